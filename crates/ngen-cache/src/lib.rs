@@ -1,0 +1,1 @@
+//! Fingerprints, planner, deterministic cache layout, package archives and Ngen's actions on a native image cache

@@ -1,0 +1,1 @@
+//! CIL to Cranelift IR translator and AOT/JIT back ends

@@ -1,0 +1,1 @@
+//! Native image format: header encoding, linking object files into ELF shared objects, reading headers back

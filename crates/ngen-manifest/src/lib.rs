@@ -1,0 +1,1 @@
+//! ngen.toml: the declarative manifest, its schema and its diagnostics

@@ -1,0 +1,1 @@
+//! Runtime host: loads assemblies and images, validates them, resolves import cells, JIT fallback, runs Main

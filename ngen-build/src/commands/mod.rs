@@ -1,0 +1,18 @@
+//! One module per subcommand. Each has an `Args` (clap) and a `run` returning
+//! `miette::Result<ExitCode>`; shared CLI helpers live in [`support`].
+
+pub mod build;
+pub mod compile;
+pub mod deps;
+pub mod display;
+pub mod explain;
+pub mod init;
+pub mod inspect;
+pub mod install;
+pub mod package;
+pub mod queue;
+pub mod run;
+pub mod schema;
+pub mod support;
+pub mod uninstall;
+pub mod update;

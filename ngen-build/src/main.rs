@@ -1,0 +1,100 @@
+//! The `ngen-build` command line: the CLI edge of the workspace.
+//!
+//! This file only parses arguments and dispatches; each subcommand lives in
+//! `commands/<name>.rs` with its own `Args` and `run`. Library crates return
+//! typed errors (`thiserror`); they become `miette` diagnostics here.
+//! Ngen.exe's own syntax (`install App.exe /queue:1`, `/?`) is rewritten into
+//! ours by [`ngen_syntax`] before clap sees it.
+
+mod commands;
+mod ngen_syntax;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "ngen-build",
+    version,
+    about = "Native Image Generator for Mono/.NET Framework assemblies: reproducible, incremental, Cranelift-compiled native images",
+    long_about = None,
+    propagate_version = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show an assembly's identity, references, dependency hints and metadata counts.
+    Inspect(commands::inspect::Args),
+    /// Resolve an assembly's dependency closure as the CLR loader would, and say why each bound where it did.
+    Deps(commands::deps::Args),
+    /// Compile one assembly into a native image (low-level; `build` and `install` sit on top).
+    Compile(commands::compile::Args),
+    /// Run a program from its native images, JIT-compiling whatever the images lack.
+    Run(commands::run::Args),
+    /// Build every invalid image named by ngen.toml, in parallel, into a deterministic cache.
+    Build(commands::build::Args),
+    /// Say whether an assembly's image is fresh, and if not, exactly what changed.
+    Explain(commands::explain::Args),
+    /// Write a commented ngen.toml for the .exe files in a publish folder.
+    Init(commands::init::Args),
+    /// Print the JSON Schema of ngen.toml.
+    Schema(commands::schema::Args),
+    /// Pack the image cache into a reproducible tar archive for installers.
+    Package(commands::package::Args),
+    /// Ngen action: generate images for an assembly and its dependencies, and record it as a root.
+    Install(commands::install::Args),
+    /// Ngen action: remove a root's images, and its dependencies' images that no other root needs.
+    Uninstall(commands::uninstall::Args),
+    /// Ngen action: rebuild the images that have become invalid.
+    Update(commands::update::Args),
+    /// Ngen action: list roots, images, and the roots that depend on an assembly.
+    Display(commands::display::Args),
+    /// Ngen action: run queued compilation jobs (priority 1, 2 or 3 and below).
+    #[command(name = "executeQueuedItems", visible_aliases = ["eqi", "execute-queued-items"])]
+    ExecuteQueuedItems(commands::queue::EqiArgs),
+    /// Ngen action: pause, continue or show the deferred compilation queue.
+    Queue(commands::queue::Args),
+    /// Process the queue as Ngen's native image service does: priority 1 at once, then 2, then 3 when idle.
+    Service(commands::queue::ServiceArgs),
+}
+
+fn main() -> ExitCode {
+    let argv = ngen_syntax::normalize(std::env::args_os().collect());
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(err) => {
+            // clap exits 0 for --help/--version and 2 for usage errors.
+            err.exit();
+        }
+    };
+    let result = match cli.command {
+        Command::Inspect(a) => commands::inspect::run(a),
+        Command::Deps(a) => commands::deps::run(a),
+        Command::Compile(a) => commands::compile::run(a),
+        Command::Run(a) => commands::run::run(a),
+        Command::Build(a) => commands::build::run(a),
+        Command::Explain(a) => commands::explain::run(a),
+        Command::Init(a) => commands::init::run(a),
+        Command::Schema(a) => commands::schema::run(a),
+        Command::Package(a) => commands::package::run(a),
+        Command::Install(a) => commands::install::run(a),
+        Command::Uninstall(a) => commands::uninstall::run(a),
+        Command::Update(a) => commands::update::run(a),
+        Command::Display(a) => commands::display::run(a),
+        Command::ExecuteQueuedItems(a) => commands::queue::run_eqi(a),
+        Command::Queue(a) => commands::queue::run(a),
+        Command::Service(a) => commands::queue::run_service(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(report) => {
+            eprintln!("{report:?}");
+            ExitCode::FAILURE
+        }
+    }
+}

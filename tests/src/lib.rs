@@ -1,0 +1,110 @@
+//! Shared helpers for the end-to-end and differential tests.
+//!
+//! Fixtures are C# sources compiled with `mcs` at test time; `mono` is the oracle for
+//! behaviour and `monodis` for metadata. Tests find the `ngen-build` binary next to the
+//! test executable (`cargo build --workspace --bins` runs first in `scripts/test.sh`).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The workspace root (the directory holding the workspace `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// Path of the `ngen-build` binary built in the same target directory as this test.
+pub fn ngen_build_bin() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    // target/<profile>/deps/<test-binary>  ->  target/<profile>/ngen-build
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("test binary lives in target/<profile>/deps");
+    let bin = profile_dir.join("ngen-build");
+    assert!(
+        bin.exists(),
+        "{} is missing: run `cargo build --workspace --bins` before the tests (scripts/test.sh does)",
+        bin.display()
+    );
+    bin
+}
+
+/// A `Command` for `ngen-build` with logging variables cleared, so tests see only what they ask for.
+pub fn ngen_build() -> Command {
+    let mut cmd = Command::new(ngen_build_bin());
+    cmd.env_remove("NGEN_LOG").env_remove("NGEN_CACHE");
+    cmd
+}
+
+/// Mono's framework directory.
+pub const FRAMEWORK_DIR: &str = "/usr/lib/mono/4.5";
+
+/// Compiles C# `sources` with `mcs` into `out` (`.exe` or `.dll`, chosen by `out`'s extension).
+/// `extra` is passed through (`-r:Lib.dll`, `-keyfile:k.snk`, `-unsafe`, ...).
+/// Panics with mcs's output when compilation fails: a fixture that does not compile is a test bug.
+pub fn mcs(sources: &[&Path], out: &Path, extra: &[&str]) {
+    let target = match out.extension().and_then(|e| e.to_str()) {
+        Some("dll") => "-target:library",
+        _ => "-target:exe",
+    };
+    let mut cmd = Command::new("mcs");
+    cmd.arg("-nologo")
+        .arg("-deterministic")
+        .arg("-debug-")
+        .arg(target)
+        .arg(format!("-out:{}", out.display()))
+        .args(extra)
+        .args(sources);
+    let output = cmd
+        .output()
+        .expect("mcs is installed (scripts/test.sh installs mono-mcs)");
+    assert!(
+        output.status.success(),
+        "mcs failed for {}:\n{}{}",
+        out.display(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Runs `mono exe args...` and returns its output.
+pub fn mono(exe: &Path, args: &[&str]) -> Output {
+    Command::new("mono")
+        .arg(exe)
+        .args(args)
+        .output()
+        .expect("mono is installed (scripts/test.sh installs mono-runtime)")
+}
+
+/// Stdout, the first line of stderr, and the exit code: what differential tests compare.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Observed {
+    pub stdout: String,
+    pub stderr_first_line: String,
+    pub exit_code: Option<i32>,
+}
+
+impl From<&Output> for Observed {
+    fn from(out: &Output) -> Self {
+        Observed {
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr_first_line: String::from_utf8_lossy(&out.stderr)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string(),
+            exit_code: out.status.code(),
+        }
+    }
+}
+
+/// A fresh temporary directory that is removed when dropped.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("ngen-test-")
+        .tempdir()
+        .expect("temp dir")
+}
