@@ -1,1 +1,20 @@
-//! ngen.toml: the declarative manifest, its schema and its diagnostics
+//! ngen.toml: the declarative manifest, its JSON Schema and its diagnostics.
+//!
+//! - [`model`]: the serde/schemars types (what a user may write);
+//! - [`load`]: parsing with spans, validation and path resolution into a [`Project`];
+//! - [`diagnostics`]: miette diagnostics with stable codes and "did you mean";
+//! - [`schema`]: the JSON Schema generated from the model;
+//! - [`init`]: the commented manifest `ngen-build init` writes.
+//!
+//! Depends on ngen-binder only to check display names with the same parser that binds them.
+
+pub mod diagnostics;
+pub mod init;
+pub mod load;
+pub mod model;
+pub mod schema;
+
+pub use diagnostics::{DiagnosticKind, ManifestDiagnostic, ManifestError};
+pub use load::{Project, RootAssembly, RootSpec, load, parse};
+pub use model::{LoadHint, Manifest, RootEntry, Scenario};
+pub use schema::schema_json;
