@@ -1,1 +1,39 @@
-//! The BCL surface the runtime provides until mscorlib itself is compiled: Console, String, number formatting and parsing, Math
+//! The BCL surface the runtime provides until Mono's own mscorlib is compiled by ngen-build.
+//!
+//! Compiled code calls these functions through the runtime's import cells: the runtime maps a
+//! `[mscorlib]` method reference to a [`resolve::CorlibMethodRef`] and asks [`resolve::resolve`]
+//! for the `extern "C"` entry point of that exact overload.
+//!
+//! Everything here mirrors Mono 6.8's observable behaviour (its corefx-derived `System.Number`
+//! formatting and parsing, its exception messages, its unhandled-exception report), because the
+//! differential tests compare our output with `mono`'s byte for byte.
+//!
+//! Modules, each with one job:
+//! - [`objects`] — allocating managed strings and arrays (layouts from `ngen_abi::object`);
+//! - [`exceptions`] — raising a managed exception, which for now means mono's unhandled report;
+//! - [`console`] — `System.Console` over a buffered stdout;
+//! - [`string`] — `System.String` members;
+//! - [`number_format`] — `ToString()` of the primitive types (pure Rust, no ABI);
+//! - [`number_parse`] — `Parse(string)` of the primitive types (pure Rust, no ABI);
+//! - [`primitives`] — the `extern "C"` `ToString`/`Parse` entry points over the two above;
+//! - [`math`] — `System.Math`;
+//! - [`environment`] — `System.Environment`;
+//! - [`resolve`] — from a method reference to an entry point.
+//!
+//! The ABI of every entry point is the managed calling convention of the compiler: SystemV,
+//! with CIL's stack types (see [`resolve::ValueKind`]).
+
+pub mod console;
+pub mod environment;
+pub mod exceptions;
+pub mod math;
+pub mod number_format;
+pub mod number_parse;
+pub mod objects;
+pub mod primitives;
+pub mod resolve;
+pub mod string;
+
+pub use console::flush_stdout;
+pub use objects::{alloc_string, alloc_string_array, string_as_utf16, string_from_str};
+pub use resolve::{CorlibMethodRef, ValueKind, resolve};

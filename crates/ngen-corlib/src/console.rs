@@ -1,0 +1,194 @@
+//! `System.Console`: `Write`/`WriteLine` over a buffered stdout.
+//!
+//! Output is buffered in memory and written to fd 1 when the buffer fills, when the runtime
+//! calls [`flush_stdout`] at process exit, before any stderr output (the unhandled-exception
+//! report), and in `Environment.Exit`. Mono writes each call through immediately; buffering is
+//! invisible to the tests as long as those flush points hold, and it is much faster.
+//!
+//! Encoding follows mono: UTF-8 when the locale's charset (`LC_ALL`, then `LC_CTYPE`, then
+//! `LANG`) is UTF-8, with U+FFFD for lone surrogates; otherwise ASCII with `?` for every UTF-16
+//! code unit outside it. Numbers are formatted with invariant (en-US) conventions.
+//!
+//! Depends on: [`crate::objects`] (reading strings), [`crate::number_format`].
+
+use crate::number_format;
+use crate::objects::{char_array_as_utf16, string_as_utf16};
+use ngen_abi::object::{ArrayObject, StringObject};
+use std::io::Write;
+use std::sync::{Mutex, OnceLock};
+
+/// Flush once this many bytes are pending.
+const BUFFER_LIMIT: usize = 64 * 1024;
+
+static STDOUT_BUFFER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+/// How managed text becomes bytes on stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsoleEncoding {
+    Utf8,
+    Ascii,
+}
+
+/// The console encoding mono would pick from the environment's locale variables.
+pub fn encoding_for_locale(
+    lc_all: Option<&str>,
+    lc_ctype: Option<&str>,
+    lang: Option<&str>,
+) -> ConsoleEncoding {
+    let locale = [lc_all, lc_ctype, lang]
+        .into_iter()
+        .flatten()
+        .find(|v| !v.is_empty())
+        .unwrap_or("");
+    let lower = locale.to_ascii_lowercase();
+    if lower.contains("utf-8") || lower.contains("utf8") {
+        ConsoleEncoding::Utf8
+    } else {
+        ConsoleEncoding::Ascii
+    }
+}
+
+fn console_encoding() -> ConsoleEncoding {
+    static ENCODING: OnceLock<ConsoleEncoding> = OnceLock::new();
+    *ENCODING.get_or_init(|| {
+        let var = |name| std::env::var(name).ok();
+        encoding_for_locale(
+            var("LC_ALL").as_deref(),
+            var("LC_CTYPE").as_deref(),
+            var("LANG").as_deref(),
+        )
+    })
+}
+
+/// Encodes UTF-16 text the way mono's console encoder does.
+pub fn encode(text: &[u16], encoding: ConsoleEncoding, out: &mut Vec<u8>) {
+    match encoding {
+        ConsoleEncoding::Utf8 => {
+            for c in char::decode_utf16(text.iter().copied()) {
+                let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
+                let mut buf = [0u8; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+        ConsoleEncoding::Ascii => {
+            out.extend(text.iter().map(|&u| if u < 0x80 { u as u8 } else { b'?' }));
+        }
+    }
+}
+
+/// Appends UTF-16 text to the stdout buffer.
+fn write_utf16(text: &[u16]) {
+    let encoding = console_encoding();
+    let mut buffer = lock_buffer();
+    encode(text, encoding, &mut buffer);
+    if buffer.len() >= BUFFER_LIMIT {
+        drain(&mut buffer);
+    }
+}
+
+/// Appends ASCII text (formatted numbers, newlines) to the stdout buffer.
+fn write_ascii(text: &str) {
+    let mut buffer = lock_buffer();
+    buffer.extend_from_slice(text.as_bytes());
+    if buffer.len() >= BUFFER_LIMIT {
+        drain(&mut buffer);
+    }
+}
+
+fn lock_buffer() -> std::sync::MutexGuard<'static, Vec<u8>> {
+    // A panic while holding the lock leaves plain bytes behind: still safe to use.
+    STDOUT_BUFFER.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn drain(buffer: &mut Vec<u8>) {
+    let mut stdout = std::io::stdout().lock();
+    // A closed stdout (e.g. `| head`) must not kill the program; mono ignores it too.
+    let _ = stdout.write_all(buffer);
+    let _ = stdout.flush();
+    buffer.clear();
+}
+
+/// Writes everything buffered so far to fd 1. The runtime calls this at process exit.
+pub fn flush_stdout() {
+    drain(&mut lock_buffer());
+}
+
+/// `extern "C"` form of [`flush_stdout`] for the runtime's helper table.
+pub extern "C" fn ngen_corlib_flush_stdout() {
+    flush_stdout();
+}
+
+fn bool_text(value: i32) -> &'static str {
+    if value != 0 { "True" } else { "False" }
+}
+
+/// Defines `write_X` and `write_line_X` for one parameter type.
+macro_rules! write_pair {
+    ($write:ident, $write_line:ident, $arg:ident : $ty:ty => $body:expr) => {
+        #[doc = concat!("`Console.Write(", stringify!($ty), ")`.")]
+        pub extern "C" fn $write($arg: $ty) {
+            $body;
+        }
+        #[doc = concat!("`Console.WriteLine(", stringify!($ty), ")`.")]
+        pub extern "C" fn $write_line($arg: $ty) {
+            $body;
+            write_ascii("\n");
+        }
+    };
+}
+
+/// `Console.WriteLine()`.
+pub extern "C" fn write_line() {
+    write_ascii("\n");
+}
+
+write_pair!(write_bool, write_line_bool, value: i32 => write_ascii(bool_text(value)));
+write_pair!(write_char, write_line_char, value: i32 => write_utf16(&[value as u16]));
+write_pair!(write_i4, write_line_i4, value: i32 => write_ascii(&number_format::format_i64(value.into())));
+write_pair!(write_u4, write_line_u4, value: i32 => write_ascii(&number_format::format_u64(u64::from(value as u32))));
+write_pair!(write_i8, write_line_i8, value: i64 => write_ascii(&number_format::format_i64(value)));
+write_pair!(write_u8, write_line_u8, value: i64 => write_ascii(&number_format::format_u64(value as u64)));
+write_pair!(write_r4, write_line_r4, value: f32 => write_ascii(&number_format::format_single(value)));
+write_pair!(write_r8, write_line_r8, value: f64 => write_ascii(&number_format::format_double(value)));
+write_pair!(write_string, write_line_string, value: *const StringObject => write_utf16(string_as_utf16(value)));
+write_pair!(write_chars, write_line_chars, value: *const ArrayObject => write_utf16(char_array_as_utf16(value)));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locale_picks_encoding_like_mono() {
+        assert_eq!(
+            encoding_for_locale(None, None, Some("C.UTF-8")),
+            ConsoleEncoding::Utf8
+        );
+        assert_eq!(
+            encoding_for_locale(None, None, Some("en_US.utf8")),
+            ConsoleEncoding::Utf8
+        );
+        assert_eq!(
+            encoding_for_locale(None, None, None),
+            ConsoleEncoding::Ascii
+        );
+        assert_eq!(
+            encoding_for_locale(Some("C"), None, Some("C.UTF-8")),
+            ConsoleEncoding::Ascii
+        );
+        assert_eq!(
+            encoding_for_locale(Some(""), None, Some("C.UTF-8")),
+            ConsoleEncoding::Utf8
+        );
+    }
+
+    #[test]
+    fn encoders_replace_what_they_cannot_encode() {
+        let text: Vec<u16> = "a\u{e9}".encode_utf16().chain([0xD800, 0x62]).collect();
+        let mut utf8 = Vec::new();
+        encode(&text, ConsoleEncoding::Utf8, &mut utf8);
+        assert_eq!(utf8, "a\u{e9}\u{fffd}b".as_bytes());
+        let mut ascii = Vec::new();
+        encode(&text, ConsoleEncoding::Ascii, &mut ascii);
+        assert_eq!(ascii, b"a??b");
+    }
+}

@@ -1,0 +1,121 @@
+//! Raising managed exceptions from compiled code and from the BCL surface.
+//!
+//! There is no try/catch yet (a later issue), so every exception is unhandled: [`throw`] prints
+//! mono's unhandled-exception report and exits the process with mono's exit code (1).
+//!
+//! Mono 6.8's report on stderr is, byte for byte (checked with real programs):
+//! ```text
+//!
+//! Unhandled Exception:
+//! System.OverflowException: Arithmetic operation resulted in an overflow.
+//!   at P.Main (System.String[] args) [0x00025] in <mvid>:0
+//! [ERROR] FATAL UNHANDLED EXCEPTION: System.OverflowException: Arithmetic operation resulted in an overflow.
+//!   at P.Main (System.String[] args) [0x00025] in <mvid>:0
+//! ```
+//! Note the empty first line. We print the same lines without the `  at` frames (we have no
+//! managed stack trace to show, and an invented one would mislead).
+//!
+//! Depends on: `ngen_abi::exceptions`, [`crate::console`] (stdout is flushed first).
+
+use ngen_abi::exceptions::ExceptionKind;
+use std::io::Write;
+
+/// Exit code of a process that dies of an unhandled exception under mono.
+pub const UNHANDLED_EXIT_CODE: i32 = 1;
+
+/// The message mono 6.8 gives an exception of this kind constructed without one
+/// (which is also what the runtime's own checks raise).
+pub fn default_message(kind: ExceptionKind) -> &'static str {
+    match kind {
+        ExceptionKind::Overflow => "Arithmetic operation resulted in an overflow.",
+        ExceptionKind::DivideByZero => "Attempted to divide by zero.",
+        ExceptionKind::IndexOutOfRange => "Index was outside the bounds of the array.",
+        // Mono's runtime-raised NullReferenceException has no final period.
+        ExceptionKind::NullReference => "Object reference not set to an instance of an object",
+        ExceptionKind::InvalidCast => "Specified cast is not valid.",
+        ExceptionKind::Format => "Input string was not in a correct format.",
+        ExceptionKind::Argument => "Value does not fall within the expected range.",
+        ExceptionKind::ArgumentNull => "Value cannot be null.",
+        ExceptionKind::ArgumentOutOfRange => {
+            "Specified argument was out of the range of valid values."
+        }
+        ExceptionKind::Arithmetic => "Overflow or underflow in the arithmetic operation.",
+        ExceptionKind::InvalidProgram => "Common Language Runtime detected an invalid program.",
+        ExceptionKind::OutOfMemory => {
+            "Insufficient memory to continue the execution of the program."
+        }
+        ExceptionKind::StackOverflow => "Operation caused a stack overflow.",
+    }
+}
+
+/// The text mono prints for an exception: `Type: message` (the message may span lines, as
+/// `ArgumentNullException`'s "Value cannot be null.\nParameter name: s" does).
+pub fn describe(kind: ExceptionKind, message: Option<&str>) -> String {
+    format!(
+        "{}: {}",
+        kind.type_name(),
+        message.unwrap_or_else(|| default_message(kind))
+    )
+}
+
+/// The complete stderr report mono prints for an unhandled exception (without stack frames).
+pub fn unhandled_report(kind: ExceptionKind, message: Option<&str>) -> String {
+    let description = describe(kind, message);
+    format!(
+        "\nUnhandled Exception:\n{description}\n[ERROR] FATAL UNHANDLED EXCEPTION: {description}\n"
+    )
+}
+
+/// Raises a managed exception. Without exception handling every exception is unhandled.
+pub fn throw(kind: ExceptionKind, message: Option<&str>) -> ! {
+    unhandled(kind, message)
+}
+
+/// `ArgumentNullException` for parameter `param`, worded as mono words it.
+pub fn throw_argument_null(param: &str) -> ! {
+    throw(
+        ExceptionKind::ArgumentNull,
+        Some(&format!("Value cannot be null.\nParameter name: {param}")),
+    )
+}
+
+/// Prints mono's unhandled-exception report and exits with mono's exit code.
+/// Stdout is flushed first so that the interleaving of the two streams matches mono's.
+pub fn unhandled(kind: ExceptionKind, message: Option<&str>) -> ! {
+    crate::console::flush_stdout();
+    let report = unhandled_report(kind, message);
+    let mut stderr = std::io::stderr().lock();
+    // Nothing sensible is left to do if stderr is gone; the exit code still tells.
+    let _ = stderr.write_all(report.as_bytes());
+    let _ = stderr.flush();
+    std::process::exit(UNHANDLED_EXIT_CODE)
+}
+
+/// Runtime helper: raise the exception with ABI id `kind_id` (see `ngen_abi::exceptions`)
+/// with its default message. An unknown id is itself a runtime bug, reported as an
+/// `InvalidProgramException` rather than ignored.
+pub extern "C" fn ngen_corlib_throw(kind_id: u32) -> ! {
+    let kind = ExceptionKind::from_id(kind_id).unwrap_or(ExceptionKind::InvalidProgram);
+    throw(kind, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_matches_mono_layout() {
+        assert_eq!(
+            unhandled_report(ExceptionKind::Overflow, None),
+            "\nUnhandled Exception:\nSystem.OverflowException: Arithmetic operation resulted in an overflow.\n\
+             [ERROR] FATAL UNHANDLED EXCEPTION: System.OverflowException: Arithmetic operation resulted in an overflow.\n"
+        );
+    }
+
+    #[test]
+    fn every_kind_has_a_message() {
+        for kind in ExceptionKind::ALL {
+            assert!(!default_message(kind).is_empty());
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! `System.Math`, with mono 6.8's semantics.
+//!
+//! Transcendental functions go to the C library, as mono's internal calls do (both use glibc's
+//! libm on Linux), so results are bit-identical. Managed parts of mono's `Math` (NaN handling
+//! of `Min`/`Max`/`Sign`/`Log(a, b)`, `Round(value, digits)`) are reproduced from its IL.
+//!
+//! Small integer overloads (`sbyte`, `short`, ...) travel as `i32` (see [`crate::resolve`]),
+//! so one `i32` function serves every overload whose result fits the same comparison.
+//!
+//! Depends on: [`crate::exceptions`].
+
+use crate::exceptions::throw;
+use ngen_abi::exceptions::ExceptionKind;
+
+const NEGATE_MIN_MESSAGE: &str =
+    "Negating the minimum value of a twos complement number is invalid.";
+
+fn negate_min_overflow() -> ! {
+    throw(ExceptionKind::Overflow, Some(NEGATE_MIN_MESSAGE))
+}
+
+/// `Math.Abs(sbyte)`.
+pub extern "C" fn abs_i1(value: i32) -> i32 {
+    if value == i32::from(i8::MIN) {
+        negate_min_overflow();
+    }
+    value.abs()
+}
+
+/// `Math.Abs(short)`.
+pub extern "C" fn abs_i2(value: i32) -> i32 {
+    if value == i32::from(i16::MIN) {
+        negate_min_overflow();
+    }
+    value.abs()
+}
+
+/// `Math.Abs(int)`.
+pub extern "C" fn abs_i4(value: i32) -> i32 {
+    value.checked_abs().unwrap_or_else(|| negate_min_overflow())
+}
+
+/// `Math.Abs(long)`.
+pub extern "C" fn abs_i8(value: i64) -> i64 {
+    value.checked_abs().unwrap_or_else(|| negate_min_overflow())
+}
+
+/// `Math.Abs(float)`.
+pub extern "C" fn abs_r4(value: f32) -> f32 {
+    value.abs()
+}
+
+/// `Math.Abs(double)`.
+pub extern "C" fn abs_r8(value: f64) -> f64 {
+    value.abs()
+}
+
+/// `Math.Max` for every overload passed as a signed or zero-extended `i32`.
+pub extern "C" fn max_i4(a: i32, b: i32) -> i32 {
+    a.max(b)
+}
+
+/// `Math.Max(uint, uint)`.
+pub extern "C" fn max_u4(a: i32, b: i32) -> i32 {
+    (a as u32).max(b as u32) as i32
+}
+
+/// `Math.Max(long, long)`.
+pub extern "C" fn max_i8(a: i64, b: i64) -> i64 {
+    a.max(b)
+}
+
+/// `Math.Max(ulong, ulong)`.
+pub extern "C" fn max_u8(a: i64, b: i64) -> i64 {
+    (a as u64).max(b as u64) as i64
+}
+
+/// `Math.Min` for every overload passed as a signed or zero-extended `i32`.
+pub extern "C" fn min_i4(a: i32, b: i32) -> i32 {
+    a.min(b)
+}
+
+/// `Math.Min(uint, uint)`.
+pub extern "C" fn min_u4(a: i32, b: i32) -> i32 {
+    (a as u32).min(b as u32) as i32
+}
+
+/// `Math.Min(long, long)`.
+pub extern "C" fn min_i8(a: i64, b: i64) -> i64 {
+    a.min(b)
+}
+
+/// `Math.Min(ulong, ulong)`.
+pub extern "C" fn min_u8(a: i64, b: i64) -> i64 {
+    (a as u64).min(b as u64) as i64
+}
+
+/// `Math.Max(double, double)`: `a > b ? a : IsNaN(a) ? a : b` (so `Max(0.0, -0.0)` is `-0.0`).
+pub extern "C" fn max_r8(a: f64, b: f64) -> f64 {
+    if a > b || a.is_nan() { a } else { b }
+}
+
+/// `Math.Max(float, float)`, same rule as [`max_r8`].
+pub extern "C" fn max_r4(a: f32, b: f32) -> f32 {
+    if a > b || a.is_nan() { a } else { b }
+}
+
+/// `Math.Min(double, double)`: `a < b ? a : IsNaN(a) ? a : b`.
+pub extern "C" fn min_r8(a: f64, b: f64) -> f64 {
+    if a < b || a.is_nan() { a } else { b }
+}
+
+/// `Math.Min(float, float)`, same rule as [`min_r8`].
+pub extern "C" fn min_r4(a: f32, b: f32) -> f32 {
+    if a < b || a.is_nan() { a } else { b }
+}
+
+/// `Math.Sign` for `sbyte`, `short`, `int`.
+pub extern "C" fn sign_i4(value: i32) -> i32 {
+    value.signum()
+}
+
+/// `Math.Sign(long)`.
+pub extern "C" fn sign_i8(value: i64) -> i32 {
+    value.signum() as i32
+}
+
+const NAN_SIGN_MESSAGE: &str = "Function does not accept floating point Not-a-Number values.";
+
+/// `Math.Sign(double)`: NaN raises `ArithmeticException`.
+pub extern "C" fn sign_r8(value: f64) -> i32 {
+    if value < 0.0 {
+        -1
+    } else if value > 0.0 {
+        1
+    } else if value == 0.0 {
+        0
+    } else {
+        throw(ExceptionKind::Arithmetic, Some(NAN_SIGN_MESSAGE))
+    }
+}
+
+/// `Math.Sign(float)`.
+pub extern "C" fn sign_r4(value: f32) -> i32 {
+    sign_r8(f64::from(value))
+}
+
+/// 2^63: below it, mono's cast to int64 is exact.
+const TWO_POW_63: f64 = (1u64 << 63) as f64;
+
+/// `Math.Round(double)`: mono's internal call, round half to even computed as
+/// `floor(x + 0.5)` corrected on exact ties (which differs from a true round-half-even for
+/// the double just below 0.5, where `x + 0.5` rounds up to 1).
+pub extern "C" fn round(x: f64) -> f64 {
+    // Integers (the shortcut mono takes via a cast to int64) are returned unchanged.
+    if x.abs() < TWO_POW_63 && x == x.trunc() {
+        return x;
+    }
+    let mut floor = (x + 0.5).floor();
+    if x == floor - 0.5 && floor % 2.0 != 0.0 {
+        floor -= 1.0;
+    }
+    floor.copysign(x)
+}
+
+/// Powers of ten for [`round_digits`], as in mono's `Math.roundPower10Double`.
+const ROUND_POWERS_OF_TEN: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// `Math.Round(double, int)` (midpoint to even): scale, round, unscale, as mono does.
+pub extern "C" fn round_digits(value: f64, digits: i32) -> f64 {
+    let Some(&power) = usize::try_from(digits)
+        .ok()
+        .and_then(|d| ROUND_POWERS_OF_TEN.get(d))
+    else {
+        throw(
+            ExceptionKind::ArgumentOutOfRange,
+            Some("Rounding digits must be between 0 and 15, inclusive.\nParameter name: digits"),
+        )
+    };
+    if value.abs() < 1e16 {
+        round(value * power) / power
+    } else {
+        value
+    }
+}
+
+/// `Math.Truncate(double)`.
+pub extern "C" fn truncate(x: f64) -> f64 {
+    x.trunc()
+}
+
+/// `Math.Floor(double)`.
+pub extern "C" fn floor(x: f64) -> f64 {
+    x.floor()
+}
+
+/// `Math.Ceiling(double)`.
+pub extern "C" fn ceiling(x: f64) -> f64 {
+    x.ceil()
+}
+
+/// `Math.Sqrt(double)`.
+pub extern "C" fn sqrt(x: f64) -> f64 {
+    x.sqrt()
+}
+
+/// `Math.Log(double, double)`, with mono's special cases before `Log(a) / Log(newBase)`.
+pub extern "C" fn log_base(a: f64, new_base: f64) -> f64 {
+    if a.is_nan() {
+        return a;
+    }
+    if new_base.is_nan() {
+        return new_base;
+    }
+    if new_base == 1.0 {
+        return f64::NAN;
+    }
+    if a != 1.0 && (new_base == 0.0 || new_base == f64::INFINITY) {
+        return f64::NAN;
+    }
+    libm::log(a) / libm::log(new_base)
+}
+
+/// `Math.BigMul(int, int)`.
+pub extern "C" fn big_mul(a: i32, b: i32) -> i64 {
+    i64::from(a) * i64::from(b)
+}
+
+/// The C library's math functions, which mono's `Math` internal calls use.
+mod libm {
+    unsafe extern "C" {
+        pub safe fn sin(x: f64) -> f64;
+        pub safe fn cos(x: f64) -> f64;
+        pub safe fn tan(x: f64) -> f64;
+        pub safe fn asin(x: f64) -> f64;
+        pub safe fn acos(x: f64) -> f64;
+        pub safe fn atan(x: f64) -> f64;
+        pub safe fn atan2(y: f64, x: f64) -> f64;
+        pub safe fn sinh(x: f64) -> f64;
+        pub safe fn cosh(x: f64) -> f64;
+        pub safe fn tanh(x: f64) -> f64;
+        pub safe fn exp(x: f64) -> f64;
+        pub safe fn log(x: f64) -> f64;
+        pub safe fn log10(x: f64) -> f64;
+        pub safe fn pow(x: f64, y: f64) -> f64;
+    }
+}
+
+/// Defines `extern "C"` wrappers that forward to the C library.
+macro_rules! libm_forward {
+    ($($name:ident ( $($arg:ident),* ) => $doc:literal;)*) => {
+        $(
+            #[doc = $doc]
+            pub extern "C" fn $name($($arg: f64),*) -> f64 {
+                libm::$name($($arg),*)
+            }
+        )*
+    };
+}
+
+libm_forward! {
+    sin(x) => "`Math.Sin(double)`.";
+    cos(x) => "`Math.Cos(double)`.";
+    tan(x) => "`Math.Tan(double)`.";
+    asin(x) => "`Math.Asin(double)`.";
+    acos(x) => "`Math.Acos(double)`.";
+    atan(x) => "`Math.Atan(double)`.";
+    atan2(y, x) => "`Math.Atan2(double, double)`.";
+    sinh(x) => "`Math.Sinh(double)`.";
+    cosh(x) => "`Math.Cosh(double)`.";
+    tanh(x) => "`Math.Tanh(double)`.";
+    exp(x) => "`Math.Exp(double)`.";
+    log(x) => "`Math.Log(double)`.";
+    log10(x) => "`Math.Log10(double)`.";
+    pow(x, y) => "`Math.Pow(double, double)`.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_is_half_even_with_monos_quirk() {
+        assert_eq!(round(2.5), 2.0);
+        assert_eq!(round(3.5), 4.0);
+        assert_eq!(round(-2.5), -2.0);
+        assert!(round(-0.4).is_sign_negative());
+        assert_eq!(round(4503599627370497.0), 4503599627370497.0);
+        assert!(round(f64::NAN).is_nan());
+        assert_eq!(round_digits(2.345, 2), 2.35);
+    }
+
+    #[test]
+    fn min_max_follow_monos_nan_and_zero_rules() {
+        assert!(max_r8(f64::NAN, 1.0).is_nan());
+        assert!(max_r8(1.0, f64::NAN).is_nan());
+        assert!(max_r8(0.0, -0.0).is_sign_negative());
+        assert!(min_r8(f64::NAN, 1.0).is_nan());
+        assert!(min_r8(1.0, f64::NAN).is_nan());
+        assert_eq!(max_u4(-1, 1), -1);
+        assert_eq!(min_u8(-1, 1), 1);
+    }
+
+    #[test]
+    fn log_base_special_cases() {
+        assert!(log_base(8.0, 1.0).is_nan());
+        assert!(log_base(8.0, 0.0).is_nan());
+        assert_eq!(log_base(1.0, 0.0), 0.0);
+        assert_eq!(log_base(8.0, 2.0), 3.0);
+    }
+}

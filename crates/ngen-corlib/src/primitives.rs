@@ -1,0 +1,151 @@
+//! `extern "C"` entry points for `ToString()` and `Parse(string)` of the primitive types.
+//!
+//! `ToString()` is an instance method on a value type: compiled code passes a pointer to the
+//! value (`ldloca; call instance string System.Int32::ToString()`). `Parse` is static and
+//! takes the string; a null string raises `ArgumentNullException` as mono does (parameter
+//! `s`, or `value` for `Boolean.Parse`).
+//!
+//! Depends on: [`crate::number_format`], [`crate::number_parse`], [`crate::objects`],
+//! [`crate::exceptions`].
+
+use crate::exceptions::{throw, throw_argument_null};
+use crate::number_format::{format_double, format_i64, format_single, format_u64};
+use crate::number_parse::{self, ParseError};
+use crate::objects::{alloc_string, string_as_utf16, string_from_str};
+use ngen_abi::exceptions::ExceptionKind;
+use ngen_abi::object::StringObject;
+
+type Str = *const StringObject;
+
+/// Reads the value behind a `this` pointer; null raises `NullReferenceException`.
+fn read_this<T: Copy>(this: *const T) -> T {
+    if this.is_null() {
+        throw(ExceptionKind::NullReference, None);
+    }
+    // SAFETY: compiled code passes the address of a live local, argument or field of type T.
+    unsafe { this.read_unaligned() }
+}
+
+/// `Boolean.ToString()`: the value is one byte, any non-zero is true.
+pub extern "C" fn boolean_to_string(this: *const u8) -> *mut StringObject {
+    string_from_str(if read_this(this) != 0 {
+        "True"
+    } else {
+        "False"
+    })
+}
+
+/// `Char.ToString()`.
+pub extern "C" fn char_to_string(this: *const u16) -> *mut StringObject {
+    alloc_string(&[read_this(this)])
+}
+
+/// `Char.ToString(char)` (static).
+pub extern "C" fn char_to_string_static(value: i32) -> *mut StringObject {
+    alloc_string(&[value as u16])
+}
+
+/// Defines an `extern "C"` `ToString()` over a pointer to `$ty`.
+macro_rules! to_string_entry {
+    ($($name:ident: $ty:ty => $format:expr;)*) => {
+        $(
+            #[doc = concat!("`", stringify!($ty), "` `ToString()`, `this` pointing to the value.")]
+            pub extern "C" fn $name(this: *const $ty) -> *mut StringObject {
+                let format: fn($ty) -> String = $format;
+                string_from_str(&format(read_this(this)))
+            }
+        )*
+    };
+}
+
+to_string_entry! {
+    sbyte_to_string: i8 => |v| format_i64(v.into());
+    byte_to_string: u8 => |v| format_u64(v.into());
+    int16_to_string: i16 => |v| format_i64(v.into());
+    uint16_to_string: u16 => |v| format_u64(v.into());
+    int32_to_string: i32 => |v| format_i64(v.into());
+    uint32_to_string: u32 => |v| format_u64(v.into());
+    int64_to_string: i64 => format_i64;
+    uint64_to_string: u64 => format_u64;
+    single_to_string: f32 => format_single;
+    double_to_string: f64 => format_double;
+    intptr_to_string: isize => |v| format_i64(v as i64);
+    uintptr_to_string: usize => |v| format_u64(v as u64);
+}
+
+/// Unwraps a parse result or raises mono's exception for the failure.
+fn parsed<T>(result: Result<T, ParseError>) -> T {
+    match result {
+        Ok(value) => value,
+        Err(ParseError::Format(message)) => throw(ExceptionKind::Format, Some(message)),
+        Err(ParseError::Overflow(message)) => throw(ExceptionKind::Overflow, Some(&message)),
+    }
+}
+
+/// The UTF-16 text of a `Parse` argument; null raises `ArgumentNullException(param)`.
+fn parse_input(s: Str, param: &str) -> &'static [u16] {
+    if s.is_null() {
+        throw_argument_null(param);
+    }
+    string_as_utf16(s)
+}
+
+/// `Boolean.Parse(string)`.
+pub extern "C" fn boolean_parse(s: Str) -> i32 {
+    i32::from(parsed(number_parse::parse_boolean(parse_input(s, "value"))))
+}
+
+/// `Char.Parse(string)`.
+pub extern "C" fn char_parse(s: Str) -> i32 {
+    i32::from(parsed(number_parse::parse_char(parse_input(s, "s"))))
+}
+
+/// `SByte.Parse(string)`.
+pub extern "C" fn sbyte_parse(s: Str) -> i32 {
+    i32::from(parsed(number_parse::parse_sbyte(parse_input(s, "s"))))
+}
+
+/// `Byte.Parse(string)`.
+pub extern "C" fn byte_parse(s: Str) -> i32 {
+    i32::from(parsed(number_parse::parse_byte(parse_input(s, "s"))))
+}
+
+/// `Int16.Parse(string)`.
+pub extern "C" fn int16_parse(s: Str) -> i32 {
+    i32::from(parsed(number_parse::parse_int16(parse_input(s, "s"))))
+}
+
+/// `UInt16.Parse(string)`.
+pub extern "C" fn uint16_parse(s: Str) -> i32 {
+    i32::from(parsed(number_parse::parse_uint16(parse_input(s, "s"))))
+}
+
+/// `Int32.Parse(string)`.
+pub extern "C" fn int32_parse(s: Str) -> i32 {
+    parsed(number_parse::parse_int32(parse_input(s, "s")))
+}
+
+/// `UInt32.Parse(string)`.
+pub extern "C" fn uint32_parse(s: Str) -> i32 {
+    parsed(number_parse::parse_uint32(parse_input(s, "s"))) as i32
+}
+
+/// `Int64.Parse(string)`.
+pub extern "C" fn int64_parse(s: Str) -> i64 {
+    parsed(number_parse::parse_int64(parse_input(s, "s")))
+}
+
+/// `UInt64.Parse(string)`.
+pub extern "C" fn uint64_parse(s: Str) -> i64 {
+    parsed(number_parse::parse_uint64(parse_input(s, "s"))) as i64
+}
+
+/// `Single.Parse(string)`.
+pub extern "C" fn single_parse(s: Str) -> f32 {
+    parsed(number_parse::parse_single(parse_input(s, "s")))
+}
+
+/// `Double.Parse(string)`.
+pub extern "C" fn double_parse(s: Str) -> f64 {
+    parsed(number_parse::parse_double(parse_input(s, "s")))
+}

@@ -1,0 +1,402 @@
+//! From a `[mscorlib]` method reference to the `extern "C"` entry point implementing it.
+//!
+//! The runtime (or the compiler's import resolution) maps a MemberRef's parent type, name and
+//! signature to a [`CorlibMethodRef`] and calls [`resolve`]. `None` means the method is outside
+//! the BCL surface; the runtime then reports "method X not available in the runtime's BCL surface".
+//!
+//! ## Calling convention of every entry point
+//! SystemV (`extern "C"`), with CIL's evaluation-stack types:
+//! - `Bool`, `Char`, `I1`, `U1`, `I2`, `U2`, `I4`, `U4` travel as `i32`, sign- or zero-extended
+//!   as CIL does (`bool` is 0 or 1; a `Char` is zero-extended), in both directions;
+//! - `I8`/`U8` as `i64`, `R4` as `f32`, `R8` as `f64`;
+//! - `I`, `U` and every reference (`String`, `Object`, arrays) as a pointer-sized integer;
+//! - an instance method (`has_this`) takes `this` as an extra leading pointer argument that is
+//!   *not* listed in `params`: for `System.String` it is the string reference, for a primitive
+//!   value type (e.g. `Int32::ToString()` called after `ldloca`) it is a pointer to the value.
+//!
+//! [`ValueKind::abi`] gives the machine type for each kind so the compiler can build the call
+//! signature without knowing these rules.
+//!
+//! Depends on: every other module of this crate (it only takes function addresses).
+
+use crate::{console, environment, math, primitives, string};
+use std::fmt;
+
+/// The type of a parameter or return value of a BCL method, as far as the BCL surface needs.
+///
+/// Mirrors the ECMA-335 element types the surface uses. Anything else (generic instances,
+/// classes other than `System.String`/`System.Object`, multi-dimensional arrays, byrefs) is not
+/// in the surface: the caller maps it to no `ValueKind` and treats the method as unavailable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValueKind {
+    /// `void` (return type only).
+    Void,
+    Bool,
+    Char,
+    I1,
+    U1,
+    I2,
+    U2,
+    I4,
+    U4,
+    I8,
+    U8,
+    R4,
+    R8,
+    /// `native int` (`System.IntPtr`).
+    I,
+    /// `native unsigned int` (`System.UIntPtr`).
+    U,
+    String,
+    Object,
+    /// `string[]`.
+    SzArrayOfString,
+    /// `char[]`.
+    SzArrayOfChar,
+}
+
+/// The machine-level type a [`ValueKind`] travels as in the managed calling convention.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AbiType {
+    /// No value (a `void` return).
+    Void,
+    I32,
+    I64,
+    F32,
+    F64,
+    /// A pointer-sized integer (`i64` on the supported targets).
+    Pointer,
+}
+
+impl ValueKind {
+    /// How a value of this kind is passed and returned.
+    pub fn abi(self) -> AbiType {
+        match self {
+            Self::Void => AbiType::Void,
+            Self::Bool
+            | Self::Char
+            | Self::I1
+            | Self::U1
+            | Self::I2
+            | Self::U2
+            | Self::I4
+            | Self::U4 => AbiType::I32,
+            Self::I8 | Self::U8 => AbiType::I64,
+            Self::R4 => AbiType::F32,
+            Self::R8 => AbiType::F64,
+            Self::I | Self::U | Self::String | Self::Object => AbiType::Pointer,
+            Self::SzArrayOfString | Self::SzArrayOfChar => AbiType::Pointer,
+        }
+    }
+
+    /// The ILAsm spelling, used in messages ("int32", "string[]").
+    pub fn ilasm_name(self) -> &'static str {
+        match self {
+            Self::Void => "void",
+            Self::Bool => "bool",
+            Self::Char => "char",
+            Self::I1 => "int8",
+            Self::U1 => "unsigned int8",
+            Self::I2 => "int16",
+            Self::U2 => "unsigned int16",
+            Self::I4 => "int32",
+            Self::U4 => "unsigned int32",
+            Self::I8 => "int64",
+            Self::U8 => "unsigned int64",
+            Self::R4 => "float32",
+            Self::R8 => "float64",
+            Self::I => "native int",
+            Self::U => "native unsigned int",
+            Self::String => "string",
+            Self::Object => "object",
+            Self::SzArrayOfString => "string[]",
+            Self::SzArrayOfChar => "char[]",
+        }
+    }
+}
+
+/// One overload of a BCL method, as named by a MemberRef into mscorlib.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CorlibMethodRef<'a> {
+    /// e.g. `System`.
+    pub namespace: &'a str,
+    /// e.g. `Console`, `Int32`, `Math` (nested types are not in the surface).
+    pub type_name: &'a str,
+    /// e.g. `WriteLine`, `get_Length`, `op_Equality`, `ToString`.
+    pub method: &'a str,
+    /// True for instance methods; `this` is then an implicit leading pointer argument.
+    pub has_this: bool,
+    /// Declared parameter types, without `this`.
+    pub params: &'a [ValueKind],
+    pub ret: ValueKind,
+}
+
+impl fmt::Display for CorlibMethodRef<'_> {
+    /// ILAsm-like: `string System.Int32::ToString()`, `void System.Console::WriteLine(int32)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.has_this {
+            f.write_str("instance ")?;
+        }
+        write!(f, "{} ", self.ret.ilasm_name())?;
+        if !self.namespace.is_empty() {
+            write!(f, "{}.", self.namespace)?;
+        }
+        write!(f, "{}::{}(", self.type_name, self.method)?;
+        for (i, p) in self.params.iter().enumerate() {
+            if i > 0 {
+                f.write_str(", ")?;
+            }
+            f.write_str(p.ilasm_name())?;
+        }
+        f.write_str(")")
+    }
+}
+
+/// The entry point implementing exactly this overload, or `None` if it is outside the surface.
+pub fn resolve(m: &CorlibMethodRef) -> Option<*const u8> {
+    ENTRIES
+        .iter()
+        .find(|e| {
+            e.type_name == m.type_name
+                && e.method == m.method
+                && e.has_this == m.has_this
+                && e.ret == m.ret
+                && e.params == m.params
+                && m.namespace == "System"
+        })
+        .map(|e| e.entry())
+}
+
+/// Every overload in the surface, for listings and tests.
+pub fn all_methods() -> impl Iterator<Item = (CorlibMethodRef<'static>, *const u8)> {
+    ENTRIES.iter().map(|e| {
+        (
+            CorlibMethodRef {
+                namespace: "System",
+                type_name: e.type_name,
+                method: e.method,
+                has_this: e.has_this,
+                params: e.params,
+                ret: e.ret,
+            },
+            e.entry(),
+        )
+    })
+}
+
+/// One row of the table: a `System.*` method overload and its entry point.
+struct Entry {
+    type_name: &'static str,
+    method: &'static str,
+    has_this: bool,
+    params: &'static [ValueKind],
+    ret: ValueKind,
+    /// The entry point, as a function returning its address (statics cannot hold casts of
+    /// function pointers to raw pointers).
+    address: fn() -> *const u8,
+}
+
+impl Entry {
+    fn entry(&self) -> *const u8 {
+        (self.address)()
+    }
+}
+
+/// `row!(static|instance Type::Method(params...) -> Ret => path::to::function)`.
+macro_rules! row {
+    (static $ty:ident :: $m:ident ( $($p:ident),* ) -> $r:ident => $f:path) => {
+        Entry {
+            type_name: stringify!($ty),
+            method: stringify!($m),
+            has_this: false,
+            params: &[$(ValueKind::$p),*],
+            ret: ValueKind::$r,
+            address: || $f as *const u8,
+        }
+    };
+    (instance $ty:ident :: $m:ident ( $($p:ident),* ) -> $r:ident => $f:path) => {
+        Entry {
+            type_name: stringify!($ty),
+            method: stringify!($m),
+            has_this: true,
+            params: &[$(ValueKind::$p),*],
+            ret: ValueKind::$r,
+            address: || $f as *const u8,
+        }
+    };
+}
+
+static ENTRIES: &[Entry] = &[
+    // System.Console
+    row!(static Console::WriteLine() -> Void => console::write_line),
+    row!(static Console::WriteLine(Bool) -> Void => console::write_line_bool),
+    row!(static Console::WriteLine(Char) -> Void => console::write_line_char),
+    row!(static Console::WriteLine(I4) -> Void => console::write_line_i4),
+    row!(static Console::WriteLine(U4) -> Void => console::write_line_u4),
+    row!(static Console::WriteLine(I8) -> Void => console::write_line_i8),
+    row!(static Console::WriteLine(U8) -> Void => console::write_line_u8),
+    row!(static Console::WriteLine(R4) -> Void => console::write_line_r4),
+    row!(static Console::WriteLine(R8) -> Void => console::write_line_r8),
+    row!(static Console::WriteLine(String) -> Void => console::write_line_string),
+    row!(static Console::WriteLine(SzArrayOfChar) -> Void => console::write_line_chars),
+    row!(static Console::Write(Bool) -> Void => console::write_bool),
+    row!(static Console::Write(Char) -> Void => console::write_char),
+    row!(static Console::Write(I4) -> Void => console::write_i4),
+    row!(static Console::Write(U4) -> Void => console::write_u4),
+    row!(static Console::Write(I8) -> Void => console::write_i8),
+    row!(static Console::Write(U8) -> Void => console::write_u8),
+    row!(static Console::Write(R4) -> Void => console::write_r4),
+    row!(static Console::Write(R8) -> Void => console::write_r8),
+    row!(static Console::Write(String) -> Void => console::write_string),
+    row!(static Console::Write(SzArrayOfChar) -> Void => console::write_chars),
+    // System.String
+    row!(static String::Concat(String, String) -> String => string::concat2),
+    row!(static String::Concat(String, String, String) -> String => string::concat3),
+    row!(static String::Concat(String, String, String, String) -> String => string::concat4),
+    row!(instance String::get_Length() -> I4 => string::get_length),
+    row!(instance String::get_Chars(I4) -> Char => string::get_chars),
+    row!(static String::op_Equality(String, String) -> Bool => string::op_equality),
+    row!(static String::op_Inequality(String, String) -> Bool => string::op_inequality),
+    row!(static String::Equals(String, String) -> Bool => string::op_equality),
+    row!(instance String::Equals(String) -> Bool => string::equals_instance),
+    row!(static String::IsNullOrEmpty(String) -> Bool => string::is_null_or_empty),
+    row!(instance String::ToString() -> String => string::to_string),
+    // ToString() of the primitive types (`this` is a pointer to the value).
+    row!(instance Boolean::ToString() -> String => primitives::boolean_to_string),
+    row!(instance Char::ToString() -> String => primitives::char_to_string),
+    row!(instance SByte::ToString() -> String => primitives::sbyte_to_string),
+    row!(instance Byte::ToString() -> String => primitives::byte_to_string),
+    row!(instance Int16::ToString() -> String => primitives::int16_to_string),
+    row!(instance UInt16::ToString() -> String => primitives::uint16_to_string),
+    row!(instance Int32::ToString() -> String => primitives::int32_to_string),
+    row!(instance UInt32::ToString() -> String => primitives::uint32_to_string),
+    row!(instance Int64::ToString() -> String => primitives::int64_to_string),
+    row!(instance UInt64::ToString() -> String => primitives::uint64_to_string),
+    row!(instance Single::ToString() -> String => primitives::single_to_string),
+    row!(instance Double::ToString() -> String => primitives::double_to_string),
+    row!(instance IntPtr::ToString() -> String => primitives::intptr_to_string),
+    row!(instance UIntPtr::ToString() -> String => primitives::uintptr_to_string),
+    row!(static Char::ToString(Char) -> String => primitives::char_to_string_static),
+    // Parse(string)
+    row!(static Boolean::Parse(String) -> Bool => primitives::boolean_parse),
+    row!(static Char::Parse(String) -> Char => primitives::char_parse),
+    row!(static SByte::Parse(String) -> I1 => primitives::sbyte_parse),
+    row!(static Byte::Parse(String) -> U1 => primitives::byte_parse),
+    row!(static Int16::Parse(String) -> I2 => primitives::int16_parse),
+    row!(static UInt16::Parse(String) -> U2 => primitives::uint16_parse),
+    row!(static Int32::Parse(String) -> I4 => primitives::int32_parse),
+    row!(static UInt32::Parse(String) -> U4 => primitives::uint32_parse),
+    row!(static Int64::Parse(String) -> I8 => primitives::int64_parse),
+    row!(static UInt64::Parse(String) -> U8 => primitives::uint64_parse),
+    row!(static Single::Parse(String) -> R4 => primitives::single_parse),
+    row!(static Double::Parse(String) -> R8 => primitives::double_parse),
+    // System.Math
+    row!(static Math::Sqrt(R8) -> R8 => math::sqrt),
+    row!(static Math::Abs(I1) -> I1 => math::abs_i1),
+    row!(static Math::Abs(I2) -> I2 => math::abs_i2),
+    row!(static Math::Abs(I4) -> I4 => math::abs_i4),
+    row!(static Math::Abs(I8) -> I8 => math::abs_i8),
+    row!(static Math::Abs(R4) -> R4 => math::abs_r4),
+    row!(static Math::Abs(R8) -> R8 => math::abs_r8),
+    row!(static Math::Max(I1, I1) -> I1 => math::max_i4),
+    row!(static Math::Max(U1, U1) -> U1 => math::max_i4),
+    row!(static Math::Max(I2, I2) -> I2 => math::max_i4),
+    row!(static Math::Max(U2, U2) -> U2 => math::max_i4),
+    row!(static Math::Max(I4, I4) -> I4 => math::max_i4),
+    row!(static Math::Max(U4, U4) -> U4 => math::max_u4),
+    row!(static Math::Max(I8, I8) -> I8 => math::max_i8),
+    row!(static Math::Max(U8, U8) -> U8 => math::max_u8),
+    row!(static Math::Max(R4, R4) -> R4 => math::max_r4),
+    row!(static Math::Max(R8, R8) -> R8 => math::max_r8),
+    row!(static Math::Min(I1, I1) -> I1 => math::min_i4),
+    row!(static Math::Min(U1, U1) -> U1 => math::min_i4),
+    row!(static Math::Min(I2, I2) -> I2 => math::min_i4),
+    row!(static Math::Min(U2, U2) -> U2 => math::min_i4),
+    row!(static Math::Min(I4, I4) -> I4 => math::min_i4),
+    row!(static Math::Min(U4, U4) -> U4 => math::min_u4),
+    row!(static Math::Min(I8, I8) -> I8 => math::min_i8),
+    row!(static Math::Min(U8, U8) -> U8 => math::min_u8),
+    row!(static Math::Min(R4, R4) -> R4 => math::min_r4),
+    row!(static Math::Min(R8, R8) -> R8 => math::min_r8),
+    row!(static Math::Pow(R8, R8) -> R8 => math::pow),
+    row!(static Math::Floor(R8) -> R8 => math::floor),
+    row!(static Math::Ceiling(R8) -> R8 => math::ceiling),
+    row!(static Math::Round(R8) -> R8 => math::round),
+    row!(static Math::Round(R8, I4) -> R8 => math::round_digits),
+    row!(static Math::Truncate(R8) -> R8 => math::truncate),
+    row!(static Math::Sin(R8) -> R8 => math::sin),
+    row!(static Math::Cos(R8) -> R8 => math::cos),
+    row!(static Math::Tan(R8) -> R8 => math::tan),
+    row!(static Math::Asin(R8) -> R8 => math::asin),
+    row!(static Math::Acos(R8) -> R8 => math::acos),
+    row!(static Math::Atan(R8) -> R8 => math::atan),
+    row!(static Math::Atan2(R8, R8) -> R8 => math::atan2),
+    row!(static Math::Sinh(R8) -> R8 => math::sinh),
+    row!(static Math::Cosh(R8) -> R8 => math::cosh),
+    row!(static Math::Tanh(R8) -> R8 => math::tanh),
+    row!(static Math::Exp(R8) -> R8 => math::exp),
+    row!(static Math::Log(R8) -> R8 => math::log),
+    row!(static Math::Log(R8, R8) -> R8 => math::log_base),
+    row!(static Math::Log10(R8) -> R8 => math::log10),
+    row!(static Math::Sign(I1) -> I4 => math::sign_i4),
+    row!(static Math::Sign(I2) -> I4 => math::sign_i4),
+    row!(static Math::Sign(I4) -> I4 => math::sign_i4),
+    row!(static Math::Sign(I8) -> I4 => math::sign_i8),
+    row!(static Math::Sign(R4) -> I4 => math::sign_r4),
+    row!(static Math::Sign(R8) -> I4 => math::sign_r8),
+    row!(static Math::BigMul(I4, I4) -> I8 => math::big_mul),
+    // System.Environment
+    row!(static Environment::Exit(I4) -> Void => environment::exit),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_exact_overloads_only() {
+        let write_int = CorlibMethodRef {
+            namespace: "System",
+            type_name: "Console",
+            method: "WriteLine",
+            has_this: false,
+            params: &[ValueKind::I4],
+            ret: ValueKind::Void,
+        };
+        assert_eq!(
+            resolve(&write_int),
+            Some(console::write_line_i4 as *const u8)
+        );
+        let wrong_overload = CorlibMethodRef {
+            params: &[ValueKind::Object],
+            ..write_int
+        };
+        assert_eq!(resolve(&wrong_overload), None);
+        let wrong_namespace = CorlibMethodRef {
+            namespace: "System.IO",
+            ..write_int
+        };
+        assert_eq!(resolve(&wrong_namespace), None);
+    }
+
+    #[test]
+    fn display_is_ilasm_like() {
+        let m = CorlibMethodRef {
+            namespace: "System",
+            type_name: "Int32",
+            method: "ToString",
+            has_this: true,
+            params: &[],
+            ret: ValueKind::String,
+        };
+        assert_eq!(m.to_string(), "instance string System.Int32::ToString()");
+    }
+
+    #[test]
+    fn no_overload_is_listed_twice() {
+        let all: Vec<_> = all_methods().map(|(m, _)| m).collect();
+        for (i, a) in all.iter().enumerate() {
+            assert!(!all[i + 1..].contains(a), "{a} is listed twice");
+        }
+    }
+}
