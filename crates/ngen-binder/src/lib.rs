@@ -3,11 +3,34 @@
 //!
 //! - [`name`]: display names (`AssemblyName`), versions, cultures, tokens, matching rules.
 //! - [`config`]: the `App.exe.config` parts the loader reads (redirects, codeBase, privatePath).
+//! - [`probe`]: where to look (GAC layout, framework dir, codeBase hrefs, AppBase order).
+//! - [`manifest`]: what the binder reads from a file, behind the [`ManifestReader`] trait.
+//! - [`metadata_reader`]: that trait implemented with ngen-metadata.
+//! - [`binder`]: one reference to one file ([`Binder::bind`]).
+//! - [`closure`]: the root's whole dependency closure ([`Binder::closure`]).
 
+// `BindError` deliberately carries the whole probe record (every path tried, the redirect,
+// both names) so one error says everything; binds fail rarely, so the size is not a cost.
+#![allow(clippy::result_large_err)]
+
+pub mod binder;
+pub mod closure;
 pub mod config;
+pub mod manifest;
+#[cfg(feature = "metadata")]
+pub mod metadata_reader;
 pub mod name;
+pub mod probe;
 
+pub use binder::{
+    AppliedRedirect, BindError, BindReason, Binder, BinderConfig, Binding, RedirectSource,
+};
+pub use closure::{BoundAssembly, Closure, ClosureWarning};
 pub use config::{ConfigError, ExeConfig};
+pub use manifest::{DependencyHint, LoadHint, Manifest, ManifestError, ManifestReader, Mvid};
 pub use name::{
     AssemblyName, Culture, Mismatch, NameError, ProcessorArchitecture, PublicKeyToken, Version,
 };
+
+#[cfg(test)]
+mod tests;
