@@ -1,0 +1,54 @@
+//! Differential test: `double.ToString()` / `float.ToString()` of ngen-corlib against mono 6.8.
+//!
+//! The fixture prints `d <bits> <text>` / `f <bits> <text>` for special values and ~100,000
+//! generated ones (random bit patterns, decimals, rounding edges of G15, neighbours of powers
+//! of ten, floats); we format the same bits with the Rust implementation and compare.
+
+use ngen_tests::{mcs, mono, temp_dir, workspace_root};
+
+/// Runs a `tests/fixtures/corlib` program under mono and returns its stdout.
+fn mono_output(fixture: &str, args: &[&str]) -> String {
+    let dir = temp_dir();
+    let source = workspace_root().join("tests/fixtures/corlib").join(fixture);
+    let exe = dir.path().join("fixture.exe");
+    mcs(&[&source], &exe, &[]);
+    let out = mono(&exe, args);
+    assert!(out.status.success(), "mono failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("fixture prints UTF-8")
+}
+
+#[test]
+fn float_and_double_to_string_match_mono() {
+    let output = mono_output("FloatFormat.cs", &["100000"]);
+    let mut checked = 0;
+    let mut mismatches = Vec::new();
+    for line in output.lines() {
+        let mut parts = line.splitn(3, ' ');
+        let (Some(kind), Some(bits), Some(expected)) = (parts.next(), parts.next(), parts.next())
+        else {
+            panic!("malformed fixture line {line:?}");
+        };
+        let actual = match kind {
+            "d" => {
+                let bits = u64::from_str_radix(bits, 16).expect("hex bits");
+                ngen_corlib::number_format::format_double(f64::from_bits(bits))
+            }
+            "f" => {
+                let bits = u32::from_str_radix(bits, 16).expect("hex bits");
+                ngen_corlib::number_format::format_single(f32::from_bits(bits))
+            }
+            other => panic!("unknown kind {other:?}"),
+        };
+        if actual != expected {
+            mismatches.push(format!("{kind} {bits}: mono {expected:?}, ours {actual:?}"));
+        }
+        checked += 1;
+    }
+    assert!(checked > 100_000, "only {checked} values checked");
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} values differ, first: {:#?}",
+        mismatches.len(),
+        &mismatches[..mismatches.len().min(20)]
+    );
+}
