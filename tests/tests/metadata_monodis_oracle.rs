@@ -1,0 +1,335 @@
+//! Differential test of ngen-metadata against `monodis` on every assembly of Mono's framework
+//! directory (top level and `Facades/`): identity (name, version, culture, public key token),
+//! AssemblyRefs, and row counts of TypeDef, MethodDef, MemberRef and AssemblyRef must agree;
+//! every method body and every instruction in it must decode. monodis runs in two threads.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ngen_metadata::identity::{hex, public_key_token};
+use ngen_metadata::{Assembly, TableId, il};
+
+/// What monodis says about one assembly.
+#[derive(Debug, Default)]
+struct Monodis {
+    name: String,
+    version: String,
+    culture: String,
+    token: Option<String>,
+    refs: Vec<MonodisRef>,
+    typedefs: u32,
+    methods: u32,
+    memberrefs: u32,
+}
+
+#[derive(Debug, Default, Clone)]
+struct MonodisRef {
+    name: String,
+    version: String,
+    token: Option<String>,
+}
+
+fn monodis(option: &str, path: &Path) -> Result<String, String> {
+    let out = Command::new("monodis")
+        .arg(option)
+        .arg(path)
+        .output()
+        .map_err(|e| format!("cannot run monodis (install mono-utils): {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "monodis {option} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Bytes of `0x00000000: AA BB ...` hex-dump lines.
+fn dump_bytes<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for line in lines {
+        let Some((addr, rest)) = line.trim().split_once(": ") else {
+            break;
+        };
+        if !addr.starts_with("0x") {
+            break;
+        }
+        for b in rest.split_whitespace() {
+            match u8::from_str_radix(b, 16) {
+                Ok(v) => bytes.push(v),
+                Err(_) => break,
+            }
+        }
+    }
+    bytes
+}
+
+/// Token hex for a key-or-token dump: 8 bytes are a token, longer ones a key to hash.
+fn token_of(bytes: &[u8]) -> Option<String> {
+    match bytes.len() {
+        0 => None,
+        8 => Some(hex(bytes)),
+        _ => Some(hex(&public_key_token(bytes))),
+    }
+}
+
+/// `N` from a `... Table (1..N)` header line.
+fn table_range_count(text: &str) -> Option<u32> {
+    let line = text.lines().find(|l| l.contains("Table (1.."))?;
+    let n = line.split("(1..").nth(1)?.split(')').next()?;
+    n.trim().parse().ok()
+}
+
+fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(key))
+        .map(str::trim)
+}
+
+fn parse_monodis(path: &Path) -> Result<Monodis, String> {
+    let assembly = monodis("--assembly", path)?;
+    let mut m = Monodis {
+        name: field(&assembly, "Name:")
+            .ok_or("no Name: in --assembly")?
+            .to_string(),
+        version: field(&assembly, "Version:")
+            .ok_or("no Version: in --assembly")?
+            .to_string(),
+        culture: field(&assembly, "Culture:").unwrap_or("").to_string(),
+        ..Monodis::default()
+    };
+    let mut lines = assembly
+        .lines()
+        .skip_while(|l| !l.starts_with("PublicKey:"));
+    lines.next();
+    let key = dump_bytes(lines.skip_while(|l| l.trim() == "Dump:"));
+    m.token = token_of(&key);
+
+    let refs = monodis("--assemblyref", path)?;
+    let lines: Vec<&str> = refs.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        let Some((num, rest)) = line.split_once(": Version=") else {
+            continue;
+        };
+        if num.trim().parse::<u32>().is_err() {
+            continue;
+        }
+        let mut r = MonodisRef {
+            version: rest.trim().to_string(),
+            ..MonodisRef::default()
+        };
+        for follow in lines.iter().skip(i + 1) {
+            let f = follow.trim();
+            if f.contains(": Version=") {
+                break;
+            }
+            if let Some(n) = f.strip_prefix("Name=") {
+                r.name = n.to_string();
+            }
+        }
+        let key_start = lines
+            .iter()
+            .skip(i + 1)
+            .position(|l| l.trim() == "Public Key:")
+            .map(|p| p + i + 2);
+        if let Some(k) = key_start {
+            r.token = token_of(&dump_bytes(lines.iter().skip(k).copied()));
+        }
+        m.refs.push(r);
+    }
+
+    let typedefs = monodis("--typedef", path)?;
+    m.typedefs = typedefs
+        .lines()
+        .filter(|l| {
+            l.split_once(": ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .count() as u32;
+    m.methods = table_range_count(&monodis("--method", path)?).ok_or("no Method Table header")?;
+    m.memberrefs =
+        table_range_count(&monodis("--memberref", path)?).ok_or("no MemberRef Table header")?;
+    Ok(m)
+}
+
+/// Compares one assembly; returns the list of disagreements (empty = agreement).
+fn check(path: &Path) -> Result<Vec<String>, String> {
+    let expected = parse_monodis(path)?;
+    let mut problems = Vec::new();
+    let mut bad = |what: String| problems.push(format!("{}: {what}", path.display()));
+    let asm = match Assembly::open(path) {
+        Ok(a) => a,
+        Err(e) => {
+            bad(format!("ngen-metadata cannot open it: {e}"));
+            return Ok(problems);
+        }
+    };
+    match asm.identity() {
+        Ok(id) => {
+            if id.name != expected.name {
+                bad(format!("name {} != monodis {}", id.name, expected.name));
+            }
+            if id.version.to_string() != expected.version {
+                bad(format!(
+                    "version {} != monodis {}",
+                    id.version, expected.version
+                ));
+            }
+            if id.culture.as_deref().unwrap_or("") != expected.culture {
+                bad(format!(
+                    "culture {:?} != monodis {:?}",
+                    id.culture, expected.culture
+                ));
+            }
+            let token = id.public_key_token().map(|t| hex(&t));
+            if token != expected.token {
+                bad(format!("token {token:?} != monodis {:?}", expected.token));
+            }
+        }
+        Err(e) => bad(format!("identity: {e}")),
+    }
+    match asm.assembly_refs() {
+        Ok(refs) => {
+            if refs.len() != expected.refs.len() {
+                bad(format!(
+                    "{} assembly refs != monodis {}",
+                    refs.len(),
+                    expected.refs.len()
+                ));
+            }
+            for (ours, theirs) in refs.iter().zip(&expected.refs) {
+                let token = ours.public_key_token().map(|t| hex(&t));
+                if ours.name != theirs.name
+                    || ours.version.to_string() != theirs.version
+                    || token != theirs.token
+                {
+                    bad(format!("assembly ref {ours:?} != monodis {theirs:?}"));
+                }
+            }
+        }
+        Err(e) => bad(format!("assembly refs: {e}")),
+    }
+    for (table, want) in [
+        (TableId::TypeDef, expected.typedefs),
+        (TableId::MethodDef, expected.methods),
+        (TableId::MemberRef, expected.memberrefs),
+        (TableId::AssemblyRef, expected.refs.len() as u32),
+    ] {
+        if asm.row_count(table) != want {
+            bad(format!(
+                "{} rows {} != monodis {want}",
+                table.name(),
+                asm.row_count(table)
+            ));
+        }
+    }
+    for rid in 1..=asm.row_count(TableId::MethodDef) {
+        match asm.method_body(rid) {
+            Ok(Some(body)) => {
+                if let Err(e) = il::validate(body.code) {
+                    bad(format!("MethodDef {rid}: {e}"));
+                }
+            }
+            Ok(None) => {}
+            Err(e) => bad(format!("MethodDef {rid}: {e}")),
+        }
+    }
+    Ok(problems)
+}
+
+fn framework_assemblies() -> Vec<PathBuf> {
+    let root = Path::new(ngen_tests::FRAMEWORK_DIR);
+    let mut files = Vec::new();
+    for dir in [root.to_path_buf(), root.join("Facades")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if matches!(p.extension().and_then(|x| x.to_str()), Some("dll" | "exe")) {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[test]
+fn every_framework_assembly_agrees_with_monodis() {
+    let files = framework_assemblies();
+    assert!(
+        files.len() > 150,
+        "found only {} framework assemblies",
+        files.len()
+    );
+    let started = std::time::Instant::now();
+    let (half_a, half_b) = files.split_at(files.len() / 2);
+    let results: Vec<(PathBuf, Result<Vec<String>, String>)> = std::thread::scope(|s| {
+        let workers: Vec<_> = [half_a, half_b]
+            .into_iter()
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|p| (p.clone(), check(p)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("worker thread panicked"))
+            .collect()
+    });
+    let mut disagreements = Vec::new();
+    let mut monodis_failed = Vec::new();
+    for (path, r) in results {
+        match r {
+            Ok(problems) => disagreements.extend(problems),
+            Err(e) => monodis_failed.push(format!("{}: {e}", path.display())),
+        }
+    }
+    let compared = files.len() - monodis_failed.len();
+    eprintln!(
+        "monodis oracle: {compared} assemblies compared, {} skipped because monodis failed, {:.1?}",
+        monodis_failed.len(),
+        started.elapsed()
+    );
+    for m in &monodis_failed {
+        eprintln!("  skipped: {m}");
+    }
+    // monodis may only fail on a handful of oddities; the bulk must be compared.
+    assert!(
+        compared * 10 >= files.len() * 9,
+        "monodis failed on too many files: {monodis_failed:#?}"
+    );
+    assert!(
+        disagreements.is_empty(),
+        "{} disagreements:\n{}",
+        disagreements.len(),
+        disagreements.join("\n")
+    );
+}
+
+/// Guards against a vacuous oracle: the monodis parser must actually extract the facts.
+#[test]
+fn monodis_parser_extracts_identity_refs_and_counts() {
+    let m = parse_monodis(&Path::new(ngen_tests::FRAMEWORK_DIR).join("System.dll")).unwrap();
+    assert_eq!(m.name, "System");
+    assert_eq!(m.version, "4.0.0.0");
+    assert_eq!(m.culture, "");
+    assert_eq!(m.token.as_deref(), Some("b77a5c561934e089"));
+    let mscorlib = m
+        .refs
+        .iter()
+        .find(|r| r.name == "mscorlib")
+        .expect("System references mscorlib");
+    assert_eq!(mscorlib.version, "4.0.0.0");
+    assert_eq!(mscorlib.token.as_deref(), Some("b77a5c561934e089"));
+    assert!(m.refs.len() >= 5, "{:?}", m.refs);
+    assert!(
+        m.typedefs > 1000 && m.methods > 10_000 && m.memberrefs > 1000,
+        "{m:?}"
+    );
+}
