@@ -4,7 +4,7 @@
 //! - integers (`NumberStyles.Integer`): optional ASCII white space (`' '`, `\t`..`\r`), an
 //!   optional `+`/`-`, ASCII digits, optional white space; trailing NUL characters are
 //!   ignored. Format errors win over overflow ("99999999999x" is a format error). The small
-//!   types parse as `Int32`/`UInt32` and range-check afterwards, so an `Int32` overflow inside
+//!   types parse as `Int32` (`SByte`, `Byte`, `Int16`) or `UInt32` (`UInt16`) and range-check afterwards, so an `Int32` overflow inside
 //!   `Int16.Parse` surfaces as an `OverflowException` with an inner exception;
 //! - floating point (`NumberStyles.Float | AllowThousands`): `ParseNumber` collects up to 50
 //!   significant digits, then `NumberToDouble` converts with the CLR's historical algorithm:
@@ -181,9 +181,9 @@ pub fn parse_sbyte(s: &[u16]) -> Result<i8, ParseError> {
     parse_small_signed(s, i8::MIN.into(), i8::MAX.into(), "a signed byte").map(|v| v as i8)
 }
 
-/// `Byte.Parse(string)` (non-null).
+/// `Byte.Parse(string)` (non-null). Mono parses bytes as `Int32` (unlike `UInt16`).
 pub fn parse_byte(s: &[u16]) -> Result<u8, ParseError> {
-    parse_small_unsigned(s, u8::MAX.into(), "an unsigned byte").map(|v| v as u8)
+    parse_small_signed(s, 0, u8::MAX.into(), "an unsigned byte").map(|v| v as u8)
 }
 
 /// `Int16.Parse(string)` (non-null).
@@ -553,6 +553,10 @@ fn number_to_double(number: &ParsedDigits) -> f64 {
     f64::from_bits(bits)
 }
 
+/// The NaN mono's `Double.Parse("NaN")` returns: the x86 default NaN, sign bit set
+/// (observable through `BitConverter.DoubleToInt64Bits`).
+pub const MONO_NAN: f64 = f64::from_bits(0xfff8_0000_0000_0000);
+
 /// The special values `Double.Parse`/`Single.Parse` accept after a failed number parse.
 fn special_float(s: &[u16]) -> Option<f64> {
     let start = s
@@ -570,7 +574,7 @@ fn special_float(s: &[u16]) -> Option<f64> {
     } else if is("-Infinity") {
         Some(f64::NEG_INFINITY)
     } else if is("NaN") {
-        Some(f64::NAN)
+        Some(MONO_NAN)
     } else {
         None
     }
