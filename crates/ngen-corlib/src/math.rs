@@ -1,7 +1,10 @@
 //! `System.Math`, with mono 6.8's semantics.
 //!
-//! Transcendental functions go to the C library, as mono's internal calls do (both use glibc's
-//! libm on Linux), so results are bit-identical. Managed parts of mono's `Math` (NaN handling
+//! Most transcendental functions go to the C library, as mono's internal calls do (both use
+//! glibc's libm on Linux), so results are bit-identical. Where mono's JIT inlines an
+//! instruction instead (`Sin`/`Cos` become x87 `fsin`/`fcos`; `Floor`/`Ceiling`/`Truncate`/
+//! `Round` become SSE4.1 `roundsd`), we reproduce the instruction's results, which the
+//! differential test against mono checks bit for bit. Managed parts of mono's `Math` (NaN handling
 //! of `Min`/`Max`/`Sign`/`Log(a, b)`, `Round(value, digits)`) are reproduced from its IL.
 //!
 //! Small integer overloads (`sbyte`, `short`, ...) travel as `i32` (see [`crate::resolve`]),
@@ -145,14 +148,20 @@ pub extern "C" fn sign_r4(value: f32) -> i32 {
     sign_r8(f64::from(value))
 }
 
-/// 2^63: below it, mono's cast to int64 is exact.
+/// `Math.Round(double)`: mono's JIT turns it into SSE4.1 `roundsd` (round half to even), so
+/// `Round(0.49999999999999994)` is 0 and a signaling NaN comes back quieted.
+pub extern "C" fn round(x: f64) -> f64 {
+    quiet(x.round_ties_even())
+}
+
+/// 2^63: below it, the cast to int64 in mono's `Math.Round` internal call is exact.
 const TWO_POW_63: f64 = (1u64 << 63) as f64;
 
-/// `Math.Round(double)`: mono's internal call, round half to even computed as
-/// `floor(x + 0.5)` corrected on exact ties (which differs from a true round-half-even for
-/// the double just below 0.5, where `x + 0.5` rounds up to 1).
-pub extern "C" fn round(x: f64) -> f64 {
-    // Integers (the shortcut mono takes via a cast to int64) are returned unchanged.
+/// Mono's `Math.Round(double)` internal call, which mscorlib's own code reaches (only user code
+/// gets the `roundsd` intrinsic): half to even computed as `floor(x + 0.5)` corrected on exact
+/// ties, so the double just below 0.5 rounds to 1 because `x + 0.5` rounds up.
+fn round_internal_call(x: f64) -> f64 {
+    // Integers (mono's shortcut via a cast to int64) are returned unchanged.
     if x.abs() < TWO_POW_63 && x == x.trunc() {
         return x;
     }
@@ -168,7 +177,8 @@ const ROUND_POWERS_OF_TEN: [f64; 16] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 ];
 
-/// `Math.Round(double, int)` (midpoint to even): scale, round, unscale, as mono does.
+/// `Math.Round(double, int)` (midpoint to even): scale, round with the internal call, unscale,
+/// as mono's managed implementation does.
 pub extern "C" fn round_digits(value: f64, digits: i32) -> f64 {
     let Some(&power) = usize::try_from(digits)
         .ok()
@@ -180,25 +190,95 @@ pub extern "C" fn round_digits(value: f64, digits: i32) -> f64 {
         )
     };
     if value.abs() < 1e16 {
-        round(value * power) / power
+        round_internal_call(value * power) / power
     } else {
         value
     }
 }
 
-/// `Math.Truncate(double)`.
+/// `Math.Truncate(double)` (`roundsd` in mono: signaling NaNs come back quieted).
 pub extern "C" fn truncate(x: f64) -> f64 {
-    x.trunc()
+    quiet(x.trunc())
 }
 
-/// `Math.Floor(double)`.
+/// `Math.Floor(double)` (`roundsd` in mono).
 pub extern "C" fn floor(x: f64) -> f64 {
-    x.floor()
+    quiet(x.floor())
 }
 
-/// `Math.Ceiling(double)`.
+/// `Math.Ceiling(double)` (`roundsd` in mono).
 pub extern "C" fn ceiling(x: f64) -> f64 {
-    x.ceil()
+    quiet(x.ceil())
+}
+
+/// A NaN with its quiet bit set, as SSE instructions return it; other values unchanged.
+fn quiet(x: f64) -> f64 {
+    if x.is_nan() {
+        f64::from_bits(x.to_bits() | QUIET_NAN_BIT)
+    } else {
+        x
+    }
+}
+
+const QUIET_NAN_BIT: u64 = 1 << 51;
+
+/// The NaN mono's managed `Math` code returns (`ldc.r8` of the x86 default NaN, sign set).
+pub const MONO_NAN: f64 = f64::from_bits(0xfff8_0000_0000_0000);
+
+/// `Math.Sin(double)`: mono's JIT emits the x87 `fsin` instruction (not libm), whose
+/// argument reduction uses a 66-bit pi and which returns arguments beyond 2^63 unchanged.
+pub extern "C" fn sin(x: f64) -> f64 {
+    x87::sin(x)
+}
+
+/// `Math.Cos(double)`: x87 `fcos`, as in mono (see [`sin`]).
+pub extern "C" fn cos(x: f64) -> f64 {
+    x87::cos(x)
+}
+
+/// The x87 transcendental instructions mono's JIT uses for `Math.Sin`/`Math.Cos`.
+#[cfg(target_arch = "x86_64")]
+mod x87 {
+    use std::arch::asm;
+
+    /// Applies one x87 instruction to `x` at extended precision and rounds back to double.
+    macro_rules! x87_unary {
+        ($name:ident, $instruction:literal) => {
+            pub fn $name(x: f64) -> f64 {
+                let mut value = x;
+                // SAFETY: loads the double at `value` onto the (empty) x87 stack, applies the
+                // instruction and pops the result back into `value`; the stack is empty again
+                // afterwards and every x87 register is declared clobbered.
+                unsafe {
+                    asm!(
+                        "fld qword ptr [{p}]",
+                        $instruction,
+                        "fstp qword ptr [{p}]",
+                        p = in(reg) &raw mut value,
+                        out("st(0)") _, out("st(1)") _, out("st(2)") _, out("st(3)") _,
+                        out("st(4)") _, out("st(5)") _, out("st(6)") _, out("st(7)") _,
+                        options(nostack),
+                    );
+                }
+                value
+            }
+        };
+    }
+
+    x87_unary!(sin, "fsin");
+    x87_unary!(cos, "fcos");
+}
+
+/// Without x87, the C library (results may differ from mono in the last bits).
+#[cfg(not(target_arch = "x86_64"))]
+mod x87 {
+    pub fn sin(x: f64) -> f64 {
+        super::libm::sin(x)
+    }
+
+    pub fn cos(x: f64) -> f64 {
+        super::libm::cos(x)
+    }
 }
 
 /// `Math.Sqrt(double)`.
@@ -215,10 +295,10 @@ pub extern "C" fn log_base(a: f64, new_base: f64) -> f64 {
         return new_base;
     }
     if new_base == 1.0 {
-        return f64::NAN;
+        return MONO_NAN;
     }
     if a != 1.0 && (new_base == 0.0 || new_base == f64::INFINITY) {
-        return f64::NAN;
+        return MONO_NAN;
     }
     libm::log(a) / libm::log(new_base)
 }
@@ -231,7 +311,9 @@ pub extern "C" fn big_mul(a: i32, b: i32) -> i64 {
 /// The C library's math functions, which mono's `Math` internal calls use.
 mod libm {
     unsafe extern "C" {
+        #[cfg(not(target_arch = "x86_64"))]
         pub safe fn sin(x: f64) -> f64;
+        #[cfg(not(target_arch = "x86_64"))]
         pub safe fn cos(x: f64) -> f64;
         pub safe fn tan(x: f64) -> f64;
         pub safe fn asin(x: f64) -> f64;
@@ -261,8 +343,6 @@ macro_rules! libm_forward {
 }
 
 libm_forward! {
-    sin(x) => "`Math.Sin(double)`.";
-    cos(x) => "`Math.Cos(double)`.";
     tan(x) => "`Math.Tan(double)`.";
     asin(x) => "`Math.Asin(double)`.";
     acos(x) => "`Math.Acos(double)`.";
@@ -288,8 +368,10 @@ mod tests {
         assert_eq!(round(-2.5), -2.0);
         assert!(round(-0.4).is_sign_negative());
         assert_eq!(round(4503599627370497.0), 4503599627370497.0);
+        assert_eq!(round(0.49999999999999994), 0.0);
         assert!(round(f64::NAN).is_nan());
         assert_eq!(round_digits(2.345, 2), 2.35);
+        assert_eq!(round_digits(0.49999999999999994, 0), 1.0);
     }
 
     #[test]

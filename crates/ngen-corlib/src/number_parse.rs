@@ -555,7 +555,7 @@ fn number_to_double(number: &ParsedDigits) -> f64 {
 
 /// The NaN mono's `Double.Parse("NaN")` returns: the x86 default NaN, sign bit set
 /// (observable through `BitConverter.DoubleToInt64Bits`).
-pub const MONO_NAN: f64 = f64::from_bits(0xfff8_0000_0000_0000);
+const MONO_NAN: f64 = f64::from_bits(0xfff8_0000_0000_0000);
 
 /// The special values `Double.Parse`/`Single.Parse` accept after a failed number parse.
 fn special_float(s: &[u16]) -> Option<f64> {

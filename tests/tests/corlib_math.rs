@@ -1,0 +1,143 @@
+//! Differential test: `System.Math` of ngen-corlib against mono 6.8, bit for bit.
+//!
+//! The fixture prints `<function>\t<arguments>\t<result>` for special arguments (zeros, halves,
+//! NaN, infinities, extremes) and thousands of generated ones; doubles and floats travel as bit
+//! patterns, integers in decimal, exceptions as `ex:<type>: <message>`.
+
+use ngen_corlib::math;
+use ngen_tests::{mcs, mono, temp_dir, workspace_root};
+
+/// Runs a `tests/fixtures/corlib` program under mono and returns its stdout.
+fn mono_output(fixture: &str, args: &[&str]) -> String {
+    let dir = temp_dir();
+    let source = workspace_root().join("tests/fixtures/corlib").join(fixture);
+    let exe = dir.path().join("fixture.exe");
+    mcs(&[&source], &exe, &[]);
+    let out = mono(&exe, args);
+    assert!(
+        out.status.success(),
+        "mono failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("fixture prints UTF-8")
+}
+
+fn d(arg: &str) -> f64 {
+    f64::from_bits(u64::from_str_radix(arg, 16).expect("double bits"))
+}
+
+fn f(arg: &str) -> f32 {
+    f32::from_bits(u32::from_str_radix(arg, 16).expect("float bits"))
+}
+
+fn i(arg: &str) -> i64 {
+    arg.parse().expect("integer argument")
+}
+
+fn bd(value: f64) -> String {
+    format!("{:016x}", value.to_bits())
+}
+
+fn bf(value: f32) -> String {
+    format!("{:08x}", value.to_bits())
+}
+
+/// What our implementation gives for one fixture line, in the fixture's notation. Functions
+/// that raise are evaluated through the same checks the entry points use, without exiting.
+fn ours(name: &str, args: &[&str]) -> String {
+    const NEGATE_MIN: &str = "ex:System.OverflowException: Negating the minimum value of a twos complement number is invalid.";
+    let nan_sign = format!(
+        "ex:System.ArithmeticException: {}",
+        "Function does not accept floating point Not-a-Number values."
+    );
+    match (name, args) {
+        ("Sqrt", [x]) => bd(math::sqrt(d(x))),
+        ("Abs", [x]) => bd(math::abs_r8(d(x))),
+        ("Floor", [x]) => bd(math::floor(d(x))),
+        ("Ceiling", [x]) => bd(math::ceiling(d(x))),
+        ("Round", [x]) => bd(math::round(d(x))),
+        ("Truncate", [x]) => bd(math::truncate(d(x))),
+        ("Sin", [x]) => bd(math::sin(d(x))),
+        ("Cos", [x]) => bd(math::cos(d(x))),
+        ("Tan", [x]) => bd(math::tan(d(x))),
+        ("Asin", [x]) => bd(math::asin(d(x))),
+        ("Acos", [x]) => bd(math::acos(d(x))),
+        ("Atan", [x]) => bd(math::atan(d(x))),
+        ("Sinh", [x]) => bd(math::sinh(d(x))),
+        ("Cosh", [x]) => bd(math::cosh(d(x))),
+        ("Tanh", [x]) => bd(math::tanh(d(x))),
+        ("Exp", [x]) => bd(math::exp(d(x))),
+        ("Log", [x]) => bd(math::log(d(x))),
+        ("Log10", [x]) => bd(math::log10(d(x))),
+        ("Sign", [x]) if d(x).is_nan() => nan_sign,
+        ("Sign", [x]) => math::sign_r8(d(x)).to_string(),
+        ("AbsF", [x]) => bf(math::abs_r4(f(x))),
+        ("SignF", [x]) if f(x).is_nan() => nan_sign,
+        ("SignF", [x]) => math::sign_r4(f(x)).to_string(),
+        ("Pow", [x, y]) => bd(math::pow(d(x), d(y))),
+        ("Atan2", [x, y]) => bd(math::atan2(d(x), d(y))),
+        ("LogBase", [x, y]) => bd(math::log_base(d(x), d(y))),
+        ("Max", [x, y]) => bd(math::max_r8(d(x), d(y))),
+        ("Min", [x, y]) => bd(math::min_r8(d(x), d(y))),
+        ("MaxF", [x, y]) => bf(math::max_r4(f(x), f(y))),
+        ("MinF", [x, y]) => bf(math::min_r4(f(x), f(y))),
+        ("RoundDigits", [_, digits]) if !(0..=15).contains(&i(digits)) => {
+            "ex:System.ArgumentOutOfRangeException: Rounding digits must be between 0 and 15, inclusive.\\nParameter name: digits".to_string()
+        }
+        ("RoundDigits", [x, digits]) => bd(math::round_digits(d(x), i(digits) as i32)),
+        ("AbsI4", [a]) if i(a) == i64::from(i32::MIN) => NEGATE_MIN.to_string(),
+        ("AbsI4", [a]) => math::abs_i4(i(a) as i32).to_string(),
+        ("AbsI8", [a]) if i(a) == i64::MIN => NEGATE_MIN.to_string(),
+        ("AbsI8", [a]) => math::abs_i8(i(a)).to_string(),
+        ("AbsI2", [a]) if i(a) == i64::from(i16::MIN) => NEGATE_MIN.to_string(),
+        ("AbsI2", [a]) => math::abs_i2(i(a) as i32).to_string(),
+        ("AbsI1", [a]) if i(a) == i64::from(i8::MIN) => NEGATE_MIN.to_string(),
+        ("AbsI1", [a]) => math::abs_i1(i(a) as i32).to_string(),
+        ("MaxI4", [a, b]) => math::max_i4(i(a) as i32, i(b) as i32).to_string(),
+        ("MinI4", [a, b]) => math::min_i4(i(a) as i32, i(b) as i32).to_string(),
+        ("MaxU4", [a, b]) => (math::max_u4(i(a) as i32, i(b) as i32) as u32).to_string(),
+        ("MinU4", [a, b]) => (math::min_u4(i(a) as i32, i(b) as i32) as u32).to_string(),
+        ("MaxI8", [a, b]) => math::max_i8(i(a), i(b)).to_string(),
+        ("MinI8", [a, b]) => math::min_i8(i(a), i(b)).to_string(),
+        ("MaxU8", [a, b]) => (math::max_u8(i(a), i(b)) as u64).to_string(),
+        ("MinU8", [a, b]) => (math::min_u8(i(a), i(b)) as u64).to_string(),
+        ("SignI4", [a]) => math::sign_i4(i(a) as i32).to_string(),
+        ("SignI8", [a]) => math::sign_i8(i(a)).to_string(),
+        ("BigMul", [a, b]) => math::big_mul(i(a) as i32, i(b) as i32).to_string(),
+        _ => panic!("unknown fixture line {name} {args:?}"),
+    }
+}
+
+#[test]
+fn math_matches_mono_bit_for_bit() {
+    let output = mono_output("MathCases.cs", &["3000"]);
+    let mut checked = 0;
+    let mut mismatches = Vec::new();
+    let mut by_function = std::collections::BTreeMap::<String, usize>::new();
+    for line in output.lines() {
+        let mut fields = line.split('\t');
+        let (Some(name), Some(args), Some(expected)) =
+            (fields.next(), fields.next(), fields.next())
+        else {
+            panic!("malformed fixture line {line:?}");
+        };
+        let args: Vec<&str> = args.split(' ').collect();
+        let actual = ours(name, &args);
+        if actual != expected {
+            let seen = by_function.entry(name.to_string()).or_default();
+            *seen += 1;
+            // A few examples per function keep the report readable.
+            if *seen <= 3 {
+                mismatches.push(format!("{name}{args:?}: mono {expected}, ours {actual}"));
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked > 100_000, "only {checked} results checked");
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} results differ ({by_function:?}), examples: {:#?}",
+        by_function.values().sum::<usize>(),
+        &mismatches[..mismatches.len().min(60)]
+    );
+}
