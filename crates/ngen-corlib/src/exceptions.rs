@@ -17,7 +17,7 @@
 //!
 //! Depends on: `ngen_abi::exceptions`, [`crate::console`] (stdout is flushed first).
 
-use ngen_abi::exceptions::ExceptionKind;
+pub use ngen_abi::exceptions::ExceptionKind;
 use std::io::Write;
 
 /// Exit code of a process that dies of an unhandled exception under mono.
@@ -33,7 +33,8 @@ pub fn default_message(kind: ExceptionKind) -> &'static str {
         // Mono's runtime-raised NullReferenceException has no final period.
         ExceptionKind::NullReference => "Object reference not set to an instance of an object",
         ExceptionKind::InvalidCast => "Specified cast is not valid.",
-        ExceptionKind::Format => "Input string was not in a correct format.",
+        // Parse failures pass their own message ("Input string was not in a correct format.").
+        ExceptionKind::Format => "One of the identified items was in an invalid format.",
         ExceptionKind::Argument => "Value does not fall within the expected range.",
         ExceptionKind::ArgumentNull => "Value cannot be null.",
         ExceptionKind::ArgumentOutOfRange => {
