@@ -1,0 +1,162 @@
+//! Differential test: `Console.Write`/`WriteLine` of ngen-corlib against mono 6.8.
+//!
+//! The fixture writes every primitive type, strings (non-ASCII, astral, lone surrogates, null)
+//! and char arrays; a child process (this test binary re-executed with
+//! `NGEN_CORLIB_CONSOLE_CHILD` set) writes the same through ngen-corlib's `extern "C"` entry
+//! points. Both run with a UTF-8 locale and with no locale (mono then writes ASCII with `?`).
+
+use ngen_corlib::console;
+use ngen_corlib::objects::{alloc_char_array, string_from_str};
+use ngen_tests::{mcs, temp_dir, workspace_root};
+use std::process::Command;
+
+const CHILD_VARIABLE: &str = "NGEN_CORLIB_CONSOLE_CHILD";
+const CHILD_TEST: &str = "child_process_entry_for_console_cases";
+
+/// The fixture's xorshift64, so both sides generate the same values.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+fn utf16(text: &str) -> Vec<u16> {
+    text.encode_utf16().collect()
+}
+
+/// The same sequence of calls as `ConsoleCases.cs`.
+fn write_cases() {
+    let text = |s: &str| string_from_str(s).cast_const();
+    console::write_string(text("BEGIN"));
+    console::write_line();
+    console::write_bool(1);
+    console::write_line_bool(0);
+    for c in [
+        0x61u16, 0xe9, 0x2603, 0xd800, 0xdc00, 0, 0x09, 0x7e, 0x7f, 0x80,
+    ] {
+        console::write_char(i32::from(c));
+        console::write_line_char(i32::from(c));
+    }
+    let mut mixed = utf16("h\u{e9}llo \u{2603} \u{1F600} a");
+    mixed.push(0xd800);
+    mixed.extend(utf16("b "));
+    mixed.extend([0xdc00, 0xd800]);
+    mixed.extend(utf16(" tab\t end"));
+    console::write_line_string(ngen_corlib::objects::alloc_string(&mixed).cast_const());
+    console::write_string(std::ptr::null());
+    console::write_line_string(std::ptr::null());
+    console::write_line_string(text(""));
+    console::write_chars(alloc_char_array(&utf16("x\u{e9}y")).cast_const());
+    console::write_line_chars(alloc_char_array(&utf16("z")).cast_const());
+    console::write_line_chars(std::ptr::null());
+    console::write_line_chars(alloc_char_array(&[]).cast_const());
+    console::write_line_i4(i32::MIN);
+    console::write_line_i4(i32::MAX);
+    console::write_line_u4(u32::MAX as i32);
+    console::write_line_i8(i64::MIN);
+    console::write_line_i8(i64::MAX);
+    console::write_line_u8(u64::MAX as i64);
+    console::write_line_r8(-0.0);
+    console::write_line_r8(f64::NAN);
+    console::write_line_r4(f32::NEG_INFINITY);
+    let mut random = XorShift(0x8F14E45FCEEA167A);
+    let space = || console::write_char(i32::from(b' '));
+    for _ in 0..300 {
+        let r = random.next();
+        console::write_i4(r as i32);
+        space();
+        console::write_u4(r as u32 as i32);
+        space();
+        console::write_i8(r as i64);
+        space();
+        console::write_u8(r as i64);
+        space();
+        console::write_r8(f64::from_bits(r));
+        space();
+        console::write_r4(f32::from_bits((r >> 32) as u32));
+        space();
+        console::write_line_r8((r >> 40) as i64 as f64 / 1000.0);
+        console::write_line_i4((r >> 40) as i32);
+        console::write_line_u4((r >> 3) as u32 as i32);
+        console::write_line_i8(r as i64);
+        console::write_line_u8(r as i64);
+        console::write_line_r4(((r >> 45) as i64 as f64 / 100.0) as f32);
+    }
+    console::write_string(text("END"));
+    console::flush_stdout();
+}
+
+/// Not a test of its own: the body of the child process. Without the variable it does nothing.
+#[test]
+fn child_process_entry_for_console_cases() {
+    if std::env::var_os(CHILD_VARIABLE).is_some() {
+        write_cases();
+    }
+}
+
+/// The text from the BEGIN marker to the last END marker (libtest adds lines around it).
+fn between_markers(stdout: &[u8]) -> Vec<u8> {
+    let start = stdout
+        .windows(5)
+        .position(|w| w == b"BEGIN")
+        .expect("BEGIN marker");
+    let end = stdout
+        .windows(3)
+        .rposition(|w| w == b"END")
+        .expect("END marker");
+    stdout[start..end + 3].to_vec()
+}
+
+/// Applies a locale to a command: `Some(lang)` sets LANG, `None` clears every locale variable.
+fn with_locale(command: &mut Command, lang: Option<&str>) {
+    command
+        .env_remove("LC_ALL")
+        .env_remove("LC_CTYPE")
+        .env_remove("LANG");
+    if let Some(lang) = lang {
+        command.env("LANG", lang);
+    }
+}
+
+#[test]
+fn console_output_matches_mono_in_utf8_and_ascii_locales() {
+    let dir = temp_dir();
+    let source = workspace_root().join("tests/fixtures/corlib/ConsoleCases.cs");
+    let exe = dir.path().join("ConsoleCases.exe");
+    mcs(&[&source], &exe, &[]);
+    let this_binary = std::env::current_exe().expect("test binary path");
+    for lang in [Some("C.UTF-8"), None] {
+        let mut mono = Command::new("mono");
+        mono.arg(&exe);
+        with_locale(&mut mono, lang);
+        let expected = mono.output().expect("mono runs");
+        assert!(expected.status.success(), "mono failed under {lang:?}");
+
+        let mut child = Command::new(&this_binary);
+        child
+            .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
+            .env(CHILD_VARIABLE, "1");
+        with_locale(&mut child, lang);
+        let actual = child.output().expect("re-run the test binary");
+
+        let expected = between_markers(&expected.stdout);
+        let actual = between_markers(&actual.stdout);
+        if expected != actual {
+            let expected = String::from_utf8_lossy(&expected);
+            let actual = String::from_utf8_lossy(&actual);
+            let first_difference = expected
+                .lines()
+                .zip(actual.lines())
+                .enumerate()
+                .find(|(_, (e, a))| e != a);
+            panic!(
+                "console output differs under LANG={lang:?}; first differing line: {first_difference:?}"
+            );
+        }
+    }
+}
