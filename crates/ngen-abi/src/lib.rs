@@ -7,7 +7,12 @@
 //! This crate has no dependencies, on purpose: it is the contract, not an implementation.
 
 pub mod exceptions;
+pub mod helpers;
+pub mod image;
 pub mod object;
+pub mod scenario;
+
+pub use scenario::Scenario;
 
 /// Version of the native image format and runtime ABI. Images with another version are rejected.
 pub const IMAGE_FORMAT_VERSION: u32 = 1;

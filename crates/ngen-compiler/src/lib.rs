@@ -1,1 +1,35 @@
-//! CIL to Cranelift IR translator and AOT/JIT back ends
+//! CIL to Cranelift IR translator and its AOT (native image) and JIT back ends.
+//!
+//! - [`aot::build_image`] compiles one assembly into the bytes of a native image;
+//! - [`jit::Jit`] compiles single methods at run time with the same translator;
+//! - [`types`] and [`signature`] define the managed calling convention both use.
+//!
+//! Cranelift is used only inside the private `backend` module.
+
+pub mod aot;
+mod backend;
+mod error;
+pub mod jit;
+mod method;
+pub mod report;
+pub mod signature;
+pub mod types;
+
+pub use backend::{codegen_identity, target_triple};
+pub use error::CompileError;
+pub use method::{method_def_shape, method_display_name};
+pub use report::ImageReport;
+
+/// Name recorded as the compiler in image headers.
+pub const COMPILER_NAME: &str = "ngen-compiler";
+/// Version recorded in image headers.
+pub const COMPILER_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The compiler identity images are stamped with (and validated against).
+pub fn compiler_identity() -> ngen_image::CompilerIdentity {
+    ngen_image::CompilerIdentity {
+        name: COMPILER_NAME.to_string(),
+        version: COMPILER_VERSION.to_string(),
+        codegen: codegen_identity(),
+    }
+}

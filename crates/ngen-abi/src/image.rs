@@ -1,0 +1,93 @@
+//! Native image layout constants: exported symbols, header framing and import cells.
+//!
+//! A native image is an ELF shared object that exports exactly two data symbols:
+//!
+//! | symbol | contents |
+//! |---|---|
+//! | [`HEADER_SYMBOL`] | header: [`HEADER_MAGIC`] (8 bytes), format version (u32 LE), body length (u32 LE), body (UTF-8 JSON, see `ngen-image`) |
+//! | [`TABLES_SYMBOL`] | an [`ImageTables`]: addresses and lengths of the method table, the import cells and the helper table |
+//!
+//! The three tables themselves are hidden (not exported) so compiled code reaches them
+//! PC-relative, without GOT indirection or preemptible symbols.
+//! - method table: `u64` code addresses; entry `rid - 1` is MethodDef row `rid`'s compiled code, or 0;
+//! - import cells: [`ImportCell`]s in the order the header lists them;
+//! - helper table: [`crate::helpers::HELPER_COUNT`] `u64` slots, zero in the file, filled by the runtime.
+
+/// Symbol of the image header.
+pub const HEADER_SYMBOL: &str = "__ngen_image";
+/// Symbol of the [`ImageTables`] directory.
+pub const TABLES_SYMBOL: &str = "__ngen_tables";
+
+/// The directory of an image's tables, exported as [`TABLES_SYMBOL`] (addresses relocated by the loader).
+#[repr(C)]
+#[derive(Debug)]
+pub struct ImageTables {
+    /// `method_count` code addresses, indexed by MethodDef `rid - 1`; 0 where not compiled.
+    pub methods: *const u64,
+    pub method_count: u64,
+    /// `cell_count` import cells.
+    pub cells: *mut ImportCell,
+    pub cell_count: u64,
+    /// `helper_count` helper slots ([`crate::helpers::HELPER_COUNT`]).
+    pub helpers: *mut u64,
+    pub helper_count: u64,
+}
+
+/// Size of [`ImageTables`] in bytes.
+pub const IMAGE_TABLES_SIZE: usize = 48;
+
+/// First 8 bytes of the header.
+pub const HEADER_MAGIC: [u8; 8] = *b"NGENIMG\0";
+/// Size of the fixed header prefix: magic, format version, body length.
+pub const HEADER_PREFIX_SIZE: usize = 16;
+
+/// A lazily resolved reference from compiled code to something the runtime provides: a
+/// method (in this image, another image, the JIT or the BCL surface) or a string literal.
+///
+/// Compiled code loads `target`; when it is 0 it calls [`crate::helpers::HelperId::ResolveCell`]
+/// with the cell's address and uses the returned value. `key` belongs to the runtime: it
+/// writes there a pointer to its own description of the cell when it maps the image.
+#[repr(C)]
+#[derive(Debug)]
+pub struct ImportCell {
+    /// Code address (method cells) or object address (string cells); 0 until resolved.
+    pub target: u64,
+    /// Runtime-owned: identifies what the cell refers to.
+    pub key: u64,
+}
+
+/// Size of one [`ImportCell`].
+pub const CELL_SIZE: i32 = 16;
+/// Offset of [`ImportCell::target`].
+pub const CELL_TARGET_OFFSET: i32 = 0;
+/// Offset of [`ImportCell::key`].
+pub const CELL_KEY_OFFSET: i32 = 8;
+
+/// What an import cell refers to. Stored in the image header next to the metadata token.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CellKind {
+    /// A method: the token is a MethodDef or MemberRef of the image's own assembly.
+    Method = 0,
+    /// A string literal: the token is a user-string (`0x70`) token of the image's assembly.
+    String = 1,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{offset_of, size_of};
+
+    #[test]
+    fn tables_layout_matches_constant() {
+        assert_eq!(size_of::<ImageTables>(), IMAGE_TABLES_SIZE);
+        assert_eq!(offset_of!(ImageTables, helper_count), 40);
+    }
+
+    #[test]
+    fn cell_layout_matches_constants() {
+        assert_eq!(size_of::<ImportCell>() as i32, CELL_SIZE);
+        assert_eq!(offset_of!(ImportCell, target) as i32, CELL_TARGET_OFFSET);
+        assert_eq!(offset_of!(ImportCell, key) as i32, CELL_KEY_OFFSET);
+    }
+}

@@ -1,0 +1,161 @@
+//! Ahead-of-time compilation of one assembly into native-image bytes.
+//!
+//! Reads the assembly and its resolved references, compiles every method in parallel
+//! (excluding what the translator cannot handle, with reasons), embeds the header the
+//! runtime validates, links the object into an ELF shared object and returns its bytes with
+//! the report. Writes no files: callers (the `compile` command, the cache) store the result.
+
+use std::path::PathBuf;
+
+use ngen_abi::{IMAGE_FORMAT_VERSION, Scenario};
+use ngen_image::{AssemblyStamp, CellEntry, ExcludedEntry, ImageHeader, encode_header, mvid_hex};
+use ngen_metadata::{Assembly, TableId, Token};
+
+use crate::backend::object::emit_object;
+use crate::report::{CompiledMethod, ExcludedMethod, ImageReport};
+use crate::{CompileError, compiler_identity, method_display_name, target_triple};
+
+/// What to compile.
+#[derive(Clone, Debug)]
+pub struct ImageRequest {
+    /// The assembly to compile.
+    pub assembly: PathBuf,
+    /// The resolved references (e.g. a binder closure); those the assembly references by
+    /// name are recorded in the header with their MVIDs.
+    pub references: Vec<PathBuf>,
+    pub scenario: Scenario,
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+}
+
+/// A built image, not yet written anywhere.
+#[derive(Clone, Debug)]
+pub struct BuiltImage {
+    /// The ELF shared object.
+    pub image_bytes: Vec<u8>,
+    pub report: ImageReport,
+    pub header: ImageHeader,
+    pub methods_compiled: usize,
+    pub methods_excluded: usize,
+}
+
+/// Compiles `req.assembly` into a native image.
+pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
+    let open = |path: &PathBuf| {
+        Assembly::open(path).map_err(|source| CompileError::Metadata {
+            path: path.clone(),
+            source,
+        })
+    };
+    let asm = open(&req.assembly)?;
+    let meta_err = |source| CompileError::Metadata {
+        path: req.assembly.clone(),
+        source,
+    };
+    let identity = asm.identity().map_err(meta_err)?;
+    let mvid = asm.mvid().map_err(meta_err)?;
+
+    let mut references = Vec::new();
+    let wanted = asm.assembly_refs().map_err(meta_err)?;
+    let mut candidates = Vec::new();
+    for path in &req.references {
+        let r = open(path)?;
+        let name = r
+            .identity()
+            .map_err(|source| CompileError::Metadata {
+                path: path.clone(),
+                source,
+            })?
+            .name;
+        let mvid = r.mvid().map_err(|source| CompileError::Metadata {
+            path: path.clone(),
+            source,
+        })?;
+        candidates.push(AssemblyStamp::new(name, mvid));
+    }
+    for w in &wanted {
+        let stamp = candidates
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(&w.name))
+            .ok_or_else(|| CompileError::MissingReference {
+                assembly: identity.name.clone(),
+                reference: w.name.clone(),
+            })?;
+        if !references.contains(stamp) {
+            references.push(stamp.clone());
+        }
+    }
+    references.sort();
+
+    let threads = if req.threads == 0 {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    } else {
+        req.threads
+    };
+    let method_rows = asm.row_count(TableId::MethodDef);
+    let mut header_out = None;
+    let emitted = emit_object(&asm, threads, |cells, outcomes| {
+        let header = ImageHeader {
+            format_version: IMAGE_FORMAT_VERSION,
+            compiler: compiler_identity(),
+            target: target_triple().to_string(),
+            scenario: req.scenario.bits(),
+            assembly: AssemblyStamp::new(identity.name.clone(), mvid),
+            references: references.clone(),
+            method_rows,
+            cells: cells
+                .iter()
+                .map(|(kind, token)| CellEntry {
+                    kind: *kind,
+                    token: *token,
+                })
+                .collect(),
+            excluded: outcomes
+                .iter()
+                .filter_map(|o| {
+                    o.result.as_ref().err().map(|reason| ExcludedEntry {
+                        token: Token::new(TableId::MethodDef, o.rid).0,
+                        reason: reason.clone(),
+                    })
+                })
+                .collect(),
+        };
+        let bytes = encode_header(&header);
+        header_out = Some(header);
+        bytes
+    })
+    .map_err(CompileError::Codegen)?;
+    let header = header_out.ok_or_else(|| CompileError::Codegen("no header".into()))?;
+    let image_bytes = ngen_image::link_shared_object(&emitted.object)?;
+
+    let mut report = ImageReport {
+        assembly: identity.name.clone(),
+        mvid: mvid_hex(mvid),
+        ..Default::default()
+    };
+    for o in &emitted.outcomes {
+        let token = format!("0x{:08x}", Token::new(TableId::MethodDef, o.rid).0);
+        let name = method_display_name(&asm, o.rid);
+        match &o.result {
+            Ok(size) => report.compiled.push(CompiledMethod {
+                token,
+                name,
+                code_size: *size,
+            }),
+            Err(reason) => report.excluded.push(ExcludedMethod {
+                token,
+                name,
+                reason: reason.clone(),
+            }),
+        }
+    }
+    Ok(BuiltImage {
+        image_bytes,
+        methods_compiled: report.compiled.len(),
+        methods_excluded: report.excluded.len(),
+        report,
+        header,
+    })
+}

@@ -1,0 +1,34 @@
+//! What the translator asks of its surroundings: callee shapes, how to reach a callee or a
+//! string literal (direct call, image cell, JIT cell) and where the helper table is.
+//! Implemented by the AOT image builder and by the JIT.
+
+use cranelift_codegen::ir::{FuncRef, Value};
+use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
+use cranelift_frontend::FunctionBuilder;
+use ngen_metadata::Token;
+
+use crate::types::MethodShape;
+
+/// How a call reaches its callee.
+pub(crate) enum CallTarget {
+    /// A direct call to a function of the same module.
+    Direct(FuncRef),
+    /// An indirect call through the import cell at this address.
+    Cell(Value),
+}
+
+pub(crate) trait TranslateEnv {
+    /// Calling convention of managed code.
+    fn call_conv(&self) -> CallConv;
+    /// Pointer width and the like, for the function builder.
+    fn frontend_config(&self) -> TargetFrontendConfig;
+    /// Shape of the method named by a `call` operand, or why it cannot be called.
+    fn callee_shape(&mut self, token: Token) -> Result<MethodShape, String>;
+    /// How to call `token` from the function being built.
+    fn call_target(&mut self, token: Token, b: &mut FunctionBuilder<'_>)
+    -> Result<CallTarget, String>;
+    /// Address of the import cell of a string literal.
+    fn string_cell(&mut self, token: Token, b: &mut FunctionBuilder<'_>) -> Result<Value, String>;
+    /// Address of the helper table.
+    fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
+}

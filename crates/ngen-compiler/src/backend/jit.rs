@@ -1,0 +1,142 @@
+//! The JIT: the same translator into a cranelift-jit module (absolute addressing).
+//!
+//! Calls and string literals go through import cells the host (the runtime) allocates, and
+//! helpers through the host's helper table, whose addresses are baked into the code as
+//! constants; so JIT code and image code reach each other only through cells, in both
+//! directions.
+
+use cranelift_codegen::Context;
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{Function, InstBuilder, UserFuncName, Value};
+use cranelift_codegen::isa::CallConv;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{Linkage, Module};
+use ngen_abi::image::{CellKind, ImportCell};
+use ngen_metadata::{Assembly, Token};
+
+use super::abi::clif_signature;
+use super::env::{CallTarget, TranslateEnv};
+use super::isa::{IsaKind, make_isa};
+use super::translate::{MethodInput, translate};
+use crate::method::{call_shape, prepare};
+
+/// What the JIT needs from the runtime.
+pub trait JitHost {
+    /// The import cell for `(kind, token)` of the assembly being compiled; it must stay valid
+    /// (and at the same address) for the life of the process.
+    fn cell(&mut self, kind: CellKind, token: Token) -> *mut ImportCell;
+    /// The runtime's helper table (`ngen_abi::helpers` layout).
+    fn helper_table(&self) -> *const u64;
+}
+
+/// A JIT compiler. Not thread-safe by itself: the runtime keeps it behind a lock.
+pub struct Jit {
+    module: JITModule,
+    ctx: Context,
+    fctx: FunctionBuilderContext,
+    call_conv: CallConv,
+    next_id: u32,
+}
+
+// SAFETY: JITModule holds raw pointers to memory it owns exclusively; the runtime only
+// touches a Jit from one thread at a time (behind a Mutex).
+unsafe impl Send for Jit {}
+
+impl Jit {
+    /// A JIT for the host CPU.
+    pub fn new() -> Result<Jit, String> {
+        let isa = make_isa(IsaKind::Jit)?;
+        let call_conv = isa.default_call_conv();
+        let builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
+        let module = JITModule::new(builder);
+        let ctx = module.make_context();
+        Ok(Jit {
+            module,
+            ctx,
+            fctx: FunctionBuilderContext::new(),
+            call_conv,
+            next_id: 0,
+        })
+    }
+
+    /// Compiles MethodDef `rid` of `asm`; returns its entry point or why it cannot be compiled.
+    pub fn compile(
+        &mut self,
+        asm: &Assembly,
+        rid: u32,
+        host: &mut dyn JitHost,
+    ) -> Result<*const u8, String> {
+        let prepared = prepare(asm, rid)?;
+        let sig = clif_signature(&prepared.shape, self.call_conv);
+        self.next_id += 1;
+        let id = self
+            .module
+            .declare_function(&format!("j{}", self.next_id), Linkage::Local, &sig)
+            .map_err(|e| e.to_string())?;
+        self.ctx.clear();
+        self.ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), sig);
+        let input = MethodInput {
+            shape: &prepared.shape,
+            locals: &prepared.locals,
+            instrs: &prepared.instrs,
+        };
+        let mut env = JitEnv {
+            asm,
+            host,
+            call_conv: self.call_conv,
+            frontend: self.module.isa().frontend_config(),
+        };
+        let translated = translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env);
+        if let Err(e) = translated {
+            self.ctx.clear();
+            return Err(e);
+        }
+        let defined = self.module.define_function(id, &mut self.ctx);
+        self.module.clear_context(&mut self.ctx);
+        defined.map_err(|e| format!("code generation failed: {e:?}"))?;
+        self.module
+            .finalize_definitions()
+            .map_err(|e| e.to_string())?;
+        Ok(self.module.get_finalized_function(id))
+    }
+}
+
+struct JitEnv<'a> {
+    asm: &'a Assembly,
+    host: &'a mut dyn JitHost,
+    call_conv: CallConv,
+    frontend: cranelift_codegen::isa::TargetFrontendConfig,
+}
+
+impl TranslateEnv for JitEnv<'_> {
+    fn frontend_config(&self) -> cranelift_codegen::isa::TargetFrontendConfig {
+        self.frontend
+    }
+
+    fn call_conv(&self) -> CallConv {
+        self.call_conv
+    }
+
+    fn callee_shape(&mut self, token: Token) -> Result<crate::types::MethodShape, String> {
+        call_shape(self.asm, token)
+    }
+
+    fn call_target(
+        &mut self,
+        token: Token,
+        b: &mut FunctionBuilder<'_>,
+    ) -> Result<CallTarget, String> {
+        let cell = self.host.cell(CellKind::Method, token) as i64;
+        Ok(CallTarget::Cell(b.ins().iconst(I64, cell)))
+    }
+
+    fn string_cell(&mut self, token: Token, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
+        let cell = self.host.cell(CellKind::String, token) as i64;
+        Ok(b.ins().iconst(I64, cell))
+    }
+
+    fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
+        b.ins().iconst(I64, self.host.helper_table() as i64)
+    }
+}

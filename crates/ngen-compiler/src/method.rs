@@ -1,0 +1,122 @@
+//! Gathering what the translator needs about one MethodDef, and deciding up front when a
+//! method is excluded (no body, EH clauses, BypassNGen, generics, unsupported types,
+//! undecodable IL). Also the shape of a `call` operand.
+//!
+//! Depends on `ngen-metadata` (read-only) and [`crate::signature`]; no Cranelift.
+
+use ngen_metadata::il::Instruction;
+use ngen_metadata::resolve::MemberRefSig;
+use ngen_metadata::{Assembly, TableId, Token};
+
+use crate::signature::{method_shape, val_kind};
+use crate::types::{MethodShape, ValKind};
+
+/// A method ready to translate.
+pub(crate) struct PreparedMethod<'a> {
+    pub shape: MethodShape,
+    pub locals: Vec<ValKind>,
+    pub instrs: Vec<Instruction<'a>>,
+}
+
+/// `Namespace.Type::Method` of a MethodDef, for reports and messages.
+pub fn method_display_name(asm: &Assembly, rid: u32) -> String {
+    let name = asm
+        .method_def(rid)
+        .map(|m| m.name.to_string())
+        .unwrap_or_else(|_| format!("<method {rid}>"));
+    match asm
+        .method_owner(rid)
+        .and_then(|t| asm.type_def_full_name(t))
+    {
+        Ok(owner) => format!("{owner}::{name}"),
+        Err(_) => name,
+    }
+}
+
+/// The calling-convention shape of MethodDef `rid` (its own signature).
+pub fn method_def_shape(asm: &Assembly, rid: u32) -> Result<MethodShape, String> {
+    let row = asm.method_def(rid).map_err(|e| e.to_string())?;
+    let sig = asm.method_sig(row.signature).map_err(|e| e.to_string())?;
+    method_shape(&sig)
+}
+
+/// Decides whether MethodDef `rid` can be compiled and gathers its translation input.
+pub(crate) fn prepare(asm: &Assembly, rid: u32) -> Result<PreparedMethod<'_>, String> {
+    let body = asm
+        .method_body(rid)
+        .map_err(|e| format!("malformed method body: {e}"))?
+        .ok_or_else(|| "no IL body (abstract, extern or runtime-implemented)".to_string())?;
+    if !body.exception_clauses.is_empty() {
+        return Err("exception handling clauses (try/catch/finally) are not supported yet".into());
+    }
+    if asm.is_bypass_ngen(rid).map_err(|e| e.to_string())? {
+        return Err("marked with BypassNGenAttribute".into());
+    }
+    let shape = method_def_shape(asm, rid)?;
+    let locals = match body.local_var_sig_token {
+        None => Vec::new(),
+        Some(tok) => asm
+            .local_var_sig(tok)
+            .map_err(|e| format!("bad local signature: {e}"))?
+            .0
+            .iter()
+            .map(val_kind)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("local variable: {e}"))?,
+    };
+    let instrs = ngen_metadata::il::decode(body.code)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("malformed IL: {e}"))?;
+    Ok(PreparedMethod {
+        shape,
+        locals,
+        instrs,
+    })
+}
+
+/// The shape of the method a `call` operand names, or why it cannot be called.
+pub(crate) fn call_shape(asm: &Assembly, token: Token) -> Result<MethodShape, String> {
+    let bad = || format!("bad token 0x{:08x}", token.0);
+    match token.table() {
+        Some(TableId::MethodDef) => {
+            if token.rid() == 0 || token.rid() > asm.row_count(TableId::MethodDef) {
+                return Err(bad());
+            }
+            method_def_shape(asm, token.rid()).map_err(|e| format!("callee: {e}"))
+        }
+        Some(TableId::MemberRef) => {
+            if token.rid() == 0 || token.rid() > asm.row_count(TableId::MemberRef) {
+                return Err(bad());
+            }
+            let parts = asm.member_ref_parts(token.rid()).map_err(|_| bad())?;
+            if parts.parent.table() == Some(TableId::TypeSpec) {
+                return Err("call to a member of a generic type instance".into());
+            }
+            match parts.signature {
+                MemberRefSig::Method(sig) => method_shape(&sig).map_err(|e| format!("callee: {e}")),
+                MemberRefSig::Field(_) => Err(bad()),
+            }
+        }
+        Some(TableId::MethodSpec) => Err("call to a generic method instance".into()),
+        _ => Err(bad()),
+    }
+}
+
+/// Call and `ldstr` operands of a method's IL (for laying out import cells up front).
+pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<(u32, Token)> {
+    use ngen_abi::image::CellKind;
+    use ngen_metadata::il::{Opcode, Operand};
+    let Ok(Some(body)) = asm.method_body(rid) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for ins in ngen_metadata::il::decode(body.code) {
+        let Ok(ins) = ins else { break };
+        match (ins.opcode, ins.operand) {
+            (Opcode::Call, Operand::Token(t)) => out.push((CellKind::Method as u32, t)),
+            (Opcode::Ldstr, Operand::Token(t)) => out.push((CellKind::String as u32, t)),
+            _ => {}
+        }
+    }
+    out
+}
