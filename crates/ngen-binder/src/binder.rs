@@ -29,6 +29,9 @@ pub struct BinderConfig {
     pub framework_dir: Option<PathBuf>,
     /// The GAC root; default `<framework_dir>/../gac`.
     pub gac_dir: Option<PathBuf>,
+    /// More GAC roots (same layout), searched before `gac_dir`, as Mono searches
+    /// `$MONO_GAC_PREFIX/lib/mono/gac` before its own GAC.
+    pub extra_gacs: Vec<PathBuf>,
 }
 
 /// Why an assembly bound where it did.
@@ -123,9 +126,9 @@ pub enum BindError {
         probed_list(probed)
     )]
     NotFound {
-        reference: AssemblyName,
-        requested_by: AssemblyName,
-        redirect: Option<AppliedRedirect>,
+        reference: Box<AssemblyName>,
+        requested_by: Box<AssemblyName>,
+        redirect: Option<Box<AppliedRedirect>>,
         probed: Vec<PathBuf>,
     },
     #[error(
@@ -135,11 +138,11 @@ pub enum BindError {
         probed_list(probed)
     )]
     ManifestMismatch {
-        reference: AssemblyName,
-        requested_by: AssemblyName,
-        redirect: Option<AppliedRedirect>,
+        reference: Box<AssemblyName>,
+        requested_by: Box<AssemblyName>,
+        redirect: Option<Box<AppliedRedirect>>,
         path: PathBuf,
-        found: AssemblyName,
+        found: Box<AssemblyName>,
         mismatch: Mismatch,
         probed: Vec<PathBuf>,
     },
@@ -148,8 +151,8 @@ pub enum BindError {
         path.display()
     )]
     BadImage {
-        reference: AssemblyName,
-        requested_by: AssemblyName,
+        reference: Box<AssemblyName>,
+        requested_by: Box<AssemblyName>,
         path: PathBuf,
         #[source]
         source: ManifestError,
@@ -158,8 +161,8 @@ pub enum BindError {
         "<codeBase href={href:?}> for '{reference}' ({location}) is not usable: {reason}\n  referenced by: {requested_by}"
     )]
     BadCodeBase {
-        reference: AssemblyName,
-        requested_by: AssemblyName,
+        reference: Box<AssemblyName>,
+        requested_by: Box<AssemblyName>,
         href: String,
         location: Location,
         reason: &'static str,
@@ -168,7 +171,7 @@ pub enum BindError {
     Incomplete { failures: Vec<BindError> },
 }
 
-fn redirect_note(redirect: &Option<AppliedRedirect>) -> String {
+fn redirect_note(redirect: &Option<Box<AppliedRedirect>>) -> String {
     match redirect {
         None => String::new(),
         Some(r) => format!(
@@ -214,6 +217,7 @@ pub struct Binder {
     config_path: Option<PathBuf>,
     framework_dir: PathBuf,
     gac_dir: PathBuf,
+    extra_gacs: Vec<PathBuf>,
     reader: Box<dyn ManifestReader>,
     cache: Mutex<HashMap<PathBuf, CachedManifest>>,
 }
@@ -296,6 +300,7 @@ impl Binder {
             config_path,
             framework_dir,
             gac_dir,
+            extra_gacs: config.extra_gacs.clone(),
             reader,
             cache: Mutex::new(cache),
         })
@@ -328,6 +333,14 @@ impl Binder {
 
     pub fn gac_dir(&self) -> &Path {
         &self.gac_dir
+    }
+
+    /// Every GAC root, in search order (extra ones first).
+    pub fn gac_dirs(&self) -> impl Iterator<Item = &Path> {
+        self.extra_gacs
+            .iter()
+            .map(PathBuf::as_path)
+            .chain(std::iter::once(self.gac_dir.as_path()))
     }
 
     /// Reads (once) the manifest of `path`.
@@ -530,10 +543,15 @@ impl Attempt<'_> {
         }
 
         // 2. GAC, for strong names.
-        if strong && let Some(gac) = probe::gac_path(&b.gac_dir, &wanted) {
-            self.probed.push(gac.clone());
-            if probe::existing(&gac) {
-                return self.accept(gac, &wanted, BindReason::Gac, None, None);
+        if strong {
+            for root in b.gac_dirs() {
+                let Some(gac) = probe::gac_path(root, &wanted) else {
+                    break;
+                };
+                self.probed.push(gac.clone());
+                if probe::existing(&gac) {
+                    return self.accept(gac, &wanted, BindReason::Gac, None, None);
+                }
             }
         }
         // 3. The framework directory (mscorlib's siblings and Facades), for strong names.
@@ -609,8 +627,8 @@ impl Attempt<'_> {
 
     fn read(&self, path: &Path) -> Result<Arc<Manifest>, BindError> {
         self.binder.manifest(path).map_err(|e| BindError::BadImage {
-            reference: self.reference.clone(),
-            requested_by: self.requested_by.clone(),
+            reference: Box::new(self.reference.clone()),
+            requested_by: Box::new(self.requested_by.clone()),
             path: path.to_path_buf(),
             source: ManifestError {
                 path: e.path.clone(),
@@ -632,11 +650,11 @@ impl Attempt<'_> {
         let found = self.read(&path)?;
         if let Err(mismatch) = wanted.check_matches(&found.identity) {
             return Err(BindError::ManifestMismatch {
-                reference: self.reference.clone(),
-                requested_by: self.requested_by.clone(),
-                redirect: self.redirect.clone(),
+                reference: Box::new(self.reference.clone()),
+                requested_by: Box::new(self.requested_by.clone()),
+                redirect: self.redirect.clone().map(Box::new),
                 path,
-                found: found.identity.clone(),
+                found: Box::new(found.identity.clone()),
                 mismatch,
                 probed: std::mem::take(&mut self.probed),
             });
@@ -656,17 +674,17 @@ impl Attempt<'_> {
 
     fn not_found(&mut self) -> BindError {
         BindError::NotFound {
-            reference: self.reference.clone(),
-            requested_by: self.requested_by.clone(),
-            redirect: self.redirect.clone(),
+            reference: Box::new(self.reference.clone()),
+            requested_by: Box::new(self.requested_by.clone()),
+            redirect: self.redirect.clone().map(Box::new),
             probed: std::mem::take(&mut self.probed),
         }
     }
 
     fn bad_code_base(&self, code_base: &CodeBase, reason: &'static str) -> BindError {
         BindError::BadCodeBase {
-            reference: self.reference.clone(),
-            requested_by: self.requested_by.clone(),
+            reference: Box::new(self.reference.clone()),
+            requested_by: Box::new(self.requested_by.clone()),
             href: code_base.href.clone(),
             location: code_base.location,
             reason,
@@ -681,7 +699,7 @@ impl BindError {
             BindError::Config(c) => c.location().map(|(_, l)| l),
             BindError::BadCodeBase { location, .. } => Some(*location),
             BindError::NotFound { redirect, .. } | BindError::ManifestMismatch { redirect, .. } => {
-                match redirect {
+                match redirect.as_deref() {
                     Some(AppliedRedirect {
                         source: RedirectSource::AppConfig { location, .. },
                         ..

@@ -9,10 +9,6 @@
 //! - [`binder`]: one reference to one file ([`Binder::bind`]).
 //! - [`closure`]: the root's whole dependency closure ([`Binder::closure`]).
 
-// `BindError` deliberately carries the whole probe record (every path tried, the redirect,
-// both names) so one error says everything; binds fail rarely, so the size is not a cost.
-#![allow(clippy::result_large_err)]
-
 pub mod binder;
 pub mod closure;
 pub mod config;

@@ -337,7 +337,7 @@ fn missing_reference_names_referencer_and_every_probed_path() {
         panic!("{err:?}")
     };
     assert_eq!(reference.name, "Gone");
-    assert_eq!(requested_by, &root_name());
+    assert_eq!(**requested_by, root_name());
     assert_eq!(probed.len(), 8);
     let text = err.to_string();
     assert!(
@@ -492,4 +492,34 @@ fn exe_config_may_name_the_exe_and_sets_the_app_base() {
     assert_eq!(b.app_base(), w.app());
     let closure = b.closure().unwrap();
     assert_eq!(closure.assemblies[0].reason, BindReason::PrivatePath);
+}
+
+#[test]
+fn extra_gacs_are_searched_before_the_default_gac() {
+    let mut w = app_with(&[&strong("Signed", "1.0.0.0")]);
+    let rel = format!("Signed/1.0.0.0__{TOKEN}/Signed.dll");
+    let extra = w.add(
+        &format!("extra-gac/{rel}"),
+        &strong("Signed", "1.0.0.0"),
+        &[],
+    );
+    w.add(
+        &format!("mono/gac/{rel}"),
+        &strong("Signed", "1.0.0.0"),
+        &[],
+    );
+    let b = Binder::with_reader(
+        &w.app().join("App.exe"),
+        BinderConfig {
+            framework_dir: Some(w.fw()),
+            extra_gacs: vec![w.dir.path().join("extra-gac")],
+            ..BinderConfig::default()
+        },
+        Box::new(Fake(w.files.clone())),
+    )
+    .unwrap();
+    let bound = b
+        .bind(&name(&strong("Signed", "1.0.0.0")), &root_name())
+        .unwrap();
+    assert_eq!((bound.reason, bound.path), (BindReason::Gac, extra));
 }

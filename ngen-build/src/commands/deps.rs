@@ -1,10 +1,238 @@
-//! `ngen-build deps`.
+//! `ngen-build deps`: resolve a root's dependency closure with the binder and say where each
+//! assembly bound and why. Human output by default, `--json` for tools; failures become miette
+//! diagnostics (config errors point into the config file). Depends on ngen-binder only.
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+use ngen_binder::{
+    BindError, BindReason, Binder, BinderConfig, BoundAssembly, Closure, ConfigError,
+    RedirectSource,
+};
 
-pub fn run(_args: Args) -> miette::Result<ExitCode> {
-    Err(super::support::not_yet("deps"))
+#[derive(clap::Args)]
+pub struct Args {
+    /// The root assembly (.exe or .dll).
+    pub root: PathBuf,
+    /// The application config file, or the .exe whose `<exe>.config` to use (Ngen's /ExeConfig).
+    /// Default: `<root>.config` when it exists. Its directory becomes the default AppBase.
+    #[arg(long, value_name = "PATH")]
+    pub exe_config: Option<PathBuf>,
+    /// Where probing starts (Ngen's /AppBase). Default: the root's directory.
+    #[arg(long, value_name = "DIR")]
+    pub app_base: Option<PathBuf>,
+    /// Mono's framework directory; the GAC is `<DIR>/../gac`.
+    #[arg(long, value_name = "DIR", default_value = ngen_binder::probe::DEFAULT_FRAMEWORK_DIR)]
+    pub framework: PathBuf,
+    /// An extra GAC root (Mono's `<Name>/<Version>_<Culture>_<Token>/<Name>.dll` layout),
+    /// searched before the framework's GAC. Repeatable.
+    #[arg(long = "gac", value_name = "DIR")]
+    pub gac: Vec<PathBuf>,
+    /// Print the closure as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let config = BinderConfig {
+        app_base: args.app_base.clone(),
+        exe_config: args.exe_config.clone(),
+        framework_dir: Some(args.framework.clone()),
+        gac_dir: None,
+        extra_gacs: args.gac.clone(),
+    };
+    let outcome = Binder::new(&args.root, config).and_then(|b| b.closure().map(|c| (b, c)));
+    match outcome {
+        Ok((binder, closure)) => {
+            if args.json {
+                print_json(&binder, &closure)?;
+            } else {
+                print_human(&binder, &closure);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            if args.json {
+                let value = serde_json::json!({ "error": err.to_string() });
+                println!("{value:#}");
+            }
+            Err(diagnostic(err))
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    root: &'a Path,
+    app_base: &'a Path,
+    exe_config: Option<&'a Path>,
+    framework_dir: &'a Path,
+    gac_dirs: Vec<&'a Path>,
+    #[serde(flatten)]
+    closure: &'a Closure,
+}
+
+fn print_json(binder: &Binder, closure: &Closure) -> miette::Result<()> {
+    let report = JsonReport {
+        root: binder.root_path(),
+        app_base: binder.app_base(),
+        exe_config: binder.config_path(),
+        framework_dir: binder.framework_dir(),
+        gac_dirs: binder.gac_dirs().collect(),
+        closure,
+    };
+    let text = serde_json::to_string_pretty(&report)
+        .map_err(|e| miette::miette!("cannot serialize the closure: {e}"))?;
+    println!("{text}");
+    Ok(())
+}
+
+fn print_human(binder: &Binder, closure: &Closure) {
+    let count = closure.assemblies.len() + 1;
+    println!(
+        "{} assemblies in the closure of {}",
+        count,
+        binder.root_path().display()
+    );
+    println!("  AppBase: {}", binder.app_base().display());
+    match binder.config_path() {
+        Some(p) => println!("  config:  {}", p.display()),
+        None => println!("  config:  (none)"),
+    }
+    println!();
+    for assembly in closure.all() {
+        print_assembly(binder, assembly);
+    }
+    if !closure.warnings.is_empty() {
+        println!();
+        println!("warnings:");
+        for w in &closure.warnings {
+            println!("  - {w}");
+        }
+    }
+}
+
+fn print_assembly(binder: &Binder, a: &BoundAssembly) {
+    println!(
+        "{} -> {} ({})",
+        a.name,
+        shown_path(binder.app_base(), &a.path),
+        why(binder, a)
+    );
+    if !a.referenced_by.is_empty() {
+        let who: Vec<&str> = a.referenced_by.iter().map(|n| n.name.as_str()).collect();
+        println!("    referenced by: {}", who.join(", "));
+    }
+    for requested in &a.requested_as {
+        if requested != &a.name {
+            println!("    requested as:  {requested}");
+        }
+    }
+    if !a.hints.is_empty() {
+        let hints: Vec<String> = a
+            .hints
+            .iter()
+            .map(|h| format!("Dependency(\"{}\", LoadHint.{})", h.assembly, h.load_hint))
+            .collect();
+        println!("    hints:         {}", hints.join(", "));
+    }
+    if let Some(d) = a.default_dependency {
+        println!("    hints:         DefaultDependency(LoadHint.{d})");
+    }
+}
+
+fn why(binder: &Binder, a: &BoundAssembly) -> String {
+    let mut why = match (&a.reason, &a.private_path) {
+        (BindReason::PrivatePath, Some(p)) => format!("privatePath \"{p}\""),
+        (BindReason::CodeBase, _) => match &a.code_base {
+            Some(c) => format!("codeBase \"{}\"", c.href),
+            None => "codeBase".to_string(),
+        },
+        (reason, _) => reason.to_string(),
+    };
+    if let Some(r) = &a.redirect {
+        let source = match &r.source {
+            RedirectSource::AppConfig { location, .. } => format!(
+                "bindingRedirect at {}:{location}",
+                binder
+                    .config_path()
+                    .and_then(Path::file_name)
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            ),
+            RedirectSource::FrameworkUnification => "framework unification".to_string(),
+        };
+        why.push_str(&format!(", redirected from {} by {source}", r.from));
+    }
+    why
+}
+
+/// Paths under the AppBase are shown relative to it; others as they are.
+fn shown_path(app_base: &Path, path: &Path) -> String {
+    path.strip_prefix(app_base)
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| path.display().to_string())
+}
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(ngen::deps::config))]
+struct ConfigDiagnostic {
+    message: String,
+    #[source_code]
+    source_code: miette::NamedSource<String>,
+    #[label("here")]
+    span: miette::SourceSpan,
+    #[help]
+    help: Option<String>,
+}
+
+fn diagnostic(err: BindError) -> miette::Report {
+    if let BindError::Config(config_err) = &err
+        && let Some(report) = config_diagnostic(config_err)
+    {
+        return report;
+    }
+    let help = match &err {
+        BindError::NotFound { .. } => Some(
+            "put the file in the AppBase or a <probing privatePath> folder, add a <codeBase>, or point --app-base/--exe-config/--gac/--framework at where it lives",
+        ),
+        BindError::ManifestMismatch {
+            mismatch: ngen_binder::Mismatch::Version,
+            ..
+        } => Some(
+            "deploy the referenced version, or add a <bindingRedirect> from the referenced version to the located one in the app config",
+        ),
+        BindError::ManifestMismatch { .. } => {
+            Some("the file found under that name is a different assembly; rename or move it")
+        }
+        BindError::Incomplete { .. } => Some("each failure is listed above with every path probed"),
+        _ => None,
+    };
+    let report = miette::miette!(code = "ngen::deps::unresolved", "{err}");
+    match help {
+        Some(h) => miette::miette!(code = "ngen::deps::unresolved", help = h, "{err}"),
+        None => report,
+    }
+}
+
+fn config_diagnostic(err: &ConfigError) -> Option<miette::Report> {
+    let (path, location) = err.location()?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let offset = location.offset.min(text.len());
+    let message = match err {
+        ConfigError::Xml { message, .. } => {
+            format!("malformed XML in {}: {message}", path.display())
+        }
+        ConfigError::Invalid { message, .. } => {
+            format!("invalid {} ({location}): {message}", path.display())
+        }
+        ConfigError::Io { .. } => return None,
+    };
+    Some(miette::Report::new(ConfigDiagnostic {
+        message,
+        source_code: miette::NamedSource::new(path.display().to_string(), text),
+        span: (offset, location.len).into(),
+        help: Some("the CLR would refuse to start the application with this config".into()),
+    }))
 }
