@@ -67,12 +67,48 @@ fn our_outcomes(input: &[u16]) -> Vec<String> {
             if v { "True" } else { "False" }.to_string()
         }),
         outcome(number_parse::parse_char(input), |v| v.to_string()),
+        our_try_parses(Some(input)),
     ]
 }
 
-const PARSERS: [&str; 12] = [
+/// The fixture's `TryParse` column: `<True|False>:<value>` for each type, zero on failure.
+fn our_try_parses(input: Option<&[u16]>) -> String {
+    fn show<T: Default>(
+        input: Option<&[u16]>,
+        parse: fn(&[u16]) -> Result<T, ParseError>,
+        text: fn(T) -> String,
+    ) -> String {
+        match input.map(parse) {
+            Some(Ok(value)) => format!("True:{}", text(value)),
+            _ => format!("False:{}", text(T::default())),
+        }
+    }
+    [
+        show(input, number_parse::parse_int32, |v| v.to_string()),
+        show(input, number_parse::parse_uint32, |v| v.to_string()),
+        show(input, number_parse::parse_int64, |v| v.to_string()),
+        show(input, number_parse::parse_uint64, |v| v.to_string()),
+        show(input, number_parse::parse_int16, |v| v.to_string()),
+        show(input, number_parse::parse_uint16, |v| v.to_string()),
+        show(input, number_parse::parse_byte, |v| v.to_string()),
+        show(input, number_parse::parse_sbyte, |v| v.to_string()),
+        show(input, number_parse::parse_double, |v| {
+            format!("{:016x}", v.to_bits())
+        }),
+        show(input, number_parse::parse_single, |v| {
+            format!("{:08x}", v.to_bits())
+        }),
+        show(input, number_parse::parse_boolean, |v| {
+            if v { "True" } else { "False" }.to_string()
+        }),
+        show(input, number_parse::parse_char, |v| v.to_string()),
+    ]
+    .join(",")
+}
+
+const PARSERS: [&str; 13] = [
     "Int32", "UInt32", "Int64", "UInt64", "Int16", "UInt16", "Byte", "SByte", "Double", "Single",
-    "Boolean", "Char",
+    "Boolean", "Char", "TryParse",
 ];
 
 #[test]
@@ -85,8 +121,13 @@ fn every_primitive_parse_matches_mono() {
     let mut mismatches = Vec::new();
     for line in output.lines() {
         let mut fields = line.split('|');
-        let input = decode_hex_utf16(fields.next().expect("input field"));
+        let input_field = fields.next().expect("input field");
         let expected: Vec<&str> = fields.collect();
+        if input_field == "null" {
+            assert_eq!(expected, [our_try_parses(None).as_str()], "TryParse(null)");
+            continue;
+        }
+        let input = decode_hex_utf16(input_field);
         assert_eq!(expected.len(), PARSERS.len(), "malformed line {line:?}");
         for ((parser, expected), actual) in PARSERS.iter().zip(expected).zip(our_outcomes(&input)) {
             if expected != actual {

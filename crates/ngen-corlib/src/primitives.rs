@@ -149,3 +149,75 @@ pub extern "C" fn single_parse(s: Str) -> f32 {
 pub extern "C" fn double_parse(s: Str) -> f64 {
     parsed(number_parse::parse_double(parse_input(s, "s")))
 }
+
+/// Defines `extern "C"` `TryParse(string, out T)` entry points: on success store the value and
+/// return true; on any failure (null included) store zero and return false, as mono does.
+macro_rules! try_parse_entry {
+    ($($name:ident: $ty:ty => $parse:path, $zero:expr;)*) => {
+        $(
+            #[doc = concat!("`", stringify!($ty), "` `TryParse(string, out ...)`.")]
+            pub extern "C" fn $name(s: Str, result: *mut $ty) -> i32 {
+                let parsed = if s.is_null() { None } else { $parse(string_as_utf16(s)).ok() };
+                let succeeded = parsed.is_some();
+                if result.is_null() {
+                    throw(ExceptionKind::NullReference, None);
+                }
+                // SAFETY: compiled code passes the address of a live local or field of this type.
+                unsafe { result.write_unaligned(parsed.unwrap_or($zero)) };
+                i32::from(succeeded)
+            }
+        )*
+    };
+}
+
+try_parse_entry! {
+    boolean_try_parse: u8 => parse_boolean_byte, 0;
+    char_try_parse: u16 => number_parse::parse_char, 0;
+    sbyte_try_parse: i8 => number_parse::parse_sbyte, 0;
+    byte_try_parse: u8 => number_parse::parse_byte, 0;
+    int16_try_parse: i16 => number_parse::parse_int16, 0;
+    uint16_try_parse: u16 => number_parse::parse_uint16, 0;
+    int32_try_parse: i32 => number_parse::parse_int32, 0;
+    uint32_try_parse: u32 => number_parse::parse_uint32, 0;
+    int64_try_parse: i64 => number_parse::parse_int64, 0;
+    uint64_try_parse: u64 => number_parse::parse_uint64, 0;
+    single_try_parse: f32 => number_parse::parse_single, 0.0;
+    double_try_parse: f64 => number_parse::parse_double, 0.0;
+}
+
+/// `Boolean.TryParse` stores a one-byte bool.
+fn parse_boolean_byte(s: &[u16]) -> Result<u8, ParseError> {
+    number_parse::parse_boolean(s).map(u8::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn try_parse_stores_the_value_or_zero() {
+        let mut value = 7i32;
+        assert_eq!(int32_try_parse(string_from_str(" 42 "), &mut value), 1);
+        assert_eq!(value, 42);
+        assert_eq!(int32_try_parse(string_from_str("x"), &mut value), 0);
+        assert_eq!(value, 0);
+        let mut flag = 1u8;
+        assert_eq!(boolean_try_parse(std::ptr::null(), &mut flag), 0);
+        assert_eq!(flag, 0);
+        let mut d = 1.0f64;
+        assert_eq!(double_try_parse(string_from_str("1e309"), &mut d), 0);
+        assert_eq!(d, 0.0);
+    }
+
+    #[test]
+    fn to_string_reads_through_the_pointer() {
+        let value = -12i16;
+        let text = int16_to_string(&value);
+        assert_eq!(crate::objects::string_to_rust(text).as_deref(), Some("-12"));
+        let yes = 1u8;
+        assert_eq!(
+            crate::objects::string_to_rust(boolean_to_string(&yes)).as_deref(),
+            Some("True")
+        );
+    }
+}

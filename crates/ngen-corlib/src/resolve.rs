@@ -25,8 +25,9 @@ use std::fmt;
 /// The type of a parameter or return value of a BCL method, as far as the BCL surface needs.
 ///
 /// Mirrors the ECMA-335 element types the surface uses. Anything else (generic instances,
-/// classes other than `System.String`/`System.Object`, multi-dimensional arrays, byrefs) is not
-/// in the surface: the caller maps it to no `ValueKind` and treats the method as unavailable.
+/// classes other than `System.String`/`System.Object`, multi-dimensional arrays, byrefs to
+/// non-primitives) is not in the surface: the caller maps it to no `ValueKind` and treats the
+/// method as unavailable. Build byrefs with [`ValueKind::by_ref`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ValueKind {
     /// `void` (return type only).
@@ -53,6 +54,9 @@ pub enum ValueKind {
     SzArrayOfString,
     /// `char[]`.
     SzArrayOfChar,
+    /// A managed pointer (`T&`, e.g. the `out int` of `Int32.TryParse`), passed as a pointer.
+    /// Obtain it from [`ValueKind::by_ref`]; the referent is never itself a byref or `void`.
+    ByRef(&'static ValueKind),
 }
 
 /// The machine-level type a [`ValueKind`] travels as in the managed calling convention.
@@ -85,13 +89,41 @@ impl ValueKind {
             Self::R4 => AbiType::F32,
             Self::R8 => AbiType::F64,
             Self::I | Self::U | Self::String | Self::Object => AbiType::Pointer,
-            Self::SzArrayOfString | Self::SzArrayOfChar => AbiType::Pointer,
+            Self::SzArrayOfString | Self::SzArrayOfChar | Self::ByRef(_) => AbiType::Pointer,
         }
     }
 
-    /// The ILAsm spelling, used in messages ("int32", "string[]").
-    pub fn ilasm_name(self) -> &'static str {
-        match self {
+    /// The byref type `self&`; `None` for `void` and for byrefs (which cannot nest).
+    pub fn by_ref(self) -> Option<ValueKind> {
+        let referent: &'static ValueKind = match self {
+            Self::Void | Self::ByRef(_) => return None,
+            Self::Bool => &Self::Bool,
+            Self::Char => &Self::Char,
+            Self::I1 => &Self::I1,
+            Self::U1 => &Self::U1,
+            Self::I2 => &Self::I2,
+            Self::U2 => &Self::U2,
+            Self::I4 => &Self::I4,
+            Self::U4 => &Self::U4,
+            Self::I8 => &Self::I8,
+            Self::U8 => &Self::U8,
+            Self::R4 => &Self::R4,
+            Self::R8 => &Self::R8,
+            Self::I => &Self::I,
+            Self::U => &Self::U,
+            Self::String => &Self::String,
+            Self::Object => &Self::Object,
+            Self::SzArrayOfString => &Self::SzArrayOfString,
+            Self::SzArrayOfChar => &Self::SzArrayOfChar,
+        };
+        Some(Self::ByRef(referent))
+    }
+}
+
+impl fmt::Display for ValueKind {
+    /// The ILAsm spelling, used in messages ("int32", "string[]", "int32&").
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
             Self::Void => "void",
             Self::Bool => "bool",
             Self::Char => "char",
@@ -111,7 +143,9 @@ impl ValueKind {
             Self::Object => "object",
             Self::SzArrayOfString => "string[]",
             Self::SzArrayOfChar => "char[]",
-        }
+            Self::ByRef(referent) => return write!(f, "{referent}&"),
+        };
+        f.write_str(name)
     }
 }
 
@@ -137,7 +171,7 @@ impl fmt::Display for CorlibMethodRef<'_> {
         if self.has_this {
             f.write_str("instance ")?;
         }
-        write!(f, "{} ", self.ret.ilasm_name())?;
+        write!(f, "{} ", self.ret)?;
         if !self.namespace.is_empty() {
             write!(f, "{}.", self.namespace)?;
         }
@@ -146,7 +180,7 @@ impl fmt::Display for CorlibMethodRef<'_> {
             if i > 0 {
                 f.write_str(", ")?;
             }
-            f.write_str(p.ilasm_name())?;
+            write!(f, "{p}")?;
         }
         f.write_str(")")
     }
@@ -202,6 +236,49 @@ impl Entry {
     }
 }
 
+/// One parameter or return kind in a [`row!`]: `I4`, or `ByRefI4` for `int32&`.
+macro_rules! kind {
+    (ByRefBool) => {
+        ValueKind::ByRef(&ValueKind::Bool)
+    };
+    (ByRefChar) => {
+        ValueKind::ByRef(&ValueKind::Char)
+    };
+    (ByRefI1) => {
+        ValueKind::ByRef(&ValueKind::I1)
+    };
+    (ByRefU1) => {
+        ValueKind::ByRef(&ValueKind::U1)
+    };
+    (ByRefI2) => {
+        ValueKind::ByRef(&ValueKind::I2)
+    };
+    (ByRefU2) => {
+        ValueKind::ByRef(&ValueKind::U2)
+    };
+    (ByRefI4) => {
+        ValueKind::ByRef(&ValueKind::I4)
+    };
+    (ByRefU4) => {
+        ValueKind::ByRef(&ValueKind::U4)
+    };
+    (ByRefI8) => {
+        ValueKind::ByRef(&ValueKind::I8)
+    };
+    (ByRefU8) => {
+        ValueKind::ByRef(&ValueKind::U8)
+    };
+    (ByRefR4) => {
+        ValueKind::ByRef(&ValueKind::R4)
+    };
+    (ByRefR8) => {
+        ValueKind::ByRef(&ValueKind::R8)
+    };
+    ($kind:ident) => {
+        ValueKind::$kind
+    };
+}
+
 /// `row!(static|instance Type::Method(params...) -> Ret => path::to::function)`.
 macro_rules! row {
     (static $ty:ident :: $m:ident ( $($p:ident),* ) -> $r:ident => $f:path) => {
@@ -209,8 +286,8 @@ macro_rules! row {
             type_name: stringify!($ty),
             method: stringify!($m),
             has_this: false,
-            params: &[$(ValueKind::$p),*],
-            ret: ValueKind::$r,
+            params: &[$(kind!($p)),*],
+            ret: kind!($r),
             address: || $f as *const u8,
         }
     };
@@ -219,8 +296,8 @@ macro_rules! row {
             type_name: stringify!($ty),
             method: stringify!($m),
             has_this: true,
-            params: &[$(ValueKind::$p),*],
-            ret: ValueKind::$r,
+            params: &[$(kind!($p)),*],
+            ret: kind!($r),
             address: || $f as *const u8,
         }
     };
@@ -290,6 +367,19 @@ static ENTRIES: &[Entry] = &[
     row!(static UInt64::Parse(String) -> U8 => primitives::uint64_parse),
     row!(static Single::Parse(String) -> R4 => primitives::single_parse),
     row!(static Double::Parse(String) -> R8 => primitives::double_parse),
+    // TryParse(string, out T): false and a zeroed result on any failure, null included.
+    row!(static Boolean::TryParse(String, ByRefBool) -> Bool => primitives::boolean_try_parse),
+    row!(static Char::TryParse(String, ByRefChar) -> Bool => primitives::char_try_parse),
+    row!(static SByte::TryParse(String, ByRefI1) -> Bool => primitives::sbyte_try_parse),
+    row!(static Byte::TryParse(String, ByRefU1) -> Bool => primitives::byte_try_parse),
+    row!(static Int16::TryParse(String, ByRefI2) -> Bool => primitives::int16_try_parse),
+    row!(static UInt16::TryParse(String, ByRefU2) -> Bool => primitives::uint16_try_parse),
+    row!(static Int32::TryParse(String, ByRefI4) -> Bool => primitives::int32_try_parse),
+    row!(static UInt32::TryParse(String, ByRefU4) -> Bool => primitives::uint32_try_parse),
+    row!(static Int64::TryParse(String, ByRefI8) -> Bool => primitives::int64_try_parse),
+    row!(static UInt64::TryParse(String, ByRefU8) -> Bool => primitives::uint64_try_parse),
+    row!(static Single::TryParse(String, ByRefR4) -> Bool => primitives::single_try_parse),
+    row!(static Double::TryParse(String, ByRefR8) -> Bool => primitives::double_try_parse),
     // System.Math
     row!(static Math::Sqrt(R8) -> R8 => math::sqrt),
     row!(static Math::Abs(I1) -> I1 => math::abs_i1),
@@ -390,6 +480,20 @@ mod tests {
             ret: ValueKind::String,
         };
         assert_eq!(m.to_string(), "instance string System.Int32::ToString()");
+        let try_parse = CorlibMethodRef {
+            namespace: "System",
+            type_name: "Int32",
+            method: "TryParse",
+            has_this: false,
+            params: &[ValueKind::String, ValueKind::I4.by_ref().expect("byref")],
+            ret: ValueKind::Bool,
+        };
+        assert_eq!(
+            try_parse.to_string(),
+            "bool System.Int32::TryParse(string, int32&)"
+        );
+        assert!(resolve(&try_parse).is_some());
+        assert_eq!(ValueKind::Void.by_ref(), None);
     }
 
     #[test]
