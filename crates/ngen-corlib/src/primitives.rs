@@ -26,6 +26,15 @@ fn read_this<T: Copy>(this: *const T) -> T {
     unsafe { this.read_unaligned() }
 }
 
+/// Stores through an `out` pointer; null raises `NullReferenceException`.
+fn write_out<T>(target: *mut T, value: T) {
+    if target.is_null() {
+        throw(ExceptionKind::NullReference, None);
+    }
+    // SAFETY: compiled code passes the address of a live local, argument or field of type T.
+    unsafe { target.write_unaligned(value) }
+}
+
 /// `Boolean.ToString()`: the value is one byte, any non-zero is true.
 pub extern "C" fn boolean_to_string(this: *const u8) -> *mut StringObject {
     string_from_str(if read_this(this) != 0 {
@@ -159,11 +168,7 @@ macro_rules! try_parse_entry {
             pub extern "C" fn $name(s: Str, result: *mut $ty) -> i32 {
                 let parsed = if s.is_null() { None } else { $parse(string_as_utf16(s)).ok() };
                 let succeeded = parsed.is_some();
-                if result.is_null() {
-                    throw(ExceptionKind::NullReference, None);
-                }
-                // SAFETY: compiled code passes the address of a live local or field of this type.
-                unsafe { result.write_unaligned(parsed.unwrap_or($zero)) };
+                write_out(result, parsed.unwrap_or($zero));
                 i32::from(succeeded)
             }
         )*
