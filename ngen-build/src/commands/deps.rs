@@ -56,9 +56,18 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 let value = serde_json::json!({ "error": err.to_string() });
                 println!("{value:#}");
             }
+            unwrapped_diagnostics();
             Err(diagnostic(err))
         }
     }
+}
+
+/// Bind errors list file paths one per line; miette's default 80-column wrapping would split
+/// them mid-path. Installs a non-wrapping handler unless main already installed a hook.
+fn unwrapped_diagnostics() {
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
 }
 
 #[derive(serde::Serialize)]
