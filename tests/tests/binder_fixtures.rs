@@ -1,0 +1,224 @@
+//! `ngen-build deps` on the C# fixtures in tests/fixtures/binder: `<codeBase>` is honoured (and
+//! is the only place tried), a culture-specific assembly is probed under `<appbase>/<culture>/`
+//! as Mono does, and a dependency missing two levels down names its real referencer.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use ngen_tests::{mcs, ngen_build, workspace_root};
+
+fn fixture(name: &str) -> PathBuf {
+    workspace_root().join("tests/fixtures/binder").join(name)
+}
+
+/// Builds the Client app once per test binary:
+/// `app/Client.exe(.config)`, `app/Middle.dll`, `app/Leaf.dll`, `app/fr/Localized.dll`,
+/// `app/libs/far-v1/Far.dll` (the codeBase) and a decoy `app/Far.dll` the codeBase must beat.
+fn client_app() -> &'static Path {
+    static APP: OnceLock<PathBuf> = OnceLock::new();
+    APP.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("binder-fixtures");
+        let _ = std::fs::remove_dir_all(&root);
+        let app = root.join("app");
+        std::fs::create_dir_all(app.join("fr")).unwrap();
+        std::fs::create_dir_all(app.join("libs/far-v1")).unwrap();
+        let key = workspace_root().join("samples/hello-app/keys/sample.snk");
+        let keyfile = format!("-keyfile:{}", key.display());
+        mcs(&[&fixture("Leaf.cs")], &app.join("Leaf.dll"), &[]);
+        let r_leaf = format!("-r:{}", app.join("Leaf.dll").display());
+        mcs(
+            &[&fixture("Middle.cs")],
+            &app.join("Middle.dll"),
+            &[&r_leaf],
+        );
+        let far = app.join("libs/far-v1/Far.dll");
+        mcs(&[&fixture("Far.cs")], &far, &[&keyfile]);
+        std::fs::copy(&far, app.join("Far.dll")).unwrap();
+        mcs(
+            &[&fixture("Localized.cs")],
+            &app.join("fr/Localized.dll"),
+            &[],
+        );
+        let refs = [
+            format!("-r:{}", app.join("Middle.dll").display()),
+            format!("-r:{}", far.display()),
+            format!("-r:{}", app.join("fr/Localized.dll").display()),
+        ];
+        let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+        mcs(&[&fixture("Client.cs")], &app.join("Client.exe"), &refs);
+        std::fs::copy(fixture("Client.exe.config"), app.join("Client.exe.config")).unwrap();
+        app
+    })
+}
+
+fn deps(args: &[&Path]) -> Output {
+    ngen_build()
+        .arg("deps")
+        .args(args)
+        .output()
+        .expect("run ngen-build deps")
+}
+
+fn json(app: &Path) -> serde_json::Value {
+    let out = ngen_build()
+        .arg("deps")
+        .arg(app.join("Client.exe"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn assembly<'a>(json: &'a serde_json::Value, simple: &str) -> &'a serde_json::Value {
+    json["assemblies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| {
+            a["name"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{simple},"))
+        })
+        .unwrap_or_else(|| panic!("{simple} missing from {json:#}"))
+}
+
+#[test]
+fn code_base_is_honoured_before_an_app_base_copy() {
+    let app = client_app();
+    let json = json(app);
+    let far = assembly(&json, "Far");
+    assert_eq!(far["reason"], "CodeBase");
+    assert_eq!(far["code_base"]["href"], "libs/far-v1/Far.dll");
+    assert_eq!(
+        far["path"].as_str().unwrap(),
+        app.join("libs/far-v1/Far.dll").to_str().unwrap()
+    );
+    // GAC, framework, then only the codeBase: no AppBase probing.
+    let probed = far["probed"].as_array().unwrap();
+    assert_eq!(probed.last().unwrap(), &far["path"]);
+    assert!(
+        !probed
+            .iter()
+            .any(|p| p.as_str().unwrap() == app.join("Far.dll").to_str().unwrap())
+    );
+    assert!(
+        far["config_inputs"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("codeBase far")
+    );
+}
+
+#[test]
+fn culture_assembly_is_probed_in_its_culture_folder() {
+    let app = client_app();
+    let json = json(app);
+    let localized = assembly(&json, "Localized");
+    assert_eq!(
+        localized["name"],
+        "Localized, Version=1.0.0.0, Culture=fr, PublicKeyToken=null"
+    );
+    assert_eq!(localized["reason"], "AppBase");
+    assert_eq!(
+        localized["probed"][0].as_str().unwrap(),
+        app.join("fr/Localized.dll").to_str().unwrap()
+    );
+}
+
+/// Mono (which ignores `<codeBase>`) loads the same files for everything else.
+#[test]
+fn closure_matches_what_mono_loads_except_the_code_base() {
+    let app = client_app();
+    let run = Command::new("mono")
+        .arg("Client.exe")
+        .current_dir(app)
+        .env("MONO_LOG_LEVEL", "info")
+        .env("MONO_LOG_MASK", "asm")
+        .output()
+        .expect("mono");
+    let log =
+        String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{log}");
+    assert!(log.contains("Bonjour"));
+    let marker = "Assembly Loader loaded assembly from location: '";
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap();
+    let mono: BTreeSet<PathBuf> = log
+        .lines()
+        .filter_map(|l| l.split_once(marker).map(|(_, rest)| rest))
+        .filter_map(|rest| rest.strip_suffix("'."))
+        .map(|p| canonical(&app.join(p)))
+        .filter(|p| !p.ends_with("Far.dll"))
+        .collect();
+    let json = json(app);
+    let ours: BTreeSet<PathBuf> = std::iter::once(&json["root"])
+        .chain(json["assemblies"].as_array().unwrap())
+        .map(|a| canonical(Path::new(a["path"].as_str().unwrap())))
+        .filter(|p| !p.ends_with("Far.dll"))
+        .collect();
+    assert_eq!(ours, mono);
+}
+
+#[test]
+fn missing_nested_dependency_names_its_referencer_and_probed_paths() {
+    let app = client_app();
+    let copy = ngen_tests::temp_dir();
+    for entry in walk(app) {
+        let rel = entry.strip_prefix(app).unwrap();
+        let to = copy.path().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        if rel != Path::new("Leaf.dll") {
+            std::fs::copy(&entry, &to).unwrap();
+        }
+    }
+    let out = deps(&[&copy.path().join("Client.exe")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Could not load file or assembly 'Leaf, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null'"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "referenced by: Middle, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null"
+        ),
+        "{stderr}"
+    );
+    for probed in ["Leaf.dll", "Leaf/Leaf.dll", "Leaf.exe", "Leaf/Leaf.exe"] {
+        let p = copy.path().join(probed);
+        assert!(
+            stderr.contains(&p.display().to_string()),
+            "{probed}: {stderr}"
+        );
+    }
+    // --json still reports the failure on stdout for tools.
+    let out = ngen_build()
+        .arg("deps")
+        .arg(copy.path().join("Client.exe"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["error"].as_str().unwrap().contains("Leaf"));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}

@@ -1,0 +1,85 @@
+//! The closure of a real framework assembly (System.Xml.dll) resolves entirely through Mono's
+//! GAC and framework directory, and is the same set of assemblies a breadth-first walk over
+//! `monodis --assemblyref` finds.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::Path;
+use std::process::Command;
+
+use ngen_tests::{FRAMEWORK_DIR, ngen_build};
+
+/// `monodis --assemblyref` → (name, version) of each reference.
+fn monodis_refs(path: &Path) -> Vec<(String, String)> {
+    let out = Command::new("monodis")
+        .arg("--assemblyref")
+        .arg(path)
+        .output()
+        .expect("monodis");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut refs = Vec::new();
+    let mut version = String::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(v) = line.split("Version=").nth(1) {
+            version = v.trim().to_string();
+        }
+        if let Some(name) = line.strip_prefix("Name=") {
+            refs.push((name.trim().to_string(), version.clone()));
+        }
+    }
+    refs
+}
+
+#[test]
+fn system_xml_closure_is_all_gac_and_framework_and_matches_monodis() {
+    let root = Path::new(FRAMEWORK_DIR).join("System.Xml.dll");
+    let out = ngen_build()
+        .arg("deps")
+        .arg(&root)
+        .arg("--json")
+        .output()
+        .expect("ngen-build deps");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    let mut ours: BTreeMap<String, String> = BTreeMap::new();
+    for a in json["assemblies"].as_array().unwrap() {
+        let reason = a["reason"].as_str().unwrap();
+        assert!(
+            reason == "Gac" || reason == "Framework",
+            "{} bound by {reason}",
+            a["name"]
+        );
+        let name = a["name"].as_str().unwrap();
+        let simple = name.split(',').next().unwrap().to_string();
+        let version = name
+            .split("Version=")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .to_string();
+        ours.insert(simple, version);
+    }
+
+    // Breadth-first over monodis's AssemblyRef tables, files from the framework directory.
+    let mut expected: BTreeMap<String, String> = BTreeMap::new();
+    let mut seen = BTreeSet::from(["System.Xml".to_string()]);
+    let mut queue = VecDeque::from([root.clone()]);
+    while let Some(path) = queue.pop_front() {
+        for (name, version) in monodis_refs(&path) {
+            if seen.insert(name.clone()) {
+                expected.insert(name.clone(), version);
+                queue.push_back(Path::new(FRAMEWORK_DIR).join(format!("{name}.dll")));
+            }
+        }
+    }
+    assert!(expected.len() >= 3, "{expected:?}");
+    assert_eq!(ours, expected);
+    assert!(json["warnings"].as_array().unwrap().is_empty());
+}
