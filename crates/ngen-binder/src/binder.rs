@@ -236,7 +236,6 @@ impl std::fmt::Debug for Binder {
 
 impl Binder {
     /// A binder for `root`, reading assemblies with ngen-metadata.
-    #[cfg(feature = "metadata")]
     pub fn new(root: &Path, config: BinderConfig) -> Result<Binder, BindError> {
         Self::with_reader(
             root,

@@ -296,7 +296,9 @@ fn dangling_hints(root: &BoundAssembly, rest: &[BoundAssembly]) -> Vec<ClosureWa
     let mut out = Vec::new();
     for a in &all {
         for hint in &a.hints {
-            let Ok(wanted) = AssemblyName::parse(&hint.assembly) else {
+            // The framework's own hints are written `"System,"`: accept a trailing comma.
+            let text = hint.assembly.trim().trim_end_matches(',');
+            let Ok(wanted) = AssemblyName::parse(text) else {
                 out.push(ClosureWarning::HintNotInClosure {
                     assembly: a.name.clone(),
                     hint: hint.clone(),

@@ -13,7 +13,6 @@ pub mod binder;
 pub mod closure;
 pub mod config;
 pub mod manifest;
-#[cfg(feature = "metadata")]
 pub mod metadata_reader;
 pub mod name;
 pub mod probe;

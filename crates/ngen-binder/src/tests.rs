@@ -523,3 +523,33 @@ fn extra_gacs_are_searched_before_the_default_gac() {
         .unwrap();
     assert_eq!((bound.reason, bound.path), (BindReason::Gac, extra));
 }
+
+#[test]
+fn hints_are_matched_by_simple_name_and_dangling_ones_warned() {
+    use crate::manifest::{DependencyHint, LoadHint};
+    let mut w = app_with(&[&weak("Lib", "1.0.0.0")]);
+    w.add("app/Lib.dll", &weak("Lib", "1.0.0.0"), &[]);
+    let root = w.app().join("App.exe");
+    let m = w.files.get_mut(&root).unwrap();
+    m.hints = vec![
+        DependencyHint {
+            assembly: "Lib,".into(),
+            load_hint: LoadHint::Always,
+        },
+        DependencyHint {
+            assembly: "Absent".into(),
+            load_hint: LoadHint::Sometimes,
+        },
+    ];
+    let closure = w.binder().unwrap().closure().unwrap();
+    assert_eq!(closure.root.hints.len(), 2);
+    let dangling: Vec<&str> = closure
+        .warnings
+        .iter()
+        .filter_map(|w| match w {
+            ClosureWarning::HintNotInClosure { hint, .. } => Some(hint.assembly.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dangling, ["Absent"]);
+}
