@@ -1,1 +1,38 @@
-//! Fingerprints, planner, deterministic cache layout, package archives and Ngen's actions on a native image cache
+//! Fingerprints, planner, deterministic cache layout, package archives and Ngen's actions on a
+//! native image cache.
+//!
+//! - [`graph`]: the resolved input model (closures of roots), [`resolve`]: built with ngen-binder;
+//! - [`filehash`]: content hashes with a (size, mtime, ctime, inode) fast path;
+//! - [`fingerprint`]: per-image fingerprints, stored inputs and "Dirty … because" reasons;
+//! - [`layout`], [`index`]: where images live and the sorted index of roots and reference counts;
+//! - [`engine`]: plan, parallel build through an [`compiler::ImageCompiler`], atomic commit, GC;
+//! - [`actions`]: Ngen's install / uninstall / update / display semantics;
+//! - [`queue`]: the deferred queue and the service's scheduling;
+//! - [`package`]: reproducible tar archives and tree hashes;
+//! - [`fsutil`], [`lock`]: crash-safe writes and inter-process locking.
+//!
+//! Depends on ngen-manifest (scenarios, hints), ngen-binder (resolution) and no compiler:
+//! the CLI passes one in.
+
+pub mod actions;
+pub mod compiler;
+pub mod engine;
+pub mod error;
+pub mod filehash;
+pub mod fingerprint;
+pub mod fsutil;
+pub mod graph;
+pub mod index;
+pub mod layout;
+pub mod lock;
+pub mod package;
+pub mod queue;
+pub mod resolve;
+
+pub use compiler::{CompileRequest, CompiledImage, ImageCompiler};
+pub use engine::{
+    BuildOutcome, Cache, Event, Freshness, LockedCache, Plan, PlannedImage, RootRequest,
+};
+pub use error::{CacheError, Result};
+pub use index::{ImageRecord, Index, RootKey, RootRecord};
+pub use layout::Layout;

@@ -1,0 +1,654 @@
+//! The build engine: plan (resolve, hash, fingerprint, decide fresh or dirty with reasons),
+//! compile the dirty images in parallel, write each atomically, then write the index and
+//! remove what no root needs any more.
+//!
+//! Crash safety without a journal: an image directory is staged in `.local/tmp`, every file
+//! fsynced, then renamed into its content-addressed place; the index is written last (temp +
+//! rename); stale staging and unreferenced image directories are removed by the next run.
+//! A killed process therefore leaves the previous index with complete images, and possibly
+//! extra complete images that the next run reuses or removes.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use ngen_manifest::{LoadHint, Scenario};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::compiler::{CompileRequest, ImageCompiler};
+use crate::error::{CacheError, Result};
+use crate::filehash::{ContentHash, FileHasher};
+use crate::fingerprint::{self, DirtyReason, Inputs};
+use crate::fsutil;
+use crate::graph::Closure;
+use crate::index::{ImageRecord, Index, RootKey, RootRecord};
+use crate::layout::Layout;
+use crate::lock::{CacheLock, ManualMarker};
+use crate::resolve::{self, RootSource};
+
+/// One root to (re)build.
+#[derive(Debug, Clone)]
+pub struct RootRequest {
+    /// How the index names it.
+    pub key: RootKey,
+    /// What to resolve.
+    pub source: RootSource,
+    /// Whether dependencies get images.
+    pub dependencies: bool,
+    /// Whether framework assemblies get images.
+    pub compile_framework: bool,
+}
+
+/// Fresh or dirty, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Freshness {
+    /// The image matches its inputs.
+    Fresh,
+    /// The image must be (re)built.
+    Dirty(Vec<DirtyReason>),
+}
+
+/// One image the plan needs.
+#[derive(Debug, Clone)]
+pub struct PlannedImage {
+    /// Directory relative to the cache.
+    pub dir: String,
+    /// Scenario.
+    pub scenario: Scenario,
+    /// Simple name.
+    pub name: String,
+    /// Display name.
+    pub display_name: String,
+    /// The assembly file.
+    pub assembly_path: PathBuf,
+    /// The rest of its closure.
+    pub references: Vec<PathBuf>,
+    /// Its fingerprint inputs.
+    pub inputs: Inputs,
+    /// Fresh or dirty.
+    pub freshness: Freshness,
+    /// Size of the assembly (decides how many threads it gets).
+    pub size: u64,
+}
+
+/// Counts kept next to each image (`summary.json`): the index can be rebuilt from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageSummary {
+    /// Image file name.
+    pub image: String,
+    /// Image size in bytes.
+    pub size: u64,
+    /// BLAKE3 of the image.
+    pub blake3: String,
+    /// Methods compiled.
+    pub methods_compiled: usize,
+    /// Methods left to the JIT.
+    pub methods_excluded: usize,
+}
+
+/// The outcome of planning.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Every image needed, sorted by directory.
+    pub images: Vec<PlannedImage>,
+    /// The roots, with their image lists (complete once built).
+    pub roots: Vec<RootRecord>,
+    /// Roots that could not be resolved.
+    pub errors: Vec<(RootKey, CacheError)>,
+    /// Input files hashed (not taken from the metadata memo).
+    pub files_hashed: usize,
+}
+
+impl Plan {
+    /// The images that must be built.
+    pub fn dirty(&self) -> impl Iterator<Item = &PlannedImage> {
+        self.images
+            .iter()
+            .filter(|i| matches!(i.freshness, Freshness::Dirty(_)))
+    }
+}
+
+/// Progress reported while building.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// An image is about to be compiled.
+    Compiling(&'a PlannedImage),
+    /// An image was compiled and written.
+    Compiled {
+        /// The image.
+        image: &'a PlannedImage,
+        /// Its counts.
+        summary: &'a ImageSummary,
+        /// Wall time of this image.
+        seconds: f64,
+    },
+    /// An image failed.
+    Failed {
+        /// The image.
+        image: &'a PlannedImage,
+        /// Why.
+        error: &'a CacheError,
+    },
+}
+
+/// The outcome of building a plan.
+#[derive(Debug, Default)]
+pub struct BuildOutcome {
+    /// Summaries of the images built now, by directory.
+    pub built: BTreeMap<String, ImageSummary>,
+    /// Images that failed, by directory.
+    pub failed: BTreeMap<String, CacheError>,
+}
+
+/// A native image cache directory.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    layout: Layout,
+}
+
+/// An open cache with its exclusive lock held.
+#[derive(Debug)]
+pub struct LockedCache {
+    cache: Cache,
+    _lock: CacheLock,
+    _marker: ManualMarker,
+}
+
+impl std::ops::Deref for LockedCache {
+    type Target = Cache;
+    fn deref(&self) -> &Cache {
+        &self.cache
+    }
+}
+
+impl Cache {
+    /// The cache at `dir` (created lazily).
+    pub fn new(dir: impl Into<PathBuf>) -> Cache {
+        Cache {
+            layout: Layout::new(dir),
+        }
+    }
+
+    /// Its layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// Reads the index (an absent index is empty).
+    pub fn index(&self) -> Result<Index> {
+        Index::load(&self.layout.index())
+    }
+
+    /// Takes the exclusive lock (blocking), registers as a manual command, and removes
+    /// staging left behind by killed processes.
+    pub fn lock(&self) -> Result<LockedCache> {
+        fsutil::create_dir_all(self.layout.root())?;
+        let marker = ManualMarker::register(&self.layout.local());
+        let lock = CacheLock::exclusive(&self.layout.local())?;
+        self.lock_acquired(lock, marker)
+    }
+
+    /// Like [`Cache::lock`] for the background service: no manual marker.
+    pub fn lock_for_service(&self) -> Result<Option<LockedCache>> {
+        fsutil::create_dir_all(self.layout.root())?;
+        match CacheLock::try_exclusive(&self.layout.local())? {
+            Some(lock) => self.lock_acquired(lock, ManualMarker::none()).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn lock_acquired(&self, lock: CacheLock, marker: ManualMarker) -> Result<LockedCache> {
+        fsutil::remove_tree(&self.layout.tmp())?;
+        Ok(LockedCache {
+            cache: self.clone(),
+            _lock: lock,
+            _marker: marker,
+        })
+    }
+
+    /// Whether the image directory `dir` holds a complete image with this fingerprint.
+    pub fn check_image(
+        &self,
+        dir: &str,
+        inputs: &Inputs,
+        name: &str,
+    ) -> std::result::Result<ImageSummary, String> {
+        let abs = self.layout.abs(dir);
+        if !abs.is_dir() {
+            return Err("no image directory".into());
+        }
+        let fp = std::fs::read_to_string(abs.join("fingerprint"))
+            .map_err(|_| "fingerprint file missing".to_string())?;
+        if fp.trim() != inputs.short() {
+            return Err("fingerprint file does not match".into());
+        }
+        let summary: ImageSummary = std::fs::read(abs.join("summary.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .ok_or_else(|| "summary.json missing or unreadable".to_string())?;
+        let image = abs.join(Layout::image_file(name));
+        match std::fs::metadata(&image) {
+            Ok(m) if m.len() == summary.size => Ok(summary),
+            Ok(_) => Err(format!("{} has the wrong size", Layout::image_file(name))),
+            Err(_) => Err(format!("{} missing", Layout::image_file(name))),
+        }
+    }
+
+    /// The inputs stored with an image directory.
+    pub fn stored_inputs(&self, dir: &str) -> Option<Inputs> {
+        let bytes = std::fs::read(self.layout.abs(dir).join("inputs.json")).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
+impl LockedCache {
+    /// Resolves `requests`, hashes inputs, computes fingerprints and decides freshness.
+    /// `previous` is the index to explain changes against.
+    pub fn plan(
+        &self,
+        requests: &[RootRequest],
+        hints: &BTreeMap<String, LoadHint>,
+        compiler_identity: &str,
+        hasher: &FileHasher,
+        previous: &Index,
+    ) -> Result<Plan> {
+        plan_with(
+            self,
+            requests,
+            hints,
+            compiler_identity,
+            hasher,
+            previous,
+            &resolve::resolve,
+        )
+    }
+
+    /// Compiles the dirty images of `plan` on `jobs` threads, writing each atomically.
+    pub fn build(
+        &self,
+        plan: &Plan,
+        compiler: &dyn ImageCompiler,
+        jobs: usize,
+        events: &(dyn Fn(Event<'_>) + Sync),
+    ) -> BuildOutcome {
+        let dirty: Vec<&PlannedImage> = plan.dirty().collect();
+        let jobs = jobs.max(1);
+        let run = || {
+            dirty
+                .par_iter()
+                .map(|img| {
+                    events(Event::Compiling(img));
+                    let start = Instant::now();
+                    let threads = if img.size >= 256 * 1024 { jobs } else { 1 };
+                    let result = self.build_one(img, compiler, threads);
+                    match &result {
+                        Ok(summary) => events(Event::Compiled {
+                            image: img,
+                            summary,
+                            seconds: start.elapsed().as_secs_f64(),
+                        }),
+                        Err(error) => events(Event::Failed { image: img, error }),
+                    }
+                    (img.dir.clone(), result)
+                })
+                .collect::<Vec<_>>()
+        };
+        let results = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+            Ok(pool) => pool.install(run),
+            Err(_) => run(),
+        };
+        let mut outcome = BuildOutcome::default();
+        for (dir, r) in results {
+            match r {
+                Ok(s) => {
+                    outcome.built.insert(dir, s);
+                }
+                Err(e) => {
+                    outcome.failed.insert(dir, e);
+                }
+            }
+        }
+        outcome
+    }
+
+    fn build_one(
+        &self,
+        img: &PlannedImage,
+        compiler: &dyn ImageCompiler,
+        threads: usize,
+    ) -> Result<ImageSummary> {
+        let request = CompileRequest {
+            assembly: &img.assembly_path,
+            references: &img.references,
+            scenario: img.scenario,
+            threads,
+        };
+        let compiled = compiler
+            .compile(&request)
+            .map_err(|message| CacheError::Compile {
+                assembly: img.display_name.clone(),
+                scenario: img.scenario.to_string(),
+                message,
+            })?;
+        let summary = ImageSummary {
+            image: Layout::image_file(&img.name),
+            size: compiled.image_bytes.len() as u64,
+            blake3: blake3::hash(&compiled.image_bytes).to_hex().to_string(),
+            methods_compiled: compiled.methods_compiled,
+            methods_excluded: compiled.methods_excluded,
+        };
+        let layout = self.layout();
+        let stage = layout.tmp().join(fsutil::unique_name("image"));
+        fsutil::create_dir_all(&stage)?;
+        let write = || -> Result<()> {
+            fsutil::write_new_file(
+                &stage.join(Layout::image_file(&img.name)),
+                &compiled.image_bytes,
+            )?;
+            fsutil::write_new_file(
+                &stage.join(Layout::report_file(&img.name)),
+                &compiled.report_json,
+            )?;
+            fsutil::write_new_file(&stage.join("inputs.json"), &json_bytes(&img.inputs))?;
+            fsutil::write_new_file(&stage.join("summary.json"), &json_bytes(&summary))?;
+            fsutil::write_new_file(
+                &stage.join("fingerprint"),
+                format!("{}\n", img.inputs.short()).as_bytes(),
+            )?;
+            fsutil::sync_dir(&stage)?;
+            let target = layout.abs(&img.dir);
+            let parent = target.parent().unwrap_or(layout.root());
+            fsutil::create_dir_all(parent)?;
+            if target.exists() {
+                // A damaged directory with the same fingerprint: replace it.
+                fsutil::remove_tree(&target)?;
+            }
+            std::fs::rename(&stage, &target)
+                .map_err(|e| CacheError::io("cannot rename into", &target, e))?;
+            fsutil::sync_dir(parent)
+        };
+        let result = write();
+        if result.is_err() {
+            let _ = fsutil::remove_tree(&stage);
+        }
+        result.map(|()| summary)
+    }
+
+    /// Writes the index for `roots` (kept records plus the plan's roots), with image records
+    /// for every image they need, then removes image directories nothing references.
+    pub fn commit(
+        &self,
+        roots: Vec<RootRecord>,
+        plan: &Plan,
+        outcome: &BuildOutcome,
+        previous: &Index,
+    ) -> Result<Index> {
+        let mut images: BTreeMap<String, ImageRecord> = BTreeMap::new();
+        let planned: BTreeMap<&str, &PlannedImage> =
+            plan.images.iter().map(|i| (i.dir.as_str(), i)).collect();
+        let mut roots = roots;
+        for root in &mut roots {
+            root.images.retain(|dir| {
+                if let Some(p) = planned.get(dir.as_str()) {
+                    let summary = outcome
+                        .built
+                        .get(dir)
+                        .cloned()
+                        .or_else(|| match p.freshness {
+                            Freshness::Fresh => self.check_image(dir, &p.inputs, &p.name).ok(),
+                            Freshness::Dirty(_) => None,
+                        });
+                    let Some(s) = summary else { return false };
+                    images.entry(dir.clone()).or_insert_with(|| ImageRecord {
+                        dir: dir.clone(),
+                        assembly: p.display_name.clone(),
+                        name: p.name.clone(),
+                        scenario: p.scenario,
+                        fingerprint: p.inputs.fingerprint.clone(),
+                        references: 0,
+                        methods_compiled: s.methods_compiled,
+                        methods_excluded: s.methods_excluded,
+                    });
+                    true
+                } else if let Some(old) = previous.image(dir) {
+                    images.entry(dir.clone()).or_insert_with(|| old.clone());
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        let mut index = Index {
+            format: crate::index::FORMAT.to_string(),
+            roots,
+            images: images.into_values().collect(),
+        };
+        index.normalise();
+        fsutil::write_atomic(
+            &self.layout().index(),
+            &index.to_bytes(),
+            &self.layout().tmp(),
+        )?;
+        self.collect_garbage(&index)?;
+        Ok(index)
+    }
+
+    /// Removes image directories the index does not reference (and empty parents).
+    pub fn collect_garbage(&self, index: &Index) -> Result<()> {
+        let keep: BTreeSet<&str> = index.images.iter().map(|i| i.dir.as_str()).collect();
+        for scenario in Scenario::ALL {
+            let sdir = self.layout().scenario_dir(scenario);
+            for name in read_dirs(&sdir) {
+                for version in read_dirs(&name) {
+                    for fp in read_dirs(&version) {
+                        let rel = fp
+                            .strip_prefix(self.layout().root())
+                            .map(|p| p.to_string_lossy().replace('\\', "/"))
+                            .unwrap_or_default();
+                        if !keep.contains(rel.as_str()) {
+                            fsutil::remove_tree(&fp)?;
+                        }
+                    }
+                    let _ = std::fs::remove_dir(&version);
+                }
+                let _ = std::fs::remove_dir(&name);
+            }
+            let _ = std::fs::remove_dir(&sdir);
+        }
+        Ok(())
+    }
+}
+
+fn read_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Pretty JSON with a trailing newline: the canonical form of every JSON file in the cache.
+pub fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(value).unwrap_or_default();
+    v.push(b'\n');
+    v
+}
+
+type Resolver<'a> = dyn Fn(&RootSource) -> Result<Closure> + Sync + 'a;
+
+/// [`LockedCache::plan`] with an injectable resolver (tests use hand-made closures).
+pub fn plan_with(
+    cache: &Cache,
+    requests: &[RootRequest],
+    hints: &BTreeMap<String, LoadHint>,
+    compiler_identity: &str,
+    hasher: &FileHasher,
+    previous: &Index,
+    resolver: &Resolver<'_>,
+) -> Result<Plan> {
+    let before = hasher.files_hashed();
+    // Resolve each distinct source once (roots in several scenarios share a closure).
+    let mut sources: Vec<&RootSource> = Vec::new();
+    for r in requests {
+        if !sources.contains(&&r.source) {
+            sources.push(&r.source);
+        }
+    }
+    let closures: Vec<Result<Closure>> = sources.par_iter().map(|s| resolver(s)).collect();
+    // Hash every distinct file once, in parallel.
+    let mut files: BTreeMap<PathBuf, ()> = BTreeMap::new();
+    for c in closures.iter().flatten() {
+        for a in c.assemblies.values() {
+            files.insert(a.path.clone(), ());
+        }
+    }
+    let hashed: BTreeMap<PathBuf, ContentHash> = files
+        .into_keys()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|p| hasher.hash(&p).map(|h| (p, h)))
+        .collect::<Result<_>>()?;
+
+    let mut plan = Plan::default();
+    let mut images: BTreeMap<String, PlannedImage> = BTreeMap::new();
+    for request in requests {
+        let idx = sources
+            .iter()
+            .position(|s| **s == request.source)
+            .unwrap_or(0);
+        let closure = match closures.get(idx) {
+            Some(Ok(c)) => c,
+            Some(Err(e)) => {
+                plan.errors.push((request.key.clone(), clone_error(e)));
+                continue;
+            }
+            None => continue,
+        };
+        let by_name: BTreeMap<String, ContentHash> = closure
+            .assemblies
+            .values()
+            .filter_map(|a| {
+                hashed
+                    .get(&a.path)
+                    .map(|h| (a.display_name.clone(), h.clone()))
+            })
+            .collect();
+        let mut record = RootRecord {
+            key: request.key.clone(),
+            dependencies: request.dependencies,
+            compile_framework: request.compile_framework,
+            assembly: closure.root.clone(),
+            closure: closure.assemblies.keys().cloned().collect(),
+            images: Vec::new(),
+        };
+        for (key, node) in &closure.assemblies {
+            let is_root = *key == closure.root;
+            let wanted =
+                is_root || (request.dependencies && (!node.framework || request.compile_framework));
+            if !wanted {
+                continue;
+            }
+            let Some(inputs) = fingerprint::compute(
+                closure,
+                key,
+                &by_name,
+                hints,
+                request.key.scenario,
+                compiler_identity,
+            ) else {
+                continue;
+            };
+            let dir = Layout::image_rel_dir(
+                request.key.scenario,
+                &node.name,
+                &node.version,
+                inputs.short(),
+            );
+            record.images.push(dir.clone());
+            if images.contains_key(&dir) {
+                continue;
+            }
+            let references = closure
+                .assemblies
+                .values()
+                .filter(|a| a.display_name != *key)
+                .map(|a| a.path.clone())
+                .collect();
+            let freshness = match cache.check_image(&dir, &inputs, &node.name) {
+                Ok(_) => Freshness::Fresh,
+                Err(problem) => Freshness::Dirty(explain(
+                    cache,
+                    previous,
+                    &inputs,
+                    &node.display_name,
+                    &node.name,
+                    request.key.scenario,
+                    problem,
+                )),
+            };
+            images.insert(
+                dir.clone(),
+                PlannedImage {
+                    dir,
+                    scenario: request.key.scenario,
+                    name: node.name.clone(),
+                    display_name: node.display_name.clone(),
+                    assembly_path: node.path.clone(),
+                    references,
+                    size: hashed.get(&node.path).map(|h| h.size).unwrap_or(0),
+                    inputs,
+                    freshness,
+                },
+            );
+        }
+        plan.roots.push(record);
+    }
+    plan.images = images.into_values().collect();
+    plan.files_hashed = hasher.files_hashed() - before;
+    Ok(plan)
+}
+
+/// Why the image with `inputs` is dirty: compare with the previous image of the same
+/// assembly and scenario (from the previous index), like Cargo's "Dirty … because".
+fn explain(
+    cache: &Cache,
+    previous: &Index,
+    inputs: &Inputs,
+    display_name: &str,
+    name: &str,
+    scenario: Scenario,
+    problem: String,
+) -> Vec<DirtyReason> {
+    let candidates: Vec<&ImageRecord> = previous
+        .images
+        .iter()
+        .filter(|i| i.scenario == scenario && i.name.eq_ignore_ascii_case(name))
+        .collect();
+    let best = candidates
+        .iter()
+        .find(|i| i.assembly == display_name)
+        .or_else(|| candidates.first());
+    match best.and_then(|i| cache.stored_inputs(&i.dir)) {
+        Some(old) if old.fingerprint == inputs.fingerprint => {
+            vec![DirtyReason::ImageMissing { detail: problem }]
+        }
+        Some(old) => fingerprint::diff(&old, inputs),
+        None => vec![DirtyReason::NeverBuilt],
+    }
+}
+
+fn clone_error(e: &CacheError) -> CacheError {
+    match e {
+        CacheError::Resolve { root, message } => CacheError::Resolve {
+            root: root.clone(),
+            message: message.clone(),
+        },
+        other => CacheError::Usage(other.to_string()),
+    }
+}

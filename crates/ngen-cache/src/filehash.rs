@@ -1,0 +1,199 @@
+//! Content hashes of input assemblies, with a metadata fast path.
+//!
+//! The content hash (BLAKE3 of the bytes) decides freshness. Re-hashing every input on every
+//! no-op build would cost as much as `b3sum`, so a file whose (size, mtime, ctime, inode,
+//! device) are unchanged since it was last hashed reuses the stored hash. Any difference in
+//! that metadata means re-hashing: mtime alone is never trusted (a `touch -d`, a `COPY` in a
+//! container or a clock skew cannot make us skip a change, since ctime and inode also count).
+//! A file modified within the last two seconds is hashed but not remembered, so an edit in the
+//! same timestamp tick as our read cannot be missed ("racy git").
+//!
+//! The memo lives in `<cache>/.local/file-hashes.json`: machine-local, never packaged.
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{CacheError, Result};
+
+/// The content of one file: its BLAKE3 and size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentHash {
+    /// Lower-case hex BLAKE3 of the bytes.
+    pub blake3: String,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct Stamp {
+    size: u64,
+    mtime_ns: i128,
+    ctime_ns: i128,
+    ino: u64,
+    dev: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Memo {
+    stamp: Stamp,
+    blake3: String,
+}
+
+/// Hashes files, remembering results keyed by path and metadata.
+#[derive(Debug, Default)]
+pub struct FileHasher {
+    memo: Mutex<BTreeMap<PathBuf, Memo>>,
+    memo_path: Option<PathBuf>,
+    /// Number of files actually read and hashed (the rest came from the memo).
+    hashed: std::sync::atomic::AtomicUsize,
+}
+
+impl FileHasher {
+    /// A hasher with no memo (always hashes).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A hasher whose memo is loaded from (and later saved to) `memo_path`. A missing or
+    /// unreadable memo is simply empty.
+    pub fn with_memo(memo_path: PathBuf) -> Self {
+        let memo = std::fs::read(&memo_path)
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        FileHasher {
+            memo: Mutex::new(memo),
+            memo_path: Some(memo_path),
+            hashed: Default::default(),
+        }
+    }
+
+    /// How many files were read and hashed rather than taken from the memo.
+    pub fn files_hashed(&self) -> usize {
+        self.hashed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The content hash of `path`.
+    pub fn hash(&self, path: &Path) -> Result<ContentHash> {
+        let meta = std::fs::metadata(path).map_err(|e| CacheError::io("cannot read", path, e))?;
+        let stamp = Stamp {
+            size: meta.size(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+            ino: meta.ino(),
+            dev: meta.dev(),
+        };
+        if let Ok(memo) = self.memo.lock()
+            && let Some(m) = memo.get(path)
+            && m.stamp == stamp
+        {
+            return Ok(ContentHash {
+                blake3: m.blake3.clone(),
+                size: stamp.size,
+            });
+        }
+        let bytes = std::fs::read(path).map_err(|e| CacheError::io("cannot read", path, e))?;
+        self.hashed
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let digest = blake3::hash(&bytes).to_hex().to_string();
+        let size = bytes.len() as u64;
+        if size == stamp.size
+            && !recently_modified(&stamp)
+            && let Ok(mut memo) = self.memo.lock()
+        {
+            memo.insert(
+                path.to_path_buf(),
+                Memo {
+                    stamp,
+                    blake3: digest.clone(),
+                },
+            );
+        }
+        Ok(ContentHash {
+            blake3: digest,
+            size,
+        })
+    }
+
+    /// Saves the memo (best effort: a failure only costs re-hashing next time).
+    pub fn save(&self, tmp_dir: &Path) {
+        let Some(path) = &self.memo_path else { return };
+        let Ok(memo) = self.memo.lock() else { return };
+        if let Ok(bytes) = serde_json::to_vec(&*memo) {
+            let _ = crate::fsutil::write_atomic(path, &bytes, tmp_dir);
+        }
+    }
+}
+
+fn recently_modified(stamp: &Stamp) -> bool {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0);
+    now - stamp.mtime_ns.max(stamp.ctime_ns) < 2_000_000_000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memo_is_used_only_while_metadata_is_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.dll");
+        std::fs::write(&f, b"one").unwrap();
+        // Make the file look old so the memo may remember it.
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&f)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let h = FileHasher::new();
+        let first = h.hash(&f).unwrap();
+        assert_eq!(first.blake3, blake3::hash(b"one").to_hex().to_string());
+        h.hash(&f).unwrap();
+        // ctime was just changed by set_modified, so the first hash is not memoised... but
+        // the content is still right whatever the memo decides.
+        std::fs::write(&f, b"two").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&f)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let second = h.hash(&f).unwrap();
+        assert_eq!(second.blake3, blake3::hash(b"two").to_hex().to_string());
+    }
+
+    #[test]
+    fn same_mtime_different_content_is_detected() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.dll");
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::write(&f, b"aaaa").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&f)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let h = FileHasher::new();
+        let a = h.hash(&f).unwrap();
+        // Same size, same mtime, different bytes: ctime differs, so it is re-hashed.
+        std::fs::write(&f, b"bbbb").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&f)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let b = h.hash(&f).unwrap();
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,178 @@
+//! From a root (path or display name, with its binding configuration) to a [`Closure`], using
+//! ngen-binder exactly as the loader would. The only module that talks to the binder.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use ngen_binder::{AssemblyName, BindReason, Binder, BinderConfig, BoundAssembly};
+use ngen_manifest::LoadHint;
+
+use crate::error::{CacheError, Result};
+use crate::graph::{AssemblyNode, BindingInput, Closure};
+
+/// What to resolve: a root and the configuration to bind it with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RootSource {
+    /// A file path (absolute) or a display name.
+    pub assembly: RootAssemblySource,
+    /// `/ExeConfig`.
+    pub exe_config: Option<PathBuf>,
+    /// `/AppBase`.
+    pub app_base: Option<PathBuf>,
+    /// Framework directory override.
+    pub framework_dir: Option<PathBuf>,
+}
+
+/// A root given by file or by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RootAssemblySource {
+    /// An assembly file.
+    Path(PathBuf),
+    /// A display name to look up in the GAC or the framework directory.
+    Name(String),
+}
+
+/// Finds the file of a root given by display name: the GAC when the name is strong and
+/// versioned, else the framework directory (`mscorlib` → `<fw>/mscorlib.dll`), else the
+/// highest version in the GAC.
+pub fn locate_by_name(name: &str, framework_dir: Option<&Path>) -> Result<PathBuf> {
+    let parsed = AssemblyName::parse(name).map_err(|e| CacheError::Resolve {
+        root: name.to_string(),
+        message: e.to_string(),
+    })?;
+    let fw = framework_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(ngen_binder::probe::DEFAULT_FRAMEWORK_DIR));
+    let gac = fw.join("..").join("gac");
+    if let Some(p) = ngen_binder::probe::gac_path(&gac, &parsed)
+        && p.is_file()
+    {
+        return Ok(p);
+    }
+    for p in ngen_binder::probe::framework_candidates(&fw, &parsed.name) {
+        if p.is_file() {
+            return Ok(p);
+        }
+    }
+    // Partial name: the highest version folder in the GAC.
+    let dir = gac.join(&parsed.name);
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path().join(format!("{}.dll", parsed.name)))
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    candidates.sort();
+    candidates.pop().ok_or_else(|| CacheError::Resolve {
+        root: name.to_string(),
+        message: format!(
+            "not found in the GAC ({}) or the framework directory ({})",
+            gac.display(),
+            fw.display()
+        ),
+    })
+}
+
+/// Resolves a root's closure.
+pub fn resolve(source: &RootSource) -> Result<Closure> {
+    let (path, label) = match &source.assembly {
+        RootAssemblySource::Path(p) => (p.clone(), p.display().to_string()),
+        RootAssemblySource::Name(n) => (
+            locate_by_name(n, source.framework_dir.as_deref())?,
+            n.clone(),
+        ),
+    };
+    let config = BinderConfig {
+        app_base: source.app_base.clone(),
+        exe_config: source.exe_config.clone(),
+        framework_dir: source.framework_dir.clone(),
+        ..BinderConfig::default()
+    };
+    let fail = |message: String| CacheError::Resolve {
+        root: label.clone(),
+        message,
+    };
+    let binder = Binder::new(&path, config).map_err(|e| fail(e.to_string()))?;
+    let closure = binder.closure().map_err(|e| fail(e.to_string()))?;
+    Ok(convert(&closure))
+}
+
+fn convert(closure: &ngen_binder::Closure) -> Closure {
+    let key = |n: &AssemblyName| n.to_string();
+    let mut assemblies = BTreeMap::new();
+    for a in closure.all() {
+        assemblies.insert(key(&a.name), node(a));
+    }
+    // Edges from `referenced_by`: the binder records, for each file, who bound to it.
+    for a in closure.all() {
+        for by in &a.referenced_by {
+            if let Some(n) = assemblies.get_mut(&key(by)) {
+                n.references.insert(key(&a.name));
+            }
+        }
+    }
+    Closure {
+        root: key(&closure.root.name),
+        assemblies,
+    }
+}
+
+fn node(a: &BoundAssembly) -> AssemblyNode {
+    AssemblyNode {
+        display_name: a.name.to_string(),
+        name: a.name.name.clone(),
+        version: a
+            .name
+            .version
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "0.0.0.0".into()),
+        path: a.path.clone(),
+        mvid: a.mvid.to_string(),
+        framework: matches!(a.reason, BindReason::Gac | BindReason::Framework),
+        references: BTreeSet::new(),
+        binding: a
+            .config_inputs
+            .iter()
+            .map(|s| binding_input(&a.name.name, s))
+            .collect(),
+        dependency_hints: a
+            .hints
+            .iter()
+            .map(|h| {
+                let simple = h
+                    .assembly
+                    .split(',')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_string();
+                (simple, hint(h.load_hint))
+            })
+            .collect(),
+        default_hint: a.default_dependency.map(hint),
+    }
+}
+
+fn hint(h: ngen_binder::LoadHint) -> LoadHint {
+    match h {
+        ngen_binder::LoadHint::Default => LoadHint::Default,
+        ngen_binder::LoadHint::Always => LoadHint::Always,
+        ngen_binder::LoadHint::Sometimes => LoadHint::Sometimes,
+    }
+}
+
+/// `"bindingRedirect mylib token=* culture=* 1.0.0.0 -> 2.0.0.0"` → kind "redirect".
+fn binding_input(subject: &str, text: &str) -> BindingInput {
+    let (first, rest) = text.split_once(' ').unwrap_or((text, ""));
+    let kind = match first {
+        "bindingRedirect" => "redirect",
+        other => other,
+    };
+    BindingInput {
+        subject: subject.to_string(),
+        kind: kind.to_string(),
+        value: rest.to_string(),
+    }
+}
