@@ -557,6 +557,16 @@ fn number_to_double(number: &ParsedDigits) -> f64 {
 /// (observable through `BitConverter.DoubleToInt64Bits`).
 const MONO_NAN: f64 = f64::from_bits(0xfff8_0000_0000_0000);
 
+/// corefx's `NumberToDouble` over formatting digits (the `R` format's round-trip check):
+/// `0.digits * 10^scale`, digits as given (trailing zeros count towards the exponent bookkeeping).
+pub(crate) fn digits_to_double(digits: &[u8], scale: i32, negative: bool) -> f64 {
+    number_to_double(&ParsedDigits {
+        digits: digits.to_vec(),
+        scale,
+        negative,
+    })
+}
+
 /// The special values `Double.Parse`/`Single.Parse` accept after a failed number parse.
 fn special_float(s: &[u16]) -> Option<f64> {
     let start = s

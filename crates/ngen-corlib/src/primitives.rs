@@ -1,6 +1,6 @@
 //! `extern "C"` entry points for `ToString()` and `Parse(string)` of the primitive types.
 //!
-//! `ToString()` is an instance method on a value type: compiled code passes a pointer to the
+//! `ToString()` and `ToString(string format)` are instance methods on a value type: compiled code passes a pointer to the
 //! value (`ldloca; call instance string System.Int32::ToString()`). `Parse` is static and
 //! takes the string; a null string raises `ArgumentNullException` as mono does (parameter
 //! `s`, or `value` for `Boolean.Parse`).
@@ -9,6 +9,9 @@
 //! [`crate::exceptions`].
 
 use crate::exceptions::{throw, throw_argument_null};
+use crate::number_format::standard::{
+    FloatType, IntegerType, InvalidFormatSpecifier, format_float, format_integer,
+};
 use crate::number_format::{format_double, format_i64, format_single, format_u64};
 use crate::number_parse::{self, ParseError};
 use crate::objects::{alloc_string, string_as_utf16, string_from_str};
@@ -80,6 +83,49 @@ to_string_entry! {
     double_to_string: f64 => format_double;
     intptr_to_string: isize => |v| format_i64(v as i64);
     uintptr_to_string: usize => |v| format_u64(v as u64);
+}
+
+/// The characters of a format string (null means the default format, like "").
+fn format_chars(format: Str) -> Vec<char> {
+    char::decode_utf16(string_as_utf16(format).iter().copied())
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
+}
+
+/// A formatted string, or mono's `FormatException` for an invalid specifier.
+fn formatted(result: Result<String, InvalidFormatSpecifier>) -> *mut StringObject {
+    match result {
+        Ok(text) => string_from_str(&text),
+        Err(InvalidFormatSpecifier) => {
+            throw(ExceptionKind::Format, Some(InvalidFormatSpecifier::MESSAGE))
+        }
+    }
+}
+
+/// Defines `extern "C"` `ToString(string format)` entry points over a pointer to the value.
+macro_rules! to_string_format_entry {
+    ($($name:ident: $ty:ty => $format:expr;)*) => {
+        $(
+            #[doc = concat!("`", stringify!($ty), "` `ToString(string format)`.")]
+            pub extern "C" fn $name(this: *const $ty, format: Str) -> *mut StringObject {
+                let apply: fn($ty, &[char]) -> Result<String, InvalidFormatSpecifier> = $format;
+                formatted(apply(read_this(this), &format_chars(format)))
+            }
+        )*
+    };
+}
+
+to_string_format_entry! {
+    sbyte_to_string_format: i8 => |v, f| format_integer(v.into(), IntegerType::SByte, f);
+    byte_to_string_format: u8 => |v, f| format_integer(v.into(), IntegerType::Byte, f);
+    int16_to_string_format: i16 => |v, f| format_integer(v.into(), IntegerType::Int16, f);
+    uint16_to_string_format: u16 => |v, f| format_integer(v.into(), IntegerType::UInt16, f);
+    int32_to_string_format: i32 => |v, f| format_integer(v.into(), IntegerType::Int32, f);
+    uint32_to_string_format: u32 => |v, f| format_integer(v.into(), IntegerType::UInt32, f);
+    int64_to_string_format: i64 => |v, f| format_integer(v.into(), IntegerType::Int64, f);
+    uint64_to_string_format: u64 => |v, f| format_integer(v.into(), IntegerType::UInt64, f);
+    single_to_string_format: f32 => |v, f| format_float(v.into(), FloatType::Single, f);
+    double_to_string_format: f64 => |v, f| format_float(v, FloatType::Double, f);
 }
 
 /// Unwraps a parse result or raises mono's exception for the failure.
@@ -224,5 +270,29 @@ mod tests {
             crate::objects::string_to_rust(boolean_to_string(&yes)).as_deref(),
             Some("True")
         );
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn to_string_with_format() {
+        let value = 1234.5f64;
+        let text = double_to_string_format(&value, string_from_str("N1"));
+        assert_eq!(
+            crate::objects::string_to_rust(text).as_deref(),
+            Some("1,234.5")
+        );
+        let hex = -1i16;
+        let text = int16_to_string_format(&hex, string_from_str("x"));
+        assert_eq!(
+            crate::objects::string_to_rust(text).as_deref(),
+            Some("ffff")
+        );
+        let plain = 7i32;
+        let text = int32_to_string_format(&plain, std::ptr::null());
+        assert_eq!(crate::objects::string_to_rust(text).as_deref(), Some("7"));
     }
 }

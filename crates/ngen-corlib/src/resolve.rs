@@ -354,6 +354,17 @@ static ENTRIES: &[Entry] = &[
     row!(instance IntPtr::ToString() -> String => primitives::intptr_to_string),
     row!(instance UIntPtr::ToString() -> String => primitives::uintptr_to_string),
     row!(static Char::ToString(Char) -> String => primitives::char_to_string_static),
+    // ToString(string format): standard and custom numeric formats, invariant culture.
+    row!(instance SByte::ToString(String) -> String => primitives::sbyte_to_string_format),
+    row!(instance Byte::ToString(String) -> String => primitives::byte_to_string_format),
+    row!(instance Int16::ToString(String) -> String => primitives::int16_to_string_format),
+    row!(instance UInt16::ToString(String) -> String => primitives::uint16_to_string_format),
+    row!(instance Int32::ToString(String) -> String => primitives::int32_to_string_format),
+    row!(instance UInt32::ToString(String) -> String => primitives::uint32_to_string_format),
+    row!(instance Int64::ToString(String) -> String => primitives::int64_to_string_format),
+    row!(instance UInt64::ToString(String) -> String => primitives::uint64_to_string_format),
+    row!(instance Single::ToString(String) -> String => primitives::single_to_string_format),
+    row!(instance Double::ToString(String) -> String => primitives::double_to_string_format),
     // Parse(string)
     row!(static Boolean::Parse(String) -> Bool => primitives::boolean_parse),
     row!(static Char::Parse(String) -> Char => primitives::char_parse),

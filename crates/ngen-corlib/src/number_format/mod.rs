@@ -7,9 +7,16 @@
 //! here). The result is not the shortest round-trip string of .NET Core 3.0+: `0.1 + 0.2`
 //! prints `0.3`, `1.0 / 3` prints `0.333333333333333`, `1e15` prints `1E+15`, `-0.0` prints `0`.
 //!
+//! Format strings (`ToString("F2")`, `ToString("#,##0.00")`) follow corefx's `NumberToString`
+//! and `NumberToStringFormat` in [`standard`] and [`custom`].
+//!
 //! Pure functions, no ABI: [`crate::primitives`] and [`crate::console`] wrap them.
 //!
-//! Depends on: nothing else in this crate.
+//! Depends on: [`crate::number_parse`] (the `R` format's round-trip check uses its lossy
+//! `NumberToDouble`).
+
+pub mod custom;
+pub mod standard;
 
 /// The decimal digits of a number, as corefx's `Number.NumberBuffer`:
 /// the value is `0.d1d2d3... * 10^scale`, negated when `negative`.
@@ -156,7 +163,12 @@ fn format_exponent(
 }
 
 /// corefx's `FormatGeneral`: fixed notation unless the exponent is outside `[-4, max_digits)`.
-fn format_general(out: &mut String, number: &NumberBuffer, max_digits: i32, exp_char: char) {
+pub(crate) fn format_general(
+    out: &mut String,
+    number: &NumberBuffer,
+    max_digits: i32,
+    exp_char: char,
+) {
     let mut dig_pos = number.scale;
     let scientific = dig_pos > max_digits || dig_pos < -3;
     if scientific {
