@@ -1,10 +1,10 @@
 //! Differential test: `System.Math` of ngen-corlib against mono 6.8, bit for bit.
 //!
-//! The fixture prints `<function>\t<arguments>\t<result>` for special arguments (zeros, halves,
+//! Also covers the `Double`/`Single` classification predicates. The fixture prints `<function>\t<arguments>\t<result>` for special arguments (zeros, halves,
 //! NaN, infinities, extremes) and thousands of generated ones; doubles and floats travel as bit
 //! patterns, integers in decimal, exceptions as `ex:<type>: <message>`.
 
-use ngen_corlib::math;
+use ngen_corlib::{floating_point as fp, math};
 use ngen_tests::{mcs, mono, temp_dir, workspace_root};
 
 /// Runs a `tests/fixtures/corlib` program under mono and returns its stdout.
@@ -42,6 +42,15 @@ fn bf(value: f32) -> String {
     format!("{:08x}", value.to_bits())
 }
 
+/// CIL bools as the fixture joins them: `True,False,...`.
+fn classify(results: &[i32]) -> String {
+    results
+        .iter()
+        .map(|&b| if b != 0 { "True" } else { "False" })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// What our implementation gives for one fixture line, in the fixture's notation. Functions
 /// that raise are evaluated through the same checks the entry points use, without exiting.
 fn ours(name: &str, args: &[&str]) -> String {
@@ -71,6 +80,32 @@ fn ours(name: &str, args: &[&str]) -> String {
         ("Log10", [x]) => bd(math::log10(d(x))),
         ("Sign", [x]) if d(x).is_nan() => nan_sign,
         ("Sign", [x]) => math::sign_r8(d(x)).to_string(),
+        ("Classify", [x]) => {
+            let x = d(x);
+            classify(&[
+                fp::double_is_nan(x),
+                fp::double_is_infinity(x),
+                fp::double_is_positive_infinity(x),
+                fp::double_is_negative_infinity(x),
+                fp::double_is_finite(x),
+                fp::double_is_negative(x),
+                fp::double_is_normal(x),
+                fp::double_is_subnormal(x),
+            ])
+        }
+        ("ClassifyF", [x]) => {
+            let x = f(x);
+            classify(&[
+                fp::single_is_nan(x),
+                fp::single_is_infinity(x),
+                fp::single_is_positive_infinity(x),
+                fp::single_is_negative_infinity(x),
+                fp::single_is_finite(x),
+                fp::single_is_negative(x),
+                fp::single_is_normal(x),
+                fp::single_is_subnormal(x),
+            ])
+        }
         ("AbsF", [x]) => bf(math::abs_r4(f(x))),
         ("SignF", [x]) if f(x).is_nan() => nan_sign,
         ("SignF", [x]) => math::sign_r4(f(x)).to_string(),

@@ -18,6 +18,7 @@
 //! - [`primitives`] — the `extern "C"` `ToString`/`Parse` entry points over the two above;
 //! - [`math`] — `System.Math`;
 //! - [`environment`] — `System.Environment`;
+//! - [`floating_point`] — `Double`/`Single` predicates (`IsNaN`, ...) and `BitConverter` bit casts;
 //! - [`resolve`] — from a method reference to an entry point.
 //!
 //! The ABI of every entry point is the managed calling convention of the compiler: SystemV,
@@ -26,6 +27,7 @@
 pub mod console;
 pub mod environment;
 pub mod exceptions;
+pub mod floating_point;
 pub mod math;
 pub mod number_format;
 pub mod number_parse;
@@ -36,4 +38,4 @@ pub mod string;
 
 pub use console::flush_stdout;
 pub use objects::{alloc_string, alloc_string_array, string_as_utf16, string_from_str};
-pub use resolve::{CorlibMethodRef, ValueKind, resolve};
+pub use resolve::{CorlibFieldRef, CorlibMethodRef, ValueKind, resolve, resolve_static_field};

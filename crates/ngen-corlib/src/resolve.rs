@@ -19,7 +19,7 @@
 //!
 //! Depends on: every other module of this crate (it only takes function addresses).
 
-use crate::{console, environment, math, primitives, string};
+use crate::{console, environment, floating_point, math, primitives, string};
 use std::fmt;
 
 /// The type of a parameter or return value of a BCL method, as far as the BCL surface needs.
@@ -199,6 +199,41 @@ pub fn resolve(m: &CorlibMethodRef) -> Option<*const u8> {
                 && m.namespace == "System"
         })
         .map(|e| e.entry())
+}
+
+/// A static field of a BCL type, as named by a field MemberRef into mscorlib
+/// (`ldsfld string [mscorlib]System.String::Empty`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CorlibFieldRef<'a> {
+    pub namespace: &'a str,
+    pub type_name: &'a str,
+    pub field: &'a str,
+    /// The field's declared type.
+    pub kind: ValueKind,
+}
+
+/// The address of a static field's storage, or `None` if it is outside the surface.
+///
+/// Compiled code loads the field from this address (`ldsfld`); the storage holds a value of
+/// the field's type in its natural size (a reference for `String.Empty`, one byte for a
+/// `bool`) and lives for the whole process. Fields that C# compiles to literals (`Math.PI`,
+/// `Int32.MaxValue`, `Double.NaN`) never reach the runtime.
+pub fn resolve_static_field(f: &CorlibFieldRef) -> Option<*const u8> {
+    /// `String.Empty`: filled on first resolution (the string is allocated then).
+    static STRING_EMPTY: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    /// `BitConverter.IsLittleEndian` (every supported target is little-endian).
+    static IS_LITTLE_ENDIAN: u8 = cfg!(target_endian = "little") as u8;
+    if f.namespace != "System" {
+        return None;
+    }
+    match (f.type_name, f.field, f.kind) {
+        ("String", "Empty", ValueKind::String) => {
+            let cell = STRING_EMPTY.get_or_init(|| string::empty() as usize);
+            Some((cell as *const usize).cast())
+        }
+        ("BitConverter", "IsLittleEndian", ValueKind::Bool) => Some(&raw const IS_LITTLE_ENDIAN),
+        _ => None,
+    }
 }
 
 /// Every overload in the surface, for listings and tests.
@@ -446,8 +481,32 @@ static ENTRIES: &[Entry] = &[
     row!(static Math::Sign(R4) -> I4 => math::sign_r4),
     row!(static Math::Sign(R8) -> I4 => math::sign_r8),
     row!(static Math::BigMul(I4, I4) -> I8 => math::big_mul),
+    // System.Double / System.Single predicates
+    row!(static Double::IsNaN(R8) -> Bool => floating_point::double_is_nan),
+    row!(static Double::IsInfinity(R8) -> Bool => floating_point::double_is_infinity),
+    row!(static Double::IsPositiveInfinity(R8) -> Bool => floating_point::double_is_positive_infinity),
+    row!(static Double::IsNegativeInfinity(R8) -> Bool => floating_point::double_is_negative_infinity),
+    row!(static Double::IsFinite(R8) -> Bool => floating_point::double_is_finite),
+    row!(static Double::IsNegative(R8) -> Bool => floating_point::double_is_negative),
+    row!(static Double::IsNormal(R8) -> Bool => floating_point::double_is_normal),
+    row!(static Double::IsSubnormal(R8) -> Bool => floating_point::double_is_subnormal),
+    row!(static Single::IsNaN(R4) -> Bool => floating_point::single_is_nan),
+    row!(static Single::IsInfinity(R4) -> Bool => floating_point::single_is_infinity),
+    row!(static Single::IsPositiveInfinity(R4) -> Bool => floating_point::single_is_positive_infinity),
+    row!(static Single::IsNegativeInfinity(R4) -> Bool => floating_point::single_is_negative_infinity),
+    row!(static Single::IsFinite(R4) -> Bool => floating_point::single_is_finite),
+    row!(static Single::IsNegative(R4) -> Bool => floating_point::single_is_negative),
+    row!(static Single::IsNormal(R4) -> Bool => floating_point::single_is_normal),
+    row!(static Single::IsSubnormal(R4) -> Bool => floating_point::single_is_subnormal),
+    // System.BitConverter
+    row!(static BitConverter::DoubleToInt64Bits(R8) -> I8 => floating_point::double_to_int64_bits),
+    row!(static BitConverter::Int64BitsToDouble(I8) -> R8 => floating_point::int64_bits_to_double),
+    row!(static BitConverter::SingleToInt32Bits(R4) -> I4 => floating_point::single_to_int32_bits),
+    row!(static BitConverter::Int32BitsToSingle(I4) -> R4 => floating_point::int32_bits_to_single),
     // System.Environment
     row!(static Environment::Exit(I4) -> Void => environment::exit),
+    row!(static Environment::get_NewLine() -> String => environment::get_new_line),
+    row!(static Environment::get_TickCount() -> I4 => environment::get_tick_count),
 ];
 
 #[cfg(test)]
@@ -505,6 +564,38 @@ mod tests {
         );
         assert!(resolve(&try_parse).is_some());
         assert_eq!(ValueKind::Void.by_ref(), None);
+    }
+
+    #[test]
+    fn static_fields_point_at_their_values() {
+        let empty = CorlibFieldRef {
+            namespace: "System",
+            type_name: "String",
+            field: "Empty",
+            kind: ValueKind::String,
+        };
+        let cell = resolve_static_field(&empty).expect("String.Empty");
+        // SAFETY: the cell holds a string reference for the life of the process.
+        let value = unsafe { cell.cast::<usize>().read() };
+        assert_eq!(value, string::empty() as usize);
+        let little = CorlibFieldRef {
+            type_name: "BitConverter",
+            field: "IsLittleEndian",
+            kind: ValueKind::Bool,
+            ..empty
+        };
+        // SAFETY: the storage is a static byte.
+        assert_eq!(
+            unsafe { resolve_static_field(&little).expect("field").read() },
+            1
+        );
+        assert_eq!(
+            resolve_static_field(&CorlibFieldRef {
+                field: "Nope",
+                ..empty
+            }),
+            None
+        );
     }
 
     #[test]
