@@ -83,3 +83,43 @@ fn system_xml_closure_is_all_gac_and_framework_and_matches_monodis() {
     assert_eq!(ours, expected);
     assert!(json["warnings"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn display_names_are_found_in_the_gac_like_ngen_install_accepts_them() {
+    let full = ngen_build()
+        .args([
+            "deps",
+            "System.Xml, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        full.status.success(),
+        "{}",
+        String::from_utf8_lossy(&full.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&full.stdout).unwrap();
+    assert_eq!(
+        json["root"]["path"],
+        "/usr/lib/mono/gac/System.Xml/4.0.0.0__b77a5c561934e089/System.Xml.dll"
+    );
+    let partial = ngen_build()
+        .args(["deps", "mscorlib", "--json"])
+        .output()
+        .unwrap();
+    assert!(partial.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&partial.stdout).unwrap();
+    assert_eq!(json["root"]["path"], "/usr/lib/mono/4.5/mscorlib.dll");
+    assert_eq!(json["assemblies"].as_array().unwrap().len(), 0);
+
+    let missing = ngen_build()
+        .args(["deps", "System, Version=2.0.0.0"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr)
+            .contains("no assembly matching 'System, Version=2.0.0.0'")
+    );
+}

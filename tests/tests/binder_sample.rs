@@ -36,6 +36,7 @@ fn gac(out: &Path) -> PathBuf {
 
 fn deps(args: &[&str]) -> Output {
     ngen_build()
+        .env_remove("MONO_GAC_PREFIX")
         .arg("deps")
         .args(args)
         .output()
@@ -321,4 +322,18 @@ fn usage_errors_exit_2() {
     let help = ngen_build().args(["deps", "--help"]).output().unwrap();
     assert!(help.status.success());
     assert!(text(&help.stdout).contains("--exe-config"));
+}
+
+#[test]
+fn mono_gac_prefix_is_honoured_as_mono_does() {
+    let out = sample();
+    let output = ngen_build()
+        .env("MONO_GAC_PREFIX", out.join("gac"))
+        .arg("deps")
+        .arg(out.join("App.exe"))
+        .output()
+        .unwrap();
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(stdout.contains("Checksum.dll (GAC)"), "{stdout}");
 }

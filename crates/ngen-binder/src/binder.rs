@@ -34,6 +34,40 @@ pub struct BinderConfig {
     pub extra_gacs: Vec<PathBuf>,
 }
 
+impl BinderConfig {
+    /// The framework directory in effect.
+    pub fn effective_framework_dir(&self) -> PathBuf {
+        self.framework_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(probe::DEFAULT_FRAMEWORK_DIR))
+    }
+
+    /// The GAC roots in search order: `extra_gacs`, then `gac_dir` or `<framework>/../gac`.
+    pub fn effective_gac_dirs(&self) -> Vec<PathBuf> {
+        let framework = self.effective_framework_dir();
+        let default = self.gac_dir.clone().unwrap_or_else(|| {
+            framework
+                .parent()
+                .map(|p| p.join("gac"))
+                .unwrap_or_else(|| framework.join("gac"))
+        });
+        self.extra_gacs
+            .iter()
+            .cloned()
+            .chain(std::iter::once(default))
+            .collect()
+    }
+
+    /// Adds the GAC roots of a `MONO_GAC_PREFIX` value (`<prefix>/lib/mono/gac` for each
+    /// `:`-separated prefix), searched first, as Mono does.
+    pub fn with_mono_gac_prefix(mut self, value: Option<&str>) -> Self {
+        if let Some(v) = value {
+            self.extra_gacs.extend(crate::gac::mono_gac_prefix_dirs(v));
+        }
+        self
+    }
+}
+
 /// Why an assembly bound where it did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum BindReason {
@@ -278,16 +312,9 @@ impl Binder {
         if !app_base.is_dir() {
             return Err(BindError::AppBase { path: app_base });
         }
-        let framework_dir = config
-            .framework_dir
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(probe::DEFAULT_FRAMEWORK_DIR));
-        let gac_dir = config.gac_dir.clone().unwrap_or_else(|| {
-            framework_dir
-                .parent()
-                .map(|p| p.join("gac"))
-                .unwrap_or_else(|| framework_dir.join("gac"))
-        });
+        let framework_dir = config.effective_framework_dir();
+        let mut gacs = config.effective_gac_dirs();
+        let gac_dir = gacs.pop().unwrap_or_else(|| framework_dir.join("../gac"));
         let root_arc = Arc::new(root_manifest);
         let mut cache = HashMap::new();
         cache.insert(root_path.clone(), Ok(root_arc.clone()));

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use crate::binder::{AppliedRedirect, BindError, BindReason, Binder, Binding};
 use crate::config::{CodeBase, ConfigWarning};
 use crate::manifest::{DependencyHint, LoadHint, Manifest, Mvid};
-use crate::name::{AssemblyName, Version};
+use crate::name::{AssemblyName, ProcessorArchitecture, Version};
 
 /// One assembly of the closure and how it was found.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -44,6 +44,7 @@ pub struct BoundAssembly {
     pub hints: Vec<DependencyHint>,
     /// `[assembly: DefaultDependency(...)]` of this assembly.
     pub default_dependency: Option<LoadHint>,
+    pub processor_architecture: Option<ProcessorArchitecture>,
     /// The app-config inputs that affect this binding (see [`Binder::config_fingerprint_inputs`]).
     pub config_inputs: Vec<String>,
 }
@@ -268,6 +269,7 @@ impl Binder {
             referenced_by,
             hints: node.manifest.hints.clone(),
             default_dependency: node.manifest.default_dependency,
+            processor_architecture: node.manifest.processor_architecture,
         }
     }
 }

@@ -6,12 +6,14 @@
 //! - [`probe`]: where to look (GAC layout, framework dir, codeBase hrefs, AppBase order).
 //! - [`manifest`]: what the binder reads from a file, behind the [`ManifestReader`] trait.
 //! - [`metadata_reader`]: that trait implemented with ngen-metadata.
+//! - [`gac`]: finding an assembly by display name in the GAC/framework; `MONO_GAC_PREFIX`.
 //! - [`binder`]: one reference to one file ([`Binder::bind`]).
 //! - [`closure`]: the root's whole dependency closure ([`Binder::closure`]).
 
 pub mod binder;
 pub mod closure;
 pub mod config;
+pub mod gac;
 pub mod manifest;
 pub mod metadata_reader;
 pub mod name;
@@ -22,6 +24,7 @@ pub use binder::{
 };
 pub use closure::{BoundAssembly, Closure, ClosureWarning};
 pub use config::{ConfigError, ExeConfig};
+pub use gac::{Located, NotInGac, locate_with_config};
 pub use manifest::{DependencyHint, LoadHint, Manifest, ManifestError, ManifestReader, Mvid};
 pub use name::{
     AssemblyName, Culture, Mismatch, NameError, ProcessorArchitecture, PublicKeyToken, Version,

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::name::AssemblyName;
+use crate::name::{AssemblyName, ProcessorArchitecture};
 
 /// `System.Runtime.CompilerServices.LoadHint`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -82,6 +82,8 @@ pub struct Manifest {
     pub references: Vec<AssemblyName>,
     pub hints: Vec<DependencyHint>,
     pub default_dependency: Option<LoadHint>,
+    /// From the PE header and CLI flags (`None` when the machine type is unknown).
+    pub processor_architecture: Option<ProcessorArchitecture>,
 }
 
 /// A file that could not be read as an assembly manifest.

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::manifest::{DependencyHint, LoadHint, Manifest, ManifestError, ManifestReader, Mvid};
-use crate::name::{AssemblyName, Culture, PublicKeyToken, Version};
+use crate::name::{AssemblyName, Culture, ProcessorArchitecture, PublicKeyToken, Version};
 
 /// Reads manifests with [`ngen_metadata::Assembly`].
 #[derive(Debug, Clone, Copy, Default)]
@@ -41,6 +41,7 @@ pub fn read_manifest(
         references,
         hints,
         default_dependency: asm.default_dependency()?.map(load_hint),
+        processor_architecture: architecture(asm.processor_architecture()),
     })
 }
 
@@ -50,6 +51,19 @@ fn load_hint(hint: ngen_metadata::LoadHint) -> LoadHint {
         ngen_metadata::LoadHint::Sometimes => LoadHint::Sometimes,
         _ => LoadHint::Default,
     }
+}
+
+fn architecture(a: ngen_metadata::ProcessorArchitecture) -> Option<ProcessorArchitecture> {
+    use ngen_metadata::ProcessorArchitecture as M;
+    Some(match a {
+        M::Msil => ProcessorArchitecture::Msil,
+        M::X86 => ProcessorArchitecture::X86,
+        M::Amd64 => ProcessorArchitecture::Amd64,
+        M::Ia64 => ProcessorArchitecture::Ia64,
+        M::Arm => ProcessorArchitecture::Arm,
+        M::Arm64 => ProcessorArchitecture::Arm64,
+        M::Unknown(_) => return None,
+    })
 }
 
 fn version(v: ngen_metadata::Version) -> Version {

@@ -188,7 +188,7 @@ fn parse_hex(text: &str) -> Option<Vec<u8>> {
 }
 
 /// `processorArchitecture=`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum ProcessorArchitecture {
     None,
     Msil,

@@ -77,6 +77,7 @@ impl World {
                 references: refs.iter().map(|r| name(r)).collect(),
                 hints: Vec::new(),
                 default_dependency: None,
+                processor_architecture: None,
             },
         );
         path

@@ -12,8 +12,9 @@ use ngen_binder::{
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The root assembly (.exe or .dll).
-    pub root: PathBuf,
+    /// The root assembly: a path (.exe or .dll), or the display name of an assembly in the GAC
+    /// or framework directory (`"System.Xml, Version=4.0.0.0, ..."`, or partial: `System.Xml`).
+    pub root: String,
     /// The application config file, or the .exe whose `<exe>.config` to use (Ngen's /ExeConfig).
     /// Default: `<root>.config` when it exists. Its directory becomes the default AppBase.
     #[arg(long, value_name = "PATH")]
@@ -25,7 +26,8 @@ pub struct Args {
     #[arg(long, value_name = "DIR", default_value = ngen_binder::probe::DEFAULT_FRAMEWORK_DIR)]
     pub framework: PathBuf,
     /// An extra GAC root (Mono's `<Name>/<Version>_<Culture>_<Token>/<Name>.dll` layout),
-    /// searched before the framework's GAC. Repeatable.
+    /// searched before the framework's GAC. Repeatable. `MONO_GAC_PREFIX` adds
+    /// `<prefix>/lib/mono/gac` for each prefix after these, as Mono does.
     #[arg(long = "gac", value_name = "DIR")]
     pub gac: Vec<PathBuf>,
     /// Print the closure as JSON.
@@ -33,30 +35,41 @@ pub struct Args {
     pub json: bool,
 }
 
+/// `writeln!` into a `String` (which cannot fail).
+macro_rules! outln {
+    ($out:expr, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
 pub fn run(args: Args) -> miette::Result<ExitCode> {
+    unwrapped_diagnostics();
     let config = BinderConfig {
         app_base: args.app_base.clone(),
         exe_config: args.exe_config.clone(),
         framework_dir: Some(args.framework.clone()),
         gac_dir: None,
         extra_gacs: args.gac.clone(),
-    };
-    let outcome = Binder::new(&args.root, config).and_then(|b| b.closure().map(|c| (b, c)));
+    }
+    .with_mono_gac_prefix(std::env::var("MONO_GAC_PREFIX").ok().as_deref());
+    let root = root_path(&args.root, &config)?;
+    let outcome = Binder::new(&root, config).and_then(|b| b.closure().map(|c| (b, c)));
     match outcome {
         Ok((binder, closure)) => {
-            if args.json {
-                print_json(&binder, &closure)?;
+            let text = if args.json {
+                json(&binder, &closure)?
             } else {
-                print_human(&binder, &closure);
-            }
+                human(&binder, &closure)
+            };
+            write_stdout(&text)?;
             Ok(ExitCode::SUCCESS)
         }
         Err(err) => {
             if args.json {
                 let value = serde_json::json!({ "error": err.to_string() });
-                println!("{value:#}");
+                let _ = write_stdout(&format!("{value:#}\n"));
             }
-            unwrapped_diagnostics();
             Err(diagnostic(err))
         }
     }
@@ -70,6 +83,29 @@ fn unwrapped_diagnostics() {
     }));
 }
 
+/// A path when the file exists (or the argument looks like one); otherwise a display name
+/// looked up in the GAC and framework directory, as Ngen accepts either.
+fn root_path(arg: &str, config: &BinderConfig) -> miette::Result<PathBuf> {
+    let path = PathBuf::from(arg);
+    let looks_like_path = arg.contains('/')
+        || path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("dll") || e.eq_ignore_ascii_case("exe"));
+    if path.exists() || looks_like_path {
+        return Ok(path);
+    }
+    let name = ngen_binder::AssemblyName::parse(arg).map_err(|e| {
+        miette::miette!(
+            code = "ngen::deps::root",
+            help = "give a path to an .exe/.dll, or a display name such as \"System.Xml, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089\"",
+            "{arg:?} is neither a file nor a valid display name: {e}"
+        )
+    })?;
+    ngen_binder::locate_with_config(&name, config)
+        .map(|found| found.path)
+        .map_err(|e| miette::miette!(code = "ngen::deps::root", "{e}"))
+}
+
 #[derive(serde::Serialize)]
 struct JsonReport<'a> {
     root: &'a Path,
@@ -81,7 +117,7 @@ struct JsonReport<'a> {
     closure: &'a Closure,
 }
 
-fn print_json(binder: &Binder, closure: &Closure) -> miette::Result<()> {
+fn json(binder: &Binder, closure: &Closure) -> miette::Result<String> {
     let report = JsonReport {
         root: binder.root_path(),
         app_base: binder.app_base(),
@@ -90,39 +126,60 @@ fn print_json(binder: &Binder, closure: &Closure) -> miette::Result<()> {
         gac_dirs: binder.gac_dirs().collect(),
         closure,
     };
-    let text = serde_json::to_string_pretty(&report)
+    let mut text = serde_json::to_string_pretty(&report)
         .map_err(|e| miette::miette!("cannot serialize the closure: {e}"))?;
-    println!("{text}");
-    Ok(())
+    text.push('\n');
+    Ok(text)
 }
 
-fn print_human(binder: &Binder, closure: &Closure) {
+/// Writes the report; a closed pipe (`deps ... | head`) is not an error.
+fn write_stdout(text: &str) -> miette::Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(miette::miette!("cannot write to stdout: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn human(binder: &Binder, closure: &Closure) -> String {
+    let mut out = String::new();
     let count = closure.assemblies.len() + 1;
-    println!(
+    outln!(
+        out,
         "{} assemblies in the closure of {}",
         count,
         binder.root_path().display()
     );
-    println!("  AppBase: {}", binder.app_base().display());
+    outln!(out, "  AppBase: {}", binder.app_base().display());
     match binder.config_path() {
-        Some(p) => println!("  config:  {}", p.display()),
-        None => println!("  config:  (none)"),
+        Some(p) => outln!(out, "  config:  {}", p.display()),
+        None => outln!(out, "  config:  (none)"),
     }
-    println!();
+    let gacs: Vec<String> = binder.gac_dirs().map(|g| g.display().to_string()).collect();
+    outln!(out, "  GAC:     {}", gacs.join(", "));
+    out.push('\n');
     for assembly in closure.all() {
-        print_assembly(binder, assembly);
+        human_assembly(&mut out, binder, assembly);
     }
     if !closure.warnings.is_empty() {
-        println!();
-        println!("warnings:");
+        out.push('\n');
+        outln!(out, "warnings:");
         for w in &closure.warnings {
-            println!("  - {w}");
+            outln!(out, "  - {w}");
         }
     }
+    out
 }
 
-fn print_assembly(binder: &Binder, a: &BoundAssembly) {
-    println!(
+fn human_assembly(out: &mut String, binder: &Binder, a: &BoundAssembly) {
+    outln!(
+        out,
         "{} -> {} ({})",
         a.name,
         shown_path(binder.app_base(), &a.path),
@@ -130,11 +187,11 @@ fn print_assembly(binder: &Binder, a: &BoundAssembly) {
     );
     if !a.referenced_by.is_empty() {
         let who: Vec<&str> = a.referenced_by.iter().map(|n| n.name.as_str()).collect();
-        println!("    referenced by: {}", who.join(", "));
+        outln!(out, "    referenced by: {}", who.join(", "));
     }
     for requested in &a.requested_as {
         if requested != &a.name {
-            println!("    requested as:  {requested}");
+            outln!(out, "    requested as:  {requested}");
         }
     }
     if !a.hints.is_empty() {
@@ -143,10 +200,10 @@ fn print_assembly(binder: &Binder, a: &BoundAssembly) {
             .iter()
             .map(|h| format!("Dependency(\"{}\", LoadHint.{})", h.assembly, h.load_hint))
             .collect();
-        println!("    hints:         {}", hints.join(", "));
+        outln!(out, "    hints:         {}", hints.join(", "));
     }
     if let Some(d) = a.default_dependency {
-        println!("    hints:         DefaultDependency(LoadHint.{d})");
+        outln!(out, "    hints:         DefaultDependency(LoadHint.{d})");
     }
 }
 
