@@ -109,7 +109,7 @@ pub fn locate_all(
         }
     }
     // Highest version first; stable otherwise (GAC order, then framework).
-    found.sort_by(|a, b| b.identity.version.cmp(&a.identity.version));
+    found.sort_by_key(|f| std::cmp::Reverse(f.identity.version));
     found
 }
 
@@ -128,6 +128,20 @@ pub fn locate(
             gacs: gacs.to_vec(),
             framework: framework.to_path_buf(),
         })
+}
+
+/// Finds `name` with the GAC roots and framework directory `config` implies, reading
+/// framework files with ngen-metadata.
+pub fn locate_with_config(
+    name: &AssemblyName,
+    config: &crate::binder::BinderConfig,
+) -> Result<Located, NotInGac> {
+    locate(
+        name,
+        &config.effective_gac_dirs(),
+        &config.effective_framework_dir(),
+        &crate::metadata_reader::MetadataReader,
+    )
 }
 
 #[cfg(test)]
@@ -175,18 +189,4 @@ mod tests {
             &full
         ));
     }
-}
-
-/// Finds `name` with the GAC roots and framework directory `config` implies, reading
-/// framework files with ngen-metadata.
-pub fn locate_with_config(
-    name: &AssemblyName,
-    config: &crate::binder::BinderConfig,
-) -> Result<Located, NotInGac> {
-    locate(
-        name,
-        &config.effective_gac_dirs(),
-        &config.effective_framework_dir(),
-        &crate::metadata_reader::MetadataReader,
-    )
 }
