@@ -141,6 +141,42 @@ pub struct Binding {
     pub probed: Vec<PathBuf>,
 }
 
+impl Binding {
+    /// The decision in the style of the CLR's Fusion log, one step per line: the request, any
+    /// redirect, every location tried, and where the assembly was found.
+    pub fn log_lines(&self) -> Vec<String> {
+        let mut lines = vec![format!("Binding '{}'", self.reference)];
+        if let Some(r) = &self.redirect {
+            lines.push(match &r.source {
+                RedirectSource::AppConfig { location, .. } => format!(
+                    "Redirect found in application configuration file (line {}): {} redirected to {}.",
+                    location.line, r.from, r.to
+                ),
+                RedirectSource::FrameworkUnification => format!(
+                    "Framework assembly unified: {} redirected to {}.",
+                    r.from, r.to
+                ),
+            });
+        }
+        if let Some(c) = &self.code_base {
+            lines.push(format!(
+                "Using codeBase from the application configuration file: {}",
+                c.href
+            ));
+        }
+        for p in &self.probed {
+            lines.push(format!("Attempting {}", p.display()));
+        }
+        lines.push(format!(
+            "Bound to '{}' at {} ({}).",
+            self.identity,
+            self.path.display(),
+            self.reason
+        ));
+        lines
+    }
+}
+
 /// Why a bind failed. Messages follow the CLR's wording, then say who asked and what was tried.
 #[derive(Debug, thiserror::Error)]
 pub enum BindError {

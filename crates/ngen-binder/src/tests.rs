@@ -126,7 +126,7 @@ fn redirect_is_followed() {
     assert_eq!(bound.redirected_from, Some(Version::new(1, 0, 0, 0)));
     assert_eq!(bound.identity.version, Some(Version::new(2, 0, 0, 0)));
     assert!(matches!(
-        bound.redirect.unwrap().source,
+        bound.redirect.as_ref().unwrap().source,
         RedirectSource::AppConfig { .. }
     ));
     // GAC first for strong names, then the framework directory, then the AppBase.
@@ -136,6 +136,9 @@ fn redirect_is_followed() {
             .join(format!("Versioned/2.0.0.0__{TOKEN}/Versioned.dll"))
     );
     assert_eq!(bound.probed.last().unwrap(), &w.app().join("Versioned.dll"));
+    let log = bound.log_lines();
+    assert!(log[1].contains("1.0.0.0 redirected to 2.0.0.0"), "{log:?}");
+    assert!(log.last().unwrap().contains("(AppBase)"), "{log:?}");
     assert_eq!(
         b.config_fingerprint_inputs(&name(&strong("Versioned", "2.0.0.0"))),
         vec![format!(
