@@ -557,3 +557,11 @@ fn hints_are_matched_by_simple_name_and_dangling_ones_warned() {
         .collect();
     assert_eq!(dangling, ["Absent"]);
 }
+
+#[test]
+fn binder_and_closure_can_be_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Binder>();
+    assert_send_sync::<crate::closure::Closure>();
+    assert_send_sync::<BindError>();
+}
