@@ -42,6 +42,17 @@ fn bf(value: f32) -> String {
     format!("{:08x}", value.to_bits())
 }
 
+/// `DivRem` outcomes: the exceptions the entry points raise, else `quotient,remainder`.
+fn div_rem(a: i64, b: i64, min: i64, run: impl Fn(i64, i64) -> String) -> String {
+    if b == 0 {
+        "ex:System.DivideByZeroException: Attempted to divide by zero.".to_string()
+    } else if a == min && b == -1 {
+        "ex:System.OverflowException: Arithmetic operation resulted in an overflow.".to_string()
+    } else {
+        run(a, b)
+    }
+}
+
 /// CIL bools as the fixture joins them: `True,False,...`.
 fn classify(results: &[i32]) -> String {
     results
@@ -106,6 +117,38 @@ fn ours(name: &str, args: &[&str]) -> String {
                 fp::single_is_subnormal(x),
             ])
         }
+        ("Asinh", [x]) => bd(math::asinh(d(x))),
+        ("Acosh", [x]) => bd(math::acosh(d(x))),
+        ("Atanh", [x]) => bd(math::atanh(d(x))),
+        ("Cbrt", [x]) => bd(math::cbrt(d(x))),
+        ("IEEERemainder", [x, y]) => bd(math::ieee_remainder(d(x), d(y))),
+        ("Clamp", [x, y]) if -1.5 > d(y) => format!(
+            "ex:System.ArgumentException: '-1.5' cannot be greater than {}.",
+            ngen_corlib::number_format::format_double(d(y))
+        ),
+        ("Clamp", [x, y]) => bd(math::clamp_r8(d(x), -1.5, d(y))),
+        ("DivRemI4", [a, b]) => div_rem(i(a) as i32 as i64, i(b) as i32 as i64, i32::MIN.into(), |a, b| {
+            let mut r = 0;
+            let q = math::div_rem_i4(a as i32, b as i32, &mut r);
+            format!("{q},{r}")
+        }),
+        ("DivRemI8", [a, b]) => div_rem(i(a), i(b), i64::MIN, |a, b| {
+            let mut r = 0;
+            let q = math::div_rem_i8(a, b, &mut r);
+            format!("{q},{r}")
+        }),
+        ("ClampI4", [a, b]) if i(a) > i(b) => format!(
+            "ex:System.ArgumentException: '{}' cannot be greater than {}.",
+            i(a),
+            i(b)
+        ),
+        ("ClampI4", [a, b]) => math::clamp_i4(7, i(a) as i32, i(b) as i32).to_string(),
+        ("ClampU8", [a, b]) if i(a) as u64 > i(b) as u64 => format!(
+            "ex:System.ArgumentException: '{}' cannot be greater than {}.",
+            i(a) as u64,
+            i(b) as u64
+        ),
+        ("ClampU8", [a, b]) => (math::clamp_u8(7, i(a), i(b)) as u64).to_string(),
         ("AbsF", [x]) => bf(math::abs_r4(f(x))),
         ("SignF", [x]) if f(x).is_nan() => nan_sign,
         ("SignF", [x]) => math::sign_r4(f(x)).to_string(),

@@ -10,7 +10,7 @@
 //! Small integer overloads (`sbyte`, `short`, ...) travel as `i32` (see [`crate::resolve`]),
 //! so one `i32` function serves every overload whose result fits the same comparison.
 //!
-//! Depends on: [`crate::exceptions`].
+//! Depends on: [`crate::exceptions`], [`crate::number_format`] (`Clamp`'s error message).
 
 use crate::exceptions::throw;
 use ngen_abi::exceptions::ExceptionKind;
@@ -303,6 +303,123 @@ pub extern "C" fn log_base(a: f64, new_base: f64) -> f64 {
     libm::log(a) / libm::log(new_base)
 }
 
+/// `Math.IEEERemainder(double, double)`: mono's managed implementation over `fmod`, choosing
+/// between the remainder and its alternative with the internal-call `Round`.
+pub extern "C" fn ieee_remainder(x: f64, y: f64) -> f64 {
+    if x.is_nan() {
+        return x;
+    }
+    if y.is_nan() {
+        return y;
+    }
+    let regular = x % y;
+    if regular.is_nan() {
+        return MONO_NAN;
+    }
+    if regular == 0.0 && x.is_sign_negative() {
+        return -0.0;
+    }
+    let alternative = regular - y.abs() * f64::from(sign_r8(x));
+    if alternative.abs() == regular.abs() {
+        let quotient = x / y;
+        if round_internal_call(quotient).abs() > quotient.abs() {
+            alternative
+        } else {
+            regular
+        }
+    } else if alternative.abs() < regular.abs() {
+        alternative
+    } else {
+        regular
+    }
+}
+
+/// Stores the remainder through `DivRem`'s `out` parameter.
+fn store_remainder<T>(target: *mut T, value: T) {
+    if target.is_null() {
+        throw(ExceptionKind::NullReference, None);
+    }
+    // SAFETY: compiled code passes the address of a live local, argument or field of type T.
+    unsafe { target.write_unaligned(value) }
+}
+
+/// `Math.DivRem(int, int, out int)`: quotient, remainder through `result`; division by zero
+/// and `int.MinValue / -1` raise as the division itself does.
+pub extern "C" fn div_rem_i4(a: i32, b: i32, result: *mut i32) -> i32 {
+    if b == 0 {
+        throw(ExceptionKind::DivideByZero, None);
+    }
+    let Some(quotient) = a.checked_div(b) else {
+        throw(ExceptionKind::Overflow, None)
+    };
+    store_remainder(result, a.wrapping_sub(quotient.wrapping_mul(b)));
+    quotient
+}
+
+/// `Math.DivRem(long, long, out long)`.
+pub extern "C" fn div_rem_i8(a: i64, b: i64, result: *mut i64) -> i64 {
+    if b == 0 {
+        throw(ExceptionKind::DivideByZero, None);
+    }
+    let Some(quotient) = a.checked_div(b) else {
+        throw(ExceptionKind::Overflow, None)
+    };
+    store_remainder(result, a.wrapping_sub(quotient.wrapping_mul(b)));
+    quotient
+}
+
+/// `Math.Clamp`'s `ArgumentException` when `min > max`, naming both with their `ToString()`.
+fn clamp_bounds_error(min: &str, max: &str) -> ! {
+    throw(
+        ExceptionKind::Argument,
+        Some(&format!("'{min}' cannot be greater than {max}.")),
+    )
+}
+
+/// `value < min ? min : value > max ? max : value`, after mono's `min > max` check.
+fn clamp<T: PartialOrd + Copy>(value: T, min: T, max: T, show: fn(T) -> String) -> T {
+    if min > max {
+        clamp_bounds_error(&show(min), &show(max));
+    }
+    if value < min {
+        min
+    } else if value > max {
+        max
+    } else {
+        value
+    }
+}
+
+/// `Math.Clamp` for `sbyte`, `byte`, `short`, `ushort`, `int` (sign- or zero-extended `i32`).
+pub extern "C" fn clamp_i4(value: i32, min: i32, max: i32) -> i32 {
+    clamp(value, min, max, |v| v.to_string())
+}
+
+/// `Math.Clamp(uint, uint, uint)`.
+pub extern "C" fn clamp_u4(value: i32, min: i32, max: i32) -> i32 {
+    clamp(value as u32, min as u32, max as u32, |v| v.to_string()) as i32
+}
+
+/// `Math.Clamp(long, long, long)`.
+pub extern "C" fn clamp_i8(value: i64, min: i64, max: i64) -> i64 {
+    clamp(value, min, max, |v| v.to_string())
+}
+
+/// `Math.Clamp(ulong, ulong, ulong)`.
+pub extern "C" fn clamp_u8(value: i64, min: i64, max: i64) -> i64 {
+    clamp(value as u64, min as u64, max as u64, |v| v.to_string()) as i64
+}
+
+/// `Math.Clamp(float, float, float)`.
+pub extern "C" fn clamp_r4(value: f32, min: f32, max: f32) -> f32 {
+    clamp(value, min, max, crate::number_format::format_single)
+}
+
+/// `Math.Clamp(double, double, double)`.
+pub extern "C" fn clamp_r8(value: f64, min: f64, max: f64) -> f64 {
+    clamp(value, min, max, crate::number_format::format_double)
+}
+
 /// `Math.BigMul(int, int)`.
 pub extern "C" fn big_mul(a: i32, b: i32) -> i64 {
     i64::from(a) * i64::from(b)
@@ -323,10 +440,45 @@ mod libm {
         pub safe fn sinh(x: f64) -> f64;
         pub safe fn cosh(x: f64) -> f64;
         pub safe fn tanh(x: f64) -> f64;
+        pub safe fn asinh(x: f64) -> f64;
+        pub safe fn acosh(x: f64) -> f64;
+        pub safe fn atanh(x: f64) -> f64;
         pub safe fn exp(x: f64) -> f64;
         pub safe fn log(x: f64) -> f64;
         pub safe fn log10(x: f64) -> f64;
         pub safe fn pow(x: f64, y: f64) -> f64;
+    }
+}
+
+/// `Math.Cbrt(double)`: glibc's `cbrt`, as mono's internal call.
+///
+/// Rust's `compiler_builtins` defines its own `cbrt` (a port of musl's, different in the last
+/// bit for many inputs) and the static linker prefers it over libm's, so the C library's
+/// function is looked up dynamically instead.
+pub extern "C" fn cbrt(x: f64) -> f64 {
+    static GLIBC_CBRT: std::sync::OnceLock<Option<extern "C" fn(f64) -> f64>> =
+        std::sync::OnceLock::new();
+    let glibc = GLIBC_CBRT.get_or_init(|| {
+        unsafe extern "C" {
+            fn dlsym(
+                handle: *mut std::ffi::c_void,
+                symbol: *const std::ffi::c_char,
+            ) -> *mut std::ffi::c_void;
+        }
+        /// glibc's `RTLD_DEFAULT`: search the global scope (the C library is part of it).
+        const RTLD_DEFAULT: *mut std::ffi::c_void = std::ptr::null_mut();
+        // SAFETY: dlsym with a NUL-terminated name only reads; a non-null result is the
+        // address of libm's `double cbrt(double)`.
+        unsafe {
+            let address = dlsym(RTLD_DEFAULT, c"cbrt".as_ptr());
+            (!address.is_null()).then(|| {
+                std::mem::transmute::<*mut std::ffi::c_void, extern "C" fn(f64) -> f64>(address)
+            })
+        }
+    });
+    match glibc {
+        Some(function) => function(x),
+        None => x.cbrt(),
     }
 }
 
@@ -351,6 +503,9 @@ libm_forward! {
     sinh(x) => "`Math.Sinh(double)`.";
     cosh(x) => "`Math.Cosh(double)`.";
     tanh(x) => "`Math.Tanh(double)`.";
+    asinh(x) => "`Math.Asinh(double)`.";
+    acosh(x) => "`Math.Acosh(double)`.";
+    atanh(x) => "`Math.Atanh(double)`.";
     exp(x) => "`Math.Exp(double)`.";
     log(x) => "`Math.Log(double)`.";
     log10(x) => "`Math.Log10(double)`.";
