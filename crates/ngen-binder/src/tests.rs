@@ -565,3 +565,34 @@ fn binder_and_closure_can_be_shared_across_threads() {
     assert_send_sync::<crate::closure::Closure>();
     assert_send_sync::<BindError>();
 }
+
+/// Every truncation and single-byte corruption of a valid config or display name is parsed
+/// without panicking (a cheap, deterministic stand-in for fuzzing).
+#[test]
+fn truncated_and_corrupted_inputs_never_panic() {
+    let config = r#"<?xml version="1.0"?><configuration><runtime><assemblyBinding xmlns="urn:schemas-microsoft-com:asm.v1"><probing privatePath="bin;lib"/><dependentAssembly><assemblyIdentity name="A" publicKeyToken="0123456789abcdef" culture="neutral"/><bindingRedirect oldVersion="1.0.0.0-1.5.0.0" newVersion="2.0.0.0"/><codeBase version="2.0.0.0" href="file:///x/A.dll"/></dependentAssembly></assemblyBinding></runtime></configuration>"#;
+    let display = r#"My\,Lib, Version=1.2.3.4, Culture="fr-FR", PublicKeyToken=0123456789abcdef, processorArchitecture=MSIL, Retargetable=Yes"#;
+    let replacements = [
+        b'<', b'>', b'"', b'\'', b'=', b',', b'\\', b'-', b'.', b'x', b' ', b';',
+    ];
+    for input in [config, display] {
+        let bytes = input.as_bytes();
+        for end in 0..=bytes.len() {
+            let text = String::from_utf8_lossy(&bytes[..end]);
+            let _ = crate::config::ExeConfig::parse(&text, Path::new("c.config"));
+            let _ = AssemblyName::parse(&text);
+        }
+        for at in 0..bytes.len() {
+            for r in replacements {
+                let mut mutated = bytes.to_vec();
+                mutated[at] = r;
+                let text = String::from_utf8_lossy(&mutated);
+                let _ = crate::config::ExeConfig::parse(&text, Path::new("c.config"));
+                if let Ok(n) = AssemblyName::parse(&text) {
+                    // Whatever parses must survive a format/parse round trip.
+                    assert_eq!(AssemblyName::parse(&n.to_string()).unwrap(), n, "{text}");
+                }
+            }
+        }
+    }
+}
