@@ -327,6 +327,8 @@ impl Binder {
         })?;
         let root_dir = parent_dir(root);
         let config_path = match &config.exe_config {
+            // `/ExeConfig:App.exe` with no App.exe.config: App.exe's directory, no config.
+            Some(p) if !is_config_file(p) && !config_file_for(p).is_file() && p.is_file() => None,
             Some(p) => Some(config_file_for(p)),
             None => {
                 let default = PathBuf::from(format!("{}.config", root.display()));
@@ -339,10 +341,7 @@ impl Binder {
         };
         let app_base = match (&config.app_base, &config.exe_config) {
             (Some(a), _) => a.clone(),
-            (None, Some(_)) => config_path
-                .as_deref()
-                .map(parent_dir)
-                .unwrap_or_else(|| root_dir.clone()),
+            (None, Some(given)) => parent_dir(config_path.as_deref().unwrap_or(given)),
             (None, None) => root_dir,
         };
         if !app_base.is_dir() {
@@ -542,12 +541,14 @@ impl Binder {
     }
 }
 
+fn is_config_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("config"))
+}
+
 /// `/ExeConfig:App.exe` means `App.exe.config`; a path ending in `.config` is used as is.
 fn config_file_for(path: &Path) -> PathBuf {
-    let is_config = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("config"));
-    if is_config {
+    if is_config_file(path) {
         path.to_path_buf()
     } else {
         PathBuf::from(format!("{}.config", path.display()))

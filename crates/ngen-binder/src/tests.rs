@@ -596,3 +596,42 @@ fn truncated_and_corrupted_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn exe_config_naming_an_exe_without_a_config_only_sets_the_app_base() {
+    let mut w = World::new();
+    let lib = w.add(
+        "lib/Lib.dll",
+        &weak("Lib", "1.0.0.0"),
+        &[&weak("Dep", "1.0.0.0")],
+    );
+    w.add("app/App.exe", &weak("App", "1.0.0.0"), &[]);
+    w.add("app/Dep.dll", &weak("Dep", "1.0.0.0"), &[]);
+    let b = Binder::with_reader(
+        &lib,
+        BinderConfig {
+            exe_config: Some(w.app().join("App.exe")),
+            framework_dir: Some(w.fw()),
+            ..BinderConfig::default()
+        },
+        Box::new(Fake(w.files.clone())),
+    )
+    .unwrap();
+    assert_eq!(b.config_path(), None);
+    assert_eq!(b.app_base(), w.app());
+    assert_eq!(
+        b.closure().unwrap().assemblies[0].reason,
+        BindReason::AppBase
+    );
+    // A config file that does not exist is an error, not silently skipped.
+    let err = Binder::with_reader(
+        &lib,
+        BinderConfig {
+            exe_config: Some(w.app().join("Missing.exe.config")),
+            ..BinderConfig::default()
+        },
+        Box::new(Fake(w.files.clone())),
+    )
+    .unwrap_err();
+    assert!(matches!(err, BindError::Config(_)), "{err:?}");
+}
