@@ -1,10 +1,168 @@
-//! Rewrites Ngen.exe's own command syntax (`/Debug`, `/ExeConfig:P`, `/queue:1`, `/?`)
-//! into ngen-build's flags, so existing installer scripts run unchanged.
+//! Rewrites Ngen.exe's own command syntax into ngen-build's flags, so existing installer
+//! scripts run unchanged: `install App.exe /Debug /ExeConfig:App.exe.config /AppBase:dir
+//! /queue:1 /nologo /silent /verbose`, `executeQueuedItems 1`, `/?`, `/help`.
+//!
+//! Switch and action names are case-insensitive, as in Ngen. An argument is treated as a
+//! switch only when its name is one of Ngen's and it is not an existing file, so Unix paths
+//! such as `/opt/app/App.exe` pass through untouched.
 
 use std::ffi::OsString;
 
-/// Returns `argv` with Ngen-style switches translated. Arguments that are not
-/// Ngen switches pass through untouched.
+/// Ngen switches without a value → our long flag.
+const FLAGS: &[(&str, &str)] = &[
+    ("debug", "--debug"),
+    ("profile", "--profile"),
+    ("nodependencies", "--no-dependencies"),
+    ("nologo", "--nologo"),
+    ("silent", "--silent"),
+    ("verbose", "--verbose"),
+    ("queue", "--queue"),
+];
+
+/// Ngen switches with a `:value` → our long flag.
+const VALUED: &[(&str, &str)] = &[
+    ("execonfig", "--exe-config"),
+    ("appbase", "--app-base"),
+    ("queue", "--queue"),
+];
+
+/// Ngen action names (any case) → our subcommand.
+const ACTIONS: &[(&str, &str)] = &[
+    ("install", "install"),
+    ("uninstall", "uninstall"),
+    ("update", "update"),
+    ("display", "display"),
+    ("executequeueditems", "executeQueuedItems"),
+    ("eqi", "eqi"),
+    ("queue", "queue"),
+];
+
+/// Returns `argv` with Ngen-style switches translated. Arguments that are not Ngen switches
+/// pass through untouched.
 pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
-    argv
+    let mut out = Vec::with_capacity(argv.len());
+    let mut args = argv.into_iter();
+    if let Some(program) = args.next() {
+        out.push(program);
+    }
+    let mut seen_action = false;
+    for arg in args {
+        let Some(text) = arg.to_str() else {
+            out.push(arg);
+            continue;
+        };
+        if text == "/?" || text.eq_ignore_ascii_case("/help") || text == "-?" {
+            out.push("--help".into());
+            continue;
+        }
+        if !seen_action && !text.starts_with('-') && !text.starts_with('/') {
+            seen_action = true;
+            let lower = text.to_ascii_lowercase();
+            match ACTIONS.iter().find(|(ngen, _)| *ngen == lower) {
+                Some((_, ours)) => out.push((*ours).into()),
+                None => out.push(arg),
+            }
+            continue;
+        }
+        match translate_switch(text) {
+            Some(translated) => out.push(translated.into()),
+            None => out.push(arg),
+        }
+    }
+    out
+}
+
+fn translate_switch(text: &str) -> Option<String> {
+    let body = text.strip_prefix('/')?;
+    if std::path::Path::new(text).exists() {
+        return None;
+    }
+    let (name, value) = match body.split_once(':') {
+        Some((n, v)) => (n, Some(v)),
+        None => (body, None),
+    };
+    let lower = name.to_ascii_lowercase();
+    match value {
+        None => FLAGS
+            .iter()
+            .find(|(n, _)| *n == lower)
+            .map(|(_, ours)| (*ours).to_string()),
+        Some(v) => VALUED
+            .iter()
+            .find(|(n, _)| *n == lower)
+            .map(|(_, ours)| format!("{ours}={v}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(args: &[&str]) -> Vec<String> {
+        let argv = std::iter::once("ngen-build")
+            .chain(args.iter().copied())
+            .map(OsString::from)
+            .collect();
+        normalize(argv)
+            .into_iter()
+            .skip(1)
+            .map(|s| s.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn ngen_install_line_translates() {
+        assert_eq!(
+            norm(&[
+                "Install",
+                "App.exe",
+                "/Debug",
+                "/ExeConfig:App.exe.config",
+                "/AppBase:dir",
+                "/queue:1",
+                "/nologo",
+                "/silent",
+                "/verbose"
+            ]),
+            vec![
+                "install",
+                "App.exe",
+                "--debug",
+                "--exe-config=App.exe.config",
+                "--app-base=dir",
+                "--queue=1",
+                "--nologo",
+                "--silent",
+                "--verbose"
+            ]
+        );
+    }
+
+    #[test]
+    fn help_queue_and_case() {
+        assert_eq!(norm(&["/?"]), vec!["--help"]);
+        assert_eq!(norm(&["install", "/HELP"]), vec!["install", "--help"]);
+        assert_eq!(norm(&["update", "/Queue"]), vec!["update", "--queue"]);
+        assert_eq!(
+            norm(&["ExecuteQueuedItems", "2"]),
+            vec!["executeQueuedItems", "2"]
+        );
+        assert_eq!(
+            norm(&["uninstall", "App", "/PROFILE", "/NoDependencies"]),
+            vec!["uninstall", "App", "--profile", "--no-dependencies"]
+        );
+    }
+
+    #[test]
+    fn unix_paths_and_our_flags_pass_through() {
+        assert_eq!(
+            norm(&["install", "/tmp", "--debug"]),
+            vec!["install", "/tmp", "--debug"]
+        );
+        assert_eq!(
+            norm(&["install", "/opt/app/App.exe"]),
+            vec!["install", "/opt/app/App.exe"]
+        );
+        assert_eq!(norm(&["build", "-j", "2"]), vec!["build", "-j", "2"]);
+    }
 }

@@ -1,10 +1,481 @@
-//! `ngen-build build`.
+//! `ngen-build build`: rebuild every invalid image named by ngen.toml, in parallel, into the
+//! manifest's deterministic cache.
+//!
+//! Also home of what the build-tool commands share (explain, package, install, update and the
+//! queue use it): finding and loading the manifest with exit code 2 on errors, the adapter
+//! from ngen-cache's `ImageCompiler` to `ngen_compiler::aot`, and [`execute`], which plans,
+//! builds, commits and reports.
 
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use ngen_cache::engine::{Freshness, ImageSummary};
+use ngen_cache::filehash::FileHasher;
+use ngen_cache::resolve::{RootAssemblySource, RootSource};
+use ngen_cache::{
+    CacheError, CompileRequest, CompiledImage, Event, ImageCompiler, Index, LockedCache, RootKey,
+    RootRecord, RootRequest,
+};
+use ngen_manifest::{LoadHint, Project, RootAssembly, Scenario};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Path of ngen.toml (default: the nearest ngen.toml in this directory or a parent).
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Compile at most N images at once (default: `jobs` in ngen.toml, else one per CPU).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Build only these scenarios (repeatable): default, debug, profile, debug+profile.
+    #[arg(long = "scenario", value_name = "S", value_parser = parse_scenario)]
+    pub scenarios: Vec<Scenario>,
+    /// Output format: human lines on stderr, or one JSON object per line on stdout.
+    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    pub message_format: MessageFormat,
+    /// Say why each image is fresh or dirty.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
 
-pub fn run(_args: Args) -> miette::Result<ExitCode> {
-    Err(super::support::not_yet("build"))
+/// How results are reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MessageFormat {
+    /// Lines for people, on stderr.
+    Human,
+    /// JSON lines with a `reason` field, on stdout (Cargo style).
+    Json,
+}
+
+pub(crate) fn parse_scenario(s: &str) -> Result<Scenario, String> {
+    s.parse()
+}
+
+/// The nearest `ngen.toml` at or above the current directory.
+pub(crate) fn find_manifest(given: Option<&Path>) -> miette::Result<PathBuf> {
+    if let Some(p) = given {
+        return Ok(p.to_path_buf());
+    }
+    let cwd = std::env::current_dir()
+        .map_err(|e| miette::miette!("cannot read the current directory: {e}"))?;
+    for dir in cwd.ancestors() {
+        let candidate = dir.join("ngen.toml");
+        if candidate.is_file() {
+            return Ok(candidate);
+        }
+    }
+    Err(miette::miette!(
+        help = "run `ngen-build init` to write one, or pass --manifest-path",
+        "no ngen.toml in {} or any parent directory",
+        cwd.display()
+    ))
+}
+
+/// Loads the manifest; on errors prints every diagnostic and returns exit code 2.
+pub(crate) fn load_project(given: Option<&Path>) -> miette::Result<Result<Project, ExitCode>> {
+    let path = find_manifest(given)?;
+    match ngen_manifest::load(&path) {
+        Ok(p) => Ok(Ok(p)),
+        Err(err) => {
+            for d in err.diagnostics {
+                eprintln!("{:?}", miette::Report::new(d));
+            }
+            Ok(Err(ExitCode::from(2)))
+        }
+    }
+}
+
+/// A cache error as a miette report.
+pub(crate) fn report(e: CacheError) -> miette::Report {
+    miette::miette!("{e}")
+}
+
+/// ngen-cache's compiler seam implemented with the Cranelift AOT compiler.
+pub(crate) struct AotCompiler;
+
+impl ImageCompiler for AotCompiler {
+    fn identity(&self) -> String {
+        let id = ngen_compiler::compiler_identity();
+        format!(
+            "{} {} [{}] image-format {}",
+            id.name,
+            id.version,
+            id.codegen,
+            ngen_abi::IMAGE_FORMAT_VERSION
+        )
+    }
+
+    fn compile(&self, req: &CompileRequest<'_>) -> Result<CompiledImage, String> {
+        let request = ngen_compiler::aot::ImageRequest {
+            assembly: req.assembly.to_path_buf(),
+            references: req.references.to_vec(),
+            scenario: ngen_abi::Scenario {
+                debug: req.scenario.debug(),
+                profile: req.scenario.profile(),
+            },
+            threads: req.threads,
+        };
+        let built = ngen_compiler::aot::build_image(&request).map_err(|e| e.to_string())?;
+        let mut report_json =
+            serde_json::to_vec_pretty(&built.report).map_err(|e| e.to_string())?;
+        report_json.push(b'\n');
+        Ok(CompiledImage {
+            image_bytes: built.image_bytes,
+            report_json,
+            methods_compiled: built.methods_compiled,
+            methods_excluded: built.methods_excluded,
+        })
+    }
+}
+
+/// Reporting options shared by every command that builds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Output {
+    pub format: MessageFormat,
+    pub verbose: bool,
+    /// Suppress success lines (Ngen's `/silent`).
+    pub silent: bool,
+}
+
+/// What [`execute`] did.
+#[derive(Debug, Default)]
+pub(crate) struct Summary {
+    pub compiled: usize,
+    pub fresh: usize,
+    pub failed: usize,
+    pub unresolved: usize,
+    pub index: Index,
+}
+
+impl Summary {
+    pub fn success(&self) -> bool {
+        self.failed == 0 && self.unresolved == 0
+    }
+}
+
+/// Plans `requests`, compiles what is dirty, and commits `kept` plus the requested roots.
+pub(crate) fn execute(
+    cache: &LockedCache,
+    kept: Vec<RootRecord>,
+    requests: &[RootRequest],
+    hints: &BTreeMap<String, LoadHint>,
+    jobs: usize,
+    out: Output,
+) -> Result<Summary, CacheError> {
+    let start = Instant::now();
+    let compiler = AotCompiler;
+    let identity = compiler.identity();
+    let layout = cache.layout().clone();
+    let hasher = FileHasher::with_memo(layout.file_hashes());
+    let previous = cache.index()?;
+    let plan = cache.plan(requests, hints, &identity, &hasher, &previous)?;
+    let mut summary = Summary::default();
+    let mut kept = kept;
+
+    for (key, error) in &plan.errors {
+        summary.unresolved += 1;
+        emit_error(
+            out,
+            &format!("{} ({})", key.root, key.scenario),
+            &error.to_string(),
+        );
+        // Keep what was installed before for a root that no longer resolves (update).
+        if let Some(old) = previous.roots.iter().find(|r| r.key == *key) {
+            kept.push(old.clone());
+        }
+    }
+    for img in &plan.images {
+        match &img.freshness {
+            Freshness::Fresh => {
+                summary.fresh += 1;
+                if out.verbose && out.format == MessageFormat::Human {
+                    eprintln!("       Fresh {} ({})", img.name, img.scenario);
+                }
+                if out.format == MessageFormat::Json {
+                    let s = cache.check_image(&img.dir, &img.inputs, &img.name).ok();
+                    json_line(&artifact_json(cache, img, true, s.as_ref(), &[]));
+                }
+            }
+            Freshness::Dirty(reasons) => {
+                if out.verbose && out.format == MessageFormat::Human {
+                    let first = reasons.first().map(|r| r.to_string()).unwrap_or_default();
+                    eprintln!("       Dirty {} ({}): {first}", img.name, img.scenario);
+                    for r in reasons.iter().skip(1) {
+                        eprintln!("             also: {r}");
+                    }
+                }
+            }
+        }
+    }
+
+    let dirty_count = plan.dirty().count();
+    let bar = (out.format == MessageFormat::Human
+        && !out.silent
+        && std::io::stderr().is_terminal()
+        && dirty_count > 0)
+        .then(|| {
+            let bar = indicatif::ProgressBar::new(dirty_count as u64);
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("    Building [{bar:30}] {pos}/{len} {msg}")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        });
+    let print_lock = Mutex::new(());
+    let on_event = |event: Event<'_>| {
+        let _guard = print_lock.lock();
+        match event {
+            Event::Compiling(img) => {
+                if let Some(b) = &bar {
+                    b.set_message(img.name.clone());
+                }
+            }
+            Event::Compiled {
+                image,
+                summary,
+                seconds,
+            } => {
+                let line = format!(
+                    "    Compiled {} v{} ({}): {}/{} methods in {seconds:.2}s",
+                    image.name,
+                    image
+                        .inputs
+                        .assembly
+                        .display_name
+                        .split("Version=")
+                        .nth(1)
+                        .and_then(|v| v.split(',').next())
+                        .unwrap_or("?"),
+                    image.scenario,
+                    thousands(summary.methods_compiled),
+                    thousands(summary.methods_compiled + summary.methods_excluded)
+                );
+                match (&bar, out.format) {
+                    (_, MessageFormat::Json) => {
+                        let reasons = match &image.freshness {
+                            Freshness::Dirty(r) => r.iter().map(|r| r.to_string()).collect(),
+                            Freshness::Fresh => Vec::new(),
+                        };
+                        json_line(&artifact_json(cache, image, false, Some(summary), &reasons));
+                    }
+                    (Some(b), _) => {
+                        b.println(line);
+                        b.inc(1);
+                    }
+                    (None, _) if !out.silent => eprintln!("{line}"),
+                    _ => {}
+                }
+            }
+            Event::Failed { image, error } => {
+                if let Some(b) = &bar {
+                    b.inc(1);
+                }
+                emit_error(
+                    out,
+                    &format!("{} ({})", image.display_name, image.scenario),
+                    &error.to_string(),
+                );
+            }
+        }
+    };
+    let outcome = cache.build(&plan, &compiler, jobs, &on_event);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    summary.compiled = outcome.built.len();
+    summary.failed = outcome.failed.len();
+
+    let mut roots = kept;
+    roots.extend(plan.roots.iter().cloned());
+    summary.index = cache.commit(roots, &plan, &outcome, &previous)?;
+    hasher.save(&layout.tmp());
+
+    let elapsed = start.elapsed().as_secs_f64();
+    let biggest = outcome
+        .built
+        .iter()
+        .max_by_key(|(_, s)| (s.methods_compiled + s.methods_excluded, s.size))
+        .and_then(|(dir, s)| plan.images.iter().find(|i| &i.dir == dir).map(|i| (i, s)));
+    match out.format {
+        MessageFormat::Human if !out.silent || !summary.success() => {
+            let detail = biggest
+                .map(|(i, s)| {
+                    format!(
+                        " ({} {}/{} methods)",
+                        i.name,
+                        thousands(s.methods_compiled),
+                        thousands(s.methods_compiled + s.methods_excluded)
+                    )
+                })
+                .unwrap_or_default();
+            let failed = if summary.failed > 0 {
+                format!(", {} failed", summary.failed)
+            } else {
+                String::new()
+            };
+            eprintln!(
+                "Compiled {} image{}{detail}, {} fresh{failed}, in {elapsed:.2}s",
+                summary.compiled,
+                if summary.compiled == 1 { "" } else { "s" },
+                summary.fresh
+            );
+        }
+        MessageFormat::Json => json_line(&serde_json::json!({
+            "reason": "build-finished",
+            "success": summary.success(),
+            "compiled": summary.compiled,
+            "fresh": summary.fresh,
+            "failed": summary.failed + summary.unresolved,
+            "seconds": (elapsed * 1000.0).round() / 1000.0,
+        })),
+        _ => {}
+    }
+    Ok(summary)
+}
+
+fn artifact_json(
+    cache: &LockedCache,
+    img: &ngen_cache::PlannedImage,
+    fresh: bool,
+    summary: Option<&ImageSummary>,
+    reasons: &[String],
+) -> serde_json::Value {
+    let dir = cache.layout().abs(&img.dir);
+    serde_json::json!({
+        "reason": "native-image",
+        "assembly": img.display_name,
+        "name": img.name,
+        "scenario": img.scenario,
+        "fresh": fresh,
+        "image": dir.join(ngen_cache::Layout::image_file(&img.name)),
+        "dir": img.dir,
+        "fingerprint": img.inputs.fingerprint,
+        "methods_compiled": summary.map(|s| s.methods_compiled),
+        "methods_excluded": summary.map(|s| s.methods_excluded),
+        "dirty_reasons": reasons,
+    })
+}
+
+fn emit_error(out: Output, what: &str, message: &str) {
+    match out.format {
+        MessageFormat::Json => json_line(&serde_json::json!({
+            "reason": "image-failed", "what": what, "message": message,
+        })),
+        MessageFormat::Human => eprintln!("error: {what}: {message}"),
+    }
+}
+
+pub(crate) fn json_line(v: &serde_json::Value) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = writeln!(stdout, "{v}");
+}
+
+/// 23871 → "23,871".
+pub(crate) fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How the index names a path: relative to the manifest directory when inside it.
+pub(crate) fn label(path: &Path, base: &Path) -> String {
+    path.strip_prefix(base)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_else(|_| path.to_string_lossy().into_owned())
+}
+
+/// The root requests of a manifest, optionally limited to some scenarios.
+pub(crate) fn manifest_requests(project: &Project, only: &[Scenario]) -> Vec<RootRequest> {
+    let mut out = Vec::new();
+    for root in &project.roots {
+        for &scenario in &root.scenarios {
+            if !only.is_empty() && !only.contains(&scenario) {
+                continue;
+            }
+            out.push(RootRequest {
+                key: RootKey {
+                    root: root.label.clone(),
+                    scenario,
+                    exe_config: root
+                        .exe_config
+                        .as_deref()
+                        .map(|p| label(p, &project.manifest_dir)),
+                    app_base: root
+                        .app_base
+                        .as_deref()
+                        .map(|p| label(p, &project.manifest_dir)),
+                },
+                source: RootSource {
+                    assembly: match &root.assembly {
+                        RootAssembly::Path(p) => RootAssemblySource::Path(p.clone()),
+                        RootAssembly::Name(n) => RootAssemblySource::Name(n.clone()),
+                    },
+                    exe_config: root.exe_config.clone(),
+                    app_base: root.app_base.clone(),
+                    framework_dir: project.framework_dir.clone(),
+                },
+                dependencies: root.dependencies,
+                compile_framework: project.compile_framework,
+            });
+        }
+    }
+    out
+}
+
+/// Default parallelism: one job per CPU.
+pub(crate) fn default_jobs() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let project = match load_project(args.manifest_path.as_deref())? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let jobs = args
+        .jobs
+        .or(project.jobs)
+        .unwrap_or_else(default_jobs)
+        .max(1);
+    let requests = manifest_requests(&project, &args.scenarios);
+    let cache = ngen_cache::Cache::new(&project.cache_dir);
+    let locked = cache.lock().map_err(report)?;
+    // With --scenario, the other scenarios' roots stay as they were.
+    let kept: Vec<RootRecord> = if args.scenarios.is_empty() {
+        Vec::new()
+    } else {
+        let all = manifest_requests(&project, &[]);
+        locked
+            .index()
+            .map_err(report)?
+            .roots
+            .into_iter()
+            .filter(|r| {
+                !args.scenarios.contains(&r.key.scenario) && all.iter().any(|q| q.key == r.key)
+            })
+            .collect()
+    };
+    let out = Output {
+        format: args.message_format,
+        verbose: args.verbose,
+        silent: false,
+    };
+    let summary = execute(&locked, kept, &requests, &project.hints, jobs, out).map_err(report)?;
+    Ok(if summary.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

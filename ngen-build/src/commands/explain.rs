@@ -1,10 +1,118 @@
-//! `ngen-build explain`.
+//! `ngen-build explain <assembly>`: is an image fresh, and if not, exactly what changed
+//! (Cargo's "Dirty … because" lines). Plans like `build` but compiles and writes nothing.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+use ngen_cache::ImageCompiler;
+use ngen_cache::actions::Selector;
+use ngen_cache::engine::Freshness;
+use ngen_cache::filehash::FileHasher;
+use ngen_manifest::Scenario;
 
-pub fn run(_args: Args) -> miette::Result<ExitCode> {
-    Err(super::support::not_yet("explain"))
+use super::build::{AotCompiler, load_project, manifest_requests, parse_scenario, report};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The assembly: simple name (`MyLib`), display name, or path of a root.
+    pub assembly: String,
+    /// Path of ngen.toml (default: the nearest one).
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+    /// Only these scenarios (repeatable).
+    #[arg(long = "scenario", value_name = "S", value_parser = parse_scenario)]
+    pub scenarios: Vec<Scenario>,
+    /// One JSON object per image instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let project = match load_project(args.manifest_path.as_deref())? {
+        Ok(p) => p,
+        Err(code) => return Ok(code),
+    };
+    let selector = Selector::parse(&args.assembly).map_err(report)?;
+    let requests = manifest_requests(&project, &args.scenarios);
+    let cache = ngen_cache::Cache::new(&project.cache_dir);
+    let locked = cache.lock().map_err(report)?;
+    let previous = locked.index().map_err(report)?;
+    let hasher = FileHasher::with_memo(locked.layout().file_hashes());
+    let plan = locked
+        .plan(
+            &requests,
+            &project.hints,
+            &AotCompiler.identity(),
+            &hasher,
+            &previous,
+        )
+        .map_err(report)?;
+    for (key, e) in &plan.errors {
+        eprintln!("error: {} ({}): {e}", key.root, key.scenario);
+    }
+    let mut found = 0;
+    for img in &plan.images {
+        let matches = match &selector {
+            Selector::Path(p) => img.assembly_path.to_string_lossy() == p.as_str(),
+            _ => selector.matches_assembly(&img.display_name, &previous),
+        };
+        if !matches {
+            continue;
+        }
+        found += 1;
+        if args.json {
+            let reasons: Vec<String> = match &img.freshness {
+                Freshness::Fresh => Vec::new(),
+                Freshness::Dirty(r) => r.iter().map(|r| r.to_string()).collect(),
+            };
+            super::build::json_line(&serde_json::json!({
+                "assembly": img.display_name,
+                "scenario": img.scenario,
+                "fresh": img.freshness == Freshness::Fresh,
+                "fingerprint": img.inputs.fingerprint,
+                "dir": img.dir,
+                "reasons": reasons,
+            }));
+            continue;
+        }
+        match &img.freshness {
+            Freshness::Fresh => println!(
+                "Fresh {} ({}): fingerprint {}, image {}",
+                img.name,
+                img.scenario,
+                img.inputs.short(),
+                img.dir
+            ),
+            Freshness::Dirty(reasons) => {
+                let first = reasons.first().map(|r| r.to_string()).unwrap_or_default();
+                println!("Dirty {} ({}): {first}", img.name, img.scenario);
+                for r in reasons.iter().skip(1) {
+                    println!("  also: {r}");
+                }
+            }
+        }
+    }
+    if found == 0 {
+        // Maybe it is in a closure but not compiled (framework, or dependencies = false).
+        let in_closure = plan
+            .roots
+            .iter()
+            .flat_map(|r| r.closure.iter())
+            .find(|a| selector.matches_assembly(a, &previous));
+        return match in_closure {
+            Some(a) => {
+                println!(
+                    "{a} is fingerprinted but gets no image: it is a framework assembly \
+                     (set compile-framework = true) or its root has dependencies = false"
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            None => Err(miette::miette!(
+                "{} is not an assembly of any root in {}",
+                args.assembly,
+                project.manifest_path.display()
+            )),
+        };
+    }
+    Ok(ExitCode::SUCCESS)
 }

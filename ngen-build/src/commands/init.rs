@@ -1,10 +1,31 @@
-//! `ngen-build init`.
+//! `ngen-build init [DIR]`: write a commented ngen.toml for the .exe files of a publish folder.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// The publish folder (default: the current directory).
+    pub dir: Option<PathBuf>,
+    /// Overwrite an existing ngen.toml.
+    #[arg(long)]
+    pub force: bool,
+}
 
-pub fn run(_args: Args) -> miette::Result<ExitCode> {
-    Err(super::support::not_yet("init"))
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
+    let target = dir.join("ngen.toml");
+    if target.exists() && !args.force {
+        return Err(miette::miette!(
+            help = "pass --force to overwrite it",
+            "{} already exists",
+            target.display()
+        ));
+    }
+    let text = ngen_manifest::init::render_init(&dir)
+        .map_err(|e| miette::miette!("cannot list {}: {e}", dir.display()))?;
+    std::fs::write(&target, text)
+        .map_err(|e| miette::miette!("cannot write {}: {e}", target.display()))?;
+    eprintln!("     Created {}", target.display());
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,10 +1,206 @@
-//! `ngen-build install`.
+//! `ngen-build install`: Ngen's install action on a native image cache. Generates images for
+//! an assembly and (unless `--no-dependencies`) its dependencies, and records it as a root.
+//! With `--queue[=1|2|3]` the action is deferred to the queue instead.
+//!
+//! Also home of what the Ngen actions share: choosing the cache (`--cache-dir`, then
+//! `NGEN_CACHE`, then `$XDG_CACHE_HOME/ngen-build` or `~/.cache/ngen-build`), Ngen's
+//! `/nologo /silent /verbose` options, and [`install_now`] used by the queue.
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+use ngen_cache::actions::Selector;
+use ngen_cache::queue::{QueueState, QueuedAction};
+use ngen_cache::resolve::{RootAssemblySource, RootSource};
+use ngen_cache::{Cache, CacheError, LockedCache, RootKey, RootRequest};
+use ngen_manifest::Scenario;
 
-pub fn run(_args: Args) -> miette::Result<ExitCode> {
-    Err(super::support::not_yet("install"))
+use super::build::{MessageFormat, Output, default_jobs, execute, report};
+
+/// Options every Ngen action accepts.
+#[derive(clap::Args, Clone, Debug)]
+pub struct NgenOptions {
+    /// The native image cache (default: $NGEN_CACHE, else $XDG_CACHE_HOME/ngen-build or ~/.cache/ngen-build).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Suppress the startup banner (accepted for Ngen compatibility; there is none).
+    #[arg(long)]
+    pub nologo: bool,
+    /// Suppress success messages.
+    #[arg(long)]
+    pub silent: bool,
+    /// Say why each image is fresh or dirty.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Compile at most N images at once.
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+}
+
+impl NgenOptions {
+    pub(crate) fn cache(&self) -> miette::Result<Cache> {
+        Ok(Cache::new(action_cache_dir(self.cache_dir.clone())?))
+    }
+
+    pub(crate) fn output(&self) -> Output {
+        Output {
+            format: MessageFormat::Human,
+            verbose: self.verbose,
+            silent: self.silent,
+        }
+    }
+
+    pub(crate) fn jobs(&self) -> usize {
+        self.jobs.unwrap_or_else(default_jobs).max(1)
+    }
+}
+
+/// The cache for Ngen actions: `--cache-dir`, then `NGEN_CACHE`, then the user's cache dir.
+pub(crate) fn action_cache_dir(given: Option<PathBuf>) -> miette::Result<PathBuf> {
+    if let Some(d) = given {
+        return Ok(d);
+    }
+    if let Some(d) = std::env::var_os("NGEN_CACHE").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(d).join("ngen-build"));
+    }
+    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
+        Some(h) => Ok(PathBuf::from(h).join(".cache").join("ngen-build")),
+        None => Err(miette::miette!(
+            "no cache directory: pass --cache-dir or set NGEN_CACHE"
+        )),
+    }
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The assembly: a path (`App.exe`, `bin/MyLib.dll`) or a display name in the GAC.
+    pub assembly: String,
+    /// Images for debugging (Ngen `/Debug`).
+    #[arg(long)]
+    pub debug: bool,
+    /// Images for profiling (Ngen `/Profile`).
+    #[arg(long)]
+    pub profile: bool,
+    /// Only the assembly itself, not its dependencies (Ngen `/NoDependencies`).
+    #[arg(long)]
+    pub no_dependencies: bool,
+    /// Bind with this application's configuration (Ngen `/ExeConfig`).
+    #[arg(long, value_name = "PATH")]
+    pub exe_config: Option<PathBuf>,
+    /// Probe from this application base (Ngen `/AppBase`).
+    #[arg(long, value_name = "DIR")]
+    pub app_base: Option<PathBuf>,
+    /// Framework directory (default /usr/lib/mono/4.5).
+    #[arg(long, value_name = "DIR")]
+    pub framework_dir: Option<PathBuf>,
+    /// Compile framework dependencies (mscorlib, System, ...) too.
+    #[arg(long)]
+    pub compile_framework: bool,
+    /// Defer to the native image service at priority 1, 2 or 3 (default 3).
+    #[arg(long, value_name = "PRIORITY", num_args = 0..=1, default_missing_value = "3",
+          value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub queue: Option<u8>,
+    #[command(flatten)]
+    pub ngen: NgenOptions,
+}
+
+fn absolute(p: &PathBuf) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.clone())
+}
+
+/// The root string an action stores: an absolute path, or a display name.
+pub(crate) fn root_string(arg: &str) -> Result<String, CacheError> {
+    Ok(match Selector::parse(arg)? {
+        Selector::Path(p) => p,
+        Selector::All => return Err(CacheError::Usage("`*` names no assembly to install".into())),
+        Selector::Name(_) => arg.to_string(),
+    })
+}
+
+/// Installs one root now, keeping every other root as it is.
+pub(crate) fn install_now(
+    cache: &LockedCache,
+    action: &QueuedAction,
+    jobs: usize,
+    out: Output,
+) -> Result<bool, CacheError> {
+    let QueuedAction::Install {
+        root,
+        scenario,
+        exe_config,
+        app_base,
+        framework_dir,
+        dependencies,
+        compile_framework,
+    } = action
+    else {
+        return Err(CacheError::Usage("not an install".into()));
+    };
+    let is_path = root.starts_with('/');
+    if is_path && !std::path::Path::new(root).is_file() {
+        return Err(CacheError::Usage(format!("{root} does not exist")));
+    }
+    let request = RootRequest {
+        key: RootKey {
+            root: root.clone(),
+            scenario: *scenario,
+            exe_config: exe_config
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned()),
+            app_base: app_base.as_ref().map(|p| p.to_string_lossy().into_owned()),
+        },
+        source: RootSource {
+            assembly: if is_path {
+                RootAssemblySource::Path(PathBuf::from(root))
+            } else {
+                RootAssemblySource::Name(root.clone())
+            },
+            exe_config: exe_config.clone(),
+            app_base: app_base.clone(),
+            framework_dir: framework_dir.clone(),
+        },
+        dependencies: *dependencies,
+        compile_framework: *compile_framework,
+    };
+    let previous = cache.index()?;
+    let kept = previous
+        .roots
+        .into_iter()
+        .filter(|r| r.key != request.key)
+        .collect();
+    let summary = execute(cache, kept, &[request], &BTreeMap::new(), jobs, out)?;
+    Ok(summary.success())
+}
+
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let action = QueuedAction::Install {
+        root: root_string(&args.assembly).map_err(report)?,
+        scenario: Scenario::from_flags(args.debug, args.profile),
+        exe_config: args.exe_config.as_ref().map(absolute),
+        app_base: args.app_base.as_ref().map(absolute),
+        framework_dir: args.framework_dir.as_ref().map(absolute),
+        dependencies: !args.no_dependencies,
+        compile_framework: args.compile_framework,
+    };
+    let cache = args.ngen.cache()?;
+    let locked = cache.lock().map_err(report)?;
+    if let Some(priority) = args.queue {
+        let mut q = QueueState::load(locked.layout()).map_err(report)?;
+        let seq = q.push(priority, action.clone());
+        q.save(locked.layout()).map_err(report)?;
+        if !args.ngen.silent {
+            eprintln!("      Queued {action} at priority {priority} (item {seq})");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let ok = install_now(&locked, &action, args.ngen.jobs(), args.ngen.output()).map_err(report)?;
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

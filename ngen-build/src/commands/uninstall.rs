@@ -1,10 +1,92 @@
-//! `ngen-build uninstall`.
+//! `ngen-build uninstall`: remove roots (by path, full or partial display name, or `*`) and
+//! every image no remaining root needs. A dependency shared with another root stays; a root
+//! is never removed implicitly. Without `--debug`/`--profile` every scenario is removed;
+//! with them exactly that scenario (so `--debug` leaves `debug+profile`).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+use ngen_cache::BuildOutcome;
+use ngen_cache::actions::{Selector, UninstallRequest, roots_to_uninstall};
+use ngen_cache::engine::Plan;
+use ngen_manifest::Scenario;
 
-pub fn run(_args: Args) -> miette::Result<ExitCode> {
-    Err(super::support::not_yet("uninstall"))
+use super::build::report;
+use super::install::NgenOptions;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A root's path, full or partial display name, or `*` for every root.
+    pub assembly: String,
+    /// Only the debug scenario (Ngen `/Debug`).
+    #[arg(long)]
+    pub debug: bool,
+    /// Only the profile scenario (Ngen `/Profile`).
+    #[arg(long)]
+    pub profile: bool,
+    /// Accepted for symmetry with install (Ngen `/NoDependencies`).
+    #[arg(long)]
+    pub no_dependencies: bool,
+    /// Only the root installed with this `/ExeConfig`.
+    #[arg(long, value_name = "PATH")]
+    pub exe_config: Option<PathBuf>,
+    /// Only the root installed with this `/AppBase`.
+    #[arg(long, value_name = "DIR")]
+    pub app_base: Option<PathBuf>,
+    #[command(flatten)]
+    pub ngen: NgenOptions,
+}
+
+fn abs_string(p: &PathBuf) -> String {
+    std::path::absolute(p)
+        .unwrap_or_else(|_| p.clone())
+        .to_string_lossy()
+        .into_owned()
+}
+
+pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let request = UninstallRequest {
+        selector: Selector::parse(&args.assembly).map_err(report)?,
+        scenario: (args.debug || args.profile)
+            .then(|| Scenario::from_flags(args.debug, args.profile)),
+        exe_config: args.exe_config.as_ref().map(abs_string),
+        app_base: args.app_base.as_ref().map(abs_string),
+    };
+    let cache = args.ngen.cache()?;
+    let locked = cache.lock().map_err(report)?;
+    let previous = locked.index().map_err(report)?;
+    let remove = roots_to_uninstall(&previous, &request);
+    if remove.is_empty() {
+        eprintln!(
+            "error: {} is not installed as a root{}",
+            args.assembly,
+            request
+                .scenario
+                .map(|s| format!(" in scenario {s}"))
+                .unwrap_or_default()
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let kept: Vec<_> = previous
+        .roots
+        .iter()
+        .filter(|r| !remove.contains(&r.key))
+        .cloned()
+        .collect();
+    let index = locked
+        .commit(kept, &Plan::default(), &BuildOutcome::default(), &previous)
+        .map_err(report)?;
+    if !args.ngen.silent {
+        for key in &remove {
+            eprintln!("Uninstalled {} ({})", key.root, key.scenario);
+        }
+        let removed = previous
+            .images
+            .iter()
+            .filter(|i| index.image(&i.dir).is_none());
+        for img in removed {
+            eprintln!("    Removed image {} ({})", img.assembly, img.scenario);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
