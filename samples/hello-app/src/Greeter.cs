@@ -25,7 +25,8 @@ namespace Greeter
 
         public static string Hello(string who)
         {
-            return String.Concat("Hello, ", who, "! (Greeter ", Version(), ")");
+            // At most four arguments: five would make C# allocate a string[] for Concat(params).
+            return String.Concat("Hello, ", who, "! (Greeter ", String.Concat(Version(), ")"));
         }
     }
 }

@@ -11,12 +11,13 @@ namespace MathLib
 {
     public static class Numbers
     {
-        public static long Fibonacci(int n)
+        // Fits in an int up to n = 46.
+        public static int Fibonacci(int n)
         {
-            long a = 0, b = 1;
+            int a = 0, b = 1;
             for (int i = 0; i < n; i++)
             {
-                long next = a + b;
+                int next = a + b;
                 a = b;
                 b = next;
             }
