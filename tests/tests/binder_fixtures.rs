@@ -55,6 +55,7 @@ fn client_app() -> &'static Path {
 
 fn deps(args: &[&Path]) -> Output {
     ngen_build()
+        .env_remove("MONO_GAC_PREFIX")
         .arg("deps")
         .args(args)
         .output()
@@ -63,6 +64,7 @@ fn deps(args: &[&Path]) -> Output {
 
 fn json(app: &Path) -> serde_json::Value {
     let out = ngen_build()
+        .env_remove("MONO_GAC_PREFIX")
         .arg("deps")
         .arg(app.join("Client.exe"))
         .arg("--json")
@@ -200,6 +202,7 @@ fn missing_nested_dependency_names_its_referencer_and_probed_paths() {
     }
     // --json still reports the failure on stdout for tools.
     let out = ngen_build()
+        .env_remove("MONO_GAC_PREFIX")
         .arg("deps")
         .arg(copy.path().join("Client.exe"))
         .arg("--json")

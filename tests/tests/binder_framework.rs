@@ -34,6 +34,7 @@ fn monodis_refs(path: &Path) -> Vec<(String, String)> {
 fn system_xml_closure_is_all_gac_and_framework_and_matches_monodis() {
     let root = Path::new(FRAMEWORK_DIR).join("System.Xml.dll");
     let out = ngen_build()
+        .env_remove("MONO_GAC_PREFIX")
         .arg("deps")
         .arg(&root)
         .arg("--json")
@@ -87,6 +88,7 @@ fn system_xml_closure_is_all_gac_and_framework_and_matches_monodis() {
 #[test]
 fn display_names_are_found_in_the_gac_like_ngen_install_accepts_them() {
     let full = ngen_build()
+        .env_remove("MONO_GAC_PREFIX")
         .args([
             "deps",
             "System.Xml, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089",
@@ -105,6 +107,7 @@ fn display_names_are_found_in_the_gac_like_ngen_install_accepts_them() {
         "/usr/lib/mono/gac/System.Xml/4.0.0.0__b77a5c561934e089/System.Xml.dll"
     );
     let partial = ngen_build()
+        .env_remove("MONO_GAC_PREFIX")
         .args(["deps", "mscorlib", "--json"])
         .output()
         .unwrap();
@@ -114,6 +117,7 @@ fn display_names_are_found_in_the_gac_like_ngen_install_accepts_them() {
     assert_eq!(json["assemblies"].as_array().unwrap().len(), 0);
 
     let missing = ngen_build()
+        .env_remove("MONO_GAC_PREFIX")
         .args(["deps", "System, Version=2.0.0.0"])
         .output()
         .unwrap();

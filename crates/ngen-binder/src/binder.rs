@@ -29,9 +29,12 @@ pub struct BinderConfig {
     pub framework_dir: Option<PathBuf>,
     /// The GAC root; default `<framework_dir>/../gac`.
     pub gac_dir: Option<PathBuf>,
-    /// More GAC roots (same layout), searched before `gac_dir`, as Mono searches
-    /// `$MONO_GAC_PREFIX/lib/mono/gac` before its own GAC.
+    /// More GAC roots (same layout), searched before `gac_dir`.
     pub extra_gacs: Vec<PathBuf>,
+    /// Do not read `MONO_GAC_PREFIX`. By default, as Mono does, `<prefix>/lib/mono/gac` for
+    /// each `:`-separated prefix is searched after `extra_gacs` and before `gac_dir`, so the
+    /// binder sees the same GAC as `mono` run in the same environment.
+    pub ignore_mono_gac_prefix: bool,
 }
 
 impl BinderConfig {
@@ -42,7 +45,8 @@ impl BinderConfig {
             .unwrap_or_else(|| PathBuf::from(probe::DEFAULT_FRAMEWORK_DIR))
     }
 
-    /// The GAC roots in search order: `extra_gacs`, then `gac_dir` or `<framework>/../gac`.
+    /// The GAC roots in search order: `extra_gacs`, `$MONO_GAC_PREFIX/lib/mono/gac` (unless
+    /// ignored), then `gac_dir` or `<framework>/../gac`.
     pub fn effective_gac_dirs(&self) -> Vec<PathBuf> {
         let framework = self.effective_framework_dir();
         let default = self.gac_dir.clone().unwrap_or_else(|| {
@@ -51,20 +55,16 @@ impl BinderConfig {
                 .map(|p| p.join("gac"))
                 .unwrap_or_else(|| framework.join("gac"))
         });
+        let from_env = match std::env::var("MONO_GAC_PREFIX") {
+            Ok(value) if !self.ignore_mono_gac_prefix => crate::gac::mono_gac_prefix_dirs(&value),
+            _ => Vec::new(),
+        };
         self.extra_gacs
             .iter()
             .cloned()
+            .chain(from_env)
             .chain(std::iter::once(default))
             .collect()
-    }
-
-    /// Adds the GAC roots of a `MONO_GAC_PREFIX` value (`<prefix>/lib/mono/gac` for each
-    /// `:`-separated prefix), searched first, as Mono does.
-    pub fn with_mono_gac_prefix(mut self, value: Option<&str>) -> Self {
-        if let Some(v) = value {
-            self.extra_gacs.extend(crate::gac::mono_gac_prefix_dirs(v));
-        }
-        self
     }
 }
 
@@ -361,7 +361,7 @@ impl Binder {
             config_path,
             framework_dir,
             gac_dir,
-            extra_gacs: config.extra_gacs.clone(),
+            extra_gacs: gacs,
             reader,
             cache: Mutex::new(cache),
         })

@@ -93,6 +93,7 @@ impl World {
             &self.app().join("App.exe"),
             BinderConfig {
                 framework_dir: Some(self.fw()),
+                ignore_mono_gac_prefix: true,
                 ..BinderConfig::default()
             },
             Box::new(Fake(self.files.clone())),
@@ -517,6 +518,7 @@ fn extra_gacs_are_searched_before_the_default_gac() {
         BinderConfig {
             framework_dir: Some(w.fw()),
             extra_gacs: vec![w.dir.path().join("extra-gac")],
+            ignore_mono_gac_prefix: true,
             ..BinderConfig::default()
         },
         Box::new(Fake(w.files.clone())),

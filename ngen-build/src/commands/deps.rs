@@ -51,8 +51,8 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         framework_dir: Some(args.framework.clone()),
         gac_dir: None,
         extra_gacs: args.gac.clone(),
-    }
-    .with_mono_gac_prefix(std::env::var("MONO_GAC_PREFIX").ok().as_deref());
+        ignore_mono_gac_prefix: false,
+    };
     let root = root_path(&args.root, &config)?;
     let outcome = Binder::new(&root, config).and_then(|b| b.closure().map(|c| (b, c)));
     match outcome {
