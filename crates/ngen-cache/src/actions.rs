@@ -130,7 +130,15 @@ pub fn display(index: &Index, filter: Option<&Selector>) -> String {
     }
     out.push_str("\nNative Images:\n\n");
     let mut last = "";
-    for img in &index.images {
+    let mut images: Vec<_> = index.images.iter().collect();
+    images.sort_by(|a, b| {
+        (a.assembly.to_lowercase(), a.scenario, &a.dir).cmp(&(
+            b.assembly.to_lowercase(),
+            b.scenario,
+            &b.dir,
+        ))
+    });
+    for img in images {
         if filter.is_some_and(|f| !f.matches_assembly(&img.assembly, index)) {
             continue;
         }

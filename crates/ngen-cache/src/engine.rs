@@ -430,7 +430,11 @@ impl LockedCache {
             &index.to_bytes(),
             &self.layout().tmp(),
         )?;
-        self.collect_garbage(&index)?;
+        // After a failure, keep the previous images on disk (unreferenced, removed by the next
+        // successful build): a failed build must not lose anything already cached.
+        if outcome.failed.is_empty() {
+            self.collect_garbage(&index)?;
+        }
         Ok(index)
     }
 
