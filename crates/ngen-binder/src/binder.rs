@@ -6,15 +6,19 @@
 //! ([`crate::probe::appbase_candidates`]). The first file found must match the reference
 //! (name, culture, token, and version for strong names) or the bind fails with the CLR's
 //! "manifest definition does not match" error. Every path tried is recorded.
-//! Depends on [`crate::name`], [`crate::config`], [`crate::probe`], [`crate::manifest`].
+//! Depends on [`crate::name`], [`crate::config`], [`crate::probe`], [`crate::manifest`],
+//! [`crate::binding`] and [`crate::error`].
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use crate::config::{CodeBase, ConfigError, ExeConfig, Location, VersionRange};
+pub use crate::binding::{AppliedRedirect, BindReason, Binding, RedirectSource};
+pub use crate::error::BindError;
+
+use crate::config::{CodeBase, ExeConfig};
 use crate::manifest::{Manifest, ManifestError, ManifestReader};
-use crate::name::{AssemblyName, Mismatch, Version};
+use crate::name::AssemblyName;
 use crate::probe::{self, ProbeSite};
 
 /// Where the binder looks, besides the root's own directory.
@@ -66,214 +70,6 @@ impl BinderConfig {
             .chain(std::iter::once(default))
             .collect()
     }
-}
-
-/// Why an assembly bound where it did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub enum BindReason {
-    /// The root assembly itself.
-    Root,
-    /// Found in the global assembly cache.
-    Gac,
-    /// Found in Mono's framework directory (or its Facades).
-    Framework,
-    /// Loaded from the app config's `<codeBase href>`.
-    CodeBase,
-    /// Probed in the AppBase.
-    AppBase,
-    /// Probed in a `<probing privatePath>` folder.
-    PrivatePath,
-}
-
-impl std::fmt::Display for BindReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            BindReason::Root => "root",
-            BindReason::Gac => "GAC",
-            BindReason::Framework => "framework",
-            BindReason::CodeBase => "codeBase",
-            BindReason::AppBase => "AppBase",
-            BindReason::PrivatePath => "privatePath",
-        })
-    }
-}
-
-/// What changed the requested version.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RedirectSource {
-    /// A `<bindingRedirect>` in the app config.
-    AppConfig {
-        old_version: VersionRange,
-        location: Location,
-    },
-    /// A reference to an older framework assembly unified to the installed one (as the
-    /// runtime does for mscorlib, System, ...).
-    FrameworkUnification,
-}
-
-/// A version change applied before probing.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct AppliedRedirect {
-    pub from: Version,
-    pub to: Version,
-    pub source: RedirectSource,
-}
-
-/// The outcome of binding one reference.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Binding {
-    /// The reference as written in the referencing assembly.
-    pub reference: AssemblyName,
-    /// The file chosen.
-    pub path: PathBuf,
-    /// The chosen file's full identity.
-    pub identity: AssemblyName,
-    pub reason: BindReason,
-    /// The `privatePath` entry the file was found under (for `PrivatePath`).
-    pub private_path: Option<String>,
-    /// The version before a redirect or unification (`Some` iff `redirect` is `Some`).
-    pub redirected_from: Option<Version>,
-    pub redirect: Option<AppliedRedirect>,
-    /// The `<codeBase>` used (for `CodeBase`).
-    pub code_base: Option<CodeBase>,
-    /// Every path tried, in order, including the one chosen.
-    pub probed: Vec<PathBuf>,
-}
-
-impl Binding {
-    /// The decision in the style of the CLR's Fusion log, one step per line: the request, any
-    /// redirect, every location tried, and where the assembly was found.
-    pub fn log_lines(&self) -> Vec<String> {
-        let mut lines = vec![format!("Binding '{}'", self.reference)];
-        if let Some(r) = &self.redirect {
-            lines.push(match &r.source {
-                RedirectSource::AppConfig { location, .. } => format!(
-                    "Redirect found in application configuration file (line {}): {} redirected to {}.",
-                    location.line, r.from, r.to
-                ),
-                RedirectSource::FrameworkUnification => format!(
-                    "Framework assembly unified: {} redirected to {}.",
-                    r.from, r.to
-                ),
-            });
-        }
-        if let Some(c) = &self.code_base {
-            lines.push(format!(
-                "Using codeBase from the application configuration file: {}",
-                c.href
-            ));
-        }
-        for p in &self.probed {
-            lines.push(format!("Attempting {}", p.display()));
-        }
-        lines.push(format!(
-            "Bound to '{}' at {} ({}).",
-            self.identity,
-            self.path.display(),
-            self.reason
-        ));
-        lines
-    }
-}
-
-/// Why a bind failed. Messages follow the CLR's wording, then say who asked and what was tried.
-#[derive(Debug, thiserror::Error)]
-pub enum BindError {
-    #[error("cannot read the root assembly {}: {source}", path.display())]
-    Root {
-        path: PathBuf,
-        #[source]
-        source: ManifestError,
-    },
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error("the AppBase {} is not a directory", path.display())]
-    AppBase { path: PathBuf },
-    #[error(
-        "Could not load file or assembly '{reference}' or one of its dependencies. The system cannot find the file specified.\n  referenced by: {requested_by}{}\n  probed:{}",
-        redirect_note(redirect),
-        probed_list(probed)
-    )]
-    NotFound {
-        reference: Box<AssemblyName>,
-        requested_by: Box<AssemblyName>,
-        redirect: Option<Box<AppliedRedirect>>,
-        probed: Vec<PathBuf>,
-    },
-    #[error(
-        "Could not load file or assembly '{reference}' or one of its dependencies. The located assembly's manifest definition does not match the assembly reference. (Exception from HRESULT: 0x80131040)\n  referenced by: {requested_by}{}\n  located: {} is '{found}' (mismatch: {mismatch})\n  probed:{}",
-        redirect_note(redirect),
-        path.display(),
-        probed_list(probed)
-    )]
-    ManifestMismatch {
-        reference: Box<AssemblyName>,
-        requested_by: Box<AssemblyName>,
-        redirect: Option<Box<AppliedRedirect>>,
-        path: PathBuf,
-        found: Box<AssemblyName>,
-        mismatch: Mismatch,
-        probed: Vec<PathBuf>,
-    },
-    #[error(
-        "Could not load file or assembly '{reference}': {} is not a readable assembly: {source}\n  referenced by: {requested_by}",
-        path.display()
-    )]
-    BadImage {
-        reference: Box<AssemblyName>,
-        requested_by: Box<AssemblyName>,
-        path: PathBuf,
-        #[source]
-        source: ManifestError,
-    },
-    #[error(
-        "<codeBase href={href:?}> for '{reference}' ({location}) is not usable: {reason}\n  referenced by: {requested_by}"
-    )]
-    BadCodeBase {
-        reference: Box<AssemblyName>,
-        requested_by: Box<AssemblyName>,
-        href: String,
-        location: Location,
-        reason: &'static str,
-    },
-    #[error("the dependency closure is incomplete: {} references could not be bound\n{}", failures.len(), failure_list(failures))]
-    Incomplete { failures: Vec<BindError> },
-}
-
-fn redirect_note(redirect: &Option<Box<AppliedRedirect>>) -> String {
-    match redirect {
-        None => String::new(),
-        Some(r) => format!(
-            "\n  redirected: {} -> {} ({})",
-            r.from,
-            r.to,
-            match &r.source {
-                RedirectSource::AppConfig { location, .. } =>
-                    format!("bindingRedirect at config line {}", location.line),
-                RedirectSource::FrameworkUnification => "framework unification".to_string(),
-            }
-        ),
-    }
-}
-
-fn probed_list(probed: &[PathBuf]) -> String {
-    if probed.is_empty() {
-        return " (nothing)".to_string();
-    }
-    probed
-        .iter()
-        .map(|p| format!("\n    {}", p.display()))
-        .collect()
-}
-
-fn failure_list(failures: &[BindError]) -> String {
-    failures
-        .iter()
-        .enumerate()
-        .map(|(i, f)| format!("[{}] {f}", i + 1))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 type CachedManifest = Result<Arc<Manifest>, Arc<ManifestError>>;
@@ -751,26 +547,6 @@ impl Attempt<'_> {
             href: code_base.href.clone(),
             location: code_base.location,
             reason,
-        }
-    }
-}
-
-impl BindError {
-    /// The config file position this error points at, if any (for diagnostics).
-    pub fn config_location(&self) -> Option<Location> {
-        match self {
-            BindError::Config(c) => c.location().map(|(_, l)| l),
-            BindError::BadCodeBase { location, .. } => Some(*location),
-            BindError::NotFound { redirect, .. } | BindError::ManifestMismatch { redirect, .. } => {
-                match redirect.as_deref() {
-                    Some(AppliedRedirect {
-                        source: RedirectSource::AppConfig { location, .. },
-                        ..
-                    }) => Some(*location),
-                    _ => None,
-                }
-            }
-            _ => None,
         }
     }
 }

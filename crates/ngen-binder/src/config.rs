@@ -81,18 +81,6 @@ pub struct DependentAssembly {
     pub location: Location,
 }
 
-impl serde::Serialize for PublicKeyToken {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl serde::Serialize for Culture {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
 impl DependentAssembly {
     /// Does this element apply to `reference`? Name (case-insensitive), and the token and
     /// culture when the element gives them.

@@ -1,19 +1,26 @@
 //! Assembly binder: display names, ExeConfig, probing, GAC and dependency closure as the CLR
 //! loader does it.
 //!
-//! - [`name`]: display names (`AssemblyName`), versions, cultures, tokens, matching rules.
+//! - [`name`]: display names (`AssemblyName`) and matching rules; the grammar is in
+//!   `display_syntax`, versions/cultures/tokens/architectures in [`identity_parts`].
 //! - [`config`]: the `App.exe.config` parts the loader reads (redirects, codeBase, privatePath).
 //! - [`probe`]: where to look (GAC layout, framework dir, codeBase hrefs, AppBase order).
 //! - [`manifest`]: what the binder reads from a file, behind the [`ManifestReader`] trait.
 //! - [`metadata_reader`]: that trait implemented with ngen-metadata.
 //! - [`gac`]: finding an assembly by display name in the GAC/framework; `MONO_GAC_PREFIX`.
+//! - [`binding`]: the outcome of one bind ([`Binding`], [`BindReason`], redirects).
+//! - [`error`]: [`BindError`], in the CLR's words.
 //! - [`binder`]: one reference to one file ([`Binder::bind`]).
 //! - [`closure`]: the root's whole dependency closure ([`Binder::closure`]).
 
 pub mod binder;
+pub mod binding;
 pub mod closure;
 pub mod config;
+mod display_syntax;
+pub mod error;
 pub mod gac;
+pub mod identity_parts;
 pub mod manifest;
 pub mod metadata_reader;
 pub mod name;
