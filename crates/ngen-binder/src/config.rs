@@ -328,6 +328,18 @@ impl<'d, 'input> Parser<'d, 'input, '_> {
                 .filter(|n| n.is_element() && n.tag_name().name() == "assemblyBinding")
                 .collect();
             for binding in bindings {
+                if let Some(target) = binding.attribute("appliesTo")
+                    && !target.trim().starts_with("v4")
+                {
+                    let loc = self.node_location(binding);
+                    self.warn(
+                        loc,
+                        format!(
+                            "<assemblyBinding appliesTo=\"{target}\"> is for another runtime version and is ignored (this is a v4 runtime)"
+                        ),
+                    );
+                    continue;
+                }
                 if binding.tag_name().namespace() != Some(ASM_V1) {
                     let loc = self.node_location(binding);
                     self.warn(
@@ -636,6 +648,24 @@ mod tests {
         assert!(c.dependent_assemblies.is_empty());
         assert!(c.private_paths.is_empty());
         assert!(c.warnings[0].message.contains("xmlns"));
+    }
+
+    #[test]
+    fn applies_to_another_runtime_is_ignored_and_a_bom_is_fine() {
+        let text = GOOD.replace(
+            "<assemblyBinding xmlns",
+            "<assemblyBinding appliesTo=\"v2.0.50727\" xmlns",
+        );
+        let c = parse(&text).unwrap();
+        assert!(c.dependent_assemblies.is_empty());
+        assert!(c.warnings[0].message.contains("appliesTo"));
+        let v4 = GOOD.replace(
+            "<assemblyBinding xmlns",
+            "<assemblyBinding appliesTo=\"v4.0.30319\" xmlns",
+        );
+        assert_eq!(parse(&v4).unwrap().dependent_assemblies.len(), 2);
+        let bom = format!("\u{feff}{GOOD}");
+        assert_eq!(parse(&bom).unwrap().dependent_assemblies.len(), 2);
     }
 
     #[test]
