@@ -9,7 +9,8 @@
 //! - [`actions`]: Ngen's install / uninstall / update / display semantics;
 //! - [`queue`]: the deferred queue and the service's scheduling;
 //! - [`package`]: reproducible tar archives and tree hashes;
-//! - [`fsutil`], [`lock`]: crash-safe writes and inter-process locking.
+//! - [`fsutil`], [`lock`]: crash-safe writes and inter-process locking;
+//! - [`run_support`]: which image directories `ngen-build run` uses by default.
 //!
 //! Depends on ngen-manifest (scenarios, hints), ngen-binder (resolution) and no compiler:
 //! the CLI passes one in.
@@ -28,6 +29,7 @@ pub mod lock;
 pub mod package;
 pub mod queue;
 pub mod resolve;
+pub mod run_support;
 
 pub use compiler::{CompileRequest, CompiledImage, ImageCompiler};
 pub use engine::{

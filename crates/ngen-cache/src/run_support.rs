@@ -1,0 +1,45 @@
+//! Where `ngen-build run` finds images when no `--images` is given: the `<scenario>`
+//! directory of the manifest's cache (an explicit `--manifest-path`, else the nearest
+//! `ngen.toml` at or above the start directory), of an explicit `--cache-dir`, and of
+//! `NGEN_CACHE`. Only directories that exist are returned, most specific first.
+
+use std::path::{Path, PathBuf};
+
+use ngen_manifest::Scenario;
+
+use crate::layout::Layout;
+
+/// The image directories for running in `scenario`.
+pub fn image_dirs(
+    manifest_path: Option<&Path>,
+    cache_dir: Option<&Path>,
+    start: &Path,
+    scenario: Scenario,
+) -> Vec<PathBuf> {
+    let mut caches: Vec<PathBuf> = Vec::new();
+    if let Some(c) = cache_dir {
+        caches.push(c.to_path_buf());
+    }
+    let manifest = manifest_path.map(Path::to_path_buf).or_else(|| {
+        start
+            .ancestors()
+            .map(|d| d.join("ngen.toml"))
+            .find(|p| p.is_file())
+    });
+    if let Some(m) = manifest
+        && let Ok(project) = ngen_manifest::load(&m)
+    {
+        caches.push(project.cache_dir);
+    }
+    if let Some(c) = std::env::var_os("NGEN_CACHE").filter(|c| !c.is_empty()) {
+        caches.push(PathBuf::from(c));
+    }
+    let mut dirs = Vec::new();
+    for c in caches {
+        let d = Layout::new(c).scenario_dir(scenario);
+        if d.is_dir() && !dirs.contains(&d) {
+            dirs.push(d);
+        }
+    }
+    dirs
+}
