@@ -337,3 +337,55 @@ fn mono_gac_prefix_is_honoured_as_mono_does() {
     assert!(output.status.success(), "{}", text(&output.stderr));
     assert!(stdout.contains("Checksum.dll (GAC)"), "{stdout}");
 }
+
+#[test]
+fn verbose_lists_probed_paths_and_deny_warnings_fails_on_warnings() {
+    let out = sample();
+    let app = out.join("App.exe");
+    let gac = gac(out);
+    let verbose = deps(&[app.to_str().unwrap(), "--gac", gac.to_str().unwrap(), "-v"]);
+    let stdout = text(&verbose.stdout);
+    assert!(verbose.status.success());
+    assert!(
+        stdout.contains(&format!(
+            "    probed:        {}",
+            out.join("MathLib.dll").display()
+        )),
+        "{stdout}"
+    );
+    // The sample has no warnings, so --deny-warnings passes...
+    let strict = deps(&[
+        app.to_str().unwrap(),
+        "--gac",
+        gac.to_str().unwrap(),
+        "--deny-warnings",
+    ]);
+    assert!(strict.status.success(), "{}", text(&strict.stderr));
+    // ...and fails once the config has something the CLR would ignore.
+    let dir = ngen_tests::temp_dir();
+    let config = dir.path().join("App.exe.config");
+    std::fs::write(
+        &config,
+        std::fs::read_to_string(out.join("App.exe.config"))
+            .unwrap()
+            .replace("privatePath=\"bin\"", "privatePath=\"bin;../elsewhere\""),
+    )
+    .unwrap();
+    let args = [
+        app.to_str().unwrap(),
+        "--gac",
+        gac.to_str().unwrap(),
+        "--exe-config",
+        config.to_str().unwrap(),
+        "--app-base",
+        out.to_str().unwrap(),
+    ];
+    let lenient = deps(&args);
+    assert!(lenient.status.success(), "{}", text(&lenient.stderr));
+    assert!(text(&lenient.stdout).contains("../elsewhere"));
+    let mut strict_args = args.to_vec();
+    strict_args.push("--deny-warnings");
+    let strict = deps(&strict_args);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(text(&strict.stderr).contains("--deny-warnings"));
+}

@@ -33,6 +33,13 @@ pub struct Args {
     /// Print the closure as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also list every path probed for each assembly (Ngen's /verbose; Fusion-log style).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+    /// Exit non-zero when the closure has warnings (two versions of one assembly, a version
+    /// ignored for a simply-named reference, config entries the CLR ignores, dangling hints).
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// `writeln!` into a `String` (which cannot fail).
@@ -60,9 +67,18 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             let text = if args.json {
                 json(&binder, &closure)?
             } else {
-                human(&binder, &closure)
+                human(&binder, &closure, args.verbose)
             };
             write_stdout(&text)?;
+            if args.deny_warnings && !closure.warnings.is_empty() {
+                return Err(miette::miette!(
+                    code = "ngen::deps::warnings",
+                    help = "fix them, or drop --deny-warnings",
+                    "{} warning(s) in the closure of {} (--deny-warnings)",
+                    closure.warnings.len(),
+                    binder.root_path().display()
+                ));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(err) => {
@@ -147,7 +163,7 @@ fn write_stdout(text: &str) -> miette::Result<()> {
     }
 }
 
-fn human(binder: &Binder, closure: &Closure) -> String {
+fn human(binder: &Binder, closure: &Closure, verbose: bool) -> String {
     let mut out = String::new();
     let count = closure.assemblies.len() + 1;
     outln!(
@@ -165,7 +181,7 @@ fn human(binder: &Binder, closure: &Closure) -> String {
     outln!(out, "  GAC:     {}", gacs.join(", "));
     out.push('\n');
     for assembly in closure.all() {
-        human_assembly(&mut out, binder, assembly);
+        human_assembly(&mut out, binder, assembly, verbose);
     }
     if !closure.warnings.is_empty() {
         out.push('\n');
@@ -177,7 +193,7 @@ fn human(binder: &Binder, closure: &Closure) -> String {
     out
 }
 
-fn human_assembly(out: &mut String, binder: &Binder, a: &BoundAssembly) {
+fn human_assembly(out: &mut String, binder: &Binder, a: &BoundAssembly, verbose: bool) {
     outln!(
         out,
         "{} -> {} ({})",
@@ -204,6 +220,12 @@ fn human_assembly(out: &mut String, binder: &Binder, a: &BoundAssembly) {
     }
     if let Some(d) = a.default_dependency {
         outln!(out, "    hints:         DefaultDependency(LoadHint.{d})");
+    }
+    if verbose {
+        for (i, p) in a.probed.iter().enumerate() {
+            let label = if i == 0 { "probed:" } else { "" };
+            outln!(out, "    {label:<15}{}", p.display());
+        }
     }
 }
 
