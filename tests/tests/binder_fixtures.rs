@@ -225,3 +225,77 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A reference to a newer facade than installed (System.Runtime 4.2.0.0 vs 4.1.0.0): Mono
+/// loads the installed facade, and so does the binder, with a warning.
+#[test]
+fn newer_facade_reference_binds_like_mono_with_a_warning() {
+    let dir = ngen_tests::temp_dir();
+    let key = dir.path().join("microsoft.pub");
+    let sn = Command::new("sn")
+        .args(["-q", "-e"])
+        .arg(Path::new(ngen_tests::FRAMEWORK_DIR).join("System.Configuration.dll"))
+        .arg(&key)
+        .output()
+        .expect("sn (mono-devel)");
+    assert!(
+        sn.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sn.stderr)
+    );
+    let fake = dir.path().join("System.Runtime.dll");
+    let keyfile = format!("-keyfile:{}", key.display());
+    mcs(
+        &[&fixture("NewerFacade.cs")],
+        &fake,
+        &[&keyfile, "-delaysign+"],
+    );
+    let exe = dir.path().join("UsesNewerFacade.exe");
+    let r_fake = format!("-r:{}", fake.display());
+    mcs(&[&fixture("UsesNewerFacade.cs")], &exe, &[&r_fake]);
+    std::fs::remove_file(&fake).unwrap();
+
+    let run = Command::new("mono")
+        .arg(&exe)
+        .env("MONO_LOG_LEVEL", "info")
+        .env("MONO_LOG_MASK", "asm")
+        .output()
+        .expect("mono");
+    let log =
+        String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
+    let facade = Path::new(ngen_tests::FRAMEWORK_DIR).join("Facades/System.Runtime.dll");
+    assert!(
+        log.lines()
+            .any(|l| l.contains("loaded assembly from location")
+                && l.contains("Facades/System.Runtime.dll")),
+        "mono did not load the installed facade:\n{log}"
+    );
+
+    let json = {
+        let out = ngen_build()
+            .env_remove("MONO_GAC_PREFIX")
+            .arg("deps")
+            .arg(&exe)
+            .arg("--json")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let runtime = assembly(&json, "System.Runtime");
+    assert_eq!(runtime["path"].as_str().unwrap(), facade.to_str().unwrap());
+    assert_eq!(runtime["redirected_from"], "4.2.0.0");
+    assert!(
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["kind"] == "newer_than_installed"),
+        "{:#}",
+        json["warnings"]
+    );
+}

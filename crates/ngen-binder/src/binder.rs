@@ -384,7 +384,7 @@ impl Attempt<'_> {
             self.probed.push(path.clone());
             if probe::existing(&path) {
                 let manifest = self.read(&path)?;
-                self.unify_to(&mut wanted, &manifest.identity);
+                self.unify_to(&mut wanted, &manifest.identity, true);
                 return self.accept(path, &wanted, BindReason::Framework, None, None);
             }
             return Err(self.not_found());
@@ -396,9 +396,12 @@ impl Attempt<'_> {
             None
         };
         if self.redirect.is_none()
-            && let Some((_, m)) = &framework
+            && let Some((path, m)) = &framework
         {
-            self.unify_to(&mut wanted, &m.identity);
+            // Mono binds a facade reference to the installed facade even when the reference
+            // is newer (checked: System.Runtime 4.2.0.0 loads Facades/System.Runtime 4.1.0.0).
+            let facade = path.parent().is_some_and(|dir| dir.ends_with("Facades"));
+            self.unify_to(&mut wanted, &m.identity, facade);
         }
 
         // 2. GAC, for strong names.
@@ -467,14 +470,13 @@ impl Attempt<'_> {
         Err(self.not_found())
     }
 
-    /// Framework unification: an older (or newer, for mscorlib) reference binds to the
-    /// installed framework version; recorded as a redirect.
-    fn unify_to(&mut self, wanted: &mut AssemblyName, installed: &AssemblyName) {
+    /// Framework unification: an older reference (or a newer one, when `allow_newer`: mscorlib
+    /// and facades) binds to the installed framework version; recorded as a redirect.
+    fn unify_to(&mut self, wanted: &mut AssemblyName, installed: &AssemblyName, allow_newer: bool) {
         let (Some(want), Some(have)) = (wanted.version, installed.version) else {
             return;
         };
-        let is_corlib = wanted.same_simple_name("mscorlib");
-        if want != have && (is_corlib || want < have) {
+        if want != have && (allow_newer || want < have) {
             self.redirect = Some(AppliedRedirect {
                 from: want,
                 to: have,

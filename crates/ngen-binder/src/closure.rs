@@ -13,7 +13,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::binder::{AppliedRedirect, BindError, BindReason, Binder, Binding};
+use crate::binder::{AppliedRedirect, BindError, BindReason, Binder, Binding, RedirectSource};
 use crate::config::{CodeBase, ConfigWarning};
 use crate::manifest::{DependencyHint, LoadHint, Manifest, Mvid};
 use crate::name::{AssemblyName, ProcessorArchitecture, Version};
@@ -67,6 +67,13 @@ pub enum ClosureWarning {
         requested_by: AssemblyName,
         bound: AssemblyName,
     },
+    /// A reference to a newer framework assembly than the installed one was bound to the
+    /// installed one (as Mono does for facades): members added later will be missing.
+    NewerThanInstalled {
+        reference: AssemblyName,
+        requested_by: AssemblyName,
+        installed: Version,
+    },
     /// A `DependencyAttribute` hint names an assembly that is not in the closure.
     HintNotInClosure {
         assembly: AssemblyName,
@@ -96,6 +103,14 @@ impl fmt::Display for ClosureWarning {
             } => write!(
                 f,
                 "'{requested_by}' references '{reference}' but got '{bound}': versions of assemblies without a strong name are not checked, so missing members fail only at run time"
+            ),
+            ClosureWarning::NewerThanInstalled {
+                reference,
+                requested_by,
+                installed,
+            } => write!(
+                f,
+                "'{requested_by}' references '{reference}', newer than the installed {installed}; it was bound to the installed version, so newer members fail at run time"
             ),
             ClosureWarning::HintNotInClosure { assembly, hint } => write!(
                 f,
@@ -178,6 +193,17 @@ impl Binder {
                     None => {
                         let t = match self.bind(&reference, &requester) {
                             Ok(binding) => {
+                                if let Some(r) = &binding.redirect
+                                    && r.source == RedirectSource::FrameworkUnification
+                                    && r.to < r.from
+                                    && !reference.same_simple_name("mscorlib")
+                                {
+                                    warnings.push(ClosureWarning::NewerThanInstalled {
+                                        reference: reference.clone(),
+                                        requested_by: requester.clone(),
+                                        installed: r.to,
+                                    });
+                                }
                                 let key = file_key(&binding.path);
                                 match by_file.get(&key) {
                                     Some(&existing) => Some(existing),

@@ -637,3 +637,34 @@ fn exe_config_naming_an_exe_without_a_config_only_sets_the_app_base() {
     .unwrap_err();
     assert!(matches!(err, BindError::Config(_)), "{err:?}");
 }
+
+#[test]
+fn newer_facade_references_bind_to_the_installed_facade_with_a_warning() {
+    let msft = "b03f5f7f11d50a3a";
+    let reference =
+        format!("System.Runtime, Version=4.2.0.0, Culture=neutral, PublicKeyToken={msft}");
+    let installed =
+        format!("System.Runtime, Version=4.1.0.0, Culture=neutral, PublicKeyToken={msft}");
+    let mut w = app_with(&[&reference]);
+    w.add("mono/4.5/Facades/System.Runtime.dll", &installed, &[]);
+    let closure = w.binder().unwrap().closure().unwrap();
+    let facade = &closure.assemblies[0];
+    assert_eq!(facade.reason, BindReason::Framework);
+    assert_eq!(facade.redirected_from, Some(Version::new(4, 2, 0, 0)));
+    assert!(
+        closure
+            .warnings
+            .iter()
+            .any(|w| matches!(w, ClosureWarning::NewerThanInstalled { .. })),
+        "{:?}",
+        closure.warnings
+    );
+
+    // Outside Facades a newer reference is not unified down: it is not found.
+    let system = format!("System, Version=4.0.0.0, Culture=neutral, PublicKeyToken={msft}");
+    let mut w = app_with(&[&format!(
+        "System, Version=5.0.0.0, Culture=neutral, PublicKeyToken={msft}"
+    )]);
+    w.add("mono/4.5/System.dll", &system, &[]);
+    assert!(w.binder().unwrap().closure().is_err());
+}
