@@ -32,12 +32,8 @@ pub const HELPER_COUNT: usize = 4;
 
 impl HelperId {
     /// Every helper, in slot order.
-    pub const ALL: [HelperId; HELPER_COUNT] = [
-        Self::ResolveCell,
-        Self::Throw,
-        Self::FmodF64,
-        Self::FmodF32,
-    ];
+    pub const ALL: [HelperId; HELPER_COUNT] =
+        [Self::ResolveCell, Self::Throw, Self::FmodF64, Self::FmodF32];
 
     /// Byte offset of this helper's slot in the helper table.
     pub const fn table_offset(self) -> i32 {

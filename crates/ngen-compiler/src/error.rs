@@ -10,7 +10,9 @@ pub enum CompileError {
         path: PathBuf,
         source: ngen_metadata::MetadataError,
     },
-    #[error("assembly {assembly} references {reference}, which is not among the resolved references")]
+    #[error(
+        "assembly {assembly} references {reference}, which is not among the resolved references"
+    )]
     MissingReference { assembly: String, reference: String },
     #[error("code generation failed: {0}")]
     Codegen(String),

@@ -26,9 +26,7 @@ pub fn val_kind(ty: &TypeSig) -> Result<ValKind, String> {
         TypeSig::U => ValKind::U,
         TypeSig::R4 => ValKind::R4,
         TypeSig::R8 => ValKind::R8,
-        TypeSig::String | TypeSig::Object | TypeSig::Class(_) | TypeSig::SzArray(_) => {
-            ValKind::Ref
-        }
+        TypeSig::String | TypeSig::Object | TypeSig::Class(_) | TypeSig::SzArray(_) => ValKind::Ref,
         TypeSig::Array { .. } => ValKind::Ref,
         TypeSig::ByRef(_) | TypeSig::Ptr(_) => ValKind::Ptr,
         TypeSig::ValueType(_) => return Err("value-type parameter or local".into()),

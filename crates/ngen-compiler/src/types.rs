@@ -43,9 +43,7 @@ impl ValKind {
     /// `I32`, sign- or zero-extended per CIL; pointers and references as `I64`.
     pub fn machine(self) -> MachineType {
         match self {
-            Self::Bool | Self::Char | Self::I1 | Self::U1 | Self::I2 | Self::U2 => {
-                MachineType::I32
-            }
+            Self::Bool | Self::Char | Self::I1 | Self::U1 | Self::I2 | Self::U2 => MachineType::I32,
             Self::I4 | Self::U4 => MachineType::I32,
             Self::I8 | Self::U8 | Self::I | Self::U | Self::Ref | Self::Ptr => MachineType::I64,
             Self::R4 => MachineType::F32,

@@ -1,1 +1,71 @@
-//! Runtime host: loads assemblies and images, validates them, resolves import cells, JIT fallback, runs Main
+//! Runtime host: loads a program's assemblies (through the binder), finds and validates
+//! their native images, maps them, resolves import cells (image, JIT or BCL surface), and
+//! runs `Main`.
+//!
+//! - [`images`]: finding `<Name>.ni.so` files, validating headers, mapping images;
+//! - [`state`]: the process-wide runtime state and method/string resolution;
+//! - [`helpers`]: the helper table compiled code calls;
+//! - [`entry`]: calling the entry point on a large-stack thread.
+//!
+//! Objects are allocated through `ngen-corlib` and never freed (no GC until a later issue).
+
+mod entry;
+mod helpers;
+mod images;
+mod log;
+mod state;
+
+use std::path::PathBuf;
+
+pub use images::find_image_candidates;
+
+/// How the runtime may use the JIT.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum JitMode {
+    /// Images only: a method missing from every valid image is a fatal error.
+    Never,
+    /// Images when valid, JIT for everything else (the default).
+    #[default]
+    Fallback,
+    /// Ignore images; JIT everything.
+    Always,
+}
+
+/// What to run and how.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// The program (`.exe`).
+    pub assembly: PathBuf,
+    /// Arguments for `Main(string[])`.
+    pub args: Vec<String>,
+    /// Directories searched (recursively) for `<Name>.ni.so`.
+    pub image_dirs: Vec<PathBuf>,
+    pub jit: JitMode,
+    pub binder_config: ngen_binder::BinderConfig,
+}
+
+/// Why a program could not be started.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Bind(#[from] ngen_binder::BindError),
+    #[error("cannot read {path}: {message}")]
+    Assembly { path: PathBuf, message: String },
+    #[error("{0} has no entry point")]
+    NoEntryPoint(PathBuf),
+    #[error("unsupported entry point signature: {0}")]
+    EntrySignature(String),
+    #[error("{0}")]
+    Resolve(String),
+    #[error("the runtime is already running a program in this process")]
+    AlreadyRunning,
+}
+
+/// Runs the program and returns its exit code (Main's return value, or 0 for `void Main`).
+/// Unhandled exceptions and fatal resolution errors end the process from inside.
+pub fn run(options: RunOptions) -> Result<i32, RunError> {
+    let entry = state::start(&options)?;
+    let code = entry::call_main(entry, &options.args);
+    ngen_corlib::flush_stdout();
+    Ok(code)
+}

@@ -25,8 +25,11 @@ pub(crate) trait TranslateEnv {
     /// Shape of the method named by a `call` operand, or why it cannot be called.
     fn callee_shape(&mut self, token: Token) -> Result<MethodShape, String>;
     /// How to call `token` from the function being built.
-    fn call_target(&mut self, token: Token, b: &mut FunctionBuilder<'_>)
-    -> Result<CallTarget, String>;
+    fn call_target(
+        &mut self,
+        token: Token,
+        b: &mut FunctionBuilder<'_>,
+    ) -> Result<CallTarget, String>;
     /// Address of the import cell of a string literal.
     fn string_cell(&mut self, token: Token, b: &mut FunctionBuilder<'_>) -> Result<Value, String>;
     /// Address of the helper table.

@@ -52,8 +52,15 @@ pub(crate) fn make_isa(kind: IsaKind) -> Result<OwnedTargetIsa, String> {
     }
     let flags = settings::Flags::new({
         let mut f = flags;
-        f.set("is_pic", if kind == IsaKind::Aot { "true" } else { "false" })
-            .map_err(|e| e.to_string())?;
+        f.set(
+            "is_pic",
+            if kind == IsaKind::Aot {
+                "true"
+            } else {
+                "false"
+            },
+        )
+        .map_err(|e| e.to_string())?;
         f
     });
     match kind {

@@ -14,8 +14,8 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::immediates::Imm64;
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{
-    AbiParam, BlockArg, ExtFuncData, ExternalName, FuncRef, Function, GlobalValue,
-    GlobalValueData, InstBuilder, MemFlagsData, Signature, UserExternalName, UserFuncName, Value,
+    AbiParam, BlockArg, ExtFuncData, ExternalName, FuncRef, Function, GlobalValue, GlobalValueData,
+    InstBuilder, MemFlagsData, Signature, UserExternalName, UserFuncName, Value,
 };
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -180,21 +180,23 @@ pub(crate) fn emit_object(
             Err(reason) => {
                 if let Some(f) = funcs.get(&rid) {
                     // Direct callers reach this method through a stub and its cell.
-                    let key = (CellKind::Method as u32, Token::new(TableId::MethodDef, rid).0);
+                    let key = (
+                        CellKind::Method as u32,
+                        Token::new(TableId::MethodDef, rid).0,
+                    );
                     let next = cells.len() as u32;
                     let index = *cells.entry(key).or_insert(next);
-                    ctx.func =
-                        Function::with_name_signature(UserFuncName::user(0, f.id.as_u32()), f.sig.clone());
-                    build_stub(
-                        isa.frontend_config(),
-                        &mut ctx.func,
-                        &mut fctx,
-                        &f.shape,
-                        call_conv,
-                        index,
-                        cells_id,
-                        helpers_id,
+                    ctx.func = Function::with_name_signature(
+                        UserFuncName::user(0, f.id.as_u32()),
+                        f.sig.clone(),
                     );
+                    let stub = StubEnv {
+                        config: isa.frontend_config(),
+                        call_conv,
+                        cells_data: cells_id,
+                        helpers_data: helpers_id,
+                    };
+                    build_stub(&mut ctx.func, &mut fctx, &f.shape, index, &stub);
                     module.define_function(f.id, &mut ctx).map_err(err)?;
                     module.clear_context(&mut ctx);
                 }
@@ -402,20 +404,26 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 }
 
+/// Module-wide facts a stub needs.
+struct StubEnv {
+    config: cranelift_codegen::isa::TargetFrontendConfig,
+    call_conv: CallConv,
+    cells_data: DataId,
+    helpers_data: DataId,
+}
+
 /// A function with `shape`'s signature that forwards to whatever import cell `cell_index`
 /// resolves to (resolving it on first use).
 fn build_stub(
-    config: cranelift_codegen::isa::TargetFrontendConfig,
     func: &mut Function,
     fctx: &mut FunctionBuilderContext,
     shape: &MethodShape,
-    call_conv: CallConv,
     cell_index: u32,
-    cells_data: DataId,
-    helpers_data: DataId,
+    stub: &StubEnv,
 ) {
-    let cells_gv = data_gv(func, cells_data);
-    let helpers_gv = data_gv(func, helpers_data);
+    let (call_conv, config) = (stub.call_conv, stub.config);
+    let cells_gv = data_gv(func, stub.cells_data);
+    let helpers_gv = data_gv(func, stub.helpers_data);
     let mut b = FunctionBuilder::new(func, fctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);

@@ -89,8 +89,11 @@ struct Prepass {
 
 impl Prepass {
     fn run(instrs: &[Instruction<'_>]) -> Res<Prepass> {
-        let index_of: HashMap<u32, usize> =
-            instrs.iter().enumerate().map(|(i, ins)| (ins.offset, i)).collect();
+        let index_of: HashMap<u32, usize> = instrs
+            .iter()
+            .enumerate()
+            .map(|(i, ins)| (ins.offset, i))
+            .collect();
         let mut block_starts = BTreeSet::new();
         block_starts.insert(0);
         let mut address_taken_args = BTreeSet::new();
@@ -287,9 +290,11 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     fn new_home(&mut self, kind: ValKind, address_taken: bool) -> Home {
         if address_taken {
-            let slot = self
-                .b
-                .create_sized_stack_slot(StackSlotData::new(StackSlotKind::ExplicitSlot, 8, 3));
+            let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                8,
+                3,
+            ));
             // Zero the full 8 bytes so narrower loads through pointers see clean bytes.
             let zero = self.b.ins().iconst(I64, 0);
             self.b.ins().stack_store(I64, zero, slot, 0);
@@ -367,13 +372,22 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// The CLIF block for IL offset `target` entered with `stack`, and the jump arguments.
     fn edge(&mut self, target: u32, stack: &[(Value, StackType)]) -> Res<(Block, Vec<BlockArg>)> {
         if !self.prepass.index_of.contains_key(&target) {
-            return Err(format!("branch target {} is not an instruction", at(target)));
+            return Err(format!(
+                "branch target {} is not an instruction",
+                at(target)
+            ));
         }
         if !self.blocks.contains_key(&target) {
             let block = self.b.create_block();
             let shape: Vec<StackType> = stack
                 .iter()
-                .map(|(_, t)| if *t == StackType::F4 { StackType::F8 } else { *t })
+                .map(|(_, t)| {
+                    if *t == StackType::F4 {
+                        StackType::F8
+                    } else {
+                        *t
+                    }
+                })
                 .collect();
             for t in &shape {
                 self.b.append_block_param(block, clif_type(t.machine()));
@@ -479,7 +493,10 @@ impl<'a, 'f> Translator<'a, 'f> {
     fn home_addr(&mut self, home: Home, ins: &Instruction<'_>) -> Res<Value> {
         match home {
             Home::Slot(slot, _) => Ok(self.b.ins().stack_addr(I64, slot, 0)),
-            Home::Var(..) => Err(format!("internal: address of a register variable at {}", at(ins.offset))),
+            Home::Var(..) => Err(format!(
+                "internal: address of a register variable at {}",
+                at(ins.offset)
+            )),
         }
     }
 
@@ -520,7 +537,10 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.normalize(v32, kind)
             }
             MachineType::I64 => match (t, kind) {
-                (StackType::I8 | StackType::I | StackType::Ptr, ValKind::I8 | ValKind::U8 | ValKind::I | ValKind::U | ValKind::Ptr) => v,
+                (
+                    StackType::I8 | StackType::I | StackType::Ptr,
+                    ValKind::I8 | ValKind::U8 | ValKind::I | ValKind::U | ValKind::Ptr,
+                ) => v,
                 (StackType::O, ValKind::Ref | ValKind::Ptr) => v,
                 (StackType::I, ValKind::Ref) => v,
                 (StackType::I4, ValKind::U8 | ValKind::U) => self.b.ins().uextend(I64, v),
@@ -696,8 +716,18 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let v = self.b.ins().iconst(I64, 0);
                 stack.push((v, StackType::O));
             }
-            O::LdcI4M1 | O::LdcI4_0 | O::LdcI4_1 | O::LdcI4_2 | O::LdcI4_3 | O::LdcI4_4
-            | O::LdcI4_5 | O::LdcI4_6 | O::LdcI4_7 | O::LdcI4_8 | O::LdcI4S | O::LdcI4 => {
+            O::LdcI4M1
+            | O::LdcI4_0
+            | O::LdcI4_1
+            | O::LdcI4_2
+            | O::LdcI4_3
+            | O::LdcI4_4
+            | O::LdcI4_5
+            | O::LdcI4_6
+            | O::LdcI4_7
+            | O::LdcI4_8
+            | O::LdcI4S
+            | O::LdcI4 => {
                 let n: i32 = match (ins.opcode, ins.operand) {
                     (O::LdcI4M1, _) => -1,
                     (O::LdcI4_0, _) => 0,
@@ -781,9 +811,26 @@ impl<'a, 'f> Translator<'a, 'f> {
                 }
                 return Ok(Flow::End);
             }
-            O::Beq | O::BeqS | O::BneUn | O::BneUnS | O::Bge | O::BgeS | O::BgeUn | O::BgeUnS
-            | O::Bgt | O::BgtS | O::BgtUn | O::BgtUnS | O::Ble | O::BleS | O::BleUn
-            | O::BleUnS | O::Blt | O::BltS | O::BltUn | O::BltUnS => {
+            O::Beq
+            | O::BeqS
+            | O::BneUn
+            | O::BneUnS
+            | O::Bge
+            | O::BgeS
+            | O::BgeUn
+            | O::BgeUnS
+            | O::Bgt
+            | O::BgtS
+            | O::BgtUn
+            | O::BgtUnS
+            | O::Ble
+            | O::BleS
+            | O::BleUn
+            | O::BleUnS
+            | O::Blt
+            | O::BltS
+            | O::BltUn
+            | O::BltUnS => {
                 let cmp = match ins.opcode {
                     O::Beq | O::BeqS => Cmp::Eq,
                     O::BneUn | O::BneUnS => Cmp::NeUn,
@@ -835,8 +882,17 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.b.ins().br_table(index, jt);
                 return Ok(Flow::End);
             }
-            O::LdindI1 | O::LdindU1 | O::LdindI2 | O::LdindU2 | O::LdindI4 | O::LdindU4
-            | O::LdindI8 | O::LdindI | O::LdindR4 | O::LdindR8 | O::LdindRef => {
+            O::LdindI1
+            | O::LdindU1
+            | O::LdindI2
+            | O::LdindU2
+            | O::LdindI4
+            | O::LdindU4
+            | O::LdindI8
+            | O::LdindI
+            | O::LdindR4
+            | O::LdindR8
+            | O::LdindRef => {
                 let kind = match ins.opcode {
                     O::LdindI1 => ValKind::I1,
                     O::LdindU1 => ValKind::U1,
@@ -857,8 +913,14 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let v = self.load_kind(kind, addr, flags());
                 stack.push((v, kind.stack()));
             }
-            O::StindI1 | O::StindI2 | O::StindI4 | O::StindI8 | O::StindI | O::StindR4
-            | O::StindR8 | O::StindRef => {
+            O::StindI1
+            | O::StindI2
+            | O::StindI4
+            | O::StindI8
+            | O::StindI
+            | O::StindR4
+            | O::StindR8
+            | O::StindRef => {
                 let kind = match ins.opcode {
                     O::StindI1 => ValKind::I1,
                     O::StindI2 => ValKind::I2,
@@ -1017,7 +1079,11 @@ impl<'a, 'f> Translator<'a, 'f> {
             O::Ldstr => {
                 let token = Self::token(ins)?;
                 if !token.is_user_string() {
-                    return Err(format!("bad token 0x{:08x} for ldstr at {}", token.0, at(off)));
+                    return Err(format!(
+                        "bad token 0x{:08x} for ldstr at {}",
+                        token.0,
+                        at(off)
+                    ));
                 }
                 let cell = self
                     .env
@@ -1035,8 +1101,16 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let len = self.b.ins().load(I64, flags(), arr, ARRAY_LENGTH_OFFSET);
                 stack.push((len, StackType::I));
             }
-            O::LdelemI1 | O::LdelemU1 | O::LdelemI2 | O::LdelemU2 | O::LdelemI4
-            | O::LdelemU4 | O::LdelemI8 | O::LdelemI | O::LdelemR4 | O::LdelemR8
+            O::LdelemI1
+            | O::LdelemU1
+            | O::LdelemI2
+            | O::LdelemU2
+            | O::LdelemI4
+            | O::LdelemU4
+            | O::LdelemI8
+            | O::LdelemI
+            | O::LdelemR4
+            | O::LdelemR8
             | O::LdelemRef => {
                 let kind = match ins.opcode {
                     O::LdelemI1 => ValKind::I1,
@@ -1066,7 +1140,11 @@ impl<'a, 'f> Translator<'a, 'f> {
                 stack.push((v, kind.stack()));
             }
             other => {
-                return Err(format!("unsupported opcode {} at {}", other.name(), at(off)));
+                return Err(format!(
+                    "unsupported opcode {} at {}",
+                    other.name(),
+                    at(off)
+                ));
             }
         }
         Ok(Flow::Next)
@@ -1224,7 +1302,9 @@ impl<'a, 'f> Translator<'a, 'f> {
                 return bad();
             };
             let r = match (op, a.1, b.1) {
-                (Bin::Add | Bin::AddOvfUn, _, _) if !(a.1 == StackType::Ptr && b.1 == StackType::Ptr) => {
+                (Bin::Add | Bin::AddOvfUn, _, _)
+                    if !(a.1 == StackType::Ptr && b.1 == StackType::Ptr) =>
+                {
                     (self.b.ins().iadd(x, y), StackType::Ptr)
                 }
                 (Bin::Sub | Bin::SubOvfUn, StackType::Ptr, StackType::Ptr) => {
@@ -1272,7 +1352,11 @@ impl<'a, 'f> Translator<'a, 'f> {
                     self.b.ins().urem(x, y)
                 }
             }
-            Bin::AddOvf | Bin::AddOvfUn | Bin::SubOvf | Bin::SubOvfUn | Bin::MulOvf
+            Bin::AddOvf
+            | Bin::AddOvfUn
+            | Bin::SubOvf
+            | Bin::SubOvfUn
+            | Bin::MulOvf
             | Bin::MulOvfUn => {
                 let (r, of) = match op {
                     Bin::AddOvf => self.b.ins().sadd_overflow(x, y),
@@ -1469,7 +1553,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         };
         let to_imm = |x: i128| -> i64 {
             // Reinterpret within the source width.
-            if bits == 32 { x as u32 as i32 as i64 } else { x as u64 as i64 }
+            if bits == 32 {
+                x as u32 as i32 as i64
+            } else {
+                x as u64 as i64
+            }
         };
         let mut bad: Option<Value> = None;
         if lo > src_lo {
@@ -1515,7 +1603,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         let (lo, hi, indefinite) = if ty == I32 {
             (-2147483648.0f64, 2147483648.0f64, i32::MIN as i64)
         } else {
-            (-9223372036854775808.0f64, 9223372036854775808.0f64, i64::MIN)
+            (
+                -9223372036854775808.0f64,
+                9223372036854775808.0f64,
+                i64::MIN,
+            )
         };
         let sat = self.b.ins().fcvt_to_sint_sat(ty, x);
         let lo_v = self.b.ins().f64const(lo);

@@ -1,0 +1,64 @@
+//! Calling `Main` on a thread with a large stack (deep recursion must behave as under mono,
+//! whose main thread has a default 8 MB stack and small frames).
+
+use ngen_compiler::types::{MethodShape, ValKind};
+
+use crate::state::{EntryPoint, fatal};
+
+/// Stack size of the managed main thread.
+const MAIN_STACK_SIZE: usize = 256 << 20;
+
+/// Whether `shape` is a valid entry point: `()` or `(string[])`, returning void or int.
+pub(crate) fn check(shape: &MethodShape) -> Result<(), String> {
+    let params_ok = shape.params.is_empty() || shape.params == [ValKind::Ref];
+    let ret_ok = matches!(shape.ret, None | Some(ValKind::I4) | Some(ValKind::U4));
+    if shape.has_this || !params_ok || !ret_ok {
+        return Err(format!("{shape:?}"));
+    }
+    Ok(())
+}
+
+/// Calls the entry point with `args` and returns the exit code.
+pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
+    let args = args.to_vec();
+    let thread = std::thread::Builder::new()
+        .name("managed-main".into())
+        .stack_size(MAIN_STACK_SIZE)
+        .spawn(move || {
+            let code = entry.code as usize;
+            let with_args = !entry.shape.params.is_empty();
+            let argv = if with_args {
+                ngen_corlib::alloc_string_array(&args) as usize
+            } else {
+                0
+            };
+            // SAFETY: `code` is compiled code with the checked entry signature (SystemV).
+            unsafe {
+                match (with_args, entry.shape.ret.is_some()) {
+                    (false, false) => {
+                        let f: extern "C" fn() = std::mem::transmute(code);
+                        f();
+                        0
+                    }
+                    (false, true) => {
+                        let f: extern "C" fn() -> i32 = std::mem::transmute(code);
+                        f()
+                    }
+                    (true, false) => {
+                        let f: extern "C" fn(usize) = std::mem::transmute(code);
+                        f(argv);
+                        0
+                    }
+                    (true, true) => {
+                        let f: extern "C" fn(usize) -> i32 = std::mem::transmute(code);
+                        f(argv)
+                    }
+                }
+            }
+        });
+    match thread.map(|t| t.join()) {
+        Ok(Ok(code)) => code,
+        Ok(Err(_)) => fatal("the managed main thread panicked"),
+        Err(e) => fatal(&format!("cannot start the managed main thread: {e}")),
+    }
+}

@@ -1,0 +1,48 @@
+//! The helper table (ngen_abi::helpers layout) the runtime gives every image and the JIT.
+
+use ngen_abi::helpers::{HELPER_COUNT, HelperId};
+use ngen_abi::image::ImportCell;
+
+extern "C" fn fmod_f64(a: f64, b: f64) -> f64 {
+    a % b
+}
+
+extern "C" fn fmod_f32(a: f32, b: f32) -> f32 {
+    a % b
+}
+
+extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
+    crate::state::resolve_cell(cell)
+}
+
+/// The address of helper `id`.
+pub(crate) fn helper_address(id: HelperId) -> u64 {
+    match id {
+        HelperId::ResolveCell => resolve_cell as *const () as u64,
+        HelperId::Throw => ngen_corlib::exceptions::ngen_corlib_throw as *const () as u64,
+        HelperId::FmodF64 => fmod_f64 as *const () as u64,
+        HelperId::FmodF32 => fmod_f32 as *const () as u64,
+    }
+}
+
+/// Fills a helper table of [`HELPER_COUNT`] slots.
+///
+/// # Safety
+/// `table` must point to `HELPER_COUNT` writable `u64`s.
+pub(crate) unsafe fn fill(table: *mut u64) {
+    for id in HelperId::ALL {
+        // SAFETY: the caller guarantees HELPER_COUNT slots.
+        unsafe { table.add(id as usize).write(helper_address(id)) };
+    }
+}
+
+/// The runtime's own table (used by JIT code), allocated once and never freed.
+pub(crate) fn jit_table() -> *const u64 {
+    static TABLE: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *TABLE.get_or_init(|| {
+        let table: &'static mut [u64; HELPER_COUNT] = Box::leak(Box::new([0; HELPER_COUNT]));
+        // SAFETY: the array has HELPER_COUNT slots.
+        unsafe { fill(table.as_mut_ptr()) };
+        table.as_ptr() as usize
+    }) as *const u64
+}

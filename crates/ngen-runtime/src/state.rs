@@ -1,0 +1,523 @@
+//! The process-wide runtime: loaded assemblies and their images, the JIT, and resolution of
+//! import cells (methods in images, JIT-compiled methods, BCL-surface methods, strings).
+//!
+//! Compiled code reaches [`resolve_cell`] through the `ResolveCell` helper; everything here
+//! runs under one lock. A cell's `key` points at a leaked [`CellDesc`] naming the assembly
+//! and token it refers to.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+
+use ngen_abi::image::{CellKind, ImportCell};
+use ngen_binder::{AssemblyName, Binder};
+use ngen_compiler::jit::{Jit, JitHost};
+use ngen_compiler::types::MethodShape;
+use ngen_corlib::{CorlibMethodRef, ValueKind};
+use ngen_metadata::resolve::MemberRefSig;
+use ngen_metadata::signature::{MethodSig, TypeSig};
+use ngen_metadata::{Assembly, TableId, Token};
+
+use crate::images::{MappedImage, index_images, map, validate_own};
+use crate::{JitMode, RunError, RunOptions, log};
+
+/// What an import cell refers to (pointed to by the cell's `key`).
+struct CellDesc {
+    asm: usize,
+    kind: CellKind,
+    token: u32,
+}
+
+struct LoadedAsm {
+    name: String,
+    path: PathBuf,
+    metadata: Assembly,
+    identity: AssemblyName,
+    references: Vec<AssemblyName>,
+    mvid: [u8; 16],
+    image: Option<MappedImage>,
+    /// Why methods are missing from the image, by MethodDef token.
+    excluded: HashMap<u32, String>,
+    /// Why there is no image, when there is none.
+    no_image: String,
+}
+
+struct Runtime {
+    binder: Binder,
+    image_index: BTreeMap<String, Vec<PathBuf>>,
+    jit_mode: JitMode,
+    assemblies: Vec<LoadedAsm>,
+    by_path: HashMap<PathBuf, usize>,
+    jit: Option<Jit>,
+    code: HashMap<(usize, u32), u64>,
+    strings: HashMap<(usize, u32), u64>,
+    jit_cells: HashMap<(usize, u32, u32), usize>,
+}
+
+static RUNTIME: OnceLock<Mutex<Runtime>> = OnceLock::new();
+
+fn lock() -> std::sync::MutexGuard<'static, Runtime> {
+    match RUNTIME.get() {
+        Some(m) => m.lock().unwrap_or_else(|p| p.into_inner()),
+        None => fatal("internal error: runtime used before it was started"),
+    }
+}
+
+/// Prints a fatal runtime error and ends the process (no managed frame can handle it).
+pub(crate) fn fatal(message: &str) -> ! {
+    ngen_corlib::flush_stdout();
+    eprintln!("ngen-build run: error: {message}");
+    std::process::exit(2)
+}
+
+/// The program's entry point, ready to call.
+pub(crate) struct EntryPoint {
+    pub code: u64,
+    pub shape: MethodShape,
+}
+
+/// Initialises the runtime for `options` and returns the entry point.
+pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
+    let binder = Binder::new(&options.assembly, options.binder_config.clone())?;
+    let runtime = Runtime {
+        binder,
+        image_index: if options.jit == JitMode::Always {
+            BTreeMap::new()
+        } else {
+            index_images(&options.image_dirs)
+        },
+        jit_mode: options.jit,
+        assemblies: Vec::new(),
+        by_path: HashMap::new(),
+        jit: None,
+        code: HashMap::new(),
+        strings: HashMap::new(),
+        jit_cells: HashMap::new(),
+    };
+    RUNTIME
+        .set(Mutex::new(runtime))
+        .map_err(|_| RunError::AlreadyRunning)?;
+    let mut rt = lock();
+    let root = rt
+        .load(&options.assembly)
+        .map_err(|message| RunError::Assembly {
+            path: options.assembly.clone(),
+            message,
+        })?;
+    let token = rt.assemblies[root]
+        .metadata
+        .entry_point_token()
+        .filter(|t| t.table() == Some(TableId::MethodDef))
+        .ok_or_else(|| RunError::NoEntryPoint(options.assembly.clone()))?;
+    let shape = ngen_compiler::method_def_shape(&rt.assemblies[root].metadata, token.rid())
+        .map_err(RunError::EntrySignature)?;
+    crate::entry::check(&shape).map_err(RunError::EntrySignature)?;
+    let code = rt
+        .method_code(root, token.rid())
+        .map_err(RunError::Resolve)?;
+    Ok(EntryPoint { code, shape })
+}
+
+/// The `ResolveCell` helper: resolves `cell`, stores and returns its target.
+pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
+    // SAFETY: compiled code passes the address of one of its cells, whose key the runtime
+    // set to a leaked CellDesc when it mapped the image or created the JIT cell.
+    let desc = unsafe { &*((*cell).key as *const CellDesc) };
+    let mut rt = lock();
+    let result = match desc.kind {
+        CellKind::Method => rt.method_entry(desc.asm, Token(desc.token)),
+        CellKind::String => rt.string(desc.asm, desc.token),
+    };
+    match result {
+        Ok(target) => {
+            // SAFETY: as above; cells are writable data.
+            unsafe { (*cell).target = target };
+            target
+        }
+        Err(message) => {
+            drop(rt);
+            fatal(&message)
+        }
+    }
+}
+
+fn new_cell_key(asm: usize, kind: CellKind, token: u32) -> u64 {
+    Box::leak(Box::new(CellDesc { asm, kind, token })) as *const CellDesc as u64
+}
+
+impl Runtime {
+    /// Loads the assembly at `path` (once), with its image when one is valid.
+    fn load(&mut self, path: &Path) -> Result<usize, String> {
+        let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+        if let Some(id) = self.by_path.get(&key) {
+            return Ok(*id);
+        }
+        let metadata = Assembly::open(path).map_err(|e| e.to_string())?;
+        let manifest = self.binder.manifest(path).map_err(|e| e.to_string())?;
+        let id = self.assemblies.len();
+        self.assemblies.push(LoadedAsm {
+            name: manifest.identity.name.clone(),
+            path: path.to_path_buf(),
+            mvid: metadata.mvid().map_err(|e| e.to_string())?,
+            metadata,
+            identity: manifest.identity.clone(),
+            references: manifest.references.clone(),
+            image: None,
+            excluded: HashMap::new(),
+            no_image: String::new(),
+        });
+        self.by_path.insert(key, id);
+        if !self.assemblies[id].name.eq_ignore_ascii_case("mscorlib") {
+            self.attach_image(id);
+        }
+        Ok(id)
+    }
+
+    /// Finds, validates and maps the image of assembly `id`, logging every decision.
+    fn attach_image(&mut self, id: usize) {
+        let name = self.assemblies[id].name.clone();
+        if self.jit_mode == JitMode::Always {
+            log::binding(|| format!("{name}: images ignored (--jit always)"));
+            self.assemblies[id].no_image = "images are ignored under --jit always".into();
+            return;
+        }
+        let candidates = self
+            .image_index
+            .get(&name.to_ascii_lowercase())
+            .cloned()
+            .unwrap_or_default();
+        if candidates.is_empty() {
+            log::binding(|| format!("{name}: no native image found"));
+            self.assemblies[id].no_image = format!("no native image for {name} was found");
+            return;
+        }
+        let mut reasons = Vec::new();
+        for candidate in candidates {
+            match self.try_image(id, &candidate) {
+                Ok(()) => {
+                    log::binding(|| format!("{name}: using image {}", candidate.display()));
+                    return;
+                }
+                Err(reason) => {
+                    log::binding(|| {
+                        format!("{name}: rejected image {}: {reason}", candidate.display())
+                    });
+                    reasons.push(format!("{} rejected: {reason}", candidate.display()));
+                }
+            }
+        }
+        self.assemblies[id].no_image = reasons.join("; ");
+    }
+
+    fn try_image(&mut self, id: usize, path: &Path) -> Result<(), String> {
+        let header = ngen_image::read_header(path).map_err(|e| e.to_string())?;
+        {
+            let a = &self.assemblies[id];
+            validate_own(
+                &header,
+                &a.name,
+                a.mvid,
+                a.metadata.row_count(TableId::MethodDef),
+            )?;
+        }
+        for stamp in &header.references {
+            let bound = self
+                .bind_by_name(id, &stamp.name)
+                .map_err(|e| format!("reference {} cannot be bound: {e}", stamp.name))?;
+            let actual = ngen_image::mvid_hex(self.assemblies[bound].mvid);
+            if actual != stamp.mvid {
+                return Err(format!(
+                    "dependency {} changed: image was compiled against MVID {}, {} has MVID {actual}",
+                    stamp.name,
+                    stamp.mvid,
+                    self.assemblies[bound].path.display()
+                ));
+            }
+        }
+        let image = map(path, &header)?;
+        for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
+            let kind = if cell.kind == CellKind::String as u32 {
+                CellKind::String
+            } else {
+                CellKind::Method
+            };
+            // SAFETY: i < cell_count; the cells are writable data of the mapped image.
+            unsafe { (*image.cells.add(i)).key = new_cell_key(id, kind, cell.token) };
+        }
+        let a = &mut self.assemblies[id];
+        a.excluded = header
+            .excluded
+            .into_iter()
+            .map(|e| (e.token, e.reason))
+            .collect();
+        a.image = Some(image);
+        Ok(())
+    }
+
+    /// Binds the reference named `name` of assembly `id` and loads it.
+    fn bind_by_name(&mut self, id: usize, name: &str) -> Result<usize, String> {
+        let a = &self.assemblies[id];
+        let reference = a
+            .references
+            .iter()
+            .find(|r| r.name.eq_ignore_ascii_case(name))
+            .cloned()
+            .ok_or_else(|| format!("{} does not reference {name}", a.name))?;
+        self.bind(id, &reference)
+    }
+
+    fn bind(&mut self, id: usize, reference: &AssemblyName) -> Result<usize, String> {
+        let binding = self
+            .binder
+            .bind(reference, &self.assemblies[id].identity)
+            .map_err(|e| e.to_string())?;
+        self.load(&binding.path)
+    }
+
+    /// Entry point of MethodDef `rid` of assembly `id`: from its image, else the JIT.
+    fn method_code(&mut self, id: usize, rid: u32) -> Result<u64, String> {
+        if let Some(code) = self.code.get(&(id, rid)) {
+            return Ok(*code);
+        }
+        if let Some(code) = self.assemblies[id]
+            .image
+            .as_ref()
+            .and_then(|i| i.method(rid))
+        {
+            self.code.insert((id, rid), code);
+            return Ok(code);
+        }
+        let a = &self.assemblies[id];
+        let name = ngen_compiler::method_display_name(&a.metadata, rid);
+        if self.jit_mode == JitMode::Never {
+            let why = match (
+                &a.image,
+                a.excluded.get(&Token::new(TableId::MethodDef, rid).0),
+            ) {
+                (Some(_), Some(reason)) => {
+                    format!("excluded from the image of {}: {reason}", a.name)
+                }
+                (Some(_), None) => format!("not in the image of {}", a.name),
+                (None, _) => a.no_image.clone(),
+            };
+            return Err(format!(
+                "method {name} is not in a valid native image ({why}), and --jit never forbids JIT compilation"
+            ));
+        }
+        let Runtime {
+            jit,
+            jit_cells,
+            assemblies,
+            ..
+        } = self;
+        let jit = match jit {
+            Some(j) => j,
+            None => jit.insert(Jit::new().map_err(|e| format!("cannot start the JIT: {e}"))?),
+        };
+        let mut host = Host {
+            asm: id,
+            cells: jit_cells,
+        };
+        let code = jit
+            .compile(&assemblies[id].metadata, rid, &mut host)
+            .map_err(|reason| format!("cannot JIT-compile {name}: {reason}"))?
+            as u64;
+        log::binding(|| format!("{}: JIT-compiled {name}", assemblies[id].name));
+        self.code.insert((id, rid), code);
+        Ok(code)
+    }
+
+    /// Entry point for a `call` token of assembly `id`.
+    fn method_entry(&mut self, id: usize, token: Token) -> Result<u64, String> {
+        match token.table() {
+            Some(TableId::MethodDef) => self.method_code(id, token.rid()),
+            Some(TableId::MemberRef) => self.member_ref_entry(id, token.rid()),
+            _ => Err(format!("cannot call token 0x{:08x}", token.0)),
+        }
+    }
+
+    fn member_ref_entry(&mut self, id: usize, rid: u32) -> Result<u64, String> {
+        let (parent, method_name, sig) = {
+            let md = &self.assemblies[id].metadata;
+            let parts = md.member_ref_parts(rid).map_err(|e| e.to_string())?;
+            let MemberRefSig::Method(sig) = parts.signature else {
+                return Err(format!("member reference {} is a field", parts.name));
+            };
+            (parts.parent, parts.name.to_string(), sig)
+        };
+        let (target, namespace, type_name) = match parent.table() {
+            Some(TableId::TypeRef) => {
+                let md = &self.assemblies[id].metadata;
+                let tr = md.type_ref(parent.rid()).map_err(|e| e.to_string())?;
+                let (ns, name) = (tr.namespace.to_string(), tr.name.to_string());
+                match tr.resolution_scope.table() {
+                    Some(TableId::AssemblyRef) => {
+                        let index = tr.resolution_scope.rid() as usize;
+                        let reference = self.assemblies[id]
+                            .references
+                            .get(index.wrapping_sub(1))
+                            .cloned()
+                            .ok_or_else(|| format!("bad AssemblyRef {index}"))?;
+                        (self.bind(id, &reference)?, ns, name)
+                    }
+                    Some(TableId::Module) | None => (id, ns, name),
+                    _ => return Err(format!("unsupported reference to nested type {ns}.{name}")),
+                }
+            }
+            Some(TableId::TypeDef) => {
+                let md = &self.assemblies[id].metadata;
+                let td = md.type_def(parent.rid()).map_err(|e| e.to_string())?;
+                (id, td.namespace.to_string(), td.name.to_string())
+            }
+            _ => {
+                return Err(format!(
+                    "unsupported member reference parent for {method_name}"
+                ));
+            }
+        };
+        if self.assemblies[target]
+            .name
+            .eq_ignore_ascii_case("mscorlib")
+        {
+            return corlib_entry(&namespace, &type_name, &method_name, &sig);
+        }
+        let md = &self.assemblies[target].metadata;
+        let type_rid = md
+            .find_type_def(&namespace, &type_name)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| {
+                format!(
+                    "type {namespace}.{type_name} not found in {}",
+                    self.assemblies[target].name
+                )
+            })?;
+        let method_rid = md
+            .find_method(type_rid, &method_name, |s| signatures_match(s, &sig))
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| {
+                format!(
+                    "method {namespace}.{type_name}::{method_name} not found in {}",
+                    self.assemblies[target].name
+                )
+            })?;
+        self.method_code(target, method_rid)
+    }
+
+    fn string(&mut self, id: usize, token: u32) -> Result<u64, String> {
+        if let Some(s) = self.strings.get(&(id, token)) {
+            return Ok(*s);
+        }
+        let chars = self.assemblies[id]
+            .metadata
+            .user_string(Token(token).rid())
+            .map_err(|e| format!("bad string token 0x{token:08x}: {e}"))?;
+        let s = ngen_corlib::alloc_string(&chars) as u64;
+        self.strings.insert((id, token), s);
+        Ok(s)
+    }
+}
+
+/// Structural signature equality across assemblies (class tokens differ between them).
+fn signatures_match(a: &MethodSig, b: &MethodSig) -> bool {
+    fn same(x: &TypeSig, y: &TypeSig) -> bool {
+        match (x.unmodified(), y.unmodified()) {
+            (TypeSig::Class(_), TypeSig::Class(_)) => true,
+            (TypeSig::ValueType(_), TypeSig::ValueType(_)) => true,
+            (TypeSig::SzArray(p), TypeSig::SzArray(q))
+            | (TypeSig::ByRef(p), TypeSig::ByRef(q))
+            | (TypeSig::Ptr(p), TypeSig::Ptr(q)) => same(p, q),
+            (p, q) => p == q,
+        }
+    }
+    a.has_this == b.has_this
+        && a.params.len() == b.params.len()
+        && same(&a.ret, &b.ret)
+        && a.params.iter().zip(&b.params).all(|(p, q)| same(p, q))
+}
+
+fn corlib_kind(t: &TypeSig) -> Option<ValueKind> {
+    Some(match t.unmodified() {
+        TypeSig::Void => ValueKind::Void,
+        TypeSig::Boolean => ValueKind::Bool,
+        TypeSig::Char => ValueKind::Char,
+        TypeSig::I1 => ValueKind::I1,
+        TypeSig::U1 => ValueKind::U1,
+        TypeSig::I2 => ValueKind::I2,
+        TypeSig::U2 => ValueKind::U2,
+        TypeSig::I4 => ValueKind::I4,
+        TypeSig::U4 => ValueKind::U4,
+        TypeSig::I8 => ValueKind::I8,
+        TypeSig::U8 => ValueKind::U8,
+        TypeSig::R4 => ValueKind::R4,
+        TypeSig::R8 => ValueKind::R8,
+        TypeSig::I => ValueKind::I,
+        TypeSig::U => ValueKind::U,
+        TypeSig::String => ValueKind::String,
+        TypeSig::Object => ValueKind::Object,
+        TypeSig::SzArray(e) => match e.unmodified() {
+            TypeSig::String => ValueKind::SzArrayOfString,
+            TypeSig::Char => ValueKind::SzArrayOfChar,
+            _ => return None,
+        },
+        _ => return None,
+    })
+}
+
+fn corlib_entry(
+    namespace: &str,
+    type_name: &str,
+    method: &str,
+    sig: &MethodSig,
+) -> Result<u64, String> {
+    let describe = || {
+        let params: Vec<String> = sig.params.iter().map(|p| format!("{p:?}")).collect();
+        format!("{namespace}.{type_name}::{method}({})", params.join(", "))
+    };
+    let (Some(ret), Some(params)) = (
+        corlib_kind(&sig.ret),
+        sig.params
+            .iter()
+            .map(corlib_kind)
+            .collect::<Option<Vec<_>>>(),
+    ) else {
+        return Err(format!(
+            "method {} is not available in the runtime's BCL surface",
+            describe()
+        ));
+    };
+    let m = CorlibMethodRef {
+        namespace,
+        type_name,
+        method,
+        has_this: sig.has_this,
+        params: &params,
+        ret,
+    };
+    ngen_corlib::resolve(&m)
+        .map(|p| p as u64)
+        .ok_or_else(|| format!("method {m} is not available in the runtime's BCL surface"))
+}
+
+struct Host<'a> {
+    asm: usize,
+    cells: &'a mut HashMap<(usize, u32, u32), usize>,
+}
+
+impl JitHost for Host<'_> {
+    fn cell(&mut self, kind: CellKind, token: Token) -> *mut ImportCell {
+        let asm = self.asm;
+        *self
+            .cells
+            .entry((asm, kind as u32, token.0))
+            .or_insert_with(|| {
+                Box::leak(Box::new(ImportCell {
+                    target: 0,
+                    key: new_cell_key(asm, kind, token.0),
+                })) as *mut ImportCell as usize
+            }) as *mut ImportCell
+    }
+
+    fn helper_table(&self) -> *const u64 {
+        crate::helpers::jit_table()
+    }
+}
