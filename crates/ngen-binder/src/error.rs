@@ -13,7 +13,7 @@ use crate::name::{AssemblyName, Mismatch};
 /// Why a bind failed. Messages follow the CLR's wording, then say who asked and what was tried.
 #[derive(Debug, thiserror::Error)]
 pub enum BindError {
-    #[error("cannot read the root assembly {}: {source}", path.display())]
+    #[error("cannot read the root assembly {}: {}", path.display(), source.message)]
     Root {
         path: PathBuf,
         #[source]
@@ -50,8 +50,9 @@ pub enum BindError {
         probed: Vec<PathBuf>,
     },
     #[error(
-        "Could not load file or assembly '{reference}': {} is not a readable assembly: {source}\n  referenced by: {requested_by}",
-        path.display()
+        "Could not load file or assembly '{reference}': {} is not a readable assembly: {}\n  referenced by: {requested_by}",
+        path.display(),
+        source.message
     )]
     BadImage {
         reference: Box<AssemblyName>,

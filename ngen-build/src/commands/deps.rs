@@ -297,10 +297,16 @@ fn diagnostic(err: BindError) -> miette::Report {
         BindError::Incomplete { .. } => Some("each failure is listed above with every path probed"),
         _ => None,
     };
-    let report = miette::miette!(code = "ngen::deps::unresolved", "{err}");
+    let code = match &err {
+        BindError::Root { .. } => "ngen::deps::root",
+        BindError::Config(_) | BindError::BadCodeBase { .. } => "ngen::deps::config",
+        BindError::AppBase { .. } => "ngen::deps::app_base",
+        BindError::BadImage { .. } => "ngen::deps::bad_image",
+        _ => "ngen::deps::unresolved",
+    };
     match help {
-        Some(h) => miette::miette!(code = "ngen::deps::unresolved", help = h, "{err}"),
-        None => report,
+        Some(h) => miette::miette!(code = code, help = h, "{err}"),
+        None => miette::miette!(code = code, "{err}"),
     }
 }
 
