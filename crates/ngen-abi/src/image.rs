@@ -71,6 +71,21 @@ pub enum CellKind {
     Method = 0,
     /// A string literal: the token is a user-string (`0x70`) token of the image's assembly.
     String = 1,
+    /// A `constrained. T callvirt M` call: the token is `M` (MethodDef or MemberRef) and the
+    /// cell's auxiliary token is `T` (TypeDef or TypeRef); resolves to `T`'s implementation.
+    ConstrainedMethod = 2,
+}
+
+impl CellKind {
+    /// The kind with this stored value.
+    pub fn from_u32(v: u32) -> Option<CellKind> {
+        match v {
+            0 => Some(Self::Method),
+            1 => Some(Self::String),
+            2 => Some(Self::ConstrainedMethod),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

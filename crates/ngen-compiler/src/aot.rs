@@ -107,9 +107,10 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
             method_rows,
             cells: cells
                 .iter()
-                .map(|(kind, token)| CellEntry {
+                .map(|(kind, token, aux)| CellEntry {
                     kind: *kind,
                     token: *token,
+                    aux: *aux,
                 })
                 .collect(),
             excluded: outcomes

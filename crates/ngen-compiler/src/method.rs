@@ -102,21 +102,66 @@ pub(crate) fn call_shape(asm: &Assembly, token: Token) -> Result<MethodShape, St
     }
 }
 
-/// Call and `ldstr` operands of a method's IL (for laying out import cells up front).
-pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<(u32, Token)> {
+/// Whether `callvirt token` may be compiled as a null-checked direct call: the callee must
+/// not be virtual (MethodDefs), or be a member of the sealed `System.String` (MemberRefs).
+/// Virtual dispatch needs the object model (a later issue).
+pub(crate) fn check_callvirt(asm: &Assembly, token: Token) -> Result<(), String> {
+    const VIRTUAL: u16 = 0x0040;
+    match token.table() {
+        Some(TableId::MethodDef) => {
+            let row = asm
+                .method_def(token.rid())
+                .map_err(|_| format!("bad token 0x{:08x}", token.0))?;
+            if row.flags & VIRTUAL != 0 {
+                return Err(format!(
+                    "virtual call to {}",
+                    method_display_name(asm, token.rid())
+                ));
+            }
+            Ok(())
+        }
+        Some(TableId::MemberRef) => {
+            let parts = asm
+                .member_ref_parts(token.rid())
+                .map_err(|_| format!("bad token 0x{:08x}", token.0))?;
+            let (ns, name) = asm
+                .type_name(parts.parent)
+                .map_err(|_| "virtual call through an unsupported parent".to_string())?;
+            if ns == "System" && name == "String" {
+                Ok(())
+            } else {
+                Err(format!("virtual call to {ns}.{name}::{}", parts.name))
+            }
+        }
+        _ => Err(format!("bad token 0x{:08x}", token.0)),
+    }
+}
+
+/// Cell keys `(kind, token, aux)` a method's IL needs (for laying out import cells up front).
+pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<(u32, u32, u32)> {
     use ngen_abi::image::CellKind;
     use ngen_metadata::il::{Opcode, Operand};
     let Ok(Some(body)) = asm.method_body(rid) else {
         return Vec::new();
     };
     let mut out = Vec::new();
+    let mut constraint: Option<Token> = None;
     for ins in ngen_metadata::il::decode(body.code) {
         let Ok(ins) = ins else { break };
         match (ins.opcode, ins.operand) {
-            (Opcode::Call, Operand::Token(t)) => out.push((CellKind::Method as u32, t)),
-            (Opcode::Ldstr, Operand::Token(t)) => out.push((CellKind::String as u32, t)),
+            (Opcode::Constrained, Operand::Token(t)) => {
+                constraint = Some(t);
+                continue;
+            }
+            (Opcode::Call, Operand::Token(t)) => out.push((CellKind::Method as u32, t.0, 0)),
+            (Opcode::Callvirt, Operand::Token(t)) => match constraint {
+                Some(c) => out.push((CellKind::ConstrainedMethod as u32, t.0, c.0)),
+                None => out.push((CellKind::Method as u32, t.0, 0)),
+            },
+            (Opcode::Ldstr, Operand::Token(t)) => out.push((CellKind::String as u32, t.0, 0)),
             _ => {}
         }
+        constraint = None;
     }
     out
 }

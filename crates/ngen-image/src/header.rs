@@ -92,6 +92,9 @@ pub struct CellEntry {
     pub kind: u32,
     /// MethodDef/MemberRef token (method cells) or user-string token (string cells).
     pub token: u32,
+    /// The constraint type token of a `ConstrainedMethod` cell, else 0.
+    #[serde(default)]
+    pub aux: u32,
 }
 
 /// The header's bytes as stored in the image.
@@ -154,6 +157,7 @@ mod tests {
             cells: vec![CellEntry {
                 kind: 0,
                 token: 0x0a00_0001,
+                aux: 0,
             }],
             excluded: vec![ExcludedEntry {
                 token: 0x0600_0002,

@@ -26,6 +26,7 @@ struct CellDesc {
     asm: usize,
     kind: CellKind,
     token: u32,
+    aux: u32,
 }
 
 struct LoadedAsm {
@@ -51,7 +52,7 @@ struct Runtime {
     jit: Option<Jit>,
     code: HashMap<(usize, u32), u64>,
     strings: HashMap<(usize, u32), u64>,
-    jit_cells: HashMap<(usize, u32, u32), usize>,
+    jit_cells: HashMap<(usize, u32, u32, u32), usize>,
 }
 
 static RUNTIME: OnceLock<Mutex<Runtime>> = OnceLock::new();
@@ -127,6 +128,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
     let result = match desc.kind {
         CellKind::Method => rt.method_entry(desc.asm, Token(desc.token)),
         CellKind::String => rt.string(desc.asm, desc.token),
+        CellKind::ConstrainedMethod => rt.constrained_entry(desc.asm, desc.token, desc.aux),
     };
     match result {
         Ok(target) => {
@@ -141,8 +143,13 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
     }
 }
 
-fn new_cell_key(asm: usize, kind: CellKind, token: u32) -> u64 {
-    Box::leak(Box::new(CellDesc { asm, kind, token })) as *const CellDesc as u64
+fn new_cell_key(asm: usize, kind: CellKind, token: u32, aux: u32) -> u64 {
+    Box::leak(Box::new(CellDesc {
+        asm,
+        kind,
+        token,
+        aux,
+    })) as *const CellDesc as u64
 }
 
 impl Runtime {
@@ -236,13 +243,10 @@ impl Runtime {
         }
         let image = map(path, &header)?;
         for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
-            let kind = if cell.kind == CellKind::String as u32 {
-                CellKind::String
-            } else {
-                CellKind::Method
-            };
+            let kind = CellKind::from_u32(cell.kind)
+                .ok_or_else(|| format!("unknown cell kind {}", cell.kind))?;
             // SAFETY: i < cell_count; the cells are writable data of the mapped image.
-            unsafe { (*image.cells.add(i)).key = new_cell_key(id, kind, cell.token) };
+            unsafe { (*image.cells.add(i)).key = new_cell_key(id, kind, cell.token, cell.aux) };
         }
         let a = &mut self.assemblies[id];
         a.excluded = header
@@ -336,16 +340,50 @@ impl Runtime {
         }
     }
 
-    fn member_ref_entry(&mut self, id: usize, rid: u32) -> Result<u64, String> {
-        let (parent, method_name, sig) = {
+    /// `constrained. T callvirt M`: `T`'s implementation of `M` (only the BCL's primitive
+    /// value types until the object model exists).
+    fn constrained_entry(
+        &mut self,
+        id: usize,
+        method: u32,
+        constraint: u32,
+    ) -> Result<u64, String> {
+        let (method_name, sig) = {
             let md = &self.assemblies[id].metadata;
-            let parts = md.member_ref_parts(rid).map_err(|e| e.to_string())?;
-            let MemberRefSig::Method(sig) = parts.signature else {
-                return Err(format!("member reference {} is a field", parts.name));
-            };
-            (parts.parent, parts.name.to_string(), sig)
+            let token = Token(method);
+            match token.table() {
+                Some(TableId::MemberRef) => {
+                    let parts = md
+                        .member_ref_parts(token.rid())
+                        .map_err(|e| e.to_string())?;
+                    let MemberRefSig::Method(sig) = parts.signature else {
+                        return Err(format!("member reference {} is a field", parts.name));
+                    };
+                    (parts.name.to_string(), sig)
+                }
+                Some(TableId::MethodDef) => {
+                    let row = md.method_def(token.rid()).map_err(|e| e.to_string())?;
+                    let sig = md.method_sig(row.signature).map_err(|e| e.to_string())?;
+                    (row.name.to_string(), sig)
+                }
+                _ => return Err(format!("bad constrained call token 0x{method:08x}")),
+            }
         };
-        let (target, namespace, type_name) = match parent.table() {
+        let (target, namespace, type_name) = self.type_home(id, Token(constraint))?;
+        if self.assemblies[target]
+            .name
+            .eq_ignore_ascii_case("mscorlib")
+        {
+            return corlib_entry(&namespace, &type_name, &method_name, &sig);
+        }
+        Err(format!(
+            "constrained call to {namespace}.{type_name}::{method_name} needs the object model"
+        ))
+    }
+
+    /// The assembly defining a TypeRef/TypeDef of assembly `id`, with its namespace and name.
+    fn type_home(&mut self, id: usize, parent: Token) -> Result<(usize, String, String), String> {
+        match parent.table() {
             Some(TableId::TypeRef) => {
                 let md = &self.assemblies[id].metadata;
                 let tr = md.type_ref(parent.rid()).map_err(|e| e.to_string())?;
@@ -358,23 +396,33 @@ impl Runtime {
                             .get(index.wrapping_sub(1))
                             .cloned()
                             .ok_or_else(|| format!("bad AssemblyRef {index}"))?;
-                        (self.bind(id, &reference)?, ns, name)
+                        Ok((self.bind(id, &reference)?, ns, name))
                     }
-                    Some(TableId::Module) | None => (id, ns, name),
-                    _ => return Err(format!("unsupported reference to nested type {ns}.{name}")),
+                    Some(TableId::Module) | None => Ok((id, ns, name)),
+                    _ => Err(format!("unsupported reference to nested type {ns}.{name}")),
                 }
             }
             Some(TableId::TypeDef) => {
                 let md = &self.assemblies[id].metadata;
                 let td = md.type_def(parent.rid()).map_err(|e| e.to_string())?;
-                (id, td.namespace.to_string(), td.name.to_string())
+                Ok((id, td.namespace.to_string(), td.name.to_string()))
             }
-            _ => {
-                return Err(format!(
-                    "unsupported member reference parent for {method_name}"
-                ));
-            }
+            _ => Err(format!("unsupported type token 0x{:08x}", parent.0)),
+        }
+    }
+
+    fn member_ref_entry(&mut self, id: usize, rid: u32) -> Result<u64, String> {
+        let (parent, method_name, sig) = {
+            let md = &self.assemblies[id].metadata;
+            let parts = md.member_ref_parts(rid).map_err(|e| e.to_string())?;
+            let MemberRefSig::Method(sig) = parts.signature else {
+                return Err(format!("member reference {} is a field", parts.name));
+            };
+            (parts.parent, parts.name.to_string(), sig)
         };
+        let (target, namespace, type_name) = self
+            .type_home(id, parent)
+            .map_err(|e| format!("{e} (calling {method_name})"))?;
         if self.assemblies[target]
             .name
             .eq_ignore_ascii_case("mscorlib")
@@ -500,19 +548,19 @@ fn corlib_entry(
 
 struct Host<'a> {
     asm: usize,
-    cells: &'a mut HashMap<(usize, u32, u32), usize>,
+    cells: &'a mut HashMap<(usize, u32, u32, u32), usize>,
 }
 
 impl JitHost for Host<'_> {
-    fn cell(&mut self, kind: CellKind, token: Token) -> *mut ImportCell {
+    fn cell(&mut self, kind: CellKind, token: Token, aux: Token) -> *mut ImportCell {
         let asm = self.asm;
         *self
             .cells
-            .entry((asm, kind as u32, token.0))
+            .entry((asm, kind as u32, token.0, aux.0))
             .or_insert_with(|| {
                 Box::leak(Box::new(ImportCell {
                     target: 0,
-                    key: new_cell_key(asm, kind, token.0),
+                    key: new_cell_key(asm, kind, token.0, aux.0),
                 })) as *mut ImportCell as usize
             }) as *mut ImportCell
     }

@@ -30,6 +30,15 @@ pub(crate) trait TranslateEnv {
         token: Token,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<CallTarget, String>;
+    /// Address of the import cell of a `constrained. constraint callvirt method` call.
+    fn constrained_cell(
+        &mut self,
+        method: Token,
+        constraint: Token,
+        b: &mut FunctionBuilder<'_>,
+    ) -> Result<Value, String>;
+    /// Whether `callvirt token` can be compiled as a null-checked direct call.
+    fn check_callvirt(&mut self, token: Token) -> Result<(), String>;
     /// Address of the import cell of a string literal.
     fn string_cell(&mut self, token: Token, b: &mut FunctionBuilder<'_>) -> Result<Value, String>;
     /// Address of the helper table.

@@ -23,9 +23,10 @@ use crate::method::{call_shape, prepare};
 
 /// What the JIT needs from the runtime.
 pub trait JitHost {
-    /// The import cell for `(kind, token)` of the assembly being compiled; it must stay valid
-    /// (and at the same address) for the life of the process.
-    fn cell(&mut self, kind: CellKind, token: Token) -> *mut ImportCell;
+    /// The import cell for `(kind, token, aux)` of the assembly being compiled (`aux` is the
+    /// constraint type of a `ConstrainedMethod` cell, else 0); it must stay valid (and at the
+    /// same address) for the life of the process.
+    fn cell(&mut self, kind: CellKind, token: Token, aux: Token) -> *mut ImportCell;
     /// The runtime's helper table (`ngen_abi::helpers` layout).
     fn helper_table(&self) -> *const u64;
 }
@@ -127,12 +128,28 @@ impl TranslateEnv for JitEnv<'_> {
         token: Token,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<CallTarget, String> {
-        let cell = self.host.cell(CellKind::Method, token) as i64;
+        let cell = self.host.cell(CellKind::Method, token, Token(0)) as i64;
         Ok(CallTarget::Cell(b.ins().iconst(I64, cell)))
     }
 
+    fn constrained_cell(
+        &mut self,
+        method: Token,
+        constraint: Token,
+        b: &mut FunctionBuilder<'_>,
+    ) -> Result<Value, String> {
+        let cell = self
+            .host
+            .cell(CellKind::ConstrainedMethod, method, constraint) as i64;
+        Ok(b.ins().iconst(I64, cell))
+    }
+
+    fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
+        crate::method::check_callvirt(self.asm, token)
+    }
+
     fn string_cell(&mut self, token: Token, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
-        let cell = self.host.cell(CellKind::String, token) as i64;
+        let cell = self.host.cell(CellKind::String, token, Token(0)) as i64;
         Ok(b.ins().iconst(I64, cell))
     }
 

@@ -65,7 +65,7 @@ struct Plan<'a> {
     call_conv: CallConv,
     frontend: cranelift_codegen::isa::TargetFrontendConfig,
     funcs: BTreeMap<u32, FuncPlan>,
-    cells: BTreeMap<(u32, u32), u32>,
+    cells: BTreeMap<(u32, u32, u32), u32>,
     cells_data: DataId,
     helpers_data: DataId,
 }
@@ -75,7 +75,7 @@ struct Plan<'a> {
 pub(crate) fn emit_object(
     asm: &Assembly,
     threads: usize,
-    header: impl FnOnce(&[(u32, u32)], &[MethodOutcome]) -> Vec<u8>,
+    header: impl FnOnce(&[(u32, u32, u32)], &[MethodOutcome]) -> Vec<u8>,
 ) -> Result<EmittedObject, String> {
     let isa: OwnedTargetIsa = make_isa(IsaKind::Aot)?;
     let call_conv = isa.default_call_conv();
@@ -125,14 +125,13 @@ pub(crate) fn emit_object(
         .build()
         .map_err(|e| e.to_string())?;
 
-    let referenced: BTreeSet<(u32, u32)> = pool.install(|| {
+    let referenced: BTreeSet<(u32, u32, u32)> = pool.install(|| {
         (1..=method_count)
             .into_par_iter()
             .flat_map_iter(|rid| referenced_tokens(asm, rid))
-            .map(|(kind, t)| (kind, t.0))
             .collect()
     });
-    let mut cells: BTreeMap<(u32, u32), u32> = BTreeMap::new();
+    let mut cells: BTreeMap<(u32, u32, u32), u32> = BTreeMap::new();
     for (i, key) in referenced.iter().enumerate() {
         cells.insert(*key, i as u32);
     }
@@ -183,6 +182,7 @@ pub(crate) fn emit_object(
                     let key = (
                         CellKind::Method as u32,
                         Token::new(TableId::MethodDef, rid).0,
+                        0,
                     );
                     let next = cells.len() as u32;
                     let index = *cells.entry(key).or_insert(next);
@@ -209,9 +209,9 @@ pub(crate) fn emit_object(
     }
 
     // Cells in index order.
-    let mut cell_list: Vec<((u32, u32), u32)> = cells.into_iter().collect();
+    let mut cell_list: Vec<((u32, u32, u32), u32)> = cells.into_iter().collect();
     cell_list.sort_by_key(|(_, i)| *i);
-    let cell_keys: Vec<(u32, u32)> = cell_list.into_iter().map(|(k, _)| k).collect();
+    let cell_keys: Vec<(u32, u32, u32)> = cell_list.into_iter().map(|(k, _)| k).collect();
 
     // Method table.
     let mut desc = DataDescription::new();
@@ -326,7 +326,11 @@ struct AotEnv<'p, 'a> {
 }
 
 impl AotEnv<'_, '_> {
-    fn cell_addr(&mut self, key: (u32, u32), b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
+    fn cell_addr(
+        &mut self,
+        key: (u32, u32, u32),
+        b: &mut FunctionBuilder<'_>,
+    ) -> Result<Value, String> {
         let index = *self
             .plan
             .cells
@@ -383,12 +387,28 @@ impl TranslateEnv for AotEnv<'_, '_> {
             self.func_refs.insert(token.rid(), fref);
             return Ok(CallTarget::Direct(fref));
         }
-        let addr = self.cell_addr((CellKind::Method as u32, token.0), b)?;
+        let addr = self.cell_addr((CellKind::Method as u32, token.0, 0), b)?;
         Ok(CallTarget::Cell(addr))
     }
 
+    fn constrained_cell(
+        &mut self,
+        method: Token,
+        constraint: Token,
+        b: &mut FunctionBuilder<'_>,
+    ) -> Result<Value, String> {
+        self.cell_addr(
+            (CellKind::ConstrainedMethod as u32, method.0, constraint.0),
+            b,
+        )
+    }
+
+    fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
+        crate::method::check_callvirt(self.plan.asm, token)
+    }
+
     fn string_cell(&mut self, token: Token, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
-        self.cell_addr((CellKind::String as u32, token.0), b)
+        self.cell_addr((CellKind::String as u32, token.0, 0), b)
     }
 
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {

@@ -67,6 +67,7 @@ pub(crate) fn translate(
         sigs: HashMap::new(),
         resolve_sig: None,
         throw_sig: None,
+        constraint: None,
     };
     t.entry()?;
     while let Some(start) = t.worklist.pop() {
@@ -185,6 +186,18 @@ struct Translator<'a, 'f> {
     sigs: HashMap<MethodShape, SigRef>,
     resolve_sig: Option<SigRef>,
     throw_sig: Option<SigRef>,
+    /// The type of a pending `constrained.` prefix.
+    constraint: Option<Token>,
+}
+
+/// How a call instruction dispatches.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CallKind {
+    Call,
+    /// `callvirt` to a non-virtual method: a null check, then a direct call.
+    Callvirt,
+    /// `constrained. T callvirt M` on a value-type address.
+    Constrained(Token),
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -652,8 +665,22 @@ impl<'a, 'f> Translator<'a, 'f> {
     fn instruction(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<Flow> {
         use Opcode as O;
         let off = ins.offset;
+        if self.constraint.is_some() && ins.opcode != O::Callvirt {
+            return Err(format!(
+                "constrained. prefix not followed by callvirt at {}",
+                at(off)
+            ));
+        }
         match ins.opcode {
             O::Nop | O::Tail | O::Volatile | O::Unaligned => {}
+            O::Constrained => self.constraint = Some(Self::token(ins)?),
+            O::Callvirt => {
+                let kind = match self.constraint.take() {
+                    Some(t) => CallKind::Constrained(t),
+                    None => CallKind::Callvirt,
+                };
+                self.call(ins, stack, kind)?
+            }
             O::Ldarg0 | O::Ldarg1 | O::Ldarg2 | O::Ldarg3 | O::LdargS | O::Ldarg => {
                 let n = match ins.opcode {
                     O::Ldarg0 => 0,
@@ -776,7 +803,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             O::Pop => {
                 self.pop(stack, ins)?;
             }
-            O::Call => self.call(ins, stack)?,
+            O::Call => self.call(ins, stack, CallKind::Call)?,
             O::Ret => {
                 match self.input.shape.ret {
                     None => {
@@ -1181,26 +1208,48 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.ins().iadd_imm_s(base, ARRAY_DATA_OFFSET as i64)
     }
 
-    fn call(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
+    fn call(&mut self, ins: &Instruction<'_>, stack: &mut Stack, kind: CallKind) -> Res<()> {
         let off = ins.offset;
         let token = Self::token(ins)?;
         let shape = self
             .env
             .callee_shape(token)
             .map_err(|e| format!("{e} at {}", at(off)))?;
+        if kind != CallKind::Call && !shape.has_this {
+            return Err(format!("callvirt to a static method at {}", at(off)));
+        }
+        if kind == CallKind::Callvirt {
+            self.env
+                .check_callvirt(token)
+                .map_err(|e| format!("{e} at {}", at(off)))?;
+        }
         let kinds = shape.arg_kinds();
         if stack.len() < kinds.len() {
             return Err(format!("stack underflow at {}", at(off)));
         }
         let raw = stack.split_off(stack.len() - kinds.len());
+        match kind {
+            CallKind::Callvirt => self.null_check(raw[0].0),
+            CallKind::Constrained(_) if raw[0].1 != StackType::Ptr => {
+                return Err(format!("constrained call on a non-address at {}", at(off)));
+            }
+            _ => {}
+        }
         let mut args = Vec::with_capacity(raw.len());
         for ((v, t), kind) in raw.into_iter().zip(&kinds) {
             args.push(self.coerce(v, t, *kind, off)?);
         }
-        let target = self
-            .env
-            .call_target(token, &mut self.b)
-            .map_err(|e| format!("{e} at {}", at(off)))?;
+        let target = match kind {
+            CallKind::Constrained(constraint) => CallTarget::Cell(
+                self.env
+                    .constrained_cell(token, constraint, &mut self.b)
+                    .map_err(|e| format!("{e} at {}", at(off)))?,
+            ),
+            _ => self
+                .env
+                .call_target(token, &mut self.b)
+                .map_err(|e| format!("{e} at {}", at(off)))?,
+        };
         let inst = match target {
             CallTarget::Direct(fref) => self.b.ins().call(fref, &args),
             CallTarget::Cell(cell) => {
