@@ -299,3 +299,79 @@ fn newer_facade_reference_binds_like_mono_with_a_warning() {
         json["warnings"]
     );
 }
+
+/// A publisher policy assembly (`al -link` of a redirect config, installed as Mono's gacutil
+/// does) redirects Pol 1.0.0.0 to 1.1.0.0: mono runs 1.1, and the binder binds the same file.
+#[test]
+fn publisher_policy_is_applied_like_mono() {
+    const TOKEN: &str = "f181aad948abdde8";
+    let dir = ngen_tests::temp_dir();
+    let key = workspace_root().join("samples/hello-app/keys/sample.snk");
+    let keyfile = format!("-keyfile:{}", key.display());
+    let v10 = dir.path().join("ref/Pol.dll");
+    std::fs::create_dir_all(v10.parent().unwrap()).unwrap();
+    mcs(&[&fixture("Pol.cs")], &v10, &[&keyfile]);
+    let exe = dir.path().join("app/UsesPol.exe");
+    std::fs::create_dir_all(exe.parent().unwrap()).unwrap();
+    mcs(
+        &[&fixture("UsesPol.cs")],
+        &exe,
+        &[&format!("-r:{}", v10.display())],
+    );
+    let gac = dir.path().join("prefix/lib/mono/gac");
+    let v11 = gac.join(format!("Pol/1.1.0.0__{TOKEN}/Pol.dll"));
+    std::fs::create_dir_all(v11.parent().unwrap()).unwrap();
+    mcs(&[&fixture("Pol.cs")], &v11, &[&keyfile, "-define:V11"]);
+    let policy_dir = gac.join(format!("policy.1.0.Pol/0.0.0.0__{TOKEN}"));
+    std::fs::create_dir_all(&policy_dir).unwrap();
+    std::fs::write(
+        policy_dir.join("policy.1.0.Pol.config"),
+        format!(
+            r#"<configuration><runtime><assemblyBinding xmlns="urn:schemas-microsoft-com:asm.v1"><dependentAssembly><assemblyIdentity name="Pol" publicKeyToken="{TOKEN}"/><bindingRedirect oldVersion="1.0.0.0" newVersion="1.1.0.0"/></dependentAssembly></assemblyBinding></runtime></configuration>"#
+        ),
+    )
+    .unwrap();
+    let al = Command::new("al")
+        .current_dir(&policy_dir)
+        .args([
+            "-nologo",
+            "-link:policy.1.0.Pol.config",
+            "-out:policy.1.0.Pol.dll",
+            "-version:0.0.0.0",
+        ])
+        .arg(&keyfile)
+        .output()
+        .expect("al (mono-devel)");
+    assert!(
+        al.status.success(),
+        "{}",
+        String::from_utf8_lossy(&al.stderr)
+    );
+
+    let prefix = dir.path().join("prefix");
+    let run = Command::new("mono")
+        .arg(&exe)
+        .env("MONO_GAC_PREFIX", &prefix)
+        .output()
+        .expect("mono");
+    assert_eq!(String::from_utf8_lossy(&run.stdout), "1.1\n");
+
+    let out = ngen_build()
+        .env("MONO_GAC_PREFIX", &prefix)
+        .arg("deps")
+        .arg(&exe)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let pol = assembly(&json, "Pol");
+    assert_eq!(pol["path"].as_str().unwrap(), v11.to_str().unwrap());
+    assert_eq!(pol["reason"], "Gac");
+    assert_eq!(pol["redirected_from"], "1.0.0.0");
+    assert_eq!(pol["redirect"]["source"]["kind"], "publisher_policy");
+}

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 pub use crate::binding::{AppliedRedirect, BindReason, Binding, RedirectSource};
 pub use crate::error::BindError;
 
-use crate::config::{CodeBase, ExeConfig};
+use crate::config::{BindingRedirect, CodeBase, ExeConfig};
 use crate::manifest::{Manifest, ManifestError, ManifestReader};
 use crate::name::AssemblyName;
 use crate::probe::{self, ProbeSite};
@@ -310,6 +310,64 @@ impl Binder {
             })
     }
 
+    /// The publisher policy redirect for `wanted`, from the first GAC root that has a policy
+    /// assembly `policy.<major>.<minor>.<Name>` with the same token and culture (highest
+    /// version entry), read from the `.config` gacutil installs next to it. `None` when the
+    /// app config turns publisher policy off, globally or for this assembly (the CLR honours
+    /// `<publisherPolicy apply="no"/>`; Mono 6.8 ignores it).
+    fn publisher_policy(&self, wanted: &AssemblyName) -> Option<(PathBuf, BindingRedirect)> {
+        if !wanted.is_strong_named() || self.config.publisher_policy_disabled {
+            return None;
+        }
+        if self
+            .config
+            .dependent_assemblies_for(wanted)
+            .any(|d| d.publisher_policy_disabled)
+        {
+            return None;
+        }
+        let version = wanted.version?;
+        let policy_name = format!("policy.{}.{}.{}", version.major, version.minor, wanted.name);
+        for gac in self.gac_dirs() {
+            let dir = gac.join(&policy_name);
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let best = entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter_map(|entry| {
+                    let id = crate::gac::gac_entry_identity(&policy_name, &entry)?;
+                    let same_key = id.public_key_token == wanted.public_key_token;
+                    let same_culture = AssemblyName {
+                        culture: Some(wanted.culture_or_neutral()),
+                        ..AssemblyName::simple(&policy_name)
+                    }
+                    .matches(&id);
+                    (same_key && same_culture).then_some((id.version, entry))
+                })
+                .max();
+            let Some((_, entry)) = best else {
+                continue;
+            };
+            // Mono loads the policy assembly and reads the config it links (`al -link`), which
+            // gacutil installs next to it under the policy's name.
+            let entry_dir = dir.join(entry);
+            let config_path = entry_dir.join(format!("{policy_name}.config"));
+            if !probe::existing(&entry_dir.join(format!("{policy_name}.dll"))) {
+                continue;
+            }
+            let policy = ExeConfig::load(&config_path).ok()?;
+            return policy
+                .dependent_assemblies_for(wanted)
+                .filter(|d| d.public_key_token.is_some())
+                .flat_map(|d| d.redirects.iter())
+                .find(|r| r.old_version.contains(version))
+                .cloned()
+                .map(|r| (config_path, r));
+        }
+        None
+    }
+
     /// The `<codeBase>` for the (redirected) reference, if any.
     fn config_code_base(&self, reference: &AssemblyName) -> Option<CodeBase> {
         let strong = reference.is_strong_named();
@@ -376,6 +434,20 @@ impl Attempt<'_> {
             Some(r) => self.reference.with_version(r.to),
             None => self.reference.clone(),
         };
+        // Publisher policy applies to the version the app config chose.
+        if let Some((path, policy)) = b.publisher_policy(&wanted)
+            && let Some(before) = wanted.version
+        {
+            self.redirect = Some(AppliedRedirect {
+                from: self.redirect.as_ref().map_or(before, |r| r.from),
+                to: policy.new_version,
+                source: RedirectSource::PublisherPolicy {
+                    path,
+                    old_version: policy.old_version,
+                },
+            });
+            wanted = wanted.with_version(policy.new_version);
+        }
         let strong = wanted.is_strong_named();
 
         // mscorlib is always the runtime's own corlib, whatever version was referenced.

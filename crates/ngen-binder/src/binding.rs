@@ -46,6 +46,12 @@ pub enum RedirectSource {
         old_version: VersionRange,
         location: Location,
     },
+    /// A publisher policy assembly in the GAC (`policy.<major>.<minor>.<Name>`), applied after
+    /// the app config (unless it says `<publisherPolicy apply="no"/>`), as the CLR and Mono do.
+    PublisherPolicy {
+        path: PathBuf,
+        old_version: VersionRange,
+    },
     /// A reference to an older framework assembly unified to the installed one (as the
     /// runtime does for mscorlib, System, ...).
     FrameworkUnification,
@@ -90,6 +96,12 @@ impl Binding {
                 RedirectSource::AppConfig { location, .. } => format!(
                     "Redirect found in application configuration file (line {}): {} redirected to {}.",
                     location.line, r.from, r.to
+                ),
+                RedirectSource::PublisherPolicy { path, .. } => format!(
+                    "Publisher policy file is found at {}: {} redirected to {}.",
+                    path.display(),
+                    r.from,
+                    r.to
                 ),
                 RedirectSource::FrameworkUnification => format!(
                     "Framework assembly unified: {} redirected to {}.",

@@ -279,8 +279,20 @@ impl Binder {
         let mut referenced_by = node.referenced_by;
         referenced_by.sort();
         let identity = node.manifest.identity.clone();
+        let mut config_inputs = self.config_fingerprint_inputs(&identity);
+        if let Some(AppliedRedirect {
+            source: RedirectSource::PublisherPolicy { path, old_version },
+            to,
+            ..
+        }) = &node.binding.redirect
+        {
+            config_inputs.push(format!(
+                "publisherPolicy {} {old_version} -> {to}",
+                path.display()
+            ));
+        }
         BoundAssembly {
-            config_inputs: self.config_fingerprint_inputs(&identity),
+            config_inputs,
             name: identity,
             path: node.binding.path,
             mvid: node.manifest.mvid,

@@ -78,6 +78,8 @@ pub struct DependentAssembly {
     pub culture: Option<Culture>,
     pub redirects: Vec<BindingRedirect>,
     pub code_bases: Vec<CodeBase>,
+    /// `<publisherPolicy apply="no"/>` inside this element.
+    pub publisher_policy_disabled: bool,
     pub location: Location,
 }
 
@@ -131,6 +133,9 @@ pub struct ExeConfig {
     /// `<probing privatePath>` entries, in order (relative to the AppBase).
     pub private_paths: Vec<String>,
     pub dependent_assemblies: Vec<DependentAssembly>,
+    /// `<publisherPolicy apply="no"/>` directly under `<assemblyBinding>`: no publisher policy
+    /// applies to any assembly (safe mode).
+    pub publisher_policy_disabled: bool,
     pub warnings: Vec<ConfigWarning>,
 }
 
@@ -367,11 +372,22 @@ impl<'d, 'input> Parser<'d, 'input, '_> {
                     let dependent = self.dependent_assembly(child)?;
                     self.config.dependent_assemblies.push(dependent);
                 }
-                // publisherPolicy, qualifyAssembly, supportPortability: no effect on our binding.
+                "publisherPolicy" => {
+                    if self.publisher_policy_off(child) {
+                        self.config.publisher_policy_disabled = true;
+                    }
+                }
+                // qualifyAssembly, supportPortability: no effect on static references.
                 _ => {}
             }
         }
         Ok(())
+    }
+
+    /// `<publisherPolicy apply="no"/>` (the value is case-insensitive; anything but "no" is yes).
+    fn publisher_policy_off(&self, node: roxmltree::Node<'d, 'input>) -> bool {
+        self.attribute(node, "apply")
+            .is_some_and(|(v, _)| v.trim().eq_ignore_ascii_case("no"))
     }
 
     fn probing(&mut self, node: roxmltree::Node<'d, 'input>) -> Result<(), ConfigError> {
@@ -446,6 +462,7 @@ impl<'d, 'input> Parser<'d, 'input, '_> {
             culture,
             redirects: Vec::new(),
             code_bases: Vec::new(),
+            publisher_policy_disabled: false,
             location,
         };
         for child in node.children().filter(|n| n.is_element()) {
@@ -462,6 +479,9 @@ impl<'d, 'input> Parser<'d, 'input, '_> {
                         );
                     }
                     dependent.redirects.push(redirect);
+                }
+                "publisherPolicy" => {
+                    dependent.publisher_policy_disabled |= self.publisher_policy_off(child);
                 }
                 "codeBase" => {
                     let (href, href_loc) = self.required(child, "href")?;
@@ -666,6 +686,21 @@ mod tests {
         assert_eq!(parse(&v4).unwrap().dependent_assemblies.len(), 2);
         let bom = format!("\u{feff}{GOOD}");
         assert_eq!(parse(&bom).unwrap().dependent_assemblies.len(), 2);
+    }
+
+    #[test]
+    fn publisher_policy_switches() {
+        assert!(!parse(GOOD).unwrap().publisher_policy_disabled);
+        let global = GOOD.replace("<probing", "<publisherPolicy apply=\"no\"/><probing");
+        assert!(parse(&global).unwrap().publisher_policy_disabled);
+        let local = GOOD.replace(
+            "<codeBase version",
+            "<publisherPolicy apply=\"No\"/><codeBase version",
+        );
+        let c = parse(&local).unwrap();
+        assert!(!c.publisher_policy_disabled);
+        assert!(c.dependent_assemblies[0].publisher_policy_disabled);
+        assert!(!c.dependent_assemblies[1].publisher_policy_disabled);
     }
 
     #[test]

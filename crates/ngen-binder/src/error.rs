@@ -85,6 +85,8 @@ fn redirect_note(redirect: &Option<Box<AppliedRedirect>>) -> String {
             match &r.source {
                 RedirectSource::AppConfig { location, .. } =>
                     format!("bindingRedirect at config line {}", location.line),
+                RedirectSource::PublisherPolicy { path, .. } =>
+                    format!("publisher policy {}", path.display()),
                 RedirectSource::FrameworkUnification => "framework unification".to_string(),
             }
         ),

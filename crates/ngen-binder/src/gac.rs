@@ -37,7 +37,7 @@ pub fn mono_gac_prefix_dirs(value: &str) -> Vec<PathBuf> {
 }
 
 /// The identity a GAC directory entry stands for, from its path components alone.
-fn gac_entry_identity(name: &str, entry: &str) -> Option<AssemblyName> {
+pub(crate) fn gac_entry_identity(name: &str, entry: &str) -> Option<AssemblyName> {
     let (version, rest) = entry.split_once('_')?;
     let (culture, token) = rest.rsplit_once('_')?;
     let version: Version = version.parse().ok()?;

@@ -668,3 +668,46 @@ fn newer_facade_references_bind_to_the_installed_facade_with_a_warning() {
     w.add("mono/4.5/System.dll", &system, &[]);
     assert!(w.binder().unwrap().closure().is_err());
 }
+
+#[test]
+fn publisher_policy_in_the_gac_redirects_after_the_app_config() {
+    let mut w = app_with(&[&strong("Pol", "1.0.0.0")]);
+    let v11 = w.add(
+        &format!("mono/gac/Pol/1.1.0.0__{TOKEN}/Pol.dll"),
+        &strong("Pol", "1.1.0.0"),
+        &[],
+    );
+    let policy_dir = w.gac().join(format!("policy.1.0.Pol/0.0.0.0__{TOKEN}"));
+    w.add(
+        &format!("mono/gac/policy.1.0.Pol/0.0.0.0__{TOKEN}/policy.1.0.Pol.dll"),
+        &strong("policy.1.0.Pol", "0.0.0.0"),
+        &[],
+    );
+    std::fs::write(
+        policy_dir.join("policy.1.0.Pol.config"),
+        format!(
+            r#"<configuration><runtime><assemblyBinding xmlns="urn:schemas-microsoft-com:asm.v1"><dependentAssembly><assemblyIdentity name="Pol" publicKeyToken="{TOKEN}"/><bindingRedirect oldVersion="1.0.0.0" newVersion="1.1.0.0"/></dependentAssembly></assemblyBinding></runtime></configuration>"#
+        ),
+    )
+    .unwrap();
+    let closure = w.binder().unwrap().closure().unwrap();
+    let pol = &closure.assemblies[0];
+    assert_eq!((pol.reason, &pol.path), (BindReason::Gac, &v11));
+    assert_eq!(pol.redirected_from, Some(Version::new(1, 0, 0, 0)));
+    assert!(matches!(
+        pol.redirect.as_ref().unwrap().source,
+        RedirectSource::PublisherPolicy { .. }
+    ));
+    assert!(
+        pol.config_inputs
+            .iter()
+            .any(|i| i.starts_with("publisherPolicy "))
+    );
+
+    // <publisherPolicy apply="no"/> turns it off (as the CLR does): 1.0.0.0 is then missing.
+    w.config(r#"<publisherPolicy apply="no"/>"#);
+    assert!(matches!(
+        w.binder().unwrap().closure(),
+        Err(BindError::NotFound { .. })
+    ));
+}

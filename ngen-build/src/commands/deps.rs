@@ -248,6 +248,9 @@ fn why(binder: &Binder, a: &BoundAssembly) -> String {
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default()
             ),
+            RedirectSource::PublisherPolicy { path, .. } => {
+                format!("publisher policy {}", path.display())
+            }
             RedirectSource::FrameworkUnification => "framework unification".to_string(),
         };
         why.push_str(&format!(", redirected from {} by {source}", r.from));
