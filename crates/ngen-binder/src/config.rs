@@ -373,9 +373,8 @@ impl<'d, 'input> Parser<'d, 'input, '_> {
                     self.config.dependent_assemblies.push(dependent);
                 }
                 "publisherPolicy" => {
-                    if self.publisher_policy_off(child) {
-                        self.config.publisher_policy_disabled = true;
-                    }
+                    let off = self.publisher_policy_off(child);
+                    self.config.publisher_policy_disabled |= off;
                 }
                 // qualifyAssembly, supportPortability: no effect on static references.
                 _ => {}
