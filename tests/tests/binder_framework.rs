@@ -127,3 +127,71 @@ fn display_names_are_found_in_the_gac_like_ngen_install_accepts_them() {
             .contains("no assembly matching 'System, Version=2.0.0.0'")
     );
 }
+
+/// Every library in Mono's framework directory (and its Facades) has a complete closure bound
+/// only through the GAC and the framework directory, with no warnings.
+#[test]
+fn every_framework_library_closes_over_gac_and_framework() {
+    let mut libraries: Vec<std::path::PathBuf> = Vec::new();
+    for dir in [
+        Path::new(FRAMEWORK_DIR).to_path_buf(),
+        Path::new(FRAMEWORK_DIR).join("Facades"),
+    ] {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "dll") {
+                libraries.push(path);
+            }
+        }
+    }
+    libraries.sort();
+    assert!(libraries.len() > 200, "{}", libraries.len());
+    let failures: Vec<String> = std::thread::scope(|scope| {
+        let halves: Vec<_> = libraries
+            .chunks(libraries.len().div_ceil(2))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let mut failures = Vec::new();
+                    for lib in chunk {
+                        let out = ngen_build()
+                            .env_remove("MONO_GAC_PREFIX")
+                            .arg("deps")
+                            .arg(lib)
+                            .arg("--json")
+                            .output()
+                            .unwrap();
+                        if !out.status.success() {
+                            failures.push(format!(
+                                "{}: {}",
+                                lib.display(),
+                                String::from_utf8_lossy(&out.stderr)
+                            ));
+                            continue;
+                        }
+                        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+                        for a in json["assemblies"].as_array().unwrap() {
+                            let reason = a["reason"].as_str().unwrap();
+                            if reason != "Gac" && reason != "Framework" {
+                                failures.push(format!(
+                                    "{}: {} by {reason}",
+                                    lib.display(),
+                                    a["name"]
+                                ));
+                            }
+                        }
+                        if !json["warnings"].as_array().unwrap().is_empty() {
+                            failures.push(format!(
+                                "{}: warnings {:#}",
+                                lib.display(),
+                                json["warnings"]
+                            ));
+                        }
+                    }
+                    failures
+                })
+            })
+            .collect();
+        halves.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
