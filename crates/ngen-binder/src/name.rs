@@ -5,7 +5,7 @@
 //! values may be quoted with `"` or `'`, and `\` escapes `, = " ' \` (plus `\n \r \t` and
 //! `\uXXXX;`) as .NET's `AssemblyName` does. Every attribute is optional, which is what a
 //! *partial* name is (`System`, `System, Version=4.0.0.0`); an unspecified attribute matches
-//! anything. The grammar lives in [`crate::display_syntax`], the attribute types in
+//! anything. The grammar lives in `display_syntax`, the attribute types in
 //! [`crate::identity_parts`] (re-exported here).
 
 use std::cmp::Ordering;
