@@ -40,6 +40,15 @@ pub fn method_def_shape(asm: &Assembly, rid: u32) -> Result<MethodShape, String>
     method_shape(&sig)
 }
 
+/// Whether MethodDef `rid` must stay out of native images (`BypassNGenAttribute`); the JIT
+/// still compiles such methods.
+pub(crate) fn check_aot_allowed(asm: &Assembly, rid: u32) -> Result<(), String> {
+    if asm.is_bypass_ngen(rid).map_err(|e| e.to_string())? {
+        return Err("marked with BypassNGenAttribute".into());
+    }
+    Ok(())
+}
+
 /// Decides whether MethodDef `rid` can be compiled and gathers its translation input.
 pub(crate) fn prepare(asm: &Assembly, rid: u32) -> Result<PreparedMethod<'_>, String> {
     let body = asm
@@ -48,9 +57,6 @@ pub(crate) fn prepare(asm: &Assembly, rid: u32) -> Result<PreparedMethod<'_>, St
         .ok_or_else(|| "no IL body (abstract, extern or runtime-implemented)".to_string())?;
     if !body.exception_clauses.is_empty() {
         return Err("exception handling clauses (try/catch/finally) are not supported yet".into());
-    }
-    if asm.is_bypass_ngen(rid).map_err(|e| e.to_string())? {
-        return Err("marked with BypassNGenAttribute".into());
     }
     let shape = method_def_shape(asm, rid)?;
     let locals = match body.local_var_sig_token {

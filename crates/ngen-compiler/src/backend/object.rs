@@ -263,6 +263,7 @@ fn compile_one(
     fctx: &mut FunctionBuilderContext,
     rid: u32,
 ) -> Result<Compiled, String> {
+    crate::method::check_aot_allowed(plan.asm, rid)?;
     let prepared = prepare(plan.asm, rid)?;
     let Some(f) = plan.funcs.get(&rid) else {
         // prepare() succeeded, so the signature must be what failed.

@@ -45,8 +45,22 @@ fn at(offset: u32) -> String {
     format!("IL_{offset:04x}")
 }
 
-/// Translates `input` into `func` (whose signature must already be set).
+/// Translates `input` into `func` (whose signature must already be set). On failure `fctx`
+/// is reset so it can be reused for the next method.
 pub(crate) fn translate(
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+    input: &MethodInput<'_>,
+    env: &mut dyn TranslateEnv,
+) -> Res<()> {
+    let result = translate_inner(func, fctx, input, env);
+    if result.is_err() {
+        *fctx = FunctionBuilderContext::new();
+    }
+    result
+}
+
+fn translate_inner(
     func: &mut Function,
     fctx: &mut FunctionBuilderContext,
     input: &MethodInput<'_>,

@@ -1,0 +1,208 @@
+//! Differential tests of the compiler and runtime: each C# program in tests/fixtures/codegen is
+//! compiled with mcs once, compiled to native images with `ngen-build compile`, then run under
+//! `mono` and under `ngen-build run` with `--jit never` (images only), `--jit always` (JIT
+//! only) and the default (fallback). Stdout, the first stderr line and the exit code must be
+//! mono's in every mode.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::OnceLock;
+
+use ngen_tests::{Observed, mcs, mono, ngen_build, temp_dir, workspace_root};
+
+/// Programs compiled once for the whole test binary, with their images.
+struct Fixtures {
+    _dir: tempfile::TempDir,
+    bin: PathBuf,
+    images: PathBuf,
+}
+
+fn fixture_source(name: &str) -> PathBuf {
+    workspace_root()
+        .join("tests/fixtures/codegen")
+        .join(format!("{name}.cs"))
+}
+
+fn fixtures() -> &'static Fixtures {
+    static F: OnceLock<Fixtures> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = temp_dir();
+        let bin = dir.path().join("bin");
+        let images = dir.path().join("images");
+        std::fs::create_dir_all(&bin).unwrap();
+        mcs(&[&fixture_source("mathlib")], &bin.join("MathLib.dll"), &[]);
+        let lib_ref = format!("-r:{}", bin.join("MathLib.dll").display());
+        for name in ["arith", "floats", "checked", "control", "refs", "excluded"] {
+            mcs(
+                &[&fixture_source(name)],
+                &bin.join(format!("{name}.exe")),
+                &[],
+            );
+        }
+        mcs(
+            &[&fixture_source("crossasm")],
+            &bin.join("crossasm.exe"),
+            &[&lib_ref],
+        );
+        for file in [
+            "MathLib.dll",
+            "arith.exe",
+            "floats.exe",
+            "checked.exe",
+            "control.exe",
+            "refs.exe",
+            "excluded.exe",
+            "crossasm.exe",
+        ] {
+            compile(&bin.join(file), &images);
+        }
+        Fixtures {
+            _dir: dir,
+            bin,
+            images,
+        }
+    })
+}
+
+fn compile(assembly: &Path, out: &Path) -> Output {
+    let output = ngen_build()
+        .arg("compile")
+        .arg(assembly)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .expect("run ngen-build compile");
+    assert!(
+        output.status.success(),
+        "compile {} failed:\n{}",
+        assembly.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+fn run(exe: &Path, images: &Path, mode: &str, args: &[&str]) -> Output {
+    let mut cmd = ngen_build();
+    cmd.arg("run").arg("--images").arg(images);
+    if mode != "default" {
+        cmd.arg("--jit").arg(mode);
+    }
+    cmd.arg(exe)
+        .args(args)
+        .output()
+        .expect("run ngen-build run")
+}
+
+/// Asserts the program behaves as under mono in all three modes.
+fn differential(program: &str, args: &[&str]) {
+    let f = fixtures();
+    let exe = f.bin.join(program);
+    let expected = Observed::from(&mono(&exe, args));
+    for mode in ["never", "always", "default"] {
+        let actual = Observed::from(&run(&exe, &f.images, mode, args));
+        assert_eq!(
+            actual, expected,
+            "{program} {args:?} under --jit {mode} differs from mono"
+        );
+    }
+}
+
+#[test]
+fn integer_arithmetic_shifts_and_conversions_match_mono() {
+    differential("arith.exe", &[]);
+}
+
+#[test]
+fn floating_point_nan_and_conversions_match_mono() {
+    differential("floats.exe", &[]);
+}
+
+#[test]
+fn control_flow_switch_recursion_and_args_match_mono() {
+    differential("control.exe", &[]);
+    differential("control.exe", &["17", "-x", "--jit", "never"]);
+}
+
+#[test]
+fn ldind_stind_through_ref_params_match_mono() {
+    differential("refs.exe", &[]);
+}
+
+#[test]
+fn checked_operations_pass_at_boundaries_and_throw_like_mono() {
+    differential("checked.exe", &[]);
+    for case in 0..=24 {
+        let case = case.to_string();
+        differential("checked.exe", &[&case, "x"]);
+    }
+}
+
+#[test]
+fn cross_assembly_static_calls_match_mono() {
+    differential("crossasm.exe", &[]);
+}
+
+#[test]
+fn excluded_method_runs_in_fallback_and_fails_clearly_under_never() {
+    let f = fixtures();
+    let exe = f.bin.join("excluded.exe");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.images.join("excluded.ni.report.json")).unwrap())
+            .unwrap();
+    let excluded = report["excluded"].as_array().unwrap();
+    let reason_of = |name: &str| {
+        excluded
+            .iter()
+            .find(|e| e["name"] == name)
+            .map(|e| e["reason"].as_str().unwrap().to_string())
+    };
+    assert_eq!(
+        reason_of("Excluded::Bypassed").as_deref(),
+        Some("marked with BypassNGenAttribute")
+    );
+    assert_eq!(
+        reason_of("Excluded::Unsupported").as_deref(),
+        Some("unsupported opcode newobj at IL_0000")
+    );
+
+    let expected = Observed::from(&mono(&exe, &[]));
+    let fallback = Observed::from(&run(&exe, &f.images, "fallback", &[]));
+    assert_eq!(fallback, expected);
+
+    let never = run(&exe, &f.images, "never", &[]);
+    assert!(!never.status.success());
+    let stderr = String::from_utf8_lossy(&never.stderr);
+    assert!(
+        stderr.contains("Excluded::Bypassed") && stderr.contains("BypassNGenAttribute"),
+        "unclear error under --jit never: {stderr}"
+    );
+
+    // The JIT cannot compile `newobj` either: a clear error naming the method and the reason.
+    let unsupported = run(&exe, &f.images, "fallback", &["go"]);
+    assert!(!unsupported.status.success());
+    let stderr = String::from_utf8_lossy(&unsupported.stderr);
+    assert!(
+        stderr.contains("Excluded::Unsupported") && stderr.contains("newobj"),
+        "unclear error for an uncompilable method: {stderr}"
+    );
+}
+
+#[test]
+fn fallback_is_logged_with_ngen_log_binding() {
+    let f = fixtures();
+    let exe = f.bin.join("excluded.exe");
+    let out = ngen_build()
+        .env("NGEN_LOG", "binding")
+        .arg("run")
+        .arg("--images")
+        .arg(&f.images)
+        .arg(&exe)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("excluded: using image"), "{stderr}");
+    assert!(
+        stderr.contains("JIT-compiled Excluded::Bypassed"),
+        "{stderr}"
+    );
+}
