@@ -145,6 +145,41 @@ impl Closure {
     pub fn paths(&self) -> Vec<&Path> {
         self.all().map(|a| a.path.as_path()).collect()
     }
+
+    /// Every assembly with its dependencies before it (depth-first post-order from the root,
+    /// references in table order; a cycle is cut where it closes), root last. Deterministic:
+    /// a build order for tools that want dependencies compiled first.
+    pub fn dependency_order(&self) -> Vec<&BoundAssembly> {
+        let all: Vec<&BoundAssembly> = self.all().collect();
+        let mut bound_to: HashMap<&AssemblyName, usize> = HashMap::new();
+        for (i, a) in all.iter().enumerate() {
+            for r in &a.requested_as {
+                bound_to.insert(r, i);
+            }
+        }
+        let mut state = vec![0u8; all.len()]; // 0 new, 1 on the stack, 2 done
+        let mut order = Vec::with_capacity(all.len());
+        // Iterative DFS: (assembly, next reference to look at).
+        let mut stack = vec![(0usize, 0usize)];
+        state[0] = 1;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            let refs = &all[node].references;
+            if let Some(r) = refs.get(*next) {
+                *next += 1;
+                if let Some(&dep) = bound_to.get(r)
+                    && state[dep] == 0
+                {
+                    state[dep] = 1;
+                    stack.push((dep, 0));
+                }
+            } else {
+                state[node] = 2;
+                order.push(all[node]);
+                stack.pop();
+            }
+        }
+        order
+    }
 }
 
 struct Node {

@@ -419,6 +419,12 @@ fn closure_is_sorted_deduplicated_and_records_referencers() {
     );
     assert_eq!(alpha.mvid, w.files[&w.app().join("alpha.dll")].mvid);
     assert_eq!(closure.paths().len(), 3);
+    let order: Vec<&str> = closure
+        .dependency_order()
+        .iter()
+        .map(|a| a.name.name.as_str())
+        .collect();
+    assert_eq!(order, ["alpha", "Zeta", "App"]);
 }
 
 #[test]
@@ -710,4 +716,23 @@ fn publisher_policy_in_the_gac_redirects_after_the_app_config() {
         w.binder().unwrap().closure(),
         Err(BindError::NotFound { .. })
     ));
+}
+
+#[test]
+fn dependency_order_survives_cycles() {
+    let mut w = app_with(&[&weak("A", "1.0.0.0")]);
+    w.add("app/A.dll", &weak("A", "1.0.0.0"), &[&weak("B", "1.0.0.0")]);
+    w.add(
+        "app/B.dll",
+        &weak("B", "1.0.0.0"),
+        &[&weak("A", "1.0.0.0"), &weak("C", "1.0.0.0")],
+    );
+    w.add("app/C.dll", &weak("C", "1.0.0.0"), &[]);
+    let closure = w.binder().unwrap().closure().unwrap();
+    let order: Vec<&str> = closure
+        .dependency_order()
+        .iter()
+        .map(|a| a.name.name.as_str())
+        .collect();
+    assert_eq!(order, ["C", "B", "A", "App"]);
 }
