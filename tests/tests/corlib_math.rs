@@ -1,10 +1,11 @@
 //! Differential test: `System.Math` of ngen-corlib against mono 6.8, bit for bit.
 //!
-//! Also covers the `Double`/`Single` classification predicates. The fixture prints `<function>\t<arguments>\t<result>` for special arguments (zeros, halves,
+//! Also covers the `Double`/`Single` classification predicates and mono's JIT constant
+//! folding of `Math` calls on literals (`fold_constant_call`). The fixture prints `<function>\t<arguments>\t<result>` for special arguments (zeros, halves,
 //! NaN, infinities, extremes) and thousands of generated ones; doubles and floats travel as bit
 //! patterns, integers in decimal, exceptions as `ex:<type>: <message>`.
 
-use ngen_corlib::{floating_point as fp, math};
+use ngen_corlib::{CorlibMethodRef, ValueKind, floating_point as fp, fold_constant_call, math};
 use ngen_tests::{mcs, mono, temp_dir, workspace_root};
 
 /// Runs a `tests/fixtures/corlib` program under mono and returns its stdout.
@@ -149,6 +150,21 @@ fn ours(name: &str, args: &[&str]) -> String {
             i(b) as u64
         ),
         ("ClampU8", [a, b]) => (math::clamp_u8(7, i(a), i(b)) as u64).to_string(),
+        (fold, [x]) if fold.starts_with("Fold") => {
+            let method = &fold["Fold".len()..];
+            let m = CorlibMethodRef {
+                namespace: "System",
+                type_name: "Math",
+                method,
+                has_this: false,
+                params: &[ValueKind::R8],
+                ret: ValueKind::R8,
+            };
+            let runtime = ngen_corlib::resolve(&m).expect("Math method in the surface");
+            // SAFETY: the entry point of Math.<method>(double) -> double.
+            let call: extern "C" fn(f64) -> f64 = unsafe { std::mem::transmute(runtime) };
+            bd(fold_constant_call(&m, d(x)).unwrap_or_else(|| call(d(x))))
+        }
         ("AbsF", [x]) => bf(math::abs_r4(f(x))),
         ("SignF", [x]) if f(x).is_nan() => nan_sign,
         ("SignF", [x]) => math::sign_r4(f(x)).to_string(),

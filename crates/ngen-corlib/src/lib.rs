@@ -38,4 +38,6 @@ pub mod string;
 
 pub use console::flush_stdout;
 pub use objects::{alloc_string, alloc_string_array, string_as_utf16, string_from_str};
-pub use resolve::{CorlibFieldRef, CorlibMethodRef, ValueKind, resolve, resolve_static_field};
+pub use resolve::{
+    CorlibFieldRef, CorlibMethodRef, ValueKind, fold_constant_call, resolve, resolve_static_field,
+};

@@ -420,6 +420,21 @@ pub extern "C" fn clamp_r8(value: f64, min: f64, max: f64) -> f64 {
     clamp(value, min, max, crate::number_format::format_double)
 }
 
+/// The value mono's JIT computes at compile time for `Math.<method>(c)` when the argument is
+/// an `ldc.r8` literal right before the call (its default optimizations fold the intrinsic).
+/// Folding uses the C library, which differs from the run-time instruction for three methods:
+/// `Round` folds with C `round` (half away from zero: `Math.Round(2.5)` prints 3, while
+/// `Math.Round(x)` with `x = 2.5` prints 2), `Sin`/`Cos` fold with libm instead of x87.
+/// `None` for every other method: folding them gives what the entry point computes.
+pub fn jit_folded_constant(method: &str, argument: f64) -> Option<f64> {
+    match method {
+        "Round" => Some(argument.round()),
+        "Sin" => Some(libm::sin(argument)),
+        "Cos" => Some(libm::cos(argument)),
+        _ => None,
+    }
+}
+
 /// `Math.BigMul(int, int)`.
 pub extern "C" fn big_mul(a: i32, b: i32) -> i64 {
     i64::from(a) * i64::from(b)
@@ -428,9 +443,7 @@ pub extern "C" fn big_mul(a: i32, b: i32) -> i64 {
 /// The C library's math functions, which mono's `Math` internal calls use.
 mod libm {
     unsafe extern "C" {
-        #[cfg(not(target_arch = "x86_64"))]
         pub safe fn sin(x: f64) -> f64;
-        #[cfg(not(target_arch = "x86_64"))]
         pub safe fn cos(x: f64) -> f64;
         pub safe fn tan(x: f64) -> f64;
         pub safe fn asin(x: f64) -> f64;

@@ -201,6 +201,24 @@ pub fn resolve(m: &CorlibMethodRef) -> Option<*const u8> {
         .map(|e| e.entry())
 }
 
+/// Mono's JIT folds `Math.Round`, `Math.Sin` and `Math.Cos` of a literal argument (an
+/// `ldc.r8` immediately before the `call`) at compile time, with results that differ from the
+/// run-time entry points (e.g. `Math.Round(2.5)` is 3 under mono, `Math.Round(x)` with
+/// `x == 2.5` is 2). A compiler that wants mono's output asks this function when it sees that
+/// pattern and, on `Some(v)`, emits the constant `v` instead of the call.
+pub fn fold_constant_call(m: &CorlibMethodRef, argument: f64) -> Option<f64> {
+    let is_math_unary = m.namespace == "System"
+        && m.type_name == "Math"
+        && !m.has_this
+        && m.params == [ValueKind::R8]
+        && m.ret == ValueKind::R8;
+    if is_math_unary {
+        math::jit_folded_constant(m.method, argument)
+    } else {
+        None
+    }
+}
+
 /// A static field of a BCL type, as named by a field MemberRef into mscorlib
 /// (`ldsfld string [mscorlib]System.String::Empty`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -581,6 +599,25 @@ mod tests {
         );
         assert!(resolve(&try_parse).is_some());
         assert_eq!(ValueKind::Void.by_ref(), None);
+    }
+
+    #[test]
+    fn constant_folding_follows_mono() {
+        let round = CorlibMethodRef {
+            namespace: "System",
+            type_name: "Math",
+            method: "Round",
+            has_this: false,
+            params: &[ValueKind::R8],
+            ret: ValueKind::R8,
+        };
+        assert_eq!(fold_constant_call(&round, 2.5), Some(3.0));
+        assert_eq!(fold_constant_call(&round, -0.5), Some(-1.0));
+        let sqrt = CorlibMethodRef {
+            method: "Sqrt",
+            ..round
+        };
+        assert_eq!(fold_constant_call(&sqrt, 2.0), None);
     }
 
     #[test]
