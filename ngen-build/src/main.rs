@@ -64,6 +64,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // Diagnostics list file paths one per line (probed locations, cache entries); miette's
+    // default 80-column wrapping would split them mid-path.
+    let _ = miette::set_hook(Box::new(|_| {
+        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
+    }));
     let argv = ngen_syntax::normalize(std::env::args_os().collect());
     let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,

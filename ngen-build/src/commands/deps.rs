@@ -51,7 +51,6 @@ macro_rules! outln {
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
-    unwrapped_diagnostics();
     let config = BinderConfig {
         app_base: args.app_base.clone(),
         exe_config: args.exe_config.clone(),
@@ -89,14 +88,6 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             Err(diagnostic(err))
         }
     }
-}
-
-/// Bind errors list file paths one per line; miette's default 80-column wrapping would split
-/// them mid-path. Installs a non-wrapping handler unless main already installed a hook.
-fn unwrapped_diagnostics() {
-    let _ = miette::set_hook(Box::new(|_| {
-        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
-    }));
 }
 
 /// A path when the file exists (or the argument looks like one); otherwise a display name
