@@ -42,6 +42,24 @@ fn write_cases() {
         console::write_char(i32::from(c));
         console::write_line_char(i32::from(c));
     }
+    let high = 0xd83d;
+    let low = 0xde00;
+    let units = |u: &[u16]| ngen_corlib::objects::alloc_string(u).cast_const();
+    console::write_char(high);
+    console::write_char(low);
+    console::write_line();
+    console::write_string(units(&[high as u16]));
+    console::write_string(units(&[low as u16, u16::from(b'x')]));
+    console::write_line();
+    console::write_char(high);
+    console::write_line();
+    console::write_char(high);
+    console::write_i4(42);
+    console::write_line();
+    console::write_string(units(&[high as u16]));
+    console::write_string(units(&[]));
+    console::write_string(units(&[low as u16]));
+    console::write_line();
     let mut mixed = utf16("h\u{e9}llo \u{2603} \u{1F600} a");
     mixed.push(0xd800);
     mixed.extend(utf16("b "));
@@ -88,6 +106,8 @@ fn write_cases() {
         console::write_line_r4(((r >> 45) as i64 as f64 / 100.0) as f32);
     }
     console::write_string(text("END"));
+    // Dropped at exit, as mono drops it.
+    console::write_char(high);
     console::flush_stdout();
 }
 

@@ -20,7 +20,23 @@ use std::sync::{Mutex, OnceLock};
 /// Flush once this many bytes are pending.
 const BUFFER_LIMIT: usize = 64 * 1024;
 
-static STDOUT_BUFFER: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+/// Bytes not yet written to fd 1, and the encoder's state between writes.
+struct StdoutState {
+    bytes: Vec<u8>,
+    /// A high surrogate that ended the previous write: mono's UTF-8 encoder keeps it until the
+    /// next character (a low surrogate completes the pair; anything else turns it into
+    /// U+FFFD). One still pending at exit is dropped, as mono drops it.
+    pending_high_surrogate: Option<u16>,
+}
+
+static STDOUT: Mutex<StdoutState> = Mutex::new(StdoutState {
+    bytes: Vec::new(),
+    pending_high_surrogate: None,
+});
+
+fn is_high_surrogate(unit: u16) -> bool {
+    (0xD800..0xDC00).contains(&unit)
+}
 
 /// How managed text becomes bytes on stdout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -79,25 +95,47 @@ pub fn encode(text: &[u16], encoding: ConsoleEncoding, out: &mut Vec<u8>) {
 /// Appends UTF-16 text to the stdout buffer.
 fn write_utf16(text: &[u16]) {
     let encoding = console_encoding();
-    let mut buffer = lock_buffer();
-    encode(text, encoding, &mut buffer);
-    if buffer.len() >= BUFFER_LIMIT {
-        drain(&mut buffer);
+    let mut state = lock_state();
+    let StdoutState {
+        bytes,
+        pending_high_surrogate,
+    } = &mut *state;
+    match encoding {
+        ConsoleEncoding::Utf8 => {
+            let mut units: Vec<u16> = pending_high_surrogate.take().into_iter().collect();
+            units.extend_from_slice(text);
+            if units.last().is_some_and(|&u| is_high_surrogate(u)) {
+                *pending_high_surrogate = units.pop();
+            }
+            encode(&units, encoding, bytes);
+        }
+        ConsoleEncoding::Ascii => encode(text, encoding, bytes),
+    }
+    if bytes.len() >= BUFFER_LIMIT {
+        drain(bytes);
     }
 }
 
 /// Appends ASCII text (formatted numbers, newlines) to the stdout buffer.
 fn write_ascii(text: &str) {
-    let mut buffer = lock_buffer();
-    buffer.extend_from_slice(text.as_bytes());
-    if buffer.len() >= BUFFER_LIMIT {
-        drain(&mut buffer);
+    let mut state = lock_state();
+    if state.pending_high_surrogate.take().is_some() {
+        // Not followed by its low surrogate: the encoder replaces it.
+        state.bytes.extend_from_slice(
+            char::REPLACEMENT_CHARACTER
+                .encode_utf8(&mut [0; 4])
+                .as_bytes(),
+        );
+    }
+    state.bytes.extend_from_slice(text.as_bytes());
+    if state.bytes.len() >= BUFFER_LIMIT {
+        drain(&mut state.bytes);
     }
 }
 
-fn lock_buffer() -> std::sync::MutexGuard<'static, Vec<u8>> {
+fn lock_state() -> std::sync::MutexGuard<'static, StdoutState> {
     // A panic while holding the lock leaves plain bytes behind: still safe to use.
-    STDOUT_BUFFER.lock().unwrap_or_else(|e| e.into_inner())
+    STDOUT.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn drain(buffer: &mut Vec<u8>) {
@@ -109,8 +147,9 @@ fn drain(buffer: &mut Vec<u8>) {
 }
 
 /// Writes everything buffered so far to fd 1. The runtime calls this at process exit.
+/// (A pending high surrogate stays pending, as in mono's encoder.)
 pub fn flush_stdout() {
-    drain(&mut lock_buffer());
+    drain(&mut lock_state().bytes);
 }
 
 /// `extern "C"` form of [`flush_stdout`] for the runtime's helper table.
