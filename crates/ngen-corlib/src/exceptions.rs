@@ -20,6 +20,42 @@
 pub use ngen_abi::exceptions::ExceptionKind;
 use std::io::Write;
 
+/// An exception a BCL method raises, as a value: pure functions return it so tests can compare
+/// it with mono's, and the `extern "C"` entry points [`ManagedException::raise`] it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ManagedException {
+    pub kind: ExceptionKind,
+    /// `None` means the kind's default message.
+    pub message: Option<String>,
+}
+
+impl ManagedException {
+    pub fn new(kind: ExceptionKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: Some(message.into()),
+        }
+    }
+
+    /// The exception with its kind's default message.
+    pub fn of_kind(kind: ExceptionKind) -> Self {
+        Self {
+            kind,
+            message: None,
+        }
+    }
+
+    /// `Type: message`, as mono's report and `Exception.ToString()` begin.
+    pub fn describe(&self) -> String {
+        describe(self.kind, self.message.as_deref())
+    }
+
+    /// Raises it (see [`throw`]).
+    pub fn raise(&self) -> ! {
+        throw(self.kind, self.message.as_deref())
+    }
+}
+
 /// Exit code of a process that dies of an unhandled exception under mono.
 pub const UNHANDLED_EXIT_CODE: i32 = 1;
 

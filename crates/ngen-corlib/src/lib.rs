@@ -13,6 +13,7 @@
 //! - [`exceptions`] — raising a managed exception, which for now means mono's unhandled report;
 //! - [`console`] — `System.Console` over a buffered stdout;
 //! - [`string`] — `System.String` members;
+//! - [`convert`] — `System.Convert` (numeric, string and boolean `To*` conversions);
 //! - [`number_format`] — `ToString()` of the primitive types (pure Rust, no ABI);
 //! - [`number_parse`] — `Parse(string)` of the primitive types (pure Rust, no ABI);
 //! - [`primitives`] — the `extern "C"` `ToString`/`Parse` entry points over the two above;
@@ -25,6 +26,7 @@
 //! with CIL's stack types (see [`resolve::ValueKind`]).
 
 pub mod console;
+pub mod convert;
 pub mod environment;
 pub mod exceptions;
 pub mod floating_point;

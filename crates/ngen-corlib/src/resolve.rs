@@ -19,7 +19,7 @@
 //!
 //! Depends on: every other module of this crate (it only takes function addresses).
 
-use crate::{console, environment, floating_point, math, primitives, string};
+use crate::{console, convert, environment, floating_point, math, primitives, string};
 use std::fmt;
 
 /// The type of a parameter or return value of a BCL method, as far as the BCL surface needs.
@@ -538,6 +538,39 @@ static ENTRIES: &[Entry] = &[
     row!(static BitConverter::Int64BitsToDouble(I8) -> R8 => floating_point::int64_bits_to_double),
     row!(static BitConverter::SingleToInt32Bits(R4) -> I4 => floating_point::single_to_int32_bits),
     row!(static BitConverter::Int32BitsToSingle(I4) -> R4 => floating_point::int32_bits_to_single),
+    // System.Convert
+    row!(static Convert::ToInt32(R8) -> I4 => convert::to_int32_r8),
+    row!(static Convert::ToInt32(R4) -> I4 => convert::to_int32_r4),
+    row!(static Convert::ToInt32(I8) -> I4 => convert::to_int32_i8),
+    row!(static Convert::ToInt32(U4) -> I4 => convert::to_int32_u4),
+    row!(static Convert::ToInt32(U8) -> I4 => convert::to_int32_u8),
+    row!(static Convert::ToInt32(String) -> I4 => convert::to_int32_string),
+    row!(static Convert::ToInt32(Bool) -> I4 => convert::to_int32_identity),
+    row!(static Convert::ToInt32(Char) -> I4 => convert::to_int32_identity),
+    row!(static Convert::ToInt32(I1) -> I4 => convert::to_int32_identity),
+    row!(static Convert::ToInt32(U1) -> I4 => convert::to_int32_identity),
+    row!(static Convert::ToInt32(I2) -> I4 => convert::to_int32_identity),
+    row!(static Convert::ToInt32(U2) -> I4 => convert::to_int32_identity),
+    row!(static Convert::ToInt32(I4) -> I4 => convert::to_int32_identity),
+    row!(static Convert::ToInt64(R8) -> I8 => convert::to_int64_r8),
+    row!(static Convert::ToInt64(R4) -> I8 => convert::to_int64_r4),
+    row!(static Convert::ToInt64(I4) -> I8 => convert::to_int64_i4),
+    row!(static Convert::ToInt64(Bool) -> I8 => convert::to_int64_i4),
+    row!(static Convert::ToInt64(U8) -> I8 => convert::to_int64_u8),
+    row!(static Convert::ToInt64(String) -> I8 => convert::to_int64_string),
+    row!(static Convert::ToDouble(I4) -> R8 => convert::to_double_i4),
+    row!(static Convert::ToDouble(Bool) -> R8 => convert::to_double_i4),
+    row!(static Convert::ToDouble(I8) -> R8 => convert::to_double_i8),
+    row!(static Convert::ToDouble(R4) -> R8 => convert::to_double_r4),
+    row!(static Convert::ToDouble(String) -> R8 => convert::to_double_string),
+    row!(static Convert::ToBoolean(String) -> Bool => convert::to_boolean_string),
+    row!(static Convert::ToBoolean(I4) -> Bool => convert::to_boolean_i4),
+    row!(static Convert::ToBoolean(R8) -> Bool => convert::to_boolean_r8),
+    row!(static Convert::ToString(I4) -> String => convert::to_string_i4),
+    row!(static Convert::ToString(I8) -> String => convert::to_string_i8),
+    row!(static Convert::ToString(R8) -> String => convert::to_string_r8),
+    row!(static Convert::ToString(R4) -> String => convert::to_string_r4),
+    row!(static Convert::ToString(Bool) -> String => convert::to_string_bool),
     // System.Environment
     row!(static Environment::Exit(I4) -> Void => environment::exit),
     row!(static Environment::get_NewLine() -> String => environment::get_new_line),
