@@ -5,6 +5,26 @@
 use crate::objects::string_from_str;
 use ngen_abi::object::StringObject;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// `Environment.ExitCode`: the process exit code when `Main` returns `void`.
+static EXIT_CODE: AtomicI32 = AtomicI32::new(0);
+
+/// The exit code of a program whose `Main` returned `void` (mono exits with
+/// `Environment.ExitCode`, 0 unless the program set it). An `int Main`'s return value wins.
+pub fn exit_code() -> i32 {
+    EXIT_CODE.load(Ordering::Relaxed)
+}
+
+/// `Environment.get_ExitCode()`.
+pub extern "C" fn get_exit_code() -> i32 {
+    exit_code()
+}
+
+/// `Environment.set_ExitCode(int)`.
+pub extern "C" fn set_exit_code(code: i32) {
+    EXIT_CODE.store(code, Ordering::Relaxed);
+}
 
 /// `Environment.Exit(int)`: flush stdout and end the process with `code`, as mono does.
 pub extern "C" fn exit(code: i32) {
@@ -51,6 +71,14 @@ fn monotonic_millis() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exit_code_is_stored() {
+        set_exit_code(5);
+        assert_eq!(get_exit_code(), 5);
+        assert_eq!(exit_code(), 5);
+        set_exit_code(0);
+    }
 
     #[test]
     fn tick_count_advances_and_new_line_is_shared() {

@@ -575,6 +575,8 @@ static ENTRIES: &[Entry] = &[
     row!(static Environment::Exit(I4) -> Void => environment::exit),
     row!(static Environment::get_NewLine() -> String => environment::get_new_line),
     row!(static Environment::get_TickCount() -> I4 => environment::get_tick_count),
+    row!(static Environment::get_ExitCode() -> I4 => environment::get_exit_code),
+    row!(static Environment::set_ExitCode(I4) -> Void => environment::set_exit_code),
 ];
 
 #[cfg(test)]
