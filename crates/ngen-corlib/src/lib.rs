@@ -13,6 +13,7 @@
 //! - [`exceptions`] — raising a managed exception, which for now means mono's unhandled report;
 //! - [`console`] — `System.Console` over a buffered stdout;
 //! - [`string`] — `System.String` members;
+//! - [`char_info`] — `System.Char` classification from a Unicode category table generated from mono;
 //! - [`convert`] — `System.Convert` (numeric, string and boolean `To*` conversions);
 //! - [`number_format`] — `ToString()` of the primitive types (pure Rust, no ABI);
 //! - [`number_parse`] — `Parse(string)` of the primitive types (pure Rust, no ABI);
@@ -25,6 +26,7 @@
 //! The ABI of every entry point is the managed calling convention of the compiler: SystemV,
 //! with CIL's stack types (see [`resolve::ValueKind`]).
 
+pub mod char_info;
 pub mod console;
 pub mod convert;
 pub mod environment;

@@ -19,7 +19,7 @@
 //!
 //! Depends on: every other module of this crate (it only takes function addresses).
 
-use crate::{console, convert, environment, floating_point, math, primitives, string};
+use crate::{char_info, console, convert, environment, floating_point, math, primitives, string};
 use std::fmt;
 
 /// The type of a parameter or return value of a BCL method, as far as the BCL surface needs.
@@ -538,6 +538,21 @@ static ENTRIES: &[Entry] = &[
     row!(static BitConverter::Int64BitsToDouble(I8) -> R8 => floating_point::int64_bits_to_double),
     row!(static BitConverter::SingleToInt32Bits(R4) -> I4 => floating_point::single_to_int32_bits),
     row!(static BitConverter::Int32BitsToSingle(I4) -> R4 => floating_point::int32_bits_to_single),
+    // System.Char classification
+    row!(static Char::IsDigit(Char) -> Bool => char_info::char_is_digit),
+    row!(static Char::IsLetter(Char) -> Bool => char_info::char_is_letter),
+    row!(static Char::IsLetterOrDigit(Char) -> Bool => char_info::char_is_letter_or_digit),
+    row!(static Char::IsWhiteSpace(Char) -> Bool => char_info::char_is_white_space),
+    row!(static Char::IsUpper(Char) -> Bool => char_info::char_is_upper),
+    row!(static Char::IsLower(Char) -> Bool => char_info::char_is_lower),
+    row!(static Char::IsNumber(Char) -> Bool => char_info::char_is_number),
+    row!(static Char::IsPunctuation(Char) -> Bool => char_info::char_is_punctuation),
+    row!(static Char::IsSymbol(Char) -> Bool => char_info::char_is_symbol),
+    row!(static Char::IsSeparator(Char) -> Bool => char_info::char_is_separator),
+    row!(static Char::IsControl(Char) -> Bool => char_info::char_is_control),
+    row!(static Char::IsSurrogate(Char) -> Bool => char_info::char_is_surrogate),
+    row!(static Char::IsHighSurrogate(Char) -> Bool => char_info::char_is_high_surrogate),
+    row!(static Char::IsLowSurrogate(Char) -> Bool => char_info::char_is_low_surrogate),
     // System.Convert
     row!(static Convert::ToInt32(R8) -> I4 => convert::to_int32_r8),
     row!(static Convert::ToInt32(R4) -> I4 => convert::to_int32_r4),
