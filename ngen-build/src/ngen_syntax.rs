@@ -46,12 +46,15 @@ pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
         out.push(program);
     }
     let mut seen_action = false;
-    for arg in args {
+    // Only Ngen's actions get Ngen's switches: `run App.exe /help` passes `/help` to the program.
+    let mut ngen_action = false;
+    for (i, arg) in args.enumerate() {
         let Some(text) = arg.to_str() else {
             out.push(arg);
             continue;
         };
-        if text == "/?" || text.eq_ignore_ascii_case("/help") || text == "-?" {
+        let help = text == "/?" || text.eq_ignore_ascii_case("/help") || text == "-?";
+        if help && (i == 0 || ngen_action) {
             out.push("--help".into());
             continue;
         }
@@ -59,12 +62,15 @@ pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
             seen_action = true;
             let lower = text.to_ascii_lowercase();
             match ACTIONS.iter().find(|(ngen, _)| *ngen == lower) {
-                Some((_, ours)) => out.push((*ours).into()),
+                Some((_, ours)) => {
+                    ngen_action = true;
+                    out.push((*ours).into());
+                }
                 None => out.push(arg),
             }
             continue;
         }
-        match translate_switch(text) {
+        match translate_switch(text).filter(|_| ngen_action) {
             Some(translated) => out.push(translated.into()),
             None => out.push(arg),
         }
@@ -164,5 +170,9 @@ mod tests {
             vec!["install", "/opt/app/App.exe"]
         );
         assert_eq!(norm(&["build", "-j", "2"]), vec!["build", "-j", "2"]);
+        assert_eq!(
+            norm(&["run", "App.exe", "/help", "/debug"]),
+            vec!["run", "App.exe", "/help", "/debug"]
+        );
     }
 }

@@ -113,3 +113,31 @@ fn scenario_filter_builds_only_that_scenario_and_keeps_the_others() {
     let all = json_build(dir.path(), &[]);
     assert_eq!(all.fresh.len(), 6);
 }
+
+#[test]
+fn changed_manifest_hint_rebuilds_the_referencing_images() {
+    let dir = app();
+    json_build(dir.path(), &[]);
+    let manifest = dir.path().join("ngen.toml");
+    let text = std::fs::read_to_string(&manifest)
+        .unwrap()
+        .replace("Leaf = \"always\"", "Leaf = \"sometimes\"");
+    std::fs::write(&manifest, text).unwrap();
+    let explain = stdout(&ok_in(dir.path(), &["explain", "Lib"]));
+    assert!(
+        explain
+            .starts_with("Dirty Lib (default): hint of Lib for Leaf changed (always → sometimes)"),
+        "{explain}"
+    );
+    let b = json_build(dir.path(), &[]);
+    // Lib and Tool reference Leaf directly; App through Lib. Leaf itself is unaffected.
+    assert_eq!(
+        b.compiled,
+        pairs(&[
+            ("App", "default"),
+            ("Lib", "default"),
+            ("Tool", "default"),
+            ("Tool", "debug")
+        ])
+    );
+}

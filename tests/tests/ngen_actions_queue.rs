@@ -180,3 +180,39 @@ fn service_runs_1_then_2_waits_for_idle_for_3_and_honours_pause() {
     assert_eq!(roots(&cache), 3);
     assert!(ok(dir.path(), &cache, &["queue", "status"]).contains("Service: stopped"));
 }
+
+#[test]
+fn the_service_yields_to_manual_commands() {
+    let dir = app();
+    let cache = dir.path().join("cache");
+    ok(dir.path(), &cache, &["install", "Leaf.dll", "/queue:1"]);
+    // A live manual command (this test process) marks itself as running.
+    let marker = cache
+        .join(".local/manual")
+        .join(std::process::id().to_string());
+    std::fs::create_dir_all(marker.parent().unwrap()).unwrap();
+    std::fs::write(&marker, b"").unwrap();
+    let mut svc = service(dir.path(), &cache, "1");
+    std::thread::sleep(Duration::from_millis(700));
+    assert_eq!(
+        pending(dir.path(), &cache),
+        1,
+        "the service must wait for the manual command"
+    );
+    std::fs::remove_file(&marker).unwrap();
+    let start = Instant::now();
+    while svc.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "service did not finish"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(executed(&cache), vec!["Leaf.dll (default)"]);
+    // A marker left by a dead process does not block it.
+    ok(dir.path(), &cache, &["install", "Tool.exe", "/queue:1"]);
+    std::fs::write(cache.join(".local/manual/999999999"), b"").unwrap();
+    let status = service(dir.path(), &cache, "1").wait().unwrap();
+    assert!(status.success());
+    assert_eq!(pending(dir.path(), &cache), 0);
+}

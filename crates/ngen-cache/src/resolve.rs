@@ -32,47 +32,21 @@ pub enum RootAssemblySource {
     Name(String),
 }
 
-/// Finds the file of a root given by display name: the GAC when the name is strong and
-/// versioned, else the framework directory (`mscorlib` → `<fw>/mscorlib.dll`), else the
-/// highest version in the GAC.
+/// Finds the file of a root given by display name, as the binder does (extra GACs and
+/// `MONO_GAC_PREFIX`, the framework's GAC, then the framework directory).
 pub fn locate_by_name(name: &str, framework_dir: Option<&Path>) -> Result<PathBuf> {
-    let parsed = AssemblyName::parse(name).map_err(|e| CacheError::Resolve {
+    let fail = |message: String| CacheError::Resolve {
         root: name.to_string(),
-        message: e.to_string(),
-    })?;
-    let fw = framework_dir
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from(ngen_binder::probe::DEFAULT_FRAMEWORK_DIR));
-    let gac = fw.join("..").join("gac");
-    if let Some(p) = ngen_binder::probe::gac_path(&gac, &parsed)
-        && p.is_file()
-    {
-        return Ok(p);
-    }
-    for p in ngen_binder::probe::framework_candidates(&fw, &parsed.name) {
-        if p.is_file() {
-            return Ok(p);
-        }
-    }
-    // Partial name: the highest version folder in the GAC.
-    let dir = gac.join(&parsed.name);
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.path().join(format!("{}.dll", parsed.name)))
-                .filter(|p| p.is_file())
-                .collect()
-        })
-        .unwrap_or_default();
-    candidates.sort();
-    candidates.pop().ok_or_else(|| CacheError::Resolve {
-        root: name.to_string(),
-        message: format!(
-            "not found in the GAC ({}) or the framework directory ({})",
-            gac.display(),
-            fw.display()
-        ),
-    })
+        message,
+    };
+    let parsed = AssemblyName::parse(name).map_err(|e| fail(e.to_string()))?;
+    let config = BinderConfig {
+        framework_dir: framework_dir.map(Path::to_path_buf),
+        ..BinderConfig::default()
+    };
+    ngen_binder::locate_with_config(&parsed, &config)
+        .map(|located| located.path)
+        .map_err(|e| fail(e.to_string()))
 }
 
 /// Resolves a root's closure.

@@ -157,7 +157,10 @@ fn from_toml_error(
             None => d.with_help(format!("expected one of: {}", expected.join(", "))),
         };
     }
-    if message.starts_with("invalid type") || message.starts_with("invalid value") {
+    if message.starts_with("invalid type")
+        || message.starts_with("invalid value")
+        || message.starts_with("wanted ")
+    {
         let label = message.clone();
         return ManifestDiagnostic::new(
             DiagnosticKind::WrongType,
