@@ -1,5 +1,5 @@
 //! `System.Char` classification (`IsDigit`, `IsLetter`, `IsWhiteSpace`, ...), from the Unicode
-//! categories mono 6.8 reports (a table generated from mono, see [`unicode_categories`]).
+//! categories mono 6.8 reports (a table generated from mono, in `char_info/unicode_categories.rs`).
 //! Case mapping (`ToUpper`/`ToLower`) is not in the surface.
 //!
 //! Depends on: nothing else in this crate.

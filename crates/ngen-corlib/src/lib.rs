@@ -21,7 +21,7 @@
 //! - [`math`] — `System.Math`;
 //! - [`environment`] — `System.Environment`;
 //! - [`floating_point`] — `Double`/`Single` predicates (`IsNaN`, ...) and `BitConverter` bit casts;
-//! - [`resolve`] — from a method reference to an entry point.
+//! - [`mod@resolve`] — from a method reference to an entry point.
 //!
 //! The ABI of every entry point is the managed calling convention of the compiler: SystemV,
 //! with CIL's stack types (see [`resolve::ValueKind`]).

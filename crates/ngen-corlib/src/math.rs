@@ -7,7 +7,7 @@
 //! differential test against mono checks bit for bit. Managed parts of mono's `Math` (NaN handling
 //! of `Min`/`Max`/`Sign`/`Log(a, b)`, `Round(value, digits)`) are reproduced from its IL.
 //!
-//! Small integer overloads (`sbyte`, `short`, ...) travel as `i32` (see [`crate::resolve`]),
+//! Small integer overloads (`sbyte`, `short`, ...) travel as `i32` (see [`mod@crate::resolve`]),
 //! so one `i32` function serves every overload whose result fits the same comparison.
 //!
 //! Depends on: [`crate::exceptions`], [`crate::number_format`] (`Clamp`'s error message).
