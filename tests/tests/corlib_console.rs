@@ -3,7 +3,8 @@
 //! The fixture writes every primitive type, strings (non-ASCII, astral, lone surrogates, null)
 //! and char arrays; a child process (this test binary re-executed with
 //! `NGEN_CORLIB_CONSOLE_CHILD` set) writes the same through ngen-corlib's `extern "C"` entry
-//! points. Both run with a UTF-8 locale and with no locale (mono then writes ASCII with `?`).
+//! points. Both run under several locales: UTF-8, none (mono then writes ASCII with `?`), and
+//! a UTF-8 name that may not be installed (mono asks the C library, so does ngen-corlib).
 
 use ngen_corlib::console;
 use ngen_corlib::objects::{alloc_char_array, string_from_str};
@@ -150,7 +151,9 @@ fn console_output_matches_mono_in_utf8_and_ascii_locales() {
     let exe = dir.path().join("ConsoleCases.exe");
     mcs(&[&source], &exe, &[]);
     let this_binary = std::env::current_exe().expect("test binary path");
-    for lang in [Some("C.UTF-8"), None] {
+    // en_US.UTF-8 is usually not installed on CI machines: mono then writes ASCII, and so
+    // must we (where it is installed, both write UTF-8).
+    for lang in [Some("C.UTF-8"), None, Some("en_US.UTF-8"), Some("C")] {
         let mut mono = Command::new("mono");
         mono.arg(&exe);
         with_locale(&mut mono, lang);

@@ -5,8 +5,8 @@
 //! report), and in `Environment.Exit`. Mono writes each call through immediately; buffering is
 //! invisible to the tests as long as those flush points hold, and it is much faster.
 //!
-//! Encoding follows mono: UTF-8 when the locale's charset (`LC_ALL`, then `LC_CTYPE`, then
-//! `LANG`) is UTF-8, with U+FFFD for lone surrogates; otherwise ASCII with `?` for every UTF-16
+//! Encoding follows mono: UTF-8 when the locale the environment selects is installed and its
+//! codeset is UTF-8, with U+FFFD for lone surrogates; otherwise ASCII with `?` for every UTF-16
 //! code unit outside it. Numbers are formatted with invariant (en-US) conventions.
 //!
 //! Depends on: [`crate::objects`] (reading strings), [`crate::number_format`].
@@ -45,35 +45,51 @@ pub enum ConsoleEncoding {
     Ascii,
 }
 
-/// The console encoding mono would pick from the environment's locale variables.
-pub fn encoding_for_locale(
-    lc_all: Option<&str>,
-    lc_ctype: Option<&str>,
-    lang: Option<&str>,
-) -> ConsoleEncoding {
-    let locale = [lc_all, lc_ctype, lang]
-        .into_iter()
-        .flatten()
-        .find(|v| !v.is_empty())
-        .unwrap_or("");
-    let lower = locale.to_ascii_lowercase();
-    if lower.contains("utf-8") || lower.contains("utf8") {
-        ConsoleEncoding::Utf8
-    } else {
-        ConsoleEncoding::Ascii
+/// The encoding for a C library codeset name (`nl_langinfo(CODESET)`), as mono picks it.
+pub fn encoding_for_codeset(codeset: Option<&str>) -> ConsoleEncoding {
+    match codeset {
+        Some(name) if name.eq_ignore_ascii_case("UTF-8") || name.eq_ignore_ascii_case("utf8") => {
+            ConsoleEncoding::Utf8
+        }
+        _ => ConsoleEncoding::Ascii,
+    }
+}
+
+/// The codeset of the locale the environment selects (`LC_ALL`, `LC_*`, `LANG`), or `None`
+/// when that locale is not installed: mono runs `setlocale(LC_ALL, "")` and asks for the
+/// codeset, so `LANG=en_US.UTF-8` without that locale installed means ASCII. We ask the C
+/// library the same question without changing this process's locale.
+fn environment_codeset() -> Option<String> {
+    use std::ffi::{CStr, c_char, c_int, c_void};
+    unsafe extern "C" {
+        fn newlocale(category_mask: c_int, locale: *const c_char, base: *mut c_void)
+        -> *mut c_void;
+        fn nl_langinfo_l(item: c_int, locale: *mut c_void) -> *const c_char;
+        fn freelocale(locale: *mut c_void);
+    }
+    /// glibc's `LC_ALL_MASK`: every category (`1 << LC_x`) except `LC_ALL` (6) itself.
+    const LC_ALL_MASK: c_int = 0x1fbf;
+    /// glibc's `CODESET` item of `LC_CTYPE`.
+    const CODESET: c_int = 14;
+    // SAFETY: newlocale reads the environment and a NUL-terminated name; a non-null result is
+    // a locale object we query and free exactly once; nl_langinfo_l returns a NUL-terminated
+    // string owned by that object, copied before it is freed.
+    unsafe {
+        let locale = newlocale(LC_ALL_MASK, c"".as_ptr(), std::ptr::null_mut());
+        if locale.is_null() {
+            return None;
+        }
+        let name = nl_langinfo_l(CODESET, locale);
+        let codeset =
+            (!name.is_null()).then(|| CStr::from_ptr(name).to_string_lossy().into_owned());
+        freelocale(locale);
+        codeset
     }
 }
 
 fn console_encoding() -> ConsoleEncoding {
     static ENCODING: OnceLock<ConsoleEncoding> = OnceLock::new();
-    *ENCODING.get_or_init(|| {
-        let var = |name| std::env::var(name).ok();
-        encoding_for_locale(
-            var("LC_ALL").as_deref(),
-            var("LC_CTYPE").as_deref(),
-            var("LANG").as_deref(),
-        )
-    })
+    *ENCODING.get_or_init(|| encoding_for_codeset(environment_codeset().as_deref()))
 }
 
 /// Encodes UTF-16 text the way mono's console encoder does.
@@ -197,27 +213,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn locale_picks_encoding_like_mono() {
+    fn codeset_picks_encoding_like_mono() {
+        assert_eq!(encoding_for_codeset(Some("UTF-8")), ConsoleEncoding::Utf8);
         assert_eq!(
-            encoding_for_locale(None, None, Some("C.UTF-8")),
-            ConsoleEncoding::Utf8
-        );
-        assert_eq!(
-            encoding_for_locale(None, None, Some("en_US.utf8")),
-            ConsoleEncoding::Utf8
-        );
-        assert_eq!(
-            encoding_for_locale(None, None, None),
+            encoding_for_codeset(Some("ANSI_X3.4-1968")),
             ConsoleEncoding::Ascii
         );
-        assert_eq!(
-            encoding_for_locale(Some("C"), None, Some("C.UTF-8")),
-            ConsoleEncoding::Ascii
-        );
-        assert_eq!(
-            encoding_for_locale(Some(""), None, Some("C.UTF-8")),
-            ConsoleEncoding::Utf8
-        );
+        assert_eq!(encoding_for_codeset(None), ConsoleEncoding::Ascii);
     }
 
     #[test]
