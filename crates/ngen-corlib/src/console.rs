@@ -14,6 +14,7 @@
 use crate::number_format;
 use crate::objects::{char_array_as_utf16, string_as_utf16};
 use ngen_abi::object::{ArrayObject, StringObject};
+
 use std::io::Write;
 use std::sync::{Mutex, OnceLock};
 
@@ -173,6 +174,66 @@ pub extern "C" fn ngen_corlib_flush_stdout() {
     flush_stdout();
 }
 
+/// Decodes bytes read from stdin the way mono's console reader does: UTF-8 with U+FFFD for
+/// each maximal invalid subsequence, or ASCII with `?` for every byte above 0x7F.
+pub fn decode(bytes: &[u8], encoding: ConsoleEncoding) -> Vec<u16> {
+    match encoding {
+        ConsoleEncoding::Utf8 => String::from_utf8_lossy(bytes).encode_utf16().collect(),
+        ConsoleEncoding::Ascii => bytes
+            .iter()
+            .map(|&b| {
+                if b < 0x80 {
+                    u16::from(b)
+                } else {
+                    u16::from(b'?')
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Reads one line from `input`: the bytes before `\n`, `\r` or `\r\n` (consumed), or the
+/// rest at end of input; `None` at end of input with nothing read.
+pub fn read_line_bytes(input: &mut impl std::io::BufRead) -> Option<Vec<u8>> {
+    let mut line = Vec::new();
+    let mut read_any = false;
+    while let Some(&byte) = input
+        .fill_buf()
+        .ok()
+        .and_then(|available| available.first())
+    {
+        read_any = true;
+        input.consume(1);
+        match byte {
+            b'\n' => return Some(line),
+            b'\r' => {
+                if input
+                    .fill_buf()
+                    .is_ok_and(|rest| rest.first() == Some(&b'\n'))
+                {
+                    input.consume(1);
+                }
+                return Some(line);
+            }
+            other => line.push(other),
+        }
+    }
+    read_any.then_some(line)
+}
+
+/// `Console.ReadLine()`: the next line of stdin, or null at its end. Stdout is flushed first
+/// so that a prompt written with `Console.Write` appears before the program blocks.
+pub extern "C" fn read_line() -> *mut StringObject {
+    flush_stdout();
+    static STDIN: Mutex<Option<std::io::BufReader<std::io::Stdin>>> = Mutex::new(None);
+    let mut reader = STDIN.lock().unwrap_or_else(|e| e.into_inner());
+    let input = reader.get_or_insert_with(|| std::io::BufReader::new(std::io::stdin()));
+    match read_line_bytes(input) {
+        Some(bytes) => crate::objects::alloc_string(&decode(&bytes, console_encoding())),
+        None => std::ptr::null_mut(),
+    }
+}
+
 fn bool_text(value: i32) -> &'static str {
     if value != 0 { "True" } else { "False" }
 }
@@ -220,6 +281,26 @@ mod tests {
             ConsoleEncoding::Ascii
         );
         assert_eq!(encoding_for_codeset(None), ConsoleEncoding::Ascii);
+    }
+
+    #[test]
+    fn lines_end_at_any_newline_convention() {
+        let mut input: &[u8] = b"a\r\nb\rc\n\nlast";
+        let mut lines = Vec::new();
+        while let Some(line) = read_line_bytes(&mut input) {
+            lines.push(line);
+        }
+        assert_eq!(lines, [&b"a"[..], b"b", b"c", b"", b"last"]);
+        assert_eq!(
+            decode(b"d\xc3\xa9\xff\xe2\x82e", ConsoleEncoding::Utf8),
+            "d\u{e9}\u{fffd}\u{fffd}e"
+                .encode_utf16()
+                .collect::<Vec<u16>>()
+        );
+        assert_eq!(
+            decode(b"d\xc3", ConsoleEncoding::Ascii),
+            [u16::from(b'd'), u16::from(b'?')]
+        );
     }
 
     #[test]

@@ -15,9 +15,9 @@
 //! - [`string`] — `System.String` members;
 //! - [`char_info`] — `System.Char` classification from a Unicode category table generated from mono;
 //! - [`convert`] — `System.Convert` (numeric, string and boolean `To*` conversions);
-//! - [`number_format`] — `ToString()` of the primitive types (pure Rust, no ABI);
+//! - [`number_format`] — `ToString()` and `ToString(format)` of the numeric types (pure Rust);
 //! - [`number_parse`] — `Parse(string)` of the primitive types (pure Rust, no ABI);
-//! - [`primitives`] — the `extern "C"` `ToString`/`Parse` entry points over the two above;
+//! - [`primitives`] — the `extern "C"` `ToString`/`Parse`/`TryParse` entry points over the two above;
 //! - [`math`] — `System.Math`;
 //! - [`environment`] — `System.Environment`;
 //! - [`floating_point`] — `Double`/`Single` predicates (`IsNaN`, ...) and `BitConverter` bit casts;

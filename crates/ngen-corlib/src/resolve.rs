@@ -379,6 +379,7 @@ static ENTRIES: &[Entry] = &[
     row!(static Console::Write(R8) -> Void => console::write_r8),
     row!(static Console::Write(String) -> Void => console::write_string),
     row!(static Console::Write(SzArrayOfChar) -> Void => console::write_chars),
+    row!(static Console::ReadLine() -> String => console::read_line),
     // System.String
     row!(static String::Concat(String, String) -> String => string::concat2),
     row!(static String::Concat(String, String, String) -> String => string::concat3),
