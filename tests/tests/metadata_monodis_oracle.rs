@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ngen_metadata::identity::{hex, public_key_token};
-use ngen_metadata::{Assembly, TableId, il};
+use ngen_metadata::{Assembly, TableId};
 
 /// What monodis says about one assembly.
 #[derive(Debug, Default)]
@@ -223,16 +223,17 @@ fn check(path: &Path) -> Result<Vec<String>, String> {
             ));
         }
     }
-    for rid in 1..=asm.row_count(TableId::MethodDef) {
-        match asm.method_body(rid) {
-            Ok(Some(body)) => {
-                if let Err(e) = il::validate(body.code) {
-                    bad(format!("MethodDef {rid}: {e}"));
-                }
-            }
-            Ok(None) => {}
-            Err(e) => bad(format!("MethodDef {rid}: {e}")),
-        }
+    // Every body and instruction must decode; the audit also walks every row, signature and
+    // custom attribute, so anything it cannot read is a disagreement with monodis (which can).
+    let report = ngen_metadata::audit::audit(&asm);
+    for (where_, e) in report.errors.iter().take(20) {
+        bad(format!("{where_}: {e}"));
+    }
+    let with_bodies = (1..=asm.row_count(TableId::MethodDef))
+        .filter(|rid| matches!(asm.method_body(*rid), Ok(Some(_))))
+        .count() as u64;
+    if report.bodies != with_bodies {
+        bad(format!("{} of {with_bodies} bodies decoded", report.bodies));
     }
     Ok(problems)
 }

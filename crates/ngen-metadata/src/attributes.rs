@@ -5,8 +5,10 @@
 //!
 //! Enum arguments are stored as their underlying integer, whose width the blob does not record.
 //! We find it from the enum's own TypeDef when it lives in this assembly; otherwise the caller's
-//! [`EnumResolver`] is asked; failing both, the documented fallback is **int32** (the
-//! underlying type of almost every enum, including `LoadHint`).
+//! [`EnumResolver`] is asked (pass the referenced assemblies themselves: `[Assembly]` implements
+//! it); then the built-in [`WellKnownEnums`] table (every public mscorlib enum whose underlying
+//! type is not int32, e.g. `SecurityRuleSet : byte`, `EventKeywords : long`); failing all, the
+//! documented fallback is **int32** (the underlying type of almost every enum, incl. `LoadHint`).
 
 use crate::Assembly;
 use crate::error::{MetadataError, Result};
@@ -145,12 +147,58 @@ impl<F: Fn(&str) -> Option<u8>> EnumResolver for F {
     }
 }
 
-/// The resolver that knows nothing: every foreign enum is int32.
+/// The resolver that knows nothing: every foreign enum is int32 (after [`WellKnownEnums`]).
 pub struct Int32Fallback;
 
 impl EnumResolver for Int32Fallback {
     fn underlying_type(&self, _full_name: &str) -> Option<u8> {
         None
+    }
+}
+
+/// Looks the enum up by name in each of these assemblies (typically the referenced ones).
+impl EnumResolver for [Assembly] {
+    fn underlying_type(&self, full_name: &str) -> Option<u8> {
+        self.iter().find_map(|a| a.enum_underlying_local(full_name))
+    }
+}
+
+impl EnumResolver for [&Assembly] {
+    fn underlying_type(&self, full_name: &str) -> Option<u8> {
+        self.iter().find_map(|a| a.enum_underlying_local(full_name))
+    }
+}
+
+/// Every public enum of Mono 4.5's mscorlib whose underlying type is not int32 (checked against
+/// the real mscorlib by a test). Consulted after the caller's resolver, before the int32 fallback.
+pub struct WellKnownEnums;
+
+const WELL_KNOWN_ENUMS: &[(&str, u8)] = &[
+    ("System.Diagnostics.Tracing.EventChannel", et::U1),
+    ("System.Diagnostics.Tracing.EventKeywords", et::I8),
+    ("System.Runtime.InteropServices.ComTypes.FUNCFLAGS", et::I2),
+    ("System.Runtime.InteropServices.ComTypes.IDLFLAG", et::I2),
+    ("System.Runtime.InteropServices.ComTypes.LIBFLAGS", et::I2),
+    ("System.Runtime.InteropServices.ComTypes.PARAMFLAG", et::I2),
+    ("System.Runtime.InteropServices.ComTypes.TYPEFLAGS", et::I2),
+    ("System.Runtime.InteropServices.ComTypes.VARFLAGS", et::I2),
+    ("System.Runtime.InteropServices.FUNCFLAGS", et::I2),
+    ("System.Runtime.InteropServices.IDLFLAG", et::I2),
+    ("System.Runtime.InteropServices.LIBFLAGS", et::I2),
+    ("System.Runtime.InteropServices.PARAMFLAG", et::I2),
+    ("System.Runtime.InteropServices.TYPEFLAGS", et::I2),
+    ("System.Runtime.InteropServices.VARFLAGS", et::I2),
+    ("System.Security.AccessControl.AceFlags", et::U1),
+    ("System.Security.AccessControl.AceType", et::U1),
+    ("System.Security.SecurityRuleSet", et::U1),
+];
+
+impl EnumResolver for WellKnownEnums {
+    fn underlying_type(&self, full_name: &str) -> Option<u8> {
+        WELL_KNOWN_ENUMS
+            .iter()
+            .find(|(n, _)| *n == full_name)
+            .map(|(_, t)| *t)
     }
 }
 
@@ -329,8 +377,22 @@ impl Assembly {
         }
         Ok(resolver
             .underlying_type(name)
+            .or_else(|| WellKnownEnums.underlying_type(name))
             .filter(|b| is_enum_underlying(*b))
             .unwrap_or(et::I4))
+    }
+
+    /// The underlying element type of the enum `full_name` if this assembly defines it.
+    pub fn enum_underlying_local(&self, full_name: &str) -> Option<u8> {
+        let rid = self.find_type_def_by_full_name(full_name).ok()??;
+        for f in self.fields_of(rid).ok()? {
+            let field = self.field(f).ok()?;
+            if field.flags & 0x0010 == 0 {
+                let sig = self.field_sig(field.signature).ok()?;
+                return prim_of(sig.ty.unmodified()).filter(|b| is_enum_underlying(*b));
+            }
+        }
+        None
     }
 
     fn read_field_or_prop_type(
@@ -536,4 +598,52 @@ fn read_ser_string(c: &mut Cursor<'_>) -> Result<Option<String>> {
     let len = c.compressed_u32()? as usize;
     let bytes = c.bytes(len)?;
     Ok(Some(String::from_utf8_lossy(bytes).into_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The built-in table must be exactly mscorlib's public non-int32 enums.
+    #[test]
+    fn well_known_enums_match_mscorlib() {
+        let Ok(asm) = Assembly::open("/usr/lib/mono/4.5/mscorlib.dll") else {
+            return; // no Mono installed: nothing to compare with
+        };
+        let mut found = Vec::new();
+        for rid in 1..=asm.row_count(TableId::TypeDef) {
+            let t = asm.type_def(rid).unwrap();
+            let public = matches!(t.flags & 7, 1 | 2);
+            if !public
+                || t.extends.is_null()
+                || asm.type_name(t.extends).ok() != Some(("System", "Enum"))
+            {
+                continue;
+            }
+            // Only enums reachable by a plain `Namespace.Name` (nested ones are private helpers).
+            if t.flags & 7 != 1 {
+                continue;
+            }
+            let name = asm.type_def_full_name(rid).unwrap();
+            match asm.enum_underlying_local(&name) {
+                Some(et::I4) | None => {}
+                Some(b) => found.push((name, b)),
+            }
+        }
+        found.sort();
+        let mut table: Vec<(String, u8)> = WELL_KNOWN_ENUMS
+            .iter()
+            .map(|(n, b)| (n.to_string(), *b))
+            .collect();
+        table.sort();
+        assert_eq!(found, table);
+    }
+
+    #[test]
+    fn load_hint_values() {
+        assert_eq!(LoadHint::from_value(1), Some(LoadHint::Always));
+        assert_eq!(LoadHint::from_value(2), Some(LoadHint::Sometimes));
+        assert_eq!(LoadHint::from_value(0), Some(LoadHint::Default));
+        assert_eq!(LoadHint::from_value(3), None);
+    }
 }

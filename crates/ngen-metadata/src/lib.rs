@@ -15,9 +15,11 @@
 //! - [`signature`]: signature blobs;
 //! - [`body`], [`il`]: method bodies and the CIL decoder;
 //! - [`attributes`]: custom attribute blobs and the ngen-relevant attributes;
-//! - [`resolve`]: lookups by name and member-to-owner mapping.
+//! - [`resolve`]: lookups by name and member-to-owner mapping;
+//! - [`audit`]: a whole-assembly walk that counts every decode error (fuzzing, tests, inspect).
 
 pub mod attributes;
+pub mod audit;
 pub mod body;
 mod error;
 mod heaps;
@@ -127,6 +129,11 @@ impl Assembly {
     /// The table stream's schema version (major, minor), normally (2, 0).
     pub fn table_schema_version(&self) -> (u8, u8) {
         (self.layout.major, self.layout.minor)
+    }
+
+    /// The file offset of `rva` (for tools that want to point at raw bytes).
+    pub fn rva_to_file_offset(&self, rva: u32) -> Result<usize> {
+        self.pe.rva_to_offset(rva, 0, self.bytes.len(), "RVA")
     }
 
     /// The bytes at `rva` (to the end of its section), e.g. FieldRVA initial data.

@@ -30,3 +30,26 @@ fn mscorlib_identity_and_every_body_decodes() {
     assert!(bodies > 10_000, "{bodies}");
     assert!(instructions > 500_000, "{instructions}");
 }
+
+#[test]
+fn audit_of_framework_assemblies_finds_no_errors() {
+    for name in [
+        "mscorlib.dll",
+        "System.Core.dll",
+        "System.Xml.Linq.dll",
+        "Mono.Posix.dll",
+    ] {
+        let asm = Assembly::open(format!("/usr/lib/mono/4.5/{name}")).unwrap();
+        let report = ngen_metadata::audit::audit(&asm);
+        assert!(
+            report.errors.is_empty(),
+            "{name}: {} errors, first: {:?}",
+            report.errors.len(),
+            &report.errors[..report.errors.len().min(10)]
+        );
+        assert!(
+            report.bodies > 100 && report.custom_attributes > 10,
+            "{name}: {report:?}"
+        );
+    }
+}
