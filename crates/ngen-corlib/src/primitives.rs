@@ -128,6 +128,78 @@ to_string_format_entry! {
     double_to_string_format: f64 => |v, f| format_float(v, FloatType::Double, f);
 }
 
+/// Defines `extern "C"` `CompareTo(T)` and `Equals(T)` over a pointer to the value, with the
+/// comparison rule of each type (see the invocation).
+macro_rules! compare_equals_entry {
+    ($($compare:ident, $equals:ident: $ty:ty, $arg:ty => $convert:expr, $rule:expr;)*) => {
+        $(
+            #[doc = concat!("`", stringify!($ty), "` `CompareTo(", stringify!($ty), ")`.")]
+            pub extern "C" fn $compare(this: *const $ty, other: $arg) -> i32 {
+                let convert: fn($arg) -> $ty = $convert;
+                let rule: fn($ty, $ty) -> i32 = $rule;
+                rule(read_this(this), convert(other))
+            }
+
+            #[doc = concat!("`", stringify!($ty), "` `Equals(", stringify!($ty), ")`.")]
+            pub extern "C" fn $equals(this: *const $ty, other: $arg) -> i32 {
+                let convert: fn($arg) -> $ty = $convert;
+                let this = read_this(this);
+                let other = convert(other);
+                i32::from(this == other || (is_nan_value(this) && is_nan_value(other)))
+            }
+        )*
+    };
+}
+
+/// NaN test for any primitive (only floats can be NaN): `x != x`.
+#[allow(clippy::eq_op)]
+fn is_nan_value<T: PartialEq + Copy>(x: T) -> bool {
+    x != x
+}
+
+/// `CompareTo` of `Int32`/`UInt32`/`Int64`/`UInt64`: -1, 0 or 1.
+fn ordering<T: PartialOrd>(a: T, b: T) -> i32 {
+    if a < b {
+        -1
+    } else if a > b {
+        1
+    } else {
+        0
+    }
+}
+
+/// `Double.CompareTo`/`Single.CompareTo`: NaN sorts below everything and equals itself.
+fn float_ordering<T: PartialOrd + Copy>(a: T, b: T) -> i32 {
+    if a < b {
+        -1
+    } else if a > b {
+        1
+    } else if a == b {
+        0
+    } else if is_nan_value(a) {
+        if is_nan_value(b) { 0 } else { -1 }
+    } else {
+        1
+    }
+}
+
+compare_equals_entry! {
+    // The small types return the difference of the values, as corefx does.
+    sbyte_compare_to, sbyte_equals: i8, i32 => |v| v as i8, |a, b| i32::from(a) - i32::from(b);
+    byte_compare_to, byte_equals: u8, i32 => |v| v as u8, |a, b| i32::from(a) - i32::from(b);
+    int16_compare_to, int16_equals: i16, i32 => |v| v as i16, |a, b| i32::from(a) - i32::from(b);
+    uint16_compare_to, uint16_equals: u16, i32 => |v| v as u16, |a, b| i32::from(a) - i32::from(b);
+    char_compare_to, char_equals: u16, i32 => |v| v as u16, |a, b| i32::from(a) - i32::from(b);
+    int32_compare_to, int32_equals: i32, i32 => |v| v, ordering;
+    uint32_compare_to, uint32_equals: u32, i32 => |v| v as u32, ordering;
+    int64_compare_to, int64_equals: i64, i64 => |v| v, ordering;
+    uint64_compare_to, uint64_equals: u64, i64 => |v| v as u64, ordering;
+    single_compare_to, single_equals: f32, f32 => |v| v, float_ordering;
+    double_compare_to, double_equals: f64, f64 => |v| v, float_ordering;
+    // A bool is one byte; false sorts before true.
+    boolean_compare_to, boolean_equals: u8, i32 => |v| u8::from(v != 0), |a, b| ordering(a != 0, b != 0);
+}
+
 /// Unwraps a parse result or raises mono's exception for the failure.
 fn parsed<T>(result: Result<T, ParseError>) -> T {
     match result {
