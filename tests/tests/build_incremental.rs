@@ -141,3 +141,36 @@ fn changed_manifest_hint_rebuilds_the_referencing_images() {
         ])
     );
 }
+
+#[test]
+fn memoised_closures_still_see_changed_files_and_new_config() {
+    let dir = app();
+    json_build(dir.path(), &[]);
+    // Inputs older than two seconds may be memoised: the next build stores the closures.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert!(json_build(dir.path(), &[]).compiled.is_empty());
+    assert!(
+        dir.path()
+            .join("target/ngen/.local/closure-memo.json")
+            .is_file()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert!(json_build(dir.path(), &[]).compiled.is_empty());
+    // A changed assembly invalidates the memo entry...
+    upgrade(dir.path(), "Lib.dll");
+    let b = json_build(dir.path(), &[]);
+    assert_eq!(b.compiled, pairs(&[("App", "default"), ("Lib", "default")]));
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert!(json_build(dir.path(), &[]).compiled.is_empty());
+    // ...and so does a config file appearing where the binder looked for one.
+    write_redirect(dir.path(), "0.0.0.0-1.0.0.0");
+    let b = json_build(dir.path(), &[]);
+    assert_eq!(b.compiled, pairs(&[("App", "default"), ("Lib", "default")]));
+    assert!(
+        b.reasons
+            .iter()
+            .any(|(_, r)| r.iter().any(|r| r.starts_with("redirect for Lib changed"))),
+        "{:?}",
+        b.reasons
+    );
+}

@@ -16,6 +16,7 @@ use ngen_manifest::{LoadHint, Scenario};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::closure_memo::ClosureMemo;
 use crate::compiler::{CompileRequest, ImageCompiler};
 use crate::error::{CacheError, Result};
 use crate::filehash::{ContentHash, FileHasher};
@@ -253,15 +254,19 @@ impl LockedCache {
         hasher: &FileHasher,
         previous: &Index,
     ) -> Result<Plan> {
-        plan_with(
+        let memo = ClosureMemo::load(self.layout().closure_memo());
+        let resolver = |s: &RootSource| memo.get_or_resolve(s, resolve::resolve);
+        let plan = plan_with(
             self,
             requests,
             hints,
             compiler_identity,
             hasher,
             previous,
-            &resolve::resolve,
-        )
+            &resolver,
+        );
+        memo.save(&self.layout().tmp());
+        plan
     }
 
     /// Compiles the dirty images of `plan` on `jobs` threads, writing each atomically.
@@ -425,11 +430,11 @@ impl LockedCache {
             images: images.into_values().collect(),
         };
         index.normalise();
-        fsutil::write_atomic(
-            &self.layout().index(),
-            &index.to_bytes(),
-            &self.layout().tmp(),
-        )?;
+        // A no-op build leaves the index untouched (no write, no fsync).
+        let bytes = index.to_bytes();
+        if std::fs::read(self.layout().index()).ok().as_deref() != Some(bytes.as_slice()) {
+            fsutil::write_atomic(&self.layout().index(), &bytes, &self.layout().tmp())?;
+        }
         // After a failure, keep the previous images on disk (unreferenced, removed by the next
         // successful build): a failed build must not lose anything already cached.
         if outcome.failed.is_empty() {
@@ -504,7 +509,11 @@ pub fn plan_with(
             sources.push(&r.source);
         }
     }
-    let closures: Vec<Result<Closure>> = sources.par_iter().map(|s| resolver(s)).collect();
+    let closures: Vec<Result<Closure>> = if sources.len() > 1 {
+        sources.par_iter().map(|s| resolver(s)).collect()
+    } else {
+        sources.iter().map(|s| resolver(s)).collect()
+    };
     // Hash every distinct file once, in parallel.
     let mut files: BTreeMap<PathBuf, ()> = BTreeMap::new();
     for c in closures.iter().flatten() {
@@ -512,12 +521,29 @@ pub fn plan_with(
             files.insert(a.path.clone(), ());
         }
     }
-    let hashed: BTreeMap<PathBuf, ContentHash> = files
-        .into_keys()
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|p| hasher.hash(&p).map(|h| (p, h)))
-        .collect::<Result<_>>()?;
+    // Memo hits need only a stat; hash the rest in parallel when there are several.
+    let mut hashed: BTreeMap<PathBuf, ContentHash> = BTreeMap::new();
+    let mut misses = Vec::new();
+    for p in files.into_keys() {
+        match hasher.memoised(&p) {
+            Some(h) => {
+                hashed.insert(p, h);
+            }
+            None => misses.push(p),
+        }
+    }
+    let fresh: Vec<(PathBuf, ContentHash)> = if misses.len() > 1 {
+        misses
+            .into_par_iter()
+            .map(|p| hasher.hash(&p).map(|h| (p, h)))
+            .collect::<Result<_>>()?
+    } else {
+        misses
+            .into_iter()
+            .map(|p| hasher.hash(&p).map(|h| (p, h)))
+            .collect::<Result<_>>()?
+    };
+    hashed.extend(fresh);
 
     let mut plan = Plan::default();
     let mut images: BTreeMap<String, PlannedImage> = BTreeMap::new();

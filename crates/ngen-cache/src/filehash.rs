@@ -28,8 +28,9 @@ pub struct ContentHash {
     pub size: u64,
 }
 
+/// The metadata that must be unchanged for a memoised result to be reused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct Stamp {
+pub struct Stamp {
     size: u64,
     mtime_ns: i128,
     ctime_ns: i128,
@@ -50,6 +51,8 @@ pub struct FileHasher {
     memo_path: Option<PathBuf>,
     /// Number of files actually read and hashed (the rest came from the memo).
     hashed: std::sync::atomic::AtomicUsize,
+    /// Whether the memo changed since it was loaded.
+    changed: std::sync::atomic::AtomicBool,
 }
 
 impl FileHasher {
@@ -69,6 +72,7 @@ impl FileHasher {
             memo: Mutex::new(memo),
             memo_path: Some(memo_path),
             hashed: Default::default(),
+            changed: Default::default(),
         }
     }
 
@@ -77,16 +81,20 @@ impl FileHasher {
         self.hashed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
+    /// The memoised hash of `path`, if its stamp is unchanged (no reading).
+    pub fn memoised(&self, path: &Path) -> Option<ContentHash> {
+        let stamp = Stamp::of(path).ok()?;
+        let memo = self.memo.lock().ok()?;
+        let m = memo.get(path).filter(|m| m.stamp == stamp)?;
+        Some(ContentHash {
+            blake3: m.blake3.clone(),
+            size: stamp.size,
+        })
+    }
+
     /// The content hash of `path`.
     pub fn hash(&self, path: &Path) -> Result<ContentHash> {
-        let meta = std::fs::metadata(path).map_err(|e| CacheError::io("cannot read", path, e))?;
-        let stamp = Stamp {
-            size: meta.size(),
-            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
-            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-            ino: meta.ino(),
-            dev: meta.dev(),
-        };
+        let stamp = Stamp::of(path).map_err(|e| CacheError::io("cannot read", path, e))?;
         if let Ok(memo) = self.memo.lock()
             && let Some(m) = memo.get(path)
             && m.stamp == stamp
@@ -105,6 +113,8 @@ impl FileHasher {
             && !recently_modified(&stamp)
             && let Ok(mut memo) = self.memo.lock()
         {
+            self.changed
+                .store(true, std::sync::atomic::Ordering::Relaxed);
             memo.insert(
                 path.to_path_buf(),
                 Memo {
@@ -122,10 +132,32 @@ impl FileHasher {
     /// Saves the memo (best effort: a failure only costs re-hashing next time).
     pub fn save(&self, tmp_dir: &Path) {
         let Some(path) = &self.memo_path else { return };
+        if !self.changed.load(std::sync::atomic::Ordering::Relaxed) {
+            return;
+        }
         let Ok(memo) = self.memo.lock() else { return };
         if let Ok(bytes) = serde_json::to_vec(&*memo) {
             let _ = crate::fsutil::write_atomic(path, &bytes, tmp_dir);
         }
+    }
+}
+
+impl Stamp {
+    /// The stamp of `path` now.
+    pub fn of(path: &Path) -> std::io::Result<Stamp> {
+        let meta = std::fs::metadata(path)?;
+        Ok(Stamp {
+            size: meta.size(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+            ino: meta.ino(),
+            dev: meta.dev(),
+        })
+    }
+
+    /// Modified so recently that a change in the same timestamp tick could be missed.
+    pub fn is_recent(&self) -> bool {
+        recently_modified(self)
     }
 }
 

@@ -462,6 +462,7 @@ mod tests {
                 .into_iter()
                 .map(|n| (n.display_name.clone(), n))
                 .collect(),
+            watched: Default::default(),
         }
     }
 

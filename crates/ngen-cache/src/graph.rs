@@ -22,7 +22,7 @@ pub struct BindingInput {
 }
 
 /// One assembly of a closure.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AssemblyNode {
     /// Full display name; unique within a closure and its key.
     pub display_name: String,
@@ -47,12 +47,25 @@ pub struct AssemblyNode {
 }
 
 /// A root's closure: the root and everything it depends on, transitively.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Closure {
     /// Display name of the root assembly.
     pub root: String,
     /// Every assembly, root included, by display name.
     pub assemblies: BTreeMap<String, AssemblyNode>,
+    /// Files whose contents decided the binding (assemblies, config files), and paths the
+    /// binder probed that did not exist: what [`crate::closure_memo`] watches.
+    #[serde(default)]
+    pub watched: Watched,
+}
+
+/// What a resolution depended on in the file system.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Watched {
+    /// Files read.
+    pub files: BTreeSet<PathBuf>,
+    /// Paths probed and found missing (a file appearing there could change the binding).
+    pub absent: BTreeSet<PathBuf>,
 }
 
 impl Closure {

@@ -59,6 +59,11 @@ impl Layout {
         self.local().join("file-hashes.json")
     }
 
+    /// `.local/closure-memo.json`.
+    pub fn closure_memo(&self) -> PathBuf {
+        self.local().join("closure-memo.json")
+    }
+
     /// `.local/queue.json`.
     pub fn queue(&self) -> PathBuf {
         self.local().join("queue.json")

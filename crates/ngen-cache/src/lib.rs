@@ -1,7 +1,8 @@
 //! Fingerprints, planner, deterministic cache layout, package archives and Ngen's actions on a
 //! native image cache.
 //!
-//! - [`graph`]: the resolved input model (closures of roots), [`resolve`]: built with ngen-binder;
+//! - [`graph`]: the resolved input model (closures of roots), [`resolve`]: built with ngen-binder,
+//!   [`closure_memo`]: reused while nothing the binder looked at changed;
 //! - [`filehash`]: content hashes with a (size, mtime, ctime, inode) fast path;
 //! - [`fingerprint`]: per-image fingerprints, stored inputs and "Dirty … because" reasons;
 //! - [`layout`], [`index`]: where images live and the sorted index of roots and reference counts;
@@ -16,6 +17,7 @@
 //! the CLI passes one in.
 
 pub mod actions;
+pub mod closure_memo;
 pub mod compiler;
 pub mod engine;
 pub mod error;

@@ -70,7 +70,35 @@ pub fn resolve(source: &RootSource) -> Result<Closure> {
     };
     let binder = Binder::new(&path, config).map_err(|e| fail(e.to_string()))?;
     let closure = binder.closure().map_err(|e| fail(e.to_string()))?;
-    Ok(convert(&closure))
+    let mut converted = convert(&closure);
+    // What the binding depended on: every file read, every probe that found nothing, and the
+    // config file (or the default `<root>.config` that would be read if it appeared).
+    let watched = &mut converted.watched;
+    watched.files.insert(path.clone());
+    let default_config = PathBuf::from(format!("{}.config", path.display()));
+    for p in [
+        source.exe_config.clone(),
+        binder.config_path().map(Path::to_path_buf),
+        Some(default_config),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if p.is_file() {
+            watched.files.insert(p);
+        } else {
+            watched.absent.insert(p);
+        }
+    }
+    for a in closure.all() {
+        watched.files.insert(a.path.clone());
+        for p in &a.probed {
+            if !p.exists() {
+                watched.absent.insert(p.clone());
+            }
+        }
+    }
+    Ok(converted)
 }
 
 fn convert(closure: &ngen_binder::Closure) -> Closure {
@@ -90,6 +118,7 @@ fn convert(closure: &ngen_binder::Closure) -> Closure {
     Closure {
         root: key(&closure.root.name),
         assemblies,
+        watched: Default::default(),
     }
 }
 

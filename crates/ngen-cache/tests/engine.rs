@@ -86,6 +86,7 @@ fn graph(dir: &Path, root: &str) -> Closure {
     Closure {
         root: dn(root),
         assemblies,
+        watched: Default::default(),
     }
 }
 
