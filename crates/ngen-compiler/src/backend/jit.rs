@@ -62,7 +62,27 @@ impl Jit {
     }
 
     /// Compiles MethodDef `rid` of `asm`; returns its entry point or why it cannot be compiled.
+    /// A panic inside Cranelift becomes an error, never a crash of the host.
     pub fn compile(
+        &mut self,
+        asm: &Assembly,
+        rid: u32,
+        host: &mut dyn JitHost,
+    ) -> Result<*const u8, String> {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.compile_unguarded(asm, rid, host)
+        }));
+        result.unwrap_or_else(|panic| {
+            self.ctx.clear();
+            self.fctx = FunctionBuilderContext::new();
+            Err(format!(
+                "internal compiler error: {}",
+                crate::panic_message(panic.as_ref())
+            ))
+        })
+    }
+
+    fn compile_unguarded(
         &mut self,
         asm: &Assembly,
         rid: u32,

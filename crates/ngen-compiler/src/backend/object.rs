@@ -151,7 +151,7 @@ pub(crate) fn emit_object(
             .into_par_iter()
             .map_init(
                 || (Context::new(), FunctionBuilderContext::new()),
-                |(ctx, fctx), rid| (rid, compile_one(&plan, &*isa, ctx, fctx, rid)),
+                |(ctx, fctx), rid| (rid, compile_guarded(&plan, &*isa, ctx, fctx, rid)),
             )
             .collect()
     });
@@ -254,6 +254,28 @@ pub(crate) fn emit_object(
 
     let object = module.finish().emit().map_err(|e| e.to_string())?;
     Ok(EmittedObject { object, outcomes })
+}
+
+/// [`compile_one`], turning a panic inside Cranelift into an exclusion: a bad method must
+/// never take the whole image down.
+fn compile_guarded(
+    plan: &Plan<'_>,
+    isa: &dyn cranelift_codegen::isa::TargetIsa,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    rid: u32,
+) -> Result<Compiled, String> {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        compile_one(plan, isa, ctx, fctx, rid)
+    }));
+    result.unwrap_or_else(|panic| {
+        ctx.clear();
+        *fctx = FunctionBuilderContext::new();
+        Err(format!(
+            "internal compiler error: {}",
+            crate::panic_message(panic.as_ref())
+        ))
+    })
 }
 
 fn compile_one(
