@@ -53,3 +53,44 @@ fn audit_of_framework_assemblies_finds_no_errors() {
         );
     }
 }
+
+/// The uncompressed `#-` table stream has the same layout when no *Ptr tables are present:
+/// renaming `#~` must give the same rows, and the reader must report the stream kind.
+#[test]
+fn uncompressed_table_stream_name_is_accepted() {
+    let mut bytes = std::fs::read("/usr/lib/mono/4.5/System.Numerics.dll").unwrap();
+    let original = Assembly::from_bytes(bytes.clone()).unwrap();
+    let cli = *original.cli_header();
+    let md = original.rva_to_file_offset(cli.metadata_rva).unwrap();
+    let header = &bytes[md..md + 256];
+    let pos = header
+        .windows(4)
+        .position(|w| w == b"#~\0\0")
+        .expect("#~ stream header");
+    bytes[md + pos + 1] = b'-';
+    let renamed = Assembly::from_bytes(bytes).unwrap();
+    assert!(renamed.uses_uncompressed_tables());
+    assert!(!original.uses_uncompressed_tables());
+    for t in TableId::ALL {
+        assert_eq!(renamed.row_count(*t), original.row_count(*t), "{t:?}");
+    }
+    assert_eq!(renamed.identity().unwrap(), original.identity().unwrap());
+    assert!(ngen_metadata::audit::audit(&renamed).errors.is_empty());
+}
+
+/// mscorlib is big enough to need 4-byte heap indexes and 4-byte coded indexes.
+#[test]
+fn wide_indexes_in_mscorlib() {
+    let asm = Assembly::open(MSCORLIB).unwrap();
+    // HasCustomAttribute uses 5 tag bits: more than 2^11 MethodDefs force 4-byte coded indexes.
+    assert!(asm.row_count(TableId::MethodDef) > 1 << 11);
+    let last = asm.row_count(TableId::CustomAttribute);
+    let row = asm.custom_attribute(last).unwrap();
+    assert!(row.parent.rid() >= 1);
+    assert!(
+        !asm.type_def(asm.row_count(TableId::TypeDef))
+            .unwrap()
+            .name
+            .is_empty()
+    );
+}
