@@ -263,3 +263,113 @@ fn identity_of_an_unsigned_exe() {
     assert_eq!(asm.method_def(entry.rid()).unwrap().name, "Main");
     assert_eq!(asm.processor_architecture().as_str(), "MSIL");
 }
+
+/// The ilasm fixture, assembled once per test binary.
+fn ilasm_fixture() -> &'static Assembly {
+    static ASM: OnceLock<(tempfile::TempDir, Assembly)> = OnceLock::new();
+    &ASM.get_or_init(|| {
+        let dir = ngen_tests::temp_dir();
+        let template = std::fs::read_to_string(
+            ngen_tests::workspace_root().join("tests/fixtures/metadata/Ilasm.il"),
+        )
+        .unwrap();
+        let il = dir.path().join("IlasmFixture.il");
+        std::fs::write(&il, template.replace("// NOPS", &"nop\n".repeat(300))).unwrap();
+        let dll = dir.path().join("IlasmFixture.dll");
+        let out = std::process::Command::new("ilasm")
+            .arg("/dll")
+            .arg(format!("/output:{}", dll.display()))
+            .arg(&il)
+            .output()
+            .expect("ilasm is installed (mono-devel)");
+        assert!(
+            out.status.success(),
+            "ilasm: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let asm = Assembly::open(&dll).expect("ilasm fixture opens");
+        (dir, asm)
+    })
+    .1
+}
+
+#[test]
+fn assembly_refs_with_full_key_and_with_token() {
+    let asm = ilasm_fixture();
+    let id = asm.identity().unwrap();
+    assert_eq!(
+        id.display_name(),
+        "IlasmFixture, Version=5.6.7.8, Culture=neutral, PublicKeyToken=b77a5c561934e089"
+    );
+    let refs = asm.assembly_refs().unwrap();
+    let full = refs.iter().find(|r| r.name == "FullKeyRef").unwrap();
+    assert_eq!(full.flags & 1, 1);
+    assert_eq!(full.public_key.as_ref().map(Vec::len), Some(16));
+    assert_eq!(
+        full.display_name(),
+        "FullKeyRef, Version=1.2.3.4, Culture=fr-FR, PublicKeyToken=b77a5c561934e089"
+    );
+    let mscorlib = refs.iter().find(|r| r.name == "mscorlib").unwrap();
+    assert_eq!(mscorlib.public_key, None);
+    assert_eq!(
+        mscorlib.public_key_token(),
+        Some([0xb7, 0x7a, 0x5c, 0x56, 0x19, 0x34, 0xe0, 0x89])
+    );
+}
+
+#[test]
+fn every_prefix_opcode_decodes() {
+    let asm = ilasm_fixture();
+    let foo = asm.find_type_def("", "Foo").unwrap().unwrap();
+    let mut seen = Vec::new();
+    for m in asm.methods_of(foo).unwrap() {
+        if let Some(body) = asm.method_body(m).unwrap() {
+            for i in body.instructions() {
+                let i = i.unwrap();
+                if i.opcode.is_prefix() {
+                    seen.push((i.opcode.name(), i.operand));
+                }
+            }
+        }
+    }
+    let names: Vec<&str> = seen.iter().map(|(n, _)| *n).collect();
+    for p in [
+        "unaligned.",
+        "volatile.",
+        "readonly.",
+        "tail.",
+        "constrained.",
+    ] {
+        assert!(names.contains(&p), "{p} missing from {names:?}");
+    }
+    assert!(seen.contains(&("unaligned.", Operand::UInt8(1))));
+    let constrained = seen.iter().find(|(n, _)| *n == "constrained.").unwrap();
+    assert!(matches!(constrained.1, Operand::Token(t) if t.table() == Some(TableId::TypeSpec)));
+}
+
+#[test]
+fn long_try_block_uses_fat_exception_clauses() {
+    let asm = ilasm_fixture();
+    let foo = asm.find_type_def("", "Foo").unwrap().unwrap();
+    let m = asm.find_method(foo, "LongTry", |_| true).unwrap().unwrap();
+    let body = asm.method_body(m).unwrap().unwrap();
+    assert!(body.init_locals);
+    assert_eq!(body.exception_clauses.len(), 1);
+    let c = body.exception_clauses[0];
+    assert_eq!(c.kind, ClauseKind::Finally);
+    assert!(
+        c.try_length > 255,
+        "a small clause cannot hold {}",
+        c.try_length
+    );
+    assert_eq!(c.handler_offset, c.try_offset + c.try_length);
+    let leave = body
+        .instructions()
+        .map(Result::unwrap)
+        .find(|i| i.opcode == Opcode::Leave || i.opcode == Opcode::LeaveS)
+        .unwrap();
+    let Operand::BranchTarget(target) = leave.operand else {
+        panic!()
+    };
+    assert_eq!(target, c.handler_offset + c.handler_length);
+}
