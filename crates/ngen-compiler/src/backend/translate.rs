@@ -569,6 +569,9 @@ impl<'a, 'f> Translator<'a, 'f> {
                     ValKind::I8 | ValKind::U8 | ValKind::I | ValKind::U | ValKind::Ptr,
                 ) => v,
                 (StackType::O, ValKind::Ref | ValKind::Ptr) => v,
+                // `this` of a class's instance method is typed as a pointer (the declaring
+                // type's kind is not looked up); both are the same machine word.
+                (StackType::Ptr, ValKind::Ref) => v,
                 (StackType::I, ValKind::Ref) => v,
                 (StackType::I4, ValKind::U8 | ValKind::U) => self.b.ins().uextend(I64, v),
                 (StackType::I4, ValKind::I8 | ValKind::I | ValKind::Ptr) => {
@@ -1471,7 +1474,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         use StackType as S;
         let (x, y) = match (a.1, b.1) {
             (S::O, S::O) | (S::Ptr, S::Ptr) | (S::Ptr, S::I) | (S::I, S::Ptr) => (a.0, b.0),
-            (S::O, S::I) | (S::I, S::O) => (a.0, b.0),
+            (S::O, S::I) | (S::I, S::O) | (S::O, S::Ptr) | (S::Ptr, S::O) => (a.0, b.0),
             _ => match self.int_operands(a, b) {
                 Some((x, y, _)) => (x, y),
                 None => {
