@@ -40,6 +40,11 @@ fn fixtures() -> &'static Fixtures {
             );
         }
         mcs(
+            &[&fixture_source("unsafe")],
+            &bin.join("unsafe.exe"),
+            &["-unsafe"],
+        );
+        mcs(
             &[&fixture_source("crossasm")],
             &bin.join("crossasm.exe"),
             &[&lib_ref],
@@ -53,6 +58,7 @@ fn fixtures() -> &'static Fixtures {
             "refs.exe",
             "excluded.exe",
             "crossasm.exe",
+            "unsafe.exe",
         ] {
             compile(&bin.join(file), &images);
         }
@@ -126,6 +132,11 @@ fn control_flow_switch_recursion_and_args_match_mono() {
 #[test]
 fn ldind_stind_through_ref_params_match_mono() {
     differential("refs.exe", &[]);
+}
+
+#[test]
+fn pointers_and_native_ints_match_mono() {
+    differential("unsafe.exe", &[]);
 }
 
 #[test]
