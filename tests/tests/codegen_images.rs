@@ -204,13 +204,23 @@ static class Malformed
 fn compiling_twice_in_different_directories_gives_identical_images() {
     let dir = temp_dir();
     let mut images = Vec::new();
-    for run in ["first", "second/nested"] {
+    // Different directories and different thread counts: output order is fixed by token.
+    for (run, threads) in [("first", "1"), ("second/nested", "0")] {
         let bin = dir.path().join(run).join("bin");
         std::fs::create_dir_all(&bin).unwrap();
         let exe = bin.join("control.exe");
         mcs(&[&fixture_source("control")], &exe, &[]);
         let out = dir.path().join(run).join("images");
-        compile(&exe, &out);
+        let status = ngen_build()
+            .arg("compile")
+            .arg(&exe)
+            .arg("--out")
+            .arg(&out)
+            .arg("--threads")
+            .arg(threads)
+            .status()
+            .unwrap();
+        assert!(status.success());
         images.push((
             std::fs::read(out.join("control.ni.so")).unwrap(),
             std::fs::read(out.join("control.ni.report.json")).unwrap(),
