@@ -99,16 +99,33 @@ fn run(exe: &Path, images: &Path, mode: &str, args: &[&str]) -> Output {
         .expect("run ngen-build run")
 }
 
+/// The first three stderr lines: for an unhandled exception mono prints an empty line,
+/// `Unhandled Exception:` and `System.XxxException: message` (then frames we do not have).
+fn stderr_head(out: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .take(3)
+        .map(str::to_string)
+        .collect()
+}
+
 /// Asserts the program behaves as under mono in all three modes.
 fn differential(program: &str, args: &[&str]) {
     let f = fixtures();
     let exe = f.bin.join(program);
-    let expected = Observed::from(&mono(&exe, args));
+    let mono_out = mono(&exe, args);
+    let expected = Observed::from(&mono_out);
     for mode in ["never", "always", "default"] {
-        let actual = Observed::from(&run(&exe, &f.images, mode, args));
+        let out = run(&exe, &f.images, mode, args);
         assert_eq!(
-            actual, expected,
+            Observed::from(&out),
+            expected,
             "{program} {args:?} under --jit {mode} differs from mono"
+        );
+        assert_eq!(
+            stderr_head(&out),
+            stderr_head(&mono_out),
+            "{program} {args:?} under --jit {mode}: stderr differs from mono"
         );
     }
 }
@@ -142,8 +159,15 @@ fn pointers_and_native_ints_match_mono() {
 #[test]
 fn checked_operations_pass_at_boundaries_and_throw_like_mono() {
     differential("checked.exe", &[]);
+    let exe = fixtures().bin.join("checked.exe");
     for case in 0..=24 {
         let case = case.to_string();
+        // Every case must really throw under mono, or the comparison proves nothing.
+        let head = stderr_head(&mono(&exe, &[&case, "x"]));
+        assert!(
+            head.get(2).is_some_and(|l| l.starts_with("System.")),
+            "case {case} does not throw under mono: {head:?}"
+        );
         differential("checked.exe", &[&case, "x"]);
     }
 }
