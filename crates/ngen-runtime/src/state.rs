@@ -174,7 +174,9 @@ impl Runtime {
             no_image: String::new(),
         });
         self.by_path.insert(key, id);
-        if !self.assemblies[id].name.eq_ignore_ascii_case("mscorlib") {
+        if self.assemblies[id].name.eq_ignore_ascii_case("mscorlib") {
+            log::binding(|| "mscorlib: served by the runtime's BCL surface (no image)".into());
+        } else {
             self.attach_image(id);
         }
         Ok(id)
