@@ -40,29 +40,9 @@ pub struct DependencyHint {
 pub struct Mvid(pub [u8; 16]);
 
 impl fmt::Display for Mvid {
+    /// Registry format, exactly as the metadata reader prints GUIDs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let b = &self.0;
-        // The first three groups are stored little-endian.
-        write!(
-            f,
-            "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-            b[3],
-            b[2],
-            b[1],
-            b[0],
-            b[5],
-            b[4],
-            b[7],
-            b[6],
-            b[8],
-            b[9],
-            b[10],
-            b[11],
-            b[12],
-            b[13],
-            b[14],
-            b[15]
-        )
+        ngen_metadata::Guid(self.0).fmt(f)
     }
 }
 
