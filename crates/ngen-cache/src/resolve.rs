@@ -70,7 +70,17 @@ pub fn resolve(source: &RootSource) -> Result<Closure> {
     };
     let binder = Binder::new(&path, config).map_err(|e| fail(e.to_string()))?;
     let closure = binder.closure().map_err(|e| fail(e.to_string()))?;
-    let mut converted = convert(&closure);
+    // Only the framework's own directory and GAC count as "framework"; an extra GAC
+    // (MONO_GAC_PREFIX, e.g. the app's own strong-named components) is compiled like the app.
+    let fw = source
+        .framework_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(ngen_binder::probe::DEFAULT_FRAMEWORK_DIR));
+    let framework_gac = fw
+        .parent()
+        .map(|p| p.join("gac"))
+        .unwrap_or_else(|| fw.join("gac"));
+    let mut converted = convert(&closure, &[fw, framework_gac]);
     // What the binding depended on: every file read, every probe that found nothing, and the
     // config file (or the default `<root>.config` that would be read if it appeared).
     let watched = &mut converted.watched;
@@ -101,11 +111,14 @@ pub fn resolve(source: &RootSource) -> Result<Closure> {
     Ok(converted)
 }
 
-fn convert(closure: &ngen_binder::Closure) -> Closure {
+fn convert(closure: &ngen_binder::Closure, framework_roots: &[PathBuf]) -> Closure {
     let key = |n: &AssemblyName| n.to_string();
     let mut assemblies = BTreeMap::new();
     for a in closure.all() {
-        assemblies.insert(key(&a.name), node(a));
+        let mut n = node(a);
+        n.framework = matches!(a.reason, BindReason::Gac | BindReason::Framework)
+            && within_any(&a.path, framework_roots);
+        assemblies.insert(key(&a.name), n);
     }
     // Edges from `referenced_by`: the binder records, for each file, who bound to it.
     for a in closure.all() {
@@ -156,6 +169,14 @@ fn node(a: &BoundAssembly) -> AssemblyNode {
             .collect(),
         default_hint: a.default_dependency.map(hint),
     }
+}
+
+fn within_any(path: &Path, roots: &[PathBuf]) -> bool {
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    roots.iter().any(|r| {
+        let rc = std::fs::canonicalize(r).unwrap_or_else(|_| r.clone());
+        path.starts_with(r) || canonical.starts_with(&rc)
+    })
 }
 
 fn hint(h: ngen_binder::LoadHint) -> LoadHint {
