@@ -253,3 +253,28 @@ fn ngen_help_switch() {
         stdout(&out)
     );
 }
+
+#[test]
+fn gac_assembly_installed_by_display_name_and_removed_by_partial_name() {
+    let dir = app();
+    let cache = dir.path().join("cache");
+    // ngen install "ClientApp, Version=…, Culture=neutral, PublicKeyToken=…"
+    ok(
+        dir.path(),
+        &cache,
+        &[
+            "install",
+            "System.Numerics, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089",
+        ],
+    );
+    // The root itself is compiled even though it is a framework assembly; its framework
+    // dependency (mscorlib) is not, without --compile-framework.
+    assert_eq!(images(&cache), vec![img("System.Numerics", "default", 1)]);
+    let shown = ok(dir.path(), &cache, &["display", "System.Numerics"]);
+    assert!(
+        shown.contains("NGEN Roots that depend on \"System.Numerics\":"),
+        "{shown}"
+    );
+    ok(dir.path(), &cache, &["uninstall", "system.numerics"]);
+    assert!(images(&cache).is_empty());
+}
