@@ -33,8 +33,36 @@ pub(crate) struct PeLayout {
 
 pub(crate) const IMAGE_FILE_DLL: u16 = 0x2000;
 
+/// Runs `f` on `file`, or on a copy of it placed so that pelite's view of the NT headers is
+/// 8-byte aligned.
+///
+/// pelite 0.10 dereferences the NT headers as `&IMAGE_NT_HEADERS64` (8-byte alignment), while
+/// the PE format (and Windows) only require `e_lfanew` to be 4-aligned. A misaligned reference
+/// is undefined behaviour and aborts debug builds (found by the fuzz target), so such files get
+/// an aligned copy. Regular files (e_lfanew = 0x80) are parsed in place.
+fn with_pelite_alignment<T>(file: &[u8], f: impl FnOnce(&[u8]) -> T) -> T {
+    let e_lfanew = file
+        .get(0x3c..0x40)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .unwrap_or(0);
+    let misaligned = |base: usize| base.wrapping_add(e_lfanew) % 8 != 0 || base % 4 != 0;
+    if !misaligned(file.as_ptr() as usize) {
+        return f(file);
+    }
+    let mut storage = vec![0u8; file.len() + 8];
+    let base = storage.as_ptr() as usize;
+    let shift = (0..8).find(|o| !misaligned(base + o)).unwrap_or(0);
+    let copy = &mut storage[shift..shift + file.len()];
+    copy.copy_from_slice(file);
+    f(copy)
+}
+
 impl PeLayout {
     pub fn parse(file: &[u8]) -> Result<PeLayout> {
+        with_pelite_alignment(file, Self::parse_aligned)
+    }
+
+    fn parse_aligned(file: &[u8]) -> Result<PeLayout> {
         let pe = pelite::PeFile::from_bytes(file)?;
         let (machine, characteristics, pe32_plus, size_of_headers, clr, sections) = match pe {
             pelite::Wrap::T32(p) => (

@@ -94,3 +94,34 @@ fn wide_indexes_in_mscorlib() {
             .is_empty()
     );
 }
+
+/// The PE format allows e_lfanew to be 4- rather than 8-aligned; pelite would dereference the
+/// NT headers misaligned (the fuzz target found the abort). Such a file must still open.
+#[test]
+fn pe_header_at_a_4_mod_8_offset_opens() {
+    let original = std::fs::read("/usr/lib/mono/4.5/Accessibility.dll").unwrap();
+    let e_lfanew = u32::from_le_bytes(original[0x3c..0x40].try_into().unwrap()) as usize;
+    assert_eq!(e_lfanew % 8, 0);
+    // Insert 4 bytes of DOS stub before the PE signature: the headers move to e_lfanew + 4.
+    // The section data keeps its file offsets only if the headers' slack absorbs the shift, so
+    // take the 4 bytes from the zero padding at the end of the headers instead.
+    let mut shifted = original[..e_lfanew].to_vec();
+    shifted.extend([0u8; 4]);
+    let size_of_headers = {
+        let opt = e_lfanew + 24;
+        u32::from_le_bytes(original[opt + 60..opt + 64].try_into().unwrap()) as usize
+    };
+    shifted.extend(&original[e_lfanew..size_of_headers - 4]);
+    assert!(
+        original[size_of_headers - 4..size_of_headers]
+            .iter()
+            .all(|b| *b == 0)
+    );
+    shifted.extend(&original[size_of_headers..]);
+    shifted[0x3c..0x40].copy_from_slice(&((e_lfanew + 4) as u32).to_le_bytes());
+    assert_eq!(shifted.len(), original.len());
+    let moved = Assembly::from_bytes(shifted).unwrap();
+    let reference = Assembly::from_bytes(original).unwrap();
+    assert_eq!(moved.identity().unwrap(), reference.identity().unwrap());
+    assert!(ngen_metadata::audit::audit(&moved).errors.is_empty());
+}
