@@ -45,7 +45,8 @@ fn with_pelite_alignment<T>(file: &[u8], f: impl FnOnce(&[u8]) -> T) -> T {
         .get(0x3c..0x40)
         .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
         .unwrap_or(0);
-    let misaligned = |base: usize| base.wrapping_add(e_lfanew) % 8 != 0 || base % 4 != 0;
+    let misaligned =
+        |base: usize| !base.wrapping_add(e_lfanew).is_multiple_of(8) || !base.is_multiple_of(4);
     if !misaligned(file.as_ptr() as usize) {
         return f(file);
     }
