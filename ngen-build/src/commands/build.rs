@@ -94,18 +94,39 @@ pub(crate) fn report(e: CacheError) -> miette::Report {
 }
 
 /// ngen-cache's compiler seam implemented with the Cranelift AOT compiler.
-pub(crate) struct AotCompiler;
+///
+/// Its identity is the compiler's name, version and codegen settings plus the BLAKE3 of this
+/// executable (the compiler is linked into it): a rebuilt compiler of the same version still
+/// invalidates every image, so stale images cannot survive a toolchain change (the complaint
+/// of dotnet/sdk#55891 about crossgen). The hash comes from the file-hash memo, so it costs a
+/// stat on a no-op build.
+pub(crate) struct AotCompiler {
+    identity: String,
+}
+
+impl AotCompiler {
+    pub(crate) fn new(hasher: &FileHasher) -> AotCompiler {
+        let id = ngen_compiler::compiler_identity();
+        let exe = std::env::current_exe()
+            .ok()
+            .and_then(|p| hasher.hash(&p).ok())
+            .map(|h| h.blake3.get(..16).unwrap_or_default().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        AotCompiler {
+            identity: format!(
+                "{} {} [{}] image-format {} build {exe}",
+                id.name,
+                id.version,
+                id.codegen,
+                ngen_abi::IMAGE_FORMAT_VERSION
+            ),
+        }
+    }
+}
 
 impl ImageCompiler for AotCompiler {
     fn identity(&self) -> String {
-        let id = ngen_compiler::compiler_identity();
-        format!(
-            "{} {} [{}] image-format {}",
-            id.name,
-            id.version,
-            id.codegen,
-            ngen_abi::IMAGE_FORMAT_VERSION
-        )
+        self.identity.clone()
     }
 
     fn compile(&self, req: &CompileRequest<'_>) -> Result<CompiledImage, String> {
@@ -166,10 +187,10 @@ pub(crate) fn execute(
     out: Output,
 ) -> Result<Summary, CacheError> {
     let start = Instant::now();
-    let compiler = AotCompiler;
-    let identity = compiler.identity();
     let layout = cache.layout().clone();
     let hasher = FileHasher::with_memo(layout.file_hashes());
+    let compiler = AotCompiler::new(&hasher);
+    let identity = compiler.identity();
     let previous = cache.index()?;
     let plan = cache.plan(requests, hints, &identity, &hasher, &previous)?;
     let mut summary = Summary::default();

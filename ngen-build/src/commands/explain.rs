@@ -42,7 +42,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         .plan(
             &requests,
             &project.hints,
-            &AotCompiler.identity(),
+            &AotCompiler::new(&hasher).identity(),
             &hasher,
             &previous,
         )
