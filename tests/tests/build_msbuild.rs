@@ -1,6 +1,6 @@
 //! msbuild-task/NgenBuild.targets through xbuild: publish generates ngen.toml and builds the
 //! images, a republish is all fresh, a bad manifest fails the build with its diagnostic.
-//! Needs `xbuild` (Debian: mono-xbuild); where it is not installed the test says so and stops.
+//! Needs `xbuild` (Debian: mono-xbuild, installed by tests/setup.sh).
 
 #[test]
 fn ngen_build_targets_run_after_publish() {
