@@ -333,11 +333,18 @@ pub(crate) fn execute(
                     )
                 })
                 .unwrap_or_default();
-            let failed = if summary.failed > 0 {
+            let mut failed = if summary.failed > 0 {
                 format!(", {} failed", summary.failed)
             } else {
                 String::new()
             };
+            if summary.unresolved > 0 {
+                failed.push_str(&format!(
+                    ", {} root{} unresolved",
+                    summary.unresolved,
+                    if summary.unresolved == 1 { "" } else { "s" }
+                ));
+            }
             eprintln!(
                 "Compiled {} image{}{detail}, {} fresh{failed}, in {elapsed:.2}s",
                 summary.compiled,
