@@ -276,7 +276,24 @@ impl std::fmt::Display for DirtyReason {
             DirtyReason::NeverBuilt => write!(f, "no image built yet"),
             DirtyReason::ImageMissing { detail } => write!(f, "image missing ({detail})"),
             DirtyReason::CompilerChanged { old, new } => {
-                write!(f, "compiler changed ({old} → {new})")
+                // Name only the settings that differ: identities are long.
+                let (o, n): (Vec<&str>, Vec<&str>) = (
+                    old.split_whitespace().collect(),
+                    new.split_whitespace().collect(),
+                );
+                let only = |a: &[&str], b: &[&str]| {
+                    a.iter()
+                        .filter(|t| !b.contains(t))
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                };
+                let (gone, came) = (only(&o, &n), only(&n, &o));
+                if gone.is_empty() && came.is_empty() {
+                    write!(f, "compiler changed ({old} → {new})")
+                } else {
+                    write!(f, "compiler changed ({gone} → {came})")
+                }
             }
             DirtyReason::TargetChanged { old, new } => write!(f, "target changed ({old} → {new})"),
             DirtyReason::FormatChanged => write!(f, "fingerprint format changed"),
@@ -530,6 +547,12 @@ mod tests {
         assert_eq!(
             diff(&old, &fp(&c, "App", &h, "c2"))[0].to_string(),
             "compiler changed (c1 → c2)"
+        );
+        let a = fp(&c, "App", &h, "ngen-compiler 0.1.0 opt=speed build 1234");
+        let b = fp(&c, "App", &h, "ngen-compiler 0.1.0 opt=speed build 5678");
+        assert_eq!(
+            diff(&a, &b)[0].to_string(),
+            "compiler changed (1234 → 5678)"
         );
         if let Some(lib) = c.assemblies.get_mut("Lib, Version=1.0.0.0") {
             lib.binding.push(BindingInput {
