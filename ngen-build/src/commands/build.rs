@@ -95,11 +95,11 @@ pub(crate) fn report(e: CacheError) -> miette::Report {
 
 /// ngen-cache's compiler seam implemented with the Cranelift AOT compiler.
 ///
-/// Its identity is the compiler's name, version and codegen settings plus the BLAKE3 of this
-/// executable (the compiler is linked into it): a rebuilt compiler of the same version still
-/// invalidates every image, so stale images cannot survive a toolchain change (the complaint
-/// of dotnet/sdk#55891 about crossgen). The hash comes from the file-hash memo, so it costs a
-/// stat on a no-op build.
+/// Its identity is the compiler's name, version and codegen settings plus the identity of this
+/// executable (the compiler is linked into it): its GNU build-id (the linker's hash of the
+/// output), else the BLAKE3 of the file from the file-hash memo. A rebuilt compiler of the same
+/// version still invalidates every image, so stale images cannot survive a toolchain change
+/// (the complaint of dotnet/sdk#55891 about crossgen).
 pub(crate) struct AotCompiler {
     identity: String,
 }
@@ -107,10 +107,16 @@ pub(crate) struct AotCompiler {
 impl AotCompiler {
     pub(crate) fn new(hasher: &FileHasher) -> AotCompiler {
         let id = ngen_compiler::compiler_identity();
-        let exe = std::env::current_exe()
-            .ok()
-            .and_then(|p| hasher.hash(&p).ok())
-            .map(|h| h.blake3.get(..16).unwrap_or_default().to_string())
+        let exe_path = std::env::current_exe().ok();
+        let exe = exe_path
+            .as_deref()
+            .and_then(gnu_build_id)
+            .or_else(|| {
+                exe_path
+                    .as_deref()
+                    .and_then(|p| hasher.hash(p).ok())
+                    .map(|h| h.blake3.get(..16).unwrap_or_default().to_string())
+            })
             .unwrap_or_else(|| "unknown".into());
         AotCompiler {
             identity: format!(
@@ -122,6 +128,58 @@ impl AotCompiler {
             ),
         }
     }
+}
+
+/// The linker's GNU build-id of an ELF64 little-endian executable (a hash of its contents that
+/// `ld` writes into a `PT_NOTE`), read without loading the whole file. `None` if absent.
+fn gnu_build_id(path: &Path) -> Option<String> {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::File::open(path).ok()?;
+    let read = |offset: u64, len: usize| -> Option<Vec<u8>> {
+        let mut buf = vec![0u8; len];
+        file.read_exact_at(&mut buf, offset).ok()?;
+        Some(buf)
+    };
+    let u16_at = |b: &[u8], o: usize| Some(u16::from_le_bytes(b.get(o..o + 2)?.try_into().ok()?));
+    let u32_at = |b: &[u8], o: usize| Some(u32::from_le_bytes(b.get(o..o + 4)?.try_into().ok()?));
+    let u64_at = |b: &[u8], o: usize| Some(u64::from_le_bytes(b.get(o..o + 8)?.try_into().ok()?));
+    let header = read(0, 64)?;
+    if header.get(..4)? != b"\x7fELF" || header.get(4)? != &2 || header.get(5)? != &1 {
+        return None;
+    }
+    let (phoff, phentsize, phnum) = (
+        u64_at(&header, 32)?,
+        u16_at(&header, 54)?,
+        u16_at(&header, 56)?,
+    );
+    let phdrs = read(phoff, usize::from(phentsize) * usize::from(phnum))?;
+    for i in 0..usize::from(phnum) {
+        let ph = phdrs.get(i * usize::from(phentsize)..)?;
+        if u32_at(ph, 0)? != 4 {
+            continue; // not PT_NOTE
+        }
+        let (offset, size) = (u64_at(ph, 8)?, u64_at(ph, 32)?);
+        let notes = read(
+            offset,
+            usize::try_from(size).ok().filter(|s| *s <= 1 << 16)?,
+        )?;
+        let mut at = 0usize;
+        while at + 12 <= notes.len() {
+            let (namesz, descsz, kind) = (
+                u32_at(&notes, at)? as usize,
+                u32_at(&notes, at + 4)? as usize,
+                u32_at(&notes, at + 8)?,
+            );
+            let name_at = at + 12;
+            let desc_at = name_at + namesz.div_ceil(4) * 4;
+            if kind == 3 && notes.get(name_at..name_at + namesz)? == b"GNU\0" {
+                let desc = notes.get(desc_at..desc_at + descsz)?;
+                return Some(desc.iter().map(|b| format!("{b:02x}")).collect());
+            }
+            at = desc_at + descsz.div_ceil(4) * 4;
+        }
+    }
+    None
 }
 
 impl ImageCompiler for AotCompiler {
