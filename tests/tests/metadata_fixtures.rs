@@ -373,3 +373,37 @@ fn long_try_block_uses_fat_exception_clauses() {
     };
     assert_eq!(target, c.handler_offset + c.handler_length);
 }
+
+/// Processor architecture from the PE machine and CLI flags, for every mcs `-platform`.
+#[test]
+fn processor_architecture_follows_machine_and_cli_flags() {
+    let dir = ngen_tests::temp_dir();
+    let src = dir.path().join("P.cs");
+    std::fs::write(
+        &src,
+        "public static class P { public static void Main() {} }",
+    )
+    .unwrap();
+    for (platform, expected) in [
+        ("anycpu", "MSIL"),
+        ("anycpu32bitpreferred", "MSIL"),
+        ("x86", "x86"),
+        ("x64", "AMD64"),
+        ("arm", "ARM"),
+        ("itanium", "IA64"),
+    ] {
+        let exe = dir.path().join(format!("P_{platform}.exe"));
+        ngen_tests::mcs(&[&src], &exe, &[&format!("-platform:{platform}")]);
+        let asm = Assembly::open(&exe).unwrap();
+        assert_eq!(
+            asm.processor_architecture().as_str(),
+            expected,
+            "-platform:{platform}"
+        );
+        assert_eq!(
+            asm.is_pe32_plus(),
+            matches!(platform, "x64" | "itanium"),
+            "{platform}"
+        );
+    }
+}

@@ -199,7 +199,8 @@ impl<'a> SwitchTargets<'a> {
 
     /// The absolute IL offset of target `i`.
     pub fn get(&self, i: usize) -> Option<u32> {
-        let b = self.raw.get(i * 4..i * 4 + 4)?;
+        let start = i.checked_mul(4)?;
+        let b = self.raw.get(start..start.checked_add(4)?)?;
         let rel = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
         Some(self.base.wrapping_add(rel as u32))
     }
