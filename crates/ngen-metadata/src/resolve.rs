@@ -7,7 +7,7 @@ use std::ops::Range;
 use crate::Assembly;
 use crate::error::{MetadataError, Result};
 use crate::signature::{self, FieldSig, MethodSig};
-use crate::tables::TableId;
+use crate::tables::{CodedKind, TableId};
 use crate::token::Token;
 
 /// A MemberRef's signature: either a method or a field.
@@ -324,6 +324,99 @@ impl Assembly {
             name: row.name,
             signature,
         })
+    }
+}
+
+/// Lookups in the sorted "owner" tables (II.22: ClassLayout, FieldLayout, FieldRVA, Constant,
+/// InterfaceImpl, GenericParam, NestedClass, ImplMap, MethodSemantics are sorted by owner).
+impl Assembly {
+    /// The first row of `table` whose column `col` equals `key`.
+    fn first_row_with(&self, table: TableId, col: usize, key: u32) -> Result<Option<u32>> {
+        let r = self.equal_range(table, col, key)?;
+        Ok(if r.is_empty() { None } else { Some(r.start) })
+    }
+
+    fn coded_key(kind: CodedKind, token: Token) -> Result<u32> {
+        kind.encode(token).ok_or(MetadataError::BadToken(token.0))
+    }
+
+    /// The explicit layout (packing size, class size) of a TypeDef, if it has one.
+    pub fn class_layout_of(&self, type_rid: u32) -> Result<Option<crate::ClassLayoutRow>> {
+        self.first_row_with(TableId::ClassLayout, 2, type_rid)?
+            .map(|rid| self.class_layout(rid))
+            .transpose()
+    }
+
+    /// The explicit offset of a field (`[FieldOffset]`), if it has one.
+    pub fn field_offset_of(&self, field_rid: u32) -> Result<Option<u32>> {
+        self.first_row_with(TableId::FieldLayout, 1, field_rid)?
+            .map(|rid| Ok(self.field_layout(rid)?.offset))
+            .transpose()
+    }
+
+    /// The RVA of a field's initial data (static arrays initialised from `.data`), if any.
+    pub fn field_rva_of(&self, field_rid: u32) -> Result<Option<u32>> {
+        self.first_row_with(TableId::FieldRva, 1, field_rid)?
+            .map(|rid| Ok(self.field_rva(rid)?.rva))
+            .transpose()
+    }
+
+    /// The default value (Constant row) of a Field, Param or Property token.
+    pub fn constant_of(&self, parent: Token) -> Result<Option<crate::ConstantRow>> {
+        let key = Self::coded_key(CodedKind::HasConstant, parent)?;
+        self.first_row_with(TableId::Constant, 1, key)?
+            .map(|rid| self.constant(rid))
+            .transpose()
+    }
+
+    /// The interfaces a TypeDef declares it implements.
+    pub fn interfaces_of(&self, type_rid: u32) -> Result<Vec<Token>> {
+        self.equal_range(TableId::InterfaceImpl, 0, type_rid)?
+            .map(|rid| Ok(self.interface_impl(rid)?.interface))
+            .collect()
+    }
+
+    /// The GenericParam rids of a TypeDef or MethodDef token, in table (= number) order.
+    pub fn generic_params_of(&self, owner: Token) -> Result<Vec<u32>> {
+        let key = Self::coded_key(CodedKind::TypeOrMethodDef, owner)?;
+        Ok(self.equal_range(TableId::GenericParam, 2, key)?.collect())
+    }
+
+    /// The constraints (TypeDefOrRef tokens) of a GenericParam.
+    pub fn generic_param_constraints_of(&self, generic_param_rid: u32) -> Result<Vec<Token>> {
+        self.equal_range(TableId::GenericParamConstraint, 0, generic_param_rid)?
+            .map(|rid| Ok(self.generic_param_constraint(rid)?.constraint))
+            .collect()
+    }
+
+    /// The TypeDefs nested directly inside `type_rid`.
+    pub fn nested_types_of(&self, type_rid: u32) -> Result<Vec<u32>> {
+        let mut out = Vec::new();
+        for rid in 1..=self.row_count(TableId::NestedClass) {
+            let n = self.nested_class(rid)?;
+            if n.enclosing_class == type_rid {
+                out.push(n.nested_class);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The P/Invoke mapping of a MethodDef, if it is a P/Invoke.
+    pub fn impl_map_of(&self, method_rid: u32) -> Result<Option<crate::ImplMapRow<'_>>> {
+        let key = Self::coded_key(
+            CodedKind::MemberForwarded,
+            Token::new(TableId::MethodDef, method_rid),
+        )?;
+        self.first_row_with(TableId::ImplMap, 1, key)?
+            .map(|rid| self.impl_map(rid))
+            .transpose()
+    }
+
+    /// The MethodImpl rows (explicit overrides) declared by a TypeDef.
+    pub fn method_impls_of(&self, type_rid: u32) -> Result<Vec<crate::MethodImplRow>> {
+        self.equal_range(TableId::MethodImpl, 0, type_rid)?
+            .map(|rid| self.method_impl(rid))
+            .collect()
     }
 }
 

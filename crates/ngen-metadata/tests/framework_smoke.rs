@@ -125,3 +125,53 @@ fn pe_header_at_a_4_mod_8_offset_opens() {
     assert_eq!(moved.identity().unwrap(), reference.identity().unwrap());
     assert!(ngen_metadata::audit::audit(&moved).errors.is_empty());
 }
+
+#[test]
+fn owner_table_lookups_in_mscorlib() {
+    use ngen_metadata::Token;
+    let asm = Assembly::open(MSCORLIB).unwrap();
+    // System.Collections.Generic.List`1: one generic parameter, implements IList`1 etc.
+    let list = asm
+        .find_type_def("System.Collections.Generic", "List`1")
+        .unwrap()
+        .unwrap();
+    let gps = asm
+        .generic_params_of(Token::new(TableId::TypeDef, list))
+        .unwrap();
+    assert_eq!(gps.len(), 1);
+    assert_eq!(asm.generic_param(gps[0]).unwrap().name, "T");
+    let interfaces: Vec<String> = asm
+        .interfaces_of(list)
+        .unwrap()
+        .into_iter()
+        .map(|t| match asm.type_name(t) {
+            Ok((ns, n)) => format!("{ns}.{n}"),
+            Err(_) => asm
+                .type_spec_sig(t.rid())
+                .map(|s| format!("{s:?}"))
+                .unwrap(),
+        })
+        .collect();
+    assert!(
+        interfaces.iter().any(|i| i.contains("IList")),
+        "{interfaces:?}"
+    );
+    // Int32.MaxValue is a literal with a Constant row.
+    let int32 = asm.find_type_def("System", "Int32").unwrap().unwrap();
+    let max = asm.find_field(int32, "MaxValue").unwrap().unwrap();
+    let c = asm
+        .constant_of(Token::new(TableId::Field, max))
+        .unwrap()
+        .unwrap();
+    assert_eq!(asm.blob(c.value).unwrap(), &i32::MAX.to_le_bytes());
+    assert_eq!(asm.field_owner(max).unwrap(), int32);
+    // Nested types resolve both ways.
+    let nested = asm.nested_types_of(list).unwrap();
+    assert!(!nested.is_empty());
+    assert_eq!(asm.enclosing_type(nested[0]).unwrap(), Some(list));
+    assert!(
+        asm.type_def_full_name(nested[0])
+            .unwrap()
+            .starts_with("System.Collections.Generic.List`1/")
+    );
+}
