@@ -307,6 +307,9 @@ fn compile_one(
         helpers_gv: None,
     };
     translate(&mut ctx.func, fctx, &input, &mut env)?;
+    if std::env::var_os("NGEN_DUMP_CLIF").is_some() {
+        eprintln!("; MethodDef {rid}\n{}", ctx.func.display());
+    }
     ctx.compile(isa, &mut ControlPlane::default())
         .map_err(|e| format!("code generation failed: {:?}", e.inner))?;
     let code = ctx
