@@ -17,8 +17,9 @@ pub fn render_init(dir: &Path) -> std::io::Result<String> {
     exes.sort();
     let mut out = String::new();
     out.push_str(
-        "#:schema https://example.invalid/ngen-build/ngen.schema.json\n\
-         # ngen.toml: the native images ngen-build builds for this folder.\n\
+        "# ngen.toml: the native images ngen-build builds for this folder.\n\
+         # Editor completion: `ngen-build schema > ngen.schema.json`, then make the first line\n\
+         #   #:schema ./ngen.schema.json\n\
          # `ngen-build build` compiles every invalid image; `ngen-build explain <assembly>` says why\n\
          # an image is dirty. `ngen-build schema` prints the JSON Schema of this file.\n\n\
          # Scenarios for roots that do not list their own: default, debug, profile, debug+profile.\n\
