@@ -56,6 +56,17 @@ fn four_concurrent_builds_on_one_cache() {
 fn killed_builds_leave_a_cache_the_next_build_completes() {
     let dir = app();
     json_build(dir.path(), &[]);
+    // Random kill points (printed, so a failure can be replayed with NGEN_KILL_SEED).
+    let mut seed: u64 = std::env::var("NGEN_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos() as u64)
+                .unwrap_or(1)
+        });
+    eprintln!("kill points from NGEN_KILL_SEED={seed}");
     for i in 0..8u64 {
         // Alternate Lib versions so every build has work to do, and kill it part way.
         if i % 2 == 0 {
@@ -71,7 +82,10 @@ fn killed_builds_leave_a_cache_the_next_build_completes() {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_millis((i * 53) % 220));
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        std::thread::sleep(Duration::from_millis((seed >> 33) % 250));
         let _ = child.kill(); // SIGKILL
         let _ = child.wait();
     }
