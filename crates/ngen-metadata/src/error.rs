@@ -16,6 +16,8 @@ pub enum MetadataError {
     },
     #[error("not a valid PE file: {0}")]
     Pe(#[from] pelite::Error),
+    #[error("unsupported PE layout: {0}")]
+    UnsupportedPeLayout(&'static str),
     #[error("not a .NET assembly: the PE file has no CLI header (data directory 14 is empty)")]
     NotCli,
     #[error(

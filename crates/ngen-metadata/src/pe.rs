@@ -33,18 +33,32 @@ pub(crate) struct PeLayout {
 
 pub(crate) const IMAGE_FILE_DLL: u16 = 0x2000;
 
-/// Runs `f` on `file`, or on a copy of it placed so that pelite's view of the NT headers is
-/// 8-byte aligned.
+/// Runs `f` on `file`, or on a copy of it placed so that pelite's view of the headers is aligned.
 ///
-/// pelite 0.10 dereferences the NT headers as `&IMAGE_NT_HEADERS64` (8-byte alignment), while
-/// the PE format (and Windows) only require `e_lfanew` to be 4-aligned. A misaligned reference
-/// is undefined behaviour and aborts debug builds (found by the fuzz target), so such files get
-/// an aligned copy. Regular files (e_lfanew = 0x80) are parsed in place.
-fn with_pelite_alignment<T>(file: &[u8], f: impl FnOnce(&[u8]) -> T) -> T {
-    let e_lfanew = file
-        .get(0x3c..0x40)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-        .unwrap_or(0);
+/// pelite 0.10 turns header offsets into references: the NT headers as `&IMAGE_NT_HEADERS64`
+/// (8-byte alignment) and the section table as `&[IMAGE_SECTION_HEADER]` (4-byte alignment),
+/// while the PE format only requires `e_lfanew` to be 4-aligned and says nothing about
+/// `SizeOfOptionalHeader`. A misaligned reference is undefined behaviour and aborts debug builds
+/// (both found by the fuzz target). So: files whose NT headers would be misaligned get an aligned
+/// copy, and a section table that cannot be aligned together with them is a typed error.
+/// Regular files (e_lfanew = 0x80, SizeOfOptionalHeader = 0xE0 or 0xF0) are parsed in place.
+fn with_pelite_alignment<T>(file: &[u8], f: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+    let read_u32 = |at: usize| {
+        file.get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let e_lfanew = read_u32(0x3c).unwrap_or(0) as usize;
+    // pelite rejects absurd offsets itself; only check the layout it will dereference.
+    if e_lfanew <= 0x0100_0000 {
+        let size_of_optional_header = file
+            .get(e_lfanew + 20..e_lfanew + 22)
+            .map(|b| u16::from_le_bytes([b[0], b[1]]));
+        if size_of_optional_header.is_some_and(|n| n % 4 != 0) {
+            return Err(MetadataError::UnsupportedPeLayout(
+                "SizeOfOptionalHeader is not a multiple of 4, so the section table is misaligned",
+            ));
+        }
+    }
     let misaligned =
         |base: usize| !base.wrapping_add(e_lfanew).is_multiple_of(8) || !base.is_multiple_of(4);
     if !misaligned(file.as_ptr() as usize) {

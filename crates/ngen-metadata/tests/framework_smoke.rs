@@ -175,3 +175,18 @@ fn owner_table_lookups_in_mscorlib() {
             .starts_with("System.Collections.Generic.List`1/")
     );
 }
+
+/// Inputs the fuzz target once crashed on (in pelite's header handling): now typed errors or Ok.
+#[test]
+fn fuzz_regressions_do_not_crash() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        if let Ok(asm) = Assembly::from_bytes(bytes) {
+            let _ = ngen_metadata::audit::audit(&asm);
+        }
+        n += 1;
+    }
+    assert!(n >= 1);
+}
