@@ -1,5 +1,5 @@
 //! One module per subcommand. Each has an `Args` (clap) and a `run` returning
-//! `miette::Result<ExitCode>`; shared CLI helpers live in [`support`].
+//! `miette::Result<ExitCode>`.
 
 pub mod build;
 pub mod compile;
@@ -13,6 +13,5 @@ pub mod package;
 pub mod queue;
 pub mod run;
 pub mod schema;
-pub mod support;
 pub mod uninstall;
 pub mod update;
