@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use ngen_metadata::identity::{hex, public_key_token};
-use ngen_metadata::{Assembly, TableId};
+use ngen_metadata::{Assembly, CodedKind, TableId};
 
 /// What monodis says about one assembly.
 #[derive(Debug, Default)]
@@ -18,6 +18,8 @@ struct Monodis {
     token: Option<String>,
     refs: Vec<MonodisRef>,
     typedefs: u32,
+    /// `(rid, name, flist, mlist, flags, extends raw coded index)` per TypeDef row.
+    typedef_rows: Vec<(u32, String, u32, u32, u32, u32)>,
     methods: u32,
     memberrefs: u32,
 }
@@ -86,6 +88,23 @@ fn field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
         .map(str::trim)
 }
 
+/// `12: Ns.Outer/Inner (flist=1, mlist=2, flags=0x100180, extends=0x2b80)`.
+fn parse_typedef_line(line: &str) -> Option<(u32, String, u32, u32, u32, u32)> {
+    let (rid, rest) = line.split_once(": ")?;
+    let rid = rid.parse().ok()?;
+    let (name, fields) = rest.rsplit_once(" (flist=")?;
+    let fields = fields.strip_suffix(')')?;
+    let mut parts = fields.split(", ");
+    let flist = parts.next()?.parse().ok()?;
+    let mlist = parts.next()?.strip_prefix("mlist=")?.parse().ok()?;
+    let hex = |s: Option<&str>, key: &str| {
+        u32::from_str_radix(s?.strip_prefix(key)?.strip_prefix("0x")?, 16).ok()
+    };
+    let flags = hex(parts.next(), "flags=")?;
+    let extends = hex(parts.next(), "extends=")?;
+    Some((rid, name.to_string(), flist, mlist, flags, extends))
+}
+
 fn parse_monodis(path: &Path) -> Result<Monodis, String> {
     let assembly = monodis("--assembly", path)?;
     let mut m = Monodis {
@@ -146,6 +165,7 @@ fn parse_monodis(path: &Path) -> Result<Monodis, String> {
                 .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         })
         .count() as u32;
+    m.typedef_rows = typedefs.lines().filter_map(parse_typedef_line).collect();
     m.methods = table_range_count(&monodis("--method", path)?).ok_or("no Method Table header")?;
     m.memberrefs =
         table_range_count(&monodis("--memberref", path)?).ok_or("no MemberRef Table header")?;
@@ -221,6 +241,36 @@ fn check(path: &Path) -> Result<Vec<String>, String> {
                 table.name(),
                 asm.row_count(table)
             ));
+        }
+    }
+    // Every TypeDef row: full name (nested as Outer/Inner), member lists, flags, raw Extends.
+    if expected.typedef_rows.len() as u32 != expected.typedefs {
+        bad(format!(
+            "parsed {} of {} monodis typedef lines",
+            expected.typedef_rows.len(),
+            expected.typedefs
+        ));
+    }
+    for (rid, name, flist, mlist, flags, extends) in &expected.typedef_rows {
+        let ours = asm.type_def(*rid).map(|t| {
+            (
+                asm.type_def_full_name(*rid).unwrap_or_default(),
+                t.field_list,
+                t.method_list,
+                t.flags,
+                CodedKind::TypeDefOrRef
+                    .encode(t.extends)
+                    .unwrap_or(u32::MAX),
+            )
+        });
+        match ours {
+            // monodis prints <Module> (row 1) as "(null)".
+            Ok((n, f, m, fl, e))
+                if (n == *name || (*rid == 1 && name == "(null)"))
+                    && (f, m, fl, e) == (*flist, *mlist, *flags, *extends) => {}
+            other => bad(format!(
+                "TypeDef {rid}: ours {other:?} != monodis ({name}, {flist}, {mlist}, {flags:#x}, {extends:#x})"
+            )),
         }
     }
     // Every body and instruction must decode; the audit also walks every row, signature and
