@@ -115,7 +115,12 @@ pub(crate) fn emit_object(
         };
         let sig = clif_signature(&shape, call_conv);
         let id = module
-            .declare_function(&format!("m{rid}"), Linkage::Hidden, &sig)
+            // Readable in profilers and debuggers; the rid keeps overloads apart.
+            .declare_function(
+                &format!("{}#{rid}", crate::method_display_name(asm, rid)),
+                Linkage::Hidden,
+                &sig,
+            )
             .map_err(err)?;
         funcs.insert(rid, FuncPlan { id, sig, shape });
     }
