@@ -1,5 +1,5 @@
 //! Compile throughput of `build_image` in-process (no process start-up, no file writes) on a
-//! generated assembly (benches/codegen/gen_methods.py, compiled with mcs), with one thread and
+//! generated assembly (tests/bench/codegen/gen_methods.py, compiled with mcs), with one thread and
 //! with all cores. Criterion reports methods/s as elements/s.
 //!
 //! Run: `cargo bench -p ngen-compiler --bench compile_throughput` (needs python3 and mcs).
@@ -15,7 +15,7 @@ fn generated_assembly(dir: &std::path::Path, methods: usize) -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let source = dir.join("gen.cs");
     let out = Command::new("python3")
-        .arg(root.join("benches/codegen/gen_methods.py"))
+        .arg(root.join("tests/bench/codegen/gen_methods.py"))
         .arg(methods.to_string())
         .output()
         .expect("python3");

@@ -6,11 +6,11 @@
 #   4. cold compile of mscorlib, System, System.Core, System.Xml  vs  mono --aot
 #      (wall time, peak RSS from /usr/bin/time -v, methods compiled)
 #
-# Usage: scripts/bench-build.sh [--quick]   (--quick: skip 2 and 4, the framework compiles)
+# Usage: tests/bench/bench-build.sh [--quick]   (--quick: skip 2 and 4, the framework compiles)
 # Needs: a release build (cargo build --release -p ngen-build; or set NGEN_BUILD=path),
 #        hyperfine, b3sum, mcs, sn, mono, /usr/bin/time (apt-get install hyperfine b3sum time).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 ROOT=$PWD
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 BIN=${NGEN_BUILD:-$TARGET_DIR/release/ngen-build}

@@ -3,9 +3,9 @@
 #  1. compile throughput on a generated assembly of 10,000 methods, threads=1 and all cores;
 #  2. a numeric program (fib(32), integer loops, float loops) under mono, under
 #     `ngen-build run --jit never` (images) and `--jit always` (JIT), in the same run.
-# Uses a release build and hyperfine. Usage: scripts/bench-codegen.sh [methods]
+# Uses a release build and hyperfine. Usage: tests/bench/bench-codegen.sh [methods]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
 target="${CARGO_TARGET_DIR:-$root/target}"
 methods="${1:-10000}"
 work="$(mktemp -d)"
@@ -16,7 +16,7 @@ ngen="$target/release/ngen-build"
 cores="$(nproc)"
 
 echo "== compile throughput: $methods generated methods"
-python3 "$root/benches/codegen/gen_methods.py" "$methods" > "$work/gen.cs"
+python3 "$root/tests/bench/codegen/gen_methods.py" "$methods" > "$work/gen.cs"
 mcs -nologo -deterministic -debug- -out:"$work/gen.exe" "$work/gen.cs"
 "$ngen" compile "$work/gen.exe" --out "$work/img" --threads 1
 hyperfine --warmup 1 --runs 5 --export-json "$work/compile.json" \
@@ -30,7 +30,7 @@ for r in data["results"]:
 PY
 
 echo "== runtime: numeric benchmark"
-mcs -nologo -deterministic -debug- -optimize+ -out:"$work/numeric.exe" "$root/benches/codegen/numeric.cs"
+mcs -nologo -deterministic -debug- -optimize+ -out:"$work/numeric.exe" "$root/tests/bench/codegen/numeric.cs"
 "$ngen" compile "$work/numeric.exe" --out "$work/nimg" >/dev/null
 for cmd in "mono $work/numeric.exe" "$ngen run --images $work/nimg --jit never $work/numeric.exe" "$ngen run --jit always $work/numeric.exe"; do
   echo "$cmd: $($cmd | tr '\n' ' ')"
