@@ -20,6 +20,8 @@ struct Monodis {
     typedefs: u32,
     /// `(rid, name, flist, mlist, flags, extends raw coded index)` per TypeDef row.
     typedef_rows: Vec<(u32, String, u32, u32, u32, u32)>,
+    /// `(rid, parent table name, parent rid, member name)` per MemberRef row.
+    memberref_rows: Vec<(u32, String, u32, String)>,
     methods: u32,
     memberrefs: u32,
 }
@@ -105,6 +107,20 @@ fn parse_typedef_line(line: &str) -> Option<(u32, String, u32, u32, u32, u32)> {
     Some((rid, name.to_string(), flist, mlist, flags, extends))
 }
 
+/// `7: TypeRef[136] .ctor`.
+fn parse_memberref_line(line: &str) -> Option<(u32, String, u32, String)> {
+    let (rid, rest) = line.split_once(": ")?;
+    let rid = rid.parse().ok()?;
+    let (table, rest) = rest.split_once('[')?;
+    let (parent, name) = rest.split_once("] ")?;
+    Some((
+        rid,
+        table.to_string(),
+        parent.parse().ok()?,
+        name.to_string(),
+    ))
+}
+
 fn parse_monodis(path: &Path) -> Result<Monodis, String> {
     let assembly = monodis("--assembly", path)?;
     let mut m = Monodis {
@@ -167,8 +183,12 @@ fn parse_monodis(path: &Path) -> Result<Monodis, String> {
         .count() as u32;
     m.typedef_rows = typedefs.lines().filter_map(parse_typedef_line).collect();
     m.methods = table_range_count(&monodis("--method", path)?).ok_or("no Method Table header")?;
-    m.memberrefs =
-        table_range_count(&monodis("--memberref", path)?).ok_or("no MemberRef Table header")?;
+    let memberrefs = monodis("--memberref", path)?;
+    m.memberrefs = table_range_count(&memberrefs).ok_or("no MemberRef Table header")?;
+    m.memberref_rows = memberrefs
+        .lines()
+        .filter_map(parse_memberref_line)
+        .collect();
     Ok(m)
 }
 
@@ -270,6 +290,25 @@ fn check(path: &Path) -> Result<Vec<String>, String> {
                     && (f, m, fl, e) == (*flist, *mlist, *flags, *extends) => {}
             other => bad(format!(
                 "TypeDef {rid}: ours {other:?} != monodis ({name}, {flist}, {mlist}, {flags:#x}, {extends:#x})"
+            )),
+        }
+    }
+    // Every MemberRef row: parent table and row, and name.
+    if expected.memberref_rows.len() as u32 != expected.memberrefs {
+        bad(format!(
+            "parsed {} of {} monodis memberref lines",
+            expected.memberref_rows.len(),
+            expected.memberrefs
+        ));
+    }
+    for (rid, table, parent, name) in &expected.memberref_rows {
+        match asm.member_ref(*rid) {
+            Ok(m)
+                if m.class.table().map(TableId::name) == Some(table.as_str())
+                    && m.class.rid() == *parent
+                    && m.name == name => {}
+            other => bad(format!(
+                "MemberRef {rid}: ours {other:?} != monodis {table}[{parent}] {name}"
             )),
         }
     }
