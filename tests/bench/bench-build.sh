@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build-tool benchmarks (docs/bench-build.md records the figures), each measured side by side:
+# Build-tool benchmarks (docs/BENCHMARKS.md records the figures), each measured side by side:
 #   1. no-op build of the fixture app + its framework closure  vs  b3sum over the same files
 #   2. cold build of the closure (framework included: compile-framework = true)
 #   3. one changed leaf (Leaf.dll alternates between two builds)
