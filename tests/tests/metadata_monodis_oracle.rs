@@ -20,6 +20,11 @@ struct Monodis {
     typedefs: u32,
     /// `(rid, name, flist, mlist, flags, extends raw coded index)` per TypeDef row.
     typedef_rows: Vec<(u32, String, u32, u32, u32, u32)>,
+    /// Per MethodDef row: `(rid, instance?, vararg?, parameter count, param list start)`.
+    method_rows: Vec<(u32, bool, bool, usize, u32)>,
+    /// MethodDef lines monodis itself could not print ("failed to parse due to ...": it could
+    /// not load a referenced assembly to format a type).
+    methods_monodis_failed: u32,
     /// `(rid, parent table name, parent rid, member name)` per MemberRef row.
     memberref_rows: Vec<(u32, String, u32, String)>,
     methods: u32,
@@ -107,6 +112,50 @@ fn parse_typedef_line(line: &str) -> Option<(u32, String, u32, u32, u32, u32)> {
     Some((rid, name.to_string(), flist, mlist, flags, extends))
 }
 
+/// `5: instance default void M (int32 a, class X<int32, string> b)  (param: 9 impl_flags: ...)`
+/// gives `(5, true, false, 2, 9)`: monodis' signature text is only split at top-level commas.
+fn parse_method_line(line: &str) -> Option<(u32, bool, bool, usize, u32)> {
+    let (rid, rest) = line.split_once(": ")?;
+    let rid = rid.parse().ok()?;
+    let (sig, tail) = rest.rsplit_once("  (param: ")?;
+    let param_list = tail.split_whitespace().next()?.parse().ok()?;
+    let sig = sig.trim_end();
+    let body = sig.strip_suffix(')')?;
+    // Walk back to the '(' that opens the parameter list.
+    let mut depth = 0i32;
+    let mut open = None;
+    for (i, c) in body.char_indices().rev() {
+        match c {
+            ')' | '>' | ']' => depth += 1,
+            '(' | '<' | '[' if depth > 0 => depth -= 1,
+            '(' => {
+                open = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let params = body.get(open? + 1..)?;
+    let mut count = usize::from(!params.trim().is_empty());
+    let mut depth = 0i32;
+    for c in params.chars() {
+        match c {
+            '(' | '<' | '[' => depth += 1,
+            ')' | '>' | ']' => depth -= 1,
+            ',' if depth == 0 => count += 1,
+            _ => {}
+        }
+    }
+    let prefix = body.get(..open?)?;
+    Some((
+        rid,
+        prefix.starts_with("instance "),
+        prefix.split_whitespace().any(|w| w == "vararg"),
+        count,
+        param_list,
+    ))
+}
+
 /// `7: TypeRef[136] .ctor`.
 fn parse_memberref_line(line: &str) -> Option<(u32, String, u32, String)> {
     let (rid, rest) = line.split_once(": ")?;
@@ -182,7 +231,13 @@ fn parse_monodis(path: &Path) -> Result<Monodis, String> {
         })
         .count() as u32;
     m.typedef_rows = typedefs.lines().filter_map(parse_typedef_line).collect();
-    m.methods = table_range_count(&monodis("--method", path)?).ok_or("no Method Table header")?;
+    let methods = monodis("--method", path)?;
+    m.methods = table_range_count(&methods).ok_or("no Method Table header")?;
+    m.method_rows = methods.lines().filter_map(parse_method_line).collect();
+    m.methods_monodis_failed = methods
+        .lines()
+        .filter(|l| l.contains(": failed to parse due to "))
+        .count() as u32;
     let memberrefs = monodis("--memberref", path)?;
     m.memberrefs = table_range_count(&memberrefs).ok_or("no MemberRef Table header")?;
     m.memberref_rows = memberrefs
@@ -290,6 +345,32 @@ fn check(path: &Path) -> Result<Vec<String>, String> {
                     && (f, m, fl, e) == (*flist, *mlist, *flags, *extends) => {}
             other => bad(format!(
                 "TypeDef {rid}: ours {other:?} != monodis ({name}, {flist}, {mlist}, {flags:#x}, {extends:#x})"
+            )),
+        }
+    }
+    // Every MethodDef row: instance/static, vararg, parameter count and Param list start.
+    if expected.method_rows.len() as u32 + expected.methods_monodis_failed != expected.methods {
+        bad(format!(
+            "parsed {} (+{} monodis failures) of {} monodis method lines",
+            expected.method_rows.len(),
+            expected.methods_monodis_failed,
+            expected.methods
+        ));
+    }
+    for &(rid, instance, vararg, count, param_list) in &expected.method_rows {
+        let ours = asm.method_def(rid).and_then(|m| {
+            let sig = asm.method_sig(m.signature)?;
+            Ok((
+                sig.has_this,
+                sig.call_conv == ngen_metadata::CallConv::VarArg,
+                sig.params.len(),
+                m.param_list,
+            ))
+        });
+        match ours {
+            Ok(o) if o == (instance, vararg, count, param_list) => {}
+            other => bad(format!(
+                "MethodDef {rid}: ours {other:?} != monodis ({instance}, {vararg}, {count}, {param_list})"
             )),
         }
     }
