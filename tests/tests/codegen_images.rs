@@ -1,5 +1,6 @@
 //! Native image properties: rejected images when a dependency changed, exclusions (not crashes)
-//! for malformed IL, and byte-identical images from identical inputs.
+//! for malformed IL, byte-identical images from identical inputs, and `run` finding a
+//! build's images without `--images` (per scenario).
 
 use std::path::{Path, PathBuf};
 use std::process::Output;
@@ -232,4 +233,181 @@ fn compiling_twice_in_different_directories_gives_identical_images() {
     let text = String::from_utf8_lossy(&images[0].0);
     assert!(!text.contains(dir.path().to_str().unwrap()));
     assert!(!text.contains("/tmp"));
+}
+
+/// `ngen-build run` of the hello-app sample, built into a temporary copy of the sample.
+struct SampleRun<'a> {
+    gac: &'a Path,
+}
+
+impl SampleRun<'_> {
+    /// Runs `ngen-build <args> <exe> 21` from `cwd` with `NGEN_LOG=binding`.
+    fn run(&self, cwd: &Path, args: &[&str], exe: &Path) -> Output {
+        ngen_build()
+            .current_dir(cwd)
+            .env("MONO_GAC_PREFIX", self.gac)
+            .env("NGEN_LOG", "binding")
+            .arg("run")
+            .args(args)
+            .arg(exe)
+            .arg("21")
+            .output()
+            .expect("run ngen-build run")
+    }
+}
+
+/// Lines of the binding log saying which image each assembly used.
+fn used_images(log: &str) -> Vec<String> {
+    log.lines()
+        .filter(|l| l.contains(": using image "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn run_finds_the_manifest_cache_without_images_and_honours_the_scenario() {
+    let sample = workspace_root().join("samples/hello-app");
+    let work = temp_dir();
+    let app = work.path().join("hello-app");
+    std::fs::create_dir_all(&app).unwrap();
+    let manifest = std::fs::read_to_string(sample.join("ngen.toml"))
+        .unwrap()
+        .replace(
+            "scenarios = [\"default\"]",
+            "scenarios = [\"default\", \"debug\"]",
+        );
+    assert!(manifest.contains("\"debug\""), "sample manifest changed");
+    std::fs::write(app.join("ngen.toml"), manifest).unwrap();
+    let out = app.join("out");
+    let built = std::process::Command::new("bash")
+        .arg(sample.join("build.sh"))
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let gac = out.join("gac");
+    let build = ngen_build()
+        .current_dir(work.path())
+        .env("MONO_GAC_PREFIX", &gac)
+        .arg("build")
+        .arg("--manifest-path")
+        .arg(app.join("ngen.toml"))
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let expected = std::process::Command::new("mono")
+        .env("MONO_GAC_PREFIX", &gac)
+        .arg(out.join("App.exe"))
+        .arg("21")
+        .output()
+        .unwrap();
+    let expected = Observed::from(&expected);
+    let sample_run = SampleRun { gac: &gac };
+    let exe = Path::new("out/App.exe");
+
+    // From the sample's directory, no --images: the manifest's cache, every image used.
+    // App's `[BypassNGen] CollatzSteps` is never in an image, so the default mode (JIT
+    // fallback) runs it; `--jit never` must stop exactly there, with mono's output before it.
+    let fallback = sample_run.run(&app, &[], exe);
+    let log = String::from_utf8_lossy(&fallback.stderr);
+    assert_eq!(Observed::from(&fallback).stdout, expected.stdout, "{log}");
+    assert_eq!(fallback.status.code(), expected.exit_code, "{log}");
+    let used = used_images(&log);
+    for name in ["App", "Greeter", "MathLib", "Checksum"] {
+        let dir = format!("target/ngen/default/{name}/");
+        assert!(
+            used.iter().any(
+                |l| l.starts_with(&format!("ngen[binding]: {name}: using image "))
+                    && l.contains(&dir)
+            ),
+            "{name} did not use an image under {dir}:\n{log}"
+        );
+    }
+    let jitted: Vec<&str> = log.lines().filter(|l| l.contains("JIT-compiled")).collect();
+    assert_eq!(
+        jitted,
+        ["ngen[binding]: App: JIT-compiled HelloApp.Program::CollatzSteps"],
+        "{log}"
+    );
+    let never = sample_run.run(&app, &["--jit", "never"], exe);
+    let stdout = String::from_utf8_lossy(&never.stdout);
+    let before_collatz = expected
+        .stdout
+        .split("collatz steps")
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(stdout, before_collatz);
+    let stderr = String::from_utf8_lossy(&never.stderr);
+    assert!(
+        stderr.contains("CollatzSteps") && stderr.contains("BypassNGenAttribute"),
+        "{stderr}"
+    );
+
+    // --scenario debug uses the debug images (the runtime accepts the debug stamp).
+    let debug = sample_run.run(&app, &["--scenario", "debug"], exe);
+    let log = String::from_utf8_lossy(&debug.stderr);
+    assert_eq!(Observed::from(&debug).stdout, expected.stdout, "{log}");
+    let used = used_images(&log);
+    assert_eq!(used.len(), 4, "{log}");
+    assert!(
+        used.iter()
+            .all(|l| l.contains("target/ngen/debug/") && !l.contains("/default/")),
+        "{log}"
+    );
+
+    // Debug images offered to a default-scenario run are rejected, with the reason.
+    let mismatched = sample_run.run(&app, &["--images", "target/ngen/debug"], exe);
+    let log = String::from_utf8_lossy(&mismatched.stderr);
+    assert_eq!(Observed::from(&mismatched).stdout, expected.stdout, "{log}");
+    assert!(used_images(&log).is_empty(), "{log}");
+    assert!(
+        log.contains("App: rejected image target/ngen/debug/App/1.0.0.0/")
+            && log.contains(
+                "App.ni.so: compiled for the debug scenario, this run needs the default scenario"
+            ),
+        "{log}"
+    );
+
+    // A copy of the program outside the sample finds no ngen.toml: --cache-dir and
+    // --manifest-path name the cache explicitly.
+    let elsewhere = work.path().join("elsewhere");
+    std::fs::create_dir_all(elsewhere.join("bin")).unwrap();
+    for file in [
+        "App.exe",
+        "App.exe.config",
+        "Greeter.dll",
+        "bin/MathLib.dll",
+    ] {
+        std::fs::copy(out.join(file), elsewhere.join(file)).unwrap();
+    }
+    let copy = elsewhere.join("App.exe");
+    let none = sample_run.run(work.path(), &[], &copy);
+    assert!(used_images(&String::from_utf8_lossy(&none.stderr)).is_empty());
+    let cache = app.join("target/ngen");
+    for args in [
+        vec!["--cache-dir".to_string(), cache.display().to_string()],
+        vec![
+            "--manifest-path".to_string(),
+            app.join("ngen.toml").display().to_string(),
+        ],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let found = sample_run.run(work.path(), &args, &copy);
+        let log = String::from_utf8_lossy(&found.stderr);
+        assert_eq!(
+            Observed::from(&found).stdout,
+            expected.stdout,
+            "{args:?}: {log}"
+        );
+        assert_eq!(used_images(&log).len(), 4, "{args:?}: {log}");
+    }
 }

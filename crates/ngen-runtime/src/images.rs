@@ -39,13 +39,14 @@ pub fn find_image_candidates(dirs: &[PathBuf], name: &str) -> Vec<PathBuf> {
         .unwrap_or_default()
 }
 
-/// Checks everything except the references: compiler identity, target, scenario, the
+/// Checks everything except the references: compiler identity, target, `scenario` (the run's), the
 /// assembly's name and MVID, and the MethodDef count.
 pub(crate) fn validate_own(
     header: &ImageHeader,
     name: &str,
     mvid: [u8; 16],
     method_rows: u32,
+    scenario: ngen_abi::Scenario,
 ) -> Result<(), String> {
     let ours = ngen_compiler::compiler_identity();
     if header.compiler != ours {
@@ -66,9 +67,9 @@ pub(crate) fn validate_own(
             ngen_compiler::target_triple()
         ));
     }
-    if header.scenario != ngen_abi::Scenario::DEFAULT.bits() {
+    if header.scenario != scenario.bits() {
         return Err(format!(
-            "compiled for the {} scenario, this run needs the default scenario",
+            "compiled for the {} scenario, this run needs the {scenario} scenario",
             header
                 .scenario()
                 .map(|s| s.name().to_string())

@@ -40,6 +40,8 @@ pub struct RunOptions {
     pub args: Vec<String>,
     /// Directories searched (recursively) for `<Name>.ni.so`.
     pub image_dirs: Vec<PathBuf>,
+    /// The scenario images must have been compiled for (Ngen's `/Debug`, `/Profile`).
+    pub scenario: ngen_abi::Scenario,
     pub jit: JitMode,
     pub binder_config: ngen_binder::BinderConfig,
 }

@@ -47,6 +47,7 @@ struct Runtime {
     binder: Binder,
     image_index: BTreeMap<String, Vec<PathBuf>>,
     jit_mode: JitMode,
+    scenario: ngen_abi::Scenario,
     assemblies: Vec<LoadedAsm>,
     by_path: HashMap<PathBuf, usize>,
     jit: Option<Jit>,
@@ -88,6 +89,7 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
             index_images(&options.image_dirs)
         },
         jit_mode: options.jit,
+        scenario: options.scenario,
         assemblies: Vec::new(),
         by_path: HashMap::new(),
         jit: None,
@@ -95,6 +97,24 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         strings: HashMap::new(),
         jit_cells: HashMap::new(),
     };
+    if options.jit != JitMode::Always {
+        log::binding(|| {
+            let dirs: Vec<String> = options
+                .image_dirs
+                .iter()
+                .map(|d| d.display().to_string())
+                .collect();
+            format!(
+                "{} scenario images searched in: {}",
+                options.scenario,
+                if dirs.is_empty() {
+                    "(no image directories)".to_string()
+                } else {
+                    dirs.join(", ")
+                }
+            )
+        });
+    }
     RUNTIME
         .set(Mutex::new(runtime))
         .map_err(|_| RunError::AlreadyRunning)?;
@@ -227,6 +247,7 @@ impl Runtime {
                 &a.name,
                 a.mvid,
                 a.metadata.row_count(TableId::MethodDef),
+                self.scenario,
             )?;
         }
         for stamp in &header.references {

@@ -1,7 +1,13 @@
-//! `ngen-build run [--images DIR]... [--jit never|fallback|always] <assembly> [args...]`:
-//! runs a program from its native images, JIT-compiling what they lack.
+//! `ngen-build run [--images DIR]... [--manifest-path P] [--cache-dir D] [--scenario S]
+//! [--jit never|fallback|always] <assembly> [args...]`: runs a program from its native images,
+//! JIT-compiling what they lack.
+//!
+//! Without `--images`, the images are looked for where `ngen-build build` or Ngen's actions put
+//! them (`ngen_cache::run_support::image_dirs`): the `<scenario>` directory of `--cache-dir`,
+//! of the manifest's cache (`--manifest-path`, else the nearest `ngen.toml` at or above the
+//! program's directory) and of `NGEN_CACHE`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use miette::IntoDiagnostic;
@@ -18,11 +24,55 @@ pub enum Jit {
     Always,
 }
 
+/// The scenario whose images the program runs from (Ngen's `/Debug`, `/Profile`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RunScenario {
+    /// Ordinary images.
+    Default,
+    /// Images built for debugging.
+    Debug,
+    /// Images built for profiling.
+    Profile,
+    /// Images built for both.
+    #[value(name = "debug+profile")]
+    DebugProfile,
+}
+
+impl RunScenario {
+    fn manifest(self) -> ngen_manifest::Scenario {
+        match self {
+            RunScenario::Default => ngen_manifest::Scenario::Default,
+            RunScenario::Debug => ngen_manifest::Scenario::Debug,
+            RunScenario::Profile => ngen_manifest::Scenario::Profile,
+            RunScenario::DebugProfile => ngen_manifest::Scenario::DebugProfile,
+        }
+    }
+
+    fn abi(self) -> ngen_abi::Scenario {
+        let m = self.manifest();
+        ngen_abi::Scenario {
+            debug: m.debug(),
+            profile: m.profile(),
+        }
+    }
+}
+
 #[derive(clap::Args)]
 pub struct Args {
-    /// Directory searched recursively for `<Name>.ni.so` images (repeatable).
+    /// Directory searched recursively for `<Name>.ni.so` images (repeatable). Without it, the
+    /// caches of `--cache-dir`, the manifest and `NGEN_CACHE` are searched.
     #[arg(long = "images", value_name = "DIR")]
     pub images: Vec<PathBuf>,
+    /// The ngen.toml whose cache holds the images (default: the nearest one at or above the
+    /// program's directory). Ignored with `--images`.
+    #[arg(long, value_name = "P")]
+    pub manifest_path: Option<PathBuf>,
+    /// A cache directory (as for `build`/`install`) holding the images. Ignored with `--images`.
+    #[arg(long, value_name = "D")]
+    pub cache_dir: Option<PathBuf>,
+    /// Use images of this scenario; images stamped with another scenario are rejected.
+    #[arg(long, value_enum, default_value = "default")]
+    pub scenario: RunScenario,
     /// JIT policy.
     #[arg(long, value_enum, default_value = "fallback")]
     pub jit: Jit,
@@ -39,11 +89,31 @@ pub struct Args {
     pub args: Vec<String>,
 }
 
+/// The image directories for this run: `--images` when given, else the caches.
+fn image_dirs(args: &Args) -> Vec<PathBuf> {
+    if !args.images.is_empty() {
+        return args.images.clone();
+    }
+    let program = std::path::absolute(&args.assembly).unwrap_or_else(|_| args.assembly.clone());
+    let start = program
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    ngen_cache::run_support::image_dirs(
+        args.manifest_path.as_deref(),
+        args.cache_dir.as_deref(),
+        &start,
+        args.scenario.manifest(),
+    )
+}
+
 pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let image_dirs = image_dirs(&args);
     let options = RunOptions {
         assembly: args.assembly,
         args: args.args,
-        image_dirs: args.images,
+        image_dirs,
+        scenario: args.scenario.abi(),
         jit: match args.jit {
             Jit::Never => JitMode::Never,
             Jit::Fallback => JitMode::Fallback,
