@@ -84,8 +84,13 @@ impl FileHasher {
     /// The memoised hash of `path`, if its stamp is unchanged (no reading).
     pub fn memoised(&self, path: &Path) -> Option<ContentHash> {
         let stamp = Stamp::of(path).ok()?;
+        self.memo_hit(path, &stamp)
+    }
+
+    /// The remembered hash of `path`, if it was recorded under exactly `stamp`.
+    fn memo_hit(&self, path: &Path, stamp: &Stamp) -> Option<ContentHash> {
         let memo = self.memo.lock().ok()?;
-        let m = memo.get(path).filter(|m| m.stamp == stamp)?;
+        let m = memo.get(path).filter(|m| m.stamp == *stamp)?;
         Some(ContentHash {
             blake3: m.blake3.clone(),
             size: stamp.size,
@@ -95,14 +100,8 @@ impl FileHasher {
     /// The content hash of `path`.
     pub fn hash(&self, path: &Path) -> Result<ContentHash> {
         let stamp = Stamp::of(path).map_err(|e| CacheError::io("cannot read", path, e))?;
-        if let Ok(memo) = self.memo.lock()
-            && let Some(m) = memo.get(path)
-            && m.stamp == stamp
-        {
-            return Ok(ContentHash {
-                blake3: m.blake3.clone(),
-                size: stamp.size,
-            });
+        if let Some(hit) = self.memo_hit(path, &stamp) {
+            return Ok(hit);
         }
         let bytes = std::fs::read(path).map_err(|e| CacheError::io("cannot read", path, e))?;
         self.hashed
@@ -173,32 +172,31 @@ fn recently_modified(stamp: &Stamp) -> bool {
 mod tests {
     use super::*;
 
+    /// Writes `bytes` to `path`, then sets its mtime to `mtime` (which makes ctime now).
+    fn write_with_mtime(path: &Path, bytes: &[u8], mtime: std::time::SystemTime) {
+        std::fs::write(path, bytes).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+    }
+
     #[test]
     fn memo_is_used_only_while_metadata_is_unchanged() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("a.dll");
-        std::fs::write(&f, b"one").unwrap();
         // Make the file look old so the memo may remember it.
         let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
-        std::fs::File::options()
-            .write(true)
-            .open(&f)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        write_with_mtime(&f, b"one", old);
         let h = FileHasher::new();
         let first = h.hash(&f).unwrap();
         assert_eq!(first.blake3, blake3::hash(b"one").to_hex().to_string());
         h.hash(&f).unwrap();
         // ctime was just changed by set_modified, so the first hash is not memoised... but
         // the content is still right whatever the memo decides.
-        std::fs::write(&f, b"two").unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&f)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        write_with_mtime(&f, b"two", old);
         let second = h.hash(&f).unwrap();
         assert_eq!(second.blake3, blake3::hash(b"two").to_hex().to_string());
     }
@@ -208,23 +206,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("a.dll");
         let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
-        std::fs::write(&f, b"aaaa").unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&f)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        write_with_mtime(&f, b"aaaa", old);
         let h = FileHasher::new();
         let a = h.hash(&f).unwrap();
         // Same size, same mtime, different bytes: ctime differs, so it is re-hashed.
-        std::fs::write(&f, b"bbbb").unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&f)
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        write_with_mtime(&f, b"bbbb", old);
         let b = h.hash(&f).unwrap();
         assert_ne!(a, b);
     }
