@@ -200,3 +200,41 @@ fn binding_input(subject: &str, text: &str) -> BindingInput {
         value: rest.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A framework directory whose GAC holds `Widget` 4.0.0.0 and 10.0.0.0; returns
+    /// (temp dir, framework dir).
+    fn framework_with_two_widgets() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let framework = dir.path().join("4.5");
+        std::fs::create_dir_all(&framework).unwrap();
+        for version in ["4.0.0.0", "10.0.0.0"] {
+            let entry = dir
+                .path()
+                .join("gac/Widget")
+                .join(format!("{version}__0123456789abcdef"));
+            std::fs::create_dir_all(&entry).unwrap();
+            std::fs::write(entry.join("Widget.dll"), version).unwrap();
+        }
+        (dir, framework)
+    }
+
+    #[test]
+    fn partial_name_picks_the_numerically_highest_gac_version() {
+        // As text, "10.0.0.0_…" sorts below "4.0.0.0_…"; the binder orders versions by number.
+        let (_dir, framework) = framework_with_two_widgets();
+        let found = locate_by_name("Widget", Some(&framework)).unwrap();
+        assert_eq!(std::fs::read_to_string(found).unwrap(), "10.0.0.0");
+    }
+
+    #[test]
+    fn a_given_version_is_located_exactly() {
+        let (_dir, framework) = framework_with_two_widgets();
+        let found = locate_by_name("Widget, Version=4.0.0.0", Some(&framework)).unwrap();
+        assert_eq!(std::fs::read_to_string(found).unwrap(), "4.0.0.0");
+        assert!(locate_by_name("Widget, Version=5.0.0.0", Some(&framework)).is_err());
+    }
+}
