@@ -108,3 +108,38 @@ pub fn temp_dir() -> tempfile::TempDir {
         .tempdir()
         .expect("temp dir")
 }
+
+/// Compiles the C# fixture `tests/fixtures/<area>/<file>` with [`mcs`] into `<Stem>.exe` in a
+/// fresh temporary directory. Keep the returned directory alive while the exe is used.
+pub fn compile_fixture_exe(area: &str, file: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = temp_dir();
+    let source = workspace_root()
+        .join("tests/fixtures")
+        .join(area)
+        .join(file);
+    let stem = Path::new(file)
+        .file_stem()
+        .expect("fixture file has a name")
+        .to_string_lossy();
+    let exe = dir.path().join(format!("{stem}.exe"));
+    mcs(&[&source], &exe, &[]);
+    (dir, exe)
+}
+
+/// The stdout of a process that must have succeeded, as UTF-8. Panics with its stderr when it
+/// failed: the oracle failing is a test bug.
+pub fn successful_stdout(out: Output) -> String {
+    assert!(
+        out.status.success(),
+        "mono failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("fixture prints UTF-8")
+}
+
+/// Compiles the fixture `tests/fixtures/<area>/<file>`, runs it under [`mono`] with `args`, and
+/// returns its stdout (it must succeed).
+pub fn mono_fixture_stdout(area: &str, file: &str, args: &[&str]) -> String {
+    let (_dir, exe) = compile_fixture_exe(area, file);
+    successful_stdout(mono(&exe, args))
+}

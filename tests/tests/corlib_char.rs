@@ -3,18 +3,11 @@
 //! `char.GetUnicodeCategory`. `NGEN_CORLIB_WRITE_CHAR_TABLE=1` regenerates the table file.
 
 use ngen_corlib::char_info;
-use ngen_tests::{mcs, mono, temp_dir, workspace_root};
+use ngen_tests::{compile_fixture_exe, mono, successful_stdout, workspace_root};
 
 fn mono_outputs() -> (String, String) {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/corlib/CharCategories.cs");
-    let exe = dir.path().join("CharCategories.exe");
-    mcs(&[&source], &exe, &[]);
-    let run = |mode: &str| {
-        let out = mono(&exe, &[mode]);
-        assert!(out.status.success(), "mono failed");
-        String::from_utf8(out.stdout).expect("ASCII output")
-    };
+    let (_dir, exe) = compile_fixture_exe("corlib", "CharCategories.cs");
+    let run = |mode: &str| successful_stdout(mono(&exe, &[mode]));
     (run("table"), run("predicates"))
 }
 

@@ -3,17 +3,7 @@
 //! the `extern "C"` entry points.
 
 use ngen_corlib::primitives as p;
-use ngen_tests::{mcs, mono, temp_dir, workspace_root};
-
-fn mono_output(fixture: &str) -> String {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/corlib").join(fixture);
-    let exe = dir.path().join("fixture.exe");
-    mcs(&[&source], &exe, &[]);
-    let out = mono(&exe, &[]);
-    assert!(out.status.success(), "mono failed");
-    String::from_utf8(out.stdout).expect("ASCII output")
-}
+use ngen_tests::mono_fixture_stdout;
 
 fn show((compare, equals): (i32, i32)) -> String {
     format!("{compare}\t{}", if equals != 0 { "True" } else { "False" })
@@ -104,7 +94,7 @@ fn ours(ty: &str, a: &str, b: &str) -> String {
 
 #[test]
 fn compare_to_and_equals_match_mono() {
-    let output = mono_output("CompareEquals.cs");
+    let output = mono_fixture_stdout("corlib", "CompareEquals.cs", &[]);
     let mut checked = 0;
     let mut mismatches = Vec::new();
     for line in output.lines() {

@@ -8,7 +8,7 @@
 
 use ngen_corlib::console;
 use ngen_corlib::objects::{alloc_char_array, string_from_str};
-use ngen_tests::{mcs, temp_dir, workspace_root};
+use ngen_tests::compile_fixture_exe;
 use std::process::Command;
 
 const CHILD_VARIABLE: &str = "NGEN_CORLIB_CONSOLE_CHILD";
@@ -146,10 +146,7 @@ fn with_locale(command: &mut Command, lang: Option<&str>) {
 
 #[test]
 fn console_output_matches_mono_in_utf8_and_ascii_locales() {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/corlib/ConsoleCases.cs");
-    let exe = dir.path().join("ConsoleCases.exe");
-    mcs(&[&source], &exe, &[]);
+    let (_dir, exe) = compile_fixture_exe("corlib", "ConsoleCases.cs");
     let this_binary = std::env::current_exe().expect("test binary path");
     // en_US.UTF-8 is usually not installed on CI machines: mono then writes ASCII, and so
     // must we (where it is installed, both write UTF-8).

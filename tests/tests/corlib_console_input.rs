@@ -5,7 +5,7 @@
 
 use ngen_corlib::console;
 use ngen_corlib::objects::{string_as_utf16, string_from_str};
-use ngen_tests::{mcs, temp_dir, workspace_root};
+use ngen_tests::compile_fixture_exe;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -80,10 +80,7 @@ fn run_with_stdin(command: &mut Command, lang: Option<&str>) -> Vec<u8> {
 
 #[test]
 fn read_line_matches_mono() {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/corlib/ReadLines.cs");
-    let exe = dir.path().join("ReadLines.exe");
-    mcs(&[&source], &exe, &[]);
+    let (_dir, exe) = compile_fixture_exe("corlib", "ReadLines.cs");
     let this_binary = std::env::current_exe().expect("test binary path");
     for lang in [Some("C.UTF-8"), None] {
         let expected = run_with_stdin(Command::new("mono").arg(&exe), lang);

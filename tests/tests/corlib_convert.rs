@@ -5,21 +5,7 @@
 use ngen_corlib::convert;
 use ngen_corlib::exceptions::ManagedException;
 use ngen_corlib::number_format::{format_double, format_single};
-use ngen_tests::{mcs, mono, temp_dir, workspace_root};
-
-fn mono_output(fixture: &str) -> String {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/corlib").join(fixture);
-    let exe = dir.path().join("fixture.exe");
-    mcs(&[&source], &exe, &[]);
-    let out = mono(&exe, &[]);
-    assert!(
-        out.status.success(),
-        "mono failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("fixture prints UTF-8")
-}
+use ngen_tests::mono_fixture_stdout;
 
 fn outcome<T: ToString>(result: Result<T, ManagedException>) -> String {
     match result {
@@ -75,7 +61,7 @@ fn ours(function: &str, argument: &str) -> String {
 
 #[test]
 fn convert_matches_mono() {
-    let output = mono_output("ConvertCases.cs");
+    let output = mono_fixture_stdout("corlib", "ConvertCases.cs", &[]);
     let mut checked = 0;
     let mut mismatches = Vec::new();
     for line in output.lines() {

@@ -10,7 +10,7 @@
 use ngen_corlib::exceptions::ExceptionKind;
 use ngen_corlib::objects::string_from_str;
 use ngen_corlib::{console, environment, exceptions, math, primitives, string};
-use ngen_tests::{mcs, mono, temp_dir, workspace_root};
+use ngen_tests::{compile_fixture_exe, mono};
 use std::process::Command;
 
 const CASE_VARIABLE: &str = "NGEN_CORLIB_EXCEPTION_CASE";
@@ -166,10 +166,7 @@ fn outcome(output: &std::process::Output) -> Outcome {
 
 #[test]
 fn unhandled_exceptions_and_exit_match_mono() {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/corlib/Exceptions.cs");
-    let exe = dir.path().join("Exceptions.exe");
-    mcs(&[&source], &exe, &[]);
+    let (_dir, exe) = compile_fixture_exe("corlib", "Exceptions.cs");
     let this_binary = std::env::current_exe().expect("test binary path");
     let mut mismatches = Vec::new();
     for case in CASES {

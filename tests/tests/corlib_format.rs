@@ -4,28 +4,14 @@
 //! generated ones (random bit patterns, decimals, rounding edges of G15, neighbours of powers
 //! of ten, floats); we format the same bits with the Rust implementation and compare.
 
-use ngen_tests::{mcs, mono, temp_dir, workspace_root};
+use ngen_tests::mono_fixture_stdout;
 
 /// Runs a `tests/fixtures/corlib` program under mono and returns its stdout.
-fn mono_output(fixture: &str, args: &[&str]) -> String {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/corlib").join(fixture);
-    let exe = dir.path().join("fixture.exe");
-    mcs(&[&source], &exe, &[]);
-    let out = mono(&exe, args);
-    assert!(
-        out.status.success(),
-        "mono failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("fixture prints UTF-8")
-}
-
 #[test]
 fn float_and_double_to_string_match_mono() {
     // NGEN_CORLIB_FORMAT_COUNT=<n> runs a deeper comparison by hand (the default stays fast).
     let count = std::env::var("NGEN_CORLIB_FORMAT_COUNT").unwrap_or_else(|_| "100000".into());
-    let output = mono_output("FloatFormat.cs", &[&count]);
+    let output = mono_fixture_stdout("corlib", "FloatFormat.cs", &[&count]);
     let mut checked = 0;
     let mut mismatches = Vec::new();
     for line in output.lines() {

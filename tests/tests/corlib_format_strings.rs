@@ -7,14 +7,11 @@
 use ngen_corlib::number_format::standard::{
     FloatType, IntegerType, InvalidFormatSpecifier, format_float, format_integer,
 };
-use ngen_tests::{mcs, temp_dir, workspace_root};
+use ngen_tests::{compile_fixture_exe, successful_stdout};
 use std::process::Command;
 
 fn mono_output_utf8(fixture: &str) -> String {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/corlib").join(fixture);
-    let exe = dir.path().join("fixture.exe");
-    mcs(&[&source], &exe, &[]);
+    let (_dir, exe) = compile_fixture_exe("corlib", fixture);
     let out = Command::new("mono")
         .arg(&exe)
         .env_remove("LC_ALL")
@@ -22,12 +19,7 @@ fn mono_output_utf8(fixture: &str) -> String {
         .env("LANG", "C.UTF-8")
         .output()
         .expect("mono runs");
-    assert!(
-        out.status.success(),
-        "mono failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("fixture prints UTF-8")
+    successful_stdout(out)
 }
 
 fn ours(ty: &str, value: &str, format: &[char]) -> Result<String, InvalidFormatSpecifier> {

@@ -6,23 +6,9 @@
 //! patterns, integers in decimal, exceptions as `ex:<type>: <message>`.
 
 use ngen_corlib::{CorlibMethodRef, ValueKind, floating_point as fp, fold_constant_call, math};
-use ngen_tests::{mcs, mono, temp_dir, workspace_root};
+use ngen_tests::mono_fixture_stdout;
 
 /// Runs a `tests/fixtures/corlib` program under mono and returns its stdout.
-fn mono_output(fixture: &str, args: &[&str]) -> String {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/corlib").join(fixture);
-    let exe = dir.path().join("fixture.exe");
-    mcs(&[&source], &exe, &[]);
-    let out = mono(&exe, args);
-    assert!(
-        out.status.success(),
-        "mono failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("fixture prints UTF-8")
-}
-
 fn d(arg: &str) -> f64 {
     f64::from_bits(u64::from_str_radix(arg, 16).expect("double bits"))
 }
@@ -204,7 +190,7 @@ fn ours(name: &str, args: &[&str]) -> String {
 
 #[test]
 fn math_matches_mono_bit_for_bit() {
-    let output = mono_output("MathCases.cs", &["3000"]);
+    let output = mono_fixture_stdout("corlib", "MathCases.cs", &["3000"]);
     let mut checked = 0;
     let mut mismatches = Vec::new();
     let mut by_function = std::collections::BTreeMap::<String, usize>::new();

@@ -7,23 +7,9 @@
 //! implementation and compare outcome by outcome.
 
 use ngen_corlib::number_parse::{self, ParseError};
-use ngen_tests::{mcs, mono, temp_dir, workspace_root};
+use ngen_tests::mono_fixture_stdout;
 
 /// Runs a `tests/fixtures/corlib` program under mono and returns its stdout.
-fn mono_output(fixture: &str, args: &[&str]) -> String {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/corlib").join(fixture);
-    let exe = dir.path().join("fixture.exe");
-    mcs(&[&source], &exe, &[]);
-    let out = mono(&exe, args);
-    assert!(
-        out.status.success(),
-        "mono failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("fixture prints UTF-8")
-}
-
 fn decode_hex_utf16(hex: &str) -> Vec<u16> {
     hex.as_bytes()
         .chunks(4)
@@ -115,7 +101,7 @@ const PARSERS: [&str; 13] = [
 fn every_primitive_parse_matches_mono() {
     // NGEN_CORLIB_PARSE_COUNT=<n> runs a deeper comparison by hand (the default stays fast).
     let count = std::env::var("NGEN_CORLIB_PARSE_COUNT").unwrap_or_else(|_| "20000".into());
-    let output = mono_output("ParseCases.cs", &[&count]);
+    let output = mono_fixture_stdout("corlib", "ParseCases.cs", &[&count]);
     let mut inputs = 0;
     let mut outcomes = 0;
     let mut mismatches = Vec::new();

@@ -5,17 +5,7 @@
 
 use ngen_corlib::exceptions::ManagedException;
 use ngen_corlib::string::{self as s, StringResult};
-use ngen_tests::{mcs, mono, temp_dir, workspace_root};
-
-fn mono_output(fixture: &str) -> String {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/corlib").join(fixture);
-    let exe = dir.path().join("fixture.exe");
-    mcs(&[&source], &exe, &[]);
-    let out = mono(&exe, &[]);
-    assert!(out.status.success(), "mono failed");
-    String::from_utf8(out.stdout).expect("ASCII output")
-}
+use ngen_tests::mono_fixture_stdout;
 
 fn decode(field: &str) -> Option<Vec<u16>> {
     let hex = field.strip_prefix('x')?;
@@ -108,7 +98,7 @@ fn ours(op: &str, input: Option<&[u16]>, args: &str) -> String {
 
 #[test]
 fn ordinal_string_members_match_mono() {
-    let output = mono_output("StringCases.cs");
+    let output = mono_fixture_stdout("corlib", "StringCases.cs", &[]);
     let mut checked = 0;
     let mut mismatches = Vec::new();
     for line in output.lines() {

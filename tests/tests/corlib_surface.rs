@@ -4,7 +4,7 @@
 
 use ngen_corlib::ValueKind;
 use ngen_corlib::resolve::all_methods;
-use ngen_tests::{mcs, mono, temp_dir, workspace_root};
+use ngen_tests::mono_fixture_stdout;
 use std::collections::BTreeSet;
 
 /// The fixture's spelling of a kind (`ByRefI4` for `int32&`).
@@ -17,14 +17,7 @@ fn kind(k: ValueKind) -> String {
 
 #[test]
 fn every_resolvable_overload_exists_in_mscorlib() {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/corlib/SurfaceSignatures.cs");
-    let exe = dir.path().join("SurfaceSignatures.exe");
-    mcs(&[&source], &exe, &[]);
-    let out = mono(&exe, &[]);
-    assert!(out.status.success(), "mono failed");
-    let mscorlib: BTreeSet<String> = String::from_utf8(out.stdout)
-        .expect("ASCII output")
+    let mscorlib: BTreeSet<String> = mono_fixture_stdout("corlib", "SurfaceSignatures.cs", &[])
         .lines()
         .map(str::to_string)
         .collect();
