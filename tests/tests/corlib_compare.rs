@@ -9,85 +9,69 @@ fn show((compare, equals): (i32, i32)) -> String {
     format!("{compare}\t{}", if equals != 0 { "True" } else { "False" })
 }
 
+/// Calls a type's `CompareTo` and `Equals` entry points with the receiver `this` (passed by
+/// reference, as the runtime does) and the argument `other`.
+macro_rules! compare_and_equals {
+    ($compare_to:path, $equals:path, $this:expr, $other:expr) => {{
+        let (this, other) = ($this, $other);
+        ($compare_to(&this, other), $equals(&this, other))
+    }};
+}
+
 fn ours(ty: &str, a: &str, b: &str) -> String {
     let int = |s: &str| s.parse::<i64>().expect("integer");
     let (x, y) = (|| int(a), || int(b));
     let d = |s: &str| f64::from_bits(u64::from_str_radix(s, 16).expect("double bits"));
     let f = |s: &str| f32::from_bits(u32::from_str_radix(s, 16).expect("float bits"));
+    use compare_and_equals as both;
     show(match ty {
-        "SByte" => {
-            let v = x() as i8;
-            (
-                p::sbyte_compare_to(&v, y() as i8 as i32),
-                p::sbyte_equals(&v, y() as i8 as i32),
-            )
-        }
-        "Byte" => {
-            let v = x() as u8;
-            (
-                p::byte_compare_to(&v, y() as u8 as i32),
-                p::byte_equals(&v, y() as u8 as i32),
-            )
-        }
-        "Int16" => {
-            let v = x() as i16;
-            (
-                p::int16_compare_to(&v, y() as i16 as i32),
-                p::int16_equals(&v, y() as i16 as i32),
-            )
-        }
-        "UInt16" => {
-            let v = x() as u16;
-            (
-                p::uint16_compare_to(&v, y() as u16 as i32),
-                p::uint16_equals(&v, y() as u16 as i32),
-            )
-        }
-        "Char" => {
-            let v = x() as u16;
-            (
-                p::char_compare_to(&v, y() as u16 as i32),
-                p::char_equals(&v, y() as u16 as i32),
-            )
-        }
-        "Int32" => {
-            let v = x() as i32;
-            (
-                p::int32_compare_to(&v, y() as i32),
-                p::int32_equals(&v, y() as i32),
-            )
-        }
-        "UInt32" => {
-            let v = x() as u32;
-            (
-                p::uint32_compare_to(&v, y() as u32 as i32),
-                p::uint32_equals(&v, y() as u32 as i32),
-            )
-        }
-        "Int64" => {
-            let v = x();
-            (p::int64_compare_to(&v, y()), p::int64_equals(&v, y()))
-        }
-        "UInt64" => {
-            let v = x() as u64;
-            (p::uint64_compare_to(&v, y()), p::uint64_equals(&v, y()))
-        }
-        "Boolean" => {
-            let v = u8::from(x() != 0);
-            let other = i32::from(y() != 0);
-            (
-                p::boolean_compare_to(&v, other),
-                p::boolean_equals(&v, other),
-            )
-        }
-        "Double" => {
-            let v = d(a);
-            (p::double_compare_to(&v, d(b)), p::double_equals(&v, d(b)))
-        }
-        "Single" => {
-            let v = f(a);
-            (p::single_compare_to(&v, f(b)), p::single_equals(&v, f(b)))
-        }
+        "SByte" => both!(
+            p::sbyte_compare_to,
+            p::sbyte_equals,
+            x() as i8,
+            y() as i8 as i32
+        ),
+        "Byte" => both!(
+            p::byte_compare_to,
+            p::byte_equals,
+            x() as u8,
+            y() as u8 as i32
+        ),
+        "Int16" => both!(
+            p::int16_compare_to,
+            p::int16_equals,
+            x() as i16,
+            y() as i16 as i32
+        ),
+        "UInt16" => both!(
+            p::uint16_compare_to,
+            p::uint16_equals,
+            x() as u16,
+            y() as u16 as i32
+        ),
+        "Char" => both!(
+            p::char_compare_to,
+            p::char_equals,
+            x() as u16,
+            y() as u16 as i32
+        ),
+        "Int32" => both!(p::int32_compare_to, p::int32_equals, x() as i32, y() as i32),
+        "UInt32" => both!(
+            p::uint32_compare_to,
+            p::uint32_equals,
+            x() as u32,
+            y() as u32 as i32
+        ),
+        "Int64" => both!(p::int64_compare_to, p::int64_equals, x(), y()),
+        "UInt64" => both!(p::uint64_compare_to, p::uint64_equals, x() as u64, y()),
+        "Boolean" => both!(
+            p::boolean_compare_to,
+            p::boolean_equals,
+            u8::from(x() != 0),
+            i32::from(y() != 0)
+        ),
+        "Double" => both!(p::double_compare_to, p::double_equals, d(a), d(b)),
+        "Single" => both!(p::single_compare_to, p::single_equals, f(a), f(b)),
         other => panic!("unknown type {other}"),
     })
 }
