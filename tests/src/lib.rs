@@ -143,3 +143,65 @@ pub fn mono_fixture_stdout(area: &str, file: &str, args: &[&str]) -> String {
     let (_dir, exe) = compile_fixture_exe(area, file);
     successful_stdout(mono(&exe, args))
 }
+
+/// Runs `ngen-build deps <args>` with `MONO_GAC_PREFIX` cleared, so only the GACs a test names
+/// count.
+pub fn ngen_deps<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    ngen_build()
+        .env_remove("MONO_GAC_PREFIX")
+        .arg("deps")
+        .args(args)
+        .output()
+        .expect("run ngen-build deps")
+}
+
+/// The closure `ngen-build deps <args> --json` prints (it must succeed).
+pub fn ngen_deps_json<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> serde_json::Value {
+    let mut all: Vec<&std::ffi::OsStr> = args.iter().map(AsRef::as_ref).collect();
+    all.push("--json".as_ref());
+    let out = ngen_deps(&all);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("deps --json prints JSON")
+}
+
+/// The entry for the assembly whose simple name is `simple` in a `deps --json` closure.
+pub fn deps_assembly<'a>(json: &'a serde_json::Value, simple: &str) -> &'a serde_json::Value {
+    json["assemblies"]
+        .as_array()
+        .expect("deps --json has an assemblies array")
+        .iter()
+        .find(|a| {
+            a["name"]
+                .as_str()
+                .expect("each assembly has a name")
+                .starts_with(&format!("{simple},"))
+        })
+        .unwrap_or_else(|| panic!("{simple} not in the closure: {json:#}"))
+}
+
+/// Every file of a `deps --json` closure (the root and each assembly), canonicalised.
+pub fn deps_closure_files(json: &serde_json::Value) -> std::collections::BTreeSet<PathBuf> {
+    std::iter::once(&json["root"])
+        .chain(
+            json["assemblies"]
+                .as_array()
+                .expect("deps --json has an assemblies array"),
+        )
+        .map(|a| std::fs::canonicalize(a["path"].as_str().expect("path")).expect("file exists"))
+        .collect()
+}
+
+/// The files Mono's loader log (`MONO_LOG_LEVEL=info MONO_LOG_MASK=asm`) says it loaded, with
+/// relative paths taken from `base` (mono's working directory), canonicalised.
+pub fn mono_loaded_files(log: &str, base: &Path) -> std::collections::BTreeSet<PathBuf> {
+    let marker = "Assembly Loader loaded assembly from location: '";
+    log.lines()
+        .filter_map(|l| l.split_once(marker).map(|(_, rest)| rest))
+        .filter_map(|rest| rest.strip_suffix("'."))
+        .map(|p| std::fs::canonicalize(base.join(p)).expect("loaded file exists"))
+        .collect()
+}

@@ -4,10 +4,13 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
 
-use ngen_tests::{mcs, ngen_build, workspace_root};
+use ngen_tests::{
+    deps_assembly as assembly, deps_closure_files, mcs, mono_loaded_files, ngen_build, ngen_deps,
+    ngen_deps_json, workspace_root,
+};
 
 fn fixture(name: &str) -> PathBuf {
     workspace_root().join("tests/fixtures/binder").join(name)
@@ -53,43 +56,8 @@ fn client_app() -> &'static Path {
     })
 }
 
-fn deps(args: &[&Path]) -> Output {
-    ngen_build()
-        .env_remove("MONO_GAC_PREFIX")
-        .arg("deps")
-        .args(args)
-        .output()
-        .expect("run ngen-build deps")
-}
-
 fn json(app: &Path) -> serde_json::Value {
-    let out = ngen_build()
-        .env_remove("MONO_GAC_PREFIX")
-        .arg("deps")
-        .arg(app.join("Client.exe"))
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn assembly<'a>(json: &'a serde_json::Value, simple: &str) -> &'a serde_json::Value {
-    json["assemblies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| {
-            a["name"]
-                .as_str()
-                .unwrap()
-                .starts_with(&format!("{simple},"))
-        })
-        .unwrap_or_else(|| panic!("{simple} missing from {json:#}"))
+    ngen_deps_json(&[app.join("Client.exe")])
 }
 
 #[test]
@@ -150,20 +118,14 @@ fn closure_matches_what_mono_loads_except_the_code_base() {
         String::from_utf8_lossy(&run.stdout).into_owned() + &String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{log}");
     assert!(log.contains("Bonjour"));
-    let marker = "Assembly Loader loaded assembly from location: '";
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap();
-    let mono: BTreeSet<PathBuf> = log
-        .lines()
-        .filter_map(|l| l.split_once(marker).map(|(_, rest)| rest))
-        .filter_map(|rest| rest.strip_suffix("'."))
-        .map(|p| canonical(&app.join(p)))
-        .filter(|p| !p.ends_with("Far.dll"))
+    let not_far = |p: &PathBuf| !p.ends_with("Far.dll");
+    let mono: BTreeSet<PathBuf> = mono_loaded_files(&log, app)
+        .into_iter()
+        .filter(not_far)
         .collect();
-    let json = json(app);
-    let ours: BTreeSet<PathBuf> = std::iter::once(&json["root"])
-        .chain(json["assemblies"].as_array().unwrap())
-        .map(|a| canonical(Path::new(a["path"].as_str().unwrap())))
-        .filter(|p| !p.ends_with("Far.dll"))
+    let ours: BTreeSet<PathBuf> = deps_closure_files(&json(app))
+        .into_iter()
+        .filter(not_far)
         .collect();
     assert_eq!(ours, mono);
 }
@@ -180,7 +142,7 @@ fn missing_nested_dependency_names_its_referencer_and_probed_paths() {
             std::fs::copy(&entry, &to).unwrap();
         }
     }
-    let out = deps(&[&copy.path().join("Client.exe")]);
+    let out = ngen_deps(&[copy.path().join("Client.exe")]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -201,13 +163,7 @@ fn missing_nested_dependency_names_its_referencer_and_probed_paths() {
         );
     }
     // --json still reports the failure on stdout for tools.
-    let out = ngen_build()
-        .env_remove("MONO_GAC_PREFIX")
-        .arg("deps")
-        .arg(copy.path().join("Client.exe"))
-        .arg("--json")
-        .output()
-        .unwrap();
+    let out = ngen_deps(&[copy.path().join("Client.exe"), "--json".into()]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["error"].as_str().unwrap().contains("Leaf"));
@@ -271,21 +227,7 @@ fn newer_facade_reference_binds_like_mono_with_a_warning() {
         "mono did not load the installed facade:\n{log}"
     );
 
-    let json = {
-        let out = ngen_build()
-            .env_remove("MONO_GAC_PREFIX")
-            .arg("deps")
-            .arg(&exe)
-            .arg("--json")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
-    };
+    let json = ngen_deps_json(&[&exe]);
     let runtime = assembly(&json, "System.Runtime");
     assert_eq!(runtime["path"].as_str().unwrap(), facade.to_str().unwrap());
     assert_eq!(runtime["redirected_from"], "4.2.0.0");

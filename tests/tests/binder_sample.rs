@@ -3,12 +3,14 @@
 //! files Mono's loader loads when it runs the app; errors are the CLR's when the config or the
 //! GAC folder is taken away.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
 
-use ngen_tests::{ngen_build, workspace_root};
+use ngen_tests::{
+    deps_assembly as find, deps_closure_files, mono_loaded_files, ngen_build, ngen_deps as deps,
+    ngen_deps_json, workspace_root,
+};
 
 /// The sample, built once per test binary into cargo's per-target temp dir.
 fn sample() -> &'static Path {
@@ -34,15 +36,6 @@ fn gac(out: &Path) -> PathBuf {
     out.join("gac/lib/mono/gac")
 }
 
-fn deps(args: &[&str]) -> Output {
-    ngen_build()
-        .env_remove("MONO_GAC_PREFIX")
-        .arg("deps")
-        .args(args)
-        .output()
-        .expect("run ngen-build deps")
-}
-
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -50,28 +43,7 @@ fn text(bytes: &[u8]) -> String {
 fn deps_json(out: &Path) -> serde_json::Value {
     let app = out.join("App.exe");
     let gac = gac(out);
-    let output = deps(&[
-        app.to_str().unwrap(),
-        "--gac",
-        gac.to_str().unwrap(),
-        "--json",
-    ]);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    serde_json::from_slice(&output.stdout).expect("deps --json prints JSON")
-}
-
-fn find<'a>(json: &'a serde_json::Value, simple_name: &str) -> &'a serde_json::Value {
-    json["assemblies"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| {
-            a["name"]
-                .as_str()
-                .unwrap()
-                .starts_with(&format!("{simple_name},"))
-        })
-        .unwrap_or_else(|| panic!("{simple_name} not in the closure: {json:#}"))
+    ngen_deps_json(&[app.to_str().unwrap(), "--gac", gac.to_str().unwrap()])
 }
 
 #[test]
@@ -188,20 +160,9 @@ fn closure_is_what_mono_loads() {
         .expect("mono");
     assert!(run.status.success(), "{}", text(&run.stderr));
     let log = text(&run.stdout) + &text(&run.stderr);
-    let marker = "Assembly Loader loaded assembly from location: '";
-    let loaded: BTreeSet<PathBuf> = log
-        .lines()
-        .filter_map(|l| l.split_once(marker).map(|(_, rest)| rest))
-        .filter_map(|rest| rest.strip_suffix("'."))
-        .map(|p| std::fs::canonicalize(out.join(p)).unwrap())
-        .collect();
+    let loaded = mono_loaded_files(&log, out);
     assert!(loaded.len() >= 5, "{log}");
-    let json = deps_json(out);
-    let ours: BTreeSet<PathBuf> = std::iter::once(&json["root"])
-        .chain(json["assemblies"].as_array().unwrap())
-        .map(|a| std::fs::canonicalize(a["path"].as_str().unwrap()).unwrap())
-        .collect();
-    assert_eq!(ours, loaded);
+    assert_eq!(deps_closure_files(&deps_json(out)), loaded);
     assert!(text(&run.stdout).contains("(Greeter 2.0)"));
 }
 
@@ -317,7 +278,7 @@ fn malformed_config_is_a_located_diagnostic() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let output = deps(&[]);
+    let output = deps::<&str>(&[]);
     assert_eq!(output.status.code(), Some(2));
     let help = ngen_build().args(["deps", "--help"]).output().unwrap();
     assert!(help.status.success());
