@@ -5,29 +5,13 @@
 mod build_common;
 
 use std::path::Path;
-use std::process::{Child, Output, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use build_common::*;
 
-fn ngen(dir: &Path, cache: &Path, args: &[&str]) -> Output {
-    ngen_tests::ngen_build()
-        .current_dir(dir)
-        .env("NGEN_CACHE", cache)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn ok(dir: &Path, cache: &Path, args: &[&str]) -> String {
-    let out = ngen(dir, cache, args);
-    assert!(
-        out.status.success(),
-        "ngen-build {args:?}: {}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    stdout(&out)
+    stdout(&ok_with_cache(dir, cache, args))
 }
 
 fn pending(dir: &Path, cache: &Path) -> usize {

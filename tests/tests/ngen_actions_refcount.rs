@@ -5,28 +5,11 @@
 mod build_common;
 
 use std::path::Path;
-use std::process::Output;
 
 use build_common::*;
 
-/// `ngen-build args...` in `dir` against the cache `cache` (via NGEN_CACHE, as installers do).
-fn ngen(dir: &Path, cache: &Path, args: &[&str]) -> Output {
-    ngen_tests::ngen_build()
-        .current_dir(dir)
-        .env("NGEN_CACHE", cache)
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 fn ok(dir: &Path, cache: &Path, args: &[&str]) -> String {
-    let out = ngen(dir, cache, args);
-    assert!(
-        out.status.success(),
-        "ngen-build {args:?}: {}{}",
-        stdout(&out),
-        stderr(&out)
-    );
+    let out = ok_with_cache(dir, cache, args);
     format!("{}{}", stdout(&out), stderr(&out))
 }
 
@@ -83,7 +66,7 @@ fn shared_dependency_is_removed_only_with_the_last_root() {
     assert!(!cache.join("default").exists());
     // Uninstalling what is not installed is an error.
     assert_eq!(
-        ngen(dir.path(), &cache, &["uninstall", "App"])
+        run_with_cache(dir.path(), &cache, &["uninstall", "App"])
             .status
             .code(),
         Some(1)
@@ -188,7 +171,7 @@ fn exe_config_installs_are_uninstalled_with_the_same_options() {
         vec![img("Leaf", "default", 1), img("Lib", "default", 1)]
     );
     assert_eq!(
-        ngen(
+        run_with_cache(
             dir.path(),
             &cache,
             &["uninstall", "Lib.dll", "/ExeConfig:Tool.exe"]

@@ -128,6 +128,29 @@ pub fn ok_in(dir: &Path, args: &[&str]) -> Output {
     out
 }
 
+/// Runs `ngen-build args...` in `dir` against the cache `cache` (via NGEN_CACHE, as installers
+/// do).
+pub fn run_with_cache(dir: &Path, cache: &Path, args: &[&str]) -> Output {
+    ngen_build()
+        .current_dir(dir)
+        .env("NGEN_CACHE", cache)
+        .args(args)
+        .output()
+        .expect("run ngen-build")
+}
+
+/// Like [`run_with_cache`], asserting success.
+pub fn ok_with_cache(dir: &Path, cache: &Path, args: &[&str]) -> Output {
+    let out = run_with_cache(dir, cache, args);
+    assert!(
+        out.status.success(),
+        "ngen-build {args:?}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    out
+}
+
 /// `build --message-format json` in `dir`: the (name, scenario) of images compiled, and of
 /// images fresh, and the final `build-finished` object.
 pub struct JsonBuild {
