@@ -16,11 +16,13 @@
 //! - [`body`], [`il`]: method bodies and the CIL decoder;
 //! - [`attributes`]: custom attribute blobs and the ngen-relevant attributes;
 //! - [`resolve`]: lookups by name and member-to-owner mapping;
+//! - `display`: ilasm-style names for tokens and signatures;
 //! - [`audit`]: a whole-assembly walk that counts every decode error (fuzzing, tests, inspect).
 
 pub mod attributes;
 pub mod audit;
 pub mod body;
+mod display;
 mod error;
 mod heaps;
 pub mod identity;

@@ -190,3 +190,37 @@ fn fuzz_regressions_do_not_crash() {
     }
     assert!(n >= 1);
 }
+
+#[test]
+fn tokens_and_signatures_print_in_ilasm_style() {
+    use ngen_metadata::Token;
+    let asm = Assembly::open("/usr/lib/mono/4.5/System.dll").unwrap();
+    // A TypeRef into mscorlib carries its assembly.
+    let object = (1..=asm.row_count(TableId::TypeRef))
+        .map(|rid| Token::new(TableId::TypeRef, rid))
+        .find(|t| asm.type_name(*t).ok() == Some(("System", "Object")))
+        .unwrap();
+    assert_eq!(asm.token_type_name(object), "[mscorlib]System.Object");
+    let uri = asm.find_type_def("System", "Uri").unwrap().unwrap();
+    let m = asm
+        .find_method(uri, "IsWellFormedUriString", |_| true)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        asm.token_name(Token::new(TableId::MethodDef, m)),
+        "bool System.Uri::IsWellFormedUriString(string, valuetype System.UriKind)"
+    );
+    let mscorlib = Assembly::open(MSCORLIB).unwrap();
+    let list = mscorlib
+        .find_type_def("System.Collections.Generic", "List`1")
+        .unwrap()
+        .unwrap();
+    let add = mscorlib
+        .find_method(list, "Add", |_| true)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        mscorlib.token_name(Token::new(TableId::MethodDef, add)),
+        "instance void System.Collections.Generic.List`1::Add(!0)"
+    );
+}
