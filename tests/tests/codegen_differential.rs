@@ -32,7 +32,15 @@ fn fixtures() -> &'static Fixtures {
         std::fs::create_dir_all(&bin).unwrap();
         mcs(&[&fixture_source("mathlib")], &bin.join("MathLib.dll"), &[]);
         let lib_ref = format!("-r:{}", bin.join("MathLib.dll").display());
-        for name in ["arith", "floats", "checked", "control", "refs", "excluded"] {
+        for name in [
+            "arith",
+            "floats",
+            "checked",
+            "control",
+            "refs",
+            "excluded",
+            "corlib_gaps",
+        ] {
             mcs(
                 &[&fixture_source(name)],
                 &bin.join(format!("{name}.exe")),
@@ -59,6 +67,7 @@ fn fixtures() -> &'static Fixtures {
             "excluded.exe",
             "crossasm.exe",
             "unsafe.exe",
+            "corlib_gaps.exe",
         ] {
             compile(&bin.join(file), &images);
         }
@@ -238,6 +247,63 @@ fn fallback_is_logged_with_ngen_log_binding() {
     assert!(stderr.contains("excluded: using image"), "{stderr}");
     assert!(
         stderr.contains("JIT-compiled Excluded::Bypassed"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn bcl_byrefs_literal_folding_static_fields_and_exit_code_match_mono() {
+    // No argument: a void Main exits with Environment.ExitCode (0); 7 and 300 (low 8 bits:
+    // 44) are set through Environment.ExitCode.
+    differential("corlib_gaps.exe", &[]);
+    differential("corlib_gaps.exe", &["7"]);
+    differential("corlib_gaps.exe", &["300"]);
+    // The comparison must not be vacuous: mono really folds the literal call.
+    let out = mono(&fixtures().bin.join("corlib_gaps.exe"), &["7"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Round(2.5) = 3") && stdout.contains("Round(x=2.5) = 2"),
+        "{stdout}"
+    );
+    assert_eq!(out.status.code(), Some(7));
+}
+
+#[test]
+fn user_static_fields_stay_excluded_with_a_reason() {
+    let f = fixtures();
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(f.images.join("corlib_gaps.ni.report.json")).unwrap(),
+    )
+    .unwrap();
+    let excluded: Vec<(String, String)> = report["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["name"].as_str().unwrap().to_string(),
+                e["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        excluded,
+        [(
+            "Counter::Next".to_string(),
+            "static field Count of a type outside the BCL (needs the object model) at IL_0000"
+                .to_string()
+        )]
+    );
+    let out = run(
+        &f.bin.join("corlib_gaps.exe"),
+        &f.images,
+        "fallback",
+        &["counter"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Counter::Next") && stderr.contains("static field Count"),
         "{stderr}"
     );
 }

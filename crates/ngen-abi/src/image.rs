@@ -74,6 +74,9 @@ pub enum CellKind {
     /// A `constrained. T callvirt M` call: the token is `M` (MethodDef or MemberRef) and the
     /// cell's auxiliary token is `T` (TypeDef or TypeRef); resolves to `T`'s implementation.
     ConstrainedMethod = 2,
+    /// A static field of the BCL (`ldsfld`): the token is a field MemberRef of the image's
+    /// assembly; resolves to the address of the field's storage.
+    StaticField = 3,
 }
 
 impl CellKind {
@@ -83,6 +86,7 @@ impl CellKind {
             0 => Some(Self::Method),
             1 => Some(Self::String),
             2 => Some(Self::ConstrainedMethod),
+            3 => Some(Self::StaticField),
             _ => None,
         }
     }

@@ -2,12 +2,15 @@
 //!
 //! - [`aot::build_image`] compiles one assembly into the bytes of a native image;
 //! - [`jit::Jit`] compiles single methods at run time with the same translator;
-//! - [`types`] and [`signature`] define the managed calling convention both use.
+//! - [`types`] and [`signature`] define the managed calling convention both use;
+//! - [`corlib_refs`] maps references into the BCL surface (`ngen-corlib`): kinds, literal
+//!   folding, static fields.
 //!
 //! Cranelift is used only inside the private `backend` module.
 
 pub mod aot;
 mod backend;
+pub mod corlib_refs;
 mod error;
 pub mod jit;
 mod method;

@@ -165,6 +165,7 @@ pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<(u32, u32, u32)
                 None => out.push((CellKind::Method as u32, t.0, 0)),
             },
             (Opcode::Ldstr, Operand::Token(t)) => out.push((CellKind::String as u32, t.0, 0)),
+            (Opcode::Ldsfld, Operand::Token(t)) => out.push((CellKind::StaticField as u32, t.0, 0)),
             _ => {}
         }
         constraint = None;

@@ -18,7 +18,8 @@ pub(crate) fn check(shape: &MethodShape) -> Result<(), String> {
     Ok(())
 }
 
-/// Calls the entry point with `args` and returns the exit code.
+/// Calls the entry point with `args` and returns the exit code: `Main`'s value, or for a
+/// `void Main` the last `Environment.ExitCode` set (0 by default), as under mono.
 pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
     let args = args.to_vec();
     let thread = std::thread::Builder::new()
@@ -38,7 +39,7 @@ pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
                     (false, false) => {
                         let f: extern "C" fn() = std::mem::transmute(code);
                         f();
-                        0
+                        ngen_corlib::environment::exit_code()
                     }
                     (false, true) => {
                         let f: extern "C" fn() -> i32 = std::mem::transmute(code);
@@ -47,7 +48,7 @@ pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
                     (true, false) => {
                         let f: extern "C" fn(usize) = std::mem::transmute(code);
                         f(argv);
-                        0
+                        ngen_corlib::environment::exit_code()
                     }
                     (true, true) => {
                         let f: extern "C" fn(usize) -> i32 = std::mem::transmute(code);

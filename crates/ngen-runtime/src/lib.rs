@@ -63,7 +63,8 @@ pub enum RunError {
     AlreadyRunning,
 }
 
-/// Runs the program and returns its exit code (Main's return value, or 0 for `void Main`).
+/// Runs the program and returns its exit code (Main's return value, or `Environment.ExitCode`
+/// for `void Main`).
 /// Unhandled exceptions and fatal resolution errors end the process from inside.
 pub fn run(options: RunOptions) -> Result<i32, RunError> {
     let entry = state::start(&options)?;

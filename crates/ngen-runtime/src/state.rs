@@ -11,9 +11,10 @@ use std::sync::{Mutex, OnceLock};
 
 use ngen_abi::image::{CellKind, ImportCell};
 use ngen_binder::{AssemblyName, Binder};
+use ngen_compiler::corlib_refs::corlib_kind;
 use ngen_compiler::jit::{Jit, JitHost};
 use ngen_compiler::types::MethodShape;
-use ngen_corlib::{CorlibMethodRef, ValueKind};
+use ngen_corlib::{CorlibFieldRef, CorlibMethodRef};
 use ngen_metadata::resolve::MemberRefSig;
 use ngen_metadata::signature::{MethodSig, TypeSig};
 use ngen_metadata::{Assembly, TableId, Token};
@@ -149,6 +150,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
         CellKind::Method => rt.method_entry(desc.asm, Token(desc.token)),
         CellKind::String => rt.string(desc.asm, desc.token),
         CellKind::ConstrainedMethod => rt.constrained_entry(desc.asm, desc.token, desc.aux),
+        CellKind::StaticField => rt.static_field(desc.asm, desc.token),
     };
     match result {
         Ok(target) => {
@@ -474,6 +476,60 @@ impl Runtime {
         self.method_code(target, method_rid)
     }
 
+    /// Storage address of the BCL static field named by field MemberRef `token` of assembly
+    /// `id` (the compiler emits `ldsfld` only for those).
+    fn static_field(&mut self, id: usize, token: u32) -> Result<u64, String> {
+        let token = Token(token);
+        if token.table() != Some(TableId::MemberRef) {
+            return Err(format!(
+                "ldsfld of token 0x{:08x} needs the object model",
+                token.0
+            ));
+        }
+        let (parent, field_name, ty) = {
+            let md = &self.assemblies[id].metadata;
+            let parts = md
+                .member_ref_parts(token.rid())
+                .map_err(|e| e.to_string())?;
+            let MemberRefSig::Field(field) = parts.signature else {
+                return Err(format!("member reference {} is not a field", parts.name));
+            };
+            (parts.parent, parts.name.to_string(), field.ty)
+        };
+        let (target, namespace, type_name) = self
+            .type_home(id, parent)
+            .map_err(|e| format!("{e} (loading field {field_name})"))?;
+        let describe = || format!("{namespace}.{type_name}::{field_name}");
+        if !self.assemblies[target]
+            .name
+            .eq_ignore_ascii_case("mscorlib")
+        {
+            return Err(format!(
+                "static field {} is outside the BCL and needs the object model",
+                describe()
+            ));
+        }
+        let kind = corlib_kind(&ty).ok_or_else(|| {
+            format!(
+                "static field {} is not available in the runtime's BCL surface",
+                describe()
+            )
+        })?;
+        ngen_corlib::resolve_static_field(&CorlibFieldRef {
+            namespace: &namespace,
+            type_name: &type_name,
+            field: &field_name,
+            kind,
+        })
+        .map(|p| p as u64)
+        .ok_or_else(|| {
+            format!(
+                "static field {} is not available in the runtime's BCL surface",
+                describe()
+            )
+        })
+    }
+
     fn string(&mut self, id: usize, token: u32) -> Result<u64, String> {
         if let Some(s) = self.strings.get(&(id, token)) {
             return Ok(*s);
@@ -504,34 +560,6 @@ fn signatures_match(a: &MethodSig, b: &MethodSig) -> bool {
         && a.params.len() == b.params.len()
         && same(&a.ret, &b.ret)
         && a.params.iter().zip(&b.params).all(|(p, q)| same(p, q))
-}
-
-fn corlib_kind(t: &TypeSig) -> Option<ValueKind> {
-    Some(match t.unmodified() {
-        TypeSig::Void => ValueKind::Void,
-        TypeSig::Boolean => ValueKind::Bool,
-        TypeSig::Char => ValueKind::Char,
-        TypeSig::I1 => ValueKind::I1,
-        TypeSig::U1 => ValueKind::U1,
-        TypeSig::I2 => ValueKind::I2,
-        TypeSig::U2 => ValueKind::U2,
-        TypeSig::I4 => ValueKind::I4,
-        TypeSig::U4 => ValueKind::U4,
-        TypeSig::I8 => ValueKind::I8,
-        TypeSig::U8 => ValueKind::U8,
-        TypeSig::R4 => ValueKind::R4,
-        TypeSig::R8 => ValueKind::R8,
-        TypeSig::I => ValueKind::I,
-        TypeSig::U => ValueKind::U,
-        TypeSig::String => ValueKind::String,
-        TypeSig::Object => ValueKind::Object,
-        TypeSig::SzArray(e) => match e.unmodified() {
-            TypeSig::String => ValueKind::SzArrayOfString,
-            TypeSig::Char => ValueKind::SzArrayOfChar,
-            _ => return None,
-        },
-        _ => return None,
-    })
 }
 
 fn corlib_entry(

@@ -7,7 +7,7 @@ use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::FunctionBuilder;
 use ngen_metadata::Token;
 
-use crate::types::MethodShape;
+use crate::types::{MethodShape, ValKind};
 
 /// How a call reaches its callee.
 pub(crate) enum CallTarget {
@@ -39,6 +39,15 @@ pub(crate) trait TranslateEnv {
     ) -> Result<Value, String>;
     /// Whether `callvirt token` can be compiled as a null-checked direct call.
     fn check_callvirt(&mut self, token: Token) -> Result<(), String>;
+    /// The constant mono's JIT folds `call token` with a literal `argument` to, if it folds.
+    fn fold_literal_call(&mut self, token: Token, argument: f64) -> Option<f64>;
+    /// Address of the import cell of `ldsfld token` (resolving to the field's storage) and
+    /// the field's kind, or why the load cannot be compiled.
+    fn static_field_cell(
+        &mut self,
+        token: Token,
+        b: &mut FunctionBuilder<'_>,
+    ) -> Result<(Value, ValKind), String>;
     /// Address of the import cell of a string literal.
     fn string_cell(&mut self, token: Token, b: &mut FunctionBuilder<'_>) -> Result<Value, String>;
     /// Address of the helper table.

@@ -173,6 +173,20 @@ impl TranslateEnv for JitEnv<'_> {
         Ok(b.ins().iconst(I64, cell))
     }
 
+    fn fold_literal_call(&mut self, token: Token, argument: f64) -> Option<f64> {
+        crate::corlib_refs::fold_literal_call(self.asm, token, argument)
+    }
+
+    fn static_field_cell(
+        &mut self,
+        token: Token,
+        b: &mut FunctionBuilder<'_>,
+    ) -> Result<(Value, crate::types::ValKind), String> {
+        let kind = crate::corlib_refs::bcl_static_field(self.asm, token)?;
+        let cell = self.host.cell(CellKind::StaticField, token, Token(0)) as i64;
+        Ok((b.ins().iconst(I64, cell), kind))
+    }
+
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         b.ins().iconst(I64, self.host.helper_table() as i64)
     }

@@ -442,6 +442,20 @@ impl TranslateEnv for AotEnv<'_, '_> {
         self.cell_addr((CellKind::String as u32, token.0, 0), b)
     }
 
+    fn fold_literal_call(&mut self, token: Token, argument: f64) -> Option<f64> {
+        crate::corlib_refs::fold_literal_call(self.plan.asm, token, argument)
+    }
+
+    fn static_field_cell(
+        &mut self,
+        token: Token,
+        b: &mut FunctionBuilder<'_>,
+    ) -> Result<(Value, crate::types::ValKind), String> {
+        let kind = crate::corlib_refs::bcl_static_field(self.plan.asm, token)?;
+        let cell = self.cell_addr((CellKind::StaticField as u32, token.0, 0), b)?;
+        Ok((cell, kind))
+    }
+
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         let gv = match self.helpers_gv {
             Some(gv) => gv,
