@@ -71,6 +71,9 @@ pub struct PlannedImage {
     pub freshness: Freshness,
     /// Size of the assembly (decides how many threads it gets).
     pub size: u64,
+    /// The summary of the complete image found while planning (set exactly when fresh), so
+    /// committing does not read and check the image directory a second time.
+    fresh_summary: Option<ImageSummary>,
 }
 
 /// Counts kept next to each image (`summary.json`): the index can be rebuilt from it.
@@ -400,10 +403,7 @@ impl LockedCache {
                         .built
                         .get(dir)
                         .cloned()
-                        .or_else(|| match p.freshness {
-                            Freshness::Fresh => self.check_image(dir, &p.inputs, &p.name).ok(),
-                            Freshness::Dirty(_) => None,
-                        });
+                        .or_else(|| p.fresh_summary.clone());
                     let Some(s) = summary else { return false };
                     images.entry(dir.clone()).or_insert_with(|| ImageRecord {
                         dir: dir.clone(),
@@ -610,17 +610,20 @@ pub fn plan_with(
                 .filter(|a| a.display_name != *key)
                 .map(|a| a.path.clone())
                 .collect();
-            let freshness = match cache.check_image(&dir, &inputs, &node.name) {
-                Ok(_) => Freshness::Fresh,
-                Err(problem) => Freshness::Dirty(explain(
-                    cache,
-                    previous,
-                    &inputs,
-                    &node.display_name,
-                    &node.name,
-                    request.key.scenario,
-                    problem,
-                )),
+            let (freshness, fresh_summary) = match cache.check_image(&dir, &inputs, &node.name) {
+                Ok(summary) => (Freshness::Fresh, Some(summary)),
+                Err(problem) => (
+                    Freshness::Dirty(explain(
+                        cache,
+                        previous,
+                        &inputs,
+                        &node.display_name,
+                        &node.name,
+                        request.key.scenario,
+                        problem,
+                    )),
+                    None,
+                ),
             };
             images.insert(
                 dir.clone(),
@@ -634,6 +637,7 @@ pub fn plan_with(
                     size: hashed.get(&node.path).map(|h| h.size).unwrap_or(0),
                     inputs,
                     freshness,
+                    fresh_summary,
                 },
             );
         }
