@@ -12,6 +12,10 @@
 //! - [`error`]: [`BindError`], in the CLR's words.
 //! - [`binder`]: one reference to one file ([`Binder::bind`]).
 //! - [`closure`]: the root's whole dependency closure ([`Binder::closure`]).
+//!
+//! Depends on ngen-metadata, only through [`metadata_reader`]; everything else is std,
+//! roxmltree (config files), sha1_smol (public key tokens), serde (serialisable binding records)
+//! and thiserror.
 
 pub mod binder;
 pub mod binding;

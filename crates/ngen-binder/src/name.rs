@@ -7,6 +7,8 @@
 //! *partial* name is (`System`, `System, Version=4.0.0.0`); an unspecified attribute matches
 //! anything. The grammar lives in `display_syntax`, the attribute types in
 //! [`crate::identity_parts`] (re-exported here).
+//!
+//! Depends on `display_syntax` and [`crate::identity_parts`] only.
 
 use std::cmp::Ordering;
 use std::fmt;

@@ -1,6 +1,8 @@
 //! Binder and closure tests against an in-memory [`ManifestReader`]: files exist on disk (empty)
 //! so probing sees them, and their manifests come from a map. Real assemblies compiled with
 //! mcs are tested in `tests/tests/binder_*.rs`.
+//!
+//! Depends on the crate's public modules and tempfile; nothing here reads real assemblies.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -5,6 +5,9 @@
 //!
 //! Scenario rules as in Ngen: without `/Debug`/`/Profile`, uninstall removes every scenario of
 //! a root; with them, exactly that scenario, so `uninstall App /debug` leaves `debug+profile`.
+//!
+//! Depends on [`crate::index`] and [`crate::error`], ngen-manifest (scenarios) and ngen-binder
+//! (name matching); no file-system access.
 
 use std::path::Path;
 

@@ -7,6 +7,9 @@
 //! success is still absent — the binder's decisions depend on nothing else. Entries with a
 //! file modified in the last two seconds are not stored (same-tick edits). Lives in
 //! `.local/closure-memo.json`; `NGEN_BUILD_NO_MEMO=1` disables it.
+//!
+//! Depends on [`crate::resolve`], [`crate::graph`], [`crate::filehash`] (stamps) and
+//! [`crate::fsutil`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

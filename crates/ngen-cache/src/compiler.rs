@@ -3,6 +3,8 @@
 //!
 //! The CLI implements it with `ngen_compiler::aot::build_image`; unit tests use a fake. Keeping
 //! the trait here lets the planner and cache be tested without Cranelift.
+//!
+//! Depends on ngen-manifest (scenarios) only.
 
 use std::path::{Path, PathBuf};
 

@@ -7,6 +7,10 @@
 //! rename); stale staging and unreferenced image directories are removed by the next run.
 //! A killed process therefore leaves the previous index with complete images, and possibly
 //! extra complete images that the next run reuses or removes.
+//!
+//! Depends on every other module of this crate except [`crate::actions`], [`crate::queue`],
+//! [`crate::package`] and [`crate::run_support`]; compiles only through
+//! [`crate::compiler::ImageCompiler`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -1,6 +1,8 @@
 //! The cache's typed errors. File-system failures keep the path and the operation so the CLI
 //! can say exactly what could not be written (disk full, read-only cache) and that nothing
 //! already cached was lost.
+//!
+//! Depends on thiserror only; every other module may use it.
 
 use std::path::{Path, PathBuf};
 

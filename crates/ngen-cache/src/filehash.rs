@@ -9,6 +9,8 @@
 //! same timestamp tick as our read cannot be missed ("racy git").
 //!
 //! The memo lives in `<cache>/.local/file-hashes.json`: machine-local, never packaged.
+//!
+//! Depends on [`crate::error`] and [`crate::fsutil`] (saving the memo).
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;

@@ -3,6 +3,8 @@
 //! Sorted, no timestamps; in a manifest's cache no absolute paths either (roots are named
 //! relative to the manifest). Written last and atomically, so a crash leaves the previous index
 //! and, at worst, unreferenced image directories that the next run removes.
+//!
+//! Depends on [`crate::error`] and ngen-manifest (scenarios).
 
 use std::path::Path;
 

@@ -14,6 +14,8 @@
 //!
 //! Image directories are content-addressed by fingerprint and created by renaming a complete
 //! temporary directory, so an existing directory is always complete.
+//!
+//! Depends on ngen-manifest (scenarios) only; it computes paths and touches no files.
 
 use std::path::{Path, PathBuf};
 

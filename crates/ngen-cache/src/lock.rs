@@ -5,6 +5,9 @@
 //! released by the kernel when a process dies, so a `kill -9` never leaves a stale lock.
 //! Manual commands also drop a marker in `.local/manual/` while they run, so the background
 //! service can yield to them (Ngen: "manual commands take precedence").
+//!
+//! Depends on [`crate::error`] and [`crate::fsutil`]; the lock is the standard library's
+//! `File::lock`.
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};

@@ -4,6 +4,8 @@
 //! path, directories before their contents, mtime fixed (`SOURCE_DATE_EPOCH` or 0), uid/gid 0,
 //! no user or group names, modes 0755 for directories and 0644 for files. Same tree, same
 //! bytes. Extracted anywhere, `<dir>/<scenario>` is an image directory for `ngen-build run`.
+//!
+//! Depends on [`crate::error`], [`crate::fsutil`], [`crate::layout`] and the tar crate.
 
 use std::path::{Path, PathBuf};
 

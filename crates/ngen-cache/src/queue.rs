@@ -10,6 +10,9 @@
 //! Priorities: 1 runs at once, 2 after every 1, 3 only when the machine is idle. "Idle" is
 //! [`is_idle`]: `NGEN_IDLE=1|0` forces it (tests, CI); otherwise the 1-minute load average
 //! must be at most `threshold × CPUs` (default 0.25 × CPUs).
+//!
+//! Depends on [`crate::layout`], [`crate::fsutil`], [`crate::error`] and
+//! [`crate::engine::json_bytes`] (the canonical JSON form).
 
 use std::path::{Path, PathBuf};
 

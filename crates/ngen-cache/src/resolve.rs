@@ -1,5 +1,7 @@
 //! From a root (path or display name, with its binding configuration) to a [`Closure`], using
 //! ngen-binder exactly as the loader would. The only module that talks to the binder.
+//!
+//! Depends on ngen-binder, [`crate::graph`] and [`crate::error`].
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

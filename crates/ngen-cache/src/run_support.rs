@@ -2,6 +2,8 @@
 //! directory of the manifest's cache (an explicit `--manifest-path`, else the nearest
 //! `ngen.toml` at or above the start directory), of an explicit `--cache-dir`, and of
 //! `NGEN_CACHE`. Only directories that exist are returned, most specific first.
+//!
+//! Depends on [`crate::layout`] and ngen-manifest.
 
 use std::path::{Path, PathBuf};
 

@@ -25,6 +25,9 @@
 //!
 //! The ABI of every entry point is the managed calling convention of the compiler: SystemV,
 //! with CIL's stack types (see [`resolve::ValueKind`]).
+//!
+//! Depends on ngen-abi only (object layouts, exception kinds); nothing here depends on the
+//! compiler or the runtime, which call in.
 
 pub mod char_info;
 pub mod console;

@@ -9,7 +9,7 @@
 //! objects: that is the invariant of everything crossing the managed boundary (compiled code
 //! only ever holds such references), so they are safe functions rather than `unsafe fn`.
 //!
-//! Depends on: `ngen_abi` only.
+//! Depends on: `ngen_abi`, and [`crate::exceptions`] to report running out of memory.
 
 use ngen_abi::object::{
     ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, ArrayObject, STRING_CHARS_OFFSET, STRING_LENGTH_OFFSET,

@@ -3,6 +3,8 @@
 //! Every problem becomes a [`ManifestDiagnostic`] pointing at its span; all of them are
 //! collected so a user fixes the file in one pass. Display names are checked with the
 //! binder's parser (`ngen_binder::AssemblyName`), the same one that resolves them later.
+//!
+//! Depends on [`crate::model`], [`crate::diagnostics`], toml and ngen-binder (names only).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;

@@ -2,6 +2,8 @@
 //!
 //! The checked-in copy lives at `manifest-schema/ngen.schema.json`; a unit test fails when it
 //! is stale (regenerate with `ngen-build schema > manifest-schema/ngen.schema.json`).
+//!
+//! Depends on [`crate::model`], schemars and serde_json.
 
 /// The schema as pretty-printed JSON with a trailing newline, byte-for-byte what is checked in.
 pub fn schema_json() -> String {

@@ -3,6 +3,8 @@
 //! test compares this table with mono and can rewrite it (`NGEN_CORLIB_WRITE_CHAR_TABLE=1`).
 //!
 //! Each entry is (first code unit of a run, `System.Globalization.UnicodeCategory` value).
+//!
+//! Data only: depends on nothing; read by [`super`].
 
 #[rustfmt::skip]
 pub(super) static CATEGORY_RUNS: [(u16, u8); 2791] = [
