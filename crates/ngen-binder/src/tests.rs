@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::binder::{BindError, BindReason, Binder, BinderConfig, RedirectSource};
+use crate::binder::{BindError, BindReason, Binder, BinderConfig, Binding, RedirectSource};
 use crate::closure::ClosureWarning;
 use crate::manifest::{Manifest, ManifestError, ManifestReader, Mvid};
 use crate::name::{AssemblyName, Mismatch, Version};
@@ -100,6 +100,12 @@ impl World {
             },
             Box::new(Fake(self.files.clone())),
         )
+    }
+    /// Binds `reference` as the root `App` would, with a fresh binder.
+    fn bind(&self, reference: &str) -> Result<Binding, BindError> {
+        self.binder()
+            .expect("the fake world has a root")
+            .bind(&name(reference), &root_name())
     }
 }
 
@@ -199,11 +205,7 @@ fn private_path_is_probed_in_order() {
     let mut w = app_with(&[&weak("MyLib", "1.0.0.0")]);
     w.add("app/lib/MyLib/MyLib.dll", &weak("MyLib", "1.0.0.0"), &[]);
     w.config(r#"<probing privatePath="bin;lib"/>"#);
-    let bound = w
-        .binder()
-        .unwrap()
-        .bind(&name(&weak("MyLib", "1.0.0.0")), &root_name())
-        .unwrap();
+    let bound = w.bind(&weak("MyLib", "1.0.0.0")).unwrap();
     assert_eq!(bound.reason, BindReason::PrivatePath);
     assert_eq!(bound.private_path.as_deref(), Some("lib"));
     let app = w.app();
@@ -226,11 +228,7 @@ fn exe_is_probed_after_every_dll_location() {
     w.add("app/Tool.exe", &weak("Tool", "1.0.0.0"), &[]);
     w.add("app/bin/Tool.dll", &weak("Tool", "1.0.0.0"), &[]);
     w.config(r#"<probing privatePath="bin"/>"#);
-    let bound = w
-        .binder()
-        .unwrap()
-        .bind(&name("Tool"), &root_name())
-        .unwrap();
+    let bound = w.bind("Tool").unwrap();
     assert_eq!(bound.path, w.app().join("bin/Tool.dll"));
 }
 
@@ -244,11 +242,7 @@ fn strong_named_library_is_found_in_the_gac_first() {
     );
     // A copy in the AppBase loses to the GAC, as in the CLR.
     w.add("app/Signed.dll", &strong("Signed", "1.0.0.0"), &[]);
-    let bound = w
-        .binder()
-        .unwrap()
-        .bind(&name(&strong("Signed", "1.0.0.0")), &root_name())
-        .unwrap();
+    let bound = w.bind(&strong("Signed", "1.0.0.0")).unwrap();
     assert_eq!(bound.reason, BindReason::Gac);
     assert_eq!(bound.path, gac);
     assert_eq!(bound.probed, vec![gac]);
@@ -273,11 +267,7 @@ fn code_base_is_the_only_location_when_given() {
 
     // A codeBase that points nowhere fails without falling back to probing.
     std::fs::remove_file(w.app().join("libs/v1/Far.dll")).unwrap();
-    let err = w
-        .binder()
-        .unwrap()
-        .bind(&name(&strong("Far", "1.0.0.0")), &root_name())
-        .unwrap_err();
+    let err = w.bind(&strong("Far", "1.0.0.0")).unwrap_err();
     match err {
         BindError::NotFound { probed, .. } => {
             assert_eq!(probed.last().unwrap(), &w.app().join("libs/v1/Far.dll"));
@@ -295,11 +285,7 @@ fn code_base_of_a_simple_name_must_stay_in_the_app_base() {
         r#"<dependentAssembly><assemblyIdentity name="Out"/>
            <codeBase href="../elsewhere/Out.dll"/></dependentAssembly>"#,
     );
-    let err = w
-        .binder()
-        .unwrap()
-        .bind(&name(&weak("Out", "1.0.0.0")), &root_name())
-        .unwrap_err();
+    let err = w.bind(&weak("Out", "1.0.0.0")).unwrap_err();
     assert!(matches!(err, BindError::BadCodeBase { .. }), "{err:?}");
 }
 
@@ -318,12 +304,7 @@ fn satellite_is_probed_in_culture_folders() {
         &[],
     );
     let bound = w
-        .binder()
-        .unwrap()
-        .bind(
-            &name("App.resources, Version=1.0.0.0, Culture=fr-FR, PublicKeyToken=null"),
-            &root_name(),
-        )
+        .bind("App.resources, Version=1.0.0.0, Culture=fr-FR, PublicKeyToken=null")
         .unwrap();
     assert_eq!(bound.path, w.app().join("fr-FR/App.resources.dll"));
     assert_eq!(bound.probed.len(), 1);
