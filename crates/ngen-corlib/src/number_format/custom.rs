@@ -19,14 +19,7 @@ fn find_section(format: &[char], section: usize) -> usize {
         i += 1;
         match c {
             '\0' => return 0,
-            '\'' | '"' => {
-                while i < format.len() && format[i] != '\0' {
-                    i += 1;
-                    if format[i - 1] == c {
-                        break;
-                    }
-                }
-            }
+            '\'' | '"' => i = skip_quoted(format, i, c),
             '\\' if i < format.len() && format[i] != '\0' => i += 1,
             ';' => {
                 remaining -= 1;
@@ -100,14 +93,7 @@ fn layout_section(format: &[char], start: usize) -> SectionLayout {
             }
             '%' => layout.scale_adjust += 2,
             '\u{2030}' => layout.scale_adjust += 3,
-            '\'' | '"' => {
-                while i < format.len() && format[i] != '\0' {
-                    i += 1;
-                    if format[i - 1] == c {
-                        break;
-                    }
-                }
-            }
+            '\'' | '"' => i = skip_quoted(format, i, c),
             '\\' if i < format.len() && format[i] != '\0' => i += 1,
             'E' | 'e' => {
                 let at = |j: usize| format.get(j).copied();
@@ -327,6 +313,19 @@ pub(crate) fn number_to_string_format(number: &mut NumberBuffer, format: &[char]
         }
     }
     out
+}
+
+/// The index just past the quoted literal that starts at `start` (after its opening `quote`):
+/// past the closing quote, or at the end of the format (its end or a NUL) when unclosed.
+fn skip_quoted(format: &[char], start: usize, quote: char) -> usize {
+    let mut i = start;
+    while i < format.len() && format[i] != '\0' {
+        i += 1;
+        if format[i - 1] == quote {
+            break;
+        }
+    }
+    i
 }
 
 #[cfg(test)]
