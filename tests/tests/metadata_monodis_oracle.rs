@@ -22,6 +22,8 @@ struct Monodis {
     typedef_rows: Vec<(u32, String, u32, u32, u32, u32)>,
     /// Per MethodDef row: `(rid, instance?, vararg?, parameter count, param list start)`.
     method_rows: Vec<(u32, bool, bool, usize, u32)>,
+    /// Per MethodDef row: monodis' parameter type texts (names and [opt]/[out]/[in] removed).
+    method_param_types: Vec<(u32, Vec<String>)>,
     /// MethodDef lines monodis itself could not print ("failed to parse due to ...": it could
     /// not load a referenced assembly to format a type).
     methods_monodis_failed: u32,
@@ -156,6 +158,137 @@ fn parse_method_line(line: &str) -> Option<(u32, bool, bool, usize, u32)> {
     ))
 }
 
+/// The parameter list of a `--method` line, split at top-level commas.
+fn method_params_text(line: &str) -> Option<(u32, Vec<String>)> {
+    let (rid, rest) = line.split_once(": ")?;
+    let rid = rid.parse().ok()?;
+    let (sig, _) = rest.rsplit_once("  (param: ")?;
+    let body = sig.trim_end().strip_suffix(')')?;
+    let mut depth = 0i32;
+    let mut open = None;
+    for (i, c) in body.char_indices().rev() {
+        match c {
+            ')' | '>' | ']' => depth += 1,
+            '(' | '<' | '[' if depth > 0 => depth -= 1,
+            '(' => {
+                open = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let params = body.get(open? + 1..)?;
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut depth = 0i32;
+    for c in params.chars() {
+        match c {
+            '(' | '<' | '[' => depth += 1,
+            ')' | '>' | ']' => depth -= 1,
+            _ => {}
+        }
+        if c == ',' && depth == 0 {
+            out.push(std::mem::take(&mut current));
+        } else {
+            current.push(c);
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current);
+    }
+    Some((rid, out.into_iter().map(|p| p.trim().to_string()).collect()))
+}
+
+/// Parameter *types* of a `--method` line: `[opt] class X<int32, string> name` -> `class X<int32, string>`.
+/// Also drops the `[in][out]` attributes and the ` marshal (...)` suffix (FieldMarshal rows).
+fn parse_method_param_types(line: &str) -> Option<(u32, Vec<String>)> {
+    let (rid, params) = method_params_text(line)?;
+    let types = params
+        .iter()
+        .map(|p| {
+            let mut p = p.as_str();
+            while let Some(rest) = ["[opt]", "[out]", "[in]"]
+                .iter()
+                .find_map(|a| p.strip_prefix(a))
+            {
+                p = rest.trim_start();
+            }
+            if let Some((before, _)) = p.split_once(" marshal (") {
+                p = before;
+            }
+            // The name is the last top-level word, when there is one: unnamed parameters
+            // print as just the type.
+            let mut depth = 0i32;
+            let mut cut = p.len();
+            for (i, c) in p.char_indices() {
+                match c {
+                    '(' | '<' | '[' => depth += 1,
+                    ')' | '>' | ']' => depth -= 1,
+                    ' ' if depth == 0 => cut = i,
+                    _ => {}
+                }
+            }
+            let head = &p[..cut];
+            let incomplete = ["class", "valuetype", "unsigned", "native", "method"]
+                .iter()
+                .any(|k| head == *k || head.ends_with(&format!(" {k}")));
+            let ty = if incomplete { p } else { head };
+            ty.replace('\'', "")
+        })
+        .collect();
+    Some((rid, types))
+}
+
+/// A type as monodis prints it in `--method` output: generic parameters by name, no quotes.
+fn monodis_type(asm: &Assembly, t: &ngen_metadata::TypeSig, method: u32) -> String {
+    use ngen_metadata::{Token, TypeSig};
+    let generic_name = |owner: Token, n: u32| -> Option<String> {
+        let params = asm.generic_params_of(owner).ok()?;
+        params
+            .iter()
+            .map(|rid| asm.generic_param(*rid).ok())
+            .find(|gp| gp.is_some_and(|gp| u32::from(gp.number) == n))
+            .flatten()
+            .map(|gp| gp.name.to_string())
+    };
+    let recurse = |t: &TypeSig| monodis_type(asm, t, method);
+    let text = match t {
+        TypeSig::Var(n) => {
+            let owner = asm.method_owner(method).unwrap_or(0);
+            format!(
+                "!{}",
+                generic_name(Token::new(TableId::TypeDef, owner), *n).unwrap_or(n.to_string())
+            )
+        }
+        TypeSig::MVar(n) => format!(
+            "!!{}",
+            generic_name(Token::new(TableId::MethodDef, method), *n).unwrap_or(n.to_string())
+        ),
+        TypeSig::SzArray(e) => format!("{}[]", recurse(e)),
+        TypeSig::Ptr(e) => format!("{}*", recurse(e)),
+        TypeSig::ByRef(e) => format!("{}&", recurse(e)),
+        TypeSig::GenericInst {
+            is_value_type,
+            generic,
+            args,
+        } => format!(
+            "{}{}<{}>",
+            if *is_value_type {
+                "valuetype "
+            } else {
+                "class "
+            },
+            asm.token_type_name(*generic),
+            args.iter()
+                .map(|a| recurse(a))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        other => asm.format_type(other),
+    };
+    text.replace('\'', "")
+}
+
 /// `7: TypeRef[136] .ctor`.
 fn parse_memberref_line(line: &str) -> Option<(u32, String, u32, String)> {
     let (rid, rest) = line.split_once(": ")?;
@@ -234,6 +367,10 @@ fn parse_monodis(path: &Path) -> Result<Monodis, String> {
     let methods = monodis("--method", path)?;
     m.methods = table_range_count(&methods).ok_or("no Method Table header")?;
     m.method_rows = methods.lines().filter_map(parse_method_line).collect();
+    m.method_param_types = methods
+        .lines()
+        .filter_map(parse_method_param_types)
+        .collect();
     m.methods_monodis_failed = methods
         .lines()
         .filter(|l| l.contains(": failed to parse due to "))
@@ -372,6 +509,29 @@ fn check(path: &Path) -> Result<Vec<String>, String> {
             other => bad(format!(
                 "MethodDef {rid}: ours {other:?} != monodis ({instance}, {vararg}, {count}, {param_list})"
             )),
+        }
+    }
+    // Every parameter type of every MethodDef, as monodis prints it.
+    let mut type_mismatches = 0;
+    for (rid, types) in &expected.method_param_types {
+        let Ok(sig) = asm
+            .method_def(*rid)
+            .and_then(|m| asm.method_sig(m.signature))
+        else {
+            continue; // reported above
+        };
+        let ours: Vec<String> = sig
+            .params
+            .iter()
+            .map(|p| monodis_type(&asm, p, *rid))
+            .collect();
+        if &ours != types {
+            type_mismatches += 1;
+            if type_mismatches <= 5 {
+                bad(format!(
+                    "MethodDef {rid} parameter types: ours {ours:?} != monodis {types:?}"
+                ));
+            }
         }
     }
     // Every MemberRef row: parent table and row, and name.

@@ -102,7 +102,7 @@ impl Assembly {
             TypeSig::U => "native unsigned int",
             TypeSig::String => "string",
             TypeSig::Object => "object",
-            TypeSig::TypedByRef => "typedbyref",
+            TypeSig::TypedByRef => "typedref",
             TypeSig::Internal => "internal",
             TypeSig::Sentinel => "...",
             _ => "",
