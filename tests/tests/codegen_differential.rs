@@ -40,6 +40,7 @@ fn fixtures() -> &'static Fixtures {
             "refs",
             "excluded",
             "corlib_gaps",
+            "arrays",
         ] {
             mcs(
                 &[&fixture_source(name)],
@@ -68,6 +69,7 @@ fn fixtures() -> &'static Fixtures {
             "crossasm.exe",
             "unsafe.exe",
             "corlib_gaps.exe",
+            "arrays.exe",
         ] {
             compile(&bin.join(file), &images);
         }
@@ -306,4 +308,32 @@ fn user_static_fields_stay_excluded_with_a_reason() {
         stderr.contains("Counter::Next") && stderr.contains("static field Count"),
         "{stderr}"
     );
+}
+
+#[test]
+fn primitive_arrays_match_mono_and_are_compiled_into_the_image() {
+    let f = fixtures();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(f.images.join("arrays.ni.report.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        report["excluded"],
+        serde_json::json!([]),
+        "every method of arrays.cs must be in the image"
+    );
+    differential("arrays.exe", &[]);
+    let exe = f.bin.join("arrays.exe");
+    for (case, exception) in [
+        ("oob", "System.IndexOutOfRangeException"),
+        ("oob-read", "System.IndexOutOfRangeException"),
+        ("neg", "System.OverflowException"),
+        ("null", "System.NullReferenceException"),
+    ] {
+        let head = stderr_head(&mono(&exe, &[case]));
+        assert!(
+            head.get(2).is_some_and(|l| l.starts_with(exception)),
+            "case {case} does not throw {exception} under mono: {head:?}"
+        );
+        differential("arrays.exe", &[case]);
+    }
 }

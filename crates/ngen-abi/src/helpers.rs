@@ -25,15 +25,24 @@ pub enum HelperId {
     FmodF64 = 2,
     /// `extern "C" fn(f32, f32) -> f32`: `fmodf`.
     FmodF32 = 3,
+    /// `extern "C" fn(length: i64, element_size: u64) -> *mut ArrayObject`: allocates a zeroed
+    /// single-dimensional array (CIL `newarr` of a primitive element type). A negative length
+    /// raises `OverflowException`, as mono does.
+    NewArray = 4,
 }
 
 /// Number of slots in a helper table.
-pub const HELPER_COUNT: usize = 4;
+pub const HELPER_COUNT: usize = 5;
 
 impl HelperId {
     /// Every helper, in slot order.
-    pub const ALL: [HelperId; HELPER_COUNT] =
-        [Self::ResolveCell, Self::Throw, Self::FmodF64, Self::FmodF32];
+    pub const ALL: [HelperId; HELPER_COUNT] = [
+        Self::ResolveCell,
+        Self::Throw,
+        Self::FmodF64,
+        Self::FmodF32,
+        Self::NewArray,
+    ];
 
     /// Byte offset of this helper's slot in the helper table.
     pub const fn table_offset(self) -> i32 {

@@ -131,6 +131,33 @@ pub(crate) fn bcl_static_field(asm: &Assembly, token: Token) -> Result<ValKind, 
     val_kind(&field.ty)
 }
 
+/// The element kind of `newarr`/`ldelema`/`ldelem`/`stelem` `token` when it names one of
+/// mscorlib's primitive value types (`System.Int32`, `System.Double`, ...); otherwise why the
+/// array operation cannot be compiled (reference and other value types need the object model:
+/// covariance checks, GC references, struct layouts).
+pub(crate) fn primitive_element(asm: &Assembly, token: Token) -> Result<ValKind, String> {
+    let (namespace, name) = mscorlib_type(asm, token)
+        .ok_or_else(|| format!("array of non-primitive type (token 0x{:08x})", token.0))?;
+    let kind = match (namespace, name) {
+        ("System", "Boolean") => ValKind::Bool,
+        ("System", "Char") => ValKind::Char,
+        ("System", "SByte") => ValKind::I1,
+        ("System", "Byte") => ValKind::U1,
+        ("System", "Int16") => ValKind::I2,
+        ("System", "UInt16") => ValKind::U2,
+        ("System", "Int32") => ValKind::I4,
+        ("System", "UInt32") => ValKind::U4,
+        ("System", "Int64") => ValKind::I8,
+        ("System", "UInt64") => ValKind::U8,
+        ("System", "Single") => ValKind::R4,
+        ("System", "Double") => ValKind::R8,
+        ("System", "IntPtr") => ValKind::I,
+        ("System", "UIntPtr") => ValKind::U,
+        _ => return Err(format!("array of non-primitive type {namespace}.{name}")),
+    };
+    Ok(kind)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

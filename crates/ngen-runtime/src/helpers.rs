@@ -11,6 +11,17 @@ extern "C" fn fmod_f32(a: f32, b: f32) -> f32 {
     a % b
 }
 
+/// CIL `newarr`: a negative length is an `OverflowException` under mono.
+extern "C" fn new_array(length: i64, element_size: u64) -> u64 {
+    let Ok(length) = usize::try_from(length) else {
+        ngen_corlib::exceptions::ngen_corlib_throw(
+            ngen_abi::exceptions::ExceptionKind::Overflow as u32,
+        )
+    };
+    let element_size = usize::try_from(element_size).unwrap_or(usize::MAX);
+    ngen_corlib::objects::alloc_zeroed_array(length, element_size) as u64
+}
+
 extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
     crate::state::resolve_cell(cell)
 }
@@ -22,6 +33,7 @@ pub(crate) fn helper_address(id: HelperId) -> u64 {
         HelperId::Throw => ngen_corlib::exceptions::ngen_corlib_throw as *const () as u64,
         HelperId::FmodF64 => fmod_f64 as *const () as u64,
         HelperId::FmodF32 => fmod_f32 as *const () as u64,
+        HelperId::NewArray => new_array as *const () as u64,
     }
 }
 

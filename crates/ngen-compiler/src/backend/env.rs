@@ -48,6 +48,8 @@ pub(crate) trait TranslateEnv {
         token: Token,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<(Value, ValKind), String>;
+    /// The element kind of an array instruction's type token (primitives only), or why not.
+    fn array_element(&mut self, token: Token) -> Result<ValKind, String>;
     /// Address of the import cell of a string literal.
     fn string_cell(&mut self, token: Token, b: &mut FunctionBuilder<'_>) -> Result<Value, String>;
     /// Address of the helper table.

@@ -173,6 +173,10 @@ impl TranslateEnv for JitEnv<'_> {
         Ok(b.ins().iconst(I64, cell))
     }
 
+    fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
+        crate::corlib_refs::primitive_element(self.asm, token)
+    }
+
     fn fold_literal_call(&mut self, token: Token, argument: f64) -> Option<f64> {
         crate::corlib_refs::fold_literal_call(self.asm, token, argument)
     }

@@ -442,6 +442,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
         self.cell_addr((CellKind::String as u32, token.0, 0), b)
     }
 
+    fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
+        crate::corlib_refs::primitive_element(self.plan.asm, token)
+    }
+
     fn fold_literal_call(&mut self, token: Token, argument: f64) -> Option<f64> {
         crate::corlib_refs::fold_literal_call(self.plan.asm, token, argument)
     }

@@ -81,6 +81,7 @@ fn translate_inner(
         sigs: HashMap::new(),
         resolve_sig: None,
         throw_sig: None,
+        new_array_sig: None,
         constraint: None,
         literal_before: None,
     };
@@ -201,6 +202,7 @@ struct Translator<'a, 'f> {
     sigs: HashMap<MethodShape, SigRef>,
     resolve_sig: Option<SigRef>,
     throw_sig: Option<SigRef>,
+    new_array_sig: Option<SigRef>,
     /// The type of a pending `constrained.` prefix.
     constraint: Option<Token>,
     /// The value of an `ldc.r8`/`ldc.r4` immediately before the current instruction in the
@@ -1177,8 +1179,10 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::LdelemI
             | O::LdelemR4
             | O::LdelemR8
-            | O::LdelemRef => {
+            | O::LdelemRef
+            | O::Ldelem => {
                 let kind = match ins.opcode {
+                    O::Ldelem => self.array_kind(ins)?,
                     O::LdelemI1 => ValKind::I1,
                     O::LdelemU1 => ValKind::U1,
                     O::LdelemI2 => ValKind::I2,
@@ -1205,6 +1209,73 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let v = self.load_kind(kind, addr, flags());
                 stack.push((v, kind.stack()));
             }
+            O::StelemI1
+            | O::StelemI2
+            | O::StelemI4
+            | O::StelemI8
+            | O::StelemI
+            | O::StelemR4
+            | O::StelemR8
+            | O::Stelem => {
+                // `stelem.ref` is not here: storing references needs the array covariance
+                // check (ArrayTypeMismatchException), i.e. the object model.
+                let kind = match ins.opcode {
+                    O::StelemI1 => ValKind::I1,
+                    O::StelemI2 => ValKind::I2,
+                    O::StelemI4 => ValKind::I4,
+                    O::StelemI8 => ValKind::I8,
+                    O::StelemI => ValKind::I,
+                    O::StelemR4 => ValKind::R4,
+                    O::StelemR8 => ValKind::R8,
+                    _ => self.array_kind(ins)?,
+                };
+                let (v, vt) = self.pop(stack, ins)?;
+                let (index, it) = self.pop(stack, ins)?;
+                let (arr, t) = self.pop(stack, ins)?;
+                if t != StackType::O || !matches!(it, StackType::I4 | StackType::I) {
+                    return Err(format!(
+                        "stelem on {} with {} index at {}",
+                        t.name(),
+                        it.name(),
+                        at(off)
+                    ));
+                }
+                let v = self.coerce(v, vt, kind, off)?;
+                let addr = self.element_addr(arr, index, it, kind.size());
+                self.store_kind(kind, v, addr, flags());
+            }
+            O::Ldelema => {
+                let kind = self.array_kind(ins)?;
+                let (index, it) = self.pop(stack, ins)?;
+                let (arr, t) = self.pop(stack, ins)?;
+                if t != StackType::O || !matches!(it, StackType::I4 | StackType::I) {
+                    return Err(format!(
+                        "ldelema on {} with {} index at {}",
+                        t.name(),
+                        it.name(),
+                        at(off)
+                    ));
+                }
+                let addr = self.element_addr(arr, index, it, kind.size());
+                stack.push((addr, StackType::Ptr));
+            }
+            O::Newarr => {
+                let kind = self.array_kind(ins)?;
+                let (n, t) = self.pop(stack, ins)?;
+                let length = match t {
+                    StackType::I4 => self.b.ins().sextend(I64, n),
+                    StackType::I => n,
+                    _ => {
+                        return Err(format!("newarr with a {} length at {}", t.name(), at(off)));
+                    }
+                };
+                let helper = self.helper(HelperId::NewArray);
+                let sig = self.new_array_sig();
+                let size = self.b.ins().iconst(I64, i64::from(kind.size()));
+                let call = self.b.ins().call_indirect(sig, helper, &[length, size]);
+                let array = self.b.inst_results(call)[0];
+                stack.push((array, StackType::O));
+            }
             other => {
                 return Err(format!(
                     "unsupported opcode {} at {}",
@@ -1214,6 +1285,28 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
         }
         Ok(Flow::Next)
+    }
+
+    /// The primitive element kind named by an array instruction's type token.
+    fn array_kind(&mut self, ins: &Instruction<'_>) -> Res<ValKind> {
+        let token = Self::token(ins)?;
+        self.env
+            .array_element(token)
+            .map_err(|e| format!("{e} at {}", at(ins.offset)))
+    }
+
+    /// `(i64 length, i64 element_size) -> i64 array` of the `NewArray` helper.
+    fn new_array_sig(&mut self) -> SigRef {
+        if let Some(s) = self.new_array_sig {
+            return s;
+        }
+        let mut sig = Signature::new(self.env.call_conv());
+        sig.params.push(AbiParam::new(I64));
+        sig.params.push(AbiParam::new(I64));
+        sig.returns.push(AbiParam::new(I64));
+        let s = self.b.import_signature(sig);
+        self.new_array_sig = Some(s);
+        s
     }
 
     fn branch_target(ins: &Instruction<'_>) -> Res<u32> {
@@ -1829,6 +1922,9 @@ mod tests {
         }
         fn fold_literal_call(&mut self, _: Token, _: f64) -> Option<f64> {
             None
+        }
+        fn array_element(&mut self, _: Token) -> Res<ValKind> {
+            Err("no arrays in these tests".into())
         }
         fn static_field_cell(
             &mut self,
