@@ -280,7 +280,7 @@ fn monodis_type(asm: &Assembly, t: &ngen_metadata::TypeSig, method: u32) -> Stri
             },
             asm.token_type_name(*generic),
             args.iter()
-                .map(|a| recurse(a))
+                .map(recurse)
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
