@@ -205,3 +205,16 @@ pub fn mono_loaded_files(log: &str, base: &Path) -> std::collections::BTreeSet<P
         .map(|p| std::fs::canonicalize(base.join(p)).expect("loaded file exists"))
         .collect()
 }
+
+/// The end of a differential run: asserts that more than `minimum` results were compared (so a
+/// fixture that prints nothing cannot pass) and that none differed, showing the first `shown`
+/// mismatches.
+pub fn assert_no_mismatches(checked: usize, minimum: usize, mismatches: &[String], shown: usize) {
+    assert!(checked > minimum, "only {checked} results checked");
+    assert!(
+        mismatches.is_empty(),
+        "{} of {checked} results differ, first: {:#?}",
+        mismatches.len(),
+        &mismatches[..mismatches.len().min(shown)]
+    );
+}

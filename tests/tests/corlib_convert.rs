@@ -5,7 +5,7 @@
 use ngen_corlib::convert;
 use ngen_corlib::exceptions::ManagedException;
 use ngen_corlib::number_format::{format_double, format_single};
-use ngen_tests::mono_fixture_stdout;
+use ngen_tests::{assert_no_mismatches, mono_fixture_stdout};
 
 fn outcome<T: ToString>(result: Result<T, ManagedException>) -> String {
     match result {
@@ -77,11 +77,5 @@ fn convert_matches_mono() {
         }
         checked += 1;
     }
-    assert!(checked > 30_000, "only {checked} results checked");
-    assert!(
-        mismatches.is_empty(),
-        "{} of {checked} results differ, first: {:#?}",
-        mismatches.len(),
-        &mismatches[..mismatches.len().min(30)]
-    );
+    assert_no_mismatches(checked, 30_000, &mismatches, 30);
 }

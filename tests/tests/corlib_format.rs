@@ -4,7 +4,7 @@
 //! generated ones (random bit patterns, decimals, rounding edges of G15, neighbours of powers
 //! of ten, floats); we format the same bits with the Rust implementation and compare.
 
-use ngen_tests::mono_fixture_stdout;
+use ngen_tests::{assert_no_mismatches, mono_fixture_stdout};
 
 /// Runs a `tests/fixtures/corlib` program under mono and returns its stdout.
 #[test]
@@ -36,11 +36,5 @@ fn float_and_double_to_string_match_mono() {
         }
         checked += 1;
     }
-    assert!(checked > 100_000, "only {checked} values checked");
-    assert!(
-        mismatches.is_empty(),
-        "{} of {checked} values differ, first: {:#?}",
-        mismatches.len(),
-        &mismatches[..mismatches.len().min(20)]
-    );
+    assert_no_mismatches(checked, 100_000, &mismatches, 20);
 }

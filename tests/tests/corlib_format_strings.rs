@@ -7,7 +7,7 @@
 use ngen_corlib::number_format::standard::{
     FloatType, IntegerType, InvalidFormatSpecifier, format_float, format_integer,
 };
-use ngen_tests::{compile_fixture_exe, successful_stdout};
+use ngen_tests::{assert_no_mismatches, compile_fixture_exe, successful_stdout};
 use std::process::Command;
 
 fn mono_output_utf8(fixture: &str) -> String {
@@ -71,11 +71,5 @@ fn numeric_format_strings_match_mono() {
         }
         checked += 1;
     }
-    assert!(checked > 80_000, "only {checked} results checked");
-    assert!(
-        mismatches.is_empty(),
-        "{} of {checked} results differ, first: {:#?}",
-        mismatches.len(),
-        &mismatches[..mismatches.len().min(40)]
-    );
+    assert_no_mismatches(checked, 80_000, &mismatches, 40);
 }

@@ -5,7 +5,7 @@
 
 use ngen_corlib::exceptions::ManagedException;
 use ngen_corlib::string::{self as s, StringResult};
-use ngen_tests::mono_fixture_stdout;
+use ngen_tests::{assert_no_mismatches, mono_fixture_stdout};
 
 fn decode(field: &str) -> Option<Vec<u16>> {
     let hex = field.strip_prefix('x')?;
@@ -115,11 +115,5 @@ fn ordinal_string_members_match_mono() {
         }
         checked += 1;
     }
-    assert!(checked > 2_500, "only {checked} results checked");
-    assert!(
-        mismatches.is_empty(),
-        "{} of {checked} differ: {:#?}",
-        mismatches.len(),
-        &mismatches[..mismatches.len().min(20)]
-    );
+    assert_no_mismatches(checked, 2_500, &mismatches, 20);
 }
