@@ -218,3 +218,26 @@ pub fn assert_no_mismatches(checked: usize, minimum: usize, mismatches: &[String
         &mismatches[..mismatches.len().min(shown)]
     );
 }
+
+/// Makes `command` run under exactly the locale `LANG=lang` (`None`: no locale at all), whatever
+/// the test runner's environment says.
+pub fn with_locale<'a>(command: &'a mut Command, lang: Option<&str>) -> &'a mut Command {
+    command
+        .env_remove("LC_ALL")
+        .env_remove("LC_CTYPE")
+        .env_remove("LANG");
+    if let Some(lang) = lang {
+        command.env("LANG", lang);
+    }
+    command
+}
+
+/// A command re-running this test binary for the single test `test` with its output shown: the
+/// way differential tests run our side in a process of its own (the test checks a variable the
+/// caller sets, and does nothing without it).
+pub fn rerun_test_as_child(test: &str) -> Command {
+    let this_binary = std::env::current_exe().expect("test binary path");
+    let mut command = Command::new(this_binary);
+    command.args(["--exact", test, "--nocapture", "--test-threads=1"]);
+    command
+}

@@ -8,7 +8,7 @@
 
 use ngen_corlib::console;
 use ngen_corlib::objects::{alloc_char_array, string_from_str};
-use ngen_tests::compile_fixture_exe;
+use ngen_tests::{compile_fixture_exe, rerun_test_as_child, with_locale};
 use std::process::Command;
 
 const CHILD_VARIABLE: &str = "NGEN_CORLIB_CONSOLE_CHILD";
@@ -133,21 +133,9 @@ fn between_markers(stdout: &[u8]) -> Vec<u8> {
     stdout[start..end + 3].to_vec()
 }
 
-/// Applies a locale to a command: `Some(lang)` sets LANG, `None` clears every locale variable.
-fn with_locale(command: &mut Command, lang: Option<&str>) {
-    command
-        .env_remove("LC_ALL")
-        .env_remove("LC_CTYPE")
-        .env_remove("LANG");
-    if let Some(lang) = lang {
-        command.env("LANG", lang);
-    }
-}
-
 #[test]
 fn console_output_matches_mono_in_utf8_and_ascii_locales() {
     let (_dir, exe) = compile_fixture_exe("corlib", "ConsoleCases.cs");
-    let this_binary = std::env::current_exe().expect("test binary path");
     // en_US.UTF-8 is usually not installed on CI machines: mono then writes ASCII, and so
     // must we (where it is installed, both write UTF-8).
     for lang in [Some("C.UTF-8"), None, Some("en_US.UTF-8"), Some("C")] {
@@ -157,10 +145,8 @@ fn console_output_matches_mono_in_utf8_and_ascii_locales() {
         let expected = mono.output().expect("mono runs");
         assert!(expected.status.success(), "mono failed under {lang:?}");
 
-        let mut child = Command::new(&this_binary);
-        child
-            .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
-            .env(CHILD_VARIABLE, "1");
+        let mut child = rerun_test_as_child(CHILD_TEST);
+        child.env(CHILD_VARIABLE, "1");
         with_locale(&mut child, lang);
         let actual = child.output().expect("re-run the test binary");
 

@@ -5,7 +5,7 @@
 
 use ngen_corlib::console;
 use ngen_corlib::objects::{string_as_utf16, string_from_str};
-use ngen_tests::compile_fixture_exe;
+use ngen_tests::{compile_fixture_exe, rerun_test_as_child, with_locale};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -46,14 +46,7 @@ fn child_process_entry_for_read_line() {
 }
 
 fn run_with_stdin(command: &mut Command, lang: Option<&str>) -> Vec<u8> {
-    command
-        .env_remove("LC_ALL")
-        .env_remove("LC_CTYPE")
-        .env_remove("LANG");
-    if let Some(lang) = lang {
-        command.env("LANG", lang);
-    }
-    let mut child = command
+    let mut child = with_locale(command, lang)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -81,13 +74,10 @@ fn run_with_stdin(command: &mut Command, lang: Option<&str>) -> Vec<u8> {
 #[test]
 fn read_line_matches_mono() {
     let (_dir, exe) = compile_fixture_exe("corlib", "ReadLines.cs");
-    let this_binary = std::env::current_exe().expect("test binary path");
     for lang in [Some("C.UTF-8"), None] {
         let expected = run_with_stdin(Command::new("mono").arg(&exe), lang);
         let actual = run_with_stdin(
-            Command::new(&this_binary)
-                .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
-                .env(CHILD_VARIABLE, "1"),
+            rerun_test_as_child(CHILD_TEST).env(CHILD_VARIABLE, "1"),
             lang,
         );
         assert_eq!(

@@ -10,8 +10,7 @@
 use ngen_corlib::exceptions::ExceptionKind;
 use ngen_corlib::objects::string_from_str;
 use ngen_corlib::{console, environment, exceptions, math, primitives, string};
-use ngen_tests::{compile_fixture_exe, mono};
-use std::process::Command;
+use ngen_tests::{compile_fixture_exe, mono, rerun_test_as_child};
 
 const CASE_VARIABLE: &str = "NGEN_CORLIB_EXCEPTION_CASE";
 const CHILD_TEST: &str = "child_process_entry_for_exception_cases";
@@ -167,12 +166,10 @@ fn outcome(output: &std::process::Output) -> Outcome {
 #[test]
 fn unhandled_exceptions_and_exit_match_mono() {
     let (_dir, exe) = compile_fixture_exe("corlib", "Exceptions.cs");
-    let this_binary = std::env::current_exe().expect("test binary path");
     let mut mismatches = Vec::new();
     for case in CASES {
         let expected = outcome(&mono(&exe, &[case]));
-        let child = Command::new(&this_binary)
-            .args(["--exact", CHILD_TEST, "--nocapture", "--test-threads=1"])
+        let child = rerun_test_as_child(CHILD_TEST)
             .env(CASE_VARIABLE, case)
             .output()
             .expect("re-run the test binary");

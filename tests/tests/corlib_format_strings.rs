@@ -7,16 +7,12 @@
 use ngen_corlib::number_format::standard::{
     FloatType, IntegerType, InvalidFormatSpecifier, format_float, format_integer,
 };
-use ngen_tests::{assert_no_mismatches, compile_fixture_exe, successful_stdout};
+use ngen_tests::{assert_no_mismatches, compile_fixture_exe, successful_stdout, with_locale};
 use std::process::Command;
 
 fn mono_output_utf8(fixture: &str) -> String {
     let (_dir, exe) = compile_fixture_exe("corlib", fixture);
-    let out = Command::new("mono")
-        .arg(&exe)
-        .env_remove("LC_ALL")
-        .env_remove("LC_CTYPE")
-        .env("LANG", "C.UTF-8")
+    let out = with_locale(Command::new("mono").arg(&exe), Some("C.UTF-8"))
         .output()
         .expect("mono runs");
     successful_stdout(out)
