@@ -241,3 +241,17 @@ pub fn rerun_test_as_child(test: &str) -> Command {
     command.args(["--exact", test, "--nocapture", "--test-threads=1"]);
     command
 }
+
+/// The bytes from the first `BEGIN` marker to the end of the last `END` marker: a child test
+/// process's own output without the lines libtest prints around it.
+pub fn between_markers(stdout: &[u8]) -> Vec<u8> {
+    let start = stdout
+        .windows(5)
+        .position(|w| w == b"BEGIN")
+        .expect("BEGIN marker");
+    let end = stdout
+        .windows(3)
+        .rposition(|w| w == b"END")
+        .expect("END marker");
+    stdout[start..end + 3].to_vec()
+}

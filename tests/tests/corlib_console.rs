@@ -8,7 +8,7 @@
 
 use ngen_corlib::console;
 use ngen_corlib::objects::{alloc_char_array, string_from_str};
-use ngen_tests::{compile_fixture_exe, rerun_test_as_child, with_locale};
+use ngen_tests::{between_markers, compile_fixture_exe, rerun_test_as_child, with_locale};
 use std::process::Command;
 
 const CHILD_VARIABLE: &str = "NGEN_CORLIB_CONSOLE_CHILD";
@@ -118,19 +118,6 @@ fn child_process_entry_for_console_cases() {
     if std::env::var_os(CHILD_VARIABLE).is_some() {
         write_cases();
     }
-}
-
-/// The text from the BEGIN marker to the last END marker (libtest adds lines around it).
-fn between_markers(stdout: &[u8]) -> Vec<u8> {
-    let start = stdout
-        .windows(5)
-        .position(|w| w == b"BEGIN")
-        .expect("BEGIN marker");
-    let end = stdout
-        .windows(3)
-        .rposition(|w| w == b"END")
-        .expect("END marker");
-    stdout[start..end + 3].to_vec()
 }
 
 #[test]

@@ -5,7 +5,7 @@
 
 use ngen_corlib::console;
 use ngen_corlib::objects::{string_as_utf16, string_from_str};
-use ngen_tests::{compile_fixture_exe, rerun_test_as_child, with_locale};
+use ngen_tests::{between_markers, compile_fixture_exe, rerun_test_as_child, with_locale};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -59,16 +59,7 @@ fn run_with_stdin(command: &mut Command, lang: Option<&str>) -> Vec<u8> {
         .write_all(INPUT)
         .expect("feed stdin");
     let output = child.wait_with_output().expect("wait");
-    let stdout = output.stdout;
-    let start = stdout
-        .windows(5)
-        .position(|w| w == b"BEGIN")
-        .expect("BEGIN marker");
-    let end = stdout
-        .windows(3)
-        .rposition(|w| w == b"END")
-        .expect("END marker");
-    stdout[start..end + 3].to_vec()
+    between_markers(&output.stdout)
 }
 
 #[test]
