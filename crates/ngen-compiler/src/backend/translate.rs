@@ -205,8 +205,9 @@ struct Translator<'a, 'f> {
     new_array_sig: Option<SigRef>,
     /// The type of a pending `constrained.` prefix.
     constraint: Option<Token>,
-    /// The value of an `ldc.r8`/`ldc.r4` immediately before the current instruction in the
-    /// same block (mono's JIT folds some BCL calls of such literals).
+    /// The value of an `ldc.r8` immediately before the current instruction in the same block
+    /// (mono's JIT folds some BCL calls of such literals; not of `ldc.r4` ones, whose implicit
+    /// widening it does not look through).
     literal_before: Option<f64>,
 }
 
@@ -483,7 +484,6 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.literal_before = match index.checked_sub(1).filter(|_| index != first) {
                 Some(prev) => match self.input.instrs.get(prev).map(|p| (p.opcode, p.operand)) {
                     Some((Opcode::LdcR8, Operand::Float64(x))) => Some(x),
-                    Some((Opcode::LdcR4, Operand::Float32(x))) => Some(f64::from(x)),
                     _ => None,
                 },
                 None => None,
