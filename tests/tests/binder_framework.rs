@@ -3,10 +3,11 @@
 //! `monodis --assemblyref` finds.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::ffi::OsStr;
 use std::path::Path;
 use std::process::Command;
 
-use ngen_tests::{FRAMEWORK_DIR, ngen_build};
+use ngen_tests::{FRAMEWORK_DIR, ngen_deps, ngen_deps_json};
 
 /// `monodis --assemblyref` → (name, version) of each reference.
 fn monodis_refs(path: &Path) -> Vec<(String, String)> {
@@ -33,19 +34,7 @@ fn monodis_refs(path: &Path) -> Vec<(String, String)> {
 #[test]
 fn system_xml_closure_is_all_gac_and_framework_and_matches_monodis() {
     let root = Path::new(FRAMEWORK_DIR).join("System.Xml.dll");
-    let out = ngen_build()
-        .env_remove("MONO_GAC_PREFIX")
-        .arg("deps")
-        .arg(&root)
-        .arg("--json")
-        .output()
-        .expect("ngen-build deps");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = ngen_deps_json(&[&root]);
 
     let mut ours: BTreeMap<String, String> = BTreeMap::new();
     for a in json["assemblies"].as_array().unwrap() {
@@ -87,40 +76,18 @@ fn system_xml_closure_is_all_gac_and_framework_and_matches_monodis() {
 
 #[test]
 fn display_names_are_found_in_the_gac_like_ngen_install_accepts_them() {
-    let full = ngen_build()
-        .env_remove("MONO_GAC_PREFIX")
-        .args([
-            "deps",
-            "System.Xml, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        full.status.success(),
-        "{}",
-        String::from_utf8_lossy(&full.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&full.stdout).unwrap();
+    let json = ngen_deps_json(&[
+        "System.Xml, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089",
+    ]);
     assert_eq!(
         json["root"]["path"],
         "/usr/lib/mono/gac/System.Xml/4.0.0.0__b77a5c561934e089/System.Xml.dll"
     );
-    let partial = ngen_build()
-        .env_remove("MONO_GAC_PREFIX")
-        .args(["deps", "mscorlib", "--json"])
-        .output()
-        .unwrap();
-    assert!(partial.status.success());
-    let json: serde_json::Value = serde_json::from_slice(&partial.stdout).unwrap();
+    let json = ngen_deps_json(&["mscorlib"]);
     assert_eq!(json["root"]["path"], "/usr/lib/mono/4.5/mscorlib.dll");
     assert_eq!(json["assemblies"].as_array().unwrap().len(), 0);
 
-    let missing = ngen_build()
-        .env_remove("MONO_GAC_PREFIX")
-        .args(["deps", "System, Version=2.0.0.0"])
-        .output()
-        .unwrap();
+    let missing = ngen_deps(&["System, Version=2.0.0.0"]);
     assert_eq!(missing.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&missing.stderr)
@@ -153,13 +120,7 @@ fn every_framework_library_closes_over_gac_and_framework() {
                 scope.spawn(move || {
                     let mut failures = Vec::new();
                     for lib in chunk {
-                        let out = ngen_build()
-                            .env_remove("MONO_GAC_PREFIX")
-                            .arg("deps")
-                            .arg(lib)
-                            .arg("--json")
-                            .output()
-                            .unwrap();
+                        let out = ngen_deps(&[lib.as_os_str(), OsStr::new("--json")]);
                         if !out.status.success() {
                             failures.push(format!(
                                 "{}: {}",
