@@ -392,6 +392,14 @@ fn run_finds_the_manifest_cache_without_images_and_honours_the_scenario() {
     let copy = elsewhere.join("App.exe");
     let none = sample_run.run(work.path(), &[], &copy);
     assert!(used_images(&String::from_utf8_lossy(&none.stderr)).is_empty());
+    let never = sample_run.run(work.path(), &["--jit", "never"], &copy);
+    let stderr = String::from_utf8_lossy(&never.stderr);
+    assert!(!never.status.success());
+    assert!(
+        stderr.contains("warning: no default image directory found")
+            && stderr.contains("HelloApp.Program::Main is not in a valid native image (no image directories to search)"),
+        "{stderr}"
+    );
     let cache = app.join("target/ngen");
     for args in [
         vec!["--cache-dir".to_string(), cache.display().to_string()],

@@ -47,6 +47,8 @@ struct LoadedAsm {
 struct Runtime {
     binder: Binder,
     image_index: BTreeMap<String, Vec<PathBuf>>,
+    /// Where images were looked for (for error messages).
+    image_dirs: Vec<PathBuf>,
     jit_mode: JitMode,
     scenario: ngen_abi::Scenario,
     assemblies: Vec<LoadedAsm>,
@@ -89,6 +91,7 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         } else {
             index_images(&options.image_dirs)
         },
+        image_dirs: options.image_dirs.clone(),
         jit_mode: options.jit,
         scenario: options.scenario,
         assemblies: Vec::new(),
@@ -219,7 +222,16 @@ impl Runtime {
             .unwrap_or_default();
         if candidates.is_empty() {
             log::binding(|| format!("{name}: no native image found"));
-            self.assemblies[id].no_image = format!("no native image for {name} was found");
+            self.assemblies[id].no_image = if self.image_dirs.is_empty() {
+                "no image directories to search".to_string()
+            } else {
+                let dirs: Vec<String> = self
+                    .image_dirs
+                    .iter()
+                    .map(|d| d.display().to_string())
+                    .collect();
+                format!("no native image for {name} under {}", dirs.join(", "))
+            };
             return;
         }
         let mut reasons = Vec::new();

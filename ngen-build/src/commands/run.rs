@@ -109,6 +109,13 @@ fn image_dirs(args: &Args) -> Vec<PathBuf> {
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
     let image_dirs = image_dirs(&args);
+    if image_dirs.is_empty() && matches!(args.jit, Jit::Never) {
+        eprintln!(
+            "ngen-build run: warning: no {} image directory found: pass --images, --cache-dir or \
+             --manifest-path, or build with an ngen.toml at or above the program's directory",
+            args.scenario.abi()
+        );
+    }
     let options = RunOptions {
         assembly: args.assembly,
         args: args.args,
