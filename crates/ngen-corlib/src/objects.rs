@@ -108,6 +108,27 @@ fn alloc_pointer_array<T>(elements: &[*mut T]) -> *mut ArrayObject {
     base.cast()
 }
 
+/// Allocates a zeroed array of `length` elements of `element_size` bytes each (CIL `newarr`
+/// of a primitive type). A size that cannot be allocated raises `OutOfMemoryException`.
+/// Never freed.
+pub fn alloc_zeroed_array(length: usize, element_size: usize) -> *mut ArrayObject {
+    let Some(size) = length
+        .checked_mul(element_size)
+        .and_then(|n| n.checked_add(ARRAY_DATA_OFFSET as usize))
+        .filter(|n| *n <= isize::MAX as usize)
+    else {
+        crate::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+    };
+    let base = alloc_object(size);
+    // SAFETY: `base` points to `size` zeroed, 8-aligned bytes, more than the length word.
+    unsafe {
+        base.add(ARRAY_LENGTH_OFFSET as usize)
+            .cast::<usize>()
+            .write(length);
+    }
+    base.cast()
+}
+
 /// Allocates a `char[]` holding `chars` (2-byte elements after the data offset). Never freed.
 pub fn alloc_char_array(chars: &[u16]) -> *mut ArrayObject {
     let size = ARRAY_DATA_OFFSET as usize + chars.len() * 2;
