@@ -255,3 +255,19 @@ pub fn between_markers(stdout: &[u8]) -> Vec<u8> {
         .expect("END marker");
     stdout[start..end + 3].to_vec()
 }
+
+/// Runs `command`, which must succeed (a tool a test depends on: `sn`, `al`, a build script,
+/// `ngen-build build`); panics with its output otherwise. Returns the output.
+pub fn run_ok(command: &mut Command) -> Output {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed ({:?}):\n{}{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}

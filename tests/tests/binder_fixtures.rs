@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use ngen_tests::{
     deps_assembly as assembly, deps_closure_files, mcs, mono_loaded_files, ngen_build, ngen_deps,
-    ngen_deps_json, workspace_root,
+    ngen_deps_json, run_ok, workspace_root,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -188,16 +188,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 fn newer_facade_reference_binds_like_mono_with_a_warning() {
     let dir = ngen_tests::temp_dir();
     let key = dir.path().join("microsoft.pub");
-    let sn = Command::new("sn")
-        .args(["-q", "-e"])
-        .arg(Path::new(ngen_tests::FRAMEWORK_DIR).join("System.Configuration.dll"))
-        .arg(&key)
-        .output()
-        .expect("sn (mono-devel)");
-    assert!(
-        sn.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sn.stderr)
+    run_ok(
+        Command::new("sn")
+            .args(["-q", "-e"])
+            .arg(Path::new(ngen_tests::FRAMEWORK_DIR).join("System.Configuration.dll"))
+            .arg(&key),
     );
     let fake = dir.path().join("System.Runtime.dll");
     let keyfile = format!("-keyfile:{}", key.display());
@@ -273,21 +268,16 @@ fn publisher_policy_is_applied_like_mono() {
         ),
     )
     .unwrap();
-    let al = Command::new("al")
-        .current_dir(&policy_dir)
-        .args([
-            "-nologo",
-            "-link:policy.1.0.Pol.config",
-            "-out:policy.1.0.Pol.dll",
-            "-version:0.0.0.0",
-        ])
-        .arg(&keyfile)
-        .output()
-        .expect("al (mono-devel)");
-    assert!(
-        al.status.success(),
-        "{}",
-        String::from_utf8_lossy(&al.stderr)
+    run_ok(
+        Command::new("al")
+            .current_dir(&policy_dir)
+            .args([
+                "-nologo",
+                "-link:policy.1.0.Pol.config",
+                "-out:policy.1.0.Pol.dll",
+                "-version:0.0.0.0",
+            ])
+            .arg(&keyfile),
     );
 
     let prefix = dir.path().join("prefix");

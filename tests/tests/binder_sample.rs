@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use ngen_tests::{
     deps_assembly as find, deps_closure_files, mono_loaded_files, ngen_build, ngen_deps as deps,
-    ngen_deps_json, workspace_root,
+    ngen_deps_json, run_ok, workspace_root,
 };
 
 /// The sample, built once per test binary into cargo's per-target temp dir.
@@ -18,16 +18,7 @@ fn sample() -> &'static Path {
     OUT.get_or_init(|| {
         let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("binder-sample");
         let _ = std::fs::remove_dir_all(&out);
-        let status = Command::new(workspace_root().join("samples/hello-app/build.sh"))
-            .arg(&out)
-            .output()
-            .expect("run samples/hello-app/build.sh");
-        assert!(
-            status.status.success(),
-            "build.sh failed:\n{}{}",
-            String::from_utf8_lossy(&status.stdout),
-            String::from_utf8_lossy(&status.stderr)
-        );
+        run_ok(Command::new(workspace_root().join("samples/hello-app/build.sh")).arg(&out));
         out
     })
 }

@@ -4,6 +4,8 @@
 
 use std::process::Command;
 
+use ngen_tests::run_ok;
+
 #[test]
 fn sample_builds_packages_and_runs_from_the_extracted_images() {
     let sample = ngen_tests::workspace_root().join("samples/hello-app");
@@ -12,40 +14,21 @@ fn sample_builds_packages_and_runs_from_the_extracted_images() {
     std::fs::create_dir_all(&app).unwrap();
     std::fs::copy(sample.join("ngen.toml"), app.join("ngen.toml")).unwrap();
     let out = app.join("out");
-    let built = Command::new("bash")
-        .arg(sample.join("build.sh"))
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
+    run_ok(Command::new("bash").arg(sample.join("build.sh")).arg(&out));
     let gac = out.join("gac");
 
-    let build = ngen_tests::ngen_build()
-        .current_dir(&app)
-        .env("MONO_GAC_PREFIX", &gac)
-        .arg("build")
-        .output()
-        .unwrap();
-    assert!(
-        build.status.success(),
-        "{}",
-        String::from_utf8_lossy(&build.stderr)
+    run_ok(
+        ngen_tests::ngen_build()
+            .current_dir(&app)
+            .env("MONO_GAC_PREFIX", &gac)
+            .arg("build"),
     );
     let tar = work.path().join("images.tar");
-    let pack = ngen_tests::ngen_build()
-        .current_dir(&app)
-        .args(["package", "--out"])
-        .arg(&tar)
-        .output()
-        .unwrap();
-    assert!(
-        pack.status.success(),
-        "{}",
-        String::from_utf8_lossy(&pack.stderr)
+    run_ok(
+        ngen_tests::ngen_build()
+            .current_dir(&app)
+            .args(["package", "--out"])
+            .arg(&tar),
     );
     let installed = work.path().join("installed");
     std::fs::create_dir_all(&installed).unwrap();

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use ngen_tests::{mcs, ngen_build, workspace_root};
+use ngen_tests::{mcs, ngen_build, run_ok, workspace_root};
 
 pub fn fixture_dir() -> PathBuf {
     workspace_root().join("tests/fixtures/build")
@@ -23,13 +23,7 @@ fn template() -> &'static Path {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("v2")).unwrap();
         let key = dir.join("key.snk");
-        let status = Command::new("sn")
-            .arg("-q")
-            .arg("-k")
-            .arg(&key)
-            .output()
-            .expect("sn (mono-devel) is installed");
-        assert!(status.status.success(), "sn -k failed: {status:?}");
+        run_ok(Command::new("sn").arg("-q").arg("-k").arg(&key));
         let f = fixture_dir();
         let keyfile = format!("-keyfile:{}", key.display());
         let src = |n: &str| f.join(n);
