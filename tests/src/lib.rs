@@ -271,3 +271,24 @@ pub fn run_ok(command: &mut Command) -> Output {
     );
     output
 }
+
+/// Every file below `dir`, recursively, not descending into (or listing) entries named in
+/// `skip` (such as `.local`, the cache's machine-local state).
+pub fn files_under(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir)
+        .expect("readable directory")
+        .flatten()
+    {
+        let path = entry.path();
+        if skip.iter().any(|name| path.ends_with(name)) {
+            continue;
+        }
+        if path.is_dir() {
+            files.extend(files_under(&path, skip));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -8,8 +8,8 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use ngen_tests::{
-    deps_assembly as assembly, deps_closure_files, mcs, mono_loaded_files, ngen_build, ngen_deps,
-    ngen_deps_json, run_ok, workspace_root,
+    deps_assembly as assembly, deps_closure_files, files_under, mcs, mono_loaded_files, ngen_build,
+    ngen_deps, ngen_deps_json, run_ok, workspace_root,
 };
 
 fn fixture(name: &str) -> PathBuf {
@@ -134,7 +134,7 @@ fn closure_matches_what_mono_loads_except_the_code_base() {
 fn missing_nested_dependency_names_its_referencer_and_probed_paths() {
     let app = client_app();
     let copy = ngen_tests::temp_dir();
-    for entry in walk(app) {
+    for entry in files_under(app, &[]) {
         let rel = entry.strip_prefix(app).unwrap();
         let to = copy.path().join(rel);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
@@ -167,19 +167,6 @@ fn missing_nested_dependency_names_its_referencer_and_probed_paths() {
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["error"].as_str().unwrap().contains("Leaf"));
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
 }
 
 /// A reference to a newer facade than installed (System.Runtime 4.2.0.0 vs 4.1.0.0): Mono

@@ -4,6 +4,7 @@
 mod build_common;
 
 use build_common::*;
+use ngen_tests::files_under;
 
 #[test]
 fn two_directories_different_jobs_same_tree_and_same_archive() {
@@ -16,7 +17,7 @@ fn two_directories_different_jobs_same_tree_and_same_archive() {
 
     // Nothing in the tree names the build directory.
     let dir_name = a.path().to_string_lossy().into_owned();
-    for entry in walk(&ta) {
+    for entry in files_under(&ta, &[".local"]) {
         let bytes = std::fs::read(&entry).unwrap();
         let text = String::from_utf8_lossy(&bytes);
         assert!(
@@ -80,20 +81,4 @@ fn an_extracted_package_is_the_same_tree() {
         tree_hash(&a.path().join("target/ngen"))
     );
     assert!(out.path().join("default/App/1.0.0.0").is_dir());
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.ends_with(".local") {
-            continue;
-        }
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }
