@@ -115,11 +115,21 @@ pub fn resolve(source: &RootSource) -> Result<Closure> {
 
 fn convert(closure: &ngen_binder::Closure, framework_roots: &[PathBuf]) -> Closure {
     let key = |n: &AssemblyName| n.to_string();
+    // Each root as given and canonicalised, computed once rather than per assembly.
+    let framework_roots: Vec<(PathBuf, PathBuf)> = framework_roots
+        .iter()
+        .map(|r| {
+            (
+                r.clone(),
+                std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()),
+            )
+        })
+        .collect();
     let mut assemblies = BTreeMap::new();
     for a in closure.all() {
         let mut n = node(a);
         n.framework = matches!(a.reason, BindReason::Gac | BindReason::Framework)
-            && within_any(&a.path, framework_roots);
+            && within_any(&a.path, &framework_roots);
         assemblies.insert(key(&a.name), n);
     }
     // Edges from `referenced_by`: the binder records, for each file, who bound to it.
@@ -173,12 +183,12 @@ fn node(a: &BoundAssembly) -> AssemblyNode {
     }
 }
 
-fn within_any(path: &Path, roots: &[PathBuf]) -> bool {
+/// Whether `path` lies under one of `roots`, each given as (as written, canonicalised).
+fn within_any(path: &Path, roots: &[(PathBuf, PathBuf)]) -> bool {
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    roots.iter().any(|r| {
-        let rc = std::fs::canonicalize(r).unwrap_or_else(|_| r.clone());
-        path.starts_with(r) || canonical.starts_with(&rc)
-    })
+    roots
+        .iter()
+        .any(|(r, rc)| path.starts_with(r) || canonical.starts_with(rc))
 }
 
 fn hint(h: ngen_binder::LoadHint) -> LoadHint {
