@@ -48,14 +48,24 @@ pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
     let mut seen_action = false;
     // Only Ngen's actions get Ngen's switches: `run App.exe /help` passes `/help` to the program.
     let mut ngen_action = false;
+    // Ngen switches written before the action (`ngen /nologo install App.exe`) move after it.
+    let mut leading: Vec<OsString> = Vec::new();
     for (i, arg) in args.enumerate() {
         let Some(text) = arg.to_str() else {
             out.push(arg);
             continue;
         };
         let help = text == "/?" || text.eq_ignore_ascii_case("/help") || text == "-?";
-        if help && (i == 0 || ngen_action) {
+        if help && (i == leading.len() || ngen_action) {
+            // `ngen /nologo /?`: the switches mean nothing for the overview.
+            if !seen_action {
+                leading.clear();
+            }
             out.push("--help".into());
+            continue;
+        }
+        if !seen_action && translate_switch(text).is_some() {
+            leading.push(arg);
             continue;
         }
         if !seen_action && !text.starts_with('-') && !text.starts_with('/') {
@@ -65,8 +75,16 @@ pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
                 Some((_, ours)) => {
                     ngen_action = true;
                     out.push((*ours).into());
+                    for held in leading.drain(..) {
+                        let translated = held.to_str().and_then(translate_switch);
+                        out.push(translated.map(OsString::from).unwrap_or(held));
+                    }
                 }
-                None => out.push(arg),
+                None => {
+                    // Not an Ngen action: keep the order so clap names the stray switch.
+                    out.append(&mut leading);
+                    out.push(arg);
+                }
             }
             continue;
         }
@@ -75,6 +93,8 @@ pub fn normalize(argv: Vec<OsString>) -> Vec<OsString> {
             None => out.push(arg),
         }
     }
+    // No action followed: leave them for clap to report.
+    out.append(&mut leading);
     out
 }
 
@@ -157,6 +177,20 @@ mod tests {
             norm(&["uninstall", "App", "/PROFILE", "/NoDependencies"]),
             vec!["uninstall", "App", "--profile", "--no-dependencies"]
         );
+    }
+
+    #[test]
+    fn switches_before_the_action_move_after_it() {
+        assert_eq!(
+            norm(&["/nologo", "Install", "App.exe", "/queue:2"]),
+            vec!["install", "--nologo", "App.exe", "--queue=2"]
+        );
+        assert_eq!(norm(&["/nologo", "/?"]), vec!["--help"]);
+        assert_eq!(
+            norm(&["/nologo", "run", "A.exe"]),
+            vec!["/nologo", "run", "A.exe"]
+        );
+        assert_eq!(norm(&["/silent"]), vec!["/silent"]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use ngen_cache::actions::Selector;
 use ngen_cache::engine::{Freshness, ImageSummary};
 use ngen_cache::filehash::FileHasher;
 use ngen_cache::resolve::{RootAssemblySource, RootSource};
@@ -31,12 +32,13 @@ pub struct Args {
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Build only these scenarios (repeatable): default, debug, profile, debug+profile.
+    /// Default: every scenario ngen.toml lists.
     #[arg(long = "scenario", value_name = "S", value_parser = parse_scenario)]
     pub scenarios: Vec<Scenario>,
     /// Output format: human lines on stderr, or one JSON object per line on stdout.
-    #[arg(long, value_enum, default_value_t = MessageFormat::Human)]
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = MessageFormat::Human)]
     pub message_format: MessageFormat,
-    /// Say why each image is fresh or dirty.
+    /// Also say why each image is fresh or dirty.
     #[arg(short, long)]
     pub verbose: bool,
 }
@@ -68,15 +70,20 @@ pub(crate) fn find_manifest(given: Option<&Path>) -> miette::Result<PathBuf> {
         }
     }
     Err(miette::miette!(
-        help = "run `ngen-build init` to write one, or pass --manifest-path",
+        code = "ngen::manifest::not_found",
+        help = "run `ngen-build init <publish folder>` to write one, or pass --manifest-path",
         "no ngen.toml in {} or any parent directory",
         cwd.display()
     ))
 }
 
-/// Loads the manifest; on errors prints every diagnostic and returns exit code 2.
+/// Loads the manifest; on errors (none found, unreadable, invalid) prints every diagnostic
+/// and returns exit code 2.
 pub(crate) fn load_project(given: Option<&Path>) -> miette::Result<Result<Project, ExitCode>> {
-    let path = find_manifest(given)?;
+    let path = match find_manifest(given) {
+        Ok(p) => p,
+        Err(report) => return Ok(Err(usage_error(report))),
+    };
     match ngen_manifest::load(&path) {
         Ok(p) => Ok(Ok(p)),
         Err(err) => {
@@ -90,7 +97,105 @@ pub(crate) fn load_project(given: Option<&Path>) -> miette::Result<Result<Projec
 
 /// A cache error as a miette report.
 pub(crate) fn report(e: CacheError) -> miette::Report {
-    miette::miette!("{e}")
+    match &e {
+        CacheError::Io { path, .. } => miette::miette!(
+            code = "ngen::cache::io",
+            help = format!(
+                "check that {} can be created and written; choose another cache with \
+                 `cache-dir` in ngen.toml (build) or --cache-dir / $NGEN_CACHE (Ngen's actions)",
+                path.display()
+            ),
+            "{e}"
+        ),
+        CacheError::Corrupt { .. } => miette::miette!(
+            code = "ngen::cache::corrupt",
+            help = "delete the cache directory and build again; images are rebuilt from the assemblies",
+            "{e}"
+        ),
+        _ => miette::miette!("{e}"),
+    }
+}
+
+/// Prints `report` and returns exit code 2: the command line or the manifest is wrong.
+pub(crate) fn usage_error(report: miette::Report) -> ExitCode {
+    eprintln!("{report:?}");
+    ExitCode::from(2)
+}
+
+/// Parses an assembly argument (`*`, a path, or a full or partial display name). A malformed
+/// display name is a usage error (exit 2) that says what a display name looks like.
+pub(crate) fn parse_selector(arg: &str) -> Result<Selector, ExitCode> {
+    Selector::parse(arg).map_err(|e| {
+        let detail = e.to_string();
+        // ngen-cache's message repeats the argument; keep only the parser's reason.
+        let reason = detail
+            .split_once(": ")
+            .map(|(_, r)| r)
+            .unwrap_or(detail.as_str());
+        usage_error(miette::miette!(
+            code = "ngen::usage::assembly",
+            help = "name an assembly by path (App.exe, bin/MyLib.dll) or by display name: \
+                    \"MyLib\" or \"MyLib, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null\"",
+            "`{arg}` is neither a file nor a valid assembly display name: {reason}"
+        ))
+    })
+}
+
+/// Checks that `path` is a readable .NET assembly before any work is queued or started, so
+/// a typo or the wrong file is reported with what is there and what to pass instead.
+pub(crate) fn check_assembly_file(path: &Path) -> Result<(), miette::Report> {
+    let shown = path.display();
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(miette::miette!(
+                code = "ngen::input::missing_file",
+                help = "check the path (relative paths start at the current directory), or \
+                        name an assembly in the GAC by its display name",
+                "{shown} does not exist"
+            ));
+        }
+        Err(e) => {
+            return Err(miette::miette!(
+                code = "ngen::input::io",
+                "cannot read {shown}: {e}"
+            ));
+        }
+    };
+    if meta.is_dir() {
+        return Err(miette::miette!(
+            code = "ngen::input::not_a_file",
+            help = "pass the application's .exe (or a .dll) inside it; for a whole publish \
+                    folder, `ngen-build init <folder>` writes an ngen.toml",
+            "{shown} is a directory, not an assembly"
+        ));
+    }
+    let magic = std::fs::File::open(path).and_then(|mut f| {
+        use std::io::Read;
+        let mut buf = [0u8; 4];
+        let n = f.read(&mut buf)?;
+        Ok(buf.get(..n).unwrap_or_default().to_vec())
+    });
+    if matches!(&magic, Ok(m) if m.starts_with(b"\x7fELF")) {
+        return Err(not_an_assembly(
+            path,
+            "it is an ELF file (a native Linux binary or a native image)",
+        ));
+    }
+    match ngen_metadata::Assembly::open(path).and_then(|a| a.identity().map(|_| ())) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(not_an_assembly(path, &e.to_string())),
+    }
+}
+
+fn not_an_assembly(path: &Path, why: &str) -> miette::Report {
+    miette::miette!(
+        code = "ngen::input::not_an_assembly",
+        help = "ngen-build compiles .NET assemblies: .exe or .dll files with CLI metadata, \
+                as mcs, csc or msbuild write them",
+        "{} is not a .NET assembly: {why}",
+        path.display()
+    )
 }
 
 /// ngen-cache's compiler seam implemented with the Cranelift AOT compiler.

@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long, value_name = "DIR")]
     pub app_base: Option<PathBuf>,
     /// Mono's framework directory; the GAC is `<DIR>/../gac`.
-    #[arg(long, value_name = "DIR", default_value = ngen_binder::probe::DEFAULT_FRAMEWORK_DIR)]
+    #[arg(long, visible_alias = "framework-dir", value_name = "DIR", default_value = ngen_binder::probe::DEFAULT_FRAMEWORK_DIR)]
     pub framework: PathBuf,
     /// An extra GAC root (Mono's `<Name>/<Version>_<Culture>_<Token>/<Name>.dll` layout),
     /// searched before the framework's GAC. Repeatable. `MONO_GAC_PREFIX` adds
@@ -59,7 +59,12 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         extra_gacs: args.gac.clone(),
         ignore_mono_gac_prefix: false,
     };
-    let root = root_path(&args.root, &config)?;
+    let root = match root_path(&args.root, &config) {
+        Ok(root) => root,
+        Err(RootError::Usage(report)) => return Ok(super::build::usage_error(report)),
+        Err(RootError::Failed(report)) => return Err(report),
+    };
+    super::build::check_assembly_file(&root)?;
     let outcome = Binder::new(&root, config).and_then(|b| b.closure().map(|c| (b, c)));
     match outcome {
         Ok((binder, closure)) => {
@@ -90,9 +95,15 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     }
 }
 
+/// Why the root argument names no assembly: malformed (exit 2) or not found (exit 1).
+enum RootError {
+    Usage(miette::Report),
+    Failed(miette::Report),
+}
+
 /// A path when the file exists (or the argument looks like one); otherwise a display name
 /// looked up in the GAC and framework directory, as Ngen accepts either.
-fn root_path(arg: &str, config: &BinderConfig) -> miette::Result<PathBuf> {
+fn root_path(arg: &str, config: &BinderConfig) -> Result<PathBuf, RootError> {
     let path = PathBuf::from(arg);
     let looks_like_path = arg.contains('/')
         || path
@@ -102,15 +113,22 @@ fn root_path(arg: &str, config: &BinderConfig) -> miette::Result<PathBuf> {
         return Ok(path);
     }
     let name = ngen_binder::AssemblyName::parse(arg).map_err(|e| {
-        miette::miette!(
-            code = "ngen::deps::root",
+        RootError::Usage(miette::miette!(
+            code = "ngen::usage::assembly",
             help = "give a path to an .exe/.dll, or a display name such as \"System.Xml, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089\"",
             "{arg:?} is neither a file nor a valid display name: {e}"
-        )
+        ))
     })?;
     ngen_binder::locate_with_config(&name, config)
         .map(|found| found.path)
-        .map_err(|e| miette::miette!(code = "ngen::deps::root", "{e}"))
+        .map_err(|e| {
+            RootError::Failed(miette::miette!(
+                code = "ngen::deps::root",
+                help = "check the spelling; an assembly outside the GAC needs its path, and a \
+                        GAC outside Mono's needs --gac DIR or MONO_GAC_PREFIX",
+                "{e}"
+            ))
+        })
 }
 
 #[derive(serde::Serialize)]
@@ -277,7 +295,7 @@ fn diagnostic(err: BindError) -> miette::Report {
     }
     let help = match &err {
         BindError::NotFound { .. } => Some(
-            "put the file in the AppBase or a <probing privatePath> folder, add a <codeBase>, or point --app-base/--exe-config/--gac/--framework at where it lives",
+            "put the file in the AppBase or a <probing privatePath> folder, add a <codeBase>, or point --app-base/--exe-config/--gac/--framework (or MONO_GAC_PREFIX) at where it lives",
         ),
         BindError::ManifestMismatch {
             mismatch: ngen_binder::Mismatch::Version,

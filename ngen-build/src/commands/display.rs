@@ -3,9 +3,9 @@
 
 use std::process::ExitCode;
 
-use ngen_cache::actions::{Selector, display};
+use ngen_cache::actions::display;
 
-use super::build::report;
+use super::build::{parse_selector, report};
 use super::install::NgenOptions;
 
 #[derive(clap::Args)]
@@ -17,15 +17,38 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let selector = match args.assembly.as_deref().map(parse_selector).transpose() {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
     let cache = args.ngen.cache()?;
     let _lock = ngen_cache::lock::CacheLock::shared(&cache.layout().local());
     let index = cache.index().map_err(report)?;
-    let selector = args
-        .assembly
-        .as_deref()
-        .map(Selector::parse)
-        .transpose()
-        .map_err(report)?;
+    if let Some(sel) = &selector {
+        let known = index.roots.iter().any(|r| sel.matches_root(r))
+            || index
+                .images
+                .iter()
+                .any(|i| sel.matches_assembly(&i.assembly, &index));
+        if !known {
+            return Err(miette::miette!(
+                code = "ngen::display::not_installed",
+                help = "`ngen-build display` lists everything in this cache; \
+                        `ngen-build install <assembly>` adds a root",
+                "{} is not in the native image cache {}",
+                args.assembly.as_deref().unwrap_or_default(),
+                cache.layout().root().display()
+            ));
+        }
+    }
     print!("{}", display(&index, selector.as_ref()));
+    if selector.is_none() && index.roots.is_empty() && !args.ngen.silent {
+        // stdout keeps Ngen's format; the hint goes to stderr.
+        eprintln!(
+            "note: the cache {} has no roots yet: `ngen-build install <App.exe>` adds one \
+             (a manifest's images are in its cache-dir, default target/ngen: pass --cache-dir)",
+            cache.layout().root().display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

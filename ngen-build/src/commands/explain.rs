@@ -10,16 +10,19 @@ use ngen_cache::engine::Freshness;
 use ngen_cache::filehash::FileHasher;
 use ngen_manifest::Scenario;
 
-use super::build::{AotCompiler, load_project, manifest_requests, parse_scenario, report};
+use super::build::{
+    AotCompiler, load_project, manifest_requests, parse_scenario, parse_selector, report,
+};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// The assembly: simple name (`MyLib`), display name, or path of a root.
     pub assembly: String,
-    /// Path of ngen.toml (default: the nearest one).
+    /// Path of ngen.toml (default: the nearest ngen.toml in this directory or a parent).
     #[arg(long, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
-    /// Only these scenarios (repeatable).
+    /// Only these scenarios (repeatable): default, debug, profile, debug+profile.
+    /// Default: every scenario of the manifest.
     #[arg(long = "scenario", value_name = "S", value_parser = parse_scenario)]
     pub scenarios: Vec<Scenario>,
     /// One JSON object per image instead of text.
@@ -32,7 +35,10 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let selector = Selector::parse(&args.assembly).map_err(report)?;
+    let selector = match parse_selector(&args.assembly) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
     let requests = manifest_requests(&project, &args.scenarios);
     let cache = ngen_cache::Cache::new(&project.cache_dir);
     let locked = cache.lock().map_err(report)?;
@@ -107,12 +113,45 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 );
                 Ok(ExitCode::SUCCESS)
             }
-            None => Err(miette::miette!(
-                "{} is not an assembly of any root in {}",
-                args.assembly,
-                project.manifest_path.display()
-            )),
+            None => {
+                let mut names: Vec<&str> = plan.images.iter().map(|i| i.name.as_str()).collect();
+                names.sort_unstable();
+                names.dedup();
+                let close = names.iter().find(|n| {
+                    n.eq_ignore_ascii_case(&args.assembly) || edit_distance(n, &args.assembly) <= 2
+                });
+                let help = match close {
+                    Some(n) => format!("did you mean `{n}`?"),
+                    None if names.is_empty() => {
+                        "no root resolved; `ngen-build build` says why".to_string()
+                    }
+                    None => format!("the images of this manifest are: {}", names.join(", ")),
+                };
+                Err(miette::miette!(
+                    code = "ngen::explain::unknown_assembly",
+                    help = help,
+                    "{} is not an assembly of any root in {}",
+                    args.assembly,
+                    project.manifest_path.display()
+                ))
+            }
         };
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Levenshtein distance (case-insensitive), for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }

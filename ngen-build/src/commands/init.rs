@@ -7,7 +7,7 @@ use std::process::ExitCode;
 pub struct Args {
     /// The publish folder (default: the current directory).
     pub dir: Option<PathBuf>,
-    /// Overwrite an existing ngen.toml.
+    /// Overwrite an existing ngen.toml (default: refuse).
     #[arg(long)]
     pub force: bool,
 }
@@ -20,6 +20,20 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             help = "pass --force to overwrite it",
             "{} already exists",
             target.display()
+        ));
+    }
+    if !dir.is_dir() {
+        let what = if dir.exists() {
+            "is not a directory"
+        } else {
+            "does not exist"
+        };
+        return Err(miette::miette!(
+            code = "ngen::init::not_a_directory",
+            help = "pass the publish folder that holds the application's .exe files \
+                    (default: the current directory)",
+            "{} {what}",
+            dir.display()
         ));
     }
     let text = ngen_manifest::init::render_init(&dir)

@@ -16,7 +16,10 @@ use ngen_cache::resolve::{RootAssemblySource, RootSource};
 use ngen_cache::{Cache, CacheError, LockedCache, RootKey, RootRequest};
 use ngen_manifest::Scenario;
 
-use super::build::{MessageFormat, Output, default_jobs, execute, report};
+use super::build::{
+    MessageFormat, Output, check_assembly_file, default_jobs, execute, parse_selector, report,
+    usage_error,
+};
 
 /// Options every Ngen action accepts.
 #[derive(clap::Args, Clone, Debug)]
@@ -33,14 +36,31 @@ pub struct NgenOptions {
     /// Say why each image is fresh or dirty.
     #[arg(long, short)]
     pub verbose: bool,
-    /// Compile at most N images at once.
+    /// Compile at most N images at once (default: one per CPU).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
 }
 
 impl NgenOptions {
     pub(crate) fn cache(&self) -> miette::Result<Cache> {
-        Ok(Cache::new(action_cache_dir(self.cache_dir.clone())?))
+        let dir = action_cache_dir(self.cache_dir.clone())?;
+        if dir.exists() && !dir.is_dir() {
+            let from = if self.cache_dir.is_some() {
+                "--cache-dir"
+            } else if std::env::var_os("NGEN_CACHE").is_some_and(|d| !d.is_empty()) {
+                "$NGEN_CACHE"
+            } else {
+                "the default location"
+            };
+            return Err(miette::miette!(
+                code = "ngen::input::cache_dir",
+                help =
+                    "point --cache-dir (or $NGEN_CACHE) at a directory; it is created if missing",
+                "the native image cache {} (from {from}) is a file, not a directory",
+                dir.display()
+            ));
+        }
+        Ok(Cache::new(dir))
     }
 
     pub(crate) fn output(&self) -> Output {
@@ -79,7 +99,7 @@ pub(crate) fn action_cache_dir(given: Option<PathBuf>) -> miette::Result<PathBuf
 pub struct Args {
     /// The assembly: a path (`App.exe`, `bin/MyLib.dll`) or a display name in the GAC.
     pub assembly: String,
-    /// Images for debugging (Ngen `/Debug`).
+    /// Images for debugging (Ngen `/Debug`). Default: the default scenario.
     #[arg(long)]
     pub debug: bool,
     /// Images for profiling (Ngen `/Profile`).
@@ -94,10 +114,11 @@ pub struct Args {
     /// Probe from this application base (Ngen `/AppBase`).
     #[arg(long, value_name = "DIR")]
     pub app_base: Option<PathBuf>,
-    /// Framework directory (default /usr/lib/mono/4.5).
-    #[arg(long, value_name = "DIR")]
+    /// Mono's framework directory; its GAC is `<DIR>/../gac` (default: /usr/lib/mono/4.5).
+    #[arg(long, visible_alias = "framework", value_name = "DIR")]
     pub framework_dir: Option<PathBuf>,
-    /// Compile framework dependencies (mscorlib, System, ...) too.
+    /// Compile framework dependencies (mscorlib, System, ...) too (default: they are only
+    /// fingerprinted).
     #[arg(long)]
     pub compile_framework: bool,
     /// Defer to the native image service at priority 1, 2 or 3 (default 3).
@@ -110,15 +131,6 @@ pub struct Args {
 
 fn absolute(p: &PathBuf) -> PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.clone())
-}
-
-/// The root string an action stores: an absolute path, or a display name.
-pub(crate) fn root_string(arg: &str) -> Result<String, CacheError> {
-    Ok(match Selector::parse(arg)? {
-        Selector::Path(p) => p,
-        Selector::All => return Err(CacheError::Usage("`*` names no assembly to install".into())),
-        Selector::Name(_) => arg.to_string(),
-    })
 }
 
 /// Installs one root now, keeping every other root as it is.
@@ -177,8 +189,27 @@ pub(crate) fn install_now(
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
+    if std::path::Path::new(&args.assembly).is_dir() {
+        check_assembly_file(std::path::Path::new(&args.assembly))?;
+    }
+    let root = match parse_selector(&args.assembly) {
+        Ok(Selector::All) => {
+            return Ok(usage_error(miette::miette!(
+                code = "ngen::usage::assembly",
+                help = "install takes one assembly: a path or a display name (`uninstall *` removes every root)",
+                "`*` names no assembly to install"
+            )));
+        }
+        Ok(Selector::Path(p)) => {
+            // Checked now, so a queued install cannot fail later for a typo.
+            check_assembly_file(std::path::Path::new(&p))?;
+            p
+        }
+        Ok(Selector::Name(_)) => args.assembly.clone(),
+        Err(code) => return Ok(code),
+    };
     let action = QueuedAction::Install {
-        root: root_string(&args.assembly).map_err(report)?,
+        root,
         scenario: Scenario::from_flags(args.debug, args.profile),
         exe_config: args.exe_config.as_ref().map(absolute),
         app_base: args.app_base.as_ref().map(absolute),

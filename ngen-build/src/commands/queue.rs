@@ -20,8 +20,8 @@ use super::update::update_now;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// pause, continue or status.
-    #[arg(value_enum)]
+    /// pause, continue or status (any case, as in Ngen).
+    #[arg(value_enum, ignore_case = true)]
     pub command: QueueCommand,
     #[command(flatten)]
     pub ngen: NgenOptions,
@@ -49,10 +49,10 @@ pub struct EqiArgs {
 #[derive(clap::Args)]
 pub struct ServiceArgs {
     /// How often to look at the queue, in milliseconds.
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, value_name = "MS", default_value_t = 500)]
     pub poll_ms: u64,
-    /// Idle when the 1-minute load average per CPU is at most this.
-    #[arg(long, default_value_t = 0.25)]
+    /// Idle when the 1-minute load average per CPU is at most this (`NGEN_IDLE=1|0` forces it).
+    #[arg(long, value_name = "LOAD", default_value_t = 0.25)]
     pub idle_load: f64,
     /// Keep running when the queue is empty (default: exit, as Ngen's service does).
     #[arg(long)]
@@ -101,10 +101,17 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             q.paused = matches!(args.command, QueueCommand::Pause);
             q.save(locked.layout()).map_err(report)?;
             if !args.ngen.silent {
-                eprintln!(
-                    "The queue is {}",
-                    if q.paused { "paused" } else { "running" }
-                );
+                if q.paused {
+                    eprintln!(
+                        "      Paused the queue: the service starts no new item until `ngen-build queue continue`"
+                    );
+                } else {
+                    eprintln!(
+                        "   Continued the queue ({} item{} pending)",
+                        q.items.len(),
+                        if q.items.len() == 1 { "" } else { "s" }
+                    );
+                }
             }
         }
         QueueCommand::Status => {
@@ -136,13 +143,22 @@ pub fn run_eqi(args: EqiArgs) -> miette::Result<ExitCode> {
     let max = args.priority.unwrap_or(3);
     let locked = cache.lock().map_err(report)?;
     let mut all_ok = true;
+    let mut executed = 0usize;
     loop {
         let q = QueueState::load(locked.layout()).map_err(report)?;
         let Some(item) = q.next(max, true).cloned() else {
             break;
         };
+        executed += 1;
         all_ok &=
             execute_item(&locked, &item, args.ngen.jobs(), args.ngen.output()).map_err(report)?;
+    }
+    if executed == 0 && !args.ngen.silent {
+        let scope = match args.priority {
+            Some(p) if p < 3 => format!(" at priority {p} or more urgent"),
+            _ => String::new(),
+        };
+        eprintln!("     Nothing queued{scope}");
     }
     Ok(if all_ok {
         ExitCode::SUCCESS

@@ -7,18 +7,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ngen_cache::BuildOutcome;
-use ngen_cache::actions::{Selector, UninstallRequest, roots_to_uninstall};
+use ngen_cache::actions::{UninstallRequest, roots_to_uninstall};
 use ngen_cache::engine::Plan;
 use ngen_manifest::Scenario;
 
-use super::build::report;
+use super::build::{parse_selector, report};
 use super::install::NgenOptions;
 
 #[derive(clap::Args)]
 pub struct Args {
     /// A root's path, full or partial display name, or `*` for every root.
     pub assembly: String,
-    /// Only the debug scenario (Ngen `/Debug`).
+    /// Only the debug scenario (Ngen `/Debug`). Default: every scenario of the root.
     #[arg(long)]
     pub debug: bool,
     /// Only the profile scenario (Ngen `/Profile`).
@@ -45,8 +45,12 @@ fn abs_string(p: &PathBuf) -> String {
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
+    let selector = match parse_selector(&args.assembly) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
     let request = UninstallRequest {
-        selector: Selector::parse(&args.assembly).map_err(report)?,
+        selector,
         scenario: (args.debug || args.profile)
             .then(|| Scenario::from_flags(args.debug, args.profile)),
         exe_config: args.exe_config.as_ref().map(abs_string),
@@ -57,13 +61,45 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     let previous = locked.index().map_err(report)?;
     let remove = roots_to_uninstall(&previous, &request);
     if remove.is_empty() {
-        eprintln!(
-            "error: {} is not installed as a root{}",
+        let what = format!(
+            "{} is not installed as a root{}",
             args.assembly,
             request
                 .scenario
                 .map(|s| format!(" in scenario {s}"))
                 .unwrap_or_default()
+        );
+        // Say what is installed: the same root in other scenarios, or every root.
+        let same_root: Vec<String> = previous
+            .roots
+            .iter()
+            .filter(|r| request.selector.matches_root(r))
+            .map(|r| r.key.scenario.to_string())
+            .collect();
+        let help = if !same_root.is_empty() {
+            format!(
+                "it is installed in scenario {}; uninstall with the flags it was installed with",
+                same_root.join(", ")
+            )
+        } else if previous.roots.is_empty() {
+            format!(
+                "the cache {} has no roots (see --cache-dir and $NGEN_CACHE)",
+                cache.layout().root().display()
+            )
+        } else {
+            let roots: Vec<&str> = previous.roots.iter().map(|r| r.key.root.as_str()).collect();
+            format!(
+                "installed roots: {}; `ngen-build display` shows them with their scenarios",
+                roots.join(", ")
+            )
+        };
+        eprintln!(
+            "{:?}",
+            miette::miette!(
+                code = "ngen::uninstall::not_installed",
+                help = help,
+                "{what}"
+            )
         );
         return Ok(ExitCode::FAILURE);
     }
@@ -78,14 +114,17 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         .map_err(report)?;
     if !args.ngen.silent {
         for key in &remove {
-            eprintln!("Uninstalled {} ({})", key.root, key.scenario);
+            eprintln!(" Uninstalled {} ({})", key.root, key.scenario);
         }
         let removed = previous
             .images
             .iter()
             .filter(|i| index.image(&i.dir).is_none());
         for img in removed {
-            eprintln!("    Removed image {} ({})", img.assembly, img.scenario);
+            eprintln!(
+                "     Removed {} ({}): {}",
+                img.assembly, img.scenario, img.dir
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

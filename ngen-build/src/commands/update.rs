@@ -15,9 +15,11 @@ use super::install::NgenOptions;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Defer to the native image service (always priority 3).
-    #[arg(long)]
-    pub queue: bool,
+    /// Defer to the native image service. Updates always run at priority 3, as in Ngen; a
+    /// priority given here is ignored with a warning.
+    #[arg(long, value_name = "PRIORITY", num_args = 0..=1, default_missing_value = "3",
+          value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub queue: Option<u8>,
     #[command(flatten)]
     pub ngen: NgenOptions,
 }
@@ -55,7 +57,12 @@ pub(crate) fn update_now(
 pub fn run(args: Args) -> miette::Result<ExitCode> {
     let cache = args.ngen.cache()?;
     let locked = cache.lock().map_err(report)?;
-    if args.queue {
+    if let Some(priority) = args.queue {
+        if priority != 3 {
+            eprintln!(
+                "warning: updates are always queued at priority 3 (as Ngen does); ignoring priority {priority}"
+            );
+        }
         let mut q = QueueState::load(locked.layout()).map_err(report)?;
         let seq = q.push(3, QueuedAction::Update);
         q.save(locked.layout()).map_err(report)?;
