@@ -513,22 +513,17 @@ pub fn plan_with(
             sources.push(&r.source);
         }
     }
-    let closures: Vec<Result<Closure>> = if sources.len() > 1 {
-        sources.par_iter().map(|s| resolver(s)).collect()
-    } else {
-        sources.iter().map(|s| resolver(s)).collect()
-    };
+    let closures: Vec<Result<Closure>> = map_in_parallel_if_several(sources.clone(), resolver);
     // Hash every distinct file once, in parallel.
-    let mut files: BTreeMap<PathBuf, ()> = BTreeMap::new();
-    for c in closures.iter().flatten() {
-        for a in c.assemblies.values() {
-            files.insert(a.path.clone(), ());
-        }
-    }
+    let files: BTreeSet<PathBuf> = closures
+        .iter()
+        .flatten()
+        .flat_map(|c| c.assemblies.values().map(|a| a.path.clone()))
+        .collect();
     // Memo hits need only a stat; hash the rest in parallel when there are several.
     let mut hashed: BTreeMap<PathBuf, ContentHash> = BTreeMap::new();
     let mut misses = Vec::new();
-    for p in files.into_keys() {
+    for p in files {
         match hasher.memoised(&p) {
             Some(h) => {
                 hashed.insert(p, h);
@@ -536,17 +531,10 @@ pub fn plan_with(
             None => misses.push(p),
         }
     }
-    let fresh: Vec<(PathBuf, ContentHash)> = if misses.len() > 1 {
-        misses
-            .into_par_iter()
-            .map(|p| hasher.hash(&p).map(|h| (p, h)))
-            .collect::<Result<_>>()?
-    } else {
-        misses
+    let fresh: Vec<(PathBuf, ContentHash)> =
+        map_in_parallel_if_several(misses, |p| hasher.hash(&p).map(|h| (p, h)))
             .into_iter()
-            .map(|p| hasher.hash(&p).map(|h| (p, h)))
-            .collect::<Result<_>>()?
-    };
+            .collect::<Result<_>>()?;
     hashed.extend(fresh);
 
     let mut plan = Plan::default();
@@ -650,6 +638,19 @@ pub fn plan_with(
     plan.images = images.into_values().collect();
     plan.files_hashed = hasher.files_hashed() - before;
     Ok(plan)
+}
+
+/// `f` over `items`, results in order: on the rayon pool when there are several, inline for
+/// one (planning small work sequentially is cheaper than waking the pool).
+fn map_in_parallel_if_several<T: Send, R: Send>(
+    items: Vec<T>,
+    f: impl Fn(T) -> R + Sync + Send,
+) -> Vec<R> {
+    if items.len() > 1 {
+        items.into_par_iter().map(f).collect()
+    } else {
+        items.into_iter().map(f).collect()
+    }
 }
 
 /// Why the image with `inputs` is dirty: compare with the previous image of the same
