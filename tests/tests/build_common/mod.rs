@@ -100,49 +100,41 @@ pub fn write_redirect(dir: &Path, old: &str) {
     std::fs::write(dir.join("App.exe.config"), text).unwrap();
 }
 
+/// `ngen-build args...` in `dir`.
+fn command_in(dir: &Path, args: &[&str]) -> Command {
+    let mut command = ngen_build();
+    command.current_dir(dir).args(args);
+    command
+}
+
+/// `ngen-build args...` in `dir` against the cache `cache` (via NGEN_CACHE, as installers do).
+fn command_with_cache(dir: &Path, cache: &Path, args: &[&str]) -> Command {
+    let mut command = command_in(dir, args);
+    command.env("NGEN_CACHE", cache);
+    command
+}
+
 /// Runs `ngen-build args...` in `dir`.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    ngen_build()
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("run ngen-build")
+    command_in(dir, args).output().expect("run ngen-build")
 }
 
 /// Like [`run_in`], asserting success.
 pub fn ok_in(dir: &Path, args: &[&str]) -> Output {
-    let out = run_in(dir, args);
-    assert!(
-        out.status.success(),
-        "ngen-build {args:?} failed ({:?}):\n{}{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    run_ok(&mut command_in(dir, args))
 }
 
 /// Runs `ngen-build args...` in `dir` against the cache `cache` (via NGEN_CACHE, as installers
 /// do).
 pub fn run_with_cache(dir: &Path, cache: &Path, args: &[&str]) -> Output {
-    ngen_build()
-        .current_dir(dir)
-        .env("NGEN_CACHE", cache)
-        .args(args)
+    command_with_cache(dir, cache, args)
         .output()
         .expect("run ngen-build")
 }
 
 /// Like [`run_with_cache`], asserting success.
 pub fn ok_with_cache(dir: &Path, cache: &Path, args: &[&str]) -> Output {
-    let out = run_with_cache(dir, cache, args);
-    assert!(
-        out.status.success(),
-        "ngen-build {args:?}: {}{}",
-        stdout(&out),
-        stderr(&out)
-    );
-    out
+    run_ok(&mut command_with_cache(dir, cache, args))
 }
 
 /// `build --message-format json` in `dir`: the (name, scenario) of images compiled, and of
