@@ -335,3 +335,67 @@ fn help_names_defaults_and_framework_flag_is_spelt_both_ways() {
     );
     assert_eq!(deps.status.code(), Some(0), "{}", stderr(&deps));
 }
+
+#[test]
+fn init_in_a_folder_without_an_exe_warns_that_the_root_is_a_placeholder() {
+    let dir = temp_dir();
+    let dir_arg = dir.path().to_str().expect("utf-8 path");
+    let out = ngen(dir.path(), &["init", dir_arg]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("Created"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no .exe in") && stderr(&out).contains("placeholder"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn build_json_ends_with_build_finished_even_on_a_manifest_error() {
+    let dir = temp_dir();
+    let manifest = dir.path().join("ngen.toml");
+    std::fs::write(&manifest, "[[root]\n").expect("write ngen.toml");
+    let manifest = manifest.to_str().expect("utf-8 path");
+    let out = ngen(
+        dir.path(),
+        &[
+            "build",
+            "--manifest-path",
+            manifest,
+            "--message-format",
+            "json",
+        ],
+    );
+    assert_fails(&out, 2, &["ngen::manifest::syntax"]);
+    let last: serde_json::Value =
+        serde_json::from_str(stdout(&out).lines().last().expect("a JSON line on stdout"))
+            .expect("JSON");
+    assert_eq!(last["reason"], "build-finished");
+    assert_eq!(last["success"], false);
+}
+
+#[test]
+fn an_unresolved_root_points_at_deps() {
+    let dir = temp_dir();
+    let notes = sample().join("notes.txt");
+    let manifest = dir.path().join("ngen.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "[[root]]\npath = {:?}\n",
+            notes.to_str().expect("utf-8 path")
+        ),
+    )
+    .expect("write ngen.toml");
+    let manifest = manifest.to_str().expect("utf-8 path");
+    let out = ngen(dir.path(), &["build", "--manifest-path", manifest]);
+    assert_fails(
+        &out,
+        1,
+        &[
+            "not a valid PE file",
+            "help: `ngen-build deps ",
+            "1 root unresolved",
+        ],
+    );
+}

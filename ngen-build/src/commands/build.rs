@@ -366,6 +366,20 @@ pub(crate) fn execute(
             &format!("{} ({})", key.root, key.scenario),
             &error.to_string(),
         );
+        if out.format == MessageFormat::Human {
+            // A manifest's root is relative to the manifest: name it only if it works from here.
+            let lower = key.root.to_ascii_lowercase();
+            let looks_like_path =
+                key.root.contains('/') || lower.ends_with(".exe") || lower.ends_with(".dll");
+            let arg = if !looks_like_path || Path::new(&key.root).exists() {
+                key.root.as_str()
+            } else {
+                "<root>"
+            };
+            eprintln!(
+                "  help: `ngen-build deps {arg} -v` shows every binding decision and each path probed"
+            );
+        }
         // Keep what was installed before for a root that no longer resolves (update).
         if let Some(old) = previous.roots.iter().find(|r| r.key == *key) {
             kept.push(old.clone());
@@ -633,7 +647,16 @@ pub(crate) fn default_jobs() -> usize {
 pub fn run(args: Args) -> miette::Result<ExitCode> {
     let project = match load_project(args.manifest_path.as_deref())? {
         Ok(p) => p,
-        Err(code) => return Ok(code),
+        Err(code) => {
+            // Tools reading JSON still get their last line.
+            if args.message_format == MessageFormat::Json {
+                json_line(&serde_json::json!({
+                    "reason": "build-finished", "success": false,
+                    "compiled": 0, "fresh": 0, "failed": 0, "seconds": 0.0,
+                }));
+            }
+            return Ok(code);
+        }
     };
     let jobs = args
         .jobs

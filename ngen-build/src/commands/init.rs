@@ -41,5 +41,21 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     std::fs::write(&target, text)
         .map_err(|e| miette::miette!("cannot write {}: {e}", target.display()))?;
     eprintln!("     Created {}", target.display());
+    let has_exe = std::fs::read_dir(&dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .to_ascii_lowercase()
+                .ends_with(".exe")
+                && e.path().is_file()
+        })
+    });
+    if !has_exe {
+        eprintln!(
+            "warning: no .exe in {}: the [[root]] in ngen.toml is a placeholder; \
+             set its `path` (or `name`) before `ngen-build build`",
+            dir.display()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
