@@ -111,7 +111,7 @@ impl FileHasher {
         let digest = blake3::hash(&bytes).to_hex().to_string();
         let size = bytes.len() as u64;
         if size == stamp.size
-            && !recently_modified(&stamp)
+            && !stamp.is_recent()
             && let Ok(mut memo) = self.memo.lock()
         {
             self.changed
@@ -158,16 +158,12 @@ impl Stamp {
 
     /// Modified so recently that a change in the same timestamp tick could be missed.
     pub fn is_recent(&self) -> bool {
-        recently_modified(self)
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i128)
+            .unwrap_or(0);
+        now - self.mtime_ns.max(self.ctime_ns) < 2_000_000_000
     }
-}
-
-fn recently_modified(stamp: &Stamp) -> bool {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i128)
-        .unwrap_or(0);
-    now - stamp.mtime_ns.max(stamp.ctime_ns) < 2_000_000_000
 }
 
 #[cfg(test)]
