@@ -399,3 +399,38 @@ fn an_unresolved_root_points_at_deps() {
         ],
     );
 }
+
+#[test]
+fn a_closed_stdout_ends_output_without_a_panic() {
+    let cache = temp_dir();
+    for _ in 0..3 {
+        let out = ngen(cache.path(), &["install", "App.exe", "/queue:3", "/silent"]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    for args in [&["queue", "status"][..], &["display"], &["schema"]] {
+        let dir = sample();
+        let mut child = ngen_build()
+            .current_dir(dir)
+            .env("NGEN_CACHE", cache.path())
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn ngen-build");
+        // Close the reading end before the child writes: like `| head -0`.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait for ngen-build");
+        let err = stderr(&out);
+        assert!(!err.contains("panicked"), "{args:?} panicked:\n{err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}:\n{err}");
+    }
+}
+
+#[test]
+fn zero_jobs_is_a_usage_error() {
+    let cache = temp_dir();
+    for cmd in ["build", "update"] {
+        let out = ngen(cache.path(), &[cmd, "-j", "0"]);
+        assert_fails(&out, 2, &["must be at least 1"]);
+    }
+}

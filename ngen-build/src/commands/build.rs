@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(long, value_name = "PATH")]
     pub manifest_path: Option<PathBuf>,
     /// Compile at most N images at once (default: `jobs` in ngen.toml, else one per CPU).
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N", value_parser = parse_jobs)]
     pub jobs: Option<usize>,
     /// Build only these scenarios (repeatable): default, debug, profile, debug+profile.
     /// Default: every scenario ngen.toml lists.
@@ -50,6 +50,15 @@ pub enum MessageFormat {
     Human,
     /// JSON lines with a `reason` field, on stdout (Cargo style).
     Json,
+}
+
+/// `-j N`: a positive number, as `jobs` in ngen.toml must be.
+pub(crate) fn parse_jobs(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1 (omit -j for one job per CPU)".into()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(format!("not a number: {e}")),
+    }
 }
 
 pub(crate) fn parse_scenario(s: &str) -> Result<Scenario, String> {
@@ -571,6 +580,21 @@ fn emit_error(out: Output, what: &str, message: &str) {
             "reason": "image-failed", "what": what, "message": message,
         })),
         MessageFormat::Human => eprintln!("error: {what}: {message}"),
+    }
+}
+
+/// Writes `text` to stdout. A reader that went away (`ngen-build queue status | head -1`) ends
+/// the output quietly instead of panicking as `println!` does; other write errors are errors.
+pub(crate) fn print_stdout(text: &str) -> miette::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(miette::miette!("cannot write to stdout: {e}"))
+        }
+        _ => Ok(()),
     }
 }
 

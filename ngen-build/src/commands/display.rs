@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use ngen_cache::actions::display;
 
-use super::build::{parse_selector, report};
+use super::build::{parse_selector, print_stdout, report};
 use super::install::NgenOptions;
 
 #[derive(clap::Args)]
@@ -41,7 +41,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             ));
         }
     }
-    print!("{}", display(&index, selector.as_ref()));
+    print_stdout(&display(&index, selector.as_ref()))?;
     if selector.is_none() && index.roots.is_empty() && !args.ngen.silent {
         // stdout keeps Ngen's format; the hint goes to stderr.
         eprintln!(

@@ -11,7 +11,8 @@ use ngen_cache::filehash::FileHasher;
 use ngen_manifest::Scenario;
 
 use super::build::{
-    AotCompiler, load_project, manifest_requests, parse_scenario, parse_selector, report,
+    AotCompiler, load_project, manifest_requests, parse_scenario, parse_selector, print_stdout,
+    report,
 };
 
 #[derive(clap::Args)]
@@ -82,19 +83,20 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             continue;
         }
         match &img.freshness {
-            Freshness::Fresh => println!(
-                "Fresh {} ({}): fingerprint {}, image {}",
+            Freshness::Fresh => print_stdout(&format!(
+                "Fresh {} ({}): fingerprint {}, image {}\n",
                 img.name,
                 img.scenario,
                 img.inputs.short(),
                 img.dir
-            ),
+            ))?,
             Freshness::Dirty(reasons) => {
                 let first = reasons.first().map(|r| r.to_string()).unwrap_or_default();
-                println!("Dirty {} ({}): {first}", img.name, img.scenario);
+                let mut text = format!("Dirty {} ({}): {first}\n", img.name, img.scenario);
                 for r in reasons.iter().skip(1) {
-                    println!("  also: {r}");
+                    text.push_str(&format!("  also: {r}\n"));
                 }
+                print_stdout(&text)?;
             }
         }
     }
@@ -107,10 +109,10 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             .find(|a| selector.matches_assembly(a, &previous));
         return match in_closure {
             Some(a) => {
-                println!(
+                print_stdout(&format!(
                     "{a} is fingerprinted but gets no image: it is a framework assembly \
-                     (set compile-framework = true) or its root has dependencies = false"
-                );
+                     (set compile-framework = true) or its root has dependencies = false\n"
+                ))?;
                 Ok(ExitCode::SUCCESS)
             }
             None => {

@@ -37,7 +37,7 @@ pub struct NgenOptions {
     #[arg(long, short)]
     pub verbose: bool,
     /// Compile at most N images at once (default: one per CPU).
-    #[arg(short = 'j', long, value_name = "N")]
+    #[arg(short = 'j', long, value_name = "N", value_parser = super::build::parse_jobs)]
     pub jobs: Option<usize>,
 }
 

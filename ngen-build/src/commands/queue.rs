@@ -120,19 +120,27 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             let service = std::fs::read_to_string(cache.layout().local().join("service.pid"))
                 .ok()
                 .filter(|pid| std::path::Path::new("/proc").join(pid.trim()).exists());
-            println!("Queue: {}", if q.paused { "paused" } else { "running" });
-            println!(
+            use std::fmt::Write as _;
+            let mut text = String::new();
+            let _ = writeln!(
+                text,
+                "Queue: {}",
+                if q.paused { "paused" } else { "running" }
+            );
+            let _ = writeln!(
+                text,
                 "Service: {}",
                 service
                     .map(|p| format!("running (pid {})", p.trim()))
                     .unwrap_or_else(|| "stopped".into())
             );
-            println!("Pending items: {}", q.items.len());
+            let _ = writeln!(text, "Pending items: {}", q.items.len());
             let mut items = q.items.clone();
             items.sort_by_key(|i| (i.priority, i.seq));
             for i in &items {
-                println!("  [{}] priority {}: {}", i.seq, i.priority, i.action);
+                let _ = writeln!(text, "  [{}] priority {}: {}", i.seq, i.priority, i.action);
             }
+            super::build::print_stdout(&text)?;
         }
     }
     Ok(ExitCode::SUCCESS)
