@@ -91,6 +91,14 @@ fn a_text_file_an_elf_file_or_a_directory_is_not_an_assembly() {
         let dir = ngen(cache.path(), &[cmd, "publish"]);
         assert_fails(&dir, 1, &["publish is a directory", "ngen-build init"]);
     }
+    let json = ngen(cache.path(), &["deps", "notes.txt", "--json"]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("deps --json error");
+    assert!(
+        value["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("not a .NET assembly")),
+        "{value}"
+    );
 }
 
 #[test]

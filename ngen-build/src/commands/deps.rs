@@ -64,7 +64,14 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         Err(RootError::Usage(report)) => return Ok(super::build::usage_error(report)),
         Err(RootError::Failed(report)) => return Err(report),
     };
-    super::build::check_assembly_file(&root)?;
+    if let Err(report) = super::build::check_assembly_file(&root) {
+        if args.json {
+            // As for binding errors: tools reading --json get the error as JSON too.
+            let value = serde_json::json!({ "error": report.to_string() });
+            let _ = write_stdout(&format!("{value:#}\n"));
+        }
+        return Err(report);
+    }
     let outcome = Binder::new(&root, config).and_then(|b| b.closure().map(|c| (b, c)));
     match outcome {
         Ok((binder, closure)) => {
