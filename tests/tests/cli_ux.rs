@@ -442,3 +442,29 @@ fn zero_jobs_is_a_usage_error() {
         assert_fails(&out, 2, &["must be at least 1"]);
     }
 }
+
+#[test]
+fn a_scenario_no_root_is_built_for_is_a_usage_error() {
+    let dir = temp_dir();
+    let app = sample().join("App.exe");
+    let manifest = dir.path().join("ngen.toml");
+    std::fs::write(
+        &manifest,
+        format!("[[root]]\npath = {:?}\n", app.to_str().expect("utf-8 path")),
+    )
+    .expect("write ngen.toml");
+    let manifest = manifest.to_str().expect("utf-8 path");
+    for cmd in ["build", "explain"] {
+        let mut args = vec![cmd];
+        if cmd == "explain" {
+            args.push("App");
+        }
+        args.extend(["--manifest-path", manifest, "--scenario", "debug"]);
+        let out = ngen(dir.path(), &args);
+        assert_fails(
+            &out,
+            2,
+            &["is built for scenario debug", "built for: default"],
+        );
+    }
+}

@@ -661,6 +661,32 @@ pub(crate) fn manifest_requests(project: &Project, only: &[Scenario]) -> Vec<Roo
     out
 }
 
+/// `--scenario S` must name a scenario some root of the manifest is built for; otherwise the
+/// command would silently do nothing. Prints a usage error (exit 2) when none matches.
+pub(crate) fn check_scenarios(project: &Project, only: &[Scenario]) -> Result<(), ExitCode> {
+    if only.is_empty() || !manifest_requests(project, only).is_empty() {
+        return Ok(());
+    }
+    let mut listed: Vec<String> = Vec::new();
+    for s in project.roots.iter().flat_map(|r| r.scenarios.iter()) {
+        let s = s.to_string();
+        if !listed.contains(&s) {
+            listed.push(s);
+        }
+    }
+    let asked: Vec<String> = only.iter().map(|s| s.to_string()).collect();
+    Err(usage_error(miette::miette!(
+        code = "ngen::usage::scenario",
+        help = format!(
+            "its roots are built for: {}; add the scenario to `scenarios` in ngen.toml to build it",
+            listed.join(", ")
+        ),
+        "no root of {} is built for scenario {}",
+        project.manifest_path.display(),
+        asked.join(" or ")
+    )))
+}
+
 /// Default parallelism: one job per CPU.
 pub(crate) fn default_jobs() -> usize {
     std::thread::available_parallelism()
@@ -668,25 +694,31 @@ pub(crate) fn default_jobs() -> usize {
         .unwrap_or(1)
 }
 
+/// A build that stops before planning (manifest or usage error): with JSON output, tools
+/// still get `build-finished` as the last line.
+fn finish_early(format: MessageFormat, code: ExitCode) -> ExitCode {
+    if format == MessageFormat::Json {
+        json_line(&serde_json::json!({
+            "reason": "build-finished", "success": false,
+            "compiled": 0, "fresh": 0, "failed": 0, "seconds": 0.0,
+        }));
+    }
+    code
+}
+
 pub fn run(args: Args) -> miette::Result<ExitCode> {
     let project = match load_project(args.manifest_path.as_deref())? {
         Ok(p) => p,
-        Err(code) => {
-            // Tools reading JSON still get their last line.
-            if args.message_format == MessageFormat::Json {
-                json_line(&serde_json::json!({
-                    "reason": "build-finished", "success": false,
-                    "compiled": 0, "fresh": 0, "failed": 0, "seconds": 0.0,
-                }));
-            }
-            return Ok(code);
-        }
+        Err(code) => return Ok(finish_early(args.message_format, code)),
     };
     let jobs = args
         .jobs
         .or(project.jobs)
         .unwrap_or_else(default_jobs)
         .max(1);
+    if let Err(code) = check_scenarios(&project, &args.scenarios) {
+        return Ok(finish_early(args.message_format, code));
+    }
     let requests = manifest_requests(&project, &args.scenarios);
     let cache = ngen_cache::Cache::new(&project.cache_dir);
     let locked = cache.lock().map_err(report)?;

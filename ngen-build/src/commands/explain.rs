@@ -11,8 +11,8 @@ use ngen_cache::filehash::FileHasher;
 use ngen_manifest::Scenario;
 
 use super::build::{
-    AotCompiler, load_project, manifest_requests, parse_scenario, parse_selector, print_stdout,
-    report,
+    AotCompiler, check_scenarios, load_project, manifest_requests, parse_scenario, parse_selector,
+    print_stdout, report,
 };
 
 #[derive(clap::Args)]
@@ -40,6 +40,9 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
+    if let Err(code) = check_scenarios(&project, &args.scenarios) {
+        return Ok(code);
+    }
     let requests = manifest_requests(&project, &args.scenarios);
     let cache = ngen_cache::Cache::new(&project.cache_dir);
     let locked = cache.lock().map_err(report)?;
