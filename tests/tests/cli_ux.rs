@@ -206,8 +206,15 @@ fn ngen_syntax_switches_first_any_case_and_update_priority() {
 }
 
 #[test]
-fn executing_an_empty_queue_says_so() {
+fn executing_an_empty_queue_or_updating_an_empty_cache_says_so() {
     let cache = temp_dir();
+    let update = ngen(cache.path(), &["update"]);
+    assert_eq!(update.status.code(), Some(0), "{}", stderr(&update));
+    assert!(
+        stderr(&update).contains("Nothing to update: the cache"),
+        "{}",
+        stderr(&update)
+    );
     let all = ngen(cache.path(), &["executeQueuedItems"]);
     assert_eq!(all.status.code(), Some(0));
     assert!(stderr(&all).contains("Nothing queued"), "{}", stderr(&all));

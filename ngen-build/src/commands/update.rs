@@ -71,6 +71,16 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    if locked.index().map_err(report)?.roots.is_empty() {
+        if !args.ngen.silent {
+            eprintln!(
+                "     Nothing to update: the cache {} has no roots (`ngen-build install` adds one; \
+                 a manifest's images are updated by `ngen-build build`)",
+                locked.layout().root().display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let ok = update_now(&locked, args.ngen.jobs(), args.ngen.output()).map_err(report)?;
     Ok(if ok {
         ExitCode::SUCCESS
