@@ -72,6 +72,12 @@ fn queued_install_of_a_missing_file_is_refused_and_nothing_is_queued() {
     let cache = temp_dir();
     let out = ngen(cache.path(), &["install", "Missing.exe", "/queue"]);
     assert_fails(&out, 1, &["Missing.exe does not exist", "help:"]);
+    let name = ngen(cache.path(), &["install", "System.Nope", "/queue"]);
+    assert_fails(
+        &name,
+        1,
+        &["no assembly matching 'System.Nope'", "by its path"],
+    );
     let status = ngen(cache.path(), &["queue", "status"]);
     assert!(
         stdout(&status).contains("Pending items: 0"),

@@ -205,7 +205,22 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             check_assembly_file(std::path::Path::new(&p))?;
             p
         }
-        Ok(Selector::Name(_)) => args.assembly.clone(),
+        Ok(Selector::Name(name)) => {
+            // Looked up now, so a queued install cannot fail later for a misspelt name.
+            let config = ngen_binder::BinderConfig {
+                framework_dir: args.framework_dir.clone(),
+                ..Default::default()
+            };
+            if let Err(e) = ngen_binder::locate_with_config(&name, &config) {
+                return Err(miette::miette!(
+                    code = "ngen::input::not_in_gac",
+                    help = "check the spelling and version; an assembly outside the GAC is \
+                            installed by its path (App.exe, bin/MyLib.dll)",
+                    "{e}"
+                ));
+            }
+            args.assembly.clone()
+        }
         Err(code) => return Ok(code),
     };
     let action = QueuedAction::Install {
