@@ -4,7 +4,10 @@
 //! Also home of what the build-tool commands share (explain, package, install, update and the
 //! queue use it): finding and loading the manifest with exit code 2 on errors, the adapter
 //! from ngen-cache's `ImageCompiler` to `ngen_compiler::aot`, and [`execute`], which plans,
-//! builds, commits and reports.
+//! builds, commits and reports. And the CLI's error conventions: exit 1 for a failure, 2 for a
+//! usage or manifest error ([`usage_error`], [`parse_selector`] for assembly arguments),
+//! [`check_assembly_file`] so a wrong file is refused before any work, and [`print_stdout`]
+//! so `| head` never panics.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
