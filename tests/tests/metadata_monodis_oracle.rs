@@ -279,10 +279,7 @@ fn monodis_type(asm: &Assembly, t: &ngen_metadata::TypeSig, method: u32) -> Stri
                 "class "
             },
             asm.token_type_name(*generic),
-            args.iter()
-                .map(recurse)
-                .collect::<Vec<_>>()
-                .join(", ")
+            args.iter().map(recurse).collect::<Vec<_>>().join(", ")
         ),
         other => asm.format_type(other),
     };
