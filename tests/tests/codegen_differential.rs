@@ -341,8 +341,18 @@ fn primitive_arrays_match_mono_and_are_compiled_into_the_image() {
         serde_json::json!([]),
         "every method of arrays.cs must be in the image"
     );
-    differential("arrays.exe", &[]);
     let exe = f.bin.join("arrays.exe");
+    // The initialisers must really go through RuntimeHelpers.InitializeArray.
+    let il = std::process::Command::new("monodis")
+        .arg(&exe)
+        .output()
+        .expect("monodis is installed");
+    let il = String::from_utf8_lossy(&il.stdout);
+    assert!(
+        il.matches("RuntimeHelpers::InitializeArray").count() >= 8,
+        "mcs no longer emits InitializeArray for arrays.cs"
+    );
+    differential("arrays.exe", &[]);
     for (case, exception) in [
         ("oob", "System.IndexOutOfRangeException"),
         ("oob-read", "System.IndexOutOfRangeException"),

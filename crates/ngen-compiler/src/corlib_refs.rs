@@ -158,6 +158,50 @@ pub(crate) fn primitive_element(asm: &Assembly, token: Token) -> Result<ValKind,
     Ok(kind)
 }
 
+/// Whether `token` is `[mscorlib]System.Runtime.CompilerServices.RuntimeHelpers::InitializeArray`
+/// (what C# compilers call after `newarr; dup; ldtoken <field>` for array initialisers).
+pub(crate) fn is_initialize_array(asm: &Assembly, token: Token) -> bool {
+    if token.table() != Some(TableId::MemberRef) {
+        return false;
+    }
+    let Ok(parts) = asm.member_ref_parts(token.rid()) else {
+        return false;
+    };
+    parts.name == "InitializeArray"
+        && mscorlib_type(asm, parts.parent)
+            == Some(("System.Runtime.CompilerServices", "RuntimeHelpers"))
+}
+
+/// The initial data of FieldDef `token` (a `.data` field whose type has an explicit size, as
+/// C# compilers emit for array initialisers), exactly `class_size` bytes.
+pub(crate) fn field_init_data(asm: &Assembly, token: Token) -> Result<&[u8], String> {
+    let none = || format!("ldtoken 0x{:08x} is not a field with initial data", token.0);
+    if token.table() != Some(TableId::Field) {
+        return Err(none());
+    }
+    let rva = asm
+        .field_rva_of(token.rid())
+        .map_err(|_| none())?
+        .ok_or_else(none)?;
+    let row = asm.field(token.rid()).map_err(|_| none())?;
+    let sig = asm.field_sig(row.signature).map_err(|_| none())?;
+    let TypeSig::ValueType(ty) = sig.ty.unmodified() else {
+        return Err(none());
+    };
+    if ty.table() != Some(TableId::TypeDef) {
+        return Err(none());
+    }
+    let size = asm
+        .class_layout_of(ty.rid())
+        .map_err(|_| none())?
+        .ok_or_else(none)?
+        .class_size as usize;
+    asm.data_at_rva(rva)
+        .ok()
+        .and_then(|data| data.get(..size))
+        .ok_or_else(|| format!("initial data of field 0x{:08x} is truncated", token.0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

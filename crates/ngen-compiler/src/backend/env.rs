@@ -50,6 +50,10 @@ pub(crate) trait TranslateEnv {
     ) -> Result<(Value, ValKind), String>;
     /// The element kind of an array instruction's type token (primitives only), or why not.
     fn array_element(&mut self, token: Token) -> Result<ValKind, String>;
+    /// Whether `token` is the BCL's `RuntimeHelpers.InitializeArray`.
+    fn is_initialize_array(&mut self, token: Token) -> bool;
+    /// The initial data of an array-initialiser field (`ldtoken` operand), or why not.
+    fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String>;
     /// Address of the import cell of a string literal.
     fn string_cell(&mut self, token: Token, b: &mut FunctionBuilder<'_>) -> Result<Value, String>;
     /// Address of the helper table.

@@ -177,6 +177,14 @@ impl TranslateEnv for JitEnv<'_> {
         crate::corlib_refs::primitive_element(self.asm, token)
     }
 
+    fn is_initialize_array(&mut self, token: Token) -> bool {
+        crate::corlib_refs::is_initialize_array(self.asm, token)
+    }
+
+    fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String> {
+        crate::corlib_refs::field_init_data(self.asm, token).map(<[u8]>::to_vec)
+    }
+
     fn fold_literal_call(&mut self, token: Token, argument: f64) -> Option<f64> {
         crate::corlib_refs::fold_literal_call(self.asm, token, argument)
     }

@@ -446,6 +446,14 @@ impl TranslateEnv for AotEnv<'_, '_> {
         crate::corlib_refs::primitive_element(self.plan.asm, token)
     }
 
+    fn is_initialize_array(&mut self, token: Token) -> bool {
+        crate::corlib_refs::is_initialize_array(self.plan.asm, token)
+    }
+
+    fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String> {
+        crate::corlib_refs::field_init_data(self.plan.asm, token).map(<[u8]>::to_vec)
+    }
+
     fn fold_literal_call(&mut self, token: Token, argument: f64) -> Option<f64> {
         crate::corlib_refs::fold_literal_call(self.plan.asm, token, argument)
     }

@@ -280,6 +280,26 @@ impl ConvTo {
     }
 }
 
+/// The constant an `ldc.i4*` pushes.
+fn ldc_i4_value(ins: &Instruction<'_>) -> Option<i32> {
+    use Opcode as O;
+    Some(match (ins.opcode, ins.operand) {
+        (O::LdcI4M1, _) => -1,
+        (O::LdcI4_0, _) => 0,
+        (O::LdcI4_1, _) => 1,
+        (O::LdcI4_2, _) => 2,
+        (O::LdcI4_3, _) => 3,
+        (O::LdcI4_4, _) => 4,
+        (O::LdcI4_5, _) => 5,
+        (O::LdcI4_6, _) => 6,
+        (O::LdcI4_7, _) => 7,
+        (O::LdcI4_8, _) => 8,
+        (O::LdcI4S, Operand::Int8(n)) => i32::from(n),
+        (O::LdcI4, Operand::Int32(n)) => n,
+        _ => return None,
+    })
+}
+
 fn flags() -> MemFlagsData {
     MemFlagsData::new()
 }
@@ -488,6 +508,11 @@ impl<'a, 'f> Translator<'a, 'f> {
                 },
                 None => None,
             };
+            if ins.opcode == Opcode::Ldtoken && self.array_initializer(index, first, &mut stack)? {
+                // `ldtoken` and the `InitializeArray` call were translated together.
+                index += 2;
+                continue;
+            }
             match self.instruction(ins, &mut stack)? {
                 Flow::Next => index += 1,
                 Flow::End => return Ok(()),
@@ -1287,6 +1312,110 @@ impl<'a, 'f> Translator<'a, 'f> {
         Ok(Flow::Next)
     }
 
+    /// Translates `ldc.i4 N; newarr T; dup; ldtoken F; call RuntimeHelpers::InitializeArray`
+    /// (C#'s array initialisers) when `instrs[index]` is that `ldtoken`: the field's bytes are
+    /// stored into the new array as constants. Returns false when the pattern does not match
+    /// (the `ldtoken` is then translated, i.e. rejected, on its own).
+    fn array_initializer(&mut self, index: usize, first: usize, stack: &mut Stack) -> Res<bool> {
+        /// More would bloat code; such methods stay excluded.
+        const MAX_BYTES: usize = 4096;
+        let instrs = self.input.instrs;
+        let (Some(length_ins), Some(next)) = (
+            index
+                .checked_sub(3)
+                .filter(|i| *i >= first)
+                .and_then(|i| instrs.get(i)),
+            instrs.get(index + 1),
+        ) else {
+            return Ok(false);
+        };
+        let (Some(newarr), Some(dup), Some(ldtoken)) = (
+            instrs.get(index - 2),
+            instrs.get(index - 1),
+            instrs.get(index),
+        ) else {
+            return Ok(false);
+        };
+        let (Operand::Token(element), Operand::Token(field), Operand::Token(callee)) =
+            (newarr.operand, ldtoken.operand, next.operand)
+        else {
+            return Ok(false);
+        };
+        let Some(length) = ldc_i4_value(length_ins) else {
+            return Ok(false);
+        };
+        if newarr.opcode != Opcode::Newarr
+            || dup.opcode != Opcode::Dup
+            || next.opcode != Opcode::Call
+            || self.prepass.block_starts.contains(&next.offset)
+            || !self.env.is_initialize_array(callee)
+        {
+            return Ok(false);
+        }
+        let off = ldtoken.offset;
+        let kind = self
+            .env
+            .array_element(element)
+            .map_err(|e| format!("{e} at {}", at(newarr.offset)))?;
+        let data = self
+            .env
+            .field_init_data(field)
+            .map_err(|e| format!("{e} at {}", at(off)))?;
+        let Ok(length) = usize::try_from(length) else {
+            return Ok(false);
+        };
+        let bytes = length.saturating_mul(kind.size() as usize);
+        if bytes > data.len() {
+            return Err(format!(
+                "array initializer needs {bytes} bytes, its field has {} at {}",
+                data.len(),
+                at(off)
+            ));
+        }
+        if bytes > MAX_BYTES {
+            return Err(format!(
+                "array initializer of {bytes} bytes (more than {MAX_BYTES}) at {}",
+                at(off)
+            ));
+        }
+        let (array, t) = self.pop(stack, ldtoken)?;
+        if t != StackType::O {
+            return Err(format!("array initializer on {} at {}", t.name(), at(off)));
+        }
+        let mut done = 0;
+        while done < bytes {
+            let width = [8, 4, 2, 1]
+                .into_iter()
+                .find(|w| bytes - done >= *w)
+                .unwrap_or(1);
+            let mut chunk = [0u8; 8];
+            chunk[..width].copy_from_slice(&data[done..done + width]);
+            let value = u64::from_le_bytes(chunk);
+            let offset = ARRAY_DATA_OFFSET + done as i32;
+            let ins = self.b.ins();
+            match width {
+                8 => {
+                    let v = ins.iconst(I64, value as i64);
+                    self.b.ins().store(flags(), v, array, offset);
+                }
+                4 => {
+                    let v = ins.iconst(I32, value as i64);
+                    self.b.ins().store(flags(), v, array, offset);
+                }
+                2 => {
+                    let v = ins.iconst(I32, value as i64);
+                    self.b.ins().istore16(flags(), v, array, offset);
+                }
+                _ => {
+                    let v = ins.iconst(I32, value as i64);
+                    self.b.ins().istore8(flags(), v, array, offset);
+                }
+            }
+            done += width;
+        }
+        Ok(true)
+    }
+
     /// The primitive element kind named by an array instruction's type token.
     fn array_kind(&mut self, ins: &Instruction<'_>) -> Res<ValKind> {
         let token = Self::token(ins)?;
@@ -1924,6 +2053,12 @@ mod tests {
             None
         }
         fn array_element(&mut self, _: Token) -> Res<ValKind> {
+            Err("no arrays in these tests".into())
+        }
+        fn is_initialize_array(&mut self, _: Token) -> bool {
+            false
+        }
+        fn field_init_data(&mut self, _: Token) -> Res<Vec<u8>> {
             Err("no arrays in these tests".into())
         }
         fn static_field_cell(
