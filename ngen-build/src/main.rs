@@ -19,7 +19,10 @@ use clap::{Parser, Subcommand};
     version,
     about = "Native Image Generator for Mono/.NET Framework assemblies: reproducible, incremental, Cranelift-compiled native images",
     long_about = None,
-    propagate_version = true
+    propagate_version = true,
+    after_help = "Ngen.exe's own syntax is accepted too, so installer scripts run unchanged:\n  \
+                  ngen-build install App.exe /Debug /ExeConfig:App.exe.config /queue:1 /nologo\n  \
+                  ngen-build executeQueuedItems 1\n  ngen-build /?"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -77,6 +80,9 @@ fn main() -> ExitCode {
             err.exit();
         }
     };
+    if !matches!(cli.command, Command::Run(_)) {
+        restore_default_sigpipe();
+    }
     let result = match cli.command {
         Command::Inspect(a) => commands::inspect::run(a),
         Command::Deps(a) => commands::deps::run(a),
@@ -101,5 +107,15 @@ fn main() -> ExitCode {
             eprintln!("{report:?}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so `ngen-build build 2>&1 | head` would end in a write error (or a
+/// panic inside a print macro) once the reader is gone. Like other Unix tools, the build-tool
+/// commands just stop. `run` keeps Rust's default: the hosted program sees the write error.
+fn restore_default_sigpipe() {
+    // SAFETY: called once at startup, before any thread is spawned; SIG_DFL is always valid.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
