@@ -6,6 +6,7 @@
 //!
 //! This crate has no dependencies, on purpose: it is the contract, not an implementation.
 
+pub mod calling_convention;
 pub mod exceptions;
 pub mod helpers;
 pub mod image;

@@ -4,83 +4,7 @@
 //! Cranelift-free and metadata-free so both the translator and the runtime can use it; the
 //! mapping from metadata signatures lives in [`crate::signature`].
 
-/// The type of a parameter, return value or local, as far as code generation cares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ValKind {
-    Bool,
-    Char,
-    I1,
-    U1,
-    I2,
-    U2,
-    I4,
-    U4,
-    I8,
-    U8,
-    /// `native int`.
-    I,
-    /// `native unsigned int`.
-    U,
-    R4,
-    R8,
-    /// Any object reference (string, object, class, array).
-    Ref,
-    /// A managed (`&`) or unmanaged (`*`) pointer.
-    Ptr,
-}
-
-/// The machine type of a value in the managed calling convention (SystemV registers).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MachineType {
-    I32,
-    I64,
-    F32,
-    F64,
-}
-
-impl ValKind {
-    /// How the value is passed, returned and held: the small integer types travel as
-    /// `I32`, sign- or zero-extended per CIL; pointers and references as `I64`.
-    pub fn machine(self) -> MachineType {
-        match self {
-            Self::Bool | Self::Char | Self::I1 | Self::U1 | Self::I2 | Self::U2 => MachineType::I32,
-            Self::I4 | Self::U4 => MachineType::I32,
-            Self::I8 | Self::U8 | Self::I | Self::U | Self::Ref | Self::Ptr => MachineType::I64,
-            Self::R4 => MachineType::F32,
-            Self::R8 => MachineType::F64,
-        }
-    }
-
-    /// The evaluation-stack type of a value of this kind once loaded.
-    pub fn stack(self) -> StackType {
-        match self {
-            Self::Bool
-            | Self::Char
-            | Self::I1
-            | Self::U1
-            | Self::I2
-            | Self::U2
-            | Self::I4
-            | Self::U4 => StackType::I4,
-            Self::I8 | Self::U8 => StackType::I8,
-            Self::I | Self::U => StackType::I,
-            Self::R4 => StackType::F4,
-            Self::R8 => StackType::F8,
-            Self::Ref => StackType::O,
-            Self::Ptr => StackType::Ptr,
-        }
-    }
-
-    /// Size in bytes of a value of this kind in memory.
-    pub fn size(self) -> u32 {
-        match self {
-            Self::Bool | Self::I1 | Self::U1 => 1,
-            Self::Char | Self::I2 | Self::U2 => 2,
-            Self::I4 | Self::U4 | Self::R4 => 4,
-            _ => 8,
-        }
-    }
-}
+pub use ngen_abi::calling_convention::{MachineType, ValKind};
 
 /// An evaluation-stack type. `F4` is kept apart from `F8` (mono keeps `float32` arithmetic
 /// in single precision on x86-64); they merge to `F8`.
@@ -99,6 +23,26 @@ pub enum StackType {
 }
 
 impl StackType {
+    /// The evaluation-stack type of a value of `kind` once loaded.
+    pub fn of(kind: ValKind) -> StackType {
+        match kind {
+            ValKind::Bool
+            | ValKind::Char
+            | ValKind::I1
+            | ValKind::U1
+            | ValKind::I2
+            | ValKind::U2
+            | ValKind::I4
+            | ValKind::U4 => Self::I4,
+            ValKind::I8 | ValKind::U8 => Self::I8,
+            ValKind::I | ValKind::U => Self::I,
+            ValKind::R4 => Self::F4,
+            ValKind::R8 => Self::F8,
+            ValKind::Ref => Self::O,
+            ValKind::Ptr => Self::Ptr,
+        }
+    }
+
     /// Machine type holding values of this stack type.
     pub fn machine(self) -> MachineType {
         match self {

@@ -20,6 +20,7 @@
 //! Depends on: every other module of this crate (it only takes function addresses).
 
 use crate::{char_info, console, convert, environment, floating_point, math, primitives, string};
+use ngen_abi::calling_convention::{MachineType, ValKind};
 use std::fmt;
 
 /// The type of a parameter or return value of a BCL method, as far as the BCL surface needs.
@@ -59,38 +60,36 @@ pub enum ValueKind {
     ByRef(&'static ValueKind),
 }
 
-/// The machine-level type a [`ValueKind`] travels as in the managed calling convention.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AbiType {
-    /// No value (a `void` return).
-    Void,
-    I32,
-    I64,
-    F32,
-    F64,
-    /// A pointer-sized integer (`i64` on the supported targets).
-    Pointer,
-}
-
 impl ValueKind {
-    /// How a value of this kind is passed and returned.
-    pub fn abi(self) -> AbiType {
-        match self {
-            Self::Void => AbiType::Void,
-            Self::Bool
-            | Self::Char
-            | Self::I1
-            | Self::U1
-            | Self::I2
-            | Self::U2
-            | Self::I4
-            | Self::U4 => AbiType::I32,
-            Self::I8 | Self::U8 => AbiType::I64,
-            Self::R4 => AbiType::F32,
-            Self::R8 => AbiType::F64,
-            Self::I | Self::U | Self::String | Self::Object => AbiType::Pointer,
-            Self::SzArrayOfString | Self::SzArrayOfChar | Self::ByRef(_) => AbiType::Pointer,
-        }
+    /// The calling-convention kind this travels as (`ngen_abi::calling_convention`, the table
+    /// the compiler builds signatures from); `None` for `void`.
+    pub fn val_kind(self) -> Option<ValKind> {
+        Some(match self {
+            Self::Void => return None,
+            Self::Bool => ValKind::Bool,
+            Self::Char => ValKind::Char,
+            Self::I1 => ValKind::I1,
+            Self::U1 => ValKind::U1,
+            Self::I2 => ValKind::I2,
+            Self::U2 => ValKind::U2,
+            Self::I4 => ValKind::I4,
+            Self::U4 => ValKind::U4,
+            Self::I8 => ValKind::I8,
+            Self::U8 => ValKind::U8,
+            Self::R4 => ValKind::R4,
+            Self::R8 => ValKind::R8,
+            Self::I => ValKind::I,
+            Self::U => ValKind::U,
+            Self::String | Self::Object | Self::SzArrayOfString | Self::SzArrayOfChar => {
+                ValKind::Ref
+            }
+            Self::ByRef(_) => ValKind::Ptr,
+        })
+    }
+
+    /// The machine type a value of this kind is passed and returned as; `None` for `void`.
+    pub fn machine(self) -> Option<MachineType> {
+        self.val_kind().map(ValKind::machine)
     }
 
     /// The byref type `self&`; `None` for `void` and for byrefs (which cannot nest).

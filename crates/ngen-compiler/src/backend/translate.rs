@@ -380,10 +380,10 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     fn load_home(&mut self, home: Home) -> (Value, StackType) {
         match home {
-            Home::Var(var, kind) => (self.b.use_var(var), kind.stack()),
+            Home::Var(var, kind) => (self.b.use_var(var), StackType::of(kind)),
             Home::Slot(slot, kind) => {
                 let addr = self.b.ins().stack_addr(I64, slot, 0);
-                (self.load_kind(kind, addr, trusted()), kind.stack())
+                (self.load_kind(kind, addr, trusted()), StackType::of(kind))
             }
         }
     }
@@ -994,7 +994,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     return Err(format!("ldind from {} at {}", t.name(), at(off)));
                 }
                 let v = self.load_kind(kind, addr, flags());
-                stack.push((v, kind.stack()));
+                stack.push((v, StackType::of(kind)));
             }
             O::StindI1
             | O::StindI2
@@ -1183,7 +1183,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     .map_err(|e| format!("{e} at {}", at(off)))?;
                 let addr = self.cell_target(cell);
                 let v = self.load_kind(kind, addr, flags());
-                stack.push((v, kind.stack()));
+                stack.push((v, StackType::of(kind)));
             }
             O::Ldlen => {
                 let (arr, t) = self.pop(stack, ins)?;
@@ -1232,7 +1232,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 }
                 let addr = self.element_addr(arr, index, it, kind.size());
                 let v = self.load_kind(kind, addr, flags());
-                stack.push((v, kind.stack()));
+                stack.push((v, StackType::of(kind)));
             }
             O::StelemI1
             | O::StelemI2
@@ -1536,7 +1536,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         if let Some(kind) = shape.ret {
             let v = self.b.inst_results(inst)[0];
             let v = self.normalize(v, kind);
-            stack.push((v, kind.stack()));
+            stack.push((v, StackType::of(kind)));
         }
         Ok(())
     }
