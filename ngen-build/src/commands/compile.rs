@@ -31,8 +31,9 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         framework_dir: args.framework.clone(),
         ..Default::default()
     };
-    let binder = ngen_binder::Binder::new(&args.assembly, config).into_diagnostic()?;
-    let closure = binder.closure().into_diagnostic()?;
+    super::build::check_assembly_file(&args.assembly)?;
+    let binder = ngen_binder::Binder::new(&args.assembly, config).map_err(super::flat_error)?;
+    let closure = binder.closure().map_err(super::flat_error)?;
     let references: Vec<PathBuf> = closure
         .all()
         .map(|a| a.path.clone())
@@ -44,8 +45,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         scenario: ngen_abi_scenario_default(),
         threads: args.threads,
     })
-    .into_diagnostic()
-    .wrap_err_with(|| format!("compiling {}", args.assembly.display()))?;
+    .map_err(|e| miette::miette!("cannot compile {}: {e}", args.assembly.display()))?;
     let out = args.out.unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&out).into_diagnostic()?;
     let name = &built.report.assembly;
