@@ -119,6 +119,7 @@ fn a_malformed_display_name_is_a_usage_error_everywhere() {
         vec!["display", bad],
         vec!["deps", bad],
         vec!["explain", bad],
+        vec!["inspect", bad],
     ] {
         let out = ngen(cache.path(), &args);
         assert_fails(

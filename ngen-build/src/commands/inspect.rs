@@ -31,7 +31,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
-    let path = locate(&args.assembly, &args.framework)?;
+    let path = match locate(&args.assembly, &args.framework) {
+        Ok(path) => path,
+        Err(Located::Usage { report }) => return Ok(super::build::usage_error(report)),
+        Err(Located::Failure { report }) => return Err(report),
+    };
     let asm = Assembly::open(&path).map_err(|e| {
         miette!(
             code = "ngen::inspect::unreadable",
@@ -54,85 +58,62 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     })
 }
 
-/// A path if the argument names an existing file, else a display name looked up in the
-/// framework directory (`<fw>/<Name>.dll|.exe`, `<fw>/Facades/<Name>.dll`) and then the GAC
-/// (`<fw>/../gac/<Name>/<Version>_<Culture>_<Token>/<Name>.dll`, highest matching version).
-fn locate(arg: &str, framework: &Path) -> miette::Result<PathBuf> {
+/// A path if the argument names an existing file, else a display name located the way the
+/// binder finds one (GAC roots, including `MONO_GAC_PREFIX`, then the framework directory and its
+/// Facades; highest matching version first). A malformed display name is a usage error.
+fn locate(arg: &str, framework: &Path) -> Result<PathBuf, Located> {
     let as_path = Path::new(arg);
     if as_path.is_file() {
         return Ok(as_path.to_path_buf());
     }
     let looks_like_path = arg.contains('/') || arg.ends_with(".dll") || arg.ends_with(".exe");
-    let name = AssemblyName::parse(arg).map_err(|e| {
-        miette!(
-            code = "ngen::inspect::not_found",
-            "{arg} is neither an existing file nor a valid display name: {e}"
-        )
+    let name = AssemblyName::parse(arg).map_err(|e| Located::Usage {
+        report: miette!(
+            code = "ngen::inspect::bad_name",
+            help = "name an assembly by path, or by display name: \"System.Xml\" or \
+                    \"System, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089\"",
+            "`{arg}` is neither a file nor a valid assembly display name: {e}"
+        ),
     })?;
     if looks_like_path && name.version.is_none() {
-        return Err(miette!(
-            code = "ngen::inspect::not_found",
-            "{arg}: no such file"
-        ));
+        return Err(Located::Failure {
+            report: miette!(code = "ngen::inspect::not_found", "{arg}: no such file"),
+        });
     }
-    let gac = framework
-        .parent()
-        .map(|p| p.join("gac"))
-        .unwrap_or_default();
-    let mut candidates = vec![
-        framework.join(format!("{}.dll", name.name)),
-        framework.join(format!("{}.exe", name.name)),
-        framework.join("Facades").join(format!("{}.dll", name.name)),
-    ];
-    candidates.extend(gac_candidates(&gac, &name.name));
-    for candidate in &candidates {
-        if !candidate.is_file() {
-            continue;
-        }
-        let Ok(asm) = Assembly::open(candidate) else {
-            continue;
-        };
-        let Ok(identity) = asm.identity() else {
-            continue;
-        };
-        if name.matches(&AssemblyName::from_identity(&identity)) {
-            return Ok(candidate.clone());
-        }
-    }
-    Err(miette!(
-        code = "ngen::inspect::not_found",
-        help =
-            "pass a path, or a display name of an assembly in the framework directory or the GAC",
-        "no assembly matching `{arg}` was found; probed:\n{}",
-        candidates
-            .iter()
-            .map(|c| format!("  {}", c.display()))
-            .collect::<Vec<_>>()
-            .join("\n")
-    ))
+    let config = ngen_binder::BinderConfig {
+        framework_dir: Some(framework.to_path_buf()),
+        ..Default::default()
+    };
+    ngen_binder::locate_with_config(&name, &config)
+        .map(|found| found.path)
+        .map_err(|not_found| {
+            let gac_dirs = not_found
+                .gacs
+                .iter()
+                .map(|gac| gac.join(&name.name).join(format!("*/{}.dll", name.name)));
+            let probed: Vec<String> = gac_dirs
+                .chain(ngen_binder::probe::framework_candidates(
+                    &not_found.framework,
+                    &name.name,
+                ))
+                .map(|p| format!("  {}", p.display()))
+                .collect();
+            Located::Failure {
+                report: miette!(
+                    code = "ngen::inspect::not_found",
+                    help = "pass a path, or a display name of an assembly in the framework \
+                            directory or a GAC",
+                    "no assembly matching `{arg}` was found; probed:\n{}",
+                    probed.join("\n")
+                ),
+            }
+        })
 }
 
-/// `<gac>/<Name>/*/<Name>.dll`, newest version directory first (directory names start with
-/// the version, so sort by the parsed version).
-fn gac_candidates(gac: &Path, simple_name: &str) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(gac.join(simple_name)) else {
-        return Vec::new();
-    };
-    let mut dirs: Vec<(Vec<u32>, PathBuf)> = entries
-        .flatten()
-        .map(|e| e.path())
-        .map(|p| {
-            let version = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.split('_').next())
-                .map(|v| v.split('.').filter_map(|x| x.parse().ok()).collect())
-                .unwrap_or_default();
-            (version, p.join(format!("{simple_name}.dll")))
-        })
-        .collect();
-    dirs.sort();
-    dirs.into_iter().rev().map(|(_, p)| p).collect()
+/// Why an assembly argument could not be located: a usage error (exit 2) or a failure (exit 1).
+enum Located {
+    Usage { report: miette::Report },
+    Failure { report: miette::Report },
 }
 
 /// Writes the report; a closed pipe (`inspect ... | head`) is not an error.
