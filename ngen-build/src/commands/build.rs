@@ -6,8 +6,8 @@
 //! from ngen-cache's `ImageCompiler` to `ngen_compiler::aot`, and [`execute`], which plans,
 //! builds, commits and reports. And the CLI's error conventions: exit 1 for a failure, 2 for a
 //! usage or manifest error ([`usage_error`], [`parse_selector`] for assembly arguments),
-//! [`check_assembly_file`] so a wrong file is refused before any work, and [`print_stdout`]
-//! so `| head` never panics.
+//! [`check_assembly_file`] so a wrong file is refused before any work, and
+//! [`print_stdout`](super::print_stdout) (in the parent module) so `| head` never panics.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -583,21 +583,6 @@ fn emit_error(out: Output, what: &str, message: &str) {
             "reason": "image-failed", "what": what, "message": message,
         })),
         MessageFormat::Human => eprintln!("error: {what}: {message}"),
-    }
-}
-
-/// Writes `text` to stdout. A reader that went away (`ngen-build queue status | head -1`) ends
-/// the output quietly instead of panicking as `println!` does; other write errors are errors.
-pub(crate) fn print_stdout(text: &str) -> miette::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(miette::miette!("cannot write to stdout: {e}"))
-        }
-        _ => Ok(()),
     }
 }
 

@@ -10,6 +10,8 @@ use ngen_binder::{
     RedirectSource,
 };
 
+use super::print_stdout;
+
 #[derive(clap::Args)]
 pub struct Args {
     /// The root assembly: a path (.exe or .dll), or the display name of an assembly in the GAC
@@ -68,7 +70,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         if args.json {
             // As for binding errors: tools reading --json get the error as JSON too.
             let value = serde_json::json!({ "error": report.to_string() });
-            let _ = write_stdout(&format!("{value:#}\n"));
+            let _ = print_stdout(&format!("{value:#}\n"));
         }
         return Err(report);
     }
@@ -80,7 +82,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             } else {
                 human(&binder, &closure, args.verbose)
             };
-            write_stdout(&text)?;
+            print_stdout(&text)?;
             if args.deny_warnings && !closure.warnings.is_empty() {
                 return Err(miette::miette!(
                     code = "ngen::deps::warnings",
@@ -95,7 +97,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         Err(err) => {
             if args.json {
                 let value = serde_json::json!({ "error": err.to_string() });
-                let _ = write_stdout(&format!("{value:#}\n"));
+                let _ = print_stdout(&format!("{value:#}\n"));
             }
             Err(diagnostic(err))
         }
@@ -162,21 +164,6 @@ fn json(binder: &Binder, closure: &Closure) -> miette::Result<String> {
         .map_err(|e| miette::miette!("cannot serialize the closure: {e}"))?;
     text.push('\n');
     Ok(text)
-}
-
-/// Writes the report; a closed pipe (`deps ... | head`) is not an error.
-fn write_stdout(text: &str) -> miette::Result<()> {
-    use std::io::Write;
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(miette::miette!("cannot write to stdout: {e}"))
-        }
-        _ => Ok(()),
-    }
 }
 
 fn human(binder: &Binder, closure: &Closure, verbose: bool) -> String {

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use ngen_cache::actions::display;
 
-use super::build::{parse_selector, print_stdout, report};
+use super::build::{parse_selector, report};
 use super::install::NgenOptions;
+use super::print_stdout;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -12,8 +12,9 @@ use ngen_manifest::Scenario;
 
 use super::build::{
     AotCompiler, check_scenarios, load_project, manifest_requests, parse_scenario, parse_selector,
-    print_stdout, report,
+    report,
 };
+use super::print_stdout;
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -5,7 +5,6 @@
 //! match names).
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -13,6 +12,8 @@ use miette::{IntoDiagnostic, miette};
 use ngen_binder::AssemblyName;
 use ngen_metadata::{Assembly, TableId, il};
 use serde_json::{Value, json};
+
+use super::print_stdout;
 
 #[derive(clap::Args)]
 #[command(
@@ -50,7 +51,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     } else {
         report.human()
     };
-    write_stdout(&text)?;
+    print_stdout(&text)?;
     Ok(if report.failures.is_empty() {
         ExitCode::SUCCESS
     } else {
@@ -114,20 +115,6 @@ fn locate(arg: &str, framework: &Path) -> Result<PathBuf, Located> {
 enum Located {
     Usage { report: miette::Report },
     Failure { report: miette::Report },
-}
-
-/// Writes the report; a closed pipe (`inspect ... | head`) is not an error.
-fn write_stdout(text: &str) -> miette::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-    {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(miette!("cannot write to stdout: {e}"))
-        }
-        _ => Ok(()),
-    }
 }
 
 /// A body that failed to decode.
