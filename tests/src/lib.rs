@@ -292,3 +292,15 @@ pub fn files_under(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
     }
     files
 }
+
+/// Runs `ngen-build compile <assembly> --out <out>`, which must succeed ([`run_ok`]). Returns
+/// its output.
+pub fn ngen_compile(assembly: &Path, out: &Path) -> Output {
+    run_ok(
+        ngen_build()
+            .arg("compile")
+            .arg(assembly)
+            .arg("--out")
+            .arg(out),
+    )
+}

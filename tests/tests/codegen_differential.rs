@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
 
-use ngen_tests::{Observed, mcs, mono, ngen_build, temp_dir, workspace_root};
+use ngen_tests::{Observed, mcs, mono, ngen_build, ngen_compile, temp_dir, workspace_root};
 
 /// Programs compiled once for the whole test binary, with their images.
 struct Fixtures {
@@ -76,7 +76,7 @@ fn fixtures() -> &'static Fixtures {
             "arrays.exe",
             "literal_folding.exe",
         ] {
-            compile(&bin.join(file), &images);
+            ngen_compile(&bin.join(file), &images);
         }
         Fixtures {
             _dir: dir,
@@ -99,23 +99,6 @@ fn ilasm(source: &Path, out: &Path) {
         source.display(),
         String::from_utf8_lossy(&output.stdout)
     );
-}
-
-fn compile(assembly: &Path, out: &Path) -> Output {
-    let output = ngen_build()
-        .arg("compile")
-        .arg(assembly)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("run ngen-build compile");
-    assert!(
-        output.status.success(),
-        "compile {} failed:\n{}",
-        assembly.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
 }
 
 fn run(exe: &Path, images: &Path, mode: &str, args: &[&str]) -> Output {

@@ -5,29 +5,12 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use ngen_tests::{Observed, mcs, mono, ngen_build, temp_dir, workspace_root};
+use ngen_tests::{Observed, mcs, mono, ngen_build, ngen_compile, temp_dir, workspace_root};
 
 fn fixture_source(name: &str) -> PathBuf {
     workspace_root()
         .join("tests/fixtures/codegen")
         .join(format!("{name}.cs"))
-}
-
-fn compile(assembly: &Path, out: &Path) -> Output {
-    let output = ngen_build()
-        .arg("compile")
-        .arg(assembly)
-        .arg("--out")
-        .arg(out)
-        .output()
-        .expect("run ngen-build compile");
-    assert!(
-        output.status.success(),
-        "compile {} failed:\n{}",
-        assembly.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
 }
 
 #[test]
@@ -44,8 +27,8 @@ fn image_of_an_app_whose_dependency_was_rebuilt_is_rejected_and_the_app_still_ru
         &exe,
         &[&format!("-r:{}", lib.display())],
     );
-    compile(&lib, &images);
-    compile(&exe, &images);
+    ngen_compile(&lib, &images);
+    ngen_compile(&exe, &images);
 
     // Rebuild the dependency from a changed source: same API, new MVID.
     let changed = dir.path().join("mathlib_v2.cs");
@@ -155,7 +138,7 @@ static class Malformed
     std::fs::write(&patched, &bytes).unwrap();
 
     let images = dir.path().join("images");
-    compile(&patched, &images);
+    ngen_compile(&patched, &images);
     let report: serde_json::Value =
         serde_json::from_slice(&std::fs::read(images.join("malformed.ni.report.json")).unwrap())
             .unwrap();
