@@ -300,6 +300,29 @@ fn ldc_i4_value(ins: &Instruction<'_>) -> Option<i32> {
     })
 }
 
+/// The kind of value a typed indirect or element access reads or writes: `ldind.*`,
+/// `stind.*`, `ldelem.*` and `stelem.*` (the `.ref` forms included). `None` for any other
+/// opcode, in particular the token forms `ldelem`/`stelem`, whose kind comes from the type
+/// operand (see `Translator::array_kind`). Which of these opcodes are supported is decided
+/// by the translator, not here.
+fn access_kind(op: Opcode) -> Option<ValKind> {
+    use Opcode as O;
+    Some(match op {
+        O::LdindI1 | O::StindI1 | O::LdelemI1 | O::StelemI1 => ValKind::I1,
+        O::LdindU1 | O::LdelemU1 => ValKind::U1,
+        O::LdindI2 | O::StindI2 | O::LdelemI2 | O::StelemI2 => ValKind::I2,
+        O::LdindU2 | O::LdelemU2 => ValKind::U2,
+        O::LdindI4 | O::StindI4 | O::LdelemI4 | O::StelemI4 => ValKind::I4,
+        O::LdindU4 | O::LdelemU4 => ValKind::U4,
+        O::LdindI8 | O::StindI8 | O::LdelemI8 | O::StelemI8 => ValKind::I8,
+        O::LdindI | O::StindI | O::LdelemI | O::StelemI => ValKind::I,
+        O::LdindR4 | O::StindR4 | O::LdelemR4 | O::StelemR4 => ValKind::R4,
+        O::LdindR8 | O::StindR8 | O::LdelemR8 | O::StelemR8 => ValKind::R8,
+        O::LdindRef | O::StindRef | O::LdelemRef | O::StelemRef => ValKind::Ref,
+        _ => return None,
+    })
+}
+
 fn flags() -> MemFlagsData {
     MemFlagsData::new()
 }
@@ -976,19 +999,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::LdindR4
             | O::LdindR8
             | O::LdindRef => {
-                let kind = match ins.opcode {
-                    O::LdindI1 => ValKind::I1,
-                    O::LdindU1 => ValKind::U1,
-                    O::LdindI2 => ValKind::I2,
-                    O::LdindU2 => ValKind::U2,
-                    O::LdindI4 => ValKind::I4,
-                    O::LdindU4 => ValKind::U4,
-                    O::LdindI8 => ValKind::I8,
-                    O::LdindI => ValKind::I,
-                    O::LdindR4 => ValKind::R4,
-                    O::LdindR8 => ValKind::R8,
-                    _ => ValKind::Ref,
-                };
+                let kind = self.accessed_kind(ins)?;
                 let (addr, t) = self.pop(stack, ins)?;
                 if !matches!(t, StackType::Ptr | StackType::I) {
                     return Err(format!("ldind from {} at {}", t.name(), at(off)));
@@ -1004,16 +1015,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::StindR4
             | O::StindR8
             | O::StindRef => {
-                let kind = match ins.opcode {
-                    O::StindI1 => ValKind::I1,
-                    O::StindI2 => ValKind::I2,
-                    O::StindI4 => ValKind::I4,
-                    O::StindI8 => ValKind::I8,
-                    O::StindI => ValKind::I,
-                    O::StindR4 => ValKind::R4,
-                    O::StindR8 => ValKind::R8,
-                    _ => ValKind::Ref,
-                };
+                let kind = self.accessed_kind(ins)?;
                 let (v, vt) = self.pop(stack, ins)?;
                 let (addr, t) = self.pop(stack, ins)?;
                 if !matches!(t, StackType::Ptr | StackType::I) {
@@ -1206,20 +1208,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::LdelemR8
             | O::LdelemRef
             | O::Ldelem => {
-                let kind = match ins.opcode {
-                    O::Ldelem => self.array_kind(ins)?,
-                    O::LdelemI1 => ValKind::I1,
-                    O::LdelemU1 => ValKind::U1,
-                    O::LdelemI2 => ValKind::I2,
-                    O::LdelemU2 => ValKind::U2,
-                    O::LdelemI4 => ValKind::I4,
-                    O::LdelemU4 => ValKind::U4,
-                    O::LdelemI8 => ValKind::I8,
-                    O::LdelemI => ValKind::I,
-                    O::LdelemR4 => ValKind::R4,
-                    O::LdelemR8 => ValKind::R8,
-                    _ => ValKind::Ref,
-                };
+                let kind = self.accessed_kind(ins)?;
                 let (index, it) = self.pop(stack, ins)?;
                 let (arr, t) = self.pop(stack, ins)?;
                 if t != StackType::O || !matches!(it, StackType::I4 | StackType::I) {
@@ -1244,16 +1233,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::Stelem => {
                 // `stelem.ref` is not here: storing references needs the array covariance
                 // check (ArrayTypeMismatchException), i.e. the object model.
-                let kind = match ins.opcode {
-                    O::StelemI1 => ValKind::I1,
-                    O::StelemI2 => ValKind::I2,
-                    O::StelemI4 => ValKind::I4,
-                    O::StelemI8 => ValKind::I8,
-                    O::StelemI => ValKind::I,
-                    O::StelemR4 => ValKind::R4,
-                    O::StelemR8 => ValKind::R8,
-                    _ => self.array_kind(ins)?,
-                };
+                let kind = self.accessed_kind(ins)?;
                 let (v, vt) = self.pop(stack, ins)?;
                 let (index, it) = self.pop(stack, ins)?;
                 let (arr, t) = self.pop(stack, ins)?;
@@ -1414,6 +1394,15 @@ impl<'a, 'f> Translator<'a, 'f> {
             done += width;
         }
         Ok(true)
+    }
+
+    /// The kind an `ldind`/`stind`/`ldelem`/`stelem` instruction reads or writes: fixed by
+    /// the opcode ([`access_kind`]), or for the token forms named by the element type.
+    fn accessed_kind(&mut self, ins: &Instruction<'_>) -> Res<ValKind> {
+        match access_kind(ins.opcode) {
+            Some(kind) => Ok(kind),
+            None => self.array_kind(ins),
+        }
     }
 
     /// The primitive element kind named by an array instruction's type token.
@@ -2219,5 +2208,30 @@ mod tests {
         assert_eq!(u4f(-3e9), 1294967296);
         assert_eq!(u4f(5e18), 1156841472);
         assert_eq!(u4f(f64::NAN), 0);
+    }
+
+    #[test]
+    fn access_kind_covers_every_typed_access_opcode() {
+        for &op in Opcode::ALL {
+            let name = op.name();
+            let typed = ["ldind.", "stind.", "ldelem.", "stelem."]
+                .iter()
+                .find_map(|p| name.strip_prefix(p));
+            let expected = typed.map(|suffix| match suffix {
+                "i1" => ValKind::I1,
+                "u1" => ValKind::U1,
+                "i2" => ValKind::I2,
+                "u2" => ValKind::U2,
+                "i4" => ValKind::I4,
+                "u4" => ValKind::U4,
+                "i8" => ValKind::I8,
+                "i" => ValKind::I,
+                "r4" => ValKind::R4,
+                "r8" => ValKind::R8,
+                "ref" => ValKind::Ref,
+                other => panic!("unexpected typed access {name} ({other})"),
+            });
+            assert_eq!(access_kind(op), expected, "{name}");
+        }
     }
 }
