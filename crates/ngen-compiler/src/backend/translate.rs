@@ -1000,10 +1000,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::LdindR8
             | O::LdindRef => {
                 let kind = self.accessed_kind(ins)?;
-                let (addr, t) = self.pop(stack, ins)?;
-                if !matches!(t, StackType::Ptr | StackType::I) {
-                    return Err(format!("ldind from {} at {}", t.name(), at(off)));
-                }
+                let addr = self.pop_address(stack, ins, "ldind from")?;
                 let v = self.load_kind(kind, addr, flags());
                 stack.push((v, StackType::of(kind)));
             }
@@ -1017,10 +1014,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::StindRef => {
                 let kind = self.accessed_kind(ins)?;
                 let (v, vt) = self.pop(stack, ins)?;
-                let (addr, t) = self.pop(stack, ins)?;
-                if !matches!(t, StackType::Ptr | StackType::I) {
-                    return Err(format!("stind to {} at {}", t.name(), at(off)));
-                }
+                let addr = self.pop_address(stack, ins, "stind to")?;
                 let v = self.coerce(v, vt, kind, off)?;
                 self.store_kind(kind, v, addr, flags());
             }
@@ -1209,16 +1203,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::LdelemRef
             | O::Ldelem => {
                 let kind = self.accessed_kind(ins)?;
-                let (index, it) = self.pop(stack, ins)?;
-                let (arr, t) = self.pop(stack, ins)?;
-                if t != StackType::O || !matches!(it, StackType::I4 | StackType::I) {
-                    return Err(format!(
-                        "ldelem on {} with {} index at {}",
-                        t.name(),
-                        it.name(),
-                        at(off)
-                    ));
-                }
+                let (arr, index, it) = self.pop_array_index(stack, ins, "ldelem")?;
                 let addr = self.element_addr(arr, index, it, kind.size());
                 let v = self.load_kind(kind, addr, flags());
                 stack.push((v, StackType::of(kind)));
@@ -1235,32 +1220,14 @@ impl<'a, 'f> Translator<'a, 'f> {
                 // check (ArrayTypeMismatchException), i.e. the object model.
                 let kind = self.accessed_kind(ins)?;
                 let (v, vt) = self.pop(stack, ins)?;
-                let (index, it) = self.pop(stack, ins)?;
-                let (arr, t) = self.pop(stack, ins)?;
-                if t != StackType::O || !matches!(it, StackType::I4 | StackType::I) {
-                    return Err(format!(
-                        "stelem on {} with {} index at {}",
-                        t.name(),
-                        it.name(),
-                        at(off)
-                    ));
-                }
+                let (arr, index, it) = self.pop_array_index(stack, ins, "stelem")?;
                 let v = self.coerce(v, vt, kind, off)?;
                 let addr = self.element_addr(arr, index, it, kind.size());
                 self.store_kind(kind, v, addr, flags());
             }
             O::Ldelema => {
                 let kind = self.array_kind(ins)?;
-                let (index, it) = self.pop(stack, ins)?;
-                let (arr, t) = self.pop(stack, ins)?;
-                if t != StackType::O || !matches!(it, StackType::I4 | StackType::I) {
-                    return Err(format!(
-                        "ldelema on {} with {} index at {}",
-                        t.name(),
-                        it.name(),
-                        at(off)
-                    ));
-                }
+                let (arr, index, it) = self.pop_array_index(stack, ins, "ldelema")?;
                 let addr = self.element_addr(arr, index, it, kind.size());
                 stack.push((addr, StackType::Ptr));
             }
@@ -1440,6 +1407,38 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     /// Address of element `index` of the array `arr`, after null and bounds checks.
+    /// Pops the address operand of `ldind`/`stind`, which must be a managed pointer or a
+    /// `native int`; `what` starts the exclusion reason otherwise (e.g. "ldind from").
+    fn pop_address(&self, stack: &mut Stack, ins: &Instruction<'_>, what: &str) -> Res<Value> {
+        let (addr, t) = self.pop(stack, ins)?;
+        if !matches!(t, StackType::Ptr | StackType::I) {
+            return Err(format!("{what} {} at {}", t.name(), at(ins.offset)));
+        }
+        Ok(addr)
+    }
+
+    /// Pops the index and then the array of an element instruction (`ldelem`, `stelem`,
+    /// `ldelema`, named by `what` in the exclusion reason): an object reference and an
+    /// `int32` or `native int` index. Returns (array, index, index type).
+    fn pop_array_index(
+        &self,
+        stack: &mut Stack,
+        ins: &Instruction<'_>,
+        what: &str,
+    ) -> Res<(Value, Value, StackType)> {
+        let (index, it) = self.pop(stack, ins)?;
+        let (arr, t) = self.pop(stack, ins)?;
+        if t != StackType::O || !matches!(it, StackType::I4 | StackType::I) {
+            return Err(format!(
+                "{what} on {} with {} index at {}",
+                t.name(),
+                it.name(),
+                at(ins.offset)
+            ));
+        }
+        Ok((arr, index, it))
+    }
+
     fn element_addr(&mut self, arr: Value, index: Value, it: StackType, size: u32) -> Value {
         self.null_check(arr);
         let index = if it == StackType::I4 {
