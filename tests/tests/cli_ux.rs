@@ -61,10 +61,47 @@ fn stdout(out: &Output) -> String {
 fn assert_fails(out: &Output, code: i32, needles: &[&str]) {
     let err = stderr(out);
     assert_eq!(out.status.code(), Some(code), "stderr:\n{err}");
+    assert_stderr_has(out, needles);
+    assert!(!err.contains("panicked"), "panic:\n{err}");
+}
+
+/// Asserts exit code 0 and that stderr contains every `needles` entry.
+#[track_caller]
+fn assert_succeeds(out: &Output, needles: &[&str]) {
+    assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(out));
+    assert_stderr_has(out, needles);
+}
+
+/// Asserts that stderr contains every `needles` entry.
+#[track_caller]
+fn assert_stderr_has(out: &Output, needles: &[&str]) {
+    let err = stderr(out);
     for n in needles {
         assert!(err.contains(n), "stderr lacks {n:?}:\n{err}");
     }
-    assert!(!err.contains("panicked"), "panic:\n{err}");
+}
+
+/// Asserts that stdout contains every `needles` entry.
+#[track_caller]
+fn assert_stdout_has(out: &Output, needles: &[&str]) {
+    let text = stdout(out);
+    for n in needles {
+        assert!(text.contains(n), "stdout lacks {n:?}:\n{text}");
+    }
+}
+
+/// Writes `dir/ngen.toml` with the single root `root`; returns the manifest's path.
+fn one_root_manifest(dir: &Path, root: &Path) -> String {
+    let manifest = dir.join("ngen.toml");
+    std::fs::write(
+        &manifest,
+        format!(
+            "[[root]]\npath = {:?}\n",
+            root.to_str().expect("utf-8 path")
+        ),
+    )
+    .expect("write ngen.toml");
+    manifest.to_str().expect("utf-8 path").to_owned()
 }
 
 #[test]
@@ -79,11 +116,7 @@ fn queued_install_of_a_missing_file_is_refused_and_nothing_is_queued() {
         &["no assembly matching 'System.Nope'", "by its path"],
     );
     let status = ngen(cache.path(), &["queue", "status"]);
-    assert!(
-        stdout(&status).contains("Pending items: 0"),
-        "{}",
-        stdout(&status)
-    );
+    assert_stdout_has(&status, &["Pending items: 0"]);
 }
 
 #[test]
@@ -140,18 +173,14 @@ fn display_of_an_unknown_assembly_fails_and_an_empty_cache_says_how_to_fill_it()
     let empty = ngen(cache.path(), &["display"]);
     assert_eq!(empty.status.code(), Some(0), "{}", stderr(&empty));
     assert!(stdout(&empty).starts_with("NGEN Roots:"));
-    assert!(
-        stderr(&empty).contains("has no roots yet"),
-        "{}",
-        stderr(&empty)
-    );
+    assert_stderr_has(&empty, &["has no roots yet"]);
 }
 
 #[test]
 fn uninstall_in_the_wrong_scenario_names_the_installed_one() {
     let cache = temp_dir();
     let install = ngen(cache.path(), &["install", "App.exe", "/nologo", "/silent"]);
-    assert_eq!(install.status.code(), Some(0), "{}", stderr(&install));
+    assert_succeeds(&install, &[]);
     let wrong = ngen(cache.path(), &["Uninstall", "App", "/Debug"]);
     assert_fails(
         &wrong,
@@ -164,73 +193,33 @@ fn uninstall_in_the_wrong_scenario_names_the_installed_one() {
     let never = ngen(cache.path(), &["uninstall", "Nope"]);
     assert_fails(&never, 1, &["installed roots:", "App.exe"]);
     let right = ngen(cache.path(), &["uninstall", "App"]);
-    assert_eq!(right.status.code(), Some(0), "{}", stderr(&right));
-    assert!(
-        stderr(&right).contains(" Uninstalled "),
-        "{}",
-        stderr(&right)
-    );
-    assert!(
-        stderr(&right).contains("     Removed MathLib"),
-        "{}",
-        stderr(&right)
-    );
+    assert_succeeds(&right, &[" Uninstalled ", "     Removed MathLib"]);
 }
 
 #[test]
 fn ngen_syntax_switches_first_any_case_and_update_priority() {
     let cache = temp_dir();
     let queued = ngen(cache.path(), &["/nologo", "install", "App.exe", "/queue:2"]);
-    assert_eq!(queued.status.code(), Some(0), "{}", stderr(&queued));
-    assert!(
-        stderr(&queued).contains("at priority 2"),
-        "{}",
-        stderr(&queued)
-    );
+    assert_succeeds(&queued, &["at priority 2"]);
     let update = ngen(cache.path(), &["update", "/queue:2"]);
-    assert_eq!(update.status.code(), Some(0), "{}", stderr(&update));
-    assert!(
-        stderr(&update).contains("always queued at priority 3"),
-        "{}",
-        stderr(&update)
-    );
+    assert_succeeds(&update, &["always queued at priority 3"]);
     for (word, expected) in [("Pause", "Paused"), ("CONTINUE", "Continued")] {
         let out = ngen(cache.path(), &["queue", word]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        assert!(stderr(&out).contains(expected), "{}", stderr(&out));
+        assert_succeeds(&out, &[expected]);
     }
     let status = ngen(cache.path(), &["queue", "Status"]);
-    assert!(
-        stdout(&status).contains("priority 2: install"),
-        "{}",
-        stdout(&status)
-    );
-    assert!(
-        stdout(&status).contains("priority 3: update"),
-        "{}",
-        stdout(&status)
-    );
+    assert_stdout_has(&status, &["priority 2: install", "priority 3: update"]);
 }
 
 #[test]
 fn executing_an_empty_queue_or_updating_an_empty_cache_says_so() {
     let cache = temp_dir();
     let update = ngen(cache.path(), &["update"]);
-    assert_eq!(update.status.code(), Some(0), "{}", stderr(&update));
-    assert!(
-        stderr(&update).contains("Nothing to update: the cache"),
-        "{}",
-        stderr(&update)
-    );
+    assert_succeeds(&update, &["Nothing to update: the cache"]);
     let all = ngen(cache.path(), &["executeQueuedItems"]);
-    assert_eq!(all.status.code(), Some(0));
-    assert!(stderr(&all).contains("Nothing queued"), "{}", stderr(&all));
+    assert_succeeds(&all, &["Nothing queued"]);
     let one = ngen(cache.path(), &["eqi", "1"]);
-    assert!(
-        stderr(&one).contains("Nothing queued at priority 1"),
-        "{}",
-        stderr(&one)
-    );
+    assert_stderr_has(&one, &["Nothing queued at priority 1"]);
 }
 
 #[test]
@@ -270,14 +259,8 @@ fn manifest_commands_without_a_manifest_exit_2() {
 #[test]
 fn explain_suggests_the_assembly_meant() {
     let dir = temp_dir();
-    let app = sample().join("App.exe");
-    let manifest = dir.path().join("ngen.toml");
-    std::fs::write(
-        &manifest,
-        format!("[[root]]\npath = {:?}\n", app.to_str().expect("utf-8 path")),
-    )
-    .expect("write ngen.toml");
-    let manifest = manifest.to_str().expect("utf-8 path");
+    let manifest = one_root_manifest(dir.path(), &sample().join("App.exe"));
+    let manifest = manifest.as_str();
     let typo = ngen(
         dir.path(),
         &["explain", "Greter", "--manifest-path", manifest],
@@ -355,7 +338,7 @@ fn help_names_defaults_and_framework_flag_is_spelt_both_ways() {
         cache.path(),
         &["deps", "App.exe", "--framework-dir", "/usr/lib/mono/4.5"],
     );
-    assert_eq!(deps.status.code(), Some(0), "{}", stderr(&deps));
+    assert_succeeds(&deps, &[]);
 }
 
 #[test]
@@ -363,13 +346,7 @@ fn init_in_a_folder_without_an_exe_warns_that_the_root_is_a_placeholder() {
     let dir = temp_dir();
     let dir_arg = dir.path().to_str().expect("utf-8 path");
     let out = ngen(dir.path(), &["init", dir_arg]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("Created"), "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("no .exe in") && stderr(&out).contains("placeholder"),
-        "{}",
-        stderr(&out)
-    );
+    assert_succeeds(&out, &["Created", "no .exe in", "placeholder"]);
 }
 
 #[test]
@@ -399,17 +376,8 @@ fn build_json_ends_with_build_finished_even_on_a_manifest_error() {
 #[test]
 fn an_unresolved_root_points_at_deps() {
     let dir = temp_dir();
-    let notes = sample().join("notes.txt");
-    let manifest = dir.path().join("ngen.toml");
-    std::fs::write(
-        &manifest,
-        format!(
-            "[[root]]\npath = {:?}\n",
-            notes.to_str().expect("utf-8 path")
-        ),
-    )
-    .expect("write ngen.toml");
-    let manifest = manifest.to_str().expect("utf-8 path");
+    let manifest = one_root_manifest(dir.path(), &sample().join("notes.txt"));
+    let manifest = manifest.as_str();
     let out = ngen(dir.path(), &["build", "--manifest-path", manifest]);
     assert_fails(
         &out,
@@ -427,7 +395,7 @@ fn a_closed_stdout_ends_output_without_a_panic() {
     let cache = temp_dir();
     for _ in 0..3 {
         let out = ngen(cache.path(), &["install", "App.exe", "/queue:3", "/silent"]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        assert_succeeds(&out, &[]);
     }
     for args in [&["queue", "status"][..], &["display"], &["schema"]] {
         let dir = sample();
@@ -463,14 +431,8 @@ fn zero_jobs_is_a_usage_error() {
 #[test]
 fn a_scenario_no_root_is_built_for_is_a_usage_error() {
     let dir = temp_dir();
-    let app = sample().join("App.exe");
-    let manifest = dir.path().join("ngen.toml");
-    std::fs::write(
-        &manifest,
-        format!("[[root]]\npath = {:?}\n", app.to_str().expect("utf-8 path")),
-    )
-    .expect("write ngen.toml");
-    let manifest = manifest.to_str().expect("utf-8 path");
+    let manifest = one_root_manifest(dir.path(), &sample().join("App.exe"));
+    let manifest = manifest.as_str();
     for cmd in ["build", "explain"] {
         let mut args = vec![cmd];
         if cmd == "explain" {
