@@ -73,11 +73,10 @@ impl Jit {
             self.compile_unguarded(asm, rid, host)
         }));
         result.unwrap_or_else(|panic| {
-            self.ctx.clear();
-            self.fctx = FunctionBuilderContext::new();
-            Err(format!(
-                "internal compiler error: {}",
-                crate::panic_message(panic.as_ref())
+            Err(super::internal_error(
+                &mut self.ctx,
+                &mut self.fctx,
+                panic.as_ref(),
             ))
         })
     }
@@ -97,11 +96,7 @@ impl Jit {
             .map_err(|e| e.to_string())?;
         self.ctx.clear();
         self.ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), sig);
-        let input = MethodInput {
-            shape: &prepared.shape,
-            locals: &prepared.locals,
-            instrs: &prepared.instrs,
-        };
+        let input = MethodInput::of(&prepared);
         let mut env = JitEnv {
             asm,
             host,

@@ -11,3 +11,19 @@ pub(crate) mod object;
 pub(crate) mod translate;
 
 pub use isa::{codegen_identity, target_triple};
+
+use cranelift_codegen::Context;
+use cranelift_frontend::FunctionBuilderContext;
+
+/// After a panic inside Cranelift while compiling one method (caught by the JIT and by the
+/// AOT backend: a bad method must never take the host or the whole image down): resets `ctx`
+/// and `fctx` so they can serve the next method, and gives the method's exclusion reason.
+fn internal_error(
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    panic: &(dyn std::any::Any + Send),
+) -> String {
+    ctx.clear();
+    *fctx = FunctionBuilderContext::new();
+    format!("internal compiler error: {}", crate::panic_message(panic))
+}

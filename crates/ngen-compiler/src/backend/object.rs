@@ -156,7 +156,17 @@ pub(crate) fn emit_object(
             .into_par_iter()
             .map_init(
                 || (Context::new(), FunctionBuilderContext::new()),
-                |(ctx, fctx), rid| (rid, compile_guarded(&plan, &*isa, ctx, fctx, rid)),
+                |(ctx, fctx), rid| {
+                    // A panic inside Cranelift becomes an exclusion: a bad method must never
+                    // take the whole image down.
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        compile_one(&plan, &*isa, ctx, fctx, rid)
+                    }));
+                    let result = result.unwrap_or_else(|panic| {
+                        Err(super::internal_error(ctx, fctx, panic.as_ref()))
+                    });
+                    (rid, result)
+                },
             )
             .collect()
     });
@@ -261,28 +271,6 @@ pub(crate) fn emit_object(
     Ok(EmittedObject { object, outcomes })
 }
 
-/// [`compile_one`], turning a panic inside Cranelift into an exclusion: a bad method must
-/// never take the whole image down.
-fn compile_guarded(
-    plan: &Plan<'_>,
-    isa: &dyn cranelift_codegen::isa::TargetIsa,
-    ctx: &mut Context,
-    fctx: &mut FunctionBuilderContext,
-    rid: u32,
-) -> Result<Compiled, String> {
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        compile_one(plan, isa, ctx, fctx, rid)
-    }));
-    result.unwrap_or_else(|panic| {
-        ctx.clear();
-        *fctx = FunctionBuilderContext::new();
-        Err(format!(
-            "internal compiler error: {}",
-            crate::panic_message(panic.as_ref())
-        ))
-    })
-}
-
 fn compile_one(
     plan: &Plan<'_>,
     isa: &dyn cranelift_codegen::isa::TargetIsa,
@@ -300,11 +288,7 @@ fn compile_one(
     };
     ctx.clear();
     ctx.func = Function::with_name_signature(UserFuncName::user(0, f.id.as_u32()), f.sig.clone());
-    let input = MethodInput {
-        shape: &prepared.shape,
-        locals: &prepared.locals,
-        instrs: &prepared.instrs,
-    };
+    let input = MethodInput::of(&prepared);
     let mut env = AotEnv {
         plan,
         func_refs: HashMap::new(),

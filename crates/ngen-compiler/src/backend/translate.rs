@@ -10,7 +10,8 @@
 //! Anything outside the supported subset, or malformed, returns `Err(reason)`: the caller
 //! excludes the method; nothing is ever guessed.
 //!
-//! Depends on: cranelift-codegen/frontend, `ngen_metadata::il`, [`crate::types`], [`super::env`].
+//! Depends on: cranelift-codegen/frontend, `ngen_metadata::il`, [`crate::types`], [`super::env`],
+//! and `crate::method` (only for [`MethodInput::of`]).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -30,6 +31,7 @@ use ngen_metadata::il::{Instruction, Opcode, Operand};
 
 use super::abi::{clif_signature, clif_type};
 use super::env::{CallTarget, TranslateEnv};
+use crate::method::PreparedMethod;
 use crate::types::{MachineType, MethodShape, StackType, ValKind};
 
 /// Everything the translator needs about the method being compiled.
@@ -37,6 +39,17 @@ pub(crate) struct MethodInput<'a> {
     pub shape: &'a MethodShape,
     pub locals: &'a [ValKind],
     pub instrs: &'a [Instruction<'a>],
+}
+
+impl<'a> MethodInput<'a> {
+    /// The input for a method [`crate::method::prepare`] has decoded.
+    pub fn of(prepared: &'a PreparedMethod<'a>) -> Self {
+        MethodInput {
+            shape: &prepared.shape,
+            locals: &prepared.locals,
+            instrs: &prepared.instrs,
+        }
+    }
 }
 
 type Res<T> = Result<T, String>;
