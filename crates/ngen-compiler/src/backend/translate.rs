@@ -847,20 +847,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::LdcI4_8
             | O::LdcI4S
             | O::LdcI4 => {
-                let n: i32 = match (ins.opcode, ins.operand) {
-                    (O::LdcI4M1, _) => -1,
-                    (O::LdcI4_0, _) => 0,
-                    (O::LdcI4_1, _) => 1,
-                    (O::LdcI4_2, _) => 2,
-                    (O::LdcI4_3, _) => 3,
-                    (O::LdcI4_4, _) => 4,
-                    (O::LdcI4_5, _) => 5,
-                    (O::LdcI4_6, _) => 6,
-                    (O::LdcI4_7, _) => 7,
-                    (O::LdcI4_8, _) => 8,
-                    (_, Operand::Int8(n)) => n as i32,
-                    (_, Operand::Int32(n)) => n,
-                    _ => return Err(format!("bad ldc.i4 operand at {}", at(off))),
+                let Some(n) = ldc_i4_value(ins) else {
+                    return Err(format!("bad ldc.i4 operand at {}", at(off)));
                 };
                 let v = self.b.ins().iconst(I32, n as i64);
                 stack.push((v, StackType::I4));
