@@ -404,6 +404,17 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
     }
 
+    /// `starg`/`stloc`: pops the value and stores it, coerced to the variable's kind.
+    fn store_popped(&mut self, home: Home, stack: &mut Stack, ins: &Instruction<'_>) -> Res<()> {
+        let (v, t) = self.pop(stack, ins)?;
+        let kind = match home {
+            Home::Var(_, k) | Home::Slot(_, k) => k,
+        };
+        let v = self.coerce(v, t, kind, ins.offset)?;
+        self.store_home(home, v);
+        Ok(())
+    }
+
     fn store_home(&mut self, home: Home, value: Value) {
         match home {
             Home::Var(var, _) => self.b.def_var(var, value),
@@ -564,9 +575,16 @@ impl<'a, 'f> Translator<'a, 'f> {
             .ok_or_else(|| format!("stack underflow at {}", at(ins.offset)))
     }
 
+    /// The argument or local number of a variable instruction: fixed by the opcode for
+    /// `ldarg.0`-`.3`, `ldloc.0`-`.3` and `stloc.0`-`.3`, else the operand.
     fn var_index(ins: &Instruction<'_>) -> Res<u16> {
-        match ins.operand {
-            Operand::Variable(n) => Ok(n),
+        use Opcode as O;
+        match (ins.opcode, ins.operand) {
+            (O::Ldarg0 | O::Ldloc0 | O::Stloc0, _) => Ok(0),
+            (O::Ldarg1 | O::Ldloc1 | O::Stloc1, _) => Ok(1),
+            (O::Ldarg2 | O::Ldloc2 | O::Stloc2, _) => Ok(2),
+            (O::Ldarg3 | O::Ldloc3 | O::Stloc3, _) => Ok(3),
+            (_, Operand::Variable(n)) => Ok(n),
             _ => Err(format!("missing variable operand at {}", at(ins.offset))),
         }
     }
@@ -774,52 +792,24 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.call(ins, stack, kind)?
             }
             O::Ldarg0 | O::Ldarg1 | O::Ldarg2 | O::Ldarg3 | O::LdargS | O::Ldarg => {
-                let n = match ins.opcode {
-                    O::Ldarg0 => 0,
-                    O::Ldarg1 => 1,
-                    O::Ldarg2 => 2,
-                    O::Ldarg3 => 3,
-                    _ => Self::var_index(ins)?,
-                };
+                let n = Self::var_index(ins)?;
                 let home = self.arg_home(n, ins)?;
                 stack.push(self.load_home(home));
             }
             O::Ldloc0 | O::Ldloc1 | O::Ldloc2 | O::Ldloc3 | O::LdlocS | O::Ldloc => {
-                let n = match ins.opcode {
-                    O::Ldloc0 => 0,
-                    O::Ldloc1 => 1,
-                    O::Ldloc2 => 2,
-                    O::Ldloc3 => 3,
-                    _ => Self::var_index(ins)?,
-                };
+                let n = Self::var_index(ins)?;
                 let home = self.local_home(n, ins)?;
                 stack.push(self.load_home(home));
             }
             O::StargS | O::Starg => {
                 let n = Self::var_index(ins)?;
                 let home = self.arg_home(n, ins)?;
-                let (v, t) = self.pop(stack, ins)?;
-                let kind = match home {
-                    Home::Var(_, k) | Home::Slot(_, k) => k,
-                };
-                let v = self.coerce(v, t, kind, off)?;
-                self.store_home(home, v);
+                self.store_popped(home, stack, ins)?;
             }
             O::Stloc0 | O::Stloc1 | O::Stloc2 | O::Stloc3 | O::StlocS | O::Stloc => {
-                let n = match ins.opcode {
-                    O::Stloc0 => 0,
-                    O::Stloc1 => 1,
-                    O::Stloc2 => 2,
-                    O::Stloc3 => 3,
-                    _ => Self::var_index(ins)?,
-                };
+                let n = Self::var_index(ins)?;
                 let home = self.local_home(n, ins)?;
-                let (v, t) = self.pop(stack, ins)?;
-                let kind = match home {
-                    Home::Var(_, k) | Home::Slot(_, k) => k,
-                };
-                let v = self.coerce(v, t, kind, off)?;
-                self.store_home(home, v);
+                self.store_popped(home, stack, ins)?;
             }
             O::LdargaS | O::Ldarga => {
                 let home = self.arg_home(Self::var_index(ins)?, ins)?;
