@@ -7,4 +7,13 @@ cd "$(dirname "$0")/.."
 tests/setup.sh
 # Integration tests drive the ngen-build binary, so build it before the test binaries run.
 cargo build --workspace --bins
-cargo test --workspace "$@"
+
+# cargo prints one "test result" line per test binary and ends on the last crate's doc-tests
+# (often "0 passed"), so close with the workspace total on one line.
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace "$@" 2>&1 | tee "$log" || status=$?
+awk '/^test result:/ { passed += $4; failed += $6; ignored += $8 }
+     END { printf "Summary: %d passed, %d failed, %d skipped\n", passed, failed, ignored }' "$log"
+exit "$status"
