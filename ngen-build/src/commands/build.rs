@@ -4,10 +4,8 @@
 //! Also home of what the build-tool commands share (explain, package, install, update and the
 //! queue use it): finding and loading the manifest with exit code 2 on errors, the adapter
 //! from ngen-cache's `ImageCompiler` to `ngen_compiler::aot`, and [`execute`], which plans,
-//! builds, commits and reports. And the CLI's error conventions: exit 1 for a failure, 2 for a
-//! usage or manifest error ([`usage_error`], [`parse_selector`] for assembly arguments),
-//! [`check_assembly_file`] so a wrong file is refused before any work, and
-//! [`print_stdout`](super::print_stdout) (in the parent module) so `| head` never panics.
+//! builds, commits and reports. The helpers every command shares (usage errors, assembly
+//! arguments, stdout) are in [`super::support`].
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -16,7 +14,6 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use ngen_cache::actions::Selector;
 use ngen_cache::engine::{Freshness, ImageSummary};
 use ngen_cache::filehash::FileHasher;
 use ngen_cache::resolve::{RootAssemblySource, RootSource};
@@ -25,6 +22,8 @@ use ngen_cache::{
     RootRecord, RootRequest,
 };
 use ngen_manifest::{LoadHint, Project, RootAssembly, Scenario};
+
+use super::support::usage_error;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -126,88 +125,6 @@ pub(crate) fn report(e: CacheError) -> miette::Report {
         ),
         _ => miette::miette!("{e}"),
     }
-}
-
-/// Prints `report` and returns exit code 2: the command line or the manifest is wrong.
-pub(crate) fn usage_error(report: miette::Report) -> ExitCode {
-    eprintln!("{report:?}");
-    ExitCode::from(2)
-}
-
-/// Parses an assembly argument (`*`, a path, or a full or partial display name). A malformed
-/// display name is a usage error (exit 2) that says what a display name looks like.
-pub(crate) fn parse_selector(arg: &str) -> Result<Selector, ExitCode> {
-    Selector::parse(arg).map_err(|e| {
-        let detail = e.to_string();
-        // ngen-cache's message repeats the argument; keep only the parser's reason.
-        let reason = detail
-            .split_once(": ")
-            .map(|(_, r)| r)
-            .unwrap_or(detail.as_str());
-        usage_error(miette::miette!(
-            code = "ngen::usage::assembly",
-            help = "name an assembly by path (App.exe, bin/MyLib.dll) or by display name: \
-                    \"MyLib\" or \"MyLib, Version=1.0.0.0, Culture=neutral, PublicKeyToken=null\"",
-            "`{arg}` is neither a file nor a valid assembly display name: {reason}"
-        ))
-    })
-}
-
-/// Checks that `path` is a readable .NET assembly before any work is queued or started, so
-/// a typo or the wrong file is reported with what is there and what to pass instead.
-pub(crate) fn check_assembly_file(path: &Path) -> Result<(), miette::Report> {
-    let shown = path.display();
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(miette::miette!(
-                code = "ngen::input::missing_file",
-                help = "check the path (relative paths start at the current directory), or \
-                        name an assembly in the GAC by its display name",
-                "{shown} does not exist"
-            ));
-        }
-        Err(e) => {
-            return Err(miette::miette!(
-                code = "ngen::input::io",
-                "cannot read {shown}: {e}"
-            ));
-        }
-    };
-    if meta.is_dir() {
-        return Err(miette::miette!(
-            code = "ngen::input::not_a_file",
-            help = "pass the application's .exe (or a .dll) inside it; for a whole publish \
-                    folder, `ngen-build init <folder>` writes an ngen.toml",
-            "{shown} is a directory, not an assembly"
-        ));
-    }
-    let magic = std::fs::File::open(path).and_then(|mut f| {
-        use std::io::Read;
-        let mut buf = [0u8; 4];
-        let n = f.read(&mut buf)?;
-        Ok(buf.get(..n).unwrap_or_default().to_vec())
-    });
-    if matches!(&magic, Ok(m) if m.starts_with(b"\x7fELF")) {
-        return Err(not_an_assembly(
-            path,
-            "it is an ELF file (a native Linux binary or a native image)",
-        ));
-    }
-    match ngen_metadata::Assembly::open(path).and_then(|a| a.identity().map(|_| ())) {
-        Ok(()) => Ok(()),
-        Err(e) => Err(not_an_assembly(path, &e.to_string())),
-    }
-}
-
-fn not_an_assembly(path: &Path, why: &str) -> miette::Report {
-    miette::miette!(
-        code = "ngen::input::not_an_assembly",
-        help = "ngen-build compiles .NET assemblies: .exe or .dll files with CLI metadata, \
-                as mcs, csc or msbuild write them",
-        "{} is not a .NET assembly: {why}",
-        path.display()
-    )
 }
 
 /// ngen-cache's compiler seam implemented with the Cranelift AOT compiler.

@@ -31,9 +31,10 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         framework_dir: args.framework.clone(),
         ..Default::default()
     };
-    super::build::check_assembly_file(&args.assembly)?;
-    let binder = ngen_binder::Binder::new(&args.assembly, config).map_err(super::flat_error)?;
-    let closure = binder.closure().map_err(super::flat_error)?;
+    super::support::check_assembly_file(&args.assembly)?;
+    let binder =
+        ngen_binder::Binder::new(&args.assembly, config).map_err(super::support::flat_error)?;
+    let closure = binder.closure().map_err(super::support::flat_error)?;
     let references: Vec<PathBuf> = closure
         .all()
         .map(|a| a.path.clone())

@@ -10,7 +10,7 @@ use ngen_binder::{
     RedirectSource,
 };
 
-use super::print_stdout;
+use super::support::print_stdout;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -63,10 +63,10 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     };
     let root = match root_path(&args.root, &config) {
         Ok(root) => root,
-        Err(RootError::Usage(report)) => return Ok(super::build::usage_error(report)),
+        Err(RootError::Usage(report)) => return Ok(super::support::usage_error(report)),
         Err(RootError::Failed(report)) => return Err(report),
     };
-    if let Err(report) = super::build::check_assembly_file(&root) {
+    if let Err(report) = super::support::check_assembly_file(&root) {
         if args.json {
             // As for binding errors: tools reading --json get the error as JSON too.
             let value = serde_json::json!({ "error": report.to_string() });

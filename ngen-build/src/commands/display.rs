@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use ngen_cache::actions::display;
 
-use super::build::{parse_selector, report};
 use super::install::NgenOptions;
-use super::print_stdout;
+use super::support::print_stdout;
+use super::{build::report, support::parse_selector};
 
 #[derive(clap::Args)]
 pub struct Args {

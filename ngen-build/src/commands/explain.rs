@@ -11,10 +11,9 @@ use ngen_cache::filehash::FileHasher;
 use ngen_manifest::Scenario;
 
 use super::build::{
-    AotCompiler, check_scenarios, load_project, manifest_requests, parse_scenario, parse_selector,
-    report,
+    AotCompiler, check_scenarios, load_project, manifest_requests, parse_scenario, report,
 };
-use super::print_stdout;
+use super::support::{parse_selector, print_stdout};
 
 #[derive(clap::Args)]
 pub struct Args {

@@ -13,7 +13,7 @@ use ngen_binder::AssemblyName;
 use ngen_metadata::{Assembly, TableId, il};
 use serde_json::{Value, json};
 
-use super::print_stdout;
+use super::support::print_stdout;
 
 #[derive(clap::Args)]
 #[command(
@@ -34,7 +34,7 @@ pub struct Args {
 pub fn run(args: Args) -> miette::Result<ExitCode> {
     let path = match locate(&args.assembly, &args.framework) {
         Ok(path) => path,
-        Err(Located::Usage { report }) => return Ok(super::build::usage_error(report)),
+        Err(Located::Usage { report }) => return Ok(super::support::usage_error(report)),
         Err(Located::Failure { report }) => return Err(report),
     };
     let asm = Assembly::open(&path).map_err(|e| {

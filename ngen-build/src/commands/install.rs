@@ -16,10 +16,8 @@ use ngen_cache::resolve::{RootAssemblySource, RootSource};
 use ngen_cache::{Cache, CacheError, LockedCache, RootKey, RootRequest};
 use ngen_manifest::Scenario;
 
-use super::build::{
-    MessageFormat, Output, check_assembly_file, default_jobs, execute, parse_selector, report,
-    usage_error,
-};
+use super::build::{MessageFormat, Output, default_jobs, execute, report};
+use super::support::{check_assembly_file, parse_selector, usage_error};
 
 /// Options every Ngen action accepts.
 #[derive(clap::Args, Clone, Debug)]

@@ -140,7 +140,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             for i in &items {
                 let _ = writeln!(text, "  [{}] priority {}: {}", i.seq, i.priority, i.action);
             }
-            super::print_stdout(&text)?;
+            super::support::print_stdout(&text)?;
         }
     }
     Ok(ExitCode::SUCCESS)

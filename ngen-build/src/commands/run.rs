@@ -107,7 +107,7 @@ fn image_dirs(args: &Args) -> Vec<PathBuf> {
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
-    super::build::check_assembly_file(&args.assembly)?;
+    super::support::check_assembly_file(&args.assembly)?;
     let image_dirs = image_dirs(&args);
     if image_dirs.is_empty() && matches!(args.jit, Jit::Never) {
         eprintln!(
@@ -132,7 +132,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             ..Default::default()
         },
     };
-    let code = ngen_runtime::run(options).map_err(super::flat_error)?;
+    let code = ngen_runtime::run(options).map_err(super::support::flat_error)?;
     // Like mono (and the OS), only the low 8 bits of Main's return value survive.
     Ok(ExitCode::from(code as u8))
 }

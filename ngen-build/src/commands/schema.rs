@@ -7,6 +7,6 @@ use std::process::ExitCode;
 pub struct Args {}
 
 pub fn run(_args: Args) -> miette::Result<ExitCode> {
-    super::print_stdout(&ngen_manifest::schema_json())?;
+    super::support::print_stdout(&ngen_manifest::schema_json())?;
     Ok(ExitCode::SUCCESS)
 }

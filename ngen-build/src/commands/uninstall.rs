@@ -11,8 +11,8 @@ use ngen_cache::actions::{UninstallRequest, roots_to_uninstall};
 use ngen_cache::engine::Plan;
 use ngen_manifest::Scenario;
 
-use super::build::{parse_selector, report};
 use super::install::NgenOptions;
+use super::{build::report, support::parse_selector};
 
 #[derive(clap::Args)]
 pub struct Args {
