@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what ngen-build's build, demo and tests need on Debian 12, when it is missing:
 # Mono 6.8 from Debian (mcs compiles C# fixtures, mono is the behaviour oracle, monodis the
-# metadata oracle, xbuild the MSBuild engine), a C linker for images, and b3sum/hyperfine
+# metadata oracle, xbuild the MSBuild engine), a C linker for images, Boehm's collector
+# (libgc-dev, linked by the runtime), and b3sum/hyperfine
 # for the benchmarks. Runs apt-get as root (directly, or through sudo when available).
 set -euo pipefail
 
-packages=(mono-mcs mono-runtime mono-utils mono-devel mono-xbuild gcc libc6-dev)
+packages=(mono-mcs mono-runtime mono-utils mono-devel mono-xbuild gcc libc6-dev libgc-dev)
 [[ "${NGEN_SETUP_BENCH:-0}" == 1 ]] && packages+=(b3sum hyperfine time)
 
 missing=()

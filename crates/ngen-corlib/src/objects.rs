@@ -1,48 +1,83 @@
 //! Allocation of managed objects the BCL surface and the runtime hand to compiled code.
 //!
-//! Layouts come from [`ngen_abi::object`]. Objects are allocated with the global allocator,
-//! 8-byte aligned, with a zeroed header (no method table until the object model exists), and
-//! are never freed: there is no GC yet, so every string and array leaks for the life of the
-//! process. That is deliberate and bounded by what a test program allocates.
+//! Layouts come from [`ngen_abi::object`] (Mono 6.8's); memory comes from [`ngen_gc`], the
+//! one allocation API. Strings and arrays of primitives are allocated atomic (never scanned:
+//! they hold no references); arrays of references are scanned. Headers are zero (no method
+//! table until the object model exists).
+//!
+//! The collector scans thread stacks and GC memory, not the Rust heap: a function that builds
+//! an array of new objects stores each one into the (scanned) array as soon as it exists,
+//! never into a Rust `Vec` first.
 //!
 //! Functions reading objects take raw pointers and trust them to be null or valid managed
 //! objects: that is the invariant of everything crossing the managed boundary (compiled code
 //! only ever holds such references), so they are safe functions rather than `unsafe fn`.
 //!
-//! Depends on: `ngen_abi`, and [`crate::exceptions`] to report running out of memory.
+//! Depends on: `ngen_abi`, `ngen_gc`, and [`crate::exceptions`] to report running out of memory.
 
 use ngen_abi::object::{
     ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, ArrayObject, STRING_CHARS_OFFSET, STRING_LENGTH_OFFSET,
     StringObject,
 };
-use std::alloc::{Layout, alloc_zeroed, handle_alloc_error};
 
-/// Alignment of every managed allocation.
-const OBJECT_ALIGN: usize = 8;
-
-/// Allocates `size` zeroed bytes for a managed object. Never returns null.
-fn alloc_object(size: usize) -> *mut u8 {
-    let Ok(layout) = Layout::from_size_align(size.max(OBJECT_ALIGN), OBJECT_ALIGN) else {
-        crate::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
-    };
-    // SAFETY: the layout has a non-zero size.
-    let ptr = unsafe { alloc_zeroed(layout) };
-    if ptr.is_null() {
-        handle_alloc_error(layout);
-    }
-    ptr
+/// What an allocation holds, which decides whether the collector scans it.
+#[derive(Clone, Copy)]
+enum Contents {
+    /// No references (strings, primitive arrays): never scanned.
+    NoReferences,
+    /// References the collector must trace.
+    References,
 }
 
-/// Allocates a `System.String` holding `chars`. The object is never freed (no GC yet).
+/// Allocates `size` zeroed bytes for a managed object; out of memory raises
+/// `OutOfMemoryException`. Never returns null.
+fn alloc_object(size: usize, contents: Contents) -> *mut u8 {
+    let block = match contents {
+        Contents::NoReferences => ngen_gc::alloc_atomic(size),
+        Contents::References => ngen_gc::alloc(size),
+    };
+    match block {
+        Some(ptr) => ptr.as_ptr(),
+        None => {
+            crate::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+        }
+    }
+}
+
+/// The byte size of an array of `length` elements of `element_size` bytes, or `None` when it
+/// cannot exist (overflow, or more than `isize::MAX`).
+fn array_size(length: usize, element_size: usize) -> Option<usize> {
+    length
+        .checked_mul(element_size)
+        .and_then(|n| n.checked_add(ARRAY_DATA_OFFSET as usize))
+        .filter(|n| *n <= isize::MAX as usize)
+}
+
+/// Allocates a zeroed array object with its length word set.
+fn alloc_array(length: usize, element_size: usize, contents: Contents) -> *mut u8 {
+    let Some(size) = array_size(length, element_size) else {
+        crate::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+    };
+    let base = alloc_object(size, contents);
+    // SAFETY: `base` points to `size` zeroed, 8-aligned bytes, more than the length word.
+    unsafe {
+        base.add(ARRAY_LENGTH_OFFSET as usize)
+            .cast::<usize>()
+            .write(length);
+    }
+    base
+}
+
+/// Allocates a `System.String` holding `chars`.
 pub fn alloc_string(chars: &[u16]) -> *mut StringObject {
     let Ok(length) = i32::try_from(chars.len()) else {
         crate::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
     };
-    // One extra code unit keeps a NUL after the text, as the CLR does; it is not part of the length.
+    // One extra code unit keeps a NUL after the text, as Mono does; it is not part of the length.
     let size = STRING_CHARS_OFFSET as usize + (chars.len() + 1) * 2;
-    let base = alloc_object(size);
-    // SAFETY: `base` points to `size` writable bytes; the offsets are inside it and aligned
-    // (8 for the i32 length, 12 for u16 chars).
+    let base = alloc_object(size, Contents::NoReferences);
+    // SAFETY: `base` points to `size` zeroed writable bytes; the offsets are inside it and
+    // aligned (16 for the i32 length, 20 for u16 chars); the NUL is already zero.
     unsafe {
         base.add(STRING_LENGTH_OFFSET as usize)
             .cast::<i32>()
@@ -61,14 +96,15 @@ pub fn string_from_str(text: &str) -> *mut StringObject {
 
 /// The UTF-16 code units of a managed string; empty for null.
 ///
-/// The returned slice borrows an object that is never freed, hence `'static` is sound as long as
-/// `string` is null or a string allocated by [`alloc_string`] (or laid out identically, e.g. a
-/// literal in an image).
+/// The slice borrows the object: it stays valid while the caller keeps `string` reachable (a
+/// local or argument holding it is enough: the collector scans stacks conservatively). The
+/// `'static` lifetime is a convenience of the BCL surface, which only reads strings during the
+/// call that received them.
 pub fn string_as_utf16(string: *const StringObject) -> &'static [u16] {
     if string.is_null() {
         return &[];
     }
-    // SAFETY: caller contract above: a valid string object, immutable and never freed.
+    // SAFETY: caller contract above: a valid string object, immutable, kept reachable by the caller.
     unsafe {
         let base = string.cast::<u8>();
         let length = base.add(STRING_LENGTH_OFFSET as usize).cast::<i32>().read();
@@ -86,58 +122,36 @@ pub fn string_to_rust(string: *const StringObject) -> Option<String> {
     }
 }
 
-/// Allocates a `string[]` of the given elements (e.g. `Main`'s `args`). Never freed.
+/// Allocates a `string[]` of the given elements (e.g. `Main`'s `args`).
 pub fn alloc_string_array(items: &[String]) -> *mut ArrayObject {
-    let elements: Vec<*mut StringObject> = items.iter().map(|s| string_from_str(s)).collect();
-    alloc_pointer_array(&elements).cast()
-}
-
-/// Allocates an array of object references (8 bytes each) holding `elements`.
-fn alloc_pointer_array<T>(elements: &[*mut T]) -> *mut ArrayObject {
-    let size = ARRAY_DATA_OFFSET as usize + elements.len() * std::mem::size_of::<usize>();
-    let base = alloc_object(size);
-    // SAFETY: `base` points to `size` zeroed, 8-aligned bytes; we write the length word and
-    // `elements.len()` pointer-sized elements after the data offset.
-    unsafe {
-        base.add(ARRAY_LENGTH_OFFSET as usize)
-            .cast::<usize>()
-            .write(elements.len());
-        let data = base.add(ARRAY_DATA_OFFSET as usize).cast::<*mut T>();
-        std::ptr::copy_nonoverlapping(elements.as_ptr(), data, elements.len());
+    let array = alloc_array(items.len(), size_of::<usize>(), Contents::References);
+    for (i, item) in items.iter().enumerate() {
+        let element = string_from_str(item);
+        // SAFETY: `array` has `items.len()` pointer-sized elements after the data offset; each
+        // new string goes straight into the scanned array, so a collection while allocating
+        // the next one keeps it.
+        unsafe {
+            array
+                .add(ARRAY_DATA_OFFSET as usize)
+                .cast::<*mut StringObject>()
+                .add(i)
+                .write(element);
+        }
     }
-    base.cast()
+    array.cast()
 }
 
 /// Allocates a zeroed array of `length` elements of `element_size` bytes each (CIL `newarr`
 /// of a primitive type). A size that cannot be allocated raises `OutOfMemoryException`.
-/// Never freed.
 pub fn alloc_zeroed_array(length: usize, element_size: usize) -> *mut ArrayObject {
-    let Some(size) = length
-        .checked_mul(element_size)
-        .and_then(|n| n.checked_add(ARRAY_DATA_OFFSET as usize))
-        .filter(|n| *n <= isize::MAX as usize)
-    else {
-        crate::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
-    };
-    let base = alloc_object(size);
-    // SAFETY: `base` points to `size` zeroed, 8-aligned bytes, more than the length word.
-    unsafe {
-        base.add(ARRAY_LENGTH_OFFSET as usize)
-            .cast::<usize>()
-            .write(length);
-    }
-    base.cast()
+    alloc_array(length, element_size, Contents::NoReferences).cast()
 }
 
-/// Allocates a `char[]` holding `chars` (2-byte elements after the data offset). Never freed.
+/// Allocates a `char[]` holding `chars` (2-byte elements after the data offset).
 pub fn alloc_char_array(chars: &[u16]) -> *mut ArrayObject {
-    let size = ARRAY_DATA_OFFSET as usize + chars.len() * 2;
-    let base = alloc_object(size);
-    // SAFETY: as in `alloc_pointer_array`, with 2-byte elements.
+    let base = alloc_array(chars.len(), 2, Contents::NoReferences);
+    // SAFETY: `base` has `chars.len()` 2-byte elements after the data offset.
     unsafe {
-        base.add(ARRAY_LENGTH_OFFSET as usize)
-            .cast::<usize>()
-            .write(chars.len());
         let data = base.add(ARRAY_DATA_OFFSET as usize).cast::<u16>();
         std::ptr::copy_nonoverlapping(chars.as_ptr(), data, chars.len());
     }
@@ -149,7 +163,7 @@ pub fn char_array_as_utf16(array: *const ArrayObject) -> &'static [u16] {
     if array.is_null() {
         return &[];
     }
-    // SAFETY: caller contract: a valid char[] object that is never freed.
+    // SAFETY: caller contract: a valid char[] object kept reachable by the caller.
     unsafe {
         let length = array
             .cast::<u8>()
@@ -169,7 +183,7 @@ pub fn string_array_elements(array: *const ArrayObject) -> &'static [*const Stri
     if array.is_null() {
         return &[];
     }
-    // SAFETY: caller contract: a valid string[] object that is never freed.
+    // SAFETY: caller contract: a valid string[] object kept reachable by the caller.
     unsafe {
         let length = array
             .cast::<u8>()
@@ -196,6 +210,13 @@ mod tests {
         assert_eq!(string_as_utf16(std::ptr::null()), &[] as &[u16]);
         assert_eq!(string_to_rust(std::ptr::null()), None);
         assert_eq!(s as usize % 8, 0);
+        // Mono's layout: length at 16, chars at 20, NUL-terminated.
+        // SAFETY: a 7-char string has 8 code units from offset 20.
+        unsafe {
+            assert_eq!(s.cast::<u8>().add(16).cast::<i32>().read(), 7);
+            assert_eq!(s.cast::<u8>().add(20).cast::<u16>().read(), u16::from(b'h'));
+            assert_eq!(s.cast::<u8>().add(20 + 14).cast::<u16>().read(), 0);
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! `Contains`, `Trim`, `Replace`, `PadLeft`/`PadRight`, `ToCharArray`). Culture-sensitive
 //! members (`StartsWith(string)`, `ToUpper`, `Compare`) are deliberately not in the surface.
 //!
-//! Strings are immutable and never freed (see [`crate::objects`]), so results may share the
+//! Strings are immutable (see [`crate::objects`]), so results may share the
 //! argument objects exactly where mono's `String.Concat` returns an argument unchanged.
 //!
 //! Pure operations return `Result<_, ManagedException>` (compared with mono by the tests); the

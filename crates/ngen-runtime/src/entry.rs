@@ -26,6 +26,8 @@ pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
         .name("managed-main".into())
         .stack_size(MAIN_STACK_SIZE)
         .spawn(move || {
+            // Managed code runs here: the collector must scan this thread's stack.
+            ngen_gc::attach_current_thread();
             let code = entry.code as usize;
             let with_args = !entry.shape.params.is_empty();
             let argv = if with_args {

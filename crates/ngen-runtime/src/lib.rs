@@ -7,9 +7,14 @@
 //! - [`helpers`]: the helper table compiled code calls;
 //! - [`entry`]: calling the entry point on a large-stack thread.
 //!
-//! Objects are allocated through `ngen-corlib` and never freed (no GC until a later issue).
+//! - [`gc_roots`]: runtime memory the collector scans (JIT import cells, rooted literals).
+//!
+//! Objects are allocated through `ngen-corlib` on `ngen-gc` (Boehm): the collector starts
+//! before anything is loaded, on the calling thread, and the managed main thread registers
+//! itself. `NGEN_LOG=gc` prints the collector's figures at exit.
 
 mod entry;
+mod gc_roots;
 mod helpers;
 mod images;
 mod log;
@@ -67,8 +72,10 @@ pub enum RunError {
 /// for `void Main`).
 /// Unhandled exceptions and fatal resolution errors end the process from inside.
 pub fn run(options: RunOptions) -> Result<i32, RunError> {
+    ngen_gc::init();
     let entry = state::start(&options)?;
     let code = entry::call_main(entry, &options.args);
     ngen_corlib::flush_stdout();
+    log::gc_summary();
     Ok(code)
 }

@@ -551,6 +551,9 @@ impl Runtime {
             .user_string(Token(token).rid())
             .map_err(|e| format!("bad string token 0x{token:08x}: {e}"))?;
         let s = ngen_corlib::alloc_string(&chars) as u64;
+        // Literals live as long as the process, as Mono's interned literals do per domain. This
+        // map is Rust heap, which the collector does not scan, so the literal is also rooted.
+        crate::gc_roots::root_forever(s);
         self.strings.insert((id, token), s);
         Ok(s)
     }
@@ -621,10 +624,12 @@ impl JitHost for Host<'_> {
             .cells
             .entry((asm, kind as u32, token.0, aux.0))
             .or_insert_with(|| {
-                Box::leak(Box::new(ImportCell {
-                    target: 0,
-                    key: new_cell_key(asm, kind, token.0, aux.0),
-                })) as *mut ImportCell as usize
+                // JIT cells hold references (string literals), so they live in memory the
+                // collector scans; they are never freed, like an image's cells.
+                let cell = crate::gc_roots::alloc_cell();
+                // SAFETY: `cell` is a fresh, writable, zeroed ImportCell.
+                unsafe { (*cell).key = new_cell_key(asm, kind, token.0, aux.0) };
+                cell as usize
             }) as *mut ImportCell
     }
 

@@ -1,0 +1,289 @@
+//! The garbage collector: the one allocation API for managed objects.
+//!
+//! ## Model
+//! Boehm-Demers-Weiser's conservative collector (Debian's `libgc`, bdwgc 8.2), as IL2CPP and
+//! early Mono use it. Compiled code needs no GC information: the collector scans registered
+//! thread stacks, registers, the data segments of the executable and of every mapped native
+//! image (Boehm walks `dl_iterate_phdr` at each collection, so `dlopen`ed images count), and
+//! every object allocated with [`alloc`]. Objects allocated with [`alloc_atomic`] are never
+//! scanned, so they must hold no references: strings and arrays of primitives.
+//!
+//! ## Invariants
+//! - Memory from the Rust heap is **not** scanned. A reference kept only in a `Vec`, a `Box`
+//!   or a `HashMap` is invisible and its object may be freed. Runtime tables that hold
+//!   references (import cells of JIT code, interned literals) live in [`alloc_uncollectable`]
+//!   memory, or the reference is also held by something scanned.
+//! - Every thread that holds references or allocates is registered: [`attach_current_thread`]
+//!   (the allocation functions call it). A registered thread is unregistered when it exits.
+//! - Every block is zeroed before it is returned, atomic ones included (Boehm clears only
+//!   scanned blocks).
+//! - Allocation never panics; `None` means out of memory and callers raise
+//!   `OutOfMemoryException`.
+//!
+//! ## Deliberately not done yet
+//! Typed (GC-descriptor) allocation, finalizers, weak handles and pinning handles: they come with
+//! the type system's GC descriptors and Mono's `GC`/`GCHandle` icalls.
+//!
+//! ## Debugging
+//! `NGEN_LOG=gc` makes the runtime print [`stats`] at exit. Boehm's own variables
+//! (`GC_PRINT_STATS`, `GC_INITIAL_HEAP_SIZE`, `GC_MAXIMUM_HEAP_SIZE`, `GC_DONT_GC`) work as
+//! documented by bdwgc. Boehm's warnings (such as "repeated allocation of very large block")
+//! are not printed, because a program's stderr must equal mono's; `NGEN_LOG=gc` prints them.
+//!
+//! Depends on: libgc (system library, `tests/setup.sh` installs `libgc-dev`).
+
+mod boehm;
+
+use std::cell::Cell;
+use std::ffi::{CStr, c_char};
+use std::ptr::NonNull;
+use std::sync::Once;
+
+/// Collector figures for diagnostics (`NGEN_LOG=gc`) and tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GcStats {
+    /// Collections run so far.
+    pub collections: usize,
+    /// Bytes the collector has mapped for its heap.
+    pub heap_bytes: usize,
+    /// Bytes allocated since the process started.
+    pub allocated_bytes: usize,
+}
+
+static INIT: Once = Once::new();
+
+/// The heap the collector starts with, unless `GC_INITIAL_HEAP_SIZE` says otherwise.
+const INITIAL_HEAP_BYTES: usize = 4 << 20;
+
+thread_local! {
+    /// Unregisters this thread from the collector when it exits.
+    static REGISTRATION: Registration = const { Registration { registered: Cell::new(false) } };
+}
+
+struct Registration {
+    registered: Cell<bool>,
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        if self.registered.get() {
+            // SAFETY: this thread registered itself (or initialised the collector, and the
+            // initialising thread may be unregistered once); it is exiting and holds no
+            // references the collector must still see.
+            unsafe { boehm::GC_unregister_my_thread() };
+        }
+    }
+}
+
+/// Starts the collector. Idempotent and thread-safe; the thread that starts it is registered.
+///
+/// Call it as early as possible on the thread that will run managed code or on the
+/// process's main thread; any thread works, because the calling thread's own stack bottom is
+/// given to the collector before it starts.
+pub fn init() {
+    INIT.call_once(|| {
+        let mut base = boehm::StackBase {
+            mem_base: std::ptr::null_mut(),
+        };
+        // SAFETY: calls into libgc with a valid out-pointer. Setting the stack bottom before
+        // GC_init is documented (gc.h, GC_set_stackbottom) and makes GC_init register the
+        // calling thread with its real stack, whether or not it is the primordial thread.
+        unsafe {
+            if boehm::GC_get_stack_base(&mut base) == boehm::GC_SUCCESS {
+                boehm::GC_set_stackbottom(std::ptr::null_mut(), &base);
+            }
+            boehm::GC_init();
+            boehm::GC_set_warn_proc(warn);
+            if std::env::var_os("GC_INITIAL_HEAP_SIZE").is_none() {
+                // Boehm starts with a heap of a few hundred KiB and, with a small live set,
+                // collects every ~100 KiB of allocation: thousands of collections, each
+                // scanning every data segment. A 4 MiB start (Mono's nursery size) cuts that
+                // twenty-fold for the same peak resident set as mono (measured in
+                // docs/BENCHMARKS.md). A failure only means a smaller heap.
+                boehm::GC_expand_hp(INITIAL_HEAP_BYTES);
+            }
+            boehm::GC_allow_register_threads();
+        }
+        REGISTRATION.with(|r| r.registered.set(true));
+    });
+}
+
+/// Registers the calling thread with the collector, so its stack is scanned and it may
+/// allocate. Idempotent; the registration ends when the thread exits.
+pub fn attach_current_thread() {
+    init();
+    REGISTRATION.with(|r| {
+        if r.registered.get() {
+            return;
+        }
+        // SAFETY: the collector is initialised and thread registration allowed (init).
+        unsafe {
+            if boehm::GC_thread_is_registered() == 0 {
+                let mut base = boehm::StackBase {
+                    mem_base: std::ptr::null_mut(),
+                };
+                if boehm::GC_get_stack_base(&mut base) != boehm::GC_SUCCESS {
+                    // Without a stack base the thread cannot be scanned; allocating from it
+                    // would be unsound, so this is a runtime bug, reported as such.
+                    eprintln!("ngen-gc: cannot find this thread's stack base");
+                    std::process::abort();
+                }
+                boehm::GC_register_my_thread(&base);
+            }
+        }
+        r.registered.set(true);
+    });
+}
+
+/// Allocates `size` zeroed bytes that the collector scans for references (objects with
+/// reference fields, arrays of references). `None` when out of memory.
+pub fn alloc(size: usize) -> Option<NonNull<u8>> {
+    attach_current_thread();
+    // SAFETY: the thread is registered; GC_malloc returns zeroed memory or null.
+    NonNull::new(unsafe { boehm::GC_malloc(size.max(1)) }.cast())
+}
+
+/// Allocates `size` zeroed bytes that the collector never scans: for objects without
+/// references (strings, arrays of primitives). `None` when out of memory.
+pub fn alloc_atomic(size: usize) -> Option<NonNull<u8>> {
+    attach_current_thread();
+    // SAFETY: the thread is registered; the block has `size` writable bytes, which are
+    // zeroed here because GC_malloc_atomic does not clear them.
+    unsafe {
+        let ptr = NonNull::new(boehm::GC_malloc_atomic(size.max(1)).cast::<u8>())?;
+        std::ptr::write_bytes(ptr.as_ptr(), 0, size);
+        Some(ptr)
+    }
+}
+
+/// Allocates `size` zeroed bytes that are scanned like a root and never freed: runtime
+/// tables that hold references (import cells of JIT-compiled code). `None` when out of memory.
+pub fn alloc_uncollectable(size: usize) -> Option<NonNull<u8>> {
+    attach_current_thread();
+    // SAFETY: the thread is registered; uncollectable blocks are zeroed like GC_malloc's.
+    NonNull::new(unsafe { boehm::GC_malloc_uncollectable(size.max(1)) }.cast())
+}
+
+/// Runs a full collection (`GC.Collect`).
+pub fn collect() {
+    attach_current_thread();
+    // SAFETY: the thread is registered.
+    unsafe { boehm::GC_gcollect() };
+}
+
+/// The collector's figures so far (all zero before [`init`]).
+pub fn stats() -> GcStats {
+    if !INIT.is_completed() {
+        return GcStats::default();
+    }
+    // SAFETY: unsynchronised getters of an initialised collector (gc.h allows this).
+    unsafe {
+        GcStats {
+            collections: boehm::GC_get_gc_no(),
+            heap_bytes: boehm::GC_get_heap_size(),
+            allocated_bytes: boehm::GC_get_total_bytes(),
+        }
+    }
+}
+
+/// Boehm's warnings go to stderr only under `NGEN_LOG=gc` (a program's stderr must equal mono's).
+unsafe extern "C" fn warn(msg: *mut c_char, arg: usize) {
+    if log_enabled() && !msg.is_null() {
+        // SAFETY: Boehm passes a NUL-terminated printf format with at most one `%ld`/`%lu`.
+        let text = unsafe { CStr::from_ptr(msg) }.to_string_lossy();
+        let text = text
+            .replace("%lu", &arg.to_string())
+            .replace("%ld", &arg.to_string());
+        eprint!("ngen[gc]: {text}");
+    }
+}
+
+/// Whether `NGEN_LOG` names `gc` (or `all`).
+pub fn log_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| {
+        std::env::var("NGEN_LOG")
+            .map(|v| v.split(',').any(|p| matches!(p.trim(), "gc" | "all")))
+            .unwrap_or(false)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_are_zeroed_and_aligned() {
+        for size in [1, 7, 16, 100, 4096, 1 << 20] {
+            for block in [
+                alloc(size).unwrap(),
+                alloc_atomic(size).unwrap(),
+                alloc_uncollectable(size).unwrap(),
+            ] {
+                assert_eq!(block.as_ptr() as usize % 16, 0);
+                // SAFETY: the block has `size` bytes.
+                let bytes = unsafe { std::slice::from_raw_parts(block.as_ptr(), size) };
+                assert!(bytes.iter().all(|b| *b == 0));
+            }
+        }
+    }
+
+    #[test]
+    fn garbage_is_reclaimed_and_live_objects_survive() {
+        // A linked list kept alive through this stack frame must survive many collections
+        // while 400 MB of garbage comes and goes, and the heap must stay far below 400 MB.
+        let head = alloc(16).unwrap().as_ptr().cast::<usize>();
+        let mut tail = head;
+        for i in 0..1000usize {
+            let node = alloc(16).unwrap().as_ptr().cast::<usize>();
+            // SAFETY: both nodes have two words.
+            unsafe {
+                node.add(1).write(i);
+                tail.write(node as usize);
+            }
+            tail = node;
+        }
+        for _ in 0..100_000 {
+            let garbage = alloc_atomic(4096).unwrap();
+            std::hint::black_box(garbage);
+        }
+        collect();
+        let mut count = 0;
+        // SAFETY: walks the list built above; every `next` word is a node or 0.
+        unsafe {
+            let mut node = head.read() as *const usize;
+            while !node.is_null() {
+                assert_eq!(node.add(1).read(), count);
+                count += 1;
+                node = node.read() as *const usize;
+            }
+        }
+        std::hint::black_box(head);
+        assert_eq!(count, 1000);
+        let stats = stats();
+        assert!(stats.collections > 0, "{stats:?}");
+        assert!(stats.heap_bytes < 64 << 20, "heap grew to {stats:?}");
+    }
+
+    #[test]
+    fn threads_register_allocate_and_leave() {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    let mut keep = 0usize;
+                    for i in 0..20_000 {
+                        let block = alloc(64).unwrap();
+                        // SAFETY: 64 bytes.
+                        unsafe { block.as_ptr().cast::<usize>().write(t * i) };
+                        keep ^= block.as_ptr() as usize;
+                    }
+                    keep
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        collect();
+    }
+}

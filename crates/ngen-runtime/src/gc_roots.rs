@@ -1,0 +1,26 @@
+//! Runtime memory the collector must scan: import cells of JIT-compiled code and rooted
+//! literals. The runtime's own tables live on the Rust heap, which Boehm does not scan, so
+//! anything in them that refers to a managed object is also held here.
+//!
+//! Depends on: `ngen_gc` (uncollectable blocks), `ngen_abi::image::ImportCell`.
+
+use ngen_abi::image::ImportCell;
+
+use crate::state::fatal;
+
+/// A zeroed import cell in scanned, never-freed memory.
+pub(crate) fn alloc_cell() -> *mut ImportCell {
+    match ngen_gc::alloc_uncollectable(size_of::<ImportCell>()) {
+        Some(block) => block.as_ptr().cast(),
+        None => fatal("out of memory allocating an import cell"),
+    }
+}
+
+/// Keeps the object at `reference` alive for the rest of the process.
+pub(crate) fn root_forever(reference: u64) {
+    match ngen_gc::alloc_uncollectable(size_of::<u64>()) {
+        // SAFETY: a fresh, writable, 8-byte block.
+        Some(block) => unsafe { block.as_ptr().cast::<u64>().write(reference) },
+        None => fatal("out of memory rooting a string literal"),
+    }
+}
