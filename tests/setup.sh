@@ -29,6 +29,35 @@ if ((${#missing[@]})); then
   "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# Mono's own regression tests (mono/mini/*.cs) are fetched at test time with `apt-get source
+# mono`, which needs a deb-src entry: add one mirroring the Debian entry when there is none.
+# Tests that need the sources skip loudly when this was not possible.
+has_deb_src() {
+  grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/
+}
+if ! has_deb_src && [[ $(id -u) -eq 0 || -n "$(command -v sudo)" ]]; then
+  as_root=()
+  [[ $(id -u) -eq 0 ]] || as_root=(sudo)
+  entry=""
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [[ -f "$f" ]] || continue
+    # The deb822 stanza whose URIs is the Debian archive, with Types: deb-src.
+    entry="$(awk 'BEGIN { RS = ""; ORS = "\n\n" }
+                  /URIs:[ \t]*[^ \t]*\/debian[ \t]*(\n|$)/ {
+                    sub(/Types:[^\n]*/, "Types: deb-src"); print; exit }' "$f")"
+    [[ -n "$entry" ]] && { target=/etc/apt/sources.list.d/ngen-build-deb-src.sources; break; }
+  done
+  if [[ -z "$entry" && -f /etc/apt/sources.list ]]; then
+    entry="$(sed -n 's|^deb \(.*/debian \)|deb-src \1|p' /etc/apt/sources.list | grep -v security || true)"
+    target=/etc/apt/sources.list.d/ngen-build-deb-src.list
+  fi
+  if [[ -n "$entry" ]]; then
+    echo "setup: adding a deb-src entry ($target) for Mono's test sources" >&2
+    printf '%s\n' "$entry" | "${as_root[@]}" tee "$target" >/dev/null
+    "${as_root[@]}" apt-get update -qq || true
+  fi
+fi
+
 if ! command -v cargo >/dev/null; then
   echo "setup: cargo is not on PATH; install Rust (rustup) first" >&2
   exit 1

@@ -7,6 +7,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod mono_sources;
+
+/// Reports that `test` cannot run here and why, straight to stderr (not through the test
+/// harness's capture, so it shows in every log), as a `SKIPPED:` line that `tests/run.sh`
+/// counts in its summary. The caller then returns: a skipped test must never look like a pass.
+pub fn skip_loudly(test: &str, why: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {test}: {why}");
+}
+
 /// The workspace root (the directory holding the workspace `Cargo.toml`).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
