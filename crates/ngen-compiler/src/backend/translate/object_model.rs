@@ -1,0 +1,55 @@
+//! Object model instructions (ECMA-335 III.4) that exist today: `ldstr` (III.4.16), through a
+//! string cell the runtime resolves to the interned literal, and `ldsfld` (III.4.14) of the
+//! BCL surface's static fields, through a static-field cell resolving to the field's storage.
+//! Later: `newobj`, instance and static fields with type initialisation, `box`/`unbox`,
+//! `castclass`/`isinst`, `ldtoken`.
+//!
+//! Depends on: [`super::env`] for the cells, [`super::memory`] for the load.
+
+use ngen_metadata::il::{Instruction, Opcode};
+
+use super::stack::Stack;
+use super::{Res, Translator, at, flags};
+use crate::types::StackType;
+
+impl<'a, 'f> Translator<'a, 'f> {
+    /// `ldstr`, `ldsfld`.
+    pub(super) fn translate_object_model(
+        &mut self,
+        ins: &Instruction<'_>,
+        stack: &mut Stack,
+    ) -> Res<()> {
+        use Opcode as O;
+        let off = ins.offset;
+        match ins.opcode {
+            O::Ldstr => {
+                let token = Self::token(ins)?;
+                if !token.is_user_string() {
+                    return Err(format!(
+                        "bad token 0x{:08x} for ldstr at {}",
+                        token.0,
+                        at(off)
+                    ));
+                }
+                let cell = self
+                    .env
+                    .string_cell(token, &mut self.b)
+                    .map_err(|e| format!("{e} at {}", at(off)))?;
+                let s = self.cell_target(cell);
+                stack.push((s, StackType::O));
+            }
+            O::Ldsfld => {
+                let token = Self::token(ins)?;
+                let (cell, kind) = self
+                    .env
+                    .static_field_cell(token, &mut self.b)
+                    .map_err(|e| format!("{e} at {}", at(off)))?;
+                let addr = self.cell_target(cell);
+                let v = self.load_kind(kind, addr, flags());
+                stack.push((v, StackType::of(kind)));
+            }
+            _ => return Err(Self::misrouted(ins)),
+        }
+        Ok(())
+    }
+}
