@@ -13,10 +13,18 @@
 //! - import cells: [`ImportCell`]s in the order the header lists them;
 //! - helper table: [`crate::helpers::HELPER_COUNT`] `u64` slots, zero in the file, filled by the runtime.
 
+use std::mem::{offset_of, size_of};
+
 /// Symbol of the image header.
 pub const HEADER_SYMBOL: &str = "__ngen_image";
 /// Symbol of the [`ImageTables`] directory.
 pub const TABLES_SYMBOL: &str = "__ngen_tables";
+/// Symbol of the (hidden) method table.
+pub const METHODS_SYMBOL: &str = "ngen_methods";
+/// Symbol of the (hidden) import cells.
+pub const CELLS_SYMBOL: &str = "ngen_cells";
+/// Symbol of the (hidden) helper table.
+pub const HELPERS_SYMBOL: &str = "ngen_helpers";
 
 /// The directory of an image's tables, exported as [`TABLES_SYMBOL`] (addresses relocated by the loader).
 #[repr(C)]
@@ -34,7 +42,19 @@ pub struct ImageTables {
 }
 
 /// Size of [`ImageTables`] in bytes.
-pub const IMAGE_TABLES_SIZE: usize = 48;
+pub const IMAGE_TABLES_SIZE: usize = size_of::<ImageTables>();
+/// Offset of [`ImageTables::methods`] (the compiler writes the table as bytes and relocations).
+pub const TABLES_METHODS_OFFSET: usize = offset_of!(ImageTables, methods);
+/// Offset of [`ImageTables::method_count`].
+pub const TABLES_METHOD_COUNT_OFFSET: usize = offset_of!(ImageTables, method_count);
+/// Offset of [`ImageTables::cells`].
+pub const TABLES_CELLS_OFFSET: usize = offset_of!(ImageTables, cells);
+/// Offset of [`ImageTables::cell_count`].
+pub const TABLES_CELL_COUNT_OFFSET: usize = offset_of!(ImageTables, cell_count);
+/// Offset of [`ImageTables::helpers`].
+pub const TABLES_HELPERS_OFFSET: usize = offset_of!(ImageTables, helpers);
+/// Offset of [`ImageTables::helper_count`].
+pub const TABLES_HELPER_COUNT_OFFSET: usize = offset_of!(ImageTables, helper_count);
 
 /// First 8 bytes of the header.
 pub const HEADER_MAGIC: [u8; 8] = *b"NGENIMG\0";
@@ -95,12 +115,20 @@ impl CellKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::mem::{offset_of, size_of};
 
     #[test]
-    fn tables_layout_matches_constant() {
-        assert_eq!(size_of::<ImageTables>(), IMAGE_TABLES_SIZE);
-        assert_eq!(offset_of!(ImageTables, helper_count), 40);
+    fn tables_layout_is_six_words() {
+        // The documented format: six u64, pointers and counts interleaved.
+        assert_eq!(IMAGE_TABLES_SIZE, 48);
+        let offsets = [
+            TABLES_METHODS_OFFSET,
+            TABLES_METHOD_COUNT_OFFSET,
+            TABLES_CELLS_OFFSET,
+            TABLES_CELL_COUNT_OFFSET,
+            TABLES_HELPERS_OFFSET,
+            TABLES_HELPER_COUNT_OFFSET,
+        ];
+        assert_eq!(offsets, [0, 8, 16, 24, 32, 40]);
     }
 
     #[test]

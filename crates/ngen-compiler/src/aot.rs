@@ -11,7 +11,7 @@ use ngen_abi::{IMAGE_FORMAT_VERSION, Scenario};
 use ngen_image::{AssemblyStamp, CellEntry, ExcludedEntry, ImageHeader, encode_header, mvid_hex};
 use ngen_metadata::{Assembly, TableId, Token};
 
-use crate::backend::object::emit_object;
+use crate::backend::aot::emit_object;
 use crate::report::{CompiledMethod, ExcludedMethod, ImageReport};
 use crate::{CompileError, compiler_identity, method_display_name, target_triple};
 

@@ -4,10 +4,10 @@
 //! bounds the work of an upgrade.
 
 pub(crate) mod abi;
+pub(crate) mod aot;
 pub(crate) mod env;
 pub(crate) mod isa;
 pub(crate) mod jit;
-pub(crate) mod object;
 pub(crate) mod translate;
 
 pub use isa::{codegen_identity, target_triple};
