@@ -106,7 +106,7 @@ impl Jit {
         let translated = translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env);
         if let Err(e) = translated {
             self.ctx.clear();
-            return Err(e);
+            return Err(e.to_string());
         }
         let defined = self.module.define_function(id, &mut self.ctx);
         self.module.clear_context(&mut self.ctx);

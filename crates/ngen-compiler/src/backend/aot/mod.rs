@@ -210,7 +210,7 @@ fn compile_one(
     ctx.func = Function::with_name_signature(UserFuncName::user(0, f.id.as_u32()), f.sig.clone());
     let input = MethodInput::of(&prepared);
     let mut env = AotEnv::new(plan);
-    translate(&mut ctx.func, fctx, &input, &mut env)?;
+    translate(&mut ctx.func, fctx, &input, &mut env).map_err(|r| r.to_string())?;
     if std::env::var_os("NGEN_DUMP_CLIF").is_some() {
         eprintln!("; MethodDef {rid}\n{}", ctx.func.display());
     }

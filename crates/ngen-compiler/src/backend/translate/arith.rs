@@ -17,7 +17,7 @@ use ngen_abi::helpers::HelperId;
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
-use super::{Res, Translator, at};
+use super::{Reject, Res, Translator};
 use crate::backend::abi::clif_type;
 use crate::types::StackType;
 
@@ -60,7 +60,6 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// Binary operations, shifts, `neg`, `not`, `ceq`/`cgt*`/`clt*`, `ckfinite`.
     pub(super) fn translate_arith(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
         use Opcode as O;
-        let off = ins.offset;
         match ins.opcode {
             O::Add => self.binary(Bin::Add, stack, ins)?,
             O::Sub => self.binary(Bin::Sub, stack, ins)?,
@@ -79,15 +78,14 @@ impl<'a, 'f> Translator<'a, 'f> {
             O::MulOvf => self.binary(Bin::MulOvf, stack, ins)?,
             O::MulOvfUn => self.binary(Bin::MulOvfUn, stack, ins)?,
             O::Shl | O::Shr | O::ShrUn => {
-                let (amount, at_) = self.pop(stack, ins)?;
-                let (v, t) = self.pop(stack, ins)?;
+                let (amount, at_) = self.pop(stack)?;
+                let (v, t) = self.pop(stack)?;
                 if !t.is_integer() || !matches!(at_, StackType::I4 | StackType::I) {
-                    return Err(format!(
-                        "shift of {} by {} at {}",
+                    return Err(Reject::new(format!(
+                        "shift of {} by {}",
                         t.name(),
-                        at_.name(),
-                        at(off)
-                    ));
+                        at_.name()
+                    )));
                 }
                 let r = match ins.opcode {
                     O::Shl => self.b.ins().ishl(v, amount),
@@ -97,20 +95,20 @@ impl<'a, 'f> Translator<'a, 'f> {
                 stack.push((r, t));
             }
             O::Neg => {
-                let (v, t) = self.pop(stack, ins)?;
+                let (v, t) = self.pop(stack)?;
                 let r = if t.is_float() {
                     self.b.ins().fneg(v)
                 } else if t.is_integer() {
                     self.b.ins().ineg(v)
                 } else {
-                    return Err(format!("neg of {} at {}", t.name(), at(off)));
+                    return Err(Reject::new(format!("neg of {}", t.name())));
                 };
                 stack.push((r, t));
             }
             O::Not => {
-                let (v, t) = self.pop(stack, ins)?;
+                let (v, t) = self.pop(stack)?;
                 if !t.is_integer() {
-                    return Err(format!("not of {} at {}", t.name(), at(off)));
+                    return Err(Reject::new(format!("not of {}", t.name())));
                 }
                 let r = self.b.ins().bnot(v);
                 stack.push((r, t));
@@ -123,16 +121,16 @@ impl<'a, 'f> Translator<'a, 'f> {
                     O::Clt => Cmp::Lt,
                     _ => Cmp::LtUn,
                 };
-                let b = self.pop(stack, ins)?;
-                let a = self.pop(stack, ins)?;
-                let c = self.compare(cmp, a, b, off)?;
+                let b = self.pop(stack)?;
+                let a = self.pop(stack)?;
+                let c = self.compare(cmp, a, b)?;
                 let r = self.b.ins().uextend(I32, c);
                 stack.push((r, StackType::I4));
             }
             O::Ckfinite => {
-                let (v, t) = self.pop(stack, ins)?;
+                let (v, t) = self.pop(stack)?;
                 if !t.is_float() {
-                    return Err(format!("ckfinite of {} at {}", t.name(), at(off)));
+                    return Err(Reject::new(format!("ckfinite of {}", t.name())));
                 }
                 // x - x is NaN exactly when x is NaN or infinite.
                 let d = self.b.ins().fsub(v, v);
@@ -178,17 +176,15 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     fn binary(&mut self, op: Bin, stack: &mut Stack, ins: &Instruction<'_>) -> Res<()> {
-        let off = ins.offset;
-        let b = self.pop(stack, ins)?;
-        let a = self.pop(stack, ins)?;
+        let b = self.pop(stack)?;
+        let a = self.pop(stack)?;
         let bad = || {
-            Err(format!(
-                "{} on {} and {} at {}",
+            Err(Reject::new(format!(
+                "{} on {} and {}",
                 ins.opcode.name(),
                 a.1.name(),
-                b.1.name(),
-                at(off)
-            ))
+                b.1.name()
+            )))
         };
         if a.1.is_float() || b.1.is_float() {
             let Some((x, y, t)) = self.float_operands(a, b) else {
@@ -308,16 +304,14 @@ impl<'a, 'f> Translator<'a, 'f> {
         cmp: Cmp,
         a: (Value, StackType),
         b: (Value, StackType),
-        off: u32,
     ) -> Res<Value> {
         if a.1.is_float() || b.1.is_float() {
             let Some((x, y, _)) = self.float_operands(a, b) else {
-                return Err(format!(
-                    "comparison of {} and {} at {}",
+                return Err(Reject::new(format!(
+                    "comparison of {} and {}",
                     a.1.name(),
-                    b.1.name(),
-                    at(off)
-                ));
+                    b.1.name()
+                )));
             };
             let cc = match cmp {
                 Cmp::Eq => FloatCC::Equal,
@@ -340,12 +334,11 @@ impl<'a, 'f> Translator<'a, 'f> {
             _ => match self.int_operands(a, b) {
                 Some((x, y, _)) => (x, y),
                 None => {
-                    return Err(format!(
-                        "comparison of {} and {} at {}",
+                    return Err(Reject::new(format!(
+                        "comparison of {} and {}",
                         a.1.name(),
-                        b.1.name(),
-                        at(off)
-                    ));
+                        b.1.name()
+                    )));
                 }
             },
         };

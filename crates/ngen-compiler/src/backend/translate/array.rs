@@ -16,19 +16,18 @@ use ngen_abi::object::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET};
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
-use super::{Res, Translator, at, flags};
+use super::{Reject, Res, Translator, flags};
 use crate::types::{StackType, ValKind};
 
 impl<'a, 'f> Translator<'a, 'f> {
     /// `newarr`, `ldlen`, `ldelem*`, `stelem*` (not `.ref`), `ldelema`.
     pub(super) fn translate_array(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
         use Opcode as O;
-        let off = ins.offset;
         match ins.opcode {
             O::Ldlen => {
-                let (arr, t) = self.pop(stack, ins)?;
+                let (arr, t) = self.pop(stack)?;
                 if t != StackType::O {
-                    return Err(format!("ldlen of {} at {}", t.name(), at(off)));
+                    return Err(Reject::new(format!("ldlen of {}", t.name())));
                 }
                 self.null_check(arr);
                 let len = self.b.ins().load(I64, flags(), arr, ARRAY_LENGTH_OFFSET);
@@ -47,7 +46,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::LdelemRef
             | O::Ldelem => {
                 let kind = self.accessed_kind(ins)?;
-                let (arr, index, it) = self.pop_array_index(stack, ins, "ldelem")?;
+                let (arr, index, it) = self.pop_array_index(stack, "ldelem")?;
                 let addr = self.element_addr(arr, index, it, kind.size());
                 let v = self.load_kind(kind, addr, flags());
                 stack.push((v, StackType::of(kind)));
@@ -63,26 +62,26 @@ impl<'a, 'f> Translator<'a, 'f> {
                 // `stelem.ref` is not here: storing references needs the array covariance
                 // check (ArrayTypeMismatchException), i.e. the object model.
                 let kind = self.accessed_kind(ins)?;
-                let (v, vt) = self.pop(stack, ins)?;
-                let (arr, index, it) = self.pop_array_index(stack, ins, "stelem")?;
-                let v = self.coerce(v, vt, kind, off)?;
+                let (v, vt) = self.pop(stack)?;
+                let (arr, index, it) = self.pop_array_index(stack, "stelem")?;
+                let v = self.coerce(v, vt, kind)?;
                 let addr = self.element_addr(arr, index, it, kind.size());
                 self.store_kind(kind, v, addr, flags());
             }
             O::Ldelema => {
                 let kind = self.array_kind(ins)?;
-                let (arr, index, it) = self.pop_array_index(stack, ins, "ldelema")?;
+                let (arr, index, it) = self.pop_array_index(stack, "ldelema")?;
                 let addr = self.element_addr(arr, index, it, kind.size());
                 stack.push((addr, StackType::Ptr));
             }
             O::Newarr => {
                 let kind = self.array_kind(ins)?;
-                let (n, t) = self.pop(stack, ins)?;
+                let (n, t) = self.pop(stack)?;
                 let length = match t {
                     StackType::I4 => self.b.ins().sextend(I64, n),
                     StackType::I => n,
                     _ => {
-                        return Err(format!("newarr with a {} length at {}", t.name(), at(off)));
+                        return Err(Reject::new(format!("newarr with a {} length", t.name())));
                     }
                 };
                 let helper = self.helper(HelperId::NewArray);
@@ -100,9 +99,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// The primitive element kind named by an array instruction's type token.
     pub(super) fn array_kind(&mut self, ins: &Instruction<'_>) -> Res<ValKind> {
         let token = Self::token(ins)?;
-        self.env
-            .array_element(token)
-            .map_err(|e| format!("{e} at {}", at(ins.offset)))
+        self.env.array_element(token).map_err(Reject::new)
     }
 
     /// `(i64 length, i64 element_size) -> i64 array` of the `NewArray` helper.
@@ -122,21 +119,15 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// Pops the index and then the array of an element instruction (`ldelem`, `stelem`,
     /// `ldelema`, named by `what` in the exclusion reason): an object reference and an
     /// `int32` or `native int` index. Returns (array, index, index type).
-    fn pop_array_index(
-        &self,
-        stack: &mut Stack,
-        ins: &Instruction<'_>,
-        what: &str,
-    ) -> Res<(Value, Value, StackType)> {
-        let (index, it) = self.pop(stack, ins)?;
-        let (arr, t) = self.pop(stack, ins)?;
+    fn pop_array_index(&self, stack: &mut Stack, what: &str) -> Res<(Value, Value, StackType)> {
+        let (index, it) = self.pop(stack)?;
+        let (arr, t) = self.pop(stack)?;
         if t != StackType::O || !matches!(it, StackType::I4 | StackType::I) {
-            return Err(format!(
-                "{what} on {} with {} index at {}",
+            return Err(Reject::new(format!(
+                "{what} on {} with {} index",
                 t.name(),
-                it.name(),
-                at(ins.offset)
-            ));
+                it.name()
+            )));
         }
         Ok((arr, index, it))
     }

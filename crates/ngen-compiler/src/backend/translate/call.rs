@@ -11,7 +11,7 @@ use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
-use super::{Res, Translator, at};
+use super::{Reject, Res, Translator};
 use crate::backend::abi::clif_signature;
 use crate::backend::env::CallTarget;
 use crate::types::{MethodShape, StackType};
@@ -41,49 +41,38 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     fn call(&mut self, ins: &Instruction<'_>, stack: &mut Stack, kind: CallKind) -> Res<()> {
-        let off = ins.offset;
         let token = Self::token(ins)?;
-        let shape = self
-            .env
-            .callee_shape(token)
-            .map_err(|e| format!("{e} at {}", at(off)))?;
+        let shape = self.env.callee_shape(token)?;
         if kind != CallKind::Call && !shape.has_this {
-            return Err(format!("callvirt to a static method at {}", at(off)));
+            return Err(Reject::new("callvirt to a static method"));
         }
         if kind == CallKind::Callvirt {
-            self.env
-                .check_callvirt(token)
-                .map_err(|e| format!("{e} at {}", at(off)))?;
+            self.env.check_callvirt(token)?;
         }
-        if kind == CallKind::Call && self.expand_literal_call(token, &shape, stack, ins)? {
+        if kind == CallKind::Call && self.expand_literal_call(token, &shape, stack)? {
             return Ok(());
         }
         let kinds = shape.arg_kinds();
         if stack.len() < kinds.len() {
-            return Err(format!("stack underflow at {}", at(off)));
+            return Err(Reject::new("stack underflow"));
         }
         let raw = stack.split_off(stack.len() - kinds.len());
         match kind {
             CallKind::Callvirt => self.null_check(raw[0].0),
             CallKind::Constrained(_) if raw[0].1 != StackType::Ptr => {
-                return Err(format!("constrained call on a non-address at {}", at(off)));
+                return Err(Reject::new("constrained call on a non-address"));
             }
             _ => {}
         }
         let mut args = Vec::with_capacity(raw.len());
         for ((v, t), kind) in raw.into_iter().zip(&kinds) {
-            args.push(self.coerce(v, t, *kind, off)?);
+            args.push(self.coerce(v, t, *kind)?);
         }
         let target = match kind {
-            CallKind::Constrained(constraint) => CallTarget::Cell(
-                self.env
-                    .constrained_cell(token, constraint, &mut self.b)
-                    .map_err(|e| format!("{e} at {}", at(off)))?,
-            ),
-            _ => self
-                .env
-                .call_target(token, &mut self.b)
-                .map_err(|e| format!("{e} at {}", at(off)))?,
+            CallKind::Constrained(constraint) => {
+                CallTarget::Cell(self.env.constrained_cell(token, constraint, &mut self.b)?)
+            }
+            _ => self.env.call_target(token, &mut self.b)?,
         };
         let inst = match target {
             CallTarget::Direct(fref) => self.b.ins().call(fref, &args),

@@ -13,7 +13,7 @@ use ngen_metadata::il::{Instruction, Opcode, Operand};
 
 use super::arith::Cmp;
 use super::stack::Stack;
-use super::{Flow, Res, Translator, at};
+use super::{Flow, Reject, Res, Translator};
 use crate::types::StackType;
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -26,7 +26,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let params: Vec<Value> = self.b.block_params(entry).to_vec();
         let arg_kinds = self.input.shape.arg_kinds();
         if params.len() != arg_kinds.len() {
-            return Err("internal: signature/parameter mismatch".into());
+            return Err(Reject::unlocated("internal: signature/parameter mismatch"));
         }
         for (i, (kind, value)) in arg_kinds.iter().zip(params).enumerate() {
             let taken = u16::try_from(i)
@@ -64,7 +64,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let first = index;
         loop {
             let Some(ins) = self.input.instrs.get(index) else {
-                return Err("control falls off the end of the method".into());
+                return Err(Reject::unlocated("control falls off the end of the method"));
             };
             if index != first && self.prepass.block_starts.contains(&ins.offset) {
                 let (target, args) = self.edge(ins.offset, &stack)?;
@@ -78,13 +78,9 @@ impl<'a, 'f> Translator<'a, 'f> {
                 },
                 None => None,
             };
-            if ins.opcode == Opcode::Ldtoken && self.array_initializer(index, first, &mut stack)? {
-                // `ldtoken` and the `InitializeArray` call were translated together.
-                index += 2;
-                continue;
-            }
-            match self.instruction(ins, &mut stack)? {
+            match self.dispatch(index, first, &mut stack)? {
                 Flow::Next => index += 1,
+                Flow::Fused => index += 2,
                 Flow::End => return Ok(()),
             }
         }
@@ -97,7 +93,6 @@ impl<'a, 'f> Translator<'a, 'f> {
         stack: &mut Stack,
     ) -> Res<Flow> {
         use Opcode as O;
-        let off = ins.offset;
         match ins.opcode {
             O::Ret => {
                 match self.input.shape.ret {
@@ -105,8 +100,8 @@ impl<'a, 'f> Translator<'a, 'f> {
                         self.b.ins().return_(&[]);
                     }
                     Some(kind) => {
-                        let (v, t) = self.pop(stack, ins)?;
-                        let v = self.coerce(v, t, kind, off)?;
+                        let (v, t) = self.pop(stack)?;
+                        let v = self.coerce(v, t, kind)?;
                         self.b.ins().return_(&[v]);
                     }
                 }
@@ -120,9 +115,9 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             O::Brfalse | O::BrfalseS | O::Brtrue | O::BrtrueS => {
                 let target = Self::branch_target(ins)?;
-                let (v, t) = self.pop(stack, ins)?;
+                let (v, t) = self.pop(stack)?;
                 if t.is_float() {
-                    return Err(format!("brtrue/brfalse on a float at {}", at(off)));
+                    return Err(Reject::new("brtrue/brfalse on a float"));
                 }
                 let (tb, targs) = self.edge(target, stack)?;
                 let (fb, fargs) = self.edge(ins.next_offset(), stack)?;
@@ -166,9 +161,9 @@ impl<'a, 'f> Translator<'a, 'f> {
                     _ => Cmp::LtUn,
                 };
                 let target = Self::branch_target(ins)?;
-                let b = self.pop(stack, ins)?;
-                let a = self.pop(stack, ins)?;
-                let c = self.compare(cmp, a, b, off)?;
+                let b = self.pop(stack)?;
+                let a = self.pop(stack)?;
+                let c = self.compare(cmp, a, b)?;
                 let (tb, targs) = self.edge(target, stack)?;
                 let (fb, fargs) = self.edge(ins.next_offset(), stack)?;
                 self.b.ins().brif(c, tb, &targs, fb, &fargs);
@@ -176,9 +171,9 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             O::Switch => {
                 let Operand::Switch(targets) = ins.operand else {
-                    return Err(format!("bad switch operand at {}", at(off)));
+                    return Err(Reject::new("bad switch operand"));
                 };
-                let (v, t) = self.pop(stack, ins)?;
+                let (v, t) = self.pop(stack)?;
                 let index = match t {
                     StackType::I4 => v,
                     StackType::I => {
@@ -189,7 +184,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                         let all = self.b.ins().iconst(I32, -1);
                         self.b.ins().select(big, all, low)
                     }
-                    _ => return Err(format!("switch on {} at {}", t.name(), at(off))),
+                    _ => return Err(Reject::new(format!("switch on {}", t.name()))),
                 };
                 let (db, dargs) = self.edge(ins.next_offset(), stack)?;
                 let default = self.b.func.dfg.block_call(db, &dargs);
@@ -211,7 +206,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     fn branch_target(ins: &Instruction<'_>) -> Res<u32> {
         match ins.operand {
             Operand::BranchTarget(t) => Ok(t),
-            _ => Err(format!("missing branch target at {}", at(ins.offset))),
+            _ => Err(Reject::new("missing branch target")),
         }
     }
 }

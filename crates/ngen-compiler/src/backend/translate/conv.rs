@@ -13,7 +13,7 @@ use ngen_abi::exceptions::ExceptionKind;
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
-use super::{Res, Translator, at};
+use super::{Reject, Res, Translator};
 use crate::types::{StackType, ValKind};
 
 /// Target of a `conv.*`.
@@ -45,7 +45,6 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// `conv.*`, `conv.ovf.*`, `conv.ovf.*.un`, `conv.r*`.
     pub(super) fn translate_conv(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
         use Opcode as O;
-        let off = ins.offset;
         match ins.opcode {
             O::ConvI1 => self.conv(ConvTo::I1, false, false, stack, ins)?,
             O::ConvU1 => self.conv(ConvTo::U1, false, false, stack, ins)?,
@@ -78,7 +77,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             O::ConvOvfIUn => self.conv(ConvTo::I, true, true, stack, ins)?,
             O::ConvOvfUUn => self.conv(ConvTo::U, true, true, stack, ins)?,
             O::ConvR4 | O::ConvR8 | O::ConvRUn => {
-                let (v, t) = self.pop(stack, ins)?;
+                let (v, t) = self.pop(stack)?;
                 let r = match (ins.opcode, t) {
                     (O::ConvR4, StackType::F4) => (v, StackType::F4),
                     (O::ConvR4, StackType::F8) => (self.b.ins().fdemote(F32, v), StackType::F4),
@@ -96,12 +95,11 @@ impl<'a, 'f> Translator<'a, 'f> {
                         (self.b.ins().fcvt_from_uint(F64, v), StackType::F8)
                     }
                     _ => {
-                        return Err(format!(
-                            "{} of {} at {}",
+                        return Err(Reject::new(format!(
+                            "{} of {}",
                             ins.opcode.name(),
-                            t.name(),
-                            at(off)
-                        ));
+                            t.name()
+                        )));
                     }
                 };
                 stack.push(r);
@@ -119,7 +117,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         stack: &mut Stack,
         ins: &Instruction<'_>,
     ) -> Res<()> {
-        let (v, t) = self.pop(stack, ins)?;
+        let (v, t) = self.pop(stack)?;
         let r = match t {
             StackType::F4 | StackType::F8 => {
                 let x = if t == StackType::F4 {
@@ -142,11 +140,10 @@ impl<'a, 'f> Translator<'a, 'f> {
                 }
             }
             StackType::O => {
-                return Err(format!(
-                    "{} of an object reference at {}",
-                    ins.opcode.name(),
-                    at(ins.offset)
-                ));
+                return Err(Reject::new(format!(
+                    "{} of an object reference",
+                    ins.opcode.name()
+                )));
             }
         };
         stack.push((r, to.result()));

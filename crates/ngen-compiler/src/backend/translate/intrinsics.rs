@@ -11,10 +11,10 @@ use cranelift_codegen::ir::InstBuilder;
 use cranelift_codegen::ir::types::{I32, I64};
 use ngen_abi::object::ARRAY_DATA_OFFSET;
 use ngen_metadata::Token;
-use ngen_metadata::il::{Instruction, Opcode, Operand};
+use ngen_metadata::il::{Opcode, Operand};
 
 use super::stack::{Stack, ldc_i4_value};
-use super::{Res, Translator, at, flags};
+use super::{Reject, Res, Translator, flags};
 use crate::types::{MethodShape, StackType, ValKind};
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -63,35 +63,29 @@ impl<'a, 'f> Translator<'a, 'f> {
         {
             return Ok(false);
         }
-        let off = ldtoken.offset;
         let kind = self
             .env
             .array_element(element)
-            .map_err(|e| format!("{e} at {}", at(newarr.offset)))?;
-        let data = self
-            .env
-            .field_init_data(field)
-            .map_err(|e| format!("{e} at {}", at(off)))?;
+            .map_err(|e| Reject::at(e, newarr.offset))?;
+        let data = self.env.field_init_data(field)?;
         let Ok(length) = usize::try_from(length) else {
             return Ok(false);
         };
         let bytes = length.saturating_mul(kind.size() as usize);
         if bytes > data.len() {
-            return Err(format!(
-                "array initializer needs {bytes} bytes, its field has {} at {}",
-                data.len(),
-                at(off)
-            ));
+            return Err(Reject::new(format!(
+                "array initializer needs {bytes} bytes, its field has {}",
+                data.len()
+            )));
         }
         if bytes > MAX_BYTES {
-            return Err(format!(
-                "array initializer of {bytes} bytes (more than {MAX_BYTES}) at {}",
-                at(off)
-            ));
+            return Err(Reject::new(format!(
+                "array initializer of {bytes} bytes (more than {MAX_BYTES})"
+            )));
         }
-        let (array, t) = self.pop(stack, ldtoken)?;
+        let (array, t) = self.pop(stack)?;
         if t != StackType::O {
-            return Err(format!("array initializer on {} at {}", t.name(), at(off)));
+            return Err(Reject::new(format!("array initializer on {}", t.name())));
         }
         let mut done = 0;
         while done < bytes {
@@ -134,7 +128,6 @@ impl<'a, 'f> Translator<'a, 'f> {
         token: Token,
         shape: &MethodShape,
         stack: &mut Stack,
-        ins: &Instruction<'_>,
     ) -> Res<bool> {
         if !shape.has_this
             && shape.params == [ValKind::R8]
@@ -144,7 +137,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         {
             // Mono's JIT evaluates this call of a literal at compile time, with results
             // that differ from the run-time entry point (`Math.Round(2.5)` is 3).
-            self.pop(stack, ins)?;
+            self.pop(stack)?;
             let v = self.b.ins().f64const(folded);
             stack.push((v, StackType::F8));
             return Ok(true);

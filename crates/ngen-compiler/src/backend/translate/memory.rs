@@ -10,7 +10,7 @@ use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value};
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
-use super::{Res, Translator, at, flags};
+use super::{Reject, Res, Translator, flags};
 use crate::types::{StackType, ValKind};
 
 /// The kind of value a typed indirect or element access reads or writes: `ldind.*`,
@@ -40,7 +40,6 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// `ldind.*`, `stind.*`.
     pub(super) fn translate_memory(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
         use Opcode as O;
-        let off = ins.offset;
         match ins.opcode {
             O::LdindI1
             | O::LdindU1
@@ -54,7 +53,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::LdindR8
             | O::LdindRef => {
                 let kind = self.accessed_kind(ins)?;
-                let addr = self.pop_address(stack, ins, "ldind from")?;
+                let addr = self.pop_address(stack, "ldind from")?;
                 let v = self.load_kind(kind, addr, flags());
                 stack.push((v, StackType::of(kind)));
             }
@@ -67,9 +66,9 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::StindR8
             | O::StindRef => {
                 let kind = self.accessed_kind(ins)?;
-                let (v, vt) = self.pop(stack, ins)?;
-                let addr = self.pop_address(stack, ins, "stind to")?;
-                let v = self.coerce(v, vt, kind, off)?;
+                let (v, vt) = self.pop(stack)?;
+                let addr = self.pop_address(stack, "stind to")?;
+                let v = self.coerce(v, vt, kind)?;
                 self.store_kind(kind, v, addr, flags());
             }
             _ => return Err(Self::misrouted(ins)),
@@ -127,10 +126,10 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// Pops the address operand of `ldind`/`stind`, which must be a managed pointer or a
     /// `native int`; `what` starts the exclusion reason otherwise (e.g. "ldind from").
-    fn pop_address(&self, stack: &mut Stack, ins: &Instruction<'_>, what: &str) -> Res<Value> {
-        let (addr, t) = self.pop(stack, ins)?;
+    fn pop_address(&self, stack: &mut Stack, what: &str) -> Res<Value> {
+        let (addr, t) = self.pop(stack)?;
         if !matches!(t, StackType::Ptr | StackType::I) {
-            return Err(format!("{what} {} at {}", t.name(), at(ins.offset)));
+            return Err(Reject::new(format!("{what} {}", t.name())));
         }
         Ok(addr)
     }

@@ -31,9 +31,10 @@
 //! | this file | `nop`, `tail.`, `volatile.`, `unaligned.` (ignored prefixes) |
 //!
 //! ## Invariants
-//! Anything outside the supported subset, or malformed, returns `Err(reason)`: the caller
-//! excludes the method; nothing is ever guessed, and nothing panics on bad IL. Reasons are part
-//! of the image header and report, so their text is stable (`… at IL_001a`).
+//! Anything outside the supported subset, or malformed, returns a [`Reject`] (the exclusion
+//! reason; the dispatch attaches the instruction's IL offset once): the caller excludes the
+//! method; nothing is ever guessed, and nothing panics on bad IL. Reasons are part of the image
+//! header and report, so their text is stable (`… at IL_001a`).
 //!
 //! ## Deliberately not done
 //! The object model, exception handling and virtual calls (issue 7) are rejected by the
@@ -56,6 +57,7 @@ mod memory;
 mod object_model;
 mod place;
 mod prepass;
+mod reject;
 mod stack;
 
 use std::collections::HashMap;
@@ -96,7 +98,9 @@ impl<'a> MethodInput<'a> {
     }
 }
 
-type Res<T> = Result<T, String>;
+pub(crate) use reject::Reject;
+
+type Res<T> = Result<T, Reject>;
 
 fn at(offset: u32) -> String {
     format!("IL_{offset:04x}")
@@ -156,6 +160,8 @@ fn translate_inner(
 /// What to do after an instruction.
 enum Flow {
     Next,
+    /// This instruction and the next were translated together (an intrinsic).
+    Fused,
     End,
 }
 
@@ -292,20 +298,36 @@ fn trusted() -> MemFlagsData {
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
-    /// Translates one instruction: checks the pending prefix, then routes by [`Family`].
-    fn instruction(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<Flow> {
+    /// Translates `instrs[index]` (`first` is its block's first instruction), placing any
+    /// reason at its IL offset: the one place offsets enter reasons.
+    fn dispatch(&mut self, index: usize, first: usize, stack: &mut Stack) -> Res<Flow> {
+        let instrs = self.input.instrs;
+        let ins = &instrs[index];
+        self.instruction(ins, index, first, stack)
+            .map_err(|reject| reject.located(ins.offset))
+    }
+
+    /// Translates one instruction: expands an intrinsic `ldtoken`, checks the pending prefix,
+    /// then routes by [`Family`].
+    fn instruction(
+        &mut self,
+        ins: &Instruction<'_>,
+        index: usize,
+        first: usize,
+        stack: &mut Stack,
+    ) -> Res<Flow> {
+        if ins.opcode == Opcode::Ldtoken && self.array_initializer(index, first, stack)? {
+            // `ldtoken` and the `InitializeArray` call were translated together.
+            return Ok(Flow::Fused);
+        }
         if self.constraint.is_some() && ins.opcode != Opcode::Callvirt {
-            return Err(format!(
-                "constrained. prefix not followed by callvirt at {}",
-                at(ins.offset)
-            ));
+            return Err(Reject::new("constrained. prefix not followed by callvirt"));
         }
         let Some(family) = Family::of(ins.opcode) else {
-            return Err(format!(
-                "unsupported opcode {} at {}",
-                ins.opcode.name(),
-                at(ins.offset)
-            ));
+            return Err(Reject::new(format!(
+                "unsupported opcode {}",
+                ins.opcode.name()
+            )));
         };
         match family {
             Family::Nop => {}
@@ -325,18 +347,17 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// The reason for an opcode the dispatch routed to a family that does not handle it (a
     /// translator bug, never bad input).
-    fn misrouted(ins: &Instruction<'_>) -> String {
-        format!(
-            "internal: {} routed to the wrong family at {}",
-            ins.opcode.name(),
-            at(ins.offset)
-        )
+    fn misrouted(ins: &Instruction<'_>) -> Reject {
+        Reject::new(format!(
+            "internal: {} routed to the wrong family",
+            ins.opcode.name()
+        ))
     }
 
     fn token(ins: &Instruction<'_>) -> Res<Token> {
         match ins.operand {
             Operand::Token(t) => Ok(t),
-            _ => Err(format!("missing token operand at {}", at(ins.offset))),
+            _ => Err(Reject::new("missing token operand")),
         }
     }
 

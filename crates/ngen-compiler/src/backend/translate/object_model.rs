@@ -9,7 +9,7 @@
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
-use super::{Res, Translator, at, flags};
+use super::{Reject, Res, Translator, flags};
 use crate::types::StackType;
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -20,30 +20,22 @@ impl<'a, 'f> Translator<'a, 'f> {
         stack: &mut Stack,
     ) -> Res<()> {
         use Opcode as O;
-        let off = ins.offset;
         match ins.opcode {
             O::Ldstr => {
                 let token = Self::token(ins)?;
                 if !token.is_user_string() {
-                    return Err(format!(
-                        "bad token 0x{:08x} for ldstr at {}",
-                        token.0,
-                        at(off)
-                    ));
+                    return Err(Reject::new(format!(
+                        "bad token 0x{:08x} for ldstr",
+                        token.0
+                    )));
                 }
-                let cell = self
-                    .env
-                    .string_cell(token, &mut self.b)
-                    .map_err(|e| format!("{e} at {}", at(off)))?;
+                let cell = self.env.string_cell(token, &mut self.b)?;
                 let s = self.cell_target(cell);
                 stack.push((s, StackType::O));
             }
             O::Ldsfld => {
                 let token = Self::token(ins)?;
-                let (cell, kind) = self
-                    .env
-                    .static_field_cell(token, &mut self.b)
-                    .map_err(|e| format!("{e} at {}", at(off)))?;
+                let (cell, kind) = self.env.static_field_cell(token, &mut self.b)?;
                 let addr = self.cell_target(cell);
                 let v = self.load_kind(kind, addr, flags());
                 stack.push((v, StackType::of(kind)));

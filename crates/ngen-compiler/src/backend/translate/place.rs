@@ -15,7 +15,7 @@ use cranelift_frontend::Variable;
 use ngen_metadata::il::{Instruction, Opcode, Operand};
 
 use super::stack::Stack;
-use super::{Res, Translator, at, trusted};
+use super::{Reject, Res, Translator, trusted};
 use crate::backend::abi::clif_type;
 use crate::types::{MachineType, StackType, ValKind};
 
@@ -37,32 +37,32 @@ impl<'a, 'f> Translator<'a, 'f> {
         match ins.opcode {
             O::Ldarg0 | O::Ldarg1 | O::Ldarg2 | O::Ldarg3 | O::LdargS | O::Ldarg => {
                 let n = Self::var_index(ins)?;
-                let home = self.arg_home(n, ins)?;
+                let home = self.arg_home(n)?;
                 stack.push(self.load_home(home));
             }
             O::Ldloc0 | O::Ldloc1 | O::Ldloc2 | O::Ldloc3 | O::LdlocS | O::Ldloc => {
                 let n = Self::var_index(ins)?;
-                let home = self.local_home(n, ins)?;
+                let home = self.local_home(n)?;
                 stack.push(self.load_home(home));
             }
             O::StargS | O::Starg => {
                 let n = Self::var_index(ins)?;
-                let home = self.arg_home(n, ins)?;
-                self.store_popped(home, stack, ins)?;
+                let home = self.arg_home(n)?;
+                self.store_popped(home, stack)?;
             }
             O::Stloc0 | O::Stloc1 | O::Stloc2 | O::Stloc3 | O::StlocS | O::Stloc => {
                 let n = Self::var_index(ins)?;
-                let home = self.local_home(n, ins)?;
-                self.store_popped(home, stack, ins)?;
+                let home = self.local_home(n)?;
+                self.store_popped(home, stack)?;
             }
             O::LdargaS | O::Ldarga => {
-                let home = self.arg_home(Self::var_index(ins)?, ins)?;
-                let a = self.home_addr(home, ins)?;
+                let home = self.arg_home(Self::var_index(ins)?)?;
+                let a = self.home_addr(home)?;
                 stack.push((a, StackType::Ptr));
             }
             O::LdlocaS | O::Ldloca => {
-                let home = self.local_home(Self::var_index(ins)?, ins)?;
-                let a = self.home_addr(home, ins)?;
+                let home = self.local_home(Self::var_index(ins)?)?;
+                let a = self.home_addr(home)?;
                 stack.push((a, StackType::Ptr));
             }
             _ => return Err(Self::misrouted(ins)),
@@ -97,12 +97,12 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     /// `starg`/`stloc`: pops the value and stores it, coerced to the variable's kind.
-    fn store_popped(&mut self, home: Home, stack: &mut Stack, ins: &Instruction<'_>) -> Res<()> {
-        let (v, t) = self.pop(stack, ins)?;
+    fn store_popped(&mut self, home: Home, stack: &mut Stack) -> Res<()> {
+        let (v, t) = self.pop(stack)?;
         let kind = match home {
             Home::Var(_, k) | Home::Slot(_, k) => k,
         };
-        let v = self.coerce(v, t, kind, ins.offset)?;
+        let v = self.coerce(v, t, kind)?;
         self.store_home(home, v);
         Ok(())
     }
@@ -137,31 +137,28 @@ impl<'a, 'f> Translator<'a, 'f> {
             (O::Ldarg2 | O::Ldloc2 | O::Stloc2, _) => Ok(2),
             (O::Ldarg3 | O::Ldloc3 | O::Stloc3, _) => Ok(3),
             (_, Operand::Variable(n)) => Ok(n),
-            _ => Err(format!("missing variable operand at {}", at(ins.offset))),
+            _ => Err(Reject::new("missing variable operand")),
         }
     }
 
-    fn arg_home(&self, n: u16, ins: &Instruction<'_>) -> Res<Home> {
+    fn arg_home(&self, n: u16) -> Res<Home> {
         self.args
             .get(n as usize)
             .copied()
-            .ok_or_else(|| format!("argument {n} out of range at {}", at(ins.offset)))
+            .ok_or_else(|| Reject::new(format!("argument {n} out of range")))
     }
 
-    fn local_home(&self, n: u16, ins: &Instruction<'_>) -> Res<Home> {
+    fn local_home(&self, n: u16) -> Res<Home> {
         self.locals
             .get(n as usize)
             .copied()
-            .ok_or_else(|| format!("local {n} out of range at {}", at(ins.offset)))
+            .ok_or_else(|| Reject::new(format!("local {n} out of range")))
     }
 
-    fn home_addr(&mut self, home: Home, ins: &Instruction<'_>) -> Res<Value> {
+    fn home_addr(&mut self, home: Home) -> Res<Value> {
         match home {
             Home::Slot(slot, _) => Ok(self.b.ins().stack_addr(I64, slot, 0)),
-            Home::Var(..) => Err(format!(
-                "internal: address of a register variable at {}",
-                at(ins.offset)
-            )),
+            Home::Var(..) => Err(Reject::new("internal: address of a register variable")),
         }
     }
 
@@ -183,20 +180,13 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     /// Converts a stack value to the machine representation of `kind` (store/argument/return).
-    pub(super) fn coerce(
-        &mut self,
-        v: Value,
-        t: StackType,
-        kind: ValKind,
-        offset: u32,
-    ) -> Res<Value> {
+    pub(super) fn coerce(&mut self, v: Value, t: StackType, kind: ValKind) -> Res<Value> {
         let bad = || {
-            Err(format!(
-                "cannot store {} as {:?} at {}",
+            Err(Reject::new(format!(
+                "cannot store {} as {:?}",
                 t.name(),
-                kind,
-                at(offset)
-            ))
+                kind
+            )))
         };
         Ok(match kind.machine() {
             MachineType::I32 => {

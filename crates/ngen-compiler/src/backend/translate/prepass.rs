@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use ngen_metadata::il::{Instruction, Opcode, Operand};
 
-use super::{Res, at};
+use super::{Reject, Res};
 
 /// Block starts and address-taken variables, computed before translation.
 pub(super) struct Prepass {
@@ -36,14 +36,14 @@ impl Prepass {
             if index_of.contains_key(&target) {
                 Ok(())
             } else if target < code_end {
-                Err(format!(
-                    "branch into the middle of an instruction (IL_{target:04x}) at {}",
-                    at(from)
+                Err(Reject::at(
+                    format!("branch into the middle of an instruction (IL_{target:04x})"),
+                    from,
                 ))
             } else {
-                Err(format!(
-                    "branch target IL_{target:04x} outside the method at {}",
-                    at(from)
+                Err(Reject::at(
+                    format!("branch target IL_{target:04x} outside the method"),
+                    from,
                 ))
             }
         };

@@ -9,7 +9,7 @@ use cranelift_codegen::ir::types::{F64, I32, I64};
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, Value};
 use ngen_metadata::il::{Instruction, Opcode, Operand};
 
-use super::{Res, Translator, at};
+use super::{Reject, Res, Translator, at};
 use crate::backend::abi::clif_type;
 use crate::types::StackType;
 
@@ -46,7 +46,6 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// `ldnull`, `ldc.*`, `dup`, `pop`.
     pub(super) fn translate_stack(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
         use Opcode as O;
-        let off = ins.offset;
         match ins.opcode {
             O::Ldnull => {
                 let v = self.b.ins().iconst(I64, 0);
@@ -65,50 +64,46 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::LdcI4S
             | O::LdcI4 => {
                 let Some(n) = ldc_i4_value(ins) else {
-                    return Err(format!("bad ldc.i4 operand at {}", at(off)));
+                    return Err(Reject::new("bad ldc.i4 operand"));
                 };
                 let v = self.b.ins().iconst(I32, n as i64);
                 stack.push((v, StackType::I4));
             }
             O::LdcI8 => {
                 let Operand::Int64(n) = ins.operand else {
-                    return Err(format!("bad ldc.i8 operand at {}", at(off)));
+                    return Err(Reject::new("bad ldc.i8 operand"));
                 };
                 let v = self.b.ins().iconst(I64, n);
                 stack.push((v, StackType::I8));
             }
             O::LdcR4 => {
                 let Operand::Float32(x) = ins.operand else {
-                    return Err(format!("bad ldc.r4 operand at {}", at(off)));
+                    return Err(Reject::new("bad ldc.r4 operand"));
                 };
                 let v = self.b.ins().f32const(x);
                 stack.push((v, StackType::F4));
             }
             O::LdcR8 => {
                 let Operand::Float64(x) = ins.operand else {
-                    return Err(format!("bad ldc.r8 operand at {}", at(off)));
+                    return Err(Reject::new("bad ldc.r8 operand"));
                 };
                 let v = self.b.ins().f64const(x);
                 stack.push((v, StackType::F8));
             }
             O::Dup => {
-                let top = *stack
-                    .last()
-                    .ok_or_else(|| format!("stack underflow at {}", at(off)))?;
+                let top = *stack.last().ok_or_else(|| Reject::new("stack underflow"))?;
                 stack.push(top);
             }
             O::Pop => {
-                self.pop(stack, ins)?;
+                self.pop(stack)?;
             }
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
     }
 
-    pub(super) fn pop(&self, stack: &mut Stack, ins: &Instruction<'_>) -> Res<(Value, StackType)> {
-        stack
-            .pop()
-            .ok_or_else(|| format!("stack underflow at {}", at(ins.offset)))
+    pub(super) fn pop(&self, stack: &mut Stack) -> Res<(Value, StackType)> {
+        stack.pop().ok_or_else(|| Reject::new("stack underflow"))
     }
 
     /// The CLIF block for IL offset `target` entered with `stack`, and the jump arguments.
@@ -118,10 +113,10 @@ impl<'a, 'f> Translator<'a, 'f> {
         stack: &[(Value, StackType)],
     ) -> Res<(Block, Vec<BlockArg>)> {
         if !self.prepass.index_of.contains_key(&target) {
-            return Err(format!(
+            return Err(Reject::unlocated(format!(
                 "branch target {} is not an instruction",
                 at(target)
-            ));
+            )));
         }
         if !self.blocks.contains_key(&target) {
             let block = self.b.create_block();
@@ -146,12 +141,12 @@ impl<'a, 'f> Translator<'a, 'f> {
             (ib.block, ib.shape.clone())
         };
         if shape.len() != stack.len() {
-            return Err(format!(
+            return Err(Reject::unlocated(format!(
                 "inconsistent stack depth at join {} ({} vs {})",
                 at(target),
                 shape.len(),
                 stack.len()
-            ));
+            )));
         }
         let mut args = Vec::with_capacity(stack.len());
         for ((value, have), want) in stack.iter().zip(&shape) {
@@ -161,12 +156,12 @@ impl<'a, 'f> Translator<'a, 'f> {
                 (StackType::I4, StackType::I) => self.b.ins().sextend(I64, *value),
                 (StackType::Ptr, StackType::I) | (StackType::I, StackType::Ptr) => *value,
                 (h, w) => {
-                    return Err(format!(
+                    return Err(Reject::unlocated(format!(
                         "inconsistent stack at join {} ({} vs {})",
                         at(target),
                         h.name(),
                         w.name()
-                    ));
+                    )));
                 }
             };
             args.push(BlockArg::Value(v));

@@ -10,10 +10,13 @@ use cranelift_module::Module;
 use ngen_metadata::Token;
 use ngen_metadata::il::{Opcode, OperandKind};
 
-use super::{Family, MethodInput, Res, translate};
+use super::{Family, MethodInput, translate};
 use crate::backend::abi::clif_signature;
 use crate::backend::env::{CallTarget, TranslateEnv};
 use crate::types::{MethodShape, ValKind};
+
+/// The environment's and the tests' error type: reasons as text.
+type Res<T> = Result<T, String>;
 
 struct NoEnv {
     call_conv: cranelift_codegen::isa::CallConv,
@@ -103,7 +106,7 @@ pub(super) fn compile(code: &[u8], shape: &MethodShape, locals: &[ValKind]) -> R
         locals,
         instrs: &instrs,
     };
-    translate(&mut ctx.func, &mut fctx, &input, &mut env)?;
+    translate(&mut ctx.func, &mut fctx, &input, &mut env).map_err(|r| r.to_string())?;
     module
         .define_function(id, &mut ctx)
         .map_err(|e| format!("{e:?}"))?;
