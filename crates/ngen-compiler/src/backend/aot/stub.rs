@@ -6,7 +6,7 @@
 //! Depends on: cranelift-frontend, `ngen_abi::image` (cell layout), `ngen_abi::helpers`.
 
 use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::{AbiParam, BlockArg, Function, InstBuilder, MemFlagsData, Signature};
+use cranelift_codegen::ir::{BlockArg, Function, InstBuilder, MemFlagsData};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::DataId;
@@ -15,6 +15,7 @@ use ngen_abi::image::{CELL_SIZE, CELL_TARGET_OFFSET};
 
 use super::plan::data_gv;
 use crate::backend::abi::clif_signature;
+use crate::backend::helpers::helper_signature;
 use crate::types::MethodShape;
 
 /// Module-wide facts a stub needs.
@@ -62,10 +63,7 @@ pub(super) fn build_stub(
         table,
         HelperId::ResolveCell.table_offset(),
     );
-    let mut rsig = Signature::new(call_conv);
-    rsig.params.push(AbiParam::new(I64));
-    rsig.returns.push(AbiParam::new(I64));
-    let rsig = b.import_signature(rsig);
+    let rsig = b.import_signature(helper_signature(HelperId::ResolveCell, call_conv));
     let call = b.ins().call_indirect(rsig, resolve, &[cell]);
     let resolved = b.inst_results(call)[0];
     b.ins().jump(done, &[BlockArg::Value(resolved)]);

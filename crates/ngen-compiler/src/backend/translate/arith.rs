@@ -10,8 +10,8 @@
 //! Depends on: cranelift-frontend, [`super::eh`] for the throws.
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
-use cranelift_codegen::ir::types::{F32, F64, I32, I64};
-use cranelift_codegen::ir::{AbiParam, InstBuilder, Signature, Value};
+use cranelift_codegen::ir::types::{F64, I32, I64};
+use cranelift_codegen::ir::{InstBuilder, Value};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
 use ngen_metadata::il::{Instruction, Opcode};
@@ -196,17 +196,13 @@ impl<'a, 'f> Translator<'a, 'f> {
                 Bin::Mul => self.b.ins().fmul(x, y),
                 Bin::Div => self.b.ins().fdiv(x, y),
                 Bin::Rem => {
-                    let (helper, ty) = if t == StackType::F4 {
-                        (HelperId::FmodF32, F32)
+                    let helper = if t == StackType::F4 {
+                        HelperId::FmodF32
                     } else {
-                        (HelperId::FmodF64, F64)
+                        HelperId::FmodF64
                     };
                     let f = self.helper(helper);
-                    let mut sig = Signature::new(self.env.call_conv());
-                    sig.params.push(AbiParam::new(ty));
-                    sig.params.push(AbiParam::new(ty));
-                    sig.returns.push(AbiParam::new(ty));
-                    let sig = self.b.import_signature(sig);
+                    let sig = self.helper_sig(helper);
                     let call = self.b.ins().call_indirect(sig, f, &[x, y]);
                     self.b.inst_results(call)[0]
                 }

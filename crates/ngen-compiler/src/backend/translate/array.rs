@@ -9,7 +9,7 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::{AbiParam, InstBuilder, SigRef, Signature, Value};
+use cranelift_codegen::ir::{InstBuilder, Value};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
 use ngen_abi::object::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET};
@@ -85,7 +85,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     }
                 };
                 let helper = self.helper(HelperId::NewArray);
-                let sig = self.new_array_sig();
+                let sig = self.helper_sig(HelperId::NewArray);
                 let size = self.b.ins().iconst(I64, i64::from(kind.size()));
                 let call = self.b.ins().call_indirect(sig, helper, &[length, size]);
                 let array = self.b.inst_results(call)[0];
@@ -100,20 +100,6 @@ impl<'a, 'f> Translator<'a, 'f> {
     pub(super) fn array_kind(&mut self, ins: &Instruction<'_>) -> Res<ValKind> {
         let token = Self::token(ins)?;
         self.env.array_element(token).map_err(Reject::new)
-    }
-
-    /// `(i64 length, i64 element_size) -> i64 array` of the `NewArray` helper.
-    fn new_array_sig(&mut self) -> SigRef {
-        if let Some(s) = self.new_array_sig {
-            return s;
-        }
-        let mut sig = Signature::new(self.env.call_conv());
-        sig.params.push(AbiParam::new(I64));
-        sig.params.push(AbiParam::new(I64));
-        sig.returns.push(AbiParam::new(I64));
-        let s = self.b.import_signature(sig);
-        self.new_array_sig = Some(s);
-        s
     }
 
     /// Pops the index and then the array of an element instruction (`ldelem`, `stelem`,

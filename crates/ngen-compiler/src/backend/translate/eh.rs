@@ -7,7 +7,7 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I32;
-use cranelift_codegen::ir::{AbiParam, Block, InstBuilder, Signature, TrapCode, Value};
+use cranelift_codegen::ir::{Block, InstBuilder, TrapCode, Value};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
 
@@ -28,16 +28,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         for (kind, block) in std::mem::take(&mut self.throw_blocks) {
             self.b.switch_to_block(block);
             let helper = self.helper(HelperId::Throw);
-            let sig = match self.throw_sig {
-                Some(s) => s,
-                None => {
-                    let mut sig = Signature::new(self.env.call_conv());
-                    sig.params.push(AbiParam::new(I32));
-                    let s = self.b.import_signature(sig);
-                    self.throw_sig = Some(s);
-                    s
-                }
-            };
+            let sig = self.helper_sig(HelperId::Throw);
             let id = self.b.ins().iconst(I32, kind as u32 as i64);
             self.b.ins().call_indirect(sig, helper, &[id]);
             self.b.ins().trap(TrapCode::unwrap_user(1));

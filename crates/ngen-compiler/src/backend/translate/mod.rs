@@ -63,9 +63,7 @@ mod stack;
 use std::collections::HashMap;
 
 use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::{
-    AbiParam, Block, BlockArg, Function, InstBuilder, MemFlagsData, SigRef, Signature, Value,
-};
+use cranelift_codegen::ir::{Block, BlockArg, Function, InstBuilder, MemFlagsData, SigRef, Value};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
@@ -74,6 +72,7 @@ use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode, Operand};
 
 use super::env::TranslateEnv;
+use super::helpers::HelperSigs;
 use crate::method::PreparedMethod;
 use crate::types::{MethodShape, ValKind};
 use place::Home;
@@ -140,9 +139,7 @@ fn translate_inner(
         locals: Vec::new(),
         throw_blocks: Vec::new(),
         sigs: HashMap::new(),
-        resolve_sig: None,
-        throw_sig: None,
-        new_array_sig: None,
+        helper_sigs: HelperSigs::default(),
         constraint: None,
         literal_before: None,
     };
@@ -178,9 +175,7 @@ struct Translator<'a, 'f> {
     locals: Vec<Home>,
     throw_blocks: Vec<(ExceptionKind, Block)>,
     sigs: HashMap<MethodShape, SigRef>,
-    resolve_sig: Option<SigRef>,
-    throw_sig: Option<SigRef>,
-    new_array_sig: Option<SigRef>,
+    helper_sigs: HelperSigs,
     /// The type of a pending `constrained.` prefix.
     constraint: Option<Token>,
     /// The value of an `ldc.r8` immediately before the current instruction in the same block
@@ -368,16 +363,10 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.ins().load(I64, trusted(), table, id.table_offset())
     }
 
-    fn resolve_sig(&mut self) -> SigRef {
-        if let Some(s) = self.resolve_sig {
-            return s;
-        }
-        let mut sig = Signature::new(self.env.call_conv());
-        sig.params.push(AbiParam::new(I64));
-        sig.returns.push(AbiParam::new(I64));
-        let s = self.b.import_signature(sig);
-        self.resolve_sig = Some(s);
-        s
+    /// The signature of helper `id`, imported into the function once.
+    fn helper_sig(&mut self, id: HelperId) -> SigRef {
+        let call_conv = self.env.call_conv();
+        self.helper_sigs.get(id, self.b.func, call_conv)
     }
 
     /// Loads a cell's target, calling the resolve helper the first time.
@@ -390,7 +379,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.ins().brif(t, done, &[BlockArg::Value(t)], slow, &[]);
         self.b.switch_to_block(slow);
         let resolve = self.helper(HelperId::ResolveCell);
-        let sig = self.resolve_sig();
+        let sig = self.helper_sig(HelperId::ResolveCell);
         let call = self.b.ins().call_indirect(sig, resolve, &[cell]);
         let resolved = self.b.inst_results(call)[0];
         self.b.ins().jump(done, &[BlockArg::Value(resolved)]);
