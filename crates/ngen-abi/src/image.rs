@@ -99,6 +99,27 @@ pub enum CellKind {
     StaticField = 3,
 }
 
+/// What one import cell refers to: its kind, the metadata token, and an auxiliary token (the
+/// constraint type of a [`CellKind::ConstrainedMethod`] cell, else 0). Ordered as the image
+/// header lists cells: by kind, then token, then aux.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellKey {
+    pub kind: CellKind,
+    pub token: u32,
+    pub aux: u32,
+}
+
+impl CellKey {
+    /// The key of a cell with no auxiliary token.
+    pub const fn new(kind: CellKind, token: u32) -> CellKey {
+        CellKey {
+            kind,
+            token,
+            aux: 0,
+        }
+    }
+}
+
 impl CellKind {
     /// The kind with this stored value.
     pub fn from_u32(v: u32) -> Option<CellKind> {

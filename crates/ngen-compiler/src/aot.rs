@@ -107,10 +107,10 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
             method_rows,
             cells: cells
                 .iter()
-                .map(|(kind, token, aux)| CellEntry {
-                    kind: *kind,
-                    token: *token,
-                    aux: *aux,
+                .map(|key| CellEntry {
+                    kind: key.kind as u32,
+                    token: key.token,
+                    aux: key.aux,
                 })
                 .collect(),
             excluded: outcomes

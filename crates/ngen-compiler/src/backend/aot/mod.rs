@@ -31,7 +31,7 @@ use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, Module, ModuleReloc};
 use cranelift_object::{ObjectBuilder, ObjectModule};
-use ngen_abi::image::CellKind;
+use ngen_abi::image::{CellKey, CellKind};
 use ngen_metadata::{Assembly, TableId, Token};
 use rayon::prelude::*;
 
@@ -67,7 +67,7 @@ struct Compiled {
 pub(crate) fn emit_object(
     asm: &Assembly,
     threads: usize,
-    header: impl FnOnce(&[(u32, u32, u32)], &[MethodOutcome]) -> Vec<u8>,
+    header: impl FnOnce(&[CellKey], &[MethodOutcome]) -> Vec<u8>,
 ) -> Result<EmittedObject, String> {
     let isa: OwnedTargetIsa = make_isa(IsaKind::Aot)?;
     let call_conv = isa.default_call_conv();
@@ -143,11 +143,7 @@ pub(crate) fn emit_object(
             Err(reason) => {
                 if let Some(f) = funcs.get(&rid) {
                     // Direct callers reach this method through a stub and its cell.
-                    let key = (
-                        CellKind::Method as u32,
-                        Token::new(TableId::MethodDef, rid).0,
-                        0,
-                    );
+                    let key = CellKey::new(CellKind::Method, Token::new(TableId::MethodDef, rid).0);
                     let next = cells.len() as u32;
                     let index = *cells.entry(key).or_insert(next);
                     ctx.func = Function::with_name_signature(
@@ -173,9 +169,9 @@ pub(crate) fn emit_object(
     }
 
     // Cells in index order.
-    let mut cell_list: Vec<((u32, u32, u32), u32)> = cells.into_iter().collect();
+    let mut cell_list: Vec<(CellKey, u32)> = cells.into_iter().collect();
     cell_list.sort_by_key(|(_, i)| *i);
-    let cell_keys: Vec<(u32, u32, u32)> = cell_list.into_iter().map(|(k, _)| k).collect();
+    let cell_keys: Vec<CellKey> = cell_list.into_iter().map(|(k, _)| k).collect();
 
     let header_bytes = header(&cell_keys, &outcomes);
     data.define(

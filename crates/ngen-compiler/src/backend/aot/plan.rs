@@ -18,7 +18,7 @@ use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::FunctionBuilder;
 use cranelift_module::{DataId, FuncId, Linkage, Module};
 use cranelift_object::ObjectModule;
-use ngen_abi::image::{CELL_SIZE, CellKind};
+use ngen_abi::image::{CELL_SIZE, CellKey, CellKind};
 use ngen_metadata::{Assembly, TableId, Token};
 use rayon::prelude::*;
 
@@ -40,7 +40,7 @@ pub(super) struct Plan<'a> {
     pub(super) call_conv: CallConv,
     pub(super) frontend: TargetFrontendConfig,
     pub(super) funcs: BTreeMap<u32, FuncPlan>,
-    pub(super) cells: BTreeMap<(u32, u32, u32), u32>,
+    pub(super) cells: BTreeMap<CellKey, u32>,
     pub(super) cells_data: DataId,
     pub(super) helpers_data: DataId,
 }
@@ -74,12 +74,9 @@ pub(super) fn declare_functions(
 }
 
 /// The import cells of every method's IL, numbered in key order (in `pool`).
-pub(super) fn layout_cells(
-    pool: &rayon::ThreadPool,
-    asm: &Assembly,
-) -> BTreeMap<(u32, u32, u32), u32> {
+pub(super) fn layout_cells(pool: &rayon::ThreadPool, asm: &Assembly) -> BTreeMap<CellKey, u32> {
     let method_count = asm.row_count(TableId::MethodDef);
-    let referenced: BTreeSet<(u32, u32, u32)> = pool.install(|| {
+    let referenced: BTreeSet<CellKey> = pool.install(|| {
         (1..=method_count)
             .into_par_iter()
             .flat_map_iter(|rid| referenced_tokens(asm, rid))
@@ -126,16 +123,12 @@ impl<'p, 'a> AotEnv<'p, 'a> {
 }
 
 impl AotEnv<'_, '_> {
-    fn cell_addr(
-        &mut self,
-        key: (u32, u32, u32),
-        b: &mut FunctionBuilder<'_>,
-    ) -> Result<Value, String> {
+    fn cell_addr(&mut self, key: CellKey, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
         let index = *self
             .plan
             .cells
             .get(&key)
-            .ok_or_else(|| format!("internal: no cell for token 0x{:08x}", key.1))?;
+            .ok_or_else(|| format!("internal: no cell for token 0x{:08x}", key.token))?;
         let gv = match self.cells_gv {
             Some(gv) => gv,
             None => {
@@ -164,10 +157,12 @@ impl TranslateEnv for AotEnv<'_, '_> {
 
     fn call_target(
         &mut self,
-        token: Token,
+        key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<CallTarget, String> {
-        if token.table() == Some(TableId::MethodDef)
+        let token = Token(key.token);
+        if key.kind == CellKind::Method
+            && token.table() == Some(TableId::MethodDef)
             && let Some(f) = self.plan.funcs.get(&token.rid())
         {
             if let Some(fref) = self.func_refs.get(&token.rid()) {
@@ -187,28 +182,15 @@ impl TranslateEnv for AotEnv<'_, '_> {
             self.func_refs.insert(token.rid(), fref);
             return Ok(CallTarget::Direct(fref));
         }
-        let addr = self.cell_addr((CellKind::Method as u32, token.0, 0), b)?;
-        Ok(CallTarget::Cell(addr))
+        Ok(CallTarget::Cell(self.cell_addr(key, b)?))
     }
 
-    fn constrained_cell(
-        &mut self,
-        method: Token,
-        constraint: Token,
-        b: &mut FunctionBuilder<'_>,
-    ) -> Result<Value, String> {
-        self.cell_addr(
-            (CellKind::ConstrainedMethod as u32, method.0, constraint.0),
-            b,
-        )
+    fn cell(&mut self, key: CellKey, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
+        self.cell_addr(key, b)
     }
 
     fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
         crate::method::check_callvirt(self.plan.asm, token)
-    }
-
-    fn string_cell(&mut self, token: Token, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
-        self.cell_addr((CellKind::String as u32, token.0, 0), b)
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
@@ -229,11 +211,11 @@ impl TranslateEnv for AotEnv<'_, '_> {
 
     fn static_field_cell(
         &mut self,
-        token: Token,
+        key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<(Value, crate::types::ValKind), String> {
-        let kind = crate::corlib_refs::bcl_static_field(self.plan.asm, token)?;
-        let cell = self.cell_addr((CellKind::StaticField as u32, token.0, 0), b)?;
+        let kind = crate::corlib_refs::bcl_static_field(self.plan.asm, Token(key.token))?;
+        let cell = self.cell_addr(key, b)?;
         Ok((cell, kind))
     }
 

@@ -70,9 +70,13 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
         let target = match kind {
             CallKind::Constrained(constraint) => {
-                CallTarget::Cell(self.env.constrained_cell(token, constraint, &mut self.b)?)
+                let key = Self::cell_key(ins, Some(constraint))?;
+                CallTarget::Cell(self.env.cell(key, &mut self.b)?)
             }
-            _ => self.env.call_target(token, &mut self.b)?,
+            _ => {
+                let key = Self::cell_key(ins, None)?;
+                self.env.call_target(key, &mut self.b)?
+            }
         };
         let inst = match target {
             CallTarget::Direct(fref) => self.b.ins().call(fref, &args),

@@ -67,10 +67,11 @@ use cranelift_codegen::ir::{Block, BlockArg, Function, InstBuilder, MemFlagsData
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
-use ngen_abi::image::CELL_TARGET_OFFSET;
+use ngen_abi::image::{CELL_TARGET_OFFSET, CellKey};
 use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode, Operand};
 
+use super::cells;
 use super::env::TranslateEnv;
 use super::helpers::HelperSigs;
 use crate::method::PreparedMethod;
@@ -357,6 +358,11 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     // ---- helpers and cells -------------------------------------------------------------
+
+    /// The import cell `ins` uses ([`cells::key_of`], as the AOT planner's scan decides).
+    fn cell_key(ins: &Instruction<'_>, constraint: Option<Token>) -> Res<CellKey> {
+        cells::key_of(ins, constraint).ok_or_else(|| Reject::new("missing token operand"))
+    }
 
     fn helper(&mut self, id: HelperId) -> Value {
         let table = self.env.helper_table(&mut self.b);

@@ -29,13 +29,14 @@ impl<'a, 'f> Translator<'a, 'f> {
                         token.0
                     )));
                 }
-                let cell = self.env.string_cell(token, &mut self.b)?;
+                let key = Self::cell_key(ins, None)?;
+                let cell = self.env.cell(key, &mut self.b)?;
                 let s = self.cell_target(cell);
                 stack.push((s, StackType::O));
             }
             O::Ldsfld => {
-                let token = Self::token(ins)?;
-                let (cell, kind) = self.env.static_field_cell(token, &mut self.b)?;
+                let key = Self::cell_key(ins, None)?;
+                let (cell, kind) = self.env.static_field_cell(key, &mut self.b)?;
                 let addr = self.cell_target(cell);
                 let v = self.load_kind(kind, addr, flags());
                 stack.push((v, StackType::of(kind)));

@@ -7,6 +7,7 @@ use cranelift_codegen::isa::TargetFrontendConfig;
 use cranelift_codegen::settings::Configurable;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::Module;
+use ngen_abi::image::CellKey;
 use ngen_metadata::Token;
 use ngen_metadata::il::{Opcode, OperandKind};
 
@@ -33,16 +34,13 @@ impl TranslateEnv for NoEnv {
     fn callee_shape(&mut self, token: Token) -> Res<MethodShape> {
         Err(format!("bad token 0x{:08x}", token.0))
     }
-    fn call_target(&mut self, _: Token, _: &mut FunctionBuilder<'_>) -> Res<CallTarget> {
-        Err("no calls in these tests".into())
-    }
-    fn constrained_cell(&mut self, _: Token, _: Token, _: &mut FunctionBuilder<'_>) -> Res<Value> {
+    fn call_target(&mut self, _: CellKey, _: &mut FunctionBuilder<'_>) -> Res<CallTarget> {
         Err("no calls in these tests".into())
     }
     fn check_callvirt(&mut self, _: Token) -> Res<()> {
         Err("no calls in these tests".into())
     }
-    fn string_cell(&mut self, _: Token, _: &mut FunctionBuilder<'_>) -> Res<Value> {
+    fn cell(&mut self, _: CellKey, _: &mut FunctionBuilder<'_>) -> Res<Value> {
         Err("no strings in these tests".into())
     }
     fn fold_literal_call(&mut self, _: Token, _: f64) -> Option<f64> {
@@ -59,7 +57,7 @@ impl TranslateEnv for NoEnv {
     }
     fn static_field_cell(
         &mut self,
-        _: Token,
+        _: CellKey,
         _: &mut FunctionBuilder<'_>,
     ) -> Res<(Value, ValKind)> {
         Err("no static fields in these tests".into())
