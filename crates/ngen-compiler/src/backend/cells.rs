@@ -3,9 +3,16 @@
 //! `crate::method::referenced_tokens`) and the translator (which asks its environment for the
 //! cell of the instruction it translates), so the two cannot disagree.
 //!
-//! Depends on: `ngen_abi::image`, `ngen_metadata::il`.
+//! [`emit_cell_target`] is the one emitter of a cell's fast path (load the target) and cold
+//! slow path (call `ResolveCell`), for the translator and the AOT stubs alike.
+//!
+//! Depends on: cranelift-frontend, `ngen_abi::image`, `ngen_abi::helpers`, `ngen_metadata::il`.
 
-use ngen_abi::image::{CellKey, CellKind};
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, SigRef, Value};
+use cranelift_frontend::FunctionBuilder;
+use ngen_abi::helpers::HelperId;
+use ngen_abi::image::{CELL_TARGET_OFFSET, CellKey, CellKind};
 use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode, Operand};
 
@@ -30,6 +37,35 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
         _ => return None,
     };
     Some(CellKey::new(kind, token.0))
+}
+
+/// Loads the target of the import cell at `cell`; while it is 0, calls the `ResolveCell`
+/// helper in a cold block and takes its result. `helper_table` emits the helper table's
+/// address and `resolve_sig` gives the helper's imported signature, both in the cold block.
+pub(crate) fn emit_cell_target(
+    b: &mut FunctionBuilder<'_>,
+    cell: Value,
+    helper_table: impl FnOnce(&mut FunctionBuilder<'_>) -> Value,
+    resolve_sig: impl FnOnce(&mut FunctionBuilder<'_>) -> SigRef,
+) -> Value {
+    let trusted = MemFlagsData::trusted();
+    let t = b.ins().load(I64, trusted, cell, CELL_TARGET_OFFSET);
+    let slow = b.create_block();
+    b.set_cold_block(slow);
+    let done = b.create_block();
+    let result = b.append_block_param(done, I64);
+    b.ins().brif(t, done, &[BlockArg::Value(t)], slow, &[]);
+    b.switch_to_block(slow);
+    let table = helper_table(b);
+    let resolve = b
+        .ins()
+        .load(I64, trusted, table, HelperId::ResolveCell.table_offset());
+    let sig = resolve_sig(b);
+    let call = b.ins().call_indirect(sig, resolve, &[cell]);
+    let resolved = b.inst_results(call)[0];
+    b.ins().jump(done, &[BlockArg::Value(resolved)]);
+    b.switch_to_block(done);
+    result
 }
 
 #[cfg(test)]

@@ -6,15 +6,16 @@
 //! Depends on: cranelift-frontend, `ngen_abi::image` (cell layout), `ngen_abi::helpers`.
 
 use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::{BlockArg, Function, InstBuilder, MemFlagsData};
+use cranelift_codegen::ir::{Function, InstBuilder};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::DataId;
 use ngen_abi::helpers::HelperId;
-use ngen_abi::image::{CELL_SIZE, CELL_TARGET_OFFSET};
+use ngen_abi::image::CELL_SIZE;
 
 use super::plan::data_gv;
 use crate::backend::abi::clif_signature;
+use crate::backend::cells::emit_cell_target;
 use crate::backend::helpers::helper_signature;
 use crate::types::MethodShape;
 
@@ -47,27 +48,12 @@ pub(super) fn build_stub(
     let cell = b
         .ins()
         .iadd_imm_s(base, cell_index as i64 * CELL_SIZE as i64);
-    let t = b
-        .ins()
-        .load(I64, MemFlagsData::trusted(), cell, CELL_TARGET_OFFSET);
-    let slow = b.create_block();
-    b.set_cold_block(slow);
-    let done = b.create_block();
-    let target = b.append_block_param(done, I64);
-    b.ins().brif(t, done, &[BlockArg::Value(t)], slow, &[]);
-    b.switch_to_block(slow);
-    let table = b.ins().symbol_value(I64, helpers_gv);
-    let resolve = b.ins().load(
-        I64,
-        MemFlagsData::trusted(),
-        table,
-        HelperId::ResolveCell.table_offset(),
+    let target = emit_cell_target(
+        &mut b,
+        cell,
+        |b| b.ins().symbol_value(I64, helpers_gv),
+        |b| b.import_signature(helper_signature(HelperId::ResolveCell, call_conv)),
     );
-    let rsig = b.import_signature(helper_signature(HelperId::ResolveCell, call_conv));
-    let call = b.ins().call_indirect(rsig, resolve, &[cell]);
-    let resolved = b.inst_results(call)[0];
-    b.ins().jump(done, &[BlockArg::Value(resolved)]);
-    b.switch_to_block(done);
     let sig = b.import_signature(clif_signature(shape, call_conv));
     let call = b.ins().call_indirect(sig, target, &params);
     let results = b.inst_results(call).to_vec();

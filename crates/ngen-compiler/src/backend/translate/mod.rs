@@ -63,11 +63,11 @@ mod stack;
 use std::collections::HashMap;
 
 use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::{Block, BlockArg, Function, InstBuilder, MemFlagsData, SigRef, Value};
+use cranelift_codegen::ir::{Block, Function, InstBuilder, MemFlagsData, SigRef, Value};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
-use ngen_abi::image::{CELL_TARGET_OFFSET, CellKey};
+use ngen_abi::image::CellKey;
 use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode, Operand};
 
@@ -377,20 +377,14 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// Loads a cell's target, calling the resolve helper the first time.
     fn cell_target(&mut self, cell: Value) -> Value {
-        let t = self.b.ins().load(I64, trusted(), cell, CELL_TARGET_OFFSET);
-        let slow = self.b.create_block();
-        self.b.set_cold_block(slow);
-        let done = self.b.create_block();
-        let result = self.b.append_block_param(done, I64);
-        self.b.ins().brif(t, done, &[BlockArg::Value(t)], slow, &[]);
-        self.b.switch_to_block(slow);
-        let resolve = self.helper(HelperId::ResolveCell);
-        let sig = self.helper_sig(HelperId::ResolveCell);
-        let call = self.b.ins().call_indirect(sig, resolve, &[cell]);
-        let resolved = self.b.inst_results(call)[0];
-        self.b.ins().jump(done, &[BlockArg::Value(resolved)]);
-        self.b.switch_to_block(done);
-        result
+        let call_conv = self.env.call_conv();
+        let (env, sigs) = (&mut self.env, &mut self.helper_sigs);
+        cells::emit_cell_target(
+            &mut self.b,
+            cell,
+            |b| env.helper_table(b),
+            |b| sigs.get(HelperId::ResolveCell, b.func, call_conv),
+        )
     }
 }
 
