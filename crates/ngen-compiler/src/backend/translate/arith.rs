@@ -78,8 +78,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             O::MulOvf => self.binary(Bin::MulOvf, stack, ins)?,
             O::MulOvfUn => self.binary(Bin::MulOvfUn, stack, ins)?,
             O::Shl | O::Shr | O::ShrUn => {
-                let (amount, at_) = self.pop(stack)?;
-                let (v, t) = self.pop(stack)?;
+                let (amount, at_) = stack.pop1()?;
+                let (v, t) = stack.pop1()?;
                 if !t.is_integer() || !matches!(at_, StackType::I4 | StackType::I) {
                     return Err(Reject::new(format!(
                         "shift of {} by {}",
@@ -95,7 +95,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 stack.push((r, t));
             }
             O::Neg => {
-                let (v, t) = self.pop(stack)?;
+                let (v, t) = stack.pop1()?;
                 let r = if t.is_float() {
                     self.b.ins().fneg(v)
                 } else if t.is_integer() {
@@ -106,7 +106,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 stack.push((r, t));
             }
             O::Not => {
-                let (v, t) = self.pop(stack)?;
+                let (v, t) = stack.pop1()?;
                 if !t.is_integer() {
                     return Err(Reject::new(format!("not of {}", t.name())));
                 }
@@ -121,14 +121,13 @@ impl<'a, 'f> Translator<'a, 'f> {
                     O::Clt => Cmp::Lt,
                     _ => Cmp::LtUn,
                 };
-                let b = self.pop(stack)?;
-                let a = self.pop(stack)?;
+                let (a, b) = stack.pop2()?;
                 let c = self.compare(cmp, a, b)?;
                 let r = self.b.ins().uextend(I32, c);
                 stack.push((r, StackType::I4));
             }
             O::Ckfinite => {
-                let (v, t) = self.pop(stack)?;
+                let (v, t) = stack.pop1()?;
                 if !t.is_float() {
                     return Err(Reject::new(format!("ckfinite of {}", t.name())));
                 }
@@ -176,8 +175,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     fn binary(&mut self, op: Bin, stack: &mut Stack, ins: &Instruction<'_>) -> Res<()> {
-        let b = self.pop(stack)?;
-        let a = self.pop(stack)?;
+        let (a, b) = stack.pop2()?;
         let bad = || {
             Err(Reject::new(format!(
                 "{} on {} and {}",

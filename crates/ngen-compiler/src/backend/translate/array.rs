@@ -25,7 +25,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         use Opcode as O;
         match ins.opcode {
             O::Ldlen => {
-                let (arr, t) = self.pop(stack)?;
+                let (arr, t) = stack.pop1()?;
                 if t != StackType::O {
                     return Err(Reject::new(format!("ldlen of {}", t.name())));
                 }
@@ -62,7 +62,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 // `stelem.ref` is not here: storing references needs the array covariance
                 // check (ArrayTypeMismatchException), i.e. the object model.
                 let kind = self.accessed_kind(ins)?;
-                let (v, vt) = self.pop(stack)?;
+                let (v, vt) = stack.pop1()?;
                 let (arr, index, it) = self.pop_array_index(stack, "stelem")?;
                 let v = self.coerce(v, vt, kind)?;
                 let addr = self.element_addr(arr, index, it, kind.size());
@@ -76,7 +76,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             O::Newarr => {
                 let kind = self.array_kind(ins)?;
-                let (n, t) = self.pop(stack)?;
+                let (n, t) = stack.pop1()?;
                 let length = match t {
                     StackType::I4 => self.b.ins().sextend(I64, n),
                     StackType::I => n,
@@ -106,8 +106,8 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// `ldelema`, named by `what` in the exclusion reason): an object reference and an
     /// `int32` or `native int` index. Returns (array, index, index type).
     fn pop_array_index(&self, stack: &mut Stack, what: &str) -> Res<(Value, Value, StackType)> {
-        let (index, it) = self.pop(stack)?;
-        let (arr, t) = self.pop(stack)?;
+        let (index, it) = stack.pop1()?;
+        let (arr, t) = stack.pop1()?;
         if t != StackType::O || !matches!(it, StackType::I4 | StackType::I) {
             return Err(Reject::new(format!(
                 "{what} on {} with {} index",

@@ -53,10 +53,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             return Ok(());
         }
         let kinds = shape.arg_kinds();
-        if stack.len() < kinds.len() {
-            return Err(Reject::new("stack underflow"));
-        }
-        let raw = stack.split_off(stack.len() - kinds.len());
+        let raw = stack.popn(kinds.len())?;
         match kind {
             CallKind::Callvirt => self.null_check(raw[0].0),
             CallKind::Constrained(_) if raw[0].1 != StackType::Ptr => {

@@ -100,7 +100,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                         self.b.ins().return_(&[]);
                     }
                     Some(kind) => {
-                        let (v, t) = self.pop(stack)?;
+                        let (v, t) = stack.pop1()?;
                         let v = self.coerce(v, t, kind)?;
                         self.b.ins().return_(&[v]);
                     }
@@ -115,7 +115,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             O::Brfalse | O::BrfalseS | O::Brtrue | O::BrtrueS => {
                 let target = Self::branch_target(ins)?;
-                let (v, t) = self.pop(stack)?;
+                let (v, t) = stack.pop1()?;
                 if t.is_float() {
                     return Err(Reject::new("brtrue/brfalse on a float"));
                 }
@@ -161,8 +161,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     _ => Cmp::LtUn,
                 };
                 let target = Self::branch_target(ins)?;
-                let b = self.pop(stack)?;
-                let a = self.pop(stack)?;
+                let (a, b) = stack.pop2()?;
                 let c = self.compare(cmp, a, b)?;
                 let (tb, targs) = self.edge(target, stack)?;
                 let (fb, fargs) = self.edge(ins.next_offset(), stack)?;
@@ -173,7 +172,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let Operand::Switch(targets) = ins.operand else {
                     return Err(Reject::new("bad switch operand"));
                 };
-                let (v, t) = self.pop(stack)?;
+                let (v, t) = stack.pop1()?;
                 let index = match t {
                     StackType::I4 => v,
                     StackType::I => {

@@ -77,7 +77,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             O::ConvOvfIUn => self.conv(ConvTo::I, true, true, stack, ins)?,
             O::ConvOvfUUn => self.conv(ConvTo::U, true, true, stack, ins)?,
             O::ConvR4 | O::ConvR8 | O::ConvRUn => {
-                let (v, t) = self.pop(stack)?;
+                let (v, t) = stack.pop1()?;
                 let r = match (ins.opcode, t) {
                     (O::ConvR4, StackType::F4) => (v, StackType::F4),
                     (O::ConvR4, StackType::F8) => (self.b.ins().fdemote(F32, v), StackType::F4),
@@ -117,7 +117,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         stack: &mut Stack,
         ins: &Instruction<'_>,
     ) -> Res<()> {
-        let (v, t) = self.pop(stack)?;
+        let (v, t) = stack.pop1()?;
         let r = match t {
             StackType::F4 | StackType::F8 => {
                 let x = if t == StackType::F4 {

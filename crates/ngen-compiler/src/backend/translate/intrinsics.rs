@@ -83,7 +83,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 "array initializer of {bytes} bytes (more than {MAX_BYTES})"
             )));
         }
-        let (array, t) = self.pop(stack)?;
+        let (array, t) = stack.pop1()?;
         if t != StackType::O {
             return Err(Reject::new(format!("array initializer on {}", t.name())));
         }
@@ -137,7 +137,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         {
             // Mono's JIT evaluates this call of a literal at compile time, with results
             // that differ from the run-time entry point (`Math.Round(2.5)` is 3).
-            self.pop(stack)?;
+            stack.pop1()?;
             let v = self.b.ins().f64const(folded);
             stack.push((v, StackType::F8));
             return Ok(true);

@@ -66,7 +66,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::StindR8
             | O::StindRef => {
                 let kind = self.accessed_kind(ins)?;
-                let (v, vt) = self.pop(stack)?;
+                let (v, vt) = stack.pop1()?;
                 let addr = self.pop_address(stack, "stind to")?;
                 let v = self.coerce(v, vt, kind)?;
                 self.store_kind(kind, v, addr, flags());
@@ -127,7 +127,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// Pops the address operand of `ldind`/`stind`, which must be a managed pointer or a
     /// `native int`; `what` starts the exclusion reason otherwise (e.g. "ldind from").
     fn pop_address(&self, stack: &mut Stack, what: &str) -> Res<Value> {
-        let (addr, t) = self.pop(stack)?;
+        let (addr, t) = stack.pop1()?;
         if !matches!(t, StackType::Ptr | StackType::I) {
             return Err(Reject::new(format!("{what} {}", t.name())));
         }

@@ -98,7 +98,7 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// `starg`/`stloc`: pops the value and stores it, coerced to the variable's kind.
     fn store_popped(&mut self, home: Home, stack: &mut Stack) -> Res<()> {
-        let (v, t) = self.pop(stack)?;
+        let (v, t) = stack.pop1()?;
         let kind = match home {
             Home::Var(_, k) | Home::Slot(_, k) => k,
         };

@@ -19,8 +19,62 @@ pub(super) struct IlBlock {
     pub(super) shape: Vec<StackType>,
 }
 
-/// The evaluation stack: CLIF values with their CIL stack types, top last.
-pub(super) type Stack = Vec<(Value, StackType)>;
+/// One entry of the evaluation stack: a CLIF value and its CIL stack type.
+pub(super) type Entry = (Value, StackType);
+
+/// The evaluation stack: CLIF values with their CIL stack types, top last. Popping checks
+/// underflow (there is no IL verifier: malformed IL must give a reason, never a panic).
+#[derive(Default)]
+pub(super) struct Stack(Vec<Entry>);
+
+impl Stack {
+    pub(super) fn push(&mut self, entry: Entry) {
+        self.0.push(entry);
+    }
+
+    /// The top entry, popped.
+    pub(super) fn pop1(&mut self) -> Res<Entry> {
+        self.0.pop().ok_or_else(underflow)
+    }
+
+    /// The two top entries, popped: `(a, b)` with `b` the top, as III.1.5 names operands.
+    pub(super) fn pop2(&mut self) -> Res<(Entry, Entry)> {
+        let b = self.pop1()?;
+        let a = self.pop1()?;
+        Ok((a, b))
+    }
+
+    /// The `n` top entries, popped, bottom first (call arguments in order).
+    pub(super) fn popn(&mut self, n: usize) -> Res<Vec<Entry>> {
+        let Some(rest) = self.0.len().checked_sub(n) else {
+            return Err(underflow());
+        };
+        Ok(self.0.split_off(rest))
+    }
+
+    /// The top entry, left in place.
+    pub(super) fn peek(&self) -> Res<Entry> {
+        self.0.last().copied().ok_or_else(underflow)
+    }
+}
+
+fn underflow() -> Reject {
+    Reject::new("stack underflow")
+}
+
+impl std::ops::Deref for Stack {
+    type Target = [Entry];
+
+    fn deref(&self) -> &[Entry] {
+        &self.0
+    }
+}
+
+impl FromIterator<Entry> for Stack {
+    fn from_iter<I: IntoIterator<Item = Entry>>(iter: I) -> Stack {
+        Stack(iter.into_iter().collect())
+    }
+}
 
 /// The constant an `ldc.i4*` pushes.
 pub(super) fn ldc_i4_value(ins: &Instruction<'_>) -> Option<i32> {
@@ -91,19 +145,15 @@ impl<'a, 'f> Translator<'a, 'f> {
                 stack.push((v, StackType::F8));
             }
             O::Dup => {
-                let top = *stack.last().ok_or_else(|| Reject::new("stack underflow"))?;
+                let top = stack.peek()?;
                 stack.push(top);
             }
             O::Pop => {
-                self.pop(stack)?;
+                stack.pop1()?;
             }
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
-    }
-
-    pub(super) fn pop(&self, stack: &mut Stack) -> Res<(Value, StackType)> {
-        stack.pop().ok_or_else(|| Reject::new("stack underflow"))
     }
 
     /// The CLIF block for IL offset `target` entered with `stack`, and the jump arguments.
@@ -167,5 +217,30 @@ impl<'a, 'f> Translator<'a, 'f> {
             args.push(BlockArg::Value(v));
         }
         Ok((block, args))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cranelift_codegen::entity::EntityRef;
+    use cranelift_codegen::ir::Value;
+
+    use super::{Entry, Stack};
+    use crate::types::StackType;
+
+    fn entry(n: usize) -> Entry {
+        (Value::new(n), StackType::I4)
+    }
+
+    #[test]
+    fn pops_check_underflow_and_keep_operand_order() {
+        let mut stack: Stack = (0..3).map(entry).collect();
+        assert_eq!(stack.peek().unwrap(), entry(2));
+        assert_eq!(stack.pop2().unwrap(), (entry(1), entry(2)));
+        assert_eq!(stack.popn(2).unwrap_err().to_string(), "stack underflow");
+        assert_eq!(stack.popn(1).unwrap(), vec![entry(0)]);
+        assert!(stack.is_empty());
+        assert_eq!(stack.pop1().unwrap_err().to_string(), "stack underflow");
+        assert_eq!(stack.peek().unwrap_err().to_string(), "stack underflow");
     }
 }
