@@ -83,20 +83,43 @@ pub const CELL_TARGET_OFFSET: i32 = 0;
 /// Offset of [`ImportCell::key`].
 pub const CELL_KEY_OFFSET: i32 = 8;
 
-/// What an import cell refers to. Stored in the image header next to the metadata token.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CellKind {
+/// Defines `CellKind` from one list, so the stored values, `ALL` and `from_u32` cannot drift
+/// apart. Append, never reorder.
+macro_rules! cell_kinds {
+    ($( $(#[$doc:meta])* $name:ident = $id:literal; )*) => {
+        /// What an import cell refers to. Stored in the image header next to the metadata token.
+        #[repr(u32)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum CellKind {
+            $( $(#[$doc])* $name = $id, )*
+        }
+
+        impl CellKind {
+            /// Every kind, in stored-value order.
+            pub const ALL: [CellKind; [$($id),*].len()] = [$(Self::$name),*];
+
+            /// The kind with this stored value.
+            pub fn from_u32(v: u32) -> Option<CellKind> {
+                match v {
+                    $( $id => Some(Self::$name), )*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+cell_kinds! {
     /// A method: the token is a MethodDef or MemberRef of the image's own assembly.
-    Method = 0,
+    Method = 0;
     /// A string literal: the token is a user-string (`0x70`) token of the image's assembly.
-    String = 1,
+    String = 1;
     /// A `constrained. T callvirt M` call: the token is `M` (MethodDef or MemberRef) and the
     /// cell's auxiliary token is `T` (TypeDef or TypeRef); resolves to `T`'s implementation.
-    ConstrainedMethod = 2,
+    ConstrainedMethod = 2;
     /// A static field of the BCL (`ldsfld`): the token is a field MemberRef of the image's
     /// assembly; resolves to the address of the field's storage.
-    StaticField = 3,
+    StaticField = 3;
 }
 
 /// What one import cell refers to: its kind, the metadata token, and an auxiliary token (the
@@ -120,19 +143,6 @@ impl CellKey {
     }
 }
 
-impl CellKind {
-    /// The kind with this stored value.
-    pub fn from_u32(v: u32) -> Option<CellKind> {
-        match v {
-            0 => Some(Self::Method),
-            1 => Some(Self::String),
-            2 => Some(Self::ConstrainedMethod),
-            3 => Some(Self::StaticField),
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +160,15 @@ mod tests {
             TABLES_HELPER_COUNT_OFFSET,
         ];
         assert_eq!(offsets, [0, 8, 16, 24, 32, 40]);
+    }
+
+    #[test]
+    fn cell_kinds_round_trip() {
+        for (i, kind) in CellKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, i);
+            assert_eq!(CellKind::from_u32(kind as u32), Some(kind));
+        }
+        assert_eq!(CellKind::from_u32(CellKind::ALL.len() as u32), None);
     }
 
     #[test]
