@@ -9,41 +9,71 @@
 //!
 //! The numbering is ABI: append, never reorder (and bump the image format version).
 
-/// A runtime helper, by its slot in the helper table. Signatures are C (SystemV) signatures.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum HelperId {
-    /// `extern "C" fn(cell: *mut ImportCell) -> u64`: resolves an import cell whose target is
-    /// still 0 (finds the callee in a valid image or JIT-compiles it, or allocates the string
-    /// literal), stores the target into the cell and returns it. Never returns 0: on failure
-    /// the runtime prints an error naming the method and exits.
-    ResolveCell = 0,
-    /// `extern "C" fn(kind: u32) -> !`: raises the [`crate::exceptions::ExceptionKind`] `kind`.
-    /// Until exception handling exists this prints mono's unhandled-exception report and exits.
-    Throw = 1,
-    /// `extern "C" fn(f64, f64) -> f64`: IEEE `fmod` (CIL `rem` on F).
-    FmodF64 = 2,
-    /// `extern "C" fn(f32, f32) -> f32`: `fmodf`.
-    FmodF32 = 3,
-    /// `extern "C" fn(length: i64, element_size: u64) -> *mut ArrayObject`: allocates a zeroed
-    /// single-dimensional array (CIL `newarr` of a primitive element type). A negative length
-    /// raises `OverflowException`, as mono does.
-    NewArray = 4,
+/// Calls `$m!` with the list of helpers, the one place a helper is declared: for each, its
+/// doc, `Name = slot rust_name (param: type, ...) -> return;`. Types are `cell` (a
+/// `*mut ImportCell`), `i32`, `u32`, `i64`, `u64`, `f32`, `f64`; `never` returns nothing
+/// (the helper does not return). [`HelperId`], [`HELPER_COUNT`] and [`HelperId::ALL`] are
+/// generated from it here, the compiler's helper signatures and the runtime's table (checked
+/// against these signatures at compile time) in their crates, as Wasmtime's
+/// `foreach_builtin_function!`. Append, never reorder (and bump the image format version).
+#[macro_export]
+macro_rules! foreach_helper {
+    ($m:ident) => {
+        $m! {
+            /// `extern "C" fn(cell: *mut ImportCell) -> u64`: resolves an import cell whose
+            /// target is still 0 (finds the callee in a valid image or JIT-compiles it, or
+            /// allocates the string literal), stores the target into the cell and returns it.
+            /// Never returns 0: on failure the runtime prints an error naming the method and
+            /// exits.
+            ResolveCell = 0 resolve_cell (cell: cell) -> u64;
+            /// `extern "C" fn(kind: u32) -> !`: raises the
+            /// [`ExceptionKind`](crate::exceptions::ExceptionKind) `kind`. Until exception
+            /// handling exists this prints mono's unhandled-exception report and exits.
+            Throw = 1 throw (kind: u32) -> never;
+            /// `extern "C" fn(f64, f64) -> f64`: IEEE `fmod` (CIL `rem` on F).
+            FmodF64 = 2 fmod_f64 (x: f64, y: f64) -> f64;
+            /// `extern "C" fn(f32, f32) -> f32`: `fmodf`.
+            FmodF32 = 3 fmod_f32 (x: f32, y: f32) -> f32;
+            /// `extern "C" fn(length: i64, element_size: u64) -> *mut ArrayObject`: allocates a
+            /// zeroed single-dimensional array (CIL `newarr` of a primitive element type). A
+            /// negative length raises `OverflowException`, as mono does.
+            NewArray = 4 new_array (length: i64, element_size: u64) -> u64;
+        }
+    };
 }
 
-/// Number of slots in a helper table.
-pub const HELPER_COUNT: usize = 5;
+/// The Rust type of a helper parameter or return type named in [`foreach_helper!`].
+#[macro_export]
+macro_rules! helper_rust_type {
+    (cell) => { *mut $crate::image::ImportCell };
+    (never) => { ! };
+    ($t:ident) => { $t };
+}
+
+macro_rules! define_helper_ids {
+    ($( $(#[$doc:meta])* $name:ident = $id:literal $rust:ident
+        ($($param:ident : $ty:ident),*) -> $ret:ident; )*) => {
+        /// A runtime helper, by its slot in the helper table. Signatures are C (SystemV)
+        /// signatures.
+        #[repr(u32)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum HelperId {
+            $( $(#[$doc])* $name = $id, )*
+        }
+
+        /// Number of slots in a helper table.
+        pub const HELPER_COUNT: usize = [$($id),*].len();
+
+        impl HelperId {
+            /// Every helper, in slot order.
+            pub const ALL: [HelperId; HELPER_COUNT] = [$(Self::$name),*];
+        }
+    };
+}
+
+foreach_helper!(define_helper_ids);
 
 impl HelperId {
-    /// Every helper, in slot order.
-    pub const ALL: [HelperId; HELPER_COUNT] = [
-        Self::ResolveCell,
-        Self::Throw,
-        Self::FmodF64,
-        Self::FmodF32,
-        Self::NewArray,
-    ];
-
     /// Byte offset of this helper's slot in the helper table.
     pub const fn table_offset(self) -> i32 {
         self as i32 * crate::object::POINTER_SIZE

@@ -13,10 +13,18 @@
 //! - import cells: [`ImportCell`]s in the order the header lists them;
 //! - helper table: [`crate::helpers::HELPER_COUNT`] `u64` slots, zero in the file, filled by the runtime.
 
+use std::mem::{offset_of, size_of};
+
 /// Symbol of the image header.
 pub const HEADER_SYMBOL: &str = "__ngen_image";
 /// Symbol of the [`ImageTables`] directory.
 pub const TABLES_SYMBOL: &str = "__ngen_tables";
+/// Symbol of the (hidden) method table.
+pub const METHODS_SYMBOL: &str = "ngen_methods";
+/// Symbol of the (hidden) import cells.
+pub const CELLS_SYMBOL: &str = "ngen_cells";
+/// Symbol of the (hidden) helper table.
+pub const HELPERS_SYMBOL: &str = "ngen_helpers";
 
 /// The directory of an image's tables, exported as [`TABLES_SYMBOL`] (addresses relocated by the loader).
 #[repr(C)]
@@ -34,7 +42,19 @@ pub struct ImageTables {
 }
 
 /// Size of [`ImageTables`] in bytes.
-pub const IMAGE_TABLES_SIZE: usize = 48;
+pub const IMAGE_TABLES_SIZE: usize = size_of::<ImageTables>();
+/// Offset of [`ImageTables::methods`] (the compiler writes the table as bytes and relocations).
+pub const TABLES_METHODS_OFFSET: usize = offset_of!(ImageTables, methods);
+/// Offset of [`ImageTables::method_count`].
+pub const TABLES_METHOD_COUNT_OFFSET: usize = offset_of!(ImageTables, method_count);
+/// Offset of [`ImageTables::cells`].
+pub const TABLES_CELLS_OFFSET: usize = offset_of!(ImageTables, cells);
+/// Offset of [`ImageTables::cell_count`].
+pub const TABLES_CELL_COUNT_OFFSET: usize = offset_of!(ImageTables, cell_count);
+/// Offset of [`ImageTables::helpers`].
+pub const TABLES_HELPERS_OFFSET: usize = offset_of!(ImageTables, helpers);
+/// Offset of [`ImageTables::helper_count`].
+pub const TABLES_HELPER_COUNT_OFFSET: usize = offset_of!(ImageTables, helper_count);
 
 /// First 8 bytes of the header.
 pub const HEADER_MAGIC: [u8; 8] = *b"NGENIMG\0";
@@ -63,31 +83,62 @@ pub const CELL_TARGET_OFFSET: i32 = 0;
 /// Offset of [`ImportCell::key`].
 pub const CELL_KEY_OFFSET: i32 = 8;
 
-/// What an import cell refers to. Stored in the image header next to the metadata token.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CellKind {
-    /// A method: the token is a MethodDef or MemberRef of the image's own assembly.
-    Method = 0,
-    /// A string literal: the token is a user-string (`0x70`) token of the image's assembly.
-    String = 1,
-    /// A `constrained. T callvirt M` call: the token is `M` (MethodDef or MemberRef) and the
-    /// cell's auxiliary token is `T` (TypeDef or TypeRef); resolves to `T`'s implementation.
-    ConstrainedMethod = 2,
-    /// A static field of the BCL (`ldsfld`): the token is a field MemberRef of the image's
-    /// assembly; resolves to the address of the field's storage.
-    StaticField = 3,
+/// Defines `CellKind` from one list, so the stored values, `ALL` and `from_u32` cannot drift
+/// apart. Append, never reorder.
+macro_rules! cell_kinds {
+    ($( $(#[$doc:meta])* $name:ident = $id:literal; )*) => {
+        /// What an import cell refers to. Stored in the image header next to the metadata token.
+        #[repr(u32)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum CellKind {
+            $( $(#[$doc])* $name = $id, )*
+        }
+
+        impl CellKind {
+            /// Every kind, in stored-value order.
+            pub const ALL: [CellKind; [$($id),*].len()] = [$(Self::$name),*];
+
+            /// The kind with this stored value.
+            pub fn from_u32(v: u32) -> Option<CellKind> {
+                match v {
+                    $( $id => Some(Self::$name), )*
+                    _ => None,
+                }
+            }
+        }
+    };
 }
 
-impl CellKind {
-    /// The kind with this stored value.
-    pub fn from_u32(v: u32) -> Option<CellKind> {
-        match v {
-            0 => Some(Self::Method),
-            1 => Some(Self::String),
-            2 => Some(Self::ConstrainedMethod),
-            3 => Some(Self::StaticField),
-            _ => None,
+cell_kinds! {
+    /// A method: the token is a MethodDef or MemberRef of the image's own assembly.
+    Method = 0;
+    /// A string literal: the token is a user-string (`0x70`) token of the image's assembly.
+    String = 1;
+    /// A `constrained. T callvirt M` call: the token is `M` (MethodDef or MemberRef) and the
+    /// cell's auxiliary token is `T` (TypeDef or TypeRef); resolves to `T`'s implementation.
+    ConstrainedMethod = 2;
+    /// A static field of the BCL (`ldsfld`): the token is a field MemberRef of the image's
+    /// assembly; resolves to the address of the field's storage.
+    StaticField = 3;
+}
+
+/// What one import cell refers to: its kind, the metadata token, and an auxiliary token (the
+/// constraint type of a [`CellKind::ConstrainedMethod`] cell, else 0). Ordered as the image
+/// header lists cells: by kind, then token, then aux.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CellKey {
+    pub kind: CellKind,
+    pub token: u32,
+    pub aux: u32,
+}
+
+impl CellKey {
+    /// The key of a cell with no auxiliary token.
+    pub const fn new(kind: CellKind, token: u32) -> CellKey {
+        CellKey {
+            kind,
+            token,
+            aux: 0,
         }
     }
 }
@@ -95,12 +146,29 @@ impl CellKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::mem::{offset_of, size_of};
 
     #[test]
-    fn tables_layout_matches_constant() {
-        assert_eq!(size_of::<ImageTables>(), IMAGE_TABLES_SIZE);
-        assert_eq!(offset_of!(ImageTables, helper_count), 40);
+    fn tables_layout_is_six_words() {
+        // The documented format: six u64, pointers and counts interleaved.
+        assert_eq!(IMAGE_TABLES_SIZE, 48);
+        let offsets = [
+            TABLES_METHODS_OFFSET,
+            TABLES_METHOD_COUNT_OFFSET,
+            TABLES_CELLS_OFFSET,
+            TABLES_CELL_COUNT_OFFSET,
+            TABLES_HELPERS_OFFSET,
+            TABLES_HELPER_COUNT_OFFSET,
+        ];
+        assert_eq!(offsets, [0, 8, 16, 24, 32, 40]);
+    }
+
+    #[test]
+    fn cell_kinds_round_trip() {
+        for (i, kind) in CellKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, i);
+            assert_eq!(CellKind::from_u32(kind as u32), Some(kind));
+        }
+        assert_eq!(CellKind::from_u32(CellKind::ALL.len() as u32), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@ use ngen_abi::{IMAGE_FORMAT_VERSION, Scenario};
 use ngen_image::{AssemblyStamp, CellEntry, ExcludedEntry, ImageHeader, encode_header, mvid_hex};
 use ngen_metadata::{Assembly, TableId, Token};
 
-use crate::backend::object::emit_object;
+use crate::backend::aot::emit_object;
 use crate::report::{CompiledMethod, ExcludedMethod, ImageReport};
 use crate::{CompileError, compiler_identity, method_display_name, target_triple};
 
@@ -107,10 +107,10 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
             method_rows,
             cells: cells
                 .iter()
-                .map(|(kind, token, aux)| CellEntry {
-                    kind: *kind,
-                    token: *token,
-                    aux: *aux,
+                .map(|key| CellEntry {
+                    kind: key.kind as u32,
+                    token: key.token,
+                    aux: key.aux,
                 })
                 .collect(),
             excluded: outcomes

@@ -143,9 +143,9 @@ pub(crate) fn check_callvirt(asm: &Assembly, token: Token) -> Result<(), String>
     }
 }
 
-/// Cell keys `(kind, token, aux)` a method's IL needs (for laying out import cells up front).
-pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<(u32, u32, u32)> {
-    use ngen_abi::image::CellKind;
+/// The import cells a method's IL needs (for laying out cells up front): the keys
+/// [`crate::backend::cells::key_of`] gives its instructions, as the translator will ask.
+pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<ngen_abi::image::CellKey> {
     use ngen_metadata::il::{Opcode, Operand};
     let Ok(Some(body)) = asm.method_body(rid) else {
         return Vec::new();
@@ -154,20 +154,11 @@ pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<(u32, u32, u32)
     let mut constraint: Option<Token> = None;
     for ins in ngen_metadata::il::decode(body.code) {
         let Ok(ins) = ins else { break };
-        match (ins.opcode, ins.operand) {
-            (Opcode::Constrained, Operand::Token(t)) => {
-                constraint = Some(t);
-                continue;
-            }
-            (Opcode::Call, Operand::Token(t)) => out.push((CellKind::Method as u32, t.0, 0)),
-            (Opcode::Callvirt, Operand::Token(t)) => match constraint {
-                Some(c) => out.push((CellKind::ConstrainedMethod as u32, t.0, c.0)),
-                None => out.push((CellKind::Method as u32, t.0, 0)),
-            },
-            (Opcode::Ldstr, Operand::Token(t)) => out.push((CellKind::String as u32, t.0, 0)),
-            (Opcode::Ldsfld, Operand::Token(t)) => out.push((CellKind::StaticField as u32, t.0, 0)),
-            _ => {}
+        if let (Opcode::Constrained, Operand::Token(t)) = (ins.opcode, ins.operand) {
+            constraint = Some(t);
+            continue;
         }
+        out.extend(crate::backend::cells::key_of(&ins, constraint));
         constraint = None;
     }
     out

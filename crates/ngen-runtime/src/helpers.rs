@@ -26,16 +26,29 @@ extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
     crate::state::resolve_cell(cell)
 }
 
-/// The address of helper `id`.
-pub(crate) fn helper_address(id: HelperId) -> u64 {
-    match id {
-        HelperId::ResolveCell => resolve_cell as *const () as u64,
-        HelperId::Throw => ngen_corlib::exceptions::ngen_corlib_throw as *const () as u64,
-        HelperId::FmodF64 => fmod_f64 as *const () as u64,
-        HelperId::FmodF32 => fmod_f32 as *const () as u64,
-        HelperId::NewArray => new_array as *const () as u64,
-    }
+/// `Throw`: mono's unhandled-exception report (there is no exception handling yet).
+use ngen_corlib::exceptions::ngen_corlib_throw as throw;
+
+/// Generates [`helper_address`] from `ngen_abi::foreach_helper!`: one arm per helper, each
+/// binding the function named in the list to the signature the list gives, so a missing
+/// helper or a signature that differs from the compiler's is a compile error here.
+macro_rules! helper_addresses {
+    ($( $(#[$doc:meta])* $name:ident = $id:literal $rust:ident
+        ($($param:ident : $ty:ident),*) -> $ret:ident; )*) => {
+        /// The address of helper `id`.
+        pub(crate) fn helper_address(id: HelperId) -> u64 {
+            match id {
+                $( HelperId::$name => {
+                    let f: extern "C" fn($(ngen_abi::helper_rust_type!($ty)),*)
+                        -> ngen_abi::helper_rust_type!($ret) = $rust;
+                    f as *const () as u64
+                } )*
+            }
+        }
+    };
 }
+
+ngen_abi::foreach_helper!(helper_addresses);
 
 /// Fills a helper table of [`HELPER_COUNT`] slots.
 ///

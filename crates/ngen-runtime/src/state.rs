@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use ngen_abi::image::{CellKind, ImportCell};
+use ngen_abi::image::{CellKey, CellKind, ImportCell};
 use ngen_binder::{AssemblyName, Binder};
 use ngen_compiler::corlib_refs::corlib_kind;
 use ngen_compiler::jit::{Jit, JitHost};
@@ -618,17 +618,17 @@ struct Host<'a> {
 }
 
 impl JitHost for Host<'_> {
-    fn cell(&mut self, kind: CellKind, token: Token, aux: Token) -> *mut ImportCell {
+    fn cell(&mut self, key: CellKey) -> *mut ImportCell {
         let asm = self.asm;
         *self
             .cells
-            .entry((asm, kind as u32, token.0, aux.0))
+            .entry((asm, key.kind as u32, key.token, key.aux))
             .or_insert_with(|| {
                 // JIT cells hold references (string literals), so they live in memory the
                 // collector scans; they are never freed, like an image's cells.
                 let cell = crate::gc_roots::alloc_cell();
                 // SAFETY: `cell` is a fresh, writable, zeroed ImportCell.
-                unsafe { (*cell).key = new_cell_key(asm, kind, token.0, aux.0) };
+                unsafe { (*cell).key = new_cell_key(asm, key.kind, key.token, key.aux) };
                 cell as usize
             }) as *mut ImportCell
     }

@@ -5,6 +5,7 @@
 use cranelift_codegen::ir::{FuncRef, Value};
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::FunctionBuilder;
+use ngen_abi::image::CellKey;
 use ngen_metadata::Token;
 
 use crate::types::{MethodShape, ValKind};
@@ -24,19 +25,15 @@ pub(crate) trait TranslateEnv {
     fn frontend_config(&self) -> TargetFrontendConfig;
     /// Shape of the method named by a `call` operand, or why it cannot be called.
     fn callee_shape(&mut self, token: Token) -> Result<MethodShape, String>;
-    /// How to call `token` from the function being built.
+    /// How to call the method of the method cell `key` from the function being built: a
+    /// direct call when the environment can, else through the cell.
     fn call_target(
         &mut self,
-        token: Token,
+        key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<CallTarget, String>;
-    /// Address of the import cell of a `constrained. constraint callvirt method` call.
-    fn constrained_cell(
-        &mut self,
-        method: Token,
-        constraint: Token,
-        b: &mut FunctionBuilder<'_>,
-    ) -> Result<Value, String>;
+    /// Address of the import cell `key` (a string literal, a constrained call).
+    fn cell(&mut self, key: CellKey, b: &mut FunctionBuilder<'_>) -> Result<Value, String>;
     /// Whether `callvirt token` can be compiled as a null-checked direct call.
     fn check_callvirt(&mut self, token: Token) -> Result<(), String>;
     /// The constant mono's JIT folds `call token` with a literal `argument` to, if it folds.
@@ -45,7 +42,7 @@ pub(crate) trait TranslateEnv {
     /// the field's kind, or why the load cannot be compiled.
     fn static_field_cell(
         &mut self,
-        token: Token,
+        key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<(Value, ValKind), String>;
     /// The element kind of an array instruction's type token (primitives only), or why not.
@@ -54,8 +51,6 @@ pub(crate) trait TranslateEnv {
     fn is_initialize_array(&mut self, token: Token) -> bool;
     /// The initial data of an array-initialiser field (`ldtoken` operand), or why not.
     fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String>;
-    /// Address of the import cell of a string literal.
-    fn string_cell(&mut self, token: Token, b: &mut FunctionBuilder<'_>) -> Result<Value, String>;
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
 }

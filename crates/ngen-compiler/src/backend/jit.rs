@@ -12,7 +12,7 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{Linkage, Module};
-use ngen_abi::image::{CellKind, ImportCell};
+use ngen_abi::image::{CellKey, ImportCell};
 use ngen_metadata::{Assembly, Token};
 
 use super::abi::clif_signature;
@@ -23,10 +23,9 @@ use crate::method::{call_shape, prepare};
 
 /// What the JIT needs from the runtime.
 pub trait JitHost {
-    /// The import cell for `(kind, token, aux)` of the assembly being compiled (`aux` is the
-    /// constraint type of a `ConstrainedMethod` cell, else 0); it must stay valid (and at the
+    /// The import cell `key` of the assembly being compiled; it must stay valid (and at the
     /// same address) for the life of the process.
-    fn cell(&mut self, kind: CellKind, token: Token, aux: Token) -> *mut ImportCell;
+    fn cell(&mut self, key: CellKey) -> *mut ImportCell;
     /// The runtime's helper table (`ngen_abi::helpers` layout).
     fn helper_table(&self) -> *const u64;
 }
@@ -106,7 +105,7 @@ impl Jit {
         let translated = translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env);
         if let Err(e) = translated {
             self.ctx.clear();
-            return Err(e);
+            return Err(e.to_string());
         }
         let defined = self.module.define_function(id, &mut self.ctx);
         self.module.clear_context(&mut self.ctx);
@@ -140,32 +139,19 @@ impl TranslateEnv for JitEnv<'_> {
 
     fn call_target(
         &mut self,
-        token: Token,
+        key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<CallTarget, String> {
-        let cell = self.host.cell(CellKind::Method, token, Token(0)) as i64;
-        Ok(CallTarget::Cell(b.ins().iconst(I64, cell)))
+        Ok(CallTarget::Cell(self.cell(key, b)?))
     }
 
-    fn constrained_cell(
-        &mut self,
-        method: Token,
-        constraint: Token,
-        b: &mut FunctionBuilder<'_>,
-    ) -> Result<Value, String> {
-        let cell = self
-            .host
-            .cell(CellKind::ConstrainedMethod, method, constraint) as i64;
+    fn cell(&mut self, key: CellKey, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
+        let cell = self.host.cell(key) as i64;
         Ok(b.ins().iconst(I64, cell))
     }
 
     fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
         crate::method::check_callvirt(self.asm, token)
-    }
-
-    fn string_cell(&mut self, token: Token, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
-        let cell = self.host.cell(CellKind::String, token, Token(0)) as i64;
-        Ok(b.ins().iconst(I64, cell))
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
@@ -186,11 +172,11 @@ impl TranslateEnv for JitEnv<'_> {
 
     fn static_field_cell(
         &mut self,
-        token: Token,
+        key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<(Value, crate::types::ValKind), String> {
-        let kind = crate::corlib_refs::bcl_static_field(self.asm, token)?;
-        let cell = self.host.cell(CellKind::StaticField, token, Token(0)) as i64;
+        let kind = crate::corlib_refs::bcl_static_field(self.asm, Token(key.token))?;
+        let cell = self.host.cell(key) as i64;
         Ok((b.ins().iconst(I64, cell), kind))
     }
 

@@ -4,10 +4,12 @@
 //! bounds the work of an upgrade.
 
 pub(crate) mod abi;
+pub(crate) mod aot;
+pub(crate) mod cells;
 pub(crate) mod env;
+pub(crate) mod helpers;
 pub(crate) mod isa;
 pub(crate) mod jit;
-pub(crate) mod object;
 pub(crate) mod translate;
 
 pub use isa::{codegen_identity, target_triple};

@@ -1,0 +1,231 @@
+//! AOT emission: every method of an assembly into one relocatable ELF object, with the image
+//! tables (header, method table, import cells, helper table) as data objects.
+//!
+//! ## Model
+//! Data objects and functions are declared first, so relocations can name them
+//! ([`tables::ImageData::declare`], [`plan::declare_functions`]); the import cells are laid
+//! out from a scan of every method's IL ([`plan::layout_cells`]). Methods are then translated
+//! and compiled in parallel (one `Context` per worker) against the read-only [`plan::Plan`],
+//! and defined in MethodDef order, so the object's bytes do not depend on scheduling. A method
+//! that is called directly but could not be compiled gets a stub that calls through its import
+//! cell, hence through the runtime: JIT fallback ([`stub`]). Last come the tables and the
+//! header, which lists the cells and the exclusions ([`tables`]).
+//!
+//! ## Invariants
+//! Same input, same bytes: token order everywhere, cells in key order, no addresses or
+//! timestamps. The layout of the tables is `ngen_abi::image`'s; the runtime reads it.
+//!
+//! ## Debugging
+//! `NGEN_DUMP_CLIF=1` prints the CLIF of every compiled method to stderr.
+//!
+//! Depends on: cranelift-*, rayon, the crate's translator ([`super::translate`]).
+
+mod plan;
+mod stub;
+mod tables;
+
+use cranelift_codegen::Context;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{Function, UserFuncName};
+use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
+use cranelift_frontend::FunctionBuilderContext;
+use cranelift_module::{FuncId, Module, ModuleReloc};
+use cranelift_object::{ObjectBuilder, ObjectModule};
+use ngen_abi::image::{CellKey, CellKind};
+use ngen_metadata::{Assembly, TableId, Token};
+use rayon::prelude::*;
+
+use super::isa::{IsaKind, make_isa};
+use super::translate::{MethodInput, translate};
+use crate::method::{method_def_shape, prepare};
+use plan::{AotEnv, Plan, declare_functions, layout_cells};
+use stub::{StubEnv, build_stub};
+use tables::ImageData;
+
+/// The result of compiling one MethodDef.
+pub(crate) struct MethodOutcome {
+    pub rid: u32,
+    /// Code size, or the exclusion reason.
+    pub result: Result<u32, String>,
+}
+
+/// An emitted object plus what the header must describe.
+pub(crate) struct EmittedObject {
+    pub object: Vec<u8>,
+    pub outcomes: Vec<MethodOutcome>,
+}
+
+/// Machine code of one method, ready to define in the module.
+struct Compiled {
+    bytes: Vec<u8>,
+    relocs: Vec<ModuleReloc>,
+    alignment: u64,
+}
+
+/// Compiles every method of `asm` into an object. `header` receives the cell list and the
+/// outcomes and returns the header bytes to embed.
+pub(crate) fn emit_object(
+    asm: &Assembly,
+    threads: usize,
+    header: impl FnOnce(&[CellKey], &[MethodOutcome]) -> Vec<u8>,
+) -> Result<EmittedObject, String> {
+    let isa: OwnedTargetIsa = make_isa(IsaKind::Aot)?;
+    let call_conv = isa.default_call_conv();
+    let builder = ObjectBuilder::new(
+        isa.clone(),
+        "image",
+        cranelift_module::default_libcall_names(),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut module = ObjectModule::new(builder);
+    let err = |e: cranelift_module::ModuleError| e.to_string();
+
+    let data = ImageData::declare(&mut module)?;
+    let method_count = asm.row_count(TableId::MethodDef);
+    let funcs = declare_functions(&mut module, asm, call_conv)?;
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let cells = layout_cells(&pool, asm);
+
+    let plan = Plan {
+        asm,
+        call_conv,
+        frontend: isa.frontend_config(),
+        funcs,
+        cells,
+        cells_data: data.cells,
+        helpers_data: data.helpers,
+    };
+
+    let results: Vec<(u32, Result<Compiled, String>)> = pool.install(|| {
+        (1..=method_count)
+            .into_par_iter()
+            .map_init(
+                || (Context::new(), FunctionBuilderContext::new()),
+                |(ctx, fctx), rid| {
+                    // A panic inside Cranelift becomes an exclusion: a bad method must never
+                    // take the whole image down.
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        compile_one(&plan, &*isa, ctx, fctx, rid)
+                    }));
+                    let result = result.unwrap_or_else(|panic| {
+                        Err(super::internal_error(ctx, fctx, panic.as_ref()))
+                    });
+                    (rid, result)
+                },
+            )
+            .collect()
+    });
+
+    let Plan {
+        funcs, mut cells, ..
+    } = plan;
+    let mut outcomes = Vec::with_capacity(results.len());
+    let mut compiled_ids: Vec<(u32, FuncId)> = Vec::new();
+    let mut ctx = module.make_context();
+    let mut fctx = FunctionBuilderContext::new();
+    for (rid, result) in results {
+        match result {
+            Ok(c) => {
+                let f = &funcs[&rid];
+                module
+                    .define_function_bytes(f.id, c.alignment, &c.bytes, &c.relocs)
+                    .map_err(err)?;
+                compiled_ids.push((rid, f.id));
+                outcomes.push(MethodOutcome {
+                    rid,
+                    result: Ok(c.bytes.len() as u32),
+                });
+            }
+            Err(reason) => {
+                if let Some(f) = funcs.get(&rid) {
+                    // Direct callers reach this method through a stub and its cell.
+                    let key = CellKey::new(CellKind::Method, Token::new(TableId::MethodDef, rid).0);
+                    let next = cells.len() as u32;
+                    let index = *cells.entry(key).or_insert(next);
+                    ctx.func = Function::with_name_signature(
+                        UserFuncName::user(0, f.id.as_u32()),
+                        f.sig.clone(),
+                    );
+                    let stub = StubEnv {
+                        config: isa.frontend_config(),
+                        call_conv,
+                        cells_data: data.cells,
+                        helpers_data: data.helpers,
+                    };
+                    build_stub(&mut ctx.func, &mut fctx, &f.shape, index, &stub);
+                    module.define_function(f.id, &mut ctx).map_err(err)?;
+                    module.clear_context(&mut ctx);
+                }
+                outcomes.push(MethodOutcome {
+                    rid,
+                    result: Err(reason),
+                });
+            }
+        }
+    }
+
+    // Cells in index order.
+    let mut cell_list: Vec<(CellKey, u32)> = cells.into_iter().collect();
+    cell_list.sort_by_key(|(_, i)| *i);
+    let cell_keys: Vec<CellKey> = cell_list.into_iter().map(|(k, _)| k).collect();
+
+    let header_bytes = header(&cell_keys, &outcomes);
+    data.define(
+        &mut module,
+        method_count,
+        &compiled_ids,
+        cell_keys.len(),
+        header_bytes,
+    )?;
+
+    let object = module.finish().emit().map_err(|e| e.to_string())?;
+    Ok(EmittedObject { object, outcomes })
+}
+
+/// Translates and compiles MethodDef `rid` (in a worker of the parallel phase).
+fn compile_one(
+    plan: &Plan<'_>,
+    isa: &dyn TargetIsa,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    rid: u32,
+) -> Result<Compiled, String> {
+    crate::method::check_aot_allowed(plan.asm, rid)?;
+    let prepared = prepare(plan.asm, rid)?;
+    let Some(f) = plan.funcs.get(&rid) else {
+        // prepare() succeeded, so the signature must be what failed.
+        return Err(method_def_shape(plan.asm, rid)
+            .err()
+            .unwrap_or_else(|| "signature not supported".into()));
+    };
+    ctx.clear();
+    ctx.func = Function::with_name_signature(UserFuncName::user(0, f.id.as_u32()), f.sig.clone());
+    let input = MethodInput::of(&prepared);
+    let mut env = AotEnv::new(plan);
+    translate(&mut ctx.func, fctx, &input, &mut env).map_err(|r| r.to_string())?;
+    if std::env::var_os("NGEN_DUMP_CLIF").is_some() {
+        eprintln!("; MethodDef {rid}\n{}", ctx.func.display());
+    }
+    ctx.compile(isa, &mut ControlPlane::default())
+        .map_err(|e| format!("code generation failed: {:?}", e.inner))?;
+    let code = ctx
+        .compiled_code()
+        .ok_or_else(|| "code generation produced nothing".to_string())?;
+    let relocs = code
+        .buffer
+        .relocs()
+        .iter()
+        .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, f.id))
+        .collect();
+    let compiled = Compiled {
+        bytes: code.buffer.data().to_vec(),
+        relocs,
+        alignment: code.buffer.alignment as u64,
+    };
+    ctx.clear();
+    Ok(compiled)
+}

@@ -1,0 +1,233 @@
+//! What the parallel phase of AOT compilation shares, read-only: the functions the image
+//! will contain (declared up front, by MethodDef rid, so calls can name them) and the import
+//! cells every method may use (laid out before translation, from a scan of each method's IL,
+//! in key order). [`AotEnv`] answers the translator from the plan: a callee in the image is a
+//! direct call, anything else a cell addressed PC-relative.
+//!
+//! Depends on: cranelift-module, rayon, [`crate::method`], [`crate::corlib_refs`].
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use cranelift_codegen::ir::immediates::Imm64;
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{
+    ExtFuncData, ExternalName, FuncRef, Function, GlobalValue, GlobalValueData, InstBuilder,
+    Signature, UserExternalName, Value,
+};
+use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
+use cranelift_frontend::FunctionBuilder;
+use cranelift_module::{DataId, FuncId, Linkage, Module};
+use cranelift_object::ObjectModule;
+use ngen_abi::image::{CELL_SIZE, CellKey, CellKind};
+use ngen_metadata::{Assembly, TableId, Token};
+use rayon::prelude::*;
+
+use crate::backend::abi::clif_signature;
+use crate::backend::env::{CallTarget, TranslateEnv};
+use crate::method::{call_shape, method_def_shape, referenced_tokens};
+use crate::types::MethodShape;
+
+/// A function that exists in the image (compiled or stubbed), by MethodDef rid.
+pub(super) struct FuncPlan {
+    pub(super) id: FuncId,
+    pub(super) sig: Signature,
+    pub(super) shape: MethodShape,
+}
+
+/// Shared, read-only state for the parallel phase.
+pub(super) struct Plan<'a> {
+    pub(super) asm: &'a Assembly,
+    pub(super) call_conv: CallConv,
+    pub(super) frontend: TargetFrontendConfig,
+    pub(super) funcs: BTreeMap<u32, FuncPlan>,
+    pub(super) cells: BTreeMap<CellKey, u32>,
+    pub(super) cells_data: DataId,
+    pub(super) helpers_data: DataId,
+}
+
+/// Declares a hidden function for every MethodDef with a body and a supported signature.
+pub(super) fn declare_functions(
+    module: &mut ObjectModule,
+    asm: &Assembly,
+    call_conv: CallConv,
+) -> Result<BTreeMap<u32, FuncPlan>, String> {
+    let mut funcs = BTreeMap::new();
+    for rid in 1..=asm.row_count(TableId::MethodDef) {
+        if !matches!(asm.method_body(rid), Ok(Some(_))) {
+            continue;
+        }
+        let Ok(shape) = method_def_shape(asm, rid) else {
+            continue;
+        };
+        let sig = clif_signature(&shape, call_conv);
+        let id = module
+            // Readable in profilers and debuggers; the rid keeps overloads apart.
+            .declare_function(
+                &format!("{}#{rid}", crate::method_display_name(asm, rid)),
+                Linkage::Hidden,
+                &sig,
+            )
+            .map_err(|e| e.to_string())?;
+        funcs.insert(rid, FuncPlan { id, sig, shape });
+    }
+    Ok(funcs)
+}
+
+/// The import cells of every method's IL, numbered in key order (in `pool`).
+pub(super) fn layout_cells(pool: &rayon::ThreadPool, asm: &Assembly) -> BTreeMap<CellKey, u32> {
+    let method_count = asm.row_count(TableId::MethodDef);
+    let referenced: BTreeSet<CellKey> = pool.install(|| {
+        (1..=method_count)
+            .into_par_iter()
+            .flat_map_iter(|rid| referenced_tokens(asm, rid))
+            .collect()
+    });
+    referenced
+        .into_iter()
+        .enumerate()
+        .map(|(i, key)| (key, i as u32))
+        .collect()
+}
+
+/// A global value for a hidden data object of this module.
+pub(super) fn data_gv(func: &mut Function, data: DataId) -> GlobalValue {
+    let name = func.declare_imported_user_function(UserExternalName {
+        namespace: 1,
+        index: data.as_u32(),
+    });
+    func.create_global_value(GlobalValueData::Symbol {
+        name: ExternalName::user(name),
+        offset: Imm64::new(0),
+        colocated: true,
+        tls: false,
+    })
+}
+
+/// The translator's environment for one method of the image.
+pub(super) struct AotEnv<'p, 'a> {
+    plan: &'p Plan<'a>,
+    func_refs: HashMap<u32, FuncRef>,
+    cells_gv: Option<GlobalValue>,
+    helpers_gv: Option<GlobalValue>,
+}
+
+impl<'p, 'a> AotEnv<'p, 'a> {
+    pub(super) fn new(plan: &'p Plan<'a>) -> Self {
+        AotEnv {
+            plan,
+            func_refs: HashMap::new(),
+            cells_gv: None,
+            helpers_gv: None,
+        }
+    }
+}
+
+impl AotEnv<'_, '_> {
+    fn cell_addr(&mut self, key: CellKey, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
+        let index = *self
+            .plan
+            .cells
+            .get(&key)
+            .ok_or_else(|| format!("internal: no cell for token 0x{:08x}", key.token))?;
+        let gv = match self.cells_gv {
+            Some(gv) => gv,
+            None => {
+                let gv = data_gv(b.func, self.plan.cells_data);
+                self.cells_gv = Some(gv);
+                gv
+            }
+        };
+        let base = b.ins().symbol_value(I64, gv);
+        Ok(b.ins().iadd_imm_s(base, index as i64 * CELL_SIZE as i64))
+    }
+}
+
+impl TranslateEnv for AotEnv<'_, '_> {
+    fn frontend_config(&self) -> cranelift_codegen::isa::TargetFrontendConfig {
+        self.plan.frontend
+    }
+
+    fn call_conv(&self) -> CallConv {
+        self.plan.call_conv
+    }
+
+    fn callee_shape(&mut self, token: Token) -> Result<crate::types::MethodShape, String> {
+        call_shape(self.plan.asm, token)
+    }
+
+    fn call_target(
+        &mut self,
+        key: CellKey,
+        b: &mut FunctionBuilder<'_>,
+    ) -> Result<CallTarget, String> {
+        let token = Token(key.token);
+        if key.kind == CellKind::Method
+            && token.table() == Some(TableId::MethodDef)
+            && let Some(f) = self.plan.funcs.get(&token.rid())
+        {
+            if let Some(fref) = self.func_refs.get(&token.rid()) {
+                return Ok(CallTarget::Direct(*fref));
+            }
+            let sig = b.import_signature(f.sig.clone());
+            let name = b.func.declare_imported_user_function(UserExternalName {
+                namespace: 0,
+                index: f.id.as_u32(),
+            });
+            let fref = b.import_function(ExtFuncData {
+                name: ExternalName::user(name),
+                signature: sig,
+                colocated: true,
+                patchable: false,
+            });
+            self.func_refs.insert(token.rid(), fref);
+            return Ok(CallTarget::Direct(fref));
+        }
+        Ok(CallTarget::Cell(self.cell_addr(key, b)?))
+    }
+
+    fn cell(&mut self, key: CellKey, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
+        self.cell_addr(key, b)
+    }
+
+    fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
+        crate::method::check_callvirt(self.plan.asm, token)
+    }
+
+    fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
+        crate::corlib_refs::primitive_element(self.plan.asm, token)
+    }
+
+    fn is_initialize_array(&mut self, token: Token) -> bool {
+        crate::corlib_refs::is_initialize_array(self.plan.asm, token)
+    }
+
+    fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String> {
+        crate::corlib_refs::field_init_data(self.plan.asm, token).map(<[u8]>::to_vec)
+    }
+
+    fn fold_literal_call(&mut self, token: Token, argument: f64) -> Option<f64> {
+        crate::corlib_refs::fold_literal_call(self.plan.asm, token, argument)
+    }
+
+    fn static_field_cell(
+        &mut self,
+        key: CellKey,
+        b: &mut FunctionBuilder<'_>,
+    ) -> Result<(Value, crate::types::ValKind), String> {
+        let kind = crate::corlib_refs::bcl_static_field(self.plan.asm, Token(key.token))?;
+        let cell = self.cell_addr(key, b)?;
+        Ok((cell, kind))
+    }
+
+    fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
+        let gv = match self.helpers_gv {
+            Some(gv) => gv,
+            None => {
+                let gv = data_gv(b.func, self.plan.helpers_data);
+                self.helpers_gv = Some(gv);
+                gv
+            }
+        };
+        b.ins().symbol_value(I64, gv)
+    }
+}

@@ -1,0 +1,107 @@
+//! Which instructions need an import cell, and which one: decided once, by [`key_of`], for
+//! both the AOT planner's scan of a method's IL (cells are laid out before translation,
+//! `crate::method::referenced_tokens`) and the translator (which asks its environment for the
+//! cell of the instruction it translates), so the two cannot disagree.
+//!
+//! [`emit_cell_target`] is the one emitter of a cell's fast path (load the target) and cold
+//! slow path (call `ResolveCell`), for the translator and the AOT stubs alike.
+//!
+//! Depends on: cranelift-frontend, `ngen_abi::image`, `ngen_abi::helpers`, `ngen_metadata::il`.
+
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, SigRef, Value};
+use cranelift_frontend::FunctionBuilder;
+use ngen_abi::helpers::HelperId;
+use ngen_abi::image::{CELL_TARGET_OFFSET, CellKey, CellKind};
+use ngen_metadata::Token;
+use ngen_metadata::il::{Instruction, Opcode, Operand};
+
+/// The cell `ins` reads, given the type of a pending `constrained.` prefix: `call` and
+/// `callvirt` a method cell (a constrained-method cell after `constrained.`), `ldstr` a string
+/// cell, `ldsfld` a static-field cell. `None` for any other instruction.
+pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option<CellKey> {
+    let Operand::Token(token) = ins.operand else {
+        return None;
+    };
+    let kind = match (ins.opcode, constraint) {
+        (Opcode::Callvirt, Some(constraint)) => {
+            return Some(CellKey {
+                kind: CellKind::ConstrainedMethod,
+                token: token.0,
+                aux: constraint.0,
+            });
+        }
+        (Opcode::Call | Opcode::Callvirt, _) => CellKind::Method,
+        (Opcode::Ldstr, _) => CellKind::String,
+        (Opcode::Ldsfld, _) => CellKind::StaticField,
+        _ => return None,
+    };
+    Some(CellKey::new(kind, token.0))
+}
+
+/// Loads the target of the import cell at `cell`; while it is 0, calls the `ResolveCell`
+/// helper in a cold block and takes its result. `helper_table` emits the helper table's
+/// address and `resolve_sig` gives the helper's imported signature, both in the cold block.
+pub(crate) fn emit_cell_target(
+    b: &mut FunctionBuilder<'_>,
+    cell: Value,
+    helper_table: impl FnOnce(&mut FunctionBuilder<'_>) -> Value,
+    resolve_sig: impl FnOnce(&mut FunctionBuilder<'_>) -> SigRef,
+) -> Value {
+    let trusted = MemFlagsData::trusted();
+    let t = b.ins().load(I64, trusted, cell, CELL_TARGET_OFFSET);
+    let slow = b.create_block();
+    b.set_cold_block(slow);
+    let done = b.create_block();
+    let result = b.append_block_param(done, I64);
+    b.ins().brif(t, done, &[BlockArg::Value(t)], slow, &[]);
+    b.switch_to_block(slow);
+    let table = helper_table(b);
+    let resolve = b
+        .ins()
+        .load(I64, trusted, table, HelperId::ResolveCell.table_offset());
+    let sig = resolve_sig(b);
+    let call = b.ins().call_indirect(sig, resolve, &[cell]);
+    let resolved = b.inst_results(call)[0];
+    b.ins().jump(done, &[BlockArg::Value(resolved)]);
+    b.switch_to_block(done);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ins(opcode: Opcode, token: u32) -> Instruction<'static> {
+        let mut code = vec![opcode.value() as u8];
+        code.extend_from_slice(&token.to_le_bytes());
+        let code: &'static [u8] = Box::leak(code.into_boxed_slice());
+        ngen_metadata::il::decode(code).next().unwrap().unwrap()
+    }
+
+    #[test]
+    fn cell_instructions_have_keys() {
+        let m = 0x0a00_0001;
+        assert_eq!(
+            key_of(&ins(Opcode::Call, m), None),
+            Some(CellKey::new(CellKind::Method, m))
+        );
+        assert_eq!(
+            key_of(&ins(Opcode::Callvirt, m), Some(Token(0x0100_0002))),
+            Some(CellKey {
+                kind: CellKind::ConstrainedMethod,
+                token: m,
+                aux: 0x0100_0002
+            })
+        );
+        assert_eq!(
+            key_of(&ins(Opcode::Ldstr, 0x7000_0001), None),
+            Some(CellKey::new(CellKind::String, 0x7000_0001))
+        );
+        assert_eq!(
+            key_of(&ins(Opcode::Ldsfld, 0x0a00_0003), None),
+            Some(CellKey::new(CellKind::StaticField, 0x0a00_0003))
+        );
+        assert_eq!(key_of(&ins(Opcode::Newobj, m), None), None);
+    }
+}

@@ -1,0 +1,138 @@
+//! Vectors (single-dimensional, zero-based arrays of primitives): `newarr` (ECMA-335 III.4.20,
+//! through the `NewArray` helper), `ldlen` (III.4.12), `ldelem` and `ldelem.<type>`
+//! (III.4.7-4.8), `ldelema` (III.4.9), `stelem` and `stelem.<type>` (III.4.26-4.27), with the
+//! null and bounds checks they imply. `stelem.ref` waits for the object model (its
+//! covariance check raises ArrayTypeMismatchException).
+//!
+//! Depends on: cranelift-frontend, `ngen_abi::object` (array layout), [`super::memory`],
+//! [`super::eh`].
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{InstBuilder, Value};
+use ngen_abi::exceptions::ExceptionKind;
+use ngen_abi::helpers::HelperId;
+use ngen_abi::object::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET};
+use ngen_metadata::il::{Instruction, Opcode};
+
+use super::stack::Stack;
+use super::{Reject, Res, Translator, flags};
+use crate::types::{StackType, ValKind};
+
+impl<'a, 'f> Translator<'a, 'f> {
+    /// `newarr`, `ldlen`, `ldelem*`, `stelem*` (not `.ref`), `ldelema`.
+    pub(super) fn translate_array(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
+        use Opcode as O;
+        match ins.opcode {
+            O::Ldlen => {
+                let (arr, t) = stack.pop1()?;
+                if t != StackType::O {
+                    return Err(Reject::new(format!("ldlen of {}", t.name())));
+                }
+                self.null_check(arr);
+                let len = self.b.ins().load(I64, flags(), arr, ARRAY_LENGTH_OFFSET);
+                stack.push((len, StackType::I));
+            }
+            O::LdelemI1
+            | O::LdelemU1
+            | O::LdelemI2
+            | O::LdelemU2
+            | O::LdelemI4
+            | O::LdelemU4
+            | O::LdelemI8
+            | O::LdelemI
+            | O::LdelemR4
+            | O::LdelemR8
+            | O::LdelemRef
+            | O::Ldelem => {
+                let kind = self.accessed_kind(ins)?;
+                let (arr, index, it) = self.pop_array_index(stack, "ldelem")?;
+                let addr = self.element_addr(arr, index, it, kind.size());
+                let v = self.load_kind(kind, addr, flags());
+                stack.push((v, StackType::of(kind)));
+            }
+            O::StelemI1
+            | O::StelemI2
+            | O::StelemI4
+            | O::StelemI8
+            | O::StelemI
+            | O::StelemR4
+            | O::StelemR8
+            | O::Stelem => {
+                // `stelem.ref` is not here: storing references needs the array covariance
+                // check (ArrayTypeMismatchException), i.e. the object model.
+                let kind = self.accessed_kind(ins)?;
+                let (v, vt) = stack.pop1()?;
+                let (arr, index, it) = self.pop_array_index(stack, "stelem")?;
+                let v = self.coerce(v, vt, kind)?;
+                let addr = self.element_addr(arr, index, it, kind.size());
+                self.store_kind(kind, v, addr, flags());
+            }
+            O::Ldelema => {
+                let kind = self.array_kind(ins)?;
+                let (arr, index, it) = self.pop_array_index(stack, "ldelema")?;
+                let addr = self.element_addr(arr, index, it, kind.size());
+                stack.push((addr, StackType::Ptr));
+            }
+            O::Newarr => {
+                let kind = self.array_kind(ins)?;
+                let (n, t) = stack.pop1()?;
+                let length = match t {
+                    StackType::I4 => self.b.ins().sextend(I64, n),
+                    StackType::I => n,
+                    _ => {
+                        return Err(Reject::new(format!("newarr with a {} length", t.name())));
+                    }
+                };
+                let helper = self.helper(HelperId::NewArray);
+                let sig = self.helper_sig(HelperId::NewArray);
+                let size = self.b.ins().iconst(I64, i64::from(kind.size()));
+                let call = self.b.ins().call_indirect(sig, helper, &[length, size]);
+                let array = self.b.inst_results(call)[0];
+                stack.push((array, StackType::O));
+            }
+            _ => return Err(Self::misrouted(ins)),
+        }
+        Ok(())
+    }
+
+    /// The primitive element kind named by an array instruction's type token.
+    pub(super) fn array_kind(&mut self, ins: &Instruction<'_>) -> Res<ValKind> {
+        let token = Self::token(ins)?;
+        self.env.array_element(token).map_err(Reject::new)
+    }
+
+    /// Pops the index and then the array of an element instruction (`ldelem`, `stelem`,
+    /// `ldelema`, named by `what` in the exclusion reason): an object reference and an
+    /// `int32` or `native int` index. Returns (array, index, index type).
+    fn pop_array_index(&self, stack: &mut Stack, what: &str) -> Res<(Value, Value, StackType)> {
+        let (index, it) = stack.pop1()?;
+        let (arr, t) = stack.pop1()?;
+        if t != StackType::O || !matches!(it, StackType::I4 | StackType::I) {
+            return Err(Reject::new(format!(
+                "{what} on {} with {} index",
+                t.name(),
+                it.name()
+            )));
+        }
+        Ok((arr, index, it))
+    }
+
+    fn element_addr(&mut self, arr: Value, index: Value, it: StackType, size: u32) -> Value {
+        self.null_check(arr);
+        let index = if it == StackType::I4 {
+            self.b.ins().sextend(I64, index)
+        } else {
+            index
+        };
+        let len = self.b.ins().load(I64, flags(), arr, ARRAY_LENGTH_OFFSET);
+        let out = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+        self.throw_if(out, ExceptionKind::IndexOutOfRange);
+        let scaled = self.b.ins().imul_imm_s(index, size as i64);
+        let base = self.b.ins().iadd(arr, scaled);
+        self.b.ins().iadd_imm_s(base, ARRAY_DATA_OFFSET as i64)
+    }
+}

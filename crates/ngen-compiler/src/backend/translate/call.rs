@@ -1,0 +1,103 @@
+//! Calls: `call` (ECMA-335 III.3.19), `callvirt` (III.4.2) of non-virtual methods (a null
+//! check, then a direct call) and `constrained. T callvirt M` (III.2.1) on a value-type
+//! address. A callee in the same image is a direct call; any other goes through an import
+//! cell ([`super::super::env::CallTarget`]). Later: virtual and interface dispatch, `calli`,
+//! `ldftn`/`ldvirtftn`, delegates.
+//!
+//! Depends on: [`super::env`] (callee shapes and targets), [`crate::backend::abi`].
+
+use cranelift_codegen::ir::{InstBuilder, SigRef};
+use ngen_metadata::Token;
+use ngen_metadata::il::{Instruction, Opcode};
+
+use super::stack::Stack;
+use super::{Reject, Res, Translator};
+use crate::backend::abi::clif_signature;
+use crate::backend::env::CallTarget;
+use crate::types::{MethodShape, StackType};
+
+/// How a call instruction dispatches.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CallKind {
+    Call,
+    /// `callvirt` to a non-virtual method: a null check, then a direct call.
+    Callvirt,
+    /// `constrained. T callvirt M` on a value-type address.
+    Constrained(Token),
+}
+
+impl<'a, 'f> Translator<'a, 'f> {
+    /// `call`, `callvirt` (taking a pending `constrained.` prefix).
+    pub(super) fn translate_call(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
+        let kind = match ins.opcode {
+            Opcode::Call => CallKind::Call,
+            Opcode::Callvirt => match self.constraint.take() {
+                Some(t) => CallKind::Constrained(t),
+                None => CallKind::Callvirt,
+            },
+            _ => return Err(Self::misrouted(ins)),
+        };
+        self.call(ins, stack, kind)
+    }
+
+    fn call(&mut self, ins: &Instruction<'_>, stack: &mut Stack, kind: CallKind) -> Res<()> {
+        let token = Self::token(ins)?;
+        let shape = self.env.callee_shape(token)?;
+        if kind != CallKind::Call && !shape.has_this {
+            return Err(Reject::new("callvirt to a static method"));
+        }
+        if kind == CallKind::Callvirt {
+            self.env.check_callvirt(token)?;
+        }
+        if kind == CallKind::Call && self.expand_literal_call(token, &shape, stack)? {
+            return Ok(());
+        }
+        let kinds = shape.arg_kinds();
+        let raw = stack.popn(kinds.len())?;
+        match kind {
+            CallKind::Callvirt => self.null_check(raw[0].0),
+            CallKind::Constrained(_) if raw[0].1 != StackType::Ptr => {
+                return Err(Reject::new("constrained call on a non-address"));
+            }
+            _ => {}
+        }
+        let mut args = Vec::with_capacity(raw.len());
+        for ((v, t), kind) in raw.into_iter().zip(&kinds) {
+            args.push(self.coerce(v, t, *kind)?);
+        }
+        let target = match kind {
+            CallKind::Constrained(constraint) => {
+                let key = Self::cell_key(ins, Some(constraint))?;
+                CallTarget::Cell(self.env.cell(key, &mut self.b)?)
+            }
+            _ => {
+                let key = Self::cell_key(ins, None)?;
+                self.env.call_target(key, &mut self.b)?
+            }
+        };
+        let inst = match target {
+            CallTarget::Direct(fref) => self.b.ins().call(fref, &args),
+            CallTarget::Cell(cell) => {
+                let code = self.cell_target(cell);
+                let sig = self.signature_ref(&shape);
+                self.b.ins().call_indirect(sig, code, &args)
+            }
+        };
+        if let Some(kind) = shape.ret {
+            let v = self.b.inst_results(inst)[0];
+            let v = self.normalize(v, kind);
+            stack.push((v, StackType::of(kind)));
+        }
+        Ok(())
+    }
+
+    fn signature_ref(&mut self, shape: &MethodShape) -> SigRef {
+        if let Some(s) = self.sigs.get(shape) {
+            return *s;
+        }
+        let sig = clif_signature(shape, self.env.call_conv());
+        let s = self.b.import_signature(sig);
+        self.sigs.insert(shape.clone(), s);
+        s
+    }
+}

@@ -1,0 +1,392 @@
+//! IL to Cranelift IR for one method, in the Wasmtime style, split by concern as
+//! rustc_codegen_cranelift is: this file owns the [`Translator`] (our `FunctionCx`) and the
+//! dispatch; each opcode family lives in its own file.
+//!
+//! ## Model
+//! A pre-pass ([`prepass`]) finds the IL block starts (branch targets and the instructions
+//! after branches) and checks every target is an instruction boundary. Translation then walks
+//! blocks from a worklist ([`control`]): a block's entry stack shape (ECMA-335 III.1.7.5) is
+//! fixed by the first edge that reaches it, and becomes typed CLIF block parameters; later
+//! edges must agree ([`stack`]). Arguments and locals are `Variable`s, except address-taken
+//! ones (`ldarga`/`ldloca`), which live in stack slots ([`place`]). Checked operations branch
+//! to cold blocks calling the throw helper ([`eh`]).
+//!
+//! The dispatch ([`Translator::instruction`]) only routes: [`Family::of`] names the file that
+//! handles an opcode (ECMA-335 Partition III: prefixes ch. 2, base instructions ch. 3, object
+//! model ch. 4), and every other opcode is an exclusion ("unsupported opcode"). A unit test
+//! routes every `Opcode::ALL`.
+//!
+//! | file | opcodes |
+//! |---|---|
+//! | [`place`] | `ldarg*`, `ldarga*`, `starg*`, `ldloc*`, `ldloca*`, `stloc*` |
+//! | [`stack`] | `ldnull`, `ldc.*`, `dup`, `pop` |
+//! | [`control`] | `br*`, `brtrue*`, `brfalse*`, `b<cc>*`, `switch`, `ret` |
+//! | [`arith`] | `add`…`xor`, `.ovf` forms, `shl`, `shr*`, `neg`, `not`, `ceq`, `cgt*`, `clt*`, `ckfinite` |
+//! | [`conv`] | `conv.*`, `conv.ovf.*` |
+//! | [`memory`] | `ldind.*`, `stind.*` |
+//! | [`array`] | `newarr`, `ldlen`, `ldelem*`, `stelem*`, `ldelema` |
+//! | [`object_model`] | `ldstr`, `ldsfld` |
+//! | [`call`] | `call`, `callvirt`, `constrained.` |
+//! | [`intrinsics`] | calls expanded in place: array initialisers, literal folding |
+//! | this file | `nop`, `tail.`, `volatile.`, `unaligned.` (ignored prefixes) |
+//!
+//! ## Invariants
+//! Anything outside the supported subset, or malformed, returns a [`Reject`] (the exclusion
+//! reason; the dispatch attaches the instruction's IL offset once): the caller excludes the
+//! method; nothing is ever guessed, and nothing panics on bad IL. Reasons are part of the image
+//! header and report, so their text is stable (`… at IL_001a`).
+//!
+//! ## Deliberately not done
+//! The object model, exception handling and virtual calls (issue 7) are rejected by the
+//! dispatch; their files (`object_model.rs`, `eh.rs`) hold only what exists today.
+//!
+//! ## Debugging
+//! `NGEN_DUMP_CLIF=1` prints the CLIF of every AOT-compiled method.
+//!
+//! Depends on: cranelift-codegen/frontend, `ngen_metadata::il`, [`crate::types`], [`super::env`],
+//! and `crate::method` (only for [`MethodInput::of`]).
+
+mod arith;
+mod array;
+mod call;
+mod control;
+mod conv;
+mod eh;
+mod intrinsics;
+mod memory;
+mod object_model;
+mod place;
+mod prepass;
+mod reject;
+mod stack;
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{Block, Function, InstBuilder, MemFlagsData, SigRef, Value};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use ngen_abi::exceptions::ExceptionKind;
+use ngen_abi::helpers::HelperId;
+use ngen_abi::image::CellKey;
+use ngen_metadata::Token;
+use ngen_metadata::il::{Instruction, Opcode, Operand};
+
+use super::cells;
+use super::env::TranslateEnv;
+use super::helpers::HelperSigs;
+use crate::method::PreparedMethod;
+use crate::types::{MethodShape, ValKind};
+use place::Home;
+use prepass::Prepass;
+use stack::{IlBlock, Stack};
+
+/// Everything the translator needs about the method being compiled.
+pub(crate) struct MethodInput<'a> {
+    pub shape: &'a MethodShape,
+    pub locals: &'a [ValKind],
+    pub instrs: &'a [Instruction<'a>],
+}
+
+impl<'a> MethodInput<'a> {
+    /// The input for a method [`crate::method::prepare`] has decoded.
+    pub fn of(prepared: &'a PreparedMethod<'a>) -> Self {
+        MethodInput {
+            shape: &prepared.shape,
+            locals: &prepared.locals,
+            instrs: &prepared.instrs,
+        }
+    }
+}
+
+pub(crate) use reject::Reject;
+
+type Res<T> = Result<T, Reject>;
+
+fn at(offset: u32) -> String {
+    format!("IL_{offset:04x}")
+}
+
+/// Translates `input` into `func` (whose signature must already be set). On failure `fctx`
+/// is reset so it can be reused for the next method.
+pub(crate) fn translate(
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+    input: &MethodInput<'_>,
+    env: &mut dyn TranslateEnv,
+) -> Res<()> {
+    let result = translate_inner(func, fctx, input, env);
+    if result.is_err() {
+        *fctx = FunctionBuilderContext::new();
+    }
+    result
+}
+
+fn translate_inner(
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+    input: &MethodInput<'_>,
+    env: &mut dyn TranslateEnv,
+) -> Res<()> {
+    let prepass = Prepass::run(input.instrs)?;
+    let b = FunctionBuilder::new(func, fctx);
+    let mut t = Translator {
+        b,
+        env,
+        input,
+        prepass,
+        blocks: HashMap::new(),
+        worklist: Vec::new(),
+        args: Vec::new(),
+        locals: Vec::new(),
+        throw_blocks: Vec::new(),
+        sigs: HashMap::new(),
+        helper_sigs: HelperSigs::default(),
+        constraint: None,
+        literal_before: None,
+    };
+    t.entry()?;
+    while let Some(start) = t.worklist.pop() {
+        t.translate_block(start)?;
+    }
+    t.emit_throw_blocks();
+    t.b.seal_all_blocks();
+    let config = t.env.frontend_config();
+    t.b.finalize(config);
+    Ok(())
+}
+
+/// What to do after an instruction.
+enum Flow {
+    Next,
+    /// This instruction and the next were translated together (an intrinsic).
+    Fused,
+    End,
+}
+
+/// The state of one method's translation (rustc_codegen_cranelift's `FunctionCx`). Its
+/// fields are private to this module tree: the family files are its children.
+struct Translator<'a, 'f> {
+    b: FunctionBuilder<'f>,
+    env: &'a mut dyn TranslateEnv,
+    input: &'a MethodInput<'a>,
+    prepass: Prepass,
+    blocks: HashMap<u32, IlBlock>,
+    worklist: Vec<u32>,
+    args: Vec<Home>,
+    locals: Vec<Home>,
+    throw_blocks: Vec<(ExceptionKind, Block)>,
+    sigs: HashMap<MethodShape, SigRef>,
+    helper_sigs: HelperSigs,
+    /// The type of a pending `constrained.` prefix.
+    constraint: Option<Token>,
+    /// The value of an `ldc.r8` immediately before the current instruction in the same block
+    /// (mono's JIT folds some BCL calls of such literals; not of `ldc.r4` ones, whose implicit
+    /// widening it does not look through).
+    literal_before: Option<f64>,
+}
+
+/// The file (opcode family) that translates an opcode: the dispatch's routing table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Family {
+    /// `nop` (III.3.51) and the prefixes that need no code: `tail.`, `unaligned.`,
+    /// `volatile.` (III.2.4-2.6).
+    Nop,
+    /// `constrained.` (III.2.1), consumed by the `callvirt` that follows.
+    Constrained,
+    /// [`place`]: argument and local access (III.3.38-3.39, 3.43-3.44, 3.61, 3.63).
+    Variable,
+    /// [`stack`]: constants, `dup`, `pop` (III.3.33, 3.40, 3.45, 3.54).
+    Stack,
+    /// [`control`]: branches, `switch`, `ret` (III.3.5-3.15, 3.17-3.18, 3.57, 3.66).
+    Control,
+    /// [`arith`]: arithmetic, bitwise, shifts, comparisons, `ckfinite` (III.3.1-3.3,
+    /// 3.21-3.26, 3.31-3.32, 3.48-3.50, 3.52-3.53, 3.55-3.56, 3.58-3.60, 3.64-3.65, 3.67).
+    Arith,
+    /// [`conv`]: numeric conversions (III.3.27-3.29).
+    Conv,
+    /// [`memory`]: `ldind.*`, `stind.*` (III.3.42, 3.62).
+    Memory,
+    /// [`array`]: vectors (III.4.7-4.9, 4.12, 4.20, 4.26-4.27).
+    Array,
+    /// [`object_model`]: `ldstr`, `ldsfld` (III.4.14, 4.16).
+    Object,
+    /// [`call`]: `call`, `callvirt` (III.3.19, 4.2).
+    Call,
+}
+
+impl Family {
+    /// The family that handles `op`, or `None` when the translator does not support it.
+    fn of(op: Opcode) -> Option<Family> {
+        use Opcode as O;
+        Some(match op {
+            O::Nop | O::Tail | O::Volatile | O::Unaligned => Family::Nop,
+            O::Constrained => Family::Constrained,
+            O::Ldarg0 | O::Ldarg1 | O::Ldarg2 | O::Ldarg3 | O::LdargS | O::Ldarg => {
+                Family::Variable
+            }
+            O::Ldloc0 | O::Ldloc1 | O::Ldloc2 | O::Ldloc3 | O::LdlocS | O::Ldloc => {
+                Family::Variable
+            }
+            O::StargS | O::Starg | O::LdargaS | O::Ldarga | O::LdlocaS | O::Ldloca => {
+                Family::Variable
+            }
+            O::Stloc0 | O::Stloc1 | O::Stloc2 | O::Stloc3 | O::StlocS | O::Stloc => {
+                Family::Variable
+            }
+            O::Ldnull | O::LdcI4M1 | O::LdcI4_0 | O::LdcI4_1 | O::LdcI4_2 | O::LdcI4_3 => {
+                Family::Stack
+            }
+            O::LdcI4_4 | O::LdcI4_5 | O::LdcI4_6 | O::LdcI4_7 | O::LdcI4_8 | O::LdcI4S => {
+                Family::Stack
+            }
+            O::LdcI4 | O::LdcI8 | O::LdcR4 | O::LdcR8 | O::Dup | O::Pop => Family::Stack,
+            O::Ret | O::Br | O::BrS | O::Brfalse | O::BrfalseS | O::Brtrue | O::BrtrueS => {
+                Family::Control
+            }
+            O::Beq | O::BeqS | O::BneUn | O::BneUnS | O::Bge | O::BgeS | O::BgeUn | O::BgeUnS => {
+                Family::Control
+            }
+            O::Bgt | O::BgtS | O::BgtUn | O::BgtUnS | O::Ble | O::BleS | O::BleUn | O::BleUnS => {
+                Family::Control
+            }
+            O::Blt | O::BltS | O::BltUn | O::BltUnS | O::Switch => Family::Control,
+            O::Add | O::Sub | O::Mul | O::Div | O::DivUn | O::Rem | O::RemUn => Family::Arith,
+            O::And | O::Or | O::Xor | O::Shl | O::Shr | O::ShrUn | O::Neg | O::Not => Family::Arith,
+            O::AddOvf | O::AddOvfUn | O::SubOvf | O::SubOvfUn | O::MulOvf | O::MulOvfUn => {
+                Family::Arith
+            }
+            O::Ceq | O::Cgt | O::CgtUn | O::Clt | O::CltUn | O::Ckfinite => Family::Arith,
+            O::ConvI1 | O::ConvU1 | O::ConvI2 | O::ConvU2 | O::ConvI4 | O::ConvU4 => Family::Conv,
+            O::ConvI8 | O::ConvU8 | O::ConvI | O::ConvU | O::ConvR4 | O::ConvR8 => Family::Conv,
+            O::ConvRUn => Family::Conv,
+            O::ConvOvfI1 | O::ConvOvfU1 | O::ConvOvfI2 | O::ConvOvfU2 | O::ConvOvfI4 => {
+                Family::Conv
+            }
+            O::ConvOvfU4 | O::ConvOvfI8 | O::ConvOvfU8 | O::ConvOvfI | O::ConvOvfU => Family::Conv,
+            O::ConvOvfI1Un | O::ConvOvfU1Un | O::ConvOvfI2Un | O::ConvOvfU2Un => Family::Conv,
+            O::ConvOvfI4Un | O::ConvOvfU4Un | O::ConvOvfI8Un | O::ConvOvfU8Un => Family::Conv,
+            O::ConvOvfIUn | O::ConvOvfUUn => Family::Conv,
+            O::LdindI1 | O::LdindU1 | O::LdindI2 | O::LdindU2 | O::LdindI4 | O::LdindU4 => {
+                Family::Memory
+            }
+            O::LdindI8 | O::LdindI | O::LdindR4 | O::LdindR8 | O::LdindRef => Family::Memory,
+            O::StindI1 | O::StindI2 | O::StindI4 | O::StindI8 | O::StindI => Family::Memory,
+            O::StindR4 | O::StindR8 | O::StindRef => Family::Memory,
+            O::Newarr | O::Ldlen | O::Ldelema | O::Ldelem | O::Stelem => Family::Array,
+            O::LdelemI1 | O::LdelemU1 | O::LdelemI2 | O::LdelemU2 | O::LdelemI4 => Family::Array,
+            O::LdelemU4 | O::LdelemI8 | O::LdelemI | O::LdelemR4 | O::LdelemR8 => Family::Array,
+            O::LdelemRef => Family::Array,
+            O::StelemI1 | O::StelemI2 | O::StelemI4 | O::StelemI8 | O::StelemI => Family::Array,
+            O::StelemR4 | O::StelemR8 => Family::Array,
+            O::Ldstr | O::Ldsfld => Family::Object,
+            O::Call | O::Callvirt => Family::Call,
+            _ => return None,
+        })
+    }
+}
+
+fn flags() -> MemFlagsData {
+    MemFlagsData::new()
+}
+
+fn trusted() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+impl<'a, 'f> Translator<'a, 'f> {
+    /// Translates `instrs[index]` (`first` is its block's first instruction), placing any
+    /// reason at its IL offset: the one place offsets enter reasons.
+    fn dispatch(&mut self, index: usize, first: usize, stack: &mut Stack) -> Res<Flow> {
+        let instrs = self.input.instrs;
+        let ins = &instrs[index];
+        self.instruction(ins, index, first, stack)
+            .map_err(|reject| reject.located(ins.offset))
+    }
+
+    /// Translates one instruction: expands an intrinsic `ldtoken`, checks the pending prefix,
+    /// then routes by [`Family`].
+    fn instruction(
+        &mut self,
+        ins: &Instruction<'_>,
+        index: usize,
+        first: usize,
+        stack: &mut Stack,
+    ) -> Res<Flow> {
+        if ins.opcode == Opcode::Ldtoken && self.array_initializer(index, first, stack)? {
+            // `ldtoken` and the `InitializeArray` call were translated together.
+            return Ok(Flow::Fused);
+        }
+        if self.constraint.is_some() && ins.opcode != Opcode::Callvirt {
+            return Err(Reject::new("constrained. prefix not followed by callvirt"));
+        }
+        let Some(family) = Family::of(ins.opcode) else {
+            return Err(Reject::new(format!(
+                "unsupported opcode {}",
+                ins.opcode.name()
+            )));
+        };
+        match family {
+            Family::Nop => {}
+            Family::Constrained => self.constraint = Some(Self::token(ins)?),
+            Family::Variable => self.translate_variable(ins, stack)?,
+            Family::Stack => self.translate_stack(ins, stack)?,
+            Family::Control => return self.translate_control(ins, stack),
+            Family::Arith => self.translate_arith(ins, stack)?,
+            Family::Conv => self.translate_conv(ins, stack)?,
+            Family::Memory => self.translate_memory(ins, stack)?,
+            Family::Array => self.translate_array(ins, stack)?,
+            Family::Object => self.translate_object_model(ins, stack)?,
+            Family::Call => self.translate_call(ins, stack)?,
+        }
+        Ok(Flow::Next)
+    }
+
+    /// The reason for an opcode the dispatch routed to a family that does not handle it (a
+    /// translator bug, never bad input).
+    fn misrouted(ins: &Instruction<'_>) -> Reject {
+        Reject::new(format!(
+            "internal: {} routed to the wrong family",
+            ins.opcode.name()
+        ))
+    }
+
+    fn token(ins: &Instruction<'_>) -> Res<Token> {
+        match ins.operand {
+            Operand::Token(t) => Ok(t),
+            _ => Err(Reject::new("missing token operand")),
+        }
+    }
+
+    // ---- helpers and cells -------------------------------------------------------------
+
+    /// The import cell `ins` uses ([`cells::key_of`], as the AOT planner's scan decides).
+    fn cell_key(ins: &Instruction<'_>, constraint: Option<Token>) -> Res<CellKey> {
+        cells::key_of(ins, constraint).ok_or_else(|| Reject::new("missing token operand"))
+    }
+
+    fn helper(&mut self, id: HelperId) -> Value {
+        let table = self.env.helper_table(&mut self.b);
+        self.b.ins().load(I64, trusted(), table, id.table_offset())
+    }
+
+    /// The signature of helper `id`, imported into the function once.
+    fn helper_sig(&mut self, id: HelperId) -> SigRef {
+        let call_conv = self.env.call_conv();
+        self.helper_sigs.get(id, self.b.func, call_conv)
+    }
+
+    /// Loads a cell's target, calling the resolve helper the first time.
+    fn cell_target(&mut self, cell: Value) -> Value {
+        let call_conv = self.env.call_conv();
+        let (env, sigs) = (&mut self.env, &mut self.helper_sigs);
+        cells::emit_cell_target(
+            &mut self.b,
+            cell,
+            |b| env.helper_table(b),
+            |b| sigs.get(HelperId::ResolveCell, b.func, call_conv),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests;

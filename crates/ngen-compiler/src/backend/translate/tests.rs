@@ -1,0 +1,274 @@
+//! The translator on hand-written IL: exclusion reasons for malformed input, the routing of
+//! every opcode, and results of translated code run through cranelift-jit (verifier on).
+
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{InstBuilder, Value};
+use cranelift_codegen::isa::TargetFrontendConfig;
+use cranelift_codegen::settings::Configurable;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::Module;
+use ngen_abi::image::CellKey;
+use ngen_metadata::Token;
+use ngen_metadata::il::{Opcode, OperandKind};
+
+use super::{Family, MethodInput, translate};
+use crate::backend::abi::clif_signature;
+use crate::backend::env::{CallTarget, TranslateEnv};
+use crate::types::{MethodShape, ValKind};
+
+/// The environment's and the tests' error type: reasons as text.
+type Res<T> = Result<T, String>;
+
+struct NoEnv {
+    call_conv: cranelift_codegen::isa::CallConv,
+    config: TargetFrontendConfig,
+}
+
+impl TranslateEnv for NoEnv {
+    fn call_conv(&self) -> cranelift_codegen::isa::CallConv {
+        self.call_conv
+    }
+    fn frontend_config(&self) -> TargetFrontendConfig {
+        self.config
+    }
+    fn callee_shape(&mut self, token: Token) -> Res<MethodShape> {
+        Err(format!("bad token 0x{:08x}", token.0))
+    }
+    fn call_target(&mut self, _: CellKey, _: &mut FunctionBuilder<'_>) -> Res<CallTarget> {
+        Err("no calls in these tests".into())
+    }
+    fn check_callvirt(&mut self, _: Token) -> Res<()> {
+        Err("no calls in these tests".into())
+    }
+    fn cell(&mut self, _: CellKey, _: &mut FunctionBuilder<'_>) -> Res<Value> {
+        Err("no strings in these tests".into())
+    }
+    fn fold_literal_call(&mut self, _: Token, _: f64) -> Option<f64> {
+        None
+    }
+    fn array_element(&mut self, _: Token) -> Res<ValKind> {
+        Err("no arrays in these tests".into())
+    }
+    fn is_initialize_array(&mut self, _: Token) -> bool {
+        false
+    }
+    fn field_init_data(&mut self, _: Token) -> Res<Vec<u8>> {
+        Err("no arrays in these tests".into())
+    }
+    fn static_field_cell(
+        &mut self,
+        _: CellKey,
+        _: &mut FunctionBuilder<'_>,
+    ) -> Res<(Value, ValKind)> {
+        Err("no static fields in these tests".into())
+    }
+    fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
+        b.ins().iconst(I64, 0)
+    }
+}
+
+fn jit_module() -> cranelift_jit::JITModule {
+    let mut flags = cranelift_codegen::settings::builder();
+    flags.set("enable_verifier", "true").unwrap();
+    flags.set("opt_level", "speed").unwrap();
+    let isa = cranelift_native::builder()
+        .unwrap()
+        .finish(cranelift_codegen::settings::Flags::new(flags))
+        .unwrap();
+    cranelift_jit::JITModule::new(cranelift_jit::JITBuilder::with_isa(
+        isa,
+        cranelift_module::default_libcall_names(),
+    ))
+}
+
+/// Translates `code` and JIT-compiles it; returns the entry point or the exclusion reason.
+pub(super) fn compile(code: &[u8], shape: &MethodShape, locals: &[ValKind]) -> Res<*const u8> {
+    let instrs = ngen_metadata::il::decode(code)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let module = Box::leak(Box::new(jit_module()));
+    let call_conv = module.isa().default_call_conv();
+    let sig = clif_signature(shape, call_conv);
+    let id = module
+        .declare_function("under_test", cranelift_module::Linkage::Local, &sig)
+        .unwrap();
+    let mut ctx = module.make_context();
+    ctx.func.signature = sig;
+    let mut fctx = FunctionBuilderContext::new();
+    let mut env = NoEnv {
+        call_conv,
+        config: module.isa().frontend_config(),
+    };
+    let input = MethodInput {
+        shape,
+        locals,
+        instrs: &instrs,
+    };
+    translate(&mut ctx.func, &mut fctx, &input, &mut env).map_err(|r| r.to_string())?;
+    module
+        .define_function(id, &mut ctx)
+        .map_err(|e| format!("{e:?}"))?;
+    module.finalize_definitions().unwrap();
+    Ok(module.get_finalized_function(id))
+}
+
+pub(super) fn shape(params: &[ValKind], ret: Option<ValKind>) -> MethodShape {
+    MethodShape {
+        has_this: false,
+        params: params.to_vec(),
+        ret,
+    }
+}
+
+#[test]
+fn malformed_il_gives_reasons() {
+    let s = shape(&[], Some(ValKind::I4));
+    // add with an empty stack
+    assert_eq!(
+        compile(&[0x58, 0x2A], &s, &[]).unwrap_err(),
+        "stack underflow at IL_0000"
+    );
+    // br.s +1 lands inside the following ldc.i4
+    assert_eq!(
+        compile(&[0x2B, 0x01, 0x20, 0, 0, 0, 0, 0x2A], &s, &[]).unwrap_err(),
+        "branch into the middle of an instruction (IL_0003) at IL_0000"
+    );
+    // a branch past the end
+    assert_eq!(
+        compile(&[0x2B, 0x10, 0x2A], &s, &[]).unwrap_err(),
+        "branch target IL_0012 outside the method at IL_0000"
+    );
+    // newobj is outside this opcodes
+    assert_eq!(
+        compile(&[0x73, 1, 0, 0, 0x06, 0x2A], &s, &[]).unwrap_err(),
+        "unsupported opcode newobj at IL_0000"
+    );
+    // call with a token that does not name a method
+    assert_eq!(
+        compile(&[0x28, 0xFF, 0xFF, 0, 0x06, 0x2A], &s, &[]).unwrap_err(),
+        "bad token 0x0600ffff at IL_0000"
+    );
+    // falls off the end
+    assert_eq!(
+        compile(&[0x16], &s, &[]).unwrap_err(),
+        "control falls off the end of the method"
+    );
+    // ldarg.0; brtrue.s +1; ldc.i4.1; ldc.i4.2; ret: depth 0 and 1 meet at IL_0004
+    let s1 = shape(&[ValKind::I4], Some(ValKind::I4));
+    assert!(
+        compile(&[0x02, 0x2D, 0x01, 0x17, 0x18, 0x2A], &s1, &[])
+            .unwrap_err()
+            .starts_with("inconsistent stack depth at join IL_0004"),
+    );
+    // float + object reference
+    assert_eq!(
+        compile(&[0x22, 0, 0, 0x80, 0x3F, 0x14, 0x58, 0x2A], &s, &[]).unwrap_err(),
+        "add on float32 and O at IL_0006"
+    );
+}
+
+#[test]
+fn loop_with_locals_runs() {
+    // s = 0; for (i = 1; i <= n; i++) s += i; return s;
+    let code = [
+        0x16, 0x0A, // ldc.i4.0; stloc.0
+        0x17, 0x0B, // ldc.i4.1; stloc.1
+        0x07, 0x02, 0x30, 0x0A, // L4: ldloc.1; ldarg.0; bgt.s END(+10 -> 0x12)
+        0x06, 0x07, 0x58, 0x0A, // ldloc.0; ldloc.1; add; stloc.0
+        0x07, 0x17, 0x58, 0x0B, // ldloc.1; ldc.i4.1; add; stloc.1
+        0x2B, 0xF2, // br.s L4
+        0x06, 0x2A, // END: ldloc.0; ret
+    ];
+    let s = shape(&[ValKind::I4], Some(ValKind::I4));
+    let f = compile(&code, &s, &[ValKind::I4, ValKind::I4]).unwrap();
+    // SAFETY: compiled with signature (i32) -> i32.
+    let f = unsafe { std::mem::transmute::<*const u8, extern "C" fn(i32) -> i32>(f) };
+    assert_eq!(f(100), 5050);
+    assert_eq!(f(0), 0);
+}
+
+/// Opcodes the translator rejects whole ("unsupported opcode"): the object model, exception
+/// handling, indirect and virtual calls, typed references, blocks, `jmp`.
+const UNSUPPORTED: &[Opcode] = &[
+    Opcode::Break,
+    Opcode::Jmp,
+    Opcode::Calli,
+    Opcode::Cpobj,
+    Opcode::Ldobj,
+    Opcode::Newobj,
+    Opcode::Castclass,
+    Opcode::Isinst,
+    Opcode::Unbox,
+    Opcode::Throw,
+    Opcode::Ldfld,
+    Opcode::Ldflda,
+    Opcode::Stfld,
+    Opcode::Ldsflda,
+    Opcode::Stsfld,
+    Opcode::Stobj,
+    Opcode::Box,
+    Opcode::StelemRef,
+    Opcode::UnboxAny,
+    Opcode::Refanyval,
+    Opcode::Mkrefany,
+    Opcode::Ldtoken,
+    Opcode::Endfinally,
+    Opcode::Leave,
+    Opcode::LeaveS,
+    Opcode::Arglist,
+    Opcode::Ldftn,
+    Opcode::Ldvirtftn,
+    Opcode::Localloc,
+    Opcode::Endfilter,
+    Opcode::Initobj,
+    Opcode::Cpblk,
+    Opcode::Initblk,
+    Opcode::No,
+    Opcode::Rethrow,
+    Opcode::Sizeof,
+    Opcode::Refanytype,
+    Opcode::Readonly,
+];
+
+/// `op` with an all-zero inline operand (a branch to the next instruction, an empty switch).
+fn encode(op: Opcode) -> Vec<u8> {
+    let mut code = match op.value() {
+        v @ 0..=0xFF => vec![v as u8],
+        v => vec![0xFE, v as u8],
+    };
+    let operand = match op.operand_kind() {
+        OperandKind::None => 0,
+        OperandKind::ShortI | OperandKind::ShortU | OperandKind::ShortVar => 1,
+        OperandKind::ShortBranch => 1,
+        OperandKind::Var => 2,
+        OperandKind::I32 | OperandKind::R4 | OperandKind::Token | OperandKind::Branch => 4,
+        OperandKind::Switch => 4,
+        OperandKind::I64 | OperandKind::R8 => 8,
+    };
+    code.resize(code.len() + operand, 0);
+    code
+}
+
+#[test]
+fn every_opcode_routes_once() {
+    for &op in Opcode::ALL {
+        let listed = UNSUPPORTED.iter().filter(|o| **o == op).count();
+        let expected = usize::from(Family::of(op).is_none());
+        assert_eq!(listed, expected, "{op}: routed to {:?}", Family::of(op));
+    }
+    // Each opcode alone (then `ret`) goes to a family that handles it, or is rejected by name.
+    for &op in Opcode::ALL {
+        let mut code = encode(op);
+        code.push(0x2A);
+        let reason = compile(&code, &shape(&[], None), &[])
+            .err()
+            .unwrap_or_default();
+        match Family::of(op) {
+            Some(family) => assert!(
+                !reason.contains("routed to the wrong family"),
+                "{op} ({family:?}): {reason}"
+            ),
+            None => assert_eq!(reason, format!("unsupported opcode {op} at IL_0000")),
+        }
+    }
+}
