@@ -5,6 +5,7 @@
 //! - identity; everything boxed is an `object`;
 //! - classes by their parent chain; interfaces by the flattened interface list, with
 //!   `in`/`out` variance on generic interfaces and delegates (reference type arguments only);
+//! - `T[]` to the array's generic interfaces over any `U` with `T[]` assignable to `U[]`;
 //! - arrays of the same rank whose element types are compatible: reference elements by
 //!   assignability (covariance), value elements only when identical up to enum / sign
 //!   (`int[]` to `uint[]`, `E[]` to `int[]`, I.8.7.1);
@@ -67,7 +68,15 @@ impl TypeSystem {
             return Ok(true);
         }
         let to_info = self.class_info(to)?;
+        if let TypeKind::SzArray(fe) = *self.kind(from)
+            && self.array_covariant_interface(fe, to, depth)?
+        {
+            return Ok(true);
+        }
         if to_info.is_interface() {
+            if self.variant_compatible(from, to, depth)? {
+                return Ok(true);
+            }
             for i in self.interfaces(from)?.iter().copied() {
                 if i == to || self.variant_compatible(i, to, depth)? {
                     return Ok(true);
@@ -78,6 +87,29 @@ impl TypeSystem {
         for cur in self.ancestors(from)? {
             if cur == to || self.variant_compatible(cur, to, depth)? {
                 return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// `T[]` is an `IList<U>` (and `ICollection<U>`, `IEnumerable<U>`, `IReadOnlyList<U>`,
+    /// `IReadOnlyCollection<U>`) whenever `T[]` is a `U[]` (array covariance carried over to
+    /// the array's generic interfaces, as the CLR and Mono's `mono_class_is_assignable_from` do).
+    fn array_covariant_interface(
+        &mut self,
+        element: TypeHandle,
+        to: TypeHandle,
+        depth: u32,
+    ) -> Result<bool> {
+        let TypeKind::Inst(def, args) = self.kind(to).clone() else {
+            return Ok(false);
+        };
+        if args.len() != 1 {
+            return Ok(false);
+        }
+        for which in crate::well_known::ARRAY_GENERIC_INTERFACES {
+            if self.well_known_opt(which) == Some(def) {
+                return self.element_compatible(element, args[0], depth);
             }
         }
         Ok(false)

@@ -72,13 +72,7 @@ impl TypeSystem {
                 let array = self.well_known(WellKnownType::Array)?;
                 out.extend(self.interfaces(array)?.iter().copied());
                 if matches!(self.kind(ty), TypeKind::SzArray(_)) {
-                    for which in [
-                        WellKnownType::IListT,
-                        WellKnownType::ICollectionT,
-                        WellKnownType::IEnumerableT,
-                        WellKnownType::IReadOnlyListT,
-                        WellKnownType::IReadOnlyCollectionT,
-                    ] {
+                    for which in crate::well_known::ARRAY_GENERIC_INTERFACES {
                         if let Some(def) = self.well_known_opt(which) {
                             let i = self.instantiate(def, &[e])?;
                             push_unique(&mut out, i);

@@ -37,6 +37,16 @@ pub enum WellKnownType {
     Primitive(Primitive),
 }
 
+/// The generic interfaces every `T[]` implements over `T` (Mono's
+/// `mono_class_create_bounded_array`; the CLR's "array generic interfaces").
+pub const ARRAY_GENERIC_INTERFACES: [WellKnownType; 5] = [
+    WellKnownType::IListT,
+    WellKnownType::ICollectionT,
+    WellKnownType::IEnumerableT,
+    WellKnownType::IReadOnlyListT,
+    WellKnownType::IReadOnlyCollectionT,
+];
+
 impl WellKnownType {
     /// (namespace, name) in the core library.
     pub fn name(self) -> (&'static str, &'static str) {

@@ -65,3 +65,80 @@ pub fn context(dir: &Path) -> TypeSystem {
     ]);
     TypeSystem::new(Box::new(resolver), "mscorlib").expect("mscorlib loads")
 }
+
+/// Assembles `source` (in `tests/fixtures/`) with `ilasm` into `dir/out`.
+pub fn ilasm(dir: &Path, out: &str, source: &str) -> PathBuf {
+    let out_path = dir.join(out);
+    let o = Command::new("ilasm")
+        .arg("-dll")
+        .arg("-quiet")
+        .arg(format!("-output:{}", out_path.display()))
+        .arg(fixture(source))
+        .output()
+        .expect("ilasm runs");
+    assert!(
+        o.status.success(),
+        "ilasm failed for {source}: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    out_path
+}
+
+/// A fixture context: `source` compiled into `dir`, then loaded. Returns the context and
+/// the fixture's module.
+pub fn fixture_context(dir: &Path, source: &str) -> (TypeSystem, ngen_typesystem::ModuleId) {
+    let name = Path::new(source)
+        .file_stem()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    if source.ends_with(".il") {
+        ilasm(dir, &format!("{name}.dll"), source);
+    } else {
+        mcs(dir, &format!("{name}.dll"), &[source], &[]);
+    }
+    let mut ts = context(dir);
+    let module = ts.load_module(&name).expect("fixture loads");
+    (ts, module)
+}
+
+/// A top-level type by `Namespace.Name`.
+pub fn ty(
+    ts: &mut TypeSystem,
+    module: ngen_typesystem::ModuleId,
+    full: &str,
+) -> ngen_typesystem::TypeHandle {
+    let (ns, name) = full.rsplit_once('.').unwrap_or(("", full));
+    ts.find_type(module, ns, name)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{full} not found"))
+}
+
+/// The first method of `ty` named `name`.
+pub fn method(
+    ts: &mut TypeSystem,
+    ty: ngen_typesystem::TypeHandle,
+    name: &str,
+) -> ngen_typesystem::MethodHandle {
+    let methods = ts.methods(ty).unwrap();
+    methods
+        .iter()
+        .copied()
+        .find(|&m| ts.method(m).name == name)
+        .unwrap_or_else(|| panic!("{} has no method {name}", ts.type_name(ty)))
+}
+
+/// A field of `ty` by name.
+pub fn field(
+    ts: &mut TypeSystem,
+    ty: ngen_typesystem::TypeHandle,
+    name: &str,
+) -> ngen_typesystem::FieldHandle {
+    let fields = ts.fields(ty).unwrap();
+    fields
+        .iter()
+        .copied()
+        .find(|&f| ts.field(f).name == name)
+        .unwrap_or_else(|| panic!("{} has no field {name}", ts.type_name(ty)))
+}
