@@ -9,7 +9,9 @@
 //! - arrays of the same rank whose element types are compatible: reference elements by
 //!   assignability (covariance), value elements only when identical up to enum / sign
 //!   (`int[]` to `uint[]`, `E[]` to `int[]`, I.8.7.1);
-//! - `Nullable<T>`: a boxed `T` can be cast to `T?`, and a `T?` boxes to `T`.
+//! - `Nullable<T>`: a boxed `T` can be cast to `T?`. `T?` itself is only what its class
+//!   chain says (no `T?` object ever exists: boxing one yields a `T`), as Mono's
+//!   `IsAssignableFrom` answers.
 //!
 //! Depends on [`crate::interfaces`] and [`crate::members`].
 
@@ -39,9 +41,6 @@ impl TypeSystem {
         }
         if let Some(inner) = self.nullable_argument(to) {
             return Ok(from == inner);
-        }
-        if let Some(inner) = self.nullable_argument(from) {
-            return self.assignable(inner, to, depth + 1);
         }
         match self.kind(to).clone() {
             TypeKind::Def(..) | TypeKind::Inst(..) => {}

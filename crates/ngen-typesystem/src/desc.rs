@@ -117,11 +117,13 @@ impl Primitive {
     }
 
     /// Integer primitives of the same size are interchangeable as array elements (I.8.7.1:
-    /// `int32[]` and `uint32[]` are assignment-compatible), as are `I`/`U` with 64-bit ints.
+    /// `int32[]` and `uint32[]` are assignment-compatible), as are `I`/`U` with 64-bit ints
+    /// on x86-64. `bool` and `char` are not integers here (Mono agrees: `bool[]` is no
+    /// `byte[]`, `char[]` no `ushort[]`).
     pub(crate) fn reduced(self) -> Primitive {
         match self {
-            Primitive::U1 | Primitive::Boolean => Primitive::I1,
-            Primitive::U2 | Primitive::Char => Primitive::I2,
+            Primitive::U1 => Primitive::I1,
+            Primitive::U2 => Primitive::I2,
             Primitive::U4 => Primitive::I4,
             Primitive::U8 | Primitive::I | Primitive::U => Primitive::I8,
             p => p,

@@ -62,7 +62,9 @@ fn assignability_follows_ecma_335() {
     // Nullable.
     check(ts, int, nullable_int, true);
     check(ts, long, nullable_int, false);
-    check(ts, nullable_int, icomparable_plain, true);
+    // No `int?` object ever exists (boxing one yields an `int`), so `int?` is only a value type.
+    check(ts, nullable_int, icomparable_plain, false);
+    check(ts, nullable_int, value_type, true);
     check(ts, nullable_long, nullable_int, false);
     // Arrays.
     let cats = ts.sz_array_of(cat);
