@@ -1,7 +1,9 @@
 //! Differential test: every instance field offset of mscorlib, System, System.Core,
 //! System.Xml and a fixture of tricky layouts (`fixtures/Layouts.cs`, including generic
 //! instantiations named by `Fx.Holder`'s fields) must equal Mono 6.8's own, as printed by
-//! `fixtures/LayoutOracle.cs` through `RuntimeFieldInfo.GetFieldOffset`.
+//! `fixtures/LayoutOracle.cs` through `RuntimeFieldInfo.GetFieldOffset`; and every
+//! non-generic value type's (and value-type instantiation's) unboxed size must equal Mono's
+//! `sizeof` (`Unsafe.SizeOf<T>`).
 
 mod common;
 
@@ -58,6 +60,7 @@ fn every_instance_field_offset_matches_mono() {
         .collect();
     let mut compared = 0usize;
     let mut instantiated = 0usize;
+    let mut sizes = 0usize;
     let mut mismatches = Vec::new();
     for line in text.lines() {
         let parts: Vec<&str> = line.split(' ').collect();
@@ -90,13 +93,38 @@ fn every_instance_field_offset_matches_mono() {
                     }
                 }
             }
+            "S" | "SI" => {
+                let token = hex(parts[2]);
+                let mono: u32 = parts[3].parse().unwrap();
+                let ty = if parts[0] == "S" {
+                    ts.type_def(module, token.rid()).unwrap()
+                } else {
+                    let holder_field = ts
+                        .resolve_field(module, token, &GenericContext::none())
+                        .unwrap();
+                    ts.field_type(holder_field).unwrap()
+                };
+                sizes += 1;
+                let got = ts.size_and_align(ty).map(|(size, _)| size);
+                if got.as_ref().ok() != Some(&mono) {
+                    mismatches.push(format!(
+                        "{} sizeof({}): mono {mono}, ours {got:?}",
+                        parts[1],
+                        ts.type_name(ty)
+                    ));
+                }
+            }
             "E" => eprintln!("mono could not reflect over {line}"),
             other => panic!("unexpected oracle line kind {other}"),
         }
     }
     eprintln!(
-        "compared {compared} fields ({instantiated} of instantiations); {} mismatches",
+        "compared {compared} fields ({instantiated} of instantiations) and {sizes} value-type sizes; {} mismatches",
         mismatches.len()
+    );
+    assert!(
+        sizes > 1_500,
+        "the oracle printed only {sizes} value-type sizes"
     );
     assert!(
         compared > 15_000,
