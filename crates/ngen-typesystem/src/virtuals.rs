@@ -7,7 +7,9 @@
 //! 2. Each virtual method it declares, in declaration order, either takes a new slot at the end
 //!    (`newslot`, or nothing to override) or overrides the most derived inherited slot whose
 //!    declaration has the same name and signature (after substituting the parent's generic
-//!    arguments) and is accessible (not private; not internal to another assembly).
+//!    arguments). Accessibility is not considered, as in Mono 6.8
+//!    (`mono_class_setup_vtable_general` checks it only under `MONO_DISABLE_WCF_HACK`), so an
+//!    `internal virtual` made visible by `InternalsVisibleTo` is overridden.
 //!    Overriding a `final` method is a `TypeLoadException`.
 //! 3. Then its MethodImpls (explicit overrides) of class methods replace the implementation
 //!    of every slot whose declaration or implementation is the overridden method.
@@ -24,7 +26,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use ngen_metadata::flags::method_attributes;
 use ngen_metadata::{TableId, Token};
 
 use crate::desc::TypeKind;
@@ -180,17 +181,11 @@ impl TypeSystem {
     /// The most derived inherited slot that `method` overrides by name and signature.
     fn overridden_slot(&mut self, vt: &VTable, method: MethodHandle) -> Result<Option<u32>> {
         let name = self.method(method).name.clone();
-        let module = self.method(method).module;
         let sig = self.method_signature(method)?;
         for s in (0..vt.slots.len()).rev() {
             let decl = vt.slots[s].declaration;
             let d = self.method(decl);
             if d.name != name {
-                continue;
-            }
-            let access = d.flags & method_attributes::MEMBER_ACCESS_MASK;
-            let internal_elsewhere = matches!(access, 2 | 3) && d.module != module;
-            if access == method_attributes::PRIVATE || internal_elsewhere {
                 continue;
             }
             if *self.method_signature(decl)? == *sig {
