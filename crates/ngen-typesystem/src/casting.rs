@@ -13,7 +13,7 @@
 //!   chain says (no `T?` object ever exists: boxing one yields a `T`), as Mono's
 //!   `IsAssignableFrom` answers.
 //!
-//! Depends on [`crate::interfaces`] and [`crate::members`].
+//! Depends on [`crate::interfaces`] and `crate::members`.
 
 use ngen_metadata::flags::generic_param_attributes;
 use ngen_metadata::{TableId, Token};

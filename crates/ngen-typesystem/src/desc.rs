@@ -39,13 +39,17 @@ pub enum TypeKind {
 /// A method signature with every type resolved to a handle (II.23.2.1-3).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MethodSignature {
+    /// An instance method (`this` is passed first).
     pub has_this: bool,
+    /// `this` is listed explicitly among the parameters.
     pub explicit_this: bool,
     /// The low nibble of the calling-convention byte (0 default, 5 vararg, 1-4 and 9 unmanaged).
     pub call_conv: u8,
     /// Number of method generic parameters (0 when not generic).
     pub generic_param_count: u32,
+    /// The return type (`System.Void` for none).
     pub ret: TypeHandle,
+    /// The parameter types, `this` excluded.
     pub params: Box<[TypeHandle]>,
 }
 
@@ -65,20 +69,35 @@ pub enum Category {
 /// The primitive types of the core library (II.23.1.16), recognised by name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Primitive {
+    /// `System.Void`.
     Void,
+    /// `System.Boolean` (one byte).
     Boolean,
+    /// `System.Char` (UTF-16 code unit).
     Char,
+    /// `System.SByte`.
     I1,
+    /// `System.Byte`.
     U1,
+    /// `System.Int16`.
     I2,
+    /// `System.UInt16`.
     U2,
+    /// `System.Int32`.
     I4,
+    /// `System.UInt32`.
     U4,
+    /// `System.Int64`.
     I8,
+    /// `System.UInt64`.
     U8,
+    /// `System.Single`.
     R4,
+    /// `System.Double`.
     R8,
+    /// `System.IntPtr`.
     I,
+    /// `System.UIntPtr`.
     U,
 }
 
@@ -140,11 +159,14 @@ pub struct ClassInfo {
     pub rid: u32,
     /// TypeAttributes (II.23.1.15).
     pub flags: u32,
+    /// The namespace (of the outermost type, for nested types: empty).
     pub namespace: String,
+    /// The simple name (with its generic arity suffix, e.g. `` List`1 ``).
     pub name: String,
     /// The base type, with the instantiation's arguments substituted; `None` for
     /// `System.Object`, interfaces and `<Module>`.
     pub parent: Option<TypeHandle>,
+    /// Class, value type, enum or interface.
     pub category: Category,
     /// The generic definition's handle when this is an instantiation.
     pub generic_definition: Option<TypeHandle>,
@@ -176,10 +198,13 @@ impl ClassInfo {
 /// A field of a (possibly instantiated) type.
 #[derive(Clone, Debug)]
 pub struct FieldDesc {
+    /// The (possibly instantiated) type the field belongs to.
     pub owner: TypeHandle,
+    /// The module of the owner's definition.
     pub module: ModuleId,
     /// The Field rid in the definition's module.
     pub rid: u32,
+    /// The field's name.
     pub name: String,
     /// FieldAttributes (II.23.1.5).
     pub flags: u16,
@@ -201,10 +226,13 @@ impl FieldDesc {
 /// A method of a (possibly instantiated) type, possibly itself instantiated.
 #[derive(Clone, Debug)]
 pub struct MethodDesc {
+    /// The (possibly instantiated) type the method belongs to.
     pub owner: TypeHandle,
+    /// The module of the owner's definition.
     pub module: ModuleId,
     /// The MethodDef rid in the definition's module.
     pub rid: u32,
+    /// The method's name.
     pub name: String,
     /// MethodAttributes (II.23.1.10).
     pub flags: u16,
@@ -247,7 +275,9 @@ impl MethodDesc {
 /// (or `!!n`) uninstantiated, as in a generic definition's own signatures.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GenericContext {
+    /// What `!n` stands for, if anything.
     pub type_args: Option<Arc<[TypeHandle]>>,
+    /// What `!!n` stands for, if anything.
     pub method_args: Option<Arc<[TypeHandle]>>,
 }
 

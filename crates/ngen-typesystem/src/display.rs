@@ -1,5 +1,5 @@
 //! ILAsm-style names for any handle, for error messages and tests: `System.Int32`,
-//! `Outer/Inner`, `System.Collections.Generic.List`1<System.String>`, `T[]`, `T[,]`, `T&`,
+//! `Outer/Inner`, `` System.Collections.Generic.List`1<System.String> ``, `T[]`, `T[,]`, `T&`,
 //! `T*`, `!0`, `!!0`. Reads metadata directly and never fails (a broken name prints as
 //! `<bad type>`), so it is safe inside error paths. Depends on [`crate::desc`].
 

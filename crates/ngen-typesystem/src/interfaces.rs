@@ -14,7 +14,7 @@
 //!   A found virtual method is then mapped through the type's vtable, so a derived override
 //!   of an inherited implementation wins, as in the CLR.
 //!
-//! Depends on [`crate::virtuals`] and [`crate::members`].
+//! Depends on [`crate::virtuals`] and `crate::members`.
 
 use std::sync::Arc;
 
@@ -26,6 +26,7 @@ use crate::{TypeSystem, WellKnownType};
 /// How one interface method is implemented by a type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InterfaceMethodImpl {
+    /// The interface's method (on the instantiated interface).
     pub interface_method: MethodHandle,
     /// The method that runs, if any (none on abstract types that leave it to subclasses).
     pub implementation: Option<MethodHandle>,
@@ -36,6 +37,7 @@ pub struct InterfaceMethodImpl {
 /// A type's interface map, in the order of [`TypeSystem::interfaces`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct InterfaceMap {
+    /// Each interface with how each of its virtual methods is implemented.
     pub interfaces: Vec<(TypeHandle, Vec<InterfaceMethodImpl>)>,
 }
 

@@ -44,6 +44,8 @@
 //! Depends on: ngen-metadata. Citations: ECMA-335 II.10, II.22, II.23; Mono 6.8
 //! `mono/metadata/class-init.c`.
 
+#![deny(missing_docs)]
+
 mod casting;
 pub mod desc;
 mod display;

@@ -6,7 +6,7 @@
 //! II.22.25 (MemberRef: matched by name and signature on the parent, as Mono's
 //! `find_method_in_class` does, walking up the parents). Signatures are compared "open": the
 //! MemberRef's signature and the candidate definition's signature both keep `!n`/`!!n`.
-//! Depends on [`crate::desc`], [`crate::members`] and ngen-metadata.
+//! Depends on [`crate::desc`], `crate::members` and ngen-metadata.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

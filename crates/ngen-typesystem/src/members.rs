@@ -3,7 +3,7 @@
 //! substituted. Model: ILCompiler's `EcmaType` and `InstantiatedType`; Mono's
 //! `mono_class_create_from_typedef` (a type is a value type when its parent is
 //! `System.ValueType` or `System.Enum`, and it is not `System.Enum` itself).
-//! Depends on [`crate::load`] and [`crate::well_known`].
+//! Depends on `crate::load` and [`crate::well_known`].
 
 use std::sync::Arc;
 

@@ -21,7 +21,7 @@
 //! ## Invariants
 //! Slot numbers are a pure function of the metadata: the same assemblies give the same slots
 //! in the compiler and in the runtime.
-//! Depends on [`crate::members`] and [`crate::load`].
+//! Depends on `crate::members` and `crate::load`.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -45,6 +45,7 @@ pub struct VTableSlot {
 /// A type's virtual slots.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VTable {
+    /// The slots, numbered from 0.
     pub slots: Vec<VTableSlot>,
     /// The slot of each virtual method this type declares (new or overriding).
     pub method_slots: BTreeMap<MethodHandle, u32>,

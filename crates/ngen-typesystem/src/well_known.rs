@@ -1,7 +1,7 @@
 //! The core library's types the type system itself must know: the roots of the hierarchy,
 //! the primitives, and the types with special rules (arrays, strings, enums, delegates,
 //! `Nullable<T>`, exceptions). Looked up by name in the core library on first use, as Mono's
-//! `mono_defaults` (`mono/metadata/domain.c`). Depends on [`crate::load`].
+//! `mono_defaults` (`mono/metadata/domain.c`). Depends on `crate::load`.
 
 use crate::TypeSystem;
 use crate::desc::Primitive;
@@ -11,25 +11,35 @@ use crate::handle::TypeHandle;
 /// A well-known core-library type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum WellKnownType {
+    /// `System.Object`.
     Object,
+    /// `System.String`.
     String,
+    /// `System.Array`.
     Array,
+    /// `System.ValueType`.
     ValueType,
+    /// `System.Enum`.
     Enum,
+    /// `System.Delegate`.
     Delegate,
+    /// `System.MulticastDelegate`.
     MulticastDelegate,
+    /// `` System.Nullable`1 ``.
     Nullable,
+    /// `System.Exception`.
     Exception,
+    /// `System.TypedReference`.
     TypedReference,
-    /// `System.Collections.Generic.IList`1` (arrays implement it).
+    /// `` System.Collections.Generic.IList`1 `` (arrays implement it).
     IListT,
-    /// `System.Collections.Generic.ICollection`1`.
+    /// `` System.Collections.Generic.ICollection`1 ``.
     ICollectionT,
-    /// `System.Collections.Generic.IEnumerable`1`.
+    /// `` System.Collections.Generic.IEnumerable`1 ``.
     IEnumerableT,
-    /// `System.Collections.Generic.IReadOnlyList`1`.
+    /// `` System.Collections.Generic.IReadOnlyList`1 ``.
     IReadOnlyListT,
-    /// `System.Collections.Generic.IReadOnlyCollection`1`.
+    /// `` System.Collections.Generic.IReadOnlyCollection`1 ``.
     IReadOnlyCollectionT,
     /// `System.ThreadStaticAttribute`.
     ThreadStaticAttribute,

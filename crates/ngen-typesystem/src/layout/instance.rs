@@ -21,7 +21,7 @@
 //! generic definition, a value type over 1 MiB, a struct that contains itself. We also reject
 //! a non-reference field overlapping an object reference (the CLR's rule; Mono 6.8 has that
 //! check compiled out, `#if 0`, but the brief and the CLR want it).
-//! Depends on [`crate::members`].
+//! Depends on `crate::members`.
 
 use std::sync::Arc;
 

@@ -22,7 +22,7 @@
 //!   never count them.
 //! - `mono_align_small_structs` is off in Mono by default, and so here.
 //!
-//! Depends on [`crate::members`]. Checked against Mono by `tests/mono_layout_oracle.rs`.
+//! Depends on `crate::members`. Checked against Mono by `tests/mono_layout_oracle.rs`.
 
 pub mod gc_map;
 pub mod instance;

@@ -31,19 +31,26 @@ pub enum StaticArea {
 /// One static field with storage.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaticField {
+    /// The field.
     pub field: FieldHandle,
+    /// The area holding it.
     pub area: StaticArea,
     /// Offset within its area.
     pub offset: u32,
+    /// Bytes of storage.
     pub size: u32,
 }
 
 /// The statics of one type.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StaticsLayout {
+    /// Bytes of the process-wide GC-scanned area.
     pub gc_size: u32,
+    /// Bytes of the process-wide reference-free area.
     pub non_gc_size: u32,
+    /// Bytes of the per-thread GC-scanned area.
     pub thread_gc_size: u32,
+    /// Bytes of the per-thread reference-free area.
     pub thread_non_gc_size: u32,
     /// Fields with storage, in declaration order.
     pub fields: Vec<StaticField>,
