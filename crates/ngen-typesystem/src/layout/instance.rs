@@ -108,10 +108,11 @@ impl TypeSystem {
         let owner = self.field(field).owner;
         let layout = self.instance_layout(owner)?;
         let Some(&(_, off)) = layout.fields.iter().find(|(f, _)| *f == field) else {
-            return Err(TypeSystemError::MissingField {
-                type_name: self.type_name(owner),
-                field: format!(
-                    "{} (it is static, so it has no instance offset)",
+            return Err(TypeSystemError::InvalidReference {
+                assembly: self.module_name(self.field(field).module).to_string(),
+                reason: format!(
+                    "{}::{} is static: it has no instance offset (see statics_layout)",
+                    self.type_name(owner),
                     self.field(field).name
                 ),
             });
