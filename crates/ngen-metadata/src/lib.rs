@@ -11,6 +11,7 @@
 //! - `pe`: PE/CLI header and stream directory (on pelite);
 //! - [`tables`]: table ids, column schemas, coded indexes, row layout;
 //! - `heaps`, `rows`: heap lookups and typed rows on [`Assembly`];
+//! - [`flags`]: ECMA-335 II.23.1 attribute flags as typed constants;
 //! - [`identity`]: names, versions, public key tokens, MVID, architecture;
 //! - [`signature`]: signature blobs;
 //! - [`body`], [`il`]: method bodies and the CIL decoder;
@@ -24,6 +25,7 @@ pub mod audit;
 pub mod body;
 mod display;
 mod error;
+pub mod flags;
 mod heaps;
 pub mod identity;
 pub mod il;

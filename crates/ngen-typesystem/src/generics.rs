@@ -1,0 +1,96 @@
+//! Generic instantiation and substitution: `G<args>` interned as [`TypeKind::Inst`], and
+//! `!n`/`!!n` replaced throughout a type by a [`GenericContext`] (ECMA-335 II.9.4; ILCompiler's
+//! `InstantiatedType` and `TypeDesc.InstantiateSignature`). Depends on [`crate::desc`].
+
+use std::sync::Arc;
+
+use crate::TypeSystem;
+use crate::desc::{GenericContext, MethodSignature, TypeKind};
+use crate::error::{Result, TypeSystemError};
+use crate::handle::TypeHandle;
+
+impl TypeSystem {
+    /// The generic definition `def` instantiated over `args` (`def` itself when `args` is
+    /// empty). Argument counts are checked when the instantiation's [`crate::ClassInfo`] is
+    /// first asked for.
+    pub fn instantiate(&mut self, def: TypeHandle, args: &[TypeHandle]) -> Result<TypeHandle> {
+        if !matches!(self.kind(def), TypeKind::Def(..)) {
+            return Err(TypeSystemError::InvalidReference {
+                assembly: String::new(),
+                reason: format!("{} is not a generic type definition", self.type_name(def)),
+            });
+        }
+        if args.is_empty() {
+            return Ok(def);
+        }
+        Ok(self.intern(TypeKind::Inst(def, Box::from(args))))
+    }
+
+    /// `ty` with every `!n` and `!!n` replaced from `ctx` (parameters `ctx` does not cover stay).
+    pub fn substitute(&mut self, ty: TypeHandle, ctx: &GenericContext) -> Result<TypeHandle> {
+        Ok(match self.kind(ty).clone() {
+            TypeKind::Def(..) => ty,
+            TypeKind::Var(i) => match &ctx.type_args {
+                Some(args) => *args.get(i as usize).ok_or_else(|| out_of_range("!", i))?,
+                None => ty,
+            },
+            TypeKind::MVar(i) => match &ctx.method_args {
+                Some(args) => *args.get(i as usize).ok_or_else(|| out_of_range("!!", i))?,
+                None => ty,
+            },
+            TypeKind::Inst(def, args) => {
+                let args = args
+                    .iter()
+                    .map(|&a| self.substitute(a, ctx))
+                    .collect::<Result<Vec<_>>>()?;
+                self.intern(TypeKind::Inst(def, args.into()))
+            }
+            TypeKind::SzArray(e) => {
+                let e = self.substitute(e, ctx)?;
+                self.sz_array_of(e)
+            }
+            TypeKind::Array(e, rank) => {
+                let e = self.substitute(e, ctx)?;
+                self.array_of(e, rank)
+            }
+            TypeKind::ByRef(e) => {
+                let e = self.substitute(e, ctx)?;
+                self.byref_of(e)
+            }
+            TypeKind::Ptr(e) => {
+                let e = self.substitute(e, ctx)?;
+                self.pointer_of(e)
+            }
+            TypeKind::FnPtr(sig) => {
+                let sig = self.substitute_signature(&sig, ctx)?;
+                self.intern(TypeKind::FnPtr(Arc::new(sig)))
+            }
+        })
+    }
+
+    /// A signature with [`TypeSystem::substitute`] applied to its return and parameter types.
+    pub fn substitute_signature(
+        &mut self,
+        sig: &MethodSignature,
+        ctx: &GenericContext,
+    ) -> Result<MethodSignature> {
+        let ret = self.substitute(sig.ret, ctx)?;
+        let params = sig
+            .params
+            .iter()
+            .map(|&p| self.substitute(p, ctx))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(MethodSignature {
+            ret,
+            params: params.into(),
+            ..sig.clone()
+        })
+    }
+}
+
+fn out_of_range(prefix: &str, i: u32) -> TypeSystemError {
+    TypeSystemError::InvalidReference {
+        assembly: String::new(),
+        reason: format!("{prefix}{i} is out of range of the generic context"),
+    }
+}
