@@ -96,7 +96,7 @@ BYTES=$(find hit/target/ngen -path '*/.local' -prune -o -type f -print | xargs d
   echo
 } > "$OUT"
 
-hyperfine -N --warmup 1 --min-runs 5 --export-markdown remote.md \
+hyperfine -N --warmup 1 --min-runs 5 --export-markdown remote.md --export-json remote.json \
   -n "cold build (no remote)" --prepare "rm -rf $WORK/cold/target" \
     "$BIN build --manifest-path $WORK/cold/ngen.toml -j 2" \
   -n "cold build + upload to an empty remote" --prepare "rm -rf $WORK/upload/target $SRV/data/cache" \
@@ -104,4 +104,10 @@ hyperfine -N --warmup 1 --min-runs 5 --export-markdown remote.md \
   -n "remote hits into an empty local cache" --prepare "rm -rf $WORK/hit/target" \
     "$BIN build --manifest-path $WORK/hit/ngen.toml -j 2" >&2
 cat remote.md >> "$OUT"
+python3 - remote.json >> "$OUT" <<'PY'
+import json, sys
+print("\n| command | median | runs |\n| --- | --- | --- |")
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(f"| {r['command']} | {r['median'] * 1000:.0f} ms | {len(r['times'])} |")
+PY
 cat "$OUT"
