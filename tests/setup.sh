@@ -7,6 +7,8 @@
 set -euo pipefail
 
 packages=(mono-mcs mono-runtime mono-utils mono-devel mono-xbuild gcc libc6-dev libgc-dev)
+# nginx (built with the WebDAV module) is the real server of tests/tests/remote_cache.rs.
+packages+=(nginx)
 [[ "${NGEN_SETUP_BENCH:-0}" == 1 ]] && packages+=(b3sum hyperfine time)
 
 missing=()

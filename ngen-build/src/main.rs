@@ -49,6 +49,8 @@ enum Command {
     Schema(commands::schema::Args),
     /// Pack the image cache into a reproducible tar archive for installers.
     Package(commands::package::Args),
+    /// Inspect the image cache: `cache stats` reports what the remote cache did.
+    Cache(commands::cache::Args),
     /// Ngen action: generate images for an assembly and its dependencies, and record it as a root.
     Install(commands::install::Args),
     /// Ngen action: remove a root's images, and its dependencies' images that no other root needs.
@@ -93,6 +95,7 @@ fn main() -> ExitCode {
         Command::Init(a) => commands::init::run(a),
         Command::Schema(a) => commands::schema::run(a),
         Command::Package(a) => commands::package::run(a),
+        Command::Cache(a) => commands::cache::run(a),
         Command::Install(a) => commands::install::run(a),
         Command::Uninstall(a) => commands::uninstall::run(a),
         Command::Update(a) => commands::update::run(a),

@@ -8,6 +8,10 @@
 //! A killed process therefore leaves the previous index with complete images, and possibly
 //! extra complete images that the next run reuses or removes.
 //!
+//! With a [`RemoteCache`], each dirty image is first looked up remotely (installed through the
+//! same staging path as a compile) and, once compiled here, offered for upload: one hook
+//! before compiling, one after.
+//!
 //! Depends on every other module of this crate except [`crate::actions`], [`crate::queue`],
 //! [`crate::package`] and [`crate::run_support`]; compiles only through
 //! [`crate::compiler::ImageCompiler`].
@@ -30,6 +34,7 @@ use crate::graph::Closure;
 use crate::index::{ImageRecord, Index, RootKey, RootRecord};
 use crate::layout::Layout;
 use crate::lock::{CacheLock, ManualMarker};
+use crate::remote::RemoteCache;
 use crate::resolve::{self, RootSource};
 
 /// One root to (re)build.
@@ -131,6 +136,17 @@ pub enum Event<'a> {
         /// Wall time of this image.
         seconds: f64,
     },
+    /// An image was installed from the remote cache instead of being compiled.
+    Fetched {
+        /// The image.
+        image: &'a PlannedImage,
+        /// Its counts.
+        summary: &'a ImageSummary,
+        /// Bytes downloaded.
+        bytes: u64,
+        /// Wall time of this image.
+        seconds: f64,
+    },
     /// An image failed.
     Failed {
         /// The image.
@@ -143,8 +159,10 @@ pub enum Event<'a> {
 /// The outcome of building a plan.
 #[derive(Debug, Default)]
 pub struct BuildOutcome {
-    /// Summaries of the images built now, by directory.
+    /// Summaries of the images built now (compiled or fetched), by directory.
     pub built: BTreeMap<String, ImageSummary>,
+    /// The directories of [`BuildOutcome::built`] that came from the remote cache.
+    pub fetched: BTreeSet<String>,
     /// Images that failed, by directory.
     pub failed: BTreeMap<String, CacheError>,
 }
@@ -284,14 +302,36 @@ impl LockedCache {
         jobs: usize,
         events: &(dyn Fn(Event<'_>) + Sync),
     ) -> BuildOutcome {
+        self.build_sharing(plan, compiler, None, jobs, events)
+    }
+
+    /// [`LockedCache::build`], asking `remote` for each dirty image before compiling it and
+    /// offering it each image compiled here.
+    pub fn build_sharing(
+        &self,
+        plan: &Plan,
+        compiler: &dyn ImageCompiler,
+        remote: Option<&RemoteCache>,
+        jobs: usize,
+        events: &(dyn Fn(Event<'_>) + Sync),
+    ) -> BuildOutcome {
         let dirty: Vec<&PlannedImage> = plan.dirty().collect();
         let jobs = jobs.max(1);
         let run = || {
             dirty
                 .par_iter()
                 .map(|img| {
-                    events(Event::Compiling(img));
                     let start = Instant::now();
+                    if let Some(fetched) = remote.and_then(|r| r.fetch(self, img)) {
+                        events(Event::Fetched {
+                            image: img,
+                            summary: &fetched.summary,
+                            bytes: fetched.bytes,
+                            seconds: start.elapsed().as_secs_f64(),
+                        });
+                        return (img.dir.clone(), Ok(fetched.summary), true);
+                    }
+                    events(Event::Compiling(img));
                     let threads = if img.size >= 256 * 1024 { jobs } else { 1 };
                     let result = self.build_one(img, compiler, threads);
                     match &result {
@@ -302,7 +342,10 @@ impl LockedCache {
                         }),
                         Err(error) => events(Event::Failed { image: img, error }),
                     }
-                    (img.dir.clone(), result)
+                    if let (Ok(_), Some(r)) = (&result, remote) {
+                        r.store(self, img);
+                    }
+                    (img.dir.clone(), result, false)
                 })
                 .collect::<Vec<_>>()
         };
@@ -311,9 +354,12 @@ impl LockedCache {
             Err(_) => run(),
         };
         let mut outcome = BuildOutcome::default();
-        for (dir, r) in results {
+        for (dir, r, fetched) in results {
             match r {
                 Ok(s) => {
+                    if fetched {
+                        outcome.fetched.insert(dir.clone());
+                    }
                     outcome.built.insert(dir, s);
                 }
                 Err(e) => {
@@ -368,23 +414,32 @@ impl LockedCache {
                 &stage.join("fingerprint"),
                 format!("{}\n", img.inputs.short()).as_bytes(),
             )?;
-            fsutil::sync_dir(&stage)?;
-            let target = layout.abs(&img.dir);
-            let parent = target.parent().unwrap_or(layout.root());
-            fsutil::create_dir_all(parent)?;
-            if target.exists() {
-                // A damaged directory with the same fingerprint: replace it.
-                fsutil::remove_tree(&target)?;
-            }
-            std::fs::rename(&stage, &target)
-                .map_err(|e| CacheError::io("cannot rename into", &target, e))?;
-            fsutil::sync_dir(parent)
+            self.install_staged(&stage, &img.dir)
         };
         let result = write();
         if result.is_err() {
             let _ = fsutil::remove_tree(&stage);
         }
         result.map(|()| summary)
+    }
+
+    /// Moves a complete image directory staged in `.local/tmp` (every file written and
+    /// fsynced) to its place `dir`, replacing a damaged directory of the same fingerprint:
+    /// fsync the staging directory, rename, fsync the parent. Compiled and fetched images both
+    /// arrive this way, so an image directory that exists is complete.
+    pub fn install_staged(&self, stage: &Path, dir: &str) -> Result<()> {
+        let layout = self.layout();
+        fsutil::sync_dir(stage)?;
+        let target = layout.abs(dir);
+        let parent = target.parent().unwrap_or(layout.root());
+        fsutil::create_dir_all(parent)?;
+        if target.exists() {
+            // A damaged directory with the same fingerprint: replace it.
+            fsutil::remove_tree(&target)?;
+        }
+        std::fs::rename(stage, &target)
+            .map_err(|e| CacheError::io("cannot rename into", &target, e))?;
+        fsutil::sync_dir(parent)
     }
 
     /// Writes the index for `roots` (kept records plus the plan's roots), with image records

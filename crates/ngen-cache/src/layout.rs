@@ -9,7 +9,7 @@
 //!     inputs.json                                everything the fingerprint covers
 //!     fingerprint                                16 hex digits + newline
 //!   .local/                                      machine-local state, never packaged
-//!     lock, file-hashes.json, tmp/, manual/, queue.json, queue.log
+//!     lock, file-hashes.json, tmp/, manual/, queue.json, queue.log, remote-cache-stats.json
 //! ```
 //!
 //! Image directories are content-addressed by fingerprint and created by renaming a complete
@@ -64,6 +64,11 @@ impl Layout {
     /// `.local/closure-memo.json`.
     pub fn closure_memo(&self) -> PathBuf {
         self.local().join("closure-memo.json")
+    }
+
+    /// `.local/remote-cache-stats.json`: what the remote cache did (`ngen-build cache stats`).
+    pub fn remote_stats(&self) -> PathBuf {
+        self.local().join("remote-cache-stats.json")
     }
 
     /// `.local/queue.json`.

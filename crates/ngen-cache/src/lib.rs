@@ -11,7 +11,9 @@
 //! - [`queue`]: the deferred queue and the service's scheduling;
 //! - [`package`]: reproducible tar archives and tree hashes;
 //! - [`fsutil`], [`lock`]: crash-safe writes and inter-process locking;
-//! - [`run_support`]: which image directories `ngen-build run` uses by default.
+//! - [`run_support`]: which image directories `ngen-build run` uses by default;
+//! - [`remote`]: a shared cache speaking Bazel's HTTP remote-cache protocol (lookup before
+//!   compiling, verified installs, uploads) and its statistics.
 //!
 //! Depends on ngen-manifest (scenarios, hints), ngen-binder (resolution) and no compiler:
 //! the CLI passes one in.
@@ -30,6 +32,7 @@ pub mod layout;
 pub mod lock;
 pub mod package;
 pub mod queue;
+pub mod remote;
 pub mod resolve;
 pub mod run_support;
 
@@ -40,3 +43,4 @@ pub use engine::{
 pub use error::{CacheError, Result};
 pub use index::{ImageRecord, Index, RootKey, RootRecord};
 pub use layout::Layout;
+pub use remote::{RemoteCache, RemoteSettings};

@@ -34,7 +34,13 @@ pub fn render_init(dir: &Path) -> std::io::Result<String> {
          # Binding: Ngen's /ExeConfig and /AppBase (defaults: <root>.config and the root's directory).\n\
          # exe-config = \"App.exe.config\"\n\
          # app-base = \".\"\n\
-         # framework-dir = \"/usr/lib/mono/4.5\"\n\n",
+         # framework-dir = \"/usr/lib/mono/4.5\"\n\n\
+         # A cache shared by CI runners (Bazel's HTTP remote-cache protocol: bazel-remote, nginx\n\
+         # with WebDAV). Dirty images are fetched from it before compiling; see docs/build-tool.md.\n\
+         # [remote-cache]\n\
+         # url = \"http://cache.internal:8080/ngen\"\n\
+         # upload = false                   # true on the runners allowed to write\n\
+         # timeout-ms = 5000\n\n",
     );
     if exes.is_empty() {
         out.push_str("# No .exe found here: name your roots by path or by display name.\n");

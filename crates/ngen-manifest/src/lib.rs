@@ -4,7 +4,8 @@
 //! - [`load`]: parsing with spans, validation and path resolution into a [`Project`];
 //! - [`diagnostics`]: miette diagnostics with stable codes and "did you mean";
 //! - [`schema`]: the JSON Schema generated from the model;
-//! - [`init`]: the commented manifest `ngen-build init` writes.
+//! - [`init`]: the commented manifest `ngen-build init` writes;
+//! - [`remote`]: the validated `[remote-cache]` settings and the URL check the CLI shares.
 //!
 //! Depends on ngen-binder only to check display names with the same parser that binds them.
 
@@ -12,9 +13,11 @@ pub mod diagnostics;
 pub mod init;
 pub mod load;
 pub mod model;
+pub mod remote;
 pub mod schema;
 
 pub use diagnostics::{DiagnosticKind, ManifestDiagnostic, ManifestError};
 pub use load::{Project, RootAssembly, RootSpec, load, parse};
-pub use model::{LoadHint, Manifest, RootEntry, Scenario};
+pub use model::{LoadHint, Manifest, RemoteCacheEntry, RootEntry, Scenario};
+pub use remote::{RemoteCacheSettings, check_url};
 pub use schema::schema_json;

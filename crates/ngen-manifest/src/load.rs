@@ -14,7 +14,8 @@ use miette::NamedSource;
 use toml::Spanned;
 
 use crate::diagnostics::{DiagnosticKind, ManifestDiagnostic, ManifestError, did_you_mean};
-use crate::model::{LoadHint, Manifest, RootEntry, Scenario};
+use crate::model::{LoadHint, Manifest, RemoteCacheEntry, RootEntry, Scenario};
+use crate::remote::{self, RemoteCacheSettings};
 
 /// Where a root's assembly comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +63,8 @@ pub struct Project {
     pub compile_framework: bool,
     /// Hard-binding hints by dependency name, as written (the manifest wins over attributes).
     pub hints: BTreeMap<String, LoadHint>,
+    /// `[remote-cache]` (defaults when absent: no URL, read-only, 5 s timeout).
+    pub remote_cache: RemoteCacheSettings,
 }
 
 /// Reads, parses and validates the manifest at `path`.
@@ -250,6 +253,11 @@ impl Validator<'_> {
                 None
             }
         });
+        let remote_cache = m
+            .remote_cache
+            .as_ref()
+            .map(|r| self.remote_cache(r))
+            .unwrap_or_default();
         let mut hints = BTreeMap::new();
         for (name, hint) in &m.hints {
             if self.display_name(name, "hint") {
@@ -303,6 +311,48 @@ impl Validator<'_> {
             jobs,
             compile_framework: m.compile_framework.unwrap_or(false),
             hints,
+            remote_cache,
+        }
+    }
+
+    fn remote_cache(&mut self, r: &RemoteCacheEntry) -> RemoteCacheSettings {
+        let url = r
+            .url
+            .as_ref()
+            .and_then(|u| match remote::check_url(u.get_ref()) {
+                Ok(url) => Some(url),
+                Err(why) => {
+                    self.problem(
+                        DiagnosticKind::InvalidValue,
+                        u.span(),
+                        format!("remote-cache URL `{}` {why}", u.get_ref()),
+                        "not a usable remote-cache URL",
+                        Some("expected e.g. url = \"http://cache.internal:8080/ngen\"".into()),
+                    );
+                    None
+                }
+            });
+        let timeout_ms = match &r.timeout_ms {
+            Some(t) if *t.get_ref() >= 1 => u64::try_from(*t.get_ref()).unwrap_or(u64::MAX),
+            Some(t) => {
+                self.problem(
+                    DiagnosticKind::InvalidValue,
+                    t.span(),
+                    format!("`timeout-ms` must be at least 1, found {}", t.get_ref()),
+                    "must be ≥ 1",
+                    Some(format!(
+                        "omit `timeout-ms` for the default of {} ms",
+                        remote::DEFAULT_TIMEOUT_MS
+                    )),
+                );
+                remote::DEFAULT_TIMEOUT_MS
+            }
+            None => remote::DEFAULT_TIMEOUT_MS,
+        };
+        RemoteCacheSettings {
+            url,
+            upload: r.upload.unwrap_or(false),
+            timeout_ms,
         }
     }
 

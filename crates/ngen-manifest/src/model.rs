@@ -68,6 +68,31 @@ pub struct Manifest {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, LoadHint>")]
     pub hints: BTreeMap<Spanned<String>, Spanned<LoadHint>>,
+
+    /// A shared cache speaking Bazel's HTTP remote-cache protocol (bazel-remote, nginx with
+    /// WebDAV, ...). `build` asks it for each dirty image before compiling, and uploads fresh
+    /// compiles when `upload = true`. It never decides correctness: every download is verified
+    /// and any failure means a local compile.
+    pub remote_cache: Option<RemoteCacheEntry>,
+}
+
+/// `[remote-cache]`: where the shared cache is and whether this machine may write to it.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RemoteCacheEntry {
+    /// Base URL, `http://host:port/prefix` (plain HTTP). `--remote-cache URL` and
+    /// `NGEN_REMOTE_CACHE` override it and `--no-remote-cache` turns the cache off.
+    /// `NGEN_REMOTE_CACHE_TOKEN`, when set, is sent as `Authorization: Bearer …`.
+    #[schemars(with = "Option<String>", regex(pattern = r"^[hH][tT][tT][pP]://"))]
+    pub url: Option<Spanned<String>>,
+
+    /// Upload images compiled here. Default `false`: read-only (e.g. for pull-request runners).
+    pub upload: Option<bool>,
+
+    /// Milliseconds to wait for a connection and for each answer. Default 5000. After one
+    /// failure the remote is not asked again during the build.
+    #[schemars(with = "Option<u32>", range(min = 1))]
+    pub timeout_ms: Option<Spanned<i64>>,
 }
 
 /// One root: an assembly installed explicitly, as with `ngen install`.

@@ -203,3 +203,65 @@ fn init_template_parses_and_names_every_exe() {
     );
     assert_eq!(p.roots[1].exe_config, None);
 }
+
+#[test]
+fn remote_cache_table_resolves_with_defaults() {
+    let dir = app_dir();
+    let p = parse_in(dir.path(), "[[root]]\npath = \"App.exe\"\n").unwrap();
+    assert_eq!(
+        p.remote_cache,
+        ngen_manifest::RemoteCacheSettings::default()
+    );
+    assert_eq!(p.remote_cache.timeout_ms, 5000);
+    let p = parse_in(
+        dir.path(),
+        "[remote-cache]\nurl = \"http://127.0.0.1:9090/cache/\"\nupload = true\ntimeout-ms = 250\n\
+         [[root]]\npath = \"App.exe\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        p.remote_cache.url.as_deref(),
+        Some("http://127.0.0.1:9090/cache")
+    );
+    assert!(p.remote_cache.upload);
+    assert_eq!(p.remote_cache.timeout_ms, 250);
+    // A table without a URL only sets the policy; the URL may come from the environment.
+    let p = parse_in(
+        dir.path(),
+        "[remote-cache]\nupload = true\n[[root]]\npath = \"App.exe\"\n",
+    )
+    .unwrap();
+    assert_eq!(p.remote_cache.url, None);
+    assert!(p.remote_cache.upload);
+}
+
+#[test]
+fn remote_cache_mistakes_point_at_their_values() {
+    let dir = app_dir();
+    let (kind, msg, span, _) = one_problem(
+        dir.path(),
+        "[remote-cache]\nurl = \"https://cache\"\n[[root]]\npath = \"App.exe\"\n",
+    );
+    assert_eq!(kind, DiagnosticKind::InvalidValue);
+    assert!(msg.contains("https"), "{msg}");
+    assert_eq!(span, "\"https://cache\"");
+    let (kind, _, span, _) = one_problem(
+        dir.path(),
+        "[remote-cache]\ntimeout-ms = 0\n[[root]]\npath = \"App.exe\"\n",
+    );
+    assert_eq!(kind, DiagnosticKind::InvalidValue);
+    assert_eq!(span, "0");
+    let (kind, _, span, help) = one_problem(
+        dir.path(),
+        "[remote-cache]\nuplaod = true\n[[root]]\npath = \"App.exe\"\n",
+    );
+    assert_eq!(kind, DiagnosticKind::UnknownKey);
+    assert_eq!(span, "uplaod");
+    assert_eq!(help.as_deref(), Some("did you mean `upload`?"));
+    let (kind, _, span, _) = one_problem(
+        dir.path(),
+        "[remote-cache]\nupload = \"yes\"\n[[root]]\npath = \"App.exe\"\n",
+    );
+    assert_eq!(kind, DiagnosticKind::WrongType);
+    assert_eq!(span, "\"yes\"");
+}

@@ -5,7 +5,8 @@
 //! queue use it): finding and loading the manifest with exit code 2 on errors, the adapter
 //! from ngen-cache's `ImageCompiler` to `ngen_compiler::aot`, and [`execute`], which plans,
 //! builds, commits and reports. The helpers every command shares (usage errors, assembly
-//! arguments, stdout) are in [`super::support`].
+//! arguments, stdout) are in [`super::support`]; the remote cache's flags, warnings and
+//! statistics are in [`super::cache`].
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -18,11 +19,12 @@ use ngen_cache::engine::{Freshness, ImageSummary};
 use ngen_cache::filehash::FileHasher;
 use ngen_cache::resolve::{RootAssemblySource, RootSource};
 use ngen_cache::{
-    CacheError, CompileRequest, CompiledImage, Event, ImageCompiler, Index, LockedCache, RootKey,
-    RootRecord, RootRequest,
+    CacheError, CompileRequest, CompiledImage, Event, ImageCompiler, Index, LockedCache,
+    RemoteCache, RootKey, RootRecord, RootRequest,
 };
 use ngen_manifest::{LoadHint, Project, RootAssembly, Scenario};
 
+use super::cache::{self as remote_cli, RemoteArgs};
 use super::support::usage_error;
 
 #[derive(clap::Args)]
@@ -43,6 +45,8 @@ pub struct Args {
     /// Also say why each image is fresh or dirty.
     #[arg(short, long)]
     pub verbose: bool,
+    #[command(flatten)]
+    pub remote: RemoteArgs,
 }
 
 /// How results are reported.
@@ -257,6 +261,7 @@ pub(crate) struct Output {
 #[derive(Debug, Default)]
 pub(crate) struct Summary {
     pub compiled: usize,
+    pub fetched: usize,
     pub fresh: usize,
     pub failed: usize,
     pub unresolved: usize,
@@ -277,6 +282,20 @@ pub(crate) fn execute(
     hints: &BTreeMap<String, LoadHint>,
     jobs: usize,
     out: Output,
+) -> Result<Summary, CacheError> {
+    execute_sharing(cache, kept, requests, hints, jobs, out, None)
+}
+
+/// [`execute`], asking `remote` for each dirty image before compiling it (and uploading what
+/// was compiled when its settings say so).
+pub(crate) fn execute_sharing(
+    cache: &LockedCache,
+    kept: Vec<RootRecord>,
+    requests: &[RootRequest],
+    hints: &BTreeMap<String, LoadHint>,
+    jobs: usize,
+    out: Output,
+    remote: Option<&RemoteCache>,
 ) -> Result<Summary, CacheError> {
     let start = Instant::now();
     let layout = cache.layout().clone();
@@ -323,7 +342,7 @@ pub(crate) fn execute(
                 }
                 if out.format == MessageFormat::Json {
                     let s = cache.check_image(&img.dir, &img.inputs, &img.name).ok();
-                    json_line(&artifact_json(cache, img, true, s.as_ref(), &[]));
+                    json_line(&artifact_json(cache, img, true, false, s.as_ref(), &[]));
                 }
             }
             Freshness::Dirty(reasons) => {
@@ -367,35 +386,27 @@ pub(crate) fn execute(
                 seconds,
             } => {
                 let line = format!(
-                    "    Compiled {} v{} ({}): {}/{} methods in {seconds:.2}s",
-                    image.name,
-                    image
-                        .inputs
-                        .assembly
-                        .display_name
-                        .split("Version=")
-                        .nth(1)
-                        .and_then(|v| v.split(',').next())
-                        .unwrap_or("?"),
-                    image.scenario,
+                    "    Compiled {}: {}/{} methods in {seconds:.2}s",
+                    image_label(image),
                     thousands(summary.methods_compiled),
                     thousands(summary.methods_compiled + summary.methods_excluded)
                 );
-                match (&bar, out.format) {
-                    (_, MessageFormat::Json) => {
-                        let reasons = match &image.freshness {
-                            Freshness::Dirty(r) => r.iter().map(|r| r.to_string()).collect(),
-                            Freshness::Fresh => Vec::new(),
-                        };
-                        json_line(&artifact_json(cache, image, false, Some(summary), &reasons));
-                    }
-                    (Some(b), _) => {
-                        b.println(line);
-                        b.inc(1);
-                    }
-                    (None, _) if !out.silent => eprintln!("{line}"),
-                    _ => {}
-                }
+                report_built(out, &bar, cache, image, summary, false, line);
+            }
+            Event::Fetched {
+                image,
+                summary,
+                bytes,
+                seconds,
+            } => {
+                let line = format!(
+                    "     Fetched {}: {}/{} methods, {} in {seconds:.2}s",
+                    image_label(image),
+                    thousands(summary.methods_compiled),
+                    thousands(summary.methods_compiled + summary.methods_excluded),
+                    remote_cli::bytes(bytes)
+                );
+                report_built(out, &bar, cache, image, summary, true, line);
             }
             Event::Failed { image, error } => {
                 if let Some(b) = &bar {
@@ -409,11 +420,12 @@ pub(crate) fn execute(
             }
         }
     };
-    let outcome = cache.build(&plan, &compiler, jobs, &on_event);
+    let outcome = cache.build_sharing(&plan, &compiler, remote, jobs, &on_event);
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    summary.compiled = outcome.built.len();
+    summary.fetched = outcome.fetched.len();
+    summary.compiled = outcome.built.len() - summary.fetched;
     summary.failed = outcome.failed.len();
 
     let mut roots = kept;
@@ -425,6 +437,7 @@ pub(crate) fn execute(
     let biggest = outcome
         .built
         .iter()
+        .filter(|(dir, _)| !outcome.fetched.contains(*dir))
         .max_by_key(|(_, s)| (s.methods_compiled + s.methods_excluded, s.size))
         .and_then(|(dir, s)| plan.images.iter().find(|i| &i.dir == dir).map(|i| (i, s)));
     match out.format {
@@ -451,17 +464,30 @@ pub(crate) fn execute(
                     if summary.unresolved == 1 { "" } else { "s" }
                 ));
             }
+            let fetched = if summary.fetched > 0 {
+                format!(", fetched {}", summary.fetched)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "Compiled {} image{}{detail}, {} fresh{failed}, in {elapsed:.2}s",
+                "Compiled {} image{}{detail}{fetched}, {} fresh{failed}, in {elapsed:.2}s",
                 summary.compiled,
                 if summary.compiled == 1 { "" } else { "s" },
                 summary.fresh
             );
+            if let (Some(r), true) = (remote, out.verbose) {
+                eprintln!(
+                    "      Remote {}: {}",
+                    r.url(),
+                    remote_cli::describe(&r.stats())
+                );
+            }
         }
         MessageFormat::Json => json_line(&serde_json::json!({
             "reason": "build-finished",
             "success": summary.success(),
             "compiled": summary.compiled,
+            "fetched": summary.fetched,
             "fresh": summary.fresh,
             "failed": summary.failed + summary.unresolved,
             "seconds": (elapsed * 1000.0).round() / 1000.0,
@@ -471,10 +497,59 @@ pub(crate) fn execute(
     Ok(summary)
 }
 
+/// `Lib v1.0.0.0 (default)`.
+fn image_label(image: &ngen_cache::PlannedImage) -> String {
+    let version = image
+        .inputs
+        .assembly
+        .display_name
+        .split("Version=")
+        .nth(1)
+        .and_then(|v| v.split(',').next())
+        .unwrap_or("?");
+    format!("{} v{version} ({})", image.name, image.scenario)
+}
+
+/// Reports an image compiled or fetched now: its `line` for people (above the progress bar
+/// when there is one), or its `native-image` JSON message.
+fn report_built(
+    out: Output,
+    bar: &Option<indicatif::ProgressBar>,
+    cache: &LockedCache,
+    image: &ngen_cache::PlannedImage,
+    summary: &ImageSummary,
+    fetched: bool,
+    line: String,
+) {
+    match (bar, out.format) {
+        (_, MessageFormat::Json) => {
+            let reasons: Vec<String> = match &image.freshness {
+                Freshness::Dirty(r) => r.iter().map(|r| r.to_string()).collect(),
+                Freshness::Fresh => Vec::new(),
+            };
+            json_line(&artifact_json(
+                cache,
+                image,
+                false,
+                fetched,
+                Some(summary),
+                &reasons,
+            ));
+        }
+        (Some(b), _) => {
+            b.println(line);
+            b.inc(1);
+        }
+        (None, _) if !out.silent => eprintln!("{line}"),
+        _ => {}
+    }
+}
+
 fn artifact_json(
     cache: &LockedCache,
     img: &ngen_cache::PlannedImage,
     fresh: bool,
+    fetched: bool,
     summary: Option<&ImageSummary>,
     reasons: &[String],
 ) -> serde_json::Value {
@@ -485,6 +560,7 @@ fn artifact_json(
         "name": img.name,
         "scenario": img.scenario,
         "fresh": fresh,
+        "fetched": fetched,
         "image": dir.join(ngen_cache::Layout::image_file(&img.name)),
         "dir": img.dir,
         "fingerprint": img.inputs.fingerprint,
@@ -605,7 +681,7 @@ fn finish_early(format: MessageFormat, code: ExitCode) -> ExitCode {
     if format == MessageFormat::Json {
         json_line(&serde_json::json!({
             "reason": "build-finished", "success": false,
-            "compiled": 0, "fresh": 0, "failed": 0, "seconds": 0.0,
+            "compiled": 0, "fetched": 0, "fresh": 0, "failed": 0, "seconds": 0.0,
         }));
     }
     code
@@ -624,6 +700,12 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     if let Err(code) = check_scenarios(&project, &args.scenarios) {
         return Ok(finish_early(args.message_format, code));
     }
+    let remote = match remote_cli::remote_settings(&project, &args.remote) {
+        Ok(settings) => {
+            settings.map(|s| RemoteCache::new(&s, remote_cli::warning_sink(args.message_format)))
+        }
+        Err(code) => return Ok(finish_early(args.message_format, code)),
+    };
     let requests = manifest_requests(&project, &args.scenarios);
     let cache = ngen_cache::Cache::new(&project.cache_dir);
     let locked = cache.lock().map_err(report)?;
@@ -647,7 +729,19 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         verbose: args.verbose,
         silent: false,
     };
-    let summary = execute(&locked, kept, &requests, &project.hints, jobs, out).map_err(report)?;
+    let summary = execute_sharing(
+        &locked,
+        kept,
+        &requests,
+        &project.hints,
+        jobs,
+        out,
+        remote.as_ref(),
+    )
+    .map_err(report)?;
+    if let Some(r) = &remote {
+        remote_cli::record_stats(&locked, r);
+    }
     Ok(if summary.success() {
         ExitCode::SUCCESS
     } else {

@@ -2,6 +2,7 @@
 //! `miette::Result<ExitCode>`.
 
 pub mod build;
+pub mod cache;
 pub mod compile;
 pub mod deps;
 pub mod display;
