@@ -26,6 +26,7 @@ pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
         .name("managed-main".into())
         .stack_size(MAIN_STACK_SIZE)
         .spawn(move || {
+            crate::faults::enter_managed_thread();
             let code = entry.code as usize;
             let with_args = !entry.shape.params.is_empty();
             let argv = if with_args {

@@ -5,11 +5,14 @@
 //! - [`images`]: finding `<Name>.ni.so` files, validating headers, mapping images;
 //! - [`state`]: the process-wide runtime state and method/string resolution;
 //! - [`helpers`]: the helper table compiled code calls;
-//! - [`entry`]: calling the entry point on a large-stack thread.
+//! - [`entry`]: calling the entry point on a large-stack thread;
+//! - [`faults`]: null dereferences in managed code (SIGSEGV) reported as mono's unhandled
+//!   `NullReferenceException`.
 //!
 //! Objects are allocated through `ngen-corlib` and never freed (no GC until a later issue).
 
 mod entry;
+mod faults;
 mod helpers;
 mod images;
 mod log;
