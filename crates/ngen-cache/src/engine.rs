@@ -225,6 +225,7 @@ impl Cache {
     }
 
     fn lock_acquired(&self, lock: CacheLock, marker: ManualMarker) -> Result<LockedCache> {
+        crate::permissions::check_cache_tree(&self.layout)?;
         fsutil::remove_tree(&self.layout.tmp())?;
         Ok(LockedCache {
             cache: self.clone(),
@@ -255,9 +256,17 @@ impl Cache {
             .ok_or_else(|| "summary.json missing or unreadable".to_string())?;
         let image = abs.join(Layout::image_file(name));
         match std::fs::metadata(&image) {
-            Ok(m) if m.len() == summary.size => Ok(summary),
-            Ok(_) => Err(format!("{} has the wrong size", Layout::image_file(name))),
-            Err(_) => Err(format!("{} missing", Layout::image_file(name))),
+            Ok(m) if m.len() == summary.size => {}
+            Ok(_) => return Err(format!("{} has the wrong size", Layout::image_file(name))),
+            Err(_) => return Err(format!("{} missing", Layout::image_file(name))),
+        }
+        // The runtime maps only images whose digest file matches (caches written before
+        // digests existed are rebuilt once). Reading the recorded digest is cheap; hashing
+        // the image again is the runtime's job.
+        match ngen_image::digest::recorded_digest(&image) {
+            Ok(d) if d.to_hex().as_str() == summary.blake3 => Ok(summary),
+            Ok(_) => Err("the image's digest file does not match summary.json".into()),
+            Err(e) => Err(e.to_string()),
         }
     }
 
@@ -389,19 +398,20 @@ impl LockedCache {
                 scenario: img.scenario.to_string(),
                 message,
             })?;
-        let summary = ImageSummary {
-            image: Layout::image_file(&img.name),
-            size: compiled.image_bytes.len() as u64,
-            blake3: blake3::hash(&compiled.image_bytes).to_hex().to_string(),
-            methods_compiled: compiled.methods_compiled,
-            methods_excluded: compiled.methods_excluded,
-        };
         let layout = self.layout();
         let stage = layout.tmp().join(fsutil::unique_name("image"));
         fsutil::create_dir_all(&stage)?;
-        let write = || -> Result<()> {
-            fsutil::write_new_file(
-                &stage.join(Layout::image_file(&img.name)),
+        let mut summary = ImageSummary {
+            image: Layout::image_file(&img.name),
+            size: compiled.image_bytes.len() as u64,
+            blake3: String::new(),
+            methods_compiled: compiled.methods_compiled,
+            methods_excluded: compiled.methods_excluded,
+        };
+        let mut write = || -> Result<()> {
+            summary.blake3 = fsutil::write_image_with_digest(
+                &stage,
+                &Layout::image_file(&img.name),
                 &compiled.image_bytes,
             )?;
             fsutil::write_new_file(
@@ -657,7 +667,10 @@ pub fn plan_with(
                 .filter(|a| a.display_name != *key)
                 .map(|a| a.path.clone())
                 .collect();
-            let (freshness, fresh_summary) = match cache.check_image(&dir, &inputs, &node.name) {
+            let checked = cache
+                .check_image(&dir, &inputs, &node.name)
+                .and_then(|s| verify_image_content(cache, &dir, &node.name, s, hasher));
+            let (freshness, fresh_summary) = match checked {
                 Ok(summary) => (Freshness::Fresh, Some(summary)),
                 Err(problem) => (
                     Freshness::Dirty(explain(
@@ -693,6 +706,27 @@ pub fn plan_with(
     plan.images = images.into_values().collect();
     plan.files_hashed = hasher.files_hashed() - before;
     Ok(plan)
+}
+
+/// Whether the image's bytes still have the digest recorded when it was written: a modified
+/// image is rebuilt, as the runtime would refuse it. The hash is memoised like the inputs'
+/// (on size, mtime, ctime, inode and device), so a no-op build only stats the image.
+fn verify_image_content(
+    cache: &Cache,
+    dir: &str,
+    name: &str,
+    summary: ImageSummary,
+    hasher: &FileHasher,
+) -> std::result::Result<ImageSummary, String> {
+    let file = Layout::image_file(name);
+    match hasher.hash(&cache.layout().abs(dir).join(&file)) {
+        Ok(h) if h.blake3 == summary.blake3 => Ok(summary),
+        Ok(h) => Err(format!(
+            "{file} was modified: its BLAKE3 is {}, {} was recorded",
+            h.blake3, summary.blake3
+        )),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// `f` over `items`, results in order: on the rayon pool when there are several, inline for

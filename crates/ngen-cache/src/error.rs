@@ -46,6 +46,9 @@ pub enum CacheError {
         /// The compiler's explanation.
         message: String,
     },
+    /// Other users could write part of the cache (see [`crate::permissions`]).
+    #[error("refusing the cache: {0}")]
+    Untrusted(ngen_image::trust::UntrustedPath),
     /// A request that makes no sense for this cache (e.g. uninstalling something not installed).
     #[error("{0}")]
     Usage(String),

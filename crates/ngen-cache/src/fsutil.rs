@@ -1,6 +1,9 @@
 //! Crash-safe file-system primitives: write to a temporary file, fsync, rename into place,
 //! fsync the directory. Nothing is ever modified in place, so a process killed at any point
-//! leaves either the old file or the new one.
+//! leaves either the old file or the new one. Directories this module creates get mode 0755 and
+//! files 0644 whatever the umask (the runtime refuses images others can write; see
+//! `ngen_image::trust`), and an image is always written with its BLAKE3 digest
+//! ([`write_image_with_digest`], the one writer the cache and `ngen-build compile` share).
 //!
 //! Fault injection for tests (documented in docs/cache-layout.md): `NGEN_BUILD_FAULT=disk-full`
 //! makes every cache write fail with ENOSPC, `NGEN_BUILD_FAULT=read-only` with EROFS, as a
@@ -8,6 +11,7 @@
 
 use std::fs::{self, File};
 use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
 use crate::error::{CacheError, Result};
@@ -21,20 +25,62 @@ fn injected_fault() -> Option<std::io::Error> {
     }
 }
 
-/// Creates `dir` and its parents.
+/// Mode of every directory the cache creates.
+pub const DIR_MODE: u32 = 0o755;
+/// Mode of every file the cache writes.
+pub const FILE_MODE: u32 = 0o644;
+
+/// Creates `dir` and its missing parents, each with mode 0755 whatever the umask. Directories
+/// that already exist are left as they are.
 pub fn create_dir_all(dir: &Path) -> Result<()> {
-    fs::create_dir_all(dir).map_err(|e| CacheError::io("cannot create directory", dir, e))
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+        create_dir_all(parent)?;
+    }
+    match fs::create_dir(dir) {
+        Ok(()) => fs::set_permissions(dir, fs::Permissions::from_mode(DIR_MODE))
+            .map_err(|e| CacheError::io("cannot set permissions of", dir, e)),
+        // Another process created it meanwhile.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(CacheError::io("cannot create directory", dir, e)),
+    }
 }
 
-/// Writes `bytes` to a new file `path` (which must not be visible to readers yet) and fsyncs it.
+/// Writes `bytes` to a new file `path` (which must not be visible to readers yet) with mode
+/// 0644 whatever the umask, and fsyncs it.
 pub fn write_new_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(e) = injected_fault() {
         return Err(CacheError::io("cannot write", path, e));
     }
-    let mut f = File::create(path).map_err(|e| CacheError::io("cannot write", path, e))?;
-    f.write_all(bytes)
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(FILE_MODE)
+        .open(path)
+        .map_err(|e| CacheError::io("cannot write", path, e))?;
+    f.set_permissions(fs::Permissions::from_mode(FILE_MODE))
+        .and_then(|_| f.write_all(bytes))
         .and_then(|_| f.sync_all())
         .map_err(|e| CacheError::io("cannot write", path, e))
+}
+
+/// Writes the image `file_name` into `dir` with its digest file (`<file_name>.blake3`, see
+/// `ngen_image::digest`), each atomically (temporary name in `dir`, fsync, rename), and returns
+/// the image's BLAKE3 in hex. The digest is written first: a reader that sees the new image
+/// sees its digest, and one that sees the old image with the new digest rejects it.
+pub fn write_image_with_digest(dir: &Path, file_name: &str, bytes: &[u8]) -> Result<String> {
+    let line = ngen_image::digest::digest_line(bytes, file_name);
+    let image = dir.join(file_name);
+    write_atomic(
+        &ngen_image::digest::digest_path(&image),
+        line.as_bytes(),
+        dir,
+    )?;
+    write_atomic(&image, bytes, dir)?;
+    Ok(line[..64].to_string())
 }
 
 /// Fsyncs a directory so a rename inside it survives a crash.
@@ -47,7 +93,7 @@ pub fn sync_dir(dir: &Path) -> Result<()> {
 /// Replaces `path` with `bytes` atomically: temp file in `tmp_dir`, fsync, rename, fsync parent.
 pub fn write_atomic(path: &Path, bytes: &[u8], tmp_dir: &Path) -> Result<()> {
     create_dir_all(tmp_dir)?;
-    let tmp = tmp_dir.join(unique_name("file"));
+    let tmp = tmp_dir.join(unique_name(".tmp"));
     write_new_file(&tmp, bytes)?;
     if let Err(e) = fs::rename(&tmp, path) {
         let _ = fs::remove_file(&tmp);

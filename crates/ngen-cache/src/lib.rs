@@ -10,7 +10,8 @@
 //! - [`actions`]: Ngen's install / uninstall / update / display semantics;
 //! - [`queue`]: the deferred queue and the service's scheduling;
 //! - [`package`]: reproducible tar archives and tree hashes;
-//! - [`fsutil`], [`lock`]: crash-safe writes and inter-process locking;
+//! - [`fsutil`], [`lock`]: crash-safe writes (modes 0755/0644, images with their digest) and
+//!   inter-process locking; [`permissions`]: refusing a cache others could write;
 //! - [`run_support`]: which image directories `ngen-build run` uses by default;
 //! - [`remote`]: a shared cache speaking Bazel's HTTP remote-cache protocol (lookup before
 //!   compiling, verified installs, uploads) and its statistics.
@@ -31,6 +32,7 @@ pub mod index;
 pub mod layout;
 pub mod lock;
 pub mod package;
+pub mod permissions;
 pub mod queue;
 pub mod remote;
 pub mod resolve;

@@ -10,6 +10,7 @@
 //! `File::lock`.
 
 use std::fs::{File, OpenOptions};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use crate::error::{CacheError, Result};
@@ -25,13 +26,19 @@ impl CacheLock {
     fn open(local: &Path) -> Result<File> {
         create_dir_all(local)?;
         let path = local.join("lock");
-        OpenOptions::new()
+        let file = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .read(true)
+            .mode(crate::fsutil::FILE_MODE)
             .open(&path)
-            .map_err(|e| CacheError::io("cannot open lock file", &path, e))
+            .map_err(|e| CacheError::io("cannot open lock file", &path, e))?;
+        // Whatever the umask (best effort: only the owner can change it, and only the mode of
+        // a file in `.local` is at stake).
+        use std::os::unix::fs::PermissionsExt;
+        let _ = file.set_permissions(std::fs::Permissions::from_mode(crate::fsutil::FILE_MODE));
+        Ok(file)
     }
 
     /// Blocks until this process holds the exclusive lock.
@@ -74,8 +81,8 @@ impl ManualMarker {
     pub fn register(local: &Path) -> ManualMarker {
         let dir = local.join("manual");
         let path = dir.join(std::process::id().to_string());
-        let _ = std::fs::create_dir_all(&dir);
-        let _ = std::fs::write(&path, b"");
+        // Best effort: a marker that cannot be written only makes the service less polite.
+        let _ = create_dir_all(&dir).and_then(|()| crate::fsutil::write_new_file(&path, b""));
         ManualMarker { path: Some(path) }
     }
 

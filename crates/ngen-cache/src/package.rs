@@ -101,7 +101,11 @@ pub fn write_package(root: &Path, out: &Path) -> Result<usize> {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     let tmp = tmp_dir.join(format!(".{}", crate::fsutil::unique_name("package")));
-    crate::fsutil::write_new_file(&tmp, &bytes)?;
+    // A full disk part-way through leaves no partial archive behind, and `out` untouched.
+    if let Err(e) = crate::fsutil::write_new_file(&tmp, &bytes) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     std::fs::rename(&tmp, out).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         CacheError::io("cannot write", out, e)

@@ -1,13 +1,17 @@
 //! Native image format: header encoding, linking object files into ELF shared objects,
-//! reading headers back without loading the image.
+//! reading headers back without loading the image, and what makes an image on disk trustworthy:
+//! its recorded BLAKE3 digest ([`digest`]) and owner-only write permissions ([`trust`]).
 //!
 //! Depends on `ngen-abi` for the symbol names and framing constants, on `object` to read
-//! ELF files, and on the system C compiler driver (`cc`) to link. It knows nothing about
+//! ELF files, on `blake3` and `libc` for integrity, and on the system C compiler driver (`cc`)
+//! to link. It knows nothing about
 //! Cranelift or metadata: the compiler hands it an object file and a header.
 
+pub mod digest;
 mod header;
 mod link;
 mod read;
+pub mod trust;
 
 pub use header::{
     AssemblyStamp, CellEntry, CompilerIdentity, ExcludedEntry, ImageHeader, decode_header,

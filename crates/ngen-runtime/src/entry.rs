@@ -28,6 +28,7 @@ pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
         .spawn(move || {
             // Managed code runs here: the collector must scan this thread's stack.
             ngen_gc::attach_current_thread();
+            crate::faults::enter_managed_thread();
             let code = entry.code as usize;
             let with_args = !entry.shape.params.is_empty();
             let argv = if with_args {

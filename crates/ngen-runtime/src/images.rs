@@ -1,7 +1,21 @@
-//! Native images on disk: finding them, validating what can be checked without the binder,
-//! and mapping them (dlopen) with their tables.
+//! Native images on disk: finding them, checking that they can be trusted, validating what can
+//! be checked without the binder, and mapping them (dlopen) with their tables.
+//!
+//! Trust comes first, in this order (docs/native-images.md, "Integrity"):
+//! 1. [`open_image`]: the image, its digest file and every directory from the image directory
+//!    searched down to the file must be writable by no one but their owner, this user or root
+//!    (`ngen_image::trust`); then the file is opened once and read;
+//! 2. the runtime validates the header read from those bytes (here and in `state.rs`);
+//! 3. [`verify_digest`]: the bytes must have the BLAKE3 digest recorded next to the image
+//!    (`ngen_image::digest`), checked just before mapping so rejected candidates cost no hash;
+//! 4. [`map`] maps the same open file through `/proc/self/fd/N`, so what is mapped is what was
+//!    hashed even if the path is replaced meanwhile.
+//!
+//! Depends on ngen-image (header, digest, trust), ngen-abi (tables), libloading, walkdir.
 
 use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use ngen_abi::helpers::HELPER_COUNT;
@@ -98,9 +112,63 @@ pub(crate) fn validate_own(
     Ok(())
 }
 
-/// A mapped image. The library stays loaded for the life of the process.
+/// An image file opened for validation: `bytes` were read from `file`, which stays open until
+/// the image is mapped from it.
+pub(crate) struct OpenedImage {
+    path: PathBuf,
+    file: File,
+    bytes: Vec<u8>,
+}
+
+/// Checks the permissions of the image at `path` (found under `search_root`), its digest file
+/// and the directories between them, then reads it and decodes its header. A permission
+/// problem is also printed as a warning, since the user must fix it (as ssh does).
+pub(crate) fn open_image(
+    search_root: Option<&Path>,
+    path: &Path,
+) -> Result<(OpenedImage, ImageHeader), String> {
+    let root = search_root.unwrap_or_else(|| path.parent().unwrap_or(path));
+    let digest = ngen_image::digest::digest_path(path);
+    let trusted = ngen_image::trust::check_chain(root, path).and_then(|()| {
+        if digest.exists() {
+            ngen_image::trust::check_path(&digest)
+        } else {
+            Ok(())
+        }
+    });
+    if let Err(e) = trusted {
+        eprintln!(
+            "ngen-build run: warning: not using native image {}: {e}",
+            path.display()
+        );
+        return Err(e.to_string());
+    }
+    let mut file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    let header = ngen_image::read_header_from_bytes(&bytes).map_err(|e| e.to_string())?;
+    Ok((
+        OpenedImage {
+            path: path.to_path_buf(),
+            file,
+            bytes,
+        },
+        header,
+    ))
+}
+
+/// Checks the opened image's bytes against the digest recorded next to it.
+pub(crate) fn verify_digest(image: &OpenedImage) -> Result<(), String> {
+    ngen_image::digest::verify(&image.path, &image.bytes).map_err(|e| e.to_string())
+}
+
+/// A mapped image. The library stays loaded for the life of the process, and so does the
+/// file descriptor it was mapped through (a reused `/proc/self/fd/N` name would make the
+/// dynamic loader return the library already loaded under that name).
 pub(crate) struct MappedImage {
     _library: libloading::Library,
+    _file: File,
     pub methods: *const u64,
     pub method_count: usize,
     pub cells: *mut ImportCell,
@@ -111,10 +179,26 @@ pub(crate) struct MappedImage {
 // thread through compiled code.
 unsafe impl Send for MappedImage {}
 
-/// Maps the image at `path` and fills its helper table.
-pub(crate) fn map(path: &Path, header: &ImageHeader) -> Result<MappedImage, String> {
+/// The path the dynamic loader maps `image` through: its open descriptor when `/proc` is
+/// mounted, else its path.
+fn load_path(image: &OpenedImage) -> PathBuf {
+    use std::os::fd::AsRawFd;
+    let by_fd = PathBuf::from(format!("/proc/self/fd/{}", image.file.as_raw_fd()));
+    if by_fd.exists() {
+        by_fd
+    } else {
+        image.path.clone()
+    }
+}
+
+/// Maps the opened (and verified) image and fills its helper table.
+pub(crate) fn map(image: OpenedImage, header: &ImageHeader) -> Result<MappedImage, String> {
+    let path = load_path(&image);
+    // The loader reads the file itself: free the copy that was hashed.
+    let OpenedImage { file, bytes, .. } = image;
+    drop(bytes);
     // SAFETY: images contain no initialisers (linked with -nostdlib, no constructors).
-    let library = unsafe { libloading::Library::new(path) }.map_err(|e| e.to_string())?;
+    let library = unsafe { libloading::Library::new(&path) }.map_err(|e| e.to_string())?;
     let tables: *mut ImageTables = {
         // SAFETY: the symbol is the data object of type ImageTables (validated header).
         let symbol = unsafe { library.get::<*mut ImageTables>(TABLES_SYMBOL.as_bytes()) }
@@ -137,6 +221,7 @@ pub(crate) fn map(path: &Path, header: &ImageHeader) -> Result<MappedImage, Stri
         cells: t.cells,
         cell_count: t.cell_count as usize,
         _library: library,
+        _file: file,
     })
 }
 

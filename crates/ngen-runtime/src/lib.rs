@@ -5,7 +5,9 @@
 //! - [`images`]: finding `<Name>.ni.so` files, validating headers, mapping images;
 //! - [`state`]: the process-wide runtime state and method/string resolution;
 //! - [`helpers`]: the helper table compiled code calls;
-//! - [`entry`]: calling the entry point on a large-stack thread.
+//! - [`entry`]: calling the entry point on a large-stack thread;
+//! - [`faults`]: null dereferences in managed code (SIGSEGV) reported as mono's unhandled
+//!   `NullReferenceException`.
 //!
 //! - [`gc_roots`]: runtime memory the collector scans (JIT import cells, rooted literals).
 //!
@@ -14,6 +16,7 @@
 //! itself. `NGEN_LOG=gc` prints the collector's figures at exit.
 
 mod entry;
+mod faults;
 mod gc_roots;
 mod helpers;
 mod images;

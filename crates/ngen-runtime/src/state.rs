@@ -19,7 +19,7 @@ use ngen_metadata::resolve::MemberRefSig;
 use ngen_metadata::signature::{MethodSig, TypeSig};
 use ngen_metadata::{Assembly, TableId, Token};
 
-use crate::images::{MappedImage, index_images, map, validate_own};
+use crate::images::{MappedImage, index_images, map, open_image, validate_own, verify_digest};
 use crate::{JitMode, RunError, RunOptions, log};
 
 /// What an import cell refers to (pointed to by the cell's `key`).
@@ -253,7 +253,8 @@ impl Runtime {
     }
 
     fn try_image(&mut self, id: usize, path: &Path) -> Result<(), String> {
-        let header = ngen_image::read_header(path).map_err(|e| e.to_string())?;
+        let search_root = self.image_dirs.iter().find(|d| path.starts_with(d));
+        let (opened, header) = open_image(search_root.map(PathBuf::as_path), path)?;
         {
             let a = &self.assemblies[id];
             validate_own(
@@ -278,7 +279,8 @@ impl Runtime {
                 ));
             }
         }
-        let image = map(path, &header)?;
+        verify_digest(&opened)?;
+        let image = map(opened, &header)?;
         for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
             let kind = CellKind::from_u32(cell.kind)
                 .ok_or_else(|| format!("unknown cell kind {}", cell.kind))?;

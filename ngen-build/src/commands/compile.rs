@@ -1,10 +1,12 @@
 //! `ngen-build compile <assembly> [--out DIR] [--app-base D] [--framework DIR]`: compiles one
-//! assembly against its resolved references into `<Name>.ni.so` + `<Name>.ni.report.json`.
+//! assembly against its resolved references into `<Name>.ni.so` (with its digest file
+//! `<Name>.ni.so.blake3`) + `<Name>.ni.report.json`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use miette::{IntoDiagnostic, WrapErr};
+use miette::IntoDiagnostic;
+use ngen_cache::{Layout, fsutil};
 use ngen_compiler::aot::{ImageRequest, build_image};
 
 #[derive(clap::Args)]
@@ -48,14 +50,17 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     })
     .map_err(|e| miette::miette!("cannot compile {}: {e}", args.assembly.display()))?;
     let out = args.out.unwrap_or_else(|| PathBuf::from("."));
-    std::fs::create_dir_all(&out).into_diagnostic()?;
+    fsutil::create_dir_all(&out).map_err(super::support::flat_error)?;
     let name = &built.report.assembly;
-    let image_path = out.join(format!("{name}.ni.so"));
-    let report_path = out.join(format!("{name}.ni.report.json"));
-    write_atomically(&image_path, &built.image_bytes)?;
+    let image_file = Layout::image_file(name);
+    let image_path = out.join(&image_file);
+    // The same writer as the cache's: the image with its digest file, which the runtime checks.
+    fsutil::write_image_with_digest(&out, &image_file, &built.image_bytes)
+        .map_err(super::support::flat_error)?;
     let mut report = serde_json::to_vec_pretty(&built.report).into_diagnostic()?;
     report.push(b'\n');
-    write_atomically(&report_path, &report)?;
+    fsutil::write_atomic(&out.join(Layout::report_file(name)), &report, &out)
+        .map_err(super::support::flat_error)?;
     println!(
         "{}: {} methods compiled, {} excluded -> {}",
         name,
@@ -68,15 +73,4 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
 
 fn ngen_abi_scenario_default() -> ngen_abi::Scenario {
     ngen_abi::Scenario::DEFAULT
-}
-
-/// Writes via a temporary file and rename, so a reader never sees a half-written image.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> miette::Result<()> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("writing {}", tmp.display()))?;
-    std::fs::rename(&tmp, path)
-        .into_diagnostic()
-        .wrap_err_with(|| format!("writing {}", path.display()))
 }
