@@ -129,10 +129,12 @@ fn image_owned_by_another_user_is_refused() {
         .output()
         .unwrap();
     if !chown.status.success() {
-        eprintln!(
-            "SKIPPED image_owned_by_another_user_is_refused: cannot chown to nobody ({}); run \
-             the tests as root",
-            stderr(&chown).trim()
+        ngen_tests::skip_loudly(
+            "image_owned_by_another_user_is_refused",
+            &format!(
+                "cannot chown to nobody ({}); run the tests as root",
+                stderr(&chown).trim()
+            ),
         );
         return;
     }

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The collector next to mono: tests/fixtures/gc/churn.cs allocates ~1.5 GB of short-lived
+# arrays and strings (1,000,000 iterations) with a live set of a few hundred bytes; hello
+# world is the floor. Wall time with hyperfine (medians), peak RSS with GNU time (median of 5).
+# Usage: tests/bench/bench-gc.sh [NGEN_BUILD_BINARY]   (default: target/release/ngen-build)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+NGEN_SETUP_BENCH=1 tests/setup.sh
+bin="${1:-target/release/ngen-build}"
+[[ -x "$bin" ]] || cargo build --release -p ngen-build
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+mcs -nologo -out:"$work/churn.exe" tests/fixtures/gc/churn.cs
+printf 'class H { static void Main() { System.Console.WriteLine("Hello"); } }\n' > "$work/hello.cs"
+mcs -nologo -out:"$work/hello.exe" "$work/hello.cs"
+for exe in churn hello; do "$bin" compile "$work/$exe.exe" --out "$work/images" >/dev/null; done
+
+peak_rss() { # median peak RSS in KiB of 5 runs of "$@"
+  for _ in 1 2 3 4 5; do /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; done | sort -n | sed -n 3p
+}
+for exe in churn hello; do
+  echo "== $exe: peak RSS (KiB, median of 5)"
+  echo "mono:                  $(peak_rss mono "$work/$exe.exe")"
+  echo "ngen-build --jit never: $(peak_rss "$bin" run --jit never --images "$work/images" "$work/$exe.exe")"
+  hyperfine --warmup 1 --runs 5 --export-markdown "$work/$exe.md" \
+    "mono $work/$exe.exe" \
+    "$bin run --jit never --images $work/images $work/$exe.exe" >/dev/null
+  cat "$work/$exe.md"
+done
+NGEN_LOG=gc "$bin" run --jit never --images "$work/images" "$work/churn.exe" >/dev/null
