@@ -23,9 +23,11 @@ for exe in churn hello; do
   echo "== $exe: peak RSS (KiB, median of 5)"
   echo "mono:                  $(peak_rss mono "$work/$exe.exe")"
   echo "ngen-build --jit never: $(peak_rss "$bin" run --jit never --images "$work/images" "$work/$exe.exe")"
-  hyperfine --warmup 1 --runs 5 --export-markdown "$work/$exe.md" \
-    "mono $work/$exe.exe" \
-    "$bin run --jit never --images $work/images $work/$exe.exe" >/dev/null
-  cat "$work/$exe.md"
+  hyperfine --warmup 1 --runs 9 --export-json "$work/$exe.json" \
+    -n mono "mono $work/$exe.exe" \
+    -n "ngen-build --jit never" "$bin run --jit never --images $work/images $work/$exe.exe" >/dev/null
+  python3 -c 'import json,sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("wall median %-24s %8.1f ms" % (r["command"] + ":", r["median"] * 1000))' "$work/$exe.json"
 done
 NGEN_LOG=gc "$bin" run --jit never --images "$work/images" "$work/churn.exe" >/dev/null
