@@ -8,10 +8,11 @@
 
 mod commands;
 mod ngen_syntax;
+mod program_args;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -75,6 +76,7 @@ fn main() -> ExitCode {
         Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
     }));
     let argv = ngen_syntax::normalize(std::env::args_os().collect());
+    let argv = program_args::separate_program_args(argv, &Cli::command());
     let cli = match Cli::try_parse_from(argv) {
         Ok(cli) => cli,
         Err(err) => {
