@@ -245,3 +245,12 @@ pub fn stderr(out: &Output) -> String {
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// The queue's pending items, as `queue status` counts them.
+pub fn pending(dir: &Path, cache: &Path) -> usize {
+    stdout(&ok_with_cache(dir, cache, &["queue", "status"]))
+        .lines()
+        .find_map(|l| l.strip_prefix("Pending items: "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("queue status prints the pending count")
+}
