@@ -114,3 +114,124 @@ fn uninstall_cancels_a_queued_install_and_the_service_never_sees_it() {
         "{log}"
     );
 }
+
+/// The first `<Name>.ni.so` under the cache's `default` scenario whose name starts with `name`.
+fn image_file(cache: &Path, name: &str) -> std::path::PathBuf {
+    walk(&cache.join("default"))
+        .into_iter()
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|f| f == format!("{name}.ni.so").as_str())
+        })
+        .unwrap_or_else(|| panic!("no {name}.ni.so under {}", cache.display()))
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn package_refuses_images_a_failed_build_left_stale_or_missing() {
+    let dir = app();
+    json_build(dir.path(), &[]);
+    upgrade(dir.path(), "Lib.dll");
+    let failed = ngen_build()
+        .current_dir(dir.path())
+        .env("NGEN_BUILD_FAULT", "disk-full")
+        .arg("build")
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
+
+    let out = run_in(dir.path(), &["package", "--out", "images.tar"]);
+    assert_eq!(out.status.code(), Some(1), "stderr:\n{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("Lib") && err.contains("stale"), "{err}");
+    assert!(
+        err.contains("ngen-build build"),
+        "says how to fix it:\n{err}"
+    );
+    assert!(
+        !dir.path().join("images.tar").exists(),
+        "nothing is written"
+    );
+
+    // Once built, it packages.
+    ok_in(dir.path(), &["build"]);
+    ok_in(dir.path(), &["package", "--out", "images.tar"]);
+
+    // A missing image file is refused too, with or without the manifest.
+    let cache = dir.path().join("target/ngen");
+    std::fs::remove_file(image_file(&cache, "Lib")).unwrap();
+    for args in [
+        &["package", "--out", "images.tar"][..],
+        &[
+            "package",
+            "--out",
+            "images.tar",
+            "--cache-dir",
+            "target/ngen",
+        ][..],
+    ] {
+        let out = run_in(dir.path(), args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}:\n{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("Lib") && err.contains("missing") && err.contains("ngen-build build"),
+            "{args:?}:\n{err}"
+        );
+    }
+}
+
+#[test]
+fn package_compresses_by_extension_reproducibly() {
+    let dir = app();
+    ok_in(dir.path(), &["build"]);
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    for out in ["a.tar", "a.tar.gz", "sub/b.tgz", "a.tar.zst"] {
+        ok_in(dir.path(), &["package", "--out", out]);
+    }
+    let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+    let tar = read("a.tar");
+    let gz = read("a.tar.gz");
+    let zst = read("a.tar.zst");
+    assert_eq!(&gz[..2], &[0x1f, 0x8b], "gzip magic");
+    assert_eq!(gz[3] & 0x08, 0, "no file name in the gzip header");
+    assert_eq!(&gz[4..8], &[0, 0, 0, 0], "no timestamp in the gzip header");
+    assert_eq!(
+        gz,
+        read("sub/b.tgz"),
+        "same bytes whatever the name and directory"
+    );
+    assert_eq!(&zst[..4], &[0x28, 0xb5, 0x2f, 0xfd], "zstd magic");
+    assert!(gz.len() < tar.len() && zst.len() < tar.len());
+    let mut gunzipped = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(gz.as_slice()),
+        &mut gunzipped,
+    )
+    .unwrap();
+    assert_eq!(gunzipped, tar);
+    assert_eq!(zstd::decode_all(zst.as_slice()).unwrap(), tar);
+
+    // Another copy of the app elsewhere packs to the same bytes.
+    let other = app();
+    ok_in(other.path(), &["build"]);
+    ok_in(other.path(), &["package", "--out", "a.tar.gz"]);
+    assert_eq!(std::fs::read(other.path().join("a.tar.gz")).unwrap(), gz);
+
+    // An archive format it does not write is a usage error, not a mislabelled tar.
+    let out = run_in(dir.path(), &["package", "--out", "a.tar.xz"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains(".tar.gz"), "{}", stderr(&out));
+}

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use ngen_cache::ImageCompiler;
 use ngen_cache::actions::Selector;
-use ngen_cache::engine::Freshness;
+use ngen_cache::engine::{Freshness, LockedCache, Plan};
 use ngen_cache::filehash::FileHasher;
-use ngen_manifest::Scenario;
+use ngen_cache::index::Index;
+use ngen_manifest::{Project, Scenario};
 
 use super::build::{
     AotCompiler, check_scenarios, load_project, manifest_requests, parse_scenario, report,
@@ -43,20 +44,10 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     if let Err(code) = check_scenarios(&project, &args.scenarios) {
         return Ok(code);
     }
-    let requests = manifest_requests(&project, &args.scenarios);
     let cache = ngen_cache::Cache::new(&project.cache_dir);
     let locked = cache.lock().map_err(report)?;
     let previous = locked.index().map_err(report)?;
-    let hasher = FileHasher::with_memo(locked.layout().file_hashes());
-    let plan = locked
-        .plan(
-            &requests,
-            &project.hints,
-            &AotCompiler::new(&hasher).identity(),
-            &hasher,
-            &previous,
-        )
-        .map_err(report)?;
+    let plan = plan_project(&project, &args.scenarios, &locked, &previous)?;
     for (key, e) in &plan.errors {
         eprintln!("error: {} ({}): {e}", key.root, key.scenario);
     }
@@ -143,6 +134,27 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         };
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Plans the manifest's images (of `scenarios`, or all) as `build` would, compiling nothing:
+/// each image's freshness against `previous`.
+pub(crate) fn plan_project(
+    project: &Project,
+    scenarios: &[Scenario],
+    locked: &LockedCache,
+    previous: &Index,
+) -> miette::Result<Plan> {
+    let requests = manifest_requests(project, scenarios);
+    let hasher = FileHasher::with_memo(locked.layout().file_hashes());
+    locked
+        .plan(
+            &requests,
+            &project.hints,
+            &AotCompiler::new(&hasher).identity(),
+            &hasher,
+            previous,
+        )
+        .map_err(report)
 }
 
 /// Case-insensitive edit distance, for "did you mean".
