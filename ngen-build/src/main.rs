@@ -7,6 +7,7 @@
 //! ours by [`ngen_syntax`] before clap sees it.
 
 mod commands;
+mod error_lines;
 mod ngen_syntax;
 mod program_args;
 
@@ -70,11 +71,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // Diagnostics list file paths one per line (probed locations, cache entries); miette's
-    // default 80-column wrapping would split them mid-path.
-    let _ = miette::set_hook(Box::new(|_| {
-        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
-    }));
+    // Every diagnostic starts with an `error:` line (see error_lines.rs).
+    let _ = miette::set_hook(Box::new(|_| Box::new(error_lines::ErrorLines::new())));
     let argv = ngen_syntax::normalize(std::env::args_os().collect());
     let argv = program_args::separate_program_args(argv, &Cli::command());
     let cli = match Cli::try_parse_from(argv) {

@@ -145,12 +145,7 @@ fn package_refuses_images_a_failed_build_left_stale_or_missing() {
     let dir = app();
     json_build(dir.path(), &[]);
     upgrade(dir.path(), "Lib.dll");
-    let failed = ngen_build()
-        .current_dir(dir.path())
-        .env("NGEN_BUILD_FAULT", "disk-full")
-        .arg("build")
-        .output()
-        .unwrap();
+    let failed = build_on_a_full_disk(dir.path());
     assert_eq!(failed.status.code(), Some(1), "{}", stderr(&failed));
 
     let out = run_in(dir.path(), &["package", "--out", "images.tar"]);
@@ -234,4 +229,93 @@ fn package_compresses_by_extension_reproducibly() {
     let out = run_in(dir.path(), &["package", "--out", "a.tar.xz"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains(".tar.gz"), "{}", stderr(&out));
+}
+
+/// The stderr lines that name a problem (not snippets, help or progress).
+fn lines_with_error(err: &str) -> Vec<&str> {
+    err.lines().filter(|l| l.contains("error")).collect()
+}
+
+#[test]
+fn every_error_starts_a_line_with_error_and_json_carries_manifest_errors() {
+    let dir = app();
+    // Manifest errors, in both formats: an unknown key stops the check; missing roots are
+    // each reported.
+    let manifest = dir.path().join("ngen.toml");
+    std::fs::write(&manifest, "rots = 1\n").unwrap();
+    let err = stderr(&run_in(dir.path(), &["build"]));
+    let first = "error: unknown key `rots` in ngen.toml [ngen::manifest::unknown_key]";
+    assert_eq!(err.lines().next(), Some(first), "{err}");
+    assert!(!err.contains('×'), "{err}");
+
+    std::fs::write(
+        &manifest,
+        "[[root]]\npath = \"Missing.exe\"\n[[root]]\npath = \"Gone.exe\"\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    for line in [
+        "error: root `Missing.exe` does not exist [ngen::manifest::missing_file]",
+        "error: root `Gone.exe` does not exist [ngen::manifest::missing_file]",
+    ] {
+        assert!(err.lines().any(|l| l == line), "no line {line:?}:\n{err}");
+    }
+
+    let out = run_in(dir.path(), &["build", "--message-format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let messages: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every stdout line is JSON"))
+        .collect();
+    let manifest_errors: Vec<&serde_json::Value> = messages
+        .iter()
+        .filter(|m| m["reason"] == "manifest-error")
+        .collect();
+    assert_eq!(manifest_errors.len(), 2, "{messages:?}");
+    for (m, line) in manifest_errors.iter().zip([2, 4]) {
+        assert_eq!(m["code"], "ngen::manifest::missing_file", "{m}");
+        assert_eq!(m["line"], line, "{m}");
+        assert_eq!(m["column"], 8, "{m}");
+        assert!(m["file"].as_str().unwrap().ends_with("ngen.toml"), "{m}");
+    }
+    assert_eq!(messages.last().unwrap()["reason"], "build-finished");
+    assert!(
+        stderr(&out).is_empty(),
+        "JSON mode keeps stderr quiet:\n{}",
+        stderr(&out)
+    );
+
+    // A failed build ends with a failure line that counts the failures.
+    let dir = app();
+    json_build(dir.path(), &[]);
+    upgrade(dir.path(), "Lib.dll");
+    let out = build_on_a_full_disk(dir.path());
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(
+        err.trim_end()
+            .lines()
+            .last()
+            .unwrap_or("")
+            .starts_with("error: build failed: "),
+        "{err}"
+    );
+    // A root that no longer resolves fails the build without stopping it.
+    std::fs::remove_file(dir.path().join("Lib.dll")).unwrap();
+    let out = run_in(dir.path(), &["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let last = err.trim_end().lines().last().unwrap_or("");
+    assert!(
+        last.starts_with("error: build failed: 0 of ") && last.ends_with("root unresolved"),
+        "{err}"
+    );
+    for line in lines_with_error(&err) {
+        assert!(
+            line.starts_with("error: ") || line.starts_with("  help:") || line.starts_with(' '),
+            "an error line that does not start with `error:`: {line:?}\n{err}"
+        );
+    }
 }

@@ -254,3 +254,11 @@ pub fn pending(dir: &Path, cache: &Path) -> usize {
         .and_then(|n| n.trim().parse().ok())
         .expect("queue status prints the pending count")
 }
+
+/// `ngen-build build` in `dir` with every cache write failing as on a full disk.
+pub fn build_on_a_full_disk(dir: &Path) -> Output {
+    command_in(dir, &["build"])
+        .env("NGEN_BUILD_FAULT", "disk-full")
+        .output()
+        .expect("run ngen-build")
+}
