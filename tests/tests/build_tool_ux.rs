@@ -319,3 +319,36 @@ fn every_error_starts_a_line_with_error_and_json_carries_manifest_errors() {
         );
     }
 }
+
+#[test]
+fn display_hides_inert_options_init_usage_errors_exit_2_and_explain_names_an_unresolved_root() {
+    let dir = app();
+    let cache = dir.path().join("cache");
+    let help = stdout(&ok_with_cache(dir.path(), &cache, &["display", "--help"]));
+    assert!(
+        !help.contains("--jobs") && !help.contains("--verbose"),
+        "{help}"
+    );
+    // Still accepted, as Ngen's scripts pass them.
+    ok_with_cache(dir.path(), &cache, &["display", "/verbose"]);
+
+    let out = run_in(dir.path(), &["init", "no-such-dir"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let out = run_in(dir.path(), &["init", "."]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "ngen.toml exists: {}",
+        stderr(&out)
+    );
+
+    std::fs::remove_file(dir.path().join("Lib.dll")).unwrap();
+    let out = run_in(dir.path(), &["explain", "App"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(!err.contains("not an assembly of any root"), "{err}");
+    assert!(
+        err.contains("App.exe") && err.contains("does not resolve") && err.contains("deps"),
+        "{err}"
+    );
+}

@@ -304,13 +304,14 @@ fn package_and_init_name_the_missing_directory() {
     );
     assert!(!stderr(&out).contains(".package-"), "{}", stderr(&out));
     let init = ngen(cache.path(), &["init", "/nonexistent-dir"]);
+    // A folder that is not there is a usage error (exit 2), as the README says.
     assert_fails(
         &init,
-        1,
+        2,
         &["/nonexistent-dir does not exist", "publish folder"],
     );
     let init_file = ngen(cache.path(), &["init", "notes.txt"]);
-    assert_fails(&init_file, 1, &["notes.txt is not a directory"]);
+    assert_fails(&init_file, 2, &["notes.txt is not a directory"]);
 }
 
 #[test]

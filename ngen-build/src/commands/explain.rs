@@ -110,6 +110,25 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             None => {
+                // The resolution error itself was printed above, with every path probed.
+                if let Some((key, _)) = plan
+                    .errors
+                    .iter()
+                    .find(|(key, _)| names_root(&selector, &key.root, &project))
+                {
+                    return Err(miette::miette!(
+                        code = "ngen::explain::unresolved_root",
+                        help = format!(
+                            "its images cannot be explained until it resolves; `ngen-build deps {} -v` \
+                             shows every binding decision and each path probed",
+                            project.manifest_dir.join(&key.root).display()
+                        ),
+                        "{} ({}) is a root of {} but does not resolve",
+                        key.root,
+                        key.scenario,
+                        project.manifest_path.display()
+                    ));
+                }
                 let mut names: Vec<&str> = plan.images.iter().map(|i| i.name.as_str()).collect();
                 names.sort_unstable();
                 names.dedup();
@@ -134,6 +153,29 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         };
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `selector` names the manifest root written `root` (a path relative to the
+/// manifest, or a display name): by path, or by simple name (a path's file name without its
+/// extension).
+fn names_root(selector: &Selector, root: &str, project: &Project) -> bool {
+    let path = project.manifest_dir.join(root);
+    match selector {
+        Selector::All => true,
+        Selector::Path(p) => {
+            std::path::absolute(&path).is_ok_and(|a| a.to_string_lossy() == p.as_str())
+        }
+        Selector::Name(name) => {
+            let lower = root.to_ascii_lowercase();
+            let is_path = root.contains('/') || lower.ends_with(".exe") || lower.ends_with(".dll");
+            let simple = if is_path {
+                path.file_stem().map(|s| s.to_string_lossy().into_owned())
+            } else {
+                ngen_binder::AssemblyName::parse(root).ok().map(|n| n.name)
+            };
+            simple.is_some_and(|s| s.eq_ignore_ascii_case(&name.name))
+        }
+    }
 }
 
 /// Plans the manifest's images (of `scenarios`, or all) as `build` would, compiling nothing:
