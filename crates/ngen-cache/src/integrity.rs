@@ -96,3 +96,55 @@ fn image_dirs_on_disk(layout: &Layout) -> Vec<String> {
     out.sort();
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::ImageRecord;
+
+    fn record(dir: &str, name: &str) -> ImageRecord {
+        ImageRecord {
+            dir: dir.into(),
+            assembly: format!("{name}, Version=1.0.0.0"),
+            name: name.into(),
+            scenario: Scenario::Default,
+            fingerprint: "f".into(),
+            references: 1,
+            methods_compiled: 1,
+            methods_excluded: 0,
+        }
+    }
+
+    #[test]
+    fn finds_missing_and_unreferenced_images() {
+        let root = tempfile::tempdir().unwrap();
+        let layout = Layout::new(root.path());
+        let present = "default/Lib/1.0.0.0/aaaa";
+        let missing = "default/App/1.0.0.0/bbbb";
+        let leftover = "default/Lib/1.0.0.0/cccc";
+        for dir in [present, missing, leftover] {
+            std::fs::create_dir_all(layout.abs(dir)).unwrap();
+        }
+        std::fs::write(layout.abs(present).join("Lib.ni.so"), b"elf").unwrap();
+        let index = Index {
+            images: vec![record(missing, "App"), record(present, "Lib")],
+            ..Index::default()
+        };
+        assert_eq!(
+            check(&layout, &index),
+            vec![
+                ImageProblem::Missing {
+                    assembly: "App, Version=1.0.0.0".into(),
+                    scenario: Scenario::Default,
+                    dir: missing.into(),
+                },
+                ImageProblem::Unreferenced {
+                    dir: leftover.into()
+                },
+            ]
+        );
+        std::fs::remove_dir_all(layout.abs(leftover)).unwrap();
+        std::fs::write(layout.abs(missing).join("App.ni.so"), b"elf").unwrap();
+        assert!(check(&layout, &index).is_empty());
+    }
+}

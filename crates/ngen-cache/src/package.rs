@@ -179,3 +179,36 @@ pub fn write_package(root: &Path, out: &Path) -> Result<usize> {
     })?;
     Ok(list.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_name_picks_the_compression() {
+        let format = |name: &str| ArchiveFormat::from_path(Path::new(name));
+        assert_eq!(format("dist/a.tar").unwrap(), ArchiveFormat::Tar);
+        assert_eq!(format("a.TAR.GZ").unwrap(), ArchiveFormat::Gzip);
+        assert_eq!(format("a.tgz").unwrap(), ArchiveFormat::Gzip);
+        assert_eq!(format("a.tar.zst").unwrap(), ArchiveFormat::Zstd);
+        assert_eq!(format("a.tzst").unwrap(), ArchiveFormat::Zstd);
+        assert!(matches!(format("a.tar.xz"), Err(CacheError::Usage(_))));
+        assert!(matches!(format("a.zip"), Err(CacheError::Usage(_))));
+    }
+
+    #[test]
+    fn gzip_output_has_no_name_or_time_and_round_trips() {
+        let tar = b"tar bytes ".repeat(100);
+        let gz = ArchiveFormat::Gzip.encode(tar.clone()).unwrap();
+        assert_eq!(&gz[..2], &[0x1f, 0x8b]);
+        assert_eq!(gz[3], 0, "no FNAME, FCOMMENT or FEXTRA");
+        assert_eq!(&gz[4..8], &[0, 0, 0, 0], "MTIME 0");
+        assert_eq!(gz[9], GZIP_OS_UNKNOWN);
+        let mut back = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(gz.as_slice()), &mut back)
+            .unwrap();
+        assert_eq!(back, tar);
+        let zst = ArchiveFormat::Zstd.encode(tar.clone()).unwrap();
+        assert_eq!(zstd::decode_all(zst.as_slice()).unwrap(), tar);
+    }
+}
