@@ -7,11 +7,13 @@
 //! ours by [`ngen_syntax`] before clap sees it.
 
 mod commands;
+mod error_lines;
 mod ngen_syntax;
+mod program_args;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 #[derive(Parser)]
 #[command(
@@ -69,13 +71,15 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // Diagnostics list file paths one per line (probed locations, cache entries); miette's
-    // default 80-column wrapping would split them mid-path.
-    let _ = miette::set_hook(Box::new(|_| {
-        Box::new(miette::MietteHandlerOpts::new().wrap_lines(false).build())
-    }));
+    // Every diagnostic starts with an `error:` line (see error_lines.rs).
+    let _ = miette::set_hook(Box::new(|_| Box::new(error_lines::ErrorLines::new())));
     let argv = ngen_syntax::normalize(std::env::args_os().collect());
-    let cli = match Cli::try_parse_from(argv) {
+    let command = hide_inert_options(Cli::command());
+    let argv = program_args::separate_program_args(argv, &command);
+    let parsed = command
+        .try_get_matches_from(argv)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(err) => {
             // clap exits 0 for --help/--version and 2 for usage errors.
@@ -111,6 +115,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `display` and `uninstall` share Ngen's options but compile nothing and explain nothing:
+/// `-j` and `-v` stay accepted (Ngen's scripts pass `/verbose` to any action) but are not
+/// listed in their `--help`.
+fn hide_inert_options(command: clap::Command) -> clap::Command {
+    ["display", "uninstall"]
+        .into_iter()
+        .fold(command, |command, name| {
+            command.mut_subcommand(name, |sub| {
+                sub.mut_arg("jobs", |a| a.hide(true))
+                    .mut_arg("verbose", |a| a.hide(true))
+            })
+        })
 }
 
 /// Rust ignores SIGPIPE, so `ngen-build build 2>&1 | head` would end in a write error (or a

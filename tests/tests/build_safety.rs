@@ -129,12 +129,7 @@ fn full_disk_fails_clearly_and_loses_nothing() {
     json_build(dir.path(), &[]);
     let before = tree_hash(&dir.path().join("target/ngen"));
     upgrade(dir.path(), "Lib.dll");
-    let out = ngen_tests::ngen_build()
-        .current_dir(dir.path())
-        .env("NGEN_BUILD_FAULT", "disk-full")
-        .arg("build")
-        .output()
-        .unwrap();
+    let out = build_on_a_full_disk(dir.path());
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(err.contains("No space left on device"), "{err}");

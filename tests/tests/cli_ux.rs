@@ -304,13 +304,14 @@ fn package_and_init_name_the_missing_directory() {
     );
     assert!(!stderr(&out).contains(".package-"), "{}", stderr(&out));
     let init = ngen(cache.path(), &["init", "/nonexistent-dir"]);
+    // A folder that is not there is a usage error (exit 2), as the README says.
     assert_fails(
         &init,
-        1,
+        2,
         &["/nonexistent-dir does not exist", "publish folder"],
     );
     let init_file = ngen(cache.path(), &["init", "notes.txt"]);
-    assert_fails(&init_file, 1, &["notes.txt is not a directory"]);
+    assert_fails(&init_file, 2, &["notes.txt is not a directory"]);
 }
 
 #[test]
@@ -365,7 +366,13 @@ fn build_json_ends_with_build_finished_even_on_a_manifest_error() {
             "json",
         ],
     );
-    assert_fails(&out, 2, &["ngen::manifest::syntax"]);
+    // The manifest error is a JSON message in the stream (stdout), not text on stderr.
+    assert_fails(&out, 2, &[]);
+    assert!(
+        stdout(&out).contains(r#""code":"ngen::manifest::syntax""#),
+        "{}",
+        stdout(&out)
+    );
     let last: serde_json::Value =
         serde_json::from_str(stdout(&out).lines().last().expect("a JSON line on stdout"))
             .expect("JSON");

@@ -14,15 +14,6 @@ fn ok(dir: &Path, cache: &Path, args: &[&str]) -> String {
     stdout(&ok_with_cache(dir, cache, args))
 }
 
-fn pending(dir: &Path, cache: &Path) -> usize {
-    let status = ok(dir, cache, &["queue", "status"]);
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("Pending items: "))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("queue status prints the pending count")
-}
-
 /// The `what` of each executed item, in execution order.
 fn executed(cache: &Path) -> Vec<String> {
     std::fs::read_to_string(cache.join(".local/queue.log"))

@@ -6,7 +6,10 @@
 //! Scenario rules as in Ngen: without `/Debug`/`/Profile`, uninstall removes every scenario of
 //! a root; with them, exactly that scenario, so `uninstall App /debug` leaves `debug+profile`.
 //!
-//! Depends on [`crate::index`] and [`crate::error`], ngen-manifest (scenarios) and ngen-binder
+//! An `uninstall` also cancels the queued `install`s it names (as Ngen does), so the service
+//! never runs an install whose files the package manager has since removed.
+//!
+//! Depends on [`crate::index`], [`crate::queue`] (its data only) and [`crate::error`], ngen-manifest (scenarios) and ngen-binder
 //! (name matching); no file-system access.
 
 use std::path::Path;
@@ -16,6 +19,7 @@ use ngen_manifest::Scenario;
 
 use crate::error::{CacheError, Result};
 use crate::index::{Index, RootKey, RootRecord};
+use crate::queue::{QueueState, QueuedAction};
 
 /// How a command names an assembly: `*`, a path, or a (partial) display name.
 #[derive(Debug, Clone)]
@@ -63,6 +67,27 @@ impl Selector {
         }
     }
 
+    /// Whether a queued install's root (an absolute path or a display name, as `install`
+    /// queued it) is named. The file may be gone, so a name matches a path by its file name
+    /// without extension, and then only when the name gives no version, culture or key.
+    pub fn matches_queued_root(&self, root: &str) -> bool {
+        match self {
+            Selector::All => true,
+            Selector::Path(p) => root == p,
+            Selector::Name(n) => {
+                if let Ok(queued) = AssemblyName::parse(root)
+                    && !root.contains('/')
+                {
+                    return n.matches(&queued);
+                }
+                let stem = Path::new(root).file_stem().and_then(|s| s.to_str());
+                let bare =
+                    n.version.is_none() && n.culture.is_none() && n.public_key_token.is_none();
+                bare && stem.is_some_and(|s| s.eq_ignore_ascii_case(&n.name))
+            }
+        }
+    }
+
     /// Whether an assembly display name matches (paths match the roots installed from them).
     pub fn matches_assembly(&self, display_name: &str, index: &Index) -> bool {
         match self {
@@ -104,6 +129,41 @@ pub fn roots_to_uninstall(index: &Index, req: &UninstallRequest) -> Vec<RootKey>
         .filter(|r| req.app_base.is_none() || r.key.app_base == req.app_base)
         .map(|r| r.key.clone())
         .collect()
+}
+
+/// The sequence numbers of the queued `install`s an uninstall cancels: those whose root the
+/// selector names (a path exactly; a name by display name, or by file name for a queued path)
+/// in the requested scenario, `/ExeConfig` and `/AppBase`.
+pub fn queued_installs_to_cancel(queue: &QueueState, req: &UninstallRequest) -> Vec<u64> {
+    queue
+        .items
+        .iter()
+        .filter(|item| match &item.action {
+            QueuedAction::Install {
+                root,
+                scenario,
+                exe_config,
+                app_base,
+                ..
+            } => {
+                req.selector.matches_queued_root(root)
+                    && req.scenario.is_none_or(|s| *scenario == s)
+                    && same_path(&req.exe_config, exe_config)
+                    && same_path(&req.app_base, app_base)
+            }
+            QueuedAction::Update => false,
+        })
+        .map(|item| item.seq)
+        .collect()
+}
+
+/// An unset request field matches anything; a set one must equal the queued path.
+fn same_path(requested: &Option<String>, queued: &Option<std::path::PathBuf>) -> bool {
+    requested.as_ref().is_none_or(|r| {
+        queued
+            .as_ref()
+            .is_some_and(|q| q.to_string_lossy() == r.as_str())
+    })
 }
 
 fn root_line(r: &RootRecord) -> String {

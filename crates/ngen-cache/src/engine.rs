@@ -538,7 +538,8 @@ impl LockedCache {
     }
 }
 
-fn read_dirs(dir: &Path) -> Vec<PathBuf> {
+/// The subdirectories of `dir`, sorted (none when it cannot be read).
+pub(crate) fn read_dirs(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| {
             rd.flatten()

@@ -29,6 +29,7 @@ pub mod fingerprint;
 pub mod fsutil;
 pub mod graph;
 pub mod index;
+pub mod integrity;
 pub mod layout;
 pub mod lock;
 pub mod package;

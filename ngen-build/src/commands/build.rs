@@ -25,6 +25,7 @@ use ngen_cache::{
 use ngen_manifest::{LoadHint, Project, RootAssembly, Scenario};
 
 use super::cache::{self as remote_cli, RemoteArgs};
+use super::diagnostic_json::diagnostic_json;
 use super::support::usage_error;
 
 #[derive(clap::Args)]
@@ -95,15 +96,32 @@ pub(crate) fn find_manifest(given: Option<&Path>) -> miette::Result<PathBuf> {
 /// Loads the manifest; on errors (none found, unreadable, invalid) prints every diagnostic
 /// and returns exit code 2.
 pub(crate) fn load_project(given: Option<&Path>) -> miette::Result<Result<Project, ExitCode>> {
+    load_project_as(given, MessageFormat::Human)
+}
+
+/// [`load_project`], reporting each manifest diagnostic as a JSON message on stdout with
+/// `--message-format json`.
+pub(crate) fn load_project_as(
+    given: Option<&Path>,
+    format: MessageFormat,
+) -> miette::Result<Result<Project, ExitCode>> {
+    let emit = |diagnostic: &dyn miette::Diagnostic, human: &dyn Fn()| match format {
+        MessageFormat::Human => human(),
+        MessageFormat::Json => json_line(&diagnostic_json("manifest-error", diagnostic)),
+    };
     let path = match find_manifest(given) {
         Ok(p) => p,
-        Err(report) => return Ok(Err(usage_error(report))),
+        Err(report) => {
+            emit(report.as_ref(), &|| eprintln!("{report:?}"));
+            return Ok(Err(ExitCode::from(2)));
+        }
     };
     match ngen_manifest::load(&path) {
         Ok(p) => Ok(Ok(p)),
         Err(err) => {
             for d in err.diagnostics {
-                eprintln!("{:?}", miette::Report::new(d));
+                let report = miette::Report::new(d);
+                emit(report.as_ref(), &|| eprintln!("{report:?}"));
             }
             Ok(Err(ExitCode::from(2)))
         }
@@ -482,6 +500,13 @@ pub(crate) fn execute_sharing(
                     remote_cli::describe(&r.stats())
                 );
             }
+            if !summary.success() {
+                // Last, so `tail -1` and `grep error` tell a failed build at once.
+                eprintln!(
+                    "error: build failed: {}",
+                    failure_counts(&summary, plan.images.len())
+                );
+            }
         }
         MessageFormat::Json => json_line(&serde_json::json!({
             "reason": "build-finished",
@@ -495,6 +520,19 @@ pub(crate) fn execute_sharing(
         _ => {}
     }
     Ok(summary)
+}
+
+/// `2 of 5 images failed`, then `, 1 root unresolved` when roots did not resolve.
+fn failure_counts(summary: &Summary, images: usize) -> String {
+    let mut text = format!("{} of {images} images failed", summary.failed);
+    if summary.unresolved > 0 {
+        text.push_str(&format!(
+            ", {} root{} unresolved",
+            summary.unresolved,
+            if summary.unresolved == 1 { "" } else { "s" }
+        ));
+    }
+    text
 }
 
 /// `Lib v1.0.0.0 (default)`.
@@ -675,8 +713,8 @@ pub(crate) fn default_jobs() -> usize {
         .unwrap_or(1)
 }
 
-/// A build that stops before planning (manifest or usage error): with JSON output, tools
-/// still get `build-finished` as the last line.
+/// A build that stops early (manifest or usage error, or a cache that cannot be written):
+/// with JSON output, tools still get `build-finished` as the last line.
 fn finish_early(format: MessageFormat, code: ExitCode) -> ExitCode {
     if format == MessageFormat::Json {
         json_line(&serde_json::json!({
@@ -688,7 +726,7 @@ fn finish_early(format: MessageFormat, code: ExitCode) -> ExitCode {
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
-    let project = match load_project(args.manifest_path.as_deref())? {
+    let project = match load_project_as(args.manifest_path.as_deref(), args.message_format)? {
         Ok(p) => p,
         Err(code) => return Ok(finish_early(args.message_format, code)),
     };
@@ -737,8 +775,19 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         jobs,
         out,
         remote.as_ref(),
-    )
-    .map_err(report)?;
+    );
+    let summary = match summary {
+        Ok(summary) => summary,
+        Err(e) => {
+            // The cache itself failed (full disk, read-only): still end with the failure line,
+            // and with `build-finished` in JSON.
+            eprintln!("{:?}", report(e));
+            if args.message_format == MessageFormat::Human {
+                eprintln!("error: build failed: the cache was not updated");
+            }
+            return Ok(finish_early(args.message_format, ExitCode::FAILURE));
+        }
+    };
     if let Some(r) = &remote {
         remote_cli::record_stats(&locked, r);
     }

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use ngen_cache::ImageCompiler;
 use ngen_cache::actions::Selector;
-use ngen_cache::engine::Freshness;
+use ngen_cache::engine::{Freshness, LockedCache, Plan};
 use ngen_cache::filehash::FileHasher;
-use ngen_manifest::Scenario;
+use ngen_cache::index::Index;
+use ngen_manifest::{Project, Scenario};
 
 use super::build::{
     AotCompiler, check_scenarios, load_project, manifest_requests, parse_scenario, report,
@@ -43,20 +44,10 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     if let Err(code) = check_scenarios(&project, &args.scenarios) {
         return Ok(code);
     }
-    let requests = manifest_requests(&project, &args.scenarios);
     let cache = ngen_cache::Cache::new(&project.cache_dir);
     let locked = cache.lock().map_err(report)?;
     let previous = locked.index().map_err(report)?;
-    let hasher = FileHasher::with_memo(locked.layout().file_hashes());
-    let plan = locked
-        .plan(
-            &requests,
-            &project.hints,
-            &AotCompiler::new(&hasher).identity(),
-            &hasher,
-            &previous,
-        )
-        .map_err(report)?;
+    let plan = plan_project(&project, &args.scenarios, &locked, &previous)?;
     for (key, e) in &plan.errors {
         eprintln!("error: {} ({}): {e}", key.root, key.scenario);
     }
@@ -119,6 +110,25 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             None => {
+                // The resolution error itself was printed above, with every path probed.
+                if let Some((key, _)) = plan
+                    .errors
+                    .iter()
+                    .find(|(key, _)| names_root(&selector, &key.root, &project))
+                {
+                    return Err(miette::miette!(
+                        code = "ngen::explain::unresolved_root",
+                        help = format!(
+                            "its images cannot be explained until it resolves; `ngen-build deps {} -v` \
+                             shows every binding decision and each path probed",
+                            project.manifest_dir.join(&key.root).display()
+                        ),
+                        "{} ({}) is a root of {} but does not resolve",
+                        key.root,
+                        key.scenario,
+                        project.manifest_path.display()
+                    ));
+                }
                 let mut names: Vec<&str> = plan.images.iter().map(|i| i.name.as_str()).collect();
                 names.sort_unstable();
                 names.dedup();
@@ -143,6 +153,50 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         };
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `selector` names the manifest root written `root` (a path relative to the
+/// manifest, or a display name): by path, or by simple name (a path's file name without its
+/// extension).
+fn names_root(selector: &Selector, root: &str, project: &Project) -> bool {
+    let path = project.manifest_dir.join(root);
+    match selector {
+        Selector::All => true,
+        Selector::Path(p) => {
+            std::path::absolute(&path).is_ok_and(|a| a.to_string_lossy() == p.as_str())
+        }
+        Selector::Name(name) => {
+            let lower = root.to_ascii_lowercase();
+            let is_path = root.contains('/') || lower.ends_with(".exe") || lower.ends_with(".dll");
+            let simple = if is_path {
+                path.file_stem().map(|s| s.to_string_lossy().into_owned())
+            } else {
+                ngen_binder::AssemblyName::parse(root).ok().map(|n| n.name)
+            };
+            simple.is_some_and(|s| s.eq_ignore_ascii_case(&name.name))
+        }
+    }
+}
+
+/// Plans the manifest's images (of `scenarios`, or all) as `build` would, compiling nothing:
+/// each image's freshness against `previous`.
+pub(crate) fn plan_project(
+    project: &Project,
+    scenarios: &[Scenario],
+    locked: &LockedCache,
+    previous: &Index,
+) -> miette::Result<Plan> {
+    let requests = manifest_requests(project, scenarios);
+    let hasher = FileHasher::with_memo(locked.layout().file_hashes());
+    locked
+        .plan(
+            &requests,
+            &project.hints,
+            &AotCompiler::new(&hasher).identity(),
+            &hasher,
+            previous,
+        )
+        .map_err(report)
 }
 
 /// Case-insensitive edit distance, for "did you mean".

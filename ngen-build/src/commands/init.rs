@@ -1,7 +1,11 @@
 //! `ngen-build init [DIR]`: write a commented ngen.toml for the .exe files of a publish folder.
+//! A DIR that is not a directory, or an existing ngen.toml without `--force`, is a usage error
+//! (exit 2).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+use super::support::usage_error;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -16,11 +20,12 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
     let target = dir.join("ngen.toml");
     if target.exists() && !args.force {
-        return Err(miette::miette!(
+        return Ok(usage_error(miette::miette!(
+            code = "ngen::init::exists",
             help = "pass --force to overwrite it",
             "{} already exists",
             target.display()
-        ));
+        )));
     }
     if !dir.is_dir() {
         let what = if dir.exists() {
@@ -28,13 +33,13 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         } else {
             "does not exist"
         };
-        return Err(miette::miette!(
+        return Ok(usage_error(miette::miette!(
             code = "ngen::init::not_a_directory",
             help = "pass the publish folder that holds the application's .exe files \
                     (default: the current directory)",
             "{} {what}",
             dir.display()
-        ));
+        )));
     }
     let text = ngen_manifest::init::render_init(&dir)
         .map_err(|e| miette::miette!("cannot list {}: {e}", dir.display()))?;

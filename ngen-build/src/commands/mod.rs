@@ -5,6 +5,7 @@ pub mod build;
 pub mod cache;
 pub mod compile;
 pub mod deps;
+pub mod diagnostic_json;
 pub mod display;
 pub mod explain;
 pub mod init;

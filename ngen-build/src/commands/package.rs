@@ -1,14 +1,29 @@
-//! `ngen-build package --out FILE.tar`: a reproducible archive of a cache for installers
-//! (sorted entries, fixed mtime/uid/gid/modes; `.local/` excluded).
+//! `ngen-build package --out FILE.tar[.gz|.zst]`: a reproducible archive of a cache for
+//! installers (sorted entries, fixed mtime/uid/gid/modes; `.local/` excluded), compressed as
+//! the name says.
+//!
+//! It refuses (exit 1, nothing written) a cache it would ship wrong: an image the index names
+//! but that is missing, an image directory the index does not name (left by a failed build),
+//! and, for a manifest's cache, an image that is stale against its inputs (planned as
+//! `explain` does; a root that does not resolve in this environment gets a warning). Each is
+//! named; `ngen-build build` fixes them.
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use ngen_cache::engine::Freshness;
+use ngen_cache::integrity::{self, ImageProblem};
+use ngen_cache::package::ArchiveFormat;
+
 use super::build::{load_project, report};
+use super::explain::plan_project;
+use super::support::usage_error;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The archive to write (replaced if it exists). Required.
+    /// The archive to write (replaced if it exists). Required. `.tar.gz`/`.tgz` is gzip,
+    /// `.tar.zst`/`.tzst` zstd, anything else a plain tar.
     #[arg(long, value_name = "FILE.tar")]
     pub out: PathBuf,
     /// Path of ngen.toml whose cache to package (default: the nearest one).
@@ -20,12 +35,24 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
-    let dir = match args.cache_dir {
-        Some(d) => d,
+    if let Err(e) = ArchiveFormat::from_path(&args.out) {
+        return Ok(usage_error(miette::miette!(
+            code = "ngen::usage::archive_format",
+            help = "--out x.tar (plain), x.tar.gz or x.tgz (gzip), x.tar.zst or x.tzst (zstd)",
+            "{e}"
+        )));
+    }
+    let project = match args.cache_dir {
+        Some(_) => None,
         None => match load_project(args.manifest_path.as_deref())? {
-            Ok(p) => p.cache_dir,
+            Ok(p) => Some(p),
             Err(code) => return Ok(code),
         },
+    };
+    let dir = match (&args.cache_dir, &project) {
+        (Some(d), _) => d.clone(),
+        (None, Some(p)) => p.cache_dir.clone(),
+        (None, None) => unreachable!("a project is loaded whenever --cache-dir is absent"),
     };
     let parent = match args.out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -58,8 +85,100 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             dir.display()
         ));
     }
-    let _lock = ngen_cache::lock::CacheLock::shared(&ngen_cache::Layout::new(&dir).local());
-    let entries = ngen_cache::package::write_package(&dir, &args.out).map_err(report)?;
-    eprintln!("    Packaged {} ({entries} entries)", args.out.display());
+    let layout = ngen_cache::Layout::new(&dir);
+    let problems = match &project {
+        // Planning needs the cache lock; holding it until the archive is written keeps a
+        // concurrent build from changing what was checked.
+        Some(project) => {
+            let cache = ngen_cache::Cache::new(&dir);
+            let locked = cache.lock().map_err(report)?;
+            let index = locked.index().map_err(report)?;
+            let (mut problems, dirty) = stale_images(project, &locked, &index)?;
+            // A missing image is already reported as stale by the plan: say it once.
+            problems.extend(
+                integrity::check(&layout, &index)
+                    .iter()
+                    .filter(
+                        |p| !matches!(p, ImageProblem::Missing { dir, .. } if dirty.contains(dir)),
+                    )
+                    .map(|p| p.to_string()),
+            );
+            if problems.is_empty() {
+                return write(&dir, &args.out);
+            }
+            problems
+        }
+        None => {
+            let _lock = ngen_cache::lock::CacheLock::shared(&layout.local());
+            let index = ngen_cache::Index::load(&layout.index()).map_err(report)?;
+            let problems: Vec<String> = integrity::check(&layout, &index)
+                .iter()
+                .map(|p| p.to_string())
+                .collect();
+            if problems.is_empty() {
+                return write(&dir, &args.out);
+            }
+            problems
+        }
+    };
+    refuse(&dir, &args.out, &problems, project.is_some())
+}
+
+/// Writes the archive and says so.
+fn write(dir: &Path, out: &Path) -> miette::Result<ExitCode> {
+    let entries = ngen_cache::package::write_package(dir, out).map_err(report)?;
+    eprintln!("    Packaged {} ({entries} entries)", out.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The manifest's images that are stale against their inputs, and its roots that do not
+/// resolve, as one line each; and the directories of the stale images.
+fn stale_images(
+    project: &ngen_manifest::Project,
+    locked: &ngen_cache::LockedCache,
+    index: &ngen_cache::Index,
+) -> miette::Result<(Vec<String>, BTreeSet<String>)> {
+    let plan = plan_project(project, &[], locked, index)?;
+    // Resolution depends on the environment (MONO_GAC_PREFIX, the framework): a root that
+    // does not resolve here may have been built fine; its images are still checked on disk.
+    for (key, _) in &plan.errors {
+        eprintln!(
+            "warning: {} ({}) does not resolve here, so its images' freshness is not checked \
+             (`ngen-build explain` says why)",
+            key.root, key.scenario
+        );
+    }
+    let mut problems = Vec::new();
+    let mut dirty = BTreeSet::new();
+    for img in &plan.images {
+        if let Freshness::Dirty(reasons) = &img.freshness {
+            dirty.insert(img.dir.clone());
+            let why = reasons.first().map(|r| r.to_string()).unwrap_or_default();
+            problems.push(format!(
+                "stale image: {} ({}): {why}",
+                img.display_name, img.scenario
+            ));
+        }
+    }
+    Ok((problems, dirty))
+}
+
+/// Reports why nothing was packaged: exit 1.
+fn refuse(dir: &Path, out: &Path, problems: &[String], manifest: bool) -> miette::Result<ExitCode> {
+    for p in problems {
+        eprintln!("error: {p}");
+    }
+    let help = if manifest {
+        "run `ngen-build build` (it rebuilds these images and removes leftovers), then package again"
+    } else {
+        "run `ngen-build build` (a manifest's cache) or `ngen-build update` (Ngen's cache), then package again"
+    };
+    Err(miette::miette!(
+        code = "ngen::package::stale",
+        help = help,
+        "not packaging {}: {} of its images cannot be shipped as they are; {} was not written",
+        dir.display(),
+        problems.len(),
+        out.display()
+    ))
 }

@@ -2,13 +2,18 @@
 //! every image no remaining root needs. A dependency shared with another root stays; a root
 //! is never removed implicitly. Without `--debug`/`--profile` every scenario is removed;
 //! with them exactly that scenario (so `--debug` leaves `debug+profile`).
+//!
+//! Queued `install`s of the named assembly are cancelled too, so an installer's removal
+//! script (`install /queue:1` on install, `uninstall` on removal, under `set -e`) succeeds
+//! even when the service has not run the install yet, and the service never runs it later.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ngen_cache::BuildOutcome;
-use ngen_cache::actions::{UninstallRequest, roots_to_uninstall};
+use ngen_cache::actions::{UninstallRequest, queued_installs_to_cancel, roots_to_uninstall};
 use ngen_cache::engine::Plan;
+use ngen_cache::queue::QueueState;
 use ngen_manifest::Scenario;
 
 use super::install::NgenOptions;
@@ -60,6 +65,25 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     let locked = cache.lock().map_err(report)?;
     let previous = locked.index().map_err(report)?;
     let remove = roots_to_uninstall(&previous, &request);
+    let mut queue = QueueState::load(locked.layout()).map_err(report)?;
+    let cancel = queued_installs_to_cancel(&queue, &request);
+    if !cancel.is_empty() {
+        for seq in &cancel {
+            if let Some(item) = queue.items.iter().find(|i| i.seq == *seq)
+                && !args.ngen.silent
+            {
+                eprintln!(
+                    "   Cancelled queued {} at priority {} (item {seq})",
+                    item.action, item.priority
+                );
+            }
+            queue.remove(*seq);
+        }
+        queue.save(locked.layout()).map_err(report)?;
+    }
+    if remove.is_empty() && !cancel.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
     if remove.is_empty() {
         let what = format!(
             "{} is not installed as a root{}",

@@ -245,3 +245,20 @@ pub fn stderr(out: &Output) -> String {
 pub fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// The queue's pending items, as `queue status` counts them.
+pub fn pending(dir: &Path, cache: &Path) -> usize {
+    stdout(&ok_with_cache(dir, cache, &["queue", "status"]))
+        .lines()
+        .find_map(|l| l.strip_prefix("Pending items: "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("queue status prints the pending count")
+}
+
+/// `ngen-build build` in `dir` with every cache write failing as on a full disk.
+pub fn build_on_a_full_disk(dir: &Path) -> Output {
+    command_in(dir, &["build"])
+        .env("NGEN_BUILD_FAULT", "disk-full")
+        .output()
+        .expect("run ngen-build")
+}
