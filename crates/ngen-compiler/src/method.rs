@@ -9,6 +9,7 @@ use ngen_metadata::resolve::MemberRefSig;
 use ngen_metadata::{Assembly, TableId, Token};
 
 use crate::signature::{method_shape, val_kind};
+use crate::type_context::TypeContext;
 use crate::types::{MethodShape, ValKind};
 
 /// A method ready to translate.
@@ -106,6 +107,19 @@ pub(crate) fn call_shape(asm: &Assembly, token: Token) -> Result<MethodShape, St
         Some(TableId::MethodSpec) => Err("call to a generic method instance".into()),
         _ => Err(bad()),
     }
+}
+
+/// Whether `callvirt token` may be compiled as a null-checked direct call: exact by the type
+/// system ([`TypeContext::check_exact_callvirt`]: not virtual, `final`, or in a sealed class),
+/// else by [`check_callvirt`]'s metadata-only rule, whose reason is kept when both refuse.
+pub(crate) fn check_exact_callvirt(
+    types: &TypeContext,
+    asm: &Assembly,
+    token: Token,
+) -> Result<(), String> {
+    types
+        .check_exact_callvirt(asm, token)
+        .or_else(|_| check_callvirt(asm, token))
 }
 
 /// Whether `callvirt token` may be compiled as a null-checked direct call: the callee must

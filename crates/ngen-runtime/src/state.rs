@@ -13,6 +13,7 @@ use ngen_abi::image::{CellKey, CellKind, ImportCell};
 use ngen_binder::{AssemblyName, Binder};
 use ngen_compiler::corlib_refs::corlib_kind;
 use ngen_compiler::jit::{Jit, JitHost};
+use ngen_compiler::type_context::TypeContext;
 use ngen_compiler::types::MethodShape;
 use ngen_corlib::{CorlibFieldRef, CorlibMethodRef};
 use ngen_metadata::resolve::MemberRefSig;
@@ -349,11 +350,20 @@ impl Runtime {
             jit,
             jit_cells,
             assemblies,
+            binder,
             ..
         } = self;
         let jit = match jit {
             Some(j) => j,
-            None => jit.insert(Jit::new().map_err(|e| format!("cannot start the JIT: {e}"))?),
+            None => {
+                // The binder decides which file each name binds to; for type questions the
+                // JIT probes the AppBase, then the framework, which is where it binds them.
+                let types = TypeContext::over_directories(&[
+                    binder.app_base().to_path_buf(),
+                    binder.framework_dir().to_path_buf(),
+                ]);
+                jit.insert(Jit::new(types).map_err(|e| format!("cannot start the JIT: {e}"))?)
+            }
         };
         let mut host = Host {
             asm: id,

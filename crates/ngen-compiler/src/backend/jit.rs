@@ -20,6 +20,7 @@ use super::env::{CallTarget, TranslateEnv};
 use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
 use crate::method::{call_shape, prepare};
+use crate::type_context::TypeContext;
 
 /// What the JIT needs from the runtime.
 pub trait JitHost {
@@ -37,6 +38,8 @@ pub struct Jit {
     fctx: FunctionBuilderContext,
     call_conv: CallConv,
     next_id: u32,
+    /// The type system of every assembly this JIT compiles.
+    types: TypeContext,
 }
 
 // SAFETY: JITModule holds raw pointers to memory it owns exclusively; the runtime only
@@ -44,8 +47,8 @@ pub struct Jit {
 unsafe impl Send for Jit {}
 
 impl Jit {
-    /// A JIT for the host CPU.
-    pub fn new() -> Result<Jit, String> {
+    /// A JIT for the host CPU, answering type questions from `types`.
+    pub fn new(types: TypeContext) -> Result<Jit, String> {
         let isa = make_isa(IsaKind::Jit)?;
         let call_conv = isa.default_call_conv();
         let builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
@@ -57,6 +60,7 @@ impl Jit {
             fctx: FunctionBuilderContext::new(),
             call_conv,
             next_id: 0,
+            types,
         })
     }
 
@@ -98,6 +102,7 @@ impl Jit {
         let input = MethodInput::of(&prepared);
         let mut env = JitEnv {
             asm,
+            types: &self.types,
             host,
             call_conv: self.call_conv,
             frontend: self.module.isa().frontend_config(),
@@ -119,6 +124,7 @@ impl Jit {
 
 struct JitEnv<'a> {
     asm: &'a Assembly,
+    types: &'a TypeContext,
     host: &'a mut dyn JitHost,
     call_conv: CallConv,
     frontend: cranelift_codegen::isa::TargetFrontendConfig,
@@ -151,7 +157,7 @@ impl TranslateEnv for JitEnv<'_> {
     }
 
     fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
-        crate::method::check_callvirt(self.asm, token)
+        crate::method::check_exact_callvirt(self.types, self.asm, token)
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {

@@ -4,7 +4,8 @@
 //! in key order). [`AotEnv`] answers the translator from the plan: a callee in the image is a
 //! direct call, anything else a cell addressed PC-relative.
 //!
-//! Depends on: cranelift-module, rayon, [`crate::method`], [`crate::corlib_refs`].
+//! Depends on: cranelift-module, rayon, [`crate::method`], [`crate::corlib_refs`],
+//! [`crate::type_context`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -25,6 +26,7 @@ use rayon::prelude::*;
 use crate::backend::abi::clif_signature;
 use crate::backend::env::{CallTarget, TranslateEnv};
 use crate::method::{call_shape, method_def_shape, referenced_tokens};
+use crate::type_context::TypeContext;
 use crate::types::MethodShape;
 
 /// A function that exists in the image (compiled or stubbed), by MethodDef rid.
@@ -37,6 +39,8 @@ pub(super) struct FuncPlan {
 /// Shared, read-only state for the parallel phase.
 pub(super) struct Plan<'a> {
     pub(super) asm: &'a Assembly,
+    /// The compilation's type system.
+    pub(super) types: &'a TypeContext,
     pub(super) call_conv: CallConv,
     pub(super) frontend: TargetFrontendConfig,
     pub(super) funcs: BTreeMap<u32, FuncPlan>,
@@ -190,7 +194,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
-        crate::method::check_callvirt(self.plan.asm, token)
+        crate::method::check_exact_callvirt(self.plan.types, self.plan.asm, token)
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {

@@ -1,0 +1,267 @@
+//! The compiler's type system: one [`TypeSystem`] per compilation, the "what" of the object
+//! model (field offsets, instance sizes, GC maps, vtable slots) that AOT and JIT bake in.
+//!
+//! ## Model
+//! A [`TypeContext`] wraps the `&mut self` API of `ngen-typesystem` in a `Mutex`, so rayon
+//! workers of the AOT compiler can share it (queries are short; nothing long runs under the
+//! lock). Assemblies come from a [`PathResolver`] over an explicit list of files (the binder's
+//! closure of an image request) or from any other [`ModuleResolver`] (the runtime's JIT uses
+//! a [`ngen_typesystem::DirectoryResolver`] over the AppBase and the framework directory).
+//! When the context cannot start (no `mscorlib` among the inputs) it keeps the reason, and
+//! every query answers with it: the methods that need types are excluded, nothing else is.
+//!
+//! ## Invariants
+//! Answers are numbers from `ngen-typesystem` only, so images and the runtime agree by
+//! construction. Query order does not change answers (handles may differ; numbers do not).
+//!
+//! Depends on: ngen-typesystem, ngen-metadata. Citations: ECMA-335 II.10.7 (field layout),
+//! Mono 6.8 `mono/metadata/class-init.c`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use ngen_metadata::{Assembly, MetadataError, Token};
+use ngen_typesystem::{DirectoryResolver, GenericContext, ModuleId, ModuleResolver, TypeSystem};
+
+/// The core library every context starts from.
+const CORLIB: &str = "mscorlib";
+
+/// Resolves simple names to an explicit list of assembly files (by file stem, ASCII
+/// case-insensitively, as the CLR compares simple names); the first file of a name wins.
+#[derive(Clone, Debug, Default)]
+pub struct PathResolver {
+    by_name: BTreeMap<String, PathBuf>,
+}
+
+impl PathResolver {
+    /// A resolver over `paths`.
+    pub fn new<'p>(paths: impl IntoIterator<Item = &'p Path>) -> PathResolver {
+        let mut by_name = BTreeMap::new();
+        for path in paths {
+            if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+                by_name
+                    .entry(stem.to_ascii_lowercase())
+                    .or_insert_with(|| path.to_path_buf());
+            }
+        }
+        PathResolver { by_name }
+    }
+}
+
+impl ModuleResolver for PathResolver {
+    fn resolve(&self, name: &str) -> Option<Result<Assembly, MetadataError>> {
+        self.by_name
+            .get(&name.to_ascii_lowercase())
+            .map(Assembly::open)
+    }
+}
+
+/// Where an instance field lives, as the translator needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InstanceField {
+    /// Byte offset from the start of the object (header included, Mono's convention) for a
+    /// field of a class, from the start of the unboxed value for a field of a value type.
+    pub offset: u32,
+}
+
+struct Inner {
+    ts: TypeSystem,
+}
+
+impl Inner {
+    /// The module of `asm`, found by its simple name (the compiled assembly was added up
+    /// front; others come from the resolver).
+    fn module_of(&mut self, asm: &Assembly) -> Result<ModuleId, String> {
+        let name = asm.assembly_row().map_err(|e| e.to_string())?.name;
+        self.ts.load_module(name).map_err(|e| e.to_string())
+    }
+}
+
+/// One compilation's type system (see the module documentation).
+pub struct TypeContext {
+    inner: Result<Mutex<Inner>, String>,
+}
+
+impl TypeContext {
+    /// A context for compiling `assembly` (when given: it binds its own simple name, whatever
+    /// the resolver says), whose references come from `resolver`.
+    pub fn new(assembly: Option<&Path>, resolver: Box<dyn ModuleResolver>) -> TypeContext {
+        let start = || -> Result<Inner, String> {
+            let mut ts =
+                TypeSystem::new(resolver, CORLIB).map_err(|e| format!("no type system: {e}"))?;
+            if let Some(path) = assembly {
+                let asm = Assembly::open(path).map_err(|e| format!("no type system: {e}"))?;
+                ts.add_assembly(asm)
+                    .map_err(|e| format!("no type system: {e}"))?;
+            }
+            Ok(Inner { ts })
+        };
+        TypeContext {
+            inner: start().map(Mutex::new),
+        }
+    }
+
+    /// A context over the assemblies found in `dirs` (probed in order for `<name>.dll`, then
+    /// `<name>.exe`), as the runtime's JIT uses: the AppBase, then the framework directory.
+    pub fn over_directories(dirs: &[PathBuf]) -> TypeContext {
+        TypeContext::new(None, Box::new(DirectoryResolver::new(dirs.iter().cloned())))
+    }
+
+    /// A context that answers every query with `reason` (callers that have no inputs).
+    pub fn unavailable(reason: impl Into<String>) -> TypeContext {
+        TypeContext {
+            inner: Err(reason.into()),
+        }
+    }
+
+    /// Why the context could not start, if it could not.
+    pub fn unavailable_reason(&self) -> Option<&str> {
+        self.inner.as_ref().err().map(String::as_str)
+    }
+
+    fn lock(&self) -> Result<MutexGuard<'_, Inner>, String> {
+        match &self.inner {
+            // A panic under the lock (caught per method by the AOT driver) leaves the caches
+            // consistent: every facet is stored whole or not at all.
+            Ok(m) => Ok(m.lock().unwrap_or_else(|p| p.into_inner())),
+            Err(reason) => Err(reason.clone()),
+        }
+    }
+
+    /// The instance field a `ldfld`/`stfld`/`ldflda` operand of `asm` names.
+    pub fn instance_field(&self, asm: &Assembly, token: Token) -> Result<InstanceField, String> {
+        let mut inner = self.lock()?;
+        let module = inner.module_of(asm)?;
+        let ts = &mut inner.ts;
+        let field = ts
+            .resolve_field(module, token, &GenericContext::none())
+            .map_err(|e| e.to_string())?;
+        if ts.field(field).is_static() {
+            return Err(format!("field {} is static", ts.field(field).name));
+        }
+        let offset = ts.field_offset(field).map_err(|e| e.to_string())?;
+        Ok(InstanceField { offset })
+    }
+
+    /// Whether `callvirt token` always reaches the method `token` names, so it can be compiled
+    /// as a null-checked direct call (ECMA-335 III.4.2): the method is not virtual, is `final`,
+    /// or belongs to a sealed class. Virtual dispatch proper comes with method tables.
+    pub fn check_exact_callvirt(&self, asm: &Assembly, token: Token) -> Result<(), String> {
+        let mut inner = self.lock()?;
+        let module = inner.module_of(asm)?;
+        let ts = &mut inner.ts;
+        let method = ts
+            .resolve_method(module, token, &GenericContext::none())
+            .map_err(|e| e.to_string())?;
+        let desc = ts.method(method).clone();
+        if !desc.is_virtual() || desc.is_final() {
+            return Ok(());
+        }
+        let owner = ts.class_info(desc.owner).map_err(|e| e.to_string())?;
+        if owner.flags & ngen_metadata::flags::type_attributes::SEALED != 0 {
+            return Ok(());
+        }
+        Err(format!("virtual call to {}", ts.method_name(method)))
+    }
+
+    /// The instance size (header included) of the class a type token of `asm` names.
+    pub fn instance_size(&self, asm: &Assembly, token: Token) -> Result<u32, String> {
+        let mut inner = self.lock()?;
+        let module = inner.module_of(asm)?;
+        let ts = &mut inner.ts;
+        let ty = ts
+            .resolve_type(module, token, &GenericContext::none())
+            .map_err(|e| e.to_string())?;
+        let layout = ts.instance_layout(ty).map_err(|e| e.to_string())?;
+        Ok(layout.instance_size)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_context_without_mscorlib_says_why_and_answers_every_query_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("App.exe");
+        let cx = TypeContext::new(
+            Some(&missing),
+            Box::new(PathResolver::new([missing.as_path()])),
+        );
+        let reason = cx.unavailable_reason().unwrap().to_string();
+        assert!(reason.contains("mscorlib"), "{reason}");
+        assert!(cx.lock().is_err());
+    }
+
+    /// `class C { int a; object b; long c; }` and `struct S { byte x; int y; }` from mcs:
+    /// Mono's auto layout puts references first after the 16-byte header (b at 16), then the
+    /// rest in declaration order, each aligned (a at 24, c at 32; size 40); the struct is sequential (x at 0,
+    /// y at 4 of the value; boxed size 16 + 8).
+    #[test]
+    fn field_offsets_and_sizes_of_a_program_come_from_the_type_system() {
+        let corlib = Path::new("/usr/lib/mono/4.5/mscorlib.dll");
+        if !corlib.is_file()
+            || std::process::Command::new("mcs")
+                .arg("--version")
+                .output()
+                .is_err()
+        {
+            eprintln!("SKIPPED: needs mono's mcs and mscorlib (tests/setup.sh installs them)");
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("Layout.cs");
+        std::fs::write(
+            &src,
+            "class C { int a; object b; long c; static int s; \
+             static void Main() { var o = new C(); o.a = 1; o.b = null; o.c = 2; s = 3; \
+             var v = new S(); v.x = 1; v.y = 2; } }\n\
+             struct S { public byte x; public int y; }\n",
+        )
+        .unwrap();
+        let exe = dir.path().join("Layout.exe");
+        let out = std::process::Command::new("mcs")
+            .arg(format!("-out:{}", exe.display()))
+            .arg(&src)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // The resolver does not know Layout: the context binds it because it was given.
+        let cx = TypeContext::new(Some(&exe), Box::new(PathResolver::new([corlib])));
+        assert_eq!(cx.unavailable_reason(), None);
+        let asm = Assembly::open(&exe).unwrap();
+        let field = |rid| cx.instance_field(&asm, Token::new(ngen_metadata::TableId::Field, rid));
+        // Field rids in declaration order: C.a, C.b, C.c, C.s, S.x, S.y.
+        assert_eq!(field(1), Ok(InstanceField { offset: 24 }));
+        assert_eq!(field(2), Ok(InstanceField { offset: 16 }));
+        assert_eq!(field(3), Ok(InstanceField { offset: 32 }));
+        assert!(field(4).unwrap_err().contains("static"));
+        assert_eq!(field(5), Ok(InstanceField { offset: 0 }));
+        assert_eq!(field(6), Ok(InstanceField { offset: 4 }));
+        // TypeDef rids: <Module>, C, S.
+        let size = |rid| cx.instance_size(&asm, Token::new(ngen_metadata::TableId::TypeDef, rid));
+        assert_eq!(size(2), Ok(40));
+        assert_eq!(size(3), Ok(24));
+        // Main is static and not virtual; Object.ToString is virtual in an unsealed class.
+        assert_eq!(
+            cx.check_exact_callvirt(&asm, Token::new(ngen_metadata::TableId::MethodDef, 1)),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn the_path_resolver_matches_simple_names_by_file_stem_ignoring_case() {
+        let r = PathResolver::new([Path::new("/x/MsCorLib.dll"), Path::new("/y/mscorlib.dll")]);
+        assert_eq!(
+            r.by_name.get("mscorlib").map(PathBuf::as_path),
+            Some(Path::new("/x/MsCorLib.dll"))
+        );
+        assert!(r.resolve("System").is_none());
+    }
+}
