@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
 
-use ngen_tests::{Observed, mcs, mono, ngen_build, ngen_compile, temp_dir, workspace_root};
+use ngen_tests::{
+    Observed, assert_like_mono_in_every_mode, mcs, mono, ngen_build, ngen_compile,
+    ngen_run_from_images, stderr_head, temp_dir, workspace_root,
+};
 
 /// Programs compiled once for the whole test binary, with their images.
 struct Fixtures {
@@ -102,46 +105,13 @@ fn ilasm(source: &Path, out: &Path) {
 }
 
 fn run(exe: &Path, images: &Path, mode: &str, args: &[&str]) -> Output {
-    let mut cmd = ngen_build();
-    cmd.arg("run").arg("--images").arg(images);
-    if mode != "default" {
-        cmd.arg("--jit").arg(mode);
-    }
-    cmd.arg(exe)
-        .args(args)
-        .output()
-        .expect("run ngen-build run")
-}
-
-/// The first three stderr lines: for an unhandled exception mono prints an empty line,
-/// `Unhandled Exception:` and `System.XxxException: message` (then frames we do not have).
-fn stderr_head(out: &Output) -> Vec<String> {
-    String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .take(3)
-        .map(str::to_string)
-        .collect()
+    ngen_run_from_images(exe, images, mode, args)
 }
 
 /// Asserts the program behaves as under mono in all three modes.
 fn differential(program: &str, args: &[&str]) {
     let f = fixtures();
-    let exe = f.bin.join(program);
-    let mono_out = mono(&exe, args);
-    let expected = Observed::from(&mono_out);
-    for mode in ["never", "always", "default"] {
-        let out = run(&exe, &f.images, mode, args);
-        assert_eq!(
-            Observed::from(&out),
-            expected,
-            "{program} {args:?} under --jit {mode} differs from mono"
-        );
-        assert_eq!(
-            stderr_head(&out),
-            stderr_head(&mono_out),
-            "{program} {args:?} under --jit {mode}: stderr differs from mono"
-        );
-    }
+    assert_like_mono_in_every_mode(&f.bin.join(program), &f.images, args);
 }
 
 #[test]
@@ -211,7 +181,7 @@ fn excluded_method_runs_in_fallback_and_fails_clearly_under_never() {
     );
     assert_eq!(
         reason_of("Excluded::Unsupported").as_deref(),
-        Some("unsupported opcode newobj at IL_0000")
+        Some("unsupported opcode box at IL_0002")
     );
 
     let expected = Observed::from(&mono(&exe, &[]));
@@ -226,12 +196,12 @@ fn excluded_method_runs_in_fallback_and_fails_clearly_under_never() {
         "unclear error under --jit never: {stderr}"
     );
 
-    // The JIT cannot compile `newobj` either: a clear error naming the method and the reason.
+    // The JIT cannot compile `box` either: a clear error naming the method and the reason.
     let unsupported = run(&exe, &f.images, "fallback", &["go"]);
     assert!(!unsupported.status.success());
     let stderr = String::from_utf8_lossy(&unsupported.stderr);
     assert!(
-        stderr.contains("Excluded::Unsupported") && stderr.contains("newobj"),
+        stderr.contains("Excluded::Unsupported") && stderr.contains("box"),
         "unclear error for an uncompilable method: {stderr}"
     );
 }

@@ -22,7 +22,12 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use ngen_metadata::{Assembly, MetadataError, Token};
-use ngen_typesystem::{DirectoryResolver, GenericContext, ModuleId, ModuleResolver, TypeSystem};
+use ngen_typesystem::{
+    DirectoryResolver, GenericContext, ModuleId, ModuleResolver, Primitive, TypeHandle, TypeKind,
+    TypeSystem, WellKnownType,
+};
+
+use crate::types::ValKind;
 
 /// The core library every context starts from.
 const CORLIB: &str = "mscorlib";
@@ -57,12 +62,23 @@ impl ModuleResolver for PathResolver {
     }
 }
 
-/// Where an instance field lives, as the translator needs it.
+/// Where an instance field lives and what it holds, as the translator needs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InstanceField {
+    /// The kind of value stored (value-type fields are not supported yet).
+    pub kind: ValKind,
     /// Byte offset from the start of the object (header included, Mono's convention) for a
     /// field of a class, from the start of the unboxed value for a field of a value type.
     pub offset: u32,
+}
+
+/// What `newobj` allocates for a class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NewObject {
+    /// Bytes of an instance, header included (Mono's `instance_size`).
+    pub size: u32,
+    /// Whether the collector must scan the instance (else it is allocated atomic).
+    pub has_references: bool,
 }
 
 struct Inner {
@@ -137,11 +153,83 @@ impl TypeContext {
         let field = ts
             .resolve_field(module, token, &GenericContext::none())
             .map_err(|e| e.to_string())?;
-        if ts.field(field).is_static() {
-            return Err(format!("field {} is static", ts.field(field).name));
+        let desc = ts.field(field).clone();
+        if desc.is_static() {
+            return Err(format!("field {} is static", desc.name));
         }
+        if !matches!(ts.kind(desc.owner), TypeKind::Def(..)) {
+            return Err(format!("field {} of a generic type instance", desc.name));
+        }
+        let owner = ts.class_info(desc.owner).map_err(|e| e.to_string())?;
+        if owner.is_value_type() {
+            return Err(format!("field {} of a value type", desc.name));
+        }
+        let ty = ts.field_type(field).map_err(|e| e.to_string())?;
+        let kind = value_kind(ts, ty).map_err(|e| format!("field {}: {e}", desc.name))?;
         let offset = ts.field_offset(field).map_err(|e| e.to_string())?;
-        Ok(InstanceField { offset })
+        Ok(InstanceField { kind, offset })
+    }
+
+    /// What `newobj ctor` allocates, for a constructor of a class of the program: not a value
+    /// type, array, string, delegate or other class whose constructor chain reaches the BCL
+    /// surface (only `System.Object`'s empty constructor is expanded in place).
+    pub fn new_object(&self, asm: &Assembly, ctor: Token) -> Result<NewObject, String> {
+        let mut inner = self.lock()?;
+        let module = inner.module_of(asm)?;
+        let ts = &mut inner.ts;
+        let method = ts
+            .resolve_method(module, ctor, &GenericContext::none())
+            .map_err(|e| e.to_string())?;
+        let desc = ts.method(method).clone();
+        if desc.name != ".ctor" || desc.is_static() {
+            return Err(format!("newobj of {}", ts.method_name(method)));
+        }
+        let owner = desc.owner;
+        let name = ts.type_name(owner);
+        if !matches!(ts.kind(owner), TypeKind::Def(..)) {
+            return Err(format!("newobj of the generic type instance {name}"));
+        }
+        let info = ts.class_info(owner).map_err(|e| e.to_string())?;
+        if info.is_value_type() || info.is_interface() {
+            return Err(format!("newobj of the value type {name}"));
+        }
+        let object = ts
+            .well_known(WellKnownType::Object)
+            .map_err(|e| e.to_string())?;
+        let corlib = ts.corlib();
+        for ancestor in ts.ancestors(owner).map_err(|e| e.to_string())? {
+            let in_corlib = ts.class_info(ancestor).map_err(|e| e.to_string())?.module == corlib;
+            if in_corlib && ancestor != object {
+                return Err(format!(
+                    "newobj of {name}, a BCL class or derived from one ({})",
+                    ts.type_name(ancestor)
+                ));
+            }
+        }
+        let layout = ts.instance_layout(owner).map_err(|e| e.to_string())?;
+        Ok(NewObject {
+            size: layout.instance_size,
+            has_references: layout.has_references,
+        })
+    }
+
+    /// Whether `token` of `asm` names `System.Object::.ctor`, which does nothing.
+    pub fn is_object_ctor(&self, asm: &Assembly, token: Token) -> bool {
+        let Ok(mut inner) = self.lock() else {
+            return false;
+        };
+        let Ok(module) = inner.module_of(asm) else {
+            return false;
+        };
+        let ts = &mut inner.ts;
+        let Ok(method) = ts.resolve_method(module, token, &GenericContext::none()) else {
+            return false;
+        };
+        let desc = ts.method(method);
+        let owner = desc.owner;
+        desc.name == ".ctor"
+            && !desc.is_static()
+            && ts.well_known(WellKnownType::Object).ok() == Some(owner)
     }
 
     /// Whether `callvirt token` always reaches the method `token` names, so it can be compiled
@@ -176,6 +264,41 @@ impl TypeContext {
         let layout = ts.instance_layout(ty).map_err(|e| e.to_string())?;
         Ok(layout.instance_size)
     }
+}
+
+/// The calling-convention kind of a value of type `ty` (as [`crate::signature::val_kind`]
+/// maps signatures), or why it has none yet.
+fn value_kind(ts: &mut TypeSystem, ty: TypeHandle) -> Result<ValKind, String> {
+    Ok(match ts.kind(ty) {
+        TypeKind::SzArray(_) | TypeKind::Array(..) => ValKind::Ref,
+        TypeKind::ByRef(_) | TypeKind::Ptr(_) => ValKind::Ptr,
+        TypeKind::FnPtr(_) => ValKind::I,
+        TypeKind::Var(_) | TypeKind::MVar(_) => return Err("generic parameter type".into()),
+        TypeKind::Def(..) | TypeKind::Inst(..) => {
+            let info = ts.class_info(ty).map_err(|e| e.to_string())?;
+            match info.primitive {
+                Some(p) => match p {
+                    Primitive::Void => return Err("void".into()),
+                    Primitive::Boolean => ValKind::Bool,
+                    Primitive::Char => ValKind::Char,
+                    Primitive::I1 => ValKind::I1,
+                    Primitive::U1 => ValKind::U1,
+                    Primitive::I2 => ValKind::I2,
+                    Primitive::U2 => ValKind::U2,
+                    Primitive::I4 => ValKind::I4,
+                    Primitive::U4 => ValKind::U4,
+                    Primitive::I8 => ValKind::I8,
+                    Primitive::U8 => ValKind::U8,
+                    Primitive::R4 => ValKind::R4,
+                    Primitive::R8 => ValKind::R8,
+                    Primitive::I => ValKind::I,
+                    Primitive::U => ValKind::U,
+                },
+                None if info.is_value_type() => return Err("value type".into()),
+                None => ValKind::Ref,
+            }
+        }
+    })
 }
 
 #[cfg(test)]
@@ -238,15 +361,45 @@ mod tests {
         let asm = Assembly::open(&exe).unwrap();
         let field = |rid| cx.instance_field(&asm, Token::new(ngen_metadata::TableId::Field, rid));
         // Field rids in declaration order: C.a, C.b, C.c, C.s, S.x, S.y.
-        assert_eq!(field(1), Ok(InstanceField { offset: 24 }));
-        assert_eq!(field(2), Ok(InstanceField { offset: 16 }));
-        assert_eq!(field(3), Ok(InstanceField { offset: 32 }));
+        assert_eq!(
+            field(1),
+            Ok(InstanceField {
+                kind: ValKind::I4,
+                offset: 24
+            })
+        );
+        assert_eq!(
+            field(2),
+            Ok(InstanceField {
+                kind: ValKind::Ref,
+                offset: 16
+            })
+        );
+        assert_eq!(
+            field(3),
+            Ok(InstanceField {
+                kind: ValKind::I8,
+                offset: 32
+            })
+        );
         assert!(field(4).unwrap_err().contains("static"));
-        assert_eq!(field(5), Ok(InstanceField { offset: 0 }));
-        assert_eq!(field(6), Ok(InstanceField { offset: 4 }));
+        // Fields of value types wait for value-type support.
+        assert!(field(5).unwrap_err().contains("value type"));
         // TypeDef rids: <Module>, C, S.
         let size = |rid| cx.instance_size(&asm, Token::new(ngen_metadata::TableId::TypeDef, rid));
         assert_eq!(size(2), Ok(40));
+        let ctor = (1..=3)
+            .map(|rid| Token::new(ngen_metadata::TableId::MethodDef, rid))
+            .find(|&t| cx.new_object(&asm, t).is_ok())
+            .expect("C's constructor");
+        assert_eq!(
+            cx.new_object(&asm, ctor),
+            Ok(NewObject {
+                size: 40,
+                has_references: true
+            })
+        );
+        assert!(!cx.is_object_ctor(&asm, ctor));
         assert_eq!(size(3), Ok(24));
         // Main is static and not virtual; Object.ToString is virtual in an unsealed class.
         assert_eq!(

@@ -31,7 +31,7 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
                 aux: constraint.0,
             });
         }
-        (Opcode::Call | Opcode::Callvirt, _) => CellKind::Method,
+        (Opcode::Call | Opcode::Callvirt | Opcode::Newobj, _) => CellKind::Method,
         (Opcode::Ldstr, _) => CellKind::String,
         (Opcode::Ldsfld, _) => CellKind::StaticField,
         _ => return None,
@@ -102,6 +102,11 @@ mod tests {
             key_of(&ins(Opcode::Ldsfld, 0x0a00_0003), None),
             Some(CellKey::new(CellKind::StaticField, 0x0a00_0003))
         );
-        assert_eq!(key_of(&ins(Opcode::Newobj, m), None), None);
+        // `newobj` calls its constructor through the same method cells as `call`.
+        assert_eq!(
+            key_of(&ins(Opcode::Newobj, m), None),
+            Some(CellKey::new(CellKind::Method, m))
+        );
+        assert_eq!(key_of(&ins(Opcode::Box, m), None), None);
     }
 }

@@ -160,6 +160,21 @@ impl TranslateEnv for JitEnv<'_> {
         crate::method::check_exact_callvirt(self.types, self.asm, token)
     }
 
+    fn instance_field(
+        &mut self,
+        token: Token,
+    ) -> Result<crate::type_context::InstanceField, String> {
+        self.types.instance_field(self.asm, token)
+    }
+
+    fn new_object(&mut self, token: Token) -> Result<crate::type_context::NewObject, String> {
+        self.types.new_object(self.asm, token)
+    }
+
+    fn is_object_ctor(&mut self, token: Token) -> bool {
+        self.types.is_object_ctor(self.asm, token)
+    }
+
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
         crate::corlib_refs::primitive_element(self.asm, token)
     }

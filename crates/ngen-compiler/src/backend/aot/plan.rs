@@ -197,6 +197,21 @@ impl TranslateEnv for AotEnv<'_, '_> {
         crate::method::check_exact_callvirt(self.plan.types, self.plan.asm, token)
     }
 
+    fn instance_field(
+        &mut self,
+        token: Token,
+    ) -> Result<crate::type_context::InstanceField, String> {
+        self.plan.types.instance_field(self.plan.asm, token)
+    }
+
+    fn new_object(&mut self, token: Token) -> Result<crate::type_context::NewObject, String> {
+        self.plan.types.new_object(self.plan.asm, token)
+    }
+
+    fn is_object_ctor(&mut self, token: Token) -> bool {
+        self.plan.types.is_object_ctor(self.plan.asm, token)
+    }
+
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
         crate::corlib_refs::primitive_element(self.plan.asm, token)
     }

@@ -1,19 +1,23 @@
 //! Object model instructions (ECMA-335 III.4) that exist today: `ldstr` (III.4.16), through a
-//! string cell the runtime resolves to the interned literal, and `ldsfld` (III.4.14) of the
-//! BCL surface's static fields, through a static-field cell resolving to the field's storage.
-//! Later: `newobj`, instance and static fields with type initialisation, `box`/`unbox`,
-//! `castclass`/`isinst`, `ldtoken`.
+//! string cell the runtime resolves to the interned literal, `ldsfld` (III.4.14) of the
+//! BCL surface's static fields, through a static-field cell resolving to the field's storage,
+//! and `ldfld`/`stfld`/`ldflda` (III.4.10, III.4.28, III.4.11) of fields of classes, at the
+//! offsets the type system computes, with a null check. `newobj` is in [`super::call`].
+//! Later: value-type fields, static fields of the program with type initialisation,
+//! `box`/`unbox`, `castclass`/`isinst`, `ldtoken`.
 //!
 //! Depends on: [`super::env`] for the cells, [`super::memory`] for the load.
 
+use cranelift_codegen::ir::{InstBuilder, Value};
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
 use super::{Reject, Res, Translator, flags};
+use crate::type_context::InstanceField;
 use crate::types::StackType;
 
 impl<'a, 'f> Translator<'a, 'f> {
-    /// `ldstr`, `ldsfld`.
+    /// `ldstr`, `ldsfld`, `ldfld`, `stfld`, `ldflda`.
     pub(super) fn translate_object_model(
         &mut self,
         ins: &Instruction<'_>,
@@ -41,8 +45,46 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let v = self.load_kind(kind, addr, flags());
                 stack.push((v, StackType::of(kind)));
             }
+            O::Ldfld => {
+                let field = self.instance_field(ins)?;
+                let (obj, t) = stack.pop1()?;
+                let addr = self.field_addr(obj, t, field.offset, "ldfld")?;
+                let v = self.load_kind(field.kind, addr, flags());
+                stack.push((v, StackType::of(field.kind)));
+            }
+            O::Stfld => {
+                let field = self.instance_field(ins)?;
+                let (v, vt) = stack.pop1()?;
+                let (obj, t) = stack.pop1()?;
+                let v = self.coerce(v, vt, field.kind)?;
+                let addr = self.field_addr(obj, t, field.offset, "stfld")?;
+                self.store_kind(field.kind, v, addr, flags());
+            }
+            O::Ldflda => {
+                let field = self.instance_field(ins)?;
+                let (obj, t) = stack.pop1()?;
+                let addr = self.field_addr(obj, t, field.offset, "ldflda")?;
+                stack.push((addr, StackType::Ptr));
+            }
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
+    }
+
+    fn instance_field(&mut self, ins: &Instruction<'_>) -> Res<InstanceField> {
+        let token = Self::token(ins)?;
+        self.env.instance_field(token).map_err(Reject::new)
+    }
+
+    /// The address of the field at `offset` of the object `obj` (of stack type `t`), after a
+    /// null check (NullReferenceException). `this` of a class's instance method is typed
+    /// `&` here (see `coerce`), so a pointer is accepted too: fields of value types, the only
+    /// other case, are refused by the type context before this.
+    fn field_addr(&mut self, obj: Value, t: StackType, offset: u32, what: &str) -> Res<Value> {
+        if !matches!(t, StackType::O | StackType::Ptr) {
+            return Err(Reject::new(format!("{what} on {}", t.name())));
+        }
+        self.null_check(obj);
+        Ok(self.b.ins().iadd_imm_s(obj, i64::from(offset)))
     }
 }
