@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use ngen_tests::{assert_like_mono_in_every_mode, mcs, ngen_compile, temp_dir, workspace_root};
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["instance_fields"];
+const PROGRAMS: &[&str] = &["instance_fields", "statics"];
 
 /// Programs compiled once for the whole test binary, with their images.
 struct Fixtures {
@@ -59,16 +59,23 @@ fn a_field_access_on_null_raises_null_reference_like_mono() {
 }
 
 #[test]
-fn every_method_of_the_fixture_is_in_its_image() {
+fn static_fields_and_static_constructors_match_mono() {
+    differential("statics", &[]);
+}
+
+#[test]
+fn every_method_of_every_fixture_is_in_its_image() {
     let f = fixtures();
-    let report: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(f.images.join("instance_fields.ni.report.json")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(
-        report["excluded"].as_array().map(Vec::len),
-        Some(0),
-        "excluded: {}",
-        report["excluded"]
-    );
+    for program in PROGRAMS {
+        let report: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(f.images.join(format!("{program}.ni.report.json"))).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            report["excluded"].as_array().map(Vec::len),
+            Some(0),
+            "{program}: excluded: {}",
+            report["excluded"]
+        );
+    }
 }

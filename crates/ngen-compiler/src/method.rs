@@ -109,6 +109,21 @@ pub(crate) fn call_shape(asm: &Assembly, token: Token) -> Result<MethodShape, St
     }
 }
 
+/// The kind of the static field `token` of `asm` names: the program's own statics through the
+/// type system, the core library's through the BCL surface (as before the type system, also
+/// when it is unavailable).
+pub(crate) fn static_field_kind(
+    types: &TypeContext,
+    asm: &Assembly,
+    token: Token,
+) -> Result<ValKind, String> {
+    match types.static_field(asm, token) {
+        Ok(Some(storage)) => Ok(storage.kind),
+        Ok(None) => crate::corlib_refs::bcl_static_field(asm, token),
+        Err(e) => crate::corlib_refs::bcl_static_field(asm, token).map_err(|_| e),
+    }
+}
+
 /// Whether `callvirt token` may be compiled as a null-checked direct call: exact by the type
 /// system ([`TypeContext::check_exact_callvirt`]: not virtual, `final`, or in a sealed class),
 /// else by [`check_callvirt`]'s metadata-only rule, whose reason is kept when both refuse.

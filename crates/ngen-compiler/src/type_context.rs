@@ -23,8 +23,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use ngen_metadata::{Assembly, MetadataError, Token};
 use ngen_typesystem::{
-    DirectoryResolver, GenericContext, ModuleId, ModuleResolver, Primitive, TypeHandle, TypeKind,
-    TypeSystem, WellKnownType,
+    DirectoryResolver, FieldDesc, FieldHandle, GenericContext, MethodDesc, MethodHandle, ModuleId,
+    ModuleResolver, Primitive, TypeHandle, TypeKind, TypeSystem, WellKnownType,
 };
 
 use crate::types::ValKind;
@@ -81,6 +81,28 @@ pub struct NewObject {
     pub has_references: bool,
 }
 
+/// Where a static field of the program lives: its type's storage areas (allocated by the
+/// runtime, once per type) and the field's place in them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaticFieldStorage {
+    /// The kind of value stored (value-type fields are not supported yet).
+    pub kind: ValKind,
+    /// The simple name of the assembly defining the field's type.
+    pub owner_assembly: String,
+    /// The TypeDef rid of the field's type in that assembly.
+    pub owner_type_rid: u32,
+    /// The MethodDef rid of that type's `.cctor`, if it has one.
+    pub cctor_rid: Option<u32>,
+    /// Whether the field lives in the GC-scanned area (else the reference-free one).
+    pub in_gc_area: bool,
+    /// The field's offset in its area.
+    pub offset: u32,
+    /// Bytes of the type's GC-scanned area.
+    pub gc_size: u32,
+    /// Bytes of the type's reference-free area.
+    pub non_gc_size: u32,
+}
+
 struct Inner {
     ts: TypeSystem,
 }
@@ -91,6 +113,30 @@ impl Inner {
     fn module_of(&mut self, asm: &Assembly) -> Result<ModuleId, String> {
         let name = asm.assembly_row().map_err(|e| e.to_string())?.name;
         self.ts.load_module(name).map_err(|e| e.to_string())
+    }
+
+    /// The field a Field or MemberRef token of `asm` names, with its description.
+    fn field(&mut self, asm: &Assembly, token: Token) -> Result<(FieldHandle, FieldDesc), String> {
+        let module = self.module_of(asm)?;
+        let field = self
+            .ts
+            .resolve_field(module, token, &GenericContext::none())
+            .map_err(|e| e.to_string())?;
+        Ok((field, self.ts.field(field).clone()))
+    }
+
+    /// The method a MethodDef or MemberRef token of `asm` names, with its description.
+    fn method(
+        &mut self,
+        asm: &Assembly,
+        token: Token,
+    ) -> Result<(MethodHandle, MethodDesc), String> {
+        let module = self.module_of(asm)?;
+        let method = self
+            .ts
+            .resolve_method(module, token, &GenericContext::none())
+            .map_err(|e| e.to_string())?;
+        Ok((method, self.ts.method(method).clone()))
     }
 }
 
@@ -148,12 +194,8 @@ impl TypeContext {
     /// The instance field a `ldfld`/`stfld`/`ldflda` operand of `asm` names.
     pub fn instance_field(&self, asm: &Assembly, token: Token) -> Result<InstanceField, String> {
         let mut inner = self.lock()?;
-        let module = inner.module_of(asm)?;
+        let (field, desc) = inner.field(asm, token)?;
         let ts = &mut inner.ts;
-        let field = ts
-            .resolve_field(module, token, &GenericContext::none())
-            .map_err(|e| e.to_string())?;
-        let desc = ts.field(field).clone();
         if desc.is_static() {
             return Err(format!("field {} is static", desc.name));
         }
@@ -175,12 +217,8 @@ impl TypeContext {
     /// surface (only `System.Object`'s empty constructor is expanded in place).
     pub fn new_object(&self, asm: &Assembly, ctor: Token) -> Result<NewObject, String> {
         let mut inner = self.lock()?;
-        let module = inner.module_of(asm)?;
+        let (method, desc) = inner.method(asm, ctor)?;
         let ts = &mut inner.ts;
-        let method = ts
-            .resolve_method(module, ctor, &GenericContext::none())
-            .map_err(|e| e.to_string())?;
-        let desc = ts.method(method).clone();
         if desc.name != ".ctor" || desc.is_static() {
             return Err(format!("newobj of {}", ts.method_name(method)));
         }
@@ -213,23 +251,69 @@ impl TypeContext {
         })
     }
 
+    /// Where the static field a `ldsfld`/`stsfld`/`ldsflda` operand of `asm` names lives, or
+    /// `None` when its type is the core library's (the BCL surface serves those today).
+    pub fn static_field(
+        &self,
+        asm: &Assembly,
+        token: Token,
+    ) -> Result<Option<StaticFieldStorage>, String> {
+        let mut inner = self.lock()?;
+        let (field, desc) = inner.field(asm, token)?;
+        let ts = &mut inner.ts;
+        if desc.module == ts.corlib() {
+            return Ok(None);
+        }
+        if !desc.is_static() || desc.is_literal() {
+            return Err(format!("field {} is not a static with storage", desc.name));
+        }
+        let TypeKind::Def(owner_module, owner_type_rid) = ts.kind(desc.owner).clone() else {
+            return Err(format!(
+                "static field {} of a generic type instance",
+                desc.name
+            ));
+        };
+        let ty = ts.field_type(field).map_err(|e| e.to_string())?;
+        let kind = value_kind(ts, ty).map_err(|e| format!("field {}: {e}", desc.name))?;
+        let layout = ts.statics_layout(desc.owner).map_err(|e| e.to_string())?;
+        let Some(place) = layout.get(field) else {
+            return Err(format!("static field {} has no storage", desc.name));
+        };
+        let in_gc_area = match place.area {
+            ngen_typesystem::StaticArea::Gc => true,
+            ngen_typesystem::StaticArea::NonGc => false,
+            _ => return Err(format!("thread-static field {}", desc.name)),
+        };
+        let mut cctor_rid = None;
+        for m in ts.methods(desc.owner).map_err(|e| e.to_string())?.iter() {
+            let m = ts.method(*m);
+            if m.name == ".cctor" && m.is_static() {
+                cctor_rid = Some(m.rid);
+            }
+        }
+        Ok(Some(StaticFieldStorage {
+            kind,
+            owner_assembly: ts.module_name(owner_module).to_string(),
+            owner_type_rid,
+            cctor_rid,
+            in_gc_area,
+            offset: place.offset,
+            gc_size: layout.gc_size,
+            non_gc_size: layout.non_gc_size,
+        }))
+    }
+
     /// Whether `token` of `asm` names `System.Object::.ctor`, which does nothing.
     pub fn is_object_ctor(&self, asm: &Assembly, token: Token) -> bool {
         let Ok(mut inner) = self.lock() else {
             return false;
         };
-        let Ok(module) = inner.module_of(asm) else {
+        let Ok((_, desc)) = inner.method(asm, token) else {
             return false;
         };
-        let ts = &mut inner.ts;
-        let Ok(method) = ts.resolve_method(module, token, &GenericContext::none()) else {
-            return false;
-        };
-        let desc = ts.method(method);
-        let owner = desc.owner;
         desc.name == ".ctor"
             && !desc.is_static()
-            && ts.well_known(WellKnownType::Object).ok() == Some(owner)
+            && inner.ts.well_known(WellKnownType::Object).ok() == Some(desc.owner)
     }
 
     /// Whether `callvirt token` always reaches the method `token` names, so it can be compiled
@@ -237,12 +321,8 @@ impl TypeContext {
     /// or belongs to a sealed class. Virtual dispatch proper comes with method tables.
     pub fn check_exact_callvirt(&self, asm: &Assembly, token: Token) -> Result<(), String> {
         let mut inner = self.lock()?;
-        let module = inner.module_of(asm)?;
+        let (method, desc) = inner.method(asm, token)?;
         let ts = &mut inner.ts;
-        let method = ts
-            .resolve_method(module, token, &GenericContext::none())
-            .map_err(|e| e.to_string())?;
-        let desc = ts.method(method).clone();
         if !desc.is_virtual() || desc.is_final() {
             return Ok(());
         }

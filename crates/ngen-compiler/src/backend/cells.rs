@@ -33,7 +33,7 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
         }
         (Opcode::Call | Opcode::Callvirt | Opcode::Newobj, _) => CellKind::Method,
         (Opcode::Ldstr, _) => CellKind::String,
-        (Opcode::Ldsfld, _) => CellKind::StaticField,
+        (Opcode::Ldsfld | Opcode::Stsfld | Opcode::Ldsflda, _) => CellKind::StaticField,
         _ => return None,
     };
     Some(CellKey::new(kind, token.0))

@@ -196,7 +196,7 @@ impl TranslateEnv for JitEnv<'_> {
         key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<(Value, crate::types::ValKind), String> {
-        let kind = crate::corlib_refs::bcl_static_field(self.asm, Token(key.token))?;
+        let kind = crate::method::static_field_kind(self.types, self.asm, Token(key.token))?;
         let cell = self.host.cell(key) as i64;
         Ok((b.ins().iconst(I64, cell), kind))
     }

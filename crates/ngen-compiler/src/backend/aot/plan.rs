@@ -233,7 +233,8 @@ impl TranslateEnv for AotEnv<'_, '_> {
         key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<(Value, crate::types::ValKind), String> {
-        let kind = crate::corlib_refs::bcl_static_field(self.plan.asm, Token(key.token))?;
+        let kind =
+            crate::method::static_field_kind(self.plan.types, self.plan.asm, Token(key.token))?;
         let cell = self.cell_addr(key, b)?;
         Ok((cell, kind))
     }

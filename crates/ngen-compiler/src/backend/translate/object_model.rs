@@ -1,9 +1,10 @@
 //! Object model instructions (ECMA-335 III.4) that exist today: `ldstr` (III.4.16), through a
-//! string cell the runtime resolves to the interned literal, `ldsfld` (III.4.14) of the
-//! BCL surface's static fields, through a static-field cell resolving to the field's storage,
-//! and `ldfld`/`stfld`/`ldflda` (III.4.10, III.4.28, III.4.11) of fields of classes, at the
+//! string cell the runtime resolves to the interned literal; `ldsfld`, `stsfld`, `ldsflda`
+//! (III.4.14-4.15, III.4.29) through a static-field cell the runtime resolves to the field's
+//! storage (the program's statics in per-type areas it allocates, after starting the type's
+//! `.cctor`; the BCL surface's own fields); and `ldfld`/`stfld`/`ldflda` (III.4.10, III.4.28, III.4.11) of fields of classes, at the
 //! offsets the type system computes, with a null check. `newobj` is in [`super::call`].
-//! Later: value-type fields, static fields of the program with type initialisation,
+//! Later: value-type fields, precise (not beforefieldinit) type initialisation triggers,
 //! `box`/`unbox`, `castclass`/`isinst`, `ldtoken`.
 //!
 //! Depends on: [`super::env`] for the cells, [`super::memory`] for the load.
@@ -17,7 +18,7 @@ use crate::type_context::InstanceField;
 use crate::types::StackType;
 
 impl<'a, 'f> Translator<'a, 'f> {
-    /// `ldstr`, `ldsfld`, `ldfld`, `stfld`, `ldflda`.
+    /// `ldstr`, `ldsfld`, `stsfld`, `ldsflda`, `ldfld`, `stfld`, `ldflda`.
     pub(super) fn translate_object_model(
         &mut self,
         ins: &Instruction<'_>,
@@ -44,6 +45,20 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let addr = self.cell_target(cell);
                 let v = self.load_kind(kind, addr, flags());
                 stack.push((v, StackType::of(kind)));
+            }
+            O::Stsfld => {
+                let key = Self::cell_key(ins, None)?;
+                let (cell, kind) = self.env.static_field_cell(key, &mut self.b)?;
+                let (v, vt) = stack.pop1()?;
+                let v = self.coerce(v, vt, kind)?;
+                let addr = self.cell_target(cell);
+                self.store_kind(kind, v, addr, flags());
+            }
+            O::Ldsflda => {
+                let key = Self::cell_key(ins, None)?;
+                let (cell, _) = self.env.static_field_cell(key, &mut self.b)?;
+                let addr = self.cell_target(cell);
+                stack.push((addr, StackType::Ptr));
             }
             O::Ldfld => {
                 let field = self.instance_field(ins)?;

@@ -213,8 +213,6 @@ const UNSUPPORTED: &[Opcode] = &[
     Opcode::Isinst,
     Opcode::Unbox,
     Opcode::Throw,
-    Opcode::Ldsflda,
-    Opcode::Stsfld,
     Opcode::Stobj,
     Opcode::Box,
     Opcode::StelemRef,
