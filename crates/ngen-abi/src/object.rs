@@ -23,6 +23,13 @@ pub struct ObjectHeader {
     pub sync: usize,
 }
 
+/// Where a method table's vtable slots start. A method table (the header's first word, built
+/// by the runtime per class from `ngen-typesystem`'s vtable) is two reserved words (the type's
+/// runtime id and its slot count), then one [`crate::image::ImportCell`] per vtable slot,
+/// resolved lazily like a method cell: `callvirt` loads the method table, then the cell of the
+/// method's slot, and calls its target (resolving it first while it is 0).
+pub const METHOD_TABLE_SLOTS_OFFSET: i32 = 16;
+
 /// Size of [`ObjectHeader`]: where the first instance field of a class lives.
 pub const OBJECT_HEADER_SIZE: i32 = 16;
 

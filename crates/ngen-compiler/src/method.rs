@@ -188,6 +188,7 @@ pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<ngen_abi::image
             continue;
         }
         out.extend(crate::backend::cells::key_of(&ins, constraint));
+        out.extend(crate::backend::cells::extra_key_of(&ins));
         constraint = None;
     }
     out

@@ -103,6 +103,18 @@ pub struct StaticFieldStorage {
     pub non_gc_size: u32,
 }
 
+/// What the runtime needs to build a class's method table: the class and, per vtable slot,
+/// the method a virtual call through it runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MethodTableLayout {
+    /// The simple name of the assembly defining the class.
+    pub owner_assembly: String,
+    /// The class's TypeDef rid there.
+    pub owner_type_rid: u32,
+    /// Per slot: the implementing method's assembly (simple name) and MethodDef rid.
+    pub slots: Vec<(String, u32)>,
+}
+
 struct Inner {
     ts: TypeSystem,
 }
@@ -301,6 +313,59 @@ impl TypeContext {
             gc_size: layout.gc_size,
             non_gc_size: layout.non_gc_size,
         }))
+    }
+
+    /// The vtable slot `callvirt token` of `asm` dispatches through: a virtual method declared
+    /// by a class of the program (not an interface, not generic, not the core library's:
+    /// those wait for interface dispatch and the compiled mscorlib).
+    pub fn virtual_slot(&self, asm: &Assembly, token: Token) -> Result<u32, String> {
+        let mut inner = self.lock()?;
+        let (method, desc) = inner.method(asm, token)?;
+        let ts = &mut inner.ts;
+        let name = ts.method_name(method);
+        if !desc.is_virtual() {
+            return Err(format!("{name} is not virtual"));
+        }
+        if desc.module == ts.corlib() {
+            return Err(format!("virtual call to the BCL's {name}"));
+        }
+        if !matches!(ts.kind(desc.owner), TypeKind::Def(..)) || !desc.method_args.is_empty() {
+            return Err(format!("virtual call to the generic {name}"));
+        }
+        if ts
+            .class_info(desc.owner)
+            .map_err(|e| e.to_string())?
+            .is_interface()
+        {
+            return Err(format!("interface call to {name}"));
+        }
+        ts.slot_of(method)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("{name} has no vtable slot"))
+    }
+
+    /// The method table layout of the class whose constructor `ctor` of `asm` names.
+    pub fn method_table(&self, asm: &Assembly, ctor: Token) -> Result<MethodTableLayout, String> {
+        let mut inner = self.lock()?;
+        let (_, desc) = inner.method(asm, ctor)?;
+        let ts = &mut inner.ts;
+        let TypeKind::Def(owner_module, owner_type_rid) = ts.kind(desc.owner).clone() else {
+            return Err("method table of a generic type instance".to_string());
+        };
+        let vtable = ts.vtable(desc.owner).map_err(|e| e.to_string())?;
+        let slots = vtable
+            .slots
+            .iter()
+            .map(|slot| {
+                let m = ts.method(slot.implementation);
+                (ts.module_name(m.module).to_string(), m.rid)
+            })
+            .collect();
+        Ok(MethodTableLayout {
+            owner_assembly: ts.module_name(owner_module).to_string(),
+            owner_type_rid,
+            slots,
+        })
     }
 
     /// Whether `token` of `asm` names `System.Object::.ctor`, which does nothing.

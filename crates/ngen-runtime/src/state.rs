@@ -64,6 +64,9 @@ struct Runtime {
     /// Static storage of the program's types, by (assembly, TypeDef rid), allocated on first
     /// access.
     statics: BTreeMap<(usize, u32), TypeStatics>,
+    /// Method tables of the program's classes, by (assembly, TypeDef rid), built on first
+    /// `newobj` and never freed.
+    method_tables: BTreeMap<(usize, u32), u64>,
     /// A `.cctor` to run once the lock is released (set while resolving a static-field cell).
     pending_cctor: Option<u64>,
 }
@@ -121,6 +124,7 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         jit_cells: HashMap::new(),
         types,
         statics: BTreeMap::new(),
+        method_tables: BTreeMap::new(),
         pending_cctor: None,
     };
     if options.jit != JitMode::Always {
@@ -176,6 +180,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
         CellKind::String => rt.string(desc.asm, desc.token),
         CellKind::ConstrainedMethod => rt.constrained_entry(desc.asm, desc.token, desc.aux),
         CellKind::StaticField => rt.static_field(desc.asm, desc.token),
+        CellKind::MethodTable => rt.method_table(desc.asm, desc.token),
     };
     match result {
         Ok(target) => {
@@ -638,6 +643,50 @@ impl Runtime {
             statics.non_gc
         };
         Ok(base + u64::from(storage.offset))
+    }
+
+    /// The method table of the class whose constructor `token` of assembly `id` names (see
+    /// `ngen_abi::object::METHOD_TABLE_SLOTS_OFFSET`): two reserved words (0 and the slot
+    /// count), then one import cell per vtable slot, keyed to the implementing MethodDef and
+    /// resolved on first call like any method cell. A slot whose implementation lives in an
+    /// assembly not loaded yet, or in the core library, gets a cell that fails clearly when
+    /// called (the compiler does not dispatch to BCL-declared slots yet).
+    fn method_table(&mut self, id: usize, token: u32) -> Result<u64, String> {
+        let layout = self
+            .types
+            .method_table(&self.assemblies[id].metadata, Token(token))?;
+        let owner = self
+            .loaded_named(&layout.owner_assembly)
+            .ok_or_else(|| format!("assembly {} is not loaded", layout.owner_assembly))?;
+        let key = (owner, layout.owner_type_rid);
+        if let Some(&mt) = self.method_tables.get(&key) {
+            return Ok(mt);
+        }
+        let mut words: Vec<u64> = Vec::with_capacity(2 + 2 * layout.slots.len());
+        words.push(0);
+        words.push(layout.slots.len() as u64);
+        for (assembly, rid) in &layout.slots {
+            let method = match self.loaded_named(assembly) {
+                Some(impl_asm) if !assembly.eq_ignore_ascii_case("mscorlib") => {
+                    (impl_asm, Token::new(TableId::MethodDef, *rid).0)
+                }
+                _ => (owner, 0),
+            };
+            words.push(0);
+            words.push(new_cell_key(method.0, CellKind::Method, method.1, 0));
+        }
+        // The table holds code addresses and runtime keys only, never references: plain
+        // leaked memory the collector need not scan.
+        let mt = Box::leak(words.into_boxed_slice()).as_ptr() as u64;
+        self.method_tables.insert(key, mt);
+        Ok(mt)
+    }
+
+    /// The loaded assembly whose simple name is `name`.
+    fn loaded_named(&self, name: &str) -> Option<usize> {
+        self.assemblies
+            .iter()
+            .position(|a| a.name.eq_ignore_ascii_case(name))
     }
 
     fn string(&mut self, id: usize, token: u32) -> Result<u64, String> {

@@ -39,6 +39,16 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
     Some(CellKey::new(kind, token.0))
 }
 
+/// The second cell an instruction uses, if any: `newobj` needs its class's method table.
+pub(crate) fn extra_key_of(ins: &Instruction<'_>) -> Option<CellKey> {
+    match (ins.opcode, ins.operand) {
+        (Opcode::Newobj, Operand::Token(token)) => {
+            Some(CellKey::new(CellKind::MethodTable, token.0))
+        }
+        _ => None,
+    }
+}
+
 /// Loads the target of the import cell at `cell`; while it is 0, calls the `ResolveCell`
 /// helper in a cold block and takes its result. `helper_table` emits the helper table's
 /// address and `resolve_sig` gives the helper's imported signature, both in the cold block.

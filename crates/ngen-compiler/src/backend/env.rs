@@ -56,6 +56,8 @@ pub(crate) trait TranslateEnv {
     fn instance_field(&mut self, token: Token) -> Result<InstanceField, String>;
     /// What `newobj token` allocates (type system), or why it cannot be compiled.
     fn new_object(&mut self, token: Token) -> Result<NewObject, String>;
+    /// The vtable slot `callvirt token` dispatches through (type system), or why not.
+    fn virtual_slot(&mut self, token: Token) -> Result<u32, String>;
     /// Whether `token` names `System.Object::.ctor` (expanded to nothing).
     fn is_object_ctor(&mut self, token: Token) -> bool;
     /// Address of the helper table.

@@ -171,6 +171,10 @@ impl TranslateEnv for JitEnv<'_> {
         self.types.new_object(self.asm, token)
     }
 
+    fn virtual_slot(&mut self, token: Token) -> Result<u32, String> {
+        self.types.virtual_slot(self.asm, token)
+    }
+
     fn is_object_ctor(&mut self, token: Token) -> bool {
         self.types.is_object_ctor(self.asm, token)
     }

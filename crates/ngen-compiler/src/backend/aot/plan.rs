@@ -208,6 +208,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
         self.plan.types.new_object(self.plan.asm, token)
     }
 
+    fn virtual_slot(&mut self, token: Token) -> Result<u32, String> {
+        self.plan.types.virtual_slot(self.plan.asm, token)
+    }
+
     fn is_object_ctor(&mut self, token: Token) -> bool {
         self.plan.types.is_object_ctor(self.plan.asm, token)
     }

@@ -10,11 +10,13 @@
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{Inst, InstBuilder, SigRef, Value};
 use ngen_abi::helpers::HelperId;
+use ngen_abi::image::CELL_SIZE;
+use ngen_abi::object::METHOD_TABLE_SLOTS_OFFSET;
 use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
-use super::{Reject, Res, Translator};
+use super::{Reject, Res, Translator, cells, flags};
 use crate::backend::abi::clif_signature;
 use crate::backend::env::CallTarget;
 use crate::types::{MethodShape, StackType};
@@ -27,6 +29,8 @@ enum CallKind {
     Callvirt,
     /// `constrained. T callvirt M` on a value-type address.
     Constrained(Token),
+    /// `callvirt` through the receiver's method table, at this vtable slot.
+    Virtual(u32),
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -49,8 +53,16 @@ impl<'a, 'f> Translator<'a, 'f> {
         if kind != CallKind::Call && !shape.has_this {
             return Err(Reject::new("callvirt to a static method"));
         }
-        if kind == CallKind::Callvirt {
-            self.env.check_callvirt(token)?;
+        let mut kind = kind;
+        if kind == CallKind::Callvirt
+            && let Err(exact) = self.env.check_callvirt(token)
+        {
+            // Not provably exact: dispatch through the receiver's method table.
+            let slot = self
+                .env
+                .virtual_slot(token)
+                .map_err(|_| Reject::new(exact))?;
+            kind = CallKind::Virtual(slot);
         }
         if kind == CallKind::Call && self.expand_literal_call(token, &shape, stack)? {
             return Ok(());
@@ -63,7 +75,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let kinds = shape.arg_kinds();
         let raw = stack.popn(kinds.len())?;
         match kind {
-            CallKind::Callvirt => self.null_check(raw[0].0),
+            CallKind::Callvirt | CallKind::Virtual(_) => self.null_check(raw[0].0),
             CallKind::Constrained(_) if raw[0].1 != StackType::Ptr => {
                 return Err(Reject::new("constrained call on a non-address"));
             }
@@ -74,6 +86,11 @@ impl<'a, 'f> Translator<'a, 'f> {
             args.push(self.coerce(v, t, *kind)?);
         }
         let target = match kind {
+            CallKind::Virtual(slot) => {
+                let method_table = self.b.ins().load(I64, flags(), args[0], 0);
+                let offset = METHOD_TABLE_SLOTS_OFFSET as i64 + i64::from(slot) * CELL_SIZE as i64;
+                CallTarget::Cell(self.b.ins().iadd_imm_s(method_table, offset))
+            }
             CallKind::Constrained(constraint) => {
                 let key = Self::cell_key(ins, Some(constraint))?;
                 CallTarget::Cell(self.env.cell(key, &mut self.b)?)
@@ -110,8 +127,10 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
         let helper = self.helper(HelperId::NewObject);
         let sig = self.helper_sig(HelperId::NewObject);
-        // No method tables yet (issue 7, step 4): the header's first word stays 0.
-        let method_table = self.b.ins().iconst(I64, 0);
+        let mt_key =
+            cells::extra_key_of(ins).ok_or_else(|| Reject::new("missing token operand"))?;
+        let mt_cell = self.env.cell(mt_key, &mut self.b)?;
+        let method_table = self.cell_target(mt_cell);
         let size = self.b.ins().iconst(I64, i64::from(new.size));
         let refs = self.b.ins().iconst(I32, i64::from(new.has_references));
         let call = self

@@ -68,6 +68,9 @@ impl TranslateEnv for NoEnv {
     fn new_object(&mut self, _: Token) -> Res<crate::type_context::NewObject> {
         Err("no objects in these tests".into())
     }
+    fn virtual_slot(&mut self, _: Token) -> Res<u32> {
+        Err("no objects in these tests".into())
+    }
     fn is_object_ctor(&mut self, _: Token) -> bool {
         false
     }
