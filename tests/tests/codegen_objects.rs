@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use ngen_tests::{assert_like_mono_in_every_mode, mcs, ngen_compile, temp_dir, workspace_root};
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["instance_fields", "statics", "virtuals"];
+const PROGRAMS: &[&str] = &["instance_fields", "statics", "virtuals", "casts"];
 
 /// Programs compiled once for the whole test binary, with their images.
 struct Fixtures {
@@ -71,6 +71,16 @@ fn virtual_calls_through_method_tables_match_mono() {
 #[test]
 fn a_virtual_call_on_null_raises_null_reference_like_mono() {
     differential("virtuals", &["null"]);
+}
+
+#[test]
+fn casts_between_classes_match_mono() {
+    differential("casts", &[]);
+}
+
+#[test]
+fn a_failing_cast_raises_invalid_cast_like_mono() {
+    differential("casts", &["wrong"]);
 }
 
 #[test]

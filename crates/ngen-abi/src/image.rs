@@ -120,8 +120,9 @@ cell_kinds! {
     /// A static field (`ldsfld`, `stsfld`, `ldsflda`): the token is a Field or MemberRef of
     /// the image's assembly; resolves to the address of the field's storage.
     StaticField = 3;
-    /// The method table of the class whose constructor the token (MethodDef or MemberRef)
-    /// names (`newobj`); resolves to the table's address
+    /// The method table of the class whose constructor (MethodDef or MemberRef: `newobj`) or
+    /// type (TypeDef or TypeRef: `castclass`, `isinst`) the token names; resolves to the
+    /// table's address
     /// ([`crate::object::METHOD_TABLE_SLOTS_OFFSET`]).
     MethodTable = 4;
 }

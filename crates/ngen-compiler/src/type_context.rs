@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use ngen_metadata::{Assembly, MetadataError, Token};
+use ngen_metadata::{Assembly, MetadataError, TableId, Token};
 use ngen_typesystem::{
     DirectoryResolver, FieldDesc, FieldHandle, GenericContext, MethodDesc, MethodHandle, ModuleId,
     ModuleResolver, Primitive, TypeHandle, TypeKind, TypeSystem, WellKnownType,
@@ -111,6 +111,9 @@ pub struct MethodTableLayout {
     pub owner_assembly: String,
     /// The class's TypeDef rid there.
     pub owner_type_rid: u32,
+    /// The parent class's assembly and TypeDef rid, when it is a class of the program (a
+    /// core-library parent, `System.Object` included, ends the chain casts walk).
+    pub parent: Option<(String, u32)>,
     /// Per slot: the implementing method's assembly (simple name) and MethodDef rid.
     pub slots: Vec<(String, u32)>,
 }
@@ -344,28 +347,57 @@ impl TypeContext {
             .ok_or_else(|| format!("{name} has no vtable slot"))
     }
 
-    /// The method table layout of the class whose constructor `ctor` of `asm` names.
-    pub fn method_table(&self, asm: &Assembly, ctor: Token) -> Result<MethodTableLayout, String> {
+    /// The method table layout of the class whose constructor (`newobj`) or type (casts)
+    /// `token` of `asm` names.
+    pub fn method_table(&self, asm: &Assembly, token: Token) -> Result<MethodTableLayout, String> {
         let mut inner = self.lock()?;
-        let (_, desc) = inner.method(asm, ctor)?;
-        let ts = &mut inner.ts;
-        let TypeKind::Def(owner_module, owner_type_rid) = ts.kind(desc.owner).clone() else {
-            return Err("method table of a generic type instance".to_string());
+        let class = if matches!(
+            token.table(),
+            Some(TableId::TypeDef | TableId::TypeRef | TableId::TypeSpec)
+        ) {
+            let module = inner.module_of(asm)?;
+            inner
+                .ts
+                .resolve_type(module, token, &GenericContext::none())
+                .map_err(|e| e.to_string())?
+        } else {
+            inner.method(asm, token)?.1.owner
         };
-        let vtable = ts.vtable(desc.owner).map_err(|e| e.to_string())?;
-        let slots = vtable
-            .slots
-            .iter()
-            .map(|slot| {
-                let m = ts.method(slot.implementation);
-                (ts.module_name(m.module).to_string(), m.rid)
-            })
-            .collect();
-        Ok(MethodTableLayout {
-            owner_assembly: ts.module_name(owner_module).to_string(),
-            owner_type_rid,
-            slots,
-        })
+        method_table_layout(&mut inner.ts, class)
+    }
+
+    /// The method table layout of TypeDef `type_rid` of the assembly named `assembly`.
+    pub fn method_table_of_def(
+        &self,
+        assembly: &str,
+        type_rid: u32,
+    ) -> Result<MethodTableLayout, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let module = ts.load_module(assembly).map_err(|e| e.to_string())?;
+        let class = ts.type_def(module, type_rid).map_err(|e| e.to_string())?;
+        method_table_layout(ts, class)
+    }
+
+    /// Checks that `castclass`/`isinst token` of `asm` targets a class of the program (not an
+    /// interface, array, value type, generic instance or core-library class), which a walk up
+    /// the receiver's method-table chain decides.
+    pub fn check_cast_target(&self, asm: &Assembly, token: Token) -> Result<(), String> {
+        let mut inner = self.lock()?;
+        let module = inner.module_of(asm)?;
+        let ts = &mut inner.ts;
+        let ty = ts
+            .resolve_type(module, token, &GenericContext::none())
+            .map_err(|e| e.to_string())?;
+        let name = ts.type_name(ty);
+        let TypeKind::Def(def_module, _) = ts.kind(ty).clone() else {
+            return Err(format!("cast to {name} (not a class of the program)"));
+        };
+        let info = ts.class_info(ty).map_err(|e| e.to_string())?;
+        if def_module == ts.corlib() || info.is_value_type() || info.is_interface() {
+            return Err(format!("cast to {name} (not a class of the program)"));
+        }
+        Ok(())
     }
 
     /// Whether `token` of `asm` names `System.Object::.ctor`, which does nothing.
@@ -409,6 +441,39 @@ impl TypeContext {
         let layout = ts.instance_layout(ty).map_err(|e| e.to_string())?;
         Ok(layout.instance_size)
     }
+}
+
+/// The method table layout of `class`: its definition, its parent when that is a class of the
+/// program, and the implementation of each vtable slot.
+fn method_table_layout(
+    ts: &mut TypeSystem,
+    class: TypeHandle,
+) -> Result<MethodTableLayout, String> {
+    let TypeKind::Def(owner_module, owner_type_rid) = ts.kind(class).clone() else {
+        return Err("method table of a generic type instance".to_string());
+    };
+    let parent = match ts.parent(class).map_err(|e| e.to_string())? {
+        Some(p) => match ts.kind(p).clone() {
+            TypeKind::Def(m, rid) if m != ts.corlib() => Some((ts.module_name(m).to_string(), rid)),
+            _ => None,
+        },
+        None => None,
+    };
+    let vtable = ts.vtable(class).map_err(|e| e.to_string())?;
+    let slots = vtable
+        .slots
+        .iter()
+        .map(|slot| {
+            let m = ts.method(slot.implementation);
+            (ts.module_name(m.module).to_string(), m.rid)
+        })
+        .collect();
+    Ok(MethodTableLayout {
+        owner_assembly: ts.module_name(owner_module).to_string(),
+        owner_type_rid,
+        parent,
+        slots,
+    })
 }
 
 /// The calling-convention kind of a value of type `ty` (as [`crate::signature::val_kind`]

@@ -13,7 +13,7 @@ use ngen_abi::image::{CellKey, CellKind, ImportCell};
 use ngen_binder::{AssemblyName, Binder};
 use ngen_compiler::corlib_refs::corlib_kind;
 use ngen_compiler::jit::{Jit, JitHost};
-use ngen_compiler::type_context::{StaticFieldStorage, TypeContext};
+use ngen_compiler::type_context::{MethodTableLayout, StaticFieldStorage, TypeContext};
 use ngen_compiler::types::MethodShape;
 use ngen_corlib::{CorlibFieldRef, CorlibMethodRef};
 use ngen_metadata::resolve::MemberRefSig;
@@ -645,9 +645,9 @@ impl Runtime {
         Ok(base + u64::from(storage.offset))
     }
 
-    /// The method table of the class whose constructor `token` of assembly `id` names (see
-    /// `ngen_abi::object::METHOD_TABLE_SLOTS_OFFSET`): two reserved words (0 and the slot
-    /// count), then one import cell per vtable slot, keyed to the implementing MethodDef and
+    /// The method table of the class whose constructor or type `token` of assembly `id` names
+    /// (see `ngen_abi::object::METHOD_TABLE_SLOTS_OFFSET`): the parent's method table (0 for a
+    /// core-library parent) and the slot count, then one import cell per vtable slot, keyed to the implementing MethodDef and
     /// resolved on first call like any method cell. A slot whose implementation lives in an
     /// assembly not loaded yet, or in the core library, gets a cell that fails clearly when
     /// called (the compiler does not dispatch to BCL-declared slots yet).
@@ -655,6 +655,11 @@ impl Runtime {
         let layout = self
             .types
             .method_table(&self.assemblies[id].metadata, Token(token))?;
+        self.build_method_table(&layout)
+    }
+
+    /// The method table of `layout`'s class, built once (its parent's first).
+    fn build_method_table(&mut self, layout: &MethodTableLayout) -> Result<u64, String> {
         let owner = self
             .loaded_named(&layout.owner_assembly)
             .ok_or_else(|| format!("assembly {} is not loaded", layout.owner_assembly))?;
@@ -662,8 +667,15 @@ impl Runtime {
         if let Some(&mt) = self.method_tables.get(&key) {
             return Ok(mt);
         }
+        let parent = match &layout.parent {
+            Some((assembly, rid)) => {
+                let parent_layout = self.types.method_table_of_def(assembly, *rid)?;
+                self.build_method_table(&parent_layout)?
+            }
+            None => 0,
+        };
         let mut words: Vec<u64> = Vec::with_capacity(2 + 2 * layout.slots.len());
-        words.push(0);
+        words.push(parent);
         words.push(layout.slots.len() as u64);
         for (assembly, rid) in &layout.slots {
             let method = match self.loaded_named(assembly) {

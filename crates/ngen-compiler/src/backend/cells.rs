@@ -33,6 +33,7 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
         }
         (Opcode::Call | Opcode::Callvirt | Opcode::Newobj, _) => CellKind::Method,
         (Opcode::Ldstr, _) => CellKind::String,
+        (Opcode::Castclass | Opcode::Isinst, _) => CellKind::MethodTable,
         (Opcode::Ldsfld | Opcode::Stsfld | Opcode::Ldsflda, _) => CellKind::StaticField,
         _ => return None,
     };
@@ -116,6 +117,10 @@ mod tests {
         assert_eq!(
             key_of(&ins(Opcode::Newobj, m), None),
             Some(CellKey::new(CellKind::Method, m))
+        );
+        assert_eq!(
+            key_of(&ins(Opcode::Isinst, 0x0200_0002), None),
+            Some(CellKey::new(CellKind::MethodTable, 0x0200_0002))
         );
         assert_eq!(key_of(&ins(Opcode::Box, m), None), None);
     }

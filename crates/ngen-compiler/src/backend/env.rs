@@ -58,6 +58,8 @@ pub(crate) trait TranslateEnv {
     fn new_object(&mut self, token: Token) -> Result<NewObject, String>;
     /// The vtable slot `callvirt token` dispatches through (type system), or why not.
     fn virtual_slot(&mut self, token: Token) -> Result<u32, String>;
+    /// Whether `castclass`/`isinst token` can be compiled (a class of the program), or why not.
+    fn check_cast_target(&mut self, token: Token) -> Result<(), String>;
     /// Whether `token` names `System.Object::.ctor` (expanded to nothing).
     fn is_object_ctor(&mut self, token: Token) -> bool;
     /// Address of the helper table.

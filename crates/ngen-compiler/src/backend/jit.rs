@@ -175,6 +175,10 @@ impl TranslateEnv for JitEnv<'_> {
         self.types.virtual_slot(self.asm, token)
     }
 
+    fn check_cast_target(&mut self, token: Token) -> Result<(), String> {
+        self.types.check_cast_target(self.asm, token)
+    }
+
     fn is_object_ctor(&mut self, token: Token) -> bool {
         self.types.is_object_ctor(self.asm, token)
     }

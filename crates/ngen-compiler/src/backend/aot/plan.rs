@@ -212,6 +212,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
         self.plan.types.virtual_slot(self.plan.asm, token)
     }
 
+    fn check_cast_target(&mut self, token: Token) -> Result<(), String> {
+        self.plan.types.check_cast_target(self.plan.asm, token)
+    }
+
     fn is_object_ctor(&mut self, token: Token) -> bool {
         self.plan.types.is_object_ctor(self.plan.asm, token)
     }

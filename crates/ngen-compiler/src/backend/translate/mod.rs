@@ -25,7 +25,7 @@
 //! | [`conv`] | `conv.*`, `conv.ovf.*` |
 //! | [`memory`] | `ldind.*`, `stind.*` |
 //! | [`array`] | `newarr`, `ldlen`, `ldelem*`, `stelem*`, `ldelema` |
-//! | [`object_model`] | `ldstr`, `ldsfld`, `stsfld`, `ldsflda`, `ldfld`, `stfld`, `ldflda` |
+//! | [`object_model`] | `ldstr`, `ldsfld`, `stsfld`, `ldsflda`, `ldfld`, `stfld`, `ldflda`, `castclass`, `isinst` |
 //! | [`call`] | `call`, `callvirt`, `constrained.`, `newobj` |
 //! | [`intrinsics`] | calls expanded in place: array initialisers, literal folding |
 //! | this file | `nop`, `tail.`, `volatile.`, `unaligned.` (ignored prefixes) |
@@ -283,6 +283,7 @@ impl Family {
             O::StelemR4 | O::StelemR8 => Family::Array,
             O::Ldstr | O::Ldsfld | O::Stsfld | O::Ldsflda => Family::Object,
             O::Ldfld | O::Stfld | O::Ldflda => Family::Object,
+            O::Castclass | O::Isinst => Family::Object,
             O::Call | O::Callvirt => Family::Call,
             O::Newobj => Family::New,
             _ => return None,

@@ -9,7 +9,10 @@
 //!
 //! Depends on: [`super::env`] for the cells, [`super::memory`] for the load.
 
-use cranelift_codegen::ir::{InstBuilder, Value};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{BlockArg, InstBuilder, Value};
+use ngen_abi::exceptions::ExceptionKind;
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
@@ -60,6 +63,19 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let addr = self.cell_target(cell);
                 stack.push((addr, StackType::Ptr));
             }
+            O::Castclass | O::Isinst => {
+                let token = Self::token(ins)?;
+                self.env.check_cast_target(token).map_err(Reject::new)?;
+                let (obj, t) = stack.pop1()?;
+                if t != StackType::O {
+                    return Err(Reject::new(format!("cast of {}", t.name())));
+                }
+                let key = Self::cell_key(ins, None)?;
+                let cell = self.env.cell(key, &mut self.b)?;
+                let target = self.cell_target(cell);
+                let result = self.cast(obj, target, ins.opcode == O::Castclass);
+                stack.push((result, StackType::O));
+            }
             O::Ldfld => {
                 let field = self.instance_field(ins)?;
                 let (obj, t) = stack.pop1()?;
@@ -84,6 +100,47 @@ impl<'a, 'f> Translator<'a, 'f> {
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
+    }
+
+    /// `obj` when it is null or an instance of the class whose method table is `target` (a walk
+    /// up the parent chain of method tables), else null (`isinst`) or InvalidCastException
+    /// (`castclass`).
+    fn cast(&mut self, obj: Value, target: Value, throws: bool) -> Value {
+        let walk = self.b.create_block();
+        let mt = self.b.append_block_param(walk, I64);
+        let step = self.b.create_block();
+        let failed = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, I64);
+        let not_null = self.b.create_block();
+        self.b
+            .ins()
+            .brif(obj, not_null, &[], done, &[BlockArg::Value(obj)]);
+        self.b.switch_to_block(not_null);
+        let first = self.b.ins().load(I64, flags(), obj, 0);
+        self.b.ins().jump(walk, &[BlockArg::Value(first)]);
+        self.b.switch_to_block(walk);
+        let hit = self.b.ins().icmp(IntCC::Equal, mt, target);
+        self.b
+            .ins()
+            .brif(hit, done, &[BlockArg::Value(obj)], step, &[]);
+        self.b.switch_to_block(step);
+        // A null parent ends the chain without a hit.
+        let up = self.b.create_block();
+        self.b.ins().brif(mt, up, &[], failed, &[]);
+        self.b.switch_to_block(up);
+        let parent = self.b.ins().load(I64, flags(), mt, 0);
+        self.b.ins().jump(walk, &[BlockArg::Value(parent)]);
+        self.b.switch_to_block(failed);
+        if throws {
+            let throw = self.throw_block(ExceptionKind::InvalidCast);
+            self.b.ins().jump(throw, &[]);
+        } else {
+            let null = self.b.ins().iconst(I64, 0);
+            self.b.ins().jump(done, &[BlockArg::Value(null)]);
+        }
+        self.b.switch_to_block(done);
+        result
     }
 
     fn instance_field(&mut self, ins: &Instruction<'_>) -> Res<InstanceField> {
