@@ -130,6 +130,14 @@ impl Inner {
         self.ts.load_module(name).map_err(|e| e.to_string())
     }
 
+    /// The type a TypeDef, TypeRef or TypeSpec token of `asm` names.
+    fn type_of(&mut self, asm: &Assembly, token: Token) -> Result<TypeHandle, String> {
+        let module = self.module_of(asm)?;
+        self.ts
+            .resolve_type(module, token, &GenericContext::none())
+            .map_err(|e| e.to_string())
+    }
+
     /// The field a Field or MemberRef token of `asm` names, with its description.
     fn field(&mut self, asm: &Assembly, token: Token) -> Result<(FieldHandle, FieldDesc), String> {
         let module = self.module_of(asm)?;
@@ -355,11 +363,7 @@ impl TypeContext {
             token.table(),
             Some(TableId::TypeDef | TableId::TypeRef | TableId::TypeSpec)
         ) {
-            let module = inner.module_of(asm)?;
-            inner
-                .ts
-                .resolve_type(module, token, &GenericContext::none())
-                .map_err(|e| e.to_string())?
+            inner.type_of(asm, token)?
         } else {
             inner.method(asm, token)?.1.owner
         };
@@ -384,11 +388,8 @@ impl TypeContext {
     /// the receiver's method-table chain decides.
     pub fn check_cast_target(&self, asm: &Assembly, token: Token) -> Result<(), String> {
         let mut inner = self.lock()?;
-        let module = inner.module_of(asm)?;
+        let ty = inner.type_of(asm, token)?;
         let ts = &mut inner.ts;
-        let ty = ts
-            .resolve_type(module, token, &GenericContext::none())
-            .map_err(|e| e.to_string())?;
         let name = ts.type_name(ty);
         let TypeKind::Def(def_module, _) = ts.kind(ty).clone() else {
             return Err(format!("cast to {name} (not a class of the program)"));
@@ -433,11 +434,8 @@ impl TypeContext {
     /// The instance size (header included) of the class a type token of `asm` names.
     pub fn instance_size(&self, asm: &Assembly, token: Token) -> Result<u32, String> {
         let mut inner = self.lock()?;
-        let module = inner.module_of(asm)?;
+        let ty = inner.type_of(asm, token)?;
         let ts = &mut inner.ts;
-        let ty = ts
-            .resolve_type(module, token, &GenericContext::none())
-            .map_err(|e| e.to_string())?;
         let layout = ts.instance_layout(ty).map_err(|e| e.to_string())?;
         Ok(layout.instance_size)
     }
