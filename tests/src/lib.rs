@@ -314,3 +314,48 @@ pub fn ngen_compile(assembly: &Path, out: &Path) -> Output {
             .arg(out),
     )
 }
+
+/// Runs `ngen-build run --images <images> [--jit <mode>] <exe> <args>` (`mode` "default" passes
+/// no `--jit`), whatever its exit status.
+pub fn ngen_run_from_images(exe: &Path, images: &Path, mode: &str, args: &[&str]) -> Output {
+    let mut cmd = ngen_build();
+    cmd.arg("run").arg("--images").arg(images);
+    if mode != "default" {
+        cmd.arg("--jit").arg(mode);
+    }
+    cmd.arg(exe)
+        .args(args)
+        .output()
+        .expect("run ngen-build run")
+}
+
+/// The first three stderr lines: for an unhandled exception mono prints an empty line,
+/// `Unhandled Exception:` and `System.XxxException: message` (then frames we do not have).
+pub fn stderr_head(out: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .take(3)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Asserts `exe args` behaves as under mono (stdout, exit code, first three stderr lines)
+/// when run from `images` under `--jit never`, `--jit always` and the default.
+pub fn assert_like_mono_in_every_mode(exe: &Path, images: &Path, args: &[&str]) {
+    let program = exe.file_name().unwrap_or_default().to_string_lossy();
+    let mono_out = mono(exe, args);
+    let expected = Observed::from(&mono_out);
+    for mode in ["never", "always", "default"] {
+        let out = ngen_run_from_images(exe, images, mode, args);
+        assert_eq!(
+            Observed::from(&out),
+            expected,
+            "{program} {args:?} under --jit {mode} differs from mono"
+        );
+        assert_eq!(
+            stderr_head(&out),
+            stderr_head(&mono_out),
+            "{program} {args:?} under --jit {mode}: stderr differs from mono"
+        );
+    }
+}

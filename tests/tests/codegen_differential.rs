@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::OnceLock;
 
-use ngen_tests::{Observed, mcs, mono, ngen_build, ngen_compile, temp_dir, workspace_root};
+use ngen_tests::{
+    Observed, assert_like_mono_in_every_mode, mcs, mono, ngen_build, ngen_compile,
+    ngen_run_from_images, stderr_head, temp_dir, workspace_root,
+};
 
 /// Programs compiled once for the whole test binary, with their images.
 struct Fixtures {
@@ -102,46 +105,13 @@ fn ilasm(source: &Path, out: &Path) {
 }
 
 fn run(exe: &Path, images: &Path, mode: &str, args: &[&str]) -> Output {
-    let mut cmd = ngen_build();
-    cmd.arg("run").arg("--images").arg(images);
-    if mode != "default" {
-        cmd.arg("--jit").arg(mode);
-    }
-    cmd.arg(exe)
-        .args(args)
-        .output()
-        .expect("run ngen-build run")
-}
-
-/// The first three stderr lines: for an unhandled exception mono prints an empty line,
-/// `Unhandled Exception:` and `System.XxxException: message` (then frames we do not have).
-fn stderr_head(out: &Output) -> Vec<String> {
-    String::from_utf8_lossy(&out.stderr)
-        .lines()
-        .take(3)
-        .map(str::to_string)
-        .collect()
+    ngen_run_from_images(exe, images, mode, args)
 }
 
 /// Asserts the program behaves as under mono in all three modes.
 fn differential(program: &str, args: &[&str]) {
     let f = fixtures();
-    let exe = f.bin.join(program);
-    let mono_out = mono(&exe, args);
-    let expected = Observed::from(&mono_out);
-    for mode in ["never", "always", "default"] {
-        let out = run(&exe, &f.images, mode, args);
-        assert_eq!(
-            Observed::from(&out),
-            expected,
-            "{program} {args:?} under --jit {mode} differs from mono"
-        );
-        assert_eq!(
-            stderr_head(&out),
-            stderr_head(&mono_out),
-            "{program} {args:?} under --jit {mode}: stderr differs from mono"
-        );
-    }
+    assert_like_mono_in_every_mode(&f.bin.join(program), &f.images, args);
 }
 
 #[test]
@@ -211,7 +181,7 @@ fn excluded_method_runs_in_fallback_and_fails_clearly_under_never() {
     );
     assert_eq!(
         reason_of("Excluded::Unsupported").as_deref(),
-        Some("unsupported opcode newobj at IL_0000")
+        Some("unsupported opcode box at IL_0002")
     );
 
     let expected = Observed::from(&mono(&exe, &[]));
@@ -226,12 +196,12 @@ fn excluded_method_runs_in_fallback_and_fails_clearly_under_never() {
         "unclear error under --jit never: {stderr}"
     );
 
-    // The JIT cannot compile `newobj` either: a clear error naming the method and the reason.
+    // The JIT cannot compile `box` either: a clear error naming the method and the reason.
     let unsupported = run(&exe, &f.images, "fallback", &["go"]);
     assert!(!unsupported.status.success());
     let stderr = String::from_utf8_lossy(&unsupported.stderr);
     assert!(
-        stderr.contains("Excluded::Unsupported") && stderr.contains("newobj"),
+        stderr.contains("Excluded::Unsupported") && stderr.contains("box"),
         "unclear error for an uncompilable method: {stderr}"
     );
 }
@@ -274,43 +244,19 @@ fn bcl_byrefs_literal_folding_static_fields_and_exit_code_match_mono() {
 }
 
 #[test]
-fn user_static_fields_stay_excluded_with_a_reason() {
+fn user_static_fields_are_compiled_and_match_mono() {
     let f = fixtures();
     let report: serde_json::Value = serde_json::from_slice(
         &std::fs::read(f.images.join("corlib_gaps.ni.report.json")).unwrap(),
     )
     .unwrap();
-    let excluded: Vec<(String, String)> = report["excluded"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["name"].as_str().unwrap().to_string(),
-                e["reason"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
     assert_eq!(
-        excluded,
-        [(
-            "Counter::Next".to_string(),
-            "static field Count of a type outside the BCL (needs the object model) at IL_0000"
-                .to_string()
-        )]
+        report["excluded"].as_array().map(Vec::len),
+        Some(0),
+        "excluded: {}",
+        report["excluded"]
     );
-    let out = run(
-        &f.bin.join("corlib_gaps.exe"),
-        &f.images,
-        "fallback",
-        &["counter"],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("Counter::Next") && stderr.contains("static field Count"),
-        "{stderr}"
-    );
+    differential("corlib_gaps.exe", &["counter"]);
 }
 
 #[test]

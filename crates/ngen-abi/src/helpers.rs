@@ -38,6 +38,12 @@ macro_rules! foreach_helper {
             /// zeroed single-dimensional array (CIL `newarr` of a primitive element type). A
             /// negative length raises `OverflowException`, as mono does.
             NewArray = 4 new_array (length: i64, element_size: u64) -> u64;
+            /// `extern "C" fn(method_table: u64, size: u64, has_references: u32) -> *mut
+            /// ObjectHeader`: allocates a zeroed instance of `size` bytes (header included)
+            /// whose first word is `method_table` (0 until method tables exist), scanned by the
+            /// collector only when `has_references` is non-zero (CIL `newobj` of a class).
+            /// Out of memory raises `OutOfMemoryException`.
+            NewObject = 5 new_object (method_table: u64, size: u64, has_references: u32) -> u64;
         }
     };
 }

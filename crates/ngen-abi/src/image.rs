@@ -117,9 +117,14 @@ cell_kinds! {
     /// A `constrained. T callvirt M` call: the token is `M` (MethodDef or MemberRef) and the
     /// cell's auxiliary token is `T` (TypeDef or TypeRef); resolves to `T`'s implementation.
     ConstrainedMethod = 2;
-    /// A static field of the BCL (`ldsfld`): the token is a field MemberRef of the image's
-    /// assembly; resolves to the address of the field's storage.
+    /// A static field (`ldsfld`, `stsfld`, `ldsflda`): the token is a Field or MemberRef of
+    /// the image's assembly; resolves to the address of the field's storage.
     StaticField = 3;
+    /// The method table of the class whose constructor (MethodDef or MemberRef: `newobj`) or
+    /// type (TypeDef or TypeRef: `castclass`, `isinst`) the token names; resolves to the
+    /// table's address
+    /// ([`crate::object::METHOD_TABLE_SLOTS_OFFSET`]).
+    MethodTable = 4;
 }
 
 /// What one import cell refers to: its kind, the metadata token, and an auxiliary token (the

@@ -23,6 +23,14 @@ pub struct ObjectHeader {
     pub sync: usize,
 }
 
+/// Where a method table's vtable slots start. A method table (the header's first word, built
+/// by the runtime per class from `ngen-typesystem`'s vtable) is two words (the parent class's
+/// method table, 0 when the parent is a core-library class, which `castclass`/`isinst` walk;
+/// and the slot count), then one [`crate::image::ImportCell`] per vtable slot,
+/// resolved lazily like a method cell: `callvirt` loads the method table, then the cell of the
+/// method's slot, and calls its target (resolving it first while it is 0).
+pub const METHOD_TABLE_SLOTS_OFFSET: i32 = 16;
+
 /// Size of [`ObjectHeader`]: where the first instance field of a class lives.
 pub const OBJECT_HEADER_SIZE: i32 = 16;
 

@@ -13,6 +13,7 @@ use ngen_metadata::{Assembly, TableId, Token};
 
 use crate::backend::aot::emit_object;
 use crate::report::{CompiledMethod, ExcludedMethod, ImageReport};
+use crate::type_context::{PathResolver, TypeContext};
 use crate::{CompileError, compiler_identity, method_display_name, target_triple};
 
 /// What to compile.
@@ -96,7 +97,14 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
     };
     let method_rows = asm.row_count(TableId::MethodDef);
     let mut header_out = None;
-    let emitted = emit_object(&asm, threads, |cells, outcomes| {
+    // The type system sees the compiled assembly and exactly the references it was given.
+    let types = TypeContext::new(
+        Some(&req.assembly),
+        Box::new(PathResolver::new(
+            req.references.iter().map(PathBuf::as_path),
+        )),
+    );
+    let emitted = emit_object(&asm, &types, threads, |cells, outcomes| {
         let header = ImageHeader {
             format_version: IMAGE_FORMAT_VERSION,
             compiler: compiler_identity(),

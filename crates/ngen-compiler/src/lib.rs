@@ -3,6 +3,8 @@
 //! - [`aot::build_image`] compiles one assembly into the bytes of a native image;
 //! - [`jit::Jit`] compiles single methods at run time with the same translator;
 //! - [`types`] and [`signature`] define the managed calling convention both use;
+//! - [`type_context`] is the compilation's type system (`ngen-typesystem`), the "what" of
+//!   the object model: field offsets, instance sizes, whether a `callvirt` is exact;
 //! - [`corlib_refs`] maps references into the BCL surface (`ngen-corlib`): kinds, literal
 //!   folding, static fields.
 //!
@@ -16,6 +18,7 @@ pub mod jit;
 mod method;
 pub mod report;
 pub mod signature;
+pub mod type_context;
 pub mod types;
 
 pub use backend::{codegen_identity, target_triple};

@@ -9,6 +9,7 @@ use ngen_metadata::resolve::MemberRefSig;
 use ngen_metadata::{Assembly, TableId, Token};
 
 use crate::signature::{method_shape, val_kind};
+use crate::type_context::TypeContext;
 use crate::types::{MethodShape, ValKind};
 
 /// A method ready to translate.
@@ -108,6 +109,34 @@ pub(crate) fn call_shape(asm: &Assembly, token: Token) -> Result<MethodShape, St
     }
 }
 
+/// The kind of the static field `token` of `asm` names: the program's own statics through the
+/// type system, the core library's through the BCL surface (as before the type system, also
+/// when it is unavailable).
+pub(crate) fn static_field_kind(
+    types: &TypeContext,
+    asm: &Assembly,
+    token: Token,
+) -> Result<ValKind, String> {
+    match types.static_field(asm, token) {
+        Ok(Some(storage)) => Ok(storage.kind),
+        Ok(None) => crate::corlib_refs::bcl_static_field(asm, token),
+        Err(e) => crate::corlib_refs::bcl_static_field(asm, token).map_err(|_| e),
+    }
+}
+
+/// Whether `callvirt token` may be compiled as a null-checked direct call: exact by the type
+/// system ([`TypeContext::check_exact_callvirt`]: not virtual, `final`, or in a sealed class),
+/// else by [`check_callvirt`]'s metadata-only rule, whose reason is kept when both refuse.
+pub(crate) fn check_exact_callvirt(
+    types: &TypeContext,
+    asm: &Assembly,
+    token: Token,
+) -> Result<(), String> {
+    types
+        .check_exact_callvirt(asm, token)
+        .or_else(|_| check_callvirt(asm, token))
+}
+
 /// Whether `callvirt token` may be compiled as a null-checked direct call: the callee must
 /// not be virtual (MethodDefs), or be a member of the sealed `System.String` (MemberRefs).
 /// Virtual dispatch needs the object model (a later issue).
@@ -159,6 +188,7 @@ pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<ngen_abi::image
             continue;
         }
         out.extend(crate::backend::cells::key_of(&ins, constraint));
+        out.extend(crate::backend::cells::extra_key_of(&ins));
         constraint = None;
     }
     out

@@ -22,6 +22,25 @@ extern "C" fn new_array(length: i64, element_size: u64) -> u64 {
     ngen_corlib::objects::alloc_zeroed_array(length, element_size) as u64
 }
 
+/// CIL `newobj` of a class: a zeroed instance with its method-table word set, atomic (never
+/// scanned) when the type system says it holds no references.
+extern "C" fn new_object(method_table: u64, size: u64, has_references: u32) -> u64 {
+    // Never below the header, whatever the caller says: the header word is written below.
+    let size = usize::try_from(size).unwrap_or(usize::MAX).max(16);
+    let block = if has_references != 0 {
+        ngen_gc::alloc(size)
+    } else {
+        ngen_gc::alloc_atomic(size)
+    };
+    let Some(block) = block else {
+        ngen_corlib::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+    };
+    let object = block.as_ptr();
+    // SAFETY: the block holds `size` zeroed, 8-aligned bytes, at least the two-word header.
+    unsafe { object.cast::<u64>().write(method_table) };
+    object as u64
+}
+
 extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
     crate::state::resolve_cell(cell)
 }

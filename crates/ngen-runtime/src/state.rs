@@ -13,6 +13,7 @@ use ngen_abi::image::{CellKey, CellKind, ImportCell};
 use ngen_binder::{AssemblyName, Binder};
 use ngen_compiler::corlib_refs::corlib_kind;
 use ngen_compiler::jit::{Jit, JitHost};
+use ngen_compiler::type_context::{MethodTableLayout, StaticFieldStorage, TypeContext};
 use ngen_compiler::types::MethodShape;
 use ngen_corlib::{CorlibFieldRef, CorlibMethodRef};
 use ngen_metadata::resolve::MemberRefSig;
@@ -57,6 +58,23 @@ struct Runtime {
     code: HashMap<(usize, u32), u64>,
     strings: HashMap<(usize, u32), u64>,
     jit_cells: HashMap<(usize, u32, u32, u32), usize>,
+    /// The type system, for the program's static fields (the JIT keeps its own; both compute
+    /// the same numbers from the same files).
+    types: TypeContext,
+    /// Static storage of the program's types, by (assembly, TypeDef rid), allocated on first
+    /// access.
+    statics: BTreeMap<(usize, u32), TypeStatics>,
+    /// Method tables of the program's classes, by (assembly, TypeDef rid), built on first
+    /// `newobj` and never freed.
+    method_tables: BTreeMap<(usize, u32), u64>,
+    /// A `.cctor` to run once the lock is released (set while resolving a static-field cell).
+    pending_cctor: Option<u64>,
+}
+
+/// The static storage areas of one type (present once its `.cctor` has been started).
+struct TypeStatics {
+    gc: u64,
+    non_gc: u64,
 }
 
 static RUNTIME: OnceLock<Mutex<Runtime>> = OnceLock::new();
@@ -84,6 +102,10 @@ pub(crate) struct EntryPoint {
 /// Initialises the runtime for `options` and returns the entry point.
 pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
     let binder = Binder::new(&options.assembly, options.binder_config.clone())?;
+    let types = TypeContext::over_directories(&[
+        binder.app_base().to_path_buf(),
+        binder.framework_dir().to_path_buf(),
+    ]);
     let runtime = Runtime {
         binder,
         image_index: if options.jit == JitMode::Always {
@@ -100,6 +122,10 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         code: HashMap::new(),
         strings: HashMap::new(),
         jit_cells: HashMap::new(),
+        types,
+        statics: BTreeMap::new(),
+        method_tables: BTreeMap::new(),
+        pending_cctor: None,
     };
     if options.jit != JitMode::Always {
         log::binding(|| {
@@ -154,11 +180,23 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
         CellKind::String => rt.string(desc.asm, desc.token),
         CellKind::ConstrainedMethod => rt.constrained_entry(desc.asm, desc.token, desc.aux),
         CellKind::StaticField => rt.static_field(desc.asm, desc.token),
+        CellKind::MethodTable => rt.method_table(desc.asm, desc.token),
     };
     match result {
         Ok(target) => {
+            let cctor = rt.pending_cctor.take();
+            drop(rt);
             // SAFETY: as above; cells are writable data.
             unsafe { (*cell).target = target };
+            if let Some(code) = cctor {
+                // Managed code runs without the runtime lock (its calls resolve cells). The
+                // cell is already set, so the cctor's own accesses see the storage, as ECMA-335
+                // II.10.5.3.3 allows for the initialising thread.
+                // SAFETY: `code` is compiled code of a static method with no parameters and
+                // no result (a `.cctor`), SystemV.
+                let f: extern "C" fn() = unsafe { std::mem::transmute(code as usize) };
+                f();
+            }
             target
         }
         Err(message) => {
@@ -351,11 +389,20 @@ impl Runtime {
             jit,
             jit_cells,
             assemblies,
+            binder,
             ..
         } = self;
         let jit = match jit {
             Some(j) => j,
-            None => jit.insert(Jit::new().map_err(|e| format!("cannot start the JIT: {e}"))?),
+            None => {
+                // The binder decides which file each name binds to; for type questions the
+                // JIT probes the AppBase, then the framework, which is where it binds them.
+                let types = TypeContext::over_directories(&[
+                    binder.app_base().to_path_buf(),
+                    binder.framework_dir().to_path_buf(),
+                ]);
+                jit.insert(Jit::new(types).map_err(|e| format!("cannot start the JIT: {e}"))?)
+            }
         };
         let mut host = Host {
             asm: id,
@@ -494,6 +541,15 @@ impl Runtime {
     /// `id` (the compiler emits `ldsfld` only for those).
     fn static_field(&mut self, id: usize, token: u32) -> Result<u64, String> {
         let token = Token(token);
+        match self
+            .types
+            .static_field(&self.assemblies[id].metadata, token)
+        {
+            Ok(Some(storage)) => return self.program_static(id, token, &storage),
+            Ok(None) => {}
+            Err(e) if token.table() != Some(TableId::MemberRef) => return Err(e),
+            Err(_) => {}
+        }
         if token.table() != Some(TableId::MemberRef) {
             return Err(format!(
                 "ldsfld of token 0x{:08x} needs the object model",
@@ -542,6 +598,109 @@ impl Runtime {
                 describe()
             )
         })
+    }
+
+    /// The address of a static field of the program (`token` of assembly `id`): its type's
+    /// areas are allocated on first access (`alloc_uncollectable`: the GC area holds roots),
+    /// and the type's `.cctor`, if any, is started then, once ([`Runtime::pending_cctor`]).
+    fn program_static(
+        &mut self,
+        id: usize,
+        token: Token,
+        storage: &StaticFieldStorage,
+    ) -> Result<u64, String> {
+        let owner = if self.assemblies[id]
+            .name
+            .eq_ignore_ascii_case(&storage.owner_assembly)
+        {
+            id
+        } else {
+            let parent = self.assemblies[id]
+                .metadata
+                .member_ref_parts(token.rid())
+                .map_err(|e| e.to_string())?
+                .parent;
+            self.type_home(id, parent)?.0
+        };
+        let key = (owner, storage.owner_type_rid);
+        if !self.statics.contains_key(&key) {
+            let area = |size: u32| {
+                ngen_gc::alloc_uncollectable(size.max(8) as usize)
+                    .map(|p| p.as_ptr() as u64)
+                    .ok_or_else(|| "out of memory for static fields".to_string())
+            };
+            let statics = TypeStatics {
+                gc: area(storage.gc_size)?,
+                non_gc: area(storage.non_gc_size)?,
+            };
+            if let Some(rid) = storage.cctor_rid {
+                self.pending_cctor = Some(self.method_code(owner, rid)?);
+            }
+            self.statics.insert(key, statics);
+        }
+        let statics = &self.statics[&key];
+        let base = if storage.in_gc_area {
+            statics.gc
+        } else {
+            statics.non_gc
+        };
+        Ok(base + u64::from(storage.offset))
+    }
+
+    /// The method table of the class whose constructor or type `token` of assembly `id` names
+    /// (see `ngen_abi::object::METHOD_TABLE_SLOTS_OFFSET`): the parent's method table (0 for a
+    /// core-library parent) and the slot count, then one import cell per vtable slot, keyed to the implementing MethodDef and
+    /// resolved on first call like any method cell. A slot whose implementation lives in an
+    /// assembly not loaded yet, or in the core library, gets a cell that fails clearly when
+    /// called (the compiler does not dispatch to BCL-declared slots yet).
+    fn method_table(&mut self, id: usize, token: u32) -> Result<u64, String> {
+        let layout = self
+            .types
+            .method_table(&self.assemblies[id].metadata, Token(token))?;
+        self.build_method_table(&layout)
+    }
+
+    /// The method table of `layout`'s class, built once (its parent's first).
+    fn build_method_table(&mut self, layout: &MethodTableLayout) -> Result<u64, String> {
+        let owner = self
+            .loaded_named(&layout.owner_assembly)
+            .ok_or_else(|| format!("assembly {} is not loaded", layout.owner_assembly))?;
+        let key = (owner, layout.owner_type_rid);
+        if let Some(&mt) = self.method_tables.get(&key) {
+            return Ok(mt);
+        }
+        let parent = match &layout.parent {
+            Some((assembly, rid)) => {
+                let parent_layout = self.types.method_table_of_def(assembly, *rid)?;
+                self.build_method_table(&parent_layout)?
+            }
+            None => 0,
+        };
+        let mut words: Vec<u64> = Vec::with_capacity(2 + 2 * layout.slots.len());
+        words.push(parent);
+        words.push(layout.slots.len() as u64);
+        for (assembly, rid) in &layout.slots {
+            let method = match self.loaded_named(assembly) {
+                Some(impl_asm) if !assembly.eq_ignore_ascii_case("mscorlib") => {
+                    (impl_asm, Token::new(TableId::MethodDef, *rid).0)
+                }
+                _ => (owner, 0),
+            };
+            words.push(0);
+            words.push(new_cell_key(method.0, CellKind::Method, method.1, 0));
+        }
+        // The table holds code addresses and runtime keys only, never references: plain
+        // leaked memory the collector need not scan.
+        let mt = Box::leak(words.into_boxed_slice()).as_ptr() as u64;
+        self.method_tables.insert(key, mt);
+        Ok(mt)
+    }
+
+    /// The loaded assembly whose simple name is `name`.
+    fn loaded_named(&self, name: &str) -> Option<usize> {
+        self.assemblies
+            .iter()
+            .position(|a| a.name.eq_ignore_ascii_case(name))
     }
 
     fn string(&mut self, id: usize, token: u32) -> Result<u64, String> {

@@ -31,12 +31,23 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
                 aux: constraint.0,
             });
         }
-        (Opcode::Call | Opcode::Callvirt, _) => CellKind::Method,
+        (Opcode::Call | Opcode::Callvirt | Opcode::Newobj, _) => CellKind::Method,
         (Opcode::Ldstr, _) => CellKind::String,
-        (Opcode::Ldsfld, _) => CellKind::StaticField,
+        (Opcode::Castclass | Opcode::Isinst, _) => CellKind::MethodTable,
+        (Opcode::Ldsfld | Opcode::Stsfld | Opcode::Ldsflda, _) => CellKind::StaticField,
         _ => return None,
     };
     Some(CellKey::new(kind, token.0))
+}
+
+/// The second cell an instruction uses, if any: `newobj` needs its class's method table.
+pub(crate) fn extra_key_of(ins: &Instruction<'_>) -> Option<CellKey> {
+    match (ins.opcode, ins.operand) {
+        (Opcode::Newobj, Operand::Token(token)) => {
+            Some(CellKey::new(CellKind::MethodTable, token.0))
+        }
+        _ => None,
+    }
 }
 
 /// Loads the target of the import cell at `cell`; while it is 0, calls the `ResolveCell`
@@ -102,6 +113,15 @@ mod tests {
             key_of(&ins(Opcode::Ldsfld, 0x0a00_0003), None),
             Some(CellKey::new(CellKind::StaticField, 0x0a00_0003))
         );
-        assert_eq!(key_of(&ins(Opcode::Newobj, m), None), None);
+        // `newobj` calls its constructor through the same method cells as `call`.
+        assert_eq!(
+            key_of(&ins(Opcode::Newobj, m), None),
+            Some(CellKey::new(CellKind::Method, m))
+        );
+        assert_eq!(
+            key_of(&ins(Opcode::Isinst, 0x0200_0002), None),
+            Some(CellKey::new(CellKind::MethodTable, 0x0200_0002))
+        );
+        assert_eq!(key_of(&ins(Opcode::Box, m), None), None);
     }
 }

@@ -8,6 +8,7 @@ use cranelift_frontend::FunctionBuilder;
 use ngen_abi::image::CellKey;
 use ngen_metadata::Token;
 
+use crate::type_context::{InstanceField, NewObject};
 use crate::types::{MethodShape, ValKind};
 
 /// How a call reaches its callee.
@@ -51,6 +52,16 @@ pub(crate) trait TranslateEnv {
     fn is_initialize_array(&mut self, token: Token) -> bool;
     /// The initial data of an array-initialiser field (`ldtoken` operand), or why not.
     fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String>;
+    /// The instance field a `ldfld`/`stfld`/`ldflda` operand names (type system), or why not.
+    fn instance_field(&mut self, token: Token) -> Result<InstanceField, String>;
+    /// What `newobj token` allocates (type system), or why it cannot be compiled.
+    fn new_object(&mut self, token: Token) -> Result<NewObject, String>;
+    /// The vtable slot `callvirt token` dispatches through (type system), or why not.
+    fn virtual_slot(&mut self, token: Token) -> Result<u32, String>;
+    /// Whether `castclass`/`isinst token` can be compiled (a class of the program), or why not.
+    fn check_cast_target(&mut self, token: Token) -> Result<(), String>;
+    /// Whether `token` names `System.Object::.ctor` (expanded to nothing).
+    fn is_object_ctor(&mut self, token: Token) -> bool;
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
 }

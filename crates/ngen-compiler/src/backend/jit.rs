@@ -20,6 +20,7 @@ use super::env::{CallTarget, TranslateEnv};
 use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
 use crate::method::{call_shape, prepare};
+use crate::type_context::TypeContext;
 
 /// What the JIT needs from the runtime.
 pub trait JitHost {
@@ -37,6 +38,8 @@ pub struct Jit {
     fctx: FunctionBuilderContext,
     call_conv: CallConv,
     next_id: u32,
+    /// The type system of every assembly this JIT compiles.
+    types: TypeContext,
 }
 
 // SAFETY: JITModule holds raw pointers to memory it owns exclusively; the runtime only
@@ -44,8 +47,8 @@ pub struct Jit {
 unsafe impl Send for Jit {}
 
 impl Jit {
-    /// A JIT for the host CPU.
-    pub fn new() -> Result<Jit, String> {
+    /// A JIT for the host CPU, answering type questions from `types`.
+    pub fn new(types: TypeContext) -> Result<Jit, String> {
         let isa = make_isa(IsaKind::Jit)?;
         let call_conv = isa.default_call_conv();
         let builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
@@ -57,6 +60,7 @@ impl Jit {
             fctx: FunctionBuilderContext::new(),
             call_conv,
             next_id: 0,
+            types,
         })
     }
 
@@ -98,6 +102,7 @@ impl Jit {
         let input = MethodInput::of(&prepared);
         let mut env = JitEnv {
             asm,
+            types: &self.types,
             host,
             call_conv: self.call_conv,
             frontend: self.module.isa().frontend_config(),
@@ -119,6 +124,7 @@ impl Jit {
 
 struct JitEnv<'a> {
     asm: &'a Assembly,
+    types: &'a TypeContext,
     host: &'a mut dyn JitHost,
     call_conv: CallConv,
     frontend: cranelift_codegen::isa::TargetFrontendConfig,
@@ -151,7 +157,30 @@ impl TranslateEnv for JitEnv<'_> {
     }
 
     fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
-        crate::method::check_callvirt(self.asm, token)
+        crate::method::check_exact_callvirt(self.types, self.asm, token)
+    }
+
+    fn instance_field(
+        &mut self,
+        token: Token,
+    ) -> Result<crate::type_context::InstanceField, String> {
+        self.types.instance_field(self.asm, token)
+    }
+
+    fn new_object(&mut self, token: Token) -> Result<crate::type_context::NewObject, String> {
+        self.types.new_object(self.asm, token)
+    }
+
+    fn virtual_slot(&mut self, token: Token) -> Result<u32, String> {
+        self.types.virtual_slot(self.asm, token)
+    }
+
+    fn check_cast_target(&mut self, token: Token) -> Result<(), String> {
+        self.types.check_cast_target(self.asm, token)
+    }
+
+    fn is_object_ctor(&mut self, token: Token) -> bool {
+        self.types.is_object_ctor(self.asm, token)
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
@@ -175,7 +204,7 @@ impl TranslateEnv for JitEnv<'_> {
         key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<(Value, crate::types::ValKind), String> {
-        let kind = crate::corlib_refs::bcl_static_field(self.asm, Token(key.token))?;
+        let kind = crate::method::static_field_kind(self.types, self.asm, Token(key.token))?;
         let cell = self.host.cell(key) as i64;
         Ok((b.ins().iconst(I64, cell), kind))
     }

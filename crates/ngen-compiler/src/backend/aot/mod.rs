@@ -38,6 +38,7 @@ use rayon::prelude::*;
 use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
 use crate::method::{method_def_shape, prepare};
+use crate::type_context::TypeContext;
 use plan::{AotEnv, Plan, declare_functions, layout_cells};
 use stub::{StubEnv, build_stub};
 use tables::ImageData;
@@ -66,6 +67,7 @@ struct Compiled {
 /// outcomes and returns the header bytes to embed.
 pub(crate) fn emit_object(
     asm: &Assembly,
+    types: &TypeContext,
     threads: usize,
     header: impl FnOnce(&[CellKey], &[MethodOutcome]) -> Vec<u8>,
 ) -> Result<EmittedObject, String> {
@@ -92,6 +94,7 @@ pub(crate) fn emit_object(
 
     let plan = Plan {
         asm,
+        types,
         call_conv,
         frontend: isa.frontend_config(),
         funcs,

@@ -4,7 +4,8 @@
 //! in key order). [`AotEnv`] answers the translator from the plan: a callee in the image is a
 //! direct call, anything else a cell addressed PC-relative.
 //!
-//! Depends on: cranelift-module, rayon, [`crate::method`], [`crate::corlib_refs`].
+//! Depends on: cranelift-module, rayon, [`crate::method`], [`crate::corlib_refs`],
+//! [`crate::type_context`].
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -25,6 +26,7 @@ use rayon::prelude::*;
 use crate::backend::abi::clif_signature;
 use crate::backend::env::{CallTarget, TranslateEnv};
 use crate::method::{call_shape, method_def_shape, referenced_tokens};
+use crate::type_context::TypeContext;
 use crate::types::MethodShape;
 
 /// A function that exists in the image (compiled or stubbed), by MethodDef rid.
@@ -37,6 +39,8 @@ pub(super) struct FuncPlan {
 /// Shared, read-only state for the parallel phase.
 pub(super) struct Plan<'a> {
     pub(super) asm: &'a Assembly,
+    /// The compilation's type system.
+    pub(super) types: &'a TypeContext,
     pub(super) call_conv: CallConv,
     pub(super) frontend: TargetFrontendConfig,
     pub(super) funcs: BTreeMap<u32, FuncPlan>,
@@ -190,7 +194,30 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
-        crate::method::check_callvirt(self.plan.asm, token)
+        crate::method::check_exact_callvirt(self.plan.types, self.plan.asm, token)
+    }
+
+    fn instance_field(
+        &mut self,
+        token: Token,
+    ) -> Result<crate::type_context::InstanceField, String> {
+        self.plan.types.instance_field(self.plan.asm, token)
+    }
+
+    fn new_object(&mut self, token: Token) -> Result<crate::type_context::NewObject, String> {
+        self.plan.types.new_object(self.plan.asm, token)
+    }
+
+    fn virtual_slot(&mut self, token: Token) -> Result<u32, String> {
+        self.plan.types.virtual_slot(self.plan.asm, token)
+    }
+
+    fn check_cast_target(&mut self, token: Token) -> Result<(), String> {
+        self.plan.types.check_cast_target(self.plan.asm, token)
+    }
+
+    fn is_object_ctor(&mut self, token: Token) -> bool {
+        self.plan.types.is_object_ctor(self.plan.asm, token)
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
@@ -214,7 +241,8 @@ impl TranslateEnv for AotEnv<'_, '_> {
         key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<(Value, crate::types::ValKind), String> {
-        let kind = crate::corlib_refs::bcl_static_field(self.plan.asm, Token(key.token))?;
+        let kind =
+            crate::method::static_field_kind(self.plan.types, self.plan.asm, Token(key.token))?;
         let cell = self.cell_addr(key, b)?;
         Ok((cell, kind))
     }

@@ -1,17 +1,22 @@
-//! Calls: `call` (ECMA-335 III.3.19), `callvirt` (III.4.2) of non-virtual methods (a null
-//! check, then a direct call) and `constrained. T callvirt M` (III.2.1) on a value-type
-//! address. A callee in the same image is a direct call; any other goes through an import
+//! Calls: `call` (ECMA-335 III.3.19), `callvirt` (III.4.2) of methods the type system says
+//! are exact (a null check, then a direct call), `constrained. T callvirt M` (III.2.1) on a
+//! value-type address, and `newobj` (III.4.21) of a class: allocation through the `NewObject`
+//! helper, then the constructor (`System.Object::.ctor`, empty, is expanded to nothing). A callee in the same image is a direct call; any other goes through an import
 //! cell ([`super::super::env::CallTarget`]). Later: virtual and interface dispatch, `calli`,
 //! `ldftn`/`ldvirtftn`, delegates.
 //!
 //! Depends on: [`super::env`] (callee shapes and targets), [`crate::backend::abi`].
 
-use cranelift_codegen::ir::{InstBuilder, SigRef};
+use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::{Inst, InstBuilder, SigRef, Value};
+use ngen_abi::helpers::HelperId;
+use ngen_abi::image::CELL_SIZE;
+use ngen_abi::object::METHOD_TABLE_SLOTS_OFFSET;
 use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
-use super::{Reject, Res, Translator};
+use super::{Reject, Res, Translator, cells, flags};
 use crate::backend::abi::clif_signature;
 use crate::backend::env::CallTarget;
 use crate::types::{MethodShape, StackType};
@@ -24,6 +29,8 @@ enum CallKind {
     Callvirt,
     /// `constrained. T callvirt M` on a value-type address.
     Constrained(Token),
+    /// `callvirt` through the receiver's method table, at this vtable slot.
+    Virtual(u32),
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -46,16 +53,29 @@ impl<'a, 'f> Translator<'a, 'f> {
         if kind != CallKind::Call && !shape.has_this {
             return Err(Reject::new("callvirt to a static method"));
         }
-        if kind == CallKind::Callvirt {
-            self.env.check_callvirt(token)?;
+        let mut kind = kind;
+        if kind == CallKind::Callvirt
+            && let Err(exact) = self.env.check_callvirt(token)
+        {
+            // Not provably exact: dispatch through the receiver's method table.
+            let slot = self
+                .env
+                .virtual_slot(token)
+                .map_err(|_| Reject::new(exact))?;
+            kind = CallKind::Virtual(slot);
         }
         if kind == CallKind::Call && self.expand_literal_call(token, &shape, stack)? {
+            return Ok(());
+        }
+        if kind == CallKind::Call && self.env.is_object_ctor(token) {
+            // `System.Object::.ctor` is empty: a base constructor call costs nothing.
+            stack.pop1()?;
             return Ok(());
         }
         let kinds = shape.arg_kinds();
         let raw = stack.popn(kinds.len())?;
         match kind {
-            CallKind::Callvirt => self.null_check(raw[0].0),
+            CallKind::Callvirt | CallKind::Virtual(_) => self.null_check(raw[0].0),
             CallKind::Constrained(_) if raw[0].1 != StackType::Ptr => {
                 return Err(Reject::new("constrained call on a non-address"));
             }
@@ -66,6 +86,11 @@ impl<'a, 'f> Translator<'a, 'f> {
             args.push(self.coerce(v, t, *kind)?);
         }
         let target = match kind {
+            CallKind::Virtual(slot) => {
+                let method_table = self.b.ins().load(I64, flags(), args[0], 0);
+                let offset = METHOD_TABLE_SLOTS_OFFSET as i64 + i64::from(slot) * CELL_SIZE as i64;
+                CallTarget::Cell(self.b.ins().iadd_imm_s(method_table, offset))
+            }
             CallKind::Constrained(constraint) => {
                 let key = Self::cell_key(ins, Some(constraint))?;
                 CallTarget::Cell(self.env.cell(key, &mut self.b)?)
@@ -75,20 +100,64 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.env.call_target(key, &mut self.b)?
             }
         };
-        let inst = match target {
-            CallTarget::Direct(fref) => self.b.ins().call(fref, &args),
-            CallTarget::Cell(cell) => {
-                let code = self.cell_target(cell);
-                let sig = self.signature_ref(&shape);
-                self.b.ins().call_indirect(sig, code, &args)
-            }
-        };
+        let inst = self.emit_call(target, &shape, &args);
         if let Some(kind) = shape.ret {
             let v = self.b.inst_results(inst)[0];
             let v = self.normalize(v, kind);
             stack.push((v, StackType::of(kind)));
         }
         Ok(())
+    }
+
+    /// `newobj ctor` of a class (ECMA-335 III.4.21): the `NewObject` helper allocates a zeroed
+    /// instance of the type system's size, then the constructor runs on it (not at all for
+    /// `System.Object`'s empty one); the new reference is pushed.
+    pub(super) fn translate_newobj(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
+        let token = Self::token(ins)?;
+        let new = self.env.new_object(token).map_err(Reject::new)?;
+        let shape = self.env.callee_shape(token)?;
+        if !shape.has_this || shape.ret.is_some() {
+            return Err(Reject::new("newobj of a method that is not a constructor"));
+        }
+        let raw = stack.popn(shape.params.len())?;
+        let mut args = Vec::with_capacity(raw.len() + 1);
+        args.push(self.b.ins().iconst(I64, 0)); // `this`, set below
+        for ((v, t), kind) in raw.into_iter().zip(&shape.params) {
+            args.push(self.coerce(v, t, *kind)?);
+        }
+        let helper = self.helper(HelperId::NewObject);
+        let sig = self.helper_sig(HelperId::NewObject);
+        let mt_key =
+            cells::extra_key_of(ins).ok_or_else(|| Reject::new("missing token operand"))?;
+        let mt_cell = self.env.cell(mt_key, &mut self.b)?;
+        let method_table = self.cell_target(mt_cell);
+        let size = self.b.ins().iconst(I64, i64::from(new.size));
+        let refs = self.b.ins().iconst(I32, i64::from(new.has_references));
+        let call = self
+            .b
+            .ins()
+            .call_indirect(sig, helper, &[method_table, size, refs]);
+        let object = self.b.inst_results(call)[0];
+        if !self.env.is_object_ctor(token) {
+            args[0] = object;
+            let key = Self::cell_key(ins, None)?;
+            let target = self.env.call_target(key, &mut self.b)?;
+            self.emit_call(target, &shape, &args);
+        }
+        stack.push((object, StackType::O));
+        Ok(())
+    }
+
+    /// A call to `target` with `args` already in their machine representation.
+    fn emit_call(&mut self, target: CallTarget, shape: &MethodShape, args: &[Value]) -> Inst {
+        match target {
+            CallTarget::Direct(fref) => self.b.ins().call(fref, args),
+            CallTarget::Cell(cell) => {
+                let code = self.cell_target(cell);
+                let sig = self.signature_ref(shape);
+                self.b.ins().call_indirect(sig, code, args)
+            }
+        }
     }
 
     fn signature_ref(&mut self, shape: &MethodShape) -> SigRef {

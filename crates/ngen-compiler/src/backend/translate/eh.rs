@@ -14,7 +14,7 @@ use ngen_abi::helpers::HelperId;
 use super::Translator;
 
 impl<'a, 'f> Translator<'a, 'f> {
-    fn throw_block(&mut self, kind: ExceptionKind) -> Block {
+    pub(super) fn throw_block(&mut self, kind: ExceptionKind) -> Block {
         if let Some((_, b)) = self.throw_blocks.iter().find(|(k, _)| *k == kind) {
             return *b;
         }

@@ -25,8 +25,8 @@
 //! | [`conv`] | `conv.*`, `conv.ovf.*` |
 //! | [`memory`] | `ldind.*`, `stind.*` |
 //! | [`array`] | `newarr`, `ldlen`, `ldelem*`, `stelem*`, `ldelema` |
-//! | [`object_model`] | `ldstr`, `ldsfld` |
-//! | [`call`] | `call`, `callvirt`, `constrained.` |
+//! | [`object_model`] | `ldstr`, `ldsfld`, `stsfld`, `ldsflda`, `ldfld`, `stfld`, `ldflda`, `castclass`, `isinst` |
+//! | [`call`] | `call`, `callvirt`, `constrained.`, `newobj` |
 //! | [`intrinsics`] | calls expanded in place: array initialisers, literal folding |
 //! | this file | `nop`, `tail.`, `volatile.`, `unaligned.` (ignored prefixes) |
 //!
@@ -208,10 +208,13 @@ enum Family {
     Memory,
     /// [`array`]: vectors (III.4.7-4.9, 4.12, 4.20, 4.26-4.27).
     Array,
-    /// [`object_model`]: `ldstr`, `ldsfld` (III.4.14, 4.16).
+    /// [`object_model`]: `ldstr`, `ldsfld`, `ldfld`, `stfld`, `ldflda` (III.4.10-4.11, 4.14,
+    /// 4.16, 4.28).
     Object,
     /// [`call`]: `call`, `callvirt` (III.3.19, 4.2).
     Call,
+    /// [`call`]: `newobj` (III.4.21).
+    New,
 }
 
 impl Family {
@@ -278,8 +281,11 @@ impl Family {
             O::LdelemRef => Family::Array,
             O::StelemI1 | O::StelemI2 | O::StelemI4 | O::StelemI8 | O::StelemI => Family::Array,
             O::StelemR4 | O::StelemR8 => Family::Array,
-            O::Ldstr | O::Ldsfld => Family::Object,
+            O::Ldstr | O::Ldsfld | O::Stsfld | O::Ldsflda => Family::Object,
+            O::Ldfld | O::Stfld | O::Ldflda => Family::Object,
+            O::Castclass | O::Isinst => Family::Object,
             O::Call | O::Callvirt => Family::Call,
+            O::Newobj => Family::New,
             _ => return None,
         })
     }
@@ -337,6 +343,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             Family::Array => self.translate_array(ins, stack)?,
             Family::Object => self.translate_object_model(ins, stack)?,
             Family::Call => self.translate_call(ins, stack)?,
+            Family::New => self.translate_newobj(ins, stack)?,
         }
         Ok(Flow::Next)
     }

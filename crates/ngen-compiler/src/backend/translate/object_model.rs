@@ -1,19 +1,27 @@
 //! Object model instructions (ECMA-335 III.4) that exist today: `ldstr` (III.4.16), through a
-//! string cell the runtime resolves to the interned literal, and `ldsfld` (III.4.14) of the
-//! BCL surface's static fields, through a static-field cell resolving to the field's storage.
-//! Later: `newobj`, instance and static fields with type initialisation, `box`/`unbox`,
-//! `castclass`/`isinst`, `ldtoken`.
+//! string cell the runtime resolves to the interned literal; `ldsfld`, `stsfld`, `ldsflda`
+//! (III.4.14-4.15, III.4.29) through a static-field cell the runtime resolves to the field's
+//! storage (the program's statics in per-type areas it allocates, after starting the type's
+//! `.cctor`; the BCL surface's own fields); and `ldfld`/`stfld`/`ldflda` (III.4.10, III.4.28, III.4.11) of fields of classes, at the
+//! offsets the type system computes, with a null check. `newobj` is in [`super::call`].
+//! Later: value-type fields, precise (not beforefieldinit) type initialisation triggers,
+//! `box`/`unbox`, `castclass`/`isinst`, `ldtoken`.
 //!
 //! Depends on: [`super::env`] for the cells, [`super::memory`] for the load.
 
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::I64;
+use cranelift_codegen::ir::{BlockArg, InstBuilder, Value};
+use ngen_abi::exceptions::ExceptionKind;
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
 use super::{Reject, Res, Translator, flags};
+use crate::type_context::InstanceField;
 use crate::types::StackType;
 
 impl<'a, 'f> Translator<'a, 'f> {
-    /// `ldstr`, `ldsfld`.
+    /// `ldstr`, `ldsfld`, `stsfld`, `ldsflda`, `ldfld`, `stfld`, `ldflda`.
     pub(super) fn translate_object_model(
         &mut self,
         ins: &Instruction<'_>,
@@ -41,8 +49,114 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let v = self.load_kind(kind, addr, flags());
                 stack.push((v, StackType::of(kind)));
             }
+            O::Stsfld => {
+                let key = Self::cell_key(ins, None)?;
+                let (cell, kind) = self.env.static_field_cell(key, &mut self.b)?;
+                let (v, vt) = stack.pop1()?;
+                let v = self.coerce(v, vt, kind)?;
+                let addr = self.cell_target(cell);
+                self.store_kind(kind, v, addr, flags());
+            }
+            O::Ldsflda => {
+                let key = Self::cell_key(ins, None)?;
+                let (cell, _) = self.env.static_field_cell(key, &mut self.b)?;
+                let addr = self.cell_target(cell);
+                stack.push((addr, StackType::Ptr));
+            }
+            O::Castclass | O::Isinst => {
+                let token = Self::token(ins)?;
+                self.env.check_cast_target(token).map_err(Reject::new)?;
+                let (obj, t) = stack.pop1()?;
+                if t != StackType::O {
+                    return Err(Reject::new(format!("cast of {}", t.name())));
+                }
+                let key = Self::cell_key(ins, None)?;
+                let cell = self.env.cell(key, &mut self.b)?;
+                let target = self.cell_target(cell);
+                let result = self.cast(obj, target, ins.opcode == O::Castclass);
+                stack.push((result, StackType::O));
+            }
+            O::Ldfld => {
+                let field = self.instance_field(ins)?;
+                let (obj, t) = stack.pop1()?;
+                let addr = self.field_addr(obj, t, field.offset, "ldfld")?;
+                let v = self.load_kind(field.kind, addr, flags());
+                stack.push((v, StackType::of(field.kind)));
+            }
+            O::Stfld => {
+                let field = self.instance_field(ins)?;
+                let (v, vt) = stack.pop1()?;
+                let (obj, t) = stack.pop1()?;
+                let v = self.coerce(v, vt, field.kind)?;
+                let addr = self.field_addr(obj, t, field.offset, "stfld")?;
+                self.store_kind(field.kind, v, addr, flags());
+            }
+            O::Ldflda => {
+                let field = self.instance_field(ins)?;
+                let (obj, t) = stack.pop1()?;
+                let addr = self.field_addr(obj, t, field.offset, "ldflda")?;
+                stack.push((addr, StackType::Ptr));
+            }
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
+    }
+
+    /// `obj` when it is null or an instance of the class whose method table is `target` (a walk
+    /// up the parent chain of method tables), else null (`isinst`) or InvalidCastException
+    /// (`castclass`).
+    fn cast(&mut self, obj: Value, target: Value, throws: bool) -> Value {
+        let walk = self.b.create_block();
+        let mt = self.b.append_block_param(walk, I64);
+        let step = self.b.create_block();
+        let failed = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, I64);
+        let not_null = self.b.create_block();
+        self.b
+            .ins()
+            .brif(obj, not_null, &[], done, &[BlockArg::Value(obj)]);
+        self.b.switch_to_block(not_null);
+        let first = self.b.ins().load(I64, flags(), obj, 0);
+        self.b.ins().jump(walk, &[BlockArg::Value(first)]);
+        self.b.switch_to_block(walk);
+        let hit = self.b.ins().icmp(IntCC::Equal, mt, target);
+        self.b
+            .ins()
+            .brif(hit, done, &[BlockArg::Value(obj)], step, &[]);
+        self.b.switch_to_block(step);
+        // A null parent ends the chain without a hit.
+        let up = self.b.create_block();
+        self.b.ins().brif(mt, up, &[], failed, &[]);
+        self.b.switch_to_block(up);
+        let parent = self.b.ins().load(I64, flags(), mt, 0);
+        self.b.ins().jump(walk, &[BlockArg::Value(parent)]);
+        self.b.switch_to_block(failed);
+        if throws {
+            let throw = self.throw_block(ExceptionKind::InvalidCast);
+            self.b.ins().jump(throw, &[]);
+        } else {
+            let null = self.b.ins().iconst(I64, 0);
+            self.b.ins().jump(done, &[BlockArg::Value(null)]);
+        }
+        self.b.switch_to_block(done);
+        result
+    }
+
+    fn instance_field(&mut self, ins: &Instruction<'_>) -> Res<InstanceField> {
+        let token = Self::token(ins)?;
+        self.env.instance_field(token).map_err(Reject::new)
+    }
+
+    /// The address of the field at `offset` of the object `obj` (of stack type `t`), after a
+    /// null check (NullReferenceException). `this` of a class's instance method is typed
+    /// `&` here (see `coerce`), so a pointer is accepted too: fields of value types, the only
+    /// other case, are refused by the type context before this.
+    fn field_addr(&mut self, obj: Value, t: StackType, offset: u32, what: &str) -> Res<Value> {
+        if !matches!(t, StackType::O | StackType::Ptr) {
+            return Err(Reject::new(format!("{what} on {}", t.name())));
+        }
+        self.null_check(obj);
+        Ok(self.b.ins().iadd_imm_s(obj, i64::from(offset)))
     }
 }

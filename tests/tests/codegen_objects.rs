@@ -1,0 +1,103 @@
+//! Differential tests of the object model (issue 7): each C# program in tests/fixtures/objects
+//! is compiled with mcs once, compiled to native images with `ngen-build compile`, then run
+//! under `mono` and under `ngen-build run` with `--jit never` (images only), `--jit always`
+//! (JIT only) and the default (fallback). Stdout, the first three stderr lines and the exit
+//! code must be mono's in every mode.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use ngen_tests::{assert_like_mono_in_every_mode, mcs, ngen_compile, temp_dir, workspace_root};
+
+/// The fixture programs, named once.
+const PROGRAMS: &[&str] = &["instance_fields", "statics", "virtuals", "casts"];
+
+/// Programs compiled once for the whole test binary, with their images.
+struct Fixtures {
+    _dir: tempfile::TempDir,
+    bin: PathBuf,
+    images: PathBuf,
+}
+
+fn fixtures() -> &'static Fixtures {
+    static F: OnceLock<Fixtures> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = temp_dir();
+        let bin = dir.path().join("bin");
+        let images = dir.path().join("images");
+        std::fs::create_dir_all(&bin).unwrap();
+        for name in PROGRAMS {
+            let source = workspace_root()
+                .join("tests/fixtures/objects")
+                .join(format!("{name}.cs"));
+            let exe = bin.join(format!("{name}.exe"));
+            mcs(&[&source], &exe, &[]);
+            ngen_compile(&exe, &images);
+        }
+        Fixtures {
+            _dir: dir,
+            bin,
+            images,
+        }
+    })
+}
+
+/// Asserts the program behaves as under mono in all three modes.
+fn differential(program: &str, args: &[&str]) {
+    let f = fixtures();
+    assert_like_mono_in_every_mode(&f.bin.join(format!("{program}.exe")), &f.images, args);
+}
+
+#[test]
+fn classes_with_instance_fields_constructors_and_methods_match_mono() {
+    differential("instance_fields", &[]);
+}
+
+#[test]
+fn a_field_access_on_null_raises_null_reference_like_mono() {
+    differential("instance_fields", &["null"]);
+}
+
+#[test]
+fn static_fields_and_static_constructors_match_mono() {
+    differential("statics", &[]);
+}
+
+#[test]
+fn virtual_calls_through_method_tables_match_mono() {
+    differential("virtuals", &[]);
+}
+
+#[test]
+fn a_virtual_call_on_null_raises_null_reference_like_mono() {
+    differential("virtuals", &["null"]);
+}
+
+#[test]
+fn casts_between_classes_match_mono() {
+    differential("casts", &[]);
+}
+
+#[test]
+fn a_failing_cast_raises_invalid_cast_like_mono() {
+    differential("casts", &["wrong"]);
+}
+
+#[test]
+fn every_method_with_a_body_is_in_its_image() {
+    let f = fixtures();
+    for program in PROGRAMS {
+        let report: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(f.images.join(format!("{program}.ni.report.json"))).unwrap(),
+        )
+        .unwrap();
+        // Abstract methods have no body to compile; everything else must be compiled.
+        let excluded: Vec<&serde_json::Value> = report["excluded"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| !e["reason"].as_str().unwrap_or("").starts_with("no IL body"))
+            .collect();
+        assert!(excluded.is_empty(), "{program}: excluded: {excluded:?}");
+    }
+}
