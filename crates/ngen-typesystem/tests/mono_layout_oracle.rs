@@ -8,7 +8,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
 use ngen_metadata::Token;
 use ngen_typesystem::{FieldHandle, GenericContext, TypeSystem};
@@ -36,22 +35,16 @@ fn every_instance_field_offset_matches_mono() {
     let dir = tempfile::tempdir().unwrap();
     let oracle = common::mcs(dir.path(), "LayoutOracle.exe", &["LayoutOracle.cs"], &[]);
     let fixture = common::mcs(dir.path(), "Layouts.dll", &["Layouts.cs"], &[]);
-    let fw = std::path::Path::new(common::FRAMEWORK);
-    let out = Command::new("mono")
-        .arg(&oracle)
-        .arg(fw.join("mscorlib.dll"))
-        .arg(fw.join("System.dll"))
-        .arg(fw.join("System.Core.dll"))
-        .arg(fw.join("System.Xml.dll"))
-        .arg(&fixture)
-        .output()
-        .expect("mono runs");
-    assert!(
-        out.status.success(),
-        "oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = common::run_oracle(
+        &oracle,
+        &[
+            "mscorlib.dll",
+            "System.dll",
+            "System.Core.dll",
+            "System.Xml.dll",
+        ],
+        &[&fixture],
     );
-    let text = String::from_utf8(out.stdout).unwrap();
 
     let mut ts = common::context(dir.path());
     let known: BTreeMap<(&str, &str, &str), &str> = KNOWN_DIFFERENCES

@@ -10,8 +10,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use ngen_metadata::Token;
 use ngen_typesystem::{MethodHandle, TypeSystem};
 
@@ -36,21 +34,11 @@ fn overrides_and_interface_maps_match_mono() {
         &[],
     );
     let fixture = common::mcs(dir.path(), "Concerns.dll", &["Concerns.cs"], &[]);
-    let fw = std::path::Path::new(common::FRAMEWORK);
-    let out = Command::new("mono")
-        .arg(&oracle)
-        .arg(fw.join("mscorlib.dll"))
-        .arg(fw.join("System.dll"))
-        .arg(fw.join("System.Core.dll"))
-        .arg(&fixture)
-        .output()
-        .expect("mono runs");
-    assert!(
-        out.status.success(),
-        "oracle failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let text = common::run_oracle(
+        &oracle,
+        &["mscorlib.dll", "System.dll", "System.Core.dll"],
+        &[&fixture],
     );
-    let text = String::from_utf8(out.stdout).unwrap();
     let mut ts = common::context(dir.path());
     let (mut overrides, mut maps, mut ambiguous) = (0usize, 0usize, 0usize);
     let mut mismatches = Vec::new();

@@ -21,12 +21,36 @@ pub fn have(tool: &str) -> bool {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if !found {
-        eprintln!("SKIPPED: `{tool}` is not installed (tests/setup.sh installs mono-devel)");
+        // Straight to stderr, past the harness's capture, so the skip shows in every log
+        // (tests/run.sh counts `SKIPPED:` lines as skipped, not passed).
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED: `{tool}` is not installed (tests/setup.sh installs mono-devel)"
+        );
     }
     found && Path::new(FRAMEWORK).join("mscorlib.dll").is_file()
 }
 
 /// The path of a fixture source in `tests/fixtures/`.
+/// Runs a C# oracle program under mono with the framework assemblies `framework` (file names
+/// in [`FRAMEWORK`]) and then `extra` as arguments, and returns what it printed (it must succeed).
+pub fn run_oracle(oracle: &Path, framework: &[&str], extra: &[&Path]) -> String {
+    let fw = Path::new(FRAMEWORK);
+    let out = Command::new("mono")
+        .arg(oracle)
+        .args(framework.iter().map(|name| fw.join(name)))
+        .args(extra)
+        .output()
+        .expect("mono runs");
+    assert!(
+        out.status.success(),
+        "oracle failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("the oracle prints UTF-8")
+}
+
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
