@@ -1,5 +1,5 @@
-//! Runtime memory the collector must scan: import cells of JIT-compiled code and rooted
-//! literals. The runtime's own tables live on the Rust heap, which Boehm does not scan, so
+//! Runtime memory the collector must scan: import cells of JIT-compiled code, rooted
+//! literals and the static-field areas of types. The runtime's own tables live on the Rust heap, which Boehm does not scan, so
 //! anything in them that refers to a managed object is also held here.
 //!
 //! Depends on: `ngen_gc` (uncollectable blocks), `ngen_abi::image::ImportCell`.
@@ -23,4 +23,10 @@ pub(crate) fn root_forever(reference: u64) {
         Some(block) => unsafe { block.as_ptr().cast::<u64>().write(reference) },
         None => fatal("out of memory rooting a string literal"),
     }
+}
+
+/// A zeroed, scanned, never-freed area of `size` bytes for a type's static fields (at least
+/// one word, so every type's area has its own address); `None` when out of memory.
+pub(crate) fn alloc_static_area(size: u32) -> Option<u64> {
+    ngen_gc::alloc_uncollectable((size as usize).max(size_of::<u64>())).map(|p| p.as_ptr() as u64)
 }

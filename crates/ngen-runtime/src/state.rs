@@ -625,8 +625,7 @@ impl Runtime {
         let key = (owner, storage.owner_type_rid);
         if !self.statics.contains_key(&key) {
             let area = |size: u32| {
-                ngen_gc::alloc_uncollectable(size.max(8) as usize)
-                    .map(|p| p.as_ptr() as u64)
+                crate::gc_roots::alloc_static_area(size)
                     .ok_or_else(|| "out of memory for static fields".to_string())
             };
             let statics = TypeStatics {
