@@ -359,3 +359,50 @@ pub fn assert_like_mono_in_every_mode(exe: &Path, images: &Path, args: &[&str]) 
         );
     }
 }
+
+/// C# programs of one fixture area (`tests/fixtures/<area>/<name>.cs`), compiled with mcs
+/// into `bin/` and by `ngen-build compile` into `images/` of a temporary directory.
+pub struct CompiledPrograms {
+    _dir: tempfile::TempDir,
+    pub bin: PathBuf,
+    pub images: PathBuf,
+}
+
+impl CompiledPrograms {
+    /// Compiles `programs` of fixture `area`.
+    pub fn new(area: &str, programs: &[&str]) -> CompiledPrograms {
+        let dir = temp_dir();
+        let bin = dir.path().join("bin");
+        let images = dir.path().join("images");
+        std::fs::create_dir_all(&bin).unwrap();
+        for name in programs {
+            let source = workspace_root()
+                .join("tests/fixtures")
+                .join(area)
+                .join(format!("{name}.cs"));
+            let exe = bin.join(format!("{name}.exe"));
+            mcs(&[&source], &exe, &[]);
+            ngen_compile(&exe, &images);
+        }
+        CompiledPrograms {
+            _dir: dir,
+            bin,
+            images,
+        }
+    }
+
+    /// Asserts `program args` behaves as under mono in every mode
+    /// ([`assert_like_mono_in_every_mode`]).
+    pub fn assert_like_mono(&self, program: &str, args: &[&str]) {
+        let exe = self.bin.join(format!("{program}.exe"));
+        assert_like_mono_in_every_mode(&exe, &self.images, args);
+    }
+
+    /// The `excluded` entries of `program`'s image report.
+    pub fn excluded(&self, program: &str) -> Vec<serde_json::Value> {
+        let report = self.images.join(format!("{program}.ni.report.json"));
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+        report["excluded"].as_array().cloned().unwrap_or_default()
+    }
+}

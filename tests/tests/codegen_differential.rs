@@ -181,7 +181,7 @@ fn excluded_method_runs_in_fallback_and_fails_clearly_under_never() {
     );
     assert_eq!(
         reason_of("Excluded::Unsupported").as_deref(),
-        Some("unsupported opcode box at IL_0002")
+        Some("local variable: typedref in signature")
     );
 
     let expected = Observed::from(&mono(&exe, &[]));
@@ -196,12 +196,13 @@ fn excluded_method_runs_in_fallback_and_fails_clearly_under_never() {
         "unclear error under --jit never: {stderr}"
     );
 
-    // The JIT cannot compile `box` either: a clear error naming the method and the reason.
+    // The JIT cannot compile typed references either: a clear error naming the method and
+    // the reason.
     let unsupported = run(&exe, &f.images, "fallback", &["go"]);
     assert!(!unsupported.status.success());
     let stderr = String::from_utf8_lossy(&unsupported.stderr);
     assert!(
-        stderr.contains("Excluded::Unsupported") && stderr.contains("box"),
+        stderr.contains("Excluded::Unsupported") && stderr.contains("typedref"),
         "unclear error for an uncompilable method: {stderr}"
     );
 }

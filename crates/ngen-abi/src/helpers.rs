@@ -44,6 +44,10 @@ macro_rules! foreach_helper {
             /// collector only when `has_references` is non-zero (CIL `newobj` of a class).
             /// Out of memory raises `OutOfMemoryException`.
             NewObject = 5 new_object (method_table: u64, size: u64, has_references: u32) -> u64;
+            /// `extern "C" fn(length: i64, element_size: u64) -> *mut ArrayObject`: as
+            /// `NewArray`, but the collector scans the elements (CIL `newarr` of a value type
+            /// holding references).
+            NewScannedArray = 6 new_scanned_array (length: i64, element_size: u64) -> u64;
         }
     };
 }

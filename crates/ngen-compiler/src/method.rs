@@ -8,14 +8,14 @@ use ngen_metadata::il::Instruction;
 use ngen_metadata::resolve::MemberRefSig;
 use ngen_metadata::{Assembly, TableId, Token};
 
-use crate::signature::{method_shape, val_kind};
+use crate::signature::{il_type, method_shape, no_value_types};
 use crate::type_context::TypeContext;
-use crate::types::{MethodShape, ValKind};
+use crate::types::{IlType, MethodShape};
 
 /// A method ready to translate.
 pub(crate) struct PreparedMethod<'a> {
     pub shape: MethodShape,
-    pub locals: Vec<ValKind>,
+    pub locals: Vec<IlType>,
     pub instrs: Vec<Instruction<'a>>,
 }
 
@@ -34,11 +34,23 @@ pub fn method_display_name(asm: &Assembly, rid: u32) -> String {
     }
 }
 
-/// The calling-convention shape of MethodDef `rid` (its own signature).
+/// The calling-convention shape of MethodDef `rid` (its own signature), for callers without
+/// a type system: value types in the signature are refused.
 pub fn method_def_shape(asm: &Assembly, rid: u32) -> Result<MethodShape, String> {
     let row = asm.method_def(rid).map_err(|e| e.to_string())?;
     let sig = asm.method_sig(row.signature).map_err(|e| e.to_string())?;
-    method_shape(&sig)
+    method_shape(&sig, &mut no_value_types)
+}
+
+/// The calling-convention shape of MethodDef `rid`, value types resolved by `types`.
+pub(crate) fn method_def_shape_in(
+    types: &TypeContext,
+    asm: &Assembly,
+    rid: u32,
+) -> Result<MethodShape, String> {
+    let row = asm.method_def(rid).map_err(|e| e.to_string())?;
+    let sig = asm.method_sig(row.signature).map_err(|e| e.to_string())?;
+    method_shape(&sig, &mut |t| types.il_type_of(asm, t))
 }
 
 /// Whether MethodDef `rid` must stay out of native images (`BypassNGenAttribute`); the JIT
@@ -51,7 +63,11 @@ pub(crate) fn check_aot_allowed(asm: &Assembly, rid: u32) -> Result<(), String> 
 }
 
 /// Decides whether MethodDef `rid` can be compiled and gathers its translation input.
-pub(crate) fn prepare(asm: &Assembly, rid: u32) -> Result<PreparedMethod<'_>, String> {
+pub(crate) fn prepare<'a>(
+    asm: &'a Assembly,
+    rid: u32,
+    types: &TypeContext,
+) -> Result<PreparedMethod<'a>, String> {
     let body = asm
         .method_body(rid)
         .map_err(|e| format!("malformed method body: {e}"))?
@@ -59,7 +75,7 @@ pub(crate) fn prepare(asm: &Assembly, rid: u32) -> Result<PreparedMethod<'_>, St
     if !body.exception_clauses.is_empty() {
         return Err("exception handling clauses (try/catch/finally) are not supported yet".into());
     }
-    let shape = method_def_shape(asm, rid)?;
+    let shape = method_def_shape_in(types, asm, rid)?;
     let locals = match body.local_var_sig_token {
         None => Vec::new(),
         Some(tok) => asm
@@ -67,7 +83,7 @@ pub(crate) fn prepare(asm: &Assembly, rid: u32) -> Result<PreparedMethod<'_>, St
             .map_err(|e| format!("bad local signature: {e}"))?
             .0
             .iter()
-            .map(val_kind)
+            .map(|ty| il_type(ty, &mut |t| types.il_type_of(asm, t)))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| format!("local variable: {e}"))?,
     };
@@ -81,15 +97,32 @@ pub(crate) fn prepare(asm: &Assembly, rid: u32) -> Result<PreparedMethod<'_>, St
     })
 }
 
-/// The shape of the method a `call` operand names, or why it cannot be called.
-pub(crate) fn call_shape(asm: &Assembly, token: Token) -> Result<MethodShape, String> {
+/// The shape of the method a `call` operand names, or why it cannot be called. The BCL
+/// surface takes no structs, so a core-library callee with one is refused.
+pub(crate) fn call_shape(
+    types: &TypeContext,
+    asm: &Assembly,
+    token: Token,
+) -> Result<MethodShape, String> {
+    let shape = metadata_call_shape(types, asm, token)?;
+    if shape.has_structs() && types.is_core_library_method(asm, token)? {
+        return Err("call to a BCL method taking or returning a struct".into());
+    }
+    Ok(shape)
+}
+
+fn metadata_call_shape(
+    types: &TypeContext,
+    asm: &Assembly,
+    token: Token,
+) -> Result<MethodShape, String> {
     let bad = || format!("bad token 0x{:08x}", token.0);
     match token.table() {
         Some(TableId::MethodDef) => {
             if token.rid() == 0 || token.rid() > asm.row_count(TableId::MethodDef) {
                 return Err(bad());
             }
-            method_def_shape(asm, token.rid()).map_err(|e| format!("callee: {e}"))
+            method_def_shape_in(types, asm, token.rid()).map_err(|e| format!("callee: {e}"))
         }
         Some(TableId::MemberRef) => {
             if token.rid() == 0 || token.rid() > asm.row_count(TableId::MemberRef) {
@@ -100,7 +133,8 @@ pub(crate) fn call_shape(asm: &Assembly, token: Token) -> Result<MethodShape, St
                 return Err("call to a member of a generic type instance".into());
             }
             match parts.signature {
-                MemberRefSig::Method(sig) => method_shape(&sig).map_err(|e| format!("callee: {e}")),
+                MemberRefSig::Method(sig) => method_shape(&sig, &mut |t| types.il_type_of(asm, t))
+                    .map_err(|e| format!("callee: {e}")),
                 MemberRefSig::Field(_) => Err(bad()),
             }
         }
@@ -109,18 +143,19 @@ pub(crate) fn call_shape(asm: &Assembly, token: Token) -> Result<MethodShape, St
     }
 }
 
-/// The kind of the static field `token` of `asm` names: the program's own statics through the
+/// The type of the static field `token` of `asm` names: the program's own statics through the
 /// type system, the core library's through the BCL surface (as before the type system, also
 /// when it is unavailable).
 pub(crate) fn static_field_kind(
     types: &TypeContext,
     asm: &Assembly,
     token: Token,
-) -> Result<ValKind, String> {
+) -> Result<IlType, String> {
+    let bcl = || crate::corlib_refs::bcl_static_field(asm, token).map(IlType::Val);
     match types.static_field(asm, token) {
         Ok(Some(storage)) => Ok(storage.kind),
-        Ok(None) => crate::corlib_refs::bcl_static_field(asm, token),
-        Err(e) => crate::corlib_refs::bcl_static_field(asm, token).map_err(|_| e),
+        Ok(None) => bcl(),
+        Err(e) => bcl().map_err(|_| e),
     }
 }
 

@@ -1,17 +1,37 @@
-//! From metadata signatures to [`MethodShape`]s and local kinds.
+//! From metadata signatures to [`MethodShape`]s and local types.
 //!
 //! This is the one mapping from CIL types to the managed calling convention, used by the
 //! AOT compiler, the JIT and the runtime (which calls `Main` and resolves BCL methods).
-//! Types outside the numeric core (value types, generics, typed references...) map to an
+//! A `valuetype` needs the type system (an enum is its underlying primitive, a struct has a
+//! layout): callers pass a [`ValueTypes`] resolver, or [`no_value_types`] when they have no
+//! type system. Types outside the supported core (generics, typed references...) map to an
 //! error string that becomes an exclusion reason.
 
+use ngen_metadata::Token;
 use ngen_metadata::signature::{CallConv, MethodSig, TypeSig};
 
-use crate::types::{MethodShape, ValKind};
+use crate::types::{IlType, MethodShape, ValKind};
+
+/// What a `valuetype T` token of the signature's assembly is: an enum's primitive or a
+/// struct's layout, or why it is not supported.
+pub type ValueTypes<'r> = &'r mut dyn FnMut(Token) -> Result<IlType, String>;
+
+/// The resolver of callers without a type system: every value type is refused.
+pub fn no_value_types(_: Token) -> Result<IlType, String> {
+    Err("value-type parameter or local".into())
+}
 
 /// The kind of a parameter/local/return type, or why it is not supported.
 pub fn val_kind(ty: &TypeSig) -> Result<ValKind, String> {
-    Ok(match ty.unmodified() {
+    match il_type(ty, &mut no_value_types)? {
+        IlType::Val(kind) => Ok(kind),
+        IlType::Struct(_) => Err("value-type parameter or local".into()),
+    }
+}
+
+/// The translator's type of a parameter/local/return type, or why it is not supported.
+pub fn il_type(ty: &TypeSig, value_types: ValueTypes<'_>) -> Result<IlType, String> {
+    Ok(IlType::Val(match ty.unmodified() {
         TypeSig::Boolean => ValKind::Bool,
         TypeSig::Char => ValKind::Char,
         TypeSig::I1 => ValKind::I1,
@@ -29,18 +49,18 @@ pub fn val_kind(ty: &TypeSig) -> Result<ValKind, String> {
         TypeSig::String | TypeSig::Object | TypeSig::Class(_) | TypeSig::SzArray(_) => ValKind::Ref,
         TypeSig::Array { .. } => ValKind::Ref,
         TypeSig::ByRef(_) | TypeSig::Ptr(_) => ValKind::Ptr,
-        TypeSig::ValueType(_) => return Err("value-type parameter or local".into()),
+        TypeSig::ValueType(token) => return value_types(*token),
         TypeSig::GenericInst { .. } | TypeSig::Var(_) | TypeSig::MVar(_) => {
             return Err("generic type in signature".into());
         }
         TypeSig::TypedByRef => return Err("typedref in signature".into()),
         TypeSig::FnPtr(_) => ValKind::I,
         other => return Err(format!("unsupported type {other:?} in signature")),
-    })
+    }))
 }
 
 /// The calling-convention shape of a method signature.
-pub fn method_shape(sig: &MethodSig) -> Result<MethodShape, String> {
+pub fn method_shape(sig: &MethodSig, value_types: ValueTypes<'_>) -> Result<MethodShape, String> {
     match sig.call_conv {
         CallConv::Default => {}
         CallConv::Generic(_) => return Err("generic method".into()),
@@ -52,12 +72,12 @@ pub fn method_shape(sig: &MethodSig) -> Result<MethodShape, String> {
     }
     let ret = match sig.ret.unmodified() {
         TypeSig::Void => None,
-        ty => Some(val_kind(ty)?),
+        ty => Some(il_type(ty, value_types)?),
     };
     let params = sig
         .params
         .iter()
-        .map(val_kind)
+        .map(|p| il_type(p, value_types))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(MethodShape {
         has_this: sig.has_this,

@@ -24,10 +24,13 @@ use std::sync::{Mutex, MutexGuard};
 use ngen_metadata::{Assembly, MetadataError, TableId, Token};
 use ngen_typesystem::{
     DirectoryResolver, FieldDesc, FieldHandle, GenericContext, MethodDesc, MethodHandle, ModuleId,
-    ModuleResolver, Primitive, TypeHandle, TypeKind, TypeSystem, WellKnownType,
+    ModuleResolver, TypeHandle, TypeKind, TypeSystem, WellKnownType,
 };
 
-use crate::types::ValKind;
+use crate::types::{IlType, ValKind};
+
+mod value_types;
+pub use value_types::{BoxedValue, FieldAccess};
 
 /// The core library every context starts from.
 const CORLIB: &str = "mscorlib";
@@ -65,7 +68,7 @@ impl ModuleResolver for PathResolver {
 /// Where an instance field lives and what it holds, as the translator needs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InstanceField {
-    /// The kind of value stored (value-type fields are not supported yet).
+    /// The kind of value stored.
     pub kind: ValKind,
     /// Byte offset from the start of the object (header included, Mono's convention) for a
     /// field of a class, from the start of the unboxed value for a field of a value type.
@@ -85,8 +88,8 @@ pub struct NewObject {
 /// runtime, once per type) and the field's place in them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaticFieldStorage {
-    /// The kind of value stored (value-type fields are not supported yet).
-    pub kind: ValKind,
+    /// The type of the value stored (an enum's primitive, or a struct).
+    pub kind: IlType,
     /// The simple name of the assembly defining the field's type.
     pub owner_assembly: String,
     /// The TypeDef rid of the field's type in that assembly.
@@ -214,25 +217,17 @@ impl TypeContext {
         }
     }
 
-    /// The instance field a `ldfld`/`stfld`/`ldflda` operand of `asm` names.
+    /// The instance field a `ldfld`/`stfld`/`ldflda` operand of `asm` names, when it holds a
+    /// primitive or a reference ([`TypeContext::field_access`] covers struct fields too).
     pub fn instance_field(&self, asm: &Assembly, token: Token) -> Result<InstanceField, String> {
-        let mut inner = self.lock()?;
-        let (field, desc) = inner.field(asm, token)?;
-        let ts = &mut inner.ts;
-        if desc.is_static() {
-            return Err(format!("field {} is static", desc.name));
+        let access = self.field_access(asm, token)?;
+        match access.ty {
+            IlType::Val(kind) => Ok(InstanceField {
+                kind,
+                offset: access.offset,
+            }),
+            IlType::Struct(_) => Err("a struct field".into()),
         }
-        if !matches!(ts.kind(desc.owner), TypeKind::Def(..)) {
-            return Err(format!("field {} of a generic type instance", desc.name));
-        }
-        let owner = ts.class_info(desc.owner).map_err(|e| e.to_string())?;
-        if owner.is_value_type() {
-            return Err(format!("field {} of a value type", desc.name));
-        }
-        let ty = ts.field_type(field).map_err(|e| e.to_string())?;
-        let kind = value_kind(ts, ty).map_err(|e| format!("field {}: {e}", desc.name))?;
-        let offset = ts.field_offset(field).map_err(|e| e.to_string())?;
-        Ok(InstanceField { kind, offset })
     }
 
     /// What `newobj ctor` allocates, for a constructor of a class of the program: not a value
@@ -297,7 +292,7 @@ impl TypeContext {
             ));
         };
         let ty = ts.field_type(field).map_err(|e| e.to_string())?;
-        let kind = value_kind(ts, ty).map_err(|e| format!("field {}: {e}", desc.name))?;
+        let kind = value_types::il_type(ts, ty).map_err(|e| format!("field {}: {e}", desc.name))?;
         let layout = ts.statics_layout(desc.owner).map_err(|e| e.to_string())?;
         let Some(place) = layout.get(field) else {
             return Err(format!("static field {} has no storage", desc.name));
@@ -474,41 +469,6 @@ fn method_table_layout(
     })
 }
 
-/// The calling-convention kind of a value of type `ty` (as [`crate::signature::val_kind`]
-/// maps signatures), or why it has none yet.
-fn value_kind(ts: &mut TypeSystem, ty: TypeHandle) -> Result<ValKind, String> {
-    Ok(match ts.kind(ty) {
-        TypeKind::SzArray(_) | TypeKind::Array(..) => ValKind::Ref,
-        TypeKind::ByRef(_) | TypeKind::Ptr(_) => ValKind::Ptr,
-        TypeKind::FnPtr(_) => ValKind::I,
-        TypeKind::Var(_) | TypeKind::MVar(_) => return Err("generic parameter type".into()),
-        TypeKind::Def(..) | TypeKind::Inst(..) => {
-            let info = ts.class_info(ty).map_err(|e| e.to_string())?;
-            match info.primitive {
-                Some(p) => match p {
-                    Primitive::Void => return Err("void".into()),
-                    Primitive::Boolean => ValKind::Bool,
-                    Primitive::Char => ValKind::Char,
-                    Primitive::I1 => ValKind::I1,
-                    Primitive::U1 => ValKind::U1,
-                    Primitive::I2 => ValKind::I2,
-                    Primitive::U2 => ValKind::U2,
-                    Primitive::I4 => ValKind::I4,
-                    Primitive::U4 => ValKind::U4,
-                    Primitive::I8 => ValKind::I8,
-                    Primitive::U8 => ValKind::U8,
-                    Primitive::R4 => ValKind::R4,
-                    Primitive::R8 => ValKind::R8,
-                    Primitive::I => ValKind::I,
-                    Primitive::U => ValKind::U,
-                },
-                None if info.is_value_type() => return Err("value type".into()),
-                None => ValKind::Ref,
-            }
-        }
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -591,8 +551,14 @@ mod tests {
             })
         );
         assert!(field(4).unwrap_err().contains("static"));
-        // Fields of value types wait for value-type support.
-        assert!(field(5).unwrap_err().contains("value type"));
+        // Fields of value types are at their offset in the unboxed value.
+        assert_eq!(
+            field(6),
+            Ok(InstanceField {
+                kind: ValKind::I4,
+                offset: 4
+            })
+        );
         // TypeDef rids: <Module>, C, S.
         let size = |rid| cx.instance_size(&asm, Token::new(ngen_metadata::TableId::TypeDef, rid));
         assert_eq!(size(2), Ok(40));

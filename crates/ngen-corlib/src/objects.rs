@@ -147,6 +147,12 @@ pub fn alloc_zeroed_array(length: usize, element_size: usize) -> *mut ArrayObjec
     alloc_array(length, element_size, Contents::NoReferences).cast()
 }
 
+/// Allocates a zeroed array of `length` elements of `element_size` bytes each that the
+/// collector scans (CIL `newarr` of a value type holding references).
+pub fn alloc_zeroed_scanned_array(length: usize, element_size: usize) -> *mut ArrayObject {
+    alloc_array(length, element_size, Contents::References).cast()
+}
+
 /// Allocates a `char[]` holding `chars` (2-byte elements after the data offset).
 pub fn alloc_char_array(chars: &[u16]) -> *mut ArrayObject {
     let base = alloc_array(chars.len(), 2, Contents::NoReferences);

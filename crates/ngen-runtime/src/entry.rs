@@ -1,7 +1,7 @@
 //! Calling `Main` on a thread with a large stack (deep recursion must behave as under mono,
 //! whose main thread has a default 8 MB stack and small frames).
 
-use ngen_compiler::types::{MethodShape, ValKind};
+use ngen_compiler::types::{IlType, MethodShape, ValKind};
 
 use crate::state::{EntryPoint, fatal};
 
@@ -10,8 +10,11 @@ const MAIN_STACK_SIZE: usize = 256 << 20;
 
 /// Whether `shape` is a valid entry point: `()` or `(string[])`, returning void or int.
 pub(crate) fn check(shape: &MethodShape) -> Result<(), String> {
-    let params_ok = shape.params.is_empty() || shape.params == [ValKind::Ref];
-    let ret_ok = matches!(shape.ret, None | Some(ValKind::I4) | Some(ValKind::U4));
+    let params_ok = shape.params.is_empty() || shape.params == [IlType::Val(ValKind::Ref)];
+    let ret_ok = matches!(
+        shape.ret,
+        None | Some(IlType::Val(ValKind::I4)) | Some(IlType::Val(ValKind::U4))
+    );
     if shape.has_this || !params_ok || !ret_ok {
         return Err(format!("{shape:?}"));
     }

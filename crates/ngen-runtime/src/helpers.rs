@@ -13,13 +13,26 @@ extern "C" fn fmod_f32(a: f32, b: f32) -> f32 {
 
 /// CIL `newarr`: a negative length is an `OverflowException` under mono.
 extern "C" fn new_array(length: i64, element_size: u64) -> u64 {
+    let (length, element_size) = array_request(length, element_size);
+    ngen_corlib::objects::alloc_zeroed_array(length, element_size) as u64
+}
+
+/// CIL `newarr` of a value type holding references: as [`new_array`], scanned by the
+/// collector.
+extern "C" fn new_scanned_array(length: i64, element_size: u64) -> u64 {
+    let (length, element_size) = array_request(length, element_size);
+    ngen_corlib::objects::alloc_zeroed_scanned_array(length, element_size) as u64
+}
+
+/// The length and element size of a `newarr`, raising `OverflowException` for a negative
+/// length as mono does.
+fn array_request(length: i64, element_size: u64) -> (usize, usize) {
     let Ok(length) = usize::try_from(length) else {
         ngen_corlib::exceptions::ngen_corlib_throw(
             ngen_abi::exceptions::ExceptionKind::Overflow as u32,
         )
     };
-    let element_size = usize::try_from(element_size).unwrap_or(usize::MAX);
-    ngen_corlib::objects::alloc_zeroed_array(length, element_size) as u64
+    (length, usize::try_from(element_size).unwrap_or(usize::MAX))
 }
 
 /// CIL `newobj` of a class: a zeroed instance with its method-table word set, atomic (never

@@ -27,8 +27,9 @@
 use std::sync::{Mutex, OnceLock};
 
 use libfuzzer_sys::fuzz_target;
-use ngen_abi::image::{CellKind, ImportCell};
+use ngen_abi::image::{CellKey, ImportCell};
 use ngen_compiler::jit::{Jit, JitHost};
+use ngen_compiler::type_context::TypeContext;
 use ngen_metadata::{Assembly, TableId, Token};
 
 /// One method of the base assembly whose body can be replaced.
@@ -53,12 +54,24 @@ fn offset_in(file: &[u8], part: &[u8]) -> Option<usize> {
     (start >= base && start + part.len() <= base + file.len()).then(|| start - base)
 }
 
+/// The directory of the base assembly (`NGEN_FUZZ_ASSEMBLY`, else mono's mscorlib).
+fn base_assembly() -> std::path::PathBuf {
+    std::env::var_os("NGEN_FUZZ_ASSEMBLY")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "/usr/lib/mono/4.5/mscorlib.dll".into())
+}
+
+fn base_directory() -> std::path::PathBuf {
+    base_assembly()
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default()
+}
+
 fn base() -> &'static Base {
     static BASE: OnceLock<Base> = OnceLock::new();
     BASE.get_or_init(|| {
-        let path = std::env::var("NGEN_FUZZ_ASSEMBLY")
-            .unwrap_or_else(|_| "/usr/lib/mono/4.5/mscorlib.dll".to_string());
-        let asm = Assembly::open(&path).expect("the base assembly opens");
+        let asm = Assembly::open(base_assembly()).expect("the base assembly opens");
         let file = asm.bytes();
         let mut slots = Vec::new();
         for rid in 1..=asm.row_count(TableId::MethodDef) {
@@ -130,7 +143,7 @@ struct Host {
 static HELPERS: [u64; 64] = [0; 64];
 
 impl JitHost for Host {
-    fn cell(&mut self, _kind: CellKind, _token: Token, _aux: Token) -> *mut ImportCell {
+    fn cell(&mut self, _key: CellKey) -> *mut ImportCell {
         self.cells.push(Box::new(ImportCell { target: 0, key: 0 }));
         &mut **self.cells.last_mut().unwrap() as *mut ImportCell
     }
@@ -180,7 +193,9 @@ fuzz_target!(|data: &[u8]| {
     let mut guard = compiler().lock().unwrap_or_else(|p| p.into_inner());
     if guard.as_ref().is_none_or(|c| c.compiled >= 2000) {
         *guard = Some(Compiler {
-            jit: Jit::new().expect("a JIT for this CPU"),
+            // Types come from the unmutated framework (the base assembly's directory).
+            jit: Jit::new(TypeContext::over_directories(&[base_directory()]))
+                .expect("a JIT for this CPU"),
             host: Host::default(),
             compiled: 0,
         });

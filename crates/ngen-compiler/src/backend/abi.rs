@@ -1,5 +1,7 @@
 //! The managed calling convention in Cranelift terms: one SystemV function per method,
-//! parameters and returns by [`MachineType`] (see [`crate::types`]).
+//! parameters and returns by [`MachineType`] (see [`crate::types`]); value types by reference
+//! to a caller-owned copy, struct returns through a hidden buffer after `this`
+//! ([`MethodShape::abi_params`]).
 
 use cranelift_codegen::ir::types::{F32, F64, I32, I64};
 use cranelift_codegen::ir::{AbiParam, Signature, Type};
@@ -20,10 +22,10 @@ pub(crate) fn clif_type(m: MachineType) -> Type {
 /// The CLIF signature of a method with this shape.
 pub(crate) fn clif_signature(shape: &MethodShape, call_conv: CallConv) -> Signature {
     let mut sig = Signature::new(call_conv);
-    for kind in shape.arg_kinds() {
+    for kind in shape.abi_params() {
         sig.params.push(AbiParam::new(clif_type(kind.machine())));
     }
-    if let Some(ret) = shape.ret {
+    if let Some(ret) = shape.abi_ret() {
         sig.returns.push(AbiParam::new(clif_type(ret.machine())));
     }
     sig

@@ -18,7 +18,8 @@ use ngen_metadata::il::{Instruction, Opcode, Operand};
 
 /// The cell `ins` reads, given the type of a pending `constrained.` prefix: `call` and
 /// `callvirt` a method cell (a constrained-method cell after `constrained.`), `ldstr` a string
-/// cell, `ldsfld` a static-field cell. `None` for any other instruction.
+/// cell, `ldsfld` a static-field cell, casts and `box`/`unbox`/`unbox.any` a method-table
+/// cell. `None` for any other instruction.
 pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option<CellKey> {
     let Operand::Token(token) = ins.operand else {
         return None;
@@ -34,6 +35,7 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
         (Opcode::Call | Opcode::Callvirt | Opcode::Newobj, _) => CellKind::Method,
         (Opcode::Ldstr, _) => CellKind::String,
         (Opcode::Castclass | Opcode::Isinst, _) => CellKind::MethodTable,
+        (Opcode::Box | Opcode::Unbox | Opcode::UnboxAny, _) => CellKind::MethodTable,
         (Opcode::Ldsfld | Opcode::Stsfld | Opcode::Ldsflda, _) => CellKind::StaticField,
         _ => return None,
     };
@@ -122,6 +124,11 @@ mod tests {
             key_of(&ins(Opcode::Isinst, 0x0200_0002), None),
             Some(CellKey::new(CellKind::MethodTable, 0x0200_0002))
         );
-        assert_eq!(key_of(&ins(Opcode::Box, m), None), None);
+        // `box`/`unbox` allocate and check against the value type's method table.
+        assert_eq!(
+            key_of(&ins(Opcode::UnboxAny, 0x0200_0003), None),
+            Some(CellKey::new(CellKind::MethodTable, 0x0200_0003))
+        );
+        assert_eq!(key_of(&ins(Opcode::Initobj, 0x0200_0003), None), None);
     }
 }

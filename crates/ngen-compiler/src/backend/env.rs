@@ -8,8 +8,8 @@ use cranelift_frontend::FunctionBuilder;
 use ngen_abi::image::CellKey;
 use ngen_metadata::Token;
 
-use crate::type_context::{InstanceField, NewObject};
-use crate::types::{MethodShape, ValKind};
+use crate::type_context::{BoxedValue, FieldAccess, NewObject};
+use crate::types::{IlType, MethodShape, StructLayout, ValKind};
 
 /// How a call reaches its callee.
 pub(crate) enum CallTarget {
@@ -45,7 +45,7 @@ pub(crate) trait TranslateEnv {
         &mut self,
         key: CellKey,
         b: &mut FunctionBuilder<'_>,
-    ) -> Result<(Value, ValKind), String>;
+    ) -> Result<(Value, IlType), String>;
     /// The element kind of an array instruction's type token (primitives only), or why not.
     fn array_element(&mut self, token: Token) -> Result<ValKind, String>;
     /// Whether `token` is the BCL's `RuntimeHelpers.InitializeArray`.
@@ -53,7 +53,15 @@ pub(crate) trait TranslateEnv {
     /// The initial data of an array-initialiser field (`ldtoken` operand), or why not.
     fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String>;
     /// The instance field a `ldfld`/`stfld`/`ldflda` operand names (type system), or why not.
-    fn instance_field(&mut self, token: Token) -> Result<InstanceField, String>;
+    fn field_access(&mut self, token: Token) -> Result<FieldAccess, String>;
+    /// What the type a type token names is to the translator (type system), or why not.
+    fn il_type(&mut self, token: Token) -> Result<IlType, String>;
+    /// What `box`/`unbox`/`unbox.any token` handle (type system), or why not.
+    fn boxed_value(&mut self, token: Token) -> Result<BoxedValue, String>;
+    /// The value type whose constructor `token` names (`newobj` of a struct), if it is one.
+    fn value_type_ctor(&mut self, token: Token) -> Result<Option<StructLayout>, String>;
+    /// Whether a value of the value type `token` names holds references (type system).
+    fn value_has_references(&mut self, token: Token) -> Result<bool, String>;
     /// What `newobj token` allocates (type system), or why it cannot be compiled.
     fn new_object(&mut self, token: Token) -> Result<NewObject, String>;
     /// The vtable slot `callvirt token` dispatches through (type system), or why not.

@@ -90,7 +90,7 @@ impl Jit {
         rid: u32,
         host: &mut dyn JitHost,
     ) -> Result<*const u8, String> {
-        let prepared = prepare(asm, rid)?;
+        let prepared = prepare(asm, rid, &self.types)?;
         let sig = clif_signature(&prepared.shape, self.call_conv);
         self.next_id += 1;
         let id = self
@@ -140,7 +140,7 @@ impl TranslateEnv for JitEnv<'_> {
     }
 
     fn callee_shape(&mut self, token: Token) -> Result<crate::types::MethodShape, String> {
-        call_shape(self.asm, token)
+        call_shape(self.types, self.asm, token)
     }
 
     fn call_target(
@@ -160,11 +160,27 @@ impl TranslateEnv for JitEnv<'_> {
         crate::method::check_exact_callvirt(self.types, self.asm, token)
     }
 
-    fn instance_field(
+    fn field_access(&mut self, token: Token) -> Result<crate::type_context::FieldAccess, String> {
+        self.types.field_access(self.asm, token)
+    }
+
+    fn il_type(&mut self, token: Token) -> Result<crate::types::IlType, String> {
+        self.types.il_type_of(self.asm, token)
+    }
+
+    fn boxed_value(&mut self, token: Token) -> Result<crate::type_context::BoxedValue, String> {
+        self.types.boxed_value(self.asm, token)
+    }
+
+    fn value_type_ctor(
         &mut self,
         token: Token,
-    ) -> Result<crate::type_context::InstanceField, String> {
-        self.types.instance_field(self.asm, token)
+    ) -> Result<Option<crate::types::StructLayout>, String> {
+        Ok(self.types.value_type_ctor(self.asm, token))
+    }
+
+    fn value_has_references(&mut self, token: Token) -> Result<bool, String> {
+        self.types.value_has_references(self.asm, token)
     }
 
     fn new_object(&mut self, token: Token) -> Result<crate::type_context::NewObject, String> {
@@ -203,7 +219,7 @@ impl TranslateEnv for JitEnv<'_> {
         &mut self,
         key: CellKey,
         b: &mut FunctionBuilder<'_>,
-    ) -> Result<(Value, crate::types::ValKind), String> {
+    ) -> Result<(Value, crate::types::IlType), String> {
         let kind = crate::method::static_field_kind(self.types, self.asm, Token(key.token))?;
         let cell = self.host.cell(key) as i64;
         Ok((b.ins().iconst(I64, cell), kind))

@@ -37,7 +37,7 @@ use rayon::prelude::*;
 
 use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
-use crate::method::{method_def_shape, prepare};
+use crate::method::{method_def_shape_in, prepare};
 use crate::type_context::TypeContext;
 use plan::{AotEnv, Plan, declare_functions, layout_cells};
 use stub::{StubEnv, build_stub};
@@ -84,7 +84,7 @@ pub(crate) fn emit_object(
 
     let data = ImageData::declare(&mut module)?;
     let method_count = asm.row_count(TableId::MethodDef);
-    let funcs = declare_functions(&mut module, asm, call_conv)?;
+    let funcs = declare_functions(&mut module, asm, types, call_conv)?;
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -198,10 +198,10 @@ fn compile_one(
     rid: u32,
 ) -> Result<Compiled, String> {
     crate::method::check_aot_allowed(plan.asm, rid)?;
-    let prepared = prepare(plan.asm, rid)?;
+    let prepared = prepare(plan.asm, rid, plan.types)?;
     let Some(f) = plan.funcs.get(&rid) else {
         // prepare() succeeded, so the signature must be what failed.
-        return Err(method_def_shape(plan.asm, rid)
+        return Err(method_def_shape_in(plan.types, plan.asm, rid)
             .err()
             .unwrap_or_else(|| "signature not supported".into()));
     };

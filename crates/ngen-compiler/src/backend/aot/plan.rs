@@ -25,7 +25,7 @@ use rayon::prelude::*;
 
 use crate::backend::abi::clif_signature;
 use crate::backend::env::{CallTarget, TranslateEnv};
-use crate::method::{call_shape, method_def_shape, referenced_tokens};
+use crate::method::{call_shape, method_def_shape_in, referenced_tokens};
 use crate::type_context::TypeContext;
 use crate::types::MethodShape;
 
@@ -53,6 +53,7 @@ pub(super) struct Plan<'a> {
 pub(super) fn declare_functions(
     module: &mut ObjectModule,
     asm: &Assembly,
+    types: &TypeContext,
     call_conv: CallConv,
 ) -> Result<BTreeMap<u32, FuncPlan>, String> {
     let mut funcs = BTreeMap::new();
@@ -60,7 +61,7 @@ pub(super) fn declare_functions(
         if !matches!(asm.method_body(rid), Ok(Some(_))) {
             continue;
         }
-        let Ok(shape) = method_def_shape(asm, rid) else {
+        let Ok(shape) = method_def_shape_in(types, asm, rid) else {
             continue;
         };
         let sig = clif_signature(&shape, call_conv);
@@ -156,7 +157,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn callee_shape(&mut self, token: Token) -> Result<crate::types::MethodShape, String> {
-        call_shape(self.plan.asm, token)
+        call_shape(self.plan.types, self.plan.asm, token)
     }
 
     fn call_target(
@@ -197,11 +198,27 @@ impl TranslateEnv for AotEnv<'_, '_> {
         crate::method::check_exact_callvirt(self.plan.types, self.plan.asm, token)
     }
 
-    fn instance_field(
+    fn field_access(&mut self, token: Token) -> Result<crate::type_context::FieldAccess, String> {
+        self.plan.types.field_access(self.plan.asm, token)
+    }
+
+    fn il_type(&mut self, token: Token) -> Result<crate::types::IlType, String> {
+        self.plan.types.il_type_of(self.plan.asm, token)
+    }
+
+    fn boxed_value(&mut self, token: Token) -> Result<crate::type_context::BoxedValue, String> {
+        self.plan.types.boxed_value(self.plan.asm, token)
+    }
+
+    fn value_type_ctor(
         &mut self,
         token: Token,
-    ) -> Result<crate::type_context::InstanceField, String> {
-        self.plan.types.instance_field(self.plan.asm, token)
+    ) -> Result<Option<crate::types::StructLayout>, String> {
+        Ok(self.plan.types.value_type_ctor(self.plan.asm, token))
+    }
+
+    fn value_has_references(&mut self, token: Token) -> Result<bool, String> {
+        self.plan.types.value_has_references(self.plan.asm, token)
     }
 
     fn new_object(&mut self, token: Token) -> Result<crate::type_context::NewObject, String> {
@@ -240,7 +257,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
         &mut self,
         key: CellKey,
         b: &mut FunctionBuilder<'_>,
-    ) -> Result<(Value, crate::types::ValKind), String> {
+    ) -> Result<(Value, crate::types::IlType), String> {
         let kind =
             crate::method::static_field_kind(self.plan.types, self.plan.asm, Token(key.token))?;
         let cell = self.cell_addr(key, b)?;

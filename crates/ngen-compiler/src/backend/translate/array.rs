@@ -1,8 +1,10 @@
-//! Vectors (single-dimensional, zero-based arrays of primitives): `newarr` (ECMA-335 III.4.20,
-//! through the `NewArray` helper), `ldlen` (III.4.12), `ldelem` and `ldelem.<type>`
-//! (III.4.7-4.8), `ldelema` (III.4.9), `stelem` and `stelem.<type>` (III.4.26-4.27), with the
-//! null and bounds checks they imply. `stelem.ref` waits for the object model (its
-//! covariance check raises ArrayTypeMismatchException).
+//! Vectors (single-dimensional, zero-based arrays of primitives, enums and structs): `newarr`
+//! (ECMA-335 III.4.20, through the `NewArray` helper, or `NewScannedArray` for structs
+//! holding references, so the collector sees them), `ldlen` (III.4.12), `ldelem` and
+//! `ldelem.<type>` (III.4.7-4.8), `ldelema` (III.4.9), `stelem` and `stelem.<type>`
+//! (III.4.26-4.27), with the null and bounds checks they imply. Struct elements are copied
+//! in and out ([`super::value_types`]). Arrays of references wait for the object model
+//! (`stelem.ref`'s covariance check raises ArrayTypeMismatchException).
 //!
 //! Depends on: cranelift-frontend, `ngen_abi::object` (array layout), [`super::memory`],
 //! [`super::eh`].
@@ -17,7 +19,7 @@ use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
 use super::{Reject, Res, Translator, flags};
-use crate::types::{StackType, ValKind};
+use crate::types::{IlType, StackType, ValKind};
 
 impl<'a, 'f> Translator<'a, 'f> {
     /// `newarr`, `ldlen`, `ldelem*`, `stelem*` (not `.ref`), `ldelema`.
@@ -45,11 +47,11 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::LdelemR8
             | O::LdelemRef
             | O::Ldelem => {
-                let kind = self.accessed_kind(ins)?;
+                let ty = self.element_type(ins)?;
                 let (arr, index, it) = self.pop_array_index(stack, "ldelem")?;
-                let addr = self.element_addr(arr, index, it, kind.size());
-                let v = self.load_kind(kind, addr, flags());
-                stack.push((v, StackType::of(kind)));
+                let addr = self.element_addr(arr, index, it, ty.size());
+                let entry = self.load_value(ty, addr);
+                stack.push(entry);
             }
             O::StelemI1
             | O::StelemI2
@@ -61,21 +63,20 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::Stelem => {
                 // `stelem.ref` is not here: storing references needs the array covariance
                 // check (ArrayTypeMismatchException), i.e. the object model.
-                let kind = self.accessed_kind(ins)?;
-                let (v, vt) = stack.pop1()?;
+                let ty = self.element_type(ins)?;
+                let entry = stack.pop1()?;
                 let (arr, index, it) = self.pop_array_index(stack, "stelem")?;
-                let v = self.coerce(v, vt, kind)?;
-                let addr = self.element_addr(arr, index, it, kind.size());
-                self.store_kind(kind, v, addr, flags());
+                let addr = self.element_addr(arr, index, it, ty.size());
+                self.store_value(ty, entry, addr)?;
             }
             O::Ldelema => {
-                let kind = self.array_kind(ins)?;
+                let ty = self.element_type(ins)?;
                 let (arr, index, it) = self.pop_array_index(stack, "ldelema")?;
-                let addr = self.element_addr(arr, index, it, kind.size());
+                let addr = self.element_addr(arr, index, it, ty.size());
                 stack.push((addr, StackType::Ptr));
             }
             O::Newarr => {
-                let kind = self.array_kind(ins)?;
+                let ty = self.element_type(ins)?;
                 let (n, t) = stack.pop1()?;
                 let length = match t {
                     StackType::I4 => self.b.ins().sextend(I64, n),
@@ -84,9 +85,21 @@ impl<'a, 'f> Translator<'a, 'f> {
                         return Err(Reject::new(format!("newarr with a {} length", t.name())));
                     }
                 };
-                let helper = self.helper(HelperId::NewArray);
-                let sig = self.helper_sig(HelperId::NewArray);
-                let size = self.b.ins().iconst(I64, i64::from(kind.size()));
+                let scanned = match ty {
+                    IlType::Struct(_) => self
+                        .env
+                        .value_has_references(Self::token(ins)?)
+                        .map_err(Reject::new)?,
+                    IlType::Val(_) => false,
+                };
+                let id = if scanned {
+                    HelperId::NewScannedArray
+                } else {
+                    HelperId::NewArray
+                };
+                let helper = self.helper(id);
+                let sig = self.helper_sig(id);
+                let size = self.b.ins().iconst(I64, i64::from(ty.size()));
                 let call = self.b.ins().call_indirect(sig, helper, &[length, size]);
                 let array = self.b.inst_results(call)[0];
                 stack.push((array, StackType::O));
@@ -100,6 +113,20 @@ impl<'a, 'f> Translator<'a, 'f> {
     pub(super) fn array_kind(&mut self, ins: &Instruction<'_>) -> Res<ValKind> {
         let token = Self::token(ins)?;
         self.env.array_element(token).map_err(Reject::new)
+    }
+
+    /// The element type an array instruction reads or writes: fixed by the typed opcodes, or
+    /// named by the token (a primitive, an enum or a struct; not a reference type, whose
+    /// arrays wait for the object model).
+    fn element_type(&mut self, ins: &Instruction<'_>) -> Res<IlType> {
+        let primitive = match self.accessed_kind(ins) {
+            Ok(kind) => return Ok(IlType::Val(kind)),
+            Err(reason) => reason,
+        };
+        match self.env.il_type(Self::token(ins)?) {
+            Ok(IlType::Val(ValKind::Ref)) | Err(_) => Err(primitive),
+            Ok(ty) => Ok(ty),
+        }
     }
 
     /// Pops the index and then the array of an element instruction (`ldelem`, `stelem`,

@@ -72,8 +72,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             stack.pop1()?;
             return Ok(());
         }
-        let kinds = shape.arg_kinds();
-        let raw = stack.popn(kinds.len())?;
+        let raw = stack.popn(shape.arg_types().len())?;
         match kind {
             CallKind::Callvirt | CallKind::Virtual(_) => self.null_check(raw[0].0),
             CallKind::Constrained(_) if raw[0].1 != StackType::Ptr => {
@@ -81,10 +80,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             _ => {}
         }
-        let mut args = Vec::with_capacity(raw.len());
-        for ((v, t), kind) in raw.into_iter().zip(&kinds) {
-            args.push(self.coerce(v, t, *kind)?);
-        }
+        let (args, ret_buffer) = self.lower_call_args(raw, &shape)?;
         let target = match kind {
             CallKind::Virtual(slot) => {
                 let method_table = self.b.ins().load(I64, flags(), args[0], 0);
@@ -101,11 +97,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
         };
         let inst = self.emit_call(target, &shape, &args);
-        if let Some(kind) = shape.ret {
-            let v = self.b.inst_results(inst)[0];
-            let v = self.normalize(v, kind);
-            stack.push((v, StackType::of(kind)));
-        }
+        self.push_call_result(inst, &shape, ret_buffer, stack);
         Ok(())
     }
 
@@ -114,17 +106,18 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// `System.Object`'s empty one); the new reference is pushed.
     pub(super) fn translate_newobj(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
         let token = Self::token(ins)?;
+        if let Some(layout) = self.env.value_type_ctor(token).map_err(Reject::new)? {
+            return self.new_value(ins, layout, stack);
+        }
         let new = self.env.new_object(token).map_err(Reject::new)?;
         let shape = self.env.callee_shape(token)?;
         if !shape.has_this || shape.ret.is_some() {
             return Err(Reject::new("newobj of a method that is not a constructor"));
         }
-        let raw = stack.popn(shape.params.len())?;
-        let mut args = Vec::with_capacity(raw.len() + 1);
-        args.push(self.b.ins().iconst(I64, 0)); // `this`, set below
-        for ((v, t), kind) in raw.into_iter().zip(&shape.params) {
-            args.push(self.coerce(v, t, *kind)?);
-        }
+        let mut raw = stack.popn(shape.params.len())?;
+        // `this`, set below.
+        raw.insert(0, (self.b.ins().iconst(I64, 0), StackType::O));
+        let (mut args, _) = self.lower_call_args(raw, &shape)?;
         let helper = self.helper(HelperId::NewObject);
         let sig = self.helper_sig(HelperId::NewObject);
         let mt_key =
@@ -149,7 +142,12 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     /// A call to `target` with `args` already in their machine representation.
-    fn emit_call(&mut self, target: CallTarget, shape: &MethodShape, args: &[Value]) -> Inst {
+    pub(super) fn emit_call(
+        &mut self,
+        target: CallTarget,
+        shape: &MethodShape,
+        args: &[Value],
+    ) -> Inst {
         match target {
             CallTarget::Direct(fref) => self.b.ins().call(fref, args),
             CallTarget::Cell(cell) => {

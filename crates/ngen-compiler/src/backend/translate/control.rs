@@ -24,25 +24,23 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.append_block_params_for_function_params(entry);
         self.b.switch_to_block(entry);
         let params: Vec<Value> = self.b.block_params(entry).to_vec();
-        let arg_kinds = self.input.shape.arg_kinds();
-        if params.len() != arg_kinds.len() {
+        let params = self.take_return_buffer(params)?;
+        let arg_types = self.input.shape.arg_types();
+        if params.len() != arg_types.len() {
             return Err(Reject::unlocated("internal: signature/parameter mismatch"));
         }
-        for (i, (kind, value)) in arg_kinds.iter().zip(params).enumerate() {
+        for (i, (ty, value)) in arg_types.iter().zip(params).enumerate() {
             let taken = u16::try_from(i)
                 .map(|n| self.prepass.address_taken_args.contains(&n))
                 .unwrap_or(false);
-            let home = self.new_home(*kind, taken);
-            self.store_home(home, value);
+            let home = self.new_arg_home(*ty, value, taken);
             self.args.push(home);
         }
-        for (i, kind) in self.input.locals.iter().enumerate() {
+        for (i, ty) in self.input.locals.iter().enumerate() {
             let taken = u16::try_from(i)
                 .map(|n| self.prepass.address_taken_locals.contains(&n))
                 .unwrap_or(false);
-            let home = self.new_home(*kind, taken);
-            let zero = self.zero(kind.machine());
-            self.store_home(home, zero);
+            let home = self.new_local_home(*ty, taken);
             self.locals.push(home);
         }
         let first = self.edge(0, &[])?;
@@ -95,16 +93,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         use Opcode as O;
         match ins.opcode {
             O::Ret => {
-                match self.input.shape.ret {
-                    None => {
-                        self.b.ins().return_(&[]);
-                    }
-                    Some(kind) => {
-                        let (v, t) = stack.pop1()?;
-                        let v = self.coerce(v, t, kind)?;
-                        self.b.ins().return_(&[v]);
-                    }
-                }
+                self.emit_return(stack)?;
                 Ok(Flow::End)
             }
             O::Br | O::BrS => {
@@ -118,6 +107,9 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let (v, t) = stack.pop1()?;
                 if t.is_float() {
                     return Err(Reject::new("brtrue/brfalse on a float"));
+                }
+                if matches!(t, StackType::Struct(_)) {
+                    return Err(Reject::new("brtrue/brfalse on a value type"));
                 }
                 let (tb, targs) = self.edge(target, stack)?;
                 let (fb, fargs) = self.edge(ins.next_offset(), stack)?;

@@ -145,6 +145,12 @@ impl<'a, 'f> Translator<'a, 'f> {
                     ins.opcode.name()
                 )));
             }
+            StackType::Struct(_) => {
+                return Err(Reject::new(format!(
+                    "{} of a value type",
+                    ins.opcode.name()
+                )));
+            }
         };
         stack.push((r, to.result()));
         Ok(())

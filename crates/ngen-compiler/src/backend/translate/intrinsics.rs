@@ -15,7 +15,7 @@ use ngen_metadata::il::{Opcode, Operand};
 
 use super::stack::{Stack, ldc_i4_value};
 use super::{Reject, Res, Translator, flags};
-use crate::types::{MethodShape, StackType, ValKind};
+use crate::types::{IlType, MethodShape, StackType, ValKind};
 
 impl<'a, 'f> Translator<'a, 'f> {
     /// Translates `ldc.i4 N; newarr T; dup; ldtoken F; call RuntimeHelpers::InitializeArray`
@@ -130,8 +130,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         stack: &mut Stack,
     ) -> Res<bool> {
         if !shape.has_this
-            && shape.params == [ValKind::R8]
-            && shape.ret == Some(ValKind::R8)
+            && shape.params == [IlType::Val(ValKind::R8)]
+            && shape.ret == Some(IlType::Val(ValKind::R8))
             && let Some(argument) = self.literal_before
             && let Some(folded) = self.env.fold_literal_call(token, argument)
         {

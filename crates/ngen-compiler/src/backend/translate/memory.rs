@@ -126,7 +126,7 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// Pops the address operand of `ldind`/`stind`, which must be a managed pointer or a
     /// `native int`; `what` starts the exclusion reason otherwise (e.g. "ldind from").
-    fn pop_address(&self, stack: &mut Stack, what: &str) -> Res<Value> {
+    pub(super) fn pop_address(&self, stack: &mut Stack, what: &str) -> Res<Value> {
         let (addr, t) = stack.pop1()?;
         if !matches!(t, StackType::Ptr | StackType::I) {
             return Err(Reject::new(format!("{what} {}", t.name())));

@@ -26,6 +26,8 @@
 //! | [`memory`] | `ldind.*`, `stind.*` |
 //! | [`array`] | `newarr`, `ldlen`, `ldelem*`, `stelem*`, `ldelema` |
 //! | [`object_model`] | `ldstr`, `ldsfld`, `stsfld`, `ldsflda`, `ldfld`, `stfld`, `ldflda`, `castclass`, `isinst` |
+//! | [`fields`] | `ldfld`, `stfld`, `ldflda` (routed through [`object_model`]) |
+//! | [`value_types`] | `initobj`, `ldobj`, `stobj`, `cpobj`, `sizeof`, `box`, `unbox`, `unbox.any` |
 //! | [`call`] | `call`, `callvirt`, `constrained.`, `newobj` |
 //! | [`intrinsics`] | calls expanded in place: array initialisers, literal folding |
 //! | this file | `nop`, `tail.`, `volatile.`, `unaligned.` (ignored prefixes) |
@@ -52,6 +54,7 @@ mod call;
 mod control;
 mod conv;
 mod eh;
+mod fields;
 mod intrinsics;
 mod memory;
 mod object_model;
@@ -59,6 +62,7 @@ mod place;
 mod prepass;
 mod reject;
 mod stack;
+mod value_types;
 
 use std::collections::HashMap;
 
@@ -75,7 +79,7 @@ use super::cells;
 use super::env::TranslateEnv;
 use super::helpers::HelperSigs;
 use crate::method::PreparedMethod;
-use crate::types::{MethodShape, ValKind};
+use crate::types::{IlType, MethodShape};
 use place::Home;
 use prepass::Prepass;
 use stack::{IlBlock, Stack};
@@ -83,7 +87,7 @@ use stack::{IlBlock, Stack};
 /// Everything the translator needs about the method being compiled.
 pub(crate) struct MethodInput<'a> {
     pub shape: &'a MethodShape,
-    pub locals: &'a [ValKind],
+    pub locals: &'a [IlType],
     pub instrs: &'a [Instruction<'a>],
 }
 
@@ -143,6 +147,7 @@ fn translate_inner(
         helper_sigs: HelperSigs::default(),
         constraint: None,
         literal_before: None,
+        ret_buffer: None,
     };
     t.entry()?;
     while let Some(start) = t.worklist.pop() {
@@ -183,6 +188,8 @@ struct Translator<'a, 'f> {
     /// (mono's JIT folds some BCL calls of such literals; not of `ldc.r4` ones, whose implicit
     /// widening it does not look through).
     literal_before: Option<f64>,
+    /// The hidden buffer a struct-returning method writes its result to.
+    ret_buffer: Option<Value>,
 }
 
 /// The file (opcode family) that translates an opcode: the dispatch's routing table.
@@ -215,6 +222,9 @@ enum Family {
     Call,
     /// [`call`]: `newobj` (III.4.21).
     New,
+    /// [`value_types`]: `initobj`, `ldobj`, `stobj`, `cpobj`, `sizeof`, `box`, `unbox`,
+    /// `unbox.any` (III.4.1, 4.4-4.5, 4.13, 4.25, 4.29, 4.32-4.33).
+    ValueType,
 }
 
 impl Family {
@@ -286,6 +296,8 @@ impl Family {
             O::Castclass | O::Isinst => Family::Object,
             O::Call | O::Callvirt => Family::Call,
             O::Newobj => Family::New,
+            O::Initobj | O::Ldobj | O::Stobj | O::Cpobj | O::Sizeof => Family::ValueType,
+            O::Box | O::Unbox | O::UnboxAny => Family::ValueType,
             _ => return None,
         })
     }
@@ -344,6 +356,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             Family::Object => self.translate_object_model(ins, stack)?,
             Family::Call => self.translate_call(ins, stack)?,
             Family::New => self.translate_newobj(ins, stack)?,
+            Family::ValueType => self.translate_value_type(ins, stack)?,
         }
         Ok(Flow::Next)
     }

@@ -3,7 +3,8 @@
 //! (III.4.14-4.15, III.4.29) through a static-field cell the runtime resolves to the field's
 //! storage (the program's statics in per-type areas it allocates, after starting the type's
 //! `.cctor`; the BCL surface's own fields); and `ldfld`/`stfld`/`ldflda` (III.4.10, III.4.28, III.4.11) of fields of classes, at the
-//! offsets the type system computes, with a null check. `newobj` is in [`super::call`].
+//! offsets the type system computes, with a null check ([`super::fields`], which also serves
+//! value types). `newobj` is in [`super::call`].
 //! Later: value-type fields, precise (not beforefieldinit) type initialisation triggers,
 //! `box`/`unbox`, `castclass`/`isinst`, `ldtoken`.
 //!
@@ -17,7 +18,6 @@ use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
 use super::{Reject, Res, Translator, flags};
-use crate::type_context::InstanceField;
 use crate::types::StackType;
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -44,18 +44,17 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             O::Ldsfld => {
                 let key = Self::cell_key(ins, None)?;
-                let (cell, kind) = self.env.static_field_cell(key, &mut self.b)?;
+                let (cell, ty) = self.env.static_field_cell(key, &mut self.b)?;
                 let addr = self.cell_target(cell);
-                let v = self.load_kind(kind, addr, flags());
-                stack.push((v, StackType::of(kind)));
+                let entry = self.load_value(ty, addr);
+                stack.push(entry);
             }
             O::Stsfld => {
                 let key = Self::cell_key(ins, None)?;
-                let (cell, kind) = self.env.static_field_cell(key, &mut self.b)?;
-                let (v, vt) = stack.pop1()?;
-                let v = self.coerce(v, vt, kind)?;
+                let (cell, ty) = self.env.static_field_cell(key, &mut self.b)?;
+                let value = stack.pop1()?;
                 let addr = self.cell_target(cell);
-                self.store_kind(kind, v, addr, flags());
+                self.store_value(ty, value, addr)?;
             }
             O::Ldsflda => {
                 let key = Self::cell_key(ins, None)?;
@@ -76,27 +75,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let result = self.cast(obj, target, ins.opcode == O::Castclass);
                 stack.push((result, StackType::O));
             }
-            O::Ldfld => {
-                let field = self.instance_field(ins)?;
-                let (obj, t) = stack.pop1()?;
-                let addr = self.field_addr(obj, t, field.offset, "ldfld")?;
-                let v = self.load_kind(field.kind, addr, flags());
-                stack.push((v, StackType::of(field.kind)));
-            }
-            O::Stfld => {
-                let field = self.instance_field(ins)?;
-                let (v, vt) = stack.pop1()?;
-                let (obj, t) = stack.pop1()?;
-                let v = self.coerce(v, vt, field.kind)?;
-                let addr = self.field_addr(obj, t, field.offset, "stfld")?;
-                self.store_kind(field.kind, v, addr, flags());
-            }
-            O::Ldflda => {
-                let field = self.instance_field(ins)?;
-                let (obj, t) = stack.pop1()?;
-                let addr = self.field_addr(obj, t, field.offset, "ldflda")?;
-                stack.push((addr, StackType::Ptr));
-            }
+            O::Ldfld | O::Stfld | O::Ldflda => self.translate_field(ins, stack)?,
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
@@ -141,22 +120,5 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
         self.b.switch_to_block(done);
         result
-    }
-
-    fn instance_field(&mut self, ins: &Instruction<'_>) -> Res<InstanceField> {
-        let token = Self::token(ins)?;
-        self.env.instance_field(token).map_err(Reject::new)
-    }
-
-    /// The address of the field at `offset` of the object `obj` (of stack type `t`), after a
-    /// null check (NullReferenceException). `this` of a class's instance method is typed
-    /// `&` here (see `coerce`), so a pointer is accepted too: fields of value types, the only
-    /// other case, are refused by the type context before this.
-    fn field_addr(&mut self, obj: Value, t: StackType, offset: u32, what: &str) -> Res<Value> {
-        if !matches!(t, StackType::O | StackType::Ptr) {
-            return Err(Reject::new(format!("{what} on {}", t.name())));
-        }
-        self.null_check(obj);
-        Ok(self.b.ins().iadd_imm_s(obj, i64::from(offset)))
     }
 }

@@ -1,13 +1,13 @@
 //! Where arguments and locals live and how values are stored into them: a [`Home`] is a
-//! Cranelift `Variable`, or a stack slot when the variable's address is taken; stores coerce
-//! stack values to the variable's kind (ECMA-335 III.1.6, implicit argument coercion) and
-//! re-normalise small integers. The instructions: `ldarg*` (III.3.38), `ldarga*` (III.3.39),
-//! `ldloc*` (III.3.43), `ldloca*` (III.3.44), `starg*` (III.3.61), `stloc*` (III.3.63).
+//! Cranelift `Variable`, or a stack slot when the variable's address is taken, or for a
+//! struct its memory (a stack slot for a local, the caller-owned copy a struct argument
+//! points to); stores coerce stack values to the variable's kind (ECMA-335 III.1.6, implicit
+//! argument coercion) and re-normalise small integers, and copy structs. The instructions:
+//! `ldarg*` (III.3.38), `ldarga*` (III.3.39), `ldloc*` (III.3.43), `ldloca*` (III.3.44),
+//! `starg*` (III.3.61), `stloc*` (III.3.63); and the homes of a method's entry (with the
+//! hidden struct-return buffer, [`crate::types::MethodShape::abi_params`]).
 //!
-//! Later: `IlValue`/`Place` (by value, by reference through a base+offset pointer) for value
-//! types, as rustc_codegen_cranelift's `value_and_place.rs`.
-//!
-//! Depends on: cranelift-frontend, [`crate::types`].
+//! Depends on: cranelift-frontend, [`crate::types`], [`super::value_types`] (struct copies).
 
 use cranelift_codegen::ir::types::{F32, F64, I8, I16, I32, I64};
 use cranelift_codegen::ir::{InstBuilder, StackSlotData, StackSlotKind, Value};
@@ -17,13 +17,16 @@ use ngen_metadata::il::{Instruction, Opcode, Operand};
 use super::stack::Stack;
 use super::{Reject, Res, Translator, trusted};
 use crate::backend::abi::clif_type;
-use crate::types::{MachineType, StackType, ValKind};
+use crate::types::{IlType, MachineType, StackType, StructLayout, ValKind};
 
 /// Where an argument or local lives.
 #[derive(Clone, Copy)]
 pub(super) enum Home {
     Var(Variable, ValKind),
     Slot(cranelift_codegen::ir::StackSlot, ValKind),
+    /// A struct at this address: a stack slot of the method (locals) or the caller-owned
+    /// copy a struct argument points to (an entry-block parameter, so it dominates all uses).
+    Struct(Value, StructLayout),
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -70,6 +73,72 @@ impl<'a, 'f> Translator<'a, 'f> {
         Ok(())
     }
 
+    /// The home of argument `value` (of IL type `ty`): a struct argument is already the
+    /// address of a copy this method owns.
+    pub(super) fn new_arg_home(&mut self, ty: IlType, value: Value, address_taken: bool) -> Home {
+        match ty {
+            IlType::Struct(layout) => Home::Struct(value, layout),
+            IlType::Val(kind) => {
+                let home = self.new_home(kind, address_taken);
+                self.store_home(home, value);
+                home
+            }
+        }
+    }
+
+    /// The home of a local of IL type `ty`, zeroed (`.locals init`).
+    pub(super) fn new_local_home(&mut self, ty: IlType, address_taken: bool) -> Home {
+        match ty {
+            IlType::Struct(layout) => {
+                let addr = self.struct_temp(layout);
+                self.zero_struct(addr, layout);
+                Home::Struct(addr, layout)
+            }
+            IlType::Val(kind) => {
+                let home = self.new_home(kind, address_taken);
+                let zero = self.zero(kind.machine());
+                self.store_home(home, zero);
+                home
+            }
+        }
+    }
+
+    /// Splits the entry block's parameters into the IL arguments and the hidden struct
+    /// return buffer (after `this`), which it keeps for `ret`.
+    pub(super) fn take_return_buffer(&mut self, mut params: Vec<Value>) -> Res<Vec<Value>> {
+        if self.input.shape.struct_return().is_some() {
+            let at = usize::from(self.input.shape.has_this);
+            if at >= params.len() {
+                return Err(Reject::unlocated("internal: no return buffer parameter"));
+            }
+            self.ret_buffer = Some(params.remove(at));
+        }
+        Ok(params)
+    }
+
+    /// `ret`: the value popped and returned (coerced), or copied to the return buffer.
+    pub(super) fn emit_return(&mut self, stack: &mut Stack) -> Res<()> {
+        match (self.input.shape.ret, self.ret_buffer) {
+            (None, _) => {
+                self.b.ins().return_(&[]);
+            }
+            (Some(IlType::Struct(layout)), Some(buffer)) => {
+                let entry = stack.pop1()?;
+                self.store_value(IlType::Struct(layout), entry, buffer)?;
+                self.b.ins().return_(&[]);
+            }
+            (Some(IlType::Val(kind)), _) => {
+                let (v, t) = stack.pop1()?;
+                let v = self.coerce(v, t, kind)?;
+                self.b.ins().return_(&[v]);
+            }
+            (Some(IlType::Struct(_)), None) => {
+                return Err(Reject::new("internal: struct return without a buffer"));
+            }
+        }
+        Ok(())
+    }
+
     pub(super) fn new_home(&mut self, kind: ValKind, address_taken: bool) -> Home {
         if address_taken {
             let slot = self.b.create_sized_stack_slot(StackSlotData::new(
@@ -96,17 +165,22 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
     }
 
-    /// `starg`/`stloc`: pops the value and stores it, coerced to the variable's kind.
+    /// `starg`/`stloc`: pops the value and stores it, coerced to the variable's kind (a
+    /// struct is copied).
     fn store_popped(&mut self, home: Home, stack: &mut Stack) -> Res<()> {
-        let (v, t) = stack.pop1()?;
+        let entry = stack.pop1()?;
         let kind = match home {
             Home::Var(_, k) | Home::Slot(_, k) => k,
+            Home::Struct(addr, layout) => {
+                return self.store_value(IlType::Struct(layout), entry, addr);
+            }
         };
-        let v = self.coerce(v, t, kind)?;
+        let v = self.coerce(entry.0, entry.1, kind)?;
         self.store_home(home, v);
         Ok(())
     }
 
+    /// Stores `value` (of the home's machine type) into a primitive home.
     pub(super) fn store_home(&mut self, home: Home, value: Value) {
         match home {
             Home::Var(var, _) => self.b.def_var(var, value),
@@ -114,6 +188,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let addr = self.b.ins().stack_addr(I64, slot, 0);
                 self.store_kind(kind, value, addr, trusted());
             }
+            Home::Struct(..) => unreachable!("primitive store into a struct home"),
         }
     }
 
@@ -124,6 +199,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let addr = self.b.ins().stack_addr(I64, slot, 0);
                 (self.load_kind(kind, addr, trusted()), StackType::of(kind))
             }
+            Home::Struct(addr, layout) => self.load_value(IlType::Struct(layout), addr),
         }
     }
 
@@ -158,6 +234,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     fn home_addr(&mut self, home: Home) -> Res<Value> {
         match home {
             Home::Slot(slot, _) => Ok(self.b.ins().stack_addr(I64, slot, 0)),
+            Home::Struct(addr, _) => Ok(addr),
             Home::Var(..) => Err(Reject::new("internal: address of a register variable")),
         }
     }

@@ -14,7 +14,7 @@ use ngen_metadata::il::{Opcode, OperandKind};
 use super::{Family, MethodInput, translate};
 use crate::backend::abi::clif_signature;
 use crate::backend::env::{CallTarget, TranslateEnv};
-use crate::types::{MethodShape, ValKind};
+use crate::types::{IlType, MethodShape, ValKind};
 
 /// The environment's and the tests' error type: reasons as text.
 type Res<T> = Result<T, String>;
@@ -59,11 +59,23 @@ impl TranslateEnv for NoEnv {
         &mut self,
         _: CellKey,
         _: &mut FunctionBuilder<'_>,
-    ) -> Res<(Value, ValKind)> {
+    ) -> Res<(Value, IlType)> {
         Err("no static fields in these tests".into())
     }
-    fn instance_field(&mut self, _: Token) -> Res<crate::type_context::InstanceField> {
+    fn field_access(&mut self, _: Token) -> Res<crate::type_context::FieldAccess> {
         Err("no objects in these tests".into())
+    }
+    fn il_type(&mut self, _: Token) -> Res<IlType> {
+        Err("no types in these tests".into())
+    }
+    fn boxed_value(&mut self, _: Token) -> Res<crate::type_context::BoxedValue> {
+        Err("no types in these tests".into())
+    }
+    fn value_type_ctor(&mut self, _: Token) -> Res<Option<crate::types::StructLayout>> {
+        Ok(None)
+    }
+    fn value_has_references(&mut self, _: Token) -> Res<bool> {
+        Err("no types in these tests".into())
     }
     fn new_object(&mut self, _: Token) -> Res<crate::type_context::NewObject> {
         Err("no objects in these tests".into())
@@ -114,9 +126,10 @@ pub(super) fn compile(code: &[u8], shape: &MethodShape, locals: &[ValKind]) -> R
         call_conv,
         config: module.isa().frontend_config(),
     };
+    let locals: Vec<IlType> = locals.iter().copied().map(IlType::Val).collect();
     let input = MethodInput {
         shape,
-        locals,
+        locals: &locals,
         instrs: &instrs,
     };
     translate(&mut ctx.func, &mut fctx, &input, &mut env).map_err(|r| r.to_string())?;
@@ -130,8 +143,8 @@ pub(super) fn compile(code: &[u8], shape: &MethodShape, locals: &[ValKind]) -> R
 pub(super) fn shape(params: &[ValKind], ret: Option<ValKind>) -> MethodShape {
     MethodShape {
         has_this: false,
-        params: params.to_vec(),
-        ret,
+        params: params.iter().copied().map(IlType::Val).collect(),
+        ret: ret.map(IlType::Val),
     }
 }
 
@@ -153,10 +166,15 @@ fn malformed_il_gives_reasons() {
         compile(&[0x2B, 0x10, 0x2A], &s, &[]).unwrap_err(),
         "branch target IL_0012 outside the method at IL_0000"
     );
-    // box is outside the supported opcodes
+    // box asks the environment, which has no types here
     assert_eq!(
         compile(&[0x8C, 1, 0, 0, 0x02, 0x2A], &s, &[]).unwrap_err(),
-        "unsupported opcode box at IL_0000"
+        "no types in these tests at IL_0000"
+    );
+    // an opcode outside the supported ones
+    assert_eq!(
+        compile(&[0xFE, 0x0F, 0x2A], &s, &[]).unwrap_err(),
+        "unsupported opcode localloc at IL_0000"
     );
     // newobj asks the environment, which has no types here
     assert_eq!(
@@ -213,14 +231,8 @@ const UNSUPPORTED: &[Opcode] = &[
     Opcode::Break,
     Opcode::Jmp,
     Opcode::Calli,
-    Opcode::Cpobj,
-    Opcode::Ldobj,
-    Opcode::Unbox,
     Opcode::Throw,
-    Opcode::Stobj,
-    Opcode::Box,
     Opcode::StelemRef,
-    Opcode::UnboxAny,
     Opcode::Refanyval,
     Opcode::Mkrefany,
     Opcode::Ldtoken,
@@ -232,12 +244,10 @@ const UNSUPPORTED: &[Opcode] = &[
     Opcode::Ldvirtftn,
     Opcode::Localloc,
     Opcode::Endfilter,
-    Opcode::Initobj,
     Opcode::Cpblk,
     Opcode::Initblk,
     Opcode::No,
     Opcode::Rethrow,
-    Opcode::Sizeof,
     Opcode::Refanytype,
     Opcode::Readonly,
 ];

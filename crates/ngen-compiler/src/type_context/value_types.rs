@@ -1,0 +1,174 @@
+//! The type system's answers about value types, as the translator and the calling
+//! convention need them: what a `valuetype` token is (an enum's primitive, a struct's size
+//! and alignment), where an instance field lives and what it holds (fields of value types
+//! and struct-typed fields included), and what `box` allocates.
+//!
+//! ## Model
+//! Numbers come from `ngen-typesystem` only (Mono 6.8's `mono_type_size` and field layout),
+//! so images, the JIT and the runtime agree by construction. Enums are their underlying
+//! primitive everywhere (ECMA-335 II.14.3). Generic value-type instances (`Nullable<T>`,
+//! `KeyValuePair<K,V>`) are refused until generic instantiations are compiled.
+//!
+//! Depends on: ngen-typesystem, [`super::TypeContext`]. Citations: ECMA-335 I.8.2.2,
+//! II.14.3, III.4.1 (`box`); Mono 6.8 `mono/metadata/class.c` (`mono_class_value_size`).
+
+use ngen_metadata::{Assembly, Token};
+use ngen_typesystem::{Category, Primitive, TypeHandle, TypeKind, TypeSystem};
+
+use super::TypeContext;
+use crate::types::{IlType, StructLayout, ValKind};
+
+/// Where an instance field lives and what it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldAccess {
+    /// The type of the value stored.
+    pub ty: IlType,
+    /// Byte offset from the start of the object (header included) for a field of a class,
+    /// from the start of the unboxed value for a field of a value type.
+    pub offset: u32,
+}
+
+/// What `box`/`unbox` of a value type of the program handle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BoxedValue {
+    /// The unboxed value's type (an enum's primitive, or a struct).
+    pub value: IlType,
+    /// Bytes of the boxed instance, header included (Mono's `instance_size`).
+    pub size: u32,
+    /// Whether the boxed instance holds references (else it is allocated atomic).
+    pub has_references: bool,
+}
+
+impl TypeContext {
+    /// What the type a TypeDef, TypeRef or TypeSpec token of `asm` names is to the
+    /// translator.
+    pub fn il_type_of(&self, asm: &Assembly, token: Token) -> Result<IlType, String> {
+        let mut inner = self.lock()?;
+        let ty = inner.type_of(asm, token)?;
+        il_type(&mut inner.ts, ty)
+    }
+
+    /// The instance field a `ldfld`/`stfld`/`ldflda` operand of `asm` names: of a class or
+    /// of a value type, holding a primitive, a reference or a struct.
+    pub fn field_access(&self, asm: &Assembly, token: Token) -> Result<FieldAccess, String> {
+        let mut inner = self.lock()?;
+        let (field, desc) = inner.field(asm, token)?;
+        let ts = &mut inner.ts;
+        if desc.is_static() {
+            return Err(format!("field {} is static", desc.name));
+        }
+        if !matches!(ts.kind(desc.owner), TypeKind::Def(..)) {
+            return Err(format!("field {} of a generic type instance", desc.name));
+        }
+        let ty = ts.field_type(field).map_err(|e| e.to_string())?;
+        let ty = il_type(ts, ty).map_err(|e| format!("field {}: {e}", desc.name))?;
+        let offset = ts.field_offset(field).map_err(|e| e.to_string())?;
+        Ok(FieldAccess { ty, offset })
+    }
+
+    /// What `box`/`unbox`/`unbox.any token` of `asm` handle: a value type or enum the
+    /// program defines (the runtime builds method tables for those; the core library's
+    /// wait for its compiled mscorlib).
+    pub fn boxed_value(&self, asm: &Assembly, token: Token) -> Result<BoxedValue, String> {
+        let mut inner = self.lock()?;
+        let ty = inner.type_of(asm, token)?;
+        let ts = &mut inner.ts;
+        let name = ts.type_name(ty);
+        let TypeKind::Def(module, _) = ts.kind(ty).clone() else {
+            return Err(format!("box of {name} (not a value type of the program)"));
+        };
+        let info = ts.class_info(ty).map_err(|e| e.to_string())?;
+        if module == ts.corlib() || !info.is_value_type() {
+            return Err(format!("box of {name} (not a value type of the program)"));
+        }
+        let value = il_type(ts, ty)?;
+        let layout = ts.instance_layout(ty).map_err(|e| e.to_string())?;
+        Ok(BoxedValue {
+            value,
+            size: layout.instance_size,
+            has_references: layout.has_references,
+        })
+    }
+
+    /// The struct whose constructor `ctor` of `asm` names, when it is one (`newobj` of a
+    /// value type builds it in place); `None` for anything else, whose `newobj` is decided
+    /// by [`TypeContext::new_object`].
+    pub fn value_type_ctor(&self, asm: &Assembly, ctor: Token) -> Option<StructLayout> {
+        let mut inner = self.lock().ok()?;
+        let (_, desc) = inner.method(asm, ctor).ok()?;
+        if desc.name != ".ctor" || desc.is_static() {
+            return None;
+        }
+        match il_type(&mut inner.ts, desc.owner) {
+            Ok(IlType::Struct(layout)) => Some(layout),
+            _ => None,
+        }
+    }
+
+    /// Whether the value type a type token of `asm` names holds references (a struct array
+    /// of it must be scanned by the collector).
+    pub fn value_has_references(&self, asm: &Assembly, token: Token) -> Result<bool, String> {
+        let mut inner = self.lock()?;
+        let ty = inner.type_of(asm, token)?;
+        inner.ts.has_references(ty).map_err(|e| e.to_string())
+    }
+
+    /// Whether the method a MethodDef or MemberRef token of `asm` names is declared by the
+    /// core library (served by the BCL surface, which takes no structs).
+    pub fn is_core_library_method(&self, asm: &Assembly, token: Token) -> Result<bool, String> {
+        let mut inner = self.lock()?;
+        let (_, desc) = inner.method(asm, token)?;
+        Ok(desc.module == inner.ts.corlib())
+    }
+}
+
+/// What `ty` is to the translator: a primitive kind (enums: their underlying primitive;
+/// reference types: [`ValKind::Ref`]), a struct's layout, or why it has none yet.
+pub(super) fn il_type(ts: &mut TypeSystem, ty: TypeHandle) -> Result<IlType, String> {
+    let kind = match ts.kind(ty) {
+        TypeKind::SzArray(_) | TypeKind::Array(..) => ValKind::Ref,
+        TypeKind::ByRef(_) | TypeKind::Ptr(_) => ValKind::Ptr,
+        TypeKind::FnPtr(_) => ValKind::I,
+        TypeKind::Var(_) | TypeKind::MVar(_) => return Err("generic parameter type".into()),
+        TypeKind::Def(..) | TypeKind::Inst(..) => {
+            let is_instance = matches!(ts.kind(ty), TypeKind::Inst(..));
+            let info = ts.class_info(ty).map_err(|e| e.to_string())?;
+            match (info.category, info.primitive) {
+                (Category::Class | Category::Interface, _) => ValKind::Ref,
+                (Category::Enum, _) => {
+                    primitive_kind(ts.enum_underlying(ty).map_err(|e| e.to_string())?)?
+                }
+                (Category::ValueType, Some(p)) => primitive_kind(p)?,
+                (Category::ValueType, None) if is_instance => {
+                    return Err(format!("generic value type {}", ts.type_name(ty)));
+                }
+                (Category::ValueType, None) => {
+                    let (size, align) = ts.size_and_align(ty).map_err(|e| e.to_string())?;
+                    return Ok(IlType::Struct(StructLayout { size, align }));
+                }
+            }
+        }
+    };
+    Ok(IlType::Val(kind))
+}
+
+/// The kind of a primitive value.
+fn primitive_kind(p: Primitive) -> Result<ValKind, String> {
+    Ok(match p {
+        Primitive::Void => return Err("void".into()),
+        Primitive::Boolean => ValKind::Bool,
+        Primitive::Char => ValKind::Char,
+        Primitive::I1 => ValKind::I1,
+        Primitive::U1 => ValKind::U1,
+        Primitive::I2 => ValKind::I2,
+        Primitive::U2 => ValKind::U2,
+        Primitive::I4 => ValKind::I4,
+        Primitive::U4 => ValKind::U4,
+        Primitive::I8 => ValKind::I8,
+        Primitive::U8 => ValKind::U8,
+        Primitive::R4 => ValKind::R4,
+        Primitive::R8 => ValKind::R8,
+        Primitive::I => ValKind::I,
+        Primitive::U => ValKind::U,
+    })
+}

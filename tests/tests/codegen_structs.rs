@@ -1,0 +1,67 @@
+//! Differential tests of value types (issue 7): each C# program in tests/fixtures/structs is
+//! compiled with mcs once, compiled to native images with `ngen-build compile`, then run under
+//! `mono` and under `ngen-build run` with `--jit never` (images only), `--jit always` (JIT
+//! only) and the default (fallback). Stdout, the first three stderr lines and the exit code
+//! must be mono's in every mode. Every method of the fixtures must be in its image, so
+//! `--jit never` really runs the struct calling convention from images.
+
+use std::sync::OnceLock;
+
+use ngen_tests::CompiledPrograms;
+
+/// The fixture programs, named once.
+const PROGRAMS: &[&str] = &["values", "boxing", "references"];
+
+/// Programs compiled once for the whole test binary, with their images.
+fn fixtures() -> &'static CompiledPrograms {
+    static F: OnceLock<CompiledPrograms> = OnceLock::new();
+    F.get_or_init(|| CompiledPrograms::new("structs", PROGRAMS))
+}
+
+/// Asserts the program behaves as under mono in all three modes.
+fn differential(program: &str, args: &[&str]) {
+    fixtures().assert_like_mono(program, args);
+}
+
+#[test]
+fn structs_by_value_nested_in_arrays_by_ref_and_enums_match_mono() {
+    differential("values", &[]);
+}
+
+#[test]
+fn a_struct_array_index_out_of_range_raises_like_mono() {
+    differential("values", &["bounds"]);
+}
+
+#[test]
+fn a_struct_field_of_a_null_object_raises_null_reference_like_mono() {
+    differential("values", &["null"]);
+}
+
+#[test]
+fn boxing_and_unboxing_structs_and_enums_match_mono() {
+    differential("boxing", &[]);
+}
+
+#[test]
+fn unboxing_the_wrong_type_raises_invalid_cast_like_mono() {
+    differential("boxing", &["wrong"]);
+}
+
+#[test]
+fn unboxing_null_raises_null_reference_like_mono() {
+    differential("boxing", &["null"]);
+}
+
+#[test]
+fn structs_holding_references_survive_collections_like_mono() {
+    differential("references", &[]);
+}
+
+#[test]
+fn every_method_of_the_fixtures_is_in_its_image() {
+    for program in PROGRAMS {
+        let excluded = fixtures().excluded(program);
+        assert!(excluded.is_empty(), "{program}: excluded: {excluded:?}");
+    }
+}
