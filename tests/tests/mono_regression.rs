@@ -33,12 +33,12 @@ const FLOOR: &[(&str, usize)] = &[
     ("basic-float", 58),
     ("basic-calls", 26),
     ("basic-math", 21),
-    ("objects", 23),
-    ("arrays", 14),
+    ("objects", 44),
+    ("arrays", 15),
     ("exceptions", 3),
     ("generics", 0),
     ("gshared", 0),
-    ("builtin-types", 0),
+    ("builtin-types", 63),
 ];
 
 /// How long one test may run before it counts as failed (hangs are failures, not stalls).
