@@ -361,7 +361,8 @@ pub fn assert_like_mono_in_every_mode(exe: &Path, images: &Path, args: &[&str]) 
 }
 
 /// C# programs of one fixture area (`tests/fixtures/<area>/<name>.cs`), compiled with mcs
-/// into `bin/` and by `ngen-build compile` into `images/` of a temporary directory.
+/// (`-unsafe`, so fixtures may use `sizeof` and pointers) into `bin/` and by `ngen-build
+/// compile` into `images/` of a temporary directory.
 pub struct CompiledPrograms {
     _dir: tempfile::TempDir,
     pub bin: PathBuf,
@@ -381,7 +382,7 @@ impl CompiledPrograms {
                 .join(area)
                 .join(format!("{name}.cs"));
             let exe = bin.join(format!("{name}.exe"));
-            mcs(&[&source], &exe, &[]);
+            mcs(&[&source], &exe, &["-unsafe"]);
             ngen_compile(&exe, &images);
         }
         CompiledPrograms {

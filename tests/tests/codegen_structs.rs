@@ -3,14 +3,15 @@
 //! `mono` and under `ngen-build run` with `--jit never` (images only), `--jit always` (JIT
 //! only) and the default (fallback). Stdout, the first three stderr lines and the exit code
 //! must be mono's in every mode. Every method of the fixtures must be in its image, so
-//! `--jit never` really runs the struct calling convention from images.
+//! `--jit never` really runs the struct calling convention from images; `stubs` keeps one out
+//! on purpose and runs where the JIT may compile it.
 
 use std::sync::OnceLock;
 
-use ngen_tests::CompiledPrograms;
+use ngen_tests::{CompiledPrograms, Observed, mono, ngen_run_from_images};
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["values", "boxing", "references"];
+const PROGRAMS: &[&str] = &["values", "boxing", "references", "layouts", "stubs"];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -59,9 +60,30 @@ fn structs_holding_references_survive_collections_like_mono() {
 }
 
 #[test]
+fn static_struct_fields_unions_sizeof_and_virtual_struct_calls_match_mono() {
+    differential("layouts", &[]);
+}
+
+#[test]
+fn structs_cross_between_image_and_jit_through_stubs_like_mono() {
+    let f = fixtures();
+    let exe = f.bin.join("stubs.exe");
+    let expected = Observed::from(&mono(&exe, &[]));
+    for mode in ["fallback", "always"] {
+        let out = ngen_run_from_images(&exe, &f.images, mode, &[]);
+        assert_eq!(Observed::from(&out), expected, "stubs under --jit {mode}");
+    }
+}
+
+#[test]
 fn every_method_of_the_fixtures_is_in_its_image() {
     for program in PROGRAMS {
         let excluded = fixtures().excluded(program);
-        assert!(excluded.is_empty(), "{program}: excluded: {excluded:?}");
+        let expected = usize::from(*program == "stubs");
+        assert_eq!(
+            excluded.len(),
+            expected,
+            "{program}: excluded: {excluded:?}"
+        );
     }
 }
