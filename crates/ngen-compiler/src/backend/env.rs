@@ -60,6 +60,9 @@ pub(crate) trait TranslateEnv {
     fn boxed_value(&mut self, token: Token) -> Result<BoxedValue, String>;
     /// The value type whose constructor `token` names (`newobj` of a struct), if it is one.
     fn value_type_ctor(&mut self, token: Token) -> Result<Option<StructLayout>, String>;
+    /// The MethodDef of this assembly `constrained. constraint callvirt method` calls
+    /// directly (a value type's own implementation), if there is one (type system).
+    fn constrained_override(&mut self, method: Token, constraint: Token) -> Option<Token>;
     /// Whether a value of the value type `token` names holds references (type system).
     fn value_has_references(&mut self, token: Token) -> Result<bool, String>;
     /// What `newobj token` allocates (type system), or why it cannot be compiled.

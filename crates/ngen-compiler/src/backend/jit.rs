@@ -13,7 +13,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{Linkage, Module};
 use ngen_abi::image::{CellKey, ImportCell};
-use ngen_metadata::{Assembly, Token};
+use ngen_metadata::{Assembly, TableId, Token};
 
 use super::abi::clif_signature;
 use super::env::{CallTarget, TranslateEnv};
@@ -177,6 +177,12 @@ impl TranslateEnv for JitEnv<'_> {
         token: Token,
     ) -> Result<Option<crate::types::StructLayout>, String> {
         Ok(self.types.value_type_ctor(self.asm, token))
+    }
+
+    fn constrained_override(&mut self, method: Token, constraint: Token) -> Option<Token> {
+        self.types
+            .constrained_override(self.asm, method, constraint)
+            .map(|rid| Token::new(TableId::MethodDef, rid))
     }
 
     fn value_has_references(&mut self, token: Token) -> Result<bool, String> {

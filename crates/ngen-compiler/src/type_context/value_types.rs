@@ -105,6 +105,31 @@ impl TypeContext {
         }
     }
 
+    /// The MethodDef rid (in `asm`) that `constrained. T callvirt method` runs when `T` is a
+    /// value type of `asm` that implements `method` itself (an override of `ToString`, an
+    /// interface method): ECMA-335 III.2.1 makes that a direct call with the value's address
+    /// as `this`. `None` otherwise (a method the value type inherits needs boxing).
+    pub fn constrained_override(
+        &self,
+        asm: &Assembly,
+        method: Token,
+        constraint: Token,
+    ) -> Option<u32> {
+        let mut inner = self.lock().ok()?;
+        let module = inner.module_of(asm).ok()?;
+        let ty = inner.type_of(asm, constraint).ok()?;
+        let (method, _) = inner.method(asm, method).ok()?;
+        let ts = &mut inner.ts;
+        if !matches!(ts.kind(ty), TypeKind::Def(m, _) if *m == module)
+            || !ts.class_info(ty).ok()?.is_value_type()
+        {
+            return None;
+        }
+        let implementation = ts.resolve_virtual(ty, method).ok()??;
+        let desc = ts.method(implementation);
+        (desc.owner == ty && desc.module == module).then_some(desc.rid)
+    }
+
     /// Whether the value type a type token of `asm` names holds references (a struct array
     /// of it must be scanned by the collector).
     pub fn value_has_references(&self, asm: &Assembly, token: Token) -> Result<bool, String> {

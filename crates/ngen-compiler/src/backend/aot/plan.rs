@@ -217,6 +217,13 @@ impl TranslateEnv for AotEnv<'_, '_> {
         Ok(self.plan.types.value_type_ctor(self.plan.asm, token))
     }
 
+    fn constrained_override(&mut self, method: Token, constraint: Token) -> Option<Token> {
+        self.plan
+            .types
+            .constrained_override(self.plan.asm, method, constraint)
+            .map(|rid| Token::new(TableId::MethodDef, rid))
+    }
+
     fn value_has_references(&mut self, token: Token) -> Result<bool, String> {
         self.plan.types.value_has_references(self.plan.asm, token)
     }

@@ -10,7 +10,7 @@
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{Inst, InstBuilder, SigRef, Value};
 use ngen_abi::helpers::HelperId;
-use ngen_abi::image::CELL_SIZE;
+use ngen_abi::image::{CELL_SIZE, CellKey, CellKind};
 use ngen_abi::object::METHOD_TABLE_SLOTS_OFFSET;
 use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode};
@@ -88,8 +88,17 @@ impl<'a, 'f> Translator<'a, 'f> {
                 CallTarget::Cell(self.b.ins().iadd_imm_s(method_table, offset))
             }
             CallKind::Constrained(constraint) => {
-                let key = Self::cell_key(ins, Some(constraint))?;
-                CallTarget::Cell(self.env.cell(key, &mut self.b)?)
+                match self.env.constrained_override(token, constraint) {
+                    // The value type's own implementation: a direct call (III.2.1).
+                    Some(direct) => {
+                        let key = CellKey::new(CellKind::Method, direct.0);
+                        self.env.call_target(key, &mut self.b)?
+                    }
+                    None => {
+                        let key = Self::cell_key(ins, Some(constraint))?;
+                        CallTarget::Cell(self.env.cell(key, &mut self.b)?)
+                    }
+                }
             }
             _ => {
                 let key = Self::cell_key(ins, None)?;

@@ -74,6 +74,9 @@ impl TranslateEnv for NoEnv {
     fn value_type_ctor(&mut self, _: Token) -> Res<Option<crate::types::StructLayout>> {
         Ok(None)
     }
+    fn constrained_override(&mut self, _: Token, _: Token) -> Option<Token> {
+        None
+    }
     fn value_has_references(&mut self, _: Token) -> Res<bool> {
         Err("no types in these tests".into())
     }
