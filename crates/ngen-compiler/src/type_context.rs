@@ -378,9 +378,9 @@ impl TypeContext {
         method_table_layout(ts, class)
     }
 
-    /// Checks that `castclass`/`isinst token` of `asm` targets a class of the program (not an
-    /// interface, array, value type, generic instance or core-library class), which a walk up
-    /// the receiver's method-table chain decides.
+    /// Checks that `castclass`/`isinst token` of `asm` targets a class or value type of the
+    /// program (not an interface, array, generic instance or core-library type), which a walk
+    /// up the receiver's method-table chain decides.
     pub fn check_cast_target(&self, asm: &Assembly, token: Token) -> Result<(), String> {
         let mut inner = self.lock()?;
         let ty = inner.type_of(asm, token)?;
@@ -390,7 +390,9 @@ impl TypeContext {
             return Err(format!("cast to {name} (not a class of the program)"));
         };
         let info = ts.class_info(ty).map_err(|e| e.to_string())?;
-        if def_module == ts.corlib() || info.is_value_type() || info.is_interface() {
+        // A value type of the program is sealed and boxes with its own method table, whose
+        // chain ends at once: the walk is an exact match.
+        if def_module == ts.corlib() || info.is_interface() {
             return Err(format!("cast to {name} (not a class of the program)"));
         }
         Ok(())
