@@ -48,6 +48,11 @@ macro_rules! foreach_helper {
             /// `NewArray`, but the collector scans the elements (CIL `newarr` of a value type
             /// holding references).
             NewScannedArray = 6 new_scanned_array (length: i64, element_size: u64) -> u64;
+            /// `extern "C" fn(size: u64) -> *mut u8`: `size` zeroed bytes for CIL `localloc`,
+            /// from the collected heap (Cranelift has no dynamic stack allocation): scanned,
+            /// and kept alive by the pointer on the stack; freed by the collector once the
+            /// method returns and drops it. Out of memory raises `OutOfMemoryException`.
+            LocalAlloc = 7 local_alloc (size: u64) -> u64;
         }
     };
 }

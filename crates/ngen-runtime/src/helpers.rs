@@ -24,6 +24,18 @@ extern "C" fn new_scanned_array(length: i64, element_size: u64) -> u64 {
     ngen_corlib::objects::alloc_zeroed_scanned_array(length, element_size) as u64
 }
 
+/// CIL `localloc`: zeroed, scanned heap memory (see `ngen_abi::helpers`).
+extern "C" fn local_alloc(size: u64) -> u64 {
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    match ngen_gc::alloc(size) {
+        Some(block) => block.as_ptr() as u64,
+        None => ngen_corlib::exceptions::unhandled(
+            ngen_abi::exceptions::ExceptionKind::OutOfMemory,
+            None,
+        ),
+    }
+}
+
 /// The length and element size of a `newarr`, raising `OverflowException` for a negative
 /// length as mono does.
 fn array_request(length: i64, element_size: u64) -> (usize, usize) {

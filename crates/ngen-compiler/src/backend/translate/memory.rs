@@ -1,12 +1,17 @@
 //! Memory access through addresses: `ldind.<type>` (ECMA-335 III.3.42) and `stind.<type>`
 //! (III.3.62), the value kind each typed access moves ([`access_kind`], shared with the
 //! `ldelem`/`stelem` family), and the loads and stores of a kind's width with extension to
-//! its stack type. Later: `ldobj`/`stobj`/`cpobj`/`initobj`/`cpblk`/`initblk`/`localloc`.
+//! its stack type; blocks: `cpblk` (III.3.30) and `initblk` (III.3.36) as byte loops, and
+//! `localloc` (III.3.47) through the `LocalAlloc` helper (zeroed heap memory: Cranelift has no
+//! dynamic stack allocation, and the conservative collector keeps the block alive while the
+//! method holds its address). `ldobj`/`stobj`/`cpobj`/`initobj` are in [`super::value_types`].
 //!
 //! Depends on: cranelift-frontend, [`crate::types::ValKind`].
 
-use cranelift_codegen::ir::types::{F32, F64, I32, I64};
-use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::{F32, F64, I8, I32, I64};
+use cranelift_codegen::ir::{BlockArg, InstBuilder, MemFlagsData, Type, Value};
+use ngen_abi::helpers::HelperId;
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
@@ -37,7 +42,7 @@ fn access_kind(op: Opcode) -> Option<ValKind> {
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
-    /// `ldind.*`, `stind.*`.
+    /// `ldind.*`, `stind.*`, `localloc`, `cpblk`, `initblk`.
     pub(super) fn translate_memory(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
         use Opcode as O;
         match ins.opcode {
@@ -71,9 +76,78 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let v = self.coerce(v, vt, kind)?;
                 self.store_kind(kind, v, addr, flags());
             }
+            O::Localloc => {
+                let size = self.pop_size(stack, "localloc")?;
+                let helper = self.helper(HelperId::LocalAlloc);
+                let sig = self.helper_sig(HelperId::LocalAlloc);
+                let call = self.b.ins().call_indirect(sig, helper, &[size]);
+                let block = self.b.inst_results(call)[0];
+                stack.push((block, StackType::I));
+            }
+            O::Cpblk => {
+                let size = self.pop_size(stack, "cpblk")?;
+                let src = self.pop_address(stack, "cpblk from")?;
+                let dst = self.pop_address(stack, "cpblk to")?;
+                self.block_loop(dst, Ok(src), size, I8);
+            }
+            O::Initblk => {
+                let size = self.pop_size(stack, "initblk")?;
+                let (value, t) = stack.pop1()?;
+                if t != StackType::I4 {
+                    return Err(Reject::new(format!("initblk with a {} value", t.name())));
+                }
+                let dst = self.pop_address(stack, "initblk to")?;
+                let byte = self.b.ins().ireduce(I8, value);
+                self.block_loop(dst, Err(byte), size, I8);
+            }
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
+    }
+
+    /// Pops the size operand of `localloc`/`cpblk`/`initblk` (`int32`, zero-extended as the
+    /// unsigned size it is, or `native int`) as an `i64`.
+    fn pop_size(&mut self, stack: &mut Stack, what: &str) -> Res<Value> {
+        let (size, t) = stack.pop1()?;
+        Ok(match t {
+            StackType::I4 => self.b.ins().uextend(I64, size),
+            StackType::I => size,
+            _ => return Err(Reject::new(format!("{what} of a {} size", t.name()))),
+        })
+    }
+
+    /// Writes `limit` bytes at `dst` in units of `ty` (`limit` a multiple of its size), in a
+    /// loop: copied from `Ok(src)` (ascending, as `cpblk` of non-overlapping blocks may), or
+    /// the unit `Err(value)`.
+    pub(super) fn block_loop(
+        &mut self,
+        dst: Value,
+        src: Result<Value, Value>,
+        limit: Value,
+        ty: Type,
+    ) {
+        let header = self.b.create_block();
+        let index = self.b.append_block_param(header, I64);
+        let inside = self.b.create_block();
+        let done = self.b.create_block();
+        let start = self.b.ins().iconst(I64, 0);
+        self.b.ins().jump(header, &[BlockArg::Value(start)]);
+        self.b.switch_to_block(header);
+        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, index, limit);
+        self.b.ins().brif(more, inside, &[], done, &[]);
+        self.b.switch_to_block(inside);
+        let unit = match src {
+            Ok(src) => {
+                let from = self.b.ins().iadd(src, index);
+                self.b.ins().load(ty, flags(), from, 0)
+            }
+            Err(value) => value,
+        };
+        let to = self.b.ins().iadd(dst, index);
+        self.b.ins().store(flags(), unit, to, 0);
+        let next = self.b.ins().iadd_imm_s(index, i64::from(ty.bytes()));
+        self.b.ins().jump(header, &[BlockArg::Value(next)]);
+        self.b.switch_to_block(done);
     }
 
     /// The kind an `ldind`/`stind`/`ldelem`/`stelem` instruction reads or writes: fixed by

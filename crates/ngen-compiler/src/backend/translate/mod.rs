@@ -23,7 +23,7 @@
 //! | [`control`] | `br*`, `brtrue*`, `brfalse*`, `b<cc>*`, `switch`, `ret` |
 //! | [`arith`] | `add`…`xor`, `.ovf` forms, `shl`, `shr*`, `neg`, `not`, `ceq`, `cgt*`, `clt*`, `ckfinite` |
 //! | [`conv`] | `conv.*`, `conv.ovf.*` |
-//! | [`memory`] | `ldind.*`, `stind.*` |
+//! | [`memory`] | `ldind.*`, `stind.*`, `localloc`, `cpblk`, `initblk` |
 //! | [`array`] | `newarr`, `ldlen`, `ldelem*`, `stelem*`, `ldelema` |
 //! | [`object_model`] | `ldstr`, `ldsfld`, `stsfld`, `ldsflda`, `ldfld`, `stfld`, `ldflda`, `castclass`, `isinst` |
 //! | [`fields`] | `ldfld`, `stfld`, `ldflda` (routed through [`object_model`]) |
@@ -211,7 +211,8 @@ enum Family {
     Arith,
     /// [`conv`]: numeric conversions (III.3.27-3.29).
     Conv,
-    /// [`memory`]: `ldind.*`, `stind.*` (III.3.42, 3.62).
+    /// [`memory`]: `ldind.*`, `stind.*`, `localloc`, `cpblk`, `initblk` (III.3.30, 3.36,
+    /// 3.42, 3.47, 3.62).
     Memory,
     /// [`array`]: vectors (III.4.7-4.9, 4.12, 4.20, 4.26-4.27).
     Array,
@@ -285,6 +286,7 @@ impl Family {
             O::LdindI8 | O::LdindI | O::LdindR4 | O::LdindR8 | O::LdindRef => Family::Memory,
             O::StindI1 | O::StindI2 | O::StindI4 | O::StindI8 | O::StindI => Family::Memory,
             O::StindR4 | O::StindR8 | O::StindRef => Family::Memory,
+            O::Localloc | O::Cpblk | O::Initblk => Family::Memory,
             O::Newarr | O::Ldlen | O::Ldelema | O::Ldelem | O::Stelem => Family::Array,
             O::LdelemI1 | O::LdelemU1 | O::LdelemI2 | O::LdelemU2 | O::LdelemI4 => Family::Array,
             O::LdelemU4 | O::LdelemI8 | O::LdelemI | O::LdelemR4 | O::LdelemR8 => Family::Array,

@@ -176,8 +176,8 @@ fn malformed_il_gives_reasons() {
     );
     // an opcode outside the supported ones
     assert_eq!(
-        compile(&[0xFE, 0x0F, 0x2A], &s, &[]).unwrap_err(),
-        "unsupported opcode localloc at IL_0000"
+        compile(&[0xFE, 0x00, 0x2A], &s, &[]).unwrap_err(),
+        "unsupported opcode arglist at IL_0000"
     );
     // newobj asks the environment, which has no types here
     assert_eq!(
@@ -228,6 +228,26 @@ fn loop_with_locals_runs() {
     assert_eq!(f(0), 0);
 }
 
+#[test]
+fn initblk_and_cpblk_write_exactly_their_bytes() {
+    // initblk(&l0, 0x41, n); cpblk(&l1, &l0, 3); return l1 (l1 starts as -1).
+    let code = [
+        0x15, 0x6A, 0x0B, // ldc.i4.m1; conv.i8; stloc.1
+        0x12, 0x00, 0x1F, 0x41, 0x02, 0xFE,
+        0x18, // ldloca.s 0; ldc.i4.s 0x41; ldarg.0; initblk
+        0x12, 0x01, 0x12, 0x00, 0x19, 0xFE, 0x17, // ldloca.s 1; ldloca.s 0; ldc.i4.3; cpblk
+        0x07, 0x2A, // ldloc.1; ret
+    ];
+    let s = shape(&[ValKind::I4], Some(ValKind::I8));
+    let f = compile(&code, &s, &[ValKind::I8, ValKind::I8]).unwrap();
+    // SAFETY: compiled with signature (i32) -> i64.
+    let f = unsafe { std::mem::transmute::<*const u8, extern "C" fn(i32) -> i64>(f) };
+    assert_eq!(f(8), 0xFFFF_FFFF_FF41_4141_u64 as i64);
+    // Only the first two bytes of l0 are set: the third copied byte is l0's zero.
+    assert_eq!(f(2), 0xFFFF_FFFF_FF00_4141_u64 as i64);
+    assert_eq!(f(0), 0xFFFF_FFFF_FF00_0000_u64 as i64);
+}
+
 /// Opcodes the translator rejects whole ("unsupported opcode"): the object model, exception
 /// handling, indirect and virtual calls, typed references, blocks, `jmp`.
 const UNSUPPORTED: &[Opcode] = &[
@@ -245,10 +265,7 @@ const UNSUPPORTED: &[Opcode] = &[
     Opcode::Arglist,
     Opcode::Ldftn,
     Opcode::Ldvirtftn,
-    Opcode::Localloc,
     Opcode::Endfilter,
-    Opcode::Cpblk,
-    Opcode::Initblk,
     Opcode::No,
     Opcode::Rethrow,
     Opcode::Refanytype,

@@ -28,7 +28,7 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I8, I16, I32, I64};
-use cranelift_codegen::ir::{BlockArg, Inst, InstBuilder, StackSlotData, StackSlotKind, Value};
+use cranelift_codegen::ir::{Inst, InstBuilder, StackSlotData, StackSlotKind, Value};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
 use ngen_abi::object::OBJECT_HEADER_SIZE;
@@ -211,7 +211,12 @@ impl<'a, 'f> Translator<'a, 'f> {
         let words = size / 8;
         let mut offset = 0u32;
         if size > UNROLLED_BYTES {
-            self.word_loop(dst, src, words);
+            let limit = self.b.ins().iconst(I64, i64::from(words) * 8);
+            let unit = match src {
+                Some(src) => Ok(src),
+                None => Err(self.b.ins().iconst(I64, 0)),
+            };
+            self.block_loop(dst, unit, limit, I64);
             offset = words * 8;
         }
         for (width, ty) in [(8u32, I64), (4, I32), (2, I16), (1, I8)] {
@@ -225,35 +230,6 @@ impl<'a, 'f> Translator<'a, 'f> {
                 offset += width;
             }
         }
-    }
-
-    /// A loop writing `words` 8-byte words at `dst` (copied from `src`, or zeros).
-    fn word_loop(&mut self, dst: Value, src: Option<Value>, words: u32) {
-        let header = self.b.create_block();
-        let index = self.b.append_block_param(header, I64);
-        let body = self.b.create_block();
-        let done = self.b.create_block();
-        let start = self.b.ins().iconst(I64, 0);
-        self.b.ins().jump(header, &[BlockArg::Value(start)]);
-        self.b.switch_to_block(header);
-        let more = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::UnsignedLessThan, index, i64::from(words) * 8);
-        self.b.ins().brif(more, body, &[], done, &[]);
-        self.b.switch_to_block(body);
-        let v = match src {
-            Some(src) => {
-                let from = self.b.ins().iadd(src, index);
-                self.b.ins().load(I64, flags(), from, 0)
-            }
-            None => self.b.ins().iconst(I64, 0),
-        };
-        let to = self.b.ins().iadd(dst, index);
-        self.b.ins().store(flags(), v, to, 0);
-        let next = self.b.ins().iadd_imm_s(index, 8);
-        self.b.ins().jump(header, &[BlockArg::Value(next)]);
-        self.b.switch_to_block(done);
     }
 
     /// `newobj` of a value type's constructor (III.4.21): the constructor runs on a zeroed
