@@ -44,15 +44,24 @@ macro_rules! foreach_helper {
             /// collector only when `has_references` is non-zero (CIL `newobj` of a class).
             /// Out of memory raises `OutOfMemoryException`.
             NewObject = 5 new_object (method_table: u64, size: u64, has_references: u32) -> u64;
+            /// `extern "C" fn(object: u64, method_table: u64) -> u64`: `object` when it is null
+            /// or an instance of the type whose method table is given (interfaces, arrays,
+            /// generic instances: the type system's assignability, cached), else 0.
+            IsInstance = 6 is_instance (object: u64, method_table: u64) -> u64;
+            /// `extern "C" fn(object: u64, cell: *mut ImportCell) -> u64`: the code an
+            /// interface call runs on `object` (not null): `cell` is the call site's method
+            /// cell of the interface method, which identifies it and is never called itself.
+            /// Cached per (cell, method table); a missing implementation is a fatal error.
+            InterfaceTarget = 7 interface_target (object: u64, cell: cell) -> u64;
             /// `extern "C" fn(length: i64, element_size: u64) -> *mut ArrayObject`: as
             /// `NewArray`, but the collector scans the elements (CIL `newarr` of a value type
             /// holding references).
-            NewScannedArray = 6 new_scanned_array (length: i64, element_size: u64) -> u64;
+            NewScannedArray = 8 new_scanned_array (length: i64, element_size: u64) -> u64;
             /// `extern "C" fn(size: u64) -> *mut u8`: `size` zeroed bytes for CIL `localloc`,
             /// from the collected heap (Cranelift has no dynamic stack allocation): scanned,
             /// and kept alive by the pointer on the stack; freed by the collector once the
             /// method returns and drops it. Out of memory raises `OutOfMemoryException`.
-            LocalAlloc = 7 local_alloc (size: u64) -> u64;
+            LocalAlloc = 9 local_alloc (size: u64) -> u64;
         }
     };
 }

@@ -197,8 +197,14 @@ impl TranslateEnv for JitEnv<'_> {
         self.types.virtual_slot(self.asm, token)
     }
 
-    fn check_cast_target(&mut self, token: Token) -> Result<(), String> {
-        self.types.check_cast_target(self.asm, token)
+    fn cast_target(&mut self, token: Token) -> Result<crate::type_context::CastTarget, String> {
+        self.types.cast_target(self.asm, token)
+    }
+
+    fn is_interface_method(&mut self, token: Token) -> bool {
+        self.types
+            .is_interface_method(self.asm, token)
+            .unwrap_or(false)
     }
 
     fn is_object_ctor(&mut self, token: Token) -> bool {
