@@ -369,13 +369,30 @@ pub struct CompiledPrograms {
     pub images: PathBuf,
 }
 
+/// Mono's core library, whose image [`CompiledPrograms::with_mscorlib`] builds.
+pub const MONO_MSCORLIB: &str = "/usr/lib/mono/4.5/mscorlib.dll";
+
 impl CompiledPrograms {
     /// Compiles `programs` of fixture `area`.
     pub fn new(area: &str, programs: &[&str]) -> CompiledPrograms {
+        Self::build(area, programs, false)
+    }
+
+    /// Compiles `programs` of fixture `area` next to an image of Mono's mscorlib (built
+    /// first), so the mscorlib methods the BCL surface does not serve run from it under
+    /// `--jit never`.
+    pub fn with_mscorlib(area: &str, programs: &[&str]) -> CompiledPrograms {
+        Self::build(area, programs, true)
+    }
+
+    fn build(area: &str, programs: &[&str], mscorlib: bool) -> CompiledPrograms {
         let dir = temp_dir();
         let bin = dir.path().join("bin");
         let images = dir.path().join("images");
         std::fs::create_dir_all(&bin).unwrap();
+        if mscorlib {
+            ngen_compile(Path::new(MONO_MSCORLIB), &images);
+        }
         for name in programs {
             let source = workspace_root()
                 .join("tests/fixtures")

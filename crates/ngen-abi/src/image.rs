@@ -125,6 +125,11 @@ cell_kinds! {
     /// table's address
     /// ([`crate::object::METHOD_TABLE_SLOTS_OFFSET`]).
     MethodTable = 4;
+    /// A value type's own instance method entered through a box (a vtable slot of a boxed
+    /// value type, an interface call on one): the token is its MethodDef; resolves to an
+    /// unboxing stub that moves `this` past the object header, then jumps to the method.
+    /// Only the runtime creates these (in method tables); images never list them.
+    UnboxingMethod = 5;
 }
 
 /// What one import cell refers to: its kind, the metadata token, and an auxiliary token (the

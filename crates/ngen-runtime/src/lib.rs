@@ -12,6 +12,7 @@
 //! - [`gc_roots`]: runtime memory the collector scans (JIT import cells, rooted literals).
 //! - [`icalls`]: the class libraries' `InternalCall` methods (Mono's C runtime), by Mono's
 //!   names.
+//! - [`unboxing`]: the stubs through which a boxed value type's own methods are called.
 //!
 //! Objects are allocated through `ngen-corlib` on `ngen-gc` (Boehm): the collector starts
 //! before anything is loaded, on the calling thread, and the managed main thread registers
@@ -25,6 +26,7 @@ mod icalls;
 mod images;
 mod log;
 mod state;
+mod unboxing;
 
 use std::path::PathBuf;
 

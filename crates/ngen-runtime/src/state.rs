@@ -208,6 +208,9 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
         CellKind::ConstrainedMethod => rt.constrained_entry(desc.asm, desc.token, desc.aux),
         CellKind::StaticField => rt.static_field(desc.asm, desc.token),
         CellKind::MethodTable => rt.method_table(desc.asm, desc.token),
+        CellKind::UnboxingMethod => rt
+            .method_entry(desc.asm, Token(desc.token))
+            .and_then(crate::unboxing::unboxing_stub),
     };
     match result {
         Ok(target) => {

@@ -12,8 +12,8 @@
 //! Depends on: ngen-typesystem, [`super::TypeContext`]. Citations: ECMA-335 I.8.2.2,
 //! II.14.3, III.4.1 (`box`); Mono 6.8 `mono/metadata/class.c` (`mono_class_value_size`).
 
-use ngen_metadata::{Assembly, Token};
-use ngen_typesystem::{Category, Primitive, TypeHandle, TypeKind, TypeSystem};
+use ngen_metadata::{Assembly, TableId, Token};
+use ngen_typesystem::{Category, GenericContext, Primitive, TypeHandle, TypeKind, TypeSystem};
 
 use super::TypeContext;
 use crate::types::{IlType, StructLayout, ValKind};
@@ -66,20 +66,23 @@ impl TypeContext {
         Ok(FieldAccess { ty, offset })
     }
 
-    /// What `box`/`unbox`/`unbox.any token` of `asm` handle: a value type or enum the
-    /// program defines (the runtime builds method tables for those; the core library's
-    /// wait for its compiled mscorlib).
+    /// What `box`/`unbox`/`unbox.any token` of `asm` handle: a value type or enum, the
+    /// program's or the core library's (the runtime builds a method table for each), not a
+    /// generic instance.
     pub fn boxed_value(&self, asm: &Assembly, token: Token) -> Result<BoxedValue, String> {
         let mut inner = self.lock()?;
         let ty = inner.type_of(asm, token)?;
         let ts = &mut inner.ts;
         let name = ts.type_name(ty);
-        let TypeKind::Def(module, _) = ts.kind(ty).clone() else {
-            return Err(format!("box of {name} (not a value type of the program)"));
+        let TypeKind::Def(..) = ts.kind(ty) else {
+            return Err(format!("box of the generic instance {name}"));
         };
-        let info = ts.class_info(ty).map_err(|e| e.to_string())?;
-        if module == ts.corlib() || !info.is_value_type() {
-            return Err(format!("box of {name} (not a value type of the program)"));
+        if !ts
+            .class_info(ty)
+            .map_err(|e| e.to_string())?
+            .is_value_type()
+        {
+            return Err(format!("box of {name} (not a value type)"));
         }
         let value = il_type(ts, ty)?;
         let layout = ts.instance_layout(ty).map_err(|e| e.to_string())?;
@@ -128,6 +131,57 @@ impl TypeContext {
         let implementation = ts.resolve_virtual(ty, method).ok()??;
         let desc = ts.method(implementation);
         (desc.owner == ty && desc.module == module).then_some(desc.rid)
+    }
+
+    /// Per vtable slot of `ty`: whether the implementation is an instance method of a value
+    /// type (it takes the value's address as `this`, so a boxed `ty`'s method table reaches
+    /// it through an unboxing stub). All false for reference types.
+    pub fn unboxing_slots(&self, ty: TypeHandle) -> Result<Vec<bool>, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let is_value = matches!(ts.kind(ty), TypeKind::Def(..) | TypeKind::Inst(..))
+            && ts
+                .class_info(ty)
+                .map_err(|e| e.to_string())?
+                .is_value_type();
+        if !is_value {
+            return Ok(Vec::new());
+        }
+        let vtable = ts.vtable(ty).map_err(|e| e.to_string())?;
+        vtable
+            .slots
+            .iter()
+            .map(|slot| {
+                let owner = ts.method(slot.implementation).owner;
+                Ok(ts
+                    .class_info(owner)
+                    .map_err(|e| e.to_string())?
+                    .is_value_type())
+            })
+            .collect()
+    }
+
+    /// Whether MethodDef `rid` of the assembly named `assembly` is an instance method of a
+    /// value type (interface calls on a box enter it through an unboxing stub).
+    pub fn is_value_type_method(&self, assembly: &str, rid: u32) -> Result<bool, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let module = ts.load_module(assembly).map_err(|e| e.to_string())?;
+        let method = ts
+            .resolve_method(
+                module,
+                Token::new(TableId::MethodDef, rid),
+                &GenericContext::none(),
+            )
+            .map_err(|e| e.to_string())?;
+        let desc = ts.method(method).clone();
+        if desc.is_static() {
+            return Ok(false);
+        }
+        Ok(ts
+            .class_info(desc.owner)
+            .map_err(|e| e.to_string())?
+            .is_value_type())
     }
 
     /// Whether the value type a type token of `asm` names holds references (a struct array

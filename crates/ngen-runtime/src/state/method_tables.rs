@@ -44,12 +44,20 @@ impl Runtime {
         let mut words: Vec<u64> = Vec::with_capacity(2 + 2 * layout.slots.len());
         words.push(parent);
         words.push(layout.slots.len() as u64);
-        for (assembly, rid) in &layout.slots {
+        // A boxed value type's own methods take the value, not the object: their slots
+        // go through unboxing stubs (`crate::unboxing`).
+        let unboxing = self.types.unboxing_slots(ty)?;
+        for (i, (assembly, rid)) in layout.slots.iter().enumerate() {
             let implementing = self.assembly_named(0, assembly)?;
+            let kind = if unboxing.get(i).copied().unwrap_or(false) {
+                CellKind::UnboxingMethod
+            } else {
+                CellKind::Method
+            };
             words.push(0);
             words.push(new_cell_key(
                 implementing,
-                CellKind::Method,
+                kind,
                 Token::new(TableId::MethodDef, *rid).0,
                 0,
             ));

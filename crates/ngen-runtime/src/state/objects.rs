@@ -131,7 +131,13 @@ pub(crate) fn interface_target(obj: u64, cell: *mut ImportCell) -> u64 {
         .interface_implementation(ty, &rt.assemblies[asm].metadata, token)
         .and_then(|m| {
             let implementing = rt.assembly_named(asm, &m.assembly)?;
-            rt.method_code(implementing, m.rid)
+            let code = rt.method_code(implementing, m.rid)?;
+            // A boxed value type's own method takes the value: enter it unboxed.
+            if rt.types.is_value_type_method(&m.assembly, m.rid)? {
+                crate::unboxing::unboxing_stub(code)
+            } else {
+                Ok(code)
+            }
         });
     match code {
         Ok(code) => {
