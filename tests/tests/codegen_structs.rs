@@ -19,6 +19,7 @@ const PROGRAMS: &[&str] = &[
     "layouts",
     "stubs",
     "boxed_calls",
+    "reference_arrays",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -80,6 +81,16 @@ fn calls_on_boxed_primitives_and_structs_reach_the_value_like_mono() {
 #[test]
 fn unboxing_a_long_as_an_int_raises_invalid_cast_like_mono() {
     differential("boxed_calls", &["wrong"]);
+}
+
+#[test]
+fn arrays_of_references_with_covariance_match_mono() {
+    differential("reference_arrays", &[]);
+}
+
+#[test]
+fn a_covariant_array_store_of_the_wrong_type_raises_array_type_mismatch_like_mono() {
+    differential("reference_arrays", &["mismatch"]);
 }
 
 #[test]

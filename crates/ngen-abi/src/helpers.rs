@@ -62,6 +62,12 @@ macro_rules! foreach_helper {
             /// and kept alive by the pointer on the stack; freed by the collector once the
             /// method returns and drops it. Out of memory raises `OutOfMemoryException`.
             LocalAlloc = 9 local_alloc (size: u64) -> u64;
+            /// `extern "C" fn(array: u64, value: u64) -> u32`: 1 when the object `value`
+            /// (not null) may be stored in the reference array `array` (not null): its type is
+            /// assignable to the array's element type (ECMA-335 III.4.27, array covariance),
+            /// else 0 (`stelem.ref` then raises `ArrayTypeMismatchException`). Cached per
+            /// pair of method tables.
+            ArrayStoreCheck = 10 array_store_check (array: u64, value: u64) -> u32;
         }
     };
 }

@@ -130,6 +130,9 @@ cell_kinds! {
     /// unboxing stub that moves `this` past the object header, then jumps to the method.
     /// Only the runtime creates these (in method tables); images never list them.
     UnboxingMethod = 5;
+    /// The method table of the vector `T[]` whose element type `T` the token names (TypeDef,
+    /// TypeRef or TypeSpec: the operand of `newarr`), which `newarr` stores in the new array.
+    ArrayMethodTable = 6;
 }
 
 /// What one import cell refers to: its kind, the metadata token, and an auxiliary token (the

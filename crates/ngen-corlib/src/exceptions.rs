@@ -69,6 +69,9 @@ pub fn default_message(kind: ExceptionKind) -> &'static str {
         // Mono's runtime-raised NullReferenceException has no final period.
         ExceptionKind::NullReference => "Object reference not set to an instance of an object",
         ExceptionKind::InvalidCast => "Specified cast is not valid.",
+        ExceptionKind::ArrayTypeMismatch => {
+            "Attempted to access an element as a type incompatible with the array."
+        }
         // Parse failures pass their own message ("Input string was not in a correct format.").
         ExceptionKind::Format => "One of the identified items was in an invalid format.",
         ExceptionKind::Argument => "Value does not fall within the expected range.",

@@ -24,6 +24,11 @@ extern "C" fn new_scanned_array(length: i64, element_size: u64) -> u64 {
     ngen_corlib::objects::alloc_zeroed_scanned_array(length, element_size) as u64
 }
 
+/// `stelem.ref`'s covariance check.
+extern "C" fn array_store_check(array: u64, value: u64) -> u32 {
+    crate::state::arrays::array_store_check(array, value)
+}
+
 /// CIL `localloc`: zeroed, scanned heap memory (see `ngen_abi::helpers`).
 extern "C" fn local_alloc(size: u64) -> u64 {
     let size = usize::try_from(size).unwrap_or(usize::MAX);

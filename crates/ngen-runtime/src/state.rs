@@ -11,7 +11,9 @@
 //! - [`method_tables`]: method tables of every type, and from a table back to its type;
 //! - [`objects`]: what runtime helpers and icalls ask about objects (casts, interface
 //!   calls, `GetType`).
+//! - [`arrays`]: the method table `newarr` stores, `stelem.ref`'s covariance check.
 
+pub(crate) mod arrays;
 mod method_tables;
 mod methods;
 pub(crate) mod objects;
@@ -208,6 +210,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
         CellKind::ConstrainedMethod => rt.constrained_entry(desc.asm, desc.token, desc.aux),
         CellKind::StaticField => rt.static_field(desc.asm, desc.token),
         CellKind::MethodTable => rt.method_table(desc.asm, desc.token),
+        CellKind::ArrayMethodTable => rt.array_method_table(desc.asm, desc.token),
         CellKind::UnboxingMethod => rt
             .method_entry(desc.asm, Token(desc.token))
             .and_then(crate::unboxing::unboxing_stub),

@@ -42,11 +42,15 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
     Some(CellKey::new(kind, token.0))
 }
 
-/// The second cell an instruction uses, if any: `newobj` needs its class's method table.
+/// The second cell an instruction uses, if any: `newobj` needs its class's method table,
+/// `newarr` the method table of the array type.
 pub(crate) fn extra_key_of(ins: &Instruction<'_>) -> Option<CellKey> {
     match (ins.opcode, ins.operand) {
         (Opcode::Newobj, Operand::Token(token)) => {
             Some(CellKey::new(CellKind::MethodTable, token.0))
+        }
+        (Opcode::Newarr, Operand::Token(token)) => {
+            Some(CellKey::new(CellKind::ArrayMethodTable, token.0))
         }
         _ => None,
     }

@@ -184,6 +184,15 @@ impl TypeContext {
             .is_value_type())
     }
 
+    /// The element type of the vector type `ty`, or why it is not one.
+    pub fn array_element_type(&self, ty: TypeHandle) -> Result<TypeHandle, String> {
+        let inner = self.lock()?;
+        match inner.ts.kind(ty) {
+            TypeKind::SzArray(element) => Ok(*element),
+            _ => Err(format!("{} is not a vector", inner.ts.type_name(ty))),
+        }
+    }
+
     /// Whether the value type a type token of `asm` names holds references (a struct array
     /// of it must be scanned by the collector).
     pub fn value_has_references(&self, asm: &Assembly, token: Token) -> Result<bool, String> {

@@ -3,8 +3,9 @@
 //! holding references, so the collector sees them), `ldlen` (III.4.12), `ldelem` and
 //! `ldelem.<type>` (III.4.7-4.8), `ldelema` (III.4.9), `stelem` and `stelem.<type>`
 //! (III.4.26-4.27), with the null and bounds checks they imply. Struct elements are copied
-//! in and out ([`super::value_types`]). Arrays of references wait for the object model
-//! (`stelem.ref`'s covariance check raises ArrayTypeMismatchException).
+//! in and out ([`super::value_types`]). `newarr` stores the array type's method table
+//! (cell kind 6) in the new array's header; `stelem.ref` (and `stelem` of a reference type)
+//! checks covariance through the `ArrayStoreCheck` helper (ArrayTypeMismatchException).
 //!
 //! Depends on: cranelift-frontend, `ngen_abi::object` (array layout), [`super::memory`],
 //! [`super::eh`].
@@ -18,7 +19,7 @@ use ngen_abi::object::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET};
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
-use super::{Reject, Res, Translator, flags};
+use super::{Reject, Res, Translator, cells, flags, trusted};
 use crate::types::{IlType, StackType, ValKind};
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -60,13 +61,15 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::StelemI
             | O::StelemR4
             | O::StelemR8
+            | O::StelemRef
             | O::Stelem => {
-                // `stelem.ref` is not here: storing references needs the array covariance
-                // check (ArrayTypeMismatchException), i.e. the object model.
                 let ty = self.element_type(ins)?;
                 let entry = stack.pop1()?;
                 let (arr, index, it) = self.pop_array_index(stack, "stelem")?;
                 let addr = self.element_addr(arr, index, it, ty.size());
+                if ty == IlType::Val(ValKind::Ref) {
+                    self.array_store_check(arr, entry)?;
+                }
                 self.store_value(ty, entry, addr)?;
             }
             O::Ldelema => {
@@ -90,7 +93,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                         .env
                         .value_has_references(Self::token(ins)?)
                         .map_err(Reject::new)?,
-                    IlType::Val(_) => false,
+                    IlType::Val(kind) => kind == ValKind::Ref,
                 };
                 let id = if scanned {
                     HelperId::NewScannedArray
@@ -102,6 +105,13 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let size = self.b.ins().iconst(I64, i64::from(ty.size()));
                 let call = self.b.ins().call_indirect(sig, helper, &[length, size]);
                 let array = self.b.inst_results(call)[0];
+                // The array's own method table (T[]), for casts, virtual calls and the
+                // covariance check of `stelem.ref`.
+                let mt_key =
+                    cells::extra_key_of(ins).ok_or_else(|| Reject::new("missing token operand"))?;
+                let mt_cell = self.env.cell(mt_key, &mut self.b)?;
+                let method_table = self.cell_target(mt_cell);
+                self.b.ins().store(trusted(), method_table, array, 0);
                 stack.push((array, StackType::O));
             }
             _ => return Err(Self::misrouted(ins)),
@@ -116,17 +126,36 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     /// The element type an array instruction reads or writes: fixed by the typed opcodes, or
-    /// named by the token (a primitive, an enum or a struct; not a reference type, whose
-    /// arrays wait for the object model).
+    /// named by the token (a primitive, an enum, a struct or a reference type).
     fn element_type(&mut self, ins: &Instruction<'_>) -> Res<IlType> {
         let primitive = match self.accessed_kind(ins) {
             Ok(kind) => return Ok(IlType::Val(kind)),
             Err(reason) => reason,
         };
-        match self.env.il_type(Self::token(ins)?) {
-            Ok(IlType::Val(ValKind::Ref)) | Err(_) => Err(primitive),
-            Ok(ty) => Ok(ty),
+        self.env.il_type(Self::token(ins)?).map_err(|_| primitive)
+    }
+
+    /// `stelem.ref`'s covariance check (III.4.27): a non-null reference must be assignable
+    /// to the array's element type (the `ArrayStoreCheck` helper asks the type system, once
+    /// per pair of method tables), else ArrayTypeMismatchException. The array is not null
+    /// (its bounds were checked).
+    fn array_store_check(&mut self, arr: Value, (value, t): (Value, StackType)) -> Res<()> {
+        if t != StackType::O {
+            return Err(Reject::new(format!("stelem.ref of {}", t.name())));
         }
+        let check = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(value, check, &[], done, &[]);
+        self.b.switch_to_block(check);
+        let helper = self.helper(HelperId::ArrayStoreCheck);
+        let sig = self.helper_sig(HelperId::ArrayStoreCheck);
+        let call = self.b.ins().call_indirect(sig, helper, &[arr, value]);
+        let ok = self.b.inst_results(call)[0];
+        let mismatch = self.b.ins().icmp_imm_s(IntCC::Equal, ok, 0);
+        self.throw_if(mismatch, ExceptionKind::ArrayTypeMismatch);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        Ok(())
     }
 
     /// Pops the index and then the array of an element instruction (`ldelem`, `stelem`,

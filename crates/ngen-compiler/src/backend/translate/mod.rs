@@ -292,7 +292,7 @@ impl Family {
             O::LdelemU4 | O::LdelemI8 | O::LdelemI | O::LdelemR4 | O::LdelemR8 => Family::Array,
             O::LdelemRef => Family::Array,
             O::StelemI1 | O::StelemI2 | O::StelemI4 | O::StelemI8 | O::StelemI => Family::Array,
-            O::StelemR4 | O::StelemR8 => Family::Array,
+            O::StelemR4 | O::StelemR8 | O::StelemRef => Family::Array,
             O::Ldstr | O::Ldsfld | O::Stsfld | O::Ldsflda => Family::Object,
             O::Ldfld | O::Stfld | O::Ldflda => Family::Object,
             O::Castclass | O::Isinst => Family::Object,

@@ -258,7 +258,6 @@ const UNSUPPORTED: &[Opcode] = &[
     Opcode::Jmp,
     Opcode::Calli,
     Opcode::Throw,
-    Opcode::StelemRef,
     Opcode::Refanyval,
     Opcode::Mkrefany,
     Opcode::Ldtoken,

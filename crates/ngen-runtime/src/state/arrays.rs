@@ -1,0 +1,62 @@
+//! Vectors at run time: the method table `newarr` stores in a new array (cell kind 6: the
+//! method table of `T[]` for the element type the operand names), and `stelem.ref`'s
+//! covariance check (the `ArrayStoreCheck` helper, ECMA-335 III.4.27): a reference may be
+//! stored when its type is assignable to the array's element type, which the type system
+//! decides once per pair of method tables.
+//!
+//! Depends on: the parent module's state (method tables, an object's type),
+//! `ngen_compiler::runtime_types`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use ngen_metadata::Token;
+
+use super::{Runtime, fatal, lock};
+
+/// Answers of [`array_store_check`] by (array method table, value method table).
+static STORE_CHECKS: Mutex<Option<HashMap<(u64, u64), bool>>> = Mutex::new(None);
+
+impl Runtime {
+    /// The method table of `T[]`, `T` the element type `token` of assembly `id` names.
+    pub(super) fn array_method_table(&mut self, id: usize, token: u32) -> Result<u64, String> {
+        let element = self
+            .types
+            .type_of_operand(&self.assemblies[id].metadata, Token(token))?;
+        let array = self.types.sz_array_of(element)?;
+        self.method_table_of(array)
+    }
+}
+
+/// The first word of object `obj` (not null): its method table.
+fn method_table_word(obj: u64) -> u64 {
+    // SAFETY: compiled code passes live, non-null managed objects.
+    unsafe { (obj as *const u64).read() }
+}
+
+/// The `ArrayStoreCheck` helper: 1 when `value` (not null) may be stored in `array` (a
+/// non-null vector of references), else 0.
+pub(crate) fn array_store_check(array: u64, value: u64) -> u32 {
+    let key = (method_table_word(array), method_table_word(value));
+    let mut checks = STORE_CHECKS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(&yes) = checks.get_or_insert_with(HashMap::new).get(&key) {
+        return u32::from(yes);
+    }
+    let rt = lock();
+    let array_type = rt.type_of_object(array);
+    let value_type = rt.types.array_element_type(array_type).and_then(|element| {
+        let from = rt.type_of_object(value);
+        rt.types.is_assignable(from, element)
+    });
+    drop(rt);
+    match value_type {
+        Ok(yes) => {
+            checks.get_or_insert_with(HashMap::new).insert(key, yes);
+            u32::from(yes)
+        }
+        Err(e) => {
+            drop(checks);
+            fatal(&format!("stelem.ref: {e}"))
+        }
+    }
+}
