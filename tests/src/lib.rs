@@ -7,7 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod framework_images;
 pub mod mono_sources;
+
+pub use framework_images::framework_images;
 
 /// Reports that `test` cannot run here and why, straight to stderr (not through the test
 /// harness's capture, so it shows in every log), as a `SKIPPED:` line that `tests/run.sh`
@@ -315,11 +318,17 @@ pub fn ngen_compile(assembly: &Path, out: &Path) -> Output {
     )
 }
 
-/// Runs `ngen-build run --images <images> [--jit <mode>] <exe> <args>` (`mode` "default" passes
-/// no `--jit`), whatever its exit status.
+/// Runs `ngen-build run --images <images> --images <framework images> [--jit <mode>] <exe>
+/// <args>` (`mode` "default" passes no `--jit`), whatever its exit status. The framework's
+/// images ([`framework_images`], built once per test run) are always searched too, so calls
+/// into Mono's class libraries run from their images under `--jit never`.
 pub fn ngen_run_from_images(exe: &Path, images: &Path, mode: &str, args: &[&str]) -> Output {
     let mut cmd = ngen_build();
-    cmd.arg("run").arg("--images").arg(images);
+    cmd.arg("run")
+        .arg("--images")
+        .arg(images)
+        .arg("--images")
+        .arg(framework_images());
     if mode != "default" {
         cmd.arg("--jit").arg(mode);
     }
@@ -369,30 +378,14 @@ pub struct CompiledPrograms {
     pub images: PathBuf,
 }
 
-/// Mono's core library, whose image [`CompiledPrograms::with_mscorlib`] builds.
-pub const MONO_MSCORLIB: &str = "/usr/lib/mono/4.5/mscorlib.dll";
-
 impl CompiledPrograms {
-    /// Compiles `programs` of fixture `area`.
+    /// Compiles `programs` of fixture `area` (they run next to the shared
+    /// [`framework_images`]).
     pub fn new(area: &str, programs: &[&str]) -> CompiledPrograms {
-        Self::build(area, programs, false)
-    }
-
-    /// Compiles `programs` of fixture `area` next to an image of Mono's mscorlib (built
-    /// first), so the mscorlib methods the BCL surface does not serve run from it under
-    /// `--jit never`.
-    pub fn with_mscorlib(area: &str, programs: &[&str]) -> CompiledPrograms {
-        Self::build(area, programs, true)
-    }
-
-    fn build(area: &str, programs: &[&str], mscorlib: bool) -> CompiledPrograms {
         let dir = temp_dir();
         let bin = dir.path().join("bin");
         let images = dir.path().join("images");
         std::fs::create_dir_all(&bin).unwrap();
-        if mscorlib {
-            ngen_compile(Path::new(MONO_MSCORLIB), &images);
-        }
         for name in programs {
             let source = workspace_root()
                 .join("tests/fixtures")

@@ -1,6 +1,6 @@
 //! Differential tests of value types (issue 7): each C# program in tests/fixtures/structs is
 //! compiled with mcs once, compiled to native images with `ngen-build compile`, then run under
-//! `mono` and under `ngen-build run` (next to an image of Mono's mscorlib, for the methods of
+//! `mono` and under `ngen-build run` (next to the shared framework images, for the methods of
 //! boxed primitives) with `--jit never` (images only), `--jit always` (JIT
 //! only) and the default (fallback). Stdout, the first three stderr lines and the exit code
 //! must be mono's in every mode. Every method of the fixtures must be in its image, so
@@ -25,7 +25,7 @@ const PROGRAMS: &[&str] = &[
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
     static F: OnceLock<CompiledPrograms> = OnceLock::new();
-    F.get_or_init(|| CompiledPrograms::with_mscorlib("structs", PROGRAMS))
+    F.get_or_init(|| CompiledPrograms::new("structs", PROGRAMS))
 }
 
 /// Asserts the program behaves as under mono in all three modes.
