@@ -223,6 +223,15 @@ pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<ngen_abi::image
             continue;
         }
         out.extend(crate::backend::cells::key_of(&ins, constraint));
+        // A constrained call may box its receiver against the constraint's method table and
+        // call the method as a plain `callvirt` would (III.2.1).
+        if let (Opcode::Callvirt, Some(c), Operand::Token(m)) =
+            (ins.opcode, constraint, ins.operand)
+        {
+            use ngen_abi::image::{CellKey, CellKind};
+            out.push(CellKey::new(CellKind::MethodTable, c.0));
+            out.push(CellKey::new(CellKind::Method, m.0));
+        }
         out.extend(crate::backend::cells::extra_key_of(&ins));
         constraint = None;
     }

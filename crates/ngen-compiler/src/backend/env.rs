@@ -9,7 +9,7 @@ use ngen_abi::image::CellKey;
 use ngen_metadata::Token;
 
 use crate::type_context::{BoxedValue, CastTarget, FieldAccess, NewObject};
-use crate::types::{IlType, MethodShape, StructLayout, ValKind};
+use crate::types::{IlType, MethodShape, ValKind};
 
 /// How a call reaches its callee.
 pub(crate) enum CallTarget {
@@ -59,10 +59,12 @@ pub(crate) trait TranslateEnv {
     /// What `box`/`unbox`/`unbox.any token` handle (type system), or why not.
     fn boxed_value(&mut self, token: Token) -> Result<BoxedValue, String>;
     /// The value type whose constructor `token` names (`newobj` of a struct), if it is one.
-    fn value_type_ctor(&mut self, token: Token) -> Result<Option<StructLayout>, String>;
+    fn value_type_ctor(&mut self, token: Token) -> Result<Option<IlType>, String>;
     /// The MethodDef of this assembly `constrained. constraint callvirt method` calls
     /// directly (a value type's own implementation), if there is one (type system).
     fn constrained_override(&mut self, method: Token, constraint: Token) -> Option<Token>;
+    /// Whether `constrained. constraint callvirt method` boxes the value (type system).
+    fn constrained_needs_box(&mut self, method: Token, constraint: Token) -> bool;
     /// Whether a value of the value type `token` names holds references (type system).
     fn value_has_references(&mut self, token: Token) -> Result<bool, String>;
     /// What `newobj token` allocates (type system), or why it cannot be compiled.

@@ -172,10 +172,7 @@ impl TranslateEnv for JitEnv<'_> {
         self.types.boxed_value(self.asm, token)
     }
 
-    fn value_type_ctor(
-        &mut self,
-        token: Token,
-    ) -> Result<Option<crate::types::StructLayout>, String> {
+    fn value_type_ctor(&mut self, token: Token) -> Result<Option<crate::types::IlType>, String> {
         Ok(self.types.value_type_ctor(self.asm, token))
     }
 
@@ -183,6 +180,11 @@ impl TranslateEnv for JitEnv<'_> {
         self.types
             .constrained_override(self.asm, method, constraint)
             .map(|rid| Token::new(TableId::MethodDef, rid))
+    }
+
+    fn constrained_needs_box(&mut self, method: Token, constraint: Token) -> bool {
+        self.types
+            .constrained_needs_box(self.asm, method, constraint)
     }
 
     fn value_has_references(&mut self, token: Token) -> Result<bool, String> {

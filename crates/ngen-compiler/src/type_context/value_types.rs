@@ -93,19 +93,20 @@ impl TypeContext {
         })
     }
 
-    /// The struct whose constructor `ctor` of `asm` names, when it is one (`newobj` of a
-    /// value type builds it in place); `None` for anything else, whose `newobj` is decided
-    /// by [`TypeContext::new_object`].
-    pub fn value_type_ctor(&self, asm: &Assembly, ctor: Token) -> Option<StructLayout> {
+    /// The value type whose constructor `ctor` of `asm` names, when it is one (`newobj` of
+    /// a value type builds it in place: a struct, or a primitive such as `IntPtr`); `None`
+    /// for anything else, whose `newobj` is decided by [`TypeContext::new_object`].
+    pub fn value_type_ctor(&self, asm: &Assembly, ctor: Token) -> Option<IlType> {
         let mut inner = self.lock().ok()?;
         let (_, desc) = inner.method(asm, ctor).ok()?;
         if desc.name != ".ctor" || desc.is_static() {
             return None;
         }
-        match il_type(&mut inner.ts, desc.owner) {
-            Ok(IlType::Struct(layout)) => Some(layout),
-            _ => None,
+        let ts = &mut inner.ts;
+        if !ts.class_info(desc.owner).ok()?.is_value_type() {
+            return None;
         }
+        il_type(ts, desc.owner).ok()
     }
 
     /// The MethodDef rid (in `asm`) that `constrained. T callvirt method` runs when `T` is a
@@ -131,6 +132,36 @@ impl TypeContext {
         let implementation = ts.resolve_virtual(ty, method).ok()??;
         let desc = ts.method(implementation);
         (desc.owner == ty && desc.module == module).then_some(desc.rid)
+    }
+
+    /// Whether `constrained. constraint callvirt method` must box the value (ECMA-335 III.2.1):
+    /// `constraint` is an enum or struct (not a primitive, whose methods the BCL surface
+    /// serves by address) that does not implement `method` itself.
+    pub fn constrained_needs_box(&self, asm: &Assembly, method: Token, constraint: Token) -> bool {
+        let Ok(mut inner) = self.lock() else {
+            return false;
+        };
+        let Ok(ty) = inner.type_of(asm, constraint) else {
+            return false;
+        };
+        let Ok((method, _)) = inner.method(asm, method) else {
+            return false;
+        };
+        let ts = &mut inner.ts;
+        let Ok(info) = ts.class_info(ty) else {
+            return false;
+        };
+        if !matches!(ts.kind(ty), TypeKind::Def(..))
+            || !info.is_value_type()
+            || info.primitive.is_some()
+        {
+            return false;
+        }
+        match ts.resolve_virtual(ty, method) {
+            Ok(Some(implementation)) => ts.method(implementation).owner != ty,
+            Ok(None) => true,
+            Err(_) => false,
+        }
     }
 
     /// Per vtable slot of `ty`: whether the implementation is an instance method of a value

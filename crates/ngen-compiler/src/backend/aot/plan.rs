@@ -210,10 +210,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
         self.plan.types.boxed_value(self.plan.asm, token)
     }
 
-    fn value_type_ctor(
-        &mut self,
-        token: Token,
-    ) -> Result<Option<crate::types::StructLayout>, String> {
+    fn value_type_ctor(&mut self, token: Token) -> Result<Option<crate::types::IlType>, String> {
         Ok(self.plan.types.value_type_ctor(self.plan.asm, token))
     }
 
@@ -222,6 +219,12 @@ impl TranslateEnv for AotEnv<'_, '_> {
             .types
             .constrained_override(self.plan.asm, method, constraint)
             .map(|rid| Token::new(TableId::MethodDef, rid))
+    }
+
+    fn constrained_needs_box(&mut self, method: Token, constraint: Token) -> bool {
+        self.plan
+            .types
+            .constrained_needs_box(self.plan.asm, method, constraint)
     }
 
     fn value_has_references(&mut self, token: Token) -> Result<bool, String> {

@@ -60,6 +60,15 @@ impl<'a, 'f> Translator<'a, 'f> {
             return Err(Reject::new("callvirt to a static method"));
         }
         let mut kind = kind;
+        let mut boxed_receiver = None;
+        if let CallKind::Constrained(constraint) = kind
+            && self.env.constrained_needs_box(token, constraint)
+        {
+            // III.2.1: a value type that does not implement the method itself is boxed,
+            // and the call proceeds as a `callvirt` on the box.
+            boxed_receiver = Some(constraint);
+            kind = CallKind::Callvirt;
+        }
         if kind == CallKind::Callvirt
             && let Err(exact) = self.env.check_callvirt(token)
         {
@@ -83,7 +92,14 @@ impl<'a, 'f> Translator<'a, 'f> {
             stack.pop1()?;
             return Ok(());
         }
-        let raw = stack.popn(shape.arg_types().len())?;
+        let mut raw = stack.popn(shape.arg_types().len())?;
+        if let Some(constraint) = boxed_receiver {
+            let (addr, t) = raw[0];
+            if t != StackType::Ptr {
+                return Err(Reject::new("constrained call on a non-address"));
+            }
+            raw[0] = (self.box_at(addr, constraint)?, StackType::O);
+        }
         match kind {
             CallKind::Callvirt | CallKind::Virtual(_) | CallKind::Interface => {
                 self.null_check(raw[0].0)
@@ -140,8 +156,8 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// `System.Object`'s empty one); the new reference is pushed.
     pub(super) fn translate_newobj(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
         let token = Self::token(ins)?;
-        if let Some(layout) = self.env.value_type_ctor(token).map_err(Reject::new)? {
-            return self.new_value(ins, layout, stack);
+        if let Some(ty) = self.env.value_type_ctor(token).map_err(Reject::new)? {
+            return self.new_value(ins, ty, stack);
         }
         let new = self.env.new_object(token).map_err(Reject::new)?;
         let shape = self.env.callee_shape(token)?;

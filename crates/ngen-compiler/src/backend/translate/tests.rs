@@ -71,11 +71,14 @@ impl TranslateEnv for NoEnv {
     fn boxed_value(&mut self, _: Token) -> Res<crate::type_context::BoxedValue> {
         Err("no types in these tests".into())
     }
-    fn value_type_ctor(&mut self, _: Token) -> Res<Option<crate::types::StructLayout>> {
+    fn value_type_ctor(&mut self, _: Token) -> Res<Option<IlType>> {
         Ok(None)
     }
     fn constrained_override(&mut self, _: Token, _: Token) -> Option<Token> {
         None
+    }
+    fn constrained_needs_box(&mut self, _: Token, _: Token) -> bool {
+        false
     }
     fn value_has_references(&mut self, _: Token) -> Res<bool> {
         Err("no types in these tests".into())

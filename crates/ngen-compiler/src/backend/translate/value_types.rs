@@ -31,7 +31,9 @@ use cranelift_codegen::ir::types::{I8, I16, I32, I64};
 use cranelift_codegen::ir::{Inst, InstBuilder, StackSlotData, StackSlotKind, Value};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
+use ngen_abi::image::{CellKey, CellKind};
 use ngen_abi::object::OBJECT_HEADER_SIZE;
+use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::{Entry, Stack};
@@ -87,23 +89,8 @@ impl<'a, 'f> Translator<'a, 'f> {
                     // Boxing a reference type leaves the reference (III.4.1).
                     return Ok(());
                 }
-                let boxed = self.env.boxed_value(token).map_err(Reject::new)?;
                 let entry = stack.pop1()?;
-                let method_table = self.method_table_of(ins)?;
-                let helper = self.helper(HelperId::NewObject);
-                let sig = self.helper_sig(HelperId::NewObject);
-                let size = self.b.ins().iconst(I64, i64::from(boxed.size));
-                let refs = self.b.ins().iconst(I32, i64::from(boxed.has_references));
-                let call = self
-                    .b
-                    .ins()
-                    .call_indirect(sig, helper, &[method_table, size, refs]);
-                let object = self.b.inst_results(call)[0];
-                let data = self
-                    .b
-                    .ins()
-                    .iadd_imm_s(object, i64::from(OBJECT_HEADER_SIZE));
-                self.store_value(boxed.value, entry, data)?;
+                let object = self.box_entry(token, entry)?;
                 stack.push((object, StackType::O));
             }
             O::Unbox | O::UnboxAny => {
@@ -138,9 +125,43 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// The method table of the type `ins` names, through its cell (kind 4).
     fn method_table_of(&mut self, ins: &Instruction<'_>) -> Res<Value> {
-        let key = Self::cell_key(ins, None)?;
+        Self::token(ins).and_then(|token| self.method_table_of_type(token))
+    }
+
+    /// The method table of the type `token` names, through its cell (kind 4).
+    fn method_table_of_type(&mut self, token: Token) -> Res<Value> {
+        let key = CellKey::new(CellKind::MethodTable, token.0);
         let cell = self.env.cell(key, &mut self.b)?;
         Ok(self.cell_target(cell))
+    }
+
+    /// A new box of the value type `token` names holding the stack entry `entry` (III.4.1).
+    fn box_entry(&mut self, token: Token, entry: Entry) -> Res<Value> {
+        let boxed = self.env.boxed_value(token).map_err(Reject::new)?;
+        let method_table = self.method_table_of_type(token)?;
+        let helper = self.helper(HelperId::NewObject);
+        let sig = self.helper_sig(HelperId::NewObject);
+        let size = self.b.ins().iconst(I64, i64::from(boxed.size));
+        let refs = self.b.ins().iconst(I32, i64::from(boxed.has_references));
+        let call = self
+            .b
+            .ins()
+            .call_indirect(sig, helper, &[method_table, size, refs]);
+        let object = self.b.inst_results(call)[0];
+        let data = self
+            .b
+            .ins()
+            .iadd_imm_s(object, i64::from(OBJECT_HEADER_SIZE));
+        self.store_value(boxed.value, entry, data)?;
+        Ok(object)
+    }
+
+    /// A new box of the value of the value type `token` names at `addr` (the receiver of a
+    /// constrained call that boxes, III.2.1).
+    pub(super) fn box_at(&mut self, addr: Value, token: Token) -> Res<Value> {
+        let boxed = self.env.boxed_value(token).map_err(Reject::new)?;
+        let entry = self.load_value(boxed.value, addr);
+        self.box_entry(token, entry)
     }
 
     /// A fresh stack slot for a struct of `layout` (8-byte aligned, whole words), by address.
@@ -233,13 +254,21 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     /// `newobj` of a value type's constructor (III.4.21): the constructor runs on a zeroed
-    /// slot, which is pushed as the new value.
+    /// slot, whose value is pushed (a struct as that slot, a primitive such as `IntPtr`
+    /// loaded from it).
     pub(super) fn new_value(
         &mut self,
         ins: &Instruction<'_>,
-        layout: StructLayout,
+        ty: IlType,
         stack: &mut Stack,
     ) -> Res<()> {
+        let layout = match ty {
+            IlType::Struct(layout) => layout,
+            IlType::Val(kind) => StructLayout {
+                size: kind.size(),
+                align: kind.size(),
+            },
+        };
         let token = Self::token(ins)?;
         let shape = self.env.callee_shape(token)?;
         if !shape.has_this || shape.ret.is_some() {
@@ -253,7 +282,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         let key = Self::cell_key(ins, None)?;
         let target = self.env.call_target(key, &mut self.b)?;
         self.emit_call(target, &shape, &args);
-        stack.push((value, StackType::Struct(layout)));
+        let entry = match ty {
+            IlType::Struct(_) => (value, StackType::Struct(layout)),
+            IlType::Val(_) => self.load_value(ty, value),
+        };
+        stack.push(entry);
         Ok(())
     }
 
