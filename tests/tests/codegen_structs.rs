@@ -84,6 +84,11 @@ fn unboxing_a_long_as_an_int_raises_invalid_cast_like_mono() {
 }
 
 #[test]
+fn unboxing_an_enum_as_another_primitive_raises_invalid_cast_like_mono() {
+    differential("boxed_calls", &["enum"]);
+}
+
+#[test]
 fn arrays_of_references_with_covariance_match_mono() {
     differential("reference_arrays", &[]);
 }

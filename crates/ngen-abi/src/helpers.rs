@@ -68,6 +68,12 @@ macro_rules! foreach_helper {
             /// else 0 (`stelem.ref` then raises `ArrayTypeMismatchException`). Cached per
             /// pair of method tables.
             ArrayStoreCheck = 10 array_store_check (array: u64, value: u64) -> u32;
+            /// `extern "C" fn(object: u64, method_table: u64) -> u32`: 1 when the box
+            /// `object` (not null) whose method table differs from `method_table` may still be
+            /// unboxed as that type: both are enums or primitives with the same underlying
+            /// primitive (Mono compares element classes), else 0 (`unbox` then raises
+            /// `InvalidCastException`).
+            UnboxCheck = 11 unbox_check (object: u64, method_table: u64) -> u32;
         }
     };
 }

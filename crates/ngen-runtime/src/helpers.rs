@@ -24,6 +24,11 @@ extern "C" fn new_scanned_array(length: i64, element_size: u64) -> u64 {
     ngen_corlib::objects::alloc_zeroed_scanned_array(length, element_size) as u64
 }
 
+/// `unbox` of an enum or primitive whose method table differs from the box's.
+extern "C" fn unbox_check(object: u64, method_table: u64) -> u32 {
+    crate::state::arrays::unbox_check(object, method_table)
+}
+
 /// `stelem.ref`'s covariance check.
 extern "C" fn array_store_check(array: u64, value: u64) -> u32 {
     crate::state::arrays::array_store_check(array, value)

@@ -215,6 +215,21 @@ impl TypeContext {
             .is_value_type())
     }
 
+    /// The primitive a box of `ty` holds for `unbox`'s purposes (Mono's element class): an
+    /// enum's underlying primitive, a primitive itself; `None` for anything else.
+    pub fn unboxed_primitive(&self, ty: TypeHandle) -> Result<Option<Primitive>, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        if !matches!(ts.kind(ty), TypeKind::Def(..)) {
+            return Ok(None);
+        }
+        let info = ts.class_info(ty).map_err(|e| e.to_string())?;
+        Ok(match info.category {
+            Category::Enum => Some(ts.enum_underlying(ty).map_err(|e| e.to_string())?),
+            _ => info.primitive,
+        })
+    }
+
     /// The element type of the vector type `ty`, or why it is not one.
     pub fn array_element_type(&self, ty: TypeHandle) -> Result<TypeHandle, String> {
         let inner = self.lock()?;

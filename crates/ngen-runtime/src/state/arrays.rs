@@ -1,8 +1,10 @@
-//! Vectors at run time: the method table `newarr` stores in a new array (cell kind 6: the
-//! method table of `T[]` for the element type the operand names), and `stelem.ref`'s
+//! Vectors and boxes at run time: the method table `newarr` stores in a new array (cell kind
+//! 6: the method table of `T[]` for the element type the operand names), `stelem.ref`'s
 //! covariance check (the `ArrayStoreCheck` helper, ECMA-335 III.4.27): a reference may be
-//! stored when its type is assignable to the array's element type, which the type system
-//! decides once per pair of method tables.
+//! stored when its type is assignable to the array's element type; and `unbox`'s slow path
+//! (`UnboxCheck`): an enum and its underlying primitive unbox as each other, as in Mono,
+//! which compares element classes. The type system decides each once per pair of method
+//! tables.
 //!
 //! Depends on: the parent module's state (method tables, an object's type),
 //! `ngen_compiler::runtime_types`.
@@ -16,6 +18,8 @@ use super::{Runtime, fatal, lock};
 
 /// Answers of [`array_store_check`] by (array method table, value method table).
 static STORE_CHECKS: Mutex<Option<HashMap<(u64, u64), bool>>> = Mutex::new(None);
+/// Answers of [`unbox_check`] by (box method table, target method table).
+static UNBOX_CHECKS: Mutex<Option<HashMap<(u64, u64), bool>>> = Mutex::new(None);
 
 impl Runtime {
     /// The method table of `T[]`, `T` the element type `token` of assembly `id` names.
@@ -38,25 +42,48 @@ fn method_table_word(obj: u64) -> u64 {
 /// non-null vector of references), else 0.
 pub(crate) fn array_store_check(array: u64, value: u64) -> u32 {
     let key = (method_table_word(array), method_table_word(value));
-    let mut checks = STORE_CHECKS.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(&yes) = checks.get_or_insert_with(HashMap::new).get(&key) {
+    cached(&STORE_CHECKS, key, "stelem.ref", |rt| {
+        let element = rt.types.array_element_type(rt.type_of_object(array))?;
+        rt.types.is_assignable(rt.type_of_object(value), element)
+    })
+}
+
+/// The `UnboxCheck` helper: 1 when the box `object` (not null) may be unboxed as the type
+/// whose method table is `target` (same underlying primitive), else 0.
+pub(crate) fn unbox_check(object: u64, target: u64) -> u32 {
+    let key = (method_table_word(object), target);
+    cached(&UNBOX_CHECKS, key, "unbox", |rt| {
+        let Some(to) = rt.type_of_table(target) else {
+            return Err(format!("unbox to an unknown method table 0x{target:x}"));
+        };
+        let from = rt.types.unboxed_primitive(rt.type_of_object(object))?;
+        Ok(from.is_some() && from == rt.types.unboxed_primitive(to)?)
+    })
+}
+
+/// The answer for `key` in `cache`, computed once under the runtime lock by `decide` (a
+/// failure is fatal, naming `what`).
+fn cached(
+    cache: &Mutex<Option<HashMap<(u64, u64), bool>>>,
+    key: (u64, u64),
+    what: &str,
+    decide: impl FnOnce(&Runtime) -> Result<bool, String>,
+) -> u32 {
+    let mut answers = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(&yes) = answers.get_or_insert_with(HashMap::new).get(&key) {
         return u32::from(yes);
     }
     let rt = lock();
-    let array_type = rt.type_of_object(array);
-    let value_type = rt.types.array_element_type(array_type).and_then(|element| {
-        let from = rt.type_of_object(value);
-        rt.types.is_assignable(from, element)
-    });
+    let answer = decide(&rt);
     drop(rt);
-    match value_type {
+    match answer {
         Ok(yes) => {
-            checks.get_or_insert_with(HashMap::new).insert(key, yes);
+            answers.get_or_insert_with(HashMap::new).insert(key, yes);
             u32::from(yes)
         }
         Err(e) => {
-            drop(checks);
-            fatal(&format!("stelem.ref: {e}"))
+            drop(answers);
+            fatal(&format!("{what}: {e}"))
         }
     }
 }

@@ -106,7 +106,12 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.null_check(object);
                 let actual = self.b.ins().load(I64, flags(), object, 0);
                 let wrong = self.b.ins().icmp(IntCC::NotEqual, actual, method_table);
-                self.throw_if(wrong, ExceptionKind::InvalidCast);
+                match boxed.value {
+                    IlType::Struct(_) => self.throw_if(wrong, ExceptionKind::InvalidCast),
+                    // An enum and its underlying primitive unbox as each other (Mono
+                    // compares element classes): a mismatch asks `UnboxCheck`.
+                    IlType::Val(_) => self.unbox_slow_path(wrong, object, method_table),
+                }
                 let data = self
                     .b
                     .ins()
@@ -121,6 +126,27 @@ impl<'a, 'f> Translator<'a, 'f> {
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
+    }
+
+    /// When `wrong` (the method tables differ), asks the `UnboxCheck` helper whether `object`
+    /// unboxes as the type of `method_table` anyway, and raises InvalidCastException if not.
+    fn unbox_slow_path(&mut self, wrong: Value, object: Value, method_table: Value) {
+        let slow = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let done = self.b.create_block();
+        self.b.ins().brif(wrong, slow, &[], done, &[]);
+        self.b.switch_to_block(slow);
+        let helper = self.helper(HelperId::UnboxCheck);
+        let sig = self.helper_sig(HelperId::UnboxCheck);
+        let call = self
+            .b
+            .ins()
+            .call_indirect(sig, helper, &[object, method_table]);
+        let allowed = self.b.inst_results(call)[0];
+        let refused = self.b.ins().icmp_imm_s(IntCC::Equal, allowed, 0);
+        self.throw_if(refused, ExceptionKind::InvalidCast);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
     }
 
     /// The method table of the type `ins` names, through its cell (kind 4).
