@@ -97,21 +97,11 @@ pub(crate) fn prepare<'a>(
     })
 }
 
-/// The shape of the method a `call` operand names, or why it cannot be called. The BCL
-/// surface takes no structs, so a core-library callee with one is refused.
+/// The shape of the method a `call` operand names, or why it cannot be called. (A method
+/// with a `valuetype` in its signature is never served by the BCL surface, which has no such
+/// kinds (`corlib_refs::corlib_kind`): it runs from mscorlib's image or IL, compiled with
+/// this same struct convention.)
 pub(crate) fn call_shape(
-    types: &TypeContext,
-    asm: &Assembly,
-    token: Token,
-) -> Result<MethodShape, String> {
-    let shape = metadata_call_shape(types, asm, token)?;
-    if shape.has_structs() && types.is_core_library_method(asm, token)? {
-        return Err("call to a BCL method taking or returning a struct".into());
-    }
-    Ok(shape)
-}
-
-fn metadata_call_shape(
     types: &TypeContext,
     asm: &Assembly,
     token: Token,

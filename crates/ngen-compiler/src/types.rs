@@ -185,9 +185,4 @@ impl MethodShape {
             _ => None,
         }
     }
-
-    /// Whether any parameter or the return value is a struct.
-    pub fn has_structs(&self) -> bool {
-        self.struct_return().is_some() || self.params.iter().any(|p| matches!(p, IlType::Struct(_)))
-    }
 }

@@ -246,14 +246,6 @@ impl TypeContext {
         let ty = inner.type_of(asm, token)?;
         inner.ts.has_references(ty).map_err(|e| e.to_string())
     }
-
-    /// Whether the method a MethodDef or MemberRef token of `asm` names is declared by the
-    /// core library (served by the BCL surface, which takes no structs).
-    pub fn is_core_library_method(&self, asm: &Assembly, token: Token) -> Result<bool, String> {
-        let mut inner = self.lock()?;
-        let (_, desc) = inner.method(asm, token)?;
-        Ok(desc.module == inner.ts.corlib())
-    }
 }
 
 /// What `ty` is to the translator: a primitive kind (enums: their underlying primitive;
