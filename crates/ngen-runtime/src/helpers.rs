@@ -33,7 +33,7 @@ extern "C" fn new_object(method_table: u64, size: u64, has_references: u32) -> u
         ngen_gc::alloc_atomic(size)
     };
     let Some(block) = block else {
-        ngen_corlib::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+        ngen_corlib::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
     };
     let object = block.as_ptr();
     // SAFETY: the block holds `size` zeroed, 8-aligned bytes, at least the two-word header.
@@ -47,6 +47,9 @@ extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
 
 /// `Throw`: mono's unhandled-exception report (there is no exception handling yet).
 use ngen_corlib::exceptions::ngen_corlib_throw as throw;
+
+/// `ProfileEnter` and `ProfileLeave`: the profile scenario's hooks.
+use crate::profile::{profile_enter, profile_leave};
 
 /// Generates [`helper_address`] from `ngen_abi::foreach_helper!`: one arm per helper, each
 /// binding the function named in the list to the signature the list gives, so a missing

@@ -191,9 +191,16 @@ fn load_path(image: &OpenedImage) -> PathBuf {
     }
 }
 
-/// Maps the opened (and verified) image and fills its helper table.
-pub(crate) fn map(image: OpenedImage, header: &ImageHeader) -> Result<MappedImage, String> {
+/// Maps the opened (and verified) image of assembly `asm`, fills its helper table and adds its
+/// methods to the code map.
+pub(crate) fn map(
+    image: OpenedImage,
+    header: &ImageHeader,
+    asm: usize,
+) -> Result<MappedImage, String> {
     let path = load_path(&image);
+    // Method names and sizes for crash reports and profiles; an image without them still runs.
+    let symbols = ngen_image::function_symbols(&image.bytes).ok();
     // The loader reads the file itself: free the copy that was hashed.
     let OpenedImage { file, bytes, .. } = image;
     drop(bytes);
@@ -215,6 +222,14 @@ pub(crate) fn map(image: OpenedImage, header: &ImageHeader) -> Result<MappedImag
     }
     // SAFETY: helper_count slots, checked above.
     unsafe { crate::helpers::fill(t.helpers) };
+    if let Some((tables_link_address, functions)) = symbols {
+        crate::code_map::add(crate::code_map::image_ranges(
+            asm,
+            tables_link_address,
+            tables as u64,
+            &functions,
+        ));
+    }
     Ok(MappedImage {
         methods: t.methods,
         method_count: t.method_count as usize,

@@ -86,6 +86,13 @@ fn lock() -> std::sync::MutexGuard<'static, Runtime> {
     }
 }
 
+/// Calls `f` with the metadata of assembly `id`, unless the runtime is busy: exit handlers
+/// (the call profile) must not wait for a lock that a stopped thread may hold.
+pub(crate) fn try_with_metadata<R>(id: usize, f: impl FnOnce(&Assembly) -> R) -> Option<R> {
+    let runtime = RUNTIME.get()?.try_lock().ok()?;
+    runtime.assemblies.get(id).map(|a| f(&a.metadata))
+}
+
 /// Prints a fatal runtime error and ends the process (no managed frame can handle it).
 pub(crate) fn fatal(message: &str) -> ! {
     ngen_corlib::flush_stdout();
@@ -318,7 +325,7 @@ impl Runtime {
             }
         }
         verify_digest(&opened)?;
-        let image = map(opened, &header)?;
+        let image = map(opened, &header, id)?;
         for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
             let kind = CellKind::from_u32(cell.kind)
                 .ok_or_else(|| format!("unknown cell kind {}", cell.kind))?;
@@ -412,6 +419,7 @@ impl Runtime {
             .compile(&assemblies[id].metadata, rid, &mut host)
             .map_err(|reason| format!("cannot JIT-compile {name}: {reason}"))?
             as u64;
+        crate::code_map::add_jit(id, rid, code, jit.last_code_size(), &name);
         log::binding(|| format!("{}: JIT-compiled {name}", assemblies[id].name));
         self.code.insert((id, rid), code);
         Ok(code)
@@ -795,5 +803,9 @@ impl JitHost for Host<'_> {
 
     fn helper_table(&self) -> *const u64 {
         crate::helpers::jit_table()
+    }
+
+    fn profile_hooks(&self) -> bool {
+        crate::profile::hooks_enabled()
     }
 }
