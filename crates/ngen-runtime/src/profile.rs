@@ -320,7 +320,10 @@ mod tests {
     fn inclusive_counts_the_outermost_activation_and_exclusive_subtracts_callees() {
         // M0 (0..100) calls M1 (10..40), which calls M1 again (20..30).
         let mut p = profile_with(2);
-        replay(&mut p, &[(IN, 0, 0), (IN, 1, 10), (IN, 1, 20), (OUT, 1, 30)]);
+        replay(
+            &mut p,
+            &[(IN, 0, 0), (IN, 1, 10), (IN, 1, 20), (OUT, 1, 30)],
+        );
         replay(&mut p, &[(OUT, 1, 40), (OUT, 0, 100)]);
         assert_eq!(p.methods[0].calls, 1);
         assert_eq!(p.methods[1].calls, 2);
@@ -333,7 +336,10 @@ mod tests {
     #[test]
     fn a_leave_below_the_top_closes_the_frames_unwound_above_it() {
         let mut p = profile_with(3);
-        replay(&mut p, &[(IN, 0, 0), (IN, 1, 10), (IN, 2, 20), (OUT, 0, 50)]);
+        replay(
+            &mut p,
+            &[(IN, 0, 0), (IN, 1, 10), (IN, 2, 20), (OUT, 0, 50)],
+        );
         assert!(p.stack.is_empty());
         assert_eq!(p.methods[2].inclusive_ns, 30);
         assert_eq!(p.methods[1].inclusive_ns, 40);
