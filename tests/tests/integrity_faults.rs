@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use ngen_tests::{mcs, ngen_build, ngen_compile, temp_dir, workspace_root};
+use ngen_tests::{fixture_with_images, ngen_build};
 
 /// stderr without mono's `  at Type.Method () [0x…] in <mvid>:0` frame lines.
 fn without_frames(stderr: &[u8]) -> String {
@@ -27,16 +27,7 @@ struct Fixture {
 }
 
 fn fixture(file: &str) -> Fixture {
-    let dir = temp_dir();
-    let stem = Path::new(file).file_stem().unwrap().to_string_lossy();
-    let exe = dir.path().join(format!("{stem}.exe"));
-    mcs(
-        &[&workspace_root().join("tests/fixtures/faults").join(file)],
-        &exe,
-        &["-unsafe"],
-    );
-    let images = dir.path().join("images");
-    ngen_compile(&exe, &images);
+    let (dir, exe, images) = fixture_with_images("faults", file, &["-unsafe"], "default");
     Fixture {
         _dir: dir,
         exe,

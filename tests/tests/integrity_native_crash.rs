@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use ngen_tests::{mcs, ngen_build, ngen_compile, temp_dir, workspace_root};
+use ngen_tests::{fixture_with_images, ngen_build};
 
 /// The signal `abort()` ends a process with (exit status 134 in a shell).
 const SIGABRT: i32 = 6;
@@ -39,17 +39,7 @@ fn managed_frames(stdout: &str) -> Vec<String> {
 }
 
 fn fixture(file: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
-    let dir = temp_dir();
-    let stem = Path::new(file).file_stem().unwrap().to_string_lossy();
-    let exe = dir.path().join(format!("{stem}.exe"));
-    mcs(
-        &[&workspace_root().join("tests/fixtures/faults").join(file)],
-        &exe,
-        &["-unsafe"],
-    );
-    let images = dir.path().join("images");
-    ngen_compile(&exe, &images);
-    (dir, exe, images)
+    fixture_with_images("faults", file, &["-unsafe"], "default")
 }
 
 fn ngen_run(exe: &Path, images: &Path, jit: &str) -> Command {

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ngen_tests::{mcs, ngen_build, run_ok, skip_loudly, temp_dir, workspace_root};
+use ngen_tests::{fixture_with_images, ngen_build, skip_loudly};
 
 struct Program {
     dir: tempfile::TempDir,
@@ -18,19 +18,7 @@ struct Program {
 }
 
 fn program(file: &str) -> Program {
-    let dir = temp_dir();
-    let source = workspace_root().join("tests/fixtures/profile").join(file);
-    let stem = Path::new(file).file_stem().unwrap().to_string_lossy();
-    let exe = dir.path().join(format!("{stem}.exe"));
-    mcs(&[&source], &exe, &[]);
-    let images = dir.path().join("images");
-    run_ok(
-        ngen_build()
-            .arg("compile")
-            .arg(&exe)
-            .args(["--scenario", "profile", "--out"])
-            .arg(&images),
-    );
+    let (dir, exe, images) = fixture_with_images("profile", file, &[], "profile");
     Program { dir, exe, images }
 }
 
