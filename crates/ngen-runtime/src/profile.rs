@@ -14,6 +14,9 @@
 //! (inclusive minus its callees') always. A leave that does not match the top of the shadow
 //! stack (frames unwound by an exception) pops up to the matching activation.
 //!
+//! There is one managed thread today, so there is one shadow stack; with managed threads it
+//! becomes one per thread (the counts and times stay shared).
+//!
 //! `NGEN_PROFILE=calls:FILE` writes the profile at exit ([`crate::profile_report`]); without it
 //! the hooks return at once. The report is written by an `atexit` handler, so every way out
 //! (return from `Main`, `Environment.Exit`, an unhandled exception) writes it.
