@@ -160,6 +160,60 @@ fn other_scenarios_have_no_hooks() {
 }
 
 #[test]
+fn the_perf_map_lists_each_jit_compiled_method_once() {
+    let p = program("Calls.cs");
+    let child = ngen_build()
+        .args(["run", "--jit", "always"])
+        .arg(&p.exe)
+        .env("NGEN_PERF_MAP", "1")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+    let out = child.wait_with_output().unwrap();
+    let text = std::fs::read_to_string(&map).unwrap_or_default();
+    let _ = std::fs::remove_file(&map);
+    assert!(out.status.success());
+    let mut names = Vec::new();
+    for line in text.lines() {
+        let mut fields = line.splitn(3, ' ');
+        let start = u64::from_str_radix(fields.next().unwrap(), 16).unwrap();
+        let size = u64::from_str_radix(fields.next().unwrap(), 16).unwrap();
+        assert!(start > 0 && size > 0, "{line}");
+        names.push(fields.next().unwrap().to_string());
+    }
+    names.sort();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(names.len(), before, "{text}");
+    // Named as image symbols are, `Type::Method#rid`: the overloads of Twice stay apart.
+    for method in [
+        "Prof.Program::Main#",
+        "Prof.Square::Area#",
+        "Prof.Counter::.cctor#",
+    ] {
+        assert!(
+            names.iter().any(|n| n.starts_with(method)),
+            "{method} missing from:\n{text}"
+        );
+    }
+    let twice = names
+        .iter()
+        .filter(|n| n.starts_with("Prof.Program::Twice#"));
+    assert_eq!(twice.count(), 2, "{text}");
+    // Without the variable there is no map.
+    let child = ngen_build()
+        .args(["run", "--jit", "always"])
+        .arg(&p.exe)
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+    child.wait_with_output().unwrap();
+    assert!(!map.exists());
+}
+
+#[test]
 fn perf_report_names_jit_compiled_methods() {
     let perf_works = Command::new("perf")
         .arg("--version")

@@ -38,9 +38,10 @@ pub(crate) fn add(ranges: impl IntoIterator<Item = CodeRange>) {
 }
 
 /// Adds a method the JIT compiled (`size` bytes at `start`), and writes it to the perf map
-/// when one is kept.
+/// when one is kept, named as images name their symbols (`Namespace.Type::Method#rid`, the rid
+/// telling overloads apart).
 pub(crate) fn add_jit(asm: usize, rid: u32, start: u64, size: u64, name: &str) {
-    crate::perf_map::record(start, size, name);
+    crate::perf_map::record(start, size, &format!("{name}#{rid}"));
     let range = CodeRange {
         start,
         end: start.saturating_add(size),

@@ -2,8 +2,8 @@
 //! reads to name addresses in anonymous executable memory (the "perf map" convention of the
 //! Linux perf tools, as V8, the JVM agents and .NET Core's `DOTNET_PerfMapEnabled` write it).
 //! One line per method, `START SIZE NAME` with START and SIZE in hexadecimal, appended as the
-//! JIT compiles. Image methods need no entry: images are ELF files whose symbol table names
-//! them (`Namespace.Type::Method#rid`).
+//! JIT compiles; NAME is `Namespace.Type::Method#rid`, as image methods are named in their ELF
+//! symbol tables (so they need no entry here).
 //!
 //! Depends on: nothing but std.
 
