@@ -279,10 +279,16 @@ pub(crate) fn instruction_pointer(context: *mut c_void) -> Option<usize> {
     Registers::of(context).map(|r| r.ip)
 }
 
-/// `\t  at Namespace.Type:Method <0xOFFSET>`, mono's `print_stack_frame_signal_safe`.
-fn managed_frame(out: &mut impl Write, pc: usize) -> Result<bool, std::fmt::Error> {
+/// `\t  at Namespace.Type:Method <0xOFFSET>`, mono's `print_stack_frame_signal_safe`, for the
+/// method holding `pc`; OFFSET is `pc + return_adjust` from the method's start (a return
+/// address is looked up one byte back, inside its call instruction, and shown as is).
+fn managed_frame(
+    out: &mut impl Write,
+    pc: usize,
+    return_adjust: u64,
+) -> Result<bool, std::fmt::Error> {
     let found = crate::code_map::try_lookup(pc as u64, |r| {
-        let offset = (pc as u64).wrapping_sub(r.start);
+        let offset = (pc as u64).wrapping_sub(r.start) + return_adjust;
         let name = match r.name.rsplit_once("::") {
             Some((owner, method)) => writeln!(out, "\t  at {owner}:{method} <{offset:#07x}>"),
             None => writeln!(out, "\t  at {} <{offset:#07x}>", r.name),
@@ -305,7 +311,7 @@ fn managed_stacktrace(
     (low, high): (usize, usize),
 ) -> std::fmt::Result {
     write!(out, "\n{RULE}\n\tManaged Stacktrace:\n{RULE}\n")?;
-    if !managed_frame(out, registers.ip)? {
+    if !managed_frame(out, registers.ip, 0)? {
         out.write_str("\t  at <unknown> <0xffffffff>\n")?;
     }
     let mut fp = registers.fp;
@@ -320,7 +326,7 @@ fn managed_stacktrace(
         let next = usize::from_ne_bytes(words[..8].try_into().unwrap_or_default());
         let ret = usize::from_ne_bytes(words[8..].try_into().unwrap_or_default());
         // The call instruction is just before the return address.
-        managed_frame(out, ret.wrapping_sub(1))?;
+        managed_frame(out, ret.wrapping_sub(1), 1)?;
         if next <= fp {
             break;
         }
@@ -356,6 +362,53 @@ mod tests {
         let mut bad = String::new();
         memory_around(&mut bad, 0x18).unwrap();
         assert!(bad.ends_with("(unreadable)\n"));
+    }
+
+    #[test]
+    fn the_managed_stack_walk_names_managed_return_addresses_and_skips_native_frames() {
+        use crate::code_map::{CodeRange, add};
+        // Code ranges far from anything mapped, so only these names can match.
+        let range = |start: u64, name: &str| CodeRange {
+            start,
+            end: start + 0x100,
+            asm: 0,
+            rid: 1,
+            name: name.into(),
+        };
+        add([
+            range(0x7e00_0000_0000, "Demo.P::Leaf"),
+            range(0x7e00_0000_1000, "Demo.P::Main"),
+        ]);
+        // A stack of three frames, innermost first: Leaf (faulting), a native frame, Main,
+        // then a frame pointer that leaves the stack.
+        let mut stack = [0usize; 8];
+        let base = stack.as_ptr() as usize;
+        stack[0] = base + 16; // Leaf's saved fp -> the native frame
+        stack[1] = 0x0000_5555_0000_1234; // return into native code
+        stack[2] = base + 32; // the native frame's saved fp -> Main's frame
+        stack[3] = 0x7e00_0000_1000 + 0x43; // return into Main
+        stack[4] = 8; // Main's saved fp: outside the stack, the walk ends
+        stack[5] = 0;
+        let registers = Registers {
+            ip: 0x7e00_0000_0000 + 4,
+            fp: base,
+        };
+        let mut s = String::new();
+        managed_stacktrace(&mut s, registers, (base, base + 64)).unwrap();
+        let frames: Vec<&str> = s.lines().filter(|l| l.starts_with("\t  at")).collect();
+        assert_eq!(
+            frames,
+            [
+                "\t  at Demo.P:Leaf <0x00004>",
+                "\t  at Demo.P:Main <0x00043>"
+            ]
+        );
+        assert!(s.ends_with(&format!("{RULE}\n")));
+        // A fault outside managed code starts with mono's <unknown> frame.
+        let mut native = String::new();
+        let registers = Registers { ip: 0x1234, fp: 0 };
+        managed_stacktrace(&mut native, registers, (base, base + 64)).unwrap();
+        assert!(native.contains("\t  at <unknown> <0xffffffff>\n"));
     }
 
     #[test]
