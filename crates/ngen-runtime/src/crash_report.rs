@@ -388,7 +388,8 @@ mod tests {
         stack[2] = base + 32; // the native frame's saved fp -> Main's frame
         stack[3] = 0x7e00_0000_1000 + 0x43; // return into Main
         stack[4] = 8; // Main's saved fp: outside the stack, the walk ends
-        stack[5] = 0;
+        // The walk reads the array through its address only.
+        std::hint::black_box(&mut stack);
         let registers = Registers {
             ip: 0x7e00_0000_0000 + 4,
             fp: base,
