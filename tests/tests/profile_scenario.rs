@@ -276,3 +276,27 @@ fn perf_report_names_jit_compiled_methods() {
         .unwrap();
     assert!(share > 30.0, "{hot}");
 }
+
+#[test]
+fn the_profile_of_a_stack_overflow_is_written() {
+    let (dir, exe, images) = fixture_with_images("faults", "Recursion.cs", &[], "profile");
+    let file = dir.path().join("calls.txt");
+    for jit in ["never", "always"] {
+        let out = ngen_build()
+            .args(["run", "--scenario", "profile", "--images"])
+            .arg(&images)
+            .args(["--jit", jit])
+            .arg(&exe)
+            .env("NGEN_PROFILE", format!("calls:{}", file.display()))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("StackOverflowException"));
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut lines = text.lines().map(|l| l.split('\t').collect::<Vec<_>>());
+        let down = lines.next().unwrap();
+        assert_eq!(down[3], "Recursion::Down(int)", "{text}");
+        assert!(down[0].parse::<u64>().unwrap() > 100_000, "{text}");
+        assert_eq!(lines.next().unwrap()[3], "Recursion::Main()", "{text}");
+    }
+}

@@ -14,6 +14,10 @@
 //! (inclusive minus its callees') always. A leave that does not match the top of the shadow
 //! stack (frames unwound by an exception) pops up to the matching activation.
 //!
+//! Hooks within 64 KiB of the end of the managed thread's stack record nothing, so that a
+//! stack overflow faults in managed code rather than inside a hook that holds the profile's
+//! lock: the calls of the deepest frames of an overflowing recursion are not counted.
+//!
 //! There is one managed thread today, so there is one shadow stack; with managed threads it
 //! becomes one per thread (the counts and times stay shared).
 //!
@@ -241,8 +245,17 @@ impl Profile {
     }
 }
 
+/// Hooks called this close to the end of the managed thread's stack record nothing: a stack
+/// overflow must happen in managed code, not inside a hook holding the profile's lock (the
+/// exit handler could not write the profile then).
+const HOOK_STACK_RESERVE: usize = 64 * 1024;
+
 fn on_hook(return_address: u64, entering: bool) {
     if OUTPUT.get().is_none() {
+        return;
+    }
+    let here = std::ptr::addr_of!(return_address) as usize;
+    if crate::faults::managed_stack().is_some_and(|(low, _)| here < low + HOOK_STACK_RESERVE) {
         return;
     }
     let mut guard = PROFILE.lock().unwrap_or_else(PoisonError::into_inner);
