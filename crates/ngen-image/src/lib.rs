@@ -18,7 +18,7 @@ pub use header::{
     encode_header, mvid_hex,
 };
 pub use link::link_shared_object;
-pub use read::{FunctionSymbol, function_symbols, read_header, read_header_from_bytes};
+pub use read::{read_header, read_header_from_bytes};
 
 /// Errors from writing, linking or reading a native image.
 #[derive(Debug, thiserror::Error)]

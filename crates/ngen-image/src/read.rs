@@ -46,39 +46,3 @@ pub fn read_header_from_bytes(bytes: &[u8]) -> Result<ImageHeader, ImageError> {
         .ok_or_else(|| ImageError::BadHeader("header symbol outside its section".into()))?;
     decode_header(bytes)
 }
-
-/// A compiled method's function symbol in an image: `Namespace.Type::Method#rid`, hidden, in
-/// the ELF symbol table (not the dynamic one), with its size.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FunctionSymbol {
-    /// Link-time address (add the load bias for the mapped address).
-    pub address: u64,
-    pub size: u64,
-    pub name: String,
-}
-
-/// The function symbols of an image held in memory, and the link-time address of its tables
-/// symbol ([`ngen_abi::image::TABLES_SYMBOL`]), from which a mapped image's load bias follows.
-/// Sorted by address; symbols of size 0 are left out.
-pub fn function_symbols(bytes: &[u8]) -> Result<(u64, Vec<FunctionSymbol>), ImageError> {
-    let file = object::File::parse(bytes).map_err(|e| ImageError::NotElf(e.to_string()))?;
-    let tables = file
-        .dynamic_symbols()
-        .chain(file.symbols())
-        .find(|s| s.name() == Ok(ngen_abi::image::TABLES_SYMBOL))
-        .ok_or(ImageError::MissingSymbol(ngen_abi::image::TABLES_SYMBOL))?
-        .address();
-    let mut functions: Vec<FunctionSymbol> = file
-        .symbols()
-        .filter(|s| s.kind() == object::SymbolKind::Text && s.size() > 0)
-        .filter_map(|s| {
-            Some(FunctionSymbol {
-                address: s.address(),
-                size: s.size(),
-                name: s.name().ok()?.to_string(),
-            })
-        })
-        .collect();
-    functions.sort_by(|a, b| (a.address, &a.name).cmp(&(b.address, &b.name)));
-    Ok((tables, functions))
-}

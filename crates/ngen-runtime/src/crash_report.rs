@@ -38,12 +38,14 @@
 //! does. The native stacktrace is glibc's `backtrace` (which unwinds through the signal frame
 //! into the faulting code) with `dladdr` names, as mono's. The managed stacktrace walks the
 //! frame-pointer chain from the faulting context (images and JIT code keep frame pointers)
-//! and names each return address through [`crate::code_map`]; a faulting instruction outside
+//! and names each return address through [`crate::code_map`] (image methods from the
+//! metadata, which allocates, unless the runtime lock is taken); a faulting instruction outside
 //! managed code is `<unknown> <0xffffffff>`, as mono prints it. Not printed: mono's "Telemetry
 //! Dumper" (a JSON crash file) and "External Debugger Dump" (gdb attached to the process).
 //!
-//! Everything is formatted into a stack buffer and written with `write(2)`: no allocation in
-//! the handler except in `backtrace`'s first call, which [`prepare`] makes early.
+//! The report is formatted into a stack buffer and written with `write(2)`; allocation is
+//! limited to the names of image methods (and `backtrace`'s first call, which [`prepare`]
+//! makes early).
 //!
 //! Depends on: libc (glibc's `backtrace`, `dladdr`, `process_vm_readv`), [`crate::code_map`],
 //! [`crate::faults`] (the managed thread's stack bounds).
@@ -287,19 +289,22 @@ fn managed_frame(
     pc: usize,
     return_adjust: u64,
 ) -> Result<bool, std::fmt::Error> {
-    let found = crate::code_map::try_lookup(pc as u64, |r| {
-        let offset = (pc as u64).wrapping_sub(r.start) + return_adjust;
-        let name = match r.name.rsplit_once("::") {
-            Some((owner, method)) => writeln!(out, "\t  at {owner}:{method} <{offset:#07x}>"),
-            None => writeln!(out, "\t  at {} <{offset:#07x}>", r.name),
-        };
-        name.is_ok()
-    });
-    match found {
-        Some(true) => Ok(true),
-        Some(false) => Err(std::fmt::Error),
-        None => Ok(false),
+    let Some((start, asm, rid, name)) =
+        crate::code_map::try_lookup(pc as u64, |r| (r.start, r.asm, r.rid, r.name.clone()))
+    else {
+        return Ok(false);
+    };
+    let offset = (pc as u64).wrapping_sub(start) + return_adjust;
+    // Image methods are named from the metadata: an allocation in the handler, as mono's own
+    // handler makes; a busy runtime leaves the method unnamed.
+    match crate::code_map::name_of(asm, rid, name.as_deref()) {
+        Some(name) => match name.rsplit_once("::") {
+            Some((owner, method)) => writeln!(out, "\t  at {owner}:{method} <{offset:#07x}>")?,
+            None => writeln!(out, "\t  at {name} <{offset:#07x}>")?,
+        },
+        None => writeln!(out, "\t  at <unknown> <{offset:#07x}>")?,
     }
+    Ok(true)
 }
 
 /// The managed frames of the faulting thread: the faulting method, then each managed return
@@ -373,7 +378,7 @@ mod tests {
             end: start + 0x100,
             asm: 0,
             rid: 1,
-            name: name.into(),
+            name: Some(name.into()),
         };
         add([
             range(0x7e00_0000_0000, "Demo.P::Leaf"),

@@ -199,8 +199,6 @@ pub(crate) fn map(
     asm: usize,
 ) -> Result<MappedImage, String> {
     let path = load_path(&image);
-    // Method names and sizes for crash reports and profiles; an image without them still runs.
-    let symbols = ngen_image::function_symbols(&image.bytes).ok();
     // The loader reads the file itself: free the copy that was hashed.
     let OpenedImage { file, bytes, .. } = image;
     drop(bytes);
@@ -222,14 +220,9 @@ pub(crate) fn map(
     }
     // SAFETY: helper_count slots, checked above.
     unsafe { crate::helpers::fill(t.helpers) };
-    if let Some((tables_link_address, functions)) = symbols {
-        crate::code_map::add(crate::code_map::image_ranges(
-            asm,
-            tables_link_address,
-            tables as u64,
-            &functions,
-        ));
-    }
+    // SAFETY: method_count entries, checked above against the header.
+    let entries = unsafe { std::slice::from_raw_parts(t.methods, t.method_count as usize) };
+    crate::code_map::add(crate::code_map::image_ranges(asm, entries, tables as u64));
     Ok(MappedImage {
         methods: t.methods,
         method_count: t.method_count as usize,

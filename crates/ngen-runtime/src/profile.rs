@@ -134,7 +134,7 @@ pub(crate) struct MethodStats {
     /// Assembly index and MethodDef rid (rid 0: code the map does not know).
     pub asm: usize,
     pub rid: u32,
-    /// `Namespace.Type::Method` from the code map, used when the metadata is not at hand.
+    /// The code map's name, used when the metadata is not at hand.
     pub fallback_name: String,
     pub calls: u64,
     pub inclusive_ns: u64,
@@ -181,7 +181,11 @@ impl Profile {
             return *m;
         }
         let (start, asm, rid, name) = crate::code_map::lookup(return_address, |r| {
-            (r.start, r.asm, r.rid, r.name.to_string())
+            let name = r.name.as_deref().map_or_else(
+                || format!("<method {} of assembly {}>", r.rid, r.asm),
+                str::to_string,
+            );
+            (r.start, r.asm, r.rid, name)
         })
         .unwrap_or((0, 0, 0, "<unknown>".to_string()));
         let next = self.methods.len();
