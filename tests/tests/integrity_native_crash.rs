@@ -42,6 +42,14 @@ fn fixture(file: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
     fixture_with_images("faults", file, &["-unsafe"], "default")
 }
 
+/// `mono exe` run in the exe's (temporary) directory: mono's crash handler writes
+/// `mono_crash.*.json` files into the current directory.
+fn mono_in_its_directory(exe: &Path) -> Command {
+    let mut c = Command::new("mono");
+    c.arg(exe).current_dir(exe.parent().unwrap());
+    c
+}
+
 fn ngen_run(exe: &Path, images: &Path, jit: &str) -> Command {
     let mut c = ngen_build();
     c.arg("run")
@@ -59,7 +67,7 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn a_wild_load_is_monos_native_crash_report_then_abort() {
     let (_dir, exe, images) = fixture("WildPointer.cs");
-    let mono = Command::new("mono").arg(&exe).output().unwrap();
+    let mono = mono_in_its_directory(&exe).output().unwrap();
     let mono_stdout = text(&mono.stdout);
     assert_eq!(mono.status.signal(), Some(SIGABRT), "{mono_stdout}");
     assert!(mono_stdout.starts_with("before\n"));
@@ -121,8 +129,7 @@ fn kill(child: &Child, signal: &str) {
 
 /// Spin.exe under mono, sent `signal` once it prints "ready".
 fn mono_spin(exe: &Path, signal: &str) -> Output {
-    let mut child = Command::new("mono")
-        .arg(exe)
+    let mut child = mono_in_its_directory(exe)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
