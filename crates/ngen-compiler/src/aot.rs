@@ -104,43 +104,38 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
             req.references.iter().map(PathBuf::as_path),
         )),
     );
-    let emitted = emit_object(
-        &asm,
-        &types,
-        threads,
-        req.scenario.profile,
-        |cells, outcomes| {
-            let header = ImageHeader {
-                format_version: IMAGE_FORMAT_VERSION,
-                compiler: compiler_identity(),
-                target: target_triple().to_string(),
-                scenario: req.scenario.bits(),
-                assembly: AssemblyStamp::new(identity.name.clone(), mvid),
-                references: references.clone(),
-                method_rows,
-                cells: cells
-                    .iter()
-                    .map(|key| CellEntry {
-                        kind: key.kind as u32,
-                        token: key.token,
-                        aux: key.aux,
+    let hooks = req.scenario.profile;
+    let emitted = emit_object(&asm, &types, threads, hooks, |cells, outcomes| {
+        let header = ImageHeader {
+            format_version: IMAGE_FORMAT_VERSION,
+            compiler: compiler_identity(),
+            target: target_triple().to_string(),
+            scenario: req.scenario.bits(),
+            assembly: AssemblyStamp::new(identity.name.clone(), mvid),
+            references: references.clone(),
+            method_rows,
+            cells: cells
+                .iter()
+                .map(|key| CellEntry {
+                    kind: key.kind as u32,
+                    token: key.token,
+                    aux: key.aux,
+                })
+                .collect(),
+            excluded: outcomes
+                .iter()
+                .filter_map(|o| {
+                    o.result.as_ref().err().map(|reason| ExcludedEntry {
+                        token: Token::new(TableId::MethodDef, o.rid).0,
+                        reason: reason.clone(),
                     })
-                    .collect(),
-                excluded: outcomes
-                    .iter()
-                    .filter_map(|o| {
-                        o.result.as_ref().err().map(|reason| ExcludedEntry {
-                            token: Token::new(TableId::MethodDef, o.rid).0,
-                            reason: reason.clone(),
-                        })
-                    })
-                    .collect(),
-            };
-            let bytes = encode_header(&header);
-            header_out = Some(header);
-            bytes
-        },
-    )
+                })
+                .collect(),
+        };
+        let bytes = encode_header(&header);
+        header_out = Some(header);
+        bytes
+    })
     .map_err(CompileError::Codegen)?;
     let header = header_out.ok_or_else(|| CompileError::Codegen("no header".into()))?;
     let image_bytes = ngen_image::link_shared_object(&emitted.object)?;
