@@ -11,8 +11,8 @@
 
 /// Calls `$m!` with the list of helpers, the one place a helper is declared: for each, its
 /// doc, `Name = slot rust_name (param: type, ...) -> return;`. Types are `cell` (a
-/// `*mut ImportCell`), `i32`, `u32`, `i64`, `u64`, `f32`, `f64`; `never` returns nothing
-/// (the helper does not return). [`HelperId`], [`HELPER_COUNT`] and [`HelperId::ALL`] are
+/// `*mut ImportCell`), `i32`, `u32`, `i64`, `u64`, `f32`, `f64`; `void` returns nothing,
+/// `never` does not return. [`HelperId`], [`HELPER_COUNT`] and [`HelperId::ALL`] are
 /// generated from it here, the compiler's helper signatures and the runtime's table (checked
 /// against these signatures at compile time) in their crates, as Wasmtime's
 /// `foreach_builtin_function!`. Append, never reorder (and bump the image format version).
@@ -53,6 +53,16 @@ macro_rules! foreach_helper {
             /// cell of the interface method, which identifies it and is never called itself.
             /// Cached per (cell, method table); a missing implementation is a fatal error.
             InterfaceTarget = 7 interface_target (object: u64, cell: cell) -> u64;
+            /// `extern "C" fn()`: the profile scenario's enter hook, called by every managed
+            /// method of a profile image (and of the JIT in that scenario) right after its
+            /// prologue. It takes no argument: its return address lies inside the method, which
+            /// names it (as gcc's `-pg` `mcount`). It preserves the method's arguments (they
+            /// are already in their homes).
+            ProfileEnter = 8 profile_enter () -> void;
+            /// `extern "C" fn()`: the leave hook, called right before each `ret` of such a
+            /// method (after the return value is computed). Its return address lies inside the
+            /// method.
+            ProfileLeave = 9 profile_leave () -> void;
         }
     };
 }
@@ -62,6 +72,7 @@ macro_rules! foreach_helper {
 macro_rules! helper_rust_type {
     (cell) => { *mut $crate::image::ImportCell };
     (never) => { ! };
+    (void) => { () };
     ($t:ident) => { $t };
 }
 
