@@ -11,8 +11,8 @@
 
 /// Calls `$m!` with the list of helpers, the one place a helper is declared: for each, its
 /// doc, `Name = slot rust_name (param: type, ...) -> return;`. Types are `cell` (a
-/// `*mut ImportCell`), `i32`, `u32`, `i64`, `u64`, `f32`, `f64`; `never` returns nothing
-/// (the helper does not return). [`HelperId`], [`HELPER_COUNT`] and [`HelperId::ALL`] are
+/// `*mut ImportCell`), `i32`, `u32`, `i64`, `u64`, `f32`, `f64`; `void` returns nothing,
+/// `never` does not return. [`HelperId`], [`HELPER_COUNT`] and [`HelperId::ALL`] are
 /// generated from it here, the compiler's helper signatures and the runtime's table (checked
 /// against these signatures at compile time) in their crates, as Wasmtime's
 /// `foreach_builtin_function!`. Append, never reorder (and bump the image format version).
@@ -53,27 +53,37 @@ macro_rules! foreach_helper {
             /// cell of the interface method, which identifies it and is never called itself.
             /// Cached per (cell, method table); a missing implementation is a fatal error.
             InterfaceTarget = 7 interface_target (object: u64, cell: cell) -> u64;
+            /// `extern "C" fn()`: the profile scenario's enter hook, called by every managed
+            /// method of a profile image (and of the JIT in that scenario) right after its
+            /// prologue. It takes no argument: its return address lies inside the method, which
+            /// names it (as gcc's `-pg` `mcount`). It preserves the method's arguments (they
+            /// are already in their homes).
+            ProfileEnter = 8 profile_enter () -> void;
+            /// `extern "C" fn()`: the leave hook, called right before each `ret` of such a
+            /// method (after the return value is computed). Its return address lies inside the
+            /// method.
+            ProfileLeave = 9 profile_leave () -> void;
             /// `extern "C" fn(length: i64, element_size: u64) -> *mut ArrayObject`: as
             /// `NewArray`, but the collector scans the elements (CIL `newarr` of a value type
             /// holding references).
-            NewScannedArray = 8 new_scanned_array (length: i64, element_size: u64) -> u64;
+            NewScannedArray = 10 new_scanned_array (length: i64, element_size: u64) -> u64;
             /// `extern "C" fn(size: u64) -> *mut u8`: `size` zeroed bytes for CIL `localloc`,
             /// from the collected heap (Cranelift has no dynamic stack allocation): scanned,
             /// and kept alive by the pointer on the stack; freed by the collector once the
             /// method returns and drops it. Out of memory raises `OutOfMemoryException`.
-            LocalAlloc = 9 local_alloc (size: u64) -> u64;
+            LocalAlloc = 11 local_alloc (size: u64) -> u64;
             /// `extern "C" fn(array: u64, value: u64) -> u32`: 1 when the object `value`
             /// (not null) may be stored in the reference array `array` (not null): its type is
             /// assignable to the array's element type (ECMA-335 III.4.27, array covariance),
             /// else 0 (`stelem.ref` then raises `ArrayTypeMismatchException`). Cached per
             /// pair of method tables.
-            ArrayStoreCheck = 10 array_store_check (array: u64, value: u64) -> u32;
+            ArrayStoreCheck = 12 array_store_check (array: u64, value: u64) -> u32;
             /// `extern "C" fn(object: u64, method_table: u64) -> u32`: 1 when the box
             /// `object` (not null) whose method table differs from `method_table` may still be
             /// unboxed as that type: both are enums or primitives with the same underlying
             /// primitive (Mono compares element classes), else 0 (`unbox` then raises
             /// `InvalidCastException`).
-            UnboxCheck = 11 unbox_check (object: u64, method_table: u64) -> u32;
+            UnboxCheck = 13 unbox_check (object: u64, method_table: u64) -> u32;
         }
     };
 }
@@ -83,6 +93,7 @@ macro_rules! foreach_helper {
 macro_rules! helper_rust_type {
     (cell) => { *mut $crate::image::ImportCell };
     (never) => { ! };
+    (void) => { () };
     ($t:ident) => { $t };
 }
 

@@ -1,12 +1,10 @@
-//! Calling `Main` on a thread with a large stack (deep recursion must behave as under mono,
-//! whose main thread has a default 8 MB stack and small frames).
+//! Calling `Main` on a thread with mono's stack size (deep recursion must behave as under mono,
+//! whose `Main` runs on the process's main thread: `ulimit -s`, 8 MiB by default; see
+//! [`crate::faults::managed_stack_size`]).
 
 use ngen_compiler::types::{IlType, MethodShape, ValKind};
 
 use crate::state::{EntryPoint, fatal};
-
-/// Stack size of the managed main thread.
-const MAIN_STACK_SIZE: usize = 256 << 20;
 
 /// Whether `shape` is a valid entry point: `()` or `(string[])`, returning void or int.
 pub(crate) fn check(shape: &MethodShape) -> Result<(), String> {
@@ -27,7 +25,7 @@ pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
     let args = args.to_vec();
     let thread = std::thread::Builder::new()
         .name("managed-main".into())
-        .stack_size(MAIN_STACK_SIZE)
+        .stack_size(crate::faults::managed_stack_size())
         .spawn(move || {
             // Managed code runs here: the collector must scan this thread's stack.
             ngen_gc::attach_current_thread();
@@ -63,7 +61,7 @@ pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
                 }
             }
         });
-    match thread.map(|t| t.join()) {
+    match crate::faults::with_fault_signals_blocked(|| thread.map(|t| t.join())) {
         Ok(Ok(code)) => code,
         Ok(Err(_)) => fatal("the managed main thread panicked"),
         Err(e) => fatal(&format!("cannot start the managed main thread: {e}")),

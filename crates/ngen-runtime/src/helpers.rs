@@ -88,10 +88,9 @@ pub(crate) fn alloc_instance(size: usize, has_references: bool) -> *mut u8 {
     };
     match block {
         Some(block) => block.as_ptr(),
-        None => ngen_corlib::exceptions::unhandled(
-            ngen_abi::exceptions::ExceptionKind::OutOfMemory,
-            None,
-        ),
+        None => {
+            ngen_corlib::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+        }
     }
 }
 
@@ -101,6 +100,9 @@ extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
 
 /// `Throw`: mono's unhandled-exception report (there is no exception handling yet).
 use ngen_corlib::exceptions::ngen_corlib_throw as throw;
+
+/// `ProfileEnter` and `ProfileLeave`: the profile scenario's hooks.
+use crate::profile::{profile_enter, profile_leave};
 
 /// Generates [`helper_address`] from `ngen_abi::foreach_helper!`: one arm per helper, each
 /// binding the function named in the list to the signature the list gives, so a missing

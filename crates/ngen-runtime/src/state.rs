@@ -98,6 +98,13 @@ struct TypeStatics {
 
 static RUNTIME: OnceLock<Mutex<Runtime>> = OnceLock::new();
 
+/// Calls `f` with the metadata of assembly `id`, unless the runtime is busy: exit handlers
+/// (the call profile) must not wait for a lock that a stopped thread may hold.
+pub(crate) fn try_with_metadata<R>(id: usize, f: impl FnOnce(&Assembly) -> R) -> Option<R> {
+    let runtime = RUNTIME.get()?.try_lock().ok()?;
+    runtime.assemblies.get(id).map(|a| f(&a.metadata))
+}
+
 fn lock() -> std::sync::MutexGuard<'static, Runtime> {
     match RUNTIME.get() {
         Some(m) => m.lock().unwrap_or_else(|p| p.into_inner()),
@@ -353,7 +360,7 @@ impl Runtime {
             }
         }
         verify_digest(&opened)?;
-        let image = map(opened, &header)?;
+        let image = map(opened, &header, id)?;
         for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
             let kind = CellKind::from_u32(cell.kind)
                 .ok_or_else(|| format!("unknown cell kind {}", cell.kind))?;
@@ -437,5 +444,9 @@ impl JitHost for Host<'_> {
 
     fn helper_table(&self) -> *const u64 {
         crate::helpers::jit_table()
+    }
+
+    fn profile_hooks(&self) -> bool {
+        crate::profile::hooks_enabled()
     }
 }

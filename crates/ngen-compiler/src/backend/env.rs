@@ -80,4 +80,9 @@ pub(crate) trait TranslateEnv {
     fn is_object_ctor(&mut self, token: Token) -> bool;
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
+    /// Whether methods call the profile scenario's enter and leave hooks
+    /// (`translate/profile.rs`).
+    fn profile_hooks(&self) -> bool {
+        false
+    }
 }

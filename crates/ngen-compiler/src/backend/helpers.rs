@@ -33,9 +33,10 @@ macro_rules! clif_type {
     };
 }
 
-/// Pushes the return of a helper onto `sig` (`never`: none).
+/// Pushes the return of a helper onto `sig` (`never`, `void`: none).
 macro_rules! push_return {
     ($sig:ident, never) => {};
+    ($sig:ident, void) => {};
     ($sig:ident, $ret:ident) => {
         $sig.returns.push(AbiParam::new(clif_type!($ret)))
     };

@@ -43,6 +43,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             let home = self.new_local_home(*ty, taken);
             self.locals.push(home);
         }
+        self.profile_enter();
         let first = self.edge(0, &[])?;
         self.b.ins().jump(first.0, &first.1);
         Ok(())
@@ -93,6 +94,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         use Opcode as O;
         match ins.opcode {
             O::Ret => {
+                self.profile_leave();
                 self.emit_return(stack)?;
                 Ok(Flow::End)
             }

@@ -60,6 +60,7 @@ mod memory;
 mod object_model;
 mod place;
 mod prepass;
+mod profile;
 mod reject;
 mod stack;
 mod value_types;
