@@ -180,7 +180,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         Ok(())
     }
 
-    /// Stores `value` (of the home's machine type) into a primitive home.
+    /// Stores `value` into a home: of the home's machine type, or for a struct home the
+    /// address of a struct to copy in.
     pub(super) fn store_home(&mut self, home: Home, value: Value) {
         match home {
             Home::Var(var, _) => self.b.def_var(var, value),
@@ -188,7 +189,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let addr = self.b.ins().stack_addr(I64, slot, 0);
                 self.store_kind(kind, value, addr, trusted());
             }
-            Home::Struct(..) => unreachable!("primitive store into a struct home"),
+            Home::Struct(addr, layout) => self.copy_bytes(addr, value, layout.size),
         }
     }
 
