@@ -46,6 +46,21 @@ pub fn corlib_kind(t: &TypeSig) -> Option<ValueKind> {
     })
 }
 
+/// Whether type token `token` names `mscorlib`'s `System.Object`: a TypeRef to it, or a
+/// TypeSpec of `object` or of `class` that TypeRef (as ilasm writes `catch [mscorlib]System.Object`).
+pub(crate) fn is_object_type(asm: &Assembly, token: Token) -> bool {
+    if token.table() == Some(TableId::TypeSpec) {
+        return match asm.type_spec_sig(token.rid()) {
+            Ok(ngen_metadata::signature::TypeSig::Object) => true,
+            Ok(ngen_metadata::signature::TypeSig::Class(inner)) => {
+                inner.table() != Some(TableId::TypeSpec) && is_object_type(asm, inner)
+            }
+            _ => false,
+        };
+    }
+    mscorlib_type(asm, token) == Some(("System", "Object"))
+}
+
 /// Namespace and name of `parent` when it is a TypeRef into `mscorlib`.
 fn mscorlib_type(asm: &Assembly, parent: Token) -> Option<(&str, &str)> {
     if parent.table() != Some(TableId::TypeRef) {

@@ -97,7 +97,11 @@ pub fn describe(kind: ExceptionKind, message: Option<&str>) -> String {
 
 /// The complete stderr report mono prints for an unhandled exception (without stack frames).
 pub fn unhandled_report(kind: ExceptionKind, message: Option<&str>) -> String {
-    let description = describe(kind, message);
+    report_of(&describe(kind, message))
+}
+
+/// The unhandled-exception report for an exception whose `ToString()` text is `description`.
+pub fn report_of(description: &str) -> String {
     format!(
         "\nUnhandled Exception:\n{description}\n[ERROR] FATAL UNHANDLED EXCEPTION: {description}\n"
     )
@@ -119,8 +123,14 @@ pub fn throw_argument_null(param: &str) -> ! {
 /// Prints mono's unhandled-exception report and exits with mono's exit code.
 /// Stdout is flushed first so that the interleaving of the two streams matches mono's.
 pub fn unhandled(kind: ExceptionKind, message: Option<&str>) -> ! {
+    unhandled_described(&describe(kind, message))
+}
+
+/// Prints mono's unhandled-exception report for an exception whose `ToString()` text is
+/// `description` and exits with mono's exit code (stdout flushed first).
+pub fn unhandled_described(description: &str) -> ! {
     crate::console::flush_stdout();
-    let report = unhandled_report(kind, message);
+    let report = report_of(description);
     let mut stderr = std::io::stderr().lock();
     // Nothing sensible is left to do if stderr is gone; the exit code still tells.
     let _ = stderr.write_all(report.as_bytes());

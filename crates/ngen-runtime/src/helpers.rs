@@ -45,8 +45,20 @@ extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
     crate::state::resolve_cell(cell)
 }
 
-/// `Throw`: mono's unhandled-exception report (there is no exception handling yet).
-use ngen_corlib::exceptions::ngen_corlib_throw as throw;
+use crate::eh::{pending_exception, throw};
+
+/// The value of one helper slot: the address of the function the list names, bound to the
+/// signature the list gives, or for a `data` slot the address `rust_name()` returns.
+macro_rules! slot_value {
+    ($rust:ident () -> data) => {
+        $rust()
+    };
+    ($rust:ident ($($ty:ident),*) -> $ret:ident) => {{
+        let f: extern "C" fn($(ngen_abi::helper_rust_type!($ty)),*)
+            -> ngen_abi::helper_rust_type!($ret) = $rust;
+        f as *const () as u64
+    }};
+}
 
 /// Generates [`helper_address`] from `ngen_abi::foreach_helper!`: one arm per helper, each
 /// binding the function named in the list to the signature the list gives, so a missing
@@ -57,11 +69,7 @@ macro_rules! helper_addresses {
         /// The address of helper `id`.
         pub(crate) fn helper_address(id: HelperId) -> u64 {
             match id {
-                $( HelperId::$name => {
-                    let f: extern "C" fn($(ngen_abi::helper_rust_type!($ty)),*)
-                        -> ngen_abi::helper_rust_type!($ret) = $rust;
-                    f as *const () as u64
-                } )*
+                $( HelperId::$name => slot_value!($rust ($($ty),*) -> $ret), )*
             }
         }
     };

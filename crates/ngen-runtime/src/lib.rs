@@ -15,6 +15,7 @@
 //! before anything is loaded, on the calling thread, and the managed main thread registers
 //! itself. `NGEN_LOG=gc` prints the collector's figures at exit.
 
+mod eh;
 mod entry;
 mod faults;
 mod gc_roots;

@@ -62,6 +62,8 @@ pub(crate) trait TranslateEnv {
     fn check_cast_target(&mut self, token: Token) -> Result<(), String>;
     /// Whether `token` names `System.Object::.ctor` (expanded to nothing).
     fn is_object_ctor(&mut self, token: Token) -> bool;
+    /// Whether type token `token` names `System.Object` (a `catch` that takes everything).
+    fn is_object_type(&mut self, token: Token) -> bool;
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
 }

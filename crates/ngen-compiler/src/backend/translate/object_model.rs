@@ -105,7 +105,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// `obj` when it is null or an instance of the class whose method table is `target` (a walk
     /// up the parent chain of method tables), else null (`isinst`) or InvalidCastException
     /// (`castclass`).
-    fn cast(&mut self, obj: Value, target: Value, throws: bool) -> Value {
+    pub(super) fn cast(&mut self, obj: Value, target: Value, throws: bool) -> Value {
         let walk = self.b.create_block();
         let mt = self.b.append_block_param(walk, I64);
         let step = self.b.create_block();

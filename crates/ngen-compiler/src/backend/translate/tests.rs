@@ -77,6 +77,9 @@ impl TranslateEnv for NoEnv {
     fn is_object_ctor(&mut self, _: Token) -> bool {
         false
     }
+    fn is_object_type(&mut self, _: Token) -> bool {
+        false
+    }
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         b.ins().iconst(I64, 0)
     }
@@ -118,6 +121,7 @@ pub(super) fn compile(code: &[u8], shape: &MethodShape, locals: &[ValKind]) -> R
         shape,
         locals,
         instrs: &instrs,
+        clauses: &[],
     };
     translate(&mut ctx.func, &mut fctx, &input, &mut env).map_err(|r| r.to_string())?;
     module
@@ -216,7 +220,6 @@ const UNSUPPORTED: &[Opcode] = &[
     Opcode::Cpobj,
     Opcode::Ldobj,
     Opcode::Unbox,
-    Opcode::Throw,
     Opcode::Stobj,
     Opcode::Box,
     Opcode::StelemRef,
@@ -224,19 +227,14 @@ const UNSUPPORTED: &[Opcode] = &[
     Opcode::Refanyval,
     Opcode::Mkrefany,
     Opcode::Ldtoken,
-    Opcode::Endfinally,
-    Opcode::Leave,
-    Opcode::LeaveS,
     Opcode::Arglist,
     Opcode::Ldftn,
     Opcode::Ldvirtftn,
     Opcode::Localloc,
-    Opcode::Endfilter,
     Opcode::Initobj,
     Opcode::Cpblk,
     Opcode::Initblk,
     Opcode::No,
-    Opcode::Rethrow,
     Opcode::Sizeof,
     Opcode::Refanytype,
     Opcode::Readonly,
