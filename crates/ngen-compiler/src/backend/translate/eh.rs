@@ -25,9 +25,9 @@
 //! - **`throw`** and the exception helpers jump into the same dispatch as a call would.
 //!
 //! Filters run during dispatch, in one pass: inner `finally` handlers have run before an
-//! outer filter is evaluated (ECMA-335 I.12.4.2.5 runs every filter first), and an exception
-//! escaping a filter propagates instead of counting as `false`. v1.5 (outlined filter
-//! funclets) fixes both.
+//! outer filter is evaluated (ECMA-335 I.12.4.2.5 runs every filter first); v1.5 (outlined
+//! filter funclets) fixes that. An exception escaping a filter propagates: ECMA-335 would
+//! discard it and let the filter decline, but mono 6.8, the oracle, propagates it.
 //!
 //! Depends on: [`super::regions`], [`super::stack`] (edges into handler blocks),
 //! `super::object_model` (the class test), `ngen_abi::{exceptions, helpers, image}`.
