@@ -13,7 +13,7 @@ use ngen_tests::{
 };
 
 /// The C# fixture programs.
-const CSHARP: &[&str] = &["handlers"];
+const CSHARP: &[&str] = &["handlers", "typed"];
 /// The IL fixture programs.
 const IL: &[&str] = &["objects"];
 
@@ -78,4 +78,14 @@ fn typed_catch_filters_faults_and_rethrow_of_program_objects_match_mono() {
 #[test]
 fn an_unhandled_object_is_reported_as_runtime_wrapped_like_mono() {
     differential("objects", &["unhandled"]);
+}
+
+#[test]
+fn typed_catch_of_core_exception_classes_matches_their_hierarchy_like_mono() {
+    differential("typed", &[]);
+}
+
+#[test]
+fn a_typed_catch_that_does_not_match_leaves_the_exception_unhandled_like_mono() {
+    differential("typed", &["unhandled"]);
 }

@@ -53,6 +53,13 @@ macro_rules! foreach_helper {
             /// holding the exception object in flight (0: none). Compiled code tests it after
             /// every call that can throw and stores to it when an exception leaves a method.
             PendingException = 6 pending_exception () -> data;
+            /// `extern "C" fn(class: u32) -> u64`: the method table of the core-library
+            /// exception class with this
+            /// [`CoreExceptionClass`](crate::exceptions::CoreExceptionClass) id, for a `catch`
+            /// of it (compiled code walks the exception's parent chain against it). Until the
+            /// core library's classes have method tables of their own, these are the runtime's
+            /// tables for the exceptions it raises.
+            CoreExceptionClass = 7 core_exception_class (class: u32) -> u64;
         }
     };
 }

@@ -46,19 +46,34 @@ pub fn corlib_kind(t: &TypeSig) -> Option<ValueKind> {
     })
 }
 
-/// Whether type token `token` names `mscorlib`'s `System.Object`: a TypeRef to it, or a
-/// TypeSpec of `object` or of `class` that TypeRef (as ilasm writes `catch [mscorlib]System.Object`).
+/// Whether type token `token` names `mscorlib`'s `System.Object`.
 pub(crate) fn is_object_type(asm: &Assembly, token: Token) -> bool {
+    mscorlib_class(asm, token) == Some(("System", "Object"))
+}
+
+/// The [`CoreExceptionClass`](ngen_abi::exceptions::CoreExceptionClass) id of the
+/// `mscorlib` exception class type token `token` names, if it is one.
+pub(crate) fn core_exception_class(asm: &Assembly, token: Token) -> Option<u32> {
+    let (namespace, name) = mscorlib_class(asm, token)?;
+    ngen_abi::exceptions::CoreExceptionClass::by_name(namespace, name).map(|c| c.id())
+}
+
+/// Namespace and name of the `mscorlib` class type token `token` names: a TypeRef, or a
+/// TypeSpec of `object` or of `class` such a TypeRef (as ilasm writes
+/// `catch [mscorlib]System.Object`).
+fn mscorlib_class(asm: &Assembly, token: Token) -> Option<(&str, &str)> {
     if token.table() == Some(TableId::TypeSpec) {
-        return match asm.type_spec_sig(token.rid()) {
-            Ok(ngen_metadata::signature::TypeSig::Object) => true,
-            Ok(ngen_metadata::signature::TypeSig::Class(inner)) => {
-                inner.table() != Some(TableId::TypeSpec) && is_object_type(asm, inner)
+        return match asm.type_spec_sig(token.rid()).ok()? {
+            ngen_metadata::signature::TypeSig::Object => Some(("System", "Object")),
+            ngen_metadata::signature::TypeSig::Class(inner)
+                if inner.table() == Some(TableId::TypeRef) =>
+            {
+                mscorlib_type(asm, inner)
             }
-            _ => false,
+            _ => None,
         };
     }
-    mscorlib_type(asm, token) == Some(("System", "Object"))
+    mscorlib_type(asm, token)
 }
 
 /// Namespace and name of `parent` when it is a TypeRef into `mscorlib`.

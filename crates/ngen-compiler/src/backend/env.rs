@@ -64,6 +64,8 @@ pub(crate) trait TranslateEnv {
     fn is_object_ctor(&mut self, token: Token) -> bool;
     /// Whether type token `token` names `System.Object` (a `catch` that takes everything).
     fn is_object_type(&mut self, token: Token) -> bool;
+    /// The `CoreExceptionClass` id of the core-library exception class `token` names, if any.
+    fn core_exception_class(&mut self, token: Token) -> Option<u32>;
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
 }

@@ -187,6 +187,10 @@ impl TranslateEnv for JitEnv<'_> {
         crate::corlib_refs::is_object_type(self.asm, token)
     }
 
+    fn core_exception_class(&mut self, token: Token) -> Option<u32> {
+        crate::corlib_refs::core_exception_class(self.asm, token)
+    }
+
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
         crate::corlib_refs::primitive_element(self.asm, token)
     }

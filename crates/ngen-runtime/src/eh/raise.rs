@@ -2,19 +2,43 @@
 //! cast): the exception object, made pending.
 //!
 //! Until the core library's classes have method tables, a runtime exception is a small
-//! runtime-owned object: the header's method-table word points at a per-kind table of this
-//! module (no parent, no slots, so no `catch` of a program class matches it, and
-//! `catch (object)` does), and the kind's ABI id follows the header. [`kind_of`] recognises
-//! such objects for the unhandled report.
+//! runtime-owned object: the header's method-table word points at this module's table for
+//! its class, and the kind's ABI id follows the header. The tables (no slots) chain like the
+//! core library's classes (`DivideByZeroException` → `ArithmeticException` →
+//! `SystemException` → `Exception`), so a `catch` of any of them walks the chain as it will
+//! with the real tables (helper `CoreExceptionClass` gives a catch its target); no `catch` of
+//! a program class matches them. [`kind_of`] recognises such objects for the unhandled
+//! report.
 //!
 //! Depends on: `ngen_abi::{exceptions, object}`, `ngen-gc`, [`super::pending`].
 
-use ngen_abi::exceptions::ExceptionKind;
+use std::sync::OnceLock;
+
+use ngen_abi::exceptions::{CoreExceptionClass, ExceptionKind};
 use ngen_abi::object::OBJECT_HEADER_SIZE;
 
-/// One method table per kind, in id order: `{parent: 0, slot_count: 0}`.
-static KIND_METHOD_TABLES: [[u64; 2]; ExceptionKind::ALL.len()] =
-    [[0; 2]; ExceptionKind::ALL.len()];
+/// One method table per core exception class, by id: `{parent, slot_count: 0}`, allocated
+/// once and never freed.
+fn method_tables() -> &'static [[u64; 2]] {
+    static TABLES: OnceLock<&'static [[u64; 2]]> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let tables: &'static mut [[u64; 2]] =
+            Box::leak(vec![[0u64; 2]; CoreExceptionClass::COUNT].into_boxed_slice());
+        let base = tables.as_ptr() as u64;
+        for (id, table) in tables.iter_mut().enumerate() {
+            let parent = CoreExceptionClass::from_id(id as u32).and_then(|c| c.parent());
+            table[0] = parent.map_or(0, |p| base + u64::from(p.id()) * 16);
+        }
+        tables
+    })
+}
+
+/// Helper `CoreExceptionClass`: the method table of core exception class `class_id` (an
+/// unknown id, a compiler bug, gets `System.Exception`'s).
+pub(crate) extern "C" fn core_exception_class(class_id: u32) -> u64 {
+    let class = CoreExceptionClass::from_id(class_id).unwrap_or(CoreExceptionClass::Exception);
+    method_tables()[class.id() as usize].as_ptr() as u64
+}
 
 /// Size of a runtime exception object: the header, then the kind's id.
 const KIND_OBJECT_SIZE: usize = OBJECT_HEADER_SIZE as usize + 8;
@@ -33,11 +57,11 @@ fn new_kind_object(kind: ExceptionKind) -> u64 {
         ngen_corlib::exceptions::unhandled(ExceptionKind::OutOfMemory, None)
     };
     let object = block.as_ptr().cast::<u64>();
-    let table = &KIND_METHOD_TABLES[kind as usize];
+    let table = core_exception_class(kind as u32);
     // SAFETY: the block holds KIND_OBJECT_SIZE zeroed, 8-aligned bytes: the header, then
     // the id.
     unsafe {
-        object.write(table.as_ptr() as u64);
+        object.write(table);
         object.add(2).write(kind as u64);
     }
     object as u64
@@ -50,8 +74,8 @@ fn new_kind_object(kind: ExceptionKind) -> u64 {
 pub(crate) unsafe fn kind_of(object: u64) -> Option<ExceptionKind> {
     // SAFETY: every object starts with its method-table word.
     let method_table = unsafe { *(object as *const u64) };
-    let index = KIND_METHOD_TABLES
+    let index = method_tables()
         .iter()
         .position(|t| t.as_ptr() as u64 == method_table)?;
-    ExceptionKind::ALL.get(index).copied()
+    ExceptionKind::from_id(index as u32)
 }

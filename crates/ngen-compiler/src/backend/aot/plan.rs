@@ -224,6 +224,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
         crate::corlib_refs::is_object_type(self.plan.asm, token)
     }
 
+    fn core_exception_class(&mut self, token: Token) -> Option<u32> {
+        crate::corlib_refs::core_exception_class(self.plan.asm, token)
+    }
+
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
         crate::corlib_refs::primitive_element(self.plan.asm, token)
     }

@@ -485,12 +485,24 @@ impl<'a, 'f> Translator<'a, 'f> {
                     self.b.ins().jump(handler, &args);
                     return Ok(());
                 }
-                self.env
-                    .check_cast_target(token)
-                    .map_err(|e| Reject::unlocated(format!("catch clause {clause}: {e}")))?;
-                let key = CellKey::new(CellKind::MethodTable, token.0);
-                let cell = self.env.cell(key, &mut self.b).map_err(Reject::unlocated)?;
-                let target = self.cell_target(cell);
+                let target = match self.env.core_exception_class(token) {
+                    // The runtime's table for the class (see `ngen_runtime::eh::raise`).
+                    Some(class) => {
+                        let helper = self.helper(HelperId::CoreExceptionClass);
+                        let sig = self.helper_sig(HelperId::CoreExceptionClass);
+                        let id = self.b.ins().iconst(I32, i64::from(class));
+                        let call = self.b.ins().call_indirect(sig, helper, &[id]);
+                        self.b.inst_results(call)[0]
+                    }
+                    None => {
+                        self.env.check_cast_target(token).map_err(|e| {
+                            Reject::unlocated(format!("catch clause {clause}: {e}"))
+                        })?;
+                        let key = CellKey::new(CellKind::MethodTable, token.0);
+                        let cell = self.env.cell(key, &mut self.b).map_err(Reject::unlocated)?;
+                        self.cell_target(cell)
+                    }
+                };
                 let hit = self.cast(exc, target, false);
                 let next = self.eh.regions.next(clause);
                 let declined = self.dispatch_block(next);

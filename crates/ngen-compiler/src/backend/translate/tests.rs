@@ -80,6 +80,9 @@ impl TranslateEnv for NoEnv {
     fn is_object_type(&mut self, _: Token) -> bool {
         false
     }
+    fn core_exception_class(&mut self, _: Token) -> Option<u32> {
+        None
+    }
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         b.ins().iconst(I64, 0)
     }
