@@ -9,11 +9,12 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use ngen_tests::{
-    assert_like_mono_in_every_mode, ilasm, mcs, ngen_compile, temp_dir, workspace_root,
+    Observed, assert_like_mono_in_every_mode, ilasm, mcs, mono, ngen_compile, ngen_run_from_images,
+    stderr_head, temp_dir, workspace_root,
 };
 
 /// The C# fixture programs.
-const CSHARP: &[&str] = &["handlers", "typed"];
+const CSHARP: &[&str] = &["handlers", "typed", "crossing"];
 /// The IL fixture programs.
 const IL: &[&str] = &["objects"];
 
@@ -88,4 +89,50 @@ fn typed_catch_of_core_exception_classes_matches_their_hierarchy_like_mono() {
 #[test]
 fn a_typed_catch_that_does_not_match_leaves_the_exception_unhandled_like_mono() {
     differential("typed", &["unhandled"]);
+}
+
+/// `crossing` has methods excluded from its image, so it runs only where the JIT may help.
+fn differential_with_jit(program: &str, args: &[&str]) {
+    let f = fixtures();
+    let exe = f.bin.join(format!("{program}.exe"));
+    let expected = mono(&exe, args);
+    for mode in ["default", "always"] {
+        let out = ngen_run_from_images(&exe, &f.images, mode, args);
+        assert_eq!(
+            Observed::from(&out),
+            Observed::from(&expected),
+            "{program} {args:?} under --jit {mode} differs from mono"
+        );
+        assert_eq!(
+            stderr_head(&out),
+            stderr_head(&expected),
+            "{program} under --jit {mode}"
+        );
+    }
+}
+
+#[test]
+fn exceptions_cross_image_and_jit_frames_like_mono() {
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fixtures().images.join("crossing.ni.report.json")).unwrap(),
+    )
+    .unwrap();
+    let excluded: Vec<&str> = report["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    for method in ["Crossing::Bypassed", "Crossing::CatchesInJit"] {
+        assert!(
+            excluded.contains(&method),
+            "{method} must be excluded, so that it runs from the JIT: {excluded:?}"
+        );
+    }
+    differential_with_jit("crossing", &[]);
+}
+
+#[test]
+fn an_exception_crossing_image_and_jit_frames_to_the_top_is_reported_like_mono() {
+    differential_with_jit("crossing", &["unhandled"]);
 }
