@@ -433,4 +433,6 @@ impl<'a, 'f> Translator<'a, 'f> {
 }
 
 #[cfg(test)]
+mod eh_tests;
+#[cfg(test)]
 mod tests;

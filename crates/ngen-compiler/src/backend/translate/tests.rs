@@ -104,6 +104,16 @@ fn jit_module() -> cranelift_jit::JITModule {
 
 /// Translates `code` and JIT-compiles it; returns the entry point or the exclusion reason.
 pub(super) fn compile(code: &[u8], shape: &MethodShape, locals: &[ValKind]) -> Res<*const u8> {
+    compile_with_clauses(code, &[], shape, locals)
+}
+
+/// [`compile`] of a body with exception-handling clauses.
+pub(super) fn compile_with_clauses(
+    code: &[u8],
+    clauses: &[ngen_metadata::body::ExceptionClause],
+    shape: &MethodShape,
+    locals: &[ValKind],
+) -> Res<*const u8> {
     let instrs = ngen_metadata::il::decode(code)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
@@ -124,7 +134,7 @@ pub(super) fn compile(code: &[u8], shape: &MethodShape, locals: &[ValKind]) -> R
         shape,
         locals,
         instrs: &instrs,
-        clauses: &[],
+        clauses,
     };
     translate(&mut ctx.func, &mut fctx, &input, &mut env).map_err(|r| r.to_string())?;
     module
