@@ -41,7 +41,7 @@ macro_rules! foreach_helper {
             FmodF32 = 3 fmod_f32 (x: f32, y: f32) -> f32;
             /// `extern "C" fn(length: i64, element_size: u64) -> *mut ArrayObject`: allocates a
             /// zeroed single-dimensional array (CIL `newarr` of a primitive element type). A
-            /// negative length raises `OverflowException`, as mono does.
+            /// negative length raises `OverflowException`, as mono does (pending, returning 0).
             NewArray = 4 new_array (length: i64, element_size: u64) -> u64;
             /// `extern "C" fn(method_table: u64, size: u64, has_references: u32) -> *mut
             /// ObjectHeader`: allocates a zeroed instance of `size` bytes (header included)

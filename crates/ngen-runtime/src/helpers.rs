@@ -11,12 +11,12 @@ extern "C" fn fmod_f32(a: f32, b: f32) -> f32 {
     a % b
 }
 
-/// CIL `newarr`: a negative length is an `OverflowException` under mono.
+/// CIL `newarr`: a negative length is an `OverflowException` under mono, made pending (the
+/// caller checks after the call).
 extern "C" fn new_array(length: i64, element_size: u64) -> u64 {
     let Ok(length) = usize::try_from(length) else {
-        ngen_corlib::exceptions::ngen_corlib_throw(
-            ngen_abi::exceptions::ExceptionKind::Overflow as u32,
-        )
+        throw(ngen_abi::exceptions::ExceptionKind::Overflow as u32);
+        return 0;
     };
     let element_size = usize::try_from(element_size).unwrap_or(usize::MAX);
     ngen_corlib::objects::alloc_zeroed_array(length, element_size) as u64

@@ -370,7 +370,13 @@ impl<'a, 'f> Translator<'a, 'f> {
             Family::Arith => self.translate_arith(ins, stack)?,
             Family::Conv => self.translate_conv(ins, stack)?,
             Family::Memory => self.translate_memory(ins, stack)?,
-            Family::Array => self.translate_array(ins, stack)?,
+            Family::Array => {
+                self.translate_array(ins, stack)?;
+                if ins.opcode == Opcode::Newarr {
+                    // `NewArray` raises OverflowException for a negative length.
+                    self.check_pending();
+                }
+            }
             Family::Object => self.translate_object_model(ins, stack)?,
             Family::Call => {
                 self.translate_call(ins, stack)?;
