@@ -157,9 +157,11 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// several threads this becomes the current thread's word (see `ngen_runtime::eh`).
     fn pending_word(&mut self) -> Value {
         let table = self.env.helper_table(&mut self.b);
+        // The slot is filled before any code of the image runs and never changes: a
+        // read-only load, which Cranelift may merge and hoist out of loops.
         self.b.ins().load(
             I64,
-            trusted(),
+            trusted().with_readonly(),
             table,
             HelperId::PendingException.table_offset(),
         )
