@@ -47,7 +47,7 @@ macro_rules! foreach_helper {
             /// ObjectHeader`: allocates a zeroed instance of `size` bytes (header included)
             /// whose first word is `method_table` (0 until method tables exist), scanned by the
             /// collector only when `has_references` is non-zero (CIL `newobj` of a class).
-            /// Out of memory raises `OutOfMemoryException`.
+            /// Out of memory raises `OutOfMemoryException` (pending, returning 0).
             NewObject = 5 new_object (method_table: u64, size: u64, has_references: u32) -> u64;
             /// Data, not a function: the address of the pending-exception word, a `u64`
             /// holding the exception object in flight (0: none). Compiled code tests it after

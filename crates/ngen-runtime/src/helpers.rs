@@ -33,7 +33,9 @@ extern "C" fn new_object(method_table: u64, size: u64, has_references: u32) -> u
         ngen_gc::alloc_atomic(size)
     };
     let Some(block) = block else {
-        ngen_corlib::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+        // Pending, like every runtime exception; `newobj` checks after the call.
+        throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory as u32);
+        return 0;
     };
     let object = block.as_ptr();
     // SAFETY: the block holds `size` zeroed, 8-aligned bytes, at least the two-word header.
