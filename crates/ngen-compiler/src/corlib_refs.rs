@@ -58,10 +58,18 @@ pub(crate) fn core_exception_class(asm: &Assembly, token: Token) -> Option<u32> 
     ngen_abi::exceptions::CoreExceptionClass::by_name(namespace, name).map(|c| c.id())
 }
 
-/// Namespace and name of the `mscorlib` class type token `token` names: a TypeRef, or a
-/// TypeSpec of `object` or of `class` such a TypeRef (as ilasm writes
+/// Namespace and name of the `mscorlib` class type token `token` names: a TypeRef, a TypeDef
+/// of mscorlib itself, or a TypeSpec of `object` or of `class` such a TypeRef (as ilasm writes
 /// `catch [mscorlib]System.Object`).
 fn mscorlib_class(asm: &Assembly, token: Token) -> Option<(&str, &str)> {
+    if token.table() == Some(TableId::TypeDef) {
+        // Inside mscorlib itself, its classes are TypeDefs.
+        let is_corlib = asm
+            .identity()
+            .is_ok_and(|id| id.name.eq_ignore_ascii_case("mscorlib"));
+        let row = asm.type_def(token.rid()).ok().filter(|_| is_corlib)?;
+        return Some((row.namespace, row.name));
+    }
     if token.table() == Some(TableId::TypeSpec) {
         return match asm.type_spec_sig(token.rid()).ok()? {
             ngen_metadata::signature::TypeSig::Object => Some(("System", "Object")),
