@@ -1,8 +1,9 @@
 //! Differential tests of the object model (issue 7): each C# program in tests/fixtures/objects
-//! is compiled with mcs once, compiled to native images with `ngen-build compile`, then run
-//! under `mono` and under `ngen-build run` with `--jit never` (images only), `--jit always`
-//! (JIT only) and the default (fallback). Stdout, the first three stderr lines and the exit
-//! code must be mono's in every mode.
+//! is compiled with mcs once, compiled to native images with `ngen-build compile` (next to an
+//! image of Mono's mscorlib, built once, so mscorlib methods the BCL surface does not serve run
+//! from it under `--jit never`), then run under `mono` and under `ngen-build run` with
+//! `--jit never` (images only), `--jit always` (JIT only) and the default (fallback). Stdout,
+//! the first three stderr lines and the exit code must be mono's in every mode.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -10,7 +11,17 @@ use std::sync::OnceLock;
 use ngen_tests::{assert_like_mono_in_every_mode, mcs, ngen_compile, temp_dir, workspace_root};
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["instance_fields", "statics", "virtuals", "casts"];
+const PROGRAMS: &[&str] = &[
+    "instance_fields",
+    "statics",
+    "virtuals",
+    "casts",
+    "bcl_classes",
+    "interfaces",
+];
+
+/// Mono's core library, whose image the fixtures run with.
+const MSCORLIB: &str = "/usr/lib/mono/4.5/mscorlib.dll";
 
 /// Programs compiled once for the whole test binary, with their images.
 struct Fixtures {
@@ -26,6 +37,7 @@ fn fixtures() -> &'static Fixtures {
         let bin = dir.path().join("bin");
         let images = dir.path().join("images");
         std::fs::create_dir_all(&bin).unwrap();
+        ngen_compile(std::path::Path::new(MSCORLIB), &images);
         for name in PROGRAMS {
             let source = workspace_root()
                 .join("tests/fixtures/objects")
@@ -81,6 +93,21 @@ fn casts_between_classes_match_mono() {
 #[test]
 fn a_failing_cast_raises_invalid_cast_like_mono() {
     differential("casts", &["wrong"]);
+}
+
+#[test]
+fn classes_deriving_from_bcl_classes_and_object_virtuals_match_mono() {
+    differential("bcl_classes", &[]);
+}
+
+#[test]
+fn interface_calls_and_casts_match_mono() {
+    differential("interfaces", &[]);
+}
+
+#[test]
+fn a_failing_cast_to_an_interface_raises_invalid_cast_like_mono() {
+    differential("interfaces", &["wrong"]);
 }
 
 #[test]

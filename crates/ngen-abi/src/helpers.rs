@@ -47,19 +47,21 @@ macro_rules! foreach_helper {
             /// ObjectHeader`: allocates a zeroed instance of `size` bytes (header included)
             /// whose first word is `method_table` (0 until method tables exist), scanned by the
             /// collector only when `has_references` is non-zero (CIL `newobj` of a class).
-            /// Out of memory raises `OutOfMemoryException` (pending, returning 0).
+            /// Out of memory raises `OutOfMemoryException`.
             NewObject = 5 new_object (method_table: u64, size: u64, has_references: u32) -> u64;
+            /// `extern "C" fn(object: u64, method_table: u64) -> u64`: `object` when it is null
+            /// or an instance of the type whose method table is given (interfaces, arrays,
+            /// generic instances: the type system's assignability, cached), else 0.
+            IsInstance = 6 is_instance (object: u64, method_table: u64) -> u64;
+            /// `extern "C" fn(object: u64, cell: *mut ImportCell) -> u64`: the code an
+            /// interface call runs on `object` (not null): `cell` is the call site's method
+            /// cell of the interface method, which identifies it and is never called itself.
+            /// Cached per (cell, method table); a missing implementation is a fatal error.
+            InterfaceTarget = 7 interface_target (object: u64, cell: cell) -> u64;
             /// Data, not a function: the address of the pending-exception word, a `u64`
             /// holding the exception object in flight (0: none). Compiled code tests it after
             /// every call that can throw and stores to it when an exception leaves a method.
-            PendingException = 6 pending_exception () -> data;
-            /// `extern "C" fn(class: u32) -> u64`: the method table of the core-library
-            /// exception class with this
-            /// [`CoreExceptionClass`](crate::exceptions::CoreExceptionClass) id, for a `catch`
-            /// of it (compiled code walks the exception's parent chain against it). Until the
-            /// core library's classes have method tables of their own, these are the runtime's
-            /// tables for the exceptions it raises.
-            CoreExceptionClass = 7 core_exception_class (class: u32) -> u64;
+            PendingException = 8 pending_exception () -> data;
         }
     };
 }

@@ -51,13 +51,6 @@ pub(crate) fn is_object_type(asm: &Assembly, token: Token) -> bool {
     mscorlib_class(asm, token) == Some(("System", "Object"))
 }
 
-/// The [`CoreExceptionClass`](ngen_abi::exceptions::CoreExceptionClass) id of the
-/// `mscorlib` exception class type token `token` names, if it is one.
-pub(crate) fn core_exception_class(asm: &Assembly, token: Token) -> Option<u32> {
-    let (namespace, name) = mscorlib_class(asm, token)?;
-    ngen_abi::exceptions::CoreExceptionClass::by_name(namespace, name).map(|c| c.id())
-}
-
 /// Namespace and name of the `mscorlib` class type token `token` names: a TypeRef, a TypeDef
 /// of mscorlib itself, or a TypeSpec of `object` or of `class` such a TypeRef (as ilasm writes
 /// `catch [mscorlib]System.Object`).

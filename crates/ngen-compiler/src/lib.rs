@@ -5,6 +5,8 @@
 //! - [`types`] and [`signature`] define the managed calling convention both use;
 //! - [`type_context`] is the compilation's type system (`ngen-typesystem`), the "what" of
 //!   the object model: field offsets, instance sizes, whether a `callvirt` is exact;
+//! - [`runtime_types`] answers the runtime's type questions (method tables, interface
+//!   dispatch, casts, type names) from the same type system;
 //! - [`corlib_refs`] maps references into the BCL surface (`ngen-corlib`): kinds, literal
 //!   folding, static fields.
 //!
@@ -17,6 +19,7 @@ mod error;
 pub mod jit;
 mod method;
 pub mod report;
+pub mod runtime_types;
 pub mod signature;
 pub mod type_context;
 pub mod types;

@@ -19,9 +19,9 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
-use ngen_metadata::{Assembly, MetadataError, TableId, Token};
+use ngen_metadata::{Assembly, MetadataError, Token};
 use ngen_typesystem::{
     DirectoryResolver, FieldDesc, FieldHandle, GenericContext, MethodDesc, MethodHandle, ModuleId,
     ModuleResolver, Primitive, TypeHandle, TypeKind, TypeSystem, WellKnownType,
@@ -59,6 +59,41 @@ impl ModuleResolver for PathResolver {
         self.by_name
             .get(&name.to_ascii_lowercase())
             .map(Assembly::open)
+    }
+}
+
+/// Assembly paths the runtime's binder has bound, by simple name (ASCII-lowercased), shared
+/// with the resolvers of the runtime's contexts: the type system then reads the file the
+/// binder chose (a GAC or `privatePath` assembly included) rather than guessing by directory.
+#[derive(Clone, Debug, Default)]
+pub struct BoundPaths(Arc<Mutex<BTreeMap<String, PathBuf>>>);
+
+impl BoundPaths {
+    /// Records that `name` binds to `path` (the first binding of a name wins, as the loader's).
+    pub fn register(&self, name: &str, path: &Path) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(name.to_ascii_lowercase())
+            .or_insert_with(|| path.to_path_buf());
+    }
+
+    fn get(&self, name: &str) -> Option<PathBuf> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&name.to_ascii_lowercase()).cloned()
+    }
+}
+
+/// Bound paths first, then directories.
+struct BoundResolver {
+    bound: BoundPaths,
+    dirs: DirectoryResolver,
+}
+
+impl ModuleResolver for BoundResolver {
+    fn resolve(&self, name: &str) -> Option<Result<Assembly, MetadataError>> {
+        match self.bound.get(name) {
+            Some(path) => Some(Assembly::open(&path)),
+            None => self.dirs.resolve(name),
+        }
     }
 }
 
@@ -103,35 +138,29 @@ pub struct StaticFieldStorage {
     pub non_gc_size: u32,
 }
 
-/// What the runtime needs to build a class's method table: the class and, per vtable slot,
-/// the method a virtual call through it runs.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MethodTableLayout {
-    /// The simple name of the assembly defining the class.
-    pub owner_assembly: String,
-    /// The class's TypeDef rid there.
-    pub owner_type_rid: u32,
-    /// The parent class's assembly and TypeDef rid, when it is a class of the program (a
-    /// core-library parent, `System.Object` included, ends the chain casts walk).
-    pub parent: Option<(String, u32)>,
-    /// Per slot: the implementing method's assembly (simple name) and MethodDef rid.
-    pub slots: Vec<(String, u32)>,
+/// How a `castclass`/`isinst` decides (see [`TypeContext::cast_target`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CastTarget {
+    /// Compare the target's method table with the receiver's and its parents' (inline).
+    ParentChain,
+    /// Ask the runtime's `IsInstance` helper (interfaces, arrays, generic instances).
+    Helper,
 }
 
-struct Inner {
-    ts: TypeSystem,
+pub(crate) struct Inner {
+    pub(crate) ts: TypeSystem,
 }
 
 impl Inner {
     /// The module of `asm`, found by its simple name (the compiled assembly was added up
     /// front; others come from the resolver).
-    fn module_of(&mut self, asm: &Assembly) -> Result<ModuleId, String> {
+    pub(crate) fn module_of(&mut self, asm: &Assembly) -> Result<ModuleId, String> {
         let name = asm.assembly_row().map_err(|e| e.to_string())?.name;
         self.ts.load_module(name).map_err(|e| e.to_string())
     }
 
     /// The type a TypeDef, TypeRef or TypeSpec token of `asm` names.
-    fn type_of(&mut self, asm: &Assembly, token: Token) -> Result<TypeHandle, String> {
+    pub(crate) fn type_of(&mut self, asm: &Assembly, token: Token) -> Result<TypeHandle, String> {
         let module = self.module_of(asm)?;
         self.ts
             .resolve_type(module, token, &GenericContext::none())
@@ -149,7 +178,7 @@ impl Inner {
     }
 
     /// The method a MethodDef or MemberRef token of `asm` names, with its description.
-    fn method(
+    pub(crate) fn method(
         &mut self,
         asm: &Assembly,
         token: Token,
@@ -173,6 +202,17 @@ impl TypeContext {
     /// the resolver says), whose references come from `resolver`.
     pub fn new(assembly: Option<&Path>, resolver: Box<dyn ModuleResolver>) -> TypeContext {
         let start = || -> Result<Inner, String> {
+            // Compiling mscorlib itself: the core library is the compiled file, which the
+            // resolver over its references does not know (names by file stem, as
+            // [`PathResolver`] matches them).
+            let compiling_corlib = assembly
+                .and_then(|p| p.file_stem())
+                .and_then(|s| s.to_str())
+                .is_some_and(|s| s.eq_ignore_ascii_case(CORLIB));
+            let resolver: Box<dyn ModuleResolver> = match assembly {
+                Some(path) if compiling_corlib => Box::new(PathResolver::new([path])),
+                _ => resolver,
+            };
             let mut ts =
                 TypeSystem::new(resolver, CORLIB).map_err(|e| format!("no type system: {e}"))?;
             if let Some(path) = assembly {
@@ -193,6 +233,18 @@ impl TypeContext {
         TypeContext::new(None, Box::new(DirectoryResolver::new(dirs.iter().cloned())))
     }
 
+    /// A context over the assemblies the runtime's binder has bound (`bound`, filled as it
+    /// loads them), else found in `dirs` as [`TypeContext::over_directories`] finds them.
+    pub fn over_bound_paths(bound: BoundPaths, dirs: &[PathBuf]) -> TypeContext {
+        TypeContext::new(
+            None,
+            Box::new(BoundResolver {
+                bound,
+                dirs: DirectoryResolver::new(dirs.iter().cloned()),
+            }),
+        )
+    }
+
     /// A context that answers every query with `reason` (callers that have no inputs).
     pub fn unavailable(reason: impl Into<String>) -> TypeContext {
         TypeContext {
@@ -205,7 +257,7 @@ impl TypeContext {
         self.inner.as_ref().err().map(String::as_str)
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, Inner>, String> {
+    pub(crate) fn lock(&self) -> Result<MutexGuard<'_, Inner>, String> {
         match &self.inner {
             // A panic under the lock (caught per method by the AOT driver) leaves the caches
             // consistent: every facet is stored whole or not at all.
@@ -235,9 +287,9 @@ impl TypeContext {
         Ok(InstanceField { kind, offset })
     }
 
-    /// What `newobj ctor` allocates, for a constructor of a class of the program: not a value
-    /// type, array, string, delegate or other class whose constructor chain reaches the BCL
-    /// surface (only `System.Object`'s empty constructor is expanded in place).
+    /// What `newobj ctor` allocates, for a constructor of any class (the program's or the
+    /// core library's, whose constructors run from mscorlib's IL): not a value type, interface,
+    /// array, string or delegate (those are allocated by their own rules).
     pub fn new_object(&self, asm: &Assembly, ctor: Token) -> Result<NewObject, String> {
         let mut inner = self.lock()?;
         let (method, desc) = inner.method(asm, ctor)?;
@@ -254,17 +306,14 @@ impl TypeContext {
         if info.is_value_type() || info.is_interface() {
             return Err(format!("newobj of the value type {name}"));
         }
-        let object = ts
-            .well_known(WellKnownType::Object)
-            .map_err(|e| e.to_string())?;
-        let corlib = ts.corlib();
+        // Strings are allocated by their constructors (Mono redirects them to
+        // `String.CreateString`) and delegates by the runtime: neither is a plain allocation.
+        let special = [WellKnownType::String, WellKnownType::Delegate];
         for ancestor in ts.ancestors(owner).map_err(|e| e.to_string())? {
-            let in_corlib = ts.class_info(ancestor).map_err(|e| e.to_string())?.module == corlib;
-            if in_corlib && ancestor != object {
-                return Err(format!(
-                    "newobj of {name}, a BCL class or derived from one ({})",
-                    ts.type_name(ancestor)
-                ));
+            for which in special {
+                if ts.well_known(which).ok() == Some(ancestor) {
+                    return Err(format!("newobj of {name} (a {which:?})"));
+                }
             }
         }
         let layout = ts.instance_layout(owner).map_err(|e| e.to_string())?;
@@ -274,8 +323,9 @@ impl TypeContext {
         })
     }
 
-    /// Where the static field a `ldsfld`/`stsfld`/`ldsflda` operand of `asm` names lives, or
-    /// `None` when its type is the core library's (the BCL surface serves those today).
+    /// Where the static field a `ldsfld`/`stsfld`/`ldsflda` operand of `asm` names lives (the
+    /// runtime serves the BCL surface's own fields, such as `String.Empty`, before these).
+    /// `None` is kept for callers that expect it; every type's statics have storage now.
     pub fn static_field(
         &self,
         asm: &Assembly,
@@ -284,9 +334,6 @@ impl TypeContext {
         let mut inner = self.lock()?;
         let (field, desc) = inner.field(asm, token)?;
         let ts = &mut inner.ts;
-        if desc.module == ts.corlib() {
-            return Ok(None);
-        }
         if !desc.is_static() || desc.is_literal() {
             return Err(format!("field {} is not a static with storage", desc.name));
         }
@@ -327,8 +374,7 @@ impl TypeContext {
     }
 
     /// The vtable slot `callvirt token` of `asm` dispatches through: a virtual method declared
-    /// by a class of the program (not an interface, not generic, not the core library's:
-    /// those wait for interface dispatch and the compiled mscorlib).
+    /// by a class, the program's or the core library's (not an interface method, not generic).
     pub fn virtual_slot(&self, asm: &Assembly, token: Token) -> Result<u32, String> {
         let mut inner = self.lock()?;
         let (method, desc) = inner.method(asm, token)?;
@@ -336,9 +382,6 @@ impl TypeContext {
         let name = ts.method_name(method);
         if !desc.is_virtual() {
             return Err(format!("{name} is not virtual"));
-        }
-        if desc.module == ts.corlib() {
-            return Err(format!("virtual call to the BCL's {name}"));
         }
         if !matches!(ts.kind(desc.owner), TypeKind::Def(..)) || !desc.method_args.is_empty() {
             return Err(format!("virtual call to the generic {name}"));
@@ -355,50 +398,30 @@ impl TypeContext {
             .ok_or_else(|| format!("{name} has no vtable slot"))
     }
 
-    /// The method table layout of the class whose constructor (`newobj`) or type (casts)
-    /// `token` of `asm` names.
-    pub fn method_table(&self, asm: &Assembly, token: Token) -> Result<MethodTableLayout, String> {
-        let mut inner = self.lock()?;
-        let class = if matches!(
-            token.table(),
-            Some(TableId::TypeDef | TableId::TypeRef | TableId::TypeSpec)
-        ) {
-            inner.type_of(asm, token)?
-        } else {
-            inner.method(asm, token)?.1.owner
-        };
-        method_table_layout(&mut inner.ts, class)
-    }
-
-    /// The method table layout of TypeDef `type_rid` of the assembly named `assembly`.
-    pub fn method_table_of_def(
-        &self,
-        assembly: &str,
-        type_rid: u32,
-    ) -> Result<MethodTableLayout, String> {
-        let mut inner = self.lock()?;
-        let ts = &mut inner.ts;
-        let module = ts.load_module(assembly).map_err(|e| e.to_string())?;
-        let class = ts.type_def(module, type_rid).map_err(|e| e.to_string())?;
-        method_table_layout(ts, class)
-    }
-
-    /// Checks that `castclass`/`isinst token` of `asm` targets a class of the program (not an
-    /// interface, array, value type, generic instance or core-library class), which a walk up
-    /// the receiver's method-table chain decides.
-    pub fn check_cast_target(&self, asm: &Assembly, token: Token) -> Result<(), String> {
+    /// How `castclass`/`isinst token` of `asm` decides: a class or value type (not generic)
+    /// by a walk up the receiver's method-table chain, which ends at `System.Object`; an
+    /// interface, array or generic instance by the runtime's `IsInstance` helper, which asks
+    /// the type system (variance, array covariance, `T[]` interfaces).
+    pub fn cast_target(&self, asm: &Assembly, token: Token) -> Result<CastTarget, String> {
         let mut inner = self.lock()?;
         let ty = inner.type_of(asm, token)?;
         let ts = &mut inner.ts;
         let name = ts.type_name(ty);
-        let TypeKind::Def(def_module, _) = ts.kind(ty).clone() else {
-            return Err(format!("cast to {name} (not a class of the program)"));
-        };
-        let info = ts.class_info(ty).map_err(|e| e.to_string())?;
-        if def_module == ts.corlib() || info.is_value_type() || info.is_interface() {
-            return Err(format!("cast to {name} (not a class of the program)"));
+        match ts.kind(ty) {
+            TypeKind::Def(..) => {}
+            TypeKind::Inst(..) | TypeKind::SzArray(_) | TypeKind::Array(..) => {
+                return Ok(CastTarget::Helper);
+            }
+            _ => return Err(format!("cast to {name}")),
         }
-        Ok(())
+        let info = ts.class_info(ty).map_err(|e| e.to_string())?;
+        if info.is_interface() {
+            return Ok(CastTarget::Helper);
+        }
+        if info.generic_param_count != 0 {
+            return Err(format!("cast to the generic definition {name}"));
+        }
+        Ok(CastTarget::ParentChain)
     }
 
     /// Whether `token` of `asm` names `System.Object::.ctor`, which does nothing.
@@ -439,39 +462,6 @@ impl TypeContext {
         let layout = ts.instance_layout(ty).map_err(|e| e.to_string())?;
         Ok(layout.instance_size)
     }
-}
-
-/// The method table layout of `class`: its definition, its parent when that is a class of the
-/// program, and the implementation of each vtable slot.
-fn method_table_layout(
-    ts: &mut TypeSystem,
-    class: TypeHandle,
-) -> Result<MethodTableLayout, String> {
-    let TypeKind::Def(owner_module, owner_type_rid) = ts.kind(class).clone() else {
-        return Err("method table of a generic type instance".to_string());
-    };
-    let parent = match ts.parent(class).map_err(|e| e.to_string())? {
-        Some(p) => match ts.kind(p).clone() {
-            TypeKind::Def(m, rid) if m != ts.corlib() => Some((ts.module_name(m).to_string(), rid)),
-            _ => None,
-        },
-        None => None,
-    };
-    let vtable = ts.vtable(class).map_err(|e| e.to_string())?;
-    let slots = vtable
-        .slots
-        .iter()
-        .map(|slot| {
-            let m = ts.method(slot.implementation);
-            (ts.module_name(m.module).to_string(), m.rid)
-        })
-        .collect();
-    Ok(MethodTableLayout {
-        owner_assembly: ts.module_name(owner_module).to_string(),
-        owner_type_rid,
-        parent,
-        slots,
-    })
 }
 
 /// The calling-convention kind of a value of type `ty` (as [`crate::signature::val_kind`]

@@ -2,8 +2,9 @@
 //!
 //! Layouts come from [`ngen_abi::object`] (Mono 6.8's); memory comes from [`ngen_gc`], the
 //! one allocation API. Strings and arrays of primitives are allocated atomic (never scanned:
-//! they hold no references); arrays of references are scanned. Headers are zero (no method
-//! table until the object model exists).
+//! they hold no references); arrays of references are scanned. Strings, `string[]` and
+//! `char[]` carry the method tables the runtime installs with [`set_method_table`] (0 until
+//! it does); other arrays the surface allocates have a zero header word.
 //!
 //! The collector scans thread stacks and GC memory, not the Rust heap: a function that builds
 //! an array of new objects stores each one into the (scanned) array as soon as it exists,
@@ -19,6 +20,39 @@ use ngen_abi::object::{
     ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, ArrayObject, STRING_CHARS_OFFSET, STRING_LENGTH_OFFSET,
     StringObject,
 };
+
+/// The classes of objects the BCL surface allocates whose method tables the runtime builds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SurfaceClass {
+    /// `System.String`.
+    String,
+    /// `System.String[]`.
+    StringArray,
+    /// `System.Char[]`.
+    CharArray,
+}
+
+impl SurfaceClass {
+    /// Every class, in table order.
+    pub const ALL: [SurfaceClass; 3] = [Self::String, Self::StringArray, Self::CharArray];
+}
+
+/// The installed method tables, by [`SurfaceClass`] discriminant.
+static METHOD_TABLES: [std::sync::atomic::AtomicU64; 3] =
+    [const { std::sync::atomic::AtomicU64::new(0) }; 3];
+
+/// Installs the method table objects of `class` get from now on (the runtime calls this at
+/// startup, once it has built the table).
+pub fn set_method_table(class: SurfaceClass, method_table: u64) {
+    METHOD_TABLES[class as usize].store(method_table, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Writes the method table of `class` into the header of the new object at `base`.
+fn stamp(base: *mut u8, class: SurfaceClass) {
+    let mt = METHOD_TABLES[class as usize].load(std::sync::atomic::Ordering::Relaxed);
+    // SAFETY: `base` is a fresh object of at least a header's size, 8-aligned.
+    unsafe { base.cast::<u64>().write(mt) };
+}
 
 /// What an allocation holds, which decides whether the collector scans it.
 #[derive(Clone, Copy)]
@@ -76,6 +110,7 @@ pub fn alloc_string(chars: &[u16]) -> *mut StringObject {
     // One extra code unit keeps a NUL after the text, as Mono does; it is not part of the length.
     let size = STRING_CHARS_OFFSET as usize + (chars.len() + 1) * 2;
     let base = alloc_object(size, Contents::NoReferences);
+    stamp(base, SurfaceClass::String);
     // SAFETY: `base` points to `size` zeroed writable bytes; the offsets are inside it and
     // aligned (16 for the i32 length, 20 for u16 chars); the NUL is already zero.
     unsafe {
@@ -125,6 +160,7 @@ pub fn string_to_rust(string: *const StringObject) -> Option<String> {
 /// Allocates a `string[]` of the given elements (e.g. `Main`'s `args`).
 pub fn alloc_string_array(items: &[String]) -> *mut ArrayObject {
     let array = alloc_array(items.len(), size_of::<usize>(), Contents::References);
+    stamp(array, SurfaceClass::StringArray);
     for (i, item) in items.iter().enumerate() {
         let element = string_from_str(item);
         // SAFETY: `array` has `items.len()` pointer-sized elements after the data offset; each
@@ -150,6 +186,7 @@ pub fn alloc_zeroed_array(length: usize, element_size: usize) -> *mut ArrayObjec
 /// Allocates a `char[]` holding `chars` (2-byte elements after the data offset).
 pub fn alloc_char_array(chars: &[u16]) -> *mut ArrayObject {
     let base = alloc_array(chars.len(), 2, Contents::NoReferences);
+    stamp(base, SurfaceClass::CharArray);
     // SAFETY: `base` has `chars.len()` 2-byte elements after the data offset.
     unsafe {
         let data = base.add(ARRAY_DATA_OFFSET as usize).cast::<u16>();

@@ -27,27 +27,44 @@ extern "C" fn new_array(length: i64, element_size: u64) -> u64 {
 extern "C" fn new_object(method_table: u64, size: u64, has_references: u32) -> u64 {
     // Never below the header, whatever the caller says: the header word is written below.
     let size = usize::try_from(size).unwrap_or(usize::MAX).max(16);
-    let block = if has_references != 0 {
+    let object = alloc_instance(size, has_references != 0);
+    // SAFETY: the block holds `size` zeroed, 8-aligned bytes, at least the two-word header.
+    unsafe { object.cast::<u64>().write(method_table) };
+    object as u64
+}
+
+/// `castclass`/`isinst` to an interface, array or generic instance.
+extern "C" fn is_instance(object: u64, method_table: u64) -> u64 {
+    crate::state::objects::is_instance(object, method_table)
+}
+
+/// `callvirt` of an interface method.
+extern "C" fn interface_target(object: u64, cell: *mut ImportCell) -> u64 {
+    crate::state::objects::interface_target(object, cell)
+}
+
+/// A zeroed block of `size` bytes for an instance, scanned by the collector only when it
+/// holds references; out of memory raises `OutOfMemoryException`.
+pub(crate) fn alloc_instance(size: usize, has_references: bool) -> *mut u8 {
+    let block = if has_references {
         ngen_gc::alloc(size)
     } else {
         ngen_gc::alloc_atomic(size)
     };
-    let Some(block) = block else {
-        // Pending, like every runtime exception; `newobj` checks after the call.
-        throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory as u32);
-        return 0;
-    };
-    let object = block.as_ptr();
-    // SAFETY: the block holds `size` zeroed, 8-aligned bytes, at least the two-word header.
-    unsafe { object.cast::<u64>().write(method_table) };
-    object as u64
+    match block {
+        Some(block) => block.as_ptr(),
+        None => ngen_corlib::exceptions::unhandled(
+            ngen_abi::exceptions::ExceptionKind::OutOfMemory,
+            None,
+        ),
+    }
 }
 
 extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
     crate::state::resolve_cell(cell)
 }
 
-use crate::eh::{core_exception_class, pending_exception, throw};
+use crate::eh::{pending_exception, throw};
 
 /// The value of one helper slot: the address of the function the list names, bound to the
 /// signature the list gives, or for a `data` slot the address `rust_name()` returns.

@@ -10,6 +10,8 @@
 //!   `NullReferenceException`.
 //!
 //! - [`gc_roots`]: runtime memory the collector scans (JIT import cells, rooted literals).
+//! - [`icalls`]: the class libraries' `InternalCall` methods (Mono's C runtime), by Mono's
+//!   names.
 //!
 //! Objects are allocated through `ngen-corlib` on `ngen-gc` (Boehm): the collector starts
 //! before anything is loaded, on the calling thread, and the managed main thread registers
@@ -20,6 +22,7 @@ mod entry;
 mod faults;
 mod gc_roots;
 mod helpers;
+mod icalls;
 mod images;
 mod log;
 mod state;

@@ -8,7 +8,7 @@ use cranelift_frontend::FunctionBuilder;
 use ngen_abi::image::CellKey;
 use ngen_metadata::Token;
 
-use crate::type_context::{InstanceField, NewObject};
+use crate::type_context::{CastTarget, InstanceField, NewObject};
 use crate::types::{MethodShape, ValKind};
 
 /// How a call reaches its callee.
@@ -58,14 +58,15 @@ pub(crate) trait TranslateEnv {
     fn new_object(&mut self, token: Token) -> Result<NewObject, String>;
     /// The vtable slot `callvirt token` dispatches through (type system), or why not.
     fn virtual_slot(&mut self, token: Token) -> Result<u32, String>;
-    /// Whether `castclass`/`isinst token` can be compiled (a class of the program), or why not.
-    fn check_cast_target(&mut self, token: Token) -> Result<(), String>;
+    /// How `castclass`/`isinst token` decides (type system), or why it cannot be compiled.
+    fn cast_target(&mut self, token: Token) -> Result<CastTarget, String>;
+    /// Whether `callvirt token` is an interface call (dispatched by the `InterfaceTarget`
+    /// helper), by the type system.
+    fn is_interface_method(&mut self, token: Token) -> bool;
     /// Whether `token` names `System.Object::.ctor` (expanded to nothing).
     fn is_object_ctor(&mut self, token: Token) -> bool;
     /// Whether type token `token` names `System.Object` (a `catch` that takes everything).
     fn is_object_type(&mut self, token: Token) -> bool;
-    /// The `CoreExceptionClass` id of the core-library exception class `token` names, if any.
-    fn core_exception_class(&mut self, token: Token) -> Option<u32>;
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
 }

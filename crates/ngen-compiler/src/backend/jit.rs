@@ -175,8 +175,14 @@ impl TranslateEnv for JitEnv<'_> {
         self.types.virtual_slot(self.asm, token)
     }
 
-    fn check_cast_target(&mut self, token: Token) -> Result<(), String> {
-        self.types.check_cast_target(self.asm, token)
+    fn cast_target(&mut self, token: Token) -> Result<crate::type_context::CastTarget, String> {
+        self.types.cast_target(self.asm, token)
+    }
+
+    fn is_interface_method(&mut self, token: Token) -> bool {
+        self.types
+            .is_interface_method(self.asm, token)
+            .unwrap_or(false)
     }
 
     fn is_object_ctor(&mut self, token: Token) -> bool {
@@ -185,10 +191,6 @@ impl TranslateEnv for JitEnv<'_> {
 
     fn is_object_type(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_object_type(self.asm, token)
-    }
-
-    fn core_exception_class(&mut self, token: Token) -> Option<u32> {
-        crate::corlib_refs::core_exception_class(self.asm, token)
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {

@@ -32,4 +32,4 @@ pub(crate) mod raise;
 pub(crate) mod unhandled;
 
 pub(crate) use pending::pending_exception;
-pub(crate) use raise::{core_exception_class, throw};
+pub(crate) use raise::throw;

@@ -212,8 +212,15 @@ impl TranslateEnv for AotEnv<'_, '_> {
         self.plan.types.virtual_slot(self.plan.asm, token)
     }
 
-    fn check_cast_target(&mut self, token: Token) -> Result<(), String> {
-        self.plan.types.check_cast_target(self.plan.asm, token)
+    fn cast_target(&mut self, token: Token) -> Result<crate::type_context::CastTarget, String> {
+        self.plan.types.cast_target(self.plan.asm, token)
+    }
+
+    fn is_interface_method(&mut self, token: Token) -> bool {
+        self.plan
+            .types
+            .is_interface_method(self.plan.asm, token)
+            .unwrap_or(false)
     }
 
     fn is_object_ctor(&mut self, token: Token) -> bool {
@@ -222,10 +229,6 @@ impl TranslateEnv for AotEnv<'_, '_> {
 
     fn is_object_type(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_object_type(self.plan.asm, token)
-    }
-
-    fn core_exception_class(&mut self, token: Token) -> Option<u32> {
-        crate::corlib_refs::core_exception_class(self.plan.asm, token)
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {

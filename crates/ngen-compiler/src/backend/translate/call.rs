@@ -1,9 +1,13 @@
-//! Calls: `call` (ECMA-335 III.3.19), `callvirt` (III.4.2) of methods the type system says
-//! are exact (a null check, then a direct call), `constrained. T callvirt M` (III.2.1) on a
-//! value-type address, and `newobj` (III.4.21) of a class: allocation through the `NewObject`
-//! helper, then the constructor (`System.Object::.ctor`, empty, is expanded to nothing). A callee in the same image is a direct call; any other goes through an import
-//! cell ([`super::super::env::CallTarget`]). Later: virtual and interface dispatch, `calli`,
-//! `ldftn`/`ldvirtftn`, delegates.
+//! Calls: `call` (ECMA-335 III.3.19); `callvirt` (III.4.2) of methods the type system says
+//! are exact (a null check, then a direct call), of virtual methods of classes (the program's
+//! or the core library's: through the receiver's method table, at the method's slot) and of
+//! interface methods (the `InterfaceTarget` helper finds the code from the call site's method
+//! cell and the receiver, see the runtime's `state::objects`); `constrained. T callvirt M`
+//! (III.2.1) on a value-type address; and `newobj` (III.4.21) of a class: allocation through
+//! the `NewObject` helper, then the constructor (`System.Object::.ctor`, empty, is expanded
+//! to nothing). A callee in the same image is a direct call; any other goes through an
+//! import cell ([`super::super::env::CallTarget`]). Later: `calli`, `ldftn`/`ldvirtftn`,
+//! delegates, generic virtual methods.
 //!
 //! Depends on: [`super::env`] (callee shapes and targets), [`crate::backend::abi`].
 
@@ -31,6 +35,8 @@ enum CallKind {
     Constrained(Token),
     /// `callvirt` through the receiver's method table, at this vtable slot.
     Virtual(u32),
+    /// `callvirt` of an interface method, through the `InterfaceTarget` helper.
+    Interface,
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -57,12 +63,17 @@ impl<'a, 'f> Translator<'a, 'f> {
         if kind == CallKind::Callvirt
             && let Err(exact) = self.env.check_callvirt(token)
         {
-            // Not provably exact: dispatch through the receiver's method table.
-            let slot = self
-                .env
-                .virtual_slot(token)
-                .map_err(|_| Reject::new(exact))?;
-            kind = CallKind::Virtual(slot);
+            // Not provably exact: dispatch through the receiver's method table, or find the
+            // interface method's implementation for the receiver's type.
+            kind = if self.env.is_interface_method(token) {
+                CallKind::Interface
+            } else {
+                let slot = self
+                    .env
+                    .virtual_slot(token)
+                    .map_err(|_| Reject::new(exact))?;
+                CallKind::Virtual(slot)
+            };
         }
         if kind == CallKind::Call && self.expand_literal_call(token, &shape, stack)? {
             return Ok(());
@@ -75,7 +86,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         let kinds = shape.arg_kinds();
         let raw = stack.popn(kinds.len())?;
         match kind {
-            CallKind::Callvirt | CallKind::Virtual(_) => self.null_check(raw[0].0),
+            CallKind::Callvirt | CallKind::Virtual(_) | CallKind::Interface => {
+                self.null_check(raw[0].0)
+            }
             CallKind::Constrained(_) if raw[0].1 != StackType::Ptr => {
                 return Err(Reject::new("constrained call on a non-address"));
             }
@@ -86,6 +99,18 @@ impl<'a, 'f> Translator<'a, 'f> {
             args.push(self.coerce(v, t, *kind)?);
         }
         let target = match kind {
+            CallKind::Interface => {
+                let key = Self::cell_key(ins, None)?;
+                let cell = self.env.cell(key, &mut self.b)?;
+                let helper = self.helper(HelperId::InterfaceTarget);
+                let sig = self.helper_sig(HelperId::InterfaceTarget);
+                let found = self.b.ins().call_indirect(sig, helper, &[args[0], cell]);
+                let code = self.b.inst_results(found)[0];
+                let sig = self.signature_ref(&shape);
+                let inst = self.b.ins().call_indirect(sig, code, &args);
+                self.push_result(inst, &shape, stack);
+                return Ok(());
+            }
             CallKind::Virtual(slot) => {
                 let method_table = self.b.ins().load(I64, flags(), args[0], 0);
                 let offset = METHOD_TABLE_SLOTS_OFFSET as i64 + i64::from(slot) * CELL_SIZE as i64;
@@ -101,12 +126,17 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
         };
         let inst = self.emit_call(target, &shape, &args);
+        self.push_result(inst, &shape, stack);
+        Ok(())
+    }
+
+    /// Pushes the result of call `inst`, if the callee returns one.
+    fn push_result(&mut self, inst: Inst, shape: &MethodShape, stack: &mut Stack) {
         if let Some(kind) = shape.ret {
             let v = self.b.inst_results(inst)[0];
             let v = self.normalize(v, kind);
             stack.push((v, StackType::of(kind)));
         }
-        Ok(())
     }
 
     /// `newobj ctor` of a class (ECMA-335 III.4.21): the `NewObject` helper allocates a zeroed

@@ -44,6 +44,7 @@ use ngen_metadata::il::{Instruction, Opcode, Operand};
 use super::regions::{Handler, Regions};
 use super::stack::Stack;
 use super::{Flow, Reject, Res, Translator, trusted};
+use crate::type_context::CastTarget;
 use crate::types::StackType;
 
 /// The EH state of one method's translation.
@@ -487,25 +488,18 @@ impl<'a, 'f> Translator<'a, 'f> {
                     self.b.ins().jump(handler, &args);
                     return Ok(());
                 }
-                let target = match self.env.core_exception_class(token) {
-                    // The runtime's table for the class (see `ngen_runtime::eh::raise`).
-                    Some(class) => {
-                        let helper = self.helper(HelperId::CoreExceptionClass);
-                        let sig = self.helper_sig(HelperId::CoreExceptionClass);
-                        let id = self.b.ins().iconst(I32, i64::from(class));
-                        let call = self.b.ins().call_indirect(sig, helper, &[id]);
-                        self.b.inst_results(call)[0]
-                    }
-                    None => {
-                        self.env.check_cast_target(token).map_err(|e| {
-                            Reject::unlocated(format!("catch clause {clause}: {e}"))
-                        })?;
-                        let key = CellKey::new(CellKind::MethodTable, token.0);
-                        let cell = self.env.cell(key, &mut self.b).map_err(Reject::unlocated)?;
-                        self.cell_target(cell)
-                    }
+                // The class test of `isinst`, against the class's method table (cell kind 4).
+                let how = self
+                    .env
+                    .cast_target(token)
+                    .map_err(|e| Reject::unlocated(format!("catch clause {clause}: {e}")))?;
+                let key = CellKey::new(CellKind::MethodTable, token.0);
+                let cell = self.env.cell(key, &mut self.b).map_err(Reject::unlocated)?;
+                let target = self.cell_target(cell);
+                let hit = match how {
+                    CastTarget::ParentChain => self.cast(exc, target, false),
+                    CastTarget::Helper => self.cast_by_helper(exc, target, false),
                 };
-                let hit = self.cast(exc, target, false);
                 let next = self.eh.regions.next(clause);
                 let declined = self.dispatch_block(next);
                 self.b.ins().brif(hit, handler, &args, declined, &[]);

@@ -1,11 +1,13 @@
-//! Object model instructions (ECMA-335 III.4) that exist today: `ldstr` (III.4.16), through a
-//! string cell the runtime resolves to the interned literal; `ldsfld`, `stsfld`, `ldsflda`
-//! (III.4.14-4.15, III.4.29) through a static-field cell the runtime resolves to the field's
-//! storage (the program's statics in per-type areas it allocates, after starting the type's
-//! `.cctor`; the BCL surface's own fields); and `ldfld`/`stfld`/`ldflda` (III.4.10, III.4.28, III.4.11) of fields of classes, at the
-//! offsets the type system computes, with a null check. `newobj` is in [`super::call`].
-//! Later: value-type fields, precise (not beforefieldinit) type initialisation triggers,
-//! `box`/`unbox`, `castclass`/`isinst`, `ldtoken`.
+//! Object model instructions (ECMA-335 III.4): `ldstr` (III.4.16), through a string cell the
+//! runtime resolves to the interned literal; `ldsfld`, `stsfld`, `ldsflda` (III.4.14-4.15,
+//! III.4.29) through a static-field cell the runtime resolves to the field's storage (per-type
+//! areas it allocates, after starting the type's `.cctor`, or the BCL surface's own fields);
+//! `ldfld`/`stfld`/`ldflda` (III.4.10, III.4.28, III.4.11) of fields of classes, at the
+//! offsets the type system computes, with a null check; and `castclass`/`isinst` (III.4.3,
+//! III.4.6): to a class or value type by walking the receiver's method-table parents inline,
+//! to an interface, array or generic instance through the `IsInstance` helper. `newobj` is in
+//! [`super::call`]. Later: value-type fields, precise type initialisation triggers,
+//! `box`/`unbox`, `ldtoken`.
 //!
 //! Depends on: [`super::env`] for the cells, [`super::memory`] for the load.
 
@@ -13,11 +15,12 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, Value};
 use ngen_abi::exceptions::ExceptionKind;
+use ngen_abi::helpers::HelperId;
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
 use super::{Reject, Res, Translator, flags};
-use crate::type_context::InstanceField;
+use crate::type_context::{CastTarget, InstanceField};
 use crate::types::StackType;
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -65,7 +68,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             O::Castclass | O::Isinst => {
                 let token = Self::token(ins)?;
-                self.env.check_cast_target(token).map_err(Reject::new)?;
+                let how = self.env.cast_target(token).map_err(Reject::new)?;
                 let (obj, t) = stack.pop1()?;
                 if t != StackType::O {
                     return Err(Reject::new(format!("cast of {}", t.name())));
@@ -73,7 +76,11 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let key = Self::cell_key(ins, None)?;
                 let cell = self.env.cell(key, &mut self.b)?;
                 let target = self.cell_target(cell);
-                let result = self.cast(obj, target, ins.opcode == O::Castclass);
+                let throws = ins.opcode == O::Castclass;
+                let result = match how {
+                    CastTarget::ParentChain => self.cast(obj, target, throws),
+                    CastTarget::Helper => self.cast_by_helper(obj, target, throws),
+                };
                 stack.push((result, StackType::O));
             }
             O::Ldfld => {
@@ -140,6 +147,23 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.b.ins().jump(done, &[BlockArg::Value(null)]);
         }
         self.b.switch_to_block(done);
+        result
+    }
+
+    /// `obj` when the `IsInstance` helper says it is null or an instance of the type whose
+    /// method table is `target` (interfaces, arrays, generic instances), else null (`isinst`)
+    /// or InvalidCastException (`castclass`, for a non-null `obj` only).
+    pub(super) fn cast_by_helper(&mut self, obj: Value, target: Value, throws: bool) -> Value {
+        let helper = self.helper(HelperId::IsInstance);
+        let sig = self.helper_sig(HelperId::IsInstance);
+        let call = self.b.ins().call_indirect(sig, helper, &[obj, target]);
+        let result = self.b.inst_results(call)[0];
+        if throws {
+            let missed = self.b.ins().icmp_imm_s(IntCC::Equal, result, 0);
+            let present = self.b.ins().icmp_imm_s(IntCC::NotEqual, obj, 0);
+            let failed = self.b.ins().band(missed, present);
+            self.throw_if(failed, ExceptionKind::InvalidCast);
+        }
         result
     }
 

@@ -71,17 +71,17 @@ impl TranslateEnv for NoEnv {
     fn virtual_slot(&mut self, _: Token) -> Res<u32> {
         Err("no objects in these tests".into())
     }
-    fn check_cast_target(&mut self, _: Token) -> Res<()> {
+    fn cast_target(&mut self, _: Token) -> Res<crate::type_context::CastTarget> {
         Err("no objects in these tests".into())
+    }
+    fn is_interface_method(&mut self, _: Token) -> bool {
+        false
     }
     fn is_object_ctor(&mut self, _: Token) -> bool {
         false
     }
     fn is_object_type(&mut self, _: Token) -> bool {
         false
-    }
-    fn core_exception_class(&mut self, _: Token) -> Option<u32> {
-        None
     }
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         b.ins().iconst(I64, 0)

@@ -1,0 +1,64 @@
+//! Icalls: the `InternalCall` methods of the class libraries, which Mono implements in C and
+//! this runtime in Rust. The table is keyed by Mono's managed name (`Namespace.Type::Method`,
+//! nested types with `/`, as `mono_lookup_internal_call_full` looks them up) and grouped by
+//! managed type, one module per type, after Mono's `mono/metadata/icall-def.h`.
+//!
+//! Each entry point is an `extern "C"` function (listed as a plain code address) with the
+//! managed calling convention of `ngen_abi::calling_convention` (`this` first; `bool` as
+//! `i32`; references as `u64`). A method with no entry here fails when first called, naming
+//! it (the runtime's `MissingMethodException`).
+//!
+//! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
+
+mod object;
+mod runtime_type;
+mod string;
+
+/// One managed type's icalls: its name and each method's name and entry point.
+struct IcallType {
+    type_name: &'static str,
+    methods: fn() -> Vec<(&'static str, *const ())>,
+}
+
+/// Every implemented icall type, sorted by name (as `icall-def.h` is).
+const TYPES: &[IcallType] = &[
+    IcallType {
+        type_name: "System.Object",
+        methods: object::methods,
+    },
+    IcallType {
+        type_name: "System.RuntimeType",
+        methods: runtime_type::methods,
+    },
+    IcallType {
+        type_name: "System.String",
+        methods: string::methods,
+    },
+];
+
+/// The entry point of the icall named `name` (`Namespace.Type::Method`), if implemented.
+pub(crate) fn lookup(name: &str) -> Option<u64> {
+    let (type_name, method) = name.split_once("::")?;
+    let group = TYPES.iter().find(|t| t.type_name == type_name)?;
+    (group.methods)()
+        .into_iter()
+        .find(|(m, _)| *m == method)
+        .map(|(_, code)| code as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_sorted_and_finds_by_mono_names() {
+        let names: Vec<&str> = TYPES.iter().map(|t| t.type_name).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        assert!(lookup("System.Object::InternalGetHashCode").is_some());
+        assert!(lookup("System.Object::NoSuchMethod").is_none());
+        assert!(lookup("System.NoSuchType::GetType").is_none());
+        assert!(lookup("not a name").is_none());
+    }
+}

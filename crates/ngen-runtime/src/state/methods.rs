@@ -1,0 +1,346 @@
+//! Method cells: which code a `call`, `callvirt` or method-table slot runs.
+//!
+//! A MethodDef of the program runs from its image, else the JIT. A method of mscorlib is
+//! served, in order, by the runtime's BCL surface (`ngen-corlib`, while it lasts), by
+//! mscorlib's image, by an icall ([`crate::icalls`], for `InternalCall` methods: Mono's C
+//! runtime), else by the JIT compiling mscorlib's own IL. `NGEN_LOG=binding` says which.
+//! A MemberRef is resolved to its MethodDef by the type system.
+//!
+//! Depends on: the parent module's state, `ngen_compiler::{jit, runtime_types}`,
+//! `ngen_corlib::resolve`, [`crate::icalls`].
+
+use ngen_compiler::corlib_refs::corlib_kind;
+use ngen_compiler::jit::Jit;
+use ngen_compiler::type_context::TypeContext;
+use ngen_corlib::CorlibMethodRef;
+use ngen_metadata::flags::method_impl_attributes::{CODE_TYPE_MASK, INTERNAL_CALL, RUNTIME};
+use ngen_metadata::resolve::MemberRefSig;
+use ngen_metadata::signature::{MethodSig, TypeSig};
+use ngen_metadata::{TableId, Token};
+
+use super::{Host, Runtime};
+use crate::{JitMode, log};
+
+impl Runtime {
+    /// Entry point of MethodDef `rid` of assembly `id` (see the module documentation).
+    pub(super) fn method_code(&mut self, id: usize, rid: u32) -> Result<u64, String> {
+        if let Some(code) = self.code.get(&(id, rid)) {
+            return Ok(*code);
+        }
+        let is_corlib = self.is_corlib(id);
+        if is_corlib && let Some(code) = self.corlib_surface_code(rid) {
+            self.code.insert((id, rid), code);
+            return Ok(code);
+        }
+        if let Some(code) = self.assemblies[id]
+            .image
+            .as_ref()
+            .and_then(|i| i.method(rid))
+        {
+            if is_corlib {
+                log::binding(|| {
+                    let name =
+                        ngen_compiler::method_display_name(&self.assemblies[id].metadata, rid);
+                    format!("mscorlib: {name} from its image")
+                });
+            }
+            self.code.insert((id, rid), code);
+            return Ok(code);
+        }
+        let a = &self.assemblies[id];
+        let name = ngen_compiler::method_display_name(&a.metadata, rid);
+        let impl_flags = a
+            .metadata
+            .method_def(rid)
+            .map_err(|e| e.to_string())?
+            .impl_flags;
+        if impl_flags & INTERNAL_CALL != 0 {
+            let code = crate::icalls::lookup(&name).ok_or_else(|| {
+                format!(
+                    "System.MissingMethodException: the internal call {name} is not implemented by this runtime"
+                )
+            })?;
+            log::binding(|| format!("{}: {name} is an icall of the runtime", a.name));
+            self.code.insert((id, rid), code);
+            return Ok(code);
+        }
+        if impl_flags & CODE_TYPE_MASK == RUNTIME {
+            return Err(format!(
+                "{name} is implemented by the runtime (delegates), which this runtime does not do yet"
+            ));
+        }
+        if self.jit_mode == JitMode::Never {
+            let why = match (
+                &a.image,
+                a.excluded.get(&Token::new(TableId::MethodDef, rid).0),
+            ) {
+                (Some(_), Some(reason)) => {
+                    format!("excluded from the image of {}: {reason}", a.name)
+                }
+                (Some(_), None) => format!("not in the image of {}", a.name),
+                (None, _) => a.no_image.clone(),
+            };
+            return Err(format!(
+                "method {name} is not in a valid native image ({why}), and --jit never forbids JIT compilation"
+            ));
+        }
+        let Runtime {
+            jit,
+            jit_cells,
+            assemblies,
+            binder,
+            bound_paths,
+            ..
+        } = self;
+        let jit = match jit {
+            Some(j) => j,
+            None => {
+                // The binder decides which file each name binds to; names it has not bound
+                // yet are probed in the AppBase, then the framework.
+                let types = TypeContext::over_bound_paths(
+                    bound_paths.clone(),
+                    &[
+                        binder.app_base().to_path_buf(),
+                        binder.framework_dir().to_path_buf(),
+                    ],
+                );
+                jit.insert(Jit::new(types).map_err(|e| format!("cannot start the JIT: {e}"))?)
+            }
+        };
+        let mut host = Host {
+            asm: id,
+            cells: jit_cells,
+        };
+        let code = jit
+            .compile(&assemblies[id].metadata, rid, &mut host)
+            .map_err(|reason| format!("cannot JIT-compile {name}: {reason}"))?
+            as u64;
+        if is_corlib {
+            log::binding(|| format!("mscorlib: {name} from IL (JIT-compiled)"));
+        } else {
+            log::binding(|| format!("{}: JIT-compiled {name}", assemblies[id].name));
+        }
+        self.code.insert((id, rid), code);
+        Ok(code)
+    }
+
+    /// Whether assembly `id` is the core library.
+    pub(super) fn is_corlib(&self, id: usize) -> bool {
+        self.assemblies[id].name.eq_ignore_ascii_case("mscorlib")
+    }
+
+    /// The BCL surface's implementation of mscorlib's MethodDef `rid`, if it has one.
+    fn corlib_surface_code(&self, rid: u32) -> Option<u64> {
+        let id = self.loaded_named("mscorlib")?;
+        let md = &self.assemblies[id].metadata;
+        let row = md.method_def(rid).ok()?;
+        let sig = md.method_sig(row.signature).ok()?;
+        let owner = md.method_owner(rid).ok()?;
+        let td = md.type_def(owner).ok()?;
+        corlib_entry(td.namespace, td.name, row.name, &sig).ok()
+    }
+
+    /// Entry point for a `call` token of assembly `id`.
+    pub(super) fn method_entry(&mut self, id: usize, token: Token) -> Result<u64, String> {
+        match token.table() {
+            Some(TableId::MethodDef) => self.method_code(id, token.rid()),
+            Some(TableId::MemberRef) => self.member_ref_entry(id, token.rid()),
+            _ => Err(format!("cannot call token 0x{:08x}", token.0)),
+        }
+    }
+
+    /// `constrained. T callvirt M`: `T`'s implementation of `M` (only the BCL's primitive
+    /// value types until the object model exists).
+    pub(super) fn constrained_entry(
+        &mut self,
+        id: usize,
+        method: u32,
+        constraint: u32,
+    ) -> Result<u64, String> {
+        let (method_name, sig) = {
+            let md = &self.assemblies[id].metadata;
+            let token = Token(method);
+            match token.table() {
+                Some(TableId::MemberRef) => {
+                    let parts = md
+                        .member_ref_parts(token.rid())
+                        .map_err(|e| e.to_string())?;
+                    let MemberRefSig::Method(sig) = parts.signature else {
+                        return Err(format!("member reference {} is a field", parts.name));
+                    };
+                    (parts.name.to_string(), sig)
+                }
+                Some(TableId::MethodDef) => {
+                    let row = md.method_def(token.rid()).map_err(|e| e.to_string())?;
+                    let sig = md.method_sig(row.signature).map_err(|e| e.to_string())?;
+                    (row.name.to_string(), sig)
+                }
+                _ => return Err(format!("bad constrained call token 0x{method:08x}")),
+            }
+        };
+        let (target, namespace, type_name) = self.type_home(id, Token(constraint))?;
+        if self.assemblies[target]
+            .name
+            .eq_ignore_ascii_case("mscorlib")
+        {
+            return corlib_entry(&namespace, &type_name, &method_name, &sig);
+        }
+        Err(format!(
+            "constrained call to {namespace}.{type_name}::{method_name} needs the object model"
+        ))
+    }
+
+    /// The assembly defining a TypeRef/TypeDef of assembly `id`, with its namespace and name.
+    pub(super) fn type_home(
+        &mut self,
+        id: usize,
+        parent: Token,
+    ) -> Result<(usize, String, String), String> {
+        match parent.table() {
+            Some(TableId::TypeRef) => {
+                let md = &self.assemblies[id].metadata;
+                let tr = md.type_ref(parent.rid()).map_err(|e| e.to_string())?;
+                let (ns, name) = (tr.namespace.to_string(), tr.name.to_string());
+                match tr.resolution_scope.table() {
+                    Some(TableId::AssemblyRef) => {
+                        let index = tr.resolution_scope.rid() as usize;
+                        let reference = self.assemblies[id]
+                            .references
+                            .get(index.wrapping_sub(1))
+                            .cloned()
+                            .ok_or_else(|| format!("bad AssemblyRef {index}"))?;
+                        Ok((self.bind(id, &reference)?, ns, name))
+                    }
+                    Some(TableId::Module) | None => Ok((id, ns, name)),
+                    _ => Err(format!("unsupported reference to nested type {ns}.{name}")),
+                }
+            }
+            Some(TableId::TypeDef) => {
+                let md = &self.assemblies[id].metadata;
+                let td = md.type_def(parent.rid()).map_err(|e| e.to_string())?;
+                Ok((id, td.namespace.to_string(), td.name.to_string()))
+            }
+            _ => Err(format!("unsupported type token 0x{:08x}", parent.0)),
+        }
+    }
+
+    /// A method MemberRef of assembly `id`: the BCL surface for mscorlib members it serves,
+    /// else the MethodDef the type system resolves it to.
+    fn member_ref_entry(&mut self, id: usize, rid: u32) -> Result<u64, String> {
+        let (parent, method_name, sig) = {
+            let md = &self.assemblies[id].metadata;
+            let parts = md.member_ref_parts(rid).map_err(|e| e.to_string())?;
+            let MemberRefSig::Method(sig) = parts.signature else {
+                return Err(format!("member reference {} is a field", parts.name));
+            };
+            (parts.parent, parts.name.to_string(), sig)
+        };
+        if let Ok((target, namespace, type_name)) = self.type_home(id, parent) {
+            if self.is_corlib(target) {
+                if let Ok(code) = corlib_entry(&namespace, &type_name, &method_name, &sig) {
+                    return Ok(code);
+                }
+            } else if let Some(method_rid) =
+                self.find_method(target, &namespace, &type_name, &method_name, &sig)
+            {
+                // Another assembly of the program: the MethodDef of the bound file, found by
+                // name and signature shape, whatever the type system's resolver knows.
+                return self.method_code(target, method_rid);
+            }
+        }
+        let token = Token::new(TableId::MemberRef, rid);
+        let def = self
+            .types
+            .method_def_of(&self.assemblies[id].metadata, token)
+            .map_err(|e| format!("calling {method_name}: {e}"))?;
+        let target = self.assembly_named(id, &def.assembly)?;
+        self.method_code(target, def.rid)
+    }
+
+    /// The MethodDef of `namespace.type_name::method_name` in assembly `target` whose
+    /// signature has the shape of `sig` (a top-level type), if there is exactly such a one.
+    fn find_method(
+        &self,
+        target: usize,
+        namespace: &str,
+        type_name: &str,
+        method_name: &str,
+        sig: &MethodSig,
+    ) -> Option<u32> {
+        let md = &self.assemblies[target].metadata;
+        let type_rid = md.find_type_def(namespace, type_name).ok()??;
+        md.find_method(type_rid, method_name, |s| signatures_match(s, sig))
+            .ok()?
+    }
+
+    /// The loaded assembly named `name`, else loaded through the references of assembly `id`
+    /// or, failing that, of any loaded assembly.
+    pub(super) fn assembly_named(&mut self, id: usize, name: &str) -> Result<usize, String> {
+        if let Some(found) = self.loaded_named(name) {
+            return Ok(found);
+        }
+        let first = self.bind_by_name(id, name);
+        if first.is_ok() {
+            return first;
+        }
+        for other in 0..self.assemblies.len() {
+            if let Ok(found) = self.bind_by_name(other, name) {
+                return Ok(found);
+            }
+        }
+        first
+    }
+}
+
+/// Structural signature equality across assemblies (class tokens differ between them).
+fn signatures_match(a: &MethodSig, b: &MethodSig) -> bool {
+    fn same(x: &TypeSig, y: &TypeSig) -> bool {
+        match (x.unmodified(), y.unmodified()) {
+            (TypeSig::Class(_), TypeSig::Class(_)) => true,
+            (TypeSig::ValueType(_), TypeSig::ValueType(_)) => true,
+            (TypeSig::SzArray(p), TypeSig::SzArray(q))
+            | (TypeSig::ByRef(p), TypeSig::ByRef(q))
+            | (TypeSig::Ptr(p), TypeSig::Ptr(q)) => same(p, q),
+            (p, q) => p == q,
+        }
+    }
+    a.has_this == b.has_this
+        && a.params.len() == b.params.len()
+        && same(&a.ret, &b.ret)
+        && a.params.iter().zip(&b.params).all(|(p, q)| same(p, q))
+}
+
+pub(super) fn corlib_entry(
+    namespace: &str,
+    type_name: &str,
+    method: &str,
+    sig: &MethodSig,
+) -> Result<u64, String> {
+    let describe = || {
+        let params: Vec<String> = sig.params.iter().map(|p| format!("{p:?}")).collect();
+        format!("{namespace}.{type_name}::{method}({})", params.join(", "))
+    };
+    let (Some(ret), Some(params)) = (
+        corlib_kind(&sig.ret),
+        sig.params
+            .iter()
+            .map(corlib_kind)
+            .collect::<Option<Vec<_>>>(),
+    ) else {
+        return Err(format!(
+            "method {} is not available in the runtime's BCL surface",
+            describe()
+        ));
+    };
+    let m = CorlibMethodRef {
+        namespace,
+        type_name,
+        method,
+        has_this: sig.has_this,
+        params: &params,
+        ret,
+    };
+    ngen_corlib::resolve(&m)
+        .map(|p| p as u64)
+        .ok_or_else(|| format!("method {m} is not available in the runtime's BCL surface"))
+}

@@ -1,0 +1,220 @@
+//! What runtime helpers and icalls ask about objects at run time, each under the runtime
+//! lock: an object's type (from its method table), casts the inline parent-chain walk cannot
+//! decide (`IsInstance`), interface dispatch (`InterfaceTarget`), `GetType`'s
+//! `System.RuntimeType` objects, and the instance shape `MemberwiseClone` copies.
+//!
+//! ## Model
+//! Interface dispatch is a searched interface map with a cache: the call site passes its
+//! method cell (the interface method) and the receiver; the first call for a (cell, method
+//! table) pair asks the type system which method implements the interface method for that
+//! type (ECMA-335 II.12.2: explicit MethodImpls, then name and signature, through the
+//! vtable), gets its code as any method cell would, and caches it. Casts to interfaces,
+//! arrays and generic instances ask the type system's assignability (variance, array
+//! covariance, `T[]`'s generic interfaces) once per (method table, target) pair.
+//!
+//! A `System.RuntimeType` object is allocated once per type, rooted forever (the map holding
+//! it is Rust heap, which the collector does not scan), with its `Type._impl.value` (Mono's
+//! `MonoReflectionType.type`) set to the described type's method table, so the icalls on it
+//! find the type again.
+//!
+//! Depends on: the parent module's state, [`crate::gc_roots`].
+
+use ngen_abi::image::ImportCell;
+use ngen_compiler::runtime_types::TypeHandle;
+use ngen_metadata::Token;
+
+use super::{CellDesc, Runtime, fatal, lock};
+
+/// The runtime's type of a `System.RuntimeType` object's `_impl` handle, and where it is.
+const TYPE_HANDLE_FIELD: &str = "_impl";
+
+/// The method table word of object `obj` (not null).
+fn method_table_word(obj: u64) -> u64 {
+    // SAFETY: compiled code and icalls pass live, non-null managed objects, whose first word is
+    // the method table.
+    unsafe { (obj as *const u64).read() }
+}
+
+impl Runtime {
+    /// The type of object `obj` (not null), or a fatal error for an object whose method table
+    /// the runtime did not build (an array allocated before arrays had tables).
+    pub(super) fn type_of_object(&self, obj: u64) -> TypeHandle {
+        let mt = method_table_word(obj);
+        self.type_of_table(mt).unwrap_or_else(|| {
+            fatal(&format!(
+                "internal error: object 0x{obj:x} has no method table the runtime knows (0x{mt:x})"
+            ))
+        })
+    }
+
+    /// The `System.RuntimeType` object of `ty`.
+    fn type_object(&mut self, ty: TypeHandle) -> Result<u64, String> {
+        if let Some(&obj) = self.type_objects.get(&ty) {
+            return Ok(obj);
+        }
+        let runtime_type = self.types.type_named("mscorlib", "System", "RuntimeType")?;
+        let mt = self.method_table_of(runtime_type)?;
+        let described = self.method_table_of(ty)?;
+        let (size, _) = self.types.instance_shape(runtime_type)?;
+        let offset = self
+            .types
+            .field_offset_named(runtime_type, TYPE_HANDLE_FIELD)?;
+        let obj = ngen_gc::alloc(size as usize)
+            .ok_or_else(|| "out of memory allocating a type object".to_string())?
+            .as_ptr();
+        // SAFETY: a fresh zeroed object of `size` bytes; the header and `_impl` are inside.
+        unsafe {
+            obj.cast::<u64>().write(mt);
+            obj.add(offset as usize).cast::<u64>().write(described);
+        }
+        let obj = obj as u64;
+        crate::gc_roots::root_forever(obj);
+        self.type_objects.insert(ty, obj);
+        Ok(obj)
+    }
+
+    /// The type a `System.RuntimeType` object describes.
+    fn type_of_type_object(&mut self, type_object: u64) -> Result<TypeHandle, String> {
+        let runtime_type = self.types.type_named("mscorlib", "System", "RuntimeType")?;
+        let offset = self
+            .types
+            .field_offset_named(runtime_type, TYPE_HANDLE_FIELD)?;
+        // SAFETY: `type_object` is a live RuntimeType object, which has `_impl` at `offset`.
+        let described = unsafe { ((type_object + u64::from(offset)) as *const u64).read() };
+        self.type_of_table(described)
+            .ok_or_else(|| format!("a type object of an unknown type (0x{described:x})"))
+    }
+}
+
+/// The `IsInstance` helper: `obj` when it is null or its type is assignable to the type of
+/// `target`, else 0.
+pub(crate) fn is_instance(obj: u64, target: u64) -> u64 {
+    if obj == 0 {
+        return 0;
+    }
+    let mt = method_table_word(obj);
+    let mut rt = lock();
+    if let Some(&yes) = rt.casts.get(&(mt, target)) {
+        return if yes { obj } else { 0 };
+    }
+    let from = rt.type_of_object(obj);
+    let answer = match rt.type_of_table(target) {
+        Some(to) => rt.types.is_assignable(from, to),
+        None => Err(format!("cast to an unknown method table 0x{target:x}")),
+    };
+    match answer {
+        Ok(yes) => {
+            rt.casts.insert((mt, target), yes);
+            if yes { obj } else { 0 }
+        }
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("cast: {e}"))
+        }
+    }
+}
+
+/// The `InterfaceTarget` helper: the code the interface method of the call site's method
+/// `cell` runs on `obj` (not null).
+pub(crate) fn interface_target(obj: u64, cell: *mut ImportCell) -> u64 {
+    let mt = method_table_word(obj);
+    let mut rt = lock();
+    if let Some(&code) = rt.interface_targets.get(&(cell as u64, mt)) {
+        return code;
+    }
+    // SAFETY: compiled code passes one of its method cells, whose key the runtime set.
+    let desc = unsafe { &*((*cell).key as *const CellDesc) };
+    let (asm, token) = (desc.asm, Token(desc.token));
+    let ty = rt.type_of_object(obj);
+    let code = rt
+        .types
+        .interface_implementation(ty, &rt.assemblies[asm].metadata, token)
+        .and_then(|m| {
+            let implementing = rt.assembly_named(asm, &m.assembly)?;
+            rt.method_code(implementing, m.rid)
+        });
+    match code {
+        Ok(code) => {
+            rt.interface_targets.insert((cell as u64, mt), code);
+            code
+        }
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("interface call: {e}"))
+        }
+    }
+}
+
+/// `Object.GetType()`: the `System.RuntimeType` of `obj` (not null).
+pub(crate) fn get_type(obj: u64) -> u64 {
+    let mut rt = lock();
+    let ty = rt.type_of_object(obj);
+    match rt.type_object(ty) {
+        Ok(t) => t,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("GetType: {e}"))
+        }
+    }
+}
+
+/// Mono's reflection name of the type a `System.RuntimeType` object describes.
+pub(crate) fn type_object_name(type_object: u64) -> String {
+    let mut rt = lock();
+    let name = rt
+        .type_of_type_object(type_object)
+        .and_then(|ty| rt.types.reflection_name(ty));
+    match name {
+        Ok(n) => n,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("Type.ToString: {e}"))
+        }
+    }
+}
+
+/// The instance size (header included) and whether the collector scans instances, of
+/// object `obj`'s class; an error for arrays and strings (variable size).
+pub(crate) fn instance_shape(obj: u64) -> Result<(u32, bool), String> {
+    let rt = lock();
+    let ty = rt.type_of_object(obj);
+    rt.types.instance_shape(ty)
+}
+
+// ---- for exception handling (`crate::eh`): core-library exception objects ---------------
+
+/// The method table of the core library's class `System.<name>`.
+pub(crate) fn core_class_table(name: &str) -> Result<u64, String> {
+    let mut rt = lock();
+    let ty = rt.types.type_named("mscorlib", "System", name)?;
+    rt.method_table_of(ty)
+}
+
+/// A new instance of the core library's class `System.<name>` (zeroed, its method table
+/// set; no constructor runs).
+pub(crate) fn new_core_instance(name: &str) -> Result<u64, String> {
+    let mut rt = lock();
+    let ty = rt.types.type_named("mscorlib", "System", name)?;
+    let mt = rt.method_table_of(ty)?;
+    let (size, has_references) = rt.types.instance_shape(ty)?;
+    drop(rt);
+    let obj = crate::helpers::alloc_instance(size as usize, has_references);
+    // SAFETY: a fresh zeroed instance of `size` bytes, header included.
+    unsafe { obj.cast::<u64>().write(mt) };
+    Ok(obj as u64)
+}
+
+/// The offset of instance field `field` of the core library's class `System.<name>`.
+pub(crate) fn core_field_offset(name: &str, field: &str) -> Result<u32, String> {
+    let rt = lock();
+    let ty = rt.types.type_named("mscorlib", "System", name)?;
+    rt.types.field_offset_named(ty, field)
+}
+
+/// Mono's reflection name of the type of object `obj` (not null), e.g.
+/// `System.DivideByZeroException`.
+pub(crate) fn object_type_name(obj: u64) -> Result<String, String> {
+    let rt = lock();
+    let ty = rt.type_of_object(obj);
+    rt.types.reflection_name(ty)
+}
