@@ -1,9 +1,9 @@
 //! Differential tests of exception handling (issue 7, EH v1 "check after call"): each program
 //! in tests/fixtures/exceptions (C# compiled with mcs, IL with ilasm) is compiled to native
 //! images with `ngen-build compile`, then run under `mono` and under `ngen-build run` with
-//! `--jit never` (images only), `--jit always` (JIT only) and the default (fallback). Stdout,
-//! the first three stderr lines (mono's unhandled report without its `at` frames) and the exit
-//! code must be mono's in every mode.
+//! `--jit never` (images only, with an image of Mono's mscorlib built once), `--jit always`
+//! (JIT only) and the default (fallback). Stdout, the first three stderr lines (mono's
+//! unhandled report without its `at` frames) and the exit code must be mono's in every mode.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -14,7 +14,10 @@ use ngen_tests::{
 };
 
 /// The C# fixture programs.
-const CSHARP: &[&str] = &["handlers", "typed", "crossing"];
+const CSHARP: &[&str] = &["handlers", "typed", "crossing", "classes"];
+/// Mono's core library, whose image the fixtures run with (exception constructors run from
+/// its IL).
+const MSCORLIB: &str = "/usr/lib/mono/4.5/mscorlib.dll";
 /// The IL fixture programs.
 const IL: &[&str] = &["objects"];
 
@@ -32,6 +35,7 @@ fn fixtures() -> &'static Fixtures {
         let bin = dir.path().join("bin");
         let images = dir.path().join("images");
         std::fs::create_dir_all(&bin).unwrap();
+        ngen_compile(std::path::Path::new(MSCORLIB), &images);
         let source = |name: &str, ext: &str| {
             workspace_root()
                 .join("tests/fixtures/exceptions")
@@ -135,4 +139,14 @@ fn exceptions_cross_image_and_jit_frames_like_mono() {
 #[test]
 fn an_exception_crossing_image_and_jit_frames_to_the_top_is_reported_like_mono() {
     differential_with_jit("crossing", &["unhandled"]);
+}
+
+#[test]
+fn exceptions_of_program_subclasses_of_exception_are_caught_filtered_and_rethrown_like_mono() {
+    differential("classes", &[]);
+}
+
+#[test]
+fn an_unhandled_program_exception_is_reported_with_its_message_like_mono() {
+    differential("classes", &["unhandled"]);
 }
