@@ -7,7 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod framework_images;
 pub mod mono_sources;
+
+pub use framework_images::framework_images;
 
 /// Reports that `test` cannot run here and why, straight to stderr (not through the test
 /// harness's capture, so it shows in every log), as a `SKIPPED:` line that `tests/run.sh`
@@ -335,11 +338,17 @@ pub fn ngen_compile(assembly: &Path, out: &Path) -> Output {
     )
 }
 
-/// Runs `ngen-build run --images <images> [--jit <mode>] <exe> <args>` (`mode` "default" passes
-/// no `--jit`), whatever its exit status.
+/// Runs `ngen-build run --images <images> --images <framework images> [--jit <mode>] <exe>
+/// <args>` (`mode` "default" passes no `--jit`), whatever its exit status. The framework's
+/// images ([`framework_images`], built once per test run) are always searched too, so calls
+/// into Mono's class libraries run from their images under `--jit never`.
 pub fn ngen_run_from_images(exe: &Path, images: &Path, mode: &str, args: &[&str]) -> Output {
     let mut cmd = ngen_build();
-    cmd.arg("run").arg("--images").arg(images);
+    cmd.arg("run")
+        .arg("--images")
+        .arg(images)
+        .arg("--images")
+        .arg(framework_images());
     if mode != "default" {
         cmd.arg("--jit").arg(mode);
     }
