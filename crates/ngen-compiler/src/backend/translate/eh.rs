@@ -180,6 +180,12 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.switch_to_block(cont);
     }
 
+    /// Where an exception pending after a cell's resolution at the current instruction goes.
+    pub(super) fn resolve_landing(&mut self) -> Block {
+        let entry = self.eh.regions.entry(self.eh.offset);
+        self.landing_block(entry)
+    }
+
     // ---- throw, rethrow, leave, endfinally, endfilter -----------------------------------
 
     /// `throw`, `rethrow`, `leave`, `leave.s`, `endfinally`, `endfilter`: each ends its block.

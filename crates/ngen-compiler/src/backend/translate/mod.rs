@@ -428,12 +428,15 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// Loads a cell's target, calling the resolve helper the first time.
     fn cell_target(&mut self, cell: Value) -> Value {
         let call_conv = self.env.call_conv();
+        // Resolving may run a `.cctor` that throws: the slow path checks (EH v1).
+        let landing = self.resolve_landing();
         let (env, sigs) = (&mut self.env, &mut self.helper_sigs);
         cells::emit_cell_target(
             &mut self.b,
             cell,
             |b| env.helper_table(b),
             |b| sigs.get(HelperId::ResolveCell, b.func, call_conv),
+            Some(landing),
         )
     }
 }
