@@ -82,6 +82,10 @@ pub fn default_message(kind: ExceptionKind) -> &'static str {
             "Insufficient memory to continue the execution of the program."
         }
         ExceptionKind::StackOverflow => "Operation caused a stack overflow.",
+        // `stelem.ref` of an element the array's type does not accept.
+        ExceptionKind::ArrayTypeMismatch => {
+            "Attempted to access an element as a type incompatible with the array."
+        }
     }
 }
 
