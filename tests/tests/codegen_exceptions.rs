@@ -14,7 +14,7 @@ use ngen_tests::{
 };
 
 /// The C# fixture programs.
-const CSHARP: &[&str] = &["handlers", "typed", "crossing", "classes"];
+const CSHARP: &[&str] = &["handlers", "typed", "crossing", "classes", "cctor"];
 /// The IL fixture programs.
 const IL: &[&str] = &["objects"];
 
@@ -145,4 +145,14 @@ fn exceptions_of_program_subclasses_of_exception_are_caught_filtered_and_rethrow
 #[test]
 fn an_unhandled_program_exception_is_reported_with_its_message_like_mono() {
     differential("classes", &["unhandled"]);
+}
+
+#[test]
+fn a_throwing_static_constructor_raises_type_initialization_exception_like_mono() {
+    differential("cctor", &[]);
+}
+
+#[test]
+fn an_unhandled_type_initialization_exception_is_reported_with_its_inner_like_mono() {
+    differential("cctor", &["unhandled"]);
 }

@@ -14,6 +14,9 @@ use ngen_abi::exceptions::ExceptionKind;
 /// `System.Exception._message`, read by `Message` and by the unhandled report.
 pub(crate) const MESSAGE_FIELD: &str = "_message";
 
+/// `System.Exception._innerException`.
+pub(crate) const INNER_FIELD: &str = "_innerException";
+
 /// Helper `Throw`: creates the exception of ABI id `kind_id` (an unknown id, a runtime bug,
 /// becomes `InvalidProgramException`) and makes it pending.
 pub(crate) extern "C" fn throw(kind_id: u32) {
@@ -40,4 +43,32 @@ fn new_exception(kind: ExceptionKind) -> Result<u64, String> {
     // `offset`; the collector scans it (the class has references).
     unsafe { ((exception + u64::from(offset)) as *mut u64).write(message as u64) };
     Ok(exception)
+}
+
+/// After a type's `.cctor` returned: an exception it left pending becomes the inner exception
+/// of a `TypeInitializationException` for the type, as under mono.
+pub(crate) fn after_type_initializer(type_name: &str) {
+    let Some(inner) = super::pending::take() else {
+        return;
+    };
+    match wrap_type_initializer_failure(type_name, inner) {
+        Ok(wrapped) => super::pending::set(wrapped),
+        Err(_) => super::pending::set(inner),
+    }
+}
+
+fn wrap_type_initializer_failure(type_name: &str, inner: u64) -> Result<u64, String> {
+    use crate::state::objects::{core_field_offset, new_core_instance};
+    let message_offset = core_field_offset("Exception", MESSAGE_FIELD)?;
+    let inner_offset = core_field_offset("Exception", INNER_FIELD)?;
+    let wrapped = new_core_instance("TypeInitializationException")?;
+    let message = ngen_corlib::objects::string_from_str(&format!(
+        "The type initializer for '{type_name}' threw an exception."
+    ));
+    // SAFETY: `wrapped` is a fresh Exception instance with these two reference fields.
+    unsafe {
+        ((wrapped + u64::from(message_offset)) as *mut u64).write(message as u64);
+        ((wrapped + u64::from(inner_offset)) as *mut u64).write(inner);
+    }
+    Ok(wrapped)
 }

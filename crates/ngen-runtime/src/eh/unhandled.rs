@@ -2,10 +2,11 @@
 //!
 //! Mono prints `\nUnhandled Exception:\n<ToString()>\n[ERROR] FATAL UNHANDLED EXCEPTION:
 //! <ToString()>\n`. For an `Exception`, `ToString()` begins `Type: Message` (just `Type` for an
-//! empty message; `Message` of a null `_message` is "Exception of type 'Type' was thrown.").
+//! empty message; `Message` of a null `_message` is "Exception of type 'Type' was thrown."),
+//! then ` ---> ` and the inner exception's, if any.
 //! An object that does not derive from `System.Exception` (IL can throw any object) is wrapped
 //! by mono in a `RuntimeWrappedException`, whose text we print. Stack frames (`  at ...`) and
-//! inner exceptions are not printed yet.
+//! the `--- End of inner exception stack trace ---` lines are not printed yet.
 //!
 //! Depends on: [`super::pending`], [`super::raise`], [`crate::state`] (types, casts),
 //! `ngen-corlib` (strings, the report).
@@ -38,9 +39,16 @@ fn describe(exception: u64) -> Option<String> {
     // at `offset`.
     let message = unsafe { ((exception + u64::from(offset)) as *const u64).read() };
     let message = match ngen_corlib::objects::string_to_rust(message as *const _) {
-        Some(text) if text.is_empty() => return Some(type_name),
-        Some(text) => text,
-        None => format!("Exception of type '{type_name}' was thrown."),
+        Some(text) if text.is_empty() => String::new(),
+        Some(text) => format!(": {text}"),
+        None => format!(": Exception of type '{type_name}' was thrown."),
     };
-    Some(format!("{type_name}: {message}"))
+    let inner_offset = objects::core_field_offset("Exception", super::raise::INNER_FIELD).ok()?;
+    // SAFETY: as above, `_innerException` (an Exception or null) is at `inner_offset`.
+    let inner = unsafe { ((exception + u64::from(inner_offset)) as *const u64).read() };
+    let inner = match inner {
+        0 => String::new(),
+        inner => format!(" ---> {}", describe(inner)?),
+    };
+    Some(format!("{type_name}{message}{inner}"))
 }
