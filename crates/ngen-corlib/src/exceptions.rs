@@ -150,6 +150,35 @@ pub extern "C" fn ngen_corlib_throw(kind_id: u32) -> ! {
     throw(kind, None)
 }
 
+/// Offset of `System.Exception._message` (Mono's `MonoException` layout, mono-runtime.md §3;
+/// the runtime's type system computes the same).
+pub const EXCEPTION_MESSAGE_OFFSET: usize = 24;
+
+/// How the runtime names an object's type (mono's reflection name), installed at startup:
+/// the BCL surface cannot see the runtime's types.
+static TYPE_NAME: std::sync::OnceLock<fn(u64) -> String> = std::sync::OnceLock::new();
+
+/// Installs the runtime's [`TYPE_NAME`] function (later calls keep the first).
+pub fn install_type_name(name_of: fn(u64) -> String) {
+    let _ = TYPE_NAME.set(name_of);
+}
+
+/// `Exception.get_Message()`: `_message`, or, when it is null, mono's "Exception of type
+/// 'T' was thrown." for the exception's type.
+pub extern "C" fn get_message(this: u64) -> *mut ngen_abi::object::StringObject {
+    // SAFETY: `this` is a live Exception (callvirt null-checks it), whose `_message` is a
+    // string reference or null at EXCEPTION_MESSAGE_OFFSET.
+    let message = unsafe { ((this as usize + EXCEPTION_MESSAGE_OFFSET) as *const u64).read() };
+    if message != 0 {
+        return message as *mut ngen_abi::object::StringObject;
+    }
+    let type_name = TYPE_NAME
+        .get()
+        .map(|name_of| name_of(this))
+        .unwrap_or_else(|| "System.Exception".to_string());
+    crate::objects::string_from_str(&format!("Exception of type '{type_name}' was thrown."))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -81,6 +81,7 @@ pub enum RunError {
 pub fn run(options: RunOptions) -> Result<i32, RunError> {
     ngen_gc::init();
     let entry = state::start(&options)?;
+    eh::install();
     let code = entry::call_main(entry, &options.args);
     ngen_corlib::flush_stdout();
     log::gc_summary();

@@ -32,4 +32,13 @@ pub(crate) mod raise;
 pub(crate) mod unhandled;
 
 pub(crate) use pending::pending_exception;
+
+/// Lets the BCL surface's `Exception.get_Message` name an exception's type (its default
+/// message does).
+pub(crate) fn install() {
+    ngen_corlib::exceptions::install_type_name(|exception| {
+        crate::state::objects::object_type_name(exception)
+            .unwrap_or_else(|_| "System.Exception".to_string())
+    });
+}
 pub(crate) use raise::throw;
