@@ -83,6 +83,26 @@ pub fn mcs(sources: &[&Path], out: &Path, extra: &[&str]) {
     );
 }
 
+/// Assembles an IL fixture with `ilasm` into `out` (`.exe` or `.dll`, by extension), for
+/// instruction sequences C# compilers do not emit. Panics with ilasm's output on failure.
+pub fn ilasm(source: &Path, out: &Path) {
+    let mut cmd = Command::new("ilasm");
+    if out.extension().and_then(|e| e.to_str()) == Some("dll") {
+        cmd.arg("-dll");
+    }
+    let output = cmd
+        .arg(source)
+        .arg(format!("-output:{}", out.display()))
+        .output()
+        .expect("ilasm is installed (mono-devel)");
+    assert!(
+        output.status.success() && out.is_file(),
+        "ilasm {} failed:\n{}",
+        source.display(),
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
 /// Runs `mono exe args...` and returns its output.
 pub fn mono(exe: &Path, args: &[&str]) -> Output {
     Command::new("mono")

@@ -11,8 +11,11 @@
 
 /// Calls `$m!` with the list of helpers, the one place a helper is declared: for each, its
 /// doc, `Name = slot rust_name (param: type, ...) -> return;`. Types are `cell` (a
-/// `*mut ImportCell`), `i32`, `u32`, `i64`, `u64`, `f32`, `f64`; `void` returns nothing,
-/// `never` does not return. [`HelperId`], [`HELPER_COUNT`] and [`HelperId::ALL`] are
+/// `*mut ImportCell`), `i32`, `u32`, `i64`, `u64`, `f32`, `f64`; `never` returns nothing
+/// (the helper does not return); `void` returns nothing (the helper returns); `data` marks a
+/// slot that holds the address of runtime data instead of a function (`rust_name()` gives
+/// it; compiled code loads through it and never calls it). [`HelperId`], [`HELPER_COUNT`] and
+/// [`HelperId::ALL`] are
 /// generated from it here, the compiler's helper signatures and the runtime's table (checked
 /// against these signatures at compile time) in their crates, as Wasmtime's
 /// `foreach_builtin_function!`. Append, never reorder (and bump the image format version).
@@ -26,17 +29,20 @@ macro_rules! foreach_helper {
             /// Never returns 0: on failure the runtime prints an error naming the method and
             /// exits.
             ResolveCell = 0 resolve_cell (cell: cell) -> u64;
-            /// `extern "C" fn(kind: u32) -> !`: raises the
-            /// [`ExceptionKind`](crate::exceptions::ExceptionKind) `kind`. Until exception
-            /// handling exists this prints mono's unhandled-exception report and exits.
-            Throw = 1 throw (kind: u32) -> never;
+            /// `extern "C" fn(kind: u32)`: raises the
+            /// [`ExceptionKind`](crate::exceptions::ExceptionKind) `kind`: creates the
+            /// exception object and makes it the pending exception
+            /// ([`PendingException`](HelperId::PendingException)), then returns; the caller
+            /// branches to its handler dispatch or returns to its own caller (EH v1, "check
+            /// after call").
+            Throw = 1 throw (kind: u32) -> void;
             /// `extern "C" fn(f64, f64) -> f64`: IEEE `fmod` (CIL `rem` on F).
             FmodF64 = 2 fmod_f64 (x: f64, y: f64) -> f64;
             /// `extern "C" fn(f32, f32) -> f32`: `fmodf`.
             FmodF32 = 3 fmod_f32 (x: f32, y: f32) -> f32;
             /// `extern "C" fn(length: i64, element_size: u64) -> *mut ArrayObject`: allocates a
             /// zeroed single-dimensional array (CIL `newarr` of a primitive element type). A
-            /// negative length raises `OverflowException`, as mono does.
+            /// negative length raises `OverflowException`, as mono does (pending, returning 0).
             NewArray = 4 new_array (length: i64, element_size: u64) -> u64;
             /// `extern "C" fn(method_table: u64, size: u64, has_references: u32) -> *mut
             /// ObjectHeader`: allocates a zeroed instance of `size` bytes (header included)
@@ -63,27 +69,31 @@ macro_rules! foreach_helper {
             /// method (after the return value is computed). Its return address lies inside the
             /// method.
             ProfileLeave = 9 profile_leave () -> void;
+            /// Data, not a function: the address of the pending-exception word, a `u64`
+            /// holding the exception object in flight (0: none). Compiled code tests it after
+            /// every call that can throw and stores to it when an exception leaves a method.
+            PendingException = 10 pending_exception () -> data;
             /// `extern "C" fn(length: i64, element_size: u64) -> *mut ArrayObject`: as
             /// `NewArray`, but the collector scans the elements (CIL `newarr` of a value type
             /// holding references).
-            NewScannedArray = 10 new_scanned_array (length: i64, element_size: u64) -> u64;
+            NewScannedArray = 11 new_scanned_array (length: i64, element_size: u64) -> u64;
             /// `extern "C" fn(size: u64) -> *mut u8`: `size` zeroed bytes for CIL `localloc`,
             /// from the collected heap (Cranelift has no dynamic stack allocation): scanned,
             /// and kept alive by the pointer on the stack; freed by the collector once the
             /// method returns and drops it. Out of memory raises `OutOfMemoryException`.
-            LocalAlloc = 11 local_alloc (size: u64) -> u64;
+            LocalAlloc = 12 local_alloc (size: u64) -> u64;
             /// `extern "C" fn(array: u64, value: u64) -> u32`: 1 when the object `value`
             /// (not null) may be stored in the reference array `array` (not null): its type is
             /// assignable to the array's element type (ECMA-335 III.4.27, array covariance),
             /// else 0 (`stelem.ref` then raises `ArrayTypeMismatchException`). Cached per
             /// pair of method tables.
-            ArrayStoreCheck = 12 array_store_check (array: u64, value: u64) -> u32;
+            ArrayStoreCheck = 13 array_store_check (array: u64, value: u64) -> u32;
             /// `extern "C" fn(object: u64, method_table: u64) -> u32`: 1 when the box
             /// `object` (not null) whose method table differs from `method_table` may still be
             /// unboxed as that type: both are enums or primitives with the same underlying
             /// primitive (Mono compares element classes), else 0 (`unbox` then raises
             /// `InvalidCastException`).
-            UnboxCheck = 13 unbox_check (object: u64, method_table: u64) -> u32;
+            UnboxCheck = 14 unbox_check (object: u64, method_table: u64) -> u32;
         }
     };
 }
@@ -94,6 +104,7 @@ macro_rules! helper_rust_type {
     (cell) => { *mut $crate::image::ImportCell };
     (never) => { ! };
     (void) => { () };
+    (data) => { u64 };
     ($t:ident) => { $t };
 }
 

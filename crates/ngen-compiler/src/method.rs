@@ -1,5 +1,5 @@
 //! Gathering what the translator needs about one MethodDef, and deciding up front when a
-//! method is excluded (no body, EH clauses, BypassNGen, generics, unsupported types,
+//! method is excluded (no body, BypassNGen, generics, unsupported types,
 //! undecodable IL). Also the shape of a `call` operand.
 //!
 //! Depends on `ngen-metadata` (read-only) and [`crate::signature`]; no Cranelift.
@@ -17,6 +17,7 @@ pub(crate) struct PreparedMethod<'a> {
     pub shape: MethodShape,
     pub locals: Vec<IlType>,
     pub instrs: Vec<Instruction<'a>>,
+    pub clauses: Vec<ngen_metadata::body::ExceptionClause>,
 }
 
 /// `Namespace.Type::Method` of a MethodDef, for reports and messages.
@@ -72,9 +73,6 @@ pub(crate) fn prepare<'a>(
         .method_body(rid)
         .map_err(|e| format!("malformed method body: {e}"))?
         .ok_or_else(|| "no IL body (abstract, extern or runtime-implemented)".to_string())?;
-    if !body.exception_clauses.is_empty() {
-        return Err("exception handling clauses (try/catch/finally) are not supported yet".into());
-    }
     let shape = method_def_shape_in(types, asm, rid)?;
     let locals = match body.local_var_sig_token {
         None => Vec::new(),
@@ -94,6 +92,7 @@ pub(crate) fn prepare<'a>(
         shape,
         locals,
         instrs,
+        clauses: body.exception_clauses,
     })
 }
 
@@ -224,6 +223,15 @@ pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<ngen_abi::image
         }
         out.extend(crate::backend::cells::extra_key_of(&ins));
         constraint = None;
+    }
+    // A `catch` of a class tests the exception against the class's method table.
+    for clause in &body.exception_clauses {
+        if let ngen_metadata::body::ClauseKind::Catch(token) = clause.kind {
+            out.push(ngen_abi::image::CellKey::new(
+                ngen_abi::image::CellKind::MethodTable,
+                token.0,
+            ));
+        }
     }
     out
 }

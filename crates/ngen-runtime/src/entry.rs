@@ -20,7 +20,8 @@ pub(crate) fn check(shape: &MethodShape) -> Result<(), String> {
 }
 
 /// Calls the entry point with `args` and returns the exit code: `Main`'s value, or for a
-/// `void Main` the last `Environment.ExitCode` set (0 by default), as under mono.
+/// `void Main` the last `Environment.ExitCode` set (0 by default), as under mono. An
+/// exception that leaves `Main` ends the process with mono's report instead.
 pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
     let args = args.to_vec();
     let thread = std::thread::Builder::new()
@@ -38,7 +39,7 @@ pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
                 0
             };
             // SAFETY: `code` is compiled code with the checked entry signature (SystemV).
-            unsafe {
+            let exit_code = unsafe {
                 match (with_args, entry.shape.ret.is_some()) {
                     (false, false) => {
                         let f: extern "C" fn() = std::mem::transmute(code);
@@ -59,7 +60,10 @@ pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
                         f(argv)
                     }
                 }
-            }
+            };
+            // An exception that left Main: mono's report, exit 1.
+            crate::eh::unhandled::report_if_pending();
+            exit_code
         });
     match crate::faults::with_fault_signals_blocked(|| thread.map(|t| t.join())) {
         Ok(Ok(code)) => code,

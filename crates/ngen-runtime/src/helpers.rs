@@ -11,16 +11,21 @@ extern "C" fn fmod_f32(a: f32, b: f32) -> f32 {
     a % b
 }
 
-/// CIL `newarr`: a negative length is an `OverflowException` under mono.
+/// CIL `newarr`: a negative length is an `OverflowException` under mono, made pending (the
+/// caller checks after the call).
 extern "C" fn new_array(length: i64, element_size: u64) -> u64 {
-    let (length, element_size) = array_request(length, element_size);
+    let Some((length, element_size)) = array_request(length, element_size) else {
+        return 0;
+    };
     ngen_corlib::objects::alloc_zeroed_array(length, element_size) as u64
 }
 
 /// CIL `newarr` of a value type holding references: as [`new_array`], scanned by the
 /// collector.
 extern "C" fn new_scanned_array(length: i64, element_size: u64) -> u64 {
-    let (length, element_size) = array_request(length, element_size);
+    let Some((length, element_size)) = array_request(length, element_size) else {
+        return 0;
+    };
     ngen_corlib::objects::alloc_zeroed_scanned_array(length, element_size) as u64
 }
 
@@ -46,15 +51,15 @@ extern "C" fn local_alloc(size: u64) -> u64 {
     }
 }
 
-/// The length and element size of a `newarr`, raising `OverflowException` for a negative
-/// length as mono does.
-fn array_request(length: i64, element_size: u64) -> (usize, usize) {
+/// The length and element size of a `newarr`, or `None` with `OverflowException` made
+/// pending for a negative length, as mono raises it (the caller returns 0 and compiled code
+/// checks the pending word).
+fn array_request(length: i64, element_size: u64) -> Option<(usize, usize)> {
     let Ok(length) = usize::try_from(length) else {
-        ngen_corlib::exceptions::ngen_corlib_throw(
-            ngen_abi::exceptions::ExceptionKind::Overflow as u32,
-        )
+        throw(ngen_abi::exceptions::ExceptionKind::Overflow as u32);
+        return None;
     };
-    (length, usize::try_from(element_size).unwrap_or(usize::MAX))
+    Some((length, usize::try_from(element_size).unwrap_or(usize::MAX)))
 }
 
 /// CIL `newobj` of a class: a zeroed instance with its method-table word set, atomic (never
@@ -62,7 +67,11 @@ fn array_request(length: i64, element_size: u64) -> (usize, usize) {
 extern "C" fn new_object(method_table: u64, size: u64, has_references: u32) -> u64 {
     // Never below the header, whatever the caller says: the header word is written below.
     let size = usize::try_from(size).unwrap_or(usize::MAX).max(16);
-    let object = alloc_instance(size, has_references != 0);
+    let Some(object) = try_alloc_instance(size, has_references != 0) else {
+        // Compiled code checks the pending word after `newobj`: the exception is catchable.
+        crate::eh::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory as u32);
+        return 0;
+    };
     // SAFETY: the block holds `size` zeroed, 8-aligned bytes, at least the two-word header.
     unsafe { object.cast::<u64>().write(method_table) };
     object as u64
@@ -79,27 +88,42 @@ extern "C" fn interface_target(object: u64, cell: *mut ImportCell) -> u64 {
 }
 
 /// A zeroed block of `size` bytes for an instance, scanned by the collector only when it
-/// holds references; out of memory raises `OutOfMemoryException`.
+/// holds references; out of memory raises `OutOfMemoryException`
+/// (reported at once: the runtime's callers cannot return a pending exception).
 pub(crate) fn alloc_instance(size: usize, has_references: bool) -> *mut u8 {
+    try_alloc_instance(size, has_references).unwrap_or_else(|| {
+        ngen_corlib::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+    })
+}
+
+/// A zeroed block of `size` bytes for an instance, or `None` when the heap is exhausted.
+fn try_alloc_instance(size: usize, has_references: bool) -> Option<*mut u8> {
     let block = if has_references {
         ngen_gc::alloc(size)
     } else {
         ngen_gc::alloc_atomic(size)
     };
-    match block {
-        Some(block) => block.as_ptr(),
-        None => {
-            ngen_corlib::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
-        }
-    }
+    block.map(|b| b.as_ptr())
 }
 
 extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
     crate::state::resolve_cell(cell)
 }
 
-/// `Throw`: mono's unhandled-exception report (there is no exception handling yet).
-use ngen_corlib::exceptions::ngen_corlib_throw as throw;
+use crate::eh::{pending_exception, throw};
+
+/// The value of one helper slot: the address of the function the list names, bound to the
+/// signature the list gives, or for a `data` slot the address `rust_name()` returns.
+macro_rules! slot_value {
+    ($rust:ident () -> data) => {
+        $rust()
+    };
+    ($rust:ident ($($ty:ident),*) -> $ret:ident) => {{
+        let f: extern "C" fn($(ngen_abi::helper_rust_type!($ty)),*)
+            -> ngen_abi::helper_rust_type!($ret) = $rust;
+        f as *const () as u64
+    }};
+}
 
 /// `ProfileEnter` and `ProfileLeave`: the profile scenario's hooks.
 use crate::profile::{profile_enter, profile_leave};
@@ -113,11 +137,7 @@ macro_rules! helper_addresses {
         /// The address of helper `id`.
         pub(crate) fn helper_address(id: HelperId) -> u64 {
             match id {
-                $( HelperId::$name => {
-                    let f: extern "C" fn($(ngen_abi::helper_rust_type!($ty)),*)
-                        -> ngen_abi::helper_rust_type!($ret) = $rust;
-                    f as *const () as u64
-                } )*
+                $( HelperId::$name => slot_value!($rust ($($ty),*) -> $ret), )*
             }
         }
     };

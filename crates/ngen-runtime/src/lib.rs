@@ -25,6 +25,7 @@
 
 mod code_map;
 mod crash_report;
+mod eh;
 mod entry;
 mod faults;
 mod gc_roots;
@@ -94,6 +95,7 @@ pub fn run(options: RunOptions) -> Result<i32, RunError> {
     faults::install();
     profile::start(options.scenario);
     let entry = state::start(&options)?;
+    eh::install();
     let code = entry::call_main(entry, &options.args);
     ngen_corlib::flush_stdout();
     log::gc_summary();

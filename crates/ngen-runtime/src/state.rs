@@ -88,6 +88,8 @@ struct Runtime {
     type_objects: BTreeMap<TypeHandle, u64>,
     /// A `.cctor` to run once the lock is released (set while resolving a static-field cell).
     pending_cctor: Option<u64>,
+    /// The full name of that `.cctor`'s type, for a `TypeInitializationException` if it throws.
+    pending_cctor_type: Option<String>,
 }
 
 /// The static storage areas of one type (present once its `.cctor` has been started).
@@ -161,6 +163,7 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         interface_targets: HashMap::new(),
         type_objects: BTreeMap::new(),
         pending_cctor: None,
+        pending_cctor_type: None,
     };
     if options.jit != JitMode::Always {
         log::binding(|| {
@@ -225,6 +228,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
     match result {
         Ok(target) => {
             let cctor = rt.pending_cctor.take();
+            let cctor_type = rt.pending_cctor_type.take();
             drop(rt);
             // SAFETY: as above; cells are writable data.
             unsafe { (*cell).target = target };
@@ -236,6 +240,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
                 // no result (a `.cctor`), SystemV.
                 let f: extern "C" fn() = unsafe { std::mem::transmute(code as usize) };
                 f();
+                crate::eh::raise::after_type_initializer(cctor_type.as_deref().unwrap_or("?"));
             }
             target
         }

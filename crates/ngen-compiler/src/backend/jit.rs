@@ -251,6 +251,10 @@ impl TranslateEnv for JitEnv<'_> {
         self.types.is_object_ctor(self.asm, token)
     }
 
+    fn is_object_type(&mut self, token: Token) -> bool {
+        crate::corlib_refs::is_object_type(self.asm, token)
+    }
+
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
         crate::corlib_refs::primitive_element(self.asm, token)
     }

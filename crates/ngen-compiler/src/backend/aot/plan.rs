@@ -260,6 +260,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
         self.plan.types.is_object_ctor(self.plan.asm, token)
     }
 
+    fn is_object_type(&mut self, token: Token) -> bool {
+        crate::corlib_refs::is_object_type(self.plan.asm, token)
+    }
+
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
         crate::corlib_refs::primitive_element(self.plan.asm, token)
     }

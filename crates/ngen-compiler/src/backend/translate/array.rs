@@ -105,6 +105,8 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let size = self.b.ins().iconst(I64, i64::from(ty.size()));
                 let call = self.b.ins().call_indirect(sig, helper, &[length, size]);
                 let array = self.b.inst_results(call)[0];
+                // A negative length left OverflowException pending and no array.
+                self.check_pending();
                 // The array's own method table (T[]), for casts, virtual calls and the
                 // covariance check of `stelem.ref`.
                 let mt_key =

@@ -174,6 +174,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             .ins()
             .call_indirect(sig, helper, &[method_table, size, refs]);
         let object = self.b.inst_results(call)[0];
+        // Out of memory left OutOfMemoryException pending and no object.
+        self.check_pending();
         let data = self
             .b
             .ins()
