@@ -33,12 +33,12 @@ const FLOOR: &[(&str, usize)] = &[
     ("basic-float", 58),
     ("basic-calls", 27),
     ("basic-math", 23),
-    ("objects", 68),
-    ("arrays", 23),
-    ("exceptions", 67),
+    ("objects", 75),
+    ("arrays", 26),
+    ("exceptions", 76),
     ("generics", 3),
     ("gshared", 0),
-    ("builtin-types", 73),
+    ("builtin-types", 76),
 ];
 
 /// How long one test may run before it counts as failed (hangs are failures, not stalls).
