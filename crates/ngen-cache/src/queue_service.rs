@@ -146,6 +146,8 @@ pub enum ServiceState {
     YieldingToManual,
     /// Another process holds the cache lock.
     WaitingForLock,
+    /// The queue is empty and `--keep-running` keeps the service.
+    WaitingForWork,
 }
 
 impl std::fmt::Display for ServiceState {
@@ -163,6 +165,7 @@ impl std::fmt::Display for ServiceState {
             ServiceState::Paused => write!(f, "paused (`ngen-build queue continue` resumes it)"),
             ServiceState::YieldingToManual => write!(f, "yielding to a manual command"),
             ServiceState::WaitingForLock => write!(f, "waiting for the cache lock"),
+            ServiceState::WaitingForWork => write!(f, "waiting for work (the queue is empty)"),
         }
     }
 }

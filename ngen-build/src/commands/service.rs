@@ -231,8 +231,10 @@ impl Service<'_> {
                 continue;
             }
             let queue = QueueState::load(self.layout())?;
-            if queue.items.is_empty() && !self.args.keep_running {
-                if self.stop_if_still_empty()? {
+            if queue.items.is_empty() {
+                if self.args.keep_running {
+                    self.set_state(ServiceState::WaitingForWork)?;
+                } else if self.stop_if_still_empty()? {
                     return Ok(());
                 }
                 std::thread::sleep(self.poll());
