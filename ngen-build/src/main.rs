@@ -67,7 +67,7 @@ enum Command {
     /// Ngen action: pause, continue or show the deferred compilation queue.
     Queue(commands::queue::Args),
     /// Process the queue as Ngen's native image service does: priority 1 at once, then 2, then 3 when idle.
-    Service(commands::queue::ServiceArgs),
+    Service(commands::service::ServiceArgs),
 }
 
 fn main() -> ExitCode {
@@ -106,7 +106,7 @@ fn main() -> ExitCode {
         Command::Display(a) => commands::display::run(a),
         Command::ExecuteQueuedItems(a) => commands::queue::run_eqi(a),
         Command::Queue(a) => commands::queue::run(a),
-        Command::Service(a) => commands::queue::run_service(a),
+        Command::Service(a) => commands::service::run(a),
     };
     match result {
         Ok(code) => code,

@@ -8,7 +8,8 @@
 //! - [`layout`], [`index`]: where images live and the sorted index of roots and reference counts;
 //! - [`engine`]: plan, parallel build through an [`compiler::ImageCompiler`], atomic commit, GC;
 //! - [`actions`]: Ngen's install / uninstall / update / display semantics;
-//! - [`queue`]: the deferred queue and the service's scheduling;
+//! - [`queue`]: the deferred queue and the service's scheduling; [`queue_idle`]: when the
+//!   machine is idle; [`queue_service`]: the one-service lock, its status and its log;
 //! - [`package`]: reproducible tar archives and tree hashes;
 //! - [`fsutil`], [`lock`]: crash-safe writes (modes 0755/0644, images with their digest) and
 //!   inter-process locking; [`permissions`]: refusing a cache others could write;
@@ -35,6 +36,8 @@ pub mod lock;
 pub mod package;
 pub mod permissions;
 pub mod queue;
+pub mod queue_idle;
+pub mod queue_service;
 pub mod remote;
 pub mod resolve;
 pub mod run_support;

@@ -239,6 +239,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         if !args.ngen.silent {
             eprintln!("      Queued {action} at priority {priority} (item {seq})");
         }
+        super::service_start::after_queueing(&locked, args.ngen.silent);
         return Ok(ExitCode::SUCCESS);
     }
     let ok = install_now(&locked, &action, args.ngen.jobs(), args.ngen.output()).map_err(report)?;

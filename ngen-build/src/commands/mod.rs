@@ -15,6 +15,8 @@ pub mod package;
 pub mod queue;
 pub mod run;
 pub mod schema;
+pub mod service;
+pub mod service_start;
 pub mod support;
 pub mod uninstall;
 pub mod update;

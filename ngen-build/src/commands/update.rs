@@ -69,6 +69,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         if !args.ngen.silent {
             eprintln!("      Queued update at priority 3 (item {seq})");
         }
+        super::service_start::after_queueing(&locked, args.ngen.silent);
         return Ok(ExitCode::SUCCESS);
     }
     if locked.index().map_err(report)?.roots.is_empty() {
