@@ -26,6 +26,7 @@ use ngen_manifest::{LoadHint, Project, RootAssembly, Scenario};
 
 use super::cache::{self as remote_cli, RemoteArgs};
 use super::diagnostic_json::diagnostic_json;
+use super::msbuild_format;
 use super::support::usage_error;
 
 #[derive(clap::Args)]
@@ -57,6 +58,16 @@ pub enum MessageFormat {
     Human,
     /// JSON lines with a `reason` field, on stdout (Cargo style).
     Json,
+    /// Lines for people, with errors as MSBuild's canonical `file(line,col): error NGENnnnn:
+    /// message` (what `msbuild-task/NgenBuild.targets` passes).
+    Msbuild,
+}
+
+impl MessageFormat {
+    /// Human lines on stderr (plain or with MSBuild's error form).
+    pub(crate) fn is_text(self) -> bool {
+        self != MessageFormat::Json
+    }
 }
 
 /// `-j N`: a positive number, as `jobs` in ngen.toml must be.
@@ -108,6 +119,7 @@ pub(crate) fn load_project_as(
     let emit = |diagnostic: &dyn miette::Diagnostic, human: &dyn Fn()| match format {
         MessageFormat::Human => human(),
         MessageFormat::Json => json_line(&diagnostic_json("manifest-error", diagnostic)),
+        MessageFormat::Msbuild => msbuild_format::print_diagnostic(diagnostic),
     };
     let path = match find_manifest(given) {
         Ok(p) => p,
@@ -329,10 +341,11 @@ pub(crate) fn execute_sharing(
         summary.unresolved += 1;
         emit_error(
             out,
+            "NGEN2001",
             &format!("{} ({})", key.root, key.scenario),
             &error.to_string(),
         );
-        if out.format == MessageFormat::Human {
+        if out.format.is_text() {
             // A manifest's root is relative to the manifest: name it only if it works from here.
             let lower = key.root.to_ascii_lowercase();
             let looks_like_path =
@@ -355,7 +368,7 @@ pub(crate) fn execute_sharing(
         match &img.freshness {
             Freshness::Fresh => {
                 summary.fresh += 1;
-                if out.verbose && out.format == MessageFormat::Human {
+                if out.verbose && out.format.is_text() {
                     eprintln!("       Fresh {} ({})", img.name, img.scenario);
                 }
                 if out.format == MessageFormat::Json {
@@ -364,7 +377,7 @@ pub(crate) fn execute_sharing(
                 }
             }
             Freshness::Dirty(reasons) => {
-                if out.verbose && out.format == MessageFormat::Human {
+                if out.verbose && out.format.is_text() {
                     let first = reasons.first().map(|r| r.to_string()).unwrap_or_default();
                     eprintln!("       Dirty {} ({}): {first}", img.name, img.scenario);
                     for r in reasons.iter().skip(1) {
@@ -376,19 +389,17 @@ pub(crate) fn execute_sharing(
     }
 
     let dirty_count = plan.dirty().count();
-    let bar = (out.format == MessageFormat::Human
-        && !out.silent
-        && std::io::stderr().is_terminal()
-        && dirty_count > 0)
-        .then(|| {
-            let bar = indicatif::ProgressBar::new(dirty_count as u64);
-            if let Ok(style) =
-                indicatif::ProgressStyle::with_template("    Building [{bar:30}] {pos}/{len} {msg}")
-            {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            bar
-        });
+    let bar =
+        (out.format.is_text() && !out.silent && std::io::stderr().is_terminal() && dirty_count > 0)
+            .then(|| {
+                let bar = indicatif::ProgressBar::new(dirty_count as u64);
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "    Building [{bar:30}] {pos}/{len} {msg}",
+                ) {
+                    bar.set_style(style.progress_chars("=> "));
+                }
+                bar
+            });
     let print_lock = Mutex::new(());
     let on_event = |event: Event<'_>| {
         let _guard = print_lock.lock();
@@ -432,6 +443,7 @@ pub(crate) fn execute_sharing(
                 }
                 emit_error(
                     out,
+                    "NGEN2002",
                     &format!("{} ({})", image.display_name, image.scenario),
                     &error.to_string(),
                 );
@@ -459,7 +471,7 @@ pub(crate) fn execute_sharing(
         .max_by_key(|(_, s)| (s.methods_compiled + s.methods_excluded, s.size))
         .and_then(|(dir, s)| plan.images.iter().find(|i| &i.dir == dir).map(|i| (i, s)));
     match out.format {
-        MessageFormat::Human if !out.silent || !summary.success() => {
+        MessageFormat::Human | MessageFormat::Msbuild if !out.silent || !summary.success() => {
             let detail = biggest
                 .map(|(i, s)| {
                     format!(
@@ -501,11 +513,13 @@ pub(crate) fn execute_sharing(
                 );
             }
             if !summary.success() {
-                // Last, so `tail -1` and `grep error` tell a failed build at once.
-                eprintln!(
-                    "error: build failed: {}",
-                    failure_counts(&summary, plan.images.len())
-                );
+                let counts = failure_counts(&summary, plan.images.len());
+                if out.format == MessageFormat::Msbuild {
+                    msbuild_format::ensure_error_printed(&format!("build failed: {counts}"));
+                } else {
+                    // Last, so `tail -1` and `grep error` tell a failed build at once.
+                    eprintln!("error: build failed: {counts}");
+                }
             }
         }
         MessageFormat::Json => json_line(&serde_json::json!({
@@ -608,12 +622,16 @@ fn artifact_json(
     })
 }
 
-fn emit_error(out: Output, what: &str, message: &str) {
+/// An image or root that failed; `code` is its NGEN code in the MSBuild format.
+fn emit_error(out: Output, code: &str, what: &str, message: &str) {
     match out.format {
         MessageFormat::Json => json_line(&serde_json::json!({
             "reason": "image-failed", "what": what, "message": message,
         })),
         MessageFormat::Human => eprintln!("error: {what}: {message}"),
+        MessageFormat::Msbuild => {
+            msbuild_format::print_tool_error(code, &format!("{what}: {message}"))
+        }
     }
 }
 
@@ -714,13 +732,18 @@ pub(crate) fn default_jobs() -> usize {
 }
 
 /// A build that stops early (manifest or usage error, or a cache that cannot be written):
-/// with JSON output, tools still get `build-finished` as the last line.
+/// with JSON output, tools still get `build-finished` as the last line; in the MSBuild format,
+/// the engine gets at least one canonical error.
 fn finish_early(format: MessageFormat, code: ExitCode) -> ExitCode {
-    if format == MessageFormat::Json {
-        json_line(&serde_json::json!({
+    match format {
+        MessageFormat::Json => json_line(&serde_json::json!({
             "reason": "build-finished", "success": false,
             "compiled": 0, "fetched": 0, "fresh": 0, "failed": 0, "seconds": 0.0,
-        }));
+        })),
+        MessageFormat::Msbuild => {
+            msbuild_format::ensure_error_printed("build failed before compiling anything")
+        }
+        MessageFormat::Human => {}
     }
     code
 }
@@ -781,7 +804,11 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         Err(e) => {
             // The cache itself failed (full disk, read-only): still end with the failure line,
             // and with `build-finished` in JSON.
-            eprintln!("{:?}", report(e));
+            let report = report(e);
+            match args.message_format {
+                MessageFormat::Msbuild => msbuild_format::print_diagnostic(report.as_ref()),
+                _ => eprintln!("{report:?}"),
+            }
             if args.message_format == MessageFormat::Human {
                 eprintln!("error: build failed: the cache was not updated");
             }

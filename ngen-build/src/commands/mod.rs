@@ -10,6 +10,7 @@ pub mod display;
 pub mod explain;
 pub mod init;
 pub mod inspect;
+pub mod msbuild_format;
 pub mod install;
 pub mod package;
 pub mod queue;
