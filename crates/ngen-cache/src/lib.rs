@@ -12,6 +12,7 @@
 //! - [`package`]: reproducible tar archives and tree hashes;
 //! - [`fsutil`], [`lock`]: crash-safe writes (modes 0755/0644, images with their digest) and
 //!   inter-process locking; [`permissions`]: refusing a cache others could write;
+//! - [`location`]: which cache Ngen's actions use (machine-wide for root, per-user otherwise);
 //! - [`run_support`]: which image directories `ngen-build run` uses by default;
 //! - [`remote`]: a shared cache speaking Bazel's HTTP remote-cache protocol (lookup before
 //!   compiling, verified installs, uploads) and its statistics.
@@ -31,6 +32,7 @@ pub mod graph;
 pub mod index;
 pub mod integrity;
 pub mod layout;
+pub mod location;
 pub mod lock;
 pub mod package;
 pub mod permissions;
