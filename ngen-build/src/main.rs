@@ -51,6 +51,8 @@ enum Command {
     Schema(commands::schema::Args),
     /// Pack the image cache into a reproducible tar archive for installers.
     Package(commands::package::Args),
+    /// Write a wrapper script that runs an installed program from its native images.
+    Launcher(commands::launcher::Args),
     /// Inspect the image cache: `cache stats` reports what the remote cache did.
     Cache(commands::cache::Args),
     /// Ngen action: generate images for an assembly and its dependencies, and record it as a root.
@@ -99,6 +101,7 @@ fn main() -> ExitCode {
         Command::Init(a) => commands::init::run(a),
         Command::Schema(a) => commands::schema::run(a),
         Command::Package(a) => commands::package::run(a),
+        Command::Launcher(a) => commands::launcher::run(a),
         Command::Cache(a) => commands::cache::run(a),
         Command::Install(a) => commands::install::run(a),
         Command::Uninstall(a) => commands::uninstall::run(a),
