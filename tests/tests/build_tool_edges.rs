@@ -1,6 +1,6 @@
 //! The smaller rough edges of issue 10, item 7, each reproduced: a command waiting on the
 //! cache lock says so; a version in the display name of an assembly without a strong name
-//! counts.
+//! counts; an app-local assembly the GAC shadows is warned about and explained.
 
 mod build_common;
 
@@ -59,4 +59,69 @@ fn a_version_counts_in_the_display_name_of_an_unsigned_assembly() {
     ok_with_cache(dir.path(), &cache, &["uninstall", "Tool, Version=1.0.0.0"]);
     let shown = stdout(&ok_with_cache(dir.path(), &cache, &["display"]));
     assert!(!shown.contains("Tool"), "{shown}");
+}
+
+#[test]
+fn an_app_local_copy_the_gac_shadows_is_warned_about_and_explained() {
+    // The hello-app sample: Checksum.dll (strong-named) lives in a GAC-like folder found
+    // through MONO_GAC_PREFIX. Shipping a copy next to App.exe changes nothing for the loader.
+    let dir = ngen_tests::temp_dir();
+    let out = dir.path().join("out");
+    let built = std::process::Command::new("bash")
+        .arg(ngen_tests::workspace_root().join("samples/hello-app/build.sh"))
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", stderr(&built));
+    let gac = out.join("gac");
+    std::fs::copy(
+        gac.join("lib/mono/gac/Checksum/1.0.0.0__f181aad948abdde8/Checksum.dll"),
+        out.join("Checksum.dll"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("ngen.toml"),
+        "[[root]]\npath = \"out/App.exe\"\n",
+    )
+    .unwrap();
+    let ngen = |args: &[&str]| {
+        ngen_tests::ngen_build()
+            .current_dir(dir.path())
+            .env("MONO_GAC_PREFIX", &gac)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let local = out.join("Checksum.dll");
+    let warning = format!(
+        "{} is shadowed by the GAC: Checksum, Version=1.0.0.0, Culture=neutral, \
+         PublicKeyToken=f181aad948abdde8 binds to {}",
+        local.display(),
+        gac.join("lib/mono/gac/Checksum/1.0.0.0__f181aad948abdde8/Checksum.dll")
+            .display()
+    );
+    let build = ngen(&["build"]);
+    assert!(build.status.success(), "{}", stderr(&build));
+    assert!(
+        stderr(&build).contains(&format!("warning: {warning}")),
+        "{}",
+        stderr(&build)
+    );
+    let msbuild = ngen(&["build", "--message-format", "msbuild"]);
+    assert!(
+        stderr(&msbuild).contains(&format!("{}: warning NGEN3001: {warning}", local.display())),
+        "{}",
+        stderr(&msbuild)
+    );
+    let explained = ngen(&["explain", "out/Checksum.dll"]);
+    assert!(explained.status.success(), "{}", stderr(&explained));
+    assert!(
+        stdout(&explained).contains(&format!("Shadowed {warning}")),
+        "{}",
+        stdout(&explained)
+    );
+    // Without the app-local copy there is nothing to say.
+    std::fs::remove_file(&local).unwrap();
+    let quiet = ngen(&["build"]);
+    assert!(!stderr(&quiet).contains("shadowed"), "{}", stderr(&quiet));
 }

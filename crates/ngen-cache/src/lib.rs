@@ -14,6 +14,7 @@
 //!   inter-process locking; [`permissions`]: refusing a cache others could write;
 //! - [`location`]: which cache Ngen's actions use (machine-wide for root, per-user otherwise);
 //! - [`run_support`]: which image directories `ngen-build run` uses by default;
+//! - [`shadow`]: app-local assemblies the GAC shadows (warned about: they get no image);
 //! - [`remote`]: a shared cache speaking Bazel's HTTP remote-cache protocol (lookup before
 //!   compiling, verified installs, uploads) and its statistics.
 //!
@@ -40,6 +41,7 @@ pub mod queue;
 pub mod remote;
 pub mod resolve;
 pub mod run_support;
+pub mod shadow;
 
 pub use compiler::{CompileRequest, CompiledImage, ImageCompiler};
 pub use engine::{

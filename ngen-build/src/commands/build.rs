@@ -364,6 +364,23 @@ pub(crate) fn execute_sharing(
             kept.push(old.clone());
         }
     }
+    for shadowed in &plan.shadowed {
+        match out.format {
+            MessageFormat::Human => eprintln!("warning: {shadowed}"),
+            MessageFormat::Msbuild => msbuild_format::print_warning(
+                &shadowed.local.display().to_string(),
+                "NGEN3001",
+                &shadowed.to_string(),
+            ),
+            MessageFormat::Json => json_line(&serde_json::json!({
+                "reason": "shadowed-assembly",
+                "assembly": shadowed.display_name,
+                "local": shadowed.local,
+                "bound": shadowed.bound,
+                "message": shadowed.to_string(),
+            })),
+        }
+    }
     for img in &plan.images {
         match &img.freshness {
             Freshness::Fresh => {

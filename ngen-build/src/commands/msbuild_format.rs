@@ -16,6 +16,7 @@
 //! | NGEN2001 | a root does not resolve |
 //! | NGEN2002 | an image failed to compile |
 //! | NGEN2003 | the cache could not be read or written |
+//! | NGEN3001 | warning: an app-local assembly the GAC shadows gets no image |
 //!
 //! A build that fails prints at least one such line ([`ensure_error_printed`]).
 //!
@@ -62,6 +63,11 @@ pub(crate) fn print_diagnostic(diagnostic: &dyn Diagnostic) {
 pub(crate) fn print_error(origin: &str, code: &str, message: &str) {
     ERROR_PRINTED.store(true, Ordering::SeqCst);
     eprintln!("{}", canonical_line(origin, code, message));
+}
+
+/// Prints one canonical warning line about `origin`.
+pub(crate) fn print_warning(origin: &str, code: &str, message: &str) {
+    eprintln!("{origin}: warning {code}: {}", one_line(message));
 }
 
 /// Prints one canonical error line about no particular file.
