@@ -1,6 +1,7 @@
 //! The smaller rough edges of issue 10, item 7, each reproduced: a command waiting on the
 //! cache lock says so; a version in the display name of an assembly without a strong name
-//! counts; an app-local assembly the GAC shadows is warned about and explained.
+//! counts; an app-local assembly the GAC shadows is warned about and explained; `gac-dirs` in
+//! the manifest names private GACs.
 
 mod build_common;
 
@@ -65,14 +66,7 @@ fn a_version_counts_in_the_display_name_of_an_unsigned_assembly() {
 fn an_app_local_copy_the_gac_shadows_is_warned_about_and_explained() {
     // The hello-app sample: Checksum.dll (strong-named) lives in a GAC-like folder found
     // through MONO_GAC_PREFIX. Shipping a copy next to App.exe changes nothing for the loader.
-    let dir = ngen_tests::temp_dir();
-    let out = dir.path().join("out");
-    let built = std::process::Command::new("bash")
-        .arg(ngen_tests::workspace_root().join("samples/hello-app/build.sh"))
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(built.status.success(), "{}", stderr(&built));
+    let (dir, out) = hello_app();
     let gac = out.join("gac");
     std::fs::copy(
         gac.join("lib/mono/gac/Checksum/1.0.0.0__f181aad948abdde8/Checksum.dll"),
@@ -124,4 +118,54 @@ fn an_app_local_copy_the_gac_shadows_is_warned_about_and_explained() {
     std::fs::remove_file(&local).unwrap();
     let quiet = ngen(&["build"]);
     assert!(!stderr(&quiet).contains("shadowed"), "{}", stderr(&quiet));
+}
+
+/// The hello-app sample built into a temporary directory: (the directory, its `out/`).
+fn hello_app() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = ngen_tests::temp_dir();
+    let out = dir.path().join("out");
+    let built = std::process::Command::new("bash")
+        .arg(ngen_tests::workspace_root().join("samples/hello-app/build.sh"))
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", stderr(&built));
+    (dir, out)
+}
+
+#[test]
+fn gac_dirs_in_the_manifest_bind_without_mono_gac_prefix() {
+    let (dir, _out) = hello_app();
+    let build = |manifest: &str| {
+        std::fs::write(dir.path().join("ngen.toml"), manifest).unwrap();
+        ngen_tests::ngen_build()
+            .current_dir(dir.path())
+            .env_remove("MONO_GAC_PREFIX")
+            .args(["build", "-v"])
+            .output()
+            .unwrap()
+    };
+    let root = "[[root]]\npath = \"out/App.exe\"\n";
+    // Checksum lives only in the sample's private GAC: without it the root does not resolve.
+    let without = build(root);
+    assert_eq!(without.status.code(), Some(1), "{}", stderr(&without));
+    assert!(
+        stderr(&without).contains("Checksum"),
+        "{}",
+        stderr(&without)
+    );
+    let with = build(&format!("gac-dirs = [\"out/gac/lib/mono/gac\"]\n{root}"));
+    assert!(with.status.success(), "{}", stderr(&with));
+    assert!(
+        stderr(&with).contains("Compiled Checksum v1.0.0.0 (default)"),
+        "{}",
+        stderr(&with)
+    );
+    let missing = build(&format!("gac-dirs = [\"no/such/gac\"]\n{root}"));
+    assert_eq!(missing.status.code(), Some(2), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("gac-dirs entry `no/such/gac` is not a directory"),
+        "{}",
+        stderr(&missing)
+    );
 }

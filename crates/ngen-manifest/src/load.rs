@@ -55,6 +55,8 @@ pub struct Project {
     pub roots: Vec<RootSpec>,
     /// The framework directory, when overridden.
     pub framework_dir: Option<PathBuf>,
+    /// Extra GAC roots (`gac-dirs`), absolute, in search order.
+    pub gac_dirs: Vec<PathBuf>,
     /// Absolute cache directory (default `<manifest_dir>/target/ngen`).
     pub cache_dir: PathBuf,
     /// Parallel compilations, when set.
@@ -235,6 +237,11 @@ impl Validator<'_> {
             .framework_dir
             .as_ref()
             .and_then(|p| self.directory(p, "framework-dir"));
+        let gac_dirs = m
+            .gac_dirs
+            .iter()
+            .filter_map(|p| self.directory(p, "gac-dirs entry"))
+            .collect();
         let cache_dir = match &m.cache_dir {
             Some(p) => self.dir.join(p.get_ref()),
             None => self.dir.join("target").join("ngen"),
@@ -307,6 +314,7 @@ impl Validator<'_> {
             manifest_dir: self.dir.to_path_buf(),
             roots,
             framework_dir,
+            gac_dirs,
             cache_dir,
             jobs,
             compile_framework: m.compile_framework.unwrap_or(false),

@@ -706,6 +706,7 @@ pub(crate) fn manifest_requests(project: &Project, only: &[Scenario]) -> Vec<Roo
                     exe_config: root.exe_config.clone(),
                     app_base: root.app_base.clone(),
                     framework_dir: project.framework_dir.clone(),
+                    gac_dirs: project.gac_dirs.clone(),
                 },
                 dependencies: root.dependencies,
                 compile_framework: project.compile_framework,

@@ -165,6 +165,7 @@ pub(crate) fn install_now(
             exe_config: exe_config.clone(),
             app_base: app_base.clone(),
             framework_dir: framework_dir.clone(),
+            gac_dirs: Vec::new(),
         },
         dependencies: *dependencies,
         compile_framework: *compile_framework,
