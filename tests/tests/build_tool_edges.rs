@@ -1,7 +1,7 @@
 //! The smaller rough edges of issue 10, item 7, each reproduced: a command waiting on the
 //! cache lock says so; a version in the display name of an assembly without a strong name
 //! counts; an app-local assembly the GAC shadows is warned about and explained; `gac-dirs` in
-//! the manifest names private GACs.
+//! the manifest names private GACs; a root `path` may be a glob (plugin folders).
 
 mod build_common;
 
@@ -167,5 +167,47 @@ fn gac_dirs_in_the_manifest_bind_without_mono_gac_prefix() {
         stderr(&missing).contains("gac-dirs entry `no/such/gac` is not a directory"),
         "{}",
         stderr(&missing)
+    );
+}
+
+#[test]
+fn a_root_path_with_wildcards_makes_every_matching_file_a_root() {
+    let dir = app();
+    std::fs::create_dir(dir.path().join("plugins")).unwrap();
+    for f in ["Leaf.dll", "Lib.dll"] {
+        std::fs::rename(dir.path().join(f), dir.path().join("plugins").join(f)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("ngen.toml"),
+        "[[root]]\npath = \"plugins/*.dll\"\n",
+    )
+    .unwrap();
+    let built = ok_in(dir.path(), &["build"]);
+    assert!(
+        stderr(&built).contains("Compiled 2 images"),
+        "{}",
+        stderr(&built)
+    );
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("target/ngen/index.json")).unwrap())
+            .unwrap();
+    let roots: Vec<&str> = index["roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["root"].as_str().unwrap())
+        .collect();
+    assert_eq!(roots, ["plugins/Leaf.dll", "plugins/Lib.dll"]);
+    std::fs::write(
+        dir.path().join("ngen.toml"),
+        "[[root]]\npath = \"addins/*.dll\"\n",
+    )
+    .unwrap();
+    let none = run_in(dir.path(), &["build"]);
+    assert_eq!(none.status.code(), Some(2), "{}", stderr(&none));
+    assert!(
+        stderr(&none).contains("root pattern `addins/*.dll` matches no file"),
+        "{}",
+        stderr(&none)
     );
 }

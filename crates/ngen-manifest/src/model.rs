@@ -107,7 +107,8 @@ pub struct RemoteCacheEntry {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RootEntry {
-    /// Path of the assembly (`.exe` or `.dll`). Give either `path` or `name`.
+    /// Path of the assembly (`.exe` or `.dll`), or a glob pattern for one root per matching
+    /// file (`plugins/*.dll`; `**` matches across directories). Give either `path` or `name`.
     #[schemars(with = "Option<String>")]
     pub path: Option<Spanned<String>>,
 
