@@ -1,7 +1,8 @@
 //! The smaller rough edges of issue 10, item 7, each reproduced: a command waiting on the
 //! cache lock says so; a version in the display name of an assembly without a strong name
 //! counts; an app-local assembly the GAC shadows is warned about and explained; `gac-dirs` in
-//! the manifest names private GACs; a root `path` may be a glob (plugin folders).
+//! the manifest names private GACs; a root `path` may be a glob (plugin folders); the MVID is
+//! printed one way.
 
 mod build_common;
 
@@ -210,4 +211,41 @@ fn a_root_path_with_wildcards_makes_every_matching_file_a_root() {
         "{}",
         stderr(&none)
     );
+}
+
+#[test]
+fn the_mvid_is_printed_one_way_in_every_file() {
+    let dir = app();
+    ok_in(dir.path(), &["build"]);
+    let mut checked = 0;
+    for inputs in walk_files(&dir.path().join("target/ngen"), "inputs.json") {
+        let read = |p: &std::path::Path| -> serde_json::Value {
+            serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+        };
+        let inputs_json = read(&inputs);
+        let name = inputs_json["assembly"]["name"].as_str().unwrap();
+        let report = read(&inputs.with_file_name(format!("{name}.ni.report.json")));
+        let mvid = inputs_json["assembly"]["mvid"].as_str().unwrap();
+        assert_eq!(report["mvid"].as_str(), Some(mvid), "{}", inputs.display());
+        assert_eq!(mvid.len(), 36, "registry format: {mvid}");
+        checked += 1;
+    }
+    assert!(checked >= 4, "only {checked} images");
+}
+
+/// Every file named `name` under `dir`.
+fn walk_files(dir: &std::path::Path, name: &str) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.file_name().is_some_and(|n| n == name) {
+                found.push(p);
+            }
+        }
+    }
+    found
 }
