@@ -9,6 +9,7 @@
 mod commands;
 mod error_lines;
 mod ngen_syntax;
+mod output_options;
 mod program_args;
 
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    global: output_options::GlobalOptions,
 }
 
 #[derive(Subcommand)]
@@ -73,10 +76,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    // Every diagnostic starts with an `error:` line (see error_lines.rs).
-    let _ = miette::set_hook(Box::new(|_| Box::new(error_lines::ErrorLines::new())));
     let argv = ngen_syntax::normalize(std::env::args_os().collect());
-    let command = hide_inert_options(Cli::command());
+    let mut command = hide_inert_options(Cli::command());
+    // Global options (-q, --color) reach each subcommand's definition only once built, and
+    // `run`'s argument split must know which of them take a value.
+    command.build();
     let argv = program_args::separate_program_args(argv, &command);
     let parsed = command
         .try_get_matches_from(argv)
@@ -88,10 +92,21 @@ fn main() -> ExitCode {
             err.exit();
         }
     };
+    // Every diagnostic starts with an `error:` line (see error_lines.rs).
+    let color = cli.global.apply();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(error_lines::ErrorLines::new(color))
+    }));
     if !matches!(cli.command, Command::Run(_)) {
         restore_default_sigpipe();
     }
-    let result = match cli.command {
+    let quiet = cli.global.quiet;
+    let mut command = cli.command;
+    // -q is Ngen's /silent for its actions.
+    if let Some(ngen) = ngen_options(&mut command) {
+        ngen.silent |= quiet;
+    }
+    let result = match command {
         Command::Inspect(a) => commands::inspect::run(a),
         Command::Deps(a) => commands::deps::run(a),
         Command::Compile(a) => commands::compile::run(a),
@@ -117,6 +132,20 @@ fn main() -> ExitCode {
             eprintln!("{report:?}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The Ngen options of an action, if the command is one.
+fn ngen_options(command: &mut Command) -> Option<&mut commands::install::NgenOptions> {
+    match command {
+        Command::Install(a) => Some(&mut a.ngen),
+        Command::Uninstall(a) => Some(&mut a.ngen),
+        Command::Update(a) => Some(&mut a.ngen),
+        Command::Display(a) => Some(&mut a.ngen),
+        Command::ExecuteQueuedItems(a) => Some(&mut a.ngen),
+        Command::Queue(a) => Some(&mut a.ngen),
+        Command::Service(a) => Some(&mut a.ngen),
+        _ => None,
     }
 }
 

@@ -2,7 +2,7 @@
 //! cache lock says so; a version in the display name of an assembly without a strong name
 //! counts; an app-local assembly the GAC shadows is warned about and explained; `gac-dirs` in
 //! the manifest names private GACs; a root `path` may be a glob (plugin folders); the MVID is
-//! printed one way.
+//! printed one way; `-q` and `--color`.
 
 mod build_common;
 
@@ -248,4 +248,41 @@ fn walk_files(dir: &std::path::Path, name: &str) -> Vec<std::path::PathBuf> {
         }
     }
     found
+}
+
+#[test]
+fn quiet_drops_success_lines_and_color_is_chosen_by_flag() {
+    let dir = app();
+    let build = ok_in(dir.path(), &["build", "-q"]);
+    assert_eq!(stderr(&build), "", "-q: nothing on success");
+    let again = ok_in(dir.path(), &["-q", "build"]);
+    assert_eq!(stderr(&again), "", "-q also before the command");
+    let package = ok_in(dir.path(), &["package", "--out", "images.tar", "--quiet"]);
+    assert_eq!(stderr(&package), "");
+    // Ngen's actions: -q is /silent.
+    let cache = dir.path().join("cache");
+    let install = ok_with_cache(dir.path(), &cache, &["install", "Leaf.dll", "-q"]);
+    assert_eq!(stderr(&install), "");
+    // Errors stay, coloured only when asked.
+    std::fs::write(dir.path().join("ngen.toml"), "rots = 1\n").unwrap();
+    let plain = run_in(dir.path(), &["build", "-q", "--color", "never"]);
+    assert_eq!(plain.status.code(), Some(2));
+    assert!(
+        stderr(&plain).starts_with("error: unknown key"),
+        "{}",
+        stderr(&plain)
+    );
+    assert!(!stderr(&plain).contains('\u{1b}'), "{}", stderr(&plain));
+    let colored = run_in(dir.path(), &["--color=always", "build"]);
+    assert!(stderr(&colored).contains('\u{1b}'), "{}", stderr(&colored));
+    // `run`: before the program they are ngen-build's (--color takes its value), after it
+    // the program's.
+    let (_fixture, exe) = ngen_tests::compile_fixture_exe("cli", "EchoArgs.cs");
+    let out = ngen_tests::ngen_build()
+        .args(["run", "--color", "never", "-q", "--jit", "always"])
+        .arg(&exe)
+        .args(["-q", "--color"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&out), "[-q]\n[--color]\n", "{}", stderr(&out));
 }

@@ -806,7 +806,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     let out = Output {
         format: args.message_format,
         verbose: args.verbose,
-        silent: false,
+        silent: crate::output_options::quiet(),
     };
     let summary = execute_sharing(
         &locked,

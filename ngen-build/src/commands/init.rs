@@ -58,7 +58,9 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         .map_err(|e| miette::miette!("cannot create {}: {e}", manifest_dir.display()))?;
     std::fs::write(&target, text)
         .map_err(|e| miette::miette!("cannot write {}: {e}", target.display()))?;
-    eprintln!("     Created {}", target.display());
+    if !crate::output_options::quiet() {
+        eprintln!("     Created {}", target.display());
+    }
     let has_exe = std::fs::read_dir(&dir).is_ok_and(|entries| {
         entries.flatten().any(|e| {
             e.file_name()

@@ -46,11 +46,13 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     }
     let script = render(&args.program, &args.cache_dirs, &args.ngen_build);
     write_executable(&args.out, &script)?;
-    eprintln!(
-        "     Created {} (runs {})",
-        args.out.display(),
-        args.program
-    );
+    if !crate::output_options::quiet() {
+        eprintln!(
+            "     Created {} (runs {})",
+            args.out.display(),
+            args.program
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

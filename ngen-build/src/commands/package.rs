@@ -138,7 +138,9 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
 /// Writes the archive and says so.
 fn write(dir: &Path, out: &Path, prefix: &str) -> miette::Result<ExitCode> {
     let entries = ngen_cache::package::write_package_under(dir, out, prefix).map_err(report)?;
-    eprintln!("    Packaged {} ({entries} entries)", out.display());
+    if !crate::output_options::quiet() {
+        eprintln!("    Packaged {} ({entries} entries)", out.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 
