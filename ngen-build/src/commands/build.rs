@@ -417,15 +417,33 @@ pub(crate) fn execute_sharing(
                 }
                 bar
             });
-    let print_lock = Mutex::new(());
+    // Also the images being compiled now, which the bar names (not just the last one started).
+    let print_lock: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
     let on_event = |event: Event<'_>| {
-        let _guard = print_lock.lock();
-        match event {
-            Event::Compiling(img) => {
-                if let Some(b) = &bar {
-                    b.set_message(img.name.clone());
-                }
+        // A panic elsewhere must not silence the remaining lines.
+        let mut in_flight = print_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (started, done) = match &event {
+            Event::Compiling(img) => (Some(img.name.as_str()), None),
+            Event::Compiled { image, .. }
+            | Event::Fetched { image, .. }
+            | Event::Failed { image, .. } => (None, Some(image.name.as_str())),
+        };
+        if let Some(name) = started {
+            *in_flight.entry(name.to_string()).or_default() += 1;
+        }
+        if let Some(name) = done
+            && let Some(n) = in_flight.get_mut(name)
+        {
+            *n -= 1;
+            if *n == 0 {
+                in_flight.remove(name);
             }
+        }
+        if let Some(b) = &bar {
+            b.set_message(in_flight_message(&in_flight));
+        }
+        match event {
+            Event::Compiling(_) => {}
             Event::Compiled {
                 image,
                 summary,
@@ -551,6 +569,16 @@ pub(crate) fn execute_sharing(
         _ => {}
     }
     Ok(summary)
+}
+
+/// The progress bar's message: the images being compiled, sorted (`App, Lib and 2 more`).
+fn in_flight_message(in_flight: &BTreeMap<String, usize>) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<&str> = in_flight.keys().map(String::as_str).collect();
+    match names.len() {
+        n if n <= SHOWN => names.join(", "),
+        n => format!("{} and {} more", names[..SHOWN].join(", "), n - SHOWN),
+    }
 }
 
 /// `2 of 5 images failed`, then `, 1 root unresolved` when roots did not resolve.
@@ -841,4 +869,23 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_names_every_image_in_flight_up_to_three() {
+        let mut in_flight = BTreeMap::new();
+        assert_eq!(in_flight_message(&in_flight), "");
+        for name in ["Lib", "App"] {
+            in_flight.insert(name.to_string(), 1);
+        }
+        assert_eq!(in_flight_message(&in_flight), "App, Lib");
+        for name in ["Leaf", "Tool", "Zed"] {
+            in_flight.insert(name.to_string(), 1);
+        }
+        assert_eq!(in_flight_message(&in_flight), "App, Leaf, Lib and 2 more");
+    }
 }
