@@ -13,7 +13,9 @@
 //! - [`package`]: reproducible tar archives and tree hashes;
 //! - [`fsutil`], [`lock`]: crash-safe writes (modes 0755/0644, images with their digest) and
 //!   inter-process locking; [`permissions`]: refusing a cache others could write;
+//! - [`location`]: which cache Ngen's actions use (machine-wide for root, per-user otherwise);
 //! - [`run_support`]: which image directories `ngen-build run` uses by default;
+//! - [`shadow`]: app-local assemblies the GAC shadows (warned about: they get no image);
 //! - [`remote`]: a shared cache speaking Bazel's HTTP remote-cache protocol (lookup before
 //!   compiling, verified installs, uploads) and its statistics.
 //!
@@ -32,6 +34,7 @@ pub mod graph;
 pub mod index;
 pub mod integrity;
 pub mod layout;
+pub mod location;
 pub mod lock;
 pub mod package;
 pub mod permissions;
@@ -41,6 +44,7 @@ pub mod queue_service;
 pub mod remote;
 pub mod resolve;
 pub mod run_support;
+pub mod shadow;
 
 pub use compiler::{CompileRequest, CompiledImage, ImageCompiler};
 pub use engine::{

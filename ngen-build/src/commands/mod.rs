@@ -11,6 +11,8 @@ pub mod explain;
 pub mod init;
 pub mod inspect;
 pub mod install;
+pub mod launcher;
+pub mod msbuild_format;
 pub mod package;
 pub mod queue;
 pub mod run;

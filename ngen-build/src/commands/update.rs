@@ -45,6 +45,7 @@ pub(crate) fn update_now(
                 exe_config: r.key.exe_config.as_ref().map(PathBuf::from),
                 app_base: r.key.app_base.as_ref().map(PathBuf::from),
                 framework_dir: None,
+                gac_dirs: Vec::new(),
             },
             dependencies: r.dependencies,
             compile_framework: r.compile_framework,
