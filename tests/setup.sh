@@ -11,6 +11,8 @@ packages=(mono-mcs mono-runtime mono-utils mono-devel mono-xbuild gcc libc6-dev 
 packages+=(nginx)
 # perf (cpu-clock sampling) checks that NGEN_PERF_MAP names JIT-compiled methods (profile_scenario).
 packages+=(linux-perf)
+# systemd-analyze verifies the service units in systemd/ (ngen_service).
+packages+=(systemd)
 [[ "${NGEN_SETUP_BENCH:-0}" == 1 ]] && packages+=(b3sum hyperfine time)
 
 missing=()

@@ -21,15 +21,22 @@ cp "$HERE/../NgenBuild.targets" "$W/../NgenBuild.targets" 2>/dev/null || true
 sed -i "s#../NgenBuild.targets#$HERE/../NgenBuild.targets#" "$W/Sample.proj"
 cd "$W"
 xbuild /nologo /v:minimal /p:NgenBuildExe="$BIN" /p:NgenBuildPackage="$W/images.tar" Sample.proj | tee first.log
-test -f publish/ngen.toml || { echo "FAIL: no ngen.toml generated"; exit 1; }
-ls publish/target/ngen/default/App/1.0.0.0/*/App.ni.so >/dev/null || { echo "FAIL: no App image"; exit 1; }
+test -f obj/ngen/ngen.toml || { echo "FAIL: no ngen.toml generated under obj/"; exit 1; }
+ls obj/ngen/target/ngen/default/App/1.0.0.0/*/App.ni.so >/dev/null || { echo "FAIL: no App image"; exit 1; }
+if ls publish | grep -qv -e '\.exe$' -e '\.dll$'; then echo "FAIL: publish/ holds more than the app"; ls publish; exit 1; fi
+if grep -q "not found" first.log; then echo "FAIL: a target was not found"; exit 1; fi
 test -f images.tar || { echo "FAIL: no package"; exit 1; }
 grep -q "Compiled 3 images" first.log || { echo "FAIL: expected 3 images compiled"; exit 1; }
 xbuild /nologo /v:minimal /p:NgenBuildExe="$BIN" /p:NgenBuildVerbose=true Sample.proj | tee second.log
 grep -q "Compiled 0 images, 3 fresh" second.log || { echo "FAIL: republish should be fresh"; exit 1; }
-sed -i '1i jbos = 1' publish/ngen.toml
+# A committed ngen.toml next to the project wins over the generated one; a typo in it fails
+# the build with one MSBuild error pointing at its line.
+sed '1i jbos = 1' obj/ngen/ngen.toml | sed 's#path = "../../publish/#path = "publish/#' > ngen.toml
 if xbuild /nologo /v:minimal /p:NgenBuildExe="$BIN" Sample.proj > bad.log 2>&1; then
   echo "FAIL: a bad ngen.toml must fail the build"; cat bad.log; exit 1
 fi
 grep -q "did you mean" bad.log || { echo "FAIL: diagnostic not shown"; cat bad.log; exit 1; }
+grep -q "ngen.toml(1,1): error NGEN1002: unknown key" bad.log || { echo "FAIL: no canonical error"; cat bad.log; exit 1; }
+# xbuild counts it (its Exec adds "exited with code 2" as a second error; msbuild does not).
+grep -q ": error : .*ngen.toml(1,1): error NGEN1002: unknown key" bad.log || { echo "FAIL: xbuild did not count the error"; cat bad.log; exit 1; }
 echo "msbuild-task: OK"

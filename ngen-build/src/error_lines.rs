@@ -11,7 +11,6 @@
 //! Depends on miette only.
 
 use std::fmt;
-use std::io::IsTerminal;
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, ReportHandler, Severity,
@@ -24,10 +23,9 @@ pub struct ErrorLines {
 }
 
 impl ErrorLines {
-    /// Colours when stderr is a terminal and `NO_COLOR` is unset; never wraps lines
-    /// (diagnostics list file paths, one per line).
-    pub fn new() -> ErrorLines {
-        let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    /// Colours when `color` (`--color`; by default a terminal without `NO_COLOR`); never wraps
+    /// lines (diagnostics list file paths, one per line).
+    pub fn new(color: bool) -> ErrorLines {
         let mut theme = if color {
             GraphicalTheme::unicode()
         } else {

@@ -9,6 +9,7 @@
 mod commands;
 mod error_lines;
 mod ngen_syntax;
+mod output_options;
 mod program_args;
 
 use std::process::ExitCode;
@@ -29,6 +30,8 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    global: output_options::GlobalOptions,
 }
 
 #[derive(Subcommand)]
@@ -51,6 +54,8 @@ enum Command {
     Schema(commands::schema::Args),
     /// Pack the image cache into a reproducible tar archive for installers.
     Package(commands::package::Args),
+    /// Write a wrapper script that runs an installed program from its native images.
+    Launcher(commands::launcher::Args),
     /// Inspect the image cache: `cache stats` reports what the remote cache did.
     Cache(commands::cache::Args),
     /// Ngen action: generate images for an assembly and its dependencies, and record it as a root.
@@ -67,14 +72,15 @@ enum Command {
     /// Ngen action: pause, continue or show the deferred compilation queue.
     Queue(commands::queue::Args),
     /// Process the queue as Ngen's native image service does: priority 1 at once, then 2, then 3 when idle.
-    Service(commands::queue::ServiceArgs),
+    Service(commands::service::ServiceArgs),
 }
 
 fn main() -> ExitCode {
-    // Every diagnostic starts with an `error:` line (see error_lines.rs).
-    let _ = miette::set_hook(Box::new(|_| Box::new(error_lines::ErrorLines::new())));
     let argv = ngen_syntax::normalize(std::env::args_os().collect());
-    let command = hide_inert_options(Cli::command());
+    let mut command = hide_inert_options(Cli::command());
+    // Global options (-q, --color) reach each subcommand's definition only once built, and
+    // `run`'s argument split must know which of them take a value.
+    command.build();
     let argv = program_args::separate_program_args(argv, &command);
     let parsed = command
         .try_get_matches_from(argv)
@@ -86,10 +92,21 @@ fn main() -> ExitCode {
             err.exit();
         }
     };
+    // Every diagnostic starts with an `error:` line (see error_lines.rs).
+    let color = cli.global.apply();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(error_lines::ErrorLines::new(color))
+    }));
     if !matches!(cli.command, Command::Run(_)) {
         restore_default_sigpipe();
     }
-    let result = match cli.command {
+    let quiet = cli.global.quiet;
+    let mut command = cli.command;
+    // -q is Ngen's /silent for its actions.
+    if let Some(ngen) = ngen_options(&mut command) {
+        ngen.silent |= quiet;
+    }
+    let result = match command {
         Command::Inspect(a) => commands::inspect::run(a),
         Command::Deps(a) => commands::deps::run(a),
         Command::Compile(a) => commands::compile::run(a),
@@ -99,6 +116,7 @@ fn main() -> ExitCode {
         Command::Init(a) => commands::init::run(a),
         Command::Schema(a) => commands::schema::run(a),
         Command::Package(a) => commands::package::run(a),
+        Command::Launcher(a) => commands::launcher::run(a),
         Command::Cache(a) => commands::cache::run(a),
         Command::Install(a) => commands::install::run(a),
         Command::Uninstall(a) => commands::uninstall::run(a),
@@ -106,7 +124,7 @@ fn main() -> ExitCode {
         Command::Display(a) => commands::display::run(a),
         Command::ExecuteQueuedItems(a) => commands::queue::run_eqi(a),
         Command::Queue(a) => commands::queue::run(a),
-        Command::Service(a) => commands::queue::run_service(a),
+        Command::Service(a) => commands::service::run(a),
     };
     match result {
         Ok(code) => code,
@@ -114,6 +132,20 @@ fn main() -> ExitCode {
             eprintln!("{report:?}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The Ngen options of an action, if the command is one.
+fn ngen_options(command: &mut Command) -> Option<&mut commands::install::NgenOptions> {
+    match command {
+        Command::Install(a) => Some(&mut a.ngen),
+        Command::Uninstall(a) => Some(&mut a.ngen),
+        Command::Update(a) => Some(&mut a.ngen),
+        Command::Display(a) => Some(&mut a.ngen),
+        Command::ExecuteQueuedItems(a) => Some(&mut a.ngen),
+        Command::Queue(a) => Some(&mut a.ngen),
+        Command::Service(a) => Some(&mut a.ngen),
+        _ => None,
     }
 }
 

@@ -46,9 +46,14 @@ pub fn ngen_build_bin() -> PathBuf {
 }
 
 /// A `Command` for `ngen-build` with logging variables cleared, so tests see only what they ask for.
+/// `install /queue` does not start the native image service in the background here (a test
+/// that wants it removes `NGEN_SERVICE_AUTOSTART`), so queued items stay queued and no test
+/// leaves a service behind.
 pub fn ngen_build() -> Command {
     let mut cmd = Command::new(ngen_build_bin());
-    cmd.env_remove("NGEN_LOG").env_remove("NGEN_CACHE");
+    cmd.env_remove("NGEN_LOG")
+        .env_remove("NGEN_CACHE")
+        .env("NGEN_SERVICE_AUTOSTART", "0");
     cmd
 }
 

@@ -75,6 +75,7 @@ fn uninstall_cancels_a_queued_install_and_the_service_never_sees_it() {
         .arg(&script)
         .current_dir(dir.path())
         .env("NGEN_CACHE", &cache)
+        .env("NGEN_SERVICE_AUTOSTART", "0")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "stderr:\n{}", stderr(&out));

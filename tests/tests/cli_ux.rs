@@ -172,7 +172,13 @@ fn display_of_an_unknown_assembly_fails_and_an_empty_cache_says_how_to_fill_it()
     assert_fails(&unknown, 1, &["Nope is not in the native image cache"]);
     let empty = ngen(cache.path(), &["display"]);
     assert_eq!(empty.status.code(), Some(0), "{}", stderr(&empty));
-    assert!(stdout(&empty).starts_with("NGEN Roots:"));
+    // Which cache, then Ngen's format.
+    assert!(
+        stdout(&empty).starts_with("Native image cache: ")
+            && stdout(&empty).contains(" ($NGEN_CACHE)\n\nNGEN Roots:"),
+        "{}",
+        stdout(&empty)
+    );
     assert_stderr_has(&empty, &["has no roots yet"]);
 }
 

@@ -1,73 +1,22 @@
-//! The deferred queue: `install /queue:n`, `update /queue`, `executeQueuedItems n`,
-//! `queue pause|continue|status`, and the service — priority 1 first, then 2, then 3 only
-//! when idle (forced with NGEN_IDLE), waiting while paused, resuming after a restart.
+//! The deferred queue driven by hand: `install /queue:n`, `update /queue`,
+//! `executeQueuedItems n`, `queue pause|continue|status`, and `ngen-build service` started
+//! explicitly (as systemd's unit starts it): priority 1 first, then 2, then 3 only when idle
+//! (forced with NGEN_IDLE), waiting while paused, resuming after a restart, yielding to manual
+//! commands. The service started by `/queue` itself is tested in ngen_service.rs.
 
 mod build_common;
+mod queue_common;
 
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
 
-use build_common::*;
+use build_common::{app, ok_with_cache};
+use queue_common::*;
 
-fn ok(dir: &Path, cache: &Path, args: &[&str]) -> String {
-    stdout(&ok_with_cache(dir, cache, args))
-}
-
-/// The `what` of each executed item, in execution order.
-fn executed(cache: &Path) -> Vec<String> {
-    std::fs::read_to_string(cache.join(".local/queue.log"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["what"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .map(|w| w.split('/').next_back().unwrap_or("").to_string())
-        .collect()
-}
-
-fn roots(cache: &Path) -> usize {
-    std::fs::read(cache.join("index.json"))
-        .ok()
-        .map(|b| {
-            serde_json::from_slice::<serde_json::Value>(&b).unwrap()["roots"]
-                .as_array()
-                .unwrap()
-                .len()
-        })
-        .unwrap_or(0)
-}
-
+/// Queues without starting the service (ngen_tests::ngen_build() turns auto-start off).
 fn queue_three(dir: &Path, cache: &Path) {
-    ok(dir, cache, &["install", "Tool.exe", "/queue:3"]);
-    ok(dir, cache, &["install", "App.exe", "/queue:1"]);
-    ok(dir, cache, &["install", "Leaf.dll", "/queue:2"]);
-}
-
-fn service(dir: &Path, cache: &Path, idle: &str) -> Child {
-    ngen_tests::ngen_build()
-        .current_dir(dir)
-        .env("NGEN_CACHE", cache)
-        .env("NGEN_IDLE", idle)
-        .args(["service", "--poll-ms", "50"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    ok_with_cache(dir, cache, &["install", "Tool.exe", "/queue:3"]);
+    ok_with_cache(dir, cache, &["install", "App.exe", "/queue:1"]);
+    ok_with_cache(dir, cache, &["install", "Leaf.dll", "/queue:2"]);
 }
 
 #[test]
@@ -76,16 +25,20 @@ fn queued_installs_wait_and_execute_queued_items_runs_them_by_priority() {
     let cache = dir.path().join("cache");
     queue_three(dir.path(), &cache);
     assert_eq!(roots(&cache), 0, "queued installs do nothing yet");
-    let status = ok(dir.path(), &cache, &["queue", "status"]);
-    let p1 = status.find("priority 1: install").unwrap();
-    let p2 = status.find("priority 2: install").unwrap();
-    let p3 = status.find("priority 3: install").unwrap();
-    assert!(p1 < p2 && p2 < p3, "{status}");
+    let text = status(dir.path(), &cache);
+    let p1 = text.find("priority 1: install").unwrap();
+    let p2 = text.find("priority 2: install").unwrap();
+    let p3 = text.find("priority 3: install").unwrap();
+    assert!(p1 < p2 && p2 < p3, "{text}");
+    assert!(
+        text.contains("Service: stopped (`ngen-build service`"),
+        "{text}"
+    );
     // eqi 1 runs only priority 1; eqi with no priority runs the rest.
-    ok(dir.path(), &cache, &["eqi", "1"]);
+    ok_with_cache(dir.path(), &cache, &["eqi", "1"]);
     assert_eq!(executed(&cache), vec!["App.exe (default)"]);
     assert_eq!(pending(dir.path(), &cache), 2);
-    ok(dir.path(), &cache, &["executeQueuedItems"]);
+    ok_with_cache(dir.path(), &cache, &["executeQueuedItems"]);
     assert_eq!(
         executed(&cache),
         vec![
@@ -96,29 +49,42 @@ fn queued_installs_wait_and_execute_queued_items_runs_them_by_priority() {
     );
     assert_eq!(roots(&cache), 3);
     // update /queue is always priority 3.
-    ok(dir.path(), &cache, &["update", "/queue"]);
-    assert!(ok(dir.path(), &cache, &["queue", "status"]).contains("priority 3: update"));
+    ok_with_cache(dir.path(), &cache, &["update", "/queue"]);
+    assert!(status(dir.path(), &cache).contains("priority 3: update"));
 }
 
 #[test]
 fn service_runs_1_then_2_waits_for_idle_for_3_and_honours_pause() {
     let dir = app();
     let cache = dir.path().join("cache");
+    let _cleanup = NoServiceLeft {
+        dir: dir.path().into(),
+        cache: cache.clone(),
+    };
     queue_three(dir.path(), &cache);
-    ok(dir.path(), &cache, &["queue", "pause"]);
-    let mut busy = service(dir.path(), &cache, "0");
-    std::thread::sleep(Duration::from_millis(700));
+    ok_with_cache(dir.path(), &cache, &["queue", "pause"]);
+    let mut busy = service(dir.path(), &cache, "0", &[]);
+    let context = || status(dir.path(), &cache);
+    wait_until(
+        "the paused service",
+        || status(dir.path(), &cache).contains("), paused"),
+        context,
+    );
     assert_eq!(
         pending(dir.path(), &cache),
         3,
         "a paused queue runs nothing"
     );
-    assert!(ok(dir.path(), &cache, &["queue", "status"]).contains("Service: running"));
-    ok(dir.path(), &cache, &["queue", "continue"]);
-    wait_until("priorities 1 and 2", || pending(dir.path(), &cache) == 1);
-    std::thread::sleep(Duration::from_millis(400));
-    // The machine is "busy" (NGEN_IDLE=0): priority 3 waits, the service keeps running.
-    assert_eq!(pending(dir.path(), &cache), 1);
+    ok_with_cache(dir.path(), &cache, &["queue", "continue"]);
+    // The machine is "busy" (NGEN_IDLE=0): 1 and 2 run, then the service waits for idle.
+    wait_until(
+        "priorities 1 and 2, then waiting for idle",
+        || {
+            let s = status(dir.path(), &cache);
+            s.contains("Pending items: 1") && s.contains("waiting for an idle machine")
+        },
+        context,
+    );
     assert!(
         busy.try_wait().unwrap().is_none(),
         "the service must wait, not exit"
@@ -130,19 +96,9 @@ fn service_runs_1_then_2_waits_for_idle_for_3_and_honours_pause() {
     // Stop it hard; the state survives; a restarted service on an idle machine finishes and exits.
     busy.kill().unwrap();
     busy.wait().unwrap();
-    let mut idle = service(dir.path(), &cache, "1");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = idle.try_wait().unwrap() {
-            break s;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "service did not finish"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(status.success());
+    assert!(status(dir.path(), &cache).contains("Service: stopped"));
+    let mut idle = service(dir.path(), &cache, "1", &[]);
+    assert!(wait_exit(&mut idle).success());
     assert_eq!(
         executed(&cache),
         vec![
@@ -153,41 +109,73 @@ fn service_runs_1_then_2_waits_for_idle_for_3_and_honours_pause() {
     );
     assert_eq!(pending(dir.path(), &cache), 0);
     assert_eq!(roots(&cache), 3);
-    assert!(ok(dir.path(), &cache, &["queue", "status"]).contains("Service: stopped"));
+    assert!(status(dir.path(), &cache).contains("Service: stopped"));
 }
 
 #[test]
-fn the_service_yields_to_manual_commands() {
+fn the_service_yields_to_manual_commands_between_items() {
     let dir = app();
     let cache = dir.path().join("cache");
-    ok(dir.path(), &cache, &["install", "Leaf.dll", "/queue:1"]);
+    let _cleanup = NoServiceLeft {
+        dir: dir.path().into(),
+        cache: cache.clone(),
+    };
+    ok_with_cache(dir.path(), &cache, &["install", "Leaf.dll", "/queue:1"]);
     // A live manual command (this test process) marks itself as running.
     let marker = cache
         .join(".local/manual")
         .join(std::process::id().to_string());
     std::fs::create_dir_all(marker.parent().unwrap()).unwrap();
     std::fs::write(&marker, b"").unwrap();
-    let mut svc = service(dir.path(), &cache, "1");
-    std::thread::sleep(Duration::from_millis(700));
+    let mut svc = service(dir.path(), &cache, "1", &[]);
+    wait_until(
+        "the service to yield",
+        || status(dir.path(), &cache).contains("yielding to a manual command"),
+        || status(dir.path(), &cache),
+    );
     assert_eq!(
         pending(dir.path(), &cache),
         1,
         "the service must wait for the manual command"
     );
     std::fs::remove_file(&marker).unwrap();
-    let start = Instant::now();
-    while svc.try_wait().unwrap().is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "service did not finish"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    assert!(wait_exit(&mut svc).success());
     assert_eq!(executed(&cache), vec!["Leaf.dll (default)"]);
     // A marker left by a dead process does not block it.
-    ok(dir.path(), &cache, &["install", "Tool.exe", "/queue:1"]);
+    ok_with_cache(dir.path(), &cache, &["install", "Tool.exe", "/queue:1"]);
     std::fs::write(cache.join(".local/manual/999999999"), b"").unwrap();
-    let status = service(dir.path(), &cache, "1").wait().unwrap();
-    assert!(status.success());
+    assert!(wait_exit(&mut service(dir.path(), &cache, "1", &[])).success());
     assert_eq!(pending(dir.path(), &cache), 0);
+}
+
+#[test]
+fn a_second_service_on_the_same_cache_exits_at_once() {
+    let dir = app();
+    let cache = dir.path().join("cache");
+    let _cleanup = NoServiceLeft {
+        dir: dir.path().into(),
+        cache: cache.clone(),
+    };
+    ok_with_cache(dir.path(), &cache, &["install", "Tool.exe", "/queue:3"]);
+    let mut first = service(dir.path(), &cache, "0", &[]);
+    let context = || status(dir.path(), &cache);
+    wait_until(
+        "the first service to wait for idle",
+        || status(dir.path(), &cache).contains("waiting for an idle machine"),
+        context,
+    );
+    let pid = service_pid(dir.path(), &cache).unwrap();
+    let second = command(dir.path(), &cache, "1", &["service"])
+        .output()
+        .unwrap();
+    assert!(second.status.success());
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(
+        err.contains("already runs for") && err.contains(&format!("(pid {pid})")),
+        "{err}"
+    );
+    assert_eq!(pending(dir.path(), &cache), 1, "the second one ran nothing");
+    assert_eq!(service_pid(dir.path(), &cache), Some(pid));
+    first.kill().unwrap();
+    first.wait().unwrap();
 }

@@ -9,6 +9,9 @@
 //! An `uninstall` also cancels the queued `install`s it names (as Ngen does), so the service
 //! never runs an install whose files the package manager has since removed.
 //!
+//! A display name selects as the loader binds, except that a version it gives always counts,
+//! strong name or not.
+//!
 //! Depends on [`crate::index`], [`crate::queue`] (its data only) and [`crate::error`], ngen-manifest (scenarios) and ngen-binder
 //! (name matching); no file-system access.
 
@@ -62,7 +65,7 @@ impl Selector {
             Selector::Path(p) => root.key.root == *p,
             Selector::Name(n) => {
                 name_matches(n, &root.assembly)
-                    || AssemblyName::parse(&root.key.root).is_ok_and(|r| n.matches(&r))
+                    || AssemblyName::parse(&root.key.root).is_ok_and(|r| selects(n, &r))
             }
         }
     }
@@ -78,7 +81,7 @@ impl Selector {
                 if let Ok(queued) = AssemblyName::parse(root)
                     && !root.contains('/')
                 {
-                    return n.matches(&queued);
+                    return selects(n, &queued);
                 }
                 let stem = Path::new(root).file_stem().and_then(|s| s.to_str());
                 let bare =
@@ -102,7 +105,18 @@ impl Selector {
 }
 
 fn name_matches(pattern: &AssemblyName, display_name: &str) -> bool {
-    AssemblyName::parse(display_name).is_ok_and(|d| pattern.matches(&d))
+    AssemblyName::parse(display_name).is_ok_and(|d| selects(pattern, &d))
+}
+
+/// Whether a command's (partial) display name names an assembly: the loader's rules, except
+/// that a version given must be the assembly's even without a strong name (the loader ignores
+/// versions of simply-named assemblies; `uninstall "X, Version=9.9.9.9"` must not remove X
+/// 4.2.0.0).
+fn selects(pattern: &AssemblyName, definition: &AssemblyName) -> bool {
+    pattern.matches(definition)
+        && pattern
+            .version
+            .is_none_or(|v| definition.version == Some(v))
 }
 
 /// Which roots `uninstall` removes.
@@ -234,4 +248,26 @@ pub fn display(index: &Index, filter: Option<&Selector>) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn select(arg: &str, display_name: &str) -> bool {
+        Selector::parse(arg)
+            .unwrap()
+            .matches_assembly(display_name, &Index::default())
+    }
+
+    #[test]
+    fn a_version_given_must_match_even_without_a_strong_name() {
+        let unsigned = "Tool, Version=4.2.0.0, Culture=neutral, PublicKeyToken=null";
+        assert!(select("Tool", unsigned));
+        assert!(select("Tool, Version=4.2.0.0", unsigned));
+        assert!(!select("Tool, Version=9.9.9.9", unsigned));
+        let signed = "Lib, Version=1.0.0.0, Culture=neutral, PublicKeyToken=f181aad948abdde8";
+        assert!(!select("Lib, Version=2.0.0.0", signed));
+        assert!(select("lib, Culture=neutral", signed));
+    }
 }

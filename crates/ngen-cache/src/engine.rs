@@ -111,6 +111,8 @@ pub struct Plan {
     pub errors: Vec<(RootKey, CacheError)>,
     /// Input files hashed (not taken from the metadata memo).
     pub files_hashed: usize,
+    /// App-local files the GAC shadows (they get no image), sorted.
+    pub shadowed: Vec<crate::shadow::ShadowedAssembly>,
 }
 
 impl Plan {
@@ -618,6 +620,8 @@ pub fn plan_with(
             }
             None => continue,
         };
+        plan.shadowed
+            .extend(crate::shadow::gac_shadowed(closure, &request.source));
         let by_name: BTreeMap<String, ContentHash> = closure
             .assemblies
             .values()
@@ -706,6 +710,8 @@ pub fn plan_with(
     }
     plan.images = images.into_values().collect();
     plan.files_hashed = hasher.files_hashed() - before;
+    plan.shadowed.sort();
+    plan.shadowed.dedup();
     Ok(plan)
 }
 

@@ -8,11 +8,14 @@
 //! - [`layout`], [`index`]: where images live and the sorted index of roots and reference counts;
 //! - [`engine`]: plan, parallel build through an [`compiler::ImageCompiler`], atomic commit, GC;
 //! - [`actions`]: Ngen's install / uninstall / update / display semantics;
-//! - [`queue`]: the deferred queue and the service's scheduling;
+//! - [`queue`]: the deferred queue and the service's scheduling; [`queue_idle`]: when the
+//!   machine is idle; [`queue_service`]: the one-service lock, its status and its log;
 //! - [`package`]: reproducible tar archives and tree hashes;
 //! - [`fsutil`], [`lock`]: crash-safe writes (modes 0755/0644, images with their digest) and
 //!   inter-process locking; [`permissions`]: refusing a cache others could write;
+//! - [`location`]: which cache Ngen's actions use (machine-wide for root, per-user otherwise);
 //! - [`run_support`]: which image directories `ngen-build run` uses by default;
+//! - [`shadow`]: app-local assemblies the GAC shadows (warned about: they get no image);
 //! - [`remote`]: a shared cache speaking Bazel's HTTP remote-cache protocol (lookup before
 //!   compiling, verified installs, uploads) and its statistics.
 //!
@@ -31,13 +34,17 @@ pub mod graph;
 pub mod index;
 pub mod integrity;
 pub mod layout;
+pub mod location;
 pub mod lock;
 pub mod package;
 pub mod permissions;
 pub mod queue;
+pub mod queue_idle;
+pub mod queue_service;
 pub mod remote;
 pub mod resolve;
 pub mod run_support;
+pub mod shadow;
 
 pub use compiler::{CompileRequest, CompiledImage, ImageCompiler};
 pub use engine::{

@@ -6,6 +6,9 @@
 //! Manual commands also drop a marker in `.local/manual/` while they run, so the background
 //! service can yield to them (Ngen: "manual commands take precedence").
 //!
+//! A command that has to wait says so once on stderr (`Blocking waiting for the lock on the
+//! cache DIR (another ngen-build is using it)`, as Cargo does), so a wait never looks like a hang.
+//!
 //! Depends on [`crate::error`] and [`crate::fsutil`]; the lock is the standard library's
 //! `File::lock`.
 
@@ -44,6 +47,13 @@ impl CacheLock {
     /// Blocks until this process holds the exclusive lock.
     pub fn exclusive(local: &Path) -> Result<CacheLock> {
         let file = Self::open(local)?;
+        match file.try_lock() {
+            Ok(()) => return Ok(CacheLock { _file: file }),
+            Err(std::fs::TryLockError::WouldBlock) => say_waiting(local),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(CacheError::io("cannot lock", &local.join("lock"), e));
+            }
+        }
         file.lock()
             .map_err(|e| CacheError::io("cannot lock", &local.join("lock"), e))?;
         Ok(CacheLock { _file: file })
@@ -65,9 +75,25 @@ impl CacheLock {
     /// directory cannot be written (a read-only cache can still be displayed).
     pub fn shared(local: &Path) -> Option<CacheLock> {
         let file = Self::open(local).ok()?;
-        file.lock_shared().ok()?;
+        match file.try_lock_shared() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                say_waiting(local);
+                file.lock_shared().ok()?;
+            }
+            Err(std::fs::TryLockError::Error(_)) => return None,
+        }
         Some(CacheLock { _file: file })
     }
+}
+
+/// The one line a command prints before it blocks on the lock.
+fn say_waiting(local: &Path) {
+    let cache = local.parent().unwrap_or(local);
+    eprintln!(
+        "    Blocking waiting for the lock on the cache {} (another ngen-build is using it)",
+        cache.display()
+    );
 }
 
 /// While alive, tells the service that a manual command is running or waiting.

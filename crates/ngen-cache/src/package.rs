@@ -5,6 +5,10 @@
 //! no user or group names, modes 0755 for directories and 0644 for files. Same tree, same
 //! bytes. Extracted anywhere, `<dir>/<scenario>` is an image directory for `ngen-build run`.
 //!
+//! With a prefix ([`write_package_under`], `package --prefix usr/lib/app/ngen`) every entry
+//! sits under that directory, whose own directories come first: the archive extracts straight
+//! into an installer's staging root (`dpkg-deb`'s, rpm's buildroot).
+//!
 //! The archive's name picks its compression ([`ArchiveFormat::from_path`]): `.tar.gz`/`.tgz`
 //! is gzip (best compression, a header without file name or timestamp, OS byte "unknown"),
 //! `.tar.zst`/`.tzst` zstd (level 19, no content-size-dependent options), anything else a
@@ -135,10 +139,50 @@ impl ArchiveFormat {
 /// Writes a reproducible archive of the cache at `root` to `out` (atomically), compressed as
 /// its name says ([`ArchiveFormat::from_path`]); returns the number of entries.
 pub fn write_package(root: &Path, out: &Path) -> Result<usize> {
+    write_package_under(root, out, "")
+}
+
+/// A `--prefix` as archive paths: relative, `/`-separated, without `.`, `..` or empty parts
+/// (a leading `/` is dropped: archives hold relative paths). `""` is no prefix.
+pub fn normalize_prefix(prefix: &str) -> Result<String> {
+    let parts: Vec<&str> = prefix
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    if parts.contains(&"..") || prefix.contains('\\') || prefix.contains('\0') {
+        return Err(CacheError::Usage(format!(
+            "--prefix {prefix}: a prefix is a plain relative directory such as usr/lib/app/ngen \
+             (no `..`, backslashes or NUL)"
+        )));
+    }
+    Ok(parts.join("/"))
+}
+
+/// [`write_package`] with every entry under `prefix` (see [`normalize_prefix`]), preceded by
+/// the prefix's own directories.
+pub fn write_package_under(root: &Path, out: &Path, prefix: &str) -> Result<usize> {
     let format = ArchiveFormat::from_path(out)?;
+    let prefix = normalize_prefix(prefix)?;
     let mtime = fixed_mtime();
     let mut builder = tar::Builder::new(Vec::new());
-    let list = entries(root)?;
+    let mut list: Vec<(String, PathBuf, bool)> = Vec::new();
+    let mut parent = String::new();
+    for part in prefix.split('/').filter(|p| !p.is_empty()) {
+        parent = if parent.is_empty() {
+            part.to_string()
+        } else {
+            format!("{parent}/{part}")
+        };
+        list.push((parent.clone(), root.to_path_buf(), true));
+    }
+    list.extend(entries(root)?.into_iter().map(|(rel, path, is_dir)| {
+        let rel = if prefix.is_empty() {
+            rel
+        } else {
+            format!("{prefix}/{rel}")
+        };
+        (rel, path, is_dir)
+    }));
     for (rel, path, is_dir) in &list {
         let mut header = tar::Header::new_gnu();
         header.set_uid(0);
@@ -187,6 +231,49 @@ pub fn write_package(root: &Path, out: &Path) -> Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prefix_is_a_plain_relative_directory() {
+        assert_eq!(normalize_prefix("/usr/lib/app/").unwrap(), "usr/lib/app");
+        assert_eq!(normalize_prefix("./a//b").unwrap(), "a/b");
+        assert_eq!(normalize_prefix("").unwrap(), "");
+        assert!(matches!(
+            normalize_prefix("a/../b"),
+            Err(CacheError::Usage(_))
+        ));
+    }
+
+    #[test]
+    fn a_prefixed_package_puts_every_entry_under_the_prefix() {
+        let cache = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(cache.path().join("default/App")).unwrap();
+        std::fs::write(cache.path().join("index.json"), b"{}").unwrap();
+        std::fs::write(cache.path().join("default/App/App.ni.so"), b"elf").unwrap();
+        std::fs::create_dir_all(cache.path().join(".local")).unwrap();
+        let dist = tempfile::tempdir().unwrap();
+        let out = dist.path().join("p.tar");
+        let n = write_package_under(cache.path(), &out, "usr/lib/app").unwrap();
+        let mut archive = tar::Archive::new(std::fs::File::open(&out).unwrap());
+        let names: Vec<String> = archive
+            .entries()
+            .unwrap()
+            .map(|e| {
+                let name = e.unwrap().path().unwrap().to_string_lossy().into_owned();
+                name.trim_end_matches('/').to_string()
+            })
+            .collect();
+        let expected = [
+            "usr",
+            "usr/lib",
+            "usr/lib/app",
+            "usr/lib/app/default",
+            "usr/lib/app/default/App",
+            "usr/lib/app/default/App/App.ni.so",
+            "usr/lib/app/index.json",
+        ];
+        assert_eq!(names, expected);
+        assert_eq!(n, names.len());
+    }
 
     #[test]
     fn the_name_picks_the_compression() {

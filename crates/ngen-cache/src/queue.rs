@@ -7,14 +7,14 @@
 //! after it completed, so a killed service redoes it (actions are idempotent). Each completed
 //! item is appended to `.local/queue.log`.
 //!
-//! Priorities: 1 runs at once, 2 after every 1, 3 only when the machine is idle. "Idle" is
-//! [`is_idle`]: `NGEN_IDLE=1|0` forces it (tests, CI); otherwise the 1-minute load average
-//! must be at most `threshold × CPUs` (default 0.25 × CPUs).
+//! Priorities: 1 runs at once, 2 after every 1, 3 only when the machine is idle
+//! ([`crate::queue_idle`]). The service itself (lock, status, log) is
+//! [`crate::queue_service`].
 //!
 //! Depends on [`crate::layout`], [`crate::fsutil`], [`crate::error`] and
 //! [`crate::engine::json_bytes`] (the canonical JSON form).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use ngen_manifest::Scenario;
 use serde::{Deserialize, Serialize};
@@ -149,28 +149,6 @@ pub fn log_completed(layout: &Layout, item: &QueueItem, ok: bool) {
     {
         let _ = writeln!(f, "{line}");
     }
-}
-
-/// Whether the machine is idle enough for priority-3 work (see the module doc).
-pub fn is_idle(threshold_per_cpu: f64) -> bool {
-    match std::env::var("NGEN_IDLE").ok().as_deref() {
-        Some("1") | Some("always") | Some("true") => return true,
-        Some("0") | Some("never") | Some("false") => return false,
-        _ => {}
-    }
-    let cpus = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1) as f64;
-    load_average(Path::new("/proc/loadavg")).is_some_and(|l| l <= threshold_per_cpu * cpus)
-}
-
-fn load_average(path: &Path) -> Option<f64> {
-    std::fs::read_to_string(path)
-        .ok()?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ pub struct RootSource {
     pub app_base: Option<PathBuf>,
     /// Framework directory override.
     pub framework_dir: Option<PathBuf>,
+    /// Extra GAC roots searched first (the manifest's `gac-dirs`).
+    pub gac_dirs: Vec<PathBuf>,
 }
 
 /// A root given by file or by name.
@@ -37,6 +39,15 @@ pub enum RootAssemblySource {
 /// Finds the file of a root given by display name, as the binder does (extra GACs and
 /// `MONO_GAC_PREFIX`, the framework's GAC, then the framework directory).
 pub fn locate_by_name(name: &str, framework_dir: Option<&Path>) -> Result<PathBuf> {
+    locate_in(name, framework_dir, &[])
+}
+
+/// [`locate_by_name`], searching `gac_dirs` first.
+pub fn locate_in(
+    name: &str,
+    framework_dir: Option<&Path>,
+    gac_dirs: &[PathBuf],
+) -> Result<PathBuf> {
     let fail = |message: String| CacheError::Resolve {
         root: name.to_string(),
         message,
@@ -44,6 +55,7 @@ pub fn locate_by_name(name: &str, framework_dir: Option<&Path>) -> Result<PathBu
     let parsed = AssemblyName::parse(name).map_err(|e| fail(e.to_string()))?;
     let config = BinderConfig {
         framework_dir: framework_dir.map(Path::to_path_buf),
+        extra_gacs: gac_dirs.to_vec(),
         ..BinderConfig::default()
     };
     ngen_binder::locate_with_config(&parsed, &config)
@@ -56,7 +68,7 @@ pub fn resolve(source: &RootSource) -> Result<Closure> {
     let (path, label) = match &source.assembly {
         RootAssemblySource::Path(p) => (p.clone(), p.display().to_string()),
         RootAssemblySource::Name(n) => (
-            locate_by_name(n, source.framework_dir.as_deref())?,
+            locate_in(n, source.framework_dir.as_deref(), &source.gac_dirs)?,
             n.clone(),
         ),
     };
@@ -64,6 +76,7 @@ pub fn resolve(source: &RootSource) -> Result<Closure> {
         app_base: source.app_base.clone(),
         exe_config: source.exe_config.clone(),
         framework_dir: source.framework_dir.clone(),
+        extra_gacs: source.gac_dirs.clone(),
         ..BinderConfig::default()
     };
     let fail = |message: String| CacheError::Resolve {

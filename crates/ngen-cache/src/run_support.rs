@@ -1,9 +1,11 @@
 //! Where `ngen-build run` finds images when no `--images` is given: the `<scenario>`
-//! directory of the manifest's cache (an explicit `--manifest-path`, else the nearest
-//! `ngen.toml` at or above the start directory), of an explicit `--cache-dir`, and of
-//! `NGEN_CACHE`. Only directories that exist are returned, most specific first.
+//! directory of an explicit `--cache-dir`, of the manifest's cache (an explicit
+//! `--manifest-path`, else the nearest `ngen.toml` at or above the start directory), and of
+//! Ngen's caches, the ones `install` writes to ([`crate::location::run_caches`]: `$NGEN_CACHE`,
+//! else this user's default and the machine-wide cache). Only directories that exist are
+//! returned, most specific first.
 //!
-//! Depends on [`crate::layout`] and ngen-manifest.
+//! Depends on [`crate::layout`], [`crate::location`] and ngen-manifest.
 
 use std::path::{Path, PathBuf};
 
@@ -33,9 +35,7 @@ pub fn image_dirs(
     {
         caches.push(project.cache_dir);
     }
-    if let Some(c) = std::env::var_os("NGEN_CACHE").filter(|c| !c.is_empty()) {
-        caches.push(PathBuf::from(c));
-    }
+    caches.extend(crate::location::run_caches());
     let mut dirs = Vec::new();
     for c in caches {
         let d = Layout::new(c).scenario_dir(scenario);

@@ -109,6 +109,7 @@ fn request(name: &str, scenario: Scenario) -> RootRequest {
             exe_config: None,
             app_base: None,
             framework_dir: None,
+            gac_dirs: Vec::new(),
         },
         dependencies: true,
         compile_framework: false,

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use ngen_abi::{IMAGE_FORMAT_VERSION, Scenario};
-use ngen_image::{AssemblyStamp, CellEntry, ExcludedEntry, ImageHeader, encode_header, mvid_hex};
+use ngen_image::{AssemblyStamp, CellEntry, ExcludedEntry, ImageHeader, encode_header};
 use ngen_metadata::{Assembly, TableId, Token};
 
 use crate::backend::aot::emit_object;
@@ -142,7 +142,8 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
 
     let mut report = ImageReport {
         assembly: identity.name.clone(),
-        mvid: mvid_hex(mvid),
+        // Printed as everywhere else a person reads it (inputs.json, `inspect`, `explain`).
+        mvid: ngen_metadata::Guid(mvid).to_string(),
         ..Default::default()
     };
     for o in &emitted.outcomes {

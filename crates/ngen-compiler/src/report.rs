@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 pub struct ImageReport {
     /// Simple name of the compiled assembly.
     pub assembly: String,
-    /// Its MVID (32 lowercase hex digits).
+    /// Its MVID in registry format (`aec784bf-7672-439a-93c9-ccc2a6eaaf6c`), as in
+    /// `inputs.json` and `ngen-build inspect`.
     pub mvid: String,
     /// Methods compiled into the image.
     pub compiled: Vec<CompiledMethod>,

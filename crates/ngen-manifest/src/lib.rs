@@ -14,6 +14,7 @@ pub mod init;
 pub mod load;
 pub mod model;
 pub mod remote;
+mod root_glob;
 pub mod schema;
 
 pub use diagnostics::{DiagnosticKind, ManifestDiagnostic, ManifestError};

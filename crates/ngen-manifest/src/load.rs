@@ -55,6 +55,8 @@ pub struct Project {
     pub roots: Vec<RootSpec>,
     /// The framework directory, when overridden.
     pub framework_dir: Option<PathBuf>,
+    /// Extra GAC roots (`gac-dirs`), absolute, in search order.
+    pub gac_dirs: Vec<PathBuf>,
     /// Absolute cache directory (default `<manifest_dir>/target/ngen`).
     pub cache_dir: PathBuf,
     /// Parallel compilations, when set.
@@ -235,6 +237,11 @@ impl Validator<'_> {
             .framework_dir
             .as_ref()
             .and_then(|p| self.directory(p, "framework-dir"));
+        let gac_dirs = m
+            .gac_dirs
+            .iter()
+            .filter_map(|p| self.directory(p, "gac-dirs entry"))
+            .collect();
         let cache_dir = match &m.cache_dir {
             Some(p) => self.dir.join(p.get_ref()),
             None => self.dir.join("target").join("ngen"),
@@ -276,7 +283,7 @@ impl Validator<'_> {
         let mut roots = Vec::new();
         let mut seen = BTreeSet::new();
         for entry in &m.roots {
-            if let Some(root) = self.root(
+            for root in self.root(
                 entry,
                 &default_scenarios,
                 dependencies,
@@ -307,6 +314,7 @@ impl Validator<'_> {
             manifest_dir: self.dir.to_path_buf(),
             roots,
             framework_dir,
+            gac_dirs,
             cache_dir,
             jobs,
             compile_framework: m.compile_framework.unwrap_or(false),
@@ -363,18 +371,19 @@ impl Validator<'_> {
         dependencies: bool,
         exe_config: &Option<PathBuf>,
         app_base: &Option<PathBuf>,
-    ) -> Option<RootSpec> {
+    ) -> Vec<RootSpec> {
         let r = entry.get_ref();
-        let assembly = match (&r.path, &r.name) {
-            (Some(p), None) => {
-                let path = self.file(p, "root")?;
-                (RootAssembly::Path(path), normalise_label(p.get_ref()))
-            }
+        let assemblies: Vec<(RootAssembly, String)> = match (&r.path, &r.name) {
+            (Some(p), None) if crate::root_glob::is_pattern(p.get_ref()) => self.root_pattern(p),
+            (Some(p), None) => match self.file(p, "root") {
+                Some(path) => vec![(RootAssembly::Path(path), normalise_label(p.get_ref()))],
+                None => Vec::new(),
+            },
             (None, Some(n)) => {
                 if !self.display_name(n, "root") {
-                    return None;
+                    return Vec::new();
                 }
-                (RootAssembly::Name(n.get_ref().clone()), n.get_ref().clone())
+                vec![(RootAssembly::Name(n.get_ref().clone()), n.get_ref().clone())]
             }
             (Some(_), Some(_)) => {
                 self.problem(
@@ -384,7 +393,7 @@ impl Validator<'_> {
                     "give one of them",
                     Some("use `path` for a file and `name` for an assembly in the GAC".into()),
                 );
-                return None;
+                return Vec::new();
             }
             (None, None) => {
                 self.problem(
@@ -394,7 +403,7 @@ impl Validator<'_> {
                     "this [[root]] names no assembly",
                     Some("add `path = \"bin/App.exe\"` or `name = \"System.Xml\"`".into()),
                 );
-                return None;
+                return Vec::new();
             }
         };
         let scenarios = match &r.scenarios {
@@ -409,14 +418,47 @@ impl Validator<'_> {
             Some(p) => self.directory(p, "app-base"),
             None => app_base.clone(),
         };
-        Some(RootSpec {
-            assembly: assembly.0,
-            label: assembly.1,
-            scenarios,
-            dependencies: r.dependencies.unwrap_or(dependencies),
-            exe_config: root_exe_config,
-            app_base: root_app_base,
-        })
+        assemblies
+            .into_iter()
+            .map(|(assembly, label)| RootSpec {
+                assembly,
+                label,
+                scenarios: scenarios.clone(),
+                dependencies: r.dependencies.unwrap_or(dependencies),
+                exe_config: root_exe_config.clone(),
+                app_base: root_app_base.clone(),
+            })
+            .collect()
+    }
+
+    /// The roots of a `path` with wildcards: one per matching file.
+    fn root_pattern(&mut self, p: &Spanned<String>) -> Vec<(RootAssembly, String)> {
+        match crate::root_glob::expand(self.dir, p.get_ref()) {
+            Ok(files) => files
+                .into_iter()
+                .map(|(path, label)| (RootAssembly::Path(path), label))
+                .collect(),
+            Err(crate::root_glob::GlobProblem::Invalid(why)) => {
+                self.problem(
+                    DiagnosticKind::InvalidValue,
+                    p.span(),
+                    format!("root pattern `{}` is not a valid glob: {why}", p.get_ref()),
+                    "bad pattern",
+                    Some("`*` and `?` match within a directory, `**` across directories, `[abc]` one of the characters".into()),
+                );
+                Vec::new()
+            }
+            Err(crate::root_glob::GlobProblem::NoMatch) => {
+                self.problem(
+                    DiagnosticKind::MissingFile,
+                    p.span(),
+                    format!("root pattern `{}` matches no file", p.get_ref()),
+                    "no such file",
+                    Some(format!("paths are relative to {}", self.dir.display())),
+                );
+                Vec::new()
+            }
+        }
     }
 
     fn scenarios(&mut self, s: &Spanned<Vec<Scenario>>) -> Vec<Scenario> {

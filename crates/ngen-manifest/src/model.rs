@@ -54,6 +54,14 @@ pub struct Manifest {
     #[schemars(with = "Option<String>")]
     pub framework_dir: Option<Spanned<String>>,
 
+    /// More GAC roots to bind from, in Mono's layout (`<dir>/<Name>/<version>__<token>/`),
+    /// searched in order before `MONO_GAC_PREFIX`'s and the framework's GAC: e.g.
+    /// `["vendor/gac/lib/mono/gac"]` for strong-named components installed in a private GAC.
+    /// Assemblies bound from them get images like the application's own.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub gac_dirs: Vec<Spanned<String>>,
+
     /// Where images are written. Default: `target/ngen` next to `ngen.toml`.
     #[schemars(with = "Option<String>")]
     pub cache_dir: Option<Spanned<String>>,
@@ -99,7 +107,8 @@ pub struct RemoteCacheEntry {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub struct RootEntry {
-    /// Path of the assembly (`.exe` or `.dll`). Give either `path` or `name`.
+    /// Path of the assembly (`.exe` or `.dll`), or a glob pattern for one root per matching
+    /// file (`plugins/*.dll`; `**` matches across directories). Give either `path` or `name`.
     #[schemars(with = "Option<String>")]
     pub path: Option<Spanned<String>>,
 

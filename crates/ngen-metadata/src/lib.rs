@@ -25,6 +25,7 @@ pub mod audit;
 pub mod body;
 mod display;
 mod error;
+mod file_bytes;
 pub mod flags;
 mod heaps;
 pub mod identity;
@@ -54,7 +55,7 @@ pub use token::Token;
 /// A .NET assembly (or module) loaded into memory. Cheap accessors decode on demand.
 #[derive(Clone)]
 pub struct Assembly {
-    pub(crate) bytes: Vec<u8>,
+    pub(crate) bytes: file_bytes::FileBytes,
     pub(crate) pe: pe::PeLayout,
     pub(crate) cli: CliHeader,
     pub(crate) streams: pe::Streams,
@@ -71,18 +72,22 @@ impl std::fmt::Debug for Assembly {
 }
 
 impl Assembly {
-    /// Reads and opens the file at `path`.
+    /// Maps (or, when it cannot be mapped, reads) and opens the file at `path`.
     pub fn open(path: impl AsRef<Path>) -> Result<Assembly> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| MetadataError::Io {
+        let bytes = file_bytes::FileBytes::open(path).map_err(|source| MetadataError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        Assembly::from_bytes(bytes)
+        Assembly::from_file_bytes(bytes)
     }
 
     /// Opens an assembly from its file bytes.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Assembly> {
+        Assembly::from_file_bytes(bytes.into())
+    }
+
+    fn from_file_bytes(bytes: file_bytes::FileBytes) -> Result<Assembly> {
         let pe = pe::PeLayout::parse(&bytes)?;
         let cli = CliHeader::parse(&bytes, &pe)?;
         let streams = pe::Streams::parse(&bytes, &pe, &cli)?;

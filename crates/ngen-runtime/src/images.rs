@@ -99,8 +99,9 @@ pub(crate) fn validate_own(
     let actual = mvid_hex(mvid);
     if header.assembly.mvid != actual {
         return Err(format!(
-            "{name} changed: image was compiled from MVID {}, the assembly now has MVID {actual}",
-            header.assembly.mvid
+            "{name} changed: image was compiled from MVID {}, the assembly now has MVID {}",
+            guid_of_hex(&header.assembly.mvid),
+            ngen_metadata::Guid(mvid)
         ));
     }
     if header.method_rows != method_rows {
@@ -110,6 +111,24 @@ pub(crate) fn validate_own(
         ));
     }
     Ok(())
+}
+
+/// An MVID as the header stores it (32 hex digits, storage order) in the registry format
+/// people see everywhere else; the text as it is when it is not such an MVID.
+fn guid_of_hex(hex: &str) -> String {
+    let mut bytes = [0u8; 16];
+    let parsed = hex.len() == 32
+        && bytes.iter_mut().enumerate().all(|(i, b)| {
+            hex.get(2 * i..2 * i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .map(|v| *b = v)
+                .is_some()
+        });
+    if parsed {
+        ngen_metadata::Guid(bytes).to_string()
+    } else {
+        hex.to_string()
+    }
 }
 
 /// An image file opened for validation: `bytes` were read from `file`, which stays open until
@@ -243,5 +262,17 @@ impl MappedImage {
         // SAFETY: index < method_count.
         let code = unsafe { *self.methods.add(index) };
         (code != 0).then_some(code)
+    }
+}
+
+#[cfg(test)]
+mod mvid_display_tests {
+    #[test]
+    fn a_header_mvid_is_shown_in_registry_format() {
+        assert_eq!(
+            super::guid_of_hex("bf84c7ae72769a4393c9ccc2a6eaaf6c"),
+            "aec784bf-7672-439a-93c9-ccc2a6eaaf6c"
+        );
+        assert_eq!(super::guid_of_hex("xyz"), "xyz");
     }
 }

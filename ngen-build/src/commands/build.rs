@@ -26,6 +26,7 @@ use ngen_manifest::{LoadHint, Project, RootAssembly, Scenario};
 
 use super::cache::{self as remote_cli, RemoteArgs};
 use super::diagnostic_json::diagnostic_json;
+use super::msbuild_format;
 use super::support::usage_error;
 
 #[derive(clap::Args)]
@@ -57,6 +58,16 @@ pub enum MessageFormat {
     Human,
     /// JSON lines with a `reason` field, on stdout (Cargo style).
     Json,
+    /// Lines for people, with errors as MSBuild's canonical `file(line,col): error NGENnnnn:
+    /// message` (what `msbuild-task/NgenBuild.targets` passes).
+    Msbuild,
+}
+
+impl MessageFormat {
+    /// Human lines on stderr (plain or with MSBuild's error form).
+    pub(crate) fn is_text(self) -> bool {
+        self != MessageFormat::Json
+    }
 }
 
 /// `-j N`: a positive number, as `jobs` in ngen.toml must be.
@@ -108,6 +119,7 @@ pub(crate) fn load_project_as(
     let emit = |diagnostic: &dyn miette::Diagnostic, human: &dyn Fn()| match format {
         MessageFormat::Human => human(),
         MessageFormat::Json => json_line(&diagnostic_json("manifest-error", diagnostic)),
+        MessageFormat::Msbuild => msbuild_format::print_diagnostic(diagnostic),
     };
     let path = match find_manifest(given) {
         Ok(p) => p,
@@ -329,10 +341,11 @@ pub(crate) fn execute_sharing(
         summary.unresolved += 1;
         emit_error(
             out,
+            "NGEN2001",
             &format!("{} ({})", key.root, key.scenario),
             &error.to_string(),
         );
-        if out.format == MessageFormat::Human {
+        if out.format.is_text() {
             // A manifest's root is relative to the manifest: name it only if it works from here.
             let lower = key.root.to_ascii_lowercase();
             let looks_like_path =
@@ -351,11 +364,28 @@ pub(crate) fn execute_sharing(
             kept.push(old.clone());
         }
     }
+    for shadowed in &plan.shadowed {
+        match out.format {
+            MessageFormat::Human => eprintln!("warning: {shadowed}"),
+            MessageFormat::Msbuild => msbuild_format::print_warning(
+                &shadowed.local.display().to_string(),
+                "NGEN3001",
+                &shadowed.to_string(),
+            ),
+            MessageFormat::Json => json_line(&serde_json::json!({
+                "reason": "shadowed-assembly",
+                "assembly": shadowed.display_name,
+                "local": shadowed.local,
+                "bound": shadowed.bound,
+                "message": shadowed.to_string(),
+            })),
+        }
+    }
     for img in &plan.images {
         match &img.freshness {
             Freshness::Fresh => {
                 summary.fresh += 1;
-                if out.verbose && out.format == MessageFormat::Human {
+                if out.verbose && out.format.is_text() {
                     eprintln!("       Fresh {} ({})", img.name, img.scenario);
                 }
                 if out.format == MessageFormat::Json {
@@ -364,7 +394,7 @@ pub(crate) fn execute_sharing(
                 }
             }
             Freshness::Dirty(reasons) => {
-                if out.verbose && out.format == MessageFormat::Human {
+                if out.verbose && out.format.is_text() {
                     let first = reasons.first().map(|r| r.to_string()).unwrap_or_default();
                     eprintln!("       Dirty {} ({}): {first}", img.name, img.scenario);
                     for r in reasons.iter().skip(1) {
@@ -376,28 +406,44 @@ pub(crate) fn execute_sharing(
     }
 
     let dirty_count = plan.dirty().count();
-    let bar = (out.format == MessageFormat::Human
-        && !out.silent
-        && std::io::stderr().is_terminal()
-        && dirty_count > 0)
-        .then(|| {
-            let bar = indicatif::ProgressBar::new(dirty_count as u64);
-            if let Ok(style) =
-                indicatif::ProgressStyle::with_template("    Building [{bar:30}] {pos}/{len} {msg}")
-            {
-                bar.set_style(style.progress_chars("=> "));
-            }
-            bar
-        });
-    let print_lock = Mutex::new(());
-    let on_event = |event: Event<'_>| {
-        let _guard = print_lock.lock();
-        match event {
-            Event::Compiling(img) => {
-                if let Some(b) = &bar {
-                    b.set_message(img.name.clone());
+    let bar =
+        (out.format.is_text() && !out.silent && std::io::stderr().is_terminal() && dirty_count > 0)
+            .then(|| {
+                let bar = indicatif::ProgressBar::new(dirty_count as u64);
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "    Building [{bar:30}] {pos}/{len} {msg}",
+                ) {
+                    bar.set_style(style.progress_chars("=> "));
                 }
+                bar
+            });
+    // Also the images being compiled now, which the bar names (not just the last one started).
+    let print_lock: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
+    let on_event = |event: Event<'_>| {
+        // A panic elsewhere must not silence the remaining lines.
+        let mut in_flight = print_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let (started, done) = match &event {
+            Event::Compiling(img) => (Some(img.name.as_str()), None),
+            Event::Compiled { image, .. }
+            | Event::Fetched { image, .. }
+            | Event::Failed { image, .. } => (None, Some(image.name.as_str())),
+        };
+        if let Some(name) = started {
+            *in_flight.entry(name.to_string()).or_default() += 1;
+        }
+        if let Some(name) = done
+            && let Some(n) = in_flight.get_mut(name)
+        {
+            *n -= 1;
+            if *n == 0 {
+                in_flight.remove(name);
             }
+        }
+        if let Some(b) = &bar {
+            b.set_message(in_flight_message(&in_flight));
+        }
+        match event {
+            Event::Compiling(_) => {}
             Event::Compiled {
                 image,
                 summary,
@@ -432,6 +478,7 @@ pub(crate) fn execute_sharing(
                 }
                 emit_error(
                     out,
+                    "NGEN2002",
                     &format!("{} ({})", image.display_name, image.scenario),
                     &error.to_string(),
                 );
@@ -459,7 +506,7 @@ pub(crate) fn execute_sharing(
         .max_by_key(|(_, s)| (s.methods_compiled + s.methods_excluded, s.size))
         .and_then(|(dir, s)| plan.images.iter().find(|i| &i.dir == dir).map(|i| (i, s)));
     match out.format {
-        MessageFormat::Human if !out.silent || !summary.success() => {
+        MessageFormat::Human | MessageFormat::Msbuild if !out.silent || !summary.success() => {
             let detail = biggest
                 .map(|(i, s)| {
                     format!(
@@ -501,11 +548,13 @@ pub(crate) fn execute_sharing(
                 );
             }
             if !summary.success() {
-                // Last, so `tail -1` and `grep error` tell a failed build at once.
-                eprintln!(
-                    "error: build failed: {}",
-                    failure_counts(&summary, plan.images.len())
-                );
+                let counts = failure_counts(&summary, plan.images.len());
+                if out.format == MessageFormat::Msbuild {
+                    msbuild_format::ensure_error_printed(&format!("build failed: {counts}"));
+                } else {
+                    // Last, so `tail -1` and `grep error` tell a failed build at once.
+                    eprintln!("error: build failed: {counts}");
+                }
             }
         }
         MessageFormat::Json => json_line(&serde_json::json!({
@@ -520,6 +569,16 @@ pub(crate) fn execute_sharing(
         _ => {}
     }
     Ok(summary)
+}
+
+/// The progress bar's message: the images being compiled, sorted (`App, Lib and 2 more`).
+fn in_flight_message(in_flight: &BTreeMap<String, usize>) -> String {
+    const SHOWN: usize = 3;
+    let names: Vec<&str> = in_flight.keys().map(String::as_str).collect();
+    match names.len() {
+        n if n <= SHOWN => names.join(", "),
+        n => format!("{} and {} more", names[..SHOWN].join(", "), n - SHOWN),
+    }
 }
 
 /// `2 of 5 images failed`, then `, 1 root unresolved` when roots did not resolve.
@@ -608,12 +667,16 @@ fn artifact_json(
     })
 }
 
-fn emit_error(out: Output, what: &str, message: &str) {
+/// An image or root that failed; `code` is its NGEN code in the MSBuild format.
+fn emit_error(out: Output, code: &str, what: &str, message: &str) {
     match out.format {
         MessageFormat::Json => json_line(&serde_json::json!({
             "reason": "image-failed", "what": what, "message": message,
         })),
         MessageFormat::Human => eprintln!("error: {what}: {message}"),
+        MessageFormat::Msbuild => {
+            msbuild_format::print_tool_error(code, &format!("{what}: {message}"))
+        }
     }
 }
 
@@ -671,6 +734,7 @@ pub(crate) fn manifest_requests(project: &Project, only: &[Scenario]) -> Vec<Roo
                     exe_config: root.exe_config.clone(),
                     app_base: root.app_base.clone(),
                     framework_dir: project.framework_dir.clone(),
+                    gac_dirs: project.gac_dirs.clone(),
                 },
                 dependencies: root.dependencies,
                 compile_framework: project.compile_framework,
@@ -714,13 +778,18 @@ pub(crate) fn default_jobs() -> usize {
 }
 
 /// A build that stops early (manifest or usage error, or a cache that cannot be written):
-/// with JSON output, tools still get `build-finished` as the last line.
+/// with JSON output, tools still get `build-finished` as the last line; in the MSBuild format,
+/// the engine gets at least one canonical error.
 fn finish_early(format: MessageFormat, code: ExitCode) -> ExitCode {
-    if format == MessageFormat::Json {
-        json_line(&serde_json::json!({
+    match format {
+        MessageFormat::Json => json_line(&serde_json::json!({
             "reason": "build-finished", "success": false,
             "compiled": 0, "fetched": 0, "fresh": 0, "failed": 0, "seconds": 0.0,
-        }));
+        })),
+        MessageFormat::Msbuild => {
+            msbuild_format::ensure_error_printed("build failed before compiling anything")
+        }
+        MessageFormat::Human => {}
     }
     code
 }
@@ -765,7 +834,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     let out = Output {
         format: args.message_format,
         verbose: args.verbose,
-        silent: false,
+        silent: crate::output_options::quiet(),
     };
     let summary = execute_sharing(
         &locked,
@@ -781,7 +850,11 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         Err(e) => {
             // The cache itself failed (full disk, read-only): still end with the failure line,
             // and with `build-finished` in JSON.
-            eprintln!("{:?}", report(e));
+            let report = report(e);
+            match args.message_format {
+                MessageFormat::Msbuild => msbuild_format::print_diagnostic(report.as_ref()),
+                _ => eprintln!("{report:?}"),
+            }
             if args.message_format == MessageFormat::Human {
                 eprintln!("error: build failed: the cache was not updated");
             }
@@ -796,4 +869,23 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bar_names_every_image_in_flight_up_to_three() {
+        let mut in_flight = BTreeMap::new();
+        assert_eq!(in_flight_message(&in_flight), "");
+        for name in ["Lib", "App"] {
+            in_flight.insert(name.to_string(), 1);
+        }
+        assert_eq!(in_flight_message(&in_flight), "App, Lib");
+        for name in ["Leaf", "Tool", "Zed"] {
+            in_flight.insert(name.to_string(), 1);
+        }
+        assert_eq!(in_flight_message(&in_flight), "App, Leaf, Lib and 2 more");
+    }
 }

@@ -67,7 +67,9 @@ pub(crate) fn remote_settings(
 /// `remote-cache-warning` message on stdout.
 pub(crate) fn warning_sink(format: MessageFormat) -> WarningSink {
     match format {
-        MessageFormat::Human => Box::new(|w| eprintln!("warning: remote cache: {w}")),
+        MessageFormat::Human | MessageFormat::Msbuild => {
+            Box::new(|w| eprintln!("warning: remote cache: {w}"))
+        }
         MessageFormat::Json => Box::new(|w| {
             json_line(&serde_json::json!({"reason": "remote-cache-warning", "message": w}))
         }),

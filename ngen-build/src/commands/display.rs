@@ -1,5 +1,7 @@
-//! `ngen-build display [name | path]`: the roots, then the native images, then (for a given
-//! assembly) the roots that depend on it. Partial names match as in Ngen.
+//! `ngen-build display [name | path]`: which cache it shows and why (`Native image cache:
+//! /var/cache/ngen-build (machine-wide, the default for root)`), then the roots, the native
+//! images and (for a given assembly) the roots that depend on it. Partial names match as in
+//! Ngen.
 
 use std::process::ExitCode;
 
@@ -22,7 +24,8 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let cache = args.ngen.cache()?;
+    let location = args.ngen.cache_location()?;
+    let cache = ngen_cache::Cache::new(&location.dir);
     let _lock = ngen_cache::lock::CacheLock::shared(&cache.layout().local());
     let index = cache.index().map_err(report)?;
     if let Some(sel) = &selector {
@@ -42,7 +45,12 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             ));
         }
     }
-    print_stdout(&display(&index, selector.as_ref()))?;
+    print_stdout(&format!(
+        "Native image cache: {} ({})\n\n{}",
+        location.dir.display(),
+        location.source,
+        display(&index, selector.as_ref())
+    ))?;
     if selector.is_none() && index.roots.is_empty() && !args.ngen.silent {
         // stdout keeps Ngen's format; the hint goes to stderr.
         eprintln!(

@@ -94,6 +94,28 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             }
         }
     }
+    // An app-local copy the GAC shadows is why an expected image is missing (issue 10).
+    let shadowed: Vec<_> = plan
+        .shadowed
+        .iter()
+        .filter(|s| match &selector {
+            Selector::Path(p) => s.local.to_string_lossy() == p.as_str(),
+            _ => selector.matches_assembly(&s.display_name, &previous),
+        })
+        .collect();
+    for s in &shadowed {
+        if args.json {
+            super::build::json_line(&serde_json::json!({
+                "assembly": s.display_name, "shadowed": s.local, "bound": s.bound,
+                "message": s.to_string(),
+            }));
+        } else {
+            print_stdout(&format!("Shadowed {}\n", s))?;
+        }
+    }
+    if found == 0 && !shadowed.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
     if found == 0 {
         // Maybe it is in a closure but not compiled (framework, or dependencies = false).
         let in_closure = plan

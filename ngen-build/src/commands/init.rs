@@ -1,8 +1,9 @@
-//! `ngen-build init [DIR]`: write a commented ngen.toml for the .exe files of a publish folder.
-//! A DIR that is not a directory, or an existing ngen.toml without `--force`, is a usage error
-//! (exit 2).
+//! `ngen-build init [DIR] [--manifest-path P]`: write a commented ngen.toml for the .exe files
+//! of a publish folder, in the folder or at P (roots then named relative to P, as MSBuild's
+//! targets write it under `obj/`). A DIR that is not a directory, or an existing manifest
+//! without `--force`, is a usage error (exit 2).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::support::usage_error;
@@ -14,11 +15,18 @@ pub struct Args {
     /// Overwrite an existing ngen.toml (default: refuse).
     #[arg(long)]
     pub force: bool,
+    /// Write the manifest here instead of DIR/ngen.toml (its directory is created); its roots
+    /// name DIR's files relative to it.
+    #[arg(long, value_name = "P")]
+    pub manifest_path: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
     let dir = args.dir.unwrap_or_else(|| PathBuf::from("."));
-    let target = dir.join("ngen.toml");
+    let target = args
+        .manifest_path
+        .clone()
+        .unwrap_or_else(|| dir.join("ngen.toml"));
     if target.exists() && !args.force {
         return Ok(usage_error(miette::miette!(
             code = "ngen::init::exists",
@@ -41,11 +49,18 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             dir.display()
         )));
     }
-    let text = ngen_manifest::init::render_init(&dir)
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let parent = target.parent().filter(|p| !p.as_os_str().is_empty());
+    let manifest_dir = absolute(parent.unwrap_or(Path::new(".")));
+    let text = ngen_manifest::init::render_init_for(&absolute(&dir), &manifest_dir)
         .map_err(|e| miette::miette!("cannot list {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&manifest_dir)
+        .map_err(|e| miette::miette!("cannot create {}: {e}", manifest_dir.display()))?;
     std::fs::write(&target, text)
         .map_err(|e| miette::miette!("cannot write {}: {e}", target.display()))?;
-    eprintln!("     Created {}", target.display());
+    if !crate::output_options::quiet() {
+        eprintln!("     Created {}", target.display());
+    }
     let has_exe = std::fs::read_dir(&dir).is_ok_and(|entries| {
         entries.flatten().any(|e| {
             e.file_name()

@@ -3,7 +3,8 @@
 //! With `--queue[=1|2|3]` the action is deferred to the queue instead.
 //!
 //! Also home of what the Ngen actions share: choosing the cache (`--cache-dir`, then
-//! `NGEN_CACHE`, then `$XDG_CACHE_HOME/ngen-build` or `~/.cache/ngen-build`), Ngen's
+//! `NGEN_CACHE`, then `/var/cache/ngen-build` for root, else `$XDG_CACHE_HOME/ngen-build` or
+//! `~/.cache/ngen-build`: `ngen_cache::location`), Ngen's
 //! `/nologo /silent /verbose` options, and [`install_now`] used by the queue.
 
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use ngen_cache::actions::Selector;
+use ngen_cache::location::{CacheLocation, CacheSource};
 use ngen_cache::queue::{QueueState, QueuedAction};
 use ngen_cache::resolve::{RootAssemblySource, RootSource};
 use ngen_cache::{Cache, CacheError, LockedCache, RootKey, RootRequest};
@@ -22,7 +24,8 @@ use super::support::{check_assembly_file, parse_selector, usage_error};
 /// Options every Ngen action accepts.
 #[derive(clap::Args, Clone, Debug)]
 pub struct NgenOptions {
-    /// The native image cache (default: $NGEN_CACHE, else $XDG_CACHE_HOME/ngen-build or ~/.cache/ngen-build).
+    /// The native image cache (default: $NGEN_CACHE, else /var/cache/ngen-build for root,
+    /// else $XDG_CACHE_HOME/ngen-build or ~/.cache/ngen-build).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Suppress the startup banner (accepted for Ngen compatibility; there is none).
@@ -41,24 +44,27 @@ pub struct NgenOptions {
 
 impl NgenOptions {
     pub(crate) fn cache(&self) -> miette::Result<Cache> {
-        let dir = action_cache_dir(self.cache_dir.clone())?;
+        Ok(Cache::new(self.cache_location()?.dir))
+    }
+
+    /// The cache and where it came from (`display` says so).
+    pub(crate) fn cache_location(&self) -> miette::Result<CacheLocation> {
+        let location = action_cache(self.cache_dir.as_deref())?;
+        let dir = &location.dir;
         if dir.exists() && !dir.is_dir() {
-            let from = if self.cache_dir.is_some() {
-                "--cache-dir"
-            } else if std::env::var_os("NGEN_CACHE").is_some_and(|d| !d.is_empty()) {
-                "$NGEN_CACHE"
-            } else {
-                "the default location"
-            };
             return Err(miette::miette!(
                 code = "ngen::input::cache_dir",
                 help =
                     "point --cache-dir (or $NGEN_CACHE) at a directory; it is created if missing",
-                "the native image cache {} (from {from}) is a file, not a directory",
-                dir.display()
+                "the native image cache {} (from {}) is a file, not a directory",
+                dir.display(),
+                match location.source {
+                    CacheSource::Flag | CacheSource::Environment => location.source.to_string(),
+                    _ => "the default location".to_string(),
+                }
             ));
         }
-        Ok(Cache::new(dir))
+        Ok(location)
     }
 
     pub(crate) fn output(&self) -> Output {
@@ -74,23 +80,10 @@ impl NgenOptions {
     }
 }
 
-/// The cache for Ngen actions: `--cache-dir`, then `NGEN_CACHE`, then the user's cache dir.
-pub(crate) fn action_cache_dir(given: Option<PathBuf>) -> miette::Result<PathBuf> {
-    if let Some(d) = given {
-        return Ok(d);
-    }
-    if let Some(d) = std::env::var_os("NGEN_CACHE").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(d));
-    }
-    if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Ok(PathBuf::from(d).join("ngen-build"));
-    }
-    match std::env::var_os("HOME").filter(|d| !d.is_empty()) {
-        Some(h) => Ok(PathBuf::from(h).join(".cache").join("ngen-build")),
-        None => Err(miette::miette!(
-            "no cache directory: pass --cache-dir or set NGEN_CACHE"
-        )),
-    }
+/// The cache for Ngen actions: `--cache-dir`, then `NGEN_CACHE`, then the machine-wide cache
+/// for root and the user's cache dir for everyone else (`ngen_cache::location`).
+pub(crate) fn action_cache(given: Option<&std::path::Path>) -> miette::Result<CacheLocation> {
+    ngen_cache::location::current(given).map_err(|e| miette::miette!("{e}"))
 }
 
 #[derive(clap::Args)]
@@ -172,6 +165,7 @@ pub(crate) fn install_now(
             exe_config: exe_config.clone(),
             app_base: app_base.clone(),
             framework_dir: framework_dir.clone(),
+            gac_dirs: Vec::new(),
         },
         dependencies: *dependencies,
         compile_framework: *compile_framework,
@@ -239,6 +233,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         if !args.ngen.silent {
             eprintln!("      Queued {action} at priority {priority} (item {seq})");
         }
+        super::service_start::after_queueing(&locked, args.ngen.silent);
         return Ok(ExitCode::SUCCESS);
     }
     let ok = install_now(&locked, &action, args.ngen.jobs(), args.ngen.output()).map_err(report)?;

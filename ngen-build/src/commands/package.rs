@@ -1,6 +1,6 @@
-//! `ngen-build package --out FILE.tar[.gz|.zst]`: a reproducible archive of a cache for
-//! installers (sorted entries, fixed mtime/uid/gid/modes; `.local/` excluded), compressed as
-//! the name says.
+//! `ngen-build package --out FILE.tar[.gz|.zst] [--prefix DIR]`: a reproducible archive of a
+//! cache for installers (sorted entries, fixed mtime/uid/gid/modes; `.local/` excluded, every
+//! entry under DIR when given), compressed as the name says.
 //!
 //! It refuses (exit 1, nothing written) a cache it would ship wrong: an image the index names
 //! but that is missing, an image directory the index does not name (left by a failed build),
@@ -32,9 +32,20 @@ pub struct Args {
     /// Package this cache directory instead of the manifest's (e.g. an Ngen actions cache).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
+    /// Put every entry under this relative directory (e.g. usr/lib/myapp/ngen), so the archive
+    /// extracts straight into an installer's staging root. Default: none.
+    #[arg(long, value_name = "DIR", default_value = "")]
+    pub prefix: String,
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
+    if let Err(e) = ngen_cache::package::normalize_prefix(&args.prefix) {
+        return Ok(usage_error(miette::miette!(
+            code = "ngen::usage::prefix",
+            help = "--prefix usr/lib/myapp/ngen",
+            "{e}"
+        )));
+    }
     if let Err(e) = ArchiveFormat::from_path(&args.out) {
         return Ok(usage_error(miette::miette!(
             code = "ngen::usage::archive_format",
@@ -104,7 +115,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                     .map(|p| p.to_string()),
             );
             if problems.is_empty() {
-                return write(&dir, &args.out);
+                return write(&dir, &args.out, &args.prefix);
             }
             problems
         }
@@ -116,7 +127,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 .map(|p| p.to_string())
                 .collect();
             if problems.is_empty() {
-                return write(&dir, &args.out);
+                return write(&dir, &args.out, &args.prefix);
             }
             problems
         }
@@ -125,9 +136,11 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
 }
 
 /// Writes the archive and says so.
-fn write(dir: &Path, out: &Path) -> miette::Result<ExitCode> {
-    let entries = ngen_cache::package::write_package(dir, out).map_err(report)?;
-    eprintln!("    Packaged {} ({entries} entries)", out.display());
+fn write(dir: &Path, out: &Path, prefix: &str) -> miette::Result<ExitCode> {
+    let entries = ngen_cache::package::write_package_under(dir, out, prefix).map_err(report)?;
+    if !crate::output_options::quiet() {
+        eprintln!("    Packaged {} ({entries} entries)", out.display());
+    }
     Ok(ExitCode::SUCCESS)
 }
 

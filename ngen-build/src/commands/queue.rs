@@ -1,17 +1,14 @@
-//! `ngen-build queue pause|continue|status`, `executeQueuedItems [1|2|3]` (alias `eqi`) and
-//! `service`: Ngen's deferred compilation.
+//! `ngen-build queue pause|continue|status` and `executeQueuedItems [1|2|3]` (alias `eqi`):
+//! Ngen's deferred compilation, seen from the command line. The service that works through
+//! the queue by itself is `service.rs`; `service_start.rs` starts it.
 //!
-//! The service processes the persistent queue: priority 1 at once, 2 after every 1, 3 only
-//! while the machine is idle (`NGEN_IDLE=1|0` forces it, else the 1-minute load average per
-//! CPU must be ≤ `--idle-load`). It yields to manual commands (they run first), waits while
-//! paused, survives restarts (the queue is on disk; an item leaves it only once done) and
-//! exits when the queue is empty, as Ngen's service does.
+//! `queue status` reads without the cache lock (the queue and the service's status file are
+//! replaced atomically), so it answers at once even while an item compiles.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
-use ngen_cache::lock::ManualMarker;
-use ngen_cache::queue::{QueueItem, QueueState, QueuedAction, is_idle, log_completed};
+use ngen_cache::queue::{QueueItem, QueueState, QueuedAction, log_completed};
+use ngen_cache::queue_service;
 use ngen_cache::{CacheError, LockedCache};
 
 use super::build::{Output, report};
@@ -46,23 +43,8 @@ pub struct EqiArgs {
     pub ngen: NgenOptions,
 }
 
-#[derive(clap::Args)]
-pub struct ServiceArgs {
-    /// How often to look at the queue, in milliseconds.
-    #[arg(long, value_name = "MS", default_value_t = 500)]
-    pub poll_ms: u64,
-    /// Idle when the 1-minute load average per CPU is at most this (`NGEN_IDLE=1|0` forces it).
-    #[arg(long, value_name = "LOAD", default_value_t = 0.25)]
-    pub idle_load: f64,
-    /// Keep running when the queue is empty (default: exit, as Ngen's service does).
-    #[arg(long)]
-    pub keep_running: bool,
-    #[command(flatten)]
-    pub ngen: NgenOptions,
-}
-
 /// Runs one item (under the lock held by the caller) and removes it from the queue.
-fn execute_item(
+pub(crate) fn execute_item(
     locked: &LockedCache,
     item: &QueueItem,
     jobs: usize,
@@ -113,33 +95,12 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                     );
                 }
             }
+            if !q.paused {
+                super::service_start::after_queueing(&locked, args.ngen.silent);
+            }
         }
         QueueCommand::Status => {
-            let _lock = ngen_cache::lock::CacheLock::shared(&cache.layout().local());
-            let q = QueueState::load(cache.layout()).map_err(report)?;
-            let service = std::fs::read_to_string(cache.layout().local().join("service.pid"))
-                .ok()
-                .filter(|pid| std::path::Path::new("/proc").join(pid.trim()).exists());
-            use std::fmt::Write as _;
-            let mut text = String::new();
-            let _ = writeln!(
-                text,
-                "Queue: {}",
-                if q.paused { "paused" } else { "running" }
-            );
-            let _ = writeln!(
-                text,
-                "Service: {}",
-                service
-                    .map(|p| format!("running (pid {})", p.trim()))
-                    .unwrap_or_else(|| "stopped".into())
-            );
-            let _ = writeln!(text, "Pending items: {}", q.items.len());
-            let mut items = q.items.clone();
-            items.sort_by_key(|i| (i.priority, i.seq));
-            for i in &items {
-                let _ = writeln!(text, "  [{}] priority {}: {}", i.seq, i.priority, i.action);
-            }
+            let text = status_text(cache.layout()).map_err(report)?;
             super::support::print_stdout(&text)?;
         }
     }
@@ -175,70 +136,54 @@ pub fn run_eqi(args: EqiArgs) -> miette::Result<ExitCode> {
     })
 }
 
-/// Removes the service's pid file when the service stops.
-struct PidFile(std::path::PathBuf);
-
-impl Drop for PidFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-pub fn run_service(args: ServiceArgs) -> miette::Result<ExitCode> {
-    let cache = args.ngen.cache()?;
-    let layout = cache.layout().clone();
-    ngen_cache::fsutil::create_dir_all(&layout.local()).map_err(report)?;
-    let pid_path = layout.local().join("service.pid");
-    if let Ok(pid) = std::fs::read_to_string(&pid_path)
-        && pid.trim() != std::process::id().to_string()
-        && std::path::Path::new("/proc").join(pid.trim()).exists()
-    {
-        return Err(miette::miette!(
-            "the service is already running for this cache (pid {})",
-            pid.trim()
-        ));
-    }
-    std::fs::write(&pid_path, std::process::id().to_string())
-        .map_err(|e| miette::miette!("cannot write {}: {e}", pid_path.display()))?;
-    let _pid = PidFile(pid_path);
-    let poll = Duration::from_millis(args.poll_ms.max(10));
-    if !args.ngen.silent {
-        eprintln!("     Service started for {}", layout.root().display());
-    }
-    loop {
-        // Manual commands take precedence: wait while one runs or waits for the lock.
-        if ManualMarker::others_active(&layout.local()) {
-            std::thread::sleep(poll);
-            continue;
+/// `queue status`: the queue, the service (state, pid, item in progress) and what remains.
+fn status_text(layout: &ngen_cache::Layout) -> Result<String, CacheError> {
+    use std::fmt::Write as _;
+    let q = QueueState::load(layout)?;
+    let service = queue_service::live_status(layout);
+    let in_progress = match &service {
+        Some(queue_service::ServiceStatus {
+            state: queue_service::ServiceState::Executing { seq, .. },
+            ..
+        }) => Some(*seq),
+        _ => None,
+    };
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "Queue: {}",
+        if q.paused { "paused" } else { "running" }
+    );
+    match &service {
+        Some(s) => {
+            let _ = writeln!(text, "Service: running (pid {}), {}", s.pid, s.state);
         }
-        let q = QueueState::load(&layout).map_err(report)?;
-        if q.items.is_empty() && !args.keep_running {
-            if !args.ngen.silent {
-                eprintln!("     Service stopped: the queue is empty");
-            }
-            return Ok(ExitCode::SUCCESS);
+        None if q.items.is_empty() || q.paused => {
+            let _ = writeln!(text, "Service: stopped");
         }
-        if q.paused {
-            std::thread::sleep(poll);
-            continue;
+        None => {
+            let _ = writeln!(
+                text,
+                "Service: stopped (`ngen-build service` or `ngen-build executeQueuedItems` runs \
+                 the pending items)"
+            );
         }
-        let Some(candidate) = q.next(3, is_idle(args.idle_load)).cloned() else {
-            std::thread::sleep(poll);
-            continue;
+    }
+    let _ = writeln!(text, "Pending items: {}", q.items.len());
+    let mut items = q.items.clone();
+    items.sort_by_key(|i| (i.priority, i.seq));
+    for i in &items {
+        let mark = if in_progress == Some(i.seq) {
+            " (in progress)"
+        } else {
+            ""
         };
-        let Some(locked) = cache.lock_for_service().map_err(report)? else {
-            std::thread::sleep(poll);
-            continue;
-        };
-        // Re-read under the lock: a manual eqi may have run it meanwhile.
-        let q = QueueState::load(&layout).map_err(report)?;
-        if q.paused || !q.items.iter().any(|i| i.seq == candidate.seq) {
-            continue;
-        }
-        let item = q
-            .next(3, is_idle(args.idle_load))
-            .cloned()
-            .unwrap_or(candidate);
-        execute_item(&locked, &item, args.ngen.jobs(), args.ngen.output()).map_err(report)?;
+        let _ = writeln!(
+            text,
+            "  [{}] priority {}: {}{mark}",
+            i.seq, i.priority, i.action
+        );
     }
+    let _ = writeln!(text, "Log: {}", queue_service::log_path(layout).display());
+    Ok(text)
 }

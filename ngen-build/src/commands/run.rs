@@ -5,7 +5,8 @@
 //! Without `--images`, the images are looked for where `ngen-build build` or Ngen's actions put
 //! them (`ngen_cache::run_support::image_dirs`): the `<scenario>` directory of `--cache-dir`,
 //! of the manifest's cache (`--manifest-path`, else the nearest `ngen.toml` at or above the
-//! program's directory) and of `NGEN_CACHE`.
+//! program's directory) and of Ngen's caches, the ones `install` writes to (`NGEN_CACHE`, else
+//! the user's default cache and the machine-wide `/var/cache/ngen-build`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,7 +60,7 @@ impl RunScenario {
 #[derive(clap::Args)]
 pub struct Args {
     /// Directory searched recursively for `<Name>.ni.so` images (repeatable). Without it, the
-    /// caches of `--cache-dir`, the manifest and `NGEN_CACHE` are searched.
+    /// caches of `--cache-dir`, the manifest and Ngen's actions (`install`) are searched.
     #[arg(long = "images", value_name = "DIR")]
     pub images: Vec<PathBuf>,
     /// The ngen.toml whose cache holds the images (default: the nearest one at or above the

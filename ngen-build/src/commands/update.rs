@@ -45,6 +45,7 @@ pub(crate) fn update_now(
                 exe_config: r.key.exe_config.as_ref().map(PathBuf::from),
                 app_base: r.key.app_base.as_ref().map(PathBuf::from),
                 framework_dir: None,
+                gac_dirs: Vec::new(),
             },
             dependencies: r.dependencies,
             compile_framework: r.compile_framework,
@@ -69,6 +70,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         if !args.ngen.silent {
             eprintln!("      Queued update at priority 3 (item {seq})");
         }
+        super::service_start::after_queueing(&locked, args.ngen.silent);
         return Ok(ExitCode::SUCCESS);
     }
     if locked.index().map_err(report)?.roots.is_empty() {
