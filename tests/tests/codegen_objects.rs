@@ -8,7 +8,10 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use ngen_tests::{assert_like_mono_in_every_mode, mcs, ngen_compile, temp_dir, workspace_root};
+use ngen_tests::{
+    assert_like_mono_in_every_mode, mcs, ngen_compile, ngen_compile_mscorlib, temp_dir,
+    workspace_root,
+};
 
 /// The fixture programs, named once.
 const PROGRAMS: &[&str] = &[
@@ -18,10 +21,8 @@ const PROGRAMS: &[&str] = &[
     "casts",
     "bcl_classes",
     "interfaces",
+    "strings_from_il",
 ];
-
-/// Mono's core library, whose image the fixtures run with.
-const MSCORLIB: &str = "/usr/lib/mono/4.5/mscorlib.dll";
 
 /// Programs compiled once for the whole test binary, with their images.
 struct Fixtures {
@@ -37,7 +38,7 @@ fn fixtures() -> &'static Fixtures {
         let bin = dir.path().join("bin");
         let images = dir.path().join("images");
         std::fs::create_dir_all(&bin).unwrap();
-        ngen_compile(std::path::Path::new(MSCORLIB), &images);
+        ngen_compile_mscorlib(&images);
         for name in PROGRAMS {
             let source = workspace_root()
                 .join("tests/fixtures/objects")
@@ -108,6 +109,11 @@ fn interface_calls_and_casts_match_mono() {
 #[test]
 fn a_failing_cast_to_an_interface_raises_invalid_cast_like_mono() {
     differential("interfaces", &["wrong"]);
+}
+
+#[test]
+fn string_constructors_run_from_mscorlibs_il_like_mono() {
+    differential("strings_from_il", &[]);
 }
 
 #[test]

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ngen_tests::mono_sources::mono_mini_sources;
-use ngen_tests::{ngen_build, ngen_compile, skip_loudly, temp_dir};
+use ngen_tests::{ngen_build, ngen_compile, ngen_compile_mscorlib, skip_loudly, temp_dir};
 
 /// The suite: file stem and the minimum number of its tests that must pass from images.
 const FLOOR: &[(&str, usize)] = &[
@@ -32,11 +32,11 @@ const FLOOR: &[(&str, usize)] = &[
     ("basic-long", 97),
     ("basic-float", 58),
     ("basic-calls", 26),
-    ("basic-math", 21),
-    ("objects", 23),
+    ("basic-math", 23),
+    ("objects", 27),
     ("arrays", 14),
     ("exceptions", 3),
-    ("generics", 0),
+    ("generics", 1),
     ("gshared", 0),
     ("builtin-types", 0),
 ];
@@ -73,6 +73,8 @@ fn mono_mini_regression_suite_from_images() {
     let dir = work.path();
     let images = dir.join("images");
     build_support(&mini, dir);
+    // mscorlib's own image, so what the BCL surface does not serve runs from it.
+    ngen_compile_mscorlib(&images);
 
     let mut table = Vec::new();
     let mut regressions = Vec::new();

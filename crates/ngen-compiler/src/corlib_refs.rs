@@ -3,7 +3,8 @@
 //! cells), mono's literal folding of `Math` calls, and `ldsfld` of the BCL's static fields.
 //!
 //! A member is "in mscorlib" when its parent is a TypeRef whose resolution scope is an
-//! AssemblyRef named `mscorlib`, the same test the runtime applies after binding.
+//! AssemblyRef named `mscorlib`, the same test the runtime applies after binding, or a TypeDef
+//! of mscorlib itself (when compiling its own IL).
 //!
 //! Depends on `ngen-metadata` (read-only), `ngen-corlib` (its resolution tables only) and
 //! [`crate::signature`]; no Cranelift.
@@ -46,8 +47,16 @@ pub fn corlib_kind(t: &TypeSig) -> Option<ValueKind> {
     })
 }
 
-/// Namespace and name of `parent` when it is a TypeRef into `mscorlib`.
+/// Namespace and name of `parent` when it is a TypeRef into `mscorlib`, or a TypeDef of
+/// mscorlib itself (its own IL names `System.Char` by TypeDef).
 fn mscorlib_type(asm: &Assembly, parent: Token) -> Option<(&str, &str)> {
+    if parent.table() == Some(TableId::TypeDef) {
+        let own = asm.assembly_row().ok()?.name;
+        let td = asm.type_def(parent.rid()).ok()?;
+        return own
+            .eq_ignore_ascii_case("mscorlib")
+            .then_some((td.namespace, td.name));
+    }
     if parent.table() != Some(TableId::TypeRef) {
         return None;
     }

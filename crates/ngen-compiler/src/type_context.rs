@@ -114,6 +114,11 @@ pub struct NewObject {
     pub size: u32,
     /// Whether the collector must scan the instance (else it is allocated atomic).
     pub has_references: bool,
+    /// A constructor of `System.String`: nothing is allocated; the call returns the string
+    /// (Mono rewrites `newobj String::.ctor(args)` into `String::Ctor(args)`, a static method
+    /// of the same parameters, `mono/metadata/marshal.c`; the runtime resolves the
+    /// constructor's cell to it).
+    pub string_ctor: bool,
 }
 
 /// Where a static field of the program lives: its type's storage areas (allocated by the
@@ -306,20 +311,25 @@ impl TypeContext {
         if info.is_value_type() || info.is_interface() {
             return Err(format!("newobj of the value type {name}"));
         }
-        // Strings are allocated by their constructors (Mono redirects them to
-        // `String.CreateString`) and delegates by the runtime: neither is a plain allocation.
-        let special = [WellKnownType::String, WellKnownType::Delegate];
+        if ts.well_known(WellKnownType::String).ok() == Some(owner) {
+            return Ok(NewObject {
+                size: 0,
+                has_references: false,
+                string_ctor: true,
+            });
+        }
+        // Delegates are created by the runtime, not allocated by `newobj`.
+        let delegate = ts.well_known(WellKnownType::Delegate).ok();
         for ancestor in ts.ancestors(owner).map_err(|e| e.to_string())? {
-            for which in special {
-                if ts.well_known(which).ok() == Some(ancestor) {
-                    return Err(format!("newobj of {name} (a {which:?})"));
-                }
+            if Some(ancestor) == delegate {
+                return Err(format!("newobj of the delegate {name}"));
             }
         }
         let layout = ts.instance_layout(owner).map_err(|e| e.to_string())?;
         Ok(NewObject {
             size: layout.instance_size,
             has_references: layout.has_references,
+            string_ctor: false,
         })
     }
 
@@ -594,7 +604,8 @@ mod tests {
             cx.new_object(&asm, ctor),
             Ok(NewObject {
                 size: 40,
-                has_references: true
+                has_references: true,
+                string_ctor: false,
             })
         );
         assert!(!cx.is_object_ctor(&asm, ctor));

@@ -149,6 +149,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         if !shape.has_this || shape.ret.is_some() {
             return Err(Reject::new("newobj of a method that is not a constructor"));
         }
+        if new.string_ctor {
+            return self.new_string(ins, shape, stack);
+        }
         let raw = stack.popn(shape.params.len())?;
         let mut args = Vec::with_capacity(raw.len() + 1);
         args.push(self.b.ins().iconst(I64, 0)); // `this`, set below
@@ -175,6 +178,33 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.emit_call(target, &shape, &args);
         }
         stack.push((object, StackType::O));
+        Ok(())
+    }
+
+    /// `newobj String::.ctor(args)`: a call of the constructor's cell as the static
+    /// `string (args)` the runtime resolves it to (`String::Ctor`); the result is pushed. Always
+    /// through the cell, even within mscorlib's image, where a direct call would reach the
+    /// constructor's own (icall) stub with the constructor's signature.
+    fn new_string(
+        &mut self,
+        ins: &Instruction<'_>,
+        ctor: MethodShape,
+        stack: &mut Stack,
+    ) -> Res<()> {
+        let shape = MethodShape {
+            has_this: false,
+            params: ctor.params,
+            ret: Some(crate::types::ValKind::Ref),
+        };
+        let raw = stack.popn(shape.params.len())?;
+        let mut args = Vec::with_capacity(raw.len());
+        for ((v, t), kind) in raw.into_iter().zip(&shape.params) {
+            args.push(self.coerce(v, t, *kind)?);
+        }
+        let key = Self::cell_key(ins, None)?;
+        let cell = self.env.cell(key, &mut self.b)?;
+        let inst = self.emit_call(CallTarget::Cell(cell), &shape, &args);
+        self.push_result(inst, &shape, stack);
         Ok(())
     }
 
