@@ -22,6 +22,7 @@ const PROGRAMS: &[&str] = &[
     "bcl_classes",
     "interfaces",
     "strings_from_il",
+    "types",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -114,6 +115,11 @@ fn a_failing_cast_to_an_interface_raises_invalid_cast_like_mono() {
 #[test]
 fn string_constructors_run_from_mscorlibs_il_like_mono() {
     differential("strings_from_il", &[]);
+}
+
+#[test]
+fn typeof_get_type_and_memberwise_clone_match_mono() {
+    differential("types", &[]);
 }
 
 #[test]

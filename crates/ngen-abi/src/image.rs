@@ -125,6 +125,10 @@ cell_kinds! {
     /// table's address
     /// ([`crate::object::METHOD_TABLE_SLOTS_OFFSET`]).
     MethodTable = 4;
+    /// The `System.RuntimeType` object of the type a TypeDef, TypeRef or TypeSpec token names
+    /// (`typeof`: `ldtoken T; call Type::GetTypeFromHandle`); resolves to the object, which
+    /// the runtime keeps alive for the process.
+    TypeObject = 5;
 }
 
 /// What one import cell refers to: its kind, the metadata token, and an auxiliary token (the

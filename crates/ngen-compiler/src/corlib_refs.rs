@@ -167,6 +167,25 @@ pub(crate) fn primitive_element(asm: &Assembly, token: Token) -> Result<ValKind,
     Ok(kind)
 }
 
+/// Whether `token` is `[mscorlib]System.Type::GetTypeFromHandle` (what `typeof(T)` calls after
+/// `ldtoken T`), referenced from another assembly or mscorlib's own MethodDef.
+pub(crate) fn is_get_type_from_handle(asm: &Assembly, token: Token) -> bool {
+    let (name, parent) = match token.table() {
+        Some(TableId::MemberRef) => match asm.member_ref_parts(token.rid()) {
+            Ok(parts) => (parts.name, parts.parent),
+            Err(_) => return false,
+        },
+        Some(TableId::MethodDef) => {
+            match (asm.method_def(token.rid()), asm.method_owner(token.rid())) {
+                (Ok(row), Ok(owner)) => (row.name, Token::new(TableId::TypeDef, owner)),
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    name == "GetTypeFromHandle" && mscorlib_type(asm, parent) == Some(("System", "Type"))
+}
+
 /// Whether `token` is `[mscorlib]System.Runtime.CompilerServices.RuntimeHelpers::InitializeArray`
 /// (what C# compilers call after `newarr; dup; ldtoken <field>` for array initialisers).
 pub(crate) fn is_initialize_array(asm: &Assembly, token: Token) -> bool {

@@ -208,6 +208,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
         CellKind::ConstrainedMethod => rt.constrained_entry(desc.asm, desc.token, desc.aux),
         CellKind::StaticField => rt.static_field(desc.asm, desc.token),
         CellKind::MethodTable => rt.method_table(desc.asm, desc.token),
+        CellKind::TypeObject => rt.type_object_of_token(desc.asm, desc.token),
     };
     match result {
         Ok(target) => {

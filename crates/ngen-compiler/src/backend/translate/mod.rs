@@ -322,6 +322,10 @@ impl<'a, 'f> Translator<'a, 'f> {
             // `ldtoken` and the `InitializeArray` call were translated together.
             return Ok(Flow::Fused);
         }
+        if ins.opcode == Opcode::Ldtoken && self.type_of(index, stack)? {
+            // `ldtoken T; call Type::GetTypeFromHandle` (`typeof(T)`) was one cell load.
+            return Ok(Flow::Fused);
+        }
         if self.constraint.is_some() && ins.opcode != Opcode::Callvirt {
             return Err(Reject::new("constrained. prefix not followed by callvirt"));
         }

@@ -52,6 +52,9 @@ impl TranslateEnv for NoEnv {
     fn is_initialize_array(&mut self, _: Token) -> bool {
         false
     }
+    fn is_get_type_from_handle(&mut self, _: Token) -> bool {
+        false
+    }
     fn field_init_data(&mut self, _: Token) -> Res<Vec<u8>> {
         Err("no arrays in these tests".into())
     }
