@@ -23,6 +23,7 @@ const PROGRAMS: &[&str] = &[
     "interfaces",
     "strings_from_il",
     "types",
+    "mathf_icalls",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -120,6 +121,11 @@ fn string_constructors_run_from_mscorlibs_il_like_mono() {
 #[test]
 fn typeof_get_type_and_memberwise_clone_match_mono() {
     differential("types", &[]);
+}
+
+#[test]
+fn mathf_icalls_match_mono() {
+    differential("mathf_icalls", &[]);
 }
 
 #[test]

@@ -32,7 +32,7 @@ const FLOOR: &[(&str, usize)] = &[
     ("basic-long", 97),
     ("basic-float", 58),
     ("basic-calls", 26),
-    ("basic-math", 23),
+    ("basic-math", 27),
     ("objects", 27),
     ("arrays", 14),
     ("exceptions", 3),

@@ -11,6 +11,7 @@
 //! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
 
 mod buffer;
+mod mathf;
 mod object;
 mod runtime_type;
 mod string;
@@ -26,6 +27,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Buffer",
         methods: buffer::methods,
+    },
+    IcallType {
+        type_name: "System.MathF",
+        methods: mathf::methods,
     },
     IcallType {
         type_name: "System.Object",
