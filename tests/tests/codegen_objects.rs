@@ -24,6 +24,7 @@ const PROGRAMS: &[&str] = &[
     "strings_from_il",
     "types",
     "mathf_icalls",
+    "precise_cctors",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -126,6 +127,11 @@ fn typeof_get_type_and_memberwise_clone_match_mono() {
 #[test]
 fn mathf_icalls_match_mono() {
     differential("mathf_icalls", &[]);
+}
+
+#[test]
+fn precise_static_constructors_run_before_the_first_call_like_mono() {
+    differential("precise_cctors", &[]);
 }
 
 #[test]

@@ -129,6 +129,11 @@ cell_kinds! {
     /// (`typeof`: `ldtoken T; call Type::GetTypeFromHandle`); resolves to the object, which
     /// the runtime keeps alive for the process.
     TypeObject = 5;
+    /// The type initialisation check at the entry of a static method or instance constructor
+    /// of a class with a precise `.cctor` (not `beforefieldinit`, ECMA-335 II.10.5.3.1): the
+    /// token is the class's TypeDef; the cell resolves to 1 after the runtime has started the
+    /// `.cctor` (once per type, whichever cell asks first).
+    ClassInit = 6;
 }
 
 /// What one import cell refers to: its kind, the metadata token, and an auxiliary token (the

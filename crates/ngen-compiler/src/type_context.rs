@@ -383,6 +383,36 @@ impl TypeContext {
         }))
     }
 
+    /// The static areas of the class TypeDef `token` of `asm` names, for a class-init cell:
+    /// the areas' sizes and the `.cctor`'s MethodDef rid, as [`StaticFieldStorage`] gives
+    /// them for a field (`kind`, `in_gc_area` and `offset` are meaningless here).
+    pub fn type_statics(&self, asm: &Assembly, token: Token) -> Result<StaticFieldStorage, String> {
+        let mut inner = self.lock()?;
+        let ty = inner.type_of(asm, token)?;
+        let ts = &mut inner.ts;
+        let TypeKind::Def(owner_module, owner_type_rid) = ts.kind(ty).clone() else {
+            return Err(format!("class init of {}", ts.type_name(ty)));
+        };
+        let layout = ts.statics_layout(ty).map_err(|e| e.to_string())?;
+        let mut cctor_rid = None;
+        for m in ts.methods(ty).map_err(|e| e.to_string())?.iter() {
+            let m = ts.method(*m);
+            if m.name == ".cctor" && m.is_static() {
+                cctor_rid = Some(m.rid);
+            }
+        }
+        Ok(StaticFieldStorage {
+            kind: ValKind::I,
+            owner_assembly: ts.module_name(owner_module).to_string(),
+            owner_type_rid,
+            cctor_rid,
+            in_gc_area: false,
+            offset: 0,
+            gc_size: layout.gc_size,
+            non_gc_size: layout.non_gc_size,
+        })
+    }
+
     /// The vtable slot `callvirt token` of `asm` dispatches through: a virtual method declared
     /// by a class, the program's or the core library's (not an interface method, not generic).
     pub fn virtual_slot(&self, asm: &Assembly, token: Token) -> Result<u32, String> {

@@ -209,6 +209,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
         CellKind::StaticField => rt.static_field(desc.asm, desc.token),
         CellKind::MethodTable => rt.method_table(desc.asm, desc.token),
         CellKind::TypeObject => rt.type_object_of_token(desc.asm, desc.token),
+        CellKind::ClassInit => rt.class_init(desc.asm, desc.token),
     };
     match result {
         Ok(target) => {

@@ -31,6 +31,16 @@ impl Runtime {
         self.typed_static(id, &storage)
     }
 
+    /// A class-init cell (type `token` of assembly `id`): the type's static areas exist and its
+    /// `.cctor` has been started (now, if not before); resolves to 1.
+    pub(super) fn class_init(&mut self, id: usize, token: u32) -> Result<u64, String> {
+        let storage = self
+            .types
+            .type_statics(&self.assemblies[id].metadata, Token(token))?;
+        self.typed_static(id, &storage)?;
+        Ok(1)
+    }
+
     /// The BCL surface's storage of the static field `token` of assembly `id`, when the field
     /// is mscorlib's and the surface has it.
     fn surface_static(&mut self, id: usize, token: Token) -> Option<u64> {

@@ -45,6 +45,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.store_home(home, zero);
             self.locals.push(home);
         }
+        self.class_init()?;
         let first = self.edge(0, &[])?;
         self.b.ins().jump(first.0, &first.1);
         Ok(())

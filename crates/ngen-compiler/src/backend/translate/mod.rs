@@ -83,6 +83,8 @@ use stack::{IlBlock, Stack};
 /// Everything the translator needs about the method being compiled.
 pub(crate) struct MethodInput<'a> {
     pub shape: &'a MethodShape,
+    /// The class-initialisation check to emit on entry, if any.
+    pub class_init: Option<CellKey>,
     pub locals: &'a [ValKind],
     pub instrs: &'a [Instruction<'a>],
 }
@@ -92,6 +94,7 @@ impl<'a> MethodInput<'a> {
     pub fn of(prepared: &'a PreparedMethod<'a>) -> Self {
         MethodInput {
             shape: &prepared.shape,
+            class_init: prepared.class_init,
             locals: &prepared.locals,
             instrs: &prepared.instrs,
         }

@@ -109,6 +109,18 @@ impl<'a, 'f> Translator<'a, 'f> {
         Ok(())
     }
 
+    /// The entry check of a method whose class has precise initialisation (see
+    /// `crate::method::class_init_key`): the class-init cell's target is 0 until the runtime
+    /// has started the `.cctor`, so the first call goes through `ResolveCell`, later ones only
+    /// load and test.
+    pub(super) fn class_init(&mut self) -> Res<()> {
+        if let Some(key) = self.input.class_init {
+            let cell = self.env.cell(key, &mut self.b)?;
+            self.cell_target(cell);
+        }
+        Ok(())
+    }
+
     /// `typeof(T)`: when `instrs[index]` is `ldtoken T` of a type and the next instruction, in
     /// the same block, calls `Type::GetTypeFromHandle`, pushes `T`'s `System.RuntimeType` from
     /// a type-object cell (as Mono's JIT folds the pair) and says so; `false` leaves both

@@ -122,6 +122,7 @@ pub(super) fn compile(code: &[u8], shape: &MethodShape, locals: &[ValKind]) -> R
     };
     let input = MethodInput {
         shape,
+        class_init: None,
         locals,
         instrs: &instrs,
     };
