@@ -7,7 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod framework_images;
 pub mod mono_sources;
+
+pub use framework_images::framework_images;
 
 /// Reports that `test` cannot run here and why, straight to stderr (not through the test
 /// harness's capture, so it shows in every log), as a `SKIPPED:` line that `tests/run.sh`
@@ -315,20 +318,17 @@ pub fn ngen_compile(assembly: &Path, out: &Path) -> Output {
     )
 }
 
-/// Mono's core library, as Debian installs it (the framework directory the binder uses).
-pub const MONO_MSCORLIB: &str = "/usr/lib/mono/4.5/mscorlib.dll";
-
-/// Compiles Mono's mscorlib into `out` (about 10 s in a debug build), so mscorlib methods the
-/// BCL surface does not serve run from its image under `--jit never`.
-pub fn ngen_compile_mscorlib(out: &Path) -> Output {
-    ngen_compile(Path::new(MONO_MSCORLIB), out)
-}
-
-/// Runs `ngen-build run --images <images> [--jit <mode>] <exe> <args>` (`mode` "default" passes
-/// no `--jit`), whatever its exit status.
+/// Runs `ngen-build run --images <images> --images <framework images> [--jit <mode>] <exe>
+/// <args>` (`mode` "default" passes no `--jit`), whatever its exit status. The framework's
+/// images ([`framework_images`], built once per test run) are always searched too, so calls
+/// into Mono's class libraries run from their images under `--jit never`.
 pub fn ngen_run_from_images(exe: &Path, images: &Path, mode: &str, args: &[&str]) -> Output {
     let mut cmd = ngen_build();
-    cmd.arg("run").arg("--images").arg(images);
+    cmd.arg("run")
+        .arg("--images")
+        .arg(images)
+        .arg("--images")
+        .arg(framework_images());
     if mode != "default" {
         cmd.arg("--jit").arg(mode);
     }

@@ -1,17 +1,14 @@
 //! Differential tests of the object model (issue 7): each C# program in tests/fixtures/objects
-//! is compiled with mcs once, compiled to native images with `ngen-build compile` (next to an
-//! image of Mono's mscorlib, built once, so mscorlib methods the BCL surface does not serve run
-//! from it under `--jit never`), then run under `mono` and under `ngen-build run` with
+//! is compiled with mcs once, compiled to native images with `ngen-build compile` (they run
+//! next to the framework images the whole test run shares, so mscorlib methods the BCL
+//! surface does not serve run from mscorlib's image under `--jit never`), then run under `mono` and under `ngen-build run` with
 //! `--jit never` (images only), `--jit always` (JIT only) and the default (fallback). Stdout,
 //! the first three stderr lines and the exit code must be mono's in every mode.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use ngen_tests::{
-    assert_like_mono_in_every_mode, mcs, ngen_compile, ngen_compile_mscorlib, temp_dir,
-    workspace_root,
-};
+use ngen_tests::{assert_like_mono_in_every_mode, mcs, ngen_compile, temp_dir, workspace_root};
 
 /// The fixture programs, named once.
 const PROGRAMS: &[&str] = &[
@@ -41,7 +38,6 @@ fn fixtures() -> &'static Fixtures {
         let bin = dir.path().join("bin");
         let images = dir.path().join("images");
         std::fs::create_dir_all(&bin).unwrap();
-        ngen_compile_mscorlib(&images);
         for name in PROGRAMS {
             let source = workspace_root()
                 .join("tests/fixtures/objects")

@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ngen_tests::mono_sources::mono_mini_sources;
-use ngen_tests::{ngen_build, ngen_compile, ngen_compile_mscorlib, skip_loudly, temp_dir};
+use ngen_tests::{framework_images, ngen_build, ngen_compile, skip_loudly, temp_dir};
 
 /// The suite: file stem and the minimum number of its tests that must pass from images.
 const FLOOR: &[(&str, usize)] = &[
@@ -73,8 +73,6 @@ fn mono_mini_regression_suite_from_images() {
     let dir = work.path();
     let images = dir.join("images");
     build_support(&mini, dir);
-    // mscorlib's own image, so what the BCL surface does not serve runs from it.
-    ngen_compile_mscorlib(&images);
 
     let mut table = Vec::new();
     let mut regressions = Vec::new();
@@ -267,6 +265,8 @@ fn run_tests(suite: &Suite, images: &Path) -> Vec<bool> {
                     cmd.arg("run")
                         .arg("--images")
                         .arg(images)
+                        .arg("--images")
+                        .arg(framework_images())
                         .args(["--jit", "never"])
                         .arg(&suite.exe)
                         .arg(i.to_string());

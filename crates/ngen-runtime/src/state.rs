@@ -187,6 +187,11 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         .filter(|t| t.table() == Some(TableId::MethodDef))
         .ok_or_else(|| RunError::NoEntryPoint(options.assembly.clone()))?;
     rt.install_surface_tables();
+    if let Ok(corlib) = rt.assembly_named(root, "mscorlib")
+        && let Err(e) = rt.set_string_empty(corlib)
+    {
+        log::binding(|| format!("String.Empty not set for mscorlib's IL: {e}"));
+    }
     let shape = ngen_compiler::method_def_shape(&rt.assemblies[root].metadata, token.rid())
         .map_err(RunError::EntrySignature)?;
     crate::entry::check(&shape).map_err(RunError::EntrySignature)?;

@@ -1,0 +1,87 @@
+//! Native images of the framework assemblies, built once per test run and shared by every
+//! test binary.
+//!
+//! Differential tests run programs whose calls reach Mono's class libraries, so they need
+//! `mscorlib`'s image (and, as programs grow, System's and System.Core's). Compiling those in
+//! every test binary would cost each binary the same minutes; instead the first binary that
+//! asks builds them under `target/test-framework-images/<key>/`, and the others wait on a
+//! lock and reuse the result. The key names the `ngen-build` binary (size and mtime: a rebuilt
+//! compiler gets fresh images) and the framework files, so a stale set is never used; older
+//! sets are deleted when a new one is built. The set is staged in a temporary directory and
+//! renamed into place, so a test run killed half-way leaves no half-built set behind.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::UNIX_EPOCH;
+
+use crate::{FRAMEWORK_DIR, ngen_build_bin, ngen_compile, workspace_root};
+
+/// The framework assemblies whose images the tests share, by file name under
+/// [`FRAMEWORK_DIR`].
+pub const FRAMEWORK_ASSEMBLIES: &[&str] = &["mscorlib.dll"];
+
+/// The directory holding the shared framework images (`<Name>.ni.so` and digest files), built
+/// on first use in this test run. Pass it to `ngen-build run --images` next to the program's
+/// own image directory.
+pub fn framework_images() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(build_once).clone()
+}
+
+fn build_once() -> PathBuf {
+    let root = workspace_root().join("target/test-framework-images");
+    fs::create_dir_all(&root).expect("create target/test-framework-images");
+    let key = key();
+    let dir = root.join(&key);
+    // Other test binaries build the same set at the same time: one builds, the rest wait.
+    let lock = File::create(root.join(".lock")).expect("create the framework images lock");
+    lock.lock().expect("lock the framework images");
+    if !dir.join(".complete").exists() {
+        let staging = root.join(format!("{key}.staging"));
+        let _ = fs::remove_dir_all(&staging);
+        for name in FRAMEWORK_ASSEMBLIES {
+            ngen_compile(&Path::new(FRAMEWORK_DIR).join(name), &staging);
+        }
+        File::create(staging.join(".complete")).expect("mark the framework images complete");
+        let _ = fs::remove_dir_all(&dir);
+        fs::rename(&staging, &dir).expect("move the framework images into place");
+        remove_other_sets(&root, &key);
+    }
+    drop(lock);
+    dir
+}
+
+/// Identifies the compiler binary and the framework files the images were built from.
+fn key() -> String {
+    let mut hasher = blake3::Hasher::new();
+    let mut add_file = |path: &Path| {
+        let meta = fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mtime = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        hasher.update(path.as_os_str().as_encoded_bytes());
+        hasher.update(&meta.len().to_le_bytes());
+        hasher.update(&mtime.to_le_bytes());
+    };
+    add_file(&ngen_build_bin());
+    for name in FRAMEWORK_ASSEMBLIES {
+        add_file(&Path::new(FRAMEWORK_DIR).join(name));
+    }
+    hasher.finalize().to_hex()[..16].to_string()
+}
+
+/// Deletes image sets built by earlier compiler binaries (they are never used again).
+fn remove_other_sets(root: &Path, keep: &str) {
+    let Ok(entries) = fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if entry.path().is_dir() && name != keep {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
