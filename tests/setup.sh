@@ -9,6 +9,8 @@ set -euo pipefail
 packages=(mono-mcs mono-runtime mono-utils mono-devel mono-xbuild gcc libc6-dev libgc-dev)
 # nginx (built with the WebDAV module) is the real server of tests/tests/remote_cache.rs.
 packages+=(nginx)
+# perf (cpu-clock sampling) checks that NGEN_PERF_MAP names JIT-compiled methods (profile_scenario).
+packages+=(linux-perf)
 [[ "${NGEN_SETUP_BENCH:-0}" == 1 ]] && packages+=(b3sum hyperfine time)
 
 missing=()

@@ -83,6 +83,26 @@ pub fn mcs(sources: &[&Path], out: &Path, extra: &[&str]) {
     );
 }
 
+/// Assembles an IL fixture with `ilasm` into `out` (`.exe` or `.dll`, by extension), for
+/// instruction sequences C# compilers do not emit. Panics with ilasm's output on failure.
+pub fn ilasm(source: &Path, out: &Path) {
+    let mut cmd = Command::new("ilasm");
+    if out.extension().and_then(|e| e.to_str()) == Some("dll") {
+        cmd.arg("-dll");
+    }
+    let output = cmd
+        .arg(source)
+        .arg(format!("-output:{}", out.display()))
+        .output()
+        .expect("ilasm is installed (mono-devel)");
+    assert!(
+        output.status.success() && out.is_file(),
+        "ilasm {} failed:\n{}",
+        source.display(),
+        String::from_utf8_lossy(&output.stdout)
+    );
+}
+
 /// Runs `mono exe args...` and returns its output.
 pub fn mono(exe: &Path, args: &[&str]) -> Output {
     Command::new("mono")
@@ -125,6 +145,15 @@ pub fn temp_dir() -> tempfile::TempDir {
 /// Compiles the C# fixture `tests/fixtures/<area>/<file>` with [`mcs`] into `<Stem>.exe` in a
 /// fresh temporary directory. Keep the returned directory alive while the exe is used.
 pub fn compile_fixture_exe(area: &str, file: &str) -> (tempfile::TempDir, PathBuf) {
+    compile_fixture_exe_with(area, file, &[])
+}
+
+/// [`compile_fixture_exe`] with `mcs_flags` passed to [`mcs`] (`-unsafe`, ...).
+pub fn compile_fixture_exe_with(
+    area: &str,
+    file: &str,
+    mcs_flags: &[&str],
+) -> (tempfile::TempDir, PathBuf) {
     let dir = temp_dir();
     let source = workspace_root()
         .join("tests/fixtures")
@@ -135,7 +164,7 @@ pub fn compile_fixture_exe(area: &str, file: &str) -> (tempfile::TempDir, PathBu
         .expect("fixture file has a name")
         .to_string_lossy();
     let exe = dir.path().join(format!("{stem}.exe"));
-    mcs(&[&source], &exe, &[]);
+    mcs(&[&source], &exe, mcs_flags);
     (dir, exe)
 }
 
@@ -304,6 +333,28 @@ pub fn files_under(dir: &Path, skip: &[&str]) -> Vec<PathBuf> {
         }
     }
     files
+}
+
+/// Compiles the fixture `tests/fixtures/<area>/<file>` with [`mcs`] (`mcs_flags` passed
+/// through) into `<Stem>.exe` in a fresh temporary directory, and its native image for
+/// `scenario` (`default`, `profile`, ...) into `images/` there. Returns (directory, exe,
+/// images); keep the directory alive while they are used.
+pub fn fixture_with_images(
+    area: &str,
+    file: &str,
+    mcs_flags: &[&str],
+    scenario: &str,
+) -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let (dir, exe) = compile_fixture_exe_with(area, file, mcs_flags);
+    let images = dir.path().join("images");
+    run_ok(
+        ngen_build()
+            .arg("compile")
+            .arg(&exe)
+            .args(["--scenario", scenario, "--out"])
+            .arg(&images),
+    );
+    (dir, exe, images)
 }
 
 /// Runs `ngen-build compile <assembly> --out <out>`, which must succeed ([`run_ok`]). Returns

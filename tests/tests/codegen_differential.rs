@@ -9,7 +9,7 @@ use std::process::Output;
 use std::sync::OnceLock;
 
 use ngen_tests::{
-    Observed, assert_like_mono_in_every_mode, mcs, mono, ngen_build, ngen_compile,
+    Observed, assert_like_mono_in_every_mode, ilasm, mcs, mono, ngen_build, ngen_compile,
     ngen_run_from_images, stderr_head, temp_dir, workspace_root,
 };
 
@@ -87,21 +87,6 @@ fn fixtures() -> &'static Fixtures {
             images,
         }
     })
-}
-
-/// Assembles an IL fixture (for instruction sequences C# compilers do not emit).
-fn ilasm(source: &Path, out: &Path) {
-    let output = std::process::Command::new("ilasm")
-        .arg(source)
-        .arg(format!("-output:{}", out.display()))
-        .output()
-        .expect("ilasm is installed (mono-devel)");
-    assert!(
-        output.status.success() && out.is_file(),
-        "ilasm {} failed:\n{}",
-        source.display(),
-        String::from_utf8_lossy(&output.stdout)
-    );
 }
 
 fn run(exe: &Path, images: &Path, mode: &str, args: &[&str]) -> Output {

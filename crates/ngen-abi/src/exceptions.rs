@@ -42,6 +42,7 @@ exception_kinds! {
     InvalidProgram = 10 "System.InvalidProgramException";
     OutOfMemory = 11 "System.OutOfMemoryException";
     StackOverflow = 12 "System.StackOverflowException";
+    ArrayTypeMismatch = 13 "System.ArrayTypeMismatchException";
 }
 
 impl ExceptionKind {

@@ -12,7 +12,10 @@
 /// Calls `$m!` with the list of helpers, the one place a helper is declared: for each, its
 /// doc, `Name = slot rust_name (param: type, ...) -> return;`. Types are `cell` (a
 /// `*mut ImportCell`), `i32`, `u32`, `i64`, `u64`, `f32`, `f64`; `never` returns nothing
-/// (the helper does not return). [`HelperId`], [`HELPER_COUNT`] and [`HelperId::ALL`] are
+/// (the helper does not return); `void` returns nothing (the helper returns); `data` marks a
+/// slot that holds the address of runtime data instead of a function (`rust_name()` gives
+/// it; compiled code loads through it and never calls it). [`HelperId`], [`HELPER_COUNT`] and
+/// [`HelperId::ALL`] are
 /// generated from it here, the compiler's helper signatures and the runtime's table (checked
 /// against these signatures at compile time) in their crates, as Wasmtime's
 /// `foreach_builtin_function!`. Append, never reorder (and bump the image format version).
@@ -26,17 +29,20 @@ macro_rules! foreach_helper {
             /// Never returns 0: on failure the runtime prints an error naming the method and
             /// exits.
             ResolveCell = 0 resolve_cell (cell: cell) -> u64;
-            /// `extern "C" fn(kind: u32) -> !`: raises the
-            /// [`ExceptionKind`](crate::exceptions::ExceptionKind) `kind`. Until exception
-            /// handling exists this prints mono's unhandled-exception report and exits.
-            Throw = 1 throw (kind: u32) -> never;
+            /// `extern "C" fn(kind: u32)`: raises the
+            /// [`ExceptionKind`](crate::exceptions::ExceptionKind) `kind`: creates the
+            /// exception object and makes it the pending exception
+            /// ([`PendingException`](HelperId::PendingException)), then returns; the caller
+            /// branches to its handler dispatch or returns to its own caller (EH v1, "check
+            /// after call").
+            Throw = 1 throw (kind: u32) -> void;
             /// `extern "C" fn(f64, f64) -> f64`: IEEE `fmod` (CIL `rem` on F).
             FmodF64 = 2 fmod_f64 (x: f64, y: f64) -> f64;
             /// `extern "C" fn(f32, f32) -> f32`: `fmodf`.
             FmodF32 = 3 fmod_f32 (x: f32, y: f32) -> f32;
             /// `extern "C" fn(length: i64, element_size: u64) -> *mut ArrayObject`: allocates a
             /// zeroed single-dimensional array (CIL `newarr` of a primitive element type). A
-            /// negative length raises `OverflowException`, as mono does.
+            /// negative length raises `OverflowException`, as mono does (pending, returning 0).
             NewArray = 4 new_array (length: i64, element_size: u64) -> u64;
             /// `extern "C" fn(method_table: u64, size: u64, has_references: u32) -> *mut
             /// ObjectHeader`: allocates a zeroed instance of `size` bytes (header included)
@@ -53,6 +59,20 @@ macro_rules! foreach_helper {
             /// cell of the interface method, which identifies it and is never called itself.
             /// Cached per (cell, method table); a missing implementation is a fatal error.
             InterfaceTarget = 7 interface_target (object: u64, cell: cell) -> u64;
+            /// `extern "C" fn()`: the profile scenario's enter hook, called by every managed
+            /// method of a profile image (and of the JIT in that scenario) right after its
+            /// prologue. It takes no argument: its return address lies inside the method, which
+            /// names it (as gcc's `-pg` `mcount`). It preserves the method's arguments (they
+            /// are already in their homes).
+            ProfileEnter = 8 profile_enter () -> void;
+            /// `extern "C" fn()`: the leave hook, called right before each `ret` of such a
+            /// method (after the return value is computed). Its return address lies inside the
+            /// method.
+            ProfileLeave = 9 profile_leave () -> void;
+            /// Data, not a function: the address of the pending-exception word, a `u64`
+            /// holding the exception object in flight (0: none). Compiled code tests it after
+            /// every call that can throw and stores to it when an exception leaves a method.
+            PendingException = 10 pending_exception () -> data;
         }
     };
 }
@@ -62,6 +82,8 @@ macro_rules! foreach_helper {
 macro_rules! helper_rust_type {
     (cell) => { *mut $crate::image::ImportCell };
     (never) => { ! };
+    (void) => { () };
+    (data) => { u64 };
     ($t:ident) => { $t };
 }
 

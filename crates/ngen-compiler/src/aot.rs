@@ -104,7 +104,8 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
             req.references.iter().map(PathBuf::as_path),
         )),
     );
-    let emitted = emit_object(&asm, &types, threads, |cells, outcomes| {
+    let hooks = req.scenario.profile;
+    let emitted = emit_object(&asm, &types, threads, hooks, |cells, outcomes| {
         let header = ImageHeader {
             format_version: IMAGE_FORMAT_VERSION,
             compiler: compiler_identity(),

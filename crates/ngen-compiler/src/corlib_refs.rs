@@ -47,6 +47,37 @@ pub fn corlib_kind(t: &TypeSig) -> Option<ValueKind> {
     })
 }
 
+/// Whether type token `token` names `mscorlib`'s `System.Object`.
+pub(crate) fn is_object_type(asm: &Assembly, token: Token) -> bool {
+    mscorlib_class(asm, token) == Some(("System", "Object"))
+}
+
+/// Namespace and name of the `mscorlib` class type token `token` names: a TypeRef, a TypeDef
+/// of mscorlib itself, or a TypeSpec of `object` or of `class` such a TypeRef (as ilasm writes
+/// `catch [mscorlib]System.Object`).
+fn mscorlib_class(asm: &Assembly, token: Token) -> Option<(&str, &str)> {
+    if token.table() == Some(TableId::TypeDef) {
+        // Inside mscorlib itself, its classes are TypeDefs.
+        let is_corlib = asm
+            .identity()
+            .is_ok_and(|id| id.name.eq_ignore_ascii_case("mscorlib"));
+        let row = asm.type_def(token.rid()).ok().filter(|_| is_corlib)?;
+        return Some((row.namespace, row.name));
+    }
+    if token.table() == Some(TableId::TypeSpec) {
+        return match asm.type_spec_sig(token.rid()).ok()? {
+            ngen_metadata::signature::TypeSig::Object => Some(("System", "Object")),
+            ngen_metadata::signature::TypeSig::Class(inner)
+                if inner.table() == Some(TableId::TypeRef) =>
+            {
+                mscorlib_type(asm, inner)
+            }
+            _ => None,
+        };
+    }
+    mscorlib_type(asm, token)
+}
+
 /// Namespace and name of `parent` when it is a TypeRef into `mscorlib`, or a TypeDef of
 /// mscorlib itself (its own IL names `System.Char` by TypeDef).
 fn mscorlib_type(asm: &Assembly, parent: Token) -> Option<(&str, &str)> {

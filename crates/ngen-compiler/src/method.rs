@@ -1,5 +1,5 @@
 //! Gathering what the translator needs about one MethodDef, and deciding up front when a
-//! method is excluded (no body, EH clauses, BypassNGen, generics, unsupported types,
+//! method is excluded (no body, BypassNGen, generics, unsupported types,
 //! undecodable IL). Also the shape of a `call` operand.
 //!
 //! Depends on `ngen-metadata` (read-only) and [`crate::signature`]; no Cranelift.
@@ -19,6 +19,7 @@ pub(crate) struct PreparedMethod<'a> {
     pub class_init: Option<ngen_abi::image::CellKey>,
     pub locals: Vec<ValKind>,
     pub instrs: Vec<Instruction<'a>>,
+    pub clauses: Vec<ngen_metadata::body::ExceptionClause>,
 }
 
 /// `Namespace.Type::Method` of a MethodDef, for reports and messages.
@@ -58,9 +59,6 @@ pub(crate) fn prepare(asm: &Assembly, rid: u32) -> Result<PreparedMethod<'_>, St
         .method_body(rid)
         .map_err(|e| format!("malformed method body: {e}"))?
         .ok_or_else(|| "no IL body (abstract, extern or runtime-implemented)".to_string())?;
-    if !body.exception_clauses.is_empty() {
-        return Err("exception handling clauses (try/catch/finally) are not supported yet".into());
-    }
     let shape = method_def_shape(asm, rid)?;
     let locals = match body.local_var_sig_token {
         None => Vec::new(),
@@ -81,6 +79,7 @@ pub(crate) fn prepare(asm: &Assembly, rid: u32) -> Result<PreparedMethod<'_>, St
         class_init: class_init_key(asm, rid),
         locals,
         instrs,
+        clauses: body.exception_clauses,
     })
 }
 
@@ -229,6 +228,15 @@ pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<ngen_abi::image
         out.extend(crate::backend::cells::key_of(&ins, constraint));
         out.extend(crate::backend::cells::extra_key_of(&ins));
         constraint = None;
+    }
+    // A `catch` of a class tests the exception against the class's method table.
+    for clause in &body.exception_clauses {
+        if let ngen_metadata::body::ClauseKind::Catch(token) = clause.kind {
+            out.push(ngen_abi::image::CellKey::new(
+                ngen_abi::image::CellKind::MethodTable,
+                token.0,
+            ));
+        }
     }
     out
 }

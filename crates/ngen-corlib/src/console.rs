@@ -169,6 +169,17 @@ pub fn flush_stdout() {
     drain(&mut lock_state().bytes);
 }
 
+/// Like [`flush_stdout`], but gives up when the buffer is in use: a fault handler must not
+/// wait for a lock its own thread may hold. Returns whether it flushed.
+pub fn try_flush_stdout() -> bool {
+    match STDOUT.try_lock() {
+        Ok(mut state) => drain(&mut state.bytes),
+        Err(std::sync::TryLockError::Poisoned(p)) => drain(&mut p.into_inner().bytes),
+        Err(std::sync::TryLockError::WouldBlock) => return false,
+    }
+    true
+}
+
 /// `extern "C"` form of [`flush_stdout`] for the runtime's helper table.
 pub extern "C" fn ngen_corlib_flush_stdout() {
     flush_stdout();

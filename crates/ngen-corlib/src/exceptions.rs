@@ -82,6 +82,10 @@ pub fn default_message(kind: ExceptionKind) -> &'static str {
             "Insufficient memory to continue the execution of the program."
         }
         ExceptionKind::StackOverflow => "Operation caused a stack overflow.",
+        // `stelem.ref` of an element the array's type does not accept.
+        ExceptionKind::ArrayTypeMismatch => {
+            "Attempted to access an element as a type incompatible with the array."
+        }
     }
 }
 
@@ -97,7 +101,11 @@ pub fn describe(kind: ExceptionKind, message: Option<&str>) -> String {
 
 /// The complete stderr report mono prints for an unhandled exception (without stack frames).
 pub fn unhandled_report(kind: ExceptionKind, message: Option<&str>) -> String {
-    let description = describe(kind, message);
+    report_of(&describe(kind, message))
+}
+
+/// The unhandled-exception report for an exception whose `ToString()` text is `description`.
+pub fn report_of(description: &str) -> String {
     format!(
         "\nUnhandled Exception:\n{description}\n[ERROR] FATAL UNHANDLED EXCEPTION: {description}\n"
     )
@@ -119,8 +127,14 @@ pub fn throw_argument_null(param: &str) -> ! {
 /// Prints mono's unhandled-exception report and exits with mono's exit code.
 /// Stdout is flushed first so that the interleaving of the two streams matches mono's.
 pub fn unhandled(kind: ExceptionKind, message: Option<&str>) -> ! {
+    unhandled_described(&describe(kind, message))
+}
+
+/// Prints mono's unhandled-exception report for an exception whose `ToString()` text is
+/// `description` and exits with mono's exit code (stdout flushed first).
+pub fn unhandled_described(description: &str) -> ! {
     crate::console::flush_stdout();
-    let report = unhandled_report(kind, message);
+    let report = report_of(description);
     let mut stderr = std::io::stderr().lock();
     // Nothing sensible is left to do if stderr is gone; the exit code still tells.
     let _ = stderr.write_all(report.as_bytes());
@@ -134,6 +148,35 @@ pub fn unhandled(kind: ExceptionKind, message: Option<&str>) -> ! {
 pub extern "C" fn ngen_corlib_throw(kind_id: u32) -> ! {
     let kind = ExceptionKind::from_id(kind_id).unwrap_or(ExceptionKind::InvalidProgram);
     throw(kind, None)
+}
+
+/// Offset of `System.Exception._message` (Mono's `MonoException` layout, mono-runtime.md §3;
+/// the runtime's type system computes the same).
+pub const EXCEPTION_MESSAGE_OFFSET: usize = 24;
+
+/// How the runtime names an object's type (mono's reflection name), installed at startup:
+/// the BCL surface cannot see the runtime's types.
+static TYPE_NAME: std::sync::OnceLock<fn(u64) -> String> = std::sync::OnceLock::new();
+
+/// Installs the runtime's [`TYPE_NAME`] function (later calls keep the first).
+pub fn install_type_name(name_of: fn(u64) -> String) {
+    let _ = TYPE_NAME.set(name_of);
+}
+
+/// `Exception.get_Message()`: `_message`, or, when it is null, mono's "Exception of type
+/// 'T' was thrown." for the exception's type.
+pub extern "C" fn get_message(this: u64) -> *mut ngen_abi::object::StringObject {
+    // SAFETY: `this` is a live Exception (callvirt null-checks it), whose `_message` is a
+    // string reference or null at EXCEPTION_MESSAGE_OFFSET.
+    let message = unsafe { ((this as usize + EXCEPTION_MESSAGE_OFFSET) as *const u64).read() };
+    if message != 0 {
+        return message as *mut ngen_abi::object::StringObject;
+    }
+    let type_name = TYPE_NAME
+        .get()
+        .map(|name_of| name_of(this))
+        .unwrap_or_else(|| "System.Exception".to_string());
+    crate::objects::string_from_str(&format!("Exception of type '{type_name}' was thrown."))
 }
 
 #[cfg(test)]

@@ -72,9 +72,7 @@ fn alloc_object(size: usize, contents: Contents) -> *mut u8 {
     };
     match block {
         Some(ptr) => ptr.as_ptr(),
-        None => {
-            crate::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
-        }
+        None => crate::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None),
     }
 }
 
@@ -90,7 +88,7 @@ fn array_size(length: usize, element_size: usize) -> Option<usize> {
 /// Allocates a zeroed array object with its length word set.
 fn alloc_array(length: usize, element_size: usize, contents: Contents) -> *mut u8 {
     let Some(size) = array_size(length, element_size) else {
-        crate::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+        crate::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
     };
     let base = alloc_object(size, contents);
     // SAFETY: `base` points to `size` zeroed, 8-aligned bytes, more than the length word.
@@ -105,7 +103,7 @@ fn alloc_array(length: usize, element_size: usize, contents: Contents) -> *mut u
 /// Allocates a `System.String` holding `chars`.
 pub fn alloc_string(chars: &[u16]) -> *mut StringObject {
     let Ok(length) = i32::try_from(chars.len()) else {
-        crate::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+        crate::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
     };
     // One extra code unit keeps a NUL after the text, as Mono does; it is not part of the length.
     let size = STRING_CHARS_OFFSET as usize + (chars.len() + 1) * 2;

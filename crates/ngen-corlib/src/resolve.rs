@@ -379,6 +379,8 @@ static ENTRIES: &[Entry] = &[
     row!(static Console::Write(String) -> Void => console::write_string),
     row!(static Console::Write(SzArrayOfChar) -> Void => console::write_chars),
     row!(static Console::ReadLine() -> String => console::read_line),
+    // System.Exception (until mscorlib's own `get_Message` compiles: it needs `object[]`)
+    row!(instance Exception::get_Message() -> String => crate::exceptions::get_message),
     // System.String
     row!(static String::Concat(String, String) -> String => string::concat2),
     row!(static String::Concat(String, String, String) -> String => string::concat3),

@@ -31,6 +31,7 @@ unsafe extern "C" {
     pub(crate) fn GC_malloc_uncollectable(size: usize) -> *mut c_void;
 
     pub(crate) fn GC_expand_hp(bytes: usize) -> c_int;
+    pub(crate) fn GC_set_max_heap_size(bytes: usize);
     pub(crate) fn GC_gcollect();
     pub(crate) fn GC_get_gc_no() -> usize;
     pub(crate) fn GC_get_heap_size() -> usize;

@@ -27,7 +27,9 @@
 //! ## Debugging
 //! `NGEN_LOG=gc` makes the runtime print [`stats`] at exit. Boehm's own variables
 //! (`GC_PRINT_STATS`, `GC_INITIAL_HEAP_SIZE`, `GC_MAXIMUM_HEAP_SIZE`, `GC_DONT_GC`) work as
-//! documented by bdwgc. Boehm's warnings (such as "repeated allocation of very large block")
+//! documented by bdwgc. Mono's own limit works too: `MONO_GC_PARAMS=max-heap-size=64m` caps the
+//! heap ([`max_heap_size_from_mono_params`], then `GC_set_max_heap_size`), so a program runs out
+//! of memory under the same variable as under mono. Boehm's warnings (such as "repeated allocation of very large block")
 //! are not printed, because a program's stderr must equal mono's; `NGEN_LOG=gc` prints them.
 //!
 //! Depends on: libgc (system library, `tests/setup.sh` installs `libgc-dev`).
@@ -94,6 +96,12 @@ pub fn init() {
             }
             boehm::GC_init();
             boehm::GC_set_warn_proc(warn);
+            if let Some(limit) = std::env::var("MONO_GC_PARAMS")
+                .ok()
+                .and_then(|p| max_heap_size_from_mono_params(&p))
+            {
+                boehm::GC_set_max_heap_size(limit);
+            }
             if std::env::var_os("GC_INITIAL_HEAP_SIZE").is_none() {
                 // Boehm starts with a heap of a few hundred KiB and, with a small live set,
                 // collects every ~100 KiB of allocation: thousands of collections, each
@@ -106,6 +114,28 @@ pub fn init() {
         }
         REGISTRATION.with(|r| r.registered.set(true));
     });
+}
+
+/// The `max-heap-size` of a `MONO_GC_PARAMS` value (`max-heap-size=64m,nursery-size=4m`), in
+/// bytes, with mono's suffixes (`k`, `m`, `g`, either case; none means bytes). `None` when the
+/// option is absent or malformed (mono then ignores it too, with a warning).
+pub fn max_heap_size_from_mono_params(params: &str) -> Option<usize> {
+    let value = params
+        .split(',')
+        .find_map(|option| option.trim().strip_prefix("max-heap-size="))?;
+    let (digits, unit) = match value.char_indices().last()? {
+        (i, c) if c.is_ascii_alphabetic() => (&value[..i], c.to_ascii_lowercase()),
+        _ => (value, 'b'),
+    };
+    let shift = match unit {
+        'b' => 0,
+        'k' => 10,
+        'm' => 20,
+        'g' => 30,
+        _ => return None,
+    };
+    let number: usize = digits.parse().ok()?;
+    number.checked_mul(1 << shift).filter(|n| *n > 0)
 }
 
 /// Registers the calling thread with the collector, so its stack is scanned and it may
@@ -151,8 +181,44 @@ pub fn alloc_atomic(size: usize) -> Option<NonNull<u8>> {
     // zeroed here because GC_malloc_atomic does not clear them.
     unsafe {
         let ptr = NonNull::new(boehm::GC_malloc_atomic(size.max(1)).cast::<u8>())?;
-        std::ptr::write_bytes(ptr.as_ptr(), 0, size);
+        zero(ptr.as_ptr(), size);
         Some(ptr)
+    }
+}
+
+/// Blocks at least this large are zeroed lazily (see [`zero`]).
+const LAZY_ZERO_BYTES: usize = 1 << 20;
+const PAGE: usize = 4096;
+
+/// Zeroes `size` bytes at `ptr`. The whole pages inside a large block are given back with
+/// `madvise(MADV_DONTNEED)` instead of written: Boehm's heap is private anonymous memory, which
+/// reads as zero pages afterwards and takes RAM only when touched. So `new long[int.MaxValue]`
+/// reserves 16 GiB as mono's does, instead of writing 16 GiB of zeros.
+///
+/// # Safety
+/// `ptr..ptr + size` must be a block this thread owns, in the collector's heap.
+unsafe fn zero(ptr: *mut u8, size: usize) {
+    let start = ptr as usize;
+    let first_page = start.next_multiple_of(PAGE);
+    let end = start + size;
+    let last_page = end - end % PAGE;
+    // SAFETY (all three): the ranges lie inside the caller's block.
+    if size >= LAZY_ZERO_BYTES
+        && last_page > first_page
+        && unsafe {
+            libc::madvise(
+                first_page as *mut libc::c_void,
+                last_page - first_page,
+                libc::MADV_DONTNEED,
+            )
+        } == 0
+    {
+        unsafe {
+            std::ptr::write_bytes(ptr, 0, first_page - start);
+            std::ptr::write_bytes(last_page as *mut u8, 0, end - last_page);
+        }
+    } else {
+        unsafe { std::ptr::write_bytes(ptr, 0, size) };
     }
 }
 
@@ -211,6 +277,32 @@ pub fn log_enabled() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn large_atomic_blocks_are_zero_even_when_reused() {
+        for _ in 0..3 {
+            let size = 3 * LAZY_ZERO_BYTES + 123;
+            let block = alloc_atomic(size).unwrap().as_ptr();
+            // SAFETY: the block has `size` bytes.
+            let bytes = unsafe { std::slice::from_raw_parts_mut(block, size) };
+            assert!(bytes.iter().all(|b| *b == 0));
+            bytes.fill(0xAB);
+            collect();
+        }
+    }
+
+    #[test]
+    fn mono_heap_limit_is_parsed_as_mono_parses_it() {
+        let parse = max_heap_size_from_mono_params;
+        assert_eq!(parse("max-heap-size=64m"), Some(64 << 20));
+        assert_eq!(parse("nursery-size=4m,max-heap-size=1G"), Some(1 << 30));
+        assert_eq!(parse("max-heap-size=512k"), Some(512 << 10));
+        assert_eq!(parse("max-heap-size=4096"), Some(4096));
+        assert_eq!(parse("nursery-size=4m"), None);
+        assert_eq!(parse("max-heap-size=lots"), None);
+        assert_eq!(parse("max-heap-size=12x"), None);
+        assert_eq!(parse("max-heap-size=0"), None);
+    }
 
     #[test]
     fn blocks_are_zeroed_and_aligned() {

@@ -1,12 +1,10 @@
-//! Calling `Main` on a thread with a large stack (deep recursion must behave as under mono,
-//! whose main thread has a default 8 MB stack and small frames).
+//! Calling `Main` on a thread with mono's stack size (deep recursion must behave as under mono,
+//! whose `Main` runs on the process's main thread: `ulimit -s`, 8 MiB by default; see
+//! [`crate::faults::managed_stack_size`]).
 
 use ngen_compiler::types::{MethodShape, ValKind};
 
 use crate::state::{EntryPoint, fatal};
-
-/// Stack size of the managed main thread.
-const MAIN_STACK_SIZE: usize = 256 << 20;
 
 /// Whether `shape` is a valid entry point: `()` or `(string[])`, returning void or int.
 pub(crate) fn check(shape: &MethodShape) -> Result<(), String> {
@@ -19,12 +17,13 @@ pub(crate) fn check(shape: &MethodShape) -> Result<(), String> {
 }
 
 /// Calls the entry point with `args` and returns the exit code: `Main`'s value, or for a
-/// `void Main` the last `Environment.ExitCode` set (0 by default), as under mono.
+/// `void Main` the last `Environment.ExitCode` set (0 by default), as under mono. An
+/// exception that leaves `Main` ends the process with mono's report instead.
 pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
     let args = args.to_vec();
     let thread = std::thread::Builder::new()
         .name("managed-main".into())
-        .stack_size(MAIN_STACK_SIZE)
+        .stack_size(crate::faults::managed_stack_size())
         .spawn(move || {
             // Managed code runs here: the collector must scan this thread's stack.
             ngen_gc::attach_current_thread();
@@ -37,7 +36,7 @@ pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
                 0
             };
             // SAFETY: `code` is compiled code with the checked entry signature (SystemV).
-            unsafe {
+            let exit_code = unsafe {
                 match (with_args, entry.shape.ret.is_some()) {
                     (false, false) => {
                         let f: extern "C" fn() = std::mem::transmute(code);
@@ -58,9 +57,12 @@ pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
                         f(argv)
                     }
                 }
-            }
+            };
+            // An exception that left Main: mono's report, exit 1.
+            crate::eh::unhandled::report_if_pending();
+            exit_code
         });
-    match thread.map(|t| t.join()) {
+    match crate::faults::with_fault_signals_blocked(|| thread.map(|t| t.join())) {
         Ok(Ok(code)) => code,
         Ok(Err(_)) => fatal("the managed main thread panicked"),
         Err(e) => fatal(&format!("cannot start the managed main thread: {e}")),

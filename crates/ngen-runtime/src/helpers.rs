@@ -11,12 +11,12 @@ extern "C" fn fmod_f32(a: f32, b: f32) -> f32 {
     a % b
 }
 
-/// CIL `newarr`: a negative length is an `OverflowException` under mono.
+/// CIL `newarr`: a negative length is an `OverflowException` under mono, made pending (the
+/// caller checks after the call).
 extern "C" fn new_array(length: i64, element_size: u64) -> u64 {
     let Ok(length) = usize::try_from(length) else {
-        ngen_corlib::exceptions::ngen_corlib_throw(
-            ngen_abi::exceptions::ExceptionKind::Overflow as u32,
-        )
+        throw(ngen_abi::exceptions::ExceptionKind::Overflow as u32);
+        return 0;
     };
     let element_size = usize::try_from(element_size).unwrap_or(usize::MAX);
     ngen_corlib::objects::alloc_zeroed_array(length, element_size) as u64
@@ -27,7 +27,11 @@ extern "C" fn new_array(length: i64, element_size: u64) -> u64 {
 extern "C" fn new_object(method_table: u64, size: u64, has_references: u32) -> u64 {
     // Never below the header, whatever the caller says: the header word is written below.
     let size = usize::try_from(size).unwrap_or(usize::MAX).max(16);
-    let object = alloc_instance(size, has_references != 0);
+    let Some(object) = try_alloc_instance(size, has_references != 0) else {
+        // Compiled code checks the pending word after `newobj`: the exception is catchable.
+        crate::eh::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory as u32);
+        return 0;
+    };
     // SAFETY: the block holds `size` zeroed, 8-aligned bytes, at least the two-word header.
     unsafe { object.cast::<u64>().write(method_table) };
     object as u64
@@ -44,28 +48,45 @@ extern "C" fn interface_target(object: u64, cell: *mut ImportCell) -> u64 {
 }
 
 /// A zeroed block of `size` bytes for an instance, scanned by the collector only when it
-/// holds references; out of memory raises `OutOfMemoryException`.
+/// holds references; out of memory raises `OutOfMemoryException`
+/// (reported at once: the runtime's callers cannot return a pending exception).
 pub(crate) fn alloc_instance(size: usize, has_references: bool) -> *mut u8 {
+    try_alloc_instance(size, has_references).unwrap_or_else(|| {
+        ngen_corlib::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+    })
+}
+
+/// A zeroed block of `size` bytes for an instance, or `None` when the heap is exhausted.
+fn try_alloc_instance(size: usize, has_references: bool) -> Option<*mut u8> {
     let block = if has_references {
         ngen_gc::alloc(size)
     } else {
         ngen_gc::alloc_atomic(size)
     };
-    match block {
-        Some(block) => block.as_ptr(),
-        None => ngen_corlib::exceptions::unhandled(
-            ngen_abi::exceptions::ExceptionKind::OutOfMemory,
-            None,
-        ),
-    }
+    block.map(|b| b.as_ptr())
 }
 
 extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
     crate::state::resolve_cell(cell)
 }
 
-/// `Throw`: mono's unhandled-exception report (there is no exception handling yet).
-use ngen_corlib::exceptions::ngen_corlib_throw as throw;
+use crate::eh::{pending_exception, throw};
+
+/// The value of one helper slot: the address of the function the list names, bound to the
+/// signature the list gives, or for a `data` slot the address `rust_name()` returns.
+macro_rules! slot_value {
+    ($rust:ident () -> data) => {
+        $rust()
+    };
+    ($rust:ident ($($ty:ident),*) -> $ret:ident) => {{
+        let f: extern "C" fn($(ngen_abi::helper_rust_type!($ty)),*)
+            -> ngen_abi::helper_rust_type!($ret) = $rust;
+        f as *const () as u64
+    }};
+}
+
+/// `ProfileEnter` and `ProfileLeave`: the profile scenario's hooks.
+use crate::profile::{profile_enter, profile_leave};
 
 /// Generates [`helper_address`] from `ngen_abi::foreach_helper!`: one arm per helper, each
 /// binding the function named in the list to the signature the list gives, so a missing
@@ -76,11 +97,7 @@ macro_rules! helper_addresses {
         /// The address of helper `id`.
         pub(crate) fn helper_address(id: HelperId) -> u64 {
             match id {
-                $( HelperId::$name => {
-                    let f: extern "C" fn($(ngen_abi::helper_rust_type!($ty)),*)
-                        -> ngen_abi::helper_rust_type!($ret) = $rust;
-                    f as *const () as u64
-                } )*
+                $( HelperId::$name => slot_value!($rust ($($ty),*) -> $ret), )*
             }
         }
     };

@@ -191,8 +191,13 @@ fn load_path(image: &OpenedImage) -> PathBuf {
     }
 }
 
-/// Maps the opened (and verified) image and fills its helper table.
-pub(crate) fn map(image: OpenedImage, header: &ImageHeader) -> Result<MappedImage, String> {
+/// Maps the opened (and verified) image of assembly `asm`, fills its helper table and adds its
+/// methods to the code map.
+pub(crate) fn map(
+    image: OpenedImage,
+    header: &ImageHeader,
+    asm: usize,
+) -> Result<MappedImage, String> {
     let path = load_path(&image);
     // The loader reads the file itself: free the copy that was hashed.
     let OpenedImage { file, bytes, .. } = image;
@@ -215,6 +220,9 @@ pub(crate) fn map(image: OpenedImage, header: &ImageHeader) -> Result<MappedImag
     }
     // SAFETY: helper_count slots, checked above.
     unsafe { crate::helpers::fill(t.helpers) };
+    // SAFETY: method_count entries, checked above against the header.
+    let entries = unsafe { std::slice::from_raw_parts(t.methods, t.method_count as usize) };
+    crate::code_map::add(crate::code_map::image_ranges(asm, entries, tables as u64));
     Ok(MappedImage {
         methods: t.methods,
         method_count: t.method_count as usize,

@@ -6,17 +6,25 @@
 //! - [`state`]: the process-wide runtime state and method/string resolution;
 //! - [`helpers`]: the helper table compiled code calls;
 //! - [`entry`]: calling the entry point on a large-stack thread;
-//! - [`faults`]: null dereferences in managed code (SIGSEGV) reported as mono's unhandled
-//!   `NullReferenceException`.
+//! - [`faults`]: hardware faults as mono reports them: null dereferences (unhandled
+//!   `NullReferenceException`), stack overflow (`StackOverflowException`, with mono's stack
+//!   size), and anything else as a native crash ([`crash_report`]: mono's "Native Crash
+//!   Reporting" with native and managed backtraces, then abort).
 //!
 //! - [`gc_roots`]: runtime memory the collector scans (JIT import cells, rooted literals).
 //! - [`icalls`]: the class libraries' `InternalCall` methods (Mono's C runtime), by Mono's
-//!   names.
+//!   names;
+//! - [`code_map`]: which managed method a code address belongs to (images and JIT);
+//! - [`profile`], [`profile_report`]: the profile scenario's hooks and `NGEN_PROFILE`;
+//! - [`perf_map`]: `NGEN_PERF_MAP=1`, JIT code in `/tmp/perf-PID.map`.
 //!
 //! Objects are allocated through `ngen-corlib` on `ngen-gc` (Boehm): the collector starts
 //! before anything is loaded, on the calling thread, and the managed main thread registers
 //! itself. `NGEN_LOG=gc` prints the collector's figures at exit.
 
+mod code_map;
+mod crash_report;
+mod eh;
 mod entry;
 mod faults;
 mod gc_roots;
@@ -24,6 +32,9 @@ mod helpers;
 mod icalls;
 mod images;
 mod log;
+mod perf_map;
+mod profile;
+mod profile_report;
 mod state;
 
 use std::path::PathBuf;
@@ -79,7 +90,10 @@ pub enum RunError {
 /// Unhandled exceptions and fatal resolution errors end the process from inside.
 pub fn run(options: RunOptions) -> Result<i32, RunError> {
     ngen_gc::init();
+    faults::install();
+    profile::start(options.scenario);
     let entry = state::start(&options)?;
+    eh::install();
     let code = entry::call_main(entry, &options.args);
     ngen_corlib::flush_stdout();
     log::gc_summary();

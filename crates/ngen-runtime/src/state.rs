@@ -86,6 +86,8 @@ struct Runtime {
     type_objects: BTreeMap<TypeHandle, u64>,
     /// A `.cctor` to run once the lock is released (set while resolving a static-field cell).
     pending_cctor: Option<u64>,
+    /// The full name of that `.cctor`'s type, for a `TypeInitializationException` if it throws.
+    pending_cctor_type: Option<String>,
 }
 
 /// The static storage areas of one type (present once its `.cctor` has been started).
@@ -95,6 +97,13 @@ struct TypeStatics {
 }
 
 static RUNTIME: OnceLock<Mutex<Runtime>> = OnceLock::new();
+
+/// Calls `f` with the metadata of assembly `id`, unless the runtime is busy: exit handlers
+/// (the call profile) must not wait for a lock that a stopped thread may hold.
+pub(crate) fn try_with_metadata<R>(id: usize, f: impl FnOnce(&Assembly) -> R) -> Option<R> {
+    let runtime = RUNTIME.get()?.try_lock().ok()?;
+    runtime.assemblies.get(id).map(|a| f(&a.metadata))
+}
 
 fn lock() -> std::sync::MutexGuard<'static, Runtime> {
     match RUNTIME.get() {
@@ -152,6 +161,7 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         interface_targets: HashMap::new(),
         type_objects: BTreeMap::new(),
         pending_cctor: None,
+        pending_cctor_type: None,
     };
     if options.jit != JitMode::Always {
         log::binding(|| {
@@ -219,6 +229,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
     match result {
         Ok(target) => {
             let cctor = rt.pending_cctor.take();
+            let cctor_type = rt.pending_cctor_type.take();
             drop(rt);
             // SAFETY: as above; cells are writable data.
             unsafe { (*cell).target = target };
@@ -230,6 +241,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
                 // no result (a `.cctor`), SystemV.
                 let f: extern "C" fn() = unsafe { std::mem::transmute(code as usize) };
                 f();
+                crate::eh::raise::after_type_initializer(cctor_type.as_deref().unwrap_or("?"));
             }
             target
         }
@@ -354,7 +366,7 @@ impl Runtime {
             }
         }
         verify_digest(&opened)?;
-        let image = map(opened, &header)?;
+        let image = map(opened, &header, id)?;
         for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
             let kind = CellKind::from_u32(cell.kind)
                 .ok_or_else(|| format!("unknown cell kind {}", cell.kind))?;
@@ -438,5 +450,9 @@ impl JitHost for Host<'_> {
 
     fn helper_table(&self) -> *const u64 {
         crate::helpers::jit_table()
+    }
+
+    fn profile_hooks(&self) -> bool {
+        crate::profile::hooks_enabled()
     }
 }

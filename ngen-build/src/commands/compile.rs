@@ -1,6 +1,6 @@
-//! `ngen-build compile <assembly> [--out DIR] [--app-base D] [--framework DIR]`: compiles one
-//! assembly against its resolved references into `<Name>.ni.so` (with its digest file
-//! `<Name>.ni.so.blake3`) + `<Name>.ni.report.json`.
+//! `ngen-build compile <assembly> [--out DIR] [--app-base D] [--framework DIR] [--scenario S]`:
+//! compiles one assembly against its resolved references into `<Name>.ni.so` (with its digest
+//! file `<Name>.ni.so.blake3`) + `<Name>.ni.report.json`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +25,10 @@ pub struct Args {
     /// Worker threads (default: one per core).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// The scenario to compile for: default, debug, profile (methods call the profile hooks)
+    /// or debug+profile.
+    #[arg(long, value_name = "S", default_value = "default", value_parser = super::build::parse_scenario)]
+    pub scenario: ngen_manifest::Scenario,
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
@@ -45,7 +49,10 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     let built = build_image(&ImageRequest {
         assembly: args.assembly.clone(),
         references,
-        scenario: ngen_abi_scenario_default(),
+        scenario: ngen_abi::Scenario {
+            debug: args.scenario.debug(),
+            profile: args.scenario.profile(),
+        },
         threads: args.threads,
     })
     .map_err(|e| miette::miette!("cannot compile {}: {e}", args.assembly.display()))?;
@@ -69,8 +76,4 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         image_path.display()
     );
     Ok(ExitCode::SUCCESS)
-}
-
-fn ngen_abi_scenario_default() -> ngen_abi::Scenario {
-    ngen_abi::Scenario::DEFAULT
 }

@@ -67,6 +67,13 @@ pub(crate) trait TranslateEnv {
     fn is_interface_method(&mut self, token: Token) -> bool;
     /// Whether `token` names `System.Object::.ctor` (expanded to nothing).
     fn is_object_ctor(&mut self, token: Token) -> bool;
+    /// Whether type token `token` names `System.Object` (a `catch` that takes everything).
+    fn is_object_type(&mut self, token: Token) -> bool;
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
+    /// Whether methods call the profile scenario's enter and leave hooks
+    /// (`translate/profile.rs`).
+    fn profile_hooks(&self) -> bool {
+        false
+    }
 }

@@ -33,9 +33,11 @@ macro_rules! clif_type {
     };
 }
 
-/// Pushes the return of a helper onto `sig` (`never`: none).
+/// Pushes the return of a helper onto `sig` (`never`, `void`: none).
 macro_rules! push_return {
     ($sig:ident, never) => {};
+    ($sig:ident, void) => {};
+    ($sig:ident, data) => {};
     ($sig:ident, $ret:ident) => {
         $sig.returns.push(AbiParam::new(clif_type!($ret)))
     };
@@ -85,6 +87,8 @@ mod tests {
         let throw = helper_signature(HelperId::Throw, cc);
         assert_eq!(throw.params, [AbiParam::new(I32)]);
         assert!(throw.returns.is_empty());
+        let pending = helper_signature(HelperId::PendingException, cc);
+        assert!(pending.params.is_empty() && pending.returns.is_empty());
         let fmodf = helper_signature(HelperId::FmodF32, cc);
         assert_eq!(fmodf.params, [AbiParam::new(F32), AbiParam::new(F32)]);
         assert_eq!(fmodf.returns, [AbiParam::new(F32)]);

@@ -7,13 +7,13 @@
 
 use cranelift_codegen::Context;
 use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::{Function, InstBuilder, UserFuncName, Value};
+use cranelift_codegen::ir::{FuncRef, Function, InstBuilder, UserFuncName, Value};
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{Linkage, Module};
-use ngen_abi::image::{CellKey, ImportCell};
-use ngen_metadata::{Assembly, Token};
+use ngen_abi::image::{CellKey, CellKind, ImportCell};
+use ngen_metadata::{Assembly, TableId, Token};
 
 use super::abi::clif_signature;
 use super::env::{CallTarget, TranslateEnv};
@@ -29,6 +29,10 @@ pub trait JitHost {
     fn cell(&mut self, key: CellKey) -> *mut ImportCell;
     /// The runtime's helper table (`ngen_abi::helpers` layout).
     fn helper_table(&self) -> *const u64;
+    /// Whether compiled methods call the profile scenario's enter and leave hooks.
+    fn profile_hooks(&self) -> bool {
+        false
+    }
 }
 
 /// A JIT compiler. Not thread-safe by itself: the runtime keeps it behind a lock.
@@ -40,6 +44,8 @@ pub struct Jit {
     next_id: u32,
     /// The type system of every assembly this JIT compiles.
     types: TypeContext,
+    /// Size in bytes of the machine code of the last method compiled.
+    last_code_size: u64,
 }
 
 // SAFETY: JITModule holds raw pointers to memory it owns exclusively; the runtime only
@@ -61,7 +67,14 @@ impl Jit {
             call_conv,
             next_id: 0,
             types,
+            last_code_size: 0,
         })
+    }
+
+    /// Size in bytes of the code [`Jit::compile`] returned last (for perf maps and the
+    /// runtime's code map).
+    pub fn last_code_size(&self) -> u64 {
+        self.last_code_size
     }
 
     /// Compiles MethodDef `rid` of `asm`; returns its entry point or why it cannot be compiled.
@@ -100,12 +113,23 @@ impl Jit {
         self.ctx.clear();
         self.ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), sig);
         let input = MethodInput::of(&prepared);
+        let profile = host.profile_hooks();
+        // A method calling itself calls its own code directly, as within an image: through
+        // its cell, the resolve path would keep arguments in callee-saved registers and double
+        // the frame of a simple recursive method (mono's frames, and so its recursion limit,
+        // are an image's).
+        let own = (
+            Token::new(TableId::MethodDef, rid),
+            self.module.declare_func_in_func(id, &mut self.ctx.func),
+        );
         let mut env = JitEnv {
+            own,
             asm,
             types: &self.types,
             host,
             call_conv: self.call_conv,
             frontend: self.module.isa().frontend_config(),
+            profile,
         };
         let translated = translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env);
         if let Err(e) = translated {
@@ -113,6 +137,10 @@ impl Jit {
             return Err(e.to_string());
         }
         let defined = self.module.define_function(id, &mut self.ctx);
+        self.last_code_size = self
+            .ctx
+            .compiled_code()
+            .map_or(0, |code| u64::from(code.code_info().total_size));
         self.module.clear_context(&mut self.ctx);
         defined.map_err(|e| format!("code generation failed: {e:?}"))?;
         self.module
@@ -123,14 +151,21 @@ impl Jit {
 }
 
 struct JitEnv<'a> {
+    /// The method being compiled, and a reference to its own code.
+    own: (Token, FuncRef),
     asm: &'a Assembly,
     types: &'a TypeContext,
     host: &'a mut dyn JitHost,
     call_conv: CallConv,
     frontend: cranelift_codegen::isa::TargetFrontendConfig,
+    profile: bool,
 }
 
 impl TranslateEnv for JitEnv<'_> {
+    fn profile_hooks(&self) -> bool {
+        self.profile
+    }
+
     fn frontend_config(&self) -> cranelift_codegen::isa::TargetFrontendConfig {
         self.frontend
     }
@@ -148,6 +183,9 @@ impl TranslateEnv for JitEnv<'_> {
         key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<CallTarget, String> {
+        if key.kind == CellKind::Method && Token(key.token) == self.own.0 {
+            return Ok(CallTarget::Direct(self.own.1));
+        }
         Ok(CallTarget::Cell(self.cell(key, b)?))
     }
 
@@ -187,6 +225,10 @@ impl TranslateEnv for JitEnv<'_> {
 
     fn is_object_ctor(&mut self, token: Token) -> bool {
         self.types.is_object_ctor(self.asm, token)
+    }
+
+    fn is_object_type(&mut self, token: Token) -> bool {
+        crate::corlib_refs::is_object_type(self.asm, token)
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {

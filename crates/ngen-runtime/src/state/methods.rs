@@ -121,6 +121,7 @@ impl Runtime {
             .compile(&assemblies[id].metadata, rid, &mut host)
             .map_err(|reason| format!("cannot JIT-compile {name}: {reason}"))?
             as u64;
+        crate::code_map::add_jit(id, rid, code, jit.last_code_size(), &name);
         if is_corlib {
             log::binding(|| format!("mscorlib: {name} from IL (JIT-compiled)"));
         } else {

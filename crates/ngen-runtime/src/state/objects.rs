@@ -188,3 +188,41 @@ pub(crate) fn instance_shape(obj: u64) -> Result<(u32, bool), String> {
     let ty = rt.type_of_object(obj);
     rt.types.instance_shape(ty)
 }
+
+// ---- for exception handling (`crate::eh`): core-library exception objects ---------------
+
+/// The method table of the core library's class `System.<name>`.
+pub(crate) fn core_class_table(name: &str) -> Result<u64, String> {
+    let mut rt = lock();
+    let ty = rt.types.type_named("mscorlib", "System", name)?;
+    rt.method_table_of(ty)
+}
+
+/// A new instance of the core library's class `System.<name>` (zeroed, its method table
+/// set; no constructor runs).
+pub(crate) fn new_core_instance(name: &str) -> Result<u64, String> {
+    let mut rt = lock();
+    let ty = rt.types.type_named("mscorlib", "System", name)?;
+    let mt = rt.method_table_of(ty)?;
+    let (size, has_references) = rt.types.instance_shape(ty)?;
+    drop(rt);
+    let obj = crate::helpers::alloc_instance(size as usize, has_references);
+    // SAFETY: a fresh zeroed instance of `size` bytes, header included.
+    unsafe { obj.cast::<u64>().write(mt) };
+    Ok(obj as u64)
+}
+
+/// The offset of instance field `field` of the core library's class `System.<name>`.
+pub(crate) fn core_field_offset(name: &str, field: &str) -> Result<u32, String> {
+    let rt = lock();
+    let ty = rt.types.type_named("mscorlib", "System", name)?;
+    rt.types.field_offset_named(ty, field)
+}
+
+/// Mono's reflection name of the type of object `obj` (not null), e.g.
+/// `System.DivideByZeroException`.
+pub(crate) fn object_type_name(obj: u64) -> Result<String, String> {
+    let rt = lock();
+    let ty = rt.type_of_object(obj);
+    rt.types.reflection_name(ty)
+}

@@ -116,6 +116,10 @@ impl Runtime {
             };
             if let Some(rid) = storage.cctor_rid {
                 self.pending_cctor = Some(self.method_code(owner, rid)?);
+                self.pending_cctor_type = self.assemblies[owner]
+                    .metadata
+                    .type_def_full_name(storage.owner_type_rid)
+                    .ok();
             }
             self.statics.insert(key, statics);
         }

@@ -63,12 +63,13 @@ struct Compiled {
     alignment: u64,
 }
 
-/// Compiles every method of `asm` into an object. `header` receives the cell list and the
-/// outcomes and returns the header bytes to embed.
+/// Compiles every method of `asm` into an object (with the profile hooks when `profile`).
+/// `header` receives the cell list and the outcomes and returns the header bytes to embed.
 pub(crate) fn emit_object(
     asm: &Assembly,
     types: &TypeContext,
     threads: usize,
+    profile: bool,
     header: impl FnOnce(&[CellKey], &[MethodOutcome]) -> Vec<u8>,
 ) -> Result<EmittedObject, String> {
     let isa: OwnedTargetIsa = make_isa(IsaKind::Aot)?;
@@ -101,6 +102,7 @@ pub(crate) fn emit_object(
         cells,
         cells_data: data.cells,
         helpers_data: data.helpers,
+        profile,
     };
 
     let results: Vec<(u32, Result<Compiled, String>)> = pool.install(|| {

@@ -47,6 +47,8 @@ pub(super) struct Plan<'a> {
     pub(super) cells: BTreeMap<CellKey, u32>,
     pub(super) cells_data: DataId,
     pub(super) helpers_data: DataId,
+    /// Profile scenario: methods call the enter and leave hooks.
+    pub(super) profile: bool,
 }
 
 /// Declares a hidden function for every MethodDef with a body and a supported signature.
@@ -147,6 +149,10 @@ impl AotEnv<'_, '_> {
 }
 
 impl TranslateEnv for AotEnv<'_, '_> {
+    fn profile_hooks(&self) -> bool {
+        self.plan.profile
+    }
+
     fn frontend_config(&self) -> cranelift_codegen::isa::TargetFrontendConfig {
         self.plan.frontend
     }
@@ -225,6 +231,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
 
     fn is_object_ctor(&mut self, token: Token) -> bool {
         self.plan.types.is_object_ctor(self.plan.asm, token)
+    }
+
+    fn is_object_type(&mut self, token: Token) -> bool {
+        crate::corlib_refs::is_object_type(self.plan.asm, token)
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {

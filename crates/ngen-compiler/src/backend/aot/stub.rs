@@ -53,6 +53,8 @@ pub(super) fn build_stub(
         cell,
         |b| b.ins().symbol_value(I64, helpers_gv),
         |b| b.import_signature(helper_signature(HelperId::ResolveCell, call_conv)),
+        // A stub forwards a call; the caller checks for a pending exception after it.
+        None,
     );
     let sig = b.import_signature(clif_signature(shape, call_conv));
     let call = b.ins().call_indirect(sig, target, &params);

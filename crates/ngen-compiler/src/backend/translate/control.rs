@@ -45,6 +45,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.store_home(home, zero);
             self.locals.push(home);
         }
+        self.profile_enter();
         self.class_init()?;
         let first = self.edge(0, &[])?;
         self.b.ins().jump(first.0, &first.1);
@@ -96,6 +97,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         use Opcode as O;
         match ins.opcode {
             O::Ret => {
+                self.profile_leave();
                 match self.input.shape.ret {
                     None => {
                         self.b.ins().return_(&[]);

@@ -151,7 +151,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// `obj` when it is null or an instance of the class whose method table is `target` (a walk
     /// up the parent chain of method tables), else null (`isinst`) or InvalidCastException
     /// (`castclass`).
-    fn cast(&mut self, obj: Value, target: Value, throws: bool) -> Value {
+    pub(super) fn cast(&mut self, obj: Value, target: Value, throws: bool) -> Value {
         let walk = self.b.create_block();
         let mt = self.b.append_block_param(walk, I64);
         let step = self.b.create_block();
@@ -192,7 +192,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// `obj` when the `IsInstance` helper says it is null or an instance of the type whose
     /// method table is `target` (interfaces, arrays, generic instances), else null (`isinst`)
     /// or InvalidCastException (`castclass`, for a non-null `obj` only).
-    fn cast_by_helper(&mut self, obj: Value, target: Value, throws: bool) -> Value {
+    pub(super) fn cast_by_helper(&mut self, obj: Value, target: Value, throws: bool) -> Value {
         let helper = self.helper(HelperId::IsInstance);
         let sig = self.helper_sig(HelperId::IsInstance);
         let call = self.b.ins().call_indirect(sig, helper, &[obj, target]);

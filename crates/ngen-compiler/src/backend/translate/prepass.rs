@@ -1,8 +1,9 @@
 //! The pre-pass over a method's instructions, before any IR is built: block starts (branch
-//! targets and the instructions after branches, `switch`, `ret`, `throw` and `jmp`) and the
+//! targets and the instructions after branches, `switch`, `ret`, `throw`, `rethrow`,
+//! `endfinally`, `endfilter` and `jmp`; the EH regions add handler starts) and the
 //! arguments and locals whose address is taken (`ldarga`, `ldloca`), which then live in stack
 //! slots. It rejects branches into the middle of an instruction or outside the method
-//! (ECMA-335 III.1.7.2, III.3.15). Later it will find EH regions and `leave` targets.
+//! (ECMA-335 III.1.7.2, III.3.15).
 //!
 //! Depends on: `ngen_metadata::il`.
 
@@ -64,7 +65,15 @@ impl Prepass {
                 _ => {}
             }
             match (ins.opcode, ins.operand) {
-                (Opcode::Ret | Opcode::Throw | Opcode::Jmp, _) => {
+                (
+                    Opcode::Ret
+                    | Opcode::Throw
+                    | Opcode::Jmp
+                    | Opcode::Rethrow
+                    | Opcode::Endfinally
+                    | Opcode::Endfilter,
+                    _,
+                ) => {
                     block_starts.insert(ins.next_offset());
                 }
                 (Opcode::LdargaS | Opcode::Ldarga, Operand::Variable(n)) => {

@@ -83,6 +83,9 @@ impl TranslateEnv for NoEnv {
     fn is_object_ctor(&mut self, _: Token) -> bool {
         false
     }
+    fn is_object_type(&mut self, _: Token) -> bool {
+        false
+    }
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         b.ins().iconst(I64, 0)
     }
@@ -104,6 +107,16 @@ fn jit_module() -> cranelift_jit::JITModule {
 
 /// Translates `code` and JIT-compiles it; returns the entry point or the exclusion reason.
 pub(super) fn compile(code: &[u8], shape: &MethodShape, locals: &[ValKind]) -> Res<*const u8> {
+    compile_with_clauses(code, &[], shape, locals)
+}
+
+/// [`compile`] of a body with exception-handling clauses.
+pub(super) fn compile_with_clauses(
+    code: &[u8],
+    clauses: &[ngen_metadata::body::ExceptionClause],
+    shape: &MethodShape,
+    locals: &[ValKind],
+) -> Res<*const u8> {
     let instrs = ngen_metadata::il::decode(code)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| e.to_string())?;
@@ -125,6 +138,7 @@ pub(super) fn compile(code: &[u8], shape: &MethodShape, locals: &[ValKind]) -> R
         class_init: None,
         locals,
         instrs: &instrs,
+        clauses,
     };
     translate(&mut ctx.func, &mut fctx, &input, &mut env).map_err(|r| r.to_string())?;
     module
@@ -223,7 +237,6 @@ const UNSUPPORTED: &[Opcode] = &[
     Opcode::Cpobj,
     Opcode::Ldobj,
     Opcode::Unbox,
-    Opcode::Throw,
     Opcode::Stobj,
     Opcode::Box,
     Opcode::StelemRef,
@@ -231,19 +244,14 @@ const UNSUPPORTED: &[Opcode] = &[
     Opcode::Refanyval,
     Opcode::Mkrefany,
     Opcode::Ldtoken,
-    Opcode::Endfinally,
-    Opcode::Leave,
-    Opcode::LeaveS,
     Opcode::Arglist,
     Opcode::Ldftn,
     Opcode::Ldvirtftn,
     Opcode::Localloc,
-    Opcode::Endfilter,
     Opcode::Initobj,
     Opcode::Cpblk,
     Opcode::Initblk,
     Opcode::No,
-    Opcode::Rethrow,
     Opcode::Sizeof,
     Opcode::Refanytype,
     Opcode::Readonly,

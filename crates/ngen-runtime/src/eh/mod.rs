@@ -1,0 +1,44 @@
+//! Exception handling, EH v1 (`docs/ARCHITECTURE.md`, "Exceptions"; runtime-anchors §6.7,
+//! cranelift.md §3 option A): **check after call**.
+//!
+//! ## Model
+//! - One pending-exception word ([`pending`]) holds the exception object in flight (0: none).
+//!   Compiled code finds its address in helper slot `PendingException`, tests it after every
+//!   call that can throw, and branches to the covering handler's dispatch block (clearing the
+//!   word and keeping the object in a local) or returns a dummy value to its caller with the
+//!   word still set. There is no unwinder and no unwind table: AOT and JIT code are the same,
+//!   and exceptions cross image ↔ JIT frames because both only return.
+//! - Rust helpers never unwind through managed frames: [`raise`]'s `Throw` helper creates the
+//!   exception object, sets the word and returns.
+//! - When `Main` returns with the word set, [`unhandled`] prints mono's report and the
+//!   process exits 1.
+//!
+//! ## Threads
+//! There is one managed thread today, so the word is a process-wide static. For several
+//! threads it moves into a per-thread block: helper slot `PendingException` then holds the
+//! address of the current thread's block pointer (or compiled code receives it in a pinned
+//! register, runtime-anchors §6.7); only how compiled code computes the word's address
+//! changes (`translate/eh.rs`, `pending_word`), not the protocol.
+//!
+//! ## v2 seam
+//! Zero-cost EH (Cranelift `try_call` plus a frame-pointer unwinder, §6.7 v2) replaces the
+//! check after calls; the dispatch blocks the translator builds per clause stay as they are
+//! (they become the `try_call` exceptional targets), and so do [`raise`] and [`unhandled`].
+//!
+//! Depends on: `ngen_abi::{exceptions, object}`, `ngen-gc`, `ngen-corlib` (the report text).
+
+pub(crate) mod pending;
+pub(crate) mod raise;
+pub(crate) mod unhandled;
+
+pub(crate) use pending::pending_exception;
+
+/// Lets the BCL surface's `Exception.get_Message` name an exception's type (its default
+/// message does).
+pub(crate) fn install() {
+    ngen_corlib::exceptions::install_type_name(|exception| {
+        crate::state::objects::object_type_name(exception)
+            .unwrap_or_else(|_| "System.Exception".to_string())
+    });
+}
+pub(crate) use raise::throw;

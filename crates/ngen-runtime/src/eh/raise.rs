@@ -1,0 +1,74 @@
+//! Exceptions the runtime raises (helper `Throw`: null, bounds, overflow, divide by zero,
+//! cast, negative array size): an instance of the core library's class, made pending.
+//!
+//! The object is mscorlib's own class (its method table from the runtime's state, so `catch`
+//! clauses of it and of its base classes match by the usual parent-chain walk), with
+//! `_message` set to mono's default message for the kind. No constructor runs, as for mono's
+//! own preallocated exceptions; `HResult` and the stack trace stay zero.
+//!
+//! Depends on: `ngen_abi::exceptions`, [`crate::state`] (the class), `ngen-corlib` (strings,
+//! the report when even that fails), [`super::pending`].
+
+use ngen_abi::exceptions::ExceptionKind;
+
+/// `System.Exception._message`, read by `Message` and by the unhandled report.
+pub(crate) const MESSAGE_FIELD: &str = "_message";
+
+/// `System.Exception._innerException`.
+pub(crate) const INNER_FIELD: &str = "_innerException";
+
+/// Helper `Throw`: creates the exception of ABI id `kind_id` (an unknown id, a runtime bug,
+/// becomes `InvalidProgramException`) and makes it pending.
+pub(crate) extern "C" fn throw(kind_id: u32) {
+    let kind = ExceptionKind::from_id(kind_id).unwrap_or(ExceptionKind::InvalidProgram);
+    match new_exception(kind) {
+        Ok(exception) => super::pending::set(exception),
+        // Without mscorlib's classes there is nothing to catch: report it now, as before
+        // exception handling.
+        Err(_) => ngen_corlib::exceptions::unhandled(kind, None),
+    }
+}
+
+/// A new exception object of `kind`'s class with mono's default message for it.
+fn new_exception(kind: ExceptionKind) -> Result<u64, String> {
+    let class = kind
+        .type_name()
+        .strip_prefix("System.")
+        .ok_or_else(|| format!("{} is not in System", kind.type_name()))?;
+    let offset = crate::state::objects::core_field_offset("Exception", MESSAGE_FIELD)?;
+    let exception = crate::state::objects::new_core_instance(class)?;
+    let message =
+        ngen_corlib::objects::string_from_str(ngen_corlib::exceptions::default_message(kind));
+    // SAFETY: `exception` is a fresh instance whose `_message` field (a reference) is at
+    // `offset`; the collector scans it (the class has references).
+    unsafe { ((exception + u64::from(offset)) as *mut u64).write(message as u64) };
+    Ok(exception)
+}
+
+/// After a type's `.cctor` returned: an exception it left pending becomes the inner exception
+/// of a `TypeInitializationException` for the type, as under mono.
+pub(crate) fn after_type_initializer(type_name: &str) {
+    let Some(inner) = super::pending::take() else {
+        return;
+    };
+    match wrap_type_initializer_failure(type_name, inner) {
+        Ok(wrapped) => super::pending::set(wrapped),
+        Err(_) => super::pending::set(inner),
+    }
+}
+
+fn wrap_type_initializer_failure(type_name: &str, inner: u64) -> Result<u64, String> {
+    use crate::state::objects::{core_field_offset, new_core_instance};
+    let message_offset = core_field_offset("Exception", MESSAGE_FIELD)?;
+    let inner_offset = core_field_offset("Exception", INNER_FIELD)?;
+    let wrapped = new_core_instance("TypeInitializationException")?;
+    let message = ngen_corlib::objects::string_from_str(&format!(
+        "The type initializer for '{type_name}' threw an exception."
+    ));
+    // SAFETY: `wrapped` is a fresh Exception instance with these two reference fields.
+    unsafe {
+        ((wrapped + u64::from(message_offset)) as *mut u64).write(message as u64);
+        ((wrapped + u64::from(inner_offset)) as *mut u64).write(inner);
+    }
+    Ok(wrapped)
+}

@@ -1,0 +1,158 @@
+//! Differential tests of exception handling (issue 7, EH v1 "check after call"): each program
+//! in tests/fixtures/exceptions (C# compiled with mcs, IL with ilasm) is compiled to native
+//! images with `ngen-build compile`, then run under `mono` and under `ngen-build run` with
+//! `--jit never` (images only, with the shared framework images), `--jit always`
+//! (JIT only) and the default (fallback). Stdout, the first three stderr lines (mono's
+//! unhandled report without its `at` frames) and the exit code must be mono's in every mode.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use ngen_tests::{
+    Observed, assert_like_mono_in_every_mode, ilasm, mcs, mono, ngen_compile, ngen_run_from_images,
+    stderr_head, temp_dir, workspace_root,
+};
+
+/// The C# fixture programs.
+const CSHARP: &[&str] = &["handlers", "typed", "crossing", "classes", "cctor"];
+/// The IL fixture programs.
+const IL: &[&str] = &["objects"];
+
+/// Programs compiled once for the whole test binary, with their images.
+struct Fixtures {
+    _dir: tempfile::TempDir,
+    bin: PathBuf,
+    images: PathBuf,
+}
+
+fn fixtures() -> &'static Fixtures {
+    static F: OnceLock<Fixtures> = OnceLock::new();
+    F.get_or_init(|| {
+        let dir = temp_dir();
+        let bin = dir.path().join("bin");
+        let images = dir.path().join("images");
+        std::fs::create_dir_all(&bin).unwrap();
+        let source = |name: &str, ext: &str| {
+            workspace_root()
+                .join("tests/fixtures/exceptions")
+                .join(format!("{name}.{ext}"))
+        };
+        for name in CSHARP {
+            let exe = bin.join(format!("{name}.exe"));
+            mcs(&[&source(name, "cs")], &exe, &[]);
+            ngen_compile(&exe, &images);
+        }
+        for name in IL {
+            let exe = bin.join(format!("{name}.exe"));
+            ilasm(&source(name, "il"), &exe);
+            ngen_compile(&exe, &images);
+        }
+        Fixtures {
+            _dir: dir,
+            bin,
+            images,
+        }
+    })
+}
+
+/// Asserts the program behaves as under mono in all three modes.
+fn differential(program: &str, args: &[&str]) {
+    let f = fixtures();
+    assert_like_mono_in_every_mode(&f.bin.join(format!("{program}.exe")), &f.images, args);
+}
+
+#[test]
+fn runtime_exceptions_are_caught_and_finally_runs_on_both_paths_like_mono() {
+    differential("handlers", &[]);
+}
+
+#[test]
+fn an_unhandled_exception_runs_finally_then_reports_like_mono() {
+    differential("handlers", &["unhandled"]);
+}
+
+#[test]
+fn typed_catch_filters_faults_and_rethrow_of_program_objects_match_mono() {
+    differential("objects", &[]);
+}
+
+#[test]
+fn an_unhandled_object_is_reported_as_runtime_wrapped_like_mono() {
+    differential("objects", &["unhandled"]);
+}
+
+#[test]
+fn typed_catch_of_core_exception_classes_matches_their_hierarchy_like_mono() {
+    differential("typed", &[]);
+}
+
+#[test]
+fn a_typed_catch_that_does_not_match_leaves_the_exception_unhandled_like_mono() {
+    differential("typed", &["unhandled"]);
+}
+
+/// `crossing` has methods excluded from its image, so it runs only where the JIT may help.
+fn differential_with_jit(program: &str, args: &[&str]) {
+    let f = fixtures();
+    let exe = f.bin.join(format!("{program}.exe"));
+    let expected = mono(&exe, args);
+    for mode in ["default", "always"] {
+        let out = ngen_run_from_images(&exe, &f.images, mode, args);
+        assert_eq!(
+            Observed::from(&out),
+            Observed::from(&expected),
+            "{program} {args:?} under --jit {mode} differs from mono"
+        );
+        assert_eq!(
+            stderr_head(&out),
+            stderr_head(&expected),
+            "{program} under --jit {mode}"
+        );
+    }
+}
+
+#[test]
+fn exceptions_cross_image_and_jit_frames_like_mono() {
+    let report: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(fixtures().images.join("crossing.ni.report.json")).unwrap(),
+    )
+    .unwrap();
+    let excluded: Vec<&str> = report["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["name"].as_str())
+        .collect();
+    for method in ["Crossing::Bypassed", "Crossing::CatchesInJit"] {
+        assert!(
+            excluded.contains(&method),
+            "{method} must be excluded, so that it runs from the JIT: {excluded:?}"
+        );
+    }
+    differential_with_jit("crossing", &[]);
+}
+
+#[test]
+fn an_exception_crossing_image_and_jit_frames_to_the_top_is_reported_like_mono() {
+    differential_with_jit("crossing", &["unhandled"]);
+}
+
+#[test]
+fn exceptions_of_program_subclasses_of_exception_are_caught_filtered_and_rethrown_like_mono() {
+    differential("classes", &[]);
+}
+
+#[test]
+fn an_unhandled_program_exception_is_reported_with_its_message_like_mono() {
+    differential("classes", &["unhandled"]);
+}
+
+#[test]
+fn a_throwing_static_constructor_raises_type_initialization_exception_like_mono() {
+    differential("cctor", &[]);
+}
+
+#[test]
+fn an_unhandled_type_initialization_exception_is_reported_with_its_inner_like_mono() {
+    differential("cctor", &["unhandled"]);
+}
