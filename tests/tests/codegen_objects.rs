@@ -18,6 +18,10 @@ const PROGRAMS: &[&str] = &[
     "casts",
     "bcl_classes",
     "interfaces",
+    "strings_from_il",
+    "types",
+    "mathf_icalls",
+    "precise_cctors",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -104,6 +108,26 @@ fn interface_calls_and_casts_match_mono() {
 #[test]
 fn a_failing_cast_to_an_interface_raises_invalid_cast_like_mono() {
     differential("interfaces", &["wrong"]);
+}
+
+#[test]
+fn string_constructors_run_from_mscorlibs_il_like_mono() {
+    differential("strings_from_il", &[]);
+}
+
+#[test]
+fn typeof_get_type_and_memberwise_clone_match_mono() {
+    differential("types", &[]);
+}
+
+#[test]
+fn mathf_icalls_match_mono() {
+    differential("mathf_icalls", &[]);
+}
+
+#[test]
+fn precise_static_constructors_run_before_the_first_call_like_mono() {
+    differential("precise_cctors", &[]);
 }
 
 #[test]

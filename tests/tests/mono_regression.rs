@@ -32,7 +32,7 @@ const FLOOR: &[(&str, usize)] = &[
     ("basic-long", 97),
     ("basic-float", 58),
     ("basic-calls", 27),
-    ("basic-math", 23),
+    ("basic-math", 27),
     ("objects", 75),
     ("arrays", 26),
     ("exceptions", 76),

@@ -133,6 +133,15 @@ cell_kinds! {
     /// The method table of the vector `T[]` whose element type `T` the token names (TypeDef,
     /// TypeRef or TypeSpec: the operand of `newarr`), which `newarr` stores in the new array.
     ArrayMethodTable = 6;
+    /// The `System.RuntimeType` object of the type a TypeDef, TypeRef or TypeSpec token names
+    /// (`typeof`: `ldtoken T; call Type::GetTypeFromHandle`); resolves to the object, which
+    /// the runtime keeps alive for the process.
+    TypeObject = 7;
+    /// The type initialisation check at the entry of a static method or instance constructor
+    /// of a class with a precise `.cctor` (not `beforefieldinit`, ECMA-335 II.10.5.3.1): the
+    /// token is the class's TypeDef; the cell resolves to 1 after the runtime has started the
+    /// `.cctor` (once per type, whichever cell asks first).
+    ClassInit = 8;
 }
 
 /// What one import cell refers to: its kind, the metadata token, and an auxiliary token (the

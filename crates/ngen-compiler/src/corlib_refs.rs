@@ -3,7 +3,8 @@
 //! cells), mono's literal folding of `Math` calls, and `ldsfld` of the BCL's static fields.
 //!
 //! A member is "in mscorlib" when its parent is a TypeRef whose resolution scope is an
-//! AssemblyRef named `mscorlib`, the same test the runtime applies after binding.
+//! AssemblyRef named `mscorlib`, the same test the runtime applies after binding, or a TypeDef
+//! of mscorlib itself (when compiling its own IL).
 //!
 //! Depends on `ngen-metadata` (read-only), `ngen-corlib` (its resolution tables only) and
 //! [`crate::signature`]; no Cranelift.
@@ -77,8 +78,16 @@ fn mscorlib_class(asm: &Assembly, token: Token) -> Option<(&str, &str)> {
     mscorlib_type(asm, token)
 }
 
-/// Namespace and name of `parent` when it is a TypeRef into `mscorlib`.
+/// Namespace and name of `parent` when it is a TypeRef into `mscorlib`, or a TypeDef of
+/// mscorlib itself (its own IL names `System.Char` by TypeDef).
 fn mscorlib_type(asm: &Assembly, parent: Token) -> Option<(&str, &str)> {
+    if parent.table() == Some(TableId::TypeDef) {
+        let own = asm.assembly_row().ok()?.name;
+        let td = asm.type_def(parent.rid()).ok()?;
+        return own
+            .eq_ignore_ascii_case("mscorlib")
+            .then_some((td.namespace, td.name));
+    }
     if parent.table() != Some(TableId::TypeRef) {
         return None;
     }
@@ -187,6 +196,25 @@ pub(crate) fn primitive_element(asm: &Assembly, token: Token) -> Result<ValKind,
         _ => return Err(format!("array of non-primitive type {namespace}.{name}")),
     };
     Ok(kind)
+}
+
+/// Whether `token` is `[mscorlib]System.Type::GetTypeFromHandle` (what `typeof(T)` calls after
+/// `ldtoken T`), referenced from another assembly or mscorlib's own MethodDef.
+pub(crate) fn is_get_type_from_handle(asm: &Assembly, token: Token) -> bool {
+    let (name, parent) = match token.table() {
+        Some(TableId::MemberRef) => match asm.member_ref_parts(token.rid()) {
+            Ok(parts) => (parts.name, parts.parent),
+            Err(_) => return false,
+        },
+        Some(TableId::MethodDef) => {
+            match (asm.method_def(token.rid()), asm.method_owner(token.rid())) {
+                (Ok(row), Ok(owner)) => (row.name, Token::new(TableId::TypeDef, owner)),
+                _ => return false,
+            }
+        }
+        _ => return false,
+    };
+    name == "GetTypeFromHandle" && mscorlib_type(asm, parent) == Some(("System", "Type"))
 }
 
 /// Whether `token` is `[mscorlib]System.Runtime.CompilerServices.RuntimeHelpers::InitializeArray`

@@ -117,6 +117,11 @@ pub struct NewObject {
     pub size: u32,
     /// Whether the collector must scan the instance (else it is allocated atomic).
     pub has_references: bool,
+    /// A constructor of `System.String`: nothing is allocated; the call returns the string
+    /// (Mono rewrites `newobj String::.ctor(args)` into `String::Ctor(args)`, a static method
+    /// of the same parameters, `mono/metadata/marshal.c`; the runtime resolves the
+    /// constructor's cell to it).
+    pub string_ctor: bool,
 }
 
 /// Where a static field of the program lives: its type's storage areas (allocated by the
@@ -301,20 +306,25 @@ impl TypeContext {
         if info.is_value_type() || info.is_interface() {
             return Err(format!("newobj of the value type {name}"));
         }
-        // Strings are allocated by their constructors (Mono redirects them to
-        // `String.CreateString`) and delegates by the runtime: neither is a plain allocation.
-        let special = [WellKnownType::String, WellKnownType::Delegate];
+        if ts.well_known(WellKnownType::String).ok() == Some(owner) {
+            return Ok(NewObject {
+                size: 0,
+                has_references: false,
+                string_ctor: true,
+            });
+        }
+        // Delegates are created by the runtime, not allocated by `newobj`.
+        let delegate = ts.well_known(WellKnownType::Delegate).ok();
         for ancestor in ts.ancestors(owner).map_err(|e| e.to_string())? {
-            for which in special {
-                if ts.well_known(which).ok() == Some(ancestor) {
-                    return Err(format!("newobj of {name} (a {which:?})"));
-                }
+            if Some(ancestor) == delegate {
+                return Err(format!("newobj of the delegate {name}"));
             }
         }
         let layout = ts.instance_layout(owner).map_err(|e| e.to_string())?;
         Ok(NewObject {
             size: layout.instance_size,
             has_references: layout.has_references,
+            string_ctor: false,
         })
     }
 
@@ -366,6 +376,36 @@ impl TypeContext {
             gc_size: layout.gc_size,
             non_gc_size: layout.non_gc_size,
         }))
+    }
+
+    /// The static areas of the class TypeDef `token` of `asm` names, for a class-init cell:
+    /// the areas' sizes and the `.cctor`'s MethodDef rid, as [`StaticFieldStorage`] gives
+    /// them for a field (`kind`, `in_gc_area` and `offset` are meaningless here).
+    pub fn type_statics(&self, asm: &Assembly, token: Token) -> Result<StaticFieldStorage, String> {
+        let mut inner = self.lock()?;
+        let ty = inner.type_of(asm, token)?;
+        let ts = &mut inner.ts;
+        let TypeKind::Def(owner_module, owner_type_rid) = ts.kind(ty).clone() else {
+            return Err(format!("class init of {}", ts.type_name(ty)));
+        };
+        let layout = ts.statics_layout(ty).map_err(|e| e.to_string())?;
+        let mut cctor_rid = None;
+        for m in ts.methods(ty).map_err(|e| e.to_string())?.iter() {
+            let m = ts.method(*m);
+            if m.name == ".cctor" && m.is_static() {
+                cctor_rid = Some(m.rid);
+            }
+        }
+        Ok(StaticFieldStorage {
+            kind: crate::types::IlType::Val(ValKind::I),
+            owner_assembly: ts.module_name(owner_module).to_string(),
+            owner_type_rid,
+            cctor_rid,
+            in_gc_area: false,
+            offset: 0,
+            gc_size: layout.gc_size,
+            non_gc_size: layout.non_gc_size,
+        })
     }
 
     /// The vtable slot `callvirt token` of `asm` dispatches through: a virtual method declared
@@ -560,7 +600,8 @@ mod tests {
             cx.new_object(&asm, ctor),
             Ok(NewObject {
                 size: 40,
-                has_references: true
+                has_references: true,
+                string_ctor: false,
             })
         );
         assert!(!cx.is_object_ctor(&asm, ctor));

@@ -199,6 +199,11 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         .filter(|t| t.table() == Some(TableId::MethodDef))
         .ok_or_else(|| RunError::NoEntryPoint(options.assembly.clone()))?;
     rt.install_surface_tables();
+    if let Ok(corlib) = rt.assembly_named(root, "mscorlib")
+        && let Err(e) = rt.set_string_empty(corlib)
+    {
+        log::binding(|| format!("String.Empty not set for mscorlib's IL: {e}"));
+    }
     let shape = ngen_compiler::method_def_shape(&rt.assemblies[root].metadata, token.rid())
         .map_err(RunError::EntrySignature)?;
     crate::entry::check(&shape).map_err(RunError::EntrySignature)?;
@@ -224,6 +229,8 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
         CellKind::UnboxingMethod => rt
             .method_entry(desc.asm, Token(desc.token))
             .and_then(crate::unboxing::unboxing_stub),
+        CellKind::TypeObject => rt.type_object_of_token(desc.asm, desc.token),
+        CellKind::ClassInit => rt.class_init(desc.asm, desc.token),
     };
     match result {
         Ok(target) => {

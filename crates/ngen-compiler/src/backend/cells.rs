@@ -13,13 +13,13 @@ use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, MemFlagsData, SigRef, 
 use cranelift_frontend::FunctionBuilder;
 use ngen_abi::helpers::HelperId;
 use ngen_abi::image::{CELL_TARGET_OFFSET, CellKey, CellKind};
-use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode, Operand};
+use ngen_metadata::{TableId, Token};
 
 /// The cell `ins` reads, given the type of a pending `constrained.` prefix: `call` and
 /// `callvirt` a method cell (a constrained-method cell after `constrained.`), `ldstr` a string
 /// cell, `ldsfld` a static-field cell, casts and `box`/`unbox`/`unbox.any` a method-table
-/// cell. `None` for any other instruction.
+/// cell, `ldtoken` of a type a type-object cell (`typeof`). `None` for any other instruction.
 pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option<CellKey> {
     let Operand::Token(token) = ins.operand else {
         return None;
@@ -37,6 +37,14 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
         (Opcode::Castclass | Opcode::Isinst, _) => CellKind::MethodTable,
         (Opcode::Box | Opcode::Unbox | Opcode::UnboxAny, _) => CellKind::MethodTable,
         (Opcode::Ldsfld | Opcode::Stsfld | Opcode::Ldsflda, _) => CellKind::StaticField,
+        (Opcode::Ldtoken, _)
+            if matches!(
+                token.table(),
+                Some(TableId::TypeDef | TableId::TypeRef | TableId::TypeSpec)
+            ) =>
+        {
+            CellKind::TypeObject
+        }
         _ => return None,
     };
     Some(CellKey::new(kind, token.0))
@@ -151,5 +159,11 @@ mod tests {
             Some(CellKey::new(CellKind::MethodTable, 0x0200_0003))
         );
         assert_eq!(key_of(&ins(Opcode::Initobj, 0x0200_0003), None), None);
+        // `typeof`: a type token gets a type-object cell; an array initialiser's field does not.
+        assert_eq!(
+            key_of(&ins(Opcode::Ldtoken, 0x0200_0002), None),
+            Some(CellKey::new(CellKind::TypeObject, 0x0200_0002))
+        );
+        assert_eq!(key_of(&ins(Opcode::Ldtoken, 0x0400_0001), None), None);
     }
 }

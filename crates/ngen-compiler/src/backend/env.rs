@@ -48,6 +48,8 @@ pub(crate) trait TranslateEnv {
     ) -> Result<(Value, IlType), String>;
     /// The element kind of an array instruction's type token (primitives only), or why not.
     fn array_element(&mut self, token: Token) -> Result<ValKind, String>;
+    /// Whether `token` is the BCL's `Type.GetTypeFromHandle` (`typeof`).
+    fn is_get_type_from_handle(&mut self, token: Token) -> bool;
     /// Whether `token` is the BCL's `RuntimeHelpers.InitializeArray`.
     fn is_initialize_array(&mut self, token: Token) -> bool;
     /// The initial data of an array-initialiser field (`ldtoken` operand), or why not.

@@ -10,6 +10,8 @@
 //!
 //! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
 
+mod buffer;
+mod mathf;
 mod object;
 mod runtime_type;
 mod string;
@@ -22,6 +24,14 @@ struct IcallType {
 
 /// Every implemented icall type, sorted by name (as `icall-def.h` is).
 const TYPES: &[IcallType] = &[
+    IcallType {
+        type_name: "System.Buffer",
+        methods: buffer::methods,
+    },
+    IcallType {
+        type_name: "System.MathF",
+        methods: mathf::methods,
+    },
     IcallType {
         type_name: "System.Object",
         methods: object::methods,

@@ -47,6 +47,12 @@ impl Runtime {
             self.code.insert((id, rid), code);
             return Ok(code);
         }
+        if is_corlib && let Some(ctor) = self.string_ctor_redirect(id, rid) {
+            // `newobj String::.ctor(args)` calls this cell as `string (args)`.
+            let code = self.method_code(id, ctor)?;
+            self.code.insert((id, rid), code);
+            return Ok(code);
+        }
         let a = &self.assemblies[id];
         let name = ngen_compiler::method_display_name(&a.metadata, rid);
         let impl_flags = a
@@ -123,6 +129,29 @@ impl Runtime {
         }
         self.code.insert((id, rid), code);
         Ok(code)
+    }
+
+    /// For a constructor of `System.String` (MethodDef `rid` of mscorlib `id`), the static
+    /// `String::Ctor` with the same parameters that Mono runs instead
+    /// (`mono_marshal_get_string_ctor_signature`, `mono/metadata/marshal.c`).
+    fn string_ctor_redirect(&self, id: usize, rid: u32) -> Option<u32> {
+        let md = &self.assemblies[id].metadata;
+        let row = md.method_def(rid).ok()?;
+        if row.name != ".ctor" {
+            return None;
+        }
+        let owner = md.method_owner(rid).ok()?;
+        let td = md.type_def(owner).ok()?;
+        if td.namespace != "System" || td.name != "String" {
+            return None;
+        }
+        let ctor = md.method_sig(row.signature).ok()?;
+        md.find_method(owner, "Ctor", |s| {
+            !s.has_this
+                && s.params.len() == ctor.params.len()
+                && s.params.iter().zip(&ctor.params).all(|(p, q)| p == q)
+        })
+        .ok()?
     }
 
     /// Whether assembly `id` is the core library.

@@ -73,6 +73,14 @@ impl Runtime {
         Ok(obj)
     }
 
+    /// The `System.RuntimeType` object of the type token `token` of assembly `id` (`typeof`).
+    pub(super) fn type_object_of_token(&mut self, id: usize, token: u32) -> Result<u64, String> {
+        let ty = self
+            .types
+            .type_of_operand(&self.assemblies[id].metadata, Token(token))?;
+        self.type_object(ty)
+    }
+
     /// The type a `System.RuntimeType` object describes.
     fn type_of_type_object(&mut self, type_object: u64) -> Result<TypeHandle, String> {
         let runtime_type = self.types.type_named("mscorlib", "System", "RuntimeType")?;

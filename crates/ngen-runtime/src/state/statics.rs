@@ -1,7 +1,8 @@
 //! Static-field cells: where a static field lives.
 //!
-//! The BCL surface's own fields (`String.Empty`, ...) come first for mscorlib's fields, so
-//! the surface and compiled code share them; every other static, mscorlib's included, lives
+//! The BCL surface's own fields (`String.Empty`, ...) come first for mscorlib's fields that
+//! other assemblies reference, so the surface and the program share them; every other static,
+//! mscorlib's own IL's included, lives
 //! in per-type areas the runtime allocates on first access (`ngen-typesystem`'s
 //! `statics_layout`), after which the type's `.cctor` is started once.
 //!
@@ -12,7 +13,6 @@ use ngen_compiler::corlib_refs::corlib_kind;
 use ngen_compiler::type_context::StaticFieldStorage;
 use ngen_corlib::CorlibFieldRef;
 use ngen_metadata::resolve::MemberRefSig;
-use ngen_metadata::signature::TypeSig;
 use ngen_metadata::{TableId, Token};
 
 use super::{Runtime, TypeStatics};
@@ -31,10 +31,62 @@ impl Runtime {
         self.typed_static(id, &storage)
     }
 
-    /// The BCL surface's storage of the static field `token` of assembly `id`, when the field
-    /// is mscorlib's and the surface has it.
+    /// Sets mscorlib's own `String.Empty` to the BCL surface's empty string, as Mono's
+    /// `create_domain_objects` sets it before any managed code runs (`String` has no `.cctor`
+    /// that would): mscorlib's IL reads the typed field, the program the surface's.
+    pub(super) fn set_string_empty(&mut self, corlib: usize) -> Result<(), String> {
+        let md = &self.assemblies[corlib].metadata;
+        let string = md
+            .find_type_def("System", "String")
+            .map_err(|e| e.to_string())?
+            .ok_or("System.String not found")?;
+        let empty = md
+            .find_field(string, "Empty")
+            .map_err(|e| e.to_string())?
+            .ok_or("System.String::Empty not found")?;
+        let slot = self.static_field(corlib, Token::new(TableId::Field, empty).0)?;
+        let surface = ngen_corlib::resolve_static_field(&CorlibFieldRef {
+            namespace: "System",
+            type_name: "String",
+            field: "Empty",
+            kind: ngen_corlib::ValueKind::String,
+        })
+        .ok_or("the BCL surface has no String.Empty")?;
+        // SAFETY: `surface` points at the surface's `String.Empty` reference and `slot` at the
+        // typed field's 8-byte slot in String's (scanned) static area.
+        unsafe { (slot as *mut u64).write((surface as *const u64).read()) };
+        Ok(())
+    }
+
+    /// A class-init cell (type `token` of assembly `id`): the type's static areas exist and its
+    /// `.cctor` has been started (now, if not before); resolves to 1.
+    pub(super) fn class_init(&mut self, id: usize, token: u32) -> Result<u64, String> {
+        let storage = self
+            .types
+            .type_statics(&self.assemblies[id].metadata, Token(token))?;
+        self.typed_static(id, &storage)?;
+        Ok(1)
+    }
+
+    /// The BCL surface's storage of the static field MemberRef `token` of assembly `id`, when
+    /// the field is mscorlib's and the surface has it. mscorlib's own IL (Field tokens) uses
+    /// the field's typed storage instead: its `.cctor` writes there (the surface's fields may
+    /// be read-only memory), and each side reads a value of its own initialisation.
     fn surface_static(&mut self, id: usize, token: Token) -> Option<u64> {
-        let (owner, namespace, type_name, field_name, ty) = self.static_field_parts(id, token)?;
+        if token.table()? != TableId::MemberRef {
+            return None;
+        }
+        let (parent, field_name, ty) = {
+            let parts = self.assemblies[id]
+                .metadata
+                .member_ref_parts(token.rid())
+                .ok()?;
+            let MemberRefSig::Field(field) = parts.signature else {
+                return None;
+            };
+            (parts.parent, parts.name.to_string(), field.ty)
+        };
+        let (owner, namespace, type_name) = self.type_home(id, parent).ok()?;
         if !self.is_corlib(owner) {
             return None;
         }
@@ -45,39 +97,6 @@ impl Runtime {
             kind: corlib_kind(&ty)?,
         })
         .map(|p| p as u64)
-    }
-
-    /// The owner assembly, owner namespace and name, field name and type of a static field.
-    fn static_field_parts(
-        &mut self,
-        id: usize,
-        token: Token,
-    ) -> Option<(usize, String, String, String, TypeSig)> {
-        let md = &self.assemblies[id].metadata;
-        match token.table()? {
-            TableId::MemberRef => {
-                let parts = md.member_ref_parts(token.rid()).ok()?;
-                let MemberRefSig::Field(field) = parts.signature else {
-                    return None;
-                };
-                let (parent, name) = (parts.parent, parts.name.to_string());
-                let (owner, ns, type_name) = self.type_home(id, parent).ok()?;
-                Some((owner, ns, type_name, name, field.ty))
-            }
-            TableId::Field => {
-                let row = md.field(token.rid()).ok()?;
-                let ty = md.field_sig(row.signature).ok()?.ty;
-                let td = md.type_def(md.field_owner(token.rid()).ok()?).ok()?;
-                Some((
-                    id,
-                    td.namespace.to_string(),
-                    td.name.to_string(),
-                    row.name.to_string(),
-                    ty,
-                ))
-            }
-            _ => None,
-        }
     }
 
     /// The address of a static field of assembly `id` with storage: its type's

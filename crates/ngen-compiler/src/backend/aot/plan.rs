@@ -268,6 +268,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
         crate::corlib_refs::primitive_element(self.plan.asm, token)
     }
 
+    fn is_get_type_from_handle(&mut self, token: Token) -> bool {
+        crate::corlib_refs::is_get_type_from_handle(self.plan.asm, token)
+    }
+
     fn is_initialize_array(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_initialize_array(self.plan.asm, token)
     }

@@ -164,6 +164,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         if !shape.has_this || shape.ret.is_some() {
             return Err(Reject::new("newobj of a method that is not a constructor"));
         }
+        if new.string_ctor {
+            return self.new_string(ins, shape, stack);
+        }
         let mut raw = stack.popn(shape.params.len())?;
         // `this`, set below.
         raw.insert(0, (self.b.ins().iconst(I64, 0), StackType::O));
@@ -188,6 +191,30 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.emit_call(target, &shape, &args);
         }
         stack.push((object, StackType::O));
+        Ok(())
+    }
+
+    /// `newobj String::.ctor(args)`: a call of the constructor's cell as the static
+    /// `string (args)` the runtime resolves it to (`String::Ctor`); the result is pushed. Always
+    /// through the cell, even within mscorlib's image, where a direct call would reach the
+    /// constructor's own (icall) stub with the constructor's signature.
+    fn new_string(
+        &mut self,
+        ins: &Instruction<'_>,
+        ctor: MethodShape,
+        stack: &mut Stack,
+    ) -> Res<()> {
+        let shape = MethodShape {
+            has_this: false,
+            params: ctor.params,
+            ret: Some(crate::types::IlType::Val(crate::types::ValKind::Ref)),
+        };
+        let raw = stack.popn(shape.params.len())?;
+        let (args, ret_buffer) = self.lower_call_args(raw, &shape)?;
+        let key = Self::cell_key(ins, None)?;
+        let cell = self.env.cell(key, &mut self.b)?;
+        let inst = self.emit_call(CallTarget::Cell(cell), &shape, &args);
+        self.push_call_result(inst, &shape, ret_buffer, stack);
         Ok(())
     }
 

@@ -44,6 +44,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.locals.push(home);
         }
         self.profile_enter();
+        self.class_init()?;
         let first = self.edge(0, &[])?;
         self.b.ins().jump(first.0, &first.1);
         Ok(())

@@ -91,6 +91,8 @@ use stack::{IlBlock, Stack};
 /// Everything the translator needs about the method being compiled.
 pub(crate) struct MethodInput<'a> {
     pub shape: &'a MethodShape,
+    /// The class-initialisation check to emit on entry, if any.
+    pub class_init: Option<CellKey>,
     pub locals: &'a [IlType],
     pub instrs: &'a [Instruction<'a>],
     /// The body's exception-handling clauses, in metadata order.
@@ -102,6 +104,7 @@ impl<'a> MethodInput<'a> {
     pub fn of(prepared: &'a PreparedMethod<'a>) -> Self {
         MethodInput {
             shape: &prepared.shape,
+            class_init: prepared.class_init,
             locals: &prepared.locals,
             instrs: &prepared.instrs,
             clauses: &prepared.clauses,
@@ -365,6 +368,10 @@ impl<'a, 'f> Translator<'a, 'f> {
     ) -> Res<Flow> {
         if ins.opcode == Opcode::Ldtoken && self.array_initializer(index, first, stack)? {
             // `ldtoken` and the `InitializeArray` call were translated together.
+            return Ok(Flow::Fused);
+        }
+        if ins.opcode == Opcode::Ldtoken && self.type_of(index, stack)? {
+            // `ldtoken T; call Type::GetTypeFromHandle` (`typeof(T)`) was one cell load.
             return Ok(Flow::Fused);
         }
         if self.constraint.is_some() && ins.opcode != Opcode::Callvirt {

@@ -16,10 +16,10 @@ use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, Value};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
-use ngen_metadata::il::{Instruction, Opcode};
+use ngen_metadata::il::{Instruction, Opcode, Operand};
 
 use super::stack::Stack;
-use super::{Reject, Res, Translator, flags};
+use super::{Reject, Res, Translator, cells, flags};
 use crate::type_context::CastTarget;
 use crate::types::StackType;
 
@@ -86,6 +86,45 @@ impl<'a, 'f> Translator<'a, 'f> {
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
+    }
+
+    /// The entry check of a method whose class has precise initialisation (see
+    /// `crate::method::class_init_key`): the class-init cell's target is 0 until the runtime
+    /// has started the `.cctor`, so the first call goes through `ResolveCell`, later ones only
+    /// load and test.
+    pub(super) fn class_init(&mut self) -> Res<()> {
+        if let Some(key) = self.input.class_init {
+            let cell = self.env.cell(key, &mut self.b)?;
+            self.cell_target(cell);
+        }
+        Ok(())
+    }
+
+    /// `typeof(T)`: when `instrs[index]` is `ldtoken T` of a type and the next instruction, in
+    /// the same block, calls `Type::GetTypeFromHandle`, pushes `T`'s `System.RuntimeType` from
+    /// a type-object cell (as Mono's JIT folds the pair) and says so; `false` leaves both
+    /// instructions alone (a lone `ldtoken` needs value types).
+    pub(super) fn type_of(&mut self, index: usize, stack: &mut Stack) -> Res<bool> {
+        let instrs = self.input.instrs;
+        let (Some(ldtoken), Some(next)) = (instrs.get(index), instrs.get(index + 1)) else {
+            return Ok(false);
+        };
+        let (Operand::Token(_), Operand::Token(callee)) = (ldtoken.operand, next.operand) else {
+            return Ok(false);
+        };
+        if next.opcode != Opcode::Call
+            || self.prepass.block_starts.contains(&next.offset)
+            || !self.env.is_get_type_from_handle(callee)
+        {
+            return Ok(false);
+        }
+        let Some(key) = cells::key_of(ldtoken, None) else {
+            return Ok(false);
+        };
+        let cell = self.env.cell(key, &mut self.b)?;
+        let type_object = self.cell_target(cell);
+        stack.push((type_object, StackType::O));
+        Ok(true)
     }
 
     /// `obj` when it is null or an instance of the class whose method table is `target` (a walk

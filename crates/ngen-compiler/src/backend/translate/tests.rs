@@ -52,6 +52,9 @@ impl TranslateEnv for NoEnv {
     fn is_initialize_array(&mut self, _: Token) -> bool {
         false
     }
+    fn is_get_type_from_handle(&mut self, _: Token) -> bool {
+        false
+    }
     fn field_init_data(&mut self, _: Token) -> Res<Vec<u8>> {
         Err("no arrays in these tests".into())
     }
@@ -151,6 +154,7 @@ pub(super) fn compile_with_clauses(
     let locals: Vec<IlType> = locals.iter().copied().map(IlType::Val).collect();
     let input = MethodInput {
         shape,
+        class_init: None,
         locals: &locals,
         instrs: &instrs,
         clauses,
