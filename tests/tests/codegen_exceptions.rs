@@ -14,7 +14,14 @@ use ngen_tests::{
 };
 
 /// The C# fixture programs.
-const CSHARP: &[&str] = &["handlers", "typed", "crossing", "classes", "cctor"];
+const CSHARP: &[&str] = &[
+    "handlers",
+    "typed",
+    "crossing",
+    "classes",
+    "cctor",
+    "missing_icall",
+];
 /// The IL fixture programs.
 const IL: &[&str] = &["objects"];
 
@@ -155,4 +162,33 @@ fn a_throwing_static_constructor_raises_type_initialization_exception_like_mono(
 #[test]
 fn an_unhandled_type_initialization_exception_is_reported_with_its_inner_like_mono() {
     differential("cctor", &["unhandled"]);
+}
+
+#[test]
+fn an_icall_the_runtime_lacks_raises_a_catchable_missing_method_exception_naming_it() {
+    let f = fixtures();
+    let exe = f.bin.join("missing_icall.exe");
+    let message = "the internal call System.GC::GetTotalMemory is not implemented by this runtime";
+    for mode in ["never", "always", "default"] {
+        let out = ngen_run_from_images(&exe, &f.images, mode, &[]);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            format!("caught: {message}\n"),
+            "--jit {mode}: the first call is caught"
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "--jit {mode}: unhandled exits 1"
+        );
+        assert_eq!(
+            stderr_head(&out),
+            vec![
+                String::new(),
+                "Unhandled Exception:".to_string(),
+                format!("System.MissingMethodException: {message}"),
+            ],
+            "--jit {mode}: the unhandled report names the icall"
+        );
+    }
 }

@@ -17,7 +17,8 @@
 //! - [`code_map`]: which managed method a code address belongs to (images and JIT);
 //! - [`profile`], [`profile_report`]: the profile scenario's hooks and `NGEN_PROFILE`;
 //! - [`perf_map`]: `NGEN_PERF_MAP=1`, JIT code in `/tmp/perf-PID.map`;
-//! - [`unboxing`]: the stubs through which a boxed value type's own methods are called.
+//! - [`stubs`]: runtime-made machine-code stubs: unboxing stubs (a boxed value type's own
+//!   methods) and bound stubs (an unimplemented icall that names itself when called).
 //!
 //! Objects are allocated through `ngen-corlib` on `ngen-gc` (Boehm): the collector starts
 //! before anything is loaded, on the calling thread, and the managed main thread registers
@@ -37,7 +38,7 @@ mod perf_map;
 mod profile;
 mod profile_report;
 mod state;
-mod unboxing;
+mod stubs;
 
 use std::path::PathBuf;
 

@@ -228,7 +228,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
         CellKind::ArrayMethodTable => rt.array_method_table(desc.asm, desc.token),
         CellKind::UnboxingMethod => rt
             .method_entry(desc.asm, Token(desc.token))
-            .and_then(crate::unboxing::unboxing_stub),
+            .and_then(crate::stubs::unboxing_stub),
         CellKind::TypeObject => rt.type_object_of_token(desc.asm, desc.token),
         CellKind::ClassInit => rt.class_init(desc.asm, desc.token),
     };

@@ -35,10 +35,34 @@ fn new_exception(kind: ExceptionKind) -> Result<u64, String> {
         .type_name()
         .strip_prefix("System.")
         .ok_or_else(|| format!("{} is not in System", kind.type_name()))?;
+    new_exception_of(class, ngen_corlib::exceptions::default_message(kind))
+}
+
+/// The entry of an `InternalCall` method this runtime does not implement, reached through a
+/// bound stub ([`crate::stubs::bound_stub`]) whose first argument is the method's name (a
+/// leaked `String`): raises a catchable `MissingMethodException` naming it, as the issue asks
+/// ("an icall that is not implemented raises MissingMethodException naming it"), and returns a
+/// dummy value: the caller tests the pending word after every call, so the value is never
+/// used, whatever the icall's signature.
+pub(crate) extern "C" fn missing_icall(name: *const String) -> u64 {
+    // SAFETY: the stub passes the pointer the runtime leaked for this icall; it lives forever.
+    let name = unsafe { &*name };
+    let message = format!("the internal call {name} is not implemented by this runtime");
+    match new_exception_of("MissingMethodException", &message) {
+        Ok(exception) => super::pending::set(exception),
+        Err(_) => ngen_corlib::exceptions::unhandled(
+            ExceptionKind::InvalidProgram,
+            Some(&format!("System.MissingMethodException: {message}")),
+        ),
+    }
+    0
+}
+
+/// A new instance of the core library's class `System.<class>` with `_message` set.
+fn new_exception_of(class: &str, message: &str) -> Result<u64, String> {
     let offset = crate::state::objects::core_field_offset("Exception", MESSAGE_FIELD)?;
     let exception = crate::state::objects::new_core_instance(class)?;
-    let message =
-        ngen_corlib::objects::string_from_str(ngen_corlib::exceptions::default_message(kind));
+    let message = ngen_corlib::objects::string_from_str(message);
     // SAFETY: `exception` is a fresh instance whose `_message` field (a reference) is at
     // `offset`; the collector scans it (the class has references).
     unsafe { ((exception + u64::from(offset)) as *mut u64).write(message as u64) };

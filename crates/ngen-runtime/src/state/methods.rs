@@ -61,12 +61,20 @@ impl Runtime {
             .map_err(|e| e.to_string())?
             .impl_flags;
         if impl_flags & INTERNAL_CALL != 0 {
-            let code = crate::icalls::lookup(&name).ok_or_else(|| {
-                format!(
-                    "System.MissingMethodException: the internal call {name} is not implemented by this runtime"
-                )
-            })?;
-            log::binding(|| format!("{}: {name} is an icall of the runtime", a.name));
+            let code = match crate::icalls::lookup(&name) {
+                Some(code) => {
+                    log::binding(|| format!("{}: {name} is an icall of the runtime", a.name));
+                    code
+                }
+                None => {
+                    // Calling it raises a catchable MissingMethodException naming it (the
+                    // stub passes the name, whatever the icall's signature).
+                    log::binding(|| format!("{}: {name} is an icall this runtime lacks", a.name));
+                    let named: &'static String = Box::leak(Box::new(name.clone()));
+                    let thrower = crate::eh::raise::missing_icall as *const () as u64;
+                    crate::stubs::bound_stub(thrower, named as *const String as u64)?
+                }
+            };
             self.code.insert((id, rid), code);
             return Ok(code);
         }

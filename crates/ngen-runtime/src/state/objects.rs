@@ -142,7 +142,7 @@ pub(crate) fn interface_target(obj: u64, cell: *mut ImportCell) -> u64 {
             let code = rt.method_code(implementing, m.rid)?;
             // A boxed value type's own method takes the value: enter it unboxed.
             if rt.types.is_value_type_method(&m.assembly, m.rid)? {
-                crate::unboxing::unboxing_stub(code)
+                crate::stubs::unboxing_stub(code)
             } else {
                 Ok(code)
             }
