@@ -6,7 +6,8 @@
 # after a Release build invoked from another directory; no "target not found" warning; the
 # generated manifest and the image cache under obj/, nothing added to bin/; the program runs
 # from its images (--jit never) with mono's output and exit code; a bad committed ngen.toml
-# or an unresolved root fails the build with a canonical MSBuild error that xbuild counts.
+# or an unresolved root fails the build with a canonical MSBuild error that xbuild counts,
+# and no "Command … exited with code" error of Exec's after it.
 # Usage: msbuild-task/test/oldstyle.sh [ngen-build]
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -60,6 +61,10 @@ if xbuild /nologo /v:minimal /p:NgenBuildExe="$BIN" Hello.csproj > bad.log 2>&1;
 fi
 cat bad.log
 grep -q ": error : $P/ngen.toml(1,1): error NGEN1002: unknown key" bad.log || fail "no counted canonical error"
+# Only ngen-build's diagnostics and the target's one-line verdict: not Exec's "Command … exited".
+grep -q "exited with code" bad.log && fail "Exec added its own error after ngen-build's"
+grep -q ": error : NgenBuild: no native images for Hello (ngen-build exit code 2)" bad.log || fail "no verdict line"
+[[ $(grep -c ": error : " bad.log) -eq 2 ]] || fail "expected 2 error lines (the diagnostic and the verdict)"
 # A root whose dependency is missing: one canonical NGEN2001 error naming the assembly.
 mkdir -p lone && cp bin/Debug/Hello.exe lone/
 printf '[[root]]\npath = "lone/Hello.exe"\n' > ngen.toml
@@ -67,4 +72,11 @@ if xbuild /nologo /v:minimal /p:NgenBuildExe="$BIN" Hello.csproj > unresolved.lo
   cat unresolved.log; fail "an unresolved root must fail the build"
 fi
 grep -q ": error : ngen-build: error NGEN2001: lone/Hello.exe (default): .*'Greeting, Version=2.0.0.0" unresolved.log || { cat unresolved.log; fail "no counted NGEN2001 error"; }
+grep -q "exited with code" unresolved.log && fail "Exec added its own error after NGEN2001"
+# ngen-build missing: Exec's own error is then the only word on it, and the build fails.
+rm ngen.toml
+if xbuild /nologo /v:minimal /p:NgenBuildExe=/nonexistent/ngen-build Hello.csproj > missing.log 2>&1; then
+  cat missing.log; fail "a missing ngen-build must fail the build"
+fi
+grep -q "exited with code: 127" missing.log || { cat missing.log; fail "no error for a missing ngen-build"; }
 echo "msbuild-task oldstyle: OK"

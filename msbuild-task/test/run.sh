@@ -37,6 +37,8 @@ if xbuild /nologo /v:minimal /p:NgenBuildExe="$BIN" Sample.proj > bad.log 2>&1; 
 fi
 grep -q "did you mean" bad.log || { echo "FAIL: diagnostic not shown"; cat bad.log; exit 1; }
 grep -q "ngen.toml(1,1): error NGEN1002: unknown key" bad.log || { echo "FAIL: no canonical error"; cat bad.log; exit 1; }
-# xbuild counts it (its Exec adds "exited with code 2" as a second error; msbuild does not).
+# xbuild counts it, and the target's one-line verdict follows (not Exec's "exited with code 2").
 grep -q ": error : .*ngen.toml(1,1): error NGEN1002: unknown key" bad.log || { echo "FAIL: xbuild did not count the error"; cat bad.log; exit 1; }
+if grep -q "exited with code" bad.log; then echo "FAIL: Exec added its own error"; cat bad.log; exit 1; fi
+grep -q ": error : NgenBuild: no native images for Sample (ngen-build exit code 2)" bad.log || { echo "FAIL: no verdict line"; cat bad.log; exit 1; }
 echo "msbuild-task: OK"
