@@ -2,7 +2,7 @@
 //! cache lock says so; a version in the display name of an assembly without a strong name
 //! counts; an app-local assembly the GAC shadows is warned about and explained; `gac-dirs` in
 //! the manifest names private GACs; a root `path` may be a glob (plugin folders); the MVID is
-//! printed one way; `-q` and `--color`.
+//! printed one way; `-q` and `--color`; each image's line gives its wall and CPU time.
 
 mod build_common;
 
@@ -285,4 +285,46 @@ fn quiet_drops_success_lines_and_color_is_chosen_by_flag() {
         .output()
         .unwrap();
     assert_eq!(stdout(&out), "[-q]\n[--color]\n", "{}", stderr(&out));
+}
+
+/// `x.yy` followed by `s`: the seconds of a timing figure, or None.
+fn seconds_before_s(text: &str) -> Option<f64> {
+    let number = text.strip_suffix('s')?;
+    (number.split_once('.')?.1.len() == 2).then_some(())?;
+    number.parse().ok()
+}
+
+#[test]
+fn each_image_line_gives_its_wall_and_cpu_time_and_the_summary_the_build_cpu() {
+    let dir = app();
+    let built = ok_in(dir.path(), &["build", "-j", "2"]);
+    let text = stderr(&built);
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("    Compiled "))
+        .collect();
+    assert!(lines.len() >= 2, "{text}");
+    for line in lines {
+        // `    Compiled Lib v1.0.0.0 (default): 3/3 methods in 0.05s, CPU 0.01s`
+        let (_, times) = line.split_once(" methods in ").expect(line);
+        let (wall, cpu) = times.split_once(", CPU ").expect(line);
+        let (wall, cpu) = (seconds_before_s(wall), seconds_before_s(cpu));
+        assert!(wall.is_some() && cpu.is_some(), "{line}");
+    }
+    let summary = text
+        .lines()
+        .find(|l| l.starts_with("Compiled ") && l.contains(" images"))
+        .expect(&text);
+    let cpu = summary
+        .strip_suffix(')')
+        .and_then(|s| s.rsplit_once("(CPU "))
+        .and_then(|(_, cpu)| seconds_before_s(cpu));
+    assert!(cpu.is_some(), "{summary}");
+    let json = ok_in(dir.path(), &["build", "--message-format", "json"]);
+    let finished: serde_json::Value = String::from_utf8_lossy(&json.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["reason"] == "build-finished")
+        .expect("a build-finished message");
+    assert!(finished["cpu_seconds"].is_number(), "{finished}");
 }

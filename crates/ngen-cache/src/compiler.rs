@@ -34,6 +34,8 @@ pub struct CompiledImage {
     pub methods_compiled: usize,
     /// Methods left to the JIT.
     pub methods_excluded: usize,
+    /// CPU seconds the compile took over all its threads (0 when not measured).
+    pub cpu_seconds: f64,
 }
 
 /// An AOT compiler. Must be deterministic: same request, same bytes.

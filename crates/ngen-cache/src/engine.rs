@@ -18,6 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use ngen_manifest::{LoadHint, Scenario};
@@ -135,8 +136,11 @@ pub enum Event<'a> {
         image: &'a PlannedImage,
         /// Its counts.
         summary: &'a ImageSummary,
-        /// Wall time of this image.
+        /// Wall time of this image, from its start to its end (other images may compile
+        /// alongside, on the same cores).
         seconds: f64,
+        /// CPU time of this image's compile, over every thread that worked on it.
+        cpu_seconds: f64,
     },
     /// An image was installed from the remote cache instead of being compiled.
     Fetched {
@@ -328,42 +332,54 @@ impl LockedCache {
     ) -> BuildOutcome {
         let dirty: Vec<&PlannedImage> = plan.dirty().collect();
         let jobs = jobs.max(1);
-        let run = || {
-            dirty
-                .par_iter()
-                .map(|img| {
-                    let start = Instant::now();
-                    if let Some(fetched) = remote.and_then(|r| r.fetch(self, img)) {
-                        events(Event::Fetched {
-                            image: img,
-                            summary: &fetched.summary,
-                            bytes: fetched.bytes,
-                            seconds: start.elapsed().as_secs_f64(),
-                        });
-                        return (img.dir.clone(), Ok(fetched.summary), true);
-                    }
-                    events(Event::Compiling(img));
-                    let threads = if img.size >= 256 * 1024 { jobs } else { 1 };
-                    let result = self.build_one(img, compiler, threads);
-                    match &result {
-                        Ok(summary) => events(Event::Compiled {
-                            image: img,
-                            summary,
-                            seconds: start.elapsed().as_secs_f64(),
-                        }),
-                        Err(error) => events(Event::Failed { image: img, error }),
-                    }
-                    if let (Ok(_), Some(r)) = (&result, remote) {
-                        r.store(self, img);
-                    }
-                    (img.dir.clone(), result, false)
-                })
-                .collect::<Vec<_>>()
+        let one = |img: &PlannedImage| {
+            let start = Instant::now();
+            if let Some(fetched) = remote.and_then(|r| r.fetch(self, img)) {
+                events(Event::Fetched {
+                    image: img,
+                    summary: &fetched.summary,
+                    bytes: fetched.bytes,
+                    seconds: start.elapsed().as_secs_f64(),
+                });
+                return (img.dir.clone(), Ok(fetched.summary), true);
+            }
+            events(Event::Compiling(img));
+            let threads = if img.size >= 256 * 1024 { jobs } else { 1 };
+            let result = self.build_one(img, compiler, threads);
+            match &result {
+                Ok((summary, cpu_seconds)) => events(Event::Compiled {
+                    image: img,
+                    summary,
+                    seconds: start.elapsed().as_secs_f64(),
+                    cpu_seconds: *cpu_seconds,
+                }),
+                Err(error) => events(Event::Failed { image: img, error }),
+            }
+            if let (Ok(_), Some(r)) = (&result, remote) {
+                r.store(self, img);
+            }
+            (img.dir.clone(), result.map(|(summary, _)| summary), false)
         };
-        let results = match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
-            Ok(pool) => pool.install(run),
-            Err(_) => run(),
+        // Plain threads, not a rayon pool: a rayon worker that waits for the compiler's own
+        // method pool runs other images meanwhile, which would start more than `jobs` images
+        // at once and stretch each one's wall time by the images it ran while waiting.
+        let next = AtomicUsize::new(0);
+        let worker = || {
+            let mut done = Vec::new();
+            while let Some(img) = dirty.get(next.fetch_add(1, Ordering::Relaxed)) {
+                done.push(one(img));
+            }
+            done
         };
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..jobs.min(dirty.len()))
+                .map(|_| scope.spawn(worker))
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
         let mut outcome = BuildOutcome::default();
         for (dir, r, fetched) in results {
             match r {
@@ -381,12 +397,13 @@ impl LockedCache {
         outcome
     }
 
+    /// Compiles and installs one image: its summary and the CPU seconds its compile took.
     fn build_one(
         &self,
         img: &PlannedImage,
         compiler: &dyn ImageCompiler,
         threads: usize,
-    ) -> Result<ImageSummary> {
+    ) -> Result<(ImageSummary, f64)> {
         let request = CompileRequest {
             assembly: &img.assembly_path,
             references: &img.references,
@@ -432,7 +449,7 @@ impl LockedCache {
         if result.is_err() {
             let _ = fsutil::remove_tree(&stage);
         }
-        result.map(|()| summary)
+        result.map(|()| (summary, compiled.cpu_seconds))
     }
 
     /// Moves a complete image directory staged in `.local/tmp` (every file written and

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ngen_cache::actions::{Selector, UninstallRequest, roots_to_uninstall};
-use ngen_cache::engine::{Freshness, Plan, plan_with};
+use ngen_cache::engine::{Event, Freshness, Plan, plan_with};
 use ngen_cache::filehash::FileHasher;
 use ngen_cache::graph::{AssemblyNode, Closure};
 use ngen_cache::resolve::{RootAssemblySource, RootSource};
@@ -35,6 +35,7 @@ impl ImageCompiler for FakeCompiler {
             report_json: b"{}\n".to_vec(),
             methods_compiled: bytes.len(),
             methods_excluded: 1,
+            cpu_seconds: 0.0,
         })
     }
 }
@@ -134,6 +135,21 @@ impl Fixture {
         kept: Vec<ngen_cache::RootRecord>,
         jobs: usize,
     ) -> (Plan, BuildOutcome, Index) {
+        let compiler = FakeCompiler {
+            calls: AtomicUsize::new(0),
+        };
+        self.run_with(cache_dir, requests, kept, jobs, &compiler, &|_| {})
+    }
+
+    fn run_with(
+        &self,
+        cache_dir: &Path,
+        requests: &[RootRequest],
+        kept: Vec<ngen_cache::RootRecord>,
+        jobs: usize,
+        compiler: &dyn ImageCompiler,
+        events: &(dyn Fn(Event<'_>) + Sync),
+    ) -> (Plan, BuildOutcome, Index) {
         let cache = Cache::new(cache_dir);
         let locked = cache.lock().unwrap();
         let previous = locked.index().unwrap();
@@ -142,9 +158,6 @@ impl Fixture {
         let resolver = move |s: &RootSource| match &s.assembly {
             RootAssemblySource::Name(n) => Ok(graph(&dir, n)),
             RootAssemblySource::Path(_) => unreachable!(),
-        };
-        let compiler = FakeCompiler {
-            calls: AtomicUsize::new(0),
         };
         let plan = plan_with(
             &locked,
@@ -156,7 +169,7 @@ impl Fixture {
             &resolver,
         )
         .unwrap();
-        let outcome = locked.build(&plan, &compiler, jobs, &|_| {});
+        let outcome = locked.build(&plan, compiler, jobs, events);
         let mut roots = kept;
         roots.extend(plan.roots.iter().cloned());
         let index = locked.commit(roots, &plan, &outcome, &previous).unwrap();
@@ -317,4 +330,73 @@ fn staged_leftovers_from_a_killed_build_are_ignored_and_removed() {
     );
     assert!(!cache.path().join(".local/tmp/image-1-0").exists());
     assert_eq!(ngen_cache::package::tree_hash(cache.path()).unwrap(), good);
+}
+
+/// Compiles like the real compiler: on a rayon pool of its own (`threads` workers), here
+/// sleeping instead of working, and counting how many compiles run at once.
+struct PoolCompiler {
+    running: AtomicUsize,
+    most_at_once: AtomicUsize,
+}
+
+impl ImageCompiler for PoolCompiler {
+    fn identity(&self) -> String {
+        "pool 1".into()
+    }
+    fn compile(&self, req: &CompileRequest<'_>) -> Result<CompiledImage, String> {
+        let now = self.running.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_at_once.fetch_max(now, Ordering::SeqCst);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(req.threads.max(1))
+            .build()
+            .map_err(|e| e.to_string())?;
+        pool.install(|| std::thread::sleep(std::time::Duration::from_millis(60)));
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        Ok(CompiledImage {
+            image_bytes: b"\x7fELF-pool".to_vec(),
+            report_json: b"{}\n".to_vec(),
+            methods_compiled: 1,
+            methods_excluded: 0,
+            cpu_seconds: 0.25,
+        })
+    }
+}
+
+#[test]
+fn jobs_bounds_the_images_compiling_at_once_and_each_reports_its_own_times() {
+    let f = Fixture::new();
+    let cache = tempfile::tempdir().unwrap();
+    let reqs = [
+        request("App", Scenario::Default),
+        request("Tool", Scenario::Default),
+        request("App", Scenario::Debug),
+    ];
+    let compiler = PoolCompiler {
+        running: AtomicUsize::new(0),
+        most_at_once: AtomicUsize::new(0),
+    };
+    let times = std::sync::Mutex::new(Vec::new());
+    let events = |event: Event<'_>| {
+        if let Event::Compiled {
+            seconds,
+            cpu_seconds,
+            ..
+        } = event
+        {
+            times.lock().unwrap().push((seconds, cpu_seconds));
+        }
+    };
+    let (_, outcome, _) = f.run_with(cache.path(), &reqs, vec![], 2, &compiler, &events);
+    assert_eq!(outcome.built.len(), 9);
+    // A rayon worker waiting for the compiler's pool would start another image meanwhile.
+    assert_eq!(compiler.most_at_once.load(Ordering::SeqCst), 2);
+    let times = times.into_inner().unwrap();
+    assert_eq!(times.len(), 9);
+    for (seconds, cpu_seconds) in times {
+        assert_eq!(
+            cpu_seconds, 0.25,
+            "the compiler's CPU figure, passed through"
+        );
+        assert!(seconds >= 0.06, "wall time covers the compile: {seconds}");
+    }
 }

@@ -38,10 +38,14 @@ pub struct BuiltImage {
     pub header: ImageHeader,
     pub methods_compiled: usize,
     pub methods_excluded: usize,
+    /// CPU seconds this image took: the calling thread's plus every method worker's. With
+    /// images compiling side by side this, not the wall time, is the image's own cost.
+    pub cpu_seconds: f64,
 }
 
 /// Compiles `req.assembly` into a native image.
 pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
+    let cpu_start = crate::cpu_time::thread_cpu_seconds();
     let open = |path: &PathBuf| {
         Assembly::open(path).map_err(|source| CompileError::Metadata {
             path: path.clone(),
@@ -168,5 +172,6 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
         methods_excluded: report.excluded.len(),
         report,
         header,
+        cpu_seconds: crate::cpu_time::thread_cpu_seconds() - cpu_start + emitted.worker_cpu_seconds,
     })
 }

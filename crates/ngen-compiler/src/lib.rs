@@ -15,6 +15,7 @@
 pub mod aot;
 mod backend;
 pub mod corlib_refs;
+pub mod cpu_time;
 mod error;
 pub mod jit;
 mod method;

@@ -274,6 +274,7 @@ impl ImageCompiler for AotCompiler {
             report_json,
             methods_compiled: built.methods_compiled,
             methods_excluded: built.methods_excluded,
+            cpu_seconds: built.cpu_seconds,
         })
     }
 }
@@ -328,6 +329,7 @@ pub(crate) fn execute_sharing(
     remote: Option<&RemoteCache>,
 ) -> Result<Summary, CacheError> {
     let start = Instant::now();
+    let cpu_start = ngen_compiler::cpu_time::process_cpu_seconds();
     let layout = cache.layout().clone();
     let hasher = FileHasher::with_memo(layout.file_hashes());
     let compiler = AotCompiler::new(&hasher);
@@ -448,9 +450,12 @@ pub(crate) fn execute_sharing(
                 image,
                 summary,
                 seconds,
+                cpu_seconds,
             } => {
+                // Wall time from this image's start to its end, and the CPU its compile used:
+                // with images side by side the first includes waiting for cores.
                 let line = format!(
-                    "    Compiled {}: {}/{} methods in {seconds:.2}s",
+                    "    Compiled {}: {}/{} methods in {seconds:.2}s, CPU {cpu_seconds:.2}s",
                     image_label(image),
                     thousands(summary.methods_compiled),
                     thousands(summary.methods_compiled + summary.methods_excluded)
@@ -499,6 +504,7 @@ pub(crate) fn execute_sharing(
     hasher.save(&layout.tmp());
 
     let elapsed = start.elapsed().as_secs_f64();
+    let cpu = ngen_compiler::cpu_time::process_cpu_seconds() - cpu_start;
     let biggest = outcome
         .built
         .iter()
@@ -535,7 +541,7 @@ pub(crate) fn execute_sharing(
                 String::new()
             };
             eprintln!(
-                "Compiled {} image{}{detail}{fetched}, {} fresh{failed}, in {elapsed:.2}s",
+                "Compiled {} image{}{detail}{fetched}, {} fresh{failed}, in {elapsed:.2}s (CPU {cpu:.2}s)",
                 summary.compiled,
                 if summary.compiled == 1 { "" } else { "s" },
                 summary.fresh
@@ -565,6 +571,7 @@ pub(crate) fn execute_sharing(
             "fresh": summary.fresh,
             "failed": summary.failed + summary.unresolved,
             "seconds": (elapsed * 1000.0).round() / 1000.0,
+            "cpu_seconds": (cpu * 1000.0).round() / 1000.0,
         })),
         _ => {}
     }

@@ -54,6 +54,8 @@ pub(crate) struct MethodOutcome {
 pub(crate) struct EmittedObject {
     pub object: Vec<u8>,
     pub outcomes: Vec<MethodOutcome>,
+    /// CPU seconds the worker threads of this object's own pool used (every method).
+    pub worker_cpu_seconds: f64,
 }
 
 /// Machine code of one method, ready to define in the module.
@@ -124,6 +126,11 @@ pub(crate) fn emit_object(
             )
             .collect()
     });
+    // The pool is this object's alone: its threads' whole CPU time is this object's work.
+    let worker_cpu_seconds = pool
+        .broadcast(|_| crate::cpu_time::thread_cpu_seconds())
+        .iter()
+        .sum();
 
     let Plan {
         funcs, mut cells, ..
@@ -188,7 +195,11 @@ pub(crate) fn emit_object(
     )?;
 
     let object = module.finish().emit().map_err(|e| e.to_string())?;
-    Ok(EmittedObject { object, outcomes })
+    Ok(EmittedObject {
+        object,
+        outcomes,
+        worker_cpu_seconds,
+    })
 }
 
 /// Translates and compiles MethodDef `rid` (in a worker of the parallel phase).
