@@ -2,7 +2,8 @@
 //! cache lock says so; a version in the display name of an assembly without a strong name
 //! counts; an app-local assembly the GAC shadows is warned about and explained; `gac-dirs` in
 //! the manifest names private GACs; a root `path` may be a glob (plugin folders); the MVID is
-//! printed one way; `-q` and `--color`; each image's line gives its wall and CPU time.
+//! printed one way; `-q` and `--color`; each image's line gives its wall and CPU time;
+//! `explain` names the methods an image left to the JIT, and why.
 
 mod build_common;
 
@@ -327,4 +328,48 @@ fn each_image_line_gives_its_wall_and_cpu_time_and_the_summary_the_build_cpu() {
         .find(|v| v["reason"] == "build-finished")
         .expect("a build-finished message");
     assert!(finished["cpu_seconds"].is_number(), "{finished}");
+}
+
+#[test]
+fn explain_names_each_method_left_to_the_jit_and_why() {
+    let dir = ngen_tests::temp_dir();
+    let source = dir.path().join("X.cs");
+    std::fs::write(
+        &source,
+        "class X {\n\
+         static int Va(__arglist) { return new System.ArgIterator(__arglist).GetRemainingCount(); }\n\
+         static int Tr() { int v = 3; System.TypedReference r = __makeref(v); return __refvalue(r, int); }\n\
+         static int Boxed() { object o = 2; return (int)o; }\n\
+         static int Main() { return Va(__arglist(1, 2)) + Tr() + Boxed(); }\n}\n",
+    )
+    .unwrap();
+    ngen_tests::mcs(&[&source], &dir.path().join("X.exe"), &[]);
+    std::fs::write(dir.path().join("ngen.toml"), "[[root]]\npath = \"X.exe\"\n").unwrap();
+    let built = ok_in(dir.path(), &["build"]);
+    // Boxed and the constructor compile; Va, Tr and Main (which calls Va) do not.
+    assert!(
+        stderr(&built).contains("Compiled X v0.0.0.0 (default): 2/5 methods in "),
+        "{}",
+        stderr(&built)
+    );
+    let explained = stdout(&ok_in(dir.path(), &["explain", "X"]));
+    for line in [
+        "  3 of 5 methods left to the JIT",
+        "    X::Va: vararg method\n",
+        "    X::Tr: local variable: typedref in signature\n",
+        "    X::Main: callee: vararg method at IL_0002\n",
+    ] {
+        assert!(explained.contains(line), "{line:?} in {explained}");
+    }
+    assert!(!explained.contains("X::Boxed"), "{explained}");
+    let json: serde_json::Value =
+        serde_json::from_str(stdout(&ok_in(dir.path(), &["explain", "X", "--json"])).trim())
+            .unwrap();
+    let left: Vec<&str> = json["left_to_jit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["method"].as_str().unwrap())
+        .collect();
+    assert_eq!(left, ["X::Va", "X::Tr", "X::Main"]);
 }

@@ -1,5 +1,6 @@
 //! `ngen-build explain <assembly>`: is an image fresh, and if not, exactly what changed
-//! (Cargo's "Dirty … because" lines). Plans like `build` but compiles and writes nothing.
+//! (Cargo's "Dirty … because" lines); for a fresh image, which methods it left to the JIT and
+//! why (from its `.ni.report.json`). Plans like `build` but compiles and writes nothing.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -66,6 +67,14 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 Freshness::Fresh => Vec::new(),
                 Freshness::Dirty(r) => r.iter().map(|r| r.to_string()).collect(),
             };
+            let excluded: Vec<serde_json::Value> = left_to_jit(&locked, img)
+                .map(|r| r.excluded)
+                .unwrap_or_default()
+                .into_iter()
+                .map(
+                    |m| serde_json::json!({"method": m.name, "token": m.token, "reason": m.reason}),
+                )
+                .collect();
             super::build::json_line(&serde_json::json!({
                 "assembly": img.display_name,
                 "scenario": img.scenario,
@@ -73,17 +82,24 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 "fingerprint": img.inputs.fingerprint,
                 "dir": img.dir,
                 "reasons": reasons,
+                "left_to_jit": excluded,
             }));
             continue;
         }
         match &img.freshness {
-            Freshness::Fresh => print_stdout(&format!(
-                "Fresh {} ({}): fingerprint {}, image {}\n",
-                img.name,
-                img.scenario,
-                img.inputs.short(),
-                img.dir
-            ))?,
+            Freshness::Fresh => {
+                let mut text = format!(
+                    "Fresh {} ({}): fingerprint {}, image {}\n",
+                    img.name,
+                    img.scenario,
+                    img.inputs.short(),
+                    img.dir
+                );
+                if let Some(report) = left_to_jit(&locked, img) {
+                    text.push_str(&describe_left_to_jit(&report));
+                }
+                print_stdout(&text)?;
+            }
             Freshness::Dirty(reasons) => {
                 let first = reasons.first().map(|r| r.to_string()).unwrap_or_default();
                 let mut text = format!("Dirty {} ({}): {first}\n", img.name, img.scenario);
@@ -175,6 +191,43 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         };
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The report of a fresh image, when it left methods to the JIT (None when it left none, or
+/// has no readable report).
+fn left_to_jit(
+    cache: &LockedCache,
+    img: &ngen_cache::PlannedImage,
+) -> Option<ngen_compiler::report::ImageReport> {
+    let path = cache
+        .layout()
+        .abs(&img.dir)
+        .join(ngen_cache::Layout::report_file(&img.name));
+    let report: ngen_compiler::report::ImageReport =
+        serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    (!report.excluded.is_empty()).then_some(report)
+}
+
+/// `  3 of 5 methods left to the JIT (run from the image, compiled when first called):`
+/// and one `    Type::Method: reason` line each, the first [`SHOWN`] of them.
+fn describe_left_to_jit(report: &ngen_compiler::report::ImageReport) -> String {
+    const SHOWN: usize = 20;
+    let total = report.compiled.len() + report.excluded.len();
+    let mut text = format!(
+        "  {} of {total} methods left to the JIT (compiled when first called, unless run \
+         with --jit never):\n",
+        report.excluded.len()
+    );
+    for m in report.excluded.iter().take(SHOWN) {
+        text.push_str(&format!("    {}: {}\n", m.name, m.reason));
+    }
+    if report.excluded.len() > SHOWN {
+        text.push_str(&format!(
+            "    … and {} more (every one in the image's .ni.report.json)\n",
+            report.excluded.len() - SHOWN
+        ));
+    }
+    text
 }
 
 /// Whether `selector` names the manifest root written `root` (a path relative to the
