@@ -22,6 +22,7 @@ const PROGRAMS: &[&str] = &[
     "types",
     "mathf_icalls",
     "precise_cctors",
+    "monitors",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -147,4 +148,9 @@ fn every_method_with_a_body_is_in_its_image() {
             .collect();
         assert!(excluded.is_empty(), "{program}: excluded: {excluded:?}");
     }
+}
+
+#[test]
+fn lock_statements_and_monitor_errors_match_mono() {
+    differential("monitors", &[]);
 }

@@ -58,6 +58,19 @@ pub(crate) extern "C" fn missing_icall(name: *const String) -> u64 {
     0
 }
 
+/// Makes a new `System.<class>` (a core-library exception class) with `message` pending, for
+/// icalls that fail as Mono's raise through `MonoError`: the caller checks the pending word
+/// after the call. Without the class, the report is printed at once.
+pub(crate) fn raise(class: &str, message: &str) {
+    match new_exception_of(class, message) {
+        Ok(exception) => super::pending::set(exception),
+        Err(_) => ngen_corlib::exceptions::unhandled(
+            ExceptionKind::InvalidProgram,
+            Some(&format!("System.{class}: {message}")),
+        ),
+    }
+}
+
 /// A new instance of the core library's class `System.<class>` with `_message` set.
 fn new_exception_of(class: &str, message: &str) -> Result<u64, String> {
     let offset = crate::state::objects::core_field_offset("Exception", MESSAGE_FIELD)?;

@@ -11,9 +11,16 @@
 //! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
 
 mod buffer;
+mod console_driver;
+mod encoding_helper;
+mod environment;
+mod gc;
 mod mathf;
+mod monitor;
+mod mono_io;
 mod object;
 mod runtime_type;
+mod safe_string_marshal;
 mod string;
 
 /// One managed type's icalls: its name and each method's name and entry point.
@@ -25,8 +32,28 @@ struct IcallType {
 /// Every implemented icall type, sorted by name (as `icall-def.h` is).
 const TYPES: &[IcallType] = &[
     IcallType {
+        type_name: "Mono.SafeStringMarshal",
+        methods: safe_string_marshal::methods,
+    },
+    IcallType {
         type_name: "System.Buffer",
         methods: buffer::methods,
+    },
+    IcallType {
+        type_name: "System.ConsoleDriver",
+        methods: console_driver::methods,
+    },
+    IcallType {
+        type_name: "System.Environment",
+        methods: environment::methods,
+    },
+    IcallType {
+        type_name: "System.GC",
+        methods: gc::methods,
+    },
+    IcallType {
+        type_name: "System.IO.MonoIO",
+        methods: mono_io::methods,
     },
     IcallType {
         type_name: "System.MathF",
@@ -43,6 +70,14 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.String",
         methods: string::methods,
+    },
+    IcallType {
+        type_name: "System.Text.EncodingHelper",
+        methods: encoding_helper::methods,
+    },
+    IcallType {
+        type_name: "System.Threading.Monitor",
+        methods: monitor::methods,
     },
 ];
 

@@ -204,11 +204,21 @@ pub(crate) fn core_class_table(name: &str) -> Result<u64, String> {
     rt.method_table_of(ty)
 }
 
+/// The namespace and simple name of the core library's `System.<name>` (`name` may carry a
+/// sub-namespace: `Threading.SynchronizationLockException`).
+fn core_type_name(name: &str) -> (String, &str) {
+    match name.rsplit_once('.') {
+        Some((sub, simple)) => (format!("System.{sub}"), simple),
+        None => ("System".to_string(), name),
+    }
+}
+
 /// A new instance of the core library's class `System.<name>` (zeroed, its method table
 /// set; no constructor runs).
 pub(crate) fn new_core_instance(name: &str) -> Result<u64, String> {
+    let (namespace, simple) = core_type_name(name);
     let mut rt = lock();
-    let ty = rt.types.type_named("mscorlib", "System", name)?;
+    let ty = rt.types.type_named("mscorlib", &namespace, simple)?;
     let mt = rt.method_table_of(ty)?;
     let (size, has_references) = rt.types.instance_shape(ty)?;
     drop(rt);

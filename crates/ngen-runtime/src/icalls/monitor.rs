@@ -1,0 +1,169 @@
+//! `System.Threading.Monitor`'s icalls (`icall-def.h` `MONIT_*`): `lock` statements.
+//!
+//! ## Model
+//! A thin lock in the object header's synchronisation word (`ngen_abi::object::ObjectHeader::
+//! sync`, at offset 8), as Mono's `monitor.c` keeps a thin lock there before it inflates one:
+//! 0 when free, otherwise the owner's kernel thread id in the high 32 bits and the recursion
+//! count in the low 32. Acquisition is a compare-and-swap; a contended lock yields and retries
+//! until it is free or the timeout passes. Not yet: `Wait`/`Pulse` (they need an inflated
+//! monitor with a condition variable) and fairness; the hash code does not live here (it is
+//! the address hash, `System.Object::InternalGetHashCode`), so the two never collide.
+//!
+//! Failures raise Mono's exceptions through the pending word: `ArgumentNullException` for a
+//! null object, `SynchronizationLockException` for `Exit` by a thread that does not own it.
+//!
+//! Depends on: `ngen_abi::object` (header layout), libc (`gettid`), the runtime's `eh`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// Offset of the synchronisation word in every object.
+const SYNC_OFFSET: u64 = 8;
+
+/// `Timeout.Infinite` as the icall receives it (`guint32`).
+const INFINITE: u32 = u32::MAX;
+
+fn sync_word<'a>(obj: u64) -> &'a AtomicU64 {
+    // SAFETY: `obj` is a live, non-null object; its header's second word is 8-aligned and is
+    // only accessed atomically by this module.
+    unsafe { &*((obj + SYNC_OFFSET) as *const AtomicU64) }
+}
+
+fn current_thread() -> u64 {
+    // SAFETY: gettid has no preconditions.
+    u64::from(unsafe { libc::gettid() } as u32)
+}
+
+fn owner(word: u64) -> u64 {
+    word >> 32
+}
+
+/// Takes the lock on `obj` for this thread, waiting at most `timeout_ms` (or forever).
+fn acquire(obj: u64, timeout_ms: u32) -> bool {
+    let word = sync_word(obj);
+    let me = current_thread();
+    let deadline =
+        (timeout_ms != INFINITE).then(|| Instant::now() + Duration::from_millis(timeout_ms.into()));
+    loop {
+        let current = word.load(Ordering::Acquire);
+        if current == 0 {
+            if word
+                .compare_exchange(0, (me << 32) | 1, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                return true;
+            }
+            continue;
+        }
+        if owner(current) == me {
+            // Only the owner writes a held word: a plain increment is safe.
+            word.store(current + 1, Ordering::Release);
+            return true;
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return false;
+        }
+        std::thread::yield_now();
+    }
+}
+
+fn null_argument() {
+    crate::eh::raise::raise(
+        "ArgumentNullException",
+        "Value cannot be null.\nParameter name: obj",
+    );
+}
+
+/// `Enter(object obj)`.
+extern "C" fn enter(obj: u64) {
+    if obj == 0 {
+        return null_argument();
+    }
+    acquire(obj, INFINITE);
+}
+
+/// `try_enter_with_atomic_var(object obj, int millisecondsTimeout, ref bool lockTaken)`.
+extern "C" fn try_enter_with_atomic_var(obj: u64, timeout_ms: u32, lock_taken: *mut u8) {
+    if obj == 0 {
+        return null_argument();
+    }
+    let taken = acquire(obj, timeout_ms);
+    if !lock_taken.is_null() {
+        // SAFETY: a `ref bool` argument: the address of a live byte.
+        unsafe { lock_taken.write(u8::from(taken)) };
+    }
+}
+
+/// `Exit(object obj)`.
+extern "C" fn exit(obj: u64) {
+    if obj == 0 {
+        return null_argument();
+    }
+    let word = sync_word(obj);
+    let current = word.load(Ordering::Acquire);
+    if current == 0 || owner(current) != current_thread() {
+        crate::eh::raise::raise(
+            "Threading.SynchronizationLockException",
+            "Object synchronization method was called from an unsynchronized block of code.",
+        );
+        return;
+    }
+    let next = if current & 0xFFFF_FFFF == 1 {
+        0
+    } else {
+        current - 1
+    };
+    word.store(next, Ordering::Release);
+}
+
+/// `Monitor_test_owner(object obj)`: `Monitor.IsEntered`.
+extern "C" fn test_owner(obj: u64) -> i32 {
+    i32::from(obj != 0 && owner(sync_word(obj).load(Ordering::Acquire)) == current_thread())
+}
+
+/// `Monitor_test_synchronised(object obj)`: held by any thread.
+extern "C" fn test_synchronised(obj: u64) -> i32 {
+    i32::from(obj != 0 && sync_word(obj).load(Ordering::Acquire) != 0)
+}
+
+pub(super) fn methods() -> Vec<(&'static str, *const ())> {
+    vec![
+        ("Enter", enter as *const ()),
+        ("Exit", exit as *const ()),
+        ("Monitor_test_owner", test_owner as *const ()),
+        ("Monitor_test_synchronised", test_synchronised as *const ()),
+        (
+            "try_enter_with_atomic_var",
+            try_enter_with_atomic_var as *const (),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lock_is_recursive_and_released_by_its_owner() {
+        let object = [0u64; 2];
+        let obj = object.as_ptr() as u64;
+        assert!(acquire(obj, INFINITE));
+        assert!(acquire(obj, 0));
+        assert_eq!(test_owner(obj), 1);
+        exit(obj);
+        assert_eq!(test_synchronised(obj), 1);
+        exit(obj);
+        assert_eq!(test_synchronised(obj), 0);
+    }
+
+    #[test]
+    fn another_thread_times_out_on_a_held_lock() {
+        let object = Box::leak(Box::new([0u64; 2]));
+        let obj = object.as_ptr() as u64;
+        assert!(acquire(obj, INFINITE));
+        let other = std::thread::spawn(move || acquire(obj, 10)).join().unwrap();
+        assert!(!other);
+        exit(obj);
+        assert!(std::thread::spawn(move || acquire(obj, 10)).join().unwrap());
+    }
+}
