@@ -3,7 +3,7 @@
 //!
 //! Declarations follow `gc.h` exactly; `GC_word` is `usize` on x86-64 Linux.
 
-use std::ffi::{c_char, c_int, c_void};
+use std::ffi::{c_char, c_int, c_uint, c_void};
 
 /// `struct GC_stack_base` on x86-64: only the cold end of the stack.
 #[repr(C)]
@@ -31,6 +31,7 @@ unsafe extern "C" {
     pub(crate) fn GC_malloc_uncollectable(size: usize) -> *mut c_void;
 
     pub(crate) fn GC_expand_hp(bytes: usize) -> c_int;
+    pub(crate) fn GC_set_markers_count(count: c_uint);
     pub(crate) fn GC_set_max_heap_size(bytes: usize);
     pub(crate) fn GC_gcollect();
     pub(crate) fn GC_get_gc_no() -> usize;

@@ -94,6 +94,12 @@ pub fn init() {
             if boehm::GC_get_stack_base(&mut base) == boehm::GC_SUCCESS {
                 boehm::GC_set_stackbottom(std::ptr::null_mut(), &base);
             }
+            // One marker (the collecting thread itself), unless `GC_MARKERS` says otherwise
+            // (libgc reads it in GC_init and it wins over this default). Parallel marker
+            // threads only pay off for heaps far larger than a typical program's, and each
+            // costs a thread, its stack and its buffers in every process: 0.02 MiB of private
+            // memory per instance (docs/BENCHMARKS.md section 10).
+            boehm::GC_set_markers_count(1);
             boehm::GC_init();
             boehm::GC_set_warn_proc(warn);
             if let Some(limit) = std::env::var("MONO_GC_PARAMS")

@@ -56,6 +56,7 @@ pub mod interfaces;
 pub mod layout;
 mod load;
 mod members;
+mod name_index;
 pub mod resolver;
 pub mod virtuals;
 pub mod well_known;
@@ -82,9 +83,9 @@ pub(crate) struct ModuleData {
     pub(crate) assembly: Arc<Assembly>,
     pub(crate) name: String,
     /// Top-level TypeDefs by (namespace, name); built on first lookup.
-    pub(crate) type_index: Option<BTreeMap<(String, String), u32>>,
+    pub(crate) type_index: Option<name_index::NameIndex>,
     /// ExportedType rows by (namespace, name), for forwarders; built on first lookup.
-    pub(crate) exported_index: Option<BTreeMap<(String, String), u32>>,
+    pub(crate) exported_index: Option<name_index::NameIndex>,
     /// AssemblyRef rid -> module, once resolved.
     pub(crate) assembly_refs: BTreeMap<u32, ModuleId>,
 }

@@ -19,6 +19,7 @@ use ngen_metadata::{Assembly, MetadataError, MethodSig, TableId, Token, TypeSig}
 use crate::desc::{GenericContext, MethodSignature, Primitive, TypeKind};
 use crate::error::{Result, TypeSystemError};
 use crate::handle::{FieldHandle, MethodHandle, ModuleId, TypeHandle};
+use crate::name_index::NameIndexBuilder;
 use crate::{ModuleData, TypeSystem};
 
 /// How many forwarders or nesting levels we follow before calling the metadata cyclic.
@@ -145,12 +146,26 @@ impl TypeSystem {
             ));
         }
         self.build_indexes(module)?;
-        let key = (namespace.to_string(), name.to_string());
         let data = &self.modules[module.at()];
-        if let Some(&rid) = data.type_index.as_ref().and_then(|i| i.get(&key)) {
+        let asm = &data.assembly;
+        let def = match &data.type_index {
+            Some(index) => index.find(namespace, name, |rid| {
+                asm.type_def(rid)
+                    .map(|r| r.namespace == namespace && r.name == name)
+            }),
+            None => Ok(None),
+        };
+        if let Some(rid) = def.map_err(|e| self.bad_image(module, e))? {
             return Ok(Some(self.intern(TypeKind::Def(module, rid))));
         }
-        let Some(&exported) = data.exported_index.as_ref().and_then(|i| i.get(&key)) else {
+        let exported = match &data.exported_index {
+            Some(index) => index.find(namespace, name, |rid| {
+                asm.exported_type(rid)
+                    .map(|r| r.namespace == namespace && r.name == name)
+            }),
+            None => Ok(None),
+        };
+        let Some(exported) = exported.map_err(|e| self.bad_image(module, e))? else {
             return Ok(None);
         };
         let implementation = self.md(module, |a| {
@@ -174,16 +189,14 @@ impl TypeSystem {
             return Ok(());
         }
         let asm = Arc::clone(&self.modules[module.at()].assembly);
-        let mut types = BTreeMap::new();
+        let mut types = NameIndexBuilder::default();
         for rid in 1..=asm.row_count(TableId::TypeDef) {
             let row = asm.type_def(rid).map_err(|e| self.bad_image(module, e))?;
             if row.flags & type_attributes::VISIBILITY_MASK < type_attributes::NESTED_PUBLIC {
-                types
-                    .entry((row.namespace.to_string(), row.name.to_string()))
-                    .or_insert(rid);
+                types.add(row.namespace, row.name, rid);
             }
         }
-        let mut exported = BTreeMap::new();
+        let mut exported = NameIndexBuilder::default();
         for rid in 1..=asm.row_count(TableId::ExportedType) {
             let row = asm
                 .exported_type(rid)
@@ -191,11 +204,10 @@ impl TypeSystem {
             // Nested exported types have an ExportedType implementation; they are found
             // through their enclosing type's module.
             if row.implementation.table() != Some(TableId::ExportedType) {
-                exported
-                    .entry((row.namespace.to_string(), row.name.to_string()))
-                    .or_insert(rid);
+                exported.add(row.namespace, row.name, rid);
             }
         }
+        let (types, exported) = (types.build(), exported.build());
         let data = &mut self.modules[module.at()];
         data.type_index = Some(types);
         data.exported_index = Some(exported);
