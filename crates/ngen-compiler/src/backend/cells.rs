@@ -33,6 +33,9 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
             });
         }
         (Opcode::Call | Opcode::Callvirt | Opcode::Newobj, _) => CellKind::Method,
+        // A function pointer for a delegate: the method's code (`ldvirtftn` of an interface
+        // method passes this cell to `InterfaceTarget`).
+        (Opcode::Ldftn | Opcode::Ldvirtftn, _) => CellKind::Method,
         (Opcode::Ldstr, _) => CellKind::String,
         (Opcode::Castclass | Opcode::Isinst, _) => CellKind::MethodTable,
         (Opcode::Box | Opcode::Unbox | Opcode::UnboxAny, _) => CellKind::MethodTable,

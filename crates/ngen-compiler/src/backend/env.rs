@@ -80,6 +80,8 @@ pub(crate) trait TranslateEnv {
     fn is_interface_method(&mut self, token: Token) -> bool;
     /// Whether `token` names `System.Object::.ctor` (expanded to nothing).
     fn is_object_ctor(&mut self, token: Token) -> bool;
+    /// The delegate fields when `token` is a delegate type's `Invoke` (runtime-implemented).
+    fn delegate_invoke(&mut self, token: Token) -> Option<crate::type_context::DelegateFields>;
     /// Whether type token `token` names `System.Object` (a `catch` that takes everything).
     fn is_object_type(&mut self, token: Token) -> bool;
     /// Address of the helper table.

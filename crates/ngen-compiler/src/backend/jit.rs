@@ -251,6 +251,10 @@ impl TranslateEnv for JitEnv<'_> {
         self.types.is_object_ctor(self.asm, token)
     }
 
+    fn delegate_invoke(&mut self, token: Token) -> Option<crate::type_context::DelegateFields> {
+        self.types.delegate_invoke(self.asm, token)
+    }
+
     fn is_object_type(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_object_type(self.asm, token)
     }

@@ -260,6 +260,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
         self.plan.types.is_object_ctor(self.plan.asm, token)
     }
 
+    fn delegate_invoke(&mut self, token: Token) -> Option<crate::type_context::DelegateFields> {
+        self.plan.types.delegate_invoke(self.plan.asm, token)
+    }
+
     fn is_object_type(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_object_type(self.plan.asm, token)
     }

@@ -101,6 +101,9 @@ impl TranslateEnv for NoEnv {
     fn is_object_ctor(&mut self, _: Token) -> bool {
         false
     }
+    fn delegate_invoke(&mut self, _: Token) -> Option<crate::type_context::DelegateFields> {
+        None
+    }
     fn is_object_type(&mut self, _: Token) -> bool {
         false
     }
@@ -273,7 +276,7 @@ fn initblk_and_cpblk_write_exactly_their_bytes() {
 }
 
 /// Opcodes the translator rejects whole ("unsupported opcode"): the object model, exception
-/// handling, indirect and virtual calls, typed references, blocks, `jmp`.
+/// handling, indirect calls, typed references, blocks, `jmp`.
 const UNSUPPORTED: &[Opcode] = &[
     Opcode::Break,
     Opcode::Jmp,
@@ -282,8 +285,6 @@ const UNSUPPORTED: &[Opcode] = &[
     Opcode::Mkrefany,
     Opcode::Ldtoken,
     Opcode::Arglist,
-    Opcode::Ldftn,
-    Opcode::Ldvirtftn,
     Opcode::No,
     Opcode::Refanytype,
     Opcode::Readonly,
