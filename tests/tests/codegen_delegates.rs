@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use ngen_tests::CompiledPrograms;
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["method_groups", "lambdas"];
+const PROGRAMS: &[&str] = &["method_groups", "lambdas", "multicast"];
 
 fn fixtures() -> &'static CompiledPrograms {
     static F: OnceLock<CompiledPrograms> = OnceLock::new();
@@ -45,4 +45,10 @@ fn invoking_a_null_delegate_raises_null_reference_like_mono() {
 fn lambdas_closures_and_static_lambda_caches_match_mono() {
     compiled_whole("lambdas");
     fixtures().assert_like_mono("lambdas", &[]);
+}
+
+#[test]
+fn combined_delegates_call_every_part_in_order_like_mono() {
+    compiled_whole("multicast");
+    fixtures().assert_like_mono("multicast", &[]);
 }

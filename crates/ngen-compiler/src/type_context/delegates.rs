@@ -6,7 +6,7 @@
 //! A delegate is an instance of a class derived from `System.MulticastDelegate` whose `.ctor`
 //! and `Invoke` are `runtime managed` (ECMA-335 II.14.6). Its fields are mscorlib's
 //! `System.Delegate` fields, laid out as Mono 6.8's `MonoDelegate` (`method_ptr` at 16,
-//! `m_target` at 32); the offsets come from the type system, never from constants, so images,
+//! `m_target` at 32, `MulticastDelegate.delegates` after them); the offsets come from the type system, never from constants, so images,
 //! the JIT and the runtime agree by construction.
 //!
 //! Depends on: ngen-typesystem, [`super::TypeContext`]. Citations: ECMA-335 II.14.6;
@@ -25,6 +25,8 @@ pub struct DelegateFields {
     pub method_ptr: u32,
     /// `Delegate.m_target`: the receiver of a closed delegate, null for a static one.
     pub target: u32,
+    /// `MulticastDelegate.delegates`: the parts of a combined delegate, else null.
+    pub delegates: u32,
 }
 
 /// Whether `ty` derives from `System.MulticastDelegate` (every delegate type does).
@@ -44,19 +46,25 @@ pub(super) fn delegate_fields(ts: &mut TypeSystem) -> Result<DelegateFields, Str
     let delegate = ts
         .well_known(WellKnownType::Delegate)
         .map_err(|e| e.to_string())?;
-    let fields = ts.fields(delegate).map_err(|e| e.to_string())?;
-    let mut find = |name: &str| -> Result<u32, String> {
-        let field = fields
-            .iter()
-            .copied()
-            .find(|f| ts.field(*f).name == name)
-            .ok_or_else(|| format!("System.Delegate has no field {name}"))?;
-        ts.field_offset(field).map_err(|e| e.to_string())
-    };
+    let multicast = ts
+        .well_known(WellKnownType::MulticastDelegate)
+        .map_err(|e| e.to_string())?;
     Ok(DelegateFields {
-        method_ptr: find("method_ptr")?,
-        target: find("m_target")?,
+        method_ptr: field_offset(ts, delegate, "method_ptr")?,
+        target: field_offset(ts, delegate, "m_target")?,
+        delegates: field_offset(ts, multicast, "delegates")?,
     })
+}
+
+/// The offset of `owner`'s instance field `name`.
+fn field_offset(ts: &mut TypeSystem, owner: TypeHandle, name: &str) -> Result<u32, String> {
+    let fields = ts.fields(owner).map_err(|e| e.to_string())?;
+    let field = fields
+        .iter()
+        .copied()
+        .find(|f| ts.field(*f).name == name)
+        .ok_or_else(|| format!("{} has no field {name}", ts.type_name(owner)))?;
+    ts.field_offset(field).map_err(|e| e.to_string())
 }
 
 impl TypeContext {

@@ -11,6 +11,7 @@
 //! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
 
 mod buffer;
+mod delegate;
 mod mathf;
 mod object;
 mod runtime_type;
@@ -27,6 +28,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Buffer",
         methods: buffer::methods,
+    },
+    IcallType {
+        type_name: "System.Delegate",
+        methods: delegate::methods,
     },
     IcallType {
         type_name: "System.MathF",

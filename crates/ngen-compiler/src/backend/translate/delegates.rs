@@ -28,7 +28,9 @@ use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, SigRef, Value};
 use ngen_abi::helpers::HelperId;
 use ngen_abi::image::CELL_SIZE;
-use ngen_abi::object::METHOD_TABLE_SLOTS_OFFSET;
+use ngen_abi::object::{
+    ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, METHOD_TABLE_SLOTS_OFFSET, POINTER_SIZE,
+};
 use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode};
 
@@ -139,7 +141,106 @@ impl<'a, 'f> Translator<'a, 'f> {
         let raw = stack.popn(shape.arg_types().len())?;
         self.null_check(raw[0].0);
         let (args, ret_buffer) = self.lower_call_args(raw, shape)?;
-        let delegate = args[0];
+        let closed_sig = self.signature_ref(shape);
+        let returns: Vec<_> = self.b.func.dfg.signatures[closed_sig]
+            .returns
+            .iter()
+            .map(|r| r.value_type)
+            .collect();
+        let done = self.b.create_block();
+        let results: Vec<Value> = returns
+            .iter()
+            .map(|t| self.b.append_block_param(done, *t))
+            .collect();
+        // A combined delegate holds its parts in `MulticastDelegate.delegates` (each a
+        // single delegate): every part is called in order, and the last one's result is
+        // `Invoke`'s (mscorlib's `CombineImpl`, Mono's `mono_delegate_begin_invoke` peers).
+        let list = self
+            .b
+            .ins()
+            .load(I64, flags(), args[0], fields.delegates as i32);
+        let single = self.b.create_block();
+        let multi = self.b.create_block();
+        self.b.ins().brif(list, multi, &[], single, &[]);
+
+        self.b.switch_to_block(single);
+        self.b.seal_block(single);
+        let out = self.invoke_single(shape, fields, args[0], &args);
+        self.jump_with(done, &out);
+
+        self.b.switch_to_block(multi);
+        self.b.seal_block(multi);
+        let length = self.b.ins().load(I64, flags(), list, ARRAY_LENGTH_OFFSET);
+        let last_index = self.b.ins().iadd_imm_s(length, -1);
+        let head = self.b.create_block();
+        let index = self.b.append_block_param(head, I64);
+        let zero = self.b.ins().iconst(I64, 0);
+        self.jump_with(head, &[zero]);
+
+        self.b.switch_to_block(head);
+        let body = self.b.create_block();
+        let last = self.b.create_block();
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, index, last_index);
+        self.b.ins().brif(more, body, &[], last, &[]);
+
+        self.b.switch_to_block(body);
+        self.b.seal_block(body);
+        let part = self.part(list, index);
+        self.invoke_single(shape, fields, part, &args);
+        // A part that throws ends the walk (EH v1: the pending-exception word).
+        self.check_pending();
+        let next = self.b.ins().iadd_imm_s(index, 1);
+        self.jump_with(head, &[next]);
+        self.b.seal_block(head);
+
+        self.b.switch_to_block(last);
+        self.b.seal_block(last);
+        let part = self.part(list, last_index);
+        let out = self.invoke_single(shape, fields, part, &args);
+        self.jump_with(done, &out);
+
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        match (shape.ret, ret_buffer) {
+            (Some(IlType::Val(kind)), _) => {
+                let v = results
+                    .first()
+                    .copied()
+                    .ok_or_else(|| Reject::new("internal: Invoke returns nothing"))?;
+                let v = self.normalize(v, kind);
+                stack.push((v, StackType::of(kind)));
+            }
+            (Some(IlType::Struct(layout)), Some(buffer)) => {
+                stack.push((buffer, StackType::Struct(layout)));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The element `index` of the `Delegate[]` at `list`.
+    fn part(&mut self, list: Value, index: Value) -> Value {
+        let offset = self.b.ins().imul_imm_s(index, i64::from(POINTER_SIZE));
+        let addr = self.b.ins().iadd(list, offset);
+        self.b.ins().load(I64, flags(), addr, ARRAY_DATA_OFFSET)
+    }
+
+    /// Jumps to `to` passing `values`.
+    fn jump_with(&mut self, to: Block, values: &[Value]) {
+        let values: Vec<BlockArg> = values.iter().map(|v| BlockArg::Value(*v)).collect();
+        self.b.ins().jump(to, &values);
+    }
+
+    /// Calls the single (not combined) `delegate`'s code with `args` (`args[0]`, the
+    /// delegate, is replaced): with `m_target` as `this` when it is set, without it when it
+    /// is null. Returns the call's results, in a fresh block.
+    fn invoke_single(
+        &mut self,
+        shape: &MethodShape,
+        fields: DelegateFields,
+        delegate: Value,
+        args: &[Value],
+    ) -> Vec<Value> {
         let target = self
             .b
             .ins()
@@ -169,28 +270,14 @@ impl<'a, 'f> Translator<'a, 'f> {
         let is_static = self.b.ins().icmp_imm_s(IntCC::Equal, target, 0);
         self.b.ins().brif(is_static, open, &[], closed, &[]);
 
-        let mut closed_args = args.clone();
+        let mut closed_args = args.to_vec();
         closed_args[0] = target;
         self.call_then_jump(closed, closed_sig, code, &closed_args, join);
         self.call_then_jump(open, static_sig, code, &args[1..], join);
 
         self.b.switch_to_block(join);
         self.b.seal_block(join);
-        match (shape.ret, ret_buffer) {
-            (Some(IlType::Val(kind)), _) => {
-                let v = results
-                    .first()
-                    .copied()
-                    .ok_or_else(|| Reject::new("internal: Invoke returns nothing"))?;
-                let v = self.normalize(v, kind);
-                stack.push((v, StackType::of(kind)));
-            }
-            (Some(IlType::Struct(layout)), Some(buffer)) => {
-                stack.push((buffer, StackType::Struct(layout)));
-            }
-            _ => {}
-        }
-        Ok(())
+        results
     }
 
     /// In the new block `from`: calls `code` with `sig` and `args`, then jumps to `join` with
