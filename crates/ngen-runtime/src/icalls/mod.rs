@@ -10,6 +10,7 @@
 //!
 //! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
 
+mod array;
 mod buffer;
 mod delegate;
 mod mathf;
@@ -25,6 +26,10 @@ struct IcallType {
 
 /// Every implemented icall type, sorted by name (as `icall-def.h` is).
 const TYPES: &[IcallType] = &[
+    IcallType {
+        type_name: "System.Array",
+        methods: array::methods,
+    },
     IcallType {
         type_name: "System.Buffer",
         methods: buffer::methods,
