@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use ngen_tests::CompiledPrograms;
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["method_groups", "lambdas", "multicast"];
+const PROGRAMS: &[&str] = &["method_groups", "lambdas", "multicast", "events"];
 
 fn fixtures() -> &'static CompiledPrograms {
     static F: OnceLock<CompiledPrograms> = OnceLock::new();
@@ -51,4 +51,10 @@ fn lambdas_closures_and_static_lambda_caches_match_mono() {
 fn combined_delegates_call_every_part_in_order_like_mono() {
     compiled_whole("multicast");
     fixtures().assert_like_mono("multicast", &[]);
+}
+
+#[test]
+fn field_like_and_custom_events_match_mono() {
+    compiled_whole("events");
+    fixtures().assert_like_mono("events", &[]);
 }

@@ -52,6 +52,8 @@ pub(crate) trait TranslateEnv {
     fn is_get_type_from_handle(&mut self, token: Token) -> bool;
     /// Whether `token` is the BCL's `RuntimeHelpers.InitializeArray`.
     fn is_initialize_array(&mut self, token: Token) -> bool;
+    /// Whether `token` is `Interlocked::CompareExchange<T>` (references; expanded inline).
+    fn is_reference_compare_exchange(&mut self, token: Token) -> bool;
     /// The initial data of an array-initialiser field (`ldtoken` operand), or why not.
     fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String>;
     /// The instance field a `ldfld`/`stfld`/`ldflda` operand names (type system), or why not.

@@ -267,6 +267,10 @@ impl TranslateEnv for JitEnv<'_> {
         crate::corlib_refs::is_get_type_from_handle(self.asm, token)
     }
 
+    fn is_reference_compare_exchange(&mut self, token: Token) -> bool {
+        crate::corlib_refs::is_reference_compare_exchange(self.asm, token)
+    }
+
     fn is_initialize_array(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_initialize_array(self.asm, token)
     }

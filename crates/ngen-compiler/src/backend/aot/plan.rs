@@ -276,6 +276,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
         crate::corlib_refs::is_get_type_from_handle(self.plan.asm, token)
     }
 
+    fn is_reference_compare_exchange(&mut self, token: Token) -> bool {
+        crate::corlib_refs::is_reference_compare_exchange(self.plan.asm, token)
+    }
+
     fn is_initialize_array(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_initialize_array(self.plan.asm, token)
     }

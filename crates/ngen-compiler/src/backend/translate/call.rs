@@ -56,6 +56,9 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     fn call(&mut self, ins: &Instruction<'_>, stack: &mut Stack, kind: CallKind) -> Res<()> {
         let token = Self::token(ins)?;
+        if kind == CallKind::Call && self.env.is_reference_compare_exchange(token) {
+            return self.compare_exchange_reference(stack);
+        }
         let shape = self.env.callee_shape(token)?;
         if let Some(fields) = self.env.delegate_invoke(token) {
             // A delegate's `Invoke` is runtime-implemented: expanded inline.

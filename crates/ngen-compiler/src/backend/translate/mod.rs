@@ -99,6 +99,8 @@ pub(crate) struct MethodInput<'a> {
     pub instrs: &'a [Instruction<'a>],
     /// The body's exception-handling clauses, in metadata order.
     pub clauses: &'a [ExceptionClause],
+    /// `this` is an object reference (an instance method of a class), else a `&`.
+    pub this_is_object: bool,
 }
 
 impl<'a> MethodInput<'a> {
@@ -110,6 +112,7 @@ impl<'a> MethodInput<'a> {
             locals: &prepared.locals,
             instrs: &prepared.instrs,
             clauses: &prepared.clauses,
+            this_is_object: prepared.this_is_object,
         }
     }
 }

@@ -49,6 +49,9 @@ impl TranslateEnv for NoEnv {
     fn array_element(&mut self, _: Token) -> Res<ValKind> {
         Err("no arrays in these tests".into())
     }
+    fn is_reference_compare_exchange(&mut self, _: Token) -> bool {
+        false
+    }
     fn is_initialize_array(&mut self, _: Token) -> bool {
         false
     }
@@ -161,6 +164,7 @@ pub(super) fn compile_with_clauses(
         locals: &locals,
         instrs: &instrs,
         clauses,
+        this_is_object: false,
     };
     translate(&mut ctx.func, &mut fctx, &input, &mut env).map_err(|r| r.to_string())?;
     module
