@@ -84,6 +84,8 @@ pub(crate) trait TranslateEnv {
     fn is_object_ctor(&mut self, token: Token) -> bool;
     /// The delegate fields when `token` is a delegate type's `Invoke` (runtime-implemented).
     fn delegate_invoke(&mut self, token: Token) -> Option<crate::type_context::DelegateFields>;
+    /// Whether `token` is an instance method of a value type (`ldftn` refuses it).
+    fn is_value_type_instance_method(&mut self, token: Token) -> bool;
     /// Whether type token `token` names `System.Object` (a `catch` that takes everything).
     fn is_object_type(&mut self, token: Token) -> bool;
     /// Address of the helper table.

@@ -255,6 +255,10 @@ impl TranslateEnv for JitEnv<'_> {
         self.types.delegate_invoke(self.asm, token)
     }
 
+    fn is_value_type_instance_method(&mut self, token: Token) -> bool {
+        self.types.is_value_type_instance_method(self.asm, token)
+    }
+
     fn is_object_type(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_object_type(self.asm, token)
     }

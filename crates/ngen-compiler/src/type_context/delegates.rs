@@ -68,6 +68,22 @@ fn field_offset(ts: &mut TypeSystem, owner: TypeHandle, name: &str) -> Result<u3
 }
 
 impl TypeContext {
+    /// Whether `token` (an `ldftn` operand of `asm`) is an instance method of a value type:
+    /// a delegate over it needs an unboxing entry (Mono's unbox trampoline), not done yet.
+    pub fn is_value_type_instance_method(&self, asm: &Assembly, token: Token) -> bool {
+        let Ok(mut inner) = self.lock() else {
+            return false;
+        };
+        let Ok((_, desc)) = inner.method(asm, token) else {
+            return false;
+        };
+        !desc.is_static()
+            && inner
+                .ts
+                .class_info(desc.owner)
+                .is_ok_and(|info| info.is_value_type())
+    }
+
     /// The delegate fields, when `token` (a `call`/`callvirt` operand of `asm`) is the
     /// `Invoke` of a delegate type (a generic instance's included); `None` for any other.
     pub fn delegate_invoke(&self, asm: &Assembly, token: Token) -> Option<DelegateFields> {

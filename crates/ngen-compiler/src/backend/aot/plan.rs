@@ -264,6 +264,12 @@ impl TranslateEnv for AotEnv<'_, '_> {
         self.plan.types.delegate_invoke(self.plan.asm, token)
     }
 
+    fn is_value_type_instance_method(&mut self, token: Token) -> bool {
+        self.plan
+            .types
+            .is_value_type_instance_method(self.plan.asm, token)
+    }
+
     fn is_object_type(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_object_type(self.plan.asm, token)
     }

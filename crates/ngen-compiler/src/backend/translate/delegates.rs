@@ -47,6 +47,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.env.callee_shape(token)?;
         let key = Self::cell_key(ins, None)?;
         let code = match ins.opcode {
+            Opcode::Ldftn if self.env.is_value_type_instance_method(token) => {
+                // The delegate's target would be a box, the method expects the value's
+                // address: Mono calls through an unbox trampoline, which this does not make.
+                return Err(Reject::new("ldftn of a value type's instance method"));
+            }
             Opcode::Ldftn => {
                 let cell = self.env.cell(key, &mut self.b)?;
                 self.cell_target(cell)

@@ -107,6 +107,9 @@ impl TranslateEnv for NoEnv {
     fn delegate_invoke(&mut self, _: Token) -> Option<crate::type_context::DelegateFields> {
         None
     }
+    fn is_value_type_instance_method(&mut self, _: Token) -> bool {
+        false
+    }
     fn is_object_type(&mut self, _: Token) -> bool {
         false
     }
