@@ -217,6 +217,34 @@ pub(crate) fn is_get_type_from_handle(asm: &Assembly, token: Token) -> bool {
     name == "GetTypeFromHandle" && mscorlib_type(asm, parent) == Some(("System", "Type"))
 }
 
+/// Whether `token` is an instance of `[mscorlib]System.Threading.Interlocked::CompareExchange<T>`
+/// (a MethodSpec; `T : class`, so it exchanges references): what C# compilers' event
+/// accessors call. Mono's JIT expands it as an intrinsic, and so does the translator.
+pub(crate) fn is_reference_compare_exchange(asm: &Assembly, token: Token) -> bool {
+    if token.table() != Some(TableId::MethodSpec) {
+        return false;
+    }
+    let Ok(spec) = asm.method_spec(token.rid()) else {
+        return false;
+    };
+    let (name, parent) = match spec.method.table() {
+        Some(TableId::MemberRef) => match asm.member_ref_parts(spec.method.rid()) {
+            Ok(parts) => (parts.name, parts.parent),
+            Err(_) => return false,
+        },
+        Some(TableId::MethodDef) => match (
+            asm.method_def(spec.method.rid()),
+            asm.method_owner(spec.method.rid()),
+        ) {
+            (Ok(row), Ok(owner)) => (row.name, Token::new(TableId::TypeDef, owner)),
+            _ => return false,
+        },
+        _ => return false,
+    };
+    name == "CompareExchange"
+        && mscorlib_type(asm, parent) == Some(("System.Threading", "Interlocked"))
+}
+
 /// Whether `token` is `[mscorlib]System.Runtime.CompilerServices.RuntimeHelpers::InitializeArray`
 /// (what C# compilers call after `newarr; dup; ldtoken <field>` for array initialisers).
 pub(crate) fn is_initialize_array(asm: &Assembly, token: Token) -> bool {

@@ -20,6 +20,9 @@ pub(crate) struct PreparedMethod<'a> {
     pub locals: Vec<IlType>,
     pub instrs: Vec<Instruction<'a>>,
     pub clauses: Vec<ngen_metadata::body::ExceptionClause>,
+    /// An instance method of a class: `this` is an object reference (`O`), not a `&`
+    /// (ECMA-335 III.1.6: `this` of a reference type is `O`).
+    pub this_is_object: bool,
 }
 
 /// `Namespace.Type::Method` of a MethodDef, for reports and messages.
@@ -90,8 +93,14 @@ pub(crate) fn prepare<'a>(
     let instrs = ngen_metadata::il::decode(body.code)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("malformed IL: {e}"))?;
+    let this_is_object = shape.has_this
+        && asm.method_owner(rid).is_ok_and(|owner| {
+            types.il_type_of(asm, Token::new(TableId::TypeDef, owner))
+                == Ok(IlType::Val(crate::types::ValKind::Ref))
+        });
     Ok(PreparedMethod {
         shape,
+        this_is_object,
         class_init: class_init_key(asm, rid),
         locals,
         instrs,

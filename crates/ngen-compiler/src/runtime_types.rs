@@ -192,6 +192,24 @@ impl TypeContext {
         Ok((layout.instance_size, layout.has_references))
     }
 
+    /// Whether `ty` is a vector whose elements are references (classes, interfaces, arrays,
+    /// strings): `Array.FastCopy` may then move its elements as words.
+    pub fn is_vector_of_references(&self, ty: TypeHandle) -> Result<bool, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let TypeKind::SzArray(element) = ts.kind(ty).clone() else {
+            return Ok(false);
+        };
+        match ts.kind(element) {
+            TypeKind::SzArray(_) | TypeKind::Array(..) => Ok(true),
+            TypeKind::Def(..) | TypeKind::Inst(..) => {
+                let info = ts.class_info(element).map_err(|e| e.to_string())?;
+                Ok(!info.is_value_type())
+            }
+            _ => Ok(false),
+        }
+    }
+
     /// The offset of the instance field `field` declared by `ty` (or an ancestor).
     pub fn field_offset_named(&self, ty: TypeHandle, field: &str) -> Result<u32, String> {
         let mut inner = self.lock()?;

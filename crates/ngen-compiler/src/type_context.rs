@@ -29,7 +29,9 @@ use ngen_typesystem::{
 
 use crate::types::{IlType, ValKind};
 
+mod delegates;
 mod value_types;
+pub use delegates::DelegateFields;
 pub use value_types::{BoxedValue, FieldAccess};
 
 /// The core library every context starts from.
@@ -122,6 +124,9 @@ pub struct NewObject {
     /// of the same parameters, `mono/metadata/marshal.c`; the runtime resolves the
     /// constructor's cell to it).
     pub string_ctor: bool,
+    /// A delegate's constructor (runtime-implemented): nothing is called; the translator
+    /// stores the target and the code pointer at these offsets of the new instance.
+    pub delegate: Option<DelegateFields>,
 }
 
 /// Where a static field of the program lives: its type's storage areas (allocated by the
@@ -311,20 +316,22 @@ impl TypeContext {
                 size: 0,
                 has_references: false,
                 string_ctor: true,
+                delegate: None,
             });
         }
-        // Delegates are created by the runtime, not allocated by `newobj`.
-        let delegate = ts.well_known(WellKnownType::Delegate).ok();
-        for ancestor in ts.ancestors(owner).map_err(|e| e.to_string())? {
-            if Some(ancestor) == delegate {
-                return Err(format!("newobj of the delegate {name}"));
-            }
-        }
+        // A delegate's `.ctor(object, native int)` is runtime-implemented (ECMA-335 II.14.6):
+        // the translator fills the fields itself.
+        let delegate = if delegates::is_delegate_type(ts, owner) {
+            Some(delegates::delegate_fields(ts)?)
+        } else {
+            None
+        };
         let layout = ts.instance_layout(owner).map_err(|e| e.to_string())?;
         Ok(NewObject {
             size: layout.instance_size,
             has_references: layout.has_references,
             string_ctor: false,
+            delegate,
         })
     }
 
@@ -602,6 +609,7 @@ mod tests {
                 size: 40,
                 has_references: true,
                 string_ctor: false,
+                delegate: None,
             })
         );
         assert!(!cx.is_object_ctor(&asm, ctor));

@@ -33,6 +33,9 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
             });
         }
         (Opcode::Call | Opcode::Callvirt | Opcode::Newobj, _) => CellKind::Method,
+        // A function pointer for a delegate: the method's code (`ldvirtftn` of an interface
+        // method passes this cell to `InterfaceTarget`).
+        (Opcode::Ldftn | Opcode::Ldvirtftn, _) => CellKind::Method,
         (Opcode::Ldstr, _) => CellKind::String,
         (Opcode::Castclass | Opcode::Isinst, _) => CellKind::MethodTable,
         (Opcode::Box | Opcode::Unbox | Opcode::UnboxAny, _) => CellKind::MethodTable,
@@ -115,7 +118,10 @@ mod tests {
     use super::*;
 
     fn ins(opcode: Opcode, token: u32) -> Instruction<'static> {
-        let mut code = vec![opcode.value() as u8];
+        let mut code = match opcode.value() {
+            v @ 0..=0xFF => vec![v as u8],
+            v => vec![0xFE, v as u8],
+        };
         code.extend_from_slice(&token.to_le_bytes());
         let code: &'static [u8] = Box::leak(code.into_boxed_slice());
         ngen_metadata::il::decode(code).next().unwrap().unwrap()
@@ -149,6 +155,13 @@ mod tests {
             key_of(&ins(Opcode::Newobj, m), None),
             Some(CellKey::new(CellKind::Method, m))
         );
+        // A delegate's function pointer is the method cell's target.
+        for op in [Opcode::Ldftn, Opcode::Ldvirtftn] {
+            assert_eq!(
+                key_of(&ins(op, m), None),
+                Some(CellKey::new(CellKind::Method, m))
+            );
+        }
         assert_eq!(
             key_of(&ins(Opcode::Isinst, 0x0200_0002), None),
             Some(CellKey::new(CellKind::MethodTable, 0x0200_0002))

@@ -52,6 +52,8 @@ pub(crate) trait TranslateEnv {
     fn is_get_type_from_handle(&mut self, token: Token) -> bool;
     /// Whether `token` is the BCL's `RuntimeHelpers.InitializeArray`.
     fn is_initialize_array(&mut self, token: Token) -> bool;
+    /// Whether `token` is `Interlocked::CompareExchange<T>` (references; expanded inline).
+    fn is_reference_compare_exchange(&mut self, token: Token) -> bool;
     /// The initial data of an array-initialiser field (`ldtoken` operand), or why not.
     fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String>;
     /// The instance field a `ldfld`/`stfld`/`ldflda` operand names (type system), or why not.
@@ -80,6 +82,10 @@ pub(crate) trait TranslateEnv {
     fn is_interface_method(&mut self, token: Token) -> bool;
     /// Whether `token` names `System.Object::.ctor` (expanded to nothing).
     fn is_object_ctor(&mut self, token: Token) -> bool;
+    /// The delegate fields when `token` is a delegate type's `Invoke` (runtime-implemented).
+    fn delegate_invoke(&mut self, token: Token) -> Option<crate::type_context::DelegateFields>;
+    /// Whether `token` is an instance method of a value type (`ldftn` refuses it).
+    fn is_value_type_instance_method(&mut self, token: Token) -> bool;
     /// Whether type token `token` names `System.Object` (a `catch` that takes everything).
     fn is_object_type(&mut self, token: Token) -> bool;
     /// Address of the helper table.

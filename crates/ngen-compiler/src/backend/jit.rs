@@ -251,6 +251,14 @@ impl TranslateEnv for JitEnv<'_> {
         self.types.is_object_ctor(self.asm, token)
     }
 
+    fn delegate_invoke(&mut self, token: Token) -> Option<crate::type_context::DelegateFields> {
+        self.types.delegate_invoke(self.asm, token)
+    }
+
+    fn is_value_type_instance_method(&mut self, token: Token) -> bool {
+        self.types.is_value_type_instance_method(self.asm, token)
+    }
+
     fn is_object_type(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_object_type(self.asm, token)
     }
@@ -261,6 +269,10 @@ impl TranslateEnv for JitEnv<'_> {
 
     fn is_get_type_from_handle(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_get_type_from_handle(self.asm, token)
+    }
+
+    fn is_reference_compare_exchange(&mut self, token: Token) -> bool {
+        crate::corlib_refs::is_reference_compare_exchange(self.asm, token)
     }
 
     fn is_initialize_array(&mut self, token: Token) -> bool {

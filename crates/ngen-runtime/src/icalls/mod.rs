@@ -10,8 +10,10 @@
 //!
 //! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
 
+mod array;
 mod buffer;
 mod console_driver;
+mod delegate;
 mod encoding_helper;
 mod environment;
 mod gc;
@@ -36,12 +38,20 @@ const TYPES: &[IcallType] = &[
         methods: safe_string_marshal::methods,
     },
     IcallType {
+        type_name: "System.Array",
+        methods: array::methods,
+    },
+    IcallType {
         type_name: "System.Buffer",
         methods: buffer::methods,
     },
     IcallType {
         type_name: "System.ConsoleDriver",
         methods: console_driver::methods,
+    },
+    IcallType {
+        type_name: "System.Delegate",
+        methods: delegate::methods,
     },
     IcallType {
         type_name: "System.Environment",

@@ -48,6 +48,13 @@ pub(crate) fn array_store_check(array: u64, value: u64) -> u32 {
     })
 }
 
+/// Whether `array` (not null) is a vector of references (`Array.FastCopy` moves words).
+pub(crate) fn is_vector_of_references(array: u64) -> Result<bool, String> {
+    let rt = lock();
+    let ty = rt.type_of_object(array);
+    rt.types.is_vector_of_references(ty)
+}
+
 /// The `UnboxCheck` helper: 1 when the box `object` (not null) may be unboxed as the type
 /// whose method table is `target` (same underlying primitive), else 0.
 pub(crate) fn unbox_check(object: u64, target: u64) -> u32 {

@@ -80,7 +80,7 @@ impl Runtime {
         }
         if impl_flags & CODE_TYPE_MASK == RUNTIME {
             return Err(format!(
-                "{name} is implemented by the runtime (delegates), which this runtime does not do yet"
+                "{name} is implemented by the runtime: compiled code expands a delegate's constructor and Invoke inline; BeginInvoke, EndInvoke and reaching them through a function pointer are not done yet"
             ));
         }
         if self.jit_mode == JitMode::Never {

@@ -260,6 +260,16 @@ impl TranslateEnv for AotEnv<'_, '_> {
         self.plan.types.is_object_ctor(self.plan.asm, token)
     }
 
+    fn delegate_invoke(&mut self, token: Token) -> Option<crate::type_context::DelegateFields> {
+        self.plan.types.delegate_invoke(self.plan.asm, token)
+    }
+
+    fn is_value_type_instance_method(&mut self, token: Token) -> bool {
+        self.plan
+            .types
+            .is_value_type_instance_method(self.plan.asm, token)
+    }
+
     fn is_object_type(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_object_type(self.plan.asm, token)
     }
@@ -270,6 +280,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
 
     fn is_get_type_from_handle(&mut self, token: Token) -> bool {
         crate::corlib_refs::is_get_type_from_handle(self.plan.asm, token)
+    }
+
+    fn is_reference_compare_exchange(&mut self, token: Token) -> bool {
+        crate::corlib_refs::is_reference_compare_exchange(self.plan.asm, token)
     }
 
     fn is_initialize_array(&mut self, token: Token) -> bool {

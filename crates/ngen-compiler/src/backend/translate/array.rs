@@ -142,7 +142,9 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// per pair of method tables), else ArrayTypeMismatchException. The array is not null
     /// (its bounds were checked).
     fn array_store_check(&mut self, arr: Value, (value, t): (Value, StackType)) -> Res<()> {
-        if t != StackType::O {
+        // A class method's `this` travels as `&` (`MethodShape::arg_types`): storing it (as
+        // `MulticastDelegate.CombineImpl` does) stores the object.
+        if !matches!(t, StackType::O | StackType::Ptr) {
             return Err(Reject::new(format!("stelem.ref of {}", t.name())));
         }
         let check = self.b.create_block();

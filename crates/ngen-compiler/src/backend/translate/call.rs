@@ -6,8 +6,8 @@
 //! (III.2.1) on a value-type address; and `newobj` (III.4.21) of a class: allocation through
 //! the `NewObject` helper, then the constructor (`System.Object::.ctor`, empty, is expanded
 //! to nothing). A callee in the same image is a direct call; any other goes through an
-//! import cell ([`super::super::env::CallTarget`]). Later: `calli`, `ldftn`/`ldvirtftn`,
-//! delegates, generic virtual methods.
+//! import cell ([`super::super::env::CallTarget`]). A delegate's `Invoke` and constructor
+//! are expanded by [`super::delegates`]. Later: `calli`, generic virtual methods.
 //!
 //! Depends on: [`super::env`] (callee shapes and targets), [`crate::backend::abi`].
 
@@ -23,6 +23,7 @@ use super::stack::Stack;
 use super::{Reject, Res, Translator, cells, flags};
 use crate::backend::abi::clif_signature;
 use crate::backend::env::CallTarget;
+use crate::type_context::NewObject;
 use crate::types::{MethodShape, StackType};
 
 /// How a call instruction dispatches.
@@ -55,7 +56,14 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     fn call(&mut self, ins: &Instruction<'_>, stack: &mut Stack, kind: CallKind) -> Res<()> {
         let token = Self::token(ins)?;
+        if kind == CallKind::Call && self.env.is_reference_compare_exchange(token) {
+            return self.compare_exchange_reference(stack);
+        }
         let shape = self.env.callee_shape(token)?;
+        if let Some(fields) = self.env.delegate_invoke(token) {
+            // A delegate's `Invoke` is runtime-implemented: expanded inline.
+            return self.invoke_delegate(&shape, fields, stack);
+        }
         if kind != CallKind::Call && !shape.has_this {
             return Err(Reject::new("callvirt to a static method"));
         }
@@ -167,10 +175,27 @@ impl<'a, 'f> Translator<'a, 'f> {
         if new.string_ctor {
             return self.new_string(ins, shape, stack);
         }
+        if let Some(fields) = new.delegate {
+            return self.new_delegate(ins, &new, fields, stack);
+        }
         let mut raw = stack.popn(shape.params.len())?;
         // `this`, set below.
         raw.insert(0, (self.b.ins().iconst(I64, 0), StackType::O));
         let (mut args, _) = self.lower_call_args(raw, &shape)?;
+        let object = self.allocate_object(ins, &new)?;
+        if !self.env.is_object_ctor(token) {
+            args[0] = object;
+            let key = Self::cell_key(ins, None)?;
+            let target = self.env.call_target(key, &mut self.b)?;
+            self.emit_call(target, &shape, &args);
+        }
+        stack.push((object, StackType::O));
+        Ok(())
+    }
+
+    /// A zeroed instance of the class `newobj ins` names, from the `NewObject` helper (the
+    /// method table from the instruction's extra cell).
+    pub(super) fn allocate_object(&mut self, ins: &Instruction<'_>, new: &NewObject) -> Res<Value> {
         let helper = self.helper(HelperId::NewObject);
         let sig = self.helper_sig(HelperId::NewObject);
         let mt_key =
@@ -183,15 +208,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             .b
             .ins()
             .call_indirect(sig, helper, &[method_table, size, refs]);
-        let object = self.b.inst_results(call)[0];
-        if !self.env.is_object_ctor(token) {
-            args[0] = object;
-            let key = Self::cell_key(ins, None)?;
-            let target = self.env.call_target(key, &mut self.b)?;
-            self.emit_call(target, &shape, &args);
-        }
-        stack.push((object, StackType::O));
-        Ok(())
+        Ok(self.b.inst_results(call)[0])
     }
 
     /// `newobj String::.ctor(args)`: a call of the constructor's cell as the static
@@ -235,7 +252,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
     }
 
-    fn signature_ref(&mut self, shape: &MethodShape) -> SigRef {
+    pub(super) fn signature_ref(&mut self, shape: &MethodShape) -> SigRef {
         if let Some(s) = self.sigs.get(shape) {
             return *s;
         }

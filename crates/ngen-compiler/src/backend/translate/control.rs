@@ -25,7 +25,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.switch_to_block(entry);
         let params: Vec<Value> = self.b.block_params(entry).to_vec();
         let params = self.take_return_buffer(params)?;
-        let arg_types = self.input.shape.arg_types();
+        let mut arg_types = self.input.shape.arg_types();
+        if self.input.this_is_object {
+            // Same machine type; typed `O` so it joins, stores and passes as a reference.
+            arg_types[0] = crate::types::IlType::Val(crate::types::ValKind::Ref);
+        }
         if params.len() != arg_types.len() {
             return Err(Reject::unlocated("internal: signature/parameter mismatch"));
         }

@@ -3,12 +3,15 @@
 //! `codegen_intrinsic_call` does:
 //! - C#'s array initialisers, `ldtoken F; call RuntimeHelpers::InitializeArray` after
 //!   `newarr` (ECMA-335 III.4.17, III.4.20): the field's bytes become constant stores;
-//! - BCL calls of a `float64` literal that mono's JIT folds at compile time.
+//! - BCL calls of a `float64` literal that mono's JIT folds at compile time;
+//! - `Interlocked::CompareExchange<T>` of references (C#'s event accessors): an atomic
+//!   compare-and-swap, as Mono's JIT expands it.
 //!
-//! Depends on: [`super::env`] (`is_initialize_array`, `field_init_data`, `fold_literal_call`).
+//! Depends on: [`super::env`] (`is_initialize_array`, `field_init_data`, `fold_literal_call`,
+//! `is_reference_compare_exchange`).
 
-use cranelift_codegen::ir::InstBuilder;
 use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::{InstBuilder, MemFlagsData};
 use ngen_abi::object::ARRAY_DATA_OFFSET;
 use ngen_metadata::Token;
 use ngen_metadata::il::{Opcode, Operand};
@@ -123,6 +126,31 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// Folds `call token` of a `float64` literal when mono's JIT folds it; `Ok(false)` when
     /// the call is not one of those (it is then called).
+    /// `call Interlocked::CompareExchange<T>(ref T, T value, T comparand)` with `T : class`:
+    /// an atomic compare-and-swap of the reference at the address (sequentially consistent,
+    /// as `lock cmpxchg`), pushing the old value, as Mono's JIT expands the intrinsic.
+    pub(super) fn compare_exchange_reference(&mut self, stack: &mut Stack) -> Res<()> {
+        let (comparand, ct) = stack.pop1()?;
+        let (value, vt) = stack.pop1()?;
+        let (location, lt) = stack.pop1()?;
+        let reference = |t: StackType| matches!(t, StackType::O | StackType::Ptr);
+        if !reference(ct) || !reference(vt) || !matches!(lt, StackType::Ptr | StackType::I) {
+            return Err(Reject::new(format!(
+                "CompareExchange<T> on ({}, {}, {})",
+                lt.name(),
+                vt.name(),
+                ct.name()
+            )));
+        }
+        self.null_check(location);
+        let old = self
+            .b
+            .ins()
+            .atomic_cas(MemFlagsData::trusted(), location, comparand, value);
+        stack.push((old, StackType::O));
+        Ok(())
+    }
+
     pub(super) fn expand_literal_call(
         &mut self,
         token: Token,

@@ -29,6 +29,7 @@
 //! | [`fields`] | `ldfld`, `stfld`, `ldflda` (routed through [`object_model`]) |
 //! | [`value_types`] | `initobj`, `ldobj`, `stobj`, `cpobj`, `sizeof`, `box`, `unbox`, `unbox.any` |
 //! | [`call`] | `call`, `callvirt`, `constrained.`, `newobj` |
+//! | [`delegates`] | `ldftn`, `ldvirtftn`; a delegate's `newobj` and `Invoke` (routed through [`call`]) |
 //! | [`intrinsics`] | calls expanded in place: array initialisers, literal folding |
 //! | [`eh`] | `throw`, `rethrow`, `leave*`, `endfinally`, `endfilter`; the check after calls |
 //! | this file | `nop`, `tail.`, `volatile.`, `unaligned.` (ignored prefixes) |
@@ -54,6 +55,7 @@ mod array;
 mod call;
 mod control;
 mod conv;
+mod delegates;
 mod eh;
 mod fields;
 mod intrinsics;
@@ -97,6 +99,8 @@ pub(crate) struct MethodInput<'a> {
     pub instrs: &'a [Instruction<'a>],
     /// The body's exception-handling clauses, in metadata order.
     pub clauses: &'a [ExceptionClause],
+    /// `this` is an object reference (an instance method of a class), else a `&`.
+    pub this_is_object: bool,
 }
 
 impl<'a> MethodInput<'a> {
@@ -108,6 +112,7 @@ impl<'a> MethodInput<'a> {
             locals: &prepared.locals,
             instrs: &prepared.instrs,
             clauses: &prepared.clauses,
+            this_is_object: prepared.this_is_object,
         }
     }
 }
@@ -250,6 +255,8 @@ enum Family {
     Call,
     /// [`call`]: `newobj` (III.4.21).
     New,
+    /// [`delegates`]: `ldftn`, `ldvirtftn` (III.3.41, 4.18).
+    Ftn,
     /// [`eh`]: `throw`, `rethrow`, `leave`, `endfinally`, `endfilter` (III.4.31, 4.24,
     /// 3.46, 3.35, 3.34).
     Eh,
@@ -328,6 +335,7 @@ impl Family {
             O::Castclass | O::Isinst => Family::Object,
             O::Call | O::Callvirt => Family::Call,
             O::Newobj => Family::New,
+            O::Ldftn | O::Ldvirtftn => Family::Ftn,
             O::Initobj | O::Ldobj | O::Stobj | O::Cpobj | O::Sizeof => Family::ValueType,
             O::Box | O::Unbox | O::UnboxAny => Family::ValueType,
             O::Throw | O::Rethrow | O::Leave | O::LeaveS | O::Endfinally | O::Endfilter => {
@@ -403,6 +411,8 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.translate_newobj(ins, stack)?;
                 self.check_pending();
             }
+            // A cell's slow path checks the pending exception itself.
+            Family::Ftn => self.translate_ldftn(ins, stack)?,
             Family::Eh => return self.translate_eh(ins, stack),
             // `box` checks the pending exception itself (before it stores the value).
             Family::ValueType => self.translate_value_type(ins, stack)?,

@@ -49,6 +49,9 @@ impl TranslateEnv for NoEnv {
     fn array_element(&mut self, _: Token) -> Res<ValKind> {
         Err("no arrays in these tests".into())
     }
+    fn is_reference_compare_exchange(&mut self, _: Token) -> bool {
+        false
+    }
     fn is_initialize_array(&mut self, _: Token) -> bool {
         false
     }
@@ -99,6 +102,12 @@ impl TranslateEnv for NoEnv {
         false
     }
     fn is_object_ctor(&mut self, _: Token) -> bool {
+        false
+    }
+    fn delegate_invoke(&mut self, _: Token) -> Option<crate::type_context::DelegateFields> {
+        None
+    }
+    fn is_value_type_instance_method(&mut self, _: Token) -> bool {
         false
     }
     fn is_object_type(&mut self, _: Token) -> bool {
@@ -158,6 +167,7 @@ pub(super) fn compile_with_clauses(
         locals: &locals,
         instrs: &instrs,
         clauses,
+        this_is_object: false,
     };
     translate(&mut ctx.func, &mut fctx, &input, &mut env).map_err(|r| r.to_string())?;
     module
@@ -273,7 +283,7 @@ fn initblk_and_cpblk_write_exactly_their_bytes() {
 }
 
 /// Opcodes the translator rejects whole ("unsupported opcode"): the object model, exception
-/// handling, indirect and virtual calls, typed references, blocks, `jmp`.
+/// handling, indirect calls, typed references, blocks, `jmp`.
 const UNSUPPORTED: &[Opcode] = &[
     Opcode::Break,
     Opcode::Jmp,
@@ -282,8 +292,6 @@ const UNSUPPORTED: &[Opcode] = &[
     Opcode::Mkrefany,
     Opcode::Ldtoken,
     Opcode::Arglist,
-    Opcode::Ldftn,
-    Opcode::Ldvirtftn,
     Opcode::No,
     Opcode::Refanytype,
     Opcode::Readonly,

@@ -1,0 +1,60 @@
+//! Differential tests of delegates (issue 7): each C# program in tests/fixtures/delegates is
+//! compiled with mcs once and to native images with `ngen-build compile` (next to the shared
+//! framework images), then run under `mono` and under `ngen-build run` with `--jit never`,
+//! `--jit always` and the default. Stdout, the first stderr lines and the exit code must be
+//! mono's in every mode. The images must hold every method with a body: `ldftn`,
+//! `ldvirtftn`, a delegate's constructor and `Invoke` are compiled, not excluded.
+
+use std::sync::OnceLock;
+
+use ngen_tests::CompiledPrograms;
+
+/// The fixture programs, named once.
+const PROGRAMS: &[&str] = &["method_groups", "lambdas", "multicast", "events"];
+
+fn fixtures() -> &'static CompiledPrograms {
+    static F: OnceLock<CompiledPrograms> = OnceLock::new();
+    F.get_or_init(|| CompiledPrograms::new("delegates", PROGRAMS))
+}
+
+/// Asserts `program` was compiled whole: only the runtime-implemented delegate methods and
+/// abstract ones (no IL body) are excluded.
+fn compiled_whole(program: &str) {
+    for entry in fixtures().excluded(program) {
+        let reason = entry["reason"].as_str().unwrap_or_default();
+        assert!(
+            reason.starts_with("no IL body"),
+            "{program}: {} excluded: {reason}",
+            entry["name"]
+        );
+    }
+}
+
+#[test]
+fn delegates_over_static_instance_virtual_and_interface_methods_match_mono() {
+    compiled_whole("method_groups");
+    fixtures().assert_like_mono("method_groups", &[]);
+}
+
+#[test]
+fn invoking_a_null_delegate_raises_null_reference_like_mono() {
+    fixtures().assert_like_mono("method_groups", &["null"]);
+}
+
+#[test]
+fn lambdas_closures_and_static_lambda_caches_match_mono() {
+    compiled_whole("lambdas");
+    fixtures().assert_like_mono("lambdas", &[]);
+}
+
+#[test]
+fn combined_delegates_call_every_part_in_order_like_mono() {
+    compiled_whole("multicast");
+    fixtures().assert_like_mono("multicast", &[]);
+}
+
+#[test]
+fn field_like_and_custom_events_match_mono() {
+    compiled_whole("events");
+    fixtures().assert_like_mono("events", &[]);
+}
