@@ -23,6 +23,7 @@ const PROGRAMS: &[&str] = &[
     "mathf_icalls",
     "precise_cctors",
     "monitors",
+    "interlocked",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -153,4 +154,9 @@ fn every_method_with_a_body_is_in_its_image() {
 #[test]
 fn lock_statements_and_monitor_errors_match_mono() {
     differential("monitors", &[]);
+}
+
+#[test]
+fn interlocked_overloads_match_mono() {
+    differential("interlocked", &[]);
 }

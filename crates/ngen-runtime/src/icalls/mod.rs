@@ -1,7 +1,9 @@
 //! Icalls: the `InternalCall` methods of the class libraries, which Mono implements in C and
 //! this runtime in Rust. The table is keyed by Mono's managed name (`Namespace.Type::Method`,
 //! nested types with `/`, as `mono_lookup_internal_call_full` looks them up) and grouped by
-//! managed type, one module per type, after Mono's `mono/metadata/icall-def.h`.
+//! managed type, one module per type, after Mono's `mono/metadata/icall-def.h`. An overloaded
+//! icall is listed under Mono's signature key, `Method(int&,int,int)` ([`signature`]), which a
+//! lookup tries before the plain name.
 //!
 //! Each entry point is an `extern "C"` function (listed as a plain code address) with the
 //! managed calling convention of `ngen_abi::calling_convention` (`this` first; `bool` as
@@ -17,12 +19,14 @@ mod delegate;
 mod encoding_helper;
 mod environment;
 mod gc;
+mod interlocked;
 mod mathf;
 mod monitor;
 mod mono_io;
 mod object;
 mod runtime_type;
 mod safe_string_marshal;
+pub(crate) mod signature;
 mod string;
 
 /// One managed type's icalls: its name and each method's name and entry point.
@@ -84,6 +88,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Text.EncodingHelper",
         methods: encoding_helper::methods,
+    },
+    IcallType {
+        type_name: "System.Threading.Interlocked",
+        methods: interlocked::methods,
     },
     IcallType {
         type_name: "System.Threading.Monitor",

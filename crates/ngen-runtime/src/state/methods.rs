@@ -61,7 +61,13 @@ impl Runtime {
             .map_err(|e| e.to_string())?
             .impl_flags;
         if impl_flags & INTERNAL_CALL != 0 {
-            let code = match crate::icalls::lookup(&name) {
+            // An overloaded icall is listed under Mono's signature key, `Method(int&,int)`.
+            let with_signature =
+                crate::icalls::signature::described(&a.metadata, rid).and_then(|desc| {
+                    let owner = name.rsplit_once("::").map_or("", |(t, _)| t);
+                    crate::icalls::lookup(&format!("{owner}::{desc}"))
+                });
+            let code = match with_signature.or_else(|| crate::icalls::lookup(&name)) {
                 Some(code) => {
                     log::binding(|| format!("{}: {name} is an icall of the runtime", a.name));
                     code
