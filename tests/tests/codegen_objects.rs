@@ -5,10 +5,9 @@
 //! `--jit never` (images only), `--jit always` (JIT only) and the default (fallback). Stdout,
 //! the first three stderr lines and the exit code must be mono's in every mode.
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use ngen_tests::{assert_like_mono_in_every_mode, mcs, ngen_compile, temp_dir, workspace_root};
+use ngen_tests::CompiledPrograms;
 
 /// The fixture programs, named once.
 const PROGRAMS: &[&str] = &[
@@ -27,39 +26,14 @@ const PROGRAMS: &[&str] = &[
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
-struct Fixtures {
-    _dir: tempfile::TempDir,
-    bin: PathBuf,
-    images: PathBuf,
-}
-
-fn fixtures() -> &'static Fixtures {
-    static F: OnceLock<Fixtures> = OnceLock::new();
-    F.get_or_init(|| {
-        let dir = temp_dir();
-        let bin = dir.path().join("bin");
-        let images = dir.path().join("images");
-        std::fs::create_dir_all(&bin).unwrap();
-        for name in PROGRAMS {
-            let source = workspace_root()
-                .join("tests/fixtures/objects")
-                .join(format!("{name}.cs"));
-            let exe = bin.join(format!("{name}.exe"));
-            mcs(&[&source], &exe, &[]);
-            ngen_compile(&exe, &images);
-        }
-        Fixtures {
-            _dir: dir,
-            bin,
-            images,
-        }
-    })
+fn fixtures() -> &'static CompiledPrograms {
+    static F: OnceLock<CompiledPrograms> = OnceLock::new();
+    F.get_or_init(|| CompiledPrograms::new("objects", PROGRAMS))
 }
 
 /// Asserts the program behaves as under mono in all three modes.
 fn differential(program: &str, args: &[&str]) {
-    let f = fixtures();
-    assert_like_mono_in_every_mode(&f.bin.join(format!("{program}.exe")), &f.images, args);
+    fixtures().assert_like_mono(program, args);
 }
 
 #[test]
@@ -136,15 +110,10 @@ fn precise_static_constructors_run_before_the_first_call_like_mono() {
 fn every_method_with_a_body_is_in_its_image() {
     let f = fixtures();
     for program in PROGRAMS {
-        let report: serde_json::Value = serde_json::from_slice(
-            &std::fs::read(f.images.join(format!("{program}.ni.report.json"))).unwrap(),
-        )
-        .unwrap();
         // Abstract methods have no body to compile; everything else must be compiled.
-        let excluded: Vec<&serde_json::Value> = report["excluded"]
-            .as_array()
-            .unwrap()
-            .iter()
+        let excluded: Vec<serde_json::Value> = f
+            .excluded(program)
+            .into_iter()
             .filter(|e| !e["reason"].as_str().unwrap_or("").starts_with("no IL body"))
             .collect();
         assert!(excluded.is_empty(), "{program}: excluded: {excluded:?}");
