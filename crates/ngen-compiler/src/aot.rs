@@ -108,8 +108,7 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
             req.references.iter().map(PathBuf::as_path),
         )),
     );
-    let hooks = req.scenario.profile;
-    let emitted = emit_object(&asm, &types, threads, hooks, |cells, outcomes| {
+    let emitted = emit_object(&asm, &types, threads, req.scenario, |cells, outcomes| {
         let header = ImageHeader {
             format_version: IMAGE_FORMAT_VERSION,
             compiler: compiler_identity(),

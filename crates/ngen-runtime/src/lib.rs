@@ -16,6 +16,7 @@
 //!   names;
 //! - [`code_map`]: which managed method a code address belongs to (images and JIT);
 //! - [`profile`], [`profile_report`]: the profile scenario's hooks and `NGEN_PROFILE`;
+//! - [`gdb_jit`]: the debug scenario: debug JIT code, registered with gdb's JIT interface;
 //! - [`perf_map`]: `NGEN_PERF_MAP=1`, JIT code in `/tmp/perf-PID.map`;
 //! - [`stubs`]: runtime-made machine-code stubs: unboxing stubs (a boxed value type's own
 //!   methods) and bound stubs (an unimplemented icall that names itself when called).
@@ -30,6 +31,7 @@ mod eh;
 mod entry;
 mod faults;
 mod gc_roots;
+mod gdb_jit;
 mod helpers;
 mod icalls;
 mod images;
@@ -96,6 +98,7 @@ pub fn run(options: RunOptions) -> Result<i32, RunError> {
     ngen_gc::init();
     faults::install();
     profile::start(options.scenario);
+    gdb_jit::start(options.scenario);
     let entry = state::start(&options)?;
     eh::install();
     let code = entry::call_main(entry, &options.args);

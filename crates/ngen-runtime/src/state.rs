@@ -461,4 +461,8 @@ impl JitHost for Host<'_> {
     fn profile_hooks(&self) -> bool {
         crate::profile::hooks_enabled()
     }
+
+    fn debug_code(&self) -> bool {
+        crate::gdb_jit::debug_scenario()
+    }
 }

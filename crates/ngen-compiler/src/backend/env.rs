@@ -95,4 +95,9 @@ pub(crate) trait TranslateEnv {
     fn profile_hooks(&self) -> bool {
         false
     }
+    /// Whether this is debug-scenario code: every argument and local lives in a stack slot
+    /// (a debugger reads it there), never only in a register.
+    fn debug_code(&self) -> bool {
+        false
+    }
 }

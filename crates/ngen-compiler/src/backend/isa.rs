@@ -2,6 +2,11 @@
 //!
 //! Images are compiled for a fixed baseline x86-64 (no host CPU feature detection), so the
 //! same input gives the same bytes on any machine; the JIT uses the host's features.
+//!
+//! The debug scenario (Ngen's `/Debug`, issue 12) compiles without optimisation
+//! ([`DEBUG_FLAGS`] override [`COMMON_FLAGS`]) so that machine code follows the IL statement
+//! by statement; the translator also keeps every argument and local in a stack slot there
+//! (`translate/place.rs`), where a debugger can read it.
 
 use cranelift_codegen::isa::{self, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
@@ -23,10 +28,20 @@ const COMMON_FLAGS: &[(&str, &str)] = &[
     ("unwind_info", "false"),
 ];
 
+/// What the debug scenario changes, applied after [`COMMON_FLAGS`].
+const DEBUG_FLAGS: &[(&str, &str)] = &[("opt_level", "none")];
+
 /// The codegen part of the compiler identity: back end, version and every flag that changes code.
 pub fn codegen_identity() -> String {
     let mut s = String::from("cranelift 0.135.8 x86-64-baseline is_pic=true");
     for (k, v) in COMMON_FLAGS {
+        s.push(' ');
+        s.push_str(k);
+        s.push('=');
+        s.push_str(v);
+    }
+    s.push_str(" debug:");
+    for (k, v) in DEBUG_FLAGS {
         s.push(' ');
         s.push_str(k);
         s.push('=');
@@ -40,9 +55,11 @@ pub fn target_triple() -> &'static str {
     "x86_64-unknown-linux-gnu"
 }
 
-pub(crate) fn make_isa(kind: IsaKind) -> Result<OwnedTargetIsa, String> {
+/// The ISA of `kind`; `debug` for code of the debug scenario.
+pub(crate) fn make_isa(kind: IsaKind, debug: bool) -> Result<OwnedTargetIsa, String> {
     let mut flags = settings::builder();
-    for (k, v) in COMMON_FLAGS {
+    let debug_flags = if debug { DEBUG_FLAGS } else { &[] };
+    for (k, v) in COMMON_FLAGS.iter().chain(debug_flags) {
         flags.set(k, v).map_err(|e| format!("flag {k}: {e}"))?;
     }
     if std::env::var_os("NGEN_VERIFY_CLIF").is_some() {

@@ -33,11 +33,19 @@ pub trait JitHost {
     fn profile_hooks(&self) -> bool {
         false
     }
+    /// Whether compiled methods are debug-scenario code (unoptimised, every variable in a
+    /// stack slot). Asked once, at the first compilation: it is the run's scenario.
+    fn debug_code(&self) -> bool {
+        false
+    }
 }
 
 /// A JIT compiler. Not thread-safe by itself: the runtime keeps it behind a lock.
 pub struct Jit {
-    module: JITModule,
+    /// Made at the first compilation, when the host says which scenario the code is for.
+    module: Option<JITModule>,
+    /// Whether `module` compiles debug-scenario code.
+    debug: bool,
     ctx: Context,
     fctx: FunctionBuilderContext,
     call_conv: CallConv,
@@ -55,14 +63,13 @@ unsafe impl Send for Jit {}
 impl Jit {
     /// A JIT for the host CPU, answering type questions from `types`.
     pub fn new(types: TypeContext) -> Result<Jit, String> {
-        let isa = make_isa(IsaKind::Jit)?;
+        // Built now so that a host without a usable ISA learns it at start-up.
+        let isa = make_isa(IsaKind::Jit, false)?;
         let call_conv = isa.default_call_conv();
-        let builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
-        let module = JITModule::new(builder);
-        let ctx = module.make_context();
         Ok(Jit {
-            module,
-            ctx,
+            module: None,
+            debug: false,
+            ctx: Context::new(),
             fctx: FunctionBuilderContext::new(),
             call_conv,
             next_id: 0,
@@ -97,17 +104,33 @@ impl Jit {
         })
     }
 
+    /// The module, made on first use for the host's scenario.
+    fn module(&mut self, host: &dyn JitHost) -> Result<&mut JITModule, String> {
+        if self.module.is_none() {
+            self.debug = host.debug_code();
+            let isa = make_isa(IsaKind::Jit, self.debug)?;
+            let builder = JITBuilder::with_isa(isa, cranelift_module::default_libcall_names());
+            self.module = Some(JITModule::new(builder));
+        }
+        self.module
+            .as_mut()
+            .ok_or_else(|| "internal: no JIT module".to_string())
+    }
+
     fn compile_unguarded(
         &mut self,
         asm: &Assembly,
         rid: u32,
         host: &mut dyn JitHost,
     ) -> Result<*const u8, String> {
+        self.module(host)?;
+        let Some(module) = self.module.as_mut() else {
+            return Err("internal: no JIT module".into());
+        };
         let prepared = prepare(asm, rid, &self.types)?;
         let sig = clif_signature(&prepared.shape, self.call_conv);
         self.next_id += 1;
-        let id = self
-            .module
+        let id = module
             .declare_function(&format!("j{}", self.next_id), Linkage::Local, &sig)
             .map_err(|e| e.to_string())?;
         self.ctx.clear();
@@ -120,7 +143,7 @@ impl Jit {
         // are an image's).
         let own = (
             Token::new(TableId::MethodDef, rid),
-            self.module.declare_func_in_func(id, &mut self.ctx.func),
+            module.declare_func_in_func(id, &mut self.ctx.func),
         );
         let mut env = JitEnv {
             own,
@@ -128,25 +151,24 @@ impl Jit {
             types: &self.types,
             host,
             call_conv: self.call_conv,
-            frontend: self.module.isa().frontend_config(),
+            frontend: module.isa().frontend_config(),
             profile,
+            debug: self.debug,
         };
         let translated = translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env);
         if let Err(e) = translated {
             self.ctx.clear();
             return Err(e.to_string());
         }
-        let defined = self.module.define_function(id, &mut self.ctx);
+        let defined = module.define_function(id, &mut self.ctx);
         self.last_code_size = self
             .ctx
             .compiled_code()
             .map_or(0, |code| u64::from(code.code_info().total_size));
-        self.module.clear_context(&mut self.ctx);
+        module.clear_context(&mut self.ctx);
         defined.map_err(|e| format!("code generation failed: {e:?}"))?;
-        self.module
-            .finalize_definitions()
-            .map_err(|e| e.to_string())?;
-        Ok(self.module.get_finalized_function(id))
+        module.finalize_definitions().map_err(|e| e.to_string())?;
+        Ok(module.get_finalized_function(id))
     }
 }
 
@@ -159,11 +181,16 @@ struct JitEnv<'a> {
     call_conv: CallConv,
     frontend: cranelift_codegen::isa::TargetFrontendConfig,
     profile: bool,
+    debug: bool,
 }
 
 impl TranslateEnv for JitEnv<'_> {
     fn profile_hooks(&self) -> bool {
         self.profile
+    }
+
+    fn debug_code(&self) -> bool {
+        self.debug
     }
 
     fn frontend_config(&self) -> cranelift_codegen::isa::TargetFrontendConfig {

@@ -65,16 +65,17 @@ struct Compiled {
     alignment: u64,
 }
 
-/// Compiles every method of `asm` into an object (with the profile hooks when `profile`).
-/// `header` receives the cell list and the outcomes and returns the header bytes to embed.
+/// Compiles every method of `asm` into an object for `scenario` (the profile hooks; the
+/// debug scenario's unoptimised code). `header` receives the cell list and the outcomes and
+/// returns the header bytes to embed.
 pub(crate) fn emit_object(
     asm: &Assembly,
     types: &TypeContext,
     threads: usize,
-    profile: bool,
+    scenario: ngen_abi::Scenario,
     header: impl FnOnce(&[CellKey], &[MethodOutcome]) -> Vec<u8>,
 ) -> Result<EmittedObject, String> {
-    let isa: OwnedTargetIsa = make_isa(IsaKind::Aot)?;
+    let isa: OwnedTargetIsa = make_isa(IsaKind::Aot, scenario.debug)?;
     let call_conv = isa.default_call_conv();
     let builder = ObjectBuilder::new(
         isa.clone(),
@@ -104,7 +105,8 @@ pub(crate) fn emit_object(
         cells,
         cells_data: data.cells,
         helpers_data: data.helpers,
-        profile,
+        profile: scenario.profile,
+        debug: scenario.debug,
     };
 
     let results: Vec<(u32, Result<Compiled, String>)> = pool.install(|| {

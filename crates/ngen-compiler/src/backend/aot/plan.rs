@@ -49,6 +49,8 @@ pub(super) struct Plan<'a> {
     pub(super) helpers_data: DataId,
     /// Profile scenario: methods call the enter and leave hooks.
     pub(super) profile: bool,
+    /// Debug scenario: every variable in a stack slot.
+    pub(super) debug: bool,
 }
 
 /// Declares a hidden function for every MethodDef with a body and a supported signature.
@@ -152,6 +154,10 @@ impl AotEnv<'_, '_> {
 impl TranslateEnv for AotEnv<'_, '_> {
     fn profile_hooks(&self) -> bool {
         self.plan.profile
+    }
+
+    fn debug_code(&self) -> bool {
+        self.plan.debug
     }
 
     fn frontend_config(&self) -> cranelift_codegen::isa::TargetFrontendConfig {

@@ -33,17 +33,21 @@ impl<'a, 'f> Translator<'a, 'f> {
         if params.len() != arg_types.len() {
             return Err(Reject::unlocated("internal: signature/parameter mismatch"));
         }
+        // The debug scenario keeps every variable in memory, as if its address were taken.
+        let in_memory = self.env.debug_code();
         for (i, (ty, value)) in arg_types.iter().zip(params).enumerate() {
-            let taken = u16::try_from(i)
-                .map(|n| self.prepass.address_taken_args.contains(&n))
-                .unwrap_or(false);
+            let taken = in_memory
+                || u16::try_from(i)
+                    .map(|n| self.prepass.address_taken_args.contains(&n))
+                    .unwrap_or(false);
             let home = self.new_arg_home(*ty, value, taken);
             self.args.push(home);
         }
         for (i, ty) in self.input.locals.iter().enumerate() {
-            let taken = u16::try_from(i)
-                .map(|n| self.prepass.address_taken_locals.contains(&n))
-                .unwrap_or(false);
+            let taken = in_memory
+                || u16::try_from(i)
+                    .map(|n| self.prepass.address_taken_locals.contains(&n))
+                    .unwrap_or(false);
             let home = self.new_local_home(*ty, taken);
             self.locals.push(home);
         }
