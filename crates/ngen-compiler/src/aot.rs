@@ -108,37 +108,53 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
             req.references.iter().map(PathBuf::as_path),
         )),
     );
-    let emitted = emit_object(&asm, &types, threads, req.scenario, |cells, outcomes| {
-        let header = ImageHeader {
-            format_version: IMAGE_FORMAT_VERSION,
-            compiler: compiler_identity(),
-            target: target_triple().to_string(),
-            scenario: req.scenario.bits(),
-            assembly: AssemblyStamp::new(identity.name.clone(), mvid),
-            references: references.clone(),
-            method_rows,
-            cells: cells
-                .iter()
-                .map(|key| CellEntry {
-                    kind: key.kind as u32,
-                    token: key.token,
-                    aux: key.aux,
-                })
-                .collect(),
-            excluded: outcomes
-                .iter()
-                .filter_map(|o| {
-                    o.result.as_ref().err().map(|reason| ExcludedEntry {
-                        token: Token::new(TableId::MethodDef, o.rid).0,
-                        reason: reason.clone(),
+    // The debug scenario's line tables come from the assembly's symbols, when it has any
+    // (an unreadable or mismatched symbol file gives an image without lines).
+    let symbols = if req.scenario.debug {
+        ngen_symbols::SymbolFile::find_for(&req.assembly, Some(mvid))
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
+    let emitted = emit_object(
+        &asm,
+        &types,
+        threads,
+        req.scenario,
+        symbols.as_ref(),
+        |cells, outcomes| {
+            let header = ImageHeader {
+                format_version: IMAGE_FORMAT_VERSION,
+                compiler: compiler_identity(),
+                target: target_triple().to_string(),
+                scenario: req.scenario.bits(),
+                assembly: AssemblyStamp::new(identity.name.clone(), mvid),
+                references: references.clone(),
+                method_rows,
+                cells: cells
+                    .iter()
+                    .map(|key| CellEntry {
+                        kind: key.kind as u32,
+                        token: key.token,
+                        aux: key.aux,
                     })
-                })
-                .collect(),
-        };
-        let bytes = encode_header(&header);
-        header_out = Some(header);
-        bytes
-    })
+                    .collect(),
+                excluded: outcomes
+                    .iter()
+                    .filter_map(|o| {
+                        o.result.as_ref().err().map(|reason| ExcludedEntry {
+                            token: Token::new(TableId::MethodDef, o.rid).0,
+                            reason: reason.clone(),
+                        })
+                    })
+                    .collect(),
+            };
+            let bytes = encode_header(&header);
+            header_out = Some(header);
+            bytes
+        },
+    )
     .map_err(CompileError::Codegen)?;
     let header = header_out.ok_or_else(|| CompileError::Codegen("no header".into()))?;
     let image_bytes = ngen_image::link_shared_object(&emitted.object)?;

@@ -8,7 +8,7 @@
 //! 2. the runtime validates the header read from those bytes (here and in `state.rs`);
 //! 3. [`verify_digest`]: the bytes must have the BLAKE3 digest recorded next to the image
 //!    (`ngen_image::digest`), checked just before mapping so rejected candidates cost no hash;
-//! 4. [`map`] maps the same open file through `/proc/self/fd/N`, so what is mapped is what was
+//! 4. [`map`] maps the same open file through `/proc/PID/fd/N`, so what is mapped is what was
 //!    hashed even if the path is replaced meanwhile.
 //!
 //! Depends on ngen-image (header, digest, trust), ngen-abi (tables), libloading, walkdir.
@@ -183,7 +183,7 @@ pub(crate) fn verify_digest(image: &OpenedImage) -> Result<(), String> {
 }
 
 /// A mapped image. The library stays loaded for the life of the process, and so does the
-/// file descriptor it was mapped through (a reused `/proc/self/fd/N` name would make the
+/// file descriptor it was mapped through (a reused `/proc/PID/fd/N` name would make the
 /// dynamic loader return the library already loaded under that name).
 pub(crate) struct MappedImage {
     _library: libloading::Library,
@@ -202,7 +202,14 @@ unsafe impl Send for MappedImage {}
 /// mounted, else its path.
 fn load_path(image: &OpenedImage) -> PathBuf {
     use std::os::fd::AsRawFd;
-    let by_fd = PathBuf::from(format!("/proc/self/fd/{}", image.file.as_raw_fd()));
+    // `/proc/PID/fd/N`, not `/proc/self/fd/N`: the name is also what a debugger reads from
+    // the loader's list to open the image (gdb, for its symbols and DWARF), and in the
+    // debugger's process `self` is the debugger (gdb would read its own descriptor N).
+    let by_fd = PathBuf::from(format!(
+        "/proc/{}/fd/{}",
+        std::process::id(),
+        image.file.as_raw_fd()
+    ));
     if by_fd.exists() {
         by_fd
     } else {

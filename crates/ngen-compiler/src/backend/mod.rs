@@ -6,6 +6,7 @@
 pub(crate) mod abi;
 pub(crate) mod aot;
 pub(crate) mod cells;
+pub(crate) mod debuginfo;
 pub(crate) mod env;
 pub(crate) mod helpers;
 pub(crate) mod isa;

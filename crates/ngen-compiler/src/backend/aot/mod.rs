@@ -35,6 +35,7 @@ use ngen_abi::image::{CellKey, CellKind};
 use ngen_metadata::{Assembly, TableId, Token};
 use rayon::prelude::*;
 
+use super::debuginfo::{CodeRange, MethodDebug, write_dwarf};
 use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
 use crate::method::{method_def_shape_in, prepare};
@@ -63,16 +64,19 @@ struct Compiled {
     bytes: Vec<u8>,
     relocs: Vec<ModuleReloc>,
     alignment: u64,
+    /// Debug scenario: the IL offset of each range of the code, for the line table.
+    ranges: Vec<CodeRange>,
 }
 
 /// Compiles every method of `asm` into an object for `scenario` (the profile hooks; the
-/// debug scenario's unoptimised code). `header` receives the cell list and the outcomes and
-/// returns the header bytes to embed.
+/// debug scenario's unoptimised code and DWARF, with lines from `symbols`). `header` receives
+/// the cell list and the outcomes and returns the header bytes to embed.
 pub(crate) fn emit_object(
     asm: &Assembly,
     types: &TypeContext,
     threads: usize,
     scenario: ngen_abi::Scenario,
+    symbols: Option<&ngen_symbols::SymbolFile>,
     header: impl FnOnce(&[CellKey], &[MethodOutcome]) -> Vec<u8>,
 ) -> Result<EmittedObject, String> {
     let isa: OwnedTargetIsa = make_isa(IsaKind::Aot, scenario.debug)?;
@@ -139,6 +143,7 @@ pub(crate) fn emit_object(
     } = plan;
     let mut outcomes = Vec::with_capacity(results.len());
     let mut compiled_ids: Vec<(u32, FuncId)> = Vec::new();
+    let mut debug_methods: Vec<MethodDebug> = Vec::new();
     let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
     for (rid, result) in results {
@@ -149,6 +154,15 @@ pub(crate) fn emit_object(
                     .define_function_bytes(f.id, c.alignment, &c.bytes, &c.relocs)
                     .map_err(err)?;
                 compiled_ids.push((rid, f.id));
+                if scenario.debug {
+                    debug_methods.push(MethodDebug {
+                        func: f.id,
+                        rid,
+                        name: crate::method_display_name(asm, rid),
+                        code_size: c.bytes.len() as u32,
+                        ranges: c.ranges,
+                    });
+                }
                 outcomes.push(MethodOutcome {
                     rid,
                     result: Ok(c.bytes.len() as u32),
@@ -196,7 +210,12 @@ pub(crate) fn emit_object(
         header_bytes,
     )?;
 
-    let object = module.finish().emit().map_err(|e| e.to_string())?;
+    let mut product = module.finish();
+    if scenario.debug {
+        let unit = asm.identity().map(|i| i.name).unwrap_or_default();
+        write_dwarf(&mut product, &unit, symbols, &debug_methods)?;
+    }
+    let object = product.emit().map_err(|e| e.to_string())?;
     Ok(EmittedObject {
         object,
         outcomes,
@@ -239,10 +258,24 @@ fn compile_one(
         .iter()
         .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, f.id))
         .collect();
+    let ranges = if plan.debug {
+        code.buffer
+            .get_srclocs_sorted()
+            .iter()
+            .map(|s| CodeRange {
+                start: s.start,
+                end: s.end,
+                il_offset: (!s.loc.is_default()).then(|| s.loc.bits()),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let compiled = Compiled {
         bytes: code.buffer.data().to_vec(),
         relocs,
         alignment: code.buffer.alignment as u64,
+        ranges,
     };
     ctx.clear();
     Ok(compiled)

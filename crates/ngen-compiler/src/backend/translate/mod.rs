@@ -72,7 +72,7 @@ mod value_types;
 use std::collections::HashMap;
 
 use cranelift_codegen::ir::types::I64;
-use cranelift_codegen::ir::{Block, Function, InstBuilder, MemFlagsData, SigRef, Value};
+use cranelift_codegen::ir::{Block, Function, InstBuilder, MemFlagsData, SigRef, SourceLoc, Value};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
@@ -361,6 +361,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         let instrs = self.input.instrs;
         let ins = &instrs[index];
         self.eh.offset = ins.offset;
+        // Machine code remembers its IL offset: the debug scenario's line table maps it.
+        self.b.set_srcloc(SourceLoc::new(ins.offset));
         self.instruction(ins, index, first, stack)
             .map_err(|reject| reject.located(ins.offset))
     }
