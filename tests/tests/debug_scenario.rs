@@ -95,6 +95,13 @@ fn gdb_session(p: &DebugProgram, jit: &str, breakpoint: &str, commands: &[&str])
     text
 }
 
+/// The last `#1 ` line (the caller's frame) of gdb's backtraces in `text`.
+fn last_caller_frame(text: &str) -> &str {
+    text.lines()
+        .rfind(|l| l.starts_with("#1 "))
+        .unwrap_or_else(|| panic!("no caller frame:\n{text}"))
+}
+
 #[test]
 fn gdb_stops_at_a_source_line_of_an_image_and_bt_shows_managed_frames() {
     if !gdb_available("gdb_stops_at_a_source_line_of_an_image_and_bt_shows_managed_frames") {
@@ -108,10 +115,7 @@ fn gdb_stops_at_a_source_line_of_an_image_and_bt_shows_managed_frames() {
         text.contains("Lines::Add () at ") && text.contains("Lines.cs:7"),
         "{text}"
     );
-    let main_frame = text
-        .lines()
-        .find(|l| l.starts_with("#1 "))
-        .unwrap_or_else(|| panic!("no caller frame:\n{text}"));
+    let main_frame = last_caller_frame(&text);
     assert!(
         main_frame.contains("in Lines::Main () at ") && main_frame.ends_with("Lines.cs:13"),
         "{main_frame}"
@@ -139,6 +143,42 @@ fn gdb_breaks_on_a_loop_body_line_every_iteration() {
         "{text}"
     );
     assert!(text.contains("exited normally"), "{text}");
+}
+
+#[test]
+fn gdb_sees_jit_code_through_the_jit_interface() {
+    if !gdb_available("gdb_sees_jit_code_through_the_jit_interface") {
+        return;
+    }
+    let p = debug_program("debug", "Twice");
+    // Under `--jit always` nothing comes from the image: `Main` is JIT-compiled and
+    // registered with gdb, and the pending breakpoint resolves in it. The first call compiled
+    // `Square`, so a breakpoint on one of its lines resolves at once and stops the second call.
+    let text = gdb_session(
+        &p,
+        "always",
+        "Twice.cs:12",
+        &[
+            "bt 1",
+            "break Twice.cs:5",
+            "continue",
+            "bt 2",
+            "info locals",
+        ],
+    );
+    assert!(
+        text.contains("hit Breakpoint 1, Twice::Main () at ") && text.contains("Twice.cs:12"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hit Breakpoint 2, Twice::Square () at "),
+        "{text}"
+    );
+    let caller = last_caller_frame(&text);
+    assert!(
+        caller.contains("in Twice::Main () at ") && caller.ends_with("Twice.cs:12"),
+        "{caller}"
+    );
 }
 
 /// `at Demo.Throws.Inner (System.Int32 n) [0x0002c] in /path/Throws.cs:15` → (method name,

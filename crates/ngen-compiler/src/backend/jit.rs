@@ -16,6 +16,7 @@ use ngen_abi::image::{CellKey, CellKind, ImportCell};
 use ngen_metadata::{Assembly, TableId, Token};
 
 use super::abi::clif_signature;
+use super::debuginfo::{MethodDebug, code_ranges, jit_debug_object};
 use super::env::{CallTarget, TranslateEnv};
 use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
@@ -54,6 +55,8 @@ pub struct Jit {
     types: TypeContext,
     /// Size in bytes of the machine code of the last method compiled.
     last_code_size: u64,
+    /// Debug scenario: the last method compiled, its address and its code's IL offsets.
+    last_debug: Option<(MethodDebug, u64)>,
 }
 
 // SAFETY: JITModule holds raw pointers to memory it owns exclusively; the runtime only
@@ -75,6 +78,7 @@ impl Jit {
             next_id: 0,
             types,
             last_code_size: 0,
+            last_debug: None,
         })
     }
 
@@ -82,6 +86,17 @@ impl Jit {
     /// runtime's code map).
     pub fn last_code_size(&self) -> u64 {
         self.last_code_size
+    }
+
+    /// Debug scenario: the in-memory ELF that describes the method [`Jit::compile`] returned
+    /// last to gdb's JIT interface (its name, code range and, from `symbols`, its lines);
+    /// `None` outside the debug scenario.
+    pub fn last_debug_object(
+        &self,
+        symbols: Option<&ngen_symbols::SymbolFile>,
+    ) -> Option<Result<Vec<u8>, String>> {
+        let (method, address) = self.last_debug.as_ref()?;
+        Some(jit_debug_object(symbols, method, *address))
     }
 
     /// Compiles MethodDef `rid` of `asm`; returns its entry point or why it cannot be compiled.
@@ -165,10 +180,25 @@ impl Jit {
             .ctx
             .compiled_code()
             .map_or(0, |code| u64::from(code.code_info().total_size));
+        let ranges = match (self.debug, self.ctx.compiled_code()) {
+            (true, Some(code)) => code_ranges(code),
+            _ => Vec::new(),
+        };
         module.clear_context(&mut self.ctx);
         defined.map_err(|e| format!("code generation failed: {e:?}"))?;
         module.finalize_definitions().map_err(|e| e.to_string())?;
-        Ok(module.get_finalized_function(id))
+        let code = module.get_finalized_function(id);
+        self.last_debug = self.debug.then(|| {
+            let method = MethodDebug {
+                func: id,
+                rid,
+                name: crate::method_display_name(asm, rid),
+                code_size: self.last_code_size as u32,
+                ranges,
+            };
+            (method, code as u64)
+        });
+        Ok(code)
     }
 }
 

@@ -136,6 +136,7 @@ impl Runtime {
             .map_err(|reason| format!("cannot JIT-compile {name}: {reason}"))?
             as u64;
         crate::code_map::add_jit(id, rid, code, jit.last_code_size(), &name);
+        crate::gdb_jit::register_jit_code(jit, &assemblies[id].path, assemblies[id].mvid);
         if is_corlib {
             log::binding(|| format!("mscorlib: {name} from IL (JIT-compiled)"));
         } else {

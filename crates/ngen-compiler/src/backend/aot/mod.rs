@@ -35,7 +35,7 @@ use ngen_abi::image::{CellKey, CellKind};
 use ngen_metadata::{Assembly, TableId, Token};
 use rayon::prelude::*;
 
-use super::debuginfo::{CodeRange, MethodDebug, write_dwarf};
+use super::debuginfo::{CodeRange, MethodDebug, code_ranges, write_dwarf};
 use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
 use crate::method::{method_def_shape_in, prepare};
@@ -259,15 +259,7 @@ fn compile_one(
         .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, f.id))
         .collect();
     let ranges = if plan.debug {
-        code.buffer
-            .get_srclocs_sorted()
-            .iter()
-            .map(|s| CodeRange {
-                start: s.start,
-                end: s.end,
-                il_offset: (!s.loc.is_default()).then(|| s.loc.bits()),
-            })
-            .collect()
+        code_ranges(code)
     } else {
         Vec::new()
     };

@@ -6,6 +6,9 @@
 //! as Cranelift source locations ([`lines`]). gdb reads it from the mapped image:
 //! `break File.cs:LINE`, and `bt` with file and line.
 //!
+//! JIT code of a debug run gets the same DWARF, at its absolute address, inside a small
+//! in-memory ELF per method for gdb's JIT interface ([`jit_elf`]).
+//!
 //! Built with gimli's `write` module (well kept, the writer of Wasmtime's and
 //! rustc_codegen_cranelift's DWARF) and written into the object with relocations
 //! ([`object_sections`]), so the bytes depend only on the inputs (no addresses, no paths but
@@ -13,6 +16,7 @@
 //!
 //! Depends on: gimli (through cranelift-codegen), cranelift-object, ngen-symbols.
 
+mod jit_elf;
 mod lines;
 mod object_sections;
 
@@ -25,6 +29,7 @@ use cranelift_module::FuncId;
 use cranelift_object::ObjectProduct;
 use ngen_symbols::SymbolFile;
 
+pub(crate) use jit_elf::jit_debug_object;
 pub(crate) use lines::CodeRange;
 use object_sections::{RelocWriter, add_to_object};
 
@@ -47,6 +52,30 @@ pub(crate) fn write_dwarf(
     symbols: Option<&SymbolFile>,
     methods: &[MethodDebug],
 ) -> Result<(), String> {
+    // Method `i`'s address is its function symbol's, resolved by the linker.
+    let mut dwarf = build_unit(unit_name, symbols, methods, |index| Address::Symbol {
+        symbol: index,
+        addend: 0,
+    });
+    let mut sections = Sections::new(RelocWriter::new());
+    dwarf
+        .write(&mut sections)
+        .map_err(|e| format!("DWARF: {e}"))?;
+    let symbols: Vec<_> = methods
+        .iter()
+        .map(|m| product.function_symbol(m.func))
+        .collect();
+    add_to_object(&mut product.object, &mut sections, &symbols)
+}
+
+/// The DWARF of `methods`: the line program and a subprogram per method, whose code starts at
+/// `address(i)` for method `i`.
+fn build_unit(
+    unit_name: &str,
+    symbols: Option<&SymbolFile>,
+    methods: &[MethodDebug],
+    address: impl Fn(usize) -> Address,
+) -> DwarfUnit {
     let encoding = Encoding {
         format: Format::Dwarf32,
         version: 4,
@@ -92,10 +121,7 @@ pub(crate) fn write_dwarf(
 
     let mut ranges = Vec::new();
     for (index, m) in methods.iter().enumerate() {
-        let start = Address::Symbol {
-            symbol: index,
-            addend: 0,
-        };
+        let start = address(index);
         ranges.push(Range::StartLength {
             begin: start,
             length: u64::from(m.code_size),
@@ -155,15 +181,21 @@ pub(crate) fn write_dwarf(
         AttributeValue::RangeListRef(range_list),
     );
 
-    let mut sections = Sections::new(RelocWriter::new());
     dwarf
-        .write(&mut sections)
-        .map_err(|e| format!("DWARF: {e}"))?;
-    let symbols: Vec<_> = methods
+}
+
+/// The IL offset of each range of a method's machine code: the source locations the
+/// translator set, as Cranelift reports them (in address order).
+pub(crate) fn code_ranges(code: &cranelift_codegen::CompiledCode) -> Vec<CodeRange> {
+    code.buffer
+        .get_srclocs_sorted()
         .iter()
-        .map(|m| product.function_symbol(m.func))
-        .collect();
-    add_to_object(&mut product.object, &mut sections, &symbols)
+        .map(|s| CodeRange {
+            start: s.start,
+            end: s.end,
+            il_offset: (!s.loc.is_default()).then(|| s.loc.bits()),
+        })
+        .collect()
 }
 
 /// A string DWARF can hold: not empty, no NUL.
