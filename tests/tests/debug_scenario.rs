@@ -112,7 +112,7 @@ fn gdb_stops_at_a_source_line_of_an_image_and_bt_shows_managed_frames() {
     // The pending breakpoint resolved when the image was mapped; it stopped in `Add` at the
     // line, and its caller is `Main` at the line of the call.
     assert!(
-        text.contains("Lines::Add () at ") && text.contains("Lines.cs:7"),
+        text.contains("#0  Lines::Add (a=1, b=2) at ") && text.contains("Lines.cs:7"),
         "{text}"
     );
     let main_frame = last_caller_frame(&text);
@@ -121,6 +121,26 @@ fn gdb_stops_at_a_source_line_of_an_image_and_bt_shows_managed_frames() {
         "{main_frame}"
     );
     assert!(text.contains("source language c++"), "{text}");
+}
+
+#[test]
+fn gdb_reads_arguments_and_locals_from_their_stack_slots() {
+    if !gdb_available("gdb_reads_arguments_and_locals_from_their_stack_slots") {
+        return;
+    }
+    let p = debug_program("symbols", "Lines");
+    // Line 8 is `return sum;` in `Add(1, 2)`: arguments named from the metadata, locals from
+    // the .mdb, values read from the frame.
+    let text = gdb_session(
+        &p,
+        "never",
+        "Lines.cs:8",
+        &["info args", "info locals", "print a * 10 + b"],
+    );
+    assert!(text.contains("Lines::Add (a=1, b=2) at "), "{text}");
+    for line in ["a = 1", "b = 2", "sum = 3", "$1 = 12"] {
+        assert!(text.lines().any(|l| l == line), "{line:?} in:\n{text}");
+    }
 }
 
 #[test]
@@ -163,6 +183,7 @@ fn gdb_sees_jit_code_through_the_jit_interface() {
             "break Twice.cs:5",
             "continue",
             "bt 2",
+            "next",
             "info locals",
         ],
     );
@@ -170,10 +191,12 @@ fn gdb_sees_jit_code_through_the_jit_interface() {
         text.contains("hit Breakpoint 1, Twice::Main () at ") && text.contains("Twice.cs:12"),
         "{text}"
     );
+    // The second call, `Square(3)`: its argument, and its local after `next`.
     assert!(
-        text.contains("hit Breakpoint 2, Twice::Square () at "),
+        text.contains("hit Breakpoint 2, Twice::Square (v=3) at "),
         "{text}"
     );
+    assert!(text.lines().any(|l| l == "r = 9"), "{text}");
     let caller = last_caller_frame(&text);
     assert!(
         caller.contains("in Twice::Main () at ") && caller.ends_with("Twice.cs:12"),

@@ -90,6 +90,15 @@ impl SymbolFile {
         }
     }
 
+    /// The names of MethodDef `rid`'s IL locals, by local index, where the file records them
+    /// (`.mdb`; a portable PDB's `LocalScope` tables are not read yet: none).
+    pub fn local_names(&self, rid: u32) -> Result<Vec<(u32, String)>, SymbolError> {
+        match self {
+            SymbolFile::Mdb(f) => f.local_names(rid),
+            SymbolFile::Ppdb(_) => Ok(Vec::new()),
+        }
+    }
+
     /// Parses `bytes` as an `.mdb` or a portable PDB, by signature.
     pub fn parse(bytes: Vec<u8>) -> Result<SymbolFile, SymbolError> {
         if bytes.starts_with(&mdb::MAGIC.to_le_bytes()) {

@@ -198,6 +198,41 @@ impl MdbFile {
         Ok(points)
     }
 
+    /// The names of MethodDef `rid`'s IL locals, by local index (the method data's local
+    /// table: a count, then `{index, name, block}` per local, as Mono's
+    /// `mono_debug_symfile_lookup_locals` reads it). A local named in several scopes keeps its
+    /// first name.
+    pub fn local_names(&self, rid: u32) -> Result<Vec<(u32, String)>, SymbolError> {
+        const WHAT: &str = "mdb local variable table";
+        let Some((data_offset, _)) = self.method_entry(0x0600_0000 | rid)? else {
+            return Ok(Vec::new());
+        };
+        let mut c = Cursor::at(&self.bytes, data_offset, "mdb method data")?;
+        let _compile_unit = c.leb128_i32("mdb method data")?;
+        let locals_offset = c.leb128_u32("mdb method data")? as usize;
+        let mut c = Cursor::at(&self.bytes, locals_offset, WHAT)?;
+        let count = c.leb128_u32(WHAT)?;
+        let mut names: Vec<(u32, String)> = Vec::new();
+        for _ in 0..count {
+            let index = c.leb128_u32(WHAT)?;
+            let len = c.leb128_u32(WHAT)? as usize;
+            let at = c.pos();
+            let name = String::from_utf8(c.take(len, WHAT)?.to_vec()).map_err(|e| {
+                SymbolError::Malformed {
+                    what: WHAT,
+                    offset: at,
+                    detail: e.to_string(),
+                }
+            })?;
+            let _block = c.leb128_i32(WHAT)?;
+            if !names.iter().any(|(i, _)| *i == index) {
+                names.push((index, name));
+            }
+        }
+        names.sort_by_key(|(i, _)| *i);
+        Ok(names)
+    }
+
     /// Binary search of the method table (sorted by token): the method's data and line table
     /// offsets.
     fn method_entry(&self, token: u32) -> Result<Option<(usize, usize)>, SymbolError> {

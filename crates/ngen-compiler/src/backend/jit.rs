@@ -16,7 +16,7 @@ use ngen_abi::image::{CellKey, CellKind, ImportCell};
 use ngen_metadata::{Assembly, TableId, Token};
 
 use super::abi::clif_signature;
-use super::debuginfo::{MethodDebug, code_ranges, jit_debug_object};
+use super::debuginfo::{MethodDebug, code_ranges, frame_variables, jit_debug_object};
 use super::env::{CallTarget, TranslateEnv};
 use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
@@ -180,9 +180,12 @@ impl Jit {
             .ctx
             .compiled_code()
             .map_or(0, |code| u64::from(code.code_info().total_size));
-        let ranges = match (self.debug, self.ctx.compiled_code()) {
-            (true, Some(code)) => code_ranges(code),
-            _ => Vec::new(),
+        let (ranges, variables) = match (self.debug, self.ctx.compiled_code()) {
+            (true, Some(code)) => (
+                code_ranges(code),
+                frame_variables(asm, rid, &prepared, code),
+            ),
+            _ => (Vec::new(), Vec::new()),
         };
         module.clear_context(&mut self.ctx);
         defined.map_err(|e| format!("code generation failed: {e:?}"))?;
@@ -195,6 +198,7 @@ impl Jit {
                 name: crate::method_display_name(asm, rid),
                 code_size: self.last_code_size as u32,
                 ranges,
+                variables,
             };
             (method, code as u64)
         });

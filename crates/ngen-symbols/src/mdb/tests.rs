@@ -32,6 +32,23 @@ fn reads_mcs_line_tables() {
 }
 
 #[test]
+fn reads_local_names() {
+    let mdb = MdbFile::parse(MDB.to_vec()).unwrap();
+    // `Add`: `int sum` is local 0 (local 1 is the compiler's return temporary, unnamed).
+    assert_eq!(mdb.local_names(2).unwrap(), [(0, "sum".to_string())]);
+    let main: Vec<String> = mdb
+        .local_names(3)
+        .unwrap()
+        .into_iter()
+        .map(|(_, n)| n)
+        .collect();
+    assert!(
+        main.contains(&"x".to_string()) && main.contains(&"c".to_string()),
+        "{main:?}"
+    );
+}
+
+#[test]
 fn bad_signature_and_version_are_typed_errors() {
     let mut bytes = MDB.to_vec();
     bytes[0] ^= 1;
@@ -55,6 +72,7 @@ fn truncated_or_corrupt_files_are_errors_not_panics() {
     crate::truncation::never_panics(MDB, MdbFile::parse, |mdb| {
         for rid in 0..5 {
             let _ = mdb.sequence_points(rid);
+            let _ = mdb.local_names(rid);
         }
     });
 }

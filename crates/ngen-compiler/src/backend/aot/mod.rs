@@ -35,7 +35,9 @@ use ngen_abi::image::{CellKey, CellKind};
 use ngen_metadata::{Assembly, TableId, Token};
 use rayon::prelude::*;
 
-use super::debuginfo::{CodeRange, MethodDebug, code_ranges, write_dwarf};
+use super::debuginfo::{
+    CodeRange, MethodDebug, VariableDebug, code_ranges, frame_variables, write_dwarf,
+};
 use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
 use crate::method::{method_def_shape_in, prepare};
@@ -66,6 +68,8 @@ struct Compiled {
     alignment: u64,
     /// Debug scenario: the IL offset of each range of the code, for the line table.
     ranges: Vec<CodeRange>,
+    /// Debug scenario: where the arguments and locals live.
+    variables: Vec<VariableDebug>,
 }
 
 /// Compiles every method of `asm` into an object for `scenario` (the profile hooks; the
@@ -161,6 +165,7 @@ pub(crate) fn emit_object(
                         name: crate::method_display_name(asm, rid),
                         code_size: c.bytes.len() as u32,
                         ranges: c.ranges,
+                        variables: c.variables,
                     });
                 }
                 outcomes.push(MethodOutcome {
@@ -258,16 +263,20 @@ fn compile_one(
         .iter()
         .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, f.id))
         .collect();
-    let ranges = if plan.debug {
-        code_ranges(code)
+    let (ranges, variables) = if plan.debug {
+        (
+            code_ranges(code),
+            frame_variables(plan.asm, rid, &prepared, code),
+        )
     } else {
-        Vec::new()
+        (Vec::new(), Vec::new())
     };
     let compiled = Compiled {
         bytes: code.buffer.data().to_vec(),
         relocs,
         alignment: code.buffer.alignment as u64,
         ranges,
+        variables,
     };
     ctx.clear();
     Ok(compiled)

@@ -200,6 +200,7 @@ mod tests {
             name: "Demo.Fib::F".into(),
             code_size: 0x40,
             ranges: Vec::new(),
+            variables: Vec::new(),
         };
         let bytes = jit_debug_object(None, &method, 0x7f00_1234_0000).unwrap();
         let file = cranelift_object::object::File::parse(&*bytes).unwrap();

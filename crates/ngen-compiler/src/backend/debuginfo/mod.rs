@@ -19,19 +19,23 @@
 mod jit_elf;
 mod lines;
 mod object_sections;
+mod variables;
 
 use cranelift_codegen::gimli::write::{
     Address, AttributeValue, DwarfUnit, Expression, FileId, LineProgram, LineString, Range,
-    RangeList, Sections,
+    RangeList, Sections, UnitEntryId,
 };
 use cranelift_codegen::gimli::{self, Encoding, Format, LineEncoding, X86_64};
 use cranelift_module::FuncId;
 use cranelift_object::ObjectProduct;
 use ngen_symbols::SymbolFile;
 
+use crate::types::ValKind;
+
 pub(crate) use jit_elf::jit_debug_object;
 pub(crate) use lines::CodeRange;
 use object_sections::{RelocWriter, add_to_object};
+pub(crate) use variables::{VariableDebug, VariableKey, frame_variables};
 
 /// What the DWARF says about one compiled method.
 pub(crate) struct MethodDebug {
@@ -42,6 +46,8 @@ pub(crate) struct MethodDebug {
     pub code_size: u32,
     /// Cranelift's source locations (IL offsets), in address order.
     pub ranges: Vec<CodeRange>,
+    /// Arguments and locals in stack slots.
+    pub variables: Vec<VariableDebug>,
 }
 
 /// Writes the image's DWARF into `product`'s object. `unit_name` names the compile unit
@@ -119,6 +125,7 @@ fn build_unit(
         AttributeValue::Address(Address::Constant(0)),
     );
 
+    let mut base_types = BaseTypes::default();
     let mut ranges = Vec::new();
     for (index, m) in methods.iter().enumerate() {
         let start = address(index);
@@ -174,6 +181,34 @@ fn build_unit(
                 AttributeValue::Udata(u64::from(first.line)),
             );
         }
+        let local_names = match symbols {
+            Some(s) => s.local_names(m.rid).unwrap_or_default(),
+            None => Vec::new(),
+        };
+        for v in &m.variables {
+            let (tag, name) = match v.key {
+                VariableKey::Arg(i) => (
+                    gimli::DW_TAG_formal_parameter,
+                    v.name.clone().unwrap_or_else(|| format!("A_{i}")),
+                ),
+                VariableKey::Local(i) => (
+                    gimli::DW_TAG_variable,
+                    local_names
+                        .iter()
+                        .find(|(index, _)| *index == i)
+                        .map_or_else(|| format!("V_{i}"), |(_, n)| n.clone()),
+                ),
+            };
+            let ty = base_types.get(&mut dwarf, v.kind);
+            let name = dwarf.strings.add(dwarf_string(&name));
+            let var = dwarf.unit.add(id, tag);
+            let var = dwarf.unit.get_mut(var);
+            var.set(gimli::DW_AT_name, AttributeValue::StringRef(name));
+            var.set(gimli::DW_AT_type, AttributeValue::UnitRef(ty));
+            let mut location = Expression::new();
+            location.op_fbreg(v.fp_offset);
+            var.set(gimli::DW_AT_location, AttributeValue::Exprloc(location));
+        }
     }
     let range_list = dwarf.unit.ranges.add(RangeList(ranges));
     dwarf.unit.get_mut(root).set(
@@ -182,6 +217,56 @@ fn build_unit(
     );
 
     dwarf
+}
+
+/// The DWARF type of each IL value kind a variable has, made on first use.
+#[derive(Default)]
+struct BaseTypes(Vec<(ValKind, UnitEntryId)>);
+
+impl BaseTypes {
+    fn get(&mut self, dwarf: &mut DwarfUnit, kind: ValKind) -> UnitEntryId {
+        if let Some((_, id)) = self.0.iter().find(|(k, _)| *k == kind) {
+            return *id;
+        }
+        use gimli::{DW_ATE_UTF, DW_ATE_boolean, DW_ATE_float, DW_ATE_signed, DW_ATE_unsigned};
+        let (name, encoding, size) = match kind {
+            ValKind::Bool => ("bool", DW_ATE_boolean, 1),
+            ValKind::Char => ("char16_t", DW_ATE_UTF, 2),
+            ValKind::I1 => ("sbyte", DW_ATE_signed, 1),
+            ValKind::U1 => ("byte", DW_ATE_unsigned, 1),
+            ValKind::I2 => ("short", DW_ATE_signed, 2),
+            ValKind::U2 => ("ushort", DW_ATE_unsigned, 2),
+            ValKind::I4 => ("int", DW_ATE_signed, 4),
+            ValKind::U4 => ("uint", DW_ATE_unsigned, 4),
+            ValKind::I8 => ("long", DW_ATE_signed, 8),
+            ValKind::U8 => ("ulong", DW_ATE_unsigned, 8),
+            ValKind::I => ("nint", DW_ATE_signed, 8),
+            ValKind::U => ("nuint", DW_ATE_unsigned, 8),
+            ValKind::R4 => ("float", DW_ATE_float, 4),
+            ValKind::R8 => ("double", DW_ATE_float, 8),
+            // References and pointers: addresses, shown as such.
+            ValKind::Ref | ValKind::Ptr => ("", DW_ATE_unsigned, 8),
+        };
+        let root = dwarf.unit.root();
+        let id = if name.is_empty() {
+            let id = dwarf.unit.add(root, gimli::DW_TAG_pointer_type);
+            dwarf
+                .unit
+                .get_mut(id)
+                .set(gimli::DW_AT_byte_size, AttributeValue::Udata(8));
+            id
+        } else {
+            let name = dwarf.strings.add(name);
+            let id = dwarf.unit.add(root, gimli::DW_TAG_base_type);
+            let e = dwarf.unit.get_mut(id);
+            e.set(gimli::DW_AT_name, AttributeValue::StringRef(name));
+            e.set(gimli::DW_AT_encoding, AttributeValue::Encoding(encoding));
+            e.set(gimli::DW_AT_byte_size, AttributeValue::Udata(size));
+            id
+        };
+        self.0.push((kind, id));
+        id
+    }
 }
 
 /// The IL offset of each range of a method's machine code: the source locations the

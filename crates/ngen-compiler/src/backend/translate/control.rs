@@ -14,6 +14,7 @@ use ngen_metadata::il::{Instruction, Opcode, Operand};
 use super::arith::Cmp;
 use super::stack::Stack;
 use super::{Flow, Reject, Res, Translator};
+use crate::backend::debuginfo::VariableKey;
 use crate::types::StackType;
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -41,6 +42,9 @@ impl<'a, 'f> Translator<'a, 'f> {
                     .map(|n| self.prepass.address_taken_args.contains(&n))
                     .unwrap_or(false);
             let home = self.new_arg_home(*ty, value, taken);
+            if in_memory {
+                self.tag_variable_slot(home, VariableKey::Arg(i as u32));
+            }
             self.args.push(home);
         }
         for (i, ty) in self.input.locals.iter().enumerate() {
@@ -49,6 +53,9 @@ impl<'a, 'f> Translator<'a, 'f> {
                     .map(|n| self.prepass.address_taken_locals.contains(&n))
                     .unwrap_or(false);
             let home = self.new_local_home(*ty, taken);
+            if in_memory {
+                self.tag_variable_slot(home, VariableKey::Local(i as u32));
+            }
             self.locals.push(home);
         }
         self.profile_enter();

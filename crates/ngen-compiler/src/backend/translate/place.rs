@@ -17,6 +17,7 @@ use ngen_metadata::il::{Instruction, Opcode, Operand};
 use super::stack::Stack;
 use super::{Reject, Res, Translator, trusted};
 use crate::backend::abi::clif_type;
+use crate::backend::debuginfo::VariableKey;
 use crate::types::{IlType, MachineType, StackType, StructLayout, ValKind};
 
 /// Where an argument or local lives.
@@ -153,6 +154,14 @@ impl<'a, 'f> Translator<'a, 'f> {
         } else {
             let var = self.b.declare_var(clif_type(kind.machine()));
             Home::Var(var, kind)
+        }
+    }
+
+    /// Debug scenario: keys the stack slot of a variable's home with the variable, so the
+    /// DWARF writer finds it in Cranelift's frame layout (`backend/debuginfo/variables.rs`).
+    pub(super) fn tag_variable_slot(&mut self, home: Home, variable: VariableKey) {
+        if let Home::Slot(slot, _) = home {
+            self.b.func.sized_stack_slots[slot].key = Some(variable.slot_key());
         }
     }
 
