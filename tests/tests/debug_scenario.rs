@@ -204,6 +204,22 @@ fn gdb_sees_jit_code_through_the_jit_interface() {
     );
 }
 
+#[test]
+fn gdb_breaks_on_a_method_by_name_before_the_jit_compiles_it() {
+    if !gdb_available("gdb_breaks_on_a_method_by_name_before_the_jit_compiles_it") {
+        return;
+    }
+    let p = debug_program("symbols", "Lines");
+    // `Namespace.Type::Method`, the subprogram's name: pending until the JIT registers `Add`,
+    // then past its prologue, at its first line.
+    let text = gdb_session(&p, "always", "Lines::Add", &["bt 2"]);
+    assert!(
+        text.contains("hit Breakpoint 1, Lines::Add (a=1, b=2) at ") && text.contains("Lines.cs:7"),
+        "{text}"
+    );
+    assert!(last_caller_frame(&text).ends_with("Lines.cs:13"), "{text}");
+}
+
 /// `at Demo.Throws.Inner (System.Int32 n) [0x0002c] in /path/Throws.cs:15` → (method name,
 /// IL offset, line).
 fn mono_frames(stdout: &str) -> Vec<(String, u32, u32)> {
