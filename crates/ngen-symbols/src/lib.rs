@@ -9,7 +9,8 @@
 //!   `#Pdb` stream and the `Document` and `MethodDebugInformation` tables, whose sequence-point
 //!   blobs are decoded per the Portable PDB v1.0 specification.
 //!
-//! Both answer the same question through [`SymbolFile`]: files are read whole into memory,
+//! Both answer the same questions through [`SymbolFile`] (and the names of a method's IL
+//! locals, for the debug scenario's DWARF): files are read whole into memory,
 //! checked at open (header, tables within bounds), and each method's points are decoded on
 //! demand. Hidden sequence points (line `0xfeefee`, or a portable PDB's hidden records) are
 //! left out, as Mono's `get_seq_points` does; the points are in IL-offset order.
@@ -90,12 +91,11 @@ impl SymbolFile {
         }
     }
 
-    /// The names of MethodDef `rid`'s IL locals, by local index, where the file records them
-    /// (`.mdb`; a portable PDB's `LocalScope` tables are not read yet: none).
+    /// The names of MethodDef `rid`'s IL locals, by local index.
     pub fn local_names(&self, rid: u32) -> Result<Vec<(u32, String)>, SymbolError> {
         match self {
             SymbolFile::Mdb(f) => f.local_names(rid),
-            SymbolFile::Ppdb(_) => Ok(Vec::new()),
+            SymbolFile::Ppdb(f) => f.local_names(rid),
         }
     }
 

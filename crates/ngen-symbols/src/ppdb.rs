@@ -3,12 +3,16 @@
 //!
 //! ## Layout
 //! A metadata root (`BSJB`) with the streams `#Pdb` (the PDB id, the entry point and the
-//! type-system row counts), `#~` (the debug tables), `#Blob`, `#GUID`. Of the debug tables
-//! this reader needs the first two, which precede every other one:
+//! type-system row counts), `#~` (the debug tables), `#Blob`, `#GUID`, `#Strings`. Of the debug
+//! tables this reader needs the first four, which precede every other one:
 //! - `Document` (0x30): `Name` (blob: a separator byte, then the blob indexes of the path's
 //!   UTF-8 parts), `HashAlgorithm` (guid), `Hash` (blob), `Language` (guid);
 //! - `MethodDebugInformation` (0x31), one row per MethodDef, same row number: `Document`
-//!   (Document index, 0 when the points span several documents), `SequencePoints` (blob).
+//!   (Document index, 0 when the points span several documents), `SequencePoints` (blob);
+//! - `LocalScope` (0x32), sorted by method: `Method` (MethodDef index, sized by the type
+//!   system's row count in `#Pdb`), `ImportScope`, `VariableList` (the scope's first
+//!   `LocalVariable`, to the next scope's), `ConstantList`, `StartOffset`, `Length`;
+//! - `LocalVariable` (0x33): `Attributes` (1: hidden), `Index` (the IL local), `Name` (string).
 //!
 //! A sequence-point blob is a header (the local signature, and the initial document when the
 //! row has none) and records: `δIL`, then either a document record (`δIL` = 0 after the first
@@ -23,6 +27,13 @@ use crate::{SequencePoint, SymbolError};
 const SIGNATURE: u32 = 0x424a_5342;
 const DOCUMENT: u32 = 0x30;
 const METHOD_DEBUG_INFORMATION: u32 = 0x31;
+const LOCAL_SCOPE: u32 = 0x32;
+const LOCAL_VARIABLE: u32 = 0x33;
+const LOCAL_CONSTANT: u32 = 0x34;
+const IMPORT_SCOPE: u32 = 0x35;
+const METHOD_DEF: usize = 0x06;
+/// `LocalVariableAttributes.DebuggerHidden`: compiler-generated, not shown.
+const DEBUGGER_HIDDEN: u32 = 1;
 /// Tables of the debug metadata; a standalone PDB holds no other.
 const FIRST_DEBUG_TABLE: u32 = 0x30;
 
@@ -37,6 +48,16 @@ pub struct PortablePdb {
     /// `MethodDebugInformation`: start, row size, rows.
     method_rows: (usize, usize, u32),
     document_width: usize,
+    /// `LocalScope` and `LocalVariable`: start, row size, rows.
+    scope_rows: (usize, usize, u32),
+    variable_rows: (usize, usize, u32),
+    /// Widths of `LocalScope`'s `Method` and `VariableList` columns.
+    scope_method_width: usize,
+    variable_list_width: usize,
+    /// Where `VariableList` starts in a `LocalScope` row (after `Method`, `ImportScope`).
+    variable_list_offset: usize,
+    string_width: usize,
+    string_heap: (usize, usize),
 }
 
 impl PortablePdb {
@@ -55,8 +76,18 @@ impl PortablePdb {
             detail: "no #~ stream".into(),
         })?;
         let blob_heap = find("#Blob").unwrap_or((0, 0));
+        let string_heap = find("#Strings").unwrap_or((0, 0));
         let mut id = [0u8; 20];
-        id.copy_from_slice(Cursor::at(&bytes, pdb.0, "#Pdb stream")?.take(20, "#Pdb stream")?);
+        let mut p = Cursor::at(&bytes, pdb.0, "#Pdb stream")?;
+        id.copy_from_slice(p.take(20, "#Pdb stream")?);
+        let _entry_point = p.u32("#Pdb stream")?;
+        let referenced = p.u64("#Pdb stream")?;
+        let mut type_system_rows = [0u32; 64];
+        for (table, count) in type_system_rows.iter_mut().enumerate() {
+            if referenced & (1u64 << table) != 0 {
+                *count = p.u32("#Pdb stream")?;
+            }
+        }
 
         let mut c = Cursor::at(&bytes, tables.0, "#~ stream")?;
         c.take(4, "#~ stream")?;
@@ -88,10 +119,37 @@ impl PortablePdb {
         let documents_start = c.pos();
         let method_start = document_rows as usize * document_row_size + documents_start;
         let method_rows = rows[METHOD_DEBUG_INFORMATION as usize];
-        let method_end = (method_rows as usize)
-            .checked_mul(method_row_size)
-            .and_then(|n| n.checked_add(method_start));
-        if method_end.is_none_or(|end| end > bytes.len()) {
+        let index_width = |rows: u32| if rows < 0x1_0000 { 2 } else { 4 };
+        let string_width = wide(0x01);
+        let scope_method_width = index_width(type_system_rows[METHOD_DEF]);
+        let variable_list_width = index_width(rows[LOCAL_VARIABLE as usize]);
+        let variable_list_offset = scope_method_width + index_width(rows[IMPORT_SCOPE as usize]);
+        let scope_row_size = variable_list_offset
+            + variable_list_width
+            + index_width(rows[LOCAL_CONSTANT as usize])
+            + 8;
+        let variable_row_size = 4 + string_width;
+        // The tables in order: each starts where the one before ends.
+        let mut end = Some(method_start);
+        let mut place = |count: u32, row_size: usize| {
+            let start = end?;
+            end = (count as usize)
+                .checked_mul(row_size)
+                .and_then(|n| n.checked_add(start));
+            Some(start)
+        };
+        let _ = place(method_rows, method_row_size);
+        let scope_start = place(rows[LOCAL_SCOPE as usize], scope_row_size);
+        let variable_start = place(rows[LOCAL_VARIABLE as usize], variable_row_size);
+        let (Some(scope_start), Some(variable_start), Some(tables_end)) =
+            (scope_start, variable_start, end)
+        else {
+            return Err(SymbolError::Truncated {
+                what: "portable PDB tables",
+                offset: documents_start,
+            });
+        };
+        if tables_end > bytes.len() {
             return Err(SymbolError::Truncated {
                 what: "portable PDB tables",
                 offset: documents_start,
@@ -104,6 +162,17 @@ impl PortablePdb {
             blob_width,
             method_rows: (method_start, method_row_size, method_rows),
             document_width,
+            scope_rows: (scope_start, scope_row_size, rows[LOCAL_SCOPE as usize]),
+            variable_rows: (
+                variable_start,
+                variable_row_size,
+                rows[LOCAL_VARIABLE as usize],
+            ),
+            scope_method_width,
+            variable_list_width,
+            variable_list_offset,
+            string_width,
+            string_heap,
             bytes,
         };
         let mut files = Vec::with_capacity(document_rows as usize);
@@ -147,6 +216,77 @@ impl PortablePdb {
         }
         let data = self.blob(blob)?;
         self.decode_points(data, document)
+    }
+
+    /// The names of MethodDef `rid`'s IL locals, by local index: the `LocalVariable` rows of
+    /// its `LocalScope` rows (a scope's variables run to the next scope's list start), without
+    /// the compiler's hidden ones; a local named in several scopes keeps its first name.
+    pub fn local_names(&self, rid: u32) -> Result<Vec<(u32, String)>, SymbolError> {
+        const SCOPE: &str = "LocalScope row";
+        const VARIABLE: &str = "LocalVariable row";
+        let (scope_start, scope_size, scopes) = self.scope_rows;
+        let (variable_start, variable_size, variables) = self.variable_rows;
+        let list_at = |row: u32| -> Result<u32, SymbolError> {
+            if row >= scopes {
+                return Ok(variables + 1);
+            }
+            let mut c = Cursor::at(&self.bytes, scope_start + row as usize * scope_size, SCOPE)?;
+            c.take(self.variable_list_offset, SCOPE)?;
+            c.uint(self.variable_list_width, SCOPE)
+        };
+        let mut names: Vec<(u32, String)> = Vec::new();
+        for row in 0..scopes {
+            let mut c = Cursor::at(&self.bytes, scope_start + row as usize * scope_size, SCOPE)?;
+            if c.uint(self.scope_method_width, SCOPE)? != rid {
+                continue;
+            }
+            let (first, end) = (list_at(row)?, list_at(row + 1)?);
+            for v in first.max(1)..end.min(variables + 1) {
+                let mut r = Cursor::at(
+                    &self.bytes,
+                    variable_start + (v as usize - 1) * variable_size,
+                    VARIABLE,
+                )?;
+                let attributes = u32::from(r.u16(VARIABLE)?);
+                let index = u32::from(r.u16(VARIABLE)?);
+                let name = r.uint(self.string_width, VARIABLE)?;
+                if attributes & DEBUGGER_HIDDEN != 0 || names.iter().any(|(i, _)| *i == index) {
+                    continue;
+                }
+                names.push((index, self.string(name)?));
+            }
+        }
+        names.sort_by_key(|(i, _)| *i);
+        Ok(names)
+    }
+
+    /// A NUL-terminated UTF-8 string of the `#Strings` heap.
+    fn string(&self, index: u32) -> Result<String, SymbolError> {
+        const WHAT: &str = "#Strings heap";
+        let (start, size) = self.string_heap;
+        let heap = self
+            .bytes
+            .get(start..start + size)
+            .ok_or(SymbolError::Truncated {
+                what: WHAT,
+                offset: start,
+            })?;
+        let tail = heap.get(index as usize..).ok_or(SymbolError::Truncated {
+            what: WHAT,
+            offset: start + index as usize,
+        })?;
+        let len = tail
+            .iter()
+            .position(|&b| b == 0)
+            .ok_or(SymbolError::Truncated {
+                what: WHAT,
+                offset: start + index as usize,
+            })?;
+        String::from_utf8(tail[..len].to_vec()).map_err(|e| SymbolError::Malformed {
+            what: WHAT,
+            offset: start + index as usize,
+            detail: e.to_string(),
+        })
     }
 
     fn decode_points(

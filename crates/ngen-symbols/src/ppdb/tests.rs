@@ -91,13 +91,18 @@ pub(crate) fn sample_pdb() -> Vec<u8> {
         blobs.0.push(0);
     }
 
+    // #Strings: "", "total", "CS$tmp", "x".
+    let strings = b"\0total\0CS$tmp\0x\0\0\0\0\0".to_vec();
+    let (total, tmp, x) = (1u16, 7u16, 14u16);
+
     let mut tables = Vec::new();
     tables.extend_from_slice(&[0, 0, 0, 0, 2, 0, 0, 1]);
-    let valid: u64 = (1 << 0x30) | (1 << 0x31);
+    let valid: u64 = (1 << 0x30) | (1 << 0x31) | (1 << 0x32) | (1 << 0x33);
     tables.extend_from_slice(&valid.to_le_bytes());
     tables.extend_from_slice(&valid.to_le_bytes());
-    tables.extend_from_slice(&2u32.to_le_bytes());
-    tables.extend_from_slice(&3u32.to_le_bytes());
+    for rows in [2u32, 3, 2, 3] {
+        tables.extend_from_slice(&rows.to_le_bytes());
+    }
     for doc in [doc1, doc2] {
         for col in [doc, 0, 0, 0] {
             tables.extend_from_slice(&col.to_le_bytes());
@@ -107,31 +112,53 @@ pub(crate) fn sample_pdb() -> Vec<u8> {
         tables.extend_from_slice(&doc.to_le_bytes());
         tables.extend_from_slice(&blob.to_le_bytes());
     }
+    // LocalScope: Method, ImportScope, VariableList, ConstantList (2 bytes each), start, length.
+    // Method 2 owns variables 1-2 (the second hidden), method 3 variable 3.
+    for (method, list, start, len) in [(2u16, 1u16, 0u32, 10u32), (3, 3, 0x20, 4)] {
+        for col in [method, 0, list, 1] {
+            tables.extend_from_slice(&col.to_le_bytes());
+        }
+        tables.extend_from_slice(&start.to_le_bytes());
+        tables.extend_from_slice(&len.to_le_bytes());
+    }
+    // LocalVariable: Attributes, Index, Name.
+    for (attributes, index, name) in [(0u16, 0u16, total), (1, 1, tmp), (0, 2, x)] {
+        for col in [attributes, index, name] {
+            tables.extend_from_slice(&col.to_le_bytes());
+        }
+    }
     while !tables.len().is_multiple_of(4) {
         tables.push(0);
     }
     let mut pdb_stream = vec![0xab; 20];
     pdb_stream.extend_from_slice(&0u32.to_le_bytes());
-    pdb_stream.extend_from_slice(&0u64.to_le_bytes());
+    // The type system: 3 MethodDefs.
+    pdb_stream.extend_from_slice(&(1u64 << 6).to_le_bytes());
+    pdb_stream.extend_from_slice(&3u32.to_le_bytes());
 
     let version = b"PDB v1.0\0\0\0\0";
-    let names: [&[u8]; 3] = [b"#Pdb\0\0\0\0", b"#~\0\0", b"#Blob\0\0\0"];
+    let names: [&[u8]; 4] = [
+        b"#Pdb\0\0\0\0",
+        b"#~\0\0",
+        b"#Blob\0\0\0",
+        b"#Strings\0\0\0\0",
+    ];
     let header_len = 16 + version.len() + 4 + names.iter().map(|n| 8 + n.len()).sum::<usize>();
     let mut out = Vec::new();
     out.extend_from_slice(&SIGNATURE.to_le_bytes());
     out.extend_from_slice(&[1, 0, 1, 0, 0, 0, 0, 0]);
     out.extend_from_slice(&(version.len() as u32).to_le_bytes());
     out.extend_from_slice(version);
-    out.extend_from_slice(&[0, 0, 3, 0]);
+    out.extend_from_slice(&[0, 0, 4, 0]);
     let mut offset = header_len;
-    for (name, data) in names.iter().zip([&pdb_stream, &tables, &blobs.0]) {
+    for (name, data) in names.iter().zip([&pdb_stream, &tables, &blobs.0, &strings]) {
         out.extend_from_slice(&(offset as u32).to_le_bytes());
         out.extend_from_slice(&(data.len() as u32).to_le_bytes());
         out.extend_from_slice(name);
         offset += data.len();
     }
     assert_eq!(out.len(), header_len);
-    for data in [&pdb_stream, &tables, &blobs.0] {
+    for data in [&pdb_stream, &tables, &blobs.0, &strings] {
         out.extend_from_slice(data);
     }
     out
@@ -162,6 +189,14 @@ fn reads_documents_and_sequence_points() {
 }
 
 #[test]
+fn reads_local_names_without_hidden_ones() {
+    let pdb = PortablePdb::parse(sample_pdb()).unwrap();
+    assert_eq!(pdb.local_names(1).unwrap(), []);
+    assert_eq!(pdb.local_names(2).unwrap(), [(0, "total".to_string())]);
+    assert_eq!(pdb.local_names(3).unwrap(), [(2, "x".to_string())]);
+}
+
+#[test]
 fn dispatches_by_signature() {
     let file = crate::SymbolFile::parse(sample_pdb()).unwrap();
     assert!(matches!(file, crate::SymbolFile::Ppdb(_)));
@@ -181,6 +216,7 @@ fn truncated_or_corrupt_files_are_errors_not_panics() {
     crate::truncation::never_panics(&bytes, PortablePdb::parse, |pdb| {
         for rid in 0..5 {
             let _ = pdb.sequence_points(rid);
+            let _ = pdb.local_names(rid);
         }
     });
 }
