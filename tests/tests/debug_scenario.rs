@@ -259,17 +259,12 @@ fn mdb_lines_are_the_lines_mono_debug_prints_for_each_il_offset() {
         .unwrap()
         .expect("the .mdb next to the exe");
     for (method, il, line) in frames {
-        let points = symbols
-            .sequence_points(method_rid(&p.exe, &method))
-            .unwrap();
-        // Mono's lookup: the last sequence point at or before the IL offset.
-        let found = points
-            .iter()
-            .filter(|sp| sp.il_offset <= il)
-            .max_by_key(|sp| sp.il_offset)
-            .unwrap_or_else(|| panic!("{method}: no point before IL {il:#x}: {points:?}"));
-        assert_eq!(found.line, line, "{method} at IL {il:#x}: {points:?}");
-        assert!(symbols.files()[found.file].ends_with("Throws.cs"));
+        let (file, found) = symbols
+            .location(method_rid(&p.exe, &method), il)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{method}: no point at or before IL {il:#x}"));
+        assert_eq!(found, line, "{method} at IL {il:#x}");
+        assert!(file.ends_with("Throws.cs"), "{file}");
     }
 }
 

@@ -91,6 +91,19 @@ impl SymbolFile {
         }
     }
 
+    /// The source line of IL offset `il_offset` of MethodDef `rid`, as Mono's
+    /// `mono_debug_symfile_lookup_location` finds it (the last sequence point at or before the
+    /// offset): what `mono --debug` prints as `in File.cs:LINE` for a frame. `None` before the
+    /// first point, or without points.
+    pub fn location(&self, rid: u32, il_offset: u32) -> Result<Option<(&str, u32)>, SymbolError> {
+        let points = self.sequence_points(rid)?;
+        let found = points
+            .iter()
+            .filter(|p| p.il_offset <= il_offset)
+            .max_by_key(|p| p.il_offset);
+        Ok(found.and_then(|p| Some((self.files().get(p.file)?.as_str(), p.line))))
+    }
+
     /// The names of MethodDef `rid`'s IL locals, by local index.
     pub fn local_names(&self, rid: u32) -> Result<Vec<(u32, String)>, SymbolError> {
         match self {

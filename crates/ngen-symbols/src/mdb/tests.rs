@@ -32,6 +32,22 @@ fn reads_mcs_line_tables() {
 }
 
 #[test]
+fn locations_are_the_last_point_at_or_before_an_il_offset() {
+    let file = crate::SymbolFile::parse(MDB.to_vec()).unwrap();
+    let line_of = |il| {
+        file.location(2, il)
+            .unwrap()
+            .map(|(f, line)| (f.ends_with("Lines.cs"), line))
+    };
+    // `Add`: points at 0 (line 6), 1 (7), 5 (8), 0xc (9).
+    assert_eq!(line_of(0), Some((true, 6)));
+    assert_eq!(line_of(4), Some((true, 7)));
+    assert_eq!(line_of(5), Some((true, 8)));
+    assert_eq!(line_of(0x40), Some((true, 9)));
+    assert_eq!(file.location(99, 0).unwrap(), None);
+}
+
+#[test]
 fn reads_local_names() {
     let mdb = MdbFile::parse(MDB.to_vec()).unwrap();
     // `Add`: `int sum` is local 0 (local 1 is the compiler's return temporary, unnamed).
