@@ -13,6 +13,8 @@ packages+=(nginx)
 packages+=(linux-perf)
 # systemd-analyze verifies the service units in systemd/ (ngen_service).
 packages+=(systemd)
+# The debug scenario's gdb sessions (tests/tests/debug_scenario.rs).
+packages+=(gdb)
 [[ "${NGEN_SETUP_BENCH:-0}" == 1 ]] && packages+=(b3sum hyperfine time)
 
 missing=()
