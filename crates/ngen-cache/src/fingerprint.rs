@@ -10,6 +10,9 @@
 //! - the binding configuration that affected it (redirects, codeBase), so a changed
 //!   `App.exe.config` invalidates exactly the images whose bindings it changes;
 //! - the effective hard-binding hints on its outgoing references;
+//! - in the debug scenarios only, the assembly's symbol file (`App.exe.mdb` or `App.pdb`, as
+//!   the compiler finds it): its line tables go into the image's DWARF, so new symbols with the
+//!   same assembly (an edited comment, `mcs -debug` re-run with a pinned MVID) must rebuild it;
 //! - every assembly it depends on, directly or transitively (cycles included), with the same
 //!   per-assembly digest. A change anywhere below an image therefore invalidates it, as Ngen's
 //!   "exact identity of any assemblies the assembly references" rule requires, without the
@@ -81,6 +84,20 @@ pub struct Inputs {
     pub assembly: AssemblyInput,
     /// Every transitive dependency, sorted by display name.
     pub dependencies: Vec<AssemblyInput>,
+    /// The assembly's symbol file, in the debug scenarios (absent otherwise, and absent from
+    /// the `inputs.json` of older caches, which then read as "no symbols").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub symbols: Option<SymbolsInput>,
+}
+
+/// A symbol file as a fingerprint input.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SymbolsInput {
+    /// Its file name (not its path: the cache must not depend on where the app lives).
+    pub file: String,
+    /// BLAKE3 of its bytes, or `unreadable` when it exists but cannot be read (the compiler
+    /// then builds without lines, and a later readable file rebuilds the image).
+    pub blake3: String,
 }
 
 impl Inputs {
@@ -114,9 +131,32 @@ pub fn compute(
         scenario,
         assembly,
         dependencies,
+        symbols: if scenario.debug() {
+            symbols_input(&node.path)
+        } else {
+            None
+        },
     };
     inputs.fingerprint = digest(&inputs);
     Some(inputs)
+}
+
+/// The symbol file the compiler reads for `assembly`, where `ngen_symbols::SymbolFile::find_for`
+/// looks: `App.exe.mdb` (Mono's, as `mcs -debug` writes it), then `App.pdb` (portable PDB).
+fn symbols_input(assembly: &std::path::Path) -> Option<SymbolsInput> {
+    let mut mdb = assembly.as_os_str().to_owned();
+    mdb.push(".mdb");
+    let candidates = [
+        std::path::PathBuf::from(mdb),
+        assembly.with_extension("pdb"),
+    ];
+    let path = candidates.into_iter().find(|p| p.is_file())?;
+    let file = path.file_name()?.to_string_lossy().into_owned();
+    let blake3 = match std::fs::read(&path) {
+        Ok(bytes) => blake3::hash(&bytes).to_hex().to_string(),
+        Err(_) => "unreadable".to_string(),
+    };
+    Some(SymbolsInput { file, blake3 })
 }
 
 fn assembly_input(
@@ -195,6 +235,11 @@ pub fn digest(inputs: &Inputs) -> String {
     for d in &inputs.dependencies {
         e.assembly("dependency", d);
     }
+    // Hashed only when present, so images without symbols keep their fingerprints.
+    if let Some(symbols) = &inputs.symbols {
+        e.field("symbols", &symbols.file);
+        e.field("symbols.blake3", &symbols.blake3);
+    }
     e.0.finalize().to_hex().to_string()
 }
 
@@ -256,6 +301,13 @@ pub enum DirtyReason {
         /// The kinds of input that changed, e.g. "redirect".
         kinds: Vec<String>,
     },
+    /// The assembly's symbol file (debug scenarios) appeared, disappeared or changed.
+    SymbolsChanged {
+        /// The assembly.
+        name: String,
+        /// What changed.
+        detail: String,
+    },
     /// A hard-binding hint changed.
     HintChanged {
         /// The referencing assembly.
@@ -306,6 +358,9 @@ impl std::fmt::Display for DirtyReason {
             DirtyReason::BindingChanged { name, kinds } => {
                 write!(f, "{} for {name} changed", kinds.join("/"))
             }
+            DirtyReason::SymbolsChanged { name, detail } => {
+                write!(f, "symbols of {name} changed ({detail})")
+            }
             DirtyReason::HintChanged { from, to, old, new } => write!(
                 f,
                 "hint of {from} for {to} changed ({} → {})",
@@ -339,6 +394,16 @@ pub fn diff(old: &Inputs, new: &Inputs) -> Vec<DirtyReason> {
         });
     }
     assembly_diff(&old.assembly, &new.assembly, false, &mut reasons);
+    if old.symbols != new.symbols {
+        let describe = |s: &Option<SymbolsInput>| match s {
+            Some(s) => format!("{} {}", s.file, short(&s.blake3)),
+            None => "none".to_string(),
+        };
+        reasons.push(DirtyReason::SymbolsChanged {
+            name: new.assembly.name.clone(),
+            detail: format!("{} → {}", describe(&old.symbols), describe(&new.symbols)),
+        });
+    }
     let old_deps: BTreeMap<&str, &AssemblyInput> = old
         .dependencies
         .iter()
@@ -579,6 +644,41 @@ mod tests {
             "hint of App for Lib changed (default → always)"
         );
         assert!(diff(&hinted, &hinted).is_empty());
+    }
+
+    #[test]
+    fn debug_images_depend_on_the_symbol_file_and_others_do_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = node("App", &[]);
+        app.path = dir.path().join("App.exe");
+        std::fs::write(&app.path, b"MZ").unwrap();
+        let c = closure(vec![app]);
+        let h = hashes(&c, "");
+        let key = "App, Version=1.0.0.0";
+        let at = |scenario| compute(&c, key, &h, &BTreeMap::new(), scenario, "c1").unwrap();
+        let (plain, debug) = (at(Scenario::Default), at(Scenario::Debug));
+        assert_eq!(debug.symbols, None);
+        std::fs::write(dir.path().join("App.exe.mdb"), b"lines v1").unwrap();
+        // A default image does not read the symbols: same fingerprint.
+        assert_eq!(plain.fingerprint, at(Scenario::Default).fingerprint);
+        let with_mdb = at(Scenario::Debug);
+        assert_eq!(with_mdb.symbols.as_ref().unwrap().file, "App.exe.mdb");
+        assert!(
+            diff(&debug, &with_mdb)[0]
+                .to_string()
+                .starts_with("symbols of App changed (none → App.exe.mdb "),
+            "{:?}",
+            diff(&debug, &with_mdb)
+        );
+        std::fs::write(dir.path().join("App.exe.mdb"), b"lines v2").unwrap();
+        let edited = at(Scenario::DebugProfile);
+        assert_ne!(edited.fingerprint, at(Scenario::Profile).fingerprint);
+        assert_ne!(at(Scenario::Debug).fingerprint, with_mdb.fingerprint);
+        // The JSON of a cache written before symbols were an input still reads.
+        let mut json = serde_json::to_value(&plain).unwrap();
+        json.as_object_mut().unwrap().remove("symbols");
+        let old: Inputs = serde_json::from_value(json).unwrap();
+        assert_eq!(old, plain);
     }
 
     #[test]
