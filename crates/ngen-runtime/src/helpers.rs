@@ -110,7 +110,7 @@ extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
     crate::state::resolve_cell(cell)
 }
 
-use crate::eh::{pending_exception, throw};
+use crate::eh::{capture_trace, pending_exception, throw};
 
 /// The value of one helper slot: the address of the function the list names, bound to the
 /// signature the list gives, or for a `data` slot the address `rust_name()` returns.

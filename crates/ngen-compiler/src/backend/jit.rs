@@ -46,6 +46,8 @@ pub struct Jit {
     types: TypeContext,
     /// Size in bytes of the machine code of the last method compiled.
     last_code_size: u64,
+    /// Native → IL offsets of the last method compiled.
+    last_il_offsets: crate::il_offsets::MethodIlOffsets,
 }
 
 // SAFETY: JITModule holds raw pointers to memory it owns exclusively; the runtime only
@@ -68,6 +70,7 @@ impl Jit {
             next_id: 0,
             types,
             last_code_size: 0,
+            last_il_offsets: Default::default(),
         })
     }
 
@@ -75,6 +78,11 @@ impl Jit {
     /// runtime's code map).
     pub fn last_code_size(&self) -> u64 {
         self.last_code_size
+    }
+
+    /// Native → IL offsets of the code [`Jit::compile`] returned last (for stack traces).
+    pub fn last_il_offsets(&self) -> &crate::il_offsets::MethodIlOffsets {
+        &self.last_il_offsets
     }
 
     /// Compiles MethodDef `rid` of `asm`; returns its entry point or why it cannot be compiled.
@@ -131,16 +139,27 @@ impl Jit {
             frontend: self.module.isa().frontend_config(),
             profile,
         };
-        let translated = translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env);
-        if let Err(e) = translated {
-            self.ctx.clear();
-            return Err(e.to_string());
-        }
+        let reported = match translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env) {
+            Ok(reported) => reported,
+            Err(e) => {
+                self.ctx.clear();
+                return Err(e.to_string());
+            }
+        };
         let defined = self.module.define_function(id, &mut self.ctx);
         self.last_code_size = self
             .ctx
             .compiled_code()
             .map_or(0, |code| u64::from(code.code_info().total_size));
+        self.last_il_offsets = self
+            .ctx
+            .compiled_code()
+            .map_or_else(Default::default, |code| {
+                crate::il_offsets::MethodIlOffsets::from_srclocs(
+                    code.buffer.get_srclocs_sorted(),
+                    reported,
+                )
+            });
         self.module.clear_context(&mut self.ctx);
         defined.map_err(|e| format!("code generation failed: {e:?}"))?;
         self.module

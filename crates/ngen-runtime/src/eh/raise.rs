@@ -9,7 +9,7 @@
 //! Depends on: `ngen_abi::exceptions`, [`crate::state`] (the class), `ngen-corlib` (strings,
 //! the report when even that fails), [`super::pending`].
 
-use ngen_abi::exceptions::ExceptionKind;
+use ngen_abi::exceptions::{ExceptionKind, TraceMode};
 
 /// `System.Exception._message`, read by `Message` and by the unhandled report.
 pub(crate) const MESSAGE_FIELD: &str = "_message";
@@ -18,11 +18,26 @@ pub(crate) const MESSAGE_FIELD: &str = "_message";
 pub(crate) const INNER_FIELD: &str = "_innerException";
 
 /// Helper `Throw`: creates the exception of ABI id `kind_id` (an unknown id, a runtime bug,
-/// becomes `InvalidProgramException`) and makes it pending.
+/// becomes `InvalidProgramException`), records its stack trace from the calling frame when
+/// that is managed code ([`super::trace`]) and makes it pending.
+#[unsafe(naked)]
 pub(crate) extern "C" fn throw(kind_id: u32) {
+    // rsi: the caller's frame pointer, rdx: its return address; then the Rust body.
+    core::arch::naked_asm!(
+        "mov rsi, rbp",
+        "mov rdx, [rsp]",
+        "jmp {body}",
+        body = sym throw_from,
+    )
+}
+
+extern "C" fn throw_from(kind_id: u32, fp: u64, return_address: u64) {
     let kind = ExceptionKind::from_id(kind_id).unwrap_or(ExceptionKind::InvalidProgram);
     match new_exception(kind) {
-        Ok(exception) => super::pending::set(exception),
+        Ok(exception) => {
+            super::trace::record(exception, TraceMode::Throw, return_address, fp);
+            super::pending::set(exception)
+        }
         // Without mscorlib's classes there is nothing to catch: report it now, as before
         // exception handling.
         Err(_) => ngen_corlib::exceptions::unhandled(kind, None),
@@ -44,12 +59,27 @@ fn new_exception(kind: ExceptionKind) -> Result<u64, String> {
 /// ("an icall that is not implemented raises MissingMethodException naming it"), and returns a
 /// dummy value: the caller tests the pending word after every call, so the value is never
 /// used, whatever the icall's signature.
+#[unsafe(naked)]
 pub(crate) extern "C" fn missing_icall(name: *const String) -> u64 {
+    // The stub jumps here from the managed caller: rsi its frame pointer, rdx its return
+    // address (for the stack trace).
+    core::arch::naked_asm!(
+        "mov rsi, rbp",
+        "mov rdx, [rsp]",
+        "jmp {body}",
+        body = sym missing_icall_from,
+    )
+}
+
+extern "C" fn missing_icall_from(name: *const String, fp: u64, return_address: u64) -> u64 {
     // SAFETY: the stub passes the pointer the runtime leaked for this icall; it lives forever.
     let name = unsafe { &*name };
     let message = format!("the internal call {name} is not implemented by this runtime");
     match new_exception_of("MissingMethodException", &message) {
-        Ok(exception) => super::pending::set(exception),
+        Ok(exception) => {
+            super::trace::record(exception, TraceMode::Throw, return_address, fp);
+            super::pending::set(exception)
+        }
         Err(_) => ngen_corlib::exceptions::unhandled(
             ExceptionKind::InvalidProgram,
             Some(&format!("System.MissingMethodException: {message}")),

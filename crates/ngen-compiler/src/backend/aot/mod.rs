@@ -37,6 +37,7 @@ use rayon::prelude::*;
 
 use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
+use crate::il_offsets::MethodIlOffsets;
 use crate::method::{method_def_shape_in, prepare};
 use crate::type_context::TypeContext;
 use plan::{AotEnv, Plan, declare_functions, layout_cells};
@@ -63,6 +64,8 @@ struct Compiled {
     bytes: Vec<u8>,
     relocs: Vec<ModuleReloc>,
     alignment: u64,
+    /// Native → IL offsets (`crate::il_offsets`).
+    il_offsets: MethodIlOffsets,
 }
 
 /// Compiles every method of `asm` into an object (with the profile hooks when `profile`).
@@ -137,6 +140,7 @@ pub(crate) fn emit_object(
     } = plan;
     let mut outcomes = Vec::with_capacity(results.len());
     let mut compiled_ids: Vec<(u32, FuncId)> = Vec::new();
+    let mut trace_tables: Vec<(u32, Vec<(u32, u32)>)> = Vec::new();
     let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
     for (rid, result) in results {
@@ -147,6 +151,7 @@ pub(crate) fn emit_object(
                     .define_function_bytes(f.id, c.alignment, &c.bytes, &c.relocs)
                     .map_err(err)?;
                 compiled_ids.push((rid, f.id));
+                trace_tables.push((rid, c.il_offsets.trace_pairs()));
                 outcomes.push(MethodOutcome {
                     rid,
                     result: Ok(c.bytes.len() as u32),
@@ -193,6 +198,10 @@ pub(crate) fn emit_object(
         cell_keys.len(),
         header_bytes,
     )?;
+    tables::define_il_offsets(
+        &mut module,
+        ngen_abi::il_offsets::encode(method_count, &trace_tables),
+    )?;
 
     let object = module.finish().emit().map_err(|e| e.to_string())?;
     Ok(EmittedObject {
@@ -222,7 +231,7 @@ fn compile_one(
     ctx.func = Function::with_name_signature(UserFuncName::user(0, f.id.as_u32()), f.sig.clone());
     let input = MethodInput::of(&prepared);
     let mut env = AotEnv::new(plan);
-    translate(&mut ctx.func, fctx, &input, &mut env).map_err(|r| r.to_string())?;
+    let reported = translate(&mut ctx.func, fctx, &input, &mut env).map_err(|r| r.to_string())?;
     if std::env::var_os("NGEN_DUMP_CLIF").is_some() {
         eprintln!("; MethodDef {rid}\n{}", ctx.func.display());
     }
@@ -241,6 +250,7 @@ fn compile_one(
         bytes: code.buffer.data().to_vec(),
         relocs,
         alignment: code.buffer.alignment as u64,
+        il_offsets: MethodIlOffsets::from_srclocs(code.buffer.get_srclocs_sorted(), reported),
     };
     ctx.clear();
     Ok(compiled)

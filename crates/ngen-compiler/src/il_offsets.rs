@@ -1,0 +1,73 @@
+//! Native offset → IL offset, per compiled method: the public table the runtime's stack
+//! traces and DWARF line tables are built from.
+//!
+//! ## Model
+//! The translator gives each instruction's code its IL offset as the Cranelift source
+//! location; after compilation `MachBuffer::get_srclocs_sorted` lists the code ranges of each
+//! location. [`MethodIlOffsets::from_srclocs`] turns them into sorted (native offset, IL offset)
+//! pairs, adjacent ranges of one location merged: [`MethodIlOffsets::pairs`] gives the exact IL
+//! offset of every instruction (for debuggers), [`MethodIlOffsets::trace_pairs`] the offset a
+//! stack trace shows there, mono's last sequence point (`backend/translate/seq_points.rs`),
+//! which images carry (`ngen_abi::il_offsets`) and the JIT registers with the runtime.
+//!
+//! Depends on: cranelift-codegen (the compiled code's source locations).
+
+use cranelift_codegen::{Final, MachSrcLoc};
+
+/// One method's table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MethodIlOffsets {
+    /// (native offset from the method's entry, IL offset of the instruction compiled there),
+    /// sorted by native offset; an entry runs to the next one.
+    pub pairs: Vec<(u32, u32)>,
+    /// (IL offset, the IL offset a stack trace shows for it), sorted by IL offset.
+    pub reported: Vec<(u32, u32)>,
+}
+
+impl MethodIlOffsets {
+    /// The table of a compiled method from its source-location ranges and the translator's
+    /// sequence points (`reported`).
+    pub fn from_srclocs(srclocs: &[MachSrcLoc<Final>], reported: Vec<(u32, u32)>) -> Self {
+        let mut pairs: Vec<(u32, u32)> = Vec::new();
+        for loc in srclocs {
+            if loc.loc.is_default() || loc.start >= loc.end {
+                continue;
+            }
+            let il = loc.loc.bits();
+            if pairs.last().is_some_and(|(_, last)| *last == il) {
+                continue;
+            }
+            pairs.push((loc.start, il));
+        }
+        pairs.sort_by_key(|(native, _)| *native);
+        MethodIlOffsets { pairs, reported }
+    }
+
+    /// (native offset, IL offset a stack trace shows), merged where the shown offset repeats:
+    /// what an image's IL-offset table holds.
+    pub fn trace_pairs(&self) -> Vec<(u32, u32)> {
+        let mut out: Vec<(u32, u32)> = Vec::new();
+        for &(native, il) in &self.pairs {
+            let shown = crate::backend::reported_il_offset(&self.reported, il);
+            if out.last().is_some_and(|(_, last)| *last == shown) {
+                continue;
+            }
+            out.push((native, shown));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_pairs_show_the_sequence_point_and_merge_repeats() {
+        let table = MethodIlOffsets {
+            pairs: vec![(4, 0), (9, 1), (12, 5), (30, 0x0a)],
+            reported: vec![(0, 0), (1, 0), (5, 0), (0x0a, 0x0a)],
+        };
+        assert_eq!(table.trace_pairs(), vec![(4, 0), (30, 0x0a)]);
+    }
+}

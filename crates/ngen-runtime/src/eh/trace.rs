@@ -1,0 +1,254 @@
+//! Stack traces of exceptions: which managed frames an exception passed through, kept in the
+//! exception object as mono keeps `trace_ips` (mono-runtime.md §3, `Exception._stackTrace`).
+//!
+//! ## Model
+//! Compiled code keeps frame pointers (`preserve_frame_pointers`), so the managed frames of a
+//! thread form a chain: each frame's saved frame pointer at `[fp]` and its return address at
+//! `[fp + 8]`. A walk starts from a helper's caller (its return address and frame pointer,
+//! taken by a naked entry before any Rust code runs) and follows the chain while each return
+//! address lies in managed code ([`crate::code_map`]); the first Rust frame ends it (the
+//! runtime's frames need not keep frame pointers, so nothing past one is read).
+//!
+//! The trace is recorded as mono's first pass does (`handle_exception_first_pass`,
+//! mini-exceptions.c), in three steps:
+//! - **throw** (the `throw` instruction, and exceptions the runtime raises through `Throw` or a
+//!   missing icall): a new trace of every managed frame from the thrower outwards;
+//! - **rethrow**: the old trace without its last frame (the frame that caught it), then the
+//!   frames from the rethrowing one outwards;
+//! - **caught** (a `catch` handler or a filter taking the exception): the trace ends at that
+//!   frame. An unhandled exception keeps every frame up to `Main`.
+//!
+//! Each frame is stored as mono's `ExceptionTraceIp` triple of words `(ip, frame pointer, 0)`
+//! (mono's second word is generic info, which has no use here; the frame pointer lets a catch
+//! cut the trace) in an unscanned array in `_stackTrace`: `ip` is inside the frame's call
+//! instruction (return address - 1, as mono's unwinder adjusts it).
+//!
+//! Depends on: [`crate::code_map`], [`crate::faults`] (the stack's bounds), [`crate::state`]
+//! (the `Exception` class and its fields), `ngen-corlib` (the array allocation).
+
+use ngen_abi::exceptions::TraceMode;
+use ngen_abi::object::ARRAY_DATA_OFFSET;
+
+/// `System.Exception._stackTrace`, mono's `trace_ips`.
+pub(crate) const TRACE_FIELD: &str = "_stackTrace";
+
+/// Mono's `ExceptionTraceIp`: words per frame.
+const WORDS_PER_FRAME: usize = 3;
+
+/// Mono stops recording after this many frames (a stack overflow's trace).
+const MAX_FRAMES: usize = 1000;
+
+/// One managed frame: an address inside its current instruction and its frame pointer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Frame {
+    pub ip: u64,
+    pub fp: u64,
+}
+
+/// Helper `CaptureTrace`: records `exception`'s trace from the calling managed frame.
+#[unsafe(naked)]
+pub(crate) extern "C" fn capture_trace(exception: u64, mode: u32) {
+    // rdx: the caller's frame pointer, rcx: its return address; then the Rust body.
+    core::arch::naked_asm!(
+        "mov rdx, rbp",
+        "mov rcx, [rsp]",
+        "jmp {body}",
+        body = sym capture_trace_from,
+    )
+}
+
+extern "C" fn capture_trace_from(exception: u64, mode: u32, fp: u64, return_address: u64) {
+    let Some(mode) = TraceMode::from_id(mode) else {
+        return;
+    };
+    record(exception, mode, return_address, fp);
+}
+
+/// Records `exception`'s trace for `mode` from the frame that called a helper with
+/// `return_address` and frame pointer `fp` (nothing when that caller is not managed code).
+pub(crate) fn record(exception: u64, mode: TraceMode, return_address: u64, fp: u64) {
+    let Some(field) = trace_field(exception) else {
+        return;
+    };
+    // SAFETY: `field` is the address of the `_stackTrace` reference of a live exception.
+    let old = unsafe { (field as *const u64).read() };
+    let frames = match mode {
+        TraceMode::Throw => walk(return_address.wrapping_sub(1), fp),
+        TraceMode::Rethrow => {
+            let mut frames = frames_of(old);
+            frames.pop();
+            frames.extend(walk(return_address.wrapping_sub(1), fp));
+            frames
+        }
+        TraceMode::Caught => {
+            if old == 0 {
+                return;
+            }
+            let mut frames = frames_of(old);
+            frames.retain(|f| f.fp <= fp);
+            frames
+        }
+    };
+    if frames.is_empty() && mode != TraceMode::Caught {
+        return;
+    }
+    let array = store(&frames);
+    // SAFETY: as above; the array is a collected object the exception now refers to.
+    unsafe { (field as *mut u64).write(array) };
+}
+
+/// The managed frames of an exception object's trace, innermost first (empty without one).
+pub(crate) fn frames_of_exception(exception: u64) -> Option<Vec<Frame>> {
+    let field = trace_field(exception)?;
+    // SAFETY: `field` is the `_stackTrace` reference of a live exception.
+    let array = unsafe { (field as *const u64).read() };
+    (array != 0).then(|| frames_of(array))
+}
+
+/// The address of `exception`'s `_stackTrace` field, when it is a `System.Exception`.
+fn trace_field(exception: u64) -> Option<u64> {
+    use crate::state::objects;
+    if exception == 0 {
+        return None;
+    }
+    let class = objects::core_class_table("Exception").ok()?;
+    if objects::is_instance(exception, class) == 0 {
+        return None;
+    }
+    let offset = objects::core_field_offset("Exception", TRACE_FIELD).ok()?;
+    Some(exception + u64::from(offset))
+}
+
+/// The frames stored in a trace array (see the module doc for its layout).
+fn frames_of(array: u64) -> Vec<Frame> {
+    if array == 0 {
+        return Vec::new();
+    }
+    let array = array as *const ngen_abi::object::ArrayObject;
+    // SAFETY: a trace array this module stored: a vector of words.
+    let words = unsafe {
+        let length = (*array).length;
+        std::slice::from_raw_parts(
+            (array as *const u8)
+                .add(ARRAY_DATA_OFFSET as usize)
+                .cast::<u64>(),
+            length,
+        )
+    };
+    words
+        .chunks_exact(WORDS_PER_FRAME)
+        .map(|w| Frame { ip: w[0], fp: w[1] })
+        .collect()
+}
+
+/// A new trace array holding `frames`.
+fn store(frames: &[Frame]) -> u64 {
+    let array = ngen_corlib::objects::alloc_zeroed_array(frames.len() * WORDS_PER_FRAME, 8);
+    // SAFETY: a fresh vector of `frames.len() * 3` zeroed words.
+    unsafe {
+        let data = (array as *mut u8)
+            .add(ARRAY_DATA_OFFSET as usize)
+            .cast::<u64>();
+        for (i, frame) in frames.iter().enumerate() {
+            data.add(i * WORDS_PER_FRAME).write(frame.ip);
+            data.add(i * WORDS_PER_FRAME + 1).write(frame.fp);
+        }
+    }
+    array as u64
+}
+
+/// The managed frames from the one executing `ip` with frame pointer `fp` outwards, up to
+/// the first frame that is not managed code (nothing when `ip` itself is not).
+pub(crate) fn walk(ip: u64, fp: u64) -> Vec<Frame> {
+    let is_managed = |pc: u64| crate::code_map::lookup(pc, |_| ()).is_some();
+    let Some(bounds) = crate::faults::managed_stack() else {
+        return Vec::new();
+    };
+    walk_with(ip, fp, bounds, is_managed, |address| {
+        // SAFETY: `walk_with` asks only for words inside the managed thread's stack.
+        unsafe { (address as *const u64).read() }
+    })
+}
+
+/// [`walk`] over an explicit stack (`[low, high)`), code test and memory, for tests.
+fn walk_with(
+    ip: u64,
+    fp: u64,
+    (low, high): (usize, usize),
+    is_managed: impl Fn(u64) -> bool,
+    read: impl Fn(u64) -> u64,
+) -> Vec<Frame> {
+    let mut frames = Vec::new();
+    if !is_managed(ip) {
+        return frames;
+    }
+    frames.push(Frame { ip, fp });
+    let mut fp = fp;
+    while frames.len() < MAX_FRAMES {
+        let in_stack = fp >= low as u64 && fp.saturating_add(16) <= high as u64;
+        if !in_stack || !fp.is_multiple_of(8) {
+            break;
+        }
+        let next = read(fp);
+        let return_address = read(fp + 8);
+        if !is_managed(return_address.wrapping_sub(1)) {
+            break;
+        }
+        frames.push(Frame {
+            ip: return_address - 1,
+            fp: next,
+        });
+        if next <= fp {
+            break;
+        }
+        fp = next;
+    }
+    frames
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_walk_follows_managed_return_addresses_and_stops_at_the_first_native_one() {
+        // A stack of words at 0x1000..0x1100; managed code is 0x5000..0x6000.
+        let base = 0x1000u64;
+        let mut stack = vec![0u64; 32];
+        // Frame 0 at base: saved fp -> base+0x20, return into managed 0x5100.
+        stack[0] = base + 0x20;
+        stack[1] = 0x5101;
+        // Frame 1 at base+0x20: saved fp -> base+0x40, return into managed 0x5200.
+        stack[4] = base + 0x40;
+        stack[5] = 0x5201;
+        // Frame 2 at base+0x40: returns into native code 0x9000.
+        stack[8] = base + 0x60;
+        stack[9] = 0x9000;
+        let managed = |pc: u64| (0x5000..0x6000).contains(&pc);
+        let read = |a: u64| stack[((a - base) / 8) as usize];
+        let frames = walk_with(0x5050, base, (0x1000, 0x1100), managed, read);
+        assert_eq!(
+            frames,
+            vec![
+                Frame {
+                    ip: 0x5050,
+                    fp: base
+                },
+                Frame {
+                    ip: 0x5100,
+                    fp: base + 0x20
+                },
+                Frame {
+                    ip: 0x5200,
+                    fp: base + 0x40
+                },
+            ]
+        );
+        // A caller outside managed code records nothing, and reads nothing.
+        let none = walk_with(0x9000, base, (0x1000, 0x1100), managed, |_| unreachable!());
+        assert!(none.is_empty());
+        // A frame pointer outside the stack ends the walk after the first frame.
+        let one = walk_with(0x5050, 0x8, (0x1000, 0x1100), managed, |_| unreachable!());
+        assert_eq!(one.len(), 1);
+    }
+}
