@@ -12,10 +12,14 @@
 //!
 //! An entry `(native, il)` covers the method's code from `native` to the next entry: an
 //! address in it reports `il` (mono's IL offset for that instruction, `[0x000NN]`). Code before
-//! the first entry (the prologue) has none. Deterministic: entries are sorted and the encoding
+//! the first entry (the prologue) and in entries of [`NO_IL_OFFSET`] has none. Deterministic: entries are sorted and the encoding
 //! has one form.
 //!
 //! Depends on: nothing.
+
+/// The IL offset of code that belongs to no instruction (a prologue's class-initialisation
+/// check, a gap): an address there has no IL offset.
+pub const NO_IL_OFFSET: u32 = u32::MAX;
 
 /// The exported data object holding the blob.
 pub const IL_OFFSETS_SYMBOL: &str = "__ngen_il_offsets";
@@ -101,7 +105,7 @@ fn lookup_entries(cursor: &mut &[u8], count: u64, native_offset: u32) -> Option<
         if native > u64::from(native_offset) {
             break;
         }
-        found = u32::try_from(il).ok();
+        found = u32::try_from(il).ok().filter(|il| *il != NO_IL_OFFSET);
     }
     found
 }
@@ -156,6 +160,10 @@ mod tests {
         assert_eq!(lookup(&blob, 3, 9), Some(7));
         assert_eq!(lookup(&blob, 4, 0), None);
         assert_eq!(lookup(&blob, 0, 0), None);
+        let gap = encode(1, &[(1, vec![(4, 3), (10, NO_IL_OFFSET), (20, 5)])]);
+        assert_eq!(lookup(&gap, 1, 9), Some(3));
+        assert_eq!(lookup(&gap, 1, 12), None);
+        assert_eq!(lookup(&gap, 1, 21), Some(5));
         let alone = encode_method(&[(4, 0), (20, 0x1c)]);
         assert_eq!(lookup_method(&alone, 25), Some(0x1c));
         assert_eq!(lookup_method(&alone, 2), None);

@@ -13,12 +13,14 @@
 //! Depends on: cranelift-codegen (the compiled code's source locations).
 
 use cranelift_codegen::{Final, MachSrcLoc};
+pub use ngen_abi::il_offsets::NO_IL_OFFSET;
 
 /// One method's table.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MethodIlOffsets {
     /// (native offset from the method's entry, IL offset of the instruction compiled there),
-    /// sorted by native offset; an entry runs to the next one.
+    /// sorted by native offset; an entry runs to the next one; [`NO_IL_OFFSET`] marks code of
+    /// no instruction.
     pub pairs: Vec<(u32, u32)>,
     /// (IL offset, the IL offset a stack trace shows for it), sorted by IL offset.
     pub reported: Vec<(u32, u32)>,
@@ -29,15 +31,25 @@ impl MethodIlOffsets {
     /// sequence points (`reported`).
     pub fn from_srclocs(srclocs: &[MachSrcLoc<Final>], reported: Vec<(u32, u32)>) -> Self {
         let mut pairs: Vec<(u32, u32)> = Vec::new();
+        let mut end = 0;
         for loc in srclocs {
             if loc.loc.is_default() || loc.start >= loc.end {
                 continue;
             }
+            // Code between ranges (a class-initialisation check, a cold block of no
+            // instruction) belongs to no IL offset.
+            if loc.start > end && !pairs.is_empty() {
+                pairs.push((end, NO_IL_OFFSET));
+            }
+            end = loc.end;
             let il = loc.loc.bits();
             if pairs.last().is_some_and(|(_, last)| *last == il) {
                 continue;
             }
             pairs.push((loc.start, il));
+        }
+        if !pairs.is_empty() {
+            pairs.push((end, NO_IL_OFFSET));
         }
         pairs.sort_by_key(|(native, _)| *native);
         MethodIlOffsets { pairs, reported }
@@ -48,7 +60,10 @@ impl MethodIlOffsets {
     pub fn trace_pairs(&self) -> Vec<(u32, u32)> {
         let mut out: Vec<(u32, u32)> = Vec::new();
         for &(native, il) in &self.pairs {
-            let shown = crate::backend::reported_il_offset(&self.reported, il);
+            let shown = match il {
+                NO_IL_OFFSET => NO_IL_OFFSET,
+                il => crate::backend::reported_il_offset(&self.reported, il),
+            };
             if out.last().is_some_and(|(_, last)| *last == shown) {
                 continue;
             }

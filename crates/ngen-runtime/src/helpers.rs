@@ -106,8 +106,14 @@ fn try_alloc_instance(size: usize, has_references: bool) -> Option<*mut u8> {
     block.map(|b| b.as_ptr())
 }
 
-extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
-    crate::state::resolve_cell(cell)
+crate::eh::trace::managed_entry! {
+    /// Helper `ResolveCell`, entered from managed code: the calling frame is kept as the
+    /// runtime entry while the cell resolves (a failing type initializer raises from it).
+    fn resolve_cell(cell: *mut ImportCell) -> u64 => resolve_cell_from, fp = "rsi", ra = "rdx"
+}
+
+extern "C" fn resolve_cell_from(cell: *mut ImportCell, fp: u64, return_address: u64) -> u64 {
+    crate::eh::trace::with_runtime_entry(fp, return_address, || crate::state::resolve_cell(cell))
 }
 
 use crate::eh::{capture_trace, pending_exception, throw};

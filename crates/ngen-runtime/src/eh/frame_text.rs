@@ -26,6 +26,10 @@ use ngen_metadata::{Assembly, TableId, Token};
 
 use super::trace::Frame;
 
+/// The frame mono shows for its class-initialisation wrapper (without `"  at "`).
+const CLASS_INIT_WRAPPER: &str =
+    "(wrapper managed-to-native) System.Object.__icall_wrapper_mono_generic_class_init(intptr)";
+
 /// Mono's inline length limit (`INLINE_LENGTH_LIMIT`, mini.h).
 const INLINE_LENGTH_LIMIT: usize = 20;
 
@@ -33,11 +37,8 @@ const INLINE_LENGTH_LIMIT: usize = 20;
 struct Located {
     asm: usize,
     rid: u32,
-    /// IL offset a trace shows, if the table has one.
+    /// IL offset a trace shows.
     il: Option<u32>,
-    /// The method's code start and the frame's offset into it (mono's form without IL).
-    start: u64,
-    ip: u64,
 }
 
 /// Each managed frame's line of `frames` (innermost first) without its `"  at "`.
@@ -49,12 +50,19 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<String> {
                 asm: range.asm,
                 rid: range.rid,
                 il: crate::code_map::il_offset_at(range, f.ip),
-                start: range.start,
-                ip: f.ip,
             })
         })
+        // An address with no IL offset in a caller frame is the stub an image has for an
+        // excluded method (it calls the JIT's code through a cell): mono has no such frame.
+        .filter(|l| l.il.is_some())
         .collect();
     let mut lines = Vec::new();
+    if frames
+        .first()
+        .is_some_and(|f| f.ip == super::trace::CLASS_INIT_WRAPPER_IP)
+    {
+        lines.push(CLASS_INIT_WRAPPER.to_string());
+    }
     for (i, frame) in located.iter().enumerate() {
         if let Some(caller) = located.get(i + 1)
             && inlined_by_mono(frame, caller)
@@ -73,19 +81,7 @@ fn frame_line(frame: &Located) -> Option<String> {
     crate::state::try_with_metadata(frame.asm, |asm| {
         let mut line = String::new();
         write_method(&mut line, asm, frame.rid);
-        match frame.il {
-            Some(il) => {
-                let _ = write!(line, " [0x{il:05x}]");
-            }
-            None => {
-                let _ = write!(
-                    line,
-                    " <0x{:05x} + 0x{:05x}> 16777215",
-                    frame.start,
-                    frame.ip - frame.start
-                );
-            }
-        }
+        let _ = write!(line, " [0x{:05x}]", frame.il.unwrap_or(0));
         let _ = write!(line, " in <{}>:0 ", mvid_text(asm));
         line
     })
@@ -353,7 +349,7 @@ mod tests {
 
     #[test]
     fn frames_outside_managed_code_give_no_text() {
-        assert!(trace_lines(&[Frame { ip: 1, fp: 0 }]).is_empty());
+        assert!(trace_lines(&[Frame { ip: 2, fp: 0 }]).is_empty());
         assert!(trace_lines(&[]).is_empty());
     }
 }

@@ -17,18 +17,11 @@ pub(crate) const MESSAGE_FIELD: &str = "_message";
 /// `System.Exception._innerException`.
 pub(crate) const INNER_FIELD: &str = "_innerException";
 
+super::trace::managed_entry! {
 /// Helper `Throw`: creates the exception of ABI id `kind_id` (an unknown id, a runtime bug,
 /// becomes `InvalidProgramException`), records its stack trace from the calling frame when
 /// that is managed code ([`super::trace`]) and makes it pending.
-#[unsafe(naked)]
-pub(crate) extern "C" fn throw(kind_id: u32) {
-    // rsi: the caller's frame pointer, rdx: its return address; then the Rust body.
-    core::arch::naked_asm!(
-        "mov rsi, rbp",
-        "mov rdx, [rsp]",
-        "jmp {body}",
-        body = sym throw_from,
-    )
+pub(crate) fn throw(kind_id: u32) => throw_from, fp = "rsi", ra = "rdx"
 }
 
 extern "C" fn throw_from(kind_id: u32, fp: u64, return_address: u64) {
@@ -53,22 +46,15 @@ fn new_exception(kind: ExceptionKind) -> Result<u64, String> {
     new_exception_of(class, ngen_corlib::exceptions::default_message(kind))
 }
 
+super::trace::managed_entry! {
 /// The entry of an `InternalCall` method this runtime does not implement, reached through a
 /// bound stub ([`crate::stubs::bound_stub`]) whose first argument is the method's name (a
 /// leaked `String`): raises a catchable `MissingMethodException` naming it, as the issue asks
 /// ("an icall that is not implemented raises MissingMethodException naming it"), and returns a
 /// dummy value: the caller tests the pending word after every call, so the value is never
-/// used, whatever the icall's signature.
-#[unsafe(naked)]
-pub(crate) extern "C" fn missing_icall(name: *const String) -> u64 {
-    // The stub jumps here from the managed caller: rsi its frame pointer, rdx its return
-    // address (for the stack trace).
-    core::arch::naked_asm!(
-        "mov rsi, rbp",
-        "mov rdx, [rsp]",
-        "jmp {body}",
-        body = sym missing_icall_from,
-    )
+/// used, whatever the icall's signature. The stub jumps here from the managed caller.
+pub(crate) fn missing_icall(name: *const String) -> u64 => missing_icall_from,
+    fp = "rsi", ra = "rdx"
 }
 
 extern "C" fn missing_icall_from(name: *const String, fp: u64, return_address: u64) -> u64 {
@@ -119,7 +105,10 @@ pub(crate) fn after_type_initializer(type_name: &str) {
         return;
     };
     match wrap_type_initializer_failure(type_name, inner) {
-        Ok(wrapped) => super::pending::set(wrapped),
+        Ok(wrapped) => {
+            super::trace::record_type_initializer(wrapped);
+            super::pending::set(wrapped)
+        }
         Err(_) => super::pending::set(inner),
     }
 }

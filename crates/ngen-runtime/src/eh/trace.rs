@@ -38,6 +38,65 @@ const WORDS_PER_FRAME: usize = 3;
 /// Mono stops recording after this many frames (a stack overflow's trace).
 const MAX_FRAMES: usize = 1000;
 
+/// The `ip` of the frame mono shows for its class-initialisation wrapper,
+/// `(wrapper managed-to-native) System.Object.__icall_wrapper_mono_generic_class_init(intptr)`
+/// (no code lives at address 1).
+pub(crate) const CLASS_INIT_WRAPPER_IP: u64 = 1;
+
+std::thread_local! {
+    /// The managed frame that called into the runtime through `ResolveCell`, innermost
+    /// (frame pointer, return address), or zeros: where a failed type initializer's
+    /// `TypeInitializationException` is raised from.
+    static RUNTIME_ENTRY: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// Runs `f` (the runtime's work for a helper) with the calling managed frame, `fp` and
+/// `return_address`, as the current runtime entry.
+pub(crate) fn with_runtime_entry<R>(fp: u64, return_address: u64, f: impl FnOnce() -> R) -> R {
+    let previous = RUNTIME_ENTRY.with(|e| e.replace((fp, return_address)));
+    let result = f();
+    RUNTIME_ENTRY.with(|e| e.set(previous));
+    result
+}
+
+/// Records the trace of the `TypeInitializationException` `exception`, raised where managed
+/// code entered the runtime to initialise a class, as mono shows it: a frame whose own entry
+/// check ran the initializer is not shown (a static method's caller shows the call); a
+/// constructor's entry check or a static field access shows mono's class-init wrapper
+/// before the accessing frame.
+pub(crate) fn record_type_initializer(exception: u64) {
+    let (fp, return_address) = RUNTIME_ENTRY.with(std::cell::Cell::get);
+    let Some(field) = trace_field(exception) else {
+        return;
+    };
+    let mut frames = walk(return_address.wrapping_sub(1), fp);
+    let Some(first) = frames.first().copied() else {
+        return;
+    };
+    let at_entry_check = crate::code_map::lookup(first.ip, |range| {
+        let in_prologue = crate::code_map::il_offset_at(range, first.ip).is_none();
+        let is_ctor = crate::code_map::name_of(range.asm, range.rid, range.name.as_deref())
+            .is_some_and(|name| name.ends_with("::.ctor"));
+        (in_prologue, is_ctor)
+    });
+    let wrapper = Frame {
+        ip: CLASS_INIT_WRAPPER_IP,
+        fp: 0,
+    };
+    match at_entry_check {
+        Some((true, is_ctor)) => {
+            frames.remove(0);
+            if is_ctor {
+                frames.insert(0, wrapper);
+            }
+        }
+        _ => frames.insert(0, wrapper),
+    }
+    let array = store(&frames);
+    // SAFETY: `field` is the `_stackTrace` reference of the live exception.
+    unsafe { (field as *mut u64).write(array) };
+}
+
 /// One managed frame: an address inside its current instruction and its frame pointer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Frame {
@@ -45,16 +104,31 @@ pub(crate) struct Frame {
     pub fp: u64,
 }
 
-/// Helper `CaptureTrace`: records `exception`'s trace from the calling managed frame.
-#[unsafe(naked)]
-pub(crate) extern "C" fn capture_trace(exception: u64, mode: u32) {
-    // rdx: the caller's frame pointer, rcx: its return address; then the Rust body.
-    core::arch::naked_asm!(
-        "mov rdx, rbp",
-        "mov rcx, [rsp]",
-        "jmp {body}",
-        body = sym capture_trace_from,
-    )
+/// Defines an `extern "C"` entry point called (or jumped to) straight from managed code, which
+/// jumps to `body` with two more arguments: the caller's frame pointer (in the register
+/// `fp`) and its return address (in `ra`), taken before any Rust code can change them (the
+/// registers are the SysV argument registers after the entry's own arguments).
+macro_rules! managed_entry {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)?
+        => $body:path, fp = $fp:literal, ra = $ra:literal) => {
+        $(#[$doc])*
+        #[unsafe(naked)]
+        $vis extern "C" fn $name($($arg: $ty),*) $(-> $ret)? {
+            core::arch::naked_asm!(
+                concat!("mov ", $fp, ", rbp"),
+                concat!("mov ", $ra, ", [rsp]"),
+                "jmp {body}",
+                body = sym $body,
+            )
+        }
+    };
+}
+pub(crate) use managed_entry;
+
+managed_entry! {
+    /// Helper `CaptureTrace`: records `exception`'s trace from the calling managed frame.
+    pub(crate) fn capture_trace(exception: u64, mode: u32) => capture_trace_from,
+        fp = "rdx", ra = "rcx"
 }
 
 extern "C" fn capture_trace_from(exception: u64, mode: u32, fp: u64, return_address: u64) {

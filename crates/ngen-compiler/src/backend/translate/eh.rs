@@ -35,7 +35,7 @@
 use cranelift_codegen::ir::SourceLoc;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
-use cranelift_codegen::ir::{Block, InstBuilder, JumpTableData, Value};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData, Value};
 use cranelift_frontend::Variable;
 use ngen_abi::exceptions::{ExceptionKind, TraceMode};
 use ngen_abi::helpers::HelperId;
@@ -252,7 +252,8 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let start = self.eh.regions.clauses[clause].handler_range.0;
                 let (handler, args) = self.edge(start, &[(exc, StackType::O)])?;
                 let resume = self.resume_block(clause);
-                self.b.ins().brif(verdict, handler, &args, resume, &[]);
+                // An accepting filter ends the trace at this frame; a declining one does not.
+                self.catch_if(verdict, exc, (handler, &args), resume);
             }
             _ => return Err(Self::misrouted(ins)),
         }
@@ -266,6 +267,23 @@ impl<'a, 'f> Translator<'a, 'f> {
         let sig = self.helper_sig(HelperId::CaptureTrace);
         let mode = self.b.ins().iconst(I32, mode as u32 as i64);
         self.b.ins().call_indirect(sig, helper, &[exc, mode]);
+    }
+
+    /// When `cond` is non-zero, the handler `(block, args)` takes `exc` (its trace ends at this
+    /// frame), else control goes to `declined`.
+    fn catch_if(
+        &mut self,
+        cond: Value,
+        exc: Value,
+        (handler, args): (Block, &[BlockArg]),
+        declined: Block,
+    ) {
+        let caught = self.b.create_block();
+        self.b.set_cold_block(caught);
+        self.b.ins().brif(cond, caught, &[], declined, &[]);
+        self.b.switch_to_block(caught);
+        self.capture_trace(exc, TraceMode::Caught);
+        self.b.ins().jump(handler, args);
     }
 
     /// Dispatches `exc`, raised at `offset`, from the first clause covering it.
@@ -528,17 +546,10 @@ impl<'a, 'f> Translator<'a, 'f> {
                 };
                 let next = self.eh.regions.next(clause);
                 let declined = self.dispatch_block(next);
-                let caught = self.b.create_block();
-                self.b.set_cold_block(caught);
-                self.b.ins().brif(hit, caught, &[], declined, &[]);
-                self.b.switch_to_block(caught);
-                self.capture_trace(exc, TraceMode::Caught);
-                self.b.ins().jump(handler, &args);
+                self.catch_if(hit, exc, (handler, &args), declined);
             }
             Handler::Filter(start) => {
                 let (filter, args) = self.edge(start, &[(exc, StackType::O)])?;
-                // Mono records the trace up to the frame whose filter runs.
-                self.capture_trace(exc, TraceMode::Caught);
                 self.b.ins().jump(filter, &args);
             }
             Handler::Finally | Handler::Fault => {

@@ -1,0 +1,104 @@
+//! Differential tests of stack traces (issue 7, "Exceptions": `Exception.StackTrace`,
+//! `ToString()` and the unhandled report byte-identical to mono's, IL offsets and `<mvid>:0`
+//! included). Each C# program in tests/fixtures/stack_traces is compiled with mcs and to native
+//! images, then run under `mono` and under `ngen-build run` with `--jit never` (images only),
+//! `--jit always` (JIT only) and the default: stdout, the whole of stderr and the exit code
+//! must be mono's, byte for byte.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use ngen_tests::{CompiledPrograms, mono, ngen_run_from_images};
+
+/// The fixture programs, named once.
+const PROGRAMS: &[&str] = &["nested", "shapes", "cctors", "crossing"];
+
+/// Programs compiled once for the whole test binary, with their images.
+fn fixtures() -> &'static CompiledPrograms {
+    static F: OnceLock<CompiledPrograms> = OnceLock::new();
+    F.get_or_init(|| CompiledPrograms::new("stack_traces", PROGRAMS))
+}
+
+/// Asserts `program args` prints exactly what mono prints, on both streams, with mono's exit
+/// code, under each of `modes`.
+fn exactly_like_mono(program: &str, args: &[&str], modes: &[&str]) {
+    let f = fixtures();
+    let exe = f.bin.join(format!("{program}.exe"));
+    let expected = mono(&exe, args);
+    assert!(
+        String::from_utf8_lossy(&expected.stdout).contains("  at ")
+            || String::from_utf8_lossy(&expected.stderr).contains("  at "),
+        "{program} {args:?}: mono printed no frame, so the fixture tests nothing"
+    );
+    for mode in modes {
+        let out = ngen_run_from_images(&exe, &f.images, mode, args);
+        let show = |o: &std::process::Output| {
+            format!(
+                "stdout:\n{}\nstderr:\n{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+        };
+        assert_eq!(
+            show(&out),
+            show(&expected),
+            "{program} {args:?} under --jit {mode} differs from mono"
+        );
+        assert_eq!(
+            out.status.code(),
+            expected.status.code(),
+            "{program} {args:?} under --jit {mode}: exit code"
+        );
+    }
+}
+
+const EVERY_MODE: &[&str] = &["never", "always", "default"];
+
+#[test]
+fn traces_of_nested_calls_constructors_value_types_and_runtime_exceptions_match_mono() {
+    exactly_like_mono("nested", &[], EVERY_MODE);
+}
+
+#[test]
+fn the_unhandled_report_prints_mono_frames_and_exits_1() {
+    exactly_like_mono("nested", &["unhandled"], EVERY_MODE);
+}
+
+#[test]
+fn frames_name_nested_types_parameters_virtuals_filters_and_finally_like_mono() {
+    exactly_like_mono("shapes", &[], EVERY_MODE);
+    exactly_like_mono("shapes", &["unhandled"], EVERY_MODE);
+}
+
+#[test]
+fn type_initializer_failures_trace_the_initializer_and_the_first_use_like_mono() {
+    exactly_like_mono("cctors", &[], EVERY_MODE);
+    exactly_like_mono("cctors", &["unhandled"], EVERY_MODE);
+}
+
+#[test]
+fn a_trace_crosses_image_and_jit_frames_like_mono() {
+    let excluded = fixtures().excluded("crossing");
+    assert!(
+        excluded
+            .iter()
+            .any(|e| e["name"].as_str() == Some("Crossing::Middle")),
+        "Middle must be excluded from the image, so that it runs from the JIT: {excluded:?}"
+    );
+    // Under --jit never the excluded method cannot run at all.
+    exactly_like_mono("crossing", &[], &["always", "default"]);
+    exactly_like_mono("crossing", &["unhandled"], &["always", "default"]);
+}
+
+#[test]
+fn the_image_carries_an_il_offset_table() {
+    let image = fixtures().images.join("nested.ni.so");
+    let bytes = std::fs::read(&image).expect("read the image");
+    // `ngen_abi::il_offsets::IL_OFFSETS_SYMBOL`.
+    let symbol = "__ngen_il_offsets";
+    assert!(
+        bytes.windows(symbol.len()).any(|w| w == symbol.as_bytes()),
+        "{} exports no {symbol}",
+        Path::new(&image).display()
+    );
+}
