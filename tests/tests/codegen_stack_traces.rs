@@ -8,10 +8,17 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use ngen_tests::{CompiledPrograms, mono, ngen_run_from_images};
+use ngen_tests::{CompiledPrograms, assert_exactly_like_mono, mono};
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["nested", "shapes", "cctors", "crossing"];
+const PROGRAMS: &[&str] = &[
+    "nested",
+    "shapes",
+    "cctors",
+    "crossing",
+    "delegates",
+    "inlining",
+];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -20,7 +27,7 @@ fn fixtures() -> &'static CompiledPrograms {
 }
 
 /// Asserts `program args` prints exactly what mono prints, on both streams, with mono's exit
-/// code, under each of `modes`.
+/// code, under each of `modes`; mono must print a frame, or the fixture tests nothing.
 fn exactly_like_mono(program: &str, args: &[&str], modes: &[&str]) {
     let f = fixtures();
     let exe = f.bin.join(format!("{program}.exe"));
@@ -30,26 +37,7 @@ fn exactly_like_mono(program: &str, args: &[&str], modes: &[&str]) {
             || String::from_utf8_lossy(&expected.stderr).contains("  at "),
         "{program} {args:?}: mono printed no frame, so the fixture tests nothing"
     );
-    for mode in modes {
-        let out = ngen_run_from_images(&exe, &f.images, mode, args);
-        let show = |o: &std::process::Output| {
-            format!(
-                "stdout:\n{}\nstderr:\n{}",
-                String::from_utf8_lossy(&o.stdout),
-                String::from_utf8_lossy(&o.stderr)
-            )
-        };
-        assert_eq!(
-            show(&out),
-            show(&expected),
-            "{program} {args:?} under --jit {mode} differs from mono"
-        );
-        assert_eq!(
-            out.status.code(),
-            expected.status.code(),
-            "{program} {args:?} under --jit {mode}: exit code"
-        );
-    }
+    assert_exactly_like_mono(&exe, &f.images, args, modes);
 }
 
 const EVERY_MODE: &[&str] = &["never", "always", "default"];
@@ -74,6 +62,17 @@ fn frames_name_nested_types_parameters_virtuals_filters_and_finally_like_mono() 
 fn type_initializer_failures_trace_the_initializer_and_the_first_use_like_mono() {
     exactly_like_mono("cctors", &[], EVERY_MODE);
     exactly_like_mono("cctors", &["unhandled"], EVERY_MODE);
+}
+
+#[test]
+fn lambdas_and_closures_called_through_delegates_keep_their_frames_like_mono() {
+    exactly_like_mono("delegates", &[], EVERY_MODE);
+    exactly_like_mono("delegates", &["unhandled"], EVERY_MODE);
+}
+
+#[test]
+fn frames_mono_inlines_are_left_out_and_the_others_kept() {
+    exactly_like_mono("inlining", &[], EVERY_MODE);
 }
 
 #[test]

@@ -10,14 +10,11 @@
 //! generic type, `T[]`, `T&`), parameters with their names from the Param table, the module
 //! version id in `Guid.ToString("N")` form.
 //!
-//! Mono's JIT inlines small methods, whose frames its traces therefore lack. A frame is left
-//! out as mono would inline it into its caller (`mono_method_check_inlining`,
-//! method-to-ir.c): IL body under 20 bytes, no exception clauses, not `NoInlining` or
-//! `Synchronized`, not a virtual method, and its class needs no type initializer or is the
-//! caller's own class already initialised (approximated: the caller is not the entry point or
-//! a type initializer, which mono compiles before the class is initialised).
+//! Mono's JIT inlines small methods, whose frames its traces therefore lack: a frame is left
+//! out when [`super::inlining`] says mono would have inlined it into its caller.
 //!
-//! Depends on: [`super::trace`] (frames), [`crate::code_map`], [`crate::state`] (metadata).
+//! Depends on: [`super::trace`] (frames), [`super::inlining`], [`crate::code_map`],
+//! [`crate::state`] (metadata).
 
 use std::fmt::Write as _;
 
@@ -29,9 +26,6 @@ use super::trace::Frame;
 /// The frame mono shows for its class-initialisation wrapper (without `"  at "`).
 const CLASS_INIT_WRAPPER: &str =
     "(wrapper managed-to-native) System.Object.__icall_wrapper_mono_generic_class_init(intptr)";
-
-/// Mono's inline length limit (`INLINE_LENGTH_LIMIT`, mini.h).
-const INLINE_LENGTH_LIMIT: usize = 20;
 
 /// A frame resolved to its method.
 struct Located {
@@ -65,7 +59,7 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<String> {
     }
     for (i, frame) in located.iter().enumerate() {
         if let Some(caller) = located.get(i + 1)
-            && inlined_by_mono(frame, caller)
+            && super::inlining::inlined_by_mono((frame.asm, frame.rid), (caller.asm, caller.rid))
         {
             continue;
         }
@@ -285,62 +279,6 @@ fn mvid_text(asm: &Assembly) -> String {
         let _ = write!(out, "{:02x}", b[i]);
     }
     out
-}
-
-/// Whether mono's JIT would have inlined `callee`'s method into `caller`'s (see the module
-/// doc), so that its frame does not appear.
-fn inlined_by_mono(callee: &Located, caller: &Located) -> bool {
-    let facts = |l: &Located| crate::state::try_with_metadata(l.asm, |a| method_facts(a, l.rid));
-    let (Some(Some(callee_facts)), Some(Some(caller_facts))) = (facts(callee), facts(caller))
-    else {
-        return false;
-    };
-    if !callee_facts.small_plain_body {
-        return false;
-    }
-    if !callee_facts.class_has_cctor {
-        return true;
-    }
-    let same_class = callee.asm == caller.asm && callee_facts.owner == caller_facts.owner;
-    same_class && !caller_facts.compiled_before_class_init
-}
-
-/// What the inlining rule asks about a method.
-struct MethodFacts {
-    owner: u32,
-    /// Body under the limit, no clauses, not NoInlining/Synchronized, not virtual.
-    small_plain_body: bool,
-    class_has_cctor: bool,
-    /// The entry point or a type initializer: mono compiles them before their class is
-    /// initialised.
-    compiled_before_class_init: bool,
-}
-
-fn method_facts(asm: &Assembly, rid: u32) -> Option<MethodFacts> {
-    const NO_INLINING: u16 = 0x0008;
-    const SYNCHRONIZED: u16 = 0x0020;
-    const VIRTUAL: u16 = 0x0040;
-    const FINAL: u16 = 0x0020;
-    let method = asm.method_def(rid).ok()?;
-    let owner = asm.method_owner(rid).ok()?;
-    let body = asm.method_body(rid).ok().flatten();
-    let plain_flags = method.impl_flags & (NO_INLINING | SYNCHRONIZED) == 0
-        && (method.flags & VIRTUAL == 0 || method.flags & FINAL != 0);
-    let small_plain_body = plain_flags
-        && body
-            .is_some_and(|b| b.code.len() < INLINE_LENGTH_LIMIT && b.exception_clauses.is_empty());
-    let class_has_cctor = asm
-        .methods_of(owner)
-        .unwrap_or_default()
-        .into_iter()
-        .any(|m| asm.method_def(m).is_ok_and(|d| d.name == ".cctor"));
-    let entry = asm.entry_point_token() == Some(Token::new(TableId::MethodDef, rid));
-    Some(MethodFacts {
-        owner,
-        small_plain_body,
-        class_has_cctor,
-        compiled_before_class_init: entry || method.name == ".cctor",
-    })
 }
 
 #[cfg(test)]

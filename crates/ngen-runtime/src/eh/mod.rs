@@ -28,6 +28,7 @@
 //! Depends on: `ngen_abi::{exceptions, object}`, `ngen-gc`, `ngen-corlib` (the report text).
 
 pub(crate) mod frame_text;
+pub(crate) mod inlining;
 pub(crate) mod pending;
 pub(crate) mod raise;
 pub(crate) mod trace;

@@ -141,24 +141,19 @@ extern "C" fn capture_trace_from(exception: u64, mode: u32, fp: u64, return_addr
 /// Records `exception`'s trace for `mode` from the frame that called a helper with
 /// `return_address` and frame pointer `fp` (nothing when that caller is not managed code).
 pub(crate) fn record(exception: u64, mode: TraceMode, return_address: u64, fp: u64) {
-    let Some(field) = trace_field(exception) else {
-        return;
-    };
-    // SAFETY: `field` is the address of the `_stackTrace` reference of a live exception.
-    let old = unsafe { (field as *const u64).read() };
+    let old = frames_of_exception(exception);
     let frames = match mode {
         TraceMode::Throw => walk(return_address.wrapping_sub(1), fp),
         TraceMode::Rethrow => {
-            let mut frames = frames_of(old);
+            let mut frames = old.unwrap_or_default();
             frames.pop();
             frames.extend(walk(return_address.wrapping_sub(1), fp));
             frames
         }
         TraceMode::Caught => {
-            if old == 0 {
+            let Some(mut frames) = old else {
                 return;
-            }
-            let mut frames = frames_of(old);
+            };
             frames.retain(|f| f.fp <= fp);
             frames
         }
@@ -166,14 +161,37 @@ pub(crate) fn record(exception: u64, mode: TraceMode, return_address: u64, fp: u
     if frames.is_empty() && mode != TraceMode::Caught {
         return;
     }
-    let array = store(&frames);
-    // SAFETY: as above; the array is a collected object the exception now refers to.
-    unsafe { (field as *mut u64).write(array) };
+    match trace_field(exception) {
+        Some(field) => {
+            let array = store(&frames);
+            // SAFETY: `field` is the `_stackTrace` reference of a live exception; the array is
+            // a collected object the exception now refers to.
+            unsafe { (field as *mut u64).write(array) };
+        }
+        None => set_wrapped_trace(exception, frames),
+    }
 }
 
-/// The managed frames of an exception object's trace, innermost first (empty without one).
+/// The trace of the last thrown object that is not an `Exception` (IL may throw any object;
+/// mono wraps it in a `RuntimeWrappedException`, whose trace its report prints): the object and
+/// its frames. Only the report reads it, for the object in flight.
+static WRAPPED_TRACE: std::sync::Mutex<(u64, Vec<Frame>)> = std::sync::Mutex::new((0, Vec::new()));
+
+fn set_wrapped_trace(object: u64, frames: Vec<Frame>) {
+    let mut slot = WRAPPED_TRACE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *slot = (object, frames);
+}
+
+/// The managed frames of a thrown object's trace, innermost first; `None` before it is thrown.
 pub(crate) fn frames_of_exception(exception: u64) -> Option<Vec<Frame>> {
-    let field = trace_field(exception)?;
+    let Some(field) = trace_field(exception) else {
+        let slot = WRAPPED_TRACE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        return (exception != 0 && slot.0 == exception).then(|| slot.1.clone());
+    };
     // SAFETY: `field` is the `_stackTrace` reference of a live exception.
     let array = unsafe { (field as *const u64).read() };
     (array != 0).then(|| frames_of(array))

@@ -23,7 +23,10 @@ pub(crate) fn report_if_pending() {
     let Some(exception) = super::pending::take() else {
         return;
     };
-    let description = describe(exception).unwrap_or_else(|| RUNTIME_WRAPPED.to_string());
+    let description = describe(exception).unwrap_or_else(|| match stack_trace(exception) {
+        Some(trace) => format!("{RUNTIME_WRAPPED}\n{trace}"),
+        None => RUNTIME_WRAPPED.to_string(),
+    });
     unhandled_described(&description)
 }
 
