@@ -18,8 +18,9 @@
 //! Depends on: nothing.
 
 /// The IL offset of code that belongs to no instruction (a prologue's class-initialisation
-/// check, a gap): an address there has no IL offset.
-pub const NO_IL_OFFSET: u32 = u32::MAX;
+/// check, what follows a method's last instruction): an address there has no IL offset.
+/// (`u32::MAX` is Cranelift's "no source location".)
+pub const NO_IL_OFFSET: u32 = u32::MAX - 1;
 
 /// The exported data object holding the blob.
 pub const IL_OFFSETS_SYMBOL: &str = "__ngen_il_offsets";

@@ -36,11 +36,9 @@ impl MethodIlOffsets {
             if loc.loc.is_default() || loc.start >= loc.end {
                 continue;
             }
-            // Code between ranges (a class-initialisation check, a cold block of no
-            // instruction) belongs to no IL offset.
-            if loc.start > end && !pairs.is_empty() {
-                pairs.push((end, NO_IL_OFFSET));
-            }
+            // Code between ranges (moves the register allocator added) belongs to the range
+            // before it; the prologue's class-initialisation check has a location of its own,
+            // `NO_IL_OFFSET`.
             end = loc.end;
             let il = loc.loc.bits();
             if pairs.last().is_some_and(|(_, last)| *last == il) {
@@ -48,6 +46,8 @@ impl MethodIlOffsets {
             }
             pairs.push((loc.start, il));
         }
+        // What follows the last range is not this method's (an image's next function may be
+        // an excluded method's stub, which has no table of its own).
         if !pairs.is_empty() {
             pairs.push((end, NO_IL_OFFSET));
         }

@@ -176,6 +176,9 @@ fn translate_inner(
         ret_buffer: None,
         seq: seq_points::SeqPoints::default(),
     };
+    // The prologue (the class-initialisation check and its cold path) belongs to no
+    // instruction.
+    t.b.set_srcloc(SourceLoc::new(crate::il_offsets::NO_IL_OFFSET));
     t.entry()?;
     // Handlers are reached only through the EH blocks, which are filled between rounds.
     loop {
