@@ -18,6 +18,7 @@ const PROGRAMS: &[&str] = &[
     "crossing",
     "delegates",
     "inlining",
+    "runtime_raised",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -68,6 +69,12 @@ fn type_initializer_failures_trace_the_initializer_and_the_first_use_like_mono()
 fn lambdas_and_closures_called_through_delegates_keep_their_frames_like_mono() {
     exactly_like_mono("delegates", &[], EVERY_MODE);
     exactly_like_mono("delegates", &["unhandled"], EVERY_MODE);
+}
+
+#[test]
+fn exceptions_the_runtime_raises_trace_from_the_faulting_frame_like_mono() {
+    exactly_like_mono("runtime_raised", &[], EVERY_MODE);
+    exactly_like_mono("runtime_raised", &["unhandled"], EVERY_MODE);
 }
 
 #[test]

@@ -23,10 +23,6 @@ use ngen_metadata::{Assembly, TableId, Token};
 
 use super::trace::Frame;
 
-/// The frame mono shows for its class-initialisation wrapper (without `"  at "`).
-const CLASS_INIT_WRAPPER: &str =
-    "(wrapper managed-to-native) System.Object.__icall_wrapper_mono_generic_class_init(intptr)";
-
 /// A frame resolved to its method.
 struct Located {
     asm: usize,
@@ -51,11 +47,8 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<String> {
         .filter(|l| l.il.is_some())
         .collect();
     let mut lines = Vec::new();
-    if frames
-        .first()
-        .is_some_and(|f| f.ip == super::trace::CLASS_INIT_WRAPPER_IP)
-    {
-        lines.push(CLASS_INIT_WRAPPER.to_string());
+    if let Some(wrapper) = frames.first().and_then(|f| super::trace::Wrapper::of(f.ip)) {
+        lines.push(wrapper.text().to_string());
     }
     for (i, frame) in located.iter().enumerate() {
         if let Some(caller) = located.get(i + 1)
@@ -287,7 +280,7 @@ mod tests {
 
     #[test]
     fn frames_outside_managed_code_give_no_text() {
-        assert!(trace_lines(&[Frame { ip: 2, fp: 0 }]).is_empty());
+        assert!(trace_lines(&[Frame { ip: 0x10, fp: 0 }]).is_empty());
         assert!(trace_lines(&[]).is_empty());
     }
 }

@@ -37,6 +37,23 @@ extern "C" fn throw_from(kind_id: u32, fp: u64, return_address: u64) {
     }
 }
 
+/// Raises `kind` (made pending) from inside mono's `wrapper`, called by the managed frame with
+/// `return_address` and frame pointer `fp` (a helper's caller, for the stack trace).
+pub(crate) fn throw_in_wrapper(
+    kind: ExceptionKind,
+    wrapper: super::trace::Wrapper,
+    return_address: u64,
+    fp: u64,
+) {
+    match new_exception(kind) {
+        Ok(exception) => {
+            super::trace::record_in_wrapper(exception, wrapper, return_address, fp);
+            super::pending::set(exception)
+        }
+        Err(_) => ngen_corlib::exceptions::unhandled(kind, None),
+    }
+}
+
 /// A new exception object of `kind`'s class with mono's default message for it.
 fn new_exception(kind: ExceptionKind) -> Result<u64, String> {
     let class = kind

@@ -38,10 +38,57 @@ const WORDS_PER_FRAME: usize = 3;
 /// Mono stops recording after this many frames (a stack overflow's trace).
 const MAX_FRAMES: usize = 1000;
 
-/// The `ip` of the frame mono shows for its class-initialisation wrapper,
-/// `(wrapper managed-to-native) System.Object.__icall_wrapper_mono_generic_class_init(intptr)`
-/// (no code lives at address 1).
-pub(crate) const CLASS_INIT_WRAPPER_IP: u64 = 1;
+/// A frame of one of mono's wrappers, which its traces show where this runtime runs Rust
+/// code; stored as a frame whose `ip` is the wrapper's id (no code lives at such addresses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wrapper {
+    /// Class initialisation from compiled code (a static field, a constructor).
+    ClassInit = 1,
+    /// `newarr`'s allocation (a negative length raises from it).
+    AllocVector = 2,
+}
+
+impl Wrapper {
+    /// The wrapper of a frame `ip`, if it is one.
+    pub(crate) fn of(ip: u64) -> Option<Wrapper> {
+        [Wrapper::ClassInit, Wrapper::AllocVector]
+            .into_iter()
+            .find(|w| *w as u64 == ip)
+    }
+
+    /// Mono's frame text (without `"  at "`).
+    pub(crate) fn text(self) -> &'static str {
+        match self {
+            Wrapper::ClassInit => {
+                "(wrapper managed-to-native) System.Object.__icall_wrapper_mono_generic_class_init(intptr)"
+            }
+            Wrapper::AllocVector => "(wrapper alloc) System.Object.AllocVector(intptr,intptr)",
+        }
+    }
+
+    fn frame(self) -> Frame {
+        Frame {
+            ip: self as u64,
+            fp: 0,
+        }
+    }
+}
+
+/// Records a new trace for `exception`, raised by the runtime inside mono's `wrapper` called
+/// from the managed frame with `return_address` and frame pointer `fp`.
+pub(crate) fn record_in_wrapper(exception: u64, wrapper: Wrapper, return_address: u64, fp: u64) {
+    let Some(field) = trace_field(exception) else {
+        return;
+    };
+    let mut frames = walk(return_address.wrapping_sub(1), fp);
+    if frames.is_empty() {
+        return;
+    }
+    frames.insert(0, wrapper.frame());
+    let array = store(&frames);
+    // SAFETY: `field` is the `_stackTrace` reference of the live exception.
+    unsafe { (field as *mut u64).write(array) };
+}
 
 std::thread_local! {
     /// The managed frame that called into the runtime through `ResolveCell`, innermost
@@ -79,10 +126,7 @@ pub(crate) fn record_type_initializer(exception: u64) {
             .is_some_and(|name| name.ends_with("::.ctor"));
         (in_prologue, is_ctor)
     });
-    let wrapper = Frame {
-        ip: CLASS_INIT_WRAPPER_IP,
-        fp: 0,
-    };
+    let wrapper = Wrapper::ClassInit.frame();
     match at_entry_check {
         Some((true, is_ctor)) => {
             frames.remove(0);
