@@ -19,6 +19,7 @@ const PROGRAMS: &[&str] = &[
     "delegates",
     "inlining",
     "runtime_raised",
+    "stack_trace_class",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -75,6 +76,11 @@ fn lambdas_and_closures_called_through_delegates_keep_their_frames_like_mono() {
 fn exceptions_the_runtime_raises_trace_from_the_faulting_frame_like_mono() {
     exactly_like_mono("runtime_raised", &[], EVERY_MODE);
     exactly_like_mono("runtime_raised", &["unhandled"], EVERY_MODE);
+}
+
+#[test]
+fn mscorlib_stack_trace_objects_count_and_locate_frames_like_mono() {
+    exactly_like_mono("stack_trace_class", &[], EVERY_MODE);
 }
 
 #[test]

@@ -31,8 +31,15 @@ struct Located {
     il: Option<u32>,
 }
 
-/// Each managed frame's line of `frames` (innermost first) without its `"  at "`.
-pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<String> {
+/// One line of a trace: its text without `"  at "`, and the IL offset it shows (`None` for a
+/// wrapper's frame).
+pub(crate) struct TraceLine {
+    pub text: String,
+    pub il_offset: Option<u32>,
+}
+
+/// Each managed frame's line of `frames` (innermost first).
+pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
     let located: Vec<Located> = frames
         .iter()
         .filter_map(|f| {
@@ -48,7 +55,10 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<String> {
         .collect();
     let mut lines = Vec::new();
     if let Some(wrapper) = frames.first().and_then(|f| super::trace::Wrapper::of(f.ip)) {
-        lines.push(wrapper.text().to_string());
+        lines.push(TraceLine {
+            text: wrapper.text().to_string(),
+            il_offset: None,
+        });
     }
     for (i, frame) in located.iter().enumerate() {
         if let Some(caller) = located.get(i + 1)
@@ -56,8 +66,11 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<String> {
         {
             continue;
         }
-        if let Some(line) = frame_line(frame) {
-            lines.push(line);
+        if let Some(text) = frame_line(frame) {
+            lines.push(TraceLine {
+                text,
+                il_offset: frame.il,
+            });
         }
     }
     lines

@@ -71,15 +71,14 @@ pub(crate) fn stack_trace(exception: u64) -> Option<String> {
     Some(
         lines
             .iter()
-            .map(|line| format!("  at {line}"))
+            .map(|line| format!("  at {}", line.text))
             .collect::<Vec<_>>()
             .join("\n"),
     )
 }
 
-/// Each frame's line of `exception`'s trace without its `"  at "`; `None` before it is
-/// thrown.
-pub(crate) fn stack_trace_lines(exception: u64) -> Option<Vec<String>> {
+/// Each frame's line of `exception`'s trace; `None` before it is thrown.
+pub(crate) fn stack_trace_lines(exception: u64) -> Option<Vec<super::frame_text::TraceLine>> {
     let frames = super::trace::frames_of_exception(exception)?;
     Some(super::frame_text::trace_lines(&frames))
 }

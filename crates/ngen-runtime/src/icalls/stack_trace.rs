@@ -13,7 +13,8 @@
 
 /// `StackFrame.internalMethodName`.
 const INTERNAL_NAME_FIELD: &str = "internalMethodName";
-/// `StackFrame.ilOffset`, `nativeOffset`: -1 (`OFFSET_UNKNOWN`) as for mono's wrapper frames.
+/// `StackFrame.ilOffset` (mono's, as the line shows it) and `nativeOffset` (-1,
+/// `OFFSET_UNKNOWN`: this runtime's code is not mono's).
 const IL_OFFSET_FIELD: &str = "ilOffset";
 const NATIVE_OFFSET_FIELD: &str = "nativeOffset";
 const STACK_FRAME: &str = "Diagnostics.StackFrame";
@@ -32,8 +33,8 @@ extern "C" fn get_trace(exception: u64, skip: i32, _need_file_info: i32) -> u64 
     }
 }
 
-/// A `StackFrame[]` of one frame per line (each without its `"  at "`).
-fn frames_array(lines: &[String]) -> Result<u64, String> {
+/// A `StackFrame[]` of one frame per line.
+fn frames_array(lines: &[crate::eh::frame_text::TraceLine]) -> Result<u64, String> {
     use crate::state::objects::{core_field_offset, new_core_instance};
     let name_offset = u64::from(core_field_offset(STACK_FRAME, INTERNAL_NAME_FIELD)?);
     let il_offset = u64::from(core_field_offset(STACK_FRAME, IL_OFFSET_FIELD)?);
@@ -41,12 +42,13 @@ fn frames_array(lines: &[String]) -> Result<u64, String> {
     let array = ngen_corlib::objects::alloc_zeroed_scanned_array(lines.len(), 8) as u64;
     for (i, line) in lines.iter().enumerate() {
         let frame = new_core_instance(STACK_FRAME)?;
-        let name = ngen_corlib::objects::string_from_str(line) as u64;
+        let name = ngen_corlib::objects::string_from_str(&line.text) as u64;
+        let il = line.il_offset.map_or(-1, |il| il as i32);
         // SAFETY: `frame` is a fresh StackFrame with these fields; `array` a fresh scanned
         // vector of `lines.len()` references.
         unsafe {
             ((frame + name_offset) as *mut u64).write(name);
-            ((frame + il_offset) as *mut i32).write(-1);
+            ((frame + il_offset) as *mut i32).write(il);
             ((frame + native_offset) as *mut i32).write(-1);
             let data = (array + ngen_abi::object::ARRAY_DATA_OFFSET as u64) as *mut u64;
             data.add(i).write(frame);
