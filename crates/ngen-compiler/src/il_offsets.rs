@@ -78,6 +78,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn source_ranges_merge_and_the_prologue_and_the_end_have_no_il_offset() {
+        use cranelift_codegen::ir::SourceLoc;
+        let at = |start, end, loc| MachSrcLoc::<Final> {
+            start,
+            end,
+            loc: SourceLoc::new(loc),
+        };
+        let srclocs = [
+            at(4, 10, NO_IL_OFFSET),
+            at(10, 14, 0),
+            at(14, 20, 0),
+            at(24, 30, 5),
+            at(30, 30, 7),
+            MachSrcLoc::<Final> {
+                start: 30,
+                end: 34,
+                loc: SourceLoc::default(),
+            },
+        ];
+        let table = MethodIlOffsets::from_srclocs(&srclocs, vec![(0, 0), (5, 0)]);
+        assert_eq!(
+            table.pairs,
+            vec![(4, NO_IL_OFFSET), (10, 0), (24, 5), (30, NO_IL_OFFSET)]
+        );
+        assert_eq!(
+            table.trace_pairs(),
+            vec![(4, NO_IL_OFFSET), (10, 0), (30, NO_IL_OFFSET)]
+        );
+    }
+
+    #[test]
     fn trace_pairs_show_the_sequence_point_and_merge_repeats() {
         let table = MethodIlOffsets {
             pairs: vec![(4, 0), (9, 1), (12, 5), (30, 0x0a)],

@@ -98,3 +98,75 @@ pub(crate) fn corlib_exception_newobj(
     };
     ins.opcode == Opcode::Newobj && ctor_is_member_ref && next_throws && strings
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(code: &[u8]) -> Vec<Instruction<'_>> {
+        ngen_metadata::il::decode(code)
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_call_shows_the_last_empty_stack_point_and_the_next_statement_the_call_end() {
+        // ldc.i4.3; stloc.0; ldarg.0; ldloc.0; conv.i8; call 0x06000001; ret
+        let code = [
+            0x19, 0x0a, 0x02, 0x06, 0x6a, 0x28, 0x01, 0x00, 0x00, 0x06, 0x2a,
+        ];
+        let instrs = decode(&code);
+        let depth_before = [0, 1, 0, 1, 2, 2, 0];
+        let mut seq = SeqPoints::default();
+        for (i, ins) in instrs.iter().enumerate() {
+            seq.before(ins, i == 0, depth_before[i] == 0);
+            seq.after(ins, false);
+        }
+        let reported = seq.into_reported();
+        assert_eq!(
+            reported_for(&reported, 5),
+            2,
+            "the call shows ldarg.0's point"
+        );
+        assert_eq!(reported_for(&reported, 1), 0);
+        assert_eq!(reported_for(&reported, 0x0a), 0x0a);
+        assert_eq!(
+            reported_for(&reported, 0x30),
+            0x30,
+            "an offset never translated"
+        );
+    }
+
+    #[test]
+    fn newobj_of_a_core_exception_before_throw_has_no_point_after_it() {
+        // ldstr 0x70000001; newobj 0x0a000001 (a MemberRef); throw
+        let code = [
+            0x72, 0x01, 0x00, 0x00, 0x70, 0x73, 0x01, 0x00, 0x00, 0x0a, 0x7a,
+        ];
+        let instrs = decode(&code);
+        assert!(corlib_exception_newobj(&instrs, 1, true, 1));
+        assert!(
+            !corlib_exception_newobj(&instrs, 1, false, 1),
+            "a MethodDef ctor"
+        );
+        assert!(
+            !corlib_exception_newobj(&instrs, 1, true, 3),
+            "three arguments"
+        );
+        assert!(
+            !corlib_exception_newobj(&instrs, 0, true, 1),
+            "not a newobj"
+        );
+        let mut seq = SeqPoints::default();
+        seq.before(&instrs[0], true, true);
+        seq.after(&instrs[0], false);
+        seq.before(&instrs[1], false, false);
+        seq.after(&instrs[1], true);
+        seq.before(&instrs[2], false, false);
+        assert_eq!(
+            reported_for(&seq.into_reported(), 0x0a),
+            0,
+            "throw shows ldstr's point"
+        );
+    }
+}
