@@ -20,6 +20,7 @@ const PROGRAMS: &[&str] = &[
     "inlining",
     "runtime_raised",
     "stack_trace_class",
+    "members",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -81,6 +82,11 @@ fn exceptions_the_runtime_raises_trace_from_the_faulting_frame_like_mono() {
 #[test]
 fn mscorlib_stack_trace_objects_count_and_locate_frames_like_mono() {
     exactly_like_mono("stack_trace_class", &[], EVERY_MODE);
+}
+
+#[test]
+fn operators_properties_explicit_implementations_and_rethrowing_relays_match_mono() {
+    exactly_like_mono("members", &[], EVERY_MODE);
 }
 
 #[test]
