@@ -21,6 +21,7 @@ const PROGRAMS: &[&str] = &[
     "runtime_raised",
     "stack_trace_class",
     "members",
+    "main_cctor",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -92,6 +93,11 @@ fn operators_properties_explicit_implementations_and_rethrowing_relays_match_mon
 #[test]
 fn frames_mono_inlines_are_left_out_and_the_others_kept() {
     exactly_like_mono("inlining", &[], EVERY_MODE);
+}
+
+#[test]
+fn the_entry_point_class_failing_to_initialise_is_reported_without_outer_frames() {
+    exactly_like_mono("main_cctor", &[], EVERY_MODE);
 }
 
 #[test]

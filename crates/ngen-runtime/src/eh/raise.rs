@@ -123,7 +123,7 @@ pub(crate) fn after_type_initializer(type_name: &str) {
     };
     match wrap_type_initializer_failure(type_name, inner) {
         Ok(wrapped) => {
-            super::trace::record_type_initializer(wrapped);
+            super::trace::record_type_initializer(wrapped, type_name);
             super::pending::set(wrapped)
         }
         Err(_) => super::pending::set(inner),

@@ -110,8 +110,9 @@ pub(crate) fn with_runtime_entry<R>(fp: u64, return_address: u64, f: impl FnOnce
 /// code entered the runtime to initialise a class, as mono shows it: a frame whose own entry
 /// check ran the initializer is not shown (a static method's caller shows the call); a
 /// constructor's entry check or a static field access shows mono's class-init wrapper
-/// before the accessing frame.
-pub(crate) fn record_type_initializer(exception: u64) {
+/// before the accessing frame. The entry point's own class (`type_name`) mono initialises
+/// before the entry point runs, so its exception has no frames at all.
+pub(crate) fn record_type_initializer(exception: u64, type_name: &str) {
     let (fp, return_address) = RUNTIME_ENTRY.with(std::cell::Cell::get);
     let Some(field) = trace_field(exception) else {
         return;
@@ -120,6 +121,10 @@ pub(crate) fn record_type_initializer(exception: u64) {
     let Some(first) = frames.first().copied() else {
         return;
     };
+    let outermost = frames.last().copied().unwrap_or(first);
+    if is_entry_point_of(outermost, type_name) {
+        return;
+    }
     let at_entry_check = crate::code_map::lookup(first.ip, |range| {
         let in_prologue = crate::code_map::il_offset_at(range, first.ip).is_none();
         let is_ctor = crate::code_map::name_of(range.asm, range.rid, range.name.as_deref())
@@ -139,6 +144,24 @@ pub(crate) fn record_type_initializer(exception: u64) {
     let array = store(&frames);
     // SAFETY: `field` is the `_stackTrace` reference of the live exception.
     unsafe { (field as *mut u64).write(array) };
+}
+
+/// Whether `frame` runs the program's entry point, declared by the type named `type_name`
+/// (`Ns.Outer+Inner`).
+fn is_entry_point_of(frame: Frame, type_name: &str) -> bool {
+    use ngen_metadata::{TableId, Token};
+    let Some((asm, rid)) = crate::code_map::lookup(frame.ip, |r| (r.asm, r.rid)) else {
+        return false;
+    };
+    crate::state::try_with_metadata(asm, |a| {
+        let entry = a.entry_point_token() == Some(Token::new(TableId::MethodDef, rid));
+        let owner = a
+            .method_owner(rid)
+            .and_then(|t| a.type_def_full_name(t))
+            .map(|name| name.replace('/', "+"));
+        entry && owner.is_ok_and(|name| name == type_name)
+    })
+    .unwrap_or(false)
 }
 
 /// One managed frame: an address inside its current instruction and its frame pointer.
