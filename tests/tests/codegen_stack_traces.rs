@@ -22,6 +22,7 @@ const PROGRAMS: &[&str] = &[
     "stack_trace_class",
     "members",
     "main_cctor",
+    "array_stores",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -88,6 +89,11 @@ fn mscorlib_stack_trace_objects_count_and_locate_frames_like_mono() {
 #[test]
 fn operators_properties_explicit_implementations_and_rethrowing_relays_match_mono() {
     exactly_like_mono("members", &[], EVERY_MODE);
+}
+
+#[test]
+fn array_store_mismatches_begin_with_mono_stelemref_wrapper_of_the_element_kind() {
+    exactly_like_mono("array_stores", &[], EVERY_MODE);
 }
 
 #[test]

@@ -45,7 +45,12 @@ extern "C" fn unbox_check(object: u64, method_table: u64) -> u32 {
 
 /// `stelem.ref`'s covariance check.
 extern "C" fn array_store_check(array: u64, value: u64) -> u32 {
-    crate::state::arrays::array_store_check(array, value)
+    let allowed = crate::state::arrays::array_store_check(array, value);
+    if allowed == 0 {
+        // The ArrayTypeMismatchException raised next names mono's wrapper from the array.
+        crate::eh::stelemref::remember_failed_store(array);
+    }
+    allowed
 }
 
 /// CIL `localloc`: zeroed, scanned heap memory (see `ngen_abi::helpers`).

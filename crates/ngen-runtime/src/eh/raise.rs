@@ -26,6 +26,12 @@ pub(crate) fn throw(kind_id: u32) => throw_from, fp = "rsi", ra = "rdx"
 
 extern "C" fn throw_from(kind_id: u32, fp: u64, return_address: u64) {
     let kind = ExceptionKind::from_id(kind_id).unwrap_or(ExceptionKind::InvalidProgram);
+    // `stelem.ref`'s failure raises from inside mono's store wrapper.
+    if kind == ExceptionKind::ArrayTypeMismatch
+        && let Some(wrapper) = super::stelemref::wrapper_of_last_failure()
+    {
+        return throw_in_wrapper(kind, wrapper, return_address, fp);
+    }
     match new_exception(kind) {
         Ok(exception) => {
             super::trace::record(exception, TraceMode::Throw, return_address, fp);

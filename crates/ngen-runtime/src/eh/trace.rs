@@ -46,14 +46,30 @@ pub(crate) enum Wrapper {
     ClassInit = 1,
     /// `newarr`'s allocation (a negative length raises from it).
     AllocVector = 2,
+    /// `stelem.ref`'s store, by the array's element class ([`super::stelemref`]).
+    StelemrefObject = 3,
+    StelemrefSealedClass = 4,
+    StelemrefInterface = 5,
+    StelemrefComplex = 6,
+    StelemrefClassSmallIdepth = 7,
+    StelemrefClass = 8,
 }
 
 impl Wrapper {
     /// The wrapper of a frame `ip`, if it is one.
     pub(crate) fn of(ip: u64) -> Option<Wrapper> {
-        [Wrapper::ClassInit, Wrapper::AllocVector]
-            .into_iter()
-            .find(|w| *w as u64 == ip)
+        [
+            Wrapper::ClassInit,
+            Wrapper::AllocVector,
+            Wrapper::StelemrefObject,
+            Wrapper::StelemrefSealedClass,
+            Wrapper::StelemrefInterface,
+            Wrapper::StelemrefComplex,
+            Wrapper::StelemrefClassSmallIdepth,
+            Wrapper::StelemrefClass,
+        ]
+        .into_iter()
+        .find(|w| *w as u64 == ip)
     }
 
     /// Mono's frame text (without `"  at "`).
@@ -63,6 +79,24 @@ impl Wrapper {
                 "(wrapper managed-to-native) System.Object.__icall_wrapper_mono_generic_class_init(intptr)"
             }
             Wrapper::AllocVector => "(wrapper alloc) System.Object.AllocVector(intptr,intptr)",
+            Wrapper::StelemrefObject => {
+                "(wrapper stelemref) System.Object.virt_stelemref_object(intptr,object)"
+            }
+            Wrapper::StelemrefSealedClass => {
+                "(wrapper stelemref) System.Object.virt_stelemref_sealed_class(intptr,object)"
+            }
+            Wrapper::StelemrefInterface => {
+                "(wrapper stelemref) System.Object.virt_stelemref_interface(intptr,object)"
+            }
+            Wrapper::StelemrefComplex => {
+                "(wrapper stelemref) System.Object.virt_stelemref_complex(intptr,object)"
+            }
+            Wrapper::StelemrefClassSmallIdepth => {
+                "(wrapper stelemref) System.Object.virt_stelemref_class_small_idepth(intptr,object)"
+            }
+            Wrapper::StelemrefClass => {
+                "(wrapper stelemref) System.Object.virt_stelemref_class(intptr,object)"
+            }
         }
     }
 
