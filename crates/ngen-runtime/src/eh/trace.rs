@@ -23,6 +23,13 @@
 //! cut the trace) in an unscanned array in `_stackTrace`: `ip` is inside the frame's call
 //! instruction (return address - 1, as mono's unwinder adjusts it).
 //!
+//! Where mono raises from one of its wrappers, the trace begins with the wrapper's frame
+//! ([`Wrapper`], a pseudo-frame whose `ip` is the wrapper's id): class initialisation (a
+//! `TypeInitializationException`, recorded from the managed frame that entered the runtime
+//! through `ResolveCell`, [`with_runtime_entry`]), array allocation, `stelem.ref`. An object
+//! thrown that is not an `Exception` has no field for its trace: the last one's is kept aside
+//! for the unhandled report (mono reports it wrapped in a `RuntimeWrappedException`).
+//!
 //! Depends on: [`crate::code_map`], [`crate::faults`] (the stack's bounds), [`crate::state`]
 //! (the `Exception` class and its fields), `ngen-corlib` (the array allocation).
 
