@@ -425,6 +425,34 @@ pub fn assert_like_mono_in_every_mode(exe: &Path, images: &Path, args: &[&str]) 
     }
 }
 
+/// Asserts `exe args` prints exactly what mono prints on stdout and stderr (the unhandled
+/// report's stack frames included), with mono's exit code, when run from `images` under
+/// each of `modes` ("never", "always", "default").
+pub fn assert_exactly_like_mono(exe: &Path, images: &Path, args: &[&str], modes: &[&str]) {
+    let program = exe.file_name().unwrap_or_default().to_string_lossy();
+    let expected = mono(exe, args);
+    let show = |o: &Output| {
+        format!(
+            "stdout:\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    for mode in modes {
+        let out = ngen_run_from_images(exe, images, mode, args);
+        assert_eq!(
+            show(&out),
+            show(&expected),
+            "{program} {args:?} under --jit {mode} differs from mono"
+        );
+        assert_eq!(
+            out.status.code(),
+            expected.status.code(),
+            "{program} {args:?} under --jit {mode}: exit code"
+        );
+    }
+}
+
 /// C# programs of one fixture area (`tests/fixtures/<area>/<name>.cs`), compiled with mcs
 /// (`-unsafe`, so fixtures may use `sizeof` and pointers) into `bin/` and by `ngen-build
 /// compile` into `images/` of a temporary directory.

@@ -52,6 +52,27 @@ impl ExceptionKind {
     }
 }
 
+/// What the `CaptureTrace` helper records (its `mode` argument).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceMode {
+    /// `throw`: a new trace from the calling frame outwards (mono resets `trace_ips`).
+    Throw = 0,
+    /// `rethrow`: the old trace without its catching frame, then the calling frame outwards.
+    Rethrow = 1,
+    /// A `catch` or filter of the calling frame takes the exception: the trace ends there.
+    Caught = 2,
+}
+
+impl TraceMode {
+    /// The mode with this ABI id, if any.
+    pub fn from_id(id: u32) -> Option<Self> {
+        [Self::Throw, Self::Rethrow, Self::Caught]
+            .get(id as usize)
+            .copied()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

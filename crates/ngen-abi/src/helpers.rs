@@ -94,6 +94,13 @@ macro_rules! foreach_helper {
             /// primitive (Mono compares element classes), else 0 (`unbox` then raises
             /// `InvalidCastException`).
             UnboxCheck = 14 unbox_check (object: u64, method_table: u64) -> u32;
+            /// `extern "C" fn(exception: u64, mode: u32)`: records the stack trace of the
+            /// exception object `exception` (not null) from the calling frame, as mono fills
+            /// `trace_ips` ([`TraceMode`](crate::exceptions::TraceMode): a `throw` starts a new
+            /// trace, a `rethrow` keeps the old one but its catching frame, a handler entered
+            /// for it ends the trace at the calling frame). Its return address and the
+            /// caller's frame pointer name the frame.
+            CaptureTrace = 15 capture_trace (exception: u64, mode: u32) -> void;
         }
     };
 }

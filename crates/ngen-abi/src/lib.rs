@@ -9,6 +9,7 @@
 pub mod calling_convention;
 pub mod exceptions;
 pub mod helpers;
+pub mod il_offsets;
 pub mod image;
 pub mod object;
 pub mod scenario;
@@ -16,4 +17,4 @@ pub mod scenario;
 pub use scenario::Scenario;
 
 /// Version of the native image format and runtime ABI. Images with another version are rejected.
-pub const IMAGE_FORMAT_VERSION: u32 = 9;
+pub const IMAGE_FORMAT_VERSION: u32 = 10;

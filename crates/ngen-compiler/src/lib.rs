@@ -17,6 +17,7 @@ mod backend;
 pub mod corlib_refs;
 pub mod cpu_time;
 mod error;
+pub mod il_offsets;
 pub mod jit;
 mod method;
 pub mod report;

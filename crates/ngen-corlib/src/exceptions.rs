@@ -179,6 +179,35 @@ pub extern "C" fn get_message(this: u64) -> *mut ngen_abi::object::StringObject 
     crate::objects::string_from_str(&format!("Exception of type '{type_name}' was thrown."))
 }
 
+/// The runtime's texts of an exception object: `ToString()` and `StackTrace` (null: `None`).
+pub struct ExceptionTexts {
+    pub to_string: fn(u64) -> Option<String>,
+    pub stack_trace: fn(u64) -> Option<String>,
+}
+
+static TEXTS: std::sync::OnceLock<ExceptionTexts> = std::sync::OnceLock::new();
+
+/// Installs the runtime's [`ExceptionTexts`] (later calls keep the first).
+pub fn install_texts(texts: ExceptionTexts) {
+    let _ = TEXTS.set(texts);
+}
+
+/// `Exception.ToString()`: mono's text (`Type: Message`, inner exceptions, the stack trace),
+/// from the runtime's stack traces (until mscorlib's own `StackTrace.ToString()` compiles: it
+/// needs `StringBuilder`'s pinned-string paths).
+pub extern "C" fn to_string(this: u64) -> *mut ngen_abi::object::StringObject {
+    let text = TEXTS.get().and_then(|t| (t.to_string)(this));
+    crate::objects::string_from_str(text.as_deref().unwrap_or("System.Exception"))
+}
+
+/// `Exception.get_StackTrace()`: the frames' text, or null before the exception is thrown.
+pub extern "C" fn get_stack_trace(this: u64) -> *mut ngen_abi::object::StringObject {
+    match TEXTS.get().and_then(|t| (t.stack_trace)(this)) {
+        Some(text) => crate::objects::string_from_str(&text),
+        None => std::ptr::null_mut(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

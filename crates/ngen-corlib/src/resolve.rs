@@ -381,6 +381,9 @@ static ENTRIES: &[Entry] = &[
     row!(static Console::ReadLine() -> String => console::read_line),
     // System.Exception (until mscorlib's own `get_Message` compiles: it needs `object[]`)
     row!(instance Exception::get_Message() -> String => crate::exceptions::get_message),
+    // (until mscorlib's own `StackTrace.ToString()` compiles: it needs `StringBuilder`)
+    row!(instance Exception::ToString() -> String => crate::exceptions::to_string),
+    row!(instance Exception::get_StackTrace() -> String => crate::exceptions::get_stack_trace),
     // System.String
     row!(static String::Concat(String, String) -> String => string::concat2),
     row!(static String::Concat(String, String, String) -> String => string::concat3),

@@ -15,7 +15,11 @@
 //! Signal handlers read the map with [`try_lookup`], which never blocks: a fault while the
 //! map is being extended only loses the method's name.
 //!
-//! Depends on: [`crate::state`] (metadata, for names).
+//! Stack traces also ask for the IL offset of an address ([`il_offset_at`]): an image's
+//! IL-offset blob (`ngen_abi::il_offsets`, registered with [`add_image_il_offsets`]) or the
+//! table the JIT gave with the method's code.
+//!
+//! Depends on: [`crate::state`] (metadata, for names), `ngen_abi::il_offsets`.
 
 use std::sync::{PoisonError, RwLock};
 
@@ -30,9 +34,36 @@ pub(crate) struct CodeRange {
     pub rid: u32,
     /// `Namespace.Type::Method` when known at registration (JIT code).
     pub name: Option<Box<str>>,
+    /// JIT code's own IL-offset entries (`ngen_abi::il_offsets::encode_method`); image code
+    /// finds its image's blob by `asm`.
+    pub il_offsets: Option<Box<[u8]>>,
 }
 
 static MAP: RwLock<Vec<CodeRange>> = RwLock::new(Vec::new());
+
+/// The IL-offset blob of each mapped image, by assembly index.
+static IMAGE_IL_OFFSETS: RwLock<Vec<(usize, &'static [u8])>> = RwLock::new(Vec::new());
+
+/// Registers the IL-offset blob of assembly `asm`'s mapped image.
+pub(crate) fn add_image_il_offsets(asm: usize, blob: &'static [u8]) {
+    let mut blobs = IMAGE_IL_OFFSETS
+        .write()
+        .unwrap_or_else(PoisonError::into_inner);
+    blobs.push((asm, blob));
+}
+
+/// The IL offset a stack trace shows at `pc` inside `range` (which holds it), if known.
+pub(crate) fn il_offset_at(range: &CodeRange, pc: u64) -> Option<u32> {
+    let native = u32::try_from(pc.checked_sub(range.start)?).ok()?;
+    if let Some(entries) = &range.il_offsets {
+        return ngen_abi::il_offsets::lookup_method(entries, native);
+    }
+    let blobs = IMAGE_IL_OFFSETS
+        .read()
+        .unwrap_or_else(PoisonError::into_inner);
+    let (_, blob) = blobs.iter().find(|(asm, _)| *asm == range.asm)?;
+    ngen_abi::il_offsets::lookup(blob, range.rid, native)
+}
 
 /// Adds `ranges` to the map.
 pub(crate) fn add(ranges: impl IntoIterator<Item = CodeRange>) {
@@ -44,7 +75,13 @@ pub(crate) fn add(ranges: impl IntoIterator<Item = CodeRange>) {
 /// Adds a method the JIT compiled (`size` bytes at `start`), and writes it to the perf map
 /// when one is kept, named as images name their symbols (`Namespace.Type::Method#rid`, the rid
 /// telling overloads apart).
-pub(crate) fn add_jit(asm: usize, rid: u32, start: u64, size: u64, name: &str) {
+pub(crate) fn add_jit(
+    asm: usize,
+    rid: u32,
+    (start, size): (u64, u64),
+    name: &str,
+    il_offsets: &[(u32, u32)],
+) {
     crate::perf_map::record(start, size, &format!("{name}#{rid}"));
     let range = CodeRange {
         start,
@@ -52,6 +89,7 @@ pub(crate) fn add_jit(asm: usize, rid: u32, start: u64, size: u64, name: &str) {
         asm,
         rid,
         name: Some(name.into()),
+        il_offsets: Some(ngen_abi::il_offsets::encode_method(il_offsets).into_boxed_slice()),
     };
     let mut map = MAP.write().unwrap_or_else(PoisonError::into_inner);
     let at = map.partition_point(|r| r.start <= start);
@@ -84,6 +122,7 @@ pub(crate) fn image_ranges(asm: usize, entries: &[u64], code_end: u64) -> Vec<Co
             asm,
             rid: *rid,
             name: None,
+            il_offsets: None,
         })
         .collect()
 }
@@ -128,6 +167,7 @@ mod tests {
             asm: 0,
             rid,
             name: None,
+            il_offsets: None,
         }
     }
 

@@ -379,6 +379,7 @@ mod tests {
             asm: 0,
             rid: 1,
             name: Some(name.into()),
+            il_offsets: None,
         };
         add([
             range(0x7e00_0000_0000, "Demo.P::Leaf"),

@@ -11,19 +11,28 @@ extern "C" fn fmod_f32(a: f32, b: f32) -> f32 {
     a % b
 }
 
-/// CIL `newarr`: a negative length is an `OverflowException` under mono, made pending (the
-/// caller checks after the call).
-extern "C" fn new_array(length: i64, element_size: u64) -> u64 {
-    let Some((length, element_size)) = array_request(length, element_size) else {
+crate::eh::trace::managed_entry! {
+    /// CIL `newarr`: a negative length is an `OverflowException` under mono, made pending (the
+    /// caller checks after the call).
+    fn new_array(length: i64, element_size: u64) -> u64 => new_array_from, fp = "rdx", ra = "rcx"
+}
+
+extern "C" fn new_array_from(length: i64, element_size: u64, fp: u64, ra: u64) -> u64 {
+    let Some((length, element_size)) = array_request(length, element_size, (fp, ra)) else {
         return 0;
     };
     ngen_corlib::objects::alloc_zeroed_array(length, element_size) as u64
 }
 
-/// CIL `newarr` of a value type holding references: as [`new_array`], scanned by the
-/// collector.
-extern "C" fn new_scanned_array(length: i64, element_size: u64) -> u64 {
-    let Some((length, element_size)) = array_request(length, element_size) else {
+crate::eh::trace::managed_entry! {
+    /// CIL `newarr` of a value type holding references: as [`new_array`], scanned by the
+    /// collector.
+    fn new_scanned_array(length: i64, element_size: u64) -> u64 => new_scanned_array_from,
+        fp = "rdx", ra = "rcx"
+}
+
+extern "C" fn new_scanned_array_from(length: i64, element_size: u64, fp: u64, ra: u64) -> u64 {
+    let Some((length, element_size)) = array_request(length, element_size, (fp, ra)) else {
         return 0;
     };
     ngen_corlib::objects::alloc_zeroed_scanned_array(length, element_size) as u64
@@ -36,7 +45,12 @@ extern "C" fn unbox_check(object: u64, method_table: u64) -> u32 {
 
 /// `stelem.ref`'s covariance check.
 extern "C" fn array_store_check(array: u64, value: u64) -> u32 {
-    crate::state::arrays::array_store_check(array, value)
+    let allowed = crate::state::arrays::array_store_check(array, value);
+    if allowed == 0 {
+        // The ArrayTypeMismatchException raised next names mono's wrapper from the array.
+        crate::eh::stelemref::remember_failed_store(array);
+    }
+    allowed
 }
 
 /// CIL `localloc`: zeroed, scanned heap memory (see `ngen_abi::helpers`).
@@ -53,10 +67,20 @@ extern "C" fn local_alloc(size: u64) -> u64 {
 
 /// The length and element size of a `newarr`, or `None` with `OverflowException` made
 /// pending for a negative length, as mono raises it (the caller returns 0 and compiled code
-/// checks the pending word).
-fn array_request(length: i64, element_size: u64) -> Option<(usize, usize)> {
+/// checks the pending word); `(fp, return_address)` name the managed caller for the trace,
+/// which starts in mono's allocation wrapper.
+fn array_request(
+    length: i64,
+    element_size: u64,
+    (fp, return_address): (u64, u64),
+) -> Option<(usize, usize)> {
     let Ok(length) = usize::try_from(length) else {
-        throw(ngen_abi::exceptions::ExceptionKind::Overflow as u32);
+        crate::eh::raise::throw_in_wrapper(
+            ngen_abi::exceptions::ExceptionKind::Overflow,
+            crate::eh::trace::Wrapper::AllocVector,
+            return_address,
+            fp,
+        );
         return None;
     };
     Some((length, usize::try_from(element_size).unwrap_or(usize::MAX)))
@@ -106,11 +130,17 @@ fn try_alloc_instance(size: usize, has_references: bool) -> Option<*mut u8> {
     block.map(|b| b.as_ptr())
 }
 
-extern "C" fn resolve_cell(cell: *mut ImportCell) -> u64 {
-    crate::state::resolve_cell(cell)
+crate::eh::trace::managed_entry! {
+    /// Helper `ResolveCell`, entered from managed code: the calling frame is kept as the
+    /// runtime entry while the cell resolves (a failing type initializer raises from it).
+    fn resolve_cell(cell: *mut ImportCell) -> u64 => resolve_cell_from, fp = "rsi", ra = "rdx"
 }
 
-use crate::eh::{pending_exception, throw};
+extern "C" fn resolve_cell_from(cell: *mut ImportCell, fp: u64, return_address: u64) -> u64 {
+    crate::eh::trace::with_runtime_entry(fp, return_address, || crate::state::resolve_cell(cell))
+}
+
+use crate::eh::{capture_trace, pending_exception, throw};
 
 /// The value of one helper slot: the address of the function the list names, bound to the
 /// signature the list gives, or for a `data` slot the address `rust_name()` returns.

@@ -19,6 +19,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use ngen_abi::helpers::HELPER_COUNT;
+use ngen_abi::il_offsets::IL_OFFSETS_SYMBOL;
 use ngen_abi::image::{ImageTables, ImportCell, TABLES_SYMBOL};
 use ngen_image::{ImageHeader, mvid_hex};
 
@@ -249,6 +250,11 @@ pub(crate) fn map(
     // SAFETY: method_count entries, checked above against the header.
     let entries = unsafe { std::slice::from_raw_parts(t.methods, t.method_count as usize) };
     crate::code_map::add(crate::code_map::image_ranges(asm, entries, tables as u64));
+    // SAFETY: the symbol is the IL-offset blob the compiler wrote; the library stays mapped
+    // for the process's life (code is never unloaded).
+    if let Ok(blob) = unsafe { library.get::<*const u8>(IL_OFFSETS_SYMBOL.as_bytes()) } {
+        crate::code_map::add_image_il_offsets(asm, unsafe { ngen_abi::il_offsets::blob_at(*blob) });
+    }
     Ok(MappedImage {
         methods: t.methods,
         method_count: t.method_count as usize,

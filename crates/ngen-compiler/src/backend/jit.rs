@@ -57,6 +57,8 @@ pub struct Jit {
     last_code_size: u64,
     /// Debug scenario: the last method compiled, its address and its code's IL offsets.
     last_debug: Option<(MethodDebug, u64)>,
+    /// Native → IL offsets of the last method compiled.
+    last_il_offsets: crate::il_offsets::MethodIlOffsets,
 }
 
 // SAFETY: JITModule holds raw pointers to memory it owns exclusively; the runtime only
@@ -79,6 +81,7 @@ impl Jit {
             types,
             last_code_size: 0,
             last_debug: None,
+            last_il_offsets: Default::default(),
         })
     }
 
@@ -97,6 +100,11 @@ impl Jit {
     ) -> Option<Result<Vec<u8>, String>> {
         let (method, address) = self.last_debug.as_ref()?;
         Some(jit_debug_object(symbols, method, *address))
+    }
+
+    /// Native → IL offsets of the code [`Jit::compile`] returned last (for stack traces).
+    pub fn last_il_offsets(&self) -> &crate::il_offsets::MethodIlOffsets {
+        &self.last_il_offsets
     }
 
     /// Compiles MethodDef `rid` of `asm`; returns its entry point or why it cannot be compiled.
@@ -170,11 +178,13 @@ impl Jit {
             profile,
             debug: self.debug,
         };
-        let translated = translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env);
-        if let Err(e) = translated {
-            self.ctx.clear();
-            return Err(e.to_string());
-        }
+        let reported = match translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env) {
+            Ok(reported) => reported,
+            Err(e) => {
+                self.ctx.clear();
+                return Err(e.to_string());
+            }
+        };
         let defined = module.define_function(id, &mut self.ctx);
         self.last_code_size = self
             .ctx
@@ -187,6 +197,15 @@ impl Jit {
             ),
             _ => (Vec::new(), Vec::new()),
         };
+        self.last_il_offsets = self
+            .ctx
+            .compiled_code()
+            .map_or_else(Default::default, |code| {
+                crate::il_offsets::MethodIlOffsets::from_srclocs(
+                    code.buffer.get_srclocs_sorted(),
+                    reported,
+                )
+            });
         module.clear_context(&mut self.ctx);
         defined.map_err(|e| format!("code generation failed: {e:?}"))?;
         module.finalize_definitions().map_err(|e| e.to_string())?;

@@ -9,7 +9,7 @@
 //! Depends on: `ngen_abi::exceptions`, [`crate::state`] (the class), `ngen-corlib` (strings,
 //! the report when even that fails), [`super::pending`].
 
-use ngen_abi::exceptions::ExceptionKind;
+use ngen_abi::exceptions::{ExceptionKind, TraceMode};
 
 /// `System.Exception._message`, read by `Message` and by the unhandled report.
 pub(crate) const MESSAGE_FIELD: &str = "_message";
@@ -17,14 +17,45 @@ pub(crate) const MESSAGE_FIELD: &str = "_message";
 /// `System.Exception._innerException`.
 pub(crate) const INNER_FIELD: &str = "_innerException";
 
+super::trace::managed_entry! {
 /// Helper `Throw`: creates the exception of ABI id `kind_id` (an unknown id, a runtime bug,
-/// becomes `InvalidProgramException`) and makes it pending.
-pub(crate) extern "C" fn throw(kind_id: u32) {
+/// becomes `InvalidProgramException`), records its stack trace from the calling frame when
+/// that is managed code ([`super::trace`]) and makes it pending.
+pub(crate) fn throw(kind_id: u32) => throw_from, fp = "rsi", ra = "rdx"
+}
+
+extern "C" fn throw_from(kind_id: u32, fp: u64, return_address: u64) {
     let kind = ExceptionKind::from_id(kind_id).unwrap_or(ExceptionKind::InvalidProgram);
+    // `stelem.ref`'s failure raises from inside mono's store wrapper.
+    if kind == ExceptionKind::ArrayTypeMismatch
+        && let Some(wrapper) = super::stelemref::wrapper_of_last_failure()
+    {
+        return throw_in_wrapper(kind, wrapper, return_address, fp);
+    }
     match new_exception(kind) {
-        Ok(exception) => super::pending::set(exception),
+        Ok(exception) => {
+            super::trace::record(exception, TraceMode::Throw, return_address, fp);
+            super::pending::set(exception)
+        }
         // Without mscorlib's classes there is nothing to catch: report it now, as before
         // exception handling.
+        Err(_) => ngen_corlib::exceptions::unhandled(kind, None),
+    }
+}
+
+/// Raises `kind` (made pending) from inside mono's `wrapper`, called by the managed frame with
+/// `return_address` and frame pointer `fp` (a helper's caller, for the stack trace).
+pub(crate) fn throw_in_wrapper(
+    kind: ExceptionKind,
+    wrapper: super::trace::Wrapper,
+    return_address: u64,
+    fp: u64,
+) {
+    match new_exception(kind) {
+        Ok(exception) => {
+            super::trace::record_in_wrapper(exception, wrapper, return_address, fp);
+            super::pending::set(exception)
+        }
         Err(_) => ngen_corlib::exceptions::unhandled(kind, None),
     }
 }
@@ -38,18 +69,26 @@ fn new_exception(kind: ExceptionKind) -> Result<u64, String> {
     new_exception_of(class, ngen_corlib::exceptions::default_message(kind))
 }
 
+super::trace::managed_entry! {
 /// The entry of an `InternalCall` method this runtime does not implement, reached through a
 /// bound stub ([`crate::stubs::bound_stub`]) whose first argument is the method's name (a
 /// leaked `String`): raises a catchable `MissingMethodException` naming it, as the issue asks
 /// ("an icall that is not implemented raises MissingMethodException naming it"), and returns a
 /// dummy value: the caller tests the pending word after every call, so the value is never
-/// used, whatever the icall's signature.
-pub(crate) extern "C" fn missing_icall(name: *const String) -> u64 {
+/// used, whatever the icall's signature. The stub jumps here from the managed caller.
+pub(crate) fn missing_icall(name: *const String) -> u64 => missing_icall_from,
+    fp = "rsi", ra = "rdx"
+}
+
+extern "C" fn missing_icall_from(name: *const String, fp: u64, return_address: u64) -> u64 {
     // SAFETY: the stub passes the pointer the runtime leaked for this icall; it lives forever.
     let name = unsafe { &*name };
     let message = format!("the internal call {name} is not implemented by this runtime");
     match new_exception_of("MissingMethodException", &message) {
-        Ok(exception) => super::pending::set(exception),
+        Ok(exception) => {
+            super::trace::record(exception, TraceMode::Throw, return_address, fp);
+            super::pending::set(exception)
+        }
         Err(_) => ngen_corlib::exceptions::unhandled(
             ExceptionKind::InvalidProgram,
             Some(&format!("System.MissingMethodException: {message}")),
@@ -89,7 +128,10 @@ pub(crate) fn after_type_initializer(type_name: &str) {
         return;
     };
     match wrap_type_initializer_failure(type_name, inner) {
-        Ok(wrapped) => super::pending::set(wrapped),
+        Ok(wrapped) => {
+            super::trace::record_type_initializer(wrapped, type_name);
+            super::pending::set(wrapped)
+        }
         Err(_) => super::pending::set(inner),
     }
 }

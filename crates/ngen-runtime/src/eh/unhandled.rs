@@ -5,11 +5,12 @@
 //! empty message; `Message` of a null `_message` is "Exception of type 'Type' was thrown."),
 //! then ` ---> ` and the inner exception's, if any.
 //! An object that does not derive from `System.Exception` (IL can throw any object) is wrapped
-//! by mono in a `RuntimeWrappedException`, whose text we print. Stack frames (`  at ...`) and
-//! the `--- End of inner exception stack trace ---` lines are not printed yet.
+//! by mono in a `RuntimeWrappedException`, whose text we print. Each exception's frames
+//! follow its line ([`super::frame_text`]), and an inner exception's end with
+//! `   --- End of inner exception stack trace ---`, as `Exception.ToString()` writes them.
 //!
-//! Depends on: [`super::pending`], [`super::raise`], [`crate::state`] (types, casts),
-//! `ngen-corlib` (strings, the report).
+//! Depends on: [`super::pending`], [`super::raise`], [`super::trace`], [`super::frame_text`],
+//! [`crate::state`] (types, casts), `ngen-corlib` (strings, the report).
 
 use ngen_corlib::exceptions::unhandled_described;
 
@@ -22,12 +23,16 @@ pub(crate) fn report_if_pending() {
     let Some(exception) = super::pending::take() else {
         return;
     };
-    let description = describe(exception).unwrap_or_else(|| RUNTIME_WRAPPED.to_string());
+    let description = describe(exception).unwrap_or_else(|| match stack_trace(exception) {
+        Some(trace) => format!("{RUNTIME_WRAPPED}\n{trace}"),
+        None => RUNTIME_WRAPPED.to_string(),
+    });
     unhandled_described(&description)
 }
 
-/// `Type: Message` of `exception` when it is an `Exception`.
-fn describe(exception: u64) -> Option<String> {
+/// `exception.ToString()` when it is an `Exception`: `Type: Message`, the inner exception's
+/// text and end marker, then the stack trace (mscorlib's `Exception.ToString(bool, bool)`).
+pub(crate) fn describe(exception: u64) -> Option<String> {
     use crate::state::objects;
     let exception_table = objects::core_class_table("Exception").ok()?;
     if objects::is_instance(exception, exception_table) == 0 {
@@ -48,7 +53,32 @@ fn describe(exception: u64) -> Option<String> {
     let inner = unsafe { ((exception + u64::from(inner_offset)) as *const u64).read() };
     let inner = match inner {
         0 => String::new(),
-        inner => format!(" ---> {}", describe(inner)?),
+        inner => format!(
+            " ---> {}\n   --- End of inner exception stack trace ---",
+            describe(inner)?
+        ),
     };
-    Some(format!("{type_name}{message}{inner}"))
+    let trace = match stack_trace(exception) {
+        Some(text) => format!("\n{text}"),
+        None => String::new(),
+    };
+    Some(format!("{type_name}{message}{inner}{trace}"))
+}
+
+/// `exception.StackTrace`: its frames' text, `None` before it is thrown.
+pub(crate) fn stack_trace(exception: u64) -> Option<String> {
+    let lines = stack_trace_lines(exception)?;
+    Some(
+        lines
+            .iter()
+            .map(|line| format!("  at {}", line.text))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+/// Each frame's line of `exception`'s trace; `None` before it is thrown.
+pub(crate) fn stack_trace_lines(exception: u64) -> Option<Vec<super::frame_text::TraceLine>> {
+    let frames = super::trace::frames_of_exception(exception)?;
+    Some(super::frame_text::trace_lines(&frames))
 }

@@ -27,6 +27,7 @@ mod object;
 mod runtime_type;
 mod safe_string_marshal;
 pub(crate) mod signature;
+mod stack_trace;
 mod string;
 
 /// One managed type's icalls: its name and each method's name and entry point.
@@ -56,6 +57,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Delegate",
         methods: delegate::methods,
+    },
+    IcallType {
+        type_name: "System.Diagnostics.StackTrace",
+        methods: stack_trace::methods,
     },
     IcallType {
         type_name: "System.Environment",

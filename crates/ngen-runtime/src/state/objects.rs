@@ -230,8 +230,9 @@ pub(crate) fn new_core_instance(name: &str) -> Result<u64, String> {
 
 /// The offset of instance field `field` of the core library's class `System.<name>`.
 pub(crate) fn core_field_offset(name: &str, field: &str) -> Result<u32, String> {
+    let (namespace, simple) = core_type_name(name);
     let rt = lock();
-    let ty = rt.types.type_named("mscorlib", "System", name)?;
+    let ty = rt.types.type_named("mscorlib", &namespace, simple)?;
     rt.types.field_offset_named(ty, field)
 }
 

@@ -40,6 +40,7 @@ use super::debuginfo::{
 };
 use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
+use crate::il_offsets::MethodIlOffsets;
 use crate::method::{method_def_shape_in, prepare};
 use crate::type_context::TypeContext;
 use plan::{AotEnv, Plan, declare_functions, layout_cells};
@@ -70,6 +71,8 @@ struct Compiled {
     ranges: Vec<CodeRange>,
     /// Debug scenario: where the arguments and locals live.
     variables: Vec<VariableDebug>,
+    /// Native → IL offsets (`crate::il_offsets`).
+    il_offsets: MethodIlOffsets,
 }
 
 /// Compiles every method of `asm` into an object for `scenario` (the profile hooks; the
@@ -148,6 +151,7 @@ pub(crate) fn emit_object(
     let mut outcomes = Vec::with_capacity(results.len());
     let mut compiled_ids: Vec<(u32, FuncId)> = Vec::new();
     let mut debug_methods: Vec<MethodDebug> = Vec::new();
+    let mut trace_tables: Vec<(u32, Vec<(u32, u32)>)> = Vec::new();
     let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
     for (rid, result) in results {
@@ -168,6 +172,7 @@ pub(crate) fn emit_object(
                         variables: c.variables,
                     });
                 }
+                trace_tables.push((rid, c.il_offsets.trace_pairs()));
                 outcomes.push(MethodOutcome {
                     rid,
                     result: Ok(c.bytes.len() as u32),
@@ -214,6 +219,10 @@ pub(crate) fn emit_object(
         cell_keys.len(),
         header_bytes,
     )?;
+    tables::define_il_offsets(
+        &mut module,
+        ngen_abi::il_offsets::encode(method_count, &trace_tables),
+    )?;
 
     let mut product = module.finish();
     if scenario.debug {
@@ -248,7 +257,7 @@ fn compile_one(
     ctx.func = Function::with_name_signature(UserFuncName::user(0, f.id.as_u32()), f.sig.clone());
     let input = MethodInput::of(&prepared);
     let mut env = AotEnv::new(plan);
-    translate(&mut ctx.func, fctx, &input, &mut env).map_err(|r| r.to_string())?;
+    let reported = translate(&mut ctx.func, fctx, &input, &mut env).map_err(|r| r.to_string())?;
     if std::env::var_os("NGEN_DUMP_CLIF").is_some() {
         eprintln!("; MethodDef {rid}\n{}", ctx.func.display());
     }
@@ -277,6 +286,7 @@ fn compile_one(
         alignment: code.buffer.alignment as u64,
         ranges,
         variables,
+        il_offsets: MethodIlOffsets::from_srclocs(code.buffer.get_srclocs_sorted(), reported),
     };
     ctx.clear();
     Ok(compiled)

@@ -10,6 +10,7 @@
 use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module, ModuleError};
 use cranelift_object::ObjectModule;
 use ngen_abi::helpers::HELPER_COUNT;
+use ngen_abi::il_offsets::IL_OFFSETS_SYMBOL;
 use ngen_abi::image::{
     CELL_SIZE, CELLS_SYMBOL, HEADER_SYMBOL, HELPERS_SYMBOL, IMAGE_TABLES_SIZE, METHODS_SYMBOL,
     TABLES_CELL_COUNT_OFFSET, TABLES_CELLS_OFFSET, TABLES_HELPER_COUNT_OFFSET,
@@ -107,4 +108,16 @@ impl ImageData {
         module.define_data(self.header, &desc).map_err(err)?;
         Ok(())
     }
+}
+
+/// Defines the exported IL-offset blob (`ngen_abi::il_offsets`): the runtime reads it in place
+/// to name the IL offset of a frame in a stack trace.
+pub(super) fn define_il_offsets(module: &mut ObjectModule, blob: Vec<u8>) -> Result<(), String> {
+    let id = module
+        .declare_data(IL_OFFSETS_SYMBOL, Linkage::Export, false, false)
+        .map_err(err)?;
+    let mut desc = DataDescription::new();
+    desc.define(blob.into_boxed_slice());
+    desc.set_align(4);
+    module.define_data(id, &desc).map_err(err)
 }

@@ -32,11 +32,12 @@
 //! Depends on: [`super::regions`], [`super::stack`] (edges into handler blocks),
 //! `super::object_model` (the class test), `ngen_abi::{exceptions, helpers, image}`.
 
+use cranelift_codegen::ir::SourceLoc;
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
-use cranelift_codegen::ir::{Block, InstBuilder, JumpTableData, Value};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, JumpTableData, Value};
 use cranelift_frontend::Variable;
-use ngen_abi::exceptions::ExceptionKind;
+use ngen_abi::exceptions::{ExceptionKind, TraceMode};
 use ngen_abi::helpers::HelperId;
 use ngen_abi::image::{CellKey, CellKind};
 use ngen_metadata::il::{Instruction, Opcode, Operand};
@@ -108,18 +109,22 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// The cold block raising `kind` at the current instruction: it calls the `Throw` helper
     /// (which makes the exception pending) and lands like a call that threw.
+    /// Instructions share it when a stack trace would show them alike (the same sequence
+    /// point), so the helper call's source location names the right IL offset.
     pub(super) fn throw_block(&mut self, kind: ExceptionKind) -> Block {
         let entry = self.eh.regions.entry(self.eh.offset);
-        if let Some((_, _, b)) = self
+        let reported = self.seq.current();
+        if let Some((_, _, _, b)) = self
             .throw_blocks
             .iter()
-            .find(|(k, e, _)| *k == kind && *e == entry)
+            .find(|(k, e, (r, _), _)| *k == kind && *e == entry && *r == reported)
         {
             return *b;
         }
         let block = self.b.create_block();
         self.b.set_cold_block(block);
-        self.throw_blocks.push((kind, entry, block));
+        self.throw_blocks
+            .push((kind, entry, (reported, self.eh.offset), block));
         block
     }
 
@@ -127,8 +132,10 @@ impl<'a, 'f> Translator<'a, 'f> {
     pub(super) fn emit_throw_blocks(&mut self) -> bool {
         let blocks = std::mem::take(&mut self.throw_blocks);
         let any = !blocks.is_empty();
-        for (kind, entry, block) in blocks {
+        let here = self.b.srcloc();
+        for (kind, entry, (_, il), block) in blocks {
             self.b.switch_to_block(block);
+            self.b.set_srcloc(SourceLoc::new(il));
             let helper = self.helper(HelperId::Throw);
             let sig = self.helper_sig(HelperId::Throw);
             let id = self.b.ins().iconst(I32, kind as u32 as i64);
@@ -136,6 +143,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             let landing = self.landing_block(entry);
             self.b.ins().jump(landing, &[]);
         }
+        self.b.set_srcloc(here);
         any
     }
 
@@ -198,6 +206,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     return Err(Reject::new(format!("throw of {}", t.name())));
                 }
                 self.null_check(obj);
+                self.capture_trace(obj, TraceMode::Throw);
                 self.dispatch_from(offset, obj);
             }
             Opcode::Rethrow => {
@@ -210,6 +219,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     .ok_or_else(|| Reject::new("rethrow outside a catch handler"))?;
                 let exc = self.held(clause);
                 let exc = self.b.use_var(exc);
+                self.capture_trace(exc, TraceMode::Rethrow);
                 self.dispatch_from(offset, exc);
             }
             Opcode::Leave | Opcode::LeaveS => {
@@ -242,11 +252,38 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let start = self.eh.regions.clauses[clause].handler_range.0;
                 let (handler, args) = self.edge(start, &[(exc, StackType::O)])?;
                 let resume = self.resume_block(clause);
-                self.b.ins().brif(verdict, handler, &args, resume, &[]);
+                // An accepting filter ends the trace at this frame; a declining one does not.
+                self.catch_if(verdict, exc, (handler, &args), resume);
             }
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(Flow::End)
+    }
+
+    /// Calls `CaptureTrace` for `exc` from this frame (`throw`, `rethrow`, a handler taking
+    /// it): the runtime keeps mono's `trace_ips` in the exception object.
+    fn capture_trace(&mut self, exc: Value, mode: TraceMode) {
+        let helper = self.helper(HelperId::CaptureTrace);
+        let sig = self.helper_sig(HelperId::CaptureTrace);
+        let mode = self.b.ins().iconst(I32, mode as u32 as i64);
+        self.b.ins().call_indirect(sig, helper, &[exc, mode]);
+    }
+
+    /// When `cond` is non-zero, the handler `(block, args)` takes `exc` (its trace ends at this
+    /// frame), else control goes to `declined`.
+    fn catch_if(
+        &mut self,
+        cond: Value,
+        exc: Value,
+        (handler, args): (Block, &[BlockArg]),
+        declined: Block,
+    ) {
+        let caught = self.b.create_block();
+        self.b.set_cold_block(caught);
+        self.b.ins().brif(cond, caught, &[], declined, &[]);
+        self.b.switch_to_block(caught);
+        self.capture_trace(exc, TraceMode::Caught);
+        self.b.ins().jump(handler, args);
     }
 
     /// Dispatches `exc`, raised at `offset`, from the first clause covering it.
@@ -491,6 +528,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             Handler::Catch(token) => {
                 let (handler, args) = self.edge(c.handler_range.0, &[(exc, StackType::O)])?;
                 if self.env.is_object_type(token) {
+                    self.capture_trace(exc, TraceMode::Caught);
                     self.b.ins().jump(handler, &args);
                     return Ok(());
                 }
@@ -508,7 +546,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 };
                 let next = self.eh.regions.next(clause);
                 let declined = self.dispatch_block(next);
-                self.b.ins().brif(hit, handler, &args, declined, &[]);
+                self.catch_if(hit, exc, (handler, &args), declined);
             }
             Handler::Filter(start) => {
                 let (filter, args) = self.edge(start, &[(exc, StackType::O)])?;

@@ -66,6 +66,7 @@ mod prepass;
 mod profile;
 mod regions;
 mod reject;
+pub(crate) mod seq_points;
 mod stack;
 mod value_types;
 
@@ -126,13 +127,15 @@ fn at(offset: u32) -> String {
 }
 
 /// Translates `input` into `func` (whose signature must already be set). On failure `fctx`
-/// is reset so it can be reused for the next method.
+/// is reset so it can be reused for the next method. Returns, per IL offset, the IL offset a
+/// stack trace shows for it ([`seq_points`]); each instruction's code carries its own IL
+/// offset as its source location.
 pub(crate) fn translate(
     func: &mut Function,
     fctx: &mut FunctionBuilderContext,
     input: &MethodInput<'_>,
     env: &mut dyn TranslateEnv,
-) -> Res<()> {
+) -> Res<Vec<(u32, u32)>> {
     let result = translate_inner(func, fctx, input, env);
     if result.is_err() {
         *fctx = FunctionBuilderContext::new();
@@ -145,7 +148,7 @@ fn translate_inner(
     fctx: &mut FunctionBuilderContext,
     input: &MethodInput<'_>,
     env: &mut dyn TranslateEnv,
-) -> Res<()> {
+) -> Res<Vec<(u32, u32)>> {
     let mut prepass = Prepass::run(input.instrs)?;
     let code_end = input.instrs.last().map(|i| i.next_offset()).unwrap_or(0);
     let regions = regions::Regions::new(
@@ -171,7 +174,11 @@ fn translate_inner(
         constraint: None,
         literal_before: None,
         ret_buffer: None,
+        seq: seq_points::SeqPoints::default(),
     };
+    // The prologue (the class-initialisation check and its cold path) belongs to no
+    // instruction.
+    t.b.set_srcloc(SourceLoc::new(crate::il_offsets::NO_IL_OFFSET));
     t.entry()?;
     // Handlers are reached only through the EH blocks, which are filled between rounds.
     loop {
@@ -187,8 +194,12 @@ fn translate_inner(
     t.b.seal_all_blocks();
     let config = t.env.frontend_config();
     t.b.finalize(config);
-    Ok(())
+    Ok(t.seq.into_reported())
 }
+
+/// A cold block raising `kind`: its first covering clause, (the IL offset a trace shows, the
+/// IL offset of the first instruction using it), and the block.
+type ThrowBlock = (ExceptionKind, Option<usize>, (u32, u32), Block);
 
 /// What to do after an instruction.
 enum Flow {
@@ -209,8 +220,9 @@ struct Translator<'a, 'f> {
     worklist: Vec<u32>,
     args: Vec<Home>,
     locals: Vec<Home>,
-    /// Cold blocks raising an exception, by kind and first covering clause.
-    throw_blocks: Vec<(ExceptionKind, Option<usize>, Block)>,
+    /// Cold blocks raising an exception, by kind, first covering clause and the IL offset a
+    /// trace shows; with the IL offset of the first instruction using it (its source location).
+    throw_blocks: Vec<ThrowBlock>,
     eh: eh::EhState,
     sigs: HashMap<MethodShape, SigRef>,
     helper_sigs: HelperSigs,
@@ -222,6 +234,8 @@ struct Translator<'a, 'f> {
     literal_before: Option<f64>,
     /// The hidden buffer a struct-returning method writes its result to.
     ret_buffer: Option<Value>,
+    /// Mono's sequence points, for the IL offsets of stack traces.
+    seq: seq_points::SeqPoints,
 }
 
 /// The file (opcode family) that translates an opcode: the dispatch's routing table.
@@ -361,10 +375,22 @@ impl<'a, 'f> Translator<'a, 'f> {
         let instrs = self.input.instrs;
         let ins = &instrs[index];
         self.eh.offset = ins.offset;
-        // Machine code remembers its IL offset: the debug scenario's line table maps it.
         self.b.set_srcloc(SourceLoc::new(ins.offset));
-        self.instruction(ins, index, first, stack)
-            .map_err(|reject| reject.located(ins.offset))
+        self.seq.before(ins, index == first, stack.is_empty());
+        let flow = self
+            .instruction(ins, index, first, stack)
+            .map_err(|reject| reject.located(ins.offset))?;
+        let corlib_exception = ins.opcode == Opcode::Newobj && {
+            let token = Self::token(ins)?;
+            let params = self
+                .env
+                .callee_shape(token)
+                .map_or(usize::MAX, |s| s.params.len());
+            let member_ref = token.table() == Some(ngen_metadata::TableId::MemberRef);
+            seq_points::corlib_exception_newobj(instrs, index, member_ref, params)
+        };
+        self.seq.after(ins, corlib_exception);
+        Ok(flow)
     }
 
     /// Translates one instruction: expands an intrinsic `ldtoken`, checks the pending prefix,

@@ -28,6 +28,11 @@ pub(super) type Entry = (Value, StackType);
 pub(super) struct Stack(Vec<Entry>);
 
 impl Stack {
+    /// Whether the evaluation stack is empty (where mono places sequence points).
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     pub(super) fn push(&mut self, entry: Entry) {
         self.0.push(entry);
     }

@@ -1,0 +1,172 @@
+//! Source locations and mono's sequence points: which IL offset a stack trace shows for each
+//! instruction.
+//!
+//! ## Model
+//! Every instruction's code carries its own IL offset as the Cranelift source location
+//! (`set_srcloc`), read back after compilation (`il_offsets`). A stack trace, though, shows
+//! what mono shows without debug symbols: the IL offset of the last *sequence point* at or
+//! before the frame's address (`mono_find_prev_seq_point_for_native_offset`,
+//! `mini/mini-exceptions.c` `ves_icall_get_trace`). Mono's JIT places one (method-to-ir.c):
+//! - before each IL instruction where the evaluation stack is empty;
+//! - after each `call`, `callvirt` and `newobj` (at the next instruction's offset), except
+//!   after a `newobj` of a core-library exception in a block that throws, which it turns into
+//!   a helper call without one.
+//!
+//! A call frame's address lies inside its call instruction, before the sequence point that
+//! follows the call, so a call reports the last sequence point before it. This file tracks the
+//! last sequence point while a block is translated (mono lays code out in IL order within a
+//! block) and records, per IL offset, the offset a trace shows ([`SeqPoints::reported`]).
+//!
+//! Depends on: `ngen_metadata::il`.
+
+use ngen_metadata::il::{Instruction, Opcode};
+
+/// The sequence-point state of one method's translation.
+#[derive(Default)]
+pub(crate) struct SeqPoints {
+    /// The IL offset of the last sequence point in the current block.
+    last: u32,
+    /// (instruction IL offset, the IL offset a trace shows for it), in translation order.
+    reported: Vec<(u32, u32)>,
+}
+
+impl SeqPoints {
+    /// Before translating `ins`: `block_start` when it begins a block, `stack_empty` when the
+    /// evaluation stack is empty before it.
+    pub(crate) fn before(&mut self, ins: &Instruction<'_>, block_start: bool, stack_empty: bool) {
+        if block_start || stack_empty {
+            self.last = ins.offset;
+        }
+        self.reported.push((ins.offset, self.last));
+    }
+
+    /// The IL offset a trace shows for the instruction being translated.
+    pub(crate) fn current(&self) -> u32 {
+        self.last
+    }
+
+    /// After translating `ins`; `corlib_exception` tells whether it is a `newobj` mono turns
+    /// into `mono_create_corlib_exception_*` ([`corlib_exception_newobj`]).
+    pub(crate) fn after(&mut self, ins: &Instruction<'_>, corlib_exception: bool) {
+        let call = matches!(ins.opcode, Opcode::Call | Opcode::Callvirt);
+        let newobj = ins.opcode == Opcode::Newobj && !corlib_exception;
+        if call || newobj {
+            self.last = ins.next_offset();
+        }
+    }
+
+    /// The IL offset a trace shows for the instruction at `il`, and every instruction's.
+    pub(crate) fn into_reported(mut self) -> Vec<(u32, u32)> {
+        self.reported.sort_unstable();
+        self.reported.dedup_by_key(|(il, _)| *il);
+        self.reported
+    }
+}
+
+/// The IL offset a trace shows for the instruction at `il`, from [`SeqPoints::into_reported`]
+/// (`il` itself when it was not translated).
+pub(crate) fn reported_for(reported: &[(u32, u32)], il: u32) -> u32 {
+    match reported.binary_search_by_key(&il, |(i, _)| *i) {
+        Ok(at) => reported[at].1,
+        Err(_) => il,
+    }
+}
+
+/// Whether mono compiles `instrs[index]`, a `newobj` with `params` parameters, without a
+/// sequence point after it: a core-library exception of at most two string arguments in a
+/// block that throws (method-to-ir.c, "the common newobj <exception> instruction"). Without
+/// the callee's types this approximates: the constructor is a MemberRef (another assembly's,
+/// as the core library's are), the next instruction is `throw`, and a second argument comes
+/// straight from `ldstr` (`(message, paramName)`, not `(message, inner)`).
+pub(crate) fn corlib_exception_newobj(
+    instrs: &[Instruction<'_>],
+    index: usize,
+    ctor_is_member_ref: bool,
+    params: usize,
+) -> bool {
+    let Some(ins) = instrs.get(index) else {
+        return false;
+    };
+    let next_throws = instrs
+        .get(index + 1)
+        .is_some_and(|n| n.opcode == Opcode::Throw);
+    let previous = index.checked_sub(1).and_then(|i| instrs.get(i));
+    let strings = match params {
+        0 | 1 => true,
+        2 => previous.is_some_and(|p| p.opcode == Opcode::Ldstr),
+        _ => false,
+    };
+    ins.opcode == Opcode::Newobj && ctor_is_member_ref && next_throws && strings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(code: &[u8]) -> Vec<Instruction<'_>> {
+        ngen_metadata::il::decode(code)
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_call_shows_the_last_empty_stack_point_and_the_next_statement_the_call_end() {
+        // ldc.i4.3; stloc.0; ldarg.0; ldloc.0; conv.i8; call 0x06000001; ret
+        let code = [
+            0x19, 0x0a, 0x02, 0x06, 0x6a, 0x28, 0x01, 0x00, 0x00, 0x06, 0x2a,
+        ];
+        let instrs = decode(&code);
+        let depth_before = [0, 1, 0, 1, 2, 2, 0];
+        let mut seq = SeqPoints::default();
+        for (i, ins) in instrs.iter().enumerate() {
+            seq.before(ins, i == 0, depth_before[i] == 0);
+            seq.after(ins, false);
+        }
+        let reported = seq.into_reported();
+        assert_eq!(
+            reported_for(&reported, 5),
+            2,
+            "the call shows ldarg.0's point"
+        );
+        assert_eq!(reported_for(&reported, 1), 0);
+        assert_eq!(reported_for(&reported, 0x0a), 0x0a);
+        assert_eq!(
+            reported_for(&reported, 0x30),
+            0x30,
+            "an offset never translated"
+        );
+    }
+
+    #[test]
+    fn newobj_of_a_core_exception_before_throw_has_no_point_after_it() {
+        // ldstr 0x70000001; newobj 0x0a000001 (a MemberRef); throw
+        let code = [
+            0x72, 0x01, 0x00, 0x00, 0x70, 0x73, 0x01, 0x00, 0x00, 0x0a, 0x7a,
+        ];
+        let instrs = decode(&code);
+        assert!(corlib_exception_newobj(&instrs, 1, true, 1));
+        assert!(
+            !corlib_exception_newobj(&instrs, 1, false, 1),
+            "a MethodDef ctor"
+        );
+        assert!(
+            !corlib_exception_newobj(&instrs, 1, true, 3),
+            "three arguments"
+        );
+        assert!(
+            !corlib_exception_newobj(&instrs, 0, true, 1),
+            "not a newobj"
+        );
+        let mut seq = SeqPoints::default();
+        seq.before(&instrs[0], true, true);
+        seq.after(&instrs[0], false);
+        seq.before(&instrs[1], false, false);
+        seq.after(&instrs[1], true);
+        seq.before(&instrs[2], false, false);
+        assert_eq!(
+            reported_for(&seq.into_reported(), 0x0a),
+            0,
+            "throw shows ldstr's point"
+        );
+    }
+}

@@ -1,0 +1,299 @@
+//! The text of a stack trace, byte for byte as mono's `System.Diagnostics.StackTrace`
+//! prints it without debug symbols (`StackTrace.AddFrames`, mcs/class/corlib):
+//! `  at Namespace.Type.Method (ParamType name, ...) [0x000NN] in <mvid>:0 ` per frame,
+//! frames joined by newlines ([`trace_lines`] gives each line without its `"  at "`).
+//!
+//! ## Model
+//! A frame's method comes from [`crate::code_map`] (assembly and MethodDef), its IL offset
+//! from the method's IL-offset table (mono's last sequence point, `il_offsets`). Names follow
+//! `Type.ToString()` (reflection names: `System.Int32`, `Outer+Inner`, ``List`1[T]`` for a
+//! generic type, `T[]`, `T&`), parameters with their names from the Param table, the module
+//! version id in `Guid.ToString("N")` form.
+//!
+//! Mono's JIT inlines small methods, whose frames its traces therefore lack: a frame is left
+//! out when [`super::inlining`] says mono would have inlined it into its caller.
+//!
+//! Depends on: [`super::trace`] (frames), [`super::inlining`], [`crate::code_map`],
+//! [`crate::state`] (metadata).
+
+use std::fmt::Write as _;
+
+use ngen_metadata::signature::TypeSig;
+use ngen_metadata::{Assembly, TableId, Token};
+
+use super::trace::Frame;
+
+/// A frame resolved to its method.
+struct Located {
+    asm: usize,
+    rid: u32,
+    /// IL offset a trace shows.
+    il: Option<u32>,
+}
+
+/// One line of a trace: its text without `"  at "`, and the IL offset it shows (`None` for a
+/// wrapper's frame).
+pub(crate) struct TraceLine {
+    pub text: String,
+    pub il_offset: Option<u32>,
+}
+
+/// Each managed frame's line of `frames` (innermost first).
+pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
+    let located: Vec<Located> = frames
+        .iter()
+        .filter_map(|f| {
+            crate::code_map::lookup(f.ip, |range| Located {
+                asm: range.asm,
+                rid: range.rid,
+                il: crate::code_map::il_offset_at(range, f.ip),
+            })
+        })
+        // An address with no IL offset in a caller frame is the stub an image has for an
+        // excluded method (it calls the JIT's code through a cell): mono has no such frame.
+        .filter(|l| l.il.is_some())
+        .collect();
+    let mut lines = Vec::new();
+    if let Some(wrapper) = frames.first().and_then(|f| super::trace::Wrapper::of(f.ip)) {
+        lines.push(TraceLine {
+            text: wrapper.text().to_string(),
+            il_offset: None,
+        });
+    }
+    for (i, frame) in located.iter().enumerate() {
+        if let Some(caller) = located.get(i + 1)
+            && super::inlining::inlined_by_mono((frame.asm, frame.rid), (caller.asm, caller.rid))
+        {
+            continue;
+        }
+        if let Some(text) = frame_line(frame) {
+            lines.push(TraceLine {
+                text,
+                il_offset: frame.il,
+            });
+        }
+    }
+    lines
+}
+
+/// One frame's line.
+fn frame_line(frame: &Located) -> Option<String> {
+    crate::state::try_with_metadata(frame.asm, |asm| {
+        let mut line = String::new();
+        write_method(&mut line, asm, frame.rid);
+        let _ = write!(line, " [0x{:05x}]", frame.il.unwrap_or(0));
+        let _ = write!(line, " in <{}>:0 ", mvid_text(asm));
+        line
+    })
+}
+
+/// `Namespace.Type.Method[T] (P1 a, P2 b)`, as `StackTrace.GetFullNameForStackTrace`.
+fn write_method(out: &mut String, asm: &Assembly, rid: u32) {
+    let owner = asm.method_owner(rid).ok();
+    match owner {
+        Some(t) => write_type_def(out, asm, t),
+        None => out.push_str("<unknown>"),
+    }
+    let method = asm.method_def(rid).ok();
+    out.push('.');
+    out.push_str(method.map_or("<unknown>", |m| m.name));
+    let method_token = Token::new(TableId::MethodDef, rid);
+    let method_params = generic_params(asm, method_token);
+    if !method_params.is_empty() {
+        let _ = write!(out, "[{}]", method_params.join(","));
+    }
+    out.push_str(" (");
+    let sig = method.and_then(|m| asm.method_sig(m.signature).ok());
+    if let Some(sig) = sig {
+        let names = param_names(asm, rid, sig.params.len());
+        let context = Context {
+            type_owner: owner,
+            method: rid,
+        };
+        for (i, param) in sig.params.iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            write_type(out, asm, param, &context, true);
+            if let Some(Some(name)) = names.get(i) {
+                out.push(' ');
+                out.push_str(name);
+            }
+        }
+    }
+    out.push(')');
+}
+
+/// Whose generic parameters `Var` and `MVar` name.
+struct Context {
+    type_owner: Option<u32>,
+    method: u32,
+}
+
+/// A TypeDef's reflection name; a generic type definition with its parameters (`` `1[T] ``).
+fn write_type_def(out: &mut String, asm: &Assembly, rid: u32) {
+    let name = asm
+        .type_def_full_name(rid)
+        .unwrap_or_else(|_| format!("<type {rid}>"));
+    out.push_str(&name.replace('/', "+"));
+    let params = generic_params(asm, Token::new(TableId::TypeDef, rid));
+    if !params.is_empty() {
+        let _ = write!(out, "[{}]", params.join(","));
+    }
+}
+
+/// A type's `ToString()`; `definition` turns a generic instance into its definition, as the
+/// parameter list of a trace does.
+fn write_type(out: &mut String, asm: &Assembly, t: &TypeSig, context: &Context, definition: bool) {
+    let primitive = match t {
+        TypeSig::Void => "System.Void",
+        TypeSig::Boolean => "System.Boolean",
+        TypeSig::Char => "System.Char",
+        TypeSig::I1 => "System.SByte",
+        TypeSig::U1 => "System.Byte",
+        TypeSig::I2 => "System.Int16",
+        TypeSig::U2 => "System.UInt16",
+        TypeSig::I4 => "System.Int32",
+        TypeSig::U4 => "System.UInt32",
+        TypeSig::I8 => "System.Int64",
+        TypeSig::U8 => "System.UInt64",
+        TypeSig::R4 => "System.Single",
+        TypeSig::R8 => "System.Double",
+        TypeSig::I => "System.IntPtr",
+        TypeSig::U => "System.UIntPtr",
+        TypeSig::String => "System.String",
+        TypeSig::Object => "System.Object",
+        TypeSig::TypedByRef => "System.TypedReference",
+        _ => "",
+    };
+    if !primitive.is_empty() {
+        out.push_str(primitive);
+        return;
+    }
+    match t {
+        TypeSig::Class(token) | TypeSig::ValueType(token) => write_type_token(out, asm, *token),
+        TypeSig::SzArray(element) => {
+            write_type(out, asm, element, context, false);
+            out.push_str("[]");
+        }
+        TypeSig::Array { element, rank, .. } => {
+            write_type(out, asm, element, context, false);
+            match rank {
+                1 => out.push_str("[*]"),
+                n => {
+                    let _ = write!(out, "[{}]", ",".repeat(*n as usize - 1));
+                }
+            }
+        }
+        TypeSig::Ptr(inner) => {
+            write_type(out, asm, inner, context, false);
+            out.push('*');
+        }
+        TypeSig::ByRef(inner) => {
+            write_type(out, asm, inner, context, definition);
+            out.push('&');
+        }
+        TypeSig::GenericInst { generic, args, .. } => {
+            if definition && generic.table() == Some(TableId::TypeDef) {
+                write_type_def(out, asm, generic.rid());
+                return;
+            }
+            write_type_token(out, asm, *generic);
+            out.push('[');
+            for (i, arg) in args.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_type(out, asm, arg, context, false);
+            }
+            out.push(']');
+        }
+        TypeSig::Var(n) => {
+            let owner = context.type_owner.map(|t| Token::new(TableId::TypeDef, t));
+            out.push_str(&param_name(asm, owner, *n, "T"));
+        }
+        TypeSig::MVar(n) => {
+            let owner = Some(Token::new(TableId::MethodDef, context.method));
+            out.push_str(&param_name(asm, owner, *n, "M"));
+        }
+        TypeSig::Modified { inner, .. } => write_type(out, asm, inner, context, definition),
+        _ => out.push_str("System.IntPtr"),
+    }
+}
+
+/// A TypeDef or TypeRef token's reflection name (TypeSpecs through their signature).
+fn write_type_token(out: &mut String, asm: &Assembly, token: Token) {
+    let name = match token.table() {
+        Some(TableId::TypeDef) => asm.type_def_full_name(token.rid()).ok(),
+        Some(TableId::TypeRef) => asm.type_ref_full_name(token.rid()).ok(),
+        Some(TableId::TypeSpec) => asm
+            .type_spec_sig(token.rid())
+            .ok()
+            .map(|sig| asm.format_type(&sig)),
+        _ => None,
+    };
+    out.push_str(
+        &name
+            .unwrap_or_else(|| format!("{token:?}"))
+            .replace('/', "+"),
+    );
+}
+
+/// The names of the generic parameters `owner` declares, in order.
+fn generic_params(asm: &Assembly, owner: Token) -> Vec<String> {
+    let count = asm.row_count(TableId::GenericParam);
+    let mut params: Vec<(u16, String)> = (1..=count)
+        .filter_map(|rid| asm.generic_param(rid).ok())
+        .filter(|p| p.owner == owner)
+        .map(|p| (p.number, p.name.to_string()))
+        .collect();
+    params.sort();
+    params.into_iter().map(|(_, name)| name).collect()
+}
+
+fn param_name(asm: &Assembly, owner: Option<Token>, number: u32, fallback: &str) -> String {
+    owner
+        .and_then(|o| generic_params(asm, o).into_iter().nth(number as usize))
+        .unwrap_or_else(|| format!("{fallback}{number}"))
+}
+
+/// Each parameter's name (`None` without a Param row), by position.
+fn param_names(asm: &Assembly, rid: u32, count: usize) -> Vec<Option<String>> {
+    let mut names = vec![None; count];
+    for param in asm.params_of(rid).unwrap_or_default() {
+        let Ok(row) = asm.param(param) else {
+            continue;
+        };
+        if let Some(slot) = (row.sequence as usize)
+            .checked_sub(1)
+            .and_then(|i| names.get_mut(i))
+        {
+            *slot = Some(row.name.to_string());
+        }
+    }
+    names
+}
+
+/// The module version id as `Guid.ToString("N")`.
+fn mvid_text(asm: &Assembly) -> String {
+    let Ok(b) = asm.mvid() else {
+        return "00000000000000000000000000000000".to_string();
+    };
+    let mut out = String::with_capacity(32);
+    let order = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+    for i in order {
+        let _ = write!(out, "{:02x}", b[i]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_outside_managed_code_give_no_text() {
+        assert!(trace_lines(&[Frame { ip: 0x10, fp: 0 }]).is_empty());
+        assert!(trace_lines(&[]).is_empty());
+    }
+}

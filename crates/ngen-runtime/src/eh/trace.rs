@@ -1,0 +1,454 @@
+//! Stack traces of exceptions: which managed frames an exception passed through, kept in the
+//! exception object as mono keeps `trace_ips` (mono-runtime.md §3, `Exception._stackTrace`).
+//!
+//! ## Model
+//! Compiled code keeps frame pointers (`preserve_frame_pointers`), so the managed frames of a
+//! thread form a chain: each frame's saved frame pointer at `[fp]` and its return address at
+//! `[fp + 8]`. A walk starts from a helper's caller (its return address and frame pointer,
+//! taken by a naked entry before any Rust code runs) and follows the chain while each return
+//! address lies in managed code ([`crate::code_map`]); the first Rust frame ends it (the
+//! runtime's frames need not keep frame pointers, so nothing past one is read).
+//!
+//! The trace is recorded as mono's first pass does (`handle_exception_first_pass`,
+//! mini-exceptions.c), in three steps:
+//! - **throw** (the `throw` instruction, and exceptions the runtime raises through `Throw` or a
+//!   missing icall): a new trace of every managed frame from the thrower outwards;
+//! - **rethrow**: the old trace without its last frame (the frame that caught it), then the
+//!   frames from the rethrowing one outwards;
+//! - **caught** (a `catch` handler or a filter taking the exception): the trace ends at that
+//!   frame. An unhandled exception keeps every frame up to `Main`.
+//!
+//! Each frame is stored as mono's `ExceptionTraceIp` triple of words `(ip, frame pointer, 0)`
+//! (mono's second word is generic info, which has no use here; the frame pointer lets a catch
+//! cut the trace) in an unscanned array in `_stackTrace`: `ip` is inside the frame's call
+//! instruction (return address - 1, as mono's unwinder adjusts it).
+//!
+//! Where mono raises from one of its wrappers, the trace begins with the wrapper's frame
+//! ([`Wrapper`], a pseudo-frame whose `ip` is the wrapper's id): class initialisation (a
+//! `TypeInitializationException`, recorded from the managed frame that entered the runtime
+//! through `ResolveCell`, [`with_runtime_entry`]), array allocation, `stelem.ref`. An object
+//! thrown that is not an `Exception` has no field for its trace: the last one's is kept aside
+//! for the unhandled report (mono reports it wrapped in a `RuntimeWrappedException`).
+//!
+//! Depends on: [`crate::code_map`], [`crate::faults`] (the stack's bounds), [`crate::state`]
+//! (the `Exception` class and its fields), `ngen-corlib` (the array allocation).
+
+use ngen_abi::exceptions::TraceMode;
+use ngen_abi::object::ARRAY_DATA_OFFSET;
+
+/// `System.Exception._stackTrace`, mono's `trace_ips`.
+pub(crate) const TRACE_FIELD: &str = "_stackTrace";
+
+/// Mono's `ExceptionTraceIp`: words per frame.
+const WORDS_PER_FRAME: usize = 3;
+
+/// Mono stops recording after this many frames (a stack overflow's trace).
+const MAX_FRAMES: usize = 1000;
+
+/// A frame of one of mono's wrappers, which its traces show where this runtime runs Rust
+/// code; stored as a frame whose `ip` is the wrapper's id (no code lives at such addresses).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Wrapper {
+    /// Class initialisation from compiled code (a static field, a constructor).
+    ClassInit = 1,
+    /// `newarr`'s allocation (a negative length raises from it).
+    AllocVector = 2,
+    /// `stelem.ref`'s store, by the array's element class ([`super::stelemref`]).
+    StelemrefObject = 3,
+    StelemrefSealedClass = 4,
+    StelemrefInterface = 5,
+    StelemrefComplex = 6,
+    StelemrefClassSmallIdepth = 7,
+    StelemrefClass = 8,
+}
+
+impl Wrapper {
+    /// The wrapper of a frame `ip`, if it is one.
+    pub(crate) fn of(ip: u64) -> Option<Wrapper> {
+        [
+            Wrapper::ClassInit,
+            Wrapper::AllocVector,
+            Wrapper::StelemrefObject,
+            Wrapper::StelemrefSealedClass,
+            Wrapper::StelemrefInterface,
+            Wrapper::StelemrefComplex,
+            Wrapper::StelemrefClassSmallIdepth,
+            Wrapper::StelemrefClass,
+        ]
+        .into_iter()
+        .find(|w| *w as u64 == ip)
+    }
+
+    /// Mono's frame text (without `"  at "`).
+    pub(crate) fn text(self) -> &'static str {
+        match self {
+            Wrapper::ClassInit => {
+                "(wrapper managed-to-native) System.Object.__icall_wrapper_mono_generic_class_init(intptr)"
+            }
+            Wrapper::AllocVector => "(wrapper alloc) System.Object.AllocVector(intptr,intptr)",
+            Wrapper::StelemrefObject => {
+                "(wrapper stelemref) System.Object.virt_stelemref_object(intptr,object)"
+            }
+            Wrapper::StelemrefSealedClass => {
+                "(wrapper stelemref) System.Object.virt_stelemref_sealed_class(intptr,object)"
+            }
+            Wrapper::StelemrefInterface => {
+                "(wrapper stelemref) System.Object.virt_stelemref_interface(intptr,object)"
+            }
+            Wrapper::StelemrefComplex => {
+                "(wrapper stelemref) System.Object.virt_stelemref_complex(intptr,object)"
+            }
+            Wrapper::StelemrefClassSmallIdepth => {
+                "(wrapper stelemref) System.Object.virt_stelemref_class_small_idepth(intptr,object)"
+            }
+            Wrapper::StelemrefClass => {
+                "(wrapper stelemref) System.Object.virt_stelemref_class(intptr,object)"
+            }
+        }
+    }
+
+    fn frame(self) -> Frame {
+        Frame {
+            ip: self as u64,
+            fp: 0,
+        }
+    }
+}
+
+/// Records a new trace for `exception`, raised by the runtime inside mono's `wrapper` called
+/// from the managed frame with `return_address` and frame pointer `fp`.
+pub(crate) fn record_in_wrapper(exception: u64, wrapper: Wrapper, return_address: u64, fp: u64) {
+    let Some(field) = trace_field(exception) else {
+        return;
+    };
+    let mut frames = walk(return_address.wrapping_sub(1), fp);
+    if frames.is_empty() {
+        return;
+    }
+    frames.insert(0, wrapper.frame());
+    let array = store(&frames);
+    // SAFETY: `field` is the `_stackTrace` reference of the live exception.
+    unsafe { (field as *mut u64).write(array) };
+}
+
+std::thread_local! {
+    /// The managed frame that called into the runtime through `ResolveCell`, innermost
+    /// (frame pointer, return address), or zeros: where a failed type initializer's
+    /// `TypeInitializationException` is raised from.
+    static RUNTIME_ENTRY: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// Runs `f` (the runtime's work for a helper) with the calling managed frame, `fp` and
+/// `return_address`, as the current runtime entry.
+pub(crate) fn with_runtime_entry<R>(fp: u64, return_address: u64, f: impl FnOnce() -> R) -> R {
+    let previous = RUNTIME_ENTRY.with(|e| e.replace((fp, return_address)));
+    let result = f();
+    RUNTIME_ENTRY.with(|e| e.set(previous));
+    result
+}
+
+/// Records the trace of the `TypeInitializationException` `exception`, raised where managed
+/// code entered the runtime to initialise a class, as mono shows it: a frame whose own entry
+/// check ran the initializer is not shown (a static method's caller shows the call); a
+/// constructor's entry check or a static field access shows mono's class-init wrapper
+/// before the accessing frame. The entry point's own class (`type_name`) mono initialises
+/// before the entry point runs, so its exception has no frames at all.
+pub(crate) fn record_type_initializer(exception: u64, type_name: &str) {
+    let (fp, return_address) = RUNTIME_ENTRY.with(std::cell::Cell::get);
+    let Some(field) = trace_field(exception) else {
+        return;
+    };
+    let mut frames = walk(return_address.wrapping_sub(1), fp);
+    let Some(first) = frames.first().copied() else {
+        return;
+    };
+    let outermost = frames.last().copied().unwrap_or(first);
+    if is_entry_point_of(outermost, type_name) {
+        return;
+    }
+    let at_entry_check = crate::code_map::lookup(first.ip, |range| {
+        let in_prologue = crate::code_map::il_offset_at(range, first.ip).is_none();
+        let is_ctor = crate::code_map::name_of(range.asm, range.rid, range.name.as_deref())
+            .is_some_and(|name| name.ends_with("::.ctor"));
+        (in_prologue, is_ctor)
+    });
+    let wrapper = Wrapper::ClassInit.frame();
+    match at_entry_check {
+        Some((true, is_ctor)) => {
+            frames.remove(0);
+            if is_ctor {
+                frames.insert(0, wrapper);
+            }
+        }
+        _ => frames.insert(0, wrapper),
+    }
+    let array = store(&frames);
+    // SAFETY: `field` is the `_stackTrace` reference of the live exception.
+    unsafe { (field as *mut u64).write(array) };
+}
+
+/// Whether `frame` runs the program's entry point, declared by the type named `type_name`
+/// (`Ns.Outer+Inner`).
+fn is_entry_point_of(frame: Frame, type_name: &str) -> bool {
+    use ngen_metadata::{TableId, Token};
+    let Some((asm, rid)) = crate::code_map::lookup(frame.ip, |r| (r.asm, r.rid)) else {
+        return false;
+    };
+    crate::state::try_with_metadata(asm, |a| {
+        let entry = a.entry_point_token() == Some(Token::new(TableId::MethodDef, rid));
+        let owner = a
+            .method_owner(rid)
+            .and_then(|t| a.type_def_full_name(t))
+            .map(|name| name.replace('/', "+"));
+        entry && owner.is_ok_and(|name| name == type_name)
+    })
+    .unwrap_or(false)
+}
+
+/// One managed frame: an address inside its current instruction and its frame pointer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Frame {
+    pub ip: u64,
+    pub fp: u64,
+}
+
+/// Defines an `extern "C"` entry point called (or jumped to) straight from managed code, which
+/// jumps to `body` with two more arguments: the caller's frame pointer (in the register
+/// `fp`) and its return address (in `ra`), taken before any Rust code can change them (the
+/// registers are the SysV argument registers after the entry's own arguments).
+macro_rules! managed_entry {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)?
+        => $body:path, fp = $fp:literal, ra = $ra:literal) => {
+        $(#[$doc])*
+        #[unsafe(naked)]
+        $vis extern "C" fn $name($($arg: $ty),*) $(-> $ret)? {
+            core::arch::naked_asm!(
+                concat!("mov ", $fp, ", rbp"),
+                concat!("mov ", $ra, ", [rsp]"),
+                "jmp {body}",
+                body = sym $body,
+            )
+        }
+    };
+}
+pub(crate) use managed_entry;
+
+managed_entry! {
+    /// Helper `CaptureTrace`: records `exception`'s trace from the calling managed frame.
+    pub(crate) fn capture_trace(exception: u64, mode: u32) => capture_trace_from,
+        fp = "rdx", ra = "rcx"
+}
+
+extern "C" fn capture_trace_from(exception: u64, mode: u32, fp: u64, return_address: u64) {
+    let Some(mode) = TraceMode::from_id(mode) else {
+        return;
+    };
+    record(exception, mode, return_address, fp);
+}
+
+/// Records `exception`'s trace for `mode` from the frame that called a helper with
+/// `return_address` and frame pointer `fp` (nothing when that caller is not managed code).
+pub(crate) fn record(exception: u64, mode: TraceMode, return_address: u64, fp: u64) {
+    let old = frames_of_exception(exception);
+    let frames = match mode {
+        TraceMode::Throw => walk(return_address.wrapping_sub(1), fp),
+        TraceMode::Rethrow => {
+            let mut frames = old.unwrap_or_default();
+            frames.pop();
+            frames.extend(walk(return_address.wrapping_sub(1), fp));
+            frames
+        }
+        TraceMode::Caught => {
+            let Some(mut frames) = old else {
+                return;
+            };
+            frames.retain(|f| f.fp <= fp);
+            frames
+        }
+    };
+    if frames.is_empty() && mode != TraceMode::Caught {
+        return;
+    }
+    match trace_field(exception) {
+        Some(field) => {
+            let array = store(&frames);
+            // SAFETY: `field` is the `_stackTrace` reference of a live exception; the array is
+            // a collected object the exception now refers to.
+            unsafe { (field as *mut u64).write(array) };
+        }
+        None => set_wrapped_trace(exception, frames),
+    }
+}
+
+/// The trace of the last thrown object that is not an `Exception` (IL may throw any object;
+/// mono wraps it in a `RuntimeWrappedException`, whose trace its report prints): the object and
+/// its frames. Only the report reads it, for the object in flight.
+static WRAPPED_TRACE: std::sync::Mutex<(u64, Vec<Frame>)> = std::sync::Mutex::new((0, Vec::new()));
+
+fn set_wrapped_trace(object: u64, frames: Vec<Frame>) {
+    let mut slot = WRAPPED_TRACE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    *slot = (object, frames);
+}
+
+/// The managed frames of a thrown object's trace, innermost first; `None` before it is thrown.
+pub(crate) fn frames_of_exception(exception: u64) -> Option<Vec<Frame>> {
+    let Some(field) = trace_field(exception) else {
+        let slot = WRAPPED_TRACE
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        return (exception != 0 && slot.0 == exception).then(|| slot.1.clone());
+    };
+    // SAFETY: `field` is the `_stackTrace` reference of a live exception.
+    let array = unsafe { (field as *const u64).read() };
+    (array != 0).then(|| frames_of(array))
+}
+
+/// The address of `exception`'s `_stackTrace` field, when it is a `System.Exception`.
+fn trace_field(exception: u64) -> Option<u64> {
+    use crate::state::objects;
+    if exception == 0 {
+        return None;
+    }
+    let class = objects::core_class_table("Exception").ok()?;
+    if objects::is_instance(exception, class) == 0 {
+        return None;
+    }
+    let offset = objects::core_field_offset("Exception", TRACE_FIELD).ok()?;
+    Some(exception + u64::from(offset))
+}
+
+/// The frames stored in a trace array (see the module doc for its layout).
+fn frames_of(array: u64) -> Vec<Frame> {
+    if array == 0 {
+        return Vec::new();
+    }
+    let array = array as *const ngen_abi::object::ArrayObject;
+    // SAFETY: a trace array this module stored: a vector of words.
+    let words = unsafe {
+        let length = (*array).length;
+        std::slice::from_raw_parts(
+            (array as *const u8)
+                .add(ARRAY_DATA_OFFSET as usize)
+                .cast::<u64>(),
+            length,
+        )
+    };
+    words
+        .chunks_exact(WORDS_PER_FRAME)
+        .map(|w| Frame { ip: w[0], fp: w[1] })
+        .collect()
+}
+
+/// A new trace array holding `frames`.
+fn store(frames: &[Frame]) -> u64 {
+    let array = ngen_corlib::objects::alloc_zeroed_array(frames.len() * WORDS_PER_FRAME, 8);
+    // SAFETY: a fresh vector of `frames.len() * 3` zeroed words.
+    unsafe {
+        let data = (array as *mut u8)
+            .add(ARRAY_DATA_OFFSET as usize)
+            .cast::<u64>();
+        for (i, frame) in frames.iter().enumerate() {
+            data.add(i * WORDS_PER_FRAME).write(frame.ip);
+            data.add(i * WORDS_PER_FRAME + 1).write(frame.fp);
+        }
+    }
+    array as u64
+}
+
+/// The managed frames from the one executing `ip` with frame pointer `fp` outwards, up to
+/// the first frame that is not managed code (nothing when `ip` itself is not).
+pub(crate) fn walk(ip: u64, fp: u64) -> Vec<Frame> {
+    let is_managed = |pc: u64| crate::code_map::lookup(pc, |_| ()).is_some();
+    let Some(bounds) = crate::faults::managed_stack() else {
+        return Vec::new();
+    };
+    walk_with(ip, fp, bounds, is_managed, |address| {
+        // SAFETY: `walk_with` asks only for words inside the managed thread's stack.
+        unsafe { (address as *const u64).read() }
+    })
+}
+
+/// [`walk`] over an explicit stack (`[low, high)`), code test and memory, for tests.
+fn walk_with(
+    ip: u64,
+    fp: u64,
+    (low, high): (usize, usize),
+    is_managed: impl Fn(u64) -> bool,
+    read: impl Fn(u64) -> u64,
+) -> Vec<Frame> {
+    let mut frames = Vec::new();
+    if !is_managed(ip) {
+        return frames;
+    }
+    frames.push(Frame { ip, fp });
+    let mut fp = fp;
+    while frames.len() < MAX_FRAMES {
+        let in_stack = fp >= low as u64 && fp.saturating_add(16) <= high as u64;
+        if !in_stack || !fp.is_multiple_of(8) {
+            break;
+        }
+        let next = read(fp);
+        let return_address = read(fp + 8);
+        if !is_managed(return_address.wrapping_sub(1)) {
+            break;
+        }
+        frames.push(Frame {
+            ip: return_address - 1,
+            fp: next,
+        });
+        if next <= fp {
+            break;
+        }
+        fp = next;
+    }
+    frames
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_walk_follows_managed_return_addresses_and_stops_at_the_first_native_one() {
+        // A stack of words at 0x1000..0x1100; managed code is 0x5000..0x6000.
+        let base = 0x1000u64;
+        let mut stack = vec![0u64; 32];
+        // Frame 0 at base: saved fp -> base+0x20, return into managed 0x5100.
+        stack[0] = base + 0x20;
+        stack[1] = 0x5101;
+        // Frame 1 at base+0x20: saved fp -> base+0x40, return into managed 0x5200.
+        stack[4] = base + 0x40;
+        stack[5] = 0x5201;
+        // Frame 2 at base+0x40: returns into native code 0x9000.
+        stack[8] = base + 0x60;
+        stack[9] = 0x9000;
+        let managed = |pc: u64| (0x5000..0x6000).contains(&pc);
+        let read = |a: u64| stack[((a - base) / 8) as usize];
+        let frames = walk_with(0x5050, base, (0x1000, 0x1100), managed, read);
+        assert_eq!(
+            frames,
+            vec![
+                Frame {
+                    ip: 0x5050,
+                    fp: base
+                },
+                Frame {
+                    ip: 0x5100,
+                    fp: base + 0x20
+                },
+                Frame {
+                    ip: 0x5200,
+                    fp: base + 0x40
+                },
+            ]
+        );
+        // A caller outside managed code records nothing, and reads nothing.
+        let none = walk_with(0x9000, base, (0x1000, 0x1100), managed, |_| unreachable!());
+        assert!(none.is_empty());
+        // A frame pointer outside the stack ends the walk after the first frame.
+        let one = walk_with(0x5050, 0x8, (0x1000, 0x1100), managed, |_| unreachable!());
+        assert_eq!(one.len(), 1);
+    }
+}

@@ -1,0 +1,134 @@
+//! Differential tests of stack traces (issue 7, "Exceptions": `Exception.StackTrace`,
+//! `ToString()` and the unhandled report byte-identical to mono's, IL offsets and `<mvid>:0`
+//! included). Each C# program in tests/fixtures/stack_traces is compiled with mcs and to native
+//! images, then run under `mono` and under `ngen-build run` with `--jit never` (images only),
+//! `--jit always` (JIT only) and the default: stdout, the whole of stderr and the exit code
+//! must be mono's, byte for byte.
+
+use std::path::Path;
+use std::sync::OnceLock;
+
+use ngen_tests::{CompiledPrograms, assert_exactly_like_mono, mono};
+
+/// The fixture programs, named once.
+const PROGRAMS: &[&str] = &[
+    "nested",
+    "shapes",
+    "cctors",
+    "crossing",
+    "delegates",
+    "inlining",
+    "runtime_raised",
+    "stack_trace_class",
+    "members",
+    "main_cctor",
+    "array_stores",
+];
+
+/// Programs compiled once for the whole test binary, with their images.
+fn fixtures() -> &'static CompiledPrograms {
+    static F: OnceLock<CompiledPrograms> = OnceLock::new();
+    F.get_or_init(|| CompiledPrograms::new("stack_traces", PROGRAMS))
+}
+
+/// Asserts `program args` prints exactly what mono prints, on both streams, with mono's exit
+/// code, under each of `modes`; mono must print a frame, or the fixture tests nothing.
+fn exactly_like_mono(program: &str, args: &[&str], modes: &[&str]) {
+    let f = fixtures();
+    let exe = f.bin.join(format!("{program}.exe"));
+    let expected = mono(&exe, args);
+    assert!(
+        String::from_utf8_lossy(&expected.stdout).contains("  at ")
+            || String::from_utf8_lossy(&expected.stderr).contains("  at "),
+        "{program} {args:?}: mono printed no frame, so the fixture tests nothing"
+    );
+    assert_exactly_like_mono(&exe, &f.images, args, modes);
+}
+
+const EVERY_MODE: &[&str] = &["never", "always", "default"];
+
+#[test]
+fn traces_of_nested_calls_constructors_value_types_and_runtime_exceptions_match_mono() {
+    exactly_like_mono("nested", &[], EVERY_MODE);
+}
+
+#[test]
+fn the_unhandled_report_prints_mono_frames_and_exits_1() {
+    exactly_like_mono("nested", &["unhandled"], EVERY_MODE);
+}
+
+#[test]
+fn frames_name_nested_types_parameters_virtuals_filters_and_finally_like_mono() {
+    exactly_like_mono("shapes", &[], EVERY_MODE);
+    exactly_like_mono("shapes", &["unhandled"], EVERY_MODE);
+}
+
+#[test]
+fn type_initializer_failures_trace_the_initializer_and_the_first_use_like_mono() {
+    exactly_like_mono("cctors", &[], EVERY_MODE);
+    exactly_like_mono("cctors", &["unhandled"], EVERY_MODE);
+}
+
+#[test]
+fn lambdas_and_closures_called_through_delegates_keep_their_frames_like_mono() {
+    exactly_like_mono("delegates", &[], EVERY_MODE);
+    exactly_like_mono("delegates", &["unhandled"], EVERY_MODE);
+}
+
+#[test]
+fn exceptions_the_runtime_raises_trace_from_the_faulting_frame_like_mono() {
+    exactly_like_mono("runtime_raised", &[], EVERY_MODE);
+    exactly_like_mono("runtime_raised", &["unhandled"], EVERY_MODE);
+}
+
+#[test]
+fn mscorlib_stack_trace_objects_count_and_locate_frames_like_mono() {
+    exactly_like_mono("stack_trace_class", &[], EVERY_MODE);
+}
+
+#[test]
+fn operators_properties_explicit_implementations_and_rethrowing_relays_match_mono() {
+    exactly_like_mono("members", &[], EVERY_MODE);
+}
+
+#[test]
+fn array_store_mismatches_begin_with_mono_stelemref_wrapper_of_the_element_kind() {
+    exactly_like_mono("array_stores", &[], EVERY_MODE);
+}
+
+#[test]
+fn frames_mono_inlines_are_left_out_and_the_others_kept() {
+    exactly_like_mono("inlining", &[], EVERY_MODE);
+}
+
+#[test]
+fn the_entry_point_class_failing_to_initialise_is_reported_without_outer_frames() {
+    exactly_like_mono("main_cctor", &[], EVERY_MODE);
+}
+
+#[test]
+fn a_trace_crosses_image_and_jit_frames_like_mono() {
+    let excluded = fixtures().excluded("crossing");
+    assert!(
+        excluded
+            .iter()
+            .any(|e| e["name"].as_str() == Some("Crossing::Middle")),
+        "Middle must be excluded from the image, so that it runs from the JIT: {excluded:?}"
+    );
+    // Under --jit never the excluded method cannot run at all.
+    exactly_like_mono("crossing", &[], &["always", "default"]);
+    exactly_like_mono("crossing", &["unhandled"], &["always", "default"]);
+}
+
+#[test]
+fn the_image_carries_an_il_offset_table() {
+    let image = fixtures().images.join("nested.ni.so");
+    let bytes = std::fs::read(&image).expect("read the image");
+    // `ngen_abi::il_offsets::IL_OFFSETS_SYMBOL`.
+    let symbol = "__ngen_il_offsets";
+    assert!(
+        bytes.windows(symbol.len()).any(|w| w == symbol.as_bytes()),
+        "{} exports no {symbol}",
+        Path::new(&image).display()
+    );
+}
