@@ -278,7 +278,10 @@ pub(crate) fn code_ranges(code: &cranelift_codegen::CompiledCode) -> Vec<CodeRan
         .map(|s| CodeRange {
             start: s.start,
             end: s.end,
-            il_offset: (!s.loc.is_default()).then(|| s.loc.bits()),
+            // The prologue's class-initialisation check carries `NO_IL_OFFSET` (for stack
+            // traces): it has no line, so gdb's prologue skip stops at the first real one.
+            il_offset: (!s.loc.is_default() && s.loc.bits() != crate::il_offsets::NO_IL_OFFSET)
+                .then(|| s.loc.bits()),
         })
         .collect()
 }
