@@ -15,7 +15,8 @@
 # to mono's JIT, and the load average before and after, since the machine may be shared.
 # Usage: tests/bench/bench-speed.sh [NGEN_BUILD_BINARY] [RUNS]
 #        (default: target/release/ngen-build, built when missing; 5 runs after 1 warm-up)
-#        BENCH_PROGRAMS="nbody mandelbrot" limits the programs.
+#        BENCH_PROGRAMS="nbody mandelbrot jit" limits the programs ("jit": the JIT-tier table,
+#        hello world and 1,000 methods under `ngen-build run --jit always` and mono).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 NGEN_SETUP_BENCH=1 tests/setup.sh
@@ -115,8 +116,45 @@ for entry in "${programs[@]}"; do
   rss_mono="$(peak_rss mono "$exe" "${args[@]}") KiB"
   rows+=("| $name ${args[*]} | $(cell ngen) | $(cell mono) | $(cell mono-aot) | $c_cell | $(ratio wall) | $(ratio cpu) | $rss_ngen | $rss_mono |")
 done
+
+# Issue 8's JIT tier: hello world and a program that calls 1,000 small methods once each
+# (tests/bench/programs/methods.py), everything JIT-compiled: `--jit always` against mono.
+jit_rows=()
+if [[ -z "$selected" || " $selected " == *" jit "* ]]; then
+  for prog in hello methods; do
+    name="jit-$prog"
+    mkdir -p "$work/$name"
+    if [[ "$prog" == methods ]]; then
+      python3 "$src/methods.py" 1000 >"$work/$name/methods.cs"
+      prog_src="$work/$name/methods.cs"
+    else
+      prog_src="$src/hello.cs"
+    fi
+    exe="$work/$name/$prog.exe"
+    mcs -nologo -optimize+ -debug- -out:"$exe" "$prog_src"
+    mono "$exe" >"$work/$name/expected"
+    names=() cmds=()
+    ngen_ok=0
+    check ngen "$bin" run --jit always "$exe" && ngen_ok=1
+    check mono mono "$exe" || true
+    hf=()
+    for i in "${!names[@]}"; do hf+=(-n "${names[$i]}" "${cmds[$i]}"); done
+    hyperfine -N --warmup 1 --runs $((runs * 4)) --export-json "$work/$name/times.json" "${hf[@]}" >&2
+    rss_ngen="–"
+    ((ngen_ok)) && rss_ngen="$(peak_rss "$bin" run --jit always "$exe") KiB"
+    jit_rows+=("| $prog | $(cell ngen) | $(cell mono) | $(ratio wall) | $(ratio cpu) | $rss_ngen | $(peak_rss mono "$exe") KiB |")
+  done
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-echo "| program (argument) | ngen-build --jit never | mono (JIT) | mono --aot | gcc -O2 | ngen / mono, wall | ngen / mono, CPU | peak RSS ngen-build | peak RSS mono |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
-printf '%s\n' "${rows[@]}"
+if ((${#rows[@]})); then
+  echo "| program (argument) | ngen-build --jit never | mono (JIT) | mono --aot | gcc -O2 | ngen / mono, wall | ngen / mono, CPU | peak RSS ngen-build | peak RSS mono |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  printf '%s\n' "${rows[@]}"
+fi
+if ((${#jit_rows[@]})); then
+  echo
+  echo "| JIT only (program) | ngen-build --jit always | mono (JIT) | ngen / mono, wall | ngen / mono, CPU | peak RSS ngen-build | peak RSS mono |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
+  printf '%s\n' "${jit_rows[@]}"
+fi
