@@ -24,18 +24,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The sample app and the resident caller, next to App.exe with the same binding config.
-samples/hello-app/build.sh "$work/out" >/dev/null
-out="$work/out"
-token=f181aad948abdde8
-mcs -nologo -out:"$out/Resident.exe" -r:"$out/App.exe" -r:"$out/bin/MathLib.dll" \
-  -r:"$out/ref/Greeter.dll" -r:"$out/gac/lib/mono/gac/Checksum/1.0.0.0__$token/Checksum.dll" \
-  tests/bench/shared-pages/Resident.cs
-cp "$out/App.exe.config" "$out/Resident.exe.config"
-export MONO_GAC_PREFIX="$out/gac"
-
-# Images of the program and its dependencies (the framework stays on the BCL surface).
-"$bin" install "$out/Resident.exe" --cache-dir "$work/cache" --silent
+# The sample app, the resident caller next to App.exe with the same binding config, and the
+# images of both (sets $out).
+source tests/bench/shared-pages/setup.sh
 
 # Starts N instances of "$@" reading a FIFO nobody writes to (so they wait in ReadLine),
 # waits until every one printed its marker, prints "<sum Pss> <sum Pss_Anon> <sum Pss_File>

@@ -1,10 +1,21 @@
-//! Calling `Main` on a thread with mono's stack size (deep recursion must behave as under mono,
-//! whose `Main` runs on the process's main thread: `ulimit -s`, 8 MiB by default; see
-//! [`crate::faults::managed_stack_size`]).
+//! The managed-main thread: starting the runtime and calling `Main` on a thread with mono's
+//! stack size (deep recursion must behave as under mono, whose `Main` runs on the process's
+//! main thread: `ulimit -s`, 8 MiB by default; see [`crate::faults::managed_stack_size`]).
+//!
+//! The runtime starts on that thread too, not on the process's main thread: the binder, the
+//! type system and the image loader have deep frames (about 56 KiB of stack in a release
+//! build), and a stack page once touched stays resident for the life of the process. Started
+//! here, those frames are gone before `Main` is called, and `Main` and the JIT reuse the same
+//! pages; on the main thread they would be a second, idle copy in every instance
+//! (docs/BENCHMARKS.md section 10). The main thread only waits.
+//!
+//! Depends on: [`crate::state::start`], [`crate::faults`] (the thread's fault handling),
+//! `ngen_gc` (the thread is registered before anything is allocated on it).
 
 use ngen_compiler::types::{IlType, MethodShape, ValKind};
 
 use crate::state::{EntryPoint, fatal};
+use crate::{RunError, RunOptions};
 
 /// Whether `shape` is a valid entry point: `()` or `(string[])`, returning void or int.
 pub(crate) fn check(shape: &MethodShape) -> Result<(), String> {
@@ -19,55 +30,64 @@ pub(crate) fn check(shape: &MethodShape) -> Result<(), String> {
     Ok(())
 }
 
-/// Calls the entry point with `args` and returns the exit code: `Main`'s value, or for a
-/// `void Main` the last `Environment.ExitCode` set (0 by default), as under mono. An
-/// exception that leaves `Main` ends the process with mono's report instead.
-pub(crate) fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
-    let args = args.to_vec();
+/// Starts the runtime for `options` on the managed-main thread, calls the entry point there
+/// and returns the exit code: `Main`'s value, or for a `void Main` the last
+/// `Environment.ExitCode` set (0 by default), as under mono. An exception that leaves `Main`
+/// ends the process with mono's report instead.
+pub(crate) fn start_and_call_main(options: &RunOptions) -> Result<i32, RunError> {
+    let options = options.clone();
     let thread = std::thread::Builder::new()
         .name("managed-main".into())
         .stack_size(crate::faults::managed_stack_size())
         .spawn(move || {
-            // Managed code runs here: the collector must scan this thread's stack.
+            // Startup allocates managed objects (literals, statics) whose only references
+            // may sit on this thread's stack: the collector must scan it from the start.
             ngen_gc::attach_current_thread();
+            let entry = crate::state::start(&options)?;
+            crate::eh::install();
             crate::faults::enter_managed_thread();
-            let code = entry.code as usize;
-            let with_args = !entry.shape.params.is_empty();
-            let argv = if with_args {
-                ngen_corlib::alloc_string_array(&args) as usize
-            } else {
-                0
-            };
-            // SAFETY: `code` is compiled code with the checked entry signature (SystemV).
-            let exit_code = unsafe {
-                match (with_args, entry.shape.ret.is_some()) {
-                    (false, false) => {
-                        let f: extern "C" fn() = std::mem::transmute(code);
-                        f();
-                        ngen_corlib::environment::exit_code()
-                    }
-                    (false, true) => {
-                        let f: extern "C" fn() -> i32 = std::mem::transmute(code);
-                        f()
-                    }
-                    (true, false) => {
-                        let f: extern "C" fn(usize) = std::mem::transmute(code);
-                        f(argv);
-                        ngen_corlib::environment::exit_code()
-                    }
-                    (true, true) => {
-                        let f: extern "C" fn(usize) -> i32 = std::mem::transmute(code);
-                        f(argv)
-                    }
-                }
-            };
-            // An exception that left Main: mono's report, exit 1.
-            crate::eh::unhandled::report_if_pending();
-            exit_code
+            Ok(call_main(entry, &options.args))
         });
     match crate::faults::with_fault_signals_blocked(|| thread.map(|t| t.join())) {
-        Ok(Ok(code)) => code,
+        Ok(Ok(result)) => result,
         Ok(Err(_)) => fatal("the managed main thread panicked"),
         Err(e) => fatal(&format!("cannot start the managed main thread: {e}")),
     }
+}
+
+/// Calls the entry point with `args` on the current (managed-main) thread.
+fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
+    let code = entry.code as usize;
+    let with_args = !entry.shape.params.is_empty();
+    let argv = if with_args {
+        ngen_corlib::alloc_string_array(args) as usize
+    } else {
+        0
+    };
+    // SAFETY: `code` is compiled code with the checked entry signature (SystemV).
+    let exit_code = unsafe {
+        match (with_args, entry.shape.ret.is_some()) {
+            (false, false) => {
+                let f: extern "C" fn() = std::mem::transmute(code);
+                f();
+                ngen_corlib::environment::exit_code()
+            }
+            (false, true) => {
+                let f: extern "C" fn() -> i32 = std::mem::transmute(code);
+                f()
+            }
+            (true, false) => {
+                let f: extern "C" fn(usize) = std::mem::transmute(code);
+                f(argv);
+                ngen_corlib::environment::exit_code()
+            }
+            (true, true) => {
+                let f: extern "C" fn(usize) -> i32 = std::mem::transmute(code);
+                f(argv)
+            }
+        }
+    };
+    // An exception that left Main: mono's report, exit 1.
+    crate::eh::unhandled::report_if_pending();
+    exit_code
 }

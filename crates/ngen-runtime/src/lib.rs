@@ -5,7 +5,9 @@
 //! - [`images`]: finding `<Name>.ni.so` files, validating headers, mapping images;
 //! - [`state`]: the process-wide runtime state and method/string resolution;
 //! - [`helpers`]: the helper table compiled code calls;
-//! - [`entry`]: calling the entry point on a large-stack thread;
+//! - [`entry`]: the managed-main thread, with mono's main-thread stack: the runtime starts
+//!   on it (so startup's deep frames reuse the stack `Main` runs on, rather than touching
+//!   pages of the process's main stack that then stay resident), then calls the entry point;
 //! - [`faults`]: hardware faults as mono reports them: null dereferences (unhandled
 //!   `NullReferenceException`), stack overflow (`StackOverflowException`, with mono's stack
 //!   size), and anything else as a native crash ([`crash_report`]: mono's "Native Crash
@@ -99,9 +101,7 @@ pub fn run(options: RunOptions) -> Result<i32, RunError> {
     faults::install();
     profile::start(options.scenario);
     gdb_jit::start(options.scenario);
-    let entry = state::start(&options)?;
-    eh::install();
-    let code = entry::call_main(entry, &options.args);
+    let code = entry::start_and_call_main(&options)?;
     ngen_corlib::flush_stdout();
     log::gc_summary();
     Ok(code)

@@ -1,0 +1,8 @@
+// hello world: the floor of startup time and memory.
+class Hello
+{
+    static void Main()
+    {
+        System.Console.WriteLine("Hello, World!");
+    }
+}
