@@ -15,7 +15,7 @@ packages+=(linux-perf)
 packages+=(systemd)
 # The debug scenario's gdb sessions (tests/tests/debug_scenario.rs).
 packages+=(gdb)
-[[ "${NGEN_SETUP_BENCH:-0}" == 1 ]] && packages+=(b3sum hyperfine time)
+[[ "${NGEN_SETUP_BENCH:-0}" == 1 ]] && packages+=(b3sum hyperfine time valgrind)
 
 missing=()
 for p in "${packages[@]}"; do
