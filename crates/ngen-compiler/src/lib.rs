@@ -13,10 +13,12 @@
 //! Cranelift is used only inside the private `backend` module.
 
 pub mod aot;
+pub mod arrays;
 mod backend;
 pub mod corlib_refs;
 pub mod cpu_time;
 mod error;
+pub mod finalizers;
 pub mod jit;
 mod method;
 pub mod report;

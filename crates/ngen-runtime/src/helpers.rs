@@ -55,6 +55,12 @@ extern "C" fn local_alloc(size: u64) -> u64 {
 /// pending for a negative length, as mono raises it (the caller returns 0 and compiled code
 /// checks the pending word).
 fn array_request(length: i64, element_size: u64) -> Option<(usize, usize)> {
+    if length == i64::MIN {
+        // A multi-dimensional array's negative length (`translate/array_md.rs`): Mono's
+        // `mono_array_new_full_checked` raises it with an empty message.
+        crate::eh::raise::raise("OverflowException", "");
+        return None;
+    }
     let Ok(length) = usize::try_from(length) else {
         throw(ngen_abi::exceptions::ExceptionKind::Overflow as u32);
         return None;
@@ -63,17 +69,25 @@ fn array_request(length: i64, element_size: u64) -> Option<(usize, usize)> {
 }
 
 /// CIL `newobj` of a class: a zeroed instance with its method-table word set, atomic (never
-/// scanned) when the type system says it holds no references.
-extern "C" fn new_object(method_table: u64, size: u64, has_references: u32) -> u64 {
+/// scanned) unless bit 0 of `flags` says it holds references, registered for finalization
+/// when bit 1 says its class overrides `Finalize`. A safe point: finalizers the last
+/// collection queued run first (`crate::finalization`).
+extern "C" fn new_object(method_table: u64, size: u64, flags: u32) -> u64 {
+    if ngen_gc::finalization::finalizers_pending() {
+        crate::finalization::run_pending();
+    }
     // Never below the header, whatever the caller says: the header word is written below.
     let size = usize::try_from(size).unwrap_or(usize::MAX).max(16);
-    let Some(object) = try_alloc_instance(size, has_references != 0) else {
+    let Some(object) = try_alloc_instance(size, flags & 1 != 0) else {
         // Compiled code checks the pending word after `newobj`: the exception is catchable.
         crate::eh::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory as u32);
         return 0;
     };
     // SAFETY: the block holds `size` zeroed, 8-aligned bytes, at least the two-word header.
     unsafe { object.cast::<u64>().write(method_table) };
+    if flags & 2 != 0 {
+        ngen_gc::finalization::register_for_finalization(object as usize);
+    }
     object as u64
 }
 

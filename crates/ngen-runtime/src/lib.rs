@@ -29,6 +29,7 @@ mod crash_report;
 mod eh;
 mod entry;
 mod faults;
+mod finalization;
 mod gc_roots;
 mod helpers;
 mod icalls;
@@ -98,6 +99,7 @@ pub fn run(options: RunOptions) -> Result<i32, RunError> {
     profile::start(options.scenario);
     let entry = state::start(&options)?;
     eh::install();
+    finalization::install();
     let code = entry::call_main(entry, &options.args);
     ngen_corlib::flush_stdout();
     log::gc_summary();

@@ -19,6 +19,7 @@ mod delegate;
 mod encoding_helper;
 mod environment;
 mod gc;
+mod gc_handle;
 mod interlocked;
 mod mathf;
 mod monitor;
@@ -76,6 +77,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Object",
         methods: object::methods,
+    },
+    IcallType {
+        type_name: "System.Runtime.InteropServices.GCHandle",
+        methods: gc_handle::methods,
     },
     IcallType {
         type_name: "System.RuntimeType",

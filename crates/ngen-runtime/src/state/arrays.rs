@@ -1,4 +1,5 @@
-//! Vectors and boxes at run time: the method table `newarr` stores in a new array (cell kind
+//! Arrays and boxes at run time: what array icalls need to know about an array's type
+//! ([`array_info`]: rank, element size and kind, cached per method table); the method table `newarr` stores in a new array (cell kind
 //! 6: the method table of `T[]` for the element type the operand names), `stelem.ref`'s
 //! covariance check (the `ArrayStoreCheck` helper, ECMA-335 III.4.27): a reference may be
 //! stored when its type is assignable to the array's element type; and `unbox`'s slow path
@@ -12,12 +13,15 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use ngen_compiler::arrays::ArrayInfo;
 use ngen_metadata::Token;
 
 use super::{Runtime, fatal, lock};
 
 /// Answers of [`array_store_check`] by (array method table, value method table).
 static STORE_CHECKS: Mutex<Option<HashMap<(u64, u64), bool>>> = Mutex::new(None);
+/// [`array_info`] by array method table.
+static ARRAY_INFOS: Mutex<Option<HashMap<u64, ArrayInfo>>> = Mutex::new(None);
 /// Answers of [`unbox_check`] by (box method table, target method table).
 static UNBOX_CHECKS: Mutex<Option<HashMap<(u64, u64), bool>>> = Mutex::new(None);
 
@@ -43,16 +47,57 @@ fn method_table_word(obj: u64) -> u64 {
 pub(crate) fn array_store_check(array: u64, value: u64) -> u32 {
     let key = (method_table_word(array), method_table_word(value));
     cached(&STORE_CHECKS, key, "stelem.ref", |rt| {
-        let element = rt.types.array_element_type(rt.type_of_object(array))?;
+        let element = rt.types.array_info(rt.type_of_object(array))?.element;
         rt.types.is_assignable(rt.type_of_object(value), element)
     })
 }
 
-/// Whether `array` (not null) is a vector of references (`Array.FastCopy` moves words).
-pub(crate) fn is_vector_of_references(array: u64) -> Result<bool, String> {
+/// [`ArrayInfo`] of the array `array` (not null), computed once per array type.
+pub(crate) fn array_info(array: u64) -> ArrayInfo {
+    let key = method_table_word(array);
+    let mut infos = ARRAY_INFOS.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(info) = infos.get_or_insert_with(HashMap::new).get(&key) {
+        return *info;
+    }
     let rt = lock();
-    let ty = rt.type_of_object(array);
-    rt.types.is_vector_of_references(ty)
+    let info = rt.types.array_info(rt.type_of_object(array));
+    drop(rt);
+    match info {
+        Ok(info) => {
+            infos.get_or_insert_with(HashMap::new).insert(key, info);
+            info
+        }
+        Err(e) => {
+            drop(infos);
+            fatal(&format!("array icall: {e}"))
+        }
+    }
+}
+
+/// The method table of the element type of `info` (boxing an element, `Array.GetValue`).
+pub(crate) fn element_method_table(info: &ArrayInfo) -> Result<u64, String> {
+    lock().method_table_of(info.element)
+}
+
+/// Whether `value`'s type (not null) is assignable to the element type of `info`.
+pub(crate) fn is_assignable_to_element(value: u64, info: &ArrayInfo) -> Result<bool, String> {
+    let rt = lock();
+    rt.types
+        .is_assignable(rt.type_of_object(value), info.element)
+}
+
+/// Where the data of `obj` (not null) starts, for `GCHandle.AddrOfPinnedObject`; `None` for
+/// a class with automatic layout.
+pub(crate) fn pinned_data_offset(obj: u64) -> Option<u64> {
+    let rt = lock();
+    let ty = rt.type_of_object(obj);
+    rt.types.pinned_data_offset(ty).unwrap_or(None)
+}
+
+/// Whether the element type of `from` is assignable to that of `to` (both reference
+/// elements: `Array.FastCopy` between arrays of different element types).
+pub(crate) fn is_element_subtype(from: &ArrayInfo, to: &ArrayInfo) -> Result<bool, String> {
+    lock().types.is_assignable(from.element, to.element)
 }
 
 /// The `UnboxCheck` helper: 1 when the box `object` (not null) may be unboxed as the type
