@@ -156,6 +156,16 @@ impl TypeContext {
         }))
     }
 
+    /// Whether `ty` is an array type of any rank.
+    pub fn is_array(&self, ty: TypeHandle) -> bool {
+        self.lock().is_ok_and(|inner| {
+            matches!(
+                inner.ts.kind(ty),
+                TypeKind::SzArray(_) | TypeKind::Array(..)
+            )
+        })
+    }
+
     /// [`ArrayInfo`] of the array type `ty` (a vector or a multi-dimensional array).
     pub fn array_info(&self, ty: TypeHandle) -> Result<ArrayInfo, String> {
         self.lock()?.array_info(ty)

@@ -55,13 +55,16 @@ extern "C" fn local_alloc(size: u64) -> u64 {
 /// pending for a negative length, as mono raises it (the caller returns 0 and compiled code
 /// checks the pending word).
 fn array_request(length: i64, element_size: u64) -> Option<(usize, usize)> {
+    /// Mono's `MONO_ARRAY_MAX_INDEX`: no array has more elements.
+    const MAX_INDEX: i64 = i32::MAX as i64;
     if length == i64::MIN {
         // A multi-dimensional array's negative length (`translate/array_md.rs`): Mono's
         // `mono_array_new_full_checked` raises it with an empty message.
         crate::eh::raise::raise("OverflowException", "");
         return None;
     }
-    let Ok(length) = usize::try_from(length) else {
+    // A negative length, or more elements than Mono allows (`new byte[5000000000L]`).
+    let Some(length) = usize::try_from(length).ok().filter(|_| length <= MAX_INDEX) else {
         throw(ngen_abi::exceptions::ExceptionKind::Overflow as u32);
         return None;
     };

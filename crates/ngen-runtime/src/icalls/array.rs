@@ -168,6 +168,42 @@ fn has_nonzero_lower_bound(array: u64, rank: u32) -> bool {
         })
 }
 
+/// A shallow copy of `array` (`MemberwiseClone`, `Array.Clone`): elements and, for a
+/// multi-dimensional array, its bounds, which the copy points at in its own block.
+pub(super) fn clone_array(array: u64, info: &ArrayInfo) -> u64 {
+    let count = word(array, ARRAY_LENGTH_OFFSET);
+    let data = (count * u64::from(info.element_size)).next_multiple_of(8);
+    let bounds = word(array, ARRAY_BOUNDS_OFFSET);
+    let bounds_bytes = if bounds == 0 {
+        0
+    } else {
+        u64::from(info.rank) * 16
+    };
+    let size = ARRAY_DATA_OFFSET as u64 + data + bounds_bytes;
+    let copy = crate::helpers::alloc_instance(size as usize, info.scanned) as u64;
+    // SAFETY: `copy` is a fresh block of `size` bytes; `array` holds its header, `count`
+    // elements and, when `bounds` is set, `rank` bounds records at `bounds`.
+    unsafe {
+        (copy as *mut u64).write(word(array, 0));
+        ((copy + ARRAY_LENGTH_OFFSET as u64) as *mut u64).write(count);
+        std::ptr::copy_nonoverlapping(
+            (array + ARRAY_DATA_OFFSET as u64) as *const u8,
+            (copy + ARRAY_DATA_OFFSET as u64) as *mut u8,
+            (count * u64::from(info.element_size)) as usize,
+        );
+        if bounds != 0 {
+            let own = copy + ARRAY_DATA_OFFSET as u64 + data;
+            std::ptr::copy_nonoverlapping(
+                bounds as *const u8,
+                own as *mut u8,
+                bounds_bytes as usize,
+            );
+            ((copy + ARRAY_BOUNDS_OFFSET as u64) as *mut u64).write(own);
+        }
+    }
+    copy
+}
+
 /// `GetValueImpl(int pos)`: element `pos`, boxed when it is a value.
 extern "C" fn get_value_impl(this: u64, pos: i32) -> u64 {
     let Some(pos) = u64::try_from(pos).ok().filter(|p| within(this, *p, 1)) else {

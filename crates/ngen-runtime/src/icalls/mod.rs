@@ -25,6 +25,7 @@ mod mathf;
 mod monitor;
 mod mono_io;
 mod object;
+mod runtime_method_info;
 mod runtime_type;
 mod safe_string_marshal;
 pub(crate) mod signature;
@@ -77,6 +78,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Object",
         methods: object::methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimeMethodInfo",
+        methods: runtime_method_info::methods,
     },
     IcallType {
         type_name: "System.Runtime.InteropServices.GCHandle",

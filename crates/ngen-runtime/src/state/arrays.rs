@@ -74,6 +74,24 @@ pub(crate) fn array_info(array: u64) -> ArrayInfo {
     }
 }
 
+/// [`ArrayInfo`] of `obj` (not null) when it is an array (of any rank), else `None`.
+pub(crate) fn try_array_info(obj: u64) -> Option<ArrayInfo> {
+    let known = ARRAY_INFOS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get_or_insert_with(HashMap::new)
+        .get(&method_table_word(obj))
+        .copied();
+    if known.is_some() {
+        return known;
+    }
+    let rt = lock();
+    let ty = rt.type_of_object(obj);
+    let is_array = rt.types.is_array(ty);
+    drop(rt);
+    is_array.then(|| array_info(obj))
+}
+
 /// The method table of the element type of `info` (boxing an element, `Array.GetValue`).
 pub(crate) fn element_method_table(info: &ArrayInfo) -> Result<u64, String> {
     lock().method_table_of(info.element)

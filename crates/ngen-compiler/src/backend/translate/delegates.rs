@@ -13,10 +13,15 @@
 //! receiver (`ldvirtftn` of an interface method) — the same addresses calls use, so a delegate
 //! calls image code, JIT code and icall stubs alike.
 //!
+//! The constructor also stores the code address in `Delegate.method` (Mono's `MonoMethod*`),
+//! which `Delegate.Method` turns into one `MethodInfo` per method (the runtime's
+//! `RuntimeMethodInfo` icall), so `Delegate.Equals` and `GetHashCode` run from mscorlib's IL.
+//! An open-instance delegate (a null target over an instance method) needs nothing more: its
+//! `Invoke` arguments, passed without a target, are the method's `this` and parameters.
+//!
 //! ## Not done
-//! Multicast (`Delegate.Combine` fills `MulticastDelegate.delegates`, which `Invoke` does not
-//! walk yet), open instance delegates (a null `m_target` with an instance method), closed
-//! delegates over a value type's method (the unboxed `this`), `BeginInvoke`/`EndInvoke`.
+//! Closed delegates over a value type's method (the unboxed `this`), open delegates over
+//! virtual methods (Mono dispatches on the first argument), `BeginInvoke`/`EndInvoke`.
 //!
 //! Depends on: [`super::call`] (argument lowering, signatures), [`super::env`]
 //! (`delegate_invoke`, `new_object`). Citations: ECMA-335 II.14.6, III.3.41, III.4.18;
@@ -128,6 +133,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b
             .ins()
             .store(flags(), code, object, fields.method_ptr as i32);
+        // What `Delegate.Method` (and through it `Equals` and `Remove`) identifies the
+        // method by (Mono stores its `MonoMethod*` there).
+        self.b
+            .ins()
+            .store(flags(), code, object, fields.method as i32);
         stack.push((object, StackType::O));
         Ok(())
     }
