@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use ngen_tests::{CompiledPrograms, Observed, mono, ngen_run_from_images};
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["finalizers", "weak_references"];
+const PROGRAMS: &[&str] = &["finalizers", "weak_references", "object_churn"];
 
 fn fixtures() -> &'static CompiledPrograms {
     static F: OnceLock<CompiledPrograms> = OnceLock::new();
@@ -55,4 +55,11 @@ fn a_finalizer_writing_at_exit_prints_as_in_monos_clean_runs() {
 #[test]
 fn weak_references_and_gc_handles_match_mono() {
     fixtures().assert_like_mono("weak_references", &[]);
+}
+
+/// Short-lived object trees with finalizable and weakly referenced objects among them (the
+/// benchmark of docs/BENCHMARKS.md section 7, fewer rounds): nothing live is lost.
+#[test]
+fn object_churn_with_finalizers_and_weak_references_matches_mono() {
+    fixtures().assert_like_mono("object_churn", &["2000"]);
 }

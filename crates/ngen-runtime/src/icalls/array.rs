@@ -1,6 +1,6 @@
 //! `System.Array`'s icalls (`icall-def.h` `ARRAY_*`, `mono/metadata/icall.c`) for arrays of
 //! any rank: `GetRank`, `GetLength`, `GetLongLength`, `GetLowerBound`, `ClearInternal`,
-//! `FastCopy`, `GetValueImpl`, `SetValueImpl`. mscorlib's `Array.Length`, `Rank`, `Copy`,
+//! `FastCopy`, `GetValue`, `SetValue` (by indices), `GetValueImpl`, `SetValueImpl`. mscorlib's `Array.Length`, `Rank`, `Copy`,
 //! `Clear`, `IndexOf`, `Sort` and `GetValue` run from its IL on top of them.
 //!
 //! ## Model
@@ -233,8 +233,9 @@ extern "C" fn get_value_impl(this: u64, pos: i32) -> u64 {
 
 /// `SetValueImpl(object value, int pos)`: null zeroes the element; a reference must be
 /// assignable to the element type (InvalidCastException); a box must hold exactly the
-/// element's value type (else ArgumentException, as Mono for a conversion that does not widen;
-/// Mono's widening of primitives is not done).
+/// element's value type: another primitive for a primitive element is ArgumentException (as
+/// Mono for a conversion that does not widen; Mono's widening conversions are not done),
+/// anything else InvalidCastException.
 extern "C" fn set_value_impl(this: u64, value: u64, pos: i32) {
     let Some(pos) = u64::try_from(pos).ok().filter(|p| within(this, *p, 1)) else {
         crate::eh::raise::raise(
@@ -264,11 +265,69 @@ extern "C" fn set_value_impl(this: u64, value: u64, pos: i32) {
     if same_type {
         // SAFETY: the box holds a value of the element's type and size after its header.
         unsafe { std::ptr::copy_nonoverlapping((value + 16) as *const u8, at as *mut u8, size) };
-    } else {
+    } else if crate::state::arrays::both_primitive(value, &info) {
         crate::eh::raise::raise(
             "ArgumentException",
             "not a widening conversion\nParameter name: value",
         );
+    } else {
+        crate::eh::raise::raise("InvalidCastException", "Specified cast is not valid.");
+    }
+}
+
+/// The row-major position the `int[] indices` name in `array`, as
+/// `ves_icall_System_Array_GetValue` computes it; `None` with ArgumentNullException,
+/// ArgumentException (not one index per dimension) or IndexOutOfRangeException made pending.
+fn position_of(array: u64, indices: u64) -> Option<u64> {
+    if indices == 0 {
+        crate::eh::raise::raise(
+            "ArgumentNullException",
+            "Value cannot be null.\nParameter name: indices",
+        );
+        return None;
+    }
+    let rank = array_info(array).rank;
+    if word(indices, ARRAY_BOUNDS_OFFSET) != 0
+        || word(indices, ARRAY_LENGTH_OFFSET) != u64::from(rank)
+    {
+        crate::eh::raise::raise(
+            "ArgumentException",
+            "Value does not fall within the expected range.",
+        );
+        return None;
+    }
+    let mut pos: i64 = 0;
+    for d in 0..rank {
+        // SAFETY: `indices` is an `int[]` of `rank` elements (checked above).
+        let index = unsafe {
+            ((indices + ARRAY_DATA_OFFSET as u64 + u64::from(d) * 4) as *const i32).read()
+        };
+        let (length, lower) = dimension(array, d as i32)?;
+        let relative = i64::from(index) - i64::from(lower);
+        if relative < 0 || relative as u64 >= length {
+            crate::eh::raise::raise(
+                "IndexOutOfRangeException",
+                "Index was outside the bounds of the array.",
+            );
+            return None;
+        }
+        pos = pos * length as i64 + relative;
+    }
+    Some(pos as u64)
+}
+
+/// `GetValue(int[] indices)`: the element, boxed when it is a value.
+extern "C" fn get_value(this: u64, indices: u64) -> u64 {
+    match position_of(this, indices) {
+        Some(pos) => get_value_impl(this, pos as i32),
+        None => 0,
+    }
+}
+
+/// `SetValue(object value, int[] indices)`.
+extern "C" fn set_value(this: u64, value: u64, indices: u64) {
+    if let Some(pos) = position_of(this, indices) {
+        set_value_impl(this, value, pos as i32);
     }
 }
 
@@ -280,7 +339,9 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("GetLongLength", get_long_length as *const ()),
         ("GetLowerBound", get_lower_bound as *const ()),
         ("GetRank", get_rank as *const ()),
+        ("GetValue", get_value as *const ()),
         ("GetValueImpl", get_value_impl as *const ()),
+        ("SetValue", set_value as *const ()),
         ("SetValueImpl", set_value_impl as *const ()),
     ]
 }

@@ -97,6 +97,18 @@ pub(crate) fn element_method_table(info: &ArrayInfo) -> Result<u64, String> {
     lock().method_table_of(info.element)
 }
 
+/// Whether the boxed `value` (not null) and the element type of `info` are both primitives
+/// (enums by their underlying type): `Array.SetValue` then converts when it widens.
+pub(crate) fn both_primitive(value: u64, info: &ArrayInfo) -> bool {
+    let rt = lock();
+    let value_primitive = rt.types.unboxed_primitive(rt.type_of_object(value));
+    let element_primitive = rt.types.unboxed_primitive(info.element);
+    matches!(
+        (value_primitive, element_primitive),
+        (Ok(Some(_)), Ok(Some(_)))
+    )
+}
+
 /// Whether `value`'s type (not null) is assignable to the element type of `info`.
 pub(crate) fn is_assignable_to_element(value: u64, info: &ArrayInfo) -> Result<bool, String> {
     let rt = lock();
