@@ -34,22 +34,35 @@ fn an_exception_leaving_a_finalizer_ends_the_process_like_mono() {
 }
 
 /// Mono runs exit finalizers on its finalizer thread, racing the console's own `FileStream`
-/// finalizer: a finalizer that writes to the console at exit prints its line (exit 0) or
-/// fails with NotSupportedException (exit 255), from run to run. Ours must be mono's clean
-/// outcome, taken from the first of up to ten mono runs that has it.
-#[test]
-fn a_finalizer_writing_at_exit_prints_as_in_monos_clean_runs() {
+/// finalizer: a finalizer that writes to the console at exit prints its line or fails with
+/// NotSupportedException (exit 255), from run to run. Ours must be mono's clean outcome (an
+/// exit code other than 255), taken from the first of up to ten mono runs that has it.
+fn assert_like_monos_clean_run(args: &[&str]) {
     let exe = fixtures().bin.join("finalizers.exe");
     let clean = (0..10)
-        .map(|_| mono(&exe, &["exit-print"]))
-        .find(|out| out.status.code() == Some(0))
-        .expect("mono printed the exit finalizer's line in one of ten runs");
+        .map(|_| mono(&exe, args))
+        .find(|out| out.status.code() != Some(255))
+        .expect("mono ran the exit finalizers cleanly in one of ten runs");
     let expected = Observed::from(&clean);
     assert!(expected.stdout.ends_with("finalized at exit\n"));
     for mode in ["never", "always", "default"] {
-        let out = ngen_run_from_images(&exe, &fixtures().images, mode, &["exit-print"]);
-        assert_eq!(Observed::from(&out), expected, "under --jit {mode}");
+        let out = ngen_run_from_images(&exe, &fixtures().images, mode, args);
+        assert_eq!(
+            Observed::from(&out),
+            expected,
+            "{args:?} under --jit {mode}"
+        );
     }
+}
+
+#[test]
+fn a_finalizer_writing_at_exit_prints_as_in_monos_clean_runs() {
+    assert_like_monos_clean_run(&["exit-print"]);
+}
+
+#[test]
+fn environment_exit_runs_finalizers_and_keeps_its_exit_code_like_mono() {
+    assert_like_monos_clean_run(&["environment-exit"]);
 }
 
 #[test]
