@@ -35,6 +35,11 @@ static HOOK: OnceLock<FinalizerHook> = OnceLock::new();
 /// Set by the collector's notifier when a collection queued objects for finalization.
 static PENDING: AtomicBool = AtomicBool::new(false);
 
+/// Set once [`finalize_all`] starts: no object is registered any more (Mono refuses
+/// registrations in a dying domain, `object_register_finalizer`), so a finalizer that
+/// re-registers its object cannot keep the exit pass going forever.
+static EXITING: AtomicBool = AtomicBool::new(false);
+
 thread_local! {
     /// Whether this thread is running finalizers (a finalizer that allocates must not start
     /// the queue again from inside itself).
@@ -69,7 +74,7 @@ unsafe extern "C" fn finalize_proc(object: *mut c_void, _client_data: *mut c_voi
 /// Registers `object` (the start of a block from [`crate::alloc`] or [`crate::alloc_atomic`])
 /// for finalization; registering it again is harmless (`GC.ReRegisterForFinalize`).
 pub fn register_for_finalization(object: usize) {
-    if object == 0 {
+    if object == 0 || EXITING.load(Ordering::Relaxed) {
         return;
     }
     // SAFETY: `object` is the base of a collected block (the caller's contract); the old
@@ -132,12 +137,13 @@ pub fn run_pending_finalizers() -> usize {
 }
 
 /// Runs the finalizers of every registered object, reachable or not, as mono does at exit
-/// (`mono_domain_finalize`); objects finalizers register meanwhile are finalized too.
+/// (`mono_domain_finalize`); registrations made meanwhile are ignored, as Mono ignores them.
 pub fn finalize_all() {
     if HOOK.get().is_none() || RUNNING.with(Cell::get) {
         return;
     }
     RUNNING.with(|r| r.set(true));
+    EXITING.store(true, Ordering::Relaxed);
     // SAFETY: the collector is initialised; GC_finalize_all runs the finalizers here.
     unsafe { boehm::GC_finalize_all() };
     RUNNING.with(|r| r.set(false));
