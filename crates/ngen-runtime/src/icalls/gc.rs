@@ -73,7 +73,22 @@ extern "C" fn get_generation(_obj: u64) -> i32 {
     0
 }
 
-/// `KeepAlive(object obj)` and `RecordPressure(long bytes)`: nothing to do (Mono's do
+/// `get_ephemeron_tombstone()`: the object `ConditionalWeakTable` marks removed entries with,
+/// made once and rooted (Mono makes it with the domain, `create_domain_objects`).
+extern "C" fn get_ephemeron_tombstone() -> u64 {
+    static TOMBSTONE: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *TOMBSTONE.get_or_init(|| {
+        let tombstone = crate::state::objects::new_core_instance("Object")
+            .unwrap_or_else(|e| crate::state::fatal(&format!("GC.get_ephemeron_tombstone: {e}")));
+        crate::gc_roots::root_forever(tombstone);
+        tombstone
+    })
+}
+
+/// `KeepAlive(object obj)`, `RecordPressure(long bytes)` and
+/// `register_ephemeron_array(Ephemeron[] array)`: nothing to do. Boehm has no ephemerons, so a
+/// `ConditionalWeakTable`'s arrays stay ordinary scanned arrays: its keys live as long as the
+/// table (entries are never collected early; lookups behave as under mono).: nothing to do (Mono's do
 /// nothing either, with Boehm).
 extern "C" fn nothing(_arg: u64) {}
 
@@ -95,5 +110,10 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             re_register_for_finalize as *const (),
         ),
         ("_SuppressFinalize", suppress_finalize as *const ()),
+        (
+            "get_ephemeron_tombstone",
+            get_ephemeron_tombstone as *const (),
+        ),
+        ("register_ephemeron_array", nothing as *const ()),
     ]
 }
