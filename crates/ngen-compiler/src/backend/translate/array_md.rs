@@ -254,6 +254,13 @@ impl<'a, 'f> Translator<'a, 'f> {
             .ins()
             .iadd_imm_s(padded, BOUNDS_SIZE * method.rank as i64);
         let words = self.b.ins().ushr_imm_u(total, 3);
+        // More words than `NewArray` takes (16 GiB) is more than Mono can allocate:
+        // OutOfMemoryException (`new int[int.MaxValue, int.MaxValue]`).
+        let huge = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThan, words, i64::from(i32::MAX));
+        self.throw_if(huge, ExceptionKind::OutOfMemory);
         // In 8-byte words, so elements and bounds fit whatever the element size.
         let array = self.allocate_array(ins, method.scanned, words, 8)?;
         self.b
