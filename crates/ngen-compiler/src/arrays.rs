@@ -192,3 +192,67 @@ impl TypeContext {
         }
     }
 }
+
+/// Mono's `MonoTypeEnum` (ECMA-335 II.23.1.16 `ELEMENT_TYPE_*`) of `ty`, as
+/// `RuntimeTypeHandle.GetCorElementType` answers it: reflection asks it to tell arrays,
+/// pointers, by-refs and value types apart (`Type.IsPointer`, `IsValueType`, ...), which
+/// `Array`'s element-wise paths and enumerators do.
+pub fn cor_element_type(context: &TypeContext, ty: TypeHandle) -> Result<u8, String> {
+    use ngen_typesystem::Primitive as P;
+    let mut inner = context.lock()?;
+    let ts = &mut inner.ts;
+    Ok(match ts.kind(ty) {
+        TypeKind::SzArray(_) => 0x1d,
+        TypeKind::Array(..) => 0x14,
+        TypeKind::ByRef(_) => 0x10,
+        TypeKind::Ptr(_) => 0x0f,
+        TypeKind::FnPtr(_) => 0x1b,
+        TypeKind::Var(_) => 0x13,
+        TypeKind::MVar(_) => 0x1e,
+        TypeKind::Inst(..) => 0x15,
+        TypeKind::Def(..) => {
+            if ts.well_known(WellKnownType::Object).ok() == Some(ty) {
+                0x1c
+            } else if ts.well_known(WellKnownType::String).ok() == Some(ty) {
+                0x0e
+            } else {
+                let info = ts.class_info(ty).map_err(|e| e.to_string())?;
+                match info.primitive {
+                    Some(P::Void) => 0x01,
+                    Some(P::Boolean) => 0x02,
+                    Some(P::Char) => 0x03,
+                    Some(P::I1) => 0x04,
+                    Some(P::U1) => 0x05,
+                    Some(P::I2) => 0x06,
+                    Some(P::U2) => 0x07,
+                    Some(P::I4) => 0x08,
+                    Some(P::U4) => 0x09,
+                    Some(P::I8) => 0x0a,
+                    Some(P::U8) => 0x0b,
+                    Some(P::R4) => 0x0c,
+                    Some(P::R8) => 0x0d,
+                    Some(P::I) => 0x18,
+                    Some(P::U) => 0x19,
+                    None if info.is_value_type() => 0x11,
+                    None => 0x12,
+                }
+            }
+        }
+    })
+}
+
+/// The `TypeAttributes` of `ty` (`RuntimeTypeHandle.GetAttributes`: `Type.IsInterface`,
+/// `IsSealed`, ...): a definition's flags; an array type is public, sealed and serializable, as
+/// Mono makes array classes; other constructed types have none.
+pub fn type_attributes(context: &TypeContext, ty: TypeHandle) -> Result<u32, String> {
+    const PUBLIC_SEALED_SERIALIZABLE: u32 = 0x0000_0001 | 0x0000_0100 | 0x0000_2000;
+    let mut inner = context.lock()?;
+    let ts = &mut inner.ts;
+    match ts.kind(ty) {
+        TypeKind::Def(..) | TypeKind::Inst(..) => {
+            Ok(ts.class_info(ty).map_err(|e| e.to_string())?.flags)
+        }
+        TypeKind::SzArray(_) | TypeKind::Array(..) => Ok(PUBLIC_SEALED_SERIALIZABLE),
+        _ => Ok(0),
+    }
+}

@@ -27,6 +27,7 @@ mod mono_io;
 mod object;
 mod runtime_method_info;
 mod runtime_type;
+mod runtime_type_handle;
 mod safe_string_marshal;
 pub(crate) mod signature;
 mod string;
@@ -90,6 +91,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.RuntimeType",
         methods: runtime_type::methods,
+    },
+    IcallType {
+        type_name: "System.RuntimeTypeHandle",
+        methods: runtime_type_handle::methods,
     },
     IcallType {
         type_name: "System.String",

@@ -1,11 +1,16 @@
-//! Arrays and boxes at run time: what array icalls need to know about an array's type
-//! ([`array_info`]: rank, element size and kind, cached per method table); the method table `newarr` stores in a new array (cell kind
-//! 6: the method table of `T[]` for the element type the operand names), `stelem.ref`'s
-//! covariance check (the `ArrayStoreCheck` helper, ECMA-335 III.4.27): a reference may be
-//! stored when its type is assignable to the array's element type; and `unbox`'s slow path
-//! (`UnboxCheck`): an enum and its underlying primitive unbox as each other, as in Mono,
-//! which compares element classes. The type system decides each once per pair of method
-//! tables.
+//! Arrays and boxes at run time, as the type system answers:
+//! - what array icalls need to know about an array's type ([`array_info`]: rank, element size
+//!   and kind, cached per method table), and the element type's method table and type object;
+//! - the method table `newarr` stores in a new array (cell kind 6: the method table of `T[]`
+//!   for the element type the operand names);
+//! - `stelem.ref`'s covariance check (the `ArrayStoreCheck` helper, ECMA-335 III.4.27): a
+//!   reference may be stored when its type is assignable to the array's element type;
+//! - `unbox`'s slow path (`UnboxCheck`): an enum and its underlying primitive unbox as each
+//!   other, as in Mono, which compares element classes;
+//! - the few `RuntimeTypeHandle` questions `Array`'s element-wise paths ask of type objects
+//!   (element type, `MonoTypeEnum`, attributes, assignability).
+//!
+//! The helpers' answers are decided once per pair of method tables.
 //!
 //! Depends on: the parent module's state (method tables, an object's type),
 //! `ngen_compiler::runtime_types`.
@@ -90,6 +95,42 @@ pub(crate) fn try_array_info(obj: u64) -> Option<ArrayInfo> {
     let is_array = rt.types.is_array(ty);
     drop(rt);
     is_array.then(|| array_info(obj))
+}
+
+/// The `System.RuntimeType` of the element type of the array type `type_object` describes;
+/// 0 when it is not an array type (`RuntimeTypeHandle.GetElementType`).
+pub(crate) fn element_type_object(type_object: u64) -> Result<u64, String> {
+    let mut rt = lock();
+    let ty = rt.type_of_type_object(type_object)?;
+    if !rt.types.is_array(ty) {
+        return Ok(0);
+    }
+    let element = rt.types.array_info(ty)?.element;
+    rt.type_object(element)
+}
+
+/// Mono's `MonoTypeEnum` of the type `type_object` describes
+/// (`RuntimeTypeHandle.GetCorElementType`).
+pub(crate) fn cor_element_type(type_object: u64) -> Result<u8, String> {
+    let mut rt = lock();
+    let ty = rt.type_of_type_object(type_object)?;
+    ngen_compiler::arrays::cor_element_type(&rt.types, ty)
+}
+
+/// Whether a value of the type `from` describes may be stored where the type `to` describes
+/// is expected (`RuntimeTypeHandle.type_is_assignable_from`): the type system's assignability.
+pub(crate) fn type_objects_assignable(to: u64, from: u64) -> Result<bool, String> {
+    let mut rt = lock();
+    let to = rt.type_of_type_object(to)?;
+    let from = rt.type_of_type_object(from)?;
+    rt.types.is_assignable(from, to)
+}
+
+/// The `TypeAttributes` of the type `type_object` describes (`RuntimeTypeHandle.GetAttributes`).
+pub(crate) fn type_attributes(type_object: u64) -> Result<u32, String> {
+    let mut rt = lock();
+    let ty = rt.type_of_type_object(type_object)?;
+    ngen_compiler::arrays::type_attributes(&rt.types, ty)
 }
 
 /// The method table of the element type of `info` (boxing an element, `Array.GetValue`).
