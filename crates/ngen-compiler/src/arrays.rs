@@ -156,6 +156,22 @@ impl TypeContext {
         }))
     }
 
+    /// The array type of `element` with `rank` dimensions: a vector (`T[]`) unless
+    /// `general`, else `T[,..]` (`Array.CreateInstance`).
+    pub fn array_type(
+        &self,
+        element: TypeHandle,
+        rank: u32,
+        general: bool,
+    ) -> Result<TypeHandle, String> {
+        let mut inner = self.lock()?;
+        Ok(if general {
+            inner.ts.array_of(element, rank)
+        } else {
+            inner.ts.sz_array_of(element)
+        })
+    }
+
     /// Whether `ty` is an array type of any rank.
     pub fn is_array(&self, ty: TypeHandle) -> bool {
         self.lock().is_ok_and(|inner| {
@@ -254,5 +270,21 @@ pub fn type_attributes(context: &TypeContext, ty: TypeHandle) -> Result<u32, Str
         }
         TypeKind::SzArray(_) | TypeKind::Array(..) => Ok(PUBLIC_SEALED_SERIALIZABLE),
         _ => Ok(0),
+    }
+}
+
+/// Whether `ty` is a generic instance or a generic type definition
+/// (`RuntimeTypeHandle.HasInstantiation`, which `Type.ContainsGenericParameters` asks).
+pub fn has_instantiation(context: &TypeContext, ty: TypeHandle) -> Result<bool, String> {
+    let mut inner = context.lock()?;
+    let ts = &mut inner.ts;
+    match ts.kind(ty) {
+        TypeKind::Inst(..) => Ok(true),
+        TypeKind::Def(..) => Ok(ts
+            .class_info(ty)
+            .map_err(|e| e.to_string())?
+            .generic_param_count
+            > 0),
+        _ => Ok(false),
     }
 }

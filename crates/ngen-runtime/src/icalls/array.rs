@@ -1,5 +1,6 @@
 //! `System.Array`'s icalls (`icall-def.h` `ARRAY_*`, `mono/metadata/icall.c`) for arrays of
-//! any rank: `GetRank`, `GetLength`, `GetLongLength`, `GetLowerBound`, `ClearInternal`,
+//! any rank: `CreateInstanceImpl`, `GetRank`, `GetLength`, `GetLongLength`, `GetLowerBound`,
+//! `ClearInternal`,
 //! `FastCopy`, `GetValue`, `SetValue` (by indices), `GetValueImpl`, `SetValueImpl`. mscorlib's `Array.Length`, `Rank`, `Copy`,
 //! `Clear`, `IndexOf`, `Sort` and `GetValue` run from its IL on top of them.
 //!
@@ -204,6 +205,74 @@ pub(super) fn clone_array(array: u64, info: &ArrayInfo) -> u64 {
     copy
 }
 
+/// The `int` elements of the `int[]` at `array` (not null).
+fn int_elements(array: u64) -> Vec<i32> {
+    let n = word(array, ARRAY_LENGTH_OFFSET) as usize;
+    // SAFETY: an `int[]` holds `n` 4-byte elements from its data offset.
+    unsafe { std::slice::from_raw_parts((array + ARRAY_DATA_OFFSET as u64) as *const i32, n) }
+        .to_vec()
+}
+
+/// `CreateInstanceImpl(Type elementType, int[] lengths, int[] bounds)`: a zeroed array of the
+/// element type with those lengths and lower bounds (`ves_icall_System_Array_CreateInstanceImpl`):
+/// a vector for one dimension without a non-zero bound, else a general array laid out as
+/// `newobj T[,]::.ctor` lays it out. The managed caller checked the arguments' shapes.
+extern "C" fn create_instance_impl(element_type: u64, lengths: u64, bounds: u64) -> u64 {
+    if element_type == 0 || lengths == 0 {
+        crate::eh::raise::raise("ArgumentNullException", "Value cannot be null.");
+        return 0;
+    }
+    let lengths = int_elements(lengths);
+    let lower: Vec<i32> = if bounds == 0 {
+        vec![0; lengths.len()]
+    } else {
+        int_elements(bounds)
+    };
+    if lengths.is_empty() || lower.len() != lengths.len() || lengths.iter().any(|l| *l < 0) {
+        crate::eh::raise::raise(
+            "ArgumentOutOfRangeException",
+            "Specified argument was out of the range of valid values.",
+        );
+        return 0;
+    }
+    let rank = lengths.len() as u32;
+    let general = rank > 1 || lower[0] != 0;
+    let (method_table, info) = crate::state::arrays::array_type_of(element_type, rank, general)
+        .unwrap_or_else(|e| crate::state::fatal(&format!("Array.CreateInstance: {e}")));
+    let count = lengths
+        .iter()
+        .try_fold(1u64, |n, l| n.checked_mul(*l as u64));
+    let data = count.and_then(|n| n.checked_mul(u64::from(info.element_size)));
+    let bounds_bytes = if general { u64::from(rank) * 16 } else { 0 };
+    let size = data
+        .map(|d| ARRAY_DATA_OFFSET as u64 + d.next_multiple_of(8) + bounds_bytes)
+        .filter(|s| *s <= isize::MAX as u64);
+    let (Some(count), Some(data), Some(size)) = (count, data, size) else {
+        crate::eh::raise::raise(
+            "OutOfMemoryException",
+            "Insufficient memory to continue the execution of the program.",
+        );
+        return 0;
+    };
+    let array = crate::helpers::alloc_instance(size as usize, info.scanned) as u64;
+    // SAFETY: a fresh zeroed block of `size` bytes: header, count, elements, then `rank`
+    // bounds records for a general array.
+    unsafe {
+        (array as *mut u64).write(method_table);
+        ((array + ARRAY_LENGTH_OFFSET as u64) as *mut u64).write(count);
+        if general {
+            let own = array + ARRAY_DATA_OFFSET as u64 + data.next_multiple_of(8);
+            ((array + ARRAY_BOUNDS_OFFSET as u64) as *mut u64).write(own);
+            for (d, (length, lower)) in lengths.iter().zip(&lower).enumerate() {
+                let record = own + d as u64 * 16;
+                (record as *mut u64).write(*length as u64);
+                ((record + 8) as *mut i32).write(*lower);
+            }
+        }
+    }
+    array
+}
+
 /// `GetValueImpl(int pos)`: element `pos`, boxed when it is a value.
 extern "C" fn get_value_impl(this: u64, pos: i32) -> u64 {
     let Some(pos) = u64::try_from(pos).ok().filter(|p| within(this, *p, 1)) else {
@@ -334,6 +403,7 @@ extern "C" fn set_value(this: u64, value: u64, indices: u64) {
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
         ("ClearInternal", clear_internal as *const ()),
+        ("CreateInstanceImpl", create_instance_impl as *const ()),
         ("FastCopy", fast_copy as *const ()),
         ("GetLength", get_length as *const ()),
         ("GetLongLength", get_long_length as *const ()),

@@ -25,6 +25,20 @@ extern "C" fn get_cor_element_type(type_object: u64) -> i32 {
         })
 }
 
+/// `IsGenericVariable(RuntimeType type)`: whether it is a generic parameter (`!0`, `!!0`).
+extern "C" fn is_generic_variable(type_object: u64) -> i32 {
+    i32::from(matches!(get_cor_element_type(type_object), 0x13 | 0x1e))
+}
+
+/// `HasInstantiation(RuntimeType type)`: whether it is generic.
+extern "C" fn has_instantiation(type_object: u64) -> i32 {
+    crate::state::arrays::has_instantiation(type_object)
+        .map(i32::from)
+        .unwrap_or_else(|e| {
+            crate::state::fatal(&format!("RuntimeTypeHandle.HasInstantiation: {e}"))
+        })
+}
+
 /// `GetAttributes(RuntimeType type)`: its `TypeAttributes`.
 extern "C" fn get_attributes(type_object: u64) -> i32 {
     crate::state::arrays::type_attributes(type_object)
@@ -68,6 +82,8 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("GetAttributes", get_attributes as *const ()),
         ("GetCorElementType", get_cor_element_type as *const ()),
         ("GetElementType", get_element_type as *const ()),
+        ("HasInstantiation", has_instantiation as *const ()),
+        ("IsGenericVariable", is_generic_variable as *const ()),
         ("is_subclass_of", is_subclass_of as *const ()),
         (
             "type_is_assignable_from",

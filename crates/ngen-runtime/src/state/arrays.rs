@@ -126,6 +126,27 @@ pub(crate) fn type_objects_assignable(to: u64, from: u64) -> Result<bool, String
     rt.types.is_assignable(from, to)
 }
 
+/// Whether the type `type_object` describes is generic (`RuntimeTypeHandle.HasInstantiation`).
+pub(crate) fn has_instantiation(type_object: u64) -> Result<bool, String> {
+    let mut rt = lock();
+    let ty = rt.type_of_type_object(type_object)?;
+    ngen_compiler::arrays::has_instantiation(&rt.types, ty)
+}
+
+/// The method table and [`ArrayInfo`] of the array type with `rank` dimensions of the element
+/// type `element_type_object` describes: a vector unless `general` (`Array.CreateInstance`).
+pub(crate) fn array_type_of(
+    element_type_object: u64,
+    rank: u32,
+    general: bool,
+) -> Result<(u64, ArrayInfo), String> {
+    let mut rt = lock();
+    let element = rt.type_of_type_object(element_type_object)?;
+    let array = rt.types.array_type(element, rank, general)?;
+    let info = rt.types.array_info(array)?;
+    Ok((rt.method_table_of(array)?, info))
+}
+
 /// The `TypeAttributes` of the type `type_object` describes (`RuntimeTypeHandle.GetAttributes`).
 pub(crate) fn type_attributes(type_object: u64) -> Result<u32, String> {
     let mut rt = lock();
