@@ -5,7 +5,8 @@
 //! (III.4.26-4.27), with the null and bounds checks they imply. Struct elements are copied
 //! in and out ([`super::value_types`]). `newarr` stores the array type's method table
 //! (cell kind 6) in the new array's header; `stelem.ref` (and `stelem` of a reference type)
-//! checks covariance through the `ArrayStoreCheck` helper (ArrayTypeMismatchException).
+//! checks covariance through the `ArrayStoreCheck` helper (ArrayTypeMismatchException), and
+//! `ldelema` of a reference type that the array is exactly `T[]` (the same cell kind).
 //!
 //! Depends on: cranelift-frontend, `ngen_abi::object` (array layout), [`super::memory`],
 //! [`super::eh`].
@@ -76,6 +77,18 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let ty = self.element_type(ins)?;
                 let (arr, index, it) = self.pop_array_index(stack, "ldelema")?;
                 let addr = self.element_addr(arr, index, it, ty.size());
+                if ty == IlType::Val(ValKind::Ref) {
+                    // The address of a reference element must not let a store bypass the
+                    // covariance check: the array must be exactly `T[]` (III.4.9, without
+                    // `readonly.`), else ArrayTypeMismatchException, as Mono checks it.
+                    let mt_key = cells::extra_key_of(ins)
+                        .ok_or_else(|| Reject::new("missing token operand"))?;
+                    let mt_cell = self.env.cell(mt_key, &mut self.b)?;
+                    let expected = self.cell_target(mt_cell);
+                    let actual = self.b.ins().load(I64, flags(), arr, 0);
+                    let mismatch = self.b.ins().icmp(IntCC::NotEqual, actual, expected);
+                    self.throw_if(mismatch, ExceptionKind::ArrayTypeMismatch);
+                }
                 stack.push((addr, StackType::Ptr));
             }
             O::Newarr => {
