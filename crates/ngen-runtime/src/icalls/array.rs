@@ -16,6 +16,7 @@
 use ngen_abi::object::{ARRAY_BOUNDS_OFFSET, ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET};
 use ngen_compiler::arrays::ArrayInfo;
 
+use super::array_widening::{Widened, primitive_size, widen};
 use crate::state::arrays::{array_info, element_method_table, is_assignable_to_element};
 
 /// The word at `offset` of the live array `array`.
@@ -301,10 +302,9 @@ extern "C" fn get_value_impl(this: u64, pos: i32) -> u64 {
 }
 
 /// `SetValueImpl(object value, int pos)`: null zeroes the element; a reference must be
-/// assignable to the element type (InvalidCastException); a box must hold exactly the
-/// element's value type: another primitive for a primitive element is ArgumentException (as
-/// Mono for a conversion that does not widen; Mono's widening conversions are not done),
-/// anything else InvalidCastException.
+/// assignable to the element type (InvalidCastException); a box of the element's own value
+/// type is copied; a boxed primitive into a primitive element is converted when the
+/// conversion widens, as Mono converts it ([`widen`]); anything else is InvalidCastException.
 extern "C" fn set_value_impl(this: u64, value: u64, pos: i32) {
     let Some(pos) = u64::try_from(pos).ok().filter(|p| within(this, *p, 1)) else {
         crate::eh::raise::raise(
@@ -334,13 +334,44 @@ extern "C" fn set_value_impl(this: u64, value: u64, pos: i32) {
     if same_type {
         // SAFETY: the box holds a value of the element's type and size after its header.
         unsafe { std::ptr::copy_nonoverlapping((value + 16) as *const u8, at as *mut u8, size) };
-    } else if crate::state::arrays::both_primitive(value, &info) {
-        crate::eh::raise::raise(
+        return;
+    }
+    let converted = match crate::state::arrays::primitives(value, &info) {
+        Some((from, to)) => {
+            let mut bits = [0u8; 8];
+            let value_size = primitive_size(from) as usize;
+            // SAFETY: a box of the primitive `from` holds its `value_size` (at most 8) bytes
+            // after the header.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    (value + 16) as *const u8,
+                    bits.as_mut_ptr(),
+                    value_size,
+                )
+            };
+            widen(from, u64::from_le_bytes(bits), to)
+        }
+        None => Widened::InvalidCast,
+    };
+    match converted {
+        Widened::Bits(bits) => {
+            // SAFETY: the element lies within the live array; a primitive element has at most
+            // 8 bytes.
+            unsafe {
+                std::ptr::copy_nonoverlapping(
+                    bits.to_le_bytes().as_ptr(),
+                    at as *mut u8,
+                    size.min(8),
+                )
+            }
+        }
+        Widened::NotWidening => crate::eh::raise::raise(
             "ArgumentException",
             "not a widening conversion\nParameter name: value",
-        );
-    } else {
-        crate::eh::raise::raise("InvalidCastException", "Specified cast is not valid.");
+        ),
+        Widened::InvalidCast => {
+            crate::eh::raise::raise("InvalidCastException", "Specified cast is not valid.")
+        }
     }
 }
 

@@ -13,6 +13,7 @@
 //! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
 
 mod array;
+mod array_widening;
 mod buffer;
 mod console_driver;
 mod delegate;

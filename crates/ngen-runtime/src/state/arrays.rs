@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use ngen_compiler::arrays::ArrayInfo;
+use ngen_compiler::runtime_types::Primitive;
 use ngen_metadata::Token;
 
 use super::{Runtime, fatal, lock};
@@ -159,16 +160,16 @@ pub(crate) fn element_method_table(info: &ArrayInfo) -> Result<u64, String> {
     lock().method_table_of(info.element)
 }
 
-/// Whether the boxed `value` (not null) and the element type of `info` are both primitives
-/// (enums by their underlying type): `Array.SetValue` then converts when it widens.
-pub(crate) fn both_primitive(value: u64, info: &ArrayInfo) -> bool {
+/// The primitives (enums by their underlying type) of the boxed `value` (not null) and of the
+/// element type of `info`, when both are: `Array.SetValue` then converts when it widens.
+pub(crate) fn primitives(value: u64, info: &ArrayInfo) -> Option<(Primitive, Primitive)> {
     let rt = lock();
-    let value_primitive = rt.types.unboxed_primitive(rt.type_of_object(value));
-    let element_primitive = rt.types.unboxed_primitive(info.element);
-    matches!(
-        (value_primitive, element_primitive),
-        (Ok(Some(_)), Ok(Some(_)))
-    )
+    let value_primitive = rt
+        .types
+        .unboxed_primitive(rt.type_of_object(value))
+        .ok()??;
+    let element_primitive = rt.types.unboxed_primitive(info.element).ok()??;
+    Some((value_primitive, element_primitive))
 }
 
 /// Whether `value`'s type (not null) is assignable to the element type of `info`.
