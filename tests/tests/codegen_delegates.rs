@@ -12,7 +12,14 @@ use ngen_tests::{
 };
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["method_groups", "lambdas", "multicast", "events", "removal"];
+const PROGRAMS: &[&str] = &[
+    "method_groups",
+    "lambdas",
+    "multicast",
+    "events",
+    "removal",
+    "value_types",
+];
 
 fn fixtures() -> &'static CompiledPrograms {
     static F: OnceLock<CompiledPrograms> = OnceLock::new();
@@ -52,6 +59,12 @@ fn field_like_and_custom_events_match_mono() {
 fn delegate_equality_hash_codes_and_invocation_lists_match_mono() {
     fixtures().assert_compiled_whole("removal");
     fixtures().assert_like_mono("removal", &[]);
+}
+
+#[test]
+fn delegates_closed_over_value_type_methods_match_mono() {
+    fixtures().assert_compiled_whole("value_types");
+    fixtures().assert_like_mono("value_types", &[]);
 }
 
 /// `Delegate.Remove` (and `-=`, `RemoveAll`) runs mscorlib's `MulticastDelegate.RemoveImpl`,
