@@ -493,6 +493,19 @@ impl CompiledPrograms {
         assert_like_mono_in_every_mode(&exe, &self.images, args);
     }
 
+    /// Asserts `program`'s image holds every method with an IL body (only methods without
+    /// one, such as runtime-implemented delegate methods and abstract methods, are excluded).
+    pub fn assert_compiled_whole(&self, program: &str) {
+        for entry in self.excluded(program) {
+            let reason = entry["reason"].as_str().unwrap_or_default();
+            assert!(
+                reason.starts_with("no IL body"),
+                "{program}: {} excluded: {reason}",
+                entry["name"]
+            );
+        }
+    }
+
     /// The `excluded` entries of `program`'s image report.
     pub fn excluded(&self, program: &str) -> Vec<serde_json::Value> {
         let report = self.images.join(format!("{program}.ni.report.json"));

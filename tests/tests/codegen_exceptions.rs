@@ -156,7 +156,7 @@ fn an_unhandled_type_initialization_exception_is_reported_with_its_inner_like_mo
 fn an_icall_the_runtime_lacks_raises_a_catchable_missing_method_exception_naming_it() {
     let f = fixtures();
     let exe = f.bin.join("missing_icall.exe");
-    let message = "the internal call System.GC::GetTotalMemory is not implemented by this runtime";
+    let message = "the internal call System.GC::GetAllocatedBytesForCurrentThread is not implemented by this runtime";
     for mode in ["never", "always", "default"] {
         let out = ngen_run_from_images(&exe, &f.images, mode, &[]);
         assert_eq!(

@@ -43,13 +43,17 @@ macro_rules! foreach_helper {
             /// `extern "C" fn(length: i64, element_size: u64) -> *mut ArrayObject`: allocates a
             /// zeroed single-dimensional array (CIL `newarr` of a primitive element type). A
             /// negative length raises `OverflowException`, as mono does (pending, returning 0).
+            /// The length `i64::MIN` stands for a multi-dimensional array's negative length:
+            /// OverflowException with Mono's empty message.
             NewArray = 4 new_array (length: i64, element_size: u64) -> u64;
-            /// `extern "C" fn(method_table: u64, size: u64, has_references: u32) -> *mut
+            /// `extern "C" fn(method_table: u64, size: u64, flags: u32) -> *mut
             /// ObjectHeader`: allocates a zeroed instance of `size` bytes (header included)
             /// whose first word is `method_table` (0 until method tables exist), scanned by the
-            /// collector only when `has_references` is non-zero (CIL `newobj` of a class).
-            /// Out of memory raises `OutOfMemoryException`.
-            NewObject = 5 new_object (method_table: u64, size: u64, has_references: u32) -> u64;
+            /// collector only when bit 0 of `flags` is set, registered for finalization when
+            /// bit 1 is (CIL `newobj` of a class; of one overriding `Finalize`). Finalizers
+            /// waiting since the last collection run first. Out of memory raises
+            /// `OutOfMemoryException`.
+            NewObject = 5 new_object (method_table: u64, size: u64, flags: u32) -> u64;
             /// `extern "C" fn(object: u64, method_table: u64) -> u64`: `object` when it is null
             /// or an instance of the type whose method table is given (interfaces, arrays,
             /// generic instances: the type system's assignability, cached), else 0.

@@ -13,11 +13,13 @@
 //! Cranelift is used only inside the private `backend` module.
 
 pub mod aot;
+pub mod arrays;
 mod backend;
 pub mod corlib_refs;
 pub mod cpu_time;
 mod error;
 pub mod il_offsets;
+pub mod finalizers;
 pub mod jit;
 mod method;
 pub mod report;

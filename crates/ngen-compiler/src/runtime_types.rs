@@ -49,6 +49,9 @@ impl TypeContext {
             Some(TableId::TypeDef | TableId::TypeRef | TableId::TypeSpec)
         ) {
             inner.type_of(asm, token)
+        } else if let Some(array) = inner.array_type_of_member(asm, token)? {
+            // `newobj T[,]::.ctor(..)`: a runtime-provided method of an array type.
+            Ok(array)
         } else {
             Ok(inner.method(asm, token)?.1.owner)
         }

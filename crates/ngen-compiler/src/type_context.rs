@@ -32,6 +32,7 @@ use crate::types::{IlType, ValKind};
 mod delegates;
 mod value_types;
 pub use delegates::DelegateFields;
+pub(crate) use value_types::il_type;
 pub use value_types::{BoxedValue, FieldAccess};
 
 /// The core library every context starts from.
@@ -119,6 +120,9 @@ pub struct NewObject {
     pub size: u32,
     /// Whether the collector must scan the instance (else it is allocated atomic).
     pub has_references: bool,
+    /// Whether the instance is registered for finalization (its class overrides
+    /// `Finalize`, `crate::finalizers`).
+    pub finalizable: bool,
     /// A constructor of `System.String`: nothing is allocated; the call returns the string
     /// (Mono rewrites `newobj String::.ctor(args)` into `String::Ctor(args)`, a static method
     /// of the same parameters, `mono/metadata/marshal.c`; the runtime resolves the
@@ -315,6 +319,7 @@ impl TypeContext {
             return Ok(NewObject {
                 size: 0,
                 has_references: false,
+                finalizable: false,
                 string_ctor: true,
                 delegate: None,
             });
@@ -327,9 +332,11 @@ impl TypeContext {
             None
         };
         let layout = ts.instance_layout(owner).map_err(|e| e.to_string())?;
+        let finalizable = crate::finalizers::has_finalizer(ts, owner)?;
         Ok(NewObject {
             size: layout.instance_size,
             has_references: layout.has_references,
+            finalizable,
             string_ctor: false,
             delegate,
         })
@@ -608,6 +615,7 @@ mod tests {
             Ok(NewObject {
                 size: 40,
                 has_references: true,
+                finalizable: false,
                 string_ctor: false,
                 delegate: None,
             })

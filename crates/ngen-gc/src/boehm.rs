@@ -17,6 +17,15 @@ pub(crate) const GC_SUCCESS: c_int = 0;
 /// `GC_warn_proc`: receives a printf-style message with one word argument.
 pub(crate) type WarnProc = unsafe extern "C" fn(msg: *mut c_char, arg: usize);
 
+/// `GC_finalization_proc`: called with the object and the client data it was registered with.
+pub(crate) type FinalizationProc = unsafe extern "C" fn(obj: *mut c_void, client_data: *mut c_void);
+
+/// `GC_finalizer_notifier_proc`: called when objects become ready for finalization.
+pub(crate) type FinalizerNotifier = unsafe extern "C" fn();
+
+/// `GC_fn_type`: a function run with the allocation lock held.
+pub(crate) type LockedFn = unsafe extern "C" fn(client_data: *mut c_void) -> *mut c_void;
+
 unsafe extern "C" {
     pub(crate) fn GC_init();
     pub(crate) fn GC_allow_register_threads();
@@ -39,4 +48,27 @@ unsafe extern "C" {
     pub(crate) fn GC_get_total_bytes() -> usize;
 
     pub(crate) fn GC_set_warn_proc(proc_: WarnProc);
+
+    pub(crate) fn GC_set_finalize_on_demand(on: c_int);
+    pub(crate) fn GC_set_finalizer_notifier(notifier: FinalizerNotifier);
+    pub(crate) fn GC_register_finalizer_no_order(
+        obj: *mut c_void,
+        fn_: Option<FinalizationProc>,
+        client_data: *mut c_void,
+        old_fn: *mut Option<FinalizationProc>,
+        old_client_data: *mut *mut c_void,
+    );
+    pub(crate) fn GC_invoke_finalizers() -> c_int;
+    pub(crate) fn GC_finalize_all();
+
+    pub(crate) fn GC_general_register_disappearing_link(
+        link: *mut *mut c_void,
+        obj: *const c_void,
+    ) -> c_int;
+    pub(crate) fn GC_register_long_link(link: *mut *mut c_void, obj: *const c_void) -> c_int;
+    pub(crate) fn GC_unregister_disappearing_link(link: *mut *mut c_void) -> c_int;
+    pub(crate) fn GC_unregister_long_link(link: *mut *mut c_void) -> c_int;
+    pub(crate) fn GC_call_with_alloc_lock(f: LockedFn, client_data: *mut c_void) -> *mut c_void;
+    pub(crate) fn GC_base(p: *mut c_void) -> *mut c_void;
+    pub(crate) fn GC_get_free_bytes() -> usize;
 }

@@ -20,9 +20,12 @@
 //! - Allocation never panics; `None` means out of memory and callers raise
 //!   `OutOfMemoryException`.
 //!
+//! Finalization ([`finalization`]: run on demand at the runtime's safe points and all at exit,
+//! as Mono runs them) and GC handles ([`handles`]: weak, weak tracking resurrection, normal,
+//! pinned, numbered as Mono numbers them) sit on Boehm's finalizers and disappearing links.
+//!
 //! ## Deliberately not done yet
-//! Typed (GC-descriptor) allocation, finalizers, weak handles and pinning handles: they come with
-//! the type system's GC descriptors and Mono's `GC`/`GCHandle` icalls.
+//! Typed (GC-descriptor) allocation: it comes with the type system's GC descriptors.
 //!
 //! ## Debugging
 //! `NGEN_LOG=gc` makes the runtime print [`stats`] at exit. Boehm's own variables
@@ -35,6 +38,8 @@
 //! Depends on: libgc (system library, `tests/setup.sh` installs `libgc-dev`).
 
 mod boehm;
+pub mod finalization;
+pub mod handles;
 
 use std::cell::Cell;
 use std::ffi::{CStr, c_char};
@@ -241,6 +246,16 @@ pub fn collect() {
     attach_current_thread();
     // SAFETY: the thread is registered.
     unsafe { boehm::GC_gcollect() };
+}
+
+/// Bytes of the heap in use (heap size less free bytes): `GC.GetTotalMemory`, as Mono's Boehm
+/// backend answers it (`mono_gc_get_used_size`).
+pub fn used_bytes() -> usize {
+    if !INIT.is_completed() {
+        return 0;
+    }
+    // SAFETY: unsynchronised getters of an initialised collector (gc.h allows this).
+    unsafe { boehm::GC_get_heap_size().saturating_sub(boehm::GC_get_free_bytes()) }
 }
 
 /// The collector's figures so far (all zero before [`init`]).

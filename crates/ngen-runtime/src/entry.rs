@@ -46,6 +46,7 @@ pub(crate) fn start_and_call_main(options: &RunOptions) -> Result<i32, RunError>
             let entry = crate::state::start(&options)?;
             crate::eh::install();
             crate::faults::enter_managed_thread();
+            crate::finalization::install();
             Ok(call_main(entry, &options.args))
         });
     match crate::faults::with_fault_signals_blocked(|| thread.map(|t| t.join())) {
@@ -65,29 +66,30 @@ fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
         0
     };
     // SAFETY: `code` is compiled code with the checked entry signature (SystemV).
-    let exit_code = unsafe {
+    unsafe {
         match (with_args, entry.shape.ret.is_some()) {
             (false, false) => {
                 let f: extern "C" fn() = std::mem::transmute(code);
                 f();
-                ngen_corlib::environment::exit_code()
             }
             (false, true) => {
                 let f: extern "C" fn() -> i32 = std::mem::transmute(code);
-                f()
+                ngen_corlib::environment::set_exit_code(f());
             }
             (true, false) => {
                 let f: extern "C" fn(usize) = std::mem::transmute(code);
                 f(argv);
-                ngen_corlib::environment::exit_code()
             }
             (true, true) => {
                 let f: extern "C" fn(usize) -> i32 = std::mem::transmute(code);
-                f(argv)
+                ngen_corlib::environment::set_exit_code(f(argv));
             }
         }
-    };
+    }
     // An exception that left Main: mono's report, exit 1.
     crate::eh::unhandled::report_if_pending();
-    exit_code
+    // Mono finalizes every remaining object before it reads the exit code (`mini_cleanup`,
+    // then `mono_environment_exitcode_get`): a finalizer may set `Environment.ExitCode`.
+    crate::finalization::finalize_all_at_exit();
+    ngen_corlib::environment::exit_code()
 }

@@ -74,7 +74,16 @@ fn array_request(
     element_size: u64,
     (fp, return_address): (u64, u64),
 ) -> Option<(usize, usize)> {
-    let Ok(length) = usize::try_from(length) else {
+    /// Mono's `MONO_ARRAY_MAX_INDEX`: no array has more elements.
+    const MAX_INDEX: i64 = i32::MAX as i64;
+    if length == i64::MIN {
+        // A multi-dimensional array's negative length (`translate/array_md.rs`): Mono's
+        // `mono_array_new_full_checked` raises it with an empty message.
+        crate::eh::raise::raise("OverflowException", "");
+        return None;
+    }
+    // A negative length, or more elements than Mono allows (`new byte[5000000000L]`).
+    let Some(length) = usize::try_from(length).ok().filter(|_| length <= MAX_INDEX) else {
         crate::eh::raise::throw_in_wrapper(
             ngen_abi::exceptions::ExceptionKind::Overflow,
             crate::eh::trace::Wrapper::AllocVector,
@@ -87,17 +96,25 @@ fn array_request(
 }
 
 /// CIL `newobj` of a class: a zeroed instance with its method-table word set, atomic (never
-/// scanned) when the type system says it holds no references.
-extern "C" fn new_object(method_table: u64, size: u64, has_references: u32) -> u64 {
+/// scanned) unless bit 0 of `flags` says it holds references, registered for finalization
+/// when bit 1 says its class overrides `Finalize`. A safe point: finalizers the last
+/// collection queued run first (`crate::finalization`).
+extern "C" fn new_object(method_table: u64, size: u64, flags: u32) -> u64 {
+    if ngen_gc::finalization::finalizers_pending() {
+        crate::finalization::run_pending();
+    }
     // Never below the header, whatever the caller says: the header word is written below.
     let size = usize::try_from(size).unwrap_or(usize::MAX).max(16);
-    let Some(object) = try_alloc_instance(size, has_references != 0) else {
+    let Some(object) = try_alloc_instance(size, flags & 1 != 0) else {
         // Compiled code checks the pending word after `newobj`: the exception is catchable.
         crate::eh::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory as u32);
         return 0;
     };
     // SAFETY: the block holds `size` zeroed, 8-aligned bytes, at least the two-word header.
     unsafe { object.cast::<u64>().write(method_table) };
+    if flags & 2 != 0 {
+        ngen_gc::finalization::register_for_finalization(object as usize);
+    }
     object as u64
 }
 

@@ -32,6 +32,7 @@ mod crash_report;
 mod eh;
 mod entry;
 mod faults;
+mod finalization;
 mod gc_roots;
 mod gdb_jit;
 mod helpers;

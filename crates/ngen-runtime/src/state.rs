@@ -12,8 +12,10 @@
 //! - [`objects`]: what runtime helpers and icalls ask about objects (casts, interface
 //!   calls, `GetType`).
 //! - [`arrays`]: the method table `newarr` stores, `stelem.ref`'s covariance check.
+//! - [`finalizers`]: `Object::Finalize`'s slot, which classes override it.
 
 pub(crate) mod arrays;
+pub(crate) mod finalizers;
 mod method_tables;
 mod methods;
 pub(crate) mod objects;

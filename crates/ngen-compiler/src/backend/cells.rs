@@ -54,14 +54,21 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
 }
 
 /// The second cell an instruction uses, if any: `newobj` needs its class's method table,
-/// `newarr` the method table of the array type.
+/// `newarr` and `ldelema` the method table of the array type, `ldftn` the unboxing stub of a
+/// value type's method.
 pub(crate) fn extra_key_of(ins: &Instruction<'_>) -> Option<CellKey> {
     match (ins.opcode, ins.operand) {
         (Opcode::Newobj, Operand::Token(token)) => {
             Some(CellKey::new(CellKind::MethodTable, token.0))
         }
-        (Opcode::Newarr, Operand::Token(token)) => {
+        // `ldelema` compares a reference array's type with `T[]` exactly (III.4.9).
+        (Opcode::Newarr | Opcode::Ldelema, Operand::Token(token)) => {
             Some(CellKey::new(CellKind::ArrayMethodTable, token.0))
+        }
+        // `ldftn` of a value type's instance method makes a delegate over a box: the
+        // method's unboxing stub (used only for such methods).
+        (Opcode::Ldftn, Operand::Token(token)) => {
+            Some(CellKey::new(CellKind::UnboxingMethod, token.0))
         }
         _ => None,
     }

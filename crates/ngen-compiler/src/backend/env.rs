@@ -88,6 +88,14 @@ pub(crate) trait TranslateEnv {
     fn is_value_type_instance_method(&mut self, token: Token) -> bool;
     /// Whether type token `token` names `System.Object` (a `catch` that takes everything).
     fn is_object_type(&mut self, token: Token) -> bool;
+    /// The runtime-provided method of a multi-dimensional array type `token` names
+    /// (`T[,]::Get`, ...), if it names one (`crate::arrays`).
+    fn array_method(
+        &mut self,
+        _token: Token,
+    ) -> Result<Option<crate::arrays::ArrayMethod>, String> {
+        Ok(None)
+    }
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
     /// Whether methods call the profile scenario's enter and leave hooks

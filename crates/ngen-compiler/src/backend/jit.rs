@@ -343,6 +343,10 @@ impl TranslateEnv for JitEnv<'_> {
         crate::corlib_refs::is_object_type(self.asm, token)
     }
 
+    fn array_method(&mut self, token: Token) -> Result<Option<crate::arrays::ArrayMethod>, String> {
+        self.types.array_method(self.asm, token)
+    }
+
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
         crate::corlib_refs::primitive_element(self.asm, token)
     }

@@ -25,6 +25,9 @@ pub struct DelegateFields {
     pub method_ptr: u32,
     /// `Delegate.m_target`: the receiver of a closed delegate, null for a static one.
     pub target: u32,
+    /// `Delegate.method`: Mono's `MonoMethod*`; here the code address again, which
+    /// `Delegate.Method` turns into a `MethodInfo` (one per method: `Delegate.Equals`).
+    pub method: u32,
     /// `MulticastDelegate.delegates`: the parts of a combined delegate, else null.
     pub delegates: u32,
 }
@@ -52,6 +55,7 @@ pub(super) fn delegate_fields(ts: &mut TypeSystem) -> Result<DelegateFields, Str
     Ok(DelegateFields {
         method_ptr: field_offset(ts, delegate, "method_ptr")?,
         target: field_offset(ts, delegate, "m_target")?,
+        method: field_offset(ts, delegate, "method")?,
         delegates: field_offset(ts, multicast, "delegates")?,
     })
 }

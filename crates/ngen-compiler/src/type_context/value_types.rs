@@ -250,7 +250,7 @@ impl TypeContext {
 
 /// What `ty` is to the translator: a primitive kind (enums: their underlying primitive;
 /// reference types: [`ValKind::Ref`]), a struct's layout, or why it has none yet.
-pub(super) fn il_type(ts: &mut TypeSystem, ty: TypeHandle) -> Result<IlType, String> {
+pub(crate) fn il_type(ts: &mut TypeSystem, ty: TypeHandle) -> Result<IlType, String> {
     let kind = match ts.kind(ty) {
         TypeKind::SzArray(_) | TypeKind::Array(..) => ValKind::Ref,
         TypeKind::ByRef(_) | TypeKind::Ptr(_) => ValKind::Ptr,

@@ -30,6 +30,16 @@ pub(crate) fn report_if_pending() {
     unhandled_described(&description)
 }
 
+/// Reports `exception` as unhandled, as mono words it, and exits with `exit_code` (a
+/// finalizer's exception: mono's finalizer thread ends the process with 255).
+pub(crate) fn report_and_exit(exception: u64, exit_code: i32) -> ! {
+    let description = describe(exception).unwrap_or_else(|| RUNTIME_WRAPPED.to_string());
+    ngen_corlib::flush_stdout();
+    let report = ngen_corlib::exceptions::report_of(&description);
+    eprint!("{report}");
+    std::process::exit(exit_code)
+}
+
 /// `exception.ToString()` when it is an `Exception`: `Type: Message`, the inner exception's
 /// text and end marker, then the stack trace (mscorlib's `Exception.ToString(bool, bool)`).
 pub(crate) fn describe(exception: u64) -> Option<String> {

@@ -13,18 +13,22 @@
 //! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
 
 mod array;
+mod array_widening;
 mod buffer;
 mod console_driver;
 mod delegate;
 mod encoding_helper;
 mod environment;
 mod gc;
+mod gc_handle;
 mod interlocked;
 mod mathf;
 mod monitor;
 mod mono_io;
 mod object;
+mod runtime_method_info;
 mod runtime_type;
+mod runtime_type_handle;
 mod safe_string_marshal;
 pub(crate) mod signature;
 mod stack_trace;
@@ -83,8 +87,20 @@ const TYPES: &[IcallType] = &[
         methods: object::methods,
     },
     IcallType {
+        type_name: "System.Reflection.RuntimeMethodInfo",
+        methods: runtime_method_info::methods,
+    },
+    IcallType {
+        type_name: "System.Runtime.InteropServices.GCHandle",
+        methods: gc_handle::methods,
+    },
+    IcallType {
         type_name: "System.RuntimeType",
         methods: runtime_type::methods,
+    },
+    IcallType {
+        type_name: "System.RuntimeTypeHandle",
+        methods: runtime_type_handle::methods,
     },
     IcallType {
         type_name: "System.String",

@@ -14,9 +14,13 @@ extern "C" fn get_type(this: u64) -> u64 {
     crate::state::objects::get_type(this)
 }
 
-/// `MemberwiseClone()`: a shallow copy of `this` (a class or boxed value: arrays and
-/// strings are refused clearly until they can be cloned), with a zero sync word.
+/// `MemberwiseClone()`: a shallow copy of `this` (a class, a boxed value or an array: strings
+/// are refused clearly until they can be cloned), with a zero sync word; registered for
+/// finalization when its class has a finalizer, as Mono's `mono_object_clone`.
 extern "C" fn memberwise_clone(this: u64) -> u64 {
+    if let Some(info) = crate::state::arrays::try_array_info(this) {
+        return super::array::clone_array(this, &info);
+    }
     let (size, has_references) = match crate::state::objects::instance_shape(this) {
         Ok(shape) => shape,
         Err(e) => crate::state::fatal(&format!("System.Object::MemberwiseClone: {e}")),
@@ -28,6 +32,9 @@ extern "C" fn memberwise_clone(this: u64) -> u64 {
     unsafe {
         std::ptr::copy_nonoverlapping(this as *const u8, copy, size);
         copy.cast::<u64>().add(1).write(0);
+    }
+    if crate::state::finalizers::has_finalizer(this) {
+        ngen_gc::finalization::register_for_finalization(copy as usize);
     }
     copy as u64
 }

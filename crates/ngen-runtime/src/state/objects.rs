@@ -48,7 +48,7 @@ impl Runtime {
     }
 
     /// The `System.RuntimeType` object of `ty`.
-    fn type_object(&mut self, ty: TypeHandle) -> Result<u64, String> {
+    pub(super) fn type_object(&mut self, ty: TypeHandle) -> Result<u64, String> {
         if let Some(&obj) = self.type_objects.get(&ty) {
             return Ok(obj);
         }
@@ -82,7 +82,7 @@ impl Runtime {
     }
 
     /// The type a `System.RuntimeType` object describes.
-    fn type_of_type_object(&mut self, type_object: u64) -> Result<TypeHandle, String> {
+    pub(super) fn type_of_type_object(&mut self, type_object: u64) -> Result<TypeHandle, String> {
         let runtime_type = self.types.type_named("mscorlib", "System", "RuntimeType")?;
         let offset = self
             .types

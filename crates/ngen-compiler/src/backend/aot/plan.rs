@@ -280,6 +280,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
         crate::corlib_refs::is_object_type(self.plan.asm, token)
     }
 
+    fn array_method(&mut self, token: Token) -> Result<Option<crate::arrays::ArrayMethod>, String> {
+        self.plan.types.array_method(self.plan.asm, token)
+    }
+
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
         crate::corlib_refs::primitive_element(self.plan.asm, token)
     }

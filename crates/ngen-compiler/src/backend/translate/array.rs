@@ -5,7 +5,8 @@
 //! (III.4.26-4.27), with the null and bounds checks they imply. Struct elements are copied
 //! in and out ([`super::value_types`]). `newarr` stores the array type's method table
 //! (cell kind 6) in the new array's header; `stelem.ref` (and `stelem` of a reference type)
-//! checks covariance through the `ArrayStoreCheck` helper (ArrayTypeMismatchException).
+//! checks covariance through the `ArrayStoreCheck` helper (ArrayTypeMismatchException), and
+//! `ldelema` of a reference type that the array is exactly `T[]` (the same cell kind).
 //!
 //! Depends on: cranelift-frontend, `ngen_abi::object` (array layout), [`super::memory`],
 //! [`super::eh`].
@@ -76,6 +77,18 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let ty = self.element_type(ins)?;
                 let (arr, index, it) = self.pop_array_index(stack, "ldelema")?;
                 let addr = self.element_addr(arr, index, it, ty.size());
+                if ty == IlType::Val(ValKind::Ref) {
+                    // The address of a reference element must not let a store bypass the
+                    // covariance check: the array must be exactly `T[]` (III.4.9, without
+                    // `readonly.`), else ArrayTypeMismatchException, as Mono checks it.
+                    let mt_key = cells::extra_key_of(ins)
+                        .ok_or_else(|| Reject::new("missing token operand"))?;
+                    let mt_cell = self.env.cell(mt_key, &mut self.b)?;
+                    let expected = self.cell_target(mt_cell);
+                    let actual = self.b.ins().load(I64, flags(), arr, 0);
+                    let mismatch = self.b.ins().icmp(IntCC::NotEqual, actual, expected);
+                    self.throw_if(mismatch, ExceptionKind::ArrayTypeMismatch);
+                }
                 stack.push((addr, StackType::Ptr));
             }
             O::Newarr => {
@@ -95,30 +108,42 @@ impl<'a, 'f> Translator<'a, 'f> {
                         .map_err(Reject::new)?,
                     IlType::Val(kind) => kind == ValKind::Ref,
                 };
-                let id = if scanned {
-                    HelperId::NewScannedArray
-                } else {
-                    HelperId::NewArray
-                };
-                let helper = self.helper(id);
-                let sig = self.helper_sig(id);
-                let size = self.b.ins().iconst(I64, i64::from(ty.size()));
-                let call = self.b.ins().call_indirect(sig, helper, &[length, size]);
-                let array = self.b.inst_results(call)[0];
-                // A negative length left OverflowException pending and no array.
-                self.check_pending();
-                // The array's own method table (T[]), for casts, virtual calls and the
-                // covariance check of `stelem.ref`.
-                let mt_key =
-                    cells::extra_key_of(ins).ok_or_else(|| Reject::new("missing token operand"))?;
-                let mt_cell = self.env.cell(mt_key, &mut self.b)?;
-                let method_table = self.cell_target(mt_cell);
-                self.b.ins().store(trusted(), method_table, array, 0);
+                let array = self.allocate_array(ins, scanned, length, i64::from(ty.size()))?;
                 stack.push((array, StackType::O));
             }
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
+    }
+
+    /// A zeroed array of `length` elements of `element_size` bytes from the `NewArray` helper
+    /// (`NewScannedArray` when the collector must scan it), with the method table of the
+    /// instruction's array cell in its header (for casts, virtual calls and the covariance
+    /// check of `stelem.ref`). A length the helper refuses leaves an exception pending.
+    pub(super) fn allocate_array(
+        &mut self,
+        ins: &Instruction<'_>,
+        scanned: bool,
+        length: Value,
+        element_size: i64,
+    ) -> Res<Value> {
+        let id = if scanned {
+            HelperId::NewScannedArray
+        } else {
+            HelperId::NewArray
+        };
+        let helper = self.helper(id);
+        let sig = self.helper_sig(id);
+        let size = self.b.ins().iconst(I64, element_size);
+        let call = self.b.ins().call_indirect(sig, helper, &[length, size]);
+        let array = self.b.inst_results(call)[0];
+        self.check_pending();
+        let mt_key =
+            cells::extra_key_of(ins).ok_or_else(|| Reject::new("missing token operand"))?;
+        let mt_cell = self.env.cell(mt_key, &mut self.b)?;
+        let method_table = self.cell_target(mt_cell);
+        self.b.ins().store(trusted(), method_table, array, 0);
+        Ok(array)
     }
 
     /// The primitive element kind named by an array instruction's type token.
@@ -141,7 +166,11 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// to the array's element type (the `ArrayStoreCheck` helper asks the type system, once
     /// per pair of method tables), else ArrayTypeMismatchException. The array is not null
     /// (its bounds were checked).
-    fn array_store_check(&mut self, arr: Value, (value, t): (Value, StackType)) -> Res<()> {
+    pub(super) fn array_store_check(
+        &mut self,
+        arr: Value,
+        (value, t): (Value, StackType),
+    ) -> Res<()> {
         // A class method's `this` travels as `&` (`MethodShape::arg_types`): storing it (as
         // `MulticastDelegate.CombineImpl` does) stores the object.
         if !matches!(t, StackType::O | StackType::Ptr) {

@@ -56,6 +56,10 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     fn call(&mut self, ins: &Instruction<'_>, stack: &mut Stack, kind: CallKind) -> Res<()> {
         let token = Self::token(ins)?;
+        if let Some(method) = self.env.array_method(token).map_err(Reject::new)? {
+            // `T[,]::Get`/`Set`/`Address`: runtime-provided, expanded inline.
+            return self.translate_array_method(ins, method, stack);
+        }
         if kind == CallKind::Call && self.env.is_reference_compare_exchange(token) {
             return self.compare_exchange_reference(stack);
         }
@@ -164,6 +168,10 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// `System.Object`'s empty one); the new reference is pushed.
     pub(super) fn translate_newobj(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
         let token = Self::token(ins)?;
+        if let Some(method) = self.env.array_method(token).map_err(Reject::new)? {
+            // `newobj T[,]::.ctor(..)`: expanded inline.
+            return self.translate_array_method(ins, method, stack);
+        }
         if let Some(ty) = self.env.value_type_ctor(token).map_err(Reject::new)? {
             return self.new_value(ins, ty, stack);
         }
@@ -203,7 +211,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         let mt_cell = self.env.cell(mt_key, &mut self.b)?;
         let method_table = self.cell_target(mt_cell);
         let size = self.b.ins().iconst(I64, i64::from(new.size));
-        let refs = self.b.ins().iconst(I32, i64::from(new.has_references));
+        // Bit 0: scanned; bit 1: registered for finalization (the `NewObject` helper).
+        let flags = u32::from(new.has_references) | (u32::from(new.finalizable) << 1);
+        let refs = self.b.ins().iconst(I32, i64::from(flags));
         let call = self
             .b
             .ins()

@@ -13,10 +13,19 @@
 //! receiver (`ldvirtftn` of an interface method) — the same addresses calls use, so a delegate
 //! calls image code, JIT code and icall stubs alike.
 //!
+//! The constructor also stores the code address in `Delegate.method` (Mono's `MonoMethod*`),
+//! which `Delegate.Method` turns into one `MethodInfo` per method (the runtime's
+//! `RuntimeMethodInfo` icall), so `Delegate.Equals` and `GetHashCode` run from mscorlib's IL.
+//! An open-instance delegate (a null target over an instance method) needs nothing more: its
+//! `Invoke` arguments, passed without a target, are the method's `this` and parameters.
+//!
+//! A closed delegate over a value type's own method (`box S; ldftn S::M`) calls the method's
+//! unboxing stub (cell kind 5), which moves `this` past the box's header, as Mono's unbox
+//! trampoline does.
+//!
 //! ## Not done
-//! Multicast (`Delegate.Combine` fills `MulticastDelegate.delegates`, which `Invoke` does not
-//! walk yet), open instance delegates (a null `m_target` with an instance method), closed
-//! delegates over a value type's method (the unboxed `this`), `BeginInvoke`/`EndInvoke`.
+//! Open delegates over virtual methods (Mono dispatches on the first argument) and over a
+//! value type's methods (made only by reflection), `BeginInvoke`/`EndInvoke`.
 //!
 //! Depends on: [`super::call`] (argument lowering, signatures), [`super::env`]
 //! (`delegate_invoke`, `new_object`). Citations: ECMA-335 II.14.6, III.3.41, III.4.18;
@@ -35,7 +44,7 @@ use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::Stack;
-use super::{Reject, Res, Translator, flags};
+use super::{Reject, Res, Translator, cells, flags};
 use crate::type_context::{DelegateFields, NewObject};
 use crate::types::{IlType, MethodShape, StackType};
 
@@ -48,9 +57,13 @@ impl<'a, 'f> Translator<'a, 'f> {
         let key = Self::cell_key(ins, None)?;
         let code = match ins.opcode {
             Opcode::Ldftn if self.env.is_value_type_instance_method(token) => {
-                // The delegate's target would be a box, the method expects the value's
-                // address: Mono calls through an unbox trampoline, which this does not make.
-                return Err(Reject::new("ldftn of a value type's instance method"));
+                // The delegate's target is a box, the method expects the value's address:
+                // the method's unboxing stub (cell kind 5, `add rdi, 16`), as Mono's unbox
+                // trampoline.
+                let key =
+                    cells::extra_key_of(ins).ok_or_else(|| Reject::new("missing token operand"))?;
+                let cell = self.env.cell(key, &mut self.b)?;
+                self.cell_target(cell)
             }
             Opcode::Ldftn => {
                 let cell = self.env.cell(key, &mut self.b)?;
@@ -128,6 +141,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b
             .ins()
             .store(flags(), code, object, fields.method_ptr as i32);
+        // What `Delegate.Method` (and through it `Equals` and `Remove`) identifies the
+        // method by (Mono stores its `MonoMethod*` there).
+        self.b
+            .ins()
+            .store(flags(), code, object, fields.method as i32);
         stack.push((object, StackType::O));
         Ok(())
     }

@@ -11,7 +11,7 @@
 //! `is_reference_compare_exchange`).
 
 use cranelift_codegen::ir::types::{I32, I64};
-use cranelift_codegen::ir::{InstBuilder, MemFlagsData};
+use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value};
 use ngen_abi::object::ARRAY_DATA_OFFSET;
 use ngen_metadata::Token;
 use ngen_metadata::il::{Opcode, Operand};
@@ -90,6 +90,13 @@ impl<'a, 'f> Translator<'a, 'f> {
         if t != StackType::O {
             return Err(Reject::new(format!("array initializer on {}", t.name())));
         }
+        self.store_constant_bytes(array, &data[..bytes]);
+        Ok(true)
+    }
+
+    /// Stores `data` into the elements of `array` as constants (an array initialiser).
+    pub(super) fn store_constant_bytes(&mut self, array: Value, data: &[u8]) {
+        let bytes = data.len();
         let mut done = 0;
         while done < bytes {
             let width = [8, 4, 2, 1]
@@ -121,7 +128,6 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             done += width;
         }
-        Ok(true)
     }
 
     /// Folds `call token` of a `float64` literal when mono's JIT folds it; `Ok(false)` when

@@ -52,6 +52,7 @@
 
 mod arith;
 mod array;
+mod array_md;
 mod call;
 mod control;
 mod conv;
@@ -402,7 +403,10 @@ impl<'a, 'f> Translator<'a, 'f> {
         first: usize,
         stack: &mut Stack,
     ) -> Res<Flow> {
-        if ins.opcode == Opcode::Ldtoken && self.array_initializer(index, first, stack)? {
+        if ins.opcode == Opcode::Ldtoken
+            && (self.array_initializer(index, first, stack)?
+                || self.md_array_initializer(index, stack)?)
+        {
             // `ldtoken` and the `InitializeArray` call were translated together.
             return Ok(Flow::Fused);
         }

@@ -1,0 +1,55 @@
+//! `System.Reflection.RuntimeMethodInfo`'s icalls (`icall-def.h` `MMETH_*`), as far as
+//! delegates need them: `GetMethodFromHandleInternalType_native`, which `Delegate.Method`
+//! (`GetMethodImpl`) calls with the delegate's `method` word.
+//!
+//! ## Model
+//! A delegate's `method` word is its code address (the translator's `new_delegate`), not
+//! Mono's `MonoMethod*`. The method is the one the code map finds there (assembly, MethodDef),
+//! or the code address itself for code it does not know (an icall). Each method gets one
+//! `RuntimeMethodInfo` object, made on first request and rooted for the life of the process,
+//! so `MethodInfo ==` (a reference comparison for runtime methods) and with it
+//! `Delegate.Equals`, `Delegate.Remove` and `GetHashCode` behave as under mono. The objects
+//! carry no metadata yet (`mhandle` 0): reflecting over them (`Method.Name`) is not done.
+//!
+//! Depends on: [`crate::code_map`], [`crate::state::objects`] (core instances),
+//! [`crate::gc_roots`].
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// What identifies a method: (assembly, MethodDef rid), or a code address the map lacks.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum MethodKey {
+    Def(usize, u32),
+    Code(u64),
+}
+
+/// The `RuntimeMethodInfo` of each method asked for so far (rooted objects).
+static INFOS: Mutex<Option<HashMap<MethodKey, u64>>> = Mutex::new(None);
+
+/// `GetMethodFromHandleInternalType_native(IntPtr method, IntPtr type, bool genericCheck)`:
+/// the `MethodInfo` of the method whose code starts at `method`; null for 0.
+extern "C" fn get_method_from_handle(method: u64, _type_handle: u64, _generic_check: i32) -> u64 {
+    if method == 0 {
+        return 0;
+    }
+    let key = crate::code_map::lookup(method, |range| MethodKey::Def(range.asm, range.rid))
+        .unwrap_or(MethodKey::Code(method));
+    let mut infos = INFOS.lock().unwrap_or_else(|p| p.into_inner());
+    let infos = infos.get_or_insert_with(HashMap::new);
+    if let Some(&info) = infos.get(&key) {
+        return info;
+    }
+    let info = crate::state::objects::new_core_instance("Reflection.RuntimeMethodInfo")
+        .unwrap_or_else(|e| crate::state::fatal(&format!("Delegate.Method: {e}")));
+    crate::gc_roots::root_forever(info);
+    infos.insert(key, info);
+    info
+}
+
+pub(super) fn methods() -> Vec<(&'static str, *const ())> {
+    vec![(
+        "GetMethodFromHandleInternalType_native",
+        get_method_from_handle as *const (),
+    )]
+}
