@@ -15,6 +15,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use super::coverage::MethodTotals;
 use ngen_cache::engine::{Freshness, ImageSummary};
 use ngen_cache::filehash::FileHasher;
 use ngen_cache::resolve::{RootAssemblySource, RootSource};
@@ -286,6 +287,9 @@ pub(crate) struct Output {
     pub verbose: bool,
     /// Suppress success lines (Ngen's `/silent`).
     pub silent: bool,
+    /// Whether the images come from a manifest, which `ngen-build explain` reads (Ngen's
+    /// actions have none: their summary names the report files instead).
+    pub manifest: bool,
 }
 
 /// What [`execute`] did.
@@ -511,6 +515,12 @@ pub(crate) fn execute_sharing(
         .filter(|(dir, _)| !outcome.fetched.contains(*dir))
         .max_by_key(|(_, s)| (s.methods_compiled + s.methods_excluded, s.size))
         .and_then(|(dir, s)| plan.images.iter().find(|i| &i.dir == dir).map(|i| (i, s)));
+    let mut methods = MethodTotals::default();
+    for (dir, s) in &outcome.built {
+        if let Some(img) = plan.images.iter().find(|i| &i.dir == dir) {
+            methods.add(&img.name, s.methods_compiled, s.methods_excluded);
+        }
+    }
     match out.format {
         MessageFormat::Human | MessageFormat::Msbuild if !out.silent || !summary.success() => {
             let detail = biggest
@@ -540,6 +550,9 @@ pub(crate) fn execute_sharing(
             } else {
                 String::new()
             };
+            if let (Some(line), false) = (methods.line(out.manifest), out.silent) {
+                eprintln!("    Coverage {line}");
+            }
             eprintln!(
                 "Compiled {} image{}{detail}{fetched}, {} fresh{failed}, in {elapsed:.2}s (CPU {cpu:.2}s)",
                 summary.compiled,
@@ -570,6 +583,8 @@ pub(crate) fn execute_sharing(
             "fetched": summary.fetched,
             "fresh": summary.fresh,
             "failed": summary.failed + summary.unresolved,
+            "methods_compiled": methods.compiled,
+            "methods_excluded": methods.excluded,
             "seconds": (elapsed * 1000.0).round() / 1000.0,
             "cpu_seconds": (cpu * 1000.0).round() / 1000.0,
         })),
@@ -792,6 +807,7 @@ fn finish_early(format: MessageFormat, code: ExitCode) -> ExitCode {
         MessageFormat::Json => json_line(&serde_json::json!({
             "reason": "build-finished", "success": false,
             "compiled": 0, "fetched": 0, "fresh": 0, "failed": 0, "seconds": 0.0,
+            "methods_compiled": 0, "methods_excluded": 0,
         })),
         MessageFormat::Msbuild => {
             msbuild_format::ensure_error_printed("build failed before compiling anything")
@@ -842,6 +858,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         format: args.message_format,
         verbose: args.verbose,
         silent: crate::output_options::quiet(),
+        manifest: true,
     };
     let summary = execute_sharing(
         &locked,

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use super::build::thousands;
 use miette::IntoDiagnostic;
 use ngen_cache::{Layout, fsutil};
 use ngen_compiler::aot::{ImageRequest, build_image};
@@ -68,11 +69,15 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
     report.push(b'\n');
     fsutil::write_atomic(&out.join(Layout::report_file(name)), &report, &out)
         .map_err(super::support::flat_error)?;
+    let total = built.methods_compiled + built.methods_excluded;
     println!(
-        "{}: {} methods compiled, {} excluded -> {}",
+        "{}: compiled {} of {} methods ({}), {} excluded (reasons in {}) -> {}",
         name,
-        built.methods_compiled,
-        built.methods_excluded,
+        thousands(built.methods_compiled),
+        thousands(total),
+        super::coverage::percent(built.methods_compiled, total),
+        thousands(built.methods_excluded),
+        Layout::report_file(name),
         image_path.display()
     );
     Ok(ExitCode::SUCCESS)

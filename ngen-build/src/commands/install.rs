@@ -72,6 +72,7 @@ impl NgenOptions {
             format: MessageFormat::Human,
             verbose: self.verbose,
             silent: self.silent,
+            manifest: false,
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod cache;
 pub mod compile;
+pub mod coverage;
 pub mod deps;
 pub mod diagnostic_json;
 pub mod display;
