@@ -1,13 +1,13 @@
 //! The type system's answers about value types, as the translator and the calling
 //! convention need them: what a `valuetype` token is (an enum's primitive, a struct's size
 //! and alignment), where an instance field lives and what it holds (fields of value types
-//! and struct-typed fields included), and what `box` allocates.
+//! and struct-typed fields included), and what `box` allocates; generic value-type instances
+//! (`KeyValuePair<int,string>`) included, each laid out for its arguments.
 //!
 //! ## Model
 //! Numbers come from `ngen-typesystem` only (Mono 6.8's `mono_type_size` and field layout),
 //! so images, the JIT and the runtime agree by construction. Enums are their underlying
-//! primitive everywhere (ECMA-335 II.14.3). Generic value-type instances (`Nullable<T>`,
-//! `KeyValuePair<K,V>`) are refused until generic instantiations are compiled.
+//! primitive everywhere (ECMA-335 II.14.3).
 //!
 //! Depends on: ngen-typesystem, [`super::TypeContext`]. Citations: ECMA-335 I.8.2.2,
 //! II.14.3, III.4.1 (`box`); Mono 6.8 `mono/metadata/class.c` (`mono_class_value_size`).
@@ -57,8 +57,8 @@ impl TypeContext {
         if desc.is_static() {
             return Err(format!("field {} is static", desc.name));
         }
-        if !matches!(ts.kind(desc.owner), TypeKind::Def(..)) {
-            return Err(format!("field {} of a generic type instance", desc.name));
+        if !ts.is_closed(desc.owner) {
+            return Err(format!("field {} of an open generic type", desc.name));
         }
         let ty = ts.field_type(field).map_err(|e| e.to_string())?;
         let ty = il_type(ts, ty).map_err(|e| format!("field {}: {e}", desc.name))?;
@@ -74,9 +74,9 @@ impl TypeContext {
         let ty = inner.type_of(asm, token)?;
         let ts = &mut inner.ts;
         let name = ts.type_name(ty);
-        let TypeKind::Def(..) = ts.kind(ty) else {
-            return Err(format!("box of the generic instance {name}"));
-        };
+        if !matches!(ts.kind(ty), TypeKind::Def(..) | TypeKind::Inst(..)) || !ts.is_closed(ty) {
+            return Err(format!("box of {name}"));
+        }
         if !ts
             .class_info(ty)
             .map_err(|e| e.to_string())?
@@ -257,7 +257,6 @@ pub(super) fn il_type(ts: &mut TypeSystem, ty: TypeHandle) -> Result<IlType, Str
         TypeKind::FnPtr(_) => ValKind::I,
         TypeKind::Var(_) | TypeKind::MVar(_) => return Err("generic parameter type".into()),
         TypeKind::Def(..) | TypeKind::Inst(..) => {
-            let is_instance = matches!(ts.kind(ty), TypeKind::Inst(..));
             let info = ts.class_info(ty).map_err(|e| e.to_string())?;
             match (info.category, info.primitive) {
                 (Category::Class | Category::Interface, _) => ValKind::Ref,
@@ -265,9 +264,6 @@ pub(super) fn il_type(ts: &mut TypeSystem, ty: TypeHandle) -> Result<IlType, Str
                     primitive_kind(ts.enum_underlying(ty).map_err(|e| e.to_string())?)?
                 }
                 (Category::ValueType, Some(p)) => primitive_kind(p)?,
-                (Category::ValueType, None) if is_instance => {
-                    return Err(format!("generic value type {}", ts.type_name(ty)));
-                }
                 (Category::ValueType, None) => {
                     let (size, align) = ts.size_and_align(ty).map_err(|e| e.to_string())?;
                     return Ok(IlType::Struct(StructLayout { size, align }));

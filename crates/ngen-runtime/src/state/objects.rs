@@ -134,12 +134,18 @@ pub(crate) fn interface_target(obj: u64, cell: *mut ImportCell) -> u64 {
     let desc = unsafe { &*((*cell).key as *const CellDesc) };
     let (asm, token) = (desc.asm, Token(desc.token));
     let ty = rt.type_of_object(obj);
-    let code = rt
+    // The call site's interface method resolves in its code's generic context.
+    let site_types = rt
         .types
+        .in_context(rt.generic_contexts[desc.generics as usize].clone());
+    let code = site_types
         .interface_implementation(ty, &rt.assemblies[asm].metadata, token)
         .and_then(|m| {
             let implementing = rt.assembly_named(asm, &m.assembly)?;
-            let code = rt.method_code(implementing, m.rid)?;
+            let code = match m.instance {
+                Some(instance) => rt.instance_code_of(instance)?,
+                None => rt.method_code(implementing, m.rid)?,
+            };
             // A boxed value type's own method takes the value: enter it unboxed.
             if rt.types.is_value_type_method(&m.assembly, m.rid)? {
                 crate::stubs::unboxing_stub(code)
@@ -183,6 +189,21 @@ pub(crate) fn type_object_name(type_object: u64) -> String {
         Err(e) => {
             drop(rt);
             fatal(&format!("Type.ToString: {e}"))
+        }
+    }
+}
+
+/// Mono's `Type.Name` and `Type.Namespace` of the type a `System.RuntimeType` object describes.
+pub(crate) fn type_object_simple_name(type_object: u64) -> (String, String) {
+    let mut rt = lock();
+    let name = rt
+        .type_of_type_object(type_object)
+        .and_then(|ty| rt.types.simple_name(ty));
+    match name {
+        Ok(n) => n,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("Type.Name: {e}"))
         }
     }
 }
