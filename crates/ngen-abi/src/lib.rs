@@ -16,4 +16,4 @@ pub mod scenario;
 pub use scenario::Scenario;
 
 /// Version of the native image format and runtime ABI. Images with another version are rejected.
-pub const IMAGE_FORMAT_VERSION: u32 = 9;
+pub const IMAGE_FORMAT_VERSION: u32 = 10;

@@ -8,7 +8,10 @@
 use std::path::PathBuf;
 
 use ngen_abi::{IMAGE_FORMAT_VERSION, Scenario};
-use ngen_image::{AssemblyStamp, CellEntry, ExcludedEntry, ImageHeader, encode_header};
+use ngen_image::{
+    AssemblyStamp, CellEntry, ContextEntry, ExcludedEntry, ImageHeader, InstanceEntry,
+    encode_header,
+};
 use ngen_metadata::{Assembly, TableId, Token};
 
 use crate::backend::aot::emit_object;
@@ -109,37 +112,60 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
         )),
     );
     let hooks = req.scenario.profile;
-    let emitted = emit_object(&asm, &types, threads, hooks, |cells, outcomes| {
-        let header = ImageHeader {
-            format_version: IMAGE_FORMAT_VERSION,
-            compiler: compiler_identity(),
-            target: target_triple().to_string(),
-            scenario: req.scenario.bits(),
-            assembly: AssemblyStamp::new(identity.name.clone(), mvid),
-            references: references.clone(),
-            method_rows,
-            cells: cells
-                .iter()
-                .map(|key| CellEntry {
-                    kind: key.kind as u32,
-                    token: key.token,
-                    aux: key.aux,
-                })
-                .collect(),
-            excluded: outcomes
-                .iter()
-                .filter_map(|o| {
-                    o.result.as_ref().err().map(|reason| ExcludedEntry {
-                        token: Token::new(TableId::MethodDef, o.rid).0,
-                        reason: reason.clone(),
+    let emitted = emit_object(
+        &asm,
+        &types,
+        threads,
+        hooks,
+        |cells, outcomes, instances| {
+            let header = ImageHeader {
+                format_version: IMAGE_FORMAT_VERSION,
+                compiler: compiler_identity(),
+                target: target_triple().to_string(),
+                scenario: req.scenario.bits(),
+                assembly: AssemblyStamp::new(identity.name.clone(), mvid),
+                references: references.clone(),
+                method_rows,
+                cells: cells
+                    .iter()
+                    .map(|key| CellEntry {
+                        kind: key.kind as u32,
+                        token: key.token,
+                        aux: key.aux,
+                        context: key.context,
                     })
-                })
-                .collect(),
-        };
-        let bytes = encode_header(&header);
-        header_out = Some(header);
-        bytes
-    })
+                    .collect(),
+                excluded: outcomes
+                    .iter()
+                    .filter_map(|o| {
+                        o.result.as_ref().err().map(|reason| ExcludedEntry {
+                            token: Token::new(TableId::MethodDef, o.rid).0,
+                            reason: reason.clone(),
+                        })
+                    })
+                    .collect(),
+                contexts: instances
+                    .contexts
+                    .iter()
+                    .map(|((type_args, method_args), _)| ContextEntry {
+                        type_args: type_args.clone(),
+                        method_args: method_args.clone(),
+                    })
+                    .collect(),
+                instances: instances
+                    .instances
+                    .iter()
+                    .map(|&(rid, context)| InstanceEntry {
+                        token: Token::new(TableId::MethodDef, rid).0,
+                        context,
+                    })
+                    .collect(),
+            };
+            let bytes = encode_header(&header);
+            header_out = Some(header);
+            bytes
+        },
+    )
     .map_err(CompileError::Codegen)?;
     let header = header_out.ok_or_else(|| CompileError::Codegen("no header".into()))?;
     let image_bytes = ngen_image::link_shared_object(&emitted.object)?;

@@ -294,10 +294,6 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
     }
 }
 
-fn new_cell_key(asm: usize, kind: CellKind, token: u32, aux: u32) -> u64 {
-    new_cell_key_in(asm, kind, token, aux, 0, None)
-}
-
 /// The key of a cell resolving in generic context `generics`, or calling method `instance`.
 fn new_cell_key_in(
     asm: usize,
@@ -422,12 +418,44 @@ impl Runtime {
             }
         }
         verify_digest(&opened)?;
+        // The image's generic contexts, as the runtime's (its types must load: the
+        // references were validated above).
+        let mut contexts = vec![0u32];
+        for entry in &header.contexts {
+            let ctx = self
+                .types
+                .parse_context(&entry.type_args, &entry.method_args)
+                .map_err(|e| format!("generic context of the image: {e}"))?;
+            contexts.push(self.generic_context(&ctx));
+        }
+        let context_id = |c: u32| -> Result<u32, String> {
+            contexts
+                .get(c as usize)
+                .copied()
+                .ok_or_else(|| format!("cell context {c} out of range"))
+        };
         let image = map(opened, &header, id)?;
         for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
             let kind = CellKind::from_u32(cell.kind)
                 .ok_or_else(|| format!("unknown cell kind {}", cell.kind))?;
+            let generics = context_id(cell.context)?;
+            let key = new_cell_key_in(id, kind, cell.token, cell.aux, generics, None);
             // SAFETY: i < cell_count; the cells are writable data of the mapped image.
-            unsafe { (*image.cells.add(i)).key = new_cell_key(id, kind, cell.token, cell.aux) };
+            unsafe { (*image.cells.add(i)).key = key };
+        }
+        // Generic instances the image holds: method-table entries after the MethodDefs.
+        for (i, entry) in header.instances.iter().enumerate() {
+            let slot = header.method_rows + i as u32 + 1;
+            let Some(code) = image.method(slot) else {
+                continue;
+            };
+            let generics = self.generic_contexts[context_id(entry.context)? as usize].clone();
+            let instance = self.types.method_instance_in(
+                &self.assemblies[id].name,
+                Token(entry.token).rid(),
+                &generics,
+            )?;
+            self.instance_code.insert(instance.code_key(), code);
         }
         let a = &mut self.assemblies[id];
         a.excluded = header

@@ -72,6 +72,29 @@ impl TypeContext {
         self.method_instance_of(method)
     }
 
+    /// The generic method instance a method token of `asm` names in this handle's context,
+    /// when it is one: a member of a generic type instance, a generic method instance, or any
+    /// method reached from a generic instance's code. Plain methods are `None` cheaply (no
+    /// type-system query for a MethodDef or a MemberRef of a plain type outside a context).
+    pub fn generic_instance(&self, asm: &Assembly, token: Token) -> Option<MethodInstance> {
+        use ngen_metadata::TableId;
+        let in_context = self.generics.type_args.is_some() || self.generics.method_args.is_some();
+        let may_be_generic = in_context
+            || match token.table() {
+                Some(TableId::MethodSpec) => true,
+                Some(TableId::MemberRef) => asm
+                    .member_ref_parts(token.rid())
+                    .is_ok_and(|p| p.parent.table() == Some(TableId::TypeSpec)),
+                _ => false,
+            };
+        if !may_be_generic {
+            return None;
+        }
+        self.method_instance(asm, token)
+            .ok()
+            .filter(MethodInstance::is_generic)
+    }
+
     /// The method instance `handle` is.
     pub fn method_instance_of(&self, handle: MethodHandle) -> Result<MethodInstance, String> {
         let inner = self.lock()?;
@@ -182,6 +205,136 @@ impl TypeContext {
             Ok(inner) => inner.ts.method_name(handle),
             Err(_) => "<method>".to_string(),
         }
+    }
+
+    /// Every method instance of the owner of `handle` (when the owner is a generic type
+    /// instance) that has IL: what an object of it may run through its vtable, interface
+    /// map or `.cctor`. Generic methods of it are left out (their arguments come from calls).
+    pub fn methods_of_owner_instance(&self, handle: MethodHandle) -> Vec<MethodInstance> {
+        let owner = match self.lock() {
+            Ok(inner) => inner.ts.method(handle).owner,
+            Err(_) => return Vec::new(),
+        };
+        self.methods_of_type_instance(owner)
+    }
+
+    /// Every method instance of the generic type instance `ty` that has IL (see
+    /// [`TypeContext::methods_of_owner_instance`]); empty for any other type.
+    pub fn methods_of_type_instance(&self, ty: TypeHandle) -> Vec<MethodInstance> {
+        let handles: Vec<MethodHandle> = {
+            let Ok(mut inner) = self.lock() else {
+                return Vec::new();
+            };
+            let ts = &mut inner.ts;
+            if !matches!(ts.kind(ty), ngen_typesystem::TypeKind::Inst(..)) || !ts.is_closed(ty) {
+                return Vec::new();
+            }
+            let Ok(methods) = ts.methods(ty) else {
+                return Vec::new();
+            };
+            methods
+                .iter()
+                .copied()
+                .filter(|&m| {
+                    let desc = ts.method(m);
+                    let has_body = !desc.is_abstract()
+                        && desc.impl_flags
+                            & ngen_metadata::flags::method_impl_attributes::CODE_TYPE_MASK
+                            == 0
+                        && desc.impl_flags
+                            & ngen_metadata::flags::method_impl_attributes::INTERNAL_CALL
+                            == 0;
+                    let generic_method = ts
+                        .method_signature(m)
+                        .is_ok_and(|s| s.generic_param_count != 0);
+                    has_body && !generic_method
+                })
+                .collect()
+        };
+        handles
+            .into_iter()
+            .filter_map(|m| self.method_instance_of(m).ok())
+            .collect()
+    }
+
+    /// The generic type instance owning the static field `token` of `asm` names, if it is one.
+    pub fn static_field_owner_instance(&self, asm: &Assembly, token: Token) -> Option<TypeHandle> {
+        let mut inner = self.lock().ok()?;
+        let (_, desc) = inner.field(asm, token).ok()?;
+        matches!(
+            inner.ts.kind(desc.owner),
+            ngen_typesystem::TypeKind::Inst(..)
+        )
+        .then_some(desc.owner)
+    }
+
+    /// `generics` as serialized type names (type arguments, method arguments) for an image
+    /// header, and how deeply its arguments nest.
+    pub fn serialize_context(
+        &self,
+        generics: &GenericContext,
+    ) -> Result<(Vec<String>, Vec<String>, u32), String> {
+        let inner = self.lock()?;
+        let ts = &inner.ts;
+        let mut depth = 0;
+        let mut names =
+            |args: &Option<std::sync::Arc<[TypeHandle]>>| -> Result<Vec<String>, String> {
+                args.iter()
+                    .flat_map(|a| a.iter())
+                    .map(|&t| {
+                        depth = depth.max(ts.nesting_depth(t));
+                        ts.serialize_type(t).map_err(|e| e.to_string())
+                    })
+                    .collect()
+            };
+        let type_args = names(&generics.type_args)?;
+        let method_args = names(&generics.method_args)?;
+        Ok((type_args, method_args, depth))
+    }
+
+    /// The generic context an image header's serialized names describe.
+    pub fn parse_context(
+        &self,
+        type_args: &[String],
+        method_args: &[String],
+    ) -> Result<GenericContext, String> {
+        let mut inner = self.lock()?;
+        let mut parse = |names: &[String]| -> Result<Option<std::sync::Arc<[TypeHandle]>>, String> {
+            if names.is_empty() {
+                return Ok(None);
+            }
+            let handles = names
+                .iter()
+                .map(|n| inner.ts.parse_type(n).map_err(|e| e.to_string()))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Some(handles.into()))
+        };
+        Ok(GenericContext {
+            type_args: parse(type_args)?,
+            method_args: parse(method_args)?,
+        })
+    }
+
+    /// The method instance of MethodDef `rid` of the assembly named `assembly` in `generics`.
+    pub fn method_instance_in(
+        &self,
+        assembly: &str,
+        rid: u32,
+        generics: &GenericContext,
+    ) -> Result<MethodInstance, String> {
+        let handle = {
+            let mut inner = self.lock()?;
+            let ts = &mut inner.ts;
+            let module = ts.load_module(assembly).map_err(|e| e.to_string())?;
+            let owner = ts
+                .assembly(module)
+                .method_owner(rid)
+                .map_err(|e| e.to_string())?;
+            let def = ts.type_def(module, owner).map_err(|e| e.to_string())?;
+            ts.method_instance_in(def, rid, generics)
+                .map_err(|e| e.to_string())?
+        };
+        self.method_instance_of(handle)
     }
 
     /// The type handle of the owner of method instance `handle`.

@@ -197,26 +197,10 @@ impl Runtime {
     }
 
     /// The generic method instance a call `token` of assembly `id` names in the current
-    /// generic context, when it is one (a member of a generic instance, a generic method
-    /// instance, or any method reached from a generic instance's code).
-    fn generic_instance_of(&mut self, id: usize, token: Token) -> Option<MethodInstance> {
-        let md = &self.assemblies[id].metadata;
-        let in_context = self.types.generics() != &GenericContext::none();
-        let worth_asking = in_context
-            || match token.table() {
-                Some(TableId::MethodSpec) => true,
-                Some(TableId::MemberRef) => md
-                    .member_ref_parts(token.rid())
-                    .is_ok_and(|p| p.parent.table() == Some(TableId::TypeSpec)),
-                _ => false,
-            };
-        if !worth_asking {
-            return None;
-        }
+    /// generic context, when it is one.
+    fn generic_instance_of(&self, id: usize, token: Token) -> Option<MethodInstance> {
         self.types
-            .method_instance(md, token)
-            .ok()
-            .filter(MethodInstance::is_generic)
+            .generic_instance(&self.assemblies[id].metadata, token)
     }
 
     /// For a constructor of `System.String` (MethodDef `rid` of mscorlib `id`), the static
