@@ -34,7 +34,7 @@ mod generics;
 mod value_types;
 pub use delegates::DelegateFields;
 pub use generics::MethodInstance;
-pub use value_types::{BoxedValue, FieldAccess};
+pub use value_types::{BoxedValue, FieldAccess, NullableLayout};
 
 /// The core library every context starts from.
 const CORLIB: &str = "mscorlib";

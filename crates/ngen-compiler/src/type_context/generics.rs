@@ -337,6 +337,40 @@ impl TypeContext {
         self.method_instance_of(handle)
     }
 
+    /// The generic definition `ty` instantiates (`ty` itself for a definition) instantiated
+    /// over `args`: `MakeGenericType`.
+    pub fn instantiate_type(
+        &self,
+        ty: TypeHandle,
+        args: &[TypeHandle],
+    ) -> Result<TypeHandle, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let def = match ts.kind(ty) {
+            ngen_typesystem::TypeKind::Inst(def, _) => *def,
+            _ => ty,
+        };
+        let ty = ts.instantiate(def, args).map_err(|e| e.to_string())?;
+        ts.class_info(ty).map_err(|e| e.to_string())?;
+        Ok(ty)
+    }
+
+    /// The public parameterless instance constructor of `ty`, as a method of `ty`.
+    pub fn default_constructor(&self, ty: TypeHandle) -> Result<MethodHandle, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        for &m in ts.methods(ty).map_err(|e| e.to_string())?.iter() {
+            let desc = ts.method(m).clone();
+            if desc.name == ".ctor"
+                && !desc.is_static()
+                && ts.method_signature(m).is_ok_and(|s| s.params.is_empty())
+            {
+                return Ok(m);
+            }
+        }
+        Err(format!("{} has no default constructor", ts.type_name(ty)))
+    }
+
     /// The type handle of the owner of method instance `handle`.
     pub fn owner_of(&self, handle: MethodHandle) -> Result<TypeHandle, String> {
         Ok(self.lock()?.ts.method(handle).owner)

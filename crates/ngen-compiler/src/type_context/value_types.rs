@@ -31,12 +31,26 @@ pub struct FieldAccess {
 /// What `box`/`unbox` of a value type of the program handle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BoxedValue {
-    /// The unboxed value's type (an enum's primitive, or a struct).
+    /// The unboxed value's type (an enum's primitive, or a struct); for `Nullable<T>`, `T`'s.
     pub value: IlType,
     /// Bytes of the boxed instance, header included (Mono's `instance_size`).
     pub size: u32,
     /// Whether the boxed instance holds references (else it is allocated atomic).
     pub has_references: bool,
+    /// For `Nullable<T>` (ECMA-335 III.4.1, III.4.33): boxing gives null or a boxed `T`,
+    /// unboxing null gives an empty nullable; the type's method-table cell is `T`'s.
+    pub nullable: Option<NullableLayout>,
+}
+
+/// Where a `Nullable<T>` keeps its parts (mscorlib's `hasValue` and `value` fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NullableLayout {
+    /// The nullable struct itself.
+    pub layout: StructLayout,
+    /// Offset of the `bool hasValue` field in the value.
+    pub has_value_offset: u32,
+    /// Offset of the `T value` field in the value.
+    pub value_offset: u32,
 }
 
 impl TypeContext {
@@ -84,12 +98,46 @@ impl TypeContext {
         {
             return Err(format!("box of {name} (not a value type)"));
         }
+        if let Some(underlying) = nullable_underlying(ts, ty) {
+            let IlType::Struct(layout) = il_type(ts, ty)? else {
+                return Err(format!("box of {name}: not a struct"));
+            };
+            let mut offsets = (None, None);
+            for &f in ts.fields(ty).map_err(|e| e.to_string())?.iter() {
+                let desc = ts.field(f).clone();
+                if desc.is_static() {
+                    continue;
+                }
+                let offset = ts.field_offset(f).map_err(|e| e.to_string())?;
+                match desc.name.as_str() {
+                    "hasValue" | "has_value" => offsets.0 = Some(offset),
+                    "value" => offsets.1 = Some(offset),
+                    _ => {}
+                }
+            }
+            let (Some(has_value_offset), Some(value_offset)) = offsets else {
+                return Err(format!("box of {name}: no hasValue and value fields"));
+            };
+            let value = il_type(ts, underlying)?;
+            let boxed = ts.instance_layout(underlying).map_err(|e| e.to_string())?;
+            return Ok(BoxedValue {
+                value,
+                size: boxed.instance_size,
+                has_references: boxed.has_references,
+                nullable: Some(NullableLayout {
+                    layout,
+                    has_value_offset,
+                    value_offset,
+                }),
+            });
+        }
         let value = il_type(ts, ty)?;
         let layout = ts.instance_layout(ty).map_err(|e| e.to_string())?;
         Ok(BoxedValue {
             value,
             size: layout.instance_size,
             has_references: layout.has_references,
+            nullable: None,
         })
     }
 
@@ -239,6 +287,13 @@ impl TypeContext {
         }
     }
 
+    /// `T` when `ty` is `Nullable<T>`: the runtime gives a `Nullable<T>` method-table cell
+    /// `T`'s table, since a boxed nullable is a boxed `T` (casts and `unbox.any` test it).
+    pub fn nullable_underlying(&self, ty: TypeHandle) -> Option<TypeHandle> {
+        let mut inner = self.lock().ok()?;
+        nullable_underlying(&mut inner.ts, ty)
+    }
+
     /// Whether the value type a type token of `asm` names holds references (a struct array
     /// of it must be scanned by the collector).
     pub fn value_has_references(&self, asm: &Assembly, token: Token) -> Result<bool, String> {
@@ -246,6 +301,16 @@ impl TypeContext {
         let ty = inner.type_of(asm, token)?;
         inner.ts.has_references(ty).map_err(|e| e.to_string())
     }
+}
+
+/// `T` when `ty` is `System.Nullable<T>`.
+pub(crate) fn nullable_underlying(ts: &mut TypeSystem, ty: TypeHandle) -> Option<TypeHandle> {
+    let TypeKind::Inst(def, args) = ts.kind(ty).clone() else {
+        return None;
+    };
+    (ts.well_known(ngen_typesystem::WellKnownType::Nullable).ok() == Some(def))
+        .then(|| args.first().copied())
+        .flatten()
 }
 
 /// What `ty` is to the translator: a primitive kind (enums: their underlying primitive;

@@ -25,6 +25,7 @@ mod monitor;
 mod mono_io;
 mod object;
 mod runtime_type;
+mod runtime_type_handle;
 mod safe_string_marshal;
 pub(crate) mod signature;
 mod string;
@@ -82,6 +83,10 @@ const TYPES: &[IcallType] = &[
         methods: runtime_type::methods,
     },
     IcallType {
+        type_name: "System.RuntimeTypeHandle",
+        methods: runtime_type_handle::methods,
+    },
+    IcallType {
         type_name: "System.String",
         methods: string::methods,
     },
@@ -106,6 +111,15 @@ pub(crate) fn lookup(name: &str) -> Option<u64> {
     (group.methods)()
         .into_iter()
         .find(|(m, _)| *m == method)
+        .map(|(_, code)| code as u64)
+}
+
+/// The runtime's own code for the managed core-library method `name` (`Namespace.Type::Method`)
+/// that it provides instead of the method's IL, if it is one (see [`runtime_type_handle`]).
+pub(crate) fn managed_replacement(name: &str) -> Option<u64> {
+    runtime_type_handle::managed_replacements()
+        .into_iter()
+        .find(|(n, _)| *n == name)
         .map(|(_, code)| code as u64)
 }
 

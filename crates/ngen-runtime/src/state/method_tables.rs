@@ -28,6 +28,9 @@ impl Runtime {
         let ty = self
             .types
             .type_of_operand(&self.assemblies[id].metadata, Token(token))?;
+        // A boxed `Nullable<T>` is a boxed `T` (ECMA-335 III.4.1): casts to it and
+        // `unbox.any` of it test against `T`'s table.
+        let ty = self.types.nullable_underlying(ty).unwrap_or(ty);
         self.method_table_of(ty)
     }
 

@@ -33,6 +33,14 @@ impl Runtime {
             self.code.insert((id, rid), code);
             return Ok(code);
         }
+        if is_corlib
+            && let Some(code) = crate::icalls::managed_replacement(
+                &ngen_compiler::method_display_name(&self.assemblies[id].metadata, rid),
+            )
+        {
+            self.code.insert((id, rid), code);
+            return Ok(code);
+        }
         if let Some(code) = self.assemblies[id]
             .image
             .as_ref()

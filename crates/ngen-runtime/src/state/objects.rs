@@ -208,6 +208,55 @@ pub(crate) fn type_object_simple_name(type_object: u64) -> (String, String) {
     }
 }
 
+/// `RuntimeType.CreateInstanceForAnotherGenericParameter(genericType, argument)`: a new
+/// instance of `genericType` (a definition, or any instance of it) instantiated over
+/// `argument`, built by its parameterless constructor, as Mono's `MakeGenericType` and
+/// `Activator` do (`EqualityComparer<T>.Default` and `Comparer<T>.Default` build their
+/// comparers this way). An exception from the constructor is left pending.
+pub(crate) fn create_generic_instance(generic_type: u64, argument: u64) -> u64 {
+    let mut rt = lock();
+    let made = (|| -> Result<(u64, u32, bool, u64), String> {
+        let def = rt.type_of_type_object(generic_type)?;
+        let arg = rt.type_of_type_object(argument)?;
+        let ty = rt.types.instantiate_type(def, &[arg])?;
+        let mt = rt.method_table_of(ty)?;
+        let (size, has_references) = rt.types.instance_shape(ty)?;
+        let ctor = rt.types.default_constructor(ty)?;
+        let code = rt.instance_code_of(ctor)?;
+        Ok((mt, size, has_references, code))
+    })();
+    drop(rt);
+    let (mt, size, has_references, ctor) = match made {
+        Ok(parts) => parts,
+        Err(e) => fatal(&format!("CreateInstanceForAnotherGenericParameter: {e}")),
+    };
+    let obj = crate::helpers::alloc_instance(size as usize, has_references);
+    // SAFETY: a fresh zeroed instance of `size` bytes, header included.
+    unsafe { obj.cast::<u64>().write(mt) };
+    // SAFETY: `ctor` is compiled code of an instance constructor without parameters: SystemV,
+    // `this` only, no result.
+    let run: extern "C" fn(u64) = unsafe { std::mem::transmute(ctor as usize) };
+    run(obj as u64);
+    obj as u64
+}
+
+/// `RuntimeTypeHandle.type_is_assignable_from(a, b)`: whether a value of the type `b`
+/// describes may be stored where the type `a` describes is expected.
+pub(crate) fn type_object_assignable(a: u64, b: u64) -> bool {
+    let mut rt = lock();
+    let answer = rt.type_of_type_object(a).and_then(|to| {
+        let from = rt.type_of_type_object(b)?;
+        rt.types.is_assignable(from, to)
+    });
+    match answer {
+        Ok(yes) => yes,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("Type.IsAssignableFrom: {e}"))
+        }
+    }
+}
+
 /// The instance size (header included) and whether the collector scans instances, of
 /// object `obj`'s class; an error for arrays and strings (variable size).
 pub(crate) fn instance_shape(obj: u64) -> Result<(u32, bool), String> {
