@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use ngen_tests::CompiledPrograms;
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["containers"];
+const PROGRAMS: &[&str] = &["containers", "collections"];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -21,4 +21,9 @@ fn fixtures() -> &'static CompiledPrograms {
 #[test]
 fn generic_classes_methods_statics_and_interfaces_of_the_program_match_mono() {
     fixtures().assert_like_mono("containers", &[]);
+}
+
+#[test]
+fn nullable_boxing_and_mscorlib_collections_with_their_comparers_match_mono() {
+    fixtures().assert_like_mono("collections", &[]);
 }

@@ -147,9 +147,10 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
                 contexts: instances
                     .contexts
                     .iter()
-                    .map(|((type_args, method_args), _)| ContextEntry {
-                        type_args: type_args.clone(),
-                        method_args: method_args.clone(),
+                    .map(|c| ContextEntry {
+                        assembly: c.names.0.clone(),
+                        type_args: c.names.1.clone(),
+                        method_args: c.names.2.clone(),
                     })
                     .collect(),
                 instances: instances

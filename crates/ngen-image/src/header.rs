@@ -47,13 +47,17 @@ pub struct ImageHeader {
 /// serialized type names (`ngen_typesystem`'s `serialize_type`: `mscorlib#9<App#3>[]`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct ContextEntry {
+    /// The assembly defining the methods of this context's instances, whose tokens their
+    /// cells name (simple name; empty for the image's own assembly).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub assembly: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub type_args: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub method_args: Vec<String>,
 }
 
-/// A generic method instance of the image's own assembly.
+/// A generic method instance (of its context's assembly).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct InstanceEntry {
     /// MethodDef token.

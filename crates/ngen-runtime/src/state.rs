@@ -420,15 +420,21 @@ impl Runtime {
         verify_digest(&opened)?;
         // The image's generic contexts, as the runtime's (its types must load: the
         // references were validated above).
-        let mut contexts = vec![0u32];
+        // Each context: the runtime's context id and the assembly whose tokens its cells name.
+        let mut contexts = vec![(0u32, id)];
         for entry in &header.contexts {
             let ctx = self
                 .types
                 .parse_context(&entry.type_args, &entry.method_args)
                 .map_err(|e| format!("generic context of the image: {e}"))?;
-            contexts.push(self.generic_context(&ctx));
+            let home = if entry.assembly.is_empty() {
+                id
+            } else {
+                self.assembly_named(id, &entry.assembly)?
+            };
+            contexts.push((self.generic_context(&ctx), home));
         }
-        let context_id = |c: u32| -> Result<u32, String> {
+        let context_of = |c: u32| -> Result<(u32, usize), String> {
             contexts
                 .get(c as usize)
                 .copied()
@@ -438,8 +444,8 @@ impl Runtime {
         for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
             let kind = CellKind::from_u32(cell.kind)
                 .ok_or_else(|| format!("unknown cell kind {}", cell.kind))?;
-            let generics = context_id(cell.context)?;
-            let key = new_cell_key_in(id, kind, cell.token, cell.aux, generics, None);
+            let (generics, home) = context_of(cell.context)?;
+            let key = new_cell_key_in(home, kind, cell.token, cell.aux, generics, None);
             // SAFETY: i < cell_count; the cells are writable data of the mapped image.
             unsafe { (*image.cells.add(i)).key = key };
         }
@@ -449,9 +455,10 @@ impl Runtime {
             let Some(code) = image.method(slot) else {
                 continue;
             };
-            let generics = self.generic_contexts[context_id(entry.context)? as usize].clone();
+            let (context, home) = context_of(entry.context)?;
+            let generics = self.generic_contexts[context as usize].clone();
             let instance = self.types.method_instance_in(
-                &self.assemblies[id].name,
+                &self.assemblies[home].name,
                 Token(entry.token).rid(),
                 &generics,
             )?;

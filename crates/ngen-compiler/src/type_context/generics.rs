@@ -371,6 +371,66 @@ impl TypeContext {
         Err(format!("{} has no default constructor", ts.type_name(ty)))
     }
 
+    /// The generic types the core library instantiates by reflection when the owner of
+    /// `handle` is used: `EqualityComparer<T>.Default` builds a `GenericEqualityComparer<T>`
+    /// or an `ObjectEqualityComparer<T>` (`NullableEqualityComparer<U>` for `T = U?`), and
+    /// `Comparer<T>.Default` their `Comparer` counterparts (`CreateInstanceForAnotherGenericParameter`).
+    /// No IL names them, so an image's scan adds them here, as Mono's AOT compiler does.
+    pub fn reflection_companions(&self, handle: MethodHandle) -> Vec<TypeHandle> {
+        const COMPANIONS: &[(&str, &[&str], &str)] = &[
+            (
+                "EqualityComparer`1",
+                &["GenericEqualityComparer`1", "ObjectEqualityComparer`1"],
+                "NullableEqualityComparer`1",
+            ),
+            (
+                "Comparer`1",
+                &["GenericComparer`1", "ObjectComparer`1"],
+                "NullableComparer`1",
+            ),
+        ];
+        let Ok(mut inner) = self.lock() else {
+            return Vec::new();
+        };
+        let ts = &mut inner.ts;
+        let owner = ts.method(handle).owner;
+        let ngen_typesystem::TypeKind::Inst(def, args) = ts.kind(owner).clone() else {
+            return Vec::new();
+        };
+        let Ok(info) = ts.class_info(def) else {
+            return Vec::new();
+        };
+        let corlib = ts.corlib();
+        if info.module != corlib || info.namespace != "System.Collections.Generic" {
+            return Vec::new();
+        }
+        let Some((_, companions, nullable)) = COMPANIONS.iter().find(|c| c.0 == info.name) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut instantiate = |ts: &mut ngen_typesystem::TypeSystem, name: &str, arg| {
+            if let Ok(Some(def)) = ts.find_type(corlib, "System.Collections.Generic", name)
+                && let Ok(ty) = ts.instantiate(def, &[arg])
+            {
+                out.push(ty);
+            }
+        };
+        for name in companions.iter() {
+            instantiate(ts, name, args[0]);
+        }
+        if let Some(underlying) = value_types::nullable_underlying(ts, args[0]) {
+            instantiate(ts, nullable, underlying);
+        }
+        out
+    }
+
+    /// The assembly named `name` as this type system loaded it.
+    pub fn assembly_named(&self, name: &str) -> Result<std::sync::Arc<Assembly>, String> {
+        let mut inner = self.lock()?;
+        let module = inner.ts.load_module(name).map_err(|e| e.to_string())?;
+        Ok(inner.ts.assembly_shared(module))
+    }
+
     /// The type handle of the owner of method instance `handle`.
     pub fn owner_of(&self, handle: MethodHandle) -> Result<TypeHandle, String> {
         Ok(self.lock()?.ts.method(handle).owner)

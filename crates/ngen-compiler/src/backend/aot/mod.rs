@@ -98,7 +98,7 @@ pub(crate) fn emit_object(
     let method_count = asm.row_count(TableId::MethodDef);
     let funcs = declare_functions(&mut module, asm, types, call_conv)?;
     let instances = instances::discover(asm, types);
-    let instance_funcs = declare_instances(&mut module, asm, types, call_conv, &instances)?;
+    let instance_funcs = declare_instances(&mut module, types, call_conv, &instances)?;
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -268,7 +268,7 @@ fn compile_one(
             .err()
             .unwrap_or_else(|| "signature not supported".into()));
     };
-    let env = AotEnv::new(plan, plan.types.clone(), 0);
+    let env = AotEnv::new(plan, plan.asm, true, plan.types.clone(), 0);
     compile_body(isa, ctx, fctx, f, &prepared, env, rid)
 }
 
@@ -282,15 +282,15 @@ fn compile_instance(
     index: usize,
 ) -> Result<Compiled, String> {
     let (rid, context) = plan.instances.instances[index];
-    crate::method::check_aot_allowed(plan.asm, rid)?;
-    let types = plan
-        .types
-        .in_context(plan.instances.context(context).clone());
-    let prepared = prepare(plan.asm, rid, &types)?;
+    let image_context = plan.instances.context(context);
+    let asm: &Assembly = &image_context.assembly;
+    crate::method::check_aot_allowed(asm, rid)?;
+    let types = plan.types.in_context(image_context.generics.clone());
+    let prepared = prepare(asm, rid, &types)?;
     let f = plan.instance_funcs[index]
         .as_ref()
         .ok_or_else(|| "signature not supported".to_string())?;
-    let env = AotEnv::new(plan, types, context);
+    let env = AotEnv::new(plan, asm, image_context.own, types, context);
     compile_body(isa, ctx, fctx, f, &prepared, env, rid)
 }
 

@@ -90,20 +90,21 @@ pub(super) fn declare_functions(
 /// index, which keeps them apart), so the names are deterministic.
 pub(super) fn declare_instances(
     module: &mut ObjectModule,
-    asm: &Assembly,
     types: &TypeContext,
     call_conv: CallConv,
     instances: &ImageInstances,
 ) -> Result<Vec<Option<FuncPlan>>, String> {
     let mut funcs = Vec::with_capacity(instances.instances.len());
     for (i, &(rid, context)) in instances.instances.iter().enumerate() {
-        let in_context = types.in_context(instances.context(context).clone());
+        let image_context = instances.context(context);
+        let asm: &Assembly = &image_context.assembly;
+        let in_context = types.in_context(image_context.generics.clone());
         let Ok((shape, _)) = in_context.instance_method_shape(asm, rid) else {
             funcs.push(None);
             continue;
         };
         let sig = clif_signature(&shape, call_conv);
-        let (type_args, method_args) = &instances.contexts[context as usize - 1].0;
+        let (_, type_args, method_args) = &image_context.names;
         let id = module
             .declare_function(
                 &format!(
@@ -138,7 +139,7 @@ pub(super) fn layout_cells(
                     .instances
                     .par_iter()
                     .flat_map_iter(|&(rid, context)| {
-                        referenced_tokens(asm, rid)
+                        referenced_tokens(&instances.context(context).assembly, rid)
                             .into_iter()
                             .map(move |key| key.in_context(context))
                     }),
@@ -169,6 +170,11 @@ pub(super) fn data_gv(func: &mut Function, data: DataId) -> GlobalValue {
 /// The translator's environment for one method (or generic instance) of the image.
 pub(super) struct AotEnv<'p, 'a> {
     plan: &'p Plan<'a>,
+    /// The assembly whose method body is compiled (another one's for a generic instance of
+    /// its method), whose tokens the body uses.
+    asm: &'p Assembly,
+    /// Whether that is the compiled assembly (MethodDef tokens may be direct calls).
+    own: bool,
     /// The type system in the generic context of the body being compiled.
     types: TypeContext,
     /// That context's 1-based index in the header (0: none): every cell the body uses is
@@ -180,9 +186,17 @@ pub(super) struct AotEnv<'p, 'a> {
 }
 
 impl<'p, 'a> AotEnv<'p, 'a> {
-    pub(super) fn new(plan: &'p Plan<'a>, types: TypeContext, context: u32) -> Self {
+    pub(super) fn new(
+        plan: &'p Plan<'a>,
+        asm: &'p Assembly,
+        own: bool,
+        types: TypeContext,
+        context: u32,
+    ) -> Self {
         AotEnv {
             plan,
+            asm,
+            own,
             types,
             context,
             func_refs: HashMap::new(),
@@ -227,7 +241,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn callee_shape(&mut self, token: Token) -> Result<crate::types::MethodShape, String> {
-        call_shape(&self.types, self.plan.asm, token)
+        call_shape(&self.types, self.asm, token)
     }
 
     fn call_target(
@@ -237,6 +251,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
     ) -> Result<CallTarget, String> {
         let token = Token(key.token);
         if key.kind == CellKind::Method
+            && self.own
             && token.table() == Some(TableId::MethodDef)
             && let Some(f) = self.plan.funcs.get(&token.rid())
         {
@@ -265,101 +280,101 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
-        crate::method::check_exact_callvirt(&self.types, self.plan.asm, token)
+        crate::method::check_exact_callvirt(&self.types, self.asm, token)
     }
 
     fn field_access(&mut self, token: Token) -> Result<crate::type_context::FieldAccess, String> {
-        self.types.field_access(self.plan.asm, token)
+        self.types.field_access(self.asm, token)
     }
 
     fn il_type(&mut self, token: Token) -> Result<crate::types::IlType, String> {
-        self.types.il_type_of(self.plan.asm, token)
+        self.types.il_type_of(self.asm, token)
     }
 
     fn boxed_value(&mut self, token: Token) -> Result<crate::type_context::BoxedValue, String> {
-        self.types.boxed_value(self.plan.asm, token)
+        self.types.boxed_value(self.asm, token)
     }
 
     fn value_type_ctor(&mut self, token: Token) -> Result<Option<crate::types::IlType>, String> {
-        Ok(self.types.value_type_ctor(self.plan.asm, token))
+        Ok(self.types.value_type_ctor(self.asm, token))
     }
 
     fn constrained_override(&mut self, method: Token, constraint: Token) -> Option<Token> {
         self.plan
             .types
-            .constrained_override(self.plan.asm, method, constraint)
+            .constrained_override(self.asm, method, constraint)
             .map(|rid| Token::new(TableId::MethodDef, rid))
     }
 
     fn constrained_needs_box(&mut self, method: Token, constraint: Token) -> bool {
         self.plan
             .types
-            .constrained_needs_box(self.plan.asm, method, constraint)
+            .constrained_needs_box(self.asm, method, constraint)
     }
 
     fn value_has_references(&mut self, token: Token) -> Result<bool, String> {
-        self.types.value_has_references(self.plan.asm, token)
+        self.types.value_has_references(self.asm, token)
     }
 
     fn new_object(&mut self, token: Token) -> Result<crate::type_context::NewObject, String> {
-        self.types.new_object(self.plan.asm, token)
+        self.types.new_object(self.asm, token)
     }
 
     fn virtual_slot(&mut self, token: Token) -> Result<u32, String> {
-        self.types.virtual_slot(self.plan.asm, token)
+        self.types.virtual_slot(self.asm, token)
     }
 
     fn cast_target(&mut self, token: Token) -> Result<crate::type_context::CastTarget, String> {
-        self.types.cast_target(self.plan.asm, token)
+        self.types.cast_target(self.asm, token)
     }
 
     fn is_interface_method(&mut self, token: Token) -> bool {
         self.plan
             .types
-            .is_interface_method(self.plan.asm, token)
+            .is_interface_method(self.asm, token)
             .unwrap_or(false)
     }
 
     fn is_object_ctor(&mut self, token: Token) -> bool {
-        self.types.is_object_ctor(self.plan.asm, token)
+        self.types.is_object_ctor(self.asm, token)
     }
 
     fn delegate_invoke(&mut self, token: Token) -> Option<crate::type_context::DelegateFields> {
-        self.types.delegate_invoke(self.plan.asm, token)
+        self.types.delegate_invoke(self.asm, token)
     }
 
     fn is_value_type_instance_method(&mut self, token: Token) -> bool {
         self.plan
             .types
-            .is_value_type_instance_method(self.plan.asm, token)
+            .is_value_type_instance_method(self.asm, token)
     }
 
     fn is_object_type(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_object_type(self.plan.asm, token)
+        crate::corlib_refs::is_object_type(self.asm, token)
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
-        crate::corlib_refs::primitive_element(self.plan.asm, token)
+        crate::corlib_refs::primitive_element(self.asm, token)
     }
 
     fn is_get_type_from_handle(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_get_type_from_handle(self.plan.asm, token)
+        crate::corlib_refs::is_get_type_from_handle(self.asm, token)
     }
 
     fn is_reference_compare_exchange(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_reference_compare_exchange(self.plan.asm, token)
+        crate::corlib_refs::is_reference_compare_exchange(self.asm, token)
     }
 
     fn is_initialize_array(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_initialize_array(self.plan.asm, token)
+        crate::corlib_refs::is_initialize_array(self.asm, token)
     }
 
     fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String> {
-        crate::corlib_refs::field_init_data(self.plan.asm, token).map(<[u8]>::to_vec)
+        crate::corlib_refs::field_init_data(self.asm, token).map(<[u8]>::to_vec)
     }
 
     fn fold_literal_call(&mut self, token: Token, argument: f64) -> Option<f64> {
-        crate::corlib_refs::fold_literal_call(self.plan.asm, token, argument)
+        crate::corlib_refs::fold_literal_call(self.asm, token, argument)
     }
 
     fn static_field_cell(
@@ -367,7 +382,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
         key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<(Value, crate::types::IlType), String> {
-        let kind = crate::method::static_field_kind(&self.types, self.plan.asm, Token(key.token))?;
+        let kind = crate::method::static_field_kind(&self.types, self.asm, Token(key.token))?;
         let cell = self.cell_addr(key, b)?;
         Ok((cell, kind))
     }
