@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use ngen_tests::CompiledPrograms;
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["containers", "collections"];
+const PROGRAMS: &[&str] = &["containers", "collections", "delegates_linq"];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -26,4 +26,9 @@ fn generic_classes_methods_statics_and_interfaces_of_the_program_match_mono() {
 #[test]
 fn nullable_boxing_and_mscorlib_collections_with_their_comparers_match_mono() {
     fixtures().assert_like_mono("collections", &[]);
+}
+
+#[test]
+fn generic_delegates_and_linq_operators_of_system_core_match_mono() {
+    fixtures().assert_like_mono("delegates_linq", &[]);
 }

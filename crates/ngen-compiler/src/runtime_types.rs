@@ -140,6 +140,15 @@ impl TypeContext {
     ) -> Result<MethodRef, String> {
         let mut inner = self.lock()?;
         let (method, _) = inner.method(asm, token)?;
+        if matches!(inner.ts.kind(ty), TypeKind::SzArray(_)) {
+            // A vector's generic interfaces run `System.Array`'s `InternalArray__` helpers.
+            drop(inner);
+            if let Some(helper) = self.array_interface_helper(method) {
+                let inner = self.lock()?;
+                return Ok(method_ref(&inner.ts, helper));
+            }
+            inner = self.lock()?;
+        }
         let ts = &mut inner.ts;
         let found = ts
             .resolve_virtual(ty, method)

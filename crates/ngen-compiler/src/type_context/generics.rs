@@ -424,6 +424,45 @@ impl TypeContext {
         out
     }
 
+    /// The method a vector `T[]` runs for the generic-interface method `interface_method`
+    /// (`IList<T>`, `ICollection<T>`, `IEnumerable<T>`, `IReadOnlyList<T>`,
+    /// `IReadOnlyCollection<T>` of the core library): `System.Array`'s generic helper
+    /// `InternalArray__[<interface>_]<method><T>`, named as Mono's `generic_array_methods`
+    /// (`mono/metadata/class-init.c`) maps them; `T` is the interface's argument (covariant
+    /// arrays included). `None` for any other method.
+    pub fn array_interface_helper(&self, interface_method: MethodHandle) -> Option<MethodHandle> {
+        const PREFIXES: &[(&str, &str)] = &[
+            ("IList`1", "InternalArray__"),
+            ("ICollection`1", "InternalArray__ICollection_"),
+            ("IEnumerable`1", "InternalArray__IEnumerable_"),
+            ("IReadOnlyList`1", "InternalArray__IReadOnlyList_"),
+            (
+                "IReadOnlyCollection`1",
+                "InternalArray__IReadOnlyCollection_",
+            ),
+        ];
+        let mut inner = self.lock().ok()?;
+        let ts = &mut inner.ts;
+        let desc = ts.method(interface_method).clone();
+        let ngen_typesystem::TypeKind::Inst(def, args) = ts.kind(desc.owner).clone() else {
+            return None;
+        };
+        let info = ts.class_info(def).ok()?;
+        if info.module != ts.corlib() || info.namespace != "System.Collections.Generic" {
+            return None;
+        }
+        let prefix = PREFIXES.iter().find(|p| p.0 == info.name)?.1;
+        let wanted = format!("{prefix}{}", desc.name);
+        let array = ts.well_known(ngen_typesystem::WellKnownType::Array).ok()?;
+        let helper = ts
+            .methods(array)
+            .ok()?
+            .iter()
+            .copied()
+            .find(|&m| ts.method(m).name == wanted)?;
+        ts.instantiate_method(helper, &args[..1]).ok()
+    }
+
     /// The assembly named `name` as this type system loaded it.
     pub fn assembly_named(&self, name: &str) -> Result<std::sync::Arc<Assembly>, String> {
         let mut inner = self.lock()?;

@@ -197,6 +197,12 @@ fn reached(asm: &Assembly, rid: u32, types: &TypeContext) -> Vec<MethodInstance>
                     for companion in types.reflection_companions(instance.handle) {
                         out.extend(types.methods_of_type_instance(companion));
                     }
+                    // An interface call that may reach a vector runs Array's helper.
+                    if let Some(helper) = types.array_interface_helper(instance.handle)
+                        && let Ok(helper) = types.method_instance_of(helper)
+                    {
+                        out.push(helper);
+                    }
                     out.push(instance);
                 }
             }
