@@ -10,7 +10,12 @@ use std::sync::OnceLock;
 use ngen_tests::CompiledPrograms;
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["containers", "collections", "delegates_linq"];
+const PROGRAMS: &[&str] = &[
+    "containers",
+    "collections",
+    "delegates_linq",
+    "generic_virtuals",
+];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -31,4 +36,9 @@ fn nullable_boxing_and_mscorlib_collections_with_their_comparers_match_mono() {
 #[test]
 fn generic_delegates_and_linq_operators_of_system_core_match_mono() {
     fixtures().assert_like_mono("delegates_linq", &[]);
+}
+
+#[test]
+fn generic_virtual_methods_of_classes_and_interfaces_match_mono() {
+    fixtures().assert_like_mono("generic_virtuals", &[]);
 }

@@ -151,7 +151,7 @@ impl TypeContext {
         }
         let ts = &mut inner.ts;
         let found = ts
-            .resolve_virtual(ty, method)
+            .resolve_generic_virtual(ty, method)
             .map_err(|e| e.to_string())?
             .ok_or_else(|| {
                 format!(
@@ -177,7 +177,7 @@ impl TypeContext {
         let (method, _) = inner.method(asm, method)?;
         let ts = &mut inner.ts;
         let found = ts
-            .resolve_virtual(ty, method)
+            .resolve_generic_virtual(ty, method)
             .map_err(|e| e.to_string())?
             .ok_or_else(|| {
                 format!(
@@ -189,18 +189,21 @@ impl TypeContext {
         Ok(method_ref(ts, found))
     }
 
-    /// Whether `callvirt token` of `asm` is an interface call, and the interface method's
-    /// name when it is.
+    /// Whether `callvirt token` of `asm` is dispatched by the `InterfaceTarget` helper (from
+    /// the call site's method cell and the receiver's type): a call of an interface method,
+    /// or of a generic virtual method instance (`M<int>`: one target per instantiation and
+    /// type, which no vtable slot can hold; resolved at call time and cached per call site).
     pub fn is_interface_method(&self, asm: &Assembly, token: Token) -> Result<bool, String> {
         let mut inner = self.lock()?;
         let (_, desc) = inner.method(asm, token)?;
         let ts = &mut inner.ts;
         Ok(desc.is_virtual()
             && matches!(ts.kind(desc.owner), TypeKind::Def(..) | TypeKind::Inst(..))
-            && ts
-                .class_info(desc.owner)
-                .map_err(|e| e.to_string())?
-                .is_interface())
+            && (!desc.method_args.is_empty()
+                || ts
+                    .class_info(desc.owner)
+                    .map_err(|e| e.to_string())?
+                    .is_interface()))
     }
 
     /// Whether a value of type `from` may be stored where `to` is expected (casts).

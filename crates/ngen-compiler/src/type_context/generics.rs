@@ -463,6 +463,53 @@ impl TypeContext {
         ts.instantiate_method(helper, &args[..1]).ok()
     }
 
+    /// The overrides in the classes of `asm` of the generic virtual method instance `handle`
+    /// (`Base::M<int>` gives `Derived::M<int>` for each class of `asm` that overrides `M<>`):
+    /// what a call through `InterfaceTarget` may run, for an image's scan. Empty unless
+    /// `handle` is a virtual method with method arguments.
+    pub fn generic_virtual_overrides(
+        &self,
+        asm: &Assembly,
+        handle: MethodHandle,
+    ) -> Vec<MethodInstance> {
+        let found: Vec<MethodHandle> = {
+            let Ok(mut inner) = self.lock() else {
+                return Vec::new();
+            };
+            let desc = inner.ts.method(handle).clone();
+            if !desc.is_virtual() || desc.method_args.is_empty() {
+                return Vec::new();
+            }
+            let Ok(module) = inner.module_of(asm) else {
+                return Vec::new();
+            };
+            let ts = &mut inner.ts;
+            let mut found = Vec::new();
+            for rid in 1..=asm.row_count(ngen_metadata::TableId::TypeDef) {
+                let Ok(ty) = ts.type_def(module, rid) else {
+                    continue;
+                };
+                let generic_or_interface = ts
+                    .class_info(ty)
+                    .map(|i| i.generic_param_count != 0 || i.is_interface())
+                    .unwrap_or(true);
+                if generic_or_interface || !ts.is_assignable_to(ty, desc.owner).unwrap_or(false) {
+                    continue;
+                }
+                if let Ok(Some(m)) = ts.resolve_generic_virtual(ty, handle)
+                    && m != handle
+                {
+                    found.push(m);
+                }
+            }
+            found
+        };
+        found
+            .into_iter()
+            .filter_map(|m| self.method_instance_of(m).ok())
+            .collect()
+    }
+
     /// The assembly named `name` as this type system loaded it.
     pub fn assembly_named(&self, name: &str) -> Result<std::sync::Arc<Assembly>, String> {
         let mut inner = self.lock()?;

@@ -297,32 +297,29 @@ impl Runtime {
                 _ => return Err(format!("bad constrained call token 0x{method:08x}")),
             }
         };
-        if Token(constraint).table() == Some(TableId::TypeSpec) {
-            // A generic parameter or instance (resolved in the cell's context): the constraint
-            // type's own implementation, which takes the value's address.
-            let m = self.types.constrained_implementation(
-                &self.assemblies[id].metadata,
-                Token(method),
-                Token(constraint),
-            )?;
-            return match m.instance {
-                Some(instance) => self.instance_code_of(instance),
-                None => {
-                    let target = self.assembly_named(id, &m.assembly)?;
-                    self.method_code(target, m.rid)
-                }
-            };
+        if Token(constraint).table() != Some(TableId::TypeSpec) {
+            let (target, namespace, type_name) = self.type_home(id, Token(constraint))?;
+            if self.is_corlib(target)
+                && let Ok(code) = corlib_entry(&namespace, &type_name, &method_name, &sig)
+            {
+                return Ok(code);
+            }
         }
-        let (target, namespace, type_name) = self.type_home(id, Token(constraint))?;
-        if self.assemblies[target]
-            .name
-            .eq_ignore_ascii_case("mscorlib")
-        {
-            return corlib_entry(&namespace, &type_name, &method_name, &sig);
+        // The constraint type's own implementation (a generic parameter or instance resolved
+        // in the cell's context, or a core-library value type the BCL surface lacks), which
+        // takes the value's address.
+        let m = self.types.constrained_implementation(
+            &self.assemblies[id].metadata,
+            Token(method),
+            Token(constraint),
+        )?;
+        match m.instance {
+            Some(instance) => self.instance_code_of(instance),
+            None => {
+                let target = self.assembly_named(id, &m.assembly)?;
+                self.method_code(target, m.rid)
+            }
         }
-        Err(format!(
-            "constrained call to {namespace}.{type_name}::{method_name} needs the object model"
-        ))
     }
 
     /// The assembly defining a TypeRef/TypeDef of assembly `id`, with its namespace and name.

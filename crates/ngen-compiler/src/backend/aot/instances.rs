@@ -197,6 +197,8 @@ fn reached(asm: &Assembly, rid: u32, types: &TypeContext) -> Vec<MethodInstance>
                     for companion in types.reflection_companions(instance.handle) {
                         out.extend(types.methods_of_type_instance(companion));
                     }
+                    // A generic virtual call may reach the program's overrides.
+                    out.extend(types.generic_virtual_overrides(asm, instance.handle));
                     // An interface call that may reach a vector runs Array's helper.
                     if let Some(helper) = types.array_interface_helper(instance.handle)
                         && let Ok(helper) = types.method_instance_of(helper)
