@@ -33,12 +33,12 @@ const FLOOR: &[(&str, usize)] = &[
     ("basic-float", 58),
     ("basic-calls", 27),
     ("basic-math", 27),
-    ("objects", 80),
-    ("arrays", 26),
+    ("objects", 89),
+    ("arrays", 27),
     ("exceptions", 76),
-    ("generics", 3),
-    ("gshared", 0),
-    ("builtin-types", 76),
+    ("generics", 57),
+    ("gshared", 54),
+    ("builtin-types", 83),
 ];
 
 /// How long one test may run before it counts as failed (hangs are failures, not stalls).
