@@ -125,10 +125,11 @@ pub(crate) fn prepare<'a>(
 }
 
 /// The class-initialisation cell MethodDef `rid` checks on entry, when it is a static method
-/// (not the `.cctor` itself) or an instance constructor of a non-generic class with a `.cctor`
-/// and precise initialisation semantics (not `beforefieldinit`): ECMA-335 II.10.5.3.1 runs
-/// the `.cctor` before the first such call (field accesses trigger it through their cells).
-/// Value types and generic types are left out (their triggers differ; later).
+/// (not the `.cctor` itself) or an instance constructor of a class with a `.cctor` and
+/// precise initialisation semantics (not `beforefieldinit`): ECMA-335 II.10.5.3.1 runs the
+/// `.cctor` before the first such call (field accesses trigger it through their cells). In a
+/// generic class the cell resolves in the method instance's context, so each instantiation
+/// is initialised once. Value types are left out (their triggers differ; later).
 pub(crate) fn class_init_key(asm: &Assembly, rid: u32) -> Option<ngen_abi::image::CellKey> {
     use ngen_metadata::flags::{method_attributes::STATIC, type_attributes::BEFORE_FIELD_INIT};
     let method = asm.method_def(rid).ok()?;
@@ -142,9 +143,6 @@ pub(crate) fn class_init_key(asm: &Assembly, rid: u32) -> Option<ngen_abi::image
         return None;
     }
     let type_token = Token::new(TableId::TypeDef, owner);
-    if !asm.generic_params_of(type_token).ok()?.is_empty() {
-        return None;
-    }
     // A value type extends System.ValueType or System.Enum.
     if let Ok((ns, name)) = asm.type_name(td.extends)
         && ns == "System"

@@ -281,6 +281,54 @@ impl TypeContext {
         simple_name(&mut inner.ts, ty)
     }
 
+    /// Whether `ty` is a generic instance (`instance`) or a generic type definition
+    /// (`definition`): Mono's `HasInstantiation` is either, `IsGenericTypeDefinition` the second.
+    pub fn generic_shape(&self, ty: TypeHandle) -> Result<(bool, bool), String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        Ok(match ts.kind(ty) {
+            TypeKind::Inst(..) => (true, false),
+            TypeKind::Def(..) => {
+                let generic = ts
+                    .class_info(ty)
+                    .map_err(|e| e.to_string())?
+                    .generic_param_count;
+                (false, generic != 0)
+            }
+            _ => (false, false),
+        })
+    }
+
+    /// Whether `child` derives from `base` (its parent chain, not itself, not interfaces):
+    /// `Type.IsSubclassOf` (Mono's `ves_icall_RuntimeTypeHandle_is_subclass_of`).
+    pub fn is_subclass_of(&self, child: TypeHandle, base: TypeHandle) -> Result<bool, String> {
+        if child == base {
+            return Ok(false);
+        }
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        if !matches!(ts.kind(child), TypeKind::Def(..) | TypeKind::Inst(..)) {
+            // Arrays derive from System.Array, and so on up (interfaces are not bases).
+            let yes = ts
+                .is_assignable_to(child, base)
+                .map_err(|e| e.to_string())?;
+            let base_is_interface = matches!(ts.kind(base), TypeKind::Def(..) | TypeKind::Inst(..))
+                && ts.class_info(base).is_ok_and(|i| i.is_interface());
+            return Ok(yes && !base_is_interface);
+        }
+        if ts
+            .class_info(child)
+            .map_err(|e| e.to_string())?
+            .is_interface()
+        {
+            return Ok(false);
+        }
+        Ok(ts
+            .ancestors(child)
+            .map_err(|e| e.to_string())?
+            .contains(&base))
+    }
+
     /// The display name of `ty` (ILAsm style), for messages.
     pub fn type_display_name(&self, ty: TypeHandle) -> String {
         match self.lock() {

@@ -435,9 +435,22 @@ impl TypeContext {
     /// them for a field (`kind`, `in_gc_area` and `offset` are meaningless here).
     pub fn type_statics(&self, asm: &Assembly, token: Token) -> Result<StaticFieldStorage, String> {
         let mut inner = self.lock()?;
-        let ty = inner.type_of(asm, token)?;
+        let mut ty = inner.type_of(asm, token)?;
+        let type_args = inner.generics.type_args.clone();
         let ts = &mut inner.ts;
-        let TypeKind::Def(owner_module, owner_type_rid) = ts.kind(ty).clone() else {
+        // A generic class's own TypeDef, checked by a method instance: that instantiation.
+        if let Some(args) = type_args
+            && ts
+                .class_info(ty)
+                .is_ok_and(|i| i.generic_param_count as usize == args.len())
+        {
+            ty = ts.instantiate(ty, &args).map_err(|e| e.to_string())?;
+        }
+        let def = match ts.kind(ty).clone() {
+            TypeKind::Inst(def, _) => def,
+            _ => ty,
+        };
+        let TypeKind::Def(owner_module, owner_type_rid) = ts.kind(def).clone() else {
             return Err(format!("class init of {}", ts.type_name(ty)));
         };
         let layout = ts.statics_layout(ty).map_err(|e| e.to_string())?;

@@ -460,7 +460,15 @@ impl TypeContext {
             .iter()
             .copied()
             .find(|&m| ts.method(m).name == wanted)?;
-        ts.instantiate_method(helper, &args[..1]).ok()
+        // Most are generic over the element type; a few (`..._get_Count`) are not.
+        let generic = ts
+            .method_signature(helper)
+            .is_ok_and(|s| s.generic_param_count != 0);
+        if generic {
+            ts.instantiate_method(helper, &args[..1]).ok()
+        } else {
+            Some(helper)
+        }
     }
 
     /// The overrides in the classes of `asm` of the generic virtual method instance `handle`

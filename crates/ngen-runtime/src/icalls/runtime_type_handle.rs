@@ -1,6 +1,7 @@
 //! `System.RuntimeTypeHandle`'s icalls (`icall-def.h` `RTH_*`): `type_is_assignable_from`,
 //! which `Type.IsAssignableFrom` reaches (`EqualityComparer<T>.Default` asks whether `T`
-//! implements `IEquatable<T>`). Also the one managed method of the core library the runtime
+//! implements `IEquatable<T>`), `HasInstantiation` and `IsGenericTypeDefinition`
+//! (`Type.IsGenericType`), `is_subclass_of` (`Type.IsSubclassOf`). Also the one managed method of the core library the runtime
 //! provides itself: `RuntimeType.CreateInstanceForAnotherGenericParameter`, whose IL needs
 //! reflection (`MakeGenericType`, a constructor's `InternalInvoke`) that this runtime does
 //! in one step from the type system instead.
@@ -18,11 +19,35 @@ extern "C" fn create_instance_for_another_generic_parameter(generic_type: u64, a
     crate::state::objects::create_generic_instance(generic_type, arg)
 }
 
+/// `HasInstantiation(RuntimeType)`: a generic instance or a generic type definition.
+extern "C" fn has_instantiation(ty: u64) -> i32 {
+    let (instance, definition) = crate::state::objects::type_object_generic_shape(ty);
+    i32::from(instance || definition)
+}
+
+/// `IsGenericTypeDefinition(RuntimeType)`.
+extern "C" fn is_generic_type_definition(ty: u64) -> i32 {
+    i32::from(crate::state::objects::type_object_generic_shape(ty).1)
+}
+
+/// `is_subclass_of(IntPtr child, IntPtr base)`: the types' handle values (`_impl.Value`).
+extern "C" fn is_subclass_of(child: u64, base: u64) -> i32 {
+    i32::from(crate::state::objects::table_is_subclass_of(child, base))
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
-    vec![(
-        "type_is_assignable_from",
-        type_is_assignable_from as *const (),
-    )]
+    vec![
+        ("HasInstantiation", has_instantiation as *const ()),
+        (
+            "IsGenericTypeDefinition",
+            is_generic_type_definition as *const (),
+        ),
+        ("is_subclass_of", is_subclass_of as *const ()),
+        (
+            "type_is_assignable_from",
+            type_is_assignable_from as *const (),
+        ),
+    ]
 }
 
 /// Managed methods of the core library the runtime provides (by Mono's name), before their IL.

@@ -257,6 +257,38 @@ pub(crate) fn type_object_assignable(a: u64, b: u64) -> bool {
     }
 }
 
+/// `(HasInstantiation, IsGenericTypeDefinition)` of the type a `System.RuntimeType` describes.
+pub(crate) fn type_object_generic_shape(type_object: u64) -> (bool, bool) {
+    let mut rt = lock();
+    let shape = rt
+        .type_of_type_object(type_object)
+        .and_then(|ty| rt.types.generic_shape(ty));
+    match shape {
+        Ok(s) => s,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("Type.IsGenericType: {e}"))
+        }
+    }
+}
+
+/// `RuntimeTypeHandle.is_subclass_of(child, base)`, given the two types' handle values (the
+/// method tables a `System.RuntimeType`'s `_impl` holds).
+pub(crate) fn table_is_subclass_of(child: u64, base: u64) -> bool {
+    let rt = lock();
+    let (Some(child), Some(base)) = (rt.type_of_table(child), rt.type_of_table(base)) else {
+        drop(rt);
+        fatal("Type.IsSubclassOf: a type handle of an unknown type")
+    };
+    match rt.types.is_subclass_of(child, base) {
+        Ok(yes) => yes,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("Type.IsSubclassOf: {e}"))
+        }
+    }
+}
+
 /// The instance size (header included) and whether the collector scans instances, of
 /// object `obj`'s class; an error for arrays and strings (variable size).
 pub(crate) fn instance_shape(obj: u64) -> Result<(u32, bool), String> {
