@@ -184,7 +184,8 @@ impl TypeContext {
 
     /// Whether `constrained. constraint callvirt method` must box the value (ECMA-335 III.2.1):
     /// `constraint` is an enum or struct (not a primitive, whose methods the BCL surface
-    /// serves by address) that does not implement `method` itself.
+    /// serves by address) that does not implement `method` itself, or any value type when
+    /// `method` is a non-virtual method of a base class (`Object.GetType`).
     pub fn constrained_needs_box(&self, asm: &Assembly, method: Token, constraint: Token) -> bool {
         let Ok(mut inner) = self.lock() else {
             return false;
@@ -199,10 +200,16 @@ impl TypeContext {
         let Ok(info) = ts.class_info(ty) else {
             return false;
         };
-        if !matches!(ts.kind(ty), TypeKind::Def(..))
-            || !info.is_value_type()
-            || info.primitive.is_some()
-        {
+        if !matches!(ts.kind(ty), TypeKind::Def(..) | TypeKind::Inst(..)) || !info.is_value_type() {
+            return false;
+        }
+        // A non-virtual method of a base class (`Object.GetType`) takes an object: box, even
+        // a primitive (whose own methods the BCL surface serves by address).
+        let desc = ts.method(method).clone();
+        if !desc.is_virtual() && desc.owner != ty {
+            return true;
+        }
+        if info.primitive.is_some() {
             return false;
         }
         match ts.resolve_virtual(ty, method) {

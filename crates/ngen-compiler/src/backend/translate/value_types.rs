@@ -100,7 +100,18 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             O::Unbox | O::UnboxAny => {
                 if ty == IlType::Val(ValKind::Ref) {
-                    return Err(Reject::new("unbox.any of a reference type"));
+                    if ins.opcode == O::Unbox {
+                        return Err(Reject::new("unbox of a reference type"));
+                    }
+                    // `unbox.any` of a reference type (a generic parameter instantiated over
+                    // a class) is `castclass` (III.4.33).
+                    let (obj, t) = stack.pop1()?;
+                    if t != StackType::O {
+                        return Err(Reject::new(format!("unbox.any of {}", t.name())));
+                    }
+                    let result = self.cast_to(token, obj, true)?;
+                    stack.push((result, StackType::O));
+                    return Ok(());
                 }
                 let boxed = self.env.boxed_value(token).map_err(Reject::new)?;
                 let (object, t) = stack.pop1()?;
