@@ -31,6 +31,7 @@ use crate::types::{IlType, ValKind};
 
 mod delegates;
 mod generics;
+mod reachable;
 mod value_types;
 pub use delegates::DelegateFields;
 pub use generics::MethodInstance;
