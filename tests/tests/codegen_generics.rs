@@ -16,6 +16,7 @@ const PROGRAMS: &[&str] = &[
     "delegates_linq",
     "generic_virtuals",
     "recursion",
+    "enums",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -77,4 +78,9 @@ fn generic_definitions_are_excluded_with_a_reason_and_nothing_crashes() {
         "{}",
         reason_of("Bag`1::Put")
     );
+}
+
+#[test]
+fn enums_as_generic_arguments_hash_and_compare_like_mono() {
+    fixtures().assert_like_mono("enums", &[]);
 }

@@ -17,6 +17,7 @@ mod buffer;
 mod console_driver;
 mod delegate;
 mod encoding_helper;
+mod enum_type;
 mod environment;
 mod gc;
 mod interlocked;
@@ -57,6 +58,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Delegate",
         methods: delegate::methods,
+    },
+    IcallType {
+        type_name: "System.Enum",
+        methods: enum_type::methods,
     },
     IcallType {
         type_name: "System.Environment",

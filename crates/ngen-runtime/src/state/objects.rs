@@ -289,6 +289,32 @@ pub(crate) fn table_is_subclass_of(child: u64, base: u64) -> bool {
     }
 }
 
+/// The underlying primitive of the boxed enum `obj` (not null) and the method table of a box
+/// of that primitive (`Enum.get_value` makes one).
+pub(crate) fn enum_underlying(obj: u64) -> (ngen_compiler::runtime_types::Primitive, u64) {
+    let mut rt = lock();
+    let ty = rt.type_of_object(obj);
+    let found = rt.types.unboxed_primitive(ty).and_then(|p| {
+        let p = p.ok_or_else(|| format!("{} is not an enum", rt.types.type_display_name(ty)))?;
+        let primitive = rt
+            .types
+            .well_known_type(ngen_compiler::runtime_types::WellKnownType::Primitive(p))?;
+        Ok((p, rt.method_table_of(primitive)?))
+    });
+    match found {
+        Ok(found) => found,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("System.Enum: {e}"))
+        }
+    }
+}
+
+/// The method table word of object `obj` (not null), for icalls comparing types.
+pub(crate) fn method_table_of_object(obj: u64) -> u64 {
+    method_table_word(obj)
+}
+
 /// The instance size (header included) and whether the collector scans instances, of
 /// object `obj`'s class; an error for arrays and strings (variable size).
 pub(crate) fn instance_shape(obj: u64) -> Result<(u32, bool), String> {

@@ -300,15 +300,13 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn constrained_override(&mut self, method: Token, constraint: Token) -> Option<Token> {
-        self.plan
-            .types
+        self.types
             .constrained_override(self.asm, method, constraint)
             .map(|rid| Token::new(TableId::MethodDef, rid))
     }
 
     fn constrained_needs_box(&mut self, method: Token, constraint: Token) -> bool {
-        self.plan
-            .types
+        self.types
             .constrained_needs_box(self.asm, method, constraint)
     }
 
@@ -329,8 +327,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn is_interface_method(&mut self, token: Token) -> bool {
-        self.plan
-            .types
+        self.types
             .is_interface_method(self.asm, token)
             .unwrap_or(false)
     }
@@ -344,9 +341,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn is_value_type_instance_method(&mut self, token: Token) -> bool {
-        self.plan
-            .types
-            .is_value_type_instance_method(self.asm, token)
+        self.types.is_value_type_instance_method(self.asm, token)
     }
 
     fn is_object_type(&mut self, token: Token) -> bool {
