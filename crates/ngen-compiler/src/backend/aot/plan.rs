@@ -300,9 +300,16 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn constrained_override(&mut self, method: Token, constraint: Token) -> Option<Token> {
-        self.types
-            .constrained_override(self.asm, method, constraint)
-            .map(|rid| Token::new(TableId::MethodDef, rid))
+        let rid = self
+            .types
+            .constrained_override(self.asm, method, constraint)?;
+        // Only when the image can reach it: a direct call within the image, or a cell the
+        // scan laid out (in a generic instance the override is found only now; the
+        // constrained-method cell then resolves it at run time instead).
+        let token = Token::new(TableId::MethodDef, rid);
+        let key = CellKey::new(CellKind::Method, token.0).in_context(self.context);
+        let direct = self.own && self.plan.funcs.contains_key(&rid);
+        (direct || self.plan.cells.contains_key(&key)).then_some(token)
     }
 
     fn constrained_needs_box(&mut self, method: Token, constraint: Token) -> bool {
