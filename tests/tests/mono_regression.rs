@@ -33,12 +33,12 @@ const FLOOR: &[(&str, usize)] = &[
     ("basic-float", 58),
     ("basic-calls", 27),
     ("basic-math", 27),
-    ("objects", 87),
+    ("objects", 90),
     ("arrays", 35),
     ("exceptions", 80),
-    ("generics", 5),
-    ("gshared", 0),
-    ("builtin-types", 76),
+    ("generics", 62),
+    ("gshared", 59),
+    ("builtin-types", 83),
 ];
 
 /// How long one test may run before it counts as failed (hangs are failures, not stalls).

@@ -144,24 +144,34 @@ cell_kinds! {
     ClassInit = 8;
 }
 
-/// What one import cell refers to: its kind, the metadata token, and an auxiliary token (the
-/// constraint type of a [`CellKind::ConstrainedMethod`] cell, else 0). Ordered as the image
-/// header lists cells: by kind, then token, then aux.
+/// What one import cell refers to: its kind, the metadata token, an auxiliary token (the
+/// constraint type of a [`CellKind::ConstrainedMethod`] cell, else 0), and the generic
+/// context the tokens resolve in (0: none; `n`: the image header's context `n - 1`, the
+/// instantiation of the generic method instance whose code uses the cell, so `call !0::Foo`
+/// resolves per instance). Ordered as the image header lists cells: by kind, then token, aux
+/// and context.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CellKey {
     pub kind: CellKind,
     pub token: u32,
     pub aux: u32,
+    pub context: u32,
 }
 
 impl CellKey {
-    /// The key of a cell with no auxiliary token.
+    /// The key of a cell with no auxiliary token, outside any generic context.
     pub const fn new(kind: CellKind, token: u32) -> CellKey {
         CellKey {
             kind,
             token,
             aux: 0,
+            context: 0,
         }
+    }
+
+    /// This key in generic context `context` (see the type's documentation).
+    pub const fn in_context(self, context: u32) -> CellKey {
+        CellKey { context, ..self }
     }
 }
 

@@ -8,7 +8,10 @@
 use std::path::PathBuf;
 
 use ngen_abi::{IMAGE_FORMAT_VERSION, Scenario};
-use ngen_image::{AssemblyStamp, CellEntry, ExcludedEntry, ImageHeader, encode_header};
+use ngen_image::{
+    AssemblyStamp, CellEntry, ContextEntry, ExcludedEntry, ImageHeader, InstanceEntry,
+    encode_header,
+};
 use ngen_metadata::{Assembly, TableId, Token};
 
 use crate::backend::aot::emit_object;
@@ -123,7 +126,7 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
         threads,
         req.scenario,
         symbols.as_ref(),
-        |cells, outcomes| {
+        |cells, outcomes, instances| {
             let header = ImageHeader {
                 format_version: IMAGE_FORMAT_VERSION,
                 compiler: compiler_identity(),
@@ -138,6 +141,7 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
                         kind: key.kind as u32,
                         token: key.token,
                         aux: key.aux,
+                        context: key.context,
                     })
                     .collect(),
                 excluded: outcomes
@@ -147,6 +151,23 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
                             token: Token::new(TableId::MethodDef, o.rid).0,
                             reason: reason.clone(),
                         })
+                    })
+                    .collect(),
+                contexts: instances
+                    .contexts
+                    .iter()
+                    .map(|c| ContextEntry {
+                        assembly: c.names.0.clone(),
+                        type_args: c.names.1.clone(),
+                        method_args: c.names.2.clone(),
+                    })
+                    .collect(),
+                instances: instances
+                    .instances
+                    .iter()
+                    .map(|&(rid, context)| InstanceEntry {
+                        token: Token::new(TableId::MethodDef, rid).0,
+                        context,
                     })
                     .collect(),
             };

@@ -124,7 +124,7 @@ impl TypeContext {
         let MemberRefSig::Method(sig) = parts.signature else {
             return Err("a field of an array type".into());
         };
-        let shape = crate::signature::method_shape(&sig, &mut |t| self.il_type_of(asm, t))?;
+        let shape = crate::signature::method_shape(&sig, &mut |t| self.il_type_of_sig(asm, t))?;
         let rank = info.rank as usize;
         let op = match parts.name {
             ".ctor" if shape.params.len() == rank => ArrayOp::Ctor {
@@ -270,21 +270,5 @@ pub fn type_attributes(context: &TypeContext, ty: TypeHandle) -> Result<u32, Str
         }
         TypeKind::SzArray(_) | TypeKind::Array(..) => Ok(PUBLIC_SEALED_SERIALIZABLE),
         _ => Ok(0),
-    }
-}
-
-/// Whether `ty` is a generic instance or a generic type definition
-/// (`RuntimeTypeHandle.HasInstantiation`, which `Type.ContainsGenericParameters` asks).
-pub fn has_instantiation(context: &TypeContext, ty: TypeHandle) -> Result<bool, String> {
-    let mut inner = context.lock()?;
-    let ts = &mut inner.ts;
-    match ts.kind(ty) {
-        TypeKind::Inst(..) => Ok(true),
-        TypeKind::Def(..) => Ok(ts
-            .class_info(ty)
-            .map_err(|e| e.to_string())?
-            .generic_param_count
-            > 0),
-        _ => Ok(false),
     }
 }

@@ -201,20 +201,28 @@ pub(crate) fn primitive_element(asm: &Assembly, token: Token) -> Result<ValKind,
 /// Whether `token` is `[mscorlib]System.Type::GetTypeFromHandle` (what `typeof(T)` calls after
 /// `ldtoken T`), referenced from another assembly or mscorlib's own MethodDef.
 pub(crate) fn is_get_type_from_handle(asm: &Assembly, token: Token) -> bool {
-    let (name, parent) = match token.table() {
-        Some(TableId::MemberRef) => match asm.member_ref_parts(token.rid()) {
-            Ok(parts) => (parts.name, parts.parent),
-            Err(_) => return false,
-        },
-        Some(TableId::MethodDef) => {
-            match (asm.method_def(token.rid()), asm.method_owner(token.rid())) {
-                (Ok(row), Ok(owner)) => (row.name, Token::new(TableId::TypeDef, owner)),
-                _ => return false,
-            }
-        }
-        _ => return false,
+    let Some((name, parent)) = method_name_and_parent(asm, token) else {
+        return false;
     };
     name == "GetTypeFromHandle" && mscorlib_type(asm, parent) == Some(("System", "Type"))
+}
+
+/// The name and parent type of the method a MemberRef (another assembly's reference) or a
+/// MethodDef (mscorlib's own) token names.
+fn method_name_and_parent(asm: &Assembly, token: Token) -> Option<(&str, Token)> {
+    match token.table() {
+        Some(TableId::MemberRef) => asm
+            .member_ref_parts(token.rid())
+            .ok()
+            .map(|parts| (parts.name, parts.parent)),
+        Some(TableId::MethodDef) => {
+            match (asm.method_def(token.rid()), asm.method_owner(token.rid())) {
+                (Ok(row), Ok(owner)) => Some((row.name, Token::new(TableId::TypeDef, owner))),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Whether `token` is an instance of `[mscorlib]System.Threading.Interlocked::CompareExchange<T>`
@@ -248,15 +256,11 @@ pub(crate) fn is_reference_compare_exchange(asm: &Assembly, token: Token) -> boo
 /// Whether `token` is `[mscorlib]System.Runtime.CompilerServices.RuntimeHelpers::InitializeArray`
 /// (what C# compilers call after `newarr; dup; ldtoken <field>` for array initialisers).
 pub(crate) fn is_initialize_array(asm: &Assembly, token: Token) -> bool {
-    if token.table() != Some(TableId::MemberRef) {
-        return false;
-    }
-    let Ok(parts) = asm.member_ref_parts(token.rid()) else {
+    let Some((name, parent)) = method_name_and_parent(asm, token) else {
         return false;
     };
-    parts.name == "InitializeArray"
-        && mscorlib_type(asm, parts.parent)
-            == Some(("System.Runtime.CompilerServices", "RuntimeHelpers"))
+    name == "InitializeArray"
+        && mscorlib_type(asm, parent) == Some(("System.Runtime.CompilerServices", "RuntimeHelpers"))
 }
 
 /// The initial data of FieldDef `token` (a `.data` field whose type has an explicit size, as

@@ -56,7 +56,7 @@ pub(crate) fn method_def_shape_in(
 ) -> Result<MethodShape, String> {
     let row = asm.method_def(rid).map_err(|e| e.to_string())?;
     let sig = asm.method_sig(row.signature).map_err(|e| e.to_string())?;
-    method_shape(&sig, &mut |t| types.il_type_of(asm, t))
+    method_shape(&sig, &mut |t| types.il_type_of_sig(asm, t))
 }
 
 /// Whether MethodDef `rid` must stay out of native images (`BypassNGenAttribute`); the JIT
@@ -78,7 +78,18 @@ pub(crate) fn prepare<'a>(
         .method_body(rid)
         .map_err(|e| format!("malformed method body: {e}"))?
         .ok_or_else(|| "no IL body (abstract, extern or runtime-implemented)".to_string())?;
-    let shape = method_def_shape_in(types, asm, rid)?;
+    // A generic instance (the context names its arguments) takes its shape from its
+    // instantiated signature; any other method from its own.
+    let instance = if types.generics().type_args.is_some() || types.generics().method_args.is_some()
+    {
+        Some(types.instance_method_shape(asm, rid)?)
+    } else {
+        None
+    };
+    let shape = match &instance {
+        Some((shape, _)) => shape.clone(),
+        None => method_def_shape_in(types, asm, rid)?,
+    };
     let locals = match body.local_var_sig_token {
         None => Vec::new(),
         Some(tok) => asm
@@ -86,18 +97,23 @@ pub(crate) fn prepare<'a>(
             .map_err(|e| format!("bad local signature: {e}"))?
             .0
             .iter()
-            .map(|ty| il_type(ty, &mut |t| types.il_type_of(asm, t)))
+            .map(|ty| il_type(ty, &mut |t| types.il_type_of_sig(asm, t)))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| format!("local variable: {e}"))?,
     };
     let instrs = ngen_metadata::il::decode(body.code)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("malformed IL: {e}"))?;
-    let this_is_object = shape.has_this
-        && asm.method_owner(rid).is_ok_and(|owner| {
-            types.il_type_of(asm, Token::new(TableId::TypeDef, owner))
-                == Ok(IlType::Val(crate::types::ValKind::Ref))
-        });
+    let this_is_object = match instance {
+        Some((_, this_is_object)) => this_is_object,
+        None => {
+            shape.has_this
+                && asm.method_owner(rid).is_ok_and(|owner| {
+                    types.il_type_of(asm, Token::new(TableId::TypeDef, owner))
+                        == Ok(IlType::Val(crate::types::ValKind::Ref))
+                })
+        }
+    };
     Ok(PreparedMethod {
         shape,
         this_is_object,
@@ -109,10 +125,11 @@ pub(crate) fn prepare<'a>(
 }
 
 /// The class-initialisation cell MethodDef `rid` checks on entry, when it is a static method
-/// (not the `.cctor` itself) or an instance constructor of a non-generic class with a `.cctor`
-/// and precise initialisation semantics (not `beforefieldinit`): ECMA-335 II.10.5.3.1 runs
-/// the `.cctor` before the first such call (field accesses trigger it through their cells).
-/// Value types and generic types are left out (their triggers differ; later).
+/// (not the `.cctor` itself) or an instance constructor of a class with a `.cctor` and
+/// precise initialisation semantics (not `beforefieldinit`): ECMA-335 II.10.5.3.1 runs the
+/// `.cctor` before the first such call (field accesses trigger it through their cells). In a
+/// generic class the cell resolves in the method instance's context, so each instantiation
+/// is initialised once. Value types are left out (their triggers differ; later).
 pub(crate) fn class_init_key(asm: &Assembly, rid: u32) -> Option<ngen_abi::image::CellKey> {
     use ngen_metadata::flags::{method_attributes::STATIC, type_attributes::BEFORE_FIELD_INIT};
     let method = asm.method_def(rid).ok()?;
@@ -126,9 +143,6 @@ pub(crate) fn class_init_key(asm: &Assembly, rid: u32) -> Option<ngen_abi::image
         return None;
     }
     let type_token = Token::new(TableId::TypeDef, owner);
-    if !asm.generic_params_of(type_token).ok()?.is_empty() {
-        return None;
-    }
     // A value type extends System.ValueType or System.Enum.
     if let Ok((ns, name)) = asm.type_name(td.extends)
         && ns == "System"
@@ -167,15 +181,27 @@ pub(crate) fn call_shape(
             }
             let parts = asm.member_ref_parts(token.rid()).map_err(|_| bad())?;
             if parts.parent.table() == Some(TableId::TypeSpec) {
-                return Err("call to a member of a generic type instance".into());
+                // A member of a generic instance: the instantiated signature.
+                return types
+                    .method_shape_of(asm, token)
+                    .map_err(|e| format!("callee: {e}"));
             }
             match parts.signature {
-                MemberRefSig::Method(sig) => method_shape(&sig, &mut |t| types.il_type_of(asm, t))
-                    .map_err(|e| format!("callee: {e}")),
+                MemberRefSig::Method(sig) => {
+                    method_shape(&sig, &mut |t| types.il_type_of_sig(asm, t))
+                        .map_err(|e| format!("callee: {e}"))
+                }
                 MemberRefSig::Field(_) => Err(bad()),
             }
         }
-        Some(TableId::MethodSpec) => Err("call to a generic method instance".into()),
+        Some(TableId::MethodSpec) => {
+            if token.rid() == 0 || token.rid() > asm.row_count(TableId::MethodSpec) {
+                return Err(bad());
+            }
+            types
+                .method_shape_of(asm, token)
+                .map_err(|e| format!("callee: {e}"))
+        }
         _ => Err(bad()),
     }
 }

@@ -16,7 +16,7 @@
 
 use ngen_metadata::{Assembly, TableId, Token};
 use ngen_typesystem::TypeKind;
-pub use ngen_typesystem::{Primitive, TypeHandle, WellKnownType};
+pub use ngen_typesystem::{GenericContext, MethodHandle, Primitive, TypeHandle, WellKnownType};
 
 use crate::type_context::TypeContext;
 
@@ -28,15 +28,29 @@ pub struct MethodTableLayout {
     pub ty: TypeHandle,
     /// Its parent (`None` for `System.Object` and interfaces), which casts walk.
     pub parent: Option<TypeHandle>,
-    /// Per slot: the implementing method's assembly (simple name) and MethodDef rid.
-    pub slots: Vec<(String, u32)>,
+    /// Per slot: the implementing method (a generic instance's own for an instantiated type).
+    pub slots: Vec<MethodRef>,
 }
 
-/// A method of some assembly, by simple name and MethodDef rid.
+/// A method of some assembly, by simple name and MethodDef rid, and the method instance when
+/// it is a member of a generic instance or a generic method instance (its code is compiled
+/// for those arguments).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct MethodRef {
     pub assembly: String,
     pub rid: u32,
+    pub instance: Option<MethodHandle>,
+}
+
+/// The [`MethodRef`] of method `m`.
+fn method_ref(ts: &ngen_typesystem::TypeSystem, m: MethodHandle) -> MethodRef {
+    let desc = ts.method(m);
+    let generic = matches!(ts.kind(desc.owner), TypeKind::Inst(..)) || !desc.method_args.is_empty();
+    MethodRef {
+        assembly: ts.module_name(desc.module).to_string(),
+        rid: desc.rid,
+        instance: generic.then_some(m),
+    }
 }
 
 impl TypeContext {
@@ -61,11 +75,8 @@ impl TypeContext {
     /// type system: nested parents, forwarded types and exact signatures included).
     pub fn method_def_of(&self, asm: &Assembly, token: Token) -> Result<MethodRef, String> {
         let mut inner = self.lock()?;
-        let (_, desc) = inner.method(asm, token)?;
-        Ok(MethodRef {
-            assembly: inner.ts.module_name(desc.module).to_string(),
-            rid: desc.rid,
-        })
+        let (method, _) = inner.method(asm, token)?;
+        Ok(method_ref(&inner.ts, method))
     }
 
     /// The type named `namespace.name` in the assembly named `assembly` (top-level types).
@@ -116,10 +127,7 @@ impl TypeContext {
             vtable
                 .slots
                 .iter()
-                .map(|slot| {
-                    let m = ts.method(slot.implementation);
-                    (ts.module_name(m.module).to_string(), m.rid)
-                })
+                .map(|slot| method_ref(ts, slot.implementation))
                 .collect()
         };
         Ok(MethodTableLayout { ty, parent, slots })
@@ -135,9 +143,18 @@ impl TypeContext {
     ) -> Result<MethodRef, String> {
         let mut inner = self.lock()?;
         let (method, _) = inner.method(asm, token)?;
+        if matches!(inner.ts.kind(ty), TypeKind::SzArray(_)) {
+            // A vector's generic interfaces run `System.Array`'s `InternalArray__` helpers.
+            drop(inner);
+            if let Some(helper) = self.array_interface_helper(method) {
+                let inner = self.lock()?;
+                return Ok(method_ref(&inner.ts, helper));
+            }
+            inner = self.lock()?;
+        }
         let ts = &mut inner.ts;
         let found = ts
-            .resolve_virtual(ty, method)
+            .resolve_generic_virtual(ty, method)
             .map_err(|e| e.to_string())?
             .ok_or_else(|| {
                 format!(
@@ -146,25 +163,50 @@ impl TypeContext {
                     ts.method_name(method)
                 )
             })?;
-        let m = ts.method(found);
-        Ok(MethodRef {
-            assembly: ts.module_name(m.module).to_string(),
-            rid: m.rid,
-        })
+        Ok(method_ref(ts, found))
     }
 
-    /// Whether `callvirt token` of `asm` is an interface call, and the interface method's
-    /// name when it is.
+    /// The method `constrained. constraint callvirt method` (tokens of `asm`, in this handle's
+    /// generic context) runs: the constraint type's implementation (ECMA-335 III.2.1), for
+    /// the runtime's constrained-method cells.
+    pub fn constrained_implementation(
+        &self,
+        asm: &Assembly,
+        method: Token,
+        constraint: Token,
+    ) -> Result<MethodRef, String> {
+        let mut inner = self.lock()?;
+        let ty = inner.type_of(asm, constraint)?;
+        let (method, _) = inner.method(asm, method)?;
+        let ts = &mut inner.ts;
+        let found = ts
+            .resolve_generic_virtual(ty, method)
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| {
+                format!(
+                    "{} does not implement {}",
+                    ts.type_name(ty),
+                    ts.method_name(method)
+                )
+            })?;
+        Ok(method_ref(ts, found))
+    }
+
+    /// Whether `callvirt token` of `asm` is dispatched by the `InterfaceTarget` helper (from
+    /// the call site's method cell and the receiver's type): a call of an interface method,
+    /// or of a generic virtual method instance (`M<int>`: one target per instantiation and
+    /// type, which no vtable slot can hold; resolved at call time and cached per call site).
     pub fn is_interface_method(&self, asm: &Assembly, token: Token) -> Result<bool, String> {
         let mut inner = self.lock()?;
         let (_, desc) = inner.method(asm, token)?;
         let ts = &mut inner.ts;
         Ok(desc.is_virtual()
             && matches!(ts.kind(desc.owner), TypeKind::Def(..) | TypeKind::Inst(..))
-            && ts
-                .class_info(desc.owner)
-                .map_err(|e| e.to_string())?
-                .is_interface())
+            && (!desc.method_args.is_empty()
+                || ts
+                    .class_info(desc.owner)
+                    .map_err(|e| e.to_string())?
+                    .is_interface()))
     }
 
     /// Whether a value of type `from` may be stored where `to` is expected (casts).
@@ -235,6 +277,61 @@ impl TypeContext {
         Ok(reflection_name(&inner.ts, ty))
     }
 
+    /// Mono's `Type.Name` of `ty` (`ves_icall_RuntimeType_get_Name`: the class's own name,
+    /// ``List`1`` for an instance, `Int32[]` for an array) and its `Type.Namespace`.
+    pub fn simple_name(&self, ty: TypeHandle) -> Result<(String, String), String> {
+        let mut inner = self.lock()?;
+        simple_name(&mut inner.ts, ty)
+    }
+
+    /// Whether `ty` is a generic instance (`instance`) or a generic type definition
+    /// (`definition`): Mono's `HasInstantiation` is either, `IsGenericTypeDefinition` the second.
+    pub fn generic_shape(&self, ty: TypeHandle) -> Result<(bool, bool), String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        Ok(match ts.kind(ty) {
+            TypeKind::Inst(..) => (true, false),
+            TypeKind::Def(..) => {
+                let generic = ts
+                    .class_info(ty)
+                    .map_err(|e| e.to_string())?
+                    .generic_param_count;
+                (false, generic != 0)
+            }
+            _ => (false, false),
+        })
+    }
+
+    /// Whether `child` derives from `base` (its parent chain, not itself, not interfaces):
+    /// `Type.IsSubclassOf` (Mono's `ves_icall_RuntimeTypeHandle_is_subclass_of`).
+    pub fn is_subclass_of(&self, child: TypeHandle, base: TypeHandle) -> Result<bool, String> {
+        if child == base {
+            return Ok(false);
+        }
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        if !matches!(ts.kind(child), TypeKind::Def(..) | TypeKind::Inst(..)) {
+            // Arrays derive from System.Array, and so on up (interfaces are not bases).
+            let yes = ts
+                .is_assignable_to(child, base)
+                .map_err(|e| e.to_string())?;
+            let base_is_interface = matches!(ts.kind(base), TypeKind::Def(..) | TypeKind::Inst(..))
+                && ts.class_info(base).is_ok_and(|i| i.is_interface());
+            return Ok(yes && !base_is_interface);
+        }
+        if ts
+            .class_info(child)
+            .map_err(|e| e.to_string())?
+            .is_interface()
+        {
+            return Ok(false);
+        }
+        Ok(ts
+            .ancestors(child)
+            .map_err(|e| e.to_string())?
+            .contains(&base))
+    }
+
     /// The display name of `ty` (ILAsm style), for messages.
     pub fn type_display_name(&self, ty: TypeHandle) -> String {
         match self.lock() {
@@ -242,6 +339,31 @@ impl TypeContext {
             Err(_) => "<type>".to_string(),
         }
     }
+}
+
+fn simple_name(
+    ts: &mut ngen_typesystem::TypeSystem,
+    ty: TypeHandle,
+) -> Result<(String, String), String> {
+    let (suffix, element) = match ts.kind(ty).clone() {
+        TypeKind::Def(..) => ("", ty),
+        TypeKind::Inst(def, _) => ("", def),
+        TypeKind::SzArray(e) => ("[]", e),
+        TypeKind::ByRef(e) => ("&", e),
+        TypeKind::Ptr(e) => ("*", e),
+        TypeKind::Array(e, rank) => {
+            let (name, namespace) = simple_name(ts, e)?;
+            let commas = ",".repeat(rank.saturating_sub(1) as usize);
+            return Ok((format!("{name}[{commas}]"), namespace));
+        }
+        _ => return Ok((ts.type_name(ty), String::new())),
+    };
+    if element != ty {
+        let (name, namespace) = simple_name(ts, element)?;
+        return Ok((format!("{name}{suffix}"), namespace));
+    }
+    let info = ts.class_info(ty).map_err(|e| e.to_string())?;
+    Ok((info.name.clone(), info.namespace.clone()))
 }
 
 fn reflection_name(ts: &ngen_typesystem::TypeSystem, ty: TypeHandle) -> String {

@@ -2,23 +2,27 @@
 //!
 //! This is the one mapping from CIL types to the managed calling convention, used by the
 //! AOT compiler, the JIT and the runtime (which calls `Main` and resolves BCL methods).
-//! A `valuetype` needs the type system (an enum is its underlying primitive, a struct has a
-//! layout): callers pass a [`ValueTypes`] resolver, or [`no_value_types`] when they have no
-//! type system. Types outside the supported core (generics, typed references...) map to an
-//! error string that becomes an exclusion reason.
+//! A `valuetype`, a generic instance or a generic parameter needs the type system (an enum is
+//! its underlying primitive, a struct has a layout, `!0` is what the method instance being
+//! compiled says): callers pass a [`ValueTypes`] resolver, or [`no_value_types`] when they
+//! have no type system. Types outside the supported core (typed references, an uninstantiated
+//! generic parameter...) map to an error string that becomes an exclusion reason.
 
-use ngen_metadata::Token;
 use ngen_metadata::signature::{CallConv, MethodSig, TypeSig};
 
 use crate::types::{IlType, MethodShape, ValKind};
 
-/// What a `valuetype T` token of the signature's assembly is: an enum's primitive or a
-/// struct's layout, or why it is not supported.
-pub type ValueTypes<'r> = &'r mut dyn FnMut(Token) -> Result<IlType, String>;
+/// What a `valuetype T`, `G<args>`, `!n` or `!!n` of the signature's assembly is (in the
+/// generic context of the method being compiled): a primitive kind, a reference, an enum's
+/// primitive or a struct's layout, or why it is not supported.
+pub type ValueTypes<'r> = &'r mut dyn FnMut(&TypeSig) -> Result<IlType, String>;
 
-/// The resolver of callers without a type system: every value type is refused.
-pub fn no_value_types(_: Token) -> Result<IlType, String> {
-    Err("value-type parameter or local".into())
+/// The resolver of callers without a type system: every value type and generic is refused.
+pub fn no_value_types(sig: &TypeSig) -> Result<IlType, String> {
+    Err(match sig {
+        TypeSig::ValueType(_) => "value-type parameter or local".into(),
+        _ => "generic type in signature".into(),
+    })
 }
 
 /// The kind of a parameter/local/return type, or why it is not supported.
@@ -49,10 +53,10 @@ pub fn il_type(ty: &TypeSig, value_types: ValueTypes<'_>) -> Result<IlType, Stri
         TypeSig::String | TypeSig::Object | TypeSig::Class(_) | TypeSig::SzArray(_) => ValKind::Ref,
         TypeSig::Array { .. } => ValKind::Ref,
         TypeSig::ByRef(_) | TypeSig::Ptr(_) => ValKind::Ptr,
-        TypeSig::ValueType(token) => return value_types(*token),
-        TypeSig::GenericInst { .. } | TypeSig::Var(_) | TypeSig::MVar(_) => {
-            return Err("generic type in signature".into());
-        }
+        TypeSig::ValueType(_)
+        | TypeSig::GenericInst { .. }
+        | TypeSig::Var(_)
+        | TypeSig::MVar(_) => return value_types(ty.unmodified()),
         TypeSig::TypedByRef => return Err("typedref in signature".into()),
         TypeSig::FnPtr(_) => ValKind::I,
         other => return Err(format!("unsupported type {other:?} in signature")),

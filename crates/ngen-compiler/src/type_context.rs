@@ -30,10 +30,13 @@ use ngen_typesystem::{
 use crate::types::{IlType, ValKind};
 
 mod delegates;
+mod generics;
+mod reachable;
 mod value_types;
 pub use delegates::DelegateFields;
+pub use generics::MethodInstance;
 pub(crate) use value_types::il_type;
-pub use value_types::{BoxedValue, FieldAccess};
+pub use value_types::{BoxedValue, FieldAccess, NullableLayout};
 
 /// The core library every context starts from.
 const CORLIB: &str = "mscorlib";
@@ -145,6 +148,12 @@ pub struct StaticFieldStorage {
     pub owner_type_rid: u32,
     /// The MethodDef rid of that type's `.cctor`, if it has one.
     pub cctor_rid: Option<u32>,
+    /// The type owning the storage: one per instantiation of a generic type (statics are
+    /// per instance, ECMA-335 II.9.5), in this context's type system.
+    pub owner: TypeHandle,
+    /// That type's `.cctor` as a method of the owner, when the owner is a generic instance
+    /// (its `.cctor` is compiled for its arguments).
+    pub cctor: Option<MethodHandle>,
     /// Whether the field lives in the GC-scanned area (else the reference-free one).
     pub in_gc_area: bool,
     /// The field's offset in its area.
@@ -166,6 +175,9 @@ pub enum CastTarget {
 
 pub(crate) struct Inner {
     pub(crate) ts: TypeSystem,
+    /// The generic arguments `!n`/`!!n` of tokens stand for in the current query: set from
+    /// the [`TypeContext`] handle that took the lock (a method instance's context, or none).
+    pub(crate) generics: GenericContext,
 }
 
 impl Inner {
@@ -180,7 +192,7 @@ impl Inner {
     pub(crate) fn type_of(&mut self, asm: &Assembly, token: Token) -> Result<TypeHandle, String> {
         let module = self.module_of(asm)?;
         self.ts
-            .resolve_type(module, token, &GenericContext::none())
+            .resolve_type(module, token, &self.generics)
             .map_err(|e| e.to_string())
     }
 
@@ -189,7 +201,7 @@ impl Inner {
         let module = self.module_of(asm)?;
         let field = self
             .ts
-            .resolve_field(module, token, &GenericContext::none())
+            .resolve_field(module, token, &self.generics)
             .map_err(|e| e.to_string())?;
         Ok((field, self.ts.field(field).clone()))
     }
@@ -203,15 +215,19 @@ impl Inner {
         let module = self.module_of(asm)?;
         let method = self
             .ts
-            .resolve_method(module, token, &GenericContext::none())
+            .resolve_method(module, token, &self.generics)
             .map_err(|e| e.to_string())?;
         Ok((method, self.ts.method(method).clone()))
     }
 }
 
-/// One compilation's type system (see the module documentation).
+/// One compilation's type system (see the module documentation). Cloning is cheap and shares
+/// the type system (handles stay valid across clones); [`TypeContext::in_context`] gives a
+/// handle whose token queries resolve `!n`/`!!n` in a method instance's generic context.
+#[derive(Clone)]
 pub struct TypeContext {
-    inner: Result<Mutex<Inner>, String>,
+    inner: Result<Arc<Mutex<Inner>>, String>,
+    generics: GenericContext,
 }
 
 impl TypeContext {
@@ -237,10 +253,14 @@ impl TypeContext {
                 ts.add_assembly(asm)
                     .map_err(|e| format!("no type system: {e}"))?;
             }
-            Ok(Inner { ts })
+            Ok(Inner {
+                ts,
+                generics: GenericContext::none(),
+            })
         };
         TypeContext {
-            inner: start().map(Mutex::new),
+            inner: start().map(|inner| Arc::new(Mutex::new(inner))),
+            generics: GenericContext::none(),
         }
     }
 
@@ -266,6 +286,7 @@ impl TypeContext {
     pub fn unavailable(reason: impl Into<String>) -> TypeContext {
         TypeContext {
             inner: Err(reason.into()),
+            generics: GenericContext::none(),
         }
     }
 
@@ -274,11 +295,31 @@ impl TypeContext {
         self.inner.as_ref().err().map(String::as_str)
     }
 
+    /// The same type system, with tokens resolved in `generics` (a method instance's type
+    /// and method arguments): `!0` of a token stands for `generics.type_args[0]`.
+    pub fn in_context(&self, generics: GenericContext) -> TypeContext {
+        TypeContext {
+            inner: self.inner.clone(),
+            generics,
+        }
+    }
+
+    /// The generic context this handle resolves tokens in.
+    pub fn generics(&self) -> &GenericContext {
+        &self.generics
+    }
+
     pub(crate) fn lock(&self) -> Result<MutexGuard<'_, Inner>, String> {
         match &self.inner {
             // A panic under the lock (caught per method by the AOT driver) leaves the caches
             // consistent: every facet is stored whole or not at all.
-            Ok(m) => Ok(m.lock().unwrap_or_else(|p| p.into_inner())),
+            Ok(m) => {
+                let mut inner = m.lock().unwrap_or_else(|p| p.into_inner());
+                if inner.generics != self.generics {
+                    inner.generics = self.generics.clone();
+                }
+                Ok(inner)
+            }
             Err(reason) => Err(reason.clone()),
         }
     }
@@ -308,8 +349,8 @@ impl TypeContext {
         }
         let owner = desc.owner;
         let name = ts.type_name(owner);
-        if !matches!(ts.kind(owner), TypeKind::Def(..)) {
-            return Err(format!("newobj of the generic type instance {name}"));
+        if !ts.is_closed(owner) {
+            return Err(format!("newobj of the open generic type {name}"));
         }
         let info = ts.class_info(owner).map_err(|e| e.to_string())?;
         if info.is_value_type() || info.is_interface() {
@@ -356,11 +397,20 @@ impl TypeContext {
         if !desc.is_static() || desc.is_literal() {
             return Err(format!("field {} is not a static with storage", desc.name));
         }
-        let TypeKind::Def(owner_module, owner_type_rid) = ts.kind(desc.owner).clone() else {
+        if !ts.is_closed(desc.owner) {
             return Err(format!(
-                "static field {} of a generic type instance",
-                desc.name
+                "static field {} of the open generic type {}",
+                desc.name,
+                ts.type_name(desc.owner)
             ));
+        }
+        let (owner_module, owner_type_rid) = match ts.kind(desc.owner).clone() {
+            TypeKind::Def(m, rid) => (m, rid),
+            TypeKind::Inst(def, _) => match ts.kind(def).clone() {
+                TypeKind::Def(m, rid) => (m, rid),
+                _ => return Err(format!("static field {} of a strange owner", desc.name)),
+            },
+            _ => return Err(format!("static field {} of a strange owner", desc.name)),
         };
         let ty = ts.field_type(field).map_err(|e| e.to_string())?;
         let kind = value_types::il_type(ts, ty).map_err(|e| format!("field {}: {e}", desc.name))?;
@@ -373,18 +423,14 @@ impl TypeContext {
             ngen_typesystem::StaticArea::NonGc => false,
             _ => return Err(format!("thread-static field {}", desc.name)),
         };
-        let mut cctor_rid = None;
-        for m in ts.methods(desc.owner).map_err(|e| e.to_string())?.iter() {
-            let m = ts.method(*m);
-            if m.name == ".cctor" && m.is_static() {
-                cctor_rid = Some(m.rid);
-            }
-        }
+        let (cctor_rid, cctor) = find_cctor(ts, desc.owner)?;
         Ok(Some(StaticFieldStorage {
             kind,
             owner_assembly: ts.module_name(owner_module).to_string(),
             owner_type_rid,
             cctor_rid,
+            owner: desc.owner,
+            cctor,
             in_gc_area,
             offset: place.offset,
             gc_size: layout.gc_size,
@@ -397,24 +443,33 @@ impl TypeContext {
     /// them for a field (`kind`, `in_gc_area` and `offset` are meaningless here).
     pub fn type_statics(&self, asm: &Assembly, token: Token) -> Result<StaticFieldStorage, String> {
         let mut inner = self.lock()?;
-        let ty = inner.type_of(asm, token)?;
+        let mut ty = inner.type_of(asm, token)?;
+        let type_args = inner.generics.type_args.clone();
         let ts = &mut inner.ts;
-        let TypeKind::Def(owner_module, owner_type_rid) = ts.kind(ty).clone() else {
+        // A generic class's own TypeDef, checked by a method instance: that instantiation.
+        if let Some(args) = type_args
+            && ts
+                .class_info(ty)
+                .is_ok_and(|i| i.generic_param_count as usize == args.len())
+        {
+            ty = ts.instantiate(ty, &args).map_err(|e| e.to_string())?;
+        }
+        let def = match ts.kind(ty).clone() {
+            TypeKind::Inst(def, _) => def,
+            _ => ty,
+        };
+        let TypeKind::Def(owner_module, owner_type_rid) = ts.kind(def).clone() else {
             return Err(format!("class init of {}", ts.type_name(ty)));
         };
         let layout = ts.statics_layout(ty).map_err(|e| e.to_string())?;
-        let mut cctor_rid = None;
-        for m in ts.methods(ty).map_err(|e| e.to_string())?.iter() {
-            let m = ts.method(*m);
-            if m.name == ".cctor" && m.is_static() {
-                cctor_rid = Some(m.rid);
-            }
-        }
+        let (cctor_rid, cctor) = find_cctor(ts, ty)?;
         Ok(StaticFieldStorage {
             kind: crate::types::IlType::Val(ValKind::I),
             owner_assembly: ts.module_name(owner_module).to_string(),
             owner_type_rid,
             cctor_rid,
+            owner: ty,
+            cctor,
             in_gc_area: false,
             offset: 0,
             gc_size: layout.gc_size,
@@ -432,8 +487,8 @@ impl TypeContext {
         if !desc.is_virtual() {
             return Err(format!("{name} is not virtual"));
         }
-        if !matches!(ts.kind(desc.owner), TypeKind::Def(..)) || !desc.method_args.is_empty() {
-            return Err(format!("virtual call to the generic {name}"));
+        if !desc.method_args.is_empty() {
+            return Err(format!("virtual call to the generic method {name}"));
         }
         if ts
             .class_info(desc.owner)
@@ -511,6 +566,22 @@ impl TypeContext {
         let layout = ts.instance_layout(ty).map_err(|e| e.to_string())?;
         Ok(layout.instance_size)
     }
+}
+
+/// The `.cctor` of `ty` (a definition or an instance): its MethodDef rid and its handle as a
+/// member of `ty`.
+fn find_cctor(
+    ts: &mut TypeSystem,
+    ty: TypeHandle,
+) -> Result<(Option<u32>, Option<MethodHandle>), String> {
+    for &m in ts.methods(ty).map_err(|e| e.to_string())?.iter() {
+        let desc = ts.method(m);
+        if desc.name == ".cctor" && desc.is_static() {
+            let instance = matches!(ts.kind(ty), TypeKind::Inst(..)).then_some(m);
+            return Ok((Some(desc.rid), instance));
+        }
+    }
+    Ok((None, None))
 }
 
 #[cfg(test)]

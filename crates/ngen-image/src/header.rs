@@ -33,6 +33,37 @@ pub struct ImageHeader {
     /// Methods with IL that the image lacks, and why (sorted by token), so a runtime that
     /// may not JIT can say why a method is missing.
     pub excluded: Vec<ExcludedEntry>,
+    /// Generic contexts (instantiations) that cells and instances name, 1-based (a cell's
+    /// `context` 0 is none).
+    #[serde(default)]
+    pub contexts: Vec<ContextEntry>,
+    /// Generic method instances the image holds: entry `i`'s code is method-table entry
+    /// `method_rows + i` (0 when it could not be compiled). Sorted by token, then context.
+    #[serde(default)]
+    pub instances: Vec<InstanceEntry>,
+}
+
+/// An instantiation: the type arguments of the owner (`!n`) and the method's own (`!!n`), as
+/// serialized type names (`ngen_typesystem`'s `serialize_type`: `mscorlib#9<App#3>[]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ContextEntry {
+    /// The assembly defining the methods of this context's instances, whose tokens their
+    /// cells name (simple name; empty for the image's own assembly).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub assembly: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub type_args: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub method_args: Vec<String>,
+}
+
+/// A generic method instance (of its context's assembly).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct InstanceEntry {
+    /// MethodDef token.
+    pub token: u32,
+    /// 1-based index into [`ImageHeader::contexts`].
+    pub context: u32,
 }
 
 /// A method left out of the image.
@@ -95,6 +126,14 @@ pub struct CellEntry {
     /// The constraint type token of a `ConstrainedMethod` cell, else 0.
     #[serde(default)]
     pub aux: u32,
+    /// The generic context the tokens resolve in: 1-based into [`ImageHeader::contexts`], 0
+    /// for none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub context: u32,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
 }
 
 /// The header's bytes as stored in the image.
@@ -158,11 +197,14 @@ mod tests {
                 kind: 0,
                 token: 0x0a00_0001,
                 aux: 0,
+                context: 0,
             }],
             excluded: vec![ExcludedEntry {
                 token: 0x0600_0002,
                 reason: "unsupported opcode newobj at IL_0012".into(),
             }],
+            contexts: Vec::new(),
+            instances: Vec::new(),
         }
     }
 

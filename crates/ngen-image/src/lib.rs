@@ -14,8 +14,8 @@ mod read;
 pub mod trust;
 
 pub use header::{
-    AssemblyStamp, CellEntry, CompilerIdentity, ExcludedEntry, ImageHeader, decode_header,
-    encode_header, mvid_hex,
+    AssemblyStamp, CellEntry, CompilerIdentity, ContextEntry, ExcludedEntry, ImageHeader,
+    InstanceEntry, decode_header, encode_header, mvid_hex,
 };
 pub use link::link_shared_object;
 pub use read::{read_header, read_header_from_bytes};

@@ -239,7 +239,8 @@ pub(crate) fn map(
     };
     // SAFETY: the symbol points at an ImageTables written by the compiler.
     let t = unsafe { &*tables };
-    if t.method_count != header.method_rows as u64
+    // MethodDefs first, then the generic instances the header lists.
+    if t.method_count != header.method_rows as u64 + header.instances.len() as u64
         || t.cell_count != header.cells.len() as u64
         || t.helper_count != HELPER_COUNT as u64
     {
@@ -248,7 +249,7 @@ pub(crate) fn map(
     // SAFETY: helper_count slots, checked above.
     unsafe { crate::helpers::fill(t.helpers) };
     // SAFETY: method_count entries, checked above against the header.
-    let entries = unsafe { std::slice::from_raw_parts(t.methods, t.method_count as usize) };
+    let entries = unsafe { std::slice::from_raw_parts(t.methods, header.method_rows as usize) };
     crate::code_map::add(crate::code_map::image_ranges(asm, entries, tables as u64));
     // SAFETY: the symbol is the IL-offset blob the compiler wrote; the library stays mapped
     // for the process's life (code is never unloaded).

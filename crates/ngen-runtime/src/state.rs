@@ -28,7 +28,7 @@ use std::sync::{Mutex, OnceLock};
 use ngen_abi::image::{CellKey, CellKind, ImportCell};
 use ngen_binder::{AssemblyName, Binder};
 use ngen_compiler::jit::{Jit, JitHost};
-use ngen_compiler::runtime_types::TypeHandle;
+use ngen_compiler::runtime_types::{GenericContext, MethodHandle, TypeHandle};
 use ngen_compiler::type_context::{BoundPaths, TypeContext};
 use ngen_compiler::types::MethodShape;
 use ngen_metadata::{Assembly, TableId, Token};
@@ -42,6 +42,12 @@ struct CellDesc {
     kind: CellKind,
     token: u32,
     aux: u32,
+    /// The generic context the token resolves in ([`Runtime::generic_context`]; 0: none):
+    /// the context of the method instance whose code uses the cell.
+    generics: u32,
+    /// For a method cell the runtime made (a method-table slot): the method instance it
+    /// calls, when that is a generic instance (the token alone names the open definition).
+    instance: Option<MethodHandle>,
 }
 
 struct LoadedAsm {
@@ -71,13 +77,19 @@ struct Runtime {
     by_path: HashMap<PathBuf, usize>,
     jit: Option<Jit>,
     code: HashMap<(usize, u32), u64>,
+    /// Code of generic method instances, by instance ([`MethodInstance::code_key`]).
+    instance_code: HashMap<MethodHandle, u64>,
+    /// Generic contexts cells resolve in, by id (0: none), and back.
+    generic_contexts: Vec<GenericContext>,
+    generic_context_ids: BTreeMap<ContextKey, u32>,
     strings: HashMap<(usize, u32), u64>,
-    jit_cells: HashMap<(usize, u32, u32, u32), usize>,
+    jit_cells: HashMap<JitCellKey, usize>,
     /// The type system, for statics, method tables, casts and interface calls (the JIT keeps
     /// its own; both compute the same numbers from the same files).
     types: TypeContext,
-    /// Static storage of types, by (assembly, TypeDef rid), allocated on first access.
-    statics: BTreeMap<(usize, u32), TypeStatics>,
+    /// Static storage of types, by type (one per instantiation of a generic type),
+    /// allocated on first access.
+    statics: BTreeMap<TypeHandle, TypeStatics>,
     /// Method tables, by type, built on first use and never freed.
     method_tables: BTreeMap<TypeHandle, u64>,
     /// The type of each method table.
@@ -93,6 +105,12 @@ struct Runtime {
     /// The full name of that `.cctor`'s type, for a `TypeInitializationException` if it throws.
     pending_cctor_type: Option<String>,
 }
+
+/// A JIT cell: (assembly, kind, token, aux, generic context id).
+type JitCellKey = (usize, u32, u32, u32, u32);
+
+/// A generic context as a map key: the type arguments and the method arguments.
+type ContextKey = (Option<Vec<TypeHandle>>, Option<Vec<TypeHandle>>);
 
 /// The static storage areas of one type (present once its `.cctor` has been started).
 struct TypeStatics {
@@ -155,6 +173,9 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         by_path: HashMap::new(),
         jit: None,
         code: HashMap::new(),
+        instance_code: HashMap::new(),
+        generic_contexts: vec![GenericContext::none()],
+        generic_context_ids: BTreeMap::new(),
         strings: HashMap::new(),
         jit_cells: HashMap::new(),
         types,
@@ -221,7 +242,19 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
     // set to a leaked CellDesc when it mapped the image or created the JIT cell.
     let desc = unsafe { &*((*cell).key as *const CellDesc) };
     let mut rt = lock();
+    // A cell of a generic instance's code resolves its token in that instance's context.
+    let outer_types = (desc.generics != 0).then(|| {
+        let ctx = rt.generic_contexts[desc.generics as usize].clone();
+        let types = rt.types.in_context(ctx);
+        std::mem::replace(&mut rt.types, types)
+    });
     let result = match desc.kind {
+        CellKind::Method if desc.instance.is_some() => {
+            rt.instance_code_of(desc.instance.unwrap_or_else(|| unreachable!()))
+        }
+        CellKind::UnboxingMethod if desc.instance.is_some() => rt
+            .instance_code_of(desc.instance.unwrap_or_else(|| unreachable!()))
+            .and_then(crate::stubs::unboxing_stub),
         CellKind::Method => rt.method_entry(desc.asm, Token(desc.token)),
         CellKind::String => rt.string(desc.asm, desc.token),
         CellKind::ConstrainedMethod => rt.constrained_entry(desc.asm, desc.token, desc.aux),
@@ -234,6 +267,9 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
         CellKind::TypeObject => rt.type_object_of_token(desc.asm, desc.token),
         CellKind::ClassInit => rt.class_init(desc.asm, desc.token),
     };
+    if let Some(types) = outer_types {
+        rt.types = types;
+    }
     match result {
         Ok(target) => {
             let cctor = rt.pending_cctor.take();
@@ -260,12 +296,22 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
     }
 }
 
-fn new_cell_key(asm: usize, kind: CellKind, token: u32, aux: u32) -> u64 {
+/// The key of a cell resolving in generic context `generics`, or calling method `instance`.
+fn new_cell_key_in(
+    asm: usize,
+    kind: CellKind,
+    token: u32,
+    aux: u32,
+    generics: u32,
+    instance: Option<MethodHandle>,
+) -> u64 {
     Box::leak(Box::new(CellDesc {
         asm,
         kind,
         token,
         aux,
+        generics,
+        instance,
     })) as *const CellDesc as u64
 }
 
@@ -374,12 +420,51 @@ impl Runtime {
             }
         }
         verify_digest(&opened)?;
+        // The image's generic contexts, as the runtime's (its types must load: the
+        // references were validated above).
+        // Each context: the runtime's context id and the assembly whose tokens its cells name.
+        let mut contexts = vec![(0u32, id)];
+        for entry in &header.contexts {
+            let ctx = self
+                .types
+                .parse_context(&entry.type_args, &entry.method_args)
+                .map_err(|e| format!("generic context of the image: {e}"))?;
+            let home = if entry.assembly.is_empty() {
+                id
+            } else {
+                self.assembly_named(id, &entry.assembly)?
+            };
+            contexts.push((self.generic_context(&ctx), home));
+        }
+        let context_of = |c: u32| -> Result<(u32, usize), String> {
+            contexts
+                .get(c as usize)
+                .copied()
+                .ok_or_else(|| format!("cell context {c} out of range"))
+        };
         let image = map(opened, &header, id)?;
         for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
             let kind = CellKind::from_u32(cell.kind)
                 .ok_or_else(|| format!("unknown cell kind {}", cell.kind))?;
+            let (generics, home) = context_of(cell.context)?;
+            let key = new_cell_key_in(home, kind, cell.token, cell.aux, generics, None);
             // SAFETY: i < cell_count; the cells are writable data of the mapped image.
-            unsafe { (*image.cells.add(i)).key = new_cell_key(id, kind, cell.token, cell.aux) };
+            unsafe { (*image.cells.add(i)).key = key };
+        }
+        // Generic instances the image holds: method-table entries after the MethodDefs.
+        for (i, entry) in header.instances.iter().enumerate() {
+            let slot = header.method_rows + i as u32 + 1;
+            let Some(code) = image.method(slot) else {
+                continue;
+            };
+            let (context, home) = context_of(entry.context)?;
+            let generics = self.generic_contexts[context as usize].clone();
+            let instance = self.types.method_instance_in(
+                &self.assemblies[home].name,
+                Token(entry.token).rid(),
+                &generics,
+            )?;
+            self.instance_code.insert(instance.code_key(), code);
         }
         let a = &mut self.assemblies[id];
         a.excluded = header
@@ -418,6 +503,24 @@ impl Runtime {
         self.load(&binding.path)
     }
 
+    /// The id of generic context `ctx` for cell descriptors (0 for none), interned.
+    fn generic_context(&mut self, ctx: &GenericContext) -> u32 {
+        if ctx.type_args.is_none() && ctx.method_args.is_none() {
+            return 0;
+        }
+        let key: ContextKey = (
+            ctx.type_args.as_ref().map(|a| a.to_vec()),
+            ctx.method_args.as_ref().map(|a| a.to_vec()),
+        );
+        if let Some(&id) = self.generic_context_ids.get(&key) {
+            return id;
+        }
+        let id = self.generic_contexts.len() as u32;
+        self.generic_contexts.push(ctx.clone());
+        self.generic_context_ids.insert(key, id);
+        id
+    }
+
     fn string(&mut self, id: usize, token: u32) -> Result<u64, String> {
         if let Some(s) = self.strings.get(&(id, token)) {
             return Ok(*s);
@@ -437,21 +540,24 @@ impl Runtime {
 
 struct Host<'a> {
     asm: usize,
-    cells: &'a mut HashMap<(usize, u32, u32, u32), usize>,
+    /// The generic context of the method instance being compiled (0: none).
+    generics: u32,
+    cells: &'a mut HashMap<JitCellKey, usize>,
 }
 
 impl JitHost for Host<'_> {
     fn cell(&mut self, key: CellKey) -> *mut ImportCell {
-        let asm = self.asm;
+        let (asm, generics) = (self.asm, self.generics);
         *self
             .cells
-            .entry((asm, key.kind as u32, key.token, key.aux))
+            .entry((asm, key.kind as u32, key.token, key.aux, generics))
             .or_insert_with(|| {
                 // JIT cells hold references (string literals), so they live in memory the
                 // collector scans; they are never freed, like an image's cells.
                 let cell = crate::gc_roots::alloc_cell();
+                let desc = new_cell_key_in(asm, key.kind, key.token, key.aux, generics, None);
                 // SAFETY: `cell` is a fresh, writable, zeroed ImportCell.
-                unsafe { (*cell).key = new_cell_key(asm, key.kind, key.token, key.aux) };
+                unsafe { (*cell).key = desc };
                 cell as usize
             }) as *mut ImportCell
     }

@@ -88,6 +88,56 @@ impl TypeSystem {
     }
 }
 
+impl TypeSystem {
+    /// The generic context a method instance's body runs in: its owner's type arguments
+    /// (`!n`) and its own method arguments (`!!n`); empty parts are `None`.
+    pub fn method_context(&self, method: crate::MethodHandle) -> GenericContext {
+        let m = self.method(method);
+        let mut ctx = self.context_of(m.owner);
+        if !m.method_args.is_empty() {
+            ctx.method_args = Some(Arc::from(&m.method_args[..]));
+        }
+        ctx
+    }
+
+    /// Whether `ty` mentions no generic parameter (`!n`, `!!n`) anywhere: a type code can be
+    /// compiled for.
+    pub fn is_closed(&self, ty: TypeHandle) -> bool {
+        match self.kind(ty) {
+            TypeKind::Var(_) | TypeKind::MVar(_) => false,
+            TypeKind::Def(..) => true,
+            TypeKind::Inst(_, args) => args.iter().all(|&a| self.is_closed(a)),
+            TypeKind::SzArray(e)
+            | TypeKind::Array(e, _)
+            | TypeKind::ByRef(e)
+            | TypeKind::Ptr(e) => self.is_closed(*e),
+            TypeKind::FnPtr(sig) => {
+                self.is_closed(sig.ret) && sig.params.iter().all(|&p| self.is_closed(p))
+            }
+        }
+    }
+
+    /// The instance of MethodDef `rid` (of the definition module of `def`, a type definition)
+    /// in `ctx`: the owner instantiated over `ctx`'s type arguments, the method over its
+    /// method arguments.
+    pub fn method_instance_in(
+        &mut self,
+        def: TypeHandle,
+        rid: u32,
+        ctx: &GenericContext,
+    ) -> Result<crate::MethodHandle> {
+        let owner = match &ctx.type_args {
+            Some(args) => self.instantiate(def, args)?,
+            None => def,
+        };
+        let method = self.method_on(owner, rid)?;
+        match &ctx.method_args {
+            Some(args) => self.instantiate_method(method, args),
+            None => Ok(method),
+        }
+    }
+}
+
 fn out_of_range(prefix: &str, i: u32) -> TypeSystemError {
     TypeSystemError::InvalidReference {
         assembly: String::new(),

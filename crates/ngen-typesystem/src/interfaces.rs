@@ -120,12 +120,38 @@ impl TypeSystem {
         interface_method: MethodHandle,
     ) -> Result<Option<MethodHandle>> {
         let map = self.interface_map(ty)?;
-        Ok(map
+        let exact = map
             .interfaces
             .iter()
             .flat_map(|(_, ms)| ms.iter())
             .find(|m| m.interface_method == interface_method)
-            .and_then(|m| m.implementation))
+            .and_then(|m| m.implementation);
+        if exact.is_some() {
+            return Ok(exact);
+        }
+        // Variance (ECMA-335 II.9.7): `IEnumerator<object>::get_Current` on a type that
+        // implements `IEnumerator<A>` runs that interface's method, the same MethodDef of the
+        // same generic interface, when `IEnumerator<A>` is assignable to `IEnumerator<object>`.
+        let wanted = self.method(interface_method).clone();
+        let wanted_def = match self.kind(wanted.owner) {
+            TypeKind::Inst(def, _) => *def,
+            _ => return Ok(None),
+        };
+        for (iface, methods) in &map.interfaces {
+            let same_def =
+                matches!(self.kind(*iface), TypeKind::Inst(def, _) if *def == wanted_def);
+            if !same_def || !self.is_assignable_to(*iface, wanted.owner)? {
+                continue;
+            }
+            let found = methods
+                .iter()
+                .find(|m| self.method(m.interface_method).rid == wanted.rid)
+                .and_then(|m| m.implementation);
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
     }
 
     fn compute_interface_map(&mut self, ty: TypeHandle) -> Result<InterfaceMap> {

@@ -23,6 +23,7 @@
 //! | [`interfaces`] | flattened interface lists, interface maps, variance |
 //! | `casting` | assignability (`CastingHelper.cs`) |
 //! | `display` | ILAsm-style names for messages |
+//! | `type_names` | serialized names of closed types (`mscorlib#9<App#3>[]`), for images |
 //!
 //! ## Invariants
 //! - Handles are assigned in load order, and every output is ordered by declaration (token)
@@ -58,6 +59,7 @@ mod load;
 mod members;
 mod name_index;
 pub mod resolver;
+mod type_names;
 pub mod virtuals;
 pub mod well_known;
 

@@ -84,6 +84,11 @@ impl TypeSystem {
         &self.modules[module.at()].assembly
     }
 
+    /// The assembly behind a module, shared (for users that read its IL after the lock).
+    pub fn assembly_shared(&self, module: ModuleId) -> std::sync::Arc<Assembly> {
+        std::sync::Arc::clone(&self.modules[module.at()].assembly)
+    }
+
     /// The assembly's simple name.
     pub fn module_name(&self, module: ModuleId) -> &str {
         &self.modules[module.at()].name

@@ -99,6 +99,27 @@ impl TypeSystem {
             .map(|s| s.implementation))
     }
 
+    /// The method a virtual call to the generic method instance `method` (`M<int>`, with
+    /// method arguments) runs on an object of exact type `ty`: the override of the open method
+    /// `M<>` that `ty`'s vtable (or interface map) holds, instantiated over the same method
+    /// arguments (ECMA-335 II.12.2; a generic virtual method has one slot for every
+    /// instantiation).
+    pub fn resolve_generic_virtual(
+        &mut self,
+        ty: TypeHandle,
+        method: MethodHandle,
+    ) -> Result<Option<MethodHandle>> {
+        let desc = self.method(method).clone();
+        if desc.method_args.is_empty() {
+            return self.resolve_virtual(ty, method);
+        }
+        let open = self.method_on(desc.owner, desc.rid)?;
+        let Some(found) = self.resolve_virtual(ty, open)? else {
+            return Ok(None);
+        };
+        self.instantiate_method(found, &desc.method_args).map(Some)
+    }
+
     fn compute_vtable(&mut self, ty: TypeHandle) -> Result<VTable> {
         match self.kind(ty) {
             TypeKind::Def(..) | TypeKind::Inst(..) => {}

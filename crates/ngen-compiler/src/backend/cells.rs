@@ -30,6 +30,7 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
                 kind: CellKind::ConstrainedMethod,
                 token: token.0,
                 aux: constraint.0,
+                context: 0,
             });
         }
         (Opcode::Call | Opcode::Callvirt | Opcode::Newobj, _) => CellKind::Method,
@@ -146,7 +147,8 @@ mod tests {
             Some(CellKey {
                 kind: CellKind::ConstrainedMethod,
                 token: m,
-                aux: 0x0100_0002
+                aux: 0x0100_0002,
+                context: 0,
             })
         );
         assert_eq!(

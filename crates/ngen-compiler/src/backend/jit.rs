@@ -22,6 +22,7 @@ use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
 use crate::method::{call_shape, prepare};
 use crate::type_context::TypeContext;
+use ngen_typesystem::GenericContext;
 
 /// What the JIT needs from the runtime.
 pub trait JitHost {
@@ -67,6 +68,8 @@ unsafe impl Send for Jit {}
 
 impl Jit {
     /// A JIT for the host CPU, answering type questions from `types`.
+    /// Give it the runtime's own context (a clone shares it), so the handles of method
+    /// instances agree between the two.
     pub fn new(types: TypeContext) -> Result<Jit, String> {
         // Built now so that a host without a usable ISA learns it at start-up.
         let isa = make_isa(IsaKind::Jit, false)?;
@@ -115,8 +118,22 @@ impl Jit {
         rid: u32,
         host: &mut dyn JitHost,
     ) -> Result<*const u8, String> {
+        self.compile_instance(asm, rid, &GenericContext::none(), host)
+    }
+
+    /// Compiles the instance of MethodDef `rid` of `asm` that `generics` names (the owner's
+    /// type arguments and the method's own: full specialisation, every `!n`/`!!n` of the body
+    /// substituted); `host` must give cells that resolve in the same context.
+    pub fn compile_instance(
+        &mut self,
+        asm: &Assembly,
+        rid: u32,
+        generics: &GenericContext,
+        host: &mut dyn JitHost,
+    ) -> Result<*const u8, String> {
+        let types = self.types.in_context(generics.clone());
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.compile_unguarded(asm, rid, host)
+            self.compile_unguarded(asm, rid, &types, host)
         }));
         result.unwrap_or_else(|panic| {
             Err(super::internal_error(
@@ -144,13 +161,14 @@ impl Jit {
         &mut self,
         asm: &Assembly,
         rid: u32,
+        types: &TypeContext,
         host: &mut dyn JitHost,
     ) -> Result<*const u8, String> {
         self.module(host)?;
         let Some(module) = self.module.as_mut() else {
             return Err("internal: no JIT module".into());
         };
-        let prepared = prepare(asm, rid, &self.types)?;
+        let prepared = prepare(asm, rid, types)?;
         let sig = clif_signature(&prepared.shape, self.call_conv);
         self.next_id += 1;
         let id = module
@@ -171,7 +189,7 @@ impl Jit {
         let mut env = JitEnv {
             own,
             asm,
-            types: &self.types,
+            types,
             host,
             call_conv: self.call_conv,
             frontend: module.isa().frontend_config(),

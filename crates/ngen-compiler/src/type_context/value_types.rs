@@ -1,13 +1,13 @@
 //! The type system's answers about value types, as the translator and the calling
 //! convention need them: what a `valuetype` token is (an enum's primitive, a struct's size
 //! and alignment), where an instance field lives and what it holds (fields of value types
-//! and struct-typed fields included), and what `box` allocates.
+//! and struct-typed fields included), and what `box` allocates; generic value-type instances
+//! (`KeyValuePair<int,string>`) included, each laid out for its arguments.
 //!
 //! ## Model
 //! Numbers come from `ngen-typesystem` only (Mono 6.8's `mono_type_size` and field layout),
 //! so images, the JIT and the runtime agree by construction. Enums are their underlying
-//! primitive everywhere (ECMA-335 II.14.3). Generic value-type instances (`Nullable<T>`,
-//! `KeyValuePair<K,V>`) are refused until generic instantiations are compiled.
+//! primitive everywhere (ECMA-335 II.14.3).
 //!
 //! Depends on: ngen-typesystem, [`super::TypeContext`]. Citations: ECMA-335 I.8.2.2,
 //! II.14.3, III.4.1 (`box`); Mono 6.8 `mono/metadata/class.c` (`mono_class_value_size`).
@@ -31,12 +31,26 @@ pub struct FieldAccess {
 /// What `box`/`unbox` of a value type of the program handle.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BoxedValue {
-    /// The unboxed value's type (an enum's primitive, or a struct).
+    /// The unboxed value's type (an enum's primitive, or a struct); for `Nullable<T>`, `T`'s.
     pub value: IlType,
     /// Bytes of the boxed instance, header included (Mono's `instance_size`).
     pub size: u32,
     /// Whether the boxed instance holds references (else it is allocated atomic).
     pub has_references: bool,
+    /// For `Nullable<T>` (ECMA-335 III.4.1, III.4.33): boxing gives null or a boxed `T`,
+    /// unboxing null gives an empty nullable; the type's method-table cell is `T`'s.
+    pub nullable: Option<NullableLayout>,
+}
+
+/// Where a `Nullable<T>` keeps its parts (mscorlib's `hasValue` and `value` fields).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NullableLayout {
+    /// The nullable struct itself.
+    pub layout: StructLayout,
+    /// Offset of the `bool hasValue` field in the value.
+    pub has_value_offset: u32,
+    /// Offset of the `T value` field in the value.
+    pub value_offset: u32,
 }
 
 impl TypeContext {
@@ -57,8 +71,8 @@ impl TypeContext {
         if desc.is_static() {
             return Err(format!("field {} is static", desc.name));
         }
-        if !matches!(ts.kind(desc.owner), TypeKind::Def(..)) {
-            return Err(format!("field {} of a generic type instance", desc.name));
+        if !ts.is_closed(desc.owner) {
+            return Err(format!("field {} of an open generic type", desc.name));
         }
         let ty = ts.field_type(field).map_err(|e| e.to_string())?;
         let ty = il_type(ts, ty).map_err(|e| format!("field {}: {e}", desc.name))?;
@@ -74,9 +88,9 @@ impl TypeContext {
         let ty = inner.type_of(asm, token)?;
         let ts = &mut inner.ts;
         let name = ts.type_name(ty);
-        let TypeKind::Def(..) = ts.kind(ty) else {
-            return Err(format!("box of the generic instance {name}"));
-        };
+        if !matches!(ts.kind(ty), TypeKind::Def(..) | TypeKind::Inst(..)) || !ts.is_closed(ty) {
+            return Err(format!("box of {name}"));
+        }
         if !ts
             .class_info(ty)
             .map_err(|e| e.to_string())?
@@ -84,12 +98,46 @@ impl TypeContext {
         {
             return Err(format!("box of {name} (not a value type)"));
         }
+        if let Some(underlying) = nullable_underlying(ts, ty) {
+            let IlType::Struct(layout) = il_type(ts, ty)? else {
+                return Err(format!("box of {name}: not a struct"));
+            };
+            let mut offsets = (None, None);
+            for &f in ts.fields(ty).map_err(|e| e.to_string())?.iter() {
+                let desc = ts.field(f).clone();
+                if desc.is_static() {
+                    continue;
+                }
+                let offset = ts.field_offset(f).map_err(|e| e.to_string())?;
+                match desc.name.as_str() {
+                    "hasValue" | "has_value" => offsets.0 = Some(offset),
+                    "value" => offsets.1 = Some(offset),
+                    _ => {}
+                }
+            }
+            let (Some(has_value_offset), Some(value_offset)) = offsets else {
+                return Err(format!("box of {name}: no hasValue and value fields"));
+            };
+            let value = il_type(ts, underlying)?;
+            let boxed = ts.instance_layout(underlying).map_err(|e| e.to_string())?;
+            return Ok(BoxedValue {
+                value,
+                size: boxed.instance_size,
+                has_references: boxed.has_references,
+                nullable: Some(NullableLayout {
+                    layout,
+                    has_value_offset,
+                    value_offset,
+                }),
+            });
+        }
         let value = il_type(ts, ty)?;
         let layout = ts.instance_layout(ty).map_err(|e| e.to_string())?;
         Ok(BoxedValue {
             value,
             size: layout.instance_size,
             has_references: layout.has_references,
+            nullable: None,
         })
     }
 
@@ -136,7 +184,8 @@ impl TypeContext {
 
     /// Whether `constrained. constraint callvirt method` must box the value (ECMA-335 III.2.1):
     /// `constraint` is an enum or struct (not a primitive, whose methods the BCL surface
-    /// serves by address) that does not implement `method` itself.
+    /// serves by address) that does not implement `method` itself, or any value type when
+    /// `method` is a non-virtual method of a base class (`Object.GetType`).
     pub fn constrained_needs_box(&self, asm: &Assembly, method: Token, constraint: Token) -> bool {
         let Ok(mut inner) = self.lock() else {
             return false;
@@ -151,10 +200,16 @@ impl TypeContext {
         let Ok(info) = ts.class_info(ty) else {
             return false;
         };
-        if !matches!(ts.kind(ty), TypeKind::Def(..))
-            || !info.is_value_type()
-            || info.primitive.is_some()
-        {
+        if !matches!(ts.kind(ty), TypeKind::Def(..) | TypeKind::Inst(..)) || !info.is_value_type() {
+            return false;
+        }
+        // A non-virtual method of a base class (`Object.GetType`) takes an object: box, even
+        // a primitive (whose own methods the BCL surface serves by address).
+        let desc = ts.method(method).clone();
+        if !desc.is_virtual() && desc.owner != ty {
+            return true;
+        }
+        if info.primitive.is_some() {
             return false;
         }
         match ts.resolve_virtual(ty, method) {
@@ -239,6 +294,13 @@ impl TypeContext {
         }
     }
 
+    /// `T` when `ty` is `Nullable<T>`: the runtime gives a `Nullable<T>` method-table cell
+    /// `T`'s table, since a boxed nullable is a boxed `T` (casts and `unbox.any` test it).
+    pub fn nullable_underlying(&self, ty: TypeHandle) -> Option<TypeHandle> {
+        let mut inner = self.lock().ok()?;
+        nullable_underlying(&mut inner.ts, ty)
+    }
+
     /// Whether the value type a type token of `asm` names holds references (a struct array
     /// of it must be scanned by the collector).
     pub fn value_has_references(&self, asm: &Assembly, token: Token) -> Result<bool, String> {
@@ -246,6 +308,16 @@ impl TypeContext {
         let ty = inner.type_of(asm, token)?;
         inner.ts.has_references(ty).map_err(|e| e.to_string())
     }
+}
+
+/// `T` when `ty` is `System.Nullable<T>`.
+pub(crate) fn nullable_underlying(ts: &mut TypeSystem, ty: TypeHandle) -> Option<TypeHandle> {
+    let TypeKind::Inst(def, args) = ts.kind(ty).clone() else {
+        return None;
+    };
+    (ts.well_known(ngen_typesystem::WellKnownType::Nullable).ok() == Some(def))
+        .then(|| args.first().copied())
+        .flatten()
 }
 
 /// What `ty` is to the translator: a primitive kind (enums: their underlying primitive;
@@ -257,7 +329,6 @@ pub(crate) fn il_type(ts: &mut TypeSystem, ty: TypeHandle) -> Result<IlType, Str
         TypeKind::FnPtr(_) => ValKind::I,
         TypeKind::Var(_) | TypeKind::MVar(_) => return Err("generic parameter type".into()),
         TypeKind::Def(..) | TypeKind::Inst(..) => {
-            let is_instance = matches!(ts.kind(ty), TypeKind::Inst(..));
             let info = ts.class_info(ty).map_err(|e| e.to_string())?;
             match (info.category, info.primitive) {
                 (Category::Class | Category::Interface, _) => ValKind::Ref,
@@ -265,9 +336,6 @@ pub(crate) fn il_type(ts: &mut TypeSystem, ty: TypeHandle) -> Result<IlType, Str
                     primitive_kind(ts.enum_underlying(ty).map_err(|e| e.to_string())?)?
                 }
                 (Category::ValueType, Some(p)) => primitive_kind(p)?,
-                (Category::ValueType, None) if is_instance => {
-                    return Err(format!("generic value type {}", ts.type_name(ty)));
-                }
                 (Category::ValueType, None) => {
                     let (size, align) = ts.size_and_align(ty).map_err(|e| e.to_string())?;
                     return Ok(IlType::Struct(StructLayout { size, align }));

@@ -18,6 +18,7 @@ mod buffer;
 mod console_driver;
 mod delegate;
 mod encoding_helper;
+mod enum_type;
 mod environment;
 mod gc;
 mod gc_handle;
@@ -65,6 +66,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Diagnostics.StackTrace",
         methods: stack_trace::methods,
+    },
+    IcallType {
+        type_name: "System.Enum",
+        methods: enum_type::methods,
     },
     IcallType {
         type_name: "System.Environment",
@@ -127,6 +132,15 @@ pub(crate) fn lookup(name: &str) -> Option<u64> {
     (group.methods)()
         .into_iter()
         .find(|(m, _)| *m == method)
+        .map(|(_, code)| code as u64)
+}
+
+/// The runtime's own code for the managed core-library method `name` (`Namespace.Type::Method`)
+/// that it provides instead of the method's IL, if it is one (see [`runtime_type_handle`]).
+pub(crate) fn managed_replacement(name: &str) -> Option<u64> {
+    runtime_type_handle::managed_replacements()
+        .into_iter()
+        .find(|(n, _)| *n == name)
         .map(|(_, code)| code as u64)
 }
 

@@ -1,10 +1,16 @@
-//! `System.RuntimeTypeHandle`'s icalls (`icall-def.h` `RTH_*`) that arrays need:
-//! `GetAttributes` (`Type.IsInterface`, ...), `GetCorElementType` (`Type.IsPointer`, ...),
-//! `is_subclass_of` (`Type.IsValueType`), `type_is_assignable_from` and
+//! `System.RuntimeTypeHandle`'s icalls (`icall-def.h` `RTH_*`): `type_is_assignable_from`,
+//! which `Type.IsAssignableFrom` reaches (`EqualityComparer<T>.Default` asks whether `T`
+//! implements `IEquatable<T>`), `HasInstantiation` and `IsGenericTypeDefinition`
+//! (`Type.IsGenericType`), `is_subclass_of` (`Type.IsSubclassOf`, `Type.IsValueType`);
+//! `GetAttributes` (`Type.IsInterface`, ...), `GetCorElementType` (`Type.IsPointer`, ...) and
 //! `GetElementType`, which `Array.GetValue(int)`, `Array.Copy`'s element-wise path and the
-//! non-generic array enumerator reach through `Type.GetElementType()`.
+//! non-generic array enumerator reach through `Type.GetElementType()`. Also the one managed
+//! method of the core library the runtime provides itself:
+//! `RuntimeType.CreateInstanceForAnotherGenericParameter`, whose IL needs reflection
+//! (`MakeGenericType`, a constructor's `InternalInvoke`) that this runtime does in one step
+//! from the type system instead.
 //!
-//! Depends on: [`crate::state::arrays`].
+//! Depends on: the runtime's state ([`crate::state::objects`], [`crate::state::arrays`]).
 
 /// `GetElementType(RuntimeType type)`: the element type of an array type, null for other
 /// types (Mono also answers for pointer and by-ref types, which have no type objects here).
@@ -30,15 +36,6 @@ extern "C" fn is_generic_variable(type_object: u64) -> i32 {
     i32::from(matches!(get_cor_element_type(type_object), 0x13 | 0x1e))
 }
 
-/// `HasInstantiation(RuntimeType type)`: whether it is generic.
-extern "C" fn has_instantiation(type_object: u64) -> i32 {
-    crate::state::arrays::has_instantiation(type_object)
-        .map(i32::from)
-        .unwrap_or_else(|e| {
-            crate::state::fatal(&format!("RuntimeTypeHandle.HasInstantiation: {e}"))
-        })
-}
-
 /// `GetAttributes(RuntimeType type)`: its `TypeAttributes`.
 extern "C" fn get_attributes(type_object: u64) -> i32 {
     crate::state::arrays::type_attributes(type_object)
@@ -46,35 +43,34 @@ extern "C" fn get_attributes(type_object: u64) -> i32 {
         .unwrap_or_else(|e| crate::state::fatal(&format!("RuntimeTypeHandle.GetAttributes: {e}")))
 }
 
-/// `type_is_assignable_from(Type a, Type b)`: whether `b` is assignable to `a`.
+/// `type_is_assignable_from(Type a, Type b)`: `b` assignable to `a` (Mono's
+/// `ves_icall_RuntimeTypeHandle_type_is_assignable_from`).
 extern "C" fn type_is_assignable_from(a: u64, b: u64) -> i32 {
     if a == 0 || b == 0 {
         return 0;
     }
-    crate::state::arrays::type_objects_assignable(a, b)
-        .map(i32::from)
-        .unwrap_or_else(|e| {
-            crate::state::fatal(&format!("RuntimeTypeHandle.type_is_assignable_from: {e}"))
-        })
+    i32::from(crate::state::objects::type_object_assignable(a, b))
 }
 
-/// `is_subclass_of(IntPtr child, IntPtr base)` with the types' `_impl` values (their method
-/// tables here): whether `base` is a proper ancestor class of `child`
-/// (`mono_class_is_subclass_of_internal` without interfaces; not reflexive). A method table's
-/// first word is its parent's.
+/// `RuntimeType.CreateInstanceForAnotherGenericParameter(Type genericType, RuntimeType arg)`.
+extern "C" fn create_instance_for_another_generic_parameter(generic_type: u64, arg: u64) -> u64 {
+    crate::state::objects::create_generic_instance(generic_type, arg)
+}
+
+/// `HasInstantiation(RuntimeType)`: a generic instance or a generic type definition.
+extern "C" fn has_instantiation(ty: u64) -> i32 {
+    let (instance, definition) = crate::state::objects::type_object_generic_shape(ty);
+    i32::from(instance || definition)
+}
+
+/// `IsGenericTypeDefinition(RuntimeType)`.
+extern "C" fn is_generic_type_definition(ty: u64) -> i32 {
+    i32::from(crate::state::objects::type_object_generic_shape(ty).1)
+}
+
+/// `is_subclass_of(IntPtr child, IntPtr base)`: the types' handle values (`_impl.Value`).
 extern "C" fn is_subclass_of(child: u64, base: u64) -> i32 {
-    if child == 0 || base == 0 || child == base {
-        return 0;
-    }
-    let mut table = child;
-    while table != 0 {
-        // SAFETY: method tables the runtime built start with their parent's table (or 0).
-        table = unsafe { (table as *const u64).read() };
-        if table == base {
-            return 1;
-        }
-    }
-    0
+    i32::from(crate::state::objects::table_is_subclass_of(child, base))
 }
 
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
@@ -83,6 +79,10 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("GetCorElementType", get_cor_element_type as *const ()),
         ("GetElementType", get_element_type as *const ()),
         ("HasInstantiation", has_instantiation as *const ()),
+        (
+            "IsGenericTypeDefinition",
+            is_generic_type_definition as *const (),
+        ),
         ("IsGenericVariable", is_generic_variable as *const ()),
         ("is_subclass_of", is_subclass_of as *const ()),
         (
@@ -90,4 +90,11 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             type_is_assignable_from as *const (),
         ),
     ]
+}
+/// Managed methods of the core library the runtime provides (by Mono's name), before their IL.
+pub(super) fn managed_replacements() -> Vec<(&'static str, *const ())> {
+    vec![(
+        "System.RuntimeType::CreateInstanceForAnotherGenericParameter",
+        create_instance_for_another_generic_parameter as *const (),
+    )]
 }

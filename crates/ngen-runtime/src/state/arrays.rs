@@ -118,22 +118,6 @@ pub(crate) fn cor_element_type(type_object: u64) -> Result<u8, String> {
     ngen_compiler::arrays::cor_element_type(&rt.types, ty)
 }
 
-/// Whether a value of the type `from` describes may be stored where the type `to` describes
-/// is expected (`RuntimeTypeHandle.type_is_assignable_from`): the type system's assignability.
-pub(crate) fn type_objects_assignable(to: u64, from: u64) -> Result<bool, String> {
-    let mut rt = lock();
-    let to = rt.type_of_type_object(to)?;
-    let from = rt.type_of_type_object(from)?;
-    rt.types.is_assignable(from, to)
-}
-
-/// Whether the type `type_object` describes is generic (`RuntimeTypeHandle.HasInstantiation`).
-pub(crate) fn has_instantiation(type_object: u64) -> Result<bool, String> {
-    let mut rt = lock();
-    let ty = rt.type_of_type_object(type_object)?;
-    ngen_compiler::arrays::has_instantiation(&rt.types, ty)
-}
-
 /// The method table and [`ArrayInfo`] of the array type with `rank` dimensions of the element
 /// type `element_type_object` describes: a vector unless `general` (`Array.CreateInstance`).
 pub(crate) fn array_type_of(

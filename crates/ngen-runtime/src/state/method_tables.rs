@@ -19,7 +19,7 @@ use ngen_compiler::runtime_types::{MethodTableLayout, Primitive, TypeHandle, Wel
 use ngen_corlib::objects::SurfaceClass;
 use ngen_metadata::{TableId, Token};
 
-use super::{Runtime, new_cell_key};
+use super::{Runtime, new_cell_key_in};
 use crate::log;
 
 impl Runtime {
@@ -28,6 +28,9 @@ impl Runtime {
         let ty = self
             .types
             .type_of_operand(&self.assemblies[id].metadata, Token(token))?;
+        // A boxed `Nullable<T>` is a boxed `T` (ECMA-335 III.4.1): casts to it and
+        // `unbox.any` of it test against `T`'s table.
+        let ty = self.types.nullable_underlying(ty).unwrap_or(ty);
         self.method_table_of(ty)
     }
 
@@ -47,19 +50,23 @@ impl Runtime {
         // A boxed value type's own methods take the value, not the object: their slots
         // go through unboxing stubs (`crate::unboxing`).
         let unboxing = self.types.unboxing_slots(ty)?;
-        for (i, (assembly, rid)) in layout.slots.iter().enumerate() {
-            let implementing = self.assembly_named(0, assembly)?;
+        for (i, slot) in layout.slots.iter().enumerate() {
+            let implementing = self.assembly_named(0, &slot.assembly)?;
             let kind = if unboxing.get(i).copied().unwrap_or(false) {
                 CellKind::UnboxingMethod
             } else {
                 CellKind::Method
             };
             words.push(0);
-            words.push(new_cell_key(
+            // A generic instance's slot names its method instance (the token alone is the
+            // open definition).
+            words.push(new_cell_key_in(
                 implementing,
                 kind,
-                Token::new(TableId::MethodDef, *rid).0,
+                Token::new(TableId::MethodDef, slot.rid).0,
                 0,
+                0,
+                slot.instance,
             ));
         }
         // The table holds code addresses and runtime keys only, never references: plain

@@ -11,7 +11,8 @@
 
 use ngen_compiler::corlib_refs::corlib_kind;
 use ngen_compiler::jit::Jit;
-use ngen_compiler::type_context::TypeContext;
+use ngen_compiler::runtime_types::{GenericContext, MethodHandle};
+use ngen_compiler::type_context::MethodInstance;
 use ngen_corlib::CorlibMethodRef;
 use ngen_metadata::flags::method_impl_attributes::{CODE_TYPE_MASK, INTERNAL_CALL, RUNTIME};
 use ngen_metadata::resolve::MemberRefSig;
@@ -29,6 +30,14 @@ impl Runtime {
         }
         let is_corlib = self.is_corlib(id);
         if is_corlib && let Some(code) = self.corlib_surface_code(rid) {
+            self.code.insert((id, rid), code);
+            return Ok(code);
+        }
+        if is_corlib
+            && let Some(code) = crate::icalls::managed_replacement(
+                &ngen_compiler::method_display_name(&self.assemblies[id].metadata, rid),
+            )
+        {
             self.code.insert((id, rid), code);
             return Ok(code);
         }
@@ -104,47 +113,104 @@ impl Runtime {
                 "method {name} is not in a valid native image ({why}), and --jit never forbids JIT compilation"
             ));
         }
+        let code = self.jit_compile(id, rid, &GenericContext::none(), &name)?;
+        self.code.insert((id, rid), code);
+        Ok(code)
+    }
+
+    /// JIT-compiles MethodDef `rid` of assembly `id` as the instance `generics` names (none:
+    /// the plain method), its cells resolving in that context; `name` is for messages.
+    fn jit_compile(
+        &mut self,
+        id: usize,
+        rid: u32,
+        generics: &GenericContext,
+        name: &str,
+    ) -> Result<u64, String> {
+        let is_corlib = self.is_corlib(id);
+        let context_id = self.generic_context(generics);
         let Runtime {
             jit,
             jit_cells,
             assemblies,
-            binder,
-            bound_paths,
+            types,
             ..
         } = self;
         let jit = match jit {
             Some(j) => j,
-            None => {
-                // The binder decides which file each name binds to; names it has not bound
-                // yet are probed in the AppBase, then the framework.
-                let types = TypeContext::over_bound_paths(
-                    bound_paths.clone(),
-                    &[
-                        binder.app_base().to_path_buf(),
-                        binder.framework_dir().to_path_buf(),
-                    ],
-                );
-                jit.insert(Jit::new(types).map_err(|e| format!("cannot start the JIT: {e}"))?)
-            }
+            // The JIT shares the runtime's type system, so the handles of method instances
+            // (and the numbers) agree between the two.
+            None => jit.insert(
+                Jit::new(types.in_context(GenericContext::none()))
+                    .map_err(|e| format!("cannot start the JIT: {e}"))?,
+            ),
         };
         let mut host = Host {
             asm: id,
+            generics: context_id,
             cells: jit_cells,
         };
         let code = jit
-            .compile(&assemblies[id].metadata, rid, &mut host)
+            .compile_instance(&assemblies[id].metadata, rid, generics, &mut host)
             .map_err(|reason| format!("cannot JIT-compile {name}: {reason}"))?
             as u64;
         let il_offsets = jit.last_il_offsets().trace_pairs();
-        crate::code_map::add_jit(id, rid, (code, jit.last_code_size()), &name, &il_offsets);
+        crate::code_map::add_jit(id, rid, (code, jit.last_code_size()), name, &il_offsets);
         crate::gdb_jit::register_jit_code(jit, &assemblies[id].path, assemblies[id].mvid);
         if is_corlib {
             log::binding(|| format!("mscorlib: {name} from IL (JIT-compiled)"));
         } else {
             log::binding(|| format!("{}: JIT-compiled {name}", assemblies[id].name));
         }
-        self.code.insert((id, rid), code);
         Ok(code)
+    }
+
+    /// Entry point of the method instance `handle` (see [`Runtime::instance_code`]).
+    pub(super) fn instance_code_of(&mut self, handle: MethodHandle) -> Result<u64, String> {
+        if let Some(&code) = self.instance_code.get(&handle) {
+            return Ok(code);
+        }
+        let instance = self.types.method_instance_of(handle)?;
+        self.instance_code(&instance)
+    }
+
+    /// Entry point of a method instance: the plain method when it is not generic, else the
+    /// code compiled for its arguments (full specialisation), by the JIT on first call.
+    pub(super) fn instance_code(&mut self, instance: &MethodInstance) -> Result<u64, String> {
+        let id = self.assembly_named(0, &instance.assembly)?;
+        if !instance.is_generic() {
+            return self.method_code(id, instance.rid);
+        }
+        let key = instance.code_key();
+        if let Some(&code) = self.instance_code.get(&key) {
+            return Ok(code);
+        }
+        let name = self.types.method_instance_name(instance.handle);
+        let md = &self.assemblies[id].metadata;
+        let impl_flags = md
+            .method_def(instance.rid)
+            .map_err(|e| e.to_string())?
+            .impl_flags;
+        if impl_flags & INTERNAL_CALL != 0 || impl_flags & CODE_TYPE_MASK == RUNTIME {
+            return Err(format!(
+                "{name} is a generic method implemented by the runtime, which is not done yet"
+            ));
+        }
+        if self.jit_mode == JitMode::Never {
+            return Err(format!(
+                "the generic instance {name} is not in a native image (an image holds the instances its assembly's code reaches), and --jit never forbids JIT compilation"
+            ));
+        }
+        let code = self.jit_compile(id, instance.rid, &instance.generics, &name)?;
+        self.instance_code.insert(key, code);
+        Ok(code)
+    }
+
+    /// The generic method instance a call `token` of assembly `id` names in the current
+    /// generic context, when it is one.
+    fn generic_instance_of(&self, id: usize, token: Token) -> Option<MethodInstance> {
+        self.types
+            .generic_instance(&self.assemblies[id].metadata, token)
     }
 
     /// For a constructor of `System.String` (MethodDef `rid` of mscorlib `id`), the static
@@ -188,9 +254,18 @@ impl Runtime {
 
     /// Entry point for a `call` token of assembly `id`.
     pub(super) fn method_entry(&mut self, id: usize, token: Token) -> Result<u64, String> {
+        if let Some(instance) = self.generic_instance_of(id, token) {
+            return self.instance_code(&instance);
+        }
         match token.table() {
             Some(TableId::MethodDef) => self.method_code(id, token.rid()),
             Some(TableId::MemberRef) => self.member_ref_entry(id, token.rid()),
+            Some(TableId::MethodSpec) => {
+                let instance = self
+                    .types
+                    .method_instance(&self.assemblies[id].metadata, token)?;
+                self.instance_code(&instance)
+            }
             _ => Err(format!("cannot call token 0x{:08x}", token.0)),
         }
     }
@@ -224,16 +299,29 @@ impl Runtime {
                 _ => return Err(format!("bad constrained call token 0x{method:08x}")),
             }
         };
-        let (target, namespace, type_name) = self.type_home(id, Token(constraint))?;
-        if self.assemblies[target]
-            .name
-            .eq_ignore_ascii_case("mscorlib")
-        {
-            return corlib_entry(&namespace, &type_name, &method_name, &sig);
+        if Token(constraint).table() != Some(TableId::TypeSpec) {
+            let (target, namespace, type_name) = self.type_home(id, Token(constraint))?;
+            if self.is_corlib(target)
+                && let Ok(code) = corlib_entry(&namespace, &type_name, &method_name, &sig)
+            {
+                return Ok(code);
+            }
         }
-        Err(format!(
-            "constrained call to {namespace}.{type_name}::{method_name} needs the object model"
-        ))
+        // The constraint type's own implementation (a generic parameter or instance resolved
+        // in the cell's context, or a core-library value type the BCL surface lacks), which
+        // takes the value's address.
+        let m = self.types.constrained_implementation(
+            &self.assemblies[id].metadata,
+            Token(method),
+            Token(constraint),
+        )?;
+        match m.instance {
+            Some(instance) => self.instance_code_of(instance),
+            None => {
+                let target = self.assembly_named(id, &m.assembly)?;
+                self.method_code(target, m.rid)
+            }
+        }
     }
 
     /// The assembly defining a TypeRef/TypeDef of assembly `id`, with its namespace and name.

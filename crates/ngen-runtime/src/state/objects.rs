@@ -134,12 +134,18 @@ pub(crate) fn interface_target(obj: u64, cell: *mut ImportCell) -> u64 {
     let desc = unsafe { &*((*cell).key as *const CellDesc) };
     let (asm, token) = (desc.asm, Token(desc.token));
     let ty = rt.type_of_object(obj);
-    let code = rt
+    // The call site's interface method resolves in its code's generic context.
+    let site_types = rt
         .types
+        .in_context(rt.generic_contexts[desc.generics as usize].clone());
+    let code = site_types
         .interface_implementation(ty, &rt.assemblies[asm].metadata, token)
         .and_then(|m| {
             let implementing = rt.assembly_named(asm, &m.assembly)?;
-            let code = rt.method_code(implementing, m.rid)?;
+            let code = match m.instance {
+                Some(instance) => rt.instance_code_of(instance)?,
+                None => rt.method_code(implementing, m.rid)?,
+            };
             // A boxed value type's own method takes the value: enter it unboxed.
             if rt.types.is_value_type_method(&m.assembly, m.rid)? {
                 crate::stubs::unboxing_stub(code)
@@ -185,6 +191,128 @@ pub(crate) fn type_object_name(type_object: u64) -> String {
             fatal(&format!("Type.ToString: {e}"))
         }
     }
+}
+
+/// Mono's `Type.Name` and `Type.Namespace` of the type a `System.RuntimeType` object describes.
+pub(crate) fn type_object_simple_name(type_object: u64) -> (String, String) {
+    let mut rt = lock();
+    let name = rt
+        .type_of_type_object(type_object)
+        .and_then(|ty| rt.types.simple_name(ty));
+    match name {
+        Ok(n) => n,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("Type.Name: {e}"))
+        }
+    }
+}
+
+/// `RuntimeType.CreateInstanceForAnotherGenericParameter(genericType, argument)`: a new
+/// instance of `genericType` (a definition, or any instance of it) instantiated over
+/// `argument`, built by its parameterless constructor, as Mono's `MakeGenericType` and
+/// `Activator` do (`EqualityComparer<T>.Default` and `Comparer<T>.Default` build their
+/// comparers this way). An exception from the constructor is left pending.
+pub(crate) fn create_generic_instance(generic_type: u64, argument: u64) -> u64 {
+    let mut rt = lock();
+    let made = (|| -> Result<(u64, u32, bool, u64), String> {
+        let def = rt.type_of_type_object(generic_type)?;
+        let arg = rt.type_of_type_object(argument)?;
+        let ty = rt.types.instantiate_type(def, &[arg])?;
+        let mt = rt.method_table_of(ty)?;
+        let (size, has_references) = rt.types.instance_shape(ty)?;
+        let ctor = rt.types.default_constructor(ty)?;
+        let code = rt.instance_code_of(ctor)?;
+        Ok((mt, size, has_references, code))
+    })();
+    drop(rt);
+    let (mt, size, has_references, ctor) = match made {
+        Ok(parts) => parts,
+        Err(e) => fatal(&format!("CreateInstanceForAnotherGenericParameter: {e}")),
+    };
+    let obj = crate::helpers::alloc_instance(size as usize, has_references);
+    // SAFETY: a fresh zeroed instance of `size` bytes, header included.
+    unsafe { obj.cast::<u64>().write(mt) };
+    // SAFETY: `ctor` is compiled code of an instance constructor without parameters: SystemV,
+    // `this` only, no result.
+    let run: extern "C" fn(u64) = unsafe { std::mem::transmute(ctor as usize) };
+    run(obj as u64);
+    obj as u64
+}
+
+/// `RuntimeTypeHandle.type_is_assignable_from(a, b)`: whether a value of the type `b`
+/// describes may be stored where the type `a` describes is expected.
+pub(crate) fn type_object_assignable(a: u64, b: u64) -> bool {
+    let mut rt = lock();
+    let answer = rt.type_of_type_object(a).and_then(|to| {
+        let from = rt.type_of_type_object(b)?;
+        rt.types.is_assignable(from, to)
+    });
+    match answer {
+        Ok(yes) => yes,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("Type.IsAssignableFrom: {e}"))
+        }
+    }
+}
+
+/// `(HasInstantiation, IsGenericTypeDefinition)` of the type a `System.RuntimeType` describes.
+pub(crate) fn type_object_generic_shape(type_object: u64) -> (bool, bool) {
+    let mut rt = lock();
+    let shape = rt
+        .type_of_type_object(type_object)
+        .and_then(|ty| rt.types.generic_shape(ty));
+    match shape {
+        Ok(s) => s,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("Type.IsGenericType: {e}"))
+        }
+    }
+}
+
+/// `RuntimeTypeHandle.is_subclass_of(child, base)`, given the two types' handle values (the
+/// method tables a `System.RuntimeType`'s `_impl` holds).
+pub(crate) fn table_is_subclass_of(child: u64, base: u64) -> bool {
+    let rt = lock();
+    let (Some(child), Some(base)) = (rt.type_of_table(child), rt.type_of_table(base)) else {
+        drop(rt);
+        fatal("Type.IsSubclassOf: a type handle of an unknown type")
+    };
+    match rt.types.is_subclass_of(child, base) {
+        Ok(yes) => yes,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("Type.IsSubclassOf: {e}"))
+        }
+    }
+}
+
+/// The underlying primitive of the boxed enum `obj` (not null) and the method table of a box
+/// of that primitive (`Enum.get_value` makes one).
+pub(crate) fn enum_underlying(obj: u64) -> (ngen_compiler::runtime_types::Primitive, u64) {
+    let mut rt = lock();
+    let ty = rt.type_of_object(obj);
+    let found = rt.types.unboxed_primitive(ty).and_then(|p| {
+        let p = p.ok_or_else(|| format!("{} is not an enum", rt.types.type_display_name(ty)))?;
+        let primitive = rt
+            .types
+            .well_known_type(ngen_compiler::runtime_types::WellKnownType::Primitive(p))?;
+        Ok((p, rt.method_table_of(primitive)?))
+    });
+    match found {
+        Ok(found) => found,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("System.Enum: {e}"))
+        }
+    }
+}
+
+/// The method table word of object `obj` (not null), for icalls comparing types.
+pub(crate) fn method_table_of_object(obj: u64) -> u64 {
+    method_table_word(obj)
 }
 
 /// The instance size (header included) and whether the collector scans instances, of

@@ -104,7 +104,8 @@ impl Runtime {
     /// and the type's `.cctor`, if any, is started then, once ([`Runtime::pending_cctor`]).
     fn typed_static(&mut self, id: usize, storage: &StaticFieldStorage) -> Result<u64, String> {
         let owner = self.assembly_named(id, &storage.owner_assembly)?;
-        let key = (owner, storage.owner_type_rid);
+        // One storage per type: per instantiation for a generic type (ECMA-335 II.9.5).
+        let key = storage.owner;
         if !self.statics.contains_key(&key) {
             let area = |size: u32| {
                 crate::gc_roots::alloc_static_area(size)
@@ -114,12 +115,19 @@ impl Runtime {
                 gc: area(storage.gc_size)?,
                 non_gc: area(storage.non_gc_size)?,
             };
-            if let Some(rid) = storage.cctor_rid {
-                self.pending_cctor = Some(self.method_code(owner, rid)?);
-                self.pending_cctor_type = self.assemblies[owner]
-                    .metadata
-                    .type_def_full_name(storage.owner_type_rid)
-                    .ok();
+            match (storage.cctor, storage.cctor_rid) {
+                (Some(cctor), _) => {
+                    self.pending_cctor = Some(self.instance_code_of(cctor)?);
+                    self.pending_cctor_type = self.types.reflection_name(storage.owner).ok();
+                }
+                (None, Some(rid)) => {
+                    self.pending_cctor = Some(self.method_code(owner, rid)?);
+                    self.pending_cctor_type = self.assemblies[owner]
+                        .metadata
+                        .type_def_full_name(storage.owner_type_rid)
+                        .ok();
+                }
+                (None, None) => {}
             }
             self.statics.insert(key, statics);
         }

@@ -20,6 +20,7 @@
 //!
 //! Depends on: cranelift-*, rayon, the crate's translator ([`super::translate`]).
 
+pub(crate) mod instances;
 mod plan;
 mod stub;
 mod tables;
@@ -43,7 +44,8 @@ use super::translate::{MethodInput, translate};
 use crate::il_offsets::MethodIlOffsets;
 use crate::method::{method_def_shape_in, prepare};
 use crate::type_context::TypeContext;
-use plan::{AotEnv, Plan, declare_functions, layout_cells};
+use instances::ImageInstances;
+use plan::{AotEnv, Plan, declare_functions, declare_instances, layout_cells};
 use stub::{StubEnv, build_stub};
 use tables::ImageData;
 
@@ -52,6 +54,13 @@ pub(crate) struct MethodOutcome {
     pub rid: u32,
     /// Code size, or the exclusion reason.
     pub result: Result<u32, String>,
+}
+
+/// One unit of the parallel phase: a MethodDef, or generic instance `n` of the image.
+#[derive(Clone, Copy)]
+enum Work {
+    Method(u32),
+    Instance(usize),
 }
 
 /// An emitted object plus what the header must describe.
@@ -84,7 +93,7 @@ pub(crate) fn emit_object(
     threads: usize,
     scenario: ngen_abi::Scenario,
     symbols: Option<&ngen_symbols::SymbolFile>,
-    header: impl FnOnce(&[CellKey], &[MethodOutcome]) -> Vec<u8>,
+    header: impl FnOnce(&[CellKey], &[MethodOutcome], &ImageInstances) -> Vec<u8>,
 ) -> Result<EmittedObject, String> {
     let isa: OwnedTargetIsa = make_isa(IsaKind::Aot, scenario.debug)?;
     let call_conv = isa.default_call_conv();
@@ -100,12 +109,14 @@ pub(crate) fn emit_object(
     let data = ImageData::declare(&mut module)?;
     let method_count = asm.row_count(TableId::MethodDef);
     let funcs = declare_functions(&mut module, asm, types, call_conv)?;
+    let instances = instances::discover(asm, types);
+    let instance_funcs = declare_instances(&mut module, types, call_conv, &instances)?;
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| e.to_string())?;
-    let cells = layout_cells(&pool, asm);
+    let cells = layout_cells(&pool, asm, &instances);
 
     let plan = Plan {
         asm,
@@ -113,6 +124,8 @@ pub(crate) fn emit_object(
         call_conv,
         frontend: isa.frontend_config(),
         funcs,
+        instances: &instances,
+        instance_funcs,
         cells,
         cells_data: data.cells,
         helpers_data: data.helpers,
@@ -120,21 +133,26 @@ pub(crate) fn emit_object(
         debug: scenario.debug,
     };
 
-    let results: Vec<(u32, Result<Compiled, String>)> = pool.install(|| {
-        (1..=method_count)
-            .into_par_iter()
+    let work: Vec<Work> = (1..=method_count)
+        .map(Work::Method)
+        .chain((0..instances.instances.len()).map(Work::Instance))
+        .collect();
+    let results: Vec<(Work, Result<Compiled, String>)> = pool.install(|| {
+        work.into_par_iter()
             .map_init(
                 || (Context::new(), FunctionBuilderContext::new()),
-                |(ctx, fctx), rid| {
+                |(ctx, fctx), item| {
                     // A panic inside Cranelift becomes an exclusion: a bad method must never
                     // take the whole image down.
-                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        compile_one(&plan, &*isa, ctx, fctx, rid)
-                    }));
+                    let result =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match item {
+                            Work::Method(rid) => compile_one(&plan, &*isa, ctx, fctx, rid),
+                            Work::Instance(i) => compile_instance(&plan, &*isa, ctx, fctx, i),
+                        }));
                     let result = result.unwrap_or_else(|panic| {
                         Err(super::internal_error(ctx, fctx, panic.as_ref()))
                     });
-                    (rid, result)
+                    (item, result)
                 },
             )
             .collect()
@@ -146,7 +164,10 @@ pub(crate) fn emit_object(
         .sum();
 
     let Plan {
-        funcs, mut cells, ..
+        funcs,
+        instance_funcs,
+        mut cells,
+        ..
     } = plan;
     let mut outcomes = Vec::with_capacity(results.len());
     let mut compiled_ids: Vec<(u32, FuncId)> = Vec::new();
@@ -154,7 +175,36 @@ pub(crate) fn emit_object(
     let mut trace_tables: Vec<(u32, Vec<(u32, u32)>)> = Vec::new();
     let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
-    for (rid, result) in results {
+    for (item, result) in results {
+        let rid = match item {
+            Work::Method(rid) => rid,
+            Work::Instance(i) => {
+                let Some(f) = &instance_funcs[i] else {
+                    continue;
+                };
+                match result {
+                    Ok(c) => {
+                        module
+                            .define_function_bytes(f.id, c.alignment, &c.bytes, &c.relocs)
+                            .map_err(err)?;
+                        // Instance `i`'s code is method-table entry `method_rows + i`.
+                        compiled_ids.push((method_count + i as u32 + 1, f.id));
+                    }
+                    Err(_) => {
+                        // Left 0 in the method table (the runtime JIT-compiles it); the
+                        // declared function still needs a body, which nothing reaches.
+                        ctx.func = Function::with_name_signature(
+                            UserFuncName::user(0, f.id.as_u32()),
+                            f.sig.clone(),
+                        );
+                        stub::build_trap(&mut ctx.func, &mut fctx, isa.frontend_config());
+                        module.define_function(f.id, &mut ctx).map_err(err)?;
+                        module.clear_context(&mut ctx);
+                    }
+                }
+                continue;
+            }
+        };
         match result {
             Ok(c) => {
                 let f = &funcs[&rid];
@@ -211,10 +261,10 @@ pub(crate) fn emit_object(
     cell_list.sort_by_key(|(_, i)| *i);
     let cell_keys: Vec<CellKey> = cell_list.into_iter().map(|(k, _)| k).collect();
 
-    let header_bytes = header(&cell_keys, &outcomes);
+    let header_bytes = header(&cell_keys, &outcomes, &instances);
     data.define(
         &mut module,
-        method_count,
+        method_count + instances.instances.len() as u32,
         &compiled_ids,
         cell_keys.len(),
         header_bytes,
@@ -253,10 +303,45 @@ fn compile_one(
             .err()
             .unwrap_or_else(|| "signature not supported".into()));
     };
+    let env = AotEnv::new(plan, plan.asm, true, plan.types.clone(), 0);
+    compile_body(isa, ctx, fctx, f, &prepared, env, rid)
+}
+
+/// Translates and compiles generic instance `index` of the image (full specialisation: the
+/// body of its MethodDef with every `!n`/`!!n` its context's).
+fn compile_instance(
+    plan: &Plan<'_>,
+    isa: &dyn TargetIsa,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    index: usize,
+) -> Result<Compiled, String> {
+    let (rid, context) = plan.instances.instances[index];
+    let image_context = plan.instances.context(context);
+    let asm: &Assembly = &image_context.assembly;
+    crate::method::check_aot_allowed(asm, rid)?;
+    let types = plan.types.in_context(image_context.generics.clone());
+    let prepared = prepare(asm, rid, &types)?;
+    let f = plan.instance_funcs[index]
+        .as_ref()
+        .ok_or_else(|| "signature not supported".to_string())?;
+    let env = AotEnv::new(plan, asm, image_context.own, types, context);
+    compile_body(isa, ctx, fctx, f, &prepared, env, rid)
+}
+
+/// Translates `prepared` into function `f` and compiles it.
+fn compile_body(
+    isa: &dyn TargetIsa,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    f: &plan::FuncPlan,
+    prepared: &crate::method::PreparedMethod<'_>,
+    mut env: AotEnv<'_, '_>,
+    rid: u32,
+) -> Result<Compiled, String> {
     ctx.clear();
     ctx.func = Function::with_name_signature(UserFuncName::user(0, f.id.as_u32()), f.sig.clone());
-    let input = MethodInput::of(&prepared);
-    let mut env = AotEnv::new(plan);
+    let input = MethodInput::of(prepared);
     let reported = translate(&mut ctx.func, fctx, &input, &mut env).map_err(|r| r.to_string())?;
     if std::env::var_os("NGEN_DUMP_CLIF").is_some() {
         eprintln!("; MethodDef {rid}\n{}", ctx.func.display());
@@ -272,10 +357,10 @@ fn compile_one(
         .iter()
         .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, f.id))
         .collect();
-    let (ranges, variables) = if plan.debug {
+    let (ranges, variables) = if env.debug() {
         (
             code_ranges(code),
-            frame_variables(plan.asm, rid, &prepared, code),
+            frame_variables(env.assembly(), rid, prepared, code),
         )
     } else {
         (Vec::new(), Vec::new())

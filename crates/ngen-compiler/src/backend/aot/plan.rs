@@ -23,6 +23,7 @@ use ngen_abi::image::{CELL_SIZE, CellKey, CellKind};
 use ngen_metadata::{Assembly, TableId, Token};
 use rayon::prelude::*;
 
+use super::instances::ImageInstances;
 use crate::backend::abi::clif_signature;
 use crate::backend::env::{CallTarget, TranslateEnv};
 use crate::method::{call_shape, method_def_shape_in, referenced_tokens};
@@ -44,6 +45,10 @@ pub(super) struct Plan<'a> {
     pub(super) call_conv: CallConv,
     pub(super) frontend: TargetFrontendConfig,
     pub(super) funcs: BTreeMap<u32, FuncPlan>,
+    /// The generic instances the image holds, and their functions (in the same order;
+    /// `None` when the instance's signature is not supported).
+    pub(super) instances: &'a ImageInstances,
+    pub(super) instance_funcs: Vec<Option<FuncPlan>>,
     pub(super) cells: BTreeMap<CellKey, u32>,
     pub(super) cells_data: DataId,
     pub(super) helpers_data: DataId,
@@ -82,13 +87,65 @@ pub(super) fn declare_functions(
     Ok(funcs)
 }
 
-/// The import cells of every method's IL, numbered in key order (in `pool`).
-pub(super) fn layout_cells(pool: &rayon::ThreadPool, asm: &Assembly) -> BTreeMap<CellKey, u32> {
+/// Declares a hidden function for every generic instance of the image whose instantiated
+/// signature is supported, named after its method and its serialized arguments (and its
+/// index, which keeps them apart), so the names are deterministic.
+pub(super) fn declare_instances(
+    module: &mut ObjectModule,
+    types: &TypeContext,
+    call_conv: CallConv,
+    instances: &ImageInstances,
+) -> Result<Vec<Option<FuncPlan>>, String> {
+    let mut funcs = Vec::with_capacity(instances.instances.len());
+    for (i, &(rid, context)) in instances.instances.iter().enumerate() {
+        let image_context = instances.context(context);
+        let asm: &Assembly = &image_context.assembly;
+        let in_context = types.in_context(image_context.generics.clone());
+        let Ok((shape, _)) = in_context.instance_method_shape(asm, rid) else {
+            funcs.push(None);
+            continue;
+        };
+        let sig = clif_signature(&shape, call_conv);
+        let (_, type_args, method_args) = &image_context.names;
+        let id = module
+            .declare_function(
+                &format!(
+                    "{}<{};{}>#{rid}.{i}",
+                    crate::method_display_name(asm, rid),
+                    type_args.join(","),
+                    method_args.join(",")
+                ),
+                Linkage::Hidden,
+                &sig,
+            )
+            .map_err(|e| e.to_string())?;
+        funcs.push(Some(FuncPlan { id, sig, shape }));
+    }
+    Ok(funcs)
+}
+
+/// The import cells of every method's IL, and of every generic instance's in its context,
+/// numbered in key order (in `pool`).
+pub(super) fn layout_cells(
+    pool: &rayon::ThreadPool,
+    asm: &Assembly,
+    instances: &ImageInstances,
+) -> BTreeMap<CellKey, u32> {
     let method_count = asm.row_count(TableId::MethodDef);
     let referenced: BTreeSet<CellKey> = pool.install(|| {
         (1..=method_count)
             .into_par_iter()
             .flat_map_iter(|rid| referenced_tokens(asm, rid))
+            .chain(
+                instances
+                    .instances
+                    .par_iter()
+                    .flat_map_iter(|&(rid, context)| {
+                        referenced_tokens(&instances.context(context).assembly, rid)
+                            .into_iter()
+                            .map(move |key| key.in_context(context))
+                    }),
+            )
             .collect()
     });
     referenced
@@ -112,18 +169,48 @@ pub(super) fn data_gv(func: &mut Function, data: DataId) -> GlobalValue {
     })
 }
 
-/// The translator's environment for one method of the image.
+/// The translator's environment for one method (or generic instance) of the image.
 pub(super) struct AotEnv<'p, 'a> {
     plan: &'p Plan<'a>,
+    /// The assembly whose method body is compiled (another one's for a generic instance of
+    /// its method), whose tokens the body uses.
+    asm: &'p Assembly,
+    /// Whether that is the compiled assembly (MethodDef tokens may be direct calls).
+    own: bool,
+    /// The type system in the generic context of the body being compiled.
+    types: TypeContext,
+    /// That context's 1-based index in the header (0: none): every cell the body uses is
+    /// keyed with it.
+    context: u32,
     func_refs: HashMap<u32, FuncRef>,
     cells_gv: Option<GlobalValue>,
     helpers_gv: Option<GlobalValue>,
 }
 
 impl<'p, 'a> AotEnv<'p, 'a> {
-    pub(super) fn new(plan: &'p Plan<'a>) -> Self {
+    /// Whether the image is for the debug scenario (line tables and variable locations).
+    pub(super) fn debug(&self) -> bool {
+        self.plan.debug
+    }
+
+    /// The assembly whose method body is compiled.
+    pub(super) fn assembly(&self) -> &'p Assembly {
+        self.asm
+    }
+
+    pub(super) fn new(
+        plan: &'p Plan<'a>,
+        asm: &'p Assembly,
+        own: bool,
+        types: TypeContext,
+        context: u32,
+    ) -> Self {
         AotEnv {
             plan,
+            asm,
+            own,
+            types,
+            context,
             func_refs: HashMap::new(),
             cells_gv: None,
             helpers_gv: None,
@@ -133,6 +220,7 @@ impl<'p, 'a> AotEnv<'p, 'a> {
 
 impl AotEnv<'_, '_> {
     fn cell_addr(&mut self, key: CellKey, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
+        let key = key.in_context(self.context);
         let index = *self
             .plan
             .cells
@@ -169,7 +257,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn callee_shape(&mut self, token: Token) -> Result<crate::types::MethodShape, String> {
-        call_shape(self.plan.types, self.plan.asm, token)
+        call_shape(&self.types, self.asm, token)
     }
 
     fn call_target(
@@ -179,6 +267,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
     ) -> Result<CallTarget, String> {
         let token = Token(key.token);
         if key.kind == CellKind::Method
+            && self.own
             && token.table() == Some(TableId::MethodDef)
             && let Some(f) = self.plan.funcs.get(&token.rid())
         {
@@ -207,77 +296,79 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
-        crate::method::check_exact_callvirt(self.plan.types, self.plan.asm, token)
+        crate::method::check_exact_callvirt(&self.types, self.asm, token)
     }
 
     fn field_access(&mut self, token: Token) -> Result<crate::type_context::FieldAccess, String> {
-        self.plan.types.field_access(self.plan.asm, token)
+        self.types.field_access(self.asm, token)
     }
 
     fn il_type(&mut self, token: Token) -> Result<crate::types::IlType, String> {
-        self.plan.types.il_type_of(self.plan.asm, token)
+        self.types.il_type_of(self.asm, token)
     }
 
     fn boxed_value(&mut self, token: Token) -> Result<crate::type_context::BoxedValue, String> {
-        self.plan.types.boxed_value(self.plan.asm, token)
+        self.types.boxed_value(self.asm, token)
     }
 
     fn value_type_ctor(&mut self, token: Token) -> Result<Option<crate::types::IlType>, String> {
-        Ok(self.plan.types.value_type_ctor(self.plan.asm, token))
+        Ok(self.types.value_type_ctor(self.asm, token))
     }
 
     fn constrained_override(&mut self, method: Token, constraint: Token) -> Option<Token> {
-        self.plan
+        let rid = self
             .types
-            .constrained_override(self.plan.asm, method, constraint)
-            .map(|rid| Token::new(TableId::MethodDef, rid))
+            .constrained_override(self.asm, method, constraint)?;
+        // Only when the image can reach it: a direct call within the image, or a cell the
+        // scan laid out (in a generic instance the override is found only now; the
+        // constrained-method cell then resolves it at run time instead).
+        let token = Token::new(TableId::MethodDef, rid);
+        let key = CellKey::new(CellKind::Method, token.0).in_context(self.context);
+        let direct = self.own && self.plan.funcs.contains_key(&rid);
+        (direct || self.plan.cells.contains_key(&key)).then_some(token)
     }
 
     fn constrained_needs_box(&mut self, method: Token, constraint: Token) -> bool {
-        self.plan
-            .types
-            .constrained_needs_box(self.plan.asm, method, constraint)
+        self.types
+            .constrained_needs_box(self.asm, method, constraint)
     }
 
     fn value_has_references(&mut self, token: Token) -> Result<bool, String> {
-        self.plan.types.value_has_references(self.plan.asm, token)
+        self.types.value_has_references(self.asm, token)
     }
 
     fn new_object(&mut self, token: Token) -> Result<crate::type_context::NewObject, String> {
-        self.plan.types.new_object(self.plan.asm, token)
+        self.types.new_object(self.asm, token)
     }
 
     fn virtual_slot(&mut self, token: Token) -> Result<u32, String> {
-        self.plan.types.virtual_slot(self.plan.asm, token)
+        self.types.virtual_slot(self.asm, token)
     }
 
     fn cast_target(&mut self, token: Token) -> Result<crate::type_context::CastTarget, String> {
-        self.plan.types.cast_target(self.plan.asm, token)
+        self.types.cast_target(self.asm, token)
     }
 
     fn is_interface_method(&mut self, token: Token) -> bool {
-        self.plan
-            .types
-            .is_interface_method(self.plan.asm, token)
+        self.types
+            .is_interface_method(self.asm, token)
             .unwrap_or(false)
     }
 
     fn is_object_ctor(&mut self, token: Token) -> bool {
-        self.plan.types.is_object_ctor(self.plan.asm, token)
+        self.types.is_object_ctor(self.asm, token)
     }
 
     fn delegate_invoke(&mut self, token: Token) -> Option<crate::type_context::DelegateFields> {
-        self.plan.types.delegate_invoke(self.plan.asm, token)
+        self.types.delegate_invoke(self.asm, token)
     }
 
     fn is_value_type_instance_method(&mut self, token: Token) -> bool {
-        self.plan
-            .types
-            .is_value_type_instance_method(self.plan.asm, token)
+        self.types.is_value_type_instance_method(self.asm, token)
     }
 
     fn is_object_type(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_object_type(self.plan.asm, token)
+        crate::corlib_refs::is_object_type(self.asm, token)
     }
 
     fn array_method(&mut self, token: Token) -> Result<Option<crate::arrays::ArrayMethod>, String> {
@@ -285,27 +376,27 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
-        crate::corlib_refs::primitive_element(self.plan.asm, token)
+        crate::corlib_refs::primitive_element(self.asm, token)
     }
 
     fn is_get_type_from_handle(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_get_type_from_handle(self.plan.asm, token)
+        crate::corlib_refs::is_get_type_from_handle(self.asm, token)
     }
 
     fn is_reference_compare_exchange(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_reference_compare_exchange(self.plan.asm, token)
+        crate::corlib_refs::is_reference_compare_exchange(self.asm, token)
     }
 
     fn is_initialize_array(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_initialize_array(self.plan.asm, token)
+        crate::corlib_refs::is_initialize_array(self.asm, token)
     }
 
     fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String> {
-        crate::corlib_refs::field_init_data(self.plan.asm, token).map(<[u8]>::to_vec)
+        crate::corlib_refs::field_init_data(self.asm, token).map(<[u8]>::to_vec)
     }
 
     fn fold_literal_call(&mut self, token: Token, argument: f64) -> Option<f64> {
-        crate::corlib_refs::fold_literal_call(self.plan.asm, token, argument)
+        crate::corlib_refs::fold_literal_call(self.asm, token, argument)
     }
 
     fn static_field_cell(
@@ -313,8 +404,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
         key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<(Value, crate::types::IlType), String> {
-        let kind =
-            crate::method::static_field_kind(self.plan.types, self.plan.asm, Token(key.token))?;
+        let kind = crate::method::static_field_kind(&self.types, self.asm, Token(key.token))?;
         let cell = self.cell_addr(key, b)?;
         Ok((cell, kind))
     }

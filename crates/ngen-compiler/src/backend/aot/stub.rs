@@ -63,3 +63,20 @@ pub(super) fn build_stub(
     b.seal_all_blocks();
     b.finalize(config);
 }
+
+/// A body for a declared function that nothing reaches (a generic instance that could not be
+/// compiled: its method-table entry stays 0, so the runtime JIT-compiles it): a trap.
+pub(super) fn build_trap(
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+    config: TargetFrontendConfig,
+) {
+    let mut b = FunctionBuilder::new(func, fctx);
+    let block = b.create_block();
+    b.append_block_params_for_function_params(block);
+    b.switch_to_block(block);
+    b.seal_block(block);
+    b.ins()
+        .trap(cranelift_codegen::ir::TrapCode::unwrap_user(1));
+    b.finalize(config);
+}

@@ -24,7 +24,7 @@ use super::{Reject, Res, Translator, cells, flags};
 use crate::backend::abi::clif_signature;
 use crate::backend::env::CallTarget;
 use crate::type_context::NewObject;
-use crate::types::{MethodShape, StackType};
+use crate::types::{IlType, MethodShape, StackType, ValKind};
 
 /// How a call instruction dispatches.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -73,7 +73,15 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
         let mut kind = kind;
         let mut boxed_receiver = None;
+        let mut deref_receiver = false;
         if let CallKind::Constrained(constraint) = kind
+            && self.env.il_type(constraint) == Ok(IlType::Val(ValKind::Ref))
+        {
+            // III.2.1: on a reference type (a generic parameter instantiated over a class),
+            // the address is dereferenced and the call proceeds as a `callvirt`.
+            deref_receiver = true;
+            kind = CallKind::Callvirt;
+        } else if let CallKind::Constrained(constraint) = kind
             && self.env.constrained_needs_box(token, constraint)
         {
             // III.2.1: a value type that does not implement the method itself is boxed,
@@ -105,6 +113,13 @@ impl<'a, 'f> Translator<'a, 'f> {
             return Ok(());
         }
         let mut raw = stack.popn(shape.arg_types().len())?;
+        if deref_receiver {
+            let (addr, t) = raw[0];
+            if t != StackType::Ptr {
+                return Err(Reject::new("constrained call on a non-address"));
+            }
+            raw[0] = (self.b.ins().load(I64, flags(), addr, 0), StackType::O);
+        }
         if let Some(constraint) = boxed_receiver {
             let (addr, t) = raw[0];
             if t != StackType::Ptr {

@@ -285,7 +285,8 @@ impl Family {
     fn of(op: Opcode) -> Option<Family> {
         use Opcode as O;
         Some(match op {
-            O::Nop | O::Tail | O::Volatile | O::Unaligned => Family::Nop,
+            // `readonly.` (before `ldelema` in generic code) only relaxes a type check.
+            O::Nop | O::Tail | O::Volatile | O::Unaligned | O::Readonly => Family::Nop,
             O::Constrained => Family::Constrained,
             O::Ldarg0 | O::Ldarg1 | O::Ldarg2 | O::Ldarg3 | O::LdargS | O::Ldarg => {
                 Family::Variable

@@ -16,6 +16,8 @@ use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{BlockArg, InstBuilder, Value};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
+use ngen_abi::image::{CellKey, CellKind};
+use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode, Operand};
 
 use super::stack::Stack;
@@ -67,25 +69,30 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             O::Castclass | O::Isinst => {
                 let token = Self::token(ins)?;
-                let how = self.env.cast_target(token).map_err(Reject::new)?;
                 let (obj, t) = stack.pop1()?;
                 if t != StackType::O {
                     return Err(Reject::new(format!("cast of {}", t.name())));
                 }
-                let key = Self::cell_key(ins, None)?;
-                let cell = self.env.cell(key, &mut self.b)?;
-                let target = self.cell_target(cell);
-                let throws = ins.opcode == O::Castclass;
-                let result = match how {
-                    CastTarget::ParentChain => self.cast(obj, target, throws),
-                    CastTarget::Helper => self.cast_by_helper(obj, target, throws),
-                };
+                let result = self.cast_to(token, obj, ins.opcode == O::Castclass)?;
                 stack.push((result, StackType::O));
             }
             O::Ldfld | O::Stfld | O::Ldflda => self.translate_field(ins, stack)?,
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
+    }
+
+    /// `castclass`/`isinst` of `obj` to the type `token` names (through its method-table
+    /// cell); also `unbox.any` of a reference type, which is `castclass` (III.4.33).
+    pub(super) fn cast_to(&mut self, token: Token, obj: Value, throws: bool) -> Res<Value> {
+        let how = self.env.cast_target(token).map_err(Reject::new)?;
+        let key = CellKey::new(CellKind::MethodTable, token.0);
+        let cell = self.env.cell(key, &mut self.b)?;
+        let target = self.cell_target(cell);
+        Ok(match how {
+            CastTarget::ParentChain => self.cast(obj, target, throws),
+            CastTarget::Helper => self.cast_by_helper(obj, target, throws),
+        })
     }
 
     /// The entry check of a method whose class has precise initialisation (see

@@ -294,7 +294,6 @@ const UNSUPPORTED: &[Opcode] = &[
     Opcode::Arglist,
     Opcode::No,
     Opcode::Refanytype,
-    Opcode::Readonly,
 ];
 
 /// `op` with an all-zero inline operand (a branch to the next instruction, an empty switch).

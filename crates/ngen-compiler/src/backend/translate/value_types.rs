@@ -28,7 +28,7 @@
 
 use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I8, I16, I32, I64};
-use cranelift_codegen::ir::{Inst, InstBuilder, StackSlotData, StackSlotKind, Value};
+use cranelift_codegen::ir::{BlockArg, Inst, InstBuilder, StackSlotData, StackSlotKind, Value};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
 use ngen_abi::image::{CellKey, CellKind};
@@ -38,6 +38,7 @@ use ngen_metadata::il::{Instruction, Opcode};
 
 use super::stack::{Entry, Stack};
 use super::{Reject, Res, Translator, flags};
+use crate::type_context::NullableLayout;
 use crate::types::{IlType, MethodShape, StackType, StructLayout, ValKind};
 
 /// Copies and zeroing up to this many bytes are straight-line code; larger ones loop.
@@ -90,17 +91,40 @@ impl<'a, 'f> Translator<'a, 'f> {
                     return Ok(());
                 }
                 let entry = stack.pop1()?;
-                let object = self.box_entry(token, entry)?;
+                let boxed = self.env.boxed_value(token).map_err(Reject::new)?;
+                let object = match boxed.nullable {
+                    Some(nullable) => self.box_nullable(token, nullable, entry)?,
+                    None => self.box_entry(token, entry)?,
+                };
                 stack.push((object, StackType::O));
             }
             O::Unbox | O::UnboxAny => {
                 if ty == IlType::Val(ValKind::Ref) {
-                    return Err(Reject::new("unbox.any of a reference type"));
+                    if ins.opcode == O::Unbox {
+                        return Err(Reject::new("unbox of a reference type"));
+                    }
+                    // `unbox.any` of a reference type (a generic parameter instantiated over
+                    // a class) is `castclass` (III.4.33).
+                    let (obj, t) = stack.pop1()?;
+                    if t != StackType::O {
+                        return Err(Reject::new(format!("unbox.any of {}", t.name())));
+                    }
+                    let result = self.cast_to(token, obj, true)?;
+                    stack.push((result, StackType::O));
+                    return Ok(());
                 }
                 let boxed = self.env.boxed_value(token).map_err(Reject::new)?;
                 let (object, t) = stack.pop1()?;
                 if t != StackType::O {
                     return Err(Reject::new(format!("unbox of {}", t.name())));
+                }
+                if let Some(nullable) = boxed.nullable {
+                    if ins.opcode == O::Unbox {
+                        return Err(Reject::new("unbox (by address) of a nullable"));
+                    }
+                    let entry = self.unbox_nullable(token, nullable, boxed.value, object)?;
+                    stack.push(entry);
+                    return Ok(());
                 }
                 let method_table = self.method_table_of(ins)?;
                 self.null_check(object);
@@ -126,6 +150,76 @@ impl<'a, 'f> Translator<'a, 'f> {
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
+    }
+
+    /// `box Nullable<T>` (III.4.1): null when the nullable has no value, else a boxed `T`
+    /// of its value (the nullable's method-table cell is `T`'s, see `NullableLayout`).
+    fn box_nullable(&mut self, token: Token, nullable: NullableLayout, entry: Entry) -> Res<Value> {
+        let (addr, t) = entry;
+        self.check_struct(t, nullable.layout)?;
+        let has_value = self
+            .b
+            .ins()
+            .uload8(I32, flags(), addr, nullable.has_value_offset as i32);
+        let some = self.b.create_block();
+        let done = self.b.create_block();
+        let result = self.b.append_block_param(done, I64);
+        let null = self.b.ins().iconst(I64, 0);
+        self.b
+            .ins()
+            .brif(has_value, some, &[], done, &[BlockArg::Value(null)]);
+        self.b.switch_to_block(some);
+        let boxed = self.env.boxed_value(token).map_err(Reject::new)?;
+        let value_addr = self
+            .b
+            .ins()
+            .iadd_imm_s(addr, i64::from(nullable.value_offset));
+        let value = self.load_value(boxed.value, value_addr);
+        let object = self.box_entry(token, value)?;
+        self.b.ins().jump(done, &[BlockArg::Value(object)]);
+        self.b.switch_to_block(done);
+        Ok(result)
+    }
+
+    /// `unbox.any Nullable<T>` (III.4.33): an empty nullable from null, else one holding the
+    /// boxed `T` (InvalidCastException when the object is not a `T`).
+    fn unbox_nullable(
+        &mut self,
+        token: Token,
+        nullable: NullableLayout,
+        value: IlType,
+        object: Value,
+    ) -> Res<Entry> {
+        let result = self.struct_temp(nullable.layout);
+        self.zero_struct(result, nullable.layout);
+        let some = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.ins().brif(object, some, &[], done, &[]);
+        self.b.switch_to_block(some);
+        let method_table = self.method_table_of_type(token)?;
+        let actual = self.b.ins().load(I64, flags(), object, 0);
+        let wrong = self.b.ins().icmp(IntCC::NotEqual, actual, method_table);
+        match value {
+            IlType::Struct(_) => self.throw_if(wrong, ExceptionKind::InvalidCast),
+            IlType::Val(_) => self.unbox_slow_path(wrong, object, method_table),
+        }
+        let data = self
+            .b
+            .ins()
+            .iadd_imm_s(object, i64::from(OBJECT_HEADER_SIZE));
+        let entry = self.load_value(value, data);
+        let value_addr = self
+            .b
+            .ins()
+            .iadd_imm_s(result, i64::from(nullable.value_offset));
+        self.store_value(value, entry, value_addr)?;
+        let one = self.b.ins().iconst(I8, 1);
+        self.b
+            .ins()
+            .store(flags(), one, result, nullable.has_value_offset as i32);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+        Ok((result, StackType::Struct(nullable.layout)))
     }
 
     /// When `wrong` (the method tables differ), asks the `UnboxCheck` helper whether `object`

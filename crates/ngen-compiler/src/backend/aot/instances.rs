@@ -1,0 +1,220 @@
+//! Which generic method instances an image holds: those its own code reaches, as crossgen2's
+//! version bubble does, limited to methods the compiled assembly defines (their tokens are
+//! the image's own, so their cells are too).
+//!
+//! ## Model
+//! A worklist over the IL: every method of the assembly is scanned without a context; a
+//! call, `newobj`, `ldftn` or static-field access that names a closed generic instance of
+//! one of its own methods adds that instance, and (when its owner is a generic type
+//! instance) every method of the owner with IL, which its vtable, interface map and
+//! `.cctor` may run. Each added instance is scanned in its own context, and so on. An
+//! instance whose arguments nest deeper than [`MAX_DEPTH`] is left to the JIT, which cuts
+//! unbounded recursion such as `G<T>` calling `G<List<T>>`; so does [`MAX_INSTANCES`].
+//!
+//! ## Invariants
+//! The output is sorted by (MethodDef rid, serialized arguments) and the contexts by their
+//! serialized names, whatever order the scan met them in, so images stay deterministic.
+//!
+//! Depends on: [`crate::type_context`] (method instances, serialized contexts),
+//! `ngen_metadata::il`.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+
+use ngen_metadata::il::{Opcode, Operand};
+use ngen_metadata::{Assembly, TableId};
+use ngen_typesystem::GenericContext;
+
+use crate::type_context::{MethodInstance, TypeContext};
+
+/// How deeply an instance's arguments may nest (`List<int>` is 1) to be precompiled.
+pub(super) const MAX_DEPTH: u32 = 3;
+/// At most this many instances per image; the JIT compiles the rest.
+pub(super) const MAX_INSTANCES: usize = 4096;
+
+/// A context as the image header writes it: the assembly whose tokens the instance's body
+/// uses (empty: the image's own), type arguments and method arguments.
+pub(crate) type ContextNames = (String, Vec<String>, Vec<String>);
+
+/// One instantiation context of the image.
+pub(crate) struct ImageContext {
+    pub names: ContextNames,
+    pub generics: GenericContext,
+    /// The assembly defining the instances of this context (the compiled one or another).
+    pub assembly: Arc<Assembly>,
+    /// Whether that is the compiled assembly (its methods may be called directly).
+    pub own: bool,
+}
+
+/// The generic instances of one image.
+#[derive(Default)]
+pub(crate) struct ImageInstances {
+    /// Contexts, in header order (a cell's or instance's context `n` is entry `n - 1`).
+    pub contexts: Vec<ImageContext>,
+    /// Instances in header order: MethodDef rid (in the context's assembly) and 1-based
+    /// context.
+    pub instances: Vec<(u32, u32)>,
+}
+
+impl ImageInstances {
+    /// Context `context` (1-based).
+    pub(super) fn context(&self, context: u32) -> &ImageContext {
+        &self.contexts[context as usize - 1]
+    }
+}
+
+/// Finds the instances the image holds (see the module documentation).
+pub(crate) fn discover(asm: &Assembly, types: &TypeContext) -> ImageInstances {
+    let Ok(own) = asm.assembly_row().map(|r| r.name.to_ascii_lowercase()) else {
+        return ImageInstances::default();
+    };
+    let mut assemblies: BTreeMap<String, Arc<Assembly>> = BTreeMap::new();
+    // Keyed by context (assembly and arguments), then rid: the header's order.
+    let mut found: BTreeMap<(ContextNames, u32), GenericContext> = BTreeMap::new();
+    let mut queue: VecDeque<(String, u32, GenericContext)> = VecDeque::new();
+    let mut add = |instance: MethodInstance,
+                   found: &mut BTreeMap<(ContextNames, u32), GenericContext>,
+                   queue: &mut VecDeque<(String, u32, GenericContext)>| {
+        if !instance.is_generic() || found.len() >= MAX_INSTANCES {
+            return;
+        }
+        let name = instance.assembly.to_ascii_lowercase();
+        let home = if name == own {
+            String::new()
+        } else {
+            if !assemblies.contains_key(&name) {
+                let Ok(loaded) = types.assembly_named(&name) else {
+                    return;
+                };
+                assemblies.insert(name.clone(), loaded);
+            }
+            name
+        };
+        let has_body = match assemblies.get(&home) {
+            Some(foreign) => matches!(foreign.method_body(instance.rid), Ok(Some(_))),
+            None => matches!(asm.method_body(instance.rid), Ok(Some(_))),
+        };
+        if !has_body {
+            return;
+        }
+        let Ok((type_args, method_args, depth)) = types.serialize_context(&instance.generics)
+        else {
+            return;
+        };
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let key = ((home.clone(), type_args, method_args), instance.rid);
+        if let std::collections::btree_map::Entry::Vacant(slot) = found.entry(key) {
+            slot.insert(instance.generics.clone());
+            queue.push_back((home, instance.rid, instance.generics));
+        }
+    };
+    for rid in 1..=asm.row_count(TableId::MethodDef) {
+        for instance in reached(asm, rid, types) {
+            add(instance, &mut found, &mut queue);
+        }
+    }
+    let mut loaded: BTreeMap<String, Arc<Assembly>> = BTreeMap::new();
+    while let Some((home, rid, generics)) = queue.pop_front() {
+        let in_context = types.in_context(generics);
+        let body_asm: &Assembly = if home.is_empty() {
+            asm
+        } else {
+            if !loaded.contains_key(&home) {
+                let Ok(a) = types.assembly_named(&home) else {
+                    continue;
+                };
+                loaded.insert(home.clone(), a);
+            }
+            &loaded[&home]
+        };
+        for instance in reached(body_asm, rid, &in_context) {
+            add(instance, &mut found, &mut queue);
+        }
+    }
+    let mut contexts: Vec<ImageContext> = Vec::new();
+    let mut instances = Vec::with_capacity(found.len());
+    for ((names, rid), generics) in found {
+        if contexts.last().is_none_or(|c| c.names != names) {
+            let (assembly, own) = if names.0.is_empty() {
+                (None, true)
+            } else {
+                (loaded.get(&names.0).cloned(), false)
+            };
+            let assembly = match assembly {
+                Some(a) => a,
+                None if own => match types.assembly_named(&own_name(asm)) {
+                    Ok(a) => a,
+                    Err(_) => continue,
+                },
+                None => match types.assembly_named(&names.0) {
+                    Ok(a) => a,
+                    Err(_) => continue,
+                },
+            };
+            contexts.push(ImageContext {
+                names,
+                generics,
+                assembly,
+                own,
+            });
+        }
+        instances.push((rid, contexts.len() as u32));
+    }
+    ImageInstances {
+        contexts,
+        instances,
+    }
+}
+
+/// The simple name of the compiled assembly.
+fn own_name(asm: &Assembly) -> String {
+    asm.assembly_row()
+        .map(|r| r.name.to_string())
+        .unwrap_or_default()
+}
+
+/// The generic method instances MethodDef `rid`'s IL reaches, in `types`' context.
+fn reached(asm: &Assembly, rid: u32, types: &TypeContext) -> Vec<MethodInstance> {
+    let Ok(Some(body)) = asm.method_body(rid) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for ins in ngen_metadata::il::decode(body.code) {
+        let Ok(ins) = ins else { break };
+        let Operand::Token(token) = ins.operand else {
+            continue;
+        };
+        match ins.opcode {
+            Opcode::Call
+            | Opcode::Callvirt
+            | Opcode::Newobj
+            | Opcode::Ldftn
+            | Opcode::Ldvirtftn => {
+                if let Some(instance) = types.generic_instance(asm, token) {
+                    out.extend(types.methods_of_owner_instance(instance.handle));
+                    for companion in types.reflection_companions(instance.handle) {
+                        out.extend(types.methods_of_type_instance(companion));
+                    }
+                    // A generic virtual call may reach the program's overrides.
+                    out.extend(types.generic_virtual_overrides(asm, instance.handle));
+                    // An interface call that may reach a vector runs Array's helper.
+                    if let Some(helper) = types.array_interface_helper(instance.handle)
+                        && let Ok(helper) = types.method_instance_of(helper)
+                    {
+                        out.push(helper);
+                    }
+                    out.push(instance);
+                }
+            }
+            Opcode::Ldsfld | Opcode::Stsfld | Opcode::Ldsflda => {
+                if let Some(owner) = types.static_field_owner_instance(asm, token) {
+                    out.extend(types.methods_of_type_instance(owner));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
