@@ -372,7 +372,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn array_method(&mut self, token: Token) -> Result<Option<crate::arrays::ArrayMethod>, String> {
-        self.plan.types.array_method(self.plan.asm, token)
+        self.types.array_method(self.asm, token)
     }
 
     fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
