@@ -302,6 +302,27 @@ impl TypeContext {
         })
     }
 
+    /// The base type of `ty` as `Type.BaseType` answers it (Mono's
+    /// `ves_icall_RuntimeTypeHandle_GetBaseType`): the parent class, `System.Array` for
+    /// arrays, `None` for `System.Object`, interfaces, pointers and by-refs.
+    pub fn base_type(&self, ty: TypeHandle) -> Result<Option<TypeHandle>, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        match ts.kind(ty) {
+            TypeKind::Def(..) | TypeKind::Inst(..) => {
+                if ts.class_info(ty).map_err(|e| e.to_string())?.is_interface() {
+                    return Ok(None);
+                }
+                ts.parent(ty).map_err(|e| e.to_string())
+            }
+            TypeKind::SzArray(_) | TypeKind::Array(..) => Ok(Some(
+                ts.well_known(WellKnownType::Array)
+                    .map_err(|e| e.to_string())?,
+            )),
+            _ => Ok(None),
+        }
+    }
+
     /// Whether `child` derives from `base` (its parent chain, not itself, not interfaces):
     /// `Type.IsSubclassOf` (Mono's `ves_icall_RuntimeTypeHandle_is_subclass_of`).
     pub fn is_subclass_of(&self, child: TypeHandle, base: TypeHandle) -> Result<bool, String> {

@@ -16,8 +16,11 @@ use super::{MethodInstance, TypeContext, value_types};
 
 impl TypeContext {
     /// Every method instance of the owner of `handle` (when the owner is a generic type
-    /// instance) that has IL: what an object of it may run through its vtable, interface
-    /// map or `.cctor`. Generic methods of it are left out (their arguments come from calls).
+    /// instance) that has IL and that an object of it may run without a call naming it:
+    /// its virtual methods (vtable and interface map) and its `.cctor`. Other methods are
+    /// added when a scanned body calls them, so an image does not spend its instance budget
+    /// on `List<T>` methods nobody calls. Generic methods of it are left out (their arguments
+    /// come from calls).
     pub fn methods_of_owner_instance(&self, handle: MethodHandle) -> Vec<MethodInstance> {
         let owner = match self.lock() {
             Ok(inner) => inner.ts.method(handle).owner,
@@ -26,8 +29,9 @@ impl TypeContext {
         self.methods_of_type_instance(owner)
     }
 
-    /// Every method instance of the generic type instance `ty` that has IL (see
-    /// [`TypeContext::methods_of_owner_instance`]); empty for any other type.
+    /// The method instances of the generic type instance `ty` that have IL and that run
+    /// without a call naming them (see [`TypeContext::methods_of_owner_instance`]); empty for
+    /// any other type.
     pub fn methods_of_type_instance(&self, ty: TypeHandle) -> Vec<MethodInstance> {
         let handles: Vec<MethodHandle> = {
             let Ok(mut inner) = self.lock() else {
@@ -52,10 +56,11 @@ impl TypeContext {
                         && desc.impl_flags
                             & ngen_metadata::flags::method_impl_attributes::INTERNAL_CALL
                             == 0;
+                    let implicit = desc.is_virtual() || desc.name == ".cctor";
                     let generic_method = ts
                         .method_signature(m)
                         .is_ok_and(|s| s.generic_param_count != 0);
-                    has_body && !generic_method
+                    has_body && !generic_method && implicit
                 })
                 .collect()
         };

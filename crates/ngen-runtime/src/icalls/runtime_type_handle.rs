@@ -1,7 +1,7 @@
 //! `System.RuntimeTypeHandle`'s icalls (`icall-def.h` `RTH_*`): `type_is_assignable_from`,
 //! which `Type.IsAssignableFrom` reaches (`EqualityComparer<T>.Default` asks whether `T`
 //! implements `IEquatable<T>`), `HasInstantiation` and `IsGenericTypeDefinition`
-//! (`Type.IsGenericType`), `is_subclass_of` (`Type.IsSubclassOf`, `Type.IsValueType`);
+//! (`Type.IsGenericType`), `GetBaseType` (`Type.BaseType`, `RuntimeType.IsSubclassOf`), `is_subclass_of` (`Type.IsSubclassOf`, `Type.IsValueType`);
 //! `GetAttributes` (`Type.IsInterface`, ...), `GetCorElementType` (`Type.IsPointer`, ...) and
 //! `GetElementType`, which `Array.GetValue(int)`, `Array.Copy`'s element-wise path and the
 //! non-generic array enumerator reach through `Type.GetElementType()`. Also the one managed
@@ -43,6 +43,14 @@ extern "C" fn get_attributes(type_object: u64) -> i32 {
         .unwrap_or_else(|e| crate::state::fatal(&format!("RuntimeTypeHandle.GetAttributes: {e}")))
 }
 
+/// `GetBaseType(RuntimeType type)`: `Type.BaseType` (null for `Object` and interfaces).
+extern "C" fn get_base_type(type_object: u64) -> u64 {
+    if type_object == 0 {
+        return 0;
+    }
+    crate::state::objects::base_type_object(type_object)
+}
+
 /// `type_is_assignable_from(Type a, Type b)`: `b` assignable to `a` (Mono's
 /// `ves_icall_RuntimeTypeHandle_type_is_assignable_from`).
 extern "C" fn type_is_assignable_from(a: u64, b: u64) -> i32 {
@@ -76,6 +84,7 @@ extern "C" fn is_subclass_of(child: u64, base: u64) -> i32 {
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
         ("GetAttributes", get_attributes as *const ()),
+        ("GetBaseType", get_base_type as *const ()),
         ("GetCorElementType", get_cor_element_type as *const ()),
         ("GetElementType", get_element_type as *const ()),
         ("HasInstantiation", has_instantiation as *const ()),

@@ -257,6 +257,25 @@ pub(crate) fn type_object_assignable(a: u64, b: u64) -> bool {
     }
 }
 
+/// The `System.RuntimeType` of the base type of the type `type_object` describes, 0 when it
+/// has none (`RuntimeTypeHandle.GetBaseType`, behind `Type.BaseType` and `IsSubclassOf`).
+pub(crate) fn base_type_object(type_object: u64) -> u64 {
+    let mut rt = lock();
+    let answer =
+        rt.type_of_type_object(type_object)
+            .and_then(|ty| match rt.types.base_type(ty)? {
+                Some(base) => rt.type_object(base),
+                None => Ok(0),
+            });
+    match answer {
+        Ok(object) => object,
+        Err(e) => {
+            drop(rt);
+            fatal(&format!("Type.BaseType: {e}"))
+        }
+    }
+}
+
 /// `(HasInstantiation, IsGenericTypeDefinition)` of the type a `System.RuntimeType` describes.
 pub(crate) fn type_object_generic_shape(type_object: u64) -> (bool, bool) {
     let mut rt = lock();

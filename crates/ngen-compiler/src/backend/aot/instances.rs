@@ -6,9 +6,10 @@
 //! A worklist over the IL: every method of the assembly is scanned without a context; a
 //! call, `newobj`, `ldftn` or static-field access that names a closed generic instance of
 //! one of its own methods adds that instance, and (when its owner is a generic type
-//! instance) every method of the owner with IL, which its vtable, interface map and
-//! `.cctor` may run. Each added instance is scanned in its own context, and so on. An
-//! instance whose arguments nest deeper than [`MAX_DEPTH`] is left to the JIT, which cuts
+//! instance) the owner's virtual methods and `.cctor` with IL, which its vtable, interface
+//! map and class initialisation may run without a call naming them (its other methods are
+//! added when a scanned body calls them). Each added instance is scanned in its own
+//! context, and so on. An instance whose arguments nest deeper than [`MAX_DEPTH`] is left to the JIT, which cuts
 //! unbounded recursion such as `G<T>` calling `G<List<T>>`; so does [`MAX_INSTANCES`].
 //!
 //! ## Invariants
@@ -29,8 +30,11 @@ use crate::type_context::{MethodInstance, TypeContext};
 
 /// How deeply an instance's arguments may nest (`List<int>` is 1) to be precompiled.
 pub(super) const MAX_DEPTH: u32 = 3;
-/// At most this many instances per image; the JIT compiles the rest.
-pub(super) const MAX_INSTANCES: usize = 4096;
+/// At most this many instances per image; the JIT compiles the rest. A guard, not a budget:
+/// mscorlib's own code reaches 11,364 instances at depth 3 (a 26 MB image), and an image
+/// that stops short leaves framework paths (`Delegate.Remove` → `Array.LastIndexOf<T>`)
+/// to a JIT that `--jit never` forbids.
+pub(super) const MAX_INSTANCES: usize = 16384;
 
 /// A context as the image header writes it: the assembly whose tokens the instance's body
 /// uses (empty: the image's own), type arguments and method arguments.
