@@ -131,6 +131,8 @@ impl Runtime {
             asm: id,
             cells: jit_cells,
         };
+        let (path, mvid) = (&assemblies[id].path, assemblies[id].mvid);
+        jit.set_exact_il_offsets(crate::eh::source_lines::has_symbols(id, path, mvid));
         let code = jit
             .compile(&assemblies[id].metadata, rid, &mut host)
             .map_err(|reason| format!("cannot JIT-compile {name}: {reason}"))?

@@ -118,6 +118,8 @@ pub(crate) fn emit_object(
         helpers_data: data.helpers,
         profile: scenario.profile,
         debug: scenario.debug,
+        // `mono --debug` maps a frame to its exact instruction only in methods with symbols.
+        exact_il_offsets: scenario.debug && symbols.is_some(),
     };
 
     let results: Vec<(u32, Result<Compiled, String>)> = pool.install(|| {

@@ -157,6 +157,11 @@ fn translate_inner(
         code_end,
     )?;
     prepass.block_starts.extend(regions.block_starts());
+    // Debug code with symbols shows each instruction's own IL offset, as `mono --debug` does.
+    let seq = match env.exact_il_offsets() {
+        true => seq_points::SeqPoints::exact(),
+        false => seq_points::SeqPoints::default(),
+    };
     let b = FunctionBuilder::new(func, fctx);
     let mut t = Translator {
         b,
@@ -174,7 +179,7 @@ fn translate_inner(
         constraint: None,
         literal_before: None,
         ret_buffer: None,
-        seq: seq_points::SeqPoints::default(),
+        seq,
     };
     // The prologue (the class-initialisation check and its cold path) belongs to no
     // instruction.

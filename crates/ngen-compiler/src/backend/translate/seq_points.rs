@@ -17,6 +17,11 @@
 //! last sequence point while a block is translated (mono lays code out in IL order within a
 //! block) and records, per IL offset, the offset a trace shows ([`SeqPoints::reported`]).
 //!
+//! Debug code shows what `mono --debug` shows instead ([`SeqPoints::exact`]): there a frame's
+//! IL offset comes from the JIT's native → IL map of every instruction
+//! (`mono_debug_lookup_source_location`, `mono_debug_il_offset_from_address`), so each
+//! instruction shows its own offset (the `call` or `throw` itself, not its statement's start).
+//!
 //! Depends on: `ngen_metadata::il`.
 
 use ngen_metadata::il::{Instruction, Opcode};
@@ -24,6 +29,8 @@ use ngen_metadata::il::{Instruction, Opcode};
 /// The sequence-point state of one method's translation.
 #[derive(Default)]
 pub(crate) struct SeqPoints {
+    /// Every instruction is its own sequence point (debug code, `mono --debug`).
+    exact: bool,
     /// The IL offset of the last sequence point in the current block.
     last: u32,
     /// (instruction IL offset, the IL offset a trace shows for it), in translation order.
@@ -31,10 +38,18 @@ pub(crate) struct SeqPoints {
 }
 
 impl SeqPoints {
+    /// The state of a method compiled as debug code: each instruction shows its own offset.
+    pub(crate) fn exact() -> SeqPoints {
+        SeqPoints {
+            exact: true,
+            ..SeqPoints::default()
+        }
+    }
+
     /// Before translating `ins`: `block_start` when it begins a block, `stack_empty` when the
     /// evaluation stack is empty before it.
     pub(crate) fn before(&mut self, ins: &Instruction<'_>, block_start: bool, stack_empty: bool) {
-        if block_start || stack_empty {
+        if block_start || stack_empty || self.exact {
             self.last = ins.offset;
         }
         self.reported.push((ins.offset, self.last));
@@ -50,7 +65,7 @@ impl SeqPoints {
     pub(crate) fn after(&mut self, ins: &Instruction<'_>, corlib_exception: bool) {
         let call = matches!(ins.opcode, Opcode::Call | Opcode::Callvirt);
         let newobj = ins.opcode == Opcode::Newobj && !corlib_exception;
-        if call || newobj {
+        if (call || newobj) && !self.exact {
             self.last = ins.next_offset();
         }
     }
@@ -109,14 +124,17 @@ mod tests {
             .unwrap()
     }
 
+    /// ldc.i4.3; stloc.0; ldarg.0; ldloc.0; conv.i8; call 0x06000001; ret
+    const CALL_CODE: [u8; 11] = [
+        0x19, 0x0a, 0x02, 0x06, 0x6a, 0x28, 0x01, 0x00, 0x00, 0x06, 0x2a,
+    ];
+    /// The evaluation stack's depth before each instruction of [`CALL_CODE`].
+    const CALL_DEPTHS: [usize; 7] = [0, 1, 0, 1, 2, 2, 0];
+
     #[test]
     fn a_call_shows_the_last_empty_stack_point_and_the_next_statement_the_call_end() {
-        // ldc.i4.3; stloc.0; ldarg.0; ldloc.0; conv.i8; call 0x06000001; ret
-        let code = [
-            0x19, 0x0a, 0x02, 0x06, 0x6a, 0x28, 0x01, 0x00, 0x00, 0x06, 0x2a,
-        ];
-        let instrs = decode(&code);
-        let depth_before = [0, 1, 0, 1, 2, 2, 0];
+        let instrs = decode(&CALL_CODE);
+        let depth_before = CALL_DEPTHS;
         let mut seq = SeqPoints::default();
         for (i, ins) in instrs.iter().enumerate() {
             seq.before(ins, i == 0, depth_before[i] == 0);
@@ -135,6 +153,21 @@ mod tests {
             0x30,
             "an offset never translated"
         );
+    }
+
+    #[test]
+    fn exact_points_show_each_instruction_its_own_offset_as_mono_debug() {
+        let instrs = decode(&CALL_CODE);
+        let depth_before = CALL_DEPTHS;
+        let mut seq = SeqPoints::exact();
+        for (i, ins) in instrs.iter().enumerate() {
+            seq.before(ins, i == 0, depth_before[i] == 0);
+            assert_eq!(seq.current(), ins.offset);
+            seq.after(ins, false);
+        }
+        let reported = seq.into_reported();
+        assert_eq!(reported_for(&reported, 5), 5, "the call shows itself");
+        assert_eq!(reported_for(&reported, 4), 4);
     }
 
     #[test]
