@@ -6,6 +6,9 @@
 //! printed `ToString()`, `StackTrace`, a rethrow, an inner exception, a lambda called back from
 //! `TracesLib.dll` (built without symbols), runtime-raised exceptions and an unhandled one.
 //!
+//! Debug runs go from debug images only (`--jit never`, with the framework's debug images) and
+//! from the JIT alone (`--jit always`).
+//!
 //! Known deviation, asserted loosely: the innermost frame of each trace (where the exception
 //! was raised) shows mono's method and file but not always its IL offset and line (mono's JIT
 //! lays a throwing block out of line and attributes it to another instruction); every other
@@ -14,7 +17,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use ngen_tests::{mcs, mono, ngen_build, run_ok, temp_dir, workspace_root};
+use ngen_tests::{debug_framework_images, mcs, mono, ngen_build, run_ok, temp_dir, workspace_root};
 
 struct Program {
     _dir: tempfile::TempDir,
@@ -51,11 +54,14 @@ fn traces_program() -> Program {
     }
 }
 
+/// `ngen-build run` of the program; a debug run searches the program's debug images and the
+/// framework's (so `--jit never` runs everything from debug images).
 fn run(p: &Program, scenario: &str, jit: &str) -> Output {
     let mut cmd = ngen_build();
     cmd.args(["run", "--scenario", scenario, "--jit", jit]);
     if scenario == "debug" {
         cmd.arg("--images").arg(&p.images);
+        cmd.arg("--images").arg(debug_framework_images());
     }
     cmd.arg(&p.exe).output().unwrap()
 }
@@ -117,8 +123,6 @@ fn debug_runs_print_the_file_and_line_mono_debug_prints() {
     assert!(stdout.contains("End of inner exception"), "{stdout}");
     assert!(stdout.contains(">:0 "), "{stdout}");
     for jit in ["never", "always"] {
-        // `--jit never` would refuse what the images lack; `fallback` runs the images' code.
-        let jit = if jit == "never" { "fallback" } else { jit };
         assert_same_as(&expected, &run(&p, "debug", jit), &format!("--jit {jit}"));
     }
 }
