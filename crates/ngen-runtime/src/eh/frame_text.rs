@@ -88,12 +88,16 @@ fn frame_line(frame: &Located) -> Option<String> {
     crate::state::try_with_metadata(frame.asm, |asm| {
         let mut line = String::new();
         write_method(&mut line, asm, frame.rid);
-        let _ = write!(line, " [0x{:05x}]", frame.il.unwrap_or(0));
         match &source {
-            Some((file, number)) => {
-                let _ = write!(line, " in {file}:{number} ");
+            Some(source) => {
+                let _ = write!(
+                    line,
+                    " [0x{:05x}] in {}:{} ",
+                    source.il_offset, source.file, source.line
+                );
             }
             None => {
+                let _ = write!(line, " [0x{:05x}]", frame.il.unwrap_or(0));
                 let _ = write!(line, " in <{}>:0 ", mvid_text(asm));
             }
         }

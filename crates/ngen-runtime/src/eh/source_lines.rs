@@ -8,9 +8,9 @@
 //! file ([`ngen_symbols::SymbolFile::find_for`]: `App.exe.mdb`, then `App.pdb`) is read the
 //! first time the JIT compiles one of its methods or one of its frames is printed, once, and
 //! kept for the run; an assembly without symbols, or whose `.mdb` is for another build of the
-//! module (mono refuses it too), keeps `<mvid>:0`. A frame's line is the last sequence point
-//! at or before its IL offset; the file is the path the compiler recorded, printed as
-//! recorded (absolute for `mcs`).
+//! module (mono refuses it too), keeps `<mvid>:0`. A frame shows the last sequence point at
+//! or before its IL offset: its IL offset, its line, and its file as the compiler recorded
+//! the path (absolute for `mcs`), as `mono_debug_symfile_lookup_location` answers.
 //!
 //! The IL offset itself differs with symbols too: `mono --debug` shows the frame's own
 //! instruction, not its last sequence point, in methods with symbols. Images record which
@@ -41,9 +41,17 @@ pub(crate) fn has_symbols(id: usize, path: &Path, mvid: [u8; 16]) -> bool {
         .is_some()
 }
 
-/// The source file and line of IL offset `il` of MethodDef `rid` of assembly `asm`, in a
-/// debug run whose assembly has symbols covering it; `None` otherwise.
-pub(crate) fn source_line(asm: usize, rid: u32, il: u32) -> Option<(String, u32)> {
+/// Where a frame at IL offset `il` of MethodDef `rid` of assembly `asm` is in its source.
+pub(crate) struct SourceLine {
+    /// The sequence point's IL offset (what `mono --debug` shows in `[0x…]`).
+    pub il_offset: u32,
+    pub file: String,
+    pub line: u32,
+}
+
+/// The sequence point of IL offset `il` of MethodDef `rid` of assembly `asm` (the last at or
+/// before it), in a debug run whose assembly has symbols covering it; `None` otherwise.
+pub(crate) fn source_line(asm: usize, rid: u32, il: u32) -> Option<SourceLine> {
     if !crate::gdb_jit::debug_scenario() {
         return None;
     }
@@ -57,8 +65,14 @@ pub(crate) fn source_line(asm: usize, rid: u32, il: u32) -> Option<(String, u32)
             symbols.entry(asm).or_insert(read(&path, mvid))
         }
     };
-    let (name, line) = file.as_ref()?.location(rid, il).ok()??;
-    Some((name.to_string(), line))
+    let file = file.as_ref()?;
+    let points = file.sequence_points(rid).ok()?;
+    let point = points.iter().rev().find(|p| p.il_offset <= il)?;
+    Some(SourceLine {
+        il_offset: point.il_offset,
+        file: file.files().get(point.file)?.clone(),
+        line: point.line,
+    })
 }
 
 /// The symbols of the assembly at `path`, if it has usable ones.
