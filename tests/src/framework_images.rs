@@ -9,13 +9,15 @@
 //! compiler gets fresh images) and the framework files, so a stale set is never used; older
 //! sets are deleted when a new one is built. The set is staged in a temporary directory and
 //! renamed into place, so a test run killed half-way leaves no half-built set behind.
+//! Debug-scenario runs need images compiled for that scenario: [`debug_framework_images`]
+//! builds that set the same way, under `target/test-framework-images-debug/<key>/`.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::UNIX_EPOCH;
 
-use crate::{FRAMEWORK_DIR, ngen_build_bin, ngen_compile, workspace_root};
+use crate::{FRAMEWORK_DIR, ngen_build, ngen_build_bin, run_ok, workspace_root};
 
 /// The framework assemblies whose images the tests share, by file name under
 /// [`FRAMEWORK_DIR`].
@@ -26,12 +28,22 @@ pub const FRAMEWORK_ASSEMBLIES: &[&str] = &["mscorlib.dll"];
 /// own image directory.
 pub fn framework_images() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(build_once).clone()
+    DIR.get_or_init(|| build_once("default")).clone()
 }
 
-fn build_once() -> PathBuf {
-    let root = workspace_root().join("target/test-framework-images");
-    fs::create_dir_all(&root).expect("create target/test-framework-images");
+/// The framework images of the debug scenario (`compile --scenario debug`), for
+/// `ngen-build run --scenario debug --jit never`.
+pub fn debug_framework_images() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| build_once("debug")).clone()
+}
+
+fn build_once(scenario: &str) -> PathBuf {
+    let root = workspace_root().join(match scenario {
+        "default" => "target/test-framework-images".to_string(),
+        other => format!("target/test-framework-images-{other}"),
+    });
+    fs::create_dir_all(&root).expect("create the framework images directory");
     let key = key();
     let dir = root.join(&key);
     // Other test binaries build the same set at the same time: one builds, the rest wait.
@@ -41,7 +53,13 @@ fn build_once() -> PathBuf {
         let staging = root.join(format!("{key}.staging"));
         let _ = fs::remove_dir_all(&staging);
         for name in FRAMEWORK_ASSEMBLIES {
-            ngen_compile(&Path::new(FRAMEWORK_DIR).join(name), &staging);
+            run_ok(
+                ngen_build()
+                    .arg("compile")
+                    .arg(Path::new(FRAMEWORK_DIR).join(name))
+                    .args(["--scenario", scenario, "--out"])
+                    .arg(&staging),
+            );
         }
         File::create(staging.join(".complete")).expect("mark the framework images complete");
         let _ = fs::remove_dir_all(&dir);

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 pub mod framework_images;
 pub mod mono_sources;
 
-pub use framework_images::framework_images;
+pub use framework_images::{debug_framework_images, framework_images};
 
 /// Reports that `test` cannot run here and why, straight to stderr (not through the test
 /// harness's capture, so it shows in every log), as a `SKIPPED:` line that `tests/run.sh`

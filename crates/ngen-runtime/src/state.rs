@@ -127,6 +127,13 @@ pub(crate) fn try_with_metadata<R>(id: usize, f: impl FnOnce(&Assembly) -> R) ->
     runtime.assemblies.get(id).map(|a| f(&a.metadata))
 }
 
+/// The file and module version id of assembly `id` (to find its symbols), unless the runtime
+/// is busy (as [`try_with_metadata`]).
+pub(crate) fn try_assembly_file(id: usize) -> Option<(PathBuf, [u8; 16])> {
+    let runtime = RUNTIME.get()?.try_lock().ok()?;
+    runtime.assemblies.get(id).map(|a| (a.path.clone(), a.mvid))
+}
+
 fn lock() -> std::sync::MutexGuard<'static, Runtime> {
     match RUNTIME.get() {
         Some(m) => m.lock().unwrap_or_else(|p| p.into_inner()),

@@ -108,4 +108,10 @@ pub(crate) trait TranslateEnv {
     fn debug_code(&self) -> bool {
         false
     }
+    /// Whether each instruction's code shows its own IL offset in stack traces (debug code of
+    /// an assembly with symbols, as `mono --debug` shows it) rather than mono's last sequence
+    /// point (`translate/seq_points.rs`).
+    fn exact_il_offsets(&self) -> bool {
+        false
+    }
 }

@@ -48,6 +48,8 @@ pub struct Jit {
     module: Option<JITModule>,
     /// Whether `module` compiles debug-scenario code.
     debug: bool,
+    /// Whether the next methods' traces show exact IL offsets ([`Jit::set_exact_il_offsets`]).
+    exact_il_offsets: bool,
     ctx: Context,
     fctx: FunctionBuilderContext,
     call_conv: CallConv,
@@ -77,6 +79,7 @@ impl Jit {
         Ok(Jit {
             module: None,
             debug: false,
+            exact_il_offsets: false,
             ctx: Context::new(),
             fctx: FunctionBuilderContext::new(),
             call_conv,
@@ -86,6 +89,13 @@ impl Jit {
             last_debug: None,
             last_il_offsets: Default::default(),
         })
+    }
+
+    /// Whether the methods compiled next show each instruction's own IL offset in stack
+    /// traces, as `mono --debug` does in methods with symbols (the host says so per assembly;
+    /// only debug code honours it).
+    pub fn set_exact_il_offsets(&mut self, exact: bool) {
+        self.exact_il_offsets = exact;
     }
 
     /// Size in bytes of the code [`Jit::compile`] returned last (for perf maps and the
@@ -195,6 +205,7 @@ impl Jit {
             frontend: module.isa().frontend_config(),
             profile,
             debug: self.debug,
+            exact_il_offsets: self.debug && self.exact_il_offsets,
         };
         let reported = match translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env) {
             Ok(reported) => reported,
@@ -253,6 +264,7 @@ struct JitEnv<'a> {
     frontend: cranelift_codegen::isa::TargetFrontendConfig,
     profile: bool,
     debug: bool,
+    exact_il_offsets: bool,
 }
 
 impl TranslateEnv for JitEnv<'_> {
@@ -262,6 +274,10 @@ impl TranslateEnv for JitEnv<'_> {
 
     fn debug_code(&self) -> bool {
         self.debug
+    }
+
+    fn exact_il_offsets(&self) -> bool {
+        self.exact_il_offsets
     }
 
     fn frontend_config(&self) -> cranelift_codegen::isa::TargetFrontendConfig {

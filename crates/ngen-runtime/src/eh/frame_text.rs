@@ -1,7 +1,9 @@
 //! The text of a stack trace, byte for byte as mono's `System.Diagnostics.StackTrace`
 //! prints it without debug symbols (`StackTrace.AddFrames`, mcs/class/corlib):
 //! `  at Namespace.Type.Method (ParamType name, ...) [0x000NN] in <mvid>:0 ` per frame,
-//! frames joined by newlines ([`trace_lines`] gives each line without its `"  at "`).
+//! frames joined by newlines ([`trace_lines`] gives each line without its `"  at "`). In the
+//! debug scenario a frame whose assembly has symbols ends `in /path/File.cs:LINE ` instead,
+//! as with `mono --debug` ([`super::source_lines`]).
 //!
 //! ## Model
 //! A frame's method comes from [`crate::code_map`] (assembly and MethodDef), its IL offset
@@ -13,7 +15,8 @@
 //! Mono's JIT inlines small methods, whose frames its traces therefore lack: a frame is left
 //! out when [`super::inlining`] says mono would have inlined it into its caller.
 //!
-//! Depends on: [`super::trace`] (frames), [`super::inlining`], [`crate::code_map`],
+//! Depends on: [`super::trace`] (frames), [`super::inlining`], [`super::source_lines`],
+//! [`crate::code_map`],
 //! [`crate::state`] (metadata).
 
 use std::fmt::Write as _;
@@ -78,11 +81,26 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
 
 /// One frame's line.
 fn frame_line(frame: &Located) -> Option<String> {
+    // Read before the metadata's lock is taken (symbols are found through the runtime too).
+    let source = frame
+        .il
+        .and_then(|il| super::source_lines::source_line(frame.asm, frame.rid, il));
     crate::state::try_with_metadata(frame.asm, |asm| {
         let mut line = String::new();
         write_method(&mut line, asm, frame.rid);
-        let _ = write!(line, " [0x{:05x}]", frame.il.unwrap_or(0));
-        let _ = write!(line, " in <{}>:0 ", mvid_text(asm));
+        match &source {
+            Some(source) => {
+                let _ = write!(
+                    line,
+                    " [0x{:05x}] in {}:{} ",
+                    source.il_offset, source.file, source.line
+                );
+            }
+            None => {
+                let _ = write!(line, " [0x{:05x}]", frame.il.unwrap_or(0));
+                let _ = write!(line, " in <{}>:0 ", mvid_text(asm));
+            }
+        }
         line
     })
 }

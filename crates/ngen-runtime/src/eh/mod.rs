@@ -31,6 +31,7 @@ pub(crate) mod frame_text;
 pub(crate) mod inlining;
 pub(crate) mod pending;
 pub(crate) mod raise;
+pub(crate) mod source_lines;
 pub(crate) mod stelemref;
 pub(crate) mod trace;
 pub(crate) mod unhandled;

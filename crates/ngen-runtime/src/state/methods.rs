@@ -150,6 +150,8 @@ impl Runtime {
             generics: context_id,
             cells: jit_cells,
         };
+        let (path, mvid) = (&assemblies[id].path, assemblies[id].mvid);
+        jit.set_exact_il_offsets(crate::eh::source_lines::has_symbols(id, path, mvid));
         let code = jit
             .compile_instance(&assemblies[id].metadata, rid, generics, &mut host)
             .map_err(|reason| format!("cannot JIT-compile {name}: {reason}"))?

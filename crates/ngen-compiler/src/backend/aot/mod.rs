@@ -131,6 +131,8 @@ pub(crate) fn emit_object(
         helpers_data: data.helpers,
         profile: scenario.profile,
         debug: scenario.debug,
+        // `mono --debug` maps a frame to its exact instruction only in methods with symbols.
+        exact_il_offsets: scenario.debug && symbols.is_some(),
     };
 
     let work: Vec<Work> = (1..=method_count)

@@ -56,6 +56,8 @@ pub(super) struct Plan<'a> {
     pub(super) profile: bool,
     /// Debug scenario: every variable in a stack slot.
     pub(super) debug: bool,
+    /// Debug scenario with symbols: traces show each instruction's own IL offset.
+    pub(super) exact_il_offsets: bool,
 }
 
 /// Declares a hidden function for every MethodDef with a body and a supported signature.
@@ -246,6 +248,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
 
     fn debug_code(&self) -> bool {
         self.plan.debug
+    }
+
+    fn exact_il_offsets(&self) -> bool {
+        self.plan.exact_il_offsets
     }
 
     fn frontend_config(&self) -> cranelift_codegen::isa::TargetFrontendConfig {

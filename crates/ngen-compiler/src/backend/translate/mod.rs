@@ -87,7 +87,7 @@ use super::cells;
 use super::env::TranslateEnv;
 use super::helpers::HelperSigs;
 use crate::method::PreparedMethod;
-use crate::types::{IlType, MethodShape};
+use crate::types::{IlType, MethodShape, StackType};
 use place::Home;
 use prepass::Prepass;
 use stack::{IlBlock, Stack};
@@ -158,6 +158,11 @@ fn translate_inner(
         code_end,
     )?;
     prepass.block_starts.extend(regions.block_starts());
+    // Debug code with symbols shows each instruction's own IL offset, as `mono --debug` does.
+    let seq = match env.exact_il_offsets() {
+        true => seq_points::SeqPoints::exact(input.instrs),
+        false => seq_points::SeqPoints::default(),
+    };
     let b = FunctionBuilder::new(func, fctx);
     let mut t = Translator {
         b,
@@ -175,7 +180,7 @@ fn translate_inner(
         constraint: None,
         literal_before: None,
         ret_buffer: None,
-        seq: seq_points::SeqPoints::default(),
+        seq,
     };
     // The prologue (the class-initialisation check and its cold path) belongs to no
     // instruction.
@@ -378,6 +383,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         let ins = &instrs[index];
         self.eh.offset = ins.offset;
         self.b.set_srcloc(SourceLoc::new(ins.offset));
+        let float_operand = matches!(stack.last(), Some((_, StackType::F4 | StackType::F8)));
+        self.seq.branch(ins, float_operand);
         self.seq.before(ins, index == first, stack.is_empty());
         let flow = self
             .instruction(ins, index, first, stack)

@@ -17,13 +17,36 @@
 //! last sequence point while a block is translated (mono lays code out in IL order within a
 //! block) and records, per IL offset, the offset a trace shows ([`SeqPoints::reported`]).
 //!
+//! Debug code shows what `mono --debug` shows instead ([`SeqPoints::exact`]): there a frame's
+//! IL offset comes from the JIT's native → IL map of every instruction
+//! (`mono_debug_lookup_source_location`, `mono_debug_il_offset_from_address`), so each
+//! instruction shows its own offset (the `call` or `throw` itself, not its statement's start;
+//! the runtime then shows the symbol file's last sequence point at or before it, as
+//! `mono_debug_symfile_lookup_location` does). One exception: mono's JIT moves a block that
+//! ends in `throw` and is the false target of an integer conditional branch (its
+//! fall-through, or where a fall-through block of a lone `br` jumps: mono threads such
+//! branches) after the method's epilogue (`optimize_branches`, "cbranch to throw block";
+//! `MONO_IS_COND_BRANCH_NOFP`: not after a floating-point comparison), where its native → IL
+//! map has no entries of its own; the last entry before it is the epilogue's, whose IL offset
+//! is the code size (`mono_debug_close_method`). Such a `throw` shows the code size.
+//!
 //! Depends on: `ngen_metadata::il`.
 
-use ngen_metadata::il::{Instruction, Opcode};
+use ngen_metadata::il::{Instruction, Opcode, Operand};
 
 /// The sequence-point state of one method's translation.
 #[derive(Default)]
 pub(crate) struct SeqPoints {
+    /// Every instruction is its own sequence point (debug code, `mono --debug`).
+    exact: bool,
+    /// Exact mode: the IL code size, what a `throw` mono moves out of line shows.
+    code_size: u32,
+    /// Exact mode: the first instruction of the block being translated.
+    block_start: u32,
+    /// Exact mode: the false target of each conditional branch, by the branch's IL offset.
+    false_targets: std::collections::BTreeMap<u32, u32>,
+    /// Exact mode: the false targets of the integer conditional branches translated so far.
+    moved_blocks: std::collections::BTreeSet<u32>,
     /// The IL offset of the last sequence point in the current block.
     last: u32,
     /// (instruction IL offset, the IL offset a trace shows for it), in translation order.
@@ -31,10 +54,53 @@ pub(crate) struct SeqPoints {
 }
 
 impl SeqPoints {
+    /// The state of a method compiled as debug code: each instruction shows its own offset.
+    pub(crate) fn exact(instrs: &[Instruction<'_>]) -> SeqPoints {
+        let mut false_targets = std::collections::BTreeMap::new();
+        for (i, ins) in instrs.iter().enumerate() {
+            let Some(next) = instrs
+                .get(i + 1)
+                .filter(|_| is_conditional_branch(ins.opcode))
+            else {
+                continue;
+            };
+            let target = match (next.opcode, &next.operand) {
+                (Opcode::Br | Opcode::BrS, Operand::BranchTarget(target)) => *target,
+                _ => next.offset,
+            };
+            false_targets.insert(ins.offset, target);
+        }
+        SeqPoints {
+            exact: true,
+            code_size: instrs.last().map_or(0, Instruction::next_offset),
+            false_targets,
+            ..SeqPoints::default()
+        }
+    }
+
+    /// Exact mode: `ins`, a conditional branch about to be translated, compares
+    /// floating-point values when `float` (mono keeps its false target in place then).
+    pub(crate) fn branch(&mut self, ins: &Instruction<'_>, float: bool) {
+        if let Some(target) = self.false_targets.get(&ins.offset).filter(|_| !float) {
+            self.moved_blocks.insert(*target);
+        }
+    }
+
     /// Before translating `ins`: `block_start` when it begins a block, `stack_empty` when the
     /// evaluation stack is empty before it.
     pub(crate) fn before(&mut self, ins: &Instruction<'_>, block_start: bool, stack_empty: bool) {
-        if block_start || stack_empty {
+        if block_start {
+            self.block_start = ins.offset;
+        }
+        if self.exact {
+            let moved_throw =
+                ins.opcode == Opcode::Throw && self.moved_blocks.contains(&self.block_start);
+            self.last = if moved_throw {
+                self.code_size
+            } else {
+                ins.offset
+            };
+        } else if block_start || stack_empty {
             self.last = ins.offset;
         }
         self.reported.push((ins.offset, self.last));
@@ -50,7 +116,7 @@ impl SeqPoints {
     pub(crate) fn after(&mut self, ins: &Instruction<'_>, corlib_exception: bool) {
         let call = matches!(ins.opcode, Opcode::Call | Opcode::Callvirt);
         let newobj = ins.opcode == Opcode::Newobj && !corlib_exception;
-        if call || newobj {
+        if (call || newobj) && !self.exact {
             self.last = ins.next_offset();
         }
     }
@@ -61,6 +127,39 @@ impl SeqPoints {
         self.reported.dedup_by_key(|(il, _)| *il);
         self.reported
     }
+}
+
+/// Whether `opcode` branches on a condition (mono's `MONO_IS_COND_BRANCH_OP`; `switch` is not
+/// one).
+fn is_conditional_branch(opcode: Opcode) -> bool {
+    use Opcode as O;
+    matches!(
+        opcode,
+        O::BrfalseS
+            | O::BrtrueS
+            | O::BeqS
+            | O::BgeS
+            | O::BgtS
+            | O::BleS
+            | O::BltS
+            | O::BneUnS
+            | O::BgeUnS
+            | O::BgtUnS
+            | O::BleUnS
+            | O::BltUnS
+            | O::Brfalse
+            | O::Brtrue
+            | O::Beq
+            | O::Bge
+            | O::Bgt
+            | O::Ble
+            | O::Blt
+            | O::BneUn
+            | O::BgeUn
+            | O::BgtUn
+            | O::BleUn
+            | O::BltUn
+    )
 }
 
 /// The IL offset a trace shows for the instruction at `il`, from [`SeqPoints::into_reported`]
@@ -109,14 +208,17 @@ mod tests {
             .unwrap()
     }
 
+    /// ldc.i4.3; stloc.0; ldarg.0; ldloc.0; conv.i8; call 0x06000001; ret
+    const CALL_CODE: [u8; 11] = [
+        0x19, 0x0a, 0x02, 0x06, 0x6a, 0x28, 0x01, 0x00, 0x00, 0x06, 0x2a,
+    ];
+    /// The evaluation stack's depth before each instruction of [`CALL_CODE`].
+    const CALL_DEPTHS: [usize; 7] = [0, 1, 0, 1, 2, 2, 0];
+
     #[test]
     fn a_call_shows_the_last_empty_stack_point_and_the_next_statement_the_call_end() {
-        // ldc.i4.3; stloc.0; ldarg.0; ldloc.0; conv.i8; call 0x06000001; ret
-        let code = [
-            0x19, 0x0a, 0x02, 0x06, 0x6a, 0x28, 0x01, 0x00, 0x00, 0x06, 0x2a,
-        ];
-        let instrs = decode(&code);
-        let depth_before = [0, 1, 0, 1, 2, 2, 0];
+        let instrs = decode(&CALL_CODE);
+        let depth_before = CALL_DEPTHS;
         let mut seq = SeqPoints::default();
         for (i, ins) in instrs.iter().enumerate() {
             seq.before(ins, i == 0, depth_before[i] == 0);
@@ -135,6 +237,39 @@ mod tests {
             0x30,
             "an offset never translated"
         );
+    }
+
+    #[test]
+    fn exact_points_show_each_instruction_its_own_offset_as_mono_debug() {
+        let instrs = decode(&CALL_CODE);
+        let depth_before = CALL_DEPTHS;
+        let mut seq = SeqPoints::exact(&instrs);
+        for (i, ins) in instrs.iter().enumerate() {
+            seq.before(ins, i == 0, depth_before[i] == 0);
+            assert_eq!(seq.current(), ins.offset);
+            seq.after(ins, false);
+        }
+        let reported = seq.into_reported();
+        assert_eq!(reported_for(&reported, 5), 5, "the call shows itself");
+        assert_eq!(reported_for(&reported, 4), 4);
+    }
+
+    #[test]
+    fn an_exact_throw_mono_moves_out_of_line_shows_the_code_size() {
+        // ldarg.0; brfalse.s IL_0005; ldnull; throw; IL_0005: ldnull; throw
+        let code = [0x02, 0x2c, 0x02, 0x14, 0x7a, 0x14, 0x7a];
+        let instrs = decode(&code);
+        let block_starts = [0, 3, 5];
+        let mut seq = SeqPoints::exact(&instrs);
+        for ins in &instrs {
+            seq.branch(ins, false);
+            seq.before(ins, block_starts.contains(&ins.offset), false);
+            seq.after(ins, false);
+        }
+        let reported = seq.into_reported();
+        assert_eq!(reported_for(&reported, 4), 7, "the fall-through's throw");
+        assert_eq!(reported_for(&reported, 6), 6, "the branch target's throw");
+        assert_eq!(reported_for(&reported, 3), 3);
     }
 
     #[test]
