@@ -29,10 +29,24 @@ impl TypeContext {
         self.methods_of_type_instance(owner)
     }
 
+    /// What an object of the generic type instance `ty` that the core library creates by
+    /// reflection may run: its implicit methods ([`TypeContext::methods_of_type_instance`])
+    /// and its instance constructors, which `Activator`-style creation calls without IL
+    /// naming them (`EqualityComparer<T>.Default` → `GenericEqualityComparer<T>..ctor`).
+    pub fn reflected_methods_of_type_instance(&self, ty: TypeHandle) -> Vec<MethodInstance> {
+        self.type_instance_methods(ty, true)
+    }
+
     /// The method instances of the generic type instance `ty` that have IL and that run
     /// without a call naming them (see [`TypeContext::methods_of_owner_instance`]); empty for
     /// any other type.
     pub fn methods_of_type_instance(&self, ty: TypeHandle) -> Vec<MethodInstance> {
+        self.type_instance_methods(ty, false)
+    }
+
+    /// The methods with IL of the generic type instance `ty` that run without a call naming
+    /// them, and its instance constructors when `constructors`.
+    fn type_instance_methods(&self, ty: TypeHandle, constructors: bool) -> Vec<MethodInstance> {
         let handles: Vec<MethodHandle> = {
             let Ok(mut inner) = self.lock() else {
                 return Vec::new();
@@ -56,7 +70,9 @@ impl TypeContext {
                         && desc.impl_flags
                             & ngen_metadata::flags::method_impl_attributes::INTERNAL_CALL
                             == 0;
-                    let implicit = desc.is_virtual() || desc.name == ".cctor";
+                    let implicit = desc.is_virtual()
+                        || desc.name == ".cctor"
+                        || (constructors && desc.name == ".ctor");
                     let generic_method = ts
                         .method_signature(m)
                         .is_ok_and(|s| s.generic_param_count != 0);

@@ -199,7 +199,7 @@ fn reached(asm: &Assembly, rid: u32, types: &TypeContext) -> Vec<MethodInstance>
                 if let Some(instance) = types.generic_instance(asm, token) {
                     out.extend(types.methods_of_owner_instance(instance.handle));
                     for companion in types.reflection_companions(instance.handle) {
-                        out.extend(types.methods_of_type_instance(companion));
+                        out.extend(types.reflected_methods_of_type_instance(companion));
                     }
                     // A generic virtual call may reach the program's overrides.
                     out.extend(types.generic_virtual_overrides(asm, instance.handle));
