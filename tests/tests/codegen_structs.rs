@@ -17,6 +17,7 @@ const PROGRAMS: &[&str] = &[
     "boxing",
     "references",
     "layouts",
+    "fixed_strings",
     "stubs",
     "boxed_calls",
     "reference_arrays",
@@ -71,6 +72,12 @@ fn structs_holding_references_survive_collections_like_mono() {
 #[test]
 fn static_struct_fields_unions_sizeof_and_virtual_struct_calls_match_mono() {
     differential("layouts", &[]);
+}
+
+#[test]
+fn fixed_strings_pin_and_address_characters_like_mono() {
+    fixtures().assert_compiled_whole("fixed_strings");
+    differential("fixed_strings", &[]);
 }
 
 #[test]

@@ -27,6 +27,7 @@ mod mathf;
 mod monitor;
 mod mono_io;
 mod object;
+mod runtime_helpers;
 mod runtime_method_info;
 mod runtime_type;
 mod runtime_type_handle;
@@ -94,6 +95,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Reflection.RuntimeMethodInfo",
         methods: runtime_method_info::methods,
+    },
+    IcallType {
+        type_name: "System.Runtime.CompilerServices.RuntimeHelpers",
+        methods: runtime_helpers::methods,
     },
     IcallType {
         type_name: "System.Runtime.InteropServices.GCHandle",

@@ -139,6 +139,11 @@ impl<'a, 'f> Translator<'a, 'f> {
                     self.int_to_int(v, src, to)
                 }
             }
+            // `fixed (char* p = str)`: C# pins the string in a pinned local and takes its
+            // address with `conv.u` (or `conv.i`), then adds `OffsetToStringData`. The
+            // collector never moves objects (Boehm), so pinning needs nothing and the
+            // reference is the address (ECMA-335 III.1.6.1, II.7.1.2).
+            StackType::O if !ovf && matches!(to, ConvTo::I | ConvTo::U) => v,
             StackType::O => {
                 return Err(Reject::new(format!(
                     "{} of an object reference",

@@ -1,0 +1,18 @@
+//! `System.Runtime.CompilerServices.RuntimeHelpers`' icalls (`icall-def.h` `RUNH_*`):
+//! `get_OffsetToStringData`, which every C# `fixed (char* p = str)` adds to the pinned
+//! string's address (`StringBuilder.ToString`, `String.Concat`, encodings).
+//!
+//! Depends on: `ngen_abi::object` (the string layout).
+
+/// `get_OffsetToStringData()`: where a string's characters start, Mono's
+/// `MONO_STRUCT_OFFSET (MonoString, chars)` (20 on x86-64).
+extern "C" fn get_offset_to_string_data() -> i32 {
+    ngen_abi::object::STRING_CHARS_OFFSET
+}
+
+pub(super) fn methods() -> Vec<(&'static str, *const ())> {
+    vec![(
+        "get_OffsetToStringData",
+        get_offset_to_string_data as *const (),
+    )]
+}
