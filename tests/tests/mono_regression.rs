@@ -33,12 +33,12 @@ const FLOOR: &[(&str, usize)] = &[
     ("basic-float", 58),
     ("basic-calls", 27),
     ("basic-math", 27),
-    ("objects", 90),
-    ("arrays", 35),
+    ("objects", 101),
+    ("arrays", 36),
     ("exceptions", 80),
-    ("generics", 62),
-    ("gshared", 59),
-    ("builtin-types", 83),
+    ("generics", 65),
+    ("gshared", 61),
+    ("builtin-types", 84),
 ];
 
 /// How long one test may run before it counts as failed (hangs are failures, not stalls).
