@@ -23,6 +23,7 @@ const PROGRAMS: &[&str] = &[
     "members",
     "main_cctor",
     "array_stores",
+    "generic_frames",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -50,6 +51,13 @@ const EVERY_MODE: &[&str] = &["never", "always", "default"];
 #[test]
 fn traces_of_nested_calls_constructors_value_types_and_runtime_exceptions_match_mono() {
     exactly_like_mono("nested", &[], EVERY_MODE);
+}
+
+/// Under `--jit never` these frames run instance code in the program's image: the code map
+/// names them by their definitions and finds their IL offsets in the image's table.
+#[test]
+fn frames_of_generic_instances_name_their_definitions_like_mono() {
+    exactly_like_mono("generic_frames", &[], EVERY_MODE);
 }
 
 #[test]

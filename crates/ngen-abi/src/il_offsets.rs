@@ -80,6 +80,18 @@ pub fn lookup(blob: &[u8], rid: u32, native_offset: u32) -> Option<u32> {
     lookup_entries(&mut cursor, entries, native_offset)
 }
 
+/// The entries of method-table slot `index` (1-based: a MethodDef's rid, or
+/// `method_rows + i + 1` for generic instance `i`) in [`lookup_method`]'s form, if it has any.
+pub fn method_entries(blob: &[u8], index: u32) -> Option<&[u8]> {
+    let count = read_u32(blob, 4)?;
+    let slot = index.checked_sub(1).filter(|s| *s < count)?;
+    let at = read_u32(blob, 8 + 4 * slot as usize)? as usize;
+    if at == 0 {
+        return None;
+    }
+    blob.get(at..)
+}
+
 /// Like [`lookup`] over one method's entries encoded alone (the JIT's form: a count then the
 /// entries, as after a method's offset in the blob).
 pub fn lookup_method(entries: &[u8], native_offset: u32) -> Option<u32> {
@@ -168,6 +180,11 @@ mod tests {
         let alone = encode_method(&[(4, 0), (20, 0x1c)]);
         assert_eq!(lookup_method(&alone, 25), Some(0x1c));
         assert_eq!(lookup_method(&alone, 2), None);
+        // A slot's entries taken out of the blob answer as the blob does.
+        let slot3 = method_entries(&blob, 3).unwrap();
+        assert_eq!(lookup_method(slot3, 9), Some(7));
+        assert_eq!(method_entries(&blob, 2), None);
+        assert_eq!(method_entries(&blob, 4), None);
     }
 
     #[test]

@@ -98,12 +98,26 @@ pub(crate) fn add_jit(
 
 /// The ranges of a mapped image of assembly `asm`: `entries[rid - 1]` is the entry address of
 /// MethodDef `rid` (0 when the image lacks it), and code ends before `code_end` (the tables).
+#[cfg(test)]
 pub(crate) fn image_ranges(asm: usize, entries: &[u64], code_end: u64) -> Vec<CodeRange> {
-    let mut starts: Vec<(u64, u32)> = entries
+    image_ranges_of(entries, code_end, |i| (asm, i as u32 + 1, None))
+}
+
+/// The ranges of a mapped image's method table: `entries[i]` is an entry address (0 when the
+/// image lacks that code) and `owner(i)` names whose method it is: the runtime's assembly
+/// index, the MethodDef rid and, for code whose IL offsets are not its assembly's image blob's
+/// slot `rid` (a generic instance of another assembly's method), its own entries. Code ends
+/// before `code_end` (the tables); each range runs to the next entry.
+pub(crate) fn image_ranges_of(
+    entries: &[u64],
+    code_end: u64,
+    owner: impl Fn(usize) -> (usize, u32, Option<Box<[u8]>>),
+) -> Vec<CodeRange> {
+    let mut starts: Vec<(u64, usize)> = entries
         .iter()
-        .zip(1u32..)
-        .filter(|(start, _)| **start != 0)
-        .map(|(start, rid)| (*start, rid))
+        .enumerate()
+        .filter(|(_, start)| **start != 0)
+        .map(|(i, start)| (*start, i))
         .collect();
     starts.sort_unstable();
     starts.dedup_by_key(|(start, _)| *start);
@@ -116,13 +130,16 @@ pub(crate) fn image_ranges(asm: usize, entries: &[u64], code_end: u64) -> Vec<Co
         .iter()
         .zip(ends)
         .filter(|((start, _), end)| start < end)
-        .map(|((start, rid), end)| CodeRange {
-            start: *start,
-            end,
-            asm,
-            rid: *rid,
-            name: None,
-            il_offsets: None,
+        .map(|((start, i), end)| {
+            let (asm, rid, il_offsets) = owner(*i);
+            CodeRange {
+                start: *start,
+                end,
+                asm,
+                rid,
+                name: None,
+                il_offsets,
+            }
         })
         .collect()
 }

@@ -219,11 +219,14 @@ fn load_path(image: &OpenedImage) -> PathBuf {
 }
 
 /// Maps the opened (and verified) image of assembly `asm`, fills its helper table and adds its
-/// methods to the code map.
+/// methods to the code map; `instance_owners[i]` is the runtime's index of the assembly
+/// defining generic instance `i`'s method and that method's MethodDef rid (so its frames are
+/// named and located as that method's, as mono names `List`1[T].Add`).
 pub(crate) fn map(
     image: OpenedImage,
     header: &ImageHeader,
     asm: usize,
+    instance_owners: &[(usize, u32)],
 ) -> Result<MappedImage, String> {
     let path = load_path(&image);
     // The loader reads the file itself: free the copy that was hashed.
@@ -248,14 +251,32 @@ pub(crate) fn map(
     }
     // SAFETY: helper_count slots, checked above.
     unsafe { crate::helpers::fill(t.helpers) };
-    // SAFETY: method_count entries, checked above against the header.
-    let entries = unsafe { std::slice::from_raw_parts(t.methods, header.method_rows as usize) };
-    crate::code_map::add(crate::code_map::image_ranges(asm, entries, tables as u64));
     // SAFETY: the symbol is the IL-offset blob the compiler wrote; the library stays mapped
     // for the process's life (code is never unloaded).
-    if let Ok(blob) = unsafe { library.get::<*const u8>(IL_OFFSETS_SYMBOL.as_bytes()) } {
-        crate::code_map::add_image_il_offsets(asm, unsafe { ngen_abi::il_offsets::blob_at(*blob) });
+    let blob = unsafe { library.get::<*const u8>(IL_OFFSETS_SYMBOL.as_bytes()) }
+        .ok()
+        .map(|blob| unsafe { ngen_abi::il_offsets::blob_at(*blob) });
+    if let Some(blob) = blob {
+        crate::code_map::add_image_il_offsets(asm, blob);
     }
+    // SAFETY: method_count entries, checked above against the header.
+    let entries = unsafe { std::slice::from_raw_parts(t.methods, t.method_count as usize) };
+    let rows = header.method_rows as usize;
+    let owner = |i: usize| match i.checked_sub(rows) {
+        None => (asm, i as u32 + 1, None),
+        Some(instance) => {
+            let (home, rid) = instance_owners.get(instance).copied().unwrap_or((asm, 0));
+            let own_offsets = blob
+                .and_then(|b| ngen_abi::il_offsets::method_entries(b, i as u32 + 1))
+                .map(Box::from);
+            (home, rid, own_offsets)
+        }
+    };
+    crate::code_map::add(crate::code_map::image_ranges_of(
+        entries,
+        tables as u64,
+        owner,
+    ));
     Ok(MappedImage {
         methods: t.methods,
         method_count: t.method_count as usize,

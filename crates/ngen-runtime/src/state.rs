@@ -449,7 +449,13 @@ impl Runtime {
                 .copied()
                 .ok_or_else(|| format!("cell context {c} out of range"))
         };
-        let image = map(opened, &header, id)?;
+        // Whose method each generic instance's code is: its context's assembly and rid.
+        let mut instance_owners = Vec::with_capacity(header.instances.len());
+        for instance in &header.instances {
+            let (_, home) = context_of(instance.context)?;
+            instance_owners.push((home, instance.token & 0x00ff_ffff));
+        }
+        let image = map(opened, &header, id, &instance_owners)?;
         for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
             let kind = CellKind::from_u32(cell.kind)
                 .ok_or_else(|| format!("unknown cell kind {}", cell.kind))?;

@@ -189,8 +189,11 @@ pub(crate) fn emit_object(
                         module
                             .define_function_bytes(f.id, c.alignment, &c.bytes, &c.relocs)
                             .map_err(err)?;
-                        // Instance `i`'s code is method-table entry `method_rows + i`.
+                        // Instance `i`'s code is method-table entry `method_rows + i`, and
+                        // its IL offsets are the blob's slot of the same index.
                         compiled_ids.push((method_count + i as u32 + 1, f.id));
+                        trace_tables
+                            .push((method_count + i as u32 + 1, c.il_offsets.trace_pairs()));
                     }
                     Err(_) => {
                         // Left 0 in the method table (the runtime JIT-compiles it); the
@@ -273,7 +276,10 @@ pub(crate) fn emit_object(
     )?;
     tables::define_il_offsets(
         &mut module,
-        ngen_abi::il_offsets::encode(method_count, &trace_tables),
+        ngen_abi::il_offsets::encode(
+            method_count + instances.instances.len() as u32,
+            &trace_tables,
+        ),
     )?;
 
     let mut product = module.finish();
