@@ -89,7 +89,15 @@ pub fn method_entries(blob: &[u8], index: u32) -> Option<&[u8]> {
     if at == 0 {
         return None;
     }
-    blob.get(at..)
+    // Exactly this method's bytes (a count, then two LEB128 numbers per entry), so that a
+    // caller keeping them copies one method, not the rest of the blob.
+    let start = blob.get(at..)?;
+    let mut cursor = start;
+    let entries = read_leb(&mut cursor)?;
+    for _ in 0..entries.checked_mul(2)? {
+        read_leb(&mut cursor)?;
+    }
+    start.get(..start.len() - cursor.len())
 }
 
 /// Like [`lookup`] over one method's entries encoded alone (the JIT's form: a count then the
@@ -183,6 +191,12 @@ mod tests {
         // A slot's entries taken out of the blob answer as the blob does.
         let slot3 = method_entries(&blob, 3).unwrap();
         assert_eq!(lookup_method(slot3, 9), Some(7));
+        assert_eq!(slot3, encode_method(&[(0, 7)]).as_slice());
+        let slot1 = method_entries(&blob, 1).unwrap();
+        assert_eq!(
+            slot1,
+            encode_method(&[(4, 0), (20, 0x1c), (300, 2)]).as_slice()
+        );
         assert_eq!(method_entries(&blob, 2), None);
         assert_eq!(method_entries(&blob, 4), None);
     }

@@ -21,6 +21,7 @@
 //!
 //! Depends on: [`crate::state`] (metadata, for names), `ngen_abi::il_offsets`.
 
+use std::borrow::Cow;
 use std::sync::{PoisonError, RwLock};
 
 /// A method's code.
@@ -34,9 +35,10 @@ pub(crate) struct CodeRange {
     pub rid: u32,
     /// `Namespace.Type::Method` when known at registration (JIT code).
     pub name: Option<Box<str>>,
-    /// JIT code's own IL-offset entries (`ngen_abi::il_offsets::encode_method`); image code
+    /// The method's own IL-offset entries (`ngen_abi::il_offsets::encode_method`'s form):
+    /// JIT code's, or a generic instance's slot borrowed from its image's blob; other image code
     /// finds its image's blob by `asm`.
-    pub il_offsets: Option<Box<[u8]>>,
+    pub il_offsets: Option<Cow<'static, [u8]>>,
 }
 
 static MAP: RwLock<Vec<CodeRange>> = RwLock::new(Vec::new());
@@ -89,7 +91,7 @@ pub(crate) fn add_jit(
         asm,
         rid,
         name: Some(name.into()),
-        il_offsets: Some(ngen_abi::il_offsets::encode_method(il_offsets).into_boxed_slice()),
+        il_offsets: Some(Cow::Owned(ngen_abi::il_offsets::encode_method(il_offsets))),
     };
     let mut map = MAP.write().unwrap_or_else(PoisonError::into_inner);
     let at = map.partition_point(|r| r.start <= start);
@@ -111,7 +113,7 @@ pub(crate) fn image_ranges(asm: usize, entries: &[u64], code_end: u64) -> Vec<Co
 pub(crate) fn image_ranges_of(
     entries: &[u64],
     code_end: u64,
-    owner: impl Fn(usize) -> (usize, u32, Option<Box<[u8]>>),
+    owner: impl Fn(usize) -> (usize, u32, Option<&'static [u8]>),
 ) -> Vec<CodeRange> {
     let mut starts: Vec<(u64, usize)> = entries
         .iter()
@@ -138,7 +140,7 @@ pub(crate) fn image_ranges_of(
                 asm,
                 rid,
                 name: None,
-                il_offsets,
+                il_offsets: il_offsets.map(Cow::Borrowed),
             }
         })
         .collect()

@@ -266,9 +266,8 @@ pub(crate) fn map(
         None => (asm, i as u32 + 1, None),
         Some(instance) => {
             let (home, rid) = instance_owners.get(instance).copied().unwrap_or((asm, 0));
-            let own_offsets = blob
-                .and_then(|b| ngen_abi::il_offsets::method_entries(b, i as u32 + 1))
-                .map(Box::from);
+            let own_offsets =
+                blob.and_then(|b| ngen_abi::il_offsets::method_entries(b, i as u32 + 1));
             (home, rid, own_offsets)
         }
     };
