@@ -152,18 +152,7 @@ impl TypeContext {
             }
             inner = self.lock()?;
         }
-        let ts = &mut inner.ts;
-        let found = ts
-            .resolve_generic_virtual(ty, method)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| {
-                format!(
-                    "{} does not implement {}",
-                    ts.type_name(ty),
-                    ts.method_name(method)
-                )
-            })?;
-        Ok(method_ref(ts, found))
+        implementation_ref(&mut inner.ts, ty, method)
     }
 
     /// The method `constrained. constraint callvirt method` (tokens of `asm`, in this handle's
@@ -178,18 +167,7 @@ impl TypeContext {
         let mut inner = self.lock()?;
         let ty = inner.type_of(asm, constraint)?;
         let (method, _) = inner.method(asm, method)?;
-        let ts = &mut inner.ts;
-        let found = ts
-            .resolve_generic_virtual(ty, method)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| {
-                format!(
-                    "{} does not implement {}",
-                    ts.type_name(ty),
-                    ts.method_name(method)
-                )
-            })?;
-        Ok(method_ref(ts, found))
+        implementation_ref(&mut inner.ts, ty, method)
     }
 
     /// Whether `callvirt token` of `asm` is dispatched by the `InterfaceTarget` helper (from
@@ -404,4 +382,24 @@ fn reflection_name(ts: &ngen_typesystem::TypeSystem, ty: TypeHandle) -> String {
         TypeKind::Ptr(e) => format!("{}*", reflection_name(ts, *e)),
         _ => ts.type_name(ty),
     }
+}
+
+/// The method `ty` runs for `method` (a generic virtual or constrained call), as a
+/// [`MethodRef`], or why there is none.
+fn implementation_ref(
+    ts: &mut ngen_typesystem::TypeSystem,
+    ty: TypeHandle,
+    method: ngen_typesystem::MethodHandle,
+) -> Result<MethodRef, String> {
+    let found = ts
+        .resolve_generic_virtual(ty, method)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| {
+            format!(
+                "{} does not implement {}",
+                ts.type_name(ty),
+                ts.method_name(method)
+            )
+        })?;
+    Ok(method_ref(ts, found))
 }
