@@ -36,6 +36,7 @@ pub(crate) fn check(shape: &MethodShape) -> Result<(), String> {
 /// ends the process with mono's report instead.
 pub(crate) fn start_and_call_main(options: &RunOptions) -> Result<i32, RunError> {
     let options = options.clone();
+    crate::icalls::environment::set_command_line(&options.assembly, &options.args);
     let thread = std::thread::Builder::new()
         .name("managed-main".into())
         .stack_size(crate::faults::managed_stack_size())

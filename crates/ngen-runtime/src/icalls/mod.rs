@@ -16,13 +16,15 @@ mod array;
 mod array_widening;
 mod buffer;
 mod console_driver;
+mod culture_info;
 mod delegate;
 mod encoding_helper;
 mod enum_type;
-mod environment;
+pub(crate) mod environment;
 mod gc;
 mod gc_handle;
 mod interlocked;
+mod interop_sys;
 mod mathf;
 mod monitor;
 mod mono_io;
@@ -44,6 +46,10 @@ struct IcallType {
 
 /// Every implemented icall type, sorted by name (as `icall-def.h` is).
 const TYPES: &[IcallType] = &[
+    IcallType {
+        type_name: "Interop/Sys",
+        methods: interop_sys::methods,
+    },
     IcallType {
         type_name: "Mono.SafeStringMarshal",
         methods: safe_string_marshal::methods,
@@ -79,6 +85,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.GC",
         methods: gc::methods,
+    },
+    IcallType {
+        type_name: "System.Globalization.CultureInfo",
+        methods: culture_info::methods,
     },
     IcallType {
         type_name: "System.IO.MonoIO",
