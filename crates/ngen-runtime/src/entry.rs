@@ -44,6 +44,7 @@ pub(crate) fn start_and_call_main(options: &RunOptions) -> Result<i32, RunError>
             // may sit on this thread's stack: the collector must scan it from the start.
             ngen_gc::attach_current_thread();
             let entry = crate::state::start(&options)?;
+            crate::threads::current::attach_main_thread();
             crate::eh::install();
             crate::faults::enter_managed_thread();
             crate::finalization::install();

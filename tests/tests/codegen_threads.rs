@@ -1,0 +1,25 @@
+//! Differential tests of threads (issues 7 and 9): thread statics, `Thread.CurrentThread`,
+//! managed threads, `Monitor` and thread-safe type initialisation. Each C# program in
+//! tests/fixtures/threads is compiled with mcs once and to native images with `ngen-build
+//! compile` (next to the shared framework images), then run under `mono` and under
+//! `ngen-build run` in every mode (`--jit never`, `--jit always`, the default): stdout, the
+//! first three stderr lines and the exit code must be mono's. The programs print only what
+//! is deterministic (they join before printing, or collect results and print them after).
+
+use std::sync::OnceLock;
+
+use ngen_tests::CompiledPrograms;
+
+/// The fixture programs, named once.
+const PROGRAMS: &[&str] = &["thread_statics"];
+
+/// Programs compiled once for the whole test binary, with their images.
+fn fixtures() -> &'static CompiledPrograms {
+    static F: OnceLock<CompiledPrograms> = OnceLock::new();
+    F.get_or_init(|| CompiledPrograms::new("threads", PROGRAMS))
+}
+
+#[test]
+fn thread_statics_of_one_thread_and_the_current_thread_object_match_mono() {
+    fixtures().assert_like_mono("thread_statics", &[]);
+}
