@@ -30,6 +30,7 @@ mod monitor;
 mod mono_io;
 mod object;
 mod runtime_helpers;
+mod runtime_imports;
 mod runtime_method_info;
 mod runtime_type;
 mod runtime_type_handle;
@@ -114,6 +115,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Runtime.InteropServices.GCHandle",
         methods: gc_handle::methods,
+    },
+    IcallType {
+        type_name: "System.Runtime.RuntimeImports",
+        methods: runtime_imports::methods,
     },
     IcallType {
         type_name: "System.RuntimeType",
