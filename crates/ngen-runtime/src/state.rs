@@ -15,10 +15,13 @@
 //! - [`finalizers`]: `Object::Finalize`'s slot, which classes override it.
 
 pub(crate) mod arrays;
+pub(crate) mod attributes;
 pub(crate) mod finalizers;
+pub(crate) mod members;
 mod method_tables;
 mod methods;
 pub(crate) mod objects;
+pub(crate) mod reflection;
 mod statics;
 
 use std::collections::{BTreeMap, HashMap};

@@ -16,6 +16,7 @@ mod array;
 mod array_widening;
 mod buffer;
 mod console_driver;
+mod custom_attrs;
 mod delegate;
 mod encoding_helper;
 mod enum_type;
@@ -24,6 +25,7 @@ mod gc;
 mod gc_handle;
 mod interlocked;
 mod mathf;
+mod method_handles;
 mod monitor;
 mod mono_io;
 mod object;
@@ -44,6 +46,10 @@ struct IcallType {
 
 /// Every implemented icall type, sorted by name (as `icall-def.h` is).
 const TYPES: &[IcallType] = &[
+    IcallType {
+        type_name: "Mono.RuntimeGPtrArrayHandle",
+        methods: method_handles::gptr_array_methods,
+    },
     IcallType {
         type_name: "Mono.SafeStringMarshal",
         methods: safe_string_marshal::methods,
@@ -89,8 +95,20 @@ const TYPES: &[IcallType] = &[
         methods: mathf::methods,
     },
     IcallType {
+        type_name: "System.MonoCustomAttrs",
+        methods: custom_attrs::methods,
+    },
+    IcallType {
         type_name: "System.Object",
         methods: object::methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.MonoMethodInfo",
+        methods: method_handles::method_info_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimeConstructorInfo",
+        methods: method_handles::constructor_info_methods,
     },
     IcallType {
         type_name: "System.Reflection.RuntimeMethodInfo",
