@@ -105,6 +105,12 @@ macro_rules! foreach_helper {
             /// for it ends the trace at the calling frame). Its return address and the
             /// caller's frame pointer name the frame.
             CaptureTrace = 15 capture_trace (exception: u64, mode: u32) -> void;
+            /// `extern "C" fn(descriptor: u64) -> u64`: the address, on the calling thread,
+            /// of a thread-static field (`[ThreadStatic]`): `descriptor` is the target of the
+            /// field's static-field cell, which names the type's per-thread area and the
+            /// field's offset in it (the runtime's encoding). The thread's areas of that type
+            /// are allocated, zeroed, on its first access; the GC one is a collector root.
+            ThreadStaticAddress = 16 thread_static_address (descriptor: u64) -> u64;
         }
     };
 }

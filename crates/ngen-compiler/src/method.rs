@@ -222,6 +222,12 @@ pub(crate) fn static_field_kind(
     }
 }
 
+/// Whether the static field `token` of `asm` is `[ThreadStatic]` (its cell's target is then a
+/// descriptor for the `ThreadStaticAddress` helper, not the field's address).
+pub(crate) fn is_thread_static_field(types: &TypeContext, asm: &Assembly, token: Token) -> bool {
+    matches!(types.static_field(asm, token), Ok(Some(storage)) if storage.thread_static)
+}
+
 /// Whether `callvirt token` may be compiled as a null-checked direct call: exact by the type
 /// system ([`TypeContext::check_exact_callvirt`]: not virtual, `final`, or in a sealed class),
 /// else by [`check_callvirt`]'s metadata-only rule, whose reason is kept when both refuse.

@@ -156,12 +156,19 @@ pub struct StaticFieldStorage {
     pub cctor: Option<MethodHandle>,
     /// Whether the field lives in the GC-scanned area (else the reference-free one).
     pub in_gc_area: bool,
+    /// Whether the field is `[ThreadStatic]`: it lives in one of the type's per-thread areas
+    /// (`in_gc_area` then says which), reached through the `ThreadStaticAddress` helper.
+    pub thread_static: bool,
     /// The field's offset in its area.
     pub offset: u32,
     /// Bytes of the type's GC-scanned area.
     pub gc_size: u32,
     /// Bytes of the type's reference-free area.
     pub non_gc_size: u32,
+    /// Bytes of the type's per-thread GC-scanned area.
+    pub thread_gc_size: u32,
+    /// Bytes of the type's per-thread reference-free area.
+    pub thread_non_gc_size: u32,
 }
 
 /// How a `castclass`/`isinst` decides (see [`TypeContext::cast_target`]).
@@ -418,10 +425,11 @@ impl TypeContext {
         let Some(place) = layout.get(field) else {
             return Err(format!("static field {} has no storage", desc.name));
         };
-        let in_gc_area = match place.area {
-            ngen_typesystem::StaticArea::Gc => true,
-            ngen_typesystem::StaticArea::NonGc => false,
-            _ => return Err(format!("thread-static field {}", desc.name)),
+        let (in_gc_area, thread_static) = match place.area {
+            ngen_typesystem::StaticArea::Gc => (true, false),
+            ngen_typesystem::StaticArea::NonGc => (false, false),
+            ngen_typesystem::StaticArea::ThreadGc => (true, true),
+            ngen_typesystem::StaticArea::ThreadNonGc => (false, true),
         };
         let (cctor_rid, cctor) = find_cctor(ts, desc.owner)?;
         Ok(Some(StaticFieldStorage {
@@ -432,9 +440,12 @@ impl TypeContext {
             owner: desc.owner,
             cctor,
             in_gc_area,
+            thread_static,
             offset: place.offset,
             gc_size: layout.gc_size,
             non_gc_size: layout.non_gc_size,
+            thread_gc_size: layout.thread_gc_size,
+            thread_non_gc_size: layout.thread_non_gc_size,
         }))
     }
 
@@ -471,9 +482,12 @@ impl TypeContext {
             owner: ty,
             cctor,
             in_gc_area: false,
+            thread_static: false,
             offset: 0,
             gc_size: layout.gc_size,
             non_gc_size: layout.non_gc_size,
+            thread_gc_size: layout.thread_gc_size,
+            thread_non_gc_size: layout.thread_non_gc_size,
         })
     }
 

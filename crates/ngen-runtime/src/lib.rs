@@ -20,6 +20,7 @@
 //! - [`profile`], [`profile_report`]: the profile scenario's hooks and `NGEN_PROFILE`;
 //! - [`gdb_jit`]: the debug scenario: debug JIT code, registered with gdb's JIT interface;
 //! - [`perf_map`]: `NGEN_PERF_MAP=1`, JIT code in `/tmp/perf-PID.map`;
+//! - [`threads`]: managed threads: thread statics, `Thread.CurrentThread`;
 //! - [`stubs`]: runtime-made machine-code stubs: unboxing stubs (a boxed value type's own
 //!   methods) and bound stubs (an unimplemented icall that names itself when called).
 //!
@@ -45,6 +46,7 @@ mod profile;
 mod profile_report;
 mod state;
 mod stubs;
+mod threads;
 
 use std::path::PathBuf;
 

@@ -46,6 +46,11 @@ pub(crate) trait TranslateEnv {
         key: CellKey,
         b: &mut FunctionBuilder<'_>,
     ) -> Result<(Value, IlType), String>;
+    /// Whether the static field `token` is `[ThreadStatic]`: its cell then resolves to a
+    /// descriptor the `ThreadStaticAddress` helper turns into this thread's address.
+    fn is_thread_static_field(&mut self, _token: Token) -> bool {
+        false
+    }
     /// The element kind of an array instruction's type token (primitives only), or why not.
     fn array_element(&mut self, token: Token) -> Result<ValKind, String>;
     /// Whether `token` is the BCL's `Type.GetTypeFromHandle` (`typeof`).

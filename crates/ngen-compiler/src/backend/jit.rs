@@ -415,6 +415,10 @@ impl TranslateEnv for JitEnv<'_> {
         Ok((b.ins().iconst(I64, cell), kind))
     }
 
+    fn is_thread_static_field(&mut self, token: Token) -> bool {
+        crate::method::is_thread_static_field(self.types, self.asm, token)
+    }
+
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         b.ins().iconst(I64, self.host.helper_table() as i64)
     }

@@ -37,6 +37,7 @@ mod safe_string_marshal;
 pub(crate) mod signature;
 mod stack_trace;
 mod string;
+mod thread;
 
 /// One managed type's icalls: its name and each method's name and entry point.
 struct IcallType {
@@ -145,6 +146,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Threading.Monitor",
         methods: monitor::methods,
+    },
+    IcallType {
+        type_name: "System.Threading.Thread",
+        methods: thread::methods,
     },
 ];
 

@@ -4,7 +4,8 @@
 //! other assemblies reference, so the surface and the program share them; every other static,
 //! mscorlib's own IL's included, lives
 //! in per-type areas the runtime allocates on first access (`ngen-typesystem`'s
-//! `statics_layout`), after which the type's `.cctor` is started once.
+//! `statics_layout`), after which the type's `.cctor` is started once. A `[ThreadStatic]`
+//! field's cell resolves to a descriptor of its per-thread place ([`crate::threads::statics`]).
 //!
 //! Depends on: the parent module's state, `ngen_corlib::resolve_static_field`,
 //! [`crate::gc_roots`].
@@ -99,9 +100,11 @@ impl Runtime {
         .map(|p| p as u64)
     }
 
-    /// The address of a static field of assembly `id` with storage: its type's
+    /// The address of a static field of assembly `id` with storage (a thread static's descriptor):
+    /// its type's
     /// areas are allocated on first access (`alloc_uncollectable`: the GC area holds roots),
-    /// and the type's `.cctor`, if any, is started then, once ([`Runtime::pending_cctor`]).
+    /// and the type's `.cctor`, if any, is started then, once ([`Runtime::pending_cctor`]); the
+    /// cell waits for it ([`Runtime::cell_type`], [`crate::threads::type_init`]).
     fn typed_static(&mut self, id: usize, storage: &StaticFieldStorage) -> Result<u64, String> {
         let owner = self.assembly_named(id, &storage.owner_assembly)?;
         // One storage per type: per instantiation for a generic type (ECMA-335 II.9.5).
@@ -129,7 +132,22 @@ impl Runtime {
                 }
                 (None, None) => {}
             }
+            if self.pending_cctor.is_some() {
+                crate::threads::type_init::begin(key.index());
+            }
             self.statics.insert(key, statics);
+        }
+        if storage.cctor.is_some() || storage.cctor_rid.is_some() {
+            self.cell_type = Some(key.index());
+        }
+        if storage.thread_static {
+            // Per thread: the cell holds a descriptor the `ThreadStaticAddress` helper reads.
+            return crate::threads::statics::descriptor(
+                key.index(),
+                (storage.thread_gc_size, storage.thread_non_gc_size),
+                storage.in_gc_area,
+                storage.offset,
+            );
         }
         let statics = &self.statics[&key];
         let base = if storage.in_gc_area {

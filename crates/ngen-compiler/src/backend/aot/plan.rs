@@ -415,6 +415,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
         Ok((cell, kind))
     }
 
+    fn is_thread_static_field(&mut self, token: Token) -> bool {
+        crate::method::is_thread_static_field(&self.types, self.asm, token)
+    }
+
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         let gv = match self.helpers_gv {
             Some(gv) => gv,

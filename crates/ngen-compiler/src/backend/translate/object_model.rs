@@ -2,6 +2,8 @@
 //! runtime resolves to the interned literal; `ldsfld`, `stsfld`, `ldsflda` (III.4.14-4.15,
 //! III.4.29) through a static-field cell the runtime resolves to the field's storage (per-type
 //! areas it allocates, after starting the type's `.cctor`, or the BCL surface's own fields);
+//! a `[ThreadStatic]` field's cell resolves to a descriptor of its per-thread place, which the
+//! `ThreadStaticAddress` helper turns into the calling thread's address;
 //! `ldfld`/`stfld`/`ldflda` (III.4.10, III.4.28, III.4.11), routed to [`super::fields`]
 //! (classes and value types); and `castclass`/`isinst` (III.4.3,
 //! III.4.6): to a class or value type by walking the receiver's method-table parents inline,
@@ -48,23 +50,17 @@ impl<'a, 'f> Translator<'a, 'f> {
                 stack.push((s, StackType::O));
             }
             O::Ldsfld => {
-                let key = Self::cell_key(ins, None)?;
-                let (cell, ty) = self.env.static_field_cell(key, &mut self.b)?;
-                let addr = self.cell_target(cell);
+                let (addr, ty) = self.static_field_address(ins)?;
                 let entry = self.load_value(ty, addr);
                 stack.push(entry);
             }
             O::Stsfld => {
-                let key = Self::cell_key(ins, None)?;
-                let (cell, ty) = self.env.static_field_cell(key, &mut self.b)?;
                 let value = stack.pop1()?;
-                let addr = self.cell_target(cell);
+                let (addr, ty) = self.static_field_address(ins)?;
                 self.store_value(ty, value, addr)?;
             }
             O::Ldsflda => {
-                let key = Self::cell_key(ins, None)?;
-                let (cell, _) = self.env.static_field_cell(key, &mut self.b)?;
-                let addr = self.cell_target(cell);
+                let (addr, _) = self.static_field_address(ins)?;
                 stack.push((addr, StackType::Ptr));
             }
             O::Castclass | O::Isinst => {
@@ -80,6 +76,26 @@ impl<'a, 'f> Translator<'a, 'f> {
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
+    }
+
+    /// The address of the static field a `ldsfld`/`stsfld`/`ldsflda` names, and its type: its
+    /// cell's target, or for a `[ThreadStatic]` field the `ThreadStaticAddress` helper's
+    /// answer for that target (the calling thread's copy, as IL2CPP's
+    /// `il2cpp_codegen_get_thread_static_data` and Mono's `mono_get_thread_static_data`).
+    fn static_field_address(
+        &mut self,
+        ins: &Instruction<'_>,
+    ) -> Res<(Value, crate::types::IlType)> {
+        let key = Self::cell_key(ins, None)?;
+        let (cell, ty) = self.env.static_field_cell(key, &mut self.b)?;
+        let target = self.cell_target(cell);
+        if !self.env.is_thread_static_field(Token(key.token)) {
+            return Ok((target, ty));
+        }
+        let helper = self.helper(HelperId::ThreadStaticAddress);
+        let sig = self.helper_sig(HelperId::ThreadStaticAddress);
+        let call = self.b.ins().call_indirect(sig, helper, &[target]);
+        Ok((self.b.inst_results(call)[0], ty))
     }
 
     /// `castclass`/`isinst` of `obj` to the type `token` names (through its method-table

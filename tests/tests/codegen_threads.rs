@@ -1,0 +1,51 @@
+//! Differential tests of threads (issues 7 and 9): thread statics, `Thread.CurrentThread`,
+//! managed threads, `Monitor` and thread-safe type initialisation. Each C# program in
+//! tests/fixtures/threads is compiled with mcs once and to native images with `ngen-build
+//! compile` (next to the shared framework images), then run under `mono` and under
+//! `ngen-build run` in every mode (`--jit never`, `--jit always`, the default): stdout, the
+//! first three stderr lines and the exit code must be mono's. The programs print only what
+//! is deterministic (they join before printing, or collect results and print them after).
+
+use std::sync::OnceLock;
+
+use ngen_tests::CompiledPrograms;
+
+/// The fixture programs, named once.
+const PROGRAMS: &[&str] = &[
+    "thread_statics",
+    "start_join",
+    "locks",
+    "cctor_race",
+    "worker_exception",
+];
+
+/// Programs compiled once for the whole test binary, with their images.
+fn fixtures() -> &'static CompiledPrograms {
+    static F: OnceLock<CompiledPrograms> = OnceLock::new();
+    F.get_or_init(|| CompiledPrograms::new("threads", PROGRAMS))
+}
+
+#[test]
+fn thread_statics_of_one_thread_and_the_current_thread_object_match_mono() {
+    fixtures().assert_like_mono("thread_statics", &[]);
+}
+
+#[test]
+fn threads_start_join_sleep_names_ids_and_per_thread_statics_match_mono() {
+    fixtures().assert_like_mono("start_join", &[]);
+}
+
+#[test]
+fn lock_contention_interlocked_and_wait_pulse_producer_consumer_match_mono() {
+    fixtures().assert_like_mono("locks", &[]);
+}
+
+#[test]
+fn a_static_constructor_raced_by_several_threads_runs_once_like_mono() {
+    fixtures().assert_like_mono("cctor_race", &[]);
+}
+
+#[test]
+fn an_exception_unhandled_on_a_worker_thread_ends_the_process_like_mono() {
+    fixtures().assert_like_mono("worker_exception", &[]);
+}
