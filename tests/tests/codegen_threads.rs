@@ -11,7 +11,13 @@ use std::sync::OnceLock;
 use ngen_tests::CompiledPrograms;
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["thread_statics"];
+const PROGRAMS: &[&str] = &[
+    "thread_statics",
+    "start_join",
+    "locks",
+    "cctor_race",
+    "worker_exception",
+];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -22,4 +28,24 @@ fn fixtures() -> &'static CompiledPrograms {
 #[test]
 fn thread_statics_of_one_thread_and_the_current_thread_object_match_mono() {
     fixtures().assert_like_mono("thread_statics", &[]);
+}
+
+#[test]
+fn threads_start_join_sleep_names_ids_and_per_thread_statics_match_mono() {
+    fixtures().assert_like_mono("start_join", &[]);
+}
+
+#[test]
+fn lock_contention_interlocked_and_wait_pulse_producer_consumer_match_mono() {
+    fixtures().assert_like_mono("locks", &[]);
+}
+
+#[test]
+fn a_static_constructor_raced_by_several_threads_runs_once_like_mono() {
+    fixtures().assert_like_mono("cctor_race", &[]);
+}
+
+#[test]
+fn an_exception_unhandled_on_a_worker_thread_ends_the_process_like_mono() {
+    fixtures().assert_like_mono("worker_exception", &[]);
 }

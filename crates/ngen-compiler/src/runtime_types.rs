@@ -20,6 +20,14 @@ pub use ngen_typesystem::{GenericContext, MethodHandle, Primitive, TypeHandle, W
 
 use crate::type_context::TypeContext;
 
+mod full_names;
+mod reflection;
+mod type_names;
+pub use full_names::NameFormat;
+pub use ngen_typesystem::FieldHandle;
+pub use reflection::{AbiClass, AttributeData, AttributeTarget, MethodAbi, NamedMember};
+pub use type_names::{ParsedTypeName, Suffix, parse_type_name};
+
 /// What the runtime needs to build a type's method table: its parent and, per vtable slot,
 /// the method a virtual call through it runs.
 #[derive(Clone, Debug, PartialEq, Eq)]

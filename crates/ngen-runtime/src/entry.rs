@@ -90,6 +90,8 @@ fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
     }
     // An exception that left Main: mono's report, exit 1.
     crate::eh::unhandled::report_if_pending();
+    // Mono waits for foreground threads before it shuts down (`mono_thread_manage_internal`).
+    crate::threads::start::wait_for_foreground_threads();
     // Mono finalizes every remaining object before it reads the exit code (`mini_cleanup`,
     // then `mono_environment_exitcode_get`): a finalizer may set `Environment.ExitCode`.
     crate::finalization::finalize_all_at_exit();

@@ -17,6 +17,7 @@ mod array_widening;
 mod buffer;
 mod console_driver;
 mod culture_info;
+mod custom_attrs;
 mod delegate;
 mod encoding_helper;
 mod enum_type;
@@ -26,6 +27,7 @@ mod gc_handle;
 mod interlocked;
 mod interop_sys;
 mod mathf;
+mod method_handles;
 mod monitor;
 mod mono_io;
 mod object;
@@ -51,6 +53,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "Interop/Sys",
         methods: interop_sys::methods,
+    },
+    IcallType {
+        type_name: "Mono.RuntimeGPtrArrayHandle",
+        methods: method_handles::gptr_array_methods,
     },
     IcallType {
         type_name: "Mono.SafeStringMarshal",
@@ -101,8 +107,20 @@ const TYPES: &[IcallType] = &[
         methods: mathf::methods,
     },
     IcallType {
+        type_name: "System.MonoCustomAttrs",
+        methods: custom_attrs::methods,
+    },
+    IcallType {
         type_name: "System.Object",
         methods: object::methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.MonoMethodInfo",
+        methods: method_handles::method_info_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimeConstructorInfo",
+        methods: method_handles::constructor_info_methods,
     },
     IcallType {
         type_name: "System.Reflection.RuntimeMethodInfo",

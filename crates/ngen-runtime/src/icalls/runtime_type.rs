@@ -1,13 +1,26 @@
 //! `System.RuntimeType`'s icalls (`icall-def.h` `RT_*`): `getFullName`, which
 //! `RuntimeType.ToString()` (and so `Object.ToString()`) calls; `get_Name` and
-//! `get_Namespace` (`typeof(T).Name`).
+//! `get_Namespace` (`typeof(T).Name`); `MakeGenericType` and `GetConstructors_native`
+//! (`Activator`, `CreateInstanceForAnotherGenericParameter`, `Type.GetConstructors`).
 
-/// `getFullName(bool full_name, bool assembly_qualified)`: Mono's reflection name of the
-/// type (`Namespace.Outer+Inner`, ``List`1[System.Int32]``). Assembly-qualified names are not
-/// produced yet: the plain full name is returned.
-extern "C" fn get_full_name(this: u64, _full_name: i32, _assembly_qualified: i32) -> u64 {
-    let name = crate::state::objects::type_object_name(this);
+/// `getFullName(bool full_name, bool assembly_qualified)`: Mono's name of the type in the
+/// reflection format (`Namespace.Outer+Inner`, ``List`1[System.Int32]``), the full-name
+/// format (generic arguments assembly-qualified) or the assembly-qualified format.
+extern "C" fn get_full_name(this: u64, full_name: i32, assembly_qualified: i32) -> u64 {
+    use ngen_compiler::runtime_types::NameFormat;
+    let format = match (full_name != 0, assembly_qualified != 0) {
+        (_, true) => NameFormat::AssemblyQualified,
+        (true, false) => NameFormat::FullName,
+        (false, false) => NameFormat::Reflection,
+    };
+    let name = crate::state::reflection::type_object_formatted_name(this, format);
     ngen_corlib::objects::string_from_str(&name) as u64
+}
+
+/// `GetGenericArgumentsInternal(bool runtimeArray)`: the type arguments of a generic
+/// instance, the parameters of a definition, an empty array otherwise.
+extern "C" fn get_generic_arguments_internal(this: u64, _runtime_array: i32) -> u64 {
+    crate::state::reflection::generic_arguments(this)
 }
 
 /// `get_Name`: the type's own name (``List`1``, `Int32[]`), as `ves_icall_RuntimeType_get_Name`.
@@ -22,8 +35,31 @@ extern "C" fn get_namespace(this: u64) -> u64 {
     ngen_corlib::objects::string_from_str(&namespace) as u64
 }
 
+/// `MakeGenericType(Type gt, Type[] types)` (static).
+extern "C" fn make_generic_type(definition: u64, arguments: u64) -> u64 {
+    if definition == 0 || arguments == 0 {
+        crate::eh::raise::raise("ArgumentNullException", "Value cannot be null.");
+        return 0;
+    }
+    crate::state::members::make_generic_type(definition, arguments)
+}
+
+/// `GetConstructors_native(BindingFlags bindingAttr)`: a handle array (Mono's `GPtrArray`).
+extern "C" fn get_constructors_native(this: u64, binding_flags: i32) -> u64 {
+    crate::state::members::constructors(this, binding_flags as u32)
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
+        (
+            "GetConstructors_native",
+            get_constructors_native as *const (),
+        ),
+        (
+            "GetGenericArgumentsInternal",
+            get_generic_arguments_internal as *const (),
+        ),
+        ("MakeGenericType", make_generic_type as *const ()),
         ("getFullName", get_full_name as *const ()),
         ("get_Name", get_name as *const ()),
         ("get_Namespace", get_namespace as *const ()),

@@ -178,21 +178,6 @@ pub(crate) fn get_type(obj: u64) -> u64 {
     }
 }
 
-/// Mono's reflection name of the type a `System.RuntimeType` object describes.
-pub(crate) fn type_object_name(type_object: u64) -> String {
-    let mut rt = lock();
-    let name = rt
-        .type_of_type_object(type_object)
-        .and_then(|ty| rt.types.reflection_name(ty));
-    match name {
-        Ok(n) => n,
-        Err(e) => {
-            drop(rt);
-            fatal(&format!("Type.ToString: {e}"))
-        }
-    }
-}
-
 /// Mono's `Type.Name` and `Type.Namespace` of the type a `System.RuntimeType` object describes.
 pub(crate) fn type_object_simple_name(type_object: u64) -> (String, String) {
     let mut rt = lock();

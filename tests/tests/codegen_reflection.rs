@@ -1,0 +1,29 @@
+//! Differential tests of reflection (issues 9 and 7): each C# program in
+//! tests/fixtures/reflection is compiled with mcs once and to native images with
+//! `ngen-build compile` (next to the shared framework images), then run under `mono` and
+//! under `ngen-build run`. Stdout, the first three stderr lines and the exit code must be
+//! mono's under `--jit never` (mscorlib's reflection code from its image), `--jit always`
+//! and the default.
+
+use std::sync::OnceLock;
+
+use ngen_tests::CompiledPrograms;
+
+/// The fixture programs, named once.
+const PROGRAMS: &[&str] = &["enums", "attributes"];
+
+/// Programs compiled once for the whole test binary, with their images.
+fn fixtures() -> &'static CompiledPrograms {
+    static F: OnceLock<CompiledPrograms> = OnceLock::new();
+    F.get_or_init(|| CompiledPrograms::new("reflection", PROGRAMS))
+}
+
+#[test]
+fn enum_names_flags_values_and_underlying_types_match_mono() {
+    fixtures().assert_like_mono("enums", &[]);
+}
+
+#[test]
+fn custom_attributes_with_positional_and_named_arguments_of_every_kind_match_mono() {
+    fixtures().assert_like_mono("attributes", &[]);
+}
