@@ -14,6 +14,7 @@ use ngen_tests::{CompiledPrograms, assert_exactly_like_mono};
 /// The fixture programs, named once.
 const PROGRAMS: &[&str] = &[
     "span_basics",
+    "span_apis",
     "span_out_of_range",
     "strings",
     "wordcount",
@@ -29,6 +30,11 @@ fn fixtures() -> &'static CompiledPrograms {
 #[test]
 fn spans_over_arrays_strings_and_stackalloc_index_slice_copy_and_survive_collections() {
     fixtures().assert_like_mono("span_basics", &[]);
+}
+
+#[test]
+fn memory_segments_marshal_casts_searches_formatting_and_checked_slices_match_mono() {
+    fixtures().assert_like_mono("span_apis", &[]);
 }
 
 /// Mono expands `Span<T>.get_Item` inline: the exception comes from the indexing frame, with
