@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use ngen_tests::CompiledPrograms;
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["enums", "attributes"];
+const PROGRAMS: &[&str] = &["enums", "attributes", "attributes_inherited", "types"];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -26,4 +26,14 @@ fn enum_names_flags_values_and_underlying_types_match_mono() {
 #[test]
 fn custom_attributes_with_positional_and_named_arguments_of_every_kind_match_mono() {
     fixtures().assert_like_mono("attributes", &[]);
+}
+
+#[test]
+fn inherited_attributes_and_attribute_usage_match_mono() {
+    fixtures().assert_like_mono("attributes_inherited", &[]);
+}
+
+#[test]
+fn type_names_get_type_by_name_predicates_and_make_generic_type_match_mono() {
+    fixtures().assert_like_mono("types", &[]);
 }

@@ -23,6 +23,7 @@ mod methods;
 pub(crate) mod objects;
 pub(crate) mod reflection;
 mod statics;
+pub(crate) mod type_objects;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -18,9 +18,10 @@ extern "C" fn get_full_name(this: u64, full_name: i32, assembly_qualified: i32) 
 }
 
 /// `GetGenericArgumentsInternal(bool runtimeArray)`: the type arguments of a generic
-/// instance, the parameters of a definition, an empty array otherwise.
-extern "C" fn get_generic_arguments_internal(this: u64, _runtime_array: i32) -> u64 {
-    crate::state::reflection::generic_arguments(this)
+/// instance, the parameters of a definition, an empty array otherwise; a `RuntimeType[]`
+/// when `runtimeArray`, else a `Type[]`.
+extern "C" fn get_generic_arguments_internal(this: u64, runtime_array: i32) -> u64 {
+    crate::state::reflection::generic_arguments(this, runtime_array != 0)
 }
 
 /// `get_Name`: the type's own name (``List`1``, `Int32[]`), as `ves_icall_RuntimeType_get_Name`.
@@ -49,6 +50,44 @@ extern "C" fn get_constructors_native(this: u64, binding_flags: i32) -> u64 {
     crate::state::members::constructors(this, binding_flags as u32)
 }
 
+/// `get_DeclaringType`: the enclosing type of a nested type.
+extern "C" fn get_declaring_type(this: u64) -> u64 {
+    crate::state::type_objects::declaring_type(this)
+}
+
+/// `GetTypeCodeImplInternal(Type type)` (static).
+extern "C" fn get_type_code_impl_internal(type_object: u64) -> i32 {
+    crate::state::type_objects::type_code(type_object)
+}
+
+/// `make_array_type(int rank)`: rank 0 is a vector.
+extern "C" fn make_array_type(this: u64, rank: i32) -> u64 {
+    use ngen_compiler::runtime_types::TypeShape;
+    let shape = match rank {
+        0 => TypeShape::Vector,
+        r => TypeShape::Array(r as u32),
+    };
+    crate::state::type_objects::derived_type(this, shape)
+}
+
+/// `make_byref_type()`.
+extern "C" fn make_byref_type(this: u64) -> u64 {
+    crate::state::type_objects::derived_type(this, ngen_compiler::runtime_types::TypeShape::ByRef)
+}
+
+/// `MakePointerType(Type type)` (static).
+extern "C" fn make_pointer_type(type_object: u64) -> u64 {
+    crate::state::type_objects::derived_type(
+        type_object,
+        ngen_compiler::runtime_types::TypeShape::Pointer,
+    )
+}
+
+/// `GetInterfaces()`.
+extern "C" fn get_interfaces(this: u64) -> u64 {
+    crate::state::type_objects::interfaces(this)
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
         (
@@ -59,9 +98,18 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             "GetGenericArgumentsInternal",
             get_generic_arguments_internal as *const (),
         ),
+        ("GetInterfaces", get_interfaces as *const ()),
+        (
+            "GetTypeCodeImplInternal",
+            get_type_code_impl_internal as *const (),
+        ),
         ("MakeGenericType", make_generic_type as *const ()),
+        ("MakePointerType", make_pointer_type as *const ()),
         ("getFullName", get_full_name as *const ()),
         ("get_Name", get_name as *const ()),
+        ("get_DeclaringType", get_declaring_type as *const ()),
         ("get_Namespace", get_namespace as *const ()),
+        ("make_array_type", make_array_type as *const ()),
+        ("make_byref_type", make_byref_type as *const ()),
     ]
 }
