@@ -10,7 +10,13 @@ use std::sync::OnceLock;
 use ngen_tests::CompiledPrograms;
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["enums", "attributes", "attributes_inherited", "types"];
+const PROGRAMS: &[&str] = &[
+    "enums",
+    "attributes",
+    "attributes_inherited",
+    "types",
+    "members",
+];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -36,4 +42,9 @@ fn inherited_attributes_and_attribute_usage_match_mono() {
 #[test]
 fn type_names_get_type_by_name_predicates_and_make_generic_type_match_mono() {
     fixtures().assert_like_mono("types", &[]);
+}
+
+#[test]
+fn method_listing_invoke_activator_and_make_generic_method_match_mono() {
+    fixtures().assert_like_mono("members", &[]);
 }

@@ -18,6 +18,7 @@ pub(crate) mod arrays;
 pub(crate) mod attributes;
 pub(crate) mod finalizers;
 pub(crate) mod members;
+pub(crate) mod method_queries;
 mod method_tables;
 mod methods;
 pub(crate) mod objects;

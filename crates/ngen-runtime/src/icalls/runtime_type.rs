@@ -88,8 +88,28 @@ extern "C" fn get_interfaces(this: u64) -> u64 {
     crate::state::type_objects::interfaces(this)
 }
 
+/// `GetMethodsByName_native(IntPtr namePtr, BindingFlags bindingAttr, MemberListType
+/// listType)`: a handle array.
+extern "C" fn get_methods_by_name_native(
+    this: u64,
+    name: u64,
+    binding: i32,
+    list_type: i32,
+) -> u64 {
+    crate::state::method_queries::methods_by_name(this, name, binding as u32, list_type as u32)
+}
+
+/// `CreateInstanceInternal(Type type)` (static): a zeroed instance, no constructor run.
+extern "C" fn create_instance_internal(type_object: u64) -> u64 {
+    crate::state::method_queries::create_instance_internal(type_object)
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
+        (
+            "CreateInstanceInternal",
+            create_instance_internal as *const (),
+        ),
         (
             "GetConstructors_native",
             get_constructors_native as *const (),
@@ -99,6 +119,10 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             get_generic_arguments_internal as *const (),
         ),
         ("GetInterfaces", get_interfaces as *const ()),
+        (
+            "GetMethodsByName_native",
+            get_methods_by_name_native as *const (),
+        ),
         (
             "GetTypeCodeImplInternal",
             get_type_code_impl_internal as *const (),

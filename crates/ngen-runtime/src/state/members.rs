@@ -70,7 +70,7 @@ pub(crate) fn method_of_handle(value: u64) -> Option<MethodHandle> {
 }
 
 /// A leaked `GPtrArray` of `values` (Mono's layout: `data` pointer, `len` int).
-fn new_gptr_array(values: Vec<u64>) -> u64 {
+pub(super) fn new_gptr_array(values: Vec<u64>) -> u64 {
     let len = values.len() as u64;
     let data = Box::into_raw(values.into_boxed_slice()) as *mut u64 as u64;
     Box::into_raw(Box::new([data, len])) as u64
@@ -224,7 +224,7 @@ pub(crate) fn member_of_handle(value: u64, type_handle: u64) -> Option<u64> {
 }
 
 /// The method a `RuntimeMethodInfo`/`RuntimeConstructorInfo` (its `mhandle` at 16) names.
-fn method_of_member(member: u64) -> MethodHandle {
+pub(super) fn method_of_member(member: u64) -> MethodHandle {
     // SAFETY: `member` is a live method or constructor object, `mhandle` its first field.
     let value = unsafe { ((member + OBJECT_HEADER_SIZE as u64) as *const u64).read() };
     method_of_handle(value)
@@ -261,9 +261,17 @@ pub(crate) fn make_generic_type(definition: u64, arguments: u64) -> u64 {
 /// the method (a constructor with a null `obj` makes a new object and returns it), the
 /// result boxed when it is a value; null with the exception pending when the target throws.
 pub(crate) fn invoke(member: u64, obj: u64, parameters: u64) -> u64 {
-    let method = method_of_member(member);
+    let declared = method_of_member(member);
     let what = "MethodBase.Invoke";
     let (abi, code, owner, is_ctor) = with_runtime(what, |rt| {
+        // Invoking is a virtual call, as in Mono: the override the object's type runs.
+        let method = match obj {
+            0 => declared,
+            obj => {
+                let ty = rt.type_of_object(obj);
+                rt.types.virtual_target(ty, declared)?
+            }
+        };
         let abi = rt.types.method_abi(method)?;
         let code = rt.instance_code_of(method)?;
         let (name, owner) = rt.types.method_name_and_owner(method)?;

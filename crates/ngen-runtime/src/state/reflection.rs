@@ -38,6 +38,25 @@ impl Runtime {
         Ok(obj)
     }
 
+    /// A `System.<element>[]` (`Type` or `RuntimeType`) of the type objects of `types`.
+    pub(super) fn type_array(
+        &mut self,
+        element: &str,
+        types: Vec<TypeHandle>,
+    ) -> Result<u64, String> {
+        let class = self.types.type_named("mscorlib", "System", element)?;
+        let array = self.new_vector(class, types.len())?;
+        for (i, t) in types.into_iter().enumerate() {
+            let obj = self.type_object(t)?;
+            store(
+                array + ARRAY_DATA_OFFSET as u64 + 8 * i as u64,
+                AbiClass::Reference,
+                obj,
+            );
+        }
+        Ok(array)
+    }
+
     /// A zeroed box (or instance) of `ty` with its method table set.
     pub(super) fn new_instance(&mut self, ty: TypeHandle) -> Result<u64, String> {
         let mt = self.method_table_of(ty)?;
@@ -291,16 +310,6 @@ pub(crate) fn generic_arguments(type_object: u64, runtime_array: bool) -> u64 {
         let ty = rt.type_of_type_object(type_object)?;
         let args = rt.types.generic_arguments(ty)?;
         let element = if runtime_array { "RuntimeType" } else { "Type" };
-        let type_class = rt.types.type_named("mscorlib", "System", element)?;
-        let array = rt.new_vector(type_class, args.len())?;
-        for (i, arg) in args.into_iter().enumerate() {
-            let obj = rt.type_object(arg)?;
-            store(
-                array + ARRAY_DATA_OFFSET as u64 + 8 * i as u64,
-                AbiClass::Reference,
-                obj,
-            );
-        }
-        Ok(array)
+        rt.type_array(element, args)
     })
 }

@@ -7,11 +7,10 @@
 //! Citations: Mono 6.8 `mono/metadata/icall.c` (`ves_icall_System_RuntimeTypeHandle_internal_from_name`,
 //! `ves_icall_type_GetTypeCodeInternal`, `ves_icall_RuntimeType_get_DeclaringType`).
 
-use ngen_abi::object::ARRAY_DATA_OFFSET;
-use ngen_compiler::runtime_types::{AbiClass, TypeShape};
+use ngen_compiler::runtime_types::TypeShape;
 
 use super::lock;
-use super::reflection::{store, with_runtime};
+use super::reflection::with_runtime;
 
 /// `RuntimeTypeHandle.internal_from_name`: the type object of `name` (looked up in the
 /// program's assembly, then mscorlib, unless assembly-qualified), else 0, or
@@ -120,16 +119,6 @@ pub(crate) fn interfaces(type_object: u64) -> u64 {
     with_runtime("Type.GetInterfaces", |rt| {
         let ty = rt.type_of_type_object(type_object)?;
         let list = rt.types.implemented_interfaces(ty)?;
-        let type_class = rt.types.type_named("mscorlib", "System", "Type")?;
-        let array = rt.new_vector(type_class, list.len())?;
-        for (i, t) in list.into_iter().enumerate() {
-            let obj = rt.type_object(t)?;
-            store(
-                array + ARRAY_DATA_OFFSET as u64 + 8 * i as u64,
-                AbiClass::Reference,
-                obj,
-            );
-        }
-        Ok(array)
+        rt.type_array("Type", list)
     })
 }

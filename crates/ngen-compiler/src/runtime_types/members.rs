@@ -1,0 +1,268 @@
+//! Member listings as Mono's reflection returns them (`RuntimeType.GetMethodsByName_native`,
+//! `GetFields_native`, `GetPropertiesByName_native`): declared members first in metadata
+//! order, then each base type's (unless `DeclaredOnly`), filtered by binding flags and name;
+//! a virtual method overridden lower down is listed once (Mono's `method_slots` bitmap, here
+//! over the type system's slot numbers); a base type's private members and static members
+//! (without `FlattenHierarchy`) are left out. Also what `MonoMethodInfo.get_method_info`
+//! and the generic-method icalls answer.
+//!
+//! Depends on: [`crate::type_context`], ngen-typesystem. Citations: Mono 6.8
+//! `mono/metadata/icall.c` (`mono_class_get_methods_by_name`, `method_nonpublic`,
+//! `ves_icall_RuntimeType_GetFields_native`, `ves_icall_RuntimeType_GetPropertiesByName_native`).
+
+use std::collections::BTreeSet;
+
+use ngen_typesystem::{FieldHandle, MethodHandle, TypeHandle, TypeKind, TypeSystem};
+
+use crate::type_context::TypeContext;
+
+/// `BindingFlags` bits Mono's listings read.
+pub mod binding_flags {
+    pub const IGNORE_CASE: u32 = 1;
+    pub const DECLARED_ONLY: u32 = 2;
+    pub const INSTANCE: u32 = 4;
+    pub const STATIC: u32 = 8;
+    pub const PUBLIC: u32 = 0x10;
+    pub const NON_PUBLIC: u32 = 0x20;
+    pub const FLATTEN_HIERARCHY: u32 = 0x40;
+}
+
+use binding_flags as bf;
+
+/// How a listing matches names (`RuntimeType.MemberListType`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NameFilter {
+    /// Every name.
+    All,
+    /// This name exactly, or ignoring ASCII case.
+    Named { name: String, ignore_case: bool },
+}
+
+impl NameFilter {
+    /// Mono's `(name, bflags, mlisttype)` triple as a filter.
+    pub fn new(name: Option<String>, binding: u32, list_type: u32) -> NameFilter {
+        match name {
+            Some(name) if list_type != 0 => NameFilter::Named {
+                name,
+                ignore_case: binding & bf::IGNORE_CASE != 0 || list_type == 2,
+            },
+            _ => NameFilter::All,
+        }
+    }
+
+    fn accepts(&self, candidate: &str) -> bool {
+        match self {
+            NameFilter::All => true,
+            NameFilter::Named {
+                name,
+                ignore_case: true,
+            } => name.eq_ignore_ascii_case(candidate),
+            NameFilter::Named { name, .. } => name == candidate,
+        }
+    }
+}
+
+/// What `get_method_info` fills: declaring type, return type, attributes, impl attributes,
+/// calling convention.
+#[derive(Clone, Copy, Debug)]
+pub struct MethodInfoData {
+    pub declaring: TypeHandle,
+    pub ret: TypeHandle,
+    pub attributes: u16,
+    pub impl_attributes: u16,
+    pub calling_convention: u32,
+}
+
+fn err(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+/// Whether a member with access `access` (the low three attribute bits) passes `binding`
+/// on `start` (the reflected type) or a base type.
+fn access_matches(access: u16, binding: u32, on_start: bool) -> bool {
+    const PRIVATE: u16 = 1;
+    const PUBLIC: u16 = 6;
+    if access == PUBLIC {
+        binding & bf::PUBLIC != 0
+    } else {
+        binding & bf::NON_PUBLIC != 0 && (access != PRIVATE || on_start)
+    }
+}
+
+/// Whether a member passes the static/instance bits of `binding`.
+fn kind_matches(is_static: bool, binding: u32, on_start: bool) -> bool {
+    if is_static {
+        binding & bf::STATIC != 0 && (binding & bf::FLATTEN_HIERARCHY != 0 || on_start)
+    } else {
+        binding & bf::INSTANCE != 0
+    }
+}
+
+/// `ty`, then its bases unless `DeclaredOnly`.
+fn hierarchy(ts: &mut TypeSystem, ty: TypeHandle, binding: u32) -> Result<Vec<TypeHandle>, String> {
+    if !matches!(ts.kind(ty), TypeKind::Def(..) | TypeKind::Inst(..)) {
+        return Ok(Vec::new());
+    }
+    if binding & bf::DECLARED_ONLY != 0 {
+        return Ok(vec![ty]);
+    }
+    ts.ancestors(ty).map_err(err)
+}
+
+impl TypeContext {
+    /// The methods `GetMethodsByName_native` lists (constructors only when `constructors`).
+    pub fn methods_by_name(
+        &self,
+        ty: TypeHandle,
+        filter: &NameFilter,
+        binding: u32,
+        constructors: bool,
+    ) -> Result<Vec<MethodHandle>, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let mut seen_slots = BTreeSet::new();
+        let mut out = Vec::new();
+        for (level, owner) in hierarchy(ts, ty, binding)?.into_iter().enumerate() {
+            let on_start = level == 0;
+            for &m in ts.methods(owner).map_err(err)?.iter() {
+                let desc = ts.method(m).clone();
+                if desc.is_virtual()
+                    && let Some(slot) = ts.slot_of(m).map_err(err)?
+                {
+                    if seen_slots.contains(&slot) {
+                        continue;
+                    }
+                    if !desc.is_new_slot() {
+                        seen_slots.insert(slot);
+                    }
+                }
+                let is_ctor = desc.name == ".ctor" || desc.name == ".cctor";
+                if (is_ctor && !constructors)
+                    || !access_matches(desc.flags & 7, binding, on_start)
+                    || !kind_matches(desc.is_static(), binding, on_start)
+                    || !filter.accepts(&desc.name)
+                {
+                    continue;
+                }
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The fields `GetFields_native` lists.
+    pub fn fields_by_name(
+        &self,
+        ty: TypeHandle,
+        filter: &NameFilter,
+        binding: u32,
+    ) -> Result<Vec<FieldHandle>, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let mut out = Vec::new();
+        for (level, owner) in hierarchy(ts, ty, binding)?.into_iter().enumerate() {
+            let on_start = level == 0;
+            for &f in ts.fields(owner).map_err(err)?.iter() {
+                let desc = ts.field(f).clone();
+                if !access_matches(desc.flags & 7, binding, on_start)
+                    || !kind_matches(desc.is_static(), binding, on_start)
+                    || !filter.accepts(&desc.name)
+                {
+                    continue;
+                }
+                out.push(f);
+            }
+        }
+        Ok(out)
+    }
+
+    /// What `MonoMethodInfo.get_method_info` reports of `method`.
+    pub fn method_info_data(&self, method: MethodHandle) -> Result<MethodInfoData, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let desc = ts.method(method).clone();
+        let sig = ts.method_signature(method).map_err(err)?;
+        // CallingConventions: Standard 1, VarArgs 2, HasThis 0x20, ExplicitThis 0x40.
+        let mut calling_convention = if sig.call_conv & 0x0f == 5 { 2 } else { 1 };
+        if sig.has_this {
+            calling_convention |= 0x20;
+        }
+        if sig.explicit_this {
+            calling_convention |= 0x40;
+        }
+        Ok(MethodInfoData {
+            declaring: desc.owner,
+            ret: sig.ret,
+            attributes: desc.flags,
+            impl_attributes: desc.impl_flags,
+            calling_convention,
+        })
+    }
+
+    /// `(IsGenericMethod, IsGenericMethodDefinition)` of `method`, and its method arguments
+    /// (its parameters `!!0`... for a definition).
+    pub fn method_generic_shape(
+        &self,
+        method: MethodHandle,
+    ) -> Result<(bool, bool, Vec<TypeHandle>), String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let desc = ts.method(method).clone();
+        if !desc.method_args.is_empty() {
+            return Ok((true, false, desc.method_args.to_vec()));
+        }
+        let count = ts
+            .method_signature(method)
+            .map_err(err)?
+            .generic_param_count;
+        let params = (0..count).map(|i| ts.method_var(i)).collect::<Vec<_>>();
+        Ok((count > 0, count > 0, params))
+    }
+
+    /// The open generic method of the instance `method`, `method` itself for a definition,
+    /// `None` for a method that is not generic.
+    pub fn generic_method_definition(
+        &self,
+        method: MethodHandle,
+    ) -> Result<Option<MethodHandle>, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let desc = ts.method(method).clone();
+        if desc.method_args.is_empty() {
+            let count = ts
+                .method_signature(method)
+                .map_err(err)?
+                .generic_param_count;
+            return Ok((count > 0).then_some(method));
+        }
+        ts.method_on(desc.owner, desc.rid).map(Some).map_err(err)
+    }
+
+    /// The method a virtual call of `method` runs on an object of exact type `ty` (itself
+    /// when it is not virtual or `ty` does not override it).
+    pub fn virtual_target(
+        &self,
+        ty: TypeHandle,
+        method: MethodHandle,
+    ) -> Result<MethodHandle, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        if !ts.method(method).is_virtual() {
+            return Ok(method);
+        }
+        Ok(ts
+            .resolve_generic_virtual(ty, method)
+            .map_err(err)?
+            .unwrap_or(method))
+    }
+
+    /// The generic method definition `method` instantiated over `args` (`MakeGenericMethod`).
+    pub fn instantiate_method(
+        &self,
+        method: MethodHandle,
+        args: &[TypeHandle],
+    ) -> Result<MethodHandle, String> {
+        let mut inner = self.lock()?;
+        inner.ts.instantiate_method(method, args).map_err(err)
+    }
+}
