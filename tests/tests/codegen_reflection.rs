@@ -48,3 +48,8 @@ fn type_names_get_type_by_name_predicates_and_make_generic_type_match_mono() {
 fn method_listing_invoke_activator_and_make_generic_method_match_mono() {
     fixtures().assert_like_mono("members", &[]);
 }
+
+#[test]
+fn field_listing_and_get_set_value_on_objects_boxes_and_statics_match_mono() {
+    fixtures().assert_like_mono("fields", &[]);
+}

@@ -266,3 +266,52 @@ impl TypeContext {
         inner.ts.instantiate_method(method, args).map_err(err)
     }
 }
+
+/// What reflection needs of a field (`RuntimeFieldInfo`).
+#[derive(Clone, Debug)]
+pub struct FieldData {
+    pub name: String,
+    /// `FieldAttributes`.
+    pub flags: u16,
+    pub owner: TypeHandle,
+    pub ty: TypeHandle,
+    /// The offset of an instance field inside an object or box of its owner (header
+    /// included); `None` for a static field.
+    pub box_offset: Option<u32>,
+    /// The owner's assembly and the field's rid there (a static's storage is found by token).
+    pub assembly: String,
+    pub rid: u32,
+    /// Whether it is `[ThreadStatic]` (its storage is per thread).
+    pub thread_static: bool,
+}
+
+impl TypeContext {
+    /// What reflection needs of `field`.
+    pub fn field_data(&self, field: FieldHandle) -> Result<FieldData, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let desc = ts.field(field).clone();
+        let ty = ts.field_type(field).map_err(err)?;
+        let thread_static =
+            desc.is_static() && !desc.is_literal() && ts.is_thread_static(field).map_err(err)?;
+        let box_offset = if desc.is_static() {
+            None
+        } else {
+            let offset = ts.field_offset(field).map_err(err)?;
+            let value_owner = matches!(ts.kind(desc.owner), TypeKind::Def(..) | TypeKind::Inst(..))
+                && ts.class_info(desc.owner).map_err(err)?.is_value_type();
+            // A value type's field offsets are from the unboxed value: past the box header.
+            Some(if value_owner { offset + 16 } else { offset })
+        };
+        Ok(FieldData {
+            name: desc.name.clone(),
+            flags: desc.flags,
+            owner: desc.owner,
+            ty,
+            box_offset,
+            assembly: ts.module_name(desc.module).to_string(),
+            rid: desc.rid,
+            thread_static,
+        })
+    }
+}

@@ -29,6 +29,7 @@ mod method_handles;
 mod monitor;
 mod mono_io;
 mod object;
+mod runtime_field_info;
 mod runtime_helpers;
 mod runtime_method_info;
 mod runtime_type;
@@ -104,12 +105,20 @@ const TYPES: &[IcallType] = &[
         methods: object::methods,
     },
     IcallType {
+        type_name: "System.Reflection.FieldInfo",
+        methods: runtime_field_info::field_info_methods,
+    },
+    IcallType {
         type_name: "System.Reflection.MonoMethodInfo",
         methods: method_handles::method_info_methods,
     },
     IcallType {
         type_name: "System.Reflection.RuntimeConstructorInfo",
         methods: method_handles::constructor_info_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimeFieldInfo",
+        methods: runtime_field_info::methods,
     },
     IcallType {
         type_name: "System.Reflection.RuntimeMethodInfo",

@@ -99,6 +99,11 @@ extern "C" fn get_methods_by_name_native(
     crate::state::method_queries::methods_by_name(this, name, binding as u32, list_type as u32)
 }
 
+/// `GetFields_native(IntPtr name, BindingFlags bindingAttr, MemberListType listType)`.
+extern "C" fn get_fields_native(this: u64, name: u64, binding: i32, list_type: i32) -> u64 {
+    crate::state::field_queries::fields_by_name(this, name, binding as u32, list_type as u32)
+}
+
 /// `CreateInstanceInternal(Type type)` (static): a zeroed instance, no constructor run.
 extern "C" fn create_instance_internal(type_object: u64) -> u64 {
     crate::state::method_queries::create_instance_internal(type_object)
@@ -114,6 +119,7 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             "GetConstructors_native",
             get_constructors_native as *const (),
         ),
+        ("GetFields_native", get_fields_native as *const ()),
         (
             "GetGenericArgumentsInternal",
             get_generic_arguments_internal as *const (),

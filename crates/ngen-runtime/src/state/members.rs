@@ -21,52 +21,26 @@
 //! `reflection.c` (`mono_method_get_object_handle`), `object.c`
 //! (`mono_runtime_invoke_array`).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use ngen_abi::object::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, OBJECT_HEADER_SIZE};
 use ngen_compiler::runtime_types::{AbiClass, AttributeTarget, MethodHandle, TypeHandle};
 
 use super::attributes::{Kept, arg_of, exception_pending};
+use super::handles::HandleTable;
 use super::reflection::{load, store, with_runtime};
 use super::{Runtime, lock};
 use crate::dynamic_call::{self, Arg};
 
-/// Method handles handed out, by value, and back.
-struct Handles {
-    by_value: HashMap<u64, MethodHandle>,
-    by_method: HashMap<MethodHandle, u64>,
-    /// Member objects by (method, reflected type's table).
-    objects: HashMap<(MethodHandle, u64), u64>,
-}
-
-static HANDLES: Mutex<Option<Handles>> = Mutex::new(None);
-
-fn with_handles<R>(f: impl FnOnce(&mut Handles) -> R) -> R {
-    let mut guard = HANDLES.lock().unwrap_or_else(|p| p.into_inner());
-    f(guard.get_or_insert_with(|| Handles {
-        by_value: HashMap::new(),
-        by_method: HashMap::new(),
-        objects: HashMap::new(),
-    }))
-}
+/// Method handles and method objects.
+static METHODS: HandleTable<MethodHandle> = HandleTable::new();
 
 /// The handle value of `method` (stable for the process).
 pub(crate) fn handle_value(method: MethodHandle) -> u64 {
-    with_handles(|h| {
-        if let Some(&v) = h.by_method.get(&method) {
-            return v;
-        }
-        let v = Box::into_raw(Box::new(method.index())) as u64;
-        h.by_value.insert(v, method);
-        h.by_method.insert(method, v);
-        v
-    })
+    METHODS.value(method)
 }
 
 /// The method a handle value names, if it is one this runtime handed out.
 pub(crate) fn method_of_handle(value: u64) -> Option<MethodHandle> {
-    with_handles(|h| h.by_value.get(&value).copied())
+    METHODS.key(value)
 }
 
 /// A leaked `GPtrArray` of `values` (Mono's layout: `data` pointer, `len` int).
@@ -142,7 +116,7 @@ impl Runtime {
             0 => self.method_table_of(owner)?,
             t => t,
         };
-        if let Some(obj) = with_handles(|h| h.objects.get(&(method, reflected)).copied()) {
+        if let Some(obj) = METHODS.object(method, reflected) {
             return Ok(obj);
         }
         let class = if name == ".ctor" || name == ".cctor" {
@@ -168,7 +142,7 @@ impl Runtime {
             store(obj + u64::from(offset), AbiClass::Reference, value);
         }
         crate::gc_roots::root_forever(obj);
-        with_handles(|h| h.objects.insert((method, reflected), obj));
+        METHODS.set_object(method, reflected, obj);
         Ok(obj)
     }
 
