@@ -16,6 +16,7 @@ const PROGRAMS: &[&str] = &[
     "attributes_inherited",
     "types",
     "members",
+    "fields",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
