@@ -17,6 +17,7 @@ const PROGRAMS: &[&str] = &[
     "types",
     "members",
     "fields",
+    "properties",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -53,4 +54,9 @@ fn method_listing_invoke_activator_and_make_generic_method_match_mono() {
 #[test]
 fn field_listing_and_get_set_value_on_objects_boxes_and_statics_match_mono() {
     fixtures().assert_like_mono("fields", &[]);
+}
+
+#[test]
+fn property_listing_get_set_value_indexers_and_create_delegate_match_mono() {
+    fixtures().assert_like_mono("properties", &[]);
 }

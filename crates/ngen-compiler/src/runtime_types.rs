@@ -25,7 +25,9 @@ mod members;
 mod reflection;
 mod type_names;
 pub use full_names::NameFormat;
-pub use members::{FieldData, MethodInfoData, NameFilter, binding_flags};
+pub use members::{
+    FieldData, MethodInfoData, NameFilter, PropertyData, PropertyKey, binding_flags,
+};
 pub use ngen_typesystem::FieldHandle;
 pub use reflection::{AbiClass, AttributeData, AttributeTarget, MethodAbi, NamedMember, TypeShape};
 pub use type_names::{ParsedTypeName, Suffix, parse_type_name};

@@ -24,6 +24,8 @@ pub(crate) mod method_queries;
 mod method_tables;
 mod methods;
 pub(crate) mod objects;
+pub(crate) mod property_queries;
+pub(crate) mod reflected_delegates;
 pub(crate) mod reflection;
 mod statics;
 pub(crate) mod type_objects;

@@ -315,3 +315,146 @@ impl TypeContext {
         })
     }
 }
+
+/// A property: its declaring type and Property row.
+pub type PropertyKey = (TypeHandle, u32);
+
+/// What reflection needs of a property (`MonoPropertyInfo`).
+#[derive(Clone, Debug)]
+pub struct PropertyData {
+    pub name: String,
+    /// `PropertyAttributes`.
+    pub flags: u16,
+    pub getter: Option<MethodHandle>,
+    pub setter: Option<MethodHandle>,
+}
+
+/// The Property rows of TypeDef `type_rid` (its PropertyMap range).
+fn properties_of(asm: &ngen_metadata::Assembly, type_rid: u32) -> Result<Vec<u32>, String> {
+    use ngen_metadata::TableId;
+    let maps = asm.row_count(TableId::PropertyMap);
+    for r in 1..=maps {
+        let row = asm.property_map(r).map_err(err)?;
+        if row.parent == type_rid {
+            let end = if r < maps {
+                asm.property_map(r + 1).map_err(err)?.list
+            } else {
+                asm.row_count(TableId::Property) + 1
+            };
+            return Ok((row.list..end).collect());
+        }
+    }
+    Ok(Vec::new())
+}
+
+/// The getter and setter MethodDef rids of Property `rid` (MethodSemantics: Getter 2,
+/// Setter 1).
+fn accessors_of(
+    asm: &ngen_metadata::Assembly,
+    rid: u32,
+) -> Result<(Option<u32>, Option<u32>), String> {
+    use ngen_metadata::{TableId, Token};
+    let property = Token::new(TableId::Property, rid);
+    let (mut getter, mut setter) = (None, None);
+    for r in 1..=asm.row_count(TableId::MethodSemantics) {
+        let row = asm.method_semantics(r).map_err(err)?;
+        if row.association == property {
+            if row.semantics & 2 != 0 {
+                getter = Some(row.method);
+            } else if row.semantics & 1 != 0 {
+                setter = Some(row.method);
+            }
+        }
+    }
+    Ok((getter, setter))
+}
+
+impl TypeContext {
+    /// What reflection needs of the property `key` (its accessors as members of its
+    /// declaring type, an instantiation's included).
+    pub fn property_data(&self, key: PropertyKey) -> Result<PropertyData, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let (owner, rid) = key;
+        let info = ts.class_info(owner).map_err(err)?;
+        let asm = ts.assembly_shared(info.module);
+        let row = asm.property(rid).map_err(err)?;
+        let (get, set) = accessors_of(&asm, rid)?;
+        let mut method =
+            |rid: Option<u32>| rid.map(|r| ts.method_on(owner, r).map_err(err)).transpose();
+        Ok(PropertyData {
+            name: row.name.to_string(),
+            flags: row.flags,
+            getter: method(get)?,
+            setter: method(set)?,
+        })
+    }
+
+    /// The properties `GetPropertiesByName_native` lists: declared first, then each base's
+    /// (unless `DeclaredOnly`), by their accessors' access and staticness; a base property
+    /// hidden by one of the same name and accessor arity is left out.
+    pub fn properties_by_name(
+        &self,
+        ty: TypeHandle,
+        filter: &NameFilter,
+        binding: u32,
+    ) -> Result<Vec<PropertyKey>, String> {
+        let owners = {
+            let mut inner = self.lock()?;
+            hierarchy(&mut inner.ts, ty, binding)?
+        };
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for (level, owner) in owners.into_iter().enumerate() {
+            let on_start = level == 0;
+            let rows = {
+                let mut inner = self.lock()?;
+                let info = inner.ts.class_info(owner).map_err(err)?;
+                properties_of(&inner.ts.assembly_shared(info.module), info.rid)?
+            };
+            for rid in rows {
+                let data = self.property_data((owner, rid))?;
+                let accessors: Vec<(u16, usize)> = {
+                    let mut inner = self.lock()?;
+                    let ts = &mut inner.ts;
+                    let mut v = Vec::new();
+                    for m in [data.getter, data.setter].into_iter().flatten() {
+                        let params = ts.method_signature(m).map_err(err)?.params.len();
+                        v.push((ts.method(m).flags, params));
+                    }
+                    v
+                };
+                let Some(&(flags, arity)) = accessors.first() else {
+                    continue;
+                };
+                let public = accessors.iter().any(|(f, _)| f & 7 == 6);
+                let access_ok = if public {
+                    binding & bf::PUBLIC != 0
+                } else {
+                    binding & bf::NON_PUBLIC != 0
+                        && accessors
+                            .iter()
+                            .any(|(f, _)| access_matches(f & 7, bf::NON_PUBLIC, on_start))
+                };
+                let is_static = flags & ngen_metadata::flags::method_attributes::STATIC != 0;
+                if !access_ok
+                    || !kind_matches(is_static, binding, on_start)
+                    || !filter.accepts(&data.name)
+                {
+                    continue;
+                }
+                // An indexer's getter takes its indices, its setter one more: compare as getters.
+                let getter_arity = if data.getter.is_some() {
+                    arity
+                } else {
+                    arity.saturating_sub(1)
+                };
+                if !seen.insert((data.name.clone(), getter_arity)) {
+                    continue;
+                }
+                out.push((owner, rid));
+            }
+        }
+        Ok(out)
+    }
+}

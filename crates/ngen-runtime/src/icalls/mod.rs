@@ -32,6 +32,7 @@ mod object;
 mod runtime_field_info;
 mod runtime_helpers;
 mod runtime_method_info;
+mod runtime_property_info;
 mod runtime_type;
 mod runtime_type_handle;
 mod safe_string_marshal;
@@ -123,6 +124,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Reflection.RuntimeMethodInfo",
         methods: runtime_method_info::methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimePropertyInfo",
+        methods: runtime_property_info::methods,
     },
     IcallType {
         type_name: "System.Runtime.CompilerServices.RuntimeHelpers",

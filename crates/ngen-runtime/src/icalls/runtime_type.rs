@@ -104,6 +104,17 @@ extern "C" fn get_fields_native(this: u64, name: u64, binding: i32, list_type: i
     crate::state::field_queries::fields_by_name(this, name, binding as u32, list_type as u32)
 }
 
+/// `GetPropertiesByName_native(IntPtr name, BindingFlags bindingAttr, MemberListType
+/// listType)`.
+extern "C" fn get_properties_by_name_native(
+    this: u64,
+    name: u64,
+    binding: i32,
+    list_type: i32,
+) -> u64 {
+    crate::state::property_queries::properties_by_name(this, name, binding as u32, list_type as u32)
+}
+
 /// `CreateInstanceInternal(Type type)` (static): a zeroed instance, no constructor run.
 extern "C" fn create_instance_internal(type_object: u64) -> u64 {
     crate::state::method_queries::create_instance_internal(type_object)
@@ -128,6 +139,10 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         (
             "GetMethodsByName_native",
             get_methods_by_name_native as *const (),
+        ),
+        (
+            "GetPropertiesByName_native",
+            get_properties_by_name_native as *const (),
         ),
         (
             "GetTypeCodeImplInternal",

@@ -235,7 +235,12 @@ pub(crate) fn make_generic_type(definition: u64, arguments: u64) -> u64 {
 /// the method (a constructor with a null `obj` makes a new object and returns it), the
 /// result boxed when it is a value; null with the exception pending when the target throws.
 pub(crate) fn invoke(member: u64, obj: u64, parameters: u64) -> u64 {
-    let declared = method_of_member(member);
+    invoke_method(method_of_member(member), obj, parameters)
+}
+
+/// Runs `declared` (virtually on a non-null `obj`) with the arguments of the `object[]`
+/// `parameters` (0: none), as [`invoke`] does.
+pub(super) fn invoke_method(declared: MethodHandle, obj: u64, parameters: u64) -> u64 {
     let what = "MethodBase.Invoke";
     let (abi, code, owner, is_ctor) = with_runtime(what, |rt| {
         // Invoking is a virtual call, as in Mono: the override the object's type runs.
