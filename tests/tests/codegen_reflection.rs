@@ -10,7 +10,15 @@ use std::sync::OnceLock;
 use ngen_tests::CompiledPrograms;
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["enums", "attributes"];
+const PROGRAMS: &[&str] = &[
+    "enums",
+    "attributes",
+    "attributes_inherited",
+    "types",
+    "members",
+    "fields",
+    "properties",
+];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -26,4 +34,29 @@ fn enum_names_flags_values_and_underlying_types_match_mono() {
 #[test]
 fn custom_attributes_with_positional_and_named_arguments_of_every_kind_match_mono() {
     fixtures().assert_like_mono("attributes", &[]);
+}
+
+#[test]
+fn inherited_attributes_and_attribute_usage_match_mono() {
+    fixtures().assert_like_mono("attributes_inherited", &[]);
+}
+
+#[test]
+fn type_names_get_type_by_name_predicates_and_make_generic_type_match_mono() {
+    fixtures().assert_like_mono("types", &[]);
+}
+
+#[test]
+fn method_listing_invoke_activator_and_make_generic_method_match_mono() {
+    fixtures().assert_like_mono("members", &[]);
+}
+
+#[test]
+fn field_listing_and_get_set_value_on_objects_boxes_and_statics_match_mono() {
+    fixtures().assert_like_mono("fields", &[]);
+}
+
+#[test]
+fn property_listing_get_set_value_indexers_and_create_delegate_match_mono() {
+    fixtures().assert_like_mono("properties", &[]);
 }

@@ -82,6 +82,19 @@ pub struct MethodAbi {
     pub ret: (TypeHandle, AbiClass),
 }
 
+/// A type made from another: `MakeArrayType`, `MakeByRefType`, `MakePointerType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeShape {
+    /// `T[]`.
+    Vector,
+    /// `T[,]` and so on (the rank).
+    Array(u32),
+    /// `T&`.
+    ByRef,
+    /// `T*`.
+    Pointer,
+}
+
 /// The member a named custom-attribute argument sets.
 #[derive(Clone, Copy, Debug)]
 pub enum NamedMember {
@@ -330,6 +343,104 @@ impl TypeContext {
             }
             _ => Ok(Vec::new()),
         }
+    }
+
+    /// The enclosing type of a nested type (an instance's definition's), else `None`.
+    pub fn declaring_type(&self, ty: TypeHandle) -> Result<Option<TypeHandle>, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let def = match ts.kind(ty) {
+            TypeKind::Inst(def, _) => *def,
+            _ => ty,
+        };
+        let TypeKind::Def(module, rid) = *ts.kind(def) else {
+            return Ok(None);
+        };
+        let enclosing = ts.assembly(module).enclosing_type(rid).map_err(err)?;
+        enclosing
+            .map(|r| ts.type_def(module, r).map_err(err))
+            .transpose()
+    }
+
+    /// The generic definition of an instance, a definition itself, else `None`.
+    pub fn generic_definition(&self, ty: TypeHandle) -> Result<Option<TypeHandle>, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        match ts.kind(ty).clone() {
+            TypeKind::Inst(def, _) => Ok(Some(def)),
+            TypeKind::Def(..) if ts.class_info(ty).map_err(err)?.generic_param_count > 0 => {
+                Ok(Some(ty))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The array, by-ref or pointer type made from `ty`.
+    pub fn derived_type(&self, ty: TypeHandle, shape: TypeShape) -> Result<TypeHandle, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        Ok(match shape {
+            TypeShape::Vector => ts.sz_array_of(ty),
+            TypeShape::Array(rank) => ts.array_of(ty, rank),
+            TypeShape::ByRef => ts.byref_of(ty),
+            TypeShape::Pointer => ts.pointer_of(ty),
+        })
+    }
+
+    /// Mono's `TypeCode` of `ty` (`ves_icall_type_GetTypeCodeInternal`).
+    pub fn type_code(&self, ty: TypeHandle) -> Result<i32, String> {
+        const OBJECT: i32 = 1;
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        if !matches!(ts.kind(ty), TypeKind::Def(..)) {
+            return Ok(OBJECT);
+        }
+        let info = ts.class_info(ty).map_err(err)?;
+        let primitive = match info.category {
+            Category::Enum => Some(ts.enum_underlying(ty).map_err(err)?),
+            _ => info.primitive,
+        };
+        let corlib_system = info.module == ts.corlib() && info.namespace == "System";
+        Ok(match primitive {
+            Some(Primitive::Boolean) => 3,
+            Some(Primitive::Char) => 4,
+            Some(Primitive::I1) => 5,
+            Some(Primitive::U1) => 6,
+            Some(Primitive::I2) => 7,
+            Some(Primitive::U2) => 8,
+            Some(Primitive::I4) => 9,
+            Some(Primitive::U4) => 10,
+            Some(Primitive::I8) => 11,
+            Some(Primitive::U8) => 12,
+            Some(Primitive::R4) => 13,
+            Some(Primitive::R8) => 14,
+            Some(_) => OBJECT,
+            None if corlib_system => match info.name.as_str() {
+                "Decimal" => 15,
+                "DateTime" => 16,
+                "String" => 18,
+                "DBNull" => 2,
+                _ => OBJECT,
+            },
+            None => OBJECT,
+        })
+    }
+
+    /// Every interface `ty` implements (its own and inherited, flattened).
+    pub fn implemented_interfaces(&self, ty: TypeHandle) -> Result<Vec<TypeHandle>, String> {
+        let mut inner = self.lock()?;
+        Ok(inner.ts.interfaces(ty).map_err(err)?.to_vec())
+    }
+
+    /// Whether values of `ty` exist as objects (classes, value types, arrays), unlike
+    /// generic parameters, by-refs, pointers and function pointers.
+    pub fn has_instances(&self, ty: TypeHandle) -> bool {
+        self.lock().is_ok_and(|inner| {
+            matches!(
+                inner.ts.kind(ty),
+                TypeKind::Def(..) | TypeKind::Inst(..) | TypeKind::SzArray(_) | TypeKind::Array(..)
+            )
+        })
     }
 
     /// Whether `ty` is a value type (primitives, enums and structs).

@@ -70,8 +70,10 @@ impl Parser<'_> {
         Ok(trimmed)
     }
 
-    /// A name with its arguments and suffixes; the assembly part when `qualified` allows it.
-    fn type_name(&mut self, in_brackets: bool) -> Result<ParsedTypeName, String> {
+    /// A name with its arguments and suffixes, then its assembly part when `qualified`: the
+    /// whole name, or a generic argument in its own brackets (`[[T, Asm]]`); the assembly
+    /// part of a bracketed argument ends at its closing bracket.
+    fn type_name(&mut self, qualified: bool, in_brackets: bool) -> Result<ParsedTypeName, String> {
         let mut names = vec![self.identifier()?];
         while self.peek() == Some('+') {
             self.pos += 1;
@@ -109,7 +111,7 @@ impl Parser<'_> {
                                 if bracketed {
                                     self.pos += 1;
                                 }
-                                args.push(self.type_name(bracketed)?);
+                                args.push(self.type_name(bracketed, bracketed)?);
                                 if bracketed {
                                     self.expect(']')?;
                                 }
@@ -138,7 +140,7 @@ impl Parser<'_> {
             }
         }
         let mut assembly = None;
-        if self.peek() == Some(',') && (in_brackets || self.pos > 0) {
+        if qualified && self.peek() == Some(',') {
             // `, Assembly, Version=...`: up to the closing bracket of an argument, or the end.
             self.pos += 1;
             let start = self.pos;
@@ -180,7 +182,7 @@ pub fn parse_type_name(text: &str) -> Result<ParsedTypeName, String> {
         pos: 0,
         _text: text,
     };
-    let name = p.type_name(false)?;
+    let name = p.type_name(true, false)?;
     if p.pos != p.chars.len() {
         return Err(format!("unexpected text after the type name in {text:?}"));
     }
@@ -317,6 +319,10 @@ mod tests {
         let plain = parse_type_name("System.Collections.Generic.List`1[System.Int32]").unwrap();
         assert_eq!(plain.args[0].names, ["System.Int32"]);
         assert_eq!(plain.args[0].assembly, None);
+        let two = parse_type_name("Ns.Box`2[System.Int32,Ns.Point], App").unwrap();
+        assert_eq!(two.args.len(), 2);
+        assert_eq!(two.args[1].names, ["Ns.Point"]);
+        assert_eq!(two.assembly.as_deref(), Some("App"));
     }
 
     #[test]

@@ -31,9 +31,11 @@ mod method_handles;
 mod monitor;
 mod mono_io;
 mod object;
+mod runtime_field_info;
 mod runtime_helpers;
 mod runtime_imports;
 mod runtime_method_info;
+mod runtime_property_info;
 mod runtime_type;
 mod runtime_type_handle;
 mod safe_string_marshal;
@@ -115,6 +117,10 @@ const TYPES: &[IcallType] = &[
         methods: object::methods,
     },
     IcallType {
+        type_name: "System.Reflection.FieldInfo",
+        methods: runtime_field_info::field_info_methods,
+    },
+    IcallType {
         type_name: "System.Reflection.MonoMethodInfo",
         methods: method_handles::method_info_methods,
     },
@@ -123,8 +129,16 @@ const TYPES: &[IcallType] = &[
         methods: method_handles::constructor_info_methods,
     },
     IcallType {
+        type_name: "System.Reflection.RuntimeFieldInfo",
+        methods: runtime_field_info::methods,
+    },
+    IcallType {
         type_name: "System.Reflection.RuntimeMethodInfo",
         methods: runtime_method_info::methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimePropertyInfo",
+        methods: runtime_property_info::methods,
     },
     IcallType {
         type_name: "System.Runtime.CompilerServices.RuntimeHelpers",

@@ -63,12 +63,61 @@ pub(super) extern "C" fn internal_invoke(this: u64, obj: u64, parameters: u64, e
     crate::state::members::invoke(this, obj, parameters)
 }
 
+/// `get_name(MethodBase method)` (static).
+extern "C" fn get_name(member: u64) -> u64 {
+    crate::state::method_queries::method_name(member)
+}
+
+/// `get_IsGenericMethod`.
+extern "C" fn get_is_generic_method(this: u64) -> i32 {
+    i32::from(crate::state::method_queries::generic_method_shape(this).0)
+}
+
+/// `get_IsGenericMethodDefinition`.
+extern "C" fn get_is_generic_method_definition(this: u64) -> i32 {
+    i32::from(crate::state::method_queries::generic_method_shape(this).1)
+}
+
+/// `GetGenericArguments()`.
+extern "C" fn get_generic_arguments(this: u64) -> u64 {
+    crate::state::method_queries::generic_method_arguments(this)
+}
+
+/// `MakeGenericMethod_impl(Type[] types)`.
+extern "C" fn make_generic_method_impl(this: u64, types: u64) -> u64 {
+    if types == 0 {
+        crate::eh::raise::raise("ArgumentNullException", "Value cannot be null.");
+        return 0;
+    }
+    crate::state::method_queries::make_generic_method(this, types)
+}
+
+/// `GetGenericMethodDefinition_impl()`.
+extern "C" fn get_generic_method_definition_impl(this: u64) -> u64 {
+    crate::state::method_queries::generic_method_definition(this)
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
+        ("GetGenericArguments", get_generic_arguments as *const ()),
+        (
+            "GetGenericMethodDefinition_impl",
+            get_generic_method_definition_impl as *const (),
+        ),
         (
             "GetMethodFromHandleInternalType_native",
             get_method_from_handle as *const (),
         ),
         ("InternalInvoke", internal_invoke as *const ()),
+        (
+            "MakeGenericMethod_impl",
+            make_generic_method_impl as *const (),
+        ),
+        ("get_IsGenericMethod", get_is_generic_method as *const ()),
+        (
+            "get_IsGenericMethodDefinition",
+            get_is_generic_method_definition as *const (),
+        ),
+        ("get_name", get_name as *const ()),
     ]
 }

@@ -21,56 +21,30 @@
 //! `reflection.c` (`mono_method_get_object_handle`), `object.c`
 //! (`mono_runtime_invoke_array`).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use ngen_abi::object::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, OBJECT_HEADER_SIZE};
 use ngen_compiler::runtime_types::{AbiClass, AttributeTarget, MethodHandle, TypeHandle};
 
 use super::attributes::{Kept, arg_of, exception_pending};
+use super::handles::HandleTable;
 use super::reflection::{load, store, with_runtime};
 use super::{Runtime, lock};
 use crate::dynamic_call::{self, Arg};
 
-/// Method handles handed out, by value, and back.
-struct Handles {
-    by_value: HashMap<u64, MethodHandle>,
-    by_method: HashMap<MethodHandle, u64>,
-    /// Member objects by (method, reflected type's table).
-    objects: HashMap<(MethodHandle, u64), u64>,
-}
-
-static HANDLES: Mutex<Option<Handles>> = Mutex::new(None);
-
-fn with_handles<R>(f: impl FnOnce(&mut Handles) -> R) -> R {
-    let mut guard = HANDLES.lock().unwrap_or_else(|p| p.into_inner());
-    f(guard.get_or_insert_with(|| Handles {
-        by_value: HashMap::new(),
-        by_method: HashMap::new(),
-        objects: HashMap::new(),
-    }))
-}
+/// Method handles and method objects.
+static METHODS: HandleTable<MethodHandle> = HandleTable::new();
 
 /// The handle value of `method` (stable for the process).
 pub(crate) fn handle_value(method: MethodHandle) -> u64 {
-    with_handles(|h| {
-        if let Some(&v) = h.by_method.get(&method) {
-            return v;
-        }
-        let v = Box::into_raw(Box::new(method.index())) as u64;
-        h.by_value.insert(v, method);
-        h.by_method.insert(method, v);
-        v
-    })
+    METHODS.value(method)
 }
 
 /// The method a handle value names, if it is one this runtime handed out.
 pub(crate) fn method_of_handle(value: u64) -> Option<MethodHandle> {
-    with_handles(|h| h.by_value.get(&value).copied())
+    METHODS.key(value)
 }
 
 /// A leaked `GPtrArray` of `values` (Mono's layout: `data` pointer, `len` int).
-fn new_gptr_array(values: Vec<u64>) -> u64 {
+pub(super) fn new_gptr_array(values: Vec<u64>) -> u64 {
     let len = values.len() as u64;
     let data = Box::into_raw(values.into_boxed_slice()) as *mut u64 as u64;
     Box::into_raw(Box::new([data, len])) as u64
@@ -142,7 +116,7 @@ impl Runtime {
             0 => self.method_table_of(owner)?,
             t => t,
         };
-        if let Some(obj) = with_handles(|h| h.objects.get(&(method, reflected)).copied()) {
+        if let Some(obj) = METHODS.object(method, reflected) {
             return Ok(obj);
         }
         let class = if name == ".ctor" || name == ".cctor" {
@@ -168,7 +142,7 @@ impl Runtime {
             store(obj + u64::from(offset), AbiClass::Reference, value);
         }
         crate::gc_roots::root_forever(obj);
-        with_handles(|h| h.objects.insert((method, reflected), obj));
+        METHODS.set_object(method, reflected, obj);
         Ok(obj)
     }
 
@@ -224,7 +198,7 @@ pub(crate) fn member_of_handle(value: u64, type_handle: u64) -> Option<u64> {
 }
 
 /// The method a `RuntimeMethodInfo`/`RuntimeConstructorInfo` (its `mhandle` at 16) names.
-fn method_of_member(member: u64) -> MethodHandle {
+pub(super) fn method_of_member(member: u64) -> MethodHandle {
     // SAFETY: `member` is a live method or constructor object, `mhandle` its first field.
     let value = unsafe { ((member + OBJECT_HEADER_SIZE as u64) as *const u64).read() };
     method_of_handle(value)
@@ -261,9 +235,22 @@ pub(crate) fn make_generic_type(definition: u64, arguments: u64) -> u64 {
 /// the method (a constructor with a null `obj` makes a new object and returns it), the
 /// result boxed when it is a value; null with the exception pending when the target throws.
 pub(crate) fn invoke(member: u64, obj: u64, parameters: u64) -> u64 {
-    let method = method_of_member(member);
+    invoke_method(method_of_member(member), obj, parameters)
+}
+
+/// Runs `declared` (virtually on a non-null `obj`) with the arguments of the `object[]`
+/// `parameters` (0: none), as [`invoke`] does.
+pub(super) fn invoke_method(declared: MethodHandle, obj: u64, parameters: u64) -> u64 {
     let what = "MethodBase.Invoke";
     let (abi, code, owner, is_ctor) = with_runtime(what, |rt| {
+        // Invoking is a virtual call, as in Mono: the override the object's type runs.
+        let method = match obj {
+            0 => declared,
+            obj => {
+                let ty = rt.type_of_object(obj);
+                rt.types.virtual_target(ty, declared)?
+            }
+        };
         let abi = rt.types.method_abi(method)?;
         let code = rt.instance_code_of(method)?;
         let (name, owner) = rt.types.method_name_and_owner(method)?;

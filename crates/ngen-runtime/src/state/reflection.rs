@@ -38,6 +38,25 @@ impl Runtime {
         Ok(obj)
     }
 
+    /// A `System.<element>[]` (`Type` or `RuntimeType`) of the type objects of `types`.
+    pub(super) fn type_array(
+        &mut self,
+        element: &str,
+        types: Vec<TypeHandle>,
+    ) -> Result<u64, String> {
+        let class = self.types.type_named("mscorlib", "System", element)?;
+        let array = self.new_vector(class, types.len())?;
+        for (i, t) in types.into_iter().enumerate() {
+            let obj = self.type_object(t)?;
+            store(
+                array + ARRAY_DATA_OFFSET as u64 + 8 * i as u64,
+                AbiClass::Reference,
+                obj,
+            );
+        }
+        Ok(array)
+    }
+
     /// A zeroed box (or instance) of `ty` with its method table set.
     pub(super) fn new_instance(&mut self, ty: TypeHandle) -> Result<u64, String> {
         let mt = self.method_table_of(ty)?;
@@ -286,30 +305,11 @@ pub(crate) fn type_object_formatted_name(type_object: u64, format: NameFormat) -
 
 /// `RuntimeType.GetGenericArgumentsInternal`: a `Type[]` of the type arguments of the type
 /// `type_object` describes (its parameters for a definition).
-pub(crate) fn generic_arguments(type_object: u64) -> u64 {
+pub(crate) fn generic_arguments(type_object: u64, runtime_array: bool) -> u64 {
     with_runtime("Type.GetGenericArguments", |rt| {
         let ty = rt.type_of_type_object(type_object)?;
         let args = rt.types.generic_arguments(ty)?;
-        let type_class = rt.types.type_named("mscorlib", "System", "Type")?;
-        let array = rt.new_vector(type_class, args.len())?;
-        for (i, arg) in args.into_iter().enumerate() {
-            let obj = rt.type_object(arg)?;
-            store(
-                array + ARRAY_DATA_OFFSET as u64 + 8 * i as u64,
-                AbiClass::Reference,
-                obj,
-            );
-        }
-        Ok(array)
+        let element = if runtime_array { "RuntimeType" } else { "Type" };
+        rt.type_array(element, args)
     })
-}
-
-/// The type object of the type `name` names, 0 when there is none (`Type.GetType`).
-#[allow(dead_code)] // `Type.GetType` (next step)
-pub(crate) fn type_object_by_name(name: &str, ignore_case: bool) -> Result<u64, String> {
-    let mut rt = lock();
-    match rt.type_by_name(name, ignore_case)? {
-        Some(ty) => rt.type_object(ty),
-        None => Ok(0),
-    }
 }
