@@ -63,7 +63,6 @@ fn the_word_count_program_matches_mono() {
 /// `Array.UnsafeMov` intrinsic. Mscorlib's `EqualityComparer<T>.CreateComparer` first asks
 /// `Type.GetTypeCode` of the enum (the `RuntimeType::GetTypeCodeImplInternal` icall).
 #[test]
-#[ignore = "needs the RuntimeType::GetTypeCodeImplInternal icall (reflection)"]
 fn dictionaries_keyed_by_enums_of_every_size_match_mono() {
     fixtures().assert_like_mono("enum_keys", &[]);
 }

@@ -99,7 +99,8 @@ impl TypeContext {
 
     /// The generic types the core library instantiates by reflection when the owner of
     /// `handle` is used: `EqualityComparer<T>.Default` builds a `GenericEqualityComparer<T>`
-    /// or an `ObjectEqualityComparer<T>` (`NullableEqualityComparer<U>` for `T = U?`), and
+    /// or an `ObjectEqualityComparer<T>` (`NullableEqualityComparer<U>` for `T = U?`, an
+    /// enum comparer by size for an enum `T`), and
     /// `Comparer<T>.Default` their `Comparer` counterparts (`CreateInstanceForAnotherGenericParameter`).
     /// No IL names them, so an image's scan adds them here, as Mono's AOT compiler does.
     pub fn reflection_companions(&self, handle: MethodHandle) -> Vec<TypeHandle> {
@@ -146,6 +147,11 @@ impl TypeContext {
         }
         if let Some(underlying) = value_types::nullable_underlying(ts, args[0]) {
             instantiate(ts, nullable, underlying);
+        }
+        if info.name == "EqualityComparer`1"
+            && let Some(name) = enum_equality_comparer(ts, args[0])
+        {
+            instantiate(ts, name, args[0]);
         }
         out
     }
@@ -243,4 +249,25 @@ impl TypeContext {
             .filter_map(|m| self.method_instance_of(m).ok())
             .collect()
     }
+}
+
+/// The comparer `EqualityComparer<T>.CreateComparer` builds by reflection for an enum `T`, by
+/// its underlying type (`SByte…`, `Short…`, `Long…`, else `EnumEqualityComparer<T>`, whose
+/// `Equals` goes through `JitHelpers.UnsafeEnumCast`); `None` when `T` is not an enum or its
+/// underlying type is `bool` or `char` (an `ObjectEqualityComparer<T>`, already a companion).
+fn enum_equality_comparer(
+    ts: &mut ngen_typesystem::TypeSystem,
+    ty: TypeHandle,
+) -> Option<&'static str> {
+    use ngen_typesystem::Primitive as P;
+    if ts.class_info(ty).ok()?.category != ngen_typesystem::Category::Enum {
+        return None;
+    }
+    Some(match ts.enum_underlying(ty).ok()? {
+        P::I1 => "SByteEnumEqualityComparer`1",
+        P::I2 => "ShortEnumEqualityComparer`1",
+        P::I8 | P::U8 => "LongEnumEqualityComparer`1",
+        P::U1 | P::U2 | P::I4 | P::U4 => "EnumEqualityComparer`1",
+        _ => return None,
+    })
 }
