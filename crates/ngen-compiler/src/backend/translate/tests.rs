@@ -114,8 +114,38 @@ impl TranslateEnv for NoEnv {
         false
     }
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
-        b.ins().iconst(I64, 0)
+        b.ins().iconst(I64, QUIET_HELPERS.as_ptr() as i64)
     }
+    fn intrinsic(&mut self, token: Token) -> Option<crate::type_context::Intrinsic> {
+        test_intrinsic(token)
+    }
+}
+
+/// A zero word, and a helper table whose every slot points at it: the pending-exception
+/// check after a `call` finds nothing pending (no test code calls a helper).
+static NOTHING_PENDING: u64 = 0;
+static QUIET_HELPERS: [&u64; ngen_abi::helpers::HELPER_COUNT] =
+    [&NOTHING_PENDING; ngen_abi::helpers::HELPER_COUNT];
+
+/// The intrinsics these tests' `call` tokens stand for: MemberRef rids 1 to 6.
+fn test_intrinsic(token: Token) -> Option<crate::type_context::Intrinsic> {
+    use crate::type_context::Intrinsic as I;
+    if token.table() != Some(ngen_metadata::TableId::MemberRef) {
+        return None;
+    }
+    Some(match token.rid() {
+        1 => I::AddElements { element_size: 4 },
+        2 => I::Read {
+            value: IlType::Val(ValKind::I4),
+        },
+        3 => I::Write {
+            value: IlType::Val(ValKind::I4),
+        },
+        4 => I::ByteOffset,
+        5 => I::Constant(12),
+        6 => I::IsAddressLessThan,
+        _ => return None,
+    })
 }
 
 fn jit_module() -> cranelift_jit::JITModule {
@@ -337,4 +367,70 @@ fn every_opcode_routes_once() {
             None => assert_eq!(reason, format!("unsupported opcode {op} at IL_0000")),
         }
     }
+}
+
+/// `Unsafe`-style intrinsics expand to address arithmetic, loads and stores that run: `Add` then
+/// `Read` (`p[i]`), `Write`, `ByteOffset`, an address comparison and a constant.
+#[test]
+fn unsafe_intrinsics_expand_inline_and_run() {
+    const ADD: [u8; 5] = [0x28, 1, 0, 0, 0x0A];
+    const READ: [u8; 5] = [0x28, 2, 0, 0, 0x0A];
+    const WRITE: [u8; 5] = [0x28, 3, 0, 0, 0x0A];
+    const BYTE_OFFSET: [u8; 5] = [0x28, 4, 0, 0, 0x0A];
+    const CONSTANT: [u8; 5] = [0x28, 5, 0, 0, 0x0A];
+    const LESS_THAN: [u8; 5] = [0x28, 6, 0, 0, 0x0A];
+    let mut data = [10i32, 20, 30, 40];
+    let base = data.as_mut_ptr();
+
+    // ldarg.0; ldarg.1; call Add; call Read; ret
+    let code = [&[0x02, 0x03][..], &ADD, &READ, &[0x2A]].concat();
+    let s = shape(&[ValKind::Ptr, ValKind::I4], Some(ValKind::I4));
+    let f = compile(&code, &s, &[]).unwrap();
+    // SAFETY: compiled with signature (ptr, i32) -> i32; reads `data[i]` for i in range.
+    let element_at =
+        unsafe { std::mem::transmute::<*const u8, extern "C" fn(*mut i32, i32) -> i32>(f) };
+    assert_eq!(element_at(base, 2), 30);
+    // SAFETY: `base + 1` is inside `data`; a negative offset is sign-extended.
+    assert_eq!(element_at(unsafe { base.add(1) }, -1), 10);
+
+    // ldarg.0; ldc.i4.s 99; call Write; ldarg.0; call Read; ret
+    let code = [&[0x02, 0x1F, 99][..], &WRITE, &[0x02], &READ, &[0x2A]].concat();
+    let s = shape(&[ValKind::Ptr], Some(ValKind::I4));
+    let f = compile(&code, &s, &[]).unwrap();
+    // SAFETY: compiled with signature (ptr) -> i32; writes and reads `data[3]`.
+    let write_read = unsafe { std::mem::transmute::<*const u8, extern "C" fn(*mut i32) -> i32>(f) };
+    // SAFETY: `base + 3` is inside `data`.
+    assert_eq!(write_read(unsafe { base.add(3) }), 99);
+    assert_eq!(data[3], 99);
+
+    // ldarg.0; ldarg.1; call ByteOffset; ret, and the same with IsAddressLessThan
+    let s = shape(&[ValKind::Ptr, ValKind::Ptr], Some(ValKind::I));
+    let code = [&[0x02, 0x03][..], &BYTE_OFFSET, &[0x2A]].concat();
+    let f = compile(&code, &s, &[]).unwrap();
+    // SAFETY: compiled with signature (ptr, ptr) -> i64.
+    let byte_offset =
+        unsafe { std::mem::transmute::<*const u8, extern "C" fn(u64, u64) -> i64>(f) };
+    assert_eq!(byte_offset(0x1000, 0x1010), 16);
+    assert_eq!(byte_offset(0x1010, 0x1000), -16);
+    let s = shape(&[ValKind::Ptr, ValKind::Ptr], Some(ValKind::I4));
+    let code = [&[0x02, 0x03][..], &LESS_THAN, &[0x2A]].concat();
+    let f = compile(&code, &s, &[]).unwrap();
+    // SAFETY: compiled with signature (ptr, ptr) -> i32.
+    let less = unsafe { std::mem::transmute::<*const u8, extern "C" fn(u64, u64) -> i32>(f) };
+    assert_eq!((less(1, 2), less(2, 1), less(u64::MAX, 1)), (1, 0, 0));
+
+    // call Constant; ret
+    let code = [&CONSTANT[..], &[0x2A]].concat();
+    let f = compile(&code, &shape(&[], Some(ValKind::I4)), &[]).unwrap();
+    // SAFETY: compiled with signature () -> i32.
+    let constant = unsafe { std::mem::transmute::<*const u8, extern "C" fn() -> i32>(f) };
+    assert_eq!(constant(), 12);
+
+    // Add of a float offset is refused with a reason, not translated.
+    let code = [&[0x02, 0x22, 0, 0, 0x80, 0x3F][..], &ADD, &[0x2A]].concat();
+    let s = shape(&[ValKind::Ptr], Some(ValKind::Ptr));
+    assert_eq!(
+        compile(&code, &s, &[]).unwrap_err(),
+        "Unsafe offset of float32 at IL_0006"
+    );
 }
