@@ -196,6 +196,13 @@ fn reached(asm: &Assembly, rid: u32, types: &TypeContext) -> Vec<MethodInstance>
             | Opcode::Newobj
             | Opcode::Ldftn
             | Opcode::Ldvirtftn => {
+                if ins.opcode != Opcode::Ldftn
+                    && ins.opcode != Opcode::Ldvirtftn
+                    && types.intrinsic(asm, token).is_some()
+                {
+                    // Expanded in place (`translate/span_intrinsics.rs`): nothing to compile.
+                    continue;
+                }
                 if let Some(instance) = types.generic_instance(asm, token) {
                     out.extend(types.methods_of_owner_instance(instance.handle));
                     for companion in types.reflection_companions(instance.handle) {
