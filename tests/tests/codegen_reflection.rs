@@ -18,6 +18,7 @@ const PROGRAMS: &[&str] = &[
     "members",
     "fields",
     "properties",
+    "assemblies",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -59,4 +60,9 @@ fn field_listing_and_get_set_value_on_objects_boxes_and_statics_match_mono() {
 #[test]
 fn property_listing_get_set_value_indexers_and_create_delegate_match_mono() {
     fixtures().assert_like_mono("properties", &[]);
+}
+
+#[test]
+fn assemblies_their_types_a_plugin_host_and_member_attributes_match_mono() {
+    fixtures().assert_like_mono("assemblies", &[]);
 }

@@ -14,6 +14,7 @@
 
 mod array;
 mod array_widening;
+mod assembly;
 mod buffer;
 mod console_driver;
 mod custom_attrs;
@@ -36,6 +37,7 @@ mod runtime_property_info;
 mod runtime_type;
 mod runtime_type_handle;
 mod safe_string_marshal;
+mod security_manager;
 pub(crate) mod signature;
 mod stack_trace;
 mod string;
@@ -106,12 +108,24 @@ const TYPES: &[IcallType] = &[
         methods: object::methods,
     },
     IcallType {
+        type_name: "System.Reflection.Assembly",
+        methods: assembly::assembly_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.AssemblyName",
+        methods: assembly::assembly_name_methods,
+    },
+    IcallType {
         type_name: "System.Reflection.FieldInfo",
         methods: runtime_field_info::field_info_methods,
     },
     IcallType {
         type_name: "System.Reflection.MonoMethodInfo",
         methods: method_handles::method_info_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimeAssembly",
+        methods: assembly::runtime_assembly_methods,
     },
     IcallType {
         type_name: "System.Reflection.RuntimeConstructorInfo",
@@ -144,6 +158,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.RuntimeTypeHandle",
         methods: runtime_type_handle::methods,
+    },
+    IcallType {
+        type_name: "System.Security.SecurityManager",
+        methods: security_manager::methods,
     },
     IcallType {
         type_name: "System.String",
