@@ -1,7 +1,7 @@
 //! `System.Reflection.Assembly`'s, `RuntimeAssembly`'s and `AssemblyName`'s icalls
 //! (`icall-def.h` `ASSEM_*`, `RASSEM_*`, `ASSEMN_*`): the executing, calling and entry
 //! assemblies, `GetTypes`, `GetType(name)`, `FullName`, `CodeBase`, `Location` and
-//! `GetName()`'s native name.
+//! `GetName()`'s native name; `LoadFrom`/`LoadFile` of plugins.
 //!
 //! Depends on: [`crate::state::assemblies`], [`crate::eh::trace::managed_entry`] (the
 //! caller's return address and frame pointer).
@@ -56,6 +56,25 @@ extern "C" fn internal_get_type(
     })
 }
 
+/// `LoadFrom(string assemblyFile, bool refOnly, ref StackCrawlMark mark)`.
+extern "C" fn load_from(path: u64, _ref_only: i32, _stack_mark: u64) -> u64 {
+    load_file_internal(path, _stack_mark)
+}
+
+/// `LoadFile_internal(string assemblyFile, ref StackCrawlMark mark)`.
+extern "C" fn load_file_internal(path: u64, _stack_mark: u64) -> u64 {
+    let Some(path) =
+        ngen_corlib::objects::string_to_rust(path as *const ngen_abi::object::StringObject)
+    else {
+        crate::eh::raise::raise("ArgumentNullException", "Value cannot be null.");
+        return 0;
+    };
+    crate::state::assemblies::load_from(&path).unwrap_or_else(|message| {
+        crate::eh::raise::raise("IO.FileNotFoundException", &message);
+        0
+    })
+}
+
 /// `RuntimeAssembly.get_fullname(Assembly a)`.
 extern "C" fn get_fullname(assembly: u64) -> u64 {
     let name = crate::state::assemblies::full_name(assembly);
@@ -86,6 +105,8 @@ pub(super) fn assembly_methods() -> Vec<(&'static str, *const ())> {
         ("GetExecutingAssembly", get_executing_assembly as *const ()),
         ("GetTypes", get_types as *const ()),
         ("InternalGetType", internal_get_type as *const ()),
+        ("LoadFile_internal", load_file_internal as *const ()),
+        ("LoadFrom", load_from as *const ()),
     ]
 }
 

@@ -247,3 +247,19 @@ fn compressed_length(n: usize) -> Vec<u8> {
         ],
     }
 }
+
+/// `Assembly.LoadFrom(path)` and `LoadFile`: loads the assembly at `path` (once; a plugin
+/// outside the program's closure included), its native image attached when an image
+/// directory has a valid one (else its methods are JIT-compiled), and returns its object;
+/// `Err` with `FileNotFoundException`'s message when it cannot be loaded.
+pub(crate) fn load_from(path: &str) -> Result<u64, String> {
+    let mut rt = lock();
+    let file = std::path::Path::new(path);
+    let id = rt.load(file).map_err(|_| {
+        format!("Could not load file or assembly '{path}' or one of its dependencies.")
+    })?;
+    rt.assembly_object(id).map_err(|e| {
+        drop(rt);
+        super::fatal(&format!("Assembly.LoadFrom: {e}"))
+    })
+}
