@@ -17,6 +17,7 @@ const PROGRAMS: &[&str] = &[
     "locks",
     "cctor_race",
     "worker_exception",
+    "gc_threads",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -48,4 +49,9 @@ fn a_static_constructor_raced_by_several_threads_runs_once_like_mono() {
 #[test]
 fn an_exception_unhandled_on_a_worker_thread_ends_the_process_like_mono() {
     fixtures().assert_like_mono("worker_exception", &[]);
+}
+
+#[test]
+fn threads_allocating_while_others_collect_keep_their_objects_like_mono() {
+    fixtures().assert_like_mono("gc_threads", &[]);
 }

@@ -14,8 +14,11 @@
 //!   process exits 1.
 //!
 //! ## Threads
-//! There is one managed thread today, so the word is a process-wide static. For several
-//! threads it moves into a per-thread block: helper slot `PendingException` then holds the
+//! The word is still a process-wide static although managed threads exist
+//! ([`crate::threads`]): an exception crossing frames on one thread while another thread
+//! tests the word after a call can be taken by the wrong thread (a known race, rare because
+//! the word is set only between a throw and the next handler). It moves into a per-thread
+//! block: helper slot `PendingException` then holds the
 //! address of the current thread's block pointer (or compiled code receives it in a pinned
 //! register, runtime-anchors §6.7); only how compiled code computes the word's address
 //! changes (`translate/eh.rs`, `pending_word`), not the protocol.
