@@ -18,6 +18,7 @@ const PROGRAMS: &[&str] = &[
     "cctor_race",
     "worker_exception",
     "gc_threads",
+    "exceptions_race",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -54,4 +55,10 @@ fn an_exception_unhandled_on_a_worker_thread_ends_the_process_like_mono() {
 #[test]
 fn threads_allocating_while_others_collect_keep_their_objects_like_mono() {
     fixtures().assert_like_mono("gc_threads", &[]);
+}
+
+/// Fails with a process-wide pending-exception word (threads take each other's exceptions).
+#[test]
+fn exceptions_in_flight_on_several_threads_at_once_stay_on_their_threads_like_mono() {
+    fixtures().assert_like_mono("exceptions_race", &[]);
 }

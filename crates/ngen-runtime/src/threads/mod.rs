@@ -9,6 +9,8 @@
 //!   makes it before `Main`;
 //! - [`start`]: `Thread.Start` (an OS thread registered with the collector), `Join`, thread
 //!   states, and the wait for foreground threads at exit;
+//! - [`stack`]: the stacks managed code runs on, aligned so compiled code finds the thread's
+//!   block (its pending-exception word) from the stack pointer;
 //! - [`type_init`]: thread-safe `.cctor`s (one thread runs it, the others wait, the
 //!   ECMA-335 II.10.5.3.3 deadlock rule).
 //!
@@ -16,6 +18,7 @@
 //! `ngen_gc` (areas the collector scans).
 
 pub(crate) mod current;
+pub(crate) mod stack;
 pub(crate) mod start;
 pub(crate) mod statics;
 pub(crate) mod type_init;
