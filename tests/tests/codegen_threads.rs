@@ -19,6 +19,7 @@ const PROGRAMS: &[&str] = &[
     "worker_exception",
     "gc_threads",
     "exceptions_race",
+    "events",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -61,4 +62,9 @@ fn threads_allocating_while_others_collect_keep_their_objects_like_mono() {
 #[test]
 fn exceptions_in_flight_on_several_threads_at_once_stay_on_their_threads_like_mono() {
     fixtures().assert_like_mono("exceptions_race", &[]);
+}
+
+#[test]
+fn manual_and_auto_reset_events_wait_any_and_wait_all_match_mono() {
+    fixtures().assert_like_mono("events", &[]);
 }

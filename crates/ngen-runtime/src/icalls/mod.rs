@@ -12,6 +12,7 @@
 //!
 //! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
 
+mod app_domain;
 mod array;
 mod array_widening;
 mod buffer;
@@ -26,7 +27,9 @@ mod interlocked;
 mod mathf;
 mod monitor;
 mod mono_io;
+mod native_event_calls;
 mod object;
+mod remoting_services;
 mod runtime_helpers;
 mod runtime_method_info;
 mod runtime_type;
@@ -48,6 +51,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "Mono.SafeStringMarshal",
         methods: safe_string_marshal::methods,
+    },
+    IcallType {
+        type_name: "System.AppDomain",
+        methods: app_domain::methods,
     },
     IcallType {
         type_name: "System.Array",
@@ -106,6 +113,10 @@ const TYPES: &[IcallType] = &[
         methods: gc_handle::methods,
     },
     IcallType {
+        type_name: "System.Runtime.Remoting.RemotingServices",
+        methods: remoting_services::methods,
+    },
+    IcallType {
         type_name: "System.RuntimeType",
         methods: runtime_type::methods,
     },
@@ -130,8 +141,16 @@ const TYPES: &[IcallType] = &[
         methods: monitor::methods,
     },
     IcallType {
+        type_name: "System.Threading.NativeEventCalls",
+        methods: native_event_calls::methods,
+    },
+    IcallType {
         type_name: "System.Threading.Thread",
         methods: thread::methods,
+    },
+    IcallType {
+        type_name: "System.Threading.WaitHandle",
+        methods: native_event_calls::wait_handle_methods,
     },
 ];
 
