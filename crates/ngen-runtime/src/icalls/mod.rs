@@ -12,6 +12,7 @@
 //!
 //! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
 
+mod app_domain;
 mod array;
 mod array_widening;
 mod assembly;
@@ -29,7 +30,9 @@ mod mathf;
 mod method_handles;
 mod monitor;
 mod mono_io;
+mod native_event_calls;
 mod object;
+mod remoting_services;
 mod runtime_field_info;
 mod runtime_helpers;
 mod runtime_method_info;
@@ -58,6 +61,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "Mono.SafeStringMarshal",
         methods: safe_string_marshal::methods,
+    },
+    IcallType {
+        type_name: "System.AppDomain",
+        methods: app_domain::methods,
     },
     IcallType {
         type_name: "System.Array",
@@ -152,6 +159,10 @@ const TYPES: &[IcallType] = &[
         methods: gc_handle::methods,
     },
     IcallType {
+        type_name: "System.Runtime.Remoting.RemotingServices",
+        methods: remoting_services::methods,
+    },
+    IcallType {
         type_name: "System.RuntimeType",
         methods: runtime_type::methods,
     },
@@ -180,8 +191,16 @@ const TYPES: &[IcallType] = &[
         methods: monitor::methods,
     },
     IcallType {
+        type_name: "System.Threading.NativeEventCalls",
+        methods: native_event_calls::methods,
+    },
+    IcallType {
         type_name: "System.Threading.Thread",
         methods: thread::methods,
+    },
+    IcallType {
+        type_name: "System.Threading.WaitHandle",
+        methods: native_event_calls::wait_handle_methods,
     },
 ];
 
