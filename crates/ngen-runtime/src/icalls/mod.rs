@@ -18,14 +18,16 @@ mod array_widening;
 mod assembly;
 mod buffer;
 mod console_driver;
+mod culture_info;
 mod custom_attrs;
 mod delegate;
 mod encoding_helper;
 mod enum_type;
-mod environment;
+pub(crate) mod environment;
 mod gc;
 mod gc_handle;
 mod interlocked;
+mod interop_sys;
 mod mathf;
 mod method_handles;
 mod monitor;
@@ -35,6 +37,7 @@ mod object;
 mod remoting_services;
 mod runtime_field_info;
 mod runtime_helpers;
+mod runtime_imports;
 mod runtime_method_info;
 mod runtime_property_info;
 mod runtime_type;
@@ -54,6 +57,10 @@ struct IcallType {
 
 /// Every implemented icall type, sorted by name (as `icall-def.h` is).
 const TYPES: &[IcallType] = &[
+    IcallType {
+        type_name: "Interop/Sys",
+        methods: interop_sys::methods,
+    },
     IcallType {
         type_name: "Mono.RuntimeGPtrArrayHandle",
         methods: method_handles::gptr_array_methods,
@@ -97,6 +104,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.GC",
         methods: gc::methods,
+    },
+    IcallType {
+        type_name: "System.Globalization.CultureInfo",
+        methods: culture_info::methods,
     },
     IcallType {
         type_name: "System.IO.MonoIO",
@@ -161,6 +172,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Runtime.Remoting.RemotingServices",
         methods: remoting_services::methods,
+    },
+    IcallType {
+        type_name: "System.Runtime.RuntimeImports",
+        methods: runtime_imports::methods,
     },
     IcallType {
         type_name: "System.RuntimeType",

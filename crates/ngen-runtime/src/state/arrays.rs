@@ -139,6 +139,17 @@ pub(crate) fn type_attributes(type_object: u64) -> Result<u32, String> {
     ngen_compiler::arrays::type_attributes(&rt.types, ty)
 }
 
+/// The size as an array element of the type whose method table is `method_table` (a
+/// `RuntimeTypeHandle.Value`: `RuntimeImports.Memmove_wbarrier`).
+pub(crate) fn element_size_of_type_handle(method_table: u64) -> Result<u32, String> {
+    let rt = lock();
+    let ty = rt
+        .type_of_table(method_table)
+        .ok_or_else(|| format!("a type handle of an unknown type (0x{method_table:x})"))?;
+    let vector = rt.types.sz_array_of(ty)?;
+    Ok(rt.types.array_info(vector)?.element_size)
+}
+
 /// The method table of the element type of `info` (boxing an element, `Array.GetValue`).
 pub(crate) fn element_method_table(info: &ArrayInfo) -> Result<u64, String> {
     lock().method_table_of(info.element)
