@@ -19,6 +19,7 @@ const PROGRAMS: &[&str] = &[
     "fields",
     "properties",
     "assemblies",
+    "enum_parse_format",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -30,6 +31,13 @@ fn fixtures() -> &'static CompiledPrograms {
 #[test]
 fn enum_names_flags_values_and_underlying_types_match_mono() {
     fixtures().assert_like_mono("enums", &[]);
+}
+
+/// `Enum.Parse` and `IsDefined` by name reach `Array.IndexOf<object>` over a `string[]`,
+/// whose `readonly. ldelema` must not check the array's exact type.
+#[test]
+fn enum_parsing_and_format_strings_match_mono() {
+    fixtures().assert_like_mono("enum_parse_format", &[]);
 }
 
 #[test]

@@ -28,6 +28,7 @@ mod gc;
 mod gc_handle;
 mod interlocked;
 mod interop_sys;
+mod marshal;
 mod mathf;
 mod method_handles;
 mod monitor;
@@ -168,6 +169,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Runtime.InteropServices.GCHandle",
         methods: gc_handle::methods,
+    },
+    IcallType {
+        type_name: "System.Runtime.InteropServices.Marshal",
+        methods: marshal::methods,
     },
     IcallType {
         type_name: "System.Runtime.Remoting.RemotingServices",

@@ -207,9 +207,9 @@ pub(crate) fn native_name(mono_assembly: u64) -> u64 {
         block[at..at + bytes.len()].copy_from_slice(bytes);
     };
     put(block, 0, &leak_c(&identity.name).to_le_bytes());
-    if let Some(culture) = &identity.culture {
-        put(block, 8, &leak_c(culture).to_le_bytes());
-    }
+    // Mono's neutral culture is "" (not null): `AssemblyName` then prints `Culture=neutral`.
+    let culture = identity.culture.as_deref().unwrap_or("");
+    put(block, 8, &leak_c(culture).to_le_bytes());
     if let Some(key) = &identity.public_key {
         // A blob: compressed length, then the bytes (`RuntimeMarshal.DecodeBlobArray`).
         let mut blob = compressed_length(key.len());
