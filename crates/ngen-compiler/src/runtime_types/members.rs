@@ -458,3 +458,33 @@ impl TypeContext {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_filters_follow_the_list_type_and_ignore_case_flag() {
+        assert!(NameFilter::new(Some("Run".into()), 0, 0).accepts("Other"));
+        let exact = NameFilter::new(Some("Run".into()), 0, 1);
+        assert!(exact.accepts("Run") && !exact.accepts("run"));
+        assert!(NameFilter::new(Some("Run".into()), bf::IGNORE_CASE, 1).accepts("rUN"));
+        assert!(NameFilter::new(Some("Run".into()), 0, 2).accepts("run"));
+        assert!(NameFilter::new(None, 0, 1).accepts("Anything"));
+    }
+
+    #[test]
+    fn base_privates_and_base_statics_are_left_out_as_mono_does() {
+        let all = bf::PUBLIC | bf::NON_PUBLIC | bf::INSTANCE | bf::STATIC;
+        // Private (1) on the reflected type, not on a base; family (4) on both.
+        assert!(access_matches(1, all, true));
+        assert!(!access_matches(1, all, false));
+        assert!(access_matches(4, all, false));
+        assert!(!access_matches(6, bf::NON_PUBLIC, true));
+        // A static member of a base only with FlattenHierarchy.
+        assert!(kind_matches(true, all, true));
+        assert!(!kind_matches(true, all, false));
+        assert!(kind_matches(true, all | bf::FLATTEN_HIERARCHY, false));
+        assert!(!kind_matches(false, bf::STATIC, true));
+    }
+}

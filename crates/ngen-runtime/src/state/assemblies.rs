@@ -263,3 +263,17 @@ pub(crate) fn load_from(path: &str) -> Result<u64, String> {
         super::fatal(&format!("Assembly.LoadFrom: {e}"))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::compressed_length;
+
+    #[test]
+    fn blob_lengths_are_compressed_as_ecma_335_says() {
+        assert_eq!(compressed_length(0x03), [0x03]);
+        assert_eq!(compressed_length(0x80), [0x80, 0x80]);
+        assert_eq!(compressed_length(160), [0x80, 0xa0]);
+        assert_eq!(compressed_length(0x3fff), [0xbf, 0xff]);
+        assert_eq!(compressed_length(0x4000), [0xc0, 0x00, 0x40, 0x00]);
+    }
+}
