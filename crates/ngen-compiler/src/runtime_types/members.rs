@@ -256,6 +256,42 @@ impl TypeContext {
             .unwrap_or(method))
     }
 
+    /// The method `method` overrides in its declaring type's nearest base (`definition`:
+    /// the first declaration of its slot), itself when it overrides nothing
+    /// (`MethodInfo.GetBaseDefinition`, Mono's `mono_method_get_base_method`).
+    pub fn base_method(
+        &self,
+        method: MethodHandle,
+        definition: bool,
+    ) -> Result<MethodHandle, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let mut current = method;
+        loop {
+            let desc = ts.method(current).clone();
+            if !desc.is_virtual() || desc.is_new_slot() {
+                return Ok(current);
+            }
+            let Some(slot) = ts.slot_of(current).map_err(err)? else {
+                return Ok(current);
+            };
+            let Some(parent) = ts.parent(desc.owner).map_err(err)? else {
+                return Ok(current);
+            };
+            let vtable = ts.vtable(parent).map_err(err)?;
+            let Some(base) = vtable.slots.get(slot as usize).map(|s| s.implementation) else {
+                return Ok(current);
+            };
+            if base == current {
+                return Ok(current);
+            }
+            if !definition {
+                return Ok(base);
+            }
+            current = base;
+        }
+    }
+
     /// The generic method definition `method` instantiated over `args` (`MakeGenericMethod`).
     pub fn instantiate_method(
         &self,
