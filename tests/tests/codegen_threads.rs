@@ -17,6 +17,9 @@ const PROGRAMS: &[&str] = &[
     "locks",
     "cctor_race",
     "worker_exception",
+    "gc_threads",
+    "exceptions_race",
+    "events",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -48,4 +51,20 @@ fn a_static_constructor_raced_by_several_threads_runs_once_like_mono() {
 #[test]
 fn an_exception_unhandled_on_a_worker_thread_ends_the_process_like_mono() {
     fixtures().assert_like_mono("worker_exception", &[]);
+}
+
+#[test]
+fn threads_allocating_while_others_collect_keep_their_objects_like_mono() {
+    fixtures().assert_like_mono("gc_threads", &[]);
+}
+
+/// Fails with a process-wide pending-exception word (threads take each other's exceptions).
+#[test]
+fn exceptions_in_flight_on_several_threads_at_once_stay_on_their_threads_like_mono() {
+    fixtures().assert_like_mono("exceptions_race", &[]);
+}
+
+#[test]
+fn manual_and_auto_reset_events_wait_any_and_wait_all_match_mono() {
+    fixtures().assert_like_mono("events", &[]);
 }

@@ -15,6 +15,7 @@
 //! - [`finalizers`]: `Object::Finalize`'s slot, which classes override it.
 
 pub(crate) mod arrays;
+pub(crate) mod assemblies;
 pub(crate) mod attributes;
 pub(crate) mod field_queries;
 pub(crate) mod finalizers;

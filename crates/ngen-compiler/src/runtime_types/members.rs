@@ -256,6 +256,42 @@ impl TypeContext {
             .unwrap_or(method))
     }
 
+    /// The method `method` overrides in its declaring type's nearest base (`definition`:
+    /// the first declaration of its slot), itself when it overrides nothing
+    /// (`MethodInfo.GetBaseDefinition`, Mono's `mono_method_get_base_method`).
+    pub fn base_method(
+        &self,
+        method: MethodHandle,
+        definition: bool,
+    ) -> Result<MethodHandle, String> {
+        let mut inner = self.lock()?;
+        let ts = &mut inner.ts;
+        let mut current = method;
+        loop {
+            let desc = ts.method(current).clone();
+            if !desc.is_virtual() || desc.is_new_slot() {
+                return Ok(current);
+            }
+            let Some(slot) = ts.slot_of(current).map_err(err)? else {
+                return Ok(current);
+            };
+            let Some(parent) = ts.parent(desc.owner).map_err(err)? else {
+                return Ok(current);
+            };
+            let vtable = ts.vtable(parent).map_err(err)?;
+            let Some(base) = vtable.slots.get(slot as usize).map(|s| s.implementation) else {
+                return Ok(current);
+            };
+            if base == current {
+                return Ok(current);
+            }
+            if !definition {
+                return Ok(base);
+            }
+            current = base;
+        }
+    }
+
     /// The generic method definition `method` instantiated over `args` (`MakeGenericMethod`).
     pub fn instantiate_method(
         &self,
@@ -456,5 +492,35 @@ impl TypeContext {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_filters_follow_the_list_type_and_ignore_case_flag() {
+        assert!(NameFilter::new(Some("Run".into()), 0, 0).accepts("Other"));
+        let exact = NameFilter::new(Some("Run".into()), 0, 1);
+        assert!(exact.accepts("Run") && !exact.accepts("run"));
+        assert!(NameFilter::new(Some("Run".into()), bf::IGNORE_CASE, 1).accepts("rUN"));
+        assert!(NameFilter::new(Some("Run".into()), 0, 2).accepts("run"));
+        assert!(NameFilter::new(None, 0, 1).accepts("Anything"));
+    }
+
+    #[test]
+    fn base_privates_and_base_statics_are_left_out_as_mono_does() {
+        let all = bf::PUBLIC | bf::NON_PUBLIC | bf::INSTANCE | bf::STATIC;
+        // Private (1) on the reflected type, not on a base; family (4) on both.
+        assert!(access_matches(1, all, true));
+        assert!(!access_matches(1, all, false));
+        assert!(access_matches(4, all, false));
+        assert!(!access_matches(6, bf::NON_PUBLIC, true));
+        // A static member of a base only with FlattenHierarchy.
+        assert!(kind_matches(true, all, true));
+        assert!(!kind_matches(true, all, false));
+        assert!(kind_matches(true, all | bf::FLATTEN_HIERARCHY, false));
+        assert!(!kind_matches(false, bf::STATIC, true));
     }
 }

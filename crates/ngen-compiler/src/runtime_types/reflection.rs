@@ -443,6 +443,32 @@ impl TypeContext {
         })
     }
 
+    /// TypeDef `rid` of the assembly named `assembly`.
+    pub fn type_def_in(&self, assembly: &str, rid: u32) -> Result<TypeHandle, String> {
+        let mut inner = self.lock()?;
+        let module = inner.ts.load_module(assembly).map_err(err)?;
+        inner.ts.type_def(module, rid).map_err(err)
+    }
+
+    /// The simple name of the assembly defining `ty` (an array's element's, an instance's
+    /// definition's; mscorlib for generic parameters).
+    pub fn defining_assembly(&self, ty: TypeHandle) -> Result<String, String> {
+        let inner = self.lock()?;
+        let ts = &inner.ts;
+        let mut t = ty;
+        loop {
+            match ts.kind(t) {
+                TypeKind::Def(module, _) => return Ok(ts.module_name(*module).to_string()),
+                TypeKind::Inst(e, _)
+                | TypeKind::SzArray(e)
+                | TypeKind::Array(e, _)
+                | TypeKind::ByRef(e)
+                | TypeKind::Ptr(e) => t = *e,
+                _ => return Ok(ts.module_name(ts.corlib()).to_string()),
+            }
+        }
+    }
+
     /// Whether `ty` is a value type (primitives, enums and structs).
     pub fn is_value_type(&self, ty: TypeHandle) -> Result<bool, String> {
         let mut inner = self.lock()?;

@@ -12,8 +12,10 @@
 //!
 //! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
 
+mod app_domain;
 mod array;
 mod array_widening;
+mod assembly;
 mod buffer;
 mod console_driver;
 mod culture_info;
@@ -26,11 +28,14 @@ mod gc;
 mod gc_handle;
 mod interlocked;
 mod interop_sys;
+mod marshal;
 mod mathf;
 mod method_handles;
 mod monitor;
 mod mono_io;
+mod native_event_calls;
 mod object;
+mod remoting_services;
 mod runtime_field_info;
 mod runtime_helpers;
 mod runtime_imports;
@@ -39,6 +44,7 @@ mod runtime_property_info;
 mod runtime_type;
 mod runtime_type_handle;
 mod safe_string_marshal;
+mod security_manager;
 pub(crate) mod signature;
 mod stack_trace;
 mod string;
@@ -63,6 +69,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "Mono.SafeStringMarshal",
         methods: safe_string_marshal::methods,
+    },
+    IcallType {
+        type_name: "System.AppDomain",
+        methods: app_domain::methods,
     },
     IcallType {
         type_name: "System.Array",
@@ -117,12 +127,24 @@ const TYPES: &[IcallType] = &[
         methods: object::methods,
     },
     IcallType {
+        type_name: "System.Reflection.Assembly",
+        methods: assembly::assembly_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.AssemblyName",
+        methods: assembly::assembly_name_methods,
+    },
+    IcallType {
         type_name: "System.Reflection.FieldInfo",
         methods: runtime_field_info::field_info_methods,
     },
     IcallType {
         type_name: "System.Reflection.MonoMethodInfo",
         methods: method_handles::method_info_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimeAssembly",
+        methods: assembly::runtime_assembly_methods,
     },
     IcallType {
         type_name: "System.Reflection.RuntimeConstructorInfo",
@@ -149,6 +171,14 @@ const TYPES: &[IcallType] = &[
         methods: gc_handle::methods,
     },
     IcallType {
+        type_name: "System.Runtime.InteropServices.Marshal",
+        methods: marshal::methods,
+    },
+    IcallType {
+        type_name: "System.Runtime.Remoting.RemotingServices",
+        methods: remoting_services::methods,
+    },
+    IcallType {
         type_name: "System.Runtime.RuntimeImports",
         methods: runtime_imports::methods,
     },
@@ -159,6 +189,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.RuntimeTypeHandle",
         methods: runtime_type_handle::methods,
+    },
+    IcallType {
+        type_name: "System.Security.SecurityManager",
+        methods: security_manager::methods,
     },
     IcallType {
         type_name: "System.String",
@@ -177,8 +211,16 @@ const TYPES: &[IcallType] = &[
         methods: monitor::methods,
     },
     IcallType {
+        type_name: "System.Threading.NativeEventCalls",
+        methods: native_event_calls::methods,
+    },
+    IcallType {
         type_name: "System.Threading.Thread",
         methods: thread::methods,
+    },
+    IcallType {
+        type_name: "System.Threading.WaitHandle",
+        methods: native_event_calls::wait_handle_methods,
     },
 ];
 

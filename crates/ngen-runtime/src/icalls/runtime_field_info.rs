@@ -29,11 +29,20 @@ extern "C" fn get_parent_type(this: u64, declaring: i32) -> u64 {
     crate::state::field_queries::parent_type(this, declaring != 0)
 }
 
+/// `FieldInfo.get_marshal_info()`: the field's `MarshalAs` pseudo-attribute; none here
+/// (FieldMarshal rows matter to P/Invoke marshalling, which reflection does not expose yet).
+extern "C" fn get_marshal_info(_this: u64) -> u64 {
+    0
+}
+
 pub(super) fn field_info_methods() -> Vec<(&'static str, *const ())> {
-    vec![(
-        "internal_from_handle_type",
-        internal_from_handle_type as *const (),
-    )]
+    vec![
+        ("get_marshal_info", get_marshal_info as *const ()),
+        (
+            "internal_from_handle_type",
+            internal_from_handle_type as *const (),
+        ),
+    ]
 }
 
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {

@@ -63,6 +63,11 @@ pub(super) extern "C" fn internal_invoke(this: u64, obj: u64, parameters: u64, e
     crate::state::members::invoke(this, obj, parameters)
 }
 
+/// `get_base_method(RuntimeMethodInfo method, bool definition)` (static).
+extern "C" fn get_base_method(member: u64, definition: i32) -> u64 {
+    crate::state::method_queries::base_method(member, definition != 0)
+}
+
 /// `get_name(MethodBase method)` (static).
 extern "C" fn get_name(member: u64) -> u64 {
     crate::state::method_queries::method_name(member)
@@ -118,6 +123,7 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             "get_IsGenericMethodDefinition",
             get_is_generic_method_definition as *const (),
         ),
+        ("get_base_method", get_base_method as *const ()),
         ("get_name", get_name as *const ()),
     ]
 }

@@ -136,7 +136,7 @@ extern "C" fn spin_wait_nop() {
 
 /// `int SystemMaxStackStize ()` (sic): the stack limit a thread may ask for.
 extern "C" fn system_max_stack_size() -> i32 {
-    i32::try_from(crate::faults::managed_stack_size()).unwrap_or(i32::MAX)
+    i32::try_from(crate::threads::stack::max_stack_size()).unwrap_or(i32::MAX)
 }
 
 /// `string GetName_internal (InternalThread thread)`: the name, or null.

@@ -32,7 +32,7 @@ fn handle_value(field: FieldHandle) -> u64 {
 }
 
 /// The field a `RuntimeFieldInfo`'s `fhandle` (its second word) names.
-fn field_of_object(info: u64) -> FieldHandle {
+pub(super) fn field_of_object(info: u64) -> FieldHandle {
     // SAFETY: `info` is a live `RuntimeFieldInfo`: `klass` at 16, `fhandle` at 24.
     let value = unsafe { ((info + OBJECT_HEADER_SIZE as u64 + 8) as *const u64).read() };
     FIELDS

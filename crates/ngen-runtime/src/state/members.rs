@@ -354,21 +354,32 @@ fn is_value(ty: TypeHandle) -> bool {
     rt.types.is_value_type(ty).unwrap_or(false)
 }
 
-/// The custom-attribute target of a member object of class `ty`, if it is a method or
-/// constructor object.
+/// The custom-attribute target of a member object of class `ty`: a method, constructor,
+/// field, property or assembly object.
 pub(super) fn attribute_target_of_member(
     rt: &mut Runtime,
     obj: u64,
     ty: TypeHandle,
 ) -> Result<Option<AttributeTarget>, String> {
-    for class in ["RuntimeMethodInfo", "RuntimeConstructorInfo"] {
-        if rt
-            .types
-            .type_named("mscorlib", "System.Reflection", class)?
-            == ty
-        {
-            return Ok(Some(AttributeTarget::Method(method_of_member(obj))));
-        }
+    let class =
+        |rt: &mut Runtime, name: &str| rt.types.type_named("mscorlib", "System.Reflection", name);
+    if ty == class(rt, "RuntimeMethodInfo")? || ty == class(rt, "RuntimeConstructorInfo")? {
+        return Ok(Some(AttributeTarget::Method(method_of_member(obj))));
+    }
+    if ty == class(rt, "RuntimeFieldInfo")? {
+        return Ok(Some(AttributeTarget::Field(
+            super::field_queries::field_of_object(obj),
+        )));
+    }
+    if ty == class(rt, "RuntimePropertyInfo")? {
+        let ((owner, rid), _) = super::property_queries::property_of_object(obj);
+        return Ok(Some(AttributeTarget::Property(owner, rid)));
+    }
+    if ty == class(rt, "RuntimeAssembly")? {
+        let id = rt.assembly_of_object(obj)?;
+        return Ok(Some(AttributeTarget::Assembly(
+            rt.assemblies[id].name.clone(),
+        )));
     }
     Ok(None)
 }

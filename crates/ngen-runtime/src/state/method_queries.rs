@@ -131,3 +131,18 @@ pub(crate) fn create_instance_internal(type_object: u64) -> u64 {
         rt.new_instance(ty)
     })
 }
+
+/// `RuntimeMethodInfo.get_base_method(method, definition)`: the method object of the
+/// overridden method (reflected from its own declaring type), the same object when the
+/// method overrides nothing.
+pub(crate) fn base_method(member: u64, definition: bool) -> u64 {
+    let method = method_of_member(member);
+    with_runtime("MethodInfo.GetBaseDefinition", |rt| {
+        let base = rt.types.base_method(method, definition)?;
+        if base == method {
+            Ok(member)
+        } else {
+            rt.member_object(base, 0)
+        }
+    })
+}

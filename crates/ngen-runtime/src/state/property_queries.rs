@@ -44,7 +44,7 @@ pub(crate) fn properties_by_name(type_object: u64, name: u64, binding: u32, list
 }
 
 /// The (property, reflected table) a `RuntimePropertyInfo` holds (`klass` 16, `prop` 24).
-fn property_of_object(info: u64) -> (PropertyKey, u64) {
+pub(super) fn property_of_object(info: u64) -> (PropertyKey, u64) {
     // SAFETY: `info` is a live `RuntimePropertyInfo`, whose first two fields are these words.
     let (klass, handle) = unsafe {
         let fields = (info + OBJECT_HEADER_SIZE as u64) as *const u64;

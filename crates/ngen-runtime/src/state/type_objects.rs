@@ -122,3 +122,19 @@ pub(crate) fn interfaces(type_object: u64) -> u64 {
         rt.type_array("Type", list)
     })
 }
+
+/// `RuntimeTypeHandle.HasReferences`: whether an instance of the type (the value, for a
+/// value type) holds references; false for arrays, pointers and generic parameters.
+pub(crate) fn has_references(type_object: u64) -> bool {
+    with_runtime("RuntimeTypeHandle.HasReferences", |rt| {
+        let ty = rt.type_of_type_object(type_object)?;
+        if !rt.types.has_instances(ty) || rt.types.is_array(ty) {
+            return Ok(false);
+        }
+        Ok(rt
+            .types
+            .instance_shape(ty)
+            .map(|(_, refs)| refs)
+            .unwrap_or(false))
+    })
+}

@@ -9,16 +9,21 @@
 //!   makes it before `Main`;
 //! - [`start`]: `Thread.Start` (an OS thread registered with the collector), `Join`, thread
 //!   states, and the wait for foreground threads at exit;
+//! - [`stack`]: the stacks managed code runs on, aligned so compiled code finds the thread's
+//!   block (its pending-exception word) from the stack pointer;
 //! - [`type_init`]: thread-safe `.cctor`s (one thread runs it, the others wait, the
-//!   ECMA-335 II.10.5.3.3 deadlock rule).
+//!   ECMA-335 II.10.5.3.3 deadlock rule);
+//! - [`wait_handles`]: events (`ManualResetEvent`, `AutoResetEvent`) and waits on them.
 //!
 //! Depends on: [`crate::state::objects`] (core-library instances and field offsets),
 //! `ngen_gc` (areas the collector scans).
 
 pub(crate) mod current;
+pub(crate) mod stack;
 pub(crate) mod start;
 pub(crate) mod statics;
 pub(crate) mod type_init;
+pub(crate) mod wait_handles;
 
 use std::sync::{Condvar, MutexGuard};
 use std::time::Instant;

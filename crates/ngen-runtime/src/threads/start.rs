@@ -4,7 +4,7 @@
 //! `Thread_internal` (Mono's `ves_icall_System_Threading_Thread_Thread_internal` and
 //! `create_thread` in `threads.c`) starts an OS thread for a `Thread` whose `InternalThread`
 //! is `Unstarted`: the new thread registers with the collector, enters the runtime's fault
-//! handling, becomes that `Thread`'s OS thread ([`super::current::set_current`]) and invokes
+//! handling (on a managed stack, [`super::stack`]), becomes that `Thread`'s OS thread ([`super::current::set_current`]) and invokes
 //! the start delegate (`m_Delegate`, mscorlib's `ThreadHelper.ThreadStart`) with the
 //! `m_ThreadStartArg` read at start. The starting thread waits until the new one is
 //! registered, as Mono's `create_thread` waits for its start semaphore: until then the
@@ -17,8 +17,8 @@
 //! waits until every started thread without `Background` has stopped
 //! ([`wait_for_foreground_threads`], Mono's `mono_thread_manage_internal`).
 //!
-//! Depends on: [`super::current`], [`crate::state::objects`] (field offsets), `ngen_gc`
-//! (thread registration), [`crate::faults`], [`crate::eh`].
+//! Depends on: [`super::current`], [`super::stack`] (the OS thread, registered with the
+//! collector), [`crate::state::objects`] (field offsets), [`crate::faults`], [`crate::eh`].
 
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -107,9 +107,7 @@ pub(crate) fn start(
         let old: i32 = read(internal, offset);
         write(internal, offset, old & !state::UNSTARTED);
     }
-    let spawned = std::thread::Builder::new()
-        .stack_size(stack)
-        .spawn(move || run(request, ready_tx));
+    let spawned = super::stack::spawn(stack, move || run(request, ready_tx));
     if let Err(e) = spawned {
         finish(internal);
         return Err(e.to_string());
@@ -121,7 +119,7 @@ pub(crate) fn start(
 
 /// The body of a started thread.
 fn run(request: Start, ready: std::sync::mpsc::Sender<()>) {
-    ngen_gc::attach_current_thread();
+    // Registered with the collector already ([`super::stack::spawn`]).
     let Start {
         thread,
         internal,

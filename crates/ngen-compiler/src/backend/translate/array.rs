@@ -25,6 +25,14 @@ use crate::types::{IlType, StackType, ValKind};
 
 impl<'a, 'f> Translator<'a, 'f> {
     /// `newarr`, `ldlen`, `ldelem*`, `stelem*` (not `.ref`), `ldelema`.
+    /// Whether `ins` follows a `readonly.` prefix (III.2.3): its address is only read, so
+    /// `ldelema` skips the exact-type check (`Array.IndexOf<object>` over a `string[]`).
+    fn has_readonly_prefix(&self, ins: &Instruction<'_>) -> bool {
+        let instrs = self.input.instrs;
+        let at = instrs.partition_point(|i| i.offset < ins.offset);
+        at > 0 && instrs[at - 1].opcode == Opcode::Readonly
+    }
+
     pub(super) fn translate_array(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
         use Opcode as O;
         match ins.opcode {
@@ -77,7 +85,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let ty = self.element_type(ins)?;
                 let (arr, index, it) = self.pop_array_index(stack, "ldelema")?;
                 let addr = self.element_addr(arr, index, it, ty.size());
-                if ty == IlType::Val(ValKind::Ref) {
+                if ty == IlType::Val(ValKind::Ref) && !self.has_readonly_prefix(ins) {
                     // The address of a reference element must not let a store bypass the
                     // covariance check: the array must be exactly `T[]` (III.4.9, without
                     // `readonly.`), else ArrayTypeMismatchException, as Mono checks it.
