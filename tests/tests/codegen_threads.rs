@@ -11,7 +11,16 @@ use std::sync::OnceLock;
 use ngen_tests::CompiledPrograms;
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["thread_statics"];
+const PROGRAMS: &[&str] = &[
+    "thread_statics",
+    "start_join",
+    "locks",
+    "cctor_race",
+    "worker_exception",
+    "gc_threads",
+    "exceptions_race",
+    "events",
+];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -22,4 +31,40 @@ fn fixtures() -> &'static CompiledPrograms {
 #[test]
 fn thread_statics_of_one_thread_and_the_current_thread_object_match_mono() {
     fixtures().assert_like_mono("thread_statics", &[]);
+}
+
+#[test]
+fn threads_start_join_sleep_names_ids_and_per_thread_statics_match_mono() {
+    fixtures().assert_like_mono("start_join", &[]);
+}
+
+#[test]
+fn lock_contention_interlocked_and_wait_pulse_producer_consumer_match_mono() {
+    fixtures().assert_like_mono("locks", &[]);
+}
+
+#[test]
+fn a_static_constructor_raced_by_several_threads_runs_once_like_mono() {
+    fixtures().assert_like_mono("cctor_race", &[]);
+}
+
+#[test]
+fn an_exception_unhandled_on_a_worker_thread_ends_the_process_like_mono() {
+    fixtures().assert_like_mono("worker_exception", &[]);
+}
+
+#[test]
+fn threads_allocating_while_others_collect_keep_their_objects_like_mono() {
+    fixtures().assert_like_mono("gc_threads", &[]);
+}
+
+/// Fails with a process-wide pending-exception word (threads take each other's exceptions).
+#[test]
+fn exceptions_in_flight_on_several_threads_at_once_stay_on_their_threads_like_mono() {
+    fixtures().assert_like_mono("exceptions_race", &[]);
+}
+
+#[test]
+fn manual_and_auto_reset_events_wait_any_and_wait_all_match_mono() {
+    fixtures().assert_like_mono("events", &[]);
 }

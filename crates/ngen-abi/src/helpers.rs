@@ -73,9 +73,12 @@ macro_rules! foreach_helper {
             /// method (after the return value is computed). Its return address lies inside the
             /// method.
             ProfileLeave = 9 profile_leave () -> void;
-            /// Data, not a function: the address of the pending-exception word, a `u64`
-            /// holding the exception object in flight (0: none). Compiled code tests it after
-            /// every call that can throw and stores to it when an exception leaves a method.
+            /// Data, not a function: the mask that locates the calling thread's
+            /// pending-exception word, a `u64` holding the exception object in flight (0:
+            /// none), from the stack pointer: the word is at `(sp | mask) - 7` (every managed
+            /// thread runs on a stack region aligned to `mask + 1` whose last word it is).
+            /// Compiled code tests it after every call that can throw and stores to it when an
+            /// exception leaves a method.
             PendingException = 10 pending_exception () -> data;
             /// `extern "C" fn(length: i64, element_size: u64) -> *mut ArrayObject`: as
             /// `NewArray`, but the collector scans the elements (CIL `newarr` of a value type

@@ -181,6 +181,30 @@ pub fn attach_current_thread() {
     });
 }
 
+/// Registers the calling thread, whose stack ends (its cold end) at `stack_base`: the
+/// collector scans it from the stack pointer up to there, so words the thread keeps just
+/// above its stack proper (a runtime's per-thread block) are scanned too. Idempotent; the
+/// registration ends when the thread exits.
+pub fn attach_current_thread_with_stack_base(stack_base: usize) {
+    init();
+    REGISTRATION.with(|r| {
+        if r.registered.get() {
+            return;
+        }
+        let base = boehm::StackBase {
+            mem_base: stack_base as *mut std::ffi::c_void,
+        };
+        // SAFETY: the collector is initialised and thread registration allowed (init); the
+        // caller's stack lies below `stack_base`.
+        unsafe {
+            if boehm::GC_thread_is_registered() == 0 {
+                boehm::GC_register_my_thread(&base);
+            }
+        }
+        r.registered.set(true);
+    });
+}
+
 /// Allocates `size` zeroed bytes that the collector scans for references (objects with
 /// reference fields, arrays of references). `None` when out of memory.
 pub fn alloc(size: usize) -> Option<NonNull<u8>> {

@@ -37,13 +37,11 @@ pub(crate) fn check(shape: &MethodShape) -> Result<(), String> {
 pub(crate) fn start_and_call_main(options: &RunOptions) -> Result<i32, RunError> {
     let options = options.clone();
     crate::icalls::environment::set_command_line(&options.assembly, &options.args);
-    let thread = std::thread::Builder::new()
-        .name("managed-main".into())
-        .stack_size(crate::faults::managed_stack_size())
-        .spawn(move || {
-            // Startup allocates managed objects (literals, statics) whose only references
-            // may sit on this thread's stack: the collector must scan it from the start.
-            ngen_gc::attach_current_thread();
+    // A managed stack (`threads::stack`): compiled code finds the thread's block from it. The
+    // thread is registered with the collector before anything runs: startup allocates managed
+    // objects (literals, statics) whose only references may sit on this thread's stack.
+    let thread =
+        crate::threads::stack::spawn_joinable(crate::faults::managed_stack_size(), move || {
             let entry = crate::state::start(&options)?;
             crate::threads::current::attach_main_thread();
             crate::eh::install();
@@ -52,8 +50,8 @@ pub(crate) fn start_and_call_main(options: &RunOptions) -> Result<i32, RunError>
             Ok(call_main(entry, &options.args))
         });
     match crate::faults::with_fault_signals_blocked(|| thread.map(|t| t.join())) {
-        Ok(Ok(result)) => result,
-        Ok(Err(_)) => fatal("the managed main thread panicked"),
+        Ok(Some(result)) => result,
+        Ok(None) => fatal("the managed main thread ended without a result"),
         Err(e) => fatal(&format!("cannot start the managed main thread: {e}")),
     }
 }
@@ -90,6 +88,8 @@ fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
     }
     // An exception that left Main: mono's report, exit 1.
     crate::eh::unhandled::report_if_pending();
+    // Mono waits for foreground threads before it shuts down (`mono_thread_manage_internal`).
+    crate::threads::start::wait_for_foreground_threads();
     // Mono finalizes every remaining object before it reads the exit code (`mini_cleanup`,
     // then `mono_environment_exitcode_get`): a finalizer may set `Environment.ExitCode`.
     crate::finalization::finalize_all_at_exit();

@@ -30,6 +30,7 @@
 
 mod code_map;
 mod crash_report;
+mod dynamic_call;
 mod eh;
 mod entry;
 mod faults;

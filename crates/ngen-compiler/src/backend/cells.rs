@@ -104,12 +104,7 @@ pub(crate) fn emit_cell_target(
     let call = b.ins().call_indirect(sig, resolve, &[cell]);
     let resolved = b.inst_results(call)[0];
     if let Some(landing) = landing {
-        let word = b.ins().load(
-            I64,
-            trusted.with_readonly(),
-            table,
-            HelperId::PendingException.table_offset(),
-        );
+        let word = pending_word_address(b, table);
         let pending = b.ins().load(I64, trusted, word, 0);
         let resolved_block = b.create_block();
         b.set_cold_block(resolved_block);
@@ -119,6 +114,23 @@ pub(crate) fn emit_cell_target(
     b.ins().jump(done, &[BlockArg::Value(resolved)]);
     b.switch_to_block(done);
     result
+}
+
+/// The address of the calling thread's pending-exception word: `(sp | mask) - 7`, the mask
+/// from helper slot `PendingException` of the helper table `table` (filled before any code of
+/// the image runs and never changed: a read-only load Cranelift may hoist). Every managed
+/// thread runs on a stack region aligned to `mask + 1` whose last word it is (the runtime's
+/// `threads::stack`).
+pub(crate) fn pending_word_address(b: &mut FunctionBuilder<'_>, table: Value) -> Value {
+    let mask = b.ins().load(
+        I64,
+        MemFlagsData::trusted().with_readonly(),
+        table,
+        HelperId::PendingException.table_offset(),
+    );
+    let sp = b.ins().get_stack_pointer(I64);
+    let top = b.ins().bor(sp, mask);
+    b.ins().iadd_imm_s(top, -7)
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! cranelift.md §3 option A): **check after call**.
 //!
 //! ## Model
-//! - One pending-exception word ([`pending`]) holds the exception object in flight (0: none).
-//!   Compiled code finds its address in helper slot `PendingException`, tests it after every
+//! - One pending-exception word per thread ([`pending`]) holds the exception object in flight
+//!   (0: none). Compiled code finds it from its stack pointer and helper slot
+//!   `PendingException` (see Threads), tests it after every
 //!   call that can throw, and branches to the covering handler's dispatch block (clearing the
 //!   word and keeping the object in a local) or returns a dummy value to its caller with the
 //!   word still set. There is no unwinder and no unwind table: AOT and JIT code are the same,
@@ -14,11 +15,10 @@
 //!   process exits 1.
 //!
 //! ## Threads
-//! There is one managed thread today, so the word is a process-wide static. For several
-//! threads it moves into a per-thread block: helper slot `PendingException` then holds the
-//! address of the current thread's block pointer (or compiled code receives it in a pinned
-//! register, runtime-anchors §6.7); only how compiled code computes the word's address
-//! changes (`translate/eh.rs`, `pending_word`), not the protocol.
+//! Each managed thread has its own word, the last word of its stack region's block
+//! ([`crate::threads::stack`]): compiled code computes its address from the stack pointer
+//! (`(sp | mask) - 7`, the mask in helper slot `PendingException`), with no call and no
+//! thread-local access; Rust code reaches it through a thread-local pointer.
 //!
 //! ## v2 seam
 //! Zero-cost EH (Cranelift `try_call` plus a frame-pointer unwinder, §6.7 v2) replaces the

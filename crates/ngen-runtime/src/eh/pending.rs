@@ -1,30 +1,32 @@
 //! The pending-exception word: the exception object in flight, or 0.
 //!
-//! It lives in the executable's data segment, which the collector scans, so the object it
-//! holds stays alive while it propagates. Compiled code reads and writes it directly (its
-//! address is helper slot `PendingException`); Rust code goes through [`set`] and [`take`].
+//! Each managed thread has its own, the last word of its stack region's block
+//! ([`crate::threads::stack`]), which the collector scans as part of the thread's stack, so
+//! the object it holds stays alive while it propagates. Compiled code finds it from its stack
+//! pointer (helper slot `PendingException` holds the mask); Rust code goes through [`set`]
+//! and [`take`].
 //!
-//! Depends on: nothing.
+//! Depends on: [`crate::threads::stack`].
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
-/// The word. Relaxed ordering suffices: one managed thread reads and writes it (see the
-/// module doc of [`super`] for threads).
-static PENDING: AtomicU64 = AtomicU64::new(0);
+use crate::threads::stack;
 
-/// Helper slot `PendingException`: the word's address.
+/// Helper slot `PendingException`: the mask compiled code ORs into its stack pointer to find
+/// its thread's word (`(sp | mask) - 7`).
 pub(crate) fn pending_exception() -> u64 {
-    PENDING.as_ptr() as u64
+    stack::block_mask()
 }
 
-/// Makes `exception` (an object reference, not 0) the exception in flight.
+/// Makes `exception` (an object reference, not 0) the exception in flight on this thread.
+/// Relaxed ordering suffices: only this thread reads and writes its word.
 pub(crate) fn set(exception: u64) {
-    PENDING.store(exception, Ordering::Relaxed);
+    stack::pending_word().store(exception, Ordering::Relaxed);
 }
 
-/// The exception in flight, if any, clearing the word.
+/// This thread's exception in flight, if any, clearing the word.
 pub(crate) fn take() -> Option<u64> {
-    match PENDING.swap(0, Ordering::Relaxed) {
+    match stack::pending_word().swap(0, Ordering::Relaxed) {
         0 => None,
         exception => Some(exception),
     }

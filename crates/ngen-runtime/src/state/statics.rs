@@ -103,7 +103,8 @@ impl Runtime {
     /// The address of a static field of assembly `id` with storage (a thread static's descriptor):
     /// its type's
     /// areas are allocated on first access (`alloc_uncollectable`: the GC area holds roots),
-    /// and the type's `.cctor`, if any, is started then, once ([`Runtime::pending_cctor`]).
+    /// and the type's `.cctor`, if any, is started then, once ([`Runtime::pending_cctor`]); the
+    /// cell waits for it ([`Runtime::cell_type`], [`crate::threads::type_init`]).
     fn typed_static(&mut self, id: usize, storage: &StaticFieldStorage) -> Result<u64, String> {
         let owner = self.assembly_named(id, &storage.owner_assembly)?;
         // One storage per type: per instantiation for a generic type (ECMA-335 II.9.5).
@@ -131,7 +132,13 @@ impl Runtime {
                 }
                 (None, None) => {}
             }
+            if self.pending_cctor.is_some() {
+                crate::threads::type_init::begin(key.index());
+            }
             self.statics.insert(key, statics);
+        }
+        if storage.cctor.is_some() || storage.cctor_rid.is_some() {
+            self.cell_type = Some(key.index());
         }
         if storage.thread_static {
             // Per thread: the cell holds a descriptor the `ThreadStaticAddress` helper reads.

@@ -162,18 +162,11 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     // ---- the check after calls ----------------------------------------------------------
 
-    /// The address of the pending-exception word (helper slot `PendingException`). For
-    /// several threads this becomes the current thread's word (see `ngen_runtime::eh`).
+    /// The address of this thread's pending-exception word (helper slot `PendingException`
+    /// holds the mask that finds it from the stack pointer, see `cells::pending_word_address`).
     fn pending_word(&mut self) -> Value {
         let table = self.env.helper_table(&mut self.b);
-        // The slot is filled before any code of the image runs and never changes: a
-        // read-only load, which Cranelift may merge and hoist out of loops.
-        self.b.ins().load(
-            I64,
-            trusted().with_readonly(),
-            table,
-            HelperId::PendingException.table_offset(),
-        )
+        crate::backend::cells::pending_word_address(&mut self.b, table)
     }
 
     /// After a call that can throw: when an exception is pending, go to the landing of the
