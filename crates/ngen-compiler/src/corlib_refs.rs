@@ -17,6 +17,27 @@ use ngen_metadata::{Assembly, TableId, Token};
 use crate::signature::val_kind;
 use crate::types::ValKind;
 
+/// Core-library methods the runtime provides instead of their IL (Mono's IL goes through
+/// reflection there), by `Namespace.Type::Method`. Images keep them out (a stub, resolved by
+/// the runtime), so calls from mscorlib's own image reach the runtime's code too.
+const PROVIDED_BY_RUNTIME: &[&str] =
+    &["System.RuntimeType::CreateInstanceForAnotherGenericParameter"];
+
+/// Whether MethodDef `rid` of `asm` is one of [`PROVIDED_BY_RUNTIME`] (in mscorlib).
+pub(crate) fn provided_by_runtime(asm: &Assembly, rid: u32) -> bool {
+    let Ok(row) = asm.method_def(rid) else {
+        return false;
+    };
+    // The method's own name first: the full name and the identity only for candidates.
+    PROVIDED_BY_RUNTIME
+        .iter()
+        .any(|full| full.ends_with(&format!("::{}", row.name)))
+        && PROVIDED_BY_RUNTIME.contains(&crate::method_display_name(asm, rid).as_str())
+        && asm
+            .identity()
+            .is_ok_and(|id| id.name.eq_ignore_ascii_case("mscorlib"))
+}
+
 /// The BCL-surface kind of a signature type, or `None` when the surface has no such type.
 pub fn corlib_kind(t: &TypeSig) -> Option<ValueKind> {
     Some(match t.unmodified() {

@@ -65,6 +65,10 @@ pub(crate) fn check_aot_allowed(asm: &Assembly, rid: u32) -> Result<(), String> 
     if asm.is_bypass_ngen(rid).map_err(|e| e.to_string())? {
         return Err("marked with BypassNGenAttribute".into());
     }
+    if crate::corlib_refs::provided_by_runtime(asm, rid) {
+        // Its stub resolves through the runtime, which serves its own code.
+        return Err("provided by the runtime instead of its IL".into());
+    }
     Ok(())
 }
 

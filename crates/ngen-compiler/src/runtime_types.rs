@@ -20,6 +20,18 @@ pub use ngen_typesystem::{GenericContext, MethodHandle, Primitive, TypeHandle, W
 
 use crate::type_context::TypeContext;
 
+mod full_names;
+mod members;
+mod reflection;
+mod type_names;
+pub use full_names::NameFormat;
+pub use members::{
+    FieldData, MethodInfoData, NameFilter, PropertyData, PropertyKey, binding_flags,
+};
+pub use ngen_typesystem::FieldHandle;
+pub use reflection::{AbiClass, AttributeData, AttributeTarget, MethodAbi, NamedMember, TypeShape};
+pub use type_names::{ParsedTypeName, Suffix, parse_type_name};
+
 /// What the runtime needs to build a type's method table: its parent and, per vtable slot,
 /// the method a virtual call through it runs.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -362,7 +374,17 @@ fn simple_name(
         return Ok((format!("{name}{suffix}"), namespace));
     }
     let info = ts.class_info(ty).map_err(|e| e.to_string())?;
-    Ok((info.name.clone(), info.namespace.clone()))
+    // A nested type's namespace is its outermost enclosing type's (Mono's `get_Namespace`).
+    let mut outer = info.rid;
+    let asm = ts.assembly_shared(info.module);
+    while let Ok(Some(enclosing)) = asm.enclosing_type(outer) {
+        outer = enclosing;
+    }
+    let namespace = match asm.type_def(outer) {
+        Ok(row) if outer != info.rid => row.namespace.to_string(),
+        _ => info.namespace.clone(),
+    };
+    Ok((info.name.clone(), namespace))
 }
 
 fn reflection_name(ts: &ngen_typesystem::TypeSystem, ty: TypeHandle) -> String {

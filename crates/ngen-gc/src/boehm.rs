@@ -28,6 +28,9 @@ pub(crate) type LockedFn = unsafe extern "C" fn(client_data: *mut c_void) -> *mu
 
 unsafe extern "C" {
     pub(crate) fn GC_init();
+    pub(crate) fn GC_set_all_interior_pointers(on: c_int);
+    #[cfg(test)]
+    pub(crate) fn GC_get_all_interior_pointers() -> c_int;
     pub(crate) fn GC_allow_register_threads();
     pub(crate) fn GC_register_my_thread(sb: *const StackBase) -> c_int;
     pub(crate) fn GC_unregister_my_thread() -> c_int;

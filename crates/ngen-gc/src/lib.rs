@@ -105,6 +105,11 @@ pub fn init() {
             // costs a thread, its stack and its buffers in every process: 0.02 MiB of private
             // memory per instance (docs/BENCHMARKS.md section 10).
             boehm::GC_set_markers_count(1);
+            // Managed pointers into objects (a `Span<T>`'s `ByReference<T>` into its array or
+            // string, `ldelema`, `ldflda`) may be the only reference a frame holds: every
+            // interior pointer, and one past the end, keeps its object alive. Debian's
+            // libgc defaults to this; it is set so a differently built libgc cannot drop it.
+            boehm::GC_set_all_interior_pointers(1);
             boehm::GC_init();
             boehm::GC_set_warn_proc(warn);
             if let Some(limit) = std::env::var("MONO_GC_PARAMS")
@@ -334,6 +339,13 @@ mod tests {
             bytes.fill(0xAB);
             collect();
         }
+    }
+
+    #[test]
+    fn interior_pointers_are_recognised_so_a_span_keeps_its_array_alive() {
+        init();
+        // SAFETY: a getter of libgc's configuration, after GC_init.
+        assert_eq!(unsafe { boehm::GC_get_all_interior_pointers() }, 1);
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub(crate) fn check(shape: &MethodShape) -> Result<(), String> {
 /// ends the process with mono's report instead.
 pub(crate) fn start_and_call_main(options: &RunOptions) -> Result<i32, RunError> {
     let options = options.clone();
+    crate::icalls::environment::set_command_line(&options.assembly, &options.args);
     // A managed stack (`threads::stack`): compiled code finds the thread's block from it. The
     // thread is registered with the collector before anything runs: startup allocates managed
     // objects (literals, statics) whose only references may sit on this thread's stack.

@@ -15,11 +15,21 @@
 //! - [`finalizers`]: `Object::Finalize`'s slot, which classes override it.
 
 pub(crate) mod arrays;
+pub(crate) mod assemblies;
+pub(crate) mod attributes;
+pub(crate) mod field_queries;
 pub(crate) mod finalizers;
+mod handles;
+pub(crate) mod members;
+pub(crate) mod method_queries;
 mod method_tables;
 mod methods;
 pub(crate) mod objects;
+pub(crate) mod property_queries;
+pub(crate) mod reflected_delegates;
+pub(crate) mod reflection;
 mod statics;
+pub(crate) mod type_objects;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -147,7 +157,6 @@ fn lock() -> std::sync::MutexGuard<'static, Runtime> {
 
 /// Prints a fatal runtime error and ends the process (no managed frame can handle it).
 pub(crate) fn fatal(message: &str) -> ! {
-    ngen_corlib::flush_stdout();
     eprintln!("ngen-build run: error: {message}");
     std::process::exit(2)
 }
@@ -285,25 +294,9 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
     }
     match result {
         Ok(target) => {
-            let cctor = rt.pending_cctor.take();
-            let cctor_type = rt.pending_cctor_type.take();
-            let cell_type = rt.cell_type.take();
-            drop(rt);
-            if let Some(code) = cctor {
-                // Managed code runs without the runtime lock (its calls resolve cells). The
-                // cctor's own accesses resolve again and see the storage, as ECMA-335
-                // II.10.5.3.3 allows for the initialising thread; other threads wait.
-                // SAFETY: `code` is compiled code of a static method with no parameters and
-                // no result (a `.cctor`), SystemV.
-                let f: extern "C" fn() = unsafe { std::mem::transmute(code as usize) };
-                f();
-                crate::eh::raise::after_type_initializer(cctor_type.as_deref().unwrap_or("?"));
-                if let Some(ty) = cell_type {
-                    crate::threads::type_init::finish(ty);
-                }
-            }
+            let cell_type = run_pending_cctor(rt);
             if cell_type.is_none_or(crate::threads::type_init::settle) {
-                // SAFETY: as above; cells are writable data.
+                // SAFETY: compiled code passes one of its cells, which are writable data.
                 unsafe { (*cell).target = target };
             }
             target
@@ -316,6 +309,28 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
 }
 
 /// The key of a cell resolving in generic context `generics`, or calling method `instance`.
+/// Releases the runtime lock and runs the `.cctor` a static-field access just started, if
+/// any (managed code runs without the lock: its calls resolve cells; its own accesses see
+/// the storage, as ECMA-335 II.10.5.3.3 allows for the initialising thread, while other
+/// threads wait). Returns the type the access waits on ([`Runtime::cell_type`]).
+fn run_pending_cctor(mut rt: std::sync::MutexGuard<'static, Runtime>) -> Option<u32> {
+    let cctor = rt.pending_cctor.take();
+    let cctor_type = rt.pending_cctor_type.take();
+    let cell_type = rt.cell_type.take();
+    drop(rt);
+    if let Some(code) = cctor {
+        // SAFETY: `code` is compiled code of a static method with no parameters and no
+        // result (a `.cctor`), SystemV.
+        let f: extern "C" fn() = unsafe { std::mem::transmute(code as usize) };
+        f();
+        crate::eh::raise::after_type_initializer(cctor_type.as_deref().unwrap_or("?"));
+        if let Some(ty) = cell_type {
+            crate::threads::type_init::finish(ty);
+        }
+    }
+    cell_type
+}
+
 fn new_cell_key_in(
     asm: usize,
     kind: CellKind,

@@ -101,6 +101,11 @@ pub(crate) trait TranslateEnv {
     ) -> Result<Option<crate::arrays::ArrayMethod>, String> {
         Ok(None)
     }
+    /// The JIT intrinsic `call`/`newobj token` is, per instance (type system), if it is one
+    /// (`translate/span_intrinsics.rs`, `unsafe_intrinsics.rs`).
+    fn intrinsic(&mut self, _token: Token) -> Option<crate::type_context::Intrinsic> {
+        None
+    }
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
     /// Whether methods call the profile scenario's enter and leave hooks

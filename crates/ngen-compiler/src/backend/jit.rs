@@ -365,6 +365,10 @@ impl TranslateEnv for JitEnv<'_> {
         self.types.is_object_ctor(self.asm, token)
     }
 
+    fn intrinsic(&mut self, token: Token) -> Option<crate::type_context::Intrinsic> {
+        self.types.intrinsic(self.asm, token)
+    }
+
     fn delegate_invoke(&mut self, token: Token) -> Option<crate::type_context::DelegateFields> {
         self.types.delegate_invoke(self.asm, token)
     }

@@ -1,9 +1,13 @@
 //! `System.Enum`'s icalls (`icall-def.h` `ENUM_*`) on boxed enums, as Mono's `icall.c`
 //! computes them from the underlying primitive: `get_value` (a box of the underlying value),
-//! `get_hashcode`, `InternalCompareTo`. Generic code reaches them through constrained calls
-//! on enum type arguments (`GetHashCode`, `CompareTo`, `ToString`).
+//! `get_hashcode`, `InternalCompareTo`, `InternalHasFlag`, `InternalGetCorElementType`;
+//! and on enum types: `GetEnumValuesAndNames` (the constants `ToString`, `Parse`,
+//! `GetNames` and `GetValues` work from), `InternalBoxEnum` (`ToObject`) and
+//! `InternalGetUnderlyingType`. Generic code reaches the first through constrained calls on
+//! enum type arguments (`GetHashCode`, `CompareTo`, `ToString`).
 //!
-//! Depends on: the runtime's state ([`crate::state::objects`]), [`crate::helpers`].
+//! Depends on: the runtime's state ([`crate::state::objects`], [`crate::state::reflection`]),
+//! [`crate::helpers`].
 
 use ngen_abi::object::OBJECT_HEADER_SIZE;
 use ngen_compiler::runtime_types::Primitive;
@@ -98,9 +102,117 @@ extern "C" fn internal_compare_to(this: u64, other: u64) -> i32 {
     order as i32
 }
 
+/// `GetEnumValuesAndNames(RuntimeType enumType, out ulong[] values, out string[] names)`:
+/// whether the values came sorted; `ArgumentException` when the type is not an enum.
+extern "C" fn get_enum_values_and_names(type_object: u64, values: u64, names: u64) -> i32 {
+    if type_object == 0 || values == 0 || names == 0 {
+        crate::eh::raise::raise("ArgumentNullException", "Value cannot be null.");
+        return 0;
+    }
+    match crate::state::reflection::enum_values_and_names(type_object) {
+        Ok((value_array, name_array, sorted)) => {
+            // SAFETY: `values` and `names` are the caller's `out` locals (byrefs to references).
+            unsafe {
+                (values as *mut u64).write(value_array);
+                (names as *mut u64).write(name_array);
+            }
+            i32::from(sorted)
+        }
+        Err(message) => {
+            crate::eh::raise::raise("ArgumentException", &message);
+            1
+        }
+    }
+}
+
+/// `InternalBoxEnum(RuntimeType enumType, long value)`.
+extern "C" fn internal_box_enum(type_object: u64, value: u64) -> u64 {
+    if type_object == 0 {
+        return 0;
+    }
+    crate::state::reflection::box_enum(type_object, value)
+}
+
+/// `InternalGetUnderlyingType(RuntimeType enumType)`.
+extern "C" fn internal_get_underlying_type(type_object: u64) -> u64 {
+    if type_object == 0 {
+        return 0;
+    }
+    match crate::state::reflection::enum_underlying_type_object(type_object) {
+        Some(t) => t,
+        None => {
+            crate::eh::raise::raise("ArgumentException", "Type provided must be an Enum.");
+            0
+        }
+    }
+}
+
+/// `InternalHasFlag(Enum flags)`: `(this & flags) == flags` over the value's bytes.
+extern "C" fn internal_has_flag(this: u64, flags: u64) -> i32 {
+    if this == 0 || flags == 0 {
+        return 0;
+    }
+    let (_, _, a) = value_bits(this);
+    let (_, _, b) = value_bits(flags);
+    i32::from(a & b == b)
+}
+
+/// `InternalGetCorElementType()`: the `MonoTypeEnum` of the underlying primitive.
+extern "C" fn internal_get_cor_element_type(this: u64) -> i32 {
+    let (primitive, _) = crate::state::objects::enum_underlying(this);
+    match primitive {
+        Primitive::Boolean => 0x02,
+        Primitive::Char => 0x03,
+        Primitive::I1 => 0x04,
+        Primitive::U1 => 0x05,
+        Primitive::I2 => 0x06,
+        Primitive::U2 => 0x07,
+        Primitive::I4 => 0x08,
+        Primitive::U4 => 0x09,
+        Primitive::I8 => 0x0a,
+        Primitive::U8 => 0x0b,
+        Primitive::R4 => 0x0c,
+        Primitive::R8 => 0x0d,
+        Primitive::I => 0x18,
+        Primitive::U => 0x19,
+        Primitive::Void => 0x01,
+    }
+}
+
+/// The value's bytes zero-extended to 64 bits (as Mono's `memcpy` into a zeroed `guint64`).
+fn value_bits(obj: u64) -> (Primitive, i64, u64) {
+    let (primitive, signed, unsigned) = value_of(obj);
+    let (size, _) = primitive.size_align();
+    let mask = if size >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * size)) - 1
+    };
+    let bits = if unsigned != 0 {
+        unsigned
+    } else {
+        signed as u64
+    };
+    (primitive, signed, bits & mask)
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
+        (
+            "GetEnumValuesAndNames",
+            get_enum_values_and_names as *const (),
+        ),
+        ("InternalBoxEnum", internal_box_enum as *const ()),
         ("InternalCompareTo", internal_compare_to as *const ()),
+        (
+            "InternalGetCorElementType",
+            internal_get_cor_element_type as *const (),
+        ),
+        (
+            "InternalGetUnderlyingType",
+            internal_get_underlying_type as *const (),
+        ),
+        ("InternalHasFlag", internal_has_flag as *const ()),
         ("get_hashcode", get_hashcode as *const ()),
         ("get_value", get_value as *const ()),
     ]

@@ -1,9 +1,36 @@
-//! `System.Environment`'s icalls (`icall-def.h` `ENV_*`).
+//! `System.Environment`'s icalls (`icall-def.h` `ENV_*`, Mono's `icall.c`
+//! `ves_icall_System_Environment_*`): the platform, the new-line string, environment variables,
+//! the exit code and `Exit`, the command line, the tick count and the machine's facts.
+//!
+//! The exit code lives in `ngen_corlib::environment` (the runtime reads it after `Main`); the
+//! command line is recorded at startup by [`set_command_line`], as mono's `prepare_run_main`
+//! stores `main_args`.
+//!
+//! Depends on: `ngen_corlib::{objects, environment}` (strings, string arrays, the exit code),
+//! libc.
+
+use std::sync::OnceLock;
+
+/// The full path of the program followed by its arguments (`Environment.GetCommandLineArgs`).
+static COMMAND_LINE: OnceLock<Vec<String>> = OnceLock::new();
+
+/// Records the program's path and arguments for `GetCommandLineArgs` (once, at startup).
+pub(crate) fn set_command_line(program: &std::path::Path, args: &[String]) {
+    let program = std::path::absolute(program).unwrap_or_else(|_| program.to_path_buf());
+    let mut line = vec![program.to_string_lossy().into_owned()];
+    line.extend(args.iter().cloned());
+    let _ = COMMAND_LINE.set(line);
+}
 
 /// `get_Platform`: the `PlatformID` Mono reports on Linux, `Unix` (4), which `Console`'s
 /// static constructor and `Environment.OSVersion` test.
 extern "C" fn get_platform() -> i32 {
     4
+}
+
+/// `string GetNewLine()`: `"\n"` on Unix (`ves_icall_System_Environment_get_NewLine`).
+extern "C" fn get_new_line() -> u64 {
+    ngen_corlib::environment::get_new_line() as u64
 }
 
 /// `string internalGetEnvironmentVariable_native(IntPtr utf8_name)`: the variable's value
@@ -24,12 +51,159 @@ extern "C" fn get_environment_variable_native(utf8_name: u64) -> u64 {
     }
 }
 
+/// `int get_ExitCode()`.
+extern "C" fn get_exit_code() -> i32 {
+    ngen_corlib::environment::exit_code()
+}
+
+/// `void set_ExitCode(int)`.
+extern "C" fn set_exit_code(code: i32) {
+    ngen_corlib::environment::set_exit_code(code);
+}
+
+/// `void Exit(int exitCode)`: mono sets the exit code, finalizes every object still
+/// registered and exits with `code` (`ves_icall_System_Environment_Exit`, `mono_runtime_quit`).
+extern "C" fn exit(code: i32) {
+    crate::finalization::finalize_all_at_exit();
+    std::process::exit(code)
+}
+
+/// `int get_TickCount()`: milliseconds since boot, truncated to 32 bits.
+extern "C" fn get_tick_count() -> i32 {
+    ngen_corlib::environment::get_tick_count()
+}
+
+/// `int get_ProcessorCount()`: the processors this process may run on
+/// (`mono_cpu_count`: `sched_getaffinity`'s count, else the online processors).
+extern "C" fn get_processor_count() -> i32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get() as i32)
+}
+
+/// `bool GetIs64BitOperatingSystem()`.
+extern "C" fn get_is_64bit_operating_system() -> i32 {
+    i32::from(cfg!(target_pointer_width = "64"))
+}
+
+/// `int GetPageSize()`: `mono_pagesize`.
+extern "C" fn get_page_size() -> i32 {
+    // SAFETY: sysconf has no preconditions.
+    unsafe { libc::sysconf(libc::_SC_PAGESIZE) as i32 }
+}
+
+/// `bool get_HasShutdownStarted()`: false while managed code runs.
+extern "C" fn get_has_shutdown_started() -> i32 {
+    0
+}
+
+/// `string[] GetCommandLineArgs()`: the program's full path, then its arguments.
+extern "C" fn get_command_line_args() -> u64 {
+    let line = COMMAND_LINE.get().cloned().unwrap_or_default();
+    ngen_corlib::objects::alloc_string_array(&line) as u64
+}
+
+/// `string get_MachineName()`: the host name up to its first dot, as mono's `gethostname`
+/// path (`ves_icall_System_Environment_get_MachineName`).
+extern "C" fn get_machine_name() -> u64 {
+    let mut buffer = [0u8; 256];
+    // SAFETY: gethostname writes at most `len` bytes into the buffer.
+    let status = unsafe { libc::gethostname(buffer.as_mut_ptr().cast(), buffer.len()) };
+    if status != 0 {
+        return 0;
+    }
+    let end = buffer.iter().position(|&b| b == 0).unwrap_or(buffer.len());
+    let name = String::from_utf8_lossy(&buffer[..end]);
+    let short = name.split('.').next().unwrap_or("");
+    ngen_corlib::objects::string_from_str(short) as u64
+}
+
+/// The passwd entry's field of the effective user, through `getpwuid_r`.
+fn passwd_field(field: fn(&libc::passwd) -> *const libc::c_char) -> Option<String> {
+    let mut entry: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut buffer = vec![0 as libc::c_char; 16 * 1024];
+    let mut result: *mut libc::passwd = std::ptr::null_mut();
+    // SAFETY: getpwuid_r fills `entry` with pointers into `buffer`, which outlives the reads.
+    let status = unsafe {
+        libc::getpwuid_r(
+            libc::geteuid(),
+            &mut entry,
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut result,
+        )
+    };
+    if status != 0 || result.is_null() {
+        return None;
+    }
+    let p = field(&entry);
+    // SAFETY: a NUL-terminated string inside `buffer`, or null.
+    (!p.is_null()).then(|| {
+        unsafe { std::ffi::CStr::from_ptr(p) }
+            .to_string_lossy()
+            .into_owned()
+    })
+}
+
+/// `string get_UserName()`: the effective user's login name (`g_get_user_name`), else
+/// `"somebody"` as eglib's fallback.
+extern "C" fn get_user_name() -> u64 {
+    let name = std::env::var("USER")
+        .ok()
+        .or_else(|| passwd_field(|p| p.pw_name))
+        .unwrap_or_else(|| "somebody".to_string());
+    ngen_corlib::objects::string_from_str(&name) as u64
+}
+
+/// `string internalGetHome()`: `$HOME`, else the passwd entry's directory (`g_get_home_dir`).
+extern "C" fn internal_get_home() -> u64 {
+    let home = std::env::var("HOME")
+        .ok()
+        .or_else(|| passwd_field(|p| p.pw_dir))
+        .unwrap_or_else(|| "/".to_string());
+    ngen_corlib::objects::string_from_str(&home) as u64
+}
+
+/// `string GetOSVersionString()`: `uname`'s release (`ves_icall_System_Environment_
+/// GetOSVersionString`), `"0.0.0.0"` when it cannot be read.
+extern "C" fn get_os_version_string() -> u64 {
+    let mut name: libc::utsname = unsafe { std::mem::zeroed() };
+    // SAFETY: uname fills the struct it is given.
+    let release = if unsafe { libc::uname(&mut name) } == 0 {
+        // SAFETY: `release` is NUL-terminated by uname.
+        unsafe { std::ffi::CStr::from_ptr(name.release.as_ptr()) }
+            .to_string_lossy()
+            .into_owned()
+    } else {
+        "0.0.0.0".to_string()
+    };
+    ngen_corlib::objects::string_from_str(&release) as u64
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
+        ("Exit", exit as *const ()),
+        ("GetCommandLineArgs", get_command_line_args as *const ()),
+        (
+            "GetIs64BitOperatingSystem",
+            get_is_64bit_operating_system as *const (),
+        ),
+        ("GetNewLine", get_new_line as *const ()),
+        ("GetOSVersionString", get_os_version_string as *const ()),
+        ("GetPageSize", get_page_size as *const ()),
+        ("get_ExitCode", get_exit_code as *const ()),
+        (
+            "get_HasShutdownStarted",
+            get_has_shutdown_started as *const (),
+        ),
+        ("get_MachineName", get_machine_name as *const ()),
         ("get_Platform", get_platform as *const ()),
+        ("get_ProcessorCount", get_processor_count as *const ()),
+        ("get_TickCount", get_tick_count as *const ()),
+        ("get_UserName", get_user_name as *const ()),
         (
             "internalGetEnvironmentVariable_native",
             get_environment_variable_native as *const (),
         ),
+        ("internalGetHome", internal_get_home as *const ()),
+        ("set_ExitCode", set_exit_code as *const ()),
     ]
 }

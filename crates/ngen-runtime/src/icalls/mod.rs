@@ -15,26 +15,34 @@
 mod app_domain;
 mod array;
 mod array_widening;
+mod assembly;
 mod buffer;
 mod console_driver;
+mod culture_info;
+mod custom_attrs;
 mod delegate;
 mod encoding_helper;
 mod enum_type;
-mod environment;
+pub(crate) mod environment;
 mod gc;
 mod gc_handle;
 mod interlocked;
+mod interop_sys;
 mod mathf;
+mod method_handles;
 mod monitor;
 mod mono_io;
 mod native_event_calls;
 mod object;
 mod remoting_services;
+mod runtime_field_info;
 mod runtime_helpers;
 mod runtime_method_info;
+mod runtime_property_info;
 mod runtime_type;
 mod runtime_type_handle;
 mod safe_string_marshal;
+mod security_manager;
 pub(crate) mod signature;
 mod stack_trace;
 mod string;
@@ -48,6 +56,14 @@ struct IcallType {
 
 /// Every implemented icall type, sorted by name (as `icall-def.h` is).
 const TYPES: &[IcallType] = &[
+    IcallType {
+        type_name: "Interop/Sys",
+        methods: interop_sys::methods,
+    },
+    IcallType {
+        type_name: "Mono.RuntimeGPtrArrayHandle",
+        methods: method_handles::gptr_array_methods,
+    },
     IcallType {
         type_name: "Mono.SafeStringMarshal",
         methods: safe_string_marshal::methods,
@@ -89,6 +105,10 @@ const TYPES: &[IcallType] = &[
         methods: gc::methods,
     },
     IcallType {
+        type_name: "System.Globalization.CultureInfo",
+        methods: culture_info::methods,
+    },
+    IcallType {
         type_name: "System.IO.MonoIO",
         methods: mono_io::methods,
     },
@@ -97,12 +117,48 @@ const TYPES: &[IcallType] = &[
         methods: mathf::methods,
     },
     IcallType {
+        type_name: "System.MonoCustomAttrs",
+        methods: custom_attrs::methods,
+    },
+    IcallType {
         type_name: "System.Object",
         methods: object::methods,
     },
     IcallType {
+        type_name: "System.Reflection.Assembly",
+        methods: assembly::assembly_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.AssemblyName",
+        methods: assembly::assembly_name_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.FieldInfo",
+        methods: runtime_field_info::field_info_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.MonoMethodInfo",
+        methods: method_handles::method_info_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimeAssembly",
+        methods: assembly::runtime_assembly_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimeConstructorInfo",
+        methods: method_handles::constructor_info_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimeFieldInfo",
+        methods: runtime_field_info::methods,
+    },
+    IcallType {
         type_name: "System.Reflection.RuntimeMethodInfo",
         methods: runtime_method_info::methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimePropertyInfo",
+        methods: runtime_property_info::methods,
     },
     IcallType {
         type_name: "System.Runtime.CompilerServices.RuntimeHelpers",
@@ -123,6 +179,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.RuntimeTypeHandle",
         methods: runtime_type_handle::methods,
+    },
+    IcallType {
+        type_name: "System.Security.SecurityManager",
+        methods: security_manager::methods,
     },
     IcallType {
         type_name: "System.String",

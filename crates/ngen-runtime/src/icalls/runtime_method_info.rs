@@ -1,6 +1,8 @@
-//! `System.Reflection.RuntimeMethodInfo`'s icalls (`icall-def.h` `MMETH_*`), as far as
-//! delegates need them: `GetMethodFromHandleInternalType_native`, which `Delegate.Method`
-//! (`GetMethodImpl`) calls with the delegate's `method` word.
+//! `System.Reflection.RuntimeMethodInfo`'s icalls (`icall-def.h` `MMETH_*`):
+//! `GetMethodFromHandleInternalType_native`, which `Delegate.Method` (`GetMethodImpl`) calls
+//! with the delegate's `method` word and member listings call with method handles
+//! ([`crate::state::members`]), and `InternalInvoke` (`MethodInfo.Invoke`; also
+//! `RuntimeConstructorInfo`'s).
 //!
 //! ## Model
 //! A delegate's `method` word is its code address (the translator's `new_delegate`), not
@@ -29,9 +31,13 @@ static INFOS: Mutex<Option<HashMap<MethodKey, u64>>> = Mutex::new(None);
 
 /// `GetMethodFromHandleInternalType_native(IntPtr method, IntPtr type, bool genericCheck)`:
 /// the `MethodInfo` of the method whose code starts at `method`; null for 0.
-extern "C" fn get_method_from_handle(method: u64, _type_handle: u64, _generic_check: i32) -> u64 {
+extern "C" fn get_method_from_handle(method: u64, type_handle: u64, _generic_check: i32) -> u64 {
     if method == 0 {
         return 0;
+    }
+    // A handle reflection handed out (`GetConstructors`, `GetMethods`).
+    if let Some(member) = crate::state::members::member_of_handle(method, type_handle) {
+        return member;
     }
     let key = crate::code_map::lookup(method, |range| MethodKey::Def(range.asm, range.rid))
         .unwrap_or(MethodKey::Code(method));
@@ -47,9 +53,71 @@ extern "C" fn get_method_from_handle(method: u64, _type_handle: u64, _generic_ch
     info
 }
 
+/// `InternalInvoke(object obj, object[] parameters, out Exception exc)` of a method or
+/// constructor object: exceptions of the target propagate (pending), `exc` stays null.
+pub(super) extern "C" fn internal_invoke(this: u64, obj: u64, parameters: u64, exc: u64) -> u64 {
+    if exc != 0 {
+        // SAFETY: `exc` is the caller's `out Exception` local.
+        unsafe { (exc as *mut u64).write(0) };
+    }
+    crate::state::members::invoke(this, obj, parameters)
+}
+
+/// `get_name(MethodBase method)` (static).
+extern "C" fn get_name(member: u64) -> u64 {
+    crate::state::method_queries::method_name(member)
+}
+
+/// `get_IsGenericMethod`.
+extern "C" fn get_is_generic_method(this: u64) -> i32 {
+    i32::from(crate::state::method_queries::generic_method_shape(this).0)
+}
+
+/// `get_IsGenericMethodDefinition`.
+extern "C" fn get_is_generic_method_definition(this: u64) -> i32 {
+    i32::from(crate::state::method_queries::generic_method_shape(this).1)
+}
+
+/// `GetGenericArguments()`.
+extern "C" fn get_generic_arguments(this: u64) -> u64 {
+    crate::state::method_queries::generic_method_arguments(this)
+}
+
+/// `MakeGenericMethod_impl(Type[] types)`.
+extern "C" fn make_generic_method_impl(this: u64, types: u64) -> u64 {
+    if types == 0 {
+        crate::eh::raise::raise("ArgumentNullException", "Value cannot be null.");
+        return 0;
+    }
+    crate::state::method_queries::make_generic_method(this, types)
+}
+
+/// `GetGenericMethodDefinition_impl()`.
+extern "C" fn get_generic_method_definition_impl(this: u64) -> u64 {
+    crate::state::method_queries::generic_method_definition(this)
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
-    vec![(
-        "GetMethodFromHandleInternalType_native",
-        get_method_from_handle as *const (),
-    )]
+    vec![
+        ("GetGenericArguments", get_generic_arguments as *const ()),
+        (
+            "GetGenericMethodDefinition_impl",
+            get_generic_method_definition_impl as *const (),
+        ),
+        (
+            "GetMethodFromHandleInternalType_native",
+            get_method_from_handle as *const (),
+        ),
+        ("InternalInvoke", internal_invoke as *const ()),
+        (
+            "MakeGenericMethod_impl",
+            make_generic_method_impl as *const (),
+        ),
+        ("get_IsGenericMethod", get_is_generic_method as *const ()),
+        (
+            "get_IsGenericMethodDefinition",
+            get_is_generic_method_definition as *const (),
+        ),
+        ("get_name", get_name as *const ()),
+    ]
 }

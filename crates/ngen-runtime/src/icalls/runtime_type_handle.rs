@@ -81,18 +81,86 @@ extern "C" fn is_subclass_of(child: u64, base: u64) -> i32 {
     i32::from(crate::state::objects::table_is_subclass_of(child, base))
 }
 
+/// `GetAssembly(RuntimeType type)`.
+extern "C" fn get_assembly(type_object: u64) -> u64 {
+    crate::state::assemblies::assembly_of_type(type_object)
+}
+
+/// `HasReferences(RuntimeType type)`: whether instances (a value type's value) hold
+/// references (`RuntimeHelpers.IsReferenceOrContainsReferences<T>`).
+extern "C" fn has_references(type_object: u64) -> i32 {
+    i32::from(crate::state::type_objects::has_references(type_object))
+}
+
+/// `GetArrayRank(RuntimeType type)`.
+extern "C" fn get_array_rank(type_object: u64) -> i32 {
+    crate::state::type_objects::array_rank(type_object)
+}
+
+/// `GetGenericTypeDefinition_impl(RuntimeType type)`.
+extern "C" fn get_generic_type_definition(type_object: u64) -> u64 {
+    crate::state::type_objects::generic_definition(type_object)
+}
+
+/// `IsInstanceOfType(RuntimeType type, object o)`.
+extern "C" fn is_instance_of_type(type_object: u64, obj: u64) -> i32 {
+    i32::from(crate::state::type_objects::is_instance_of_type(
+        type_object,
+        obj,
+    ))
+}
+
+/// `internal_from_name(string name, ref StackCrawlMark mark, Assembly callerAssembly, bool
+/// throwOnError, bool ignoreCase, bool reflectionOnly)`: `Type.GetType(name)`.
+extern "C" fn internal_from_name(
+    name: u64,
+    _stack_mark: u64,
+    _caller_assembly: u64,
+    throw_on_error: i32,
+    ignore_case: i32,
+    _reflection_only: i32,
+) -> u64 {
+    type_by_name(name, |name| {
+        crate::state::type_objects::type_from_name(name, throw_on_error != 0, ignore_case != 0)
+    })
+}
+
+/// Looks the managed string `name` up with `find`: `ArgumentNullException` for a null name,
+/// `TypeLoadException` with `find`'s message when it fails.
+pub(super) fn type_by_name(name: u64, find: impl FnOnce(&str) -> Result<u64, String>) -> u64 {
+    let Some(name) =
+        ngen_corlib::objects::string_to_rust(name as *const ngen_abi::object::StringObject)
+    else {
+        crate::eh::raise::raise("ArgumentNullException", "Value cannot be null.");
+        return 0;
+    };
+    find(&name).unwrap_or_else(|message| {
+        crate::eh::raise::raise("TypeLoadException", &message);
+        0
+    })
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
+        ("GetArrayRank", get_array_rank as *const ()),
+        ("GetAssembly", get_assembly as *const ()),
         ("GetAttributes", get_attributes as *const ()),
         ("GetBaseType", get_base_type as *const ()),
         ("GetCorElementType", get_cor_element_type as *const ()),
         ("GetElementType", get_element_type as *const ()),
+        (
+            "GetGenericTypeDefinition_impl",
+            get_generic_type_definition as *const (),
+        ),
         ("HasInstantiation", has_instantiation as *const ()),
+        ("HasReferences", has_references as *const ()),
         (
             "IsGenericTypeDefinition",
             is_generic_type_definition as *const (),
         ),
         ("IsGenericVariable", is_generic_variable as *const ()),
+        ("IsInstanceOfType", is_instance_of_type as *const ()),
+        ("internal_from_name", internal_from_name as *const ()),
         ("is_subclass_of", is_subclass_of as *const ()),
         (
             "type_is_assignable_from",

@@ -54,7 +54,18 @@ impl Runtime {
         }
         let runtime_type = self.types.type_named("mscorlib", "System", "RuntimeType")?;
         let mt = self.method_table_of(runtime_type)?;
-        let described = self.method_table_of(ty)?;
+        let described = match self.method_table_of(ty) {
+            Ok(mt) => mt,
+            // Generic parameters, by-refs and pointers have no instances and so no method
+            // table: their type objects name a table with no parent and no slots.
+            Err(_) if !self.types.has_instances(ty) => {
+                let mt = Box::leak(Box::new([0u64, 0u64])).as_ptr() as u64;
+                self.method_tables.insert(ty, mt);
+                self.types_by_table.insert(mt, ty);
+                mt
+            }
+            Err(e) => return Err(e),
+        };
         let (size, _) = self.types.instance_shape(runtime_type)?;
         let offset = self
             .types
@@ -174,21 +185,6 @@ pub(crate) fn get_type(obj: u64) -> u64 {
         Err(e) => {
             drop(rt);
             fatal(&format!("GetType: {e}"))
-        }
-    }
-}
-
-/// Mono's reflection name of the type a `System.RuntimeType` object describes.
-pub(crate) fn type_object_name(type_object: u64) -> String {
-    let mut rt = lock();
-    let name = rt
-        .type_of_type_object(type_object)
-        .and_then(|ty| rt.types.reflection_name(ty));
-    match name {
-        Ok(n) => n,
-        Err(e) => {
-            drop(rt);
-            fatal(&format!("Type.ToString: {e}"))
         }
     }
 }

@@ -60,6 +60,12 @@ impl<'a, 'f> Translator<'a, 'f> {
             // `T[,]::Get`/`Set`/`Address`: runtime-provided, expanded inline.
             return self.translate_array_method(ins, method, stack);
         }
+        if !matches!(kind, CallKind::Constrained(_))
+            && let Some(intrinsic) = self.env.intrinsic(token)
+        {
+            // `Span<T>`'s building blocks, `Unsafe`: expanded inline (span_intrinsics.rs).
+            return self.call_intrinsic(intrinsic, stack);
+        }
         if kind == CallKind::Call && self.env.is_reference_compare_exchange(token) {
             return self.compare_exchange_reference(stack);
         }
@@ -186,6 +192,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         if let Some(method) = self.env.array_method(token).map_err(Reject::new)? {
             // `newobj T[,]::.ctor(..)`: expanded inline.
             return self.translate_array_method(ins, method, stack);
+        }
+        if let Some(intrinsic) = self.env.intrinsic(token)
+            && self.newobj_intrinsic(intrinsic, stack)?
+        {
+            return Ok(());
         }
         if let Some(ty) = self.env.value_type_ctor(token).map_err(Reject::new)? {
             return self.new_value(ins, ty, stack);

@@ -31,6 +31,7 @@
 //! | [`call`] | `call`, `callvirt`, `constrained.`, `newobj` |
 //! | [`delegates`] | `ldftn`, `ldvirtftn`; a delegate's `newobj` and `Invoke` (routed through [`call`]) |
 //! | [`intrinsics`] | calls expanded in place: array initialisers, literal folding |
+//! | [`span_intrinsics`], [`unsafe_intrinsics`] | `ByReference<T>`, `Span<T>`, `Unsafe` calls expanded in place (routed through [`call`]) |
 //! | [`eh`] | `throw`, `rethrow`, `leave*`, `endfinally`, `endfilter`; the check after calls |
 //! | this file | `nop`, `tail.`, `volatile.`, `unaligned.` (ignored prefixes) |
 //!
@@ -68,7 +69,9 @@ mod profile;
 mod regions;
 mod reject;
 pub(crate) mod seq_points;
+mod span_intrinsics;
 mod stack;
+mod unsafe_intrinsics;
 mod value_types;
 
 use std::collections::HashMap;

@@ -1,0 +1,123 @@
+//! `System.Reflection.Assembly`'s, `RuntimeAssembly`'s and `AssemblyName`'s icalls
+//! (`icall-def.h` `ASSEM_*`, `RASSEM_*`, `ASSEMN_*`): the executing, calling and entry
+//! assemblies, `GetTypes`, `GetType(name)`, `FullName`, `CodeBase`, `Location` and
+//! `GetName()`'s native name; `LoadFrom`/`LoadFile` of plugins.
+//!
+//! Depends on: [`crate::state::assemblies`], [`crate::eh::trace::managed_entry`] (the
+//! caller's return address and frame pointer).
+
+use crate::eh::trace::managed_entry;
+
+managed_entry! {
+    /// `GetExecutingAssembly()`: the assembly of the calling method.
+    fn get_executing_assembly() -> u64 => executing_assembly_from, fp = "rdi", ra = "rsi"
+}
+
+extern "C" fn executing_assembly_from(_fp: u64, return_address: u64) -> u64 {
+    crate::state::assemblies::assembly_at(return_address)
+}
+
+managed_entry! {
+    /// `GetCallingAssembly()`: the assembly of the calling method's caller.
+    fn get_calling_assembly() -> u64 => calling_assembly_from, fp = "rdi", ra = "rsi"
+}
+
+extern "C" fn calling_assembly_from(fp: u64, _return_address: u64) -> u64 {
+    // The caller's frame: its saved frame pointer at [fp], its return address at [fp + 8].
+    // SAFETY: managed frames keep frame pointers; `fp` is the calling managed frame's.
+    let outer = if fp == 0 {
+        0
+    } else {
+        unsafe { ((fp + 8) as *const u64).read() }
+    };
+    crate::state::assemblies::assembly_at(outer)
+}
+
+/// `GetEntryAssembly()`.
+extern "C" fn get_entry_assembly() -> u64 {
+    crate::state::assemblies::entry_assembly()
+}
+
+/// `GetTypes(bool exportedOnly)`.
+extern "C" fn get_types(this: u64, exported_only: i32) -> u64 {
+    crate::state::assemblies::types_of(this, exported_only != 0)
+}
+
+/// `InternalGetType(Module module, string name, bool throwOnError, bool ignoreCase)`.
+extern "C" fn internal_get_type(
+    this: u64,
+    _module: u64,
+    name: u64,
+    throw: i32,
+    ignore_case: i32,
+) -> u64 {
+    super::runtime_type_handle::type_by_name(name, |name| {
+        crate::state::assemblies::type_in_assembly(this, name, throw != 0, ignore_case != 0)
+    })
+}
+
+/// `LoadFrom(string assemblyFile, bool refOnly, ref StackCrawlMark mark)`.
+extern "C" fn load_from(path: u64, _ref_only: i32, _stack_mark: u64) -> u64 {
+    load_file_internal(path, _stack_mark)
+}
+
+/// `LoadFile_internal(string assemblyFile, ref StackCrawlMark mark)`.
+extern "C" fn load_file_internal(path: u64, _stack_mark: u64) -> u64 {
+    let Some(path) =
+        ngen_corlib::objects::string_to_rust(path as *const ngen_abi::object::StringObject)
+    else {
+        crate::eh::raise::raise("ArgumentNullException", "Value cannot be null.");
+        return 0;
+    };
+    crate::state::assemblies::load_from(&path).unwrap_or_else(|message| {
+        crate::eh::raise::raise("IO.FileNotFoundException", &message);
+        0
+    })
+}
+
+/// `RuntimeAssembly.get_fullname(Assembly a)`.
+extern "C" fn get_fullname(assembly: u64) -> u64 {
+    let name = crate::state::assemblies::full_name(assembly);
+    ngen_corlib::objects::string_from_str(&name) as u64
+}
+
+/// `RuntimeAssembly.get_code_base(Assembly a, bool escaped)`.
+extern "C" fn get_code_base(assembly: u64, _escaped: i32) -> u64 {
+    let text = crate::state::assemblies::location(assembly, true);
+    ngen_corlib::objects::string_from_str(&text) as u64
+}
+
+/// `RuntimeAssembly.get_location()`.
+extern "C" fn get_location(this: u64) -> u64 {
+    let text = crate::state::assemblies::location(this, false);
+    ngen_corlib::objects::string_from_str(&text) as u64
+}
+
+/// `AssemblyName.GetNativeName(IntPtr assembly)`.
+extern "C" fn get_native_name(mono_assembly: u64) -> u64 {
+    crate::state::assemblies::native_name(mono_assembly)
+}
+
+pub(super) fn assembly_methods() -> Vec<(&'static str, *const ())> {
+    vec![
+        ("GetCallingAssembly", get_calling_assembly as *const ()),
+        ("GetEntryAssembly", get_entry_assembly as *const ()),
+        ("GetExecutingAssembly", get_executing_assembly as *const ()),
+        ("GetTypes", get_types as *const ()),
+        ("InternalGetType", internal_get_type as *const ()),
+        ("LoadFile_internal", load_file_internal as *const ()),
+        ("LoadFrom", load_from as *const ()),
+    ]
+}
+
+pub(super) fn runtime_assembly_methods() -> Vec<(&'static str, *const ())> {
+    vec![
+        ("get_code_base", get_code_base as *const ()),
+        ("get_fullname", get_fullname as *const ()),
+        ("get_location", get_location as *const ()),
+    ]
+}
+
+pub(super) fn assembly_name_methods() -> Vec<(&'static str, *const ())> {
+    vec![("GetNativeName", get_native_name as *const ())]
+}

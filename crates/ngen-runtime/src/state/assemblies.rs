@@ -1,0 +1,265 @@
+//! Assemblies by reflection (`System.Reflection.RuntimeAssembly`): one object per loaded
+//! assembly (`GetExecutingAssembly`, `GetCallingAssembly`, `GetEntryAssembly`,
+//! `Type.Assembly`), its types (`GetTypes`, `GetType(name)`), its names (`FullName`,
+//! `GetName()` through Mono's native `MonoAssemblyName`, `CodeBase`, `Location`).
+//!
+//! ## Model
+//! `RuntimeAssembly._mono_assembly` (Mono's `MonoAssembly*`) holds the runtime's assembly
+//! index plus one, so an object finds its assembly again. `AssemblyName.GetNativeName`
+//! returns a `MonoAssemblyName` laid out as `Mono/RuntimeStructs.cs` declares it, built once
+//! per assembly and never freed (Mono's lives as long as its assembly).
+//!
+//! Depends on: the parent module's state (loaded assemblies), [`super::reflection`],
+//! [`crate::code_map`] (which assembly a return address is in).
+//! Citations: Mono 6.8 `mono/metadata/icall.c` (`ves_icall_System_Reflection_Assembly_GetTypes`,
+//! `ves_icall_System_Reflection_AssemblyName_GetNativeName`), `mono/metadata/metadata-internals.h`
+//! (`MonoAssemblyName`).
+
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::sync::Mutex;
+
+use ngen_compiler::runtime_types::AbiClass;
+use ngen_metadata::TableId;
+
+use super::reflection::{load, store, with_runtime};
+use super::{Runtime, lock};
+
+/// `RuntimeAssembly` objects by assembly index.
+static OBJECTS: Mutex<Option<HashMap<usize, u64>>> = Mutex::new(None);
+/// `MonoAssemblyName` blocks by assembly index.
+static NATIVE_NAMES: Mutex<Option<HashMap<usize, u64>>> = Mutex::new(None);
+
+impl Runtime {
+    /// The `RuntimeAssembly` of assembly `id`.
+    pub(super) fn assembly_object(&mut self, id: usize) -> Result<u64, String> {
+        let mut objects = OBJECTS.lock().unwrap_or_else(|p| p.into_inner());
+        let objects = objects.get_or_insert_with(HashMap::new);
+        if let Some(&obj) = objects.get(&id) {
+            return Ok(obj);
+        }
+        let class = self
+            .types
+            .type_named("mscorlib", "System.Reflection", "RuntimeAssembly")?;
+        let obj = self.new_instance(class)?;
+        let offset = self.types.field_offset_named(class, "_mono_assembly")?;
+        store(obj + u64::from(offset), AbiClass::Reference, id as u64 + 1);
+        crate::gc_roots::root_forever(obj);
+        objects.insert(id, obj);
+        Ok(obj)
+    }
+
+    /// The assembly index a `RuntimeAssembly` object stands for.
+    pub(super) fn assembly_of_object(&mut self, obj: u64) -> Result<usize, String> {
+        let class = self
+            .types
+            .type_named("mscorlib", "System.Reflection", "RuntimeAssembly")?;
+        let offset = self.types.field_offset_named(class, "_mono_assembly")?;
+        let value = load(obj + u64::from(offset), AbiClass::Reference);
+        value
+            .checked_sub(1)
+            .filter(|id| (*id as usize) < self.assemblies.len())
+            .map(|id| id as usize)
+            .ok_or_else(|| "an assembly object this runtime did not make".to_string())
+    }
+}
+
+/// The assembly object of the managed code at `return_address` (`GetExecutingAssembly`);
+/// the program's when the code is unknown.
+pub(crate) fn assembly_at(return_address: u64) -> u64 {
+    let id = crate::code_map::lookup(return_address, |range| range.asm).unwrap_or(0);
+    with_runtime("Assembly.GetExecutingAssembly", |rt| rt.assembly_object(id))
+}
+
+/// The program's assembly object (`Assembly.GetEntryAssembly`).
+pub(crate) fn entry_assembly() -> u64 {
+    with_runtime("Assembly.GetEntryAssembly", |rt| rt.assembly_object(0))
+}
+
+/// `Assembly.GetTypes(exportedOnly)`: every type the assembly defines (nested ones too, not
+/// `<Module>`) in TypeDef order; only the publicly visible ones when `exported_only`.
+pub(crate) fn types_of(assembly: u64, exported_only: bool) -> u64 {
+    with_runtime("Assembly.GetTypes", |rt| {
+        let id = rt.assembly_of_object(assembly)?;
+        let name = rt.assemblies[id].name.clone();
+        let md = &rt.assemblies[id].metadata;
+        let count = md.row_count(TableId::TypeDef);
+        let mut rids = Vec::new();
+        for rid in 2..=count {
+            if !exported_only || is_visible(md, rid)? {
+                rids.push(rid);
+            }
+        }
+        let mut types = Vec::with_capacity(rids.len());
+        for rid in rids {
+            types.push(rt.types.type_def_in(&name, rid)?);
+        }
+        rt.type_array("Type", types)
+    })
+}
+
+/// Whether TypeDef `rid` is public and so are all its enclosing types.
+fn is_visible(md: &ngen_metadata::Assembly, mut rid: u32) -> Result<bool, String> {
+    loop {
+        let flags = md.type_def(rid).map_err(|e| e.to_string())?.flags;
+        let visibility = flags & 7;
+        match md.enclosing_type(rid).map_err(|e| e.to_string())? {
+            None => return Ok(visibility == 1),
+            // Nested public.
+            Some(outer) if visibility == 2 => rid = outer,
+            Some(_) => return Ok(false),
+        }
+    }
+}
+
+/// `Assembly.InternalGetType(module, name, throwOnError, ignoreCase)`: the type `name`
+/// names in this assembly, 0 when there is none (`Err` for `TypeLoadException`).
+pub(crate) fn type_in_assembly(
+    assembly: u64,
+    name: &str,
+    throw: bool,
+    ignore_case: bool,
+) -> Result<u64, String> {
+    let mut rt = lock();
+    let found = rt.assembly_of_object(assembly).and_then(|id| {
+        let defaults = vec![rt.assemblies[id].name.clone()];
+        let ty = rt.types.resolve_type_name(name, &defaults, ignore_case)?;
+        Ok((id, ty))
+    });
+    match found {
+        Ok((_, Some(ty))) => rt.type_object(ty),
+        Ok((id, None)) if throw => {
+            let display = rt.assemblies[id]
+                .metadata
+                .identity()
+                .map(|i| i.display_name())
+                .unwrap_or_default();
+            Err(format!(
+                "Could not load type '{name}' from assembly '{display}'."
+            ))
+        }
+        Ok(_) => Ok(0),
+        Err(e) if throw => Err(e),
+        Err(_) => Ok(0),
+    }
+}
+
+/// `RuntimeAssembly.get_fullname`: the display name.
+pub(crate) fn full_name(assembly: u64) -> String {
+    with_runtime("Assembly.FullName", |rt| {
+        let id = rt.assembly_of_object(assembly)?;
+        let identity = rt.assemblies[id]
+            .metadata
+            .identity()
+            .map_err(|e| e.to_string())?;
+        Ok(identity.display_name())
+    })
+}
+
+/// `RuntimeAssembly.get_code_base` (`file://` and the absolute path) and `get_location`.
+pub(crate) fn location(assembly: u64, code_base: bool) -> String {
+    with_runtime("Assembly.Location", |rt| {
+        let id = rt.assembly_of_object(assembly)?;
+        let path = std::path::absolute(&rt.assemblies[id].path).map_err(|e| e.to_string())?;
+        let path = path.to_string_lossy().into_owned();
+        Ok(if code_base {
+            format!("file://{path}")
+        } else {
+            path
+        })
+    })
+}
+
+/// `RuntimeTypeHandle.GetAssembly(type)`: the assembly defining the type (an array's
+/// element's, an instance's definition's).
+pub(crate) fn assembly_of_type(type_object: u64) -> u64 {
+    with_runtime("Type.Assembly", |rt| {
+        let ty = rt.type_of_type_object(type_object)?;
+        let name = rt.types.defining_assembly(ty)?;
+        let id = rt.assembly_named(0, &name)?;
+        rt.assembly_object(id)
+    })
+}
+
+/// `AssemblyName.GetNativeName(IntPtr assembly)`: the assembly's `MonoAssemblyName`:
+/// `name` 0, `culture` 8, `hash_value` 16, `public_key` 24, `public_key_token[17]` 32,
+/// `hash_alg` 52, `hash_len` 56, `flags` 60, `major`..`revision` 64..70, `arch` 72.
+pub(crate) fn native_name(mono_assembly: u64) -> u64 {
+    let id = mono_assembly.saturating_sub(1) as usize;
+    let mut names = NATIVE_NAMES.lock().unwrap_or_else(|p| p.into_inner());
+    let names = names.get_or_insert_with(HashMap::new);
+    if let Some(&block) = names.get(&id) {
+        return block;
+    }
+    let rt = lock();
+    let Some(asm) = rt.assemblies.get(id) else {
+        drop(rt);
+        super::fatal("AssemblyName.GetNativeName: not an assembly of this runtime")
+    };
+    let Ok(identity) = asm.metadata.identity() else {
+        drop(rt);
+        super::fatal("AssemblyName.GetNativeName: the assembly has no identity")
+    };
+    drop(rt);
+    let leak_c = |s: &str| CString::new(s).map_or(0, |c| c.into_raw() as u64);
+    let block: &'static mut [u8; 80] = Box::leak(Box::new([0u8; 80]));
+    let put = |block: &mut [u8; 80], at: usize, bytes: &[u8]| {
+        block[at..at + bytes.len()].copy_from_slice(bytes);
+    };
+    put(block, 0, &leak_c(&identity.name).to_le_bytes());
+    if let Some(culture) = &identity.culture {
+        put(block, 8, &leak_c(culture).to_le_bytes());
+    }
+    if let Some(key) = &identity.public_key {
+        // A blob: compressed length, then the bytes (`RuntimeMarshal.DecodeBlobArray`).
+        let mut blob = compressed_length(key.len());
+        blob.extend_from_slice(key);
+        let leaked = Box::leak(blob.into_boxed_slice());
+        put(block, 24, &(leaked.as_ptr() as u64).to_le_bytes());
+    }
+    if let Some(token) = identity.public_key_token() {
+        put(block, 32, ngen_metadata::identity::hex(&token).as_bytes());
+    }
+    put(block, 52, &identity.hash_alg.to_le_bytes());
+    put(block, 60, &identity.flags.to_le_bytes());
+    let v = identity.version;
+    for (i, part) in [v.major, v.minor, v.build, v.revision]
+        .into_iter()
+        .enumerate()
+    {
+        put(block, 64 + 2 * i, &part.to_le_bytes());
+    }
+    let ptr = block.as_ptr() as u64;
+    names.insert(id, ptr);
+    ptr
+}
+
+/// ECMA-335 II.23.2's compressed unsigned length.
+fn compressed_length(n: usize) -> Vec<u8> {
+    match n {
+        0..=0x7f => vec![n as u8],
+        0x80..=0x3fff => vec![0x80 | (n >> 8) as u8, n as u8],
+        _ => vec![
+            0xc0 | (n >> 24) as u8,
+            (n >> 16) as u8,
+            (n >> 8) as u8,
+            n as u8,
+        ],
+    }
+}
+
+/// `Assembly.LoadFrom(path)` and `LoadFile`: loads the assembly at `path` (once; a plugin
+/// outside the program's closure included), its native image attached when an image
+/// directory has a valid one (else its methods are JIT-compiled), and returns its object;
+/// `Err` with `FileNotFoundException`'s message when it cannot be loaded.
+pub(crate) fn load_from(path: &str) -> Result<u64, String> {
+    let mut rt = lock();
+    let file = std::path::Path::new(path);
+    let id = rt.load(file).map_err(|_| {
+        format!("Could not load file or assembly '{path}' or one of its dependencies.")
+    })?;
+    rt.assembly_object(id).map_err(|e| {
+        drop(rt);
+        super::fatal(&format!("Assembly.LoadFrom: {e}"))
+    })
+}

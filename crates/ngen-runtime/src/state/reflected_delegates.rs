@@ -1,0 +1,93 @@
+//! Delegates made by reflection: `Delegate.CreateDelegate_internal` (`Delegate.CreateDelegate`,
+//! and `PropertyInfo.GetValue`'s cached getters), laid out as the translator's `newobj` of a
+//! delegate lays them out (`method_ptr`, `m_target`, `method`).
+//!
+//! ## Model
+//! The code is the method's entry (a virtual method's override on the target's type; the
+//! unboxing stub for a value type's own method closed over a box). One exception:
+//! `RuntimePropertyInfo.GetterAdapterFrame<T,R>`/`StaticGetterAdapterFrame<R>`, the generic
+//! adapters mono's JIT instantiates per property type (no image can hold them), are served
+//! by [`getter_adapter`]: it calls the getter delegate's method through the reflection
+//! invoke path and boxes the result, as the adapter's IL does, so `GetValue` works under
+//! `--jit never` too.
+//!
+//! Depends on: [`super::members`] (method objects, invoke), [`super::reflection`].
+//! Citations: Mono 6.8 `mono/metadata/icall.c` (`ves_icall_System_Delegate_CreateDelegate_internal`),
+//! `mcs/class/corlib/System.Reflection/RuntimePropertyInfo.cs` (`CreateGetterDelegate`).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use ngen_compiler::runtime_types::{AbiClass, MethodHandle};
+
+use super::members::{invoke_method, method_of_member};
+use super::reflection::{load, store, with_runtime};
+
+/// The method behind each code address a reflected delegate was given.
+static CODE_METHODS: Mutex<Option<HashMap<u64, MethodHandle>>> = Mutex::new(None);
+
+fn record(code: u64, method: MethodHandle) {
+    let mut guard = CODE_METHODS.lock().unwrap_or_else(|p| p.into_inner());
+    guard.get_or_insert_with(HashMap::new).insert(code, method);
+}
+
+fn method_at(code: u64) -> Option<MethodHandle> {
+    let guard = CODE_METHODS.lock().unwrap_or_else(|p| p.into_inner());
+    guard.as_ref()?.get(&code).copied()
+}
+
+/// `CreateDelegate_internal(Type type, object target, MethodInfo info, bool
+/// throwOnBindFailure)`: a delegate of `type` over `info`, closed over `target` when it is
+/// not null (the managed caller checked the signatures).
+pub(crate) fn create_delegate(type_object: u64, target: u64, info: u64) -> u64 {
+    let declared = method_of_member(info);
+    with_runtime("Delegate.CreateDelegate", |rt| {
+        let delegate_type = rt.type_of_type_object(type_object)?;
+        let (name, owner) = rt.types.method_name_and_owner(declared)?;
+        let adapter = matches!(
+            name.as_str(),
+            "GetterAdapterFrame" | "StaticGetterAdapterFrame"
+        ) && rt.types.reflection_name(owner)?
+            == "System.Reflection.RuntimePropertyInfo";
+        let code = if adapter {
+            getter_adapter as *const () as u64
+        } else {
+            let method = match target {
+                0 => declared,
+                t => {
+                    let ty = rt.type_of_object(t);
+                    rt.types.virtual_target(ty, declared)?
+                }
+            };
+            let code = rt.instance_code_of(method)?;
+            let abi = rt.types.method_abi(method)?;
+            record(code, method);
+            if target != 0 && abi.value_this {
+                crate::stubs::unboxing_stub(code)?
+            } else {
+                code
+            }
+        };
+        let delegate = rt.new_instance(delegate_type)?;
+        for (field, value) in [("method_ptr", code), ("m_target", target), ("method", code)] {
+            let offset = rt.types.field_offset_named(delegate_type, field)?;
+            store(delegate + u64::from(offset), AbiClass::Reference, value);
+        }
+        Ok(delegate)
+    })
+}
+
+/// `GetterAdapterFrame<T,R>(Getter<T,R> getter, object obj)` and
+/// `StaticGetterAdapterFrame<R>(StaticGetter<R> getter, object obj)`: the getter's result
+/// for `obj`, boxed when it is a value.
+extern "C" fn getter_adapter(getter: u64, obj: u64) -> u64 {
+    let code = with_runtime("PropertyInfo.GetValue", |rt| {
+        let delegate_type = rt.type_of_object(getter);
+        let offset = rt.types.field_offset_named(delegate_type, "method_ptr")?;
+        Ok(load(getter + u64::from(offset), AbiClass::Reference))
+    });
+    let Some(method) = method_at(code) else {
+        super::fatal("PropertyInfo.GetValue: a getter delegate this runtime did not make")
+    };
+    invoke_method(method, obj, 0)
+}
