@@ -20,6 +20,7 @@ const PROGRAMS: &[&str] = &[
     "gc_threads",
     "exceptions_race",
     "events",
+    "pool_timer",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -75,4 +76,9 @@ fn exceptions_in_flight_on_several_threads_at_once_stay_on_their_threads_like_mo
 #[test]
 fn manual_and_auto_reset_events_wait_any_and_wait_all_match_mono() {
     fixtures().assert_like_mono("events", &[]);
+}
+
+#[test]
+fn thread_pool_work_items_timers_tasks_and_parallel_for_match_mono() {
+    fixtures().assert_like_mono("pool_timer", &[]);
 }
