@@ -20,6 +20,7 @@ const PROGRAMS: &[&str] = &[
     "gc_threads",
     "exceptions_race",
     "events",
+    "pool_timer",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -48,9 +49,17 @@ fn a_static_constructor_raced_by_several_threads_runs_once_like_mono() {
     fixtures().assert_like_mono("cctor_race", &[]);
 }
 
+/// The whole report, the worker's frames (mscorlib's `ThreadHelper` and `ExecutionContext`
+/// ones) included, is byte-identical to mono's.
 #[test]
 fn an_exception_unhandled_on_a_worker_thread_ends_the_process_like_mono() {
-    fixtures().assert_like_mono("worker_exception", &[]);
+    let f = fixtures();
+    ngen_tests::assert_exactly_like_mono(
+        &f.bin.join("worker_exception.exe"),
+        &f.images,
+        &[],
+        &["never", "always", "default"],
+    );
 }
 
 #[test]
@@ -67,4 +76,9 @@ fn exceptions_in_flight_on_several_threads_at_once_stay_on_their_threads_like_mo
 #[test]
 fn manual_and_auto_reset_events_wait_any_and_wait_all_match_mono() {
     fixtures().assert_like_mono("events", &[]);
+}
+
+#[test]
+fn thread_pool_work_items_timers_tasks_and_parallel_for_match_mono() {
+    fixtures().assert_like_mono("pool_timer", &[]);
 }

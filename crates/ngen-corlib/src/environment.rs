@@ -1,6 +1,6 @@
 //! `System.Environment`.
 //!
-//! Depends on: [`crate::console`] (stdout is flushed before exiting), [`crate::objects`].
+//! Depends on: [`crate::objects`].
 
 use crate::objects::string_from_str;
 use ngen_abi::object::StringObject;
@@ -26,12 +26,11 @@ pub extern "C" fn set_exit_code(code: i32) {
     EXIT_CODE.store(code, Ordering::Relaxed);
 }
 
-/// `Environment.Exit(int)`: run the finalizers of every object still registered, flush
-/// stdout and end the process with `code`, as mono does (`mono_runtime_quit` finalizes first;
+/// `Environment.Exit(int)`: run the finalizers of every object still registered and end the
+/// process with `code`, as mono does (`mono_runtime_quit` finalizes first;
 /// `code` wins over any exit code a finalizer sets).
 pub extern "C" fn exit(code: i32) {
     ngen_gc::finalization::finalize_all();
-    crate::console::flush_stdout();
     std::process::exit(code)
 }
 

@@ -15,7 +15,7 @@
 //! Note the empty first line. We print the same lines without the `  at` frames (we have no
 //! managed stack trace to show, and an invented one would mislead).
 //!
-//! Depends on: `ngen_abi::exceptions`, [`crate::console`] (stdout is flushed first).
+//! Depends on: `ngen_abi::exceptions`
 
 pub use ngen_abi::exceptions::ExceptionKind;
 use std::io::Write;
@@ -133,7 +133,6 @@ pub fn unhandled(kind: ExceptionKind, message: Option<&str>) -> ! {
 /// Prints mono's unhandled-exception report for an exception whose `ToString()` text is
 /// `description` and exits with mono's exit code (stdout flushed first).
 pub fn unhandled_described(description: &str) -> ! {
-    crate::console::flush_stdout();
     let report = report_of(description);
     let mut stderr = std::io::stderr().lock();
     // Nothing sensible is left to do if stderr is gone; the exit code still tells.

@@ -11,7 +11,6 @@
 //! Modules, each with one job:
 //! - [`objects`] — allocating managed strings and arrays (layouts from `ngen_abi::object`);
 //! - [`exceptions`] — raising a managed exception, which for now means mono's unhandled report;
-//! - [`console`] — `System.Console` over a buffered stdout;
 //! - [`string`] — `System.String` members;
 //! - [`char_info`] — `System.Char` classification from a Unicode category table generated from mono;
 //! - [`convert`] — `System.Convert` (numeric, string and boolean `To*` conversions);
@@ -30,7 +29,6 @@
 //! compiler or the runtime, which call in.
 
 pub mod char_info;
-pub mod console;
 pub mod convert;
 pub mod environment;
 pub mod exceptions;
@@ -43,7 +41,6 @@ pub mod primitives;
 pub mod resolve;
 pub mod string;
 
-pub use console::flush_stdout;
 pub use objects::{alloc_string, alloc_string_array, string_as_utf16, string_from_str};
 pub use resolve::{
     CorlibFieldRef, CorlibMethodRef, ValueKind, fold_constant_call, resolve, resolve_static_field,

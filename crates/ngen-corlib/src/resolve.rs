@@ -19,7 +19,7 @@
 //!
 //! Depends on: every other module of this crate (it only takes function addresses).
 
-use crate::{char_info, console, convert, environment, floating_point, math, primitives, string};
+use crate::{char_info, convert, environment, floating_point, math, primitives, string};
 use ngen_abi::calling_convention::{MachineType, ValKind};
 use std::fmt;
 
@@ -356,29 +356,6 @@ macro_rules! row {
 }
 
 static ENTRIES: &[Entry] = &[
-    // System.Console
-    row!(static Console::WriteLine() -> Void => console::write_line),
-    row!(static Console::WriteLine(Bool) -> Void => console::write_line_bool),
-    row!(static Console::WriteLine(Char) -> Void => console::write_line_char),
-    row!(static Console::WriteLine(I4) -> Void => console::write_line_i4),
-    row!(static Console::WriteLine(U4) -> Void => console::write_line_u4),
-    row!(static Console::WriteLine(I8) -> Void => console::write_line_i8),
-    row!(static Console::WriteLine(U8) -> Void => console::write_line_u8),
-    row!(static Console::WriteLine(R4) -> Void => console::write_line_r4),
-    row!(static Console::WriteLine(R8) -> Void => console::write_line_r8),
-    row!(static Console::WriteLine(String) -> Void => console::write_line_string),
-    row!(static Console::WriteLine(SzArrayOfChar) -> Void => console::write_line_chars),
-    row!(static Console::Write(Bool) -> Void => console::write_bool),
-    row!(static Console::Write(Char) -> Void => console::write_char),
-    row!(static Console::Write(I4) -> Void => console::write_i4),
-    row!(static Console::Write(U4) -> Void => console::write_u4),
-    row!(static Console::Write(I8) -> Void => console::write_i8),
-    row!(static Console::Write(U8) -> Void => console::write_u8),
-    row!(static Console::Write(R4) -> Void => console::write_r4),
-    row!(static Console::Write(R8) -> Void => console::write_r8),
-    row!(static Console::Write(String) -> Void => console::write_string),
-    row!(static Console::Write(SzArrayOfChar) -> Void => console::write_chars),
-    row!(static Console::ReadLine() -> String => console::read_line),
     // System.Exception (until mscorlib's own `get_Message` compiles: it needs `object[]`)
     row!(instance Exception::get_Message() -> String => crate::exceptions::get_message),
     // (until mscorlib's own `StackTrace.ToString()` compiles: it needs `StringBuilder`)
@@ -646,26 +623,23 @@ mod tests {
 
     #[test]
     fn resolves_exact_overloads_only() {
-        let write_int = CorlibMethodRef {
+        let abs_int = CorlibMethodRef {
             namespace: "System",
-            type_name: "Console",
-            method: "WriteLine",
+            type_name: "Math",
+            method: "Abs",
             has_this: false,
             params: &[ValueKind::I4],
-            ret: ValueKind::Void,
+            ret: ValueKind::I4,
         };
-        assert_eq!(
-            resolve(&write_int),
-            Some(console::write_line_i4 as *const u8)
-        );
+        assert_eq!(resolve(&abs_int), Some(math::abs_i4 as *const u8));
         let wrong_overload = CorlibMethodRef {
             params: &[ValueKind::Object],
-            ..write_int
+            ..abs_int
         };
         assert_eq!(resolve(&wrong_overload), None);
         let wrong_namespace = CorlibMethodRef {
             namespace: "System.IO",
-            ..write_int
+            ..abs_int
         };
         assert_eq!(resolve(&wrong_namespace), None);
     }

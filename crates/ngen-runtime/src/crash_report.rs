@@ -141,7 +141,6 @@ fn signal_name(signal: c_int) -> &'static str {
 pub(crate) fn native_crash(signal: c_int, context: *mut c_void) -> ! {
     static REPORTING: AtomicBool = AtomicBool::new(false);
     if !REPORTING.swap(true, Ordering::SeqCst) {
-        ngen_corlib::console::try_flush_stdout();
         let registers = Registers::of(context);
         let mut out = FdWriter::new(libc::STDOUT_FILENO);
         let _ = header(&mut out, signal);

@@ -177,7 +177,6 @@ pub(crate) fn stack_overflow_report() -> String {
 
 fn stack_overflow() -> ! {
     use std::io::Write;
-    ngen_corlib::console::try_flush_stdout();
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(stack_overflow_report().as_bytes());
     let _ = stderr.flush();

@@ -15,8 +15,9 @@
 //!
 //! Mono runs finalizers on a thread of their own, so under mono their output interleaves
 //! with the program's at no fixed point and, at exit, may race with the console's own
-//! `FileStream` finalizer; here they run at the points above, which is one of the orders mono
-//! may show.
+//! `FileStream` finalizer (a finalizer writing to the console then fails); here they run at
+//! the points above, and at exit every `FileStream`'s finalizer runs after the others: mono's
+//! clean outcome, whatever order the collector lists the objects in.
 //!
 //! Depends on: `ngen_gc::finalization`, [`crate::state`] (the `Finalize` slot, cells),
 //! [`crate::eh`] (the pending word and the unhandled report).
@@ -29,7 +30,7 @@ const FINALIZER_UNHANDLED_EXIT_CODE: i32 = 255;
 
 /// Makes the collector call [`run_finalizer`] for objects whose finalizers are due.
 pub(crate) fn install() {
-    ngen_gc::finalization::set_finalizer_hook(run_finalizer);
+    ngen_gc::finalization::set_finalizer_hook(finalize_or_defer);
 }
 
 /// Runs the finalizers the last collections queued (a safe point).
@@ -37,9 +38,50 @@ pub(crate) fn run_pending() {
     ngen_gc::finalization::run_pending_finalizers();
 }
 
-/// Finalizes every object still registered (after `Main`).
+/// How many `FileStream`s the exit pass can hold back (more run in the collector's order).
+const DEFERRED_CAPACITY: usize = 256;
+
+/// The `FileStream`s the exit pass holds back: an uncollectable block of object words (they
+/// are no longer registered, so nothing else keeps them), and how many it holds. Null but
+/// during the exit pass.
+static DEFERRED: std::sync::Mutex<(usize, usize)> = std::sync::Mutex::new((0, 0));
+
+/// Finalizes every object still registered (after `Main`): the program's and the class
+/// library's, then the `FileStream`s (the console's among them) held back meanwhile.
 pub(crate) fn finalize_all_at_exit() {
+    if let Some(block) = ngen_gc::alloc_uncollectable(DEFERRED_CAPACITY * size_of::<usize>()) {
+        *DEFERRED.lock().unwrap_or_else(|e| e.into_inner()) = (block.as_ptr() as usize, 0);
+    }
     ngen_gc::finalization::finalize_all();
+    let (block, count) = std::mem::take(&mut *DEFERRED.lock().unwrap_or_else(|e| e.into_inner()));
+    for i in 0..count {
+        // SAFETY: the first `count` words of the block hold the objects stored below.
+        let object = unsafe { (block as *const usize).add(i).read() };
+        run_finalizer(object);
+    }
+}
+
+/// During the exit pass, keeps a `FileStream` for the end instead of finalizing it now.
+fn deferred_at_exit(object: usize) -> bool {
+    let mut deferred = DEFERRED.lock().unwrap_or_else(|e| e.into_inner());
+    let (block, count) = *deferred;
+    if block == 0
+        || count == DEFERRED_CAPACITY
+        || !crate::state::finalizers::is_file_stream(object as u64)
+    {
+        return false;
+    }
+    // SAFETY: `count` < the block's capacity in words.
+    unsafe { (block as *mut usize).add(count).write(object) };
+    deferred.1 = count + 1;
+    true
+}
+
+/// The collector's hook: finalizes `object`, unless the exit pass holds it back.
+fn finalize_or_defer(object: usize) {
+    if !deferred_at_exit(object) {
+        run_finalizer(object);
+    }
 }
 
 /// Calls `object.Finalize()` through its method table.

@@ -106,7 +106,6 @@ pub fn run(options: RunOptions) -> Result<i32, RunError> {
     profile::start(options.scenario);
     gdb_jit::start(options.scenario);
     let code = entry::start_and_call_main(&options)?;
-    ngen_corlib::flush_stdout();
     log::gc_summary();
     Ok(code)
 }

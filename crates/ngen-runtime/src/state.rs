@@ -157,7 +157,6 @@ fn lock() -> std::sync::MutexGuard<'static, Runtime> {
 
 /// Prints a fatal runtime error and ends the process (no managed frame can handle it).
 pub(crate) fn fatal(message: &str) -> ! {
-    ngen_corlib::flush_stdout();
     eprintln!("ngen-build run: error: {message}");
     std::process::exit(2)
 }

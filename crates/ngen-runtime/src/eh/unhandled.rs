@@ -34,7 +34,6 @@ pub(crate) fn report_if_pending() {
 /// finalizer's exception: mono's finalizer thread ends the process with 255).
 pub(crate) fn report_and_exit(exception: u64, exit_code: i32) -> ! {
     let description = describe(exception).unwrap_or_else(|| RUNTIME_WRAPPED.to_string());
-    ngen_corlib::flush_stdout();
     let report = ngen_corlib::exceptions::report_of(&description);
     eprint!("{report}");
     std::process::exit(exit_code)

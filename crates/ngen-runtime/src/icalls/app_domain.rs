@@ -1,10 +1,13 @@
 //! `System.AppDomain`'s icalls (`icall-def.h` `APPDOM_*`), as far as threads need them:
 //! `InternalGetContext` and `InternalGetDefaultContext`, which `Thread.CurrentContext` and
 //! `Context.DefaultContext` call (mscorlib's `WaitHandle.WaitAny`/`WaitAll` ask the current
-//! context whether it is the default one).
+//! context whether it is the default one); `getCurDomain`, `getRootDomain` and
+//! `InternalIsFinalizingForUnload` (the thread pool's per-thread finalizer asks them).
 //!
 //! ## Model
-//! One application domain and one remoting context: the default
+//! One application domain, the root one: one `System.AppDomain` object, made on first request
+//! without running a constructor (Mono makes it in `create_domain_objects`), rooted for the
+//! life of the process, never unloading. One remoting context: the default
 //! `System.Runtime.Remoting.Contexts.Context` (context id 0, domain id 0), made on first request
 //! without running its constructor, as Mono's `mono_context_init` makes it at startup
 //! (`create_domain_objects`), and rooted for the life of the process. Every thread's current
@@ -26,6 +29,27 @@ fn default_context() -> u64 {
     })
 }
 
+/// The domain object.
+fn domain() -> u64 {
+    static DOMAIN: OnceLock<u64> = OnceLock::new();
+    *DOMAIN.get_or_init(|| {
+        let domain = crate::state::objects::new_core_instance("AppDomain")
+            .unwrap_or_else(|e| crate::state::fatal(&format!("the application domain: {e}")));
+        crate::gc_roots::root_forever(domain);
+        domain
+    })
+}
+
+/// `AppDomain getCurDomain ()` and `getRootDomain ()`: the one domain.
+extern "C" fn get_domain() -> u64 {
+    domain()
+}
+
+/// `bool InternalIsFinalizingForUnload (int domain_id)`: domains never unload.
+extern "C" fn is_finalizing_for_unload(_domain_id: i32) -> i32 {
+    0
+}
+
 /// `Context InternalGetContext ()`: the calling thread's current context.
 extern "C" fn internal_get_context() -> u64 {
     default_context()
@@ -43,5 +67,11 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             "InternalGetDefaultContext",
             internal_get_default_context as *const (),
         ),
+        (
+            "InternalIsFinalizingForUnload",
+            is_finalizing_for_unload as *const (),
+        ),
+        ("getCurDomain", get_domain as *const ()),
+        ("getRootDomain", get_domain as *const ()),
     ]
 }

@@ -64,7 +64,8 @@ extern "C" fn set_exit_code(code: i32) {
 /// `void Exit(int exitCode)`: mono sets the exit code, finalizes every object still
 /// registered and exits with `code` (`ves_icall_System_Environment_Exit`, `mono_runtime_quit`).
 extern "C" fn exit(code: i32) {
-    ngen_corlib::environment::exit(code)
+    crate::finalization::finalize_all_at_exit();
+    std::process::exit(code)
 }
 
 /// `int get_TickCount()`: milliseconds since boot, truncated to 32 bits.

@@ -49,6 +49,8 @@ pub(crate) mod signature;
 mod stack_trace;
 mod string;
 mod thread;
+mod thread_pool;
+mod timer;
 
 /// One managed type's icalls: its name and each method's name and entry point.
 struct IcallType {
@@ -217,6 +219,14 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Threading.Thread",
         methods: thread::methods,
+    },
+    IcallType {
+        type_name: "System.Threading.ThreadPool",
+        methods: thread_pool::methods,
+    },
+    IcallType {
+        type_name: "System.Threading.Timer",
+        methods: timer::methods,
     },
     IcallType {
         type_name: "System.Threading.WaitHandle",

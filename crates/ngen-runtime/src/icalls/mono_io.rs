@@ -27,16 +27,34 @@ extern "C" fn console_error() -> u64 {
     2
 }
 
-/// Windows error codes Mono maps errno to (`mono_w32error_unix_to_win32`), the common ones.
+/// The Windows error code Mono maps `errno` to (`mono_w32error_unix_to_win32`,
+/// `w32error-unix.c`); an errno it does not list is `ERROR_NOT_SUPPORTED`.
 fn win32_error(errno: i32) -> i32 {
     match errno {
-        libc::ENOENT => 2,               // ERROR_FILE_NOT_FOUND
-        libc::EACCES | libc::EPERM => 5, // ERROR_ACCESS_DENIED
-        libc::EBADF => 6,                // ERROR_INVALID_HANDLE
-        libc::ENOSPC => 112,             // ERROR_HANDLE_DISK_FULL
-        libc::EPIPE => 109,              // ERROR_BROKEN_PIPE
-        _ => 31,                         // ERROR_GEN_FAILURE
+        libc::EACCES | libc::EPERM | libc::EROFS => 5, // ERROR_ACCESS_DENIED
+        libc::EAGAIN => 32,                            // ERROR_SHARING_VIOLATION
+        libc::EBUSY => 33,                             // ERROR_LOCK_VIOLATION
+        libc::EEXIST => 80,                            // ERROR_FILE_EXISTS
+        libc::EINVAL | libc::ESPIPE => 25,             // ERROR_SEEK
+        libc::EISDIR => 82,                            // ERROR_CANNOT_MAKE
+        libc::ENFILE | libc::EMFILE => 4,              // ERROR_TOO_MANY_OPEN_FILES
+        libc::ENOENT | libc::ENOTDIR => 2,             // ERROR_FILE_NOT_FOUND
+        libc::ENOSPC => 39,                            // ERROR_HANDLE_DISK_FULL
+        libc::ENOTEMPTY => 145,                        // ERROR_DIR_NOT_EMPTY
+        libc::ENOEXEC => 11,                           // ERROR_BAD_FORMAT
+        libc::ENAMETOOLONG => 206,                     // ERROR_FILENAME_EXCED_RANGE
+        libc::EINPROGRESS | libc::EINTR => 997,        // ERROR_IO_PENDING
+        libc::EBADF | libc::EIO => 6,                  // ERROR_INVALID_HANDLE
+        libc::EPIPE => 29,                             // ERROR_WRITE_FAULT
+        libc::ELOOP => 1921,                           // ERROR_CANT_RESOLVE_FILENAME
+        libc::ENODEV | libc::ENXIO | libc::ENOTCONN | libc::EHOSTDOWN => 55, // ERROR_DEV_NOT_EXIST
+        _ => 50,                                       // ERROR_NOT_SUPPORTED
     }
+}
+
+/// The Windows error code of the last failed C library call.
+fn last_error() -> i32 {
+    win32_error(std::io::Error::last_os_error().raw_os_error().unwrap_or(0))
 }
 
 fn store_error(error: *mut i32, code: i32) {
@@ -109,8 +127,7 @@ extern "C" fn get_file_type(handle: u64, error: *mut i32) -> i32 {
     // SAFETY: fstat writes into the zeroed buffer it is given.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     if unsafe { libc::fstat(handle as i32, &mut st) } != 0 {
-        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
-        store_error(error, win32_error(errno));
+        store_error(error, last_error());
         return FILE_TYPE_UNKNOWN;
     }
     store_error(error, ERROR_SUCCESS);
@@ -127,14 +144,164 @@ extern "C" fn flush(_handle: u64, error: *mut i32) -> i32 {
     1
 }
 
+/// `long Seek(IntPtr handle, long offset, SeekOrigin origin, out MonoIOError error)`: the new
+/// position, or -1 with the error (a pipe or terminal: `ERROR_SEEK`).
+extern "C" fn seek(handle: u64, offset: i64, origin: i32, error: *mut i32) -> i64 {
+    let whence = match origin {
+        0 => libc::SEEK_SET,
+        1 => libc::SEEK_CUR,
+        2 => libc::SEEK_END,
+        _ => {
+            store_error(error, 87); // ERROR_INVALID_PARAMETER
+            return -1;
+        }
+    };
+    // SAFETY: lseek on any descriptor number only reports errors.
+    let position = unsafe { libc::lseek(handle as i32, offset, whence) };
+    store_error(
+        error,
+        if position < 0 {
+            last_error()
+        } else {
+            ERROR_SUCCESS
+        },
+    );
+    position
+}
+
+/// `long GetLength(IntPtr handle, out MonoIOError error)`: the file's size (`fstat`).
+extern "C" fn get_length(handle: u64, error: *mut i32) -> i64 {
+    // SAFETY: fstat writes into the zeroed buffer it is given.
+    let mut st: libc::stat = unsafe { std::mem::zeroed() };
+    if unsafe { libc::fstat(handle as i32, &mut st) } != 0 {
+        store_error(error, last_error());
+        return -1;
+    }
+    store_error(error, ERROR_SUCCESS);
+    st.st_size
+}
+
+/// `bool SetLength(IntPtr handle, long length, out MonoIOError error)`: `ftruncate`, the file
+/// position unchanged.
+extern "C" fn set_length(handle: u64, length: i64, error: *mut i32) -> i32 {
+    // SAFETY: ftruncate on any descriptor number only reports errors.
+    if unsafe { libc::ftruncate(handle as i32, length) } != 0 {
+        store_error(error, last_error());
+        return 0;
+    }
+    store_error(error, ERROR_SUCCESS);
+    1
+}
+
+/// `bool Close(IntPtr handle, out MonoIOError error)`.
+extern "C" fn close(handle: u64, error: *mut i32) -> i32 {
+    // SAFETY: the handle is a descriptor mscorlib owns (a SafeFileHandle releasing it once).
+    if unsafe { libc::close(handle as i32) } != 0 {
+        store_error(error, last_error());
+        return 0;
+    }
+    store_error(error, ERROR_SUCCESS);
+    1
+}
+
+/// `bool Cancel_internal(IntPtr handle, out MonoIOError error)`: nothing is ever pending
+/// (`mono_w32file_cancel` reports `ERROR_NOT_SUPPORTED` on Unix).
+extern "C" fn cancel(_handle: u64, error: *mut i32) -> i32 {
+    store_error(error, 50);
+    0
+}
+
+/// The NUL-terminated UTF-16 path at `chars`, as bytes for the C library (UTF-8).
+fn path_of(chars: u64) -> Option<std::ffi::CString> {
+    if chars == 0 {
+        return None;
+    }
+    let mut units = Vec::new();
+    // SAFETY: mscorlib passes a `fixed` string: UTF-16 code units ending in NUL.
+    unsafe {
+        let mut p = chars as *const u16;
+        while *p != 0 {
+            units.push(*p);
+            p = p.add(1);
+        }
+    }
+    std::ffi::CString::new(String::from_utf16_lossy(&units)).ok()
+}
+
+/// `IntPtr Open(char* filename, FileMode mode, FileAccess access, FileShare share,
+/// FileOptions options, out MonoIOError error)`: a descriptor, or -1 with the error
+/// (`mono_w32file_create`: FileMode as CreateFile's disposition; files are made 0666 less the
+/// umask). Sharing modes are not enforced.
+extern "C" fn open(
+    filename: u64,
+    mode: i32,
+    access: i32,
+    _share: i32,
+    _options: i32,
+    error: *mut i32,
+) -> u64 {
+    let Some(path) = path_of(filename) else {
+        store_error(error, 3); // ERROR_PATH_NOT_FOUND
+        return u64::MAX;
+    };
+    let mut flags = match access {
+        1 => libc::O_RDONLY,
+        2 => libc::O_WRONLY,
+        _ => libc::O_RDWR,
+    } | libc::O_CLOEXEC;
+    flags |= match mode {
+        1 => libc::O_CREAT | libc::O_EXCL,  // CreateNew
+        2 => libc::O_CREAT | libc::O_TRUNC, // Create
+        4 | 6 => libc::O_CREAT,             // OpenOrCreate, Append
+        5 => libc::O_TRUNC,                 // Truncate
+        _ => 0,                             // Open
+    };
+    // SAFETY: a NUL-terminated path; the mode argument is read only with O_CREAT.
+    let fd = unsafe { libc::open(path.as_ptr(), flags, 0o666 as libc::c_uint) };
+    if fd < 0 {
+        store_error(error, last_error());
+        return u64::MAX;
+    }
+    store_error(error, ERROR_SUCCESS);
+    fd as u64
+}
+
+/// `char get_DirectorySeparatorChar()` and friends: Unix's `/`, `/`, `:` and `/`.
+extern "C" fn directory_separator_char() -> i32 {
+    i32::from(b'/')
+}
+
+extern "C" fn path_separator() -> i32 {
+    i32::from(b':')
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
+        ("Cancel_internal", cancel as *const ()),
+        ("Close", close as *const ()),
         ("Flush", flush as *const ()),
         ("GetFileType", get_file_type as *const ()),
+        ("GetLength", get_length as *const ()),
+        ("Open", open as *const ()),
         ("Read", read as *const ()),
+        ("Seek", seek as *const ()),
+        ("SetLength", set_length as *const ()),
         ("Write", write as *const ()),
+        (
+            "get_AltDirectorySeparatorChar",
+            directory_separator_char as *const (),
+        ),
         ("get_ConsoleError", console_error as *const ()),
         ("get_ConsoleInput", console_input as *const ()),
         ("get_ConsoleOutput", console_output as *const ()),
+        (
+            "get_DirectorySeparatorChar",
+            directory_separator_char as *const (),
+        ),
+        ("get_PathSeparator", path_separator as *const ()),
+        (
+            "get_VolumeSeparatorChar",
+            directory_separator_char as *const (),
+        ),
     ]
 }

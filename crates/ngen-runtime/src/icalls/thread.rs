@@ -4,7 +4,7 @@
 //!   `Thread.CurrentThread` calls it when its `[ThreadStatic] current_thread` is still null.
 //! - `ConstructInternalThread`, `Thread_internal` (start), `JoinInternal`, `SleepInternal`,
 //!   `YieldInternal`, `GetState`/`SetState`/`ClrState` ([`crate::threads::start`]),
-//!   `MemoryBarrier`, `SpinWait_nop`, `SystemMaxStackStize`.
+//!   `MemoryBarrier`, `SpinWait_nop`, `SystemMaxStackStize`, `GetDomainID` (the root domain).
 //! - `GetName_internal`, `SetName_icall`: the name lives in the `InternalThread`'s
 //!   `name_chars`/`name_length` words as Mono's `MonoThreadName` (here UTF-16 code units in a
 //!   block of the Rust heap, made once per name and never freed: a name is set at most once,
@@ -139,6 +139,11 @@ extern "C" fn system_max_stack_size() -> i32 {
     i32::try_from(crate::threads::stack::max_stack_size()).unwrap_or(i32::MAX)
 }
 
+/// `int GetDomainID ()`: the one (root) domain's id, 0 as Mono's root domain.
+extern "C" fn get_domain_id() -> i32 {
+    0
+}
+
 /// `string GetName_internal (InternalThread thread)`: the name, or null.
 extern "C" fn get_name(internal: u64) -> u64 {
     let chars: u64 = read(internal, internal_field("name_chars"));
@@ -181,6 +186,7 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             construct_internal_thread as *const (),
         ),
         ("GetCurrentThread", get_current_thread as *const ()),
+        ("GetDomainID", get_domain_id as *const ()),
         ("GetName_internal", get_name as *const ()),
         ("GetState", get_state as *const ()),
         ("JoinInternal", join_internal as *const ()),

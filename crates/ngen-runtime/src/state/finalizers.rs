@@ -24,3 +24,14 @@ pub(crate) fn has_finalizer(obj: u64) -> bool {
     let ty = rt.type_of_object(obj);
     rt.types.has_finalizer(ty).unwrap_or(false)
 }
+
+/// Whether `obj` is a `System.IO.FileStream` (or derived): the console's streams are ones,
+/// and at exit their finalizers run after the program's (see `crate::finalization`).
+pub(crate) fn is_file_stream(obj: u64) -> bool {
+    let rt = lock();
+    let ty = rt.type_of_object(obj);
+    let Ok(file_stream) = rt.types.type_named("mscorlib", "System.IO", "FileStream") else {
+        return false;
+    };
+    ty == file_stream || rt.types.is_subclass_of(ty, file_stream).unwrap_or(false)
+}

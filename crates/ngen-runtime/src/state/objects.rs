@@ -347,6 +347,31 @@ pub(crate) fn core_class_table(name: &str) -> Result<u64, String> {
     rt.method_table_of(ty)
 }
 
+/// The code of the core library's method `namespace.type_name::method` (the first of that
+/// name; for the runtime's calls into managed code, such as the thread pool's
+/// `_ThreadPoolWaitCallback.PerformWaitCallback`).
+pub(crate) fn core_method_code(
+    namespace: &str,
+    type_name: &str,
+    method: &str,
+) -> Result<u64, String> {
+    let mut rt = lock();
+    let corlib = (0..rt.assemblies.len())
+        .find(|&id| rt.is_corlib(id))
+        .ok_or("the core library is not loaded")?;
+    let md = &rt.assemblies[corlib].metadata;
+    let missing = || format!("{namespace}.{type_name}::{method} not found");
+    let ty = md
+        .find_type_def(namespace, type_name)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(missing)?;
+    let rid = md
+        .find_method(ty, method, |_| true)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(missing)?;
+    rt.method_code(corlib, rid)
+}
+
 /// The namespace and simple name of the core library's `System.<name>` (`name` may carry a
 /// sub-namespace: `Threading.SynchronizationLockException`).
 fn core_type_name(name: &str) -> (String, &str) {

@@ -13,12 +13,14 @@
 //!   block (its pending-exception word) from the stack pointer;
 //! - [`type_init`]: thread-safe `.cctor`s (one thread runs it, the others wait, the
 //!   ECMA-335 II.10.5.3.3 deadlock rule);
+//! - [`pool`]: the thread pool's worker threads (mscorlib queues the work itself);
 //! - [`wait_handles`]: events (`ManualResetEvent`, `AutoResetEvent`) and waits on them.
 //!
 //! Depends on: [`crate::state::objects`] (core-library instances and field offsets),
 //! `ngen_gc` (areas the collector scans).
 
 pub(crate) mod current;
+pub(crate) mod pool;
 pub(crate) mod stack;
 pub(crate) mod start;
 pub(crate) mod statics;

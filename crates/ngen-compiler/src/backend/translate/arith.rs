@@ -209,7 +209,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             stack.push((r, t));
             return Ok(());
         }
-        // Pointer arithmetic: & +/- int, int + &, & - &.
+        // Pointer arithmetic: & +/- int, int + &, & - &, native int - &.
         if a.1 == StackType::Ptr || b.1 == StackType::Ptr {
             let widen = |t: &mut Self, v: (Value, StackType)| match v.1 {
                 StackType::I4 => Some(t.b.ins().sextend(I64, v.0)),
@@ -230,6 +230,11 @@ impl<'a, 'f> Translator<'a, 'f> {
                 }
                 (Bin::Sub | Bin::SubOvfUn, StackType::Ptr, _) => {
                     (self.b.ins().isub(x, y), StackType::Ptr)
+                }
+                // An unmanaged pointer loaded as `native int` minus one typed `T*` (a field or
+                // local): mscorlib's encoders do this; mono's JIT types both as pointers.
+                (Bin::Sub | Bin::SubOvfUn, StackType::I, StackType::Ptr) => {
+                    (self.b.ins().isub(x, y), StackType::I)
                 }
                 _ => return bad(),
             };
