@@ -20,6 +20,7 @@ pub mod cpu_time;
 mod error;
 pub mod finalizers;
 pub mod il_offsets;
+pub mod inline_policy;
 pub mod jit;
 mod method;
 pub mod report;

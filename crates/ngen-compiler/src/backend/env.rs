@@ -96,6 +96,16 @@ pub(crate) trait TranslateEnv {
     ) -> Result<Option<crate::arrays::ArrayMethod>, String> {
         Ok(None)
     }
+    /// The body to expand in place of `call callee` in `caller` (a MethodDef inlined
+    /// already, or `None`: the method being compiled), if the inliner may
+    /// (`translate/inline_select.rs`).
+    fn inline_body(
+        &mut self,
+        _callee: Token,
+        _caller: Option<Token>,
+    ) -> Option<super::translate::InlineBody> {
+        None
+    }
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
     /// Whether methods call the profile scenario's enter and leave hooks

@@ -104,6 +104,16 @@ impl<'a, 'f> Translator<'a, 'f> {
                 CallKind::Virtual(slot)
             };
         }
+        let direct = kind == CallKind::Call || kind == CallKind::Callvirt;
+        let plain_receiver = !deref_receiver && boxed_receiver.is_none();
+        if self.try_inline(
+            token,
+            direct && plain_receiver,
+            kind == CallKind::Callvirt,
+            stack,
+        )? {
+            return Ok(());
+        }
         if kind == CallKind::Call && self.expand_literal_call(token, &shape, stack)? {
             return Ok(());
         }
