@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use ngen_tests::{CompiledPrograms, assert_exactly_like_mono, mono};
 
-const PROGRAMS: &[&str] = &["inlined_traces"];
+const PROGRAMS: &[&str] = &["inlined_traces", "bounds", "math"];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -47,4 +47,21 @@ fn exceptions_from_inlined_code_trace_like_mono() {
 #[test]
 fn an_unhandled_exception_from_inlined_code_is_reported_like_mono() {
     exactly_like_mono("inlined_traces", &["unhandled"], true);
+}
+
+/// Counted loops whose checks are dropped compute mono's results, and the loops that must
+/// still fault (off by one, the array reassigned or the index changed in the body, another
+/// array's length, a start below zero, a null array, an array replaced through a `ref`)
+/// throw where mono does, with its trace.
+#[test]
+fn bounds_checks_still_throw_where_they_must() {
+    exactly_like_mono("bounds", &[], true);
+    exactly_like_mono("bounds", &["unhandled"], true);
+}
+
+/// `Math.Sqrt`, `Math.Abs(double)` and the integer `Min`/`Max` as instructions: mono's bits
+/// for NaN (either sign), negative zero, subnormals, infinities and every integer extreme.
+#[test]
+fn math_intrinsics_give_mono_bits() {
+    exactly_like_mono("math", &[], false);
 }

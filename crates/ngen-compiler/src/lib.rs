@@ -22,6 +22,7 @@ pub mod finalizers;
 pub mod il_offsets;
 pub mod inline_policy;
 pub mod jit;
+pub mod math_intrinsics;
 mod method;
 pub mod report;
 pub mod runtime_types;

@@ -106,6 +106,10 @@ pub(crate) trait TranslateEnv {
     ) -> Option<super::translate::InlineBody> {
         None
     }
+    /// The `System.Math` intrinsic `call token` is, if it is one ([`crate::math_intrinsics`]).
+    fn math_intrinsic(&mut self, _token: Token) -> Option<crate::math_intrinsics::MathIntrinsic> {
+        None
+    }
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
     /// Whether methods call the profile scenario's enter and leave hooks

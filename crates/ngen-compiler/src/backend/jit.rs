@@ -302,6 +302,10 @@ impl TranslateEnv for JitEnv<'_> {
         call_shape(self.types, self.asm, token)
     }
 
+    fn math_intrinsic(&mut self, token: Token) -> Option<crate::math_intrinsics::MathIntrinsic> {
+        crate::math_intrinsics::recognize(self.asm, token)
+    }
+
     fn inline_body(
         &mut self,
         callee: Token,

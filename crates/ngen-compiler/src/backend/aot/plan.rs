@@ -328,6 +328,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
         self.cell_addr(key, b)
     }
 
+    fn math_intrinsic(&mut self, token: Token) -> Option<crate::math_intrinsics::MathIntrinsic> {
+        crate::math_intrinsics::recognize(self.asm, token)
+    }
+
     fn inline_body(
         &mut self,
         callee: Token,

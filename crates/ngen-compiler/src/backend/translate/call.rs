@@ -117,6 +117,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         if kind == CallKind::Call && self.expand_literal_call(token, &shape, stack)? {
             return Ok(());
         }
+        if kind == CallKind::Call && self.expand_math_call(token, stack)? {
+            return Ok(());
+        }
         if kind == CallKind::Call && self.env.is_object_ctor(token) {
             // `System.Object::.ctor` is empty: a base constructor call costs nothing.
             stack.pop1()?;

@@ -104,7 +104,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
         let reason = *reason;
         self.inline.any = true;
-        let prepass = Prepass::run(input.instrs)?;
+        let mut prepass = Prepass::run(input.instrs)?;
+        prepass.safe_regions =
+            super::bounds::safe_regions(input.instrs, input.locals, &BTreeSet::new());
         let mut arg_types = input.shape.arg_types();
         if input.this_is_object && !arg_types.is_empty() {
             arg_types[0] = IlType::Val(ValKind::Ref);

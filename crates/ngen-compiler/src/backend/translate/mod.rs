@@ -31,6 +31,8 @@
 //! | [`call`] | `call`, `callvirt`, `constrained.`, `newobj` |
 //! | [`delegates`] | `ldftn`, `ldvirtftn`; a delegate's `newobj` and `Invoke` (routed through [`call`]) |
 //! | [`intrinsics`] | calls expanded in place: array initialisers, literal folding |
+//! | [`math`] | `System.Math` calls as instructions (`Sqrt`, `Abs`, integer `Min`/`Max`) |
+//! | [`inline`] | direct calls expanded in place: the IL inliner ([`inline_select`] chooses) |
 //! | [`eh`] | `throw`, `rethrow`, `leave*`, `endfinally`, `endfilter`; the check after calls |
 //! | this file | `nop`, `tail.`, `volatile.`, `unaligned.` (ignored prefixes) |
 //!
@@ -53,6 +55,7 @@
 mod arith;
 mod array;
 mod array_md;
+mod bounds;
 mod call;
 mod control;
 mod conv;
@@ -62,6 +65,7 @@ mod fields;
 mod inline;
 mod inline_select;
 mod intrinsics;
+mod math;
 mod memory;
 mod object_model;
 mod place;
@@ -166,6 +170,8 @@ fn translate_inner(
         code_end,
     )?;
     prepass.block_starts.extend(regions.block_starts());
+    prepass.safe_regions =
+        bounds::safe_regions(input.instrs, input.locals, &regions.block_starts());
     // The calls to expand in place, gathered up front so that their decoded bodies outlive
     // the translation ([`inline_select`]).
     let collected = match input.inlining {
