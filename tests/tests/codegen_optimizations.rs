@@ -7,6 +7,8 @@
 
 use std::sync::OnceLock;
 
+use ngen_compiler::inline_policy::{InlineReason, decide};
+use ngen_metadata::Assembly;
 use ngen_tests::{CompiledPrograms, assert_exactly_like_mono, mono};
 
 const PROGRAMS: &[&str] = &["inlined_traces", "bounds", "math"];
@@ -64,4 +66,56 @@ fn bounds_checks_still_throw_where_they_must() {
 #[test]
 fn math_intrinsics_give_mono_bits() {
     exactly_like_mono("math", &[], false);
+}
+
+/// The inliner's decisions on the fixture: mono's small methods (a getter, a throw helper,
+/// a method calling an inlined one), the call-free arithmetic mono calls, and the methods
+/// neither inlines (able to throw and over mono's size, recursive).
+#[test]
+fn the_inlining_decision_follows_mono_and_invisibility() {
+    let exe = fixtures().bin.join("inlined_traces.exe");
+    let asm = Assembly::open(&exe).expect("fixture opens");
+    let method = |ty: &str, name: &str| {
+        let owner = asm
+            .find_type_def_by_full_name(ty)
+            .unwrap()
+            .unwrap_or_else(|| panic!("type {ty}"));
+        asm.find_method(owner, name, |_| true)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{ty}::{name}"))
+    };
+    let get_x = method("Point", "get_X");
+    let sum = method("Point", "Sum");
+    let check_positive = method("Checks", "CheckPositive");
+    let fail = method("Checks", "Fail");
+    let cases = [
+        (get_x, method("Program", "Getter"), Some(InlineReason::Mono)),
+        (get_x, sum, Some(InlineReason::Mono)),
+        (sum, method("Program", "Sum"), Some(InlineReason::Mono)),
+        (fail, check_positive, Some(InlineReason::Mono)),
+        (
+            method("Checks", "Div"),
+            method("Program", "Div"),
+            Some(InlineReason::Mono),
+        ),
+        (
+            method("Checks", "Smooth"),
+            method("Program", "Main"),
+            Some(InlineReason::Invisible),
+        ),
+        (
+            method("Checks", "Pick"),
+            method("Program", "Main"),
+            Some(InlineReason::Invisible),
+        ),
+        (method("Checks", "Ratio"), method("Program", "Ratio"), None),
+        (method("Checks", "Recurse"), method("Checks", "Deep"), None),
+    ];
+    for (callee, caller, expected) in cases {
+        assert_eq!(
+            decide(&asm, callee, caller),
+            expected,
+            "{callee} in {caller}"
+        );
+    }
 }

@@ -66,7 +66,8 @@ pub fn decide(asm: &Assembly, callee: u32, caller: u32) -> Option<InlineReason> 
     if callee == caller {
         return None;
     }
-    if inlined_by_mono(asm, callee, caller) {
+    // At a call site of `caller`: the call is direct, no need to look for it.
+    if class_init_allows(asm, callee, caller) && inlinable(asm, callee, 0) {
         return Some(InlineReason::Mono);
     }
     invisible_inline(asm, callee, caller).then_some(InlineReason::Invisible)

@@ -86,6 +86,8 @@ pub(crate) fn inline_body_of(
 pub(super) struct Collected {
     pub(super) bodies: BTreeMap<Token, InlineBody>,
     pub(super) sites: BTreeSet<(Option<Token>, Token)>,
+    /// Calls found not to be expanded (each is asked once).
+    refused: BTreeSet<(Option<Token>, Token)>,
 }
 
 impl Collected {
@@ -113,10 +115,14 @@ impl Collected {
         if self.sites.contains(&(caller, callee)) {
             return true;
         }
-        if chain.contains(&callee) || chain.len() >= MAX_DEPTH as usize {
+        if self.refused.contains(&(caller, callee))
+            || chain.contains(&callee)
+            || chain.len() >= MAX_DEPTH as usize
+        {
             return false;
         }
         let Some(body) = env.inline_body(callee, caller) else {
+            self.refused.insert((caller, callee));
             return false;
         };
         let Ok(instrs) = ngen_metadata::il::decode(&body.code).collect::<Result<Vec<_>, _>>()
@@ -138,6 +144,7 @@ impl Collected {
         chain.pop();
         // Mono's tree must vanish whole (module doc); an invisible body has no calls.
         if body.reason == InlineReason::Mono && !complete {
+            self.refused.insert((caller, callee));
             return false;
         }
         self.sites.insert((caller, callee));
