@@ -67,7 +67,7 @@ pub fn decide(asm: &Assembly, callee: u32, caller: u32) -> Option<InlineReason> 
         return None;
     }
     // At a call site of `caller`: the call is direct, no need to look for it.
-    if class_init_allows(asm, callee, caller) && inlinable(asm, callee, 0) {
+    if inlinable(asm, callee, 0) && class_init_allows(asm, callee, caller) {
         return Some(InlineReason::Mono);
     }
     invisible_inline(asm, callee, caller).then_some(InlineReason::Invisible)
@@ -76,9 +76,10 @@ pub fn decide(asm: &Assembly, callee: u32, caller: u32) -> Option<InlineReason> 
 /// Whether mono's JIT inlines MethodDef `callee` into MethodDef `caller` (same assembly)
 /// where `caller` calls it.
 pub fn inlined_by_mono(asm: &Assembly, callee: u32, caller: u32) -> bool {
-    calls_directly(asm, caller, callee)
+    // Cheapest first: most callees are over the size limit.
+    inlinable(asm, callee, 0)
         && class_init_allows(asm, callee, caller)
-        && inlinable(asm, callee, 0)
+        && calls_directly(asm, caller, callee)
 }
 
 /// Whether MethodDef `callee`, called from `caller`, is a call-free, throw-free body whose
@@ -220,7 +221,7 @@ fn inlinable(asm: &Assembly, rid: u32, depth: u32) -> bool {
         }
         match token.table() {
             Some(TableId::MethodDef) => {
-                class_init_allows(asm, token.rid(), rid) && inlinable(asm, token.rid(), depth + 1)
+                inlinable(asm, token.rid(), depth + 1) && class_init_allows(asm, token.rid(), rid)
             }
             Some(TableId::MemberRef) => is_exception_throw_helper(asm, &instrs, i),
             _ => false,
