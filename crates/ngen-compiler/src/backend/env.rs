@@ -106,6 +106,20 @@ pub(crate) trait TranslateEnv {
     fn intrinsic(&mut self, _token: Token) -> Option<crate::type_context::Intrinsic> {
         None
     }
+    /// The body to expand in place of `call callee` in `caller` (a MethodDef inlined
+    /// already, or `None`: the method being compiled), if the inliner may
+    /// (`translate/inline_select.rs`).
+    fn inline_body(
+        &mut self,
+        _callee: Token,
+        _caller: Option<Token>,
+    ) -> Option<super::translate::InlineBody> {
+        None
+    }
+    /// The `System.Math` intrinsic `call token` is, if it is one ([`crate::math_intrinsics`]).
+    fn math_intrinsic(&mut self, _token: Token) -> Option<crate::math_intrinsics::MathIntrinsic> {
+        None
+    }
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
     /// Whether methods call the profile scenario's enter and leave hooks

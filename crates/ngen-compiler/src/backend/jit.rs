@@ -186,7 +186,7 @@ impl Jit {
             .map_err(|e| e.to_string())?;
         self.ctx.clear();
         self.ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), sig);
-        let input = MethodInput::of(&prepared);
+        let mut input = MethodInput::of(&prepared);
         let profile = host.profile_hooks();
         // A method calling itself calls its own code directly, as within an image: through
         // its cell, the resolve path would keep arguments in callee-saved registers and double
@@ -207,7 +207,17 @@ impl Jit {
             debug: self.debug,
             exact_il_offsets: self.debug && self.exact_il_offsets,
         };
-        let reported = match translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env) {
+        let mut result = translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env);
+        if result.as_ref().is_err_and(|e| e.after_inlining()) {
+            // Inlined code the translator could not take: the method alone, without inlining.
+            self.ctx.clear();
+            let sig = clif_signature(&prepared.shape, self.call_conv);
+            self.ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), sig);
+            env.own.1 = module.declare_func_in_func(id, &mut self.ctx.func);
+            input.inlining = false;
+            result = translate(&mut self.ctx.func, &mut self.fctx, &input, &mut env);
+        }
+        let reported = match result {
             Ok(reported) => reported,
             Err(e) => {
                 self.ctx.clear();
@@ -290,6 +300,22 @@ impl TranslateEnv for JitEnv<'_> {
 
     fn callee_shape(&mut self, token: Token) -> Result<crate::types::MethodShape, String> {
         call_shape(self.types, self.asm, token)
+    }
+
+    fn math_intrinsic(&mut self, token: Token) -> Option<crate::math_intrinsics::MathIntrinsic> {
+        crate::math_intrinsics::recognize(self.asm, token)
+    }
+
+    fn inline_body(
+        &mut self,
+        callee: Token,
+        caller: Option<Token>,
+    ) -> Option<super::translate::InlineBody> {
+        if self.debug || self.profile {
+            return None;
+        }
+        let caller = caller.unwrap_or(self.own.0).rid();
+        super::translate::inline_body_of(self.asm, self.types, callee, caller)
     }
 
     fn call_target(

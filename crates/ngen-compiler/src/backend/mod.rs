@@ -14,6 +14,7 @@ pub(crate) mod jit;
 pub(crate) mod translate;
 
 pub use isa::{codegen_identity, target_triple};
+pub(crate) use translate::ldc_i4_value;
 pub(crate) use translate::seq_points::reported_for as reported_il_offset;
 
 use cranelift_codegen::Context;

@@ -311,7 +311,7 @@ fn compile_one(
             .err()
             .unwrap_or_else(|| "signature not supported".into()));
     };
-    let env = AotEnv::new(plan, plan.asm, true, plan.types.clone(), 0);
+    let env = AotEnv::new(plan, plan.asm, true, plan.types.clone(), 0).inlining_in(rid);
     compile_body(isa, ctx, fctx, f, &prepared, env, rid)
 }
 
@@ -349,8 +349,19 @@ fn compile_body(
 ) -> Result<Compiled, String> {
     ctx.clear();
     ctx.func = Function::with_name_signature(UserFuncName::user(0, f.id.as_u32()), f.sig.clone());
-    let input = MethodInput::of(prepared);
-    let reported = translate(&mut ctx.func, fctx, &input, &mut env).map_err(|r| r.to_string())?;
+    let mut input = MethodInput::of(prepared);
+    let reported = match translate(&mut ctx.func, fctx, &input, &mut env) {
+        Ok(reported) => reported,
+        // Inlined code the translator could not take: the method alone, without inlining.
+        Err(reject) if reject.after_inlining() => {
+            ctx.func =
+                Function::with_name_signature(UserFuncName::user(0, f.id.as_u32()), f.sig.clone());
+            env = env.fresh();
+            input.inlining = false;
+            translate(&mut ctx.func, fctx, &input, &mut env).map_err(|r| r.to_string())?
+        }
+        Err(reject) => return Err(reject.to_string()),
+    };
     if std::env::var_os("NGEN_DUMP_CLIF").is_some() {
         eprintln!("; MethodDef {rid}\n{}", ctx.func.display());
     }

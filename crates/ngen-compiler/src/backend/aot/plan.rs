@@ -185,6 +185,8 @@ pub(super) struct AotEnv<'p, 'a> {
     /// keyed with it.
     context: u32,
     func_refs: HashMap<u32, FuncRef>,
+    /// The MethodDef compiled, when its calls may be inlined (an own, non-generic method).
+    inline_caller: Option<u32>,
     cells_gv: Option<GlobalValue>,
     helpers_gv: Option<GlobalValue>,
 }
@@ -193,6 +195,30 @@ impl<'p, 'a> AotEnv<'p, 'a> {
     /// Whether the image is for the debug scenario (line tables and variable locations).
     pub(super) fn debug(&self) -> bool {
         self.plan.debug
+    }
+
+    /// Lets the IL inliner expand calls of MethodDef `rid`, the method compiled, unless the
+    /// image's scenario keeps every frame (debug, profile) or the body is not this image's
+    /// own non-generic code.
+    pub(super) fn inlining_in(mut self, rid: u32) -> Self {
+        let plain = !self.plan.debug && !self.plan.profile;
+        if plain && self.own && self.context == 0 {
+            self.inline_caller = Some(rid);
+        }
+        self
+    }
+
+    /// A fresh environment for the same body (a new function: no imported references).
+    pub(super) fn fresh(&self) -> Self {
+        let mut env = AotEnv::new(
+            self.plan,
+            self.asm,
+            self.own,
+            self.types.clone(),
+            self.context,
+        );
+        env.inline_caller = self.inline_caller;
+        env
     }
 
     /// The assembly whose method body is compiled.
@@ -214,6 +240,7 @@ impl<'p, 'a> AotEnv<'p, 'a> {
             types,
             context,
             func_refs: HashMap::new(),
+            inline_caller: None,
             cells_gv: None,
             helpers_gv: None,
         }
@@ -299,6 +326,20 @@ impl TranslateEnv for AotEnv<'_, '_> {
 
     fn cell(&mut self, key: CellKey, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
         self.cell_addr(key, b)
+    }
+
+    fn math_intrinsic(&mut self, token: Token) -> Option<crate::math_intrinsics::MathIntrinsic> {
+        crate::math_intrinsics::recognize(self.asm, token)
+    }
+
+    fn inline_body(
+        &mut self,
+        callee: Token,
+        caller: Option<Token>,
+    ) -> Option<crate::backend::translate::InlineBody> {
+        let caller = caller.map_or(self.inline_caller?, |t| t.rid());
+        self.inline_caller?;
+        crate::backend::translate::inline_body_of(self.asm, &self.types, callee, caller)
     }
 
     fn check_callvirt(&mut self, token: Token) -> Result<(), String> {

@@ -11,7 +11,7 @@
 
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::types::{F64, I32, I64};
-use cranelift_codegen::ir::{InstBuilder, Value};
+use cranelift_codegen::ir::{InstBuilder, InstructionData, Opcode as ClifOpcode, Value};
 use ngen_abi::exceptions::ExceptionKind;
 use ngen_abi::helpers::HelperId;
 use ngen_metadata::il::{Instruction, Opcode};
@@ -57,6 +57,22 @@ pub(super) enum Cmp {
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
+    /// The value of `v` when an `iconst` defines it (an `i32` sign-extended).
+    pub(super) fn constant(&self, v: Value) -> Option<i64> {
+        let inst = self.b.func.dfg.value_def(v).inst()?;
+        let bits = match self.b.func.dfg.insts[inst] {
+            InstructionData::UnaryImm {
+                opcode: ClifOpcode::Iconst,
+                imm,
+            } => imm.bits(),
+            _ => return None,
+        };
+        Some(match self.b.func.dfg.value_type(v) {
+            I32 => bits as i32 as i64,
+            _ => bits,
+        })
+    }
+
     /// Binary operations, shifts, `neg`, `not`, `ceq`/`cgt*`/`clt*`, `ckfinite`.
     pub(super) fn translate_arith(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<()> {
         use Opcode as O;
@@ -252,6 +268,22 @@ impl<'a, 'f> Translator<'a, 'f> {
             Bin::And => self.b.ins().band(x, y),
             Bin::Or => self.b.ins().bor(x, y),
             Bin::Xor => self.b.ins().bxor(x, y),
+            // A constant divisor other than 0 and -1 cannot trap: no checks (and Cranelift
+            // turns the division into shifts and multiplies).
+            Bin::Div | Bin::Rem if self.constant(y).is_some_and(|d| d != 0 && d != -1) => {
+                if op == Bin::Div {
+                    self.b.ins().sdiv(x, y)
+                } else {
+                    self.b.ins().srem(x, y)
+                }
+            }
+            Bin::DivUn | Bin::RemUn if self.constant(y).is_some_and(|d| d != 0) => {
+                if op == Bin::DivUn {
+                    self.b.ins().udiv(x, y)
+                } else {
+                    self.b.ins().urem(x, y)
+                }
+            }
             Bin::Div | Bin::Rem => {
                 let zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
                 self.throw_if(zero, ExceptionKind::DivideByZero);

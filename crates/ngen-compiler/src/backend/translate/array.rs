@@ -59,7 +59,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             | O::Ldelem => {
                 let ty = self.element_type(ins)?;
                 let (arr, index, it) = self.pop_array_index(stack, "ldelem")?;
-                let addr = self.element_addr(arr, index, it, ty.size());
+                let addr = self.element_addr(ins.offset, (arr, index, it), ty.size());
                 let entry = self.load_value(ty, addr);
                 stack.push(entry);
             }
@@ -75,7 +75,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let ty = self.element_type(ins)?;
                 let entry = stack.pop1()?;
                 let (arr, index, it) = self.pop_array_index(stack, "stelem")?;
-                let addr = self.element_addr(arr, index, it, ty.size());
+                let addr = self.element_addr(ins.offset, (arr, index, it), ty.size());
                 if ty == IlType::Val(ValKind::Ref) {
                     self.array_store_check(arr, entry)?;
                 }
@@ -84,7 +84,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             O::Ldelema => {
                 let ty = self.element_type(ins)?;
                 let (arr, index, it) = self.pop_array_index(stack, "ldelema")?;
-                let addr = self.element_addr(arr, index, it, ty.size());
+                let addr = self.element_addr(ins.offset, (arr, index, it), ty.size());
                 if ty == IlType::Val(ValKind::Ref) && !self.has_readonly_prefix(ins) {
                     // The address of a reference element must not let a store bypass the
                     // covariance check: the array must be exactly `T[]` (III.4.9, without
@@ -215,19 +215,30 @@ impl<'a, 'f> Translator<'a, 'f> {
         Ok((arr, index, it))
     }
 
-    fn element_addr(&mut self, arr: Value, index: Value, it: StackType, size: u32) -> Value {
-        self.null_check(arr);
+    /// The address of element `index` (of stack type `it`) of `arr`, for the instruction at
+    /// IL offset `offset`: after the null and bounds checks, unless a counted loop proves
+    /// them ([`super::bounds`]).
+    fn element_addr(
+        &mut self,
+        offset: u32,
+        (arr, index, it): (Value, Value, StackType),
+        size: u32,
+    ) -> Value {
+        let proven = it == StackType::I4 && self.proven_in_bounds(offset, arr, index);
         let index = if it == StackType::I4 {
             self.b.ins().sextend(I64, index)
         } else {
             index
         };
-        let len = self.b.ins().load(I64, flags(), arr, ARRAY_LENGTH_OFFSET);
-        let out = self
-            .b
-            .ins()
-            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
-        self.throw_if(out, ExceptionKind::IndexOutOfRange);
+        if !proven {
+            self.null_check(arr);
+            let len = self.b.ins().load(I64, flags(), arr, ARRAY_LENGTH_OFFSET);
+            let out = self
+                .b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+            self.throw_if(out, ExceptionKind::IndexOutOfRange);
+        }
         let scaled = self.b.ins().imul_imm_s(index, size as i64);
         let base = self.b.ins().iadd(arr, scaled);
         self.b.ins().iadd_imm_s(base, ARRAY_DATA_OFFSET as i64)

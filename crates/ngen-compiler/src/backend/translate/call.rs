@@ -63,8 +63,12 @@ impl<'a, 'f> Translator<'a, 'f> {
         if !matches!(kind, CallKind::Constrained(_))
             && let Some(intrinsic) = self.env.intrinsic(token)
         {
-            // `Span<T>`'s building blocks, `Unsafe`: expanded inline (span_intrinsics.rs).
-            return self.call_intrinsic(intrinsic, stack);
+            // `Span<T>`'s building blocks, `Unsafe`: expanded inline (span_intrinsics.rs), no
+            // call, so no pending-exception check after it (a failed bounds check raises in
+            // place, as array accesses do).
+            self.call_intrinsic(intrinsic, stack)?;
+            self.inline.expanded_call = true;
+            return Ok(());
         }
         if kind == CallKind::Call && self.env.is_reference_compare_exchange(token) {
             return self.compare_exchange_reference(stack);
@@ -110,7 +114,20 @@ impl<'a, 'f> Translator<'a, 'f> {
                 CallKind::Virtual(slot)
             };
         }
+        let direct = kind == CallKind::Call || kind == CallKind::Callvirt;
+        let plain_receiver = !deref_receiver && boxed_receiver.is_none();
+        if self.try_inline(
+            token,
+            direct && plain_receiver,
+            kind == CallKind::Callvirt,
+            stack,
+        )? {
+            return Ok(());
+        }
         if kind == CallKind::Call && self.expand_literal_call(token, &shape, stack)? {
+            return Ok(());
+        }
+        if kind == CallKind::Call && self.expand_math_call(token, stack)? {
             return Ok(());
         }
         if kind == CallKind::Call && self.env.is_object_ctor(token) {

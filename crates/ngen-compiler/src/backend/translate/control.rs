@@ -110,6 +110,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         use Opcode as O;
         match ins.opcode {
             O::Ret => {
+                if self.inline_return(stack)?.is_some() {
+                    return Ok(Flow::End);
+                }
                 self.profile_leave();
                 self.emit_return(stack)?;
                 Ok(Flow::End)

@@ -191,7 +191,8 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// `throw`, `rethrow`, `leave`, `leave.s`, `endfinally`, `endfilter`: each ends its block.
     pub(super) fn translate_eh(&mut self, ins: &Instruction<'_>, stack: &mut Stack) -> Res<Flow> {
-        let offset = ins.offset;
+        // The current instruction's, or in inlined code the call's (`inline.rs`).
+        let offset = self.eh.offset;
         match ins.opcode {
             Opcode::Throw => {
                 let (obj, t) = stack.pop1()?;

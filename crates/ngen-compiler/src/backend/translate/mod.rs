@@ -32,6 +32,8 @@
 //! | [`delegates`] | `ldftn`, `ldvirtftn`; a delegate's `newobj` and `Invoke` (routed through [`call`]) |
 //! | [`intrinsics`] | calls expanded in place: array initialisers, literal folding |
 //! | [`span_intrinsics`], [`unsafe_intrinsics`] | `ByReference<T>`, `Span<T>`, `Unsafe` calls expanded in place (routed through [`call`]) |
+//! | [`math`] | `System.Math` calls as instructions (`Sqrt`, `Abs`, integer `Min`/`Max`) |
+//! | [`inline`] | direct calls expanded in place: the IL inliner ([`inline_select`] chooses) |
 //! | [`eh`] | `throw`, `rethrow`, `leave*`, `endfinally`, `endfilter`; the check after calls |
 //! | this file | `nop`, `tail.`, `volatile.`, `unaligned.` (ignored prefixes) |
 //!
@@ -54,13 +56,17 @@
 mod arith;
 mod array;
 mod array_md;
+mod bounds;
 mod call;
 mod control;
 mod conv;
 mod delegates;
 mod eh;
 mod fields;
+mod inline;
+mod inline_select;
 mod intrinsics;
+mod math;
 mod memory;
 mod object_model;
 mod place;
@@ -106,6 +112,9 @@ pub(crate) struct MethodInput<'a> {
     pub clauses: &'a [ExceptionClause],
     /// `this` is an object reference (an instance method of a class), else a `&`.
     pub this_is_object: bool,
+    /// Whether the IL inliner may expand calls ([`inline`]; callers turn it off to retry a
+    /// method whose inlined code failed).
+    pub inlining: bool,
 }
 
 impl<'a> MethodInput<'a> {
@@ -118,11 +127,14 @@ impl<'a> MethodInput<'a> {
             instrs: &prepared.instrs,
             clauses: &prepared.clauses,
             this_is_object: prepared.this_is_object,
+            inlining: true,
         }
     }
 }
 
+pub(crate) use inline_select::{InlineBody, inline_body_of};
 pub(crate) use reject::Reject;
+pub(crate) use stack::ldc_i4_value;
 
 type Res<T> = Result<T, Reject>;
 
@@ -161,6 +173,41 @@ fn translate_inner(
         code_end,
     )?;
     prepass.block_starts.extend(regions.block_starts());
+    prepass.safe_regions =
+        bounds::safe_regions(input.instrs, input.locals, &regions.block_starts());
+    // The calls to expand in place, gathered up front so that their decoded bodies outlive
+    // the translation ([`inline_select`]).
+    let collected = match input.inlining {
+        true => inline_select::Collected::of(input.instrs, env),
+        false => inline_select::Collected::default(),
+    };
+    let decoded = collected
+        .bodies
+        .iter()
+        .map(|(token, body)| {
+            let instrs = ngen_metadata::il::decode(&body.code).collect::<Result<Vec<_>, _>>();
+            (*token, instrs.unwrap_or_default())
+        })
+        .collect::<std::collections::BTreeMap<_, _>>();
+    let inlines = inline::Inlines {
+        inputs: collected
+            .bodies
+            .iter()
+            .map(|(token, body)| {
+                let input = MethodInput {
+                    shape: &body.shape,
+                    class_init: None,
+                    locals: &body.locals,
+                    instrs: &decoded[token],
+                    clauses: &[],
+                    this_is_object: body.this_is_object,
+                    inlining: true,
+                };
+                (*token, (input, body.reason))
+            })
+            .collect(),
+        sites: Some(&collected.sites),
+    };
     // Debug code with symbols shows each instruction's own IL offset, as `mono --debug` does.
     let seq = match env.exact_il_offsets() {
         true => seq_points::SeqPoints::exact(input.instrs),
@@ -184,26 +231,35 @@ fn translate_inner(
         literal_before: None,
         ret_buffer: None,
         seq,
+        inlines: &inlines,
+        inline: inline::InlineState::default(),
     };
     // The prologue (the class-initialisation check and its cold path) belongs to no
     // instruction.
     t.b.set_srcloc(SourceLoc::new(crate::il_offsets::NO_IL_OFFSET));
-    t.entry()?;
-    // Handlers are reached only through the EH blocks, which are filled between rounds.
-    loop {
-        while let Some(start) = t.worklist.pop() {
-            t.translate_block(start)?;
-        }
-        let threw = t.emit_throw_blocks();
-        if !t.emit_eh_blocks()? && !threw && t.worklist.is_empty() {
-            break;
-        }
-    }
+    t.run().map_err(|reject| reject.inlining(t.inline.any))?;
     t.emit_finally_exits();
     t.b.seal_all_blocks();
     let config = t.env.frontend_config();
     t.b.finalize(config);
     Ok(t.seq.into_reported())
+}
+
+impl Translator<'_, '_> {
+    /// The entry block, then every IL block and EH block reached.
+    fn run(&mut self) -> Res<()> {
+        self.entry()?;
+        // Handlers are reached only through the EH blocks, which are filled between rounds.
+        loop {
+            while let Some(start) = self.worklist.pop() {
+                self.translate_block(start)?;
+            }
+            let threw = self.emit_throw_blocks();
+            if !self.emit_eh_blocks()? && !threw && self.worklist.is_empty() {
+                return Ok(());
+            }
+        }
+    }
 }
 
 /// A cold block raising `kind`: its first covering clause, (the IL offset a trace shows, the
@@ -245,6 +301,10 @@ struct Translator<'a, 'f> {
     ret_buffer: Option<Value>,
     /// Mono's sequence points, for the IL offsets of stack traces.
     seq: seq_points::SeqPoints,
+    /// The calls this translation may expand in place, and their bodies.
+    inlines: &'a inline::Inlines<'a>,
+    /// The inliner's state ([`inline`]).
+    inline: inline::InlineState,
 }
 
 /// The file (opcode family) that translates an opcode: the dispatch's routing table.
@@ -384,6 +444,10 @@ impl<'a, 'f> Translator<'a, 'f> {
     fn dispatch(&mut self, index: usize, first: usize, stack: &mut Stack) -> Res<Flow> {
         let instrs = self.input.instrs;
         let ins = &instrs[index];
+        if self.inline.active() {
+            // Inlined code is the call instruction's, for EH and traces ([`inline`]).
+            return self.instruction(ins, index, first, stack);
+        }
         self.eh.offset = ins.offset;
         self.b.set_srcloc(SourceLoc::new(ins.offset));
         let float_operand = matches!(stack.last(), Some((_, StackType::F4 | StackType::F8)));
@@ -448,7 +512,9 @@ impl<'a, 'f> Translator<'a, 'f> {
             Family::Object => self.translate_object_model(ins, stack)?,
             Family::Call => {
                 self.translate_call(ins, stack)?;
-                self.check_pending();
+                if !std::mem::take(&mut self.inline.expanded_call) {
+                    self.check_pending();
+                }
             }
             Family::New => {
                 self.translate_newobj(ins, stack)?;

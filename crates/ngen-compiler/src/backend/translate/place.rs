@@ -215,7 +215,7 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// The argument or local number of a variable instruction: fixed by the opcode for
     /// `ldarg.0`-`.3`, `ldloc.0`-`.3` and `stloc.0`-`.3`, else the operand.
-    fn var_index(ins: &Instruction<'_>) -> Res<u16> {
+    pub(super) fn var_index(ins: &Instruction<'_>) -> Res<u16> {
         use Opcode as O;
         match (ins.opcode, ins.operand) {
             (O::Ldarg0 | O::Ldloc0 | O::Stloc0, _) => Ok(0),

@@ -19,6 +19,9 @@ pub(super) struct Prepass {
     pub(super) block_starts: BTreeSet<u32>,
     pub(super) address_taken_args: BTreeSet<u16>,
     pub(super) address_taken_locals: BTreeSet<u16>,
+    /// Loop bodies where an array access needs no bounds check (set by the translator from
+    /// [`super::bounds::safe_regions`]).
+    pub(super) safe_regions: Vec<super::bounds::SafeRegion>,
 }
 
 impl Prepass {
@@ -90,6 +93,7 @@ impl Prepass {
             block_starts,
             address_taken_args,
             address_taken_locals,
+            safe_regions: Vec::new(),
         })
     }
 }

@@ -16,6 +16,9 @@ pub(crate) struct Reject {
     il_offset: Option<u32>,
     /// Whether the dispatch should still attach the current instruction's offset.
     pending: bool,
+    /// Whether the translation had expanded inlined code: the method may still compile
+    /// without inlining (`translate/inline.rs`).
+    after_inlining: bool,
 }
 
 impl Reject {
@@ -25,6 +28,7 @@ impl Reject {
             reason: reason.into(),
             il_offset: None,
             pending: true,
+            after_inlining: false,
         }
     }
 
@@ -34,6 +38,7 @@ impl Reject {
             reason: reason.into(),
             il_offset: Some(il_offset),
             pending: false,
+            after_inlining: false,
         }
     }
 
@@ -44,16 +49,33 @@ impl Reject {
             reason: reason.into(),
             il_offset: None,
             pending: false,
+            after_inlining: false,
         }
     }
 
     /// This reason, at `il_offset` unless it was already placed.
     pub(crate) fn located(self, il_offset: u32) -> Reject {
         if self.pending {
-            Reject::at(self.reason, il_offset)
+            Reject {
+                after_inlining: self.after_inlining,
+                ..Reject::at(self.reason, il_offset)
+            }
         } else {
             self
         }
+    }
+
+    /// This reason, marked as met by a translation that had expanded inlined code.
+    pub(crate) fn inlining(self, inlined: bool) -> Reject {
+        Reject {
+            after_inlining: self.after_inlining || inlined,
+            ..self
+        }
+    }
+
+    /// Whether the translation had expanded inlined code: it may succeed without inlining.
+    pub(crate) fn after_inlining(&self) -> bool {
+        self.after_inlining
     }
 
     /// The IL offset the reason concerns, if any.

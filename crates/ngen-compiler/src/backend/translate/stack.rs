@@ -82,7 +82,7 @@ impl FromIterator<Entry> for Stack {
 }
 
 /// The constant an `ldc.i4*` pushes.
-pub(super) fn ldc_i4_value(ins: &Instruction<'_>) -> Option<i32> {
+pub(crate) fn ldc_i4_value(ins: &Instruction<'_>) -> Option<i32> {
     use Opcode as O;
     Some(match (ins.opcode, ins.operand) {
         (O::LdcI4M1, _) => -1,

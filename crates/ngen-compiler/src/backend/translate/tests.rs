@@ -198,6 +198,7 @@ pub(super) fn compile_with_clauses(
         instrs: &instrs,
         clauses,
         this_is_object: false,
+        inlining: true,
     };
     translate(&mut ctx.func, &mut fctx, &input, &mut env).map_err(|r| r.to_string())?;
     module
