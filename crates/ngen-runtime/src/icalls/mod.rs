@@ -28,6 +28,8 @@ mod gc;
 mod gc_handle;
 mod interlocked;
 mod interop_sys;
+mod manifest_resources;
+mod math;
 mod mathf;
 mod method_handles;
 mod monitor;
@@ -111,6 +113,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.IO.MonoIO",
         methods: mono_io::methods,
+    },
+    IcallType {
+        type_name: "System.Math",
+        methods: math::methods,
     },
     IcallType {
         type_name: "System.MathF",
