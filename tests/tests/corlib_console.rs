@@ -11,10 +11,10 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use ngen_tests::{
-    FRAMEWORK_DIR, framework_images, mcs, ngen_build, ngen_compile, temp_dir, with_locale,
-    workspace_root,
-};
+mod corlib_common;
+
+use corlib_common::ngen_run;
+use ngen_tests::{FRAMEWORK_DIR, mcs, ngen_compile, temp_dir, with_locale, workspace_root};
 
 /// The locales every case runs under (`None`: no `LANG` at all). `xx_YY.UTF-8` names a culture
 /// mono's tables lack (the invariant culture, as for `C.UTF-8`'s `c`) with a codeset the C
@@ -82,22 +82,6 @@ fn assert_like_mono(area: &str, name: &str, stdin: &[u8]) {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
-/// `ngen-build run` of `exe` from its images and the framework's, under `--jit mode`.
-fn ngen_run(exe: &Path, images: &Path, mode: &str) -> Command {
-    let mut command = ngen_build();
-    command
-        .arg("run")
-        .arg("--images")
-        .arg(images)
-        .arg("--images")
-        .arg(framework_images());
-    if mode != "default" {
-        command.args(["--jit", mode]);
-    }
-    command.arg(exe);
-    command
 }
 
 #[test]

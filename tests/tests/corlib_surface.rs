@@ -38,7 +38,8 @@ fn every_resolvable_overload_exists_in_mscorlib() {
         }
         checked += 1;
     }
-    assert!(checked > 200, "only {checked} overloads in the table");
+    // What remains of the surface: Math's internal calls as mono's JIT runs them.
+    assert!(checked >= 20, "only {checked} overloads in the table");
     assert!(
         missing.is_empty(),
         "not public methods of mono's mscorlib: {missing:#?}"

@@ -1,25 +1,22 @@
-//! The BCL surface the runtime provides until Mono's own mscorlib is compiled by ngen-build.
+//! What remains of the BCL surface (issue 7 retires it area by area): the `System.Math`
+//! members mono's JIT turns into instructions or whose managed code calls the `Round` internal
+//! call, with mono's exact results, and the runtime support that grew up here: managed string
+//! and array allocation, mono's unhandled-exception report, the exit code.
 //!
-//! Compiled code calls these functions through the runtime's import cells: the runtime maps a
-//! `[mscorlib]` method reference to a [`resolve::CorlibMethodRef`] and asks [`resolve::resolve`]
-//! for the `extern "C"` entry point of that exact overload.
+//! Console, String, number formatting and parsing, `Char`, `Convert`, `BitConverter`,
+//! `Environment` and the primitives' `CompareTo`/`Equals` are mscorlib's own members now,
+//! compiled in its image (docs/bcl-surface.md says what remains and why).
 //!
-//! Everything here mirrors Mono 6.8's observable behaviour (its corefx-derived `System.Number`
-//! formatting and parsing, its exception messages, its unhandled-exception report), because the
-//! differential tests compare our output with `mono`'s byte for byte.
+//! Compiled code reaches the remaining members through the runtime's import cells: the runtime
+//! maps a `[mscorlib]` method reference to a [`resolve::CorlibMethodRef`] and asks
+//! [`resolve::resolve`] for the `extern "C"` entry point of that exact overload.
 //!
 //! Modules, each with one job:
 //! - [`objects`] — allocating managed strings and arrays (layouts from `ngen_abi::object`);
-//! - [`exceptions`] — raising a managed exception, which for now means mono's unhandled report;
-//! - [`string`] — `System.String` members;
-//! - [`char_info`] — `System.Char` classification from a Unicode category table generated from mono;
-//! - [`convert`] — `System.Convert` (numeric, string and boolean `To*` conversions);
-//! - [`number_format`] — `ToString()` and `ToString(format)` of the numeric types (pure Rust);
-//! - [`number_parse`] — `Parse(string)` of the primitive types (pure Rust, no ABI);
-//! - [`primitives`] — the `extern "C"` `ToString`/`Parse`/`TryParse` entry points over the two above;
-//! - [`math`] — `System.Math`;
-//! - [`environment`] — `System.Environment`;
-//! - [`floating_point`] — `Double`/`Single` predicates (`IsNaN`, ...) and `BitConverter` bit casts;
+//! - [`exceptions`] — mono's unhandled report and exit code, default exception messages;
+//! - [`math`] — `System.Math`'s internal calls as mono's JIT runs them, and its literal folding;
+//! - [`environment`] — the exit code, `Exit`, the new-line string and the tick count, which the
+//!   runtime's `Environment` icalls use;
 //! - [`mod@resolve`] — from a method reference to an entry point.
 //!
 //! The ABI of every entry point is the managed calling convention of the compiler: SystemV,
@@ -28,18 +25,11 @@
 //! Depends on ngen-abi only (object layouts, exception kinds); nothing here depends on the
 //! compiler or the runtime, which call in.
 
-pub mod char_info;
-pub mod convert;
 pub mod environment;
 pub mod exceptions;
-pub mod floating_point;
 pub mod math;
-pub mod number_format;
-pub mod number_parse;
 pub mod objects;
-pub mod primitives;
 pub mod resolve;
-pub mod string;
 
 pub use objects::{alloc_string, alloc_string_array, string_as_utf16, string_from_str};
 pub use resolve::{

@@ -4,49 +4,15 @@
 //! glibc's libm on Linux), so results are bit-identical. Where mono's JIT inlines an
 //! instruction instead (`Sin`/`Cos` become x87 `fsin`/`fcos`; `Floor`/`Ceiling`/`Truncate`/
 //! `Round` become SSE4.1 `roundsd`), we reproduce the instruction's results, which the
-//! differential test against mono checks bit for bit. Managed parts of mono's `Math` (NaN handling
-//! of `Min`/`Max`/`Sign`/`Log(a, b)`, `Round(value, digits)`) are reproduced from its IL.
+//! differential test against mono checks bit for bit. Two managed members whose IL calls the
+//! `Round` internal call (`Round(value, digits)`, `IEEERemainder`) and `Log(a, b)` are kept
+//! here with them; the rest of `Math` (`Abs` of integers, `Min`, `Max`, `Sign`, `Clamp`,
+//! `BigMul`, `DivRem`) is mscorlib's own IL.
 //!
-//! Small integer overloads (`sbyte`, `short`, ...) travel as `i32` (see [`mod@crate::resolve`]),
-//! so one `i32` function serves every overload whose result fits the same comparison.
-//!
-//! Depends on: [`crate::exceptions`], [`crate::number_format`] (`Clamp`'s error message).
+//! Depends on: [`crate::exceptions`].
 
 use crate::exceptions::throw;
 use ngen_abi::exceptions::ExceptionKind;
-
-const NEGATE_MIN_MESSAGE: &str =
-    "Negating the minimum value of a twos complement number is invalid.";
-
-fn negate_min_overflow() -> ! {
-    throw(ExceptionKind::Overflow, Some(NEGATE_MIN_MESSAGE))
-}
-
-/// `Math.Abs(sbyte)`.
-pub extern "C" fn abs_i1(value: i32) -> i32 {
-    if value == i32::from(i8::MIN) {
-        negate_min_overflow();
-    }
-    value.abs()
-}
-
-/// `Math.Abs(short)`.
-pub extern "C" fn abs_i2(value: i32) -> i32 {
-    if value == i32::from(i16::MIN) {
-        negate_min_overflow();
-    }
-    value.abs()
-}
-
-/// `Math.Abs(int)`.
-pub extern "C" fn abs_i4(value: i32) -> i32 {
-    value.checked_abs().unwrap_or_else(|| negate_min_overflow())
-}
-
-/// `Math.Abs(long)`.
-pub extern "C" fn abs_i8(value: i64) -> i64 {
-    value.checked_abs().unwrap_or_else(|| negate_min_overflow())
-}
 
 /// `Math.Abs(float)`.
 pub extern "C" fn abs_r4(value: f32) -> f32 {
@@ -56,96 +22,6 @@ pub extern "C" fn abs_r4(value: f32) -> f32 {
 /// `Math.Abs(double)`.
 pub extern "C" fn abs_r8(value: f64) -> f64 {
     value.abs()
-}
-
-/// `Math.Max` for every overload passed as a signed or zero-extended `i32`.
-pub extern "C" fn max_i4(a: i32, b: i32) -> i32 {
-    a.max(b)
-}
-
-/// `Math.Max(uint, uint)`.
-pub extern "C" fn max_u4(a: i32, b: i32) -> i32 {
-    (a as u32).max(b as u32) as i32
-}
-
-/// `Math.Max(long, long)`.
-pub extern "C" fn max_i8(a: i64, b: i64) -> i64 {
-    a.max(b)
-}
-
-/// `Math.Max(ulong, ulong)`.
-pub extern "C" fn max_u8(a: i64, b: i64) -> i64 {
-    (a as u64).max(b as u64) as i64
-}
-
-/// `Math.Min` for every overload passed as a signed or zero-extended `i32`.
-pub extern "C" fn min_i4(a: i32, b: i32) -> i32 {
-    a.min(b)
-}
-
-/// `Math.Min(uint, uint)`.
-pub extern "C" fn min_u4(a: i32, b: i32) -> i32 {
-    (a as u32).min(b as u32) as i32
-}
-
-/// `Math.Min(long, long)`.
-pub extern "C" fn min_i8(a: i64, b: i64) -> i64 {
-    a.min(b)
-}
-
-/// `Math.Min(ulong, ulong)`.
-pub extern "C" fn min_u8(a: i64, b: i64) -> i64 {
-    (a as u64).min(b as u64) as i64
-}
-
-/// `Math.Max(double, double)`: `a > b ? a : IsNaN(a) ? a : b` (so `Max(0.0, -0.0)` is `-0.0`).
-pub extern "C" fn max_r8(a: f64, b: f64) -> f64 {
-    if a > b || a.is_nan() { a } else { b }
-}
-
-/// `Math.Max(float, float)`, same rule as [`max_r8`].
-pub extern "C" fn max_r4(a: f32, b: f32) -> f32 {
-    if a > b || a.is_nan() { a } else { b }
-}
-
-/// `Math.Min(double, double)`: `a < b ? a : IsNaN(a) ? a : b`.
-pub extern "C" fn min_r8(a: f64, b: f64) -> f64 {
-    if a < b || a.is_nan() { a } else { b }
-}
-
-/// `Math.Min(float, float)`, same rule as [`min_r8`].
-pub extern "C" fn min_r4(a: f32, b: f32) -> f32 {
-    if a < b || a.is_nan() { a } else { b }
-}
-
-/// `Math.Sign` for `sbyte`, `short`, `int`.
-pub extern "C" fn sign_i4(value: i32) -> i32 {
-    value.signum()
-}
-
-/// `Math.Sign(long)`.
-pub extern "C" fn sign_i8(value: i64) -> i32 {
-    value.signum() as i32
-}
-
-const NAN_SIGN_MESSAGE: &str = "Function does not accept floating point Not-a-Number values.";
-
-/// `Math.Sign(double)`: NaN raises `ArithmeticException`.
-pub extern "C" fn sign_r8(value: f64) -> i32 {
-    if value < 0.0 {
-        -1
-    } else if value > 0.0 {
-        1
-    } else if value == 0.0 {
-        0
-    } else {
-        throw(ExceptionKind::Arithmetic, Some(NAN_SIGN_MESSAGE))
-    }
-}
-
-/// `Math.Sign(float)`.
-pub extern "C" fn sign_r4(value: f32) -> i32 {
-    sign_r8(f64::from(value))
 }
 
 /// `Math.Round(double)`: mono's JIT turns it into SSE4.1 `roundsd` (round half to even), so
@@ -319,7 +195,15 @@ pub extern "C" fn ieee_remainder(x: f64, y: f64) -> f64 {
     if regular == 0.0 && x.is_sign_negative() {
         return -0.0;
     }
-    let alternative = regular - y.abs() * f64::from(sign_r8(x));
+    // `Math.Sign(x)`: x is not NaN here.
+    let sign = if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        0.0
+    };
+    let alternative = regular - y.abs() * sign;
     if alternative.abs() == regular.abs() {
         let quotient = x / y;
         if round_internal_call(quotient).abs() > quotient.abs() {
@@ -332,92 +216,6 @@ pub extern "C" fn ieee_remainder(x: f64, y: f64) -> f64 {
     } else {
         regular
     }
-}
-
-/// Stores the remainder through `DivRem`'s `out` parameter.
-fn store_remainder<T>(target: *mut T, value: T) {
-    if target.is_null() {
-        throw(ExceptionKind::NullReference, None);
-    }
-    // SAFETY: compiled code passes the address of a live local, argument or field of type T.
-    unsafe { target.write_unaligned(value) }
-}
-
-/// `Math.DivRem(int, int, out int)`: quotient, remainder through `result`; division by zero
-/// and `int.MinValue / -1` raise as the division itself does.
-pub extern "C" fn div_rem_i4(a: i32, b: i32, result: *mut i32) -> i32 {
-    if b == 0 {
-        throw(ExceptionKind::DivideByZero, None);
-    }
-    let Some(quotient) = a.checked_div(b) else {
-        throw(ExceptionKind::Overflow, None)
-    };
-    store_remainder(result, a.wrapping_sub(quotient.wrapping_mul(b)));
-    quotient
-}
-
-/// `Math.DivRem(long, long, out long)`.
-pub extern "C" fn div_rem_i8(a: i64, b: i64, result: *mut i64) -> i64 {
-    if b == 0 {
-        throw(ExceptionKind::DivideByZero, None);
-    }
-    let Some(quotient) = a.checked_div(b) else {
-        throw(ExceptionKind::Overflow, None)
-    };
-    store_remainder(result, a.wrapping_sub(quotient.wrapping_mul(b)));
-    quotient
-}
-
-/// `Math.Clamp`'s `ArgumentException` when `min > max`, naming both with their `ToString()`.
-fn clamp_bounds_error(min: &str, max: &str) -> ! {
-    throw(
-        ExceptionKind::Argument,
-        Some(&format!("'{min}' cannot be greater than {max}.")),
-    )
-}
-
-/// `value < min ? min : value > max ? max : value`, after mono's `min > max` check.
-fn clamp<T: PartialOrd + Copy>(value: T, min: T, max: T, show: fn(T) -> String) -> T {
-    if min > max {
-        clamp_bounds_error(&show(min), &show(max));
-    }
-    if value < min {
-        min
-    } else if value > max {
-        max
-    } else {
-        value
-    }
-}
-
-/// `Math.Clamp` for `sbyte`, `byte`, `short`, `ushort`, `int` (sign- or zero-extended `i32`).
-pub extern "C" fn clamp_i4(value: i32, min: i32, max: i32) -> i32 {
-    clamp(value, min, max, |v| v.to_string())
-}
-
-/// `Math.Clamp(uint, uint, uint)`.
-pub extern "C" fn clamp_u4(value: i32, min: i32, max: i32) -> i32 {
-    clamp(value as u32, min as u32, max as u32, |v| v.to_string()) as i32
-}
-
-/// `Math.Clamp(long, long, long)`.
-pub extern "C" fn clamp_i8(value: i64, min: i64, max: i64) -> i64 {
-    clamp(value, min, max, |v| v.to_string())
-}
-
-/// `Math.Clamp(ulong, ulong, ulong)`.
-pub extern "C" fn clamp_u8(value: i64, min: i64, max: i64) -> i64 {
-    clamp(value as u64, min as u64, max as u64, |v| v.to_string()) as i64
-}
-
-/// `Math.Clamp(float, float, float)`.
-pub extern "C" fn clamp_r4(value: f32, min: f32, max: f32) -> f32 {
-    clamp(value, min, max, crate::number_format::format_single)
-}
-
-/// `Math.Clamp(double, double, double)`.
-pub extern "C" fn clamp_r8(value: f64, min: f64, max: f64) -> f64 {
-    clamp(value, min, max, crate::number_format::format_double)
 }
 
 /// The value mono's JIT computes at compile time for `Math.<method>(c)` when the argument is
@@ -433,11 +231,6 @@ pub fn jit_folded_constant(method: &str, argument: f64) -> Option<f64> {
         "Cos" => Some(libm::cos(argument)),
         _ => None,
     }
-}
-
-/// `Math.BigMul(int, int)`.
-pub extern "C" fn big_mul(a: i32, b: i32) -> i64 {
-    i64::from(a) * i64::from(b)
 }
 
 /// The C library's math functions, which mono's `Math` internal calls use.
@@ -540,17 +333,6 @@ mod tests {
         assert!(round(f64::NAN).is_nan());
         assert_eq!(round_digits(2.345, 2), 2.35);
         assert_eq!(round_digits(0.49999999999999994, 0), 1.0);
-    }
-
-    #[test]
-    fn min_max_follow_monos_nan_and_zero_rules() {
-        assert!(max_r8(f64::NAN, 1.0).is_nan());
-        assert!(max_r8(1.0, f64::NAN).is_nan());
-        assert!(max_r8(0.0, -0.0).is_sign_negative());
-        assert!(min_r8(f64::NAN, 1.0).is_nan());
-        assert!(min_r8(1.0, f64::NAN).is_nan());
-        assert_eq!(max_u4(-1, 1), -1);
-        assert_eq!(min_u8(-1, 1), 1);
     }
 
     #[test]

@@ -155,6 +155,12 @@ pub fn string_to_rust(string: *const StringObject) -> Option<String> {
     }
 }
 
+/// The one empty string the surface hands out for `String.Empty` (allocated on first use).
+pub fn empty_string() -> *mut StringObject {
+    static EMPTY: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *EMPTY.get_or_init(|| alloc_string(&[]) as usize) as *mut StringObject
+}
+
 /// Allocates a `string[]` of the given elements (e.g. `Main`'s `args`).
 pub fn alloc_string_array(items: &[String]) -> *mut ArrayObject {
     let array = alloc_array(items.len(), size_of::<usize>(), Contents::References);

@@ -28,6 +28,7 @@ pub(crate) mod objects;
 pub(crate) mod property_queries;
 pub(crate) mod reflected_delegates;
 pub(crate) mod reflection;
+pub(crate) mod resources;
 mod statics;
 pub(crate) mod type_objects;
 

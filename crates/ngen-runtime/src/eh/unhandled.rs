@@ -57,6 +57,7 @@ pub(crate) fn describe(exception: u64) -> Option<String> {
         Some(text) => format!(": {text}"),
         None => format!(": Exception of type '{type_name}' was thrown."),
     };
+    let message = message + &argument_parameter(exception);
     let inner_offset = objects::core_field_offset("Exception", super::raise::INNER_FIELD).ok()?;
     // SAFETY: as above, `_innerException` (an Exception or null) is at `inner_offset`.
     let inner = unsafe { ((exception + u64::from(inner_offset)) as *const u64).read() };
@@ -72,6 +73,29 @@ pub(crate) fn describe(exception: u64) -> Option<String> {
         None => String::new(),
     };
     Some(format!("{type_name}{message}{inner}{trace}"))
+}
+
+/// What `ArgumentException.Message` adds to the message: `\nParameter name: <name>` when the
+/// exception is an `ArgumentException` with a parameter name (mscorlib's override, which the
+/// report shows as mono's `ToString()` does).
+fn argument_parameter(exception: u64) -> String {
+    use crate::state::objects;
+    let Ok(argument_table) = objects::core_class_table("ArgumentException") else {
+        return String::new();
+    };
+    if objects::is_instance(exception, argument_table) == 0 {
+        return String::new();
+    }
+    let Ok(offset) = objects::core_field_offset("ArgumentException", "_paramName") else {
+        return String::new();
+    };
+    // SAFETY: `exception` is an ArgumentException, whose `_paramName` (a string reference or
+    // null) is at `offset`.
+    let name = unsafe { ((exception + u64::from(offset)) as *const u64).read() };
+    match ngen_corlib::objects::string_to_rust(name as *const _) {
+        Some(name) if !name.is_empty() => format!("\nParameter name: {name}"),
+        _ => String::new(),
+    }
 }
 
 /// `exception.StackTrace`: its frames' text, `None` before it is thrown.

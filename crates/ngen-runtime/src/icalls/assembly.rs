@@ -111,7 +111,16 @@ pub(super) fn assembly_methods() -> Vec<(&'static str, *const ())> {
 }
 
 pub(super) fn runtime_assembly_methods() -> Vec<(&'static str, *const ())> {
+    use super::manifest_resources::*;
     vec![
+        (
+            "GetManifestResourceInfoInternal",
+            get_manifest_resource_info_internal as *const (),
+        ),
+        (
+            "GetManifestResourceInternal",
+            get_manifest_resource_internal as *const (),
+        ),
         ("get_code_base", get_code_base as *const ()),
         ("get_fullname", get_fullname as *const ()),
         ("get_location", get_location as *const ()),

@@ -28,7 +28,9 @@ mod gc;
 mod gc_handle;
 mod interlocked;
 mod interop_sys;
+mod manifest_resources;
 mod marshal;
+mod math;
 mod mathf;
 mod method_handles;
 mod monitor;
@@ -115,6 +117,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.IO.MonoIO",
         methods: mono_io::methods,
+    },
+    IcallType {
+        type_name: "System.Math",
+        methods: math::methods,
     },
     IcallType {
         type_name: "System.MathF",

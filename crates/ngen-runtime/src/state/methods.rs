@@ -1,10 +1,12 @@
 //! Method cells: which code a `call`, `callvirt` or method-table slot runs.
 //!
 //! A MethodDef of the program runs from its image, else the JIT. A method of mscorlib is
-//! served, in order, by the runtime's BCL surface (`ngen-corlib`, while it lasts), by
-//! mscorlib's image, by an icall ([`crate::icalls`], for `InternalCall` methods: Mono's C
-//! runtime), else by the JIT compiling mscorlib's own IL. `NGEN_LOG=binding` says which.
-//! A MemberRef is resolved to its MethodDef by the type system.
+//! served, in order, by mscorlib's image, by an icall ([`crate::icalls`], for `InternalCall`
+//! methods: Mono's C runtime), else by the JIT compiling mscorlib's own IL. `NGEN_LOG=binding`
+//! says which. A MemberRef is resolved to its MethodDef by the type system, except a program's
+//! reference to one of the `Math` members the BCL surface still serves (`ngen-corlib`: the
+//! instructions mono's JIT puts at a program's call sites); mscorlib's own calls to them reach
+//! the icalls, as mono's internal calls.
 //!
 //! Depends on: the parent module's state, `ngen_compiler::{jit, runtime_types}`,
 //! `ngen_corlib::resolve`, [`crate::icalls`].
@@ -29,10 +31,6 @@ impl Runtime {
             return Ok(*code);
         }
         let is_corlib = self.is_corlib(id);
-        if is_corlib && let Some(code) = self.corlib_surface_code(rid) {
-            self.code.insert((id, rid), code);
-            return Ok(code);
-        }
         if is_corlib
             && let Some(code) = crate::icalls::managed_replacement(
                 &ngen_compiler::method_display_name(&self.assemblies[id].metadata, rid),
@@ -241,17 +239,6 @@ impl Runtime {
     /// Whether assembly `id` is the core library.
     pub(super) fn is_corlib(&self, id: usize) -> bool {
         self.assemblies[id].name.eq_ignore_ascii_case("mscorlib")
-    }
-
-    /// The BCL surface's implementation of mscorlib's MethodDef `rid`, if it has one.
-    fn corlib_surface_code(&self, rid: u32) -> Option<u64> {
-        let id = self.loaded_named("mscorlib")?;
-        let md = &self.assemblies[id].metadata;
-        let row = md.method_def(rid).ok()?;
-        let sig = md.method_sig(row.signature).ok()?;
-        let owner = md.method_owner(rid).ok()?;
-        let td = md.type_def(owner).ok()?;
-        corlib_entry(td.namespace, td.name, row.name, &sig).ok()
     }
 
     /// Entry point for a `call` token of assembly `id`.

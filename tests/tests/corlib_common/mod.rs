@@ -1,0 +1,92 @@
+//! Shared by the `corlib_*` differential tests: a fixture of `tests/fixtures/corlib` that
+//! prints thousands of results of mscorlib's own members (formatting, parsing, `Convert`,
+//! `String`, `Char`, comparisons), run from native images (its own and the framework's)
+//! under `--jit never`, `always` and the default, line for line against mono 6.8.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use ngen_tests::{compile_fixture_exe, framework_images, ngen_build, ngen_compile, with_locale};
+
+/// Runs `tests/fixtures/corlib/<fixture>` with `args` under mono and from images in every mode,
+/// under `LANG=lang`; asserts the same exit code and stderr, at least `minimum` stdout lines,
+/// and identical stdout lines (the first `shown` differences are reported per mode).
+pub fn assert_fixture_like_mono(
+    fixture: &str,
+    args: &[&str],
+    lang: Option<&str>,
+    minimum: usize,
+    shown: usize,
+) {
+    let (dir, exe) = compile_fixture_exe("corlib", fixture);
+    let images = dir.path().join("images");
+    ngen_compile(&exe, &images);
+    let expected = output(with_locale(Command::new("mono").arg(&exe).args(args), lang));
+    let expected_lines: Vec<&str> = std::str::from_utf8(&expected.stdout)
+        .expect("mono prints UTF-8")
+        .lines()
+        .collect();
+    assert!(
+        expected_lines.len() >= minimum,
+        "mono printed only {} lines",
+        expected_lines.len()
+    );
+    let mut failures = Vec::new();
+    for mode in ["never", "always", "default"] {
+        let actual = output(with_locale(ngen_run(&exe, &images, mode).args(args), lang));
+        let actual_text = String::from_utf8_lossy(&actual.stdout);
+        let actual_lines: Vec<&str> = actual_text.lines().collect();
+        let mut differences: Vec<String> = expected_lines
+            .iter()
+            .zip(&actual_lines)
+            .enumerate()
+            .filter(|(_, (e, a))| e != a)
+            .take(shown)
+            .map(|(i, (e, a))| format!("line {}: mono {e:?}, ours {a:?}", i + 1))
+            .collect();
+        if expected_lines.len() != actual_lines.len() {
+            differences.push(format!(
+                "mono printed {} lines, ours {}",
+                expected_lines.len(),
+                actual_lines.len()
+            ));
+        }
+        if actual.status.code() != expected.status.code() || actual.stderr != expected.stderr {
+            differences.push(format!(
+                "exit {:?} vs mono's {:?}; stderr:\n{}",
+                actual.status.code(),
+                expected.status.code(),
+                String::from_utf8_lossy(&actual.stderr)
+            ));
+        }
+        if !differences.is_empty() {
+            failures.push(format!(
+                "{fixture} {args:?} under --jit {mode}:\n  {}",
+                differences.join("\n  ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn output(command: &mut Command) -> Output {
+    command.output().expect("run")
+}
+
+/// `ngen-build run` of `exe` from `images` and the framework's images under `--jit mode`.
+pub fn ngen_run(exe: &Path, images: &Path, mode: &str) -> Command {
+    let mut command = ngen_build();
+    command
+        .arg("run")
+        .arg("--images")
+        .arg(images)
+        .arg("--images")
+        .arg(framework_images());
+    if mode != "default" {
+        command.args(["--jit", mode]);
+    }
+    command.arg(exe);
+    command
+}
