@@ -7,7 +7,9 @@
 use std::path::Path;
 use std::process::Output;
 
-use ngen_tests::{Observed, compile_fixture_exe, mono, ngen_build, ngen_compile, temp_dir};
+use ngen_tests::{
+    Observed, compile_fixture_exe, framework_images, mono, ngen_build, ngen_compile, temp_dir,
+};
 
 /// Iterations of the churn loop: about 1.5 KB of garbage each.
 const ITERATIONS: &str = "600000";
@@ -17,9 +19,12 @@ const PEAK_RSS_LIMIT_KIB: u64 = 200 * 1024;
 
 fn run(exe: &Path, images: &Path, mode: &str, log_gc: bool) -> Output {
     let mut cmd = ngen_build();
+    // The framework's images too: under `--jit never`, Console is mscorlib's compiled code.
     cmd.arg("run")
         .arg("--images")
         .arg(images)
+        .arg("--images")
+        .arg(framework_images())
         .arg("--jit")
         .arg(mode)
         .arg(exe)

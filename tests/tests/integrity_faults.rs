@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use ngen_tests::{fixture_with_images, ngen_build};
+use ngen_tests::{fixture_with_images, framework_images, ngen_build};
 
 /// stderr without mono's `  at Type.Method () [0x…] in <mvid>:0` frame lines.
 fn without_frames(stderr: &[u8]) -> String {
@@ -67,9 +67,12 @@ fn mono_command(exe: &Path, flags: &[&str], args: &[&str]) -> Command {
 
 fn ngen_command(f: &Fixture, jit: &str, args: &[&str]) -> Command {
     let mut c = ngen_build();
+    // The framework's images too: under `--jit never`, Console is mscorlib's compiled code.
     c.arg("run")
         .arg("--images")
         .arg(&f.images)
+        .arg("--images")
+        .arg(framework_images())
         .args(["--jit", jit])
         .arg(&f.exe)
         .args(args);
