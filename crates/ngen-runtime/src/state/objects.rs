@@ -1,5 +1,5 @@
-//! What runtime helpers and icalls ask about objects at run time, each under the runtime
-//! lock: an object's type (from its method table), casts the inline parent-chain walk cannot
+//! What runtime helpers and icalls ask about objects at run time, under the runtime lock
+//! (the helpers' repeated questions answered lock-free from caches): an object's type (from its method table), casts the inline parent-chain walk cannot
 //! decide (`IsInstance`), interface dispatch (`InterfaceTarget`), `GetType`'s
 //! `System.RuntimeType` objects, and the instance shape `MemberwiseClone` copies.
 //!
@@ -26,6 +26,7 @@ use ngen_compiler::runtime_types::TypeHandle;
 use ngen_metadata::Token;
 
 use super::dispatch_cache::DispatchEntry;
+use super::pair_cache::PairCache;
 use super::{CellDesc, Runtime, fatal, lock};
 
 /// The runtime's type of a `System.RuntimeType` object's `_impl` handle, and where it is.
@@ -108,31 +109,33 @@ impl Runtime {
     }
 }
 
+/// Answers of the `IsInstance` helper, by (object's method table, target's).
+static CASTS: PairCache = PairCache::new();
+
 /// The `IsInstance` helper: `obj` when it is null or its type is assignable to the type of
-/// `target`, else 0.
+/// `target`, else 0. Decided once per (method table, target) under the lock; lock-free after.
 pub(crate) fn is_instance(obj: u64, target: u64) -> u64 {
     if obj == 0 {
         return 0;
     }
     let mt = method_table_word(obj);
-    let mut rt = lock();
-    if let Some(&yes) = rt.casts.get(&(mt, target)) {
-        return if yes { obj } else { 0 };
-    }
-    let from = rt.type_of_object(obj);
-    let answer = match rt.type_of_table(target) {
-        Some(to) => rt.types.is_assignable(from, to),
-        None => Err(format!("cast to an unknown method table 0x{target:x}")),
-    };
+    let answer = CASTS.get_or_decide(mt, target, || {
+        let rt = lock();
+        let from = rt.type_of_object(obj);
+        match rt.type_of_table(target) {
+            Some(to) => rt.types.is_assignable(from, to),
+            None => Err(format!("cast to an unknown method table 0x{target:x}")),
+        }
+    });
     match answer {
         Ok(yes) => {
-            rt.casts.insert((mt, target), yes);
-            if yes { obj } else { 0 }
+            if yes {
+                obj
+            } else {
+                0
+            }
         }
-        Err(e) => {
-            drop(rt);
-            fatal(&format!("cast: {e}"))
-        }
+        Err(e) => fatal(&format!("cast: {e}")),
     }
 }
 
