@@ -10,13 +10,15 @@
 //! - [`statics`]: static-field cells and per-type static areas;
 //! - [`method_tables`]: method tables of every type, and from a table back to its type;
 //! - [`objects`]: what runtime helpers and icalls ask about objects (casts, interface
-//!   calls, `GetType`).
+//!   calls, `GetType`); [`dispatch_cache`]: interface calls' lock-free per-site cache;
+//!   [`pair_cache`]: casts' and array checks' lock-free answers by pair of method tables.
 //! - [`arrays`]: the method table `newarr` stores, `stelem.ref`'s covariance check.
 //! - [`finalizers`]: `Object::Finalize`'s slot, which classes override it.
 
 pub(crate) mod arrays;
 pub(crate) mod assemblies;
 pub(crate) mod attributes;
+mod dispatch_cache;
 pub(crate) mod field_queries;
 pub(crate) mod finalizers;
 mod handles;
@@ -25,6 +27,7 @@ pub(crate) mod method_queries;
 mod method_tables;
 mod methods;
 pub(crate) mod objects;
+mod pair_cache;
 pub(crate) mod property_queries;
 pub(crate) mod reflected_delegates;
 pub(crate) mod reflection;
@@ -59,6 +62,9 @@ struct CellDesc {
     /// For a method cell the runtime made (a method-table slot): the method instance it
     /// calls, when that is a generic instance (the token alone names the open definition).
     instance: Option<MethodHandle>,
+    /// The receiver types this cell's interface calls resolved, read without the lock
+    /// ([`dispatch_cache`]; empty for the cells that make none).
+    dispatch: dispatch_cache::SiteSlot,
 }
 
 struct LoadedAsm {
@@ -105,10 +111,9 @@ struct Runtime {
     method_tables: BTreeMap<TypeHandle, u64>,
     /// The type of each method table.
     types_by_table: HashMap<u64, TypeHandle>,
-    /// Answers of the `IsInstance` helper, by (object's method table, target's).
-    casts: HashMap<(u64, u64), bool>,
-    /// Code an interface call runs, by (call site's method cell, object's method table).
-    interface_targets: HashMap<(u64, u64), u64>,
+    /// Code an interface call runs, by (call site's method cell, object's method table):
+    /// the interned entries the call sites' lock-free caches point at.
+    interface_targets: HashMap<(u64, u64), &'static dispatch_cache::DispatchEntry>,
     /// `System.RuntimeType` objects (`GetType`, `typeof`), by type, rooted forever.
     type_objects: BTreeMap<TypeHandle, u64>,
     /// A `.cctor` to run once the lock is released (set while resolving a static-field cell).
@@ -203,7 +208,6 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         statics: BTreeMap::new(),
         method_tables: BTreeMap::new(),
         types_by_table: HashMap::new(),
-        casts: HashMap::new(),
         interface_targets: HashMap::new(),
         type_objects: BTreeMap::new(),
         pending_cctor: None,
@@ -347,6 +351,7 @@ fn new_cell_key_in(
         aux,
         generics,
         instance,
+        dispatch: dispatch_cache::SiteSlot::default(),
     })) as *const CellDesc as u64
 }
 

@@ -97,6 +97,15 @@ impl TypeContext {
         .then_some(desc.owner)
     }
 
+    /// The generic type instance `box` token `token` of `asm` names, if it is one: a boxed
+    /// value type reaches its interface methods with no call naming them (`IBox<string> b =
+    /// new ValBox<string>()` is `initobj` and `box`, no `newobj`).
+    pub fn boxed_type_instance(&self, asm: &Assembly, token: Token) -> Option<TypeHandle> {
+        let mut inner = self.lock().ok()?;
+        let ty = inner.type_of(asm, token).ok()?;
+        matches!(inner.ts.kind(ty), ngen_typesystem::TypeKind::Inst(..)).then_some(ty)
+    }
+
     /// The generic types the core library instantiates by reflection when the owner of
     /// `handle` is used: `EqualityComparer<T>.Default` builds a `GenericEqualityComparer<T>`
     /// or an `ObjectEqualityComparer<T>` (`NullableEqualityComparer<U>` for `T = U?`, an

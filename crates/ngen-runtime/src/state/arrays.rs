@@ -10,7 +10,8 @@
 //! - the few `RuntimeTypeHandle` questions `Array`'s element-wise paths ask of type objects
 //!   (element type, `MonoTypeEnum`, attributes, assignability).
 //!
-//! The helpers' answers are decided once per pair of method tables.
+//! The helpers' answers are decided once per pair of method tables and then read without a
+//! lock ([`super::pair_cache`]).
 //!
 //! Depends on: the parent module's state (method tables, an object's type),
 //! `ngen_compiler::runtime_types`.
@@ -22,14 +23,15 @@ use ngen_compiler::arrays::ArrayInfo;
 use ngen_compiler::runtime_types::Primitive;
 use ngen_metadata::Token;
 
+use super::pair_cache::PairCache;
 use super::{Runtime, fatal, lock};
 
 /// Answers of [`array_store_check`] by (array method table, value method table).
-static STORE_CHECKS: Mutex<Option<HashMap<(u64, u64), bool>>> = Mutex::new(None);
+static STORE_CHECKS: PairCache = PairCache::new();
 /// [`array_info`] by array method table.
 static ARRAY_INFOS: Mutex<Option<HashMap<u64, ArrayInfo>>> = Mutex::new(None);
 /// Answers of [`unbox_check`] by (box method table, target method table).
-static UNBOX_CHECKS: Mutex<Option<HashMap<(u64, u64), bool>>> = Mutex::new(None);
+static UNBOX_CHECKS: PairCache = PairCache::new();
 
 impl Runtime {
     /// The method table of `T[]`, `T` the element type `token` of assembly `id` names.
@@ -201,29 +203,16 @@ pub(crate) fn unbox_check(object: u64, target: u64) -> u32 {
     })
 }
 
-/// The answer for `key` in `cache`, computed once under the runtime lock by `decide` (a
-/// failure is fatal, naming `what`).
+/// The answer for `key` in `cache` (lock-free once known), computed once under the runtime
+/// lock by `decide` (a failure is fatal, naming `what`).
 fn cached(
-    cache: &Mutex<Option<HashMap<(u64, u64), bool>>>,
+    cache: &PairCache,
     key: (u64, u64),
     what: &str,
     decide: impl FnOnce(&Runtime) -> Result<bool, String>,
 ) -> u32 {
-    let mut answers = cache.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(&yes) = answers.get_or_insert_with(HashMap::new).get(&key) {
-        return u32::from(yes);
-    }
-    let rt = lock();
-    let answer = decide(&rt);
-    drop(rt);
-    match answer {
-        Ok(yes) => {
-            answers.get_or_insert_with(HashMap::new).insert(key, yes);
-            u32::from(yes)
-        }
-        Err(e) => {
-            drop(answers);
-            fatal(&format!("{what}: {e}"))
-        }
+    match cache.get_or_decide(key.0, key.1, || decide(&lock())) {
+        Ok(yes) => u32::from(yes),
+        Err(e) => fatal(&format!("{what}: {e}")),
     }
 }

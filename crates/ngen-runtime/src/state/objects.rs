@@ -1,5 +1,5 @@
-//! What runtime helpers and icalls ask about objects at run time, each under the runtime
-//! lock: an object's type (from its method table), casts the inline parent-chain walk cannot
+//! What runtime helpers and icalls ask about objects at run time, under the runtime lock
+//! (the helpers' repeated questions answered lock-free from caches): an object's type (from its method table), casts the inline parent-chain walk cannot
 //! decide (`IsInstance`), interface dispatch (`InterfaceTarget`), `GetType`'s
 //! `System.RuntimeType` objects, and the instance shape `MemberwiseClone` copies.
 //!
@@ -8,7 +8,9 @@
 //! method cell (the interface method) and the receiver; the first call for a (cell, method
 //! table) pair asks the type system which method implements the interface method for that
 //! type (ECMA-335 II.12.2: explicit MethodImpls, then name and signature, through the
-//! vtable), gets its code as any method cell would, and caches it. Casts to interfaces,
+//! vtable), gets its code as any method cell would, and caches it: in a locked map that
+//! interns the answer, and in the call site's lock-free cache ([`super::dispatch_cache`]),
+//! which later calls read without the lock. Casts to interfaces,
 //! arrays and generic instances ask the type system's assignability (variance, array
 //! covariance, `T[]`'s generic interfaces) once per (method table, target) pair.
 //!
@@ -23,6 +25,8 @@ use ngen_abi::image::ImportCell;
 use ngen_compiler::runtime_types::TypeHandle;
 use ngen_metadata::Token;
 
+use super::dispatch_cache::DispatchEntry;
+use super::pair_cache::PairCache;
 use super::{CellDesc, Runtime, fatal, lock};
 
 /// The runtime's type of a `System.RuntimeType` object's `_impl` handle, and where it is.
@@ -105,73 +109,87 @@ impl Runtime {
     }
 }
 
+/// Answers of the `IsInstance` helper, by (object's method table, target's).
+static CASTS: PairCache = PairCache::new();
+
 /// The `IsInstance` helper: `obj` when it is null or its type is assignable to the type of
-/// `target`, else 0.
+/// `target`, else 0. Decided once per (method table, target) under the lock; lock-free after.
 pub(crate) fn is_instance(obj: u64, target: u64) -> u64 {
     if obj == 0 {
         return 0;
     }
     let mt = method_table_word(obj);
-    let mut rt = lock();
-    if let Some(&yes) = rt.casts.get(&(mt, target)) {
-        return if yes { obj } else { 0 };
-    }
-    let from = rt.type_of_object(obj);
-    let answer = match rt.type_of_table(target) {
-        Some(to) => rt.types.is_assignable(from, to),
-        None => Err(format!("cast to an unknown method table 0x{target:x}")),
-    };
+    let answer = CASTS.get_or_decide(mt, target, || {
+        let rt = lock();
+        let from = rt.type_of_object(obj);
+        match rt.type_of_table(target) {
+            Some(to) => rt.types.is_assignable(from, to),
+            None => Err(format!("cast to an unknown method table 0x{target:x}")),
+        }
+    });
     match answer {
         Ok(yes) => {
-            rt.casts.insert((mt, target), yes);
-            if yes { obj } else { 0 }
+            if yes {
+                obj
+            } else {
+                0
+            }
         }
-        Err(e) => {
-            drop(rt);
-            fatal(&format!("cast: {e}"))
-        }
+        Err(e) => fatal(&format!("cast: {e}")),
     }
 }
 
 /// The `InterfaceTarget` helper: the code the interface method of the call site's method
-/// `cell` runs on `obj` (not null).
+/// `cell` runs on `obj` (not null). A hit in the site's cache takes no lock; a miss resolves
+/// under the lock (once per (cell, method table)) and refills the cache.
 pub(crate) fn interface_target(obj: u64, cell: *mut ImportCell) -> u64 {
     let mt = method_table_word(obj);
-    let mut rt = lock();
-    if let Some(&code) = rt.interface_targets.get(&(cell as u64, mt)) {
+    // SAFETY: compiled code passes one of its method cells, whose key the runtime set to a
+    // leaked CellDesc.
+    let desc: &'static CellDesc = unsafe { &*((*cell).key as *const CellDesc) };
+    if let Some(code) = desc.dispatch.get().and_then(|site| site.lookup(mt)) {
         return code;
     }
-    // SAFETY: compiled code passes one of its method cells, whose key the runtime set.
-    let desc = unsafe { &*((*cell).key as *const CellDesc) };
-    let (asm, token) = (desc.asm, Token(desc.token));
-    let ty = rt.type_of_object(obj);
-    // The call site's interface method resolves in its code's generic context.
-    let site_types = rt
-        .types
-        .in_context(rt.generic_contexts[desc.generics as usize].clone());
-    let code = site_types
-        .interface_implementation(ty, &rt.assemblies[asm].metadata, token)
-        .and_then(|m| {
-            let implementing = rt.assembly_named(asm, &m.assembly)?;
-            let code = match m.instance {
-                Some(instance) => rt.instance_code_of(instance)?,
-                None => rt.method_code(implementing, m.rid)?,
-            };
-            // A boxed value type's own method takes the value: enter it unboxed.
-            if rt.types.is_value_type_method(&m.assembly, m.rid)? {
-                crate::stubs::unboxing_stub(code)
-            } else {
-                Ok(code)
+    let mut rt = lock();
+    let entry = match rt.interface_targets.get(&(cell as u64, mt)) {
+        Some(&entry) => entry,
+        None => match rt.resolve_interface_target(obj, desc) {
+            Ok(code) => {
+                let entry = DispatchEntry::leak(mt, code);
+                rt.interface_targets.insert((cell as u64, mt), entry);
+                entry
             }
-        });
-    match code {
-        Ok(code) => {
-            rt.interface_targets.insert((cell as u64, mt), code);
-            code
-        }
-        Err(e) => {
-            drop(rt);
-            fatal(&format!("interface call: {e}"))
+            Err(e) => {
+                drop(rt);
+                fatal(&format!("interface call: {e}"))
+            }
+        },
+    };
+    desc.dispatch.get_or_create().remember(entry);
+    entry.code
+}
+
+impl Runtime {
+    /// The code the interface method of the call site `desc` names runs on `obj`: asks the
+    /// type system for the implementing method (in the site's generic context).
+    fn resolve_interface_target(&mut self, obj: u64, desc: &CellDesc) -> Result<u64, String> {
+        let (asm, token) = (desc.asm, Token(desc.token));
+        let ty = self.type_of_object(obj);
+        // The call site's interface method resolves in its code's generic context.
+        let site_types = self
+            .types
+            .in_context(self.generic_contexts[desc.generics as usize].clone());
+        let m = site_types.interface_implementation(ty, &self.assemblies[asm].metadata, token)?;
+        let implementing = self.assembly_named(asm, &m.assembly)?;
+        let code = match m.instance {
+            Some(instance) => self.instance_code_of(instance)?,
+            None => self.method_code(implementing, m.rid)?,
+        };
+        // A boxed value type's own method takes the value: enter it unboxed.
+        if self.types.is_value_type_method(&m.assembly, m.rid)? {
+            crate::stubs::unboxing_stub(code)
+        } else {
+            Ok(code)
         }
     }
 }

@@ -6,7 +6,7 @@
 //! A worklist over the IL: every method of the assembly is scanned without a context; a
 //! call, `newobj`, `ldftn` or static-field access that names a closed generic instance of
 //! one of its own methods adds that instance, and (when its owner is a generic type
-//! instance) the owner's virtual methods and `.cctor` with IL, which its vtable, interface
+//! instance, or `box` names one) the owner's virtual methods and `.cctor` with IL, which its vtable, interface
 //! map and class initialisation may run without a call naming them (its other methods are
 //! added when a scanned body calls them). Each added instance is scanned in its own
 //! context, and so on. An instance whose arguments nest deeper than [`MAX_DEPTH`] is left to the JIT, which cuts
@@ -217,6 +217,11 @@ fn reached(asm: &Assembly, rid: u32, types: &TypeContext) -> Vec<MethodInstance>
                         out.push(helper);
                     }
                     out.push(instance);
+                }
+            }
+            Opcode::Box => {
+                if let Some(boxed) = types.boxed_type_instance(asm, token) {
+                    out.extend(types.methods_of_type_instance(boxed));
                 }
             }
             Opcode::Ldsfld | Opcode::Stsfld | Opcode::Ldsflda => {
