@@ -122,6 +122,14 @@ pub(crate) trait TranslateEnv {
     }
     /// Address of the helper table.
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value;
+    /// Address of this thread's pending-exception word: found from the stack pointer and the
+    /// mask in the helper table (`cells::pending_word_address`), since every managed thread
+    /// runs on an aligned stack whose top block holds it. The translator's unit tests run
+    /// code on an ordinary test thread's stack and answer a fixed zero word instead.
+    fn pending_word(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
+        let table = self.helper_table(b);
+        crate::backend::cells::pending_word_address(b, table)
+    }
     /// Whether methods call the profile scenario's enter and leave hooks
     /// (`translate/profile.rs`).
     fn profile_hooks(&self) -> bool {

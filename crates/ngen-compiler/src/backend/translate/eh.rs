@@ -165,8 +165,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// The address of this thread's pending-exception word (helper slot `PendingException`
     /// holds the mask that finds it from the stack pointer, see `cells::pending_word_address`).
     fn pending_word(&mut self) -> Value {
-        let table = self.env.helper_table(&mut self.b);
-        crate::backend::cells::pending_word_address(&mut self.b, table)
+        self.env.pending_word(&mut self.b)
     }
 
     /// After a call that can throw: when an exception is pending, go to the landing of the

@@ -116,13 +116,17 @@ impl TranslateEnv for NoEnv {
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         b.ins().iconst(I64, QUIET_HELPERS.as_ptr() as i64)
     }
+    fn pending_word(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
+        // A test thread's stack is not a managed thread's aligned stack: a fixed zero word.
+        b.ins().iconst(I64, &NOTHING_PENDING as *const u64 as i64)
+    }
     fn intrinsic(&mut self, token: Token) -> Option<crate::type_context::Intrinsic> {
         test_intrinsic(token)
     }
 }
 
-/// A zero word, and a helper table whose every slot points at it: the pending-exception
-/// check after a `call` finds nothing pending (no test code calls a helper).
+/// A zero word the pending-exception check after a `call` reads (`pending_word` above), and a
+/// helper table whose every slot points at it (no test code calls a helper).
 static NOTHING_PENDING: u64 = 0;
 static QUIET_HELPERS: [&u64; ngen_abi::helpers::HELPER_COUNT] =
     [&NOTHING_PENDING; ngen_abi::helpers::HELPER_COUNT];
