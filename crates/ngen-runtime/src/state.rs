@@ -380,7 +380,7 @@ impl Runtime {
         self.bound_paths.register(&self.assemblies[id].name, path);
         if self.assemblies[id].name.eq_ignore_ascii_case("mscorlib") {
             log::binding(|| {
-                "mscorlib: the runtime's BCL surface first, then its image, icalls and IL".into()
+                "mscorlib: its image, icalls and IL (a program's calls of Math's internal calls: the BCL surface)".into()
             });
         }
         self.attach_image(id);
