@@ -21,7 +21,16 @@ use crate::{FRAMEWORK_DIR, ngen_build, ngen_build_bin, run_ok, workspace_root};
 
 /// The framework assemblies whose images the tests share, by file name under
 /// [`FRAMEWORK_DIR`].
-pub const FRAMEWORK_ASSEMBLIES: &[&str] = &["mscorlib.dll"];
+/// System, System.Core, System.Xml and System.Xml.Linq serve `codegen_system`'s programs (LINQ,
+/// `Regex`, `Uri`, XML) under `--jit never`; the rest of their closure (System.Configuration,
+/// Mono.Security, ...) is JIT-compiled when reached.
+pub const FRAMEWORK_ASSEMBLIES: &[&str] = &[
+    "mscorlib.dll",
+    "System.dll",
+    "System.Core.dll",
+    "System.Xml.dll",
+    "System.Xml.Linq.dll",
+];
 
 /// The directory holding the shared framework images (`<Name>.ni.so` and digest files), built
 /// on first use in this test run. Pass it to `ngen-build run --images` next to the program's

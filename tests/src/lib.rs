@@ -466,6 +466,16 @@ impl CompiledPrograms {
     /// Compiles `programs` of fixture `area` (they run next to the shared
     /// [`framework_images`]).
     pub fn new(area: &str, programs: &[&str]) -> CompiledPrograms {
+        CompiledPrograms::with_references(area, programs, &[])
+    }
+
+    /// As [`CompiledPrograms::new`], the programs also referencing the framework assemblies
+    /// `references` (file names, as `System.Xml.Linq.dll`, which mcs does not reference by
+    /// default).
+    pub fn with_references(area: &str, programs: &[&str], references: &[&str]) -> CompiledPrograms {
+        let mut flags = vec!["-unsafe".to_string()];
+        flags.extend(references.iter().map(|r| format!("-r:{r}")));
+        let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
         let dir = temp_dir();
         let bin = dir.path().join("bin");
         let images = dir.path().join("images");
@@ -476,7 +486,7 @@ impl CompiledPrograms {
                 .join(area)
                 .join(format!("{name}.cs"));
             let exe = bin.join(format!("{name}.exe"));
-            mcs(&[&source], &exe, &["-unsafe"]);
+            mcs(&[&source], &exe, &flags);
             ngen_compile(&exe, &images);
         }
         CompiledPrograms {

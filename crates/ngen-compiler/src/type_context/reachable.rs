@@ -213,7 +213,8 @@ impl TypeContext {
     }
 
     /// The overrides in the classes of `asm` of the generic virtual method instance `handle`
-    /// (`Base::M<int>` gives `Derived::M<int>` for each class of `asm` that overrides `M<>`):
+    /// (`Base::M<int>` gives `Derived::M<int>` for each class of `asm` that overrides `M<>`;
+    /// `Base<int>::M<int>` also gives `Derived<int>::M<int>` for a `Derived<T> : Base<T>`):
     /// what a call through `InterfaceTarget` may run, for an image's scan. Empty unless
     /// `handle` is a virtual method with method arguments.
     pub fn generic_virtual_overrides(
@@ -233,16 +234,34 @@ impl TypeContext {
                 return Vec::new();
             };
             let ts = &mut inner.ts;
+            // A generic class is tried over the owner's own type arguments when its arity is
+            // theirs (System.Core's `WhereArrayIterator<T> : Iterator<T>` overriding
+            // `Iterator<T>::Select<U>`): the common shape of a generic hierarchy.
+            let owner_args = match ts.kind(desc.owner) {
+                ngen_typesystem::TypeKind::Inst(_, args) => args.clone(),
+                _ => Box::default(),
+            };
             let mut found = Vec::new();
             for rid in 1..=asm.row_count(ngen_metadata::TableId::TypeDef) {
-                let Ok(ty) = ts.type_def(module, rid) else {
+                let Ok(def) = ts.type_def(module, rid) else {
                     continue;
                 };
-                let generic_or_interface = ts
-                    .class_info(ty)
-                    .map(|i| i.generic_param_count != 0 || i.is_interface())
-                    .unwrap_or(true);
-                if generic_or_interface || !ts.is_assignable_to(ty, desc.owner).unwrap_or(false) {
+                let Ok((arity, is_interface)) = ts
+                    .class_info(def)
+                    .map(|i| (i.generic_param_count as usize, i.is_interface()))
+                else {
+                    continue;
+                };
+                let ty = match arity {
+                    _ if is_interface => continue,
+                    0 => def,
+                    n if n == owner_args.len() => match ts.instantiate(def, &owner_args) {
+                        Ok(ty) => ty,
+                        Err(_) => continue,
+                    },
+                    _ => continue,
+                };
+                if !ts.is_assignable_to(ty, desc.owner).unwrap_or(false) {
                     continue;
                 }
                 if let Ok(Some(m)) = ts.resolve_generic_virtual(ty, handle)

@@ -2,7 +2,8 @@
 //! `InternalGetContext` and `InternalGetDefaultContext`, which `Thread.CurrentContext` and
 //! `Context.DefaultContext` call (mscorlib's `WaitHandle.WaitAny`/`WaitAll` ask the current
 //! context whether it is the default one); `getCurDomain`, `getRootDomain` and
-//! `InternalIsFinalizingForUnload` (the thread pool's per-thread finalizer asks them).
+//! `InternalIsFinalizingForUnload` (the thread pool's per-thread finalizer asks them);
+//! `GetData`, which System.dll's `Regex` asks for `REGEX_DEFAULT_MATCH_TIMEOUT`.
 //!
 //! ## Model
 //! One application domain, the root one: one `System.AppDomain` object, made on first request
@@ -60,8 +61,17 @@ extern "C" fn internal_get_default_context() -> u64 {
     default_context()
 }
 
+/// `object GetData (string name)`: the domain's data slot `name`. No slot is ever set here
+/// (`SetData` is not implemented), so every name reads null, as in a fresh Mono domain for the
+/// names the class libraries ask (`REGEX_DEFAULT_MATCH_TIMEOUT`, ...). Mono's setup-derived
+/// names (`APPBASE`, `APP_CONFIG_FILE`) are not answered yet.
+extern "C" fn get_data(_this: u64, _name: u64) -> u64 {
+    0
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
+        ("GetData", get_data as *const ()),
         ("InternalGetContext", internal_get_context as *const ()),
         (
             "InternalGetDefaultContext",

@@ -37,6 +37,7 @@ mod monitor;
 mod mono_io;
 mod native_event_calls;
 mod object;
+mod path;
 mod remoting_services;
 mod runtime_field_info;
 mod runtime_helpers;
@@ -117,6 +118,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.IO.MonoIO",
         methods: mono_io::methods,
+    },
+    IcallType {
+        type_name: "System.IO.Path",
+        methods: path::methods,
     },
     IcallType {
         type_name: "System.Math",

@@ -381,7 +381,7 @@ impl Runtime {
     }
 
     /// The MethodDef of `namespace.type_name::method_name` in assembly `target` whose
-    /// signature has the shape of `sig` (a top-level type), if there is exactly such a one.
+    /// signature has the shape of `sig` (a top-level type), if there is exactly one such.
     fn find_method(
         &self,
         target: usize,
@@ -392,6 +392,18 @@ impl Runtime {
     ) -> Option<u32> {
         let md = &self.assemblies[target].metadata;
         let type_rid = md.find_type_def(namespace, type_name).ok()??;
+        // The shape ignores which class a parameter is, so overloads that differ only there
+        // (System.Xml's `XmlWriter.Create(Stream, ...)` and `Create(StringBuilder, ...)`)
+        // all match: such a call is left to the type system, which compares the types.
+        let mut shape_matches = 0;
+        md.find_method(type_rid, method_name, |s| {
+            shape_matches += usize::from(signatures_match(s, sig));
+            false
+        })
+        .ok()?;
+        if shape_matches != 1 {
+            return None;
+        }
         md.find_method(type_rid, method_name, |s| signatures_match(s, sig))
             .ok()?
     }

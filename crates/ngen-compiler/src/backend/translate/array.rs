@@ -162,7 +162,7 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// The element type an array instruction reads or writes: fixed by the typed opcodes, or
     /// named by the token (a primitive, an enum, a struct or a reference type).
-    fn element_type(&mut self, ins: &Instruction<'_>) -> Res<IlType> {
+    pub(super) fn element_type(&mut self, ins: &Instruction<'_>) -> Res<IlType> {
         let primitive = match self.accessed_kind(ins) {
             Ok(kind) => return Ok(IlType::Val(kind)),
             Err(reason) => reason,

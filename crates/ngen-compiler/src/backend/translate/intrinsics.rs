@@ -66,15 +66,25 @@ impl<'a, 'f> Translator<'a, 'f> {
         {
             return Ok(false);
         }
-        let kind = self
-            .env
-            .array_element(element)
-            .map_err(|e| Reject::at(e, newarr.offset))?;
+        // Primitive and enum elements (System.Xml's state tables are enum arrays): the
+        // field's bytes are the elements' little-endian values either way.
+        let element_size = match self.element_type(newarr)? {
+            IlType::Val(ValKind::Ref) | IlType::Struct(_) => {
+                return Err(Reject::at(
+                    format!(
+                        "array initializer of non-primitive elements (token 0x{:08x})",
+                        element.0
+                    ),
+                    newarr.offset,
+                ));
+            }
+            ty => ty.size() as usize,
+        };
         let data = self.env.field_init_data(field)?;
         let Ok(length) = usize::try_from(length) else {
             return Ok(false);
         };
-        let bytes = length.saturating_mul(kind.size() as usize);
+        let bytes = length.saturating_mul(element_size);
         if bytes > data.len() {
             return Err(Reject::new(format!(
                 "array initializer needs {bytes} bytes, its field has {}",
