@@ -19,6 +19,7 @@ const PROGRAMS: &[&str] = &[
     "parallel_cancel",
     "concurrent",
     "system_sync",
+    "task_edges",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -45,6 +46,11 @@ fn parallel_for_and_foreach_totals_break_and_cancellation_match_mono() {
 #[test]
 fn concurrent_dictionary_queue_stack_countdown_and_semaphore_slim_match_mono() {
     fixtures().assert_like_mono("concurrent", &[]);
+}
+
+#[test]
+fn wait_timeouts_faulted_when_any_child_tasks_thread_and_async_locals_and_lazy_match_mono() {
+    fixtures().assert_like_mono("task_edges", &[]);
 }
 
 /// `BlockingCollection`, `ConcurrentBag` and `Barrier` are System.dll's, `ReaderWriterLockSlim`
