@@ -27,6 +27,8 @@ bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 src=tests/bench/programs
+# median_ms, cell and ratio: hyperfine's results as table cells.
+source tests/bench/hyperfine-cells.sh
 
 # program, its argument (the workload), and whether it has a C twin.
 programs=(
@@ -43,15 +45,6 @@ selected="${BENCH_PROGRAMS:-}"
 peak_rss() { # median peak RSS in KiB of 3 runs of "$@"
   for _ in 1 2 3; do /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; done | sort -n | sed -n 2p
 }
-median_ms() { # median_ms JSON NAME [FIELD]: hyperfine's median wall time of the command named
-  # NAME in ms, or with FIELD=cpu its mean user + system CPU time (steadier on a shared machine)
-  python3 -c 'import json,sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    if r["command"] == sys.argv[2]:
-        t = r["user"] + r["system"] if sys.argv[3] == "cpu" else r["median"]
-        print("%.1f" % (t * 1000))' "$1" "$2" "${3:-wall}"
-}
-
 # The commands to time for the current $name: a label each, and the command line.
 add() { names+=("$1"); cmds+=("$2"); }
 check() { # check LABEL COMMAND...: adds it to the timed commands only when its output equals mono's
@@ -64,20 +57,6 @@ check() { # check LABEL COMMAND...: adds it to the timed commands only when its 
   echo "$name: $label not runnable yet: $(grep -m1 . "$work/$name/err" || echo 'output differs from mono')" >&2
   return 1
 }
-cell() { # cell LABEL: "wall (CPU)" of LABEL for the current $name, or "not runnable yet"
-  local wall cpu
-  wall="$(median_ms "$work/$name/times.json" "$1")"
-  cpu="$(median_ms "$work/$name/times.json" "$1" cpu)"
-  if [[ -n "$wall" ]]; then echo "$wall ($cpu) ms"; else echo "not runnable yet"; fi
-}
-
-ratio() { # ratio FIELD: ngen's time over mono's
-  local a b
-  a="$(median_ms "$work/$name/times.json" ngen "$1")"
-  b="$(median_ms "$work/$name/times.json" mono "$1")"
-  if [[ -n "$a" ]]; then awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f×", a / b }'; else echo "–"; fi
-}
-
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 rows=()
 for entry in "${programs[@]}"; do

@@ -407,10 +407,15 @@ pub fn stderr_head(out: &Output) -> Vec<String> {
 /// Asserts `exe args` behaves as under mono (stdout, exit code, first three stderr lines)
 /// when run from `images` under `--jit never`, `--jit always` and the default.
 pub fn assert_like_mono_in_every_mode(exe: &Path, images: &Path, args: &[&str]) {
+    assert_like_mono_in_modes(exe, images, args, &["never", "always", "default"]);
+}
+
+/// [`assert_like_mono_in_every_mode`] for only `modes` ("never", "always", "default").
+pub fn assert_like_mono_in_modes(exe: &Path, images: &Path, args: &[&str], modes: &[&str]) {
     let program = exe.file_name().unwrap_or_default().to_string_lossy();
     let mono_out = mono(exe, args);
     let expected = Observed::from(&mono_out);
-    for mode in ["never", "always", "default"] {
+    for mode in modes {
         let out = ngen_run_from_images(exe, images, mode, args);
         assert_eq!(
             Observed::from(&out),

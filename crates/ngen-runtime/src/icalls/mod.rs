@@ -54,6 +54,7 @@ mod string;
 mod thread;
 mod thread_pool;
 mod timer;
+mod volatile;
 
 /// One managed type's icalls: its name and each method's name and entry point.
 struct IcallType {
@@ -238,6 +239,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Threading.Timer",
         methods: timer::methods,
+    },
+    IcallType {
+        type_name: "System.Threading.Volatile",
+        methods: volatile::methods,
     },
     IcallType {
         type_name: "System.Threading.WaitHandle",

@@ -179,7 +179,7 @@ extern "C" fn set_name(internal: u64, name: *const u16, length: i32) {
 }
 
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
-    vec![
+    let mut rows = vec![
         ("ClrState", clr_state as *const ()),
         (
             "ConstructInternalThread",
@@ -198,5 +198,7 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("SystemMaxStackStize", system_max_stack_size as *const ()),
         ("Thread_internal", thread_internal as *const ()),
         ("YieldInternal", yield_internal as *const ()),
-    ]
+    ];
+    rows.extend(super::volatile::thread_methods());
+    rows
 }
