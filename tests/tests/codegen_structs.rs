@@ -21,6 +21,8 @@ const PROGRAMS: &[&str] = &[
     "stubs",
     "boxed_calls",
     "reference_arrays",
+    "value_equality",
+    "pointer_fields",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -131,4 +133,14 @@ fn every_method_of_the_fixtures_is_in_its_image() {
             "{program}: excluded: {excluded:?}"
         );
     }
+}
+
+#[test]
+fn default_struct_equals_nullable_enum_unboxing_and_the_clock_match_mono() {
+    differential("value_equality", &[]);
+}
+
+#[test]
+fn the_address_of_a_field_through_a_null_pointer_is_arithmetic_like_mono() {
+    differential("pointer_fields", &[]);
 }

@@ -34,6 +34,7 @@ pub(crate) mod reflection;
 pub(crate) mod resources;
 mod statics;
 pub(crate) mod type_objects;
+pub(crate) mod value_equality;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};

@@ -51,6 +51,9 @@ pub struct NullableLayout {
     pub has_value_offset: u32,
     /// Offset of the `T value` field in the value.
     pub value_offset: u32,
+    /// `T` is an enum: unboxing needs a boxed `T` exactly, not its underlying primitive
+    /// (Mono calls `Nullable<T>.UnboxExact` then, `method-to-ir.c` `handle_unbox_nullable`).
+    pub exact_value: bool,
 }
 
 impl TypeContext {
@@ -119,6 +122,12 @@ impl TypeContext {
                 return Err(format!("box of {name}: no hasValue and value fields"));
             };
             let value = il_type(ts, underlying)?;
+            let exact_value = matches!(ts.kind(underlying), TypeKind::Def(..))
+                && ts
+                    .class_info(underlying)
+                    .map_err(|e| e.to_string())?
+                    .category
+                    == Category::Enum;
             let boxed = ts.instance_layout(underlying).map_err(|e| e.to_string())?;
             return Ok(BoxedValue {
                 value,
@@ -128,6 +137,7 @@ impl TypeContext {
                     layout,
                     has_value_offset,
                     value_offset,
+                    exact_value,
                 }),
             });
         }

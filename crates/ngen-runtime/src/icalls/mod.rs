@@ -20,6 +20,7 @@ mod buffer;
 mod console_driver;
 mod culture_info;
 mod custom_attrs;
+mod date_time;
 mod delegate;
 mod encoding_helper;
 mod enum_type;
@@ -54,6 +55,7 @@ mod string;
 mod thread;
 mod thread_pool;
 mod timer;
+mod value_type;
 mod volatile;
 
 /// One managed type's icalls: its name and each method's name and entry point.
@@ -91,6 +93,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.ConsoleDriver",
         methods: console_driver::methods,
+    },
+    IcallType {
+        type_name: "System.DateTime",
+        methods: date_time::methods,
     },
     IcallType {
         type_name: "System.Delegate",
@@ -247,6 +253,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Threading.WaitHandle",
         methods: native_event_calls::wait_handle_methods,
+    },
+    IcallType {
+        type_name: "System.ValueType",
+        methods: value_type::methods,
     },
 ];
 

@@ -49,7 +49,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     /// The address of `field` of the object or value `obj` (of stack type `t`), after a null
-    /// check of references and managed pointers (NullReferenceException).
+    /// check of references, and of pointers to read or write through (NullReferenceException).
     fn field_addr(
         &mut self,
         obj: Value,
@@ -58,7 +58,13 @@ impl<'a, 'f> Translator<'a, 'f> {
         what: &str,
     ) -> Res<Value> {
         match t {
-            StackType::O | StackType::Ptr => self.null_check(obj),
+            StackType::O => self.null_check(obj),
+            // Mono checks `ldflda` only on object references: the address of a field
+            // through a (possibly null) pointer is arithmetic (`&p->f`), and faults only when
+            // used (method-to-ir.c, `CEE_LDFLDA`; mono/mini exceptions.cs
+            // `test_0_ldflda_null_pointer`).
+            StackType::Ptr if what == "ldflda" => {}
+            StackType::Ptr => self.null_check(obj),
             StackType::I => {}
             // Only `ldfld` reads a field of a struct value (III.4.10).
             StackType::Struct(_) if what == "ldfld" => {}

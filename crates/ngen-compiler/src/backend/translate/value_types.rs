@@ -200,8 +200,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         let actual = self.b.ins().load(I64, flags(), object, 0);
         let wrong = self.b.ins().icmp(IntCC::NotEqual, actual, method_table);
         match value {
-            IlType::Struct(_) => self.throw_if(wrong, ExceptionKind::InvalidCast),
-            IlType::Val(_) => self.unbox_slow_path(wrong, object, method_table),
+            // A nullable enum takes only a boxed enum of its type (Mono's `UnboxExact`).
+            IlType::Val(_) if !nullable.exact_value => {
+                self.unbox_slow_path(wrong, object, method_table)
+            }
+            _ => self.throw_if(wrong, ExceptionKind::InvalidCast),
         }
         let data = self
             .b
