@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::UNIX_EPOCH;
 
-use crate::{FRAMEWORK_DIR, ngen_build, ngen_build_bin, run_ok, workspace_root};
+use crate::{
+    FRAMEWORK_DIR, ngen_build_bin, ngen_build_without_framework_images, run_ok, workspace_root,
+};
 
 /// The framework assemblies whose images the tests share, by file name under
 /// [`FRAMEWORK_DIR`].
@@ -41,10 +43,18 @@ pub fn framework_images() -> PathBuf {
 }
 
 /// The framework images of the debug scenario (`compile --scenario debug`), for
-/// `ngen-build run --scenario debug --jit never`.
+/// `ngen-build run --scenario debug --jit never`: mscorlib only (the debug and profile
+/// fixtures use nothing else, and each set costs build time once per test run).
 pub fn debug_framework_images() -> PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| build_once("debug")).clone()
+}
+
+/// The framework images of the profile scenario (mscorlib only), for
+/// `ngen-build run --scenario profile --jit never`.
+pub fn profile_framework_images() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| build_once("profile")).clone()
 }
 
 fn build_once(scenario: &str) -> PathBuf {
@@ -61,9 +71,14 @@ fn build_once(scenario: &str) -> PathBuf {
     if !dir.join(".complete").exists() {
         let staging = root.join(format!("{key}.staging"));
         let _ = fs::remove_dir_all(&staging);
-        for name in FRAMEWORK_ASSEMBLIES {
+        let assemblies = if scenario == "default" {
+            FRAMEWORK_ASSEMBLIES
+        } else {
+            &FRAMEWORK_ASSEMBLIES[..1]
+        };
+        for name in assemblies {
             run_ok(
-                ngen_build()
+                ngen_build_without_framework_images()
                     .arg("compile")
                     .arg(Path::new(FRAMEWORK_DIR).join(name))
                     .args(["--scenario", scenario, "--out"])

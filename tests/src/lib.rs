@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 pub mod framework_images;
 pub mod mono_sources;
 
-pub use framework_images::{debug_framework_images, framework_images};
+pub use framework_images::{debug_framework_images, framework_images, profile_framework_images};
 
 /// Reports that `test` cannot run here and why, straight to stderr (not through the test
 /// harness's capture, so it shows in every log), as a `SKIPPED:` line that `tests/run.sh`
@@ -49,10 +49,22 @@ pub fn ngen_build_bin() -> PathBuf {
 /// `install /queue` does not start the native image service in the background here (a test
 /// that wants it removes `NGEN_SERVICE_AUTOSTART`), so queued items stay queued and no test
 /// leaves a service behind.
+///
+/// `NGEN_IMAGE_PATH` names the shared framework images ([`framework_images`], built once per
+/// test run): mscorlib is compiled code like any assembly, so a program run under `--jit never`
+/// needs its image, which the programs' own caches do not hold (`compile-framework = false`).
 pub fn ngen_build() -> Command {
+    let mut cmd = ngen_build_without_framework_images();
+    cmd.env("NGEN_IMAGE_PATH", framework_images());
+    cmd
+}
+
+/// [`ngen_build`] without `NGEN_IMAGE_PATH` (what builds the framework images themselves).
+pub fn ngen_build_without_framework_images() -> Command {
     let mut cmd = Command::new(ngen_build_bin());
     cmd.env_remove("NGEN_LOG")
         .env_remove("NGEN_CACHE")
+        .env_remove("NGEN_IMAGE_PATH")
         .env("NGEN_SERVICE_AUTOSTART", "0");
     cmd
 }

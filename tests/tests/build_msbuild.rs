@@ -33,6 +33,7 @@ fn run_script(name: &str, ok_line: &str) {
     let out = std::process::Command::new("bash")
         .arg(&script)
         .arg(ngen_tests::ngen_build_bin())
+        .env("NGEN_IMAGE_PATH", ngen_tests::framework_images())
         .output()
         .expect("run msbuild-task/test/run.sh");
     let text = format!(

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use ngen_tests::{Observed, mcs, mono, ngen_build, ngen_compile, temp_dir, workspace_root};
+use ngen_tests::{
+    Observed, framework_images, mcs, mono, ngen_build, ngen_compile, temp_dir, workspace_root,
+};
 
 fn fixture_source(name: &str) -> PathBuf {
     workspace_root()
@@ -170,11 +172,13 @@ static class Malformed
         .collect();
     assert!(compiled.contains(&"Malformed::Main"), "{report}");
 
-    // The healthy part still runs from the image.
+    // The healthy part still runs from the image (mscorlib's from the framework images).
     let out = ngen_build()
         .arg("run")
         .arg("--images")
         .arg(&images)
+        .arg("--images")
+        .arg(framework_images())
         .arg("--jit")
         .arg("never")
         .arg(&patched)
@@ -314,13 +318,32 @@ fn run_finds_the_manifest_cache_without_images_and_honours_the_scenario() {
             "{name} did not use an image under {dir}:\n{log}"
         );
     }
-    let jitted: Vec<&str> = log.lines().filter(|l| l.contains("JIT-compiled")).collect();
+    // Of the program's assemblies only CollatzSteps is JIT-compiled (the sample leaves the
+    // framework uncompiled, so mscorlib's methods are JIT-compiled too).
+    let jitted: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("JIT-compiled") && !l.starts_with("ngen[binding]: mscorlib:"))
+        .collect();
     assert_eq!(
         jitted,
         ["ngen[binding]: App: JIT-compiled HelloApp.Program::CollatzSteps"],
         "{log}"
     );
-    let never = sample_run.run(&app, &["--jit", "never"], exe);
+    // Under --jit never mscorlib needs its image: the shared framework images, searched next
+    // to the manifest's cache named explicitly.
+    let framework = framework_images();
+    let never = sample_run.run(
+        &app,
+        &[
+            "--jit",
+            "never",
+            "--images",
+            framework.to_str().unwrap(),
+            "--manifest-path",
+            "ngen.toml",
+        ],
+        exe,
+    );
     let stdout = String::from_utf8_lossy(&never.stdout);
     let before_collatz = expected
         .stdout

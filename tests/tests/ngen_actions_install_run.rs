@@ -92,7 +92,8 @@ fn run_uses_the_per_user_default_cache_that_install_wrote() {
             .env_remove("NGEN_CACHE")
             .env_remove("NGEN_LOG")
             .env("HOME", dir.path())
-            .env("XDG_CACHE_HOME", &xdg);
+            .env("XDG_CACHE_HOME", &xdg)
+            .env("NGEN_IMAGE_PATH", ngen_tests::framework_images());
         cmd
     };
     if as_root {

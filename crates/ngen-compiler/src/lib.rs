@@ -37,8 +37,14 @@ pub use report::ImageReport;
 
 /// Name recorded as the compiler in image headers.
 pub const COMPILER_NAME: &str = "ngen-compiler";
-/// Version recorded in image headers.
-pub const COMPILER_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// Version recorded in image headers: the crate's version with, as semver build metadata, the
+/// digest of the source that decides what an image means (`build.rs`), so a rebuilt compiler
+/// with other source rejects the old one's images instead of misreading them.
+pub const COMPILER_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    "+",
+    env!("NGEN_COMPILER_SOURCE_DIGEST")
+);
 
 /// The compiler identity images are stamped with (and validated against).
 pub fn compiler_identity() -> ngen_image::CompilerIdentity {

@@ -42,6 +42,7 @@ pub(crate) fn start_and_call_main(options: &RunOptions) -> Result<i32, RunError>
     // objects (literals, statics) whose only references may sit on this thread's stack.
     let thread =
         crate::threads::stack::spawn_joinable(crate::faults::managed_stack_size(), move || {
+            name_this_thread(c"managed-main");
             let entry = crate::state::start(&options)?;
             crate::threads::current::attach_main_thread();
             crate::eh::install();
@@ -53,6 +54,15 @@ pub(crate) fn start_and_call_main(options: &RunOptions) -> Result<i32, RunError>
         Ok(Some(result)) => result,
         Ok(None) => fatal("the managed main thread ended without a result"),
         Err(e) => fatal(&format!("cannot start the managed main thread: {e}")),
+    }
+}
+
+/// Names the calling thread (`/proc/PID/task/TID/comm`, gdb's and perf's thread lists), so the
+/// thread running `Main` can be told from the collector's and the finalizer's.
+fn name_this_thread(name: &std::ffi::CStr) {
+    // SAFETY: a NUL-terminated name of at most 15 bytes for the calling thread.
+    unsafe {
+        libc::pthread_setname_np(libc::pthread_self(), name.as_ptr());
     }
 }
 

@@ -64,10 +64,12 @@ pub struct Args {
     #[arg(long = "images", value_name = "DIR")]
     pub images: Vec<PathBuf>,
     /// The ngen.toml whose cache holds the images (default: the nearest one at or above the
-    /// program's directory). Ignored with `--images`.
+    /// program's directory, unless `--images` is given). Given explicitly with `--images`,
+    /// both are searched (e.g. an app's cache and separately built framework images).
     #[arg(long, value_name = "P")]
     pub manifest_path: Option<PathBuf>,
-    /// A cache directory (as for `build`/`install`) holding the images. Ignored with `--images`.
+    /// A cache directory (as for `build`/`install`) holding the images; with `--images`, both
+    /// are searched.
     #[arg(long, value_name = "D")]
     pub cache_dir: Option<PathBuf>,
     /// Use images of this scenario; images stamped with another scenario are rejected.
@@ -89,22 +91,42 @@ pub struct Args {
     pub args: Vec<String>,
 }
 
-/// The image directories for this run: `--images` when given, else the caches.
+/// The image directories for this run: `--images` when given (then the caches only when
+/// `--manifest-path` or `--cache-dir` names one explicitly), else the caches; then
+/// `NGEN_IMAGE_PATH`'s.
 fn image_dirs(args: &Args) -> Vec<PathBuf> {
-    if !args.images.is_empty() {
-        return args.images.clone();
+    let explicit_cache = args.manifest_path.is_some() || args.cache_dir.is_some();
+    if !args.images.is_empty() && !explicit_cache {
+        let mut dirs = args.images.clone();
+        dirs.extend(image_path_dirs());
+        return dirs;
     }
+    let mut dirs = args.images.clone();
     let program = std::path::absolute(&args.assembly).unwrap_or_else(|_| args.assembly.clone());
     let start = program
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
-    ngen_cache::run_support::image_dirs(
+    dirs.extend(ngen_cache::run_support::image_dirs(
         args.manifest_path.as_deref(),
         args.cache_dir.as_deref(),
         &start,
         args.scenario.manifest(),
-    )
+    ));
+    dirs.extend(image_path_dirs());
+    dirs
+}
+
+/// `NGEN_IMAGE_PATH`: more image directories (colon-separated, like `MONO_PATH`), searched
+/// after the others, e.g. the framework's images built once for a machine or a CI run.
+fn image_path_dirs() -> Vec<PathBuf> {
+    std::env::var_os("NGEN_IMAGE_PATH")
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {

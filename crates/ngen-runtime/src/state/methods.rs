@@ -107,8 +107,18 @@ impl Runtime {
                 (Some(_), None) => format!("not in the image of {}", a.name),
                 (None, _) => a.no_image.clone(),
             };
+            // Mono's class libraries run from their images too: a manifest build leaves
+            // framework assemblies to the JIT unless told otherwise, so say how.
+            let hint = if a.image.is_none() {
+                format!(
+                    "; compile {} too (`compile-framework = true` in ngen.toml for framework assemblies, or `ngen-build compile` and `--images`)",
+                    a.name
+                )
+            } else {
+                String::new()
+            };
             return Err(format!(
-                "method {name} is not in a valid native image ({why}), and --jit never forbids JIT compilation"
+                "method {name} is not in a valid native image ({why}), and --jit never forbids JIT compilation{hint}"
             ));
         }
         let code = self.jit_compile(id, rid, &GenericContext::none(), &name)?;
