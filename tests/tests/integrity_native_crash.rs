@@ -145,12 +145,21 @@ fn mono_spin(exe: &Path, signal: &str) -> Output {
 
 /// Spin.exe under ngen-build, sent `signal` once its managed thread runs.
 fn ngen_spin(exe: &Path, images: &Path, jit: &str, signal: &str) -> Output {
-    let child = ngen_run(exe, images, jit)
+    let mut child = ngen_run(exe, images, jit)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    wait_for_thread(&child, "managed-main", Duration::from_millis(700));
+    // Spin.exe never ends by itself: if the thread never shows, kill it before failing, so a
+    // failed run leaves no spinning process behind.
+    let shown = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wait_for_thread(&child, "managed-main", Duration::from_millis(700))
+    }));
+    if let Err(panic) = shown {
+        let _ = child.kill();
+        let _ = child.wait();
+        std::panic::resume_unwind(panic);
+    }
     kill(&child, signal);
     child.wait_with_output().unwrap()
 }
