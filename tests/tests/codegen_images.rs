@@ -230,7 +230,10 @@ struct SampleRun<'a> {
 impl SampleRun<'_> {
     /// Runs `ngen-build <args> <exe> 21` from `cwd` with `NGEN_LOG=binding`.
     fn run(&self, cwd: &Path, args: &[&str], exe: &Path) -> Output {
+        // Image discovery is what this test checks: only the directories it names (the
+        // shared framework images too, where a run passes them with --images).
         ngen_build()
+            .env_remove("NGEN_IMAGE_PATH")
             .current_dir(cwd)
             .env("MONO_GAC_PREFIX", self.gac)
             .env("NGEN_LOG", "binding")
