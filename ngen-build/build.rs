@@ -11,7 +11,9 @@
 //!   `tests/bench/startup-order.sh`; names the linker does not find are ignored.
 //!
 //! It also exports gdb's JIT interface symbols (`ngen-runtime/src/gdb_jit.rs`) in the dynamic
-//! symbol table, where gdb finds them even in a stripped release binary.
+//! symbol table, where gdb finds them even in a stripped release binary, and the four mono
+//! runtime functions Debian's `libmono-native.so` imports from its host
+//! (`ngen-runtime/src/pinvoke/host_exports.rs`), without which it cannot be loaded.
 //!
 //! Rust ≥ 1.90 links x86_64-unknown-linux-gnu with its bundled lld; the ordering file is
 //! lld's, so it is passed only there, unless the build chose another linker through
@@ -27,7 +29,15 @@ fn main() {
         return;
     }
     println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
-    for symbol in ["__jit_debug_register_code", "__jit_debug_descriptor"] {
+    for symbol in [
+        "__jit_debug_register_code",
+        "__jit_debug_descriptor",
+        // What libmono-native imports from mono (`ngen-runtime/src/pinvoke/host_exports.rs`).
+        "mono_marshal_set_last_error",
+        "mono_add_internal_call_with_flags",
+        "mono_threads_enter_gc_safe_region_internal",
+        "mono_threads_exit_gc_safe_region_internal",
+    ] {
         println!("cargo:rustc-link-arg-bins=-Wl,--export-dynamic-symbol={symbol}");
     }
 

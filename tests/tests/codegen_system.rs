@@ -56,9 +56,8 @@ fn xdocument_parse_query_and_build_match_mono() {
 }
 
 /// `Directory.CreateDirectory` and `File.Exists` reach corefx's `Interop.Sys` P/Invokes into
-/// libmono-native (`SystemNative_Stat2`, ...), and the runtime binds no P/Invokes yet.
+/// libmono-native (`SystemNative_Stat2`, ...), through the P/Invoke stubs of mscorlib's image.
 #[test]
-#[ignore = "needs P/Invoke binding of System.Native (libmono-native)"]
 fn environment_variables_and_files_in_a_temporary_directory_match_mono() {
     fixtures().assert_like_mono("files_env", &[]);
 }

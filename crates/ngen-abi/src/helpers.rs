@@ -114,6 +114,12 @@ macro_rules! foreach_helper {
             /// field's offset in it (the runtime's encoding). The thread's areas of that type
             /// are allocated, zeroed, on its first access; the GC one is a collector root.
             ThreadStaticAddress = 16 thread_static_address (descriptor: u64) -> u64;
+            /// `extern "C" fn(op: u32, value: u64, extra: u64) -> u64`: one marshalling step
+            /// of a P/Invoke stub, [`MarshalOp`](crate::pinvoke::MarshalOp) `op` (strings and
+            /// `StringBuilder`s to and from native buffers, `SafeHandle` add-ref and release,
+            /// `SetLastError`'s saved `errno`, ...). A failing step leaves its exception
+            /// pending and returns 0; the stub then tests the pending word.
+            PInvokeMarshal = 17 pinvoke_marshal (op: u32, value: u64, extra: u64) -> u64;
         }
     };
 }

@@ -142,6 +142,12 @@ cell_kinds! {
     /// token is the class's TypeDef; the cell resolves to 1 after the runtime has started the
     /// `.cctor` (once per type, whichever cell asks first).
     ClassInit = 8;
+    /// The native function a P/Invoke (a MethodDef with an ImplMap row) calls: the token is
+    /// the MethodDef; resolved on the first call of its marshalling stub by the runtime
+    /// (dllmap, `dlopen`, `dlsym`, as mono does). A library or entry point that cannot be
+    /// found leaves the cell 0 and `DllNotFoundException`/`EntryPointNotFoundException`
+    /// pending ([`crate::pinvoke`]).
+    PInvoke = 9;
 }
 
 /// What one import cell refers to: its kind, the metadata token, an auxiliary token (the

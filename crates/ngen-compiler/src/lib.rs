@@ -24,6 +24,7 @@ pub mod inline_policy;
 pub mod jit;
 pub mod math_intrinsics;
 mod method;
+pub mod pinvoke;
 pub mod report;
 pub mod runtime_types;
 pub mod signature;

@@ -284,6 +284,12 @@ pub(crate) fn check_callvirt(asm: &Assembly, token: Token) -> Result<(), String>
 /// [`crate::backend::cells::key_of`] gives its instructions, as the translator will ask.
 pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<ngen_abi::image::CellKey> {
     use ngen_metadata::il::{Opcode, Operand};
+    if crate::pinvoke::is_pinvoke(asm, rid) {
+        return crate::backend::pinvoke_stub::stub_cells(
+            Token::new(TableId::MethodDef, rid),
+            &crate::pinvoke::class_tokens(asm, rid),
+        );
+    }
     let Ok(Some(body)) = asm.method_body(rid) else {
         return Vec::new();
     };

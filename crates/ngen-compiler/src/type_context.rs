@@ -31,11 +31,13 @@ use crate::types::{IlType, ValKind};
 
 mod delegates;
 mod generics;
+mod interop;
 mod intrinsic_methods;
 mod reachable;
 mod value_types;
 pub use delegates::DelegateFields;
 pub use generics::MethodInstance;
+pub use interop::InteropClass;
 pub use intrinsic_methods::Intrinsic;
 pub(crate) use value_types::il_type;
 pub use value_types::{BoxedValue, FieldAccess, NullableLayout};

@@ -401,6 +401,15 @@ impl Assembly {
         Ok(out)
     }
 
+    /// The native type blob (`FieldMarshal`, II.23.4) of a Field or Param, if it has one.
+    pub fn field_marshal_of(&self, parent: Token) -> Result<Option<&[u8]>> {
+        let key = Self::coded_key(CodedKind::HasFieldMarshal, parent)?;
+        match self.first_row_with(TableId::FieldMarshal, 0, key)? {
+            Some(rid) => Ok(Some(self.blob(self.field_marshal(rid)?.native_type)?)),
+            None => Ok(None),
+        }
+    }
+
     /// The P/Invoke mapping of a MethodDef, if it is a P/Invoke.
     pub fn impl_map_of(&self, method_rid: u32) -> Result<Option<crate::ImplMapRow<'_>>> {
         let key = Self::coded_key(

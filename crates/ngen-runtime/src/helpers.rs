@@ -158,6 +158,7 @@ extern "C" fn resolve_cell_from(cell: *mut ImportCell, fp: u64, return_address: 
 }
 
 use crate::eh::{capture_trace, pending_exception, throw};
+use crate::pinvoke::pinvoke_marshal;
 use crate::threads::statics::thread_static_address;
 
 /// The value of one helper slot: the address of the function the list names, bound to the

@@ -42,6 +42,7 @@ mod icalls;
 mod images;
 mod log;
 mod perf_map;
+mod pinvoke;
 mod profile;
 mod profile_report;
 mod state;

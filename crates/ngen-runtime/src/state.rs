@@ -32,6 +32,7 @@ pub(crate) mod property_queries;
 pub(crate) mod reflected_delegates;
 pub(crate) mod reflection;
 pub(crate) mod resources;
+pub(crate) mod safe_handles;
 mod statics;
 pub(crate) mod type_objects;
 pub(crate) mod value_equality;
@@ -268,6 +269,9 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
     // SAFETY: compiled code passes the address of one of its cells, whose key the runtime
     // set to a leaked CellDesc when it mapped the image or created the JIT cell.
     let desc = unsafe { &*((*cell).key as *const CellDesc) };
+    if desc.kind == CellKind::PInvoke {
+        return resolve_pinvoke_cell(cell, desc);
+    }
     let mut rt = lock();
     rt.cell_type = None;
     // A cell of a generic instance's code resolves its token in that instance's context.
@@ -294,6 +298,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
             .and_then(crate::stubs::unboxing_stub),
         CellKind::TypeObject => rt.type_object_of_token(desc.asm, desc.token),
         CellKind::ClassInit => rt.class_init(desc.asm, desc.token),
+        CellKind::PInvoke => Err("internal: a P/Invoke cell resolves without the lock".into()),
     };
     if let Some(types) = outer_types {
         rt.types = types;
@@ -311,6 +316,53 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
             drop(rt);
             fatal(&message)
         }
+    }
+}
+
+/// Resolves a P/Invoke's cell to its native function (`crate::pinvoke`), without the
+/// runtime lock (a failure raises an exception, which allocates): 0, not stored, with
+/// `DllNotFoundException` or `EntryPointNotFoundException` pending when it is not found.
+fn resolve_pinvoke_cell(cell: *mut ImportCell, desc: &CellDesc) -> u64 {
+    let found = {
+        let rt = lock();
+        let a = &rt.assemblies[desc.asm];
+        ngen_compiler::pinvoke::import_of(&a.metadata, Token(desc.token).rid())
+            .map(|import| (a.path.clone(), a.name.clone(), import))
+    };
+    let (path, name, import) = match found {
+        Ok(found) => found,
+        Err(message) => fatal(&format!("P/Invoke 0x{:08x}: {message}", desc.token)),
+    };
+    let target = crate::pinvoke::resolve_target(&path, &import);
+    log::binding(|| {
+        format!(
+            "{name}: P/Invoke {}!{} {}",
+            import.library,
+            import.entry,
+            if target == 0 { "not found" } else { "bound" }
+        )
+    });
+    if target != 0 {
+        // SAFETY: compiled code passes one of its cells, which are writable data.
+        unsafe { (*cell).target = target };
+    }
+    target
+}
+
+/// Why the P/Invoke whose cell is `cell` cannot be marshalled (the compiler gave it a stub
+/// that raises `MarshalDirectiveException`), in mono's words where it has them.
+pub(crate) fn unsupported_pinvoke_reason(cell: *mut ImportCell) -> String {
+    // SAFETY: the stub passes its own P/Invoke cell, whose key is a leaked CellDesc.
+    let desc = unsafe { &*((*cell).key as *const CellDesc) };
+    let rt = lock();
+    let a = &rt.assemblies[desc.asm];
+    let rid = Token(desc.token).rid();
+    let method = ngen_compiler::method_display_name(&a.metadata, rid);
+    match ngen_compiler::pinvoke::classify(&a.metadata, rid, &rt.types) {
+        Err(ngen_compiler::pinvoke::Unsupported(why)) => {
+            format!("Cannot marshal {why} (P/Invoke {method})")
+        }
+        Ok(_) => format!("Cannot marshal the signature of P/Invoke {method}"),
     }
 }
 

@@ -178,6 +178,9 @@ impl Jit {
         let Some(module) = self.module.as_mut() else {
             return Err("internal: no JIT module".into());
         };
+        if crate::pinvoke::is_pinvoke(asm, rid) {
+            return self.compile_pinvoke_stub(asm, rid, types, host);
+        }
         let prepared = prepare(asm, rid, types)?;
         let sig = clif_signature(&prepared.shape, self.call_conv);
         self.next_id += 1;
@@ -261,6 +264,63 @@ impl Jit {
             (method, code as u64)
         });
         Ok(code)
+    }
+}
+
+impl Jit {
+    /// Compiles the marshalling stub of P/Invoke MethodDef `rid` (`backend/pinvoke_stub.rs`).
+    fn compile_pinvoke_stub(
+        &mut self,
+        asm: &Assembly,
+        rid: u32,
+        types: &TypeContext,
+        host: &mut dyn JitHost,
+    ) -> Result<*const u8, String> {
+        let Some(module) = self.module.as_mut() else {
+            return Err("internal: no JIT module".into());
+        };
+        let shape = crate::method::method_def_shape_in(types, asm, rid)?;
+        let marshal = crate::pinvoke::classify(asm, rid, types).ok();
+        let sig = clif_signature(&shape, self.call_conv);
+        self.next_id += 1;
+        let id = module
+            .declare_function(&format!("j{}", self.next_id), Linkage::Local, &sig)
+            .map_err(|e| e.to_string())?;
+        self.ctx.clear();
+        self.ctx.func = Function::with_name_signature(UserFuncName::user(0, id.as_u32()), sig);
+        let own = (
+            Token::new(TableId::MethodDef, rid),
+            module.declare_func_in_func(id, &mut self.ctx.func),
+        );
+        let mut env = JitEnv {
+            own,
+            asm,
+            types,
+            host,
+            call_conv: self.call_conv,
+            frontend: module.isa().frontend_config(),
+            profile: false,
+            debug: self.debug,
+            exact_il_offsets: false,
+        };
+        super::pinvoke_stub::build_pinvoke_stub(
+            &mut self.ctx.func,
+            &mut self.fctx,
+            Token::new(TableId::MethodDef, rid),
+            marshal.as_ref(),
+            &mut env,
+        )?;
+        let defined = module.define_function(id, &mut self.ctx);
+        self.last_code_size = self
+            .ctx
+            .compiled_code()
+            .map_or(0, |code| u64::from(code.code_info().total_size));
+        self.last_il_offsets = Default::default();
+        self.last_debug = None;
+        module.clear_context(&mut self.ctx);
+        defined.map_err(|e| format!("code generation failed: {e:?}"))?;
+        module.finalize_definitions().map_err(|e| e.to_string())?;
+        Ok(module.get_finalized_function(id))
     }
 }
 

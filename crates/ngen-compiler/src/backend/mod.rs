@@ -11,6 +11,7 @@ pub(crate) mod env;
 pub(crate) mod helpers;
 pub(crate) mod isa;
 pub(crate) mod jit;
+pub(crate) mod pinvoke_stub;
 pub(crate) mod translate;
 
 pub use isa::{codegen_identity, target_triple};

@@ -3,7 +3,10 @@
 //! `Mono.RuntimeMarshal.DecodeBlobArray` uses for an assembly's public key
 //! (`AssemblyName.GetPublicKey`/`GetPublicKeyToken`).
 //!
-//! Depends on: [`crate::state::arrays`] (element sizes).
+//! `GetLastWin32Error`/`SetLastWin32Error` are the P/Invoke's saved `errno`
+//! ([`crate::pinvoke::last_error`]).
+//!
+//! Depends on: [`crate::state::arrays`] (element sizes), [`crate::pinvoke`].
 
 use ngen_abi::object::ARRAY_DATA_OFFSET;
 
@@ -47,7 +50,8 @@ extern "C" fn copy_to_unmanaged_fixed(
 }
 
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
-    vec![
+    let mut methods = crate::pinvoke::last_error::marshal_methods();
+    methods.extend([
         (
             "copy_from_unmanaged_fixed",
             copy_from_unmanaged_fixed as *const (),
@@ -56,5 +60,6 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             "copy_to_unmanaged_fixed",
             copy_to_unmanaged_fixed as *const (),
         ),
-    ]
+    ]);
+    methods
 }

@@ -21,6 +21,7 @@
 //! Depends on: cranelift-*, rayon, the crate's translator ([`super::translate`]).
 
 pub(crate) mod instances;
+mod pinvoke;
 mod plan;
 mod stub;
 mod tables;
@@ -304,6 +305,9 @@ fn compile_one(
     rid: u32,
 ) -> Result<Compiled, String> {
     crate::method::check_aot_allowed(plan.asm, rid)?;
+    if crate::pinvoke::is_pinvoke(plan.asm, rid) {
+        return pinvoke::compile_stub(plan, isa, ctx, fctx, rid);
+    }
     let prepared = prepare(plan.asm, rid, plan.types)?;
     let Some(f) = plan.funcs.get(&rid) else {
         // prepare() succeeded, so the signature must be what failed.

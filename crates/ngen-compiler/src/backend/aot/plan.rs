@@ -69,7 +69,7 @@ pub(super) fn declare_functions(
 ) -> Result<BTreeMap<u32, FuncPlan>, String> {
     let mut funcs = BTreeMap::new();
     for rid in 1..=asm.row_count(TableId::MethodDef) {
-        if !matches!(asm.method_body(rid), Ok(Some(_))) {
+        if !matches!(asm.method_body(rid), Ok(Some(_))) && !crate::pinvoke::is_pinvoke(asm, rid) {
             continue;
         }
         let Ok(shape) = method_def_shape_in(types, asm, rid) else {
