@@ -5,7 +5,7 @@
 //! parameterless constructor run) holding the native handle.
 //!
 //! Depends on: [`crate::state::objects`] (mscorlib's methods and field offsets),
-//! [`crate::state::safe_handles`], [`crate::eh`] (pending exceptions).
+//! [`crate::state::interop`], [`crate::eh`] (pending exceptions).
 
 use std::sync::OnceLock;
 
@@ -71,7 +71,7 @@ pub(super) fn release(safe_handle: u64) {
 /// A new instance of the `SafeHandle` class of `method_table` holding `handle`.
 pub(super) fn wrap(method_table: u64, handle: u64) -> u64 {
     let (object, constructor) =
-        match crate::state::safe_handles::new_with_default_constructor(method_table) {
+        match crate::state::interop::new_with_default_constructor(method_table) {
             Ok(made) => made,
             Err(message) => {
                 crate::eh::raise::raise("MissingMethodException", &message);

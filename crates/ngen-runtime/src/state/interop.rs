@@ -1,7 +1,7 @@
-//! What P/Invoke marshalling asks of the runtime's types for a returned or `out`
-//! `SafeHandle` ([`crate::pinvoke`]): a new instance of the class a method table names, and
-//! the code of its parameterless constructor, which mono's wrapper runs before setting the
-//! handle.
+//! What P/Invoke marshalling and the console icalls ask of the runtime's types: for a
+//! returned or `out` `SafeHandle` ([`crate::pinvoke`]), a new instance of the class a method
+//! table names and the code of its parameterless constructor, which mono's wrapper runs
+//! before setting the handle; a `byte[]` (`ConsoleDriver.TtySetup`'s control characters).
 //!
 //! Depends on: the parent module's state (method tables, the type system, method code).
 
@@ -36,4 +36,11 @@ pub(crate) fn new_with_default_constructor(method_table: u64) -> Result<(u64, u6
         ngen_gc::finalization::register_for_finalization(object as usize);
     }
     Ok((object, code))
+}
+
+/// A zeroed `byte[]` of `length` elements.
+pub(crate) fn new_byte_array(length: usize) -> Result<u64, String> {
+    let mut rt = lock();
+    let byte = rt.types.type_named("mscorlib", "System", "Byte")?;
+    rt.new_vector(byte, length)
 }
