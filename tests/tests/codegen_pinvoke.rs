@@ -76,16 +76,25 @@ fn on_a_terminal(command: &str, prompt: &[u8], input: &[u8]) -> Vec<u8> {
     });
     let mut shown = Vec::new();
     let mut typed = false;
+    let mut last_output = Instant::now();
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         match rx.recv_timeout(Duration::from_millis(200)) {
-            Ok(bytes) => shown.extend(bytes),
+            Ok(bytes) => {
+                shown.extend(bytes);
+                last_output = Instant::now();
+            }
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
         }
-        if !typed && shown.windows(prompt.len()).any(|w| w == prompt) {
-            // Give the program a moment to reach its read after printing the prompt.
-            std::thread::sleep(Duration::from_millis(300));
+        // Typed only once the terminal has been quiet for a while after the prompt: mono's
+        // TermInfoDriver asks for the cursor position (`ESC[6n`) and waits for an answer
+        // with a timeout, and keys arriving during that wait are read as the answer, so
+        // earlier typing makes the screen depend on timing, under mono as here.
+        if !typed
+            && shown.windows(prompt.len()).any(|w| w == prompt)
+            && last_output.elapsed() > Duration::from_secs(3)
+        {
             stdin.write_all(input).expect("type");
             typed = true;
         }
