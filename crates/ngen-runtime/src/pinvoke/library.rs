@@ -35,8 +35,12 @@ fn mono_message(name: &str) -> String {
     format!("{name} assembly:<unknown assembly> type:<unknown type> member:(null)")
 }
 
-/// The libraries opened so far, by the name they were asked for (`None`: not found).
-static LIBRARIES: Mutex<Option<HashMap<(PathBuf, String), Option<Library>>>> = Mutex::new(None);
+/// Libraries by the directory they were probed from and the name asked for (`None`: not
+/// found).
+type Opened = HashMap<(PathBuf, String), Option<Library>>;
+
+/// The libraries opened so far.
+static LIBRARIES: Mutex<Option<Opened>> = Mutex::new(None);
 
 /// An opened library, kept for the life of the process.
 struct Library(libloading::os::unix::Library);
