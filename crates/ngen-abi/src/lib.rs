@@ -13,8 +13,9 @@ pub mod il_offsets;
 pub mod image;
 pub mod object;
 pub mod scenario;
+pub mod thread_block;
 
 pub use scenario::Scenario;
 
 /// Version of the native image format and runtime ABI. Images with another version are rejected.
-pub const IMAGE_FORMAT_VERSION: u32 = 13;
+pub const IMAGE_FORMAT_VERSION: u32 = 14;
