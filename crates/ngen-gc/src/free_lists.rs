@@ -17,8 +17,9 @@ use std::ptr::NonNull;
 
 use crate::boehm;
 
-/// Allocates a zeroed, scanned block of `bytes` bytes (a multiple of the granule) from the
-/// free list whose head is at `list`, refilling the list from the collector when it is empty.
+/// Allocates a zeroed, scanned block of `bytes` bytes (a multiple of the granule that
+/// includes Boehm's extra byte: at least one more than the object needs) from the free list
+/// whose head is at `list`, refilling the list from the collector when it is empty.
 /// `None` when out of memory.
 ///
 /// # Safety
@@ -46,6 +47,54 @@ pub unsafe fn alloc_from_list(list: *mut usize, bytes: usize) -> Option<NonNull<
 mod tests {
     use super::*;
 
+    /// A tree of depth `d` of 32-byte nodes, [header, sync, left, right], from the list of
+    /// 48-byte blocks (32 bytes and Boehm's extra byte: with lists of exactly 32-byte blocks,
+    /// live nodes were reclaimed).
+    fn tree(list: *mut usize, depth: u32) -> usize {
+        let (left, right) = if depth == 0 {
+            (0, 0)
+        } else {
+            (tree(list, depth - 1), tree(list, depth - 1))
+        };
+        // SAFETY: `list` is this thread's scanned head of 48-byte blocks.
+        let node = unsafe { alloc_from_list(list, 48) }
+            .unwrap()
+            .as_ptr()
+            .cast::<usize>();
+        unsafe {
+            node.write(1);
+            node.add(2).write(left);
+            node.add(3).write(right);
+        }
+        node as usize
+    }
+
+    fn check(node: usize) -> u32 {
+        let node = node as *const usize;
+        // SAFETY: a node built by `tree`.
+        let (left, right) = unsafe { (node.add(2).read(), node.add(3).read()) };
+        if left == 0 {
+            1
+        } else {
+            1 + check(left) + check(right)
+        }
+    }
+
+    #[test]
+    fn trees_of_listed_blocks_survive_collections() {
+        let head = crate::alloc_uncollectable(8)
+            .unwrap()
+            .as_ptr()
+            .cast::<usize>();
+        let long_lived = tree(head, 12);
+        for _ in 0..60 {
+            assert_eq!(check(tree(head, 11)), (1 << 12) - 1);
+        }
+        assert_eq!(check(tree(head, 15)), (1 << 16) - 1);
+        assert_eq!(check(long_lived), (1 << 13) - 1);
+        std::hint::black_box(long_lived);
+    }
+
     #[test]
     fn listed_blocks_are_zeroed_distinct_and_survive_collections() {
         // The head must be scanned: a block from the collector itself.
@@ -56,8 +105,8 @@ mod tests {
         let mut seen = std::collections::BTreeSet::new();
         let mut kept = Vec::new();
         for i in 0..2000usize {
-            // SAFETY: `head` is this thread's list of 32-byte blocks, in scanned memory.
-            let block = unsafe { alloc_from_list(head, 32) }.unwrap().as_ptr();
+            // SAFETY: `head` is this thread's list of 48-byte blocks, in scanned memory.
+            let block = unsafe { alloc_from_list(head, 48) }.unwrap().as_ptr();
             let words = unsafe { std::slice::from_raw_parts_mut(block.cast::<usize>(), 4) };
             assert_eq!(words, &[0, 0, 0, 0]);
             assert!(seen.insert(block as usize));

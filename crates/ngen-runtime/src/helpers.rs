@@ -142,7 +142,7 @@ pub(crate) fn alloc_instance(size: usize, has_references: bool) -> *mut u8 {
 /// empty); any other from the collector directly.
 fn alloc_new_object(size: usize, flags: u32) -> Option<*mut u8> {
     use ngen_abi::thread_block::{GRANULE_BYTES, free_list_class};
-    let listed = flags == 1;
+    let listed = flags == 1 && free_lists_enabled();
     if let Some(class) = u32::try_from(size).ok().and_then(free_list_class)
         && listed
         && let Some(list) = crate::threads::stack::free_list(class)
@@ -153,6 +153,13 @@ fn alloc_new_object(size: usize, flags: u32) -> Option<*mut u8> {
         return unsafe { ngen_gc::free_lists::alloc_from_list(list, bytes) }.map(|b| b.as_ptr());
     }
     try_alloc_instance(size, flags & 1 != 0)
+}
+
+/// Whether `newobj` uses the thread block's free lists (`NGEN_GC_FREE_LISTS=0` turns them
+/// off: the lists then stay empty and compiled code always calls `NewObject`).
+fn free_lists_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("NGEN_GC_FREE_LISTS").map_or(true, |v| v != "0"))
 }
 
 /// A zeroed block of `size` bytes for an instance, or `None` when the heap is exhausted.
