@@ -38,7 +38,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let mt_cell = self.env.cell(mt_key, &mut self.b)?;
         let method_table = self.cell_target(mt_cell);
         let flags =
-            u32::from(new.has_references) * SCANNED | u32::from(new.finalizable) * FINALIZABLE;
+            (u32::from(new.has_references) * SCANNED) | (u32::from(new.finalizable) * FINALIZABLE);
         let class = free_list_class(new.size)
             .filter(|_| flags == SCANNED && self.env.thread_block_allocation());
         let Some(class) = class else {
