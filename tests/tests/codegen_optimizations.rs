@@ -1,5 +1,6 @@
-//! Differential tests of the optimisations (issue 8): the IL inliner, bounds-check
-//! elimination and the math intrinsics must not change what a program prints, its exit code
+//! Differential tests of the optimisations (issue 8): the IL inliner (constructors at
+//! `newobj` included), inline allocation, bounds-check elimination and the math intrinsics
+//! must not change what a program prints, its exit code
 //! or its stack traces. Each C# program in tests/fixtures/optimizations is compiled with mcs
 //! and to native images, then run under `mono` and under `ngen-build run` with `--jit never`
 //! (images only), `--jit always` (JIT only) and the default: stdout, the whole of stderr and
@@ -7,11 +8,11 @@
 
 use std::sync::OnceLock;
 
-use ngen_compiler::inline_policy::{InlineReason, decide};
+use ngen_compiler::inline_policy::{InlineReason, decide, invisible_ctor};
 use ngen_metadata::Assembly;
 use ngen_tests::{CompiledPrograms, assert_exactly_like_mono, mono};
 
-const PROGRAMS: &[&str] = &["inlined_traces", "bounds", "math"];
+const PROGRAMS: &[&str] = &["inlined_traces", "bounds", "math", "allocation"];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -59,6 +60,53 @@ fn an_unhandled_exception_from_inlined_code_is_reported_like_mono() {
 fn bounds_checks_still_throw_where_they_must() {
     exactly_like_mono("bounds", &[], true);
     exactly_like_mono("bounds", &["unhandled"], true);
+}
+
+/// Instances from the inline free-list path and the helper's (every size class and past it,
+/// pointer-free, finalizable), constructors expanded at `newobj` (with field initialisers and
+/// a base chain), trees surviving collections and threads allocating at once compute mono's
+/// results; constructors that throw show mono's trace (mono inlines the small ones).
+#[test]
+fn inline_allocation_and_constructors_behave_like_mono() {
+    exactly_like_mono("allocation", &[], true);
+    exactly_like_mono("allocation", &["unhandled"], true);
+}
+
+/// Which constructors `newobj` expands: mono's small ones (the `Object::.ctor` call inlined),
+/// and binary-trees' two-field store, over mono's size but unable to throw.
+#[test]
+fn constructors_are_inlined_as_mono_does_or_invisibly() {
+    let exe = fixtures().bin.join("allocation.exe");
+    let asm = Assembly::open(&exe).expect("fixture opens");
+    let ctor = |ty: &str| {
+        let owner = asm
+            .find_type_def_by_full_name(ty)
+            .unwrap()
+            .unwrap_or_else(|| panic!("type {ty}"));
+        asm.find_method(owner, ".ctor", |_| true)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{ty}::.ctor"))
+    };
+    let main = {
+        let owner = asm.find_type_def_by_full_name("Program").unwrap().unwrap();
+        asm.find_method(owner, "Main", |_| true).unwrap().unwrap()
+    };
+    assert_eq!(
+        decide(&asm, ctor("Dividing"), main),
+        Some(InlineReason::Mono)
+    );
+    assert_eq!(
+        decide(&asm, ctor("Linking"), main),
+        Some(InlineReason::Mono)
+    );
+    assert_eq!(decide(&asm, ctor("Node"), main), None);
+    assert!(invisible_ctor(&asm, ctor("Node"), main));
+    assert!(invisible_ctor(&asm, ctor("F12"), main));
+    // Can throw: a division by an argument, a store into another object.
+    assert!(!invisible_ctor(&asm, ctor("Dividing"), main));
+    assert!(!invisible_ctor(&asm, ctor("Linking"), main));
+    // Calls `Initialised::.ctor` and allocates.
+    assert!(!invisible_ctor(&asm, ctor("Chained"), main));
 }
 
 /// `Math.Sqrt`, `Math.Abs(double)` and the integer `Min`/`Max` as instructions: mono's bits

@@ -14,8 +14,9 @@ pub mod image;
 pub mod object;
 pub mod pinvoke;
 pub mod scenario;
+pub mod thread_block;
 
 pub use scenario::Scenario;
 
 /// Version of the native image format and runtime ABI. Images with another version are rejected.
-pub const IMAGE_FORMAT_VERSION: u32 = 14;
+pub const IMAGE_FORMAT_VERSION: u32 = 15;

@@ -20,7 +20,8 @@
 //!     `inline_method` fail), except `newobj` of a core-library exception right before
 //!     `throw` with at most two string arguments, which mono turns into a runtime helper
 //!     call. Calls into other assemblies count as not inlined (their small methods are mostly
-//!     intrinsics or virtual).
+//!     intrinsics or virtual), but for the empty `System.Object::.ctor`, which mono inlines:
+//!     so a small constructor is inlined at its `newobj`.
 //! - **Invisible** ([`invisible_inline`]): mono calls it, but nothing can observe the missing
 //!   frame: the body calls nothing and no instruction in it can throw (arithmetic that cannot
 //!   trap, locals, branches), so no stack trace, crash report or `StackTrace` can be taken
@@ -32,7 +33,15 @@
 //! (the inliner tracks the chain) and the same assembly: an image then depends on no other
 //! assembly's content through inlining, so its fingerprint needs nothing new.
 //!
+//! A third reason applies to constructors at `newobj` only: [`ctor::invisible_ctor`], a
+//! straight-line constructor that only stores into the new instance's fields (which cannot
+//! be null), counted as [`InlineReason::Invisible`].
+//!
 //! Depends on: `ngen_metadata` only (no Cranelift), so the runtime can use it.
+
+mod ctor;
+
+pub use ctor::{invisible_ctor, is_object_ctor};
 
 use ngen_metadata::il::{Instruction, Opcode, Operand};
 use ngen_metadata::resolve::MemberRefSig;
@@ -128,7 +137,7 @@ pub fn cannot_throw_or_call(instrs: &[Instruction<'_>]) -> bool {
 
 /// Whether the instruction pushing a divisor makes the division trap-free: a float, or an
 /// integer constant other than 0 and -1.
-fn safe_divisor(ins: &Instruction<'_>) -> bool {
+pub(crate) fn safe_divisor(ins: &Instruction<'_>) -> bool {
     use Opcode as O;
     if let Some(n) = crate::backend::ldc_i4_value(ins) {
         return n != 0 && n != -1;
@@ -142,7 +151,7 @@ fn safe_divisor(ins: &Instruction<'_>) -> bool {
 
 /// The body of method `rid` when it may be inlined at all: not `NoInlining`,
 /// `Synchronized` or virtual (unless final), under `limit` bytes of IL, no exception clauses.
-fn small_body(
+pub(crate) fn small_body(
     asm: &Assembly,
     rid: u32,
     limit: usize,
@@ -178,7 +187,7 @@ fn has_cctor(asm: &Assembly, owner: u32) -> bool {
 /// Whether `callee`'s class initialisation is settled wherever `caller` runs: its class has
 /// no `.cctor`, or it is the caller's class (initialised, or being initialised by this
 /// thread, before any of the caller's code runs).
-fn class_init_settled(asm: &Assembly, callee: u32, caller: u32) -> bool {
+pub(crate) fn class_init_settled(asm: &Assembly, callee: u32, caller: u32) -> bool {
     let (Ok(callee_owner), Ok(caller_owner)) = (asm.method_owner(callee), asm.method_owner(caller))
     else {
         return false;
@@ -223,7 +232,12 @@ fn inlinable(asm: &Assembly, rid: u32, depth: u32) -> bool {
             Some(TableId::MethodDef) => {
                 inlinable(asm, token.rid(), depth + 1) && class_init_allows(asm, token.rid(), rid)
             }
-            Some(TableId::MemberRef) => is_exception_throw_helper(asm, &instrs, i),
+            // `System.Object::.ctor` is empty and mono inlines it: a small constructor
+            // whose base is `object` is inlined whole.
+            Some(TableId::MemberRef) => {
+                is_exception_throw_helper(asm, &instrs, i)
+                    || (ins.opcode == Opcode::Call && is_object_ctor(asm, token))
+            }
             _ => false,
         }
     })

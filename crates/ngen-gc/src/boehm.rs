@@ -11,6 +11,9 @@ pub(crate) struct StackBase {
     pub(crate) mem_base: *mut c_void,
 }
 
+/// `GC_I_NORMAL` (`gc_inline.h`): the scanned object kind.
+pub(crate) const GC_I_NORMAL: c_int = 1;
+
 /// `GC_SUCCESS`.
 pub(crate) const GC_SUCCESS: c_int = 0;
 
@@ -41,9 +44,13 @@ unsafe extern "C" {
     pub(crate) fn GC_malloc(size: usize) -> *mut c_void;
     pub(crate) fn GC_malloc_atomic(size: usize) -> *mut c_void;
     pub(crate) fn GC_malloc_uncollectable(size: usize) -> *mut c_void;
+    /// `gc_inline.h`: a chain of `lb`-byte blocks of kind `k`, linked through their first
+    /// word, stored to `*result` (0 when out of memory).
+    pub(crate) fn GC_generic_malloc_many(lb: usize, k: c_int, result: *mut *mut c_void);
 
     pub(crate) fn GC_expand_hp(bytes: usize) -> c_int;
     pub(crate) fn GC_set_markers_count(count: c_uint);
+    pub(crate) fn GC_set_free_space_divisor(divisor: usize);
     pub(crate) fn GC_set_max_heap_size(bytes: usize);
     pub(crate) fn GC_gcollect();
     pub(crate) fn GC_get_gc_no() -> usize;

@@ -20,6 +20,11 @@
 //! - Allocation never panics; `None` means out of memory and callers raise
 //!   `OutOfMemoryException`.
 //!
+//! Small scanned objects come from per-thread free lists ([`free_lists`], Boehm's
+//! `gc_inline.h` model) that compiled code pops inline. The collector runs when the bytes
+//! allocated since the last collection reach the scanned live bytes (free-space divisor 1,
+//! [`init`]).
+//!
 //! Finalization ([`finalization`]: run on demand at the runtime's safe points and all at exit,
 //! as Mono runs them) and GC handles ([`handles`]: weak, weak tracking resurrection, normal,
 //! pinned, numbered as Mono numbers them) sit on Boehm's finalizers and disappearing links.
@@ -39,6 +44,7 @@
 
 mod boehm;
 pub mod finalization;
+pub mod free_lists;
 pub mod handles;
 
 use std::cell::Cell;
@@ -61,6 +67,9 @@ static INIT: Once = Once::new();
 
 /// The heap the collector starts with, unless `GC_INITIAL_HEAP_SIZE` says otherwise.
 const INITIAL_HEAP_BYTES: usize = 4 << 20;
+
+/// Boehm's free-space divisor, unless `GC_FREE_SPACE_DIVISOR` says otherwise (see [`init`]).
+const FREE_SPACE_DIVISOR: usize = 1;
 
 thread_local! {
     /// Unregisters this thread from the collector when it exits.
@@ -125,6 +134,16 @@ pub fn init() {
                 // twenty-fold for the same peak resident set as mono (measured in
                 // docs/BENCHMARKS.md). A failure only means a smaller heap.
                 boehm::GC_expand_hp(INITIAL_HEAP_BYTES);
+            }
+            if std::env::var_os("GC_FREE_SPACE_DIVISOR").is_none() {
+                // Boehm collects once the bytes allocated since the last collection reach
+                // about the scanned live bytes over this divisor (3 by default), and each
+                // collection marks all live data again (no generations). A program with a large
+                // long-lived structure (binary-trees' tree of depth 16) then spends most of its
+                // time re-marking it; divisor 1 collects a third as often for a heap at most
+                // the live set larger, still under mono's peak resident set there
+                // (docs/BENCHMARKS.md section 11).
+                boehm::GC_set_free_space_divisor(FREE_SPACE_DIVISOR);
             }
             boehm::GC_allow_register_threads();
         }

@@ -105,7 +105,7 @@ extern "C" fn new_object(method_table: u64, size: u64, flags: u32) -> u64 {
     }
     // Never below the header, whatever the caller says: the header word is written below.
     let size = usize::try_from(size).unwrap_or(usize::MAX).max(16);
-    let Some(object) = try_alloc_instance(size, flags & 1 != 0) else {
+    let Some(object) = alloc_new_object(size, flags) else {
         // Compiled code checks the pending word after `newobj`: the exception is catchable.
         crate::eh::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory as u32);
         return 0;
@@ -135,6 +135,31 @@ pub(crate) fn alloc_instance(size: usize, has_references: bool) -> *mut u8 {
     try_alloc_instance(size, has_references).unwrap_or_else(|| {
         ngen_corlib::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
     })
+}
+
+/// The block of a `newobj`: a small scanned object that is not finalizable comes from the
+/// thread's free list of its size class (the one compiled code pops inline, refilled here when
+/// empty); any other from the collector directly.
+fn alloc_new_object(size: usize, flags: u32) -> Option<*mut u8> {
+    use ngen_abi::thread_block::{GRANULE_BYTES, free_list_class};
+    let listed = flags == 1 && free_lists_enabled();
+    if let Some(class) = u32::try_from(size).ok().and_then(free_list_class)
+        && listed
+        && let Some(list) = crate::threads::stack::free_list(class)
+    {
+        // SAFETY: `list` is this thread's head of blocks of `class` granules, in its block
+        // page, which the collector scans.
+        let bytes = (class * GRANULE_BYTES) as usize;
+        return unsafe { ngen_gc::free_lists::alloc_from_list(list, bytes) }.map(|b| b.as_ptr());
+    }
+    try_alloc_instance(size, flags & 1 != 0)
+}
+
+/// Whether `newobj` uses the thread block's free lists (`NGEN_GC_FREE_LISTS=0` turns them
+/// off: the lists then stay empty and compiled code always calls `NewObject`).
+fn free_lists_enabled() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("NGEN_GC_FREE_LISTS").map_or(true, |v| v != "0"))
 }
 
 /// A zeroed block of `size` bytes for an instance, or `None` when the heap is exhausted.

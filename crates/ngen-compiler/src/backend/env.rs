@@ -106,13 +106,14 @@ pub(crate) trait TranslateEnv {
     fn intrinsic(&mut self, _token: Token) -> Option<crate::type_context::Intrinsic> {
         None
     }
-    /// The body to expand in place of `call callee` in `caller` (a MethodDef inlined
-    /// already, or `None`: the method being compiled), if the inliner may
-    /// (`translate/inline_select.rs`).
+    /// The body to expand in place of `call callee` (`newobj`: of constructor `callee`) in
+    /// `caller` (a MethodDef inlined already, or `None`: the method being compiled), if the
+    /// inliner may (`translate/inline_select.rs`).
     fn inline_body(
         &mut self,
         _callee: Token,
         _caller: Option<Token>,
+        _newobj: bool,
     ) -> Option<super::translate::InlineBody> {
         None
     }
@@ -129,6 +130,11 @@ pub(crate) trait TranslateEnv {
     fn pending_word(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         let table = self.helper_table(b);
         crate::backend::cells::pending_word_address(b, table)
+    }
+    /// Whether `newobj` pops small instances inline from the thread block's free lists
+    /// (`translate/alloc.rs`); the translator's unit tests, whose threads have no block, say no.
+    fn thread_block_allocation(&self) -> bool {
+        true
     }
     /// Whether methods call the profile scenario's enter and leave hooks
     /// (`translate/profile.rs`).

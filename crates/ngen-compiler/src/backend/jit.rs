@@ -370,12 +370,13 @@ impl TranslateEnv for JitEnv<'_> {
         &mut self,
         callee: Token,
         caller: Option<Token>,
+        newobj: bool,
     ) -> Option<super::translate::InlineBody> {
         if self.debug || self.profile {
             return None;
         }
         let caller = caller.unwrap_or(self.own.0).rid();
-        super::translate::inline_body_of(self.asm, self.types, callee, caller)
+        super::translate::inline_body_of(self.asm, self.types, callee, caller, newobj)
     }
 
     fn call_target(

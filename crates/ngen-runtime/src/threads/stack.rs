@@ -73,6 +73,22 @@ pub(crate) fn pending_word() -> &'static AtomicU64 {
     }
 }
 
+/// The head of this thread's allocation free list `class` in its block
+/// (`ngen_abi::thread_block`), or `None` on a thread without a managed stack.
+pub(crate) fn free_list(class: u32) -> Option<*mut usize> {
+    let word = BLOCK_WORD.with(Cell::get);
+    if word.is_null() {
+        return None;
+    }
+    let offset = ngen_abi::thread_block::free_list_offset(class) as isize;
+    // SAFETY: the block page holds the pending word and the free lists below it.
+    Some(
+        unsafe { word.cast::<u8>().offset(offset) }
+            .cast::<usize>()
+            .cast_mut(),
+    )
+}
+
 /// A mapped region: its base (aligned to [`region_size`]).
 struct Region {
     base: usize,

@@ -336,10 +336,11 @@ impl TranslateEnv for AotEnv<'_, '_> {
         &mut self,
         callee: Token,
         caller: Option<Token>,
+        newobj: bool,
     ) -> Option<crate::backend::translate::InlineBody> {
         let caller = caller.map_or(self.inline_caller?, |t| t.rid());
         self.inline_caller?;
-        crate::backend::translate::inline_body_of(self.asm, &self.types, callee, caller)
+        crate::backend::translate::inline_body_of(self.asm, &self.types, callee, caller, newobj)
     }
 
     fn check_callvirt(&mut self, token: Token) -> Result<(), String> {

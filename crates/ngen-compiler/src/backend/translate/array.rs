@@ -217,27 +217,33 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// The address of element `index` (of stack type `it`) of `arr`, for the instruction at
     /// IL offset `offset`: after the null and bounds checks, unless a counted loop proves
-    /// them ([`super::bounds`]).
+    /// them ([`super::bounds`]) or the same access was checked earlier in the block
+    /// ([`super::check_facts`]).
     fn element_addr(
         &mut self,
         offset: u32,
         (arr, index, it): (Value, Value, StackType),
         size: u32,
     ) -> Value {
-        let proven = it == StackType::I4 && self.proven_in_bounds(offset, arr, index);
+        let proven = (it == StackType::I4 && self.proven_in_bounds(offset, arr, index))
+            || self.facts.known_in_bounds(arr, index);
+        let named = index;
         let index = if it == StackType::I4 {
             self.b.ins().sextend(I64, index)
         } else {
             index
         };
         if !proven {
-            self.null_check(arr);
+            if !self.facts.known_non_null(arr) {
+                self.null_check(arr);
+            }
             let len = self.b.ins().load(I64, flags(), arr, ARRAY_LENGTH_OFFSET);
             let out = self
                 .b
                 .ins()
                 .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
             self.throw_if(out, ExceptionKind::IndexOutOfRange);
+            self.facts.record(arr, named);
         }
         let scaled = self.b.ins().imul_imm_s(index, size as i64);
         let base = self.b.ins().iadd(arr, scaled);

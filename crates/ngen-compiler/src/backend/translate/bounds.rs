@@ -26,6 +26,12 @@
 //! or of another variable, never qualifies. Bounds checks everywhere else stay, and still
 //! throw `IndexOutOfRangeException` where mono does.
 //!
+//! The bound may also be a variable `n` instead of `a.Length`
+//! (`COND: ldloc i; ldloc n | ldarg n; blt BODY`) when every array the body reads at `i` was
+//! allocated as `new T[n]` in a way that makes its length `n`'s current value and the array
+//! not null wherever the loop runs (`sized_by`: single assignments in the method's prefix,
+//! no handlers); fannkuch-redux's `for (i = 0; i < n; i++) perm[i] = perm1[i]`.
+//!
 //! Depends on: `ngen_metadata::il`, [`super::place`] (the homes it compares).
 
 use std::collections::BTreeSet;
@@ -56,6 +62,7 @@ pub(super) struct SafeRegion {
 }
 
 /// How a candidate loop's index starts.
+#[derive(Clone, Copy)]
 enum Init {
     /// A constant `>= 0`.
     NonNegative,
@@ -74,6 +81,15 @@ pub(super) fn safe_regions(
         .iter()
         .enumerate()
         .filter_map(|(k, _)| candidate(instrs, locals, handler_starts, k))
+        .flat_map(|(region, init, bound)| match bound {
+            Bound::Length => vec![(region, init)],
+            // One region per array whose length is the bound (see `sized_by`).
+            Bound::Var(n) => sized_by(instrs, handler_starts, n)
+                .into_iter()
+                .filter(|(_, allocated)| *allocated < region.start)
+                .map(|(array, _)| (SafeRegion { array, ..region }, init))
+                .collect(),
+        })
         .collect();
     let mut safe: Vec<SafeRegion> = Vec::new();
     // Constant starts first, then starts from enclosing safe indices, to a fixed point.
@@ -97,32 +113,48 @@ pub(super) fn safe_regions(
     }
 }
 
-/// The loop whose condition's `blt` is `instrs[k]`, if it has the shape of the module doc.
+/// What a candidate loop's index is compared with.
+#[derive(Clone, Copy)]
+enum Bound {
+    /// The length of the region's array.
+    Length,
+    /// A variable: the region holds for each array whose length it is (`sized_by`).
+    Var(Var),
+}
+
+/// The loop whose condition's `blt` is `instrs[k]`, if it has the shape of the module doc
+/// (for a [`Bound::Var`], the region's array is a placeholder: the variable).
 fn candidate(
     instrs: &[Instruction<'_>],
     locals: &[IlType],
     handler_starts: &BTreeSet<u32>,
     k: usize,
-) -> Option<(SafeRegion, Init)> {
+) -> Option<(SafeRegion, Init, Bound)> {
     use Opcode as O;
     let blt = &instrs[k];
     let Operand::BranchTarget(body) = blt.operand else {
         return None;
     };
-    if !matches!(blt.opcode, O::Blt | O::BltS) || body >= blt.offset || k < 8 {
+    if !matches!(blt.opcode, O::Blt | O::BltS) || body >= blt.offset || k < 6 {
         return None;
     }
     // COND: ldloc i; ldloc a | ldarg a; ldlen; conv.i4; blt BODY
-    let index = local_load(&instrs[k - 4])?;
-    let array = var_load(&instrs[k - 3])?;
-    if instrs[k - 2].opcode != O::Ldlen || instrs[k - 1].opcode != O::ConvI4 {
-        return None;
-    }
+    //   or: ldloc i; ldloc n | ldarg n; blt BODY
+    let (cond_len, array, bound) = match (k >= 8).then(|| &instrs[k - 2]) {
+        Some(ldlen) if ldlen.opcode == O::Ldlen && instrs[k - 1].opcode == O::ConvI4 => {
+            (4, var_load(&instrs[k - 3])?, Bound::Length)
+        }
+        _ => {
+            let n = var_load(&instrs[k - 1])?;
+            (2, n, Bound::Var(n))
+        }
+    };
+    let index = local_load(&instrs[k - cond_len])?;
     if locals.get(usize::from(index)) != Some(&IlType::Val(ValKind::I4)) {
         return None;
     }
     // INCR: ldloc i; ldc.i4.1; add; stloc i
-    let incr = k - 8;
+    let incr = k - cond_len - 4;
     if local_load(&instrs[incr]) != Some(index)
         || instrs[incr + 1].opcode != O::LdcI4_1
         || instrs[incr + 2].opcode != O::Add
@@ -130,7 +162,7 @@ fn candidate(
     {
         return None;
     }
-    let cond = instrs[k - 4].offset;
+    let cond = instrs[k - cond_len].offset;
     let first = instrs.iter().position(|i| i.offset == body)?;
     if first > incr || first < 3 {
         return None;
@@ -183,7 +215,74 @@ fn candidate(
         array,
         index,
     };
-    Some((region, init))
+    Some((region, init, bound))
+}
+
+/// The arrays whose length is the current value of variable `n` wherever the method's code
+/// runs after the IL offset given with each (its first allocation), and that are not null
+/// there. An array qualifies when every store to it is `ld n; newarr T; stloc a`, and:
+/// - `n` is an argument never stored, or a local stored once, before that first allocation,
+///   at a point no backward branch returns to (so it is assigned at most once per call, and
+///   never after an allocation that read it);
+/// - the first allocation dominates the rest of the method: no branch before it goes past
+///   it, none after it comes back to it or before it, and the method has no handlers;
+/// - neither variable's address is taken.
+fn sized_by(instrs: &[Instruction<'_>], handler_starts: &BTreeSet<u32>, n: Var) -> Vec<(Var, u32)> {
+    if !handler_starts.is_empty()
+        || instrs
+            .iter()
+            .any(|i| address_of(i) == Some(n) || matches!(i.operand, Operand::Switch(_)))
+    {
+        return Vec::new();
+    }
+    let n_stores: Vec<u32> = instrs
+        .iter()
+        .filter(|i| var_store(i) == Some(n))
+        .map(|i| i.offset)
+        .collect();
+    let n_store = match (n, n_stores.as_slice()) {
+        (Var::Arg(_), []) => None,
+        (Var::Local(_), [at]) => Some(*at),
+        _ => return Vec::new(),
+    };
+    let branches = || {
+        instrs
+            .iter()
+            .filter_map(|i| targets(i).next().map(|t| (i.offset, t)))
+    };
+    // `n` is assigned at most once per call: no backward branch spans its store.
+    if let Some(at) = n_store
+        && branches().any(|(from, to)| to <= at && at < from)
+    {
+        return Vec::new();
+    }
+    let mut arrays: Vec<(Var, u32)> = Vec::new();
+    let mut refused: Vec<Var> = Vec::new();
+    for (j, ins) in instrs.iter().enumerate() {
+        let Some(a) = var_store(ins) else {
+            continue;
+        };
+        let allocation =
+            j >= 2 && var_load(&instrs[j - 2]) == Some(n) && instrs[j - 1].opcode == Opcode::Newarr;
+        if !allocation {
+            refused.push(a);
+        } else if !arrays.iter().any(|(x, _)| *x == a) {
+            arrays.push((a, ins.offset));
+        }
+    }
+    arrays.retain(|&(a, first)| {
+        !refused.contains(&a)
+            && n_store.is_none_or(|at| at < first)
+            && !instrs.iter().any(|i| address_of(i) == Some(a))
+            && branches().all(|(from, to)| {
+                if from < first {
+                    to <= first
+                } else {
+                    to > first
+                }
+            })
+    });
+    arrays
 }
 
 /// The branch targets of `ins`.
@@ -313,6 +412,37 @@ mod tests {
             index: 0,
         };
         assert_eq!(found, vec![expected]);
+    }
+
+    /// `int[] p = new int[n]; for (int i = 0; i < n; i++) p[i] = i;` with `n` argument 0,
+    /// `p` local 0, `i` local 1.
+    fn sized_loop(size: u8) -> Vec<u8> {
+        vec![
+            size, 0x8d, 0x01, 0x00, 0x00, 0x01, 0x0a, // ld n; newarr int32; stloc.0
+            0x16, 0x0b, 0x2b, 0x08, // ldc.i4.0; stloc.1; br.s COND
+            0x06, 0x07, 0x07, 0x9e, // BODY: ldloc.0 ldloc.1 ldloc.1 stelem.i4
+            0x07, 0x17, 0x58, 0x0b, // INCR
+            0x07, 0x02, 0x32, 0xf4, // COND: ldloc.1 ldarg.0 blt.s BODY
+            0x2a,
+        ]
+    }
+
+    #[test]
+    fn a_loop_bounded_by_the_allocated_length_is_safe() {
+        let found = regions(&sized_loop(0x02), &[REF, I4]);
+        let expected = SafeRegion {
+            start: 11,
+            end: 15,
+            array: Var::Local(0),
+            index: 1,
+        };
+        assert_eq!(found, vec![expected]);
+        // Allocated with another length (`ldc.i4.5`): nothing is proven.
+        assert!(regions(&sized_loop(0x1b), &[REF, I4]).is_empty());
+        // `n` stored in the body: `ldloc.1; starg.s 0; nop` instead of the store.
+        let mut stored = sized_loop(0x02);
+        stored.splice(11..15, [0x07, 0x10, 0x00, 0x00]);
+        assert!(regions(&stored, &[REF, I4]).is_empty());
     }
 
     #[test]

@@ -3,15 +3,15 @@
 //! or the core library's: through the receiver's method table, at the method's slot) and of
 //! interface methods (the `InterfaceTarget` helper finds the code from the call site's method
 //! cell and the receiver, see the runtime's `state::objects`); `constrained. T callvirt M`
-//! (III.2.1) on a value-type address; and `newobj` (III.4.21) of a class: allocation through
-//! the `NewObject` helper, then the constructor (`System.Object::.ctor`, empty, is expanded
-//! to nothing). A callee in the same image is a direct call; any other goes through an
+//! (III.2.1) on a value-type address; and `newobj` (III.4.21) of a class: allocation
+//! ([`super::alloc`]), then the constructor (`System.Object::.ctor`, empty, is expanded to
+//! nothing; one the inliner chose is expanded in place). A callee in the same image is a direct call; any other goes through an
 //! import cell ([`super::super::env::CallTarget`]). A delegate's `Invoke` and constructor
 //! are expanded by [`super::delegates`]. Later: `calli`, generic virtual methods.
 //!
 //! Depends on: [`super::env`] (callee shapes and targets), [`crate::backend::abi`].
 
-use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{Inst, InstBuilder, SigRef, Value};
 use ngen_abi::helpers::HelperId;
 use ngen_abi::image::{CELL_SIZE, CellKey, CellKind};
@@ -19,11 +19,11 @@ use ngen_abi::object::METHOD_TABLE_SLOTS_OFFSET;
 use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode};
 
+use super::inline::Site;
 use super::stack::Stack;
-use super::{Reject, Res, Translator, cells, flags};
+use super::{Reject, Res, Translator, flags};
 use crate::backend::abi::clif_signature;
 use crate::backend::env::CallTarget;
-use crate::type_context::NewObject;
 use crate::types::{IlType, MethodShape, StackType, ValKind};
 
 /// How a call instruction dispatches.
@@ -116,12 +116,11 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
         let direct = kind == CallKind::Call || kind == CallKind::Callvirt;
         let plain_receiver = !deref_receiver && boxed_receiver.is_none();
-        if self.try_inline(
-            token,
-            direct && plain_receiver,
-            kind == CallKind::Callvirt,
-            stack,
-        )? {
+        let site = Site::Call {
+            direct: direct && plain_receiver,
+            null_check: kind == CallKind::Callvirt,
+        };
+        if self.try_inline(token, site, stack)? {
             return Ok(());
         }
         if kind == CallKind::Call && self.expand_literal_call(token, &shape, stack)? {
@@ -133,6 +132,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         if kind == CallKind::Call && self.env.is_object_ctor(token) {
             // `System.Object::.ctor` is empty: a base constructor call costs nothing.
             stack.pop1()?;
+            self.inline.expanded_call = true;
             return Ok(());
         }
         let mut raw = stack.popn(shape.arg_types().len())?;
@@ -229,39 +229,30 @@ impl<'a, 'f> Translator<'a, 'f> {
         if let Some(fields) = new.delegate {
             return self.new_delegate(ins, &new, fields, stack);
         }
-        let mut raw = stack.popn(shape.params.len())?;
-        // `this`, set below.
-        raw.insert(0, (self.b.ins().iconst(I64, 0), StackType::O));
-        let (mut args, _) = self.lower_call_args(raw, &shape)?;
+        let params = stack.popn(shape.params.len())?;
+        // The allocation checks its own pending exception (`alloc.rs`): without a call of
+        // the constructor after it, nothing is left to check.
         let object = self.allocate_object(ins, &new)?;
-        if !self.env.is_object_ctor(token) {
-            args[0] = object;
-            let key = Self::cell_key(ins, None)?;
-            let target = self.env.call_target(key, &mut self.b)?;
-            self.emit_call(target, &shape, &args);
+        if self.env.is_object_ctor(token) {
+            self.inline.expanded_call = true;
+            stack.push((object, StackType::O));
+            return Ok(());
         }
         stack.push((object, StackType::O));
+        for param in &params {
+            stack.push(*param);
+        }
+        if self.try_inline(token, Site::Newobj, stack)? {
+            stack.push((object, StackType::O));
+            return Ok(());
+        }
+        let raw = stack.popn(params.len() + 1)?;
+        let (args, _) = self.lower_call_args(raw, &shape)?;
+        let key = Self::cell_key(ins, None)?;
+        let target = self.env.call_target(key, &mut self.b)?;
+        self.emit_call(target, &shape, &args);
+        stack.push((object, StackType::O));
         Ok(())
-    }
-
-    /// A zeroed instance of the class `newobj ins` names, from the `NewObject` helper (the
-    /// method table from the instruction's extra cell).
-    pub(super) fn allocate_object(&mut self, ins: &Instruction<'_>, new: &NewObject) -> Res<Value> {
-        let helper = self.helper(HelperId::NewObject);
-        let sig = self.helper_sig(HelperId::NewObject);
-        let mt_key =
-            cells::extra_key_of(ins).ok_or_else(|| Reject::new("missing token operand"))?;
-        let mt_cell = self.env.cell(mt_key, &mut self.b)?;
-        let method_table = self.cell_target(mt_cell);
-        let size = self.b.ins().iconst(I64, i64::from(new.size));
-        // Bit 0: scanned; bit 1: registered for finalization (the `NewObject` helper).
-        let flags = u32::from(new.has_references) | (u32::from(new.finalizable) << 1);
-        let refs = self.b.ins().iconst(I32, i64::from(flags));
-        let call = self
-            .b
-            .ins()
-            .call_indirect(sig, helper, &[method_table, size, refs]);
-        Ok(self.b.inst_results(call)[0])
     }
 
     /// `newobj String::.ctor(args)`: a call of the constructor's cell as the static

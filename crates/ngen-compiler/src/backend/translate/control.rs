@@ -73,6 +73,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             (ib.block, ib.shape.clone())
         };
         self.b.switch_to_block(block);
+        // Facts of other blocks need not hold here (`check_facts`).
+        self.facts.clear();
         let params = self.b.block_params(block).to_vec();
         let mut stack: Stack = params.into_iter().zip(shape).collect();
         let mut index = self.prepass.index_of[&start];

@@ -16,7 +16,10 @@
 //! when nothing in it can throw or call ([`crate::inline_policy`]), so no trace sees it.
 //! A `callvirt` still checks `this` for null before the inlined body, as the call would.
 //!
-//! Not inlined: constructors (`newobj`), value-type arguments, generic code, other
+//! A `newobj`'s constructor is expanded like a call with the new instance as `this`, when
+//! it is an invisible one (`crate::inline_policy::invisible_ctor`).
+//!
+//! Not inlined: value-type arguments, generic code, other
 //! assemblies, the debug and profile scenarios (which keep every frame). When the translator
 //! cannot take an inlined body, the whole method is translated again without inlining
 //! ([`super::Reject::after_inlining`]).
@@ -43,6 +46,17 @@ pub(super) struct Inlines<'a> {
     pub(super) inputs: BTreeMap<Token, (MethodInput<'a>, InlineReason)>,
     /// `(caller, callee)`: `caller` `None` is the method being compiled.
     pub(super) sites: Option<&'a BTreeSet<(Option<Token>, Token)>>,
+    /// `(caller, constructor)` of the `newobj`s expanded.
+    pub(super) ctor_sites: Option<&'a BTreeSet<(Option<Token>, Token)>>,
+}
+
+/// Where a call to expand is.
+#[derive(Clone, Copy)]
+pub(super) enum Site {
+    /// `call`/`callvirt`: `direct` unless it dispatches; `null_check` for a `callvirt`.
+    Call { direct: bool, null_check: bool },
+    /// The constructor call of a `newobj`.
+    Newobj,
 }
 
 /// The inliner's part of the translation state.
@@ -78,23 +92,24 @@ struct Saved<'a> {
 
 impl<'a, 'f> Translator<'a, 'f> {
     /// Expands the call of `callee` when it was chosen and is `direct` (a `call`, or a
-    /// `callvirt` of an exact method: `null_check` then checks `this` first), its arguments
-    /// on `stack`; whether it did.
-    pub(super) fn try_inline(
-        &mut self,
-        callee: Token,
-        direct: bool,
-        null_check: bool,
-        stack: &mut Stack,
-    ) -> Res<bool> {
+    /// `callvirt` of an exact method: `null_check` then checks `this` first; or `Newobj`, the
+    /// constructor of a `newobj`, `this` the new instance), its arguments on `stack`; whether
+    /// it did.
+    pub(super) fn try_inline(&mut self, callee: Token, site: Site, stack: &mut Stack) -> Res<bool> {
+        let (direct, null_check) = match site {
+            Site::Call { direct, null_check } => (direct, null_check),
+            Site::Newobj => (true, false),
+        };
         if callee.table() != Some(ngen_metadata::TableId::MethodDef) {
             return Ok(false);
         }
         let caller = self.inline.chain.last().map(|(t, _)| *t);
         let inlines: &'a Inlines<'a> = self.inlines;
-        let chosen = inlines
-            .sites
-            .is_some_and(|sites| sites.contains(&(caller, callee)));
+        let sites = match site {
+            Site::Newobj => inlines.ctor_sites,
+            Site::Call { .. } => inlines.sites,
+        };
+        let chosen = sites.is_some_and(|sites| sites.contains(&(caller, callee)));
         let in_chain = self.inline.chain.iter().any(|(t, _)| *t == callee);
         let Some((input, reason)) = inlines.inputs.get(&callee) else {
             return self.not_expanded();
@@ -162,6 +177,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.locals = saved.locals;
         self.inline.ret = saved.ret;
         self.b.switch_to_block(join);
+        // The last body block's facts need not hold at the join.
+        self.facts.clear();
         if let Some(kind) = ret_kind {
             let value = self.b.block_params(join)[0];
             stack.push((value, StackType::of(kind)));

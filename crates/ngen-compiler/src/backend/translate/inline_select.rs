@@ -8,7 +8,9 @@
 //! accepts, outside any generic context (its tokens then mean the same in the caller's
 //! body, and an image's cells for them exist), not generic itself, not `BypassNGen`, and
 //! free of value types in its signature and locals (struct arguments would need the call's
-//! copy semantics). [`Collected::of`] walks the calls of the method's IL, and of each
+//! copy semantics). A constructor `newobj` calls is expanded only when it is an invisible one
+//! ([`crate::inline_policy::invisible_ctor`]); its sites are kept apart from plain calls'.
+//! [`Collected::of`] walks the calls of the method's IL, and of each
 //! accepted body, to [`crate::inline_policy::MAX_DEPTH`], refusing recursion. A body
 //! accepted because mono inlines it is kept only if every call in it is expanded as well:
 //! mono's trace has no frame for any method of that tree, so none may remain here (a call
@@ -22,7 +24,7 @@ use ngen_metadata::il::{Instruction, Opcode, Operand};
 use ngen_metadata::{Assembly, TableId, Token};
 
 use crate::backend::env::TranslateEnv;
-use crate::inline_policy::{InlineReason, MAX_DEPTH, decide};
+use crate::inline_policy::{InlineReason, MAX_DEPTH, decide, invisible_ctor};
 use crate::type_context::TypeContext;
 use crate::types::{IlType, MethodShape};
 
@@ -36,13 +38,14 @@ pub(crate) struct InlineBody {
     pub this_is_object: bool,
 }
 
-/// The body of MethodDef `callee` to expand where `caller` (a MethodDef of `asm`) calls it,
-/// if the inliner may (see the module doc).
+/// The body of MethodDef `callee` to expand where `caller` (a MethodDef of `asm`) calls it
+/// (`newobj`: allocates an instance and calls it), if the inliner may (see the module doc).
 pub(crate) fn inline_body_of(
     asm: &Assembly,
     types: &TypeContext,
     callee: Token,
     caller: u32,
+    newobj: bool,
 ) -> Option<InlineBody> {
     if callee.table() != Some(TableId::MethodDef) {
         return None;
@@ -52,7 +55,11 @@ pub(crate) fn inline_body_of(
         return None;
     }
     let rid = callee.rid();
-    let reason = decide(asm, rid, caller)?;
+    let reason = match decide(asm, rid, caller) {
+        Some(reason) => reason,
+        None if newobj && invisible_ctor(asm, rid, caller) => InlineReason::Invisible,
+        None => return None,
+    };
     let owner = asm.method_owner(rid).ok()?;
     let generic = |t: Token| asm.generic_params_of(t).map_or(true, |p| !p.is_empty());
     if generic(callee) || generic(Token::new(TableId::TypeDef, owner)) {
@@ -86,8 +93,10 @@ pub(crate) fn inline_body_of(
 pub(super) struct Collected {
     pub(super) bodies: BTreeMap<Token, InlineBody>,
     pub(super) sites: BTreeSet<(Option<Token>, Token)>,
-    /// Calls found not to be expanded (each is asked once).
-    refused: BTreeSet<(Option<Token>, Token)>,
+    /// The constructors `newobj` expands, by `(caller, constructor)`.
+    pub(super) ctor_sites: BTreeSet<(Option<Token>, Token)>,
+    /// Calls found not to be expanded (each is asked once), and whether by `newobj`.
+    refused: BTreeSet<(Option<Token>, Token, bool)>,
 }
 
 impl Collected {
@@ -96,8 +105,8 @@ impl Collected {
         let mut collected = Collected::default();
         let mut chain = Vec::new();
         for ins in instrs {
-            if let Some(callee) = expandable_call(ins) {
-                collected.consider(None, callee, env, &mut chain);
+            if let Some((callee, newobj)) = expandable_call(ins) {
+                collected.consider(None, callee, newobj, env, &mut chain);
             }
         }
         collected
@@ -109,20 +118,26 @@ impl Collected {
         &mut self,
         caller: Option<Token>,
         callee: Token,
+        newobj: bool,
         env: &mut dyn TranslateEnv,
         chain: &mut Vec<Token>,
     ) -> bool {
-        if self.sites.contains(&(caller, callee)) {
+        let sites = if newobj {
+            &self.ctor_sites
+        } else {
+            &self.sites
+        };
+        if sites.contains(&(caller, callee)) {
             return true;
         }
-        if self.refused.contains(&(caller, callee))
+        if self.refused.contains(&(caller, callee, newobj))
             || chain.contains(&callee)
             || chain.len() >= MAX_DEPTH as usize
         {
             return false;
         }
-        let Some(body) = env.inline_body(callee, caller) else {
-            self.refused.insert((caller, callee));
+        let Some(body) = env.inline_body(callee, caller, newobj) else {
+            self.refused.insert((caller, callee, newobj));
             return false;
         };
         let Ok(instrs) = ngen_metadata::il::decode(&body.code).collect::<Result<Vec<_>, _>>()
@@ -134,7 +149,9 @@ impl Collected {
         for ins in &instrs {
             let call = matches!(ins.opcode, Opcode::Call | Opcode::Callvirt | Opcode::Newobj);
             let expanded = match expandable_call(ins) {
-                Some(inner) => self.consider(Some(callee), inner, env, chain),
+                Some((inner, by_newobj)) => {
+                    self.consider(Some(callee), inner, by_newobj, env, chain)
+                }
                 // In a body mono inlines, the policy let through only one kind of call to
                 // another assembly: a core-library exception's constructor before `throw`.
                 None => !call || is_member_ref(ins),
@@ -144,23 +161,27 @@ impl Collected {
         chain.pop();
         // Mono's tree must vanish whole (module doc); an invisible body has no calls.
         if body.reason == InlineReason::Mono && !complete {
-            self.refused.insert((caller, callee));
+            self.refused.insert((caller, callee, newobj));
             return false;
         }
-        self.sites.insert((caller, callee));
+        if newobj {
+            self.ctor_sites.insert((caller, callee));
+        } else {
+            self.sites.insert((caller, callee));
+        }
         self.bodies.insert(callee, body);
         true
     }
 }
 
-/// The MethodDef a `call`/`callvirt` names, the calls the inliner may expand (constructors
-/// are not expanded: `newobj` stays a call).
-fn expandable_call(ins: &Instruction<'_>) -> Option<Token> {
+/// The MethodDef a `call`/`callvirt`/`newobj` names, the calls the inliner may expand, and
+/// whether it is a `newobj`'s constructor.
+fn expandable_call(ins: &Instruction<'_>) -> Option<(Token, bool)> {
     match (ins.opcode, ins.operand) {
-        (Opcode::Call | Opcode::Callvirt, Operand::Token(t))
+        (Opcode::Call | Opcode::Callvirt | Opcode::Newobj, Operand::Token(t))
             if t.table() == Some(TableId::MethodDef) =>
         {
-            Some(t)
+            Some((t, ins.opcode == Opcode::Newobj))
         }
         _ => None,
     }

@@ -53,11 +53,13 @@
 //! Depends on: cranelift-codegen/frontend, `ngen_metadata::il`, [`crate::types`], [`super::env`],
 //! and `crate::method` (only for [`MethodInput::of`]).
 
+mod alloc;
 mod arith;
 mod array;
 mod array_md;
 mod bounds;
 mod call;
+mod check_facts;
 mod control;
 mod conv;
 mod delegates;
@@ -207,6 +209,7 @@ fn translate_inner(
             })
             .collect(),
         sites: Some(&collected.sites),
+        ctor_sites: Some(&collected.ctor_sites),
     };
     // Debug code with symbols shows each instruction's own IL offset, as `mono --debug` does.
     let seq = match env.exact_il_offsets() {
@@ -233,6 +236,7 @@ fn translate_inner(
         seq,
         inlines: &inlines,
         inline: inline::InlineState::default(),
+        facts: check_facts::CheckFacts::default(),
     };
     // The prologue (the class-initialisation check and its cold path) belongs to no
     // instruction.
@@ -305,6 +309,8 @@ struct Translator<'a, 'f> {
     inlines: &'a inline::Inlines<'a>,
     /// The inliner's state ([`inline`]).
     inline: inline::InlineState,
+    /// The array checks done so far in the block ([`check_facts`]).
+    facts: check_facts::CheckFacts,
 }
 
 /// The file (opcode family) that translates an opcode: the dispatch's routing table.
@@ -502,9 +508,20 @@ impl<'a, 'f> Translator<'a, 'f> {
             Family::Nop => {}
             Family::Constrained => self.constraint = Some(Self::token(ins)?),
             Family::Variable => self.translate_variable(ins, stack)?,
-            Family::Stack => self.translate_stack(ins, stack)?,
+            Family::Stack => {
+                self.translate_stack(ins, stack)?;
+                if let Some(n) = stack::ldc_i4_value(ins) {
+                    self.facts.note_const(stack.peek()?.0, i64::from(n));
+                }
+            }
             Family::Control => return self.translate_control(ins, stack),
-            Family::Arith => self.translate_arith(ins, stack)?,
+            Family::Arith => {
+                let operands = self.facts.operands(ins.opcode, stack);
+                self.translate_arith(ins, stack)?;
+                if let Some(operands) = operands {
+                    self.facts.note_op(stack.peek()?.0, ins.opcode, operands);
+                }
+            }
             Family::Conv => self.translate_conv(ins, stack)?,
             Family::Memory => self.translate_memory(ins, stack)?,
             // `newarr` checks the pending exception itself (before it stores the method table).
@@ -518,7 +535,9 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             Family::New => {
                 self.translate_newobj(ins, stack)?;
-                self.check_pending();
+                if !std::mem::take(&mut self.inline.expanded_call) {
+                    self.check_pending();
+                }
             }
             // A cell's slow path checks the pending exception itself.
             Family::Ftn => self.translate_ldftn(ins, stack)?,

@@ -42,12 +42,12 @@ impl<'a, 'f> Translator<'a, 'f> {
             O::Ldarg0 | O::Ldarg1 | O::Ldarg2 | O::Ldarg3 | O::LdargS | O::Ldarg => {
                 let n = Self::var_index(ins)?;
                 let home = self.arg_home(n)?;
-                stack.push(self.load_home(home));
+                self.push_loaded(home, stack);
             }
             O::Ldloc0 | O::Ldloc1 | O::Ldloc2 | O::Ldloc3 | O::LdlocS | O::Ldloc => {
                 let n = Self::var_index(ins)?;
                 let home = self.local_home(n)?;
-                stack.push(self.load_home(home));
+                self.push_loaded(home, stack);
             }
             O::StargS | O::Starg => {
                 let n = Self::var_index(ins)?;
@@ -72,6 +72,15 @@ impl<'a, 'f> Translator<'a, 'f> {
             _ => return Err(Self::misrouted(ins)),
         }
         Ok(())
+    }
+
+    /// Pushes the value of `home` (naming it for [`super::check_facts`]).
+    fn push_loaded(&mut self, home: Home, stack: &mut Stack) {
+        let loaded = self.load_home(home);
+        if let Home::Var(var, _) = home {
+            self.facts.note_load(loaded.0, var);
+        }
+        stack.push(loaded);
     }
 
     /// The home of argument `value` (of IL type `ty`): a struct argument is already the
@@ -193,7 +202,10 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// address of a struct to copy in.
     pub(super) fn store_home(&mut self, home: Home, value: Value) {
         match home {
-            Home::Var(var, _) => self.b.def_var(var, value),
+            Home::Var(var, _) => {
+                self.facts.note_store(var);
+                self.b.def_var(var, value)
+            }
             Home::Slot(slot, kind) => {
                 let addr = self.b.ins().stack_addr(I64, slot, 0);
                 self.store_kind(kind, value, addr, trusted());

@@ -116,6 +116,9 @@ impl TranslateEnv for NoEnv {
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         b.ins().iconst(I64, QUIET_HELPERS.as_ptr() as i64)
     }
+    fn thread_block_allocation(&self) -> bool {
+        false
+    }
     fn pending_word(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         // A test thread's stack is not a managed thread's aligned stack: a fixed zero word.
         b.ins().iconst(I64, &NOTHING_PENDING as *const u64 as i64)

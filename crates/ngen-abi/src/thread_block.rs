@@ -1,0 +1,60 @@
+//! The per-thread block compiled code finds from its stack pointer, without a call or a
+//! thread-local access: every managed thread runs on a stack region aligned to `mask + 1`
+//! (the mask is helper slot [`PendingException`](crate::helpers::HelperId::PendingException)),
+//! and `(sp | mask) - 7` is the address of the block's last word. The words below it, from the
+//! top down:
+//!
+//! - the pending-exception word (`(sp | mask) - 7`);
+//! - [`FREE_LIST_CLASSES`] allocation free lists, list `c` (objects of `c` granules of
+//!   [`GRANULE_BYTES`]) at [`free_list_offset`]`(c)` from the pending word: the head object of
+//!   a singly linked list of zeroed, collector-scanned blocks whose first word links to the
+//!   next (0 ends it), as Boehm's `gc_inline.h` keeps its thread-local lists. Compiled code
+//!   pops the head for a `newobj`; when the list is empty it calls helper `NewObject`, which
+//!   refills it. The collector scans the block (it is the top of the thread's registered
+//!   stack), so the listed blocks stay allocated.
+//!
+//! Changing this layout changes the image ABI (bump `IMAGE_FORMAT_VERSION`).
+
+/// The allocation unit of the collector's small-object free lists (Boehm's `GC_GRANULE_BYTES`
+/// on 64-bit targets).
+pub const GRANULE_BYTES: u32 = 16;
+
+/// How many free lists the block holds: objects of up to 255 bytes (this many granules with
+/// Boehm's extra byte) are allocated from them.
+pub const FREE_LIST_CLASSES: u32 = 16;
+
+/// The free-list class of an object of `size` bytes (header included), if it has one: the
+/// granules of `size + 1` bytes, as Boehm rounds every request when it recognises interior
+/// pointers (`ROUNDED_UP_GRANULES` with its extra byte), so that a pointer one past an
+/// object's end never lands in the next object. A list of blocks without that byte is not
+/// kept alive correctly by the collector.
+pub const fn free_list_class(size: u32) -> Option<u32> {
+    let class = (size + 1).div_ceil(GRANULE_BYTES);
+    if class == 0 || class > FREE_LIST_CLASSES {
+        None
+    } else {
+        Some(class)
+    }
+}
+
+/// The offset of free list `class` from the pending-exception word (negative: below it).
+pub const fn free_list_offset(class: u32) -> i32 {
+    -8 * class as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_cover_small_objects_by_granule() {
+        assert_eq!(free_list_class(15), Some(1));
+        assert_eq!(free_list_class(16), Some(2));
+        assert_eq!(free_list_class(31), Some(2));
+        assert_eq!(free_list_class(32), Some(3));
+        assert_eq!(free_list_class(255), Some(16));
+        assert_eq!(free_list_class(256), None);
+        assert_eq!(free_list_offset(1), -8);
+        assert_eq!(free_list_offset(16), -128);
+    }
+}
