@@ -202,7 +202,7 @@ mod tests {
             "App, Version=1.0.0.0",
             &hashes(&c),
             &BTreeMap::new(),
-            Scenario::default(),
+            Scenario::Default,
             "c1",
         )
         .unwrap();
