@@ -116,13 +116,19 @@ fn hard_callee<'h>(
 }
 
 /// Exports the code of each compiled MethodDef in `compiled` (rid, function) that code
-/// outside its assembly may call (not private), under its exported-method symbol.
+/// outside its assembly may call (not private), under its exported-method symbol; the core
+/// library exports none.
 pub(super) fn export_methods(
     product: &mut ObjectProduct,
     assembly: &str,
     asm: &Assembly,
     compiled: &[(u32, FuncId)],
 ) {
+    if assembly.eq_ignore_ascii_case("mscorlib") {
+        // Never hard-bound to (ngen-cache's `hard_edges`): its ~18,500 symbols would only
+        // add 2 MB to its image.
+        return;
+    }
     let method_rows = asm.row_count(TableId::MethodDef);
     for &(rid, func) in compiled {
         if rid > method_rows {
