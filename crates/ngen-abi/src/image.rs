@@ -1,6 +1,7 @@
 //! Native image layout constants: exported symbols, header framing and import cells.
 //!
-//! A native image is an ELF shared object that exports exactly two data symbols:
+//! A native image is an ELF shared object that exports two data symbols (and its methods, see
+//! [`exported_method_symbol`]):
 //!
 //! | symbol | contents |
 //! |---|---|
@@ -25,6 +26,27 @@ pub const METHODS_SYMBOL: &str = "ngen_methods";
 pub const CELLS_SYMBOL: &str = "ngen_cells";
 /// Symbol of the (hidden) helper table.
 pub const HELPERS_SYMBOL: &str = "ngen_helpers";
+
+/// Prefix of the dynamic symbols an image exports for its compiled, non-private MethodDefs,
+/// which hard-bound images call directly (docs/native-images.md, "Hard binding").
+pub const EXPORTED_METHOD_PREFIX: &str = "__ngen_method$";
+
+/// The dynamic symbol under which the image of `assembly` exports MethodDef `rid`'s code:
+/// `__ngen_method$<assembly>$<rid>`. The assembly's simple name keeps the symbols of an image
+/// and of the images it is hard-bound to apart in one lookup scope.
+pub fn exported_method_symbol(assembly: &str, rid: u32) -> String {
+    format!("{EXPORTED_METHOD_PREFIX}{assembly}${rid}")
+}
+
+/// The MethodDef rid of an exported method symbol of `assembly`'s image, if it is one.
+pub fn exported_method_rid(assembly: &str, symbol: &str) -> Option<u32> {
+    symbol
+        .strip_prefix(EXPORTED_METHOD_PREFIX)?
+        .strip_prefix(assembly)?
+        .strip_prefix('$')?
+        .parse()
+        .ok()
+}
 
 /// The directory of an image's tables, exported as [`TABLES_SYMBOL`] (addresses relocated by the loader).
 #[repr(C)]
@@ -214,5 +236,14 @@ mod tests {
         assert_eq!(size_of::<ImportCell>() as i32, CELL_SIZE);
         assert_eq!(offset_of!(ImportCell, target) as i32, CELL_TARGET_OFFSET);
         assert_eq!(offset_of!(ImportCell, key) as i32, CELL_KEY_OFFSET);
+    }
+
+    #[test]
+    fn exported_method_symbols_round_trip_per_assembly() {
+        let symbol = exported_method_symbol("Lib.Core", 12);
+        assert_eq!(symbol, "__ngen_method$Lib.Core$12");
+        assert_eq!(exported_method_rid("Lib.Core", &symbol), Some(12));
+        assert_eq!(exported_method_rid("Lib", &symbol), None);
+        assert_eq!(exported_method_rid("Lib.Core", "__ngen_image"), None);
     }
 }

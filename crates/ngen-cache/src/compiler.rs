@@ -21,6 +21,9 @@ pub struct CompileRequest<'a> {
     pub scenario: Scenario,
     /// Threads the compiler may use inside this assembly.
     pub threads: usize,
+    /// Images of the dependencies it is hard-bound to (edges whose effective hint is
+    /// `always`, with an image in the same cache and scenario), already built.
+    pub hard_dependencies: &'a [PathBuf],
 }
 
 /// What the compiler produced.

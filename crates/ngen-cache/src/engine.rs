@@ -31,7 +31,8 @@ use crate::error::{CacheError, Result};
 use crate::filehash::{ContentHash, FileHasher};
 use crate::fingerprint::{self, DirtyReason, Inputs};
 use crate::fsutil;
-use crate::graph::Closure;
+use crate::graph::{AssemblyNode, Closure};
+use crate::hard_edges::{FingerprintContext, ImageInputs, image_inputs};
 use crate::index::{ImageRecord, Index, RootKey, RootRecord};
 use crate::layout::Layout;
 use crate::lock::{CacheLock, ManualMarker};
@@ -75,6 +76,8 @@ pub struct PlannedImage {
     pub assembly_path: PathBuf,
     /// The rest of its closure.
     pub references: Vec<PathBuf>,
+    /// The images it is hard-bound to: (directory relative to the cache, simple name), sorted.
+    pub hard_dependencies: Vec<(String, String)>,
     /// Its fingerprint inputs.
     pub inputs: Inputs,
     /// Fresh or dirty.
@@ -363,23 +366,27 @@ impl LockedCache {
         // Plain threads, not a rayon pool: a rayon worker that waits for the compiler's own
         // method pool runs other images meanwhile, which would start more than `jobs` images
         // at once and stretch each one's wall time by the images it ran while waiting.
-        let next = AtomicUsize::new(0);
-        let worker = || {
-            let mut done = Vec::new();
-            while let Some(img) = dirty.get(next.fetch_add(1, Ordering::Relaxed)) {
-                done.push(one(img));
-            }
-            done
-        };
-        let results: Vec<_> = std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..jobs.min(dirty.len()))
-                .map(|_| scope.spawn(worker))
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-                .collect()
-        });
+        // Images hard-bound to dirty images wait for them: one wave per depth.
+        let mut results = Vec::new();
+        for wave in hard_binding_waves(&dirty) {
+            let next = AtomicUsize::new(0);
+            let worker = || {
+                let mut done = Vec::new();
+                while let Some(img) = wave.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    done.push(one(img));
+                }
+                done
+            };
+            results.extend(std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..jobs.min(wave.len()))
+                    .map(|_| scope.spawn(worker))
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                    .collect::<Vec<_>>()
+            }));
+        }
         let mut outcome = BuildOutcome::default();
         for (dir, r, fetched) in results {
             match r {
@@ -404,11 +411,17 @@ impl LockedCache {
         compiler: &dyn ImageCompiler,
         threads: usize,
     ) -> Result<(ImageSummary, f64)> {
+        let hard_dependencies: Vec<PathBuf> = img
+            .hard_dependencies
+            .iter()
+            .map(|(dir, name)| self.layout().abs(dir).join(Layout::image_file(name)))
+            .collect();
         let request = CompileRequest {
             assembly: &img.assembly_path,
             references: &img.references,
             scenario: img.scenario,
             threads,
+            hard_dependencies: &hard_dependencies,
         };
         let compiled = compiler
             .compile(&request)
@@ -578,6 +591,49 @@ pub fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
     v
 }
 
+/// `dirty` in waves: an image comes in the wave after the last of the dirty images it is
+/// hard-bound to (whose image files it links against), so each wave can compile in parallel.
+fn hard_binding_waves<'p>(dirty: &[&'p PlannedImage]) -> Vec<Vec<&'p PlannedImage>> {
+    let position: BTreeMap<&str, usize> = dirty
+        .iter()
+        .enumerate()
+        .map(|(i, img)| (img.dir.as_str(), i))
+        .collect();
+    let mut depth: Vec<Option<usize>> = vec![None; dirty.len()];
+    // Hard edges within a plan are acyclic (`hard_edges` breaks cycles), so this terminates;
+    // the pass bound guards against a malformed plan all the same.
+    for _ in 0..=dirty.len() {
+        let mut changed = false;
+        for (i, img) in dirty.iter().enumerate() {
+            if depth[i].is_some() {
+                continue;
+            }
+            let deps: Option<Vec<usize>> = img
+                .hard_dependencies
+                .iter()
+                .filter_map(|(dir, _)| position.get(dir.as_str()))
+                .map(|&d| depth[d])
+                .collect();
+            if let Some(deps) = deps {
+                depth[i] = Some(deps.into_iter().map(|d| d + 1).max().unwrap_or(0));
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let mut waves: Vec<Vec<&PlannedImage>> = Vec::new();
+    for (img, d) in dirty.iter().zip(depth) {
+        let d = d.unwrap_or(0);
+        if waves.len() <= d {
+            waves.resize_with(d + 1, Vec::new);
+        }
+        waves[d].push(img);
+    }
+    waves
+}
+
 type Resolver<'a> = dyn Fn(&RootSource) -> Result<Closure> + Sync + 'a;
 
 /// [`LockedCache::plan`] with an injectable resolver (tests use hand-made closures).
@@ -656,29 +712,43 @@ pub fn plan_with(
             closure: closure.assemblies.keys().cloned().collect(),
             images: Vec::new(),
         };
-        for (key, node) in &closure.assemblies {
-            let is_root = *key == closure.root;
-            let wanted =
-                is_root || (request.dependencies && (!node.framework || request.compile_framework));
-            if !wanted {
-                continue;
-            }
-            let Some(inputs) = fingerprint::compute(
-                closure,
-                key,
-                &by_name,
-                hints,
-                request.key.scenario,
-                compiler_identity,
-            ) else {
-                continue;
-            };
-            let dir = Layout::image_rel_dir(
+        let has_image = |node: &AssemblyNode| {
+            node.display_name == closure.root
+                || (request.dependencies && (!node.framework || request.compile_framework))
+        };
+        let cx = FingerprintContext {
+            hashes: &by_name,
+            hints,
+            scenario: request.key.scenario,
+            compiler: compiler_identity,
+        };
+        let mut memo = BTreeMap::new();
+        let dir_of = |node: &AssemblyNode, inputs: &Inputs| {
+            Layout::image_rel_dir(
                 request.key.scenario,
                 &node.name,
                 &node.version,
                 inputs.short(),
-            );
+            )
+        };
+        for (key, node) in &closure.assemblies {
+            if !has_image(node) {
+                continue;
+            }
+            let Some(ImageInputs { inputs, hard }) =
+                image_inputs(closure, key, &cx, &has_image, &mut memo)
+            else {
+                continue;
+            };
+            let hard_dependencies: Vec<(String, String)> = hard
+                .iter()
+                .filter_map(|dep| {
+                    let dep_node = closure.assemblies.get(dep)?;
+                    let dep_inputs = memo.get(dep)?.as_ref()?;
+                    Some((dir_of(dep_node, &dep_inputs.inputs), dep_node.name.clone()))
+                })
+                .collect();
+            let dir = dir_of(node, &inputs);
             record.images.push(dir.clone());
             if images.contains_key(&dir) {
                 continue;
@@ -716,6 +786,7 @@ pub fn plan_with(
                     display_name: node.display_name.clone(),
                     assembly_path: node.path.clone(),
                     references,
+                    hard_dependencies,
                     size: hashed.get(&node.path).map(|h| h.size).unwrap_or(0),
                     inputs,
                     freshness,

@@ -88,6 +88,10 @@ pub struct Inputs {
     /// the `inputs.json` of older caches, which then read as "no symbols").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symbols: Option<SymbolsInput>,
+    /// The images it is hard-bound to: dependency simple name → that image's fingerprint
+    /// (absent for a soft-bound image, whose fingerprint stays what it was).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub hard_bound: BTreeMap<String, String>,
 }
 
 /// A symbol file as a fingerprint input.
@@ -136,9 +140,20 @@ pub fn compute(
         } else {
             None
         },
+        hard_bound: BTreeMap::new(),
     };
     inputs.fingerprint = digest(&inputs);
     Some(inputs)
+}
+
+/// `inputs` of an image hard-bound to the images in `hard` (dependency simple name → its
+/// image's fingerprint), with the fingerprint recomputed: such an image is valid only with
+/// exactly those images, so anything that rebuilds one of them rebuilds it too (the
+/// dependency's symbols in the debug scenario, which no other input covers, included).
+pub fn with_hard_bindings(mut inputs: Inputs, hard: BTreeMap<String, String>) -> Inputs {
+    inputs.hard_bound = hard;
+    inputs.fingerprint = digest(&inputs);
+    inputs
 }
 
 /// The symbol file the compiler reads for `assembly`, where `ngen_symbols::SymbolFile::find_for`
@@ -240,6 +255,11 @@ pub fn digest(inputs: &Inputs) -> String {
         e.field("symbols", &symbols.file);
         e.field("symbols.blake3", &symbols.blake3);
     }
+    // Likewise only for hard-bound images.
+    for (name, fingerprint) in &inputs.hard_bound {
+        e.field("hard-bound", name);
+        e.field("hard-bound.fingerprint", fingerprint);
+    }
     e.0.finalize().to_hex().to_string()
 }
 
@@ -308,6 +328,16 @@ pub enum DirtyReason {
         /// What changed.
         detail: String,
     },
+    /// The image of a dependency it is hard-bound to changed, or the binding appeared or
+    /// went away.
+    HardBindingChanged {
+        /// The dependency's simple name.
+        name: String,
+        /// The fingerprint of the image it was bound to, if it was hard-bound.
+        old: Option<String>,
+        /// The fingerprint of the image it is bound to now, if it is hard-bound.
+        new: Option<String>,
+    },
     /// A hard-binding hint changed.
     HintChanged {
         /// The referencing assembly.
@@ -361,6 +391,16 @@ impl std::fmt::Display for DirtyReason {
             DirtyReason::SymbolsChanged { name, detail } => {
                 write!(f, "symbols of {name} changed ({detail})")
             }
+            DirtyReason::HardBindingChanged { name, old, new } => match (old, new) {
+                (Some(old), Some(new)) => write!(
+                    f,
+                    "the image of {name} it is hard-bound to changed ({} → {})",
+                    short(old),
+                    short(new)
+                ),
+                (None, _) => write!(f, "now hard-bound to the image of {name}"),
+                (Some(_), None) => write!(f, "no longer hard-bound to the image of {name}"),
+            },
             DirtyReason::HintChanged { from, to, old, new } => write!(
                 f,
                 "hint of {from} for {to} changed ({} → {})",
@@ -426,6 +466,18 @@ pub fn diff(old: &Inputs, new: &Inputs) -> Vec<DirtyReason> {
         if !new_deps.contains_key(name) {
             reasons.push(DirtyReason::DependencyRemoved {
                 name: o.display_name.clone(),
+            });
+        }
+    }
+    let hard_names: std::collections::BTreeSet<&String> =
+        old.hard_bound.keys().chain(new.hard_bound.keys()).collect();
+    for name in hard_names {
+        let (o, n) = (old.hard_bound.get(name), new.hard_bound.get(name));
+        if o != n {
+            reasons.push(DirtyReason::HardBindingChanged {
+                name: name.clone(),
+                old: o.cloned(),
+                new: n.cloned(),
             });
         }
     }

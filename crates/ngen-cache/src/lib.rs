@@ -5,6 +5,7 @@
 //!   [`closure_memo`]: reused while nothing the binder looked at changed;
 //! - [`filehash`]: content hashes with a (size, mtime, ctime, inode) fast path;
 //! - [`fingerprint`]: per-image fingerprints, stored inputs and "Dirty … because" reasons;
+//!   [`hard_edges`]: which edges are hard-bound (`LoadHint.Always`) and their fingerprints;
 //! - [`layout`], [`index`]: where images live and the sorted index of roots and reference counts;
 //! - [`engine`]: plan, parallel build through an [`compiler::ImageCompiler`], atomic commit, GC;
 //! - [`actions`]: Ngen's install / uninstall / update / display semantics;
@@ -31,6 +32,7 @@ pub mod filehash;
 pub mod fingerprint;
 pub mod fsutil;
 pub mod graph;
+pub mod hard_edges;
 pub mod index;
 pub mod integrity;
 pub mod layout;

@@ -400,3 +400,87 @@ fn jobs_bounds_the_images_compiling_at_once_and_each_reports_its_own_times() {
         assert!(seconds >= 0.06, "wall time covers the compile: {seconds}");
     }
 }
+
+/// The fake compiler's output, recording per assembly the hard-dependency images it was given
+/// and failing when one does not exist yet (the engine must build it first).
+struct HardBindingCompiler {
+    given: std::sync::Mutex<BTreeMap<String, Vec<String>>>,
+    fake: FakeCompiler,
+}
+
+impl ImageCompiler for HardBindingCompiler {
+    fn identity(&self) -> String {
+        self.fake.identity()
+    }
+    fn compile(&self, req: &CompileRequest<'_>) -> Result<CompiledImage, String> {
+        let mut names = Vec::new();
+        for image in req.hard_dependencies {
+            if !image.is_file() {
+                return Err(format!("{} is not built yet", image.display()));
+            }
+            names.push(image.file_name().unwrap().to_string_lossy().into_owned());
+        }
+        let stem = req
+            .assembly
+            .file_stem()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        self.given.lock().unwrap().insert(stem, names);
+        self.fake.compile(req)
+    }
+}
+
+#[test]
+fn always_edges_build_the_dependency_first_and_hand_its_image_to_the_dependent() {
+    let f = Fixture::new();
+    let cache_dir = tempfile::tempdir().unwrap();
+    let cache = Cache::new(cache_dir.path());
+    let locked = cache.lock().unwrap();
+    let previous = locked.index().unwrap();
+    let dir = f.inputs.path().to_path_buf();
+    let resolver = move |s: &RootSource| match &s.assembly {
+        RootAssemblySource::Name(n) => Ok(graph(&dir, n)),
+        RootAssemblySource::Path(_) => unreachable!(),
+    };
+    let hints = BTreeMap::from([
+        ("Mid".to_string(), ngen_manifest::LoadHint::Always),
+        ("Leaf".to_string(), ngen_manifest::LoadHint::Always),
+    ]);
+    let compiler = HardBindingCompiler {
+        given: Default::default(),
+        fake: FakeCompiler {
+            calls: AtomicUsize::new(0),
+        },
+    };
+    let plan = plan_with(
+        &locked,
+        &[request("App", Scenario::Default)],
+        &hints,
+        &compiler.identity(),
+        &FileHasher::new(),
+        &previous,
+        &resolver,
+    )
+    .unwrap();
+    let outcome = locked.build(&plan, &compiler, 4, &|_| {});
+    assert!(outcome.failed.is_empty(), "{:?}", outcome.failed);
+    let given = compiler.given.lock().unwrap().clone();
+    let expect = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(given["App"], expect(&["Mid.ni.so"]));
+    assert_eq!(given["Mid"], expect(&["Leaf.ni.so"]));
+    assert_eq!(given["Leaf"], expect(&[]));
+    assert_eq!(given["Other"], expect(&[]));
+    let app = plan.images.iter().find(|i| i.name == "App").unwrap();
+    let mid = plan.images.iter().find(|i| i.name == "Mid").unwrap();
+    assert_eq!(app.inputs.hard_bound["Mid"], mid.inputs.fingerprint);
+    assert!(
+        plan.images
+            .iter()
+            .find(|i| i.name == "Other")
+            .unwrap()
+            .inputs
+            .hard_bound
+            .is_empty()
+    );
+}

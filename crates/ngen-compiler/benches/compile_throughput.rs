@@ -52,6 +52,7 @@ fn bench(c: &mut Criterion) {
             references: vec![PathBuf::from("/usr/lib/mono/4.5/mscorlib.dll")],
             scenario: ngen_abi::Scenario::DEFAULT,
             threads,
+            hard_dependencies: Vec::new(),
         };
         group.bench_function(name, |b| {
             b.iter(|| build_image(&request).expect("build"));

@@ -30,6 +30,10 @@ pub struct ImageRequest {
     pub scenario: Scenario,
     /// Worker threads; 0 means one per core.
     pub threads: usize,
+    /// Images of dependencies to hard-bind to (Ngen's `LoadHint.Always`): calls into them
+    /// become direct, the image links to them (`DT_NEEDED`) and records their identity.
+    /// Empty: soft binding only (import cells).
+    pub hard_dependencies: Vec<PathBuf>,
 }
 
 /// A built image, not yet written anywhere.
@@ -94,6 +98,7 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
         }
     }
     references.sort();
+    let hard = crate::hard_binding::read(&req.hard_dependencies, &references, req.scenario)?;
 
     let threads = if req.threads == 0 {
         std::thread::available_parallelism()
@@ -126,6 +131,7 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
         threads,
         req.scenario,
         symbols.as_ref(),
+        &hard.images,
         |cells, outcomes, instances| {
             let header = ImageHeader {
                 format_version: IMAGE_FORMAT_VERSION,
@@ -170,6 +176,7 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
                         context,
                     })
                     .collect(),
+                hard_bindings: hard.bindings.clone(),
             };
             let bytes = encode_header(&header);
             header_out = Some(header);
@@ -178,7 +185,11 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
     )
     .map_err(CompileError::Codegen)?;
     let header = header_out.ok_or_else(|| CompileError::Codegen("no header".into()))?;
-    let image_bytes = ngen_image::link_shared_object(&emitted.object)?;
+    let image_bytes = ngen_image::link_shared_object(
+        &emitted.object,
+        &crate::hard_binding::image_soname(&identity.name),
+        &hard.linked,
+    )?;
 
     let mut report = ImageReport {
         assembly: identity.name.clone(),

@@ -14,6 +14,8 @@ pub enum CompileError {
         "assembly {assembly} references {reference}, which is not among the resolved references"
     )]
     MissingReference { assembly: String, reference: String },
+    #[error("cannot hard-bind to the image {path}: {reason}")]
+    HardDependency { path: PathBuf, reason: String },
     #[error("code generation failed: {0}")]
     Codegen(String),
     #[error(transparent)]

@@ -19,6 +19,7 @@ pub mod corlib_refs;
 pub mod cpu_time;
 mod error;
 pub mod finalizers;
+mod hard_binding;
 pub mod il_offsets;
 pub mod inline_policy;
 pub mod jit;

@@ -73,13 +73,20 @@ pub fn recorded_digest(image: &Path) -> Result<blake3::Hash, DigestError> {
     parse_digest_line(&text).ok_or_else(|| DigestError::Malformed(path.display().to_string()))
 }
 
-/// Checks `bytes` (the contents of the image at `image`) against the recorded digest.
-pub fn verify(image: &Path, bytes: &[u8]) -> Result<(), DigestError> {
+/// The BLAKE3 of image bytes as 64 lowercase hex digits (what the digest file and a
+/// hard-bound image's header record).
+pub fn hex_digest(image_bytes: &[u8]) -> String {
+    blake3::hash(image_bytes).to_hex().to_string()
+}
+
+/// Checks `bytes` (the contents of the image at `image`) against the recorded digest, and
+/// returns it (64 hex digits, as [`hex_digest`]).
+pub fn verify(image: &Path, bytes: &[u8]) -> Result<String, DigestError> {
     let expected = recorded_digest(image)?;
     let actual = blake3::hash(bytes);
     // blake3::Hash compares in constant time.
     if actual == expected {
-        Ok(())
+        Ok(actual.to_hex().to_string())
     } else {
         Err(DigestError::Mismatch {
             expected: expected.to_hex().to_string(),
@@ -113,7 +120,7 @@ mod tests {
             Err(DigestError::Missing(_))
         ));
         std::fs::write(digest_path(&image), digest_line(b"code", "App.ni.so")).unwrap();
-        assert_eq!(verify(&image, b"code"), Ok(()));
+        assert_eq!(verify(&image, b"code"), Ok(hex_digest(b"code")));
         assert!(matches!(
             verify(&image, b"cods"),
             Err(DigestError::Mismatch { .. })

@@ -41,6 +41,21 @@ pub struct ImageHeader {
     /// `method_rows + i` (0 when it could not be compiled). Sorted by token, then context.
     #[serde(default)]
     pub instances: Vec<InstanceEntry>,
+    /// The images this one is hard-bound to (its calls into them are direct, and the runtime
+    /// maps them first), sorted by name; empty for a soft-bound image.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hard_bindings: Vec<HardBinding>,
+}
+
+/// A dependency image a hard-bound image links to directly: valid only with exactly that image.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct HardBinding {
+    /// The dependency assembly's simple name (its image's soname is `<name>.ni.so`).
+    pub name: String,
+    /// Its MVID (as [`AssemblyStamp::mvid`]).
+    pub mvid: String,
+    /// BLAKE3 of the dependency image's bytes (64 hex digits), as its digest file records it.
+    pub image_blake3: String,
 }
 
 /// An instantiation: the type arguments of the owner (`!n`) and the method's own (`!!n`), as
@@ -205,12 +220,26 @@ mod tests {
             }],
             contexts: Vec::new(),
             instances: Vec::new(),
+            hard_bindings: Vec::new(),
         }
     }
 
     #[test]
     fn round_trips() {
         let h = sample();
+        assert_eq!(decode_header(&encode_header(&h)).unwrap(), h);
+    }
+
+    #[test]
+    fn hard_bindings_round_trip_and_are_absent_when_soft() {
+        let soft = encode_header(&sample());
+        assert!(!String::from_utf8_lossy(&soft).contains("hard_bindings"));
+        let mut h = sample();
+        h.hard_bindings.push(HardBinding {
+            name: "Lib".into(),
+            mvid: mvid_hex([3; 16]),
+            image_blake3: "ab".repeat(32),
+        });
         assert_eq!(decode_header(&encode_header(&h)).unwrap(), h);
     }
 

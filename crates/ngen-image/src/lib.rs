@@ -14,11 +14,11 @@ mod read;
 pub mod trust;
 
 pub use header::{
-    AssemblyStamp, CellEntry, CompilerIdentity, ContextEntry, ExcludedEntry, ImageHeader,
-    InstanceEntry, decode_header, encode_header, mvid_hex,
+    AssemblyStamp, CellEntry, CompilerIdentity, ContextEntry, ExcludedEntry, HardBinding,
+    ImageHeader, InstanceEntry, decode_header, encode_header, mvid_hex,
 };
-pub use link::link_shared_object;
-pub use read::{read_header, read_header_from_bytes};
+pub use link::{LinkedDependency, link_shared_object};
+pub use read::{exported_methods, read_header, read_header_from_bytes};
 
 /// Errors from writing, linking or reading a native image.
 #[derive(Debug, thiserror::Error)]

@@ -3,13 +3,34 @@
 //! Runs `cc -shared -nostdlib` in a fresh temporary directory with fixed relative file
 //! names, and without a build-id, so that the output depends only on the object's bytes
 //! (no paths, no timestamps): this is what makes images byte-reproducible.
+//!
+//! Every image gets the soname `<Assembly>.ni.so`. A hard-bound image is linked against the
+//! images it binds to, copied into the directory under their sonames, so its undefined method
+//! symbols resolve there and its `DT_NEEDED` entries are those bare sonames: no path and no
+//! `RUNPATH`. The runtime maps the dependency images first, and the dynamic loader matches a
+//! `DT_NEEDED` name against the sonames of objects already loaded (glibc's `_dl_map_object`),
+//! so the images stay relocatable wherever the cache lives.
 
 use std::process::Command;
 
 use crate::ImageError;
 
-/// Links `object` (an ELF relocatable from cranelift-object) into `.so` bytes.
-pub fn link_shared_object(object: &[u8]) -> Result<Vec<u8>, ImageError> {
+/// An image a hard-bound image is linked against.
+#[derive(Clone, Debug)]
+pub struct LinkedDependency {
+    /// Its soname, `<Assembly>.ni.so` (what the dependent's `DT_NEEDED` names).
+    pub soname: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Links `object` (an ELF relocatable from cranelift-object) into `.so` bytes named `soname`,
+/// against the images it is hard-bound to (`dependencies`, none for a soft-bound image).
+pub fn link_shared_object(
+    object: &[u8],
+    soname: &str,
+    dependencies: &[LinkedDependency],
+) -> Result<Vec<u8>, ImageError> {
     let dir = tempfile::Builder::new()
         .prefix("ngen-link-")
         .tempdir()
@@ -18,20 +39,45 @@ pub fn link_shared_object(object: &[u8]) -> Result<Vec<u8>, ImageError> {
         path: path.to_path_buf(),
         source,
     };
+    let plain_name = |name: &str| {
+        !name.is_empty() && !name.contains('/') && name != "image.o" && name != "image.so"
+    };
+    if !plain_name(soname) {
+        return Err(ImageError::Link(format!("bad soname {soname:?}")));
+    }
     let obj_path = dir.path().join("image.o");
     std::fs::write(&obj_path, object).map_err(|e| io(&obj_path, e))?;
+    let mut args: Vec<String> = [
+        "-shared",
+        "-nostdlib",
+        "-Wl,--build-id=none",
+        "-Wl,-z,noexecstack",
+        "-Wl,--hash-style=gnu",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.push(format!("-Wl,-soname,{soname}"));
+    args.extend(["-o", "image.so", "image.o"].map(String::from));
+    if !dependencies.is_empty() {
+        // Every dependency is recorded, used or not (the header lists them all), and their own
+        // hard dependencies need not be present here.
+        args.extend(["-Wl,--no-as-needed", "-Wl,--allow-shlib-undefined"].map(String::from));
+    }
+    for dependency in dependencies {
+        if !plain_name(&dependency.soname) || dependency.soname == soname {
+            return Err(ImageError::Link(format!(
+                "bad dependency soname {:?}",
+                dependency.soname
+            )));
+        }
+        let path = dir.path().join(&dependency.soname);
+        std::fs::write(&path, &dependency.bytes).map_err(|e| io(&path, e))?;
+        // A relative file name: the linker records the library's own soname as DT_NEEDED.
+        args.push(dependency.soname.clone());
+    }
     let output = Command::new("cc")
         .current_dir(dir.path())
-        .args([
-            "-shared",
-            "-nostdlib",
-            "-Wl,--build-id=none",
-            "-Wl,-z,noexecstack",
-            "-Wl,--hash-style=gnu",
-            "-o",
-            "image.so",
-            "image.o",
-        ])
+        .args(&args)
         .output()
         .map_err(|e| ImageError::Link(format!("cannot run cc: {e}")))?;
     if !output.status.success() {

@@ -1,11 +1,13 @@
 //! Reading an image's header from the file, without loading (dlopen'ing) it.
 //!
 //! Finds the header symbol in the ELF dynamic symbol table and decodes the bytes it points
-//! at, so the runtime can validate an image before mapping it and tools can inspect images.
+//! at, so the runtime can validate an image before mapping it and tools can inspect images;
+//! lists the methods an image exports, which a hard-bound image may call directly.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
-use ngen_abi::image::HEADER_SYMBOL;
+use ngen_abi::image::{HEADER_SYMBOL, exported_method_rid};
 use object::{Object, ObjectSection, ObjectSymbol};
 
 use crate::{ImageError, ImageHeader, decode_header};
@@ -45,4 +47,15 @@ pub fn read_header_from_bytes(bytes: &[u8]) -> Result<ImageHeader, ImageError> {
         .get(start..)
         .ok_or_else(|| ImageError::BadHeader("header symbol outside its section".into()))?;
     decode_header(bytes)
+}
+
+/// The MethodDef rids whose code the image of `assembly` (its bytes) exports for hard-bound
+/// images (`ngen_abi::image::exported_method_symbol`).
+pub fn exported_methods(bytes: &[u8], assembly: &str) -> Result<BTreeSet<u32>, ImageError> {
+    let file = object::File::parse(bytes).map_err(|e| ImageError::NotElf(e.to_string()))?;
+    Ok(file
+        .dynamic_symbols()
+        .filter(|s| s.is_definition())
+        .filter_map(|s| exported_method_rid(assembly, s.name().ok()?))
+        .collect())
 }

@@ -178,8 +178,8 @@ pub(crate) fn open_image(
     ))
 }
 
-/// Checks the opened image's bytes against the digest recorded next to it.
-pub(crate) fn verify_digest(image: &OpenedImage) -> Result<(), String> {
+/// Checks the opened image's bytes against the digest recorded next to it; returns it.
+pub(crate) fn verify_digest(image: &OpenedImage) -> Result<String, String> {
     ngen_image::digest::verify(&image.path, &image.bytes).map_err(|e| e.to_string())
 }
 
@@ -193,6 +193,8 @@ pub(crate) struct MappedImage {
     pub method_count: usize,
     pub cells: *mut ImportCell,
     pub cell_count: usize,
+    /// BLAKE3 of the image's bytes (hex), which images hard-bound to it recorded.
+    pub blake3: String,
 }
 
 // SAFETY: the tables are only read/written under the runtime lock or by the single managed
@@ -281,6 +283,7 @@ pub(crate) fn map(
         method_count: t.method_count as usize,
         cells: t.cells,
         cell_count: t.cell_count as usize,
+        blake3: String::new(),
         _library: library,
         _file: file,
     })

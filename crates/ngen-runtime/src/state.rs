@@ -389,6 +389,11 @@ fn run_pending_cctor(mut rt: std::sync::MutexGuard<'static, Runtime>) -> Option<
     cell_type
 }
 
+/// The first 16 hex digits of a BLAKE3 digest, as logs show it.
+fn short_digest(hex: &str) -> &str {
+    hex.get(..16).unwrap_or(hex)
+}
+
 fn new_cell_key_in(
     asm: usize,
     kind: CellKind,
@@ -512,7 +517,8 @@ impl Runtime {
                 ));
             }
         }
-        verify_digest(&opened)?;
+        self.check_hard_bindings(id, &header)?;
+        let blake3 = verify_digest(&opened)?;
         // The image's generic contexts, as the runtime's (its types must load: the
         // references were validated above).
         // Each context: the runtime's context id and the assembly whose tokens its cells name.
@@ -541,7 +547,8 @@ impl Runtime {
             let (_, home) = context_of(instance.context)?;
             instance_owners.push((home, instance.token & 0x00ff_ffff));
         }
-        let image = map(opened, &header, id, &instance_owners)?;
+        let mut image = map(opened, &header, id, &instance_owners)?;
+        image.blake3 = blake3;
         for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
             let kind = CellKind::from_u32(cell.kind)
                 .ok_or_else(|| format!("unknown cell kind {}", cell.kind))?;
@@ -572,6 +579,71 @@ impl Runtime {
             .map(|e| (e.token, e.reason))
             .collect();
         a.image = Some(image);
+        Ok(())
+    }
+
+    /// Checks that every image `header` is hard-bound to is the image mapped for that
+    /// dependency now, byte for byte (its BLAKE3): the dependent calls into its code directly
+    /// and the dynamic loader binds it by soname when the dependent is mapped, so the
+    /// dependency's image must be mapped first and be exactly the one compiled against.
+    fn check_hard_bindings(
+        &mut self,
+        id: usize,
+        header: &ngen_image::ImageHeader,
+    ) -> Result<(), String> {
+        for binding in &header.hard_bindings {
+            let dep = match self.loaded_named(&binding.name) {
+                Some(dep) => dep,
+                None => self.bind_by_name(id, &binding.name).map_err(|e| {
+                    format!(
+                        "hard-bound dependency {} cannot be bound: {e}",
+                        binding.name
+                    )
+                })?,
+            };
+            let a = &self.assemblies[dep];
+            let mvid = ngen_image::mvid_hex(a.mvid);
+            if mvid != binding.mvid {
+                return Err(format!(
+                    "hard-bound dependency {} changed: image was compiled against MVID {}, {} has MVID {mvid}",
+                    binding.name,
+                    binding.mvid,
+                    a.path.display()
+                ));
+            }
+            match &a.image {
+                Some(image) if image.blake3 == binding.image_blake3 => {
+                    log::binding(|| {
+                        format!(
+                            "{}: hard-bound to the image of {} (BLAKE3 {})",
+                            self.assemblies[id].name,
+                            binding.name,
+                            short_digest(&binding.image_blake3)
+                        )
+                    });
+                }
+                Some(image) => {
+                    return Err(format!(
+                        "the image of {} it is hard-bound to changed: compiled against image BLAKE3 {}, the image of {} in use has BLAKE3 {}",
+                        binding.name,
+                        short_digest(&binding.image_blake3),
+                        binding.name,
+                        short_digest(&image.blake3)
+                    ));
+                }
+                None => {
+                    let why = if a.no_image.is_empty() {
+                        "none is mapped".to_string()
+                    } else {
+                        a.no_image.clone()
+                    };
+                    return Err(format!(
+                        "hard-bound to the image of {}, which has no valid image in this run ({why})",
+                        binding.name
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 

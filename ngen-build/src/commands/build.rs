@@ -265,6 +265,7 @@ impl ImageCompiler for AotCompiler {
                 profile: req.scenario.profile(),
             },
             threads: req.threads,
+            hard_dependencies: req.hard_dependencies.to_vec(),
         };
         let built = ngen_compiler::aot::build_image(&request).map_err(|e| e.to_string())?;
         let mut report_json =

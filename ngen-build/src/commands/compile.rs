@@ -1,4 +1,5 @@
-//! `ngen-build compile <assembly> [--out DIR] [--app-base D] [--framework DIR] [--scenario S]`:
+//! `ngen-build compile <assembly> [--out DIR] [--app-base D] [--framework DIR] [--scenario S]
+//! [--hard-bind IMAGE]...`:
 //! compiles one assembly against its resolved references into `<Name>.ni.so` (with its digest
 //! file `<Name>.ni.so.blake3`) + `<Name>.ni.report.json`.
 
@@ -30,6 +31,10 @@ pub struct Args {
     /// or debug+profile.
     #[arg(long, value_name = "S", default_value = "default", value_parser = super::build::parse_scenario)]
     pub scenario: ngen_manifest::Scenario,
+    /// Hard-bind to this dependency's image (Ngen's `LoadHint.Always`): calls into it are
+    /// direct and the image is valid only with exactly that image. Repeatable.
+    #[arg(long, value_name = "IMAGE")]
+    pub hard_bind: Vec<PathBuf>,
 }
 
 pub fn run(args: Args) -> miette::Result<ExitCode> {
@@ -55,6 +60,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
             profile: args.scenario.profile(),
         },
         threads: args.threads,
+        hard_dependencies: args.hard_bind.clone(),
     })
     .map_err(|e| miette::miette!("cannot compile {}: {e}", args.assembly.display()))?;
     let out = args.out.unwrap_or_else(|| PathBuf::from("."));

@@ -20,6 +20,7 @@
 //!
 //! Depends on: cranelift-*, rayon, the crate's translator ([`super::translate`]).
 
+mod hard;
 pub(crate) mod instances;
 mod pinvoke;
 mod plan;
@@ -49,6 +50,8 @@ use instances::ImageInstances;
 use plan::{AotEnv, Plan, declare_functions, declare_instances, layout_cells};
 use stub::{StubEnv, build_stub};
 use tables::ImageData;
+
+pub use hard::HardImage;
 
 /// The result of compiling one MethodDef.
 pub(crate) struct MethodOutcome {
@@ -94,6 +97,7 @@ pub(crate) fn emit_object(
     threads: usize,
     scenario: ngen_abi::Scenario,
     symbols: Option<&ngen_symbols::SymbolFile>,
+    hard: &[HardImage],
     header: impl FnOnce(&[CellKey], &[MethodOutcome], &ImageInstances) -> Vec<u8>,
 ) -> Result<EmittedObject, String> {
     let isa: OwnedTargetIsa = make_isa(IsaKind::Aot, scenario.debug)?;
@@ -118,6 +122,7 @@ pub(crate) fn emit_object(
         .build()
         .map_err(|e| e.to_string())?;
     let cells = layout_cells(&pool, asm, &instances);
+    let hard_calls = hard::declare_hard_calls(&mut module, asm, types, call_conv, &cells, hard)?;
 
     let plan = Plan {
         asm,
@@ -128,6 +133,7 @@ pub(crate) fn emit_object(
         instances: &instances,
         instance_funcs,
         cells,
+        hard_calls,
         cells_data: data.cells,
         helpers_data: data.helpers,
         profile: scenario.profile,
@@ -284,9 +290,10 @@ pub(crate) fn emit_object(
     )?;
 
     let mut product = module.finish();
+    let assembly_name = asm.identity().map(|i| i.name).unwrap_or_default();
+    hard::export_methods(&mut product, &assembly_name, asm, &compiled_ids);
     if scenario.debug {
-        let unit = asm.identity().map(|i| i.name).unwrap_or_default();
-        write_dwarf(&mut product, &unit, symbols, &debug_methods)?;
+        write_dwarf(&mut product, &assembly_name, symbols, &debug_methods)?;
     }
     let object = product.emit().map_err(|e| e.to_string())?;
     Ok(EmittedObject {

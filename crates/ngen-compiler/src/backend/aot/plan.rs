@@ -1,8 +1,9 @@
 //! What the parallel phase of AOT compilation shares, read-only: the functions the image
 //! will contain (declared up front, by MethodDef rid, so calls can name them) and the import
 //! cells every method may use (laid out before translation, from a scan of each method's IL,
-//! in key order). [`AotEnv`] answers the translator from the plan: a callee in the image is a
-//! direct call, anything else a cell addressed PC-relative.
+//! in key order). [`AotEnv`] answers the translator from the plan: a callee in the image, or
+//! one a hard-bound dependency image exports ([`super::hard`]), is a direct call, anything
+//! else a cell addressed PC-relative.
 //!
 //! Depends on: cranelift-module, rayon, [`crate::method`], [`crate::corlib_refs`],
 //! [`crate::type_context`].
@@ -50,6 +51,9 @@ pub(super) struct Plan<'a> {
     pub(super) instances: &'a ImageInstances,
     pub(super) instance_funcs: Vec<Option<FuncPlan>>,
     pub(super) cells: BTreeMap<CellKey, u32>,
+    /// Method cells of the image's own code that are direct calls into a hard-bound
+    /// dependency image instead ([`super::hard`]).
+    pub(super) hard_calls: BTreeMap<CellKey, FuncPlan>,
     pub(super) cells_data: DataId,
     pub(super) helpers_data: DataId,
     /// Profile scenario: methods call the enter and leave hooks.
@@ -185,6 +189,8 @@ pub(super) struct AotEnv<'p, 'a> {
     /// keyed with it.
     context: u32,
     func_refs: HashMap<u32, FuncRef>,
+    /// Imported functions of hard-bound dependency images, by method cell.
+    hard_refs: HashMap<CellKey, FuncRef>,
     /// The MethodDef compiled, when its calls may be inlined (an own, non-generic method).
     inline_caller: Option<u32>,
     cells_gv: Option<GlobalValue>,
@@ -240,6 +246,7 @@ impl<'p, 'a> AotEnv<'p, 'a> {
             types,
             context,
             func_refs: HashMap::new(),
+            hard_refs: HashMap::new(),
             inline_caller: None,
             cells_gv: None,
             helpers_gv: None,
@@ -319,6 +326,28 @@ impl TranslateEnv for AotEnv<'_, '_> {
                 patchable: false,
             });
             self.func_refs.insert(token.rid(), fref);
+            return Ok(CallTarget::Direct(fref));
+        }
+        if self.own
+            && self.context == 0
+            && let Some(f) = self.plan.hard_calls.get(&key)
+        {
+            if let Some(fref) = self.hard_refs.get(&key) {
+                return Ok(CallTarget::Direct(*fref));
+            }
+            let sig = b.import_signature(f.sig.clone());
+            let name = b.func.declare_imported_user_function(UserExternalName {
+                namespace: 0,
+                index: f.id.as_u32(),
+            });
+            // Another image's code: reached through the GOT entry the loader fills.
+            let fref = b.import_function(ExtFuncData {
+                name: ExternalName::user(name),
+                signature: sig,
+                colocated: false,
+                patchable: false,
+            });
+            self.hard_refs.insert(key, fref);
             return Ok(CallTarget::Direct(fref));
         }
         Ok(CallTarget::Cell(self.cell_addr(key, b)?))
