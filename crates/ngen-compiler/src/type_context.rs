@@ -34,6 +34,7 @@ mod generics;
 mod intrinsic_methods;
 mod reachable;
 mod value_types;
+mod virtual_reach;
 pub use delegates::DelegateFields;
 pub use generics::MethodInstance;
 pub use intrinsic_methods::Intrinsic;
