@@ -19,6 +19,7 @@ const PROGRAMS: &[&str] = &[
     "events",
     "removal",
     "value_types",
+    "invoke_by_reflection",
 ];
 
 fn fixtures() -> &'static CompiledPrograms {
@@ -30,6 +31,13 @@ fn fixtures() -> &'static CompiledPrograms {
 fn delegates_over_static_instance_virtual_and_interface_methods_match_mono() {
     fixtures().assert_compiled_whole("method_groups");
     fixtures().assert_like_mono("method_groups", &[]);
+}
+
+/// `Delegate.CreateDelegate` over a delegate type's own `Invoke` (runtime-implemented: its
+/// code address is the runtime's invoke stub), with closed, static and float targets.
+#[test]
+fn delegates_over_a_delegate_types_invoke_made_by_reflection_match_mono() {
+    fixtures().assert_like_mono("invoke_by_reflection", &[]);
 }
 
 #[test]

@@ -17,6 +17,7 @@ const PROGRAMS: &[&str] = &[
     "generic_virtuals",
     "recursion",
     "enums",
+    "virtual_reach",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -43,6 +44,14 @@ fn generic_delegates_and_linq_operators_of_system_core_match_mono() {
 #[test]
 fn generic_virtual_methods_of_classes_and_interfaces_match_mono() {
     fixtures().assert_like_mono("generic_virtuals", &[]);
+}
+
+/// Instances no call names: objects only reflection creates behind the program's own generic
+/// interface, `constrained.` calls on generic structs, a generic virtual method of an
+/// interface on a generic class instance; all from the image under `--jit never`.
+#[test]
+fn instances_reached_through_interfaces_constrained_calls_and_reflection_match_mono() {
+    fixtures().assert_like_mono("virtual_reach", &[]);
 }
 
 #[test]

@@ -35,6 +35,7 @@ mod interop;
 mod intrinsic_methods;
 mod reachable;
 mod value_types;
+mod virtual_reach;
 pub use delegates::DelegateFields;
 pub use generics::MethodInstance;
 pub use interop::InteropClass;

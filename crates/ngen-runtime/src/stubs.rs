@@ -14,9 +14,19 @@
 //!   that must know which method was called whatever the method's signature, such as an
 //!   `InternalCall` this runtime does not implement (the stub names it to the thrower).
 //!
+//! - **Delegate invoke stubs** ([`delegate_invoke_stub`]): a delegate type's `Invoke`
+//!   reached through a code address (an open delegate over `Func<string>.Invoke` made by
+//!   `Delegate.CreateDelegate`), where compiled code would expand `Invoke` inline. The stub
+//!   does what the inline expansion does for a single delegate: it jumps to `method_ptr`
+//!   with `m_target` in place of the delegate when the target is set, and with the integer
+//!   arguments moved down one register when it is null (a static method: float arguments
+//!   stay in their registers). A combined delegate raises `MissingMethodException` through
+//!   the thrower (the inline expansion walks `delegates`; a jump stub cannot). The caller
+//!   guarantees that at most five integer arguments follow `this`, so none is on the stack.
+//!
 //! In the managed calling convention `this` (or the first argument) is always an integer in
 //! `rdi` (SystemV), whatever the rest of the signature; r11 is a scratch register no argument
-//! uses. Stubs are made once per (shape, target, argument), 32 bytes each.
+//! uses. Stubs are made once per (shape, target, argument), each in a 16-byte-aligned slot.
 //!
 //! Depends on: libc (`mmap`), `ngen_abi::object::OBJECT_HEADER_SIZE`.
 
@@ -25,8 +35,8 @@ use std::sync::Mutex;
 
 use ngen_abi::object::OBJECT_HEADER_SIZE;
 
-/// Bytes reserved per stub (the longest code is 23).
-const STUB_SIZE: usize = 32;
+/// Stubs start on this alignment.
+const STUB_ALIGN: usize = 16;
 /// Bytes of each executable page the stubs are written into.
 const PAGE_SIZE: usize = 4096;
 
@@ -49,13 +59,69 @@ enum StubKey {
     Unboxing { target: u64 },
     /// The first argument replaced by `arg`, then the target.
     Bound { target: u64, arg: u64 },
+    /// A single delegate's `Invoke` (field offsets in the delegate), else `thrower(name)`.
+    DelegateInvoke(DelegateInvoke),
+}
+
+/// Where a delegate type keeps what its `Invoke` needs, and what a combined one calls.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct DelegateInvoke {
+    /// `MulticastDelegate.delegates` (non-null: a combined delegate).
+    pub delegates: u32,
+    /// `Delegate.m_target`.
+    pub target: u32,
+    /// `Delegate.method_ptr`.
+    pub method_ptr: u32,
+    /// Raises the exception for a combined delegate, given `name`.
+    pub thrower: u64,
+    pub name: u64,
+}
+
+impl DelegateInvoke {
+    fn code(self) -> Vec<u8> {
+        let disp = |v: u32| v.to_le_bytes();
+        let mut c = Vec::with_capacity(80);
+        c.extend_from_slice(&[0x4C, 0x8B, 0x97]); // mov r10, [rdi + delegates]
+        c.extend_from_slice(&disp(self.delegates));
+        c.extend_from_slice(&[0x4D, 0x85, 0xD2]); // test r10, r10
+        c.extend_from_slice(&[0x75, 0x00]); // jnz combined
+        let jnz = c.len();
+        c.extend_from_slice(&[0x4C, 0x8B, 0x9F]); // mov r11, [rdi + m_target]
+        c.extend_from_slice(&disp(self.target));
+        c.extend_from_slice(&[0x48, 0x8B, 0x87]); // mov rax, [rdi + method_ptr]
+        c.extend_from_slice(&disp(self.method_ptr));
+        c.extend_from_slice(&[0x4D, 0x85, 0xDB]); // test r11, r11
+        c.extend_from_slice(&[0x74, 0x00]); // jz static
+        let jz = c.len();
+        c.extend_from_slice(&[0x4C, 0x89, 0xDF]); // mov rdi, r11
+        c.extend_from_slice(&[0xFF, 0xE0]); // jmp rax
+        c[jz - 1] = (c.len() - jz) as u8;
+        c.extend_from_slice(&[
+            0x48, 0x89, 0xF7, // mov rdi, rsi
+            0x48, 0x89, 0xD6, // mov rsi, rdx
+            0x48, 0x89, 0xCA, // mov rdx, rcx
+            0x4C, 0x89, 0xC1, // mov rcx, r8
+            0x4D, 0x89, 0xC8, // mov r8, r9
+            0xFF, 0xE0, // jmp rax
+        ]);
+        c[jnz - 1] = (c.len() - jnz) as u8;
+        c.extend(
+            StubKey::Bound {
+                target: self.thrower,
+                arg: self.name,
+            }
+            .code(),
+        );
+        c
+    }
 }
 
 impl StubKey {
     /// The stub's machine code.
     fn code(self) -> Vec<u8> {
-        let mut code = Vec::with_capacity(STUB_SIZE);
+        let mut code = Vec::with_capacity(32);
         let target = match self {
+            StubKey::DelegateInvoke(invoke) => return invoke.code(),
             StubKey::Unboxing { target } => {
                 // add rdi, imm8
                 code.extend_from_slice(&[0x48, 0x83, 0xC7, OBJECT_HEADER_SIZE as u8]);
@@ -88,6 +154,11 @@ pub(crate) fn bound_stub(target: u64, arg: u64) -> Result<u64, String> {
     make(StubKey::Bound { target, arg })
 }
 
+/// The stub serving a delegate type's `Invoke` as a code address (made once per layout).
+pub(crate) fn delegate_invoke_stub(invoke: DelegateInvoke) -> Result<u64, String> {
+    make(StubKey::DelegateInvoke(invoke))
+}
+
 fn make(key: StubKey) -> Result<u64, String> {
     let mut guard = STUBS.lock().unwrap_or_else(|p| p.into_inner());
     let stubs = guard.get_or_insert_with(|| Stubs {
@@ -98,7 +169,9 @@ fn make(key: StubKey) -> Result<u64, String> {
     if let Some(&stub) = stubs.made.get(&key) {
         return Ok(stub);
     }
-    if stubs.used + STUB_SIZE > PAGE_SIZE {
+    let code = key.code();
+    let size = code.len().next_multiple_of(STUB_ALIGN);
+    if stubs.used + size > PAGE_SIZE {
         // SAFETY: an anonymous private mapping; the result is checked.
         let page = unsafe {
             libc::mmap(
@@ -116,16 +189,14 @@ fn make(key: StubKey) -> Result<u64, String> {
         stubs.page = page.cast();
         stubs.used = 0;
     }
-    let code = key.code();
-    debug_assert!(code.len() <= STUB_SIZE);
-    // SAFETY: `page` is a writable mapping of PAGE_SIZE bytes and `used + STUB_SIZE` fits;
+    // SAFETY: `page` is a writable mapping of PAGE_SIZE bytes and `used + size` fits;
     // nothing executes these bytes before the stub's address is returned.
     let stub = unsafe {
         let at = stubs.page.add(stubs.used);
         std::ptr::copy_nonoverlapping(code.as_ptr(), at, code.len());
         at as u64
     };
-    stubs.used += STUB_SIZE;
+    stubs.used += size;
     stubs.made.insert(key, stub);
     Ok(stub)
 }
@@ -152,6 +223,47 @@ mod tests {
 
     extern "C" fn sum(a: i64, b: i64) -> i64 {
         a + b
+    }
+
+    extern "C" fn closed(this: i64, a: i64, x: f64) -> i64 {
+        this * 1000 + a * 10 + x as i64
+    }
+
+    extern "C" fn open(a: i64, b: i64, c: i64, d: i64, e: i64, x: f64) -> i64 {
+        a * 10000 + b * 1000 + c * 100 + d * 10 + e + x as i64 * 100000
+    }
+
+    extern "C" fn combined(name: u64) -> i64 {
+        -(name as i64)
+    }
+
+    #[test]
+    fn a_delegate_invoke_stub_calls_the_target_closed_or_static_and_refuses_combined() {
+        // A fake delegate: [delegates, m_target, method_ptr].
+        let layout = DelegateInvoke {
+            delegates: 0,
+            target: 8,
+            method_ptr: 16,
+            thrower: combined as *const () as u64,
+            name: 7,
+        };
+        let stub = delegate_invoke_stub(layout).unwrap();
+        assert_eq!(delegate_invoke_stub(layout).unwrap(), stub);
+        let with_target: [i64; 3] = [0, 4, closed as *const () as i64];
+        // SAFETY: the stub forwards to `closed` with the target in place of the delegate.
+        let invoke: extern "C" fn(*const i64, i64, f64) -> i64 =
+            unsafe { std::mem::transmute(stub) };
+        assert_eq!(invoke(with_target.as_ptr(), 2, 5.0), 4025);
+        let static_method: [i64; 3] = [0, 0, open as *const () as i64];
+        // SAFETY: the stub forwards to `open` with the integer arguments moved down.
+        let invoke: extern "C" fn(*const i64, i64, i64, i64, i64, i64, f64) -> i64 =
+            unsafe { std::mem::transmute(stub) };
+        assert_eq!(invoke(static_method.as_ptr(), 1, 2, 3, 4, 5, 6.0), 612345);
+        let list = [1i64];
+        let combined_delegate: [i64; 3] = [list.as_ptr() as i64, 0, open as *const () as i64];
+        // SAFETY: the stub calls `combined` with the name for a combined delegate.
+        let invoke: extern "C" fn(*const i64) -> i64 = unsafe { std::mem::transmute(stub) };
+        assert_eq!(invoke(combined_delegate.as_ptr()), -7);
     }
 
     #[test]

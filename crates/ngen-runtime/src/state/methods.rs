@@ -60,6 +60,21 @@ impl Runtime {
             self.code.insert((id, rid), code);
             return Ok(code);
         }
+        let runtime_implemented = self.assemblies[id]
+            .metadata
+            .method_def(rid)
+            .is_ok_and(|m| m.impl_flags & CODE_TYPE_MASK == RUNTIME);
+        if runtime_implemented {
+            let assembly = self.assemblies[id].name.clone();
+            let handle = self
+                .types
+                .method_instance_in(&assembly, rid, &GenericContext::default())?
+                .handle;
+            if let Some(code) = self.delegate_invoke_code(handle)? {
+                self.code.insert((id, rid), code);
+                return Ok(code);
+            }
+        }
         let a = &self.assemblies[id];
         let name = ngen_compiler::method_display_name(&a.metadata, rid);
         let impl_flags = a
@@ -201,6 +216,12 @@ impl Runtime {
             .method_def(instance.rid)
             .map_err(|e| e.to_string())?
             .impl_flags;
+        if impl_flags & CODE_TYPE_MASK == RUNTIME
+            && let Some(code) = self.delegate_invoke_code(instance.handle)?
+        {
+            self.instance_code.insert(key, code);
+            return Ok(code);
+        }
         if impl_flags & INTERNAL_CALL != 0 || impl_flags & CODE_TYPE_MASK == RUNTIME {
             return Err(format!(
                 "{name} is a generic method implemented by the runtime, which is not done yet"

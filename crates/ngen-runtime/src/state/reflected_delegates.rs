@@ -11,6 +11,10 @@
 //! invoke path and boxes the result, as the adapter's IL does, so `GetValue` works under
 //! `--jit never` too.
 //!
+//! A delegate type's own `Invoke` (runtime-implemented, expanded inline by compiled code) is
+//! a code address too when reflection asks for one (`CreateDelegate` over `Func<string>.Invoke`):
+//! [`Runtime::delegate_invoke_code`] gives the type's invoke stub (`crate::stubs`).
+//!
 //! Depends on: [`super::members`] (method objects, invoke), [`super::reflection`].
 //! Citations: Mono 6.8 `mono/metadata/icall.c` (`ves_icall_System_Delegate_CreateDelegate_internal`),
 //! `mcs/class/corlib/System.Reflection/RuntimePropertyInfo.cs` (`CreateGetterDelegate`).
@@ -20,6 +24,7 @@ use std::sync::Mutex;
 
 use ngen_compiler::runtime_types::{AbiClass, MethodHandle};
 
+use super::Runtime;
 use super::members::{invoke_method, method_of_member};
 use super::reflection::{load, store, with_runtime};
 
@@ -90,4 +95,49 @@ extern "C" fn getter_adapter(getter: u64, obj: u64) -> u64 {
         super::fatal("PropertyInfo.GetValue: a getter delegate this runtime did not make")
     };
     invoke_method(method, obj, 0)
+}
+
+/// How many integer arguments after `this` a delegate's `Invoke` may take to be served by an
+/// invoke stub: a static target receives them one register down, and the sixth register is
+/// the last (the stub does not move stack arguments).
+const INVOKE_STUB_INTEGER_ARGS: usize = 5;
+
+impl Runtime {
+    /// The code of `method` when it is a delegate type's `Invoke` (see the module
+    /// documentation): `None` for any other method; an error when its signature needs more
+    /// than the stub moves.
+    pub(super) fn delegate_invoke_code(
+        &mut self,
+        method: MethodHandle,
+    ) -> Result<Option<u64>, String> {
+        let (name, owner) = self.types.method_name_and_owner(method)?;
+        if name != "Invoke" {
+            return Ok(None);
+        }
+        let Ok(delegates) = self.types.field_offset_named(owner, "delegates") else {
+            return Ok(None);
+        };
+        let abi = self.types.method_abi(method)?;
+        let integer = |class: &AbiClass| !matches!(class, AbiClass::F32 | AbiClass::F64);
+        let integer_args = abi.params.iter().filter(|(_, c)| integer(c)).count()
+            + usize::from(matches!(abi.ret.1, AbiClass::Struct { .. }));
+        if !abi.has_this || integer_args > INVOKE_STUB_INTEGER_ARGS {
+            return Err(format!(
+                "{} through a code address takes more than {INVOKE_STUB_INTEGER_ARGS} integer arguments, which this runtime does not move yet",
+                self.types.method_instance_name(method)
+            ));
+        }
+        let name: &'static String = Box::leak(Box::new(format!(
+            "{} (a combined delegate's Invoke through a code address)",
+            self.types.method_instance_name(method)
+        )));
+        let stub = crate::stubs::delegate_invoke_stub(crate::stubs::DelegateInvoke {
+            delegates,
+            target: self.types.field_offset_named(owner, "m_target")?,
+            method_ptr: self.types.field_offset_named(owner, "method_ptr")?,
+            thrower: crate::eh::raise::missing_icall as *const () as u64,
+            name: name as *const String as u64,
+        })?;
+        Ok(Some(stub))
+    }
 }

@@ -8,7 +8,12 @@
 //! one of its own methods adds that instance, and (when its owner is a generic type
 //! instance, or `box` names one) the owner's virtual methods and `.cctor` with IL, which its vtable, interface
 //! map and class initialisation may run without a call naming them (its other methods are
-//! added when a scanned body calls them). Each added instance is scanned in its own
+//! added when a scanned body calls them). A `constrained.` call adds the constraint type's
+//! implementation; generic virtual calls are paired with the generic type instances the
+//! scan constructs (`newobj`, `box`), whichever is met second; an interface call on a
+//! generic interface of the compiled assembly adds the assembly's own generic classes that
+//! implement it over the same arguments, for objects only reflection creates
+//! ([`crate::type_context`]'s `virtual_reach`). Each added instance is scanned in its own
 //! context, and so on. An instance whose arguments nest deeper than [`MAX_DEPTH`] is left to the JIT, which cuts
 //! unbounded recursion such as `G<T>` calling `G<List<T>>`; so does [`MAX_INSTANCES`].
 //!
@@ -19,12 +24,12 @@
 //! Depends on: [`crate::type_context`] (method instances, serialized contexts),
 //! `ngen_metadata::il`.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use ngen_metadata::il::{Opcode, Operand};
 use ngen_metadata::{Assembly, TableId};
-use ngen_typesystem::GenericContext;
+use ngen_typesystem::{GenericContext, MethodHandle, TypeHandle};
 
 use crate::type_context::{MethodInstance, TypeContext};
 
@@ -114,8 +119,9 @@ pub(crate) fn discover(asm: &Assembly, types: &TypeContext) -> ImageInstances {
             queue.push_back((home, instance.rid, instance.generics));
         }
     };
+    let mut pairing = VirtualPairing::default();
     for rid in 1..=asm.row_count(TableId::MethodDef) {
-        for instance in reached(asm, rid, types) {
+        for instance in pairing.absorb(reached(asm, rid, types, true), types) {
             add(instance, &mut found, &mut queue);
         }
     }
@@ -133,7 +139,8 @@ pub(crate) fn discover(asm: &Assembly, types: &TypeContext) -> ImageInstances {
             }
             &loaded[&home]
         };
-        for instance in reached(body_asm, rid, &in_context) {
+        let own_body = home.is_empty();
+        for instance in pairing.absorb(reached(body_asm, rid, &in_context, own_body), types) {
             add(instance, &mut found, &mut queue);
         }
     }
@@ -179,18 +186,72 @@ fn own_name(asm: &Assembly) -> String {
         .unwrap_or_default()
 }
 
-/// The generic method instances MethodDef `rid`'s IL reaches, in `types`' context.
-fn reached(asm: &Assembly, rid: u32, types: &TypeContext) -> Vec<MethodInstance> {
+/// What one body reaches: the method instances it names (and those they imply), the
+/// generic type instances it constructs, and the generic virtual methods it calls.
+#[derive(Default)]
+struct Reached {
+    instances: Vec<MethodInstance>,
+    constructed: Vec<TypeHandle>,
+    generic_virtual_calls: Vec<MethodHandle>,
+}
+
+/// Generic virtual calls paired with the generic type instances constructed anywhere in the
+/// scan, as crossgen2 pairs them: whichever of the two is met second adds the override
+/// (see [`crate::type_context`]'s `virtual_reach`).
+#[derive(Default)]
+struct VirtualPairing {
+    constructed: Vec<TypeHandle>,
+    calls: Vec<MethodHandle>,
+    seen_types: BTreeSet<TypeHandle>,
+    seen_calls: BTreeSet<MethodHandle>,
+}
+
+impl VirtualPairing {
+    /// The instances `reached` adds: its own, and the overrides its new constructed types and
+    /// generic virtual calls pair up with those met before.
+    fn absorb(&mut self, reached: Reached, types: &TypeContext) -> Vec<MethodInstance> {
+        let mut out = reached.instances;
+        for ty in reached.constructed {
+            if self.seen_types.insert(ty) {
+                out.extend(
+                    self.calls
+                        .iter()
+                        .filter_map(|&call| types.generic_virtual_target(ty, call)),
+                );
+                self.constructed.push(ty);
+            }
+        }
+        for call in reached.generic_virtual_calls {
+            if self.seen_calls.insert(call) {
+                out.extend(
+                    self.constructed
+                        .iter()
+                        .filter_map(|&ty| types.generic_virtual_target(ty, call)),
+                );
+                self.calls.push(call);
+            }
+        }
+        out
+    }
+}
+
+/// What MethodDef `rid`'s IL reaches, in `types`' context; `own_body` when `asm` is the
+/// compiled assembly (only its bodies reach its own interfaces' speculative implementors).
+fn reached(asm: &Assembly, rid: u32, types: &TypeContext, own_body: bool) -> Reached {
+    let mut reached = Reached::default();
     let Ok(Some(body)) = asm.method_body(rid) else {
-        return Vec::new();
+        return reached;
     };
-    let mut out = Vec::new();
+    let out = &mut reached.instances;
+    let mut constraint = None;
     for ins in ngen_metadata::il::decode(body.code) {
         let Ok(ins) = ins else { break };
         let Operand::Token(token) = ins.operand else {
             continue;
         };
+        let constrained = std::mem::take(&mut constraint);
         match ins.opcode {
+            Opcode::Constrained => constraint = Some(token),
             Opcode::Call
             | Opcode::Callvirt
             | Opcode::Newobj
@@ -203,7 +264,28 @@ fn reached(asm: &Assembly, rid: u32, types: &TypeContext) -> Vec<MethodInstance>
                     // Expanded in place (`translate/span_intrinsics.rs`): nothing to compile.
                     continue;
                 }
+                if let Some(constraint) = constrained
+                    && let Some(target) = types.constrained_target_instance(asm, token, constraint)
+                {
+                    // `constrained. T callvirt M`: T's implementation runs.
+                    out.push(target);
+                }
                 if let Some(instance) = types.generic_instance(asm, token) {
+                    if ins.opcode == Opcode::Newobj
+                        && let Some(ty) = types.constructed_owner(instance.handle)
+                    {
+                        reached.constructed.push(ty);
+                    }
+                    let virtual_call = matches!(ins.opcode, Opcode::Callvirt | Opcode::Ldvirtftn);
+                    if virtual_call && types.is_generic_virtual(instance.handle) {
+                        reached.generic_virtual_calls.push(instance.handle);
+                    }
+                    if virtual_call && own_body {
+                        for ty in types.own_interface_implementors(asm, instance.handle) {
+                            out.extend(types.reflected_methods_of_type_instance(ty));
+                            reached.constructed.push(ty);
+                        }
+                    }
                     out.extend(types.methods_of_owner_instance(instance.handle));
                     for companion in types.reflection_companions(instance.handle) {
                         out.extend(types.reflected_methods_of_type_instance(companion));
@@ -222,6 +304,7 @@ fn reached(asm: &Assembly, rid: u32, types: &TypeContext) -> Vec<MethodInstance>
             Opcode::Box => {
                 if let Some(boxed) = types.boxed_type_instance(asm, token) {
                     out.extend(types.methods_of_type_instance(boxed));
+                    reached.constructed.push(boxed);
                 }
             }
             Opcode::Ldsfld | Opcode::Stsfld | Opcode::Ldsflda => {
@@ -232,5 +315,5 @@ fn reached(asm: &Assembly, rid: u32, types: &TypeContext) -> Vec<MethodInstance>
             _ => {}
         }
     }
-    out
+    reached
 }
