@@ -1,10 +1,11 @@
 //! Differential tests of threads (issues 7 and 9): thread statics, `Thread.CurrentThread`,
-//! managed threads, `Monitor` and thread-safe type initialisation. Each C# program in
-//! tests/fixtures/threads is compiled with mcs once and to native images with `ngen-build
-//! compile` (next to the shared framework images), then run under `mono` and under
-//! `ngen-build run` in every mode (`--jit never`, `--jit always`, the default): stdout, the
-//! first three stderr lines and the exit code must be mono's. The programs print only what
-//! is deterministic (they join before printing, or collect results and print them after).
+//! managed threads, `Monitor` (contended too: spin, then park) and thread-safe type
+//! initialisation. Each C# program in tests/fixtures/threads is compiled with mcs once and to
+//! native images with `ngen-build compile` (next to the shared framework images), then run
+//! under `mono` and under `ngen-build run` in every mode (`--jit never`, `--jit always`, the
+//! default): stdout, the first three stderr lines and the exit code must be mono's. The
+//! programs print only what is deterministic (they join before printing, or collect results and
+//! print them after).
 
 use std::sync::OnceLock;
 
@@ -21,6 +22,8 @@ const PROGRAMS: &[&str] = &[
     "exceptions_race",
     "events",
     "pool_timer",
+    "contended_locks",
+    "ping_pong",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -81,4 +84,19 @@ fn manual_and_auto_reset_events_wait_any_and_wait_all_match_mono() {
 #[test]
 fn thread_pool_work_items_timers_tasks_and_parallel_for_match_mono() {
     fixtures().assert_like_mono("pool_timer", &[]);
+}
+
+/// Sixteen threads on one lock: contenders spin, then park, and every Exit wakes one; the
+/// counter (and a nested, recursive lock's) is exact, and TryEnter on a held lock fails at
+/// once and after its timeout.
+#[test]
+fn sixteen_threads_contending_for_one_lock_keep_every_update_like_mono() {
+    fixtures().assert_like_mono("contended_locks", &[]);
+}
+
+/// Wait/Pulse ping-pong between two threads while four others hammer the same lock: no
+/// pulse is lost (it would hang) and each Wait returns holding the lock.
+#[test]
+fn wait_pulse_ping_pong_under_contention_loses_no_pulse_like_mono() {
+    fixtures().assert_like_mono("ping_pong", &[]);
 }

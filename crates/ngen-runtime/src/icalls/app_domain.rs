@@ -3,7 +3,8 @@
 //! `Context.DefaultContext` call (mscorlib's `WaitHandle.WaitAny`/`WaitAll` ask the current
 //! context whether it is the default one); `getCurDomain`, `getRootDomain` and
 //! `InternalIsFinalizingForUnload` (the thread pool's per-thread finalizer asks them);
-//! `GetData`, which System.dll's `Regex` asks for `REGEX_DEFAULT_MATCH_TIMEOUT`.
+//! `GetData`, which System.dll's `Regex` asks for `REGEX_DEFAULT_MATCH_TIMEOUT`;
+//! `LoadAssembly` (`Assembly.Load(string)`, in [`super::assembly`]).
 //!
 //! ## Model
 //! One application domain, the root one: one `System.AppDomain` object, made on first request
@@ -72,6 +73,7 @@ extern "C" fn get_data(_this: u64, _name: u64) -> u64 {
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
         ("GetData", get_data as *const ()),
+        ("LoadAssembly", super::assembly::load_assembly as *const ()),
         ("InternalGetContext", internal_get_context as *const ()),
         (
             "InternalGetDefaultContext",

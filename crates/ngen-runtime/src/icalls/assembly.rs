@@ -1,7 +1,8 @@
 //! `System.Reflection.Assembly`'s, `RuntimeAssembly`'s and `AssemblyName`'s icalls
 //! (`icall-def.h` `ASSEM_*`, `RASSEM_*`, `ASSEMN_*`): the executing, calling and entry
 //! assemblies, `GetTypes`, `GetType(name)`, `FullName`, `CodeBase`, `Location` and
-//! `GetName()`'s native name; `LoadFrom`/`LoadFile` of plugins.
+//! `GetName()`'s native name; `LoadFrom`/`LoadFile` of plugins; `Assembly.Load` by display
+//! name (`AppDomain.LoadAssembly`) and `LoadWithPartialName`.
 //!
 //! Depends on: [`crate::state::assemblies`], [`crate::eh::trace::managed_entry`] (the
 //! caller's return address and frame pointer).
@@ -75,6 +76,35 @@ extern "C" fn load_file_internal(path: u64, _stack_mark: u64) -> u64 {
     })
 }
 
+/// The assembly `name` (a managed string holding a display name) binds to, or 0.
+fn load_by_name(name: u64) -> u64 {
+    let Some(name) =
+        ngen_corlib::objects::string_to_rust(name as *const ngen_abi::object::StringObject)
+    else {
+        return 0;
+    };
+    crate::state::assemblies::load_by_name(&name)
+        .unwrap_or_else(|e| crate::state::fatal(&format!("Assembly.Load: {e}")))
+}
+
+/// `AppDomain.LoadAssembly(string assemblyRef, Evidence securityEvidence, bool refOnly,
+/// ref StackCrawlMark stackMark)`: `Assembly.Load(string)`. Null when nothing binds, and
+/// `AppDomain.Load` raises `FileNotFoundException` ("Could not load the file 'NAME'.").
+pub(super) extern "C" fn load_assembly(
+    _domain: u64,
+    name: u64,
+    _evidence: u64,
+    _ref_only: i32,
+    _stack_mark: u64,
+) -> u64 {
+    load_by_name(name)
+}
+
+/// `Assembly.load_with_partial_name(string name, Evidence e)`: null when nothing binds.
+extern "C" fn load_with_partial_name(name: u64, _evidence: u64) -> u64 {
+    load_by_name(name)
+}
+
 /// `RuntimeAssembly.get_fullname(Assembly a)`.
 extern "C" fn get_fullname(assembly: u64) -> u64 {
     let name = crate::state::assemblies::full_name(assembly);
@@ -107,6 +137,10 @@ pub(super) fn assembly_methods() -> Vec<(&'static str, *const ())> {
         ("InternalGetType", internal_get_type as *const ()),
         ("LoadFile_internal", load_file_internal as *const ()),
         ("LoadFrom", load_from as *const ()),
+        (
+            "load_with_partial_name",
+            load_with_partial_name as *const (),
+        ),
     ]
 }
 

@@ -1,7 +1,8 @@
 //! Assemblies by reflection (`System.Reflection.RuntimeAssembly`): one object per loaded
 //! assembly (`GetExecutingAssembly`, `GetCallingAssembly`, `GetEntryAssembly`,
 //! `Type.Assembly`), its types (`GetTypes`, `GetType(name)`), its names (`FullName`,
-//! `GetName()` through Mono's native `MonoAssemblyName`, `CodeBase`, `Location`).
+//! `GetName()` through Mono's native `MonoAssemblyName`, `CodeBase`, `Location`); loading
+//! by path (`LoadFrom`) and by display name (`Assembly.Load`, [`load_by_name`]).
 //!
 //! ## Model
 //! `RuntimeAssembly._mono_assembly` (Mono's `MonoAssembly*`) holds the runtime's assembly
@@ -9,7 +10,7 @@
 //! returns a `MonoAssemblyName` laid out as `Mono/RuntimeStructs.cs` declares it, built once
 //! per assembly and never freed (Mono's lives as long as its assembly).
 //!
-//! Depends on: the parent module's state (loaded assemblies), [`super::reflection`],
+//! Depends on: the parent module's state (loaded assemblies, the binder), [`super::reflection`],
 //! [`crate::code_map`] (which assembly a return address is in).
 //! Citations: Mono 6.8 `mono/metadata/icall.c` (`ves_icall_System_Reflection_Assembly_GetTypes`,
 //! `ves_icall_System_Reflection_AssemblyName_GetNativeName`), `mono/metadata/metadata-internals.h`
@@ -24,6 +25,7 @@ use ngen_metadata::TableId;
 
 use super::reflection::{load, store, with_runtime};
 use super::{Runtime, lock};
+use crate::log;
 
 /// `RuntimeAssembly` objects by assembly index.
 static OBJECTS: Mutex<Option<HashMap<usize, u64>>> = Mutex::new(None);
@@ -262,6 +264,53 @@ pub(crate) fn load_from(path: &str) -> Result<u64, String> {
         drop(rt);
         super::fatal(&format!("Assembly.LoadFrom: {e}"))
     })
+}
+
+/// `AppDomain.LoadAssembly` (`Assembly.Load(string)`) and `Assembly.LoadWithPartialName`: the
+/// assembly the display name `display` binds to, as Mono's `mono_assembly_request_byname`
+/// finds it: an assembly already loaded that the name matches; else the binder's probing for a
+/// reference of the program (for a strong name the GAC and the framework directory, then the
+/// config's codeBase, the AppBase and its `privatePath`s); else, for a name without a public
+/// key token, the framework directory (mono's default assembly path, where
+/// `Assembly.Load("System.Xml")` finds System.Xml). `Ok(0)` when nothing binds or the name
+/// does not parse: the caller's managed code raises `FileNotFoundException`, as mono's corlib
+/// does. Loaded assemblies get their native image when one is found, as `LoadFrom`'s do.
+pub(crate) fn load_by_name(display: &str) -> Result<u64, String> {
+    let Ok(wanted) = ngen_binder::AssemblyName::parse(display) else {
+        log::binding(|| format!("Assembly.Load(\"{display}\"): not a display name"));
+        return Ok(0);
+    };
+    let mut rt = lock();
+    if let Some(id) = rt
+        .assemblies
+        .iter()
+        .position(|a| wanted.matches(&a.identity))
+    {
+        return rt.assembly_object(id);
+    }
+    let root = rt.binder.root().identity.clone();
+    let path = match rt.binder.bind(&wanted, &root) {
+        Ok(binding) => Some(binding.path),
+        Err(error) => {
+            log::binding(|| format!("Assembly.Load(\"{display}\"): {error}"));
+            if wanted.public_key_token.is_none() {
+                ngen_binder::probe::framework_candidates(rt.binder.framework_dir(), &wanted.name)
+                    .into_iter()
+                    .find(|path| ngen_binder::probe::existing(path))
+            } else {
+                None
+            }
+        }
+    };
+    let Some(path) = path else {
+        return Ok(0);
+    };
+    log::binding(|| format!("Assembly.Load(\"{display}\"): {}", path.display()));
+    match rt.load(&path) {
+        Ok(id) if wanted.matches(&rt.assemblies[id].identity) => rt.assembly_object(id),
+        // A file of that name that is not the assembly asked for, or not an assembly.
+        _ => Ok(0),
+    }
 }
 
 #[cfg(test)]
