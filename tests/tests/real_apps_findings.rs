@@ -8,7 +8,9 @@
 //! - de4dot's startup enumerates the environment (`Environment.GetEnvironmentVariables`, the
 //!   `GetEnvironmentVariableNames` icall);
 //! - NUnit's settings open the configuration system, which asks where `machine.config` is
-//!   (`RuntimeEnvironment.SystemConfigurationFile`, the `GetMachineConfigPath` icall).
+//!   (`RuntimeEnvironment.SystemConfigurationFile`, the `GetMachineConfigPath` icall);
+//! - Coco/R's parser initialises a `bool[21, 43]` from a data field mcs padded to 904 bytes:
+//!   the array's 903 are copied, as mono's `InitializeArray` does, not an ArgumentException.
 
 use std::process::{Command, Output};
 
@@ -156,4 +158,10 @@ fn the_machine_configuration_path_is_mono_s() {
             );
         }
     }
+}
+
+#[test]
+fn multi_dimensional_initialisers_with_padded_data_are_mono_s() {
+    let programs = ngen_tests::CompiledPrograms::new("real_apps", &["MdInit"]);
+    programs.assert_like_mono("MdInit", &[]);
 }
