@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+pub mod debian_apps;
 pub mod framework_images;
 pub mod mono_sources;
 

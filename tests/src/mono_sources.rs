@@ -80,8 +80,9 @@ fn fetch_into(cache: &Path) -> Result<(), String> {
         .map_err(|e| format!("cannot move the sources into place: {e}"))
 }
 
-/// `target/` of this build (the test binary lives in `target/<profile>/deps/`).
-fn target_dir() -> PathBuf {
+/// `target/` of this build (the test binary lives in `target/<profile>/deps/`); also where
+/// [`crate::debian_apps`] keeps its packages.
+pub(crate) fn target_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
     exe.ancestors()
         .nth(3)

@@ -436,6 +436,7 @@ impl Runtime {
         });
         self.by_path.insert(key, id);
         self.bound_paths.register(&self.assemblies[id].name, path);
+        self.register_references(id);
         if self.assemblies[id].name.eq_ignore_ascii_case("mscorlib") {
             log::binding(|| {
                 "mscorlib: its image, icalls and IL (a program's calls of Math's internal calls: the BCL surface)".into()
@@ -443,6 +444,20 @@ impl Runtime {
         }
         self.attach_image(id);
         Ok(id)
+    }
+
+    /// Records where each reference of assembly `id` binds, without loading it: the JIT's type
+    /// system reads a referenced assembly before any cell loads it (a local of a type from a
+    /// GAC assembly, say: NUnit's console runner and `nunit.core`), and must read the file the
+    /// loader would bind, not guess by directory. A reference that does not bind is left to
+    /// fail where it is used.
+    fn register_references(&mut self, id: usize) {
+        let identity = self.assemblies[id].identity.clone();
+        for reference in self.assemblies[id].references.clone() {
+            if let Ok(binding) = self.binder.bind(&reference, &identity) {
+                self.bound_paths.register(&reference.name, &binding.path);
+            }
+        }
     }
 
     /// Finds, validates and maps the image of assembly `id`, logging every decision.

@@ -1,6 +1,7 @@
 //! `System.Environment`'s icalls (`icall-def.h` `ENV_*`, Mono's `icall.c`
 //! `ves_icall_System_Environment_*`): the platform, the new-line string, environment variables,
-//! the exit code and `Exit`, the command line, the tick count and the machine's facts.
+//! the exit code and `Exit`, the command line, the tick count, the machine's facts and where
+//! Mono's `machine.config` is.
 //!
 //! The exit code lives in `ngen_corlib::environment` (the runtime reads it after `Main`); the
 //! command line is recorded at startup by [`set_command_line`], as mono's `prepare_run_main`
@@ -49,6 +50,42 @@ extern "C" fn get_environment_variable_native(utf8_name: u64) -> u64 {
         }
         _ => 0,
     }
+}
+
+/// `string[] GetEnvironmentVariableNames()`: the name of each `environ` entry (the text before
+/// its first `=`, the whole entry when it has none), in `environ`'s order, as mono's
+/// `mono_icall_get_environment_variable_names`.
+extern "C" fn get_environment_variable_names() -> u64 {
+    unsafe extern "C" {
+        static environ: *const *const libc::c_char;
+    }
+    let mut names = Vec::new();
+    // SAFETY: `environ` is the C library's NUL-terminated array of NUL-terminated strings.
+    unsafe {
+        let mut entry = environ;
+        while !entry.is_null() && !(*entry).is_null() {
+            let bytes = std::ffi::CStr::from_ptr(*entry).to_bytes();
+            let name = bytes.split(|&b| b == b'=').next().unwrap_or(bytes);
+            names.push(String::from_utf8_lossy(name).into_owned());
+            entry = entry.add(1);
+        }
+    }
+    ngen_corlib::objects::alloc_string_array(&names) as u64
+}
+
+/// `string GetMachineConfigPath()`: `machine.config` of the 4.5 profile under Mono's
+/// configuration directory, `$MONO_CFG_DIR` else `/etc` as Debian builds it
+/// (`ves_icall_System_Configuration_DefaultConfig_get_machine_config_path`), which
+/// `RuntimeEnvironment.SystemConfigurationFile` and the configuration system read.
+pub(super) extern "C" fn get_machine_config_path() -> u64 {
+    let dir = std::env::var("MONO_CFG_DIR").unwrap_or_else(|_| "/etc".to_string());
+    let path = format!("{}/mono/4.5/machine.config", dir.trim_end_matches('/'));
+    ngen_corlib::objects::string_from_str(&path) as u64
+}
+
+/// `string get_bundled_machine_config()`: null, as for any program `mkbundle` did not bundle.
+pub(super) extern "C" fn get_bundled_machine_config() -> u64 {
+    0
 }
 
 /// `int get_ExitCode()`.
@@ -183,9 +220,14 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("Exit", exit as *const ()),
         ("GetCommandLineArgs", get_command_line_args as *const ()),
         (
+            "GetEnvironmentVariableNames",
+            get_environment_variable_names as *const (),
+        ),
+        (
             "GetIs64BitOperatingSystem",
             get_is_64bit_operating_system as *const (),
         ),
+        ("GetMachineConfigPath", get_machine_config_path as *const ()),
         ("GetNewLine", get_new_line as *const ()),
         ("GetOSVersionString", get_os_version_string as *const ()),
         ("GetPageSize", get_page_size as *const ()),
@@ -199,6 +241,10 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("get_ProcessorCount", get_processor_count as *const ()),
         ("get_TickCount", get_tick_count as *const ()),
         ("get_UserName", get_user_name as *const ()),
+        (
+            "get_bundled_machine_config",
+            get_bundled_machine_config as *const (),
+        ),
         (
             "internalGetEnvironmentVariable_native",
             get_environment_variable_native as *const (),

@@ -17,6 +17,7 @@ mod array;
 mod array_widening;
 mod assembly;
 mod buffer;
+mod configuration;
 mod console_driver;
 mod culture_info;
 mod custom_attrs;
@@ -89,6 +90,14 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Buffer",
         methods: buffer::methods,
+    },
+    IcallType {
+        type_name: "System.Configuration.DefaultConfig",
+        methods: configuration::default_config_methods,
+    },
+    IcallType {
+        type_name: "System.Configuration.InternalConfigurationHost",
+        methods: configuration::internal_configuration_host_methods,
     },
     IcallType {
         type_name: "System.ConsoleDriver",

@@ -126,18 +126,55 @@ impl<'a, 'f> Translator<'a, 'f> {
         if t != StackType::O {
             return Err(Reject::new(format!("array initializer on {}", t.name())));
         }
+        // Mono copies the array's bytes from the field, which may be longer (mcs pads it:
+        // Coco/R's `bool[21, 43]` has a 904-byte field), and throws ArgumentException only
+        // when the array needs more than the field holds (`InitializeArray` in icall.c).
+        let element_size = u64::from(method.element.size());
+        let lengths_only = method.shape.params.len() == method.rank as usize;
+        if let Some(count) = lengths_only
+            .then(|| self.constant_element_count(index - 2, method.rank))
+            .flatten()
+        {
+            let bytes = usize::try_from(count.saturating_mul(element_size)).unwrap_or(usize::MAX);
+            if bytes > data.len() {
+                return Err(Reject::new(format!(
+                    "array initializer needs {bytes} bytes, its field has {}",
+                    data.len()
+                )));
+            }
+            self.store_constant_bytes(array, &data[..bytes]);
+            return Ok(true);
+        }
+        // Lengths known only at run time: exactly the field's size, else ArgumentException
+        // (never a store past the array's end).
         let count = self.b.ins().load(I64, flags(), array, ARRAY_LENGTH_OFFSET);
-        let capacity = self
+        let capacity = self.b.ins().imul_imm_s(count, element_size as i64);
+        let mismatch = self
             .b
             .ins()
-            .imul_imm_s(count, i64::from(method.element.size()));
-        let short = self
-            .b
-            .ins()
-            .icmp_imm_s(IntCC::SignedLessThan, capacity, data.len() as i64);
-        self.throw_if(short, ExceptionKind::Argument);
+            .icmp_imm_s(IntCC::NotEqual, capacity, data.len() as i64);
+        self.throw_if(mismatch, ExceptionKind::Argument);
         self.store_constant_bytes(array, &data);
         Ok(true)
+    }
+
+    /// The element count of the array `newobj T[,]::.ctor(len, len, ..)` at `instrs[newobj]`
+    /// makes, when each of its `rank` lengths is an `ldc.i4` just before it in the same block
+    /// (C#'s initialisers); `None` otherwise.
+    fn constant_element_count(&self, newobj: usize, rank: u32) -> Option<u64> {
+        let instrs = self.input.instrs;
+        let first = newobj.checked_sub(rank as usize)?;
+        let lengths = &instrs[first..newobj];
+        if instrs[first + 1..=newobj]
+            .iter()
+            .any(|i| self.prepass.block_starts.contains(&i.offset))
+        {
+            return None;
+        }
+        lengths.iter().try_fold(1u64, |count, ins| {
+            let length = u64::try_from(super::stack::ldc_i4_value(ins)?).ok()?;
+            count.checked_mul(length)
+        })
     }
 
     /// The array reference of an array method call (`this`).
