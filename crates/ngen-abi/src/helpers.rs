@@ -114,6 +114,12 @@ macro_rules! foreach_helper {
             /// field's offset in it (the runtime's encoding). The thread's areas of that type
             /// are allocated, zeroed, on its first access; the GC one is a collector root.
             ThreadStaticAddress = 16 thread_static_address (descriptor: u64) -> u64;
+            /// `extern "C" fn(x: f64) -> f64`: the x87 `fsin` of `x` (`Math.Sin` as mono's
+            /// JIT compiles it on x86-64: 64-bit extended argument reduction, arguments beyond
+            /// 2^63 returned unchanged), rounded to double.
+            SinX87 = 17 sin_x87 (x: f64) -> f64;
+            /// `extern "C" fn(x: f64) -> f64`: the x87 `fcos` of `x` (`Math.Cos`, as `SinX87`).
+            CosX87 = 18 cos_x87 (x: f64) -> f64;
         }
     };
 }

@@ -17,4 +17,4 @@ pub mod scenario;
 pub use scenario::Scenario;
 
 /// Version of the native image format and runtime ABI. Images with another version are rejected.
-pub const IMAGE_FORMAT_VERSION: u32 = 13;
+pub const IMAGE_FORMAT_VERSION: u32 = 14;

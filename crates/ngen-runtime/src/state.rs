@@ -248,7 +248,7 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         .entry_point_token()
         .filter(|t| t.table() == Some(TableId::MethodDef))
         .ok_or_else(|| RunError::NoEntryPoint(options.assembly.clone()))?;
-    rt.install_surface_tables();
+    rt.install_allocated_tables();
     if let Ok(corlib) = rt.assembly_named(root, "mscorlib")
         && let Err(e) = rt.set_string_empty(corlib)
     {
@@ -380,9 +380,7 @@ impl Runtime {
         self.by_path.insert(key, id);
         self.bound_paths.register(&self.assemblies[id].name, path);
         if self.assemblies[id].name.eq_ignore_ascii_case("mscorlib") {
-            log::binding(|| {
-                "mscorlib: its image, icalls and IL (a program's calls of Math's internal calls: the BCL surface)".into()
-            });
+            log::binding(|| "mscorlib: its image, icalls and IL".into());
         }
         self.attach_image(id);
         Ok(id)
@@ -576,7 +574,7 @@ impl Runtime {
             .metadata
             .user_string(Token(token).rid())
             .map_err(|e| format!("bad string token 0x{token:08x}: {e}"))?;
-        let s = ngen_corlib::alloc_string(&chars) as u64;
+        let s = crate::alloc::alloc_string(&chars) as u64;
         // Literals live as long as the process, as Mono's interned literals do per domain. This
         // map is Rust heap, which the collector does not scan, so the literal is also rooted.
         crate::gc_roots::root_forever(s);
