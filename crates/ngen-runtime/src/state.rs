@@ -1,12 +1,12 @@
 //! The process-wide runtime: loaded assemblies and their images, the JIT, and resolution of
-//! import cells (methods in images, JIT-compiled methods, BCL-surface methods, icalls,
+//! import cells (methods in images, JIT-compiled methods, icalls,
 //! strings, statics, method tables).
 //!
 //! Compiled code reaches [`resolve_cell`] through the `ResolveCell` helper; everything here
 //! runs under one lock. A cell's `key` points at a leaked [`CellDesc`] naming the assembly
 //! and token it refers to. By concern:
 //! - this file: startup, loading assemblies and their images, string literals, JIT cells;
-//! - [`methods`]: method cells (image, JIT, BCL surface, icalls, mscorlib's IL);
+//! - [`methods`]: method cells (image, JIT, icalls, mscorlib's IL);
 //! - [`statics`]: static-field cells and per-type static areas;
 //! - [`method_tables`]: method tables of every type, and from a table back to its type;
 //! - [`objects`]: what runtime helpers and icalls ask about objects (casts, interface

@@ -6,7 +6,7 @@
 //! which `ConstructCurrentCulture` catches, falling back to the invariant culture. Under `LANG=C`
 //! (no name), `LANG=C.UTF-8` (name `c`, which mono's tables lack too) and with `LANG` unset this
 //! is exactly mono's behaviour; a real culture such as `en-US` is invariant here (a documented
-//! deviation, docs/bcl-surface.md).
+//! deviation, docs/mono-behaviour.md).
 //!
 //! Depends on: [`crate::alloc`] (strings), libc (`setlocale`).
 
