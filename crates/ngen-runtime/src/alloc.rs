@@ -158,11 +158,17 @@ pub fn string_to_rust(string: *const StringObject) -> Option<String> {
     }
 }
 
-/// The one empty string, `String.Empty` (allocated on first use; the runtime stores it in
-/// mscorlib's field before managed code runs, as Mono's `create_domain_objects`).
+/// The one empty string, `String.Empty` and every `""` literal (allocated on first use; the
+/// runtime stores it in mscorlib's field before managed code runs, as Mono's
+/// `create_domain_objects` stores its interned empty string).
 pub fn empty_string() -> *mut StringObject {
     static EMPTY: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *EMPTY.get_or_init(|| alloc_string(&[]) as usize) as *mut StringObject
+    *EMPTY.get_or_init(|| {
+        let empty = alloc_string(&[]);
+        // The cell above is Rust memory, which the collector does not scan.
+        crate::gc_roots::root_forever(empty as u64);
+        empty as usize
+    }) as *mut StringObject
 }
 
 /// Allocates a `string[]` of the given elements (e.g. `Main`'s `args`).

@@ -574,6 +574,12 @@ impl Runtime {
             .metadata
             .user_string(Token(token).rid())
             .map_err(|e| format!("bad string token 0x{token:08x}: {e}"))?;
+        if chars.is_empty() {
+            // Mono interns `String.Empty`, so the literal `""` is that object.
+            let s = crate::alloc::empty_string() as u64;
+            self.strings.insert((id, token), s);
+            return Ok(s);
+        }
         let s = crate::alloc::alloc_string(&chars) as u64;
         // Literals live as long as the process, as Mono's interned literals do per domain. This
         // map is Rust heap, which the collector does not scan, so the literal is also rooted.
