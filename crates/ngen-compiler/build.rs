@@ -22,7 +22,6 @@ const CONTRACT_CRATES: &[&str] = &[
     "ngen-typesystem",
     "ngen-metadata",
     "ngen-image",
-    "ngen-corlib",
     "ngen-symbols",
 ];
 

@@ -1,10 +1,9 @@
 //! Differential test: unhandled exceptions and `Environment.Exit` print what mono prints.
 //!
 //! For each case the fixture `Exceptions.cs` writes partial output and then dies of one
-//! exception (raised by the runtime, by mscorlib's code or by the BCL surface's remaining
-//! members) or exits through `Environment.Exit`. It runs from native images under `--jit
-//! never`, `always` and the default; stdout, stderr (without mono's `  at ...` frame lines:
-//! frames of methods the surface still serves have no managed frames) and the exit code must
+//! exception (raised by the runtime or by mscorlib's code) or exits through
+//! `Environment.Exit`. It runs from native images under `--jit never`, `always` and the
+//! default; stdout, stderr (without mono's `  at ...` frame lines) and the exit code must
 //! match mono's.
 
 use ngen_tests::{compile_fixture_exe, mono, ngen_compile, ngen_run_from_images};

@@ -1,8 +1,11 @@
 //! Differential test: `System.Math` from native images against mono 6.8, bit for bit: the
-//! internal calls as mono's JIT runs them (the BCL surface's remaining members: `Sin`/`Cos` as
-//! x87 `fsin`/`fcos`, `Round`/`Floor`/`Ceiling`/`Truncate` as `roundsd`, the rest through
-//! glibc), mscorlib's own managed members (`Abs` of integers, `Min`, `Max`, `Sign`, `Clamp`,
-//! `BigMul`, `DivRem`, with their exceptions caught), and the `Double`/`Single` predicates.
+//! calls mono's JIT expands, as the compiler's intrinsics (`Sin`/`Cos` as x87 `fsin`/`fcos`,
+//! `Round`/`Floor`/`Ceiling` as `roundsd`, `Sqrt`, `Abs(double)`, integer `Min`/`Max`), the
+//! internal calls through glibc (`Tan`, `Pow`, ..., and the same members through delegates),
+//! mscorlib's own managed members (`Truncate`, `Abs` of integers, `Min`, `Max`, `Sign`,
+//! `Clamp`, `BigMul`, `DivRem`, `Round` with digits and `MidpointRounding`, with their
+//! exceptions caught), the `Double`/`Single` predicates, and edge cases (arguments beyond 2^63,
+//! NaN payloads, `-0.0`, midpoints, `Pow`/`Log` corners).
 //!
 //! The fixture prints `<function>\t<arguments>\t<result>` for special arguments (zeros, halves,
 //! NaN, infinities, extremes) and thousands of generated ones; doubles and floats travel as bit

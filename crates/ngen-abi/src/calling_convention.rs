@@ -1,7 +1,7 @@
 //! The managed calling convention: how each kind of CIL value travels between compiled code
-//! (AOT and JIT), the runtime and the BCL surface. One table, used by all of them: the compiler
-//! builds Cranelift signatures from it and `ngen-corlib` derives the machine type of every BCL
-//! parameter from it, so the two sides cannot disagree.
+//! (AOT and JIT) and the runtime. One table, used by both: the compiler builds Cranelift
+//! signatures from it and the runtime's helpers and icalls follow it, so the two sides cannot
+//! disagree.
 
 /// The type of a parameter, return value or local, as far as code generation cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

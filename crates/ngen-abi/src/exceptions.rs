@@ -7,7 +7,7 @@
 /// the type names cannot drift apart. Append, never reorder.
 macro_rules! exception_kinds {
     ($( $name:ident = $id:literal $type_name:literal; )*) => {
-        /// A CLI exception type that compiled code or the runtime's BCL surface can raise.
+        /// A CLI exception type that compiled code or the runtime can raise.
         #[repr(u32)]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum ExceptionKind {

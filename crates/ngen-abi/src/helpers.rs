@@ -120,6 +120,12 @@ macro_rules! foreach_helper {
             /// `SetLastError`'s saved `errno`, ...). A failing step leaves its exception
             /// pending and returns 0; the stub then tests the pending word.
             PInvokeMarshal = 17 pinvoke_marshal (op: u32, value: u64, extra: u64) -> u64;
+            /// `extern "C" fn(x: f64) -> f64`: the x87 `fsin` of `x` (`Math.Sin` as mono's
+            /// JIT compiles it on x86-64: 64-bit extended argument reduction, arguments beyond
+            /// 2^63 returned unchanged), rounded to double.
+            SinX87 = 18 sin_x87 (x: f64) -> f64;
+            /// `extern "C" fn(x: f64) -> f64`: the x87 `fcos` of `x` (`Math.Cos`, as `SinX87`).
+            CosX87 = 19 cos_x87 (x: f64) -> f64;
         }
     };
 }

@@ -84,7 +84,7 @@ pub const HEADER_MAGIC: [u8; 8] = *b"NGENIMG\0";
 pub const HEADER_PREFIX_SIZE: usize = 16;
 
 /// A lazily resolved reference from compiled code to something the runtime provides: a
-/// method (in this image, another image, the JIT or the BCL surface) or a string literal.
+/// method (in this image, another image, an icall or the JIT) or a string literal.
 ///
 /// Compiled code loads `target`; when it is 0 it calls [`crate::helpers::HelperId::ResolveCell`]
 /// with the cell's address and uses the returned value. `key` belongs to the runtime: it

@@ -1,20 +1,17 @@
-//! References from compiled code into the runtime's BCL surface (`ngen-corlib`): the mapping
-//! from metadata signatures to [`ValueKind`]s (shared with the runtime, which resolves the
-//! cells), mono's literal folding of `Math` calls, and `ldsfld` of the BCL's static fields.
+//! References from compiled code into the core library (`mscorlib`): which of its members a
+//! token names, for the few the compiler treats specially (`System.Object`, the primitive
+//! element types of arrays, `typeof`, `Interlocked.CompareExchange<T>`, array initialisers,
+//! the methods the runtime provides, `Math`'s literal folding).
 //!
 //! A member is "in mscorlib" when its parent is a TypeRef whose resolution scope is an
 //! AssemblyRef named `mscorlib`, the same test the runtime applies after binding, or a TypeDef
 //! of mscorlib itself (when compiling its own IL).
 //!
-//! Depends on `ngen-metadata` (read-only), `ngen-corlib` (its resolution tables only) and
-//! [`crate::signature`]; no Cranelift.
+//! Depends on `ngen-metadata` (read-only) and [`crate::math_intrinsics`]; no Cranelift.
 
-use ngen_corlib::{CorlibFieldRef, CorlibMethodRef, ValueKind};
-use ngen_metadata::resolve::MemberRefSig;
 use ngen_metadata::signature::TypeSig;
 use ngen_metadata::{Assembly, TableId, Token};
 
-use crate::signature::val_kind;
 use crate::types::ValKind;
 
 /// Core-library methods the runtime provides instead of their IL (Mono's IL goes through
@@ -36,36 +33,6 @@ pub(crate) fn provided_by_runtime(asm: &Assembly, rid: u32) -> bool {
         && asm
             .identity()
             .is_ok_and(|id| id.name.eq_ignore_ascii_case("mscorlib"))
-}
-
-/// The BCL-surface kind of a signature type, or `None` when the surface has no such type.
-pub fn corlib_kind(t: &TypeSig) -> Option<ValueKind> {
-    Some(match t.unmodified() {
-        TypeSig::Void => ValueKind::Void,
-        TypeSig::Boolean => ValueKind::Bool,
-        TypeSig::Char => ValueKind::Char,
-        TypeSig::I1 => ValueKind::I1,
-        TypeSig::U1 => ValueKind::U1,
-        TypeSig::I2 => ValueKind::I2,
-        TypeSig::U2 => ValueKind::U2,
-        TypeSig::I4 => ValueKind::I4,
-        TypeSig::U4 => ValueKind::U4,
-        TypeSig::I8 => ValueKind::I8,
-        TypeSig::U8 => ValueKind::U8,
-        TypeSig::R4 => ValueKind::R4,
-        TypeSig::R8 => ValueKind::R8,
-        TypeSig::I => ValueKind::I,
-        TypeSig::U => ValueKind::U,
-        TypeSig::String => ValueKind::String,
-        TypeSig::Object => ValueKind::Object,
-        TypeSig::SzArray(e) => match e.unmodified() {
-            TypeSig::String => ValueKind::SzArrayOfString,
-            TypeSig::Char => ValueKind::SzArrayOfChar,
-            _ => return None,
-        },
-        TypeSig::ByRef(t) => corlib_kind(t)?.by_ref()?,
-        _ => return None,
-    })
 }
 
 /// Whether type token `token` names `mscorlib`'s `System.Object`.
@@ -126,70 +93,7 @@ fn mscorlib_type(asm: &Assembly, parent: Token) -> Option<(&str, &str)> {
 /// The value mono's JIT folds `call token` with the literal `argument` to (`ldc.r8 c; call
 /// [mscorlib]System.Math::Round(float64)` and the like), or `None` when it calls.
 pub(crate) fn fold_literal_call(asm: &Assembly, token: Token, argument: f64) -> Option<f64> {
-    if token.table() != Some(TableId::MemberRef) {
-        return None;
-    }
-    let parts = asm.member_ref_parts(token.rid()).ok()?;
-    let (namespace, type_name) = mscorlib_type(asm, parts.parent)?;
-    let MemberRefSig::Method(sig) = parts.signature else {
-        return None;
-    };
-    let params = sig
-        .params
-        .iter()
-        .map(corlib_kind)
-        .collect::<Option<Vec<_>>>()?;
-    let m = CorlibMethodRef {
-        namespace,
-        type_name,
-        method: parts.name,
-        has_this: sig.has_this,
-        params: &params,
-        ret: corlib_kind(&sig.ret)?,
-    };
-    ngen_corlib::fold_constant_call(&m, argument)
-}
-
-/// The kind of the static field an `ldsfld token` loads, when it is one of the BCL surface's
-/// fields; otherwise why the load cannot be compiled.
-pub(crate) fn bcl_static_field(asm: &Assembly, token: Token) -> Result<ValKind, String> {
-    let bad = || format!("bad token 0x{:08x} for ldsfld", token.0);
-    match token.table() {
-        Some(TableId::Field) => {
-            let name = asm.field(token.rid()).map_err(|_| bad())?.name;
-            return Err(format!(
-                "static field {name} of a type outside the BCL (needs the object model)"
-            ));
-        }
-        Some(TableId::MemberRef) => {}
-        _ => return Err(bad()),
-    }
-    let parts = asm.member_ref_parts(token.rid()).map_err(|_| bad())?;
-    let MemberRefSig::Field(field) = parts.signature else {
-        return Err(bad());
-    };
-    let Some((namespace, type_name)) = mscorlib_type(asm, parts.parent) else {
-        return Err(format!(
-            "static field {} of a type outside the BCL (needs the object model)",
-            parts.name
-        ));
-    };
-    let in_surface = corlib_kind(&field.ty).is_some_and(|kind| {
-        ngen_corlib::resolve_static_field(&CorlibFieldRef {
-            namespace,
-            type_name,
-            field: parts.name,
-            kind,
-        })
-        .is_some()
-    });
-    if !in_surface {
-        return Err(format!(
-            "static field {namespace}.{type_name}::{} is not in the runtime's BCL surface",
-            parts.name
-        ));
-    }
-    val_kind(&field.ty)
+    crate::math_intrinsics::fold_literal(asm, token, argument)
 }
 
 /// The element kind of `newarr`/`ldelema`/`ldelem`/`stelem` `token` when it names one of
@@ -312,22 +216,4 @@ pub(crate) fn field_init_data(asm: &Assembly, token: Token) -> Result<&[u8], Str
         .ok()
         .and_then(|data| data.get(..size))
         .ok_or_else(|| format!("initial data of field 0x{:08x} is truncated", token.0))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn byrefs_map_to_by_ref_kinds() {
-        let out_int = TypeSig::ByRef(Box::new(TypeSig::I4));
-        assert_eq!(corlib_kind(&out_int), ValueKind::I4.by_ref());
-        assert_eq!(
-            corlib_kind(&TypeSig::ByRef(Box::new(TypeSig::ByRef(Box::new(
-                TypeSig::I4
-            ))))),
-            None
-        );
-        assert_eq!(corlib_kind(&TypeSig::Ptr(Box::new(TypeSig::I4))), None);
-    }
 }

@@ -7,8 +7,9 @@
 //!   the object model: field offsets, instance sizes, whether a `callvirt` is exact;
 //! - [`runtime_types`] answers the runtime's type questions (method tables, interface
 //!   dispatch, casts, type names) from the same type system;
-//! - [`corlib_refs`] maps references into the BCL surface (`ngen-corlib`): kinds, literal
-//!   folding, static fields.
+//! - [`corlib_refs`] recognises references into the core library the compiler treats
+//!   specially;
+//! - [`math_intrinsics`]: the `System.Math` calls mono's JIT turns into instructions or folds.
 //!
 //! Cranelift is used only inside the private `backend` module.
 

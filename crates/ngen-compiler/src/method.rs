@@ -162,10 +162,7 @@ pub(crate) fn class_init_key(asm: &Assembly, rid: u32) -> Option<ngen_abi::image
         .then(|| ngen_abi::image::CellKey::new(ngen_abi::image::CellKind::ClassInit, type_token.0))
 }
 
-/// The shape of the method a `call` operand names, or why it cannot be called. (A method
-/// with a `valuetype` in its signature is never served by the BCL surface, which has no such
-/// kinds (`corlib_refs::corlib_kind`): it runs from mscorlib's image or IL, compiled with
-/// this same struct convention.)
+/// The shape of the method a `call` operand names, or why it cannot be called.
 pub(crate) fn call_shape(
     types: &TypeContext,
     asm: &Assembly,
@@ -210,19 +207,19 @@ pub(crate) fn call_shape(
     }
 }
 
-/// The type of the static field `token` of `asm` names: the program's own statics through the
-/// type system, the core library's through the BCL surface (as before the type system, also
-/// when it is unavailable).
+/// The type of the static field `token` of `asm` names (mscorlib's fields included), from the
+/// type system.
 pub(crate) fn static_field_kind(
     types: &TypeContext,
     asm: &Assembly,
     token: Token,
 ) -> Result<IlType, String> {
-    let bcl = || crate::corlib_refs::bcl_static_field(asm, token).map(IlType::Val);
-    match types.static_field(asm, token) {
-        Ok(Some(storage)) => Ok(storage.kind),
-        Ok(None) => bcl(),
-        Err(e) => bcl().map_err(|_| e),
+    match types.static_field(asm, token)? {
+        Some(storage) => Ok(storage.kind),
+        None => Err(format!(
+            "static field 0x{:08x} has no storage (a literal or an instance field)",
+            token.0
+        )),
     }
 }
 

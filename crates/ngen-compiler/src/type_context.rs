@@ -395,8 +395,8 @@ impl TypeContext {
         })
     }
 
-    /// Where the static field a `ldsfld`/`stsfld`/`ldsflda` operand of `asm` names lives (the
-    /// runtime serves the BCL surface's own fields, such as `String.Empty`, before these).
+    /// Where the static field a `ldsfld`/`stsfld`/`ldsflda` operand of `asm` names lives
+    /// (mscorlib's, such as `String.Empty`, included).
     /// `None` is kept for callers that expect it; every type's statics have storage now.
     pub fn static_field(
         &self,

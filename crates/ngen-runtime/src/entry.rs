@@ -45,7 +45,6 @@ pub(crate) fn start_and_call_main(options: &RunOptions) -> Result<i32, RunError>
             name_this_thread(c"managed-main");
             let entry = crate::state::start(&options)?;
             crate::threads::current::attach_main_thread();
-            crate::eh::install();
             crate::faults::enter_managed_thread();
             crate::finalization::install();
             Ok(call_main(entry, &options.args))
@@ -71,7 +70,7 @@ fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
     let code = entry.code as usize;
     let with_args = !entry.shape.params.is_empty();
     let argv = if with_args {
-        ngen_corlib::alloc_string_array(args) as usize
+        crate::alloc::alloc_string_array(args) as usize
     } else {
         0
     };
@@ -84,7 +83,7 @@ fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
             }
             (false, true) => {
                 let f: extern "C" fn() -> i32 = std::mem::transmute(code);
-                ngen_corlib::environment::set_exit_code(f());
+                crate::icalls::environment::set_exit_code(f());
             }
             (true, false) => {
                 let f: extern "C" fn(usize) = std::mem::transmute(code);
@@ -92,7 +91,7 @@ fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
             }
             (true, true) => {
                 let f: extern "C" fn(usize) -> i32 = std::mem::transmute(code);
-                ngen_corlib::environment::set_exit_code(f(argv));
+                crate::icalls::environment::set_exit_code(f(argv));
             }
         }
     }
@@ -103,5 +102,5 @@ fn call_main(entry: EntryPoint, args: &[String]) -> i32 {
     // Mono finalizes every remaining object before it reads the exit code (`mini_cleanup`,
     // then `mono_environment_exitcode_get`): a finalizer may set `Environment.ExitCode`.
     crate::finalization::finalize_all_at_exit();
-    ngen_corlib::environment::exit_code()
+    crate::icalls::environment::exit_code()
 }

@@ -22,12 +22,13 @@
 //! Without managed exception handling every exception is unhandled, so the handler prints the
 //! report and ends the process instead of resuming at a catch block.
 //!
-//! Depends on `libc`, ngen-corlib's unhandled-exception report, [`crate::crash_report`].
+//! Depends on `libc`, [`crate::eh::report`] (mono's unhandled-exception report),
+//! [`crate::crash_report`].
 
 use std::cell::Cell;
 use std::sync::Once;
 
-use ngen_corlib::exceptions::ExceptionKind;
+use crate::eh::report::ExceptionKind;
 
 /// Faults below this address are null dereferences (mono: `mono_is_addr_implicit_null_check`
 /// accepts the first page).
@@ -180,7 +181,7 @@ fn stack_overflow() -> ! {
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(stack_overflow_report().as_bytes());
     let _ = stderr.flush();
-    std::process::exit(ngen_corlib::exceptions::UNHANDLED_EXIT_CODE)
+    std::process::exit(crate::eh::report::UNHANDLED_EXIT_CODE)
 }
 
 extern "C" fn on_fault(
@@ -196,7 +197,7 @@ extern "C" fn on_fault(
             .is_some_and(|ip| crate::code_map::try_lookup(ip as u64, |_| ()).is_some())
     {
         // Mono's SIGFPE handler: an integer division fault in managed code.
-        ngen_corlib::exceptions::unhandled(ExceptionKind::DivideByZero, None);
+        crate::eh::report::unhandled(ExceptionKind::DivideByZero, None);
     }
     if matches!(signal, libc::SIGSEGV | libc::SIGBUS)
         && let Some(stack) = managed_stack()
@@ -207,7 +208,7 @@ extern "C" fn on_fault(
             stack_overflow();
         }
         if address < NULL_PAGE {
-            ngen_corlib::exceptions::unhandled(ExceptionKind::NullReference, None);
+            crate::eh::report::unhandled(ExceptionKind::NullReference, None);
         }
     }
     crate::crash_report::native_crash(signal, context)

@@ -21,7 +21,7 @@ extern "C" fn new_array_from(length: i64, element_size: u64, fp: u64, ra: u64) -
     let Some((length, element_size)) = array_request(length, element_size, (fp, ra)) else {
         return 0;
     };
-    ngen_corlib::objects::alloc_zeroed_array(length, element_size) as u64
+    crate::alloc::alloc_zeroed_array(length, element_size) as u64
 }
 
 crate::eh::trace::managed_entry! {
@@ -35,7 +35,7 @@ extern "C" fn new_scanned_array_from(length: i64, element_size: u64, fp: u64, ra
     let Some((length, element_size)) = array_request(length, element_size, (fp, ra)) else {
         return 0;
     };
-    ngen_corlib::objects::alloc_zeroed_scanned_array(length, element_size) as u64
+    crate::alloc::alloc_zeroed_scanned_array(length, element_size) as u64
 }
 
 /// `unbox` of an enum or primitive whose method table differs from the box's.
@@ -58,10 +58,9 @@ extern "C" fn local_alloc(size: u64) -> u64 {
     let size = usize::try_from(size).unwrap_or(usize::MAX);
     match ngen_gc::alloc(size) {
         Some(block) => block.as_ptr() as u64,
-        None => ngen_corlib::exceptions::unhandled(
-            ngen_abi::exceptions::ExceptionKind::OutOfMemory,
-            None,
-        ),
+        None => {
+            crate::eh::report::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+        }
     }
 }
 
@@ -133,7 +132,7 @@ extern "C" fn interface_target(object: u64, cell: *mut ImportCell) -> u64 {
 /// (reported at once: the runtime's callers cannot return a pending exception).
 pub(crate) fn alloc_instance(size: usize, has_references: bool) -> *mut u8 {
     try_alloc_instance(size, has_references).unwrap_or_else(|| {
-        ngen_corlib::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+        crate::eh::report::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
     })
 }
 
@@ -185,6 +184,7 @@ extern "C" fn resolve_cell_from(cell: *mut ImportCell, fp: u64, return_address: 
 use crate::eh::{capture_trace, pending_exception, throw};
 use crate::pinvoke::pinvoke_marshal;
 use crate::threads::statics::thread_static_address;
+use crate::x87::{cos_x87, sin_x87};
 
 /// The value of one helper slot: the address of the function the list names, bound to the
 /// signature the list gives, or for a `data` slot the address `rust_name()` returns.

@@ -1,5 +1,5 @@
 //! Runtime host: loads a program's assemblies (through the binder), finds and validates
-//! their native images, maps them, resolves import cells (image, JIT or BCL surface), and
+//! their native images, maps them, resolves import cells (image, icall or JIT), and
 //! runs `Main`.
 //!
 //! - [`images`]: finding `<Name>.ni.so` files, validating headers, mapping images;
@@ -13,6 +13,8 @@
 //!   size), and anything else as a native crash ([`crash_report`]: mono's "Native Crash
 //!   Reporting" with native and managed backtraces, then abort).
 //!
+//! - [`alloc`]: the strings and arrays the runtime allocates (icall results, `newarr`'s slow
+//!   path), with mono's layouts;
 //! - [`gc_roots`]: runtime memory the collector scans (JIT import cells, rooted literals).
 //! - [`icalls`]: the class libraries' `InternalCall` methods (Mono's C runtime), by Mono's
 //!   names;
@@ -21,13 +23,15 @@
 //! - [`gdb_jit`]: the debug scenario: debug JIT code, registered with gdb's JIT interface;
 //! - [`perf_map`]: `NGEN_PERF_MAP=1`, JIT code in `/tmp/perf-PID.map`;
 //! - [`threads`]: managed threads: thread statics, `Thread.CurrentThread`;
+//! - [`x87`]: the x87 `fsin`/`fcos` helpers behind `Math.Sin`/`Cos`, as mono's JIT emits them;
 //! - [`stubs`]: runtime-made machine-code stubs: unboxing stubs (a boxed value type's own
 //!   methods) and bound stubs (an unimplemented icall that names itself when called).
 //!
-//! Objects are allocated through `ngen-corlib` on `ngen-gc` (Boehm): the collector starts
+//! Objects are allocated through [`alloc`] and the helpers on `ngen-gc` (Boehm): the collector starts
 //! before anything is loaded, on the calling thread, and the managed main thread registers
 //! itself. `NGEN_LOG=gc` prints the collector's figures at exit.
 
+mod alloc;
 mod code_map;
 mod crash_report;
 mod dynamic_call;
@@ -48,6 +52,7 @@ mod profile_report;
 mod state;
 mod stubs;
 mod threads;
+mod x87;
 
 use std::path::PathBuf;
 

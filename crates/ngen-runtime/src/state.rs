@@ -1,12 +1,12 @@
 //! The process-wide runtime: loaded assemblies and their images, the JIT, and resolution of
-//! import cells (methods in images, JIT-compiled methods, BCL-surface methods, icalls,
+//! import cells (methods in images, JIT-compiled methods, icalls,
 //! strings, statics, method tables).
 //!
 //! Compiled code reaches [`resolve_cell`] through the `ResolveCell` helper; everything here
 //! runs under one lock. A cell's `key` points at a leaked [`CellDesc`] naming the assembly
 //! and token it refers to. By concern:
 //! - this file: startup, loading assemblies and their images, string literals, JIT cells;
-//! - [`methods`]: method cells (image, JIT, BCL surface, icalls, mscorlib's IL);
+//! - [`methods`]: method cells (image, JIT, icalls, mscorlib's IL);
 //! - [`statics`]: static-field cells and per-type static areas;
 //! - [`method_tables`]: method tables of every type, and from a table back to its type;
 //! - [`objects`]: what runtime helpers and icalls ask about objects (casts, interface
@@ -249,7 +249,7 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         .entry_point_token()
         .filter(|t| t.table() == Some(TableId::MethodDef))
         .ok_or_else(|| RunError::NoEntryPoint(options.assembly.clone()))?;
-    rt.install_surface_tables();
+    rt.install_allocated_tables();
     if let Ok(corlib) = rt.assembly_named(root, "mscorlib")
         && let Err(e) = rt.set_string_empty(corlib)
     {
@@ -438,9 +438,7 @@ impl Runtime {
         self.bound_paths.register(&self.assemblies[id].name, path);
         self.register_references(id);
         if self.assemblies[id].name.eq_ignore_ascii_case("mscorlib") {
-            log::binding(|| {
-                "mscorlib: its image, icalls and IL (a program's calls of Math's internal calls: the BCL surface)".into()
-            });
+            log::binding(|| "mscorlib: its image, icalls and IL".into());
         }
         self.attach_image(id);
         Ok(id)
@@ -715,7 +713,13 @@ impl Runtime {
             .metadata
             .user_string(Token(token).rid())
             .map_err(|e| format!("bad string token 0x{token:08x}: {e}"))?;
-        let s = ngen_corlib::alloc_string(&chars) as u64;
+        if chars.is_empty() {
+            // Mono interns `String.Empty`, so the literal `""` is that object.
+            let s = crate::alloc::empty_string() as u64;
+            self.strings.insert((id, token), s);
+            return Ok(s);
+        }
+        let s = crate::alloc::alloc_string(&chars) as u64;
         // Literals live as long as the process, as Mono's interned literals do per domain. This
         // map is Rust heap, which the collector does not scan, so the literal is also rooted.
         crate::gc_roots::root_forever(s);

@@ -193,8 +193,8 @@ impl TypeContext {
     }
 
     /// Whether `constrained. constraint callvirt method` must box the value (ECMA-335 III.2.1):
-    /// `constraint` is an enum or struct (not a primitive, whose methods the BCL surface
-    /// serves by address) that does not implement `method` itself, or any value type when
+    /// `constraint` is an enum or struct (not a primitive, whose own methods take its
+    /// address) that does not implement `method` itself, or any value type when
     /// `method` is a non-virtual method of a base class (`Object.GetType`).
     pub fn constrained_needs_box(&self, asm: &Assembly, method: Token, constraint: Token) -> bool {
         let Ok(mut inner) = self.lock() else {
@@ -214,7 +214,7 @@ impl TypeContext {
             return false;
         }
         // A non-virtual method of a base class (`Object.GetType`) takes an object: box, even
-        // a primitive (whose own methods the BCL surface serves by address).
+        // a primitive (whose own methods take its address).
         let desc = ts.method(method).clone();
         if !desc.is_virtual() && desc.owner != ty {
             return true;

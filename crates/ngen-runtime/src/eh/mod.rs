@@ -25,12 +25,13 @@
 //! check after calls; the dispatch blocks the translator builds per clause stay as they are
 //! (they become the `try_call` exceptional targets), and so do [`raise`] and [`unhandled`].
 //!
-//! Depends on: `ngen_abi::{exceptions, object}`, `ngen-gc`, `ngen-corlib` (the report text).
+//! Depends on: `ngen_abi::{exceptions, object}`, `ngen-gc`, [`crate::alloc`] (strings).
 
 pub(crate) mod frame_text;
 pub(crate) mod inlining;
 pub(crate) mod pending;
 pub(crate) mod raise;
+pub(crate) mod report;
 pub(crate) mod source_lines;
 pub(crate) mod stelemref;
 pub(crate) mod trace;
@@ -38,17 +39,5 @@ pub(crate) mod unhandled;
 
 pub(crate) use pending::pending_exception;
 
-/// Lets the BCL surface's `Exception.get_Message` name an exception's type (its default
-/// message does), and its `ToString()` and `StackTrace` print the runtime's traces.
-pub(crate) fn install() {
-    ngen_corlib::exceptions::install_type_name(|exception| {
-        crate::state::objects::object_type_name(exception)
-            .unwrap_or_else(|_| "System.Exception".to_string())
-    });
-    ngen_corlib::exceptions::install_texts(ngen_corlib::exceptions::ExceptionTexts {
-        to_string: unhandled::describe,
-        stack_trace: unhandled::stack_trace,
-    });
-}
 pub(crate) use raise::throw;
 pub(crate) use trace::capture_trace;

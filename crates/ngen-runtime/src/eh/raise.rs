@@ -6,8 +6,8 @@
 //! `_message` set to mono's default message for the kind. No constructor runs, as for mono's
 //! own preallocated exceptions; `HResult` and the stack trace stay zero.
 //!
-//! Depends on: `ngen_abi::exceptions`, [`crate::state`] (the class), `ngen-corlib` (strings,
-//! the report when even that fails), [`super::pending`].
+//! Depends on: `ngen_abi::exceptions`, [`crate::state`] (the class), [`crate::alloc`] (strings),
+//! [`super::report`] (the report when even that fails), [`super::pending`].
 
 use ngen_abi::exceptions::{ExceptionKind, TraceMode};
 
@@ -39,7 +39,7 @@ extern "C" fn throw_from(kind_id: u32, fp: u64, return_address: u64) {
         }
         // Without mscorlib's classes there is nothing to catch: report it now, as before
         // exception handling.
-        Err(_) => ngen_corlib::exceptions::unhandled(kind, None),
+        Err(_) => crate::eh::report::unhandled(kind, None),
     }
 }
 
@@ -56,7 +56,7 @@ pub(crate) fn throw_in_wrapper(
             super::trace::record_in_wrapper(exception, wrapper, return_address, fp);
             super::pending::set(exception)
         }
-        Err(_) => ngen_corlib::exceptions::unhandled(kind, None),
+        Err(_) => crate::eh::report::unhandled(kind, None),
     }
 }
 
@@ -66,7 +66,7 @@ fn new_exception(kind: ExceptionKind) -> Result<u64, String> {
         .type_name()
         .strip_prefix("System.")
         .ok_or_else(|| format!("{} is not in System", kind.type_name()))?;
-    new_exception_of(class, ngen_corlib::exceptions::default_message(kind))
+    new_exception_of(class, crate::eh::report::default_message(kind))
 }
 
 super::trace::managed_entry! {
@@ -89,7 +89,7 @@ extern "C" fn missing_icall_from(name: *const String, fp: u64, return_address: u
             super::trace::record(exception, TraceMode::Throw, return_address, fp);
             super::pending::set(exception)
         }
-        Err(_) => ngen_corlib::exceptions::unhandled(
+        Err(_) => crate::eh::report::unhandled(
             ExceptionKind::InvalidProgram,
             Some(&format!("System.MissingMethodException: {message}")),
         ),
@@ -103,7 +103,7 @@ extern "C" fn missing_icall_from(name: *const String, fp: u64, return_address: u
 pub(crate) fn raise(class: &str, message: &str) {
     match new_exception_of(class, message) {
         Ok(exception) => super::pending::set(exception),
-        Err(_) => ngen_corlib::exceptions::unhandled(
+        Err(_) => crate::eh::report::unhandled(
             ExceptionKind::InvalidProgram,
             Some(&format!("System.{class}: {message}")),
         ),
@@ -114,7 +114,7 @@ pub(crate) fn raise(class: &str, message: &str) {
 fn new_exception_of(class: &str, message: &str) -> Result<u64, String> {
     let offset = crate::state::objects::core_field_offset("Exception", MESSAGE_FIELD)?;
     let exception = crate::state::objects::new_core_instance(class)?;
-    let message = ngen_corlib::objects::string_from_str(message);
+    let message = crate::alloc::string_from_str(message);
     // SAFETY: `exception` is a fresh instance whose `_message` field (a reference) is at
     // `offset`; the collector scans it (the class has references).
     unsafe { ((exception + u64::from(offset)) as *mut u64).write(message as u64) };
@@ -141,7 +141,7 @@ fn wrap_type_initializer_failure(type_name: &str, inner: u64) -> Result<u64, Str
     let message_offset = core_field_offset("Exception", MESSAGE_FIELD)?;
     let inner_offset = core_field_offset("Exception", INNER_FIELD)?;
     let wrapped = new_core_instance("TypeInitializationException")?;
-    let message = ngen_corlib::objects::string_from_str(&format!(
+    let message = crate::alloc::string_from_str(&format!(
         "The type initializer for '{type_name}' threw an exception."
     ));
     // SAFETY: `wrapped` is a fresh Exception instance with these two reference fields.

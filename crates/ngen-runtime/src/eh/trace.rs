@@ -31,7 +31,7 @@
 //! for the unhandled report (mono reports it wrapped in a `RuntimeWrappedException`).
 //!
 //! Depends on: [`crate::code_map`], [`crate::faults`] (the stack's bounds), [`crate::state`]
-//! (the `Exception` class and its fields), `ngen-corlib` (the array allocation).
+//! (the `Exception` class and its fields), [`crate::alloc`] (the array allocation).
 
 use ngen_abi::exceptions::TraceMode;
 use ngen_abi::object::ARRAY_DATA_OFFSET;
@@ -343,7 +343,7 @@ fn frames_of(array: u64) -> Vec<Frame> {
 
 /// A new trace array holding `frames`.
 fn store(frames: &[Frame]) -> u64 {
-    let array = ngen_corlib::objects::alloc_zeroed_array(frames.len() * WORDS_PER_FRAME, 8);
+    let array = crate::alloc::alloc_zeroed_array(frames.len() * WORDS_PER_FRAME, 8);
     // SAFETY: a fresh vector of `frames.len() * 3` zeroed words.
     unsafe {
         let data = (array as *mut u8)

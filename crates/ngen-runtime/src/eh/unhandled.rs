@@ -10,9 +10,9 @@
 //! `   --- End of inner exception stack trace ---`, as `Exception.ToString()` writes them.
 //!
 //! Depends on: [`super::pending`], [`super::raise`], [`super::trace`], [`super::frame_text`],
-//! [`crate::state`] (types, casts), `ngen-corlib` (strings, the report).
+//! [`crate::state`] (types, casts), [`crate::alloc`] (strings), [`super::report`] (the report).
 
-use ngen_corlib::exceptions::unhandled_described;
+use crate::eh::report::unhandled_described;
 
 /// Mono's text for an unhandled object that is not an `Exception`.
 const RUNTIME_WRAPPED: &str = "System.Runtime.CompilerServices.RuntimeWrappedException: An object that does not derive from System.Exception has been wrapped in a RuntimeWrappedException.";
@@ -34,7 +34,7 @@ pub(crate) fn report_if_pending() {
 /// finalizer's exception: mono's finalizer thread ends the process with 255).
 pub(crate) fn report_and_exit(exception: u64, exit_code: i32) -> ! {
     let description = describe(exception).unwrap_or_else(|| RUNTIME_WRAPPED.to_string());
-    let report = ngen_corlib::exceptions::report_of(&description);
+    let report = crate::eh::report::report_of(&description);
     eprint!("{report}");
     std::process::exit(exit_code)
 }
@@ -52,7 +52,7 @@ pub(crate) fn describe(exception: u64) -> Option<String> {
     // SAFETY: `exception` is an Exception, whose `_message` (a string reference or null) is
     // at `offset`.
     let message = unsafe { ((exception + u64::from(offset)) as *const u64).read() };
-    let message = match ngen_corlib::objects::string_to_rust(message as *const _) {
+    let message = match crate::alloc::string_to_rust(message as *const _) {
         Some(text) if text.is_empty() => String::new(),
         Some(text) => format!(": {text}"),
         None => format!(": Exception of type '{type_name}' was thrown."),
@@ -92,7 +92,7 @@ fn argument_parameter(exception: u64) -> String {
     // SAFETY: `exception` is an ArgumentException, whose `_paramName` (a string reference or
     // null) is at `offset`.
     let name = unsafe { ((exception + u64::from(offset)) as *const u64).read() };
-    match ngen_corlib::objects::string_to_rust(name as *const _) {
+    match crate::alloc::string_to_rust(name as *const _) {
         Some(name) if !name.is_empty() => format!("\nParameter name: {name}"),
         _ => String::new(),
     }

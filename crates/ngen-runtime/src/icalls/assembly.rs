@@ -64,8 +64,7 @@ extern "C" fn load_from(path: u64, _ref_only: i32, _stack_mark: u64) -> u64 {
 
 /// `LoadFile_internal(string assemblyFile, ref StackCrawlMark mark)`.
 extern "C" fn load_file_internal(path: u64, _stack_mark: u64) -> u64 {
-    let Some(path) =
-        ngen_corlib::objects::string_to_rust(path as *const ngen_abi::object::StringObject)
+    let Some(path) = crate::alloc::string_to_rust(path as *const ngen_abi::object::StringObject)
     else {
         crate::eh::raise::raise("ArgumentNullException", "Value cannot be null.");
         return 0;
@@ -78,8 +77,7 @@ extern "C" fn load_file_internal(path: u64, _stack_mark: u64) -> u64 {
 
 /// The assembly `name` (a managed string holding a display name) binds to, or 0.
 fn load_by_name(name: u64) -> u64 {
-    let Some(name) =
-        ngen_corlib::objects::string_to_rust(name as *const ngen_abi::object::StringObject)
+    let Some(name) = crate::alloc::string_to_rust(name as *const ngen_abi::object::StringObject)
     else {
         return 0;
     };
@@ -108,19 +106,19 @@ extern "C" fn load_with_partial_name(name: u64, _evidence: u64) -> u64 {
 /// `RuntimeAssembly.get_fullname(Assembly a)`.
 extern "C" fn get_fullname(assembly: u64) -> u64 {
     let name = crate::state::assemblies::full_name(assembly);
-    ngen_corlib::objects::string_from_str(&name) as u64
+    crate::alloc::string_from_str(&name) as u64
 }
 
 /// `RuntimeAssembly.get_code_base(Assembly a, bool escaped)`.
 extern "C" fn get_code_base(assembly: u64, _escaped: i32) -> u64 {
     let text = crate::state::assemblies::location(assembly, true);
-    ngen_corlib::objects::string_from_str(&text) as u64
+    crate::alloc::string_from_str(&text) as u64
 }
 
 /// `RuntimeAssembly.get_location()`.
 extern "C" fn get_location(this: u64) -> u64 {
     let text = crate::state::assemblies::location(this, false);
-    ngen_corlib::objects::string_from_str(&text) as u64
+    crate::alloc::string_from_str(&text) as u64
 }
 
 /// `AssemblyName.GetNativeName(IntPtr assembly)`.

@@ -11,7 +11,7 @@
 //! Not done: mono's `SIGCONT`/`SIGINT`/`SIGWINCH` handlers (resuming after Ctrl-Z, the
 //! `CancelKeyPress` event, a resized window).
 //!
-//! Depends on: libc (termios, ioctl, select), `ngen_corlib::objects` (strings),
+//! Depends on: libc (termios, ioctl, select), `crate::alloc` (strings),
 //! [`crate::state::interop`] (the `byte[]`).
 
 use std::sync::Mutex;
@@ -208,7 +208,7 @@ extern "C" fn tty_setup(_keypad: u64, teardown: u64, control: *mut u64, size: *m
         let mut guard = TTY.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
             let teardown = (teardown != 0).then(|| {
-                ngen_corlib::objects::string_to_rust(teardown as *const _)
+                crate::alloc::string_to_rust(teardown as *const _)
                     .unwrap_or_default()
                     .into_bytes()
             });

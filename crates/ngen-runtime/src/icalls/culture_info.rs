@@ -6,9 +6,9 @@
 //! which `ConstructCurrentCulture` catches, falling back to the invariant culture. Under `LANG=C`
 //! (no name), `LANG=C.UTF-8` (name `c`, which mono's tables lack too) and with `LANG` unset this
 //! is exactly mono's behaviour; a real culture such as `en-US` is invariant here (a documented
-//! deviation, docs/bcl-surface.md).
+//! deviation, docs/mono-behaviour.md).
 //!
-//! Depends on: `ngen_corlib::objects` (strings), libc (`setlocale`).
+//! Depends on: [`crate::alloc`] (strings), libc (`setlocale`).
 
 /// The locale the environment selects, as mono's `get_posix_locale`: `$LC_ALL`, else `$LANG`,
 /// else the C library's `setlocale(LC_ALL, NULL)`; `None` for `C` (English only).
@@ -39,7 +39,7 @@ fn culture_name(locale: &str) -> String {
 /// `string get_current_locale_name()`: null for the C locale.
 extern "C" fn get_current_locale_name() -> u64 {
     match posix_locale() {
-        Some(locale) => ngen_corlib::objects::string_from_str(&culture_name(&locale)) as u64,
+        Some(locale) => crate::alloc::string_from_str(&culture_name(&locale)) as u64,
         None => 0,
     }
 }

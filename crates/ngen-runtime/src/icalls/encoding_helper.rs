@@ -107,7 +107,7 @@ extern "C" fn internal_code_page(code_page: *mut i32) -> u64 {
     let want_name = unsafe { code_page.read() } != 0;
     unsafe { code_page.write(code) };
     if want_name && code == -1 {
-        ngen_corlib::objects::string_from_str(charset) as u64
+        crate::alloc::string_from_str(charset) as u64
     } else {
         0
     }

@@ -3,14 +3,23 @@
 //! the exit code and `Exit`, the command line, the tick count, the machine's facts and where
 //! Mono's `machine.config` is.
 //!
-//! The exit code lives in `ngen_corlib::environment` (the runtime reads it after `Main`); the
-//! command line is recorded at startup by [`set_command_line`], as mono's `prepare_run_main`
-//! stores `main_args`.
+//! The exit code lives here ([`exit_code`], which the runtime reads after `Main`, as mono's
+//! `mono_environment_exitcode_get`); the command line is recorded at startup by
+//! [`set_command_line`], as mono's `prepare_run_main` stores `main_args`.
 //!
-//! Depends on: `ngen_corlib::{objects, environment}` (strings, string arrays, the exit code),
-//! libc.
+//! Depends on: [`crate::alloc`] (strings, string arrays), libc.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// `Environment.ExitCode`: the process exit code when `Main` returns `void`.
+static EXIT_CODE: AtomicI32 = AtomicI32::new(0);
+
+/// The exit code of a program whose `Main` returned `void` (mono exits with
+/// `Environment.ExitCode`, 0 unless the program set it). An `int Main`'s return value wins.
+pub(crate) fn exit_code() -> i32 {
+    EXIT_CODE.load(Ordering::Relaxed)
+}
 
 /// The full path of the program followed by its arguments (`Environment.GetCommandLineArgs`).
 static COMMAND_LINE: OnceLock<Vec<String>> = OnceLock::new();
@@ -30,8 +39,10 @@ extern "C" fn get_platform() -> i32 {
 }
 
 /// `string GetNewLine()`: `"\n"` on Unix (`ves_icall_System_Environment_get_NewLine`).
+/// One shared string.
 extern "C" fn get_new_line() -> u64 {
-    ngen_corlib::environment::get_new_line() as u64
+    static NEW_LINE: OnceLock<u64> = OnceLock::new();
+    *NEW_LINE.get_or_init(|| crate::alloc::string_from_str("\n") as u64)
 }
 
 /// `string internalGetEnvironmentVariable_native(IntPtr utf8_name)`: the variable's value
@@ -46,7 +57,7 @@ extern "C" fn get_environment_variable_native(utf8_name: u64) -> u64 {
     use std::os::unix::ffi::OsStrExt;
     match std::env::var_os(name) {
         Some(value) if !name.is_empty() => {
-            ngen_corlib::objects::string_from_str(&String::from_utf8_lossy(value.as_bytes())) as u64
+            crate::alloc::string_from_str(&String::from_utf8_lossy(value.as_bytes())) as u64
         }
         _ => 0,
     }
@@ -70,7 +81,7 @@ extern "C" fn get_environment_variable_names() -> u64 {
             entry = entry.add(1);
         }
     }
-    ngen_corlib::objects::alloc_string_array(&names) as u64
+    crate::alloc::alloc_string_array(&names) as u64
 }
 
 /// `string GetMachineConfigPath()`: `machine.config` of the 4.5 profile under Mono's
@@ -80,7 +91,7 @@ extern "C" fn get_environment_variable_names() -> u64 {
 pub(super) extern "C" fn get_machine_config_path() -> u64 {
     let dir = std::env::var("MONO_CFG_DIR").unwrap_or_else(|_| "/etc".to_string());
     let path = format!("{}/mono/4.5/machine.config", dir.trim_end_matches('/'));
-    ngen_corlib::objects::string_from_str(&path) as u64
+    crate::alloc::string_from_str(&path) as u64
 }
 
 /// `string get_bundled_machine_config()`: null, as for any program `mkbundle` did not bundle.
@@ -90,12 +101,12 @@ pub(super) extern "C" fn get_bundled_machine_config() -> u64 {
 
 /// `int get_ExitCode()`.
 extern "C" fn get_exit_code() -> i32 {
-    ngen_corlib::environment::exit_code()
+    exit_code()
 }
 
-/// `void set_ExitCode(int)`.
-extern "C" fn set_exit_code(code: i32) {
-    ngen_corlib::environment::set_exit_code(code);
+/// `void set_ExitCode(int)`; also the runtime's, with an `int Main`'s return value.
+pub(crate) extern "C" fn set_exit_code(code: i32) {
+    EXIT_CODE.store(code, Ordering::Relaxed);
 }
 
 /// `void Exit(int exitCode)`: mono sets the exit code, finalizes every object still
@@ -107,7 +118,20 @@ extern "C" fn exit(code: i32) {
 
 /// `int get_TickCount()`: milliseconds since boot, truncated to 32 bits.
 extern "C" fn get_tick_count() -> i32 {
-    ngen_corlib::environment::get_tick_count()
+    monotonic_millis() as i32
+}
+
+/// The monotonic clock in milliseconds, as mono's `mono_msec_boottime`.
+fn monotonic_millis() -> i64 {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `now` is a valid, writable timespec; the call has no other effects.
+    if unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) } != 0 {
+        return 0;
+    }
+    now.tv_sec * 1000 + now.tv_nsec / 1_000_000
 }
 
 /// `int get_ProcessorCount()`: the processors this process may run on
@@ -135,7 +159,7 @@ extern "C" fn get_has_shutdown_started() -> i32 {
 /// `string[] GetCommandLineArgs()`: the program's full path, then its arguments.
 extern "C" fn get_command_line_args() -> u64 {
     let line = COMMAND_LINE.get().cloned().unwrap_or_default();
-    ngen_corlib::objects::alloc_string_array(&line) as u64
+    crate::alloc::alloc_string_array(&line) as u64
 }
 
 /// `string get_MachineName()`: the host name up to its first dot, as mono's `gethostname`
@@ -150,7 +174,7 @@ extern "C" fn get_machine_name() -> u64 {
     let end = buffer.iter().position(|&b| b == 0).unwrap_or(buffer.len());
     let name = String::from_utf8_lossy(&buffer[..end]);
     let short = name.split('.').next().unwrap_or("");
-    ngen_corlib::objects::string_from_str(short) as u64
+    crate::alloc::string_from_str(short) as u64
 }
 
 /// The passwd entry's field of the effective user, through `getpwuid_r`.
@@ -187,7 +211,7 @@ extern "C" fn get_user_name() -> u64 {
         .ok()
         .or_else(|| passwd_field(|p| p.pw_name))
         .unwrap_or_else(|| "somebody".to_string());
-    ngen_corlib::objects::string_from_str(&name) as u64
+    crate::alloc::string_from_str(&name) as u64
 }
 
 /// `string internalGetHome()`: `$HOME`, else the passwd entry's directory (`g_get_home_dir`).
@@ -196,7 +220,7 @@ extern "C" fn internal_get_home() -> u64 {
         .ok()
         .or_else(|| passwd_field(|p| p.pw_dir))
         .unwrap_or_else(|| "/".to_string());
-    ngen_corlib::objects::string_from_str(&home) as u64
+    crate::alloc::string_from_str(&home) as u64
 }
 
 /// `string GetOSVersionString()`: `uname`'s release (`ves_icall_System_Environment_
@@ -212,7 +236,7 @@ extern "C" fn get_os_version_string() -> u64 {
     } else {
         "0.0.0.0".to_string()
     };
-    ngen_corlib::objects::string_from_str(&release) as u64
+    crate::alloc::string_from_str(&release) as u64
 }
 
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
@@ -252,4 +276,29 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("internalGetHome", internal_get_home as *const ()),
         ("set_ExitCode", set_exit_code as *const ()),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_code_is_stored() {
+        set_exit_code(5);
+        assert_eq!(get_exit_code(), 5);
+        assert_eq!(exit_code(), 5);
+        set_exit_code(0);
+    }
+
+    #[test]
+    fn tick_count_advances_and_new_line_is_shared() {
+        let first = monotonic_millis();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        assert!(monotonic_millis() >= first + 5);
+        assert_eq!(get_new_line(), get_new_line());
+        assert_eq!(
+            crate::alloc::string_to_rust(get_new_line() as *const _).as_deref(),
+            Some("\n")
+        );
+    }
 }

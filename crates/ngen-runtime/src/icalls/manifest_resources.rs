@@ -1,7 +1,7 @@
 //! `System.Reflection.RuntimeAssembly`'s manifest-resource icalls (`icall-def.h`
 //! `RASSEM_4`, `RASSEM_5`), listed with the type's other icalls in [`super::assembly`].
 //!
-//! Depends on: [`crate::state::resources`], `ngen_corlib::objects` (string contents).
+//! Depends on: [`crate::state::resources`], [`crate::alloc`] (string contents).
 
 /// `bool GetManifestResourceInfoInternal(string name, ManifestResourceInfo info)` (instance).
 pub(super) extern "C" fn get_manifest_resource_info_internal(
@@ -9,7 +9,7 @@ pub(super) extern "C" fn get_manifest_resource_info_internal(
     name: u64,
     info: u64,
 ) -> i32 {
-    let Some(name) = ngen_corlib::objects::string_to_rust(name as *const _) else {
+    let Some(name) = crate::alloc::string_to_rust(name as *const _) else {
         return 0;
     };
     i32::from(info != 0 && crate::state::resources::resource_info(this, &name, info))
@@ -24,7 +24,7 @@ pub(super) extern "C" fn get_manifest_resource_internal(
     size: *mut i32,
     module: *mut u64,
 ) -> u64 {
-    let found = ngen_corlib::objects::string_to_rust(name as *const _)
+    let found = crate::alloc::string_to_rust(name as *const _)
         .and_then(|name| crate::state::resources::resource_data(this, &name));
     let (data, length) = found.unwrap_or((0, 0));
     // SAFETY: `out` arguments: addresses of a live i32 and a live reference slot.

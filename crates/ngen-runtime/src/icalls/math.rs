@@ -1,11 +1,14 @@
 //! `System.Math`'s icalls (`icall-def.h` `MATH_*`, Mono's `mono/metadata/sysmath.c`): each
 //! calls the C library function Mono calls, so results are bit-identical to mono's internal
-//! calls. These serve the call sites mono's JIT does not turn into instructions: mscorlib's own
-//! code (`Round(value, digits)`, `IEEERemainder`, `Log(a, b)` call `Round` and `Log` here). A
-//! program's own `Math.Sin`, `Round`, `Floor`, ... reach the BCL surface's instruction-exact
-//! versions instead (`ngen_corlib::math`), as mono's JIT intrinsics do.
+//! calls. These serve every call mono's JIT does not turn into an instruction: a program's
+//! `Math.Tan`, `Pow`, `Exp`, ..., mscorlib's own code (`Round(value, digits)`,
+//! `IEEERemainder`, `Log(a, b)`, `Truncate` call `Round`, `Log` and `ModF` here), and calls
+//! through delegates or reflection. The calls mono's JIT expands (`Sin`/`Cos` as x87
+//! `fsin`/`fcos`, `Sqrt`, `Abs(double)`, `Round`/`Floor`/`Ceiling` as `roundsd` in a program,
+//! integer `Min`/`Max`) are the compiler's intrinsics (`ngen_compiler::math_intrinsics`), and
+//! the x87 instructions are helpers ([`crate::helpers`]).
 //!
-//! Depends on: libm (and `ngen_corlib::math::cbrt`, glibc's `cbrt` found dynamically).
+//! Depends on: libm (`cbrt` looked up dynamically, see [`math_cbrt`]).
 
 unsafe extern "C" {
     fn acos(x: f64) -> f64;
@@ -112,6 +115,28 @@ extern "C" fn math_round(x: f64) -> f64 {
     rounded.copysign(x)
 }
 
+/// `double Cbrt(double)`: glibc's `cbrt`, as mono's internal call.
+///
+/// Rust's `compiler_builtins` defines its own `cbrt` (a port of musl's, different in the last
+/// bit for many inputs) and the static linker prefers it over libm's, so the C library's
+/// function is looked up dynamically instead.
+extern "C" fn math_cbrt(x: f64) -> f64 {
+    type Cbrt = extern "C" fn(f64) -> f64;
+    static GLIBC_CBRT: std::sync::OnceLock<Option<Cbrt>> = std::sync::OnceLock::new();
+    let glibc = GLIBC_CBRT.get_or_init(|| {
+        // SAFETY: dlsym with a NUL-terminated name only reads; a non-null result is the
+        // address of libm's `double cbrt(double)`.
+        unsafe {
+            let address = libc::dlsym(libc::RTLD_DEFAULT, c"cbrt".as_ptr());
+            (!address.is_null()).then(|| std::mem::transmute::<*mut libc::c_void, Cbrt>(address))
+        }
+    });
+    match glibc {
+        Some(function) => function(x),
+        None => x.cbrt(),
+    }
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
         ("Abs(double)", math_abs_double as *const ()),
@@ -123,7 +148,7 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("Atan", math_atan as *const ()),
         ("Atan2", math_atan2 as *const ()),
         ("Atanh", math_atanh as *const ()),
-        ("Cbrt", ngen_corlib::math::cbrt as *const ()),
+        ("Cbrt", math_cbrt as *const ()),
         ("Ceiling", math_ceiling as *const ()),
         ("Cos", math_cos as *const ()),
         ("Cosh", math_cosh as *const ()),

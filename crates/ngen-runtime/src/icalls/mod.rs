@@ -10,7 +10,7 @@
 //! `i32`; references as `u64`). A method with no entry here fails when first called, naming
 //! it (the runtime's `MissingMethodException`).
 //!
-//! Depends on: the runtime's state (types of objects), `ngen-corlib`'s allocation.
+//! Depends on: the runtime's state (types of objects), [`crate::alloc`].
 
 mod app_domain;
 mod array;

@@ -14,7 +14,7 @@ extern "C" fn get_full_name(this: u64, full_name: i32, assembly_qualified: i32) 
         (false, false) => NameFormat::Reflection,
     };
     let name = crate::state::reflection::type_object_formatted_name(this, format);
-    ngen_corlib::objects::string_from_str(&name) as u64
+    crate::alloc::string_from_str(&name) as u64
 }
 
 /// `GetGenericArgumentsInternal(bool runtimeArray)`: the type arguments of a generic
@@ -27,13 +27,13 @@ extern "C" fn get_generic_arguments_internal(this: u64, runtime_array: i32) -> u
 /// `get_Name`: the type's own name (``List`1``, `Int32[]`), as `ves_icall_RuntimeType_get_Name`.
 extern "C" fn get_name(this: u64) -> u64 {
     let (name, _) = crate::state::objects::type_object_simple_name(this);
-    ngen_corlib::objects::string_from_str(&name) as u64
+    crate::alloc::string_from_str(&name) as u64
 }
 
 /// `get_Namespace`: the type's namespace (`System.Collections.Generic`).
 extern "C" fn get_namespace(this: u64) -> u64 {
     let (_, namespace) = crate::state::objects::type_object_simple_name(this);
-    ngen_corlib::objects::string_from_str(&namespace) as u64
+    crate::alloc::string_from_str(&namespace) as u64
 }
 
 /// `MakeGenericType(Type gt, Type[] types)` (static).

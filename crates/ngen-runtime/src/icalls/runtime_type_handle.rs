@@ -128,8 +128,7 @@ extern "C" fn internal_from_name(
 /// Looks the managed string `name` up with `find`: `ArgumentNullException` for a null name,
 /// `TypeLoadException` with `find`'s message when it fails.
 pub(super) fn type_by_name(name: u64, find: impl FnOnce(&str) -> Result<u64, String>) -> u64 {
-    let Some(name) =
-        ngen_corlib::objects::string_to_rust(name as *const ngen_abi::object::StringObject)
+    let Some(name) = crate::alloc::string_to_rust(name as *const ngen_abi::object::StringObject)
     else {
         crate::eh::raise::raise("ArgumentNullException", "Value cannot be null.");
         return 0;

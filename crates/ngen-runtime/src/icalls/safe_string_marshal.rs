@@ -5,7 +5,7 @@
 /// `IntPtr StringToUtf8(string str)`: a `malloc`ed UTF-8 copy (unpaired surrogates become
 /// U+FFFD, as eglib's converter replaces them), or null for a null string.
 extern "C" fn string_to_utf8(string: u64) -> u64 {
-    let Some(text) = ngen_corlib::objects::string_to_rust(string as *const _) else {
+    let Some(text) = crate::alloc::string_to_rust(string as *const _) else {
         return 0;
     };
     let bytes = text.as_bytes();

@@ -39,10 +39,10 @@ fn frames_array(lines: &[crate::eh::frame_text::TraceLine]) -> Result<u64, Strin
     let name_offset = u64::from(core_field_offset(STACK_FRAME, INTERNAL_NAME_FIELD)?);
     let il_offset = u64::from(core_field_offset(STACK_FRAME, IL_OFFSET_FIELD)?);
     let native_offset = u64::from(core_field_offset(STACK_FRAME, NATIVE_OFFSET_FIELD)?);
-    let array = ngen_corlib::objects::alloc_zeroed_scanned_array(lines.len(), 8) as u64;
+    let array = crate::alloc::alloc_zeroed_scanned_array(lines.len(), 8) as u64;
     for (i, line) in lines.iter().enumerate() {
         let frame = new_core_instance(STACK_FRAME)?;
-        let name = ngen_corlib::objects::string_from_str(&line.text) as u64;
+        let name = crate::alloc::string_from_str(&line.text) as u64;
         let il = line.il_offset.map_or(-1, |il| il as i32);
         // SAFETY: `frame` is a fresh StackFrame with these fields; `array` a fresh scanned
         // vector of `lines.len()` references.

@@ -6,9 +6,9 @@
 /// `mono_string_new_size_checked` does, with OutOfMemoryException.
 extern "C" fn fast_allocate_string(length: i32) -> u64 {
     let Ok(length) = usize::try_from(length) else {
-        ngen_corlib::exceptions::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+        crate::eh::report::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
     };
-    ngen_corlib::objects::alloc_string(&vec![0u16; length]) as u64
+    crate::alloc::alloc_string(&vec![0u16; length]) as u64
 }
 
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {

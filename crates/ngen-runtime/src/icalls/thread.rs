@@ -153,7 +153,7 @@ extern "C" fn get_name(internal: u64) -> u64 {
     let length: i32 = read(internal, internal_field("name_length"));
     // SAFETY: `chars` is the block `set_name` leaked for this name, `length` units long.
     let name = unsafe { std::slice::from_raw_parts(chars as *const u16, length as usize) };
-    ngen_corlib::objects::alloc_string(name) as u64
+    crate::alloc::alloc_string(name) as u64
 }
 
 /// `void SetName_icall (InternalThread thread, char* name, int nameLength)`: names the thread

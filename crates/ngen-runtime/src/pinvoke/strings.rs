@@ -10,11 +10,11 @@
 //! (at most its capacity), in one chunk (`m_ChunkPrevious` null), its chunk array reused
 //! when it is large enough, as mono's `mono_string_utf16len_to_builder` does.
 //!
-//! Depends on: libc (`malloc`, `free`), `ngen_corlib::objects` (string and `char[]`
+//! Depends on: libc (`malloc`, `free`), `crate::alloc` (string and `char[]`
 //! objects), [`crate::state::objects::core_field_offset`] (`StringBuilder`'s fields).
 
+use crate::alloc::{alloc_char_array, alloc_string, string_as_utf16};
 use ngen_abi::object::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET};
-use ngen_corlib::objects::{alloc_char_array, alloc_string, string_as_utf16};
 
 /// `StringBuilder`'s fields (mscorlib's `m_ChunkChars`, ...), found once.
 struct BuilderFields {

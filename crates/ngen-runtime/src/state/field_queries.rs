@@ -76,7 +76,7 @@ pub(crate) fn field_object(handle: u64, type_handle: u64) -> u64 {
             .types
             .type_named("mscorlib", "System.Reflection", "RuntimeFieldInfo")?;
         let obj = rt.new_instance(class)?;
-        let name = ngen_corlib::objects::string_from_str(&data.name) as u64;
+        let name = crate::alloc::string_from_str(&data.name) as u64;
         let int = AbiClass::Int {
             size: 4,
             signed: true,

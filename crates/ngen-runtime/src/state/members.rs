@@ -132,7 +132,7 @@ impl Runtime {
             .type_of_table(reflected)
             .ok_or_else(|| format!("an unknown type handle 0x{reflected:x}"))?;
         let type_object = self.type_object(reflected_type)?;
-        let name_string = ngen_corlib::objects::string_from_str(&name) as u64;
+        let name_string = crate::alloc::string_from_str(&name) as u64;
         for (field, value) in [
             ("mhandle", handle_value(method)),
             ("name", name_string),
@@ -167,7 +167,7 @@ impl Runtime {
             let at = array + ARRAY_DATA_OFFSET as u64 + 8 * i as u64;
             store(at, AbiClass::Reference, info);
             let type_object = self.type_object(*ty)?;
-            let name = ngen_corlib::objects::string_from_str(name) as u64;
+            let name = crate::alloc::string_from_str(name) as u64;
             let int = AbiClass::Int {
                 size: 4,
                 signed: true,

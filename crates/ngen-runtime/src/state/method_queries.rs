@@ -74,7 +74,7 @@ pub(crate) fn method_name(member: u64) -> u64 {
     let (name, _) = with_runtime("MethodInfo.Name", |rt| {
         rt.types.method_name_and_owner(method)
     });
-    ngen_corlib::objects::string_from_str(&name) as u64
+    crate::alloc::string_from_str(&name) as u64
 }
 
 /// `(IsGenericMethod, IsGenericMethodDefinition)` of a method object.

@@ -9,17 +9,17 @@
 //! resolved on first call like any method cell (see [`super::methods`]). Tables are keyed by
 //! the runtime's own [`TypeHandle`]s (interned: one handle, one type), and a reverse map
 //! answers "which type is this object" for casts, interface calls and `GetType`.
-//! Strings, `string[]` and `char[]` the BCL surface allocates carry their tables too
-//! ([`Runtime::install_surface_tables`]).
+//! Strings and `string[]` the runtime allocates ([`crate::alloc`]) carry their tables too
+//! ([`Runtime::install_allocated_tables`]).
 //!
 //! Depends on: the parent module's state, `ngen_compiler::runtime_types`.
 
 use ngen_abi::image::CellKind;
 use ngen_compiler::runtime_types::{MethodTableLayout, Primitive, TypeHandle, WellKnownType};
-use ngen_corlib::objects::SurfaceClass;
 use ngen_metadata::{TableId, Token};
 
 use super::{Runtime, new_cell_key_in};
+use crate::alloc::StampedClass;
 use crate::log;
 
 impl Runtime {
@@ -82,16 +82,16 @@ impl Runtime {
         self.types_by_table.get(&mt).copied()
     }
 
-    /// Gives the BCL surface the method tables of the objects it allocates (strings, `string[]`,
-    /// `char[]`), so virtual calls and casts work on them. A type system that cannot answer
+    /// Gives [`crate::alloc`] the method tables of the objects it allocates (strings,
+    /// `string[]` and `char[]`), so virtual calls and casts work on them. A type system that cannot answer
     /// leaves them 0, which only matters to programs that dispatch on those objects.
-    pub(super) fn install_surface_tables(&mut self) {
-        let install = |rt: &mut Runtime, class: SurfaceClass| -> Result<(), String> {
+    pub(super) fn install_allocated_tables(&mut self) {
+        let install = |rt: &mut Runtime, class: StampedClass| -> Result<(), String> {
             let string = rt.types.well_known_type(WellKnownType::String)?;
             let ty = match class {
-                SurfaceClass::String => string,
-                SurfaceClass::StringArray => rt.types.sz_array_of(string)?,
-                SurfaceClass::CharArray => {
+                StampedClass::String => string,
+                StampedClass::StringArray => rt.types.sz_array_of(string)?,
+                StampedClass::CharArray => {
                     let char_type = rt
                         .types
                         .well_known_type(WellKnownType::Primitive(Primitive::Char))?;
@@ -99,12 +99,12 @@ impl Runtime {
                 }
             };
             let mt = rt.method_table_of(ty)?;
-            ngen_corlib::objects::set_method_table(class, mt);
+            crate::alloc::set_method_table(class, mt);
             Ok(())
         };
-        for class in SurfaceClass::ALL {
+        for class in StampedClass::ALL {
             if let Err(e) = install(self, class) {
-                log::binding(|| format!("no method table for the BCL surface's {class:?}: {e}"));
+                log::binding(|| format!("no method table for the runtime's {class:?}: {e}"));
             }
         }
     }

@@ -3,19 +3,15 @@
 //! A MethodDef of the program runs from its image, else the JIT. A method of mscorlib is
 //! served, in order, by mscorlib's image, by an icall ([`crate::icalls`], for `InternalCall`
 //! methods: Mono's C runtime), else by the JIT compiling mscorlib's own IL. `NGEN_LOG=binding`
-//! says which. A MemberRef is resolved to its MethodDef by the type system, except a program's
-//! reference to one of the `Math` members the BCL surface still serves (`ngen-corlib`: the
-//! instructions mono's JIT puts at a program's call sites); mscorlib's own calls to them reach
-//! the icalls, as mono's internal calls.
+//! says which. A MemberRef is resolved to its MethodDef by the type system (the `Math` calls
+//! mono's JIT turns into instructions never get here: the compiler expands them).
 //!
 //! Depends on: the parent module's state, `ngen_compiler::{jit, runtime_types}`,
-//! `ngen_corlib::resolve`, [`crate::icalls`].
+//! [`crate::icalls`].
 
-use ngen_compiler::corlib_refs::corlib_kind;
 use ngen_compiler::jit::Jit;
 use ngen_compiler::runtime_types::{GenericContext, MethodHandle};
 use ngen_compiler::type_context::MethodInstance;
-use ngen_corlib::CorlibMethodRef;
 use ngen_metadata::flags::method_impl_attributes::{CODE_TYPE_MASK, INTERNAL_CALL, RUNTIME};
 use ngen_metadata::resolve::MemberRefSig;
 use ngen_metadata::signature::{MethodSig, TypeSig};
@@ -290,46 +286,16 @@ impl Runtime {
         }
     }
 
-    /// `constrained. T callvirt M`: `T`'s implementation of `M` (only the BCL's primitive
-    /// value types until the object model exists).
+    /// `constrained. T callvirt M`: `T`'s implementation of `M`.
     pub(super) fn constrained_entry(
         &mut self,
         id: usize,
         method: u32,
         constraint: u32,
     ) -> Result<u64, String> {
-        let (method_name, sig) = {
-            let md = &self.assemblies[id].metadata;
-            let token = Token(method);
-            match token.table() {
-                Some(TableId::MemberRef) => {
-                    let parts = md
-                        .member_ref_parts(token.rid())
-                        .map_err(|e| e.to_string())?;
-                    let MemberRefSig::Method(sig) = parts.signature else {
-                        return Err(format!("member reference {} is a field", parts.name));
-                    };
-                    (parts.name.to_string(), sig)
-                }
-                Some(TableId::MethodDef) => {
-                    let row = md.method_def(token.rid()).map_err(|e| e.to_string())?;
-                    let sig = md.method_sig(row.signature).map_err(|e| e.to_string())?;
-                    (row.name.to_string(), sig)
-                }
-                _ => return Err(format!("bad constrained call token 0x{method:08x}")),
-            }
-        };
-        if Token(constraint).table() != Some(TableId::TypeSpec) {
-            let (target, namespace, type_name) = self.type_home(id, Token(constraint))?;
-            if self.is_corlib(target)
-                && let Ok(code) = corlib_entry(&namespace, &type_name, &method_name, &sig)
-            {
-                return Ok(code);
-            }
-        }
         // The constraint type's own implementation (a generic parameter or instance resolved
-        // in the cell's context, or a core-library value type the BCL surface lacks), which
-        // takes the value's address.
+        // in the cell's context, or a core-library value type), which takes the value's
+        // address.
         let m = self.types.constrained_implementation(
             &self.assemblies[id].metadata,
             Token(method),
@@ -378,8 +344,8 @@ impl Runtime {
         }
     }
 
-    /// A method MemberRef of assembly `id`: the BCL surface for mscorlib members it serves,
-    /// else the MethodDef the type system resolves it to.
+    /// A method MemberRef of assembly `id`: the MethodDef it names (found by name and shape in
+    /// another assembly of the program, else resolved by the type system).
     fn member_ref_entry(&mut self, id: usize, rid: u32) -> Result<u64, String> {
         let (parent, method_name, sig) = {
             let md = &self.assemblies[id].metadata;
@@ -389,18 +355,14 @@ impl Runtime {
             };
             (parts.parent, parts.name.to_string(), sig)
         };
-        if let Ok((target, namespace, type_name)) = self.type_home(id, parent) {
-            if self.is_corlib(target) {
-                if let Ok(code) = corlib_entry(&namespace, &type_name, &method_name, &sig) {
-                    return Ok(code);
-                }
-            } else if let Some(method_rid) =
+        if let Ok((target, namespace, type_name)) = self.type_home(id, parent)
+            && !self.is_corlib(target)
+            && let Some(method_rid) =
                 self.find_method(target, &namespace, &type_name, &method_name, &sig)
-            {
-                // Another assembly of the program: the MethodDef of the bound file, found by
-                // name and signature shape, whatever the type system's resolver knows.
-                return self.method_code(target, method_rid);
-            }
+        {
+            // Another assembly of the program: the MethodDef of the bound file, found by
+            // name and signature shape, whatever the type system's resolver knows.
+            return self.method_code(target, method_rid);
         }
         let token = Token::new(TableId::MemberRef, rid);
         let def = self
@@ -474,39 +436,4 @@ fn signatures_match(a: &MethodSig, b: &MethodSig) -> bool {
         && a.params.len() == b.params.len()
         && same(&a.ret, &b.ret)
         && a.params.iter().zip(&b.params).all(|(p, q)| same(p, q))
-}
-
-pub(super) fn corlib_entry(
-    namespace: &str,
-    type_name: &str,
-    method: &str,
-    sig: &MethodSig,
-) -> Result<u64, String> {
-    let describe = || {
-        let params: Vec<String> = sig.params.iter().map(|p| format!("{p:?}")).collect();
-        format!("{namespace}.{type_name}::{method}({})", params.join(", "))
-    };
-    let (Some(ret), Some(params)) = (
-        corlib_kind(&sig.ret),
-        sig.params
-            .iter()
-            .map(corlib_kind)
-            .collect::<Option<Vec<_>>>(),
-    ) else {
-        return Err(format!(
-            "method {} is not available in the runtime's BCL surface",
-            describe()
-        ));
-    };
-    let m = CorlibMethodRef {
-        namespace,
-        type_name,
-        method,
-        has_this: sig.has_this,
-        params: &params,
-        ret,
-    };
-    ngen_corlib::resolve(&m)
-        .map(|p| p as u64)
-        .ok_or_else(|| format!("method {m} is not available in the runtime's BCL surface"))
 }

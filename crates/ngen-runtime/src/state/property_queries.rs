@@ -102,7 +102,7 @@ pub(crate) fn property_info(property: u64, info: u64, requested: i32) {
             store(info + 8, reference, rt.type_object(key.0)?);
         }
         if requested & NAME != 0 {
-            let name = ngen_corlib::objects::string_from_str(&data.name) as u64;
+            let name = crate::alloc::string_from_str(&data.name) as u64;
             store(info + 16, reference, name);
         }
         for (bit, at, accessor) in [(GET_METHOD, 24, data.getter), (SET_METHOD, 32, data.setter)] {

@@ -102,7 +102,7 @@ impl Runtime {
             CaValue::R4(f) => u64::from(f.to_bits()),
             CaValue::R8(f) => f.to_bits(),
             CaValue::String(None) | CaValue::Type(None) | CaValue::Array(None) => 0,
-            CaValue::String(Some(s)) => ngen_corlib::objects::string_from_str(s) as u64,
+            CaValue::String(Some(s)) => crate::alloc::string_from_str(s) as u64,
             CaValue::Type(Some(name)) => match self.type_by_name(name, false)? {
                 Some(t) => self.type_object(t)?,
                 None => return Err(format!("custom attribute argument: no type {name}")),
@@ -253,7 +253,7 @@ pub(crate) fn enum_values_and_names(type_object: u64) -> Result<(u64, u64, bool)
         let mut previous = 0u64;
         for (i, (name, value)) in constants.iter().enumerate() {
             let at = ARRAY_DATA_OFFSET as u64 + 8 * i as u64;
-            let text = ngen_corlib::objects::string_from_str(name) as u64;
+            let text = crate::alloc::string_from_str(name) as u64;
             // SAFETY: both vectors have `constants.len()` 8-byte elements.
             unsafe {
                 ((values + at) as *mut u64).write(*value);

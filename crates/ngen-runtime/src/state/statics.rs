@@ -1,19 +1,14 @@
 //! Static-field cells: where a static field lives.
 //!
-//! The BCL surface's own fields (`String.Empty`, ...) come first for mscorlib's fields that
-//! other assemblies reference, so the surface and the program share them; every other static,
-//! mscorlib's own IL's included, lives
-//! in per-type areas the runtime allocates on first access (`ngen-typesystem`'s
-//! `statics_layout`), after which the type's `.cctor` is started once. A `[ThreadStatic]`
+//! Every static, mscorlib's included, lives in per-type areas the runtime allocates on first
+//! access (`ngen-typesystem`'s `statics_layout`), after which the type's `.cctor` is started
+//! once. `String.Empty` is set before any managed code runs, as Mono does. A `[ThreadStatic]`
 //! field's cell resolves to a descriptor of its per-thread place ([`crate::threads::statics`]).
 //!
-//! Depends on: the parent module's state, `ngen_corlib::resolve_static_field`,
+//! Depends on: the parent module's state, [`crate::alloc`] (the empty string),
 //! [`crate::gc_roots`].
 
-use ngen_compiler::corlib_refs::corlib_kind;
 use ngen_compiler::type_context::StaticFieldStorage;
-use ngen_corlib::CorlibFieldRef;
-use ngen_metadata::resolve::MemberRefSig;
 use ngen_metadata::{TableId, Token};
 
 use super::{Runtime, TypeStatics};
@@ -22,9 +17,6 @@ impl Runtime {
     /// The storage address of the static field `token` (Field or MemberRef) of assembly `id`.
     pub(super) fn static_field(&mut self, id: usize, token: u32) -> Result<u64, String> {
         let token = Token(token);
-        if let Some(address) = self.surface_static(id, token) {
-            return Ok(address);
-        }
         let storage = self
             .types
             .static_field(&self.assemblies[id].metadata, token)?
@@ -32,9 +24,9 @@ impl Runtime {
         self.typed_static(id, &storage)
     }
 
-    /// Sets mscorlib's own `String.Empty` to the BCL surface's empty string, as Mono's
+    /// Sets mscorlib's `String.Empty` to the runtime's empty string, as Mono's
     /// `create_domain_objects` sets it before any managed code runs (`String` has no `.cctor`
-    /// that would): mscorlib's IL reads the typed field, the program the surface's.
+    /// that would).
     pub(super) fn set_string_empty(&mut self, corlib: usize) -> Result<(), String> {
         let md = &self.assemblies[corlib].metadata;
         let string = md
@@ -46,16 +38,8 @@ impl Runtime {
             .map_err(|e| e.to_string())?
             .ok_or("System.String::Empty not found")?;
         let slot = self.static_field(corlib, Token::new(TableId::Field, empty).0)?;
-        let surface = ngen_corlib::resolve_static_field(&CorlibFieldRef {
-            namespace: "System",
-            type_name: "String",
-            field: "Empty",
-            kind: ngen_corlib::ValueKind::String,
-        })
-        .ok_or("the BCL surface has no String.Empty")?;
-        // SAFETY: `surface` points at the surface's `String.Empty` reference and `slot` at the
-        // typed field's 8-byte slot in String's (scanned) static area.
-        unsafe { (slot as *mut u64).write((surface as *const u64).read()) };
+        // SAFETY: `slot` is the typed field's 8-byte slot in String's (scanned) static area.
+        unsafe { (slot as *mut u64).write(crate::alloc::empty_string() as u64) };
         Ok(())
     }
 
@@ -67,37 +51,6 @@ impl Runtime {
             .type_statics(&self.assemblies[id].metadata, Token(token))?;
         self.typed_static(id, &storage)?;
         Ok(1)
-    }
-
-    /// The BCL surface's storage of the static field MemberRef `token` of assembly `id`, when
-    /// the field is mscorlib's and the surface has it. mscorlib's own IL (Field tokens) uses
-    /// the field's typed storage instead: its `.cctor` writes there (the surface's fields may
-    /// be read-only memory), and each side reads a value of its own initialisation.
-    fn surface_static(&mut self, id: usize, token: Token) -> Option<u64> {
-        if token.table()? != TableId::MemberRef {
-            return None;
-        }
-        let (parent, field_name, ty) = {
-            let parts = self.assemblies[id]
-                .metadata
-                .member_ref_parts(token.rid())
-                .ok()?;
-            let MemberRefSig::Field(field) = parts.signature else {
-                return None;
-            };
-            (parts.parent, parts.name.to_string(), field.ty)
-        };
-        let (owner, namespace, type_name) = self.type_home(id, parent).ok()?;
-        if !self.is_corlib(owner) {
-            return None;
-        }
-        ngen_corlib::resolve_static_field(&CorlibFieldRef {
-            namespace: &namespace,
-            type_name: &type_name,
-            field: &field_name,
-            kind: corlib_kind(&ty)?,
-        })
-        .map(|p| p as u64)
     }
 
     /// The address of a static field of assembly `id` with storage (a thread static's descriptor):

@@ -1,7 +1,7 @@
 //! Object model instructions (ECMA-335 III.4): `ldstr` (III.4.16), through a string cell the
 //! runtime resolves to the interned literal; `ldsfld`, `stsfld`, `ldsflda` (III.4.14-4.15,
 //! III.4.29) through a static-field cell the runtime resolves to the field's storage (per-type
-//! areas it allocates, after starting the type's `.cctor`, or the BCL surface's own fields);
+//! areas it allocates, after starting the type's `.cctor`);
 //! a `[ThreadStatic]` field's cell resolves to a descriptor of its per-thread place, which the
 //! `ThreadStaticAddress` helper turns into the calling thread's address;
 //! `ldfld`/`stfld`/`ldflda` (III.4.10, III.4.28, III.4.11), routed to [`super::fields`]

@@ -1,10 +1,12 @@
-//! Allocation of managed objects the BCL surface and the runtime hand to compiled code.
+//! Allocation of the managed strings and arrays the runtime itself creates (icall results,
+//! `Main`'s `args`, names, traces) and of `newarr`'s arrays ([`alloc_zeroed_array`],
+//! [`alloc_zeroed_scanned_array`], the slow paths behind the `NewArray` helpers).
 //!
 //! Layouts come from [`ngen_abi::object`] (Mono 6.8's); memory comes from [`ngen_gc`], the
 //! one allocation API. Strings and arrays of primitives are allocated atomic (never scanned:
-//! they hold no references); arrays of references are scanned. Strings, `string[]` and
-//! `char[]` carry the method tables the runtime installs with [`set_method_table`] (0 until
-//! it does); other arrays the surface allocates have a zero header word.
+//! they hold no references); arrays of references are scanned. Strings, `string[]` and `char[]` carry
+//! the method tables the runtime installs with [`set_method_table`] at startup (0 until it
+//! does); other arrays allocated here get theirs from their caller (or keep a zero word).
 //!
 //! The collector scans thread stacks and GC memory, not the Rust heap: a function that builds
 //! an array of new objects stores each one into the (scanned) array as soon as it exists,
@@ -14,41 +16,42 @@
 //! objects: that is the invariant of everything crossing the managed boundary (compiled code
 //! only ever holds such references), so they are safe functions rather than `unsafe fn`.
 //!
-//! Depends on: `ngen_abi`, `ngen_gc`, and [`crate::exceptions`] to report running out of memory.
+//! Depends on: `ngen_abi`, `ngen_gc`, and [`crate::eh::report`] to report running out of
+//! memory.
 
 use ngen_abi::object::{
     ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, ArrayObject, STRING_CHARS_OFFSET, STRING_LENGTH_OFFSET,
     StringObject,
 };
 
-/// The classes of objects the BCL surface allocates whose method tables the runtime builds.
+/// The classes of the objects allocated here whose method tables the runtime stamps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SurfaceClass {
+pub enum StampedClass {
     /// `System.String`.
     String,
     /// `System.String[]`.
     StringArray,
-    /// `System.Char[]`.
+    /// `System.Char[]` (the P/Invoke marshaller's `char[]` results).
     CharArray,
 }
 
-impl SurfaceClass {
+impl StampedClass {
     /// Every class, in table order.
-    pub const ALL: [SurfaceClass; 3] = [Self::String, Self::StringArray, Self::CharArray];
+    pub const ALL: [StampedClass; 3] = [Self::String, Self::StringArray, Self::CharArray];
 }
 
-/// The installed method tables, by [`SurfaceClass`] discriminant.
-static METHOD_TABLES: [std::sync::atomic::AtomicU64; 3] =
-    [const { std::sync::atomic::AtomicU64::new(0) }; 3];
+/// The installed method tables, by [`StampedClass`] discriminant.
+static METHOD_TABLES: [std::sync::atomic::AtomicU64; StampedClass::ALL.len()] =
+    [const { std::sync::atomic::AtomicU64::new(0) }; StampedClass::ALL.len()];
 
 /// Installs the method table objects of `class` get from now on (the runtime calls this at
 /// startup, once it has built the table).
-pub fn set_method_table(class: SurfaceClass, method_table: u64) {
+pub fn set_method_table(class: StampedClass, method_table: u64) {
     METHOD_TABLES[class as usize].store(method_table, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// Writes the method table of `class` into the header of the new object at `base`.
-fn stamp(base: *mut u8, class: SurfaceClass) {
+fn stamp(base: *mut u8, class: StampedClass) {
     let mt = METHOD_TABLES[class as usize].load(std::sync::atomic::Ordering::Relaxed);
     // SAFETY: `base` is a fresh object of at least a header's size, 8-aligned.
     unsafe { base.cast::<u64>().write(mt) };
@@ -72,7 +75,9 @@ fn alloc_object(size: usize, contents: Contents) -> *mut u8 {
     };
     match block {
         Some(ptr) => ptr.as_ptr(),
-        None => crate::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None),
+        None => {
+            crate::eh::report::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+        }
     }
 }
 
@@ -88,7 +93,7 @@ fn array_size(length: usize, element_size: usize) -> Option<usize> {
 /// Allocates a zeroed array object with its length word set.
 fn alloc_array(length: usize, element_size: usize, contents: Contents) -> *mut u8 {
     let Some(size) = array_size(length, element_size) else {
-        crate::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+        crate::eh::report::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
     };
     let base = alloc_object(size, contents);
     // SAFETY: `base` points to `size` zeroed, 8-aligned bytes, more than the length word.
@@ -103,12 +108,12 @@ fn alloc_array(length: usize, element_size: usize, contents: Contents) -> *mut u
 /// Allocates a `System.String` holding `chars`.
 pub fn alloc_string(chars: &[u16]) -> *mut StringObject {
     let Ok(length) = i32::try_from(chars.len()) else {
-        crate::exceptions::throw(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
+        crate::eh::report::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
     };
     // One extra code unit keeps a NUL after the text, as Mono does; it is not part of the length.
     let size = STRING_CHARS_OFFSET as usize + (chars.len() + 1) * 2;
     let base = alloc_object(size, Contents::NoReferences);
-    stamp(base, SurfaceClass::String);
+    stamp(base, StampedClass::String);
     // SAFETY: `base` points to `size` zeroed writable bytes; the offsets are inside it and
     // aligned (16 for the i32 length, 20 for u16 chars); the NUL is already zero.
     unsafe {
@@ -131,7 +136,7 @@ pub fn string_from_str(text: &str) -> *mut StringObject {
 ///
 /// The slice borrows the object: it stays valid while the caller keeps `string` reachable (a
 /// local or argument holding it is enough: the collector scans stacks conservatively). The
-/// `'static` lifetime is a convenience of the BCL surface, which only reads strings during the
+/// `'static` lifetime is a convenience of the runtime's callers, which only read strings during the
 /// call that received them.
 pub fn string_as_utf16(string: *const StringObject) -> &'static [u16] {
     if string.is_null() {
@@ -155,16 +160,23 @@ pub fn string_to_rust(string: *const StringObject) -> Option<String> {
     }
 }
 
-/// The one empty string the surface hands out for `String.Empty` (allocated on first use).
+/// The one empty string, `String.Empty` and every `""` literal (allocated on first use; the
+/// runtime stores it in mscorlib's field before managed code runs, as Mono's
+/// `create_domain_objects` stores its interned empty string).
 pub fn empty_string() -> *mut StringObject {
     static EMPTY: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *EMPTY.get_or_init(|| alloc_string(&[]) as usize) as *mut StringObject
+    *EMPTY.get_or_init(|| {
+        let empty = alloc_string(&[]);
+        // The cell above is Rust memory, which the collector does not scan.
+        crate::gc_roots::root_forever(empty as u64);
+        empty as usize
+    }) as *mut StringObject
 }
 
 /// Allocates a `string[]` of the given elements (e.g. `Main`'s `args`).
 pub fn alloc_string_array(items: &[String]) -> *mut ArrayObject {
     let array = alloc_array(items.len(), size_of::<usize>(), Contents::References);
-    stamp(array, SurfaceClass::StringArray);
+    stamp(array, StampedClass::StringArray);
     for (i, item) in items.iter().enumerate() {
         let element = string_from_str(item);
         // SAFETY: `array` has `items.len()` pointer-sized elements after the data offset; each
@@ -181,6 +193,18 @@ pub fn alloc_string_array(items: &[String]) -> *mut ArrayObject {
     array.cast()
 }
 
+/// Allocates a `char[]` holding `chars`.
+pub fn alloc_char_array(chars: &[u16]) -> *mut ArrayObject {
+    let base = alloc_array(chars.len(), 2, Contents::NoReferences);
+    stamp(base, StampedClass::CharArray);
+    // SAFETY: `base` has `chars.len()` 2-byte elements after the data offset.
+    unsafe {
+        let data = base.add(ARRAY_DATA_OFFSET as usize).cast::<u16>();
+        std::ptr::copy_nonoverlapping(chars.as_ptr(), data, chars.len());
+    }
+    base.cast()
+}
+
 /// Allocates a zeroed array of `length` elements of `element_size` bytes each (CIL `newarr`
 /// of a primitive type). A size that cannot be allocated raises `OutOfMemoryException`.
 pub fn alloc_zeroed_array(length: usize, element_size: usize) -> *mut ArrayObject {
@@ -191,58 +215,6 @@ pub fn alloc_zeroed_array(length: usize, element_size: usize) -> *mut ArrayObjec
 /// collector scans (CIL `newarr` of a value type holding references).
 pub fn alloc_zeroed_scanned_array(length: usize, element_size: usize) -> *mut ArrayObject {
     alloc_array(length, element_size, Contents::References).cast()
-}
-
-/// Allocates a `char[]` holding `chars` (2-byte elements after the data offset).
-pub fn alloc_char_array(chars: &[u16]) -> *mut ArrayObject {
-    let base = alloc_array(chars.len(), 2, Contents::NoReferences);
-    stamp(base, SurfaceClass::CharArray);
-    // SAFETY: `base` has `chars.len()` 2-byte elements after the data offset.
-    unsafe {
-        let data = base.add(ARRAY_DATA_OFFSET as usize).cast::<u16>();
-        std::ptr::copy_nonoverlapping(chars.as_ptr(), data, chars.len());
-    }
-    base.cast()
-}
-
-/// The elements of a `char[]`; empty for null. Same lifetime contract as [`string_as_utf16`].
-pub fn char_array_as_utf16(array: *const ArrayObject) -> &'static [u16] {
-    if array.is_null() {
-        return &[];
-    }
-    // SAFETY: caller contract: a valid char[] object kept reachable by the caller.
-    unsafe {
-        let length = array
-            .cast::<u8>()
-            .add(ARRAY_LENGTH_OFFSET as usize)
-            .cast::<usize>()
-            .read();
-        let data = array
-            .cast::<u8>()
-            .add(ARRAY_DATA_OFFSET as usize)
-            .cast::<u16>();
-        std::slice::from_raw_parts(data, length)
-    }
-}
-
-/// The elements of a `string[]`; empty for null. Same lifetime contract as [`string_as_utf16`].
-pub fn string_array_elements(array: *const ArrayObject) -> &'static [*const StringObject] {
-    if array.is_null() {
-        return &[];
-    }
-    // SAFETY: caller contract: a valid string[] object kept reachable by the caller.
-    unsafe {
-        let length = array
-            .cast::<u8>()
-            .add(ARRAY_LENGTH_OFFSET as usize)
-            .cast::<usize>()
-            .read();
-        let data = array
-            .cast::<u8>()
-            .add(ARRAY_DATA_OFFSET as usize)
-            .cast::<*const StringObject>();
-        std::slice::from_raw_parts(data, length)
-    }
 }
 
 #[cfg(test)]
@@ -266,19 +238,31 @@ mod tests {
         }
     }
 
+    /// The length word and the elements of a `string[]` (Mono's layout: length at 24, data at 32).
+    fn string_array_elements(array: *mut ArrayObject) -> Vec<Option<String>> {
+        // SAFETY: `array` is a live string[] whose length word and elements are in bounds.
+        unsafe {
+            let base = array.cast::<u8>();
+            let length = base
+                .add(ARRAY_LENGTH_OFFSET as usize)
+                .cast::<usize>()
+                .read();
+            let data = base
+                .add(ARRAY_DATA_OFFSET as usize)
+                .cast::<*const StringObject>();
+            (0..length)
+                .map(|i| string_to_rust(data.add(i).read()))
+                .collect()
+        }
+    }
+
     #[test]
     fn string_arrays_hold_their_elements() {
         let a = alloc_string_array(&["a".to_string(), "bc".to_string()]);
         let items = string_array_elements(a);
-        assert_eq!(items.len(), 2);
-        assert_eq!(string_to_rust(items[1]).as_deref(), Some("bc"));
-        let empty = alloc_string_array(&[]);
-        assert_eq!(string_array_elements(empty).len(), 0);
-    }
-
-    #[test]
-    fn char_arrays_hold_their_elements() {
-        let a = alloc_char_array(&[65, 66]);
-        assert_eq!(char_array_as_utf16(a), &[65, 66]);
+        assert_eq!(items, [Some("a".to_string()), Some("bc".to_string())]);
+        assert!(string_array_elements(alloc_string_array(&[])).is_empty());
+        assert_eq!(empty_string(), empty_string());
+        assert_eq!(string_as_utf16(empty_string()).len(), 0);
     }
 }
