@@ -569,36 +569,8 @@ fn assembly_diff(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_graphs::{closure, node};
     use std::collections::BTreeSet;
-
-    fn node(name: &str, refs: &[&str]) -> AssemblyNode {
-        AssemblyNode {
-            display_name: format!("{name}, Version=1.0.0.0"),
-            name: name.into(),
-            version: "1.0.0.0".into(),
-            path: format!("/x/{name}.dll").into(),
-            mvid: format!("mvid-{name}"),
-            framework: false,
-            references: refs
-                .iter()
-                .map(|r| format!("{r}, Version=1.0.0.0"))
-                .collect(),
-            binding: vec![],
-            dependency_hints: BTreeMap::new(),
-            default_hint: None,
-        }
-    }
-
-    fn closure(nodes: Vec<AssemblyNode>) -> Closure {
-        Closure {
-            root: nodes[0].display_name.clone(),
-            assemblies: nodes
-                .into_iter()
-                .map(|n| (n.display_name.clone(), n))
-                .collect(),
-            watched: Default::default(),
-        }
-    }
 
     fn hashes(c: &Closure, changed: &str) -> BTreeMap<String, ContentHash> {
         c.assemblies

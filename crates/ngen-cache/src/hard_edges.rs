@@ -119,37 +119,7 @@ fn inputs_in(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::AssemblyNode;
-    use std::path::PathBuf;
-
-    fn node(name: &str, refs: &[&str]) -> AssemblyNode {
-        AssemblyNode {
-            display_name: format!("{name}, Version=1.0.0.0"),
-            name: name.into(),
-            version: "1.0.0.0".into(),
-            path: PathBuf::from(format!("/a/{name}.dll")),
-            mvid: format!("{name}-mvid"),
-            framework: name == "mscorlib",
-            references: refs
-                .iter()
-                .map(|r| format!("{r}, Version=1.0.0.0"))
-                .collect(),
-            binding: Vec::new(),
-            dependency_hints: BTreeMap::new(),
-            default_hint: None,
-        }
-    }
-
-    fn closure(nodes: Vec<AssemblyNode>) -> Closure {
-        Closure {
-            root: nodes[0].display_name.clone(),
-            assemblies: nodes
-                .into_iter()
-                .map(|n| (n.display_name.clone(), n))
-                .collect(),
-            watched: Default::default(),
-        }
-    }
+    use crate::test_graphs::{closure, node};
 
     fn hashes(c: &Closure) -> BTreeMap<String, ContentHash> {
         c.assemblies

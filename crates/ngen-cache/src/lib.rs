@@ -47,6 +47,8 @@ pub mod remote;
 pub mod resolve;
 pub mod run_support;
 pub mod shadow;
+#[cfg(test)]
+mod test_graphs;
 
 pub use compiler::{CompileRequest, CompiledImage, ImageCompiler};
 pub use engine::{

@@ -20,7 +20,7 @@ use super::debuginfo::{MethodDebug, code_ranges, frame_variables, jit_debug_obje
 use super::env::{CallTarget, TranslateEnv};
 use super::isa::{IsaKind, make_isa};
 use super::translate::{MethodInput, translate};
-use crate::method::{call_shape, prepare};
+use crate::method::prepare;
 use crate::type_context::TypeContext;
 use ngen_typesystem::GenericContext;
 
@@ -338,6 +338,10 @@ struct JitEnv<'a> {
 }
 
 impl TranslateEnv for JitEnv<'_> {
+    fn metadata(&self) -> Option<(&TypeContext, &Assembly)> {
+        Some((self.types, self.asm))
+    }
+
     fn profile_hooks(&self) -> bool {
         self.profile
     }
@@ -356,14 +360,6 @@ impl TranslateEnv for JitEnv<'_> {
 
     fn call_conv(&self) -> CallConv {
         self.call_conv
-    }
-
-    fn callee_shape(&mut self, token: Token) -> Result<crate::types::MethodShape, String> {
-        call_shape(self.types, self.asm, token)
-    }
-
-    fn math_intrinsic(&mut self, token: Token) -> Option<crate::math_intrinsics::MathIntrinsic> {
-        crate::math_intrinsics::recognize(self.asm, token)
     }
 
     fn inline_body(
@@ -395,107 +391,6 @@ impl TranslateEnv for JitEnv<'_> {
         Ok(b.ins().iconst(I64, cell))
     }
 
-    fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
-        crate::method::check_exact_callvirt(self.types, self.asm, token)
-    }
-
-    fn field_access(&mut self, token: Token) -> Result<crate::type_context::FieldAccess, String> {
-        self.types.field_access(self.asm, token)
-    }
-
-    fn il_type(&mut self, token: Token) -> Result<crate::types::IlType, String> {
-        self.types.il_type_of(self.asm, token)
-    }
-
-    fn boxed_value(&mut self, token: Token) -> Result<crate::type_context::BoxedValue, String> {
-        self.types.boxed_value(self.asm, token)
-    }
-
-    fn value_type_ctor(&mut self, token: Token) -> Result<Option<crate::types::IlType>, String> {
-        Ok(self.types.value_type_ctor(self.asm, token))
-    }
-
-    fn constrained_override(&mut self, method: Token, constraint: Token) -> Option<Token> {
-        self.types
-            .constrained_override(self.asm, method, constraint)
-            .map(|rid| Token::new(TableId::MethodDef, rid))
-    }
-
-    fn constrained_needs_box(&mut self, method: Token, constraint: Token) -> bool {
-        self.types
-            .constrained_needs_box(self.asm, method, constraint)
-    }
-
-    fn value_has_references(&mut self, token: Token) -> Result<bool, String> {
-        self.types.value_has_references(self.asm, token)
-    }
-
-    fn new_object(&mut self, token: Token) -> Result<crate::type_context::NewObject, String> {
-        self.types.new_object(self.asm, token)
-    }
-
-    fn virtual_slot(&mut self, token: Token) -> Result<u32, String> {
-        self.types.virtual_slot(self.asm, token)
-    }
-
-    fn cast_target(&mut self, token: Token) -> Result<crate::type_context::CastTarget, String> {
-        self.types.cast_target(self.asm, token)
-    }
-
-    fn is_interface_method(&mut self, token: Token) -> bool {
-        self.types
-            .is_interface_method(self.asm, token)
-            .unwrap_or(false)
-    }
-
-    fn is_object_ctor(&mut self, token: Token) -> bool {
-        self.types.is_object_ctor(self.asm, token)
-    }
-
-    fn intrinsic(&mut self, token: Token) -> Option<crate::type_context::Intrinsic> {
-        self.types.intrinsic(self.asm, token)
-    }
-
-    fn delegate_invoke(&mut self, token: Token) -> Option<crate::type_context::DelegateFields> {
-        self.types.delegate_invoke(self.asm, token)
-    }
-
-    fn is_value_type_instance_method(&mut self, token: Token) -> bool {
-        self.types.is_value_type_instance_method(self.asm, token)
-    }
-
-    fn is_object_type(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_object_type(self.asm, token)
-    }
-
-    fn array_method(&mut self, token: Token) -> Result<Option<crate::arrays::ArrayMethod>, String> {
-        self.types.array_method(self.asm, token)
-    }
-
-    fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
-        crate::corlib_refs::primitive_element(self.asm, token)
-    }
-
-    fn is_get_type_from_handle(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_get_type_from_handle(self.asm, token)
-    }
-
-    fn is_reference_compare_exchange(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_reference_compare_exchange(self.asm, token)
-    }
-
-    fn is_initialize_array(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_initialize_array(self.asm, token)
-    }
-
-    fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String> {
-        crate::corlib_refs::field_init_data(self.asm, token).map(<[u8]>::to_vec)
-    }
-
-    fn fold_literal_call(&mut self, token: Token, argument: f64) -> Option<f64> {
-        crate::corlib_refs::fold_literal_call(self.asm, token, argument)
-    }
-
     fn static_field_cell(
         &mut self,
         key: CellKey,
@@ -504,10 +399,6 @@ impl TranslateEnv for JitEnv<'_> {
         let kind = crate::method::static_field_kind(self.types, self.asm, Token(key.token))?;
         let cell = self.host.cell(key) as i64;
         Ok((b.ins().iconst(I64, cell), kind))
-    }
-
-    fn is_thread_static_field(&mut self, token: Token) -> bool {
-        crate::method::is_thread_static_field(self.types, self.asm, token)
     }
 
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {

@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use super::instances::ImageInstances;
 use crate::backend::abi::clif_signature;
 use crate::backend::env::{CallTarget, TranslateEnv};
-use crate::method::{call_shape, method_def_shape_in, referenced_tokens};
+use crate::method::{method_def_shape_in, referenced_tokens};
 use crate::type_context::TypeContext;
 use crate::types::MethodShape;
 
@@ -175,6 +175,22 @@ pub(super) fn data_gv(func: &mut Function, data: DataId) -> GlobalValue {
     })
 }
 
+/// A reference from the function being built to the planned function `f`: `colocated` for
+/// this image's own code (a direct PC-relative call), not for a hard-bound dependency's.
+fn import_planned(b: &mut FunctionBuilder<'_>, f: &FuncPlan, colocated: bool) -> FuncRef {
+    let signature = b.import_signature(f.sig.clone());
+    let name = b.func.declare_imported_user_function(UserExternalName {
+        namespace: 0,
+        index: f.id.as_u32(),
+    });
+    b.import_function(ExtFuncData {
+        name: ExternalName::user(name),
+        signature,
+        colocated,
+        patchable: false,
+    })
+}
+
 /// The translator's environment for one method (or generic instance) of the image.
 pub(super) struct AotEnv<'p, 'a> {
     plan: &'p Plan<'a>,
@@ -276,6 +292,10 @@ impl AotEnv<'_, '_> {
 }
 
 impl TranslateEnv for AotEnv<'_, '_> {
+    fn metadata(&self) -> Option<(&TypeContext, &Assembly)> {
+        Some((&self.types, self.asm))
+    }
+
     fn profile_hooks(&self) -> bool {
         self.plan.profile
     }
@@ -296,10 +316,6 @@ impl TranslateEnv for AotEnv<'_, '_> {
         self.plan.call_conv
     }
 
-    fn callee_shape(&mut self, token: Token) -> Result<crate::types::MethodShape, String> {
-        call_shape(&self.types, self.asm, token)
-    }
-
     fn call_target(
         &mut self,
         key: CellKey,
@@ -314,17 +330,7 @@ impl TranslateEnv for AotEnv<'_, '_> {
             if let Some(fref) = self.func_refs.get(&token.rid()) {
                 return Ok(CallTarget::Direct(*fref));
             }
-            let sig = b.import_signature(f.sig.clone());
-            let name = b.func.declare_imported_user_function(UserExternalName {
-                namespace: 0,
-                index: f.id.as_u32(),
-            });
-            let fref = b.import_function(ExtFuncData {
-                name: ExternalName::user(name),
-                signature: sig,
-                colocated: true,
-                patchable: false,
-            });
+            let fref = import_planned(b, f, true);
             self.func_refs.insert(token.rid(), fref);
             return Ok(CallTarget::Direct(fref));
         }
@@ -335,18 +341,8 @@ impl TranslateEnv for AotEnv<'_, '_> {
             if let Some(fref) = self.hard_refs.get(&key) {
                 return Ok(CallTarget::Direct(*fref));
             }
-            let sig = b.import_signature(f.sig.clone());
-            let name = b.func.declare_imported_user_function(UserExternalName {
-                namespace: 0,
-                index: f.id.as_u32(),
-            });
             // Another image's code: reached through the GOT entry the loader fills.
-            let fref = b.import_function(ExtFuncData {
-                name: ExternalName::user(name),
-                signature: sig,
-                colocated: false,
-                patchable: false,
-            });
+            let fref = import_planned(b, f, false);
             self.hard_refs.insert(key, fref);
             return Ok(CallTarget::Direct(fref));
         }
@@ -355,10 +351,6 @@ impl TranslateEnv for AotEnv<'_, '_> {
 
     fn cell(&mut self, key: CellKey, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
         self.cell_addr(key, b)
-    }
-
-    fn math_intrinsic(&mut self, token: Token) -> Option<crate::math_intrinsics::MathIntrinsic> {
-        crate::math_intrinsics::recognize(self.asm, token)
     }
 
     fn inline_body(
@@ -370,26 +362,6 @@ impl TranslateEnv for AotEnv<'_, '_> {
         let caller = caller.map_or(self.inline_caller?, |t| t.rid());
         self.inline_caller?;
         crate::backend::translate::inline_body_of(self.asm, &self.types, callee, caller, newobj)
-    }
-
-    fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
-        crate::method::check_exact_callvirt(&self.types, self.asm, token)
-    }
-
-    fn field_access(&mut self, token: Token) -> Result<crate::type_context::FieldAccess, String> {
-        self.types.field_access(self.asm, token)
-    }
-
-    fn il_type(&mut self, token: Token) -> Result<crate::types::IlType, String> {
-        self.types.il_type_of(self.asm, token)
-    }
-
-    fn boxed_value(&mut self, token: Token) -> Result<crate::type_context::BoxedValue, String> {
-        self.types.boxed_value(self.asm, token)
-    }
-
-    fn value_type_ctor(&mut self, token: Token) -> Result<Option<crate::types::IlType>, String> {
-        Ok(self.types.value_type_ctor(self.asm, token))
     }
 
     fn constrained_override(&mut self, method: Token, constraint: Token) -> Option<Token> {
@@ -405,81 +377,6 @@ impl TranslateEnv for AotEnv<'_, '_> {
         (direct || self.plan.cells.contains_key(&key)).then_some(token)
     }
 
-    fn constrained_needs_box(&mut self, method: Token, constraint: Token) -> bool {
-        self.types
-            .constrained_needs_box(self.asm, method, constraint)
-    }
-
-    fn value_has_references(&mut self, token: Token) -> Result<bool, String> {
-        self.types.value_has_references(self.asm, token)
-    }
-
-    fn new_object(&mut self, token: Token) -> Result<crate::type_context::NewObject, String> {
-        self.types.new_object(self.asm, token)
-    }
-
-    fn virtual_slot(&mut self, token: Token) -> Result<u32, String> {
-        self.types.virtual_slot(self.asm, token)
-    }
-
-    fn cast_target(&mut self, token: Token) -> Result<crate::type_context::CastTarget, String> {
-        self.types.cast_target(self.asm, token)
-    }
-
-    fn is_interface_method(&mut self, token: Token) -> bool {
-        self.types
-            .is_interface_method(self.asm, token)
-            .unwrap_or(false)
-    }
-
-    fn is_object_ctor(&mut self, token: Token) -> bool {
-        self.types.is_object_ctor(self.asm, token)
-    }
-
-    fn intrinsic(&mut self, token: Token) -> Option<crate::type_context::Intrinsic> {
-        self.types.intrinsic(self.asm, token)
-    }
-
-    fn delegate_invoke(&mut self, token: Token) -> Option<crate::type_context::DelegateFields> {
-        self.types.delegate_invoke(self.asm, token)
-    }
-
-    fn is_value_type_instance_method(&mut self, token: Token) -> bool {
-        self.types.is_value_type_instance_method(self.asm, token)
-    }
-
-    fn is_object_type(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_object_type(self.asm, token)
-    }
-
-    fn array_method(&mut self, token: Token) -> Result<Option<crate::arrays::ArrayMethod>, String> {
-        self.types.array_method(self.asm, token)
-    }
-
-    fn array_element(&mut self, token: Token) -> Result<crate::types::ValKind, String> {
-        crate::corlib_refs::primitive_element(self.asm, token)
-    }
-
-    fn is_get_type_from_handle(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_get_type_from_handle(self.asm, token)
-    }
-
-    fn is_reference_compare_exchange(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_reference_compare_exchange(self.asm, token)
-    }
-
-    fn is_initialize_array(&mut self, token: Token) -> bool {
-        crate::corlib_refs::is_initialize_array(self.asm, token)
-    }
-
-    fn field_init_data(&mut self, token: Token) -> Result<Vec<u8>, String> {
-        crate::corlib_refs::field_init_data(self.asm, token).map(<[u8]>::to_vec)
-    }
-
-    fn fold_literal_call(&mut self, token: Token, argument: f64) -> Option<f64> {
-        crate::corlib_refs::fold_literal_call(self.asm, token, argument)
-    }
-
     fn static_field_cell(
         &mut self,
         key: CellKey,
@@ -488,10 +385,6 @@ impl TranslateEnv for AotEnv<'_, '_> {
         let kind = crate::method::static_field_kind(&self.types, self.asm, Token(key.token))?;
         let cell = self.cell_addr(key, b)?;
         Ok((cell, kind))
-    }
-
-    fn is_thread_static_field(&mut self, token: Token) -> bool {
-        crate::method::is_thread_static_field(&self.types, self.asm, token)
     }
 
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {

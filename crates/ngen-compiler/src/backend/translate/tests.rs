@@ -25,6 +25,9 @@ struct NoEnv {
 }
 
 impl TranslateEnv for NoEnv {
+    fn metadata(&self) -> Option<(&crate::type_context::TypeContext, &ngen_metadata::Assembly)> {
+        None
+    }
     fn call_conv(&self) -> cranelift_codegen::isa::CallConv {
         self.call_conv
     }
@@ -37,29 +40,8 @@ impl TranslateEnv for NoEnv {
     fn call_target(&mut self, _: CellKey, _: &mut FunctionBuilder<'_>) -> Res<CallTarget> {
         Err("no calls in these tests".into())
     }
-    fn check_callvirt(&mut self, _: Token) -> Res<()> {
-        Err("no calls in these tests".into())
-    }
     fn cell(&mut self, _: CellKey, _: &mut FunctionBuilder<'_>) -> Res<Value> {
         Err("no strings in these tests".into())
-    }
-    fn fold_literal_call(&mut self, _: Token, _: f64) -> Option<f64> {
-        None
-    }
-    fn array_element(&mut self, _: Token) -> Res<ValKind> {
-        Err("no arrays in these tests".into())
-    }
-    fn is_reference_compare_exchange(&mut self, _: Token) -> bool {
-        false
-    }
-    fn is_initialize_array(&mut self, _: Token) -> bool {
-        false
-    }
-    fn is_get_type_from_handle(&mut self, _: Token) -> bool {
-        false
-    }
-    fn field_init_data(&mut self, _: Token) -> Res<Vec<u8>> {
-        Err("no arrays in these tests".into())
     }
     fn static_field_cell(
         &mut self,
@@ -67,51 +49,6 @@ impl TranslateEnv for NoEnv {
         _: &mut FunctionBuilder<'_>,
     ) -> Res<(Value, IlType)> {
         Err("no static fields in these tests".into())
-    }
-    fn field_access(&mut self, _: Token) -> Res<crate::type_context::FieldAccess> {
-        Err("no objects in these tests".into())
-    }
-    fn il_type(&mut self, _: Token) -> Res<IlType> {
-        Err("no types in these tests".into())
-    }
-    fn boxed_value(&mut self, _: Token) -> Res<crate::type_context::BoxedValue> {
-        Err("no types in these tests".into())
-    }
-    fn value_type_ctor(&mut self, _: Token) -> Res<Option<IlType>> {
-        Ok(None)
-    }
-    fn constrained_override(&mut self, _: Token, _: Token) -> Option<Token> {
-        None
-    }
-    fn constrained_needs_box(&mut self, _: Token, _: Token) -> bool {
-        false
-    }
-    fn value_has_references(&mut self, _: Token) -> Res<bool> {
-        Err("no types in these tests".into())
-    }
-    fn new_object(&mut self, _: Token) -> Res<crate::type_context::NewObject> {
-        Err("no objects in these tests".into())
-    }
-    fn virtual_slot(&mut self, _: Token) -> Res<u32> {
-        Err("no objects in these tests".into())
-    }
-    fn cast_target(&mut self, _: Token) -> Res<crate::type_context::CastTarget> {
-        Err("no objects in these tests".into())
-    }
-    fn is_interface_method(&mut self, _: Token) -> bool {
-        false
-    }
-    fn is_object_ctor(&mut self, _: Token) -> bool {
-        false
-    }
-    fn delegate_invoke(&mut self, _: Token) -> Option<crate::type_context::DelegateFields> {
-        None
-    }
-    fn is_value_type_instance_method(&mut self, _: Token) -> bool {
-        false
-    }
-    fn is_object_type(&mut self, _: Token) -> bool {
-        false
     }
     fn helper_table(&mut self, b: &mut FunctionBuilder<'_>) -> Value {
         b.ins().iconst(I64, QUIET_HELPERS.as_ptr() as i64)
@@ -241,20 +178,20 @@ fn malformed_il_gives_reasons() {
         compile(&[0x2B, 0x10, 0x2A], &s, &[]).unwrap_err(),
         "branch target IL_0012 outside the method at IL_0000"
     );
-    // box asks the environment, which has no types here
+    // box asks the environment, which has no metadata here
     assert_eq!(
         compile(&[0x8C, 1, 0, 0, 0x02, 0x2A], &s, &[]).unwrap_err(),
-        "no types in these tests at IL_0000"
+        "no metadata in this environment at IL_0000"
     );
     // an opcode outside the supported ones
     assert_eq!(
         compile(&[0xFE, 0x00, 0x2A], &s, &[]).unwrap_err(),
         "unsupported opcode arglist at IL_0000"
     );
-    // newobj asks the environment, which has no types here
+    // newobj asks the environment, which has no metadata here
     assert_eq!(
         compile(&[0x73, 1, 0, 0, 0x06, 0x2A], &s, &[]).unwrap_err(),
-        "no objects in these tests at IL_0000"
+        "no metadata in this environment at IL_0000"
     );
     // call with a token that does not name a method
     assert_eq!(
