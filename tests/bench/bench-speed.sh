@@ -2,7 +2,8 @@
 # The speed benchmarks of issues 7 and 8, side by side in one run: each program of
 # tests/bench/programs/ (shaped as the Benchmarks Game programs) built with mcs, then timed with
 # hyperfine as
-#   - `ngen-build run --jit never` from its native images (release build of ngen-build),
+#   - `ngen-build run --jit never` from its native images and mscorlib's (compiled once per
+#     run; release build of ngen-build),
 #   - `mono` (its default JIT),
 #   - `mono` with the program AOT-compiled (`mono --aot`; the framework stays JIT-compiled),
 #   - the scalar C twin built with `gcc -O2`, where the issue asks for one (spectral-norm,
@@ -57,6 +58,11 @@ check() { # check LABEL COMMAND...: adds it to the timed commands only when its 
   echo "$name: $label not runnable yet: $(grep -m1 . "$work/$name/err" || echo 'output differs from mono')" >&2
   return 1
 }
+# The framework's native image, compiled once: under `--jit never` mscorlib's code (Console,
+# Int32.Parse, Dictionary, ...) runs from it, as an installed app's would.
+fw="$work/fw"
+mkdir -p "$fw"
+"$bin" compile /usr/lib/mono/4.5/mscorlib.dll --out "$fw" >/dev/null
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 rows=()
 for entry in "${programs[@]}"; do
@@ -74,7 +80,7 @@ for entry in "${programs[@]}"; do
 
   names=() cmds=()
   ngen_ok=0
-  check ngen "$bin" run --jit never --images "$work/$name/img" "$exe" "${args[@]}" && ngen_ok=1
+  check ngen "$bin" run --jit never --images "$work/$name/img" --images "$fw" "$exe" "${args[@]}" && ngen_ok=1
   check mono mono "$exe" "${args[@]}" || true
   check mono-aot mono "$work/$name/aot/$name.exe" "${args[@]}" || true
   if [[ "$twin" == c ]]; then
@@ -91,7 +97,7 @@ for entry in "${programs[@]}"; do
   c_cell="–"
   [[ "$twin" == c ]] && c_cell="$(cell "gcc -O2")"
   rss_ngen="–"
-  ((ngen_ok)) && rss_ngen="$(peak_rss "$bin" run --jit never --images "$work/$name/img" "$exe" "${args[@]}") KiB"
+  ((ngen_ok)) && rss_ngen="$(peak_rss "$bin" run --jit never --images "$work/$name/img" --images "$fw" "$exe" "${args[@]}") KiB"
   rss_mono="$(peak_rss mono "$exe" "${args[@]}") KiB"
   rows+=("| $name ${args[*]} | $(cell ngen) | $(cell mono) | $(cell mono-aot) | $c_cell | $(ratio wall) | $(ratio cpu) | $rss_ngen | $rss_mono |")
 done

@@ -82,8 +82,13 @@ pub fn hex_digest(image_bytes: &[u8]) -> String {
 /// Checks `bytes` (the contents of the image at `image`) against the recorded digest, and
 /// returns it (64 hex digits, as [`hex_digest`]).
 pub fn verify(image: &Path, bytes: &[u8]) -> Result<String, DigestError> {
+    verify_hash(image, blake3::hash(bytes))
+}
+
+/// As [`verify`], for a caller that hashed the image's bytes itself (the runtime hashes a
+/// mapped image in chunks, releasing each chunk's pages as it goes).
+pub fn verify_hash(image: &Path, actual: blake3::Hash) -> Result<String, DigestError> {
     let expected = recorded_digest(image)?;
-    let actual = blake3::hash(bytes);
     // blake3::Hash compares in constant time.
     if actual == expected {
         Ok(actual.to_hex().to_string())

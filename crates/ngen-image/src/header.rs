@@ -1,9 +1,14 @@
 //! The image header: what an image was compiled from and against, and its import cells.
 //!
 //! Stored in the image under `ngen_abi::image::HEADER_SYMBOL` as
-//! `magic (8) | format version (u32 LE) | body length (u32 LE) | body`, where the body is
-//! the UTF-8 JSON of [`ImageHeader`] with fields in declaration order. The fixed prefix lets
-//! a reader reject another format version before parsing anything else.
+//! `magic (8) | format version (u32 LE) | body length (u32 LE) | body | tables`, where the body
+//! is the UTF-8 JSON of [`ImageHeader`] with fields in declaration order, except the two
+//! large lists, which follow it as packed little-endian `u32` tables: the cell count, then
+//! `kind, token, aux, context` per cell; the instance count, then `token, context` per
+//! instance. mscorlib's image has about 45,000 cells: as JSON they were 2.2 MB that every
+//! process parsed at startup (a fifth of a hello world's time); packed they are 0.7 MB read
+//! in a tight loop. The fixed prefix lets a reader reject another format version before
+//! parsing anything else.
 
 use ngen_abi::image::{HEADER_MAGIC, HEADER_PREFIX_SIZE};
 use ngen_abi::{IMAGE_FORMAT_VERSION, Scenario};
@@ -28,7 +33,9 @@ pub struct ImageHeader {
     pub references: Vec<AssemblyStamp>,
     /// Number of entries in the method table (the MethodDef row count).
     pub method_rows: u32,
-    /// Import cells, in the order of the cell array.
+    /// Import cells, in the order of the cell array (stored as a packed table after the
+    /// JSON body).
+    #[serde(skip)]
     pub cells: Vec<CellEntry>,
     /// Methods with IL that the image lacks, and why (sorted by token), so a runtime that
     /// may not JIT can say why a method is missing.
@@ -39,7 +46,8 @@ pub struct ImageHeader {
     pub contexts: Vec<ContextEntry>,
     /// Generic method instances the image holds: entry `i`'s code is method-table entry
     /// `method_rows + i` (0 when it could not be compiled). Sorted by token, then context.
-    #[serde(default)]
+    /// Stored as a packed table after the cells.
+    #[serde(skip)]
     pub instances: Vec<InstanceEntry>,
     /// The images this one is hard-bound to (its calls into them are direct, and the runtime
     /// maps them first), sorted by name; empty for a soft-bound image.
@@ -154,11 +162,24 @@ fn is_zero(v: &u32) -> bool {
 /// The header's bytes as stored in the image.
 pub fn encode_header(header: &ImageHeader) -> Vec<u8> {
     let body = serde_json::to_vec(header).expect("header serializes");
-    let mut out = Vec::with_capacity(HEADER_PREFIX_SIZE + body.len());
+    let tables = 8 + 16 * header.cells.len() + 8 * header.instances.len();
+    let mut out = Vec::with_capacity(HEADER_PREFIX_SIZE + body.len() + tables);
     out.extend_from_slice(&HEADER_MAGIC);
     out.extend_from_slice(&header.format_version.to_le_bytes());
     out.extend_from_slice(&(body.len() as u32).to_le_bytes());
     out.extend_from_slice(&body);
+    let mut put = |v: u32| out.extend_from_slice(&v.to_le_bytes());
+    put(header.cells.len() as u32);
+    for c in &header.cells {
+        [c.kind, c.token, c.aux, c.context]
+            .into_iter()
+            .for_each(&mut put);
+    }
+    put(header.instances.len() as u32);
+    for i in &header.instances {
+        put(i.token);
+        put(i.context);
+    }
     out
 }
 
@@ -178,17 +199,69 @@ pub fn decode_header(bytes: &[u8]) -> Result<ImageHeader, ImageError> {
         });
     }
     let len = u32::from_le_bytes([prefix[12], prefix[13], prefix[14], prefix[15]]) as usize;
+    let body_end = HEADER_PREFIX_SIZE.saturating_add(len);
     let body = bytes
-        .get(HEADER_PREFIX_SIZE..HEADER_PREFIX_SIZE.saturating_add(len))
+        .get(HEADER_PREFIX_SIZE..body_end)
         .ok_or_else(|| ImageError::BadHeader("body truncated".into()))?;
-    let header: ImageHeader =
+    let mut header: ImageHeader =
         serde_json::from_slice(body).map_err(|e| ImageError::BadHeader(e.to_string()))?;
     if header.format_version != version {
         return Err(ImageError::BadHeader(
             "body and prefix disagree on the format version".into(),
         ));
     }
+    let mut tables = PackedTables {
+        bytes: &bytes[body_end..],
+    };
+    header.cells = tables.rows(4, "cells", |r| CellEntry {
+        kind: r[0],
+        token: r[1],
+        aux: r[2],
+        context: r[3],
+    })?;
+    header.instances = tables.rows(2, "instances", |r| InstanceEntry {
+        token: r[0],
+        context: r[1],
+    })?;
     Ok(header)
+}
+
+/// A reader of the packed tables after the JSON body.
+struct PackedTables<'a> {
+    bytes: &'a [u8],
+}
+
+impl PackedTables<'_> {
+    /// Reads a count, then that many rows of `width` little-endian `u32`s, each made into a
+    /// `T` by `row`; a count the bytes cannot hold is an error, never an allocation.
+    fn rows<T>(
+        &mut self,
+        width: usize,
+        what: &str,
+        row: impl Fn(&[u32]) -> T,
+    ) -> Result<Vec<T>, ImageError> {
+        let truncated = || ImageError::BadHeader(format!("{what} table truncated"));
+        let count = self.take(4).ok_or_else(truncated)?;
+        let count = u32::from_le_bytes(count.try_into().expect("4 bytes")) as usize;
+        let size = count.checked_mul(width * 4).ok_or_else(truncated)?;
+        let data = self.take(size).ok_or_else(truncated)?;
+        let mut fields = [0u32; 4];
+        Ok(data
+            .chunks_exact(width * 4)
+            .map(|r| {
+                for (field, b) in fields.iter_mut().zip(r.chunks_exact(4)) {
+                    *field = u32::from_le_bytes(b.try_into().expect("4 bytes"));
+                }
+                row(&fields[..width])
+            })
+            .collect())
+    }
+
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let (head, rest) = (self.bytes.get(..n)?, self.bytes.get(n..)?);
+        self.bytes = rest;
+        Some(head)
+    }
 }
 
 #[cfg(test)]
@@ -241,6 +314,48 @@ mod tests {
             image_blake3: "ab".repeat(32),
         });
         assert_eq!(decode_header(&encode_header(&h)).unwrap(), h);
+    }
+
+    #[test]
+    fn cells_and_instances_are_packed_tables_after_the_json() {
+        let mut h = sample();
+        h.cells.push(CellEntry {
+            kind: 3,
+            token: 0x0600_0007,
+            aux: 0x0200_0004,
+            context: 2,
+        });
+        h.instances = vec![
+            InstanceEntry {
+                token: 0x0600_0001,
+                context: 1,
+            },
+            InstanceEntry {
+                token: 0x0600_0003,
+                context: 2,
+            },
+        ];
+        let bytes = encode_header(&h);
+        assert!(!String::from_utf8_lossy(&bytes).contains("\"cells\""));
+        assert_eq!(decode_header(&bytes).unwrap(), h);
+        // Two cells of 16 bytes and two instances of 8, each table with its count.
+        let body = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+        assert_eq!(bytes.len(), HEADER_PREFIX_SIZE + body + 4 + 32 + 4 + 16);
+    }
+
+    #[test]
+    fn truncated_or_overlong_tables_are_errors() {
+        let bytes = encode_header(&sample());
+        for cut in 1..=8 {
+            let err = decode_header(&bytes[..bytes.len() - cut]).unwrap_err();
+            assert!(err.to_string().contains("table truncated"), "{err}");
+        }
+        // A cell count far beyond the bytes: an error, not an allocation.
+        let body = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
+        let mut huge = bytes.clone();
+        huge[HEADER_PREFIX_SIZE + body..HEADER_PREFIX_SIZE + body + 4]
+            .copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(decode_header(&huge).is_err());
     }
 
     #[test]

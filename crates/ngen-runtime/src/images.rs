@@ -4,18 +4,22 @@
 //! Trust comes first, in this order (docs/native-images.md, "Integrity"):
 //! 1. [`open_image`]: the image, its digest file and every directory from the image directory
 //!    searched down to the file must be writable by no one but their owner, this user or root
-//!    (`ngen_image::trust`); then the file is opened once and read;
+//!    (`ngen_image::trust`); then the file is opened once and mapped read-only (not read: the
+//!    loader maps it again, and a copy of mscorlib's 28 MB image cost a hello world 20 ms and
+//!    28 MB of peak RSS; docs/BENCHMARKS.md section 11);
 //! 2. the runtime validates the header read from those bytes (here and in `state.rs`);
 //! 3. [`verify_digest`]: the bytes must have the BLAKE3 digest recorded next to the image
 //!    (`ngen_image::digest`), checked just before mapping so rejected candidates cost no hash;
+//!    the mapping is hashed in chunks whose pages are released as soon as they are hashed, so
+//!    hashing never holds more than a chunk of the image resident;
 //! 4. [`map`] maps the same open file through `/proc/PID/fd/N`, so what is mapped is what was
 //!    hashed even if the path is replaced meanwhile.
 //!
-//! Depends on ngen-image (header, digest, trust), ngen-abi (tables), libloading, walkdir.
+//! Depends on ngen-image (header, digest, trust), ngen-abi (tables), libloading, memmap2,
+//! blake3 (with rayon: a large image is hashed on every core), walkdir.
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use ngen_abi::helpers::HELPER_COUNT;
@@ -132,12 +136,73 @@ fn guid_of_hex(hex: &str) -> String {
     }
 }
 
-/// An image file opened for validation: `bytes` were read from `file`, which stays open until
+/// An image file opened for validation: `bytes` are `file`'s contents, which stays open until
 /// the image is mapped from it.
 pub(crate) struct OpenedImage {
     path: PathBuf,
     file: File,
-    bytes: Vec<u8>,
+    bytes: ImageBytes,
+}
+
+/// An image's bytes for validation: the file mapped read-only, or (a file that cannot be
+/// mapped) read into memory.
+enum ImageBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+/// How much of a mapped image is hashed before its pages are released.
+const HASH_CHUNK: usize = 4 << 20;
+
+impl ImageBytes {
+    fn of(file: &mut File) -> std::io::Result<ImageBytes> {
+        // SAFETY: a private read-only mapping. An image is replaced by renaming a new file over
+        // it, never rewritten in place (ngen-cache writes and renames), so the pages stay the
+        // file that was opened; the digest check below catches any other content.
+        match unsafe { memmap2::Mmap::map(&*file) } {
+            Ok(map) => Ok(ImageBytes::Mapped(map)),
+            Err(_) => {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(file, &mut bytes)?;
+                Ok(ImageBytes::Read(bytes))
+            }
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            ImageBytes::Mapped(map) => map,
+            ImageBytes::Read(bytes) => bytes,
+        }
+    }
+
+    /// The BLAKE3 of the bytes. A mapping is hashed a chunk at a time, each chunk's pages
+    /// dropped from this process once hashed (they stay in the page cache, where the
+    /// loader's mapping finds them), so peak RSS does not grow by the image's size.
+    fn blake3(&self) -> blake3::Hash {
+        match self {
+            ImageBytes::Read(bytes) => blake3::hash(bytes),
+            ImageBytes::Mapped(map) => {
+                let mut hasher = blake3::Hasher::new();
+                for (i, chunk) in map.chunks(HASH_CHUNK).enumerate() {
+                    // Both cores when there are two: mscorlib's 28 MB take ~5 ms on one.
+                    hasher.update_rayon(chunk);
+                    // SAFETY: `DontNeed` on a private file mapping with no written (copied)
+                    // pages only unmaps them: a later read faults the same file pages in
+                    // again. Nothing holds a reference into the chunk across this call.
+                    // A failure only leaves the pages resident.
+                    let _ = unsafe {
+                        map.unchecked_advise_range(
+                            memmap2::UncheckedAdvice::DontNeed,
+                            i * HASH_CHUNK,
+                            chunk.len(),
+                        )
+                    };
+                }
+                hasher.finalize()
+            }
+        }
+    }
 }
 
 /// Checks the permissions of the image at `path` (found under `search_root`), its digest file
@@ -164,10 +229,8 @@ pub(crate) fn open_image(
         return Err(e.to_string());
     }
     let mut file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
-    let header = ngen_image::read_header_from_bytes(&bytes).map_err(|e| e.to_string())?;
+    let bytes = ImageBytes::of(&mut file).map_err(|e| format!("cannot read: {e}"))?;
+    let header = ngen_image::read_header_from_bytes(bytes.as_slice()).map_err(|e| e.to_string())?;
     Ok((
         OpenedImage {
             path: path.to_path_buf(),
@@ -180,7 +243,7 @@ pub(crate) fn open_image(
 
 /// Checks the opened image's bytes against the digest recorded next to it; returns it.
 pub(crate) fn verify_digest(image: &OpenedImage) -> Result<String, String> {
-    ngen_image::digest::verify(&image.path, &image.bytes).map_err(|e| e.to_string())
+    ngen_image::digest::verify_hash(&image.path, image.bytes.blake3()).map_err(|e| e.to_string())
 }
 
 /// A mapped image. The library stays loaded for the life of the process, and so does the
@@ -231,7 +294,7 @@ pub(crate) fn map(
     instance_owners: &[(usize, u32)],
 ) -> Result<MappedImage, String> {
     let path = load_path(&image);
-    // The loader reads the file itself: free the copy that was hashed.
+    // The loader maps the file itself: drop the mapping that was hashed.
     let OpenedImage { file, bytes, .. } = image;
     drop(bytes);
     // SAFETY: images contain no initialisers (linked with -nostdlib, no constructors).
