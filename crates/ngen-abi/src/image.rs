@@ -5,7 +5,7 @@
 //!
 //! | symbol | contents |
 //! |---|---|
-//! | [`HEADER_SYMBOL`] | header: [`HEADER_MAGIC`] (8 bytes), format version (u32 LE), body length (u32 LE), body (UTF-8 JSON, see `ngen-image`), then the packed cell and instance tables |
+//! | [`HEADER_SYMBOL`] | header: [`HEADER_MAGIC`] (8 bytes), format version (u32 LE), body length (u32 LE), body (UTF-8 JSON, see `ngen-image`), then the packed cell, instance and excluded tables |
 //! | [`TABLES_SYMBOL`] | an [`ImageTables`]: addresses and lengths of the method table, the import cells and the helper table |
 //!
 //! The three tables themselves are hidden (not exported) so compiled code reaches them

@@ -2,12 +2,13 @@
 //!
 //! Stored in the image under `ngen_abi::image::HEADER_SYMBOL` as
 //! `magic (8) | format version (u32 LE) | body length (u32 LE) | body | tables`, where the body
-//! is the UTF-8 JSON of [`ImageHeader`] with fields in declaration order, except the two
-//! large lists, which follow it as packed little-endian `u32` tables: the cell count, then
-//! `kind, token, aux, context` per cell; the instance count, then `token, context` per
-//! instance. mscorlib's image has about 45,000 cells: as JSON they were 2.2 MB that every
-//! process parsed at startup (a fifth of a hello world's time); packed they are 0.7 MB read
-//! in a tight loop. The fixed prefix lets a reader reject another format version before
+//! is the UTF-8 JSON of [`ImageHeader`] with fields in declaration order, except the three
+//! large lists, which follow it as packed little-endian tables: the cell count (`u32`), then
+//! `kind, token, aux, context` (`u32` each) per cell; the instance count, then `token,
+//! context` per instance; the excluded count, then `token, reason length` (`u32` each) and the
+//! reason's UTF-8 bytes per excluded method. mscorlib's image has about 45,000 cells and 5,000
+//! excluded methods: as JSON they were 2.6 MB that every process parsed at startup (half of
+//! a hello world's instructions); packed they are read in tight loops. The fixed prefix lets a reader reject another format version before
 //! parsing anything else.
 
 use ngen_abi::image::{HEADER_MAGIC, HEADER_PREFIX_SIZE};
@@ -38,7 +39,9 @@ pub struct ImageHeader {
     #[serde(skip)]
     pub cells: Vec<CellEntry>,
     /// Methods with IL that the image lacks, and why (sorted by token), so a runtime that
-    /// may not JIT can say why a method is missing.
+    /// may not JIT can say why a method is missing (stored as a packed table after the
+    /// instances).
+    #[serde(skip)]
     pub excluded: Vec<ExcludedEntry>,
     /// Generic contexts (instantiations) that cells and instances name, 1-based (a cell's
     /// `context` 0 is none).
@@ -162,23 +165,30 @@ fn is_zero(v: &u32) -> bool {
 /// The header's bytes as stored in the image.
 pub fn encode_header(header: &ImageHeader) -> Vec<u8> {
     let body = serde_json::to_vec(header).expect("header serializes");
-    let tables = 8 + 16 * header.cells.len() + 8 * header.instances.len();
+    let reasons: usize = header.excluded.iter().map(|e| 8 + e.reason.len()).sum();
+    let tables = 12 + 16 * header.cells.len() + 8 * header.instances.len() + reasons;
     let mut out = Vec::with_capacity(HEADER_PREFIX_SIZE + body.len() + tables);
     out.extend_from_slice(&HEADER_MAGIC);
     out.extend_from_slice(&header.format_version.to_le_bytes());
     out.extend_from_slice(&(body.len() as u32).to_le_bytes());
     out.extend_from_slice(&body);
-    let mut put = |v: u32| out.extend_from_slice(&v.to_le_bytes());
-    put(header.cells.len() as u32);
+    let put = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
+    put(&mut out, header.cells.len() as u32);
     for c in &header.cells {
-        [c.kind, c.token, c.aux, c.context]
-            .into_iter()
-            .for_each(&mut put);
+        for v in [c.kind, c.token, c.aux, c.context] {
+            put(&mut out, v);
+        }
     }
-    put(header.instances.len() as u32);
+    put(&mut out, header.instances.len() as u32);
     for i in &header.instances {
-        put(i.token);
-        put(i.context);
+        put(&mut out, i.token);
+        put(&mut out, i.context);
+    }
+    put(&mut out, header.excluded.len() as u32);
+    for e in &header.excluded {
+        put(&mut out, e.token);
+        put(&mut out, e.reason.len() as u32);
+        out.extend_from_slice(e.reason.as_bytes());
     }
     out
 }
@@ -223,6 +233,7 @@ pub fn decode_header(bytes: &[u8]) -> Result<ImageHeader, ImageError> {
         token: r[0],
         context: r[1],
     })?;
+    header.excluded = tables.excluded()?;
     Ok(header)
 }
 
@@ -255,6 +266,36 @@ impl PackedTables<'_> {
                 row(&fields[..width])
             })
             .collect())
+    }
+
+    /// Reads the excluded table: a count, then per entry its token, its reason's byte length
+    /// and the reason.
+    fn excluded(&mut self) -> Result<Vec<ExcludedEntry>, ImageError> {
+        let truncated = || ImageError::BadHeader("excluded table truncated".into());
+        let count = self.u32().ok_or_else(truncated)?;
+        // Each entry takes at least 8 bytes: a count the bytes cannot hold is an error before
+        // anything is allocated for it.
+        if (count as usize).saturating_mul(8) > self.bytes.len() {
+            return Err(truncated());
+        }
+        let mut out = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            let token = self.u32().ok_or_else(truncated)?;
+            let len = self.u32().ok_or_else(truncated)? as usize;
+            let reason = self.take(len).ok_or_else(truncated)?;
+            let reason = std::str::from_utf8(reason)
+                .map_err(|_| ImageError::BadHeader("excluded reason is not UTF-8".into()))?;
+            out.push(ExcludedEntry {
+                token,
+                reason: reason.to_string(),
+            });
+        }
+        Ok(out)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        let b = self.take(4)?;
+        Some(u32::from_le_bytes(b.try_into().expect("4 bytes")))
     }
 
     fn take(&mut self, n: usize) -> Option<&[u8]> {
@@ -338,15 +379,20 @@ mod tests {
         let bytes = encode_header(&h);
         assert!(!String::from_utf8_lossy(&bytes).contains("\"cells\""));
         assert_eq!(decode_header(&bytes).unwrap(), h);
-        // Two cells of 16 bytes and two instances of 8, each table with its count.
+        assert!(!String::from_utf8_lossy(&bytes).contains("\"excluded\""));
+        // Two cells of 16 bytes, two instances of 8 and one excluded method (8 bytes and its
+        // 36-byte reason), each table with its count.
         let body = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
-        assert_eq!(bytes.len(), HEADER_PREFIX_SIZE + body + 4 + 32 + 4 + 16);
+        assert_eq!(
+            bytes.len(),
+            HEADER_PREFIX_SIZE + body + 4 + 32 + 4 + 16 + 4 + 8 + 36
+        );
     }
 
     #[test]
     fn truncated_or_overlong_tables_are_errors() {
         let bytes = encode_header(&sample());
-        for cut in 1..=8 {
+        for cut in 1..=56 {
             let err = decode_header(&bytes[..bytes.len() - cut]).unwrap_err();
             assert!(err.to_string().contains("table truncated"), "{err}");
         }
@@ -356,6 +402,12 @@ mod tests {
         huge[HEADER_PREFIX_SIZE + body..HEADER_PREFIX_SIZE + body + 4]
             .copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(decode_header(&huge).is_err());
+        // A reason that is not UTF-8.
+        let mut bad = bytes.clone();
+        let last = bad.len() - 1;
+        bad[last] = 0xff;
+        let err = decode_header(&bad).unwrap_err();
+        assert!(err.to_string().contains("not UTF-8"), "{err}");
     }
 
     #[test]

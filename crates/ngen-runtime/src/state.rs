@@ -98,6 +98,9 @@ struct Runtime {
     code: HashMap<(usize, u32), u64>,
     /// Code of generic method instances, by instance ([`MethodInstance::code_key`]).
     instance_code: HashMap<MethodHandle, u64>,
+    /// Code of the generic instances images hold, by (defining assembly, MethodDef rid,
+    /// runtime generic context id); moved into `instance_code` when first asked for.
+    image_instances: HashMap<(usize, u32, u32), u64>,
     /// Generic contexts cells resolve in, by id (0: none), and back.
     generic_contexts: Vec<GenericContext>,
     generic_context_ids: BTreeMap<ContextKey, u32>,
@@ -202,6 +205,7 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         jit: None,
         code: HashMap::new(),
         instance_code: HashMap::new(),
+        image_instances: HashMap::new(),
         generic_contexts: vec![GenericContext::none()],
         generic_context_ids: BTreeMap::new(),
         strings: HashMap::new(),
@@ -570,20 +574,18 @@ impl Runtime {
             // SAFETY: i < cell_count; the cells are writable data of the mapped image.
             unsafe { (*image.cells.add(i)).key = key };
         }
-        // Generic instances the image holds: method-table entries after the MethodDefs.
+        // Generic instances the image holds: method-table entries after the MethodDefs, by
+        // (defining assembly, MethodDef rid, runtime context); the type system's instance is
+        // made only when something calls it (mscorlib holds 11,000 instances, and making each
+        // one at load was a third of a hello world's instructions).
         for (i, entry) in header.instances.iter().enumerate() {
             let slot = header.method_rows + i as u32 + 1;
             let Some(code) = image.method(slot) else {
                 continue;
             };
             let (context, home) = context_of(entry.context)?;
-            let generics = self.generic_contexts[context as usize].clone();
-            let instance = self.types.method_instance_in(
-                &self.assemblies[home].name,
-                Token(entry.token).rid(),
-                &generics,
-            )?;
-            self.instance_code.insert(instance.code_key(), code);
+            self.image_instances
+                .insert((home, Token(entry.token).rid(), context), code);
         }
         let a = &mut self.assemblies[id];
         a.excluded = header

@@ -206,6 +206,11 @@ impl Runtime {
         if let Some(&code) = self.instance_code.get(&key) {
             return Ok(code);
         }
+        let context = self.generic_context(&instance.generics);
+        if let Some(code) = self.image_instances.remove(&(id, instance.rid, context)) {
+            self.instance_code.insert(key, code);
+            return Ok(code);
+        }
         let name = self.types.method_instance_name(instance.handle);
         let md = &self.assemblies[id].metadata;
         let impl_flags = md
