@@ -8,6 +8,9 @@
 //! `w32process-unix.c` does. The program and its arguments are decided by
 //! [`crate::process::command_line`], the child started by [`crate::process::spawn`].
 //!
+//! `GetProcess_internal` (`Process.GetProcessById`) opens a handle of a running process
+//! ([`crate::threads::wait_handles::open_process`]).
+//!
 //! `ShellExecuteEx_internal` runs executables only: where mono falls back to `xdg-open`,
 //! `gnome-open` or `kfmclient` for a document, this fails with the executable lookup's error,
 //! which is what mono reports when none of those handlers is installed.
@@ -166,9 +169,16 @@ extern "C" fn shell_execute(info: u64, proc_info: *mut u8) -> i32 {
     finish(proc_info, outcome)
 }
 
+/// `IntPtr GetProcess_internal (int pid)`: a handle of the running process `pid`, or zero
+/// (the managed side's "Can't find process with ID").
+extern "C" fn get_process(pid: i32) -> u64 {
+    crate::threads::wait_handles::open_process(pid).unwrap_or(0)
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
         ("CreateProcess_internal", create_process as *const ()),
+        ("GetProcess_internal", get_process as *const ()),
         ("ShellExecuteEx_internal", shell_execute as *const ()),
     ]
 }

@@ -14,8 +14,10 @@
 //! auto-reset (a waiter that sees it signalled consumes the signal, so one waiter goes per
 //! `Set`). A process entry names a child this runtime started (its exit status, once a reaper
 //! thread's `waitpid` reported it, is shared by every duplicate of the handle, as Mono's
-//! `MonoW32HandleProcess` is) or this process itself (never signalled); it is signalled once the
-//! child exited and a wait never consumes that. `Wait_internal` waits for any (the first
+//! `MonoW32HandleProcess` is), this process itself (never signalled), or another process
+//! (`Process.GetProcessById`: signalled once `/proc/PID` is gone, exit status -1, as mono's
+//! `process_is_alive` polling has it; waits on one re-check every 100 ms); it is signalled once
+//! the process exited and a wait never consumes that. `Wait_internal` waits for any (the first
 //! signalled, by position) or all of up to 64 handles, with a timeout, and returns Mono's
 //! codes: the index of the handle (`WAIT_OBJECT_0 + i`), `WAIT_TIMEOUT` (0x102) or
 //! `WAIT_FAILED` for a handle that is not in the table. Named events are not shared between
@@ -39,12 +41,29 @@ struct Event {
     signalled: bool,
 }
 
-/// What a process handle names: a child (by its index in [`Table::child_exits`]) or this
-/// process.
+/// What a process handle names.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum ProcessKind {
+    /// A child this runtime started, by its index in [`Table::child_exits`].
+    Child(usize),
+    /// This process.
+    Current,
+    /// Any other process.
+    Other,
+}
+
 #[derive(Clone, Copy)]
 struct ProcessEntry {
     pid: i32,
-    child: Option<usize>,
+    kind: ProcessKind,
+}
+
+/// How often a wait on another (non-child) process checks whether it is still alive.
+const NON_CHILD_POLL: Duration = Duration::from_millis(100);
+
+/// Mono's `process_is_alive` on Linux: `/proc/PID` exists.
+fn is_alive(pid: i32) -> bool {
+    pid > 0 && std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
 #[derive(Clone, Copy)]
@@ -140,7 +159,7 @@ pub(crate) fn register_child(pid: i32) -> (u64, usize) {
         &mut table,
         Entry::Process(ProcessEntry {
             pid,
-            child: Some(child),
+            kind: ProcessKind::Child(child),
         }),
     );
     (handle, child)
@@ -166,7 +185,7 @@ pub(crate) fn current_process() -> u64 {
             Entry::Process(ProcessEntry {
                 // SAFETY: getpid has no preconditions.
                 pid: unsafe { libc::getpid() },
-                child: None,
+                kind: ProcessKind::Current,
             }),
         )
     })
@@ -180,7 +199,7 @@ pub(crate) fn process_state(handle: u64) -> Option<ProcessState> {
     };
     Some(ProcessState {
         pid: process.pid,
-        exit_status: process.child.and_then(|c| table.child_exits[c]),
+        exit_status: exit_status_of(&table, &process),
     })
 }
 
@@ -214,10 +233,39 @@ pub(crate) fn close(handle: u64) -> bool {
 fn is_signalled(table: &Table, entry: &Entry) -> bool {
     match entry {
         Entry::Event(event) => event.signalled,
-        Entry::Process(process) => process
-            .child
-            .is_some_and(|c| table.child_exits[c].is_some()),
+        Entry::Process(process) => exit_status_of(table, process).is_some(),
     }
+}
+
+/// The exit status of the process `process` names, once it exited.
+fn exit_status_of(table: &Table, process: &ProcessEntry) -> Option<i32> {
+    match process.kind {
+        ProcessKind::Child(c) => table.child_exits[c],
+        ProcessKind::Current => None,
+        ProcessKind::Other => (!is_alive(process.pid)).then_some(-1),
+    }
+}
+
+/// A new handle of the running process `pid` (`Process.GetProcess_internal`, mono's rule): a
+/// copy of an open handle of it that is not signalled (a child, this process), else one for
+/// another process that is alive; `None` if there is no such process.
+pub(crate) fn open_process(pid: i32) -> Option<u64> {
+    if pid == std::process::id() as i32 {
+        current_process();
+    }
+    let mut table = table();
+    let open = table.entries.iter().flatten().copied().find(|entry| {
+        matches!(entry, Entry::Process(p) if p.pid == pid) && !is_signalled(&table, entry)
+    });
+    let entry = match open {
+        Some(entry) => entry,
+        None if is_alive(pid) => Entry::Process(ProcessEntry {
+            pid,
+            kind: ProcessKind::Other,
+        }),
+        None => return None,
+    };
+    Some(insert(&mut table, entry))
 }
 
 /// Waits until one (`all`: every one) of `handles` is signalled, at most `timeout_ms`
@@ -253,9 +301,25 @@ pub(crate) fn wait(handles: &[u64], all: bool, timeout_ms: i32) -> i32 {
             }
             return if all { 0 } else { chosen[0] as i32 };
         }
-        match super::wait_until(&SIGNALLED, table, deadline) {
+        let polls_another_process = handles.iter().any(|&h| {
+            matches!(
+                slot(&mut table, h),
+                Some(Entry::Process(ProcessEntry {
+                    kind: ProcessKind::Other,
+                    ..
+                }))
+            )
+        });
+        let wake = if polls_another_process {
+            let poll = Instant::now() + NON_CHILD_POLL;
+            Some(deadline.map_or(poll, |d| d.min(poll)))
+        } else {
+            deadline
+        };
+        match super::wait_until(&SIGNALLED, table, wake) {
             Some(next) => table = next,
-            None => return WAIT_TIMEOUT,
+            None if wake == deadline => return WAIT_TIMEOUT,
+            None => table = self::table(),
         }
     }
 }
@@ -339,5 +403,32 @@ mod tests {
             WAIT_TIMEOUT,
             "still open, never signalled"
         );
+    }
+
+    #[test]
+    fn processes_open_by_pid_as_mono_finds_them() {
+        let me = std::process::id() as i32;
+        let mine = open_process(me).expect("this process is running");
+        assert_eq!(process_state(mine).unwrap().pid, me);
+        assert_eq!(wait(&[mine], false, 0), WAIT_TIMEOUT);
+        assert!(close(mine));
+
+        let (child_handle, child) = register_child(4243);
+        let found = open_process(4243).expect("an unsignalled child is found");
+        child_exited(child, 0);
+        assert_eq!(wait(&[found], false, 0), 0, "a copy of the child's handle");
+        close(found);
+        close(child_handle);
+
+        // pid 1 is alive in every Linux process namespace; a pid over pid_max never is.
+        let init = open_process(1).expect("init is alive");
+        assert_eq!(
+            wait(&[init], false, 150),
+            WAIT_TIMEOUT,
+            "polled, still alive"
+        );
+        assert_eq!(process_state(init).unwrap().exit_status, None);
+        close(init);
+        assert_eq!(open_process(i32::MAX), None);
     }
 }
