@@ -62,10 +62,11 @@ fn environment_variables_and_files_in_a_temporary_directory_match_mono() {
     fixtures().assert_like_mono("files_env", &[]);
 }
 
-/// `Process.Start` needs the `MonoIO::CreatePipe` and `Process::CreateProcess_internal` icalls
-/// and process wait handles, none of which the runtime has yet.
+/// `Process.Start` with redirected standard output, error and input (`MonoIO::CreatePipe`,
+/// `Process::CreateProcess_internal`), exit codes through process wait handles, a program on
+/// `PATH`, a missing program's `Win32Exception`, `UseShellExecute` and the current process's id
+/// (in shape: pids differ between runs).
 #[test]
-#[ignore = "needs Process icalls (CreatePipe, CreateProcess_internal, process handles)"]
 fn process_start_of_echo_with_redirected_output_matches_mono() {
     fixtures().assert_like_mono("process", &[]);
 }

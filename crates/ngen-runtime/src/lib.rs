@@ -47,6 +47,7 @@ mod images;
 mod log;
 mod perf_map;
 mod pinvoke;
+mod process;
 mod profile;
 mod profile_report;
 mod state;

@@ -239,6 +239,41 @@ extern "C" fn get_os_version_string() -> u64 {
     crate::alloc::string_from_str(&release) as u64
 }
 
+/// `void InternalSetEnvironmentVariable (char* variable, int variable_length, char* value,
+/// int value_length)`: sets the variable, or removes it when `value` is empty (mono's
+/// `g_setenv`/`g_unsetenv`), so children started later inherit it.
+extern "C" fn internal_set_environment_variable(
+    name: *const u16,
+    name_length: i32,
+    value: *const u16,
+    value_length: i32,
+) {
+    let text = |chars: *const u16, length: i32| {
+        let length = usize::try_from(length).unwrap_or(0);
+        if chars.is_null() || length == 0 {
+            return String::new();
+        }
+        // SAFETY: mscorlib passes a `fixed` string's characters and its length.
+        String::from_utf16_lossy(unsafe { std::slice::from_raw_parts(chars, length) })
+    };
+    let name = text(name, name_length);
+    // The managed side rejects empty names and names with `=`; NUL cannot reach the C library.
+    if name.is_empty() || name.contains(['=', '\0']) {
+        return;
+    }
+    let value = text(value, value_length);
+    // SAFETY: Rust readers of the environment (`internalGetEnvironmentVariable_native`, process
+    // starts) share the standard library's environment lock with these calls; as in mono, C code
+    // reading `environ` on another thread at this moment is not excluded.
+    unsafe {
+        if value.is_empty() {
+            std::env::remove_var(&name);
+        } else if !value.contains('\0') {
+            std::env::set_var(&name, &value);
+        }
+    }
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
         ("Exit", exit as *const ()),
@@ -255,6 +290,10 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("GetNewLine", get_new_line as *const ()),
         ("GetOSVersionString", get_os_version_string as *const ()),
         ("GetPageSize", get_page_size as *const ()),
+        (
+            "InternalSetEnvironmentVariable",
+            internal_set_environment_variable as *const (),
+        ),
         ("get_ExitCode", get_exit_code as *const ()),
         (
             "get_HasShutdownStarted",

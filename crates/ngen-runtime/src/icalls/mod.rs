@@ -38,8 +38,10 @@ mod method_handles;
 mod monitor;
 mod mono_io;
 mod native_event_calls;
+mod native_methods;
 mod object;
 mod path;
+mod process;
 mod remoting_services;
 mod runtime_field_info;
 mod runtime_helpers;
@@ -70,6 +72,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "Interop/Sys",
         methods: interop_sys::methods,
+    },
+    IcallType {
+        type_name: "Microsoft.Win32.NativeMethods",
+        methods: native_methods::methods,
     },
     IcallType {
         type_name: "Mono.RuntimeGPtrArrayHandle",
@@ -110,6 +116,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Delegate",
         methods: delegate::methods,
+    },
+    IcallType {
+        type_name: "System.Diagnostics.Process",
+        methods: process::methods,
     },
     IcallType {
         type_name: "System.Diagnostics.StackTrace",

@@ -3,9 +3,15 @@
 //! in Mono 6.8's Unix `w32file` layer; failures store an errno-derived `MonoIOError` code in the
 //! `ref MonoIOError` argument and return the failure value, as Mono does.
 //!
-//! Depends on: libc, `ngen_abi::object` (array layout).
+//! `CreatePipe` makes both ends close-on-exec (a child gets only the end `Process` hands it,
+//! as its 0, 1 or 2); `DuplicateHandle` of a process handle (`ProcessWaitHandle`) is a second
+//! handle of that process in [`crate::threads::wait_handles`], of a descriptor a `dup` of it.
+//!
+//! Depends on: libc, `ngen_abi::object` (array layout), [`crate::threads::wait_handles`].
 
 use ngen_abi::object::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET};
+
+use crate::threads::wait_handles;
 
 /// `MonoIOError.ERROR_SUCCESS`.
 const ERROR_SUCCESS: i32 = 0;
@@ -266,6 +272,58 @@ extern "C" fn open(
     fd as u64
 }
 
+/// `bool CreatePipe (out IntPtr read_handle, out IntPtr write_handle, out MonoIOError
+/// error)`: a pipe whose two ends are close-on-exec.
+extern "C" fn create_pipe(read_end: *mut u64, write_end: *mut u64, error: *mut i32) -> i32 {
+    let mut fds = [0; 2];
+    // SAFETY: pipe2 fills the two-element array.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        store_error(error, last_error());
+        return 0;
+    }
+    // SAFETY: `out IntPtr` arguments: addresses of live words.
+    unsafe {
+        read_end.write(fds[0] as u64);
+        write_end.write(fds[1] as u64);
+    }
+    store_error(error, ERROR_SUCCESS);
+    1
+}
+
+/// `bool DuplicateHandle (IntPtr source_process_handle, IntPtr source_handle, IntPtr
+/// target_process_handle, out IntPtr target_handle, int access, int inherit, int options, out
+/// MonoIOError error)`: the process arguments name this process (mono's Unix layer ignores
+/// them, and the options, too).
+#[allow(clippy::too_many_arguments)]
+extern "C" fn duplicate_handle(
+    _source_process: u64,
+    source: u64,
+    _target_process: u64,
+    target: *mut u64,
+    _access: i32,
+    _inherit: i32,
+    _options: i32,
+    error: *mut i32,
+) -> i32 {
+    let duplicate = if wait_handles::is_table_handle(source) {
+        wait_handles::duplicate_process(source)
+    } else {
+        i32::try_from(source).ok().and_then(|fd| {
+            // SAFETY: fcntl on any descriptor number only reports errors.
+            let copy = unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) };
+            (copy >= 0).then_some(copy as u64)
+        })
+    };
+    let Some(duplicate) = duplicate else {
+        store_error(error, 6); // ERROR_INVALID_HANDLE
+        return 0;
+    };
+    // SAFETY: an `out IntPtr` argument: the address of a live word.
+    unsafe { target.write(duplicate) };
+    store_error(error, ERROR_SUCCESS);
+    1
+}
+
 /// `char get_DirectorySeparatorChar()` and friends: Unix's `/`, `/`, `:` and `/`.
 extern "C" fn directory_separator_char() -> i32 {
     i32::from(b'/')
@@ -279,6 +337,8 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
         ("Cancel_internal", cancel as *const ()),
         ("Close", close as *const ()),
+        ("CreatePipe", create_pipe as *const ()),
+        ("DuplicateHandle", duplicate_handle as *const ()),
         ("Flush", flush as *const ()),
         ("GetFileType", get_file_type as *const ()),
         ("GetLength", get_length as *const ()),

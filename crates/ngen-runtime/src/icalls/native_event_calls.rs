@@ -34,7 +34,7 @@ extern "C" fn reset_event(handle: u64) -> i32 {
 
 /// `void CloseEvent_internal (IntPtr handle)`.
 extern "C" fn close_event(handle: u64) {
-    wait_handles::close(handle);
+    let _ = wait_handles::close(handle);
 }
 
 /// `int Wait_internal (IntPtr* handles, int numHandles, bool waitAll, int ms)`.

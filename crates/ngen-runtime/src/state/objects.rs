@@ -422,6 +422,14 @@ pub(crate) fn core_field_offset(name: &str, field: &str) -> Result<u32, String> 
     rt.types.field_offset_named(ty, field)
 }
 
+/// The offset of instance field `field` of the class of object `obj` (not null): for icalls
+/// reading objects of class-library types outside the core library (`ProcessStartInfo`).
+pub(crate) fn object_field_offset(obj: u64, field: &str) -> Result<u32, String> {
+    let rt = lock();
+    let ty = rt.type_of_object(obj);
+    rt.types.field_offset_named(ty, field)
+}
+
 /// Mono's reflection name of the type of object `obj` (not null), e.g.
 /// `System.DivideByZeroException`.
 pub(crate) fn object_type_name(obj: u64) -> Result<String, String> {
