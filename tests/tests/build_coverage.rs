@@ -2,7 +2,8 @@
 //! summing the images built in the run, whose numbers are those of the image reports
 //! (`<Name>.ni.report.json`), which change when a method is excluded, which names the image to
 //! `explain`, and which `-q` and a no-op build leave out; `--message-format json` carries the
-//! same sums in `build-finished`; `compile` prints the same counts as its report.
+//! same sums in `build-finished`; `compile` prints the same counts as its report; the report
+//! lists the generic instances an image holds and flags the generic MethodDefs they instantiate.
 
 mod build_common;
 
@@ -179,4 +180,50 @@ fn install_names_the_report_file_as_it_has_no_manifest_to_explain() {
         Some("compiled 3 of 4 methods (75.0%) in 1 image; 1 excluded: X.ni.report.json lists why"),
         "{installed}"
     );
+}
+
+#[test]
+fn the_report_lists_generic_instances_and_flags_the_generic_methods_they_instantiate() {
+    let dir = ngen_tests::temp_dir();
+    let source = dir.path().join("G.cs");
+    std::fs::write(
+        &source,
+        "class G<T> { T v; public G(T x) { v = x; } public T Get() { return v; } }\n\
+         class P { static int Main() { return new G<int>(7).Get() - 7; } }\n",
+    )
+    .unwrap();
+    let exe = dir.path().join("G.exe");
+    ngen_tests::mcs(&[&source], &exe, &[]);
+    let out = dir.path().join("out");
+    ngen_tests::ngen_compile(&exe, &out);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("G.ni.report.json")).unwrap()).unwrap();
+    // The open `G<T>::Get` is not code: excluded, flagged generic; `P::Main` is not generic.
+    let excluded = report["excluded"].as_array().unwrap();
+    let get = excluded.iter().find(|e| e["name"] == "G`1::Get");
+    assert_eq!(
+        get.map(|e| &e["generic"]),
+        Some(&serde_json::json!(true)),
+        "{report}"
+    );
+    let compiled = report["compiled"].as_array().unwrap();
+    let main = compiled
+        .iter()
+        .find(|m| m["name"] == "P::Main")
+        .expect("P::Main");
+    assert!(
+        main.get("generic").is_none() && main.get("pinvoke").is_none(),
+        "{main}"
+    );
+    // `G<int>::Get` and `G<int>::.ctor` are compiled instances of the image's own MethodDefs.
+    let instances = report["instances"].as_array().unwrap();
+    for name in ["G`1::Get", "G`1::.ctor"] {
+        let instance = instances
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap_or_else(|| panic!("no instance of {name}: {report}"));
+        assert_eq!(instance["assembly"], "G", "{instance}");
+        assert!(instance["code_size"].as_u64().unwrap() > 0, "{instance}");
+        assert!(instance.get("reason").is_none(), "{instance}");
+    }
 }
