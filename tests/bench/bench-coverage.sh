@@ -21,16 +21,19 @@
 # issue 8's target (>= 95% of what mono --aot compiles).
 #
 # Usage: tests/bench/bench-coverage.sh [ASSEMBLY...]      (default: the four above)
-# Env:   NGEN_BUILD=path (default: target/release/ngen-build when built, else
-#        target/debug/ngen-build, built with `cargo build --bins` when missing; the counts do
-#        not depend on the profile, the walls do), SKIP_MONO=1 (ours only: mono's counts are
+# Env:   NGEN_BUILD=path (default: the newer of target/release/ngen-build and
+#        target/debug/ngen-build, the latter built with `cargo build --bins` when missing; the
+#        counts do not depend on the profile, the walls do), SKIP_MONO=1 (ours only: mono's counts are
 #        then the recorded ones), KEEP=1 (keep the work dir).
 # Needs: mono, python3, /usr/bin/time (apt-get install time).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-BIN=${NGEN_BUILD:-$ROOT/target/release/ngen-build}
-[ -n "${NGEN_BUILD:-}" ] || [ -x "$BIN" ] || BIN=$ROOT/target/debug/ngen-build
+# The newer of the release and debug binaries, so a stale release build is never measured.
+BIN=${NGEN_BUILD:-$ROOT/target/debug/ngen-build}
+if [ -z "${NGEN_BUILD:-}" ] && [ "$ROOT/target/release/ngen-build" -nt "$BIN" ]; then
+  BIN=$ROOT/target/release/ngen-build
+fi
 FW=/usr/lib/mono/4.5
 ASSEMBLIES=("$@")
 [ ${#ASSEMBLIES[@]} -gt 0 ] || ASSEMBLIES=(mscorlib System System.Core System.Xml)
