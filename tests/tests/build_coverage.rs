@@ -182,18 +182,26 @@ fn install_names_the_report_file_as_it_has_no_manifest_to_explain() {
     );
 }
 
-#[test]
-fn the_report_lists_generic_instances_and_flags_the_generic_methods_they_instantiate() {
-    let dir = ngen_tests::temp_dir();
-    let source = dir.path().join("G.cs");
+/// Writes and compiles `dir/G.exe`: generic `G<T>` (with `Unused`, which nothing
+/// instantiates) and `P::Main` using `G<int>`.
+fn write_g(dir: &Path) -> PathBuf {
+    let source = dir.join("G.cs");
     std::fs::write(
         &source,
-        "class G<T> { T v; public G(T x) { v = x; } public T Get() { return v; } }\n\
+        "class G<T> { T v; public G(T x) { v = x; } public T Get() { return v; }\n\
+         public T Unused() { return v; } }\n\
          class P { static int Main() { return new G<int>(7).Get() - 7; } }\n",
     )
     .unwrap();
-    let exe = dir.path().join("G.exe");
+    let exe = dir.join("G.exe");
     ngen_tests::mcs(&[&source], &exe, &[]);
+    exe
+}
+
+#[test]
+fn the_report_lists_generic_instances_and_flags_the_generic_methods_they_instantiate() {
+    let dir = ngen_tests::temp_dir();
+    let exe = write_g(dir.path());
     let out = dir.path().join("out");
     ngen_tests::ngen_compile(&exe, &out);
     let report: serde_json::Value =
@@ -226,4 +234,28 @@ fn the_report_lists_generic_instances_and_flags_the_generic_methods_they_instant
         assert!(instance["code_size"].as_u64().unwrap() > 0, "{instance}");
         assert!(instance.get("reason").is_none(), "{instance}");
     }
+}
+
+#[test]
+fn explain_says_how_many_instances_of_a_generic_method_the_image_compiled() {
+    let dir = ngen_tests::temp_dir();
+    write_g(dir.path());
+    std::fs::write(dir.path().join("ngen.toml"), "[[root]]\npath = \"G.exe\"\n").unwrap();
+    ok_in(dir.path(), &["build"]);
+    let explained = stdout(&ok_in(dir.path(), &["explain", "G"]));
+    let line = |name: &str| {
+        explained
+            .lines()
+            .find(|l| l.starts_with(&format!("    {name}: ")))
+            .unwrap_or_else(|| panic!("no line for {name}: {explained}"))
+            .to_string()
+    };
+    assert!(
+        line("G`1::Get").ends_with(" (generic: 1 instance compiled into the image)"),
+        "{explained}"
+    );
+    assert!(
+        line("G`1::Unused").ends_with(" (generic: no instance in the image)"),
+        "{explained}"
+    );
 }
