@@ -1,32 +1,45 @@
 #!/usr/bin/env bash
 # Framework coverage (docs/BENCHMARKS.md, "Framework coverage"): for mscorlib, System,
 # System.Core and System.Xml from /usr/lib/mono/4.5, side by side and one after another:
-#   - `ngen-build compile` (release build): methods compiled out of the MethodDefs, from each
+#   - `ngen-build compile`: methods compiled out of the MethodDefs with an IL body, from each
 #     image's report (<Name>.ni.report.json);
 #   - `mono --aot=stats` (into a temp dir, never over the GAC): mono's `Compiled: N/M`;
 #   - wall time and peak RSS of both (/usr/bin/time -v);
-# then a ranked table of the reasons methods were excluded, normalised (type, field and member
-# names, tokens and IL offsets stripped) so that reasons group: the work list for issues 7, 8.
+# then a ranked table of the reasons methods were not compiled, normalised (type, field and
+# member names, tokens and IL offsets stripped) so that reasons group: the work list for
+# issues 7, 8; and one of the reasons generic instances the images hold failed.
 #
-# Mono's `Compiled: N` counts the methods it compiled, generic ones as shared code (`Instance`
-# in its method stats); the script checks it equals the assembly's MethodDefs with an IL body
-# (it does for Mono 6.8's four), so ours (MethodDefs compiled into the image) is the same
-# unit. The ratio is issue 8's target (>= 95% of what mono --aot compiles).
+# The unit. Mono's `Compiled: N` counts the methods it compiled, generic ones once as shared
+# code (`Instance` in its method stats); it equals the assembly's MethodDefs with an IL body
+# (it does for Mono 6.8's four; the script checks). Ours is the same unit: a MethodDef with
+# an IL body counts when the image holds its code, and a generic one (it or its type has
+# generic parameters; the report's `generic` flag) when the image holds at least one compiled
+# instance of it (the report's `instances`, full specialisation: ngen-build has no shared
+# `__Canon` code yet). P/Invoke stubs (the report's `pinvoke`; no IL body) are not counted,
+# as mono compiles those wrappers apart. Instances of other assemblies' generics an image
+# holds (`List<Uri>` in System's) count for the table's instance column only (a line after
+# the table says what they would add, and the reasons rank them apart). The ratio is
+# issue 8's target (>= 95% of what mono --aot compiles).
 #
 # Usage: tests/bench/bench-coverage.sh [ASSEMBLY...]      (default: the four above)
-# Env:   NGEN_BUILD=path (default: target/release/ngen-build, built with
-#        `cargo build --release --bins` when missing), SKIP_MONO=1 (ours only),
-#        KEEP=1 (keep the work dir).
+# Env:   NGEN_BUILD=path (default: the newer of target/release/ngen-build and
+#        target/debug/ngen-build, the latter built with `cargo build --bins` when missing; the
+#        counts do not depend on the profile, the walls do), SKIP_MONO=1 (ours only: mono's counts are
+#        then the recorded ones), KEEP=1 (keep the work dir).
 # Needs: mono, python3, /usr/bin/time (apt-get install time).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
-BIN=${NGEN_BUILD:-$ROOT/target/release/ngen-build}
+# The newer of the release and debug binaries, so a stale release build is never measured.
+BIN=${NGEN_BUILD:-$ROOT/target/debug/ngen-build}
+if [ -z "${NGEN_BUILD:-}" ] && [ "$ROOT/target/release/ngen-build" -nt "$BIN" ]; then
+  BIN=$ROOT/target/release/ngen-build
+fi
 FW=/usr/lib/mono/4.5
 ASSEMBLIES=("$@")
 [ ${#ASSEMBLIES[@]} -gt 0 ] || ASSEMBLIES=(mscorlib System System.Core System.Xml)
 if [ ! -x "$BIN" ]; then
-  cargo build --release --bins >&2
+  cargo build --bins >&2
 fi
 for tool in mono python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "missing $tool" >&2; exit 1; }
@@ -53,7 +66,8 @@ for asm in "${ASSEMBLIES[@]}"; do
 done
 
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-python3 - "$WORK" "$LOAD" "$("$BIN" --version)" "${ASSEMBLIES[@]}" <<'PY'
+case "$BIN" in */debug/*) PROFILE=" (debug build)" ;; *) PROFILE="" ;; esac
+python3 - "$WORK" "$LOAD" "$("$BIN" --version)$PROFILE" "${ASSEMBLIES[@]}" <<'PY'
 import collections, json, re, sys
 
 work, load, version, assemblies = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
@@ -73,6 +87,11 @@ def time_v(path):
         elif line.startswith("Maximum resident set size"):
             rss = int(line.rsplit(" ", 1)[1]) / 1024
     return wall, rss
+
+# Mono 6.8's `Compiled: N` and `Instance:` on this machine (docs/BENCHMARKS.md section 12),
+# used when mono is not run.
+MONO_68 = {"mscorlib": (24395, 2743), "System": (15637, 720), "System.Core": (6492, 2401),
+           "System.Xml": (16604, 191)}
 
 def mono_stats(path):
     """mono --aot=stats: (methods compiled, of which generic instances), or (None, None)."""
@@ -120,59 +139,136 @@ def n(x):
 def pct(part, whole):
     return f"{100 * part / whole:.1f}%" if part is not None and whole else "n/a"
 
-rows, notes, reasons = [], [], collections.defaultdict(collections.Counter)
+def tokens(entries):
+    return {int(e["token"], 16) for e in entries}
+
+# Compiled instances in any measured image, by (defining assembly, token): the generics an
+# assembly's own image lacks but another's holds (mscorlib's `List<Uri>` in System's).
+anywhere = set()
+for asm in assemblies:
+    try:
+        held = json.load(open(f"{work}/ngen/{asm}/{asm}.ni.report.json")).get("instances", [])
+    except (OSError, ValueError):
+        held = []
+    anywhere.update((i["assembly"].lower(), int(i["token"], 16)) for i in held if "code_size" in i)
+elsewhere = {}
+
+rows, notes = [], []
+reasons = collections.defaultdict(collections.Counter)
+instance_reasons = collections.defaultdict(collections.Counter)
 sums = collections.Counter()
+recorded = False
 for asm in assemblies:
     try:
         report = json.load(open(f"{work}/ngen/{asm}/{asm}.ni.report.json"))
     except (OSError, ValueError):
         report = {"compiled": [], "excluded": []}
-    ours, excluded = len(report["compiled"]), report["excluded"]
-    total = ours + len(excluded)
+    compiled, excluded = report["compiled"], report["excluded"]
+    instances = report.get("instances", [])
+    total = len(compiled) + len(excluded)
+    pinvoke = sum(1 for m in compiled if m.get("pinvoke"))
+    no_body = [e for e in excluded if e["reason"].startswith("no IL body")]
+    bodies = total - len(no_body) - pinvoke
+    # A generic MethodDef is compiled, as for mono's shared code, when this image holds at
+    # least one compiled instance of it; one whose instances all failed shows their reason.
+    own = [i for i in instances if i["assembly"].lower() == asm.lower()]
+    own_ok = tokens(i for i in own if "code_size" in i)
+    failed = {}
+    for i in own:
+        if "code_size" not in i:
+            failed.setdefault(int(i["token"], 16), i["reason"])
+    by_instance = 0
     for e in excluded:
-        reasons[normalise(e["reason"])][asm] += 1
-    mono, instances = mono_stats(f"{work}/aot/{asm}/log")
-    bodies = total - sum(1 for e in excluded if e["reason"].startswith("no IL body"))
-    if mono is not None and mono != bodies:
+        token = int(e["token"], 16)
+        if e["reason"].startswith("no IL body"):
+            reason = e["reason"]
+        elif e.get("generic") and token in own_ok:
+            by_instance += 1
+            continue
+        elif e.get("generic") and (asm.lower(), token) in anywhere:
+            elsewhere[asm] = elsewhere.get(asm, 0) + 1
+            reason = "generic, instances only in another image measured"
+        elif e.get("generic") and token in failed:
+            reason = "generic, every instance failed: " + normalise(failed[token])
+        elif e.get("generic"):
+            reason = "generic, no instance in the image"
+        else:
+            reason = e["reason"]
+        reasons[normalise(reason)][asm] += 1
+    for i in instances:
+        if "code_size" not in i:
+            instance_reasons[normalise(i["reason"])][asm] += 1
+    ours = len(compiled) - pinvoke + by_instance
+    held_ok = sum(1 for i in instances if "code_size" in i)
+    mono, generic_shared = mono_stats(f"{work}/aot/{asm}/log")
+    if mono is None and asm in MONO_68:
+        (mono, generic_shared), recorded = MONO_68[asm], True
+    elif mono is not None and mono != bodies:
         notes.append(f"{asm}: mono compiled {mono:,}, not the {bodies:,} MethodDefs with an IL body")
     to_95 = None if mono is None else max(0, -(-95 * mono // 100) - ours)
     ow, orss = time_v(f"{work}/ngen/{asm}/time")
     mw, mrss = time_v(f"{work}/aot/{asm}/time")
-    sums.update(ours=ours, total=total, mono=mono or 0, instances=instances or 0,
+    sums.update(ours=ours, bodies=bodies, by_instance=by_instance, mono=mono or 0,
+                generic_shared=generic_shared or 0, held=len(instances), held_ok=held_ok,
                 to_95=to_95 or 0, ours_wall=ow or 0, mono_wall=mw or 0)
-    rows.append(f"| {asm} | {n(mono)} ({n(instances)}) | {ours:,} of {total:,} ({pct(ours, total)}) "
+    rows.append(f"| {asm} | {n(mono)} ({n(generic_shared)}) | {ours:,} of {bodies:,} "
+                f"({pct(ours, bodies)}) | {by_instance:,} | {held_ok:,} of {len(instances):,} "
                 f"| {pct(ours, mono)} | {n(to_95)} | {fmt_wall(ow)} | {fmt_mb(orss)} "
                 f"| {fmt_wall(mw)} | {fmt_mb(mrss)} |")
 
 print(f"Framework coverage ({version}; load average before the table: {load})\n")
 print("| assembly | mono --aot compiled (of which generic, shared) "
-      "| ngen-build compiled, of MethodDefs | ours / mono's | methods short of 95% of mono's "
-      "| ngen-build wall | ngen-build peak RSS MB | mono --aot wall | mono --aot peak RSS MB |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+      "| ngen-build compiled, of MethodDefs with an IL body | of which generic, by an instance "
+      "| generic instances compiled, of those the image holds | ours / mono's "
+      "| methods short of 95% of mono's | ngen-build wall | ngen-build peak RSS MB "
+      "| mono --aot wall | mono --aot peak RSS MB |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for row in rows:
     print(row)
 if len(assemblies) > 1:
-    print(f"| **total** | {sums['mono']:,} ({sums['instances']:,}) "
-          f"| {sums['ours']:,} of {sums['total']:,} ({pct(sums['ours'], sums['total'])}) "
+    print(f"| **total** | {sums['mono']:,} ({sums['generic_shared']:,}) "
+          f"| {sums['ours']:,} of {sums['bodies']:,} ({pct(sums['ours'], sums['bodies'])}) "
+          f"| {sums['by_instance']:,} | {sums['held_ok']:,} of {sums['held']:,} "
           f"| {pct(sums['ours'], sums['mono'])} | {sums['to_95']:,} "
           f"| {fmt_wall(sums['ours_wall'])} | | {fmt_wall(sums['mono_wall'])} | |")
+if elsewhere:
+    print("\nCounting a generic MethodDef compiled when any image measured holds a compiled "
+          "instance of it: " + "; ".join(
+              f"{a} +{k:,}" for a, k in elsewhere.items()) + ".")
+if recorded:
+    print("\nmono was not run (SKIP_MONO=1): its counts are the ones recorded for Mono 6.8 on "
+          "this machine, which equal each assembly's MethodDefs with an IL body.")
 if notes:
     print("\n" + "\n".join(notes))
 elif any(mono_stats(f"{work}/aot/{a}/log")[0] for a in assemblies):
     print("\nmono's count equals each assembly's MethodDefs with an IL body: it compiles them all "
           "(generic ones once, as shared code).")
 
-print("\nExclusion reasons, normalised, most methods first:\n")
-print("| # | reason | " + " | ".join(assemblies) + " | total |")
-print("|---:|---|" + "---:|" * (len(assemblies) + 1))
-ranked = sorted(reasons.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
-for i, (reason, per) in enumerate(ranked, 1):
-    cells = " | ".join(f"{per[a]:,}" for a in assemblies)
-    print(f"| {i} | {reason.replace('|', '/')} | {cells} | {sum(per.values()):,} |")
+def ranked_table(title, table, limit):
+    print(f"\n{title}\n")
+    if not table:
+        print("(none)")
+        return
+    print("| # | reason | " + " | ".join(assemblies) + " | total |")
+    print("|---:|---|" + "---:|" * (len(assemblies) + 1))
+    ranked = sorted(table.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
+    for i, (reason, per) in enumerate(ranked[:limit], 1):
+        cells = " | ".join(f"{per[a]:,}" for a in assemblies)
+        print(f"| {i} | {reason.replace('|', '/')} | {cells} | {sum(per.values()):,} |")
+    rest = ranked[limit:]
+    if rest:
+        cells = " | ".join(f"{sum(per[a] for _, per in rest):,}" for a in assemblies)
+        total = sum(sum(per.values()) for _, per in rest)
+        print(f"| | {len(rest)} other reasons | {cells} | {total:,} |")
+
+ranked_table("MethodDefs not compiled, by reason (normalised), most methods first:", reasons, 30)
 excluded = sum(sum(per.values()) for per in reasons.values())
-generic = sum(sum(per.values()) for r, per in reasons.items() if "generic" in r)
+generic = sum(sum(per.values()) for r, per in reasons.items() if r.startswith("generic, "))
 body = sum(sum(per.values()) for r, per in reasons.items() if r.startswith("no IL body"))
-print(f"\nOf {excluded:,} methods excluded, {generic:,} ({pct(generic, excluded)}) name generics "
-      f"and {body:,} ({pct(body, excluded)}) have no IL body; {excluded - generic - body:,} "
-      f"({pct(excluded - generic - body, excluded)}) are for other reasons.")
+print(f"\nOf {excluded:,} MethodDefs not compiled, {generic:,} ({pct(generic, excluded)}) are "
+      f"generic without a compiled instance and {body:,} ({pct(body, excluded)}) have no IL body; "
+      f"{excluded - generic - body:,} ({pct(excluded - generic - body, excluded)}) are for "
+      f"other reasons.")
+ranked_table("Generic instances the images hold but left to the JIT, by reason:",
+             instance_reasons, 15)
 PY

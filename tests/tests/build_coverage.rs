@@ -2,7 +2,8 @@
 //! summing the images built in the run, whose numbers are those of the image reports
 //! (`<Name>.ni.report.json`), which change when a method is excluded, which names the image to
 //! `explain`, and which `-q` and a no-op build leave out; `--message-format json` carries the
-//! same sums in `build-finished`; `compile` prints the same counts as its report.
+//! same sums in `build-finished`; `compile` prints the same counts as its report; the report
+//! lists the generic instances an image holds and flags the generic MethodDefs they instantiate.
 
 mod build_common;
 
@@ -178,5 +179,83 @@ fn install_names_the_report_file_as_it_has_no_manifest_to_explain() {
         coverage_line(&installed).as_deref(),
         Some("compiled 3 of 4 methods (75.0%) in 1 image; 1 excluded: X.ni.report.json lists why"),
         "{installed}"
+    );
+}
+
+/// Writes and compiles `dir/G.exe`: generic `G<T>` (with `Unused`, which nothing
+/// instantiates) and `P::Main` using `G<int>`.
+fn write_g(dir: &Path) -> PathBuf {
+    let source = dir.join("G.cs");
+    std::fs::write(
+        &source,
+        "class G<T> { T v; public G(T x) { v = x; } public T Get() { return v; }\n\
+         public T Unused() { return v; } }\n\
+         class P { static int Main() { return new G<int>(7).Get() - 7; } }\n",
+    )
+    .unwrap();
+    let exe = dir.join("G.exe");
+    ngen_tests::mcs(&[&source], &exe, &[]);
+    exe
+}
+
+#[test]
+fn the_report_lists_generic_instances_and_flags_the_generic_methods_they_instantiate() {
+    let dir = ngen_tests::temp_dir();
+    let exe = write_g(dir.path());
+    let out = dir.path().join("out");
+    ngen_tests::ngen_compile(&exe, &out);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("G.ni.report.json")).unwrap()).unwrap();
+    // The open `G<T>::Get` is not code: excluded, flagged generic; `P::Main` is not generic.
+    let excluded = report["excluded"].as_array().unwrap();
+    let get = excluded.iter().find(|e| e["name"] == "G`1::Get");
+    assert_eq!(
+        get.map(|e| &e["generic"]),
+        Some(&serde_json::json!(true)),
+        "{report}"
+    );
+    let compiled = report["compiled"].as_array().unwrap();
+    let main = compiled
+        .iter()
+        .find(|m| m["name"] == "P::Main")
+        .expect("P::Main");
+    assert!(
+        main.get("generic").is_none() && main.get("pinvoke").is_none(),
+        "{main}"
+    );
+    // `G<int>::Get` and `G<int>::.ctor` are compiled instances of the image's own MethodDefs.
+    let instances = report["instances"].as_array().unwrap();
+    for name in ["G`1::Get", "G`1::.ctor"] {
+        let instance = instances
+            .iter()
+            .find(|i| i["name"] == name)
+            .unwrap_or_else(|| panic!("no instance of {name}: {report}"));
+        assert_eq!(instance["assembly"], "G", "{instance}");
+        assert!(instance["code_size"].as_u64().unwrap() > 0, "{instance}");
+        assert!(instance.get("reason").is_none(), "{instance}");
+    }
+}
+
+#[test]
+fn explain_says_how_many_instances_of_a_generic_method_the_image_compiled() {
+    let dir = ngen_tests::temp_dir();
+    write_g(dir.path());
+    std::fs::write(dir.path().join("ngen.toml"), "[[root]]\npath = \"G.exe\"\n").unwrap();
+    ok_in(dir.path(), &["build"]);
+    let explained = stdout(&ok_in(dir.path(), &["explain", "G"]));
+    let line = |name: &str| {
+        explained
+            .lines()
+            .find(|l| l.starts_with(&format!("    {name}: ")))
+            .unwrap_or_else(|| panic!("no line for {name}: {explained}"))
+            .to_string()
+    };
+    assert!(
+        line("G`1::Get").ends_with(" (generic: 1 instance compiled into the image)"),
+        "{explained}"
+    );
+    assert!(
+        line("G`1::Unused").ends_with(" (generic: no instance in the image)"),
+        "{explained}"
     );
 }

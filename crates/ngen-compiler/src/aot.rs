@@ -15,7 +15,7 @@ use ngen_image::{
 use ngen_metadata::{Assembly, TableId, Token};
 
 use crate::backend::aot::emit_object;
-use crate::report::{CompiledMethod, ExcludedMethod, ImageReport};
+use crate::report::{CompiledMethod, ExcludedMethod, ImageReport, InstanceOutcome};
 use crate::type_context::{PathResolver, TypeContext};
 use crate::{CompileError, compiler_identity, method_display_name, target_triple};
 
@@ -109,6 +109,8 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
     };
     let method_rows = asm.row_count(TableId::MethodDef);
     let mut header_out = None;
+    // (assembly, rid, display name, instantiation) of each generic instance, for the report.
+    let mut instance_names: Vec<(String, u32, String, String)> = Vec::new();
     // The type system sees the compiled assembly and exactly the references it was given.
     let types = TypeContext::new(
         Some(&req.assembly),
@@ -133,6 +135,18 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
         symbols.as_ref(),
         &hard.images,
         |cells, outcomes, instances| {
+            instance_names = instances
+                .instances
+                .iter()
+                .map(|&(rid, context)| {
+                    let c = &instances.contexts[context as usize - 1];
+                    let assembly = c.assembly.identity().map(|i| i.name).unwrap_or_default();
+                    let name = method_display_name(&c.assembly, rid);
+                    let instantiation =
+                        format!("<{};{}>", c.names.1.join(","), c.names.2.join(","));
+                    (assembly, rid, name, instantiation)
+                })
+                .collect();
             let header = ImageHeader {
                 format_version: IMAGE_FORMAT_VERSION,
                 compiler: compiler_identity(),
@@ -205,13 +219,27 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
                 token,
                 name,
                 code_size: *size,
+                pinvoke: crate::pinvoke::is_pinvoke(&asm, o.rid),
             }),
             Err(reason) => report.excluded.push(ExcludedMethod {
                 token,
                 name,
                 reason: reason.clone(),
+                generic: crate::method::is_generic_definition(&asm, o.rid),
             }),
         }
+    }
+    for ((assembly, rid, name, instantiation), result) in
+        instance_names.into_iter().zip(&emitted.instance_outcomes)
+    {
+        report.instances.push(InstanceOutcome {
+            assembly,
+            token: format!("0x{:08x}", Token::new(TableId::MethodDef, rid).0),
+            name,
+            instantiation,
+            code_size: result.as_ref().ok().copied(),
+            reason: result.as_ref().err().cloned(),
+        });
     }
     Ok(BuiltImage {
         image_bytes,

@@ -40,6 +40,17 @@ pub fn method_display_name(asm: &Assembly, rid: u32) -> String {
     }
 }
 
+/// Whether MethodDef `rid` or its type declares generic parameters (a nested type of a
+/// generic type redeclares its outer type's, ECMA-335 II.10.7), so only its instantiations
+/// are code.
+pub fn is_generic_definition(asm: &Assembly, rid: u32) -> bool {
+    let declares = |owner: Token| asm.generic_params_of(owner).is_ok_and(|p| !p.is_empty());
+    declares(Token::new(TableId::MethodDef, rid))
+        || asm
+            .method_owner(rid)
+            .is_ok_and(|t| declares(Token::new(TableId::TypeDef, t)))
+}
+
 /// The calling-convention shape of MethodDef `rid` (its own signature), for callers without
 /// a type system: value types in the signature are refused.
 pub fn method_def_shape(asm: &Assembly, rid: u32) -> Result<MethodShape, String> {

@@ -14,6 +14,11 @@ pub struct ImageReport {
     pub compiled: Vec<CompiledMethod>,
     /// Methods the image lacks, with the reason.
     pub excluded: Vec<ExcludedMethod>,
+    /// The generic method instances the image holds (full specialisation), in the header's
+    /// order: compiled, or left to the JIT with the reason. A generic MethodDef is excluded
+    /// above (its open body is not code); these are what its instantiations became.
+    #[serde(default)]
+    pub instances: Vec<InstanceOutcome>,
 }
 
 /// A compiled method.
@@ -25,6 +30,10 @@ pub struct CompiledMethod {
     pub name: String,
     /// Machine code size in bytes.
     pub code_size: u32,
+    /// A P/Invoke marshalling stub: the MethodDef has no IL body (mono compiles such
+    /// wrappers apart from its methods, so coverage counts leave these out).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub pinvoke: bool,
 }
 
 /// An excluded method.
@@ -34,4 +43,32 @@ pub struct ExcludedMethod {
     pub name: String,
     /// e.g. `unsupported opcode newobj at IL_0012`.
     pub reason: String,
+    /// The method or its type has generic parameters: its open body is not code, and its
+    /// instantiations (`instances`) are what the image holds of it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub generic: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// A generic method instance of the image: its MethodDef (in `assembly`, the compiled one or
+/// the one defining a generic it instantiates) and its instantiation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstanceOutcome {
+    /// Simple name of the assembly defining the MethodDef.
+    pub assembly: String,
+    /// MethodDef token in that assembly.
+    pub token: String,
+    /// `Namespace.Type::Method`.
+    pub name: String,
+    /// The serialized type arguments, then the method's (`<mscorlib#9;>`).
+    pub instantiation: String,
+    /// Machine code size in bytes when compiled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_size: Option<u32>,
+    /// Why it was left to the JIT, when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }

@@ -209,7 +209,8 @@ fn left_to_jit(
 }
 
 /// `  3 of 5 methods left to the JIT (run from the image, compiled when first called):`
-/// and one `    Type::Method: reason` line each, the first [`SHOWN`] of them.
+/// and one `    Type::Method: reason` line each, the first [`SHOWN`] of them (for a generic
+/// MethodDef, with how many of its instances the image compiled).
 fn describe_left_to_jit(report: &ngen_compiler::report::ImageReport) -> String {
     const SHOWN: usize = 20;
     let total = report.compiled.len() + report.excluded.len();
@@ -219,7 +220,12 @@ fn describe_left_to_jit(report: &ngen_compiler::report::ImageReport) -> String {
         report.excluded.len()
     );
     for m in report.excluded.iter().take(SHOWN) {
-        text.push_str(&format!("    {}: {}\n", m.name, m.reason));
+        text.push_str(&format!(
+            "    {}: {}{}\n",
+            m.name,
+            m.reason,
+            generic_note(report, m)
+        ));
     }
     if report.excluded.len() > SHOWN {
         text.push_str(&format!(
@@ -228,6 +234,29 @@ fn describe_left_to_jit(report: &ngen_compiler::report::ImageReport) -> String {
         ));
     }
     text
+}
+
+/// For a generic MethodDef, what the image holds of it instead of its open body: how many of
+/// its instances were compiled (the report's `instances`, full specialisation).
+fn generic_note(
+    report: &ngen_compiler::report::ImageReport,
+    method: &ngen_compiler::report::ExcludedMethod,
+) -> String {
+    if !method.generic {
+        return String::new();
+    }
+    let compiled = report
+        .instances
+        .iter()
+        .filter(|i| {
+            i.token == method.token && i.assembly == report.assembly && i.code_size.is_some()
+        })
+        .count();
+    match compiled {
+        0 => " (generic: no instance in the image)".into(),
+        1 => " (generic: 1 instance compiled into the image)".into(),
+        n => format!(" (generic: {n} instances compiled into the image)"),
+    }
 }
 
 /// Whether `selector` names the manifest root written `root` (a path relative to the

@@ -71,6 +71,8 @@ enum Work {
 pub(crate) struct EmittedObject {
     pub object: Vec<u8>,
     pub outcomes: Vec<MethodOutcome>,
+    /// Each generic instance's code size or the reason it is left to the JIT, in header order.
+    pub instance_outcomes: Vec<Result<u32, String>>,
     /// CPU seconds the worker threads of this object's own pool used (every method).
     pub worker_cpu_seconds: f64,
 }
@@ -182,12 +184,17 @@ pub(crate) fn emit_object(
     let mut compiled_ids: Vec<(u32, FuncId)> = Vec::new();
     let mut debug_methods: Vec<MethodDebug> = Vec::new();
     let mut trace_tables: Vec<(u32, Vec<(u32, u32)>)> = Vec::new();
+    let mut instance_outcomes = vec![Err(String::new()); instances.instances.len()];
     let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
     for (item, result) in results {
         let rid = match item {
             Work::Method(rid) => rid,
             Work::Instance(i) => {
+                instance_outcomes[i] = match &result {
+                    Ok(c) => Ok(c.bytes.len() as u32),
+                    Err(reason) => Err(reason.clone()),
+                };
                 let Some(f) = &instance_funcs[i] else {
                     continue;
                 };
@@ -299,6 +306,7 @@ pub(crate) fn emit_object(
     Ok(EmittedObject {
         object,
         outcomes,
+        instance_outcomes,
         worker_cpu_seconds,
     })
 }

@@ -85,8 +85,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// array holds that many (Mono's ArgumentException otherwise). False when the pattern does
     /// not match.
     pub(super) fn md_array_initializer(&mut self, index: usize, stack: &mut Stack) -> Res<bool> {
-        /// More would bloat code; such methods stay excluded.
-        const MAX_BYTES: usize = 4096;
+        const MAX_BYTES: usize = super::intrinsics::MAX_INITIALIZER_BYTES;
         let instrs = self.input.instrs;
         let (Some(newobj), Some(dup), Some(ldtoken), Some(call)) = (
             index.checked_sub(2).and_then(|i| instrs.get(i)),
