@@ -64,6 +64,7 @@ mod control;
 mod conv;
 mod delegates;
 mod eh;
+mod eh_filters;
 mod fields;
 mod inline;
 mod inline_select;
@@ -243,6 +244,7 @@ fn translate_inner(
     t.b.set_srcloc(SourceLoc::new(crate::il_offsets::NO_IL_OFFSET));
     t.run().map_err(|reject| reject.inlining(t.inline.any))?;
     t.emit_finally_exits();
+    t.emit_probe_exits();
     t.b.seal_all_blocks();
     let config = t.env.frontend_config();
     t.b.finalize(config);
