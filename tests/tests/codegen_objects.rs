@@ -23,6 +23,7 @@ const PROGRAMS: &[&str] = &[
     "precise_cctors",
     "monitors",
     "interlocked",
+    "typed_references",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -128,4 +129,12 @@ fn lock_statements_and_monitor_errors_match_mono() {
 #[test]
 fn interlocked_overloads_match_mono() {
     differential("interlocked", &[]);
+}
+
+/// `__makeref`, `__reftype` and `__refvalue` (mkrefany, refanytype, refanyval) over locals,
+/// fields, array elements and generic values, and the exact type check's InvalidCastException.
+#[test]
+fn typed_references_match_mono() {
+    fixtures().assert_compiled_whole("typed_references");
+    differential("typed_references", &[]);
 }
