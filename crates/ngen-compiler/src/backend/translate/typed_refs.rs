@@ -19,11 +19,10 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::I64;
 use cranelift_codegen::ir::{InstBuilder, Value};
 use ngen_abi::exceptions::ExceptionKind;
-use ngen_abi::image::{CellKey, CellKind};
 use ngen_metadata::il::{Instruction, Opcode, Operand};
 
 use super::stack::Stack;
-use super::{Flow, Reject, Res, Translator, trusted};
+use super::{Flow, Reject, Res, Translator, cells, trusted};
 use crate::types::{StackType, StructLayout};
 
 /// `System.TypedReference` on x86-64: three pointer-sized words.
@@ -44,12 +43,11 @@ impl<'a, 'f> Translator<'a, 'f> {
     ) -> Res<Flow> {
         match ins.opcode {
             Opcode::Mkrefany => {
-                let token = Self::token(ins)?;
                 let (addr, t) = stack.pop1()?;
                 if !matches!(t, StackType::Ptr | StackType::I) {
                     return Err(Reject::new(format!("mkrefany of {}", t.name())));
                 }
-                let type_object = self.type_object(token.0)?;
+                let type_object = self.type_object(ins)?;
                 let typed_ref = self.struct_temp(TYPED_REFERENCE);
                 for (value, offset) in [
                     (type_object, TYPE_OFFSET),
@@ -62,9 +60,8 @@ impl<'a, 'f> Translator<'a, 'f> {
                 Ok(Flow::Next)
             }
             Opcode::Refanyval => {
-                let token = Self::token(ins)?;
                 let typed_ref = self.pop_typed_ref(stack)?;
-                let expected = self.type_object(token.0)?;
+                let expected = self.type_object(ins)?;
                 let class = self.b.ins().load(I64, trusted(), typed_ref, CLASS_OFFSET);
                 let wrong = self.b.ins().icmp(IntCC::NotEqual, class, expected);
                 self.throw_if(wrong, ExceptionKind::InvalidCast);
@@ -93,11 +90,12 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
     }
 
-    /// The `RuntimeType` object of type token `token` (a `TypeObject` cell, as `typeof`).
-    fn type_object(&mut self, token: u32) -> Res<Value> {
-        let cell = self
-            .env
-            .cell(CellKey::new(CellKind::TypeObject, token), &mut self.b)?;
+    /// The `RuntimeType` object of `ins`'s type token (a `TypeObject` cell, as `typeof`;
+    /// `cells::key_of` plans it for the image).
+    fn type_object(&mut self, ins: &Instruction<'_>) -> Res<Value> {
+        let key = cells::key_of(ins, None)
+            .ok_or_else(|| Reject::new("internal: a typed-reference instruction without a cell"))?;
+        let cell = self.env.cell(key, &mut self.b)?;
         Ok(self.cell_target(cell))
     }
 
