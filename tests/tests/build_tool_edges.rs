@@ -346,22 +346,23 @@ fn explain_names_each_method_left_to_the_jit_and_why() {
     ngen_tests::mcs(&[&source], &dir.path().join("X.exe"), &[]);
     std::fs::write(dir.path().join("ngen.toml"), "[[root]]\npath = \"X.exe\"\n").unwrap();
     let built = ok_in(dir.path(), &["build"]);
-    // Boxed and the constructor compile; Va, Tr and Main (which calls Va) do not.
+    // Boxed, Tr (typed references) and the constructor compile; Va and Main (which calls Va)
+    // do not.
     assert!(
-        stderr(&built).contains("Compiled X v0.0.0.0 (default): 2/5 methods in "),
+        stderr(&built).contains("Compiled X v0.0.0.0 (default): 3/5 methods in "),
         "{}",
         stderr(&built)
     );
     let explained = stdout(&ok_in(dir.path(), &["explain", "X"]));
     for line in [
-        "  3 of 5 methods left to the JIT",
+        "  2 of 5 methods left to the JIT",
         "    X::Va: vararg method\n",
-        "    X::Tr: local variable: typedref in signature\n",
         "    X::Main: callee: vararg method at IL_0002\n",
     ] {
         assert!(explained.contains(line), "{line:?} in {explained}");
     }
     assert!(!explained.contains("X::Boxed"), "{explained}");
+    assert!(!explained.contains("X::Tr"), "{explained}");
     let json: serde_json::Value =
         serde_json::from_str(stdout(&ok_in(dir.path(), &["explain", "X", "--json"])).trim())
             .unwrap();
@@ -371,5 +372,5 @@ fn explain_names_each_method_left_to_the_jit_and_why() {
         .iter()
         .map(|m| m["method"].as_str().unwrap())
         .collect();
-    assert_eq!(left, ["X::Va", "X::Tr", "X::Main"]);
+    assert_eq!(left, ["X::Va", "X::Main"]);
 }

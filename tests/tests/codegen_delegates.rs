@@ -20,6 +20,7 @@ const PROGRAMS: &[&str] = &[
     "removal",
     "value_types",
     "invoke_by_reflection",
+    "open_by_reflection",
 ];
 
 fn fixtures() -> &'static CompiledPrograms {
@@ -38,6 +39,13 @@ fn delegates_over_static_instance_virtual_and_interface_methods_match_mono() {
 #[test]
 fn delegates_over_a_delegate_types_invoke_made_by_reflection_match_mono() {
     fixtures().assert_like_mono("invoke_by_reflection", &[]);
+}
+
+/// Open-instance delegates made by `Delegate.CreateDelegate` over instance methods returning
+/// structs (`Invoke` passes the return buffer first; the method takes it after `this`).
+#[test]
+fn open_instance_delegates_made_by_reflection_returning_structs_match_mono() {
+    fixtures().assert_like_mono("open_by_reflection", &[]);
 }
 
 #[test]

@@ -166,7 +166,11 @@ fn excluded_method_runs_in_fallback_and_fails_clearly_under_never() {
     );
     assert_eq!(
         reason_of("Excluded::Unsupported").as_deref(),
-        Some("local variable: typedref in signature")
+        Some("callee: vararg method at IL_0004")
+    );
+    assert_eq!(
+        reason_of("Excluded::Count").as_deref(),
+        Some("vararg method")
     );
 
     let expected = Observed::from(&mono(&exe, &[]));
@@ -181,13 +185,13 @@ fn excluded_method_runs_in_fallback_and_fails_clearly_under_never() {
         "unclear error under --jit never: {stderr}"
     );
 
-    // The JIT cannot compile typed references either: a clear error naming the method and
-    // the reason.
+    // The JIT cannot compile vararg calls either: a clear error naming the method and the
+    // reason.
     let unsupported = run(&exe, &f.images, "fallback", &["go"]);
     assert!(!unsupported.status.success());
     let stderr = String::from_utf8_lossy(&unsupported.stderr);
     assert!(
-        stderr.contains("Excluded::Unsupported") && stderr.contains("typedref"),
+        stderr.contains("Excluded::Unsupported") && stderr.contains("vararg"),
         "unclear error for an uncompilable method: {stderr}"
     );
 }

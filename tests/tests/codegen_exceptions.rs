@@ -21,6 +21,7 @@ const CSHARP: &[&str] = &[
     "classes",
     "cctor",
     "missing_icall",
+    "filter_order",
 ];
 /// The IL fixture programs.
 const IL: &[&str] = &["objects"];
@@ -87,6 +88,13 @@ fn typed_catch_filters_faults_and_rethrow_of_program_objects_match_mono() {
 #[test]
 fn an_unhandled_object_is_reported_as_runtime_wrapped_like_mono() {
     differential("objects", &["unhandled"]);
+}
+
+/// Within a method, filters run before the `finally` handlers between the throw and them
+/// (ECMA-335's first pass), and a filter judged once is not run again.
+#[test]
+fn filters_run_before_inner_finally_handlers_like_mono() {
+    differential("filter_order", &[]);
 }
 
 #[test]

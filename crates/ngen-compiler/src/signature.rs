@@ -5,7 +5,7 @@
 //! A `valuetype`, a generic instance or a generic parameter needs the type system (an enum is
 //! its underlying primitive, a struct has a layout, `!0` is what the method instance being
 //! compiled says): callers pass a [`ValueTypes`] resolver, or [`no_value_types`] when they
-//! have no type system. Types outside the supported core (typed references, an uninstantiated
+//! have no type system. Types outside the supported core (an uninstantiated
 //! generic parameter...) map to an error string that becomes an exclusion reason.
 
 use ngen_metadata::signature::{CallConv, MethodSig, TypeSig};
@@ -56,8 +56,9 @@ pub fn il_type(ty: &TypeSig, value_types: ValueTypes<'_>) -> Result<IlType, Stri
         TypeSig::ValueType(_)
         | TypeSig::GenericInst { .. }
         | TypeSig::Var(_)
-        | TypeSig::MVar(_) => return value_types(ty.unmodified()),
-        TypeSig::TypedByRef => return Err("typedref in signature".into()),
+        | TypeSig::MVar(_)
+        // `System.TypedReference`, a struct of the core library.
+        | TypeSig::TypedByRef => return value_types(ty.unmodified()),
         TypeSig::FnPtr(_) => ValKind::I,
         other => return Err(format!("unsupported type {other:?} in signature")),
     }))

@@ -13,6 +13,13 @@
 //!   `movabs rdi, arg; movabs r11, target; jmp r11`. The runtime uses them for entry points
 //!   that must know which method was called whatever the method's signature, such as an
 //!   `InternalCall` this runtime does not implement (the stub names it to the thrower).
+//! - **Open-instance stubs** ([`open_instance_stub`]): the entry of an instance method that
+//!   returns a struct, when an open-instance delegate (`Delegate.CreateDelegate` over an
+//!   instance method with no target: `Func<C, int?>` over `C.getField`) calls it. `Invoke`
+//!   calls a targetless delegate's code as a static method, whose hidden return buffer comes
+//!   first (`buffer, c, ...`), but the instance method takes it after `this` (`c, buffer,
+//!   ...`): the stub swaps the first two integer arguments, `xchg rdi, rsi; movabs r11,
+//!   target; jmp r11`.
 //!
 //! - **Delegate invoke stubs** ([`delegate_invoke_stub`]): a delegate type's `Invoke`
 //!   reached through a code address (an open delegate over `Func<string>.Invoke` made by
@@ -59,6 +66,8 @@ enum StubKey {
     Unboxing { target: u64 },
     /// The first argument replaced by `arg`, then the target.
     Bound { target: u64, arg: u64 },
+    /// The first two arguments swapped, then the target.
+    OpenInstance { target: u64 },
     /// A single delegate's `Invoke` (field offsets in the delegate), else `thrower(name)`.
     DelegateInvoke(DelegateInvoke),
 }
@@ -133,6 +142,11 @@ impl StubKey {
                 code.extend_from_slice(&arg.to_le_bytes());
                 target
             }
+            StubKey::OpenInstance { target } => {
+                // xchg rdi, rsi
+                code.extend_from_slice(&[0x48, 0x87, 0xF7]);
+                target
+            }
         };
         // movabs r11, imm64
         code.extend_from_slice(&[0x49, 0xBB]);
@@ -152,6 +166,12 @@ pub(crate) fn unboxing_stub(target: u64) -> Result<u64, String> {
 /// caller passed there (made once per pair).
 pub(crate) fn bound_stub(target: u64, arg: u64) -> Result<u64, String> {
     make(StubKey::Bound { target, arg })
+}
+
+/// The stub that lets an open-instance delegate call the struct-returning instance method
+/// whose code is at `target` (made once; see the module documentation).
+pub(crate) fn open_instance_stub(target: u64) -> Result<u64, String> {
+    make(StubKey::OpenInstance { target })
 }
 
 /// The stub serving a delegate type's `Invoke` as a code address (made once per layout).
@@ -264,6 +284,25 @@ mod tests {
         // SAFETY: the stub calls `combined` with the name for a combined delegate.
         let invoke: extern "C" fn(*const i64) -> i64 = unsafe { std::mem::transmute(stub) };
         assert_eq!(invoke(combined_delegate.as_ptr()), -7);
+    }
+
+    extern "C" fn instance_with_buffer(this: i64, buffer: *mut i64, a: i64, x: f64) -> i64 {
+        // SAFETY: the test passes a pointer to a live i64.
+        unsafe { *buffer = this * 100 + a * 10 + x as i64 };
+        -1
+    }
+
+    #[test]
+    fn an_open_instance_stub_passes_the_buffer_after_this() {
+        let target = instance_with_buffer as *const () as u64;
+        let stub = open_instance_stub(target).unwrap();
+        assert_eq!(open_instance_stub(target).unwrap(), stub);
+        let mut result = 0i64;
+        // SAFETY: the stub takes the static order (buffer first) and calls the instance order.
+        let as_static: extern "C" fn(*mut i64, i64, i64, f64) -> i64 =
+            unsafe { std::mem::transmute(stub) };
+        assert_eq!(as_static(&mut result, 4, 2, 5.0), -1);
+        assert_eq!(result, 425);
     }
 
     #[test]

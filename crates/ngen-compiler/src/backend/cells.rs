@@ -19,7 +19,8 @@ use ngen_metadata::{TableId, Token};
 /// The cell `ins` reads, given the type of a pending `constrained.` prefix: `call` and
 /// `callvirt` a method cell (a constrained-method cell after `constrained.`), `ldstr` a string
 /// cell, `ldsfld` a static-field cell, casts and `box`/`unbox`/`unbox.any` a method-table
-/// cell, `ldtoken` of a type a type-object cell (`typeof`). `None` for any other instruction.
+/// cell, `ldtoken` of a type a type-object cell (`typeof`), as `mkrefany` and `refanyval`.
+/// `None` for any other instruction.
 pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option<CellKey> {
     let Operand::Token(token) = ins.operand else {
         return None;
@@ -41,6 +42,8 @@ pub(crate) fn key_of(ins: &Instruction<'_>, constraint: Option<Token>) -> Option
         (Opcode::Castclass | Opcode::Isinst, _) => CellKind::MethodTable,
         (Opcode::Box | Opcode::Unbox | Opcode::UnboxAny, _) => CellKind::MethodTable,
         (Opcode::Ldsfld | Opcode::Stsfld | Opcode::Ldsflda, _) => CellKind::StaticField,
+        // A typed reference holds its type's `RuntimeType` (`translate/typed_refs.rs`).
+        (Opcode::Mkrefany | Opcode::Refanyval, _) => CellKind::TypeObject,
         (Opcode::Ldtoken, _)
             if matches!(
                 token.table(),
@@ -199,5 +202,10 @@ mod tests {
             Some(CellKey::new(CellKind::TypeObject, 0x0200_0002))
         );
         assert_eq!(key_of(&ins(Opcode::Ldtoken, 0x0400_0001), None), None);
+        // Typed references compare and store the type object.
+        assert_eq!(
+            key_of(&ins(Opcode::Refanyval, 0x0100_0005), None),
+            Some(CellKey::new(CellKind::TypeObject, 0x0100_0005))
+        );
     }
 }

@@ -4,7 +4,9 @@
 //!
 //! ## Model
 //! The code is the method's entry (a virtual method's override on the target's type; the
-//! unboxing stub for a value type's own method closed over a box). One exception:
+//! unboxing stub for a value type's own method closed over a box; the open-instance stub for
+//! an instance method returning a struct with no target, whose return buffer `Invoke` passes
+//! first). One exception:
 //! `RuntimePropertyInfo.GetterAdapterFrame<T,R>`/`StaticGetterAdapterFrame<R>`, the generic
 //! adapters mono's JIT instantiates per property type (no image can hold them), are served
 //! by [`getter_adapter`]: it calls the getter delegate's method through the reflection
@@ -54,8 +56,12 @@ pub(crate) fn create_delegate(type_object: u64, target: u64, info: u64) -> u64 {
             "GetterAdapterFrame" | "StaticGetterAdapterFrame"
         ) && rt.types.reflection_name(owner)?
             == "System.Reflection.RuntimePropertyInfo";
-        let code = if adapter {
-            getter_adapter as *const () as u64
+        // `method_ptr` is what `Invoke` calls (a stub in front of the method when the call
+        // needs adapting); `method` is the method's own entry, which `Delegate.Method` maps
+        // back to the method through the code map.
+        let (code, entry) = if adapter {
+            let adapter = getter_adapter as *const () as u64;
+            (adapter, adapter)
         } else {
             let method = match target {
                 0 => declared,
@@ -64,17 +70,27 @@ pub(crate) fn create_delegate(type_object: u64, target: u64, info: u64) -> u64 {
                     rt.types.virtual_target(ty, declared)?
                 }
             };
-            let code = rt.instance_code_of(method)?;
+            let entry = rt.instance_code_of(method)?;
             let abi = rt.types.method_abi(method)?;
-            record(code, method);
-            if target != 0 && abi.value_this {
-                crate::stubs::unboxing_stub(code)?
+            let returns_struct = matches!(abi.ret.1, AbiClass::Struct { .. });
+            let code = if target != 0 && abi.value_this {
+                crate::stubs::unboxing_stub(entry)?
+            } else if target == 0 && abi.has_this && returns_struct {
+                // Open instance: `Invoke` passes the return buffer first, as to a static.
+                crate::stubs::open_instance_stub(entry)?
             } else {
-                code
-            }
+                entry
+            };
+            record(entry, method);
+            record(code, method);
+            (code, entry)
         };
         let delegate = rt.new_instance(delegate_type)?;
-        for (field, value) in [("method_ptr", code), ("m_target", target), ("method", code)] {
+        for (field, value) in [
+            ("method_ptr", code),
+            ("m_target", target),
+            ("method", entry),
+        ] {
             let offset = rt.types.field_offset_named(delegate_type, field)?;
             store(delegate + u64::from(offset), AbiClass::Reference, value);
         }

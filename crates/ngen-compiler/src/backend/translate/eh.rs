@@ -24,9 +24,11 @@
 //!   `finally` a `leave` crosses).
 //! - **`throw`** and the exception helpers jump into the same dispatch as a call would.
 //!
-//! Filters run during dispatch, in one pass: inner `finally` handlers have run before an
-//! outer filter is evaluated (ECMA-335 I.12.4.2.5 runs every filter first); v1.5 (outlined
-//! filter funclets) fixes that. An exception escaping a filter propagates: ECMA-335 would
+//! Filters run during dispatch. Within a method they run before the `finally` handlers
+//! between the throw and them, as ECMA-335 I.12.4.2.5's first pass does (`eh_filters.rs`
+//! probes them from the `finally` clause's dispatch); across frames dispatch is one pass:
+//! a caller's filter runs after this method's `finally` handlers (v1.5, outlined filter
+//! funclets, or v2's unwinder would fix that). An exception escaping a filter propagates: ECMA-335 would
 //! discard it and let the filter decline, but mono 6.8, the oracle, propagates it.
 //!
 //! Depends on: [`super::regions`], [`super::stack`] (edges into handler blocks),
@@ -42,6 +44,7 @@ use ngen_abi::helpers::HelperId;
 use ngen_abi::image::{CellKey, CellKind};
 use ngen_metadata::il::{Instruction, Opcode, Operand};
 
+use super::eh_filters::FilterProbe;
 use super::regions::{Handler, Regions};
 use super::stack::Stack;
 use super::{Flow, Reject, Res, Translator, trusted};
@@ -74,6 +77,8 @@ pub(super) struct EhState {
     rethrow_out: Option<Block>,
     /// Blocks created but not yet filled.
     unfilled: Vec<Unfilled>,
+    /// Per clause: the probes of a filter clause (`eh_filters.rs`).
+    pub(super) probes: Vec<FilterProbe>,
 }
 
 /// A block the EH translation created and fills between worklist rounds.
@@ -99,6 +104,7 @@ impl EhState {
             resume: vec![None; n],
             exit: vec![None; n],
             targets: vec![Vec::new(); n],
+            probes: vec![FilterProbe::default(); n],
             ..EhState::default()
         }
     }
@@ -242,6 +248,8 @@ impl<'a, 'f> Translator<'a, 'f> {
                 }
                 let exc = self.held(clause);
                 let exc = self.b.use_var(exc);
+                // A probe (`eh_filters.rs`) ran the filter: back to it with the verdict.
+                self.endfilter_probe_exit(clause, verdict, exc);
                 let start = self.eh.regions.clauses[clause].handler_range.0;
                 let (handler, args) = self.edge(start, &[(exc, StackType::O)])?;
                 let resume = self.resume_block(clause);
@@ -360,7 +368,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         v
     }
 
-    fn held(&mut self, clause: usize) -> Variable {
+    pub(super) fn held(&mut self, clause: usize) -> Variable {
         if let Some(v) = self.eh.held[clause] {
             return v;
         }
@@ -520,32 +528,39 @@ impl<'a, 'f> Translator<'a, 'f> {
         match c.handler {
             Handler::Catch(token) => {
                 let (handler, args) = self.edge(c.handler_range.0, &[(exc, StackType::O)])?;
-                if self.env.is_object_type(token) {
+                let Some(hit) = self.catch_test(clause, token, exc)? else {
                     self.capture_trace(exc, TraceMode::Caught);
                     self.b.ins().jump(handler, &args);
                     return Ok(());
-                }
-                // The class test of `isinst`, against the class's method table (cell kind 4).
-                let how = self
-                    .env
-                    .cast_target(token)
-                    .map_err(|e| Reject::unlocated(format!("catch clause {clause}: {e}")))?;
-                let key = CellKey::new(CellKind::MethodTable, token.0);
-                let cell = self.env.cell(key, &mut self.b).map_err(Reject::unlocated)?;
-                let target = self.cell_target(cell);
-                let hit = match how {
-                    CastTarget::ParentChain => self.cast(exc, target, false),
-                    CastTarget::Helper => self.cast_by_helper(exc, target, false),
                 };
                 let next = self.eh.regions.next(clause);
                 let declined = self.dispatch_block(next);
                 self.catch_if(hit, exc, (handler, &args), declined);
             }
             Handler::Filter(start) => {
+                // A probe may have judged this exception already (`eh_filters.rs`).
+                let (handler, handler_args) =
+                    self.edge(c.handler_range.0, &[(exc, StackType::O)])?;
+                let caught = self.b.create_block();
+                self.b.set_cold_block(caught);
+                let declined = self.resume_block(clause);
+                self.reuse_probed_verdict(clause, exc, caught, declined);
                 let (filter, args) = self.edge(start, &[(exc, StackType::O)])?;
                 self.b.ins().jump(filter, &args);
+                self.b.switch_to_block(caught);
+                self.b.seal_block(caught);
+                self.capture_trace(exc, TraceMode::Caught);
+                self.b.ins().jump(handler, &handler_args);
             }
             Handler::Finally | Handler::Fault => {
+                // Filters after this clause run before its handler (`eh_filters.rs`).
+                let chain = self.clauses_to_probe(clause);
+                if !chain.is_empty() {
+                    let run = self.b.create_block();
+                    self.b.set_cold_block(run);
+                    self.probe_then(&chain, held, run)?;
+                    self.b.switch_to_block(run);
+                }
                 let var = self.continuation_var(clause);
                 let zero = self.b.ins().iconst(I32, 0);
                 self.b.def_var(var, zero);
@@ -554,6 +569,30 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
         }
         Ok(())
+    }
+
+    /// The class test of `catch T` for `exc` (`None` for `catch object`, which takes
+    /// everything): the test of `isinst`, against the class's method table (cell kind 4).
+    pub(super) fn catch_test(
+        &mut self,
+        clause: usize,
+        token: ngen_metadata::Token,
+        exc: Value,
+    ) -> Res<Option<Value>> {
+        if self.env.is_object_type(token) {
+            return Ok(None);
+        }
+        let how = self
+            .env
+            .cast_target(token)
+            .map_err(|e| Reject::unlocated(format!("catch clause {clause}: {e}")))?;
+        let key = CellKey::new(CellKind::MethodTable, token.0);
+        let cell = self.env.cell(key, &mut self.b).map_err(Reject::unlocated)?;
+        let target = self.cell_target(cell);
+        Ok(Some(match how {
+            CastTarget::ParentChain => self.cast(exc, target, false),
+            CastTarget::Helper => self.cast_by_helper(exc, target, false),
+        }))
     }
 
     /// Fills each `endfinally` block: a `br_table` on the clause's continuation index, 0

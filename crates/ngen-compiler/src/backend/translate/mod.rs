@@ -64,6 +64,7 @@ mod control;
 mod conv;
 mod delegates;
 mod eh;
+mod eh_filters;
 mod fields;
 mod inline;
 mod inline_select;
@@ -79,6 +80,7 @@ mod reject;
 pub(crate) mod seq_points;
 mod span_intrinsics;
 mod stack;
+mod typed_refs;
 mod unsafe_intrinsics;
 mod value_types;
 
@@ -243,6 +245,7 @@ fn translate_inner(
     t.b.set_srcloc(SourceLoc::new(crate::il_offsets::NO_IL_OFFSET));
     t.run().map_err(|reject| reject.inlining(t.inline.any))?;
     t.emit_finally_exits();
+    t.emit_probe_exits();
     t.b.seal_all_blocks();
     let config = t.env.frontend_config();
     t.b.finalize(config);
@@ -352,6 +355,8 @@ enum Family {
     /// [`value_types`]: `initobj`, `ldobj`, `stobj`, `cpobj`, `sizeof`, `box`, `unbox`,
     /// `unbox.any` (III.4.1, 4.4-4.5, 4.13, 4.25, 4.29, 4.32-4.33).
     ValueType,
+    /// `mkrefany`, `refanyval`, `refanytype` (III.4.19, 4.23-4.24; `typed_refs.rs`).
+    TypedRef,
 }
 
 impl Family {
@@ -362,6 +367,7 @@ impl Family {
             // `readonly.` (before `ldelema` in generic code) only relaxes a type check.
             O::Nop | O::Tail | O::Volatile | O::Unaligned | O::Readonly => Family::Nop,
             O::Constrained => Family::Constrained,
+            O::Mkrefany | O::Refanyval | O::Refanytype => Family::TypedRef,
             O::Ldarg0 | O::Ldarg1 | O::Ldarg2 | O::Ldarg3 | O::LdargS | O::Ldarg => {
                 Family::Variable
             }
@@ -544,6 +550,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             Family::Eh => return self.translate_eh(ins, stack),
             // `box` checks the pending exception itself (before it stores the value).
             Family::ValueType => self.translate_value_type(ins, stack)?,
+            Family::TypedRef => return self.translate_typed_ref(ins, index, stack),
         }
         Ok(Flow::Next)
     }

@@ -258,17 +258,14 @@ fn initblk_and_cpblk_write_exactly_their_bytes() {
 }
 
 /// Opcodes the translator rejects whole ("unsupported opcode"): the object model, exception
-/// handling, indirect calls, typed references, blocks, `jmp`.
+/// handling, indirect calls, blocks, `jmp`.
 const UNSUPPORTED: &[Opcode] = &[
     Opcode::Break,
     Opcode::Jmp,
     Opcode::Calli,
-    Opcode::Refanyval,
-    Opcode::Mkrefany,
     Opcode::Ldtoken,
     Opcode::Arglist,
     Opcode::No,
-    Opcode::Refanytype,
 ];
 
 /// `op` with an all-zero inline operand (a branch to the next instruction, an empty switch).

@@ -1,0 +1,265 @@
+//! Filters before `finally` within a method: the first pass of ECMA-335's two-pass
+//! exception handling (I.12.4.2.5), for the clauses of one method.
+//!
+//! ## Model
+//! EH v1 dispatches in one pass ([`super::eh`]): a `finally` or `fault` clause's handler
+//! runs when dispatch reaches it, and only then are the clauses after it offered the
+//! exception. ECMA-335 and mono first find the handler, evaluating every filter on the way,
+//! and only then run the `finally` handlers between. Within one method this module does the
+//! same: the dispatch of a `finally`/`fault` clause whose chain ([`super::regions::Regions::next`])
+//! holds a filter first *probes* the chain, clause by clause until one would take the
+//! exception: a `catch T` by its class test (no side effects), a filter by running its code.
+//! A probed filter's `endfilter` records its verdict, with the exception it judged, in two
+//! variables of the clause and returns to the probe (a `br_table` on a per-filter return
+//! index, as `endfinally`'s continuations); when dispatch later reaches the filter with the
+//! same exception, it uses the verdict instead of running the filter again. Then the
+//! `finally` runs as before. Across frames dispatch stays one pass (a caller's filters run
+//! after this method's `finally` handlers): that needs an unwinder (EH v2).
+//!
+//! Depends on: [`super::eh`] (dispatch, the clause variables), [`super::regions`].
+//! Citations: ECMA-335 I.12.4.2.5 (two passes), III.3.34 (`endfilter`); mono's
+//! `mono_handle_exception_internal` (`mono/mini/mini-exceptions.c`, first pass, then second).
+
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::types::{I32, I64};
+use cranelift_codegen::ir::{Block, InstBuilder, JumpTableData, TrapCode, Type, Value};
+use cranelift_frontend::Variable;
+
+use super::regions::Handler;
+use super::{Res, Translator};
+use crate::types::StackType;
+
+/// A recorded verdict: none yet (the variables start at zero), accepted, declined.
+const ACCEPTED: i64 = 1;
+const DECLINED: i64 = 2;
+
+/// Per filter clause: the variables and blocks of its probes.
+#[derive(Clone, Default)]
+pub(super) struct FilterProbe {
+    /// The verdict recorded by a probe (0, [`ACCEPTED`], [`DECLINED`]).
+    verdict: Option<Variable>,
+    /// The exception the verdict is about.
+    judged: Option<Variable>,
+    /// Where `endfilter` returns: 0 to ordinary dispatch, `k` to `returns[k - 1]`.
+    return_index: Option<Variable>,
+    returns: Vec<Block>,
+    /// `endfilter`'s probe exit (params: verdict `I32`, exception `I64`), filled last.
+    exit: Option<Block>,
+}
+
+impl<'a, 'f> Translator<'a, 'f> {
+    fn probe_var(
+        &mut self,
+        clause: usize,
+        pick: fn(&mut FilterProbe) -> &mut Option<Variable>,
+        ty: Type,
+    ) -> Variable {
+        if let Some(v) = *pick(&mut self.eh.probes[clause]) {
+            return v;
+        }
+        let v = self.b.declare_var(ty);
+        *pick(&mut self.eh.probes[clause]) = Some(v);
+        v
+    }
+
+    fn verdict_var(&mut self, clause: usize) -> Variable {
+        self.probe_var(clause, |p| &mut p.verdict, I32)
+    }
+
+    fn judged_var(&mut self, clause: usize) -> Variable {
+        self.probe_var(clause, |p| &mut p.judged, I64)
+    }
+
+    fn return_index_var(&mut self, clause: usize) -> Variable {
+        self.probe_var(clause, |p| &mut p.return_index, I32)
+    }
+
+    /// Whether a probe recorded a verdict on `exc` for filter `clause`, and whether it
+    /// accepted.
+    fn known_verdict(&mut self, clause: usize, exc: Value) -> (Value, Value) {
+        let (verdict, judged) = (self.verdict_var(clause), self.judged_var(clause));
+        let verdict = self.b.use_var(verdict);
+        let judged = self.b.use_var(judged);
+        let same = self.b.ins().icmp(IntCC::Equal, judged, exc);
+        let known = self.b.ins().icmp_imm_s(IntCC::NotEqual, verdict, 0);
+        let known = self.b.ins().band(same, known);
+        let accepted = self.b.ins().icmp_imm_s(IntCC::Equal, verdict, ACCEPTED);
+        (known, accepted)
+    }
+
+    /// The catch and filter clauses `finally`/`fault` clause `clause` passes the exception
+    /// on to, in order, when at least one is a filter (else nothing needs probing).
+    pub(super) fn clauses_to_probe(&self, clause: usize) -> Vec<usize> {
+        let regions = &self.eh.regions;
+        let mut chain = Vec::new();
+        let mut next = regions.next(clause);
+        while let Some(k) = next {
+            if matches!(
+                regions.clauses[k].handler,
+                Handler::Catch(_) | Handler::Filter(_)
+            ) {
+                chain.push(k);
+            }
+            next = regions.next(k);
+        }
+        if chain
+            .iter()
+            .any(|&k| matches!(regions.clauses[k].handler, Handler::Filter(_)))
+        {
+            chain
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// In the current block: offers the exception in `exc_var` to each clause of `chain`
+    /// without running any handler, until one would take it, then jumps to `then` (also
+    /// when none does). The exception is read from the variable at each step: a filter's
+    /// code returns into the probe through a `br_table`, so no value of this block
+    /// dominates the steps after it.
+    pub(super) fn probe_then(
+        &mut self,
+        chain: &[usize],
+        exc_var: Variable,
+        then: Block,
+    ) -> Res<()> {
+        for &k in chain {
+            let next = self.b.create_block();
+            self.b.set_cold_block(next);
+            match self.eh.regions.clauses[k].handler {
+                Handler::Catch(token) => {
+                    let exc = self.b.use_var(exc_var);
+                    // `catch object` takes everything: the probe ends here.
+                    let hit = self.catch_test(k, token, exc)?;
+                    let hit = hit.unwrap_or_else(|| self.b.ins().iconst(I32, 1));
+                    self.b.ins().brif(hit, then, &[], next, &[]);
+                }
+                Handler::Filter(start) => {
+                    // Already judged this exception (an inner `finally`'s probe): reuse.
+                    let exc = self.b.use_var(exc_var);
+                    let (known, accepted) = self.known_verdict(k, exc);
+                    let reuse = self.b.create_block();
+                    let run = self.b.create_block();
+                    self.b.ins().brif(known, reuse, &[], run, &[]);
+                    self.b.switch_to_block(reuse);
+                    self.b.seal_block(reuse);
+                    self.b.ins().brif(accepted, then, &[], next, &[]);
+
+                    // Run the filter, returning to `back`, which goes on by its verdict.
+                    self.b.switch_to_block(run);
+                    self.b.seal_block(run);
+                    let back = self.b.create_block();
+                    self.b.set_cold_block(back);
+                    self.eh.probes[k].returns.push(back);
+                    let index = self.eh.probes[k].returns.len() as i64;
+                    let return_index = self.return_index_var(k);
+                    let index = self.b.ins().iconst(I32, index);
+                    self.b.def_var(return_index, index);
+                    let held = self.held(k);
+                    let exc = self.b.use_var(exc_var);
+                    self.b.def_var(held, exc);
+                    let (filter, args) = self.edge(start, &[(exc, StackType::O)])?;
+                    self.b.ins().jump(filter, &args);
+                    self.b.switch_to_block(back);
+                    let verdict = self.verdict_var(k);
+                    let verdict = self.b.use_var(verdict);
+                    let accepted = self.b.ins().icmp_imm_s(IntCC::Equal, verdict, ACCEPTED);
+                    self.b.ins().brif(accepted, then, &[], next, &[]);
+                }
+                Handler::Finally | Handler::Fault => {
+                    self.b.ins().jump(next, &[]);
+                }
+            }
+            self.b.switch_to_block(next);
+        }
+        self.b.ins().jump(then, &[]);
+        Ok(())
+    }
+
+    /// At a filter's dispatch: when a probe already judged `exc`, branches to `accepted` or
+    /// `declined` by that verdict (and forgets it); otherwise continues in a new current
+    /// block, where the filter is to run.
+    pub(super) fn reuse_probed_verdict(
+        &mut self,
+        clause: usize,
+        exc: Value,
+        accepted: Block,
+        declined: Block,
+    ) {
+        let (known, took) = self.known_verdict(clause, exc);
+        let verdict_var = self.verdict_var(clause);
+        let reuse = self.b.create_block();
+        let run = self.b.create_block();
+        self.b.ins().brif(known, reuse, &[], run, &[]);
+        self.b.switch_to_block(reuse);
+        self.b.seal_block(reuse);
+        let zero = self.b.ins().iconst(I32, 0);
+        self.b.def_var(verdict_var, zero);
+        self.b.ins().brif(took, accepted, &[], declined, &[]);
+        self.b.switch_to_block(run);
+        self.b.seal_block(run);
+    }
+
+    /// At `endfilter` with `verdict` about `exc`: to the probe exit when a probe ran the
+    /// filter, else on to a new current block (ordinary dispatch).
+    pub(super) fn endfilter_probe_exit(&mut self, clause: usize, verdict: Value, exc: Value) {
+        let return_index = self.return_index_var(clause);
+        let index = self.b.use_var(return_index);
+        let exit = match self.eh.probes[clause].exit {
+            Some(b) => b,
+            None => {
+                let b = self.b.create_block();
+                self.b.set_cold_block(b);
+                self.b.append_block_param(b, I32);
+                self.b.append_block_param(b, I64);
+                self.eh.probes[clause].exit = Some(b);
+                b
+            }
+        };
+        let ordinary = self.b.create_block();
+        self.b
+            .ins()
+            .brif(index, exit, &[verdict.into(), exc.into()], ordinary, &[]);
+        self.b.switch_to_block(ordinary);
+        self.b.seal_block(ordinary);
+    }
+
+    /// Fills each filter's probe exit: records the verdict and the exception, clears the
+    /// return index and returns to the probe that ran it. Called once, last.
+    pub(super) fn emit_probe_exits(&mut self) {
+        for clause in 0..self.eh.probes.len() {
+            let Some(exit) = self.eh.probes[clause].exit else {
+                continue;
+            };
+            self.b.switch_to_block(exit);
+            let params = self.b.block_params(exit).to_vec();
+            let (verdict, exc) = (params[0], params[1]);
+            let accepted = self.b.ins().iconst(I32, ACCEPTED);
+            let declined = self.b.ins().iconst(I32, DECLINED);
+            let verdict = self.b.ins().select(verdict, accepted, declined);
+            let verdict_var = self.verdict_var(clause);
+            self.b.def_var(verdict_var, verdict);
+            let judged_var = self.judged_var(clause);
+            self.b.def_var(judged_var, exc);
+            let return_index = self.return_index_var(clause);
+            let index = self.b.use_var(return_index);
+            let zero = self.b.ins().iconst(I32, 0);
+            self.b.def_var(return_index, zero);
+            let returns = self.eh.probes[clause].returns.clone();
+            // Index 0 never comes here (`endfilter` branched on it being set).
+            let Some(&first) = returns.first() else {
+                self.b.ins().trap(TrapCode::unwrap_user(1));
+                continue;
+            };
+            let default = self.b.func.dfg.block_call(first, &[]);
+            let mut calls = vec![default];
+            for back in returns {
+                calls.push(self.b.func.dfg.block_call(back, &[]));
+            }
+            let table = self
+                .b
+                .create_jump_table(JumpTableData::new(default, &calls));
+            self.b.ins().br_table(index, table);
+        }
+    }
+}
