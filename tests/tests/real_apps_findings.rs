@@ -10,7 +10,12 @@
 //! - NUnit's settings open the configuration system, which asks where `machine.config` is
 //!   (`RuntimeEnvironment.SystemConfigurationFile`, the `GetMachineConfigPath` icall);
 //! - Coco/R's parser initialises a `bool[21, 43]` from a data field mcs padded to 904 bytes:
-//!   the array's 903 are copied, as mono's `InitializeArray` does, not an ArgumentException.
+//!   the array's 903 are copied, as mono's `InitializeArray` does, not an ArgumentException;
+//! - dnlib's assembly resolver reads `typeof(object).Module.FullyQualifiedName` (module
+//!   objects: `RuntimeTypeHandle.GetModule`, `RuntimeModule`'s icalls);
+//! - de4dot's plugin directory is `AppDomain.BaseDirectory` and NUnit's configuration the
+//!   domain's `ConfigurationFile` (`AppDomain.getSetup`, as mono fills it at startup);
+//! - de4dot resolves its arguments with `Path.GetFullPath` (`MonoIO.GetCurrentDirectory`).
 
 use std::process::{Command, Output};
 
@@ -160,8 +165,29 @@ fn the_machine_configuration_path_is_mono_s() {
     }
 }
 
+/// Compiles fixture `program` (`tests/fixtures/real_apps/<program>.cs`) and its image, and
+/// asserts it runs as under mono in every mode.
+fn fixture_like_mono(program: &str) {
+    let programs = ngen_tests::CompiledPrograms::new("real_apps", &[program]);
+    programs.assert_like_mono(program, &[]);
+}
+
 #[test]
 fn multi_dimensional_initialisers_with_padded_data_are_mono_s() {
-    let programs = ngen_tests::CompiledPrograms::new("real_apps", &["MdInit"]);
-    programs.assert_like_mono("MdInit", &[]);
+    fixture_like_mono("MdInit");
+}
+
+#[test]
+fn module_objects_are_mono_s() {
+    fixture_like_mono("Modules");
+}
+
+#[test]
+fn the_domain_setup_is_mono_s() {
+    fixture_like_mono("DomainSetup");
+}
+
+#[test]
+fn the_current_directory_is_mono_s() {
+    fixture_like_mono("CurrentDirectory");
 }

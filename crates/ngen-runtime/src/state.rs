@@ -27,6 +27,7 @@ pub(crate) mod members;
 pub(crate) mod method_queries;
 mod method_tables;
 mod methods;
+pub(crate) mod modules;
 pub(crate) mod objects;
 mod pair_cache;
 pub(crate) mod property_queries;

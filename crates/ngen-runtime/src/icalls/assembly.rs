@@ -146,12 +146,20 @@ pub(super) fn runtime_assembly_methods() -> Vec<(&'static str, *const ())> {
     use super::manifest_resources::*;
     vec![
         (
+            "GetManifestModuleInternal",
+            super::runtime_module::get_manifest_module_internal as *const (),
+        ),
+        (
             "GetManifestResourceInfoInternal",
             get_manifest_resource_info_internal as *const (),
         ),
         (
             "GetManifestResourceInternal",
             get_manifest_resource_internal as *const (),
+        ),
+        (
+            "GetModulesInternal",
+            super::runtime_module::get_modules_internal as *const (),
         ),
         ("get_code_base", get_code_base as *const ()),
         ("get_fullname", get_fullname as *const ()),

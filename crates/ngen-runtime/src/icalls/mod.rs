@@ -45,6 +45,7 @@ mod runtime_field_info;
 mod runtime_helpers;
 mod runtime_imports;
 mod runtime_method_info;
+mod runtime_module;
 mod runtime_property_info;
 mod runtime_type;
 mod runtime_type_handle;
@@ -186,6 +187,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Reflection.RuntimeMethodInfo",
         methods: runtime_method_info::methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimeModule",
+        methods: runtime_module::methods,
     },
     IcallType {
         type_name: "System.Reflection.RuntimePropertyInfo",

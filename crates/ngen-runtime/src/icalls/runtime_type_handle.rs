@@ -151,6 +151,7 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             "GetGenericTypeDefinition_impl",
             get_generic_type_definition as *const (),
         ),
+        ("GetModule", super::runtime_module::get_module as *const ()),
         ("HasInstantiation", has_instantiation as *const ()),
         ("HasReferences", has_references as *const ()),
         (

@@ -51,6 +51,14 @@ impl Runtime {
         Ok(obj)
     }
 
+    /// The index of the assembly defining the type a type object describes (an array's
+    /// element's, an instance's definition's).
+    pub(super) fn assembly_defining(&mut self, type_object: u64) -> Result<usize, String> {
+        let ty = self.type_of_type_object(type_object)?;
+        let name = self.types.defining_assembly(ty)?;
+        self.assembly_named(0, &name)
+    }
+
     /// The assembly index a `RuntimeAssembly` object stands for.
     pub(super) fn assembly_of_object(&mut self, obj: u64) -> Result<usize, String> {
         let class = self
@@ -71,6 +79,13 @@ impl Runtime {
 pub(crate) fn assembly_at(return_address: u64) -> u64 {
     let id = crate::code_map::lookup(return_address, |range| range.asm).unwrap_or(0);
     with_runtime("Assembly.GetExecutingAssembly", |rt| rt.assembly_object(id))
+}
+
+/// The program's file, as an absolute path (Mono's `image->name` of the entry assembly).
+pub(crate) fn entry_assembly_path() -> std::path::PathBuf {
+    with_runtime("the program's path", |rt| {
+        std::path::absolute(&rt.assemblies[0].path).map_err(|e| e.to_string())
+    })
 }
 
 /// The program's assembly object (`Assembly.GetEntryAssembly`).
@@ -176,9 +191,7 @@ pub(crate) fn location(assembly: u64, code_base: bool) -> String {
 /// element's, an instance's definition's).
 pub(crate) fn assembly_of_type(type_object: u64) -> u64 {
     with_runtime("Type.Assembly", |rt| {
-        let ty = rt.type_of_type_object(type_object)?;
-        let name = rt.types.defining_assembly(ty)?;
-        let id = rt.assembly_named(0, &name)?;
+        let id = rt.assembly_defining(type_object)?;
         rt.assembly_object(id)
     })
 }
