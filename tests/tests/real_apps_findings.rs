@@ -15,7 +15,14 @@
 //!   objects: `RuntimeTypeHandle.GetModule`, `RuntimeModule`'s icalls);
 //! - de4dot's plugin directory is `AppDomain.BaseDirectory` and NUnit's configuration the
 //!   domain's `ConfigurationFile` (`AppDomain.getSetup`, as mono fills it at startup);
-//! - de4dot resolves its arguments with `Path.GetFullPath` (`MonoIO.GetCurrentDirectory`).
+//! - de4dot resolves its arguments with `Path.GetFullPath` (`MonoIO.GetCurrentDirectory`);
+//! - NUnit's runner calls `IList.Contains` on a `string[]` (an array's non-generic interfaces
+//!   are `System.Array`'s explicit implementations), reads its test assembly's name from the
+//!   file and its references, the Mono version (`Mono.Runtime.GetDisplayName`) and the
+//!   `Stopwatch`;
+//! - System.Configuration's attributes name their own types without an assembly
+//!   (`[ConfigurationCollection(typeof(KeyValueConfigurationElement))]`): looked up in the
+//!   attribute's assembly, not the program's.
 
 use std::process::{Command, Output};
 
@@ -190,4 +197,22 @@ fn the_domain_setup_is_mono_s() {
 #[test]
 fn the_current_directory_is_mono_s() {
     fixture_like_mono("CurrentDirectory");
+}
+
+#[test]
+fn what_the_nunit_runner_asks_first_is_mono_s() {
+    fixture_like_mono("RunnerNeeds");
+}
+
+#[test]
+fn attribute_type_arguments_resolve_in_the_attribute_s_assembly() {
+    let (_dir, exe) = ngen_tests::compile_fixture_exe_with(
+        "real_apps",
+        "AttributeScope.cs",
+        &["-r:System.Configuration"],
+    );
+    let images = temp_dir();
+    ngen_tests::ngen_compile(&exe, images.path());
+    // System.Configuration has no shared framework image, so not `--jit never`.
+    ngen_tests::assert_like_mono_in_modes(&exe, images.path(), &[], &["always", "default"]);
 }

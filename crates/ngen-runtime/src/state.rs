@@ -17,6 +17,7 @@
 
 pub(crate) mod arrays;
 pub(crate) mod assemblies;
+pub(crate) mod assembly_names;
 pub(crate) mod attributes;
 mod dispatch_cache;
 pub(crate) mod field_queries;

@@ -37,6 +37,7 @@ mod mathf;
 mod method_handles;
 mod monitor;
 mod mono_io;
+mod mono_runtime;
 mod native_event_calls;
 mod object;
 mod path;
@@ -73,8 +74,16 @@ const TYPES: &[IcallType] = &[
         methods: interop_sys::methods,
     },
     IcallType {
+        type_name: "Mono.Runtime",
+        methods: mono_runtime::methods,
+    },
+    IcallType {
         type_name: "Mono.RuntimeGPtrArrayHandle",
         methods: method_handles::gptr_array_methods,
+    },
+    IcallType {
+        type_name: "Mono.RuntimeMarshal",
+        methods: assembly::runtime_marshal_methods,
     },
     IcallType {
         type_name: "Mono.SafeStringMarshal",
@@ -115,6 +124,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Diagnostics.StackTrace",
         methods: stack_trace::methods,
+    },
+    IcallType {
+        type_name: "System.Diagnostics.Stopwatch",
+        methods: date_time::stopwatch_methods,
     },
     IcallType {
         type_name: "System.Enum",
