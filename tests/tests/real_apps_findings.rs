@@ -22,7 +22,9 @@
 //!   `Stopwatch`;
 //! - System.Configuration's attributes name their own types without an assembly
 //!   (`[ConfigurationCollection(typeof(KeyValueConfigurationElement))]`): looked up in the
-//!   attribute's assembly, not the program's.
+//!   attribute's assembly, not the program's;
+//! - System.dll's `TraceUtils` (NUnit's tracing) calls `Type.GetType` with its own type's name:
+//!   it is looked up in the calling assembly (mono's `StackCrawlMark`), not the program's.
 
 use std::process::{Command, Output};
 
@@ -215,4 +217,19 @@ fn attribute_type_arguments_resolve_in_the_attribute_s_assembly() {
     ngen_tests::ngen_compile(&exe, images.path());
     // System.Configuration has no shared framework image, so not `--jit never`.
     ngen_tests::assert_like_mono_in_modes(&exe, images.path(), &[], &["always", "default"]);
+}
+
+#[test]
+fn type_get_type_looks_in_the_calling_assembly() {
+    let dir = temp_dir();
+    let d = dir.path();
+    mcs(&[&fixture("GetTypeLib.cs")], &d.join("GetTypeLib.dll"), &[]);
+    let lib = format!("-r:{}", d.join("GetTypeLib.dll").display());
+    let exe = d.join("GetTypeCaller.exe");
+    mcs(&[&fixture("GetTypeCaller.cs")], &exe, &[&lib]);
+    let images = temp_dir();
+    for assembly in ["GetTypeLib.dll", "GetTypeCaller.exe"] {
+        ngen_tests::ngen_compile(&d.join(assembly), images.path());
+    }
+    ngen_tests::assert_like_mono_in_every_mode(&exe, images.path(), &[]);
 }

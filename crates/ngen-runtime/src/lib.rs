@@ -49,6 +49,7 @@ mod perf_map;
 mod pinvoke;
 mod profile;
 mod profile_report;
+mod stack_mark;
 mod state;
 mod stubs;
 mod threads;

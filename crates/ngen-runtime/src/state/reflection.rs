@@ -67,17 +67,6 @@ impl Runtime {
         Ok(obj as u64)
     }
 
-    /// The type `name` names (a reflection name, assembly-qualified or looked up in the
-    /// program's assembly, then mscorlib), or `None`.
-    pub(super) fn type_by_name(
-        &mut self,
-        name: &str,
-        ignore_case: bool,
-    ) -> Result<Option<TypeHandle>, String> {
-        let defaults = vec![self.assemblies[0].name.clone(), "mscorlib".to_string()];
-        self.types.resolve_type_name(name, &defaults, ignore_case)
-    }
-
     /// What the reflection object `obj` describes, for custom attributes: a type object's
     /// type. `None` for providers that carry none here.
     pub(super) fn attribute_target(&mut self, obj: u64) -> Result<Option<AttributeTarget>, String> {
