@@ -104,14 +104,6 @@ fn compare_with_mono(test: &str, modes: &[&str]) {
 }
 
 #[test]
-fn coco_builds_from_its_package_and_generates_under_mono() {
-    compare_with_mono("coco_builds_from_its_package_and_generates_under_mono", &[]);
-}
-
-#[test]
-#[ignore = "needs file I/O: mscorlib's File/Directory/FileStream reach System.Native P/Invokes \
-            (Interop.Sys.Stat, ...) and MonoIO.GetCurrentDirectory, which this runtime does not \
-            bind yet (the pinvoke helper's work, issues 7 and 9); run with --ignored once it does"]
 fn coco_generates_what_it_generates_under_mono() {
     compare_with_mono(
         "coco_generates_what_it_generates_under_mono",

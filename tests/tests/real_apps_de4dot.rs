@@ -113,15 +113,6 @@ fn compare_with_mono(test: &str, modes: &[&str]) {
 }
 
 #[test]
-fn de4dot_builds_from_its_package_and_cleans_under_mono() {
-    compare_with_mono("de4dot_builds_from_its_package_and_cleans_under_mono", &[]);
-}
-
-#[test]
-#[ignore = "needs RuntimeTypeHandle.GetModule and RuntimeModule objects (dnlib's resolver reads \
-            typeof(object).Module.FullyQualifiedName), then file I/O through System.Native \
-            P/Invokes (Directory.Exists, File.ReadAllBytes: the pinvoke helper's work); run with \
-            --ignored once both are there"]
 fn de4dot_cleans_assemblies_as_under_mono() {
     compare_with_mono("de4dot_cleans_assemblies_as_under_mono", &["default"]);
 }

@@ -10,7 +10,21 @@
 //! - NUnit's settings open the configuration system, which asks where `machine.config` is
 //!   (`RuntimeEnvironment.SystemConfigurationFile`, the `GetMachineConfigPath` icall);
 //! - Coco/R's parser initialises a `bool[21, 43]` from a data field mcs padded to 904 bytes:
-//!   the array's 903 are copied, as mono's `InitializeArray` does, not an ArgumentException.
+//!   the array's 903 are copied, as mono's `InitializeArray` does, not an ArgumentException;
+//! - dnlib's assembly resolver reads `typeof(object).Module.FullyQualifiedName` (module
+//!   objects: `RuntimeTypeHandle.GetModule`, `RuntimeModule`'s icalls);
+//! - de4dot's plugin directory is `AppDomain.BaseDirectory` and NUnit's configuration the
+//!   domain's `ConfigurationFile` (`AppDomain.getSetup`, as mono fills it at startup);
+//! - de4dot resolves its arguments with `Path.GetFullPath` (`MonoIO.GetCurrentDirectory`);
+//! - NUnit's runner calls `IList.Contains` on a `string[]` (an array's non-generic interfaces
+//!   are `System.Array`'s explicit implementations), reads its test assembly's name from the
+//!   file and its references, the Mono version (`Mono.Runtime.GetDisplayName`) and the
+//!   `Stopwatch`;
+//! - System.Configuration's attributes name their own types without an assembly
+//!   (`[ConfigurationCollection(typeof(KeyValueConfigurationElement))]`): looked up in the
+//!   attribute's assembly, not the program's;
+//! - System.dll's `TraceUtils` (NUnit's tracing) calls `Type.GetType` with its own type's name:
+//!   it is looked up in the calling assembly (mono's `StackCrawlMark`), not the program's.
 
 use std::process::{Command, Output};
 
@@ -160,8 +174,62 @@ fn the_machine_configuration_path_is_mono_s() {
     }
 }
 
+/// Compiles fixture `program` (`tests/fixtures/real_apps/<program>.cs`) and its image, and
+/// asserts it runs as under mono in every mode.
+fn fixture_like_mono(program: &str) {
+    let programs = ngen_tests::CompiledPrograms::new("real_apps", &[program]);
+    programs.assert_like_mono(program, &[]);
+}
+
 #[test]
 fn multi_dimensional_initialisers_with_padded_data_are_mono_s() {
-    let programs = ngen_tests::CompiledPrograms::new("real_apps", &["MdInit"]);
-    programs.assert_like_mono("MdInit", &[]);
+    fixture_like_mono("MdInit");
+}
+
+#[test]
+fn module_objects_are_mono_s() {
+    fixture_like_mono("Modules");
+}
+
+#[test]
+fn the_domain_setup_is_mono_s() {
+    fixture_like_mono("DomainSetup");
+}
+
+#[test]
+fn the_current_directory_is_mono_s() {
+    fixture_like_mono("CurrentDirectory");
+}
+
+#[test]
+fn what_the_nunit_runner_asks_first_is_mono_s() {
+    fixture_like_mono("RunnerNeeds");
+}
+
+#[test]
+fn attribute_type_arguments_resolve_in_the_attribute_s_assembly() {
+    let (_dir, exe) = ngen_tests::compile_fixture_exe_with(
+        "real_apps",
+        "AttributeScope.cs",
+        &["-r:System.Configuration"],
+    );
+    let images = temp_dir();
+    ngen_tests::ngen_compile(&exe, images.path());
+    // System.Configuration has no shared framework image, so not `--jit never`.
+    ngen_tests::assert_like_mono_in_modes(&exe, images.path(), &[], &["always", "default"]);
+}
+
+#[test]
+fn type_get_type_looks_in_the_calling_assembly() {
+    let dir = temp_dir();
+    let d = dir.path();
+    mcs(&[&fixture("GetTypeLib.cs")], &d.join("GetTypeLib.dll"), &[]);
+    let lib = format!("-r:{}", d.join("GetTypeLib.dll").display());
+    let exe = d.join("GetTypeCaller.exe");
+    mcs(&[&fixture("GetTypeCaller.cs")], &exe, &[&lib]);
+    let images = temp_dir();
+    for assembly in ["GetTypeLib.dll", "GetTypeCaller.exe"] {
+        ngen_tests::ngen_compile(&d.join(assembly), images.path());
+    }
+    ngen_tests::assert_like_mono_in_every_mode(&exe, images.path(), &[]);
 }

@@ -162,9 +162,10 @@ fn nunit_console_builds_from_its_package_and_runs_under_mono() {
 }
 
 #[test]
-#[ignore = "needs AppDomain.getSetup (AppDomain.SetupInformation: the configuration system \
-            opens the runner's .config through it) and file I/O through System.Native P/Invokes \
-            (the pinvoke helper's work); run with --ignored once they are there"]
+#[ignore = "needs Process.GetCurrentProcess (NativeMethods.GetCurrentProcessId: the process \
+            helper's work): the runner loads the test assembly and builds its fixtures, then \
+            asks for its process; its report then prints stack traces, which must match mono's \
+            frame for frame; run with --ignored once both are there"]
 fn nunit_console_runs_a_test_assembly_as_under_mono() {
     compare_with_mono(
         "nunit_console_runs_a_test_assembly_as_under_mono",

@@ -125,6 +125,17 @@ impl Assembly {
         &self.streams.version
     }
 
+    /// The metadata root's (major, minor) version, normally (1, 1) (Mono's
+    /// `Module.MDStreamVersion` reports it).
+    pub fn metadata_root_version(&self) -> (u16, u16) {
+        self.streams.root_version
+    }
+
+    /// The PE file header's machine type (`0x14c` for the usual IL-only x86 file).
+    pub fn pe_machine(&self) -> u16 {
+        self.pe.machine
+    }
+
     /// True when the table stream is `#-` (uncompressed, may use *Ptr tables).
     pub fn uses_uncompressed_tables(&self) -> bool {
         self.layout.uncompressed

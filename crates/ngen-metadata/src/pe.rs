@@ -250,6 +250,8 @@ impl CliHeader {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Streams {
     pub version: String,
+    /// The metadata root's major and minor version (normally 1.1).
+    pub root_version: (u16, u16),
     pub tables: Option<Range<usize>>,
     pub tables_uncompressed: bool,
     pub strings: Range<usize>,
@@ -277,7 +279,8 @@ impl Streams {
         if sig != 0x424A_5342 {
             return Err(MetadataError::BadMetadataSignature(sig));
         }
-        c.skip(8)?; // major, minor, reserved
+        let root_version = (c.u16()?, c.u16()?);
+        c.skip(4)?; // reserved
         let version_len = c.u32()? as usize;
         if version_len > 255 {
             return Err(MetadataError::BadStreamHeader(
@@ -292,6 +295,7 @@ impl Streams {
         let count = c.u16()?;
         let mut streams = Streams {
             version,
+            root_version,
             ..Streams::default()
         };
         let mut seen_tables = false;

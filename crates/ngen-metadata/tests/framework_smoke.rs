@@ -14,6 +14,9 @@ fn mscorlib_identity_and_every_body_decodes() {
     );
     assert_eq!(asm.processor_architecture().as_str(), "MSIL");
     assert!(!asm.is_exe());
+    // Mono's `typeof(object).Module.MDStreamVersion` is 0x10001; the file is IL-only x86.
+    assert_eq!(asm.metadata_root_version(), (1, 1));
+    assert_eq!(asm.pe_machine(), 0x14c);
     let mut bodies = 0;
     let mut instructions = 0;
     for rid in 1..=asm.row_count(TableId::MethodDef) {

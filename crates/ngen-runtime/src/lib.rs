@@ -50,6 +50,7 @@ mod pinvoke;
 mod process;
 mod profile;
 mod profile_report;
+mod stack_mark;
 mod state;
 mod stubs;
 mod threads;

@@ -17,6 +17,7 @@
 
 pub(crate) mod arrays;
 pub(crate) mod assemblies;
+pub(crate) mod assembly_names;
 pub(crate) mod attributes;
 mod dispatch_cache;
 pub(crate) mod field_queries;
@@ -27,6 +28,7 @@ pub(crate) mod members;
 pub(crate) mod method_queries;
 mod method_tables;
 mod methods;
+pub(crate) mod modules;
 pub(crate) mod objects;
 mod pair_cache;
 pub(crate) mod property_queries;

@@ -113,12 +113,19 @@ impl TypeSystem {
         r
     }
 
-    /// The method that implements `interface_method` for objects of exact type `ty`.
+    /// The method that implements `interface_method` for objects of exact type `ty`. An
+    /// array's non-generic interfaces (`IList`, `ICollection`, ...) are `System.Array`'s
+    /// (its explicit implementations, such as `IList.Contains`); a vector's generic ones are
+    /// the runtime's `InternalArray__` helpers, which the caller finds first.
     pub fn resolve_interface_method(
         &mut self,
         ty: TypeHandle,
         interface_method: MethodHandle,
     ) -> Result<Option<MethodHandle>> {
+        if matches!(self.kind(ty), TypeKind::SzArray(_) | TypeKind::Array(..)) {
+            let array = self.well_known(WellKnownType::Array)?;
+            return self.resolve_interface_method(array, interface_method);
+        }
         let map = self.interface_map(ty)?;
         let exact = map
             .interfaces

@@ -48,6 +48,9 @@ pub struct AttributeData {
     pub fixed: Vec<CaValue>,
     /// The named arguments (fields and properties set after construction).
     pub named: Vec<NamedArg>,
+    /// The simple name of the assembly holding the attribute: a type named in its blob
+    /// without an assembly is looked up there, then in mscorlib (ECMA-335 II.23.3).
+    pub scope: String,
 }
 
 /// How a value travels in the managed calling convention
@@ -169,6 +172,7 @@ impl TypeContext {
             return Ok(Vec::new());
         };
         let asm = inner.ts.assembly_shared(module);
+        let scope = inner.ts.module_name(module).to_string();
         // Enums of other assemblies: their underlying types come from the referenced files.
         let mut referenced = Vec::new();
         for rid in 1..=asm.row_count(TableId::AssemblyRef) {
@@ -200,6 +204,7 @@ impl TypeContext {
                 params,
                 fixed: decoded.fixed,
                 named: decoded.named,
+                scope: scope.clone(),
             });
         }
         Ok(out)

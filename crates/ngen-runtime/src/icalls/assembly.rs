@@ -2,7 +2,10 @@
 //! (`icall-def.h` `ASSEM_*`, `RASSEM_*`, `ASSEMN_*`): the executing, calling and entry
 //! assemblies, `GetTypes`, `GetType(name)`, `FullName`, `CodeBase`, `Location` and
 //! `GetName()`'s native name; `LoadFrom`/`LoadFile` of plugins; `Assembly.Load` by display
-//! name (`AppDomain.LoadAssembly`) and `LoadWithPartialName`.
+//! name (`AppDomain.LoadAssembly`) and `LoadWithPartialName`; `InternalGetAssemblyName`
+//! (`AssemblyName.GetAssemblyName(path)`: NUnit reads its test assembly's name so) and
+//! `Mono.RuntimeMarshal.FreeAssemblyName`; `InternalGetReferencedAssemblies`
+//! (`Assembly.GetReferencedAssemblies()`: NUnit finds its framework among them).
 //!
 //! Depends on: [`crate::state::assemblies`], [`crate::eh::trace::managed_entry`] (the
 //! caller's return address and frame pointer).
@@ -121,9 +124,47 @@ extern "C" fn get_location(this: u64) -> u64 {
     crate::alloc::string_from_str(&text) as u64
 }
 
+/// `Assembly.InternalGetAssemblyName(string assemblyFile, out MonoAssemblyName aname, out
+/// string codebase)`: fills the caller's `MonoAssemblyName` from the file's identity;
+/// `FileNotFoundException`, `BadImageFormatException` or `ArgumentException` as Mono raises.
+extern "C" fn internal_get_assembly_name(
+    path: u64,
+    name: *mut [u8; crate::state::assembly_names::NATIVE_NAME_SIZE],
+    codebase: *mut u64,
+) {
+    let Some(path) = crate::alloc::string_to_rust(path as *const ngen_abi::object::StringObject)
+    else {
+        crate::eh::raise::raise("ArgumentNullException", "Value cannot be null.");
+        return;
+    };
+    match crate::state::assembly_names::assembly_file_name(&path) {
+        Ok((identity, code_base)) => {
+            // SAFETY: `name` is the caller's `out MonoAssemblyName` local (80 bytes) and
+            // `codebase` its `out string` local.
+            unsafe {
+                let parts = crate::state::assembly_names::NameParts::of_identity(&identity);
+                crate::state::assembly_names::fill_native_name(&mut *name, &parts);
+                codebase.write(crate::alloc::string_from_str(&code_base) as u64);
+            }
+        }
+        Err((class, message)) => crate::eh::raise::raise(class, &message),
+    }
+}
+
+/// `RuntimeMarshal.FreeAssemblyName(ref MonoAssemblyName name, bool freeStruct)`: nothing to
+/// free: the strings a `MonoAssemblyName` points to here are leaked on purpose (the cached
+/// names of loaded assemblies share them).
+extern "C" fn free_assembly_name(_name: u64, _free_struct: i32) {}
+
+/// `Assembly.InternalGetReferencedAssemblies(Assembly module)`: a `GPtrArray` of
+/// `MonoAssemblyName*`.
+extern "C" fn internal_get_referenced_assemblies(assembly: u64) -> u64 {
+    crate::state::assembly_names::referenced_names(assembly)
+}
+
 /// `AssemblyName.GetNativeName(IntPtr assembly)`.
 extern "C" fn get_native_name(mono_assembly: u64) -> u64 {
-    crate::state::assemblies::native_name(mono_assembly)
+    crate::state::assembly_names::native_name(mono_assembly)
 }
 
 pub(super) fn assembly_methods() -> Vec<(&'static str, *const ())> {
@@ -132,6 +173,14 @@ pub(super) fn assembly_methods() -> Vec<(&'static str, *const ())> {
         ("GetEntryAssembly", get_entry_assembly as *const ()),
         ("GetExecutingAssembly", get_executing_assembly as *const ()),
         ("GetTypes", get_types as *const ()),
+        (
+            "InternalGetAssemblyName",
+            internal_get_assembly_name as *const (),
+        ),
+        (
+            "InternalGetReferencedAssemblies",
+            internal_get_referenced_assemblies as *const (),
+        ),
         ("InternalGetType", internal_get_type as *const ()),
         ("LoadFile_internal", load_file_internal as *const ()),
         ("LoadFrom", load_from as *const ()),
@@ -146,12 +195,20 @@ pub(super) fn runtime_assembly_methods() -> Vec<(&'static str, *const ())> {
     use super::manifest_resources::*;
     vec![
         (
+            "GetManifestModuleInternal",
+            super::runtime_module::get_manifest_module_internal as *const (),
+        ),
+        (
             "GetManifestResourceInfoInternal",
             get_manifest_resource_info_internal as *const (),
         ),
         (
             "GetManifestResourceInternal",
             get_manifest_resource_internal as *const (),
+        ),
+        (
+            "GetModulesInternal",
+            super::runtime_module::get_modules_internal as *const (),
         ),
         ("get_code_base", get_code_base as *const ()),
         ("get_fullname", get_fullname as *const ()),
@@ -161,4 +218,8 @@ pub(super) fn runtime_assembly_methods() -> Vec<(&'static str, *const ())> {
 
 pub(super) fn assembly_name_methods() -> Vec<(&'static str, *const ())> {
     vec![("GetNativeName", get_native_name as *const ())]
+}
+
+pub(super) fn runtime_marshal_methods() -> Vec<(&'static str, *const ())> {
+    vec![("FreeAssemblyName", free_assembly_name as *const ())]
 }

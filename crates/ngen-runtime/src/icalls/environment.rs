@@ -123,15 +123,7 @@ extern "C" fn get_tick_count() -> i32 {
 
 /// The monotonic clock in milliseconds, as mono's `mono_msec_boottime`.
 fn monotonic_millis() -> i64 {
-    let mut now = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `now` is a valid, writable timespec; the call has no other effects.
-    if unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) } != 0 {
-        return 0;
-    }
-    now.tv_sec * 1000 + now.tv_nsec / 1_000_000
+    super::date_time::monotonic_ticks() / 10_000
 }
 
 /// `int get_ProcessorCount()`: the processors this process may run on

@@ -37,6 +37,7 @@ mod mathf;
 mod method_handles;
 mod monitor;
 mod mono_io;
+mod mono_runtime;
 mod native_event_calls;
 mod native_methods;
 mod object;
@@ -47,6 +48,7 @@ mod runtime_field_info;
 mod runtime_helpers;
 mod runtime_imports;
 mod runtime_method_info;
+mod runtime_module;
 mod runtime_property_info;
 mod runtime_type;
 mod runtime_type_handle;
@@ -78,8 +80,16 @@ const TYPES: &[IcallType] = &[
         methods: native_methods::methods,
     },
     IcallType {
+        type_name: "Mono.Runtime",
+        methods: mono_runtime::methods,
+    },
+    IcallType {
         type_name: "Mono.RuntimeGPtrArrayHandle",
         methods: method_handles::gptr_array_methods,
+    },
+    IcallType {
+        type_name: "Mono.RuntimeMarshal",
+        methods: assembly::runtime_marshal_methods,
     },
     IcallType {
         type_name: "Mono.SafeStringMarshal",
@@ -124,6 +134,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Diagnostics.StackTrace",
         methods: stack_trace::methods,
+    },
+    IcallType {
+        type_name: "System.Diagnostics.Stopwatch",
+        methods: date_time::stopwatch_methods,
     },
     IcallType {
         type_name: "System.Enum",
@@ -196,6 +210,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Reflection.RuntimeMethodInfo",
         methods: runtime_method_info::methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.RuntimeModule",
+        methods: runtime_module::methods,
     },
     IcallType {
         type_name: "System.Reflection.RuntimePropertyInfo",

@@ -1,7 +1,10 @@
 //! `System.IO.MonoIO`'s icalls (`icall-def.h` `MONOIO_*`): the file and console primitives
 //! mscorlib's `FileStream` and console streams are built on. Handles are file descriptors, as
 //! in Mono 6.8's Unix `w32file` layer; failures store an errno-derived `MonoIOError` code in the
-//! `ref MonoIOError` argument and return the failure value, as Mono does.
+//! `ref MonoIOError` argument and return the failure value, as Mono does. The process's current
+//! directory (`GetCurrentDirectory`, `SetCurrentDirectory`: `Environment.CurrentDirectory`, and
+//! `Path.GetFullPath` of a relative path) is the C library's (`getcwd`, `chdir`), as in Mono's
+//! `w32file-unix.c`; the rest of the file system is corefx's, through System.Native.
 //!
 //! `CreatePipe` makes both ends close-on-exec (a child gets only the end `Process` hands it,
 //! as its 0, 1 or 2); `DuplicateHandle` of a process handle (`ProcessWaitHandle`) is a second
@@ -234,6 +237,36 @@ fn path_of(chars: u64) -> Option<std::ffi::CString> {
     std::ffi::CString::new(String::from_utf16_lossy(&units)).ok()
 }
 
+/// `string GetCurrentDirectory(out MonoIOError error)`: the process's current directory, or
+/// null with the error.
+extern "C" fn get_current_directory(error: *mut i32) -> u64 {
+    match std::env::current_dir() {
+        Ok(dir) => {
+            store_error(error, ERROR_SUCCESS);
+            crate::alloc::string_from_str(&dir.to_string_lossy()) as u64
+        }
+        Err(e) => {
+            store_error(error, win32_error(e.raw_os_error().unwrap_or(0)));
+            0
+        }
+    }
+}
+
+/// `bool SetCurrentDirectory(char* path, out MonoIOError error)`: `chdir`.
+extern "C" fn set_current_directory(path: u64, error: *mut i32) -> i32 {
+    let Some(path) = path_of(path) else {
+        store_error(error, 3); // ERROR_PATH_NOT_FOUND
+        return 0;
+    };
+    // SAFETY: a NUL-terminated path.
+    if unsafe { libc::chdir(path.as_ptr()) } != 0 {
+        store_error(error, last_error());
+        return 0;
+    }
+    store_error(error, ERROR_SUCCESS);
+    1
+}
+
 /// `IntPtr Open(char* filename, FileMode mode, FileAccess access, FileShare share,
 /// FileOptions options, out MonoIOError error)`: a descriptor, or -1 with the error
 /// (`mono_w32file_create`: FileMode as CreateFile's disposition; files are made 0666 less the
@@ -340,11 +373,13 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("CreatePipe", create_pipe as *const ()),
         ("DuplicateHandle", duplicate_handle as *const ()),
         ("Flush", flush as *const ()),
+        ("GetCurrentDirectory", get_current_directory as *const ()),
         ("GetFileType", get_file_type as *const ()),
         ("GetLength", get_length as *const ()),
         ("Open", open as *const ()),
         ("Read", read as *const ()),
         ("Seek", seek as *const ()),
+        ("SetCurrentDirectory", set_current_directory as *const ()),
         ("SetLength", set_length as *const ()),
         ("Write", write as *const ()),
         (

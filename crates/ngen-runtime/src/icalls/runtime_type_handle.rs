@@ -114,14 +114,19 @@ extern "C" fn is_instance_of_type(type_object: u64, obj: u64) -> i32 {
 /// throwOnError, bool ignoreCase, bool reflectionOnly)`: `Type.GetType(name)`.
 extern "C" fn internal_from_name(
     name: u64,
-    _stack_mark: u64,
+    stack_mark: u64,
     _caller_assembly: u64,
     throw_on_error: i32,
     ignore_case: i32,
     _reflection_only: i32,
 ) -> u64 {
     type_by_name(name, |name| {
-        crate::state::type_objects::type_from_name(name, throw_on_error != 0, ignore_case != 0)
+        crate::state::type_objects::type_from_name(
+            name,
+            stack_mark,
+            throw_on_error != 0,
+            ignore_case != 0,
+        )
     })
 }
 
@@ -151,6 +156,7 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             "GetGenericTypeDefinition_impl",
             get_generic_type_definition as *const (),
         ),
+        ("GetModule", super::runtime_module::get_module as *const ()),
         ("HasInstantiation", has_instantiation as *const ()),
         ("HasReferences", has_references as *const ()),
         (

@@ -10,6 +10,10 @@
 //!   block of the Rust heap, made once per name and never freed: a name is set at most once,
 //!   `Thread.Name can only be set once.`).
 //!
+//! - `GetPriorityNative`, `SetPriorityNative`: the `InternalThread`'s `priority` (Normal when
+//!   made); setting it changes no OS scheduling (Mono's `mono_thread_internal_set_priority`
+//!   leaves `SCHED_OTHER` threads' priority alone on Linux). NUnit's event pump sets it.
+//!
 //! Failures raise Mono's exceptions (`ThreadStateException`, `InvalidOperationException`)
 //! through the pending word.
 //!
@@ -178,6 +182,16 @@ extern "C" fn set_name(internal: u64, name: *const u16, length: i32) {
     write(internal, chars_field, block.as_ptr() as u64);
 }
 
+/// `int GetPriorityNative ()`.
+extern "C" fn get_priority(thread: u64) -> i32 {
+    read(internal_of(thread), internal_field("priority"))
+}
+
+/// `void SetPriorityNative (int priority)` (the managed setter checked the value).
+extern "C" fn set_priority(thread: u64, priority: i32) {
+    write(internal_of(thread), internal_field("priority"), priority);
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     let mut rows = vec![
         ("ClrState", clr_state as *const ()),
@@ -188,10 +202,12 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("GetCurrentThread", get_current_thread as *const ()),
         ("GetDomainID", get_domain_id as *const ()),
         ("GetName_internal", get_name as *const ()),
+        ("GetPriorityNative", get_priority as *const ()),
         ("GetState", get_state as *const ()),
         ("JoinInternal", join_internal as *const ()),
         ("MemoryBarrier", memory_barrier as *const ()),
         ("SetName_icall", set_name as *const ()),
+        ("SetPriorityNative", set_priority as *const ()),
         ("SetState", set_state as *const ()),
         ("SleepInternal", sleep_internal as *const ()),
         ("SpinWait_nop", spin_wait_nop as *const ()),

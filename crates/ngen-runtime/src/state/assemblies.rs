@@ -1,14 +1,13 @@
 //! Assemblies by reflection (`System.Reflection.RuntimeAssembly`): one object per loaded
 //! assembly (`GetExecutingAssembly`, `GetCallingAssembly`, `GetEntryAssembly`,
 //! `Type.Assembly`), its types (`GetTypes`, `GetType(name)`), its names (`FullName`,
-//! `GetName()` through Mono's native `MonoAssemblyName`, `CodeBase`, `Location`); loading
+//! `GetName()` through Mono's native `MonoAssemblyName` ([`super::assembly_names`]),
+//! `CodeBase`, `Location`); loading
 //! by path (`LoadFrom`) and by display name (`Assembly.Load`, [`load_by_name`]).
 //!
 //! ## Model
 //! `RuntimeAssembly._mono_assembly` (Mono's `MonoAssembly*`) holds the runtime's assembly
-//! index plus one, so an object finds its assembly again. `AssemblyName.GetNativeName`
-//! returns a `MonoAssemblyName` laid out as `Mono/RuntimeStructs.cs` declares it, built once
-//! per assembly and never freed (Mono's lives as long as its assembly).
+//! index plus one, so an object finds its assembly again.
 //!
 //! Depends on: the parent module's state (loaded assemblies, the binder), [`super::reflection`],
 //! [`crate::code_map`] (which assembly a return address is in).
@@ -17,7 +16,6 @@
 //! (`MonoAssemblyName`).
 
 use std::collections::HashMap;
-use std::ffi::CString;
 use std::sync::Mutex;
 
 use ngen_compiler::runtime_types::AbiClass;
@@ -29,8 +27,6 @@ use crate::log;
 
 /// `RuntimeAssembly` objects by assembly index.
 static OBJECTS: Mutex<Option<HashMap<usize, u64>>> = Mutex::new(None);
-/// `MonoAssemblyName` blocks by assembly index.
-static NATIVE_NAMES: Mutex<Option<HashMap<usize, u64>>> = Mutex::new(None);
 
 impl Runtime {
     /// The `RuntimeAssembly` of assembly `id`.
@@ -49,6 +45,14 @@ impl Runtime {
         crate::gc_roots::root_forever(obj);
         objects.insert(id, obj);
         Ok(obj)
+    }
+
+    /// The index of the assembly defining the type a type object describes (an array's
+    /// element's, an instance's definition's).
+    pub(super) fn assembly_defining(&mut self, type_object: u64) -> Result<usize, String> {
+        let ty = self.type_of_type_object(type_object)?;
+        let name = self.types.defining_assembly(ty)?;
+        self.assembly_named(0, &name)
     }
 
     /// The assembly index a `RuntimeAssembly` object stands for.
@@ -71,6 +75,13 @@ impl Runtime {
 pub(crate) fn assembly_at(return_address: u64) -> u64 {
     let id = crate::code_map::lookup(return_address, |range| range.asm).unwrap_or(0);
     with_runtime("Assembly.GetExecutingAssembly", |rt| rt.assembly_object(id))
+}
+
+/// The program's file, as an absolute path (Mono's `image->name` of the entry assembly).
+pub(crate) fn entry_assembly_path() -> std::path::PathBuf {
+    with_runtime("the program's path", |rt| {
+        std::path::absolute(&rt.assemblies[0].path).map_err(|e| e.to_string())
+    })
 }
 
 /// The program's assembly object (`Assembly.GetEntryAssembly`).
@@ -176,78 +187,9 @@ pub(crate) fn location(assembly: u64, code_base: bool) -> String {
 /// element's, an instance's definition's).
 pub(crate) fn assembly_of_type(type_object: u64) -> u64 {
     with_runtime("Type.Assembly", |rt| {
-        let ty = rt.type_of_type_object(type_object)?;
-        let name = rt.types.defining_assembly(ty)?;
-        let id = rt.assembly_named(0, &name)?;
+        let id = rt.assembly_defining(type_object)?;
         rt.assembly_object(id)
     })
-}
-
-/// `AssemblyName.GetNativeName(IntPtr assembly)`: the assembly's `MonoAssemblyName`:
-/// `name` 0, `culture` 8, `hash_value` 16, `public_key` 24, `public_key_token[17]` 32,
-/// `hash_alg` 52, `hash_len` 56, `flags` 60, `major`..`revision` 64..70, `arch` 72.
-pub(crate) fn native_name(mono_assembly: u64) -> u64 {
-    let id = mono_assembly.saturating_sub(1) as usize;
-    let mut names = NATIVE_NAMES.lock().unwrap_or_else(|p| p.into_inner());
-    let names = names.get_or_insert_with(HashMap::new);
-    if let Some(&block) = names.get(&id) {
-        return block;
-    }
-    let rt = lock();
-    let Some(asm) = rt.assemblies.get(id) else {
-        drop(rt);
-        super::fatal("AssemblyName.GetNativeName: not an assembly of this runtime")
-    };
-    let Ok(identity) = asm.metadata.identity() else {
-        drop(rt);
-        super::fatal("AssemblyName.GetNativeName: the assembly has no identity")
-    };
-    drop(rt);
-    let leak_c = |s: &str| CString::new(s).map_or(0, |c| c.into_raw() as u64);
-    let block: &'static mut [u8; 80] = Box::leak(Box::new([0u8; 80]));
-    let put = |block: &mut [u8; 80], at: usize, bytes: &[u8]| {
-        block[at..at + bytes.len()].copy_from_slice(bytes);
-    };
-    put(block, 0, &leak_c(&identity.name).to_le_bytes());
-    // Mono's neutral culture is "" (not null): `AssemblyName` then prints `Culture=neutral`.
-    let culture = identity.culture.as_deref().unwrap_or("");
-    put(block, 8, &leak_c(culture).to_le_bytes());
-    if let Some(key) = &identity.public_key {
-        // A blob: compressed length, then the bytes (`RuntimeMarshal.DecodeBlobArray`).
-        let mut blob = compressed_length(key.len());
-        blob.extend_from_slice(key);
-        let leaked = Box::leak(blob.into_boxed_slice());
-        put(block, 24, &(leaked.as_ptr() as u64).to_le_bytes());
-    }
-    if let Some(token) = identity.public_key_token() {
-        put(block, 32, ngen_metadata::identity::hex(&token).as_bytes());
-    }
-    put(block, 52, &identity.hash_alg.to_le_bytes());
-    put(block, 60, &identity.flags.to_le_bytes());
-    let v = identity.version;
-    for (i, part) in [v.major, v.minor, v.build, v.revision]
-        .into_iter()
-        .enumerate()
-    {
-        put(block, 64 + 2 * i, &part.to_le_bytes());
-    }
-    let ptr = block.as_ptr() as u64;
-    names.insert(id, ptr);
-    ptr
-}
-
-/// ECMA-335 II.23.2's compressed unsigned length.
-fn compressed_length(n: usize) -> Vec<u8> {
-    match n {
-        0..=0x7f => vec![n as u8],
-        0x80..=0x3fff => vec![0x80 | (n >> 8) as u8, n as u8],
-        _ => vec![
-            0xc0 | (n >> 24) as u8,
-            (n >> 16) as u8,
-            (n >> 8) as u8,
-            n as u8,
-        ],
-    }
 }
 
 /// `Assembly.LoadFrom(path)` and `LoadFile`: loads the assembly at `path` (once; a plugin
@@ -310,19 +252,5 @@ pub(crate) fn load_by_name(display: &str) -> Result<u64, String> {
         Ok(id) if wanted.matches(&rt.assemblies[id].identity) => rt.assembly_object(id),
         // A file of that name that is not the assembly asked for, or not an assembly.
         _ => Ok(0),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::compressed_length;
-
-    #[test]
-    fn blob_lengths_are_compressed_as_ecma_335_says() {
-        assert_eq!(compressed_length(0x03), [0x03]);
-        assert_eq!(compressed_length(0x80), [0x80, 0x80]);
-        assert_eq!(compressed_length(160), [0x80, 0xa0]);
-        assert_eq!(compressed_length(0x3fff), [0xbf, 0xff]);
-        assert_eq!(compressed_length(0x4000), [0xc0, 0x00, 0x40, 0x00]);
     }
 }

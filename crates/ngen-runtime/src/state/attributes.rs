@@ -129,7 +129,7 @@ fn construct(data: &AttributeData) -> Option<u64> {
     kept.set(0, obj);
     let mut args = vec![Arg::Int(obj)];
     for (i, (value, &(ty, class))) in data.fixed.iter().zip(&abi.params).enumerate() {
-        let bits = with_runtime(what, |rt| rt.attribute_value(value, ty));
+        let bits = with_runtime(what, |rt| rt.attribute_value(value, ty, &data.scope));
         kept.set(i + 1, bits);
         args.push(arg_of(class, bits));
     }
@@ -146,7 +146,7 @@ fn construct(data: &AttributeData) -> Option<u64> {
             let ty: TypeHandle = match member {
                 NamedMember::Field { ty, .. } | NamedMember::Setter { ty, .. } => ty,
             };
-            let bits = rt.attribute_value(&named.value, ty)?;
+            let bits = rt.attribute_value(&named.value, ty, &data.scope)?;
             Ok((member, bits, rt.types.abi_class_of(ty)?))
         });
         kept.set(1 + data.fixed.len(), bits);

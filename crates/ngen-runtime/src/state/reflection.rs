@@ -67,17 +67,6 @@ impl Runtime {
         Ok(obj as u64)
     }
 
-    /// The type `name` names (a reflection name, assembly-qualified or looked up in the
-    /// program's assembly, then mscorlib), or `None`.
-    pub(super) fn type_by_name(
-        &mut self,
-        name: &str,
-        ignore_case: bool,
-    ) -> Result<Option<TypeHandle>, String> {
-        let defaults = vec![self.assemblies[0].name.clone(), "mscorlib".to_string()];
-        self.types.resolve_type_name(name, &defaults, ignore_case)
-    }
-
     /// What the reflection object `obj` describes, for custom attributes: a type object's
     /// type. `None` for providers that carry none here.
     pub(super) fn attribute_target(&mut self, obj: u64) -> Result<Option<AttributeTarget>, String> {
@@ -91,11 +80,13 @@ impl Runtime {
 
     /// The bits a custom-attribute argument `value` of declared type `ty` travels as: the
     /// integer or float bits, or the object it becomes (a string, a type object, a vector,
-    /// a box); 0 for null.
+    /// a box); 0 for null. Type names without an assembly are looked up in `scope` (the
+    /// assembly holding the attribute), then mscorlib.
     pub(super) fn attribute_value(
         &mut self,
         value: &CaValue,
         ty: TypeHandle,
+        scope: &str,
     ) -> Result<u64, String> {
         Ok(match value {
             CaValue::Bool(b) => u64::from(*b),
@@ -103,7 +94,7 @@ impl Runtime {
             CaValue::R8(f) => f.to_bits(),
             CaValue::String(None) | CaValue::Type(None) | CaValue::Array(None) => 0,
             CaValue::String(Some(s)) => crate::alloc::string_from_str(s) as u64,
-            CaValue::Type(Some(name)) => match self.type_by_name(name, false)? {
+            CaValue::Type(Some(name)) => match self.attribute_type_by_name(name, scope)? {
                 Some(t) => self.type_object(t)?,
                 None => return Err(format!("custom attribute argument: no type {name}")),
             },
@@ -113,19 +104,19 @@ impl Runtime {
                 let vector = self.new_vector(element, items.len())?;
                 let (size, _) = self.element_size(element)?;
                 for (i, item) in items.iter().enumerate() {
-                    let bits = self.attribute_value(item, element)?;
+                    let bits = self.attribute_value(item, element, scope)?;
                     let at = vector + ARRAY_DATA_OFFSET as u64 + i as u64 * u64::from(size);
                     store(at, class, bits);
                 }
                 vector
             }
             CaValue::Boxed(inner) => {
-                let inner_ty = self.ca_value_type(inner)?;
+                let inner_ty = self.ca_value_type(inner, scope)?;
                 if self.types.primitive_of(inner_ty)?.is_none() {
                     // A string, type or array in an `object` slot is itself.
-                    return self.attribute_value(inner, inner_ty);
+                    return self.attribute_value(inner, inner_ty, scope);
                 }
-                let bits = self.attribute_value(inner, inner_ty)?;
+                let bits = self.attribute_value(inner, inner_ty, scope)?;
                 let class = self.types.abi_class_of(inner_ty)?;
                 let boxed = self.new_instance(inner_ty)?;
                 store(boxed + OBJECT_HEADER_SIZE as u64, class, bits);
@@ -142,8 +133,19 @@ impl Runtime {
         Ok((info.element_size, self.types.abi_class_of(element)?))
     }
 
+    /// The type a custom-attribute blob names `name` (a reflection name, assembly-qualified or
+    /// looked up in `scope`, then mscorlib), or `None`.
+    fn attribute_type_by_name(
+        &mut self,
+        name: &str,
+        scope: &str,
+    ) -> Result<Option<TypeHandle>, String> {
+        let defaults = vec![scope.to_string(), "mscorlib".to_string()];
+        self.types.resolve_type_name(name, &defaults, false)
+    }
+
     /// The type a boxed custom-attribute value has (its blob names it).
-    fn ca_value_type(&mut self, value: &CaValue) -> Result<TypeHandle, String> {
+    fn ca_value_type(&mut self, value: &CaValue, scope: &str) -> Result<TypeHandle, String> {
         let primitive = |p| WellKnownType::Primitive(p);
         let which = match value {
             CaValue::Bool(_) => primitive(Primitive::Boolean),
@@ -164,17 +166,17 @@ impl Runtime {
             }
             CaValue::Enum { type_name, .. } => {
                 return self
-                    .type_by_name(type_name, false)?
+                    .attribute_type_by_name(type_name, scope)?
                     .ok_or_else(|| format!("custom attribute argument: no enum {type_name}"));
             }
             CaValue::Array(items) => {
                 let element = match items.as_ref().and_then(|v| v.first()) {
-                    Some(first) => self.ca_value_type(first)?,
+                    Some(first) => self.ca_value_type(first, scope)?,
                     None => self.types.well_known_type(WellKnownType::Object)?,
                 };
                 return self.types.sz_array_of(element);
             }
-            CaValue::Boxed(inner) => return self.ca_value_type(inner),
+            CaValue::Boxed(inner) => return self.ca_value_type(inner, scope),
         };
         self.types.well_known_type(which)
     }

@@ -13,22 +13,28 @@ use super::lock;
 use super::reflection::with_runtime;
 
 /// `RuntimeTypeHandle.internal_from_name`: the type object of `name` (looked up in the
-/// program's assembly, then mscorlib, unless assembly-qualified), else 0, or
-/// `Err(message)` for `TypeLoadException` when `throw_on_error`.
+/// caller's assembly, found from the `StackCrawlMark` at `stack_mark`, else the program's, then
+/// mscorlib, unless assembly-qualified), else 0, or `Err(message)` for `TypeLoadException`
+/// when `throw_on_error`.
 pub(crate) fn type_from_name(
     name: &str,
+    stack_mark: u64,
     throw_on_error: bool,
     ignore_case: bool,
 ) -> Result<u64, String> {
+    let core = lock().assembly_named(0, "mscorlib").ok();
+    let caller =
+        crate::stack_mark::caller_assembly(stack_mark, |asm| Some(asm) == core).unwrap_or(0);
     let mut rt = lock();
-    match rt.type_by_name(name, ignore_case) {
+    let defaults = vec![rt.assemblies[caller].name.clone(), "mscorlib".to_string()];
+    match rt.types.resolve_type_name(name, &defaults, ignore_case) {
         Ok(Some(ty)) => rt.type_object(ty).map_err(|e| {
             drop(rt);
             super::fatal(&format!("Type.GetType: {e}"))
         }),
         Ok(None) | Err(_) if !throw_on_error => Ok(0),
         _ => {
-            let assembly = rt.assemblies[0]
+            let assembly = rt.assemblies[caller]
                 .metadata
                 .identity()
                 .map(|i| i.display_name())
