@@ -6,7 +6,8 @@
 //! `GetData`, which System.dll's `Regex` asks for `REGEX_DEFAULT_MATCH_TIMEOUT`;
 //! `LoadAssembly` (`Assembly.Load(string)`, in [`super::assembly`]); `getSetup`
 //! (`AppDomain.SetupInformation`, `BaseDirectory`: NUnit's configuration, de4dot's plugin
-//! directory) and `getFriendlyName`.
+//! directory), `getFriendlyName` and `GetAssemblies` (the assemblies loaded so far: NUnit finds
+//! its framework among them).
 //!
 //! ## Model
 //! One application domain, the root one: one `System.AppDomain` object, made on first request
@@ -152,8 +153,14 @@ extern "C" fn get_data(_this: u64, name: u64) -> u64 {
         .map_or(0, |(_, field)| setup_field(field))
 }
 
+/// `GetAssemblies(bool refOnly)` (instance): the assemblies loaded so far.
+extern "C" fn get_assemblies(_this: u64, ref_only: i32) -> u64 {
+    crate::state::assemblies::loaded_assemblies(ref_only != 0)
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
+        ("GetAssemblies", get_assemblies as *const ()),
         ("GetData", get_data as *const ()),
         ("LoadAssembly", super::assembly::load_assembly as *const ()),
         ("InternalGetContext", internal_get_context as *const ()),

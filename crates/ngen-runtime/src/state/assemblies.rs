@@ -2,7 +2,7 @@
 //! assembly (`GetExecutingAssembly`, `GetCallingAssembly`, `GetEntryAssembly`,
 //! `Type.Assembly`), its types (`GetTypes`, `GetType(name)`), its names (`FullName`,
 //! `GetName()` through Mono's native `MonoAssemblyName` ([`super::assembly_names`]),
-//! `CodeBase`, `Location`); loading
+//! `CodeBase`, `Location`), the domain's list (`AppDomain.GetAssemblies`); loading
 //! by path (`LoadFrom`) and by display name (`Assembly.Load`, [`load_by_name`]).
 //!
 //! ## Model
@@ -108,6 +108,25 @@ pub(crate) fn types_of(assembly: u64, exported_only: bool) -> u64 {
             types.push(rt.types.type_def_in(&name, rid)?);
         }
         rt.type_array("Type", types)
+    })
+}
+
+/// `AppDomain.GetAssemblies(refOnly)`: an `Assembly[]` of every assembly loaded so far, in
+/// load order, as mono's `get_assembly_array_from_domain` lists the domain's. This runtime
+/// makes no reflection-only loads, so `refOnly` lists none.
+pub(crate) fn loaded_assemblies(ref_only: bool) -> u64 {
+    with_runtime("AppDomain.GetAssemblies", |rt| {
+        let class = rt
+            .types
+            .type_named("mscorlib", "System.Reflection", "Assembly")?;
+        let count = if ref_only { 0 } else { rt.assemblies.len() };
+        let array = rt.new_vector(class, count)?;
+        for id in 0..count {
+            let obj = rt.assembly_object(id)?;
+            let slot = array + ngen_abi::object::ARRAY_DATA_OFFSET as u64 + 8 * id as u64;
+            store(slot, AbiClass::Reference, obj);
+        }
+        Ok(array)
     })
 }
 
