@@ -21,6 +21,7 @@ const PROGRAMS: &[&str] = &[
     "value_types",
     "invoke_by_reflection",
     "open_by_reflection",
+    "method_property",
 ];
 
 fn fixtures() -> &'static CompiledPrograms {
@@ -46,6 +47,13 @@ fn delegates_over_a_delegate_types_invoke_made_by_reflection_match_mono() {
 #[test]
 fn open_instance_delegates_made_by_reflection_returning_structs_match_mono() {
     fixtures().assert_like_mono("open_by_reflection", &[]);
+}
+
+/// `Delegate.Method` of delegates made by `ldftn` (static, instance, virtual) and by
+/// reflection: the called method's `MethodInfo` with its metadata, one object per method.
+#[test]
+fn a_delegates_method_is_the_method_it_calls_like_mono() {
+    fixtures().assert_like_mono("method_property", &[]);
 }
 
 #[test]

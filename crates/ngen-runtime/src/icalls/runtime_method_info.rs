@@ -10,8 +10,10 @@
 //! or the code address itself for code it does not know (an icall). Each method gets one
 //! `RuntimeMethodInfo` object, made on first request and rooted for the life of the process,
 //! so `MethodInfo ==` (a reference comparison for runtime methods) and with it
-//! `Delegate.Equals`, `Delegate.Remove` and `GetHashCode` behave as under mono. The objects
-//! carry no metadata yet (`mhandle` 0): reflecting over them (`Method.Name`) is not done.
+//! `Delegate.Equals`, `Delegate.Remove` and `GetHashCode` behave as under mono. A method the
+//! code map finds is the reflection object member listings hand out
+//! ([`crate::state::members::member_of_method_def`]), so `Method.Name` and the rest work;
+//! only code the map lacks gets a bare object without metadata.
 //!
 //! Depends on: [`crate::code_map`], [`crate::state::objects`] (core instances),
 //! [`crate::gc_roots`].
@@ -44,6 +46,15 @@ extern "C" fn get_method_from_handle(method: u64, type_handle: u64, _generic_che
     let mut infos = INFOS.lock().unwrap_or_else(|p| p.into_inner());
     let infos = infos.get_or_insert_with(HashMap::new);
     if let Some(&info) = infos.get(&key) {
+        return info;
+    }
+    // A method the code map knows: its reflection object, with its metadata.
+    let described = match key {
+        MethodKey::Def(asm, rid) => crate::state::members::member_of_method_def(asm, rid),
+        MethodKey::Code(_) => None,
+    };
+    if let Some(info) = described {
+        infos.insert(key, info);
         return info;
     }
     let info = crate::state::objects::new_core_instance("Reflection.RuntimeMethodInfo")

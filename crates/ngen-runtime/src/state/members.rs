@@ -197,6 +197,25 @@ pub(crate) fn member_of_handle(value: u64, type_handle: u64) -> Option<u64> {
     ))
 }
 
+/// The `MethodBase` of MethodDef `rid` of assembly `asm` (a delegate's method, found from
+/// its code address through the code map); `None` when the type system cannot name it as
+/// a closed method (an open generic method's shared entry).
+pub(crate) fn member_of_method_def(asm: usize, rid: u32) -> Option<u64> {
+    let member = with_runtime("Delegate.Method", |rt| {
+        let assembly = rt.assemblies[asm].name.clone();
+        let named = rt.types.method_instance_in(
+            &assembly,
+            rid,
+            &ngen_compiler::runtime_types::GenericContext::default(),
+        );
+        match named {
+            Ok(instance) => rt.member_object(instance.handle, 0),
+            Err(_) => Ok(0),
+        }
+    });
+    (member != 0).then_some(member)
+}
+
 /// The method a `RuntimeMethodInfo`/`RuntimeConstructorInfo` (its `mhandle` at 16) names.
 pub(super) fn method_of_member(member: u64) -> MethodHandle {
     // SAFETY: `member` is a live method or constructor object, `mhandle` its first field.

@@ -59,9 +59,9 @@ pub(crate) fn create_delegate(type_object: u64, target: u64, info: u64) -> u64 {
         // `method_ptr` is what `Invoke` calls (a stub in front of the method when the call
         // needs adapting); `method` is the method's own entry, which `Delegate.Method` maps
         // back to the method through the code map.
-        let (code, entry) = if adapter {
+        let (code, entry, bound) = if adapter {
             let adapter = getter_adapter as *const () as u64;
-            (adapter, adapter)
+            (adapter, adapter, None)
         } else {
             let method = match target {
                 0 => declared,
@@ -83,7 +83,7 @@ pub(crate) fn create_delegate(type_object: u64, target: u64, info: u64) -> u64 {
             };
             record(entry, method);
             record(code, method);
-            (code, entry)
+            (code, entry, Some(method))
         };
         let delegate = rt.new_instance(delegate_type)?;
         for (field, value) in [
@@ -93,6 +93,15 @@ pub(crate) fn create_delegate(type_object: u64, target: u64, info: u64) -> u64 {
         ] {
             let offset = rt.types.field_offset_named(delegate_type, field)?;
             store(delegate + u64::from(offset), AbiClass::Reference, value);
+        }
+        // `Delegate.Method` returns `method_info` when it is set: the method the delegate
+        // calls (the override, for a virtual method bound to a target), as mono's
+        // `GetMethodImpl` finds it from its `MonoMethod*`; `method` here is a code address,
+        // which no method handle is.
+        if let Some(method) = bound {
+            let info = rt.member_object(method, 0)?;
+            let offset = rt.types.field_offset_named(delegate_type, "method_info")?;
+            store(delegate + u64::from(offset), AbiClass::Reference, info);
         }
         Ok(delegate)
     })
