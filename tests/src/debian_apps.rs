@@ -64,36 +64,26 @@ fn fetch_into(package: &str, dir: &Path) -> Result<(), String> {
         .prefix(&format!("{package}-"))
         .tempdir_in(parent)
         .map_err(|e| format!("cannot create a scratch directory: {e}"))?;
-    let download = Command::new("apt-get")
-        .args(["download", "-qq", package])
-        .current_dir(scratch.path())
-        .output()
-        .map_err(|e| format!("cannot run apt-get: {e}"))?;
-    if !download.status.success() {
-        return Err(format!(
-            "`apt-get download {package}` failed (no network or no Debian archive?): {}",
-            String::from_utf8_lossy(&download.stderr).trim()
-        ));
-    }
-    let deb = std::fs::read_dir(scratch.path())
-        .map_err(|e| e.to_string())?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "deb"))
-        .ok_or_else(|| format!("`apt-get download {package}` wrote no .deb"))?;
-    let extract = Command::new("dpkg-deb")
-        .arg("-x")
-        .arg(&deb)
-        .arg(scratch.path().join("root"))
-        .output()
-        .map_err(|e| format!("cannot run dpkg-deb: {e}"))?;
-    if !extract.status.success() {
-        return Err(format!(
-            "`dpkg-deb -x {}` failed: {}",
-            deb.display(),
-            String::from_utf8_lossy(&extract.stderr).trim()
-        ));
-    }
+    crate::fetch_steps::run(
+        Command::new("apt-get")
+            .args(["download", "-qq", package])
+            .current_dir(scratch.path()),
+        &format!("apt-get download {package}"),
+        "no network or no Debian archive?",
+    )?;
+    let deb = crate::fetch_steps::file_named(
+        scratch.path(),
+        |n| n.ends_with(".deb"),
+        &format!("`apt-get download {package}` wrote no .deb"),
+    )?;
+    crate::fetch_steps::run(
+        Command::new("dpkg-deb")
+            .arg("-x")
+            .arg(&deb)
+            .arg(scratch.path().join("root")),
+        &format!("dpkg-deb -x {}", deb.display()),
+        "",
+    )?;
     let scratch = scratch.keep();
     std::fs::rename(&scratch, dir).map_err(|e| format!("cannot move {package} into place: {e}"))
 }

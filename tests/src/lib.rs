@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 pub mod debian_apps;
+mod fetch_steps;
 pub mod framework_images;
 pub mod mono_sources;
 

@@ -38,40 +38,27 @@ fn fetch_into(cache: &Path) -> Result<(), String> {
         .prefix("mono-source-")
         .tempdir_in(cache)
         .map_err(|e| format!("cannot create a scratch directory: {e}"))?;
-    let download = Command::new("apt-get")
-        .args(["source", "--download-only", "-qq", "mono"])
-        .current_dir(scratch.path())
-        .output()
-        .map_err(|e| format!("cannot run apt-get: {e}"))?;
-    if !download.status.success() {
-        return Err(format!(
-            "`apt-get source --download-only mono` failed (is there a deb-src entry? tests/setup.sh adds one): {}",
-            String::from_utf8_lossy(&download.stderr).trim()
-        ));
-    }
-    let tarball = std::fs::read_dir(scratch.path())
-        .map_err(|e| e.to_string())?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with(".orig.tar.xz"))
-        })
-        .ok_or("apt-get source downloaded no .orig.tar.xz")?;
-    let extract = Command::new("tar")
-        .arg("-xJf")
-        .arg(&tarball)
-        .args(["--wildcards", "--strip-components=1", "*/mono/mini/*"])
-        .current_dir(scratch.path())
-        .output()
-        .map_err(|e| format!("cannot run tar: {e}"))?;
-    if !extract.status.success() {
-        return Err(format!(
-            "extracting mono/mini failed: {}",
-            String::from_utf8_lossy(&extract.stderr).trim()
-        ));
-    }
+    crate::fetch_steps::run(
+        Command::new("apt-get")
+            .args(["source", "--download-only", "-qq", "mono"])
+            .current_dir(scratch.path()),
+        "apt-get source --download-only mono",
+        "is there a deb-src entry? tests/setup.sh adds one",
+    )?;
+    let tarball = crate::fetch_steps::file_named(
+        scratch.path(),
+        |n| n.ends_with(".orig.tar.xz"),
+        "apt-get source downloaded no .orig.tar.xz",
+    )?;
+    crate::fetch_steps::run(
+        Command::new("tar")
+            .arg("-xJf")
+            .arg(&tarball)
+            .args(["--wildcards", "--strip-components=1", "*/mono/mini/*"])
+            .current_dir(scratch.path()),
+        "tar -xJf (mono/mini)",
+        "",
+    )?;
     let extracted = scratch.path().join("mono");
     if !extracted.join("mini/basic.cs").is_file() {
         return Err("the source package has no mono/mini/basic.cs".into());
