@@ -154,6 +154,30 @@ pub(crate) fn try_with_metadata<R>(id: usize, f: impl FnOnce(&Assembly) -> R) ->
     runtime.assemblies.get(id).map(|a| f(&a.metadata))
 }
 
+/// Calls `f` with the metadata of assembly `id`, waiting up to half a second for a busy
+/// runtime: a stack trace's frames are named so, and another thread holding the lock (a
+/// JIT compilation, a cell being resolved) must not make a frame vanish from the trace. The
+/// bound keeps the reason [`try_with_metadata`] does not wait: the lock may be held by this
+/// thread or by one that will never release it, and then the frame is left out.
+pub(crate) fn with_metadata_patiently<R>(id: usize, f: impl FnOnce(&Assembly) -> R) -> Option<R> {
+    use std::sync::TryLockError;
+    use std::time::{Duration, Instant};
+    let mutex = RUNTIME.get()?;
+    let deadline = Instant::now() + Duration::from_millis(500);
+    loop {
+        let runtime = match mutex.try_lock() {
+            Ok(runtime) => runtime,
+            Err(TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_micros(200));
+                continue;
+            }
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        return runtime.assemblies.get(id).map(|a| f(&a.metadata));
+    }
+}
+
 /// The file and module version id of assembly `id` (to find its symbols), unless the runtime
 /// is busy (as [`try_with_metadata`]).
 pub(crate) fn try_assembly_file(id: usize) -> Option<(PathBuf, [u8; 16])> {

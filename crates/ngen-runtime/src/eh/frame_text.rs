@@ -85,7 +85,8 @@ fn frame_line(frame: &Located) -> Option<String> {
     let source = frame
         .il
         .and_then(|il| super::source_lines::source_line(frame.asm, frame.rid, il));
-    crate::state::try_with_metadata(frame.asm, |asm| {
+    // Waits for a busy runtime: a frame whose line is `None` is left out of the trace.
+    crate::state::with_metadata_patiently(frame.asm, |asm| {
         let mut line = String::new();
         write_method(&mut line, asm, frame.rid);
         match &source {
