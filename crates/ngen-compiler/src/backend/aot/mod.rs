@@ -384,17 +384,7 @@ fn compile_body(
     if std::env::var_os("NGEN_DUMP_CLIF").is_some() {
         eprintln!("; MethodDef {rid}\n{}", ctx.func.display());
     }
-    ctx.compile(isa, &mut ControlPlane::default())
-        .map_err(|e| format!("code generation failed: {:?}", e.inner))?;
-    let code = ctx
-        .compiled_code()
-        .ok_or_else(|| "code generation produced nothing".to_string())?;
-    let relocs = code
-        .buffer
-        .relocs()
-        .iter()
-        .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, f.id))
-        .collect();
+    let (code, relocs) = generate(ctx, isa, f.id)?;
     let (ranges, variables) = if env.debug() {
         (
             code_ranges(code),
@@ -413,4 +403,26 @@ fn compile_body(
     };
     ctx.clear();
     Ok(compiled)
+}
+
+/// Runs Cranelift on `ctx.func`, function `id` of the object, and returns its code with the
+/// relocations the object module takes: the one code-generation step of method bodies and
+/// P/Invoke stubs alike.
+fn generate<'c>(
+    ctx: &'c mut Context,
+    isa: &dyn TargetIsa,
+    id: FuncId,
+) -> Result<(&'c cranelift_codegen::CompiledCode, Vec<ModuleReloc>), String> {
+    ctx.compile(isa, &mut ControlPlane::default())
+        .map_err(|e| format!("code generation failed: {:?}", e.inner))?;
+    let code = ctx
+        .compiled_code()
+        .ok_or_else(|| "code generation produced nothing".to_string())?;
+    let relocs = code
+        .buffer
+        .relocs()
+        .iter()
+        .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id))
+        .collect();
+    Ok((code, relocs))
 }

@@ -4,15 +4,13 @@
 //! Depends on: [`super::plan`], [`crate::pinvoke`], [`crate::backend::pinvoke_stub`].
 
 use cranelift_codegen::Context;
-use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{Function, UserFuncName};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::FunctionBuilderContext;
-use cranelift_module::ModuleReloc;
 use ngen_metadata::{TableId, Token};
 
-use super::Compiled;
 use super::plan::{AotEnv, Plan};
+use super::{Compiled, generate};
 use crate::backend::pinvoke_stub::build_pinvoke_stub;
 use crate::il_offsets::MethodIlOffsets;
 
@@ -41,17 +39,7 @@ pub(super) fn compile_stub(
         marshal.as_ref(),
         &mut env,
     )?;
-    ctx.compile(isa, &mut ControlPlane::default())
-        .map_err(|e| format!("code generation failed: {:?}", e.inner))?;
-    let code = ctx
-        .compiled_code()
-        .ok_or_else(|| "code generation produced nothing".to_string())?;
-    let relocs = code
-        .buffer
-        .relocs()
-        .iter()
-        .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, f.id))
-        .collect();
+    let (code, relocs) = generate(ctx, isa, f.id)?;
     let compiled = Compiled {
         bytes: code.buffer.data().to_vec(),
         relocs,
