@@ -35,7 +35,7 @@ pub(crate) mod property_queries;
 pub(crate) mod reflected_delegates;
 pub(crate) mod reflection;
 pub(crate) mod resources;
-mod statics;
+pub(crate) mod statics;
 pub(crate) mod type_objects;
 pub(crate) mod value_equality;
 
