@@ -421,7 +421,9 @@ impl Runtime {
                 return Ok(found);
             }
         }
-        first
+        // No loaded assembly references it: one the type system found by name
+        // (`Type.GetType("T, Asm")`), bound where `Assembly.Load("Asm")` would find it.
+        self.bind_for_program(name).or(first)
     }
 }
 
