@@ -23,7 +23,9 @@
 //! - [`end`]: `EndInvoke` (`mono_delegate_end_invoke`, `mono_threadpool_end_invoke`);
 //! - [`layout`]: the managed fields and methods they use.
 //!
-//! Not done: remoting proxies as targets (there is no remoting).
+//! Not done: remoting proxies as targets (there is no remoting); the stack trace of an
+//! exception `EndInvoke` rethrows keeps the pool thread's frames only, where mono appends its
+//! two end-invoke wrapper frames and the frames of `EndInvoke`'s caller (as a rethrow).
 //!
 //! Depends on: [`crate::capture_call`], [`crate::dynamic_call`], [`crate::stubs`], the type
 //! system's ABI answers. Citations: Mono 6.8 `mono/metadata/marshal.c`
