@@ -22,6 +22,7 @@ const PROGRAMS: &[&str] = &[
     "invoke_by_reflection",
     "open_by_reflection",
     "method_property",
+    "async_invoke",
 ];
 
 fn fixtures() -> &'static CompiledPrograms {
@@ -54,6 +55,16 @@ fn open_instance_delegates_made_by_reflection_returning_structs_match_mono() {
 #[test]
 fn a_delegates_method_is_the_method_it_calls_like_mono() {
     fixtures().assert_like_mono("method_property", &[]);
+}
+
+/// `BeginInvoke`/`EndInvoke` (runtime-implemented, through the runtime's capturing stubs):
+/// with and without callback and state, integer, float, struct, `out`/`ref` and stack
+/// arguments, generic delegates, `AsyncWaitHandle`, `IsCompleted`, the target's exception
+/// rethrown by `EndInvoke`, and mono's errors (EndInvoke twice or on another delegate's
+/// result, a combined delegate, a null result).
+#[test]
+fn begin_invoke_and_end_invoke_run_on_the_thread_pool_like_mono() {
+    fixtures().assert_like_mono("async_invoke", &[]);
 }
 
 #[test]

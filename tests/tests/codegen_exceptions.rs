@@ -22,6 +22,7 @@ const CSHARP: &[&str] = &[
     "cctor",
     "missing_icall",
     "filter_order",
+    "filter_frames",
 ];
 /// The IL fixture programs.
 const IL: &[&str] = &["objects"];
@@ -95,6 +96,18 @@ fn an_unhandled_object_is_reported_as_runtime_wrapped_like_mono() {
 #[test]
 fn filters_run_before_inner_finally_handlers_like_mono() {
     differential("filter_order", &[]);
+}
+
+/// Filters across method boundaries: ECMA-335's first pass runs the callers' filters before
+/// any `finally` between the throw and them. Not done: EH v1 dispatches one frame at a time,
+/// so a callee's `finally` runs before its caller's filter (native-images.md, "Deviations").
+/// The fixture holds mono's order for the work that lifts this (outlined filter funclets
+/// the runtime calls on a first pass over the frames).
+#[test]
+#[ignore = "cross-frame two-pass filters are not done: a callee's finally runs before its caller's filter (EH v1)"]
+fn filters_of_callers_run_before_a_callees_finally_like_mono() {
+    differential("filter_frames", &[]);
+    differential("filter_frames", &["explode"]);
 }
 
 #[test]

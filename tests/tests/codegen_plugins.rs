@@ -88,7 +88,8 @@ fn a_plugin_host_loading_plugins_without_images_jit_compiles_them_like_mono() {
 
 /// `Assembly.Load(name)` (and `LoadWithPartialName`): the program in `bin/` with its config,
 /// `bin/AppBaseGreeter.dll` in the AppBase and `bin/plugins/Greeter.dll` in the config's
-/// privatePath, neither referenced by the program.
+/// privatePath, neither referenced by the program; an assembly-qualified `Type.GetType`
+/// loads the first and `MethodBase.Invoke` runs its methods.
 #[test]
 fn assembly_load_by_display_name_probes_appbase_private_path_and_gac_like_mono() {
     let dir = ngen_tests::temp_dir();
@@ -104,6 +105,8 @@ fn assembly_load_by_display_name_probes_appbase_private_path_and_gac_like_mono()
     let images = dir.path().join("images");
     ngen_tests::ngen_compile(&exe, &images);
     ngen_tests::ngen_compile(&bin.join("plugins/Greeter.dll"), &images);
+    // `Type.GetType("Greetings.Greeter, AppBaseGreeter")` runs its methods by reflection.
+    ngen_tests::ngen_compile(&bin.join("AppBaseGreeter.dll"), &images);
     ngen_tests::assert_like_mono_in_every_mode(&exe, &images, &[]);
 }
 

@@ -20,6 +20,7 @@ const PROGRAMS: &[&str] = &[
     "properties",
     "assemblies",
     "enum_parse_format",
+    "class_constructors",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -38,6 +39,13 @@ fn enum_names_flags_values_and_underlying_types_match_mono() {
 #[test]
 fn enum_parsing_and_format_strings_match_mono() {
     fixtures().assert_like_mono("enum_parse_format", &[]);
+}
+
+/// `RuntimeHelpers.RunClassConstructor`: once, before the first access, not again; an
+/// exception as `TypeInitializationException`; nothing for types without a `.cctor`.
+#[test]
+fn run_class_constructor_runs_a_static_constructor_once_like_mono() {
+    fixtures().assert_like_mono("class_constructors", &[]);
 }
 
 #[test]

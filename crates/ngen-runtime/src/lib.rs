@@ -32,6 +32,8 @@
 //! itself. `NGEN_LOG=gc` prints the collector's figures at exit.
 
 mod alloc;
+mod async_delegates;
+mod capture_call;
 mod code_map;
 mod crash_report;
 mod dynamic_call;

@@ -35,7 +35,7 @@ pub(crate) mod property_queries;
 pub(crate) mod reflected_delegates;
 pub(crate) mod reflection;
 pub(crate) mod resources;
-mod statics;
+pub(crate) mod statics;
 pub(crate) mod type_objects;
 pub(crate) mod value_equality;
 
@@ -705,6 +705,18 @@ impl Runtime {
             .cloned()
             .ok_or_else(|| format!("{} does not reference {name}", a.name))?;
         self.bind(id, &reference)
+    }
+
+    /// Binds `name` as a reference of the program would bind (the AppBase, its
+    /// `privatePath`s, the GAC and framework for strong names) and loads it.
+    fn bind_for_program(&mut self, name: &str) -> Result<usize, String> {
+        let wanted = AssemblyName::parse(name).map_err(|e| e.to_string())?;
+        let root = self.binder.root().identity.clone();
+        let binding = self
+            .binder
+            .bind(&wanted, &root)
+            .map_err(|e| e.to_string())?;
+        self.load(&binding.path)
     }
 
     fn bind(&mut self, id: usize, reference: &AssemblyName) -> Result<usize, String> {

@@ -31,6 +31,11 @@
 //!   the thrower (the inline expansion walks `delegates`; a jump stub cannot). The caller
 //!   guarantees that at most five integer arguments follow `this`, so none is on the stack.
 //!
+//! - **Capturing stubs** ([`capturing_stub`]): the entry of a method the runtime implements
+//!   for any signature (a delegate type's `BeginInvoke`, `EndInvoke`): `movabs r10, target;
+//!   movabs r11, trampoline; jmp r11`, into [`crate::capture_call`]'s trampoline, which saves
+//!   the arguments and calls the target's handler.
+//!
 //! In the managed calling convention `this` (or the first argument) is always an integer in
 //! `rdi` (SystemV), whatever the rest of the signature; r11 is a scratch register no argument
 //! uses. Stubs are made once per (shape, target, argument), each in a 16-byte-aligned slot.
@@ -70,6 +75,8 @@ enum StubKey {
     OpenInstance { target: u64 },
     /// A single delegate's `Invoke` (field offsets in the delegate), else `thrower(name)`.
     DelegateInvoke(DelegateInvoke),
+    /// `r10` set to a `CaptureTarget`, then the capture trampoline.
+    Capturing { target: u64 },
 }
 
 /// Where a delegate type keeps what its `Invoke` needs, and what a combined one calls.
@@ -147,6 +154,12 @@ impl StubKey {
                 code.extend_from_slice(&[0x48, 0x87, 0xF7]);
                 target
             }
+            StubKey::Capturing { target } => {
+                // movabs r10, imm64
+                code.extend_from_slice(&[0x49, 0xBA]);
+                code.extend_from_slice(&target.to_le_bytes());
+                crate::capture_call::trampoline()
+            }
         };
         // movabs r11, imm64
         code.extend_from_slice(&[0x49, 0xBB]);
@@ -177,6 +190,16 @@ pub(crate) fn open_instance_stub(target: u64) -> Result<u64, String> {
 /// The stub serving a delegate type's `Invoke` as a code address (made once per layout).
 pub(crate) fn delegate_invoke_stub(invoke: DelegateInvoke) -> Result<u64, String> {
     make(StubKey::DelegateInvoke(invoke))
+}
+
+/// The entry of a runtime-implemented method whose calls `target`'s handler receives with
+/// the captured arguments (made once per target).
+pub(crate) fn capturing_stub(
+    target: &'static crate::capture_call::CaptureTarget,
+) -> Result<u64, String> {
+    make(StubKey::Capturing {
+        target: target as *const crate::capture_call::CaptureTarget as u64,
+    })
 }
 
 fn make(key: StubKey) -> Result<u64, String> {

@@ -474,6 +474,15 @@ impl TypeContext {
         }
     }
 
+    /// The type a managed pointer `ty` (`T&`) points to; `None` for any other type.
+    pub fn byref_element(&self, ty: TypeHandle) -> Result<Option<TypeHandle>, String> {
+        let inner = self.lock()?;
+        Ok(match inner.ts.kind(ty) {
+            TypeKind::ByRef(element) => Some(*element),
+            _ => None,
+        })
+    }
+
     /// Whether `ty` is a value type (primitives, enums and structs).
     pub fn is_value_type(&self, ty: TypeHandle) -> Result<bool, String> {
         let mut inner = self.lock()?;

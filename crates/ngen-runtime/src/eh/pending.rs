@@ -31,3 +31,8 @@ pub(crate) fn take() -> Option<u64> {
         exception => Some(exception),
     }
 }
+
+/// Whether an exception is in flight on this thread (the word is left as it is).
+pub(crate) fn is_set() -> bool {
+    stack::pending_word().load(Ordering::Relaxed) != 0
+}

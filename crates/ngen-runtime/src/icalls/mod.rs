@@ -16,6 +16,7 @@ mod app_domain;
 mod array;
 mod array_widening;
 mod assembly;
+mod async_result;
 mod buffer;
 mod configuration;
 mod console_driver;
@@ -35,7 +36,7 @@ mod marshal;
 mod math;
 mod mathf;
 mod method_handles;
-mod monitor;
+pub(crate) mod monitor;
 mod mono_io;
 mod mono_runtime;
 mod native_event_calls;
@@ -230,6 +231,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Runtime.InteropServices.Marshal",
         methods: marshal::methods,
+    },
+    IcallType {
+        type_name: "System.Runtime.Remoting.Messaging.AsyncResult",
+        methods: async_result::methods,
     },
     IcallType {
         type_name: "System.Runtime.Remoting.RemotingServices",

@@ -222,6 +222,16 @@ fn not_owned() {
     );
 }
 
+/// Runs `f` holding `obj`'s lock (`obj` not null), for the runtime's own critical sections
+/// on managed objects (Mono's `mono_monitor_enter_internal`/`exit` pairs), which managed
+/// code's `lock (obj)` excludes.
+pub(crate) fn with_lock<R>(obj: u64, f: impl FnOnce() -> R) -> R {
+    acquire(obj, INFINITE);
+    let result = f();
+    exit(obj);
+    result
+}
+
 /// `Enter(object obj)`.
 extern "C" fn enter(obj: u64) {
     if obj == 0 {

@@ -1,8 +1,9 @@
 //! `System.Runtime.CompilerServices.RuntimeHelpers`' icalls (`icall-def.h` `RUNH_*`):
 //! `get_OffsetToStringData`, which every C# `fixed (char* p = str)` adds to the pinned
-//! string's address (`StringBuilder.ToString`, `String.Concat`, encodings).
+//! string's address (`StringBuilder.ToString`, `String.Concat`, encodings), and
+//! `RunClassConstructor`.
 //!
-//! Depends on: `ngen_abi::object` (the string layout).
+//! Depends on: `ngen_abi::object` (the string layout), [`crate::state::statics`].
 
 /// `get_OffsetToStringData()`: where a string's characters start, Mono's
 /// `MONO_STRUCT_OFFSET (MonoString, chars)` (20 on x86-64).
@@ -10,9 +11,17 @@ extern "C" fn get_offset_to_string_data() -> i32 {
     ngen_abi::object::STRING_CHARS_OFFSET
 }
 
+/// `RunClassConstructor(IntPtr type)`: runs the type's `.cctor` unless it ran.
+extern "C" fn run_class_constructor(type_handle: u64) {
+    crate::state::statics::run_class_constructor(type_handle);
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
-    vec![(
-        "get_OffsetToStringData",
-        get_offset_to_string_data as *const (),
-    )]
+    vec![
+        ("RunClassConstructor", run_class_constructor as *const ()),
+        (
+            "get_OffsetToStringData",
+            get_offset_to_string_data as *const (),
+        ),
+    ]
 }

@@ -66,7 +66,7 @@ impl Runtime {
                 .types
                 .method_instance_in(&assembly, rid, &GenericContext::default())?
                 .handle;
-            if let Some(code) = self.delegate_invoke_code(handle)? {
+            if let Some(code) = self.runtime_delegate_code(handle)? {
                 self.code.insert((id, rid), code);
                 return Ok(code);
             }
@@ -104,7 +104,7 @@ impl Runtime {
         }
         if impl_flags & CODE_TYPE_MASK == RUNTIME {
             return Err(format!(
-                "{name} is implemented by the runtime: compiled code expands a delegate's constructor and Invoke inline; BeginInvoke, EndInvoke and reaching them through a function pointer are not done yet"
+                "{name} is implemented by the runtime: compiled code expands a delegate's constructor and Invoke inline; reaching the constructor through a function pointer is not done yet"
             ));
         }
         if self.jit_mode == JitMode::Never {
@@ -218,7 +218,7 @@ impl Runtime {
             .map_err(|e| e.to_string())?
             .impl_flags;
         if impl_flags & CODE_TYPE_MASK == RUNTIME
-            && let Some(code) = self.delegate_invoke_code(instance.handle)?
+            && let Some(code) = self.runtime_delegate_code(instance.handle)?
         {
             self.instance_code.insert(key, code);
             return Ok(code);
@@ -421,7 +421,9 @@ impl Runtime {
                 return Ok(found);
             }
         }
-        first
+        // No loaded assembly references it: one the type system found by name
+        // (`Type.GetType("T, Asm")`), bound where `Assembly.Load("Asm")` would find it.
+        self.bind_for_program(name).or(first)
     }
 }
 

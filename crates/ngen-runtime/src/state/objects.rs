@@ -358,10 +358,12 @@ pub(crate) fn instance_shape(obj: u64) -> Result<(u32, bool), String> {
 
 // ---- for exception handling (`crate::eh`): core-library exception objects ---------------
 
-/// The method table of the core library's class `System.<name>`.
+/// The method table of the core library's class `System.<name>` (`name` may carry a
+/// sub-namespace, as [`new_core_instance`]'s).
 pub(crate) fn core_class_table(name: &str) -> Result<u64, String> {
+    let (namespace, simple) = core_type_name(name);
     let mut rt = lock();
-    let ty = rt.types.type_named("mscorlib", "System", name)?;
+    let ty = rt.types.type_named("mscorlib", &namespace, simple)?;
     rt.method_table_of(ty)
 }
 
@@ -372,6 +374,28 @@ pub(crate) fn core_method_code(
     namespace: &str,
     type_name: &str,
     method: &str,
+) -> Result<u64, String> {
+    core_method_code_where(namespace, type_name, method, |_| true)
+}
+
+/// As [`core_method_code`], for the overload taking `params` parameters
+/// (`WaitHandle.WaitOne()`).
+pub(crate) fn core_method_code_taking(
+    namespace: &str,
+    type_name: &str,
+    method: &str,
+    params: usize,
+) -> Result<u64, String> {
+    core_method_code_where(namespace, type_name, method, |sig| {
+        sig.params.len() == params
+    })
+}
+
+fn core_method_code_where(
+    namespace: &str,
+    type_name: &str,
+    method: &str,
+    matches: impl FnMut(&ngen_metadata::signature::MethodSig) -> bool,
 ) -> Result<u64, String> {
     let mut rt = lock();
     let corlib = (0..rt.assemblies.len())
@@ -384,7 +408,7 @@ pub(crate) fn core_method_code(
         .map_err(|e| e.to_string())?
         .ok_or_else(missing)?;
     let rid = md
-        .find_method(ty, method, |_| true)
+        .find_method(ty, method, matches)
         .map_err(|e| e.to_string())?
         .ok_or_else(missing)?;
     rt.method_code(corlib, rid)

@@ -15,7 +15,8 @@
 //!
 //! A delegate type's own `Invoke` (runtime-implemented, expanded inline by compiled code) is
 //! a code address too when reflection asks for one (`CreateDelegate` over `Func<string>.Invoke`):
-//! [`Runtime::delegate_invoke_code`] gives the type's invoke stub (`crate::stubs`).
+//! `Runtime::delegate_invoke_code` gives the type's invoke stub (`crate::stubs`).
+//! `BeginInvoke` and `EndInvoke` are [`crate::async_delegates`]'.
 //!
 //! Depends on: [`super::members`] (method objects, invoke), [`super::reflection`].
 //! Citations: Mono 6.8 `mono/metadata/icall.c` (`ves_icall_System_Delegate_CreateDelegate_internal`),
@@ -131,10 +132,20 @@ impl Runtime {
     /// The code of `method` when it is a delegate type's `Invoke` (see the module
     /// documentation): `None` for any other method; an error when its signature needs more
     /// than the stub moves.
-    pub(super) fn delegate_invoke_code(
+    /// The code of a delegate type's runtime-implemented method other than its constructor:
+    /// `Invoke` as a code address (below), `BeginInvoke` and `EndInvoke`
+    /// ([`crate::async_delegates`]); `None` for any other method.
+    pub(super) fn runtime_delegate_code(
         &mut self,
         method: MethodHandle,
     ) -> Result<Option<u64>, String> {
+        match self.delegate_invoke_code(method)? {
+            Some(code) => Ok(Some(code)),
+            None => crate::async_delegates::entry(&self.types, method),
+        }
+    }
+
+    fn delegate_invoke_code(&mut self, method: MethodHandle) -> Result<Option<u64>, String> {
         let (name, owner) = self.types.method_name_and_owner(method)?;
         if name != "Invoke" {
             return Ok(None);

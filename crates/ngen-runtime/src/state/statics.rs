@@ -111,3 +111,50 @@ impl Runtime {
         Ok(base + u64::from(storage.offset))
     }
 }
+
+/// `RuntimeHelpers.RunClassConstructor(IntPtr type)` (`type` is `RuntimeTypeHandle.Value`,
+/// here the type's method table): the type's static areas exist and its `.cctor` has run,
+/// as the first access of one of its statics would do it (now, if it had not run; after
+/// another thread's run finishes, if one is running). An exception of the `.cctor` is left
+/// pending as a `TypeInitializationException`, as Mono's `mono_runtime_class_init_full`
+/// raises it. A type without a TypeDef of its own (an array) has nothing to run.
+pub(crate) fn run_class_constructor(method_table: u64) {
+    let mut rt = super::lock();
+    if let Err(e) = rt.start_class_constructor(method_table) {
+        drop(rt);
+        super::fatal(&format!("RuntimeHelpers.RunClassConstructor: {e}"));
+    }
+    if let Some(ty) = super::run_pending_cctor(rt) {
+        crate::threads::type_init::settle(ty);
+    }
+}
+
+impl Runtime {
+    /// The class-init of the type whose method table is `method_table` (a generic
+    /// instance's resolved in the context of its type arguments).
+    fn start_class_constructor(&mut self, method_table: u64) -> Result<(), String> {
+        let ty = self
+            .type_of_table(method_table)
+            .ok_or_else(|| format!("no type has the method table 0x{method_table:x}"))?;
+        let Some((assembly, rid)) = self.types.type_def_of(ty)? else {
+            return Ok(());
+        };
+        let id = self.assembly_named(0, &assembly)?;
+        let token = Token::new(TableId::TypeDef, rid).0;
+        let args = self.types.generic_arguments(ty)?;
+        if args.is_empty() {
+            return self.class_init(id, token).map(drop);
+        }
+        // The TypeDef of a generic class, checked in a context holding its arguments, is
+        // that instantiation (`TypeContext::type_statics`).
+        let context = ngen_compiler::runtime_types::GenericContext {
+            type_args: Some(args.into()),
+            method_args: None,
+        };
+        let instance = self.types.in_context(context);
+        let outer = std::mem::replace(&mut self.types, instance);
+        let result = self.class_init(id, token);
+        self.types = outer;
+        result.map(drop)
+    }
+}

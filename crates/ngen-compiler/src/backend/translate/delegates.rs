@@ -25,7 +25,9 @@
 //!
 //! ## Not done
 //! Open delegates over virtual methods (Mono dispatches on the first argument) and over a
-//! value type's methods (made only by reflection), `BeginInvoke`/`EndInvoke`.
+//! value type's methods (made only by reflection). `BeginInvoke`/`EndInvoke` are ordinary
+//! calls of their method cells, which the runtime resolves to its own entries
+//! (`ngen-runtime`'s `async_delegates`).
 //!
 //! Depends on: [`super::call`] (argument lowering, signatures), [`super::env`]
 //! (`delegate_invoke`, `new_object`). Citations: ECMA-335 II.14.6, III.3.41, III.4.18;
