@@ -117,7 +117,8 @@ fn math_intrinsics_give_mono_bits() {
 }
 
 /// The inliner's decisions on the fixture: mono's small methods (a getter, a throw helper,
-/// a method calling an inlined one), the call-free arithmetic mono calls, and the methods
+/// a method calling an inlined one), an `AggressiveInlining` one over mono's size limit, the
+/// call-free arithmetic mono calls, and the methods
 /// neither inlines (able to throw and over mono's size, recursive).
 #[test]
 fn the_inlining_decision_follows_mono_and_invisibility() {
@@ -155,6 +156,11 @@ fn the_inlining_decision_follows_mono_and_invisibility() {
             method("Checks", "Pick"),
             method("Program", "Main"),
             Some(InlineReason::Invisible),
+        ),
+        (
+            method("Checks", "EagerRatio"),
+            method("Program", "EagerRatio"),
+            Some(InlineReason::Mono),
         ),
         (method("Checks", "Ratio"), method("Program", "Ratio"), None),
         (method("Checks", "Recurse"), method("Checks", "Deep"), None),

@@ -10,8 +10,9 @@
 //! - **Mono** ([`inlined_by_mono`]): mono's JIT inlines it, after `mono_method_check_inlining`
 //!   and `inline_method` (mono/mini/method-to-ir.c). A direct call (`call`, `callvirt` of a
 //!   non-virtual method, `newobj`) to a method is inlined when:
-//!   - its IL body is under 20 bytes (`INLINE_LENGTH_LIMIT`) with no exception clauses, and
-//!     it is not `NoInlining`, `Synchronized` or virtual;
+//!   - its IL body is under 20 bytes (`INLINE_LENGTH_LIMIT`), or of any size when it is
+//!     `AggressiveInlining`, with no exception clauses, and it is not `NoInlining`,
+//!     `Synchronized` or virtual;
 //!   - its class needs no type initializer, or (mono inlines only once the class is
 //!     initialised) the caller is of the same class and is neither the entry point nor a
 //!     type initializer, which mono compiles before their class is initialised (an
@@ -56,6 +57,7 @@ pub const INVISIBLE_LENGTH_LIMIT: usize = 48;
 pub const MAX_DEPTH: u32 = 10;
 
 const NO_INLINING: u16 = 0x0008;
+const AGGRESSIVE_INLINING: u16 = 0x0100;
 const SYNCHRONIZED: u16 = 0x0020;
 const VIRTUAL: u16 = 0x0040;
 const FINAL: u16 = 0x0020;
@@ -216,7 +218,17 @@ fn inlinable(asm: &Assembly, rid: u32, depth: u32) -> bool {
     if depth > MAX_DEPTH {
         return false;
     }
-    let Some(body) = small_body(asm, rid, INLINE_LENGTH_LIMIT) else {
+    // Mono lifts its size limit for `AggressiveInlining` methods (mscorlib's `Marvin.Block`,
+    // `BitOperations.RotateLeft`, span helpers): any size is inlined.
+    let aggressive = asm
+        .method_def(rid)
+        .is_ok_and(|m| m.impl_flags & AGGRESSIVE_INLINING != 0);
+    let limit = if aggressive {
+        usize::MAX
+    } else {
+        INLINE_LENGTH_LIMIT
+    };
+    let Some(body) = small_body(asm, rid, limit) else {
         return false;
     };
     let instrs: Vec<Instruction<'_>> = body.instructions().filter_map(Result::ok).collect();
