@@ -12,7 +12,13 @@ use ngen_compiler::inline_policy::{InlineReason, decide, invisible_ctor};
 use ngen_metadata::Assembly;
 use ngen_tests::{CompiledPrograms, assert_exactly_like_mono, mono};
 
-const PROGRAMS: &[&str] = &["inlined_traces", "bounds", "math", "allocation"];
+const PROGRAMS: &[&str] = &[
+    "inlined_traces",
+    "bounds",
+    "math",
+    "allocation",
+    "string_chars",
+];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -114,6 +120,15 @@ fn constructors_are_inlined_as_mono_does_or_invisibly() {
 #[test]
 fn math_intrinsics_give_mono_bits() {
     exactly_like_mono("math", &[], false);
+}
+
+/// `String.get_Chars` expanded in place: both ends, out of range either side, a null string,
+/// a caller mono inlines (no frame) and one it calls, mscorlib's string code using it; and the
+/// unhandled report of an access past the end.
+#[test]
+fn string_chars_expanded_in_place_check_and_trace_like_mono() {
+    exactly_like_mono("string_chars", &[], true);
+    exactly_like_mono("string_chars", &["unhandled"], true);
 }
 
 /// The inliner's decisions on the fixture: mono's small methods (a getter, a throw helper,

@@ -21,8 +21,9 @@
 //!     `inline_method` fail), except `newobj` of a core-library exception right before
 //!     `throw` with at most two string arguments, which mono turns into a runtime helper
 //!     call. Calls into other assemblies count as not inlined (their small methods are mostly
-//!     intrinsics or virtual), but for the empty `System.Object::.ctor`, which mono inlines:
-//!     so a small constructor is inlined at its `newobj`.
+//!     intrinsics or virtual), but for the empty `System.Object::.ctor`, which mono inlines
+//!     (so a small constructor is inlined at its `newobj`), and `String::get_Chars`, which
+//!     mono's JIT (and the translator) expands as an intrinsic.
 //! - **Invisible** ([`invisible_inline`]): mono calls it, but nothing can observe the missing
 //!   frame: the body calls nothing and no instruction in it can throw (arithmetic that cannot
 //!   trap, locals, branches), so no stack trace, crash report or `StackTrace` can be taken
@@ -249,10 +250,24 @@ fn inlinable(asm: &Assembly, rid: u32, depth: u32) -> bool {
             Some(TableId::MemberRef) => {
                 is_exception_throw_helper(asm, &instrs, i)
                     || (ins.opcode == Opcode::Call && is_object_ctor(asm, token))
+                    || (ins.opcode != Opcode::Newobj && is_string_get_chars(asm, token))
             }
             _ => false,
         }
     })
+}
+
+/// Whether MemberRef `token` is `System.String::get_Chars`, which mono's JIT expands in
+/// place (an intrinsic, not a call: it does not stop inlining).
+fn is_string_get_chars(asm: &Assembly, token: Token) -> bool {
+    let Ok(parts) = asm.member_ref_parts(token.rid()) else {
+        return false;
+    };
+    parts.name == "get_Chars"
+        && parts.parent.table() == Some(TableId::TypeRef)
+        && asm
+            .type_ref_full_name(parts.parent.rid())
+            .is_ok_and(|name| name == "System.String")
 }
 
 /// Whether `instrs[i]` is `newobj` of a core-library exception constructor with at most two
