@@ -1,7 +1,8 @@
 //! Differential tests of interface dispatch (issues 8 and 7): call sites whose per-site
 //! lock-free cache (`ngen-runtime/src/state/dispatch_cache.rs`) must fill, hit and replace
 //! correctly, and the casts and array checks answered lock-free by pair of method tables
-//! (`state/pair_cache.rs`). Each C# program in tests/fixtures/dispatch is compiled with mcs once and to
+//! (`state/pair_cache.rs`), and constrained interface calls over sealed classes, which skip the
+//! helper (`ngen-compiler/src/type_context/devirtualize.rs`). Each C# program in tests/fixtures/dispatch is compiled with mcs once and to
 //! native images with `ngen-build compile` (next to the shared framework images), then run
 //! under `mono` and under `ngen-build run` in every mode (`--jit never`, `--jit always`, the
 //! default): stdout, the first three stderr lines and the exit code must be mono's.
@@ -16,6 +17,7 @@ const PROGRAMS: &[&str] = &[
     "generic_interfaces",
     "threaded_site",
     "checks_race",
+    "sealed_constrained",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -47,4 +49,13 @@ fn threads_racing_through_one_interface_site_get_each_types_code() {
 #[test]
 fn casts_store_checks_and_unboxing_raced_by_threads_answer_like_mono() {
     fixtures().assert_like_mono("checks_race", &[]);
+}
+
+/// `constrained. T callvirt I::M` over sealed classes (dispatched through the vtable slot of
+/// `T`'s implementation: explicit, inherited and overridden ones, `IEquatable<T>` in generic
+/// comparers, `Dictionary` and `HashSet` keys), a null receiver, an exception thrown from the
+/// implementation with mono's trace, and classes that are not sealed (still the helper).
+#[test]
+fn constrained_interface_calls_over_sealed_classes_run_like_mono() {
+    fixtures().assert_like_mono("sealed_constrained", &[]);
 }

@@ -12,7 +12,13 @@ use ngen_compiler::inline_policy::{InlineReason, decide, invisible_ctor};
 use ngen_metadata::Assembly;
 use ngen_tests::{CompiledPrograms, assert_exactly_like_mono, mono};
 
-const PROGRAMS: &[&str] = &["inlined_traces", "bounds", "math", "allocation"];
+const PROGRAMS: &[&str] = &[
+    "inlined_traces",
+    "bounds",
+    "math",
+    "allocation",
+    "string_chars",
+];
 
 /// Programs compiled once for the whole test binary, with their images.
 fn fixtures() -> &'static CompiledPrograms {
@@ -116,8 +122,18 @@ fn math_intrinsics_give_mono_bits() {
     exactly_like_mono("math", &[], false);
 }
 
+/// `String.get_Chars` expanded in place: both ends, out of range either side, a null string,
+/// a caller mono inlines (no frame) and one it calls, mscorlib's string code using it; and the
+/// unhandled report of an access past the end.
+#[test]
+fn string_chars_expanded_in_place_check_and_trace_like_mono() {
+    exactly_like_mono("string_chars", &[], true);
+    exactly_like_mono("string_chars", &["unhandled"], true);
+}
+
 /// The inliner's decisions on the fixture: mono's small methods (a getter, a throw helper,
-/// a method calling an inlined one), the call-free arithmetic mono calls, and the methods
+/// a method calling an inlined one), an `AggressiveInlining` one over mono's size limit, the
+/// call-free arithmetic mono calls, and the methods
 /// neither inlines (able to throw and over mono's size, recursive).
 #[test]
 fn the_inlining_decision_follows_mono_and_invisibility() {
@@ -155,6 +171,11 @@ fn the_inlining_decision_follows_mono_and_invisibility() {
             method("Checks", "Pick"),
             method("Program", "Main"),
             Some(InlineReason::Invisible),
+        ),
+        (
+            method("Checks", "EagerRatio"),
+            method("Program", "EagerRatio"),
+            Some(InlineReason::Mono),
         ),
         (method("Checks", "Ratio"), method("Program", "Ratio"), None),
         (method("Checks", "Recurse"), method("Checks", "Deep"), None),

@@ -10,8 +10,9 @@
 //! - **Mono** ([`inlined_by_mono`]): mono's JIT inlines it, after `mono_method_check_inlining`
 //!   and `inline_method` (mono/mini/method-to-ir.c). A direct call (`call`, `callvirt` of a
 //!   non-virtual method, `newobj`) to a method is inlined when:
-//!   - its IL body is under 20 bytes (`INLINE_LENGTH_LIMIT`) with no exception clauses, and
-//!     it is not `NoInlining`, `Synchronized` or virtual;
+//!   - its IL body is under 20 bytes (`INLINE_LENGTH_LIMIT`), or of any size when it is
+//!     `AggressiveInlining`, with no exception clauses, and it is not `NoInlining`,
+//!     `Synchronized` or virtual;
 //!   - its class needs no type initializer, or (mono inlines only once the class is
 //!     initialised) the caller is of the same class and is neither the entry point nor a
 //!     type initializer, which mono compiles before their class is initialised (an
@@ -20,8 +21,9 @@
 //!     `inline_method` fail), except `newobj` of a core-library exception right before
 //!     `throw` with at most two string arguments, which mono turns into a runtime helper
 //!     call. Calls into other assemblies count as not inlined (their small methods are mostly
-//!     intrinsics or virtual), but for the empty `System.Object::.ctor`, which mono inlines:
-//!     so a small constructor is inlined at its `newobj`.
+//!     intrinsics or virtual), but for the empty `System.Object::.ctor`, which mono inlines
+//!     (so a small constructor is inlined at its `newobj`), and `String::get_Chars`, which
+//!     mono's JIT (and the translator) expands as an intrinsic.
 //! - **Invisible** ([`invisible_inline`]): mono calls it, but nothing can observe the missing
 //!   frame: the body calls nothing and no instruction in it can throw (arithmetic that cannot
 //!   trap, locals, branches), so no stack trace, crash report or `StackTrace` can be taken
@@ -56,6 +58,7 @@ pub const INVISIBLE_LENGTH_LIMIT: usize = 48;
 pub const MAX_DEPTH: u32 = 10;
 
 const NO_INLINING: u16 = 0x0008;
+const AGGRESSIVE_INLINING: u16 = 0x0100;
 const SYNCHRONIZED: u16 = 0x0020;
 const VIRTUAL: u16 = 0x0040;
 const FINAL: u16 = 0x0020;
@@ -216,7 +219,17 @@ fn inlinable(asm: &Assembly, rid: u32, depth: u32) -> bool {
     if depth > MAX_DEPTH {
         return false;
     }
-    let Some(body) = small_body(asm, rid, INLINE_LENGTH_LIMIT) else {
+    // Mono lifts its size limit for `AggressiveInlining` methods (mscorlib's `Marvin.Block`,
+    // `BitOperations.RotateLeft`, span helpers): any size is inlined.
+    let aggressive = asm
+        .method_def(rid)
+        .is_ok_and(|m| m.impl_flags & AGGRESSIVE_INLINING != 0);
+    let limit = if aggressive {
+        usize::MAX
+    } else {
+        INLINE_LENGTH_LIMIT
+    };
+    let Some(body) = small_body(asm, rid, limit) else {
         return false;
     };
     let instrs: Vec<Instruction<'_>> = body.instructions().filter_map(Result::ok).collect();
@@ -237,10 +250,24 @@ fn inlinable(asm: &Assembly, rid: u32, depth: u32) -> bool {
             Some(TableId::MemberRef) => {
                 is_exception_throw_helper(asm, &instrs, i)
                     || (ins.opcode == Opcode::Call && is_object_ctor(asm, token))
+                    || (ins.opcode != Opcode::Newobj && is_string_get_chars(asm, token))
             }
             _ => false,
         }
     })
+}
+
+/// Whether MemberRef `token` is `System.String::get_Chars`, which mono's JIT expands in
+/// place (an intrinsic, not a call: it does not stop inlining).
+fn is_string_get_chars(asm: &Assembly, token: Token) -> bool {
+    let Ok(parts) = asm.member_ref_parts(token.rid()) else {
+        return false;
+    };
+    parts.name == "get_Chars"
+        && parts.parent.table() == Some(TableId::TypeRef)
+        && asm
+            .type_ref_full_name(parts.parent.rid())
+            .is_ok_and(|name| name == "System.String")
 }
 
 /// Whether `instrs[i]` is `newobj` of a core-library exception constructor with at most two

@@ -30,6 +30,7 @@ use ngen_typesystem::{
 use crate::types::{IlType, ValKind};
 
 mod delegates;
+mod devirtualize;
 mod generics;
 mod interop;
 mod intrinsic_methods;

@@ -107,21 +107,36 @@ fn alloc_array(length: usize, element_size: usize, contents: Contents) -> *mut u
 
 /// Allocates a `System.String` holding `chars`.
 pub fn alloc_string(chars: &[u16]) -> *mut StringObject {
-    let Ok(length) = i32::try_from(chars.len()) else {
+    let base = alloc_zeroed_string(chars.len());
+    // SAFETY: the new string has room for `chars.len()` code units at its chars offset (u16
+    // aligned), and `chars` is not managed memory, so the two cannot overlap.
+    unsafe {
+        let dst = base
+            .cast::<u8>()
+            .add(STRING_CHARS_OFFSET as usize)
+            .cast::<u16>();
+        std::ptr::copy_nonoverlapping(chars.as_ptr(), dst, chars.len());
+    }
+    base
+}
+
+/// Allocates a `System.String` of `length` NUL code units (`FastAllocateString`, which
+/// mscorlib's string code then fills in place): the collector's block is already zeroed, so
+/// only the header and the length are written. A length over `i32::MAX` is out of memory.
+pub fn alloc_zeroed_string(length: usize) -> *mut StringObject {
+    let Ok(length_word) = i32::try_from(length) else {
         crate::eh::report::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
     };
     // One extra code unit keeps a NUL after the text, as Mono does; it is not part of the length.
-    let size = STRING_CHARS_OFFSET as usize + (chars.len() + 1) * 2;
+    let size = STRING_CHARS_OFFSET as usize + (length + 1) * 2;
     let base = alloc_object(size, Contents::NoReferences);
     stamp(base, StampedClass::String);
-    // SAFETY: `base` points to `size` zeroed writable bytes; the offsets are inside it and
-    // aligned (16 for the i32 length, 20 for u16 chars); the NUL is already zero.
+    // SAFETY: `base` points to `size` zeroed writable bytes; the length word is inside it and
+    // 4-aligned (offset 16 of an 8-aligned block).
     unsafe {
         base.add(STRING_LENGTH_OFFSET as usize)
             .cast::<i32>()
-            .write(length);
-        let dst = base.add(STRING_CHARS_OFFSET as usize).cast::<u16>();
-        std::ptr::copy_nonoverlapping(chars.as_ptr(), dst, chars.len());
+            .write(length_word);
     }
     base.cast()
 }

@@ -127,6 +127,12 @@ pub(crate) trait TranslateEnv {
         let rid = types.constrained_override(asm, method, constraint)?;
         Some(Token::new(TableId::MethodDef, rid))
     }
+    /// The vtable slot `constrained. constraint callvirt method` may dispatch through, when
+    /// `method` is an interface method and `constraint` a sealed class (type system).
+    fn sealed_interface_slot(&mut self, method: Token, constraint: Token) -> Option<u32> {
+        let (types, asm) = self.metadata()?;
+        types.sealed_interface_slot(asm, method, constraint)
+    }
     /// Whether `constrained. constraint callvirt method` boxes the value (type system).
     fn constrained_needs_box(&mut self, method: Token, constraint: Token) -> bool {
         self.metadata()

@@ -1,7 +1,7 @@
 //! Which calls are JIT intrinsics, per instance: the core library's building blocks of
 //! `Span<T>` that have no usable IL (`ByReference<T>`'s constructor and `Value` throw
-//! `NotSupportedException`), the `Unsafe` class, `Array.UnsafeMov`, the raw-data accessors
-//! and `IsReferenceOrContainsReferences<T>`. The translator expands each in place
+//! `NotSupportedException`), the `Unsafe` class, `Array.UnsafeMov`, the raw-data accessors,
+//! `IsReferenceOrContainsReferences<T>` and `String.get_Chars`. The translator expands each in place
 //! (`backend/translate/span_intrinsics.rs`, `unsafe_intrinsics.rs`) in AOT and JIT code alike.
 //!
 //! ## Model
@@ -109,6 +109,10 @@ pub enum Intrinsic {
         /// Bytes from the start of the object.
         offset: u32,
     },
+    /// `String::get_Chars(int)`, mono's `mini_emit_inst_for_method` expansion: the string's
+    /// null check, an unsigned bounds check against its length (IndexOutOfRangeException in
+    /// the caller's frame), then the UTF-16 unit.
+    StringChar,
 }
 
 impl TypeContext {
@@ -151,6 +155,9 @@ fn recognise(ts: &mut TypeSystem, desc: &MethodDesc) -> Option<Intrinsic> {
         },
         ("System", "Span`1" | "ReadOnlySpan`1") if !desc.is_static() => {
             span_method(ts, desc.owner, method, &info.type_args)
+        }
+        ("System", "String") if method == "get_Chars" && !desc.is_static() => {
+            Some(Intrinsic::StringChar)
         }
         ("System", "Object") if method == "GetRawData" => Some(Intrinsic::RawData {
             offset: ngen_abi::object::OBJECT_HEADER_SIZE as u32,

@@ -8,7 +8,7 @@ extern "C" fn fast_allocate_string(length: i32) -> u64 {
     let Ok(length) = usize::try_from(length) else {
         crate::eh::report::unhandled(ngen_abi::exceptions::ExceptionKind::OutOfMemory, None)
     };
-    crate::alloc::alloc_string(&vec![0u16; length]) as u64
+    crate::alloc::alloc_zeroed_string(length) as u64
 }
 
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {

@@ -3,7 +3,8 @@
 //! or the core library's: through the receiver's method table, at the method's slot) and of
 //! interface methods (the `InterfaceTarget` helper finds the code from the call site's method
 //! cell and the receiver, see the runtime's `state::objects`); `constrained. T callvirt M`
-//! (III.2.1) on a value-type address; and `newobj` (III.4.21) of a class: allocation
+//! (III.2.1) on a value-type address, and on a class's (through the vtable slot of `T`'s
+//! implementation when `T` is sealed and `M` an interface method); and `newobj` (III.4.21) of a class: allocation
 //! ([`super::alloc`]), then the constructor (`System.Object::.ctor`, empty, is expanded to
 //! nothing; one the inliner chose is expanded in place). A callee in the same image is a direct call; any other goes through an
 //! import cell ([`super::super::env::CallTarget`]). A delegate's `Invoke` and constructor
@@ -84,12 +85,16 @@ impl<'a, 'f> Translator<'a, 'f> {
         let mut kind = kind;
         let mut boxed_receiver = None;
         let mut deref_receiver = false;
+        let mut sealed_slot = None;
         if let CallKind::Constrained(constraint) = kind
             && self.env.il_type(constraint) == Ok(IlType::Val(ValKind::Ref))
         {
             // III.2.1: on a reference type (a generic parameter instantiated over a class),
-            // the address is dereferenced and the call proceeds as a `callvirt`.
+            // the address is dereferenced and the call proceeds as a `callvirt`; on a sealed
+            // class an interface method is found in the receiver's vtable, without the
+            // dispatch helper (`type_context/devirtualize.rs`).
             deref_receiver = true;
+            sealed_slot = self.env.sealed_interface_slot(token, constraint);
             kind = CallKind::Callvirt;
         } else if let CallKind::Constrained(constraint) = kind
             && self.env.constrained_needs_box(token, constraint)
@@ -104,7 +109,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         {
             // Not provably exact: dispatch through the receiver's method table, or find the
             // interface method's implementation for the receiver's type.
-            kind = if self.env.is_interface_method(token) {
+            kind = if let Some(slot) = sealed_slot {
+                CallKind::Virtual(slot)
+            } else if self.env.is_interface_method(token) {
                 CallKind::Interface
             } else {
                 let slot = self

@@ -3,6 +3,7 @@
 //! on an address or a `newobj`) and `Value`, whose IL throws `NotSupportedException`;
 //! `Span<T>`/`ReadOnlySpan<T>`'s `get_Item` (bounds check raising IndexOutOfRangeException
 //! in the caller's frame, then the element's address) and `get_Length`;
+//! `String::get_Chars` (the same bounds check, then the UTF-16 unit);
 //! `Object::GetRawData`/`Array::GetRawSzArrayData`; `Array::Get/SetGenericValueImpl<T>`
 //! (runtime-implemented: a copy to or from an element); constants per instance
 //! (`IsReferenceOrContainsReferences<T>`, `Unsafe.SizeOf<T>`). The `Unsafe` family is in
@@ -21,7 +22,7 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{InstBuilder, Value};
 use ngen_abi::exceptions::ExceptionKind;
-use ngen_abi::object::ARRAY_DATA_OFFSET;
+use ngen_abi::object::{ARRAY_DATA_OFFSET, STRING_CHARS_OFFSET, STRING_LENGTH_OFFSET};
 
 use super::stack::Stack;
 use super::{Reject, Res, Translator, flags};
@@ -71,6 +72,36 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let span = self.pop_value_address(stack, "Span<T>::get_Length")?;
                 let length = self.b.ins().load(I32, flags(), span, length_offset as i32);
                 stack.push((length, StackType::I4));
+            }
+            Intrinsic::StringChar => {
+                let (index, it) = stack.pop1()?;
+                let (string, st) = stack.pop1()?;
+                if it != StackType::I4 || st != StackType::O {
+                    return Err(Reject::new(format!(
+                        "String::get_Chars on ({}, {})",
+                        st.name(),
+                        it.name()
+                    )));
+                }
+                // `callvirt String::get_Chars`: its receiver's null check.
+                self.null_check(string);
+                let length = self
+                    .b
+                    .ins()
+                    .load(I32, flags(), string, STRING_LENGTH_OFFSET);
+                let out = self
+                    .b
+                    .ins()
+                    .icmp(IntCC::UnsignedGreaterThanOrEqual, index, length);
+                self.throw_if(out, ExceptionKind::IndexOutOfRange);
+                let index = self.b.ins().sextend(I64, index);
+                let offset = self.b.ins().ishl_imm_u(index, 1);
+                let unit = self.b.ins().iadd(string, offset);
+                let unit = self
+                    .b
+                    .ins()
+                    .uload16(I32, flags(), unit, STRING_CHARS_OFFSET);
+                stack.push((unit, StackType::I4));
             }
             Intrinsic::RawData { offset } => {
                 let (object, t) = stack.pop1()?;
