@@ -374,7 +374,7 @@ fn is_value(ty: TypeHandle) -> bool {
 }
 
 /// The custom-attribute target of a member object of class `ty`: a method, constructor,
-/// field, property or assembly object.
+/// field, property, assembly or parameter object.
 pub(super) fn attribute_target_of_member(
     rt: &mut Runtime,
     obj: u64,
@@ -400,5 +400,39 @@ pub(super) fn attribute_target_of_member(
             rt.assemblies[id].name.clone(),
         )));
     }
+    if ty == class(rt, "RuntimeParameterInfo")? {
+        return parameter_target(rt, obj, ty);
+    }
     Ok(None)
+}
+
+/// The custom-attribute target of a `RuntimeParameterInfo` (one [`Runtime::parameter_infos`]
+/// made): its method's Param row at `PositionImpl + 1` (-1, the return value, is row 0), as
+/// Mono's `mono_custom_attrs_from_param`. A parameter of anything but a method or
+/// constructor (a property's index parameters) has none here.
+fn parameter_target(
+    rt: &mut Runtime,
+    obj: u64,
+    ty: TypeHandle,
+) -> Result<Option<AttributeTarget>, String> {
+    let member_at = rt.types.field_offset_named(ty, "MemberImpl")?;
+    let position_at = rt.types.field_offset_named(ty, "PositionImpl")?;
+    let member = load(obj + u64::from(member_at), AbiClass::Reference);
+    let int = AbiClass::Int {
+        size: 4,
+        signed: true,
+    };
+    let position = load(obj + u64::from(position_at), int) as i64;
+    if member == 0 {
+        return Ok(None);
+    }
+    let member_class = rt.type_of_object(member);
+    let method_class =
+        |rt: &mut Runtime, name: &str| rt.types.type_named("mscorlib", "System.Reflection", name);
+    let is_method = member_class == method_class(rt, "RuntimeMethodInfo")?
+        || member_class == method_class(rt, "RuntimeConstructorInfo")?;
+    let Ok(sequence) = u16::try_from(position + 1) else {
+        return Ok(None);
+    };
+    Ok(is_method.then(|| AttributeTarget::Parameter(method_of_member(member), sequence)))
 }
