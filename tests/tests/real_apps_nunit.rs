@@ -154,19 +154,6 @@ fn compare_with_mono(test: &str, modes: &[&str]) {
 }
 
 #[test]
-fn nunit_console_builds_from_its_package_and_runs_under_mono() {
-    compare_with_mono(
-        "nunit_console_builds_from_its_package_and_runs_under_mono",
-        &[],
-    );
-}
-
-#[test]
-#[ignore = "runs the test assembly to its report, which differs from mono's in two ways: \
-            one parameterised test is NotRunnable ('No arguments were provided': its \
-            [TestCase] arguments do not reach NUnit), and the failures' stack traces lack \
-            mono's frames through MethodInfo.Invoke (the managed-to-native InternalInvoke \
-            wrapper and RuntimeMethodInfo.Invoke); run with --ignored once both are there"]
 fn nunit_console_runs_a_test_assembly_as_under_mono() {
     compare_with_mono(
         "nunit_console_runs_a_test_assembly_as_under_mono",

@@ -50,6 +50,6 @@ pub(super) fn method_info_methods() -> Vec<(&'static str, *const ())> {
 pub(super) fn constructor_info_methods() -> Vec<(&'static str, *const ())> {
     vec![(
         "InternalInvoke",
-        super::runtime_method_info::internal_invoke as *const (),
+        super::runtime_method_info::internal_invoke_constructor as *const (),
     )]
 }

@@ -253,13 +253,19 @@ pub(crate) fn make_generic_type(definition: u64, arguments: u64) -> u64 {
 /// `InternalInvoke(this member, object obj, object[] parameters, out Exception exc)`: runs
 /// the method (a constructor with a null `obj` makes a new object and returns it), the
 /// result boxed when it is a value; null with the exception pending when the target throws.
-pub(crate) fn invoke(member: u64, obj: u64, parameters: u64) -> u64 {
-    invoke_method(method_of_member(member), obj, parameters)
+/// `resume` tells stack walks from the target where the invoking managed frame is.
+pub(crate) fn invoke(member: u64, obj: u64, parameters: u64, resume: dynamic_call::Resume) -> u64 {
+    invoke_method(method_of_member(member), obj, parameters, resume)
 }
 
 /// Runs `declared` (virtually on a non-null `obj`) with the arguments of the `object[]`
 /// `parameters` (0: none), as [`invoke`] does.
-pub(super) fn invoke_method(declared: MethodHandle, obj: u64, parameters: u64) -> u64 {
+pub(super) fn invoke_method(
+    declared: MethodHandle,
+    obj: u64,
+    parameters: u64,
+    resume: dynamic_call::Resume,
+) -> u64 {
     let what = "MethodBase.Invoke";
     let (abi, code, owner, is_ctor) = with_runtime(what, |rt| {
         // Invoking is a virtual call, as in Mono: the override the object's type runs.
@@ -342,7 +348,7 @@ pub(super) fn invoke_method(declared: MethodHandle, obj: u64, parameters: u64) -
         args.push(arg);
     }
     // SAFETY: `code` is the method's; `args` follow its native signature (`method_abi`).
-    let returned = unsafe { dynamic_call::call(code, &args) };
+    let returned = unsafe { dynamic_call::call_resuming(code, &args, resume) };
     if exception_pending() {
         return 0;
     }
