@@ -10,7 +10,10 @@
 //! sets are deleted when a new one is built. The set is staged in a temporary directory and
 //! renamed into place, so a test run killed half-way leaves no half-built set behind.
 //! Debug-scenario runs need images compiled for that scenario: [`debug_framework_images`]
-//! builds that set the same way, under `target/test-framework-images-debug/<key>/`.
+//! builds that set the same way, under `target/test-framework-images-debug/<key>/`. The real
+//! applications reach further into the framework (System.Configuration, Mono.Security, ...):
+//! [`application_framework_images`] builds those assemblies' images on first use, under
+//! `target/test-framework-images-apps/<key>/`, so only the tests that need them pay for them.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -32,6 +35,15 @@ pub const FRAMEWORK_ASSEMBLIES: &[&str] = &[
     "System.Core.dll",
     "System.Xml.dll",
     "System.Xml.Linq.dll",
+];
+
+/// Framework assemblies beyond [`FRAMEWORK_ASSEMBLIES`] that the real applications' closures
+/// reach (de4dot's and NUnit's configuration, remoting and security code), by file name under
+/// [`FRAMEWORK_DIR`].
+pub const APPLICATION_FRAMEWORK_ASSEMBLIES: &[&str] = &[
+    "System.Configuration.dll",
+    "Mono.Security.dll",
+    "System.Runtime.Remoting.dll",
 ];
 
 /// The directory holding the shared framework images (`<Name>.ni.so` and digest files), built
@@ -57,13 +69,40 @@ pub fn profile_framework_images() -> PathBuf {
     DIR.get_or_init(|| build_once("profile")).clone()
 }
 
+/// The images of [`APPLICATION_FRAMEWORK_ASSEMBLIES`] (default scenario), built on first use
+/// in this test run. `NGEN_IMAGE_PATH` names it after [`framework_images`] for a real
+/// application's `--jit never` run ([`framework_image_path`]).
+pub fn application_framework_images() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| build_set("apps", "default", APPLICATION_FRAMEWORK_ASSEMBLIES))
+        .clone()
+}
+
+/// `NGEN_IMAGE_PATH`'s value for a program whose closure reaches the application framework
+/// assemblies: the shared framework images, then [`application_framework_images`].
+pub fn framework_image_path() -> std::ffi::OsString {
+    std::env::join_paths([framework_images(), application_framework_images()])
+        .expect("image directories without colons")
+}
+
 fn build_once(scenario: &str) -> PathBuf {
-    let root = workspace_root().join(match scenario {
+    let assemblies = if scenario == "default" {
+        FRAMEWORK_ASSEMBLIES
+    } else {
+        &FRAMEWORK_ASSEMBLIES[..1]
+    };
+    build_set(scenario, scenario, assemblies)
+}
+
+/// Builds (once per compiler binary and framework files) the images of `assemblies` compiled
+/// for `scenario`, under `target/test-framework-images[-<set>]/<key>/`.
+fn build_set(set: &str, scenario: &str, assemblies: &[&str]) -> PathBuf {
+    let root = workspace_root().join(match set {
         "default" => "target/test-framework-images".to_string(),
         other => format!("target/test-framework-images-{other}"),
     });
     fs::create_dir_all(&root).expect("create the framework images directory");
-    let key = key();
+    let key = key(assemblies);
     let dir = root.join(&key);
     // Other test binaries build the same set at the same time: one builds, the rest wait.
     let lock = File::create(root.join(".lock")).expect("create the framework images lock");
@@ -71,11 +110,6 @@ fn build_once(scenario: &str) -> PathBuf {
     if !dir.join(".complete").exists() {
         let staging = root.join(format!("{key}.staging"));
         let _ = fs::remove_dir_all(&staging);
-        let assemblies = if scenario == "default" {
-            FRAMEWORK_ASSEMBLIES
-        } else {
-            &FRAMEWORK_ASSEMBLIES[..1]
-        };
         for name in assemblies {
             run_ok(
                 ngen_build_without_framework_images()
@@ -95,7 +129,7 @@ fn build_once(scenario: &str) -> PathBuf {
 }
 
 /// Identifies the compiler binary and the framework files the images were built from.
-fn key() -> String {
+fn key(assemblies: &[&str]) -> String {
     let mut hasher = blake3::Hasher::new();
     let mut add_file = |path: &Path| {
         let meta = fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -109,7 +143,7 @@ fn key() -> String {
         hasher.update(&mtime.to_le_bytes());
     };
     add_file(&ngen_build_bin());
-    for name in FRAMEWORK_ASSEMBLIES {
+    for name in assemblies {
         add_file(&Path::new(FRAMEWORK_DIR).join(name));
     }
     hasher.finalize().to_hex()[..16].to_string()

@@ -13,6 +13,7 @@ use ngen_tests::CompiledPrograms;
 const PROGRAMS: &[&str] = &[
     "enums",
     "attributes",
+    "attribute_arguments",
     "attributes_inherited",
     "types",
     "members",
@@ -51,6 +52,13 @@ fn run_class_constructor_runs_a_static_constructor_once_like_mono() {
 #[test]
 fn custom_attributes_with_positional_and_named_arguments_of_every_kind_match_mono() {
     fixtures().assert_like_mono("attributes", &[]);
+}
+
+/// NUnit's `[TestCase]` and `[Values]`: `params object[]` arguments of mixed types, and
+/// attributes on parameters and the return value.
+#[test]
+fn params_object_arguments_and_parameter_attributes_match_mono() {
+    fixtures().assert_like_mono("attribute_arguments", &[]);
 }
 
 #[test]

@@ -24,6 +24,7 @@ const PROGRAMS: &[&str] = &[
     "main_cctor",
     "array_stores",
     "generic_frames",
+    "reflection_invoke",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -97,6 +98,15 @@ fn mscorlib_stack_trace_objects_count_and_locate_frames_like_mono() {
 #[test]
 fn operators_properties_explicit_implementations_and_rethrowing_relays_match_mono() {
     exactly_like_mono("members", &[], EVERY_MODE);
+}
+
+/// Mono's `InternalInvoke` wrapper frame and `Invoke` (or the constructor's `InternalInvoke`)
+/// between the invoked method and the frame that catches, nested invokes included; the
+/// unhandled `TargetInvocationException`'s report.
+#[test]
+fn frames_through_method_info_invoke_show_mono_wrapper_and_invoke_frames() {
+    exactly_like_mono("reflection_invoke", &[], EVERY_MODE);
+    exactly_like_mono("reflection_invoke", &["unhandled"], EVERY_MODE);
 }
 
 #[test]

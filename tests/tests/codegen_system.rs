@@ -20,6 +20,7 @@ const PROGRAMS: &[&str] = &[
     "xlinq",
     "files_env",
     "process",
+    "process_names",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -69,4 +70,12 @@ fn environment_variables_and_files_in_a_temporary_directory_match_mono() {
 #[test]
 fn process_start_of_echo_with_redirected_output_matches_mono() {
     fixtures().assert_like_mono("process", &[]);
+}
+
+/// `ProcessName` of this process (its program's name), of a child (`cat`) and of an exited
+/// one; `GetProcesses` and `GetProcessesByName` finding both (`Process::GetProcesses_internal`,
+/// `ProcessName_icall`, mono's `/proc` reading).
+#[test]
+fn process_names_and_listings_match_mono() {
+    fixtures().assert_like_mono("process_names", &[]);
 }

@@ -6,9 +6,10 @@
 //! exits and write the same assemblies byte for byte. Nothing is masked: de4dot prints no times
 //! and dnlib writes deterministic files.
 //!
-//! Runs in the default mode only: de4dot's closure reaches `Mono.Security` (through System's
-//! configuration), which the shared framework images do not hold, so `--jit never` has no image
-//! for it.
+//! Runs in the default mode and under `--jit never`: de4dot's closure reaches
+//! System.Configuration and `Mono.Security` (through System's configuration), which the shared
+//! framework images do not hold, so its `--jit never` runs also search the application
+//! framework images ([`ngen_tests::framework_images::application_framework_images`]).
 //!
 //! Fetched with `apt-get download` at test time ([`ngen_tests::debian_apps`]); skipped loudly
 //! when it cannot be had.
@@ -19,6 +20,7 @@ use ngen_tests::debian_apps::{
     Observation, assert_same_observation, debian_packages, init_and_build, mono_command,
     ngen_run_command, observe, stage,
 };
+use ngen_tests::framework_images::framework_image_path;
 
 /// de4dot's own assemblies, as its package installs them in `/usr/lib/de4dot/`.
 const DE4DOT_FILES: &[&str] = &[
@@ -106,7 +108,11 @@ fn compare_with_mono(test: &str, modes: &[&str]) {
         let expected = observe(&work, &prepare, &mut mono_command(&exe, args));
         check_oracle(args, &expected);
         for mode in modes {
-            let ours = observe(&work, &prepare, &mut ngen_run_command(&exe, mode, args));
+            let mut command = ngen_run_command(&exe, mode, args);
+            if *mode == "never" {
+                command.env("NGEN_IMAGE_PATH", framework_image_path());
+            }
+            let ours = observe(&work, &prepare, &mut command);
             assert_same_observation(&format!("de4dot {args:?} (--jit {mode})"), &ours, &expected);
         }
     }
@@ -114,7 +120,10 @@ fn compare_with_mono(test: &str, modes: &[&str]) {
 
 #[test]
 fn de4dot_cleans_assemblies_as_under_mono() {
-    compare_with_mono("de4dot_cleans_assemblies_as_under_mono", &["default"]);
+    compare_with_mono(
+        "de4dot_cleans_assemblies_as_under_mono",
+        &["default", "never"],
+    );
 }
 
 /// The oracle did the work the comparison relies on, so an empty comparison cannot pass.

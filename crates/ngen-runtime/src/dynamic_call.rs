@@ -12,6 +12,14 @@
 //! so it works the same under `--jit never` (images only) as with the JIT, and the frame
 //! it builds keeps the frame-pointer chain that stack traces walk.
 //!
+//! A stack walk ([`crate::eh::trace`]) reaching the trampoline's return address can go on
+//! past it: the trampoline keeps its [`Frame`] at a fixed place in its own frame
+//! (`[rbp - 24]`), and a caller that entered the runtime from managed code (`MethodInfo.Invoke`'s
+//! icall) records there, as a [`Resume`], which of mono's wrapper frames stands for the
+//! runtime's part and the managed frame that called it ([`resume_past`]). Mono's traces show
+//! that wrapper and the caller, because its `runtime_invoke` is managed code its unwinder
+//! crosses.
+//!
 //! The caller keeps every reference argument alive elsewhere (a scanned block or its own
 //! stack): [`Call`] lives on the stack, which the collector scans, while the stack-argument
 //! words are copied from it.
@@ -45,7 +53,22 @@ struct Frame {
     stack_count: u64,               // 128
     ret_int: u64,                   // 136
     ret_float: u64,                 // 144
+    resume: Resume,                 // 152
 }
+
+/// Where a stack walk resumes past the trampoline: the id of mono's wrapper frame that stands
+/// for the runtime's frames (0: the walk stops here, as at any runtime frame), and the frame
+/// pointer and return address of the managed frame that entered the runtime.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Resume {
+    pub(crate) wrapper: u64,
+    pub(crate) caller_fp: u64,
+    pub(crate) caller_return: u64,
+}
+
+/// Where the trampoline keeps its [`Frame`]'s address, below its frame pointer.
+const FRAME_SLOT_BELOW_RBP: u64 = 24;
 
 std::arch::global_asm!(
     ".text",
@@ -59,6 +82,10 @@ std::arch::global_asm!(
     "push rbx",
     "push r12",
     "mov rbx, rdi",
+    // The frame's address at [rbp - 24] for stack walks (`resume_past`); a second push keeps
+    // the stack 16-aligned.
+    "push rdi",
+    "push rdi",
     // Room for the stack arguments, 16-aligned at the call.
     "mov rcx, [rbx + 128]",
     "lea rax, [rcx * 8 + 15]",
@@ -90,6 +117,9 @@ std::arch::global_asm!(
     "mov r9, [rbx + 48]",
     "mov eax, 8",
     "call qword ptr [rbx]",
+    ".hidden ngen_dynamic_call_return",
+    ".globl ngen_dynamic_call_return",
+    "ngen_dynamic_call_return:",
     "mov [rbx + 136], rax",
     "movsd qword ptr [rbx + 144], xmm0",
     "lea rsp, [rbp - 16]",
@@ -103,6 +133,29 @@ std::arch::global_asm!(
 unsafe extern "C" {
     /// Loads `frame`'s arguments, calls `frame.target`, stores `rax` and `xmm0` back.
     fn ngen_dynamic_call(frame: *mut Frame);
+    /// The trampoline's return address from its call of the target.
+    static ngen_dynamic_call_return: u8;
+}
+
+/// When a managed frame with frame pointer `fp` returns (`[fp + 8]`) into the trampoline:
+/// the [`Resume`] its caller recorded, if it recorded one, and the trampoline's frame pointer
+/// (which lies between that frame's and the caller's, so a caught exception's trace can be
+/// cut there). `read` reads a stack word, `None` outside the thread's stack.
+pub(crate) fn resume_past(fp: u64, read: impl Fn(u64) -> Option<u64>) -> Option<(Resume, u64)> {
+    let return_address = read(fp.checked_add(8)?)?;
+    let trampoline_return = &raw const ngen_dynamic_call_return as u64;
+    if return_address != trampoline_return {
+        return None;
+    }
+    let trampoline_fp = read(fp)?;
+    let frame = read(trampoline_fp.checked_sub(FRAME_SLOT_BELOW_RBP)?)?;
+    let resume_at = frame + std::mem::offset_of!(Frame, resume) as u64;
+    let resume = Resume {
+        wrapper: read(resume_at)?,
+        caller_fp: read(resume_at + 8)?,
+        caller_return: read(resume_at + 16)?,
+    };
+    (resume.wrapper != 0).then_some((resume, trampoline_fp))
 }
 
 /// What a call returned: `rax` and the bits of `xmm0` (the caller knows which one holds the
@@ -121,6 +174,15 @@ pub(crate) struct Returned {
 /// for each integer, reference or address, a `Float` for each `f32`/`f64`), and every
 /// reference and address among them must be valid for the call.
 pub(crate) unsafe fn call(target: u64, args: &[Arg]) -> Returned {
+    // SAFETY: the caller's guarantee.
+    unsafe { call_resuming(target, args, Resume::default()) }
+}
+
+/// [`call`], recording `resume` for stack walks that reach the trampoline from the target.
+///
+/// # Safety
+/// As [`call`].
+pub(crate) unsafe fn call_resuming(target: u64, args: &[Arg], resume: Resume) -> Returned {
     let mut frame = Frame {
         target,
         ints: [0; INT_REGISTERS],
@@ -129,6 +191,7 @@ pub(crate) unsafe fn call(target: u64, args: &[Arg]) -> Returned {
         stack_count: 0,
         ret_int: 0,
         ret_float: 0,
+        resume,
     };
     let (mut ints, mut floats) = (0, 0);
     let mut stack = Vec::new();

@@ -1,8 +1,8 @@
 //! Reflection questions the runtime asks of its [`TypeContext`]: an enum's named constants
-//! (`Enum.GetEnumValuesAndNames`), the custom attributes of a type, method, field or
-//! assembly with their decoded blobs (`MonoCustomAttrs`), how a method's parameters travel
-//! in the native calling convention (to call it from a boxed-argument array), and the
-//! members an attribute's named arguments set.
+//! (`Enum.GetEnumValuesAndNames`), the custom attributes of a type, method, field, property,
+//! assembly or parameter with their decoded blobs (`MonoCustomAttrs`), how a method's
+//! parameters travel in the native calling convention (to call it from a boxed-argument
+//! array), and the members an attribute's named arguments set.
 //!
 //! ## Model
 //! Answers are plain data computed under the type system's lock: handles, names, decoded
@@ -33,6 +33,9 @@ pub enum AttributeTarget {
     Property(TypeHandle, u32),
     /// The assembly named so.
     Assembly(String),
+    /// A parameter of a method or constructor, by its Param row's sequence number: 0 for
+    /// the return value, `i + 1` for parameter `i` (Mono's `mono_custom_attrs_from_param`).
+    Parameter(MethodHandle, u16),
 }
 
 /// One custom attribute of a target, decoded.
@@ -539,6 +542,18 @@ fn attribute_parent(
         AttributeTarget::Assembly(name) => {
             let module = ts.load_module(name).map_err(err)?;
             Some((module, Token::new(TableId::Assembly, 1)))
+        }
+        AttributeTarget::Parameter(m, sequence) => {
+            let desc = ts.method(*m).clone();
+            let asm = ts.assembly_shared(desc.module);
+            let mut found = None;
+            for rid in asm.params_of(desc.rid).map_err(err)? {
+                if asm.param(rid).map_err(err)?.sequence == *sequence {
+                    found = Some((desc.module, Token::new(TableId::Param, rid)));
+                    break;
+                }
+            }
+            found
         }
     })
 }

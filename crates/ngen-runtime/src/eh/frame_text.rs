@@ -41,30 +41,47 @@ pub(crate) struct TraceLine {
     pub il_offset: Option<u32>,
 }
 
-/// Each managed frame's line of `frames` (innermost first).
+/// A frame of a trace as its line is made: one of mono's wrappers, or a managed frame
+/// resolved to its method.
+enum Shown {
+    Wrapper(super::trace::Wrapper),
+    Managed(Located),
+}
+
+/// Each frame's line of `frames` (innermost first): mono's wrapper frames (the first, where
+/// the runtime raised from one, and those standing for `MethodInfo.Invoke`'s icall) and the
+/// managed frames.
 pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
-    let located: Vec<Located> = frames
+    let shown: Vec<Shown> = frames
         .iter()
         .filter_map(|f| {
+            if let Some(wrapper) = super::trace::Wrapper::of(f.ip) {
+                return Some(Shown::Wrapper(wrapper));
+            }
             crate::code_map::lookup(f.ip, |range| Located {
                 asm: range.asm,
                 rid: range.rid,
                 il: crate::code_map::il_offset_at(range, f.ip),
             })
+            // An address with no IL offset in a caller frame is the stub an image has for an
+            // excluded method (it calls the JIT's code through a cell): mono has no such frame.
+            .filter(|l| l.il.is_some())
+            .map(Shown::Managed)
         })
-        // An address with no IL offset in a caller frame is the stub an image has for an
-        // excluded method (it calls the JIT's code through a cell): mono has no such frame.
-        .filter(|l| l.il.is_some())
         .collect();
     let mut lines = Vec::new();
-    if let Some(wrapper) = frames.first().and_then(|f| super::trace::Wrapper::of(f.ip)) {
-        lines.push(TraceLine {
-            text: wrapper.text().to_string(),
-            il_offset: None,
-        });
-    }
-    for (i, frame) in located.iter().enumerate() {
-        if let Some(caller) = located.get(i + 1)
+    for (i, item) in shown.iter().enumerate() {
+        let frame = match item {
+            Shown::Wrapper(wrapper) => {
+                lines.push(TraceLine {
+                    text: wrapper.text().to_string(),
+                    il_offset: None,
+                });
+                continue;
+            }
+            Shown::Managed(frame) => frame,
+        };
+        if let Some(Shown::Managed(caller)) = shown.get(i + 1)
             && super::inlining::inlined_by_mono((frame.asm, frame.rid), (caller.asm, caller.rid))
         {
             continue;

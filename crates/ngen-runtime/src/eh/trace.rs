@@ -23,6 +23,12 @@
 //! cut the trace) in an unscanned array in `_stackTrace`: `ip` is inside the frame's call
 //! instruction (return address - 1, as mono's unwinder adjusts it).
 //!
+//! A walk that reaches the runtime's call trampoline ([`crate::dynamic_call`]) goes on when
+//! the icall that called it recorded its managed caller (`MethodInfo.Invoke`'s
+//! `InternalInvoke`): mono's managed-to-native wrapper frame (a [`Wrapper`] pseudo-frame
+//! whose frame pointer is the trampoline's, so a catch inside the invoked method cuts it),
+//! then the caller and its callers, as mono's unwinder crosses its `runtime_invoke` wrapper.
+//!
 //! Where mono raises from one of its wrappers, the trace begins with the wrapper's frame
 //! ([`Wrapper`], a pseudo-frame whose `ip` is the wrapper's id): class initialisation (a
 //! `TypeInitializationException`, recorded from the managed frame that entered the runtime
@@ -60,6 +66,11 @@ pub(crate) enum Wrapper {
     StelemrefComplex = 6,
     StelemrefClassSmallIdepth = 7,
     StelemrefClass = 8,
+    /// `MethodInfo.Invoke`'s icall, between the invoked method and `Invoke`
+    /// ([`crate::dynamic_call::Resume`]).
+    InvokeMethod = 9,
+    /// `ConstructorInfo.Invoke`'s (and `Activator`'s) icall.
+    InvokeConstructor = 10,
 }
 
 impl Wrapper {
@@ -74,6 +85,8 @@ impl Wrapper {
             Wrapper::StelemrefComplex,
             Wrapper::StelemrefClassSmallIdepth,
             Wrapper::StelemrefClass,
+            Wrapper::InvokeMethod,
+            Wrapper::InvokeConstructor,
         ]
         .into_iter()
         .find(|w| *w as u64 == ip)
@@ -103,6 +116,12 @@ impl Wrapper {
             }
             Wrapper::StelemrefClass => {
                 "(wrapper stelemref) System.Object.virt_stelemref_class(intptr,object)"
+            }
+            Wrapper::InvokeMethod => {
+                "(wrapper managed-to-native) System.Reflection.RuntimeMethodInfo.InternalInvoke(System.Reflection.RuntimeMethodInfo,object,object[],System.Exception&)"
+            }
+            Wrapper::InvokeConstructor => {
+                "(wrapper managed-to-native) System.Reflection.RuntimeConstructorInfo.InternalInvoke(System.Reflection.RuntimeConstructorInfo,object,object[],System.Exception&)"
             }
         }
     }
@@ -364,18 +383,27 @@ pub(crate) fn walk(ip: u64, fp: u64) -> Vec<Frame> {
     let Some(bounds) = crate::faults::managed_stack() else {
         return Vec::new();
     };
-    walk_with(ip, fp, bounds, is_managed, |address| {
+    let (low, high) = (bounds.0 as u64, bounds.1 as u64);
+    let read_checked = |address: u64| {
+        let inside = address >= low && address.saturating_add(8) <= high;
+        // SAFETY: only words inside the managed thread's stack are read.
+        (inside && address.is_multiple_of(8)).then(|| unsafe { (address as *const u64).read() })
+    };
+    let resume = |frame_fp: u64| crate::dynamic_call::resume_past(frame_fp, read_checked);
+    walk_with(ip, fp, bounds, is_managed, resume, |address| {
         // SAFETY: `walk_with` asks only for words inside the managed thread's stack.
         unsafe { (address as *const u64).read() }
     })
 }
 
-/// [`walk`] over an explicit stack (`[low, high)`), code test and memory, for tests.
+/// [`walk`] over an explicit stack (`[low, high)`), code test, trampoline crossings
+/// ([`crate::dynamic_call::resume_past`] of a frame's pointer) and memory, for tests.
 fn walk_with(
     ip: u64,
     fp: u64,
     (low, high): (usize, usize),
     is_managed: impl Fn(u64) -> bool,
+    resume: impl Fn(u64) -> Option<(crate::dynamic_call::Resume, u64)>,
     read: impl Fn(u64) -> u64,
 ) -> Vec<Frame> {
     let mut frames = Vec::new();
@@ -392,7 +420,28 @@ fn walk_with(
         let next = read(fp);
         let return_address = read(fp + 8);
         if !is_managed(return_address.wrapping_sub(1)) {
-            break;
+            // The runtime's trampoline, called by an icall that recorded its managed caller:
+            // mono's wrapper frame, then that caller and its callers.
+            let Some((resumed, trampoline_fp)) = resume(fp) else {
+                break;
+            };
+            let Some(wrapper) = Wrapper::of(resumed.wrapper) else {
+                break;
+            };
+            let caller_ip = resumed.caller_return.wrapping_sub(1);
+            if !is_managed(caller_ip) || resumed.caller_fp <= fp {
+                break;
+            }
+            frames.push(Frame {
+                ip: wrapper as u64,
+                fp: trampoline_fp,
+            });
+            frames.push(Frame {
+                ip: caller_ip,
+                fp: resumed.caller_fp,
+            });
+            fp = resumed.caller_fp;
+            continue;
         }
         frames.push(Frame {
             ip: return_address - 1,
@@ -426,7 +475,7 @@ mod tests {
         stack[9] = 0x9000;
         let managed = |pc: u64| (0x5000..0x6000).contains(&pc);
         let read = |a: u64| stack[((a - base) / 8) as usize];
-        let frames = walk_with(0x5050, base, (0x1000, 0x1100), managed, read);
+        let frames = walk_with(0x5050, base, (0x1000, 0x1100), managed, |_| None, read);
         assert_eq!(
             frames,
             vec![
@@ -445,10 +494,61 @@ mod tests {
             ]
         );
         // A caller outside managed code records nothing, and reads nothing.
-        let none = walk_with(0x9000, base, (0x1000, 0x1100), managed, |_| unreachable!());
+        let none = walk_with(
+            0x9000,
+            base,
+            (0x1000, 0x1100),
+            managed,
+            |_| unreachable!(),
+            |_| unreachable!(),
+        );
         assert!(none.is_empty());
         // A frame pointer outside the stack ends the walk after the first frame.
-        let one = walk_with(0x5050, 0x8, (0x1000, 0x1100), managed, |_| unreachable!());
+        let one = walk_with(
+            0x5050,
+            0x8,
+            (0x1000, 0x1100),
+            managed,
+            |_| unreachable!(),
+            |_| unreachable!(),
+        );
         assert_eq!(one.len(), 1);
+    }
+
+    #[test]
+    fn the_walk_crosses_an_invoke_trampoline_to_the_recorded_caller() {
+        use crate::dynamic_call::Resume;
+        // Frame 0 (managed, at base) returns into the trampoline, whose frame pointer is
+        // base+0x40; its caller recorded the managed frame at base+0x80, which returns into
+        // native code.
+        let base = 0x1000u64;
+        let mut stack = vec![0u64; 32];
+        stack[0] = base + 0x40;
+        stack[1] = 0x9100;
+        stack[16] = base + 0xc0;
+        stack[17] = 0x9000;
+        let managed = |pc: u64| (0x5000..0x6000).contains(&pc);
+        let read = |a: u64| stack[((a - base) / 8) as usize];
+        let resume = |fp: u64| {
+            (fp == base).then_some((
+                Resume {
+                    wrapper: Wrapper::InvokeMethod as u64,
+                    caller_fp: base + 0x80,
+                    caller_return: 0x5301,
+                },
+                base + 0x40,
+            ))
+        };
+        let frames = walk_with(0x5050, base, (0x1000, 0x1100), managed, resume, read);
+        let expected = [
+            (0x5050, base),
+            (Wrapper::InvokeMethod as u64, base + 0x40),
+            (0x5300, base + 0x80),
+        ];
+        let expected: Vec<Frame> = expected.iter().map(|&(ip, fp)| Frame { ip, fp }).collect();
+        assert_eq!(frames, expected);
+        // Without a recorded caller the walk stops at the trampoline, as at any native frame.
+        let stopped = walk_with(0x5050, base, (0x1000, 0x1100), managed, |_| None, read);
+        assert_eq!(stopped.len(), 1);
     }
 }

@@ -9,7 +9,9 @@
 //! [`crate::process::command_line`], the child started by [`crate::process::spawn`].
 //!
 //! `GetProcess_internal` (`Process.GetProcessById`) opens a handle of a running process
-//! ([`crate::threads::wait_handles::open_process`]).
+//! ([`crate::threads::wait_handles::open_process`]); `GetProcesses_internal`
+//! (`Process.GetProcesses`, `GetProcessesByName`) lists the pids and `ProcessName_icall`
+//! names a process as mono reads `/proc` ([`crate::process::proc_fs`]).
 //!
 //! `ShellExecuteEx_internal` runs executables only: where mono falls back to `xdg-open`,
 //! `gnome-open` or `kfmclient` for a document, this fails with the executable lookup's error,
@@ -24,6 +26,7 @@ use ngen_abi::object::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, StringObject};
 
 use crate::alloc::string_to_rust;
 use crate::process::command_line::{self, Command};
+use crate::process::proc_fs;
 use crate::process::spawn::{self, StandardHandles};
 use crate::process::win32;
 use crate::state::objects::object_field_offset;
@@ -175,10 +178,51 @@ extern "C" fn get_process(pid: i32) -> u64 {
     crate::threads::wait_handles::open_process(pid).unwrap_or(0)
 }
 
+/// `string ProcessName_icall (IntPtr handle)`: the name of the process `handle` names, before
+/// the managed side strips `.exe` ([`proc_fs::process_name`]); null when it is gone or
+/// `handle` is no process (the managed side's "Process has exited or is inaccessible").
+/// This process is known by its program's file name, as mono's `g_get_prgname`; a child by
+/// the program it was started from (mono's `pname`: a shell that `exec`s another program is
+/// then named by that program's full path, as under mono).
+extern "C" fn process_name(handle: u64) -> u64 {
+    use crate::threads::wait_handles;
+    let Some(state) = wait_handles::process_state(handle) else {
+        return 0;
+    };
+    let program = if state.pid == std::process::id() as i32 {
+        let path = crate::state::assemblies::entry_assembly_path();
+        path.file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+    } else {
+        wait_handles::child_program(handle).map(|p| p.to_string_lossy().into_owned())
+    };
+    match proc_fs::process_name(state.pid, program.as_deref()) {
+        Some(name) => crate::alloc::string_from_str(&name) as u64,
+        None => 0,
+    }
+}
+
+/// `int[] GetProcesses_internal ()`: the pids of the running processes.
+extern "C" fn get_processes() -> u64 {
+    let pids = proc_fs::process_ids();
+    let array = crate::state::objects::new_core_vector("Int32", pids.len())
+        .unwrap_or_else(|e| crate::state::fatal(&format!("Process.GetProcesses: {e}")));
+    // SAFETY: a fresh `int[]` of `pids.len()` elements.
+    unsafe {
+        let data = (array + ARRAY_DATA_OFFSET as u64) as *mut i32;
+        for (i, pid) in pids.iter().enumerate() {
+            data.add(i).write(*pid);
+        }
+    }
+    array
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
     vec![
         ("CreateProcess_internal", create_process as *const ()),
         ("GetProcess_internal", get_process as *const ()),
+        ("GetProcesses_internal", get_processes as *const ()),
+        ("ProcessName_icall", process_name as *const ()),
         ("ShellExecuteEx_internal", shell_execute as *const ()),
     ]
 }

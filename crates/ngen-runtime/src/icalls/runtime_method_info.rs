@@ -19,6 +19,8 @@
 //! [`crate::gc_roots`].
 
 use std::collections::HashMap;
+
+use crate::eh::trace::Wrapper;
 use std::sync::Mutex;
 
 /// What identifies a method: (assembly, MethodDef rid), or a code address the map lacks.
@@ -64,14 +66,65 @@ extern "C" fn get_method_from_handle(method: u64, type_handle: u64, _generic_che
     info
 }
 
-/// `InternalInvoke(object obj, object[] parameters, out Exception exc)` of a method or
-/// constructor object: exceptions of the target propagate (pending), `exc` stays null.
-pub(super) extern "C" fn internal_invoke(this: u64, obj: u64, parameters: u64, exc: u64) -> u64 {
+crate::eh::trace::managed_entry! {
+    /// `RuntimeMethodInfo.InternalInvoke(object obj, object[] parameters, out Exception exc)`:
+    /// exceptions of the target propagate (pending), `exc` stays null. The calling frame is
+    /// recorded so the target's stack traces go on through mono's wrapper to `Invoke`.
+    pub(super) fn internal_invoke(this: u64, obj: u64, parameters: u64, exc: u64) -> u64
+        => invoke_method_from, fp = "r8", ra = "r9"
+}
+
+crate::eh::trace::managed_entry! {
+    /// `RuntimeConstructorInfo.InternalInvoke`, as [`internal_invoke`] (a null `obj` makes
+    /// the new object).
+    pub(super) fn internal_invoke_constructor(this: u64, obj: u64, parameters: u64, exc: u64)
+        -> u64 => invoke_constructor_from, fp = "r8", ra = "r9"
+}
+
+extern "C" fn invoke_method_from(
+    this: u64,
+    obj: u64,
+    parameters: u64,
+    exc: u64,
+    fp: u64,
+    ra: u64,
+) -> u64 {
+    invoke_from(Wrapper::InvokeMethod, (this, obj, parameters, exc), fp, ra)
+}
+
+extern "C" fn invoke_constructor_from(
+    this: u64,
+    obj: u64,
+    parameters: u64,
+    exc: u64,
+    fp: u64,
+    ra: u64,
+) -> u64 {
+    invoke_from(
+        Wrapper::InvokeConstructor,
+        (this, obj, parameters, exc),
+        fp,
+        ra,
+    )
+}
+
+/// Both `InternalInvoke`s, called from the managed frame `fp`/`return_address`.
+fn invoke_from(
+    wrapper: Wrapper,
+    (this, obj, parameters, exc): (u64, u64, u64, u64),
+    fp: u64,
+    return_address: u64,
+) -> u64 {
     if exc != 0 {
         // SAFETY: `exc` is the caller's `out Exception` local.
         unsafe { (exc as *mut u64).write(0) };
     }
-    crate::state::members::invoke(this, obj, parameters)
+    let resume = crate::dynamic_call::Resume {
+        wrapper: wrapper as u64,
+        caller_fp: fp,
+        caller_return: return_address,
+    };
+    crate::state::members::invoke(this, obj, parameters, resume)
 }
 
 /// `get_base_method(RuntimeMethodInfo method, bool definition)` (static).

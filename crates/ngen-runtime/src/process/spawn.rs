@@ -124,7 +124,7 @@ pub(crate) fn spawn(
     if result != 0 {
         return Err(spawn_error(result));
     }
-    let (handle, child) = wait_handles::register_child(pid);
+    let (handle, child) = wait_handles::register_child(pid, &command.program);
     let reaper = std::thread::Builder::new()
         .name(format!("ngen-reap-{pid}"))
         .spawn(move || wait_handles::child_exited(child, reap(pid)));

@@ -253,13 +253,19 @@ pub(crate) fn make_generic_type(definition: u64, arguments: u64) -> u64 {
 /// `InternalInvoke(this member, object obj, object[] parameters, out Exception exc)`: runs
 /// the method (a constructor with a null `obj` makes a new object and returns it), the
 /// result boxed when it is a value; null with the exception pending when the target throws.
-pub(crate) fn invoke(member: u64, obj: u64, parameters: u64) -> u64 {
-    invoke_method(method_of_member(member), obj, parameters)
+/// `resume` tells stack walks from the target where the invoking managed frame is.
+pub(crate) fn invoke(member: u64, obj: u64, parameters: u64, resume: dynamic_call::Resume) -> u64 {
+    invoke_method(method_of_member(member), obj, parameters, resume)
 }
 
 /// Runs `declared` (virtually on a non-null `obj`) with the arguments of the `object[]`
 /// `parameters` (0: none), as [`invoke`] does.
-pub(super) fn invoke_method(declared: MethodHandle, obj: u64, parameters: u64) -> u64 {
+pub(super) fn invoke_method(
+    declared: MethodHandle,
+    obj: u64,
+    parameters: u64,
+    resume: dynamic_call::Resume,
+) -> u64 {
     let what = "MethodBase.Invoke";
     let (abi, code, owner, is_ctor) = with_runtime(what, |rt| {
         // Invoking is a virtual call, as in Mono: the override the object's type runs.
@@ -342,7 +348,7 @@ pub(super) fn invoke_method(declared: MethodHandle, obj: u64, parameters: u64) -
         args.push(arg);
     }
     // SAFETY: `code` is the method's; `args` follow its native signature (`method_abi`).
-    let returned = unsafe { dynamic_call::call(code, &args) };
+    let returned = unsafe { dynamic_call::call_resuming(code, &args, resume) };
     if exception_pending() {
         return 0;
     }
@@ -374,7 +380,7 @@ fn is_value(ty: TypeHandle) -> bool {
 }
 
 /// The custom-attribute target of a member object of class `ty`: a method, constructor,
-/// field, property or assembly object.
+/// field, property, assembly or parameter object.
 pub(super) fn attribute_target_of_member(
     rt: &mut Runtime,
     obj: u64,
@@ -400,5 +406,39 @@ pub(super) fn attribute_target_of_member(
             rt.assemblies[id].name.clone(),
         )));
     }
+    if ty == class(rt, "RuntimeParameterInfo")? {
+        return parameter_target(rt, obj, ty);
+    }
     Ok(None)
+}
+
+/// The custom-attribute target of a `RuntimeParameterInfo` (one [`Runtime::parameter_infos`]
+/// made): its method's Param row at `PositionImpl + 1` (-1, the return value, is row 0), as
+/// Mono's `mono_custom_attrs_from_param`. A parameter of anything but a method or
+/// constructor (a property's index parameters) has none here.
+fn parameter_target(
+    rt: &mut Runtime,
+    obj: u64,
+    ty: TypeHandle,
+) -> Result<Option<AttributeTarget>, String> {
+    let member_at = rt.types.field_offset_named(ty, "MemberImpl")?;
+    let position_at = rt.types.field_offset_named(ty, "PositionImpl")?;
+    let member = load(obj + u64::from(member_at), AbiClass::Reference);
+    let int = AbiClass::Int {
+        size: 4,
+        signed: true,
+    };
+    let position = load(obj + u64::from(position_at), int) as i64;
+    if member == 0 {
+        return Ok(None);
+    }
+    let member_class = rt.type_of_object(member);
+    let method_class =
+        |rt: &mut Runtime, name: &str| rt.types.type_named("mscorlib", "System.Reflection", name);
+    let is_method = member_class == method_class(rt, "RuntimeMethodInfo")?
+        || member_class == method_class(rt, "RuntimeConstructorInfo")?;
+    let Ok(sequence) = u16::try_from(position + 1) else {
+        return Ok(None);
+    };
+    Ok(is_method.then(|| AttributeTarget::Parameter(method_of_member(member), sequence)))
 }

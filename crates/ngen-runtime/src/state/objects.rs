@@ -438,6 +438,15 @@ pub(crate) fn new_core_instance(name: &str) -> Result<u64, String> {
     Ok(obj as u64)
 }
 
+/// A new zeroed vector of the core library's `System.<element>` (`Int32[]` for `"Int32"`),
+/// its method table set.
+pub(crate) fn new_core_vector(element: &str, length: usize) -> Result<u64, String> {
+    let (namespace, simple) = core_type_name(element);
+    let mut rt = lock();
+    let ty = rt.types.type_named("mscorlib", &namespace, simple)?;
+    rt.new_vector(ty, length)
+}
+
 /// The offset of instance field `field` of the core library's class `System.<name>`.
 pub(crate) fn core_field_offset(name: &str, field: &str) -> Result<u32, String> {
     let (namespace, simple) = core_type_name(name);

@@ -120,7 +120,7 @@ extern "C" fn getter_adapter(getter: u64, obj: u64) -> u64 {
     let Some(method) = method_at(code) else {
         super::fatal("PropertyInfo.GetValue: a getter delegate this runtime did not make")
     };
-    invoke_method(method, obj, 0)
+    invoke_method(method, obj, 0, Default::default())
 }
 
 /// How many integer arguments after `this` a delegate's `Invoke` may take to be served by an

@@ -76,6 +76,8 @@ struct Table {
     entries: Vec<Option<Entry>>,
     /// Each started child's exit status once it was reaped, by the order children started.
     child_exits: Vec<Option<i32>>,
+    /// Each started child's program, in the same order (mono's `pname`, which names it).
+    child_programs: Vec<std::path::PathBuf>,
 }
 
 /// A process handle's state: its pid and, for a child that exited, its exit status.
@@ -88,6 +90,7 @@ pub(crate) struct ProcessState {
 static TABLE: Mutex<Table> = Mutex::new(Table {
     entries: Vec::new(),
     child_exits: Vec::new(),
+    child_programs: Vec::new(),
 });
 static SIGNALLED: Condvar = Condvar::new();
 /// This process's own handle, once [`current_process`] made it.
@@ -149,11 +152,12 @@ pub(crate) fn set(handle: u64, signalled: bool) -> bool {
     true
 }
 
-/// A handle for the child `pid` just started, and the token its reaper passes to
-/// [`child_exited`].
-pub(crate) fn register_child(pid: i32) -> (u64, usize) {
+/// A handle for the child `pid` just started from `program`, and the token its reaper passes
+/// to [`child_exited`].
+pub(crate) fn register_child(pid: i32, program: &std::path::Path) -> (u64, usize) {
     let mut table = table();
     table.child_exits.push(None);
+    table.child_programs.push(program.to_path_buf());
     let child = table.child_exits.len() - 1;
     let handle = insert(
         &mut table,
@@ -201,6 +205,20 @@ pub(crate) fn process_state(handle: u64) -> Option<ProcessState> {
         pid: process.pid,
         exit_status: exit_status_of(&table, &process),
     })
+}
+
+/// The program a child this runtime started from (its process handle `handle`); `None` for
+/// any other handle.
+pub(crate) fn child_program(handle: u64) -> Option<std::path::PathBuf> {
+    let mut table = table();
+    let Some(Entry::Process(ProcessEntry {
+        kind: ProcessKind::Child(child),
+        ..
+    })) = slot(&mut table, handle).copied()
+    else {
+        return None;
+    };
+    table.child_programs.get(child).cloned()
 }
 
 /// A second handle to the process `handle` names (`DuplicateHandle`); `None` for a handle
@@ -364,7 +382,11 @@ mod tests {
 
     #[test]
     fn a_child_handle_and_its_duplicate_signal_together_when_it_exits() {
-        let (handle, child) = register_child(4242);
+        let (handle, child) = register_child(4242, std::path::Path::new("/bin/true"));
+        assert_eq!(
+            child_program(handle).as_deref(),
+            Some(std::path::Path::new("/bin/true"))
+        );
         let copy = duplicate_process(handle).expect("a process handle duplicates");
         assert_ne!(copy, handle);
         assert_eq!(wait(&[handle], false, 0), WAIT_TIMEOUT);
@@ -413,7 +435,7 @@ mod tests {
         assert_eq!(wait(&[mine], false, 0), WAIT_TIMEOUT);
         assert!(close(mine));
 
-        let (child_handle, child) = register_child(4243);
+        let (child_handle, child) = register_child(4243, std::path::Path::new("/bin/true"));
         let found = open_process(4243).expect("an unsignalled child is found");
         child_exited(child, 0);
         assert_eq!(wait(&[found], false, 0), 0, "a copy of the child's handle");
