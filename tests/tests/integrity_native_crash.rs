@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ngen_tests::{fixture_with_images, ngen_build};
 
@@ -93,27 +93,6 @@ fn a_wild_load_is_monos_native_crash_report_then_abort() {
     }
 }
 
-/// Waits until the process has a thread named `thread` (at most 20 s), then `settle` more.
-fn wait_for_thread(child: &Child, thread: &str, settle: Duration) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let tasks = PathBuf::from(format!("/proc/{}/task", child.id()));
-    while Instant::now() < deadline {
-        let found = std::fs::read_dir(&tasks)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|t| {
-                std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim() == thread)
-            });
-        if found {
-            std::thread::sleep(settle);
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    panic!("no thread {thread} in process {}", child.id());
-}
-
 fn kill(child: &Child, signal: &str) {
     let status = Command::new("kill")
         .arg(format!("-{signal}"))
@@ -125,15 +104,37 @@ fn kill(child: &Child, signal: &str) {
 
 /// Spin.exe under mono, sent `signal` once it prints "ready".
 fn mono_spin(exe: &Path, signal: &str) -> Output {
-    let mut child = mono_in_its_directory(exe)
+    signal_when_ready(mono_in_its_directory(exe), signal)
+}
+
+/// Spin.exe under ngen-build, sent `signal` once it prints "ready".
+fn ngen_spin(exe: &Path, images: &Path, jit: &str, signal: &str) -> Output {
+    signal_when_ready(ngen_run(exe, images, jit), signal)
+}
+
+/// Runs `command` (Spin.exe), and once its first line, "ready", shows that Main runs its
+/// loop (compiled, in managed code), sends it `signal`; the output includes that line.
+/// Waiting for a thread to appear instead raced with the JIT compiling Main under load: the
+/// signal then arrived in the compiler, not in managed code.
+fn signal_when_ready(mut command: Command, signal: &str) -> Output {
+    let mut child = command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut first = String::new();
-    stdout.read_line(&mut first).unwrap();
-    assert_eq!(first, "ready\n");
+    let read = stdout.read_line(&mut first);
+    if read.is_err() || first != "ready\n" {
+        // Spin.exe never ends by itself: leave no spinning process behind.
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        panic!(
+            "expected \"ready\", got {first:?} ({read:?}); stderr: {}",
+            text(&out.stderr)
+        );
+    }
+    // Past the WriteLine's return, into the loop.
     std::thread::sleep(Duration::from_millis(200));
     kill(&child, signal);
     let mut out = child.wait_with_output().unwrap();
@@ -141,27 +142,6 @@ fn mono_spin(exe: &Path, signal: &str) -> Output {
     std::io::Read::read_to_end(&mut stdout, &mut rest).unwrap();
     out.stdout = [first.into_bytes(), rest].concat();
     out
-}
-
-/// Spin.exe under ngen-build, sent `signal` once its managed thread runs.
-fn ngen_spin(exe: &Path, images: &Path, jit: &str, signal: &str) -> Output {
-    let mut child = ngen_run(exe, images, jit)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Spin.exe never ends by itself: if the thread never shows, kill it before failing, so a
-    // failed run leaves no spinning process behind.
-    let shown = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        wait_for_thread(&child, "managed-main", Duration::from_millis(700))
-    }));
-    if let Err(panic) = shown {
-        let _ = child.kill();
-        let _ = child.wait();
-        std::panic::resume_unwind(panic);
-    }
-    kill(&child, signal);
-    child.wait_with_output().unwrap()
 }
 
 #[test]
