@@ -81,15 +81,16 @@ pub(crate) fn extra_key_of(ins: &Instruction<'_>) -> Option<CellKey> {
 /// Loads the target of the import cell at `cell`; while it is 0, calls the `ResolveCell`
 /// helper in a cold block and takes its result. `helper_table` emits the helper table's
 /// address and `resolve_sig` gives the helper's imported signature, both in the cold block.
-/// With `landing`, the cold block then tests the pending-exception word (resolving a static
-/// field runs the type's `.cctor`, which may throw) and goes there when it is set (EH v1,
+/// With `landing` (a block and the address of the pending-exception word, computed where it
+/// dominates the cold block), the cold block then tests the word (resolving a static field
+/// runs the type's `.cctor`, which may throw) and goes there when it is set (EH v1,
 /// `translate/eh.rs`); the path that finds the cell resolved pays nothing.
 pub(crate) fn emit_cell_target(
     b: &mut FunctionBuilder<'_>,
     cell: Value,
     helper_table: impl FnOnce(&mut FunctionBuilder<'_>) -> Value,
     resolve_sig: impl FnOnce(&mut FunctionBuilder<'_>) -> SigRef,
-    landing: Option<Block>,
+    landing: Option<(Block, Value)>,
 ) -> Value {
     let trusted = MemFlagsData::trusted();
     let t = b.ins().load(I64, trusted, cell, CELL_TARGET_OFFSET);
@@ -106,8 +107,7 @@ pub(crate) fn emit_cell_target(
     let sig = resolve_sig(b);
     let call = b.ins().call_indirect(sig, resolve, &[cell]);
     let resolved = b.inst_results(call)[0];
-    if let Some(landing) = landing {
-        let word = pending_word_address(b, table);
+    if let Some((landing, word)) = landing {
         let pending = b.ins().load(I64, trusted, word, 0);
         let resolved_block = b.create_block();
         b.set_cold_block(resolved_block);

@@ -161,13 +161,14 @@ impl Stub<'_> {
     fn target(&mut self, b: &mut FunctionBuilder<'_>, cell: Value) -> Value {
         let call_conv = self.env.call_conv();
         let fail = self.fail;
+        let word = self.env.pending_word(b);
         let env = &mut *self.env;
         emit_cell_target(
             b,
             cell,
             |b| env.helper_table(b),
             |b| b.import_signature(helper_signature(HelperId::ResolveCell, call_conv)),
-            Some(fail),
+            Some((fail, word)),
         )
     }
 

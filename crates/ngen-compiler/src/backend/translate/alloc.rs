@@ -46,7 +46,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.check_pending();
             return Ok(object);
         };
-        let word = self.env.pending_word(&mut self.b);
+        let word = self.pending_word();
         let list = free_list_offset(class);
         let head = self.b.ins().load(I64, trusted(), word, list);
         let fast = self.b.create_block();

@@ -58,6 +58,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             self.locals.push(home);
         }
+        // Before any other code, so that it dominates every use (`eh.rs`).
+        self.hoist_pending_word();
         self.profile_enter();
         self.class_init()?;
         let first = self.edge(0, &[])?;

@@ -50,6 +50,15 @@ pub(super) struct Inlines<'a> {
     pub(super) ctor_sites: Option<&'a BTreeSet<(Option<Token>, Token)>>,
 }
 
+impl Inlines<'_> {
+    /// Whether a call or `newobj` of `callee` in the method being compiled is expanded in place.
+    pub(super) fn expands(&self, callee: Token) -> bool {
+        let site = (None, callee);
+        self.sites.is_some_and(|s| s.contains(&site))
+            || self.ctor_sites.is_some_and(|s| s.contains(&site))
+    }
+}
+
 /// Where a call to expand is.
 #[derive(Clone, Copy)]
 pub(super) enum Site {

@@ -239,6 +239,7 @@ fn translate_inner(
         inlines: &inlines,
         inline: inline::InlineState::default(),
         facts: check_facts::CheckFacts::default(),
+        pending_word: None,
     };
     // The prologue (the class-initialisation check and its cold path) belongs to no
     // instruction.
@@ -314,6 +315,9 @@ struct Translator<'a, 'f> {
     inline: inline::InlineState,
     /// The array checks done so far in the block ([`check_facts`]).
     facts: check_facts::CheckFacts,
+    /// This thread's pending-exception word, when computed once in the entry block
+    /// ([`Translator::hoist_pending_word`]).
+    pending_word: Option<Value>,
 }
 
 /// The file (opcode family) that translates an opcode: the dispatch's routing table.
@@ -593,7 +597,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     fn cell_target(&mut self, cell: Value) -> Value {
         let call_conv = self.env.call_conv();
         // Resolving may run a `.cctor` that throws: the slow path checks (EH v1).
-        let landing = self.resolve_landing();
+        let landing = (self.resolve_landing(), self.pending_word());
         let (env, sigs) = (&mut self.env, &mut self.helper_sigs);
         cells::emit_cell_target(
             &mut self.b,
