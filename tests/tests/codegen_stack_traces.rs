@@ -25,6 +25,7 @@ const PROGRAMS: &[&str] = &[
     "array_stores",
     "generic_frames",
     "reflection_invoke",
+    "stack_frames",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -149,4 +150,9 @@ fn the_image_carries_an_il_offset_table() {
         "{} exports no {symbol}",
         Path::new(&image).display()
     );
+}
+
+#[test]
+fn stack_frames_and_stack_traces_of_the_running_thread_match_mono() {
+    exactly_like_mono("stack_frames", &[], EVERY_MODE);
 }

@@ -32,6 +32,8 @@ struct Located {
     rid: u32,
     /// IL offset a trace shows.
     il: Option<u32>,
+    /// Offset of the frame's address in the method's code.
+    native: u64,
 }
 
 /// One line of a trace: its text without `"  at "`, and the IL offset it shows (`None` for a
@@ -52,25 +54,9 @@ enum Shown {
 /// the runtime raised from one, and those standing for `MethodInfo.Invoke`'s icall) and the
 /// managed frames.
 pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
-    let shown: Vec<Shown> = frames
-        .iter()
-        .filter_map(|f| {
-            if let Some(wrapper) = super::trace::Wrapper::of(f.ip) {
-                return Some(Shown::Wrapper(wrapper));
-            }
-            crate::code_map::lookup(f.ip, |range| Located {
-                asm: range.asm,
-                rid: range.rid,
-                il: crate::code_map::il_offset_at(range, f.ip),
-            })
-            // An address with no IL offset in a caller frame is the stub an image has for an
-            // excluded method (it calls the JIT's code through a cell): mono has no such frame.
-            .filter(|l| l.il.is_some())
-            .map(Shown::Managed)
-        })
-        .collect();
+    let shown = shown_frames(frames);
     let mut lines = Vec::new();
-    for (i, item) in shown.iter().enumerate() {
+    for item in &shown {
         let frame = match item {
             Shown::Wrapper(wrapper) => {
                 lines.push(TraceLine {
@@ -81,11 +67,6 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
             }
             Shown::Managed(frame) => frame,
         };
-        if let Some(Shown::Managed(caller)) = shown.get(i + 1)
-            && super::inlining::inlined_by_mono((frame.asm, frame.rid), (caller.asm, caller.rid))
-        {
-            continue;
-        }
         if let Some(text) = frame_line(frame) {
             lines.push(TraceLine {
                 text,
@@ -94,6 +75,55 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
         }
     }
     lines
+}
+
+/// The method (assembly index, MethodDef rid) and code offset of each managed frame of
+/// `frames` a trace shows, innermost first: what `StackFrame`'s `get_frame_info` counts
+/// (mono's walk skips runtime-invoke wrappers and knows nothing of methods its JIT inlined).
+pub(crate) fn shown_methods(frames: &[Frame]) -> Vec<(usize, u32, u64)> {
+    shown_frames(frames)
+        .into_iter()
+        .filter_map(|shown| match shown {
+            Shown::Managed(frame) => Some((frame.asm, frame.rid, frame.native)),
+            Shown::Wrapper(_) => None,
+        })
+        .collect()
+}
+
+/// The frames of `frames` a trace shows: wrappers, and managed frames with an IL offset that
+/// mono did not inline into their caller.
+fn shown_frames(frames: &[Frame]) -> Vec<Shown> {
+    let shown: Vec<Shown> = frames
+        .iter()
+        .filter_map(|f| {
+            if let Some(wrapper) = super::trace::Wrapper::of(f.ip) {
+                return Some(Shown::Wrapper(wrapper));
+            }
+            crate::code_map::lookup(f.ip, |range| Located {
+                asm: range.asm,
+                rid: range.rid,
+                il: crate::code_map::il_offset_at(range, f.ip),
+                native: f.ip - range.start,
+            })
+            // An address with no IL offset in a caller frame is the stub an image has for an
+            // excluded method (it calls the JIT's code through a cell): mono has no such frame.
+            .filter(|l| l.il.is_some())
+            .map(Shown::Managed)
+        })
+        .collect();
+    let inlined: Vec<bool> = (0..shown.len())
+        .map(|i| match (&shown[i], shown.get(i + 1)) {
+            (Shown::Managed(frame), Some(Shown::Managed(caller))) => {
+                super::inlining::inlined_by_mono((frame.asm, frame.rid), (caller.asm, caller.rid))
+            }
+            _ => false,
+        })
+        .collect();
+    shown
+        .into_iter()
+        .zip(inlined)
+        .filter_map(|(shown, inlined)| (!inlined).then_some(shown))
+        .collect()
 }
 
 /// One frame's line.

@@ -191,9 +191,17 @@ pub(super) fn assembly_methods() -> Vec<(&'static str, *const ())> {
     ]
 }
 
+/// `bool GetAotIdInternal(byte[] aotid)`: the AOT id mono's AOT images carry, which
+/// `StackTrace.ToString()` prints once before the first frame when there is one. Mono running
+/// from its JIT, the behaviour this runtime reproduces, has none: false, the array untouched.
+extern "C" fn get_aot_id_internal(_aotid: u64) -> u32 {
+    0
+}
+
 pub(super) fn runtime_assembly_methods() -> Vec<(&'static str, *const ())> {
     use super::manifest_resources::*;
     vec![
+        ("GetAotIdInternal", get_aot_id_internal as *const ()),
         (
             "GetManifestModuleInternal",
             super::runtime_module::get_manifest_module_internal as *const (),

@@ -56,6 +56,7 @@ mod runtime_type_handle;
 mod safe_string_marshal;
 mod security_manager;
 pub(crate) mod signature;
+mod stack_frame;
 mod stack_trace;
 mod string;
 mod thread;
@@ -131,6 +132,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Diagnostics.Process",
         methods: process::methods,
+    },
+    IcallType {
+        type_name: "System.Diagnostics.StackFrame",
+        methods: stack_frame::methods,
     },
     IcallType {
         type_name: "System.Diagnostics.StackTrace",

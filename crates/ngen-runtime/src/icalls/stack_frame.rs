@@ -1,0 +1,105 @@
+//! `System.Diagnostics.StackFrame`'s icall `get_frame_info` (mono's `ves_icall_get_frame_info`),
+//! which `new StackFrame(...)` and `new StackTrace()` (one `StackFrame` per frame until
+//! `GetMethod()` is null) call to learn about a frame of the calling thread.
+//!
+//! ## Model
+//! mscorlib asks for frame `skip` counted from the icall: mono's walk meets the icall's
+//! managed-to-native wrapper first, then `StackFrame`'s constructor, so `skip` 2 is the method
+//! that made the `StackFrame`. This runtime calls icalls directly, so the naked entry hands
+//! the body its caller's frame pointer, and the walk starts at the frame that called the
+//! constructor: `skip - 2` frames further out, counting the frames a trace shows
+//! ([`crate::eh::frame_text::shown_methods`]: no runtime wrappers, no methods mono inlines).
+//! Like mono run without `--debug` (no debug info loaded), a frame has no file name, line or
+//! column and its IL offset is 0; the native offset is the frame's offset in its code.
+//!
+//! Depends on: [`crate::eh::trace`] (the walk, the managed entry), [`crate::state::members`]
+//! (the frame's `MethodBase`), [`crate::faults`] (the managed stack's bounds).
+
+/// The reflection object of the method a frame runs: a generic method's definition (the code
+/// map does not say which instance a frame's code is; mono names the instance, and its
+/// `StackTrace.ToString()` prints the definition either way), `None` when the type system
+/// cannot name the method: the frame then reports no method, and `new StackTrace()` ends there.
+fn method_object(asm: usize, rid: u32) -> Option<u64> {
+    let member = crate::state::members::member_of_method_def(asm, rid)?;
+    match crate::state::method_queries::generic_method_definition(member) {
+        0 => Some(member),
+        definition => Some(definition),
+    }
+}
+
+/// `bool get_frame_info(int skip, bool needFileInfo, out MethodBase method, out int iloffset,
+/// out int native_offset, out string file, out int line, out int column)`: the naked entry
+/// packs `skip` and `needFileInfo` into the first argument and passes the calling frame's
+/// pointer (`rbp`) as the second; the other six arguments stay where the caller put them.
+#[unsafe(naked)]
+extern "C" fn get_frame_info() {
+    core::arch::naked_asm!(
+        "mov edi, edi",
+        "movzx esi, sil",
+        "shl rsi, 32",
+        "or rdi, rsi",
+        "mov rsi, rbp",
+        "jmp {body}",
+        body = sym get_frame_info_from,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+extern "C" fn get_frame_info_from(
+    packed: u64,
+    fp: u64,
+    method: *mut u64,
+    il_offset: *mut i32,
+    native_offset: *mut i32,
+    file: *mut u64,
+    line: *mut i32,
+    column: *mut i32,
+) -> u32 {
+    let skip = packed as u32 as i32;
+    let Some(index) = usize::try_from(skip).ok().and_then(|s| s.checked_sub(2)) else {
+        return 0;
+    };
+    let Some(frames) = frames_beyond(fp) else {
+        return 0;
+    };
+    let Some(&(asm, rid, native)) = crate::eh::frame_text::shown_methods(&frames).get(index) else {
+        return 0;
+    };
+    let Some(member) = method_object(asm, rid) else {
+        return 0;
+    };
+    // SAFETY: the pointers are the addresses of the `StackFrame`'s fields (or of locals) that
+    // mscorlib passes as `out` arguments.
+    unsafe {
+        method.write(member);
+        il_offset.write(0);
+        native_offset.write(i32::try_from(native).unwrap_or(i32::MAX));
+        file.write(0);
+        line.write(0);
+        column.write(0);
+    }
+    1
+}
+
+/// The managed frames outward from the caller of the frame whose pointer is `fp` (the
+/// `StackFrame` constructor that called the icall), or `None` when `fp` is not a frame of
+/// this thread's managed stack.
+fn frames_beyond(fp: u64) -> Option<Vec<crate::eh::trace::Frame>> {
+    let (low, high) = crate::faults::managed_stack()?;
+    let (low, high) = (low as u64, high as u64);
+    if fp < low || fp.saturating_add(16) > high || !fp.is_multiple_of(8) {
+        return None;
+    }
+    // SAFETY: `fp` and `fp + 8` lie inside this thread's managed stack (checked above); a
+    // managed frame keeps its caller's frame pointer and its return address there.
+    let (caller_fp, return_address) =
+        unsafe { ((fp as *const u64).read(), ((fp + 8) as *const u64).read()) };
+    Some(crate::eh::trace::walk(
+        return_address.wrapping_sub(1),
+        caller_fp,
+    ))
+}
+
+pub(super) fn methods() -> Vec<(&'static str, *const ())> {
+    vec![("get_frame_info", get_frame_info as *const ())]
+}
