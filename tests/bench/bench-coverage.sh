@@ -14,8 +14,9 @@
 # (it does for Mono 6.8's four; the script checks). Ours is the same unit: a MethodDef with
 # an IL body counts when the image holds its code, and a generic one (it or its type has
 # generic parameters; the report's `generic` flag) when the image holds at least one compiled
-# instance of it (the report's `instances`, full specialisation: ngen-build has no shared
-# `__Canon` code yet). P/Invoke stubs (the report's `pinvoke`; no IL body) are not counted,
+# instance of it (the report's `instances`, full specialisation) or its canonical shared code
+# (the report's `shared`: one body for every instantiation over reference types, as mono's
+# `__Canon` sharing). P/Invoke stubs (the report's `pinvoke`; no IL body) are not counted,
 # as mono compiles those wrappers apart. Instances of other assemblies' generics an image
 # holds (`List<Uri>` in System's) count for the table's instance column only (a line after
 # the table says what they would add, and the reasons rank them apart). The ratio is
@@ -173,23 +174,31 @@ for asm in assemblies:
     # least one compiled instance of it; one whose instances all failed shows their reason.
     own = [i for i in instances if i["assembly"].lower() == asm.lower()]
     own_ok = tokens(i for i in own if "code_size" in i)
+    shared = report.get("shared", [])
+    shared_ok = tokens(s for s in shared if "code_size" in s)
+    shared_failed = {int(s["token"], 16): s["reason"] for s in shared if "code_size" not in s}
     failed = {}
     for i in own:
         if "code_size" not in i:
             failed.setdefault(int(i["token"], 16), i["reason"])
     by_instance = 0
+    by_shared_only = 0
     for e in excluded:
         token = int(e["token"], 16)
         if e["reason"].startswith("no IL body"):
             reason = e["reason"]
-        elif e.get("generic") and token in own_ok:
+        elif e.get("generic") and (token in own_ok or token in shared_ok):
             by_instance += 1
+            if token not in own_ok:
+                by_shared_only += 1
             continue
         elif e.get("generic") and (asm.lower(), token) in anywhere:
             elsewhere[asm] = elsewhere.get(asm, 0) + 1
             reason = "generic, instances only in another image measured"
         elif e.get("generic") and token in failed:
             reason = "generic, every instance failed: " + normalise(failed[token])
+        elif e.get("generic") and token in shared_failed:
+            reason = "generic, no instance, shared code refused: " + normalise(shared_failed[token])
         elif e.get("generic"):
             reason = "generic, no instance in the image"
         else:
@@ -209,26 +218,30 @@ for asm in assemblies:
     ow, orss = time_v(f"{work}/ngen/{asm}/time")
     mw, mrss = time_v(f"{work}/aot/{asm}/time")
     sums.update(ours=ours, bodies=bodies, by_instance=by_instance, mono=mono or 0,
+                by_shared_only=by_shared_only, shared_ok=len(shared_ok),
                 generic_shared=generic_shared or 0, held=len(instances), held_ok=held_ok,
                 to_95=to_95 or 0, ours_wall=ow or 0, mono_wall=mw or 0)
     rows.append(f"| {asm} | {n(mono)} ({n(generic_shared)}) | {ours:,} of {bodies:,} "
-                f"({pct(ours, bodies)}) | {by_instance:,} | {held_ok:,} of {len(instances):,} "
+                f"({pct(ours, bodies)}) | {by_instance:,} ({by_shared_only:,}) "
+                f"| {len(shared_ok):,} of {len(shared):,} | {held_ok:,} of {len(instances):,} "
                 f"| {pct(ours, mono)} | {n(to_95)} | {fmt_wall(ow)} | {fmt_mb(orss)} "
                 f"| {fmt_wall(mw)} | {fmt_mb(mrss)} |")
 
 print(f"Framework coverage ({version}; load average before the table: {load})\n")
 print("| assembly | mono --aot compiled (of which generic, shared) "
-      "| ngen-build compiled, of MethodDefs with an IL body | of which generic, by an instance "
-      "| generic instances compiled, of those the image holds | ours / mono's "
+      "| ngen-build compiled, of MethodDefs with an IL body "
+      "| of which generic, by an instance or shared code (by shared code only) "
+      "| generic MethodDefs with shared code, of those tried | generic instances compiled, of those the image holds | ours / mono's "
       "| methods short of 95% of mono's | ngen-build wall | ngen-build peak RSS MB "
       "| mono --aot wall | mono --aot peak RSS MB |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for row in rows:
     print(row)
 if len(assemblies) > 1:
     print(f"| **total** | {sums['mono']:,} ({sums['generic_shared']:,}) "
           f"| {sums['ours']:,} of {sums['bodies']:,} ({pct(sums['ours'], sums['bodies'])}) "
-          f"| {sums['by_instance']:,} | {sums['held_ok']:,} of {sums['held']:,} "
+          f"| {sums['by_instance']:,} ({sums['by_shared_only']:,}) | {sums['shared_ok']:,} "
+          f"| {sums['held_ok']:,} of {sums['held']:,} "
           f"| {pct(sums['ours'], sums['mono'])} | {sums['to_95']:,} "
           f"| {fmt_wall(sums['ours_wall'])} | | {fmt_wall(sums['mono_wall'])} | |")
 if elsewhere:

@@ -18,6 +18,7 @@ const PROGRAMS: &[&str] = &[
     "recursion",
     "enums",
     "virtual_reach",
+    "shared_code",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -52,6 +53,44 @@ fn generic_virtual_methods_of_classes_and_interfaces_match_mono() {
 #[test]
 fn instances_reached_through_interfaces_constrained_calls_and_reflection_match_mono() {
     fixtures().assert_like_mono("virtual_reach", &[]);
+}
+
+/// Instances only reflection makes (`MakeGenericType`, `MakeGenericMethod`) over the
+/// program's classes: no image holds them, so under `--jit never` they run from the shared
+/// code of the program's image and of mscorlib's (`List<Foo>`), each instantiation with its
+/// own dictionary (typeof, casts, statics, calls), an exception's trace through shared frames
+/// included.
+#[test]
+fn instances_only_reflection_makes_run_from_shared_code_like_mono() {
+    let report = fixtures().images.join("shared_code.ni.report.json");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+    let shared = report["shared"].as_array().cloned().unwrap_or_default();
+    for name in [
+        "Box`1::Run",
+        "Thrower`1::Throw",
+        "Pairs::Name",
+        "Pairs::Count",
+    ] {
+        let entry = shared.iter().find(|e| e["name"] == name);
+        assert!(
+            entry.is_some_and(|e| e["code_size"].as_u64().is_some()),
+            "{name} has no shared code: {entry:?}"
+        );
+    }
+    // No exact instance of the program's generics: only shared code can run them.
+    let instances = report["instances"].as_array().cloned().unwrap_or_default();
+    assert!(
+        !instances.iter().any(|i| i["name"] == "Box`1::Run"),
+        "{instances:?}"
+    );
+    let exe = fixtures().bin.join("shared_code.exe");
+    ngen_tests::assert_exactly_like_mono(
+        &exe,
+        &fixtures().images,
+        &[],
+        &["never", "always", "default"],
+    );
 }
 
 #[test]

@@ -9,13 +9,15 @@ use std::path::PathBuf;
 
 use ngen_abi::{IMAGE_FORMAT_VERSION, Scenario};
 use ngen_image::{
-    AssemblyStamp, CellEntry, ContextEntry, ExcludedEntry, ImageHeader, InstanceEntry,
+    AssemblyStamp, CellEntry, ContextEntry, ExcludedEntry, ImageHeader, InstanceEntry, SharedEntry,
     encode_header,
 };
 use ngen_metadata::{Assembly, TableId, Token};
 
 use crate::backend::aot::emit_object;
-use crate::report::{CompiledMethod, ExcludedMethod, ImageReport, InstanceOutcome};
+use crate::report::{
+    CompiledMethod, ExcludedMethod, ImageReport, InstanceOutcome, SharedCodeOutcome,
+};
 use crate::type_context::{PathResolver, TypeContext};
 use crate::{CompileError, compiler_identity, method_display_name, target_triple};
 
@@ -134,7 +136,7 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
         req.scenario,
         symbols.as_ref(),
         &hard.images,
-        |cells, outcomes, instances| {
+        |cells, outcomes, instances, shared| {
             instance_names = instances
                 .instances
                 .iter()
@@ -190,6 +192,17 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
                         context,
                     })
                     .collect(),
+                shared: shared
+                    .iter()
+                    .filter_map(|o| {
+                        let (register, dictionary) = o.entry.clone()?;
+                        Some(SharedEntry {
+                            token: Token::new(TableId::MethodDef, o.rid).0,
+                            register,
+                            dictionary,
+                        })
+                    })
+                    .collect(),
                 hard_bindings: hard.bindings.clone(),
             };
             let bytes = encode_header(&header);
@@ -239,6 +252,14 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
             instantiation,
             code_size: result.as_ref().ok().copied(),
             reason: result.as_ref().err().cloned(),
+        });
+    }
+    for o in &emitted.shared_outcomes {
+        report.shared.push(SharedCodeOutcome {
+            token: format!("0x{:08x}", Token::new(TableId::MethodDef, o.rid).0),
+            name: method_display_name(&asm, o.rid),
+            code_size: o.result.as_ref().ok().copied(),
+            reason: o.result.as_ref().err().cloned(),
         });
     }
     Ok(BuiltImage {

@@ -19,6 +19,25 @@ pub struct ImageReport {
     /// above (its open body is not code); these are what its instantiations became.
     #[serde(default)]
     pub instances: Vec<InstanceOutcome>,
+    /// The image's own generic MethodDefs as canonical shared code (one body for every
+    /// instantiation over reference types), in token order: compiled, or why not.
+    #[serde(default)]
+    pub shared: Vec<SharedCodeOutcome>,
+}
+
+/// A generic MethodDef's canonical shared code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedCodeOutcome {
+    /// MethodDef token.
+    pub token: String,
+    /// `Namespace.Type::Method`.
+    pub name: String,
+    /// Machine code size in bytes when compiled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_size: Option<u32>,
+    /// Why the method has no shared code, when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A compiled method.

@@ -6,7 +6,9 @@
 //! large lists, which follow it as packed little-endian tables: the cell count (`u32`), then
 //! `kind, token, aux, context` (`u32` each) per cell; the instance count, then `token,
 //! context` per instance; the excluded count, then `token, reason length` (`u32` each) and the
-//! reason's UTF-8 bytes per excluded method. mscorlib's image has about 45,000 cells and 5,000
+//! reason's UTF-8 bytes per excluded method; then the shared-code count and, per shared
+//! method, `token, register, dictionary length` and that many cell indices (`u32` each).
+//! mscorlib's image has about 45,000 cells and 5,000
 //! excluded methods: as JSON they were 2.6 MB that every process parsed at startup (half of
 //! a hello world's instructions); packed they are read in tight loops. The fixed prefix lets a reader reject another format version before
 //! parsing anything else.
@@ -52,6 +54,12 @@ pub struct ImageHeader {
     /// Stored as a packed table after the cells.
     #[serde(skip)]
     pub instances: Vec<InstanceEntry>,
+    /// Canonical shared code of the image's own generic MethodDefs (for instantiations over
+    /// reference types): entry `j`'s code is method-table entry `method_rows +
+    /// instances.len() + j` (0 when it could not be compiled). Sorted by token. Stored as a
+    /// packed table after the excluded methods.
+    #[serde(skip)]
+    pub shared: Vec<SharedEntry>,
     /// The images this one is hard-bound to (its calls into them are direct, and the runtime
     /// maps them first), sorted by name; empty for a soft-bound image.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -90,6 +98,21 @@ pub struct InstanceEntry {
     pub token: u32,
     /// 1-based index into [`ImageHeader::contexts`].
     pub context: u32,
+}
+
+/// A generic MethodDef's canonical shared code: one body for every instantiation whose type
+/// arguments are all reference types, taking the exact instance's dictionary as a hidden
+/// last argument.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct SharedEntry {
+    /// MethodDef token.
+    pub token: u32,
+    /// The SysV integer argument register the dictionary travels in (0 = `rdi` ... 5 = `r9`):
+    /// an instantiating stub loads it there and jumps to the code.
+    pub register: u32,
+    /// The dictionary's layout: slot `i` is a copy of image cell `dictionary[i]` (its kind,
+    /// token and aux) resolving in the exact instance's generic context.
+    pub dictionary: Vec<u32>,
 }
 
 /// A method left out of the image.
@@ -166,7 +189,12 @@ fn is_zero(v: &u32) -> bool {
 pub fn encode_header(header: &ImageHeader) -> Vec<u8> {
     let body = serde_json::to_vec(header).expect("header serializes");
     let reasons: usize = header.excluded.iter().map(|e| 8 + e.reason.len()).sum();
-    let tables = 12 + 16 * header.cells.len() + 8 * header.instances.len() + reasons;
+    let shared: usize = header
+        .shared
+        .iter()
+        .map(|e| 12 + 4 * e.dictionary.len())
+        .sum();
+    let tables = 16 + 16 * header.cells.len() + 8 * header.instances.len() + reasons + shared;
     let mut out = Vec::with_capacity(HEADER_PREFIX_SIZE + body.len() + tables);
     out.extend_from_slice(&HEADER_MAGIC);
     out.extend_from_slice(&header.format_version.to_le_bytes());
@@ -189,6 +217,15 @@ pub fn encode_header(header: &ImageHeader) -> Vec<u8> {
         put(&mut out, e.token);
         put(&mut out, e.reason.len() as u32);
         out.extend_from_slice(e.reason.as_bytes());
+    }
+    put(&mut out, header.shared.len() as u32);
+    for e in &header.shared {
+        put(&mut out, e.token);
+        put(&mut out, e.register);
+        put(&mut out, e.dictionary.len() as u32);
+        for &cell in &e.dictionary {
+            put(&mut out, cell);
+        }
     }
     out
 }
@@ -234,6 +271,7 @@ pub fn decode_header(bytes: &[u8]) -> Result<ImageHeader, ImageError> {
         context: r[1],
     })?;
     header.excluded = tables.excluded()?;
+    header.shared = tables.shared()?;
     Ok(header)
 }
 
@@ -293,6 +331,35 @@ impl PackedTables<'_> {
         Ok(out)
     }
 
+    /// Reads the shared-code table: a count, then per entry its token, register, dictionary
+    /// length and the dictionary's cell indices.
+    fn shared(&mut self) -> Result<Vec<SharedEntry>, ImageError> {
+        let truncated = || ImageError::BadHeader("shared table truncated".into());
+        let count = self.u32().ok_or_else(truncated)?;
+        if (count as usize).saturating_mul(12) > self.bytes.len() {
+            return Err(truncated());
+        }
+        let mut out = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            let token = self.u32().ok_or_else(truncated)?;
+            let register = self.u32().ok_or_else(truncated)?;
+            let len = self.u32().ok_or_else(truncated)? as usize;
+            let cells = self
+                .take(len.checked_mul(4).ok_or_else(truncated)?)
+                .ok_or_else(truncated)?;
+            let dictionary = cells
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
+                .collect();
+            out.push(SharedEntry {
+                token,
+                register,
+                dictionary,
+            });
+        }
+        Ok(out)
+    }
+
     fn u32(&mut self) -> Option<u32> {
         let b = self.take(4)?;
         Some(u32::from_le_bytes(b.try_into().expect("4 bytes")))
@@ -334,6 +401,7 @@ mod tests {
             }],
             contexts: Vec::new(),
             instances: Vec::new(),
+            shared: Vec::new(),
             hard_bindings: Vec::new(),
         }
     }
@@ -380,13 +448,39 @@ mod tests {
         assert!(!String::from_utf8_lossy(&bytes).contains("\"cells\""));
         assert_eq!(decode_header(&bytes).unwrap(), h);
         assert!(!String::from_utf8_lossy(&bytes).contains("\"excluded\""));
-        // Two cells of 16 bytes, two instances of 8 and one excluded method (8 bytes and its
-        // 36-byte reason), each table with its count.
+        // Two cells of 16 bytes, two instances of 8, one excluded method (8 bytes and its
+        // 36-byte reason) and no shared code, each table with its count.
         let body = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
         assert_eq!(
             bytes.len(),
-            HEADER_PREFIX_SIZE + body + 4 + 32 + 4 + 16 + 4 + 8 + 36
+            HEADER_PREFIX_SIZE + body + 4 + 32 + 4 + 16 + 4 + 8 + 36 + 4
         );
+    }
+
+    #[test]
+    fn shared_code_entries_round_trip_as_a_packed_table() {
+        let mut h = sample();
+        h.shared = vec![
+            SharedEntry {
+                token: 0x0600_0002,
+                register: 1,
+                dictionary: vec![0, 3, 7],
+            },
+            SharedEntry {
+                token: 0x0600_0003,
+                register: 0,
+                dictionary: Vec::new(),
+            },
+        ];
+        let bytes = encode_header(&h);
+        assert!(!String::from_utf8_lossy(&bytes).contains("\"shared\""));
+        assert_eq!(decode_header(&bytes).unwrap(), h);
+        let without = encode_header(&sample()).len();
+        assert_eq!(bytes.len(), without + 12 + 12 + 12);
+        // A dictionary longer than the bytes left: an error, not an allocation.
+        let mut cut = bytes.clone();
+        cut.truncate(bytes.len() - 16);
+        assert!(decode_header(&cut).is_err());
     }
 
     #[test]
@@ -402,9 +496,9 @@ mod tests {
         huge[HEADER_PREFIX_SIZE + body..HEADER_PREFIX_SIZE + body + 4]
             .copy_from_slice(&u32::MAX.to_le_bytes());
         assert!(decode_header(&huge).is_err());
-        // A reason that is not UTF-8.
+        // A reason that is not UTF-8 (its last byte comes before the empty shared table).
         let mut bad = bytes.clone();
-        let last = bad.len() - 1;
+        let last = bad.len() - 5;
         bad[last] = 0xff;
         let err = decode_header(&bad).unwrap_err();
         assert!(err.to_string().contains("not UTF-8"), "{err}");

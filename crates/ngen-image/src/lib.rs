@@ -15,7 +15,7 @@ pub mod trust;
 
 pub use header::{
     AssemblyStamp, CellEntry, CompilerIdentity, ContextEntry, ExcludedEntry, HardBinding,
-    ImageHeader, InstanceEntry, decode_header, encode_header, mvid_hex,
+    ImageHeader, InstanceEntry, SharedEntry, decode_header, encode_header, mvid_hex,
 };
 pub use link::{LinkedDependency, link_shared_object};
 pub use read::{exported_methods, read_header, read_header_from_bytes};

@@ -16,6 +16,15 @@ pub(crate) fn alloc_cell() -> *mut ImportCell {
     }
 }
 
+/// `count` zeroed, contiguous import cells in scanned, never-freed memory: a shared-code
+/// dictionary (its cells hold references, string literals, as JIT cells do).
+pub(crate) fn alloc_cells(count: usize) -> *mut ImportCell {
+    match ngen_gc::alloc_uncollectable(size_of::<ImportCell>() * count.max(1)) {
+        Some(block) => block.as_ptr().cast(),
+        None => fatal("out of memory allocating a shared-code dictionary"),
+    }
+}
+
 /// Keeps the object at `reference` alive for the rest of the process.
 pub(crate) fn root_forever(reference: u64) {
     match ngen_gc::alloc_uncollectable(size_of::<u64>()) {

@@ -307,8 +307,9 @@ pub(crate) fn map(
     };
     // SAFETY: the symbol points at an ImageTables written by the compiler.
     let t = unsafe { &*tables };
-    // MethodDefs first, then the generic instances the header lists.
-    if t.method_count != header.method_rows as u64 + header.instances.len() as u64
+    // MethodDefs first, then the generic instances the header lists, then its shared code.
+    if t.method_count
+        != header.method_rows as u64 + header.instances.len() as u64 + header.shared.len() as u64
         || t.cell_count != header.cells.len() as u64
         || t.helper_count != HELPER_COUNT as u64
     {

@@ -35,6 +35,7 @@ pub(crate) mod property_queries;
 pub(crate) mod reflected_delegates;
 pub(crate) mod reflection;
 pub(crate) mod resources;
+mod shared_code;
 pub(crate) mod statics;
 pub(crate) mod type_objects;
 pub(crate) mod value_equality;
@@ -103,6 +104,9 @@ struct Runtime {
     /// Code of the generic instances images hold, by (defining assembly, MethodDef rid,
     /// runtime generic context id); moved into `instance_code` when first asked for.
     image_instances: HashMap<(usize, u32, u32), u64>,
+    /// Canonical shared code images hold, by (defining assembly, MethodDef rid): served to
+    /// instances over reference types that no image holds exactly (`state/shared_code.rs`).
+    shared_code: HashMap<(usize, u32), SharedCode>,
     /// Generic contexts cells resolve in, by id (0: none), and back.
     generic_contexts: Vec<GenericContext>,
     generic_context_ids: BTreeMap<ContextKey, u32>,
@@ -131,6 +135,15 @@ struct Runtime {
     /// reaches: the cell is filled only once that `.cctor` has finished
     /// ([`crate::threads::type_init`]).
     cell_type: Option<u32>,
+}
+
+/// A generic MethodDef's canonical shared code in an image.
+struct SharedCode {
+    code: u64,
+    /// The integer argument register its dictionary travels in.
+    register: u32,
+    /// Its dictionary's slots: cell keys resolving in the exact instance's context.
+    slots: Vec<CellKey>,
 }
 
 /// A JIT cell: (assembly, kind, token, aux, generic context id).
@@ -232,6 +245,7 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
         code: HashMap::new(),
         instance_code: HashMap::new(),
         image_instances: HashMap::new(),
+        shared_code: HashMap::new(),
         generic_contexts: vec![GenericContext::none()],
         generic_context_ids: BTreeMap::new(),
         strings: HashMap::new(),
@@ -590,6 +604,8 @@ impl Runtime {
             let (_, home) = context_of(instance.context)?;
             instance_owners.push((home, instance.token & 0x00ff_ffff));
         }
+        // Shared code follows the instances: the image's own generic MethodDefs.
+        instance_owners.extend(header.shared.iter().map(|e| (id, e.token & 0x00ff_ffff)));
         let mut image = map(opened, &header, id, &instance_owners)?;
         image.blake3 = blake3;
         for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
@@ -612,6 +628,41 @@ impl Runtime {
             let (context, home) = context_of(entry.context)?;
             self.image_instances
                 .insert((home, Token(entry.token).rid(), context), code);
+        }
+        // Canonical shared code of the image's own generic MethodDefs, with its dictionary
+        // layout (the kind, token and aux of image cells), used for instances no image holds.
+        let shared_base = header.method_rows + header.instances.len() as u32 + 1;
+        for (j, entry) in header.shared.iter().enumerate() {
+            let Some(code) = image.method(shared_base + j as u32) else {
+                continue;
+            };
+            let slots: Option<Vec<CellKey>> = entry
+                .dictionary
+                .iter()
+                .map(|&i| {
+                    let cell = header.cells.get(i as usize)?;
+                    Some(CellKey {
+                        kind: CellKind::from_u32(cell.kind)?,
+                        token: cell.token,
+                        aux: cell.aux,
+                        context: 0,
+                    })
+                })
+                .collect();
+            let Some(slots) = slots else {
+                return Err(format!(
+                    "shared code of method 0x{:08x} names a cell the image lacks",
+                    entry.token
+                ));
+            };
+            self.shared_code.insert(
+                (id, Token(entry.token).rid()),
+                SharedCode {
+                    code,
+                    register: entry.register,
+                    slots,
+                },
+            );
         }
         let a = &mut self.assemblies[id];
         a.excluded = header

@@ -35,6 +35,12 @@
 //!   for any signature (a delegate type's `BeginInvoke`, `EndInvoke`): `movabs r10, target;
 //!   movabs r11, trampoline; jmp r11`, into [`crate::capture_call`]'s trampoline, which saves
 //!   the arguments and calls the target's handler.
+//! - **Instantiating stubs** ([`instantiating_stub`]): the entry of an exact generic instance
+//!   served by canonical shared code, which takes the instance's dictionary as a hidden last
+//!   integer argument (`ngen_compiler`'s `aot/shared.rs`). The stub loads the dictionary into
+//!   that argument's register and jumps: `movabs <reg>, dictionary; movabs r11, target; jmp
+//!   r11`. Callers never know the callee is shared; the stub leaves no frame, so traces show
+//!   the shared code's frame.
 //!
 //! In the managed calling convention `this` (or the first argument) is always an integer in
 //! `rdi` (SystemV), whatever the rest of the signature; r11 is a scratch register no argument
@@ -77,7 +83,24 @@ enum StubKey {
     DelegateInvoke(DelegateInvoke),
     /// `r10` set to a `CaptureTarget`, then the capture trampoline.
     Capturing { target: u64 },
+    /// `dictionary` in integer argument register `register` (0 = `rdi` ... 5 = `r9`), then
+    /// the target.
+    Instantiating {
+        target: u64,
+        register: u8,
+        dictionary: u64,
+    },
 }
+
+/// `movabs <reg>, imm64`'s opcode bytes for each SysV integer argument register, in order.
+const MOVABS_ARGUMENT: [[u8; 2]; 6] = [
+    [0x48, 0xBF], // rdi
+    [0x48, 0xBE], // rsi
+    [0x48, 0xBA], // rdx
+    [0x48, 0xB9], // rcx
+    [0x49, 0xB8], // r8
+    [0x49, 0xB9], // r9
+];
 
 /// Where a delegate type keeps what its `Invoke` needs, and what a combined one calls.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -160,6 +183,15 @@ impl StubKey {
                 code.extend_from_slice(&target.to_le_bytes());
                 crate::capture_call::trampoline()
             }
+            StubKey::Instantiating {
+                target,
+                register,
+                dictionary,
+            } => {
+                code.extend_from_slice(&MOVABS_ARGUMENT[usize::from(register)]);
+                code.extend_from_slice(&dictionary.to_le_bytes());
+                target
+            }
         };
         // movabs r11, imm64
         code.extend_from_slice(&[0x49, 0xBB]);
@@ -199,6 +231,26 @@ pub(crate) fn capturing_stub(
 ) -> Result<u64, String> {
     make(StubKey::Capturing {
         target: target as *const crate::capture_call::CaptureTarget as u64,
+    })
+}
+
+/// The entry of an exact instance served by the shared code at `target`: its `dictionary` in
+/// integer argument register `register` (0 = `rdi` ... 5 = `r9`), then the code (made once).
+pub(crate) fn instantiating_stub(
+    target: u64,
+    register: u32,
+    dictionary: u64,
+) -> Result<u64, String> {
+    let register = u8::try_from(register)
+        .ok()
+        .filter(|&r| usize::from(r) < MOVABS_ARGUMENT.len())
+        .ok_or_else(|| {
+            format!("shared code's dictionary register {register} is not an argument register")
+        })?;
+    make(StubKey::Instantiating {
+        target,
+        register,
+        dictionary,
     })
 }
 
@@ -326,6 +378,31 @@ mod tests {
             unsafe { std::mem::transmute(stub) };
         assert_eq!(as_static(&mut result, 4, 2, 5.0), -1);
         assert_eq!(result, 425);
+    }
+
+    extern "C" fn shared(this: i64, x: f64, a: i64, dictionary: i64) -> i64 {
+        this + a + x as i64 + dictionary
+    }
+
+    extern "C" fn shared_in_r9(a: i64, b: i64, c: i64, d: i64, e: i64, dictionary: i64) -> i64 {
+        a + b + c + d + e + dictionary
+    }
+
+    #[test]
+    fn an_instantiating_stub_appends_the_dictionary_in_its_register() {
+        let target = shared as *const () as u64;
+        let stub = instantiating_stub(target, 2, 1000).unwrap();
+        assert_eq!(instantiating_stub(target, 2, 1000).unwrap(), stub);
+        // SAFETY: the stub takes `shared`'s signature without its last argument.
+        let exact: extern "C" fn(i64, f64, i64) -> i64 = unsafe { std::mem::transmute(stub) };
+        assert_eq!(exact(1, 20.0, 300), 1321);
+        let target = shared_in_r9 as *const () as u64;
+        let stub = instantiating_stub(target, 5, 100_000).unwrap();
+        // SAFETY: as above, five integer arguments before the dictionary.
+        let exact: extern "C" fn(i64, i64, i64, i64, i64) -> i64 =
+            unsafe { std::mem::transmute(stub) };
+        assert_eq!(exact(1, 2, 3, 4, 5), 100_015);
+        assert!(instantiating_stub(target, 6, 0).is_err());
     }
 
     #[test]

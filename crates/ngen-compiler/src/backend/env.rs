@@ -51,6 +51,13 @@ pub(crate) trait TranslateEnv {
     ) -> Result<CallTarget, String>;
     /// Address of the import cell `key` (a string literal, a constrained call).
     fn cell(&mut self, key: CellKey, b: &mut FunctionBuilder<'_>) -> Result<Value, String>;
+    /// Whether the function takes a generic dictionary as its hidden last parameter:
+    /// canonical shared code, whose cells are the dictionary's slots.
+    fn takes_dictionary(&self) -> bool {
+        false
+    }
+    /// The dictionary parameter of the entry block (only when [`Self::takes_dictionary`]).
+    fn set_dictionary(&mut self, _dictionary: Value) {}
     /// Whether `callvirt token` can be compiled as a null-checked direct call.
     fn check_callvirt(&mut self, token: Token) -> Result<(), String> {
         let (types, asm) = self.metadata().ok_or(NO_METADATA)?;

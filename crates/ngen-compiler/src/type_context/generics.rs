@@ -303,6 +303,51 @@ impl TypeContext {
         Err(format!("{} has no default constructor", ts.type_name(ty)))
     }
 
+    /// The canonical instantiation shared code of MethodDef `rid` of `asm` is compiled in:
+    /// `System.Object` for each generic parameter of its owner and of its own, so layouts,
+    /// signatures and field offsets are those of every instantiation over reference types
+    /// (`backend/aot/shared.rs` keeps type-identity answers out of such code).
+    pub fn canonical_context(&self, asm: &Assembly, rid: u32) -> Result<GenericContext, String> {
+        use ngen_metadata::TableId;
+        let count = |owner: Token| asm.generic_params_of(owner).map(|p| p.len());
+        let owner = asm.method_owner(rid).map_err(|e| e.to_string())?;
+        let type_params = count(Token::new(TableId::TypeDef, owner)).map_err(|e| e.to_string())?;
+        let method_params =
+            count(Token::new(TableId::MethodDef, rid)).map_err(|e| e.to_string())?;
+        let object = {
+            let mut inner = self.lock()?;
+            inner
+                .ts
+                .well_known(ngen_typesystem::WellKnownType::Object)
+                .map_err(|e| e.to_string())?
+        };
+        let args = |n: usize| (n > 0).then(|| std::sync::Arc::from(vec![object; n]));
+        Ok(GenericContext {
+            type_args: args(type_params),
+            method_args: args(method_params),
+        })
+    }
+
+    /// Whether every type argument of `generics` is a reference type (a class, interface,
+    /// array or delegate), so canonical shared code serves the instance.
+    pub fn all_reference_types(&self, generics: &GenericContext) -> bool {
+        let Ok(mut inner) = self.lock() else {
+            return false;
+        };
+        let args: Vec<TypeHandle> = generics
+            .type_args
+            .iter()
+            .chain(generics.method_args.iter())
+            .flat_map(|a| a.iter().copied())
+            .collect();
+        args.into_iter().all(|a| {
+            matches!(
+                value_types::il_type(&mut inner.ts, a),
+                Ok(IlType::Val(crate::types::ValKind::Ref))
+            )
+        })
+    }
+
     /// The assembly named `name` as this type system loaded it.
     pub fn assembly_named(&self, name: &str) -> Result<std::sync::Arc<Assembly>, String> {
         let mut inner = self.lock()?;

@@ -228,9 +228,14 @@ impl Runtime {
                 "{name} is a generic method implemented by the runtime, which is not done yet"
             ));
         }
+        // No image holds the instance exactly: its image's shared code, over reference types.
+        if let Some(code) = self.shared_instance_code(id, instance)? {
+            self.instance_code.insert(key, code);
+            return Ok(code);
+        }
         if self.jit_mode == JitMode::Never {
             return Err(format!(
-                "the generic instance {name} is not in a native image (an image holds the instances its assembly's code reaches), and --jit never forbids JIT compilation"
+                "the generic instance {name} is not in a native image (an image holds the instances its assembly's code reaches, and shared code serves only instantiations over reference types), and --jit never forbids JIT compilation"
             ));
         }
         let code = self.jit_compile(id, instance.rid, &instance.generics, &name)?;

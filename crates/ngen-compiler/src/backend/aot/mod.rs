@@ -24,6 +24,7 @@ mod hard;
 pub(crate) mod instances;
 mod pinvoke;
 mod plan;
+pub(crate) mod shared;
 mod stub;
 mod tables;
 
@@ -47,7 +48,7 @@ use crate::il_offsets::MethodIlOffsets;
 use crate::method::{method_def_shape_in, prepare};
 use crate::type_context::TypeContext;
 use instances::ImageInstances;
-use plan::{AotEnv, Plan, declare_functions, declare_instances, layout_cells};
+use plan::{AotEnv, Plan, declare_functions, declare_instances, declare_shared, layout_cells};
 use stub::{StubEnv, build_stub};
 use tables::ImageData;
 
@@ -65,6 +66,18 @@ pub(crate) struct MethodOutcome {
 enum Work {
     Method(u32),
     Instance(usize),
+    /// Shared code of generic MethodDef `shared[n]` (`shared.rs`).
+    Shared(usize),
+}
+
+/// The canonical shared code of one generic MethodDef, as the header and the report see it.
+pub(crate) struct SharedOutcome {
+    pub rid: u32,
+    /// The dictionary's register and cell indices, when the method has a method-table entry
+    /// (a declared function, compiled or not).
+    pub entry: Option<(u32, Vec<u32>)>,
+    /// Code size, or why there is no shared code.
+    pub result: Result<u32, String>,
 }
 
 /// An emitted object plus what the header must describe.
@@ -73,6 +86,8 @@ pub(crate) struct EmittedObject {
     pub outcomes: Vec<MethodOutcome>,
     /// Each generic instance's code size or the reason it is left to the JIT, in header order.
     pub instance_outcomes: Vec<Result<u32, String>>,
+    /// Each generic MethodDef's shared code, in rid order.
+    pub shared_outcomes: Vec<SharedOutcome>,
     /// CPU seconds the worker threads of this object's own pool used (every method).
     pub worker_cpu_seconds: f64,
 }
@@ -100,7 +115,7 @@ pub(crate) fn emit_object(
     scenario: ngen_abi::Scenario,
     symbols: Option<&ngen_symbols::SymbolFile>,
     hard: &[HardImage],
-    header: impl FnOnce(&[CellKey], &[MethodOutcome], &ImageInstances) -> Vec<u8>,
+    header: impl FnOnce(&[CellKey], &[MethodOutcome], &ImageInstances, &[SharedOutcome]) -> Vec<u8>,
 ) -> Result<EmittedObject, String> {
     let isa: OwnedTargetIsa = make_isa(IsaKind::Aot, scenario.debug)?;
     let call_conv = isa.default_call_conv();
@@ -118,6 +133,8 @@ pub(crate) fn emit_object(
     let funcs = declare_functions(&mut module, asm, types, call_conv)?;
     let instances = instances::discover(asm, types);
     let instance_funcs = declare_instances(&mut module, types, call_conv, &instances)?;
+    let shared = shared::discover(asm, types);
+    let shared_funcs = declare_shared(&mut module, asm, types, call_conv, &shared)?;
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -134,6 +151,8 @@ pub(crate) fn emit_object(
         funcs,
         instances: &instances,
         instance_funcs,
+        shared: &shared,
+        shared_funcs,
         cells,
         hard_calls,
         cells_data: data.cells,
@@ -147,6 +166,11 @@ pub(crate) fn emit_object(
     let work: Vec<Work> = (1..=method_count)
         .map(Work::Method)
         .chain((0..instances.instances.len()).map(Work::Instance))
+        .chain(
+            (0..shared.len())
+                .filter(|&j| plan.shared_funcs[j].is_ok())
+                .map(Work::Shared),
+        )
         .collect();
     let results: Vec<(Work, Result<Compiled, String>)> = pool.install(|| {
         work.into_par_iter()
@@ -159,6 +183,7 @@ pub(crate) fn emit_object(
                         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match item {
                             Work::Method(rid) => compile_one(&plan, &*isa, ctx, fctx, rid),
                             Work::Instance(i) => compile_instance(&plan, &*isa, ctx, fctx, i),
+                            Work::Shared(j) => compile_shared(&plan, &*isa, ctx, fctx, j),
                         }));
                     let result = result.unwrap_or_else(|panic| {
                         Err(super::internal_error(ctx, fctx, panic.as_ref()))
@@ -177,9 +202,27 @@ pub(crate) fn emit_object(
     let Plan {
         funcs,
         instance_funcs,
+        shared_funcs,
         mut cells,
         ..
     } = plan;
+    // Shared code's method-table entries follow the instances', one per declared function.
+    let instance_count = instances.instances.len() as u32;
+    let mut shared_slots: Vec<Option<u32>> = Vec::with_capacity(shared.len());
+    let mut declared_shared = 0u32;
+    for f in &shared_funcs {
+        shared_slots.push(f.is_ok().then(|| {
+            declared_shared += 1;
+            method_count + instance_count + declared_shared
+        }));
+    }
+    let mut shared_results: Vec<Result<u32, String>> = shared_funcs
+        .iter()
+        .map(|f| match f {
+            Ok(_) => Err("internal: shared code not compiled".to_string()),
+            Err(reason) => Err(reason.clone()),
+        })
+        .collect();
     let mut outcomes = Vec::with_capacity(results.len());
     let mut compiled_ids: Vec<(u32, FuncId)> = Vec::new();
     let mut debug_methods: Vec<MethodDebug> = Vec::new();
@@ -188,41 +231,36 @@ pub(crate) fn emit_object(
     let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
     for (item, result) in results {
-        let rid = match item {
-            Work::Method(rid) => rid,
-            Work::Instance(i) => {
-                instance_outcomes[i] = match &result {
-                    Ok(c) => Ok(c.bytes.len() as u32),
-                    Err(reason) => Err(reason.clone()),
-                };
-                let Some(f) = &instance_funcs[i] else {
-                    continue;
-                };
-                match result {
-                    Ok(c) => {
-                        module
-                            .define_function_bytes(f.id, c.alignment, &c.bytes, &c.relocs)
-                            .map_err(err)?;
-                        // Instance `i`'s code is method-table entry `method_rows + i`, and
-                        // its IL offsets are the blob's slot of the same index.
-                        compiled_ids.push((method_count + i as u32 + 1, f.id));
-                        trace_tables
-                            .push((method_count + i as u32 + 1, c.il_offsets.trace_pairs()));
-                    }
-                    Err(_) => {
-                        // Left 0 in the method table (the runtime JIT-compiles it); the
-                        // declared function still needs a body, which nothing reaches.
-                        ctx.func = Function::with_name_signature(
-                            UserFuncName::user(0, f.id.as_u32()),
-                            f.sig.clone(),
-                        );
-                        stub::build_trap(&mut ctx.func, &mut fctx, isa.frontend_config());
-                        module.define_function(f.id, &mut ctx).map_err(err)?;
-                        module.clear_context(&mut ctx);
-                    }
-                }
-                continue;
+        // Method-table entries after the MethodDefs': instance `i`'s is `method_rows + i`,
+        // then the shared code's; left 0 when compilation failed (the runtime uses an exact
+        // instance or the JIT instead).
+        let entry = match item {
+            Work::Method(_) => None,
+            Work::Shared(j) => {
+                shared_results[j] = code_size(&result);
+                shared_funcs[j].as_ref().ok().zip(shared_slots[j])
             }
+            Work::Instance(i) => {
+                instance_outcomes[i] = code_size(&result);
+                instance_funcs[i]
+                    .as_ref()
+                    .map(|f| (f, method_count + i as u32 + 1))
+            }
+        };
+        let Work::Method(rid) = item else {
+            if let Some((f, slot)) = entry {
+                let mut tables = (&mut compiled_ids, &mut trace_tables);
+                define_entry(
+                    &mut module,
+                    (&mut ctx, &mut fctx),
+                    &*isa,
+                    f,
+                    slot,
+                    result,
+                    &mut tables,
+                )?;
+            }
+            continue;
         };
         match result {
             Ok(c) => {
@@ -275,25 +313,49 @@ pub(crate) fn emit_object(
         }
     }
 
+    // Each shared method's header entry: its dictionary's register and cells (every key of
+    // its body was laid out with the MethodDefs' cells).
+    let shared_outcomes: Vec<SharedOutcome> = shared
+        .iter()
+        .zip(shared_results)
+        .zip(shared_funcs.iter().zip(&shared_slots))
+        .map(|((method, result), (f, slot))| {
+            let entry = match (f, slot) {
+                (Ok(f), Some(_)) => shared::dictionary_register(&f.shape).ok().map(|register| {
+                    let cells = method
+                        .keys
+                        .iter()
+                        .map(|k| cells.get(k).copied().unwrap_or(u32::MAX))
+                        .collect();
+                    (register, cells)
+                }),
+                _ => None,
+            };
+            SharedOutcome {
+                rid: method.rid,
+                entry,
+                result,
+            }
+        })
+        .collect();
+
     // Cells in index order.
     let mut cell_list: Vec<(CellKey, u32)> = cells.into_iter().collect();
     cell_list.sort_by_key(|(_, i)| *i);
     let cell_keys: Vec<CellKey> = cell_list.into_iter().map(|(k, _)| k).collect();
 
-    let header_bytes = header(&cell_keys, &outcomes, &instances);
+    let header_bytes = header(&cell_keys, &outcomes, &instances, &shared_outcomes);
+    let method_entries = method_count + instance_count + declared_shared;
     data.define(
         &mut module,
-        method_count + instances.instances.len() as u32,
+        method_entries,
         &compiled_ids,
         cell_keys.len(),
         header_bytes,
     )?;
     tables::define_il_offsets(
         &mut module,
-        ngen_abi::il_offsets::encode(
-            method_count + instances.instances.len() as u32,
-            &trace_tables,
-        ),
+        ngen_abi::il_offsets::encode(method_entries, &trace_tables),
     )?;
 
     let mut product = module.finish();
@@ -307,8 +369,56 @@ pub(crate) fn emit_object(
         object,
         outcomes,
         instance_outcomes,
+        shared_outcomes,
         worker_cpu_seconds,
     })
+}
+
+/// The code size of a compilation, or why it failed.
+fn code_size(result: &Result<Compiled, String>) -> Result<u32, String> {
+    result
+        .as_ref()
+        .map(|c| c.bytes.len() as u32)
+        .map_err(Clone::clone)
+}
+
+/// The method-table entries compiled so far and their IL-offset tables.
+type EntryTables<'t> = (
+    &'t mut Vec<(u32, FuncId)>,
+    &'t mut Vec<(u32, Vec<(u32, u32)>)>,
+);
+
+/// Defines `f`, the function of method-table entry `slot` after the MethodDefs' (a generic
+/// instance, shared code), from its compilation's result: the code, listed in `tables`; or,
+/// when compilation failed, a trap body nothing reaches (its entry stays 0).
+fn define_entry(
+    module: &mut ObjectModule,
+    (ctx, fctx): (&mut Context, &mut FunctionBuilderContext),
+    isa: &dyn TargetIsa,
+    f: &plan::FuncPlan,
+    slot: u32,
+    result: Result<Compiled, String>,
+    tables: &mut EntryTables<'_>,
+) -> Result<(), String> {
+    let err = |e: cranelift_module::ModuleError| e.to_string();
+    match result {
+        Ok(c) => {
+            module
+                .define_function_bytes(f.id, c.alignment, &c.bytes, &c.relocs)
+                .map_err(err)?;
+            // Its IL offsets are the blob's slot of the same index.
+            tables.0.push((slot, f.id));
+            tables.1.push((slot, c.il_offsets.trace_pairs()));
+        }
+        Err(_) => {
+            ctx.func =
+                Function::with_name_signature(UserFuncName::user(0, f.id.as_u32()), f.sig.clone());
+            stub::build_trap(&mut ctx.func, fctx, isa.frontend_config());
+            module.define_function(f.id, ctx).map_err(err)?;
+            module.clear_context(ctx);
+        }
+    }
+    Ok(())
 }
 
 /// Translates and compiles MethodDef `rid` (in a worker of the parallel phase).
@@ -354,6 +464,26 @@ fn compile_instance(
         .ok_or_else(|| "signature not supported".to_string())?;
     let env = AotEnv::new(plan, asm, image_context.own, types, context);
     compile_body(isa, ctx, fctx, f, &prepared, env, rid)
+}
+
+/// Translates and compiles the canonical shared code of `plan.shared[index]` (its body in the
+/// canonical context, every cell a slot of the hidden dictionary: `shared.rs`).
+fn compile_shared(
+    plan: &Plan<'_>,
+    isa: &dyn TargetIsa,
+    ctx: &mut Context,
+    fctx: &mut FunctionBuilderContext,
+    index: usize,
+) -> Result<Compiled, String> {
+    let method = &plan.shared[index];
+    crate::method::check_aot_allowed(plan.asm, method.rid)?;
+    let types = plan.types.in_context(method.generics.clone());
+    let prepared = prepare(plan.asm, method.rid, &types)?;
+    let f = plan.shared_funcs[index]
+        .as_ref()
+        .map_err(|reason| reason.clone())?;
+    let env = AotEnv::new(plan, plan.asm, true, types, 0).sharing(&method.keys);
+    compile_body(isa, ctx, fctx, f, &prepared, env, method.rid)
 }
 
 /// Translates `prepared` into function `f` and compiles it.

@@ -25,6 +25,7 @@ use ngen_metadata::{Assembly, TableId, Token};
 use rayon::prelude::*;
 
 use super::instances::ImageInstances;
+use super::shared::{SharedMethod, dictionary_register};
 use crate::backend::abi::clif_signature;
 use crate::backend::env::{CallTarget, TranslateEnv};
 use crate::method::{method_def_shape_in, referenced_tokens};
@@ -50,6 +51,10 @@ pub(super) struct Plan<'a> {
     /// `None` when the instance's signature is not supported).
     pub(super) instances: &'a ImageInstances,
     pub(super) instance_funcs: Vec<Option<FuncPlan>>,
+    /// The generic MethodDefs compiled as canonical shared code, and their functions (in the
+    /// same order; `Err` when a method cannot have shared code).
+    pub(super) shared: &'a [SharedMethod],
+    pub(super) shared_funcs: Vec<Result<FuncPlan, String>>,
     pub(super) cells: BTreeMap<CellKey, u32>,
     /// Method cells of the image's own code that are direct calls into a hard-bound
     /// dependency image instead ([`super::hard`]).
@@ -126,6 +131,44 @@ pub(super) fn declare_instances(
             )
             .map_err(|e| e.to_string())?;
         funcs.push(Some(FuncPlan { id, sig, shape }));
+    }
+    Ok(funcs)
+}
+
+/// Declares a hidden function for the shared code of each of `shared`, its signature the
+/// canonical instance's plus the dictionary (an `i64` last), named `Method<__Canon>#rid`.
+pub(super) fn declare_shared(
+    module: &mut ObjectModule,
+    asm: &Assembly,
+    types: &TypeContext,
+    call_conv: CallConv,
+    shared: &[SharedMethod],
+) -> Result<Vec<Result<FuncPlan, String>>, String> {
+    let mut funcs = Vec::with_capacity(shared.len());
+    for method in shared {
+        let rid = method.rid;
+        let in_context = types.in_context(method.generics.clone());
+        let shape = match in_context.instance_method_shape(asm, rid) {
+            Ok((shape, _)) => shape,
+            Err(reason) => {
+                funcs.push(Err(format!("shared code: {reason}")));
+                continue;
+            }
+        };
+        if let Err(reason) = dictionary_register(&shape) {
+            funcs.push(Err(reason));
+            continue;
+        }
+        let mut sig = clif_signature(&shape, call_conv);
+        sig.params.push(cranelift_codegen::ir::AbiParam::new(I64));
+        let id = module
+            .declare_function(
+                &format!("{}<__Canon>#{rid}", crate::method_display_name(asm, rid)),
+                Linkage::Hidden,
+                &sig,
+            )
+            .map_err(|e| e.to_string())?;
+        funcs.push(Ok(FuncPlan { id, sig, shape }));
     }
     Ok(funcs)
 }
@@ -211,9 +254,22 @@ pub(super) struct AotEnv<'p, 'a> {
     inline_caller: Option<u32>,
     cells_gv: Option<GlobalValue>,
     helpers_gv: Option<GlobalValue>,
+    /// Shared code: its dictionary's keys (slot `i` is `keys[i]`), and the dictionary
+    /// parameter once the entry block has it.
+    shared: Option<&'p [CellKey]>,
+    dictionary: Option<Value>,
 }
 
 impl<'p, 'a> AotEnv<'p, 'a> {
+    /// Makes this the environment of shared code whose dictionary holds `keys` (see
+    /// `aot/shared.rs`): every cell is a dictionary slot, and no answer may depend on the
+    /// canonical arguments' identity.
+    pub(super) fn sharing(mut self, keys: &'p [CellKey]) -> Self {
+        self.shared = Some(keys);
+        self.inline_caller = None;
+        self
+    }
+
     /// Whether the image is for the debug scenario (line tables and variable locations).
     pub(super) fn debug(&self) -> bool {
         self.plan.debug
@@ -240,6 +296,7 @@ impl<'p, 'a> AotEnv<'p, 'a> {
             self.context,
         );
         env.inline_caller = self.inline_caller;
+        env.shared = self.shared;
         env
     }
 
@@ -266,12 +323,28 @@ impl<'p, 'a> AotEnv<'p, 'a> {
             inline_caller: None,
             cells_gv: None,
             helpers_gv: None,
+            shared: None,
+            dictionary: None,
         }
     }
 }
 
 impl AotEnv<'_, '_> {
     fn cell_addr(&mut self, key: CellKey, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
+        if let Some(keys) = self.shared {
+            let slot = keys.binary_search(&key).map_err(|_| {
+                format!(
+                    "shared code: no dictionary slot for token 0x{:08x}",
+                    key.token
+                )
+            })?;
+            let dictionary = self
+                .dictionary
+                .ok_or("internal: shared code without its dictionary")?;
+            return Ok(b
+                .ins()
+                .iadd_imm_s(dictionary, slot as i64 * CELL_SIZE as i64));
+        }
         let key = key.in_context(self.context);
         let index = *self
             .plan
@@ -322,6 +395,10 @@ impl TranslateEnv for AotEnv<'_, '_> {
         b: &mut FunctionBuilder<'_>,
     ) -> Result<CallTarget, String> {
         let token = Token(key.token);
+        if self.shared.is_some() {
+            // The exact instance's callee, resolved through the dictionary.
+            return Ok(CallTarget::Cell(self.cell_addr(key, b)?));
+        }
         if key.kind == CellKind::Method
             && self.own
             && token.table() == Some(TableId::MethodDef)
@@ -365,6 +442,11 @@ impl TranslateEnv for AotEnv<'_, '_> {
     }
 
     fn constrained_override(&mut self, method: Token, constraint: Token) -> Option<Token> {
+        if self.shared.is_some() {
+            // Found in the canonical context, it would be `object`'s: the constrained cell
+            // resolves the exact argument's instead.
+            return None;
+        }
         let rid = self
             .types
             .constrained_override(self.asm, method, constraint)?;
@@ -375,6 +457,23 @@ impl TranslateEnv for AotEnv<'_, '_> {
         let key = CellKey::new(CellKind::Method, token.0).in_context(self.context);
         let direct = self.own && self.plan.funcs.contains_key(&rid);
         (direct || self.plan.cells.contains_key(&key)).then_some(token)
+    }
+
+    fn takes_dictionary(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    fn set_dictionary(&mut self, dictionary: Value) {
+        self.dictionary = Some(dictionary);
+    }
+
+    fn cast_target(&mut self, token: Token) -> Result<crate::type_context::CastTarget, String> {
+        if self.shared.is_some() {
+            // The canonical `object` says nothing of the exact target (an interface, an
+            // array): the helper decides against the dictionary's method table.
+            return Ok(crate::type_context::CastTarget::Helper);
+        }
+        self.types.cast_target(self.asm, token)
     }
 
     fn static_field_cell(

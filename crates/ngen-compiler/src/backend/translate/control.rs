@@ -24,7 +24,14 @@ impl<'a, 'f> Translator<'a, 'f> {
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
         self.b.switch_to_block(entry);
-        let params: Vec<Value> = self.b.block_params(entry).to_vec();
+        let mut params: Vec<Value> = self.b.block_params(entry).to_vec();
+        if self.env.takes_dictionary() {
+            // Shared code: the exact instance's dictionary comes last (`aot/shared.rs`).
+            let dictionary = params
+                .pop()
+                .ok_or_else(|| Reject::unlocated("internal: no dictionary parameter"))?;
+            self.env.set_dictionary(dictionary);
+        }
         let params = self.take_return_buffer(params)?;
         let mut arg_types = self.input.shape.arg_types();
         if self.input.this_is_object {
