@@ -67,7 +67,8 @@ fn sample_builds_packages_and_runs_from_the_extracted_images() {
         "{log}"
     );
     assert_eq!(run.status.code(), expected.status.code());
-    for name in ["App", "Greeter", "MathLib", "Checksum"] {
+    // The manifest's `compile-framework = true`: mscorlib runs from its packaged image too.
+    for name in ["App", "Greeter", "MathLib", "Checksum", "mscorlib"] {
         let used = format!(
             "{name}: using image {}",
             installed.join("default").join(name).display()
