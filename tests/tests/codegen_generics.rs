@@ -19,6 +19,7 @@ const PROGRAMS: &[&str] = &[
     "enums",
     "virtual_reach",
     "shared_code",
+    "delegate_method",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -85,6 +86,24 @@ fn instances_only_reflection_makes_run_from_shared_code_like_mono() {
         "{instances:?}"
     );
     let exe = fixtures().bin.join("shared_code.exe");
+    ngen_tests::assert_exactly_like_mono(
+        &exe,
+        &fixtures().images,
+        &[],
+        &["never", "always", "default"],
+    );
+}
+
+/// `Delegate.Method` of a delegate to a generic class's method, made inside the class on an
+/// instance only reflection creates. Under `--jit never` the delegate points at the
+/// instantiating stub of the method's shared code, which the code map does not know ("not a
+/// method handle"); under `--jit always` the code map names the open method, whose parameter
+/// types are the class's `!0`, and `RuntimeTypeHandle::GetGenericParameterInfo` is missing.
+#[test]
+#[ignore = "Delegate.Method of a generic class's method made on a reflection-only instance: \
+            the code map names neither the instantiating stub nor the exact instance"]
+fn the_method_of_a_delegate_made_in_a_reflection_only_generic_instance_is_monos() {
+    let exe = fixtures().bin.join("delegate_method.exe");
     ngen_tests::assert_exactly_like_mono(
         &exe,
         &fixtures().images,
