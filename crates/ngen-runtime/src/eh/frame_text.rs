@@ -54,27 +54,19 @@ enum Shown {
 /// the runtime raised from one, and those standing for `MethodInfo.Invoke`'s icall) and the
 /// managed frames.
 pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
-    let shown = shown_frames(frames);
-    let mut lines = Vec::new();
-    for item in &shown {
-        let frame = match item {
-            Shown::Wrapper(wrapper) => {
-                lines.push(TraceLine {
-                    text: wrapper.text().to_string(),
-                    il_offset: None,
-                });
-                continue;
-            }
-            Shown::Managed(frame) => frame,
-        };
-        if let Some(text) = frame_line(frame) {
-            lines.push(TraceLine {
+    shown_frames(frames)
+        .iter()
+        .filter_map(|item| match item {
+            Shown::Wrapper(wrapper) => Some(TraceLine {
+                text: wrapper.text().to_string(),
+                il_offset: None,
+            }),
+            Shown::Managed(frame) => frame_line(frame).map(|text| TraceLine {
                 text,
                 il_offset: frame.il,
-            });
-        }
-    }
-    lines
+            }),
+        })
+        .collect()
 }
 
 /// The method (assembly index, MethodDef rid) and code offset of each managed frame of

@@ -15,16 +15,13 @@
 //! Depends on: [`crate::eh::trace`] (the walk, the managed entry), [`crate::state::members`]
 //! (the frame's `MethodBase`), [`crate::faults`] (the managed stack's bounds).
 
-/// The reflection object of the method a frame runs: a generic method's definition (the code
-/// map does not say which instance a frame's code is; mono names the instance, and its
-/// `StackTrace.ToString()` prints the definition either way), `None` when the type system
-/// cannot name the method: the frame then reports no method, and `new StackTrace()` ends there.
+/// The reflection object of the method a frame runs, as the code map names it: its MethodDef
+/// (the map does not say which generic instance a frame's code serves, so a generic method's
+/// frame gives the method over its own parameters where mono gives the instance); `None` when
+/// the type system cannot name it: the frame then reports no method, and `new StackTrace()`
+/// ends there.
 fn method_object(asm: usize, rid: u32) -> Option<u64> {
-    let member = crate::state::members::member_of_method_def(asm, rid)?;
-    match crate::state::method_queries::generic_method_definition(member) {
-        0 => Some(member),
-        definition => Some(definition),
-    }
+    crate::state::members::member_of_method_def(asm, rid)
 }
 
 /// `bool get_frame_info(int skip, bool needFileInfo, out MethodBase method, out int iloffset,
