@@ -1,9 +1,12 @@
 //! `build` prints the methods it compiled out of the total (issue 8): one `Coverage` line
 //! summing the images built in the run, whose numbers are those of the image reports
-//! (`<Name>.ni.report.json`), which change when a method is excluded, which names the image to
-//! `explain`, and which `-q` and a no-op build leave out; `--message-format json` carries the
-//! same sums in `build-finished`; `compile` prints the same counts as its report; the report
-//! lists the generic instances an image holds and flags the generic MethodDefs they instantiate.
+//! (`<Name>.ni.report.json`) counted in `mono --aot`'s unit (MethodDefs with an IL body, a
+//! generic one compiled when the image holds an instance or its shared code; the total is
+//! mono's `Compiled: N/M` total, checked against mono itself), which change when a method is
+//! excluded, which names the image to `explain`, and which `-q` and a no-op build leave out;
+//! `--message-format json` carries the same sums in `build-finished`; `compile` prints the
+//! same counts as its report; the report lists the generic instances an image holds and flags
+//! the generic MethodDefs they instantiate.
 
 mod build_common;
 
@@ -11,7 +14,43 @@ use std::path::{Path, PathBuf};
 
 use build_common::*;
 
-/// (compiled, excluded) summed over every image report under `cache`, and how many reports.
+/// (compiled, left to the JIT) of one image report in `mono --aot`'s unit, computed here from
+/// the JSON on its own: MethodDefs with an IL body count (not `no_body` ones, not P/Invoke
+/// stubs); a generic one excluded as open code counts as compiled when the report holds a
+/// compiled instance of it (of this assembly) or its compiled shared code.
+fn mono_unit(report: &serde_json::Value) -> (usize, usize) {
+    let flag =
+        |m: &serde_json::Value, key: &str| m.get(key).and_then(|v| v.as_bool()) == Some(true);
+    let list = |key: &str| report[key].as_array().cloned().unwrap_or_default();
+    let assembly = report["assembly"].as_str().unwrap();
+    let mut served = std::collections::BTreeSet::new();
+    for i in list("instances") {
+        if i["assembly"] == assembly && i.get("code_size").is_some() {
+            served.insert(i["token"].as_str().unwrap().to_string());
+        }
+    }
+    for s in list("shared") {
+        if s.get("code_size").is_some() {
+            served.insert(s["token"].as_str().unwrap().to_string());
+        }
+    }
+    let compiled = list("compiled")
+        .iter()
+        .filter(|m| !flag(m, "pinvoke"))
+        .count();
+    let (mut by_generic, mut left) = (0, 0);
+    for m in list("excluded").iter().filter(|m| !flag(m, "no_body")) {
+        if flag(m, "generic") && served.contains(m["token"].as_str().unwrap()) {
+            by_generic += 1;
+        } else {
+            left += 1;
+        }
+    }
+    (compiled + by_generic, left)
+}
+
+/// (compiled, left to the JIT) summed over every image report under `cache` in
+/// [`mono_unit`], and how many reports.
 fn report_sums(cache: &Path) -> (usize, usize, usize) {
     let reports: Vec<PathBuf> = ngen_tests::files_under(cache, &[])
         .into_iter()
@@ -21,8 +60,9 @@ fn report_sums(cache: &Path) -> (usize, usize, usize) {
     for path in &reports {
         let report: serde_json::Value =
             serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-        compiled += report["compiled"].as_array().unwrap().len();
-        excluded += report["excluded"].as_array().unwrap().len();
+        let (c, e) = mono_unit(&report);
+        compiled += c;
+        excluded += e;
     }
     (compiled, excluded, reports.len())
 }
@@ -237,25 +277,86 @@ fn the_report_lists_generic_instances_and_flags_the_generic_methods_they_instant
 }
 
 #[test]
-fn explain_says_how_many_instances_of_a_generic_method_the_image_compiled() {
+fn a_generic_method_an_instance_or_shared_code_serves_is_not_left_to_the_jit() {
     let dir = ngen_tests::temp_dir();
     write_g(dir.path());
     std::fs::write(dir.path().join("ngen.toml"), "[[root]]\npath = \"G.exe\"\n").unwrap();
-    ok_in(dir.path(), &["build"]);
+    let built = stderr(&ok_in(dir.path(), &["build"]));
+    // G<T>'s three methods (`Get` and the constructor by their G<int> instances, `Unused`
+    // by its shared code), P::Main and P's constructor.
+    assert_eq!(
+        coverage_line(&built).as_deref(),
+        Some("compiled 5 of 5 methods (100.0%) in 1 image"),
+        "{built}"
+    );
     let explained = stdout(&ok_in(dir.path(), &["explain", "G"]));
-    let line = |name: &str| {
-        explained
-            .lines()
-            .find(|l| l.starts_with(&format!("    {name}: ")))
-            .unwrap_or_else(|| panic!("no line for {name}: {explained}"))
-            .to_string()
+    assert!(!explained.contains("left to the JIT"), "{explained}");
+    assert!(!explained.contains("G`1::"), "{explained}");
+}
+
+/// A program with every kind of MethodDef the unit treats apart: abstract (no IL body), a
+/// generic class used over `int` and `string`, a generic method nothing instantiates, a
+/// P/Invoke, and a vararg method, which images leave to the JIT.
+const KINDS: &str = "using System;\nusing System.Runtime.InteropServices;\n\
+    abstract class A { public abstract int F(); public virtual int G() { return 1; } }\n\
+    class B : A { public override int F() { return 2; } }\n\
+    class Box<T> { public T V; public T Get() { return V; } public static int Count() { return 3; } }\n\
+    class X {\n\
+     [DllImport(\"libc\")] static extern int getpid();\n\
+     static T Id<T>(T x) { return x; }\n\
+     static T Unused<T>(T x) { return x; }\n\
+     static int Va(__arglist) { return new ArgIterator(__arglist).GetRemainingCount(); }\n\
+     static int Main() { var b = new Box<string>(); b.V = \"a\"; var c = new Box<int>();\n\
+      return Id(1) + new B().F() + c.Get() + b.Get().Length + (getpid() > 0 ? 0 : 1); }\n}\n";
+
+/// `mono --aot=stats`'s `Compiled: N/M` for `exe`, compiled into `dir` (never next to the
+/// assembly), or None (with a loud skip) when mono cannot be run.
+fn mono_aot_counts(exe: &Path, dir: &Path) -> Option<(usize, usize)> {
+    let out = std::process::Command::new("mono")
+        .arg(format!(
+            "--aot=stats,outfile={},temp-path={}",
+            dir.join("aot.so").display(),
+            dir.display()
+        ))
+        .arg(exe)
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    let line = text.lines().find_map(|l| l.strip_prefix("Compiled: "))?;
+    let (n, rest) = line.split_once('/')?;
+    let m = rest.split_whitespace().next()?;
+    Some((n.parse().ok()?, m.parse().ok()?))
+}
+
+#[test]
+fn the_total_is_the_one_mono_aot_counts() {
+    let dir = ngen_tests::temp_dir();
+    let source = dir.path().join("X.cs");
+    std::fs::write(&source, KINDS).unwrap();
+    let exe = dir.path().join("X.exe");
+    ngen_tests::mcs(&[&source], &exe, &["-unsafe"]);
+    let Some((mono_compiled, mono_total)) = mono_aot_counts(&exe, dir.path()) else {
+        ngen_tests::skip_loudly(
+            "the_total_is_the_one_mono_aot_counts",
+            "mono --aot=stats printed no `Compiled: N/M` line",
+        );
+        return;
     };
+    // Mono compiles all 12 MethodDefs with an IL body (the vararg one too).
+    assert_eq!((mono_compiled, mono_total), (12, 12));
+    let printed = stdout(&ngen_tests::ngen_compile(&exe, &dir.path().join("out")));
+    // Ours: the same total; all but `Va` (vararg, left to the JIT) compiled, generic ones by
+    // instance (`Box<T>::Get`, `Id`) or shared code (`Unused`).
     assert!(
-        line("G`1::Get").ends_with(" (generic: 1 instance compiled into the image)"),
-        "{explained}"
+        printed.starts_with(
+            "X: compiled 11 of 12 methods (91.6%), 1 excluded (reasons in X.ni.report.json) -> "
+        ),
+        "{printed}"
     );
-    assert!(
-        line("G`1::Unused").ends_with(" (generic: no instance in the image)"),
-        "{explained}"
-    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/X.ni.report.json")).unwrap())
+            .unwrap();
+    assert_eq!(mono_unit(&report), (11, 1), "{report}");
 }

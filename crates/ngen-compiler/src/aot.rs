@@ -45,6 +45,8 @@ pub struct BuiltImage {
     pub image_bytes: Vec<u8>,
     pub report: ImageReport,
     pub header: ImageHeader,
+    /// The report's [`Coverage`](crate::report::Coverage) (mono's unit): MethodDefs with an
+    /// IL body the image holds code for, and those left to the JIT.
     pub methods_compiled: usize,
     pub methods_excluded: usize,
     /// CPU seconds this image took: the calling thread's plus every method worker's. With
@@ -239,6 +241,7 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
                 name,
                 reason: reason.clone(),
                 generic: crate::method::is_generic_definition(&asm, o.rid),
+                no_body: matches!(asm.method_body(o.rid), Ok(None)),
             }),
         }
     }
@@ -262,10 +265,11 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
             reason: o.result.as_ref().err().cloned(),
         });
     }
+    let coverage = report.coverage();
     Ok(BuiltImage {
         image_bytes,
-        methods_compiled: report.compiled.len(),
-        methods_excluded: report.excluded.len(),
+        methods_compiled: coverage.compiled,
+        methods_excluded: coverage.left_to_jit,
         report,
         header,
         cpu_seconds: crate::cpu_time::thread_cpu_seconds() - cpu_start + emitted.worker_cpu_seconds,

@@ -67,10 +67,10 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
                 Freshness::Fresh => Vec::new(),
                 Freshness::Dirty(r) => r.iter().map(|r| r.to_string()).collect(),
             };
-            let excluded: Vec<serde_json::Value> = left_to_jit(&locked, img)
-                .map(|r| r.excluded)
-                .unwrap_or_default()
-                .into_iter()
+            let report = left_to_jit(&locked, img);
+            let excluded: Vec<serde_json::Value> = report
+                .iter()
+                .flat_map(|r| r.left_to_jit())
                 .map(
                     |m| serde_json::json!({"method": m.name, "token": m.token, "reason": m.reason}),
                 )
@@ -205,21 +205,24 @@ fn left_to_jit(
         .join(ngen_cache::Layout::report_file(&img.name));
     let report: ngen_compiler::report::ImageReport =
         serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
-    (!report.excluded.is_empty()).then_some(report)
+    (report.coverage().left_to_jit > 0).then_some(report)
 }
 
-/// `  3 of 5 methods left to the JIT (run from the image, compiled when first called):`
-/// and one `    Type::Method: reason` line each, the first [`SHOWN`] of them (for a generic
-/// MethodDef, with how many of its instances the image compiled).
+/// `  3 of 5 methods left to the JIT (...):` in the report's coverage unit (MethodDefs with
+/// an IL body; a generic one counts as compiled when the image holds an instance or its shared
+/// code), and one `    Type::Method: reason` line each, the first [`SHOWN`] of them (for a
+/// generic MethodDef, why neither an instance nor shared code was compiled).
 fn describe_left_to_jit(report: &ngen_compiler::report::ImageReport) -> String {
     const SHOWN: usize = 20;
-    let total = report.compiled.len() + report.excluded.len();
+    let coverage = report.coverage();
+    let left = report.left_to_jit();
     let mut text = format!(
-        "  {} of {total} methods left to the JIT (compiled when first called, unless run \
+        "  {} of {} methods left to the JIT (compiled when first called, unless run \
          with --jit never):\n",
-        report.excluded.len()
+        coverage.left_to_jit,
+        coverage.total()
     );
-    for m in report.excluded.iter().take(SHOWN) {
+    for m in left.iter().take(SHOWN) {
         text.push_str(&format!(
             "    {}: {}{}\n",
             m.name,
@@ -227,17 +230,17 @@ fn describe_left_to_jit(report: &ngen_compiler::report::ImageReport) -> String {
             generic_note(report, m)
         ));
     }
-    if report.excluded.len() > SHOWN {
+    if left.len() > SHOWN {
         text.push_str(&format!(
             "    … and {} more (every one in the image's .ni.report.json)\n",
-            report.excluded.len() - SHOWN
+            left.len() - SHOWN
         ));
     }
     text
 }
 
-/// For a generic MethodDef, what the image holds of it instead of its open body: how many of
-/// its instances were compiled (the report's `instances`, full specialisation).
+/// For a generic MethodDef left to the JIT: that the image holds neither a compiled instance
+/// of it nor its shared code, and why the shared code was refused when it was tried.
 fn generic_note(
     report: &ngen_compiler::report::ImageReport,
     method: &ngen_compiler::report::ExcludedMethod,
@@ -245,17 +248,14 @@ fn generic_note(
     if !method.generic {
         return String::new();
     }
-    let compiled = report
-        .instances
+    match report
+        .shared
         .iter()
-        .filter(|i| {
-            i.token == method.token && i.assembly == report.assembly && i.code_size.is_some()
-        })
-        .count();
-    match compiled {
-        0 => " (generic: no instance in the image)".into(),
-        1 => " (generic: 1 instance compiled into the image)".into(),
-        n => format!(" (generic: {n} instances compiled into the image)"),
+        .find(|s| s.token == method.token)
+        .and_then(|s| s.reason.as_deref())
+    {
+        Some(why) => format!(" (generic: no instance in the image; shared code: {why})"),
+        None => " (generic: no instance in the image)".into(),
     }
 }
 
