@@ -75,9 +75,26 @@ enum Command {
     Service(commands::service::ServiceArgs),
 }
 
+/// `--version`'s text after the name: the version, then the identity images are stamped with
+/// and validated against (the compiler's source digest and its code generator), so a user, or
+/// a script keeping images between builds of ngen-build (the test harness does), can tell
+/// whether two binaries accept each other's images. `-V` prints the version alone.
+fn long_version() -> &'static str {
+    let id = ngen_compiler::compiler_identity();
+    let text = format!(
+        "{}\nimages: {} {}\ncodegen: {}",
+        env!("CARGO_PKG_VERSION"),
+        id.name,
+        id.version,
+        id.codegen
+    );
+    // clap keeps the text for the whole run; it is built once per process.
+    Box::leak(text.into_boxed_str())
+}
+
 fn main() -> ExitCode {
     let argv = ngen_syntax::normalize(std::env::args_os().collect());
-    let mut command = hide_inert_options(Cli::command());
+    let mut command = hide_inert_options(Cli::command()).long_version(long_version());
     // Global options (-q, --color) reach each subcommand's definition only once built, and
     // `run`'s argument split must know which of them take a value.
     command.build();

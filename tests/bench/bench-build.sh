@@ -23,7 +23,7 @@ done
 WORK=$(mktemp -d /tmp/ngen-bench.XXXXXX)
 OUT=$WORK/results.md
 F=$ROOT/tests/fixtures/build
-echo "# ngen-build benchmarks ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $("$BIN" --version))" > "$OUT"
+echo "# ngen-build benchmarks ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $("$BIN" -V))" > "$OUT"
 echo "work dir: $WORK" >&2
 
 # --- fixture app: BigApp -> Lib -> Leaf (+ System, System.Core, System.Xml) ---------------

@@ -68,7 +68,7 @@ done
 
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 case "$BIN" in */debug/*) PROFILE=" (debug build)" ;; *) PROFILE="" ;; esac
-python3 - "$WORK" "$LOAD" "$("$BIN" --version)$PROFILE" "${ASSEMBLIES[@]}" <<'PY'
+python3 - "$WORK" "$LOAD" "$("$BIN" -V)$PROFILE" "${ASSEMBLIES[@]}" <<'PY'
 import collections, json, re, sys
 
 work, load, version, assemblies = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]

@@ -86,7 +86,7 @@ IMAGES=$(find hit/target/ngen -name '*.ni.so' | wc -l)
 BYTES=$(find hit/target/ngen -path '*/.local' -prune -o -type f -print | xargs du -cb | tail -1 | cut -f1)
 
 {
-  echo "# Remote cache: cold build vs remote hits ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $("$BIN" --version))"
+  echo "# Remote cache: cold build vs remote hits ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPUs, $("$BIN" -V))"
   echo
   echo "Framework closure of BigApp.exe: $IMAGES images, $BYTES bytes of image directories;"
   echo "cold and remote-hit trees are $SAME."

@@ -5,9 +5,11 @@
 //! `mscorlib`'s image (and, as programs grow, System's and System.Core's). Compiling those in
 //! every test binary would cost each binary the same minutes; instead the first binary that
 //! asks builds them under `target/test-framework-images/<key>/`, and the others wait on a
-//! lock and reuse the result. The key names the `ngen-build` binary (size and mtime: a rebuilt
-//! compiler gets fresh images) and the framework files, so a stale set is never used; older
-//! sets are deleted when a new one is built. The set is staged in a temporary directory and
+//! lock and reuse the result. The key names the identity images are stamped with (`ngen-build
+//! --version`'s `images:` and `codegen:` lines: the compiler's source digest and code generator,
+//! which the runtime validates images against) and the framework files, so a stale set is never
+//! used, while a rebuild that changed only the runtime or the CLI keeps the set it can still
+//! load; older sets are deleted when a new one is built. The set is staged in a temporary directory and
 //! renamed into place, so a test run killed half-way leaves no half-built set behind.
 //! Debug-scenario runs need images compiled for that scenario: [`debug_framework_images`]
 //! builds that set the same way, under `target/test-framework-images-debug/<key>/`. The real
@@ -128,9 +130,11 @@ fn build_set(set: &str, scenario: &str, assemblies: &[&str]) -> PathBuf {
     dir
 }
 
-/// Identifies the compiler binary and the framework files the images were built from.
+/// Identifies the compiler the images were built by (its image identity) and the framework
+/// files they were built from.
 fn key(assemblies: &[&str]) -> String {
     let mut hasher = blake3::Hasher::new();
+    hasher.update(image_identity().as_bytes());
     let mut add_file = |path: &Path| {
         let meta = fs::metadata(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let mtime = meta
@@ -142,11 +146,30 @@ fn key(assemblies: &[&str]) -> String {
         hasher.update(&meta.len().to_le_bytes());
         hasher.update(&mtime.to_le_bytes());
     };
-    add_file(&ngen_build_bin());
     for name in assemblies {
         add_file(&Path::new(FRAMEWORK_DIR).join(name));
     }
     hasher.finalize().to_hex()[..16].to_string()
+}
+
+/// The `images:` and `codegen:` lines of `ngen-build --version`: what an image is stamped with
+/// and validated against. Asked once per test binary.
+fn image_identity() -> &'static str {
+    static ID: OnceLock<String> = OnceLock::new();
+    ID.get_or_init(|| {
+        let out = run_ok(std::process::Command::new(ngen_build_bin()).arg("--version"));
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let identity: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("images: ") || l.starts_with("codegen: "))
+            .collect();
+        assert_eq!(
+            identity.len(),
+            2,
+            "ngen-build --version names no image identity:\n{text}"
+        );
+        identity.join("\n")
+    })
 }
 
 /// Deletes image sets built by earlier compiler binaries (they are never used again).
