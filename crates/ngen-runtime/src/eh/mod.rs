@@ -27,6 +27,7 @@
 //!
 //! Depends on: `ngen_abi::{exceptions, object}`, `ngen-gc`, [`crate::alloc`] (strings).
 
+pub(crate) mod first_pass;
 pub(crate) mod frame_text;
 pub(crate) mod inlining;
 pub(crate) mod pending;
@@ -39,5 +40,6 @@ pub(crate) mod unhandled;
 
 pub(crate) use pending::pending_exception;
 
+pub(crate) use first_pass::first_pass;
 pub(crate) use raise::throw;
 pub(crate) use trace::capture_trace;

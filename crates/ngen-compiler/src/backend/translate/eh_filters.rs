@@ -26,12 +26,13 @@ use cranelift_codegen::ir::{Block, InstBuilder, JumpTableData, TrapCode, Type, V
 use cranelift_frontend::Variable;
 
 use super::regions::Handler;
-use super::{Res, Translator};
+use super::{Res, Translator, trusted};
 use crate::types::StackType;
+use ngen_abi::eh_frames as rec;
 
 /// A recorded verdict: none yet (the variables start at zero), accepted, declined.
-const ACCEPTED: i64 = 1;
-const DECLINED: i64 = 2;
+const ACCEPTED: i64 = rec::ACCEPTED as i64;
+const DECLINED: i64 = rec::DECLINED as i64;
 
 /// Per filter clause: the variables and blocks of its probes.
 #[derive(Clone, Default)]
@@ -74,12 +75,61 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.probe_var(clause, |p| &mut p.return_index, I32)
     }
 
+    /// Filter `clause`'s recorded verdict: in the frame record when the method has one (a
+    /// probe from the runtime's first pass records it there, `eh_frames.rs`), else in a
+    /// variable.
+    fn read_verdict(&mut self, clause: usize) -> Value {
+        match self.verdict_address(clause) {
+            Some((base, at)) => self.b.ins().load(I32, trusted(), base, at + rec::VERDICT),
+            None => {
+                let var = self.verdict_var(clause);
+                self.b.use_var(var)
+            }
+        }
+    }
+
+    fn write_verdict(&mut self, clause: usize, verdict: Value) {
+        match self.verdict_address(clause) {
+            Some((base, at)) => {
+                self.b
+                    .ins()
+                    .store(trusted(), verdict, base, at + rec::VERDICT);
+            }
+            None => {
+                let var = self.verdict_var(clause);
+                self.b.def_var(var, verdict);
+            }
+        }
+    }
+
+    /// The exception filter `clause`'s recorded verdict is about.
+    fn read_judged(&mut self, clause: usize) -> Value {
+        match self.verdict_address(clause) {
+            Some((base, at)) => self.b.ins().load(I64, trusted(), base, at + rec::JUDGED),
+            None => {
+                let var = self.judged_var(clause);
+                self.b.use_var(var)
+            }
+        }
+    }
+
+    fn write_judged(&mut self, clause: usize, exc: Value) {
+        match self.verdict_address(clause) {
+            Some((base, at)) => {
+                self.b.ins().store(trusted(), exc, base, at + rec::JUDGED);
+            }
+            None => {
+                let var = self.judged_var(clause);
+                self.b.def_var(var, exc);
+            }
+        }
+    }
+
     /// Whether a probe recorded a verdict on `exc` for filter `clause`, and whether it
     /// accepted.
     fn known_verdict(&mut self, clause: usize, exc: Value) -> (Value, Value) {
-        let (verdict, judged) = (self.verdict_var(clause), self.judged_var(clause));
-        let verdict = self.b.use_var(verdict);
-        let judged = self.b.use_var(judged);
+        let verdict = self.read_verdict(clause);
+        let judged = self.read_judged(clause);
         let same = self.b.ins().icmp(IntCC::Equal, judged, exc);
         let known = self.b.ins().icmp_imm_s(IntCC::NotEqual, verdict, 0);
         let known = self.b.ins().band(same, known);
@@ -87,41 +137,17 @@ impl<'a, 'f> Translator<'a, 'f> {
         (known, accepted)
     }
 
-    /// The catch and filter clauses `finally`/`fault` clause `clause` passes the exception
-    /// on to, in order, when at least one is a filter (else nothing needs probing).
-    pub(super) fn clauses_to_probe(&self, clause: usize) -> Vec<usize> {
-        let regions = &self.eh.regions;
-        let mut chain = Vec::new();
-        let mut next = regions.next(clause);
-        while let Some(k) = next {
-            if matches!(
-                regions.clauses[k].handler,
-                Handler::Catch(_) | Handler::Filter(_)
-            ) {
-                chain.push(k);
-            }
-            next = regions.next(k);
-        }
-        if chain
-            .iter()
-            .any(|&k| matches!(regions.clauses[k].handler, Handler::Filter(_)))
-        {
-            chain
-        } else {
-            Vec::new()
-        }
-    }
-
     /// In the current block: offers the exception in `exc_var` to each clause of `chain`
-    /// without running any handler, until one would take it, then jumps to `then` (also
-    /// when none does). The exception is read from the variable at each step: a filter's
-    /// code returns into the probe through a `br_table`, so no value of this block
+    /// without running any handler, until one would take it, then jumps to `then`, or to
+    /// `none` when none does. The exception is read from the variable at each step: a
+    /// filter's code returns into the probe through a `br_table`, so no value of this block
     /// dominates the steps after it.
     pub(super) fn probe_then(
         &mut self,
         chain: &[usize],
         exc_var: Variable,
         then: Block,
+        none: Block,
     ) -> Res<()> {
         for &k in chain {
             let next = self.b.create_block();
@@ -161,8 +187,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     let (filter, args) = self.edge(start, &[(exc, StackType::O)])?;
                     self.b.ins().jump(filter, &args);
                     self.b.switch_to_block(back);
-                    let verdict = self.verdict_var(k);
-                    let verdict = self.b.use_var(verdict);
+                    let verdict = self.read_verdict(k);
                     let accepted = self.b.ins().icmp_imm_s(IntCC::Equal, verdict, ACCEPTED);
                     self.b.ins().brif(accepted, then, &[], next, &[]);
                 }
@@ -172,29 +197,39 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             self.b.switch_to_block(next);
         }
-        self.b.ins().jump(then, &[]);
+        self.b.ins().jump(none, &[]);
         Ok(())
     }
 
     /// At a filter's dispatch: when a probe already judged `exc`, branches to `accepted` or
-    /// `declined` by that verdict (and forgets it); otherwise continues in a new current
-    /// block, where the filter is to run.
+    /// `declined` by that verdict (and forgets it), or to `escaped` when the filter threw in
+    /// the probe; otherwise continues in a new current block, where the filter is to run.
     pub(super) fn reuse_probed_verdict(
         &mut self,
         clause: usize,
         exc: Value,
-        accepted: Block,
-        declined: Block,
+        (accepted, declined): (Block, Block),
+        escaped: Option<Block>,
     ) {
+        let verdict = self.read_verdict(clause);
         let (known, took) = self.known_verdict(clause, exc);
-        let verdict_var = self.verdict_var(clause);
         let reuse = self.b.create_block();
         let run = self.b.create_block();
         self.b.ins().brif(known, reuse, &[], run, &[]);
         self.b.switch_to_block(reuse);
         self.b.seal_block(reuse);
         let zero = self.b.ins().iconst(I32, 0);
-        self.b.def_var(verdict_var, zero);
+        self.write_verdict(clause, zero);
+        if let Some(escaped) = escaped {
+            let escapes = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::Equal, verdict, i64::from(rec::ESCAPES));
+            let judged = self.b.create_block();
+            self.b.ins().brif(escapes, escaped, &[], judged, &[]);
+            self.b.switch_to_block(judged);
+            self.b.seal_block(judged);
+        }
         self.b.ins().brif(took, accepted, &[], declined, &[]);
         self.b.switch_to_block(run);
         self.b.seal_block(run);
@@ -237,10 +272,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             let accepted = self.b.ins().iconst(I32, ACCEPTED);
             let declined = self.b.ins().iconst(I32, DECLINED);
             let verdict = self.b.ins().select(verdict, accepted, declined);
-            let verdict_var = self.verdict_var(clause);
-            self.b.def_var(verdict_var, verdict);
-            let judged_var = self.judged_var(clause);
-            self.b.def_var(judged_var, exc);
+            self.write_verdict(clause, verdict);
+            self.write_judged(clause, exc);
             let return_index = self.return_index_var(clause);
             let index = self.b.use_var(return_index);
             let zero = self.b.ins().iconst(I32, 0);
@@ -252,7 +285,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 continue;
             };
             let default = self.b.func.dfg.block_call(first, &[]);
-            let mut calls = vec![default];
+            let mut calls = vec![self.b.func.dfg.block_call(first, &[])];
             for back in returns {
                 calls.push(self.b.func.dfg.block_call(back, &[]));
             }
