@@ -64,11 +64,11 @@ pub(crate) fn forget(exception: u64) {
 }
 
 crate::eh::trace::managed_entry! {
-    /// Helper `FirstPass`: the first pass for `exception`, from the calling frame's caller.
+    /// Helper `FirstPass`: the first pass for `exception`, from the calling frame outwards.
     pub(crate) fn first_pass(exception: u64) -> u32 => first_pass_from, fp = "rsi", ra = "rdx"
 }
 
-extern "C" fn first_pass_from(exception: u64, fp: u64, _return_address: u64) -> u32 {
+extern "C" fn first_pass_from(exception: u64, fp: u64, return_address: u64) -> u32 {
     if exception == 0 {
         return 0;
     }
@@ -80,7 +80,7 @@ extern "C" fn first_pass_from(exception: u64, fp: u64, _return_address: u64) -> 
             .map(|&(_, filter_fp)| filter_fp)
     });
     if let Some(filter_fp) = abandoned_by {
-        return u32::from(fp < filter_fp);
+        return u32::from(fp <= filter_fp);
     }
     let first = STATE.with(|s| {
         let mut s = s.borrow_mut();
@@ -96,7 +96,7 @@ extern "C" fn first_pass_from(exception: u64, fp: u64, _return_address: u64) -> 
     if !first {
         return 0;
     }
-    match search(exception, fp) {
+    match search(exception, fp, return_address) {
         Some(filter_fp) => {
             STATE.with(|s| {
                 let mut s = s.borrow_mut();
@@ -105,22 +105,28 @@ extern "C" fn first_pass_from(exception: u64, fp: u64, _return_address: u64) -> 
                 }
                 s.abandoned.push((exception, filter_fp));
             });
-            u32::from(fp < filter_fp)
+            u32::from(fp <= filter_fp)
         }
         None => 0,
     }
 }
 
-/// Offers `exception` to the registered frames outside the frame with pointer `fp`, until
-/// one takes it; the frame pointer of the frame whose filter threw, if one did.
-fn search(exception: u64, fp: u64) -> Option<u64> {
+/// Offers `exception` to the registered frames from the calling one (frame pointer `fp`,
+/// returning to `return_address`) outwards, until one takes it; the frame pointer of the
+/// frame whose filter threw, if one did.
+fn search(exception: u64, fp: u64, return_address: u64) -> Option<u64> {
     let (Some(chain), Some(request)) = (
         stack::block_word(FRAME_CHAIN),
         stack::block_word(PROBE_RECORD),
     ) else {
         return None;
     };
-    let frames = super::trace::walk_plain(fp);
+    // The calling frame first: its record's site is the clause after the running one.
+    let mut frames = vec![super::trace::Frame {
+        ip: return_address.wrapping_sub(1),
+        fp,
+    }];
+    frames.extend(super::trace::walk_plain(fp));
     // SAFETY: the chain head is a word of this thread's block.
     let mut next_record = unsafe { chain.read() };
     for frame in frames {

@@ -11,6 +11,9 @@
 //!   and exceptions cross image ↔ JIT frames because both only return.
 //! - Rust helpers never unwind through managed frames: [`raise`]'s `Throw` helper creates the
 //!   exception object, sets the word and returns.
+//! - Filters run in two passes, as ECMA-335 and mono run them: before a `finally` or `fault`
+//!   handler runs, [`first_pass`] asks the callers' frames (their frame records) whether they
+//!   take the exception, running their filters.
 //! - When `Main` returns with the word set, [`unhandled`] prints mono's report and the
 //!   process exits 1.
 //!

@@ -599,4 +599,33 @@ mod tests {
         let stopped = walk_with(0x5050, base, (0x1000, 0x1100), managed, |_| None, read);
         assert_eq!(stopped.len(), 1);
     }
+
+    #[test]
+    fn the_walk_from_a_filter_probe_goes_on_at_the_probed_frames_caller_without_a_wrapper() {
+        use crate::dynamic_call::Resume;
+        // Frame 0 (the probe's activation, at base) returns into the trampoline; the probed
+        // frame's caller is the managed frame at base+0x80, which returns into native code.
+        let base = 0x1000u64;
+        let mut stack = vec![0u64; 32];
+        stack[0] = base + 0x40;
+        stack[1] = 0x9100;
+        stack[16] = base + 0xc0;
+        stack[17] = 0x9000;
+        let managed = |pc: u64| (0x5000..0x6000).contains(&pc);
+        let read = |a: u64| stack[((a - base) / 8) as usize];
+        let resume = |fp: u64| {
+            (fp == base).then_some((
+                Resume {
+                    wrapper: FILTER_PROBE,
+                    caller_fp: base + 0x80,
+                    caller_return: 0x5301,
+                },
+                base + 0x40,
+            ))
+        };
+        let frames = walk_with(0x5050, base, (0x1000, 0x1100), managed, resume, read);
+        let expected = [(0x5050, base), (0x5300, base + 0x80)];
+        let expected: Vec<Frame> = expected.iter().map(|&(ip, fp)| Frame { ip, fp }).collect();
+        assert_eq!(frames, expected);
+    }
 }

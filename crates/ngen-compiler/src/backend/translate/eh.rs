@@ -24,12 +24,12 @@
 //!   `finally` a `leave` crosses).
 //! - **`throw`** and the exception helpers jump into the same dispatch as a call would.
 //!
-//! Filters run during dispatch. Within a method they run before the `finally` handlers
-//! between the throw and them, as ECMA-335 I.12.4.2.5's first pass does (`eh_filters.rs`
-//! probes them from the `finally` clause's dispatch); across frames dispatch is one pass:
-//! a caller's filter runs after this method's `finally` handlers (v1.5, outlined filter
-//! funclets, or v2's unwinder would fix that). An exception escaping a filter propagates: ECMA-335 would
-//! discard it and let the filter decline, but mono 6.8, the oracle, propagates it.
+//! Dispatch is ECMA-335 I.12.4.2.5's second pass. Before a `finally` or `fault` handler runs
+//! for an exception, its dispatch runs the first pass: it probes the method's later catch and
+//! filter clauses (`eh_filters.rs`), and when none takes the exception calls helper
+//! `FirstPass`, which probes the callers' frame records (`eh_frames.rs`); a filter judged by a
+//! probe is not run again. An exception escaping a filter propagates: ECMA-335 would discard
+//! it and let the filter decline, but mono 6.8, the oracle, propagates it.
 //!
 //! Depends on: [`super::regions`], [`super::stack`] (edges into handler blocks),
 //! `super::object_model` (the class test), `ngen_abi::{exceptions, helpers, image}`.
@@ -599,18 +599,12 @@ impl<'a, 'f> Translator<'a, 'f> {
                 self.b.ins().jump(handler, &handler_args);
             }
             Handler::Finally | Handler::Fault => {
-                // The first pass before the handler: this method's later clauses
-                // (`eh_filters.rs`), then its callers' (`eh_frames.rs`).
+                // The first pass before the handler: this method's later clauses, then its
+                // callers' (`eh_frames.rs`).
                 let run = self.b.create_block();
                 self.b.set_cold_block(run);
-                let callers = self.b.create_block();
-                self.b.set_cold_block(callers);
-                let chain = self.catch_chain_from(self.eh.regions.next(clause));
-                self.probe_then(&chain, held, run, callers)?;
-                self.b.switch_to_block(callers);
-                let exc = self.b.use_var(held);
                 let skip = self.resume_block(clause);
-                self.first_pass(exc, run, skip);
+                self.first_pass(clause, held, (run, skip))?;
                 self.b.switch_to_block(run);
                 let var = self.continuation_var(clause);
                 let zero = self.b.ins().iconst(I32, 0);

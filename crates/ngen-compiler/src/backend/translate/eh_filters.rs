@@ -13,10 +13,15 @@
 //! variables of the clause and returns to the probe (a `br_table` on a per-filter return
 //! index, as `endfinally`'s continuations); when dispatch later reaches the filter with the
 //! same exception, it uses the verdict instead of running the filter again. Then the
-//! `finally` runs as before. Across frames dispatch stays one pass (a caller's filters run
-//! after this method's `finally` handlers): that needs an unwinder (EH v2).
+//! `finally` runs as before, unless none of the clauses took the exception: then the
+//! callers' frames are probed first (helper `FirstPass`, [`super::eh_frames`]). A method with
+//! a frame record keeps its verdicts there (a probe of the runtime's first pass, running in
+//! another activation of the method, records them for this one), else in variables. A probe
+//! of the runtime runs this module's probe from its entry, over the clauses of the suspended
+//! call's site.
 //!
-//! Depends on: [`super::eh`] (dispatch, the clause variables), [`super::regions`].
+//! Depends on: [`super::eh`] (dispatch, the clause variables), [`super::regions`],
+//! [`super::eh_frames`] (the record).
 //! Citations: ECMA-335 I.12.4.2.5 (two passes), III.3.34 (`endfilter`); mono's
 //! `mono_handle_exception_internal` (`mono/mini/mini-exceptions.c`, first pass, then second).
 
@@ -75,61 +80,53 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.probe_var(clause, |p| &mut p.return_index, I32)
     }
 
-    /// Filter `clause`'s recorded verdict: in the frame record when the method has one (a
+    /// A word of filter `clause`'s recorded verdict, `field` ([`rec::VERDICT`], `I32`, or
+    /// [`rec::JUDGED`], the exception, `I64`): in the frame record when the method has one (a
     /// probe from the runtime's first pass records it there, `eh_frames.rs`), else in a
     /// variable.
-    fn read_verdict(&mut self, clause: usize) -> Value {
+    fn read_recorded(&mut self, clause: usize, field: i32) -> Value {
+        let ty = if field == rec::VERDICT { I32 } else { I64 };
         match self.verdict_address(clause) {
-            Some((base, at)) => self.b.ins().load(I32, trusted(), base, at + rec::VERDICT),
+            Some((base, at)) => self.b.ins().load(ty, trusted(), base, at + field),
             None => {
-                let var = self.verdict_var(clause);
+                let var = self.recorded_var(clause, field);
                 self.b.use_var(var)
             }
         }
+    }
+
+    fn write_recorded(&mut self, clause: usize, field: i32, value: Value) {
+        match self.verdict_address(clause) {
+            Some((base, at)) => {
+                self.b.ins().store(trusted(), value, base, at + field);
+            }
+            None => {
+                let var = self.recorded_var(clause, field);
+                self.b.def_var(var, value);
+            }
+        }
+    }
+
+    fn recorded_var(&mut self, clause: usize, field: i32) -> Variable {
+        match field == rec::VERDICT {
+            true => self.verdict_var(clause),
+            false => self.judged_var(clause),
+        }
+    }
+
+    fn read_verdict(&mut self, clause: usize) -> Value {
+        self.read_recorded(clause, rec::VERDICT)
     }
 
     fn write_verdict(&mut self, clause: usize, verdict: Value) {
-        match self.verdict_address(clause) {
-            Some((base, at)) => {
-                self.b
-                    .ins()
-                    .store(trusted(), verdict, base, at + rec::VERDICT);
-            }
-            None => {
-                let var = self.verdict_var(clause);
-                self.b.def_var(var, verdict);
-            }
-        }
-    }
-
-    /// The exception filter `clause`'s recorded verdict is about.
-    fn read_judged(&mut self, clause: usize) -> Value {
-        match self.verdict_address(clause) {
-            Some((base, at)) => self.b.ins().load(I64, trusted(), base, at + rec::JUDGED),
-            None => {
-                let var = self.judged_var(clause);
-                self.b.use_var(var)
-            }
-        }
-    }
-
-    fn write_judged(&mut self, clause: usize, exc: Value) {
-        match self.verdict_address(clause) {
-            Some((base, at)) => {
-                self.b.ins().store(trusted(), exc, base, at + rec::JUDGED);
-            }
-            None => {
-                let var = self.judged_var(clause);
-                self.b.def_var(var, exc);
-            }
-        }
+        self.write_recorded(clause, rec::VERDICT, verdict);
     }
 
     /// Whether a probe recorded a verdict on `exc` for filter `clause`, and whether it
     /// accepted.
     fn known_verdict(&mut self, clause: usize, exc: Value) -> (Value, Value) {
         let verdict = self.read_verdict(clause);
-        let judged = self.read_judged(clause);
+        let judged = self.read_recorded(clause, rec::JUDGED);
         let same = self.b.ins().icmp(IntCC::Equal, judged, exc);
         let known = self.b.ins().icmp_imm_s(IntCC::NotEqual, verdict, 0);
         let known = self.b.ins().band(same, known);
@@ -273,7 +270,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             let declined = self.b.ins().iconst(I32, DECLINED);
             let verdict = self.b.ins().select(verdict, accepted, declined);
             self.write_verdict(clause, verdict);
-            self.write_judged(clause, exc);
+            self.write_recorded(clause, rec::JUDGED, exc);
             let return_index = self.return_index_var(clause);
             let index = self.b.use_var(return_index);
             let zero = self.b.ins().iconst(I32, 0);

@@ -28,6 +28,7 @@ use cranelift_codegen::ir::types::{I32, I64};
 use cranelift_codegen::ir::{
     Block, InstBuilder, JumpTableData, StackSlotData, StackSlotKind, Value,
 };
+use cranelift_frontend::Variable;
 use ngen_abi::eh_frames as rec;
 use ngen_abi::thread_block::{FRAME_CHAIN, PROBE_RECORD};
 
@@ -305,11 +306,15 @@ impl<'a, 'f> Translator<'a, 'f> {
             .b
             .create_jump_table(JumpTableData::new(default, &calls));
         self.b.ins().br_table(site, table);
-        for (k, block) in entries.into_iter().enumerate() {
+        // One step per clause, each going on to the next clause's step: dispatch's order.
+        for (k, &block) in entries.iter().enumerate() {
             self.b.switch_to_block(block);
-            self.b.seal_block(block);
-            let chain = self.catch_chain_from(Some(k));
-            self.probe_then(&chain, exc_var, taken, declined)?;
+            let step = match self.eh.regions.clauses[k].handler {
+                Handler::Catch(_) | Handler::Filter(_) => vec![k],
+                Handler::Finally | Handler::Fault => Vec::new(),
+            };
+            let next = self.eh.regions.next(k).map_or(declined, |j| entries[j]);
+            self.probe_then(&step, exc_var, taken, next)?;
         }
         for (block, outcome) in [(taken, rec::PROBE_TAKEN), (declined, rec::PROBE_DECLINED)] {
             self.b.switch_to_block(block);
@@ -400,20 +405,44 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
     }
 
-    /// The first pass from a `finally` or `fault` clause's dispatch, when none of this
-    /// method's later clauses takes `exc`: helper `FirstPass` asks the callers' frames; when it
-    /// answers that a filter further out threw (this frame is abandoned), dispatch goes on
-    /// at `skip` without running the handler, else at `run`.
-    pub(super) fn first_pass(&mut self, exc: Value, run: Block, skip: Block) {
+    /// The first pass from the dispatch of `finally` or `fault` clause `clause` for `exc`:
+    /// helper `FirstPass` probes this frame's later clauses (its record's site is the clause
+    /// after this one), then the callers' frames. When it answers that a filter further out
+    /// threw (this frame is abandoned), dispatch goes on at `skip` without running the handler,
+    /// else at `run`. Where threads have no block, the method's later clauses are probed here
+    /// when a filter is among them, and the callers are not.
+    pub(super) fn first_pass(
+        &mut self,
+        clause: usize,
+        exc_var: Variable,
+        (run, skip): (Block, Block),
+    ) -> Res<()> {
         if !self.env.frame_records() {
-            self.b.ins().jump(run, &[]);
-            return;
+            let chain = self.catch_chain_from(self.eh.regions.next(clause));
+            let regions = &self.eh.regions;
+            match chain
+                .iter()
+                .any(|&k| matches!(regions.clauses[k].handler, Handler::Filter(_)))
+            {
+                true => self.probe_then(&chain, exc_var, run, run)?,
+                false => {
+                    self.b.ins().jump(run, &[]);
+                }
+            }
+            return Ok(());
         }
+        if let Some(r) = self.frame {
+            let site = self.eh.regions.next(clause).map_or(0, |k| k + 1);
+            let site = self.b.ins().iconst(I32, site as i64);
+            self.b.ins().store(trusted(), site, r.site, 0);
+        }
+        let exc = self.b.use_var(exc_var);
         let helper = self.helper(HelperId::FirstPass);
         let sig = self.helper_sig(HelperId::FirstPass);
         let call = self.b.ins().call_indirect(sig, helper, &[exc]);
         let abandoned = self.b.inst_results(call)[0];
         self.b.ins().brif(abandoned, skip, &[], run, &[]);
+        Ok(())
     }
 
     /// The verdict word of filter clause `clause` in the record, when the method has one.
