@@ -563,12 +563,11 @@ mod tests {
         assert_eq!(one.len(), 1);
     }
 
-    #[test]
-    fn the_walk_crosses_an_invoke_trampoline_to_the_recorded_caller() {
+    /// Walks a stack whose frame 0 (managed, at 0x1000) returns into the trampoline, whose
+    /// frame pointer is 0x1040; its caller recorded `wrapper` and the managed frame at 0x1080,
+    /// which returns into native code. With `recorded` false, the caller recorded nothing.
+    fn walk_across_trampoline(wrapper: u64, recorded: bool) -> Vec<Frame> {
         use crate::dynamic_call::Resume;
-        // Frame 0 (managed, at base) returns into the trampoline, whose frame pointer is
-        // base+0x40; its caller recorded the managed frame at base+0x80, which returns into
-        // native code.
         let base = 0x1000u64;
         let mut stack = vec![0u64; 32];
         stack[0] = base + 0x40;
@@ -578,54 +577,39 @@ mod tests {
         let managed = |pc: u64| (0x5000..0x6000).contains(&pc);
         let read = |a: u64| stack[((a - base) / 8) as usize];
         let resume = |fp: u64| {
-            (fp == base).then_some((
+            (recorded && fp == base).then_some((
                 Resume {
-                    wrapper: Wrapper::InvokeMethod as u64,
+                    wrapper,
                     caller_fp: base + 0x80,
                     caller_return: 0x5301,
                 },
                 base + 0x40,
             ))
         };
-        let frames = walk_with(0x5050, base, (0x1000, 0x1100), managed, resume, read);
-        let expected = [
-            (0x5050, base),
-            (Wrapper::InvokeMethod as u64, base + 0x40),
-            (0x5300, base + 0x80),
-        ];
-        let expected: Vec<Frame> = expected.iter().map(|&(ip, fp)| Frame { ip, fp }).collect();
-        assert_eq!(frames, expected);
+        walk_with(0x5050, base, (0x1000, 0x1100), managed, resume, read)
+    }
+
+    fn frames(expected: &[(u64, u64)]) -> Vec<Frame> {
+        expected.iter().map(|&(ip, fp)| Frame { ip, fp }).collect()
+    }
+
+    #[test]
+    fn the_walk_crosses_an_invoke_trampoline_to_the_recorded_caller() {
+        let invoke = Wrapper::InvokeMethod as u64;
+        assert_eq!(
+            walk_across_trampoline(invoke, true),
+            frames(&[(0x5050, 0x1000), (invoke, 0x1040), (0x5300, 0x1080)])
+        );
         // Without a recorded caller the walk stops at the trampoline, as at any native frame.
-        let stopped = walk_with(0x5050, base, (0x1000, 0x1100), managed, |_| None, read);
-        assert_eq!(stopped.len(), 1);
+        assert_eq!(walk_across_trampoline(invoke, false).len(), 1);
     }
 
     #[test]
     fn the_walk_from_a_filter_probe_goes_on_at_the_probed_frames_caller_without_a_wrapper() {
-        use crate::dynamic_call::Resume;
-        // Frame 0 (the probe's activation, at base) returns into the trampoline; the probed
-        // frame's caller is the managed frame at base+0x80, which returns into native code.
-        let base = 0x1000u64;
-        let mut stack = vec![0u64; 32];
-        stack[0] = base + 0x40;
-        stack[1] = 0x9100;
-        stack[16] = base + 0xc0;
-        stack[17] = 0x9000;
-        let managed = |pc: u64| (0x5000..0x6000).contains(&pc);
-        let read = |a: u64| stack[((a - base) / 8) as usize];
-        let resume = |fp: u64| {
-            (fp == base).then_some((
-                Resume {
-                    wrapper: FILTER_PROBE,
-                    caller_fp: base + 0x80,
-                    caller_return: 0x5301,
-                },
-                base + 0x40,
-            ))
-        };
-        let frames = walk_with(0x5050, base, (0x1000, 0x1100), managed, resume, read);
-        let expected = [(0x5050, base), (0x5300, base + 0x80)];
-        let expected: Vec<Frame> = expected.iter().map(|&(ip, fp)| Frame { ip, fp }).collect();
-        assert_eq!(frames, expected);
+        // Frame 0 is the probe's activation; the recorded caller is the probed frame's.
+        assert_eq!(
+            walk_across_trampoline(FILTER_PROBE, true),
+            frames(&[(0x5050, 0x1000), (0x5300, 0x1080)])
+        );
     }
 }
