@@ -180,7 +180,7 @@ unsafe fn probe(rec: u64, frame: super::trace::Frame, exception: u64, request: *
     };
     let escaped = super::pending::take();
     if let Some(p) = pending {
-        super::pending::set(p);
+        super::pending::put_back(p);
     }
     match (returned, escaped) {
         (record::PROBE_ESCAPED, Some(thrown)) => {

@@ -45,7 +45,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         }
         // A method with `catch` or filter clauses keeps a frame record (`eh_frames.rs`); one
         // with filters keeps its variables there, for the probes that run them.
-        self.open_record(&arg_types);
+        self.open_record(&arg_types)?;
         if let Some(dictionary) = dictionary {
             let dictionary = self.record_dictionary(dictionary);
             self.env.set_dictionary(dictionary);

@@ -34,7 +34,7 @@ use ngen_abi::thread_block::{FRAME_CHAIN, PROBE_RECORD};
 
 use super::place::Home;
 use super::regions::Handler;
-use super::{Res, Translator, trusted};
+use super::{Reject, Res, Translator, trusted};
 use crate::types::IlType;
 use ngen_abi::helpers::HelperId;
 
@@ -66,12 +66,17 @@ pub(super) struct RecordHomes {
 
 /// The bytes a variable of type `ty` takes in the record: a word, or a struct local's size
 /// (a struct argument is the address of the caller's copy: a word).
-fn record_bytes(ty: IlType, is_arg: bool) -> i32 {
+fn record_bytes(ty: IlType, is_arg: bool) -> i64 {
     match ty {
-        IlType::Struct(layout) if !is_arg => layout.size.max(1).next_multiple_of(8) as i32,
+        IlType::Struct(layout) if !is_arg => {
+            u64::from(layout.size.max(1)).next_multiple_of(8) as i64
+        }
         _ => 8,
     }
 }
+
+/// The largest record a method may have (a frame of this size is already unusual).
+const MAX_RECORD_BYTES: u32 = 1 << 20;
 
 impl<'a, 'f> Translator<'a, 'f> {
     /// Whether this method needs a record: it has a `catch` or filter clause (a frame the first
@@ -96,30 +101,27 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// In the entry block: the record of a registered method (none otherwise), with
     /// `arg_types` the IL arguments' types (for the variables' layout).
-    pub(super) fn open_record(&mut self, arg_types: &[IlType]) -> Option<FrameRecord> {
+    pub(super) fn open_record(&mut self, arg_types: &[IlType]) -> Res<Option<FrameRecord>> {
         if !self.registered() {
-            return None;
+            return Ok(None);
         }
         let clauses = self.eh.regions.clauses.len() as u32;
         let variables = self
             .keeps_variables()
             .then(|| rec::variables_offset(clauses));
-        let mut size = rec::variables_offset(clauses);
+        let mut size = i64::from(rec::variables_offset(clauses));
         if variables.is_some() {
-            size += arg_types
-                .iter()
-                .map(|t| record_bytes(*t, true))
-                .sum::<i32>();
-            size += self
-                .input
-                .locals
-                .iter()
-                .map(|t| record_bytes(*t, false))
-                .sum::<i32>();
+            let args = arg_types.iter().map(|t| record_bytes(*t, true));
+            let locals = self.input.locals.iter().map(|t| record_bytes(*t, false));
+            size += args.chain(locals).sum::<i64>();
         }
+        let size = u32::try_from(size)
+            .ok()
+            .filter(|s| *s <= MAX_RECORD_BYTES)
+            .ok_or_else(|| Reject::unlocated("frame record too large"))?;
         let slot = self.b.create_sized_stack_slot(StackSlotData::new(
             StackSlotKind::ExplicitSlot,
-            size as u32,
+            size,
             3,
         ));
         let word = self.env.pending_word(&mut self.b);
@@ -139,7 +141,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             variables,
         };
         self.frame = Some(record);
-        Some(record)
+        Ok(Some(record))
     }
 
     /// A shared method's dictionary: the parameter, or in a probe the probed frame's (kept in
@@ -160,14 +162,14 @@ impl<'a, 'f> Translator<'a, 'f> {
         params: &[Value],
     ) -> Option<RecordHomes> {
         let r = self.frame?;
-        let mut offset = r.variables?;
+        let mut offset = i64::from(r.variables?);
         let mut homes = RecordHomes {
             args: Vec::new(),
             locals: Vec::new(),
             stores: Vec::new(),
         };
         for (ty, value) in arg_types.iter().zip(params) {
-            let addr = self.b.ins().iadd_imm_s(r.base, i64::from(offset));
+            let addr = self.b.ins().iadd_imm_s(r.base, offset);
             offset += record_bytes(*ty, true);
             homes.args.push(match *ty {
                 IlType::Val(kind) => {
@@ -184,7 +186,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             });
         }
         for ty in self.input.locals {
-            let addr = self.b.ins().iadd_imm_s(r.base, i64::from(offset));
+            let addr = self.b.ins().iadd_imm_s(r.base, offset);
             offset += record_bytes(*ty, false);
             homes.locals.push(match *ty {
                 IlType::Val(kind) => {
