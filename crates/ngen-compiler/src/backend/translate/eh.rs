@@ -25,10 +25,9 @@
 //! - **`throw`** and the exception helpers jump into the same dispatch as a call would.
 //!
 //! Dispatch is ECMA-335 I.12.4.2.5's second pass. Before a `finally` or `fault` handler runs
-//! for an exception, its dispatch runs the first pass: it probes the method's later catch and
-//! filter clauses (`eh_filters.rs`), and when none takes the exception calls helper
-//! `FirstPass`, which probes the callers' frame records (`eh_frames.rs`); a filter judged by a
-//! probe is not run again. An exception escaping a filter propagates: ECMA-335 would discard
+//! for an exception, its dispatch runs the first pass: helper `FirstPass` probes this frame's
+//! later clauses and its callers' through their frame records (`eh_frames.rs`); a filter
+//! judged by a probe is not run again (`eh_filters.rs`). An exception escaping a filter propagates: ECMA-335 would discard
 //! it and let the filter decline, but mono 6.8, the oracle, propagates it.
 //!
 //! Depends on: [`super::regions`], [`super::stack`] (edges into handler blocks),

@@ -13,12 +13,12 @@
 //! variables of the clause and returns to the probe (a `br_table` on a per-filter return
 //! index, as `endfinally`'s continuations); when dispatch later reaches the filter with the
 //! same exception, it uses the verdict instead of running the filter again. Then the
-//! `finally` runs as before, unless none of the clauses took the exception: then the
-//! callers' frames are probed first (helper `FirstPass`, [`super::eh_frames`]). A method with
-//! a frame record keeps its verdicts there (a probe of the runtime's first pass, running in
-//! another activation of the method, records them for this one), else in variables. A probe
-//! of the runtime runs this module's probe from its entry, over the clauses of the suspended
-//! call's site.
+//! `finally` runs as before. That inline probe serves code without frame records (the
+//! translator's unit tests): elsewhere the runtime's first pass (helper `FirstPass`,
+//! [`super::eh_frames`]) probes this frame and its callers, each by running this module's
+//! probe in probe mode, over the clauses of the suspended call's site. A method with a frame
+//! record keeps its verdicts there (the probe runs in another activation of the method and
+//! records them for this one), else in variables.
 //!
 //! Depends on: [`super::eh`] (dispatch, the clause variables), [`super::regions`],
 //! [`super::eh_frames`] (the record).
