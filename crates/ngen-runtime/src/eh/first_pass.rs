@@ -166,6 +166,8 @@ unsafe fn probe(rec: u64, frame: super::trace::Frame, exception: u64, request: *
     let pending = super::pending::take();
     // SAFETY: the caller's guarantee; the frame's words are on this thread's stack.
     let returned = unsafe {
+        // The filters' calls store their sites into the record: the frame's is put back.
+        let site = read(rec, record::SITE);
         write(rec, record::PROBE_EXCEPTION, exception);
         write(rec, record::PROBE_RESULT, u64::from(record::PROBE_DECLINED));
         request.write(rec);
@@ -176,6 +178,7 @@ unsafe fn probe(rec: u64, frame: super::trace::Frame, exception: u64, request: *
         };
         crate::dynamic_call::call_resuming(entry, &[], resume);
         request.write(0);
+        write(rec, record::SITE, site);
         read(rec, record::PROBE_RESULT) as u32
     };
     let escaped = super::pending::take();

@@ -45,9 +45,6 @@ pub(super) struct FrameRecord {
     pub(super) base: Value,
     /// Whether this activation is a probe (an `i8` truth value).
     is_probe: Value,
-    /// Where call sites are stored: the record's site word; in a probe, its own record's (so
-    /// that the filters' calls leave the probed frame's site as it is).
-    site: Value,
     /// The thread's pending-exception word (the thread block's top).
     word: Value,
     /// Where the variables start, when the method keeps them in the record.
@@ -130,13 +127,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         let request = self.b.ins().load(I64, trusted(), word, PROBE_RECORD);
         let is_probe = self.b.ins().icmp_imm_s(IntCC::NotEqual, request, 0);
         let base = self.b.ins().select(is_probe, request, own);
-        let own_site = self.b.ins().iadd_imm_s(own, i64::from(rec::SITE));
-        let probed_site = self.b.ins().iadd_imm_s(base, i64::from(rec::SITE));
-        let site = self.b.ins().select(is_probe, own_site, probed_site);
         let record = FrameRecord {
             base,
             is_probe,
-            site,
             word,
             variables,
         };
@@ -217,8 +210,8 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b
             .ins()
             .store(trusted(), fp, r.base, rec::FRAME_POINTER);
+        // No site yet: the runtime probes a frame suspended at a call, after its site's store.
         let zero = self.b.ins().iconst(I32, 0);
-        self.b.ins().store(trusted(), zero, r.base, rec::SITE);
         if let Some(dictionary) = dictionary {
             self.b
                 .ins()
@@ -258,13 +251,15 @@ impl<'a, 'f> Translator<'a, 'f> {
     }
 
     /// Before a call at the current instruction: stores its site (first covering clause + 1).
+    /// In a probe, the filters' calls store into the probed frame's record: the runtime puts
+    /// its site back after the probe.
     pub(super) fn store_site(&mut self) {
         let Some(r) = self.frame else {
             return;
         };
         let site = self.eh.regions.entry(self.eh.offset).map_or(0, |k| k + 1);
         let site = self.b.ins().iconst(I32, site as i64);
-        self.b.ins().store(trusted(), site, r.site, 0);
+        self.b.ins().store(trusted(), site, r.base, rec::SITE);
     }
 
     /// Returns a zero value of the method's return type.
@@ -436,7 +431,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         if let Some(r) = self.frame {
             let site = self.eh.regions.next(clause).map_or(0, |k| k + 1);
             let site = self.b.ins().iconst(I32, site as i64);
-            self.b.ins().store(trusted(), site, r.site, 0);
+            self.b.ins().store(trusted(), site, r.base, rec::SITE);
         }
         let exc = self.b.use_var(exc_var);
         let helper = self.helper(HelperId::FirstPass);
