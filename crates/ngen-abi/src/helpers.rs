@@ -126,6 +126,16 @@ macro_rules! foreach_helper {
             SinX87 = 18 sin_x87 (x: f64) -> f64;
             /// `extern "C" fn(x: f64) -> f64`: the x87 `fcos` of `x` (`Math.Cos`, as `SinX87`).
             CosX87 = 19 cos_x87 (x: f64) -> f64;
+            /// `extern "C" fn(exception: u64) -> u32`: the first pass of two-pass exception
+            /// handling, called by a method whose `finally` or `fault` handler is about to run
+            /// for `exception` when none of its own later clauses takes it: the runtime offers
+            /// the exception to the frames of its callers outwards
+            /// ([`eh_frames`](crate::eh_frames), probe mode), running their filters, until one
+            /// takes it; once per exception thrown. Returns 1 when the calling frame must not
+            /// run its handler because a filter further out threw (mono 6.8 abandons the
+            /// frames below it), else 0. Its return address and the caller's frame pointer
+            /// name the frame.
+            FirstPass = 20 first_pass (exception: u64) -> u32;
         }
     };
 }

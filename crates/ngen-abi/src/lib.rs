@@ -7,6 +7,7 @@
 //! This crate has no dependencies, on purpose: it is the contract, not an implementation.
 
 pub mod calling_convention;
+pub mod eh_frames;
 pub mod exceptions;
 pub mod helpers;
 pub mod il_offsets;
@@ -19,4 +20,4 @@ pub mod thread_block;
 pub use scenario::Scenario;
 
 /// Version of the native image format and runtime ABI. Images with another version are rejected.
-pub const IMAGE_FORMAT_VERSION: u32 = 20;
+pub const IMAGE_FORMAT_VERSION: u32 = 21;

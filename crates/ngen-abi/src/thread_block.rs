@@ -11,7 +11,11 @@
 //!   next (0 ends it), as Boehm's `gc_inline.h` keeps its thread-local lists. Compiled code
 //!   pops the head for a `newobj`; when the list is empty it calls helper `NewObject`, which
 //!   refills it. The collector scans the block (it is the top of the thread's registered
-//!   stack), so the listed blocks stay allocated.
+//!   stack), so the listed blocks stay allocated;
+//! - [`FRAME_CHAIN`]: the innermost frame record of two-pass exception handling
+//!   ([`crate::eh_frames`]), each linking to its caller's, 0 ending the chain;
+//! - [`PROBE_RECORD`]: set by the runtime right before it calls a method in probe mode (the
+//!   record to probe), cleared by that method's entry.
 //!
 //! Changing this layout changes the image ABI (bump `IMAGE_FORMAT_VERSION`).
 
@@ -22,6 +26,12 @@ pub const GRANULE_BYTES: u32 = 16;
 /// How many free lists the block holds: objects of up to 255 bytes (this many granules with
 /// Boehm's extra byte) are allocated from them.
 pub const FREE_LIST_CLASSES: u32 = 16;
+
+/// The offset of the frame-record chain's head from the pending-exception word.
+pub const FRAME_CHAIN: i32 = free_list_offset(FREE_LIST_CLASSES + 1);
+
+/// The offset of the probe request from the pending-exception word.
+pub const PROBE_RECORD: i32 = free_list_offset(FREE_LIST_CLASSES + 2);
 
 /// The free-list class of an object of `size` bytes (header included), if it has one: the
 /// granules of `size + 1` bytes, as Boehm rounds every request when it recognises interior

@@ -111,6 +111,6 @@ fn run_finalizer(object: usize) {
         crate::eh::unhandled::report_and_exit(exception, FINALIZER_UNHANDLED_EXIT_CODE);
     }
     if let Some(exception) = in_flight {
-        crate::eh::pending::set(exception);
+        crate::eh::pending::put_back(exception);
     }
 }

@@ -181,7 +181,7 @@ extern "C" fn resolve_cell_from(cell: *mut ImportCell, fp: u64, return_address: 
     crate::eh::trace::with_runtime_entry(fp, return_address, || crate::state::resolve_cell(cell))
 }
 
-use crate::eh::{capture_trace, pending_exception, throw};
+use crate::eh::{capture_trace, first_pass, pending_exception, throw};
 use crate::pinvoke::pinvoke_marshal;
 use crate::threads::statics::thread_static_address;
 use crate::x87::{cos_x87, sin_x87};

@@ -11,6 +11,9 @@
 //!   and exceptions cross image ↔ JIT frames because both only return.
 //! - Rust helpers never unwind through managed frames: [`raise`]'s `Throw` helper creates the
 //!   exception object, sets the word and returns.
+//! - Filters run in two passes, as ECMA-335 and mono run them: before a `finally` or `fault`
+//!   handler runs, [`first_pass`] asks the callers' frames (their frame records) whether they
+//!   take the exception, running their filters.
 //! - When `Main` returns with the word set, [`unhandled`] prints mono's report and the
 //!   process exits 1.
 //!
@@ -27,6 +30,7 @@
 //!
 //! Depends on: `ngen_abi::{exceptions, object}`, `ngen-gc`, [`crate::alloc`] (strings).
 
+pub(crate) mod first_pass;
 pub(crate) mod frame_text;
 pub(crate) mod inlining;
 pub(crate) mod pending;
@@ -39,5 +43,6 @@ pub(crate) mod unhandled;
 
 pub(crate) use pending::pending_exception;
 
+pub(crate) use first_pass::first_pass;
 pub(crate) use raise::throw;
 pub(crate) use trace::capture_trace;

@@ -18,9 +18,18 @@ pub(crate) fn pending_exception() -> u64 {
     stack::block_mask()
 }
 
-/// Makes `exception` (an object reference, not 0) the exception in flight on this thread.
-/// Relaxed ordering suffices: only this thread reads and writes its word.
+/// Makes `exception` (an object reference, not 0) the exception in flight on this thread: a
+/// new throw, so its first pass is still to run (`first_pass.rs`, which remembers exceptions
+/// by address: a new object may reuse a collected one's). Relaxed ordering suffices: only
+/// this thread reads and writes its word.
 pub(crate) fn set(exception: u64) {
+    super::first_pass::forget(exception);
+    put_back(exception);
+}
+
+/// Makes `exception` pending again after the runtime took it aside (it goes on where it
+/// was, not thrown anew).
+pub(crate) fn put_back(exception: u64) {
     stack::pending_word().store(exception, Ordering::Relaxed);
 }
 

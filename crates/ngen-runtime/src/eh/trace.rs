@@ -51,6 +51,11 @@ const WORDS_PER_FRAME: usize = 3;
 /// Mono stops recording after this many frames (a stack overflow's trace).
 const MAX_FRAMES: usize = 1000;
 
+/// The [`crate::dynamic_call::Resume`] mark of a call in probe mode (`eh/first_pass.rs`):
+/// a walk from the probed method's code goes on at the caller of the frame it probes, with no
+/// wrapper frame (mono runs a filter on its method's frame). Not a [`Wrapper`] id.
+pub(crate) const FILTER_PROBE: u64 = 0x100;
+
 /// A frame of one of mono's wrappers, which its traces show where this runtime runs Rust
 /// code; stored as a frame whose `ip` is the wrapper's id (no code lives at such addresses).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -268,6 +273,8 @@ extern "C" fn capture_trace_from(exception: u64, mode: u32, fp: u64, return_addr
 /// Records `exception`'s trace for `mode` from the frame that called a helper with
 /// `return_address` and frame pointer `fp` (nothing when that caller is not managed code).
 pub(crate) fn record(exception: u64, mode: TraceMode, return_address: u64, fp: u64) {
+    // Thrown again (a new first pass), or caught (its first pass is over).
+    super::first_pass::forget(exception);
     let old = frames_of_exception(exception);
     let frames = match mode {
         TraceMode::Throw => walk(return_address.wrapping_sub(1), fp),
@@ -396,6 +403,38 @@ pub(crate) fn walk(ip: u64, fp: u64) -> Vec<Frame> {
     })
 }
 
+/// The managed frames from the caller of the frame with pointer `fp` outwards, up to the
+/// first frame that is not managed code, crossing no trampoline (the first pass stops where
+/// the runtime called managed code: mono's `runtime_invoke` wrappers catch there).
+pub(crate) fn walk_plain(fp: u64) -> Vec<Frame> {
+    let is_managed = |pc: u64| crate::code_map::lookup(pc, |_| ()).is_some();
+    let Some((low, high)) = crate::faults::managed_stack() else {
+        return Vec::new();
+    };
+    let inside = |address: u64| {
+        address >= low as u64
+            && address.saturating_add(16) <= high as u64
+            && address.is_multiple_of(8)
+    };
+    if !inside(fp) {
+        return Vec::new();
+    }
+    // SAFETY: `fp` and `fp + 8` lie inside the managed thread's stack.
+    let (caller_fp, return_address) =
+        unsafe { ((fp as *const u64).read(), ((fp + 8) as *const u64).read()) };
+    walk_with(
+        return_address.wrapping_sub(1),
+        caller_fp,
+        (low, high),
+        is_managed,
+        |_| None,
+        |address| {
+            // SAFETY: `walk_with` asks only for words inside the managed thread's stack.
+            unsafe { (address as *const u64).read() }
+        },
+    )
+}
+
 /// [`walk`] over an explicit stack (`[low, high)`), code test, trampoline crossings
 /// ([`crate::dynamic_call::resume_past`] of a frame's pointer) and memory, for tests.
 fn walk_with(
@@ -425,13 +464,22 @@ fn walk_with(
             let Some((resumed, trampoline_fp)) = resume(fp) else {
                 break;
             };
-            let Some(wrapper) = Wrapper::of(resumed.wrapper) else {
-                break;
-            };
             let caller_ip = resumed.caller_return.wrapping_sub(1);
             if !is_managed(caller_ip) || resumed.caller_fp <= fp {
                 break;
             }
+            if resumed.wrapper == FILTER_PROBE {
+                // A filter run by the first pass: its frame stood for the probed frame.
+                frames.push(Frame {
+                    ip: caller_ip,
+                    fp: resumed.caller_fp,
+                });
+                fp = resumed.caller_fp;
+                continue;
+            }
+            let Some(wrapper) = Wrapper::of(resumed.wrapper) else {
+                break;
+            };
             frames.push(Frame {
                 ip: wrapper as u64,
                 fp: trampoline_fp,
@@ -515,12 +563,11 @@ mod tests {
         assert_eq!(one.len(), 1);
     }
 
-    #[test]
-    fn the_walk_crosses_an_invoke_trampoline_to_the_recorded_caller() {
+    /// Walks a stack whose frame 0 (managed, at 0x1000) returns into the trampoline, whose
+    /// frame pointer is 0x1040; its caller recorded `wrapper` and the managed frame at 0x1080,
+    /// which returns into native code. With `recorded` false, the caller recorded nothing.
+    fn walk_across_trampoline(wrapper: u64, recorded: bool) -> Vec<Frame> {
         use crate::dynamic_call::Resume;
-        // Frame 0 (managed, at base) returns into the trampoline, whose frame pointer is
-        // base+0x40; its caller recorded the managed frame at base+0x80, which returns into
-        // native code.
         let base = 0x1000u64;
         let mut stack = vec![0u64; 32];
         stack[0] = base + 0x40;
@@ -530,25 +577,39 @@ mod tests {
         let managed = |pc: u64| (0x5000..0x6000).contains(&pc);
         let read = |a: u64| stack[((a - base) / 8) as usize];
         let resume = |fp: u64| {
-            (fp == base).then_some((
+            (recorded && fp == base).then_some((
                 Resume {
-                    wrapper: Wrapper::InvokeMethod as u64,
+                    wrapper,
                     caller_fp: base + 0x80,
                     caller_return: 0x5301,
                 },
                 base + 0x40,
             ))
         };
-        let frames = walk_with(0x5050, base, (0x1000, 0x1100), managed, resume, read);
-        let expected = [
-            (0x5050, base),
-            (Wrapper::InvokeMethod as u64, base + 0x40),
-            (0x5300, base + 0x80),
-        ];
-        let expected: Vec<Frame> = expected.iter().map(|&(ip, fp)| Frame { ip, fp }).collect();
-        assert_eq!(frames, expected);
+        walk_with(0x5050, base, (0x1000, 0x1100), managed, resume, read)
+    }
+
+    fn frames(expected: &[(u64, u64)]) -> Vec<Frame> {
+        expected.iter().map(|&(ip, fp)| Frame { ip, fp }).collect()
+    }
+
+    #[test]
+    fn the_walk_crosses_an_invoke_trampoline_to_the_recorded_caller() {
+        let invoke = Wrapper::InvokeMethod as u64;
+        assert_eq!(
+            walk_across_trampoline(invoke, true),
+            frames(&[(0x5050, 0x1000), (invoke, 0x1040), (0x5300, 0x1080)])
+        );
         // Without a recorded caller the walk stops at the trampoline, as at any native frame.
-        let stopped = walk_with(0x5050, base, (0x1000, 0x1100), managed, |_| None, read);
-        assert_eq!(stopped.len(), 1);
+        assert_eq!(walk_across_trampoline(invoke, false).len(), 1);
+    }
+
+    #[test]
+    fn the_walk_from_a_filter_probe_goes_on_at_the_probed_frames_caller_without_a_wrapper() {
+        // Frame 0 is the probe's activation; the recorded caller is the probed frame's.
+        assert_eq!(
+            walk_across_trampoline(FILTER_PROBE, true),
+            frames(&[(0x5050, 0x1000), (0x5300, 0x1080)])
+        );
     }
 }

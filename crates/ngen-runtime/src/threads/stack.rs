@@ -89,6 +89,22 @@ pub(crate) fn free_list(class: u32) -> Option<*mut usize> {
     )
 }
 
+/// The word of this thread's block at `offset` bytes from its pending-exception word
+/// (`ngen_abi::thread_block`: the frame-record chain, the probe request), or `None` on a
+/// thread without a managed stack.
+pub(crate) fn block_word(offset: i32) -> Option<*mut u64> {
+    let word = BLOCK_WORD.with(Cell::get);
+    if word.is_null() {
+        return None;
+    }
+    // SAFETY: the block page holds the pending word and the words below it.
+    Some(
+        unsafe { word.cast::<u8>().offset(offset as isize) }
+            .cast::<u64>()
+            .cast_mut(),
+    )
+}
+
 /// A mapped region: its base (aligned to [`region_size`]).
 struct Region {
     base: usize,

@@ -25,13 +25,15 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.append_block_params_for_function_params(entry);
         self.b.switch_to_block(entry);
         let mut params: Vec<Value> = self.b.block_params(entry).to_vec();
-        if self.env.takes_dictionary() {
+        let dictionary = match self.env.takes_dictionary() {
             // Shared code: the exact instance's dictionary comes last (`aot/shared.rs`).
-            let dictionary = params
-                .pop()
-                .ok_or_else(|| Reject::unlocated("internal: no dictionary parameter"))?;
-            self.env.set_dictionary(dictionary);
-        }
+            true => Some(
+                params
+                    .pop()
+                    .ok_or_else(|| Reject::unlocated("internal: no dictionary parameter"))?,
+            ),
+            false => None,
+        };
         let params = self.take_return_buffer(params)?;
         let mut arg_types = self.input.shape.arg_types();
         if self.input.this_is_object {
@@ -41,6 +43,41 @@ impl<'a, 'f> Translator<'a, 'f> {
         if params.len() != arg_types.len() {
             return Err(Reject::unlocated("internal: signature/parameter mismatch"));
         }
+        // A method with `catch` or filter clauses keeps a frame record (`eh_frames.rs`); one
+        // with filters keeps its variables there, for the probes that run them.
+        self.open_record(&arg_types)?;
+        if let Some(dictionary) = dictionary {
+            let dictionary = self.record_dictionary(dictionary);
+            self.env.set_dictionary(dictionary);
+        }
+        let record_homes = self.record_homes(&arg_types, &params);
+        let probe = self.split_entry(dictionary);
+        match record_homes {
+            Some(homes) => {
+                self.store_record_homes(&homes);
+                self.args = homes.args;
+                self.locals = homes.locals;
+            }
+            None => self.variable_homes(&arg_types, params),
+        }
+        // Before any other code, so that it dominates every use (`eh.rs`).
+        if self.pending_word.is_none() {
+            self.hoist_pending_word();
+        }
+        self.profile_enter();
+        self.class_init()?;
+        let first = self.edge(0, &[])?;
+        self.b.ins().jump(first.0, &first.1);
+        if let Some(probe) = probe {
+            self.emit_probe_entry(probe)?;
+        }
+        Ok(())
+    }
+
+    /// The homes of the arguments (`params`, of IL types `arg_types`) and locals of a method
+    /// that does not keep them in a frame record: variables, or stack slots where an address
+    /// is taken (or everywhere in the debug scenario).
+    fn variable_homes(&mut self, arg_types: &[crate::types::IlType], params: Vec<Value>) {
         // The debug scenario keeps every variable in memory, as if its address were taken.
         let in_memory = self.env.debug_code();
         for (i, (ty, value)) in arg_types.iter().zip(params).enumerate() {
@@ -65,13 +102,6 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             self.locals.push(home);
         }
-        // Before any other code, so that it dominates every use (`eh.rs`).
-        self.hoist_pending_word();
-        self.profile_enter();
-        self.class_init()?;
-        let first = self.edge(0, &[])?;
-        self.b.ins().jump(first.0, &first.1);
-        Ok(())
     }
 
     /// Translates the IL block starting at `start` until it ends or falls into the next

@@ -24,12 +24,11 @@
 //!   `finally` a `leave` crosses).
 //! - **`throw`** and the exception helpers jump into the same dispatch as a call would.
 //!
-//! Filters run during dispatch. Within a method they run before the `finally` handlers
-//! between the throw and them, as ECMA-335 I.12.4.2.5's first pass does (`eh_filters.rs`
-//! probes them from the `finally` clause's dispatch); across frames dispatch is one pass:
-//! a caller's filter runs after this method's `finally` handlers (v1.5, outlined filter
-//! funclets, or v2's unwinder would fix that). An exception escaping a filter propagates: ECMA-335 would
-//! discard it and let the filter decline, but mono 6.8, the oracle, propagates it.
+//! Dispatch is ECMA-335 I.12.4.2.5's second pass. Before a `finally` or `fault` handler runs
+//! for an exception, its dispatch runs the first pass: helper `FirstPass` probes this frame's
+//! later clauses and its callers' through their frame records (`eh_frames.rs`); a filter
+//! judged by a probe is not run again (`eh_filters.rs`). An exception escaping a filter propagates: ECMA-335 would discard
+//! it and let the filter decline, but mono 6.8, the oracle, propagates it.
 //!
 //! Depends on: [`super::regions`], [`super::stack`] (edges into handler blocks),
 //! `super::object_model` (the class test), `ngen_abi::{exceptions, helpers, image}`.
@@ -120,11 +119,11 @@ impl<'a, 'f> Translator<'a, 'f> {
     pub(super) fn throw_block(&mut self, kind: ExceptionKind) -> Block {
         let entry = self.eh.regions.entry(self.eh.offset);
         let reported = self.seq.current();
-        if let Some((_, _, _, b)) = self
-            .throw_blocks
-            .iter()
-            .find(|(k, e, (r, _), _)| *k == kind && *e == entry && *r == reported)
-        {
+        // Inside a filter's code, an exception leaves differently in a probe (`eh_frames.rs`).
+        let filter = self.eh.regions.filter_at(self.eh.offset);
+        if let Some((_, _, _, b)) = self.throw_blocks.iter().find(|(k, e, (r, il), _)| {
+            *k == kind && *e == entry && *r == reported && self.eh.regions.filter_at(*il) == filter
+        }) {
             return *b;
         }
         let block = self.b.create_block();
@@ -147,6 +146,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             let id = self.b.ins().iconst(I32, kind as u32 as i64);
             self.b.ins().call_indirect(sig, helper, &[id]);
             let landing = self.landing_block(entry);
+            let landing = self.filter_exit(il, landing, None);
             self.b.ins().jump(landing, &[]);
         }
         self.b.set_srcloc(here);
@@ -210,6 +210,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         let pending = self.b.ins().load(I64, trusted(), word, 0);
         let entry = self.eh.regions.entry(self.eh.offset);
         let landing = self.landing_block(entry);
+        let landing = self.filter_exit(self.eh.offset, landing, None);
         let cont = self.b.create_block();
         self.b.ins().brif(pending, landing, &[], cont, &[]);
         self.b.switch_to_block(cont);
@@ -218,7 +219,8 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// Where an exception pending after a cell's resolution at the current instruction goes.
     pub(super) fn resolve_landing(&mut self) -> Block {
         let entry = self.eh.regions.entry(self.eh.offset);
-        self.landing_block(entry)
+        let landing = self.landing_block(entry);
+        self.filter_exit(self.eh.offset, landing, None)
     }
 
     // ---- throw, rethrow, leave, endfinally, endfilter -----------------------------------
@@ -322,6 +324,7 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.def_var(var, exc);
         let entry = self.eh.regions.entry(offset);
         let dispatch = self.dispatch_block(entry);
+        let dispatch = self.filter_exit(offset, dispatch, Some(exc));
         self.b.ins().jump(dispatch, &[]);
     }
 
@@ -524,11 +527,8 @@ impl<'a, 'f> Translator<'a, 'f> {
                 Unfilled::UnwindReturn => {
                     let block = self.eh.unwind_return.expect("created");
                     self.b.switch_to_block(block);
-                    let values: Vec<Value> = match self.input.shape.abi_ret() {
-                        Some(kind) => vec![self.zero(kind.machine())],
-                        None => Vec::new(),
-                    };
-                    self.b.ins().return_(&values);
+                    self.pop_record();
+                    self.return_zero();
                 }
                 Unfilled::RethrowOut => {
                     let block = self.eh.rethrow_out.expect("created");
@@ -573,23 +573,38 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let caught = self.b.create_block();
                 self.b.set_cold_block(caught);
                 let declined = self.resume_block(clause);
-                self.reuse_probed_verdict(clause, exc, caught, declined);
+                // A filter that threw in the first pass: its exception leaves it now.
+                let escaped = self.frame.map(|_| {
+                    let block = self.b.create_block();
+                    self.b.set_cold_block(block);
+                    block
+                });
+                self.reuse_probed_verdict(clause, exc, (caught, declined), escaped);
                 let (filter, args) = self.edge(start, &[(exc, StackType::O)])?;
                 self.b.ins().jump(filter, &args);
+                if let Some(escaped) = escaped {
+                    self.b.switch_to_block(escaped);
+                    self.b.seal_block(escaped);
+                    let thrown = self.escaped_exception().expect("a frame record");
+                    let var = self.exc_var();
+                    self.b.def_var(var, thrown);
+                    let entry = self.eh.regions.entry(start);
+                    let dispatch = self.dispatch_block(entry);
+                    self.b.ins().jump(dispatch, &[]);
+                }
                 self.b.switch_to_block(caught);
                 self.b.seal_block(caught);
                 self.capture_trace(exc, TraceMode::Caught);
                 self.b.ins().jump(handler, &handler_args);
             }
             Handler::Finally | Handler::Fault => {
-                // Filters after this clause run before its handler (`eh_filters.rs`).
-                let chain = self.clauses_to_probe(clause);
-                if !chain.is_empty() {
-                    let run = self.b.create_block();
-                    self.b.set_cold_block(run);
-                    self.probe_then(&chain, held, run)?;
-                    self.b.switch_to_block(run);
-                }
+                // The first pass before the handler: this method's later clauses, then its
+                // callers' (`eh_frames.rs`).
+                let run = self.b.create_block();
+                self.b.set_cold_block(run);
+                let skip = self.resume_block(clause);
+                self.first_pass(clause, held, (run, skip))?;
+                self.b.switch_to_block(run);
                 let var = self.continuation_var(clause);
                 let zero = self.b.ins().iconst(I32, 0);
                 self.b.def_var(var, zero);
@@ -636,7 +651,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             let var = self.continuation_var(clause);
             let index = self.b.use_var(var);
             let default = self.b.func.dfg.block_call(resume, &[]);
-            let mut calls = vec![default];
+            // Its own block call: the SSA builder appends arguments to each call once.
+            let mut calls = vec![self.b.func.dfg.block_call(resume, &[])];
             for target in self.eh.targets[clause].clone() {
                 calls.push(self.b.func.dfg.block_call(target, &[]));
             }

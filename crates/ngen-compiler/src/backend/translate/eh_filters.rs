@@ -13,10 +13,15 @@
 //! variables of the clause and returns to the probe (a `br_table` on a per-filter return
 //! index, as `endfinally`'s continuations); when dispatch later reaches the filter with the
 //! same exception, it uses the verdict instead of running the filter again. Then the
-//! `finally` runs as before. Across frames dispatch stays one pass (a caller's filters run
-//! after this method's `finally` handlers): that needs an unwinder (EH v2).
+//! `finally` runs as before. That inline probe serves code without frame records (the
+//! translator's unit tests): elsewhere the runtime's first pass (helper `FirstPass`,
+//! [`super::eh_frames`]) probes this frame and its callers, each by running this module's
+//! probe in probe mode, over the clauses of the suspended call's site. A method with a frame
+//! record keeps its verdicts there (the probe runs in another activation of the method and
+//! records them for this one), else in variables.
 //!
-//! Depends on: [`super::eh`] (dispatch, the clause variables), [`super::regions`].
+//! Depends on: [`super::eh`] (dispatch, the clause variables), [`super::regions`],
+//! [`super::eh_frames`] (the record).
 //! Citations: ECMA-335 I.12.4.2.5 (two passes), III.3.34 (`endfilter`); mono's
 //! `mono_handle_exception_internal` (`mono/mini/mini-exceptions.c`, first pass, then second).
 
@@ -26,12 +31,13 @@ use cranelift_codegen::ir::{Block, InstBuilder, JumpTableData, TrapCode, Type, V
 use cranelift_frontend::Variable;
 
 use super::regions::Handler;
-use super::{Res, Translator};
+use super::{Res, Translator, trusted};
 use crate::types::StackType;
+use ngen_abi::eh_frames as rec;
 
 /// A recorded verdict: none yet (the variables start at zero), accepted, declined.
-const ACCEPTED: i64 = 1;
-const DECLINED: i64 = 2;
+const ACCEPTED: i64 = rec::ACCEPTED as i64;
+const DECLINED: i64 = rec::DECLINED as i64;
 
 /// Per filter clause: the variables and blocks of its probes.
 #[derive(Clone, Default)]
@@ -74,12 +80,53 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.probe_var(clause, |p| &mut p.return_index, I32)
     }
 
+    /// A word of filter `clause`'s recorded verdict, `field` ([`rec::VERDICT`], `I32`, or
+    /// [`rec::JUDGED`], the exception, `I64`): in the frame record when the method has one (a
+    /// probe from the runtime's first pass records it there, `eh_frames.rs`), else in a
+    /// variable.
+    fn read_recorded(&mut self, clause: usize, field: i32) -> Value {
+        let ty = if field == rec::VERDICT { I32 } else { I64 };
+        match self.verdict_address(clause) {
+            Some((base, at)) => self.b.ins().load(ty, trusted(), base, at + field),
+            None => {
+                let var = self.recorded_var(clause, field);
+                self.b.use_var(var)
+            }
+        }
+    }
+
+    fn write_recorded(&mut self, clause: usize, field: i32, value: Value) {
+        match self.verdict_address(clause) {
+            Some((base, at)) => {
+                self.b.ins().store(trusted(), value, base, at + field);
+            }
+            None => {
+                let var = self.recorded_var(clause, field);
+                self.b.def_var(var, value);
+            }
+        }
+    }
+
+    fn recorded_var(&mut self, clause: usize, field: i32) -> Variable {
+        match field == rec::VERDICT {
+            true => self.verdict_var(clause),
+            false => self.judged_var(clause),
+        }
+    }
+
+    fn read_verdict(&mut self, clause: usize) -> Value {
+        self.read_recorded(clause, rec::VERDICT)
+    }
+
+    fn write_verdict(&mut self, clause: usize, verdict: Value) {
+        self.write_recorded(clause, rec::VERDICT, verdict);
+    }
+
     /// Whether a probe recorded a verdict on `exc` for filter `clause`, and whether it
     /// accepted.
     fn known_verdict(&mut self, clause: usize, exc: Value) -> (Value, Value) {
-        let (verdict, judged) = (self.verdict_var(clause), self.judged_var(clause));
-        let verdict = self.b.use_var(verdict);
-        let judged = self.b.use_var(judged);
+        let verdict = self.read_verdict(clause);
+        let judged = self.read_recorded(clause, rec::JUDGED);
         let same = self.b.ins().icmp(IntCC::Equal, judged, exc);
         let known = self.b.ins().icmp_imm_s(IntCC::NotEqual, verdict, 0);
         let known = self.b.ins().band(same, known);
@@ -87,41 +134,17 @@ impl<'a, 'f> Translator<'a, 'f> {
         (known, accepted)
     }
 
-    /// The catch and filter clauses `finally`/`fault` clause `clause` passes the exception
-    /// on to, in order, when at least one is a filter (else nothing needs probing).
-    pub(super) fn clauses_to_probe(&self, clause: usize) -> Vec<usize> {
-        let regions = &self.eh.regions;
-        let mut chain = Vec::new();
-        let mut next = regions.next(clause);
-        while let Some(k) = next {
-            if matches!(
-                regions.clauses[k].handler,
-                Handler::Catch(_) | Handler::Filter(_)
-            ) {
-                chain.push(k);
-            }
-            next = regions.next(k);
-        }
-        if chain
-            .iter()
-            .any(|&k| matches!(regions.clauses[k].handler, Handler::Filter(_)))
-        {
-            chain
-        } else {
-            Vec::new()
-        }
-    }
-
     /// In the current block: offers the exception in `exc_var` to each clause of `chain`
-    /// without running any handler, until one would take it, then jumps to `then` (also
-    /// when none does). The exception is read from the variable at each step: a filter's
-    /// code returns into the probe through a `br_table`, so no value of this block
+    /// without running any handler, until one would take it, then jumps to `then`, or to
+    /// `none` when none does. The exception is read from the variable at each step: a
+    /// filter's code returns into the probe through a `br_table`, so no value of this block
     /// dominates the steps after it.
     pub(super) fn probe_then(
         &mut self,
         chain: &[usize],
         exc_var: Variable,
         then: Block,
+        none: Block,
     ) -> Res<()> {
         for &k in chain {
             let next = self.b.create_block();
@@ -161,8 +184,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                     let (filter, args) = self.edge(start, &[(exc, StackType::O)])?;
                     self.b.ins().jump(filter, &args);
                     self.b.switch_to_block(back);
-                    let verdict = self.verdict_var(k);
-                    let verdict = self.b.use_var(verdict);
+                    let verdict = self.read_verdict(k);
                     let accepted = self.b.ins().icmp_imm_s(IntCC::Equal, verdict, ACCEPTED);
                     self.b.ins().brif(accepted, then, &[], next, &[]);
                 }
@@ -172,29 +194,39 @@ impl<'a, 'f> Translator<'a, 'f> {
             }
             self.b.switch_to_block(next);
         }
-        self.b.ins().jump(then, &[]);
+        self.b.ins().jump(none, &[]);
         Ok(())
     }
 
     /// At a filter's dispatch: when a probe already judged `exc`, branches to `accepted` or
-    /// `declined` by that verdict (and forgets it); otherwise continues in a new current
-    /// block, where the filter is to run.
+    /// `declined` by that verdict (and forgets it), or to `escaped` when the filter threw in
+    /// the probe; otherwise continues in a new current block, where the filter is to run.
     pub(super) fn reuse_probed_verdict(
         &mut self,
         clause: usize,
         exc: Value,
-        accepted: Block,
-        declined: Block,
+        (accepted, declined): (Block, Block),
+        escaped: Option<Block>,
     ) {
+        let verdict = self.read_verdict(clause);
         let (known, took) = self.known_verdict(clause, exc);
-        let verdict_var = self.verdict_var(clause);
         let reuse = self.b.create_block();
         let run = self.b.create_block();
         self.b.ins().brif(known, reuse, &[], run, &[]);
         self.b.switch_to_block(reuse);
         self.b.seal_block(reuse);
         let zero = self.b.ins().iconst(I32, 0);
-        self.b.def_var(verdict_var, zero);
+        self.write_verdict(clause, zero);
+        if let Some(escaped) = escaped {
+            let escapes = self
+                .b
+                .ins()
+                .icmp_imm_s(IntCC::Equal, verdict, i64::from(rec::ESCAPES));
+            let judged = self.b.create_block();
+            self.b.ins().brif(escapes, escaped, &[], judged, &[]);
+            self.b.switch_to_block(judged);
+            self.b.seal_block(judged);
+        }
         self.b.ins().brif(took, accepted, &[], declined, &[]);
         self.b.switch_to_block(run);
         self.b.seal_block(run);
@@ -237,10 +269,8 @@ impl<'a, 'f> Translator<'a, 'f> {
             let accepted = self.b.ins().iconst(I32, ACCEPTED);
             let declined = self.b.ins().iconst(I32, DECLINED);
             let verdict = self.b.ins().select(verdict, accepted, declined);
-            let verdict_var = self.verdict_var(clause);
-            self.b.def_var(verdict_var, verdict);
-            let judged_var = self.judged_var(clause);
-            self.b.def_var(judged_var, exc);
+            self.write_verdict(clause, verdict);
+            self.write_recorded(clause, rec::JUDGED, exc);
             let return_index = self.return_index_var(clause);
             let index = self.b.use_var(return_index);
             let zero = self.b.ins().iconst(I32, 0);
@@ -252,7 +282,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 continue;
             };
             let default = self.b.func.dfg.block_call(first, &[]);
-            let mut calls = vec![default];
+            let mut calls = vec![self.b.func.dfg.block_call(first, &[])];
             for back in returns {
                 calls.push(self.b.func.dfg.block_call(back, &[]));
             }

@@ -65,6 +65,7 @@ mod conv;
 mod delegates;
 mod eh;
 mod eh_filters;
+mod eh_frames;
 mod fields;
 mod inline;
 mod inline_select;
@@ -240,11 +241,14 @@ fn translate_inner(
         inline: inline::InlineState::default(),
         facts: check_facts::CheckFacts::default(),
         pending_word: None,
+        frame: None,
+        filter_exits: Vec::new(),
     };
     // The prologue (the class-initialisation check and its cold path) belongs to no
     // instruction.
     t.b.set_srcloc(SourceLoc::new(crate::il_offsets::NO_IL_OFFSET));
     t.run().map_err(|reject| reject.inlining(t.inline.any))?;
+    t.emit_filter_exits();
     t.emit_finally_exits();
     t.emit_probe_exits();
     t.b.seal_all_blocks();
@@ -318,6 +322,10 @@ struct Translator<'a, 'f> {
     /// This thread's pending-exception word, when computed once in the entry block
     /// ([`Translator::hoist_pending_word`]).
     pending_word: Option<Value>,
+    /// The frame record of a method with `catch` or filter clauses ([`eh_frames`]).
+    frame: Option<eh_frames::FrameRecord>,
+    /// Blocks leaving a filter's code in a probe, filled last ([`eh_frames`]).
+    filter_exits: Vec<eh_frames::FilterExit>,
 }
 
 /// The file (opcode family) that translates an opcode: the dispatch's routing table.
@@ -469,6 +477,10 @@ impl<'a, 'f> Translator<'a, 'f> {
         let float_operand = matches!(stack.last(), Some((_, StackType::F4 | StackType::F8)));
         self.seq.branch(ins, float_operand);
         self.seq.before(ins, index == first, stack.is_empty());
+        if matches!(ins.opcode, Opcode::Call | Opcode::Callvirt | Opcode::Newobj) {
+            // The first pass asks this frame about the call's clauses (`eh_frames.rs`).
+            self.store_site();
+        }
         let flow = self
             .instruction(ins, index, first, stack)
             .map_err(|reject| reject.located(ins.offset))?;

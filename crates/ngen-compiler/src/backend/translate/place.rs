@@ -25,6 +25,9 @@ use crate::types::{IlType, MachineType, StackType, StructLayout, ValKind};
 pub(super) enum Home {
     Var(Variable, ValKind),
     Slot(cranelift_codegen::ir::StackSlot, ValKind),
+    /// A word at this address: a method with filter clauses keeps its variables in its
+    /// frame record (`eh_frames.rs`), whose address the entry block computes.
+    At(Value, ValKind),
     /// A struct at this address: a stack slot of the method (locals) or the caller-owned
     /// copy a struct argument points to (an entry-block parameter, so it dominates all uses).
     Struct(Value, StructLayout),
@@ -128,6 +131,7 @@ impl<'a, 'f> Translator<'a, 'f> {
 
     /// `ret`: the value popped and returned (coerced), or copied to the return buffer.
     pub(super) fn emit_return(&mut self, stack: &mut Stack) -> Res<()> {
+        self.pop_record();
         match (self.input.shape.ret, self.ret_buffer) {
             (None, _) => {
                 self.b.ins().return_(&[]);
@@ -188,7 +192,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     fn store_popped(&mut self, home: Home, stack: &mut Stack) -> Res<()> {
         let entry = stack.pop1()?;
         let kind = match home {
-            Home::Var(_, k) | Home::Slot(_, k) => k,
+            Home::Var(_, k) | Home::Slot(_, k) | Home::At(_, k) => k,
             Home::Struct(addr, layout) => {
                 return self.store_value(IlType::Struct(layout), entry, addr);
             }
@@ -210,6 +214,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let addr = self.b.ins().stack_addr(I64, slot, 0);
                 self.store_kind(kind, value, addr, trusted());
             }
+            Home::At(addr, kind) => self.store_kind(kind, value, addr, trusted()),
             Home::Struct(addr, layout) => self.copy_bytes(addr, value, layout.size),
         }
     }
@@ -221,6 +226,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let addr = self.b.ins().stack_addr(I64, slot, 0);
                 (self.load_kind(kind, addr, trusted()), StackType::of(kind))
             }
+            Home::At(addr, kind) => (self.load_kind(kind, addr, trusted()), StackType::of(kind)),
             Home::Struct(addr, layout) => self.load_value(IlType::Struct(layout), addr),
         }
     }
@@ -256,7 +262,7 @@ impl<'a, 'f> Translator<'a, 'f> {
     fn home_addr(&mut self, home: Home) -> Res<Value> {
         match home {
             Home::Slot(slot, _) => Ok(self.b.ins().stack_addr(I64, slot, 0)),
-            Home::Struct(addr, _) => Ok(addr),
+            Home::Struct(addr, _) | Home::At(addr, _) => Ok(addr),
             Home::Var(..) => Err(Reject::new("internal: address of a register variable")),
         }
     }
