@@ -11,7 +11,12 @@ use std::sync::OnceLock;
 use ngen_tests::{CompiledPrograms, Observed, mono, ngen_run_from_images};
 
 /// The fixture programs, named once.
-const PROGRAMS: &[&str] = &["finalizers", "weak_references", "object_churn"];
+const PROGRAMS: &[&str] = &[
+    "finalizers",
+    "weak_references",
+    "object_churn",
+    "interior_pointers",
+];
 
 fn fixtures() -> &'static CompiledPrograms {
     static F: OnceLock<CompiledPrograms> = OnceLock::new();
@@ -68,6 +73,15 @@ fn environment_exit_runs_finalizers_and_keeps_its_exit_code_like_mono() {
 #[test]
 fn weak_references_and_gc_handles_match_mono() {
     fixtures().assert_like_mono("weak_references", &[]);
+}
+
+/// Objects are not padded for pointers past their end (`ngen_gc::init`), so a managed pointer
+/// into an object must keep it alive from a register or a stack slot: a ref to a field, to an
+/// array's last element, a span, a ref into a struct array, each the only reference while
+/// garbage of the same sizes is collected around it.
+#[test]
+fn managed_pointers_into_objects_keep_them_alive_like_mono() {
+    fixtures().assert_like_mono("interior_pointers", &[]);
 }
 
 /// Short-lived object trees with finalizable and weakly referenced objects among them (the

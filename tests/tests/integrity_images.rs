@@ -133,6 +133,54 @@ fn tampered_image_is_rejected_and_the_jit_runs_instead() {
     assert_eq!(stdout(&again), EXPECTED_STDOUT, "{}", stderr(&again));
 }
 
+/// A run stamps each image it hashed that had not changed for two seconds
+/// (`ngen_image::verified`), so the next run maps it without hashing it again. A change to the
+/// image after that moves its ctime: the stamp no longer vouches for it, and it is hashed and
+/// rejected as without stamps.
+#[test]
+fn an_image_changed_after_its_verification_stamp_is_still_rejected() {
+    let dir = prog();
+    json_build(dir.path(), &[]);
+    let stamps = ngen_tests::temp_dir();
+    let run = |extra: &[&str]| {
+        ngen_tests::ngen_build()
+            .current_dir(dir.path())
+            .env("XDG_CACHE_HOME", stamps.path())
+            .env("NGEN_LOG", "binding")
+            .arg("run")
+            .args(extra)
+            .arg("Prog.exe")
+            .output()
+            .unwrap()
+    };
+    // Older than the racy window, so the first run stamps the images it hashes.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    for _ in 0..2 {
+        let good = run(&["--jit", "never"]);
+        assert_eq!(stdout(&good), EXPECTED_STDOUT, "{}", stderr(&good));
+        assert!(
+            stderr(&good).contains("Prog: using image"),
+            "{}",
+            stderr(&good)
+        );
+    }
+    let stamped = std::fs::read_dir(stamps.path().join("ngen-build-verified"))
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert!(
+        stamped >= 2,
+        "Prog's and ProgLib's images stamped: {stamped}"
+    );
+
+    let image = cached_image(dir.path(), "Prog");
+    flip_code_bytes(&image);
+    let never = run(&["--jit", "never"]);
+    let err = stderr(&never);
+    assert_eq!(never.status.code(), Some(1), "{err}");
+    assert!(err.contains("BLAKE3 digest mismatch"), "{err}");
+    assert_eq!(stdout(&never), "");
+}
+
 #[test]
 fn image_without_its_digest_is_rejected() {
     let dir = prog();

@@ -23,8 +23,8 @@
 /// on 64-bit targets).
 pub const GRANULE_BYTES: u32 = 16;
 
-/// How many free lists the block holds: objects of up to 255 bytes (this many granules with
-/// Boehm's extra byte) are allocated from them.
+/// How many free lists the block holds: objects of up to 256 bytes (this many granules) are
+/// allocated from them.
 pub const FREE_LIST_CLASSES: u32 = 16;
 
 /// The offset of the frame-record chain's head from the pending-exception word.
@@ -33,13 +33,12 @@ pub const FRAME_CHAIN: i32 = free_list_offset(FREE_LIST_CLASSES + 1);
 /// The offset of the probe request from the pending-exception word.
 pub const PROBE_RECORD: i32 = free_list_offset(FREE_LIST_CLASSES + 2);
 
-/// The free-list class of an object of `size` bytes (header included), if it has one: the
-/// granules of `size + 1` bytes, as Boehm rounds every request when it recognises interior
-/// pointers (`ROUNDED_UP_GRANULES` with its extra byte), so that a pointer one past an
-/// object's end never lands in the next object. A list of blocks without that byte is not
-/// kept alive correctly by the collector.
+/// The free-list class of an object of `size` bytes (header included), if it has one: its
+/// granules. Blocks carry no extra byte past the object (`ngen_gc::init` recognises interior
+/// pointers only from stacks and registers, where Boehm needs no padding), so the class is
+/// the one Boehm's own allocator gives the same request.
 pub const fn free_list_class(size: u32) -> Option<u32> {
-    let class = (size + 1).div_ceil(GRANULE_BYTES);
+    let class = size.div_ceil(GRANULE_BYTES);
     if class == 0 || class > FREE_LIST_CLASSES {
         None
     } else {
@@ -58,12 +57,12 @@ mod tests {
 
     #[test]
     fn classes_cover_small_objects_by_granule() {
-        assert_eq!(free_list_class(15), Some(1));
-        assert_eq!(free_list_class(16), Some(2));
-        assert_eq!(free_list_class(31), Some(2));
-        assert_eq!(free_list_class(32), Some(3));
-        assert_eq!(free_list_class(255), Some(16));
-        assert_eq!(free_list_class(256), None);
+        assert_eq!(free_list_class(0), None);
+        assert_eq!(free_list_class(16), Some(1));
+        assert_eq!(free_list_class(17), Some(2));
+        assert_eq!(free_list_class(32), Some(2));
+        assert_eq!(free_list_class(256), Some(16));
+        assert_eq!(free_list_class(257), None);
         assert_eq!(free_list_offset(1), -8);
         assert_eq!(free_list_offset(16), -128);
     }

@@ -17,9 +17,9 @@ use std::ptr::NonNull;
 
 use crate::boehm;
 
-/// Allocates a zeroed, scanned block of `bytes` bytes (a multiple of the granule that
-/// includes Boehm's extra byte: at least one more than the object needs) from the free list
-/// whose head is at `list`, refilling the list from the collector when it is empty.
+/// Allocates a zeroed, scanned block of `bytes` bytes (a multiple of the granule: objects
+/// are not padded, [`crate::init`] turns Boehm's extra byte off) from the free list whose
+/// head is at `list`, refilling the list from the collector when it is empty.
 /// `None` when out of memory.
 ///
 /// # Safety
@@ -48,16 +48,16 @@ mod tests {
     use super::*;
 
     /// A tree of depth `d` of 32-byte nodes, [header, sync, left, right], from the list of
-    /// 48-byte blocks (32 bytes and Boehm's extra byte: with lists of exactly 32-byte blocks,
-    /// live nodes were reclaimed).
+    /// 32-byte blocks (while Boehm recognised interior pointers in the heap, lists of blocks
+    /// without its extra byte let live nodes be reclaimed: this test found it).
     fn tree(list: *mut usize, depth: u32) -> usize {
         let (left, right) = if depth == 0 {
             (0, 0)
         } else {
             (tree(list, depth - 1), tree(list, depth - 1))
         };
-        // SAFETY: `list` is this thread's scanned head of 48-byte blocks.
-        let node = unsafe { alloc_from_list(list, 48) }
+        // SAFETY: `list` is this thread's scanned head of 32-byte blocks.
+        let node = unsafe { alloc_from_list(list, 32) }
             .unwrap()
             .as_ptr()
             .cast::<usize>();

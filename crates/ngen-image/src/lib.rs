@@ -1,6 +1,7 @@
 //! Native image format: header encoding, linking object files into ELF shared objects,
 //! reading headers back without loading the image, and what makes an image on disk trustworthy:
-//! its recorded BLAKE3 digest ([`digest`]) and owner-only write permissions ([`trust`]).
+//! its recorded BLAKE3 digest ([`digest`]) and owner-only write permissions ([`trust`]), and the
+//! runtime's per-user memo of image files already hashed ([`verified`]).
 //!
 //! Depends on `ngen-abi` for the symbol names and framing constants, on `object` to read
 //! ELF files, on `blake3` and `libc` for integrity, and on the system C compiler driver (`cc`)
@@ -12,6 +13,7 @@ mod header;
 mod link;
 mod read;
 pub mod trust;
+pub mod verified;
 
 pub use header::{
     AssemblyStamp, CellEntry, CompilerIdentity, ContextEntry, ExcludedEntry, HardBinding,

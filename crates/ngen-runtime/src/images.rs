@@ -11,7 +11,8 @@
 //! 3. [`verify_digest`]: the bytes must have the BLAKE3 digest recorded next to the image
 //!    (`ngen_image::digest`), checked just before mapping so rejected candidates cost no hash;
 //!    the mapping is hashed in chunks whose pages are released as soon as they are hashed, so
-//!    hashing never holds more than a chunk of the image resident;
+//!    hashing never holds more than a chunk of the image resident; an unchanged file hashed
+//!    before is not hashed again (`ngen_image::verified`'s stamps);
 //! 4. [`map`] maps the same open file through `/proc/PID/fd/N`, so what is mapped is what was
 //!    hashed even if the path is replaced meanwhile.
 //!
@@ -242,8 +243,32 @@ pub(crate) fn open_image(
 }
 
 /// Checks the opened image's bytes against the digest recorded next to it; returns it.
+///
+/// The bytes are hashed unless a trusted verification stamp (`ngen_image::verified`) says this
+/// very file (device, inode, size, mtime, ctime of the open descriptor, the one mapped next)
+/// was hashed before with the digest recorded now: a run from an unchanged image then reads
+/// none of it (mscorlib's 28 MB took a fifth of a hello world's CPU, docs/BENCHMARKS.md
+/// section 17). A successful hash of a file not changed in the last seconds is stamped.
 pub(crate) fn verify_digest(image: &OpenedImage) -> Result<String, String> {
-    ngen_image::digest::verify_hash(&image.path, image.bytes.blake3()).map_err(|e| e.to_string())
+    use ngen_image::verified;
+    let stamps = verified::stamp_dir();
+    let identity = image
+        .file
+        .metadata()
+        .ok()
+        .map(|m| verified::FileIdentity::of(&m));
+    if let (Some((dir, base)), Some(identity)) = (&stamps, &identity)
+        && let Ok(recorded) = ngen_image::digest::recorded_digest(&image.path)
+        && verified::is_stamped(dir, base, identity, &recorded)
+    {
+        return Ok(recorded.to_hex().to_string());
+    }
+    let actual = image.bytes.blake3();
+    let digest = ngen_image::digest::verify_hash(&image.path, actual).map_err(|e| e.to_string())?;
+    if let (Some((dir, _)), Some(identity)) = (&stamps, &identity) {
+        verified::stamp(dir, identity, &actual, verified::now_ns());
+    }
+    Ok(digest)
 }
 
 /// A mapped image. The library stays loaded for the life of the process, and so does the

@@ -11,9 +11,9 @@
 //! answer ([`crate::type_context::Intrinsic`]).
 //!
 //! A `ByReference<T>` is one word holding a managed pointer, so a span on the stack holds an
-//! interior pointer into its array or string: Boehm's collector scans stacks conservatively
-//! with interior pointers recognised (`ngen-gc` sets `GC_all_interior_pointers`), which keeps
-//! the object alive.
+//! interior pointer into its array or string: Boehm's collector scans stacks and registers
+//! conservatively and maps any address inside an object to the object (`GC_mark_and_push_stack`,
+//! whatever `ngen-gc` sets for heap references), which keeps the object alive.
 //!
 //! Depends on: [`super::env`] (`intrinsic`). Citations: Mono 6.8 `mono/mini/intrinsics.c`
 //! (`mini_emit_inst_for_ctor`, `mini_emit_inst_for_method`, `emit_span_intrinsics`).
