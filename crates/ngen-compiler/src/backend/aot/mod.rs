@@ -25,8 +25,11 @@ pub(crate) mod instances;
 mod pinvoke;
 mod plan;
 pub(crate) mod shared;
+mod stats;
 mod stub;
 mod tables;
+
+use std::collections::BTreeSet;
 
 use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
@@ -103,6 +106,8 @@ struct Compiled {
     variables: Vec<VariableDebug>,
     /// Native → IL offsets (`crate::il_offsets`).
     il_offsets: MethodIlOffsets,
+    /// The CLIF handed to Cranelift (`NGEN_COMPILE_STATS`).
+    clif: stats::ClifCount,
 }
 
 /// Compiles every method of `asm` into an object for `scenario` (the profile hooks; the
@@ -131,10 +136,17 @@ pub(crate) fn emit_object(
     let data = ImageData::declare(&mut module)?;
     let method_count = asm.row_count(TableId::MethodDef);
     let funcs = declare_functions(&mut module, asm, types, call_conv)?;
-    let instances = instances::discover(asm, types);
-    let instance_funcs = declare_instances(&mut module, types, call_conv, &instances)?;
     let shared = shared::discover(asm, types);
     let shared_funcs = declare_shared(&mut module, asm, types, call_conv, &shared)?;
+    let mut instances = instances::discover(asm, types);
+    let with_shared_code: BTreeSet<u32> = shared
+        .iter()
+        .zip(&shared_funcs)
+        .filter(|(_, f)| f.is_ok())
+        .map(|(m, _)| m.rid)
+        .collect();
+    let served = shared::drop_served_instances(&mut instances, &with_shared_code, types);
+    let instance_funcs = declare_instances(&mut module, types, call_conv, &instances)?;
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -193,6 +205,32 @@ pub(crate) fn emit_object(
             )
             .collect()
     });
+    if stats::wanted() {
+        let kind = |item: &Work| match *item {
+            Work::Method(rid) if crate::pinvoke::is_pinvoke(asm, rid) => {
+                stats::FunctionKind::PInvoke
+            }
+            Work::Method(_) => stats::FunctionKind::Method,
+            Work::Shared(_) => stats::FunctionKind::Shared,
+            Work::Instance(i) => {
+                let context = instances.context(instances.instances[i].1);
+                match (context.own, types.all_reference_types(&context.generics)) {
+                    (true, true) => stats::FunctionKind::OwnInstanceOverReferences,
+                    (true, false) => stats::FunctionKind::OwnInstanceWithValueTypes,
+                    (false, true) => stats::FunctionKind::ForeignInstanceOverReferences,
+                    (false, false) => stats::FunctionKind::ForeignInstanceWithValueTypes,
+                }
+            }
+        };
+        let name = asm.identity().map(|i| i.name).unwrap_or_default();
+        eprintln!("compile stats {name}: exact instances left to shared code: {served}");
+        stats::print(
+            &name,
+            results
+                .iter()
+                .filter_map(|(item, r)| Some((kind(item), r.as_ref().ok()?.clif))),
+        );
+    }
     // The pool is this object's alone: its threads' whole CPU time is this object's work.
     let worker_cpu_seconds = pool
         .broadcast(|_| crate::cpu_time::thread_cpu_seconds())
@@ -514,7 +552,7 @@ fn compile_body(
     if std::env::var_os("NGEN_DUMP_CLIF").is_some() {
         eprintln!("; MethodDef {rid}\n{}", ctx.func.display());
     }
-    let (code, relocs) = generate(ctx, isa, f.id)?;
+    let (code, relocs, clif) = generate(ctx, isa, f.id)?;
     let (ranges, variables) = if env.debug() {
         (
             code_ranges(code),
@@ -530,10 +568,18 @@ fn compile_body(
         ranges,
         variables,
         il_offsets: MethodIlOffsets::from_srclocs(code.buffer.get_srclocs_sorted(), reported),
+        clif,
     };
     ctx.clear();
     Ok(compiled)
 }
+
+/// The code Cranelift made of a function, its relocations and the CLIF it was given.
+type Generated<'c> = (
+    &'c cranelift_codegen::CompiledCode,
+    Vec<ModuleReloc>,
+    stats::ClifCount,
+);
 
 /// Runs Cranelift on `ctx.func`, function `id` of the object, and returns its code with the
 /// relocations the object module takes: the one code-generation step of method bodies and
@@ -542,7 +588,8 @@ fn generate<'c>(
     ctx: &'c mut Context,
     isa: &dyn TargetIsa,
     id: FuncId,
-) -> Result<(&'c cranelift_codegen::CompiledCode, Vec<ModuleReloc>), String> {
+) -> Result<Generated<'c>, String> {
+    let clif = stats::ClifCount::of(&ctx.func);
     ctx.compile(isa, &mut ControlPlane::default())
         .map_err(|e| format!("code generation failed: {:?}", e.inner))?;
     let code = ctx
@@ -554,5 +601,5 @@ fn generate<'c>(
         .iter()
         .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id))
         .collect();
-    Ok((code, relocs))
+    Ok((code, relocs, clif))
 }

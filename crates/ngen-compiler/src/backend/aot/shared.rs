@@ -16,16 +16,23 @@
 //! dictionary: the runtime hands out an instantiating stub that loads it into the
 //! parameter's register and jumps to this code.
 //!
+//! An image compiles no exact instance of its own generics that its shared code serves
+//! ([`drop_served_instances`]); the runtime prefers an exact instance, where one exists, over
+//! shared code.
+//!
 //! ## Invariants
 //! The dictionary must travel in a register (the stub cannot push it), so a method whose
 //! integer arguments already fill the six SysV registers has no shared code. Sorted by rid.
 //!
 //! Depends on: [`crate::method`] (generic definitions, the cell scan), [`crate::type_context`].
 
+use std::collections::BTreeSet;
+
 use ngen_abi::image::CellKey;
 use ngen_metadata::{Assembly, TableId};
 use ngen_typesystem::GenericContext;
 
+use super::instances::ImageInstances;
 use crate::type_context::TypeContext;
 use crate::types::{MachineType, MethodShape};
 
@@ -59,6 +66,33 @@ pub(crate) fn discover(asm: &Assembly, types: &TypeContext) -> Vec<SharedMethod>
             })
         })
         .collect()
+}
+
+/// Removes from `instances` the exact instances of the compiled assembly's own generics whose
+/// every type argument is a reference type and whose MethodDef is in `served` (it has declared
+/// shared code): the runtime serves those from the shared code through a dictionary
+/// (`ngen-runtime`'s `state/shared_code.rs`), as mono shares every such instantiation, so
+/// compiling them again exactly would only cost compile time and image size. The scan that
+/// found them still reached what they call, so instances with value types they lead to stay.
+/// Instances of other assemblies' generics stay (their shared code is in another image, which
+/// may not exist). Returns how many were removed.
+pub(crate) fn drop_served_instances(
+    instances: &mut ImageInstances,
+    served: &BTreeSet<u32>,
+    types: &TypeContext,
+) -> usize {
+    let before = instances.instances.len();
+    let ImageInstances {
+        contexts,
+        instances: list,
+    } = instances;
+    // One answer per context: most contexts hold many instances.
+    let shareable: Vec<bool> = contexts
+        .iter()
+        .map(|c| c.own && types.all_reference_types(&c.generics))
+        .collect();
+    list.retain(|&(rid, context)| !(shareable[context as usize - 1] && served.contains(&rid)));
+    before - list.len()
 }
 
 /// The integer argument register (0 = `rdi` ... 5 = `r9`) the dictionary travels in after the
