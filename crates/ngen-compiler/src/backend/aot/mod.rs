@@ -145,7 +145,7 @@ pub(crate) fn emit_object(
         .filter(|(_, f)| f.is_ok())
         .map(|(m, _)| m.rid)
         .collect();
-    let served = shared::drop_served_instances(&mut instances, &with_shared_code, types);
+    let served = shared::drop_served_instances(asm, &mut instances, &with_shared_code, types);
     let instance_funcs = declare_instances(&mut module, types, call_conv, &instances)?;
 
     let pool = rayon::ThreadPoolBuilder::new()
