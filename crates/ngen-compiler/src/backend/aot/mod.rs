@@ -6,7 +6,9 @@
 //! ([`tables::ImageData::declare`], [`plan::declare_functions`]); the import cells are laid
 //! out from a scan of every method's IL ([`plan::layout_cells`]). Methods are then translated
 //! and compiled in parallel (one `Context` per worker) against the read-only [`plan::Plan`],
-//! and defined in MethodDef order, so the object's bytes do not depend on scheduling. A method
+//! a chunk of work items at a time, each chunk defined in MethodDef order before the next is
+//! compiled, so the object's bytes do not depend on scheduling and only one chunk's machine
+//! code waits in memory besides the module's. A method
 //! that is called directly but could not be compiled gets a stub that calls through its import
 //! cell, hence through the runtime: JIT fallback ([`stub`]). Last come the tables and the
 //! header, which lists the cells and the exclusions ([`tables`]).
@@ -29,7 +31,7 @@ mod stats;
 mod stub;
 mod tables;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
@@ -56,6 +58,10 @@ use stub::{StubEnv, build_stub};
 use tables::ImageData;
 
 pub use hard::HardImage;
+
+/// Work items compiled between two defining rounds: large enough that both workers stay
+/// busy, small enough that the code waiting to be defined stays a small part of the image.
+const DEFINE_CHUNK: usize = 2048;
 
 /// The result of compiling one MethodDef.
 pub(crate) struct MethodOutcome {
@@ -184,172 +190,176 @@ pub(crate) fn emit_object(
                 .map(Work::Shared),
         )
         .collect();
-    let results: Vec<(Work, Result<Compiled, String>)> = pool.install(|| {
-        work.into_par_iter()
-            .map_init(
-                || (Context::new(), FunctionBuilderContext::new()),
-                |(ctx, fctx), item| {
-                    // A panic inside Cranelift becomes an exclusion: a bad method must never
-                    // take the whole image down.
-                    let result =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match item {
-                            Work::Method(rid) => compile_one(&plan, &*isa, ctx, fctx, rid),
-                            Work::Instance(i) => compile_instance(&plan, &*isa, ctx, fctx, i),
-                            Work::Shared(j) => compile_shared(&plan, &*isa, ctx, fctx, j),
-                        }));
-                    let result = result.unwrap_or_else(|panic| {
-                        Err(super::internal_error(ctx, fctx, panic.as_ref()))
-                    });
-                    (item, result)
-                },
-            )
-            .collect()
-    });
-    if stats::wanted() {
-        let kind = |item: &Work| match *item {
-            Work::Method(rid) if crate::pinvoke::is_pinvoke(asm, rid) => {
-                stats::FunctionKind::PInvoke
-            }
-            Work::Method(_) => stats::FunctionKind::Method,
-            Work::Shared(_) => stats::FunctionKind::Shared,
-            Work::Instance(i) => {
-                let context = instances.context(instances.instances[i].1);
-                match (context.own, types.all_reference_types(&context.generics)) {
-                    (true, true) => stats::FunctionKind::OwnInstanceOverReferences,
-                    (true, false) => stats::FunctionKind::OwnInstanceWithValueTypes,
-                    (false, true) => stats::FunctionKind::ForeignInstanceOverReferences,
-                    (false, false) => stats::FunctionKind::ForeignInstanceWithValueTypes,
-                }
-            }
-        };
-        let name = asm.identity().map(|i| i.name).unwrap_or_default();
-        eprintln!("compile stats {name}: exact instances left to shared code: {served}");
-        stats::print(
-            &name,
-            results
-                .iter()
-                .filter_map(|(item, r)| Some((kind(item), r.as_ref().ok()?.clif))),
-        );
-    }
-    // The pool is this object's alone: its threads' whole CPU time is this object's work.
-    let worker_cpu_seconds = pool
-        .broadcast(|_| crate::cpu_time::thread_cpu_seconds())
-        .iter()
-        .sum();
+    let count_clif = stats::wanted();
+    let mut clif_counts: Vec<(stats::FunctionKind, stats::ClifCount)> = Vec::new();
 
-    let Plan {
-        funcs,
-        instance_funcs,
-        shared_funcs,
-        mut cells,
-        ..
-    } = plan;
     // Shared code's method-table entries follow the instances', one per declared function.
     let instance_count = instances.instances.len() as u32;
     let mut shared_slots: Vec<Option<u32>> = Vec::with_capacity(shared.len());
     let mut declared_shared = 0u32;
-    for f in &shared_funcs {
+    for f in &plan.shared_funcs {
         shared_slots.push(f.is_ok().then(|| {
             declared_shared += 1;
             method_count + instance_count + declared_shared
         }));
     }
-    let mut shared_results: Vec<Result<u32, String>> = shared_funcs
+    let mut shared_results: Vec<Result<u32, String>> = plan
+        .shared_funcs
         .iter()
         .map(|f| match f {
             Ok(_) => Err("internal: shared code not compiled".to_string()),
             Err(reason) => Err(reason.clone()),
         })
         .collect();
-    let mut outcomes = Vec::with_capacity(results.len());
+    let mut outcomes = Vec::with_capacity(method_count as usize);
     let mut compiled_ids: Vec<(u32, FuncId)> = Vec::new();
     let mut debug_methods: Vec<MethodDebug> = Vec::new();
     let mut trace_tables: Vec<(u32, Vec<(u32, u32)>)> = Vec::new();
     let mut instance_outcomes = vec![Err(String::new()); instances.instances.len()];
+    // Cells of the stubs of methods that failed, after the laid-out ones (nothing translated
+    // later looks them up: calls to an own MethodDef are direct).
+    let mut stub_cells: BTreeMap<CellKey, u32> = BTreeMap::new();
     let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
-    for (item, result) in results {
-        // Method-table entries after the MethodDefs': instance `i`'s is `method_rows + i`,
-        // then the shared code's; left 0 when compilation failed (the runtime uses an exact
-        // instance or the JIT instead).
-        let entry = match item {
-            Work::Method(_) => None,
-            Work::Shared(j) => {
-                shared_results[j] = code_size(&result);
-                shared_funcs[j].as_ref().ok().zip(shared_slots[j])
-            }
-            Work::Instance(i) => {
-                instance_outcomes[i] = code_size(&result);
-                instance_funcs[i]
-                    .as_ref()
-                    .map(|f| (f, method_count + i as u32 + 1))
-            }
-        };
-        let Work::Method(rid) = item else {
-            if let Some((f, slot)) = entry {
-                let mut tables = (&mut compiled_ids, &mut trace_tables);
-                define_entry(
-                    &mut module,
-                    (&mut ctx, &mut fctx),
-                    &*isa,
-                    f,
-                    slot,
-                    result,
-                    &mut tables,
-                )?;
-            }
-            continue;
-        };
-        match result {
-            Ok(c) => {
-                let f = &funcs[&rid];
-                module
-                    .define_function_bytes(f.id, c.alignment, &c.bytes, &c.relocs)
-                    .map_err(err)?;
-                compiled_ids.push((rid, f.id));
-                if scenario.debug {
-                    debug_methods.push(MethodDebug {
-                        func: f.id,
+    // Compiled a chunk at a time and defined in work order before the next, so the machine
+    // code waiting to be defined is one chunk's, not the image's (peak memory), and the
+    // object's bytes do not depend on scheduling.
+    for chunk in work.chunks(DEFINE_CHUNK) {
+        let results: Vec<(Work, Result<Compiled, String>)> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map_init(
+                    || (Context::new(), FunctionBuilderContext::new()),
+                    |(ctx, fctx), &item| {
+                        // A panic inside Cranelift becomes an exclusion: a bad method must never
+                        // take the whole image down.
+                        let result =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match item {
+                                Work::Method(rid) => compile_one(&plan, &*isa, ctx, fctx, rid),
+                                Work::Instance(i) => compile_instance(&plan, &*isa, ctx, fctx, i),
+                                Work::Shared(j) => compile_shared(&plan, &*isa, ctx, fctx, j),
+                            }));
+                        let result = result.unwrap_or_else(|panic| {
+                            Err(super::internal_error(ctx, fctx, panic.as_ref()))
+                        });
+                        (item, result)
+                    },
+                )
+                .collect()
+        });
+        if count_clif {
+            clif_counts.extend(results.iter().filter_map(|(item, r)| {
+                Some((
+                    function_kind(asm, types, &instances, *item),
+                    r.as_ref().ok()?.clif,
+                ))
+            }));
+        }
+        for (item, result) in results {
+            // Method-table entries after the MethodDefs': instance `i`'s is `method_rows + i`,
+            // then the shared code's; left 0 when compilation failed (the runtime uses an
+            // exact instance or the JIT instead).
+            let entry = match item {
+                Work::Method(_) => None,
+                Work::Shared(j) => {
+                    shared_results[j] = code_size(&result);
+                    plan.shared_funcs[j].as_ref().ok().zip(shared_slots[j])
+                }
+                Work::Instance(i) => {
+                    instance_outcomes[i] = code_size(&result);
+                    plan.instance_funcs[i]
+                        .as_ref()
+                        .map(|f| (f, method_count + i as u32 + 1))
+                }
+            };
+            let Work::Method(rid) = item else {
+                if let Some((f, slot)) = entry {
+                    let mut tables = (&mut compiled_ids, &mut trace_tables);
+                    define_entry(
+                        &mut module,
+                        (&mut ctx, &mut fctx),
+                        &*isa,
+                        f,
+                        slot,
+                        result,
+                        &mut tables,
+                    )?;
+                }
+                continue;
+            };
+            match result {
+                Ok(c) => {
+                    let f = &plan.funcs[&rid];
+                    module
+                        .define_function_bytes(f.id, c.alignment, &c.bytes, &c.relocs)
+                        .map_err(err)?;
+                    compiled_ids.push((rid, f.id));
+                    if scenario.debug {
+                        debug_methods.push(MethodDebug {
+                            func: f.id,
+                            rid,
+                            name: crate::method_display_name(asm, rid),
+                            code_size: c.bytes.len() as u32,
+                            ranges: c.ranges,
+                            variables: c.variables,
+                        });
+                    }
+                    trace_tables.push((rid, c.il_offsets.trace_pairs()));
+                    outcomes.push(MethodOutcome {
                         rid,
-                        name: crate::method_display_name(asm, rid),
-                        code_size: c.bytes.len() as u32,
-                        ranges: c.ranges,
-                        variables: c.variables,
+                        result: Ok(c.bytes.len() as u32),
                     });
                 }
-                trace_tables.push((rid, c.il_offsets.trace_pairs()));
-                outcomes.push(MethodOutcome {
-                    rid,
-                    result: Ok(c.bytes.len() as u32),
-                });
-            }
-            Err(reason) => {
-                if let Some(f) = funcs.get(&rid) {
-                    // Direct callers reach this method through a stub and its cell.
-                    let key = CellKey::new(CellKind::Method, Token::new(TableId::MethodDef, rid).0);
-                    let next = cells.len() as u32;
-                    let index = *cells.entry(key).or_insert(next);
-                    ctx.func = Function::with_name_signature(
-                        UserFuncName::user(0, f.id.as_u32()),
-                        f.sig.clone(),
-                    );
-                    let stub = StubEnv {
-                        config: isa.frontend_config(),
-                        call_conv,
-                        cells_data: data.cells,
-                        helpers_data: data.helpers,
-                    };
-                    build_stub(&mut ctx.func, &mut fctx, &f.shape, index, &stub);
-                    module.define_function(f.id, &mut ctx).map_err(err)?;
-                    module.clear_context(&mut ctx);
+                Err(reason) => {
+                    if let Some(f) = plan.funcs.get(&rid) {
+                        // Direct callers reach this method through a stub and its cell.
+                        let key =
+                            CellKey::new(CellKind::Method, Token::new(TableId::MethodDef, rid).0);
+                        let index = match plan.cells.get(&key) {
+                            Some(&index) => index,
+                            None => {
+                                let next = (plan.cells.len() + stub_cells.len()) as u32;
+                                *stub_cells.entry(key).or_insert(next)
+                            }
+                        };
+                        ctx.func = Function::with_name_signature(
+                            UserFuncName::user(0, f.id.as_u32()),
+                            f.sig.clone(),
+                        );
+                        let stub = StubEnv {
+                            config: isa.frontend_config(),
+                            call_conv,
+                            cells_data: data.cells,
+                            helpers_data: data.helpers,
+                        };
+                        build_stub(&mut ctx.func, &mut fctx, &f.shape, index, &stub);
+                        module.define_function(f.id, &mut ctx).map_err(err)?;
+                        module.clear_context(&mut ctx);
+                    }
+                    outcomes.push(MethodOutcome {
+                        rid,
+                        result: Err(reason),
+                    });
                 }
-                outcomes.push(MethodOutcome {
-                    rid,
-                    result: Err(reason),
-                });
             }
         }
     }
+    if count_clif {
+        let name = asm.identity().map(|i| i.name).unwrap_or_default();
+        eprintln!("compile stats {name}: exact instances left to shared code: {served}");
+        stats::print(&name, clif_counts);
+    }
+    // The pool is this object's alone: its threads' whole CPU time is this object's work.
+    let worker_cpu_seconds = pool
+        .broadcast(|_| crate::cpu_time::thread_cpu_seconds())
+        .iter()
+        .sum();
+    let Plan {
+        shared_funcs,
+        mut cells,
+        ..
+    } = plan;
+    cells.extend(stub_cells);
 
     // Each shared method's header entry: its dictionary's register and cells (every key of
     // its body was laid out with the MethodDefs' cells).
@@ -410,6 +420,30 @@ pub(crate) fn emit_object(
         shared_outcomes,
         worker_cpu_seconds,
     })
+}
+
+/// What work item `item` compiles, for `NGEN_COMPILE_STATS`.
+fn function_kind(
+    asm: &Assembly,
+    types: &TypeContext,
+    instances: &ImageInstances,
+    item: Work,
+) -> stats::FunctionKind {
+    use stats::FunctionKind as Kind;
+    match item {
+        Work::Method(rid) if crate::pinvoke::is_pinvoke(asm, rid) => Kind::PInvoke,
+        Work::Method(_) => Kind::Method,
+        Work::Shared(_) => Kind::Shared,
+        Work::Instance(i) => {
+            let context = instances.context(instances.instances[i].1);
+            match (context.own, types.all_reference_types(&context.generics)) {
+                (true, true) => Kind::OwnInstanceOverReferences,
+                (true, false) => Kind::OwnInstanceWithValueTypes,
+                (false, true) => Kind::ForeignInstanceOverReferences,
+                (false, false) => Kind::ForeignInstanceWithValueTypes,
+            }
+        }
+    }
 }
 
 /// The code size of a compilation, or why it failed.
