@@ -39,7 +39,7 @@ use cranelift_codegen::ir::{Function, UserFuncName};
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, Module, ModuleReloc};
-use cranelift_object::{ObjectBuilder, ObjectModule};
+use cranelift_object::{ObjectBuilder, ObjectModule, ObjectProduct};
 use ngen_abi::image::{CellKey, CellKind};
 use ngen_metadata::{Assembly, TableId, Token};
 use rayon::prelude::*;
@@ -91,7 +91,8 @@ pub(crate) struct SharedOutcome {
 
 /// An emitted object plus what the header must describe.
 pub(crate) struct EmittedObject {
-    pub object: Vec<u8>,
+    /// The object, written out only by the linker step (`ngen_image::link_shared_object`).
+    pub object: ObjectProduct,
     pub outcomes: Vec<MethodOutcome>,
     /// Each generic instance's code size or the reason it is left to the JIT, in header order.
     pub instance_outcomes: Vec<Result<u32, String>>,
@@ -412,9 +413,8 @@ pub(crate) fn emit_object(
     if scenario.debug {
         write_dwarf(&mut product, &assembly_name, symbols, &debug_methods)?;
     }
-    let object = product.emit().map_err(|e| e.to_string())?;
     Ok(EmittedObject {
-        object,
+        object: product,
         outcomes,
         instance_outcomes,
         shared_outcomes,
