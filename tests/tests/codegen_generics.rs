@@ -28,8 +28,33 @@ fn fixtures() -> &'static CompiledPrograms {
     F.get_or_init(|| CompiledPrograms::new("generics", PROGRAMS))
 }
 
+/// `Bag<int>`, `Bag<string>` and `NamedBag<Point>`'s `Bag<Point>`: the image compiles the
+/// value-type instances exactly and leaves `Bag<string>` to its shared code (an exact instance
+/// over reference types would be compiled twice), which runs it like mono under `--jit never`.
 #[test]
 fn generic_classes_methods_statics_and_interfaces_of_the_program_match_mono() {
+    let report = fixtures().images.join("containers.ni.report.json");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(report).unwrap()).unwrap();
+    let of_put = |list: &str| -> Vec<serde_json::Value> {
+        let list = report[list].as_array().cloned().unwrap_or_default();
+        list.into_iter()
+            .filter(|e| e["name"] == "Bag`1::Put")
+            .collect()
+    };
+    assert!(
+        of_put("shared")
+            .first()
+            .is_some_and(|e| e["code_size"].as_u64().is_some()),
+        "{:?}",
+        of_put("shared")
+    );
+    let exact = of_put("instances");
+    assert_eq!(exact.len(), 2, "Bag<int> and Bag<Point> only: {exact:?}");
+    assert!(
+        exact.iter().all(|e| e["code_size"].as_u64().is_some()),
+        "{exact:?}"
+    );
     fixtures().assert_like_mono("containers", &[]);
 }
 

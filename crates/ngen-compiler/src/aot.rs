@@ -214,8 +214,10 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
     )
     .map_err(CompileError::Codegen)?;
     let header = header_out.ok_or_else(|| CompileError::Codegen("no header".into()))?;
+    let object = emitted.object;
     let image_bytes = ngen_image::link_shared_object(
-        &emitted.object,
+        // Streamed to the linker's input; the object is dropped before the linker runs.
+        move |out| object.object.write_stream(out).map_err(|e| e.to_string()),
         &crate::hard_binding::image_soname(&identity.name),
         &hard.linked,
     )?;

@@ -11,6 +11,7 @@
 //! `DT_NEEDED` name against the sonames of objects already loaded (glibc's `_dl_map_object`),
 //! so the images stay relocatable wherever the cache lives.
 
+use std::io::{BufWriter, Write};
 use std::process::Command;
 
 use crate::ImageError;
@@ -24,10 +25,13 @@ pub struct LinkedDependency {
     pub bytes: Vec<u8>,
 }
 
-/// Links `object` (an ELF relocatable from cranelift-object) into `.so` bytes named `soname`,
-/// against the images it is hard-bound to (`dependencies`, none for a soft-bound image).
+/// Links the object `write_object` writes (an ELF relocatable from cranelift-object) into
+/// `.so` bytes named `soname`, against the images it is hard-bound to (`dependencies`, none
+/// for a soft-bound image). The object is streamed to the linker's input file, never held
+/// whole in memory, and whatever `write_object` owns is dropped before the linker runs: an
+/// image's object is the compile's largest allocation.
 pub fn link_shared_object(
-    object: &[u8],
+    write_object: impl FnOnce(&mut dyn Write) -> Result<(), String>,
     soname: &str,
     dependencies: &[LinkedDependency],
 ) -> Result<Vec<u8>, ImageError> {
@@ -46,7 +50,11 @@ pub fn link_shared_object(
         return Err(ImageError::Link(format!("bad soname {soname:?}")));
     }
     let obj_path = dir.path().join("image.o");
-    std::fs::write(&obj_path, object).map_err(|e| io(&obj_path, e))?;
+    let file = std::fs::File::create(&obj_path).map_err(|e| io(&obj_path, e))?;
+    let mut writer = BufWriter::new(file);
+    write_object(&mut writer).map_err(|e| ImageError::Link(format!("writing the object: {e}")))?;
+    writer.flush().map_err(|e| io(&obj_path, e))?;
+    drop(writer);
     let mut args: Vec<String> = [
         "-shared",
         "-nostdlib",

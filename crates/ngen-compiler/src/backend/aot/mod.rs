@@ -6,7 +6,9 @@
 //! ([`tables::ImageData::declare`], [`plan::declare_functions`]); the import cells are laid
 //! out from a scan of every method's IL ([`plan::layout_cells`]). Methods are then translated
 //! and compiled in parallel (one `Context` per worker) against the read-only [`plan::Plan`],
-//! and defined in MethodDef order, so the object's bytes do not depend on scheduling. A method
+//! a chunk of work items at a time, each chunk defined in MethodDef order before the next is
+//! compiled, so the object's bytes do not depend on scheduling and only one chunk's machine
+//! code waits in memory besides the module's. A method
 //! that is called directly but could not be compiled gets a stub that calls through its import
 //! cell, hence through the runtime: JIT fallback ([`stub`]). Last come the tables and the
 //! header, which lists the cells and the exclusions ([`tables`]).
@@ -25,8 +27,11 @@ pub(crate) mod instances;
 mod pinvoke;
 mod plan;
 pub(crate) mod shared;
+mod stats;
 mod stub;
 mod tables;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
@@ -34,7 +39,7 @@ use cranelift_codegen::ir::{Function, UserFuncName};
 use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, Module, ModuleReloc};
-use cranelift_object::{ObjectBuilder, ObjectModule};
+use cranelift_object::{ObjectBuilder, ObjectModule, ObjectProduct};
 use ngen_abi::image::{CellKey, CellKind};
 use ngen_metadata::{Assembly, TableId, Token};
 use rayon::prelude::*;
@@ -53,6 +58,10 @@ use stub::{StubEnv, build_stub};
 use tables::ImageData;
 
 pub use hard::HardImage;
+
+/// Work items compiled between two defining rounds: large enough that both workers stay
+/// busy, small enough that the code waiting to be defined stays a small part of the image.
+const DEFINE_CHUNK: usize = 2048;
 
 /// The result of compiling one MethodDef.
 pub(crate) struct MethodOutcome {
@@ -82,7 +91,8 @@ pub(crate) struct SharedOutcome {
 
 /// An emitted object plus what the header must describe.
 pub(crate) struct EmittedObject {
-    pub object: Vec<u8>,
+    /// The object, written out only by the linker step (`ngen_image::link_shared_object`).
+    pub object: ObjectProduct,
     pub outcomes: Vec<MethodOutcome>,
     /// Each generic instance's code size or the reason it is left to the JIT, in header order.
     pub instance_outcomes: Vec<Result<u32, String>>,
@@ -103,6 +113,8 @@ struct Compiled {
     variables: Vec<VariableDebug>,
     /// Native → IL offsets (`crate::il_offsets`).
     il_offsets: MethodIlOffsets,
+    /// The CLIF handed to Cranelift (`NGEN_COMPILE_STATS`).
+    clif: stats::ClifCount,
 }
 
 /// Compiles every method of `asm` into an object for `scenario` (the profile hooks; the
@@ -131,10 +143,17 @@ pub(crate) fn emit_object(
     let data = ImageData::declare(&mut module)?;
     let method_count = asm.row_count(TableId::MethodDef);
     let funcs = declare_functions(&mut module, asm, types, call_conv)?;
-    let instances = instances::discover(asm, types);
-    let instance_funcs = declare_instances(&mut module, types, call_conv, &instances)?;
     let shared = shared::discover(asm, types);
     let shared_funcs = declare_shared(&mut module, asm, types, call_conv, &shared)?;
+    let mut instances = instances::discover(asm, types);
+    let with_shared_code: BTreeSet<u32> = shared
+        .iter()
+        .zip(&shared_funcs)
+        .filter(|(_, f)| f.is_ok())
+        .map(|(m, _)| m.rid)
+        .collect();
+    let served = shared::drop_served_instances(asm, &mut instances, &with_shared_code, types);
+    let instance_funcs = declare_instances(&mut module, types, call_conv, &instances)?;
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -172,146 +191,176 @@ pub(crate) fn emit_object(
                 .map(Work::Shared),
         )
         .collect();
-    let results: Vec<(Work, Result<Compiled, String>)> = pool.install(|| {
-        work.into_par_iter()
-            .map_init(
-                || (Context::new(), FunctionBuilderContext::new()),
-                |(ctx, fctx), item| {
-                    // A panic inside Cranelift becomes an exclusion: a bad method must never
-                    // take the whole image down.
-                    let result =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match item {
-                            Work::Method(rid) => compile_one(&plan, &*isa, ctx, fctx, rid),
-                            Work::Instance(i) => compile_instance(&plan, &*isa, ctx, fctx, i),
-                            Work::Shared(j) => compile_shared(&plan, &*isa, ctx, fctx, j),
-                        }));
-                    let result = result.unwrap_or_else(|panic| {
-                        Err(super::internal_error(ctx, fctx, panic.as_ref()))
-                    });
-                    (item, result)
-                },
-            )
-            .collect()
-    });
-    // The pool is this object's alone: its threads' whole CPU time is this object's work.
-    let worker_cpu_seconds = pool
-        .broadcast(|_| crate::cpu_time::thread_cpu_seconds())
-        .iter()
-        .sum();
+    let count_clif = stats::wanted();
+    let mut clif_counts: Vec<(stats::FunctionKind, stats::ClifCount)> = Vec::new();
 
-    let Plan {
-        funcs,
-        instance_funcs,
-        shared_funcs,
-        mut cells,
-        ..
-    } = plan;
     // Shared code's method-table entries follow the instances', one per declared function.
     let instance_count = instances.instances.len() as u32;
     let mut shared_slots: Vec<Option<u32>> = Vec::with_capacity(shared.len());
     let mut declared_shared = 0u32;
-    for f in &shared_funcs {
+    for f in &plan.shared_funcs {
         shared_slots.push(f.is_ok().then(|| {
             declared_shared += 1;
             method_count + instance_count + declared_shared
         }));
     }
-    let mut shared_results: Vec<Result<u32, String>> = shared_funcs
+    let mut shared_results: Vec<Result<u32, String>> = plan
+        .shared_funcs
         .iter()
         .map(|f| match f {
             Ok(_) => Err("internal: shared code not compiled".to_string()),
             Err(reason) => Err(reason.clone()),
         })
         .collect();
-    let mut outcomes = Vec::with_capacity(results.len());
+    let mut outcomes = Vec::with_capacity(method_count as usize);
     let mut compiled_ids: Vec<(u32, FuncId)> = Vec::new();
     let mut debug_methods: Vec<MethodDebug> = Vec::new();
     let mut trace_tables: Vec<(u32, Vec<(u32, u32)>)> = Vec::new();
     let mut instance_outcomes = vec![Err(String::new()); instances.instances.len()];
+    // Cells of the stubs of methods that failed, after the laid-out ones (nothing translated
+    // later looks them up: calls to an own MethodDef are direct).
+    let mut stub_cells: BTreeMap<CellKey, u32> = BTreeMap::new();
     let mut ctx = module.make_context();
     let mut fctx = FunctionBuilderContext::new();
-    for (item, result) in results {
-        // Method-table entries after the MethodDefs': instance `i`'s is `method_rows + i`,
-        // then the shared code's; left 0 when compilation failed (the runtime uses an exact
-        // instance or the JIT instead).
-        let entry = match item {
-            Work::Method(_) => None,
-            Work::Shared(j) => {
-                shared_results[j] = code_size(&result);
-                shared_funcs[j].as_ref().ok().zip(shared_slots[j])
-            }
-            Work::Instance(i) => {
-                instance_outcomes[i] = code_size(&result);
-                instance_funcs[i]
-                    .as_ref()
-                    .map(|f| (f, method_count + i as u32 + 1))
-            }
-        };
-        let Work::Method(rid) = item else {
-            if let Some((f, slot)) = entry {
-                let mut tables = (&mut compiled_ids, &mut trace_tables);
-                define_entry(
-                    &mut module,
-                    (&mut ctx, &mut fctx),
-                    &*isa,
-                    f,
-                    slot,
-                    result,
-                    &mut tables,
-                )?;
-            }
-            continue;
-        };
-        match result {
-            Ok(c) => {
-                let f = &funcs[&rid];
-                module
-                    .define_function_bytes(f.id, c.alignment, &c.bytes, &c.relocs)
-                    .map_err(err)?;
-                compiled_ids.push((rid, f.id));
-                if scenario.debug {
-                    debug_methods.push(MethodDebug {
-                        func: f.id,
+    // Compiled a chunk at a time and defined in work order before the next, so the machine
+    // code waiting to be defined is one chunk's, not the image's (peak memory), and the
+    // object's bytes do not depend on scheduling.
+    for chunk in work.chunks(DEFINE_CHUNK) {
+        let results: Vec<(Work, Result<Compiled, String>)> = pool.install(|| {
+            chunk
+                .par_iter()
+                .map_init(
+                    || (Context::new(), FunctionBuilderContext::new()),
+                    |(ctx, fctx), &item| {
+                        // A panic inside Cranelift becomes an exclusion: a bad method must never
+                        // take the whole image down.
+                        let result =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match item {
+                                Work::Method(rid) => compile_one(&plan, &*isa, ctx, fctx, rid),
+                                Work::Instance(i) => compile_instance(&plan, &*isa, ctx, fctx, i),
+                                Work::Shared(j) => compile_shared(&plan, &*isa, ctx, fctx, j),
+                            }));
+                        let result = result.unwrap_or_else(|panic| {
+                            Err(super::internal_error(ctx, fctx, panic.as_ref()))
+                        });
+                        (item, result)
+                    },
+                )
+                .collect()
+        });
+        if count_clif {
+            clif_counts.extend(results.iter().filter_map(|(item, r)| {
+                Some((
+                    function_kind(asm, types, &instances, *item),
+                    r.as_ref().ok()?.clif,
+                ))
+            }));
+        }
+        for (item, result) in results {
+            // Method-table entries after the MethodDefs': instance `i`'s is `method_rows + i`,
+            // then the shared code's; left 0 when compilation failed (the runtime uses an
+            // exact instance or the JIT instead).
+            let entry = match item {
+                Work::Method(_) => None,
+                Work::Shared(j) => {
+                    shared_results[j] = code_size(&result);
+                    plan.shared_funcs[j].as_ref().ok().zip(shared_slots[j])
+                }
+                Work::Instance(i) => {
+                    instance_outcomes[i] = code_size(&result);
+                    plan.instance_funcs[i]
+                        .as_ref()
+                        .map(|f| (f, method_count + i as u32 + 1))
+                }
+            };
+            let Work::Method(rid) = item else {
+                if let Some((f, slot)) = entry {
+                    let mut tables = (&mut compiled_ids, &mut trace_tables);
+                    define_entry(
+                        &mut module,
+                        (&mut ctx, &mut fctx),
+                        &*isa,
+                        f,
+                        slot,
+                        result,
+                        &mut tables,
+                    )?;
+                }
+                continue;
+            };
+            match result {
+                Ok(c) => {
+                    let f = &plan.funcs[&rid];
+                    module
+                        .define_function_bytes(f.id, c.alignment, &c.bytes, &c.relocs)
+                        .map_err(err)?;
+                    compiled_ids.push((rid, f.id));
+                    if scenario.debug {
+                        debug_methods.push(MethodDebug {
+                            func: f.id,
+                            rid,
+                            name: crate::method_display_name(asm, rid),
+                            code_size: c.bytes.len() as u32,
+                            ranges: c.ranges,
+                            variables: c.variables,
+                        });
+                    }
+                    trace_tables.push((rid, c.il_offsets.trace_pairs()));
+                    outcomes.push(MethodOutcome {
                         rid,
-                        name: crate::method_display_name(asm, rid),
-                        code_size: c.bytes.len() as u32,
-                        ranges: c.ranges,
-                        variables: c.variables,
+                        result: Ok(c.bytes.len() as u32),
                     });
                 }
-                trace_tables.push((rid, c.il_offsets.trace_pairs()));
-                outcomes.push(MethodOutcome {
-                    rid,
-                    result: Ok(c.bytes.len() as u32),
-                });
-            }
-            Err(reason) => {
-                if let Some(f) = funcs.get(&rid) {
-                    // Direct callers reach this method through a stub and its cell.
-                    let key = CellKey::new(CellKind::Method, Token::new(TableId::MethodDef, rid).0);
-                    let next = cells.len() as u32;
-                    let index = *cells.entry(key).or_insert(next);
-                    ctx.func = Function::with_name_signature(
-                        UserFuncName::user(0, f.id.as_u32()),
-                        f.sig.clone(),
-                    );
-                    let stub = StubEnv {
-                        config: isa.frontend_config(),
-                        call_conv,
-                        cells_data: data.cells,
-                        helpers_data: data.helpers,
-                    };
-                    build_stub(&mut ctx.func, &mut fctx, &f.shape, index, &stub);
-                    module.define_function(f.id, &mut ctx).map_err(err)?;
-                    module.clear_context(&mut ctx);
+                Err(reason) => {
+                    if let Some(f) = plan.funcs.get(&rid) {
+                        // Direct callers reach this method through a stub and its cell.
+                        let key =
+                            CellKey::new(CellKind::Method, Token::new(TableId::MethodDef, rid).0);
+                        let index = match plan.cells.get(&key) {
+                            Some(&index) => index,
+                            None => {
+                                let next = (plan.cells.len() + stub_cells.len()) as u32;
+                                *stub_cells.entry(key).or_insert(next)
+                            }
+                        };
+                        ctx.func = Function::with_name_signature(
+                            UserFuncName::user(0, f.id.as_u32()),
+                            f.sig.clone(),
+                        );
+                        let stub = StubEnv {
+                            config: isa.frontend_config(),
+                            call_conv,
+                            cells_data: data.cells,
+                            helpers_data: data.helpers,
+                        };
+                        build_stub(&mut ctx.func, &mut fctx, &f.shape, index, &stub);
+                        module.define_function(f.id, &mut ctx).map_err(err)?;
+                        module.clear_context(&mut ctx);
+                    }
+                    outcomes.push(MethodOutcome {
+                        rid,
+                        result: Err(reason),
+                    });
                 }
-                outcomes.push(MethodOutcome {
-                    rid,
-                    result: Err(reason),
-                });
             }
         }
     }
+    if count_clif {
+        let name = asm.identity().map(|i| i.name).unwrap_or_default();
+        eprintln!("compile stats {name}: exact instances left to shared code: {served}");
+        stats::print(&name, clif_counts);
+    }
+    // The pool is this object's alone: its threads' whole CPU time is this object's work.
+    let worker_cpu_seconds = pool
+        .broadcast(|_| crate::cpu_time::thread_cpu_seconds())
+        .iter()
+        .sum();
+    let Plan {
+        shared_funcs,
+        mut cells,
+        ..
+    } = plan;
+    cells.extend(stub_cells);
 
     // Each shared method's header entry: its dictionary's register and cells (every key of
     // its body was laid out with the MethodDefs' cells).
@@ -364,14 +413,37 @@ pub(crate) fn emit_object(
     if scenario.debug {
         write_dwarf(&mut product, &assembly_name, symbols, &debug_methods)?;
     }
-    let object = product.emit().map_err(|e| e.to_string())?;
     Ok(EmittedObject {
-        object,
+        object: product,
         outcomes,
         instance_outcomes,
         shared_outcomes,
         worker_cpu_seconds,
     })
+}
+
+/// What work item `item` compiles, for `NGEN_COMPILE_STATS`.
+fn function_kind(
+    asm: &Assembly,
+    types: &TypeContext,
+    instances: &ImageInstances,
+    item: Work,
+) -> stats::FunctionKind {
+    use stats::FunctionKind as Kind;
+    match item {
+        Work::Method(rid) if crate::pinvoke::is_pinvoke(asm, rid) => Kind::PInvoke,
+        Work::Method(_) => Kind::Method,
+        Work::Shared(_) => Kind::Shared,
+        Work::Instance(i) => {
+            let context = instances.context(instances.instances[i].1);
+            match (context.own, types.all_reference_types(&context.generics)) {
+                (true, true) => Kind::OwnInstanceOverReferences,
+                (true, false) => Kind::OwnInstanceWithValueTypes,
+                (false, true) => Kind::ForeignInstanceOverReferences,
+                (false, false) => Kind::ForeignInstanceWithValueTypes,
+            }
+        }
+    }
 }
 
 /// The code size of a compilation, or why it failed.
@@ -514,7 +586,7 @@ fn compile_body(
     if std::env::var_os("NGEN_DUMP_CLIF").is_some() {
         eprintln!("; MethodDef {rid}\n{}", ctx.func.display());
     }
-    let (code, relocs) = generate(ctx, isa, f.id)?;
+    let (code, relocs, clif) = generate(ctx, isa, f.id)?;
     let (ranges, variables) = if env.debug() {
         (
             code_ranges(code),
@@ -530,10 +602,18 @@ fn compile_body(
         ranges,
         variables,
         il_offsets: MethodIlOffsets::from_srclocs(code.buffer.get_srclocs_sorted(), reported),
+        clif,
     };
     ctx.clear();
     Ok(compiled)
 }
+
+/// The code Cranelift made of a function, its relocations and the CLIF it was given.
+type Generated<'c> = (
+    &'c cranelift_codegen::CompiledCode,
+    Vec<ModuleReloc>,
+    stats::ClifCount,
+);
 
 /// Runs Cranelift on `ctx.func`, function `id` of the object, and returns its code with the
 /// relocations the object module takes: the one code-generation step of method bodies and
@@ -542,7 +622,8 @@ fn generate<'c>(
     ctx: &'c mut Context,
     isa: &dyn TargetIsa,
     id: FuncId,
-) -> Result<(&'c cranelift_codegen::CompiledCode, Vec<ModuleReloc>), String> {
+) -> Result<Generated<'c>, String> {
+    let clif = stats::ClifCount::of(&ctx.func);
     ctx.compile(isa, &mut ControlPlane::default())
         .map_err(|e| format!("code generation failed: {:?}", e.inner))?;
     let code = ctx
@@ -554,5 +635,5 @@ fn generate<'c>(
         .iter()
         .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id))
         .collect();
-    Ok((code, relocs))
+    Ok((code, relocs, clif))
 }

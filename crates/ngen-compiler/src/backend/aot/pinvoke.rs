@@ -39,7 +39,7 @@ pub(super) fn compile_stub(
         marshal.as_ref(),
         &mut env,
     )?;
-    let (code, relocs) = generate(ctx, isa, f.id)?;
+    let (code, relocs, clif) = generate(ctx, isa, f.id)?;
     let compiled = Compiled {
         bytes: code.buffer.data().to_vec(),
         relocs,
@@ -47,6 +47,7 @@ pub(super) fn compile_stub(
         ranges: Vec::new(),
         variables: Vec::new(),
         il_offsets: MethodIlOffsets::default(),
+        clif,
     };
     ctx.clear();
     Ok(compiled)

@@ -16,16 +16,24 @@
 //! dictionary: the runtime hands out an instantiating stub that loads it into the
 //! parameter's register and jumps to this code.
 //!
+//! An image compiles no exact instance over reference types that shared code serves: of its
+//! own generics, and in a framework image of another framework assembly's
+//! ([`drop_served_instances`]). The runtime prefers an exact instance, where one exists, over
+//! shared code.
+//!
 //! ## Invariants
 //! The dictionary must travel in a register (the stub cannot push it), so a method whose
 //! integer arguments already fill the six SysV registers has no shared code. Sorted by rid.
 //!
 //! Depends on: [`crate::method`] (generic definitions, the cell scan), [`crate::type_context`].
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use ngen_abi::image::CellKey;
 use ngen_metadata::{Assembly, TableId};
 use ngen_typesystem::GenericContext;
 
+use super::instances::ImageInstances;
 use crate::type_context::TypeContext;
 use crate::types::{MachineType, MethodShape};
 
@@ -59,6 +67,93 @@ pub(crate) fn discover(asm: &Assembly, types: &TypeContext) -> Vec<SharedMethod>
             })
         })
         .collect()
+}
+
+/// Public key tokens of the framework's assemblies (ECMA, Microsoft, Microsoft's newer key,
+/// Mono's): their images are built together (`compile-framework`, Ngen's install of a
+/// framework closure), so one of them may leave an instance to another's shared code.
+const FRAMEWORK_KEY_TOKENS: [[u8; 8]; 4] = [
+    [0xb7, 0x7a, 0x5c, 0x56, 0x19, 0x34, 0xe0, 0x89],
+    [0xb0, 0x3f, 0x5f, 0x7f, 0x11, 0xd5, 0x0a, 0x3a],
+    [0x31, 0xbf, 0x38, 0x56, 0xad, 0x36, 0x4e, 0x35],
+    [0x07, 0x38, 0xeb, 0x9f, 0x13, 0x2e, 0xd7, 0x56],
+];
+
+/// Whether `asm` is one of the framework's assemblies (by its strong name's key token).
+fn is_framework(asm: &Assembly) -> bool {
+    asm.identity()
+        .ok()
+        .and_then(|identity| identity.public_key_token())
+        .is_some_and(|token| FRAMEWORK_KEY_TOKENS.contains(&token))
+}
+
+/// Whether the image of `asm` has shared code for its MethodDef `rid`: the test
+/// [`discover`], `plan::declare_shared` and the compilation apply, asked of another
+/// assembly's generic (the same compiler, the same file, the same answer).
+fn has_shared_code(asm: &Assembly, rid: u32, types: &TypeContext) -> bool {
+    if !crate::method::is_generic_definition(asm, rid)
+        || !matches!(asm.method_body(rid), Ok(Some(_)))
+        || crate::method::check_aot_allowed(asm, rid).is_err()
+    {
+        return false;
+    }
+    let Ok(generics) = types.canonical_context(asm, rid) else {
+        return false;
+    };
+    types
+        .in_context(generics)
+        .instance_method_shape(asm, rid)
+        .is_ok_and(|(shape, _)| dictionary_register(&shape).is_ok())
+}
+
+/// Removes from `instances` the exact instances whose every type argument is a reference type
+/// and that shared code serves: the runtime serves those from the shared code of their
+/// MethodDef's image through a dictionary (`ngen-runtime`'s `state/shared_code.rs`), as mono
+/// shares every such instantiation, so compiling them again exactly would only cost compile
+/// time and image size. That is an instance of the compiled assembly's own generic whose
+/// MethodDef is in `own_served` (this image declares its shared code), or, when the compiled
+/// assembly is a framework assembly, of another framework assembly's generic that has shared
+/// code there (`List<string>` in System's image: mscorlib's image serves it; an application's
+/// image keeps its exact `List<string>`, since the framework may have no images). The scan
+/// that found them still reached what they call, so instances with value types they lead to
+/// stay. Returns how many were removed.
+pub(crate) fn drop_served_instances(
+    asm: &Assembly,
+    instances: &mut ImageInstances,
+    own_served: &BTreeSet<u32>,
+    types: &TypeContext,
+) -> usize {
+    let before = instances.instances.len();
+    let framework = is_framework(asm);
+    let ImageInstances {
+        contexts,
+        instances: list,
+    } = instances;
+    // One answer per context (most hold many instances), and per foreign MethodDef.
+    let shareable: Vec<bool> = contexts
+        .iter()
+        .map(|c| {
+            (c.own || (framework && is_framework(&c.assembly)))
+                && types.all_reference_types(&c.generics)
+        })
+        .collect();
+    let mut foreign_served: BTreeMap<(String, u32), bool> = BTreeMap::new();
+    list.retain(|&(rid, context)| {
+        let index = context as usize - 1;
+        if !shareable[index] {
+            return true;
+        }
+        let c = &contexts[index];
+        let served = if c.own {
+            own_served.contains(&rid)
+        } else {
+            *foreign_served
+                .entry((c.names.0.clone(), rid))
+                .or_insert_with(|| has_shared_code(&c.assembly, rid, types))
+        };
+        !served
+    });
+    before - list.len()
 }
 
 /// The integer argument register (0 = `rdi` ... 5 = `r9`) the dictionary travels in after the
