@@ -30,6 +30,8 @@ use super::trace::Frame;
 struct Located {
     asm: usize,
     rid: u32,
+    /// The generic context of the instance the code is exactly, 0 when none or shared.
+    context: u32,
     /// IL offset a trace shows.
     il: Option<u32>,
     /// Offset of the frame's address in the method's code.
@@ -69,14 +71,15 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
         .collect()
 }
 
-/// The method (assembly index, MethodDef rid) and code offset of each managed frame of
-/// `frames` a trace shows, innermost first: what `StackFrame`'s `get_frame_info` counts
-/// (mono's walk skips runtime-invoke wrappers and knows nothing of methods its JIT inlined).
-pub(crate) fn shown_methods(frames: &[Frame]) -> Vec<(usize, u32, u64)> {
+/// The method (assembly index, MethodDef rid, the generic context of an instance's own
+/// code) and code offset of each managed frame of `frames` a trace shows, innermost first:
+/// what `StackFrame`'s `get_frame_info` counts (mono's walk skips runtime-invoke wrappers and
+/// knows nothing of methods its JIT inlined).
+pub(crate) fn shown_methods(frames: &[Frame]) -> Vec<((usize, u32, u32), u64)> {
     shown_frames(frames)
         .into_iter()
         .filter_map(|shown| match shown {
-            Shown::Managed(frame) => Some((frame.asm, frame.rid, frame.native)),
+            Shown::Managed(frame) => Some(((frame.asm, frame.rid, frame.context), frame.native)),
             Shown::Wrapper(_) => None,
         })
         .collect()
@@ -94,6 +97,7 @@ fn shown_frames(frames: &[Frame]) -> Vec<Shown> {
             crate::code_map::lookup(f.ip, |range| Located {
                 asm: range.asm,
                 rid: range.rid,
+                context: range.context,
                 il: crate::code_map::il_offset_at(range, f.ip),
                 native: f.ip - range.start,
             })
