@@ -22,6 +22,7 @@ pub(crate) mod attributes;
 mod dispatch_cache;
 pub(crate) mod field_queries;
 pub(crate) mod finalizers;
+pub(crate) mod generic_params;
 mod handles;
 pub(crate) mod interop;
 pub(crate) mod members;
