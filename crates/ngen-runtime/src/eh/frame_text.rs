@@ -50,6 +50,9 @@ pub(crate) struct TraceLine {
 enum Shown {
     Wrapper(super::trace::Wrapper),
     Managed(Located),
+    /// A managed method the runtime serves in Rust ([`super::trace::Wrapper::managed_method`]):
+    /// its line, at IL offset 0; never inlined, as mono's JIT compiles it.
+    Served(Located),
 }
 
 /// Each frame's line of `frames` (innermost first): mono's wrapper frames (the first, where
@@ -63,10 +66,12 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
                 text: wrapper.text().to_string(),
                 il_offset: None,
             }),
-            Shown::Managed(frame) => frame_line(frame).map(|text| TraceLine {
-                text,
-                il_offset: frame.il,
-            }),
+            Shown::Managed(frame) | Shown::Served(frame) => {
+                frame_line(frame).map(|text| TraceLine {
+                    text,
+                    il_offset: frame.il,
+                })
+            }
         })
         .collect()
 }
@@ -79,7 +84,9 @@ pub(crate) fn shown_methods(frames: &[Frame]) -> Vec<((usize, u32, u32), u64)> {
     shown_frames(frames)
         .into_iter()
         .filter_map(|shown| match shown {
-            Shown::Managed(frame) => Some(((frame.asm, frame.rid, frame.context), frame.native)),
+            Shown::Managed(frame) | Shown::Served(frame) => {
+                Some(((frame.asm, frame.rid, frame.context), frame.native))
+            }
             Shown::Wrapper(_) => None,
         })
         .collect()
@@ -92,7 +99,16 @@ fn shown_frames(frames: &[Frame]) -> Vec<Shown> {
         .iter()
         .filter_map(|f| {
             if let Some(wrapper) = super::trace::Wrapper::of(f.ip) {
-                return Some(Shown::Wrapper(wrapper));
+                return Some(match wrapper.managed_method() {
+                    Some((asm, rid)) => Shown::Served(Located {
+                        asm,
+                        rid,
+                        context: 0,
+                        il: Some(0),
+                        native: 0,
+                    }),
+                    None => Shown::Wrapper(wrapper),
+                });
             }
             crate::code_map::lookup(f.ip, |range| Located {
                 asm: range.asm,
