@@ -120,13 +120,11 @@ fn instances_only_reflection_makes_run_from_shared_code_like_mono() {
 }
 
 /// `Delegate.Method` of a delegate to a generic class's method, made inside the class on an
-/// instance only reflection creates. Under `--jit never` the delegate points at the
-/// instantiating stub of the method's shared code, which the code map does not know ("not a
-/// method handle"); under `--jit always` the code map names the open method, whose parameter
-/// types are the class's `!0`, and `RuntimeTypeHandle::GetGenericParameterInfo` is missing.
+/// instance only reflection creates: `System.String Show(System.Uri)` on ``Maker`1[System.Uri]``,
+/// as mono prints it. Under `--jit never` the delegate points at the instantiating stub of the
+/// method's shared code, under `--jit always` at the instance's JIT code: the code map names
+/// the exact instance of both.
 #[test]
-#[ignore = "Delegate.Method of a generic class's method made on a reflection-only instance: \
-            the code map names neither the instantiating stub nor the exact instance"]
 fn the_method_of_a_delegate_made_in_a_reflection_only_generic_instance_is_monos() {
     let exe = fixtures().bin.join("delegate_method.exe");
     ngen_tests::assert_exactly_like_mono(

@@ -22,6 +22,7 @@ const PROGRAMS: &[&str] = &[
     "assemblies",
     "enum_parse_format",
     "class_constructors",
+    "generic_parameters",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -44,6 +45,14 @@ fn enum_parsing_and_format_strings_match_mono() {
 
 /// `RuntimeHelpers.RunClassConstructor`: once, before the first access, not again; an
 /// exception as `TypeInitializationException`; nothing for types without a `.cctor`.
+/// A generic method definition and a generic class definition as reflection shows them:
+/// `TResult Convert[TInput,TResult](TInput, TResult[])`, ``Holder`2[T,U]``, and each type
+/// parameter's name, position, attributes, constraints, base type, declaring type and method.
+#[test]
+fn generic_parameters_are_named_placed_constrained_and_owned_like_mono() {
+    fixtures().assert_like_mono("generic_parameters", &[]);
+}
+
 #[test]
 fn run_class_constructor_runs_a_static_constructor_once_like_mono() {
     fixtures().assert_like_mono("class_constructors", &[]);

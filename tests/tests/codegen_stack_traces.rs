@@ -26,6 +26,7 @@ const PROGRAMS: &[&str] = &[
     "generic_frames",
     "reflection_invoke",
     "stack_frames",
+    "property_getters",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -108,6 +109,15 @@ fn operators_properties_explicit_implementations_and_rethrowing_relays_match_mon
 fn frames_through_method_info_invoke_show_mono_wrapper_and_invoke_frames() {
     exactly_like_mono("reflection_invoke", &[], EVERY_MODE);
     exactly_like_mono("reflection_invoke", &["unhandled"], EVERY_MODE);
+}
+
+/// A property getter's exception through `PropertyInfo.GetValue`: mono's trace shows the
+/// adapter its JIT compiles per property type (`GetterAdapterFrame[T,R]`,
+/// `StaticGetterAdapterFrame[R]`, served by the runtime here) and `GetValue` between the
+/// getter and the caller; the getter's `StackFrame(1)` is the adapter, `(2)` `GetValue`.
+#[test]
+fn getter_exceptions_through_property_info_get_value_show_mono_adapter_frames() {
+    exactly_like_mono("property_getters", &[], EVERY_MODE);
 }
 
 #[test]

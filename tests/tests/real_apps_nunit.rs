@@ -12,13 +12,17 @@
 //!
 //! `-domain:None`: the runner's default loads the tests into a second AppDomain, which this
 //! runtime does not create (one domain per process); `None` is NUnit's documented way to run
-//! them in the runner's own domain. Default mode only: where the machine's GAC holds NUnit 2.6
+//! them in the runner's own domain.
+//!
+//! Runs in the default mode and under `--jit never`. Where the machine's GAC holds NUnit 2.6
 //! (mono's own packages install it there), the runner's libraries bind to the GAC, as under
-//! mono, and `build` compiles GAC assemblies only with `compile-framework = true` (every
-//! framework assembly of the closure, mscorlib included), so `--jit never` finds no image of
-//! `nunit-console-runner`. System.Configuration and System.Runtime.Remoting, which the runner
-//! also reaches, are among the application framework images
-//! ([`ngen_tests::framework_images::application_framework_images`]).
+//! mono; they are not part of the framework profile, so `build` compiles them with the app
+//! (docs/build-tool.md, "What gets an image"). The test assembly is a second root of the
+//! manifest, as a release engineer building the tests with the runner would list it, so it
+//! and nunit.framework, which it references, get images too. System.Configuration and
+//! System.Runtime.Remoting, which the runner also reaches, are among the application
+//! framework images ([`ngen_tests::framework_images::application_framework_images`]), which
+//! the `--jit never` runs search.
 //!
 //! Fetched with `apt-get download` at test time ([`ngen_tests::debian_apps`]); skipped loudly
 //! when it cannot be had.
@@ -26,9 +30,10 @@
 use std::path::{Path, PathBuf};
 
 use ngen_tests::debian_apps::{
-    Observation, assert_same_observation, debian_packages, init_and_build, mono_command,
-    ngen_run_command, observe, stage,
+    Observation, assert_same_observation, debian_packages, mono_command, ngen_run_command, observe,
+    stage,
 };
+use ngen_tests::framework_images::framework_image_path;
 
 /// The runner and its libraries: (package, file in its tree, name in the publish folder).
 const NUNIT_FILES: &[(&str, &str, &str)] = &[
@@ -70,10 +75,11 @@ const NUNIT_FILES: &[(&str, &str, &str)] = &[
 ];
 
 /// NUnit's publish folder and the test assembly, built: the runner and its libraries staged
-/// from the packages, `ngen-build init` and `build` run there (asserting the runner's image
-/// was compiled; the libraries get images too unless the machine's GAC holds NUnit, which
-/// then binds first, as for mono), the test assembly compiled into `inputs/` beside the
-/// package's nunit.framework. `None` (after a loud skip) when a package cannot be had.
+/// from the packages, the test assembly compiled into `inputs/` beside the package's
+/// nunit.framework, `ngen-build init` run in the folder and the test assembly added as a
+/// second root, then `build` (asserting the runner's, its libraries' and the tests' images
+/// were compiled, wherever the libraries bind: the folder, or the machine's GAC).
+/// `None` (after a loud skip) when a package cannot be had.
 fn built_nunit(test: &str) -> Option<(tempfile::TempDir, PathBuf, PathBuf)> {
     let mut packages: Vec<&str> = NUNIT_FILES.iter().map(|(p, _, _)| *p).collect();
     packages.dedup();
@@ -97,12 +103,6 @@ fn built_nunit(test: &str) -> Option<(tempfile::TempDir, PathBuf, PathBuf)> {
         .map(|(package, file, name)| (root_of(package).join(file), *name))
         .collect();
     stage(&app, &files);
-    let build = init_and_build(&app);
-    let build_log = String::from_utf8_lossy(&build.stderr);
-    assert!(
-        build_log.contains("Compiled nunit-console "),
-        "the build compiled nunit-console.exe:\n{build_log}"
-    );
     let inputs = dir.path().join("inputs");
     std::fs::create_dir_all(&inputs).unwrap();
     let framework = app.join("lib/nunit.framework.dll");
@@ -110,6 +110,27 @@ fn built_nunit(test: &str) -> Option<(tempfile::TempDir, PathBuf, PathBuf)> {
     let source = ngen_tests::workspace_root().join("tests/fixtures/real_apps/LibraryTests.cs");
     let reference = format!("-r:{}", framework.display());
     ngen_tests::mcs(&[&source], &inputs.join("LibraryTests.dll"), &[&reference]);
+    ngen_tests::run_ok(ngen_tests::ngen_build().arg("init").arg(&app));
+    let manifest = app.join("ngen.toml");
+    let mut text = std::fs::read_to_string(&manifest).expect("init wrote ngen.toml");
+    text.push_str("\n[[root]]\npath = \"../inputs/LibraryTests.dll\"\n");
+    std::fs::write(&manifest, text).expect("add the test assembly's root");
+    let build = ngen_tests::run_ok(ngen_tests::ngen_build().current_dir(&app).arg("build"));
+    let build_log = String::from_utf8_lossy(&build.stderr);
+    for image in [
+        "nunit-console",
+        "nunit-console-runner",
+        "nunit.core",
+        "nunit.core.interfaces",
+        "nunit.util",
+        "LibraryTests",
+        "nunit.framework",
+    ] {
+        assert!(
+            build_log.contains(&format!("Compiled {image} ")),
+            "the build compiled {image}:\n{build_log}"
+        );
+    }
     Some((dir, app, inputs))
 }
 
@@ -149,8 +170,11 @@ fn compare_with_mono(test: &str, modes: &[&str]) {
         let expected = observe(&work, &prepare, &mut mono_command(&exe, args)).masked(mask);
         check_oracle(&expected);
         for mode in modes {
-            let ours =
-                observe(&work, &prepare, &mut ngen_run_command(&exe, mode, args)).masked(mask);
+            let mut command = ngen_run_command(&exe, mode, args);
+            if *mode == "never" {
+                command.env("NGEN_IMAGE_PATH", framework_image_path());
+            }
+            let ours = observe(&work, &prepare, &mut command).masked(mask);
             let what = format!("nunit-console {args:?} (--jit {mode})");
             assert_same_observation(&what, &ours, &expected);
         }
@@ -161,7 +185,7 @@ fn compare_with_mono(test: &str, modes: &[&str]) {
 fn nunit_console_runs_a_test_assembly_as_under_mono() {
     compare_with_mono(
         "nunit_console_runs_a_test_assembly_as_under_mono",
-        &["default"],
+        &["default", "never"],
     );
 }
 

@@ -85,8 +85,11 @@ pub fn resolve(source: &RootSource) -> Result<Closure> {
     };
     let binder = Binder::new(&path, config).map_err(|e| fail(e.to_string()))?;
     let closure = binder.closure().map_err(|e| fail(e.to_string()))?;
-    // Only the framework's own directory and GAC count as "framework"; an extra GAC
-    // (MONO_GAC_PREFIX, e.g. the app's own strong-named components) is compiled like the app.
+    // Only the framework's own directory and GAC count as "framework", and in that GAC only
+    // the assemblies of the framework profile (those the framework directory lists). An extra
+    // GAC (MONO_GAC_PREFIX, e.g. the app's own strong-named components) and a third-party
+    // library a package installed into the framework's GAC (NUnit, Mono.Cecil) are compiled
+    // like the app, as Ngen compiles an app's dependencies.
     let fw = source
         .framework_dir
         .clone()
@@ -95,7 +98,7 @@ pub fn resolve(source: &RootSource) -> Result<Closure> {
         .parent()
         .map(|p| p.join("gac"))
         .unwrap_or_else(|| fw.join("gac"));
-    let mut converted = convert(&closure, &[fw, framework_gac]);
+    let mut converted = convert(&closure, &fw, &framework_gac);
     // What the binding depended on: every file read, every probe that found nothing, and the
     // config file (or the default `<root>.config` that would be read if it appeared).
     let watched = &mut converted.watched;
@@ -126,24 +129,30 @@ pub fn resolve(source: &RootSource) -> Result<Closure> {
     Ok(converted)
 }
 
-fn convert(closure: &ngen_binder::Closure, framework_roots: &[PathBuf]) -> Closure {
+/// `closure` as the planner's graph; `framework_dir` and `framework_gac` decide which of its
+/// assemblies are the framework's (see [`is_framework`]).
+fn convert(closure: &ngen_binder::Closure, framework_dir: &Path, framework_gac: &Path) -> Closure {
     let key = |n: &AssemblyName| n.to_string();
     // Each root as given and canonicalised, computed once rather than per assembly.
-    let framework_roots: Vec<(PathBuf, PathBuf)> = framework_roots
+    let framework_roots: Vec<(PathBuf, PathBuf)> = [framework_dir, framework_gac]
         .iter()
         .map(|r| {
             (
-                r.clone(),
-                std::fs::canonicalize(r).unwrap_or_else(|_| r.clone()),
+                r.to_path_buf(),
+                std::fs::canonicalize(r).unwrap_or_else(|_| r.to_path_buf()),
             )
         })
         .collect();
     let mut assemblies = BTreeMap::new();
     for a in closure.all() {
-        let mut n = node(a);
-        n.framework = matches!(a.reason, BindReason::Gac | BindReason::Framework)
-            && within_any(&a.path, &framework_roots);
-        assemblies.insert(key(&a.name), n);
+        let framework = is_framework(
+            &a.name.name,
+            a.reason,
+            &a.path,
+            &framework_roots,
+            framework_dir,
+        );
+        assemblies.insert(key(&a.name), node(a, framework));
     }
     // Edges from `referenced_by`: the binder records, for each file, who bound to it.
     for a in closure.all() {
@@ -160,7 +169,7 @@ fn convert(closure: &ngen_binder::Closure, framework_roots: &[PathBuf]) -> Closu
     }
 }
 
-fn node(a: &BoundAssembly) -> AssemblyNode {
+fn node(a: &BoundAssembly, framework: bool) -> AssemblyNode {
     AssemblyNode {
         display_name: a.name.to_string(),
         name: a.name.name.clone(),
@@ -171,7 +180,7 @@ fn node(a: &BoundAssembly) -> AssemblyNode {
             .unwrap_or_else(|| "0.0.0.0".into()),
         path: a.path.clone(),
         mvid: a.mvid.to_string(),
-        framework: matches!(a.reason, BindReason::Gac | BindReason::Framework),
+        framework,
         references: BTreeSet::new(),
         binding: a
             .config_inputs
@@ -194,6 +203,27 @@ fn node(a: &BoundAssembly) -> AssemblyNode {
             .collect(),
         default_hint: a.default_dependency.map(hint),
     }
+}
+
+/// Whether `a` is part of the framework (fingerprinted, compiled only with
+/// `compile-framework`): bound from the framework directory or GAC (`framework_roots`), and
+/// of the framework's profile, which the framework directory lists (`<Name>.dll`, or under
+/// `Facades/`; mono's packages link each profile assembly there from the GAC). A library
+/// another package installed into the same GAC is not, so it gets an image with the app.
+fn is_framework(
+    name: &str,
+    reason: BindReason,
+    path: &Path,
+    framework_roots: &[(PathBuf, PathBuf)],
+    framework_dir: &Path,
+) -> bool {
+    let in_profile = || {
+        let file = format!("{name}.dll");
+        framework_dir.join(&file).is_file() || framework_dir.join("Facades").join(&file).is_file()
+    };
+    matches!(reason, BindReason::Gac | BindReason::Framework)
+        && within_any(path, framework_roots)
+        && (reason == BindReason::Framework || in_profile())
 }
 
 /// Whether `path` lies under one of `roots`, each given as (as written, canonicalised).
@@ -245,6 +275,44 @@ mod tests {
             std::fs::write(entry.join("Widget.dll"), version).unwrap();
         }
         (dir, framework)
+    }
+
+    #[test]
+    fn only_the_framework_profile_of_the_framework_gac_is_framework() {
+        let (dir, framework) = framework_with_two_widgets();
+        let gac = dir.path().join("gac");
+        // The profile lists System (as mono's packages link it); Widget is a library another
+        // package put into the same GAC.
+        let system = gac.join("System/4.0.0.0__b77a5c561934e089/System.dll");
+        std::fs::create_dir_all(system.parent().unwrap()).unwrap();
+        std::fs::write(&system, "").unwrap();
+        std::fs::write(framework.join("System.dll"), "").unwrap();
+        std::fs::create_dir_all(framework.join("Facades")).unwrap();
+        std::fs::write(framework.join("Facades/System.Runtime.dll"), "").unwrap();
+        let roots = [
+            (framework.clone(), framework.clone()),
+            (gac.clone(), gac.clone()),
+        ];
+        let widget = gac.join("Widget/4.0.0.0__0123456789abcdef/Widget.dll");
+        let framework_of =
+            |name: &str, reason, path: &Path| is_framework(name, reason, path, &roots, &framework);
+        assert!(framework_of("System", BindReason::Gac, &system));
+        assert!(!framework_of("Widget", BindReason::Gac, &widget));
+        assert!(framework_of(
+            "System.Runtime",
+            BindReason::Framework,
+            &framework.join("Facades/System.Runtime.dll")
+        ));
+        // Outside the framework's directories (an extra GAC, the app): never framework.
+        let elsewhere = dir
+            .path()
+            .join("extra/gac/System/4.0.0.0__b77a5c561934e089/System.dll");
+        assert!(!framework_of("System", BindReason::Gac, &elsewhere));
+        assert!(!framework_of(
+            "System",
+            BindReason::AppBase,
+            &framework.join("System.dll")
+        ));
     }
 
     #[test]

@@ -172,7 +172,17 @@ impl TypeContext {
         })
     }
 
-    /// Whether `ty` is an array type of any rank.
+    /// The element type of an array type (no layout asked: an open array's element may be a
+    /// generic parameter, `TResult[]`), `None` for any other type.
+    pub fn array_element(&self, ty: TypeHandle) -> Option<TypeHandle> {
+        let inner = self.lock().ok()?;
+        match inner.ts.kind(ty) {
+            TypeKind::SzArray(e) | TypeKind::Array(e, _) => Some(*e),
+            _ => None,
+        }
+    }
+
+    /// Whether `ty` is an array type.
     pub fn is_array(&self, ty: TypeHandle) -> bool {
         self.lock().is_ok_and(|inner| {
             matches!(
@@ -224,7 +234,8 @@ pub fn cor_element_type(context: &TypeContext, ty: TypeHandle) -> Result<u8, Str
         TypeKind::Ptr(_) => 0x0f,
         TypeKind::FnPtr(_) => 0x1b,
         TypeKind::Var(_) => 0x13,
-        TypeKind::MVar(_) => 0x1e,
+        TypeKind::MVar(_) | TypeKind::Param(ngen_typesystem::ParamOwner::Method(_), _) => 0x1e,
+        TypeKind::Param(ngen_typesystem::ParamOwner::Type(_), _) => 0x13,
         TypeKind::Inst(..) => 0x15,
         TypeKind::Def(..) => {
             if ts.well_known(WellKnownType::Object).ok() == Some(ty) {

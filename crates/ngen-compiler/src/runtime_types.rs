@@ -16,7 +16,10 @@
 
 use ngen_metadata::{Assembly, TableId, Token};
 use ngen_typesystem::TypeKind;
-pub use ngen_typesystem::{GenericContext, MethodHandle, Primitive, TypeHandle, WellKnownType};
+pub use ngen_typesystem::{
+    GenericContext, GenericParamInfo, MethodHandle, ParamOwner, Primitive, TypeHandle,
+    WellKnownType,
+};
 
 use crate::type_context::TypeContext;
 

@@ -3,12 +3,17 @@
 //!
 //! ## Model
 //! One sorted list of address ranges, each naming the method compiled there by assembly index
-//! and MethodDef rid. When an image is mapped, its method table (the entry address of each
+//! and MethodDef rid, and, for one generic instance's code, the instance's generic context.
+//! That context is what reflection needs to name the instance (`Delegate.Method`,
+//! `StackFrame.GetMethod()`, as mono's `actual_method`); traces name the MethodDef. When an image is mapped, its method table (the entry address of each
 //! compiled method, by rid) gives the ranges: each method runs to the next one's start, the
 //! last to the image's tables (code precedes data in an image). That costs a sort, not a pass
 //! over the ELF symbol table (19 ms for mscorlib's 18,165 symbols in a debug build), at every
 //! start. An address in the stub of an excluded method is attributed to the method before it.
-//! The JIT adds each method it compiles, with its exact size and its name. Names of image
+//! The JIT adds each method it compiles, with its exact size and its name. An instantiating
+//! stub ([`crate::stubs::instantiating_stub`]: the entry of an exact instance served by shared
+//! code) is a range of its own, naming the instance, so a delegate made on it has a method; it
+//! leaves no frame, so no trace meets it. Names of image
 //! methods are read from the metadata when asked for ([`name_of`]). Ranges are never removed:
 //! code is never unloaded.
 //!
@@ -33,6 +38,10 @@ pub(crate) struct CodeRange {
     pub asm: usize,
     /// MethodDef rid.
     pub rid: u32,
+    /// The runtime's generic context (`Runtime::generic_contexts` id) of the instance this
+    /// code is exactly (JIT code of an instance, an image's exact instance, an instantiating
+    /// stub); 0 for plain methods and shared code, which serves many instances.
+    pub context: u32,
     /// `Namespace.Type::Method` when known at registration (JIT code).
     pub name: Option<Box<str>>,
     /// The method's own IL-offset entries (`ngen_abi::il_offsets::encode_method`'s form):
@@ -74,12 +83,11 @@ pub(crate) fn add(ranges: impl IntoIterator<Item = CodeRange>) {
     map.sort_by_key(|r| r.start);
 }
 
-/// Adds a method the JIT compiled (`size` bytes at `start`), and writes it to the perf map
-/// when one is kept, named as images name their symbols (`Namespace.Type::Method#rid`, the rid
-/// telling overloads apart).
+/// Adds a method the JIT compiled (`size` bytes at `start`) in generic context `context`, and
+/// writes it to the perf map when one is kept, named as images name their symbols
+/// (`Namespace.Type::Method#rid`, the rid telling overloads apart).
 pub(crate) fn add_jit(
-    asm: usize,
-    rid: u32,
+    (asm, rid, context): (usize, u32, u32),
     (start, size): (u64, u64),
     name: &str,
     il_offsets: &[(u32, u32)],
@@ -90,11 +98,30 @@ pub(crate) fn add_jit(
         end: start.saturating_add(size),
         asm,
         rid,
+        context,
         name: Some(name.into()),
         il_offsets: Some(Cow::Owned(ngen_abi::il_offsets::encode_method(il_offsets))),
     };
+    insert(range);
+}
+
+/// Adds the instantiating stub of `size` bytes at `start`: the entry of the instance of
+/// MethodDef `rid` of assembly `asm` in generic context `context`.
+pub(crate) fn add_stub((asm, rid, context): (usize, u32, u32), (start, size): (u64, u64)) {
+    insert(CodeRange {
+        start,
+        end: start.saturating_add(size),
+        asm,
+        rid,
+        context,
+        name: None,
+        il_offsets: None,
+    });
+}
+
+fn insert(range: CodeRange) {
     let mut map = MAP.write().unwrap_or_else(PoisonError::into_inner);
-    let at = map.partition_point(|r| r.start <= start);
+    let at = map.partition_point(|r| r.start <= range.start);
     map.insert(at, range);
 }
 
@@ -102,18 +129,18 @@ pub(crate) fn add_jit(
 /// MethodDef `rid` (0 when the image lacks it), and code ends before `code_end` (the tables).
 #[cfg(test)]
 pub(crate) fn image_ranges(asm: usize, entries: &[u64], code_end: u64) -> Vec<CodeRange> {
-    image_ranges_of(entries, code_end, |i| (asm, i as u32 + 1, None))
+    image_ranges_of(entries, code_end, |i| (asm, i as u32 + 1, 0, None))
 }
 
 /// The ranges of a mapped image's method table: `entries[i]` is an entry address (0 when the
 /// image lacks that code) and `owner(i)` names whose method it is: the runtime's assembly
-/// index, the MethodDef rid and, for code whose IL offsets are not its assembly's image blob's
+/// index, the MethodDef rid, the generic context of an exact instance (0 otherwise) and, for code whose IL offsets are not its assembly's image blob's
 /// slot `rid` (a generic instance of another assembly's method), its own entries. Code ends
 /// before `code_end` (the tables); each range runs to the next entry.
 pub(crate) fn image_ranges_of(
     entries: &[u64],
     code_end: u64,
-    owner: impl Fn(usize) -> (usize, u32, Option<&'static [u8]>),
+    owner: impl Fn(usize) -> (usize, u32, u32, Option<&'static [u8]>),
 ) -> Vec<CodeRange> {
     let mut starts: Vec<(u64, usize)> = entries
         .iter()
@@ -133,12 +160,13 @@ pub(crate) fn image_ranges_of(
         .zip(ends)
         .filter(|((start, _), end)| start < end)
         .map(|((start, i), end)| {
-            let (asm, rid, il_offsets) = owner(*i);
+            let (asm, rid, context, il_offsets) = owner(*i);
             CodeRange {
                 start: *start,
                 end,
                 asm,
                 rid,
+                context,
                 name: None,
                 il_offsets: il_offsets.map(Cow::Borrowed),
             }
@@ -185,6 +213,7 @@ mod tests {
             end,
             asm: 0,
             rid,
+            context: 0,
             name: None,
             il_offsets: None,
         }

@@ -377,6 +377,7 @@ mod tests {
             end: start + 0x100,
             asm: 0,
             rid: 1,
+            context: 0,
             name: Some(name.into()),
             il_offsets: None,
         };

@@ -310,13 +310,14 @@ fn load_path(image: &OpenedImage) -> PathBuf {
 
 /// Maps the opened (and verified) image of assembly `asm`, fills its helper table and adds its
 /// methods to the code map; `instance_owners[i]` is the runtime's index of the assembly
-/// defining generic instance `i`'s method and that method's MethodDef rid (so its frames are
-/// named and located as that method's, as mono names `List`1[T].Add`).
+/// defining generic instance `i`'s method, that method's MethodDef rid (so its frames are
+/// named and located as that method's, as mono names `List`1[T].Add`) and the instance's
+/// generic context (0 for shared code), for reflection.
 pub(crate) fn map(
     image: OpenedImage,
     header: &ImageHeader,
     asm: usize,
-    instance_owners: &[(usize, u32)],
+    instance_owners: &[(usize, u32, u32)],
 ) -> Result<MappedImage, String> {
     let path = load_path(&image);
     // The loader maps the file itself: drop the mapping that was hashed.
@@ -354,12 +355,15 @@ pub(crate) fn map(
     let entries = unsafe { std::slice::from_raw_parts(t.methods, t.method_count as usize) };
     let rows = header.method_rows as usize;
     let owner = |i: usize| match i.checked_sub(rows) {
-        None => (asm, i as u32 + 1, None),
+        None => (asm, i as u32 + 1, 0, None),
         Some(instance) => {
-            let (home, rid) = instance_owners.get(instance).copied().unwrap_or((asm, 0));
+            let (home, rid, context) = instance_owners
+                .get(instance)
+                .copied()
+                .unwrap_or((asm, 0, 0));
             let own_offsets =
                 blob.and_then(|b| ngen_abi::il_offsets::method_entries(b, i as u32 + 1));
-            (home, rid, own_offsets)
+            (home, rid, context, own_offsets)
         }
     };
     crate::code_map::add(crate::code_map::image_ranges_of(

@@ -22,6 +22,7 @@ pub(crate) mod attributes;
 mod dispatch_cache;
 pub(crate) mod field_queries;
 pub(crate) mod finalizers;
+pub(crate) mod generic_params;
 mod handles;
 pub(crate) mod interop;
 pub(crate) mod members;
@@ -598,14 +599,16 @@ impl Runtime {
                 .copied()
                 .ok_or_else(|| format!("cell context {c} out of range"))
         };
-        // Whose method each generic instance's code is: its context's assembly and rid.
+        // Whose method each generic instance's code is: its context's assembly and rid, and
+        // the context itself.
         let mut instance_owners = Vec::with_capacity(header.instances.len());
         for instance in &header.instances {
-            let (_, home) = context_of(instance.context)?;
-            instance_owners.push((home, instance.token & 0x00ff_ffff));
+            let (context, home) = context_of(instance.context)?;
+            instance_owners.push((home, instance.token & 0x00ff_ffff, context));
         }
-        // Shared code follows the instances: the image's own generic MethodDefs.
-        instance_owners.extend(header.shared.iter().map(|e| (id, e.token & 0x00ff_ffff)));
+        // Shared code follows the instances: the image's own generic MethodDefs, for any
+        // instance (no context).
+        instance_owners.extend(header.shared.iter().map(|e| (id, e.token & 0x00ff_ffff, 0)));
         let mut image = map(opened, &header, id, &instance_owners)?;
         image.blake3 = blake3;
         for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
@@ -776,6 +779,14 @@ impl Runtime {
             .bind(reference, &self.assemblies[id].identity)
             .map_err(|e| e.to_string())?;
         self.load(&binding.path)
+    }
+
+    /// The generic context of id `id` ([`Runtime::generic_context`]); none for an unknown id.
+    pub(crate) fn generic_context_of(&self, id: u32) -> GenericContext {
+        self.generic_contexts
+            .get(id as usize)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The id of generic context `ctx` for cell descriptors (0 for none), interned.

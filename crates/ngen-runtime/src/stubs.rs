@@ -235,23 +235,25 @@ pub(crate) fn capturing_stub(
 }
 
 /// The entry of an exact instance served by the shared code at `target`: its `dictionary` in
-/// integer argument register `register` (0 = `rdi` ... 5 = `r9`), then the code (made once).
+/// integer argument register `register` (0 = `rdi` ... 5 = `r9`), then the code (made once);
+/// with the stub's size in bytes, for the code map.
 pub(crate) fn instantiating_stub(
     target: u64,
     register: u32,
     dictionary: u64,
-) -> Result<u64, String> {
+) -> Result<(u64, u64), String> {
     let register = u8::try_from(register)
         .ok()
         .filter(|&r| usize::from(r) < MOVABS_ARGUMENT.len())
         .ok_or_else(|| {
             format!("shared code's dictionary register {register} is not an argument register")
         })?;
-    make(StubKey::Instantiating {
+    let key = StubKey::Instantiating {
         target,
         register,
         dictionary,
-    })
+    };
+    make(key).map(|entry| (entry, key.code().len() as u64))
 }
 
 fn make(key: StubKey) -> Result<u64, String> {
@@ -391,13 +393,15 @@ mod tests {
     #[test]
     fn an_instantiating_stub_appends_the_dictionary_in_its_register() {
         let target = shared as *const () as u64;
-        let stub = instantiating_stub(target, 2, 1000).unwrap();
-        assert_eq!(instantiating_stub(target, 2, 1000).unwrap(), stub);
+        let (stub, size) = instantiating_stub(target, 2, 1000).unwrap();
+        assert_eq!(instantiating_stub(target, 2, 1000).unwrap(), (stub, size));
+        // movabs rdx, dictionary; movabs r11, target; jmp r11.
+        assert_eq!(size, 23);
         // SAFETY: the stub takes `shared`'s signature without its last argument.
         let exact: extern "C" fn(i64, f64, i64) -> i64 = unsafe { std::mem::transmute(stub) };
         assert_eq!(exact(1, 20.0, 300), 1321);
         let target = shared_in_r9 as *const () as u64;
-        let stub = instantiating_stub(target, 5, 100_000).unwrap();
+        let (stub, _) = instantiating_stub(target, 5, 100_000).unwrap();
         // SAFETY: as above, five integer arguments before the dictionary.
         let exact: extern "C" fn(i64, i64, i64, i64, i64) -> i64 =
             unsafe { std::mem::transmute(stub) };

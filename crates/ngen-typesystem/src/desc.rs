@@ -34,6 +34,20 @@ pub enum TypeKind {
     Var(u32),
     /// Generic parameter `!!n` of the enclosing method, uninstantiated.
     MVar(u32),
+    /// Generic parameter `n` of a given owner, as reflection sees it: named (`T`), with a
+    /// position, attributes and constraints. Only the reflection layer makes these (the
+    /// generic arguments of a definition, the parameter types of an open method, as mono's
+    /// `MonoGenericParam` has an owner); code, layout and substitution know `Var` and `MVar`.
+    Param(ParamOwner, u32),
+}
+
+/// Whose generic parameter a [`TypeKind::Param`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ParamOwner {
+    /// A generic type definition's (`!n`).
+    Type(TypeHandle),
+    /// A generic method's (`!!n`): the definition, or its inflation in an instantiated class.
+    Method(MethodHandle),
 }
 
 /// A method signature with every type resolved to a handle (II.23.2.1-3).

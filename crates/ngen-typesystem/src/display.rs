@@ -37,6 +37,12 @@ impl TypeSystem {
             }
             TypeKind::Var(i) => format!("!{i}"),
             TypeKind::MVar(i) => format!("!!{i}"),
+            TypeKind::Param(owner, i) => {
+                self.param_name(*owner, *i).unwrap_or_else(|| match owner {
+                    crate::desc::ParamOwner::Type(_) => format!("!{i}"),
+                    crate::desc::ParamOwner::Method(_) => format!("!!{i}"),
+                })
+            }
         }
     }
 

@@ -29,7 +29,8 @@ impl TypeSystem {
     /// `ty` with every `!n` and `!!n` replaced from `ctx` (parameters `ctx` does not cover stay).
     pub fn substitute(&mut self, ty: TypeHandle, ctx: &GenericContext) -> Result<TypeHandle> {
         Ok(match self.kind(ty).clone() {
-            TypeKind::Def(..) => ty,
+            // A reflection-only parameter names its owner's parameter: nothing replaces it.
+            TypeKind::Def(..) | TypeKind::Param(..) => ty,
             TypeKind::Var(i) => match &ctx.type_args {
                 Some(args) => *args.get(i as usize).ok_or_else(|| out_of_range("!", i))?,
                 None => ty,
@@ -104,7 +105,7 @@ impl TypeSystem {
     /// compiled for.
     pub fn is_closed(&self, ty: TypeHandle) -> bool {
         match self.kind(ty) {
-            TypeKind::Var(_) | TypeKind::MVar(_) => false,
+            TypeKind::Var(_) | TypeKind::MVar(_) | TypeKind::Param(..) => false,
             TypeKind::Def(..) => true,
             TypeKind::Inst(_, args) => args.iter().all(|&a| self.is_closed(a)),
             TypeKind::SzArray(e)

@@ -17,6 +17,7 @@
 //! | `load` | modules, TypeDef/TypeRef/TypeSpec/MemberRef/MethodSpec resolution, signatures |
 //! | `members` | class info, fields and methods of a type (`EcmaType`, `InstantiatedType`) |
 //! | `generics` | substitution of generic arguments |
+//! | `generic_params` | generic parameters as reflection sees them (owner, name, constraints) |
 //! | [`well_known`] | Object, String, Array, ValueType, Enum, Delegate, Nullable\`1, ... |
 //! | [`layout`] | instance layout (as Mono 6.8), GC maps, statics |
 //! | [`virtuals`] | vtable slots, overrides, MethodImpls |
@@ -51,6 +52,7 @@ mod casting;
 pub mod desc;
 mod display;
 pub mod error;
+mod generic_params;
 mod generics;
 pub mod handle;
 pub mod interfaces;
@@ -69,10 +71,11 @@ use std::sync::Arc;
 use ngen_metadata::Assembly;
 
 pub use desc::{
-    Category, ClassInfo, FieldDesc, GenericContext, MethodDesc, MethodSignature, Primitive,
-    TypeKind,
+    Category, ClassInfo, FieldDesc, GenericContext, MethodDesc, MethodSignature, ParamOwner,
+    Primitive, TypeKind,
 };
 pub use error::{Result, TypeSystemError};
+pub use generic_params::GenericParamInfo;
 pub use handle::{FieldHandle, MethodHandle, ModuleId, TypeHandle};
 pub use interfaces::{InterfaceMap, InterfaceMethodImpl};
 pub use layout::{GcMap, InstanceLayout, StaticArea, StaticField, StaticsLayout};

@@ -64,7 +64,7 @@ impl TypeSystem {
                 self.write_type(*e, out)?;
                 out.push('*');
             }
-            TypeKind::FnPtr(_) | TypeKind::Var(_) | TypeKind::MVar(_) => {
+            TypeKind::FnPtr(_) | TypeKind::Var(_) | TypeKind::MVar(_) | TypeKind::Param(..) => {
                 return Err(unnameable(format!(
                     "{} has no serialized name",
                     self.type_name(ty)

@@ -60,6 +60,36 @@ fn assembly_of(ts: &TypeSystem, ty: TypeHandle) -> Result<String, String> {
     }
 }
 
+/// `[T,U]` after the name of TypeDef `rid` of `module` when it is a generic definition
+/// (mono's `mono_type_get_name_recurse` for a generic type definition in the reflection
+/// format); nothing otherwise.
+fn write_parameter_names(
+    ts: &TypeSystem,
+    module: ngen_typesystem::ModuleId,
+    rid: u32,
+    out: &mut String,
+) -> Result<(), String> {
+    let assembly = ts.assembly(module);
+    let owner = ngen_metadata::Token::new(ngen_metadata::TableId::TypeDef, rid);
+    let params = assembly
+        .generic_params_of(owner)
+        .map_err(|e| e.to_string())?;
+    if params.is_empty() {
+        return Ok(());
+    }
+    let mut named = Vec::with_capacity(params.len());
+    for param in params {
+        let row = assembly.generic_param(param).map_err(|e| e.to_string())?;
+        named.push((row.number, row.name.to_string()));
+    }
+    named.sort();
+    let names: Vec<String> = named.into_iter().map(|(_, name)| name).collect();
+    out.push('[');
+    out.push_str(&names.join(","));
+    out.push(']');
+    Ok(())
+}
+
 fn write_name(
     ts: &TypeSystem,
     ty: TypeHandle,
@@ -71,15 +101,24 @@ fn write_name(
         f => f,
     };
     match ts.kind(ty) {
-        TypeKind::Def(..) => out.push_str(&ts.type_name(ty).replace('/', "+")),
+        TypeKind::Def(module, rid) => {
+            out.push_str(&ts.type_name(ty).replace('/', "+"));
+            // A generic definition's reflection name lists its parameters: ``List`1[T]``.
+            if format == NameFormat::Reflection {
+                write_parameter_names(ts, *module, *rid, out)?;
+            }
+        }
         TypeKind::Inst(def, args) => {
-            write_name(ts, *def, NameFormat::Reflection, out)?;
+            out.push_str(&ts.type_name(*def).replace('/', "+"));
             out.push('[');
             for (i, &arg) in args.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                if element_format == NameFormat::FullName {
+                // A generic parameter has no assembly to qualify it with: bare, as mono.
+                if matches!(ts.kind(arg), TypeKind::Param(..)) {
+                    out.push_str(&ts.type_name(arg));
+                } else if element_format == NameFormat::FullName {
                     out.push('[');
                     write_name(ts, arg, NameFormat::AssemblyQualified, out)?;
                     out.push(']');

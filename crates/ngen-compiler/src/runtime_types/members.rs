@@ -182,6 +182,9 @@ impl TypeContext {
         let ts = &mut inner.ts;
         let desc = ts.method(method).clone();
         let sig = ts.method_signature(method).map_err(err)?;
+        // An open method's return type names its generic parameters as reflection does (`T`).
+        let ctx = ts.reflection_context(method).map_err(err)?;
+        let ret = ts.substitute(sig.ret, &ctx).map_err(err)?;
         // CallingConventions: Standard 1, VarArgs 2, HasThis 0x20, ExplicitThis 0x40.
         let mut calling_convention = if sig.call_conv & 0x0f == 5 { 2 } else { 1 };
         if sig.has_this {
@@ -192,7 +195,7 @@ impl TypeContext {
         }
         Ok(MethodInfoData {
             declaring: desc.owner,
-            ret: sig.ret,
+            ret,
             attributes: desc.flags,
             impl_attributes: desc.impl_flags,
             calling_convention,
@@ -200,7 +203,7 @@ impl TypeContext {
     }
 
     /// `(IsGenericMethod, IsGenericMethodDefinition)` of `method`, and its method arguments
-    /// (its parameters `!!0`... for a definition).
+    /// (its own named parameters, `T`..., for a definition).
     pub fn method_generic_shape(
         &self,
         method: MethodHandle,
@@ -215,7 +218,9 @@ impl TypeContext {
             .method_signature(method)
             .map_err(err)?
             .generic_param_count;
-        let params = (0..count).map(|i| ts.method_var(i)).collect::<Vec<_>>();
+        let params = (0..count)
+            .map(|i| ts.owned_param(ngen_typesystem::ParamOwner::Method(method), i))
+            .collect::<Vec<_>>();
         Ok((count > 0, count > 0, params))
     }
 

@@ -312,8 +312,9 @@ impl TypeContext {
         Ok((d.name.clone(), d.owner))
     }
 
-    /// Each parameter of `method`: its type, its name (empty when the Param table has
-    /// none) and its `ParameterAttributes`.
+    /// Each parameter of `method`: its type (an open method's generic parameters named as
+    /// reflection names them, `T`), its name (empty when the Param table has none) and its
+    /// `ParameterAttributes`.
     pub fn method_parameters(
         &self,
         method: MethodHandle,
@@ -323,8 +324,11 @@ impl TypeContext {
         let sig = ts.method_signature(method).map_err(err)?;
         let desc = ts.method(method).clone();
         let asm = ts.assembly_shared(desc.module);
-        let mut out: Vec<(TypeHandle, String, u16)> =
-            sig.params.iter().map(|&t| (t, String::new(), 0)).collect();
+        let ctx = ts.reflection_context(method).map_err(err)?;
+        let mut out: Vec<(TypeHandle, String, u16)> = Vec::with_capacity(sig.params.len());
+        for &t in sig.params.iter() {
+            out.push((ts.substitute(t, &ctx).map_err(err)?, String::new(), 0));
+        }
         for rid in asm.params_of(desc.rid).map_err(err)? {
             let row = asm.param(rid).map_err(err)?;
             if let Some(slot) = (row.sequence as usize)
@@ -338,26 +342,38 @@ impl TypeContext {
         Ok(out)
     }
 
-    /// The type arguments of a generic instance, the parameters (`!0`, ...) of a generic
+    /// The type arguments of a generic instance, the parameters (`T`, ...) of a generic
     /// definition, none for other types.
     pub fn generic_arguments(&self, ty: TypeHandle) -> Result<Vec<TypeHandle>, String> {
         let mut inner = self.lock()?;
         let ts = &mut inner.ts;
         match ts.kind(ty).clone() {
             TypeKind::Inst(_, args) => Ok(args.to_vec()),
-            TypeKind::Def(..) => {
-                let count = ts.class_info(ty).map_err(err)?.generic_param_count;
-                Ok((0..count).map(|i| ts.type_var(i)).collect())
-            }
+            TypeKind::Def(..) => ts.type_params(ty).map_err(err),
             _ => Ok(Vec::new()),
         }
     }
 
-    /// The enclosing type of a nested type (an instance's definition's), else `None`.
+    /// What reflection asks of a generic parameter (position, attributes, constraints,
+    /// owner); `None` for any other type.
+    pub fn generic_param_info(
+        &self,
+        ty: TypeHandle,
+    ) -> Result<Option<ngen_typesystem::GenericParamInfo>, String> {
+        let mut inner = self.lock()?;
+        inner.ts.generic_param_info(ty).map_err(err)
+    }
+
+    /// The enclosing type of a nested type (an instance's definition's), the owner of a
+    /// generic parameter (a method's parameter: the method's declaring type), else `None`.
     pub fn declaring_type(&self, ty: TypeHandle) -> Result<Option<TypeHandle>, String> {
         let mut inner = self.lock()?;
         let ts = &mut inner.ts;
         let def = match ts.kind(ty) {
+            TypeKind::Param(ngen_typesystem::ParamOwner::Type(def), _) => return Ok(Some(*def)),
+            TypeKind::Param(ngen_typesystem::ParamOwner::Method(m), _) => {
+                return Ok(Some(ts.method(*m).owner));
+            }
             TypeKind::Inst(def, _) => *def,
             _ => ty,
         };

@@ -337,7 +337,9 @@ pub(crate) fn il_type(ts: &mut TypeSystem, ty: TypeHandle) -> Result<IlType, Str
         TypeKind::SzArray(_) | TypeKind::Array(..) => ValKind::Ref,
         TypeKind::ByRef(_) | TypeKind::Ptr(_) => ValKind::Ptr,
         TypeKind::FnPtr(_) => ValKind::I,
-        TypeKind::Var(_) | TypeKind::MVar(_) => return Err("generic parameter type".into()),
+        TypeKind::Var(_) | TypeKind::MVar(_) | TypeKind::Param(..) => {
+            return Err("generic parameter type".into());
+        }
         TypeKind::Def(..) | TypeKind::Inst(..) => {
             let info = ts.class_info(ty).map_err(|e| e.to_string())?;
             match (info.category, info.primitive) {

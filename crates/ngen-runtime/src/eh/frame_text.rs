@@ -30,6 +30,8 @@ use super::trace::Frame;
 struct Located {
     asm: usize,
     rid: u32,
+    /// The generic context of the instance the code is exactly, 0 when none or shared.
+    context: u32,
     /// IL offset a trace shows.
     il: Option<u32>,
     /// Offset of the frame's address in the method's code.
@@ -48,6 +50,9 @@ pub(crate) struct TraceLine {
 enum Shown {
     Wrapper(super::trace::Wrapper),
     Managed(Located),
+    /// A managed method the runtime serves in Rust ([`super::trace::Wrapper::managed_method`]):
+    /// its line, at IL offset 0; never inlined, as mono's JIT compiles it.
+    Served(Located),
 }
 
 /// Each frame's line of `frames` (innermost first): mono's wrapper frames (the first, where
@@ -61,22 +66,27 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
                 text: wrapper.text().to_string(),
                 il_offset: None,
             }),
-            Shown::Managed(frame) => frame_line(frame).map(|text| TraceLine {
-                text,
-                il_offset: frame.il,
-            }),
+            Shown::Managed(frame) | Shown::Served(frame) => {
+                frame_line(frame).map(|text| TraceLine {
+                    text,
+                    il_offset: frame.il,
+                })
+            }
         })
         .collect()
 }
 
-/// The method (assembly index, MethodDef rid) and code offset of each managed frame of
-/// `frames` a trace shows, innermost first: what `StackFrame`'s `get_frame_info` counts
-/// (mono's walk skips runtime-invoke wrappers and knows nothing of methods its JIT inlined).
-pub(crate) fn shown_methods(frames: &[Frame]) -> Vec<(usize, u32, u64)> {
+/// The method (assembly index, MethodDef rid, the generic context of an instance's own
+/// code) and code offset of each managed frame of `frames` a trace shows, innermost first:
+/// what `StackFrame`'s `get_frame_info` counts (mono's walk skips runtime-invoke wrappers and
+/// knows nothing of methods its JIT inlined).
+pub(crate) fn shown_methods(frames: &[Frame]) -> Vec<((usize, u32, u32), u64)> {
     shown_frames(frames)
         .into_iter()
         .filter_map(|shown| match shown {
-            Shown::Managed(frame) => Some((frame.asm, frame.rid, frame.native)),
+            Shown::Managed(frame) | Shown::Served(frame) => {
+                Some(((frame.asm, frame.rid, frame.context), frame.native))
+            }
             Shown::Wrapper(_) => None,
         })
         .collect()
@@ -89,11 +99,21 @@ fn shown_frames(frames: &[Frame]) -> Vec<Shown> {
         .iter()
         .filter_map(|f| {
             if let Some(wrapper) = super::trace::Wrapper::of(f.ip) {
-                return Some(Shown::Wrapper(wrapper));
+                return Some(match wrapper.managed_method() {
+                    Some((asm, rid)) => Shown::Served(Located {
+                        asm,
+                        rid,
+                        context: 0,
+                        il: Some(0),
+                        native: 0,
+                    }),
+                    None => Shown::Wrapper(wrapper),
+                });
             }
             crate::code_map::lookup(f.ip, |range| Located {
                 asm: range.asm,
                 rid: range.rid,
+                context: range.context,
                 il: crate::code_map::il_offset_at(range, f.ip),
                 native: f.ip - range.start,
             })

@@ -25,9 +25,10 @@
 //!
 //! A walk that reaches the runtime's call trampoline ([`crate::dynamic_call`]) goes on when
 //! the icall that called it recorded its managed caller (`MethodInfo.Invoke`'s
-//! `InternalInvoke`): mono's managed-to-native wrapper frame (a [`Wrapper`] pseudo-frame
-//! whose frame pointer is the trampoline's, so a catch inside the invoked method cuts it),
-//! then the caller and its callers, as mono's unwinder crosses its `runtime_invoke` wrapper.
+//! `InternalInvoke`, `PropertyInfo.GetValue`'s getter adapters): mono's managed-to-native
+//! wrapper frame, or the adapter's mscorlib frame (a [`Wrapper`] pseudo-frame whose frame
+//! pointer is the trampoline's, so a catch inside the invoked method cuts it), then the
+//! caller and its callers, as mono's unwinder crosses its `runtime_invoke` wrapper.
 //!
 //! Where mono raises from one of its wrappers, the trace begins with the wrapper's frame
 //! ([`Wrapper`], a pseudo-frame whose `ip` is the wrapper's id): class initialisation (a
@@ -76,6 +77,28 @@ pub(crate) enum Wrapper {
     InvokeMethod = 9,
     /// `ConstructorInfo.Invoke`'s (and `Activator`'s) icall.
     InvokeConstructor = 10,
+    /// `PropertyInfo.GetValue`'s adapter between the getter and `GetValue`
+    /// (`RuntimePropertyInfo.GetterAdapterFrame<T,R>`, which mono's JIT compiles and this
+    /// runtime serves in Rust, `state::reflected_delegates`): shown as that mscorlib
+    /// method's frame ([`Wrapper::managed_method`]).
+    GetterAdapter = 11,
+    /// `RuntimePropertyInfo.StaticGetterAdapterFrame<R>`, as [`Wrapper::GetterAdapter`].
+    StaticGetterAdapter = 12,
+}
+
+/// The managed method each wrapper that stands for one was last recorded as
+/// ([`record_wrapper_method`]): (assembly index, MethodDef rid).
+static WRAPPER_METHODS: std::sync::Mutex<Vec<(Wrapper, (usize, u32))>> =
+    std::sync::Mutex::new(Vec::new());
+
+/// Records that `wrapper`'s frame is MethodDef `rid` of assembly `asm`, a managed method the
+/// runtime serves in Rust (mono's traces show that method's frame).
+pub(crate) fn record_wrapper_method(wrapper: Wrapper, (asm, rid): (usize, u32)) {
+    let mut methods = WRAPPER_METHODS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    methods.retain(|(w, _)| *w != wrapper);
+    methods.push((wrapper, (asm, rid)));
 }
 
 impl Wrapper {
@@ -92,6 +115,8 @@ impl Wrapper {
             Wrapper::StelemrefClass,
             Wrapper::InvokeMethod,
             Wrapper::InvokeConstructor,
+            Wrapper::GetterAdapter,
+            Wrapper::StaticGetterAdapter,
         ]
         .into_iter()
         .find(|w| *w as u64 == ip)
@@ -128,7 +153,24 @@ impl Wrapper {
             Wrapper::InvokeConstructor => {
                 "(wrapper managed-to-native) System.Reflection.RuntimeConstructorInfo.InternalInvoke(System.Reflection.RuntimeConstructorInfo,object,object[],System.Exception&)"
             }
+            // Shown as their methods' frames; these only when the method is unknown.
+            Wrapper::GetterAdapter => "System.Reflection.RuntimePropertyInfo.GetterAdapterFrame",
+            Wrapper::StaticGetterAdapter => {
+                "System.Reflection.RuntimePropertyInfo.StaticGetterAdapterFrame"
+            }
         }
+    }
+
+    /// The managed method whose frame this wrapper stands for, when it is one the runtime
+    /// serves in Rust and has recorded ([`record_wrapper_method`]).
+    pub(crate) fn managed_method(self) -> Option<(usize, u32)> {
+        let methods = WRAPPER_METHODS
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        methods
+            .iter()
+            .find(|(w, _)| *w == self)
+            .map(|(_, method)| *method)
     }
 
     fn frame(self) -> Frame {

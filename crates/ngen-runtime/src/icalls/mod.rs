@@ -29,6 +29,7 @@ mod enum_type;
 pub(crate) mod environment;
 mod gc;
 mod gc_handle;
+mod generic_params;
 mod interlocked;
 mod interop_sys;
 mod manifest_resources;
@@ -84,6 +85,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "Mono.Runtime",
         methods: mono_runtime::methods,
+    },
+    IcallType {
+        type_name: "Mono.RuntimeClassHandle",
+        methods: generic_params::class_handle_methods,
     },
     IcallType {
         type_name: "Mono.RuntimeGPtrArrayHandle",
@@ -300,6 +305,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Threading.WaitHandle",
         methods: native_event_calls::wait_handle_methods,
+    },
+    IcallType {
+        type_name: "System.Type",
+        methods: generic_params::type_methods,
     },
     IcallType {
         type_name: "System.ValueType",

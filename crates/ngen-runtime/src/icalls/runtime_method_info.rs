@@ -6,8 +6,10 @@
 //!
 //! ## Model
 //! A delegate's `method` word is its code address (the translator's `new_delegate`), not
-//! Mono's `MonoMethod*`. The method is the one the code map finds there (assembly, MethodDef),
-//! or the code address itself for code it does not know (an icall). Each method gets one
+//! Mono's `MonoMethod*`. The method is the one the code map finds there (assembly, MethodDef,
+//! and the generic instance when the code is one instance's: JIT code, an image's instance,
+//! an instantiating stub over shared code), or the code address itself for code it does not
+//! know (an icall). Each method gets one
 //! `RuntimeMethodInfo` object, made on first request and rooted for the life of the process,
 //! so `MethodInfo ==` (a reference comparison for runtime methods) and with it
 //! `Delegate.Equals`, `Delegate.Remove` and `GetHashCode` behave as under mono. A method the
@@ -23,10 +25,11 @@ use std::collections::HashMap;
 use crate::eh::trace::Wrapper;
 use std::sync::Mutex;
 
-/// What identifies a method: (assembly, MethodDef rid), or a code address the map lacks.
+/// What identifies a method: (assembly, MethodDef rid, generic context), or a code address
+/// the map lacks.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum MethodKey {
-    Def(usize, u32),
+    Def(usize, u32, u32),
     Code(u64),
 }
 
@@ -43,8 +46,10 @@ extern "C" fn get_method_from_handle(method: u64, type_handle: u64, _generic_che
     if let Some(member) = crate::state::members::member_of_handle(method, type_handle) {
         return member;
     }
-    let key = crate::code_map::lookup(method, |range| MethodKey::Def(range.asm, range.rid))
-        .unwrap_or(MethodKey::Code(method));
+    let key = crate::code_map::lookup(method, |range| {
+        MethodKey::Def(range.asm, range.rid, range.context)
+    })
+    .unwrap_or(MethodKey::Code(method));
     let mut infos = INFOS.lock().unwrap_or_else(|p| p.into_inner());
     let infos = infos.get_or_insert_with(HashMap::new);
     if let Some(&info) = infos.get(&key) {
@@ -52,7 +57,9 @@ extern "C" fn get_method_from_handle(method: u64, type_handle: u64, _generic_che
     }
     // A method the code map knows: its reflection object, with its metadata.
     let described = match key {
-        MethodKey::Def(asm, rid) => crate::state::members::member_of_method_def(asm, rid),
+        MethodKey::Def(asm, rid, context) => {
+            crate::state::members::member_of_method_def(asm, rid, context)
+        }
         MethodKey::Code(_) => None,
     };
     if let Some(info) = described {

@@ -1,11 +1,13 @@
 //! `System.RuntimeType`'s icalls (`icall-def.h` `RT_*`): `getFullName`, which
 //! `RuntimeType.ToString()` (and so `Object.ToString()`) calls; `get_Name` and
 //! `get_Namespace` (`typeof(T).Name`); `MakeGenericType` and `GetConstructors_native`
-//! (`Activator`, `CreateInstanceForAnotherGenericParameter`, `Type.GetConstructors`).
+//! (`Activator`, `CreateInstanceForAnotherGenericParameter`, `Type.GetConstructors`); a
+//! generic parameter's `GetGenericParameterPosition` and `get_DeclaringMethod`.
 
 /// `getFullName(bool full_name, bool assembly_qualified)`: Mono's name of the type in the
 /// reflection format (`Namespace.Outer+Inner`, ``List`1[System.Int32]``), the full-name
-/// format (generic arguments assembly-qualified) or the assembly-qualified format.
+/// format (generic arguments assembly-qualified) or the assembly-qualified format; null for
+/// a generic parameter's full names.
 extern "C" fn get_full_name(this: u64, full_name: i32, assembly_qualified: i32) -> u64 {
     use ngen_compiler::runtime_types::NameFormat;
     let format = match (full_name != 0, assembly_qualified != 0) {
@@ -13,8 +15,20 @@ extern "C" fn get_full_name(this: u64, full_name: i32, assembly_qualified: i32) 
         (true, false) => NameFormat::FullName,
         (false, false) => NameFormat::Reflection,
     };
-    let name = crate::state::reflection::type_object_formatted_name(this, format);
-    crate::alloc::string_from_str(&name) as u64
+    match crate::state::reflection::type_object_formatted_name(this, format) {
+        Some(name) => crate::alloc::string_from_str(&name) as u64,
+        None => 0,
+    }
+}
+
+/// `GetGenericParameterPosition()`.
+extern "C" fn get_generic_parameter_position(this: u64) -> i32 {
+    crate::state::generic_params::position(this)
+}
+
+/// `get_DeclaringMethod()`: the generic method owning a method's generic parameter.
+extern "C" fn get_declaring_method(this: u64) -> u64 {
+    crate::state::generic_params::declaring_method(this)
 }
 
 /// `GetGenericArgumentsInternal(bool runtimeArray)`: the type arguments of a generic
@@ -135,6 +149,10 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             "GetGenericArgumentsInternal",
             get_generic_arguments_internal as *const (),
         ),
+        (
+            "GetGenericParameterPosition",
+            get_generic_parameter_position as *const (),
+        ),
         ("GetInterfaces", get_interfaces as *const ()),
         (
             "GetMethodsByName_native",
@@ -152,6 +170,7 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("MakePointerType", make_pointer_type as *const ()),
         ("getFullName", get_full_name as *const ()),
         ("get_Name", get_name as *const ()),
+        ("get_DeclaringMethod", get_declaring_method as *const ()),
         ("get_DeclaringType", get_declaring_type as *const ()),
         ("get_Namespace", get_namespace as *const ()),
         ("make_array_type", make_array_type as *const ()),

@@ -36,6 +36,12 @@ extern "C" fn is_generic_variable(type_object: u64) -> i32 {
     i32::from(matches!(get_cor_element_type(type_object), 0x13 | 0x1e))
 }
 
+/// `GetGenericParameterInfo(RuntimeType type)`: a generic parameter's
+/// `MonoGenericParamInfo` (attributes, constraints).
+extern "C" fn get_generic_parameter_info(type_object: u64) -> u64 {
+    crate::state::generic_params::info(type_object)
+}
+
 /// `GetAttributes(RuntimeType type)`: its `TypeAttributes`.
 extern "C" fn get_attributes(type_object: u64) -> i32 {
     crate::state::arrays::type_attributes(type_object)
@@ -152,6 +158,10 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
         ("GetBaseType", get_base_type as *const ()),
         ("GetCorElementType", get_cor_element_type as *const ()),
         ("GetElementType", get_element_type as *const ()),
+        (
+            "GetGenericParameterInfo",
+            get_generic_parameter_info as *const (),
+        ),
         (
             "GetGenericTypeDefinition_impl",
             get_generic_type_definition as *const (),

@@ -15,13 +15,13 @@
 //! Depends on: [`crate::eh::trace`] (the walk, the managed entry), [`crate::state::members`]
 //! (the frame's `MethodBase`), [`crate::faults`] (the managed stack's bounds).
 
-/// The reflection object of the method a frame runs, as the code map names it: its MethodDef
-/// (the map does not say which generic instance a frame's code serves, so a generic method's
-/// frame gives the method over its own parameters where mono gives the instance); `None` when
-/// the type system cannot name it: the frame then reports no method, and `new StackTrace()`
-/// ends there.
-fn method_object(asm: usize, rid: u32) -> Option<u64> {
-    crate::state::members::member_of_method_def(asm, rid)
+/// The reflection object of the method a frame runs, as the code map names it: the generic
+/// instance whose own code it is (JIT code, an image's instance), as mono's `actual_method`;
+/// shared code serves many instances and names none, so its frame gives the method over its
+/// own parameters. `None` when the type system cannot name it: the frame then reports no
+/// method, and `new StackTrace()` ends there.
+fn method_object((asm, rid, context): (usize, u32, u32)) -> Option<u64> {
+    crate::state::members::member_of_method_def(asm, rid, context)
 }
 
 /// `bool get_frame_info(int skip, bool needFileInfo, out MethodBase method, out int iloffset,
@@ -59,10 +59,11 @@ extern "C" fn get_frame_info_from(
     let Some(frames) = frames_beyond(fp) else {
         return 0;
     };
-    let Some(&(asm, rid, native)) = crate::eh::frame_text::shown_methods(&frames).get(index) else {
+    let Some(&(method_def, native)) = crate::eh::frame_text::shown_methods(&frames).get(index)
+    else {
         return 0;
     };
-    let Some(member) = method_object(asm, rid) else {
+    let Some(member) = method_object(method_def) else {
         return 0;
     };
     // SAFETY: the pointers are the addresses of the `StackFrame`'s fields (or of locals) that

@@ -105,11 +105,10 @@ pub(crate) fn try_array_info(obj: u64) -> Option<ArrayInfo> {
 pub(crate) fn element_type_object(type_object: u64) -> Result<u64, String> {
     let mut rt = lock();
     let ty = rt.type_of_type_object(type_object)?;
-    if !rt.types.is_array(ty) {
-        return Ok(0);
+    match rt.types.array_element(ty) {
+        Some(element) => rt.type_object(element),
+        None => Ok(0),
     }
-    let element = rt.types.array_info(ty)?.element;
-    rt.type_object(element)
 }
 
 /// Mono's `MonoTypeEnum` of the type `type_object` describes

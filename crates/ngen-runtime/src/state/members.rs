@@ -197,17 +197,15 @@ pub(crate) fn member_of_handle(value: u64, type_handle: u64) -> Option<u64> {
     ))
 }
 
-/// The `MethodBase` of MethodDef `rid` of assembly `asm` (a delegate's method, found from
-/// its code address through the code map); `None` when the type system cannot name it as
-/// a closed method (an open generic method's shared entry).
-pub(crate) fn member_of_method_def(asm: usize, rid: u32) -> Option<u64> {
+/// The `MethodBase` of MethodDef `rid` of assembly `asm` as the instance generic context
+/// `context` makes it (0: the method over its own parameters): a delegate's method or a
+/// frame's, found from a code address through the code map; `None` when the type system
+/// cannot name it.
+pub(crate) fn member_of_method_def(asm: usize, rid: u32, context: u32) -> Option<u64> {
     let member = with_runtime("Delegate.Method", |rt| {
         let assembly = rt.assemblies[asm].name.clone();
-        let named = rt.types.method_instance_in(
-            &assembly,
-            rid,
-            &ngen_compiler::runtime_types::GenericContext::default(),
-        );
+        let generics = rt.generic_context_of(context);
+        let named = rt.types.method_instance_in(&assembly, rid, &generics);
         match named {
             Ok(instance) => rt.member_object(instance.handle, 0),
             Err(_) => Ok(0),

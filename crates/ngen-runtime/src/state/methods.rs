@@ -176,7 +176,12 @@ impl Runtime {
             .map_err(|reason| format!("cannot JIT-compile {name}: {reason}"))?
             as u64;
         let il_offsets = jit.last_il_offsets().trace_pairs();
-        crate::code_map::add_jit(id, rid, (code, jit.last_code_size()), name, &il_offsets);
+        crate::code_map::add_jit(
+            (id, rid, context_id),
+            (code, jit.last_code_size()),
+            name,
+            &il_offsets,
+        );
         crate::gdb_jit::register_jit_code(jit, &assemblies[id].path, assemblies[id].mvid);
         if is_corlib {
             log::binding(|| format!("mscorlib: {name} from IL (JIT-compiled)"));

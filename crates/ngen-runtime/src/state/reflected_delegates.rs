@@ -9,9 +9,11 @@
 //! first). One exception:
 //! `RuntimePropertyInfo.GetterAdapterFrame<T,R>`/`StaticGetterAdapterFrame<R>`, the generic
 //! adapters mono's JIT instantiates per property type (no image can hold them), are served
-//! by [`getter_adapter`]: it calls the getter delegate's method through the reflection
-//! invoke path and boxes the result, as the adapter's IL does, so `GetValue` works under
-//! `--jit never` too.
+//! by [`getter_adapter`] and [`static_getter_adapter`]: they call the getter delegate's
+//! method through the reflection invoke path and box the result, as the adapter's IL does,
+//! so `GetValue` works under `--jit never` too. The invoke records `GetValue`'s frame, so a
+//! getter's exception traces on through the adapter's frame (mono's) to `GetValue` and its
+//! callers ([`crate::eh::trace::Wrapper::GetterAdapter`]).
 //!
 //! A delegate type's own `Invoke` (runtime-implemented, expanded inline by compiled code) is
 //! a code address too when reflection asks for one (`CreateDelegate` over `Func<string>.Invoke`):
@@ -30,6 +32,7 @@ use ngen_compiler::runtime_types::{AbiClass, MethodHandle};
 use super::Runtime;
 use super::members::{invoke_method, method_of_member};
 use super::reflection::{load, store, with_runtime};
+use crate::eh::trace::Wrapper;
 
 /// The method behind each code address a reflected delegate was given.
 static CODE_METHODS: Mutex<Option<HashMap<u64, MethodHandle>>> = Mutex::new(None);
@@ -52,16 +55,29 @@ pub(crate) fn create_delegate(type_object: u64, target: u64, info: u64) -> u64 {
     with_runtime("Delegate.CreateDelegate", |rt| {
         let delegate_type = rt.type_of_type_object(type_object)?;
         let (name, owner) = rt.types.method_name_and_owner(declared)?;
-        let adapter = matches!(
-            name.as_str(),
-            "GetterAdapterFrame" | "StaticGetterAdapterFrame"
-        ) && rt.types.reflection_name(owner)?
-            == "System.Reflection.RuntimePropertyInfo";
+        let adapter = match name.as_str() {
+            "GetterAdapterFrame" => {
+                Some((getter_adapter as *const () as u64, Wrapper::GetterAdapter))
+            }
+            "StaticGetterAdapterFrame" => Some((
+                static_getter_adapter as *const () as u64,
+                Wrapper::StaticGetterAdapter,
+            )),
+            _ => None,
+        }
+        .filter(|_| {
+            rt.types
+                .reflection_name(owner)
+                .is_ok_and(|n| n == "System.Reflection.RuntimePropertyInfo")
+        });
         // `method_ptr` is what `Invoke` calls (a stub in front of the method when the call
         // needs adapting); `method` is the method's own entry, which `Delegate.Method` maps
         // back to the method through the code map.
-        let (code, entry, bound) = if adapter {
-            let adapter = getter_adapter as *const () as u64;
+        let (code, entry, bound) = if let Some((adapter, wrapper)) = adapter {
+            // Traces through the adapter show its mscorlib method's frame.
+            let instance = rt.types.method_instance_of(declared)?;
+            let asm = rt.assembly_named(0, &instance.assembly)?;
+            crate::eh::trace::record_wrapper_method(wrapper, (asm, instance.rid));
             (adapter, adapter, None)
         } else {
             let method = match target {
@@ -108,10 +124,40 @@ pub(crate) fn create_delegate(type_object: u64, target: u64, info: u64) -> u64 {
     })
 }
 
-/// `GetterAdapterFrame<T,R>(Getter<T,R> getter, object obj)` and
-/// `StaticGetterAdapterFrame<R>(StaticGetter<R> getter, object obj)`: the getter's result
-/// for `obj`, boxed when it is a value.
-extern "C" fn getter_adapter(getter: u64, obj: u64) -> u64 {
+crate::eh::trace::managed_entry! {
+    /// `GetterAdapterFrame<T,R>(Getter<T,R> getter, object obj)`: the getter's result for
+    /// `obj`, boxed when it is a value; called from `GetValue`, whose frame it records.
+    fn getter_adapter(getter: u64, obj: u64) -> u64
+        => getter_adapter_from, fp = "rdx", ra = "rcx"
+}
+
+crate::eh::trace::managed_entry! {
+    /// `StaticGetterAdapterFrame<R>(StaticGetter<R> getter, object obj)`, as
+    /// [`getter_adapter`].
+    fn static_getter_adapter(getter: u64, obj: u64) -> u64
+        => static_getter_adapter_from, fp = "rdx", ra = "rcx"
+}
+
+extern "C" fn getter_adapter_from(getter: u64, obj: u64, fp: u64, return_address: u64) -> u64 {
+    adapt(Wrapper::GetterAdapter, getter, obj, (fp, return_address))
+}
+
+extern "C" fn static_getter_adapter_from(
+    getter: u64,
+    obj: u64,
+    fp: u64,
+    return_address: u64,
+) -> u64 {
+    adapt(
+        Wrapper::StaticGetterAdapter,
+        getter,
+        obj,
+        (fp, return_address),
+    )
+}
+
+/// Both adapters, called from the managed frame `fp`/`return_address` (`GetValue`'s).
+fn adapt(wrapper: Wrapper, getter: u64, obj: u64, (fp, return_address): (u64, u64)) -> u64 {
     let code = with_runtime("PropertyInfo.GetValue", |rt| {
         let delegate_type = rt.type_of_object(getter);
         let offset = rt.types.field_offset_named(delegate_type, "method_ptr")?;
@@ -120,7 +166,12 @@ extern "C" fn getter_adapter(getter: u64, obj: u64) -> u64 {
     let Some(method) = method_at(code) else {
         super::fatal("PropertyInfo.GetValue: a getter delegate this runtime did not make")
     };
-    invoke_method(method, obj, 0, Default::default())
+    let resume = crate::dynamic_call::Resume {
+        wrapper: wrapper as u64,
+        caller_fp: fp,
+        caller_return: return_address,
+    };
+    invoke_method(method, obj, 0, resume)
 }
 
 /// How many integer arguments after `this` a delegate's `Invoke` may take to be served by an

@@ -298,10 +298,15 @@ pub(crate) fn enum_underlying_type_object(type_object: u64) -> Option<u64> {
 }
 
 /// The name of the type `type_object` describes, in `format` (`Type.FullName`, ...).
-pub(crate) fn type_object_formatted_name(type_object: u64, format: NameFormat) -> String {
+/// `None` for the full-name formats of a generic parameter, which has none (mono's
+/// `getFullName` returns null for `MONO_TYPE_VAR` and `MONO_TYPE_MVAR`).
+pub(crate) fn type_object_formatted_name(type_object: u64, format: NameFormat) -> Option<String> {
     with_runtime("Type.FullName", |rt| {
         let ty = rt.type_of_type_object(type_object)?;
-        rt.types.formatted_name(ty, format)
+        if format != NameFormat::Reflection && rt.types.generic_param_info(ty)?.is_some() {
+            return Ok(None);
+        }
+        rt.types.formatted_name(ty, format).map(Some)
     })
 }
 

@@ -54,7 +54,9 @@ impl Runtime {
             // SAFETY: `dictionary` holds `slots.len()` zeroed, writable cells.
             unsafe { (*dictionary.add(i)).key = desc };
         }
-        let stub = crate::stubs::instantiating_stub(code, register, dictionary as u64)?;
+        let (stub, size) = crate::stubs::instantiating_stub(code, register, dictionary as u64)?;
+        // The stub names the instance, so a delegate made on it knows its method.
+        crate::code_map::add_stub((id, instance.rid, context), (stub, size));
         log::binding(|| {
             format!(
                 "{}: {} from the shared code of its image",

@@ -166,9 +166,11 @@ impl TypeSystem {
     pub(crate) fn storage(&mut self, ty: TypeHandle) -> Result<Storage> {
         Ok(match self.kind(ty) {
             TypeKind::ByRef(_) | TypeKind::Ptr(_) | TypeKind::FnPtr(_) => WORD,
-            TypeKind::SzArray(_) | TypeKind::Array(..) | TypeKind::Var(_) | TypeKind::MVar(_) => {
-                REFERENCE
-            }
+            TypeKind::SzArray(_)
+            | TypeKind::Array(..)
+            | TypeKind::Var(_)
+            | TypeKind::MVar(_)
+            | TypeKind::Param(..) => REFERENCE,
             TypeKind::Def(..) | TypeKind::Inst(..) => {
                 let info = self.class_info(ty)?;
                 match info.category {
