@@ -44,7 +44,42 @@ pub fn assert_fixture_like_mono_but(
     let (dir, exe) = compile_fixture_exe("corlib", fixture);
     let images = dir.path().join("images");
     ngen_compile(&exe, &images);
-    let expected = output(with_locale(Command::new("mono").arg(&exe).args(args), lang));
+    let failures = differences_from_mono(&exe, &images, args, lang, minimum, shown, known);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// [`assert_fixture_like_mono`] under each of `langs` in turn (`None`: no `LANG`), the fixture
+/// compiled once; every locale's differences are reported together.
+pub fn assert_fixture_like_mono_in_locales(
+    fixture: &str,
+    args: &[&str],
+    langs: &[Option<&str>],
+    minimum: usize,
+    shown: usize,
+) {
+    let (dir, exe) = compile_fixture_exe("corlib", fixture);
+    let images = dir.path().join("images");
+    ngen_compile(&exe, &images);
+    let failures: Vec<String> = langs
+        .iter()
+        .flat_map(|lang| differences_from_mono(&exe, &images, args, *lang, minimum, shown, &[]))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// How `exe` run from `images` in every mode differs from mono under `LANG=lang`: one report
+/// a mode (none when all agree).
+fn differences_from_mono(
+    exe: &Path,
+    images: &Path,
+    args: &[&str],
+    lang: Option<&str>,
+    minimum: usize,
+    shown: usize,
+    known: &[KnownDivergence],
+) -> Vec<String> {
+    let fixture = exe.file_stem().unwrap_or_default().to_string_lossy();
+    let expected = output(with_locale(Command::new("mono").arg(exe).args(args), lang));
     let expected_lines: Vec<&str> = std::str::from_utf8(&expected.stdout)
         .expect("mono prints UTF-8")
         .lines()
@@ -56,7 +91,7 @@ pub fn assert_fixture_like_mono_but(
     );
     let mut failures = Vec::new();
     for mode in ["never", "always", "default"] {
-        let actual = output(with_locale(ngen_run(&exe, &images, mode).args(args), lang));
+        let actual = output(with_locale(ngen_run(exe, images, mode).args(args), lang));
         let actual_text = String::from_utf8_lossy(&actual.stdout);
         let actual_lines: Vec<&str> = actual_text.lines().collect();
         let mut differences: Vec<String> = expected_lines
@@ -84,12 +119,12 @@ pub fn assert_fixture_like_mono_but(
         }
         if !differences.is_empty() {
             failures.push(format!(
-                "{fixture} {args:?} under --jit {mode}:\n  {}",
+                "{fixture} {args:?} under LANG={lang:?}, --jit {mode}:\n  {}",
                 differences.join("\n  ")
             ));
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    failures
 }
 
 fn output(command: &mut Command) -> Output {

@@ -1,0 +1,300 @@
+//! Reads the culture dump's text (the format `data/CultureDump.cs` documents: one record a
+//! line, TAB-separated fields, escaped strings, counted arrays) into a [`CultureTable`].
+
+use super::table::{
+    CalendarNames, Culture, CultureTable, NUMBER_FIELDS, NUMBER_STRING_FIELDS, NumberFormat,
+    Region, TextInfoData, TimeFormat,
+};
+
+/// Why the dump could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ParseError {
+    #[error("line {line}: {reason}")]
+    Malformed { line: usize, reason: String },
+    #[error("line {line}: LCID {lcid} names {name}, which is not a culture")]
+    UnknownLcidCulture {
+        line: usize,
+        lcid: i32,
+        name: String,
+    },
+}
+
+/// The fields of one record, consumed left to right.
+struct Fields<'a> {
+    items: std::str::Split<'a, char>,
+}
+
+impl<'a> Fields<'a> {
+    fn raw(&mut self) -> Result<&'a str, String> {
+        self.items
+            .next()
+            .ok_or_else(|| "too few fields".to_string())
+    }
+
+    fn string(&mut self) -> Result<String, String> {
+        self.optional_string()?
+            .ok_or_else(|| "null where a string is required".to_string())
+    }
+
+    fn optional_string(&mut self) -> Result<Option<String>, String> {
+        let raw = self.raw()?;
+        if raw == "\\N" {
+            return Ok(None);
+        }
+        unescape(raw).map(Some)
+    }
+
+    fn int(&mut self) -> Result<i32, String> {
+        let raw = self.raw()?;
+        raw.parse()
+            .map_err(|_| format!("`{raw}` is not an integer"))
+    }
+
+    /// A counted array: `n|item|item...`.
+    fn array(&mut self) -> Result<Vec<String>, String> {
+        let raw = self.raw()?;
+        let mut parts = split_unescaped(raw, '|').into_iter();
+        let count: usize = parts
+            .next()
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| format!("`{raw}` is not a counted array"))?;
+        let items = parts.map(unescape).collect::<Result<Vec<_>, _>>()?;
+        if items.len() != count {
+            return Err(format!("array says {count} items but has {}", items.len()));
+        }
+        Ok(items)
+    }
+
+    fn end(mut self) -> Result<(), String> {
+        match self.items.next() {
+            None => Ok(()),
+            Some(extra) => Err(format!("unexpected field `{extra}`")),
+        }
+    }
+}
+
+/// `text` with the dump's escapes (`\\`, `\t`, `\n`, `\r`, `\|`) undone.
+fn unescape(text: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(match chars.next() {
+            Some('\\') => '\\',
+            Some('t') => '\t',
+            Some('n') => '\n',
+            Some('r') => '\r',
+            Some('|') => '|',
+            other => return Err(format!("bad escape `\\{}`", other.unwrap_or(' '))),
+        });
+    }
+    Ok(out)
+}
+
+/// `text` split at each `separator` that no backslash escapes (escapes stay in the parts).
+fn split_unescaped(text: &str, separator: char) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if escaped {
+            escaped = false;
+        } else if c == '\\' {
+            escaped = true;
+        } else if c == separator {
+            parts.push(&text[start..i]);
+            start = i + c.len_utf8();
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+/// Parses the whole dump.
+pub(crate) fn parse(dump: &str) -> Result<CultureTable, ParseError> {
+    let mut table = CultureTable::default();
+    let mut lcids = Vec::new();
+    for (index, line) in dump.lines().enumerate() {
+        let line_number = index + 1;
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let mut fields = Fields {
+            items: line.split('\t'),
+        };
+        let malformed = |reason: String| ParseError::Malformed {
+            line: line_number,
+            reason,
+        };
+        let kind = fields.raw().map_err(malformed)?;
+        match kind {
+            "C" => {
+                let culture = culture(&mut fields).map_err(malformed)?;
+                table
+                    .by_name
+                    .insert(culture.name.to_ascii_lowercase(), table.cultures.len());
+                table.cultures.push(culture);
+            }
+            "L" => {
+                let lcid = fields.int().map_err(malformed)?;
+                let name = fields.string().map_err(malformed)?;
+                lcids.push((line_number, lcid, name));
+            }
+            "T" => {
+                let index = fields.int().map_err(malformed)?;
+                let time = time_format(&mut fields).map_err(malformed)?;
+                table.time_formats.insert(index, time);
+            }
+            "K" => {
+                let index = fields.int().map_err(malformed)?;
+                let names = calendar_names(&mut fields).map_err(malformed)?;
+                table.calendar_names.insert(index, names);
+            }
+            "N" => {
+                let index = fields.int().map_err(malformed)?;
+                let number =
+                    number_format(&mut fields, &mut table.number_strings).map_err(malformed)?;
+                table.number_formats.insert(index, number);
+            }
+            "R" => {
+                let region = region(&mut fields).map_err(malformed)?;
+                table.regions.insert(region.name.clone(), region);
+            }
+            other => return Err(malformed(format!("unknown record kind `{other}`"))),
+        }
+        fields.end().map_err(malformed)?;
+    }
+    for (line, lcid, name) in lcids {
+        let culture = *table
+            .by_name
+            .get(&name.to_ascii_lowercase())
+            .ok_or(ParseError::UnknownLcidCulture { line, lcid, name })?;
+        table.by_lcid.insert(lcid, culture);
+    }
+    Ok(table)
+}
+
+fn culture(fields: &mut Fields) -> Result<Culture, String> {
+    Ok(Culture {
+        name: fields.string()?,
+        lcid: fields.int()?,
+        parent_lcid: fields.int()?,
+        calendar_type: fields.int()?,
+        datetime_index: fields.int()?,
+        number_index: fields.int()?,
+        english_name: fields.string()?,
+        native_name: fields.string()?,
+        win3_lang: fields.string()?,
+        iso3_lang: fields.string()?,
+        iso2_lang: fields.string()?,
+        territory: fields.optional_string()?,
+        native_calendar_names: fields.array()?,
+        text_info: Box::new(TextInfoData {
+            ansi: fields.int()?,
+            ebcdic: fields.int()?,
+            mac: fields.int()?,
+            oem: fields.int()?,
+            right_to_left: byte(fields.int()?)?,
+            list_separator: byte(fields.int()?)?,
+        }),
+    })
+}
+
+fn byte(value: i32) -> Result<u8, String> {
+    u8::try_from(value).map_err(|_| format!("{value} is not a byte"))
+}
+
+fn time_format(fields: &mut Fields) -> Result<TimeFormat, String> {
+    Ok(TimeFormat {
+        am_designator: fields.string()?,
+        pm_designator: fields.string()?,
+        time_separator: fields.string()?,
+        long_times: fields.array()?,
+        short_times: fields.array()?,
+        first_day_of_week: fields.int()?,
+        calendar_week_rule: fields.int()?,
+    })
+}
+
+fn calendar_names(fields: &mut Fields) -> Result<CalendarNames, String> {
+    Ok(CalendarNames {
+        short_dates: fields.array()?,
+        year_months: fields.array()?,
+        long_dates: fields.array()?,
+        month_day: fields.string()?,
+        day_names: fields.array()?,
+        abbreviated_day_names: fields.array()?,
+        super_short_day_names: fields.array()?,
+        month_names: fields.array()?,
+        abbreviated_month_names: fields.array()?,
+        genitive_month_names: fields.array()?,
+        genitive_abbreviated_month_names: fields.array()?,
+    })
+}
+
+/// A number entry; its strings are appended (NUL-terminated) to `strings`, shared by all
+/// entries so that one base pointer serves every entry, as mono's `locale_strings` does.
+fn number_format(fields: &mut Fields, strings: &mut Vec<u8>) -> Result<NumberFormat, String> {
+    let mut entry = [0i32; NUMBER_FIELDS];
+    for (i, slot) in entry.iter_mut().enumerate() {
+        *slot = if NUMBER_STRING_FIELDS.contains(&i) {
+            let offset = i32::try_from(strings.len())
+                .map_err(|_| "number strings exceed 2 GiB".to_string())?;
+            strings.extend_from_slice(fields.string()?.as_bytes());
+            strings.push(0);
+            offset
+        } else {
+            fields.int()?
+        };
+    }
+    Ok(NumberFormat { entry })
+}
+
+fn region(fields: &mut Fields) -> Result<Region, String> {
+    Ok(Region {
+        name: fields.string()?,
+        geo_id: fields.int()?,
+        iso2_name: fields.string()?,
+        iso3_name: fields.string()?,
+        win3_name: fields.string()?,
+        english_name: fields.string()?,
+        native_name: fields.string()?,
+        currency_symbol: fields.string()?,
+        iso_currency_symbol: fields.string()?,
+        currency_english_name: fields.string()?,
+        currency_native_name: fields.string()?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_counted_arrays_round_trip() {
+        let mut fields = Fields {
+            items: "a\\tb\\|c\\\\\t3|x\\|y||z\t0\t\\N".split('\t'),
+        };
+        assert_eq!(fields.string().unwrap(), "a\tb|c\\");
+        assert_eq!(fields.array().unwrap(), vec!["x|y", "", "z"]);
+        assert!(fields.array().unwrap().is_empty());
+        assert_eq!(fields.optional_string().unwrap(), None);
+        assert!(fields.end().is_ok());
+    }
+
+    #[test]
+    fn malformed_records_are_errors_not_panics() {
+        for dump in [
+            "X\t1",
+            "C\ten",
+            "L\t1\tnowhere",
+            "N\t0\t1",
+            "T\t0\ta\tb\tc\t2|x\t0\t0\t0",
+        ] {
+            assert!(parse(dump).is_err(), "{dump:?}");
+        }
+    }
+}
