@@ -7,8 +7,10 @@
 //! culture `CultureInfo.GetCultures` knows and calls mono's own icalls through reflection,
 //! writing down what they fill (`data/regenerate.sh` rebuilds it; the `corlib_cultures`
 //! test fails when mono would now write something else). The text is compiled into the
-//! runtime and parsed the first time a culture is asked for, so a program that only ever sees
-//! the invariant culture (`LANG=C`, no `LANG`) never pays for it.
+//! runtime; the first time a culture is asked for, its cultures and LCIDs are read and its
+//! other records indexed, each read when first asked for (a program formats in one culture,
+//! not 339). A program that only ever sees the invariant culture (`LANG=C`, no `LANG`) never
+//! reads it at all.
 //!
 //! Depends on: nothing in the runtime (plain data); the icalls that use it are
 //! `icalls::culture_info`, `icalls::culture_data` and `icalls::region_info`.
@@ -38,6 +40,9 @@ mod tests {
     #[test]
     fn the_committed_dump_parses() {
         let table = super::parse::parse(super::DUMP).expect("cultures.txt parses");
+        table
+            .read_all()
+            .expect("every record of cultures.txt parses");
         let en_us = table.by_name("en-us").expect("en-US");
         assert_eq!(en_us.name, "en-US");
         assert_eq!(table.by_lcid(0x409).map(|c| c.name.as_str()), Some("en-US"));

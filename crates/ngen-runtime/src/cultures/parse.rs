@@ -1,6 +1,8 @@
 //! Reads the culture dump's text (the format `data/CultureDump.cs` documents: one record a
 //! line, TAB-separated fields, escaped strings, counted arrays) into a [`CultureTable`].
 
+use std::sync::OnceLock;
+
 use super::table::{
     CalendarNames, Culture, CultureTable, NUMBER_FIELDS, NUMBER_STRING_FIELDS, NumberFormat,
     Region, TextInfoData, TimeFormat,
@@ -20,7 +22,7 @@ pub(crate) enum ParseError {
 }
 
 /// The fields of one record, consumed left to right.
-struct Fields<'a> {
+pub(crate) struct Fields<'a> {
     items: std::str::Split<'a, char>,
 }
 
@@ -113,8 +115,51 @@ fn split_unescaped(text: &str, separator: char) -> Vec<&str> {
     parts
 }
 
-/// Parses the whole dump.
-pub(crate) fn parse(dump: &str) -> Result<CultureTable, ParseError> {
+/// A record whose fields are parsed the first time they are asked for: a program needs one
+/// culture's names and formats, not all of them.
+#[derive(Debug)]
+pub(crate) struct Lazy<T> {
+    line_number: usize,
+    /// The record's fields after its kind and key (a culture's: after its kind).
+    rest: &'static str,
+    parse: fn(&mut Fields) -> Result<T, String>,
+    value: OnceLock<Result<T, String>>,
+}
+
+impl<T> Lazy<T> {
+    fn new(
+        line_number: usize,
+        rest: &'static str,
+        parse: fn(&mut Fields) -> Result<T, String>,
+    ) -> Self {
+        Lazy {
+            line_number,
+            rest,
+            parse,
+            value: OnceLock::new(),
+        }
+    }
+
+    /// The parsed record, or why it does not parse.
+    pub(crate) fn get(&self) -> Result<&T, ParseError> {
+        let value = self.value.get_or_init(|| {
+            let mut fields = Fields {
+                items: self.rest.split('\t'),
+            };
+            let value = (self.parse)(&mut fields)?;
+            fields.end()?;
+            Ok(value)
+        });
+        value.as_ref().map_err(|reason| ParseError::Malformed {
+            line: self.line_number,
+            reason: reason.clone(),
+        })
+    }
+}
+
+/// Indexes the dump's records by key (cultures also by LCID), leaving their fields for
+/// [`Lazy::get`].
+pub(crate) fn parse(dump: &'static str) -> Result<CultureTable, ParseError> {
     let mut table = CultureTable::default();
     let mut lcids = Vec::new();
     for (index, line) in dump.lines().enumerate() {
@@ -122,50 +167,52 @@ pub(crate) fn parse(dump: &str) -> Result<CultureTable, ParseError> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let mut fields = Fields {
-            items: line.split('\t'),
-        };
         let malformed = |reason: String| ParseError::Malformed {
             line: line_number,
             reason,
         };
-        let kind = fields.raw().map_err(malformed)?;
+        let mut parts = line.splitn(3, '\t');
+        let (kind, key) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let rest = parts.next().unwrap_or("");
+        let int_key = || -> Result<i32, ParseError> {
+            key.parse()
+                .map_err(|_| malformed(format!("`{key}` is not an integer")))
+        };
         match kind {
             "C" => {
-                let culture = culture(&mut fields).map_err(malformed)?;
+                let name = unescape(key).map_err(malformed)?;
+                let after_kind = &line[kind.len() + 1..];
                 table
                     .by_name
-                    .insert(culture.name.to_ascii_lowercase(), table.cultures.len());
-                table.cultures.push(culture);
+                    .insert(name.to_ascii_lowercase(), table.cultures.len());
+                table
+                    .cultures
+                    .push(Lazy::new(line_number, after_kind, culture));
             }
             "L" => {
-                let lcid = fields.int().map_err(malformed)?;
-                let name = fields.string().map_err(malformed)?;
-                lcids.push((line_number, lcid, name));
+                let name = unescape(rest).map_err(malformed)?;
+                lcids.push((line_number, int_key()?, name));
             }
             "T" => {
-                let index = fields.int().map_err(malformed)?;
-                let time = time_format(&mut fields).map_err(malformed)?;
-                table.time_formats.insert(index, time);
+                let record = Lazy::new(line_number, rest, time_format);
+                table.time_formats.insert(int_key()?, record);
             }
             "K" => {
-                let index = fields.int().map_err(malformed)?;
-                let names = calendar_names(&mut fields).map_err(malformed)?;
-                table.calendar_names.insert(index, names);
+                let record = Lazy::new(line_number, rest, calendar_names);
+                table.calendar_names.insert(int_key()?, record);
             }
             "N" => {
-                let index = fields.int().map_err(malformed)?;
-                let number =
-                    number_format(&mut fields, &mut table.number_strings).map_err(malformed)?;
-                table.number_formats.insert(index, number);
+                let record = Lazy::new(line_number, rest, number_format);
+                table.number_formats.insert(int_key()?, record);
             }
             "R" => {
-                let region = region(&mut fields).map_err(malformed)?;
-                table.regions.insert(region.name.clone(), region);
+                let name = unescape(key).map_err(malformed)?;
+                table
+                    .regions
+                    .insert(name, Lazy::new(line_number, rest, region));
             }
             other => return Err(malformed(format!("unknown record kind `{other}`"))),
         }
-        fields.end().map_err(malformed)?;
     }
     for (line, lcid, name) in lcids {
         let culture = *table
@@ -235,10 +282,11 @@ fn calendar_names(fields: &mut Fields) -> Result<CalendarNames, String> {
     })
 }
 
-/// A number entry; its strings are appended (NUL-terminated) to `strings`, shared by all
-/// entries so that one base pointer serves every entry, as mono's `locale_strings` does.
-fn number_format(fields: &mut Fields, strings: &mut Vec<u8>) -> Result<NumberFormat, String> {
+/// A number entry, its string fields offsets into its own NUL-terminated UTF-8 strings (the
+/// base `fill_number_data` returns, as mono's `locale_strings`).
+fn number_format(fields: &mut Fields) -> Result<NumberFormat, String> {
     let mut entry = [0i32; NUMBER_FIELDS];
+    let mut strings = Vec::new();
     for (i, slot) in entry.iter_mut().enumerate() {
         *slot = if NUMBER_STRING_FIELDS.contains(&i) {
             let offset = i32::try_from(strings.len())
@@ -250,12 +298,11 @@ fn number_format(fields: &mut Fields, strings: &mut Vec<u8>) -> Result<NumberFor
             fields.int()?
         };
     }
-    Ok(NumberFormat { entry })
+    Ok(NumberFormat { entry, strings })
 }
 
 fn region(fields: &mut Fields) -> Result<Region, String> {
     Ok(Region {
-        name: fields.string()?,
         geo_id: fields.int()?,
         iso2_name: fields.string()?,
         iso3_name: fields.string()?,
@@ -287,14 +334,13 @@ mod tests {
 
     #[test]
     fn malformed_records_are_errors_not_panics() {
-        for dump in [
-            "X\t1",
-            "C\ten",
-            "L\t1\tnowhere",
-            "N\t0\t1",
-            "T\t0\ta\tb\tc\t2|x\t0\t0\t0",
-        ] {
+        for dump in ["X\t1", "L\t1\tnowhere", "T\tx\ta"] {
             assert!(parse(dump).is_err(), "{dump:?}");
         }
+        // A record's fields are read when first asked for; a bad one is an error then.
+        let table = parse("C\ten\nN\t0\t1\nT\t0\ta\tb\tc\t2|x\t0\t0\t0").expect("keys parse");
+        assert!(table.cultures[0].get().is_err());
+        assert!(table.number_formats[&0].get().is_err());
+        assert!(table.time_formats[&0].get().is_err());
     }
 }

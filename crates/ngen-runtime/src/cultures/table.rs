@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use super::parse::Lazy;
+
 /// `CultureInfo.Data`, the struct `textinfo_data` points at (`GetTextInfoData` reads it).
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,16 +75,16 @@ pub(crate) const NUMBER_FIELDS: usize = 23;
 pub(crate) const NUMBER_STRING_FIELDS: [usize; 12] = [1, 2, 7, 8, 9, 10, 12, 13, 17, 20, 21, 22];
 
 /// `CultureData.fill_number_data`'s entry of one number index, exactly as the managed struct
-/// receives it.
+/// receives it, and the strings its string fields point into (NUL-terminated UTF-8).
 #[derive(Debug)]
 pub(crate) struct NumberFormat {
     pub entry: [i32; NUMBER_FIELDS],
+    pub strings: Vec<u8>,
 }
 
 /// `RegionInfo.construct_internal_region_from_name`'s region.
 #[derive(Debug)]
 pub(crate) struct Region {
-    pub name: String,
     pub geo_id: i32,
     pub iso2_name: String,
     pub iso3_name: String,
@@ -95,47 +97,76 @@ pub(crate) struct Region {
     pub currency_native_name: String,
 }
 
-/// Every table, as parsed from the dump.
+/// Every table of the dump, its records indexed and read when first asked for.
 #[derive(Debug, Default)]
 pub(crate) struct CultureTable {
     /// In mono's table order (the order `internal_get_cultures` returns them).
-    pub cultures: Vec<Culture>,
+    pub cultures: Vec<Lazy<Culture>>,
     /// Lowercased culture name → index in `cultures`.
     pub by_name: HashMap<String, usize>,
     /// LCID → index in `cultures` of the culture mono finds for it.
     pub by_lcid: HashMap<i32, usize>,
-    pub time_formats: HashMap<i32, TimeFormat>,
-    pub calendar_names: HashMap<i32, CalendarNames>,
-    pub number_formats: HashMap<i32, NumberFormat>,
-    /// The NUL-terminated UTF-8 strings the number entries' string fields point into.
-    pub number_strings: Vec<u8>,
-    pub regions: HashMap<String, Region>,
+    pub time_formats: HashMap<i32, Lazy<TimeFormat>>,
+    pub calendar_names: HashMap<i32, Lazy<CalendarNames>>,
+    pub number_formats: HashMap<i32, Lazy<NumberFormat>>,
+    /// By uppercase ISO name (`US`).
+    pub regions: HashMap<String, Lazy<Region>>,
 }
 
 impl CultureTable {
     /// The culture named `name`, which must already be lowercase (as mono's callers pass it).
     pub(crate) fn by_name(&self, name: &str) -> Option<&Culture> {
-        self.by_name.get(name).map(|&i| &self.cultures[i])
+        read(self.by_name.get(name).map(|&i| &self.cultures[i]))
     }
 
     pub(crate) fn by_lcid(&self, lcid: i32) -> Option<&Culture> {
-        self.by_lcid.get(&lcid).map(|&i| &self.cultures[i])
+        read(self.by_lcid.get(&lcid).map(|&i| &self.cultures[i]))
+    }
+
+    /// Every culture, in mono's table order.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &Culture> {
+        self.cultures.iter().filter_map(|record| read(Some(record)))
     }
 
     pub(crate) fn time_format(&self, datetime_index: i32) -> Option<&TimeFormat> {
-        self.time_formats.get(&datetime_index)
+        read(self.time_formats.get(&datetime_index))
     }
 
     pub(crate) fn calendar_names(&self, datetime_index: i32) -> Option<&CalendarNames> {
-        self.calendar_names.get(&datetime_index)
+        read(self.calendar_names.get(&datetime_index))
     }
 
     pub(crate) fn number_format(&self, number_index: i32) -> Option<&NumberFormat> {
-        self.number_formats.get(&number_index)
+        read(self.number_formats.get(&number_index))
     }
 
     /// The region named `name` (mono's callers pass it uppercased).
     pub(crate) fn region(&self, name: &str) -> Option<&Region> {
-        self.regions.get(name)
+        read(self.regions.get(name))
     }
+
+    /// Reads every record, for the test that the committed dump is well formed.
+    #[cfg(test)]
+    pub(crate) fn read_all(&self) -> Result<(), super::parse::ParseError> {
+        self.time_formats
+            .values()
+            .try_for_each(|r| r.get().map(drop))?;
+        self.calendar_names
+            .values()
+            .try_for_each(|r| r.get().map(drop))?;
+        self.number_formats
+            .values()
+            .try_for_each(|r| r.get().map(drop))?;
+        self.regions.values().try_for_each(|r| r.get().map(drop))
+    }
+}
+
+/// A record's value; one that does not parse is a build defect (the committed dump is
+/// checked by a unit test), so it stops the program with the reason.
+fn read<T>(record: Option<&Lazy<T>>) -> Option<&T> {
+    record.map(|record| {
+        record
+            .get()
+            .unwrap_or_else(|error| crate::state::fatal(&format!("culture table: {error}")))
+    })
 }

@@ -35,13 +35,13 @@ extern "C" fn fill_culture_data(this: u64, datetime_index: i32) {
 /// entry (integers, and offsets of the string values) and returns the base the offsets are
 /// relative to (NUL-terminated UTF-8 strings).
 extern "C" fn fill_number_data(number_index: i32, entry: *mut i32) -> u64 {
-    let table = crate::cultures::table();
-    let Some(number) = table.number_format(number_index) else {
+    let Some(number) = crate::cultures::table().number_format(number_index) else {
         crate::state::fatal(&format!("fill_number_data: no number index {number_index}"));
     };
     // SAFETY: `entry` is a `ref NumberFormatEntryManaged`: 23 sequential `int`s.
     unsafe { std::ptr::copy_nonoverlapping(number.entry.as_ptr(), entry, number.entry.len()) };
-    table.number_strings.as_ptr() as u64
+    // The table lives for the process's life, so the strings stay where they are.
+    number.strings.as_ptr() as u64
 }
 
 /// `bool fill_calendar_data(string localeName, int calendarId)` (instance): mono looks the

@@ -108,8 +108,7 @@ extern "C" fn internal_get_cultures(neutral: i32, specific: i32, _installed: i32
     let (neutral, specific) = (neutral as u8 != 0, specific as u8 != 0);
     let table = crate::cultures::table();
     let chosen: Vec<&Culture> = table
-        .cultures
-        .iter()
+        .all()
         .filter(|c| {
             if c.territory.is_none() {
                 neutral
