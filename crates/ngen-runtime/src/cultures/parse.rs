@@ -13,12 +13,6 @@ use super::table::{
 pub(crate) enum ParseError {
     #[error("line {line}: {reason}")]
     Malformed { line: usize, reason: String },
-    #[error("line {line}: LCID {lcid} names {name}, which is not a culture")]
-    UnknownLcidCulture {
-        line: usize,
-        lcid: i32,
-        name: String,
-    },
 }
 
 /// The fields of one record, consumed left to right.
@@ -119,22 +113,26 @@ fn split_unescaped(text: &str, separator: char) -> Vec<&str> {
 /// culture's names and formats, not all of them.
 #[derive(Debug)]
 pub(crate) struct Lazy<T> {
+    /// The record's key as written (a name; for numbered records, the number).
+    pub key: &'static str,
     line_number: usize,
-    /// The record's fields after its kind and key (a culture's: after its kind).
-    rest: &'static str,
+    /// The record's fields after its kind (a culture's name is its first field and its key).
+    fields: &'static str,
     parse: fn(&mut Fields) -> Result<T, String>,
     value: OnceLock<Result<T, String>>,
 }
 
 impl<T> Lazy<T> {
     fn new(
+        key: &'static str,
         line_number: usize,
-        rest: &'static str,
+        fields: &'static str,
         parse: fn(&mut Fields) -> Result<T, String>,
     ) -> Self {
         Lazy {
+            key,
             line_number,
-            rest,
+            fields,
             parse,
             value: OnceLock::new(),
         }
@@ -144,7 +142,7 @@ impl<T> Lazy<T> {
     pub(crate) fn get(&self) -> Result<&T, ParseError> {
         let value = self.value.get_or_init(|| {
             let mut fields = Fields {
-                items: self.rest.split('\t'),
+                items: self.fields.split('\t'),
             };
             let value = (self.parse)(&mut fields)?;
             fields.end()?;
@@ -157,11 +155,9 @@ impl<T> Lazy<T> {
     }
 }
 
-/// Indexes the dump's records by key (cultures also by LCID), leaving their fields for
-/// [`Lazy::get`].
+/// Splits the dump into its records, keyed, leaving their fields for [`Lazy::get`].
 pub(crate) fn parse(dump: &'static str) -> Result<CultureTable, ParseError> {
     let mut table = CultureTable::default();
-    let mut lcids = Vec::new();
     for (index, line) in dump.lines().enumerate() {
         let line_number = index + 1;
         if line.is_empty() || line.starts_with('#') {
@@ -171,55 +167,34 @@ pub(crate) fn parse(dump: &'static str) -> Result<CultureTable, ParseError> {
             line: line_number,
             reason,
         };
-        let mut parts = line.splitn(3, '\t');
-        let (kind, key) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-        let rest = parts.next().unwrap_or("");
-        let int_key = || -> Result<i32, ParseError> {
+        let (kind, after_kind) = line.split_once('\t').unwrap_or((line, ""));
+        let (key, rest) = after_kind.split_once('\t').unwrap_or((after_kind, ""));
+        if key.contains('\\') {
+            return Err(malformed(format!("key `{key}` has an escape")));
+        }
+        let number = || -> Result<i32, ParseError> {
             key.parse()
                 .map_err(|_| malformed(format!("`{key}` is not an integer")))
         };
         match kind {
-            "C" => {
-                let name = unescape(key).map_err(malformed)?;
-                let after_kind = &line[kind.len() + 1..];
-                table
-                    .by_name
-                    .insert(name.to_ascii_lowercase(), table.cultures.len());
-                table
-                    .cultures
-                    .push(Lazy::new(line_number, after_kind, culture));
-            }
-            "L" => {
-                let name = unescape(rest).map_err(malformed)?;
-                lcids.push((line_number, int_key()?, name));
-            }
-            "T" => {
-                let record = Lazy::new(line_number, rest, time_format);
-                table.time_formats.insert(int_key()?, record);
-            }
-            "K" => {
-                let record = Lazy::new(line_number, rest, calendar_names);
-                table.calendar_names.insert(int_key()?, record);
-            }
-            "N" => {
-                let record = Lazy::new(line_number, rest, number_format);
-                table.number_formats.insert(int_key()?, record);
-            }
-            "R" => {
-                let name = unescape(key).map_err(malformed)?;
-                table
-                    .regions
-                    .insert(name, Lazy::new(line_number, rest, region));
-            }
+            "C" => table
+                .cultures
+                .push(Lazy::new(key, line_number, after_kind, culture)),
+            "L" => table.lcids.push((number()?, rest)),
+            "T" => table
+                .time_formats
+                .push((number()?, Lazy::new(key, line_number, rest, time_format))),
+            "K" => table
+                .calendar_names
+                .push((number()?, Lazy::new(key, line_number, rest, calendar_names))),
+            "N" => table
+                .number_formats
+                .push((number()?, Lazy::new(key, line_number, rest, number_format))),
+            "R" => table
+                .regions
+                .push(Lazy::new(key, line_number, rest, region)),
             other => return Err(malformed(format!("unknown record kind `{other}`"))),
         }
-    }
-    for (line, lcid, name) in lcids {
-        let culture = *table
-            .by_name
-            .get(&name.to_ascii_lowercase())
-            .ok_or(ParseError::UnknownLcidCulture { line, lcid, name })?;
-        table.by_lcid.insert(lcid, culture);
     }
     Ok(table)
 }
@@ -334,13 +309,13 @@ mod tests {
 
     #[test]
     fn malformed_records_are_errors_not_panics() {
-        for dump in ["X\t1", "L\t1\tnowhere", "T\tx\ta"] {
+        for dump in ["X\t1", "L\tone\ten-US", "T\tx\ta", "C\ta\\tb"] {
             assert!(parse(dump).is_err(), "{dump:?}");
         }
         // A record's fields are read when first asked for; a bad one is an error then.
         let table = parse("C\ten\nN\t0\t1\nT\t0\ta\tb\tc\t2|x\t0\t0\t0").expect("keys parse");
         assert!(table.cultures[0].get().is_err());
-        assert!(table.number_formats[&0].get().is_err());
-        assert!(table.time_formats[&0].get().is_err());
+        assert!(table.number_formats[0].1.get().is_err());
+        assert!(table.time_formats[0].1.get().is_err());
     }
 }

@@ -1,8 +1,6 @@
 //! The culture table's records, one type per kind of mono table entry, and its lookups
 //! (as mono's `locales.c` searches its tables: names by exact byte comparison with the already
-//! lowercased request, LCIDs by the culture `CultureInfo(lcid)` finds).
-
-use std::collections::HashMap;
+//! lowercased request, LCIDs to the culture `CultureInfo(lcid)` finds under mono).
 
 use super::parse::Lazy;
 
@@ -97,30 +95,39 @@ pub(crate) struct Region {
     pub currency_native_name: String,
 }
 
-/// Every table of the dump, its records indexed and read when first asked for.
+/// Every table of the dump: its records in dump order, each with its key, read when first
+/// asked for. Lookups scan (a few hundred short keys, once or twice per culture a program
+/// uses), which keeps the first use down to splitting the dump's lines.
 #[derive(Debug, Default)]
 pub(crate) struct CultureTable {
-    /// In mono's table order (the order `internal_get_cultures` returns them).
+    /// In mono's table order (the order `internal_get_cultures` returns them), keyed by name.
     pub cultures: Vec<Lazy<Culture>>,
-    /// Lowercased culture name → index in `cultures`.
-    pub by_name: HashMap<String, usize>,
-    /// LCID → index in `cultures` of the culture mono finds for it.
-    pub by_lcid: HashMap<i32, usize>,
-    pub time_formats: HashMap<i32, Lazy<TimeFormat>>,
-    pub calendar_names: HashMap<i32, Lazy<CalendarNames>>,
-    pub number_formats: HashMap<i32, Lazy<NumberFormat>>,
-    /// By uppercase ISO name (`US`).
-    pub regions: HashMap<String, Lazy<Region>>,
+    /// LCID → the name of the culture mono finds for it.
+    pub lcids: Vec<(i32, &'static str)>,
+    pub time_formats: Vec<(i32, Lazy<TimeFormat>)>,
+    pub calendar_names: Vec<(i32, Lazy<CalendarNames>)>,
+    pub number_formats: Vec<(i32, Lazy<NumberFormat>)>,
+    /// Keyed by uppercase ISO name (`US`).
+    pub regions: Vec<Lazy<Region>>,
 }
 
 impl CultureTable {
-    /// The culture named `name`, which must already be lowercase (as mono's callers pass it).
+    /// The culture named `name`, which must already be lowercase (mono compares it byte for
+    /// byte with its lowercased table names, so `en-US` finds nothing).
     pub(crate) fn by_name(&self, name: &str) -> Option<&Culture> {
-        read(self.by_name.get(name).map(|&i| &self.cultures[i]))
+        let lowercase_key = |key: &str| {
+            key.len() == name.len()
+                && key
+                    .bytes()
+                    .zip(name.bytes())
+                    .all(|(k, n)| k.to_ascii_lowercase() == n)
+        };
+        read(self.cultures.iter().find(|r| lowercase_key(r.key)))
     }
 
     pub(crate) fn by_lcid(&self, lcid: i32) -> Option<&Culture> {
-        read(self.by_lcid.get(&lcid).map(|&i| &self.cultures[i]))
+        let &(_, name) = self.lcids.iter().find(|(l, _)| *l == lcid)?;
+        read(self.cultures.iter().find(|r| r.key == name))
     }
 
     /// Every culture, in mono's table order.
@@ -129,36 +136,53 @@ impl CultureTable {
     }
 
     pub(crate) fn time_format(&self, datetime_index: i32) -> Option<&TimeFormat> {
-        read(self.time_formats.get(&datetime_index))
+        read(by_index(&self.time_formats, datetime_index))
     }
 
     pub(crate) fn calendar_names(&self, datetime_index: i32) -> Option<&CalendarNames> {
-        read(self.calendar_names.get(&datetime_index))
+        read(by_index(&self.calendar_names, datetime_index))
     }
 
     pub(crate) fn number_format(&self, number_index: i32) -> Option<&NumberFormat> {
-        read(self.number_formats.get(&number_index))
+        read(by_index(&self.number_formats, number_index))
     }
 
     /// The region named `name` (mono's callers pass it uppercased).
     pub(crate) fn region(&self, name: &str) -> Option<&Region> {
-        read(self.regions.get(name))
+        read(self.regions.iter().find(|r| r.key == name))
     }
 
-    /// Reads every record, for the test that the committed dump is well formed.
+    /// Reads every record and checks every LCID names a culture, for the test that the
+    /// committed dump is well formed.
     #[cfg(test)]
-    pub(crate) fn read_all(&self) -> Result<(), super::parse::ParseError> {
-        self.time_formats
-            .values()
-            .try_for_each(|r| r.get().map(drop))?;
-        self.calendar_names
-            .values()
-            .try_for_each(|r| r.get().map(drop))?;
-        self.number_formats
-            .values()
-            .try_for_each(|r| r.get().map(drop))?;
-        self.regions.values().try_for_each(|r| r.get().map(drop))
+    pub(crate) fn read_all(&self) -> Result<(), String> {
+        let error = |e: super::parse::ParseError| e.to_string();
+        for record in &self.cultures {
+            record.get().map_err(error)?;
+        }
+        for (_, record) in &self.time_formats {
+            record.get().map_err(error)?;
+        }
+        for (_, record) in &self.calendar_names {
+            record.get().map_err(error)?;
+        }
+        for (_, record) in &self.number_formats {
+            record.get().map_err(error)?;
+        }
+        for record in &self.regions {
+            record.get().map_err(error)?;
+        }
+        for &(lcid, name) in &self.lcids {
+            if !self.cultures.iter().any(|r| r.key == name) {
+                return Err(format!("LCID {lcid} names {name}, which is not a culture"));
+            }
+        }
+        Ok(())
     }
+}
+
+fn by_index<T>(records: &[(i32, Lazy<T>)], index: i32) -> Option<&Lazy<T>> {
+    records.iter().find(|(i, _)| *i == index).map(|(_, r)| r)
 }
 
 /// A record's value; one that does not parse is a build defect (the committed dump is
