@@ -2,15 +2,18 @@
 //! under `--jit never`, `always` and the default against mono 6.8, line for line: culture
 //! identity and `RegionInfo`, number/currency/percent/date formatting and parsing, day and
 //! month names, `TextInfo` casing, culture-aware comparison, `GetCultures`, mono's
-//! `CultureNotFoundException`s, and `CurrentCulture`/`CurrentUICulture` from `LANG`. Also
-//! checks that the runtime's culture table (`crates/ngen-runtime/data/cultures.txt`) is what
-//! its dumper writes under this machine's mono (drift).
+//! `CultureNotFoundException`s, and `CurrentCulture`/`CurrentUICulture` from `LANG` and
+//! `LC_ALL`. Also checks that the runtime's culture table
+//! (`crates/ngen-runtime/data/cultures.txt`) is what its dumper writes under this machine's
+//! mono (drift).
 //!
 //! Fixtures: `tests/fixtures/corlib/NamedCultures.cs`, `CurrentCulture.cs`.
 
 mod corlib_common;
 
 use std::process::Command;
+
+use corlib_common::Locale;
 
 use ngen_tests::{skip_loudly, temp_dir, workspace_root};
 
@@ -21,23 +24,36 @@ fn named_cultures_format_parse_and_compare_like_mono() {
 }
 
 #[test]
-fn the_current_culture_follows_lang_like_mono() {
+fn the_current_culture_follows_lang_and_lc_all_like_mono() {
     corlib_common::assert_fixture_like_mono_in_locales(
         "CurrentCulture.cs",
         &[],
         &[
-            Some("en_US.UTF-8"),
-            Some("de_DE.UTF-8"),
-            Some("fr_FR.UTF-8"),
-            Some("ja_JP.UTF-8"),
-            Some("ar_SA.UTF-8"),
-            Some("en_GB"),
-            Some("de_DE@euro"),
-            Some("C"),
-            Some("C.UTF-8"),
-            None,
-            Some("xx_YY.UTF-8"),
-            Some("fr_ZZ.UTF-8"),
+            Locale::lang(Some("en_US.UTF-8")),
+            Locale::lang(Some("de_DE.UTF-8")),
+            Locale::lang(Some("fr_FR.UTF-8")),
+            Locale::lang(Some("ja_JP.UTF-8")),
+            Locale::lang(Some("ar_SA.UTF-8")),
+            Locale::lang(Some("en_GB")),
+            Locale::lang(Some("de_DE@euro")),
+            Locale::lang(Some("C")),
+            Locale::lang(Some("C.UTF-8")),
+            Locale::lang(None),
+            Locale::lang(Some("xx_YY.UTF-8")),
+            Locale::lang(Some("fr_ZZ.UTF-8")),
+            // LC_ALL wins over LANG, also when it is C.
+            Locale {
+                lang: Some("en_US.UTF-8"),
+                lc_all: Some("de_DE.UTF-8"),
+            },
+            Locale {
+                lang: Some("de_DE.UTF-8"),
+                lc_all: Some("C"),
+            },
+            Locale {
+                lang: None,
+                lc_all: Some("ru_RU.UTF-8"),
+            },
         ],
         5,
         10,
