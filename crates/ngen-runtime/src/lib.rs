@@ -36,6 +36,7 @@ mod async_delegates;
 mod capture_call;
 mod code_map;
 mod crash_report;
+mod cultures;
 mod dynamic_call;
 mod eh;
 mod entry;

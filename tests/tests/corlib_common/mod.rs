@@ -44,7 +44,65 @@ pub fn assert_fixture_like_mono_but(
     let (dir, exe) = compile_fixture_exe("corlib", fixture);
     let images = dir.path().join("images");
     ngen_compile(&exe, &images);
-    let expected = output(with_locale(Command::new("mono").arg(&exe).args(args), lang));
+    let locale = Locale::lang(lang);
+    let failures = differences_from_mono(&exe, &images, args, locale, minimum, shown, known);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The locale variables a run sees: `LANG` as [`with_locale`] sets it (`None`: none), and
+/// optionally `LC_ALL`, which mono reads first.
+#[derive(Clone, Copy, Debug)]
+pub struct Locale<'a> {
+    pub lang: Option<&'a str>,
+    pub lc_all: Option<&'a str>,
+}
+
+impl<'a> Locale<'a> {
+    pub const fn lang(lang: Option<&'a str>) -> Self {
+        Locale { lang, lc_all: None }
+    }
+
+    fn apply<'c>(&self, command: &'c mut Command) -> &'c mut Command {
+        let command = with_locale(command, self.lang);
+        match self.lc_all {
+            Some(lc_all) => command.env("LC_ALL", lc_all),
+            None => command,
+        }
+    }
+}
+
+/// [`assert_fixture_like_mono`] under each of `locales` in turn, the fixture compiled once;
+/// every locale's differences are reported together.
+pub fn assert_fixture_like_mono_in_locales(
+    fixture: &str,
+    args: &[&str],
+    locales: &[Locale],
+    minimum: usize,
+    shown: usize,
+) {
+    let (dir, exe) = compile_fixture_exe("corlib", fixture);
+    let images = dir.path().join("images");
+    ngen_compile(&exe, &images);
+    let failures: Vec<String> = locales
+        .iter()
+        .flat_map(|locale| differences_from_mono(&exe, &images, args, *locale, minimum, shown, &[]))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// How `exe` run from `images` in every mode differs from mono under `locale`: one report a
+/// mode (none when all agree).
+fn differences_from_mono(
+    exe: &Path,
+    images: &Path,
+    args: &[&str],
+    locale: Locale,
+    minimum: usize,
+    shown: usize,
+    known: &[KnownDivergence],
+) -> Vec<String> {
+    let fixture = exe.file_stem().unwrap_or_default().to_string_lossy();
+    let expected = output(locale.apply(Command::new("mono").arg(exe).args(args)));
     let expected_lines: Vec<&str> = std::str::from_utf8(&expected.stdout)
         .expect("mono prints UTF-8")
         .lines()
@@ -56,7 +114,7 @@ pub fn assert_fixture_like_mono_but(
     );
     let mut failures = Vec::new();
     for mode in ["never", "always", "default"] {
-        let actual = output(with_locale(ngen_run(&exe, &images, mode).args(args), lang));
+        let actual = output(locale.apply(ngen_run(exe, images, mode).args(args)));
         let actual_text = String::from_utf8_lossy(&actual.stdout);
         let actual_lines: Vec<&str> = actual_text.lines().collect();
         let mut differences: Vec<String> = expected_lines
@@ -84,12 +142,12 @@ pub fn assert_fixture_like_mono_but(
         }
         if !differences.is_empty() {
             failures.push(format!(
-                "{fixture} {args:?} under --jit {mode}:\n  {}",
+                "{fixture} {args:?} under {locale:?}, --jit {mode}:\n  {}",
                 differences.join("\n  ")
             ));
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    failures
 }
 
 fn output(command: &mut Command) -> Output {

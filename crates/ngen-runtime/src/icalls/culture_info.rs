@@ -1,14 +1,20 @@
 //! `System.Globalization.CultureInfo`'s icalls (`icall-def.h` `CULINF_*`, Mono's `locales.c`):
-//! the current locale's culture name, and constructing a culture from Mono's built-in tables.
+//! the current locale's culture name, constructing a culture by name or LCID, and listing
+//! them, all from the culture table ([`crate::cultures`]).
 //!
-//! The tables (`culture-info-tables.h`) are not carried: `construct_internal_locale_from_*`
-//! find no culture, so `CultureInfo.CreateSpecificCulture` throws `CultureNotFoundException`,
-//! which `ConstructCurrentCulture` catches, falling back to the invariant culture. Under `LANG=C`
-//! (no name), `LANG=C.UTF-8` (name `c`, which mono's tables lack too) and with `LANG` unset this
-//! is exactly mono's behaviour; a real culture such as `en-US` is invariant here (a documented
-//! deviation, docs/mono-behaviour.md).
+//! `get_current_locale_name` derives a name from `LC_ALL`/`LANG` as mono does (`en_US.UTF-8`
+//! → `en-us`), whether or not the C library has that locale; `CreateSpecificCulture` then
+//! finds it in the table (or a shorter prefix), else `ConstructCurrentCulture` falls back to
+//! the invariant culture (`C.UTF-8`'s `c`, `xx_YY`), exactly as under mono. Under `LANG=C`
+//! or with no locale the table is never read.
 //!
-//! Depends on: [`crate::alloc`] (strings), libc (`setlocale`).
+//! Depends on: [`crate::cultures`], [`super::culture_fields`], [`crate::alloc`] (strings),
+//! libc (`setlocale`).
+
+use super::culture_fields::Mirror;
+use crate::cultures::Culture;
+
+const CULTURE_INFO: &str = "Globalization.CultureInfo";
 
 /// The locale the environment selects, as mono's `get_posix_locale`: `$LC_ALL`, else `$LANG`,
 /// else the C library's `setlocale(LC_ALL, NULL)`; `None` for `C` (English only).
@@ -44,14 +50,92 @@ extern "C" fn get_current_locale_name() -> u64 {
     }
 }
 
-/// `bool construct_internal_locale_from_name(string name)` (instance): no table, no culture.
-extern "C" fn construct_internal_locale_from_name(_this: u64, _name: u64) -> i32 {
-    0
+/// Stores `culture` into the `CultureInfo` `this`, as mono's `construct_culture`.
+fn construct(this: u64, culture: &Culture) {
+    let ci = Mirror {
+        obj: this,
+        class: CULTURE_INFO,
+    };
+    ci.int("cultureID", culture.lcid);
+    ci.string("m_name", Some(&culture.name));
+    ci.string("englishname", Some(&culture.english_name));
+    ci.string("nativename", Some(&culture.native_name));
+    ci.string("win3lang", Some(&culture.win3_lang));
+    ci.string("iso3lang", Some(&culture.iso3_lang));
+    ci.string("iso2lang", Some(&culture.iso2_lang));
+    if let Some(territory) = &culture.territory {
+        ci.string("territory", Some(territory));
+    }
+    ci.strings("native_calendar_names", &culture.native_calendar_names);
+    ci.int("parent_lcid", culture.parent_lcid);
+    ci.int("datetime_index", culture.datetime_index);
+    ci.int("number_index", culture.number_index);
+    ci.int("default_calendar_type", culture.calendar_type);
+    // The table lives for the process's life, so the boxed struct's address stays valid.
+    ci.pointer("textinfo_data", &*culture.text_info as *const _ as u64);
 }
 
-/// `bool construct_internal_locale_from_lcid(int lcid)` (instance): no table, no culture.
-extern "C" fn construct_internal_locale_from_lcid(_this: u64, _lcid: i32) -> i32 {
-    0
+/// `bool construct_internal_locale_from_name(string name)` (instance; `name` lowercased).
+extern "C" fn construct_internal_locale_from_name(this: u64, name: u64) -> i32 {
+    let Some(name) = crate::alloc::string_to_rust(name as *const _) else {
+        return 0;
+    };
+    match crate::cultures::table().by_name(&name) {
+        Some(culture) => {
+            construct(this, culture);
+            1
+        }
+        None => 0,
+    }
+}
+
+/// `bool construct_internal_locale_from_lcid(int lcid)` (instance).
+extern "C" fn construct_internal_locale_from_lcid(this: u64, lcid: i32) -> i32 {
+    match crate::cultures::table().by_lcid(lcid) {
+        Some(culture) => {
+            construct(this, culture);
+            1
+        }
+        None => 0,
+    }
+}
+
+/// `CultureInfo[] internal_get_cultures(bool neutral, bool specific, bool installed)`
+/// (static): the table's cultures of the kinds asked for, in table order, each constructed
+/// and with `m_useUserOverride` set; a null first slot stands for the invariant culture when
+/// neutral ones are asked for (the caller fills it). `installed` changes nothing, as in mono.
+extern "C" fn internal_get_cultures(neutral: i32, specific: i32, _installed: i32) -> u64 {
+    let (neutral, specific) = (neutral as u8 != 0, specific as u8 != 0);
+    let table = crate::cultures::table();
+    let chosen: Vec<&Culture> = table
+        .all()
+        .filter(|c| {
+            if c.territory.is_none() {
+                neutral
+            } else {
+                specific
+            }
+        })
+        .collect();
+    let first = usize::from(neutral);
+    let array = crate::state::objects::new_core_vector(CULTURE_INFO, first + chosen.len())
+        .unwrap_or_else(|e| crate::state::fatal(&format!("CultureInfo[]: {e}")));
+    for (slot, culture) in chosen.into_iter().enumerate() {
+        let ci = crate::state::objects::new_core_instance(CULTURE_INFO)
+            .unwrap_or_else(|e| crate::state::fatal(&format!("CultureInfo: {e}")));
+        // Mono runs the private parameterless constructor, whose only work is this.
+        let mirror = Mirror {
+            obj: ci,
+            class: CULTURE_INFO,
+        };
+        mirror.byte("constructed", 1);
+        construct(ci, culture);
+        mirror.byte("m_useUserOverride", 1);
+        let at = array + ngen_abi::object::ARRAY_DATA_OFFSET as u64 + 8 * (first + slot) as u64;
+        // SAFETY: `array` is a fresh `CultureInfo[]` of `first + chosen.len()` references.
+        unsafe { (at as *mut u64).write(ci) };
+    }
+    array
 }
 
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
@@ -68,6 +152,7 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             "get_current_locale_name",
             get_current_locale_name as *const (),
         ),
+        ("internal_get_cultures", internal_get_cultures as *const ()),
     ]
 }
 

@@ -20,6 +20,8 @@ mod async_result;
 mod buffer;
 mod configuration;
 mod console_driver;
+mod culture_data;
+mod culture_fields;
 mod culture_info;
 mod custom_attrs;
 mod date_time;
@@ -163,8 +165,20 @@ const TYPES: &[IcallType] = &[
         methods: gc::methods,
     },
     IcallType {
+        type_name: "System.Globalization.CalendarData",
+        methods: culture_data::calendar_data_methods,
+    },
+    IcallType {
+        type_name: "System.Globalization.CultureData",
+        methods: culture_data::culture_data_methods,
+    },
+    IcallType {
         type_name: "System.Globalization.CultureInfo",
         methods: culture_info::methods,
+    },
+    IcallType {
+        type_name: "System.Globalization.RegionInfo",
+        methods: culture_data::region_info_methods,
     },
     IcallType {
         type_name: "System.IO.MonoIO",
