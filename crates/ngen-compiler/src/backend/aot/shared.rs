@@ -106,17 +106,19 @@ fn has_shared_code(asm: &Assembly, rid: u32, types: &TypeContext) -> bool {
         .is_ok_and(|(shape, _)| dictionary_register(&shape).is_ok())
 }
 
-/// Removes from `instances` the exact instances whose every type argument is a reference type
-/// and that shared code serves: the runtime serves those from the shared code of their
-/// MethodDef's image through a dictionary (`ngen-runtime`'s `state/shared_code.rs`), as mono
-/// shares every such instantiation, so compiling them again exactly would only cost compile
-/// time and image size. That is an instance of the compiled assembly's own generic whose
-/// MethodDef is in `own_served` (this image declares its shared code), or, when the compiled
-/// assembly is a framework assembly, of another framework assembly's generic that has shared
-/// code there (`List<string>` in System's image: mscorlib's image serves it; an application's
-/// image keeps its exact `List<string>`, since the framework may have no images). The scan
-/// that found them still reached what they call, so instances with value types they lead to
-/// stay. Returns how many were removed.
+/// In a framework image, removes from `instances` the exact instances whose every type
+/// argument is a reference type and that shared code serves: the runtime serves those from the
+/// shared code of their MethodDef's image through a dictionary (`ngen-runtime`'s
+/// `state/shared_code.rs`), as mono shares every such instantiation, so compiling them again
+/// exactly would only cost compile time and image size, which is what the framework's build
+/// spends most on. That is an instance of the compiled assembly's own generic whose MethodDef is
+/// in `own_served` (this image declares its shared code), or of another framework assembly's
+/// generic that has shared code there (`List<string>` in System's image: mscorlib's image
+/// serves it). An application's image keeps all its exact instances: they are faster than
+/// shared code (no dictionary loads), the framework may have no images, and a frame of exact
+/// code names its instance as mono does (`StackFrame.GetMethod()`; shared code's frames name
+/// the definition). The scan that found the removed instances still reached what they call, so
+/// instances with value types they lead to stay. Returns how many were removed.
 pub(crate) fn drop_served_instances(
     asm: &Assembly,
     instances: &mut ImageInstances,
@@ -124,7 +126,9 @@ pub(crate) fn drop_served_instances(
     types: &TypeContext,
 ) -> usize {
     let before = instances.instances.len();
-    let framework = is_framework(asm);
+    if !is_framework(asm) {
+        return 0;
+    }
     let ImageInstances {
         contexts,
         instances: list,
@@ -132,10 +136,7 @@ pub(crate) fn drop_served_instances(
     // One answer per context (most hold many instances), and per foreign MethodDef.
     let shareable: Vec<bool> = contexts
         .iter()
-        .map(|c| {
-            (c.own || (framework && is_framework(&c.assembly)))
-                && types.all_reference_types(&c.generics)
-        })
+        .map(|c| (c.own || is_framework(&c.assembly)) && types.all_reference_types(&c.generics))
         .collect();
     let mut foreign_served: BTreeMap<(String, u32), bool> = BTreeMap::new();
     list.retain(|&(rid, context)| {
