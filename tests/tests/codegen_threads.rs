@@ -24,6 +24,7 @@ const PROGRAMS: &[&str] = &[
     "pool_timer",
     "contended_locks",
     "ping_pong",
+    "pool_starvation",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -99,4 +100,11 @@ fn sixteen_threads_contending_for_one_lock_keep_every_update_like_mono() {
 #[test]
 fn wait_pulse_ping_pong_under_contention_loses_no_pulse_like_mono() {
     fixtures().assert_like_mono("ping_pong", &[]);
+}
+
+/// Work items that block each other need more workers than processors: the pool's starvation
+/// monitor adds them, as mono's does (a fixed-size pool prints "starved" after 30 s).
+#[test]
+fn a_thread_pool_whose_items_block_grows_until_they_all_run_like_mono() {
+    fixtures().assert_like_mono("pool_starvation", &[]);
 }
