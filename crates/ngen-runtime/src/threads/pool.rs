@@ -126,7 +126,8 @@ fn process_cpu_time() -> Duration {
     )
 }
 
-/// The starvation monitor (see the module doc): a native thread that never runs managed code.
+/// The starvation monitor (see the module doc): a native thread that never runs managed code,
+/// and ends once every worker has retired.
 /// As Mono's, it waits longer before adding a worker while the processors are busy (80% or
 /// more of them over the last interval): then the workers are running, not blocked, and one
 /// more would only compete with them.
@@ -141,6 +142,11 @@ fn monitor() {
             >= 0.8 * MONITOR_INTERVAL.as_secs_f64() * f64::from(processors);
         cpu_before = cpu_now;
         let mut pool = lock_pool();
+        if pool.outstanding == 0 && pool.workers == 0 {
+            // Every worker retired: nothing to watch until the next request starts a monitor.
+            pool.monitoring = false;
+            return;
+        }
         let threshold = if busy {
             MONITOR_INTERVAL * 2 * pool.limit
         } else {

@@ -623,7 +623,12 @@ fn generate<'c>(
     isa: &dyn TargetIsa,
     id: FuncId,
 ) -> Result<Generated<'c>, String> {
-    let clif = stats::ClifCount::of(&ctx.func);
+    // Three walks over the function's instructions: only for NGEN_COMPILE_STATS.
+    let clif = if stats::wanted() {
+        stats::ClifCount::of(&ctx.func)
+    } else {
+        stats::ClifCount::default()
+    };
     ctx.compile(isa, &mut ControlPlane::default())
         .map_err(|e| format!("code generation failed: {:?}", e.inner))?;
     let code = ctx

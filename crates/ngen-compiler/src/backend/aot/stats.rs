@@ -128,9 +128,11 @@ pub(super) enum FunctionKind {
     Shared,
 }
 
-/// Whether the tally is asked for (read once per image).
+/// Whether the tally is asked for (the variable is read once per process: every compiled
+/// function asks, and counting is skipped when nobody wants it).
 pub(super) fn wanted() -> bool {
-    std::env::var_os("NGEN_COMPILE_STATS").is_some()
+    static WANTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *WANTED.get_or_init(|| std::env::var_os("NGEN_COMPILE_STATS").is_some())
 }
 
 /// Sums `counts` by kind and prints one line per kind and a total to stderr.
