@@ -26,6 +26,31 @@ pub(crate) type FinalizationProc = unsafe extern "C" fn(obj: *mut c_void, client
 /// `GC_finalizer_notifier_proc`: called when objects become ready for finalization.
 pub(crate) type FinalizerNotifier = unsafe extern "C" fn();
 
+/// `GC_on_collection_event_proc`: told each phase of a collection (`GC_EventType`), with the
+/// allocation lock held.
+pub(crate) type CollectionEventProc = unsafe extern "C" fn(event: c_int);
+
+/// `GC_EVENT_RECLAIM_END`: the collection has freed every block without a live object.
+pub(crate) const GC_EVENT_RECLAIM_END: c_int = 4;
+
+/// `struct GC_prof_stats_s` (gc.h), every field a `GC_word`.
+#[repr(C)]
+#[derive(Default)]
+pub(crate) struct ProfStats {
+    pub(crate) heapsize_full: usize,
+    pub(crate) free_bytes_full: usize,
+    pub(crate) unmapped_bytes: usize,
+    pub(crate) bytes_allocd_since_gc: usize,
+    pub(crate) allocd_bytes_before_gc: usize,
+    pub(crate) non_gc_bytes: usize,
+    pub(crate) gc_no: usize,
+    pub(crate) markers_m1: usize,
+    pub(crate) bytes_reclaimed_since_gc: usize,
+    pub(crate) reclaimed_bytes_before_gc: usize,
+    pub(crate) expl_freed_bytes_since_gc: usize,
+    pub(crate) obtained_from_os_bytes: usize,
+}
+
 /// `GC_fn_type`: a function run with the allocation lock held.
 pub(crate) type LockedFn = unsafe extern "C" fn(client_data: *mut c_void) -> *mut c_void;
 
@@ -52,6 +77,12 @@ unsafe extern "C" {
     pub(crate) fn GC_set_markers_count(count: c_uint);
     pub(crate) fn GC_set_free_space_divisor(divisor: usize);
     pub(crate) fn GC_set_max_heap_size(bytes: usize);
+    pub(crate) fn GC_set_min_bytes_allocd(bytes: usize);
+    #[cfg(test)]
+    pub(crate) fn GC_get_min_bytes_allocd() -> usize;
+    pub(crate) fn GC_set_on_collection_event(proc_: CollectionEventProc);
+    /// The unsynchronised `GC_get_prof_stats`: only with the allocation lock held.
+    pub(crate) fn GC_get_prof_stats_unsafe(stats: *mut ProfStats, size: usize) -> usize;
     pub(crate) fn GC_gcollect();
     pub(crate) fn GC_get_gc_no() -> usize;
     pub(crate) fn GC_get_heap_size() -> usize;

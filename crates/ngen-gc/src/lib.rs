@@ -28,7 +28,8 @@
 //! Small scanned objects come from per-thread free lists ([`free_lists`], Boehm's
 //! `gc_inline.h` model) that compiled code pops inline. The collector runs when the bytes
 //! allocated since the last collection reach the scanned live bytes (free-space divisor 1,
-//! [`init`]).
+//! [`init`]) or, when more, six times the heap the last collection left occupied, at most
+//! 24 MB ([`heap_policy`]).
 //!
 //! Finalization ([`finalization`]: run on demand at the runtime's safe points and all at exit,
 //! as Mono runs them) and GC handles ([`handles`]: weak, weak tracking resurrection, normal,
@@ -51,6 +52,7 @@ mod boehm;
 pub mod finalization;
 pub mod free_lists;
 pub mod handles;
+mod heap_policy;
 
 use std::cell::Cell;
 use std::ffi::{CStr, c_char};
@@ -155,6 +157,7 @@ pub fn init() {
                 // (docs/BENCHMARKS.md section 11).
                 boehm::GC_set_free_space_divisor(FREE_SPACE_DIVISOR);
             }
+            heap_policy::install();
             boehm::GC_allow_register_threads();
         }
         REGISTRATION.with(|r| r.registered.set(true));
