@@ -30,6 +30,7 @@ const PROGRAMS: &[&str] = &[
     "parameter_types",
     "end_invoke",
     "shared_frames",
+    "type_initializer_names",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -195,4 +196,13 @@ fn end_invoke_rethrows_with_mono_end_invoke_wrapper_frames_and_the_caller() {
 fn frames_of_shared_code_name_the_definition_like_mono() {
     exactly_like_mono("shared_frames", &[], EVERY_MODE);
     exactly_like_mono("shared_frames", &["unhandled"], EVERY_MODE);
+}
+
+/// The type a `TypeInitializationException` names (`Message`, `TypeName`, the report): mono's
+/// class namespace and name, without type arguments or enclosing types (`N.Gen`1`, `Nest`),
+/// by a static field access and by `RunClassConstructor` of instances only reflection makes.
+#[test]
+fn type_initializer_failures_name_the_class_as_mono_does() {
+    exactly_like_mono("type_initializer_names", &[], EVERY_MODE);
+    exactly_like_mono("type_initializer_names", &["unhandled"], EVERY_MODE);
 }

@@ -338,9 +338,9 @@ fn is_entry_point_of(frame: Frame, type_name: &str) -> bool {
         let entry = a.entry_point_token() == Some(Token::new(TableId::MethodDef, rid));
         let owner = a
             .method_owner(rid)
-            .and_then(|t| a.type_def_full_name(t))
-            .map(|name| name.replace('/', "+"));
-        entry && owner.is_ok_and(|name| name == type_name)
+            .ok()
+            .and_then(|t| super::raise::type_initializer_name(a, t));
+        entry && owner.is_some_and(|name| name == type_name)
     })
     .unwrap_or(false)
 }
