@@ -10,14 +10,21 @@
 //! from the method's IL-offset table (mono's last sequence point, `il_offsets`). Names follow
 //! `Type.ToString()` (reflection names: `System.Int32`, `Outer+Inner`, ``List`1[T]`` for a
 //! generic type, `T[]`, `T&`), parameters with their names from the Param table, the module
-//! version id in `Guid.ToString("N")` form.
+//! version id in `Guid.ToString("N")` form. Parameter types are named by the type system
+//! ([`crate::state::trace_names`]), which resolves every assembly's types: a generic
+//! instance prints its definition (``System.Func`1[TResult]``) as mono's
+//! `GetFullNameForStackTrace` does; the frame's metadata alone names them when the type
+//! system cannot.
+//!
+//! Wrapper frames are mono's text: fixed ([`super::trace::Wrapper`]) or made per signature
+//! ([`super::trace::named_wrapper_frame`], a delegate type's end-invoke wrapper).
 //!
 //! Mono's JIT inlines small methods, whose frames its traces therefore lack: a frame is left
 //! out when [`super::inlining`] says mono would have inlined it into its caller.
 //!
 //! Depends on: [`super::trace`] (frames), [`super::inlining`], [`super::source_lines`],
 //! [`crate::code_map`],
-//! [`crate::state`] (metadata).
+//! [`crate::state`] (metadata, [`crate::state::trace_names`]).
 
 use std::fmt::Write as _;
 

@@ -37,6 +37,11 @@
 //! thrown that is not an `Exception` has no field for its trace: the last one's is kept aside
 //! for the unhandled report (mono reports it wrapped in a `RuntimeWrappedException`).
 //!
+//! An exception a delegate's `EndInvoke` rethrows keeps its target's frames from the pool
+//! thread, then gains mono's end-invoke icall frame, the delegate type's end-invoke wrapper
+//! frame (a named wrapper frame, [`named_wrapper_frame`]: its text depends on the delegate's
+//! signature) and the frames of `EndInvoke`'s caller ([`record_end_invoke`]).
+//!
 //! Depends on: [`crate::code_map`], [`crate::faults`] (the stack's bounds), [`crate::state`]
 //! (the `Exception` class and its fields), [`crate::alloc`] (the array allocation).
 
