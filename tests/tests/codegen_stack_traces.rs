@@ -27,6 +27,10 @@ const PROGRAMS: &[&str] = &[
     "reflection_invoke",
     "stack_frames",
     "property_getters",
+    "parameter_types",
+    "end_invoke",
+    "shared_frames",
+    "type_initializer_names",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -165,4 +169,40 @@ fn the_image_carries_an_il_offset_table() {
 #[test]
 fn stack_frames_and_stack_traces_of_the_running_thread_match_mono() {
     exactly_like_mono("stack_frames", &[], EVERY_MODE);
+}
+
+/// A parameter of a generic instance prints its generic definition with the definition's
+/// parameter names, whichever assembly defines it (`System.Func`1[TResult]`), in frames of
+/// the program and of the framework; arrays and by-refs of instances keep their arguments.
+#[test]
+fn parameter_types_name_generic_definitions_of_any_assembly_like_mono() {
+    exactly_like_mono("parameter_types", &[], EVERY_MODE);
+    exactly_like_mono("parameter_types", &["unhandled"], EVERY_MODE);
+}
+
+/// An exception `EndInvoke` rethrows from its pool thread: the target's frames, mono's
+/// end-invoke icall and wrapper frames (named after the delegate type's `EndInvoke`), then
+/// `EndInvoke`'s caller, in `ToString()`, `StackTrace` and the unhandled report.
+#[test]
+fn end_invoke_rethrows_with_mono_end_invoke_wrapper_frames_and_the_caller() {
+    exactly_like_mono("end_invoke", &[], EVERY_MODE);
+    exactly_like_mono("end_invoke", &["unhandled"], EVERY_MODE);
+}
+
+/// Instances only reflection makes, over reference types: under `--jit never` they run from
+/// the image's shared code, and their frames name the definition (`Box`1[T].Fail`), as
+/// mono's frames of its own shared code do (mono names every generic frame so).
+#[test]
+fn frames_of_shared_code_name_the_definition_like_mono() {
+    exactly_like_mono("shared_frames", &[], EVERY_MODE);
+    exactly_like_mono("shared_frames", &["unhandled"], EVERY_MODE);
+}
+
+/// The type a `TypeInitializationException` names (`Message`, `TypeName`, the report): mono's
+/// class namespace and name, without type arguments or enclosing types (`N.Gen`1`, `Nest`),
+/// by a static field access and by `RunClassConstructor` of instances only reflection makes.
+#[test]
+fn type_initializer_failures_name_the_class_as_mono_does() {
+    exactly_like_mono("type_initializer_names", &[], EVERY_MODE);
+    exactly_like_mono("type_initializer_names", &["unhandled"], EVERY_MODE);
 }

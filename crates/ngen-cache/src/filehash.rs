@@ -10,13 +10,14 @@
 //!
 //! The memo lives in `<cache>/.local/file-hashes.json`: machine-local, never packaged.
 //!
-//! Depends on [`crate::error`] and [`crate::fsutil`] (saving the memo).
+//! Depends on [`crate::error`], [`crate::fsutil`] (saving the memo) and `ngen-image`'s
+//! [`FileIdentity`] (the metadata compared, and the racy rule).
 
 use std::collections::BTreeMap;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use ngen_image::verified::FileIdentity;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CacheError, Result};
@@ -30,14 +31,45 @@ pub struct ContentHash {
     pub size: u64,
 }
 
-/// The metadata that must be unchanged for a memoised result to be reused.
+/// The metadata that must be unchanged for a memoised result to be reused: a file's
+/// [`FileIdentity`], the one the runtime's verification stamps use too.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
+#[serde(from = "StampFields", into = "StampFields")]
+pub struct Stamp(FileIdentity);
+
+/// A [`Stamp`] as the memo files hold it (`file-hashes.json`, the closure memo): these
+/// fields, in this order, whatever [`FileIdentity`] calls them, so existing caches still read.
+#[derive(Serialize, Deserialize)]
+struct StampFields {
     size: u64,
     mtime_ns: i128,
     ctime_ns: i128,
     ino: u64,
     dev: u64,
+}
+
+impl From<StampFields> for Stamp {
+    fn from(f: StampFields) -> Stamp {
+        Stamp(FileIdentity {
+            device: f.dev,
+            inode: f.ino,
+            size: f.size,
+            mtime_ns: f.mtime_ns,
+            ctime_ns: f.ctime_ns,
+        })
+    }
+}
+
+impl From<Stamp> for StampFields {
+    fn from(Stamp(id): Stamp) -> StampFields {
+        StampFields {
+            size: id.size,
+            mtime_ns: id.mtime_ns,
+            ctime_ns: id.ctime_ns,
+            ino: id.inode,
+            dev: id.device,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -95,7 +127,7 @@ impl FileHasher {
         let m = memo.get(path).filter(|m| m.stamp == *stamp)?;
         Some(ContentHash {
             blake3: m.blake3.clone(),
-            size: stamp.size,
+            size: stamp.size(),
         })
     }
 
@@ -110,7 +142,7 @@ impl FileHasher {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let digest = blake3::hash(&bytes).to_hex().to_string();
         let size = bytes.len() as u64;
-        if size == stamp.size
+        if size == stamp.size()
             && !stamp.is_recent()
             && let Ok(mut memo) = self.memo.lock()
         {
@@ -146,28 +178,24 @@ impl FileHasher {
 impl Stamp {
     /// The stamp of `path` now.
     pub fn of(path: &Path) -> std::io::Result<Stamp> {
-        let meta = std::fs::metadata(path)?;
-        Ok(Stamp {
-            size: meta.size(),
-            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
-            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-            ino: meta.ino(),
-            dev: meta.dev(),
-        })
+        Ok(Stamp(FileIdentity::of(&std::fs::metadata(path)?)))
     }
 
     /// Modified so recently that a change in the same timestamp tick could be missed.
     pub fn is_recent(&self) -> bool {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as i128)
-            .unwrap_or(0);
-        now - self.mtime_ns.max(self.ctime_ns) < 2_000_000_000
+        self.0.is_racy(ngen_image::verified::now_ns())
+    }
+
+    /// The file's size in bytes.
+    fn size(&self) -> u64 {
+        self.0.size
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::os::unix::fs::MetadataExt;
+
     use super::*;
 
     /// Writes `bytes` to `path`, then sets its mtime to `mtime` (which makes ctime now).
@@ -211,5 +239,58 @@ mod tests {
         write_with_mtime(&f, b"bbbb", old);
         let b = h.hash(&f).unwrap();
         assert_ne!(a, b);
+    }
+
+    /// The memo files of existing caches hold stamps as five named fields: they still read,
+    /// and are written back byte for byte.
+    #[test]
+    fn stamps_keep_their_serialized_form() {
+        let text = r#"{"size":3,"mtime_ns":1700000000123456789,"ctime_ns":1700000001987654321,"ino":42,"dev":2049}"#;
+        let stamp: Stamp = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            stamp,
+            Stamp(FileIdentity {
+                device: 2049,
+                inode: 42,
+                size: 3,
+                mtime_ns: 1_700_000_000_123_456_789,
+                ctime_ns: 1_700_000_001_987_654_321,
+            })
+        );
+        assert_eq!(serde_json::to_string(&stamp).unwrap(), text);
+        let memo = format!(r#"{{"/lib/a.dll":{{"stamp":{text},"blake3":"ab"}}}}"#);
+        let read: BTreeMap<PathBuf, Memo> = serde_json::from_str(&memo).unwrap();
+        assert_eq!(read[Path::new("/lib/a.dll")].stamp, stamp);
+        assert_eq!(serde_json::to_string(&read).unwrap(), memo);
+    }
+
+    /// A memo file as earlier versions wrote it (field names spelled out, not derived from
+    /// [`Stamp`]) is used: the file is not read again.
+    #[test]
+    fn a_memo_written_before_is_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("a.dll");
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        write_with_mtime(&f, b"old bytes", old);
+        let meta = std::fs::metadata(&f).unwrap();
+        let digest = "0".repeat(64);
+        let memo = serde_json::json!({
+            f.to_str().unwrap(): {
+                "stamp": {
+                    "size": meta.size(),
+                    "mtime_ns": i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+                    "ctime_ns": i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+                    "ino": meta.ino(),
+                    "dev": meta.dev(),
+                },
+                "blake3": digest,
+            }
+        });
+        let memo_path = dir.path().join("file-hashes.json");
+        std::fs::write(&memo_path, serde_json::to_vec(&memo).unwrap()).unwrap();
+        let hasher = FileHasher::with_memo(memo_path);
+        let hit = hasher.hash(&f).unwrap();
+        assert_eq!(hit.blake3, digest, "the memo's hash, not the file's");
+        assert_eq!(hasher.files_hashed(), 0);
     }
 }

@@ -31,6 +31,17 @@ pub(crate) struct Captured {
     pub(crate) ret_float: u64, // 120
 }
 
+impl Captured {
+    /// The managed frame that made the captured call: its frame pointer and the return
+    /// address into it (the trampoline's saved `rbp` and its return address lie just below
+    /// the stack arguments, as any frame of the chain keeps them).
+    pub(crate) fn caller(&self) -> (u64, u64) {
+        // SAFETY: `stack` is the trampoline's `rbp + 16`: `[rbp]` and `[rbp + 8]` are words of
+        // its live frame.
+        unsafe { (self.stack.sub(2).read(), self.stack.sub(1).read()) }
+    }
+}
+
 /// What a capturing stub enters: the handler and the datum it is called with.
 #[repr(C)]
 pub(crate) struct CaptureTarget {

@@ -57,6 +57,7 @@ mod stack_mark;
 mod state;
 mod stubs;
 mod threads;
+mod type_desc;
 mod x87;
 
 use std::path::PathBuf;

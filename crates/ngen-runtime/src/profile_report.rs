@@ -8,7 +8,8 @@
 //! `Outer/Inner`), separated by `,` without spaces, so a profile compares with mono's trace
 //! line for line.
 //!
-//! Depends on: ngen-metadata (signatures, type names), [`crate::state`] (the loaded metadata).
+//! Depends on: ngen-metadata (signatures, type names), [`crate::state`] (the loaded metadata),
+//! [`crate::type_desc`].
 
 use std::fmt::Write;
 
@@ -73,29 +74,7 @@ fn write_type(asm: &Assembly, out: &mut String, t: &TypeSig, depth: u32) {
         out.push_str("...");
         return;
     }
-    let simple = match t {
-        TypeSig::Void => "void",
-        TypeSig::Boolean => "bool",
-        TypeSig::Char => "char",
-        TypeSig::I1 => "sbyte",
-        TypeSig::U1 => "byte",
-        TypeSig::I2 => "int16",
-        TypeSig::U2 => "uint16",
-        TypeSig::I4 => "int",
-        TypeSig::U4 => "uint",
-        TypeSig::I8 => "long",
-        TypeSig::U8 => "ulong",
-        TypeSig::R4 => "single",
-        TypeSig::R8 => "double",
-        TypeSig::I => "intptr",
-        TypeSig::U => "uintptr",
-        TypeSig::String => "string",
-        TypeSig::Object => "object",
-        TypeSig::TypedByRef => "typedbyref",
-        TypeSig::FnPtr(_) => "*()",
-        _ => "",
-    };
-    if !simple.is_empty() {
+    if let Some(simple) = crate::type_desc::element_type_desc(t) {
         out.push_str(simple);
         return;
     }

@@ -38,6 +38,7 @@ pub(crate) mod reflection;
 pub(crate) mod resources;
 mod shared_code;
 pub(crate) mod statics;
+pub(crate) mod trace_names;
 pub(crate) mod type_objects;
 pub(crate) mod value_equality;
 
@@ -169,11 +170,17 @@ pub(crate) fn try_with_metadata<R>(id: usize, f: impl FnOnce(&Assembly) -> R) ->
 }
 
 /// Calls `f` with the metadata of assembly `id`, waiting up to half a second for a busy
-/// runtime: a stack trace's frames are named so, and another thread holding the lock (a
-/// JIT compilation, a cell being resolved) must not make a frame vanish from the trace. The
-/// bound keeps the reason [`try_with_metadata`] does not wait: the lock may be held by this
-/// thread or by one that will never release it, and then the frame is left out.
+/// runtime (as [`with_runtime_patiently`]).
 pub(crate) fn with_metadata_patiently<R>(id: usize, f: impl FnOnce(&Assembly) -> R) -> Option<R> {
+    with_runtime_patiently(|runtime| runtime.assemblies.get(id).map(|a| f(&a.metadata)))?
+}
+
+/// Calls `f` with the runtime, waiting up to half a second for a busy one: a stack trace's
+/// frames are named so, and another thread holding the lock (a JIT compilation, a cell being
+/// resolved) must not make a frame vanish from the trace. The bound keeps the reason
+/// [`try_with_metadata`] does not wait: the lock may be held by this thread or by one that
+/// will never release it, and then the frame is left out.
+fn with_runtime_patiently<R>(f: impl FnOnce(&Runtime) -> R) -> Option<R> {
     use std::sync::TryLockError;
     use std::time::{Duration, Instant};
     let mutex = RUNTIME.get()?;
@@ -188,7 +195,7 @@ pub(crate) fn with_metadata_patiently<R>(id: usize, f: impl FnOnce(&Assembly) ->
             }
             Err(TryLockError::WouldBlock) => return None,
         };
-        return runtime.assemblies.get(id).map(|a| f(&a.metadata));
+        return Some(f(&runtime));
     }
 }
 

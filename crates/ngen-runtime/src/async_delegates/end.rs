@@ -1,7 +1,9 @@
 //! `EndInvoke(ref/out args..., IAsyncResult result)`: checks the result as Mono's
 //! `mono_delegate_end_invoke` does (an `AsyncResult` of this delegate, ended once), waits for
 //! it on its wait handle (`AsyncWaitHandle`, made on demand) unless it completed, then copies
-//! the `ref`/`out` values back and returns the result, or rethrows the target's exception.
+//! the `ref`/`out` values back and returns the result, or rethrows the target's exception
+//! (its trace goes on through mono's end-invoke frames to `EndInvoke`'s caller,
+//! [`crate::eh::trace::record_end_invoke`]).
 //!
 //! Depends on: the parent module's record layout, [`super::layout`],
 //! [`crate::icalls::monitor`].
@@ -39,6 +41,9 @@ pub(super) extern "C" fn handler(data: u64, frame: *mut Captured) -> u64 {
     }
     let exception: u64 = read(record, RECORD_EXCEPTION);
     if exception != 0 {
+        // SAFETY: the trampoline's live frame.
+        let (fp, return_address) = unsafe { (*frame).caller() };
+        crate::eh::trace::record_end_invoke(exception, shape.end_wrapper, return_address, fp);
         crate::eh::pending::set(exception);
         return 0;
     }

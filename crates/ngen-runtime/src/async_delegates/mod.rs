@@ -21,11 +21,13 @@
 //! - [`invoke`]: the `AsyncResult.Invoke` icall (`mono_async_result_invoke`) and calling a
 //!   delegate with captured arguments;
 //! - [`end`]: `EndInvoke` (`mono_delegate_end_invoke`, `mono_threadpool_end_invoke`);
-//! - [`layout`]: the managed fields and methods they use.
+//! - [`layout`]: the managed fields and methods they use;
+//! - [`wrapper_text`]: the text of mono's end-invoke wrapper frame for a delegate type, which
+//!   the trace of an exception `EndInvoke` rethrows shows after the target's frames.
 //!
-//! Not done: remoting proxies as targets (there is no remoting); the stack trace of an
-//! exception `EndInvoke` rethrows keeps the pool thread's frames only, where mono appends its
-//! two end-invoke wrapper frames and the frames of `EndInvoke`'s caller (as a rethrow).
+//! Not done: remoting proxies as targets (there is no remoting); mono's delegate-invoke
+//! wrapper frame, which its pool thread's trace shows for some signatures (a static target
+//! with a struct parameter or more than four).
 //!
 //! Depends on: [`crate::capture_call`], [`crate::dynamic_call`], [`crate::stubs`], the type
 //! system's ABI answers. Citations: Mono 6.8 `mono/metadata/marshal.c`
@@ -37,6 +39,7 @@ mod begin;
 mod end;
 pub(crate) mod invoke;
 mod layout;
+mod wrapper_text;
 
 use ngen_compiler::runtime_types::{AbiClass, MethodHandle};
 use ngen_compiler::type_context::TypeContext;
@@ -81,6 +84,9 @@ pub(crate) struct AsyncShape {
     ret: Option<Slot>,
     /// The call record's size in bytes.
     record_size: u32,
+    /// `EndInvoke`'s: the frame of mono's end-invoke wrapper for the delegate type
+    /// ([`crate::eh::trace::named_wrapper_frame`]), 0 for none.
+    end_wrapper: u64,
 }
 
 impl AsyncShape {
@@ -146,6 +152,7 @@ fn shape_of(types: &TypeContext, invoke: MethodHandle) -> Result<AsyncShape, Str
         params,
         ret,
         record_size: next,
+        end_wrapper: 0,
     })
 }
 
@@ -170,7 +177,7 @@ pub(crate) fn entry(types: &TypeContext, method: MethodHandle) -> Result<Option<
                 types.type_display_name(owner)
             )
         })?;
-    let shape = shape_of(types, invoke)?;
+    let mut shape = shape_of(types, invoke)?;
     // The pair's own signatures must be the ones ECMA-335 II.14.6 derives from `Invoke`.
     let abi = types.method_abi(method)?;
     let expected = match &*name {
@@ -182,6 +189,12 @@ pub(crate) fn entry(types: &TypeContext, method: MethodHandle) -> Result<Option<
             "{}::{name} does not match its Invoke's signature",
             types.type_display_name(owner)
         ));
+    }
+    if name == "EndInvoke" {
+        // Made once per delegate type (the caller caches the stub); a type the text cannot
+        // be made for gets no wrapper frame.
+        shape.end_wrapper = wrapper_text::end_invoke_frame(types, method, owner)
+            .map_or(0, crate::eh::trace::named_wrapper_frame);
     }
     let shape: &'static AsyncShape = Box::leak(Box::new(shape));
     let target: &'static CaptureTarget = Box::leak(Box::new(CaptureTarget {

@@ -10,14 +10,21 @@
 //! from the method's IL-offset table (mono's last sequence point, `il_offsets`). Names follow
 //! `Type.ToString()` (reflection names: `System.Int32`, `Outer+Inner`, ``List`1[T]`` for a
 //! generic type, `T[]`, `T&`), parameters with their names from the Param table, the module
-//! version id in `Guid.ToString("N")` form.
+//! version id in `Guid.ToString("N")` form. Parameter types are named by the type system
+//! ([`crate::state::trace_names`]), which resolves every assembly's types: a generic
+//! instance prints its definition (``System.Func`1[TResult]``) as mono's
+//! `GetFullNameForStackTrace` does; the frame's metadata alone names them when the type
+//! system cannot.
+//!
+//! Wrapper frames are mono's text: fixed ([`super::trace::Wrapper`]) or made per signature
+//! ([`super::trace::named_wrapper_frame`], a delegate type's end-invoke wrapper).
 //!
 //! Mono's JIT inlines small methods, whose frames its traces therefore lack: a frame is left
 //! out when [`super::inlining`] says mono would have inlined it into its caller.
 //!
 //! Depends on: [`super::trace`] (frames), [`super::inlining`], [`super::source_lines`],
 //! [`crate::code_map`],
-//! [`crate::state`] (metadata).
+//! [`crate::state`] (metadata, [`crate::state::trace_names`]).
 
 use std::fmt::Write as _;
 
@@ -49,6 +56,9 @@ pub(crate) struct TraceLine {
 /// resolved to its method.
 enum Shown {
     Wrapper(super::trace::Wrapper),
+    /// One of mono's wrappers whose text depends on a signature
+    /// ([`super::trace::named_wrapper_frame`]).
+    Named(&'static str),
     Managed(Located),
     /// A managed method the runtime serves in Rust ([`super::trace::Wrapper::managed_method`]):
     /// its line, at IL offset 0; never inlined, as mono's JIT compiles it.
@@ -64,6 +74,10 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
         .filter_map(|item| match item {
             Shown::Wrapper(wrapper) => Some(TraceLine {
                 text: wrapper.text().to_string(),
+                il_offset: None,
+            }),
+            Shown::Named(text) => Some(TraceLine {
+                text: text.to_string(),
                 il_offset: None,
             }),
             Shown::Managed(frame) | Shown::Served(frame) => {
@@ -87,7 +101,7 @@ pub(crate) fn shown_methods(frames: &[Frame]) -> Vec<((usize, u32, u32), u64)> {
             Shown::Managed(frame) | Shown::Served(frame) => {
                 Some(((frame.asm, frame.rid, frame.context), frame.native))
             }
-            Shown::Wrapper(_) => None,
+            Shown::Wrapper(_) | Shown::Named(_) => None,
         })
         .collect()
 }
@@ -109,6 +123,9 @@ fn shown_frames(frames: &[Frame]) -> Vec<Shown> {
                     }),
                     None => Shown::Wrapper(wrapper),
                 });
+            }
+            if let Some(text) = super::trace::named_wrapper_text(f.ip) {
+                return Some(Shown::Named(text));
             }
             crate::code_map::lookup(f.ip, |range| Located {
                 asm: range.asm,
@@ -144,10 +161,12 @@ fn frame_line(frame: &Located) -> Option<String> {
     let source = frame
         .il
         .and_then(|il| super::source_lines::source_line(frame.asm, frame.rid, il));
+    // Named by the type system, which knows every loaded assembly (also before the lock).
+    let param_types = crate::state::trace_names::trace_parameter_types(frame.asm, frame.rid);
     // Waits for a busy runtime: a frame whose line is `None` is left out of the trace.
     crate::state::with_metadata_patiently(frame.asm, |asm| {
         let mut line = String::new();
-        write_method(&mut line, asm, frame.rid);
+        write_method(&mut line, asm, frame.rid, param_types.as_deref());
         match &source {
             Some(source) => {
                 let _ = write!(
@@ -165,8 +184,10 @@ fn frame_line(frame: &Located) -> Option<String> {
     })
 }
 
-/// `Namespace.Type.Method[T] (P1 a, P2 b)`, as `StackTrace.GetFullNameForStackTrace`.
-fn write_method(out: &mut String, asm: &Assembly, rid: u32) {
+/// `Namespace.Type.Method[T] (P1 a, P2 b)`, as `StackTrace.GetFullNameForStackTrace`, with
+/// the parameter types `param_types` names (else from `asm`'s metadata alone, where another
+/// assembly's generic instance keeps its arguments).
+fn write_method(out: &mut String, asm: &Assembly, rid: u32, param_types: Option<&[String]>) {
     let owner = asm.method_owner(rid).ok();
     match owner {
         Some(t) => write_type_def(out, asm, t),
@@ -192,7 +213,10 @@ fn write_method(out: &mut String, asm: &Assembly, rid: u32) {
             if i > 0 {
                 out.push_str(", ");
             }
-            write_type(out, asm, param, &context, true);
+            match param_types.and_then(|names| names.get(i)) {
+                Some(name) => out.push_str(name),
+                None => write_type(out, asm, param, &context, true),
+            }
             if let Some(Some(name)) = names.get(i) {
                 out.push(' ');
                 out.push_str(name);
@@ -267,8 +291,9 @@ fn write_type(out: &mut String, asm: &Assembly, t: &TypeSig, context: &Context, 
             write_type(out, asm, inner, context, false);
             out.push('*');
         }
+        // A by-ref is no generic type: its instance keeps its arguments.
         TypeSig::ByRef(inner) => {
-            write_type(out, asm, inner, context, definition);
+            write_type(out, asm, inner, context, false);
             out.push('&');
         }
         TypeSig::GenericInst { generic, args, .. } => {

@@ -121,6 +121,19 @@ fn new_exception_of(class: &str, message: &str) -> Result<u64, String> {
     Ok(exception)
 }
 
+/// The name a `TypeInitializationException` gives TypeDef `rid` of `asm` (a generic
+/// instance's definition), as mono's `mono_runtime_class_init_full` makes it: the class's
+/// namespace and name (`N.Gen`1`, without type arguments), a nested type's simple name alone
+/// (`Inner`: its namespace is empty).
+pub(crate) fn type_initializer_name(asm: &ngen_metadata::Assembly, rid: u32) -> Option<String> {
+    let row = asm.type_def(rid).ok()?;
+    Some(if row.namespace.is_empty() {
+        row.name.to_string()
+    } else {
+        format!("{}.{}", row.namespace, row.name)
+    })
+}
+
 /// After a type's `.cctor` returned: an exception it left pending becomes the inner exception
 /// of a `TypeInitializationException` for the type, as under mono.
 pub(crate) fn after_type_initializer(type_name: &str) {
@@ -140,14 +153,19 @@ fn wrap_type_initializer_failure(type_name: &str, inner: u64) -> Result<u64, Str
     use crate::state::objects::{core_field_offset, new_core_instance};
     let message_offset = core_field_offset("Exception", MESSAGE_FIELD)?;
     let inner_offset = core_field_offset("Exception", INNER_FIELD)?;
+    // `TypeName`, which the constructor mono calls (`(fullTypeName, innerException)`) sets.
+    let type_name_offset = core_field_offset("TypeInitializationException", "_typeName")?;
     let wrapped = new_core_instance("TypeInitializationException")?;
     let message = crate::alloc::string_from_str(&format!(
         "The type initializer for '{type_name}' threw an exception."
     ));
-    // SAFETY: `wrapped` is a fresh Exception instance with these two reference fields.
+    let name = crate::alloc::string_from_str(type_name);
+    // SAFETY: `wrapped` is a fresh TypeInitializationException with these three reference
+    // fields.
     unsafe {
         ((wrapped + u64::from(message_offset)) as *mut u64).write(message as u64);
         ((wrapped + u64::from(inner_offset)) as *mut u64).write(inner);
+        ((wrapped + u64::from(type_name_offset)) as *mut u64).write(name as u64);
     }
     Ok(wrapped)
 }

@@ -37,6 +37,11 @@
 //! thrown that is not an `Exception` has no field for its trace: the last one's is kept aside
 //! for the unhandled report (mono reports it wrapped in a `RuntimeWrappedException`).
 //!
+//! An exception a delegate's `EndInvoke` rethrows keeps its target's frames from the pool
+//! thread, then gains mono's end-invoke icall frame, the delegate type's end-invoke wrapper
+//! frame (a named wrapper frame, [`named_wrapper_frame`]: its text depends on the delegate's
+//! signature) and the frames of `EndInvoke`'s caller ([`record_end_invoke`]).
+//!
 //! Depends on: [`crate::code_map`], [`crate::faults`] (the stack's bounds), [`crate::state`]
 //! (the `Exception` class and its fields), [`crate::alloc`] (the array allocation).
 
@@ -84,6 +89,10 @@ pub(crate) enum Wrapper {
     GetterAdapter = 11,
     /// `RuntimePropertyInfo.StaticGetterAdapterFrame<R>`, as [`Wrapper::GetterAdapter`].
     StaticGetterAdapter = 12,
+    /// The icall a delegate type's end-invoke wrapper rethrows the target's exception from
+    /// (`mono_delegate_end_invoke`); the wrapper's own frame follows it, a named frame
+    /// ([`named_wrapper_frame`]) since its text depends on the delegate type.
+    DelegateEndInvoke = 13,
 }
 
 /// The managed method each wrapper that stands for one was last recorded as
@@ -117,6 +126,7 @@ impl Wrapper {
             Wrapper::InvokeConstructor,
             Wrapper::GetterAdapter,
             Wrapper::StaticGetterAdapter,
+            Wrapper::DelegateEndInvoke,
         ]
         .into_iter()
         .find(|w| *w as u64 == ip)
@@ -158,6 +168,9 @@ impl Wrapper {
             Wrapper::StaticGetterAdapter => {
                 "System.Reflection.RuntimePropertyInfo.StaticGetterAdapterFrame"
             }
+            Wrapper::DelegateEndInvoke => {
+                "(wrapper managed-to-native) System.Object.__icall_wrapper_mono_delegate_end_invoke(object,intptr)"
+            }
         }
     }
 
@@ -179,6 +192,72 @@ impl Wrapper {
             fp: 0,
         }
     }
+}
+
+/// The frame `ip` of the first named wrapper frame ([`named_wrapper_frame`]): above every
+/// [`Wrapper`] id and [`FILTER_PROBE`], below any mapping (`mmap_min_addr` is 64 KiB).
+const NAMED_WRAPPER_BASE: u64 = 0x1000;
+
+/// How many named wrapper frames there can be (their `ip`s stay below 64 KiB).
+const NAMED_WRAPPER_LIMIT: usize = 0xE000;
+
+/// The texts of named wrapper frames, by `ip - NAMED_WRAPPER_BASE`.
+static NAMED_WRAPPERS: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+
+/// The frame `ip` of one of mono's wrappers whose text (without `"  at "`) depends on a
+/// signature, as a delegate type's end-invoke wrapper does: interned once per call (callers
+/// make one per delegate type); 0, for no frame, past [`NAMED_WRAPPER_LIMIT`].
+pub(crate) fn named_wrapper_frame(text: String) -> u64 {
+    let mut named = NAMED_WRAPPERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if named.len() >= NAMED_WRAPPER_LIMIT {
+        return 0;
+    }
+    named.push(Box::leak(text.into_boxed_str()));
+    NAMED_WRAPPER_BASE + (named.len() - 1) as u64
+}
+
+/// The text of the named wrapper frame `ip`, if it is one.
+pub(crate) fn named_wrapper_text(ip: u64) -> Option<&'static str> {
+    let index = usize::try_from(ip.checked_sub(NAMED_WRAPPER_BASE)?).ok()?;
+    let named = NAMED_WRAPPERS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    named.get(index).copied()
+}
+
+/// Records the trace of `exception`, which a delegate's `EndInvoke` rethrows in the frame
+/// with `return_address` and frame pointer `fp` after its target left it on a pool thread,
+/// as mono's: the target's frames, mono's end-invoke icall frame, the delegate type's
+/// end-invoke wrapper frame (`end_wrapper`, a [`named_wrapper_frame`]; 0 for none), then the
+/// caller's frames. The pool thread's frames lie on another stack: their frame pointers are
+/// dropped, so no catch on this thread cuts them.
+pub(crate) fn record_end_invoke(exception: u64, end_wrapper: u64, return_address: u64, fp: u64) {
+    let Some(field) = trace_field(exception) else {
+        return;
+    };
+    // Thrown again on this thread: a new first pass.
+    super::first_pass::forget(exception);
+    let mut frames: Vec<Frame> = frames_of_exception(exception)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|frame| Frame {
+            ip: frame.ip,
+            fp: 0,
+        })
+        .collect();
+    frames.push(Wrapper::DelegateEndInvoke.frame());
+    if end_wrapper != 0 {
+        frames.push(Frame {
+            ip: end_wrapper,
+            fp: 0,
+        });
+    }
+    frames.extend(walk(return_address.wrapping_sub(1), fp));
+    let array = store(&frames);
+    // SAFETY: `field` is the `_stackTrace` reference of the live exception.
+    unsafe { (field as *mut u64).write(array) };
 }
 
 /// Records a new trace for `exception`, raised by the runtime inside mono's `wrapper` called
@@ -264,9 +343,9 @@ fn is_entry_point_of(frame: Frame, type_name: &str) -> bool {
         let entry = a.entry_point_token() == Some(Token::new(TableId::MethodDef, rid));
         let owner = a
             .method_owner(rid)
-            .and_then(|t| a.type_def_full_name(t))
-            .map(|name| name.replace('/', "+"));
-        entry && owner.is_ok_and(|name| name == type_name)
+            .ok()
+            .and_then(|t| super::raise::type_initializer_name(a, t));
+        entry && owner.is_some_and(|name| name == type_name)
     })
     .unwrap_or(false)
 }

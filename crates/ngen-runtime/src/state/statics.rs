@@ -74,16 +74,17 @@ impl Runtime {
             match (storage.cctor, storage.cctor_rid) {
                 (Some(cctor), _) => {
                     self.pending_cctor = Some(self.instance_code_of(cctor)?);
-                    self.pending_cctor_type = self.types.reflection_name(storage.owner).ok();
                 }
                 (None, Some(rid)) => {
                     self.pending_cctor = Some(self.method_code(owner, rid)?);
-                    self.pending_cctor_type = self.assemblies[owner]
-                        .metadata
-                        .type_def_full_name(storage.owner_type_rid)
-                        .ok();
                 }
                 (None, None) => {}
+            }
+            if self.pending_cctor.is_some() {
+                self.pending_cctor_type = crate::eh::raise::type_initializer_name(
+                    &self.assemblies[owner].metadata,
+                    storage.owner_type_rid,
+                );
             }
             if self.pending_cctor.is_some() {
                 crate::threads::type_init::begin(key.index());
