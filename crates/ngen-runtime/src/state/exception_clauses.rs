@@ -27,8 +27,10 @@ fn metadata(rt: &Runtime, asm: usize) -> Result<&ngen_metadata::Assembly, String
 
 /// The clauses of the methods a first pass met, by (assembly, MethodDef rid): a walk meets the
 /// same frames again and again (a loop that throws), most of them without clauses.
-static CLAUSES: RwLock<BTreeMap<(usize, u32), Arc<[ExceptionClause]>>> =
-    RwLock::new(BTreeMap::new());
+static CLAUSES: RwLock<BTreeMap<MethodKey, Arc<[ExceptionClause]>>> = RwLock::new(BTreeMap::new());
+
+/// A method: (the runtime's assembly index, MethodDef rid).
+type MethodKey = (usize, u32);
 
 /// The exception clauses of MethodDef `rid` of assembly `asm` (none for a method without a
 /// body), in metadata order.
