@@ -24,6 +24,7 @@ const CSHARP: &[&str] = &[
     "filter_order",
     "filter_frames",
     "filter_two_pass",
+    "catch_frames",
 ];
 /// The IL fixture programs.
 const IL: &[&str] = &["objects", "filter_fault"];
@@ -117,6 +118,18 @@ fn filters_of_callers_run_before_a_callees_finally_like_mono() {
 #[test]
 fn two_pass_exception_handling_across_frames_matches_mono() {
     differential("filter_two_pass", &[]);
+}
+
+/// Frames with only `catch` clauses keep no record: the first pass judges them from their
+/// metadata. A catch two frames up, one in a try nested in a catch handler (and a call in a
+/// handler its own try's catch must not take), generic catches of `T` (methods over reference
+/// and value types, a generic class), a catch that does not match, the `finally`'s own
+/// method's later catch and a small forwarding callee: an outer filter shows whether the first
+/// pass stopped at the right frame (it runs before the callee's `finally` only if no frame
+/// between takes the exception).
+#[test]
+fn catch_only_frames_are_judged_by_the_first_pass_like_mono() {
+    differential("catch_frames", &[]);
 }
 
 /// A `fault` and a `finally` between a throw and the filter that takes it (IL: C# has no

@@ -1,10 +1,13 @@
 //! The frame record of two-pass exception handling (ECMA-335 I.12.4.2.5): what a method with
-//! `catch` or filter clauses keeps in its frame so that the runtime's first pass can ask it,
-//! from a callee's `finally`, whether one of its handlers takes an exception, running its
-//! filters before any `finally` between runs.
+//! filter clauses keeps in its frame so that the runtime's first pass can ask it, from a
+//! callee's `finally`, whether one of its handlers takes an exception, running its filters
+//! before any `finally` between runs.
 //!
-//! A *registered* method (one with a `catch` or filter clause) has one explicit stack slot,
-//! its record, laid out as below (8-byte words). On entry it pushes the record on the
+//! A *registered* method (one with a filter clause, or shared generic code with a `catch`
+//! clause, whose catch types may need its dictionary) has one explicit stack slot, its
+//! record, laid out as below (8-byte words). Other methods with `catch` clauses have none: the
+//! runtime judges their frames from the metadata (the call site's IL offset from the code's
+//! IL-offset table, the clauses covering it, the catch types in the code's generic context). On entry it pushes the record on the
 //! thread's chain (thread block word [`crate::thread_block::FRAME_CHAIN`]) and pops it on
 //! every return. Before each call it stores the call's *site*: the index + 1 of the first
 //! clause whose try block covers the call (0: none). A method with a filter clause keeps its

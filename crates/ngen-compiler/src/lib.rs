@@ -18,6 +18,7 @@ pub mod arrays;
 mod backend;
 pub mod corlib_refs;
 pub mod cpu_time;
+pub mod eh_order;
 mod error;
 pub mod finalizers;
 mod hard_binding;

@@ -14,12 +14,15 @@
 //!   [`pair_cache`]: casts' and array checks' lock-free answers by pair of method tables.
 //! - [`arrays`]: the method table `newarr` stores, `stelem.ref`'s covariance check.
 //! - [`finalizers`]: `Object::Finalize`'s slot, which classes override it.
+//! - [`exception_clauses`]: a method's EH clauses and its `catch` types' tests, for the
+//!   first pass of exception handling.
 
 pub(crate) mod arrays;
 pub(crate) mod assemblies;
 pub(crate) mod assembly_names;
 pub(crate) mod attributes;
 mod dispatch_cache;
+pub(crate) mod exception_clauses;
 pub(crate) mod field_queries;
 pub(crate) mod finalizers;
 pub(crate) mod generic_params;

@@ -236,9 +236,9 @@ pub(crate) trait TranslateEnv {
     fn thread_block_allocation(&self) -> bool {
         true
     }
-    /// Whether methods with `catch` or filter clauses keep a frame record on the thread
-    /// block's chain for the runtime's first pass (`translate/eh_frames.rs`); not where
-    /// threads have no block (the translator's unit tests).
+    /// Whether methods with filter clauses (and shared code with `catch`) keep a frame record
+    /// on the thread block's chain for the runtime's first pass (`translate/eh_frames.rs`);
+    /// not where threads have no block (the translator's unit tests).
     fn frame_records(&self) -> bool {
         self.thread_block_allocation()
     }

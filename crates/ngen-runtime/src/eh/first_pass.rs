@@ -10,11 +10,14 @@
 //! before the handler. The first call for an exception walks the frame-pointer chain from
 //! the caller outwards ([`super::trace`]'s walk, stopping at the first frame that is not
 //! managed code) and asks each frame that has a record on the thread's chain
-//! (`ngen_abi::eh_frames`: the methods with `catch` or filter clauses; the others cannot
-//! take an exception) in probe mode: the runtime stores the exception in the record, puts the
+//! (`ngen_abi::eh_frames`: the methods with filter clauses, and shared code with `catch`
+//! clauses) in probe mode: the runtime stores the exception in the record, puts the
 //! record in the thread block's probe word and calls the method's code, which tests its
 //! clauses of the suspended call's site, runs its filters (their verdicts stay in the record
-//! for the second pass) and returns. The walk stops at a frame that takes the exception.
+//! for the second pass) and returns. A frame without a record is judged from its method's
+//! metadata ([`super::catch_frames`]: its `catch` clauses covering the call site), except the
+//! calling frame, whose `finally` dispatch tested its later `catch` clauses before calling
+//! (`translate/eh_frames.rs`). The walk stops at a frame that takes the exception.
 //! Later calls for the same exception (outer `finally` handlers) do nothing: the verdicts are
 //! in the records. A `throw` or `rethrow` starts a new first pass ([`forget`]).
 //!
@@ -29,7 +32,8 @@
 //! filter on its method's frame, so its traces show the method once, then its callers.
 //!
 //! Depends on: `ngen_abi::{eh_frames, thread_block}`, [`crate::code_map`],
-//! [`crate::dynamic_call`], [`crate::threads::stack`], [`super::pending`].
+//! [`crate::dynamic_call`], [`crate::threads::stack`], [`super::pending`],
+//! [`super::catch_frames`].
 
 use std::cell::RefCell;
 
@@ -129,25 +133,26 @@ fn search(exception: u64, fp: u64, return_address: u64) -> Option<u64> {
     frames.extend(super::trace::walk_plain(fp));
     // SAFETY: the chain head is a word of this thread's block.
     let mut next_record = unsafe { chain.read() };
-    for frame in frames {
+    for (index, frame) in frames.into_iter().enumerate() {
         // Records are pushed on entry and popped on return: from the head, by frame pointer.
         // SAFETY: each record is a live frame's slot on this thread's stack (pushed by its
         // method's entry, popped on its return), its words as `ngen_abi::eh_frames` lays out.
-        unsafe {
+        let recorded = unsafe {
             while next_record != 0 && read(next_record, record::FRAME_POINTER) < frame.fp {
                 next_record = read(next_record, record::PREV);
             }
-            if next_record == 0 {
-                return None;
-            }
-            if read(next_record, record::FRAME_POINTER) != frame.fp {
-                continue;
-            }
-            match probe(next_record, frame, exception, request) {
+            next_record != 0 && read(next_record, record::FRAME_POINTER) == frame.fp
+        };
+        if recorded {
+            // SAFETY: as above; `request` is this thread's probe word.
+            match unsafe { probe(next_record, frame, exception, request) } {
                 record::PROBE_TAKEN => return None,
                 record::PROBE_ESCAPED => return Some(frame.fp),
                 _ => {}
             }
+        } else if index > 0 && super::catch_frames::ends_walk(frame, exception) {
+            // The calling frame without a record tested its later clauses before the call.
+            return None;
         }
     }
     None

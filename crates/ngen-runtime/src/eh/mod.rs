@@ -12,8 +12,9 @@
 //! - Rust helpers never unwind through managed frames: [`raise`]'s `Throw` helper creates the
 //!   exception object, sets the word and returns.
 //! - Filters run in two passes, as ECMA-335 and mono run them: before a `finally` or `fault`
-//!   handler runs, [`first_pass`] asks the callers' frames (their frame records) whether they
-//!   take the exception, running their filters.
+//!   handler runs, [`first_pass`] asks the callers' frames whether they take the exception:
+//!   those with filters through their frame records (running the filters), the others from
+//!   their metadata ([`catch_frames`]).
 //! - When `Main` returns with the word set, [`unhandled`] prints mono's report and the
 //!   process exits 1.
 //!
@@ -30,6 +31,7 @@
 //!
 //! Depends on: `ngen_abi::{exceptions, object}`, `ngen-gc`, [`crate::alloc`] (strings).
 
+mod catch_frames;
 pub(crate) mod first_pass;
 pub(crate) mod frame_text;
 pub(crate) mod inlining;

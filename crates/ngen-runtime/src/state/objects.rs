@@ -33,7 +33,7 @@ use super::{CellDesc, Runtime, fatal, lock};
 const TYPE_HANDLE_FIELD: &str = "_impl";
 
 /// The method table word of object `obj` (not null).
-fn method_table_word(obj: u64) -> u64 {
+pub(super) fn method_table_word(obj: u64) -> u64 {
     // SAFETY: compiled code and icalls pass live, non-null managed objects, whose first word is
     // the method table.
     unsafe { (obj as *const u64).read() }

@@ -43,8 +43,9 @@ impl<'a, 'f> Translator<'a, 'f> {
         if params.len() != arg_types.len() {
             return Err(Reject::unlocated("internal: signature/parameter mismatch"));
         }
-        // A method with `catch` or filter clauses keeps a frame record (`eh_frames.rs`); one
-        // with filters keeps its variables there, for the probes that run them.
+        // A method with filter clauses (or shared code with `catch` clauses) keeps a frame
+        // record (`eh_frames.rs`); one with filters keeps its variables there, for the probes
+        // that run them.
         self.open_record(&arg_types)?;
         if let Some(dictionary) = dictionary {
             let dictionary = self.record_dictionary(dictionary);

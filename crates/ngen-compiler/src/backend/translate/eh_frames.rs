@@ -3,10 +3,15 @@
 //! `ngen_abi::eh_frames`).
 //!
 //! ## Model
-//! A method with a `catch` or filter clause is *registered*: it has a record (one explicit
-//! stack slot), pushed on the thread's chain on entry and popped on return, and it stores
-//! the site of each call (its first covering clause) in the record before the call. A method
-//! with a filter clause also keeps its arguments and locals in the record ([`Home::At`]).
+//! A method with a filter clause is *registered*: it has a record (one explicit stack slot),
+//! pushed on the thread's chain on entry and popped on return, it stores the site of each call
+//! (its first covering clause) in the record before the call, and it keeps its arguments and
+//! locals in the record ([`Home::At`]). So is shared generic code with a `catch` clause: its
+//! catch types may depend on the dictionary, which the record keeps for the probe. Any other
+//! method with only `catch` clauses pays nothing when nothing throws: the runtime judges its
+//! frame from the metadata (the call site's IL offset, the clauses, the code's generic context;
+//! `ngen-runtime`'s `eh/catch_frames.rs`), and its own `finally` dispatch tests its later
+//! `catch` clauses itself before asking the runtime about the callers ([`Translator::first_pass`]).
 //!
 //! The entry block tests the thread block's probe word. When it is set, this activation is
 //! a *probe* of a suspended activation of the same method: it works on that activation's
@@ -76,16 +81,20 @@ fn record_bytes(ty: IlType, is_arg: bool) -> i64 {
 const MAX_RECORD_BYTES: u32 = 1 << 20;
 
 impl<'a, 'f> Translator<'a, 'f> {
-    /// Whether this method needs a record: it has a `catch` or filter clause (a frame the first
-    /// pass must ask), and its code runs where threads have a block.
+    /// Whether this method needs a record, where threads have a block: it has a filter clause
+    /// (the first pass runs filters in probe mode), or it is shared code with a `catch` clause
+    /// (whose catch type may depend on the dictionary). The runtime judges the frames of other
+    /// methods with `catch` clauses from their metadata.
     fn registered(&self) -> bool {
-        self.env.frame_records()
-            && self
-                .eh
+        let catches = || {
+            self.eh
                 .regions
                 .clauses
                 .iter()
-                .any(|c| matches!(c.handler, Handler::Catch(_) | Handler::Filter(_)))
+                .any(|c| matches!(c.handler, Handler::Catch(_)))
+        };
+        self.env.frame_records()
+            && (self.keeps_variables() || (self.env.takes_dictionary() && catches()))
     }
 
     fn keeps_variables(&self) -> bool {
@@ -406,32 +415,45 @@ impl<'a, 'f> Translator<'a, 'f> {
     /// helper `FirstPass` probes this frame's later clauses (its record's site is the clause
     /// after this one), then the callers' frames. When it answers that a filter further out
     /// threw (this frame is abandoned), dispatch goes on at `skip` without running the handler,
-    /// else at `run`. Where threads have no block, the method's later clauses are probed here
-    /// when a filter is among them, and the callers are not.
+    /// else at `run`. A method without a record tests its later `catch` clauses here (class
+    /// tests, no side effects) and calls `FirstPass` only when none takes the exception: the
+    /// runtime does not judge the calling frame when it has no record. Where threads have no
+    /// block, the method's later clauses are probed here when a filter is among them, and the
+    /// callers are not.
     pub(super) fn first_pass(
         &mut self,
         clause: usize,
         exc_var: Variable,
         (run, skip): (Block, Block),
     ) -> Res<()> {
+        let later = self.catch_chain_from(self.eh.regions.next(clause));
         if !self.env.frame_records() {
-            let chain = self.catch_chain_from(self.eh.regions.next(clause));
             let regions = &self.eh.regions;
-            match chain
+            match later
                 .iter()
                 .any(|&k| matches!(regions.clauses[k].handler, Handler::Filter(_)))
             {
-                true => self.probe_then(&chain, exc_var, run, run)?,
+                true => self.probe_then(&later, exc_var, run, run)?,
                 false => {
                     self.b.ins().jump(run, &[]);
                 }
             }
             return Ok(());
         }
-        if let Some(r) = self.frame {
-            let site = self.eh.regions.next(clause).map_or(0, |k| k + 1);
-            let site = self.b.ins().iconst(I32, site as i64);
-            self.b.ins().store(trusted(), site, r.base, rec::SITE);
+        match self.frame {
+            Some(r) => {
+                let site = self.eh.regions.next(clause).map_or(0, |k| k + 1);
+                let site = self.b.ins().iconst(I32, site as i64);
+                self.b.ins().store(trusted(), site, r.base, rec::SITE);
+            }
+            None if !later.is_empty() => {
+                let callers = self.b.create_block();
+                self.b.set_cold_block(callers);
+                self.probe_then(&later, exc_var, run, callers)?;
+                self.b.switch_to_block(callers);
+                self.b.seal_block(callers);
+            }
+            None => {}
         }
         let exc = self.b.use_var(exc_var);
         let helper = self.helper(HelperId::FirstPass);

@@ -322,7 +322,8 @@ struct Translator<'a, 'f> {
     /// This thread's pending-exception word, when computed once in the entry block
     /// ([`Translator::hoist_pending_word`]).
     pending_word: Option<Value>,
-    /// The frame record of a method with `catch` or filter clauses ([`eh_frames`]).
+    /// The frame record of a method with filter clauses, or shared code with `catch` clauses
+    /// ([`eh_frames`]).
     frame: Option<eh_frames::FrameRecord>,
     /// Blocks leaving a filter's code in a probe, filled last ([`eh_frames`]).
     filter_exits: Vec<eh_frames::FilterExit>,

@@ -9,9 +9,10 @@
 //! ([`Regions::entry`] gives the first). Because regions nest (II.19: a try block is either
 //! disjoint from, inside, or equal to another), the clauses after `c` that contain an
 //! instruction of `c`'s try block are exactly those whose try block contains all of it, so
-//! where dispatch goes after `c` ([`Regions::next`]) depends only on `c`.
+//! where dispatch goes after `c` ([`Regions::next`]) depends only on `c`. That order is
+//! [`crate::eh_order`]'s, which the runtime's first pass shares.
 //!
-//! Depends on: `ngen_metadata::body` (the clauses).
+//! Depends on: `ngen_metadata::body` (the clauses), [`crate::eh_order`].
 
 use std::collections::BTreeSet;
 
@@ -41,10 +42,6 @@ pub(super) struct Clause {
 
 fn contains(range: (u32, u32), offset: u32) -> bool {
     range.0 <= offset && offset < range.1
-}
-
-fn encloses(outer: (u32, u32), inner: (u32, u32)) -> bool {
-    outer.0 <= inner.0 && inner.1 <= outer.1
 }
 
 /// The clauses of one method.
@@ -113,16 +110,17 @@ impl Regions {
     /// The first clause offered an exception raised at `offset`, or `None` when it leaves the
     /// method.
     pub(super) fn entry(&self, offset: u32) -> Option<usize> {
-        self.clauses
-            .iter()
-            .position(|c| contains(c.try_range, offset))
+        crate::eh_order::first_covering(self.clauses.len(), |i| self.try_of(i), offset)
     }
 
     /// The clause offered the exception after clause `index` declines it (or after its
     /// `finally`/`fault` handler ran), or `None` when it leaves the method.
     pub(super) fn next(&self, index: usize) -> Option<usize> {
-        let inner = self.clauses.get(index)?.try_range;
-        (index + 1..self.clauses.len()).find(|&j| encloses(self.clauses[j].try_range, inner))
+        crate::eh_order::next_enclosing(self.clauses.len(), |i| self.try_of(i), index)
+    }
+
+    fn try_of(&self, index: usize) -> (u32, u32) {
+        self.clauses[index].try_range
     }
 
     /// The `finally` clauses a `leave` from `from` to `target` runs, innermost first: those
