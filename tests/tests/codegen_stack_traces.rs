@@ -31,6 +31,7 @@ const PROGRAMS: &[&str] = &[
     "end_invoke",
     "shared_frames",
     "type_initializer_names",
+    "join_points",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -178,6 +179,15 @@ fn stack_frames_and_stack_traces_of_the_running_thread_match_mono() {
 fn parameter_types_name_generic_definitions_of_any_assembly_like_mono() {
     exactly_like_mono("parameter_types", &[], EVERY_MODE);
     exactly_like_mono("parameter_types", &["unhandled"], EVERY_MODE);
+}
+
+/// A call in a block that starts with values on the evaluation stack (a `?:`'s join, the
+/// branch around a cached lambda's creation) shows the last sequence point before it in IL
+/// order, as mono's do; a delegate's `ldftn; newobj` leaves no point after it.
+#[test]
+fn calls_at_joins_show_the_last_point_before_them_like_mono() {
+    exactly_like_mono("join_points", &[], EVERY_MODE);
+    exactly_like_mono("join_points", &["unhandled"], EVERY_MODE);
 }
 
 /// An exception `EndInvoke` rethrows from its pool thread: the target's frames, mono's

@@ -477,7 +477,13 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.set_srcloc(SourceLoc::new(ins.offset));
         let float_operand = matches!(stack.last(), Some((_, StackType::F4 | StackType::F8)));
         self.seq.branch(ins, float_operand);
-        self.seq.before(ins, index == first, stack.is_empty());
+        // Mono's points (`seq_points.rs`): an empty stack, a handler's or filter's start, a `nop`.
+        let region_start = self.input.clauses.iter().any(|c| {
+            c.handler_offset == ins.offset
+                || matches!(c.kind, ngen_metadata::ClauseKind::Filter(f) if f == ins.offset)
+        });
+        let point = stack.is_empty() || region_start || ins.opcode == Opcode::Nop;
+        self.seq.before(ins, index == first, point);
         if matches!(ins.opcode, Opcode::Call | Opcode::Callvirt | Opcode::Newobj) {
             // The first pass asks this frame about the call's clauses (`eh_frames.rs`).
             self.store_site();
@@ -485,16 +491,17 @@ impl<'a, 'f> Translator<'a, 'f> {
         let flow = self
             .instruction(ins, index, first, stack)
             .map_err(|reject| reject.located(ins.offset))?;
-        let corlib_exception = ins.opcode == Opcode::Newobj && {
-            let token = Self::token(ins)?;
-            let params = self
-                .env
-                .callee_shape(token)
-                .map_or(usize::MAX, |s| s.params.len());
-            let member_ref = token.table() == Some(ngen_metadata::TableId::MemberRef);
-            seq_points::corlib_exception_newobj(instrs, index, member_ref, params)
-        };
-        self.seq.after(ins, corlib_exception);
+        let no_point_after = ins.opcode == Opcode::Newobj
+            && (seq_points::delegate_newobj(instrs, index, first) || {
+                let token = Self::token(ins)?;
+                let params = self
+                    .env
+                    .callee_shape(token)
+                    .map_or(usize::MAX, |s| s.params.len());
+                let member_ref = token.table() == Some(ngen_metadata::TableId::MemberRef);
+                seq_points::corlib_exception_newobj(instrs, index, member_ref, params)
+            });
+        self.seq.after(ins, no_point_after);
         Ok(flow)
     }
 

@@ -47,11 +47,22 @@ pub(crate) struct SeqPoints {
     false_targets: std::collections::BTreeMap<u32, u32>,
     /// Exact mode: the false targets of the integer conditional branches translated so far.
     moved_blocks: std::collections::BTreeSet<u32>,
-    /// The IL offset of the last sequence point in the current block.
+    /// The IL offset of the last sequence point in the current block, or
+    /// [`INHERITS`]` | block start` in a block that starts without one.
     last: u32,
     /// (instruction IL offset, the IL offset a trace shows for it), in translation order.
     reported: Vec<(u32, u32)>,
+    /// (instruction IL offset, `last` after it), in translation order: what an inheriting
+    /// block after it in IL order starts from.
+    after: Vec<(u32, u32)>,
 }
+
+/// Marks a `last` that is not known yet: the block (whose IL offset the low bits hold)
+/// started with values on the stack and inherits the last point before it in IL order. IL
+/// offsets fit in 31 bits (a method body's code size is a u32, but the loader rejects bodies
+/// of 2 GB), and the marker is unique per block, so throw blocks keyed by it are shared only
+/// within the block.
+const INHERITS: u32 = 1 << 31;
 
 impl SeqPoints {
     /// The state of a method compiled as debug code: each instruction shows its own offset.
@@ -86,9 +97,10 @@ impl SeqPoints {
         }
     }
 
-    /// Before translating `ins`: `block_start` when it begins a block, `stack_empty` when the
-    /// evaluation stack is empty before it.
-    pub(crate) fn before(&mut self, ins: &Instruction<'_>, block_start: bool, stack_empty: bool) {
+    /// Before translating `ins`: `block_start` when it begins a block, `point` when mono
+    /// places a sequence point before it (the evaluation stack is empty, a handler or filter
+    /// starts, a `nop`).
+    pub(crate) fn before(&mut self, ins: &Instruction<'_>, block_start: bool, point: bool) {
         if block_start {
             self.block_start = ins.offset;
         }
@@ -100,8 +112,10 @@ impl SeqPoints {
             } else {
                 ins.offset
             };
-        } else if block_start || stack_empty {
+        } else if point {
             self.last = ins.offset;
+        } else if block_start {
+            self.last = INHERITS | ins.offset;
         }
         self.reported.push((ins.offset, self.last));
     }
@@ -111,20 +125,36 @@ impl SeqPoints {
         self.last
     }
 
-    /// After translating `ins`; `corlib_exception` tells whether it is a `newobj` mono turns
-    /// into `mono_create_corlib_exception_*` ([`corlib_exception_newobj`]).
-    pub(crate) fn after(&mut self, ins: &Instruction<'_>, corlib_exception: bool) {
+    /// After translating `ins`; `no_point_after` tells whether it is a `newobj` mono compiles
+    /// without a point after it ([`corlib_exception_newobj`], [`delegate_newobj`]).
+    pub(crate) fn after(&mut self, ins: &Instruction<'_>, no_point_after: bool) {
         let call = matches!(ins.opcode, Opcode::Call | Opcode::Callvirt);
-        let newobj = ins.opcode == Opcode::Newobj && !corlib_exception;
+        let newobj = ins.opcode == Opcode::Newobj && !no_point_after;
         if (call || newobj) && !self.exact {
             self.last = ins.next_offset();
         }
+        self.after.push((ins.offset, self.last));
     }
 
-    /// The IL offset a trace shows for the instruction at `il`, and every instruction's.
+    /// The IL offset a trace shows for the instruction at `il`, and every instruction's: an
+    /// inheriting block's instructions take the last point before them in IL order.
     pub(crate) fn into_reported(mut self) -> Vec<(u32, u32)> {
         self.reported.sort_unstable();
         self.reported.dedup_by_key(|(il, _)| *il);
+        self.after.sort_unstable();
+        self.after.dedup_by_key(|(il, _)| *il);
+        let mut carried = 0;
+        let mut after = self.after.iter().peekable();
+        for (il, shown) in &mut self.reported {
+            if *shown & INHERITS != 0 {
+                *shown = carried;
+            }
+            while after.next_if(|(a, _)| a < il).is_some() {}
+            carried = match after.next_if(|(a, _)| a == il) {
+                Some(&(_, last)) if last & INHERITS == 0 => last,
+                _ => *shown,
+            };
+        }
         self.reported
     }
 }
@@ -169,6 +199,21 @@ pub(crate) fn reported_for(reported: &[(u32, u32)], il: u32) -> u32 {
         Ok(at) => reported[at].1,
         Err(_) => il,
     }
+}
+
+/// Whether `instrs[index]` is a `newobj` right after `ldftn`/`ldvirtftn` in the same block
+/// (`first` is the block's first instruction): the delegate construction mono fuses into one
+/// without a sequence point after it (method-to-ir.c, "Optimize the common case of
+/// ldftn+delegate creation"). Only a delegate's constructor takes a function pointer.
+pub(crate) fn delegate_newobj(instrs: &[Instruction<'_>], index: usize, first: usize) -> bool {
+    let previous = index
+        .checked_sub(1)
+        .filter(|&p| p >= first)
+        .and_then(|p| instrs.get(p));
+    instrs
+        .get(index)
+        .is_some_and(|i| i.opcode == Opcode::Newobj)
+        && previous.is_some_and(|p| matches!(p.opcode, Opcode::Ldftn | Opcode::Ldvirtftn))
 }
 
 /// Whether mono compiles `instrs[index]`, a `newobj` with `params` parameters, without a
@@ -237,6 +282,51 @@ mod tests {
             0x30,
             "an offset never translated"
         );
+    }
+
+    #[test]
+    fn a_block_starting_with_values_on_the_stack_shows_the_last_point_before_it_in_il_order() {
+        // IL_00 ldc.i4.0; ldarg.0; brtrue.s IL_07; IL_04 ldc.i4.1; br.s IL_08;
+        // IL_07 ldc.i4.2; IL_08 call 0x06000001; IL_0d ret  (`f(0, a ? 2 : 1)`)
+        let code = [
+            0x16, 0x02, 0x2d, 0x03, 0x17, 0x2b, 0x01, 0x18, 0x28, 0x01, 0x00, 0x00, 0x06, 0x2a,
+        ];
+        let instrs = decode(&code);
+        let depth = [0, 1, 2, 1, 2, 1, 2, 0];
+        let starts = [0, 4, 7, 8];
+        let mut seq = SeqPoints::default();
+        // The translator's worklist order, not IL order: IL_00, IL_07, IL_08, IL_04.
+        for block in [0..3, 5..6, 6..8, 3..5] {
+            for i in block {
+                let ins = &instrs[i];
+                seq.before(ins, starts.contains(&ins.offset), depth[i] == 0);
+                seq.after(ins, false);
+            }
+        }
+        let reported = seq.into_reported();
+        assert_eq!(
+            reported_for(&reported, 8),
+            0,
+            "the call shows the statement's start"
+        );
+        assert_eq!(reported_for(&reported, 7), 0);
+        assert_eq!(
+            reported_for(&reported, 0x0d),
+            0x0d,
+            "after the call, its point"
+        );
+    }
+
+    #[test]
+    fn a_delegate_newobj_after_ldftn_has_no_point_after_it() {
+        // IL_00 ldnull; IL_01 ldftn 0x06000001; IL_07 newobj 0x0a000001; IL_0c ret
+        let code = [
+            0x14, 0xfe, 0x06, 0x01, 0x00, 0x00, 0x06, 0x73, 0x01, 0x00, 0x00, 0x0a, 0x2a,
+        ];
+        let instrs = decode(&code);
+        assert!(delegate_newobj(&instrs, 2, 0));
+        assert!(!delegate_newobj(&instrs, 2, 2), "ldftn in another block");
+        assert!(!delegate_newobj(&instrs, 1, 0), "not a newobj");
     }
 
     #[test]
