@@ -32,6 +32,7 @@ const PROGRAMS: &[&str] = &[
     "shared_frames",
     "type_initializer_names",
     "join_points",
+    "hidden_frames",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -188,6 +189,15 @@ fn parameter_types_name_generic_definitions_of_any_assembly_like_mono() {
 fn calls_at_joins_show_the_last_point_before_them_like_mono() {
     exactly_like_mono("join_points", &[], EVERY_MODE);
     exactly_like_mono("join_points", &["unhandled"], EVERY_MODE);
+}
+
+/// The core library's `[StackTraceHidden]` frames (`ThrowHelper`, `ExceptionDispatchInfo.Throw`)
+/// are not in a trace's text: `List<T>`'s indexer and `Dictionary`'s `KeyNotFoundException`
+/// show the collection's method first, as in mono.
+#[test]
+fn stack_trace_hidden_frames_are_left_out_like_mono() {
+    exactly_like_mono("hidden_frames", &[], EVERY_MODE);
+    exactly_like_mono("hidden_frames", &["unhandled"], EVERY_MODE);
 }
 
 /// An exception `EndInvoke` rethrows from its pool thread: the target's frames, mono's

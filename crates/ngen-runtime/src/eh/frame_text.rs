@@ -165,6 +165,9 @@ fn frame_line(frame: &Located) -> Option<String> {
     let param_types = crate::state::trace_names::trace_parameter_types(frame.asm, frame.rid);
     // Waits for a busy runtime: a frame whose line is `None` is left out of the trace.
     crate::state::with_metadata_patiently(frame.asm, |asm| {
+        if hidden_from_traces(asm, frame.rid) {
+            return None;
+        }
         let mut line = String::new();
         write_method(&mut line, asm, frame.rid, param_types.as_deref());
         match &source {
@@ -180,8 +183,34 @@ fn frame_line(frame: &Located) -> Option<String> {
                 let _ = write!(line, " in <{}>:0 ", mvid_text(asm));
             }
         }
-        line
+        Some(line)
     })
+    .flatten()
+}
+
+/// Whether MethodDef `rid`'s line is left out of a trace's text: it or its class carries
+/// `System.Diagnostics.StackTraceHiddenAttribute`, which mono's `GetFullNameForStackTrace`
+/// skips (`ThrowHelper`, so `List<T>`'s indexer shows `get_Item` where the exception starts,
+/// and `ExceptionDispatchInfo.Throw`). The attribute is internal to the core library, so only
+/// its own methods can carry it: a type of that name elsewhere is another type. The frame
+/// still counts for `StackTrace.FrameCount` and `GetFrames`, as in mono.
+fn hidden_from_traces(asm: &Assembly, rid: u32) -> bool {
+    if asm.assembly_row().map(|a| a.name).ok() != Some("mscorlib") {
+        return false;
+    }
+    let hidden = |parent: Token| {
+        asm.custom_attributes(parent).is_ok_and(|rows| {
+            rows.iter().any(|row| {
+                row.ctor.table() == Some(TableId::MethodDef)
+                    && asm.attribute_type_name(row.ctor).ok()
+                        == Some(("System.Diagnostics", "StackTraceHiddenAttribute"))
+            })
+        })
+    };
+    hidden(Token::new(TableId::MethodDef, rid))
+        || asm
+            .method_owner(rid)
+            .is_ok_and(|owner| hidden(Token::new(TableId::TypeDef, owner)))
 }
 
 /// `Namespace.Type.Method[T] (P1 a, P2 b)`, as `StackTrace.GetFullNameForStackTrace`, with
