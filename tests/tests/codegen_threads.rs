@@ -25,6 +25,7 @@ const PROGRAMS: &[&str] = &[
     "contended_locks",
     "ping_pong",
     "pool_starvation",
+    "first_use_race",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -107,4 +108,11 @@ fn wait_pulse_ping_pong_under_contention_loses_no_pulse_like_mono() {
 #[test]
 fn a_thread_pool_whose_items_block_grows_until_they_all_run_like_mono() {
     fixtures().assert_like_mono("pool_starvation", &[]);
+}
+
+/// Image cells are described on first use (`ngen-runtime`'s `state/image_cells.rs`): threads
+/// that first reach the same cells at once must each see the one description.
+#[test]
+fn threads_racing_to_their_first_calls_into_mscorlib_match_mono() {
+    fixtures().assert_like_mono("first_use_race", &[]);
 }

@@ -3,13 +3,14 @@
 //!
 //! ## Model
 //! One sorted list of address ranges, each naming the method compiled there by assembly index
-//! and MethodDef rid, and, for one generic instance's code, the instance's generic context.
+//! and MethodDef rid, and, for one generic instance's code, the instance's generic context;
+//! besides it, each mapped image's method table, searched in place ([`image_code`]).
 //! That context is what reflection needs to name the instance (`Delegate.Method`,
 //! `StackFrame.GetMethod()`, as mono's `actual_method`); traces name the MethodDef. When an image is mapped, its method table (the entry address of each
 //! compiled method, by rid) gives the ranges: each method runs to the next one's start, the
-//! last to the image's tables (code precedes data in an image). That costs a sort, not a pass
-//! over the ELF symbol table (19 ms for mscorlib's 18,165 symbols in a debug build), at every
-//! start. An address in the stub of an excluded method is attributed to the method before it.
+//! last to the image's tables (code precedes data in an image). That costs nothing at
+//! startup, where a pass over the ELF symbol table took 19 ms for mscorlib's 18,165 symbols
+//! in a debug build, and a list of its ranges 6 MB of heap. An address in the stub of an excluded method is attributed to the method before it.
 //! The JIT adds each method it compiles, with its exact size and its name. An instantiating
 //! stub ([`crate::stubs::instantiating_stub`]: the entry of an exact instance served by shared
 //! code) is a range of its own, naming the instance, so a delegate made on it has a method; it
@@ -26,8 +27,12 @@
 //!
 //! Depends on: [`crate::state`] (metadata, for names), `ngen_abi::il_offsets`.
 
+mod image_code;
+
 use std::borrow::Cow;
 use std::sync::{PoisonError, RwLock};
+
+pub(crate) use image_code::{EntryOwner, ImageCode};
 
 /// A method's code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,17 +55,16 @@ pub(crate) struct CodeRange {
     pub il_offsets: Option<Cow<'static, [u8]>>,
 }
 
+/// JIT code and stubs.
 static MAP: RwLock<Vec<CodeRange>> = RwLock::new(Vec::new());
 
-/// The IL-offset blob of each mapped image, by assembly index.
-static IMAGE_IL_OFFSETS: RwLock<Vec<(usize, &'static [u8])>> = RwLock::new(Vec::new());
+/// The code of each mapped image.
+static IMAGES: RwLock<Vec<ImageCode>> = RwLock::new(Vec::new());
 
-/// Registers the IL-offset blob of assembly `asm`'s mapped image.
-pub(crate) fn add_image_il_offsets(asm: usize, blob: &'static [u8]) {
-    let mut blobs = IMAGE_IL_OFFSETS
-        .write()
-        .unwrap_or_else(PoisonError::into_inner);
-    blobs.push((asm, blob));
+/// Adds a mapped image's code.
+pub(crate) fn add_image(code: ImageCode) {
+    let mut images = IMAGES.write().unwrap_or_else(PoisonError::into_inner);
+    images.push(code);
 }
 
 /// The IL offset a stack trace shows at `pc` inside `range` (which holds it), if known.
@@ -69,14 +73,16 @@ pub(crate) fn il_offset_at(range: &CodeRange, pc: u64) -> Option<u32> {
     if let Some(entries) = &range.il_offsets {
         return ngen_abi::il_offsets::lookup_method(entries, native);
     }
-    let blobs = IMAGE_IL_OFFSETS
-        .read()
-        .unwrap_or_else(PoisonError::into_inner);
-    let (_, blob) = blobs.iter().find(|(asm, _)| *asm == range.asm)?;
+    let images = IMAGES.read().unwrap_or_else(PoisonError::into_inner);
+    let blob = images
+        .iter()
+        .find(|image| image.asm() == range.asm)?
+        .il_offsets?;
     ngen_abi::il_offsets::lookup(blob, range.rid, native)
 }
 
-/// Adds `ranges` to the map.
+/// Adds `ranges` to the map (tests: code the runtime did not compile).
+#[cfg(test)]
 pub(crate) fn add(ranges: impl IntoIterator<Item = CodeRange>) {
     let mut map = MAP.write().unwrap_or_else(PoisonError::into_inner);
     map.extend(ranges);
@@ -125,55 +131,6 @@ fn insert(range: CodeRange) {
     map.insert(at, range);
 }
 
-/// The ranges of a mapped image of assembly `asm`: `entries[rid - 1]` is the entry address of
-/// MethodDef `rid` (0 when the image lacks it), and code ends before `code_end` (the tables).
-#[cfg(test)]
-pub(crate) fn image_ranges(asm: usize, entries: &[u64], code_end: u64) -> Vec<CodeRange> {
-    image_ranges_of(entries, code_end, |i| (asm, i as u32 + 1, 0, None))
-}
-
-/// The ranges of a mapped image's method table: `entries[i]` is an entry address (0 when the
-/// image lacks that code) and `owner(i)` names whose method it is: the runtime's assembly
-/// index, the MethodDef rid, the generic context of an exact instance (0 otherwise) and, for code whose IL offsets are not its assembly's image blob's
-/// slot `rid` (a generic instance of another assembly's method), its own entries. Code ends
-/// before `code_end` (the tables); each range runs to the next entry.
-pub(crate) fn image_ranges_of(
-    entries: &[u64],
-    code_end: u64,
-    owner: impl Fn(usize) -> (usize, u32, u32, Option<&'static [u8]>),
-) -> Vec<CodeRange> {
-    let mut starts: Vec<(u64, usize)> = entries
-        .iter()
-        .enumerate()
-        .filter(|(_, start)| **start != 0)
-        .map(|(i, start)| (*start, i))
-        .collect();
-    starts.sort_unstable();
-    starts.dedup_by_key(|(start, _)| *start);
-    let ends = starts
-        .iter()
-        .skip(1)
-        .map(|(start, _)| *start)
-        .chain(std::iter::once(code_end));
-    starts
-        .iter()
-        .zip(ends)
-        .filter(|((start, _), end)| start < end)
-        .map(|((start, i), end)| {
-            let (asm, rid, context, il_offsets) = owner(*i);
-            CodeRange {
-                start: *start,
-                end,
-                asm,
-                rid,
-                context,
-                name: None,
-                il_offsets: il_offsets.map(Cow::Borrowed),
-            }
-        })
-        .collect()
-}
-
 /// The `Namespace.Type::Method` of a range: its own, else from the metadata (unless the
 /// runtime is busy).
 pub(crate) fn name_of(asm: usize, rid: u32, name: Option<&str>) -> Option<String> {
@@ -187,12 +144,22 @@ pub(crate) fn name_of(asm: usize, rid: u32, name: Option<&str>) -> Option<String
 
 /// Calls `f` with the range holding `pc`, if any (waits for a writer).
 pub(crate) fn lookup<R>(pc: u64, f: impl FnOnce(&CodeRange) -> R) -> Option<R> {
+    let images = IMAGES.read().unwrap_or_else(PoisonError::into_inner);
+    if let Some(image) = images.iter().find(|image| image.holds(pc)) {
+        return image.range_at(pc).as_ref().map(f);
+    }
+    drop(images);
     let map = MAP.read().unwrap_or_else(PoisonError::into_inner);
     find(&map, pc).map(f)
 }
 
 /// Like [`lookup`], but gives up instead of waiting (for signal handlers).
 pub(crate) fn try_lookup<R>(pc: u64, f: impl FnOnce(&CodeRange) -> R) -> Option<R> {
+    let images = IMAGES.try_read().ok()?;
+    if let Some(image) = images.iter().find(|image| image.holds(pc)) {
+        return image.range_at(pc).as_ref().map(f);
+    }
+    drop(images);
     let map = MAP.try_read().ok()?;
     find(&map, pc).map(f)
 }
@@ -233,25 +200,19 @@ mod tests {
     #[test]
     fn image_methods_run_to_the_next_method_and_the_last_to_the_tables() {
         // rid 2 is not in the image; rid 3 comes first in the code.
-        let ranges = image_ranges(5, &[0x1100, 0, 0x1000, 0x1180], 0x2000);
-        assert_eq!(
-            ranges,
-            vec![
-                CodeRange {
-                    asm: 5,
-                    ..range(0x1000, 0x1100, 3)
-                },
-                CodeRange {
-                    asm: 5,
-                    ..range(0x1100, 0x1180, 1)
-                },
-                CodeRange {
-                    asm: 5,
-                    ..range(0x1180, 0x2000, 4)
-                },
-            ]
-        );
+        let entries: &'static [u64] = Box::leak(Box::new([0x1100, 0, 0x1000, 0x1180]));
+        let image = ImageCode::new(5, entries, 4, Box::new([]), 0x2000, None);
+        // (start, end, assembly, rid) of the method holding each address.
+        let at = |pc| image.range_at(pc).map(|r| (r.start, r.end, r.asm, r.rid));
+        assert_eq!(at(0x1000), Some((0x1000, 0x1100, 5, 3)));
+        assert_eq!(at(0x10ff), Some((0x1000, 0x1100, 5, 3)));
+        assert_eq!(at(0x1100), Some((0x1100, 0x1180, 5, 1)));
+        assert_eq!(at(0x1fff), Some((0x1180, 0x2000, 5, 4)));
+        assert_eq!(at(0x2000), None);
+        assert_eq!(at(0xfff), None);
         // Tables before the code (not what the linker does) leave the last method out.
-        assert_eq!(image_ranges(0, &[0x3000], 0x2000), vec![]);
+        let after: &'static [u64] = Box::leak(Box::new([0x3000]));
+        let image = ImageCode::new(0, after, 1, Box::new([]), 0x2000, None);
+        assert_eq!(image.range_at(0x3000), None);
     }
 }

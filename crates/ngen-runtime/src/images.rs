@@ -14,10 +14,13 @@
 //!    hashing never holds more than a chunk of the image resident; an unchanged file hashed
 //!    before is not hashed again (`ngen_image::verified`'s stamps);
 //! 4. [`map`] maps the same open file through `/proc/PID/fd/N`, so what is mapped is what was
-//!    hashed even if the path is replaced meanwhile.
+//!    hashed even if the path is replaced meanwhile, then releases the pages only the loader
+//!    reads (`loader_pages`: the relocations).
 //!
 //! Depends on ngen-image (header, digest, trust), ngen-abi (tables), libloading, memmap2,
 //! blake3 (with rayon: a large image is hashed on every core), walkdir.
+
+mod loader_pages;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -317,7 +320,7 @@ pub(crate) fn map(
     image: OpenedImage,
     header: &ImageHeader,
     asm: usize,
-    instance_owners: &[(usize, u32, u32)],
+    instance_owners: Box<[crate::code_map::EntryOwner]>,
 ) -> Result<MappedImage, String> {
     let path = load_path(&image);
     // The loader maps the file itself: drop the mapping that was hashed.
@@ -348,28 +351,19 @@ pub(crate) fn map(
     let blob = unsafe { library.get::<*const u8>(IL_OFFSETS_SYMBOL.as_bytes()) }
         .ok()
         .map(|blob| unsafe { ngen_abi::il_offsets::blob_at(*blob) });
-    if let Some(blob) = blob {
-        crate::code_map::add_image_il_offsets(asm, blob);
-    }
-    // SAFETY: method_count entries, checked above against the header.
-    let entries = unsafe { std::slice::from_raw_parts(t.methods, t.method_count as usize) };
-    let rows = header.method_rows as usize;
-    let owner = |i: usize| match i.checked_sub(rows) {
-        None => (asm, i as u32 + 1, 0, None),
-        Some(instance) => {
-            let (home, rid, context) = instance_owners
-                .get(instance)
-                .copied()
-                .unwrap_or((asm, 0, 0));
-            let own_offsets =
-                blob.and_then(|b| ngen_abi::il_offsets::method_entries(b, i as u32 + 1));
-            (home, rid, context, own_offsets)
-        }
-    };
-    crate::code_map::add(crate::code_map::image_ranges_of(
+    // SAFETY: method_count entries, checked above against the header; the library stays
+    // mapped for the process's life.
+    let entries: &'static [u64] =
+        unsafe { std::slice::from_raw_parts(t.methods, t.method_count as usize) };
+    // Every symbol the runtime needs is looked up: what only the loader reads can go.
+    loader_pages::release(tables as *const u8);
+    crate::code_map::add_image(crate::code_map::ImageCode::new(
+        asm,
         entries,
+        header.method_rows as usize,
+        instance_owners,
         tables as u64,
-        owner,
+        blob,
     ));
     Ok(MappedImage {
         methods: t.methods,

@@ -4,7 +4,8 @@
 //!
 //! Compiled code reaches [`resolve_cell`] through the `ResolveCell` helper; everything here
 //! runs under one lock. A cell's `key` points at a leaked [`CellDesc`] naming the assembly
-//! and token it refers to. By concern:
+//! and token it refers to ([`image_cells`]: made when an image's cell is first resolved). By
+//! concern:
 //! - this file: startup, loading assemblies and their images, string literals, JIT cells;
 //! - [`methods`]: method cells (image, JIT, icalls, mscorlib's IL);
 //! - [`statics`]: static-field cells and per-type static areas;
@@ -27,6 +28,7 @@ pub(crate) mod field_queries;
 pub(crate) mod finalizers;
 pub(crate) mod generic_params;
 mod handles;
+mod image_cells;
 pub(crate) mod interop;
 pub(crate) mod members;
 pub(crate) mod method_queries;
@@ -321,9 +323,7 @@ pub(crate) fn start(options: &RunOptions) -> Result<EntryPoint, RunError> {
 
 /// The `ResolveCell` helper: resolves `cell`, stores and returns its target.
 pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
-    // SAFETY: compiled code passes the address of one of its cells, whose key the runtime
-    // set to a leaked CellDesc when it mapped the image or created the JIT cell.
-    let desc = unsafe { &*((*cell).key as *const CellDesc) };
+    let desc = image_cells::desc_of(cell);
     if desc.kind == CellKind::PInvoke {
         return resolve_pinvoke_cell(cell, desc);
     }
@@ -407,8 +407,8 @@ fn resolve_pinvoke_cell(cell: *mut ImportCell, desc: &CellDesc) -> u64 {
 /// Why the P/Invoke whose cell is `cell` cannot be marshalled (the compiler gave it a stub
 /// that raises `MarshalDirectiveException`), in mono's words where it has them.
 pub(crate) fn unsupported_pinvoke_reason(cell: *mut ImportCell) -> String {
-    // SAFETY: the stub passes its own P/Invoke cell, whose key is a leaked CellDesc.
-    let desc = unsafe { &*((*cell).key as *const CellDesc) };
+    // The stub passes its own P/Invoke cell.
+    let desc = image_cells::desc_of(cell);
     let rt = lock();
     let a = &rt.assemblies[desc.asm];
     let rid = Token(desc.token).rid();
@@ -475,8 +475,12 @@ impl Runtime {
         if let Some(id) = self.by_path.get(&key) {
             return Ok(*id);
         }
-        let metadata = Assembly::open(path).map_err(|e| e.to_string())?;
         let manifest = self.binder.manifest(path).map_err(|e| e.to_string())?;
+        self.bound_paths.register(&manifest.identity.name, path);
+        let metadata = match self.types_assembly(&manifest.identity.name, manifest.mvid.0) {
+            Some(shared) => shared,
+            None => Assembly::open(path).map_err(|e| e.to_string())?,
+        };
         let id = self.assemblies.len();
         self.assemblies.push(LoadedAsm {
             name: manifest.identity.name.clone(),
@@ -490,13 +494,21 @@ impl Runtime {
             no_image: String::new(),
         });
         self.by_path.insert(key, id);
-        self.bound_paths.register(&self.assemblies[id].name, path);
         self.register_references(id);
         if self.assemblies[id].name.eq_ignore_ascii_case("mscorlib") {
             log::binding(|| "mscorlib: its image, icalls and IL".into());
         }
         self.attach_image(id);
         Ok(id)
+    }
+
+    /// The type system's own reading of assembly `name` when it is the file with MVID `mvid`:
+    /// the runtime then shares its mapping of the file instead of mapping it a second time
+    /// (mscorlib's touched metadata pages were resident twice, 1.7 MB, docs/BENCHMARKS.md
+    /// section 22). `None` when the type system reads another file by that name, or none.
+    fn types_assembly(&self, name: &str, mvid: [u8; 16]) -> Option<Assembly> {
+        let shared = self.types.assembly_named(name).ok()?;
+        (shared.mvid().ok()? == mvid).then(|| Assembly::clone(&shared))
     }
 
     /// Records where each reference of assembly `id` binds, without loading it: the JIT's type
@@ -560,7 +572,7 @@ impl Runtime {
 
     fn try_image(&mut self, id: usize, path: &Path) -> Result<(), String> {
         let search_root = self.image_dirs.iter().find(|d| path.starts_with(d));
-        let (opened, header) = open_image(search_root.map(PathBuf::as_path), path)?;
+        let (opened, mut header) = open_image(search_root.map(PathBuf::as_path), path)?;
         {
             let a = &self.assemblies[id];
             validate_own(
@@ -614,21 +626,18 @@ impl Runtime {
         let mut instance_owners = Vec::with_capacity(header.instances.len());
         for instance in &header.instances {
             let (context, home) = context_of(instance.context)?;
-            instance_owners.push((home, instance.token & 0x00ff_ffff, context));
+            instance_owners.push((home as u32, instance.token & 0x00ff_ffff, context));
         }
         // Shared code follows the instances: the image's own generic MethodDefs, for any
         // instance (no context).
-        instance_owners.extend(header.shared.iter().map(|e| (id, e.token & 0x00ff_ffff, 0)));
-        let mut image = map(opened, &header, id, &instance_owners)?;
+        instance_owners.extend(
+            header
+                .shared
+                .iter()
+                .map(|e| (id as u32, e.token & 0x00ff_ffff, 0)),
+        );
+        let mut image = map(opened, &header, id, instance_owners.into_boxed_slice())?;
         image.blake3 = blake3;
-        for (i, cell) in header.cells.iter().enumerate().take(image.cell_count) {
-            let kind = CellKind::from_u32(cell.kind)
-                .ok_or_else(|| format!("unknown cell kind {}", cell.kind))?;
-            let (generics, home) = context_of(cell.context)?;
-            let key = new_cell_key_in(home, kind, cell.token, cell.aux, generics, None);
-            // SAFETY: i < cell_count; the cells are writable data of the mapped image.
-            unsafe { (*image.cells.add(i)).key = key };
-        }
         // Generic instances the image holds: method-table entries after the MethodDefs, by
         // (defining assembly, MethodDef rid, runtime context); the type system's instance is
         // made only when something calls it (mscorlib holds 11,000 instances, and making each
@@ -677,6 +686,10 @@ impl Runtime {
                 },
             );
         }
+        // The cells are described when first resolved (`image_cells`).
+        let mut cells = std::mem::take(&mut header.cells);
+        cells.truncate(image.cell_count);
+        image_cells::add(image_cells::ImageCells::new(image.cells, cells, contexts)?);
         let a = &mut self.assemblies[id];
         a.excluded = header
             .excluded

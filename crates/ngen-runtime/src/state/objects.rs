@@ -144,9 +144,8 @@ pub(crate) fn is_instance(obj: u64, target: u64) -> u64 {
 /// under the lock (once per (cell, method table)) and refills the cache.
 pub(crate) fn interface_target(obj: u64, cell: *mut ImportCell) -> u64 {
     let mt = method_table_word(obj);
-    // SAFETY: compiled code passes one of its method cells, whose key the runtime set to a
-    // leaked CellDesc.
-    let desc: &'static CellDesc = unsafe { &*((*cell).key as *const CellDesc) };
+    // Compiled code passes one of its method cells.
+    let desc = super::image_cells::desc_of(cell);
     if let Some(code) = desc.dispatch.get().and_then(|site| site.lookup(mt)) {
         return code;
     }
