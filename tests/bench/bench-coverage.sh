@@ -15,7 +15,7 @@
 # an IL body counts when the image holds its code, and a generic one (it or its type has
 # generic parameters; the report's `generic` flag) when the image holds at least one compiled
 # instance of it (the report's `instances`, full specialisation) or its canonical shared code
-# (the report's `shared`: one body for every instantiation over reference types, as mono's
+# (the report's `shared`: one body per canonical form, as mono's
 # `__Canon` sharing). P/Invoke stubs (the report's `pinvoke`; no IL body) are not counted,
 # as mono compiles those wrappers apart. Instances of other assemblies' generics an image
 # holds (`List<Uri>` in System's) count for the table's instance column only (a line after
@@ -174,6 +174,7 @@ for asm in assemblies:
     # least one compiled instance of it; one whose instances all failed shows their reason.
     own = [i for i in instances if i["assembly"].lower() == asm.lower()]
     own_ok = tokens(i for i in own if "code_size" in i)
+    # One entry per (MethodDef, canonical form): the column counts MethodDefs.
     shared = report.get("shared", [])
     shared_ok = tokens(s for s in shared if "code_size" in s)
     shared_failed = {int(s["token"], 16): s["reason"] for s in shared if "code_size" not in s}
@@ -223,7 +224,7 @@ for asm in assemblies:
                 to_95=to_95 or 0, ours_wall=ow or 0, mono_wall=mw or 0)
     rows.append(f"| {asm} | {n(mono)} ({n(generic_shared)}) | {ours:,} of {bodies:,} "
                 f"({pct(ours, bodies)}) | {by_instance:,} ({by_shared_only:,}) "
-                f"| {len(shared_ok):,} of {len(shared):,} | {held_ok:,} of {len(instances):,} "
+                f"| {len(shared_ok):,} of {len(tokens(shared)):,} | {held_ok:,} of {len(instances):,} "
                 f"| {pct(ours, mono)} | {n(to_95)} | {fmt_wall(ow)} | {fmt_mb(orss)} "
                 f"| {fmt_wall(mw)} | {fmt_mb(mrss)} |")
 

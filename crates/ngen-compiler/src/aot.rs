@@ -200,6 +200,7 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
                         let (register, dictionary) = o.entry.clone()?;
                         Some(SharedEntry {
                             token: Token::new(TableId::MethodDef, o.rid).0,
+                            context: o.context,
                             register,
                             dictionary,
                         })
@@ -263,6 +264,7 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
         report.shared.push(SharedCodeOutcome {
             token: format!("0x{:08x}", Token::new(TableId::MethodDef, o.rid).0),
             name: method_display_name(&asm, o.rid),
+            form: o.form.clone(),
             code_size: o.result.as_ref().ok().copied(),
             reason: o.result.as_ref().err().cloned(),
         });

@@ -93,6 +93,11 @@ pub struct SharedCodeOutcome {
     pub token: String,
     /// `Namespace.Type::Method`.
     pub name: String,
+    /// The canonical form mixing reference and value types it serves, serialized as an
+    /// instance's instantiation (`<mscorlib#1,int;>`); absent for the form over
+    /// `System.Object` alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form: Option<String>,
     /// Machine code size in bytes when compiled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_size: Option<u32>,
@@ -218,12 +223,14 @@ mod tests {
                 SharedCodeOutcome {
                     token: "0x06000005".into(),
                     name: "T::M5".into(),
+                    form: None,
                     code_size: Some(4),
                     reason: None,
                 },
                 SharedCodeOutcome {
                     token: "0x06000006".into(),
                     name: "T::M6".into(),
+                    form: None,
                     code_size: None,
                     reason: Some("no register for the dictionary".into()),
                 },

@@ -100,13 +100,17 @@ pub struct InstanceEntry {
     pub context: u32,
 }
 
-/// A generic MethodDef's canonical shared code: one body for every instantiation whose type
-/// arguments are all reference types, taking the exact instance's dictionary as a hidden
-/// last argument.
+/// A generic MethodDef's canonical shared code: one body for every instantiation of one
+/// canonical form (every reference-type argument `System.Object`, value types exact), taking
+/// the exact instance's dictionary as a hidden last argument.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct SharedEntry {
     /// MethodDef token.
     pub token: u32,
+    /// Its canonical form: a 1-based index into [`ImageHeader::contexts`] (`G<Object,int>`),
+    /// or 0 for the form over `System.Object` alone, which serves every instantiation whose
+    /// type arguments are all reference types.
+    pub context: u32,
     /// The SysV integer argument register the dictionary travels in (0 = `rdi` ... 5 = `r9`):
     /// an instantiating stub loads it there and jumps to the code.
     pub register: u32,
@@ -192,7 +196,7 @@ pub fn encode_header(header: &ImageHeader) -> Vec<u8> {
     let shared: usize = header
         .shared
         .iter()
-        .map(|e| 12 + 4 * e.dictionary.len())
+        .map(|e| 16 + 4 * e.dictionary.len())
         .sum();
     let tables = 16 + 16 * header.cells.len() + 8 * header.instances.len() + reasons + shared;
     let mut out = Vec::with_capacity(HEADER_PREFIX_SIZE + body.len() + tables);
@@ -221,6 +225,7 @@ pub fn encode_header(header: &ImageHeader) -> Vec<u8> {
     put(&mut out, header.shared.len() as u32);
     for e in &header.shared {
         put(&mut out, e.token);
+        put(&mut out, e.context);
         put(&mut out, e.register);
         put(&mut out, e.dictionary.len() as u32);
         for &cell in &e.dictionary {
@@ -331,17 +336,18 @@ impl PackedTables<'_> {
         Ok(out)
     }
 
-    /// Reads the shared-code table: a count, then per entry its token, register, dictionary
-    /// length and the dictionary's cell indices.
+    /// Reads the shared-code table: a count, then per entry its token, context, register,
+    /// dictionary length and the dictionary's cell indices.
     fn shared(&mut self) -> Result<Vec<SharedEntry>, ImageError> {
         let truncated = || ImageError::BadHeader("shared table truncated".into());
         let count = self.u32().ok_or_else(truncated)?;
-        if (count as usize).saturating_mul(12) > self.bytes.len() {
+        if (count as usize).saturating_mul(16) > self.bytes.len() {
             return Err(truncated());
         }
         let mut out = Vec::with_capacity(count as usize);
         for _ in 0..count {
             let token = self.u32().ok_or_else(truncated)?;
+            let context = self.u32().ok_or_else(truncated)?;
             let register = self.u32().ok_or_else(truncated)?;
             let len = self.u32().ok_or_else(truncated)? as usize;
             let cells = self
@@ -353,6 +359,7 @@ impl PackedTables<'_> {
                 .collect();
             out.push(SharedEntry {
                 token,
+                context,
                 register,
                 dictionary,
             });
@@ -463,11 +470,13 @@ mod tests {
         h.shared = vec![
             SharedEntry {
                 token: 0x0600_0002,
+                context: 0,
                 register: 1,
                 dictionary: vec![0, 3, 7],
             },
             SharedEntry {
                 token: 0x0600_0003,
+                context: 2,
                 register: 0,
                 dictionary: Vec::new(),
             },
@@ -476,7 +485,7 @@ mod tests {
         assert!(!String::from_utf8_lossy(&bytes).contains("\"shared\""));
         assert_eq!(decode_header(&bytes).unwrap(), h);
         let without = encode_header(&sample()).len();
-        assert_eq!(bytes.len(), without + 12 + 12 + 12);
+        assert_eq!(bytes.len(), without + 16 + 12 + 16);
         // A dictionary longer than the bytes left: an error, not an allocation.
         let mut cut = bytes.clone();
         cut.truncate(bytes.len() - 16);

@@ -111,9 +111,10 @@ struct Runtime {
     /// Code of the generic instances images hold, by (defining assembly, MethodDef rid,
     /// runtime generic context id); moved into `instance_code` when first asked for.
     image_instances: HashMap<(usize, u32, u32), u64>,
-    /// Canonical shared code images hold, by (defining assembly, MethodDef rid): served to
-    /// instances over reference types that no image holds exactly (`state/shared_code.rs`).
-    shared_code: HashMap<(usize, u32), SharedCode>,
+    /// Canonical shared code images hold, by (defining assembly, MethodDef rid, canonical
+    /// form: 0 over `System.Object` alone, else the form's generic context id): served to
+    /// instances of that form that no image holds exactly (`state/shared_code.rs`).
+    shared_code: HashMap<(usize, u32, u32), SharedCode>,
     /// Generic contexts cells resolve in, by id (0: none), and back.
     generic_contexts: Vec<GenericContext>,
     generic_context_ids: BTreeMap<ContextKey, u32>,
@@ -652,7 +653,8 @@ impl Runtime {
                 .insert((home, Token(entry.token).rid(), context), code);
         }
         // Canonical shared code of the image's own generic MethodDefs, with its dictionary
-        // layout (the kind, token and aux of image cells), used for instances no image holds.
+        // layout (the kind, token and aux of image cells) and its canonical form (an image
+        // context, or 0 over `System.Object` alone), used for instances no image holds.
         let shared_base = header.method_rows + header.instances.len() as u32 + 1;
         for (j, entry) in header.shared.iter().enumerate() {
             let Some(code) = image.method(shared_base + j as u32) else {
@@ -677,8 +679,12 @@ impl Runtime {
                     entry.token
                 ));
             };
+            let form = match entry.context {
+                0 => 0,
+                c => context_of(c)?.0,
+            };
             self.shared_code.insert(
-                (id, Token(entry.token).rid()),
+                (id, Token(entry.token).rid(), form),
                 SharedCode {
                     code,
                     register: entry.register,

@@ -328,6 +328,37 @@ impl TypeContext {
         })
     }
 
+    /// The canonical form shared code serves the instance of `generics` through (crossgen2's
+    /// canonical form, mono's partial sharing): every reference-type argument replaced by
+    /// `System.Object`, recursively inside generic value-type arguments (`Pair<string,int>`
+    /// becomes `Pair<object,int>`: the same layout, every reference field being a pointer),
+    /// value types kept exact. `None` when no argument holds a reference type (nothing to share,
+    /// `List<int>`) or the type system fails.
+    pub fn canonical_form(&self, generics: &GenericContext) -> Option<GenericContext> {
+        let mut inner = self.lock().ok()?;
+        let ts = &mut inner.ts;
+        let object = ts.well_known(ngen_typesystem::WellKnownType::Object).ok()?;
+        let mut shared = false;
+        let mut canon = |args: &Option<std::sync::Arc<[TypeHandle]>>| -> Option<_> {
+            let Some(args) = args else {
+                return Some(None);
+            };
+            let mut out = Vec::with_capacity(args.len());
+            for &a in args.iter() {
+                let (ty, has_reference) = canonical_argument(ts, a, object, 0)?;
+                shared |= has_reference;
+                out.push(ty);
+            }
+            Some(Some(std::sync::Arc::from(out)))
+        };
+        let type_args = canon(&generics.type_args)?;
+        let method_args = canon(&generics.method_args)?;
+        shared.then_some(GenericContext {
+            type_args,
+            method_args,
+        })
+    }
+
     /// Whether every type argument of `generics` is a reference type (a class, interface,
     /// array or delegate), so canonical shared code serves the instance.
     pub fn all_reference_types(&self, generics: &GenericContext) -> bool {
@@ -354,4 +385,43 @@ impl TypeContext {
         let module = inner.ts.load_module(name).map_err(|e| e.to_string())?;
         Ok(inner.ts.assembly_shared(module))
     }
+}
+
+/// How deeply [`TypeContext::canonical_form`] follows generic value-type arguments (the scan
+/// stops at depth 3; a deeper nest is left exact, which is only less sharing).
+const CANONICAL_DEPTH: u32 = 8;
+
+/// The canonical form of type argument `ty` (see [`TypeContext::canonical_form`]) and whether
+/// it held a reference type.
+fn canonical_argument(
+    ts: &mut ngen_typesystem::TypeSystem,
+    ty: TypeHandle,
+    object: TypeHandle,
+    depth: u32,
+) -> Option<(TypeHandle, bool)> {
+    if matches!(
+        value_types::il_type(ts, ty),
+        Ok(IlType::Val(crate::types::ValKind::Ref))
+    ) {
+        return Some((object, true));
+    }
+    let ngen_typesystem::TypeKind::Inst(def, args) = ts.kind(ty).clone() else {
+        return Some((ty, false));
+    };
+    if depth >= CANONICAL_DEPTH {
+        return Some((ty, false));
+    }
+    let mut shared = false;
+    let mut canonical = Vec::with_capacity(args.len());
+    for &a in args.iter() {
+        let (c, has_reference) = canonical_argument(ts, a, object, depth + 1)?;
+        shared |= has_reference;
+        canonical.push(c);
+    }
+    if !shared {
+        return Some((ty, false));
+    }
+    let ty = ts.instantiate(def, &canonical).ok()?;
+    ts.class_info(ty).ok()?;
+    Some((ty, true))
 }

@@ -240,7 +240,7 @@ impl Runtime {
         }
         if self.jit_mode == JitMode::Never {
             return Err(format!(
-                "the generic instance {name} is not in a native image (an image holds the instances its assembly's code reaches, and shared code serves only instantiations over reference types), and --jit never forbids JIT compilation"
+                "the generic instance {name} is not in a native image (an image holds the instances its assembly's code reaches, and shared code only the canonical forms its images were compiled for), and --jit never forbids JIT compilation"
             ));
         }
         let code = self.jit_compile(id, instance.rid, &instance.generics, &name)?;

@@ -1,7 +1,10 @@
 //! Exact generic instances served by canonical shared code: an image's one body for a
-//! generic MethodDef, compiled over `System.Object` for every generic parameter, runs any
-//! instantiation whose type arguments are all reference types (`ngen_compiler`'s
-//! `aot/shared.rs` says how the body is compiled).
+//! generic MethodDef and canonical form runs every instantiation of that form. The form over
+//! `System.Object` for every generic parameter serves every instantiation whose type
+//! arguments are all reference types; a framework image also has forms mixing value types
+//! (`Pair<Object,int>` serves `Pair<string,int>` and `Pair<Foo,int>`: reference arguments
+//! replaced by `System.Object`, value types exact). `ngen_compiler`'s `aot/shared.rs` says how
+//! the body is compiled.
 //!
 //! ## Model
 //! Per exact instance the runtime makes, once, a **dictionary**: one import cell per slot the
@@ -32,20 +35,28 @@ use crate::log;
 
 impl Runtime {
     /// The entry of `instance` (a method of assembly `id`) through its image's shared code,
-    /// when the image has shared code for its MethodDef and every type argument is a
-    /// reference type; made once per instance.
+    /// when the image has shared code for its MethodDef in the instance's canonical form (over
+    /// `System.Object` alone when every type argument is a reference type, else the form
+    /// [`TypeContext::canonical_form`] gives); made once per instance.
+    ///
+    /// [`TypeContext::canonical_form`]: ngen_compiler::type_context::TypeContext::canonical_form
     pub(super) fn shared_instance_code(
         &mut self,
         id: usize,
         instance: &MethodInstance,
     ) -> Result<Option<u64>, String> {
-        let Some(shared) = self.shared_code.get(&(id, instance.rid)) else {
+        let form = if self.types.all_reference_types(&instance.generics) {
+            0
+        } else {
+            match self.types.canonical_form(&instance.generics) {
+                Some(form) => self.generic_context(&form),
+                None => return Ok(None),
+            }
+        };
+        let Some(shared) = self.shared_code.get(&(id, instance.rid, form)) else {
             return Ok(None);
         };
         let (code, register) = (shared.code, shared.register);
-        if !self.types.all_reference_types(&instance.generics) {
-            return Ok(None);
-        }
         let slots = shared.slots.clone();
         let context = self.generic_context(&instance.generics);
         let dictionary = crate::gc_roots::alloc_cells(slots.len());

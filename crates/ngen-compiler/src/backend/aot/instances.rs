@@ -59,7 +59,8 @@ pub(crate) struct ImageContext {
 /// The generic instances of one image.
 #[derive(Default)]
 pub(crate) struct ImageInstances {
-    /// Contexts, in header order (a cell's or instance's context `n` is entry `n - 1`).
+    /// Contexts, in header order (a cell's or instance's context `n` is entry `n - 1`): the
+    /// scan's, then the mixed canonical forms shared code is compiled in (`shared.rs`).
     pub contexts: Vec<ImageContext>,
     /// Instances in header order: MethodDef rid (in the context's assembly) and 1-based
     /// context.

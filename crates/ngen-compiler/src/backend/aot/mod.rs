@@ -82,6 +82,10 @@ enum Work {
 /// The canonical shared code of one generic MethodDef, as the header and the report see it.
 pub(crate) struct SharedOutcome {
     pub rid: u32,
+    /// The header context of its canonical form (0: over `System.Object` alone).
+    pub context: u32,
+    /// That form's serialized arguments (`<mscorlib#1,int;>`), for the report.
+    pub form: Option<String>,
     /// The dictionary's register and cell indices, when the method has a method-table entry
     /// (a declared function, compiled or not).
     pub entry: Option<(u32, Vec<u32>)>,
@@ -143,16 +147,20 @@ pub(crate) fn emit_object(
     let data = ImageData::declare(&mut module)?;
     let method_count = asm.row_count(TableId::MethodDef);
     let funcs = declare_functions(&mut module, asm, types, call_conv)?;
-    let shared = shared::discover(asm, types);
-    let shared_funcs = declare_shared(&mut module, asm, types, call_conv, &shared)?;
     let mut instances = instances::discover(asm, types);
-    let with_shared_code: BTreeSet<u32> = shared
+    let shared::SharedPlan {
+        methods: shared,
+        form_of,
+    } = shared::discover(asm, types, &mut instances);
+    let shared_funcs = declare_shared(&mut module, asm, types, call_conv, &shared, &instances)?;
+    let with_shared_code: BTreeSet<(u32, u32)> = shared
         .iter()
         .zip(&shared_funcs)
         .filter(|(_, f)| f.is_ok())
-        .map(|(m, _)| m.rid)
+        .map(|(m, _)| (m.rid, m.context))
         .collect();
-    let served = shared::drop_served_instances(asm, &mut instances, &with_shared_code, types);
+    let served =
+        shared::drop_served_instances(asm, &mut instances, &form_of, &with_shared_code, types);
     let instance_funcs = declare_instances(&mut module, types, call_conv, &instances)?;
 
     let pool = rayon::ThreadPoolBuilder::new()
@@ -251,7 +259,7 @@ pub(crate) fn emit_object(
         if count_clif {
             clif_counts.extend(results.iter().filter_map(|(item, r)| {
                 Some((
-                    function_kind(asm, types, &instances, *item),
+                    function_kind(asm, types, &instances, &shared, *item),
                     r.as_ref().ok()?.clif,
                 ))
             }));
@@ -382,6 +390,11 @@ pub(crate) fn emit_object(
             };
             SharedOutcome {
                 rid: method.rid,
+                context: method.context,
+                form: (method.context != 0).then(|| {
+                    let (_, type_args, method_args) = &instances.context(method.context).names;
+                    format!("<{};{}>", type_args.join(","), method_args.join(","))
+                }),
                 entry,
                 result,
             }
@@ -427,13 +440,15 @@ fn function_kind(
     asm: &Assembly,
     types: &TypeContext,
     instances: &ImageInstances,
+    shared: &[shared::SharedMethod],
     item: Work,
 ) -> stats::FunctionKind {
     use stats::FunctionKind as Kind;
     match item {
         Work::Method(rid) if crate::pinvoke::is_pinvoke(asm, rid) => Kind::PInvoke,
         Work::Method(_) => Kind::Method,
-        Work::Shared(_) => Kind::Shared,
+        Work::Shared(j) if shared[j].context == 0 => Kind::Shared,
+        Work::Shared(_) => Kind::SharedMixed,
         Work::Instance(i) => {
             let context = instances.context(instances.instances[i].1);
             match (context.own, types.all_reference_types(&context.generics)) {
@@ -554,7 +569,7 @@ fn compile_shared(
     let f = plan.shared_funcs[index]
         .as_ref()
         .map_err(|reason| reason.clone())?;
-    let env = AotEnv::new(plan, plan.asm, true, types, 0).sharing(&method.keys);
+    let env = AotEnv::new(plan, plan.asm, true, types, 0).sharing(&method.keys[..]);
     compile_body(isa, ctx, fctx, f, &prepared, env, method.rid)
 }
 

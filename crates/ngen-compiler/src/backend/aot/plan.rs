@@ -136,13 +136,15 @@ pub(super) fn declare_instances(
 }
 
 /// Declares a hidden function for the shared code of each of `shared`, its signature the
-/// canonical instance's plus the dictionary (an `i64` last), named `Method<__Canon>#rid`.
+/// canonical instance's plus the dictionary (an `i64` last), named `Method<__Canon>#rid` (or
+/// after its form's arguments, `Method<mscorlib#1,int;>#rid`).
 pub(super) fn declare_shared(
     module: &mut ObjectModule,
     asm: &Assembly,
     types: &TypeContext,
     call_conv: CallConv,
     shared: &[SharedMethod],
+    instances: &ImageInstances,
 ) -> Result<Vec<Result<FuncPlan, String>>, String> {
     let mut funcs = Vec::with_capacity(shared.len());
     for method in shared {
@@ -161,9 +163,17 @@ pub(super) fn declare_shared(
         }
         let mut sig = clif_signature(&shape, call_conv);
         sig.params.push(cranelift_codegen::ir::AbiParam::new(I64));
+        // `__Canon` alone for the all-reference form, else the form's own arguments.
+        let form = match method.context {
+            0 => "__Canon".to_string(),
+            c => {
+                let (_, type_args, method_args) = &instances.context(c).names;
+                format!("{};{}", type_args.join(","), method_args.join(","))
+            }
+        };
         let id = module
             .declare_function(
-                &format!("{}<__Canon>#{rid}", crate::method_display_name(asm, rid)),
+                &format!("{}<{form}>#{rid}", crate::method_display_name(asm, rid)),
                 Linkage::Hidden,
                 &sig,
             )

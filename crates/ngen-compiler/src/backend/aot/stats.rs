@@ -124,8 +124,10 @@ pub(super) enum FunctionKind {
     ForeignInstanceOverReferences,
     /// An exact instance of another assembly's generic with a value type among its arguments.
     ForeignInstanceWithValueTypes,
-    /// Canonical shared code.
+    /// Canonical shared code over `System.Object` alone.
     Shared,
+    /// Canonical shared code of a form mixing reference and value types (`G<Object,int>`).
+    SharedMixed,
 }
 
 /// Whether the tally is asked for (the variable is read once per process: every compiled
