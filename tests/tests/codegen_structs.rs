@@ -23,6 +23,7 @@ const PROGRAMS: &[&str] = &[
     "reference_arrays",
     "value_equality",
     "pointer_fields",
+    "value_hashing",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -138,6 +139,13 @@ fn every_method_of_the_fixtures_is_in_its_image() {
 #[test]
 fn default_struct_equals_nullable_enum_unboxing_and_the_clock_match_mono() {
     differential("value_equality", &[]);
+}
+
+/// `ValueType.GetHashCode` without an override (`InternalGetHashCode`): structs as set and
+/// dictionary keys; it raised MissingMethodException before.
+#[test]
+fn default_struct_hash_codes_agree_with_equality_like_mono() {
+    differential("value_hashing", &[]);
 }
 
 #[test]

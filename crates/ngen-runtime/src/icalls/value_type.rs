@@ -1,5 +1,6 @@
-//! `System.ValueType`'s icalls (`icall-def.h` `VALUET_*`): `InternalEquals`, which the
-//! default `Equals` of every struct without an override runs.
+//! `System.ValueType`'s icalls (`icall-def.h` `VALUET_*`): `InternalEquals` and
+//! `InternalGetHashCode`, which the default `Equals` and `GetHashCode` of every struct without
+//! an override run.
 //!
 //! Depends on: [`crate::state::value_equality`].
 
@@ -10,6 +11,14 @@ extern "C" fn internal_equals(this: u64, that: u64, fields: u64) -> i32 {
     ))
 }
 
+/// `int InternalGetHashCode(object o, out object[] fields)`.
+extern "C" fn internal_get_hash_code(this: u64, fields: u64) -> i32 {
+    crate::state::value_equality::internal_get_hash_code(this, fields)
+}
+
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {
-    vec![("InternalEquals", internal_equals as *const ())]
+    vec![
+        ("InternalEquals", internal_equals as *const ()),
+        ("InternalGetHashCode", internal_get_hash_code as *const ()),
+    ]
 }

@@ -1,5 +1,7 @@
-//! `ValueType.Equals`'s icall (`ValueType.InternalEquals`): two boxes of one value type
-//! compared field by field, as Mono's `ves_icall_System_ValueType_Equals` does.
+//! `ValueType.Equals`'s and `ValueType.GetHashCode`'s icalls (`ValueType.InternalEquals`,
+//! `ValueType.InternalGetHashCode`): two boxes of one value type compared field by field, and
+//! one box hashed field by field, as Mono's `ves_icall_System_ValueType_Equals` and
+//! `ves_icall_System_ValueType_InternalGetHashCode` do.
 //!
 //! ## Model
 //! Boxes with different method tables are unequal. Fields of integer primitives (and enums
@@ -8,6 +10,14 @@
 //! (`DefaultEquals`) as a pair of objects in `fields`, which compares them with `Equals`;
 //! the icall's result then no longer counts. The result array is allocated before any box
 //! is made and each box stored into it at once, so the conservative GC always sees them.
+//!
+//! The hash agrees with that equality: integer fields (and enums over them, and pointers),
+//! which compare by bits, are folded into the result here; every other field is handed to
+//! managed code boxed (`GetHashCode` XORs each non-null one's `GetHashCode()` in), so
+//! `float`/`double` hash by value as `Double.GetHashCode` does (NaNs and zeros alike), strings
+//! as `String.GetHashCode`. Mono starts from the address of its `int` class, so its hashes
+//! differ from run to run; this one starts from a constant, and only equal values having
+//! equal hashes is observable.
 //!
 //! Depends on: [`super::field_queries`] (`box_value`), [`super::reflection`] (vectors).
 //! Citations: Mono 6.8 `mono/metadata/icall.c` (`ves_icall_System_ValueType_Equals`),
@@ -76,6 +86,68 @@ pub(crate) fn internal_equals(this: u64, that: u64, fields_out: u64) -> bool {
         }
         Ok(false)
     })
+}
+
+/// Where the hash of a value type starts (mono: its `int` class's address, see the module doc).
+const HASH_SEED: i32 = 0x2f6a_41c5;
+
+/// `InternalGetHashCode(o, out fields)`: the hash of `this`'s integer fields; `fields`
+/// receives every other field boxed (else null), for managed code to hash.
+pub(crate) fn internal_get_hash_code(this: u64, fields_out: u64) -> i32 {
+    if fields_out != 0 {
+        // SAFETY: `fields_out` is the address of the caller's `object[]` local.
+        unsafe { (fields_out as *mut u64).write(0) };
+    }
+    if this == 0 {
+        return HASH_SEED;
+    }
+    with_runtime("ValueType.GetHashCode", |rt| {
+        let ty = rt.type_of_object(this);
+        let fields = instance_fields(rt, ty)?;
+        let mut result = HASH_SEED;
+        let mut unhandled = Vec::new();
+        for field in &fields {
+            match field.primitive.and_then(|p| bits(p, this + field.offset)) {
+                Some(word) => result ^= (word as i32) ^ ((word >> 32) as i32),
+                None => unhandled.push(field),
+            }
+        }
+        if unhandled.is_empty() {
+            return Ok(result);
+        }
+        let object = rt.types.well_known_type(WellKnownType::Object)?;
+        let array = rt.new_vector(object, unhandled.len())?;
+        if fields_out != 0 {
+            // SAFETY: as above; storing the array first keeps it reachable.
+            unsafe { (fields_out as *mut u64).write(array) };
+        }
+        let data = array + ARRAY_DATA_OFFSET as u64;
+        for (i, field) in unhandled.iter().enumerate() {
+            let boxed = super::field_queries::box_value(rt, field.ty, this + field.offset)?;
+            // SAFETY: the array has room for `unhandled.len()` references.
+            unsafe { ((data + 8 * i as u64) as *mut u64).write(boxed) };
+        }
+        Ok(result)
+    })
+}
+
+/// The bits of the integer `primitive` field at `address`, zero-extended; `None` for a
+/// floating-point one (hashed by value in managed code) or another size.
+fn bits(primitive: Primitive, address: u64) -> Option<u64> {
+    let (size, _) = primitive.size_align();
+    // SAFETY: the box holds a field of `size` bytes at `address`.
+    unsafe {
+        match primitive {
+            Primitive::R4 | Primitive::R8 => None,
+            _ => match size {
+                1 => Some(u64::from((address as *const u8).read())),
+                2 => Some(u64::from((address as *const u16).read_unaligned())),
+                4 => Some(u64::from((address as *const u32).read_unaligned())),
+                8 => Some((address as *const u64).read_unaligned()),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// The instance fields `ty` declares, with their box offsets and primitives.
