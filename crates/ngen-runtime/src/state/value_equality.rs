@@ -70,20 +70,10 @@ pub(crate) fn internal_equals(this: u64, that: u64, fields_out: u64) -> bool {
         if unhandled.is_empty() {
             return Ok(true);
         }
-        let object = rt.types.well_known_type(WellKnownType::Object)?;
-        let array = rt.new_vector(object, unhandled.len() * 2)?;
-        if fields_out != 0 {
-            // SAFETY: as above; storing the array first keeps it reachable.
-            unsafe { (fields_out as *mut u64).write(array) };
-        }
-        let data = array + ARRAY_DATA_OFFSET as u64;
-        for (i, field) in unhandled.iter().enumerate() {
-            for (j, obj) in [this, that].into_iter().enumerate() {
-                let boxed = super::field_queries::box_value(rt, field.ty, obj + field.offset)?;
-                // SAFETY: the array has room for `2 * unhandled.len()` references.
-                unsafe { ((data + 8 * (2 * i + j) as u64) as *mut u64).write(boxed) };
-            }
-        }
+        let boxes = unhandled
+            .iter()
+            .flat_map(|f| [(f.ty, this + f.offset), (f.ty, that + f.offset)]);
+        box_fields_into(rt, fields_out, unhandled.len() * 2, boxes)?;
         Ok(false)
     })
 }
@@ -115,20 +105,34 @@ pub(crate) fn internal_get_hash_code(this: u64, fields_out: u64) -> i32 {
         if unhandled.is_empty() {
             return Ok(result);
         }
-        let object = rt.types.well_known_type(WellKnownType::Object)?;
-        let array = rt.new_vector(object, unhandled.len())?;
-        if fields_out != 0 {
-            // SAFETY: as above; storing the array first keeps it reachable.
-            unsafe { (fields_out as *mut u64).write(array) };
-        }
-        let data = array + ARRAY_DATA_OFFSET as u64;
-        for (i, field) in unhandled.iter().enumerate() {
-            let boxed = super::field_queries::box_value(rt, field.ty, this + field.offset)?;
-            // SAFETY: the array has room for `unhandled.len()` references.
-            unsafe { ((data + 8 * i as u64) as *mut u64).write(boxed) };
-        }
+        let boxes = unhandled.iter().map(|f| (f.ty, this + f.offset));
+        box_fields_into(rt, fields_out, unhandled.len(), boxes)?;
         Ok(result)
     })
+}
+
+/// Stores a new `object[]` of `len` elements through `fields_out` (when not null), then each of
+/// `fields` (a field's type and address) boxed into it in order. The array is stored before any
+/// box is made and each box at once, so the conservative collector always sees them.
+fn box_fields_into(
+    rt: &mut Runtime,
+    fields_out: u64,
+    len: usize,
+    fields: impl Iterator<Item = (TypeHandle, u64)>,
+) -> Result<(), String> {
+    let object = rt.types.well_known_type(WellKnownType::Object)?;
+    let array = rt.new_vector(object, len)?;
+    if fields_out != 0 {
+        // SAFETY: `fields_out` is the address of the caller's `object[]` local.
+        unsafe { (fields_out as *mut u64).write(array) };
+    }
+    let data = array + ARRAY_DATA_OFFSET as u64;
+    for (i, (ty, address)) in fields.take(len).enumerate() {
+        let boxed = super::field_queries::box_value(rt, ty, address)?;
+        // SAFETY: the array has room for `len` references and `i < len`.
+        unsafe { ((data + 8 * i as u64) as *mut u64).write(boxed) };
+    }
+    Ok(())
 }
 
 /// The bits of the integer `primitive` field at `address`, zero-extended; `None` for a

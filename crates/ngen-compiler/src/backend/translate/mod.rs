@@ -477,11 +477,13 @@ impl<'a, 'f> Translator<'a, 'f> {
         self.b.set_srcloc(SourceLoc::new(ins.offset));
         let float_operand = matches!(stack.last(), Some((_, StackType::F4 | StackType::F8)));
         self.seq.branch(ins, float_operand);
-        // Mono's points (`seq_points.rs`): an empty stack, a handler's or filter's start, a `nop`.
-        let region_start = self.input.clauses.iter().any(|c| {
-            c.handler_offset == ins.offset
-                || matches!(c.kind, ngen_metadata::ClauseKind::Filter(f) if f == ins.offset)
-        });
+        // Mono's points (`seq_points.rs`): an empty stack, a handler's or filter's start (always
+        // a block's first instruction), a `nop`.
+        let region_start = index == first
+            && self.input.clauses.iter().any(|c| {
+                c.handler_offset == ins.offset
+                    || matches!(c.kind, ngen_metadata::ClauseKind::Filter(f) if f == ins.offset)
+            });
         let point = stack.is_empty() || region_start || ins.opcode == Opcode::Nop;
         self.seq.before(ins, index == first, point);
         if matches!(ins.opcode, Opcode::Call | Opcode::Callvirt | Opcode::Newobj) {
