@@ -78,16 +78,18 @@ mod tests {
         crate::init();
         // Keep about 1 MB of scanned blocks alive, then churn: each collection must leave a
         // floor that lets at least 6 MB be allocated before the next.
-        let kept: Vec<usize> = (0..16_384)
-            .map(|_| crate::alloc(64).unwrap().as_ptr() as usize)
-            .collect();
-        let root = crate::alloc_uncollectable(kept.len() * 8)
+        // Each block is stored in the uncollectable root as soon as it is allocated: the
+        // collector does not scan Rust's heap, so a block held only by a `Vec` could be freed
+        // by a collection another test's allocations start meanwhile.
+        const KEPT: usize = 16_384;
+        let root = crate::alloc_uncollectable(KEPT * 8)
             .unwrap()
             .as_ptr()
             .cast::<usize>();
-        for (i, block) in kept.iter().enumerate() {
-            // SAFETY: the root block has room for every kept block's address.
-            unsafe { root.add(i).write(*block) };
+        for i in 0..KEPT {
+            let block = crate::alloc(64).unwrap().as_ptr() as usize;
+            // SAFETY: the root block has room for `KEPT` addresses.
+            unsafe { root.add(i).write(block) };
         }
         crate::collect();
         // SAFETY: a getter of libgc's configuration, after GC_init.

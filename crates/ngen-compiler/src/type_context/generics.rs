@@ -387,8 +387,8 @@ impl TypeContext {
     }
 }
 
-/// How deeply [`TypeContext::canonical_form`] follows generic value-type arguments (the scan
-/// stops at depth 3; a deeper nest is left exact, which is only less sharing).
+/// How deeply [`TypeContext::canonical_form`] follows generic value-type arguments: a deeper
+/// nest is left exact, which only shares less.
 const CANONICAL_DEPTH: u32 = 8;
 
 /// The canonical form of type argument `ty` (see [`TypeContext::canonical_form`]) and whether
