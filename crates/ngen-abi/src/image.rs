@@ -87,8 +87,9 @@ pub const HEADER_PREFIX_SIZE: usize = 16;
 /// method (in this image, another image, an icall or the JIT) or a string literal.
 ///
 /// Compiled code loads `target`; when it is 0 it calls [`crate::helpers::HelperId::ResolveCell`]
-/// with the cell's address and uses the returned value. `key` belongs to the runtime: it
-/// writes there a pointer to its own description of the cell when it maps the image.
+/// with the cell's address and uses the returned value. `key` belongs to the runtime: an
+/// image is written with 0 there, and the runtime stores a pointer to its own description of
+/// the cell when the cell is first resolved (a JIT cell or dictionary slot gets it when made).
 #[repr(C)]
 #[derive(Debug)]
 pub struct ImportCell {

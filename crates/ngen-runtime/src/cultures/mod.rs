@@ -25,6 +25,11 @@ pub(crate) use table::{Culture, CultureTable};
 /// The dump, as committed (see the module doc).
 const DUMP: &str = include_str!("../../data/cultures.txt");
 
+/// No culture in the table has a shorter name (ISO 639 codes have two or three letters; the
+/// invariant culture is found by LCID): a shorter name, such as the `c` of `LANG=C.UTF-8`, is
+/// answered without reading the table (the unit test below checks the dump).
+pub(crate) const SHORTEST_NAME: usize = 2;
+
 /// The culture table, parsed on first use. A dump that does not parse is a build defect (the
 /// unit test below parses the committed one), so it stops the program with the reason.
 pub(crate) fn table() -> &'static CultureTable {
@@ -57,5 +62,12 @@ mod tests {
             table.by_name("en-US").is_none(),
             "names match as mono's strcmp does"
         );
+    }
+
+    #[test]
+    fn no_culture_name_is_shorter_than_the_shortcut_assumes() {
+        let table = super::parse::parse(super::DUMP).expect("cultures.txt parses");
+        let shortest = table.all().map(|c| c.name.len()).min();
+        assert_eq!(shortest, Some(super::SHORTEST_NAME));
     }
 }

@@ -5,8 +5,8 @@
 //! `get_current_locale_name` derives a name from `LC_ALL`/`LANG` as mono does (`en_US.UTF-8`
 //! → `en-us`), whether or not the C library has that locale; `CreateSpecificCulture` then
 //! finds it in the table (or a shorter prefix), else `ConstructCurrentCulture` falls back to
-//! the invariant culture (`C.UTF-8`'s `c`, `xx_YY`), exactly as under mono. Under `LANG=C`
-//! or with no locale the table is never read.
+//! the invariant culture (`C.UTF-8`'s `c`, `xx_YY`), exactly as under mono. Under `LANG=C`,
+//! `LANG=C.UTF-8` (a name too short for any culture) or with no locale the table is never read.
 //!
 //! Depends on: [`crate::cultures`], [`super::culture_fields`], [`crate::alloc`] (strings),
 //! libc (`setlocale`).
@@ -80,6 +80,9 @@ extern "C" fn construct_internal_locale_from_name(this: u64, name: u64) -> i32 {
     let Some(name) = crate::alloc::string_to_rust(name as *const _) else {
         return 0;
     };
+    if name.len() < crate::cultures::SHORTEST_NAME {
+        return 0;
+    }
     match crate::cultures::table().by_name(&name) {
         Some(culture) => {
             construct(this, culture);
