@@ -25,6 +25,8 @@ const CSHARP: &[&str] = &[
     "filter_frames",
     "filter_two_pass",
     "catch_frames",
+    "filter_boundaries",
+    "cctor_again",
 ];
 /// The IL fixture programs.
 const IL: &[&str] = &["objects", "filter_fault"];
@@ -195,6 +197,25 @@ fn an_unhandled_program_exception_is_reported_with_its_message_like_mono() {
 #[test]
 fn a_throwing_static_constructor_raises_type_initialization_exception_like_mono() {
     differential("cctor", &[]);
+}
+
+/// After its `.cctor` threw, every access of the type (its fields; a precise type's static
+/// methods and constructors; `RunClassConstructor`; another thread) raises the same
+/// `TypeInitializationException` again, with the trace of that access; the unhandled report
+/// of a later access too.
+#[test]
+fn a_failed_type_raises_its_type_initialization_exception_at_every_access_like_mono() {
+    differential("cctor_again", &[]);
+    differential("cctor_again", &["unhandled"]);
+}
+
+/// Filters above frames the runtime enters from outside compiled code (`MethodInfo.Invoke`,
+/// `Activator.CreateInstance`, a getter through reflection, `DynamicInvoke`, a `.cctor`): the
+/// exception is wrapped at the boundary, so the filter runs after the `finally` blocks below
+/// it, as under mono.
+#[test]
+fn filters_above_reflection_and_type_initializer_boundaries_run_after_inner_finally_like_mono() {
+    differential("filter_boundaries", &[]);
 }
 
 #[test]

@@ -362,7 +362,7 @@ pub(crate) fn resolve_cell(cell: *mut ImportCell) -> u64 {
     match result {
         Ok(target) => {
             let cell_type = run_pending_cctor(rt);
-            if cell_type.is_none_or(crate::threads::type_init::settle) {
+            if cell_type.is_none_or(settle_type) {
                 // SAFETY: compiled code passes one of its cells, which are writable data.
                 unsafe { (*cell).target = target };
             }
@@ -437,12 +437,24 @@ fn run_pending_cctor(mut rt: std::sync::MutexGuard<'static, Runtime>) -> Option<
         // result (a `.cctor`), SystemV.
         let f: extern "C" fn() = unsafe { std::mem::transmute(code as usize) };
         f();
-        crate::eh::raise::after_type_initializer(cctor_type.as_deref().unwrap_or("?"));
+        let type_name = cctor_type.as_deref().unwrap_or("?");
+        let failure = crate::eh::raise::after_type_initializer(type_name);
         if let Some(ty) = cell_type {
+            if let Some(exception) = failure {
+                crate::gc_roots::root_forever(exception);
+                crate::threads::type_init::fail(ty, exception, type_name);
+            }
             crate::threads::type_init::finish(ty);
         }
     }
     cell_type
+}
+
+/// Whether a cell of type `ty` may be filled: another thread's `.cctor` of it has finished
+/// ([`crate::threads::type_init::settle`]) and did not fail. A failed type raises its
+/// `TypeInitializationException` again at every access, so its cells stay unfilled.
+pub(crate) fn settle_type(ty: u32) -> bool {
+    crate::threads::type_init::settle(ty) && !crate::eh::raise::type_initializer_failed_again(ty)
 }
 
 /// The first 16 hex digits of a BLAKE3 digest, as logs show it.

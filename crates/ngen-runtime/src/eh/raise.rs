@@ -135,18 +135,38 @@ pub(crate) fn type_initializer_name(asm: &ngen_metadata::Assembly, rid: u32) -> 
 }
 
 /// After a type's `.cctor` returned: an exception it left pending becomes the inner exception
-/// of a `TypeInitializationException` for the type, as under mono.
-pub(crate) fn after_type_initializer(type_name: &str) {
-    let Some(inner) = super::pending::take() else {
-        return;
-    };
+/// of a `TypeInitializationException` for the type, as under mono; returns that exception,
+/// which later accesses of the type raise again ([`type_initializer_failed_again`]).
+pub(crate) fn after_type_initializer(type_name: &str) -> Option<u64> {
+    let inner = super::pending::take()?;
     match wrap_type_initializer_failure(type_name, inner) {
         Ok(wrapped) => {
             super::trace::record_type_initializer(wrapped, type_name);
-            super::pending::set(wrapped)
+            super::pending::set(wrapped);
+            Some(wrapped)
         }
-        Err(_) => super::pending::set(inner),
+        Err(_) => {
+            super::pending::set(inner);
+            None
+        }
     }
+}
+
+/// An access of type `ty` (a cell resolving, `RunClassConstructor`, reflection) after its
+/// `.cctor` threw: raises the type's `TypeInitializationException` again, the same object
+/// with a trace of this access (mono resets its `stack_trace` and `trace_ips` before
+/// raising it again), unless an exception is already pending (the access that ran the
+/// `.cctor` has it). Returns whether the type has failed, so that the caller does not fill
+/// the cell.
+pub(crate) fn type_initializer_failed_again(ty: u32) -> bool {
+    let Some((exception, type_name)) = crate::threads::type_init::failure(ty) else {
+        return false;
+    };
+    if !super::pending::is_set() {
+        super::trace::record_type_initializer(exception, &type_name);
+        super::pending::set(exception);
+    }
+    true
 }
 
 fn wrap_type_initializer_failure(type_name: &str, inner: u64) -> Result<u64, String> {

@@ -93,6 +93,9 @@ pub(crate) enum Wrapper {
     /// (`mono_delegate_end_invoke`); the wrapper's own frame follows it, a named frame
     /// ([`named_wrapper_frame`]) since its text depends on the delegate type.
     DelegateEndInvoke = 13,
+    /// `RuntimeHelpers.RunClassConstructor`'s icall, between a failed `.cctor` and the
+    /// managed `RunClassConstructor(RuntimeTypeHandle)` that called it.
+    RunClassConstructor = 14,
 }
 
 /// The managed method each wrapper that stands for one was last recorded as
@@ -127,6 +130,7 @@ impl Wrapper {
             Wrapper::GetterAdapter,
             Wrapper::StaticGetterAdapter,
             Wrapper::DelegateEndInvoke,
+            Wrapper::RunClassConstructor,
         ]
         .into_iter()
         .find(|w| *w as u64 == ip)
@@ -170,6 +174,9 @@ impl Wrapper {
             }
             Wrapper::DelegateEndInvoke => {
                 "(wrapper managed-to-native) System.Object.__icall_wrapper_mono_delegate_end_invoke(object,intptr)"
+            }
+            Wrapper::RunClassConstructor => {
+                "(wrapper managed-to-native) System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(intptr)"
             }
         }
     }
@@ -276,17 +283,46 @@ pub(crate) fn record_in_wrapper(exception: u64, wrapper: Wrapper, return_address
     unsafe { (field as *mut u64).write(array) };
 }
 
+/// Where managed code entered the runtime, innermost: the calling frame (frame pointer,
+/// return address), and the icall wrapper mono shows above it when the entry is an icall
+/// rather than a helper of compiled code.
+#[derive(Clone, Copy)]
+struct RuntimeEntry {
+    fp: u64,
+    return_address: u64,
+    icall: Option<Wrapper>,
+}
+
 std::thread_local! {
-    /// The managed frame that called into the runtime through `ResolveCell`, innermost
-    /// (frame pointer, return address), or zeros: where a failed type initializer's
+    /// The managed frame that called into the runtime through `ResolveCell` or
+    /// `RunClassConstructor`, innermost, or none: where a failed type initializer's
     /// `TypeInitializationException` is raised from.
-    static RUNTIME_ENTRY: std::cell::Cell<(u64, u64)> = const { std::cell::Cell::new((0, 0)) };
+    static RUNTIME_ENTRY: std::cell::Cell<Option<RuntimeEntry>> = const { std::cell::Cell::new(None) };
 }
 
 /// Runs `f` (the runtime's work for a helper) with the calling managed frame, `fp` and
 /// `return_address`, as the current runtime entry.
 pub(crate) fn with_runtime_entry<R>(fp: u64, return_address: u64, f: impl FnOnce() -> R) -> R {
-    let previous = RUNTIME_ENTRY.with(|e| e.replace((fp, return_address)));
+    with_entry(fp, return_address, None, f)
+}
+
+/// As [`with_runtime_entry`], for an icall whose frame mono shows as `icall`'s wrapper.
+pub(crate) fn with_icall_entry<R>(
+    fp: u64,
+    return_address: u64,
+    icall: Wrapper,
+    f: impl FnOnce() -> R,
+) -> R {
+    with_entry(fp, return_address, Some(icall), f)
+}
+
+fn with_entry<R>(fp: u64, return_address: u64, icall: Option<Wrapper>, f: impl FnOnce() -> R) -> R {
+    let entry = RuntimeEntry {
+        fp,
+        return_address,
+        icall,
+    };
+    let previous = RUNTIME_ENTRY.with(|e| e.replace(Some(entry)));
     let result = f();
     RUNTIME_ENTRY.with(|e| e.set(previous));
     result
@@ -299,11 +335,21 @@ pub(crate) fn with_runtime_entry<R>(fp: u64, return_address: u64, f: impl FnOnce
 /// before the accessing frame. The entry point's own class (`type_name`) mono initialises
 /// before the entry point runs, so its exception has no frames at all.
 pub(crate) fn record_type_initializer(exception: u64, type_name: &str) {
-    let (fp, return_address) = RUNTIME_ENTRY.with(std::cell::Cell::get);
+    let Some(entry) = RUNTIME_ENTRY.with(std::cell::Cell::get) else {
+        return;
+    };
     let Some(field) = trace_field(exception) else {
         return;
     };
-    let mut frames = walk(return_address.wrapping_sub(1), fp);
+    let mut frames = walk(entry.return_address.wrapping_sub(1), entry.fp);
+    // An icall (`RunClassConstructor`): its wrapper above its managed caller, as mono.
+    if let Some(icall) = entry.icall {
+        frames.insert(0, icall.frame());
+        let array = store(&frames);
+        // SAFETY: `field` is the `_stackTrace` reference of the live exception.
+        unsafe { (field as *mut u64).write(array) };
+        return;
+    }
     let Some(first) = frames.first().copied() else {
         return;
     };

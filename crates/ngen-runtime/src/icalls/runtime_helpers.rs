@@ -11,9 +11,19 @@ extern "C" fn get_offset_to_string_data() -> i32 {
     ngen_abi::object::STRING_CHARS_OFFSET
 }
 
-/// `RunClassConstructor(IntPtr type)`: runs the type's `.cctor` unless it ran.
-extern "C" fn run_class_constructor(type_handle: u64) {
-    crate::state::statics::run_class_constructor(type_handle);
+crate::eh::trace::managed_entry! {
+    /// `RunClassConstructor(IntPtr type)`: runs the type's `.cctor` unless it ran. The calling
+    /// managed frame is kept as the runtime entry: a `TypeInitializationException` raised
+    /// here shows the icall's wrapper above it, as mono's trace does.
+    fn run_class_constructor(type_handle: u64) => run_class_constructor_from,
+        fp = "rsi", ra = "rdx"
+}
+
+extern "C" fn run_class_constructor_from(type_handle: u64, fp: u64, return_address: u64) {
+    use crate::eh::trace::{Wrapper, with_icall_entry};
+    with_icall_entry(fp, return_address, Wrapper::RunClassConstructor, || {
+        crate::state::statics::run_class_constructor(type_handle)
+    });
 }
 
 pub(super) fn methods() -> Vec<(&'static str, *const ())> {

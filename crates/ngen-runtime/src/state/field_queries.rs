@@ -142,7 +142,7 @@ fn address_of(data: &FieldData, obj: u64) -> Result<u64, String> {
     rt.cell_type = None;
     let address = rt.static_address(data);
     if let Some(ty) = super::run_pending_cctor(rt) {
-        crate::threads::type_init::settle(ty);
+        super::settle_type(ty);
     }
     address
 }

@@ -126,7 +126,7 @@ pub(crate) fn run_class_constructor(method_table: u64) {
         super::fatal(&format!("RuntimeHelpers.RunClassConstructor: {e}"));
     }
     if let Some(ty) = super::run_pending_cctor(rt) {
-        crate::threads::type_init::settle(ty);
+        super::settle_type(ty);
     }
 }
 

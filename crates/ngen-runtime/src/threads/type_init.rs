@@ -14,6 +14,11 @@
 //! `DeadlockAwareAcquire` and Mono's `mono_runtime_class_init_full` (which detects the cycle
 //! through its `TypeInitializationLock` table).
 //!
+//! A `.cctor` that threw leaves its type *failed* ([`fail`]): the `TypeInitializationException`
+//! it raised is kept, and every later access of the type, from any thread, raises that same
+//! object again (ECMA-335 II.10.5.3.3; mono's `vtable->init_failed` and
+//! `type_init_exception_hash`), so a failed type's cells are never filled.
+//!
 //! Depends on: nothing but `std` (types are keyed by `TypeHandle::index`).
 
 use std::collections::BTreeMap;
@@ -27,11 +32,16 @@ struct Table {
     running: BTreeMap<u32, ThreadId>,
     /// The type each waiting thread waits for.
     waiting: BTreeMap<ThreadId, u32>,
+    /// The `TypeInitializationException` of each type whose `.cctor` threw (the caller keeps
+    /// the object alive: the collector does not scan this table), and the type's name as
+    /// the exception gives it.
+    failed: BTreeMap<u32, (u64, String)>,
 }
 
 static TABLE: Mutex<Table> = Mutex::new(Table {
     running: BTreeMap::new(),
     waiting: BTreeMap::new(),
+    failed: BTreeMap::new(),
 });
 static FINISHED: Condvar = Condvar::new();
 
@@ -48,6 +58,21 @@ fn me() -> ThreadId {
 /// the type's statics are made).
 pub(crate) fn begin(ty: u32) {
     table().running.insert(ty, me());
+}
+
+/// The `.cctor` of `ty` threw: `exception` (a `TypeInitializationException` the caller has
+/// rooted for the process's life) is what every later access of the type raises. Called
+/// before [`finish`], so that waiters see it.
+pub(crate) fn fail(ty: u32, exception: u64, type_name: &str) {
+    table()
+        .failed
+        .insert(ty, (exception, type_name.to_string()));
+}
+
+/// The exception a failed type's accesses raise and the type's name ([`fail`]); `None` while
+/// it has not failed.
+pub(crate) fn failure(ty: u32) -> Option<(u64, String)> {
+    table().failed.get(&ty).cloned()
 }
 
 /// The `.cctor` of `ty` has returned (or thrown): waiters go on.
@@ -103,6 +128,7 @@ mod tests {
         let mut table = Table {
             running: BTreeMap::new(),
             waiting: BTreeMap::new(),
+            failed: BTreeMap::new(),
         };
         // Thread 1 initialises A (1) and waits for B (2); thread 2 initialises B.
         table.running.insert(1, 1);
