@@ -16,6 +16,7 @@
 pub mod aot;
 pub mod arrays;
 mod backend;
+mod class_init;
 pub mod corlib_refs;
 pub mod cpu_time;
 pub mod eh_order;

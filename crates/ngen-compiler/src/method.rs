@@ -15,8 +15,9 @@ use crate::types::{IlType, MethodShape};
 /// A method ready to translate.
 pub(crate) struct PreparedMethod<'a> {
     pub shape: MethodShape,
-    /// The class-initialisation cell the method checks on entry ([`class_init_key`]).
-    pub class_init: Option<ngen_abi::image::CellKey>,
+    /// The class-initialisation cells the method checks on entry, in order
+    /// ([`crate::class_init::entry_class_inits`]).
+    pub class_inits: Vec<ngen_abi::image::CellKey>,
     pub locals: Vec<IlType>,
     pub instrs: Vec<Instruction<'a>>,
     pub clauses: Vec<ngen_metadata::body::ExceptionClause>,
@@ -132,45 +133,11 @@ pub(crate) fn prepare<'a>(
     Ok(PreparedMethod {
         shape,
         this_is_object,
-        class_init: class_init_key(asm, rid),
+        class_inits: crate::class_init::entry_class_inits(asm, rid),
         locals,
         instrs,
         clauses: body.exception_clauses,
     })
-}
-
-/// The class-initialisation cell MethodDef `rid` checks on entry, when it is a static method
-/// (not the `.cctor` itself) or an instance constructor of a class with a `.cctor` and
-/// precise initialisation semantics (not `beforefieldinit`): ECMA-335 II.10.5.3.1 runs the
-/// `.cctor` before the first such call (field accesses trigger it through their cells). In a
-/// generic class the cell resolves in the method instance's context, so each instantiation
-/// is initialised once. Value types are left out (their triggers differ; later).
-pub(crate) fn class_init_key(asm: &Assembly, rid: u32) -> Option<ngen_abi::image::CellKey> {
-    use ngen_metadata::flags::{method_attributes::STATIC, type_attributes::BEFORE_FIELD_INIT};
-    let method = asm.method_def(rid).ok()?;
-    let is_static = method.flags & STATIC != 0;
-    if method.name == ".cctor" || !(is_static || method.name == ".ctor") {
-        return None;
-    }
-    let owner = asm.method_owner(rid).ok()?;
-    let td = asm.type_def(owner).ok()?;
-    if td.flags & BEFORE_FIELD_INIT != 0 {
-        return None;
-    }
-    let type_token = Token::new(TableId::TypeDef, owner);
-    // A value type extends System.ValueType or System.Enum.
-    if let Ok((ns, name)) = asm.type_name(td.extends)
-        && ns == "System"
-        && (name == "ValueType" || name == "Enum")
-    {
-        return None;
-    }
-    let has_cctor = asm.methods_of(owner).ok()?.into_iter().any(|m| {
-        asm.method_def(m)
-            .is_ok_and(|row| row.name == ".cctor" && row.flags & STATIC != 0)
-    });
-    has_cctor
-        .then(|| ngen_abi::image::CellKey::new(ngen_abi::image::CellKind::ClassInit, type_token.0))
 }
 
 /// The shape of the method a `call` operand names, or why it cannot be called.
@@ -301,7 +268,7 @@ pub(crate) fn referenced_tokens(asm: &Assembly, rid: u32) -> Vec<ngen_abi::image
     let Ok(Some(body)) = asm.method_body(rid) else {
         return Vec::new();
     };
-    let mut out: Vec<ngen_abi::image::CellKey> = class_init_key(asm, rid).into_iter().collect();
+    let mut out: Vec<ngen_abi::image::CellKey> = crate::class_init::entry_class_inits(asm, rid);
     let mut constraint: Option<Token> = None;
     for ins in ngen_metadata::il::decode(body.code) {
         let Ok(ins) = ins else { break };

@@ -463,8 +463,10 @@ impl TypeContext {
         let mut ty = inner.type_of(asm, token)?;
         let type_args = inner.generics.type_args.clone();
         let ts = &mut inner.ts;
-        // A generic class's own TypeDef, checked by a method instance: that instantiation.
+        // A generic class's own TypeDef, checked by a method instance: that instantiation
+        // (unless the context already made the token that instantiation).
         if let Some(args) = type_args
+            && matches!(ts.kind(ty), TypeKind::Def(..))
             && ts
                 .class_info(ty)
                 .is_ok_and(|i| i.generic_param_count as usize == args.len())

@@ -361,13 +361,17 @@ pub(crate) fn record_type_initializer(exception: u64, type_name: &str) {
         let in_prologue = crate::code_map::il_offset_at(range, first.ip).is_none();
         let is_ctor = crate::code_map::name_of(range.asm, range.rid, range.name.as_deref())
             .is_some_and(|name| name.ends_with("::.ctor"));
-        (in_prologue, is_ctor)
+        (in_prologue, is_ctor, (range.asm, range.rid))
     });
     let wrapper = Wrapper::ClassInit.frame();
     match at_entry_check {
-        Some((true, is_ctor)) => {
+        // A method's entry checks (`ngen_compiler`'s `class_init`): mono initialises those
+        // classes when it prepares the method, at its call, so the caller shows the call;
+        // but a precise class's constructor it initialises in the caller, from its
+        // class-init wrapper.
+        Some((true, is_ctor, method)) => {
             frames.remove(0);
-            if is_ctor {
+            if is_ctor && initialises_own_precise_class(method, type_name) {
                 frames.insert(0, wrapper);
             }
         }
@@ -392,6 +396,22 @@ fn is_entry_point_of(frame: Frame, type_name: &str) -> bool {
             .ok()
             .and_then(|t| super::raise::type_initializer_name(a, t));
         entry && owner.is_some_and(|name| name == type_name)
+    })
+    .unwrap_or(false)
+}
+
+/// Whether the class named `type_name` is the precise (not `beforefieldinit`) class declaring
+/// MethodDef `rid` of assembly `asm`.
+fn initialises_own_precise_class((asm, rid): (usize, u32), type_name: &str) -> bool {
+    const BEFORE_FIELD_INIT: u32 = ngen_metadata::flags::type_attributes::BEFORE_FIELD_INIT;
+    crate::state::try_with_metadata(asm, |a| {
+        let Ok(owner) = a.method_owner(rid) else {
+            return false;
+        };
+        let precise = a
+            .type_def(owner)
+            .is_ok_and(|td| td.flags & BEFORE_FIELD_INIT == 0);
+        precise && super::raise::type_initializer_name(a, owner).is_some_and(|n| n == type_name)
     })
     .unwrap_or(false)
 }

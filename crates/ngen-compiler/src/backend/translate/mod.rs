@@ -109,8 +109,8 @@ use stack::{IlBlock, Stack};
 /// Everything the translator needs about the method being compiled.
 pub(crate) struct MethodInput<'a> {
     pub shape: &'a MethodShape,
-    /// The class-initialisation check to emit on entry, if any.
-    pub class_init: Option<CellKey>,
+    /// The class-initialisation checks to emit on entry, in order.
+    pub class_inits: &'a [CellKey],
     pub locals: &'a [IlType],
     pub instrs: &'a [Instruction<'a>],
     /// The body's exception-handling clauses, in metadata order.
@@ -127,7 +127,7 @@ impl<'a> MethodInput<'a> {
     pub fn of(prepared: &'a PreparedMethod<'a>) -> Self {
         MethodInput {
             shape: &prepared.shape,
-            class_init: prepared.class_init,
+            class_inits: &prepared.class_inits,
             locals: &prepared.locals,
             instrs: &prepared.instrs,
             clauses: &prepared.clauses,
@@ -201,7 +201,7 @@ fn translate_inner(
             .map(|(token, body)| {
                 let input = MethodInput {
                     shape: &body.shape,
-                    class_init: None,
+                    class_inits: &[],
                     locals: &body.locals,
                     instrs: &decoded[token],
                     clauses: &[],

@@ -111,12 +111,12 @@ impl<'a, 'f> Translator<'a, 'f> {
         })
     }
 
-    /// The entry check of a method whose class has precise initialisation (see
-    /// `crate::method::class_init_key`): the class-init cell's target is 0 until the runtime
-    /// has started the `.cctor`, so the first call goes through `ResolveCell`, later ones only
-    /// load and test.
+    /// The entry checks of the classes a method's first call initialises, in order (see
+    /// `crate::class_init`): each class-init cell's target is 0 until the runtime has started
+    /// the `.cctor`, so the first call goes through `ResolveCell`, later ones only load and
+    /// test.
     pub(super) fn class_init(&mut self) -> Res<()> {
-        if let Some(key) = self.input.class_init {
+        for &key in self.input.class_inits {
             let cell = self.env.cell(key, &mut self.b)?;
             self.cell_target(cell);
         }

@@ -137,7 +137,7 @@ pub(super) fn compile_with_clauses(
     let locals: Vec<IlType> = locals.iter().copied().map(IlType::Val).collect();
     let input = MethodInput {
         shape,
-        class_init: None,
+        class_inits: &[],
         locals: &locals,
         instrs: &instrs,
         clauses,
