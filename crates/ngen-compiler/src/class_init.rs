@@ -143,6 +143,14 @@ fn is_value_type(asm: &Assembly, owner: u32) -> bool {
     })
 }
 
+/// A delegate type extends `System.MulticastDelegate`.
+fn is_delegate(asm: &Assembly, owner: u32) -> bool {
+    asm.type_def(owner).is_ok_and(|td| {
+        asm.type_name(td.extends)
+            .is_ok_and(|(ns, name)| ns == "System" && name == "MulticastDelegate")
+    })
+}
+
 /// The static `.cctor` of TypeDef `owner`, if it has one.
 fn cctor_of(asm: &Assembly, owner: u32) -> Option<u32> {
     asm.methods_of(owner).ok()?.into_iter().find(|&m| {
@@ -180,9 +188,17 @@ fn instruction_is_quiet(asm: &Assembly, owner: u32, ins: &Instruction<'_>, depth
         | ConvU2 | ConvU1 | ConvI | ConvU | Ldtoken | Newarr | Initobj | Box => true,
         Ldarg0 | Ldarg1 | Ldarg2 | Ldarg3 | LdargS | Ldarg | LdargaS | Ldarga => true,
         Ldloc0 | Ldloc1 | Ldloc2 | Ldloc3 | LdlocS | Ldloc | LdlocaS | Ldloca => true,
-        Stloc0 | Stloc1 | Stloc2 | Stloc3 | StlocS | Stloc => true,
+        Stloc0 | Stloc1 | Stloc2 | Stloc3 | StlocS | Stloc | StargS | Starg => true,
         StelemI | StelemI1 | StelemI2 | StelemI4 | StelemI8 | StelemR4 | StelemR8 | StelemRef
         | Stelem => true,
+        // Control flow and arithmetic that cannot throw.
+        Br | BrS | Brfalse | BrfalseS | Brtrue | BrtrueS | Beq | BeqS | Bge | BgeS | Bgt | BgtS
+        | Ble | BleS | Blt | BltS | BneUn | BneUnS | BgeUn | BgeUnS | BgtUn | BgtUnS | BleUn
+        | BleUnS | BltUn | BltUnS | Switch => true,
+        Add | Sub | Mul | And | Or | Xor | Shl | Shr | ShrUn | Neg | Not | Ceq | Cgt | CgtUn
+        | Clt | CltUn => true,
+        // A delegate of a method (its constructor is the runtime's); `typeof`'s cast.
+        Ldftn | Castclass => true,
         // Instance fields of the objects it makes.
         Stfld | Ldfld => true,
         Ldsfld | Ldsflda | Stsfld => match ins.operand {
@@ -199,47 +215,99 @@ fn instruction_is_quiet(asm: &Assembly, owner: u32, ins: &Instruction<'_>, depth
 
 /// Whether calling `method` from a quiet body keeps it quiet.
 fn call_is_quiet(asm: &Assembly, owner: u32, method: Token, depth: u32) -> bool {
-    match method.table() {
+    let (class, name, definitions) = match method.table() {
         Some(TableId::MethodDef) => {
-            depth > 0
-                && asm.method_owner(method.rid()).is_ok_and(|m_owner| {
-                    let is_ctor = asm
-                        .method_def(method.rid())
-                        .is_ok_and(|m| m.name == ".ctor");
-                    m_owner == owner || is_ctor
-                })
-                && body_is_quiet(asm, owner, method.rid(), depth - 1)
+            let Ok(callee_owner) = asm.method_owner(method.rid()) else {
+                return false;
+            };
+            let Ok(row) = asm.method_def(method.rid()) else {
+                return false;
+            };
+            (
+                Token::new(TableId::TypeDef, callee_owner),
+                row.name,
+                vec![method.rid()],
+            )
         }
         Some(TableId::MemberRef) => {
             let Ok(parts) = asm.member_ref_parts(method.rid()) else {
                 return false;
             };
-            let Ok((ns, name)) = parent_name(asm, parts.parent) else {
+            let Some(class) = definition_of(asm, parts.parent) else {
                 return false;
             };
-            match parts.name {
-                "InitializeArray" => {
-                    ns == "System.Runtime.CompilerServices" && name == "RuntimeHelpers"
-                }
-                ".ctor" => {
-                    (ns == "System" && name == "Object")
-                        || ns == "System.Collections.Generic"
-                        || ns == "System.Collections"
-                }
-                _ => false,
-            }
+            // A member of this assembly's generic class: every method of that name.
+            let definitions = match class.table() {
+                Some(TableId::TypeDef) => asm
+                    .methods_of(class.rid())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|&m| asm.method_def(m).is_ok_and(|d| d.name == parts.name))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            (class, parts.name, definitions)
         }
-        _ => false,
+        Some(TableId::MethodSpec) => {
+            return asm
+                .method_spec(method.rid())
+                .is_ok_and(|spec| call_is_quiet(asm, owner, spec.method, depth));
+        }
+        _ => return false,
+    };
+    let Ok((ns, class_name)) = asm.type_name(class) else {
+        return false;
+    };
+    if well_known_quiet(ns, class_name, name) {
+        return true;
     }
+    let Some(callee_owner) = (class.table() == Some(TableId::TypeDef)).then_some(class.rid())
+    else {
+        return false;
+    };
+    // A delegate's constructor: runtime code that only stores its arguments.
+    if is_delegate(asm, callee_owner) && name == ".ctor" {
+        return true;
+    }
+    // The initialised class's own methods, or a class without an initialiser of its own to
+    // run, whose bodies are quiet.
+    depth > 0
+        && !definitions.is_empty()
+        && (callee_owner == owner || cctor_of(asm, callee_owner).is_none())
+        && definitions
+            .iter()
+            .all(|&m| body_is_quiet(asm, owner, m, depth - 1))
 }
 
-/// The namespace and name of a MemberRef's parent class (a generic instance's definition).
-fn parent_name(asm: &Assembly, parent: Token) -> Result<(&str, &str), ()> {
-    match parent.table() {
-        Some(TableId::TypeSpec) => match asm.type_spec_sig(parent.rid()).map_err(drop)? {
-            TypeSig::GenericInst { generic, .. } => asm.type_name(generic).map_err(drop),
-            _ => Err(()),
+/// Core-library methods a quiet initialiser may call: filling an array from its data,
+/// `typeof`, an empty array, and the constructors of `Object` and the core collections.
+fn well_known_quiet(ns: &str, class: &str, method: &str) -> bool {
+    matches!(
+        (ns, class, method),
+        (
+            "System.Runtime.CompilerServices",
+            "RuntimeHelpers",
+            "InitializeArray"
+        ) | ("System", "Type", "GetTypeFromHandle")
+            | ("System", "Array", "Empty")
+            | ("System", "Object", ".ctor")
+            | (
+                "System.Collections.Generic" | "System.Collections",
+                _,
+                ".ctor"
+            )
+    )
+}
+
+/// The class a MemberRef's parent names: a TypeDef or TypeRef, or a generic instance's
+/// definition.
+fn definition_of(asm: &Assembly, parent: Token) -> Option<Token> {
+    match parent.table()? {
+        TableId::TypeSpec => match asm.type_spec_sig(parent.rid()).ok()? {
+            TypeSig::GenericInst { generic, .. } => Some(generic),
+            _ => None,
         },
-        _ => asm.type_name(parent).map_err(drop),
+        TableId::TypeDef | TableId::TypeRef => Some(parent),
+        _ => None,
     }
 }
