@@ -33,6 +33,8 @@ const PROGRAMS: &[&str] = &[
     "type_initializer_names",
     "join_points",
     "hidden_frames",
+    "current_stack",
+    "exception_frames",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -225,4 +227,22 @@ fn frames_of_shared_code_name_the_definition_like_mono() {
 fn type_initializer_failures_name_the_class_as_mono_does() {
     exactly_like_mono("type_initializer_names", &[], EVERY_MODE);
     exactly_like_mono("type_initializer_names", &["unhandled"], EVERY_MODE);
+}
+
+/// The current stack as objects (`StackFrame::get_frame_info`) from a plain, an instance, a
+/// generic (over value and reference types, shared code included), a lambda's, a static
+/// constructor's and a delegate target's frame, and from small methods asking for their
+/// caller (which mono does not inline): `GetMethod()`, its declaring type, IL offset, file,
+/// line, `FrameCount`, `StackTrace.ToString()` and `Environment.StackTrace`.
+#[test]
+fn the_current_stack_as_objects_matches_mono_from_every_kind_of_frame() {
+    exactly_like_mono("current_stack", &[], EVERY_MODE);
+}
+
+/// `new StackTrace(exception)`'s frames carry their `MethodBase`, IL offset and mono's count
+/// (`[StackTraceHidden]` frames counted, left out of `ToString()`); wrapper frames have no
+/// method.
+#[test]
+fn exception_frames_carry_their_methods_and_mono_count() {
+    exactly_like_mono("exception_frames", &[], EVERY_MODE);
 }

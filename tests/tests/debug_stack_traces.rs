@@ -16,7 +16,7 @@
 //! JIT moves after the epilogue (it shows the method's last point) and exceptions the runtime
 //! raises.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use ngen_tests::{debug_framework_images, mcs, mono, ngen_build, run_ok, temp_dir, workspace_root};
@@ -41,19 +41,24 @@ fn traces_program() -> Program {
     );
     let images = dir.path().join("images");
     for assembly in [&exe, &lib] {
-        run_ok(
-            ngen_build()
-                .arg("compile")
-                .arg(assembly)
-                .args(["--scenario", "debug", "--out"])
-                .arg(&images),
-        );
+        compile_debug_image(assembly, &images);
     }
     Program {
         _dir: dir,
         exe,
         images,
     }
+}
+
+/// Compiles `assembly`'s debug-scenario image into `images`.
+fn compile_debug_image(assembly: &Path, images: &Path) {
+    run_ok(
+        ngen_build()
+            .arg("compile")
+            .arg(assembly)
+            .args(["--scenario", "debug", "--out"])
+            .arg(images),
+    );
 }
 
 /// `ngen-build run` of the program; a debug run searches the program's debug images and the
@@ -66,6 +71,15 @@ fn run(p: &Program, scenario: &str, jit: &str) -> Output {
         cmd.arg("--images").arg(debug_framework_images());
     }
     cmd.arg(&p.exe).output().unwrap()
+}
+
+/// `mono --debug` of the program.
+fn mono_debug(p: &Program) -> Output {
+    Command::new("mono")
+        .arg("--debug")
+        .arg(&p.exe)
+        .output()
+        .unwrap()
 }
 
 fn assert_same_as(expected: &Output, actual: &Output, what: &str) {
@@ -90,11 +104,7 @@ fn assert_same_as(expected: &Output, actual: &Output, what: &str) {
 #[test]
 fn debug_runs_print_the_file_and_line_mono_debug_prints() {
     let p = traces_program();
-    let expected = Command::new("mono")
-        .arg("--debug")
-        .arg(&p.exe)
-        .output()
-        .unwrap();
+    let expected = mono_debug(&p);
     let stdout = String::from_utf8_lossy(&expected.stdout);
     // The fixture exercises what the comparison relies on.
     assert!(stdout.contains("Traces.cs:"), "{stdout}");
@@ -134,4 +144,42 @@ fn default_runs_print_mvids_even_with_an_mdb_as_mono_does() {
     );
     assert_eq!(out.status.code(), expected.status.code());
     assert!(!String::from_utf8_lossy(&out.stdout).contains(".cs:"));
+}
+
+/// A program of tests/fixtures/stack_traces built with `mcs -debug`, with its debug image.
+fn stack_traces_fixture(name: &str) -> Program {
+    let dir = temp_dir();
+    let source = workspace_root()
+        .join("tests/fixtures/stack_traces")
+        .join(format!("{name}.cs"));
+    let exe = dir.path().join(format!("{name}.exe"));
+    mcs(&[&source], &exe, &["-debug"]);
+    let images = dir.path().join("images");
+    compile_debug_image(&exe, &images);
+    Program {
+        _dir: dir,
+        exe,
+        images,
+    }
+}
+
+/// Under `mono --debug`, `StackFrame`s of the current stack and of an exception's trace carry
+/// the IL offset of the frame's sequence point, and, when asked for file information, the
+/// symbol file's source path and line (`StackTrace.ToString()` then ends frames `in
+/// /path/File.cs:LINE `); a frame asked without file information keeps its IL offset.
+#[test]
+fn stack_frames_carry_il_offsets_files_and_lines_as_under_mono_debug() {
+    for name in ["current_stack", "exception_frames"] {
+        let p = stack_traces_fixture(name);
+        let expected = mono_debug(&p);
+        let stdout = String::from_utf8_lossy(&expected.stdout);
+        assert!(stdout.contains(&format!("{name}.cs:")), "{stdout}");
+        for jit in ["never", "always"] {
+            assert_same_as(
+                &expected,
+                &run(&p, "debug", jit),
+                &format!("{name} --jit {jit}"),
+            );
+        }
+    }
 }

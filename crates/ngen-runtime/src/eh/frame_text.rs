@@ -45,11 +45,9 @@ struct Located {
     native: u64,
 }
 
-/// One line of a trace: its text without `"  at "`, and the IL offset it shows (`None` for a
-/// wrapper's frame).
+/// One line of a trace: its text without `"  at "`.
 pub(crate) struct TraceLine {
     pub text: String,
-    pub il_offset: Option<u32>,
 }
 
 /// A frame of a trace as its line is made: one of mono's wrappers, or a managed frame
@@ -74,34 +72,81 @@ pub(crate) fn trace_lines(frames: &[Frame]) -> Vec<TraceLine> {
         .filter_map(|item| match item {
             Shown::Wrapper(wrapper) => Some(TraceLine {
                 text: wrapper.text().to_string(),
-                il_offset: None,
             }),
             Shown::Named(text) => Some(TraceLine {
                 text: text.to_string(),
-                il_offset: None,
             }),
             Shown::Managed(frame) | Shown::Served(frame) => {
-                frame_line(frame).map(|text| TraceLine {
-                    text,
-                    il_offset: frame.il,
-                })
+                frame_line(frame).map(|text| TraceLine { text })
             }
         })
         .collect()
 }
 
-/// The method (assembly index, MethodDef rid, the generic context of an instance's own
-/// code) and code offset of each managed frame of `frames` a trace shows, innermost first:
-/// what `StackFrame`'s `get_frame_info` counts (mono's walk skips runtime-invoke wrappers and
-/// knows nothing of methods its JIT inlined).
-pub(crate) fn shown_methods(frames: &[Frame]) -> Vec<((usize, u32, u32), u64)> {
+/// A frame as a `StackFrame` object carries it (mono's `ves_icall_get_trace` and
+/// `ves_icall_get_frame_info`): one of mono's wrappers by its text, or a managed method.
+pub(crate) enum FrameRecord {
+    /// A wrapper's frame: `StackFrame.internalMethodName` and the IL offset of mono's, no
+    /// method.
+    Wrapper {
+        text: String,
+        il_offset: i32,
+    },
+    Method(MethodFrame),
+}
+
+/// A managed frame of a [`FrameRecord`].
+pub(crate) struct MethodFrame {
+    /// Assembly index, MethodDef rid and the generic context of an instance's own code.
+    pub method: (usize, u32, u32),
+    /// Offset of the frame's address in the method's code.
+    pub native: u64,
+    /// The IL offset the frame's trace line shows (mono's last sequence point).
+    pub il: Option<u32>,
+    /// The frame's source line, in a debug run whose assembly has symbols (mono's
+    /// `mono_debug_lookup_source_location`).
+    pub source: Option<super::source_lines::SourceLine>,
+}
+
+impl MethodFrame {
+    /// The frame's trace line without `"  at "`, for a frame whose method has no reflection
+    /// object; `None` for a `[StackTraceHidden]` frame.
+    pub(crate) fn text(&self) -> Option<String> {
+        let (asm, rid, context) = self.method;
+        frame_line(&Located {
+            asm,
+            rid,
+            context,
+            il: self.il,
+            native: self.native,
+        })
+    }
+}
+
+/// Each frame of `frames` a trace counts, innermost first, as `StackFrame` objects carry
+/// them: what `get_frame_info` counts and `get_trace` returns (mono's walk skips
+/// runtime-invoke wrappers and knows nothing of methods its JIT inlined). `[StackTraceHidden]`
+/// frames are kept: mono counts them, and only `StackTrace.ToString()` leaves them out.
+pub(crate) fn frame_records(frames: &[Frame]) -> Vec<FrameRecord> {
     shown_frames(frames)
         .into_iter()
-        .filter_map(|shown| match shown {
-            Shown::Managed(frame) | Shown::Served(frame) => {
-                Some(((frame.asm, frame.rid, frame.context), frame.native))
-            }
-            Shown::Wrapper(_) | Shown::Named(_) => None,
+        .map(|shown| match shown {
+            Shown::Wrapper(wrapper) => FrameRecord::Wrapper {
+                text: wrapper.text().to_string(),
+                il_offset: wrapper.il_offset(),
+            },
+            Shown::Named(text) => FrameRecord::Wrapper {
+                text: text.to_string(),
+                il_offset: super::trace::NAMED_WRAPPER_IL_OFFSET,
+            },
+            Shown::Managed(frame) | Shown::Served(frame) => FrameRecord::Method(MethodFrame {
+                method: (frame.asm, frame.rid, frame.context),
+                native: frame.native,
+                source: frame
+                    .il
+                    .and_then(|il| super::source_lines::source_line(frame.asm, frame.rid, il)),
+                il: frame.il,
+            }),
         })
         .collect()
 }

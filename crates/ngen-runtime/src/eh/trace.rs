@@ -181,6 +181,27 @@ impl Wrapper {
         }
     }
 
+    /// The IL offset mono's `StackFrame` of this wrapper's frame has (`ves_icall_get_trace`:
+    /// the wrapper's own sequence point before the call that raised, measured under mono
+    /// 6.8 on amd64); -1 where it has none (`(wrapper alloc)`) or it was not measured (a
+    /// store of `object`'s elements never fails; the adapters show as managed frames).
+    pub(crate) fn il_offset(self) -> i32 {
+        match self {
+            Wrapper::ClassInit => 22,
+            Wrapper::StelemrefSealedClass => 44,
+            Wrapper::StelemrefInterface => 78,
+            Wrapper::StelemrefComplex => 57,
+            Wrapper::StelemrefClassSmallIdepth => 64,
+            Wrapper::StelemrefClass => 83,
+            Wrapper::InvokeMethod | Wrapper::InvokeConstructor => 74,
+            Wrapper::DelegateEndInvoke => 49,
+            Wrapper::AllocVector
+            | Wrapper::StelemrefObject
+            | Wrapper::GetterAdapter
+            | Wrapper::StaticGetterAdapter => -1,
+        }
+    }
+
     /// The managed method whose frame this wrapper stands for, when it is one the runtime
     /// serves in Rust and has recorded ([`record_wrapper_method`]).
     pub(crate) fn managed_method(self) -> Option<(usize, u32)> {
@@ -224,6 +245,10 @@ pub(crate) fn named_wrapper_frame(text: String) -> u64 {
     named.push(Box::leak(text.into_boxed_str()));
     NAMED_WRAPPER_BASE + (named.len() - 1) as u64
 }
+
+/// The IL offset of a named wrapper's `StackFrame`, as [`Wrapper::il_offset`]: a delegate
+/// type's end-invoke wrapper, the only named one, at 11 in mono 6.8.
+pub(crate) const NAMED_WRAPPER_IL_OFFSET: i32 = 11;
 
 /// The text of the named wrapper frame `ip`, if it is one.
 pub(crate) fn named_wrapper_text(ip: u64) -> Option<&'static str> {
@@ -326,6 +351,23 @@ fn with_entry<R>(fp: u64, return_address: u64, icall: Option<Wrapper>, f: impl F
     let result = f();
     RUNTIME_ENTRY.with(|e| e.set(previous));
     result
+}
+
+/// [`walk`] from `ip` and `fp`, continued past a type initializer the runtime runs for a
+/// managed frame (entered through `ResolveCell`, [`with_runtime_entry`]): the walk from the
+/// initializer stops at the runtime's frames, and mono's crosses its runtime-invoke wrapper
+/// to the frame whose access ran it. A static method whose own entry check ran it is left
+/// out as a trace leaves it out (its frame has no IL offset yet: mono initialises the class
+/// before the call). Mono shows its class-init wrapper frame between the initializer and a
+/// field access or constructor; this walk does not.
+pub(crate) fn walk_through_runtime_entry(ip: u64, fp: u64) -> Vec<Frame> {
+    let mut frames = walk(ip, fp);
+    let (entry_fp, entry_return) = RUNTIME_ENTRY.with(std::cell::Cell::get);
+    let outermost_fp = frames.last().map_or(fp, |frame| frame.fp);
+    if entry_fp != 0 && entry_fp > outermost_fp {
+        frames.extend(walk(entry_return.wrapping_sub(1), entry_fp));
+    }
+    frames
 }
 
 /// Records the trace of the `TypeInitializationException` `exception`, raised where managed

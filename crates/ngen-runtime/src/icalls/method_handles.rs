@@ -48,8 +48,14 @@ pub(super) fn method_info_methods() -> Vec<(&'static str, *const ())> {
 }
 
 pub(super) fn constructor_info_methods() -> Vec<(&'static str, *const ())> {
-    vec![(
-        "InternalInvoke",
-        super::runtime_method_info::internal_invoke_constructor as *const (),
-    )]
+    vec![
+        (
+            "InternalInvoke",
+            super::runtime_method_info::internal_invoke_constructor as *const (),
+        ),
+        (
+            "get_metadata_token",
+            super::runtime_method_info::get_metadata_token as *const (),
+        ),
+    ]
 }

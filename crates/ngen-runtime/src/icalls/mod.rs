@@ -23,6 +23,7 @@ mod console_driver;
 mod culture_data;
 mod culture_fields;
 mod culture_info;
+mod current_method;
 mod custom_attrs;
 mod date_time;
 mod delegate;
@@ -215,6 +216,10 @@ const TYPES: &[IcallType] = &[
     IcallType {
         type_name: "System.Reflection.FieldInfo",
         methods: runtime_field_info::field_info_methods,
+    },
+    IcallType {
+        type_name: "System.Reflection.MethodBase",
+        methods: current_method::methods,
     },
     IcallType {
         type_name: "System.Reflection.MonoMethodInfo",

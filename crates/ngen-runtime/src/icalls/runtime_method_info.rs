@@ -144,6 +144,11 @@ extern "C" fn get_name(member: u64) -> u64 {
     crate::state::method_queries::method_name(member)
 }
 
+/// `get_metadata_token(MethodBase method)` (static): the definition's MethodDef token.
+pub(super) extern "C" fn get_metadata_token(member: u64) -> i32 {
+    crate::state::method_queries::method_token(member)
+}
+
 /// `get_IsGenericMethod`.
 extern "C" fn get_is_generic_method(this: u64) -> i32 {
     i32::from(crate::state::method_queries::generic_method_shape(this).0)
@@ -195,6 +200,7 @@ pub(super) fn methods() -> Vec<(&'static str, *const ())> {
             get_is_generic_method_definition as *const (),
         ),
         ("get_base_method", get_base_method as *const ()),
+        ("get_metadata_token", get_metadata_token as *const ()),
         ("get_name", get_name as *const ()),
     ]
 }

@@ -8,9 +8,12 @@
 //! that made the `StackFrame`. This runtime calls icalls directly, so the naked entry hands
 //! the body its caller's frame pointer, and the walk starts at the frame that called the
 //! constructor: `skip - 2` frames further out, counting the frames a trace shows
-//! ([`crate::eh::frame_text::shown_methods`]: no runtime wrappers, no methods mono inlines).
-//! Like mono run without `--debug` (no debug info loaded), a frame has no file name, line or
-//! column and its IL offset is 0; the native offset is the frame's offset in its code.
+//! ([`crate::eh::frame_text::frame_records`]: no runtime wrappers, no methods mono inlines).
+//! As in mono, the IL offset, file and line come from debug info alone: outside the debug
+//! scenario (mono without `--debug`), and for an assembly without symbols, the IL offset is 0
+//! and there is no file, line or column; in it, the frame's sequence point gives them (the
+//! file and line only when `needFileInfo`, the column is always 0: `.mdb` files have none).
+//! The native offset is the frame's offset in its code.
 //!
 //! Depends on: [`crate::eh::trace`] (the walk, the managed entry), [`crate::state::members`]
 //! (the frame's `MethodBase`), [`crate::faults`] (the managed stack's bounds).
@@ -53,28 +56,47 @@ extern "C" fn get_frame_info_from(
     column: *mut i32,
 ) -> u32 {
     let skip = packed as u32 as i32;
+    let need_file_info = packed >> 32 != 0;
     let Some(index) = usize::try_from(skip).ok().and_then(|s| s.checked_sub(2)) else {
         return 0;
     };
     let Some(frames) = frames_beyond(fp) else {
         return 0;
     };
-    let Some(&(method_def, native)) = crate::eh::frame_text::shown_methods(&frames).get(index)
+    let Some(frame) = crate::eh::frame_text::frame_records(&frames)
+        .into_iter()
+        .filter_map(|record| match record {
+            crate::eh::frame_text::FrameRecord::Method(frame) => Some(frame),
+            crate::eh::frame_text::FrameRecord::Wrapper { .. } => None,
+        })
+        .nth(index)
     else {
         return 0;
     };
-    let Some(member) = method_object(method_def) else {
+    let Some(member) = method_object(frame.method) else {
         return 0;
     };
+    // Mono's IL offset, file and line come from debug info alone (0 and none without it).
+    let il = frame
+        .source
+        .as_ref()
+        .map_or(0, |source| source.il_offset as i32);
+    let source = frame.source.as_ref().filter(|_| need_file_info);
+    let file_name = source.map_or(0, |source| {
+        crate::alloc::string_from_str(&source.file) as u64
+    });
+    let line_number = source.map_or(0, |source| source.line as i32);
     // SAFETY: the pointers are the addresses of the `StackFrame`'s fields (or of locals) that
     // mscorlib passes as `out` arguments.
     unsafe {
         method.write(member);
-        il_offset.write(0);
-        native_offset.write(i32::try_from(native).unwrap_or(i32::MAX));
-        file.write(0);
-        line.write(0);
-        column.write(0);
+        il_offset.write(il);
+        native_offset.write(i32::try_from(frame.native).unwrap_or(i32::MAX));
+        if need_file_info {
+            file.write(file_name);
+            line.write(line_number);
+            column.write(0);
+        }
     }
     1
 }
@@ -92,7 +114,7 @@ fn frames_beyond(fp: u64) -> Option<Vec<crate::eh::trace::Frame>> {
     // managed frame keeps its caller's frame pointer and its return address there.
     let (caller_fp, return_address) =
         unsafe { ((fp as *const u64).read(), ((fp + 8) as *const u64).read()) };
-    Some(crate::eh::trace::walk(
+    Some(crate::eh::trace::walk_through_runtime_entry(
         return_address.wrapping_sub(1),
         caller_fp,
     ))

@@ -146,3 +146,38 @@ pub(crate) fn base_method(member: u64, definition: bool) -> u64 {
         }
     })
 }
+
+/// `RuntimeMethodInfo.get_metadata_token(method)` (and `RuntimeConstructorInfo`'s): the
+/// MethodDef token of the method's definition, an instance's too (mono's
+/// `mono_reflection_get_token_checked`); `StackTrace.GetFullNameForStackTrace` matches a
+/// generic instance's method to its definition's by it. 0 when the type system cannot say.
+pub(crate) fn method_token(member: u64) -> i32 {
+    let method = method_of_member(member);
+    with_runtime("MethodBase.MetadataToken", |rt| {
+        let method = rt
+            .types
+            .generic_method_definition(method)?
+            .unwrap_or(method);
+        let (_, owner) = rt.types.method_name_and_owner(method)?;
+        // The type system lists a type's methods in MethodDef order.
+        let index = rt
+            .types
+            .declared_methods(owner)?
+            .iter()
+            .position(|(m, _, _)| *m == method);
+        let (Some(index), Some((assembly, type_rid))) = (index, rt.types.type_def_of(owner)?)
+        else {
+            return Ok(0);
+        };
+        let Some(asm) = rt.assemblies.iter().find(|a| a.name == assembly) else {
+            return Ok(0);
+        };
+        let rids = asm
+            .metadata
+            .methods_of(type_rid)
+            .map_err(|e| e.to_string())?;
+        Ok(rids
+            .get(index)
+            .map_or(0, |&rid| i32::try_from(0x0600_0000 | rid).unwrap_or(0)))
+    })
+}
