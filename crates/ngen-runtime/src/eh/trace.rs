@@ -96,6 +96,29 @@ pub(crate) enum Wrapper {
     /// `RuntimeHelpers.RunClassConstructor`'s icall, between a failed `.cctor` and the
     /// managed `RunClassConstructor(RuntimeTypeHandle)` that called it.
     RunClassConstructor = 14,
+    /// [`Wrapper::ClassInit`] and [`Wrapper::RunClassConstructor`] after the process's
+    /// first type-initialisation failure: the same frame text, but mono's `StackFrame` of
+    /// them has another IL offset from then on ([`type_init_wrapper`]).
+    ClassInitLater = 15,
+    RunClassConstructorLater = 16,
+}
+
+/// Whether a type initializer has failed in this process before ([`type_init_wrapper`]).
+static TYPE_INIT_FAILED_BEFORE: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// The wrapper frame of a `TypeInitializationException` raised from `wrapper`
+/// ([`Wrapper::ClassInit`] or [`Wrapper::RunClassConstructor`]): mono 6.8's `StackFrame` of
+/// its type-initialisation icall wrappers has IL offset 22 (24) for the process's first such
+/// exception and 48 (50) for every later one, whichever the type (measured: a precise and a
+/// `beforefieldinit` type, first failures and raises again).
+fn type_init_wrapper(wrapper: Wrapper) -> Wrapper {
+    let later = TYPE_INIT_FAILED_BEFORE.swap(true, std::sync::atomic::Ordering::Relaxed);
+    match (wrapper, later) {
+        (Wrapper::ClassInit, true) => Wrapper::ClassInitLater,
+        (Wrapper::RunClassConstructor, true) => Wrapper::RunClassConstructorLater,
+        (wrapper, _) => wrapper,
+    }
 }
 
 /// The managed method each wrapper that stands for one was last recorded as
@@ -131,6 +154,8 @@ impl Wrapper {
             Wrapper::StaticGetterAdapter,
             Wrapper::DelegateEndInvoke,
             Wrapper::RunClassConstructor,
+            Wrapper::ClassInitLater,
+            Wrapper::RunClassConstructorLater,
         ]
         .into_iter()
         .find(|w| *w as u64 == ip)
@@ -139,7 +164,7 @@ impl Wrapper {
     /// Mono's frame text (without `"  at "`).
     pub(crate) fn text(self) -> &'static str {
         match self {
-            Wrapper::ClassInit => {
+            Wrapper::ClassInit | Wrapper::ClassInitLater => {
                 "(wrapper managed-to-native) System.Object.__icall_wrapper_mono_generic_class_init(intptr)"
             }
             Wrapper::AllocVector => "(wrapper alloc) System.Object.AllocVector(intptr,intptr)",
@@ -175,7 +200,7 @@ impl Wrapper {
             Wrapper::DelegateEndInvoke => {
                 "(wrapper managed-to-native) System.Object.__icall_wrapper_mono_delegate_end_invoke(object,intptr)"
             }
-            Wrapper::RunClassConstructor => {
+            Wrapper::RunClassConstructor | Wrapper::RunClassConstructorLater => {
                 "(wrapper managed-to-native) System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(intptr)"
             }
         }
@@ -195,6 +220,9 @@ impl Wrapper {
             Wrapper::StelemrefClass => 83,
             Wrapper::InvokeMethod | Wrapper::InvokeConstructor => 74,
             Wrapper::DelegateEndInvoke => 49,
+            Wrapper::RunClassConstructor => 24,
+            Wrapper::ClassInitLater => 48,
+            Wrapper::RunClassConstructorLater => 50,
             Wrapper::AllocVector
             | Wrapper::StelemrefObject
             | Wrapper::GetterAdapter
@@ -362,10 +390,12 @@ fn with_entry<R>(fp: u64, return_address: u64, icall: Option<Wrapper>, f: impl F
 /// field access or constructor; this walk does not.
 pub(crate) fn walk_through_runtime_entry(ip: u64, fp: u64) -> Vec<Frame> {
     let mut frames = walk(ip, fp);
-    let (entry_fp, entry_return) = RUNTIME_ENTRY.with(std::cell::Cell::get);
+    let Some(entry) = RUNTIME_ENTRY.with(std::cell::Cell::get) else {
+        return frames;
+    };
     let outermost_fp = frames.last().map_or(fp, |frame| frame.fp);
-    if entry_fp != 0 && entry_fp > outermost_fp {
-        frames.extend(walk(entry_return.wrapping_sub(1), entry_fp));
+    if entry.fp != 0 && entry.fp > outermost_fp {
+        frames.extend(walk(entry.return_address.wrapping_sub(1), entry.fp));
     }
     frames
 }
@@ -386,7 +416,7 @@ pub(crate) fn record_type_initializer(exception: u64, type_name: &str) {
     let mut frames = walk(entry.return_address.wrapping_sub(1), entry.fp);
     // An icall (`RunClassConstructor`): its wrapper above its managed caller, as mono.
     if let Some(icall) = entry.icall {
-        frames.insert(0, icall.frame());
+        frames.insert(0, type_init_wrapper(icall).frame());
         let array = store(&frames);
         // SAFETY: `field` is the `_stackTrace` reference of the live exception.
         unsafe { (field as *mut u64).write(array) };
@@ -405,7 +435,7 @@ pub(crate) fn record_type_initializer(exception: u64, type_name: &str) {
             .is_some_and(|name| name.ends_with("::.ctor"));
         (in_prologue, is_ctor, (range.asm, range.rid))
     });
-    let wrapper = Wrapper::ClassInit.frame();
+    let wrapper = type_init_wrapper(Wrapper::ClassInit).frame();
     match at_entry_check {
         // A method's entry checks (`ngen_compiler`'s `class_init`): mono initialises those
         // classes when it prepares the method, at its call, so the caller shows the call;
