@@ -39,7 +39,7 @@ use crate::type_context::{PathResolver, TypeContext};
 /// 766; of System's generics System.Core and System.Xml hold none, and of System.Core's System
 /// holds 4, while computing System.Core's set costs twice mscorlib's. mscorlib has no
 /// references, so its set is the same for every dependent and computed once per process.
-const ASKED: &str = "mscorlib";
+pub(super) const ASKED: &str = "mscorlib";
 
 /// A MethodDef rid with serialized type and method arguments.
 type Instantiation = (u32, Vec<String>, Vec<String>);

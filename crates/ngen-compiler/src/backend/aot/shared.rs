@@ -212,7 +212,7 @@ const FRAMEWORK_KEY_TOKENS: [[u8; 8]; 4] = [
 ];
 
 /// Whether `asm` is one of the framework's assemblies (by its strong name's key token).
-fn is_framework(asm: &Assembly) -> bool {
+pub(super) fn is_framework(asm: &Assembly) -> bool {
     asm.identity()
         .ok()
         .and_then(|identity| identity.public_key_token())
