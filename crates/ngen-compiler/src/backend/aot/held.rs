@@ -211,3 +211,46 @@ fn from_selection(asm: &Assembly, types: &TypeContext) -> HeldInstances {
     }
     held
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FRAMEWORK: &str = "/usr/lib/mono/4.5";
+
+    fn framework(name: &str) -> PathBuf {
+        Path::new(FRAMEWORK).join(name)
+    }
+
+    /// mscorlib's set depends on its closure, not on the order or the other paths a dependent
+    /// was given, and is computed once per `InstancePlans`.
+    #[test]
+    fn mscorlibs_set_is_the_same_whatever_the_paths_and_is_computed_once() {
+        if !framework("mscorlib.dll").is_file() {
+            eprintln!("SKIPPED: needs mono's mscorlib (tests/setup.sh installs it)");
+            return;
+        }
+        let plans = InstancePlans::default();
+        let core = [framework("System.Core.dll"), framework("mscorlib.dll")];
+        let first = plans.held_by("mscorlib", &core).expect("mscorlib's set");
+        let reversed = [framework("mscorlib.dll"), framework("System.dll")];
+        let again = plans
+            .held_by("MSCORLIB", &reversed)
+            .expect("mscorlib's set");
+        assert!(Arc::ptr_eq(&first, &again), "computed twice");
+        let fresh = InstancePlans::default()
+            .held_by("mscorlib", &reversed)
+            .expect("mscorlib's set");
+        assert_eq!(first.exact, fresh.exact);
+        assert_eq!(first.mixed_forms, fresh.mixed_forms);
+        let (exact, forms) = first.len();
+        assert!(exact > 1000 && forms > 100, "{exact} exact, {forms} forms");
+        // Only mscorlib's image is asked; an assembly the paths do not resolve gives nothing.
+        assert!(plans.held_by("System", &core).is_none());
+        assert!(
+            plans
+                .held_by("mscorlib", &[framework("System.dll")])
+                .is_none()
+        );
+    }
+}
