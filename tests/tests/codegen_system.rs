@@ -21,6 +21,7 @@ const PROGRAMS: &[&str] = &[
     "files_env",
     "process",
     "process_names",
+    "framework_instances",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -34,6 +35,15 @@ fn fixtures() -> &'static CompiledPrograms {
 #[test]
 fn linq_queries_over_arrays_lists_and_dictionaries_match_mono() {
     fixtures().assert_like_mono("linq", &[]);
+}
+
+/// Framework code (non-generic LINQ aggregates, PLINQ, `HashSet<int>`, `Queue<int>`,
+/// `SortedSet<int>`, Regex's parser, XPath) running instances of mscorlib's generics over value
+/// types that System.Core's, System's and System.Xml's images leave to mscorlib's image, and of
+/// System's that System.Core's leaves to System's (`backend/aot/held.rs`).
+#[test]
+fn framework_code_runs_value_type_instances_from_their_defining_image_like_mono() {
+    fixtures().assert_like_mono("framework_instances", &[]);
 }
 
 #[test]

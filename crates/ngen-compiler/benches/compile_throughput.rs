@@ -53,6 +53,7 @@ fn bench(c: &mut Criterion) {
             scenario: ngen_abi::Scenario::DEFAULT,
             threads,
             hard_dependencies: Vec::new(),
+            instance_plans: Default::default(),
         };
         group.bench_function(name, |b| {
             b.iter(|| build_image(&request).expect("build"));

@@ -14,7 +14,8 @@ use ngen_image::{
 };
 use ngen_metadata::{Assembly, TableId, Token};
 
-use crate::backend::aot::emit_object;
+pub use crate::backend::aot::{HeldInstances, InstancePlans};
+use crate::backend::aot::{OtherImages, emit_object};
 use crate::report::{
     CompiledMethod, ExcludedMethod, ImageReport, InstanceOutcome, SharedCodeOutcome,
 };
@@ -36,6 +37,11 @@ pub struct ImageRequest {
     /// become direct, the image links to them (`DT_NEEDED`) and records their identity.
     /// Empty: soft binding only (import cells).
     pub hard_dependencies: Vec<PathBuf>,
+    /// What other framework assemblies' images hold of their own generics, computed from
+    /// their closures and shared by the requests of one process that clone it (`ngen-build
+    /// build` of a framework closure computes mscorlib's once); a framework image leaves those
+    /// instances to them. `InstancePlans::default()` computes them for this request alone.
+    pub instance_plans: InstancePlans,
 }
 
 /// A built image, not yet written anywhere.
@@ -131,13 +137,27 @@ pub fn build_image(req: &ImageRequest) -> Result<BuiltImage, CompileError> {
     } else {
         None
     };
+    // The closure as the type system sees it: what other framework images hold is computed
+    // over the same paths.
+    let closure: Vec<PathBuf> = std::iter::once(req.assembly.clone())
+        .chain(req.references.iter().cloned())
+        .collect();
+    let own = identity.name.to_ascii_lowercase();
+    let held = |name: &str| {
+        (name != own)
+            .then(|| req.instance_plans.held_by(name, &closure))
+            .flatten()
+    };
     let emitted = emit_object(
         &asm,
         &types,
         threads,
         req.scenario,
         symbols.as_ref(),
-        &hard.images,
+        OtherImages {
+            hard: &hard.images,
+            held: &held,
+        },
         |cells, outcomes, instances, shared| {
             instance_names = instances
                 .instances

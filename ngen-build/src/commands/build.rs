@@ -171,6 +171,9 @@ pub(crate) fn report(e: CacheError) -> miette::Report {
 /// (the complaint of dotnet/sdk#55891 about crossgen).
 pub(crate) struct AotCompiler {
     identity: String,
+    /// What each framework assembly's image holds of its own generics, computed once for all
+    /// the images this build compiles (System, System.Core and System.Xml all ask mscorlib's).
+    instance_plans: ngen_compiler::aot::InstancePlans,
 }
 
 impl AotCompiler {
@@ -195,6 +198,7 @@ impl AotCompiler {
                 id.codegen,
                 ngen_abi::IMAGE_FORMAT_VERSION
             ),
+            instance_plans: Default::default(),
         }
     }
 }
@@ -266,6 +270,7 @@ impl ImageCompiler for AotCompiler {
             },
             threads: req.threads,
             hard_dependencies: req.hard_dependencies.to_vec(),
+            instance_plans: self.instance_plans.clone(),
         };
         let built = ngen_compiler::aot::build_image(&request).map_err(|e| e.to_string())?;
         let mut report_json =

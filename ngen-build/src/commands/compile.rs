@@ -61,6 +61,7 @@ pub fn run(args: Args) -> miette::Result<ExitCode> {
         },
         threads: args.threads,
         hard_dependencies: args.hard_bind.clone(),
+        instance_plans: Default::default(),
     })
     .map_err(|e| miette::miette!("cannot compile {}: {e}", args.assembly.display()))?;
     let out = args.out.unwrap_or_else(|| PathBuf::from("."));

@@ -24,7 +24,7 @@
 //! Depends on: [`crate::type_context`] (method instances, serialized contexts),
 //! `ngen_metadata::il`.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 use std::sync::Arc;
 
 use ngen_metadata::il::{Opcode, Operand};
@@ -83,10 +83,16 @@ pub(crate) fn discover(asm: &Assembly, types: &TypeContext) -> ImageInstances {
     // Keyed by context (assembly and arguments), then rid: the header's order.
     let mut found: BTreeMap<(ContextNames, u32), GenericContext> = BTreeMap::new();
     let mut queue: VecDeque<(String, u32, GenericContext)> = VecDeque::new();
+    // Instances already considered, by handle (the type system interns them): most are reached
+    // from many call sites, and the answer for each is the same, so it is worked out once.
+    let mut considered: HashSet<MethodHandle> = HashSet::new();
     let mut add = |instance: MethodInstance,
                    found: &mut BTreeMap<(ContextNames, u32), GenericContext>,
                    queue: &mut VecDeque<(String, u32, GenericContext)>| {
-        if !instance.is_generic() || found.len() >= MAX_INSTANCES {
+        if !instance.is_generic()
+            || found.len() >= MAX_INSTANCES
+            || !considered.insert(instance.handle)
+        {
             return;
         }
         let name = instance.assembly.to_ascii_lowercase();
@@ -122,8 +128,10 @@ pub(crate) fn discover(asm: &Assembly, types: &TypeContext) -> ImageInstances {
         }
     };
     let mut pairing = VirtualPairing::default();
+    let mut expanded = Expanded::default();
     for rid in 1..=asm.row_count(TableId::MethodDef) {
-        for instance in pairing.absorb(reached(asm, rid, types, true), types) {
+        let found_here = reached(asm, rid, types, true, &mut expanded);
+        for instance in pairing.absorb(found_here, types) {
             add(instance, &mut found, &mut queue);
         }
     }
@@ -142,7 +150,8 @@ pub(crate) fn discover(asm: &Assembly, types: &TypeContext) -> ImageInstances {
             &loaded[&home]
         };
         let own_body = home.is_empty();
-        for instance in pairing.absorb(reached(body_asm, rid, &in_context, own_body), types) {
+        let found_here = reached(body_asm, rid, &in_context, own_body, &mut expanded);
+        for instance in pairing.absorb(found_here, types) {
             add(instance, &mut found, &mut queue);
         }
     }
@@ -237,9 +246,27 @@ impl VirtualPairing {
     }
 }
 
+/// The call targets and type instances whose consequences some body already reported, so
+/// other bodies naming them report nothing new (what a target implies depends only on it, the
+/// instruction, the naming body's assembly and whether that is the compiled one; the scan's
+/// result is a set, so skipping repeats changes nothing but time).
+#[derive(Default)]
+struct Expanded {
+    calls: HashSet<(MethodHandle, Opcode, bool, *const Assembly)>,
+    boxed: HashSet<TypeHandle>,
+    static_owners: HashSet<TypeHandle>,
+}
+
 /// What MethodDef `rid`'s IL reaches, in `types`' context; `own_body` when `asm` is the
 /// compiled assembly (only its bodies reach its own interfaces' speculative implementors).
-fn reached(asm: &Assembly, rid: u32, types: &TypeContext, own_body: bool) -> Reached {
+/// Targets in `expanded` are skipped, and those reported are added to it.
+fn reached(
+    asm: &Assembly,
+    rid: u32,
+    types: &TypeContext,
+    own_body: bool,
+    expanded: &mut Expanded,
+) -> Reached {
     let mut reached = Reached::default();
     let Ok(Some(body)) = asm.method_body(rid) else {
         return reached;
@@ -273,6 +300,15 @@ fn reached(asm: &Assembly, rid: u32, types: &TypeContext, own_body: bool) -> Rea
                     out.push(target);
                 }
                 if let Some(instance) = types.generic_instance(asm, token) {
+                    let key = (
+                        instance.handle,
+                        ins.opcode,
+                        own_body,
+                        asm as *const Assembly,
+                    );
+                    if !expanded.calls.insert(key) {
+                        continue;
+                    }
                     if ins.opcode == Opcode::Newobj
                         && let Some(ty) = types.constructed_owner(instance.handle)
                     {
@@ -304,13 +340,17 @@ fn reached(asm: &Assembly, rid: u32, types: &TypeContext, own_body: bool) -> Rea
                 }
             }
             Opcode::Box => {
-                if let Some(boxed) = types.boxed_type_instance(asm, token) {
+                if let Some(boxed) = types.boxed_type_instance(asm, token)
+                    && expanded.boxed.insert(boxed)
+                {
                     out.extend(types.methods_of_type_instance(boxed));
                     reached.constructed.push(boxed);
                 }
             }
             Opcode::Ldsfld | Opcode::Stsfld | Opcode::Ldsflda => {
-                if let Some(owner) = types.static_field_owner_instance(asm, token) {
+                if let Some(owner) = types.static_field_owner_instance(asm, token)
+                    && expanded.static_owners.insert(owner)
+                {
                     out.extend(types.methods_of_type_instance(owner));
                 }
             }

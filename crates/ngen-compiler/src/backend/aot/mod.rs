@@ -23,15 +23,17 @@
 //! Depends on: cranelift-*, rayon, the crate's translator ([`super::translate`]).
 
 mod hard;
+pub(crate) mod held;
 pub(crate) mod instances;
 mod pinvoke;
 mod plan;
+pub(crate) mod select;
 pub(crate) mod shared;
 mod stats;
 mod stub;
 mod tables;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
@@ -58,6 +60,7 @@ use stub::{StubEnv, build_stub};
 use tables::ImageData;
 
 pub use hard::HardImage;
+pub use held::{HeldInstances, InstancePlans};
 
 /// Work items compiled between two defining rounds: large enough that both workers stay
 /// busy, small enough that the code waiting to be defined stays a small part of the image.
@@ -121,6 +124,13 @@ struct Compiled {
     clif: stats::ClifCount,
 }
 
+/// The other images an image relies on: those it hard-binds to, and what mscorlib's image
+/// holds of mscorlib's generics (`held.rs`).
+pub(crate) struct OtherImages<'a> {
+    pub hard: &'a [HardImage],
+    pub held: &'a select::HeldLookup<'a>,
+}
+
 /// Compiles every method of `asm` into an object for `scenario` (the profile hooks; the
 /// debug scenario's unoptimised code and DWARF, with lines from `symbols`). `header` receives
 /// the cell list and the outcomes and returns the header bytes to embed.
@@ -130,7 +140,7 @@ pub(crate) fn emit_object(
     threads: usize,
     scenario: ngen_abi::Scenario,
     symbols: Option<&ngen_symbols::SymbolFile>,
-    hard: &[HardImage],
+    OtherImages { hard, held }: OtherImages<'_>,
     header: impl FnOnce(&[CellKey], &[MethodOutcome], &ImageInstances, &[SharedOutcome]) -> Vec<u8>,
 ) -> Result<EmittedObject, String> {
     let isa: OwnedTargetIsa = make_isa(IsaKind::Aot, scenario.debug)?;
@@ -147,21 +157,24 @@ pub(crate) fn emit_object(
     let data = ImageData::declare(&mut module)?;
     let method_count = asm.row_count(TableId::MethodDef);
     let funcs = declare_functions(&mut module, asm, types, call_conv)?;
-    let mut instances = instances::discover(asm, types);
-    let shared::SharedPlan {
-        methods: shared,
-        form_of,
-    } = shared::discover(asm, types, &mut instances);
-    let shared_funcs = declare_shared(&mut module, asm, types, call_conv, &shared, &instances)?;
-    let with_shared_code: BTreeSet<(u32, u32)> = shared
-        .iter()
-        .zip(&shared_funcs)
-        .filter(|(_, f)| f.is_ok())
-        .map(|(m, _)| (m.rid, m.context))
-        .collect();
-    let served =
-        shared::drop_served_instances(asm, &mut instances, &form_of, &with_shared_code, types);
-    let instance_funcs = declare_instances(&mut module, types, call_conv, &instances)?;
+    let selection = select::select_instances(asm, types, held);
+    let (instances, shared) = (selection.instances, selection.shared);
+    let shared_funcs = declare_shared(
+        &mut module,
+        asm,
+        call_conv,
+        &shared,
+        &selection.shared_shapes,
+        &instances,
+    )?;
+    let served = (selection.served, selection.held_elsewhere);
+    let instance_funcs = declare_instances(
+        &mut module,
+        types,
+        call_conv,
+        &instances,
+        &selection.instance_declarable,
+    )?;
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -355,7 +368,10 @@ pub(crate) fn emit_object(
     }
     if count_clif {
         let name = asm.identity().map(|i| i.name).unwrap_or_default();
-        eprintln!("compile stats {name}: exact instances left to shared code: {served}");
+        eprintln!(
+            "compile stats {name}: exact instances left to shared code or other images: {} (held by another framework image: {})",
+            served.0, served.1
+        );
         stats::print(&name, clif_counts);
     }
     // The pool is this object's alone: its threads' whole CPU time is this object's work.

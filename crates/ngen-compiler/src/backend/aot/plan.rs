@@ -25,7 +25,7 @@ use ngen_metadata::{Assembly, TableId, Token};
 use rayon::prelude::*;
 
 use super::instances::ImageInstances;
-use super::shared::{SharedMethod, dictionary_register};
+use super::shared::SharedMethod;
 use crate::backend::abi::clif_signature;
 use crate::backend::env::{CallTarget, TranslateEnv};
 use crate::method::{method_def_shape_in, referenced_tokens};
@@ -99,22 +99,27 @@ pub(super) fn declare_functions(
 }
 
 /// Declares a hidden function for every generic instance of the image whose instantiated
-/// signature is supported, named after its method and its serialized arguments (and its
-/// index, which keeps them apart), so the names are deterministic.
+/// signature is supported (`declarable`, from the selection), named after its method and its
+/// serialized arguments (and its index, which keeps them apart), so the names are
+/// deterministic.
 pub(super) fn declare_instances(
     module: &mut ObjectModule,
     types: &TypeContext,
     call_conv: CallConv,
     instances: &ImageInstances,
+    declarable: &[bool],
 ) -> Result<Vec<Option<FuncPlan>>, String> {
     let mut funcs = Vec::with_capacity(instances.instances.len());
     for (i, &(rid, context)) in instances.instances.iter().enumerate() {
         let image_context = instances.context(context);
         let asm: &Assembly = &image_context.assembly;
         let in_context = types.in_context(image_context.generics.clone());
-        let Ok((shape, _)) = in_context.instance_method_shape(asm, rid) else {
-            funcs.push(None);
-            continue;
+        let shape = match in_context.instance_method_shape(asm, rid) {
+            Ok((shape, _)) if declarable.get(i) == Some(&true) => shape,
+            _ => {
+                funcs.push(None);
+                continue;
+            }
         };
         let sig = clif_signature(&shape, call_conv);
         let (_, type_args, method_args) = &image_context.names;
@@ -135,32 +140,28 @@ pub(super) fn declare_instances(
     Ok(funcs)
 }
 
-/// Declares a hidden function for the shared code of each of `shared`, its signature the
-/// canonical instance's plus the dictionary (an `i64` last), named `Method<__Canon>#rid` (or
-/// after its form's arguments, `Method<mscorlib#1,int;>#rid`).
+/// Declares a hidden function for the shared code of each of `shared` that has a signature
+/// (`shapes`, from the selection: the canonical instance's), plus the dictionary (an `i64`
+/// last), named `Method<__Canon>#rid` (or after its form's arguments,
+/// `Method<mscorlib#1,int;>#rid`).
 pub(super) fn declare_shared(
     module: &mut ObjectModule,
     asm: &Assembly,
-    types: &TypeContext,
     call_conv: CallConv,
     shared: &[SharedMethod],
+    shapes: &[Result<MethodShape, String>],
     instances: &ImageInstances,
 ) -> Result<Vec<Result<FuncPlan, String>>, String> {
     let mut funcs = Vec::with_capacity(shared.len());
-    for method in shared {
+    for (method, shape) in shared.iter().zip(shapes) {
         let rid = method.rid;
-        let in_context = types.in_context(method.generics.clone());
-        let shape = match in_context.instance_method_shape(asm, rid) {
-            Ok((shape, _)) => shape,
+        let shape = match shape {
+            Ok(shape) => shape.clone(),
             Err(reason) => {
-                funcs.push(Err(format!("shared code: {reason}")));
+                funcs.push(Err(reason.clone()));
                 continue;
             }
         };
-        if let Err(reason) = dictionary_register(&shape) {
-            funcs.push(Err(reason));
-            continue;
-        }
         let mut sig = clif_signature(&shape, call_conv);
         sig.params.push(cranelift_codegen::ir::AbiParam::new(I64));
         // `__Canon` alone for the all-reference form, else the form's own arguments.

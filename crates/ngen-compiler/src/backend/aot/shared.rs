@@ -25,9 +25,10 @@
 //! stub that loads it into the parameter's register and jumps to this code.
 //!
 //! A framework image compiles no exact instance that shared code serves: of its own generics
-//! in any form it compiles, and of another framework assembly's over reference types alone
-//! ([`drop_served_instances`]). The runtime prefers an exact instance, where one exists, over
-//! shared code.
+//! in any form it compiles, and of another framework assembly's over reference types alone;
+//! nor one of another framework assembly's generics that that assembly's image holds, exactly
+//! or in a mixed form (`held.rs`) ([`drop_served_instances`]). The runtime prefers an exact
+//! instance, where one exists, over shared code.
 //!
 //! ## Invariants
 //! The dictionary must travel in a register (the stub cannot push it), so a method whose
@@ -44,7 +45,9 @@ use ngen_abi::image::CellKey;
 use ngen_metadata::{Assembly, TableId};
 use ngen_typesystem::GenericContext;
 
+use super::held::HeldInstances;
 use super::instances::{ContextNames, ImageContext, ImageInstances};
+use super::select::HeldLookup;
 use crate::type_context::TypeContext;
 use crate::types::{MachineType, MethodShape};
 
@@ -209,7 +212,7 @@ const FRAMEWORK_KEY_TOKENS: [[u8; 8]; 4] = [
 ];
 
 /// Whether `asm` is one of the framework's assemblies (by its strong name's key token).
-fn is_framework(asm: &Assembly) -> bool {
+pub(super) fn is_framework(asm: &Assembly) -> bool {
     asm.identity()
         .ok()
         .and_then(|identity| identity.public_key_token())
@@ -235,59 +238,117 @@ fn has_shared_code(asm: &Assembly, rid: u32, types: &TypeContext) -> bool {
         .is_ok_and(|(shape, _)| dictionary_register(&shape).is_ok())
 }
 
-/// In a framework image, removes from `instances` the exact instances that shared code serves:
-/// the runtime serves those from the shared code of their MethodDef's image through a
-/// dictionary (`ngen-runtime`'s `state/shared_code.rs`), as mono and crossgen2 share them, so
-/// compiling them again exactly would only cost compile time and image size, which is what the
+/// What [`drop_served_instances`] removed.
+#[derive(Default)]
+pub(crate) struct Dropped {
+    /// Exact instances removed, in all.
+    pub served: usize,
+    /// Of those, instances of another framework assembly's generics that its own image holds
+    /// exactly or in a mixed canonical form (`held.rs`).
+    pub held_elsewhere: usize,
+}
+
+/// In a framework image, removes from `instances` the exact instances that shared code or
+/// another framework image serves: the runtime serves an instance from any loaded image's exact
+/// code, else from the shared code of its MethodDef's image through a dictionary
+/// (`ngen-runtime`'s `state/shared_code.rs`), as mono and crossgen2 share them, so compiling
+/// them again exactly would only cost compile time and image size, which is what the
 /// framework's build spends most on. That is an instance of the compiled assembly's own generic
 /// whose (MethodDef, canonical form) is in `own_served` (this image declares its shared code:
-/// [`SharedPlan::form_of`] names the form), or an instance over reference types of another
+/// [`SharedPlan::form_of`] names the form); an instance over reference types of another
 /// framework assembly's generic that has shared code there (`List<string>` in System's image:
-/// mscorlib's image serves it). An application's image keeps all its exact instances: they are
-/// faster than shared code (no dictionary loads), the framework may have no images, and a frame
-/// of exact code names its instance as mono does (`StackFrame.GetMethod()`; shared code's frames
+/// mscorlib's image serves it); or any other instance of another framework assembly's generic
+/// that `held` says its image holds exactly or in a mixed canonical form (System.Core's
+/// `List<int>`: mscorlib's image holds it, as mono's `add_generic_instances` leaves it to
+/// mscorlib's image). An application's image keeps all its exact instances: they are faster
+/// than shared code (no dictionary loads), the framework may have no images, and a frame of
+/// exact code names its instance as mono does (`StackFrame.GetMethod()`; shared code's frames
 /// name the definition). The scan that found the removed instances still reached what they
-/// call, so instances with value types they lead to stay. Returns how many were removed.
+/// call, so instances with value types they lead to and the other image lacks stay.
 pub(crate) fn drop_served_instances(
     asm: &Assembly,
     instances: &mut ImageInstances,
     form_of: &[Option<u32>],
     own_served: &BTreeSet<(u32, u32)>,
     types: &TypeContext,
-) -> usize {
+    held: &HeldLookup<'_>,
+) -> Dropped {
     let before = instances.instances.len();
     if !is_framework(asm) {
-        return 0;
+        return Dropped::default();
     }
     let ImageInstances {
         contexts,
         instances: list,
     } = instances;
     // One answer per foreign context (most hold many instances), and per foreign MethodDef.
-    let foreign_shareable: Vec<bool> = contexts
+    let foreign: Vec<Option<ForeignContext>> = contexts
         .iter()
-        .map(|c| !c.own && is_framework(&c.assembly) && types.all_reference_types(&c.generics))
+        .map(|c| {
+            if c.own || !is_framework(&c.assembly) {
+                return None;
+            }
+            let all_reference = types.all_reference_types(&c.generics);
+            let form = if all_reference {
+                None
+            } else {
+                types
+                    .canonical_form(&c.generics)
+                    .and_then(|form| types.serialize_context(&form).ok())
+                    .map(|(type_args, method_args, _)| (type_args, method_args))
+            };
+            Some(ForeignContext {
+                all_reference,
+                form,
+            })
+        })
         .collect();
+    let mut held_by: BTreeMap<String, Option<Arc<HeldInstances>>> = BTreeMap::new();
     let mut foreign_served: BTreeMap<(String, u32), bool> = BTreeMap::new();
+    let mut held_elsewhere = 0;
     list.retain(|&(rid, context)| {
         let index = context as usize - 1;
         let c = &contexts[index];
-        let served = if c.own {
-            form_of
+        if c.own {
+            return !form_of
                 .get(index)
                 .copied()
                 .flatten()
-                .is_some_and(|form| own_served.contains(&(rid, form)))
-        } else if foreign_shareable[index] {
-            *foreign_served
-                .entry((c.names.0.clone(), rid))
-                .or_insert_with(|| has_shared_code(&c.assembly, rid, types))
-        } else {
-            false
+                .is_some_and(|form| own_served.contains(&(rid, form)));
+        }
+        let Some(f) = &foreign[index] else {
+            return true;
         };
+        let home = &c.names.0;
+        if f.all_reference
+            && *foreign_served
+                .entry((home.clone(), rid))
+                .or_insert_with(|| has_shared_code(&c.assembly, rid, types))
+        {
+            return false;
+        }
+        let Some(image) = held_by.entry(home.clone()).or_insert_with(|| held(home)) else {
+            return true;
+        };
+        let served = image.holds_exactly(rid, &c.names)
+            || f.form
+                .as_ref()
+                .is_some_and(|(t, m)| image.holds_form(rid, t, m));
+        held_elsewhere += usize::from(served);
         !served
     });
-    before - list.len()
+    Dropped {
+        served: before - list.len(),
+        held_elsewhere,
+    }
+}
+
+/// What [`drop_served_instances`] asks once per context of another framework assembly.
+struct ForeignContext {
+    all_reference: bool,
+    /// Its mixed canonical form's serialized arguments, when it has value types and a form
+    /// shares them with reference types.
+    form: Option<(Vec<String>, Vec<String>)>,
 }
 
 /// The integer argument register (0 = `rdi` ... 5 = `r9`) the dictionary travels in after the
