@@ -9,7 +9,7 @@
 
 use std::sync::OnceLock;
 
-use ngen_tests::CompiledPrograms;
+use ngen_tests::{CompiledPrograms, assert_exactly_like_mono};
 
 /// The fixture programs, named once.
 const PROGRAMS: &[&str] = &[
@@ -18,6 +18,7 @@ const PROGRAMS: &[&str] = &[
     "threaded_site",
     "checks_race",
     "sealed_constrained",
+    "sealed_direct",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -58,4 +59,24 @@ fn casts_store_checks_and_unboxing_raced_by_threads_answer_like_mono() {
 #[test]
 fn constrained_interface_calls_over_sealed_classes_run_like_mono() {
     fixtures().assert_like_mono("sealed_constrained", &[]);
+}
+
+/// `constrained. T callvirt M` over sealed classes called without dispatch (directly, or
+/// through the site's constrained-method cell): `Object`'s virtual methods and interface
+/// methods, core-library comparers over the program's class and the program's generic
+/// methods over `string`, a null receiver and an exception thrown inside the implementation.
+#[test]
+fn constrained_calls_over_sealed_classes_without_dispatch_run_like_mono() {
+    fixtures().assert_like_mono("sealed_direct", &[]);
+}
+
+/// The unhandled NullReferenceException of a null sealed receiver, and an unhandled
+/// exception thrown inside the implementation: mono's report and frames, byte for byte.
+#[test]
+fn unhandled_exceptions_through_sealed_calls_without_dispatch_report_like_mono() {
+    let f = fixtures();
+    let exe = f.bin.join("sealed_direct.exe");
+    for args in [["null"], ["throw"]] {
+        assert_exactly_like_mono(&exe, &f.images, &args, &["never", "always", "default"]);
+    }
 }

@@ -18,6 +18,7 @@ const PROGRAMS: &[&str] = &[
     "math",
     "allocation",
     "string_chars",
+    "struct_ctors",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -187,4 +188,15 @@ fn the_inlining_decision_follows_mono_and_invisibility() {
             "{callee} in {caller}"
         );
     }
+}
+
+/// Value-type constructors at `newobj` expanded on the new value's address where mono
+/// inlines them (`IntPtr(void*)`, field stores, an array read): the same values, a caught
+/// exception, and unhandled ones with mono's frames (none for an inlined constructor, the
+/// constructor's own for one too large to inline).
+#[test]
+fn struct_constructors_expanded_in_place_trace_like_mono() {
+    exactly_like_mono("struct_ctors", &[], false);
+    exactly_like_mono("struct_ctors", &["unhandled"], true);
+    exactly_like_mono("struct_ctors", &["big"], true);
 }

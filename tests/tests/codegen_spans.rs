@@ -19,6 +19,7 @@ const PROGRAMS: &[&str] = &[
     "strings",
     "wordcount",
     "enum_keys",
+    "copies",
 ];
 
 /// Programs compiled once for the whole test binary, with their images.
@@ -81,4 +82,13 @@ fn the_fixtures_compile_whole_but_for_generic_definitions() {
             );
         }
     }
+}
+
+/// Copies through `Buffer.Memmove` (the runtime's memmove helper in compiled code): span
+/// copies overlapping forwards and backwards within one array, zero-length ones, strings
+/// built and cut a few characters at a time; and mono's own copies next to them (overlapping
+/// `Buffer.BlockCopy`, `Array.Copy`, and `Buffer.MemoryCopy`, whose forward loops smear).
+#[test]
+fn overlapping_and_empty_copies_write_the_bytes_mono_writes() {
+    fixtures().assert_like_mono("copies", &[]);
 }

@@ -136,6 +136,11 @@ macro_rules! foreach_helper {
             /// frames below it), else 0. Its return address and the caller's frame pointer
             /// name the frame.
             FirstPass = 20 first_pass (exception: u64) -> u32;
+            /// `extern "C" fn(dest: u64, src: u64, len: u64)`: libc's `memmove` of `len`
+            /// bytes (the ranges may overlap; 0 copies nothing): what the core library's
+            /// `Buffer.Memmove(byte*, byte*, uint)` computes with its managed copy loops,
+            /// which compiled code calls this for instead.
+            Memmove = 21 memmove_bytes (dest: u64, src: u64, len: u64) -> void;
         }
     };
 }

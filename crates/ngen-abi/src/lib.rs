@@ -20,4 +20,4 @@ pub mod thread_block;
 pub use scenario::Scenario;
 
 /// Version of the native image format and runtime ABI. Images with another version are rejected.
-pub const IMAGE_FORMAT_VERSION: u32 = 23;
+pub const IMAGE_FORMAT_VERSION: u32 = 24;

@@ -38,6 +38,7 @@ mod reachable;
 mod value_types;
 mod virtual_reach;
 pub use delegates::DelegateFields;
+pub use devirtualize::SealedTarget;
 pub use generics::MethodInstance;
 pub use interop::InteropClass;
 pub use intrinsic_methods::Intrinsic;

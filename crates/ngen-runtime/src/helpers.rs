@@ -182,6 +182,7 @@ extern "C" fn resolve_cell_from(cell: *mut ImportCell, fp: u64, return_address: 
 }
 
 use crate::eh::{capture_trace, first_pass, pending_exception, throw};
+use crate::icalls::buffer::memmove_bytes;
 use crate::pinvoke::pinvoke_marshal;
 use crate::threads::statics::thread_static_address;
 use crate::x87::{cos_x87, sin_x87};

@@ -15,7 +15,9 @@ use cranelift_frontend::FunctionBuilder;
 use ngen_abi::image::CellKey;
 use ngen_metadata::{Assembly, TableId, Token};
 
-use crate::type_context::{BoxedValue, CastTarget, FieldAccess, NewObject, TypeContext};
+use crate::type_context::{
+    BoxedValue, CastTarget, FieldAccess, NewObject, SealedTarget, TypeContext,
+};
 use crate::types::{IlType, MethodShape, ValKind};
 
 /// How a call reaches its callee.
@@ -133,6 +135,13 @@ pub(crate) trait TranslateEnv {
         let (types, asm) = self.metadata()?;
         let rid = types.constrained_override(asm, method, constraint)?;
         Some(Token::new(TableId::MethodDef, rid))
+    }
+    /// What `constrained. constraint callvirt method` runs when `constraint` is a sealed
+    /// class (type system, `type_context/devirtualize.rs`); a `Direct` target only when the
+    /// environment can call that MethodDef from this body.
+    fn sealed_target(&mut self, method: Token, constraint: Token) -> Option<SealedTarget> {
+        let (types, asm) = self.metadata()?;
+        types.sealed_target(asm, method, constraint)
     }
     /// The vtable slot `constrained. constraint callvirt method` may dispatch through, when
     /// `method` is an interface method and `constraint` a sealed class (type system).

@@ -1,7 +1,9 @@
 //! Which calls are JIT intrinsics, per instance: the core library's building blocks of
 //! `Span<T>` that have no usable IL (`ByReference<T>`'s constructor and `Value` throw
 //! `NotSupportedException`), the `Unsafe` class, `Array.UnsafeMov`, the raw-data accessors,
-//! `IsReferenceOrContainsReferences<T>` and `String.get_Chars`. The translator expands each in place
+//! `IsReferenceOrContainsReferences<T>` and `String.get_Chars`; and `Buffer.Memmove` of
+//! pointers, a call of libc's `memmove` (not a mono intrinsic: its managed byte loops cannot
+//! throw, so no trace tells them apart). The translator expands each in place
 //! (`backend/translate/span_intrinsics.rs`, `unsafe_intrinsics.rs`) in AOT and JIT code alike.
 //!
 //! ## Model
@@ -18,7 +20,7 @@
 //! `emit_array_unsafe_mov`, the `IsReferenceOrContainsReferences` case).
 
 use ngen_metadata::{Assembly, Token};
-use ngen_typesystem::{MethodDesc, TypeHandle, TypeSystem};
+use ngen_typesystem::{MethodDesc, MethodHandle, TypeHandle, TypeSystem};
 
 use super::TypeContext;
 use super::value_types::il_type;
@@ -113,6 +115,11 @@ pub enum Intrinsic {
     /// null check, an unsigned bounds check against its length (IndexOutOfRangeException in
     /// the caller's frame), then the UTF-16 unit.
     StringChar,
+    /// `Buffer.Memmove(byte* dest, byte* src, uint len)`: the `Memmove` helper (libc's
+    /// `memmove`) instead of its IL, which sends overlapping ranges to `memmove` and others
+    /// to `Buffer.Memcpy`'s loops of 1-, 2- and 4-byte moves: the same bytes, and nothing
+    /// in it can throw, so no trace can tell.
+    Memmove,
 }
 
 impl TypeContext {
@@ -120,13 +127,13 @@ impl TypeContext {
     /// context, if it is one (see the module documentation).
     pub fn intrinsic(&self, asm: &Assembly, token: Token) -> Option<Intrinsic> {
         let mut inner = self.lock().ok()?;
-        let (_, desc) = inner.method(asm, token).ok()?;
-        recognise(&mut inner.ts, &desc)
+        let (handle, desc) = inner.method(asm, token).ok()?;
+        recognise(&mut inner.ts, handle, &desc)
     }
 }
 
 /// The intrinsic method `desc` is, if any.
-fn recognise(ts: &mut TypeSystem, desc: &MethodDesc) -> Option<Intrinsic> {
+fn recognise(ts: &mut TypeSystem, handle: MethodHandle, desc: &MethodDesc) -> Option<Intrinsic> {
     let info = ts.class_info(desc.owner).ok()?;
     let in_corlib = desc.module == ts.corlib();
     let in_unsafe_assembly = ts.module_name(desc.module) == UNSAFE_ASSEMBLY;
@@ -155,6 +162,15 @@ fn recognise(ts: &mut TypeSystem, desc: &MethodDesc) -> Option<Intrinsic> {
         },
         ("System", "Span`1" | "ReadOnlySpan`1") if !desc.is_static() => {
             span_method(ts, desc.owner, method, &info.type_args)
+        }
+        ("System", "Buffer") if method == "Memmove" => {
+            // The pointer overload only, not `Memmove<T>(ref T, ref T, nuint)`.
+            let signature = ts.method_signature(handle).ok()?;
+            let pointers = desc.is_static()
+                && desc.method_args.is_empty()
+                && signature.generic_param_count == 0
+                && signature.params.len() == 3;
+            pointers.then_some(Intrinsic::Memmove)
         }
         ("System", "String") if method == "get_Chars" && !desc.is_static() => {
             Some(Intrinsic::StringChar)
@@ -447,15 +463,23 @@ mod tests {
         );
     }
 
-    #[test]
-    fn open_instances_are_not_intrinsics_the_call_stays_a_call() {
+    /// mscorlib's type context (no generic context) and metadata, or `None` (the test is
+    /// skipped) without mono's mscorlib.
+    fn corlib_context() -> Option<(TypeContext, Assembly)> {
         let corlib = Path::new(CORLIB);
         if !corlib.is_file() {
             eprintln!("SKIPPED: needs mono's mscorlib (tests/setup.sh installs it)");
-            return;
+            return None;
         }
         let cx = TypeContext::new(Some(corlib), Box::new(PathResolver::new([corlib])));
-        let asm = Assembly::open(corlib).unwrap();
+        Some((cx, Assembly::open(corlib).unwrap()))
+    }
+
+    #[test]
+    fn open_instances_are_not_intrinsics_the_call_stays_a_call() {
+        let Some((cx, asm)) = corlib_context() else {
+            return;
+        };
         let mut open = 0;
         for rid in 1..=asm.row_count(TableId::MemberRef) {
             let token = Token::new(TableId::MemberRef, rid);
@@ -471,5 +495,28 @@ mod tests {
             }
         }
         assert!(open > 0, "mscorlib calls Span<!0>::get_Item");
+    }
+
+    /// `Buffer.Memmove(byte*, byte*, uint)` is the memmove helper; `Buffer.Memcpy`'s overloads
+    /// (whose forward loops `Buffer.MemoryCopy` relies on for overlapping ranges) stay calls.
+    #[test]
+    fn only_buffer_memmove_of_pointers_is_the_memmove_helper() {
+        let Some((cx, asm)) = corlib_context() else {
+            return;
+        };
+        let buffer = asm.find_type_def("System", "Buffer").unwrap().unwrap();
+        let mut seen = BTreeMap::new();
+        for rid in asm.methods_of(buffer).unwrap() {
+            let name = asm.method_def(rid).unwrap().name;
+            if name == "Memmove" || name == "Memcpy" {
+                let intrinsic = cx.intrinsic(&asm, Token::new(TableId::MethodDef, rid));
+                seen.entry(name.to_string())
+                    .or_insert_with(Vec::new)
+                    .push(intrinsic);
+            }
+        }
+        // `Memmove(byte*, byte*, uint)` and the open `Memmove<T>`; three `Memcpy` overloads.
+        assert_eq!(seen["Memmove"], [Some(Intrinsic::Memmove), None]);
+        assert_eq!(seen["Memcpy"], [None, None, None]);
     }
 }

@@ -1,6 +1,8 @@
 //! `System.Buffer`'s icalls (`icall-def.h` `BUFFER_*`): `InternalMemcpy`, which
 //! `Buffer.Memmove` and `Buffer.Memcpy` call for larger copies, and `InternalBlockCopy`, which
-//! `Buffer.BlockCopy` calls (System.dll's `Uri` and many encoders use it).
+//! `Buffer.BlockCopy` calls (System.dll's `Uri` and many encoders use it); and the `Memmove`
+//! helper compiled code calls in place of `Buffer.Memmove(byte*, byte*, uint)` itself
+//! (`ngen-compiler`'s `translate/buffer_intrinsics.rs`).
 //!
 //! Depends on: `crate::state::arrays` (element sizes), `ngen_abi::object` (the array layout).
 
@@ -19,6 +21,20 @@ extern "C" fn internal_memcpy(dest: u64, src: u64, count: i32) {
     // SAFETY: mscorlib's callers pass valid, non-overlapping ranges of `count` bytes (the
     // managed contract of this icall, as in Mono).
     unsafe { std::ptr::copy_nonoverlapping(src as *const u8, dest as *mut u8, count) };
+}
+
+/// Helper `Memmove`: `len` bytes from `src` to `dest`, the ranges possibly overlapping (libc's
+/// `memmove`, which `ptr::copy` is), as `Buffer.Memmove` copies them.
+pub(crate) extern "C" fn memmove_bytes(dest: u64, src: u64, len: u64) {
+    if len == 0 {
+        return;
+    }
+    let Ok(len) = usize::try_from(len) else {
+        return;
+    };
+    // SAFETY: compiled code passes the pointers and length of a `Buffer.Memmove` call,
+    // whose managed contract is `len` readable bytes at `src` and writable at `dest`.
+    unsafe { std::ptr::copy(src as *const u8, dest as *mut u8, len) };
 }
 
 /// The length in bytes of the elements of the live array `array`.

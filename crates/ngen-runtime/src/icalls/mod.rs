@@ -17,7 +17,7 @@ mod array;
 mod array_widening;
 mod assembly;
 mod async_result;
-mod buffer;
+pub(crate) mod buffer;
 mod configuration;
 mod console_driver;
 mod culture_data;

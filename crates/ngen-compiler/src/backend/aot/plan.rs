@@ -341,6 +341,16 @@ impl<'p, 'a> AotEnv<'p, 'a> {
 }
 
 impl AotEnv<'_, '_> {
+    /// MethodDef `rid`'s token when the image can call it from this body: directly within
+    /// the image, or through a cell the scan laid out (a method found only while translating,
+    /// a constrained call's implementation in a generic instance, may have neither).
+    fn reachable_method(&self, rid: u32) -> Option<Token> {
+        let token = Token::new(TableId::MethodDef, rid);
+        let key = CellKey::new(CellKind::Method, token.0).in_context(self.context);
+        let direct = self.own && self.plan.funcs.contains_key(&rid);
+        (direct || self.plan.cells.contains_key(&key)).then_some(token)
+    }
+
     fn cell_addr(&mut self, key: CellKey, b: &mut FunctionBuilder<'_>) -> Result<Value, String> {
         if let Some(keys) = self.shared {
             let slot = keys.binary_search(&key).map_err(|_| {
@@ -461,13 +471,28 @@ impl TranslateEnv for AotEnv<'_, '_> {
         let rid = self
             .types
             .constrained_override(self.asm, method, constraint)?;
-        // Only when the image can reach it: a direct call within the image, or a cell the
-        // scan laid out (in a generic instance the override is found only now; the
-        // constrained-method cell then resolves it at run time instead).
-        let token = Token::new(TableId::MethodDef, rid);
-        let key = CellKey::new(CellKind::Method, token.0).in_context(self.context);
-        let direct = self.own && self.plan.funcs.contains_key(&rid);
-        (direct || self.plan.cells.contains_key(&key)).then_some(token)
+        self.reachable_method(rid)
+    }
+
+    fn sealed_target(
+        &mut self,
+        method: Token,
+        constraint: Token,
+    ) -> Option<crate::type_context::SealedTarget> {
+        use crate::type_context::SealedTarget;
+        if self.shared.is_some() {
+            // The canonical context's constraint is no sealed class; the exact instance's
+            // implementation is the dictionary's to find.
+            return None;
+        }
+        match self.types.sealed_target(self.asm, method, constraint)? {
+            // Not reachable from here (a generic instance compiled into another image): the
+            // call site's constrained-method cell, which the scan always lays out.
+            SealedTarget::Direct(rid) if self.reachable_method(rid).is_none() => {
+                Some(SealedTarget::ConstrainedCell)
+            }
+            target => Some(target),
+        }
     }
 
     fn takes_dictionary(&self) -> bool {

@@ -4,7 +4,9 @@
 //! interface methods (the `InterfaceTarget` helper finds the code from the call site's method
 //! cell and the receiver, see the runtime's `state::objects`); `constrained. T callvirt M`
 //! (III.2.1) on a value-type address, and on a class's (through the vtable slot of `T`'s
-//! implementation when `T` is sealed and `M` an interface method); and `newobj` (III.4.21) of a class: allocation
+//! implementation when `T` is sealed and `M` an interface method, unless the implementation
+//! can be called without dispatch: directly, or through the site's constrained-method cell);
+//! and `newobj` (III.4.21) of a class: allocation
 //! ([`super::alloc`]), then the constructor (`System.Object::.ctor`, empty, is expanded to
 //! nothing; one the inliner chose is expanded in place). A callee in the same image is a direct call; any other goes through an
 //! import cell ([`super::super::env::CallTarget`]). A delegate's `Invoke` and constructor
@@ -17,14 +19,15 @@ use cranelift_codegen::ir::{Inst, InstBuilder, SigRef, Value};
 use ngen_abi::helpers::HelperId;
 use ngen_abi::image::{CELL_SIZE, CellKey, CellKind};
 use ngen_abi::object::METHOD_TABLE_SLOTS_OFFSET;
-use ngen_metadata::Token;
 use ngen_metadata::il::{Instruction, Opcode};
+use ngen_metadata::{TableId, Token};
 
 use super::inline::Site;
 use super::stack::Stack;
 use super::{Reject, Res, Translator, flags};
 use crate::backend::abi::clif_signature;
 use crate::backend::env::CallTarget;
+use crate::type_context::SealedTarget;
 use crate::types::{IlType, MethodShape, StackType, ValKind};
 
 /// How a call instruction dispatches.
@@ -39,6 +42,16 @@ enum CallKind {
     Virtual(u32),
     /// `callvirt` of an interface method, through the `InterfaceTarget` helper.
     Interface,
+}
+
+/// A `constrained. T callvirt M` over a sealed class `T`, called without dispatch.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Sealed {
+    /// `T`'s implementation, a MethodDef of the body's assembly.
+    Direct(Token),
+    /// Through the call site's constrained-method cell (whose constraint is this token),
+    /// which the runtime resolves to `T`'s implementation.
+    ConstrainedCell(Token),
 }
 
 impl<'a, 'f> Translator<'a, 'f> {
@@ -86,16 +99,25 @@ impl<'a, 'f> Translator<'a, 'f> {
         let mut boxed_receiver = None;
         let mut deref_receiver = false;
         let mut sealed_slot = None;
+        // A sealed class's implementation, called without dispatch.
+        let mut sealed = None;
         if let CallKind::Constrained(constraint) = kind
             && self.env.il_type(constraint) == Ok(IlType::Val(ValKind::Ref))
         {
             // III.2.1: on a reference type (a generic parameter instantiated over a class),
             // the address is dereferenced and the call proceeds as a `callvirt`; on a sealed
-            // class an interface method is found in the receiver's vtable, without the
-            // dispatch helper (`type_context/devirtualize.rs`).
-            deref_receiver = true;
-            sealed_slot = self.env.sealed_interface_slot(token, constraint);
+            // class the implementation is known: called directly, or through the site's
+            // constrained-method cell, else (an interface method) found in the receiver's
+            // vtable without the dispatch helper (`type_context/devirtualize.rs`).
             kind = CallKind::Callvirt;
+            sealed = self.sealed_target(token, constraint, &shape);
+            match sealed {
+                Some(_) => self.deref_receiver(stack, shape.arg_types().len())?,
+                None => {
+                    deref_receiver = true;
+                    sealed_slot = self.env.sealed_interface_slot(token, constraint);
+                }
+            }
         } else if let CallKind::Constrained(constraint) = kind
             && self.env.constrained_needs_box(token, constraint)
         {
@@ -105,6 +127,7 @@ impl<'a, 'f> Translator<'a, 'f> {
             kind = CallKind::Callvirt;
         }
         if kind == CallKind::Callvirt
+            && sealed.is_none()
             && let Err(exact) = self.env.check_callvirt(token)
         {
             // Not provably exact: dispatch through the receiver's method table, or find the
@@ -121,13 +144,19 @@ impl<'a, 'f> Translator<'a, 'f> {
                 CallKind::Virtual(slot)
             };
         }
+        // The method the call names: the instruction's, or a sealed class's implementation
+        // (the token the inliner may expand is that one's, when it has one).
+        let callee = match sealed {
+            Some(Sealed::Direct(direct)) => direct,
+            _ => token,
+        };
         let direct = kind == CallKind::Call || kind == CallKind::Callvirt;
         let plain_receiver = !deref_receiver && boxed_receiver.is_none();
         let site = Site::Call {
-            direct: direct && plain_receiver,
+            direct: direct && plain_receiver && !matches!(sealed, Some(Sealed::ConstrainedCell(_))),
             null_check: kind == CallKind::Callvirt,
         };
-        if self.try_inline(token, site, stack)? {
+        if self.try_inline(callee, site, stack)? {
             return Ok(());
         }
         if kind == CallKind::Call && self.expand_literal_call(token, &shape, stack)? {
@@ -142,14 +171,10 @@ impl<'a, 'f> Translator<'a, 'f> {
             self.inline.expanded_call = true;
             return Ok(());
         }
-        let mut raw = stack.popn(shape.arg_types().len())?;
         if deref_receiver {
-            let (addr, t) = raw[0];
-            if t != StackType::Ptr {
-                return Err(Reject::new("constrained call on a non-address"));
-            }
-            raw[0] = (self.b.ins().load(I64, flags(), addr, 0), StackType::O);
+            self.deref_receiver(stack, shape.arg_types().len())?;
         }
+        let mut raw = stack.popn(shape.arg_types().len())?;
         if let Some(constraint) = boxed_receiver {
             let (addr, t) = raw[0];
             if t != StackType::Ptr {
@@ -198,13 +223,61 @@ impl<'a, 'f> Translator<'a, 'f> {
                     }
                 }
             }
-            _ => {
-                let key = Self::cell_key(ins, None)?;
-                self.env.call_target(key, &mut self.b)?
-            }
+            _ => match sealed {
+                Some(Sealed::ConstrainedCell(constraint)) => {
+                    let key = Self::cell_key(ins, Some(constraint))?;
+                    CallTarget::Cell(self.env.cell(key, &mut self.b)?)
+                }
+                Some(Sealed::Direct(direct)) => {
+                    let key = CellKey::new(CellKind::Method, direct.0);
+                    self.env.call_target(key, &mut self.b)?
+                }
+                None => {
+                    let key = Self::cell_key(ins, None)?;
+                    self.env.call_target(key, &mut self.b)?
+                }
+            },
         };
         let inst = self.emit_call(target, &shape, &args);
         self.push_call_result(inst, &shape, ret_buffer, stack);
+        Ok(())
+    }
+
+    /// What `constrained. constraint callvirt method` runs when `constraint` is a sealed
+    /// class, if it can be called without dispatch: a direct target only when it takes and
+    /// returns what the call passes (`shape`).
+    fn sealed_target(
+        &mut self,
+        method: Token,
+        constraint: Token,
+        shape: &MethodShape,
+    ) -> Option<Sealed> {
+        match self.env.sealed_target(method, constraint)? {
+            SealedTarget::Direct(rid) => {
+                let direct = Token::new(TableId::MethodDef, rid);
+                let same_shape = self.env.callee_shape(direct).is_ok_and(|s| s == *shape);
+                Some(if same_shape {
+                    Sealed::Direct(direct)
+                } else {
+                    Sealed::ConstrainedCell(constraint)
+                })
+            }
+            SealedTarget::ConstrainedCell => Some(Sealed::ConstrainedCell(constraint)),
+        }
+    }
+
+    /// Replaces the receiver of a call with `args` arguments (`this` the deepest), an address
+    /// as a constrained call over a class passes it, by the object reference stored there.
+    fn deref_receiver(&mut self, stack: &mut Stack, args: usize) -> Res<()> {
+        let mut raw = stack.popn(args)?;
+        let (addr, t) = raw[0];
+        if t != StackType::Ptr {
+            return Err(Reject::new("constrained call on a non-address"));
+        }
+        raw[0] = (self.b.ins().load(I64, flags(), addr, 0), StackType::O);
+        for entry in raw {
+            stack.push(entry);
+        }
         Ok(())
     }
 

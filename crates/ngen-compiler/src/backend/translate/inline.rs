@@ -16,8 +16,9 @@
 //! when nothing in it can throw or call ([`crate::inline_policy`]), so no trace sees it.
 //! A `callvirt` still checks `this` for null before the inlined body, as the call would.
 //!
-//! A `newobj`'s constructor is expanded like a call with the new instance as `this`, when
-//! it is an invisible one (`crate::inline_policy::invisible_ctor`).
+//! A `newobj`'s constructor is expanded like a call with the new instance as `this` (of a
+//! value type: the new value's address, `value_types.rs`), when mono inlines it or it is an
+//! invisible one (`crate::inline_policy::invisible_ctor`).
 //!
 //! Not inlined: value-type arguments, generic code, other
 //! assemblies, the debug and profile scenarios (which keep every frame). When the translator

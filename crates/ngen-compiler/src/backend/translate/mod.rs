@@ -58,6 +58,7 @@ mod arith;
 mod array;
 mod array_md;
 mod bounds;
+mod buffer_intrinsics;
 mod call;
 mod check_facts;
 mod control;

@@ -41,6 +41,7 @@ impl<'a, 'f> Translator<'a, 'f> {
                 let this = self.pop_value_address(stack, "ByReference<T>::.ctor")?;
                 self.b.ins().store(flags(), reference, this, 0);
             }
+            Intrinsic::Memmove => self.memmove(stack)?,
             Intrinsic::ByReferenceValue => {
                 let this = self.pop_value_address(stack, "ByReference<T>::get_Value")?;
                 let reference = self.b.ins().load(I64, flags(), this, 0);

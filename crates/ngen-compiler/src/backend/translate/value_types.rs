@@ -399,14 +399,22 @@ impl<'a, 'f> Translator<'a, 'f> {
         if !shape.has_this || shape.ret.is_some() {
             return Err(Reject::new("newobj of a method that is not a constructor"));
         }
-        let mut raw = stack.popn(shape.params.len())?;
+        let params = stack.popn(shape.params.len())?;
         let value = self.struct_temp(layout);
         self.zero_struct(value, layout);
-        raw.insert(0, (value, StackType::Ptr));
-        let (args, _) = self.lower_call_args(raw, &shape)?;
-        let key = Self::cell_key(ins, None)?;
-        let target = self.env.call_target(key, &mut self.b)?;
-        self.emit_call(target, &shape, &args);
+        stack.push((value, StackType::Ptr));
+        for param in params {
+            stack.push(param);
+        }
+        // A constructor the inliner chose (`IntPtr(void*)`, mono inlines it) is expanded on
+        // the new value's address; any other is called.
+        if !self.try_inline(token, super::inline::Site::Newobj, stack)? {
+            let raw = stack.popn(shape.params.len() + 1)?;
+            let (args, _) = self.lower_call_args(raw, &shape)?;
+            let key = Self::cell_key(ins, None)?;
+            let target = self.env.call_target(key, &mut self.b)?;
+            self.emit_call(target, &shape, &args);
+        }
         let entry = match ty {
             IlType::Struct(_) => (value, StackType::Struct(layout)),
             IlType::Val(_) => self.load_value(ty, value),
