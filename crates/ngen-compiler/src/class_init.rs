@@ -152,7 +152,7 @@ fn is_delegate(asm: &Assembly, owner: u32) -> bool {
 }
 
 /// The static `.cctor` of TypeDef `owner`, if it has one.
-fn cctor_of(asm: &Assembly, owner: u32) -> Option<u32> {
+pub(crate) fn cctor_of(asm: &Assembly, owner: u32) -> Option<u32> {
     asm.methods_of(owner).ok()?.into_iter().find(|&m| {
         asm.method_def(m)
             .is_ok_and(|row| row.name == ".cctor" && row.flags & STATIC != 0)

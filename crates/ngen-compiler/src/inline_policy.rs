@@ -181,10 +181,7 @@ fn calls_directly(asm: &Assembly, caller: u32, callee: u32) -> bool {
 
 /// Whether `callee`'s class has a `.cctor`.
 fn has_cctor(asm: &Assembly, owner: u32) -> bool {
-    asm.methods_of(owner)
-        .unwrap_or_default()
-        .into_iter()
-        .any(|m| asm.method_def(m).is_ok_and(|d| d.name == ".cctor"))
+    crate::class_init::cctor_of(asm, owner).is_some()
 }
 
 /// Whether `callee`'s class initialisation is settled wherever `caller` runs: its class has
